@@ -1,0 +1,18 @@
+// Bundles the client, the server and the CLI into dist/ with esbuild.
+import { build } from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // TypeScript is large; keep the bundle readable in stack traces but not minified names.
+  minifyWhitespace: !watch,
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+]);

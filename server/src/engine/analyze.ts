@@ -1,0 +1,127 @@
+import { extendCatalog, type Catalog } from './catalog';
+import { DEFAULT_CONFIG, type Config } from './config';
+import { applyEdits, type Finding, type Fix, type RefusedFix } from './finding';
+import type { FixContext, FixResult, Frontend, ParsedFile, TextChange } from './language';
+import { LineIndex } from './line-index';
+import type { FileModel } from './model';
+import { RULES, ruleLevel } from './rules';
+import { applySuppressions, INVALID_SUPPRESSION, scanSuppressions } from './suppressions';
+import { frontendForPath } from '../languages';
+
+/** Reports an internal failure (a rule or frontend threw). The engine goes on without it. */
+export type ErrorSink = (where: string, error: unknown) => void;
+
+export interface AnalyzeOptions {
+  /** The previous parse of the same document, for an incremental reparse. */
+  readonly previous?: ParsedFile;
+  /** The changes from `previous.text` to the new text. */
+  readonly changes?: readonly TextChange[];
+  readonly onError?: ErrorSink;
+}
+
+/** The result of analysing one file. */
+export interface Analysis {
+  readonly parsed: ParsedFile;
+  readonly model: FileModel;
+  readonly findings: readonly Finding[];
+  readonly frontend: Frontend;
+  readonly catalog: Catalog;
+  readonly lines: LineIndex;
+}
+
+const KNOWN_RULES: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
+const catalogCache = new WeakMap<Config, Map<Frontend, Catalog>>();
+
+/** The frontend's catalog extended with the config's entries for its language (cached per config object). */
+export function catalogFor(frontend: Frontend, config: Config): Catalog {
+  let perConfig = catalogCache.get(config);
+  if (!perConfig) catalogCache.set(config, (perConfig = new Map()));
+  let catalog = perConfig.get(frontend);
+  if (!catalog) perConfig.set(frontend, (catalog = extendCatalog(frontend.catalog, config.languages[frontend.language])));
+  return catalog;
+}
+
+function emptyModel(frontend: Frontend, path: string): FileModel {
+  return { language: frontend.language, path, contexts: [], functions: [], yieldPoints: [], heldRegions: [], calls: [], channels: [], spawns: [], comments: [], syntaxErrors: 0 };
+}
+
+/**
+ * Analyses one file: parse, build the model, run every enabled rule, apply suppressions.
+ * Returns `undefined` for a file no frontend handles. Never throws: a failing frontend yields an
+ * empty model, a failing rule yields no findings, and both are reported to `onError`.
+ */
+export function analyze(file: { readonly path: string; readonly text: string }, config: Config = DEFAULT_CONFIG, options: AnalyzeOptions = {}): Analysis | undefined {
+  const frontend = frontendForPath(file.path);
+  if (!frontend) return undefined;
+  const catalog = catalogFor(frontend, config);
+  const onError = options.onError ?? (() => undefined);
+  let parsed: ParsedFile;
+  try {
+    parsed = frontend.parse(file.text, file.path, catalog, options.previous, options.changes);
+  } catch (error) {
+    onError(`${frontend.language} frontend`, error);
+    parsed = { path: file.path, text: file.text, model: emptyModel(frontend, file.path), tree: undefined };
+  }
+  const lines = new LineIndex(file.text);
+  const model = parsed.model;
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    const level = ruleLevel(rule, config);
+    if (level === 'off') continue;
+    try {
+      for (const raw of rule.check(model, catalog)) {
+        findings.push({ rule: rule.id, severity: level, message: raw.message, span: raw.span, related: raw.related ?? [], ...(raw.data ? { data: raw.data } : {}) });
+      }
+    } catch (error) {
+      onError(`rule ${rule.id}`, error);
+    }
+  }
+  const scan = scanSuppressions(file.text, model.comments, KNOWN_RULES, lines);
+  const kept = applySuppressions(findings, scan, lines);
+  const suppressionLevel = config.rules[INVALID_SUPPRESSION] ?? 'warning';
+  if (suppressionLevel !== 'off') {
+    for (const p of scan.problems) kept.push({ rule: INVALID_SUPPRESSION, severity: suppressionLevel, message: p.message, span: p.span, related: [] });
+  }
+  kept.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
+  return { parsed, model, findings: kept, frontend, catalog, lines };
+}
+
+/**
+ * The fixes for a finding, each verified by re-parsing its result: a fix that adds syntax errors
+ * (to the file or to a file it creates) is moved to `refused`. Never throws.
+ */
+export function fixesFor(analysis: Analysis, finding: Finding, ctx: Partial<FixContext> = {}, onError?: ErrorSink): FixResult {
+  let result: FixResult;
+  try {
+    result = analysis.frontend.fixes(finding, analysis.parsed, { catalog: analysis.catalog, ...ctx });
+  } catch (error) {
+    onError?.(`${analysis.frontend.language} fixes for ${finding.rule}`, error);
+    return { fixes: [], refused: [] };
+  }
+  const fixes: Fix[] = [];
+  const refused: RefusedFix[] = [...result.refused];
+  const before = analysis.model.syntaxErrors;
+  for (const fix of result.fixes) {
+    const problem = verifyFix(analysis, fix, before);
+    if (problem) refused.push({ title: fix.title, reason: problem });
+    else fixes.push(fix);
+  }
+  return { fixes, refused };
+}
+
+function verifyFix(analysis: Analysis, fix: Fix, errorsBefore: number): string | undefined {
+  let after: string;
+  try {
+    after = applyEdits(analysis.parsed.text, fix.edits);
+  } catch (error) {
+    return `its edits overlap (${String(error)})`;
+  }
+  if (analysis.frontend.syntaxErrors(after, analysis.parsed.path) > errorsBefore) return 'its result does not parse';
+  for (const created of fix.createFiles ?? []) {
+    const frontend = frontendForPath(created.relativePath);
+    if (frontend && frontend.syntaxErrors(created.text, created.relativePath) > 0) return `the file it creates (${created.relativePath}) does not parse`;
+  }
+  return undefined;
+}
+
+export { applyEdits };

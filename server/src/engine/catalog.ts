@@ -1,0 +1,108 @@
+/**
+ * The shape of a language catalog: data only. Each language folder exports one; the project
+ * config adds entries to it with {@link extendCatalog}.
+ *
+ * Names are fully qualified in the language's own resolution scheme, the same strings a frontend
+ * writes into `CallSite.callee` (`fs.readFileSync`, `std::thread::sleep`, `time.sleep`).
+ */
+
+/** What kind of blocking a call does; messages and fixes use it. */
+export type BlockingCategory = 'fs' | 'process' | 'crypto' | 'zlib' | 'sleep' | 'net' | 'db' | 'cpu' | 'other';
+
+/** A call that blocks the executor thread. */
+export interface BlockingCall {
+  readonly name: string;
+  readonly category: BlockingCategory;
+  /** The non-blocking equivalent, as a fully qualified name, when one exists. */
+  readonly replacement?: string;
+  /** The work is CPU-bound with no async twin: the fix is to offload it to a worker or thread. */
+  readonly cpuHeavy?: boolean;
+}
+
+/** A lock type whose acquisition starts a held region. */
+export interface LockType {
+  readonly name: string;
+  readonly kind: 'blocking' | 'async';
+  /** A concurrency limiter (semaphore): holding it across I/O is its purpose, not a finding. */
+  readonly limiter?: boolean;
+}
+
+/** A channel, queue or buffer constructor. */
+export interface ChannelConstructor {
+  readonly name: string;
+  /**
+   * How to bound it, for messages and fixes: an option name (`concurrency`), a positional
+   * argument (`capacity`), or a bounded replacement constructor (`tokio::sync::mpsc::channel`).
+   */
+  readonly bound: string;
+  /** The constructor never takes a bound; its bounded twin is `bound`. */
+  readonly alwaysUnbounded?: boolean;
+}
+
+/** Calls that perform external I/O when awaited (network, disk, database, timers). */
+export interface IoCall {
+  /** A fully qualified name, or a prefix ending in `.` or `::` matching every member below it. */
+  readonly name: string;
+}
+
+/** A language's catalog. */
+export interface Catalog {
+  readonly blocking: ReadonlyMap<string, BlockingCall>;
+  readonly locks: ReadonlyMap<string, LockType>;
+  readonly channels: ReadonlyMap<string, ChannelConstructor>;
+  /** External I/O, as exact names and as prefixes. */
+  readonly io: readonly string[];
+}
+
+/** Extra entries a user adds for one language in `.async-boundary.json`. */
+export interface CatalogExtension {
+  readonly blockingCalls?: readonly (string | BlockingCall)[];
+  readonly lockTypes?: readonly (string | LockType)[];
+  readonly channelConstructors?: readonly (string | ChannelConstructor)[];
+  readonly ioCalls?: readonly string[];
+}
+
+/** Builds a catalog from plain arrays, the form language folders write their data in. */
+export function makeCatalog(data: {
+  blocking: readonly BlockingCall[];
+  locks: readonly LockType[];
+  channels: readonly ChannelConstructor[];
+  io: readonly string[];
+}): Catalog {
+  return {
+    blocking: new Map(data.blocking.map((b) => [b.name, b])),
+    locks: new Map(data.locks.map((l) => [l.name, l])),
+    channels: new Map(data.channels.map((c) => [c.name, c])),
+    io: data.io,
+  };
+}
+
+/** Returns `base` with the user's entries added; a user entry replaces a built-in one of the same name. */
+export function extendCatalog(base: Catalog, ext: CatalogExtension | undefined): Catalog {
+  if (!ext) return base;
+  const blocking = new Map(base.blocking);
+  for (const e of ext.blockingCalls ?? []) {
+    const entry: BlockingCall = typeof e === 'string' ? { name: e, category: 'other' } : e;
+    blocking.set(entry.name, entry);
+  }
+  const locks = new Map(base.locks);
+  for (const e of ext.lockTypes ?? []) {
+    const entry: LockType = typeof e === 'string' ? { name: e, kind: 'blocking' } : e;
+    locks.set(entry.name, entry);
+  }
+  const channels = new Map(base.channels);
+  for (const e of ext.channelConstructors ?? []) {
+    const entry: ChannelConstructor = typeof e === 'string' ? { name: e, bound: 'a capacity' } : e;
+    channels.set(entry.name, entry);
+  }
+  return { blocking, locks, channels, io: [...base.io, ...(ext.ioCalls ?? [])] };
+}
+
+/** True when `name` is external I/O according to the catalog (exact name or prefix match). */
+export function isIoCall(catalog: Catalog, name: string): boolean {
+  for (const entry of catalog.io) {
+    if (entry === name) return true;
+    if ((entry.endsWith('.') || entry.endsWith('::')) && name.startsWith(entry)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,84 @@
+import type { Span } from './model';
+
+/** How loudly a finding is reported. `off` disables a rule. */
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** A note attached to a finding that points elsewhere in the file (Clippy-style). */
+export interface RelatedNote {
+  readonly span: Span;
+  readonly message: string;
+}
+
+/** One problem found by a rule. */
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  /** What is wrong, naming the call, lock or channel; then what to do. No trailing period. */
+  readonly message: string;
+  /** Where the offending expression starts and ends. */
+  readonly span: Span;
+  readonly related: readonly RelatedNote[];
+  /**
+   * What a fix needs to know about the finding, as plain data (ids into the model, the catalog
+   * entry that matched). Opaque to everything but the language's fix builder.
+   */
+  readonly data?: FindingData;
+}
+
+/** Fix inputs a rule records on its finding. */
+export interface FindingData {
+  /** The call site at fault (`blocking-in-async`). */
+  readonly callId?: number;
+  /** For a call to a same-file helper: the blocking call inside the helper. */
+  readonly innerCallId?: number;
+  /** The held region (`await-holding-lock`). */
+  readonly regionId?: number;
+  /** The yield point (`await-holding-lock`). */
+  readonly yieldId?: number;
+  /** The channel site (`unbounded-channel`). */
+  readonly channelId?: number;
+  /** The spawn site (`detached-task`, `unbounded-fan-out`). */
+  readonly spawnId?: number;
+  /** A short discriminator for findings of one rule with different fixes (`reacquire`, `no-release`). */
+  readonly variant?: string;
+}
+
+/** A text replacement in the analysed file. */
+export interface TextEdit {
+  readonly span: Span;
+  readonly newText: string;
+}
+
+/** A new file the fix creates (a worker module). The path is relative to the analysed file's folder. */
+export interface CreatedFile {
+  readonly relativePath: string;
+  readonly text: string;
+}
+
+/** A fix for one finding, as edits. Never applied by the engine: callers apply it. */
+export interface Fix {
+  readonly title: string;
+  /** `safe` fixes are preferred and used by fix-all; `suggestion` ones are offered only one at a time. */
+  readonly safety: 'safe' | 'suggestion';
+  readonly edits: readonly TextEdit[];
+  readonly createFiles?: readonly CreatedFile[];
+}
+
+/** A fix that could not be offered, and why (shown to the user or logged). */
+export interface RefusedFix {
+  readonly title: string;
+  readonly reason: string;
+}
+
+/** Applies non-overlapping edits to a text. Throws on overlapping edits: that is a bug in a fix builder. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  let out = '';
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.span.start < pos) throw new Error(`overlapping edits at offset ${e.span.start}`);
+    out += text.slice(pos, e.span.start) + e.newText;
+    pos = e.span.end;
+  }
+  return out + text.slice(pos);
+}

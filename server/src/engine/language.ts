@@ -1,0 +1,53 @@
+import type { Catalog } from './catalog';
+import type { Finding, Fix, RefusedFix } from './finding';
+import type { FileModel, LanguageId } from './model';
+
+/** A parsed file: the model every rule reads, plus the frontend's own tree for incremental reparse and fixes. */
+export interface ParsedFile {
+  readonly path: string;
+  readonly text: string;
+  readonly model: FileModel;
+  /** The frontend's syntax tree. Opaque outside the frontend; dropped for closed files. */
+  readonly tree: unknown;
+}
+
+/** A change to a document, in the coordinates of the text before the change. */
+export interface TextChange {
+  readonly start: number;
+  readonly end: number;
+  readonly newText: string;
+}
+
+/** What a fix builder may consult beyond the finding and the parsed file. */
+export interface FixContext {
+  readonly catalog: Catalog;
+  /** Packages the workspace depends on (from the nearest manifest), to pick a fix (`piscina`, `tokio`). */
+  readonly dependencies?: ReadonlySet<string>;
+}
+
+/** Fixes offered for a finding, and fixes considered but refused (with the reason). */
+export interface FixResult {
+  readonly fixes: readonly Fix[];
+  readonly refused: readonly RefusedFix[];
+}
+
+/**
+ * A language frontend: turns source text into the model, and builds fix edits. It does no IO:
+ * callers hand in text and get data back.
+ */
+export interface Frontend {
+  readonly language: LanguageId;
+  /** File extensions with the dot (`.ts`, `.rs`). */
+  readonly extensions: readonly string[];
+  /** The built-in catalog. */
+  readonly catalog: Catalog;
+  /**
+   * Parses `text` and builds its model. When `previous` (the last parse of the same document) and
+   * `changes` are given, the frontend may reparse incrementally.
+   */
+  parse(text: string, path: string, catalog: Catalog, previous?: ParsedFile, changes?: readonly TextChange[]): ParsedFile;
+  /** Number of syntax errors in `text`: used to refuse fixes whose result does not parse. */
+  syntaxErrors(text: string, path: string): number;
+  /** Fix edits for one finding. Unverified: the engine re-parses and drops fixes that break the file. */
+  fixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult;
+}

@@ -1,0 +1,236 @@
+/**
+ * The async-boundary model: what a frontend reads out of one file, as plain data.
+ *
+ * Every position is a half-open span of UTF-16 code-unit offsets into the file text, the unit
+ * JavaScript strings and LSP use. Frontends that parse bytes (tree-sitter) convert at their
+ * boundary; nothing past the frontend sees bytes.
+ *
+ * Ids are indexes into the arrays of the owning {@link FileModel}, so `model.contexts[id]` is the
+ * context with that id.
+ */
+
+/** A half-open range `[start, end)` of UTF-16 offsets. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The languages the engine knows. */
+export type LanguageId = 'typescript' | 'rust' | 'python' | 'go' | 'java';
+
+/** Why a function body runs on an executor or event loop. */
+export type ContextKind =
+  /** `async function`, async method, async arrow, `async fn`, `async def`. */
+  | 'async-function'
+  /** An async closure or block (`async move { … }`, `async || …`). */
+  | 'async-block'
+  /** A non-async callback handed to a known handler registration (route, listener, timer, `.then`). */
+  | 'handler'
+  /** A body handed to a task spawner (`tokio::spawn`, `go func`). */
+  | 'spawned-task';
+
+/** A function, closure or block whose body runs on an executor or event loop. */
+export interface AsyncContext {
+  readonly id: number;
+  readonly kind: ContextKind;
+  /** A readable name for messages and hovers: `handleUpload`, `app.get('/users') handler`. */
+  readonly name: string;
+  /** The whole function or block. */
+  readonly span: Span;
+  /** The name identifier, or the `async`/`function` keyword when there is no name. */
+  readonly nameSpan: Span;
+  /** Why this is an async context, for hovers: `async function`, `callback to app.get`. */
+  readonly reason: string;
+  /** The id of the function this context is (see {@link FunctionInfo}). */
+  readonly functionId: number;
+}
+
+/**
+ * Every function-like node of the file, async or not. Sync helpers are here so that rules can
+ * follow a call from an async context into a same-file helper.
+ */
+export interface FunctionInfo {
+  readonly id: number;
+  /** Declared or inferred name (`const f = () => …` is `f`); absent for anonymous callbacks. */
+  readonly name?: string;
+  readonly span: Span;
+  readonly nameSpan?: Span;
+  /** The enclosing function, if any. */
+  readonly parent?: number;
+  /**
+   * The async context whose executor runs this body inline: its own context when it is one, the
+   * enclosing context for a sync closure called inline (`items.forEach(x => …)` inside an async
+   * function). Absent for module-level sync functions, helpers called from elsewhere, and bodies
+   * offloaded to a thread (`spawn_blocking`, `new Worker`, `asyncio.to_thread`).
+   */
+  readonly context?: number;
+  /** The body is handed to an offload API and runs off the executor. */
+  readonly offloaded: boolean;
+  /** The function is itself async (it yields instead of blocking its caller). */
+  readonly isAsync: boolean;
+}
+
+/** The kind of suspension point. */
+export type YieldKind = 'await' | 'for-await' | 'yield' | 'select' | 'async-with';
+
+/** A place where the task may be suspended. */
+export interface YieldPoint {
+  readonly id: number;
+  readonly kind: YieldKind;
+  /** The whole yield expression, `await fetch(url)`. */
+  readonly span: Span;
+  /** The keyword (`await`, `.await`, `yield`), for decorations and hovers. */
+  readonly keywordSpan: Span;
+  /** The enclosing async context. */
+  readonly context: number;
+  /** 1-based position among the yield points of its context, in source order. */
+  readonly ordinal: number;
+  /** Ids of the call sites inside the awaited operand (what the task waits on). */
+  readonly calls: readonly number[];
+}
+
+/** Whether a lock blocks the thread while waiting (std Mutex) or yields (async mutex). */
+export type LockKind = 'blocking' | 'async';
+
+/** How a held region ends. */
+export type ReleaseKind =
+  /** `release()`, `drop(guard)`, `unlock()` on the straight-line path. */
+  | 'explicit'
+  /** Released in a `finally` block, `defer`, or a `with` exit. */
+  | 'finally'
+  /** The guard goes out of scope (end of block, end of statement for a temporary). */
+  | 'scope-end'
+  /** The lock is held for the duration of a callback (`runExclusive(cb)`, `locks.request(name, cb)`). */
+  | 'callback'
+  /** No release was found on some path. */
+  | 'missing';
+
+/** A lock or guard held over a span of code. */
+export interface HeldRegion {
+  readonly id: number;
+  /** The lock expression as written (`this.mutex`, `state.cache`). */
+  readonly lock: string;
+  /** A normalised identity used to detect re-acquisition of the same lock. */
+  readonly lockKey: string;
+  /** The guard binding, when there is one (`release`, `guard`). */
+  readonly guard?: string;
+  /** The resolved lock type (`async-mutex.Mutex`, `std::sync::Mutex`), when known. */
+  readonly lockType?: string;
+  readonly kind: LockKind;
+  /** The acquisition expression (`await mutex.acquire()`, `m.lock().unwrap()`). */
+  readonly acquireSpan: Span;
+  /** From acquisition to release: the code that runs while the lock is held. */
+  readonly span: Span;
+  /** The release expression, when there is one. */
+  readonly releaseSpan?: Span;
+  readonly release: ReleaseKind;
+  /** The enclosing async context, when the lock is taken inside one. */
+  readonly context?: number;
+  /**
+   * Names of the values this lock guards that are themselves I/O resources (a connection behind
+   * an async mutex). Awaiting on them is the lock's purpose, not a finding.
+   */
+  readonly guardedResources: readonly string[];
+}
+
+/** A call expression. */
+export interface CallSite {
+  readonly id: number;
+  /** The whole call, from the start of the callee to the closing parenthesis. */
+  readonly span: Span;
+  /** The callee expression (`fs.readFileSync`, `this.db.query`). */
+  readonly calleeSpan: Span;
+  /** The argument list including parentheses. */
+  readonly argsSpan: Span;
+  /** The callee as written, whitespace-normalised (`fs.readFileSync`). */
+  readonly calleeText: string;
+  /**
+   * The fully qualified callee resolved through imports, requires and local aliases, in the
+   * catalog's naming (`fs.readFileSync`, `child_process.execSync`, `std::fs::read_to_string`),
+   * or absent when it cannot be resolved.
+   */
+  readonly callee?: string;
+  /** The last name of the callee (`readFileSync`, `query`). */
+  readonly member: string;
+  /** A same-file function this call resolves to, for propagation. */
+  readonly localTarget?: number;
+  /** The function whose body contains the call (absent at module level). */
+  readonly functionId?: number;
+  /** The async context the call runs in, after inline closures and offloads are accounted for. */
+  readonly context?: number;
+  /** The call is the operand of a yield (`await x()`, `x().await`). */
+  readonly awaited: boolean;
+  /** The call is inside a loop body within its function. */
+  readonly inLoop: boolean;
+  /** The call's result is discarded (an expression statement). */
+  readonly resultUnused: boolean;
+  /** Number of arguments. */
+  readonly argCount: number;
+}
+
+/** What makes a queue, channel or buffer unbounded. */
+export type UnboundedReason =
+  /** Constructed without a capacity or concurrency bound. */
+  | 'no-capacity'
+  /** Constructed with an explicitly infinite bound (`highWaterMark: Infinity`). */
+  | 'infinite-capacity'
+  /** A backpressure signal is ignored (`write()` returning `false` in a loop with no `'drain'` wait). */
+  | 'ignored-backpressure';
+
+/** A channel, queue or buffer construction (or a backpressure-relevant use of one). */
+export interface ChannelSite {
+  readonly id: number;
+  readonly span: Span;
+  /** The resolved constructor or method (`p-queue.PQueue`, `tokio::sync::mpsc::unbounded_channel`). */
+  readonly constructor: string;
+  /** The constructor as written, for messages. */
+  readonly text: string;
+  readonly bounded: boolean;
+  /** Why it is unbounded (absent when bounded). */
+  readonly reason?: UnboundedReason;
+  readonly context?: number;
+  readonly functionId?: number;
+}
+
+/** How the handle of a spawned task or created promise is used. */
+export type HandleUse = 'awaited' | 'stored' | 'returned' | 'passed' | 'dropped';
+
+/** A task or promise creation whose lifetime matters. */
+export interface SpawnSite {
+  readonly id: number;
+  readonly span: Span;
+  /** The spawner (`tokio::spawn`, `Promise.all`, an un-awaited async call). */
+  readonly spawner: string;
+  readonly handle: HandleUse;
+  readonly inLoop: boolean;
+  readonly context?: number;
+  readonly functionId?: number;
+}
+
+/** A comment, for suppressions and hovers. */
+export interface Comment {
+  readonly span: Span;
+  /** The comment text without its delimiters (`//`, `#`, `/* *\/`). */
+  readonly text: string;
+}
+
+/** Everything the rules read about one file. */
+export interface FileModel {
+  readonly language: LanguageId;
+  readonly path: string;
+  readonly contexts: readonly AsyncContext[];
+  readonly functions: readonly FunctionInfo[];
+  readonly yieldPoints: readonly YieldPoint[];
+  readonly heldRegions: readonly HeldRegion[];
+  readonly calls: readonly CallSite[];
+  readonly channels: readonly ChannelSite[];
+  readonly spawns: readonly SpawnSite[];
+  readonly comments: readonly Comment[];
+  /** Number of syntax errors the parser recovered from. */
+  readonly syntaxErrors: number;
+}
+
+/** True when `inner` lies within `outer`. */
+export function spanContains(outer: Span, inner: Span): boolean {
+  return outer.start <= inner.start && inner.end <= outer.end;
+}

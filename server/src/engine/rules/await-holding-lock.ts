@@ -1,0 +1,133 @@
+import type { Catalog } from '../catalog';
+import type { RelatedNote } from '../finding';
+import type { CallSite, FileModel, HeldRegion, YieldPoint } from '../model';
+import { spanContains } from '../model';
+import type { RawFinding, Rule } from '../rule';
+import { reachesIo } from './util';
+
+function yieldLabel(y: YieldPoint): string {
+  return y.kind === 'for-await' ? '`for await`' : y.kind === 'yield' ? '`yield`' : '`await`';
+}
+
+/** The calls a yield waits on, skipping the ones on the lock's own guarded resources. */
+function awaitedCalls(model: FileModel, y: YieldPoint): CallSite[] {
+  return y.calls.map((id) => model.calls[id]).filter((c): c is CallSite => c !== undefined);
+}
+
+function onGuardedResource(region: HeldRegion, call: CallSite): boolean {
+  return region.guardedResources.some((r) => call.calleeText === r || call.calleeText.startsWith(`${r}.`) || call.calleeText.startsWith(`${r}::`));
+}
+
+function check(model: FileModel, catalog: Catalog): RawFinding[] {
+  const findings: RawFinding[] = [];
+  const ioMemo = new Map<number, boolean>();
+  for (const region of model.heldRegions) {
+    const lockType = region.lockType === undefined ? undefined : catalog.locks.get(region.lockType);
+    const acquired: RelatedNote = { span: region.acquireSpan, message: `\`${region.lock}\` is acquired here` };
+    if (region.release === 'missing') {
+      findings.push({
+        message: `\`${region.lock}\` is acquired but not released on every path: release it in a \`finally\` block, or use a scoped form such as \`runExclusive\``,
+        span: region.acquireSpan,
+        data: { regionId: region.id, variant: 'no-release' },
+      });
+    }
+    if (region.context === undefined) continue;
+    const inside = model.yieldPoints.filter(
+      (y) => y.context === region.context && spanContains(region.span, y.span) && y.span.start >= region.acquireSpan.end,
+    );
+    // Re-acquiring the same lock while holding it waits for ourselves.
+    for (const other of model.heldRegions) {
+      if (other === region || other.lockKey !== region.lockKey || other.context !== region.context) continue;
+      if (!spanContains(region.span, other.acquireSpan) || other.acquireSpan.start < region.acquireSpan.end) continue;
+      findings.push({
+        message: `\`${other.lock}\` is acquired again while it is already held, which deadlocks: release it first, or restructure so the inner code does not take the lock`,
+        span: other.acquireSpan,
+        related: [acquired],
+        data: { regionId: region.id, variant: 'reacquire' },
+      });
+    }
+    for (const y of inside) {
+      const calls = awaitedCalls(model, y);
+      if (region.kind === 'blocking') {
+        findings.push({
+          message: `${yieldLabel(y)} while holding \`${region.lock}\`, a blocking lock: every task that needs it blocks its thread until this one resumes; release the guard before the ${yieldLabel(y)} or use an async-aware lock`,
+          span: y.span,
+          related: region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired],
+          data: { regionId: region.id, yieldId: y.id },
+        });
+        continue;
+      }
+      if (lockType?.limiter) continue;
+      const reacquires = calls.some((c) => c.localTarget !== undefined && model.heldRegions.some((r) => r.lockKey === region.lockKey && r !== region && inFunction(model, r, c.localTarget!)));
+      if (reacquires) {
+        const call = calls.find((c) => c.localTarget !== undefined)!;
+        findings.push({
+          message: `\`${call.calleeText}\` acquires \`${region.lock}\` again while it is held here, which deadlocks: release the lock before calling it`,
+          span: y.span,
+          related: [acquired],
+          data: { regionId: region.id, yieldId: y.id, variant: 'reacquire' },
+        });
+        continue;
+      }
+      const io = calls.find((c) => !onGuardedResource(region, c) && reachesIo(model, catalog, c, ioMemo));
+      if (!io) continue;
+      findings.push({
+        message: `${yieldLabel(y)} on \`${io.calleeText}\` (I/O) while holding \`${region.lock}\`: every task waiting for the lock stalls until the I/O completes; do the I/O before acquiring the lock or after releasing it`,
+        span: y.span,
+        related: region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired],
+        data: { regionId: region.id, yieldId: y.id },
+      });
+    }
+  }
+  return findings;
+}
+
+function inFunction(model: FileModel, region: HeldRegion, functionId: number): boolean {
+  const fn = model.functions[functionId];
+  return fn !== undefined && spanContains(fn.span, region.acquireSpan);
+}
+
+export const awaitHoldingLock: Rule = {
+  id: 'await-holding-lock',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: {
+    summary: 'A yield point inside a held lock: always for blocking locks; for async locks when the awaited work is I/O or re-takes the lock',
+    what:
+      'Flags every `await` (or `.await`, `yield`) reached while a lock or guard is held. ' +
+      'For a blocking lock (std `Mutex`, a `RefCell` borrow) any yield is flagged. ' +
+      'For an async-aware lock (`async-mutex`, `tokio::sync::Mutex`) the yield is flagged when it waits on external I/O, or when it takes the same lock again. ' +
+      'It also flags an acquisition with no release on some path.',
+    why:
+      'A task suspended while holding a lock keeps every other task that needs the lock waiting, for as long as the awaited work takes. ' +
+      'With a blocking lock the waiters block their threads, which can deadlock the executor. ' +
+      'Re-acquiring a non-reentrant lock waits forever.',
+    example: [
+      '```ts',
+      'const release = await mutex.acquire();',
+      'try {',
+      '  const user = await fetch(`${api}/users/${id}`); // every caller waits for this request',
+      '  cache.set(id, await user.json());',
+      '} finally {',
+      '  release();',
+      '}',
+      '```',
+      '```ts',
+      'const user = await (await fetch(`${api}/users/${id}`)).json();',
+      'const release = await mutex.acquire();',
+      'try {',
+      '  cache.set(id, user);',
+      '} finally {',
+      '  release();',
+      '}',
+      '```',
+    ].join('\n'),
+    fix:
+      'Where the guard is not used after the yield, a suggestion releases it before the yield (`drop(guard)` in Rust). ' +
+      'Moving I/O out of a locked region changes behaviour, so it is left to you.',
+    limits:
+      'An await that only touches memory under an async lock is not flagged. ' +
+      'I/O is recognised through the catalog of known clients and same-file helpers; awaiting an unknown method is assumed not to be I/O.',
+  },
+  check,
+};

@@ -1,0 +1,82 @@
+import type { BlockingCall, Catalog } from '../catalog';
+import type { CallSite, FileModel } from '../model';
+import type { RawFinding, Rule } from '../rule';
+import { describeContext, executorName, findThroughHelpers } from './util';
+
+function advice(entry: BlockingCall): string {
+  if (entry.replacement) return `use \`await ${entry.replacement}\` instead`;
+  if (entry.cpuHeavy || entry.category === 'cpu') return 'move it to a worker thread';
+  return 'use a non-blocking equivalent or move it off the event loop';
+}
+
+function check(model: FileModel, catalog: Catalog): RawFinding[] {
+  const findings: RawFinding[] = [];
+  const memo = new Map<number, { call: CallSite; via: number[] } | null>();
+  const isBlocking = (c: CallSite): boolean => c.callee !== undefined && catalog.blocking.has(c.callee);
+  const where = executorName(model.language);
+  for (const call of model.calls) {
+    if (call.context === undefined) continue;
+    const inContext = describeContext(model, call.context);
+    const entry = call.callee === undefined ? undefined : catalog.blocking.get(call.callee);
+    if (entry) {
+      findings.push({
+        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${advice(entry).replace('the event loop', where)}`,
+        span: call.span,
+        data: { callId: call.id },
+      });
+      continue;
+    }
+    if (call.localTarget === undefined) continue;
+    const helper = model.functions[call.localTarget];
+    if (!helper || helper.isAsync || helper.offloaded || helper.context !== undefined) continue;
+    const found = findThroughHelpers(model, helper.id, isBlocking, memo);
+    if (!found) continue;
+    const inner = found.call;
+    const innerEntry = catalog.blocking.get(inner.callee!)!;
+    const chain = found.via.map((id) => `\`${model.functions[id]?.name ?? 'helper'}\``).join(' → ');
+    findings.push({
+      message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`; ${
+        innerEntry.replacement ? `make it async and use \`await ${innerEntry.replacement}\`` : 'offload it to a worker thread'
+      }`,
+      span: call.span,
+      related: [{ span: inner.span, message: `\`${inner.calleeText}\` blocks here` }],
+      data: { callId: call.id, innerCallId: inner.id },
+    });
+  }
+  return findings;
+}
+
+export const blockingInAsync: Rule = {
+  id: 'blocking-in-async',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: {
+    summary: 'A blocking call (sync I/O, sleep, CPU-heavy sync API) inside async code, directly or through a same-file helper',
+    what:
+      'Flags calls that block the thread inside an async function, an async closure or a callback registered as a request or event handler. ' +
+      'A call to a sync helper in the same file is flagged at the call site when the helper (or a helper it calls) blocks.',
+    why:
+      'An event loop or executor thread runs many tasks in turn. A blocking call stops all of them until it returns: one slow disk read or password hash in a request handler delays every other request the process is serving.',
+    example: [
+      '```ts',
+      "app.get('/config', async (req, res) => {",
+      "  const text = fs.readFileSync('config.json', 'utf8'); // blocks every other request",
+      '  res.json(JSON.parse(text));',
+      '});',
+      '```',
+      '```ts',
+      "app.get('/config', async (req, res) => {",
+      "  const text = await fs.promises.readFile('config.json', 'utf8');",
+      '  res.json(JSON.parse(text));',
+      '});',
+      '```',
+    ].join('\n'),
+    fix:
+      'Where the call has an async twin, the fix replaces it and adds `await`, making the enclosing callback `async` when needed (safe). ' +
+      'For CPU-bound work with no async twin, a suggestion moves the work to a worker thread.',
+    limits:
+      'Calls are resolved through imports and local aliases, not types: a blocking method reached through an untyped parameter is not seen. ' +
+      'Helpers are followed within the same file only.',
+  },
+  check,
+};

@@ -1,0 +1,54 @@
+import type { Catalog } from '../catalog';
+import type { FileModel } from '../model';
+import type { RawFinding, Rule } from '../rule';
+
+function check(model: FileModel, catalog: Catalog): RawFinding[] {
+  const findings: RawFinding[] = [];
+  for (const ch of model.channels) {
+    if (ch.bounded) continue;
+    const entry = catalog.channels.get(ch.constructor);
+    const bound = entry?.bound ?? 'a capacity';
+    let message: string;
+    switch (ch.reason) {
+      case 'infinite-capacity':
+        message = `\`${ch.text}\` is created with an infinite bound, so it never applies backpressure: set ${bound} to a finite value`;
+        break;
+      case 'ignored-backpressure':
+        message = `\`${ch.text}\` ignores backpressure: its \`false\` return is dropped, so the buffer grows without limit; wait for \`'drain'\` before writing more`;
+        break;
+      default:
+        message = entry?.alwaysUnbounded
+          ? `\`${ch.text}\` creates an unbounded queue that hides overload until memory runs out: use \`${bound}\` with a capacity`
+          : `\`${ch.text}\` creates a queue with no bound, which hides overload until memory runs out: set ${bound}`;
+    }
+    findings.push({ message, span: ch.span, data: { channelId: ch.id } });
+  }
+  return findings;
+}
+
+export const unboundedChannel: Rule = {
+  id: 'unbounded-channel',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: {
+    summary: 'A channel, queue or buffer created without a capacity, or a backpressure signal ignored',
+    what:
+      'Flags queue and channel constructors called without a bound (`new PQueue()`, `unbounded_channel()`, `asyncio.Queue()`), streams created with an infinite `highWaterMark`, and writes in a loop that ignore the `false` return of `write()`.',
+    why:
+      'A bounded queue pushes back on producers when consumers fall behind. An unbounded one accepts everything: latency grows, memory grows, and the service fails long after the cause, far from it.',
+    example: [
+      '```ts',
+      'const queue = new PQueue();',
+      'for (const job of jobs) queue.add(() => process(job));',
+      '```',
+      '```ts',
+      'const queue = new PQueue({ concurrency: 8 });',
+      'for (const job of jobs) queue.add(() => process(job));',
+      '```',
+    ].join('\n'),
+    fix:
+      'A suggestion adds a bound (`{ concurrency: N }`, `channel(CAPACITY)`, `maxsize=N`) with a placeholder value to choose, or waits for `drain` before the next write.',
+    limits: 'A queue that is bounded elsewhere (by a semaphore around its producers) is still flagged: suppress it with a reason.',
+  },
+  check,
+};

@@ -1,0 +1,82 @@
+import type { Catalog } from '../catalog';
+import { isIoCall } from '../catalog';
+import type { CallSite, FileModel, LanguageId } from '../model';
+
+/** What the blocked thing is called in each language's world. */
+export function executorName(language: LanguageId): string {
+  return language === 'typescript' || language === 'python' ? 'the event loop' : 'the executor thread';
+}
+
+/** `async function \`name\``-style description of a context for messages. */
+export function describeContext(model: FileModel, contextId: number | undefined): string {
+  if (contextId === undefined) return 'async code';
+  const ctx = model.contexts[contextId];
+  if (!ctx) return 'async code';
+  return ctx.kind === 'handler' ? `the ${ctx.name}` : `\`${ctx.name}\``;
+}
+
+/**
+ * Calls that run as part of a function's body when it is called: its own calls, and calls in sync
+ * closures nested in it that are neither async nor offloaded.
+ */
+export function callsOfFunction(model: FileModel, functionId: number): CallSite[] {
+  const owned = new Set<number>([functionId]);
+  // Functions are listed parents-first, so one pass collects every nested inline closure.
+  for (const f of model.functions) {
+    if (f.parent !== undefined && owned.has(f.parent) && !f.isAsync && !f.offloaded && f.name === undefined) owned.add(f.id);
+  }
+  return model.calls.filter((c) => c.functionId !== undefined && owned.has(c.functionId));
+}
+
+/** The first call matching `pred` reachable from a same-file function through sync calls, with the path of helpers. */
+export function findThroughHelpers(
+  model: FileModel,
+  functionId: number,
+  pred: (call: CallSite) => boolean,
+  memo: Map<number, { call: CallSite; via: number[] } | null>,
+): { call: CallSite; via: number[] } | undefined {
+  const hit = memo.get(functionId);
+  if (hit !== undefined) return hit ?? undefined;
+  memo.set(functionId, null); // cycle guard
+  let found: { call: CallSite; via: number[] } | undefined;
+  for (const call of callsOfFunction(model, functionId)) {
+    if (pred(call)) {
+      found = { call, via: [functionId] };
+      break;
+    }
+  }
+  if (!found) {
+    for (const call of callsOfFunction(model, functionId)) {
+      const target = call.localTarget === undefined ? undefined : model.functions[call.localTarget];
+      if (!target || target.isAsync || target.offloaded) continue;
+      const inner = findThroughHelpers(model, target.id, pred, memo);
+      if (inner) {
+        found = { call: inner.call, via: [functionId, ...inner.via] };
+        break;
+      }
+    }
+  }
+  memo.set(functionId, found ?? null);
+  return found;
+}
+
+/** True when a call performs external I/O: a catalog I/O API, or a same-file function that reaches one. */
+export function reachesIo(model: FileModel, catalog: Catalog, call: CallSite, memo: Map<number, boolean>, seen: Set<number> = new Set()): boolean {
+  if (call.callee !== undefined && isIoCall(catalog, call.callee)) return true;
+  if (call.localTarget === undefined) return false;
+  const target = call.localTarget;
+  const cached = memo.get(target);
+  if (cached !== undefined) return cached;
+  if (seen.has(target)) return false;
+  seen.add(target);
+  const result = callsOfFunctionDeep(model, target).some((c) => reachesIo(model, catalog, c, memo, seen));
+  memo.set(target, result);
+  return result;
+}
+
+/** Calls in a function and every function nested in it (async helpers included). */
+function callsOfFunctionDeep(model: FileModel, functionId: number): CallSite[] {
+  const owned = new Set<number>([functionId]);
+  for (const f of model.functions) if (f.parent !== undefined && owned.has(f.parent)) owned.add(f.id);
+  return model.calls.filter((c) => c.functionId !== undefined && owned.has(c.functionId));
+}

@@ -1,0 +1,69 @@
+// Rule fixtures: every `expect: <rule-id>` marker is a finding that must be reported on its line,
+// and every line without one must produce nothing. `<name>.fixed.<ext>` beside a fixture is the
+// text after applying the first fix of every finding; UPDATE_FIXTURES=1 rewrites those files.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, relative } from 'node:path';
+import { analyze } from '../../server/src/engine/analyze';
+import { DEFAULT_CONFIG } from '../../server/src/engine/config';
+import { fixAllText } from '../../server/src/engine/fix-all';
+import { frontendForPath } from '../../server/src/languages';
+
+const ROOT = join(__dirname, '..', 'fixtures');
+const MARKER = /(?:\/\/|#|--|\/\*)\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/;
+
+function fixtureFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...fixtureFiles(full));
+    else if (!/\.fixed\.[^.]+$/.test(entry) && frontendForPath(full)) out.push(full);
+  }
+  return out.sort();
+}
+
+/** `line:rule` keys expected by the markers, with multiplicity. */
+function expectedKeys(text: string): string[] {
+  const keys: string[] = [];
+  text.split(/\r\n|\r|\n/).forEach((line, i) => {
+    const m = MARKER.exec(line);
+    if (m) for (const rule of m[1]!.split(',')) keys.push(`${i + 1}:${rule.trim()}`);
+  });
+  return keys.sort();
+}
+
+export function fixedPath(file: string): string {
+  const ext = extname(file);
+  return file.slice(0, -ext.length) + '.fixed' + ext;
+}
+
+describe('rule fixtures', () => {
+  if (!existsSync(ROOT)) return;
+  for (const file of fixtureFiles(ROOT)) {
+    const name = relative(ROOT, file);
+    it(name, () => {
+      const text = readFileSync(file, 'utf8');
+      const analysis = analyze({ path: file, text }, DEFAULT_CONFIG, { onError: (where, e) => assert.fail(`${where}: ${String(e)}`) });
+      assert.ok(analysis, `no frontend for ${name}`);
+      const actual = analysis.findings.map((f) => `${analysis.lines.position(f.span.start).line + 1}:${f.rule}`).sort();
+      const expected = expectedKeys(text);
+      if (basename(file).startsWith('valid-')) assert.deepEqual(expected, [], `${name}: valid-* fixtures carry no markers`);
+      const detail = analysis.findings.map((f) => `  ${analysis.lines.position(f.span.start).line + 1}: ${f.rule}: ${f.message}`).join('\n');
+      assert.deepEqual(actual, expected, `${name}: findings differ from the markers\n${detail}`);
+    });
+    const fixed = fixedPath(file);
+    if (existsSync(fixed) || process.env.UPDATE_FIXTURES === '1') {
+      it(`${name} (fixed)`, function () {
+        const text = readFileSync(file, 'utf8');
+        const analysis = analyze({ path: file, text })!;
+        const after = fixAllText(analysis, { safeOnly: false });
+        if (after === text && !existsSync(fixed)) return this.skip();
+        assert.equal(frontendForPath(file)!.syntaxErrors(after, file), 0, `${name}: the fixed text does not parse`);
+        const again = analyze({ path: file, text: after })!;
+        assert.ok(again.findings.length < analysis.findings.length, `${name}: fixing removed no finding`);
+        if (process.env.UPDATE_FIXTURES === '1') writeFileSync(fixed, after);
+        else assert.equal(after, readFileSync(fixed, 'utf8'), `${name}: fixed output differs from ${basename(fixed)} (UPDATE_FIXTURES=1 rewrites it)`);
+      });
+    }
+  }
+});
