@@ -1,4 +1,5 @@
-import { fixesFor, type Analysis, type ErrorSink } from './analyze';
+import { analyze, fixesFor, type Analysis, type ErrorSink } from './analyze';
+import type { Config } from './config';
 import { applyEdits, type Fix, type TextEdit } from './finding';
 import type { FixContext } from './language';
 
@@ -29,4 +30,28 @@ export function fixAllEdits(
 /** Applies {@link fixAllEdits} to the analysed text. */
 export function fixAllText(analysis: Analysis, options: Parameters<typeof fixAllEdits>[1]): string {
   return applyEdits(analysis.parsed.text, fixAllEdits(analysis, options).edits);
+}
+
+/**
+ * Applies fix-all repeatedly until nothing changes (at most `maxPasses` passes), re-analysing
+ * between passes so that fixes skipped for overlapping an earlier one get their turn. The result
+ * is a fixpoint: running it again changes nothing.
+ */
+export function fixAllToFixpoint(
+  file: { readonly path: string; readonly text: string },
+  config: Config,
+  options: { readonly safeOnly: boolean; readonly rule?: string; readonly ctx?: Partial<FixContext>; readonly onError?: ErrorSink; readonly maxPasses?: number },
+): { text: string; passes: number; fixes: number } {
+  let text = file.text;
+  let fixes = 0;
+  const max = options.maxPasses ?? 8;
+  for (let pass = 0; pass < max; pass++) {
+    const analysis = analyze({ path: file.path, text }, config, options.onError ? { onError: options.onError } : {});
+    if (!analysis) return { text, passes: pass, fixes };
+    const { edits, applied } = fixAllEdits(analysis, options);
+    if (edits.length === 0) return { text, passes: pass, fixes };
+    text = applyEdits(text, edits);
+    fixes += applied.length;
+  }
+  return { text, passes: max, fixes };
 }

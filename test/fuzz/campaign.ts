@@ -1,0 +1,81 @@
+// Runs the robustness properties over mutated fixtures and hostile inputs for a time budget.
+// Used by the bounded run in `npm test` and by `npm run fuzz -- --minutes N`. A failing case is
+// shrunk by fast-check and saved under test/fuzz/regressions/ so that every later run replays it.
+import fc from 'fast-check';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { fixtureSeeds, hostileInputs, mutationArb, type Seed } from './mutations';
+import { fixesAreSafe, neverThrows, newStats, type Stats } from './properties';
+
+export const REGRESSIONS = join(__dirname, 'regressions');
+
+export type Property = 'never-throws' | 'fixes-safe';
+const PROPS: Record<Property, (path: string, text: string, stats: Stats) => void> = {
+  'never-throws': neverThrows,
+  'fixes-safe': fixesAreSafe,
+};
+
+/** Saved failing inputs: `<property>--<name><ext>`, replayed on every run. */
+export function regressionCases(): { property: Property; path: string; text: string }[] {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(REGRESSIONS);
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.includes('--'))
+    .map((e) => ({ property: e.split('--')[0] as Property, path: join(REGRESSIONS, e), text: readFileSync(join(REGRESSIONS, e), 'utf8') }));
+}
+
+function save(property: Property, seed: Seed, text: string): string {
+  mkdirSync(REGRESSIONS, { recursive: true });
+  const name = `${property}--${basename(seed.path, extname(seed.path))}-${Date.now().toString(36)}${extname(seed.path)}`;
+  const file = join(REGRESSIONS, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Runs one property for `ms` milliseconds of mutated seeds; throws with the shrunk, saved case on failure. */
+export function runProperty(property: Property, seeds: readonly Seed[], ms: number, stats: Stats, seed?: number): void {
+  if (seeds.length === 0) return;
+  const check = PROPS[property];
+  const deadline = Date.now() + ms;
+  const arb = fc.tuple(fc.integer({ min: 0, max: seeds.length - 1 }), fc.array(mutationArb(), { minLength: 1, maxLength: 3 }));
+  while (Date.now() < deadline) {
+    const result = fc.check(
+      fc.property(arb, ([i, muts]) => {
+        const s = seeds[i]!;
+        const text = muts.reduce((t, m) => m(t), s.text);
+        check(s.path, text, stats);
+      }),
+      { numRuns: 50, ...(seed !== undefined ? { seed: seed++ } : {}), interruptAfterTimeLimit: Math.max(1, deadline - Date.now()) },
+    );
+    if (result.failed && result.counterexample) {
+      const [i, muts] = result.counterexample[0];
+      const s = seeds[i]!;
+      const text = muts.reduce((t, m) => m(t), s.text);
+      const file = save(property, s, text);
+      throw new Error(`${property} failed on a mutation of ${s.path}, saved as ${file}: ${String(result.errorInstance)}`);
+    }
+  }
+}
+
+/** The hostile inputs for every extension the seeds cover, through both properties. */
+export function runHostile(seeds: readonly Seed[], stats: Stats): void {
+  const exts = [...new Set(seeds.map((s) => extname(s.path)))];
+  if (exts.length === 0) exts.push('.ts');
+  for (const ext of exts) {
+    for (const h of hostileInputs(ext)) {
+      const path = `hostile-${h.name.replace(/\W+/g, '-')}${ext}`;
+      try {
+        neverThrows(path, h.text, stats);
+        fixesAreSafe(path, h.text, stats);
+      } catch (e) {
+        throw new Error(`hostile input "${h.name}" (${ext}): ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+}
+
+export { fixtureSeeds, newStats };
