@@ -11,6 +11,8 @@ const common = {
   logLevel: 'warning',
   // TypeScript is large; keep the bundle readable in stack traces but not minified names.
   minifyWhitespace: !watch,
+  // jsonc-parser's UMD build requires its parts dynamically, which a bundle cannot resolve: take the ES module build.
+  mainFields: ['module', 'main'],
 };
 
 await Promise.all([

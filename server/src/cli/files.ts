@@ -1,0 +1,150 @@
+/**
+ * Finds the files to check: walks the given paths, honours `.gitignore` files (nested ones too),
+ * skips dependency and build folders, and reads each file only when its turn comes, so memory
+ * stays bounded by one file at a time.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+
+/** Folder names never walked into: dependencies, build output, VCS data. */
+export const ALWAYS_SKIPPED = new Set(['node_modules', 'dist', 'target', '.git']);
+/** Files larger than this are skipped: generated bundles, not code anyone reviews. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** How much of a file is searched for a NUL byte to decide it is binary (git uses the same window). */
+const BINARY_SNIFF_BYTES = 8000;
+
+/** A path with forward slashes, for output and glob matching on every platform. */
+export function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/** The nearest folder at or above `dir` that holds a `.git` entry, if any. */
+export function findGitRoot(dir: string): string | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+interface IgnoreLayer {
+  readonly dir: string;
+  readonly rules: Ignore;
+}
+
+async function loadLayer(dir: string): Promise<IgnoreLayer | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, '.gitignore'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return { dir, rules: ignore().add(text) };
+}
+
+/** Deeper `.gitignore` files win over shallower ones, as in git: the first layer with an opinion decides. */
+function ignoredBy(layers: readonly IgnoreLayer[], path: string, isDir: boolean): boolean {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i]!;
+    const rel = toPosix(relative(layer.dir, path));
+    if (rel === '' || rel.startsWith('../') || rel === '..') continue;
+    const result = layer.rules.test(isDir ? `${rel}/` : rel);
+    if (result.ignored) return true;
+    if (result.unignored) return false;
+  }
+  return false;
+}
+
+/** The `.gitignore` layers that apply to `dir`, from the repository root (or `dir` itself) down. */
+async function layersFor(dir: string): Promise<IgnoreLayer[]> {
+  const root = findGitRoot(dir) ?? dir;
+  const chain: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    chain.unshift(d);
+    if (d === root || dirname(d) === d) break;
+  }
+  const layers: IgnoreLayer[] = [];
+  for (const d of chain) {
+    const layer = await loadLayer(d);
+    if (layer) layers.push(layer);
+  }
+  return layers;
+}
+
+/** Options for {@link walkFiles}. */
+export interface WalkOptions {
+  /** File extensions to yield, with the dot, lower case. */
+  readonly extensions: ReadonlySet<string>;
+}
+
+/**
+ * Yields the absolute paths of the files to check under `paths`, in a stable order (sorted per
+ * folder). A path named explicitly is yielded even when a `.gitignore` lists it; walked entries
+ * are filtered. Throws when a named path does not exist.
+ */
+export async function* walkFiles(paths: readonly string[], cwd: string, options: WalkOptions): AsyncGenerator<string> {
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    const info = await stat(abs).catch(() => undefined);
+    if (!info) throw new Error(`path not found: \`${p}\``);
+    if (info.isDirectory()) {
+      for await (const file of walkDir(abs, await layersFor(abs), options)) {
+        if (!seen.has(file)) {
+          seen.add(file);
+          yield file;
+        }
+      }
+    } else if (options.extensions.has(extname(abs).toLowerCase()) && !seen.has(abs)) {
+      seen.add(abs);
+      yield abs;
+    }
+  }
+}
+
+async function* walkDir(dir: string, layers: readonly IgnoreLayer[], options: WalkOptions): AsyncGenerator<string> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    // Symbolic links to folders are not followed: they can loop, and git does not follow them either.
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(full).catch(() => undefined);
+      isDir = false;
+      isFile = target?.isFile() === true;
+    }
+    if (isDir) {
+      if (ALWAYS_SKIPPED.has(entry.name) || ignoredBy(layers, full, true)) continue;
+      const own = await loadLayer(full);
+      yield* walkDir(full, own ? [...layers, own] : layers, options);
+    } else if (isFile && options.extensions.has(extname(entry.name).toLowerCase()) && !ignoredBy(layers, full, false)) {
+      yield full;
+    }
+  }
+}
+
+/** A file's text, or why it was skipped. */
+export type SourceRead = { readonly text: string } | { readonly skipped: string };
+
+/** Reads a source file, skipping large and binary files (with the reason). A leading BOM is dropped. */
+export async function readSource(path: string): Promise<SourceRead> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  }
+  if (info.size > MAX_FILE_BYTES) return { skipped: `is larger than 1 MB (${(info.size / 1024 / 1024).toFixed(1)} MB)` };
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  }
+  if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { skipped: 'is binary (it has a NUL byte)' };
+  const text = bytes.toString('utf8');
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
