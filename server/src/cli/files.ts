@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
 /** Folder names never walked into: dependencies, build output, VCS data. */
@@ -56,9 +56,9 @@ function ignoredBy(layers: readonly IgnoreLayer[], path: string, isDir: boolean)
   return false;
 }
 
-/** The `.gitignore` layers that apply to `dir`, from the repository root (or `dir` itself) down. */
-async function layersFor(dir: string): Promise<IgnoreLayer[]> {
-  const root = findGitRoot(dir) ?? dir;
+/** The `.gitignore` layers that apply to `dir`, from the repository root (outside a repository: the working directory, or `dir` itself) down. */
+async function layersFor(dir: string, cwd: string): Promise<IgnoreLayer[]> {
+  const root = findGitRoot(dir) ?? (isWithin(cwd, dir) ? cwd : dir);
   const chain: string[] = [];
   for (let d = dir; ; d = dirname(d)) {
     chain.unshift(d);
@@ -72,6 +72,11 @@ async function layersFor(dir: string): Promise<IgnoreLayer[]> {
   return layers;
 }
 
+function isWithin(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
 /** Options for {@link walkFiles}. */
 export interface WalkOptions {
   /** File extensions to yield, with the dot, lower case. */
@@ -80,8 +85,9 @@ export interface WalkOptions {
 
 /**
  * Yields the absolute paths of the files to check under `paths`, in a stable order (sorted per
- * folder). A path named explicitly is yielded even when a `.gitignore` lists it; walked entries
- * are filtered. Throws when a named path does not exist.
+ * folder). A file named explicitly is yielded even when a `.gitignore` lists it; a folder named
+ * explicitly is walked even when it is `node_modules` or `dist`, and what is under it is filtered
+ * by the `.gitignore` files as git would. Throws when a named path does not exist.
  */
 export async function* walkFiles(paths: readonly string[], cwd: string, options: WalkOptions): AsyncGenerator<string> {
   const seen = new Set<string>();
@@ -90,7 +96,7 @@ export async function* walkFiles(paths: readonly string[], cwd: string, options:
     const info = await stat(abs).catch(() => undefined);
     if (!info) throw new Error(`path not found: \`${p}\``);
     if (info.isDirectory()) {
-      for await (const file of walkDir(abs, await layersFor(abs), options)) {
+      for await (const file of walkDir(abs, await layersFor(abs, resolve(cwd)), options)) {
         if (!seen.has(file)) {
           seen.add(file);
           yield file;

@@ -1,0 +1,69 @@
+// `--diff REF`: parsing git's unified diff, and the changed lines of a real temporary repository.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { changedLines, inDiff, parseUnifiedDiff, unquoteGitPath } from '../../server/src/cli/diff';
+import { UsageError } from '../../server/src/cli/io';
+import { cli, CLEAN_TS, git, removeWorkspace, workspace, writeFiles } from './cli-helpers';
+
+describe('cli --diff', () => {
+  it('parses new-side hunks, ignoring deletions and content that looks like a header', () => {
+    const diff = [
+      'diff --git a.ts a.ts',
+      '--- a.ts',
+      '+++ a.ts',
+      '@@ -3 +3 @@ x',
+      '@@ -10,0 +11,2 @@',
+      '+++ this added line starts with two pluses',
+      '@@ -20,3 +21,0 @@',
+      'diff --git gone.ts gone.ts',
+      '--- gone.ts',
+      '+++ /dev/null',
+      '@@ -1,4 +0,0 @@',
+      'diff --git "sp ace\\303\\251.ts" "sp ace\\303\\251.ts"',
+      '+++ "sp ace\\303\\251.ts"',
+      '@@ -0,0 +1 @@',
+    ];
+    const parsed = parseUnifiedDiff(diff);
+    assert.deepEqual([...parsed.keys()], ['a.ts', 'sp aceé.ts']);
+    assert.deepEqual([...parsed.get('a.ts')!].sort((a, b) => a - b), [3, 11, 12]);
+    assert.deepEqual([...parsed.get('sp aceé.ts')!], [1]);
+    assert.equal(unquoteGitPath('plain.ts'), 'plain.ts');
+    assert.equal(unquoteGitPath('"a\\tb.ts"'), 'a\tb.ts');
+  });
+
+  describe('in a temporary repository', () => {
+    let repo: string;
+    before(() => {
+      repo = workspace({ 'src/a.ts': 'one\ntwo\nthree\nfour\n', 'src/same.ts': CLEAN_TS });
+      git(repo, 'init', '-q');
+      git(repo, 'add', '.');
+      git(repo, 'commit', '-q', '-m', 'base');
+      writeFiles(repo, { 'src/a.ts': 'one\nTWO\nthree\nfour\nfive\n', 'src/new.ts': 'x\n', '.gitignore': 'ignored.ts\n', 'ignored.ts': 'y\n' });
+    });
+    after(() => removeWorkspace(repo));
+
+    it('reports changed lines of modified files, and untracked files in full', async () => {
+      const changed = await changedLines('HEAD', join(repo, 'src'));
+      const a = join(repo, 'src/a.ts');
+      assert.deepEqual([1, 2, 3, 4, 5].map((l) => inDiff(changed, a, l)), [false, true, false, false, true]);
+      assert.equal(changed.get(join(repo, 'src/new.ts')), 'all');
+      assert.equal(changed.has(join(repo, 'src/same.ts')), false);
+      assert.equal(changed.has(join(repo, 'ignored.ts')), false, 'gitignored untracked files are not changes');
+    });
+
+    it('rejects an unknown ref and an option in place of a ref', async () => {
+      await assert.rejects(changedLines('no-such-branch', repo), (e: unknown) => e instanceof UsageError && /unknown git ref `no-such-branch`/.test(e.message));
+      const r = await cli(['check', '--diff', 'no-such-branch'], repo);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /unknown git ref `no-such-branch`/);
+      const opt = await cli(['check', '--diff=--output=/tmp/x'], repo);
+      assert.equal(opt.code, 2);
+    });
+
+    it('checks only the changed files', async () => {
+      const r = await cli(['check', '--diff', 'HEAD'], repo);
+      // src/a.ts (modified) and src/new.ts (untracked); src/same.ts is unchanged and not read.
+      assert.deepEqual([r.code, r.out], [0, 'No findings in 2 files\n']);
+    });
+  });
+});
