@@ -1,0 +1,41 @@
+// Generated documentation must match what `npm run docs` would write now (CONVENTIONS: what can drift is generated and checked).
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectedFiles, oneSentencePerLine, ROOT, staleRuleDocs, updateReadme } from '../../scripts/gen-docs';
+import { RULES } from '../../server/src/engine/rules';
+
+describe('generated docs', () => {
+  for (const [path, expected] of expectedFiles()) {
+    it(`${path} is up to date`, () => {
+      const full = join(ROOT, path);
+      assert.ok(existsSync(full), `${path} is missing: run \`npm run docs\``);
+      // Not assert.equal on the whole text: a long diff of two READMEs hides the message that says what to do.
+      assert.ok(readFileSync(full, 'utf8') === expected, `${path} is stale: run \`npm run docs\``);
+    });
+  }
+
+  it('has no rule doc for a rule that no longer exists', () => {
+    assert.deepEqual(staleRuleDocs(), [], 'run `npm run docs` to remove them');
+  });
+
+  it('documents every rule in the README with its id and default severity', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const r of RULES) assert.match(readme, new RegExp(`\\| \\[\`${r.id}\`\\]\\(docs/rules/${r.id}\\.md\\) \\| ${r.defaultSeverity} \\|`));
+  });
+
+  it('keeps the quick-start lines the README promises', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    assert.ok(readme.includes('\nnpm ci && npm run demo\n'));
+    assert.ok(readme.includes('\nnpm ci && npm test\n'));
+  });
+
+  it('refuses a README without the markers, instead of silently dropping a section', () => {
+    assert.throws(() => updateReadme('# no markers\n'), /no `<!-- rules:start -->`/);
+  });
+
+  it('writes prose one sentence per line and leaves code blocks alone', () => {
+    assert.equal(oneSentencePerLine('One thing. Two `x`. Three!'), 'One thing.\nTwo `x`.\nThree!');
+    assert.equal(oneSentencePerLine('```ts\na(). B();\n```'), '```ts\na(). B();\n```');
+  });
+});
