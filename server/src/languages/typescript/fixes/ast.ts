@@ -1,0 +1,135 @@
+import ts from 'typescript';
+import type { ParsedFile } from '../../../engine/language';
+import type { Span } from '../../../engine/model';
+
+/** The file's syntax tree with parent pointers: the frontend's own when it has them, else a fresh parse. */
+export function sourceFileOf(parsed: ParsedFile): ts.SourceFile {
+  const tree = parsed.tree as ts.SourceFile | undefined;
+  // Fixes walk upwards from a node, which needs parent pointers; a tree parsed without them is re-parsed once.
+  if (tree && typeof tree === 'object' && tree.kind === ts.SyntaxKind.SourceFile && tree.text === parsed.text) {
+    const first = tree.statements[0];
+    if (!first || first.parent) return tree;
+  }
+  return ts.createSourceFile(parsed.path, parsed.text, ts.ScriptTarget.Latest, true, scriptKind(parsed.path));
+}
+
+/** The script kind for a path, so `.js` files are parsed as JavaScript and `.tsx` with JSX. */
+export function scriptKind(path: string): ts.ScriptKind {
+  const ext = /\.[^./\\]+$/.exec(path)?.[0]?.toLowerCase() ?? '.ts';
+  if (ext === '.tsx') return ts.ScriptKind.TSX;
+  if (ext === '.jsx') return ts.ScriptKind.JSX;
+  if (ext === '.js' || ext === '.mjs' || ext === '.cjs') return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+/** True for `.ts`-family paths (type annotations allowed). */
+export function isTypeScriptPath(path: string): boolean {
+  return /\.(ts|tsx|mts|cts)$/i.test(path);
+}
+
+/** The innermost node whose span (without leading trivia) is exactly `span`, optionally of a wanted kind. */
+export function nodeAtSpan<T extends ts.Node>(sf: ts.SourceFile, span: Span, test: (n: ts.Node) => n is T): T | undefined {
+  let found: T | undefined;
+  const visit = (node: ts.Node): void => {
+    if (node.pos > span.start || node.end < span.end) return;
+    if (node.getStart(sf) === span.start && node.end === span.end && test(node)) found = node;
+    node.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return found;
+}
+
+/** The innermost node of a kind that contains `span`. */
+export function nodeContaining<T extends ts.Node>(sf: ts.SourceFile, span: Span, test: (n: ts.Node) => n is T): T | undefined {
+  let found: T | undefined;
+  const visit = (node: ts.Node): void => {
+    if (node.getStart(sf) > span.start || node.end < span.end) return;
+    if (test(node)) found = node;
+    node.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return found;
+}
+
+/** A function-like node that can hold `await` once it is made async. */
+export type FunctionNode =
+  | ts.FunctionDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.MethodDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration
+  | ts.ConstructorDeclaration;
+
+export function isFunctionNode(n: ts.Node): n is FunctionNode {
+  return (
+    ts.isFunctionDeclaration(n) ||
+    ts.isFunctionExpression(n) ||
+    ts.isArrowFunction(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isGetAccessorDeclaration(n) ||
+    ts.isSetAccessorDeclaration(n) ||
+    ts.isConstructorDeclaration(n)
+  );
+}
+
+/** The nearest enclosing function of a node, or `undefined` at module level. */
+export function enclosingFunction(node: ts.Node): FunctionNode | undefined {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionNode(n)) return n;
+  return undefined;
+}
+
+export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
+}
+
+export function isAsyncFunction(fn: FunctionNode): boolean {
+  return hasModifier(fn, ts.SyntaxKind.AsyncKeyword);
+}
+
+/** The text of a node as written. */
+export function textOf(sf: ts.SourceFile, node: ts.Node): string {
+  return sf.text.slice(node.getStart(sf), node.end);
+}
+
+export function spanOf(sf: ts.SourceFile, node: ts.Node): Span {
+  return { start: node.getStart(sf), end: node.end };
+}
+
+/** The whitespace at the start of the line containing `offset`. */
+export function lineIndent(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+/**
+ * True when an `await X` put in place of `node` needs parentheses: the node is the receiver of a
+ * member access or call, a tagged template, a non-null assertion, or the left operand of `**`.
+ */
+export function needsParensAsAwait(node: ts.Node): boolean {
+  const p = node.parent;
+  if (!p) return false;
+  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === node) return true;
+  if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.expression === node) return true;
+  if (ts.isTaggedTemplateExpression(p) && p.tag === node) return true;
+  if (ts.isNonNullExpression(p)) return true;
+  if (ts.isBinaryExpression(p) && p.left === node && p.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) return true;
+  return false;
+}
+
+/** Every identifier name used anywhere in the file, to pick names that do not collide. */
+export function identifierNames(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) names.add(n.text);
+    n.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return names;
+}
+
+/** `base`, or `base2`, `base3`… when `base` is already used in the file. */
+export function uniqueName(used: ReadonlySet<string>, base: string): string {
+  if (!used.has(base)) return base;
+  for (let i = 2; ; i++) if (!used.has(`${base}${i}`)) return `${base}${i}`;
+}

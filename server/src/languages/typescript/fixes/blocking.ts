@@ -1,0 +1,143 @@
+import ts from 'typescript';
+import type { BlockingCall } from '../../../engine/catalog';
+import type { Fix, RefusedFix, TextEdit } from '../../../engine/finding';
+import { needsParensAsAwait } from './ast';
+import type { Imports, ImportPlan } from './imports';
+import { normalizeModule } from './imports';
+import { ensureAsync } from './make-async';
+import type { FileStyle } from './style';
+
+/** `fs.xSync` functions whose `fs/promises` twin takes the same arguments and resolves to the same value. */
+const FS_TWINS = new Set([
+  'readFile', 'writeFile', 'appendFile', 'readdir', 'stat', 'lstat', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'copyFile', 'access', 'chmod',
+  'chown', 'lchown', 'realpath', 'readlink', 'symlink', 'link', 'mkdtemp', 'truncate', 'utimes', 'lutimes', 'cp', 'opendir', 'statfs',
+]);
+const CRYPTO_PROMISIFY = new Set(['pbkdf2', 'scrypt', 'generateKeyPair', 'randomFill', 'hkdf', 'randomBytes', 'generatePrime', 'generateKey']);
+const ZLIB_PROMISIFY = new Set(['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress']);
+/** Packages whose promise API is a drop-in for the sync one (`bcrypt.hashSync` → `bcrypt.hash`). */
+const DROP_IN_PACKAGES = new Set(['bcrypt', 'bcryptjs', 'fs-extra']);
+/** Built-in modules whose catalog replacement is not a promise-returning twin (`spawnSync` → `spawn`). */
+const NO_MEMBER_TWIN = new Set(['child_process', 'fs', 'crypto', 'zlib', 'Atomics']);
+
+type Twin =
+  | { readonly kind: 'fs'; readonly name: string }
+  | { readonly kind: 'exists' }
+  | { readonly kind: 'promisify'; readonly module: string; readonly name: string }
+  | { readonly kind: 'exec'; readonly name: string }
+  | { readonly kind: 'member'; readonly module: string; readonly name: string; readonly dropIn: boolean };
+
+/** The async twin of a blocking callee (`fs.readFileSync` → `fs/promises.readFile`), when one exists. */
+export function twinOf(callee: string, entry: BlockingCall | undefined): Twin | undefined {
+  const dot = callee.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  const module = normalizeModule(callee.slice(0, dot));
+  const member = callee.slice(dot + 1);
+  const base = member.endsWith('Sync') ? member.slice(0, -4) : undefined;
+  if (module === 'fs' && member === 'existsSync') return { kind: 'exists' };
+  if (module === 'fs' && base && FS_TWINS.has(base)) return { kind: 'fs', name: base };
+  if (module === 'child_process' && (base === 'exec' || base === 'execFile')) return { kind: 'exec', name: base };
+  if (module === 'crypto' && base && CRYPTO_PROMISIFY.has(base)) return { kind: 'promisify', module, name: base };
+  if (module === 'zlib' && base && ZLIB_PROMISIFY.has(base)) return { kind: 'promisify', module, name: base };
+  const replacement = entry?.replacement;
+  if (replacement && replacement.startsWith(`${module}.`) && !NO_MEMBER_TWIN.has(module)) {
+    const name = replacement.slice(module.length + 1);
+    if (/^[A-Za-z_$][\w$]*$/.test(name)) return { kind: 'member', module, name, dropIn: DROP_IN_PACKAGES.has(module) };
+  }
+  return undefined;
+}
+
+/** Inputs shared by the fix builders of one finding. */
+export interface BuildInput {
+  readonly sf: ts.SourceFile;
+  readonly style: FileStyle;
+  readonly imports: Imports;
+}
+
+/** The namespace local a call is made through (`fs` in `fs.readFileSync(p)`), when it is one for `module`. */
+function namespaceReceiver(input: BuildInput, call: ts.CallExpression, module: string): string | undefined {
+  const c = call.expression;
+  if (!ts.isPropertyAccessExpression(c) || !ts.isIdentifier(c.expression)) return undefined;
+  const b = input.imports.bindingOf(c.expression.text);
+  return b && b.kind === 'namespace' && b.module === module ? b.local : undefined;
+}
+
+/** `promisify`, through an existing `util` binding when there is one. */
+function promisifyRef(input: BuildInput, plan: ImportPlan): string {
+  const ns = input.imports.namespace('util');
+  return input.imports.named('util', 'promisify') ?? (ns ? `${ns}.promisify` : plan.named('util', 'promisify'));
+}
+
+/** A function of a built-in module: `ns.name` through the receiver's namespace, else a named import. */
+function memberRef(input: BuildInput, plan: ImportPlan, call: ts.CallExpression, module: string, name: string, isBuiltin = true): string {
+  const ns = namespaceReceiver(input, call, module);
+  return ns ? `${ns}.${name}` : plan.named(module, name, isBuiltin);
+}
+
+/** `readFile` of `fs/promises` as the file can reach it (see the task's preference order). */
+function fsPromisesRef(input: BuildInput, plan: ImportPlan, call: ts.CallExpression, name: string): string {
+  const fsp = input.imports.namespace('fs/promises');
+  if (fsp) return `${fsp}.${name}`;
+  if (input.imports.bindings.some((b) => b.module === 'fs/promises') || input.imports.named('fs/promises', name)) return plan.named('fs/promises', name);
+  const fs = namespaceReceiver(input, call, 'fs');
+  return fs ? `${fs}.promises.${name}` : plan.named('fs/promises', name);
+}
+
+/**
+ * Replaces a blocking call with its async twin plus `await`, making the enclosing function async when
+ * needed. Safe when the twin is a drop-in and the function is already async; a suggestion otherwise.
+ */
+export function asyncTwinFix(input: BuildInput, call: ts.CallExpression, callee: string, entry: BlockingCall | undefined): { fix?: Fix; refused?: RefusedFix } {
+  const twin = twinOf(callee, entry);
+  if (!twin) return {};
+  const { sf } = input;
+  const plan = input.imports.plan(input.style);
+  const args = sf.text.slice(call.arguments.pos - 1, call.end);
+  let expr: string;
+  let title: string;
+  let dropIn = true;
+  switch (twin.kind) {
+    case 'fs': {
+      const ref = fsPromisesRef(input, plan, call, twin.name);
+      expr = `await ${ref}${args}`;
+      title = `Use \`await ${ref}\``;
+      break;
+    }
+    case 'exists': {
+      const ref = fsPromisesRef(input, plan, call, 'access');
+      expr = `await ${ref}${args}.then(() => true, () => false)`;
+      title = `Use \`await ${ref}\` to test for the file`;
+      dropIn = false;
+      break;
+    }
+    case 'promisify': {
+      const fn = memberRef(input, plan, call, twin.module, twin.name);
+      const p = promisifyRef(input, plan);
+      expr = `await ${p}(${fn})${args}`;
+      title = `Use \`await ${p}(${fn})\``;
+      break;
+    }
+    case 'exec': {
+      const fn = memberRef(input, plan, call, 'child_process', twin.name);
+      const p = promisifyRef(input, plan);
+      expr = `(await ${p}(${fn})${args}).stdout`;
+      title = `Use \`await ${p}(${fn})\` (stdout is a string unless an encoding says otherwise)`;
+      dropIn = false;
+      break;
+    }
+    case 'member': {
+      const ref = memberRef(input, plan, call, twin.module, twin.name, false);
+      expr = `await ${ref}${args}`;
+      title = `Use \`await ${ref}\``;
+      dropIn = twin.dropIn;
+      break;
+    }
+  }
+  const alreadyAwaited = call.parent && ts.isAwaitExpression(call.parent);
+  if (alreadyAwaited) expr = expr.replace(/^await /, '');
+  else if (expr.startsWith('await ') && needsParensAsAwait(call)) expr = `(${expr})`;
+  const asyncPlan = ensureAsync(sf, call);
+  if (!asyncPlan.ok) return { refused: { title, reason: asyncPlan.reason } };
+  const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, { span: { start: call.getStart(sf), end: call.end }, newText: expr }];
+  const safe = dropIn && !asyncPlan.madeAsync;
+  return { fix: { title: asyncPlan.madeAsync ? `${title} and make the callback async` : title, safety: safe ? 'safe' : 'suggestion', edits } };
+}

@@ -1,0 +1,65 @@
+/**
+ * Fix builders for TypeScript and JavaScript: each finding's fixes as text edits computed on the
+ * `ts.SourceFile`. Fixes are computed lazily (one finding at a time) and verified by the engine.
+ */
+import ts from 'typescript';
+import type { Fix, Finding, RefusedFix } from '../../../engine/finding';
+import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import { nodeAtSpan, nodeContaining, sourceFileOf } from './ast';
+import { asyncTwinFix, twinOf, type BuildInput } from './blocking';
+import { channelFixes } from './channel';
+import { Imports } from './imports';
+import { lockFixes } from './lock';
+import { detectStyle } from './style';
+import { offloadCallFix, offloadHelperFix } from './worker';
+
+const NONE: FixResult = { fixes: [], refused: [] };
+
+/** Categories whose blocking is CPU work, which a worker thread takes off the event loop. */
+const CPU_CATEGORIES = new Set(['cpu', 'crypto', 'zlib', 'other']);
+
+/** The fixes for one finding of any rule; the first fix is the most natural one. */
+export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
+  const sf = sourceFileOf(parsed);
+  const input: BuildInput = { sf, style: detectStyle(sf), imports: new Imports(sf) };
+  switch (finding.rule) {
+    case 'blocking-in-async':
+      return blockingFixes(finding, parsed, ctx, input);
+    case 'unbounded-channel':
+      return channelFixes(finding, parsed, input);
+    case 'await-holding-lock':
+      return lockFixes(finding, parsed, input);
+    default:
+      return NONE;
+  }
+}
+
+function callNode(sf: ts.SourceFile, span: { start: number; end: number }): ts.CallExpression | undefined {
+  return nodeAtSpan(sf, span, ts.isCallExpression) ?? nodeContaining(sf, span, ts.isCallExpression);
+}
+
+function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext, input: BuildInput): FixResult {
+  const call = finding.data?.callId === undefined ? undefined : parsed.model.calls[finding.data.callId];
+  if (!call) return NONE;
+  const node = callNode(input.sf, call.span);
+  if (!node) return NONE;
+  const fixes: Fix[] = [];
+  const refused: RefusedFix[] = [];
+  const add = (r: { fix?: Fix; refused?: RefusedFix }): void => {
+    if (r.fix) fixes.push(r.fix);
+    if (r.refused) refused.push(r.refused);
+  };
+  const innerId = finding.data?.innerCallId;
+  if (innerId !== undefined) {
+    const inner = parsed.model.calls[innerId];
+    add(offloadHelperFix(input, parsed, node, call, inner, ctx));
+    return { fixes, refused };
+  }
+  const callee = call.callee;
+  if (callee === undefined) return NONE;
+  const entry = ctx.catalog.blocking.get(callee);
+  const twin = twinOf(callee, entry);
+  if (twin) add(asyncTwinFix(input, node, callee, entry));
+  if (entry?.cpuHeavy || (!twin && entry && CPU_CATEGORIES.has(entry.category))) add(offloadCallFix(input, parsed, node, call, ctx));
+  return { fixes, refused };
+}

@@ -1,0 +1,211 @@
+/**
+ * "Offload to a worker thread": moves CPU-bound sync work (a same-file helper, or one blocking
+ * library call) into a new worker module and awaits it from the call site.
+ *
+ * What runs: the worker is always plain JavaScript next to the source file, `.mjs` for an ES module
+ * source and `.cjs` for CommonJS, so Node loads it without a TypeScript loader (TypeScript sources
+ * get their moved code stripped of types with `ts.transpileModule`). A build that emits JavaScript to
+ * another folder must copy `*.worker.mjs`/`*.worker.cjs` beside its output. With `piscina` among the
+ * dependencies the call goes through a pool created once per helper; otherwise a small
+ * `runInWorker` function (added once to the file) starts a `Worker` per call.
+ */
+import ts from 'typescript';
+import type { Fix, RefusedFix, TextEdit } from '../../../engine/finding';
+import type { FixContext, ParsedFile } from '../../../engine/language';
+import type { CallSite } from '../../../engine/model';
+import { identifierNames, isTypeScriptPath, needsParensAsAwait, textOf, uniqueName } from './ast';
+import type { BuildInput } from './blocking';
+import type { Binding } from './imports';
+import { ensureAsync } from './make-async';
+import { builtin, quoted, semi, type FileStyle } from './style';
+import { collectMovable, declarationText } from './worker-closure';
+
+type Result = { fix?: Fix; refused?: RefusedFix };
+
+/** What to run in the worker: the code to copy, the imports it reads, and the function to call. */
+interface WorkerJob {
+  readonly name: string;
+  readonly declarations: readonly string[];
+  readonly imports: readonly Binding[];
+  /** The expression called with the arguments (`hashAll`, `bcrypt.hashSync`). */
+  readonly invoke: string;
+}
+
+/** Offloads the same-file helper a call resolves to. */
+export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, _site: CallSite, _inner: CallSite | undefined, ctx: FixContext): Result {
+  const { sf } = input;
+  if (!ts.isIdentifier(call.expression)) {
+    const title = `Offload \`${textOf(sf, call.expression)}\` to a worker thread`;
+    return { refused: { title, reason: 'only a plain function can move to a worker; a method closes over its object' } };
+  }
+  const name = call.expression.text;
+  const title = `Offload \`${name}\` to a worker thread`;
+  const decl = helperDeclaration(sf, name);
+  if (!decl) return { refused: { title, reason: `\`${name}\` is not a function declared at the top of this file` } };
+  const argProblem = unclonableArgument(sf, call);
+  if (argProblem) return { refused: { title, reason: argProblem } };
+  const movable = collectMovable(sf, input.imports, decl.node, name);
+  if ('reason' in movable) return { refused: { title, reason: movable.reason } };
+  const job: WorkerJob = { name, declarations: movable.declarations.map((d) => declarationText(sf, d)), imports: movable.imports, invoke: name };
+  const removal = removableHelper(sf, decl.node, name, call);
+  return offload(input, parsed, call, job, ctx, title, removal);
+}
+
+/** Offloads one blocking library call (`bcrypt.hashSync(pw, 12)`) whose callee is an import. */
+export function offloadCallFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, site: CallSite, ctx: FixContext): Result {
+  const { sf } = input;
+  const calleeText = textOf(sf, call.expression);
+  const title = `Offload \`${site.calleeText}\` to a worker thread`;
+  let root: ts.Expression = call.expression;
+  while (ts.isPropertyAccessExpression(root)) root = root.expression;
+  const binding = ts.isIdentifier(root) ? input.imports.bindingOf(root.text) : undefined;
+  if (!binding) return { refused: { title, reason: `\`${site.calleeText}\` is not reached through an import, so the worker cannot import it` } };
+  const argProblem = unclonableArgument(sf, call);
+  if (argProblem) return { refused: { title, reason: argProblem } };
+  return offload(input, parsed, call, { name: site.member, declarations: [], imports: [binding], invoke: calleeText }, ctx, title, undefined);
+}
+
+function helperDeclaration(sf: ts.SourceFile, name: string): { node: ts.Node } | undefined {
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name?.text === name && st.body && !st.asteriskToken) {
+      return st.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ? undefined : { node: st };
+    }
+    if (ts.isVariableStatement(st) && st.declarationList.declarations.length === 1) {
+      const d = st.declarationList.declarations[0]!;
+      const init = d.initializer;
+      if (ts.isIdentifier(d.name) && d.name.text === name && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return { node: st };
+    }
+  }
+  return undefined;
+}
+
+/** Why an argument cannot be sent to a worker (functions do not survive structured cloning). */
+function unclonableArgument(sf: ts.SourceFile, call: ts.CallExpression): string | undefined {
+  for (const arg of call.arguments) {
+    if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) return 'it passes a function, which cannot be copied to a worker thread';
+    if (ts.isIdentifier(arg) && sf.statements.some((s) => ts.isFunctionDeclaration(s) && s.name?.text === arg.text)) {
+      return `it passes the function \`${arg.text}\`, which cannot be copied to a worker thread`;
+    }
+    if (arg.kind === ts.SyntaxKind.ThisKeyword) return 'it passes `this`, whose methods do not survive the copy to a worker thread';
+  }
+  return undefined;
+}
+
+/** The helper's own text span to delete when nothing else in the file uses it and it is not exported. */
+function removableHelper(sf: ts.SourceFile, node: ts.Node, name: string, call: ts.CallExpression): TextEdit | undefined {
+  if (ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+  let uses = 0;
+  const visit = (n: ts.Node): void => {
+    if (n === node) return;
+    if (ts.isIdentifier(n) && n.text === name && n !== call.expression) uses++;
+    n.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  if (uses > 0) return undefined;
+  const text = sf.text;
+  let start = node.getStart(sf, true);
+  start = text.lastIndexOf('\n', start - 1) + 1;
+  let end = node.end;
+  const nl = text.indexOf('\n', end);
+  end = nl < 0 ? text.length : nl + 1;
+  // Take one blank line with it so the file does not keep a double gap.
+  const blank = /^[ \t]*\r?\n/.exec(text.slice(end));
+  if (blank) end += blank[0].length;
+  return { span: { start, end }, newText: '' };
+}
+
+function importLine(b: Binding, style: FileStyle, esm: boolean): string {
+  const spec = quoted(style, builtinOrPackage(b.module, style));
+  if (esm) {
+    if (b.kind === 'named') return `import { ${b.imported === b.local ? b.local : `${b.imported} as ${b.local}`} } from ${spec};`;
+    const isDefault = ts.isImportDeclaration(b.statement) && b.statement.importClause?.name?.text === b.local;
+    return isDefault ? `import ${b.local} from ${spec};` : `import * as ${b.local} from ${spec};`;
+  }
+  if (b.kind === 'named') return `const { ${b.imported === b.local ? b.local : `${b.imported}: ${b.local}`} } = require(${spec});`;
+  return `const ${b.local} = require(${spec});`;
+}
+
+const NODE_BUILTINS = new Set(['fs', 'fs/promises', 'path', 'util', 'events', 'child_process', 'crypto', 'zlib', 'os', 'stream', 'buffer', 'url', 'worker_threads']);
+function builtinOrPackage(module: string, style: FileStyle): string {
+  return NODE_BUILTINS.has(module) ? builtin(style, module) : module;
+}
+
+/** The worker module's text: imports, the moved code, and the entry point for the pool or the runner. */
+function workerText(job: WorkerJob, style: FileStyle, esm: boolean, piscina: boolean, typescript: boolean): string {
+  const lines = [`// Runs \`${job.name}\` off the event loop (generated by async-boundary).`];
+  if (!piscina) lines.push(esm ? `import { parentPort, workerData } from ${quoted(style, builtin(style, 'worker_threads'))};` : `const { parentPort, workerData } = require(${quoted(style, builtin(style, 'worker_threads'))});`);
+  for (const b of job.imports) lines.push(importLine(b, style, esm));
+  lines.push('');
+  for (const d of job.declarations) lines.push(typescript ? stripTypes(d) : d, '');
+  if (piscina) lines.push(esm ? `export default (args) => ${job.invoke}(...args);` : `module.exports = (args) => ${job.invoke}(...args);`);
+  else lines.push(`parentPort.postMessage(${job.invoke}(...workerData));`);
+  let text = lines.join('\n') + '\n';
+  if (!style.semi) text = text.replace(/;$/gm, '');
+  return text.replace(/\n/g, style.eol);
+}
+
+/** A TypeScript declaration as JavaScript (types removed), so the worker runs without a loader. */
+function stripTypes(declaration: string): string {
+  const out = ts.transpileModule(declaration, { fileName: 'worker.ts', compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
+  return out.outputText.replace(/\n?export \{\};?\s*$/, '').trimEnd();
+}
+
+/** The `runInWorker` function added to the source file once, in the file's language and style. */
+function runnerText(style: FileStyle, worker: string, typescript: boolean): string {
+  const i = style.indent;
+  const s = semi(style);
+  const sig = typescript ? 'function runInWorker(file: URL | string, args: unknown[]): Promise<any>' : 'function runInWorker(file, args)';
+  const code = typescript ? 'code: number' : 'code';
+  return [
+    '// Runs a worker module with `args` as its `workerData` and resolves with the first message it posts.',
+    `${sig} {`,
+    `${i}return new Promise((resolve, reject) => {`,
+    `${i}${i}const worker = new ${worker}(file, { workerData: args })${s}`,
+    `${i}${i}worker.once(${quoted(style, 'message')}, resolve)${s}`,
+    `${i}${i}worker.once(${quoted(style, 'error')}, reject)${s}`,
+    `${i}${i}worker.once(${quoted(style, 'exit')}, (${code}) => reject(new Error(\`worker exited with code \${code} before posting a result\`)))${s}`,
+    `${i}})${s}`,
+    '}',
+  ].join(style.eol);
+}
+
+function existingFunction(sf: ts.SourceFile, name: string): boolean {
+  return sf.statements.some((s) => ts.isFunctionDeclaration(s) && s.name?.text === name);
+}
+
+function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, job: WorkerJob, ctx: FixContext, title: string, removal: TextEdit | undefined): Result {
+  const { sf, style } = input;
+  const asyncPlan = ensureAsync(sf, call);
+  if (!asyncPlan.ok) return { refused: { title, reason: asyncPlan.reason } };
+  const typescript = isTypeScriptPath(parsed.path);
+  const esm = style.esm;
+  const piscina = ctx.dependencies?.has('piscina') ?? false;
+  const file = `${job.name}.worker.${esm ? 'mjs' : 'cjs'}`;
+  const fileRef = esm ? `new URL(${quoted(style, `./${file}`)}, import.meta.url)` : `require.resolve(${quoted(style, `./${file}`)})`;
+  const plan = input.imports.plan(style);
+  const args = `[${call.arguments.map((a) => textOf(sf, a)).join(', ')}]`;
+  let invocation: string;
+  if (piscina) {
+    const Piscina = plan.named('piscina', 'Piscina', false);
+    const pool = uniqueName(identifierNames(sf), `${job.name}Pool`);
+    const filename = esm ? `${fileRef}.href` : fileRef;
+    plan.declare(`const ${pool} = new ${Piscina}({ filename: ${filename} })${semi(style)}`);
+    invocation = `await ${pool}.run(${args})`;
+  } else {
+    if (!existingFunction(sf, 'runInWorker')) plan.declare(runnerText(style, plan.named('worker_threads', 'Worker'), typescript));
+    invocation = `await runInWorker(${fileRef}, ${args})`;
+  }
+  if (call.parent && ts.isAwaitExpression(call.parent)) invocation = invocation.replace(/^await /, '');
+  else if (needsParensAsAwait(call)) invocation = `(${invocation})`;
+  const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, { span: { start: call.getStart(sf), end: call.end }, newText: invocation }];
+  if (removal && !edits.some((e) => e.span.start < removal.span.end && removal.span.start < e.span.end)) edits.push(removal);
+  const text = workerText(job, style, esm, piscina, typescript);
+  return {
+    fix: {
+      title: piscina ? `${title} (piscina pool)` : title,
+      safety: 'suggestion',
+      edits,
+      createFiles: [{ relativePath: file, text }],
+    },
+  };
+}
