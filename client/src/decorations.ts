@@ -1,0 +1,121 @@
+// Yield-point decorations from `asyncBoundary/yieldPoints`: a gutter mark and a subtle marker after
+// each yield keyword, a tint over the code that runs while a lock is held, and a stronger marker on
+// yield points inside a held region. New decorations replace old ones in one call (no clearing
+// first, so nothing flickers).
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { YIELD_POINTS_METHOD, type Range as WireRange, type YieldPointsParams, type YieldPointsResult } from '../../server/src/shared/protocol';
+import { isSupported } from './selector';
+
+/** U+25C6: renders in the fonts Debian's Chromium ships (U+23F8 does not). */
+const GLYPH = '◆';
+
+/** What was last applied to a document, kept for the test snapshot. */
+export interface AppliedDecorations {
+  readonly version: number;
+  readonly yieldPoints: { range: WireRange; text: string }[];
+  readonly heldYieldPoints: { range: WireRange; text: string }[];
+  readonly heldRegions: { range: WireRange; lock: string }[];
+}
+
+const toRange = (r: WireRange) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+
+export class YieldDecorations implements vscode.Disposable {
+  private readonly yieldType: vscode.TextEditorDecorationType;
+  private readonly heldYieldType: vscode.TextEditorDecorationType;
+  private readonly heldRegionType: vscode.TextEditorDecorationType;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  /** Per document URI. */
+  readonly applied = new Map<string, AppliedDecorations>();
+
+  constructor(
+    private readonly client: LanguageClient,
+    extensionUri: vscode.Uri,
+  ) {
+    const media = (name: string) => vscode.Uri.joinPath(extensionUri, 'media', name);
+    this.yieldType = vscode.window.createTextEditorDecorationType({
+      gutterIconPath: media('yield-point.svg'),
+      gutterIconSize: '70%',
+      after: { color: new vscode.ThemeColor('asyncBoundary.yieldPointForeground'), margin: '0 0 0 0.15em' },
+    });
+    this.heldYieldType = vscode.window.createTextEditorDecorationType({
+      gutterIconPath: media('yield-point-held.svg'),
+      gutterIconSize: '80%',
+      backgroundColor: new vscode.ThemeColor('asyncBoundary.heldYieldPointBackground'),
+      after: { color: new vscode.ThemeColor('asyncBoundary.heldYieldPointForeground'), fontWeight: 'bold', margin: '0 0 0 0.15em' },
+      overviewRulerColor: new vscode.ThemeColor('asyncBoundary.heldYieldPointForeground'),
+      overviewRulerLane: vscode.OverviewRulerLane.Center,
+    });
+    this.heldRegionType = vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor('asyncBoundary.heldRegionBackground'),
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    });
+    this.subscriptions.push(
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        const changed = new Set(e.uris.map((u) => u.toString()));
+        for (const editor of vscode.window.visibleTextEditors) if (changed.has(editor.document.uri.toString())) void this.refresh(editor);
+      }),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.refreshVisible()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('asyncBoundary.decorations.enabled')) this.refreshVisible();
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.applied.delete(d.uri.toString())),
+    );
+  }
+
+  private enabled(doc: vscode.TextDocument): boolean {
+    return vscode.workspace.getConfiguration('asyncBoundary', doc.uri).get<boolean>('decorations.enabled', true);
+  }
+
+  async toggle(): Promise<void> {
+    const config = vscode.workspace.getConfiguration('asyncBoundary');
+    await config.update('decorations.enabled', !config.get<boolean>('decorations.enabled', true), vscode.ConfigurationTarget.Global);
+  }
+
+  refreshVisible(): void {
+    for (const editor of vscode.window.visibleTextEditors) void this.refresh(editor);
+  }
+
+  async refresh(editor: vscode.TextEditor): Promise<void> {
+    const doc = editor.document;
+    if (!isSupported(doc.languageId)) return;
+    if (!this.enabled(doc)) {
+      this.apply(editor, { version: doc.version, yieldPoints: [], heldYieldPoints: [], heldRegions: [] });
+      return;
+    }
+    if (!this.client.isRunning()) return;
+    let result: YieldPointsResult | null;
+    try {
+      const params: YieldPointsParams = { textDocument: { uri: doc.uri.toString() } };
+      result = await this.client.sendRequest<YieldPointsResult | null>(YIELD_POINTS_METHOD, params);
+    } catch (error) {
+      this.client.warn(`yield points for ${doc.uri.toString()}: ${String(error)}`);
+      return;
+    }
+    // A newer version has its own refresh coming: drawing this one would misplace the markers.
+    if (!result || result.version !== doc.version || editor.document.isClosed) return;
+    const yieldPoints: AppliedDecorations['yieldPoints'] = [];
+    const heldYieldPoints: AppliedDecorations['heldYieldPoints'] = [];
+    for (const y of result.yieldPoints) {
+      if (y.held.length === 0) yieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal}` });
+      else heldYieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal} holds ${y.held.join(', ')}` });
+    }
+    this.apply(editor, { version: result.version, yieldPoints, heldYieldPoints, heldRegions: result.heldRegions.map((r) => ({ range: r.range, lock: r.lock })) });
+  }
+
+  private apply(editor: vscode.TextEditor, next: AppliedDecorations): void {
+    const withText = (items: { range: WireRange; text: string }[], hover: (text: string) => string): vscode.DecorationOptions[] =>
+      items.map((i) => ({ range: toRange(i.range), hoverMessage: hover(i.text), renderOptions: { after: { contentText: i.text } } }));
+    editor.setDecorations(this.yieldType, withText(next.yieldPoints, () => 'Yield point: the task may be suspended here'));
+    editor.setDecorations(this.heldYieldType, withText(next.heldYieldPoints, (t) => `Yield point while a lock is held (${t.split(' holds ')[1] ?? ''})`));
+    editor.setDecorations(this.heldRegionType, next.heldRegions.map((r) => ({ range: toRange(r.range), hoverMessage: `\`${r.lock}\` is held here` })));
+    this.applied.set(editor.document.uri.toString(), next);
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.yieldType.dispose();
+    this.heldYieldType.dispose();
+    this.heldRegionType.dispose();
+  }
+}

@@ -1,0 +1,171 @@
+// Code actions: the rule's fixes, fix all of a rule, `source.fixAll.asyncBoundary`, ignore on this
+// line, and show the rule's docs. Edits are computed in `codeAction/resolve` for the document version
+// the action was offered for; when the document moved on, the action resolves to no edit.
+import { posix } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CodeActionKind,
+  type CodeAction,
+  type CodeActionParams,
+  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
+import { fixesFor, type Analysis } from '../engine/analyze';
+import type { Finding, Fix, TextEdit } from '../engine/finding';
+import { fixAllEdits } from '../engine/fix-all';
+import type { FixResult } from '../engine/language';
+import { ruleById } from '../engine/rules';
+import { INVALID_SUPPRESSION } from '../engine/suppressions';
+import { COMMANDS } from '../shared/protocol';
+import { rangesTouch, toRange } from './convert';
+import { toDiagnostic } from './diagnostics';
+import { uriToPath, type DocumentAnalysis, type Session } from './session';
+
+/** `source.fixAll.asyncBoundary`: safe fixes of every rule, for `editor.codeActionsOnSave`. */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.asyncBoundary`;
+
+/** The reason the "ignore" action writes: a valid reason, so the suppression works, and plainly a prompt. */
+export const IGNORE_REASON_PLACEHOLDER = 'explain why this is safe';
+
+type ActionData =
+  | { uri: string; version: number; kind: 'fix'; finding: number; fix: number }
+  | { uri: string; version: number; kind: 'fix-rule'; rule: string }
+  | { uri: string; version: number; kind: 'fix-all' }
+  | { uri: string; version: number; kind: 'ignore'; finding: number };
+
+const fixCache = new WeakMap<Analysis, Map<number, FixResult>>();
+
+function fixesOf(session: Session, analysis: Analysis, index: number): FixResult {
+  let perAnalysis = fixCache.get(analysis);
+  if (!perAnalysis) fixCache.set(analysis, (perAnalysis = new Map()));
+  let result = perAnalysis.get(index);
+  if (!result) {
+    const finding = analysis.findings[index];
+    result = finding ? fixesFor(analysis, finding, {}, session.onError) : { fixes: [], refused: [] };
+    perAnalysis.set(index, result);
+  }
+  return result;
+}
+
+/** The fixes the client can apply: a fix creating files needs `resourceOperations: ['create']`. */
+function usableFixes(session: Session, analysis: Analysis, index: number): { fix: Fix; index: number }[] {
+  const canCreate = session.support.createFiles && session.support.documentChanges;
+  return fixesOf(session, analysis, index)
+    .fixes.map((fix, i) => ({ fix, index: i }))
+    .filter(({ fix }) => canCreate || !fix.createFiles?.length);
+}
+
+function wanted(only: readonly string[] | undefined, kind: string): boolean {
+  if (!only || only.length === 0) return true;
+  return only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+export async function codeActions(session: Session, params: CodeActionParams): Promise<CodeAction[]> {
+  const uri = params.textDocument.uri;
+  const current = await session.current(uri);
+  if (!current) return [];
+  const { analysis, version } = current;
+  const only = params.context.only;
+  const actions: CodeAction[] = [];
+  const base = { uri, version };
+  if (wanted(only, FIX_ALL_KIND) && only?.length && analysis.findings.length > 0) {
+    actions.push({ title: 'Fix all safely fixable async-boundary problems', kind: FIX_ALL_KIND, data: { ...base, kind: 'fix-all' } satisfies ActionData });
+  }
+  if (!wanted(only, CodeActionKind.QuickFix)) return finish(session, current, actions);
+  const offeredRuleFixAll = new Set<string>();
+  analysis.findings.forEach((finding, index) => {
+    const diagnostic = toDiagnostic(analysis, finding, uri);
+    if (!rangesTouch(diagnostic.range, params.range)) return;
+    const diagnostics = [diagnostic];
+    const fixes = usableFixes(session, analysis, index);
+    for (const { fix, index: fixIndex } of fixes) {
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: fix.safety === 'safe', data: { ...base, kind: 'fix', finding: index, fix: fixIndex } satisfies ActionData });
+    }
+    const sameRule = analysis.findings.filter((f) => f.rule === finding.rule).length;
+    if (fixes.length > 0 && sameRule > 1 && !offeredRuleFixAll.has(finding.rule)) {
+      offeredRuleFixAll.add(finding.rule);
+      actions.push({ title: `Fix all \`${finding.rule}\` problems in this file`, kind: CodeActionKind.QuickFix, diagnostics, data: { ...base, kind: 'fix-rule', rule: finding.rule } satisfies ActionData });
+    }
+    if (finding.rule === INVALID_SUPPRESSION) return;
+    actions.push({ title: `Ignore \`${finding.rule}\` on this line`, kind: CodeActionKind.QuickFix, diagnostics, data: { ...base, kind: 'ignore', finding: index } satisfies ActionData });
+    if (ruleById(finding.rule)) {
+      actions.push({
+        title: `Show documentation for \`${finding.rule}\``,
+        kind: CodeActionKind.QuickFix,
+        diagnostics,
+        command: { title: `Show documentation for \`${finding.rule}\``, command: COMMANDS.openRuleDocs, arguments: [finding.rule] },
+      });
+    }
+  });
+  return finish(session, current, actions);
+}
+
+/** Clients that cannot resolve get the edits right away. */
+function finish(session: Session, current: DocumentAnalysis, actions: CodeAction[]): CodeAction[] {
+  if (session.support.codeActionResolve) return actions;
+  return actions.map((a) => (a.data ? resolveWith(session, current, a) : a));
+}
+
+export async function resolveCodeAction(session: Session, action: CodeAction): Promise<CodeAction> {
+  const data = action.data as ActionData | undefined;
+  if (!data || typeof data.uri !== 'string') return action;
+  const doc = session.documents.get(data.uri);
+  // The document moved on since the action was offered: its offsets no longer apply.
+  if (!doc || doc.version !== data.version) return action;
+  const current = await session.current(data.uri);
+  if (!current || current.version !== data.version) return action;
+  return resolveWith(session, current, action);
+}
+
+function resolveWith(session: Session, current: DocumentAnalysis, action: CodeAction): CodeAction {
+  const data = action.data as ActionData;
+  const { analysis, uri, version } = current;
+  const lines = analysis.lines;
+  const toLsp = (edits: readonly TextEdit[]): LspTextEdit[] => edits.map((e) => ({ range: toRange(lines, e.span), newText: e.newText }));
+  let edit: WorkspaceEdit | undefined;
+  switch (data.kind) {
+    case 'fix': {
+      const fix = fixesOf(session, analysis, data.finding).fixes[data.fix];
+      if (fix) edit = fixEdit(session, uri, version, toLsp(fix.edits), fix);
+      break;
+    }
+    case 'fix-rule':
+    case 'fix-all': {
+      const { edits } = fixAllEdits(analysis, { safeOnly: true, ...(data.kind === 'fix-rule' ? { rule: data.rule } : {}), onError: session.onError });
+      edit = fixEdit(session, uri, version, toLsp(edits));
+      break;
+    }
+    case 'ignore': {
+      const finding = analysis.findings[data.finding];
+      if (finding) edit = fixEdit(session, uri, version, [ignoreEdit(analysis, finding)]);
+      break;
+    }
+  }
+  return edit ? { ...action, edit } : action;
+}
+
+/** Inserts `<comment> async-boundary-ignore <rule>: <reason>` above the finding's line, indented like it. */
+export function ignoreEdit(analysis: Analysis, finding: Finding): LspTextEdit {
+  const text = analysis.parsed.text;
+  const line = analysis.lines.position(finding.span.start).line;
+  const start = analysis.lines.lineStart(line);
+  const indent = /^[ \t]*/.exec(text.slice(start, start + 200))![0];
+  const token = analysis.model.language === 'python' ? '#' : '//';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const position = { line, character: 0 };
+  return { range: { start: position, end: position }, newText: `${indent}${token} async-boundary-ignore ${finding.rule}: ${IGNORE_REASON_PLACEHOLDER}${eol}` };
+}
+
+function fixEdit(session: Session, uri: string, version: number, edits: LspTextEdit[], fix?: Fix): WorkspaceEdit {
+  const created = fix?.createFiles ?? [];
+  if (!session.support.documentChanges) return { changes: { [uri]: edits } };
+  const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [{ textDocument: { uri, version }, edits }];
+  const folder = posix.dirname(uriToPath(uri));
+  for (const file of created) {
+    const target = pathToFileURL(posix.join(folder, file.relativePath)).href;
+    // No ignoreIfExists: inserting the module's text into an existing file would corrupt it; failing the edit is safer.
+    documentChanges.push({ kind: 'create', uri: target });
+    documentChanges.push({ textDocument: { uri: target, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: file.text }] });
+  }
+  return { documentChanges };
+}

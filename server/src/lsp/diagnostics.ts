@@ -1,0 +1,81 @@
+// Push diagnostics: debounced per document, always for the latest version, dropped when stale.
+import type { Diagnostic } from 'vscode-languageserver';
+import type { Analysis } from '../engine/analyze';
+import type { Finding } from '../engine/finding';
+import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
+import { ruleDocsUrl, toRange, toSeverity } from './convert';
+import type { Session } from './session';
+
+export function toDiagnostic(analysis: Analysis, finding: Finding, uri: string): Diagnostic {
+  const lines = analysis.lines;
+  const diagnostic: Diagnostic = {
+    range: toRange(lines, finding.span),
+    severity: toSeverity(finding.severity),
+    source: DIAGNOSTIC_SOURCE,
+    code: finding.rule,
+    codeDescription: { href: ruleDocsUrl(finding.rule) },
+    message: finding.message,
+  };
+  if (finding.related.length > 0) diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message }));
+  return diagnostic;
+}
+
+export function toDiagnostics(analysis: Analysis, uri: string): Diagnostic[] {
+  return analysis.findings.map((f) => toDiagnostic(analysis, f, uri));
+}
+
+/** Schedules analyses and publishes their diagnostics. */
+export class DiagnosticsPublisher {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Closed files whose diagnostics a workspace scan published: closing them must not clear those. */
+  readonly scanned = new Map<string, Diagnostic[]>();
+
+  constructor(private readonly session: Session) {
+    const docs = session.documents;
+    docs.onDidChangeContent((e) => void this.schedule(e.document.uri));
+    docs.onDidClose((e) => this.closed(e.document.uri));
+  }
+
+  /** Analyses the document after the debounce delay; a newer change restarts the delay. */
+  async schedule(uri: string, immediately = false): Promise<void> {
+    const settings = await this.session.settingsFor(uri);
+    clearTimeout(this.timers.get(uri));
+    const delay = immediately ? 0 : settings.debounceMs;
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        void this.publish(uri);
+      }, delay),
+    );
+  }
+
+  /** Analyses the latest text now and publishes, unless the document moved on meanwhile. */
+  async publish(uri: string): Promise<void> {
+    const doc = this.session.documents.get(uri);
+    if (!doc) return;
+    const version = doc.version;
+    const current = await this.session.current(uri);
+    // Settings are fetched asynchronously: the document may have changed or closed meanwhile, and
+    // then a newer publish is already scheduled.
+    const now = this.session.documents.get(uri);
+    if (!now || now.version !== version) return;
+    if (current && current.version !== version) return;
+    const diagnostics = current ? toDiagnostics(current.analysis, uri) : [];
+    // Keep a scanned file's entry in step with what the editor last showed for it.
+    if (this.scanned.has(uri)) this.scanned.set(uri, diagnostics);
+    await this.session.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+
+  /** Re-analyses every open document (settings or config changed). */
+  refreshAll(): void {
+    for (const doc of this.session.documents.all()) void this.schedule(doc.uri, true);
+  }
+
+  private closed(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.session.forget(uri);
+    void this.session.connection.sendDiagnostics({ uri, diagnostics: this.scanned.get(uri) ?? [] });
+  }
+}

@@ -1,0 +1,102 @@
+// Wires the features to a connection. Transport-agnostic: `main.ts` makes the connection (IPC for
+// VS Code, stdio for other editors) and tests pass one over in-memory streams.
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  LSPErrorCodes,
+  ResponseError,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { version } from '../../../package.json';
+import { COMMANDS, YIELD_POINTS_METHOD, type InitializationOptions, type YieldPointsParams } from '../shared/protocol';
+import { codeActions, FIX_ALL_KIND, resolveCodeAction } from './code-actions';
+import { ruleDocsUrl } from './convert';
+import { DiagnosticsPublisher } from './diagnostics';
+import { hover } from './hover';
+import { inlayHints } from './inlay-hints';
+import { readClientSupport, Session } from './session';
+import { scanWorkspace } from './workspace-scan';
+import { yieldPoints } from './yield-points';
+
+function cancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+}
+
+/** Runs `work` unless the request was cancelled before it started (analysis itself is synchronous). */
+async function honour<T>(token: CancellationToken, work: () => Promise<T>): Promise<T | ResponseError<void>> {
+  if (token.isCancellationRequested) return cancelled();
+  const result = await work();
+  return token.isCancellationRequested ? cancelled() : result;
+}
+
+/** Starts the language server on `connection` and returns its session (tests inspect it). */
+export function startServer(connection: Connection): Session {
+  const session = new Session(connection);
+  const publisher = new DiagnosticsPublisher(session);
+  let canRegisterConfig = false;
+
+  connection.onInitialize((params): InitializeResult => {
+    session.support = readClientSupport(params.capabilities, params.initializationOptions as InitializationOptions | undefined);
+    canRegisterConfig = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    session.folders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    void session.project.load();
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
+        inlayHintProvider: true,
+        executeCommandProvider: { commands: [COMMANDS.scanWorkspace, COMMANDS.openRuleDocs] },
+      },
+      serverInfo: { name: 'async-boundary', version },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (canRegisterConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'asyncBoundary' });
+    session.project.watch().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the config file: ${String(e)}`));
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    session.dropSettings();
+    publisher.refreshAll();
+    if (session.support.inlayHintRefresh) void connection.languages.inlayHint.refresh();
+  });
+
+  connection.onDidChangeWatchedFiles(async (params) => {
+    if (!params.changes.some((c) => session.project.isConfigUri(c.uri))) return;
+    await session.project.load();
+    publisher.refreshAll();
+  });
+
+  connection.onHover((params, token) => honour(token, async () => hover(session, params)));
+  connection.onCodeAction((params, token) => honour(token, async () => codeActions(session, params)));
+  connection.onCodeActionResolve((action, token) => honour(token, async () => resolveCodeAction(session, action)));
+  connection.languages.inlayHint.on((params, token) => honour(token, async () => inlayHints(session, params)));
+  connection.onRequest(YIELD_POINTS_METHOD, (params: YieldPointsParams, token) => honour(token, async () => yieldPoints(session, params)));
+
+  connection.onExecuteCommand(async (params, token) => {
+    switch (params.command) {
+      case COMMANDS.scanWorkspace:
+        return scanWorkspace(session, publisher, token);
+      case COMMANDS.openRuleDocs: {
+        const rule = typeof params.arguments?.[0] === 'string' ? params.arguments[0] : undefined;
+        if (!rule) return null;
+        const uri = ruleDocsUrl(rule);
+        if (session.support.showDocument) await connection.window.showDocument({ uri, external: true });
+        else connection.window.showInformationMessage(`Documentation for ${rule}: ${uri}`);
+        return uri;
+      }
+      default:
+        return new ResponseError(LSPErrorCodes.RequestFailed, `unknown command \`${params.command}\`: this server runs ${Object.values(COMMANDS).join(', ')}`);
+    }
+  });
+
+  session.documents.listen(connection);
+  return session;
+}

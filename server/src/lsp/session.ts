@@ -1,0 +1,176 @@
+// The server's state at its stateful edge: open documents, their latest analysis, settings per
+// resource, the project config, and the client's capabilities. Features read it; only this file
+// and the scheduler change it.
+import { fileURLToPath } from 'node:url';
+import { TextDocuments, type ClientCapabilities, type Connection, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, type Analysis, type ErrorSink } from '../engine/analyze';
+import type { Config } from '../engine/config';
+import type { TextChange } from '../engine/language';
+import type { InitializationOptions } from '../shared/protocol';
+import { ProjectConfig } from './config-file';
+import { DEFAULT_SETTINGS, resolveSettings, type Settings } from './settings';
+
+/** What the client can do, read once from `initialize`. */
+export interface ClientSupport {
+  readonly configuration: boolean;
+  readonly watchedFilesDynamic: boolean;
+  readonly codeActionResolve: boolean;
+  readonly createFiles: boolean;
+  readonly documentChanges: boolean;
+  readonly workDoneProgress: boolean;
+  readonly showDocument: boolean;
+  readonly inlayHintRefresh: boolean;
+  /** The VS Code client draws decorations: inlay hints default to off. */
+  readonly decorations: boolean;
+}
+
+export function readClientSupport(caps: ClientCapabilities, init: InitializationOptions | undefined): ClientSupport {
+  const resolveProps = caps.textDocument?.codeAction?.resolveSupport?.properties ?? [];
+  return {
+    configuration: caps.workspace?.configuration === true,
+    watchedFilesDynamic: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+    codeActionResolve: resolveProps.includes('edit'),
+    createFiles: (caps.workspace?.workspaceEdit?.resourceOperations ?? []).includes('create'),
+    documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
+    workDoneProgress: caps.window?.workDoneProgress === true,
+    showDocument: caps.window?.showDocument?.support === true,
+    inlayHintRefresh: caps.workspace?.inlayHint?.refreshSupport === true,
+    decorations: init?.decorations === true,
+  };
+}
+
+/** The analysis of one version of an open document. */
+export interface DocumentAnalysis {
+  readonly uri: string;
+  readonly version: number;
+  readonly analysis: Analysis;
+  /** The config it ran with: a different one means the analysis is stale. */
+  readonly config: Config;
+}
+
+export function uriToPath(uri: string): string {
+  if (!uri.startsWith('file:')) return uri;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return uri;
+  }
+}
+
+export class Session {
+  readonly documents: TextDocuments<TextDocument>;
+  support: ClientSupport = readClientSupport({}, undefined);
+  /** Workspace folder paths (the first one holds the project config). */
+  folders: string[] = [];
+  readonly project: ProjectConfig;
+  /** Changes since the last analysis, per document, in the coordinates of that analysis' text; `null` forces a full parse. */
+  private readonly pending = new Map<string, TextChange[] | null>();
+  private readonly analyses = new Map<string, DocumentAnalysis>();
+  private readonly settings = new Map<string, Promise<Settings>>();
+  private readonly logged = new Set<string>();
+
+  constructor(readonly connection: Connection) {
+    this.project = new ProjectConfig(this);
+    this.documents = new TextDocuments({
+      create: (uri, languageId, version, text) => TextDocument.create(uri, languageId, version, text),
+      update: (doc, changes, version) => {
+        this.recordChanges(doc, changes);
+        return TextDocument.update(doc, changes, version);
+      },
+    });
+  }
+
+  /** Converts LSP content changes to engine offsets in the old text, before the document applies them. */
+  private recordChanges(doc: TextDocument, changes: readonly TextDocumentContentChangeEvent[]): void {
+    const prior = this.pending.get(doc.uri);
+    if (prior === null) return;
+    const first = changes[0];
+    // Several changes (in one notification or across notifications before the analysis runs) would
+    // need rebasing onto each other: a full parse is simpler and still fast enough.
+    if (changes.length !== 1 || !first || !('range' in first) || (prior !== undefined && prior.length > 0)) {
+      this.pending.set(doc.uri, null);
+      return;
+    }
+    this.pending.set(doc.uri, [{ start: doc.offsetAt(first.range.start), end: doc.offsetAt(first.range.end), newText: first.text }]);
+  }
+
+  /** Logs a message once per distinct text, so a rule failing on every keystroke does not flood the log. */
+  logOnce(message: string): void {
+    if (this.logged.has(message)) return;
+    this.logged.add(message);
+    this.connection.console.error(message);
+  }
+
+  readonly onError: ErrorSink = (where, error) => {
+    const text = error instanceof Error ? error.message : String(error);
+    this.logOnce(`async-boundary: ${where} failed: ${text}`);
+  };
+
+  /** Settings for a resource, pulled with `workspace/configuration` and cached until the client says they changed. */
+  settingsFor(uri: string): Promise<Settings> {
+    if (!this.support.configuration) return Promise.resolve(DEFAULT_SETTINGS);
+    let cached = this.settings.get(uri);
+    if (!cached) {
+      cached = this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'asyncBoundary' }).then(
+        (raw: unknown) => resolveSettings(raw, (m) => this.logOnce(m)),
+        (error: unknown) => {
+          this.logOnce(`async-boundary: cannot read settings: ${String(error)}`);
+          return DEFAULT_SETTINGS;
+        },
+      );
+      this.settings.set(uri, cached);
+    }
+    return cached;
+  }
+
+  dropSettings(): void {
+    this.settings.clear();
+  }
+
+  /** Inlay hints are on by default except for a client that draws decorations instead. */
+  inlayHintsOn(settings: Settings): boolean {
+    return settings.inlayHintsEnabled ?? !this.support.decorations;
+  }
+
+  /** The analysis of the document's current text, computed now when the last one is stale. */
+  async current(uri: string): Promise<DocumentAnalysis | undefined> {
+    const settings = await this.settingsFor(uri);
+    await this.project.loading;
+    if (!settings.enable) return undefined;
+    return this.analyzeNow(uri, this.project.configWith(settings.rules));
+  }
+
+  /** Synchronous part of {@link current}: analyses the latest text unless the cached result is for it. */
+  analyzeNow(uri: string, config: Config): DocumentAnalysis | undefined {
+    const doc = this.documents.get(uri);
+    if (!doc) return undefined;
+    const cached = this.analyses.get(uri);
+    if (cached && cached.version === doc.version && cached.config === config) return cached;
+    const pending = this.pending.get(uri);
+    const incremental = cached && cached.config === config && pending ? { previous: cached.analysis.parsed, changes: pending } : {};
+    const analysis = analyze({ path: uriToPath(uri), text: doc.getText() }, config, { ...incremental, onError: this.onError });
+    this.pending.set(uri, []);
+    if (!analysis) {
+      this.analyses.delete(uri);
+      return undefined;
+    }
+    const result: DocumentAnalysis = { uri, version: doc.version, analysis, config };
+    this.analyses.set(uri, result);
+    return result;
+  }
+
+  /** The cached analysis, if it matches the document's version. Does not analyse. */
+  cached(uri: string, version?: number): DocumentAnalysis | undefined {
+    const a = this.analyses.get(uri);
+    const doc = this.documents.get(uri);
+    if (!a || !doc || a.version !== (version ?? doc.version)) return undefined;
+    return a;
+  }
+
+  /** Drops the tree of a closed document. */
+  forget(uri: string): void {
+    this.analyses.delete(uri);
+    this.pending.delete(uri);
+  }
+}

@@ -1,0 +1,61 @@
+// `asyncBoundary.scanWorkspace`: analyses every supported file under the workspace folders and
+// publishes diagnostics for the closed ones. Only findings are kept for closed files, never trees.
+import { pathToFileURL } from 'node:url';
+import type { CancellationToken } from 'vscode-languageserver';
+import { analyze } from '../engine/analyze';
+import { supportedExtensions } from '../languages';
+import { readSource, walkFiles } from '../cli/files';
+import type { DiagnosticsPublisher } from './diagnostics';
+import { toDiagnostics } from './diagnostics';
+import type { Session } from './session';
+
+export interface ScanSummary {
+  readonly files: number;
+  readonly findings: number;
+  readonly skipped: number;
+  readonly cancelled: boolean;
+}
+
+export async function scanWorkspace(session: Session, publisher: DiagnosticsPublisher, token: CancellationToken): Promise<ScanSummary> {
+  const folders = session.folders;
+  const progress = session.support.workDoneProgress ? await session.connection.window.createWorkDoneProgress() : undefined;
+  progress?.begin('async-boundary: scanning the workspace', undefined, undefined, true);
+  const cancelled = () => token.isCancellationRequested || progress?.token.isCancellationRequested === true;
+  let files = 0;
+  let findings = 0;
+  let skipped = 0;
+  try {
+    for (const folder of folders) {
+      const settings = await session.settingsFor(pathToFileURL(folder).href);
+      if (!settings.enable) continue;
+      const config = session.project.configWith(settings.rules);
+      for await (const path of walkFiles([folder], folder, { extensions: new Set(supportedExtensions()) })) {
+        if (cancelled()) return { files, findings, skipped, cancelled: true };
+        const uri = pathToFileURL(path).href;
+        // An open document's diagnostics follow its unsaved text; the disk copy would contradict them.
+        if (session.documents.get(uri)) continue;
+        const read = await readSource(path);
+        if ('skipped' in read) {
+          skipped++;
+          continue;
+        }
+        const analysis = analyze({ path, text: read.text }, config, { onError: session.onError });
+        if (!analysis) continue;
+        files++;
+        findings += analysis.findings.length;
+        const diagnostics = toDiagnostics(analysis, uri);
+        if (diagnostics.length > 0 || publisher.scanned.has(uri)) {
+          publisher.scanned.set(uri, diagnostics);
+          await session.connection.sendDiagnostics({ uri, diagnostics });
+        }
+        progress?.report(`${files} files, ${findings} findings`);
+      }
+    }
+    return { files, findings, skipped, cancelled: false };
+  } catch (error) {
+    session.logOnce(`async-boundary: workspace scan failed: ${String(error)}`);
+    return { files, findings, skipped, cancelled: false };
+  } finally {
+    progress?.done();
+  }
+}

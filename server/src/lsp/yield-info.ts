@@ -1,0 +1,35 @@
+// What the editor shows about yield points (hover, inlay hints, the `asyncBoundary/yieldPoints`
+// request), computed once from the model so the three agree.
+import type { FileModel, HeldRegion, YieldPoint } from '../engine/model';
+import { spanContains } from '../engine/model';
+
+export interface YieldView {
+  readonly point: YieldPoint;
+  /** Yield points in the same async context. */
+  readonly total: number;
+  readonly contextName: string;
+  /** Held regions whose span contains the yield keyword. */
+  readonly held: readonly HeldRegion[];
+}
+
+const views = new WeakMap<FileModel, readonly YieldView[]>();
+
+export function yieldViews(model: FileModel): readonly YieldView[] {
+  let cached = views.get(model);
+  if (cached) return cached;
+  const totals = new Map<number, number>();
+  for (const y of model.yieldPoints) totals.set(y.context, (totals.get(y.context) ?? 0) + 1);
+  cached = model.yieldPoints.map((point) => ({
+    point,
+    total: totals.get(point.context) ?? 0,
+    contextName: model.contexts[point.context]?.name ?? 'async code',
+    held: model.heldRegions.filter((r) => spanContains(r.span, point.keywordSpan)),
+  }));
+  views.set(model, cached);
+  return cached;
+}
+
+/** The short label for a lock in an inlay hint or marker: `holds state.lock`. */
+export function holdsLabel(held: readonly HeldRegion[]): string {
+  return `holds ${held.map((r) => r.lock).join(', ')}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * The custom LSP messages shared by the server (`server/src/lsp/`) and the VS Code client
+ * (`client/src/`). Plain types and method names only: both sides import this file, so it must not
+ * import `vscode` or `vscode-languageserver`. Documented in `docs/lsp-extensions.md`.
+ */
+
+/** A 0-based line/character position (UTF-16), as in LSP. */
+export interface Position {
+  readonly line: number;
+  readonly character: number;
+}
+
+/** A range of positions, as in LSP. */
+export interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+/** `asyncBoundary/yieldPoints`: every yield point and held region of one open document. */
+export const YIELD_POINTS_METHOD = 'asyncBoundary/yieldPoints';
+
+export interface YieldPointsParams {
+  readonly textDocument: { readonly uri: string };
+}
+
+export interface YieldPointInfo {
+  /** The keyword (`await`, `.await`, `yield`, `for await`). */
+  readonly range: Range;
+  /** The model's yield kind: `await`, `for-await`, `yield`, `select`, `async-with`. */
+  readonly kind: string;
+  /** 1-based position among the yield points of its async context. */
+  readonly ordinal: number;
+  /** The enclosing async context's name (`handleUpload`). */
+  readonly context: string;
+  /** The locks held across this yield point, as written (`this.mutex`). Empty when nothing is held. */
+  readonly held: readonly string[];
+}
+
+export interface HeldRegionInfo {
+  /** From acquisition to release. */
+  readonly range: Range;
+  /** The lock expression as written. */
+  readonly lock: string;
+  /** `blocking` or `async`. */
+  readonly kind: string;
+  readonly acquireRange: Range;
+  readonly releaseRange?: Range;
+}
+
+export interface YieldPointsResult {
+  /** The document version the result was computed for. */
+  readonly version: number;
+  readonly yieldPoints: readonly YieldPointInfo[];
+  readonly heldRegions: readonly HeldRegionInfo[];
+}
+
+/** `initializationOptions` the VS Code client sends. Other clients send none. */
+export interface InitializationOptions {
+  /**
+   * The client draws yield points as decorations itself, so the server's inlay hints default to
+   * off (the `asyncBoundary.inlayHints.enabled` setting still turns them on).
+   */
+  readonly decorations?: boolean;
+}
+
+/** Commands the server executes (`workspace/executeCommand`). The VS Code client gets them registered by the language client. */
+export const COMMANDS = {
+  scanWorkspace: 'asyncBoundary.scanWorkspace',
+  openRuleDocs: 'asyncBoundary.openRuleDocs',
+} as const;
+
+/** The `source` of every diagnostic the server publishes. */
+export const DIAGNOSTIC_SOURCE = 'async-boundary';

@@ -1,0 +1,55 @@
+// Neovim (headless) as a second real LSP client, driving the bundled `dist/server.js --stdio`
+// through test/nvim/smoke.lua. Installs Neovim from Debian when missing and running as root.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const SERVER = join(ROOT, 'dist', 'server.js');
+
+function hasNvim(): boolean {
+  return spawnSync('nvim', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Installs Neovim with apt when we are root; returns why it is unavailable otherwise. */
+function ensureNvim(): string | undefined {
+  if (hasNvim()) return undefined;
+  if (process.getuid?.() !== 0) return 'nvim is not installed and installing it needs root (apt-get install neovim)';
+  const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', 'neovim']);
+  return hasNvim() ? undefined : 'apt-get install neovim failed';
+}
+
+describe('Neovim as an LSP client', function () {
+  this.timeout(300_000);
+  let unavailable: string | undefined;
+  before(function () {
+    unavailable = ensureNvim();
+    if (unavailable) {
+      console.warn(`  skipping the Neovim test: ${unavailable}`);
+      this.skip();
+    }
+    if (!existsSync(SERVER)) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+  });
+
+  it('shows the diagnostic, hovers an await and applies the preferred fix (test/nvim/smoke.lua)', function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'ab-nvim-'));
+    try {
+      const file = join(dir, 'handler.ts');
+      copyFileSync(join(ROOT, 'test', 'nvim', 'handler.ts'), file);
+      const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(ROOT, 'test', 'nvim', 'smoke.lua')}`], {
+        cwd: dir,
+        env: { ...process.env, AB_SERVER: SERVER, AB_FILE: file, AB_ROOT: dir, XDG_STATE_HOME: dir, XDG_CACHE_HOME: dir },
+        encoding: 'utf8',
+        timeout: 50_000,
+      });
+      assert.equal(run.status, 0, `nvim exited with ${run.status} (${run.signal ?? 'no signal'})\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

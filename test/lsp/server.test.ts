@@ -1,0 +1,241 @@
+// The language server driven over JSON-RPC like an editor would: open, edit, code actions, hover,
+// the custom yield-points request, configuration, fix-all. Every wait is on a message, never a timer.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CodeAction, Hover, InlayHint, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { analyze } from '../../server/src/engine/analyze';
+import { frontendForPath } from '../../server/src/languages';
+import type { YieldPointsResult } from '../../server/src/shared/protocol';
+import { applyLspEdits, TestClient } from './harness';
+
+/** A request handler that reads a file synchronously: a real `blocking-in-async` finding. */
+export const HANDLER = [
+  "import fs from 'node:fs';",
+  '',
+  'export async function handler(path: string): Promise<string> {',
+  "  const data = fs.readFileSync(path, 'utf8');",
+  '  await fetch(path);',
+  '  return data;',
+  '}',
+  '',
+].join('\n');
+
+const pos = (line: number, character: number) => ({ line, character });
+const range = (l1: number, c1: number, l2: number, c2: number) => ({ start: pos(l1, c1), end: pos(l2, c2) });
+
+function editsFor(edit: WorkspaceEdit | undefined, uri: string): TextEdit[] {
+  if (!edit) return [];
+  if (edit.changes) return edit.changes[uri] ?? [];
+  return (edit.documentChanges ?? []).flatMap((c) => ('textDocument' in c && c.textDocument.uri === uri ? (c.edits as TextEdit[]) : []));
+}
+
+const messageText = (m: string | { value: string }): string => (typeof m === 'string' ? m : m.value);
+
+function rulesIn(path: string, text: string): string[] {
+  return analyze({ path, text })!.findings.map((f) => f.rule);
+}
+
+describe('language server', () => {
+  let client: TestClient;
+  beforeEach(async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 } });
+  });
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('publishes a diagnostic for a blocking call when a document opens', async () => {
+    const diagnostics = await client.open('a.ts', HANDLER);
+    assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+    const d = diagnostics[0]!;
+    assert.equal(d.source, 'async-boundary');
+    assert.equal(d.code, 'blocking-in-async');
+    assert.match(String(d.codeDescription?.href), /\/docs\/rules\/blocking-in-async\.md$/);
+    assert.equal(d.range.start.line, 3);
+    assert.match(messageText(d.message), /fs\.readFileSync/);
+  });
+
+  it('updates diagnostics after incremental edits, one change and several per notification', async () => {
+    await client.open('a.ts', HANDLER);
+    // Insert a second blocking call after line 3.
+    let diagnostics = await client.change('a.ts', [{ range: range(4, 0, 4, 0), text: '  fs.writeFileSync(path, data);\n' }]);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[3, 'blocking-in-async'], [4, 'blocking-in-async']]);
+    // Two changes in one notification: remove both blocking lines (the second range is in the text after the first change).
+    diagnostics = await client.change('a.ts', [
+      { range: range(4, 0, 5, 0), text: '' },
+      { range: range(3, 0, 4, 0), text: "  const data = await fs.promises.readFile(path, 'utf8');\n" },
+    ]);
+    assert.deepEqual(diagnostics, []);
+  });
+
+  it('publishes only the latest version when edits arrive within the debounce delay', async () => {
+    client.settings = { debounceMs: 300 };
+    await client.open('a.ts', HANDLER);
+    const uri = client.uri('a.ts');
+    const latest = client.nextDiagnostics(uri, (p) => p.version === 3);
+    await client.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: range(4, 0, 4, 0), text: '  fs.writeFileSync(path, data);\n' }] });
+    await client.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ range: range(4, 0, 5, 0), text: '' }] });
+    assert.equal((await latest).diagnostics.length, 1);
+    assert.deepEqual(client.published.filter((p) => p.uri === uri).map((p) => p.version), [1, 3]);
+  });
+
+  it('offers the rule fix, resolves it lazily, and the fixed text parses without the finding', async () => {
+    const diagnostics = await client.open('a.ts', HANDLER);
+    const uri = client.uri('a.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Ignore `blocking-in-async` on this line'), titles.join('\n'));
+    assert.ok(titles.includes('Show documentation for `blocking-in-async`'), titles.join('\n'));
+    const fix = actions.find((a) => a.isPreferred);
+    assert.ok(fix, `no preferred fix among ${titles.join(', ')}`);
+    assert.equal(fix.edit, undefined, 'edits are computed in codeAction/resolve');
+    const resolved = await client.request<CodeAction>('codeAction/resolve', fix);
+    const after = applyLspEdits(HANDLER, editsFor(resolved.edit, uri));
+    assert.notEqual(after, HANDLER);
+    const path = join(client.root, 'a.ts');
+    assert.equal(frontendForPath(path)!.syntaxErrors(after, path), 0, after);
+    assert.ok(!rulesIn(path, after).includes('blocking-in-async'), after);
+  });
+
+  it('resolves an action offered for an older version to no edit', async () => {
+    const diagnostics = await client.open('a.ts', HANDLER);
+    const uri = client.uri('a.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const ignore = actions.find((a) => a.title.startsWith('Ignore'))!;
+    await client.change('a.ts', [{ range: range(0, 0, 0, 0), text: '// moved\n' }]);
+    const resolved = await client.request<CodeAction>('codeAction/resolve', ignore);
+    assert.equal(resolved.edit, undefined);
+  });
+
+  it('"Ignore on this line" inserts an indented suppression that silences the finding', async () => {
+    const diagnostics = await client.open('a.ts', HANDLER);
+    const uri = client.uri('a.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const resolved = await client.request<CodeAction>('codeAction/resolve', actions.find((a) => a.title.startsWith('Ignore'))!);
+    const edits = editsFor(resolved.edit, uri);
+    assert.deepEqual(edits, [{ range: range(3, 0, 3, 0), newText: '  // async-boundary-ignore blocking-in-async: explain why this is safe\n' }]);
+    assert.deepEqual(await client.applyEdits('a.ts', edits), []);
+  });
+
+  it('source.fixAll.asyncBoundary applies the safe fixes of the file', async () => {
+    const text = HANDLER.replace('  await fetch(path);', "  fs.writeFileSync(path + '.bak', data);\n  await fetch(path);");
+    const diagnostics = await client.open('a.ts', text);
+    assert.equal(diagnostics.length, 2);
+    const uri = client.uri('a.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: range(0, 0, 0, 0), context: { diagnostics: [], only: ['source.fixAll'] } });
+    assert.deepEqual(actions.map((a) => a.kind), ['source.fixAll.asyncBoundary']);
+    const resolved = await client.request<CodeAction>('codeAction/resolve', actions[0]!);
+    const after = applyLspEdits(text, editsFor(resolved.edit, uri));
+    assert.deepEqual(await client.applyEdits('a.ts', editsFor(resolved.edit, uri)), [], after);
+  });
+
+  it('hovers on an await with its place and what is held, and serves yield points', async () => {
+    await client.open('a.ts', HANDLER);
+    const uri = client.uri('a.ts');
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: pos(4, 4) });
+    const value = (hover.contents as { value: string }).value;
+    assert.match(value, /Yield point 1 of 1/);
+    assert.match(value, /`handler`/);
+    assert.match(value, /Nothing is held/);
+    const result = await client.request<YieldPointsResult>('asyncBoundary/yieldPoints', { textDocument: { uri } });
+    assert.deepEqual(result.yieldPoints.map((y) => [y.range.start, y.ordinal, y.kind, y.context, y.held]), [[pos(4, 2), 1, 'await', 'handler', []]]);
+    assert.deepEqual(result.heldRegions, []);
+    assert.equal(result.version, 1);
+  });
+
+  it('summarises an async function on hover over its name', async () => {
+    await client.open('a.ts', HANDLER);
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: client.uri('a.ts') }, position: pos(2, 24) });
+    const value = (hover.contents as { value: string }).value;
+    assert.match(value, /1 yield point\b/);
+    assert.match(value, /1 blocking call\b/);
+  });
+
+  it('shows yield points as inlay hints for a client without decorations', async () => {
+    await client.open('a.ts', HANDLER);
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: client.uri('a.ts') }, range: range(0, 0, 8, 0) });
+    assert.deepEqual(hints.map((h) => [h.position, h.label]), [[pos(4, 7), '◆ 1']]);
+  });
+
+  it('re-analyses on a settings change and on a config file change', async () => {
+    assert.equal((await client.open('a.ts', HANDLER)).length, 1);
+    const uri = client.uri('a.ts');
+    client.settings = { debounceMs: 0, rules: { 'blocking-in-async': 'off' } };
+    let next = client.nextDiagnostics(uri);
+    await client.rpc.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    assert.deepEqual((await next).diagnostics, []);
+
+    client.settings = { debounceMs: 0 };
+    writeFileSync(join(client.root, '.async-boundary.json'), '{ "rules": { "blocking-in-async": "error" } }');
+    // The settings change alone publishes a warning first; the config file's `error` follows.
+    next = client.nextDiagnostics(uri, (p) => p.diagnostics[0]?.severity === 1);
+    await client.rpc.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: client.uri('.async-boundary.json'), type: 1 }] });
+    assert.equal((await next).diagnostics.length, 1);
+    assert.ok(client.registrations.includes('workspace/didChangeWatchedFiles'));
+  });
+
+  it('reports config file errors as diagnostics on the config file', async () => {
+    const config = client.uri('.async-boundary.json');
+    writeFileSync(join(client.root, '.async-boundary.json'), '{ "rules": { "no-such-rule": "error" } }');
+    const published = client.nextDiagnostics(config);
+    await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: config, type: 2 }] });
+    const { diagnostics } = await published;
+    assert.equal(diagnostics.length, 1);
+    assert.match(messageText(diagnostics[0]!.message), /no-such-rule/);
+  });
+
+  it('logs an invalid setting once and uses the default', async () => {
+    client.settings = { debounceMs: 'soon' };
+    await client.open('a.ts', HANDLER);
+    await client.open('b.ts', HANDLER);
+    assert.equal(client.logs.filter((l) => l.includes('asyncBoundary.debounceMs')).length, 1, client.logs.join('\n'));
+  });
+
+  it('scans the workspace and publishes diagnostics for closed files', async () => {
+    writeFileSync(join(client.root, 'closed.ts'), HANDLER);
+    writeFileSync(join(client.root, 'clean.ts'), 'export const x = 1;\n');
+    const published = client.nextDiagnostics(client.uri('closed.ts'));
+    const summary = await client.request<{ files: number; findings: number }>('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
+    assert.equal((await published).diagnostics[0]?.code, 'blocking-in-async');
+    assert.deepEqual([summary.files, summary.findings], [2, 1]);
+  });
+
+  it('clears diagnostics when a document closes', async () => {
+    await client.open('a.ts', HANDLER);
+    const uri = client.uri('a.ts');
+    const cleared = client.nextDiagnostics(uri);
+    await client.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    assert.deepEqual((await cleared).diagnostics, []);
+  });
+});
+
+describe('language server for the VS Code client', () => {
+  it('leaves inlay hints to decorations unless the setting asks for them', async () => {
+    const client = await TestClient.start({ settings: { debounceMs: 0 }, initializationOptions: { decorations: true } });
+    try {
+      await client.open('a.ts', HANDLER);
+      const params = { textDocument: { uri: client.uri('a.ts') }, range: range(0, 0, 8, 0) };
+      assert.deepEqual(await client.request<InlayHint[]>('textDocument/inlayHint', params), []);
+      client.settings = { debounceMs: 0, inlayHints: { enabled: true } };
+      await client.rpc.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.equal((await client.request<InlayHint[]>('textDocument/inlayHint', params)).length, 1);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('computes edits eagerly for a client without codeAction/resolve', async () => {
+    const client = await TestClient.start({ settings: { debounceMs: 0 }, capabilities: {} });
+    try {
+      const diagnostics = await client.open('a.ts', HANDLER);
+      const uri = client.uri('a.ts');
+      const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+      const ignore = actions.find((a) => a.title.startsWith('Ignore'))!;
+      assert.ok(ignore.edit?.changes?.[uri], JSON.stringify(ignore));
+    } finally {
+      await client.stop();
+    }
+  });
+});
