@@ -1,14 +1,90 @@
-import { makeCatalog } from '../../engine/catalog';
-import type { Frontend } from '../../engine/language';
+/**
+ * The TypeScript/JavaScript frontend: parses with the TypeScript compiler API (no type checker),
+ * walks the tree once, and builds the async-boundary model. See walk.ts for the walk, build.ts
+ * for the derived facts, catalog.ts for the data.
+ */
+import ts from 'typescript';
+import type { Catalog } from '../../engine/catalog';
+import type { Frontend, ParsedFile, TextChange } from '../../engine/language';
+import type { FileModel } from '../../engine/model';
+import { parseSourceFile } from './ast';
+import { buildModel } from './build';
+import { typescriptCatalog } from './catalog';
+import { buildFixes } from './fixes';
+import { walk } from './walk';
 
-// Placeholder: the real frontend replaces this.
+const EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'] as const;
+
+/** Trees already handed to `ts.updateSourceFile`, which mutates them: they cannot be reused. */
+const consumed = new WeakSet<ts.SourceFile>();
+
+function parseErrors(sf: ts.SourceFile): number {
+  return (sf as unknown as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 0;
+}
+
+function emptyModel(path: string, syntaxErrors: number): FileModel {
+  return { language: 'typescript', path, contexts: [], functions: [], yieldPoints: [], heldRegions: [], calls: [], channels: [], spawns: [], comments: [], syntaxErrors };
+}
+
+/**
+ * Parses `text`, incrementally when the previous tree and the changes allow it. Returns
+ * `undefined` when the parser itself overflows the stack (thousands of nested brackets).
+ */
+function parseTree(text: string, path: string, previous?: ParsedFile, changes?: readonly TextChange[]): ts.SourceFile | undefined {
+  try {
+    const old = previous?.tree as ts.SourceFile | undefined;
+    if (old && changes && changes.length > 0 && previous!.path === path && old.kind === ts.SyntaxKind.SourceFile && old.text === previous!.text && !consumed.has(old)) {
+      const range = changeRange(previous!.text, text, changes);
+      if (range) {
+        consumed.add(old);
+        try {
+          return ts.updateSourceFile(old, text, range);
+        } catch {
+          // An inconsistent tree or range: a full parse is always correct.
+        }
+      }
+    }
+    return parseSourceFile(text, path);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * One change range covering `changes` applied in order (LSP semantics: each in the coordinates of
+ * the text the previous one produced), or `undefined` when they do not turn `before` into `after`.
+ */
+function changeRange(before: string, after: string, changes: readonly TextChange[]): ts.TextChangeRange | undefined {
+  let textNow = before;
+  const ranges: ts.TextChangeRange[] = [];
+  for (const c of changes) {
+    if (c.start < 0 || c.end < c.start || c.end > textNow.length) return undefined;
+    ranges.push(ts.createTextChangeRange(ts.createTextSpanFromBounds(c.start, c.end), c.newText.length));
+    textNow = textNow.slice(0, c.start) + c.newText + textNow.slice(c.end);
+  }
+  if (textNow !== after) return undefined;
+  return ts.collapseTextChangeRangesAcrossMultipleVersions(ranges);
+}
+
 export const typescriptFrontend: Frontend = {
   language: 'typescript',
-  extensions: ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'],
-  catalog: makeCatalog({ blocking: [], locks: [], channels: [], io: [] }),
-  parse(text, path) {
-    return { path, text, tree: undefined, model: { language: 'typescript', path, contexts: [], functions: [], yieldPoints: [], heldRegions: [], calls: [], channels: [], spawns: [], comments: [], syntaxErrors: 0 } };
+  extensions: EXTENSIONS,
+  catalog: typescriptCatalog,
+  parse(text: string, path: string, catalog: Catalog, previous?: ParsedFile, changes?: readonly TextChange[]): ParsedFile {
+    const sf = parseTree(text, path, previous, changes);
+    // The parser gave up on pathological nesting: report it as unparseable rather than fail.
+    if (!sf) return { path, text, tree: undefined, model: emptyModel(path, 1) };
+    const model = buildModel(sf, path, walk(sf), catalog, parseErrors(sf));
+    return { path, text, tree: sf, model };
   },
-  syntaxErrors: () => 0,
-  fixes: () => ({ fixes: [], refused: [] }),
+  syntaxErrors(text: string, path: string): number {
+    try {
+      return parseErrors(parseSourceFile(text, path));
+    } catch (error) {
+      if (error instanceof RangeError) return 1;
+      throw error;
+    }
+  },
+  fixes: (finding, parsed, ctx) => buildFixes(finding, parsed, ctx),
 };

@@ -1,0 +1,148 @@
+/**
+ * Small syntax helpers shared by the frontend and the fix builder. Trees are parsed with parent
+ * pointers, so `node.parent` is always set on a tree that came from {@link sourceFileOf}.
+ */
+import ts from 'typescript';
+import type { ParsedFile } from '../../engine/language';
+import type { Span } from '../../engine/model';
+
+/** The script kind for a path: `.js`-family files are parsed as JavaScript, `.tsx`/`.jsx` with JSX. */
+export function scriptKindFor(path: string): ts.ScriptKind {
+  const dot = path.lastIndexOf('.');
+  const ext = dot < 0 ? '' : path.slice(dot).toLowerCase();
+  switch (ext) {
+    case '.tsx':
+      return ts.ScriptKind.TSX;
+    case '.jsx':
+      return ts.ScriptKind.JSX;
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return ts.ScriptKind.JS;
+    default:
+      return ts.ScriptKind.TS;
+  }
+}
+
+/** Parses a file the way the frontend does (with parent pointers). Throws `RangeError` on pathological nesting. */
+export function parseSourceFile(text: string, path: string): ts.SourceFile {
+  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindFor(path));
+}
+
+/** The TypeScript tree of a parsed file, re-parsing when the frontend kept none (closed file, failed parse). */
+export function sourceFileOf(parsed: ParsedFile): ts.SourceFile {
+  const tree = parsed.tree as ts.SourceFile | undefined;
+  if (tree && typeof tree === 'object' && tree.kind === ts.SyntaxKind.SourceFile && tree.text === parsed.text) return tree;
+  return parseSourceFile(parsed.text, parsed.path);
+}
+
+/** The first position at or after `pos` that is not whitespace or a comment (or a leading `#!` line). */
+export function skipTrivia(text: string, pos: number): number {
+  const len = text.length;
+  while (pos < len) {
+    const c = text.charCodeAt(pos);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029) {
+      pos++;
+    } else if (c === 47 && text.charCodeAt(pos + 1) === 47) {
+      pos += 2;
+      while (pos < len && !isLineBreak(text.charCodeAt(pos))) pos++;
+    } else if (c === 47 && text.charCodeAt(pos + 1) === 42) {
+      const close = text.indexOf('*/', pos + 2);
+      pos = close < 0 ? len : close + 2;
+    } else if (c === 35 && pos === 0 && text.charCodeAt(1) === 33) {
+      while (pos < len && !isLineBreak(text.charCodeAt(pos))) pos++;
+    } else break;
+  }
+  return pos;
+}
+
+function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/** Start of a node without its leading trivia; cheaper than `getStart` and never reads JSDoc. */
+export function startOf(node: ts.Node, text: string): number {
+  return skipTrivia(text, node.pos);
+}
+
+/** The span of a node without its leading trivia. */
+export function spanOf(node: ts.Node, text: string): Span {
+  return { start: skipTrivia(text, node.pos), end: node.end };
+}
+
+/**
+ * The innermost node whose span (without trivia) is exactly `span`, or, when none matches
+ * exactly, the innermost node that contains it. Iterative, so deep trees cannot overflow.
+ */
+export function findNodeAtSpan(sf: ts.SourceFile, span: Span): ts.Node | undefined {
+  const text = sf.text;
+  let exact: ts.Node | undefined;
+  let containing: ts.Node | undefined;
+  let current: ts.Node | undefined = sf;
+  while (current) {
+    const node: ts.Node = current;
+    current = undefined;
+    ts.forEachChild(node, (child) => {
+      if (current || child.pos > span.start || child.end < span.end) return;
+      const start = skipTrivia(text, child.pos);
+      if (start > span.start) return;
+      containing = child;
+      if (start === span.start && child.end === span.end) exact = child;
+      current = child;
+    });
+  }
+  return exact ?? containing;
+}
+
+/** Strips parentheses, `as`/`satisfies`/type assertions and non-null assertions. */
+export function unwrap(node: ts.Expression): ts.Expression {
+  let e = node;
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
+      e = e.expression;
+    } else return e;
+  }
+}
+
+/** The parent of a node, skipping parentheses and type-only wrappers. */
+export function outerParent(node: ts.Node): ts.Node | undefined {
+  let p = node.parent;
+  while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p))) p = p.parent;
+  return p;
+}
+
+/** True for function-like nodes with a body: declarations, expressions, arrows, methods, accessors, constructors. */
+export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  switch (node.kind) {
+    case ts.SyntaxKind.FunctionDeclaration:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.MethodDeclaration:
+    case ts.SyntaxKind.Constructor:
+    case ts.SyntaxKind.GetAccessor:
+    case ts.SyntaxKind.SetAccessor:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** True when the function has the `async` modifier. */
+export function isAsyncFunction(node: ts.FunctionLikeDeclaration): boolean {
+  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+  return mods?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ?? false;
+}
+
+/** The text of a name node (identifier, private name, string or numeric literal), if it has one. */
+export function nameText(name: ts.Node | undefined): string | undefined {
+  if (!name) return undefined;
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  return undefined;
+}
+
+/** Source text of a node with whitespace normalised: runs collapse to one space, none around `.`/`?.`. */
+export function normalisedText(text: string, start: number, end: number): string {
+  const raw = text.slice(start, end);
+  if (!/\s/.test(raw)) return raw;
+  return raw.replace(/\s+/g, ' ').replace(/ ?(\?\.|\.) ?/g, '$1').trim();
+}

@@ -1,0 +1,202 @@
+/**
+ * Turns the walk's records into the model: resolves callees, decides which functions are async
+ * contexts, numbers yield points, and delegates held regions and channels to their own modules.
+ * Everything here iterates the records; nothing walks the tree again.
+ */
+import ts from 'typescript';
+import type { Catalog } from '../../engine/catalog';
+import type { AsyncContext, CallSite, FileModel, FunctionInfo, SpawnSite, YieldPoint } from '../../engine/model';
+import { isIoCall } from '../../engine/catalog';
+import { skipTrivia, unwrap } from './ast';
+import { HANDLER_REGISTRATIONS, INLINE_CALLEES, INLINE_METHODS, OFFLOAD_CALLEES, type HandlerRegistration } from './catalog';
+import { findChannels } from './channels';
+import { findHeldRegions } from './regions';
+import { resolveExpr, resolveTarget } from './resolve';
+import type { RawCall, RawFunction, WalkResult } from './walk';
+
+/** A call with its resolution, as the later passes need it. */
+export interface ResolvedCall extends RawCall {
+  readonly callee: string | undefined;
+  readonly localTarget: number | undefined;
+}
+
+type Role = { kind: 'handler'; name: string; reason: string } | { kind: 'inline'; loop: boolean } | { kind: 'offload' } | undefined;
+
+/** Builds the model of one file from its walk. */
+export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catalog: Catalog, syntaxErrors: number): FileModel {
+  const text = sf.text;
+  const calls: ResolvedCall[] = w.calls.map((c) => {
+    const target = resolveTarget(c.node.expression, c.scope);
+    return { ...c, callee: resolveExpr(c.node.expression, c.scope), localTarget: target === undefined ? undefined : w.fnIdByNode.get(target) };
+  });
+
+  const functions: FunctionInfo[] = [];
+  const contexts: AsyncContext[] = [];
+  for (const f of w.functions) {
+    const parent = f.parent === undefined ? undefined : functions[f.parent];
+    const role = f.host ? roleOf(f, calls[f.host.call]!) : f.iife ? { kind: 'inline' as const, loop: false } : undefined;
+    let context: number | undefined;
+    let offloaded = w.workerFile || role?.kind === 'offload' || (parent?.offloaded ?? false);
+    if (!offloaded) {
+      if (f.isAsync || role?.kind === 'handler') {
+        context = contexts.length;
+        contexts.push(makeContext(context, f, role, text));
+      } else if (role?.kind === 'inline') context = parent?.context;
+    }
+    functions.push({
+      id: f.id,
+      ...(f.name !== undefined ? { name: f.name } : {}),
+      span: f.span,
+      ...(f.nameSpan ? { nameSpan: f.nameSpan } : {}),
+      ...(f.parent !== undefined ? { parent: f.parent } : {}),
+      ...(context !== undefined ? { context } : {}),
+      offloaded,
+      isAsync: f.isAsync,
+    });
+  }
+
+  const callSites: CallSite[] = calls.map((c) => {
+    const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
+    return {
+      id: c.id,
+      span: c.span,
+      calleeSpan: c.calleeSpan,
+      argsSpan: c.argsSpan,
+      calleeText: c.calleeText,
+      ...(c.callee !== undefined ? { callee: c.callee } : {}),
+      member: c.member,
+      ...(c.localTarget !== undefined ? { localTarget: c.localTarget } : {}),
+      ...(c.functionId !== undefined ? { functionId: c.functionId } : {}),
+      ...(context !== undefined ? { context } : {}),
+      awaited: c.awaited,
+      inLoop: c.inLoop,
+      resultUnused: c.resultUnused,
+      argCount: c.argCount,
+    };
+  });
+
+  const yieldPoints: YieldPoint[] = [];
+  const ordinals = new Map<number, number>();
+  for (const y of w.yields) {
+    if (y.functionId === undefined) continue;
+    const fn = w.functions[y.functionId]!;
+    // Only an async function's own yields suspend a task (a sync generator's `yield` does not).
+    if (!fn.isAsync) continue;
+    const context = functions[y.functionId]!.context;
+    if (context === undefined) continue;
+    const ordinal = (ordinals.get(context) ?? 0) + 1;
+    ordinals.set(context, ordinal);
+    const inside: number[] = [];
+    for (let i = y.firstCall; i < calls.length; i++) {
+      const c = calls[i]!;
+      if (c.span.start >= y.operand.end) break;
+      if (c.functionId === y.functionId && c.span.start >= y.operand.start) inside.push(c.id);
+    }
+    yieldPoints.push({ id: yieldPoints.length, kind: y.kind, span: y.span, keywordSpan: y.keywordSpan, context, ordinal, calls: inside });
+  }
+
+  return {
+    language: 'typescript',
+    path,
+    contexts,
+    functions,
+    yieldPoints,
+    heldRegions: findHeldRegions(text, calls, functions, w, catalog),
+    calls: callSites,
+    channels: findChannels(text, calls, functions, w, catalog),
+    spawns: findSpawns(calls, functions, w, catalog),
+    comments: w.comments,
+    syntaxErrors,
+  };
+}
+
+function makeContext(id: number, f: RawFunction, role: Role, text: string): AsyncContext {
+  const nameSpan = f.nameSpan ?? keywordSpan(f.node, text);
+  if (f.isAsync) {
+    const reason = ts.isMethodDeclaration(f.node) ? 'async method' : ts.isArrowFunction(f.node) ? 'async arrow function' : 'async function';
+    const name = f.name ?? (role?.kind === 'handler' ? role.name : reason);
+    return { id, kind: 'async-function', name, span: f.span, nameSpan, reason, functionId: f.id };
+  }
+  const r = role as { kind: 'handler'; name: string; reason: string };
+  return { id, kind: 'handler', name: r.name, span: f.span, nameSpan, reason: r.reason, functionId: f.id };
+}
+
+/** The `async` keyword, else the `function` keyword or the arrow's `=>`, for an anonymous function. */
+function keywordSpan(node: ts.FunctionLikeDeclaration, text: string): { start: number; end: number } {
+  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+  const asyncMod = mods?.find((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  if (asyncMod) return { start: skipTrivia(text, asyncMod.pos), end: asyncMod.end };
+  if (ts.isArrowFunction(node)) return { start: skipTrivia(text, node.equalsGreaterThanToken.pos), end: node.equalsGreaterThanToken.end };
+  const s = skipTrivia(text, node.pos);
+  return { start: s, end: Math.min(s + 8, node.end) };
+}
+
+/** What the call a function is passed to does with it. */
+function roleOf(f: RawFunction, host: ResolvedCall): Role {
+  const callee = host.callee;
+  if (callee !== undefined && OFFLOAD_CALLEES.has(callee)) return { kind: 'offload' };
+  const key = f.host?.key;
+  for (const reg of HANDLER_REGISTRATIONS) {
+    if (key !== undefined && !reg.handlerKeys?.includes(key)) continue;
+    if (!matches(reg, host)) continue;
+    const first = host.node.arguments?.[0];
+    const label = first && ts.isStringLiteralLike(first) ? `${host.calleeText}('${first.text}')` : host.calleeText;
+    return { kind: 'handler', name: `${label} ${first && ts.isStringLiteralLike(first) ? 'handler' : 'callback'}`, reason: `callback to \`${host.calleeText}\`` };
+  }
+  if (key !== undefined) return undefined;
+  if (callee !== undefined && INLINE_CALLEES.has(callee)) return { kind: 'inline', loop: callee === 'Array.from' };
+  if (!host.isNew && INLINE_METHODS.has(host.member) && ts.isPropertyAccessExpression(unwrap(host.node.expression))) return { kind: 'inline', loop: true };
+  return undefined;
+}
+
+function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {
+  let ok = false;
+  if (reg.callees && call.callee !== undefined && reg.callees.includes(call.callee)) ok = true;
+  else if (reg.methods?.includes(call.member)) {
+    const calleeNode = unwrap(call.node.expression);
+    if (!ts.isPropertyAccessExpression(calleeNode)) return false;
+    const receiver = unwrap(calleeNode.expression);
+    const recvName = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+    if (reg.receivers?.includes('*') || (recvName !== undefined && reg.receivers?.includes(recvName))) ok = true;
+    else if (reg.receiverTypes) {
+      const type = resolveExpr(receiver, call.scope);
+      ok = type !== undefined && reg.receiverTypes.includes(type);
+    }
+  }
+  if (!ok) return false;
+  if (!reg.events) return true;
+  const first = call.node.arguments?.[0];
+  return first !== undefined && ts.isStringLiteralLike(first) && reg.events.includes(first.text);
+}
+
+const PROMISE_COMBINATORS = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any']);
+
+/**
+ * Spawn sites, the cheap cases: a promise-returning call whose result is dropped, and
+ * `Promise.all(items.map(…))` fan-outs with how their handle is used.
+ */
+function findSpawns(calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], _w: WalkResult, catalog: Catalog): SpawnSite[] {
+  const out: SpawnSite[] = [];
+  for (const c of calls) {
+    const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
+    const base = { span: c.span, inLoop: c.inLoop, ...(context !== undefined ? { context } : {}), ...(c.functionId !== undefined ? { functionId: c.functionId } : {}) };
+    if (c.callee !== undefined && PROMISE_COMBINATORS.has(c.callee)) {
+      const arg = c.node.arguments?.[0];
+      const inner = arg && unwrap(arg);
+      if (inner && ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'map') {
+        out.push({ id: out.length, spawner: c.callee, handle: handleOf(c), ...base });
+      }
+      continue;
+    }
+    if (c.usage !== 'dropped') continue;
+    const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
+    if (target?.isAsync || (c.callee !== undefined && isIoCall(catalog, c.callee) && !catalog.blocking.has(c.callee))) {
+      out.push({ id: out.length, spawner: c.calleeText, handle: 'dropped', ...base });
+    }
+  }
+  return out;
+}
+
+function handleOf(c: RawCall): SpawnSite['handle'] {
+  return c.usage === 'other' ? 'passed' : c.usage;
+}

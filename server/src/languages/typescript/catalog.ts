@@ -1,0 +1,321 @@
+/**
+ * The TypeScript/JavaScript catalog: data only. Adding a blocking function, a lock type, a queue
+ * constructor or a handler registration is a one-line change here.
+ *
+ * Naming convention (the strings the frontend writes into `CallSite.callee`):
+ * - A module member is `<module>.<member path>`, with any `node:` prefix removed: `fs.readFileSync`,
+ *   `fs.promises.readFile`, `fs/promises.readFile`, `child_process.execSync`, `glob.sync`.
+ * - A default import (or a whole-module `require`) names the module itself (`fs`, `glob`, `axios`),
+ *   except for modules listed in {@link DEFAULT_EXPORTS}, whose default export is a class: there it
+ *   names `<module>.<Class>` (`import PQueue from 'p-queue'` is `p-queue.PQueue`).
+ * - `new X(…)` of a resolved class is that class's name; its instances have the type named in
+ *   {@link CONSTRUCTS} (the class name itself when absent), and a method call on an instance is
+ *   `<type>.<method>` (`better-sqlite3.Database.prepare`).
+ * - A call whose result has a known type is listed in {@link RETURNS} (`axios.create` gives an
+ *   `axios` instance, `better-sqlite3.Database.prepare` a `better-sqlite3.Statement`).
+ * - Globals are their own name (`fetch`, `Atomics.wait`, `setTimeout`), see {@link GLOBALS}.
+ */
+import type { BlockingCall, ChannelConstructor, LockType } from '../../engine/catalog';
+import { makeCatalog } from '../../engine/catalog';
+
+/** Every synchronous `fs` function; each has a `fs.promises` twin of the same name without `Sync`. */
+const FS_SYNC = [
+  'access', 'appendFile', 'chmod', 'chown', 'close', 'copyFile', 'cp', 'exists', 'fchmod', 'fchown', 'fdatasync', 'fstat',
+  'fsync', 'ftruncate', 'futimes', 'lchmod', 'lchown', 'link', 'lstat', 'lutimes', 'mkdir', 'mkdtemp', 'open', 'opendir',
+  'read', 'readdir', 'readFile', 'readlink', 'readv', 'realpath', 'rename', 'rm', 'rmdir', 'stat', 'statfs', 'symlink',
+  'truncate', 'unlink', 'utimes', 'write', 'writeFile', 'writev', 'glob',
+] as const;
+
+/** `fs.xSync` → the async twin to suggest (`existsSync` has none: `access` answers the same question). */
+function fsReplacement(base: string): string {
+  return base === 'exists' ? 'fs.promises.access' : `fs.promises.${base}`;
+}
+
+/** fs-extra's own sync helpers, beyond the fs functions it re-exports. */
+const FS_EXTRA_SYNC = [
+  'copySync', 'emptyDirSync', 'emptydirSync', 'ensureFileSync', 'createFileSync', 'ensureDirSync', 'mkdirsSync', 'mkdirpSync',
+  'ensureLinkSync', 'createLinkSync', 'ensureSymlinkSync', 'createSymlinkSync', 'moveSync', 'outputFileSync', 'outputJsonSync',
+  'outputJSONSync', 'pathExistsSync', 'readJsonSync', 'readJSONSync', 'removeSync', 'writeJsonSync', 'writeJSONSync',
+] as const;
+
+const ZLIB_SYNC = [
+  'gzipSync', 'gunzipSync', 'deflateSync', 'inflateSync', 'deflateRawSync', 'inflateRawSync', 'unzipSync',
+  'brotliCompressSync', 'brotliDecompressSync', 'zstdCompressSync', 'zstdDecompressSync',
+] as const;
+
+const CRYPTO_SYNC: readonly BlockingCall[] = [
+  { name: 'crypto.pbkdf2Sync', category: 'crypto', replacement: 'util.promisify(crypto.pbkdf2)', cpuHeavy: true },
+  { name: 'crypto.scryptSync', category: 'crypto', replacement: 'util.promisify(crypto.scrypt)', cpuHeavy: true },
+  { name: 'crypto.hkdfSync', category: 'crypto', replacement: 'util.promisify(crypto.hkdf)', cpuHeavy: true },
+  { name: 'crypto.randomFillSync', category: 'crypto', replacement: 'util.promisify(crypto.randomFill)' },
+  { name: 'crypto.generateKeyPairSync', category: 'crypto', replacement: 'util.promisify(crypto.generateKeyPair)', cpuHeavy: true },
+  { name: 'crypto.generateKeySync', category: 'crypto', replacement: 'util.promisify(crypto.generateKey)', cpuHeavy: true },
+  { name: 'crypto.generatePrimeSync', category: 'crypto', replacement: 'util.promisify(crypto.generatePrime)', cpuHeavy: true },
+];
+
+const BCRYPT: readonly BlockingCall[] = ['bcrypt', 'bcryptjs'].flatMap((m) => [
+  { name: `${m}.hashSync`, category: 'crypto' as const, replacement: `${m}.hash`, cpuHeavy: true },
+  { name: `${m}.compareSync`, category: 'crypto' as const, replacement: `${m}.compare`, cpuHeavy: true },
+  { name: `${m}.genSaltSync`, category: 'crypto' as const, replacement: `${m}.genSalt` },
+]);
+
+const BLOCKING: readonly BlockingCall[] = [
+  ...FS_SYNC.map((b) => ({ name: `fs.${b}Sync`, category: 'fs' as const, replacement: fsReplacement(b) })),
+  ...FS_SYNC.map((b) => ({ name: `fs-extra.${b}Sync`, category: 'fs' as const, replacement: `fs-extra.${b}` })),
+  ...FS_EXTRA_SYNC.map((n) => ({ name: `fs-extra.${n}`, category: 'fs' as const, replacement: `fs-extra.${n.slice(0, -4)}` })),
+  { name: 'child_process.execSync', category: 'process', replacement: 'util.promisify(child_process.exec)' },
+  { name: 'child_process.execFileSync', category: 'process', replacement: 'util.promisify(child_process.execFile)' },
+  { name: 'child_process.spawnSync', category: 'process', replacement: 'child_process.spawn' },
+  ...CRYPTO_SYNC,
+  ...ZLIB_SYNC.map((n) => ({ name: `zlib.${n}`, category: 'zlib' as const, replacement: `util.promisify(zlib.${n.slice(0, -4)})`, cpuHeavy: true })),
+  { name: 'Atomics.wait', category: 'sleep', replacement: 'Atomics.waitAsync' },
+  ...BCRYPT,
+  { name: 'glob.sync', category: 'fs', replacement: 'glob.glob' },
+  { name: 'glob.globSync', category: 'fs', replacement: 'glob.glob' },
+  { name: 'fast-glob.sync', category: 'fs', replacement: 'fast-glob.glob' },
+  { name: 'fast-glob.globSync', category: 'fs', replacement: 'fast-glob.glob' },
+  { name: 'execa.sync', category: 'process', replacement: 'execa.execa' },
+  { name: 'execa.execaSync', category: 'process', replacement: 'execa.execa' },
+  { name: 'execa.execaCommandSync', category: 'process', replacement: 'execa.execaCommand' },
+  { name: 'execa.commandSync', category: 'process', replacement: 'execa.command' },
+  // better-sqlite3 runs every query on the calling thread; `prepare` only compiles and is cheap.
+  { name: 'better-sqlite3.Database.exec', category: 'db' },
+  { name: 'better-sqlite3.Database.backup', category: 'db' },
+  { name: 'better-sqlite3.Database.pragma', category: 'db' },
+  { name: 'better-sqlite3.Statement.run', category: 'db' },
+  { name: 'better-sqlite3.Statement.get', category: 'db' },
+  { name: 'better-sqlite3.Statement.all', category: 'db' },
+  { name: 'better-sqlite3.Statement.iterate', category: 'db' },
+  { name: 'sync-request', category: 'net', replacement: 'fetch' },
+  { name: 'deasync', category: 'sleep' },
+  { name: 'deasync.sleep', category: 'sleep', replacement: 'timers/promises.setTimeout' },
+  { name: 'deasync.loopWhile', category: 'sleep' },
+  { name: 'sleep.sleep', category: 'sleep', replacement: 'timers/promises.setTimeout' },
+  { name: 'sleep.msleep', category: 'sleep', replacement: 'timers/promises.setTimeout' },
+];
+
+const LOCKS: readonly LockType[] = [
+  { name: 'async-mutex.Mutex', kind: 'async' },
+  { name: 'async-mutex.Semaphore', kind: 'async', limiter: true },
+  { name: 'async-lock.AsyncLock', kind: 'async' },
+  { name: 'navigator.locks', kind: 'async' },
+  { name: 'proper-lockfile', kind: 'async' },
+  { name: 'p-limit', kind: 'async', limiter: true },
+];
+
+const CHANNELS: readonly ChannelConstructor[] = [
+  { name: 'p-queue.PQueue', bound: '`concurrency`' },
+  { name: 'fastq', bound: 'a `concurrency` argument' },
+  { name: 'fastq.promise', bound: 'a `concurrency` argument' },
+  { name: 'async.queue', bound: 'a `concurrency` argument' },
+  { name: 'async.priorityQueue', bound: 'a `concurrency` argument' },
+  ...['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough'].map((c) => ({ name: `stream.${c}`, bound: '`highWaterMark`' })),
+  { name: 'stream.Writable.write', bound: "a `'drain'` wait" },
+];
+
+/**
+ * How each channel constructor takes its bound: an option in an object argument, or a positional
+ * argument. `defaultBounded` constructors are only unbounded when the bound is explicitly infinite.
+ */
+export interface ChannelShape {
+  /** Name of the option in an object argument (`concurrency`, `highWaterMark`). */
+  readonly option?: string;
+  /** Index of the argument holding the bound (the options object, or the number itself). */
+  readonly arg: number;
+  /** The bound is a positional number rather than an option. */
+  readonly positional?: boolean;
+  /** Omitting the bound gives a finite default. */
+  readonly defaultBounded?: boolean;
+}
+
+export const CHANNEL_SHAPES: ReadonlyMap<string, ChannelShape> = new Map<string, ChannelShape>([
+  ['p-queue.PQueue', { option: 'concurrency', arg: 0 }],
+  ['fastq', { arg: 1, positional: true }],
+  ['fastq.promise', { arg: 1, positional: true }],
+  ['async.queue', { arg: 1, positional: true }],
+  ['async.priorityQueue', { arg: 1, positional: true }],
+  ...['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough'].map(
+    (c) => [`stream.${c}`, { option: 'highWaterMark', arg: 0, defaultBounded: true }] as [string, ChannelShape],
+  ),
+]);
+
+/** The channel name given to a `write()` whose backpressure signal is ignored. */
+export const STREAM_WRITE = 'stream.Writable.write';
+
+/** Resolved types that are writable streams: a `write()` on them has backpressure. */
+export const STREAM_TYPES: ReadonlySet<string> = new Set([
+  'stream.Writable', 'stream.Duplex', 'stream.Transform', 'stream.PassThrough', 'fs.WriteStream', 'net.Socket',
+  'tls.TLSSocket', 'http.ServerResponse', 'http.ClientRequest', 'http2.Http2ServerResponse', 'express.Response',
+  'zlib.Gzip', 'zlib.Deflate', 'zlib.BrotliCompress', 'process.stdout', 'process.stderr',
+]);
+
+/**
+ * Receiver names that are writable streams by convention, for receivers whose type is not known
+ * (`res` in a route handler, `socket` in a connection listener). A `write` method on anything else
+ * (a cache, a logger) is not treated as a stream.
+ */
+export const STREAM_RECEIVER_NAMES =
+  /^(res|response|resp|socket|sock|conn|connection|stream|writable|writeStream|out|output|outStream|dest|destination|sink|stdout|stderr|gzip|fileStream|file|fh|upstream|downstream|pipe|[a-z]+Stream|[a-z]+Socket|[a-z]+Writable)$/;
+
+/**
+ * External I/O when awaited: exact names, and prefixes ending in `.` that match every member below
+ * them (`pg.` covers `pg.Pool.query`).
+ */
+const IO: readonly string[] = [
+  'fetch', 'http.', 'https.', 'http2.', 'net.', 'tls.', 'dns.', 'dns/promises.', 'undici.', 'axios', 'axios.', 'got', 'got.',
+  'node-fetch', 'ky', 'ky.', 'superagent.', 'pg.', 'mysql.', 'mysql2.', 'mysql2/promise.', 'mongodb.', 'mongoose.', 'redis.',
+  'ioredis.', 'sqlite3.', 'sqlite.', 'knex', 'knex.', '@prisma/client.', '@aws-sdk/', 'amqplib.', 'kafkajs.', 'nodemailer.',
+  'fs/promises.', 'fs.promises.', 'fs-extra.', 'timers/promises.setTimeout', 'child_process.exec', 'child_process.execFile',
+  'child_process.spawn', 'stream/promises.', 'execa.execa', 'execa.$', 'execa',
+];
+
+/** The built-in catalog. */
+export const typescriptCatalog = makeCatalog({ blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
+
+/** Modules whose default export (and `module.exports`) is a class: a default import names `<module>.<Class>`. */
+export const DEFAULT_EXPORTS: ReadonlyMap<string, string> = new Map([
+  ['p-queue', 'PQueue'],
+  ['better-sqlite3', 'Database'],
+  ['async-lock', 'AsyncLock'],
+  ['ioredis', 'Redis'],
+  ['koa', 'Koa'],
+  ['@koa/router', 'Router'],
+  ['koa-router', 'Router'],
+  ['piscina', 'Piscina'],
+]);
+
+/** The instance type `new <name>(…)` produces, when it is not `<name>` itself. */
+export const CONSTRUCTS: ReadonlyMap<string, string> = new Map([
+  ['mysql2.createPool', 'mysql2.Pool'],
+]);
+
+/**
+ * The type of a call's result, for simple receiver typing. `$arg0` means "the type of the first
+ * argument" (a wrapper such as `withTimeout(mutex, ms)` or `promisify(fn)`).
+ */
+export const RETURNS: ReadonlyMap<string, string> = new Map([
+  ['better-sqlite3.Database.prepare', 'better-sqlite3.Statement'],
+  ['better-sqlite3', 'better-sqlite3.Database'],
+  ['better-sqlite3.Database', 'better-sqlite3.Database'],
+  ['pg.Pool.connect', 'pg.PoolClient'],
+  ['mysql2.createPool', 'mysql2.Pool'],
+  ['mysql2.createConnection', 'mysql2.Connection'],
+  ['mysql2/promise.createPool', 'mysql2/promise.Pool'],
+  ['mysql2/promise.createConnection', 'mysql2/promise.Connection'],
+  ['mysql2/promise.Pool.getConnection', 'mysql2/promise.PoolConnection'],
+  ['mongodb.MongoClient.db', 'mongodb.Db'],
+  ['mongodb.MongoClient.connect', 'mongodb.MongoClient'],
+  ['mongodb.Db.collection', 'mongodb.Collection'],
+  ['redis.createClient', 'redis.RedisClient'],
+  ['axios.create', 'axios'],
+  ['got.extend', 'got'],
+  ['ky.create', 'ky'],
+  ['ky.extend', 'ky'],
+  ['undici.Pool', 'undici.Pool'],
+  ['fs.createWriteStream', 'fs.WriteStream'],
+  ['fs.createReadStream', 'fs.ReadStream'],
+  ['fs-extra.createWriteStream', 'fs.WriteStream'],
+  ['net.connect', 'net.Socket'],
+  ['net.createConnection', 'net.Socket'],
+  ['tls.connect', 'tls.TLSSocket'],
+  ['zlib.createGzip', 'zlib.Gzip'],
+  ['zlib.createDeflate', 'zlib.Deflate'],
+  ['zlib.createBrotliCompress', 'zlib.BrotliCompress'],
+  ['http.request', 'http.ClientRequest'],
+  ['https.request', 'http.ClientRequest'],
+  ['async-mutex.withTimeout', '$arg0'],
+  ['util.promisify', '$arg0'],
+  ['workerpool.pool', 'workerpool.Pool'],
+  ['express', 'express.Application'],
+  ['express.Router', 'express.Router'],
+  ['fastify', 'fastify.FastifyInstance'],
+  ['fastify.fastify', 'fastify.FastifyInstance'],
+  ['p-limit', 'p-limit'],
+]);
+
+/** Free identifiers that name a global (anything else unbound resolves to nothing). */
+export const GLOBALS: ReadonlySet<string> = new Set([
+  'fetch', 'Atomics', 'process', 'navigator', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'Promise',
+  'Buffer', 'structuredClone', 'console', 'require',
+]);
+
+/** `process.stdout`/`stderr` are streams. */
+export const GLOBAL_TYPES: ReadonlyMap<string, string> = new Map([
+  ['process.stdout', 'process.stdout'],
+  ['process.stderr', 'process.stderr'],
+]);
+
+/**
+ * A handler registration: a non-async callback passed to it runs on the event loop, so it is an
+ * async context. A registration matches a call by its resolved callee, or by its method name on a
+ * receiver whose name or resolved type is listed (`*` for any receiver).
+ */
+export interface HandlerRegistration {
+  /** Resolved callee names (`http.createServer`, `setTimeout`). */
+  readonly callees?: readonly string[];
+  /** Method names, matched together with `receivers`/`receiverTypes`. */
+  readonly methods?: readonly string[];
+  /** The receiver's last name (`app` in `this.app.get`), or `*` for any. */
+  readonly receivers?: readonly string[];
+  /** The receiver's resolved type. */
+  readonly receiverTypes?: readonly string[];
+  /** When set, the first argument must be one of these event names (string literal). */
+  readonly events?: readonly string[];
+  /** Object-literal keys whose function value is the handler (`fastify.route({ handler })`). */
+  readonly handlerKeys?: readonly string[];
+}
+
+const ROUTE_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'head', 'options', 'route', 'addHook', 'param'];
+const SERVER_RECEIVERS = ['app', 'application', 'router', 'server', 'fastify', 'instance', 'api', 'routes', 'route', 'r', 'koa', 'srv', 'httpServer', 'apiRouter', 'adminRouter', 'v1', 'v2'];
+const SERVER_TYPES = ['express.Application', 'express.Router', 'fastify.FastifyInstance', 'koa.Koa', '@koa/router.Router', 'koa-router.Router'];
+
+export const HANDLER_REGISTRATIONS: readonly HandlerRegistration[] = [
+  { methods: ROUTE_METHODS, receivers: SERVER_RECEIVERS, receiverTypes: SERVER_TYPES, handlerKeys: ['handler', 'preHandler', 'onRequest'] },
+  { callees: ['http.createServer', 'https.createServer', 'http2.createServer', 'http2.createSecureServer', 'net.createServer', 'tls.createServer'] },
+  {
+    callees: [
+      'setTimeout', 'setInterval', 'setImmediate', 'timers.setTimeout', 'timers.setInterval', 'timers.setImmediate',
+      'process.nextTick', 'queueMicrotask',
+    ],
+  },
+  { methods: ['then', 'catch', 'finally'], receivers: ['*'] },
+  {
+    methods: ['on', 'once', 'addListener', 'prependListener', 'addEventListener'],
+    receivers: ['*'],
+    events: ['request', 'connection', 'message', 'data', 'upgrade', 'stream', 'secureConnection', 'session', 'line', 'readable', 'job', 'task', 'completed', 'failed'],
+  },
+];
+
+/** Array-like methods that call their callback inline, synchronously (it runs in the caller's context). */
+export const INLINE_METHODS: ReadonlySet<string> = new Set([
+  'forEach', 'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex',
+  'flatMap', 'sort', 'toSorted',
+]);
+
+/** Resolved callees whose callback runs inline (`Array.from(xs, fn)`, `new Promise(executor)`). */
+export const INLINE_CALLEES: ReadonlySet<string> = new Set(['Promise', 'Array.from']);
+
+/** Resolved callees whose function arguments run in another thread or process. */
+export const OFFLOAD_CALLEES: ReadonlySet<string> = new Set([
+  'workerpool.Pool.exec', 'workerpool.exec', 'threads.spawn', 'piscina.Piscina.run',
+]);
+
+/** Importing one of these from `worker_threads` marks a file as the body of a worker thread. */
+export const WORKER_MARKERS: ReadonlySet<string> = new Set(['parentPort', 'workerData']);
+
+/** Methods that take a lock and return a release function (or, with a callback, hold it for the callback). */
+export const LOCK_ACQUIRE_METHODS: ReadonlySet<string> = new Set(['acquire', 'lock', 'request', 'acquireRead', 'acquireWrite']);
+
+/** Methods that hold a lock for the duration of a callback. */
+export const LOCK_SCOPED_METHODS: ReadonlySet<string> = new Set(['runExclusive']);
+
+/** Methods on a lock that release it (`mutex.release()`), besides calling the guard. */
+export const LOCK_RELEASE_METHODS: ReadonlySet<string> = new Set(['release', 'unlock', 'cancel']);
+
+/**
+ * Field names that are I/O connections by convention (`{ mutex, conn }`, `this.db`). An async lock
+ * that guards one of these exists to serialise that I/O.
+ */
+export const CONNECTION_NAMES: ReadonlySet<string> = new Set([
+  'conn', 'connection', 'client', 'db', 'database', 'socket', 'sock', 'session', 'channel', 'pool', 'tx', 'transaction', 'redis', 'pg',
+]);

@@ -1,0 +1,82 @@
+/**
+ * Channel sites: queue and stream constructors with their bound, and `write()` calls in a loop that
+ * drop the backpressure signal.
+ */
+import ts from 'typescript';
+import type { Catalog } from '../../engine/catalog';
+import type { ChannelSite, FunctionInfo, UnboundedReason } from '../../engine/model';
+import { normalisedText, startOf, unwrap } from './ast';
+import { CHANNEL_SHAPES, STREAM_RECEIVER_NAMES, STREAM_TYPES, STREAM_WRITE, type ChannelShape } from './catalog';
+import type { ResolvedCall } from './build';
+import { resolveExpr } from './resolve';
+import type { WalkResult } from './walk';
+
+const MAX_TEXT = 80;
+
+export function findChannels(text: string, calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], w: WalkResult, catalog: Catalog): ChannelSite[] {
+  const out: ChannelSite[] = [];
+  for (const c of calls) {
+    const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
+    const where = { ...(context !== undefined ? { context } : {}), ...(c.functionId !== undefined ? { functionId: c.functionId } : {}) };
+    if (c.callee !== undefined && c.callee !== STREAM_WRITE && catalog.channels.has(c.callee)) {
+      const reason = unboundedReason(c, CHANNEL_SHAPES.get(c.callee));
+      const whole = normalisedText(text, c.span.start, c.span.end);
+      const written = whole.length <= MAX_TEXT ? whole : `${c.isNew ? 'new ' : ''}${c.calleeText}(…)`;
+      out.push({ id: out.length, span: c.span, constructor: c.callee, text: written, bounded: reason === undefined, ...(reason ? { reason } : {}), ...where });
+      continue;
+    }
+    if (c.member === 'write' && c.resultUnused && c.inLoop && c.loop && isStream(c)) {
+      const loopStart = startOf(c.loop, text);
+      if (w.drains.some((d) => d > loopStart && d <= c.loop!.end)) continue;
+      const callee = unwrap(c.node.expression) as ts.PropertyAccessExpression;
+      const receiver = normalisedText(text, startOf(callee.expression, text), callee.expression.end);
+      out.push({ id: out.length, span: c.span, constructor: STREAM_WRITE, text: `${receiver}.write()`, bounded: false, reason: 'ignored-backpressure', ...where });
+    }
+  }
+  return out;
+}
+
+/** Why a constructor call is unbounded, or `undefined` when it has a finite bound. */
+function unboundedReason(c: ResolvedCall, shape: ChannelShape | undefined): UnboundedReason | undefined {
+  const args = c.node.arguments ?? [];
+  // Without a known shape, any argument is taken as a bound: user-added constructors stay quiet unless bare.
+  if (!shape) return args.length === 0 ? 'no-capacity' : undefined;
+  const arg = args[shape.arg];
+  const missing: UnboundedReason | undefined = shape.defaultBounded ? undefined : 'no-capacity';
+  if (!arg) return missing;
+  const value = shape.positional ? arg : optionValue(unwrap(arg), shape.option!);
+  if (value === null) return undefined; // a spread or computed options object: give it the benefit of the doubt
+  if (value === undefined) return missing;
+  return isInfinite(unwrap(value)) ? 'infinite-capacity' : undefined;
+}
+
+/** The value of `name` in an object literal; `undefined` when absent, `null` when it cannot be known. */
+function optionValue(obj: ts.Expression, name: string): ts.Expression | undefined | null {
+  if (!ts.isObjectLiteralExpression(obj)) return null;
+  let unknown = false;
+  for (const p of obj.properties) {
+    if (ts.isSpreadAssignment(p)) unknown = true;
+    else if (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) {
+      if (ts.isPropertyAssignment(p)) return p.initializer;
+      if (ts.isShorthandPropertyAssignment(p)) return p.name;
+    }
+  }
+  return unknown ? null : undefined;
+}
+
+function isInfinite(e: ts.Expression): boolean {
+  if (ts.isIdentifier(e)) return e.text === 'Infinity';
+  if (ts.isPropertyAccessExpression(e)) return /^Number\.(POSITIVE_INFINITY|MAX_SAFE_INTEGER|MAX_VALUE)$/.test(e.getText());
+  return false;
+}
+
+/** The receiver of a `write` is a stream by construction (typed) or by a stream-like name. */
+function isStream(c: ResolvedCall): boolean {
+  const callee = unwrap(c.node.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const receiver = unwrap(callee.expression);
+  const type = resolveExpr(receiver, c.scope);
+  if (type !== undefined) return STREAM_TYPES.has(type) || type.endsWith('Stream');
+  const name = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+  return name !== undefined && STREAM_RECEIVER_NAMES.test(name);
+}

@@ -1,0 +1,200 @@
+/**
+ * Name resolution without a type checker: imports, requires, local aliases and simple receiver
+ * typing (`const db = new Database()`), in the catalog's naming (see catalog.ts).
+ *
+ * Scopes are per function (block scoping is ignored: shadowing inside a block of the same function
+ * is rare in the code this reads). Bindings are recorded during the walk and resolved lazily, after
+ * it, so a use may come before its declaration (hoisting).
+ */
+import ts from 'typescript';
+import { isFunctionLike, unwrap } from './ast';
+import { CONSTRUCTS, DEFAULT_EXPORTS, GLOBALS, RETURNS } from './catalog';
+
+/** What a name is bound to. */
+export type Binding =
+  /** A static path, already resolved (`fs`, `fs.readFileSync`). */
+  | { readonly k: 'value'; readonly path: string }
+  /** A variable with an initializer, resolved on demand. */
+  | { readonly k: 'expr'; readonly node: ts.Expression; readonly scope: Scope; memo?: string | null }
+  /** A destructured property of an initializer (`const { readFileSync } = require('fs')`). */
+  | { readonly k: 'member'; readonly base: ts.Expression; readonly prop: string; readonly scope: Scope; memo?: string | null }
+  /** A parameter or field with a type annotation (`db: Database`). */
+  | { readonly k: 'type'; readonly node: ts.TypeNode; readonly scope: Scope; memo?: string | null }
+  /** A function declaration. */
+  | { readonly k: 'fn'; readonly node: ts.Node }
+  /** Something we know nothing about that shadows outer names (an untyped parameter). */
+  | { readonly k: 'opaque' };
+
+/** What `this` refers to inside a class's methods. */
+export interface ClassInfo {
+  readonly node: ts.ClassLikeDeclaration;
+  readonly fields: Map<string, Binding>;
+  /** Methods and function-valued fields, by name. */
+  readonly methods: Map<string, ts.Node>;
+}
+
+/** A function's (or the module's) bindings. */
+export interface Scope {
+  readonly bindings: Map<string, Binding>;
+  readonly parent: Scope | undefined;
+  /** The class `this` refers to, when known. */
+  readonly cls: ClassInfo | undefined;
+}
+
+export function newScope(parent: Scope | undefined, cls: ClassInfo | undefined): Scope {
+  return { bindings: new Map(), parent, cls };
+}
+
+/** Module specifier → catalog module name (`node:fs` → `fs`). */
+export function moduleName(spec: string): string {
+  return spec.startsWith('node:') ? spec.slice(5) : spec;
+}
+
+/** What a default import or whole-module `require` of `spec` names. */
+export function moduleValue(spec: string): string {
+  const m = moduleName(spec);
+  const cls = DEFAULT_EXPORTS.get(m);
+  return cls === undefined ? m : `${m}.${cls}`;
+}
+
+/** The module of a `require('x')` call, if `node` is one. */
+export function requiredModule(node: ts.Node): string | undefined {
+  if (!ts.isCallExpression(node)) return undefined;
+  const callee = node.expression;
+  if (!ts.isIdentifier(callee) || callee.text !== 'require' || node.arguments.length !== 1) return undefined;
+  const arg = node.arguments[0]!;
+  return ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
+function lookup(name: string, scope: Scope | undefined): Binding | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const b = s.bindings.get(name);
+    if (b) return b;
+  }
+  return undefined;
+}
+
+/** Guards against alias cycles and pathological chains (`a.b.c…` thousands deep). */
+const MAX_DEPTH = 48;
+
+/** Resolves an expression to a catalog name: the value's path, or for an instance, its type. */
+export function resolveExpr(expr: ts.Expression, scope: Scope, depth = 0): string | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const e = unwrap(expr);
+  switch (e.kind) {
+    case ts.SyntaxKind.Identifier: {
+      const name = (e as ts.Identifier).text;
+      const b = lookup(name, scope);
+      if (!b) return GLOBALS.has(name) ? name : undefined;
+      return resolveBinding(b, depth + 1);
+    }
+    case ts.SyntaxKind.PropertyAccessExpression: {
+      const pa = e as ts.PropertyAccessExpression;
+      return member(pa.expression, pa.name.text, scope, depth);
+    }
+    case ts.SyntaxKind.ElementAccessExpression: {
+      const ea = e as ts.ElementAccessExpression;
+      return ts.isStringLiteralLike(ea.argumentExpression) ? member(ea.expression, ea.argumentExpression.text, scope, depth) : undefined;
+    }
+    case ts.SyntaxKind.CallExpression: {
+      const call = e as ts.CallExpression;
+      const mod = requiredModule(call);
+      if (mod !== undefined) return moduleValue(mod);
+      const callee = resolveExpr(call.expression, scope, depth + 1);
+      if (callee === undefined) return undefined;
+      const ret = RETURNS.get(callee);
+      if (ret === '$arg0') return call.arguments[0] ? resolveExpr(call.arguments[0], scope, depth + 1) : undefined;
+      return ret;
+    }
+    case ts.SyntaxKind.NewExpression: {
+      const callee = resolveExpr((e as ts.NewExpression).expression, scope, depth + 1);
+      return callee === undefined ? undefined : CONSTRUCTS.get(callee) ?? callee;
+    }
+    case ts.SyntaxKind.AwaitExpression:
+      return resolveExpr((e as ts.AwaitExpression).expression, scope, depth + 1);
+    default:
+      return undefined;
+  }
+}
+
+function member(base: ts.Expression, name: string, scope: Scope, depth: number): string | undefined {
+  const b = unwrap(base);
+  if (b.kind === ts.SyntaxKind.ThisKeyword) {
+    const cls = thisClass(scope);
+    const field = cls?.fields.get(name);
+    return field ? resolveBinding(field, depth + 1) : undefined;
+  }
+  const path = resolveExpr(b, scope, depth + 1);
+  return path === undefined ? undefined : `${path}.${name}`;
+}
+
+function thisClass(scope: Scope): ClassInfo | undefined {
+  return scope.cls;
+}
+
+function resolveBinding(b: Binding, depth: number): string | undefined {
+  switch (b.k) {
+    case 'value':
+      return b.path;
+    case 'fn':
+    case 'opaque':
+      return undefined;
+    default: {
+      if (b.memo !== undefined) return b.memo ?? undefined;
+      b.memo = null; // cycle guard: `const a = b; const b = a`
+      let out: string | undefined;
+      if (b.k === 'expr') out = isFunctionLike(unwrap(b.node)) ? undefined : resolveExpr(b.node, b.scope, depth);
+      else if (b.k === 'member') {
+        const base = resolveExpr(b.base, b.scope, depth);
+        out = base === undefined ? undefined : `${base}.${b.prop}`;
+      } else out = resolveType(b.node, b.scope, depth);
+      b.memo = out ?? null;
+      return out;
+    }
+  }
+}
+
+/** A type annotation naming an imported class (`db: Database`, `res: express.Response`). */
+function resolveType(node: ts.TypeNode, scope: Scope, depth: number): string | undefined {
+  if (!ts.isTypeReferenceNode(node)) return undefined;
+  const name = node.typeName;
+  if (ts.isIdentifier(name)) {
+    const b = lookup(name.text, scope);
+    return b ? resolveBinding(b, depth + 1) : undefined;
+  }
+  const parts: string[] = [];
+  let q: ts.EntityName = name;
+  while (ts.isQualifiedName(q)) {
+    parts.unshift(q.right.text);
+    q = q.left;
+  }
+  const b = lookup(q.text, scope);
+  const base = b ? resolveBinding(b, depth + 1) : undefined;
+  return base === undefined ? undefined : [base, ...parts].join('.');
+}
+
+/** The same-file function a callee refers to: a declaration, a function-valued const, or `this.method`. */
+export function resolveTarget(expr: ts.Expression, scope: Scope, depth = 0): ts.Node | undefined {
+  if (depth > 8) return undefined;
+  const e = unwrap(expr);
+  if (ts.isIdentifier(e)) {
+    const b = lookup(e.text, scope);
+    if (!b) return undefined;
+    if (b.k === 'fn') return b.node;
+    if (b.k === 'expr') {
+      const init = unwrap(b.node);
+      if (isFunctionLike(init)) return init;
+      if (ts.isIdentifier(init)) return resolveTarget(init, b.scope, depth + 1);
+    }
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    return scope.cls?.methods.get(e.name.text);
+  }
+  return undefined;
+}
+
+/** Declares a name in a scope; an inner declaration shadows outer ones. */
+export function declare(scope: Scope, name: string, b: Binding): void {
+  scope.bindings.set(name, b);
+}

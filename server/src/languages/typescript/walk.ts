@@ -1,0 +1,454 @@
+/**
+ * The one walk over a file: it records every function, call, yield point, binding, loop and
+ * comment the model needs, in a single `ts.forEachChild` traversal driven by an explicit stack
+ * (so 10,000-deep trees cannot overflow the call stack). Resolution and the model's derived facts
+ * (contexts, held regions, channels) are computed afterwards from these records, in build.ts.
+ */
+import ts from 'typescript';
+import type { Comment, Span } from '../../engine/model';
+import { isAsyncFunction, isFunctionLike, skipTrivia, nameText, normalisedText, outerParent, unwrap } from './ast';
+import { WORKER_MARKERS } from './catalog';
+import { declare, moduleName, moduleValue, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
+
+/** A function as the walk saw it; contexts are decided after resolution. */
+export interface RawFunction {
+  readonly id: number;
+  readonly node: ts.FunctionLikeDeclaration;
+  readonly name: string | undefined;
+  readonly nameSpan: Span | undefined;
+  readonly span: Span;
+  readonly parent: number | undefined;
+  readonly isAsync: boolean;
+  /** The call this function is passed to, and where: argument index, or an object key in an argument. */
+  readonly host: { readonly call: number; readonly arg: number; readonly key?: string } | undefined;
+  /** Immediately invoked: `(() => …)()`. */
+  readonly iife: boolean;
+  readonly scope: Scope;
+}
+
+/** A call (or `new`) as the walk saw it, with the plain fields of a `CallSite` already filled. */
+export interface RawCall {
+  readonly id: number;
+  readonly node: ts.CallExpression | ts.NewExpression;
+  readonly isNew: boolean;
+  readonly span: Span;
+  readonly calleeSpan: Span;
+  readonly argsSpan: Span;
+  readonly calleeText: string;
+  readonly member: string;
+  readonly functionId: number | undefined;
+  readonly awaited: boolean;
+  readonly inLoop: boolean;
+  readonly resultUnused: boolean;
+  readonly argCount: number;
+  readonly scope: Scope;
+  /** The innermost loop statement around the call within its function. */
+  readonly loop: ts.Node | undefined;
+  /** How the result is used, for spawn sites. */
+  readonly usage: 'awaited' | 'returned' | 'stored' | 'passed' | 'dropped' | 'other';
+}
+
+/** A yield point before its context is known. */
+export interface RawYield {
+  readonly kind: 'await' | 'for-await' | 'yield';
+  readonly span: Span;
+  readonly keywordSpan: Span;
+  readonly functionId: number | undefined;
+  /** The awaited operand (what the task waits on). */
+  readonly operand: Span;
+  /** Index of the first call recorded after the yield began; calls inside the operand follow it. */
+  readonly firstCall: number;
+}
+
+/** Everything the walk records. */
+export interface WalkResult {
+  readonly functions: RawFunction[];
+  readonly calls: RawCall[];
+  readonly yields: RawYield[];
+  /** `return` and `throw` statements: early exits for lock release analysis. */
+  readonly exits: { readonly pos: number; readonly functionId: number | undefined }[];
+  /** Positions of `'drain'` string literals (a backpressure wait). */
+  readonly drains: number[];
+  readonly comments: Comment[];
+  readonly workerFile: boolean;
+  readonly fnIdByNode: Map<ts.Node, number>;
+}
+
+interface Frame {
+  readonly fnId: number | undefined;
+  readonly scope: Scope;
+  loopDepth: number;
+  readonly loops: ts.Node[];
+}
+
+const EXIT = 1;
+const LOOP_PART = 2;
+const FN_FRAME = 4;
+const CLASS_FRAME = 8;
+
+/** Walks `sf` once and returns its records. */
+export function walk(sf: ts.SourceFile): WalkResult {
+  const text = sf.text;
+  const out: WalkResult = { functions: [], calls: [], yields: [], exits: [], drains: [], comments: [], workerFile: false, fnIdByNode: new Map() };
+  let workerFile = false;
+  const callIdByNode = new Map<ts.Node, number>();
+  const commentStarts = new Set<number>();
+  const jsxText: Span[] = [];
+  const moduleScope = newScope(undefined, undefined);
+  const frames: Frame[] = [{ fnId: undefined, scope: moduleScope, loopDepth: 0, loops: [] }];
+  const classes: ClassInfo[] = [];
+  let frame = frames[0]!;
+
+  const nodes: ts.Node[] = [sf];
+  const flags: number[] = [0];
+  const children: ts.Node[] = [];
+  const collect = (c: ts.Node): void => {
+    children.push(c);
+  };
+
+  const scanComments = (pos: number): void => {
+    // Cheap pre-check: a comment can only start after whitespace or right at `pos`.
+    let i = pos;
+    let c = text.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
+    if (c !== 47) return;
+    const n = text.charCodeAt(i + 1);
+    if (n !== 47 && n !== 42) return;
+    const ranges = ts.getLeadingCommentRanges(text, pos);
+    if (!ranges) return;
+    for (const r of ranges) {
+      if (commentStarts.has(r.pos)) continue;
+      commentStarts.add(r.pos);
+      const body = r.kind === ts.SyntaxKind.SingleLineCommentTrivia ? text.slice(r.pos + 2, r.end) : text.slice(r.pos + 2, Math.max(r.pos + 2, r.end - 2));
+      out.comments.push({ span: { start: r.pos, end: r.end }, text: body });
+    }
+  };
+
+  const start = (n: ts.Node): number => skipTrivia(text, n.pos);
+
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const flag = flags.pop()!;
+    if (flag & EXIT) {
+      leave(flag);
+      continue;
+    }
+    scanComments(node.pos);
+    const exitFlags = enter(node, flag);
+    if (exitFlags) {
+      nodes.push(node);
+      flags.push(EXIT | exitFlags);
+    }
+    const base = children.length;
+    ts.forEachChild(node, collect);
+    const loop = isLoop(node);
+    for (let i = children.length - 1; i >= base; i--) {
+      const child = children[i]!;
+      nodes.push(child);
+      flags.push(loop && isRepeatedPart(node, child) ? LOOP_PART : 0);
+    }
+    children.length = base;
+    scanComments(node.end);
+  }
+
+  const filtered = jsxText.length === 0 ? out.comments : out.comments.filter((c) => !jsxText.some((j) => j.start <= c.span.start && c.span.start < j.end));
+  filtered.sort((a, b) => a.span.start - b.span.start);
+  return { ...out, comments: filtered, workerFile };
+
+  /** Handles a node on the way down; returns the flags its exit needs (0 for none). */
+  function enter(node: ts.Node, flag: number): number {
+    let exitFlags = 0;
+    if (flag & LOOP_PART) {
+      frame.loopDepth++;
+      frame.loops.push(node.parent);
+      exitFlags = LOOP_PART;
+    }
+    switch (node.kind) {
+      case ts.SyntaxKind.FunctionDeclaration:
+      case ts.SyntaxKind.FunctionExpression:
+      case ts.SyntaxKind.ArrowFunction:
+      case ts.SyntaxKind.MethodDeclaration:
+      case ts.SyntaxKind.Constructor:
+      case ts.SyntaxKind.GetAccessor:
+      case ts.SyntaxKind.SetAccessor:
+        if ((node as ts.FunctionLikeDeclaration).body === undefined) return exitFlags;
+        enterFunction(node as ts.FunctionLikeDeclaration);
+        return exitFlags | FN_FRAME;
+      case ts.SyntaxKind.ClassDeclaration:
+      case ts.SyntaxKind.ClassExpression:
+        enterClass(node as ts.ClassLikeDeclaration);
+        return exitFlags | CLASS_FRAME;
+      case ts.SyntaxKind.CallExpression:
+      case ts.SyntaxKind.NewExpression:
+        recordCall(node as ts.CallExpression | ts.NewExpression);
+        break;
+      case ts.SyntaxKind.AwaitExpression: {
+        const s = start(node);
+        const operand = (node as ts.AwaitExpression).expression;
+        out.yields.push({ kind: 'await', span: { start: s, end: node.end }, keywordSpan: { start: s, end: s + 5 }, functionId: frame.fnId, operand: { start: operand.pos, end: operand.end }, firstCall: out.calls.length });
+        break;
+      }
+      case ts.SyntaxKind.YieldExpression: {
+        const s = start(node);
+        const operand = (node as ts.YieldExpression).expression;
+        out.yields.push({ kind: 'yield', span: { start: s, end: node.end }, keywordSpan: { start: s, end: s + 5 }, functionId: frame.fnId, operand: operand ? { start: operand.pos, end: operand.end } : { start: node.end, end: node.end }, firstCall: out.calls.length });
+        break;
+      }
+      case ts.SyntaxKind.ForOfStatement: {
+        const fo = node as ts.ForOfStatement;
+        if (!fo.awaitModifier) break;
+        const s = start(node);
+        const close = skipTrivia(text, fo.expression.end);
+        out.yields.push({ kind: 'for-await', span: { start: s, end: Math.min(close + 1, node.end) }, keywordSpan: { start: s, end: fo.awaitModifier.end }, functionId: frame.fnId, operand: { start: fo.expression.pos, end: fo.expression.end }, firstCall: out.calls.length });
+        break;
+      }
+      case ts.SyntaxKind.VariableDeclaration:
+        declareVariable(node as ts.VariableDeclaration);
+        break;
+      case ts.SyntaxKind.ImportDeclaration:
+        declareImport(node as ts.ImportDeclaration);
+        break;
+      case ts.SyntaxKind.ImportEqualsDeclaration: {
+        const ie = node as ts.ImportEqualsDeclaration;
+        if (ts.isExternalModuleReference(ie.moduleReference) && ts.isStringLiteralLike(ie.moduleReference.expression)) {
+          declare(frame.scope, ie.name.text, { k: 'value', path: moduleName(ie.moduleReference.expression.text) });
+        }
+        break;
+      }
+      case ts.SyntaxKind.Parameter: {
+        const p = node as ts.ParameterDeclaration;
+        if (!ts.isIdentifier(p.name)) break;
+        const binding = p.type ? { k: 'type' as const, node: p.type, scope: frame.scope } : { k: 'opaque' as const };
+        declare(frame.scope, p.name.text, binding);
+        // Constructor parameter properties (`constructor(private db: Database)`) are fields too.
+        const cls = frame.scope.cls;
+        if (cls && ts.isConstructorDeclaration(p.parent) && ts.getModifiers(p)?.length) cls.fields.set(p.name.text, binding);
+        break;
+      }
+      case ts.SyntaxKind.BinaryExpression: {
+        const be = node as ts.BinaryExpression;
+        if (be.operatorToken.kind !== ts.SyntaxKind.EqualsToken) break;
+        const left = be.left;
+        if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && frame.scope.cls) {
+          const cls = frame.scope.cls;
+          if (!cls.fields.has(left.name.text)) cls.fields.set(left.name.text, { k: 'expr', node: be.right, scope: frame.scope });
+          if (isFunctionLike(unwrap(be.right))) cls.methods.set(left.name.text, unwrap(be.right));
+        }
+        break;
+      }
+      case ts.SyntaxKind.ReturnStatement:
+      case ts.SyntaxKind.ThrowStatement:
+        out.exits.push({ pos: node.end, functionId: frame.fnId });
+        break;
+      case ts.SyntaxKind.StringLiteral:
+        if ((node as ts.StringLiteral).text === 'drain') out.drains.push(node.end);
+        break;
+      case ts.SyntaxKind.JsxText:
+        jsxText.push({ start: node.pos, end: node.end });
+        break;
+    }
+    return exitFlags;
+  }
+
+  function leave(flag: number): void {
+    if (flag & CLASS_FRAME) classes.pop();
+    if (flag & FN_FRAME) {
+      frames.pop();
+      frame = frames[frames.length - 1]!;
+    }
+    if (flag & LOOP_PART) {
+      frame.loopDepth--;
+      frame.loops.pop();
+    }
+  }
+
+  function enterClass(node: ts.ClassLikeDeclaration): void {
+    const info: ClassInfo = { node, fields: new Map(), methods: new Map() };
+    for (const m of node.members) {
+      const name = nameText(m.name);
+      if (name === undefined) continue;
+      if (ts.isMethodDeclaration(m) && m.body) info.methods.set(name, m);
+      else if (ts.isPropertyDeclaration(m)) {
+        if (m.initializer) {
+          const init = unwrap(m.initializer);
+          if (isFunctionLike(init)) info.methods.set(name, init);
+          else info.fields.set(name, { k: 'expr', node: m.initializer, scope: frame.scope });
+        } else if (m.type) info.fields.set(name, { k: 'type', node: m.type, scope: frame.scope });
+      }
+    }
+    if (ts.isClassDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'opaque' });
+    classes.push(info);
+  }
+
+  function enterFunction(node: ts.FunctionLikeDeclaration): void {
+    const id = out.functions.length;
+    const parentNode = outerParent(node);
+    let cls: ClassInfo | undefined;
+    const inClass = classes[classes.length - 1];
+    if (inClass && (node.parent === inClass.node || (ts.isPropertyDeclaration(node.parent) && node.parent.parent === inClass.node))) cls = inClass;
+    else if (ts.isArrowFunction(node)) cls = frame.scope.cls;
+    const scope = newScope(frame.scope, cls);
+    if (ts.isFunctionDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'fn', node });
+    // A named function expression can call itself by name.
+    if (ts.isFunctionExpression(node) && node.name) declare(scope, node.name.text, { k: 'fn', node });
+    const { name, nameNode } = functionName(node, parentNode);
+    let host: RawFunction['host'];
+    let iife = false;
+    if (parentNode && (ts.isCallExpression(parentNode) || ts.isNewExpression(parentNode))) {
+      const callId = callIdByNode.get(parentNode);
+      const arg = parentNode.arguments?.findIndex((a) => unwrap(a) === node) ?? -1;
+      if (callId !== undefined && arg >= 0) host = { call: callId, arg };
+      else if (ts.isCallExpression(parentNode) && unwrap(parentNode.expression) === node) iife = true;
+    } else if (parentNode && (ts.isPropertyAssignment(parentNode) || ts.isMethodDeclaration(node)) && name !== undefined) {
+      const obj = ts.isMethodDeclaration(node) ? node.parent : parentNode.parent;
+      const objParent = obj && ts.isObjectLiteralExpression(obj) ? outerParent(obj) : undefined;
+      if (objParent && (ts.isCallExpression(objParent) || ts.isNewExpression(objParent))) {
+        const callId = callIdByNode.get(objParent);
+        const arg = objParent.arguments?.findIndex((a) => unwrap(a) === obj) ?? -1;
+        if (callId !== undefined && arg >= 0) host = { call: callId, arg, key: name };
+      }
+    }
+    const s = start(node);
+    out.functions.push({
+      id,
+      node,
+      name,
+      nameSpan: nameNode ? { start: start(nameNode), end: nameNode.end } : undefined,
+      span: { start: s, end: node.end },
+      parent: frame.fnId,
+      isAsync: isAsyncFunction(node),
+      host,
+      iife,
+      scope,
+    });
+    out.fnIdByNode.set(node, id);
+    frame = { fnId: id, scope, loopDepth: 0, loops: [] };
+    frames.push(frame);
+  }
+
+  function recordCall(node: ts.CallExpression | ts.NewExpression): void {
+    const id = out.calls.length;
+    callIdByNode.set(node, id);
+    const callee = node.expression;
+    const s = start(node);
+    const calleeStart = ts.isNewExpression(node) ? start(callee) : s;
+    const afterCallee = node.typeArguments?.end ?? (ts.isCallExpression(node) ? node.questionDotToken?.end : undefined) ?? callee.end;
+    const open = node.arguments ? skipTrivia(text, afterCallee) : node.end;
+    const u = unwrap(callee);
+    const member = ts.isPropertyAccessExpression(u)
+      ? u.name.text
+      : ts.isIdentifier(u)
+        ? u.text
+        : ts.isElementAccessExpression(u) && ts.isStringLiteralLike(u.argumentExpression)
+          ? u.argumentExpression.text
+          : '';
+    const parent = outerParent(node);
+    const usage: RawCall['usage'] = !parent
+      ? 'other'
+      : ts.isAwaitExpression(parent)
+        ? 'awaited'
+        : ts.isExpressionStatement(parent)
+          ? 'dropped'
+          : ts.isReturnStatement(parent) || ts.isArrowFunction(parent)
+            ? 'returned'
+            : ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+              ? 'stored'
+              : (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== node
+                ? 'passed'
+                : 'other';
+    out.calls.push({
+      id,
+      node,
+      isNew: ts.isNewExpression(node),
+      span: { start: s, end: node.end },
+      calleeSpan: { start: calleeStart, end: callee.end },
+      argsSpan: { start: open, end: node.end },
+      calleeText: normalisedText(text, calleeStart, callee.end),
+      member,
+      functionId: frame.fnId,
+      awaited: usage === 'awaited',
+      inLoop: frame.loopDepth > 0,
+      resultUnused: usage === 'dropped',
+      argCount: node.arguments?.length ?? 0,
+      scope: frame.scope,
+      loop: frame.loops[frame.loops.length - 1],
+      usage,
+    });
+    const mod = requiredModule(node);
+    if (mod !== undefined && moduleName(mod) === 'worker_threads' && parent && ts.isPropertyAccessExpression(parent) && WORKER_MARKERS.has(parent.name.text)) workerFile = true;
+  }
+
+  function declareVariable(decl: ts.VariableDeclaration): void {
+    const init = decl.initializer;
+    if (ts.isIdentifier(decl.name)) {
+      declare(frame.scope, decl.name.text, init ? { k: 'expr', node: init, scope: frame.scope } : decl.type ? { k: 'type', node: decl.type, scope: frame.scope } : { k: 'opaque' });
+      return;
+    }
+    if (ts.isObjectBindingPattern(decl.name)) {
+      const mod = init ? requiredModule(unwrap(init)) : undefined;
+      for (const el of decl.name.elements) {
+        if (!ts.isIdentifier(el.name)) continue;
+        const prop = el.propertyName ? nameText(el.propertyName) : el.name.text;
+        if (!init || prop === undefined || el.dotDotDotToken) declare(frame.scope, el.name.text, { k: 'opaque' });
+        else declare(frame.scope, el.name.text, { k: 'member', base: init, prop, scope: frame.scope });
+        if (mod !== undefined && moduleName(mod) === 'worker_threads' && prop !== undefined && WORKER_MARKERS.has(prop)) workerFile = true;
+      }
+      return;
+    }
+    // Array patterns: `const [value, release] = await semaphore.acquire()`; the names are opaque.
+    for (const el of decl.name.elements) if (ts.isBindingElement(el) && ts.isIdentifier(el.name)) declare(frame.scope, el.name.text, { k: 'opaque' });
+  }
+
+  function declareImport(imp: ts.ImportDeclaration): void {
+    if (!ts.isStringLiteralLike(imp.moduleSpecifier) || !imp.importClause) return;
+    const mod = moduleName(imp.moduleSpecifier.text);
+    const clause = imp.importClause;
+    if (clause.name) declare(frame.scope, clause.name.text, { k: 'value', path: moduleValue(mod) });
+    const nb = clause.namedBindings;
+    if (!nb) return;
+    if (ts.isNamespaceImport(nb)) {
+      declare(frame.scope, nb.name.text, { k: 'value', path: mod });
+      return;
+    }
+    for (const el of nb.elements) {
+      const imported = el.propertyName ? nameText(el.propertyName) ?? el.name.text : el.name.text;
+      declare(frame.scope, el.name.text, { k: 'value', path: imported === 'default' ? moduleValue(mod) : `${mod}.${imported}` });
+      if (mod === 'worker_threads' && WORKER_MARKERS.has(imported)) workerFile = true;
+    }
+  }
+}
+
+function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefined): { name: string | undefined; nameNode: ts.Node | undefined } {
+  if (ts.isConstructorDeclaration(node)) return { name: 'constructor', nameNode: node.getFirstToken() };
+  if (node.name) return { name: nameText(node.name), nameNode: node.name };
+  if (!parent) return { name: undefined, nameNode: undefined };
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer && unwrap(parent.initializer) === node) {
+    return { name: nameText(parent.name), nameNode: parent.name };
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && unwrap(parent.right) === node) {
+    const left = parent.left;
+    if (ts.isIdentifier(left)) return { name: left.text, nameNode: left };
+    if (ts.isPropertyAccessExpression(left)) return { name: left.name.text, nameNode: left.name };
+  }
+  return { name: undefined, nameNode: undefined };
+}
+
+function isLoop(node: ts.Node): boolean {
+  switch (node.kind) {
+    case ts.SyntaxKind.ForStatement:
+    case ts.SyntaxKind.ForInStatement:
+    case ts.SyntaxKind.ForOfStatement:
+    case ts.SyntaxKind.WhileStatement:
+    case ts.SyntaxKind.DoStatement:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The parts of a loop that run on every iteration (not a `for` initializer or the iterable). */
+function isRepeatedPart(loop: ts.Node, child: ts.Node): boolean {
+  if (ts.isForStatement(loop)) return child === loop.statement || child === loop.condition || child === loop.incrementor;
+  if (ts.isForInStatement(loop) || ts.isForOfStatement(loop)) return child === loop.statement;
+  return true;
+}
