@@ -1,8 +1,9 @@
 import type { Frontend } from '../engine/language';
+import { initRust, rustFrontend } from './rust';
 import { typescriptFrontend } from './typescript';
 
 /** Every language frontend the engine has, in the order they were added. */
-export const FRONTENDS: readonly Frontend[] = [typescriptFrontend];
+export const FRONTENDS: readonly Frontend[] = [typescriptFrontend, rustFrontend];
 
 const byExtension = new Map<string, Frontend>();
 for (const f of FRONTENDS) for (const ext of f.extensions) byExtension.set(ext, f);
@@ -17,4 +18,13 @@ export function frontendForPath(path: string): Frontend | undefined {
 /** Every supported file extension. */
 export function supportedExtensions(): string[] {
   return [...byExtension.keys()];
+}
+
+/**
+ * Loads what the frontends need before their synchronous `parse` works (the tree-sitter grammars).
+ * The CLI, the server and tests await it once at startup; it is idempotent. Before it resolves, a
+ * tree-sitter frontend's `parse` throws, and `analyze()` reports that and returns an empty model.
+ */
+export async function initFrontends(): Promise<void> {
+  await initRust();
 }

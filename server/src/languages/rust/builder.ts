@@ -1,0 +1,381 @@
+/**
+ * Builds the {@link FileModel} from the mirrored syntax tree: functions and async contexts, calls
+ * (resolved through `use` and local types), yield points, channels and spawns. Held regions are
+ * read by `locks.ts` from what this pass collects.
+ */
+import type { Catalog } from '../../engine/catalog';
+import type { AsyncContext, CallSite, ChannelSite, Comment, ContextKind, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldPoint } from '../../engine/model';
+import { ASYNC_SPAWNERS, OFFLOADERS, PARALLEL_ITERATORS } from './catalog';
+import { buildHeldRegions, type Edition } from './locks';
+import { calleeOf, calleeText, typeOf, type Binding, type FnScope } from './calls';
+import { Scope, compact, type TypeRef } from './scope';
+import { childOfType, walk, type SyntaxNode } from './syntax';
+
+const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
+const LOOP_TYPES = new Set(['loop_expression', 'while_expression', 'for_expression']);
+
+/** What the builder knows about a function-like node while it walks. */
+export interface FnRecord extends FnScope {
+  readonly node: SyntaxNode;
+  readonly info: FunctionInfo;
+}
+
+/** Everything the pass collects, shared with the lock reader and the fix builders. */
+export interface BuildState {
+  readonly text: string;
+  readonly scope: Scope;
+  readonly fns: FnRecord[];
+  readonly fnOfNode: Map<SyntaxNode, FnRecord>;
+  /** Call node → call site id. */
+  readonly callOfNode: Map<SyntaxNode, number>;
+  readonly calls: CallSite[];
+  readonly catalog: Catalog;
+  readonly statics: Binding[];
+}
+
+/** The innermost function-like ancestor of `node` (not `node` itself). */
+export function enclosingFn(state: BuildState, node: SyntaxNode): FnRecord | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    const f = state.fnOfNode.get(n);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+function span(node: SyntaxNode): Span {
+  return { start: node.start, end: node.end };
+}
+
+/** The call whose argument list directly contains `node` (through a reference or parentheses). */
+function callTakingArgument(node: SyntaxNode): SyntaxNode | undefined {
+  let n = node.parent;
+  while (n && (n.type === 'parenthesized_expression' || n.type === 'reference_expression')) n = n.parent;
+  return n?.type === 'arguments' && n.parent?.type === 'call_expression' ? n.parent : undefined;
+}
+
+/** True when a method chain below `call` contains a rayon parallel iterator. */
+function onParallelIterator(text: string, call: SyntaxNode): boolean {
+  for (let n: SyntaxNode | undefined = call.children[0]; n; ) {
+    if (n.type === 'field_expression') {
+      const field = n.children[1];
+      if (field && PARALLEL_ITERATORS.has(text.slice(field.start, field.end))) return true;
+      n = n.children[0];
+    } else if (n.type === 'call_expression' || n.type === 'try_expression' || n.type === 'await_expression' || n.type === 'generic_function') {
+      n = n.children[0];
+    } else return false;
+  }
+  return false;
+}
+
+/** Reads the whole file into the model. */
+export function buildModel(root: SyntaxNode, text: string, path: string, catalog: Catalog, syntaxErrors: number, edition: Edition): { model: FileModel; state: BuildState } {
+  const scope = new Scope(text);
+  const comments: Comment[] = [];
+  const fnNodes: SyntaxNode[] = [];
+  const callNodes: SyntaxNode[] = [];
+  const awaitNodes: SyntaxNode[] = [];
+  const macroNodes: SyntaxNode[] = [];
+  const letNodes: SyntaxNode[] = [];
+  const implTypes = new Map<SyntaxNode, string>();
+  const statics: Binding[] = [];
+  // Pass over the mirror (plain JS): collect what later steps need, in source order.
+  walk(root, (n) => {
+    switch (n.type) {
+      case 'use_declaration':
+        scope.addUse(n);
+        return false;
+      case 'struct_item':
+        scope.addStruct(n);
+        return false;
+      case 'line_comment':
+      case 'block_comment': {
+        const raw = text.slice(n.start, n.end);
+        const body = n.type === 'line_comment' ? raw.replace(/^\/\/[/!]?/, '') : raw.replace(/^\/\*[*!]?/, '').replace(/\*\/$/, '');
+        comments.push({ span: span(n), text: body });
+        return false;
+      }
+      case 'impl_item': {
+        const body = childOfType(n, 'declaration_list');
+        const types = n.children.filter((c) => c !== body && c.type !== 'type_parameters' && c.type !== 'where_clause');
+        const self = types[types.length - 1];
+        if (body && self) implTypes.set(body, compact(text, self).replace(/<.*$/, ''));
+        return;
+      }
+      case 'static_item':
+      case 'const_item': {
+        const name = childOfType(n, 'identifier');
+        const type = n.children.find((c, i) => i > 0 && c !== name && /type|generic/.test(c.type));
+        if (name && type) statics.push({ name: compact(text, name), pos: 0, type: compact(text, type) });
+        return;
+      }
+      case 'call_expression':
+        callNodes.push(n);
+        return;
+      case 'await_expression':
+        awaitNodes.push(n);
+        return;
+      case 'macro_invocation':
+        macroNodes.push(n);
+        return;
+      case 'let_declaration':
+        letNodes.push(n);
+        return;
+      default:
+        if (FUNCTION_TYPES.has(n.type)) fnNodes.push(n);
+        return;
+    }
+  });
+
+  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, statics };
+  const contexts: AsyncContext[] = [];
+  const functions: FunctionInfo[] = [];
+  // Functions are in pre-order, so a parent is recorded before its children.
+  for (const node of fnNodes) {
+    const parentFn = enclosingFn(state, node);
+    const info = describeFunction(state, node, parentFn, implTypes, contexts, functions.length);
+    functions.push(info);
+    const selfType = node.type === 'function_item' && node.parent ? implTypes.get(node.parent) : parentFn?.selfType;
+    const rec: FnRecord = { node, info, parent: parentFn, bindings: [], selfType };
+    state.fns.push(rec);
+    state.fnOfNode.set(node, rec);
+    addParameters(state, rec);
+  }
+  for (const node of letNodes) addLetBindings(state, node);
+
+  // Calls: id order is source order (call nodes were collected in pre-order; an outer call precedes its callee chain).
+  const byNamedFn = new Map<string, number[]>();
+  for (const f of functions) if (f.name !== undefined) byNamedFn.set(f.name, [...(byNamedFn.get(f.name) ?? []), f.id]);
+  for (const node of callNodes) {
+    const fn = enclosingFn(state, node);
+    const site = readCall(state, node, fn, byNamedFn);
+    state.callOfNode.set(node, site.id);
+    state.calls.push(site);
+  }
+
+  const yieldPoints = readYields(state, awaitNodes, macroNodes);
+  const channels: ChannelSite[] = [];
+  const spawns: SpawnSite[] = [];
+  for (const node of callNodes) {
+    const call = state.calls[state.callOfNode.get(node)!]!;
+    if (call.callee === undefined) continue;
+    const ch = catalog.channels.get(call.callee);
+    if (ch) {
+      channels.push({
+        id: channels.length, span: call.span, constructor: ch.name, text: `${call.calleeText}()`, bounded: !ch.alwaysUnbounded && call.argCount > 0,
+        ...(ch.alwaysUnbounded || call.argCount === 0 ? { reason: 'no-capacity' as const } : {}),
+        ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}),
+      });
+    }
+    if (ASYNC_SPAWNERS.has(call.callee)) {
+      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle: handleUse(node), inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}) });
+    }
+  }
+  const heldRegions = buildHeldRegions(state, yieldPoints, edition);
+  const model: FileModel = { language: 'rust', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, comments, syntaxErrors };
+  return { model, state };
+}
+
+function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecord | undefined, implTypes: Map<SyntaxNode, string>, contexts: AsyncContext[], id: number): FunctionInfo {
+  const { text, scope } = state;
+  const head = text.slice(node.start, Math.min(node.end, node.start + 40));
+  let name: string | undefined;
+  let nameSpan: Span | undefined;
+  let isAsync: boolean;
+  if (node.type === 'function_item') {
+    const ident = childOfType(node, 'identifier');
+    const mods = childOfType(node, 'function_modifiers');
+    isAsync = mods !== undefined && /\basync\b/.test(text.slice(mods.start, mods.end));
+    if (ident) {
+      name = text.slice(ident.start, ident.end);
+      nameSpan = span(ident);
+      const owner = node.parent ? implTypes.get(node.parent) : undefined;
+      if (owner !== undefined) name = name; // methods keep their bare name: `self.helper()` resolves by it
+    }
+  } else {
+    isAsync = node.type === 'async_block' || /^async\b/.test(head);
+    if (node.type === 'closure_expression' && node.parent?.type === 'let_declaration') {
+      const pat = node.parent.children.find((c) => c.type === 'identifier');
+      if (pat) name = text.slice(pat.start, pat.end);
+    }
+  }
+  // Where the body runs: handed to an offloader, to an async spawner, or inline.
+  const call = callTakingArgument(node);
+  let offloaded = false;
+  let spawnedBy: string | undefined;
+  if (call) {
+    const fnNode = call.children[0];
+    const callee = fnNode ? calleeOf(state, call, enclosingFn(state, call), true) : undefined;
+    const member = fnNode?.type === 'field_expression' ? text.slice(fnNode.children[1]?.start ?? 0, fnNode.children[1]?.end ?? 0) : '';
+    if ((callee && OFFLOADERS.has(callee)) || member === 'spawn_blocking' || member === 'block_in_place' || onParallelIterator(text, call)) offloaded = true;
+    else if (callee && ASYNC_SPAWNERS.has(callee)) spawnedBy = callee;
+  }
+  void scope;
+  const parentContext = parentFn && !parentFn.info.offloaded ? parentFn.info.context : undefined;
+  let context: number | undefined;
+  if (isAsync) {
+    const kind: ContextKind = spawnedBy ? 'spawned-task' : node.type === 'function_item' ? 'async-function' : 'async-block';
+    const ctxName = name ?? (spawnedBy ? `task spawned with \`${spawnedBy}\`` : node.type === 'async_block' ? 'async block' : 'async closure');
+    const reason = spawnedBy ? `body of \`${spawnedBy}\`` : node.type === 'function_item' ? '`async fn`' : node.type === 'async_block' ? '`async` block' : '`async` closure';
+    context = contexts.length;
+    contexts.push({ id: context, kind, name: ctxName, span: span(node), nameSpan: nameSpan ?? { start: node.start, end: node.start + Math.max(1, head.indexOf(' ') < 0 ? 1 : head.indexOf(' ')) }, reason, functionId: id });
+  } else if (node.type === 'closure_expression' && !offloaded) {
+    context = parentContext;
+  }
+  return {
+    id, ...(name !== undefined ? { name } : {}), span: span(node), ...(nameSpan ? { nameSpan } : {}),
+    ...(parentFn ? { parent: parentFn.info.id } : {}), ...(context !== undefined ? { context } : {}), offloaded, isAsync,
+  };
+}
+
+function addParameters(state: BuildState, rec: FnRecord): void {
+  const params = childOfType(rec.node, 'parameters', 'closure_parameters');
+  if (!params) return;
+  for (const p of params.children) {
+    if (p.type === 'self_parameter') continue;
+    if (p.type !== 'parameter') continue;
+    const pattern = p.children.find((c) => c.type !== 'mutable_specifier');
+    const type = p.children[p.children.length - 1];
+    if (!pattern || !type || type === pattern) continue;
+    const typeText = compact(state.text, type);
+    if (pattern.type === 'identifier') rec.bindings.push({ name: compact(state.text, pattern), pos: rec.node.start, type: typeText });
+    else if (pattern.type === 'tuple_struct_pattern') {
+      // `State(state): State<AppState>` binds the extractor's inner value.
+      const inner = pattern.children.filter((c) => c.type === 'identifier');
+      if (inner.length === 2) rec.bindings.push({ name: compact(state.text, inner[1]!), pos: rec.node.start, type: typeText });
+    }
+  }
+}
+
+const CHANNEL_ENDS: Record<string, [string, string]> = {
+  unbounded_channel: ['UnboundedSender', 'UnboundedReceiver'],
+  sync_channel: ['SyncSender', 'Receiver'],
+};
+
+function addLetBindings(state: BuildState, node: SyntaxNode): void {
+  const rec = enclosingFn(state, node);
+  const { text } = state;
+  const kids = node.children.filter((c) => c.type !== 'mutable_specifier');
+  const pattern = kids[0];
+  if (!pattern) return;
+  // `let p: T = v;` — which child is the type and which the value is told by the token after the pattern.
+  const afterPattern = text.slice(pattern.end, (kids[1]?.start ?? pattern.end)).trim();
+  const typeNode = afterPattern.startsWith(':') ? kids[1] : undefined;
+  const value = typeNode ? kids[2] : afterPattern.startsWith('=') ? kids[1] : undefined;
+  const bindings = rec ? rec.bindings : state.statics;
+  const pos = node.end;
+  const identOf = (p: SyntaxNode): string | undefined => (p.type === 'identifier' ? compact(text, p) : p.type === 'mut_pattern' ? identOf(p.children[p.children.length - 1]!) : undefined);
+  const name = identOf(pattern);
+  if (name !== undefined) {
+    if (typeNode) bindings.push({ name, pos, type: compact(text, typeNode) });
+    else if (value) {
+      const t = typeOf(state, value, rec);
+      if (t) bindings.push({ name, pos, type: t.path + (t.args.length ? `<${t.args.join(',')}>` : ''), resolved: t });
+    }
+    return;
+  }
+  if (pattern.type === 'tuple_pattern' && value?.type === 'call_expression') {
+    const callee = calleeOf(state, value, rec, true);
+    const names = pattern.children.map(identOf);
+    if (!callee || names.length !== 2) return;
+    const module = callee.slice(0, callee.lastIndexOf('::'));
+    const fnName = callee.slice(callee.lastIndexOf('::') + 2);
+    if (!/(^|::)mpsc$|^crossbeam_channel$|^flume$|^async_channel$/.test(module)) return;
+    const [tx, rx] = CHANNEL_ENDS[fnName] ?? ['Sender', 'Receiver'];
+    if (names[0]) bindings.push({ name: names[0], pos, type: `${module}::${tx}`, resolved: { path: `${module}::${tx}`, args: [] } });
+    if (names[1]) bindings.push({ name: names[1], pos, type: `${module}::${rx}`, resolved: { path: `${module}::${rx}`, args: [] } });
+  }
+}
+
+function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined, byNamedFn: Map<string, number[]>): CallSite {
+  const { text } = state;
+  const fnNode = node.children[0]!;
+  const args = node.children[node.children.length - 1]!;
+  const argCount = args.type === 'arguments' ? args.children.filter((c) => c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item').length : 0;
+  const callee = calleeOf(state, node, fn, false);
+  const ct = calleeText(text, fnNode);
+  let base = fnNode.type === 'generic_function' ? fnNode.children[0]! : fnNode;
+  let member = ct.slice(Math.max(ct.lastIndexOf(':'), ct.lastIndexOf('.')) + 1);
+  if (base.type === 'field_expression') member = compact(text, base.children[1] ?? base);
+  // Same-file targets: `helper(x)`, `Self::helper(x)`, `self.helper(x)`, `crate::m::helper(x)`, or a closure bound by `let`.
+  let localTarget: number | undefined;
+  const local = (name: string): number | undefined => {
+    const ids = byNamedFn.get(name);
+    return ids && ids.length === 1 ? ids[0] : undefined;
+  };
+  if (base.type === 'identifier' && !state.scope.aliases.has(member)) localTarget = local(member);
+  else if (base.type === 'scoped_identifier' && /^(Self|crate|super|self)::/.test(ct)) localTarget = local(member);
+  else if (base.type === 'field_expression' && base.children[0]?.type === 'self') localTarget = local(member);
+  void base;
+  base = fnNode;
+  const ctxFn = fn?.info;
+  let inLoop = false;
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) if (LOOP_TYPES.has(n.type)) inLoop = true;
+  let up = node.parent;
+  while (up && (up.type === 'try_expression' || up.type === 'await_expression')) up = up.parent;
+  return {
+    id: state.calls.length, span: span(node), calleeSpan: span(fnNode), argsSpan: span(args), calleeText: ct,
+    ...(callee !== undefined ? { callee } : {}), member, ...(localTarget !== undefined ? { localTarget } : {}),
+    ...(ctxFn ? { functionId: ctxFn.id } : {}), ...(ctxFn?.context !== undefined ? { context: ctxFn.context } : {}),
+    awaited: node.parent?.type === 'await_expression', inLoop, resultUnused: up?.type === 'expression_statement', argCount,
+  };
+}
+
+function handleUse(call: SyntaxNode): HandleUse {
+  let n = call.parent;
+  while (n && (n.type === 'try_expression' || n.type === 'parenthesized_expression')) n = n.parent;
+  if (!n) return 'dropped';
+  if (n.type === 'await_expression') return 'awaited';
+  if (n.type === 'expression_statement') return 'dropped';
+  if (n.type === 'let_declaration' || n.type === 'assignment_expression') return 'stored';
+  if (n.type === 'return_expression' || n.type === 'block') return 'returned';
+  return 'passed';
+}
+
+function readYields(state: BuildState, awaitNodes: SyntaxNode[], macroNodes: SyntaxNode[]): YieldPoint[] {
+  const { text } = state;
+  type Raw = { kind: YieldPoint['kind']; span: Span; keywordSpan: Span; context: number; calls: number[] };
+  const raws: Raw[] = [];
+  for (const node of awaitNodes) {
+    const ctx = enclosingFn(state, node)?.info.context;
+    if (ctx === undefined) continue;
+    const operand = node.children[0];
+    const dot = text.indexOf('.', operand ? operand.end : node.start);
+    const calls: number[] = [];
+    if (operand) walk(operand, (n) => {
+      if (n.type === 'call_expression') {
+        const id = state.callOfNode.get(n);
+        if (id !== undefined) calls.push(id);
+      }
+    });
+    raws.push({ kind: 'await', span: span(node), keywordSpan: { start: dot >= 0 && dot < node.end ? dot : node.start, end: node.end }, context: ctx, calls });
+  }
+  for (const node of macroNodes) {
+    const ctx = enclosingFn(state, node)?.info.context;
+    if (ctx === undefined) continue;
+    const nameNode = node.children[0];
+    const name = nameNode ? text.slice(nameNode.start, nameNode.end) : '';
+    if (/(^|::)(select|select_biased)$/.test(name)) raws.push({ kind: 'select', span: span(node), keywordSpan: nameNode ? span(nameNode) : span(node), context: ctx, calls: [] });
+    else if (/(^|::)(join|try_join)$/.test(name)) raws.push({ kind: 'await', span: span(node), keywordSpan: nameNode ? span(nameNode) : span(node), context: ctx, calls: [] });
+    // `.await` inside a macro's token tree (`assert!(f().await)`): the tokens are not parsed as expressions.
+    const body = node.children[node.children.length - 1];
+    if (!body || body.type !== 'token_tree') continue;
+    const src = text.slice(body.start, body.end);
+    for (const m of src.matchAll(/\.\s*await\b/g)) {
+      const start = body.start + m.index!;
+      raws.push({ kind: 'await', span: { start, end: start + m[0].length }, keywordSpan: { start, end: start + m[0].length }, context: ctx, calls: [] });
+    }
+  }
+  raws.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
+  const ordinals = new Map<number, number>();
+  // Ordinals count yields in the order they suspend: an inner `.await` runs before the outer one that contains it.
+  const bySuspension = [...raws].sort((a, b) => a.span.end - b.span.end || a.span.start - b.span.start);
+  const ordinalOf = new Map<Raw, number>();
+  for (const r of bySuspension) {
+    const n = (ordinals.get(r.context) ?? 0) + 1;
+    ordinals.set(r.context, n);
+    ordinalOf.set(r, n);
+  }
+  return raws.map((r, id) => ({ id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal: ordinalOf.get(r)!, calls: r.calls }));
+}
+
+export type { TypeRef };
