@@ -5,6 +5,7 @@
 import { version } from '../../../package.json';
 import { checkCommand } from './check';
 import { processIo, type CliIo } from './io';
+import { lspCommand } from './lsp';
 
 /** A subcommand: `run` gets the arguments after its name and returns the exit status. */
 export interface Command {
@@ -15,7 +16,7 @@ export interface Command {
 }
 
 /** Every subcommand, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [checkCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, lspCommand];
 
 /** The top-level help text. */
 export function mainHelp(): string {

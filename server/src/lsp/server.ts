@@ -40,8 +40,8 @@ export function startServer(connection: Connection): Session {
   let canRegisterConfig = false;
 
   connection.onInitialize((params): InitializeResult => {
-    session.support = readClientSupport(params.capabilities, params.initializationOptions as InitializationOptions | undefined);
-    canRegisterConfig = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    session.support = readClientSupport(params.capabilities ?? {}, params.initializationOptions as InitializationOptions | undefined);
+    canRegisterConfig = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     session.folders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     void session.project.load();
