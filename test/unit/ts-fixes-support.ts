@@ -134,5 +134,6 @@ export function fixOne(path: string, text: string, what: HandFinding, deps: read
     const count = (a: typeof analysis): number => a.findings.filter((f) => f.rule === what.rule).length;
     assert.ok(count(again) < count(analysis), `re-analysis still reports ${what.rule}:\n${after}`);
   }
+  if (process.env.AB_FIX_DEBUG) console.log(`[${real ? "real" : "hand"}] ${target}`);
   return { result, after, fix, real: !!real };
 }

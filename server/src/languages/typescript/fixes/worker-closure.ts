@@ -24,7 +24,8 @@ function isDeclarationName(id: ts.Identifier): boolean {
   );
 }
 
-function isReference(id: ts.Identifier): boolean {
+/** True for an identifier that reads a binding (not a property name, label or declaration). */
+export function isReference(id: ts.Identifier): boolean {
   const p = id.parent;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
   if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) && p.name === id) return false;
@@ -132,7 +133,7 @@ export function collectMovable(sf: ts.SourceFile, imports: Imports, root: ts.Nod
     }
   }
   moved.sort((a, b) => a.pos - b.pos);
-  return { declarations: moved, imports: [...usedImports.values()] };
+  return { declarations: moved, imports: [...usedImports.values()].sort((a, b) => a.statement.pos - b.statement.pos) };
 }
 
 /** True when `name` is declared in a function enclosing `node` (a closure variable). */

@@ -18,7 +18,7 @@ import type { BuildInput } from './blocking';
 import type { Binding } from './imports';
 import { ensureAsync } from './make-async';
 import { builtin, quoted, semi, type FileStyle } from './style';
-import { collectMovable, declarationText } from './worker-closure';
+import { collectMovable, declarationText, isReference } from './worker-closure';
 
 type Result = { fix?: Fix; refused?: RefusedFix };
 
@@ -97,7 +97,7 @@ function removableHelper(sf: ts.SourceFile, node: ts.Node, name: string, call: t
   let uses = 0;
   const visit = (n: ts.Node): void => {
     if (n === node) return;
-    if (ts.isIdentifier(n) && n.text === name && n !== call.expression) uses++;
+    if (ts.isIdentifier(n) && n.text === name && n !== call.expression && isReference(n)) uses++;
     n.forEachChild(visit);
   };
   sf.forEachChild(visit);
