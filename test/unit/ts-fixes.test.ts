@@ -150,3 +150,125 @@ describe('ts fixes: blocking-in-async → async twin', () => {
     );
   });
 });
+
+const UC = 'unbounded-channel';
+
+describe('ts fixes: unbounded-channel', () => {
+  it('adds a concurrency option to new PQueue()', () => {
+    const src = lines("import PQueue from 'p-queue';", 'export const queue = new PQueue();');
+    const out = fixOne('a.ts', src, { rule: UC, channel: { snippet: 'new PQueue()', constructor: 'p-queue.PQueue', reason: 'no-capacity' } });
+    assert.equal(out.fix?.safety, 'suggestion');
+    assert.equal(out.fix?.title, 'Set `concurrency: 8` (choose a value for your workload)');
+    assert.equal(out.after, src.replace('new PQueue()', 'new PQueue({ concurrency: 8 })'));
+  });
+
+  it('merges the bound into existing options', () => {
+    const src = lines("import PQueue from 'p-queue';", 'export const queue = new PQueue({ autoStart: false });');
+    const out = fixOne('a.ts', src, { rule: UC, channel: { snippet: 'new PQueue({ autoStart: false })', constructor: 'p-queue.PQueue', reason: 'no-capacity' } });
+    assert.equal(out.after, src.replace('{ autoStart: false }', '{ autoStart: false, concurrency: 8 }'));
+  });
+
+  it('replaces concurrency: Infinity', () => {
+    const src = lines("import PQueue from 'p-queue';", 'export const queue = new PQueue({ concurrency: Infinity });');
+    const out = fixOne('a.ts', src, { rule: UC, channel: { snippet: 'new PQueue({ concurrency: Infinity })', constructor: 'p-queue.PQueue', reason: 'infinite-capacity' } });
+    assert.equal(out.after, src.replace('Infinity', '8'));
+  });
+
+  it('gives an object-mode stream a highWaterMark of 16 objects', () => {
+    const src = lines("import { Readable } from 'stream';", 'export const rows = new Readable({ objectMode: true, highWaterMark: Infinity, read() {} });');
+    const out = fixOne('a.ts', src, { rule: UC, channel: { snippet: 'new Readable({ objectMode: true, highWaterMark: Infinity, read() {} })', constructor: 'stream.Readable', reason: 'infinite-capacity' } });
+    assert.equal(out.fix?.title, 'Set `highWaterMark: 16` (choose a value for your workload)');
+    assert.equal(out.after, src.replace('highWaterMark: Infinity', 'highWaterMark: 16'));
+  });
+
+  it('adds the positional concurrency of fastq', () => {
+    const src = lines("const fastq = require('fastq');", 'function worker(arg, cb) { cb(null, arg); }', 'module.exports = fastq(worker);');
+    const out = fixOne('a.js', src, { rule: UC, channel: { snippet: 'fastq(worker)', constructor: 'fastq', reason: 'no-capacity' } });
+    assert.equal(out.after, src.replace('fastq(worker)', 'fastq(worker, 8)'));
+  });
+
+  it("waits for 'drain' after a refused write in a loop, importing once", () => {
+    const src = lines("import { createWriteStream } from 'fs';", '', 'export async function dump(rows: string[], file: string) {', '  const out = createWriteStream(file);', '  for (const row of rows) {', '    out.write(row + "\\n");', '  }', '  out.end();', '}');
+    const out = fixOne('a.ts', src, { rule: UC, channel: { snippet: 'out.write(row + "\\n")', constructor: 'stream.Writable.write', reason: 'ignored-backpressure' } });
+    assert.equal(
+      out.after,
+      lines(
+        "import { createWriteStream } from 'fs';",
+        "import { once } from 'events';",
+        '',
+        'export async function dump(rows: string[], file: string) {',
+        '  const out = createWriteStream(file);',
+        '  for (const row of rows) {',
+        "    if (!out.write(row + \"\\n\")) await once(out, 'drain');",
+        '  }',
+        '  out.end();',
+        '}',
+      ),
+    );
+  });
+
+  it("refuses the 'drain' wait inside a forEach callback", () => {
+    const src = lines("import { createWriteStream } from 'fs';", 'export async function dump(rows: string[], file: string) {', '  const out = createWriteStream(file);', '  rows.forEach((row) => {', '    out.write(row);', '  });', '}');
+    const out = fixOne('a.ts', src, { rule: UC, channel: { snippet: 'out.write(row)', constructor: 'stream.Writable.write', reason: 'ignored-backpressure' } });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /forEach/);
+  });
+});
+
+const AHL = 'await-holding-lock';
+
+describe('ts fixes: await-holding-lock', () => {
+  it('moves the code after a bare acquire into try/finally with the release', () => {
+    const src = lines(
+      "import { Mutex } from 'async-mutex';",
+      'const mutex = new Mutex();',
+      'const cache = new Map<string, number>();',
+      'export async function bump(key: string) {',
+      '  const release = await mutex.acquire();',
+      '  const n = (cache.get(key) ?? 0) + 1;',
+      '  if (n > 10) throw new Error(`too many: ${key}`);',
+      '  cache.set(key, n);',
+      '  release();',
+      '}',
+    );
+    const out = fixOne('a.ts', src, { rule: AHL, region: { acquire: 'await mutex.acquire()', lock: 'mutex', guard: 'release' }, variant: 'no-release' });
+    assert.equal(out.fix?.title, 'Release `mutex` in a `finally` block');
+    assert.equal(
+      out.after,
+      lines(
+        "import { Mutex } from 'async-mutex';",
+        'const mutex = new Mutex();',
+        'const cache = new Map<string, number>();',
+        'export async function bump(key: string) {',
+        '  const release = await mutex.acquire();',
+        '  try {',
+        '    const n = (cache.get(key) ?? 0) + 1;',
+        '    if (n > 10) throw new Error(`too many: ${key}`);',
+        '    cache.set(key, n);',
+        '  } finally {',
+        '    release();',
+        '  }',
+        '}',
+      ),
+    );
+  });
+});
+
+describe('ts fixes: await-holding-lock (refused)', () => {
+  it('refuses when names declared under the lock are used after the release', () => {
+    const src = lines(
+      "import { Mutex } from 'async-mutex';",
+      'const mutex = new Mutex();',
+      'export async function next(counter: { n: number }) {',
+      '  const release = await mutex.acquire();',
+      '  const n = ++counter.n;',
+      '  if (n > 10) throw new Error("overflow");',
+      '  release();',
+      '  return n;',
+      '}',
+    );
+    const out = fixOne('a.ts', src, { rule: AHL, region: { acquire: 'await mutex.acquire()', lock: 'mutex', guard: 'release' }, variant: 'no-release' });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /used after the release/);
+  });
+});
