@@ -1,0 +1,108 @@
+/**
+ * What the editor must show for the e2e workspace (`test/e2e/workspace/src/upload.ts`), asserted on
+ * the JSON the test-only command `asyncBoundary._test.snapshot` writes: what VS Code itself sees
+ * through its API (diagnostics of our source, hovers, code actions, inlay hints, applied
+ * decorations). Plain data in, `node:assert` out, no `vscode` or Playwright import: the browser
+ * suite (test/e2e/run.ts) and the VS Code test-electron suite (test/vscode/) share it.
+ */
+import * as assert from 'node:assert/strict';
+
+export const SOURCE = 'async-boundary';
+
+/** The fixture file and the places the scenarios touch, 1-based as an editor shows them. */
+export const UPLOAD = {
+  file: 'upload.ts',
+  relPath: 'src/upload.ts',
+  /** `const text = fs.readFileSync(req.path, 'utf8');` — column of `fs`. */
+  blocking: { line: 13, column: 16 },
+  /** The two `await audit(…)` yield points of `handleUpload`. */
+  awaits: [
+    { line: 12, column: 3 },
+    { line: 14, column: 3 },
+  ],
+  rule: 'blocking-in-async',
+} as const;
+
+export interface SnapRange {
+  readonly start: { readonly line: number; readonly character: number };
+  readonly end: { readonly line: number; readonly character: number };
+}
+
+export interface SnapDiagnostic {
+  readonly range: SnapRange;
+  readonly message: string;
+  readonly code?: string | number | { readonly value: string | number };
+  readonly severity?: number | string;
+  readonly source?: string;
+}
+
+export interface SnapCodeAction {
+  readonly title: string;
+  readonly kind?: string;
+  readonly isPreferred?: boolean;
+}
+
+export interface SnapDecoration {
+  readonly range: SnapRange;
+  readonly contentText?: string;
+  readonly hoverMessage?: string;
+  readonly type?: string;
+}
+
+/** The snapshot as the scenarios read it; fields the command does not fill stay empty. */
+export interface Snapshot {
+  readonly uri: string;
+  readonly diagnostics: readonly SnapDiagnostic[];
+  readonly hovers: readonly string[];
+  readonly codeActions: readonly SnapCodeAction[];
+  readonly inlayHints: readonly string[];
+  readonly decorations: readonly SnapDecoration[];
+}
+
+export function codeOf(d: SnapDiagnostic): string {
+  const c = d.code;
+  return c === undefined ? '' : typeof c === 'object' ? String(c.value) : String(c);
+}
+
+/** The blocking call is reported once, by our source, on its own line, naming the call. */
+export function expectBlockingFinding(snap: Snapshot): SnapDiagnostic {
+  const ours = snap.diagnostics.filter((d) => d.source === undefined || d.source === SOURCE);
+  const hits = ours.filter((d) => codeOf(d) === UPLOAD.rule);
+  assert.equal(hits.length, 1, `expected one ${UPLOAD.rule} finding, got ${JSON.stringify(ours)}`);
+  const d = hits[0]!;
+  assert.equal(d.range.start.line, UPLOAD.blocking.line - 1, 'finding on the line of the blocking call');
+  assert.match(d.message, /`fs\.readFileSync`/, 'the message names the blocking call');
+  assert.match(d.message, /handleUpload/, 'the message names the async context');
+  return d;
+}
+
+/** The hover on a yield point says it is one, with its ordinal within `handleUpload`. */
+export function expectYieldHover(hovers: readonly string[], ordinal: number): string {
+  const text = hovers.join('\n');
+  assert.match(text, /yield point/i, `hover mentions the yield point: ${text}`);
+  assert.match(text, new RegExp(`\\b${ordinal}\\b`), `hover gives ordinal ${ordinal}: ${text}`);
+  assert.match(text, /handleUpload/, `hover names the enclosing async function: ${text}`);
+  return text;
+}
+
+/** Our quick fix for the blocking call is offered and preferred. */
+export function expectQuickFix(actions: readonly SnapCodeAction[]): SnapCodeAction {
+  const fix = actions.find((a) => /fs\.promises\.readFile/.test(a.title) && (a.kind ?? 'quickfix').startsWith('quickfix'));
+  assert.ok(fix, `a quick fix replacing the call with \`fs.promises.readFile\` is offered: ${JSON.stringify(actions.map((a) => a.title))}`);
+  return fix;
+}
+
+/** Yield-point decorations sit on every `await` of the fixture, and nowhere else. */
+export function expectYieldDecorations(snap: Snapshot): readonly SnapDecoration[] {
+  const lines = new Set(snap.decorations.map((d) => d.range.start.line + 1));
+  for (const a of UPLOAD.awaits) assert.ok(lines.has(a.line), `a yield-point decoration on line ${a.line}: ${JSON.stringify(snap.decorations)}`);
+  const stray = [...lines].filter((l) => !UPLOAD.awaits.some((a) => a.line === l));
+  assert.deepEqual(stray, [], 'no yield-point decoration on a line without a yield point');
+  return snap.decorations;
+}
+
+/** After the fix: no finding of the rule left. */
+export function expectFixed(snap: Snapshot): void {
+  const left = snap.diagnostics.filter((d) => codeOf(d) === UPLOAD.rule);
+  assert.deepEqual(left, [], 'the quick fix removes the finding');
+}

@@ -1,0 +1,128 @@
+/**
+ * Playwright helpers for the VS Code workbench served by code-server. Selectors were checked on
+ * VS Code 1.139; every helper waits on rendered state with a bounded retry, never a fixed delay.
+ */
+import type { Page } from 'playwright-core';
+import { until } from './wait';
+
+/**
+ * The few DOM members the in-page probes use. This project type-checks without the DOM lib (it
+ * would leak browser globals into Node code), so probes reach them through `globalThis` as this.
+ */
+interface DomEl {
+  readonly className: string;
+  closest(sel: string): DomEl | null;
+}
+interface Dom {
+  readonly document: { readonly activeElement: DomEl | null; querySelectorAll(sel: string): ArrayLike<DomEl> };
+  getComputedStyle(el: DomEl, pseudo: string): { readonly content: string };
+}
+
+export async function openWorkbench(page: Page, url: string, folder: string): Promise<void> {
+  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`, { waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  // The explorer lists the folder once the remote file system is connected.
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+}
+
+/** Quick Open by file name, then wait until that file is the active editor tab. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+p');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(name);
+  await until(async () => (await page.locator('.quick-input-list .monaco-list-row').count()) > 0, { what: `Quick Open result for ${name}` });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ timeout: 15_000 });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
+}
+
+/** Focuses the active editor group (after a panel stole focus). */
+export async function focusEditor(page: Page): Promise<void> {
+  await page.keyboard.press('Control+1');
+  await until(async () => page.evaluate(() => !!(globalThis as unknown as Dom).document.activeElement?.closest('.editor-instance')), { what: 'editor focus', timeoutMs: 10_000 });
+}
+
+/** Moves the cursor with Go to Line (1-based line and column). */
+export async function gotoLine(page: Page, line: number, column: number): Promise<void> {
+  await focusEditor(page);
+  await page.keyboard.press('Control+g');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  // Go to Line opens Quick Open with a `:` prefix; filling replaces it, so write it back.
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await until(async () => (await page.locator('.quick-input-widget').isVisible()) === false, { what: 'Go to Line to close', timeoutMs: 10_000 });
+}
+
+/** Visible warning squiggles in the active editor (overlays re-render, so re-query each time). */
+export async function squiggleCount(page: Page): Promise<number> {
+  return page.locator('.editor-instance .monaco-editor .view-overlays .cdr.squiggly-warning').filter({ visible: true }).count();
+}
+
+/** Opens the Problems panel and returns the aria-labels of its rows. */
+export async function problemRows(page: Page): Promise<string[]> {
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+m');
+  await page.locator('.markers-panel').waitFor({ state: 'visible', timeout: 15_000 });
+  const labels: string[] = [];
+  for (const row of await rows.all()) labels.push((await row.getAttribute('aria-label')) ?? '');
+  return labels;
+}
+
+/** Shows the hover at the cursor (`editor.action.showHover`) and returns its text once rendered. */
+export async function hoverText(page: Page, line: number, column: number): Promise<string> {
+  await gotoLine(page, line, column);
+  await page.keyboard.press('Control+k');
+  await page.keyboard.press('Control+i');
+  const hover = page.locator('.monaco-hover:not(.hidden)').filter({ visible: true });
+  return until(async () => {
+    const text = (await hover.allInnerTexts()).join('\n').trim();
+    return text.length > 0 && !/^Loading/.test(text) ? text : undefined;
+  }, { what: 'a hover to render', timeoutMs: 20_000 });
+}
+
+/** Opens the quick-fix menu at a position and returns the labels of its rows. */
+export async function quickFixRows(page: Page, line: number, column: number): Promise<string[]> {
+  await gotoLine(page, line, column);
+  await page.keyboard.press('Control+.');
+  const rows = page.locator('.action-widget .monaco-list-row').filter({ visible: true });
+  return until(async () => {
+    const texts = await rows.allInnerTexts();
+    return texts.length > 0 ? texts.map((t) => t.trim()) : undefined;
+  }, { what: 'the quick-fix menu', timeoutMs: 20_000 });
+}
+
+/** Applies the quick-fix row whose label contains `label` (the menu must be open). */
+export async function applyQuickFix(page: Page, label: string): Promise<void> {
+  const row = page.locator('.action-widget .monaco-list-row').filter({ hasText: label }).first();
+  await row.click();
+  await until(async () => (await page.locator('.action-widget').filter({ visible: true }).count()) === 0, { what: 'the quick-fix menu to close', timeoutMs: 10_000 });
+}
+
+/** The text of every `::after` pseudo-element in the active editor's lines: where `after: {contentText}` decorations render. */
+export async function afterContents(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const dom = globalThis as unknown as Dom;
+    const out: string[] = [];
+    for (const el of Array.from(dom.document.querySelectorAll('.editor-instance .monaco-editor .view-lines span'))) {
+      const c = dom.getComputedStyle(el, '::after').content;
+      if (c && c !== 'none' && c !== 'normal' && c !== '""') out.push(c.replace(/^"|"$/g, ''));
+    }
+    return out;
+  });
+}
+
+/** Class names of glyph-margin (gutter) decorations currently rendered in the active editor. */
+export async function gutterDecorations(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from((globalThis as unknown as Dom).document.querySelectorAll('.editor-instance .monaco-editor .glyph-margin-widgets > div, .editor-instance .monaco-editor .margin-view-overlays .cgmr')).map(
+      (el) => el.className,
+    ),
+  );
+}
+
+/** The active editor's text, as rendered (first screenful). */
+export async function editorText(page: Page): Promise<string> {
+  return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+}

@@ -1,0 +1,139 @@
+/**
+ * The editor scenarios, run in order against one code-server and one browser page with
+ * `test/e2e/workspace` open. Each checks what VS Code sees (the snapshot command) and what it
+ * renders (DOM), and leaves a screenshot in the artefact folder.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import {
+  UPLOAD,
+  expectBlockingFinding,
+  expectFixed,
+  expectQuickFix,
+  expectYieldDecorations,
+  expectYieldHover,
+  type Snapshot,
+} from './expectations';
+import { normalizeSnapshot, SNAPSHOT_KEY } from './snapshot';
+import { until } from './lib/wait';
+import * as wb from './lib/workbench';
+
+export interface Scenario {
+  readonly name: string;
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+export interface ScenarioContext {
+  readonly page: Page;
+  /** Where the snapshot command writes (bound to {@link SNAPSHOT_KEY} in keybindings.json). */
+  readonly snapshotFile: string;
+  readonly artefacts: string;
+  /** The workspace copy on disk. */
+  readonly workspace: string;
+  readonly log: (msg: string) => void;
+}
+
+/** Asks the extension (through the keybinding seeded in keybindings.json) what VS Code sees in the active editor. */
+export async function takeSnapshot(ctx: ScenarioContext): Promise<Snapshot> {
+  rmSync(ctx.snapshotFile, { force: true });
+  await wb.focusEditor(ctx.page);
+  await ctx.page.keyboard.press(SNAPSHOT_KEY);
+  return until(
+    () => {
+      if (!existsSync(ctx.snapshotFile)) return undefined;
+      const raw: unknown = JSON.parse(readFileSync(ctx.snapshotFile, 'utf8'));
+      return normalizeSnapshot(raw);
+    },
+    { what: 'the snapshot command to write its file', timeoutMs: 20_000 },
+  );
+}
+
+/** Re-snapshots until `accept` passes: diagnostics and decorations arrive asynchronously after an edit or open. */
+async function snapshotUntil(ctx: ScenarioContext, what: string, accept: (s: Snapshot) => void, timeoutMs = 90_000): Promise<Snapshot> {
+  return until(
+    async () => {
+      const s = await takeSnapshot(ctx);
+      accept(s);
+      return s;
+    },
+    { what, timeoutMs, intervalMs: 1_000 },
+  );
+}
+
+async function shot(ctx: ScenarioContext, name: string): Promise<void> {
+  await ctx.page.screenshot({ path: path.join(ctx.artefacts, `${name}.png`) });
+}
+
+export const scenarios: readonly Scenario[] = [
+  {
+    name: 'a blocking call in an async handler shows in the editor and the Problems panel',
+    async run(ctx) {
+      await wb.openFile(ctx.page, UPLOAD.file);
+      const snap = await snapshotUntil(ctx, `the ${UPLOAD.rule} diagnostic`, expectBlockingFinding);
+      ctx.log(`diagnostic: ${snap.diagnostics.map((d) => d.message).join(' | ')}`);
+      await until(async () => (await wb.squiggleCount(ctx.page)) > 0, { what: 'a warning squiggle', timeoutMs: 30_000 });
+      const rows = await until(
+        async () => {
+          const labels = await wb.problemRows(ctx.page);
+          return labels.some((l) => l.includes('fs.readFileSync')) ? labels : undefined;
+        },
+        { what: 'the finding in the Problems panel', timeoutMs: 30_000 },
+      );
+      const row = rows.find((l) => l.includes('fs.readFileSync'))!;
+      ctx.log(`Problems row: ${row}`);
+      assert.match(row, /blocking-in-async|handleUpload/, 'the Problems row carries the rule id or the context');
+      await shot(ctx, 'problems');
+      await ctx.page.keyboard.press('Control+Shift+m'); // close the panel again
+      await wb.focusEditor(ctx.page);
+    },
+  },
+  {
+    name: 'every yield point carries a decoration',
+    async run(ctx) {
+      const snap = await snapshotUntil(ctx, 'yield-point decorations', (s) => void expectYieldDecorations(s));
+      const texts = snap.decorations.map((d) => d.contentText).filter((t): t is string => !!t);
+      if (texts.length > 0) {
+        // Decorations made with `after: {contentText}` are CSS, not DOM text: read the pseudo-elements.
+        const rendered = await until(
+          async () => {
+            const after = await wb.afterContents(ctx.page);
+            return texts.every((t) => after.some((a) => a.includes(t.trim()))) ? after : undefined;
+          },
+          { what: `the inline markers ${JSON.stringify(texts)} to render`, timeoutMs: 20_000 },
+        );
+        ctx.log(`rendered ::after markers: ${JSON.stringify(rendered)}`);
+      }
+      ctx.log(`gutter: ${JSON.stringify(await wb.gutterDecorations(ctx.page))}`);
+      await shot(ctx, 'decorations');
+    },
+  },
+  {
+    name: 'hovering an await shows the yield-point annotation',
+    async run(ctx) {
+      const a = UPLOAD.awaits[1];
+      const text = await wb.hoverText(ctx.page, a.line, a.column + 1);
+      ctx.log(`hover: ${text.replace(/\n/g, ' / ')}`);
+      expectYieldHover([text], 2);
+      await shot(ctx, 'hover');
+      await ctx.page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'the quick fix is offered and applying it removes the finding',
+    async run(ctx) {
+      const snap = await takeSnapshot(ctx);
+      const fix = expectQuickFix(snap.codeActions);
+      const rows = await wb.quickFixRows(ctx.page, UPLOAD.blocking.line, UPLOAD.blocking.column + 2);
+      ctx.log(`quick fixes: ${JSON.stringify(rows)}`);
+      assert.ok(rows.some((r) => r.includes(fix.title)), `the menu lists "${fix.title}"`);
+      await shot(ctx, 'quick-fix');
+      await wb.applyQuickFix(ctx.page, fix.title);
+      await until(async () => (await wb.editorText(ctx.page)).includes('fs.promises.readFile'), { what: 'the edit to apply', timeoutMs: 15_000 });
+      await snapshotUntil(ctx, 'the finding to disappear', expectFixed, 30_000);
+      await until(async () => (await wb.squiggleCount(ctx.page)) === 0, { what: 'the squiggle to go', timeoutMs: 30_000 });
+      await shot(ctx, 'after-fix');
+    },
+  },
+];
