@@ -5,7 +5,7 @@ import picomatch from 'picomatch';
 import { version } from '../../../package.json';
 import { analyze } from '../engine/analyze';
 import { formatConfigError } from '../engine/config-parse';
-import { supportedExtensions } from '../languages';
+import { initFrontends, supportedExtensions } from '../languages';
 import { changedLines, inDiff, type ChangedLines } from './diff';
 import { readSource, toPosix, walkFiles } from './files';
 import { formatText, summaryLine } from './format-text';
@@ -79,6 +79,12 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const loaded = await loadConfig(options.config, start, io.cwd);
   for (const e of loaded.errors) io.err(`${formatConfigError(e)}\n`);
   const changed: ChangedLines | undefined = options.diff !== undefined ? await changedLines(options.diff, io.cwd) : undefined;
+  try {
+    await initFrontends();
+  } catch (error) {
+    // A grammar that fails to load costs its language, not the run: its files come back with no findings.
+    io.err(`async-boundary: a language frontend failed to load (${error instanceof Error ? error.message : String(error)}); files in that language are not checked\n`);
+  }
   const wanted = fileFilter(loaded);
   const text = options.format === 'text';
   const color = useColor(io);

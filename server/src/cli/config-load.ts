@@ -1,10 +1,9 @@
 /** Finds and reads the project config for the CLI; parsing itself is the engine's (`parseConfig`). */
-import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config } from '../engine/config';
 import { parseConfig, type ConfigError } from '../engine/config-parse';
-import { toPosix } from './files';
+import { exists, toPosix } from './files';
 import { UsageError } from './io';
 
 /** The most a config file may weigh; anything bigger is not a hand-written config. */
@@ -24,11 +23,11 @@ export interface LoadedConfig {
  * The config file for a check of `start`: the first `.async-boundary.json` found walking up from
  * `start`, stopping after the first folder that holds `.git` (the repository root).
  */
-export function findConfigFile(start: string): string | undefined {
+export async function findConfigFile(start: string): Promise<string | undefined> {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
     const candidate = join(dir, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
-    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return undefined;
+    if (await exists(candidate)) return candidate;
+    if ((await exists(join(dir, '.git'))) || dirname(dir) === dir) return undefined;
   }
 }
 
@@ -52,7 +51,7 @@ export async function commonFolder(paths: readonly string[], cwd: string): Promi
  * {@link findConfigFile} finds from `start`, or the defaults when there is none.
  */
 export async function loadConfig(explicit: string | undefined, start: string, cwd: string): Promise<LoadedConfig> {
-  const path = explicit !== undefined ? resolve(cwd, explicit) : findConfigFile(start);
+  const path = explicit !== undefined ? resolve(cwd, explicit) : await findConfigFile(start);
   if (path === undefined) return { config: DEFAULT_CONFIG, root: start, errors: [] };
   let text: string;
   try {

@@ -3,8 +3,7 @@
  * skips dependency and build folders, and reads each file only when its turn comes, so memory
  * stays bounded by one file at a time.
  */
-import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -20,10 +19,18 @@ export function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
 }
 
+/** True when `path` exists (file, folder or anything else). */
+export async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** The nearest folder at or above `dir` that holds a `.git` entry, if any. */
-export function findGitRoot(dir: string): string | undefined {
+export async function findGitRoot(dir: string): Promise<string | undefined> {
   for (let d = resolve(dir); ; d = dirname(d)) {
-    if (existsSync(join(d, '.git'))) return d;
+    if (await exists(join(d, '.git'))) return d;
     if (dirname(d) === d) return undefined;
   }
 }
@@ -58,7 +65,7 @@ function ignoredBy(layers: readonly IgnoreLayer[], path: string, isDir: boolean)
 
 /** The `.gitignore` layers that apply to `dir`, from the repository root (outside a repository: the working directory, or `dir` itself) down. */
 async function layersFor(dir: string, cwd: string): Promise<IgnoreLayer[]> {
-  const root = findGitRoot(dir) ?? (isWithin(cwd, dir) ? cwd : dir);
+  const root = (await findGitRoot(dir)) ?? (isWithin(cwd, dir) ? cwd : dir);
   const chain: string[] = [];
   for (let d = dir; ; d = dirname(d)) {
     chain.unshift(d);

@@ -56,6 +56,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
+  // `async-boundary check | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   run(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

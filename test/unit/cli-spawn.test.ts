@@ -1,0 +1,76 @@
+// The built CLI as users run it: a real process, real exit status, real streams.
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { version } from '../../package.json';
+import { BLOCKING_TS, CLEAN_TS, removeWorkspace, workspace } from './cli-helpers';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function cliBuildIsStale(): boolean {
+  let built: number;
+  try {
+    built = statSync(CLI).mtimeMs;
+  } catch {
+    return true;
+  }
+  return built < Math.max(newestSource(join(ROOT, 'server', 'src')), statSync(join(ROOT, 'package.json')).mtimeMs);
+}
+
+function runCli(args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+describe('cli: the built executable', function () {
+  this.timeout(60_000);
+  let ws: string;
+
+  before(function () {
+    // `npm test` builds first; a lone `mocha` run rebuilds only when the sources are newer than the bundle.
+    if (cliBuildIsStale()) {
+      const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(build.status, 0, build.stderr);
+    }
+    ws = workspace({ 'clean.ts': CLEAN_TS, 'bad/blocking.ts': BLOCKING_TS, 'bad/.async-boundary.json': '{ "rules": { "blocking-in-async": "error" } }' });
+  });
+  after(() => removeWorkspace(ws));
+
+  it('prints its version and exits 0', () => {
+    const r = runCli(['--version'], ws);
+    assert.deepEqual([r.status, r.stdout], [0, `${version}\n`]);
+  });
+
+  it('exits 0 with an empty JSON array on clean code', () => {
+    const r = runCli(['check', 'clean.ts', '--format', 'json'], ws);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), []);
+  });
+
+  it('exits 2 on a usage error, with the message on stderr only', () => {
+    const r = runCli(['check', '--format', 'yaml'], ws);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /unknown format `yaml`/);
+  });
+
+  it('exits 1 when a finding has error severity, and reports it in JSON', () => {
+    const r = runCli(['check', 'bad', '--format', 'json'], ws);
+    const rows = JSON.parse(r.stdout) as { file: string; line: number; rule: string; severity: string }[];
+    assert.deepEqual(
+      rows.map((f) => [f.file, f.line, f.rule, f.severity]),
+      [['bad/blocking.ts', 3, 'blocking-in-async', 'error']],
+    );
+    assert.equal(r.status, 1);
+  });
+});
