@@ -21,3 +21,11 @@ await Promise.all([
   // `vscode` is provided by the extension host at run time.
   build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
 ]);
+
+// The tree-sitter runtime and the Rust grammar are loaded at run time from next to the bundles
+// (server/src/languages/rust/grammar.ts); nothing is downloaded.
+import { copyFileSync, mkdirSync } from 'node:fs';
+mkdirSync('dist', { recursive: true });
+for (const wasm of ['node_modules/web-tree-sitter/tree-sitter.wasm', 'node_modules/tree-sitter-rust/tree-sitter-rust.wasm']) {
+  copyFileSync(wasm, `dist/${wasm.slice(wasm.lastIndexOf('/') + 1)}`);
+}

@@ -214,7 +214,9 @@ function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecor
   let context: number | undefined;
   if (isAsync) {
     const kind: ContextKind = spawnedBy ? 'spawned-task' : node.type === 'function_item' ? 'async-function' : 'async-block';
-    const ctxName = name ?? (spawnedBy ? `task spawned with \`${spawnedBy}\`` : node.type === 'async_block' ? 'async block' : 'async closure');
+    const outer = parentFn?.info.name;
+    const anon = spawnedBy ? 'task' : node.type === 'async_block' ? 'async block' : 'async closure';
+    const ctxName = name ?? (outer !== undefined ? `${anon} in ${outer}` : anon);
     const reason = spawnedBy ? `body of \`${spawnedBy}\`` : node.type === 'function_item' ? '`async fn`' : node.type === 'async_block' ? '`async` block' : '`async` closure';
     context = contexts.length;
     contexts.push({ id: context, kind, name: ctxName, span: span(node), nameSpan: nameSpan ?? { start: node.start, end: node.start + Math.max(1, head.indexOf(' ') < 0 ? 1 : head.indexOf(' ')) }, reason, functionId: id });

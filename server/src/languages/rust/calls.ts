@@ -44,8 +44,8 @@ export function calleeText(text: string, fnNode: SyntaxNode): string {
   const stack: SyntaxNode[] = [fnNode];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.type === 'arguments' || n.type === 'closure_expression' || n.type === 'async_block') {
-      if (n.children.length > 0) holes.push(n);
+    if (n.type === 'arguments' || n.type === 'closure_expression' || n.type === 'async_block' || n.type === 'line_comment' || n.type === 'block_comment') {
+      if (n.children.length > 0 || n.type.endsWith('comment')) holes.push(n);
       continue;
     }
     for (const c of n.children) stack.push(c);
@@ -54,7 +54,7 @@ export function calleeText(text: string, fnNode: SyntaxNode): string {
   let out = '';
   let pos = fnNode.start;
   for (const h of holes) {
-    out += text.slice(pos, h.start) + (h.type === 'arguments' ? '(..)' : '..');
+    out += text.slice(pos, h.start) + (h.type === 'arguments' ? '(..)' : h.type.endsWith('comment') ? '' : '..');
     pos = h.end;
   }
   out += text.slice(pos, fnNode.end);
@@ -183,7 +183,9 @@ export function calleeOf(state: ResolveState, call: SyntaxNode, fn: FnScope | un
   const argCount = args?.type === 'arguments' ? args.children.length : 0;
   const awaited = call.parent?.type === 'await_expression';
   // Diesel's `RunQueryDsl` methods take the connection: `.load(&mut conn)`, `.execute(&mut conn)`.
-  if (DIESEL_METHODS.has(method) && argCount === 1 && !awaited && scope.uses('diesel') && /^&mut\b/.test(text.slice(args!.children[0]!.start, args!.children[0]!.end))) {
+  const arg = argCount === 1 ? args!.children[0]! : undefined;
+  const connArg = arg !== undefined && (/^&mut\b/.test(text.slice(arg.start, arg.end)) || /Connection$/.test(typeOf(state, arg, fn)?.path ?? ''));
+  if (DIESEL_METHODS.has(method) && connArg && !awaited && scope.uses('diesel')) {
     return `diesel::RunQueryDsl::${method}`;
   }
   if (method === 'block_on' && argCount === 1) return 'tokio::runtime::Runtime::block_on';

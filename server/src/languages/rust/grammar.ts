@@ -11,7 +11,10 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import type { Language, Parser } from 'web-tree-sitter';
+// `require`, not `import`: a bundle must take the package's CommonJS build (its ES build needs
+// `import.meta.url`, which a CommonJS bundle does not have).
+import TreeSitter = require('web-tree-sitter');
 
 const GRAMMAR_FILE = 'tree-sitter-rust.wasm';
 const RUNTIME_FILE = 'tree-sitter.wasm';
@@ -47,11 +50,11 @@ export function initRust(): Promise<void> {
   if (loading) return loading;
   loading = (async () => {
     const runtime = locate(RUNTIME_FILE, 'web-tree-sitter');
-    await Parser.init(runtime ? { locateFile: () => runtime } : undefined);
+    await TreeSitter.Parser.init(runtime ? { locateFile: () => runtime } : undefined);
     const grammar = locate(GRAMMAR_FILE, 'tree-sitter-rust');
     if (!grammar) throw new Error(`cannot find ${GRAMMAR_FILE} next to the bundle or under node_modules/tree-sitter-rust`);
-    language = await Language.load(grammar);
-    parser = new Parser();
+    language = await TreeSitter.Language.load(grammar);
+    parser = new TreeSitter.Parser();
     parser.setLanguage(language);
   })();
   const current = loading;
