@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectedFiles, oneSentencePerLine, ROOT, staleRuleDocs, updateReadme } from '../../scripts/gen-docs';
+import { parseConfig } from '../../server/src/engine/config-parse';
 import { RULES } from '../../server/src/engine/rules';
 
 describe('generated docs', () => {
@@ -37,5 +38,21 @@ describe('generated docs', () => {
   it('writes prose one sentence per line and leaves code blocks alone', () => {
     assert.equal(oneSentencePerLine('One thing. Two `x`. Three!'), 'One thing.\nTwo `x`.\nThree!');
     assert.equal(oneSentencePerLine('```ts\na(). B();\n```'), '```ts\na(). B();\n```');
+  });
+});
+
+describe('documented configs', () => {
+  it('the README example config parses without errors', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /```jsonc\n([\s\S]*?)```/.exec(readme);
+    assert.ok(block, 'README has a ```jsonc config example');
+    const { config, errors } = parseConfig(block[1]!, 'README.md');
+    assert.deepEqual(errors, []);
+    assert.ok(Object.keys(config.rules).length > 0 && config.languages.typescript && config.include.length > 0 && config.exclude.length > 0, 'the example shows every section');
+  });
+
+  it('the examples workspace config parses without errors', () => {
+    const { errors } = parseConfig(readFileSync(join(ROOT, 'examples', '.async-boundary.json'), 'utf8'), 'examples/.async-boundary.json');
+    assert.deepEqual(errors, []);
   });
 });
