@@ -7,6 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type ErrorSink } from '../engine/analyze';
 import type { Config } from '../engine/config';
 import type { TextChange } from '../engine/language';
+import { initFrontends } from '../languages';
 import type { InitializationOptions } from '../shared/protocol';
 import { ProjectConfig } from './config-file';
 import { DEFAULT_SETTINGS, resolveSettings, type Settings } from './settings';
@@ -69,9 +70,13 @@ export class Session {
   private readonly analyses = new Map<string, DocumentAnalysis>();
   private readonly settings = new Map<string, Promise<Settings>>();
   private readonly logged = new Set<string>();
+  /** Settles when the frontends have loaded what they need (tree-sitter grammars); analyses wait for it. */
+  readonly frontendsReady: Promise<void>;
 
   constructor(readonly connection: Connection) {
     this.project = new ProjectConfig(this);
+    // A grammar that fails to load leaves its language without findings; the others still work.
+    this.frontendsReady = initFrontends().catch((error: unknown) => this.logOnce(`async-boundary: cannot load a language grammar: ${String(error)}`));
     this.documents = new TextDocuments({
       create: (uri, languageId, version, text) => TextDocument.create(uri, languageId, version, text),
       update: (doc, changes, version) => {
@@ -137,6 +142,7 @@ export class Session {
   async current(uri: string): Promise<DocumentAnalysis | undefined> {
     const settings = await this.settingsFor(uri);
     await this.project.loading;
+    await this.frontendsReady;
     if (!settings.enable) return undefined;
     return this.analyzeNow(uri, this.project.configWith(settings.rules));
   }

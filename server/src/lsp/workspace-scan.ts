@@ -21,6 +21,7 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
   const progress = session.support.workDoneProgress ? await session.connection.window.createWorkDoneProgress() : undefined;
   progress?.begin('async-boundary: scanning the workspace', undefined, undefined, true);
   const cancelled = () => token.isCancellationRequested || progress?.token.isCancellationRequested === true;
+  await session.frontendsReady;
   let files = 0;
   let findings = 0;
   let skipped = 0;
