@@ -69,8 +69,11 @@ function promisifyRef(input: BuildInput, plan: ImportPlan): string {
 
 /** A function of a built-in module: `ns.name` through the receiver's namespace, else a named import. */
 function memberRef(input: BuildInput, plan: ImportPlan, call: ts.CallExpression, module: string, name: string, isBuiltin = true): string {
-  const ns = namespaceReceiver(input, call, module);
-  return ns ? `${ns}.${name}` : plan.named(module, name, isBuiltin);
+  const ns = namespaceReceiver(input, call, module) ?? input.imports.namespace(module);
+  if (!ns) return plan.named(module, name, isBuiltin);
+  // execa up to v5 is required whole and is itself the async function (`execa.sync` is its sync twin).
+  if (module === 'execa' && name === 'execa') return ns;
+  return `${ns}.${name}`;
 }
 
 /** `readFile` of `fs/promises` as the file can reach it (see the task's preference order). */
@@ -119,7 +122,9 @@ export function asyncTwinFix(input: BuildInput, call: ts.CallExpression, callee:
     case 'exec': {
       const fn = memberRef(input, plan, call, 'child_process', twin.name);
       const p = promisifyRef(input, plan);
-      expr = `(await ${p}(${fn})${args}).stdout`;
+      // A discarded result needs no `.stdout`; a used one is the string `execSync` would have returned.
+      const unused = call.parent !== undefined && ts.isExpressionStatement(call.parent);
+      expr = unused ? `await ${p}(${fn})${args}` : `(await ${p}(${fn})${args}).stdout`;
       title = `Use \`await ${p}(${fn})\` (stdout is a string unless an encoding says otherwise)`;
       dropIn = false;
       break;

@@ -3,7 +3,7 @@ import type { Fix, Finding, TextEdit } from '../../../engine/finding';
 import type { FixResult, ParsedFile } from '../../../engine/language';
 import type { ChannelSite } from '../../../engine/model';
 import { CHANNEL_SHAPES } from '../catalog';
-import { nodeAtSpan, nodeContaining, textOf } from './ast';
+import { lineIndent, nodeAtSpan, nodeContaining, textOf } from './ast';
 import type { BuildInput } from './blocking';
 import { ensureAsync } from './make-async';
 import { quoted, semi } from './style';
@@ -61,7 +61,7 @@ export function channelFixes(finding: Finding, parsed: ParsedFile, input: BuildI
   } else if (options) {
     const last = options.properties[options.properties.length - 1];
     edit = last
-      ? { span: { start: last.end, end: last.end }, newText: `, ${optionName}: ${value}` }
+      ? { span: { start: last.end, end: last.end }, newText: `,${separator(sf, options, last)}${optionName}: ${value}` }
       : { span: { start: options.getStart(sf), end: options.end }, newText: `{ ${optionName}: ${value} }` };
   } else if (args.length === shape.arg) {
     edit = appendArgument(sf, node, args, `{ ${optionName}: ${value} }`);
@@ -69,6 +69,15 @@ export function channelFixes(finding: Finding, parsed: ParsedFile, input: BuildI
     return { fixes: [], refused: [{ title, reason: `the options are not an object literal, so \`${optionName}\` cannot be added here` }] };
   }
   return { fixes: [{ title, safety: 'suggestion', edits: [edit] }], refused: [] };
+}
+
+/** What goes between properties: a space on one line, a new line at the last property's indentation otherwise. */
+function separator(sf: ts.SourceFile, obj: ts.ObjectLiteralExpression, last: ts.Node): string {
+  const text = sf.text;
+  const multiline = text.slice(obj.getStart(sf), obj.end).includes('\n');
+  if (!multiline) return ' ';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return eol + lineIndent(text, last.getStart(sf));
 }
 
 /** Adds an argument after the last one (`new PQueue` without parentheses gets them). */

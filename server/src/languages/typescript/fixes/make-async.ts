@@ -25,6 +25,20 @@ function inlineIterator(fn: FunctionNode): string | undefined {
   return undefined;
 }
 
+/** True when other modules can call the function: an `export`ed declaration or a `module.exports` value. */
+function isExported(fn: FunctionNode): boolean {
+  const exportedStatement = (n: ts.Node): boolean => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  if (ts.isFunctionDeclaration(fn)) return exportedStatement(fn);
+  const p = fn.parent;
+  if (p && ts.isVariableDeclaration(p)) return exportedStatement(p.parent.parent);
+  if (p && ts.isExportAssignment(p)) return true;
+  if (p && ts.isBinaryExpression(p) && p.right === fn && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const target = p.left.getText();
+    return target === 'module.exports' || target.startsWith('module.exports.') || target.startsWith('exports.');
+  }
+  return false;
+}
+
 /** True when the file calls the function by name and could use its (now promised) result. */
 function calledDirectly(sf: ts.SourceFile, name: string, fn: FunctionNode): boolean {
   let found = false;
@@ -71,7 +85,12 @@ export function ensureAsync(sf: ts.SourceFile, node: ts.Node): AsyncPlan {
     return { ok: false, reason: 'the call runs in a `forEach` callback, which does not wait for an async callback: rewrite the loop as `for … of` first' };
   }
   if (iterator) return { ok: false, reason: `the call runs in a \`${iterator}\` callback, which would receive promises instead of values if the callback were async` };
+  const done = fn.parameters.find((p) => ts.isIdentifier(p.name) && (p.name.text === 'done' || p.name.text === 'cb' || p.name.text === 'callback'));
+  if (done) {
+    return { ok: false, reason: `the callback takes \`${(done.name as ts.Identifier).text}\`; frameworks such as Fastify reject a function that both returns a promise and takes a completion callback` };
+  }
   const ownName = fnName(fn);
+  if (isExported(fn)) return { ok: false, reason: `\`${ownName ?? 'the function'}\` is exported; making it async would hand its callers a promise` };
   if (ownName && calledDirectly(sf, ownName, fn)) return { ok: false, reason: `\`${ownName}\` is called directly elsewhere; making it async would hand its callers a promise` };
   const at = asyncInsertAt(sf, fn);
   const edits: TextEdit[] = [{ span: { start: at, end: at }, newText: 'async ' }];
