@@ -1,0 +1,345 @@
+// `npm run bench [-- --quick] [-- --json FILE] [-- --repeat N] [-- --only ts,rust]`
+// Benchmarks, never part of `npm test`. Every heavy measurement runs in its own child process;
+// ratios are taken between figures of the same run, since absolute times on a shared machine drift.
+import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { frontendForPath } from "../server/src/languages";
+import { TYPED_RULES, UNTYPED_RULES, writeEslintConfigs } from "./compare";
+import {
+  CACHE,
+  CORPORA,
+  PINS,
+  installPythonCorpus,
+  installRustCorpus,
+  installTools,
+  installTsCorpus,
+  listCorpus,
+  subset,
+  type Corpus,
+} from "./corpora";
+import { RSS_METHOD } from "./proc";
+import { Report, section } from "./report";
+import {
+  measureKeystrokes,
+  measureScan,
+  measureScaling,
+  measureServerMemory,
+  measureTsComparisons,
+} from "./measure";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "string" },
+    repeat: { type: "string" },
+    only: { type: "string" },
+    edits: { type: "string" },
+  },
+});
+const quick = values.quick!;
+const repeat = Number(values.repeat ?? (quick ? "2" : "3"));
+const edits = Number(values.edits ?? "60");
+const only = new Set((values.only ?? "ts,rust,python").split(","));
+const ROOT = join(__dirname, "..");
+const BUILD = join(CACHE, "build");
+const SERVER = join(ROOT, "dist/server.js");
+const CLI = join(ROOT, "dist/cli.js");
+
+/** Bundles the workers the way scripts/build.mjs bundles the CLI, so they run the shipped engine code, not a TS loader. */
+async function buildWorkers(): Promise<void> {
+  await build({
+    entryPoints: {
+      parse: "bench/workers/parse.ts",
+      scan: "bench/workers/scan.ts",
+      incremental: "bench/workers/incremental.ts",
+    },
+    outdir: BUILD,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    sourcemap: true,
+    logLevel: "warning",
+    mainFields: ["module", "main"],
+    // The WASM runtime finds its .wasm next to its own module: leave it in node_modules.
+    external: ["web-tree-sitter"],
+    absWorkingDir: ROOT,
+  });
+}
+
+/** `--quick`: every 10th file, copied into a folder of its own so the CLI, ESLint and the server all see the same subset. */
+function quickCopy(corpus: Corpus): string {
+  const root = join(CORPORA, `${corpus.name}-quick`);
+  rmSync(root, { recursive: true, force: true });
+  for (const f of subset(corpus, 10, [0], corpus.name).files) {
+    const to = join(root, relative(corpus.root, f));
+    mkdirSync(dirname(to), { recursive: true });
+    cpSync(f, to);
+  }
+  mkdirSync(join(root, ".git"), { recursive: true });
+  return root;
+}
+
+async function typescript(report: Report): Promise<void> {
+  section("TypeScript / JavaScript");
+  let root = installTsCorpus();
+  const exts = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+  let corpus = await listCorpus(
+    "ts",
+    "typescript",
+    root,
+    exts,
+    `${PINS.effect} src/ (TS) + ${PINS.webpack} lib/ (JS)`,
+  );
+  if (quick) {
+    root = quickCopy(corpus);
+    corpus = await listCorpus(
+      "ts-quick",
+      "typescript",
+      root,
+      exts,
+      `${corpus.description}, every 10th file`,
+    );
+  }
+  const effectDir = join(root, "effect/src");
+  const effect = await listCorpus(
+    `${corpus.name}-effect`,
+    "typescript",
+    effectDir,
+    [".ts"],
+    `${PINS.effect} src/`,
+  );
+  report.set("ts.corpus.files", corpus.files.length);
+  report.set("ts.corpus.lines", corpus.lines);
+  report.set("ts.corpus.description", corpus.description);
+  process.stdout.write(
+    `  corpus: ${corpus.description}: ${corpus.files.length} files, ${corpus.lines} lines\n`,
+  );
+  await measureScan(report, "ts", corpus, BUILD, repeat);
+  if (existsSync(CLI)) {
+    installTools();
+    const configs = writeEslintConfigs(effectDir);
+    await measureTsComparisons(report, {
+      corpus,
+      effect,
+      cli: CLI,
+      configs,
+      corporaDir: CORPORA,
+      repeat,
+      quick,
+    });
+    report.set("ts.eslint.untypedRules", UNTYPED_RULES);
+    report.set("ts.eslint.typedRules", TYPED_RULES);
+  } else
+    report.note(
+      "dist/cli.js is missing: the ESLint and oxlint comparisons need the CLI",
+    );
+  await measureScaling(report, "ts", corpus, BUILD, repeat);
+  const keyFile = join(effectDir, "Micro.ts");
+  if (existsSync(SERVER)) {
+    await measureKeystrokes(report, "ts", {
+      server: SERVER,
+      file: existsSync(keyFile)
+        ? keyFile
+        : join(installTsCorpus(), "effect/src/Micro.ts"),
+      languageId: "typescript",
+      edits,
+      build: BUILD,
+    });
+    await measureServerMemory(report, "ts", {
+      server: SERVER,
+      root,
+      corpus,
+      build: BUILD,
+    });
+  } else
+    report.note(
+      "dist/server.js is missing: keystroke latency and server memory are not measured",
+    );
+}
+
+async function rust(report: Report): Promise<void> {
+  section("Rust");
+  const root = installRustCorpus();
+  if (!root) {
+    report.note(
+      `${PINS.tokioApt} could not be installed: Rust is not measured`,
+    );
+    return;
+  }
+  let corpus = await listCorpus(
+    "rust",
+    "rust",
+    root,
+    [".rs"],
+    `Tokio ${root.split("-").pop()} (Debian ${PINS.tokioApt})`,
+  );
+  if (quick) corpus = subset(corpus, 10, [0], "rust-quick");
+  report.set("rust.corpus.files", corpus.files.length);
+  report.set("rust.corpus.lines", corpus.lines);
+  process.stdout.write(
+    `  corpus: ${corpus.description}: ${corpus.files.length} files, ${corpus.lines} lines\n`,
+  );
+  if (!frontendForPath("x.rs")) {
+    report.note(
+      "no Rust frontend is registered yet: Rust scan, keystroke and scaling are not measured",
+    );
+    return;
+  }
+  await measureScan(report, "rust", corpus, BUILD, repeat);
+  await measureScaling(report, "rust", corpus, BUILD, repeat);
+  const keyFile = join(root, "src/net/windows/named_pipe.rs");
+  if (existsSync(SERVER) && existsSync(keyFile))
+    await measureKeystrokes(report, "rust", {
+      server: SERVER,
+      file: keyFile,
+      languageId: "rust",
+      edits,
+      build: BUILD,
+    });
+}
+
+function python(report: Report): void {
+  section("Python");
+  const root = installPythonCorpus();
+  report.set("python.corpus.root", root ?? null);
+  if (!frontendForPath("x.py"))
+    report.note(
+      `${PINS.aiohttpApt} is installed${root ? ` at ${root}` : ""}; there is no Python frontend yet, so Python is not measured`,
+    );
+  else
+    report.note(
+      "a Python frontend exists but the bench does not measure it yet: add it here like Rust",
+    );
+}
+
+function addChecks(report: Report): void {
+  report.check(
+    "ts.scanOverParse",
+    "TS/JS cold scan ÷ bare parse (analysis time)",
+    "atMost",
+    1.5,
+  );
+  report.check(
+    "ts.eslintOverScan",
+    "ESLint (untyped rules) time ÷ our CLI time",
+    "atLeast",
+    5,
+  );
+  report.check(
+    "ts.rssOverEslint",
+    "our CLI peak RSS ÷ ESLint (untyped) peak RSS",
+    "atMost",
+    0.5,
+  );
+  report.check(
+    "ts.eslintTypedOverScan",
+    "ESLint (type-aware) time ÷ our CLI time",
+    "atLeast",
+    10,
+  );
+  report.check(
+    "ts.eslintTypedRssOverScan",
+    "ESLint (type-aware) peak RSS ÷ our CLI peak RSS",
+    "atLeast",
+    4,
+  );
+  report.check(
+    "ts.keystrokeP50Ms",
+    "TS keystroke → diagnostics p50 (LSP, ~5.5k lines)",
+    "atMost",
+    25,
+    "ms",
+  );
+  report.check(
+    "ts.keystrokeP95Ms",
+    "TS keystroke → diagnostics p95",
+    "atMost",
+    50,
+    "ms",
+  );
+  report.check(
+    "ts.rssOverTrees",
+    "server peak RSS after workspace scan ÷ all trees held",
+    "atMost",
+    1.2,
+  );
+  report.check(
+    "ts.scalingPerLine",
+    "TS time per line, 100 % ÷ 25 % of corpus (linear ≈ 1)",
+    "atMost",
+    1.25,
+  );
+  report.check(
+    "rust.scanOverParse",
+    "Rust cold scan ÷ bare tree-sitter parse",
+    "atMost",
+    1.5,
+  );
+  report.check(
+    "rust.keystrokeP50Ms",
+    "Rust keystroke → diagnostics p50 (LSP, ~2.6k lines)",
+    "atMost",
+    25,
+    "ms",
+  );
+  report.check(
+    "rust.keystrokeP95Ms",
+    "Rust keystroke → diagnostics p95",
+    "atMost",
+    50,
+    "ms",
+  );
+  report.check(
+    "rust.scalingPerLine",
+    "Rust time per line, 100 % ÷ 25 % of corpus",
+    "atMost",
+    1.25,
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const report = new Report();
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memGb: Math.round(totalmem() / 2 ** 30),
+    quick,
+    repeat,
+    edits,
+    rss: RSS_METHOD,
+  };
+  process.stdout.write(
+    `async-boundary bench${quick ? " (quick)" : ""}: node ${meta.node}, ${meta.cpus} cores, repeat ${repeat}, peak RSS by ${RSS_METHOD}\n`,
+  );
+  await buildWorkers();
+  if (only.has("ts")) await typescript(report);
+  if (only.has("rust")) await rust(report);
+  if (only.has("python")) python(report);
+  addChecks(report);
+  section("Summary");
+  process.stdout.write(`${report.table()}\n`);
+  const met = report.checks.filter((c) => c.met === true).length;
+  const measured = report.checks.filter((c) => c.met !== undefined).length;
+  process.stdout.write(
+    `\n${met} of ${measured} measured targets met; ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+  if (values.json)
+    report.writeJson(values.json, {
+      ...meta,
+      seconds: (Date.now() - started) / 1000,
+    });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${String(error instanceof Error ? error.stack : error)}\n`,
+  );
+  process.exit(1);
+});
