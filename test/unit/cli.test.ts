@@ -90,6 +90,12 @@ describe('cli: which files are checked', () => {
     assert.equal(await count(['src/x.tmp.ts']), 1);
   });
 
+  it('says so when a file named explicitly is in no supported language', async () => {
+    const r = await cli(['check', 'src/notes.md', 'src/a.ts'], root);
+    assert.deepEqual([r.code, r.out], [0, 'No findings in 1 file\n']);
+    assert.match(r.err, /^notice: skipped src\/notes\.md: no language frontend handles `\.md` files \(supported: .*\.ts.*\)$/m);
+  });
+
   it('skips files over 1 MB and binary files with one notice each in text mode', async () => {
     const r = await cli(['check', 'big'], root);
     assert.equal(r.code, 0);
@@ -102,7 +108,7 @@ describe('cli: which files are checked', () => {
   it('prints one summary notice for skipped files in JSON mode', async () => {
     const r = await cli(['check', 'big', '--format', 'json'], root);
     assert.deepEqual(JSON.parse(r.out), []);
-    assert.equal(r.err, 'notice: skipped 2 files (larger than 1 MB, binary, or unreadable)\n');
+    assert.equal(r.err, 'notice: skipped 2 files (larger than 1 MB, binary, unreadable, or in no supported language)\n');
   });
 
   it('applies config include and exclude globs relative to the config file', async () => {

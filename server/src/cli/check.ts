@@ -1,5 +1,5 @@
 /** `async-boundary check`: analyse files and report findings as text, JSON or SARIF. */
-import { relative } from 'node:path';
+import { extname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { version } from '../../../package.json';
@@ -7,7 +7,7 @@ import { analyze } from '../engine/analyze';
 import { formatConfigError } from '../engine/config-parse';
 import { initFrontends, supportedExtensions } from '../languages';
 import { changedLines, inDiff, type ChangedLines } from './diff';
-import { readSource, toPosix, walkFiles } from './files';
+import { exists, readSource, toPosix, walkFiles } from './files';
 import { formatText, summaryLine } from './format-text';
 import { buildSarif } from './format-sarif';
 import { commonFolder, loadConfig, type LoadedConfig } from './config-load';
@@ -48,7 +48,7 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
       args: [...args],
       allowPositionals: true,
       strict: true,
-      options: { format: { type: 'string', short: 'f' }, diff: { type: 'string' }, config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      options: { format: { type: 'string' }, diff: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     throw new UsageError(String((error as Error).message));
@@ -75,6 +75,8 @@ function fileFilter(loaded: LoadedConfig): (abs: string) => boolean {
 }
 
 async function check(options: CheckOptions, io: CliIo): Promise<number> {
+  // Checked up front, so a typo in the last path does not cut a report short halfway.
+  for (const p of options.paths) if (!(await exists(resolve(io.cwd, p)))) throw new UsageError(`path not found: \`${p}\``);
   const start = await commonFolder(options.paths, io.cwd);
   const loaded = await loadConfig(options.config, start, io.cwd);
   for (const e of loaded.errors) io.err(`${formatConfigError(e)}\n`);
@@ -92,35 +94,35 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let files = 0;
   let skipped = 0;
   let internalErrors = 0;
-  try {
-    for await (const abs of walkFiles(options.paths, io.cwd, { extensions: new Set(supportedExtensions()) })) {
-      if (!wanted(abs)) continue;
-      if (changed && !changed.has(abs)) continue;
-      const source = await readSource(abs);
-      const shown = toPosix(relative(io.cwd, abs)) || abs;
-      if ('skipped' in source) {
-        skipped++;
-        if (text) io.err(`notice: skipped ${shown}: it ${source.skipped}\n`);
-        continue;
-      }
-      files++;
-      const analysis = analyze({ path: abs, text: source.text }, loaded.config, {
-        onError: (where, error) => {
-          internalErrors++;
-          io.err(`async-boundary: internal error in ${where} on ${shown}: ${error instanceof Error ? error.message : String(error)}\n`);
-        },
-      });
-      if (!analysis) continue;
-      const found = report(analysis, abs, io.cwd, changed ? (line) => inDiff(changed, abs, line) : undefined);
-      // Text is printed file by file so a long run shows progress; the structured formats need the whole list.
-      if (text) io.out(formatText(found, color));
-      findings.push(...found);
+  const extensions = new Set(supportedExtensions());
+  const onUnsupported = (path: string): void => {
+    skipped++;
+    if (text) io.err(`notice: skipped ${path}: no language frontend handles \`${extname(path) || path}\` files (supported: ${[...extensions].join(' ')})\n`);
+  };
+  for await (const abs of walkFiles(options.paths, io.cwd, { extensions, onUnsupported })) {
+    if (!wanted(abs)) continue;
+    if (changed && !changed.has(abs)) continue;
+    const source = await readSource(abs);
+    const shown = toPosix(relative(io.cwd, abs)) || abs;
+    if ('skipped' in source) {
+      skipped++;
+      if (text) io.err(`notice: skipped ${shown}: it ${source.skipped}\n`);
+      continue;
     }
-  } catch (error) {
-    if (error instanceof Error && error.message.startsWith('path not found')) throw new UsageError(error.message);
-    throw error;
+    files++;
+    const analysis = analyze({ path: abs, text: source.text }, loaded.config, {
+      onError: (where, error) => {
+        internalErrors++;
+        io.err(`async-boundary: internal error in ${where} on ${shown}: ${error instanceof Error ? error.message : String(error)}\n`);
+      },
+    });
+    if (!analysis) continue;
+    const found = report(analysis, abs, io.cwd, changed ? (line) => inDiff(changed, abs, line) : undefined);
+    // Text is printed file by file so a long run shows progress; the structured formats need the whole list.
+    if (text) io.out(formatText(found, color));
+    findings.push(...found);
   }
-  if (!text && skipped > 0) io.err(`notice: skipped ${skipped} ${skipped === 1 ? 'file' : 'files'} (larger than 1 MB, binary, or unreadable)\n`);
+  if (!text && skipped > 0) io.err(`notice: skipped ${skipped} ${skipped === 1 ? 'file' : 'files'} (larger than 1 MB, binary, unreadable, or in no supported language)\n`);
   if (options.format === 'json') io.out(formatJson(findings));
   else if (options.format === 'sarif') io.out(`${JSON.stringify(buildSarif(findings, loaded.config, version, io.cwd), null, 2)}\n`);
   else io.out(`${summaryLine(findings, files)}\n`);

@@ -6,6 +6,7 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { UsageError } from './io';
 
 /** Folder names never walked into: dependencies, build output, VCS data. */
 export const ALWAYS_SKIPPED = new Set(['node_modules', 'dist', 'target', '.git']);
@@ -88,20 +89,22 @@ function isWithin(parent: string, child: string): boolean {
 export interface WalkOptions {
   /** File extensions to yield, with the dot, lower case. */
   readonly extensions: ReadonlySet<string>;
+  /** Called for a file named explicitly that no frontend handles. */
+  readonly onUnsupported?: (path: string) => void;
 }
 
 /**
  * Yields the absolute paths of the files to check under `paths`, in a stable order (sorted per
  * folder). A file named explicitly is yielded even when a `.gitignore` lists it; a folder named
  * explicitly is walked even when it is `node_modules` or `dist`, and what is under it is filtered
- * by the `.gitignore` files as git would. Throws when a named path does not exist.
+ * by the `.gitignore` files as git would. Throws a {@link UsageError} when a named path does not exist.
  */
 export async function* walkFiles(paths: readonly string[], cwd: string, options: WalkOptions): AsyncGenerator<string> {
   const seen = new Set<string>();
   for (const p of paths) {
     const abs = resolve(cwd, p);
     const info = await stat(abs).catch(() => undefined);
-    if (!info) throw new Error(`path not found: \`${p}\``);
+    if (!info) throw new UsageError(`path not found: \`${p}\``);
     if (info.isDirectory()) {
       for await (const file of walkDir(abs, await layersFor(abs, resolve(cwd)), options)) {
         if (!seen.has(file)) {
@@ -109,7 +112,9 @@ export async function* walkFiles(paths: readonly string[], cwd: string, options:
           yield file;
         }
       }
-    } else if (options.extensions.has(extname(abs).toLowerCase()) && !seen.has(abs)) {
+    } else if (!options.extensions.has(extname(abs).toLowerCase())) {
+      options.onUnsupported?.(p);
+    } else if (!seen.has(abs)) {
       seen.add(abs);
       yield abs;
     }
