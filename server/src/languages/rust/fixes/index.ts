@@ -1,7 +1,20 @@
+/** Fix builders for Rust findings, one file per rule. The engine verifies every fix by re-parsing. */
 import type { Finding } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import { blockingFixes } from './blocking';
+import { channelFixes } from './channel';
+import { lockFixes } from './lock';
 
 /** Fix edits for one Rust finding. */
-export function rustFixes(_finding: Finding, _parsed: ParsedFile, _ctx: FixContext): FixResult {
-  return { fixes: [], refused: [] };
+export function rustFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
+  switch (finding.rule) {
+    case 'blocking-in-async':
+      return blockingFixes(finding, parsed, ctx);
+    case 'await-holding-lock':
+      return lockFixes(finding, parsed);
+    case 'unbounded-channel':
+      return channelFixes(finding, parsed);
+    default:
+      return { fixes: [], refused: [] };
+  }
 }

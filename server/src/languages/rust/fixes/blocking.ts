@@ -1,0 +1,94 @@
+/**
+ * Fixes for `blocking-in-async`: the async twin (`tokio::fs::X(…).await`, `tokio::time::sleep(…).await`),
+ * `.await` instead of `block_on`, or the call moved to the blocking pool with `spawn_blocking`.
+ */
+import type { Finding, Fix, RefusedFix } from '../../../engine/finding';
+import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import { callNode, fnOf, runtimeOf, rustTree, type Runtime } from './util';
+
+const FS_PREFIX = 'tokio::fs::';
+
+/** The replacement of a catalog twin under the crate's runtime. */
+function twinFor(replacement: string, runtime: Runtime): string {
+  if (runtime === 'tokio') return replacement;
+  if (replacement === 'tokio::time::sleep') return runtime === 'smol' ? 'smol::Timer::after' : 'async_std::task::sleep';
+  if (replacement.startsWith(FS_PREFIX)) return `${runtime === 'smol' ? 'smol' : 'async_std'}::fs::${replacement.slice(FS_PREFIX.length)}`;
+  return replacement;
+}
+
+/** How to turn the awaited `JoinHandle` result into the closure's value so that it compiles in context. */
+function joinErrorHandling(returnType: string | undefined): string {
+  const t = (returnType ?? '').replace(/\s+/g, '');
+  // `?` needs `From<JoinError>` for the error type: std's io::Error, anyhow, eyre and boxed errors have it.
+  const convertible = /^(std::)?(io::)?Result<[^,]*>$/.test(t) || /^Result<.*,(std::)?(io::Error|anyhow::Error|Box<dyn.*Error.*>|eyre::Report)>$/.test(t) || /^(anyhow|eyre|color_eyre)::Result</.test(t);
+  return convertible ? '?' : '.expect("blocking task panicked")';
+}
+
+function returnTypeOf(text: string, fnNode: { type: string; children: readonly { type: string; start: number; end: number }[] }): string | undefined {
+  if (fnNode.type !== 'function_item') return undefined;
+  const params = fnNode.children.findIndex((c) => c.type === 'parameters');
+  const body = fnNode.children.findIndex((c) => c.type === 'block');
+  const ret = fnNode.children.slice(params + 1, body < 0 ? undefined : body).find((c) => c.type !== 'where_clause');
+  return ret ? text.slice(ret.start, ret.end) : undefined;
+}
+
+export function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
+  const tree = rustTree(parsed);
+  const callId = finding.data?.callId;
+  if (!tree || callId === undefined) return { fixes: [], refused: [] };
+  const call = parsed.model.calls[callId];
+  const node = callNode(tree, callId);
+  if (!call || !node) return { fixes: [], refused: [] };
+  const text = parsed.text;
+  const fn = fnOf(tree, node);
+  const runtime = runtimeOf(ctx.dependencies);
+  const fixes: Fix[] = [];
+  const refused: RefusedFix[] = [];
+  if (!fn?.info.isAsync) {
+    refused.push({ title: 'Make the call non-blocking', reason: `\`${call.calleeText}\` runs in a sync closure inside async code, where \`.await\` is not allowed: move it out of the closure, or run the whole loop in \`spawn_blocking\`` });
+    return { fixes, refused };
+  }
+  const entry = call.callee === undefined || finding.data?.innerCallId !== undefined ? undefined : ctx.catalog.blocking.get(call.callee);
+  if (entry?.replacement && call.calleeSpan.end <= call.argsSpan.start) {
+    const twin = twinFor(entry.replacement, runtime);
+    fixes.push({
+      title: `Use \`${twin}(…).await\``,
+      safety: 'safe',
+      edits: [
+        { span: call.calleeSpan, newText: twin },
+        { span: { start: call.span.end, end: call.span.end }, newText: '.await' },
+      ],
+    });
+    return { fixes, refused };
+  }
+  if (call.member === 'block_on' && call.argCount === 1) {
+    const arg = text.slice(call.argsSpan.start + 1, call.argsSpan.end - 1).trim();
+    const simple = /^[\w.:]+(\(.*\))?$/s.test(arg) || /^async\b/.test(arg);
+    fixes.push({ title: 'Await the future instead of blocking on it', safety: 'suggestion', edits: [{ span: call.span, newText: `${simple && !/^async\b/.test(arg) ? arg : `(${arg})`}.await` }] });
+    return { fixes, refused };
+  }
+  // Methods chained on the result belong to the same blocking work (`ureq::get(u).call()`, `rx.recv().ok()`): wrap the chain up to the first `?`.
+  let whole = node;
+  while (whole.parent?.type === 'field_expression' && whole.parent.children[0] === whole && whole.parent.parent?.type === 'call_expression') whole = whole.parent.parent;
+  const wrapped = { start: whole.start, end: whole.end };
+  const expr = text.slice(wrapped.start, wrapped.end);
+  if (/\bself\b/.test(expr)) {
+    refused.push({ title: 'Run it on the blocking pool', reason: `\`${call.calleeText}\` uses \`self\`, which a \`spawn_blocking\` closure cannot borrow: clone what it needs into a local first` });
+    return { fixes, refused };
+  }
+  if (/&\s*mut\b/.test(expr)) {
+    refused.push({ title: 'Run it on the blocking pool', reason: `\`${call.calleeText}\` borrows a local mutably, and a \`spawn_blocking\` closure must own its data: restructure so the closure returns the value` });
+    return { fixes, refused };
+  }
+  const open = runtime === 'tokio' ? 'tokio::task::spawn_blocking(move || ' : runtime === 'async-std' ? 'async_std::task::spawn_blocking(move || ' : 'smol::unblock(move || ';
+  const close = runtime === 'tokio' ? `).await${joinErrorHandling(returnTypeOf(text, fn.node))}` : ').await';
+  fixes.push({
+    title: `Run \`${call.calleeText}\` on the blocking pool`,
+    safety: 'suggestion',
+    edits: [
+      { span: { start: wrapped.start, end: wrapped.start }, newText: open },
+      { span: { start: wrapped.end, end: wrapped.end }, newText: close },
+    ],
+  });
+  return { fixes, refused };
+}
