@@ -206,7 +206,7 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
     const out = fixOne('handler.ts', src, { rule: BIA, call: { snippet: 'digest(input, 100)' }, inner: { snippet: "createHash('sha1')", callee: 'crypto.createHash' } });
     const worker = created(out.fix);
     assert.equal(worker.relativePath, 'digest.worker.mjs');
-    assert.ok(worker.text.includes('function digest(data, rounds) {\n    let h = data;'), worker.text);
+    assert.ok(worker.text.includes('function digest(data, rounds) {\n  let h = data;'), worker.text);
     assert.ok(out.after!.includes('function runInWorker(file: URL | string, args: unknown[]): Promise<any> {'), out.after);
     const check = lines(
       "import { handle as before } from './before.ts';",

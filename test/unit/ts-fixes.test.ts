@@ -272,3 +272,44 @@ describe('ts fixes: await-holding-lock (refused)', () => {
     assert.match(out.result.refused[0]?.reason ?? '', /used after the release/);
   });
 });
+
+describe('ts fixes: edge cases', () => {
+  it('drops .stdout when the execFileSync result is discarded', () => {
+    const src = lines("import * as cp from 'child_process';", 'export async function thumb(src: string) {', "  cp.execFileSync('convert', [src, 'out.png']);", '}');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: "cp.execFileSync('convert', [src, 'out.png'])", callee: 'child_process.execFileSync' } });
+    assert.equal(out.after, lines("import * as cp from 'child_process';", "import { promisify } from 'util';", 'export async function thumb(src: string) {', "  await promisify(cp.execFile)('convert', [src, 'out.png']);", '}'));
+  });
+
+  it('refuses to make a callback async when it takes a done callback', () => {
+    const src = lines("import fs from 'fs';", "import Fastify from 'fastify';", 'const fastify = Fastify();', "fastify.addHook('onResponse', (request, reply, done) => {", "  fs.appendFileSync('log', request.url);", '  done();', '});');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: "fs.appendFileSync('log', request.url)", callee: 'fs.appendFileSync' } });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /takes `done`/);
+  });
+
+  it('refuses to make an exported function async for a drain wait', () => {
+    const src = lines('export function replay(socket, frames) {', '  for (const f of frames) {', '    socket.write(f);', '  }', '}');
+    const out = fixOne('a.js', src, { rule: UC, channel: { snippet: 'socket.write(f)', constructor: 'stream.Writable.write', reason: 'ignored-backpressure' } });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /exported/);
+  });
+
+  it('adds the bound on its own line in a multi-line options object', () => {
+    const src = lines("import PQueue from 'p-queue';", 'export const q = new PQueue({', '  timeout: 30_000,', '});');
+    const out = fixOne('a.ts', src, { rule: UC, channel: { snippet: 'new PQueue({\n  timeout: 30_000,\n})', constructor: 'p-queue.PQueue', reason: 'no-capacity' } });
+    assert.equal(out.after, lines("import PQueue from 'p-queue';", 'export const q = new PQueue({', '  timeout: 30_000,', '  concurrency: 8,', '});'));
+  });
+
+  it('finds the concurrency of fastq after a context object', () => {
+    const src = lines("const fastq = require('fastq');", 'const ctx = { run(t, cb) { cb(null, t); } };', 'module.exports = fastq(ctx, ctx.run, Infinity);');
+    const out = fixOne('a.js', src, { rule: UC, channel: { snippet: 'fastq(ctx, ctx.run, Infinity)', constructor: 'fastq', reason: 'infinite-capacity' } });
+    assert.equal(out.after, src.replace('Infinity', '8'));
+  });
+
+  it('refuses to offload a helper that only sleeps', () => {
+    const src = lines('const sleepSync = (ms: number): void => {', '  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);', '};', 'export async function retry() {', '  sleepSync(250);', '}');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'sleepSync(250)' }, inner: { snippet: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)', callee: 'Atomics.wait' } });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /timers\/promises/);
+  });
+});

@@ -91,10 +91,12 @@ function appendArgument(sf: ts.SourceFile, node: ts.NewExpression | ts.CallExpre
 /** `fastq(worker)` → `fastq(worker, 8)`; an `Infinity` bound becomes `8`. */
 function positionalFix(sf: ts.SourceFile, node: ts.NewExpression | ts.CallExpression, args: readonly ts.Expression[], index: number): FixResult {
   const title = 'Pass a concurrency of `8` (choose a value for your workload)';
-  const current = args[index];
+  // fastq takes an optional context object first, which moves the concurrency one place right.
+  const last = args[args.length - 1];
+  const infinite = [args[index], last].find((a): a is ts.Expression => a !== undefined && isInfinity(a));
   let edit: TextEdit;
-  if (current && isInfinity(current)) edit = { span: { start: current.getStart(sf), end: current.end }, newText: '8' };
-  else if (!current && args.length === index) edit = appendArgument(sf, node, args, '8');
+  if (infinite) edit = { span: { start: infinite.getStart(sf), end: infinite.end }, newText: '8' };
+  else if (args.length === index) edit = appendArgument(sf, node, args, '8');
   else return NONE;
   return { fixes: [{ title, safety: 'suggestion', edits: [edit] }], refused: [] };
 }

@@ -52,7 +52,11 @@ function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext, in
   const innerId = finding.data?.innerCallId;
   if (innerId !== undefined) {
     const inner = parsed.model.calls[innerId];
-    add(offloadHelperFix(input, parsed, node, call, inner, ctx));
+    const innerEntry = inner?.callee === undefined ? undefined : ctx.catalog.blocking.get(inner.callee);
+    if (innerEntry?.category === 'sleep') {
+      // A worker that sleeps still makes the caller wait; the fix is an async sleep, not a thread.
+      refused.push({ title: `Offload \`${call.calleeText}\` to a worker thread`, reason: 'it sleeps rather than computes: make it async and use `await setTimeout(ms)` from `timers/promises`' });
+    } else add(offloadHelperFix(input, parsed, node, call, inner, ctx));
     return { fixes, refused };
   }
   const callee = call.callee;

@@ -136,7 +136,7 @@ function workerText(job: WorkerJob, style: FileStyle, esm: boolean, piscina: boo
   if (!piscina) lines.push(esm ? `import { parentPort, workerData } from ${quoted(style, builtin(style, 'worker_threads'))};` : `const { parentPort, workerData } = require(${quoted(style, builtin(style, 'worker_threads'))});`);
   for (const b of job.imports) lines.push(importLine(b, style, esm));
   lines.push('');
-  for (const d of job.declarations) lines.push(typescript ? stripTypes(d) : d, '');
+  for (const d of job.declarations) lines.push(typescript ? stripTypes(d, style.indent) : d, '');
   if (piscina) lines.push(esm ? `export default (args) => ${job.invoke}(...args);` : `module.exports = (args) => ${job.invoke}(...args);`);
   else lines.push(`parentPort.postMessage(${job.invoke}(...workerData));`);
   let text = lines.join('\n') + '\n';
@@ -145,9 +145,13 @@ function workerText(job: WorkerJob, style: FileStyle, esm: boolean, piscina: boo
 }
 
 /** A TypeScript declaration as JavaScript (types removed), so the worker runs without a loader. */
-function stripTypes(declaration: string): string {
+function stripTypes(declaration: string, indent: string): string {
   const out = ts.transpileModule(declaration, { fileName: 'worker.ts', compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
-  return out.outputText.replace(/\n?export \{\};?\s*$/, '').trimEnd();
+  // The emitter indents by four spaces; put the file's own indentation back.
+  return out.outputText
+    .replace(/\n?export \{\};?\s*$/, '')
+    .trimEnd()
+    .replace(/^((?: {4})+)/gm, (lead: string) => indent.repeat(lead.length / 4));
 }
 
 /** The `runInWorker` function added to the source file once, in the file's language and style. */
