@@ -1,9 +1,11 @@
 // The settings schema: resolution of raw client values, and the generated package.json block.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, resolveSettings, SETTINGS } from '../../server/src/lsp/settings';
 import { withGeneratedSettings } from '../../scripts/gen-settings';
+import { RULES } from '../../server/src/engine/rules';
+import { RULE_DOCS_BASE_URL, ruleDocsUrl } from '../../server/src/lsp/convert';
 
 describe('settings', () => {
   it('resolves nested and flat keys, and missing values to the defaults', () => {
@@ -28,5 +30,16 @@ describe('settings', () => {
     const pkg = JSON.parse(text) as { contributes: { configuration: { properties: Record<string, unknown> } } };
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties), SETTINGS.map((s) => s.key));
     assert.ok(withGeneratedSettings(text) === text, 'package.json settings are stale: run `npm run gen:settings`');
+  });
+});
+
+describe('rule documentation links', () => {
+  it('every rule links a docs/rules/<id>.md page that exists in the repository', () => {
+    for (const rule of RULES) {
+      const url = ruleDocsUrl(rule.id);
+      assert.ok(url.startsWith(RULE_DOCS_BASE_URL), url);
+      const inRepo = url.slice(RULE_DOCS_BASE_URL.length);
+      assert.ok(existsSync(join(__dirname, '..', '..', 'docs', 'rules', inRepo)), `${url} points at a missing docs/rules/${inRepo}`);
+    }
   });
 });

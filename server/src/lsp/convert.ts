@@ -4,9 +4,10 @@ import { DiagnosticSeverity, type Range } from 'vscode-languageserver';
 import type { Severity } from '../engine/finding';
 import type { LineIndex } from '../engine/line-index';
 import type { Span } from '../engine/model';
+import { repository } from '../../../package.json';
 
-/** Where each rule's documentation lives: `docs/rules/<id>.md` in the repository. */
-export const RULE_DOCS_BASE_URL = 'https://github.com/async-boundary/async-boundary/blob/main/docs/rules/';
+/** Where each rule's documentation lives: `docs/rules/<id>.md` in the repository package.json names. */
+export const RULE_DOCS_BASE_URL = `${repository.url.replace(/\.git$/, '')}/blob/main/docs/rules/`;
 
 export function ruleDocsUrl(ruleId: string): string {
   return `${RULE_DOCS_BASE_URL}${encodeURIComponent(ruleId)}.md`;

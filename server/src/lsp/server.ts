@@ -14,7 +14,7 @@ import {
 import { version } from '../../../package.json';
 import { COMMANDS, YIELD_POINTS_METHOD, type InitializationOptions, type YieldPointsParams } from '../shared/protocol';
 import { codeActions, FIX_ALL_KIND, resolveCodeAction } from './code-actions';
-import { ruleDocsUrl } from './convert';
+import { RULE_DOCS_BASE_URL, ruleDocsUrl } from './convert';
 import { DiagnosticsPublisher } from './diagnostics';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
@@ -82,14 +82,18 @@ export function startServer(connection: Connection): Session {
 
   connection.onExecuteCommand(async (params, token) => {
     switch (params.command) {
-      case COMMANDS.scanWorkspace:
-        return scanWorkspace(session, publisher, token);
+      case COMMANDS.scanWorkspace: {
+        const summary = await scanWorkspace(session, publisher, token);
+        const what = `${summary.files} files, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}`;
+        connection.window.showInformationMessage(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`);
+        return summary;
+      }
       case COMMANDS.openRuleDocs: {
+        // From the command palette there is no rule: open the index of every rule's page.
         const rule = typeof params.arguments?.[0] === 'string' ? params.arguments[0] : undefined;
-        if (!rule) return null;
-        const uri = ruleDocsUrl(rule);
+        const uri = rule ? ruleDocsUrl(rule) : RULE_DOCS_BASE_URL;
         if (session.support.showDocument) await connection.window.showDocument({ uri, external: true });
-        else connection.window.showInformationMessage(`Documentation for ${rule}: ${uri}`);
+        else connection.window.showInformationMessage(`async-boundary documentation: ${uri}`);
         return uri;
       }
       default:
