@@ -43,6 +43,15 @@ describe('cli: findings', () => {
     assert.equal(result.locations![0]!.physicalLocation!.artifactLocation!.uri, 'src/load.ts');
   });
 
+  it('colours text only on a terminal without NO_COLOR', async () => {
+    const tty = await cli(['check'], ws, { isTTY: true });
+    assert.match(tty.out, /\x1b\[33mwarning\x1b\[39m/);
+    const noColor = await cli(['check'], ws, { isTTY: true, env: { NO_COLOR: '1' } });
+    const piped = await cli(['check'], ws, { isTTY: false });
+    for (const r of [noColor, piped]) assert.doesNotMatch(r.out, /\x1b\[/);
+    assert.equal(noColor.out, piped.out);
+  });
+
   it('exits 1 when the config raises the rule to error, and 0 when it turns it off', async () => {
     const strict = workspace({ 'a.ts': BLOCKING_TS, '.async-boundary.json': '{ "rules": { "blocking-in-async": "error" } }' });
     const off = workspace({ 'a.ts': BLOCKING_TS, '.async-boundary.json': '{ "rules": { "blocking-in-async": "off" } }' });

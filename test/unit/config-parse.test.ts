@@ -1,5 +1,6 @@
 // parseConfig: text in, config and located errors out; invalid parts are dropped, the rest applies.
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseConfig, MAX_LIST_ENTRIES, formatConfigError } from '../../server/src/engine/config-parse';
 import { RULES } from '../../server/src/engine/rules';
 
@@ -144,5 +145,31 @@ describe('parseConfig', () => {
       const { config } = parseConfig(text, FILE);
       assert.ok(config.rules && config.languages && Array.isArray(config.include));
     }
+  });
+});
+
+describe('parseConfig on generated input', () => {
+  it('never throws, and every error points inside the text', () => {
+    const key = fc.constantFrom('rules', 'languages', 'include', 'exclude', 'typescript', 'blockingCalls', 'name', 'kind', 'blocking-in-async', '__proto__', 'x');
+    const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 4 })),
+    })).value;
+    // Valid-ish JSON with random truncation and junk, so both the validator and the syntax errors are exercised.
+    const text = fc.tuple(json, fc.nat(), fc.string({ maxLength: 3 })).map(([v, cut, junk]) => {
+      const full = JSON.stringify({ rules: v, languages: { typescript: v }, include: v });
+      return full.slice(0, full.length - (cut % 4)) + junk;
+    });
+    fc.assert(
+      fc.property(text, (t) => {
+        const { config, errors } = parseConfig(t, FILE);
+        const lines = t.split(/\r\n|\r|\n/);
+        for (const e of errors) {
+          if (e.line < 1 || e.line > lines.length || e.column < 1 || e.column > lines[e.line - 1]!.length + 1) return false;
+          if (e.message === '' || /\.$/.test(e.message)) return false;
+        }
+        return Array.isArray(config.include) && Object.getPrototypeOf(config.rules) === Object.prototype;
+      }),
+      { numRuns: 300 },
+    );
   });
 });
