@@ -1,6 +1,7 @@
 // The CLI on real findings from the TypeScript frontend. Only the obvious case is relied on:
 // `fs.readFileSync` inside an `async function` is a `blocking-in-async` finding on its line.
 import assert from 'node:assert/strict';
+import { symlinkSync, unlinkSync } from 'node:fs';
 import { BLOCKING_TS, CLEAN_TS, cli, git, removeWorkspace, workspace, writeFiles } from './cli-helpers';
 import type * as Sarif from 'sarif';
 
@@ -94,6 +95,15 @@ describe('cli: findings', () => {
       assert.equal(diff.code, 0, diff.err);
       const rows = JSON.parse(diff.out) as Row[];
       assert.deepEqual(rows.map((r) => `${r.file}:${r.line}`), ['edited.ts:6', 'untracked.ts:3']);
+      // Through a symlinked working directory, git still reports real paths: the same lines match.
+      const link = `${repo}-link`;
+      symlinkSync(repo, link);
+      try {
+        const viaLink = JSON.parse((await cli(['check', '--diff', 'HEAD', '--format', 'json'], link)).out) as Row[];
+        assert.deepEqual(viaLink.map((r) => `${r.file}:${r.line}`), ['edited.ts:6', 'untracked.ts:3']);
+      } finally {
+        unlinkSync(link);
+      }
     } finally {
       removeWorkspace(repo);
     }

@@ -1,4 +1,5 @@
 /** `async-boundary check`: analyse files and report findings as text, JSON or SARIF. */
+import { realpath } from 'node:fs/promises';
 import { extname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
@@ -101,7 +102,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   };
   for await (const abs of walkFiles(options.paths, io.cwd, { extensions, onUnsupported })) {
     if (!wanted(abs)) continue;
-    if (changed && !changed.has(abs)) continue;
+    // git reports real paths; the walk may have come through a symlink (macOS's /tmp, a linked checkout).
+    const diffKey = changed ? await realpath(abs).catch(() => abs) : abs;
+    if (changed && !changed.has(diffKey)) continue;
     const source = await readSource(abs);
     const shown = toPosix(relative(io.cwd, abs)) || abs;
     if ('skipped' in source) {
@@ -117,7 +120,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       },
     });
     if (!analysis) continue;
-    const found = report(analysis, abs, io.cwd, changed ? (line) => inDiff(changed, abs, line) : undefined);
+    const found = report(analysis, abs, io.cwd, changed ? (line) => inDiff(changed, diffKey, line) : undefined);
     // Text is printed file by file so a long run shows progress; the structured formats need the whole list.
     if (text) io.out(formatText(found, color));
     findings.push(...found);
