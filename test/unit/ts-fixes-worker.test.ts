@@ -99,11 +99,21 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
         "import { createHash } from 'node:crypto';",
         "import { isMainThread, Worker } from 'node:worker_threads';",
         '',
+        '// Buffers cross a worker boundary as plain Uint8Arrays: turn them back into Buffers, also inside arrays and plain objects.',
+        'function reviveBuffers(value) {',
+        '  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);',
+        '  if (Array.isArray(value)) return value.map(reviveBuffers);',
+        "  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {",
+        '    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveBuffers(v)]));',
+        '  }',
+        '  return value;',
+        '}',
+        '',
         '// Runs a worker module with `args` as its `workerData` and resolves with the first message it posts.',
         'function runInWorker(file, args) {',
         '  return new Promise((resolve, reject) => {',
         '    const worker = new Worker(file, { workerData: args });',
-        "    worker.once('message', resolve);",
+        "    worker.once('message', (value) => resolve(reviveBuffers(value)));",
         "    worker.once('error', reject);",
         "    worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before posting a result`)));",
         '  });',
@@ -137,8 +147,9 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
     const worker = created(out.fix);
     assert.match(worker.text, /\nexport default \(args\) => digest\(\.\.\.args\);\n$/);
     assert.doesNotMatch(worker.text, /parentPort/);
-    assert.ok(out.after!.includes("import { Piscina } from 'piscina';\n\nconst digestPool = new Piscina({ filename: new URL('./digest.worker.mjs', import.meta.url).href });\n"), out.after);
-    assert.ok(out.after!.includes("await digestPool.run([input, 'pepper'])"), out.after);
+    assert.ok(out.after!.includes("import { Piscina } from 'piscina';\n\n// Buffers cross"), out.after);
+    assert.ok(out.after!.includes("}\n\nconst digestPool = new Piscina({ filename: new URL('./digest.worker.mjs', import.meta.url).href });\n"), out.after);
+    assert.ok(out.after!.includes("reviveBuffers(await digestPool.run([input, 'pepper']))"), out.after);
     const result = run({ 'before.mjs': ESM_SOURCE, 'after.mjs': out.after!, [worker.relativePath]: worker.text, 'check.mjs': ESM_CHECK }, 'check.mjs') as {
       before: { hash: string; mainThread: boolean };
       after: { hash: string; mainThread: boolean };
@@ -147,40 +158,64 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
     assert.equal(result.after.mainThread, false);
   });
 
+  const CJS_SOURCE = lines(
+    "const zlib = require('zlib');",
+    "const { isMainThread } = require('worker_threads');",
+    '',
+    'function pack(text, level) {',
+    '  return { gz: zlib.gzipSync(text, { level }), mainThread: isMainThread };',
+    '}',
+    '',
+    'function compress(text) {',
+    '  return zlib.gzipSync(text);',
+    '}',
+    '',
+    'module.exports.handle = async function (text) {',
+    '  const { gz, mainThread } = pack(text, 9);',
+    "  return { b64: gz.toString('base64'), mainThread, whole: compress(text) };",
+    '};',
+  );
+  const CJS_CHECK = lines(
+    "const before = require('./before.cjs');",
+    "const after = require('./after.cjs');",
+    "const input = 'hello '.repeat(50);",
+    'Promise.all([before.handle(input), after.handle(input)]).then(([b, a]) => {',
+    "  const show = (r) => ({ b64: r.b64, mainThread: r.mainThread, whole: r.whole.toString('base64'), wholeIsBuffer: Buffer.isBuffer(r.whole) });",
+    '  console.log(JSON.stringify({ before: show(b), after: show(a) }));',
+    '  process.exit(0);',
+    '});',
+  );
+  type CjsResult = { before: { b64: string; mainThread: boolean; whole: string; wholeIsBuffer: boolean }; after: { b64: string; mainThread: boolean; whole: string; wholeIsBuffer: boolean } };
+
   it('offloads a CommonJS helper with require-style imports', () => {
-    const src = lines(
-      "const zlib = require('zlib');",
-      "const { isMainThread } = require('worker_threads');",
-      '',
-      'function pack(text, level) {',
-      "  return { b64: zlib.gzipSync(text, { level }).toString('base64'), mainThread: isMainThread };",
-      '}',
-      '',
-      'module.exports.handle = async function (text) {',
-      '  return pack(text, 9);',
-      '};',
-    );
-    const out = fixOne('handler.cjs', src, { rule: BIA, call: { snippet: 'pack(text, 9)' }, inner: { snippet: 'zlib.gzipSync(text, { level })', callee: 'zlib.gzipSync' } });
+    const out = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'pack(text, 9)' }, inner: { snippet: 'zlib.gzipSync(text, { level })', callee: 'zlib.gzipSync' } });
     const worker = created(out.fix);
     assert.equal(worker.relativePath, 'pack.worker.cjs');
     assert.ok(worker.text.includes("const { parentPort, workerData } = require('worker_threads');\nconst zlib = require('zlib');\nconst { isMainThread } = require('worker_threads');\n"), worker.text);
-    assert.ok(out.after!.includes("  return await runInWorker(require.resolve('./pack.worker.cjs'), [text, 9]);"), out.after);
+    assert.ok(out.after!.includes("  const { gz, mainThread } = await runInWorker(require.resolve('./pack.worker.cjs'), [text, 9]);"), out.after);
     assert.ok(out.after!.includes("const { isMainThread, Worker } = require('worker_threads');"), out.after);
     assert.ok(!out.after!.includes('function pack('), 'the moved helper stays in the source');
-    const check = lines(
-      "const before = require('./before.cjs');",
-      "const after = require('./after.cjs');",
-      "Promise.all([before.handle('hello '.repeat(50)), after.handle('hello '.repeat(50))]).then(([b, a]) => {",
-      '  console.log(JSON.stringify({ before: b, after: a }));',
-      '});',
-    );
-    const result = run({ 'before.cjs': src, 'after.cjs': out.after!, [worker.relativePath]: worker.text, 'check.cjs': check }, 'check.cjs') as {
-      before: { b64: string; mainThread: boolean };
-      after: { b64: string; mainThread: boolean };
-    };
+    const result = run({ 'before.cjs': CJS_SOURCE, 'after.cjs': out.after!, [worker.relativePath]: worker.text, 'check.cjs': CJS_CHECK }, 'check.cjs') as CjsResult;
     assert.equal(result.after.b64, result.before.b64);
     assert.equal(result.before.mainThread, true);
     assert.equal(result.after.mainThread, false);
+  });
+
+  it('gives back a Buffer from the worker runner, and a CommonJS piscina pool runs the helper', () => {
+    const first = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'compress(text)', nth: 1 }, inner: { snippet: 'zlib.gzipSync(text)', callee: 'zlib.gzipSync' } });
+    const worker = created(first.fix);
+    assert.equal(worker.relativePath, 'compress.worker.cjs');
+    const viaRunner = run({ 'before.cjs': CJS_SOURCE, 'after.cjs': first.after!, [worker.relativePath]: worker.text, 'check.cjs': CJS_CHECK }, 'check.cjs') as CjsResult;
+    assert.equal(viaRunner.after.whole, viaRunner.before.whole);
+    assert.equal(viaRunner.after.wholeIsBuffer, true, 'the runner handed back a Uint8Array instead of a Buffer');
+
+    const pooled = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'pack(text, 9)' }, inner: { snippet: 'zlib.gzipSync(text, { level })', callee: 'zlib.gzipSync' } }, ['piscina']);
+    const poolWorker = created(pooled.fix);
+    assert.match(poolWorker.text, /\nmodule\.exports = \(args\) => pack\(\.\.\.args\);\n$/);
+    assert.ok(pooled.after!.includes("}\n\nconst packPool = new Piscina({ filename: require.resolve('./pack.worker.cjs') });\n"), pooled.after);
+    const viaPool = run({ 'before.cjs': CJS_SOURCE, 'after.cjs': pooled.after!, [poolWorker.relativePath]: poolWorker.text, 'check.cjs': CJS_CHECK }, 'check.cjs') as CjsResult;
+    assert.equal(viaPool.after.b64, viaPool.before.b64, 'a Buffer inside the pooled result was not revived');
+    assert.equal(viaPool.after.mainThread, false);
   });
 
   it('writes a JavaScript worker for a TypeScript source, and the fixed source runs under tsx', () => {

@@ -312,4 +312,11 @@ describe('ts fixes: edge cases', () => {
     assert.equal(out.fix, undefined);
     assert.match(out.result.refused[0]?.reason ?? '', /timers\/promises/);
   });
+
+  it('refuses to make a Promise executor async', () => {
+    const src = lines("import fs from 'fs';", 'export async function load(p: string) {', '  return new Promise((resolve) => resolve(fs.readFileSync(p)));', '}');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'fs.readFileSync(p)', callee: 'fs.readFileSync' } });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /Promise` executor/);
+  });
 });

@@ -80,6 +80,10 @@ export function ensureAsync(sf: ts.SourceFile, node: ts.Node): AsyncPlan {
   if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken) {
     return { ok: false, reason: `\`${name}\` is a generator; making it async changes how it is consumed` };
   }
+  const p = fn.parent;
+  if (p && ts.isNewExpression(p) && ts.isIdentifier(p.expression) && p.expression.text === 'Promise') {
+    return { ok: false, reason: 'the call runs in a `new Promise` executor, where an async function would lose its errors: await the async call instead of wrapping it' };
+  }
   const iterator = inlineIterator(fn);
   if (iterator === 'forEach') {
     return { ok: false, reason: 'the call runs in a `forEach` callback, which does not wait for an async callback: rewrite the loop as `for … of` first' };

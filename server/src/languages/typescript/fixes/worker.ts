@@ -160,15 +160,34 @@ function runnerText(style: FileStyle, worker: string, typescript: boolean): stri
   const s = semi(style);
   const sig = typescript ? 'function runInWorker(file: URL | string, args: unknown[]): Promise<any>' : 'function runInWorker(file, args)';
   const code = typescript ? 'code: number' : 'code';
+  const value = typescript ? 'value: unknown' : 'value';
   return [
     '// Runs a worker module with `args` as its `workerData` and resolves with the first message it posts.',
     `${sig} {`,
     `${i}return new Promise((resolve, reject) => {`,
     `${i}${i}const worker = new ${worker}(file, { workerData: args })${s}`,
-    `${i}${i}worker.once(${quoted(style, 'message')}, resolve)${s}`,
+    `${i}${i}worker.once(${quoted(style, 'message')}, (${value}) => resolve(reviveBuffers(value)))${s}`,
     `${i}${i}worker.once(${quoted(style, 'error')}, reject)${s}`,
     `${i}${i}worker.once(${quoted(style, 'exit')}, (${code}) => reject(new Error(\`worker exited with code \${code} before posting a result\`)))${s}`,
     `${i}})${s}`,
+    '}',
+  ].join(style.eol);
+}
+
+/** `reviveBuffers`, added once: a worker's Buffers arrive as plain `Uint8Array`s, which `toString('base64')` and friends treat differently. */
+function reviveText(style: FileStyle, typescript: boolean): string {
+  const i = style.indent;
+  const s = semi(style);
+  const sig = typescript ? 'function reviveBuffers(value: any): any' : 'function reviveBuffers(value)';
+  return [
+    '// Buffers cross a worker boundary as plain Uint8Arrays: turn them back into Buffers, also inside arrays and plain objects.',
+    `${sig} {`,
+    `${i}if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)${s}`,
+    `${i}if (Array.isArray(value)) return value.map(reviveBuffers)${s}`,
+    `${i}if (value !== null && typeof value === ${quoted(style, 'object')} && Object.getPrototypeOf(value) === Object.prototype) {`,
+    `${i}${i}return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveBuffers(v)]))${s}`,
+    `${i}}`,
+    `${i}return value${s}`,
     '}',
   ].join(style.eol);
 }
@@ -189,18 +208,19 @@ function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression,
   const plan = input.imports.plan(style);
   const args = `[${call.arguments.map((a) => textOf(sf, a)).join(', ')}]`;
   let invocation: string;
+  if (!existingFunction(sf, 'reviveBuffers')) plan.declare(reviveText(style, typescript));
   if (piscina) {
     const Piscina = plan.named('piscina', 'Piscina', false);
     const pool = uniqueName(identifierNames(sf), `${job.name}Pool`);
     const filename = esm ? `${fileRef}.href` : fileRef;
     plan.declare(`const ${pool} = new ${Piscina}({ filename: ${filename} })${semi(style)}`);
-    invocation = `await ${pool}.run(${args})`;
+    invocation = `reviveBuffers(await ${pool}.run(${args}))`;
   } else {
     if (!existingFunction(sf, 'runInWorker')) plan.declare(runnerText(style, plan.named('worker_threads', 'Worker'), typescript));
     invocation = `await runInWorker(${fileRef}, ${args})`;
   }
   if (call.parent && ts.isAwaitExpression(call.parent)) invocation = invocation.replace(/^await /, '');
-  else if (needsParensAsAwait(call)) invocation = `(${invocation})`;
+  else if (invocation.startsWith('await ') && needsParensAsAwait(call)) invocation = `(${invocation})`;
   const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, { span: { start: call.getStart(sf), end: call.end }, newText: invocation }];
   if (removal && !edits.some((e) => e.span.start < removal.span.end && removal.span.start < e.span.end)) edits.push(removal);
   const text = workerText(job, style, esm, piscina, typescript);
