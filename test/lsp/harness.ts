@@ -1,5 +1,6 @@
 // A real LSP client for the server, in-process over a pair of streams: the server runs exactly as
 // in an editor (same `startServer`, same JSON-RPC framing), without spawning a process per test.
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,12 @@ export interface StartOptions {
   readonly initializationOptions?: unknown;
   /** Files to create in the workspace folder before starting, by relative path. */
   readonly files?: Record<string, string>;
+  /** Run the bundled `dist/server.js --stdio` as a child process instead of `startServer` in-process. */
+  readonly bundled?: boolean;
 }
+
+/** The bundled server, built by `node scripts/build.mjs`. */
+export const BUNDLED_SERVER = join(__dirname, '..', '..', 'dist', 'server.js');
 
 /** Capabilities of a modern client: configuration, resolve, resource operations, progress. */
 export const FULL_CAPABILITIES: ClientCapabilities = {
@@ -52,12 +58,24 @@ export class TestClient {
     this.root = mkdtempSync(join(tmpdir(), 'ab-lsp-'));
     for (const [rel, text] of Object.entries(options.files ?? {})) writeFileSync(join(this.root, rel), text);
     this.settings = { ...(options.settings ?? {}) };
-    const up = new PassThrough();
-    const down = new PassThrough();
-    const server = createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down));
-    startServer(server);
-    server.listen();
-    this.rpc = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
+    let stopServer: () => void;
+    if (options.bundled) {
+      const child = spawn(process.execPath, [BUNDLED_SERVER, '--stdio'], { cwd: this.root, stdio: ['pipe', 'pipe', 'inherit'] });
+      this.rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+      stopServer = () => child.kill();
+    } else {
+      const up = new PassThrough();
+      const down = new PassThrough();
+      const server = createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down));
+      startServer(server);
+      server.listen();
+      this.rpc = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
+      stopServer = () => {
+        server.dispose();
+        up.destroy();
+        down.destroy();
+      };
+    }
     this.rpc.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => this.settings));
     this.rpc.onRequest('client/registerCapability', (params: { registrations: { method: string }[] }) => {
       this.registrations.push(...params.registrations.map((r) => r.method));
@@ -78,9 +96,7 @@ export class TestClient {
     this.rpc.listen();
     this.dispose = () => {
       this.rpc.dispose();
-      server.dispose();
-      up.destroy();
-      down.destroy();
+      stopServer();
       rmSync(this.root, { recursive: true, force: true });
     };
   }

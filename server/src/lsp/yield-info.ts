@@ -8,7 +8,7 @@ export interface YieldView {
   /** Yield points in the same async context. */
   readonly total: number;
   readonly contextName: string;
-  /** Held regions whose span contains the yield keyword. */
+  /** Held regions the task holds at the yield keyword (after acquisition, before release). */
   readonly held: readonly HeldRegion[];
 }
 
@@ -23,7 +23,8 @@ export function yieldViews(model: FileModel): readonly YieldView[] {
     point,
     total: totals.get(point.context) ?? 0,
     contextName: model.contexts[point.context]?.name ?? 'async code',
-    held: model.heldRegions.filter((r) => spanContains(r.span, point.keywordSpan)),
+    // The acquisition's own await (`await mutex.acquire()`) lies in the region's span but waits for the lock, not while holding it.
+    held: model.heldRegions.filter((r) => spanContains(r.span, point.keywordSpan) && point.keywordSpan.start >= r.acquireSpan.end),
   }));
   views.set(model, cached);
   return cached;

@@ -1,0 +1,120 @@
+// Held locks in hovers, inlay hints and the yield-points request; fixes that create files; a second
+// language (Rust, tree-sitter); request cancellation.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import type { CodeAction, Hover, InlayHint } from 'vscode-languageserver/node';
+import type { YieldPointsResult } from '../../server/src/shared/protocol';
+import { BUNDLED_SERVER, FULL_CAPABILITIES, TestClient } from './harness';
+
+/** A password hash (CPU-heavy, blocking) and an HTTP call made while an async mutex is held. */
+const LOCKED = [
+  "import { Mutex } from 'async-mutex';",
+  "import crypto from 'node:crypto';",
+  'const lock = new Mutex();',
+  'export async function hash(pw: string, salt: string) {',
+  "  const key = crypto.pbkdf2Sync(pw, salt, 100000, 64, 'sha512');",
+  '  const release = await lock.acquire();',
+  '  try {',
+  "    await fetch('https://example.com');",
+  '  } finally {',
+  '    release();',
+  '  }',
+  '  return key;',
+  '}',
+  '',
+].join('\n');
+
+/** A blocking read in an async fn, then a sleep awaited. */
+const RUST = ['use std::fs;', 'pub async fn load(p: &str) -> String {', '    let s = fs::read_to_string(p).unwrap();', '    tokio::time::sleep(std::time::Duration::from_millis(1)).await;', '    s', '}', ''].join('\n');
+
+const pos = (line: number, character: number) => ({ line, character });
+const whole = { start: pos(0, 0), end: pos(20, 0) };
+
+describe('language server features', () => {
+  let client: TestClient;
+  beforeEach(async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 } });
+  });
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('reports what is held across a yield point in hover, inlay hints and yieldPoints', async () => {
+    const diagnostics = await client.open('lock.ts', LOCKED);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[4, 'blocking-in-async'], [7, 'await-holding-lock']]);
+    const uri = client.uri('lock.ts');
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: pos(7, 6) });
+    const value = (hover.contents as { value: string }).value;
+    assert.match(value, /Yield point 2 of 2\*\* in `hash`/);
+    assert.match(value, /`lock` \(async lock.*\), acquired on line 6/);
+    assert.match(value, /await-holding-lock/);
+
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: whole });
+    assert.deepEqual(hints.map((h) => [h.position, h.label]), [[pos(5, 23), '◆ 1'], [pos(7, 9), '◆ 2 holds lock']]);
+
+    const result = await client.request<YieldPointsResult>('asyncBoundary/yieldPoints', { textDocument: { uri } });
+    assert.deepEqual(result.yieldPoints.map((y) => [y.ordinal, y.held]), [[1, []], [2, ['lock']]]);
+    assert.equal(result.heldRegions.length, 1);
+    assert.deepEqual([result.heldRegions[0]!.lock, result.heldRegions[0]!.kind, result.heldRegions[0]!.acquireRange.start.line], ['lock', 'async', 5]);
+  });
+
+  it('offers a fix that creates a worker file as a CreateFile plus its text', async () => {
+    const diagnostics = await client.open('lock.ts', LOCKED);
+    const uri = client.uri('lock.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const offload = actions.find((a) => a.title.startsWith('Offload'));
+    assert.ok(offload, actions.map((a) => a.title).join('\n'));
+    assert.equal(offload.isPreferred, false, 'a suggestion is not preferred');
+    const resolved = await client.request<CodeAction>('codeAction/resolve', offload);
+    const changes = resolved.edit?.documentChanges ?? [];
+    const create = changes.find((c) => 'kind' in c && c.kind === 'create');
+    assert.ok(create && 'uri' in create && create.uri === client.uri('pbkdf2Sync.worker.mjs'), JSON.stringify(changes));
+    const created = changes.find((c) => 'textDocument' in c && c.textDocument.uri === client.uri('pbkdf2Sync.worker.mjs'));
+    assert.ok(created && 'edits' in created && (created.edits[0] as { newText: string }).newText.includes('pbkdf2Sync'), JSON.stringify(created));
+  });
+
+  it('analyses Rust with the tree-sitter frontend', async () => {
+    const diagnostics = await client.open('load.rs', RUST, 'rust');
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[2, 'blocking-in-async']]);
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: client.uri('load.rs') }, position: pos(3, 62) });
+    assert.match((hover.contents as { value: string }).value, /Yield point 1 of 1\*\* in `load`/);
+  });
+
+  it('answers a cancelled request with RequestCancelled', async () => {
+    await client.open('lock.ts', LOCKED);
+    const source = new CancellationTokenSource();
+    const pending = client.rpc.sendRequest('textDocument/hover', { textDocument: { uri: client.uri('lock.ts') }, position: pos(7, 6) }, source.token);
+    source.cancel();
+    await assert.rejects(pending, (e: { code?: number }) => e.code === -32800);
+  });
+});
+
+describe('bundled server (dist/server.js --stdio)', () => {
+  it('finds the Rust grammar next to the bundle and reports a finding', async function () {
+    if (!existsSync(BUNDLED_SERVER)) execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.mjs')]);
+    const client = await TestClient.start({ settings: { debounceMs: 0 }, bundled: true });
+    try {
+      assert.deepEqual((await client.open('load.rs', RUST, 'rust')).map((d) => d.code), ['blocking-in-async']);
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
+describe('language server without resource operations', () => {
+  it('does not offer fixes that create files', async () => {
+    const workspace = { ...FULL_CAPABILITIES.workspace, workspaceEdit: { documentChanges: true } };
+    const client = await TestClient.start({ settings: { debounceMs: 0 }, capabilities: { ...FULL_CAPABILITIES, workspace } });
+    try {
+      const diagnostics = await client.open('lock.ts', LOCKED);
+      const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: client.uri('lock.ts') }, range: diagnostics[0]!.range, context: { diagnostics } });
+      assert.ok(actions.some((a) => a.isPreferred), 'the in-place fix is still offered');
+      assert.ok(!actions.some((a) => a.title.startsWith('Offload')), actions.map((a) => a.title).join('\n'));
+    } finally {
+      await client.stop();
+    }
+  });
+});
