@@ -94,37 +94,29 @@ export function findNodeAtSpan(sf: ts.SourceFile, span: Span): ts.Node | undefin
   return exact ?? containing;
 }
 
+// `ts.X` is a getter on TypeScript's module object: hot helpers compare kinds read once.
+const SK = ts.SyntaxKind;
+const WRAPPERS: ReadonlySet<ts.SyntaxKind> = new Set([SK.ParenthesizedExpression, SK.AsExpression, SK.NonNullExpression, SK.SatisfiesExpression, SK.TypeAssertionExpression]);
+
 /** Strips parentheses, `as`/`satisfies`/type assertions and non-null assertions. */
 export function unwrap(node: ts.Expression): ts.Expression {
   let e = node;
-  for (;;) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
-      e = e.expression;
-    } else return e;
-  }
+  while (WRAPPERS.has(e.kind)) e = (e as ts.ParenthesizedExpression).expression;
+  return e;
 }
 
 /** The parent of a node, skipping parentheses and type-only wrappers. */
 export function outerParent(node: ts.Node): ts.Node | undefined {
   let p = node.parent;
-  while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p))) p = p.parent;
+  while (p && WRAPPERS.has(p.kind)) p = p.parent;
   return p;
 }
 
 /** True for function-like nodes with a body: declarations, expressions, arrows, methods, accessors, constructors. */
+const FUNCTION_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([SK.FunctionDeclaration, SK.FunctionExpression, SK.ArrowFunction, SK.MethodDeclaration, SK.Constructor, SK.GetAccessor, SK.SetAccessor]);
+
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  switch (node.kind) {
-    case ts.SyntaxKind.FunctionDeclaration:
-    case ts.SyntaxKind.FunctionExpression:
-    case ts.SyntaxKind.ArrowFunction:
-    case ts.SyntaxKind.MethodDeclaration:
-    case ts.SyntaxKind.Constructor:
-    case ts.SyntaxKind.GetAccessor:
-    case ts.SyntaxKind.SetAccessor:
-      return true;
-    default:
-      return false;
-  }
+  return FUNCTION_KINDS.has(node.kind);
 }
 
 /** True when the function has the `async` modifier. */

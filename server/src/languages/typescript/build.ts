@@ -15,20 +15,19 @@ import { resolveExpr, resolveTarget } from './resolve';
 import type { RawCall, RawFunction, WalkResult } from './walk';
 
 /** A call with its resolution, as the later passes need it. */
-export interface ResolvedCall extends RawCall {
-  readonly callee: string | undefined;
-  readonly localTarget: number | undefined;
-}
+export type ResolvedCall = RawCall;
 
 type Role = { kind: 'handler'; name: string; reason: string } | { kind: 'inline'; loop: boolean } | { kind: 'offload' } | undefined;
 
 /** Builds the model of one file from its walk. */
 export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catalog: Catalog, syntaxErrors: number): FileModel {
   const text = sf.text;
-  const calls: ResolvedCall[] = w.calls.map((c) => {
+  const calls: ResolvedCall[] = w.calls;
+  for (const c of calls) {
+    c.callee = resolveExpr(c.node.expression, c.scope);
     const target = resolveTarget(c.node.expression, c.scope);
-    return { ...c, callee: resolveExpr(c.node.expression, c.scope), localTarget: target === undefined ? undefined : w.fnIdByNode.get(target) };
-  });
+    c.localTarget = target === undefined ? undefined : w.fnIdByNode.get(target);
+  }
 
   const functions: FunctionInfo[] = [];
   const contexts: AsyncContext[] = [];
@@ -55,25 +54,23 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     });
   }
 
-  const callSites: CallSite[] = calls.map((c) => {
-    const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
-    return {
-      id: c.id,
-      span: c.span,
-      calleeSpan: c.calleeSpan,
-      argsSpan: c.argsSpan,
-      calleeText: c.calleeText,
-      ...(c.callee !== undefined ? { callee: c.callee } : {}),
-      member: c.member,
-      ...(c.localTarget !== undefined ? { localTarget: c.localTarget } : {}),
-      ...(c.functionId !== undefined ? { functionId: c.functionId } : {}),
-      ...(context !== undefined ? { context } : {}),
-      awaited: c.awaited,
-      inLoop: c.inLoop,
-      resultUnused: c.resultUnused,
-      argCount: c.argCount,
-    };
-  });
+  // Every call site has the same shape (absent optional fields are `undefined`): cheap to build, monomorphic to read.
+  const callSites: CallSite[] = calls.map((c) => ({
+    id: c.id,
+    span: c.span,
+    calleeSpan: c.calleeSpan,
+    argsSpan: c.argsSpan,
+    calleeText: c.calleeText,
+    callee: c.callee,
+    member: c.member,
+    localTarget: c.localTarget,
+    functionId: c.functionId,
+    context: c.functionId === undefined ? undefined : functions[c.functionId]!.context,
+    awaited: c.awaited,
+    inLoop: c.inLoop,
+    resultUnused: c.resultUnused,
+    argCount: c.argCount,
+  }));
 
   const yieldPoints: YieldPoint[] = [];
   const ordinals = new Map<number, number>();
@@ -178,21 +175,22 @@ const PROMISE_COMBINATORS = new Set(['Promise.all', 'Promise.allSettled', 'Promi
 function findSpawns(calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], _w: WalkResult, catalog: Catalog): SpawnSite[] {
   const out: SpawnSite[] = [];
   for (const c of calls) {
-    const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
-    const base = { span: c.span, inLoop: c.inLoop, ...(context !== undefined ? { context } : {}), ...(c.functionId !== undefined ? { functionId: c.functionId } : {}) };
+    let spawner: string | undefined;
+    let handle: SpawnSite['handle'] = 'dropped';
     if (c.callee !== undefined && PROMISE_COMBINATORS.has(c.callee)) {
       const arg = c.node.arguments?.[0];
       const inner = arg && unwrap(arg);
       if (inner && ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'map') {
-        out.push({ id: out.length, spawner: c.callee, handle: handleOf(c), ...base });
+        spawner = c.callee;
+        handle = handleOf(c);
       }
-      continue;
+    } else if (c.usage === 'dropped') {
+      const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
+      if (target?.isAsync || (c.callee !== undefined && isIoCall(catalog, c.callee) && !catalog.blocking.has(c.callee))) spawner = c.calleeText;
     }
-    if (c.usage !== 'dropped') continue;
-    const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
-    if (target?.isAsync || (c.callee !== undefined && isIoCall(catalog, c.callee) && !catalog.blocking.has(c.callee))) {
-      out.push({ id: out.length, spawner: c.calleeText, handle: 'dropped', ...base });
-    }
+    if (spawner === undefined) continue;
+    const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
+    out.push({ id: out.length, span: c.span, spawner, handle, inLoop: c.inLoop, context, functionId: c.functionId });
   }
   return out;
 }

@@ -124,16 +124,20 @@ export interface ChannelShape {
   readonly arg: number;
   /** The bound is a positional number rather than an option. */
   readonly positional?: boolean;
+  /** The bound is the last argument, at index `arg` or later (an optional leading argument shifts it). */
+  readonly last?: boolean;
   /** Omitting the bound gives a finite default. */
   readonly defaultBounded?: boolean;
 }
 
 export const CHANNEL_SHAPES: ReadonlyMap<string, ChannelShape> = new Map<string, ChannelShape>([
   ['p-queue.PQueue', { option: 'concurrency', arg: 0 }],
-  ['fastq', { arg: 1, positional: true }],
-  ['fastq.promise', { arg: 1, positional: true }],
-  ['async.queue', { arg: 1, positional: true }],
-  ['async.priorityQueue', { arg: 1, positional: true }],
+  // `fastq([context,] worker, concurrency)`: the concurrency is the last argument.
+  ['fastq', { arg: 1, positional: true, last: true }],
+  ['fastq.promise', { arg: 1, positional: true, last: true }],
+  // async's queues default to a concurrency of 1: only an explicit Infinity is unbounded.
+  ['async.queue', { arg: 1, positional: true, defaultBounded: true }],
+  ['async.priorityQueue', { arg: 1, positional: true, defaultBounded: true }],
   ...['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough'].map(
     (c) => [`stream.${c}`, { option: 'highWaterMark', arg: 0, defaultBounded: true }] as [string, ChannelShape],
   ),
@@ -155,7 +159,7 @@ export const STREAM_TYPES: ReadonlySet<string> = new Set([
  * (a cache, a logger) is not treated as a stream.
  */
 export const STREAM_RECEIVER_NAMES =
-  /^(res|response|resp|socket|sock|conn|connection|stream|writable|writeStream|out|output|outStream|dest|destination|sink|stdout|stderr|gzip|fileStream|file|fh|upstream|downstream|pipe|[a-z]+Stream|[a-z]+Socket|[a-z]+Writable)$/;
+  /^(res|response|resp|socket|sock|conn|connection|stream|writable|writeStream|out|output|outStream|dest|destination|sink|stdout|stderr|gzip|fileStream|file|fh|upstream|downstream|pipe|raw|[a-z]+Stream|[a-z]+Socket|[a-z]+Writable)$/;
 
 /**
  * External I/O when awaited: exact names, and prefixes ending in `.` that match every member below

@@ -16,13 +16,11 @@ const MAX_TEXT = 80;
 export function findChannels(text: string, calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], w: WalkResult, catalog: Catalog): ChannelSite[] {
   const out: ChannelSite[] = [];
   for (const c of calls) {
-    const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
-    const where = { ...(context !== undefined ? { context } : {}), ...(c.functionId !== undefined ? { functionId: c.functionId } : {}) };
     if (c.callee !== undefined && c.callee !== STREAM_WRITE && catalog.channels.has(c.callee)) {
       const reason = unboundedReason(c, CHANNEL_SHAPES.get(c.callee));
       const whole = normalisedText(text, c.span.start, c.span.end);
       const written = whole.length <= MAX_TEXT ? whole : `${c.isNew ? 'new ' : ''}${c.calleeText}(…)`;
-      out.push({ id: out.length, span: c.span, constructor: c.callee, text: written, bounded: reason === undefined, ...(reason ? { reason } : {}), ...where });
+      out.push({ id: out.length, span: c.span, constructor: c.callee, text: written, bounded: reason === undefined, ...(reason ? { reason } : {}), ...whereOf(c, functions) });
       continue;
     }
     if (c.member === 'write' && c.resultUnused && c.inLoop && c.loop && isStream(c)) {
@@ -30,10 +28,14 @@ export function findChannels(text: string, calls: readonly ResolvedCall[], funct
       if (w.drains.some((d) => d > loopStart && d <= c.loop!.end)) continue;
       const callee = unwrap(c.node.expression) as ts.PropertyAccessExpression;
       const receiver = normalisedText(text, startOf(callee.expression, text), callee.expression.end);
-      out.push({ id: out.length, span: c.span, constructor: STREAM_WRITE, text: `${receiver}.write()`, bounded: false, reason: 'ignored-backpressure', ...where });
+      out.push({ id: out.length, span: c.span, constructor: STREAM_WRITE, text: `${receiver}.write()`, bounded: false, reason: 'ignored-backpressure', ...whereOf(c, functions) });
     }
   }
   return out;
+}
+
+function whereOf(c: ResolvedCall, functions: readonly FunctionInfo[]): { context: number | undefined; functionId: number | undefined } {
+  return { context: c.functionId === undefined ? undefined : functions[c.functionId]!.context, functionId: c.functionId };
 }
 
 /** Why a constructor call is unbounded, or `undefined` when it has a finite bound. */
@@ -41,7 +43,7 @@ function unboundedReason(c: ResolvedCall, shape: ChannelShape | undefined): Unbo
   const args = c.node.arguments ?? [];
   // Without a known shape, any argument is taken as a bound: user-added constructors stay quiet unless bare.
   if (!shape) return args.length === 0 ? 'no-capacity' : undefined;
-  const arg = args[shape.arg];
+  const arg = shape.last && args.length > shape.arg ? args[args.length - 1] : args[shape.arg];
   const missing: UnboundedReason | undefined = shape.defaultBounded ? undefined : 'no-capacity';
   if (!arg) return missing;
   const value = shape.positional ? arg : optionValue(unwrap(arg), shape.option!);

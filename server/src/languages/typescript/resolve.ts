@@ -14,8 +14,11 @@ import { CONSTRUCTS, DEFAULT_EXPORTS, GLOBALS, RETURNS } from './catalog';
 export type Binding =
   /** A static path, already resolved (`fs`, `fs.readFileSync`). */
   | { readonly k: 'value'; readonly path: string }
-  /** A variable with an initializer, resolved on demand. */
-  | { readonly k: 'expr'; readonly node: ts.Expression; readonly scope: Scope; memo?: string | null }
+  /**
+   * A variable or field, resolved on demand from its initializer and later assignments (the first
+   * that resolves wins), else from its type annotation.
+   */
+  | { readonly k: 'var'; readonly exprs: ts.Expression[]; readonly type?: ts.TypeNode | undefined; readonly scope: Scope; memo?: string | null }
   /** A destructured property of an initializer (`const { readFileSync } = require('fs')`). */
   | { readonly k: 'member'; readonly base: ts.Expression; readonly prop: string; readonly scope: Scope; memo?: string | null }
   /** A parameter or field with a type annotation (`db: Database`). */
@@ -66,7 +69,8 @@ export function requiredModule(node: ts.Node): string | undefined {
   return ts.isStringLiteralLike(arg) ? arg.text : undefined;
 }
 
-function lookup(name: string, scope: Scope | undefined): Binding | undefined {
+/** The binding a name refers to from `scope`, if any. */
+export function lookup(name: string, scope: Scope | undefined): Binding | undefined {
   for (let s = scope; s; s = s.parent) {
     const b = s.bindings.get(name);
     if (b) return b;
@@ -125,7 +129,8 @@ function member(base: ts.Expression, name: string, scope: Scope, depth: number):
     return field ? resolveBinding(field, depth + 1) : undefined;
   }
   const path = resolveExpr(b, scope, depth + 1);
-  return path === undefined ? undefined : `${path}.${name}`;
+  // The default import convention already names the default export: `.default` adds nothing.
+  return path === undefined ? undefined : name === 'default' ? path : `${path}.${name}`;
 }
 
 function thisClass(scope: Scope): ClassInfo | undefined {
@@ -143,10 +148,15 @@ function resolveBinding(b: Binding, depth: number): string | undefined {
       if (b.memo !== undefined) return b.memo ?? undefined;
       b.memo = null; // cycle guard: `const a = b; const b = a`
       let out: string | undefined;
-      if (b.k === 'expr') out = isFunctionLike(unwrap(b.node)) ? undefined : resolveExpr(b.node, b.scope, depth);
-      else if (b.k === 'member') {
+      if (b.k === 'var') {
+        for (const e of b.exprs) {
+          out = isFunctionLike(unwrap(e)) ? undefined : resolveExpr(e, b.scope, depth);
+          if (out !== undefined) break;
+        }
+        if (out === undefined && b.type) out = resolveType(b.type, b.scope, depth);
+      } else if (b.k === 'member') {
         const base = resolveExpr(b.base, b.scope, depth);
-        out = base === undefined ? undefined : `${base}.${b.prop}`;
+        out = base === undefined ? undefined : b.prop === 'default' ? base : `${base}.${b.prop}`;
       } else out = resolveType(b.node, b.scope, depth);
       b.memo = out ?? null;
       return out;
@@ -181,8 +191,8 @@ export function resolveTarget(expr: ts.Expression, scope: Scope, depth = 0): ts.
     const b = lookup(e.text, scope);
     if (!b) return undefined;
     if (b.k === 'fn') return b.node;
-    if (b.k === 'expr') {
-      const init = unwrap(b.node);
+    if (b.k === 'var' && b.exprs.length === 1) {
+      const init = unwrap(b.exprs[0]!);
       if (isFunctionLike(init)) return init;
       if (ts.isIdentifier(init)) return resolveTarget(init, b.scope, depth + 1);
     }

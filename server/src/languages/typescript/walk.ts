@@ -8,7 +8,7 @@ import ts from 'typescript';
 import type { Comment, Span } from '../../engine/model';
 import { isAsyncFunction, isFunctionLike, skipTrivia, nameText, normalisedText, outerParent, unwrap } from './ast';
 import { WORKER_MARKERS } from './catalog';
-import { declare, moduleName, moduleValue, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
+import { declare, lookup, moduleName, moduleValue, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
 
 /** A function as the walk saw it; contexts are decided after resolution. */
 export interface RawFunction {
@@ -46,6 +46,9 @@ export interface RawCall {
   readonly loop: ts.Node | undefined;
   /** How the result is used, for spawn sites. */
   readonly usage: 'awaited' | 'returned' | 'stored' | 'passed' | 'dropped' | 'other';
+  /** Filled after the walk, once every binding is known (see build.ts). */
+  callee: string | undefined;
+  localTarget: number | undefined;
 }
 
 /** A yield point before its context is known. */
@@ -81,6 +84,42 @@ interface Frame {
   readonly loops: ts.Node[];
 }
 
+// `ts.X` is a getter on TypeScript's module object: hot paths read these module constants instead.
+const SK = ts.SyntaxKind;
+const K_ArrowFunction = SK.ArrowFunction;
+const K_AwaitExpression = SK.AwaitExpression;
+const K_BinaryExpression = SK.BinaryExpression;
+const K_CallExpression = SK.CallExpression;
+const K_ClassDeclaration = SK.ClassDeclaration;
+const K_ClassExpression = SK.ClassExpression;
+const K_Constructor = SK.Constructor;
+const K_DoStatement = SK.DoStatement;
+const K_EqualsToken = SK.EqualsToken;
+const K_ForInStatement = SK.ForInStatement;
+const K_ForOfStatement = SK.ForOfStatement;
+const K_ForStatement = SK.ForStatement;
+const K_FunctionDeclaration = SK.FunctionDeclaration;
+const K_FunctionExpression = SK.FunctionExpression;
+const K_GetAccessor = SK.GetAccessor;
+const K_ImportDeclaration = SK.ImportDeclaration;
+const K_ImportEqualsDeclaration = SK.ImportEqualsDeclaration;
+const K_JsxText = SK.JsxText;
+const K_MethodDeclaration = SK.MethodDeclaration;
+const K_NewExpression = SK.NewExpression;
+const K_Parameter = SK.Parameter;
+const K_ReturnStatement = SK.ReturnStatement;
+const K_SetAccessor = SK.SetAccessor;
+const K_SingleLineCommentTrivia = SK.SingleLineCommentTrivia;
+const K_StringLiteral = SK.StringLiteral;
+const K_ThisKeyword = SK.ThisKeyword;
+const K_ThrowStatement = SK.ThrowStatement;
+const K_VariableDeclaration = SK.VariableDeclaration;
+const K_WhileStatement = SK.WhileStatement;
+const K_YieldExpression = SK.YieldExpression;
+const forEachChild = ts.forEachChild;
+const getTrailingCommentRanges = ts.getTrailingCommentRanges;
+const getLeadingCommentRanges = ts.getLeadingCommentRanges;
+
 const EXIT = 1;
 const LOOP_PART = 2;
 const FN_FRAME = 4;
@@ -101,9 +140,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
 
   const nodes: ts.Node[] = [sf];
   const flags: number[] = [0];
-  const children: ts.Node[] = [];
   const collect = (c: ts.Node): void => {
-    children.push(c);
+    nodes.push(c);
   };
 
   const scanComments = (pos: number): void => {
@@ -114,12 +152,15 @@ export function walk(sf: ts.SourceFile): WalkResult {
     if (c !== 47) return;
     const n = text.charCodeAt(i + 1);
     if (n !== 47 && n !== 42) return;
-    const ranges = ts.getLeadingCommentRanges(text, pos);
+    // Comments on the same line as the previous token are "trailing", the rest "leading": take both.
+    const trailing = getTrailingCommentRanges(text, pos);
+    const leading = getLeadingCommentRanges(text, pos);
+    const ranges = trailing && leading ? [...trailing, ...leading] : (trailing ?? leading);
     if (!ranges) return;
     for (const r of ranges) {
       if (commentStarts.has(r.pos)) continue;
       commentStarts.add(r.pos);
-      const body = r.kind === ts.SyntaxKind.SingleLineCommentTrivia ? text.slice(r.pos + 2, r.end) : text.slice(r.pos + 2, Math.max(r.pos + 2, r.end - 2));
+      const body = r.kind === K_SingleLineCommentTrivia ? text.slice(r.pos + 2, r.end) : text.slice(r.pos + 2, Math.max(r.pos + 2, r.end - 2));
       out.comments.push({ span: { start: r.pos, end: r.end }, text: body });
     }
   };
@@ -139,15 +180,17 @@ export function walk(sf: ts.SourceFile): WalkResult {
       nodes.push(node);
       flags.push(EXIT | exitFlags);
     }
-    const base = children.length;
-    ts.forEachChild(node, collect);
-    const loop = isLoop(node);
-    for (let i = children.length - 1; i >= base; i--) {
-      const child = children[i]!;
-      nodes.push(child);
-      flags.push(loop && isRepeatedPart(node, child) ? LOOP_PART : 0);
+    // Children are pushed in source order, then that stretch of the stack is reversed so they pop in order.
+    const base = nodes.length;
+    forEachChild(node, collect);
+    const top = nodes.length;
+    for (let i = base; i < top; i++) flags.push(0);
+    for (let i = base, j = top - 1; i < j; i++, j--) {
+      const t = nodes[i]!;
+      nodes[i] = nodes[j]!;
+      nodes[j] = t;
     }
-    children.length = base;
+    if (isLoop(node)) for (let i = base; i < top; i++) if (isRepeatedPart(node, nodes[i]!)) flags[i] = LOOP_PART;
     scanComments(node.end);
   }
 
@@ -164,37 +207,37 @@ export function walk(sf: ts.SourceFile): WalkResult {
       exitFlags = LOOP_PART;
     }
     switch (node.kind) {
-      case ts.SyntaxKind.FunctionDeclaration:
-      case ts.SyntaxKind.FunctionExpression:
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.MethodDeclaration:
-      case ts.SyntaxKind.Constructor:
-      case ts.SyntaxKind.GetAccessor:
-      case ts.SyntaxKind.SetAccessor:
+      case K_FunctionDeclaration:
+      case K_FunctionExpression:
+      case K_ArrowFunction:
+      case K_MethodDeclaration:
+      case K_Constructor:
+      case K_GetAccessor:
+      case K_SetAccessor:
         if ((node as ts.FunctionLikeDeclaration).body === undefined) return exitFlags;
         enterFunction(node as ts.FunctionLikeDeclaration);
         return exitFlags | FN_FRAME;
-      case ts.SyntaxKind.ClassDeclaration:
-      case ts.SyntaxKind.ClassExpression:
+      case K_ClassDeclaration:
+      case K_ClassExpression:
         enterClass(node as ts.ClassLikeDeclaration);
         return exitFlags | CLASS_FRAME;
-      case ts.SyntaxKind.CallExpression:
-      case ts.SyntaxKind.NewExpression:
+      case K_CallExpression:
+      case K_NewExpression:
         recordCall(node as ts.CallExpression | ts.NewExpression);
         break;
-      case ts.SyntaxKind.AwaitExpression: {
+      case K_AwaitExpression: {
         const s = start(node);
         const operand = (node as ts.AwaitExpression).expression;
         out.yields.push({ kind: 'await', span: { start: s, end: node.end }, keywordSpan: { start: s, end: s + 5 }, functionId: frame.fnId, operand: { start: operand.pos, end: operand.end }, firstCall: out.calls.length });
         break;
       }
-      case ts.SyntaxKind.YieldExpression: {
+      case K_YieldExpression: {
         const s = start(node);
         const operand = (node as ts.YieldExpression).expression;
         out.yields.push({ kind: 'yield', span: { start: s, end: node.end }, keywordSpan: { start: s, end: s + 5 }, functionId: frame.fnId, operand: operand ? { start: operand.pos, end: operand.end } : { start: node.end, end: node.end }, firstCall: out.calls.length });
         break;
       }
-      case ts.SyntaxKind.ForOfStatement: {
+      case K_ForOfStatement: {
         const fo = node as ts.ForOfStatement;
         if (!fo.awaitModifier) break;
         const s = start(node);
@@ -202,20 +245,20 @@ export function walk(sf: ts.SourceFile): WalkResult {
         out.yields.push({ kind: 'for-await', span: { start: s, end: Math.min(close + 1, node.end) }, keywordSpan: { start: s, end: fo.awaitModifier.end }, functionId: frame.fnId, operand: { start: fo.expression.pos, end: fo.expression.end }, firstCall: out.calls.length });
         break;
       }
-      case ts.SyntaxKind.VariableDeclaration:
+      case K_VariableDeclaration:
         declareVariable(node as ts.VariableDeclaration);
         break;
-      case ts.SyntaxKind.ImportDeclaration:
+      case K_ImportDeclaration:
         declareImport(node as ts.ImportDeclaration);
         break;
-      case ts.SyntaxKind.ImportEqualsDeclaration: {
+      case K_ImportEqualsDeclaration: {
         const ie = node as ts.ImportEqualsDeclaration;
         if (ts.isExternalModuleReference(ie.moduleReference) && ts.isStringLiteralLike(ie.moduleReference.expression)) {
           declare(frame.scope, ie.name.text, { k: 'value', path: moduleName(ie.moduleReference.expression.text) });
         }
         break;
       }
-      case ts.SyntaxKind.Parameter: {
+      case K_Parameter: {
         const p = node as ts.ParameterDeclaration;
         if (!ts.isIdentifier(p.name)) break;
         const binding = p.type ? { k: 'type' as const, node: p.type, scope: frame.scope } : { k: 'opaque' as const };
@@ -225,25 +268,31 @@ export function walk(sf: ts.SourceFile): WalkResult {
         if (cls && ts.isConstructorDeclaration(p.parent) && ts.getModifiers(p)?.length) cls.fields.set(p.name.text, binding);
         break;
       }
-      case ts.SyntaxKind.BinaryExpression: {
+      case K_BinaryExpression: {
         const be = node as ts.BinaryExpression;
-        if (be.operatorToken.kind !== ts.SyntaxKind.EqualsToken) break;
+        if (be.operatorToken.kind !== K_EqualsToken) break;
         const left = be.left;
-        if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && frame.scope.cls) {
+        if (ts.isPropertyAccessExpression(left) && left.expression.kind === K_ThisKeyword && frame.scope.cls) {
           const cls = frame.scope.cls;
-          if (!cls.fields.has(left.name.text)) cls.fields.set(left.name.text, { k: 'expr', node: be.right, scope: frame.scope });
+          const field = cls.fields.get(left.name.text);
+          if (field?.k === 'var') field.exprs.push(be.right);
+          else if (!field) cls.fields.set(left.name.text, { k: 'var', exprs: [be.right], scope: frame.scope });
           if (isFunctionLike(unwrap(be.right))) cls.methods.set(left.name.text, unwrap(be.right));
+        } else if (ts.isIdentifier(left)) {
+          // `let log; … log = fs.createWriteStream(…)`: later assignments type the variable too.
+          const b = lookup(left.text, frame.scope);
+          if (b?.k === 'var') b.exprs.push(be.right);
         }
         break;
       }
-      case ts.SyntaxKind.ReturnStatement:
-      case ts.SyntaxKind.ThrowStatement:
+      case K_ReturnStatement:
+      case K_ThrowStatement:
         out.exits.push({ pos: node.end, functionId: frame.fnId });
         break;
-      case ts.SyntaxKind.StringLiteral:
+      case K_StringLiteral:
         if ((node as ts.StringLiteral).text === 'drain') out.drains.push(node.end);
         break;
-      case ts.SyntaxKind.JsxText:
+      case K_JsxText:
         jsxText.push({ start: node.pos, end: node.end });
         break;
     }
@@ -272,8 +321,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
         if (m.initializer) {
           const init = unwrap(m.initializer);
           if (isFunctionLike(init)) info.methods.set(name, init);
-          else info.fields.set(name, { k: 'expr', node: m.initializer, scope: frame.scope });
-        } else if (m.type) info.fields.set(name, { k: 'type', node: m.type, scope: frame.scope });
+          else info.fields.set(name, { k: 'var', exprs: [m.initializer], type: m.type, scope: frame.scope });
+        } else info.fields.set(name, { k: 'var', exprs: [], type: m.type, scope: frame.scope });
       }
     }
     if (ts.isClassDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'opaque' });
@@ -351,7 +400,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
           ? 'dropped'
           : ts.isReturnStatement(parent) || ts.isArrowFunction(parent)
             ? 'returned'
-            : ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+            : ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || (ts.isBinaryExpression(parent) && parent.operatorToken.kind === K_EqualsToken)
               ? 'stored'
               : (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== node
                 ? 'passed'
@@ -373,6 +422,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
       scope: frame.scope,
       loop: frame.loops[frame.loops.length - 1],
       usage,
+      callee: undefined,
+      localTarget: undefined,
     });
     const mod = requiredModule(node);
     if (mod !== undefined && moduleName(mod) === 'worker_threads' && parent && ts.isPropertyAccessExpression(parent) && WORKER_MARKERS.has(parent.name.text)) workerFile = true;
@@ -381,7 +432,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
   function declareVariable(decl: ts.VariableDeclaration): void {
     const init = decl.initializer;
     if (ts.isIdentifier(decl.name)) {
-      declare(frame.scope, decl.name.text, init ? { k: 'expr', node: init, scope: frame.scope } : decl.type ? { k: 'type', node: decl.type, scope: frame.scope } : { k: 'opaque' });
+      declare(frame.scope, decl.name.text, { k: 'var', exprs: init ? [init] : [], type: decl.type, scope: frame.scope });
       return;
     }
     if (ts.isObjectBindingPattern(decl.name)) {
@@ -425,7 +476,7 @@ function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefi
   if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer && unwrap(parent.initializer) === node) {
     return { name: nameText(parent.name), nameNode: parent.name };
   }
-  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && unwrap(parent.right) === node) {
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === K_EqualsToken && unwrap(parent.right) === node) {
     const left = parent.left;
     if (ts.isIdentifier(left)) return { name: left.text, nameNode: left };
     if (ts.isPropertyAccessExpression(left)) return { name: left.name.text, nameNode: left.name };
@@ -435,11 +486,11 @@ function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefi
 
 function isLoop(node: ts.Node): boolean {
   switch (node.kind) {
-    case ts.SyntaxKind.ForStatement:
-    case ts.SyntaxKind.ForInStatement:
-    case ts.SyntaxKind.ForOfStatement:
-    case ts.SyntaxKind.WhileStatement:
-    case ts.SyntaxKind.DoStatement:
+    case K_ForStatement:
+    case K_ForInStatement:
+    case K_ForOfStatement:
+    case K_WhileStatement:
+    case K_DoStatement:
       return true;
     default:
       return false;
