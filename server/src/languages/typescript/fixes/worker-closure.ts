@@ -8,6 +8,8 @@ export interface MovableCode {
   readonly declarations: readonly ts.Node[];
   /** Import bindings the moved code reads. */
   readonly imports: readonly Binding[];
+  /** Names the moved code reads that no declaration in the file provides: globals (`Buffer`, `require`). */
+  readonly globals: ReadonlySet<string>;
 }
 
 /** A top-level declaration that can be copied: a function, or a `const` bound to a function or a literal. */
@@ -104,6 +106,7 @@ export function collectMovable(sf: ts.SourceFile, imports: Imports, root: ts.Nod
   const usedImports = new Map<string, Binding>();
   const queue: { node: ts.Node; body: ts.Node; name: string }[] = [{ node: root, body: root, name: rootName }];
   const moved: ts.Node[] = [];
+  const globals = new Set<string>();
   while (queue.length) {
     const item = queue.shift()!;
     if (seen.has(item.node)) continue;
@@ -121,7 +124,8 @@ export function collectMovable(sf: ts.SourceFile, imports: Imports, root: ts.Nod
       const decl = topLevel(sf, name);
       if (!decl) {
         if (declaredInEnclosingScope(root, name)) return { reason: `\`${rootName}\` reads \`${name}\` from the function it is declared in, which cannot move to a worker` };
-        continue; // a global (`Buffer`, `JSON`, `Math`)
+        globals.add(name); // a global (`Buffer`, `JSON`, `Math`)
+        continue;
       }
       if (decl.kind === 'state') return { reason: `\`${item.name}\` reads ${decl.what}, which a worker thread would see as a separate copy` };
       if (decl.kind === 'constant') {
@@ -133,7 +137,7 @@ export function collectMovable(sf: ts.SourceFile, imports: Imports, root: ts.Nod
     }
   }
   moved.sort((a, b) => a.pos - b.pos);
-  return { declarations: moved, imports: [...usedImports.values()].sort((a, b) => a.statement.pos - b.statement.pos) };
+  return { declarations: moved, imports: [...usedImports.values()].sort((a, b) => a.statement.pos - b.statement.pos), globals };
 }
 
 /** True when `name` is declared in a function enclosing `node` (a closure variable). */

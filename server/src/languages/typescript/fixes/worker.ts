@@ -46,6 +46,12 @@ export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts
   if (argProblem) return { refused: { title, reason: argProblem } };
   const movable = collectMovable(sf, input.imports, decl.node, name);
   if ('reason' in movable) return { refused: { title, reason: movable.reason } };
+  const cjsGlobal = ['require', 'module', 'exports', '__dirname', '__filename'].find((g) => movable.globals.has(g));
+  if (cjsGlobal && input.style.esm) return { refused: { title, reason: `\`${name}\` uses the CommonJS \`${cjsGlobal}\`, which an ES module worker does not have` } };
+  const relative = movable.imports.find((b) => b.module.startsWith('.'));
+  if (relative && isTypeScriptPath(parsed.path)) {
+    return { refused: { title, reason: `\`${name}\` needs \`${relative.local}\` from \`${relative.module}\`, a TypeScript module the generated JavaScript worker cannot load` } };
+  }
   const job: WorkerJob = { name, declarations: movable.declarations.map((d) => declarationText(sf, d)), imports: movable.imports, invoke: name };
   const removal = removableHelper(sf, decl.node, name, call);
   return offload(input, parsed, call, job, ctx, title, removal);
