@@ -9,6 +9,7 @@ import { runChild, type ChildResult } from "./proc";
 /** What a comparison run produced: its cost and how many problems it reported (a sanity check that the rules ran). */
 export interface ToolRun {
   readonly wallMs: number;
+  readonly cpuMs: number;
   readonly peakRssKb: number;
   readonly problems: number;
   readonly byRule: Readonly<Record<string, number>>;
@@ -112,7 +113,12 @@ function toolRun(
   child: ChildResult,
   counted: { problems: number; byRule: Record<string, number> },
 ): ToolRun {
-  return { wallMs: child.wallMs, peakRssKb: child.peakRssKb, ...counted };
+  return {
+    wallMs: child.wallMs,
+    cpuMs: child.cpuMs,
+    peakRssKb: child.peakRssKb,
+    ...counted,
+  };
 }
 
 /** Runs ESLint with `config` over `paths` (relative to the corpora folder). */

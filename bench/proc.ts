@@ -11,6 +11,8 @@ export interface ChildResult {
   readonly wallMs: number;
   /** Peak resident set size in kilobytes (`ru_maxrss` from GNU time, else VmHWM polled from /proc). */
   readonly peakRssKb: number;
+  /** User + system CPU time in ms (from GNU time; 0 without it): steadier than wall time on a busy machine. */
+  readonly cpuMs: number;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -54,7 +56,7 @@ export function runChild(
   const dir = mkdtempSync(join(tmpdir(), "ab-bench-"));
   const timeFile = join(dir, "time");
   const [cmd, argv] = hasGnuTime
-    ? [GNU_TIME, ["-f", "%M", "-o", timeFile, command, ...args]]
+    ? [GNU_TIME, ["-f", "%M %U %S", "-o", timeFile, command, ...args]]
     : [command, [...args]];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -84,17 +86,23 @@ export function runChild(
       if (poll) clearInterval(poll);
       if (timer) clearTimeout(timer);
       let peakRssKb = polled;
+      let cpuMs = 0;
       if (hasGnuTime) {
         const text = existsSync(timeFile) ? readFileSync(timeFile, "utf8") : "";
         // GNU time writes "Command exited with non-zero status N" before the figure.
         const lines = text.trim().split("\n");
-        peakRssKb = Number(lines[lines.length - 1]) || 0;
+        const [rss, user, sys] = (lines[lines.length - 1] ?? "")
+          .split(" ")
+          .map(Number);
+        peakRssKb = rss || 0;
+        cpuMs = ((user || 0) + (sys || 0)) * 1000;
       }
       rmSync(dir, { recursive: true, force: true });
       const result: ChildResult = {
         code,
         wallMs,
         peakRssKb,
+        cpuMs,
         stdout: Buffer.concat(out).toString("utf8"),
         stderr: Buffer.concat(err).toString("utf8"),
       };
@@ -128,4 +136,10 @@ export function percentile(values: readonly number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * s.length));
   return s[Math.min(rank, s.length) - 1]!;
+}
+
+/** CPU time (user + system, all threads) since `start`, in ms. */
+export function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const texts = files.map(read);
   const held: unknown[] = [];
   let ms = 0;
+  const c0 = process.cpuUsage();
   if (lang === "typescript") {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < files.length; i++) {
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   } else {
     const parser = await loadSitter(lang as SitterLanguage);
     const t0 = process.hrtime.bigint();
+    Object.assign(c0, process.cpuUsage());
     for (const text of texts) {
       const tree = parser.parse(text);
       if (values.hold) held.push(tree);
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
     }
     ms = Number(process.hrtime.bigint() - t0) / 1e6;
   }
+  const cpu = process.cpuUsage(c0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   let lines = 0;
   let bytes = 0;
   for (const t of texts) {
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
     for (let i = t.indexOf("\n"); i >= 0; i = t.indexOf("\n", i + 1)) lines++;
   }
   process.stdout.write(
-    `${JSON.stringify({ ms, files: files.length, lines, bytes, held: held.length, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+    `${JSON.stringify({ ms, cpuMs, files: files.length, lines, bytes, held: held.length, maxRssKb: process.resourceUsage().maxRSS })}\n`,
   );
 }
 

@@ -41,15 +41,19 @@ async function main(): Promise<void> {
   let lines = 0;
   let findings = 0;
   let analyzeNs = 0n;
+  let analyzeCpuUs = 0;
   const t0 = process.hrtime.bigint();
   for await (const path of walkFiles(paths, process.cwd(), { extensions })) {
     const read = await readSource(path);
     if ("skipped" in read) continue;
     const a0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const analysis = analyze({ path, text: read.text }, config, {
       onError: (where, e) => errors.push(`${where}: ${String(e)}`),
     });
     analyzeNs += process.hrtime.bigint() - a0;
+    const cpu = process.cpuUsage(c0);
+    analyzeCpuUs += cpu.user + cpu.system;
     if (!analysis) continue;
     files++;
     lines += analysis.lines.lineCount;
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
   const result = {
     ms,
     analyzeMs: Number(analyzeNs) / 1e6,
+    analyzeCpuMs: analyzeCpuUs / 1000,
     files,
     lines,
     findings,
