@@ -1,11 +1,12 @@
 /**
- * Generates what would otherwise drift: the README's rule reference, languages table and CLI
- * usage (between `<!-- name:start -->` / `<!-- name:end -->` markers), and `docs/rules/<id>.md`.
+ * Generates what would otherwise drift: the README's sample output, rule reference, languages
+ * table and CLI usage (between `<!-- name:start -->` / `<!-- name:end -->` markers), and `docs/rules/<id>.md`.
  * `npm run docs` writes them; `test/unit/docs.test.ts` fails when they are stale.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHECK_HELP } from '../server/src/cli/check';
+import { run } from '../server/src/cli/main';
 import type { Rule } from '../server/src/engine/rule';
 import { RULES } from '../server/src/engine/rules';
 import { FRONTENDS } from '../server/src/languages';
@@ -85,12 +86,21 @@ export function renderUsageSection(): string {
   return ['```text', CHECK_HELP.trimEnd(), '```'].join('\n');
 }
 
-const SECTIONS: Record<string, () => string> = { rules: renderRulesSection, languages: renderLanguagesSection, usage: renderUsageSection };
+/** The CLI's output on `examples/`, run in-process exactly as `npm run demo` runs it. */
+export async function renderSampleSection(): Promise<string> {
+  let out = '';
+  let err = '';
+  const code = await run(['check', 'examples'], { cwd: ROOT, env: {}, isTTY: false, out: (s) => (out += s), err: (s) => (err += s) });
+  if (code !== 0 || err !== '') throw new Error(`the demo run failed (exit ${code}): ${err}`);
+  return ['```text', '$ async-boundary check examples', out.trimEnd(), '```'].join('\n');
+}
 
 /** `readme` with every generated section replaced; throws when a marker pair is missing. */
-export function updateReadme(readme: string): string {
+export async function updateReadme(readme: string): Promise<string> {
+  const sample = await renderSampleSection();
+  const sections: Record<string, () => string> = { sample: () => sample, rules: renderRulesSection, languages: renderLanguagesSection, usage: renderUsageSection };
   let out = readme;
-  for (const [name, render] of Object.entries(SECTIONS)) {
+  for (const [name, render] of Object.entries(sections)) {
     const start = `<!-- ${name}:start -->`;
     const end = `<!-- ${name}:end -->`;
     const i = out.indexOf(start);
@@ -102,9 +112,9 @@ export function updateReadme(readme: string): string {
 }
 
 /** Every generated file and its expected text, keyed by path relative to the repository root. */
-export function expectedFiles(): Map<string, string> {
+export async function expectedFiles(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  files.set('README.md', updateReadme(readFileSync(join(ROOT, 'README.md'), 'utf8')));
+  files.set('README.md', await updateReadme(readFileSync(join(ROOT, 'README.md'), 'utf8')));
   for (const r of RULES) files.set(`docs/rules/${r.id}.md`, renderRuleDoc(r));
   return files;
 }
@@ -116,9 +126,9 @@ export function staleRuleDocs(): string[] {
   return readdirSync(RULE_DOCS_DIR).filter((f) => f.endsWith('.md') && !wanted.has(f)).map((f) => `docs/rules/${f}`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   mkdirSync(RULE_DOCS_DIR, { recursive: true });
-  for (const [path, text] of expectedFiles()) {
+  for (const [path, text] of await expectedFiles()) {
     const full = join(ROOT, path);
     const before = existsSync(full) ? readFileSync(full, 'utf8') : undefined;
     if (before !== text) {
@@ -132,4 +142,9 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
