@@ -1,7 +1,7 @@
 // Yield-point decorations from `asyncBoundary/yieldPoints`: a gutter mark and a subtle marker after
 // each yield keyword, a tint over the code that runs while a lock is held, and a stronger marker on
-// yield points inside a held region. New decorations replace old ones in one call (no clearing
-// first, so nothing flickers).
+// yield points inside a held region. Redrawn whenever the server publishes diagnostics for the
+// document; new decorations replace old ones in one call (no clearing first, so nothing flickers).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { YIELD_POINTS_METHOD, type Range as WireRange, type YieldPointsParams, type YieldPointsResult } from '../../server/src/shared/protocol';
@@ -51,10 +51,6 @@ export class YieldDecorations implements vscode.Disposable {
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
     });
     this.subscriptions.push(
-      vscode.languages.onDidChangeDiagnostics((e) => {
-        const changed = new Set(e.uris.map((u) => u.toString()));
-        for (const editor of vscode.window.visibleTextEditors) if (changed.has(editor.document.uri.toString())) void this.refresh(editor);
-      }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refreshVisible()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('asyncBoundary.decorations.enabled')) this.refreshVisible();
@@ -70,6 +66,12 @@ export class YieldDecorations implements vscode.Disposable {
   async toggle(): Promise<void> {
     const config = vscode.workspace.getConfiguration('asyncBoundary');
     await config.update('decorations.enabled', !config.get<boolean>('decorations.enabled', true), vscode.ConfigurationTarget.Global);
+  }
+
+  /** The server published diagnostics for `uri`: it has analysed a new version. */
+  refreshDocument(uri: vscode.Uri): void {
+    const key = uri.toString();
+    for (const editor of vscode.window.visibleTextEditors) if (editor.document.uri.toString() === key) void this.refresh(editor);
   }
 
   refreshVisible(): void {

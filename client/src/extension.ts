@@ -21,17 +21,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const outputChannel = vscode.window.createOutputChannel('Async Boundary', { log: true });
   const initializationOptions: InitializationOptions = { decorations: true };
+  // Every publish (even one that leaves the diagnostics unchanged, which fires no VS Code event)
+  // means the server has analysed a new version: redraw that document's decorations.
+  let published: (uri: vscode.Uri) => void = () => undefined;
   const clientOptions: LanguageClientOptions = {
     documentSelector: SELECTOR,
     outputChannel,
     initializationOptions,
     connectionOptions: { maxRestartCount: MAX_RESTARTS },
+    middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => {
+        next(uri, diagnostics);
+        published(uri);
+      },
+    },
   };
   // The id `asyncBoundary` makes the library read `asyncBoundary.trace.server`.
   const lc = new LanguageClient('asyncBoundary', 'Async Boundary', serverOptions, clientOptions);
   client = lc;
 
   const decorations = new YieldDecorations(lc, context.extensionUri);
+  published = (uri) => decorations.refreshDocument(uri);
   const status = new StatusItem(lc);
   context.subscriptions.push(
     outputChannel,

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeAction, Hover, InlayHint, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze, type Analysis } from '../../server/src/engine/analyze';
+import { LineIndex } from '../../server/src/engine/line-index';
+import { ignoreEdit } from '../../server/src/lsp/code-actions';
 import { frontendForPath } from '../../server/src/languages';
 import type { YieldPointsResult } from '../../server/src/shared/protocol';
 import { applyLspEdits, TestClient } from './harness';
@@ -202,12 +204,36 @@ describe('language server', () => {
     assert.deepEqual([summary.files, summary.findings], [2, 1]);
   });
 
+  it('keeps a scanned file\'s diagnostics when it is opened and closed again', async () => {
+    writeFileSync(join(client.root, 'closed.ts'), HANDLER);
+    await client.request('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
+    await client.open('closed.ts', HANDLER);
+    const uri = client.uri('closed.ts');
+    const afterClose = client.nextDiagnostics(uri);
+    await client.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    assert.deepEqual((await afterClose).diagnostics.map((d) => d.code), ['blocking-in-async']);
+  });
+
+  it('publishes nothing when disabled', async () => {
+    client.settings = { enable: false, debounceMs: 0 };
+    assert.deepEqual(await client.open('a.ts', HANDLER), []);
+  });
+
   it('clears diagnostics when a document closes', async () => {
     await client.open('a.ts', HANDLER);
     const uri = client.uri('a.ts');
     const cleared = client.nextDiagnostics(uri);
     await client.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
     assert.deepEqual((await cleared).diagnostics, []);
+  });
+});
+
+describe('ignore-on-this-line edit', () => {
+  it('uses `#` for Python and keeps the line\'s indentation', () => {
+    const text = 'async def f():\n\ttime.sleep(1)\n';
+    const analysis = { parsed: { text }, lines: new LineIndex(text), model: { language: 'python' } } as unknown as Analysis;
+    const finding = { rule: 'blocking-in-async', severity: 'warning', message: '', span: { start: 16, end: 29 }, related: [] } as const;
+    assert.deepEqual(ignoreEdit(analysis, finding), { range: range(1, 0, 1, 0), newText: '\t# async-boundary-ignore blocking-in-async: explain why this is safe\n' });
   });
 });
 
