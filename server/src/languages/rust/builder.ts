@@ -31,6 +31,7 @@ export interface BuildState {
   readonly calls: CallSite[];
   readonly catalog: Catalog;
   readonly statics: Binding[];
+  typeMemo?: Map<SyntaxNode, TypeRef | undefined>;
 }
 
 /** The innermost function-like ancestor of `node` (not `node` itself). */
@@ -144,7 +145,13 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
 
   // Calls: id order is source order (call nodes were collected in pre-order; an outer call precedes its callee chain).
   const byNamedFn = new Map<string, number[]>();
-  for (const f of functions) if (f.name !== undefined) byNamedFn.set(f.name, [...(byNamedFn.get(f.name) ?? []), f.id]);
+  for (const f of functions) {
+    if (f.name === undefined) continue;
+    const ids = byNamedFn.get(f.name);
+    if (ids) ids.push(f.id);
+    else byNamedFn.set(f.name, [f.id]);
+  }
+  state.typeMemo = new Map();
   for (const node of callNodes) {
     const fn = enclosingFn(state, node);
     const site = readCall(state, node, fn, byNamedFn);

@@ -29,6 +29,8 @@ export interface ResolveState {
   readonly text: string;
   readonly scope: Scope;
   readonly statics: readonly Binding[];
+  /** Types of expressions already read; set once every binding is known (before that, results may change). */
+  typeMemo?: Map<SyntaxNode, TypeRef | undefined>;
 }
 
 /** Methods of a lock whose result derefs to the guarded value. */
@@ -90,6 +92,17 @@ function unwrapExpr(node: SyntaxNode): SyntaxNode {
 /** The type of an expression, when the file says it. */
 export function typeOf(state: ResolveState, node: SyntaxNode, fn: FnScope | undefined, depth = 0): TypeRef | undefined {
   if (depth > 64) return undefined;
+  const memo = state.typeMemo;
+  if (memo) {
+    if (memo.has(node)) return memo.get(node);
+    const t = readTypeOf(state, node, fn, depth);
+    memo.set(node, t);
+    return t;
+  }
+  return readTypeOf(state, node, fn, depth);
+}
+
+function readTypeOf(state: ResolveState, node: SyntaxNode, fn: FnScope | undefined, depth: number): TypeRef | undefined {
   const { text, scope } = state;
   const n = unwrapExpr(node);
   switch (n.type) {

@@ -90,7 +90,7 @@ export function createRustFrontend(options: { edition?: Edition } = {}): Fronten
       const { language } = rustParser();
       const tree = parseTree(text, previous, changes);
       try {
-        const m = mirror(tree, language);
+        const m = mirror(tree, language, text);
         const { model, state } = buildModel(m.root, text, path, catalog, m.syntaxErrors, edition);
         const holder: RustTree = { ts: tree, root: m.root, state, edition };
         finalizer.register(holder, tree, holder);
@@ -105,7 +105,7 @@ export function createRustFrontend(options: { edition?: Edition } = {}): Fronten
       const tree = parser.parse(text);
       if (!tree) return 1;
       try {
-        return tree.rootNode.hasError ? mirror(tree, language).syntaxErrors : 0;
+        return tree.rootNode.hasError ? mirror(tree, language, text).syntaxErrors : 0;
       } finally {
         tree.delete();
       }

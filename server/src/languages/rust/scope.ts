@@ -141,6 +141,16 @@ export class Scope {
    * (`Arc<Mutex<T>>` → `Mutex<T>`), then resolves the head path. `self` in a `Self` type is `selfType`.
    */
   readType(raw: string, selfType?: string): TypeRef | undefined {
+    const key = selfType === undefined ? raw : `${raw}\u0000${selfType}`;
+    if (this.typeCache.has(key)) return this.typeCache.get(key);
+    const t = this.parseType(raw, selfType);
+    this.typeCache.set(key, t);
+    return t;
+  }
+
+  private readonly typeCache = new Map<string, TypeRef | undefined>();
+
+  private parseType(raw: string, selfType: string | undefined): TypeRef | undefined {
     let t = raw.replace(WS, '');
     for (;;) {
       t = t.replace(/^&('[A-Za-z_]+)?(mut)?/, '').replace(/^(dyn|impl)(?=[A-Z])/, '');

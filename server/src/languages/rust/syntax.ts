@@ -34,12 +34,20 @@ const LEAF_TYPES = [
   'type_identifier', 'generic_type', 'scoped_type_identifier', 'reference_type', 'tuple_type', 'array_type',
   'function_type', 'pointer_type', 'dynamic_type', 'abstract_type', 'primitive_type', 'bounded_type',
   'token_tree', 'line_comment', 'block_comment', 'type_arguments', 'type_parameters', 'where_clause',
+  // Tokens without named children: not descending saves a call into WASM per node.
+  'identifier', 'field_identifier', 'shorthand_field_identifier', 'self', 'super', 'crate', 'integer_literal', 'float_literal',
+  'boolean_literal', 'mutable_specifier', 'metavariable', 'lifetime', 'label',
 ];
+
+/** Node types whose text is a Rust identifier: their end is read from the text, not from WASM. */
+const WORD_TYPES = ['identifier', 'field_identifier', 'shorthand_field_identifier', 'self', 'super', 'crate', 'mutable_specifier'];
+const WORD = /(?:r#)?[\p{L}\p{N}_]+/uy;
 
 interface TypeTable {
   readonly names: string[];
   readonly named: boolean[];
   readonly leaf: boolean[];
+  readonly word: boolean[];
 }
 
 const tables = new WeakMap<Language, TypeTable>();
@@ -50,20 +58,23 @@ function typeTable(language: Language): TypeTable {
   const names: string[] = [];
   const named: boolean[] = [];
   const leaf: boolean[] = [];
+  const word: boolean[] = [];
   const leafSet = new Set(LEAF_TYPES);
+  const wordSet = new Set(WORD_TYPES);
   for (let i = 0; i < language.nodeTypeCount; i++) {
     const name = language.nodeTypeForId(i) ?? '';
     names.push(name);
     named.push(language.nodeTypeIsNamed(i));
     leaf.push(leafSet.has(name));
+    word.push(wordSet.has(name));
   }
-  t = { names, named, leaf };
+  t = { names, named, leaf, word };
   tables.set(language, t);
   return t;
 }
 
 /** Mirrors `tree` with one iterative cursor walk (no recursion, so deep nesting cannot overflow the stack). */
-export function mirror(tree: Tree, language: Language): Mirror {
+export function mirror(tree: Tree, language: Language, text: string): Mirror {
   const table = typeTable(language);
   const hasError = tree.rootNode.hasError;
   const cursor = tree.walk();
@@ -78,12 +89,20 @@ export function mirror(tree: Tree, language: Language): Mirror {
     for (;;) {
       const id = cursor.nodeTypeId;
       const known = id < table.names.length;
-      let descend = true;
+      // Tokens (unnamed nodes) have no children worth visiting.
+      let descend = !known || table.named[id]!;
       let pushed = false;
       if (hasError && (!known || cursor.nodeType === 'ERROR' || (cursor.startIndex === cursor.endIndex && cursor.nodeIsMissing))) errors++;
       if (!known || table.named[id]) {
         const parent = stack[stack.length - 1]!;
-        const node: SyntaxNode = { type: known ? table.names[id]! : cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [], parent };
+        const start = cursor.startIndex;
+        let end = -1;
+        if (known && table.word[id] && !hasError) {
+          WORD.lastIndex = start;
+          if (WORD.test(text)) end = WORD.lastIndex;
+        }
+        if (end < 0) end = cursor.endIndex;
+        const node: SyntaxNode = { type: known ? table.names[id]! : cursor.nodeType, start, end, children: [], parent };
         parent.children.push(node);
         current = node;
         pushed = true;
