@@ -107,6 +107,13 @@ describe('parseConfig', () => {
     assert.deepEqual(config.rules, { 'blocking-in-async': 'error' });
   });
 
+  it('reports a duplicate key and keeps the first', () => {
+    const { config, errors } = parseConfig('{"rules": {"blocking-in-async": "error", "blocking-in-async": "off"}}', FILE);
+    assert.deepEqual(errors.map((e) => [e.path, e.column]), [['rules.blocking-in-async', 42]]);
+    assert.match(errors[0]!.message, /^Duplicate key `blocking-in-async` in `rules`: only the first one is used/);
+    assert.deepEqual(config.rules, { 'blocking-in-async': 'error' });
+  });
+
   it('reports a document that is not an object', () => {
     const { errors } = parseConfig('[1, 2]', FILE);
     assert.equal(errors.length, 1);

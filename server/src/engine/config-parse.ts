@@ -82,10 +82,19 @@ class Parser {
       return [];
     }
     const out: { key: string; keyNode: Node; value: Node }[] = [];
+    const seen = new Set<string>();
     for (const prop of node.children ?? []) {
       const [keyNode, value] = prop.children ?? [];
       // A property without a value is a syntax error jsonc-parser already reported.
-      if (keyNode && value) out.push({ key: String(keyNode.value), keyNode, value });
+      if (!keyNode || !value) continue;
+      const key = String(keyNode.value);
+      if (seen.has(key)) {
+        // JSON parsers disagree on which duplicate wins; we keep the first and say so.
+        this.error(keyNode.offset, keyPath(path, key), `Duplicate key \`${key}\`${path === '' ? '' : ` in \`${path}\``}: only the first one is used; remove this one or merge them`);
+        continue;
+      }
+      seen.add(key);
+      out.push({ key, keyNode, value });
     }
     return out;
   }
