@@ -88,6 +88,12 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       case 'struct_item':
         scope.addStruct(n);
         return false;
+      case 'type_item': {
+        const name = childOfType(n, 'type_identifier');
+        const value = n.children[n.children.length - 1];
+        if (name && value && value !== name) scope.typeAliases.set(compact(text, name), compact(text, value));
+        return false;
+      }
       case 'line_comment':
       case 'block_comment': {
         const raw = text.slice(n.start, n.end);

@@ -48,6 +48,8 @@ export class Scope {
   readonly structs = new Map<string, Map<string, string>>();
   /** Crates the file names in `use` (first path segments). */
   readonly crates = new Set<string>();
+  /** `type Name = …;` aliases declared in the file, as written. */
+  readonly typeAliases = new Map<string, string>();
 
   constructor(private readonly text: string) {}
 
@@ -152,7 +154,8 @@ export class Scope {
 
   private parseType(raw: string, selfType: string | undefined): TypeRef | undefined {
     let t = raw.replace(WS, '');
-    for (;;) {
+    // Bounded so that a cycle of aliases (`type A = B; type B = A;`) cannot loop forever.
+    for (let step = 0; step < 32; step++) {
       t = t.replace(/^&('[A-Za-z_]+)?(mut)?/, '').replace(/^(dyn|impl)(?=[A-Z])/, '');
       const { head, args } = splitGeneric(t);
       const last = head.slice(head.lastIndexOf(':') + 1);
@@ -161,9 +164,15 @@ export class Scope {
         continue;
       }
       if (head === '' || !/^[A-Za-z_:]/.test(head)) return undefined;
+      const alias = args.length === 0 ? this.typeAliases.get(head) : undefined;
+      if (alias !== undefined && alias !== t) {
+        t = alias;
+        continue;
+      }
       const path = head === 'Self' && selfType !== undefined ? selfType : this.resolvePath(head);
       return { path, args };
     }
+    return undefined;
   }
 
   /** The type of `field` in the local struct `type`, if the file declares it. */
