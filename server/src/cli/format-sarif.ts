@@ -5,6 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
+import { repository } from '../../../package.json';
 import type { Config } from '../engine/config';
 import type { Severity } from '../engine/finding';
 import type { Rule } from '../engine/rule';
@@ -12,8 +13,8 @@ import { RULES, ruleLevel } from '../engine/rules';
 import { INVALID_SUPPRESSION } from '../engine/suppressions';
 import type { Range1, Reported } from './report';
 
-/** Where the tool's documentation lives; SARIF viewers link to it. */
-export const INFORMATION_URI = 'https://github.com/async-boundary/async-boundary#readme';
+/** Where the tool's documentation lives (the repository named in package.json); SARIF viewers link to it. */
+export const INFORMATION_URI = `${repository.url.replace(/\.git$/, '')}#readme`;
 
 const LEVEL: Record<Severity, Sarif.ReportingConfiguration.level> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
