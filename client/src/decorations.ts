@@ -106,11 +106,12 @@ export class YieldDecorations implements vscode.Disposable {
   }
 
   private apply(editor: vscode.TextEditor, next: AppliedDecorations): void {
-    const withText = (items: { range: WireRange; text: string }[], hover: (text: string) => string): vscode.DecorationOptions[] =>
-      items.map((i) => ({ range: toRange(i.range), hoverMessage: hover(i.text), renderOptions: { after: { contentText: i.text } } }));
-    editor.setDecorations(this.yieldType, withText(next.yieldPoints, () => 'Yield point: the task may be suspended here'));
-    editor.setDecorations(this.heldYieldType, withText(next.heldYieldPoints, (t) => `Yield point while a lock is held (${t.split(' holds ')[1] ?? ''})`));
-    editor.setDecorations(this.heldRegionType, next.heldRegions.map((r) => ({ range: toRange(r.range), hoverMessage: `\`${r.lock}\` is held here` })));
+    // No hover messages: the server's hover on the keyword already explains the yield point and what is held.
+    const withText = (items: { range: WireRange; text: string }[]): vscode.DecorationOptions[] =>
+      items.map((i) => ({ range: toRange(i.range), renderOptions: { after: { contentText: i.text } } }));
+    editor.setDecorations(this.yieldType, withText(next.yieldPoints));
+    editor.setDecorations(this.heldYieldType, withText(next.heldYieldPoints));
+    editor.setDecorations(this.heldRegionType, next.heldRegions.map((r) => ({ range: toRange(r.range) })));
     this.applied.set(editor.document.uri.toString(), next);
   }
 

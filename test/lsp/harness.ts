@@ -49,6 +49,10 @@ export class TestClient {
   /** Every `publishDiagnostics`, in arrival order. */
   readonly published: PublishDiagnosticsParams[] = [];
   readonly logs: string[] = [];
+  /** `window/showMessageRequest` texts. */
+  readonly messages: string[] = [];
+  /** The `kind` of every `$/progress` value (`begin`, `report`, `end`). */
+  readonly progress: string[] = [];
   readonly registrations: string[] = [];
   private waiters: Waiter[] = [];
   private readonly versions = new Map<string, number>();
@@ -85,6 +89,11 @@ export class TestClient {
     this.rpc.onRequest('workspace/inlayHint/refresh', () => null);
     this.rpc.onRequest('window/showDocument', () => ({ success: true }));
     this.rpc.onNotification('window/logMessage', (p: { message: string }) => void this.logs.push(p.message));
+    this.rpc.onRequest('window/showMessageRequest', (p: { message: string }) => {
+      this.messages.push(p.message);
+      return null;
+    });
+    this.rpc.onNotification('$/progress', (p: { value: { kind: string } }) => void this.progress.push(p.value.kind));
     this.rpc.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.published.push(p);
       this.waiters = this.waiters.filter((w) => {

@@ -202,6 +202,9 @@ describe('language server', () => {
     const summary = await client.request<{ files: number; findings: number }>('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
     assert.equal((await published).diagnostics[0]?.code, 'blocking-in-async');
     assert.deepEqual([summary.files, summary.findings], [2, 1]);
+    assert.equal(client.progress[0], 'begin');
+    assert.equal(client.progress.at(-1), 'end');
+    assert.deepEqual(client.messages, ['async-boundary: scanned 2 files, 1 finding']);
   });
 
   it('keeps a scanned file\'s diagnostics when it is opened and closed again', async () => {

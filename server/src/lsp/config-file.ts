@@ -67,12 +67,12 @@ export class ProjectConfig {
       const start = { line: e.line - 1, character: e.column - 1 };
       return { range: { start, end: start }, severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, message: e.message };
     });
-    if (diagnostics.length > 0 || this.publishedErrors) void this.session.connection.sendDiagnostics({ uri, diagnostics });
+    if (diagnostics.length > 0 || this.publishedErrors) this.session.background(this.session.connection.sendDiagnostics({ uri, diagnostics }), 'publishing config errors');
     this.publishedErrors = diagnostics.length > 0;
   }
 
   private clearErrors(uri: string): void {
-    if (this.publishedErrors) void this.session.connection.sendDiagnostics({ uri, diagnostics: [] });
+    if (this.publishedErrors) this.session.background(this.session.connection.sendDiagnostics({ uri, diagnostics: [] }), 'clearing config errors');
     this.publishedErrors = false;
   }
 

@@ -32,7 +32,7 @@ export class DiagnosticsPublisher {
 
   constructor(private readonly session: Session) {
     const docs = session.documents;
-    docs.onDidChangeContent((e) => void this.schedule(e.document.uri));
+    docs.onDidChangeContent((e) => session.background(this.schedule(e.document.uri), 'scheduling an analysis'));
     docs.onDidClose((e) => this.closed(e.document.uri));
   }
 
@@ -45,7 +45,7 @@ export class DiagnosticsPublisher {
       uri,
       setTimeout(() => {
         this.timers.delete(uri);
-        void this.publish(uri);
+        this.session.background(this.publish(uri), 'publishing diagnostics');
       }, delay),
     );
   }
@@ -69,13 +69,13 @@ export class DiagnosticsPublisher {
 
   /** Re-analyses every open document (settings or config changed). */
   refreshAll(): void {
-    for (const doc of this.session.documents.all()) void this.schedule(doc.uri, true);
+    for (const doc of this.session.documents.all()) this.session.background(this.schedule(doc.uri, true), 'scheduling an analysis');
   }
 
   private closed(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
     this.session.forget(uri);
-    void this.session.connection.sendDiagnostics({ uri, diagnostics: this.scanned.get(uri) ?? [] });
+    this.session.background(this.session.connection.sendDiagnostics({ uri, diagnostics: this.scanned.get(uri) ?? [] }), 'publishing diagnostics');
   }
 }

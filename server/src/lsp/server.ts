@@ -44,7 +44,7 @@ export function startServer(connection: Connection): Session {
     canRegisterConfig = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     session.folders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
-    void session.project.load();
+    session.background(session.project.load(), 'reading the config file');
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -58,14 +58,14 @@ export function startServer(connection: Connection): Session {
   });
 
   connection.onInitialized(() => {
-    if (canRegisterConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'asyncBoundary' });
+    if (canRegisterConfig) session.background(connection.client.register(DidChangeConfigurationNotification.type, { section: 'asyncBoundary' }), 'registering for settings changes');
     session.project.watch().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the config file: ${String(e)}`));
   });
 
   connection.onDidChangeConfiguration(() => {
     session.dropSettings();
     publisher.refreshAll();
-    if (session.support.inlayHintRefresh) void connection.languages.inlayHint.refresh();
+    if (session.support.inlayHintRefresh) session.background(connection.languages.inlayHint.refresh(), 'refreshing inlay hints');
   });
 
   connection.onDidChangeWatchedFiles(async (params) => {
@@ -85,7 +85,7 @@ export function startServer(connection: Connection): Session {
       case COMMANDS.scanWorkspace: {
         const summary = await scanWorkspace(session, publisher, token);
         const what = `${summary.files} files, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}`;
-        connection.window.showInformationMessage(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`);
+        session.background(connection.window.showInformationMessage(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`), 'showing the scan summary');
         return summary;
       }
       case COMMANDS.openRuleDocs: {
@@ -93,7 +93,7 @@ export function startServer(connection: Connection): Session {
         const rule = typeof params.arguments?.[0] === 'string' ? params.arguments[0] : undefined;
         const uri = rule ? ruleDocsUrl(rule) : RULE_DOCS_BASE_URL;
         if (session.support.showDocument) await connection.window.showDocument({ uri, external: true });
-        else connection.window.showInformationMessage(`async-boundary documentation: ${uri}`);
+        else session.background(connection.window.showInformationMessage(`async-boundary documentation: ${uri}`), 'showing the documentation link');
         return uri;
       }
       default:

@@ -107,6 +107,15 @@ export class Session {
     this.connection.console.error(message);
   }
 
+  /**
+   * Runs a promise nobody awaits (a notification, a registration, a scheduled publish). A rejection
+   * (the client refused a request, the connection closed) is logged once instead of becoming an
+   * unhandled rejection that would end the process.
+   */
+  background(work: Promise<unknown>, what: string): void {
+    work.catch((error: unknown) => this.logOnce(`async-boundary: ${what} failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
   readonly onError: ErrorSink = (where, error) => {
     const text = error instanceof Error ? error.message : String(error);
     this.logOnce(`async-boundary: ${where} failed: ${text}`);
