@@ -5,6 +5,7 @@ import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   LSPErrorCodes,
+  type MessageActionItem,
   ResponseError,
   TextDocumentSyncKind,
   type CancellationToken,
@@ -85,7 +86,7 @@ export function startServer(connection: Connection): Session {
       case COMMANDS.scanWorkspace: {
         const summary = await scanWorkspace(session, publisher, token);
         const what = `${summary.files} files, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}`;
-        session.background(connection.window.showInformationMessage(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`), 'showing the scan summary');
+        session.background(connection.window.showInformationMessage<MessageActionItem>(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`), 'showing the scan summary');
         return summary;
       }
       case COMMANDS.openRuleDocs: {
@@ -93,7 +94,7 @@ export function startServer(connection: Connection): Session {
         const rule = typeof params.arguments?.[0] === 'string' ? params.arguments[0] : undefined;
         const uri = rule ? ruleDocsUrl(rule) : RULE_DOCS_BASE_URL;
         if (session.support.showDocument) await connection.window.showDocument({ uri, external: true });
-        else session.background(connection.window.showInformationMessage(`async-boundary documentation: ${uri}`), 'showing the documentation link');
+        else session.background(connection.window.showInformationMessage<MessageActionItem>(`async-boundary documentation: ${uri}`), 'showing the documentation link');
         return uri;
       }
       default:
