@@ -144,9 +144,8 @@ class Parser {
     return undefined;
   }
 
-  /** Checks the keys of an entry object against the allowed ones; returns the known properties by key. */
-  fields(node: Node, path: string, allowed: readonly string[], what: string): Map<string, Node> | undefined {
-    if (node.type !== 'object') return undefined;
+  /** Checks the keys of an object against the allowed ones; returns the known properties by key (none for a non-object, reported). */
+  fields(node: Node, path: string, allowed: readonly string[], what: string): Map<string, Node> {
     const out = new Map<string, Node>();
     for (const { key, keyNode, value } of this.properties(node, path, what)) {
       if (allowed.includes(key)) out.set(key, value);
@@ -185,11 +184,11 @@ class Parser {
   }
 
   catalogExtension(node: Node, path: string): CatalogExtension | undefined {
-    const fields = this.fields(node, path, CATALOG_KEYS, 'a language section');
-    if (!fields) {
+    if (node.type !== 'object') {
       this.properties(node, path, 'an object with `blockingCalls`, `lockTypes`, `channelConstructors` or `ioCalls`');
       return undefined;
     }
+    const fields = this.fields(node, path, CATALOG_KEYS, 'a language section');
     const ext: { -readonly [K in keyof CatalogExtension]: CatalogExtension[K] } = {};
     const at = (key: string): [Node, string] | undefined => {
       const n = fields.get(key);
@@ -217,7 +216,7 @@ class Parser {
 
   blockingCall(node: Node, path: string): string | BlockingCall | undefined {
     if (node.type !== 'object') return this.string(node, path, 'a fully qualified function name or an object `{ "name": …, "category": … }`');
-    const f = this.fields(node, path, ['name', 'category', 'replacement', 'cpuHeavy'], 'a blocking call')!;
+    const f = this.fields(node, path, ['name', 'category', 'replacement', 'cpuHeavy'], 'a blocking call');
     const name = this.required(f, node, path, 'name', 'the fully qualified function name');
     if (name === undefined) return undefined;
     const category = f.has('category') ? this.oneOf(f.get('category')!, `${path}.category`, CATEGORIES, 'blocking category') : 'other';
@@ -236,7 +235,7 @@ class Parser {
 
   lockType(node: Node, path: string): string | LockType | undefined {
     if (node.type !== 'object') return this.string(node, path, 'a fully qualified type name or an object `{ "name": …, "kind": "blocking" | "async" }`');
-    const f = this.fields(node, path, ['name', 'kind', 'limiter'], 'a lock type')!;
+    const f = this.fields(node, path, ['name', 'kind', 'limiter'], 'a lock type');
     const name = this.required(f, node, path, 'name', 'the fully qualified type name');
     if (name === undefined) return undefined;
     const kind = f.has('kind') ? this.oneOf(f.get('kind')!, `${path}.kind`, ['blocking', 'async'] as const, 'lock kind') : 'blocking';
@@ -251,7 +250,7 @@ class Parser {
 
   channel(node: Node, path: string): string | ChannelConstructor | undefined {
     if (node.type !== 'object') return this.string(node, path, 'a fully qualified constructor name or an object `{ "name": …, "bound": … }`');
-    const f = this.fields(node, path, ['name', 'bound', 'alwaysUnbounded'], 'a channel constructor')!;
+    const f = this.fields(node, path, ['name', 'bound', 'alwaysUnbounded'], 'a channel constructor');
     const name = this.required(f, node, path, 'name', 'the fully qualified constructor name');
     if (name === undefined) return undefined;
     let bound = 'a capacity';
