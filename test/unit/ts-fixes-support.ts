@@ -57,6 +57,8 @@ export interface HandFinding {
   readonly channel?: { readonly snippet: string; readonly constructor: string; readonly reason: ChannelSite['reason'] };
   readonly region?: { readonly acquire: string; readonly lock: string; readonly guard?: string };
   readonly variant?: string;
+  /** Take the fix whose title starts with this, rather than the first. */
+  readonly pick?: string;
 }
 
 /** A parsed file and a finding built by hand for `what`. */
@@ -124,7 +126,7 @@ export function fixOne(path: string, text: string, what: HandFinding, deps: read
     const { parsed, finding } = handFinding(path, text, what);
     result = buildFixes(finding, parsed, { catalog: typescriptCatalog, ...ctx });
   }
-  const fix = result.fixes[0];
+  const fix = what.pick === undefined ? result.fixes[0] : result.fixes.find((f) => f.title.startsWith(what.pick!));
   if (!fix) return { result, real: !!real };
   const after = applyEdits(text, fix.edits);
   assert.equal(syntaxErrors(after, path), 0, `the fixed text does not parse:\n${after}`);

@@ -190,7 +190,7 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
   type CjsResult = { before: { b64: string; mainThread: boolean; whole: string; wholeIsBuffer: boolean }; after: { b64: string; mainThread: boolean; whole: string; wholeIsBuffer: boolean } };
 
   it('offloads a CommonJS helper with require-style imports', () => {
-    const out = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'pack(text, 9)' }, inner: { snippet: 'zlib.gzipSync(text, { level })', callee: 'zlib.gzipSync' } });
+    const out = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'pack(text, 9)' }, inner: { snippet: 'zlib.gzipSync(text, { level })', callee: 'zlib.gzipSync' }, pick: 'Offload' });
     const worker = created(out.fix);
     assert.equal(worker.relativePath, 'pack.worker.cjs');
     assert.ok(worker.text.includes("const { parentPort, workerData } = require('worker_threads');\nconst zlib = require('zlib');\nconst { isMainThread } = require('worker_threads');\n"), worker.text);
@@ -204,14 +204,14 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
   });
 
   it('gives back a Buffer from the worker runner, and a CommonJS piscina pool runs the helper', () => {
-    const first = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'compress(text)', nth: 1 }, inner: { snippet: 'zlib.gzipSync(text)', callee: 'zlib.gzipSync' } });
+    const first = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'compress(text)', nth: 1 }, inner: { snippet: 'zlib.gzipSync(text)', callee: 'zlib.gzipSync' }, pick: 'Offload' });
     const worker = created(first.fix);
     assert.equal(worker.relativePath, 'compress.worker.cjs');
     const viaRunner = run({ 'before.cjs': CJS_SOURCE, 'after.cjs': first.after!, [worker.relativePath]: worker.text, 'check.cjs': CJS_CHECK }, 'check.cjs') as CjsResult;
     assert.equal(viaRunner.after.whole, viaRunner.before.whole);
     assert.equal(viaRunner.after.wholeIsBuffer, true, 'the runner handed back a Uint8Array instead of a Buffer');
 
-    const pooled = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'pack(text, 9)' }, inner: { snippet: 'zlib.gzipSync(text, { level })', callee: 'zlib.gzipSync' } }, ['piscina']);
+    const pooled = fixOne('handler.cjs', CJS_SOURCE, { rule: BIA, call: { snippet: 'pack(text, 9)' }, inner: { snippet: 'zlib.gzipSync(text, { level })', callee: 'zlib.gzipSync' }, pick: 'Offload' }, ['piscina']);
     const poolWorker = created(pooled.fix);
     assert.match(poolWorker.text, /\nmodule\.exports = \(args\) => pack\(\.\.\.args\);\n$/);
     assert.ok(pooled.after!.includes("}\n\nconst packPool = new Piscina({ filename: require.resolve('./pack.worker.cjs') });\n"), pooled.after);
@@ -313,9 +313,9 @@ describe('ts fixes: offload to a worker thread (config and module limits)', () =
 
   it('refuses to move code that uses require into an ES module worker', () => {
     const src = lines("import { createHash } from 'crypto';", 'function work(s) {', "  return require('zlib').gzipSync(s);", '}', 'export async function h(s) {', '  return work(s);', '}');
-    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(s)', nth: 1 }, inner: { snippet: "require('zlib')" } });
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(s)', nth: 1 }, inner: { snippet: "require('zlib')" }, pick: 'Offload' });
     assert.equal(out.fix, undefined);
-    assert.match(out.result.refused[0]?.reason ?? '', /CommonJS `require`/);
+    assert.match(out.result.refused.find((r) => r.title.startsWith('Offload'))?.reason ?? '', /CommonJS `require`/);
   });
 
   it('refuses to move TypeScript code that imports a relative module', () => {

@@ -85,30 +85,38 @@ function fsPromisesRef(input: BuildInput, plan: ImportPlan, call: ts.CallExpress
   return fs ? `${fs}.promises.${name}` : plan.named('fs/promises', name);
 }
 
-/**
- * Replaces a blocking call with its async twin plus `await`, making the enclosing function async when
- * needed. Safe when the twin is a drop-in and the function is already async; a suggestion otherwise.
- */
-export function asyncTwinFix(input: BuildInput, call: ts.CallExpression, callee: string, entry: BlockingCall | undefined): { fix?: Fix; refused?: RefusedFix } {
+/** The text that replaces a blocking call: `await <twin>(…)`, parenthesised where the call is a receiver. */
+export interface TwinReplacement {
+  readonly edit: TextEdit;
+  /** A readable name for titles: `await fs.promises.readFile`. */
+  readonly label: string;
+  /** The twin takes the same arguments and resolves to the same value. */
+  readonly dropIn: boolean;
+  readonly note?: string;
+}
+
+/** The replacement of one blocking call by its async twin, adding what it imports to `plan`. */
+export function twinReplacement(input: BuildInput, plan: ImportPlan, call: ts.CallExpression, callee: string, entry: BlockingCall | undefined): TwinReplacement | undefined {
   const twin = twinOf(callee, entry);
-  if (!twin) return {};
+  if (!twin) return undefined;
   const { sf } = input;
-  const plan = input.imports.plan(input.style);
   const args = sf.text.slice(call.arguments.pos - 1, call.end);
   let expr: string;
-  let title: string;
+  let label: string;
   let dropIn = true;
+  let note: string | undefined;
   switch (twin.kind) {
     case 'fs': {
       const ref = fsPromisesRef(input, plan, call, twin.name);
       expr = `await ${ref}${args}`;
-      title = `Use \`await ${ref}\``;
+      label = `await ${ref}`;
       break;
     }
     case 'exists': {
       const ref = fsPromisesRef(input, plan, call, 'access');
       expr = `await ${ref}${args}.then(() => true, () => false)`;
-      title = `Use \`await ${ref}\` to test for the file`;
+      label = `await ${ref}`;
+      note = 'to test for the file';
       dropIn = false;
       break;
     }
@@ -116,7 +124,7 @@ export function asyncTwinFix(input: BuildInput, call: ts.CallExpression, callee:
       const fn = memberRef(input, plan, call, twin.module, twin.name);
       const p = promisifyRef(input, plan);
       expr = `await ${p}(${fn})${args}`;
-      title = `Use \`await ${p}(${fn})\``;
+      label = `await ${p}(${fn})`;
       break;
     }
     case 'exec': {
@@ -125,24 +133,36 @@ export function asyncTwinFix(input: BuildInput, call: ts.CallExpression, callee:
       // A discarded result needs no `.stdout`; a used one is the string `execSync` would have returned.
       const unused = call.parent !== undefined && ts.isExpressionStatement(call.parent);
       expr = unused ? `await ${p}(${fn})${args}` : `(await ${p}(${fn})${args}).stdout`;
-      title = `Use \`await ${p}(${fn})\` (stdout is a string unless an encoding says otherwise)`;
+      label = `await ${p}(${fn})`;
+      note = '(stdout is a string unless an encoding says otherwise)';
       dropIn = false;
       break;
     }
     case 'member': {
       const ref = memberRef(input, plan, call, twin.module, twin.name, false);
       expr = `await ${ref}${args}`;
-      title = `Use \`await ${ref}\``;
+      label = `await ${ref}`;
       dropIn = twin.dropIn;
       break;
     }
   }
-  const alreadyAwaited = call.parent && ts.isAwaitExpression(call.parent);
-  if (alreadyAwaited) expr = expr.replace(/^await /, '');
+  if (call.parent && ts.isAwaitExpression(call.parent)) expr = expr.replace(/^await /, '');
   else if (expr.startsWith('await ') && needsParensAsAwait(call)) expr = `(${expr})`;
-  const asyncPlan = ensureAsync(sf, call);
+  return { edit: { span: { start: call.getStart(sf), end: call.end }, newText: expr }, label, dropIn, ...(note ? { note } : {}) };
+}
+
+/**
+ * Replaces a blocking call with its async twin plus `await`, making the enclosing function async when
+ * needed. Safe when the twin is a drop-in and the function is already async; a suggestion otherwise.
+ */
+export function asyncTwinFix(input: BuildInput, call: ts.CallExpression, callee: string, entry: BlockingCall | undefined): { fix?: Fix; refused?: RefusedFix } {
+  const plan = input.imports.plan(input.style);
+  const r = twinReplacement(input, plan, call, callee, entry);
+  if (!r) return {};
+  const title = `Use \`${r.label}\`${r.note ? ` ${r.note}` : ''}`;
+  const asyncPlan = ensureAsync(input.sf, call);
   if (!asyncPlan.ok) return { refused: { title, reason: asyncPlan.reason } };
-  const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, { span: { start: call.getStart(sf), end: call.end }, newText: expr }];
-  const safe = dropIn && !asyncPlan.madeAsync;
+  const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, r.edit];
+  const safe = r.dropIn && !asyncPlan.madeAsync;
   return { fix: { title: asyncPlan.madeAsync ? `${title} and make the callback async` : title, safety: safe ? 'safe' : 'suggestion', edits } };
 }

@@ -6,6 +6,7 @@ import ts from 'typescript';
 import type { Fix, Finding, RefusedFix } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
 import { nodeAtSpan, nodeContaining, sourceFileOf } from './ast';
+import { asyncHelperFix } from './async-helper';
 import { asyncTwinFix, twinOf, type BuildInput } from './blocking';
 import { channelFixes } from './channel';
 import { Imports } from './imports';
@@ -56,7 +57,11 @@ function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext, in
     if (innerEntry?.category === 'sleep') {
       // A worker that sleeps still makes the caller wait; the fix is an async sleep, not a thread.
       refused.push({ title: `Offload \`${call.calleeText}\` to a worker thread`, reason: 'it sleeps rather than computes: make it async and use `await setTimeout(ms)` from `timers/promises`' });
-    } else add(offloadHelperFix(input, parsed, node, call, inner, ctx));
+    } else {
+      // An async twin inside the helper is the smaller change; a worker takes the whole helper off the loop.
+      if (inner?.callee !== undefined && twinOf(inner.callee, innerEntry)) add(asyncHelperFix(input, parsed, node, ctx));
+      add(offloadHelperFix(input, parsed, node, ctx));
+    }
     return { fixes, refused };
   }
   const callee = call.callee;

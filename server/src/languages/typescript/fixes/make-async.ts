@@ -26,7 +26,7 @@ function inlineIterator(fn: FunctionNode): string | undefined {
 }
 
 /** True when other modules can call the function: an `export`ed declaration or a `module.exports` value. */
-function isExported(fn: FunctionNode): boolean {
+export function isExported(fn: FunctionNode): boolean {
   const exportedStatement = (n: ts.Node): boolean => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
   if (ts.isFunctionDeclaration(fn)) return exportedStatement(fn);
   const p = fn.parent;
@@ -96,10 +96,15 @@ export function ensureAsync(sf: ts.SourceFile, node: ts.Node): AsyncPlan {
   const ownName = fnName(fn);
   if (isExported(fn)) return { ok: false, reason: `\`${ownName ?? 'the function'}\` is exported; making it async would hand its callers a promise` };
   if (ownName && calledDirectly(sf, ownName, fn)) return { ok: false, reason: `\`${ownName}\` is called directly elsewhere; making it async would hand its callers a promise` };
+  return { ok: true, edits: asyncEdits(sf, fn), madeAsync: true, fn };
+}
+
+/** The edits that make a function async: `async` before it, and a declared return type wrapped in `Promise<…>`. */
+export function asyncEdits(sf: ts.SourceFile, fn: FunctionNode): TextEdit[] {
   const at = asyncInsertAt(sf, fn);
   const edits: TextEdit[] = [{ span: { start: at, end: at }, newText: 'async ' }];
   if (fn.type && !(ts.isTypeReferenceNode(fn.type) && ts.isIdentifier(fn.type.typeName) && fn.type.typeName.text === 'Promise')) {
     edits.push({ span: { start: fn.type.getStart(sf), end: fn.type.end }, newText: `Promise<${textOf(sf, fn.type)}>` });
   }
-  return { ok: true, edits, madeAsync: true, fn };
+  return edits;
 }

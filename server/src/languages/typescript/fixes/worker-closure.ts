@@ -161,3 +161,20 @@ export function declarationText(sf: ts.SourceFile, node: ts.Node): string {
   const text = textOf(sf, node);
   return text.replace(/^export\s+(default\s+)?/, '');
 }
+
+/** A sync function declared at the top of the file under `name`: its statement and its function node. */
+export function helperDeclaration(sf: ts.SourceFile, name: string): { node: ts.Statement; fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression } | undefined {
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name?.text === name && st.body && !st.asteriskToken) {
+      return st.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ? undefined : { node: st, fn: st };
+    }
+    if (ts.isVariableStatement(st) && st.declarationList.declarations.length === 1) {
+      const d = st.declarationList.declarations[0]!;
+      const init = d.initializer;
+      if (ts.isIdentifier(d.name) && d.name.text === name && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
+        return init.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ? undefined : { node: st, fn: init };
+      }
+    }
+  }
+  return undefined;
+}

@@ -18,7 +18,7 @@ import type { BuildInput } from './blocking';
 import type { Binding } from './imports';
 import { ensureAsync } from './make-async';
 import { builtin, quoted, semi, type FileStyle } from './style';
-import { collectMovable, declarationText, isReference } from './worker-closure';
+import { collectMovable, declarationText, helperDeclaration, isReference } from './worker-closure';
 
 type Result = { fix?: Fix; refused?: RefusedFix };
 
@@ -32,7 +32,7 @@ interface WorkerJob {
 }
 
 /** Offloads the same-file helper a call resolves to. */
-export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, _site: CallSite, _inner: CallSite | undefined, ctx: FixContext): Result {
+export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, ctx: FixContext): Result {
   const { sf } = input;
   if (!ts.isIdentifier(call.expression)) {
     const title = `Offload \`${textOf(sf, call.expression)}\` to a worker thread`;
@@ -69,20 +69,6 @@ export function offloadCallFix(input: BuildInput, parsed: ParsedFile, call: ts.C
   const argProblem = unclonableArgument(sf, call);
   if (argProblem) return { refused: { title, reason: argProblem } };
   return offload(input, parsed, call, { name: site.member, declarations: [], imports: [binding], invoke: calleeText }, ctx, title, undefined);
-}
-
-function helperDeclaration(sf: ts.SourceFile, name: string): { node: ts.Node } | undefined {
-  for (const st of sf.statements) {
-    if (ts.isFunctionDeclaration(st) && st.name?.text === name && st.body && !st.asteriskToken) {
-      return st.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ? undefined : { node: st };
-    }
-    if (ts.isVariableStatement(st) && st.declarationList.declarations.length === 1) {
-      const d = st.declarationList.declarations[0]!;
-      const init = d.initializer;
-      if (ts.isIdentifier(d.name) && d.name.text === name && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return { node: st };
-    }
-  }
-  return undefined;
 }
 
 /** Why an argument cannot be sent to a worker (functions do not survive structured cloning). */

@@ -1,0 +1,106 @@
+// "Make the helper async": a same-file sync helper whose blocking calls have async twins.
+import assert from 'node:assert/strict';
+import { fixOne } from './ts-fixes-support';
+
+const BIA = 'blocking-in-async';
+const lines = (...l: string[]): string => l.join('\n') + '\n';
+
+describe('ts fixes: make a blocking helper async', () => {
+  it('makes the helper async, awaits its twin, and awaits every call of it', () => {
+    const src = lines(
+      "import fs from 'fs';",
+      "import express from 'express';",
+      '',
+      'function loadTemplate(name: string): string {',
+      "  return fs.readFileSync(`templates/${name}.html`, 'utf8');",
+      '}',
+      '',
+      'const app = express();',
+      "app.get('/', (req, res) => {",
+      "  res.send(loadTemplate('home'));",
+      '});',
+      'export async function preview(name: string) {',
+      '  return loadTemplate(name).length;',
+      '}',
+    );
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: "loadTemplate('home')" }, inner: { snippet: 'fs.readFileSync(`templates/${name}.html`, \'utf8\')', callee: 'fs.readFileSync' } });
+    assert.equal(out.fix?.title, 'Make `loadTemplate` async and use `await fs.promises.readFile`');
+    assert.equal(out.fix?.safety, 'suggestion');
+    assert.equal(out.result.fixes[1]?.title, 'Offload `loadTemplate` to a worker thread');
+    assert.equal(
+      out.after,
+      lines(
+        "import fs from 'fs';",
+        "import express from 'express';",
+        '',
+        'async function loadTemplate(name: string): Promise<string> {',
+        "  return await fs.promises.readFile(`templates/${name}.html`, 'utf8');",
+        '}',
+        '',
+        'const app = express();',
+        "app.get('/', async (req, res) => {",
+        "  res.send(await loadTemplate('home'));",
+        '});',
+        'export async function preview(name: string) {',
+        '  return (await loadTemplate(name)).length;',
+        '}',
+      ),
+    );
+  });
+
+  it('promisifies exec in a helper and keeps the result a string', () => {
+    const src = lines(
+      "import { execSync } from 'child_process';",
+      'const currentBranch = () => execSync("git branch --show-current").toString().trim();',
+      'export const handler = async () => ({ branch: currentBranch() });',
+    );
+    const out = fixOne('a.js', src, { rule: BIA, call: { snippet: 'currentBranch()', nth: 0 }, inner: { snippet: 'execSync("git branch --show-current")', callee: 'child_process.execSync' } });
+    assert.equal(
+      out.after,
+      lines(
+        "import { execSync, exec } from 'child_process';",
+        "import { promisify } from 'util';",
+        'const currentBranch = async () => (await promisify(exec)("git branch --show-current")).stdout.toString().trim();',
+        'export const handler = async () => ({ branch: await currentBranch() });',
+      ),
+    );
+  });
+
+  it('refuses when a sync function also calls the helper, and offers the worker first', () => {
+    const src = lines(
+      "import fs from 'fs';",
+      'function readConfig() {',
+      "  return JSON.parse(fs.readFileSync('config.json', 'utf8'));",
+      '}',
+      'function port() {',
+      '  return readConfig().port;',
+      '}',
+      'export async function handle() {',
+      '  return readConfig();',
+      '}',
+      'console.log(port());',
+    );
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'readConfig()', nth: 2 }, inner: { snippet: "fs.readFileSync('config.json', 'utf8')", callee: 'fs.readFileSync' } });
+    assert.equal(out.fix?.title, 'Offload `readConfig` to a worker thread');
+    const refusal = out.result.refused.find((r) => r.title.startsWith('Make `readConfig` async'));
+    assert.equal(refusal?.reason, '`readConfig` is also called from `port`, which is not async: offload it or make that caller async first');
+  });
+
+  it('refuses when the blocking call sits in a further helper', () => {
+    const src = lines(
+      "import fs from 'fs';",
+      'function load(name) {',
+      '  return fs.readFileSync(name, "utf8");',
+      '}',
+      'function render(name) {',
+      '  return load(name).toUpperCase();',
+      '}',
+      'export async function page(name) {',
+      '  return render(name);',
+      '}',
+    );
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'render(name)', nth: 1 }, inner: { snippet: 'fs.readFileSync(name, "utf8")', callee: 'fs.readFileSync' } });
+    assert.equal(out.fix?.title, 'Offload `render` to a worker thread');
+    assert.match(out.result.refused[0]?.reason ?? '', /another helper that `render` calls/);
+  });
+});
