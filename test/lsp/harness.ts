@@ -51,6 +51,8 @@ export class TestClient {
   readonly logs: string[] = [];
   /** `window/showMessageRequest` texts. */
   readonly messages: string[] = [];
+  /** `window/showDocument` requests. */
+  readonly shown: { uri: string; external?: boolean }[] = [];
   /** The `kind` of every `$/progress` value (`begin`, `report`, `end`). */
   readonly progress: string[] = [];
   readonly registrations: string[] = [];
@@ -87,7 +89,10 @@ export class TestClient {
     });
     this.rpc.onRequest('window/workDoneProgress/create', () => null);
     this.rpc.onRequest('workspace/inlayHint/refresh', () => null);
-    this.rpc.onRequest('window/showDocument', () => ({ success: true }));
+    this.rpc.onRequest('window/showDocument', (p: { uri: string; external?: boolean }) => {
+      this.shown.push(p);
+      return { success: true };
+    });
     this.rpc.onNotification('window/logMessage', (p: { message: string }) => void this.logs.push(p.message));
     this.rpc.onRequest('window/showMessageRequest', (p: { message: string }) => {
       this.messages.push(p.message);

@@ -132,6 +132,31 @@ describe('language server', () => {
     assert.deepEqual(await client.applyEdits('a.ts', editsFor(resolved.edit, uri)), [], after);
   });
 
+  it('"Fix all `<rule>` problems in this file" fixes every finding of the rule', async () => {
+    const text = HANDLER.replace('  await fetch(path);', "  fs.writeFileSync(path + '.bak', data);\n  await fetch(path);");
+    const diagnostics = await client.open('a.ts', text);
+    const uri = client.uri('a.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[1]!.range, context: { diagnostics } });
+    const all = actions.find((a) => a.title === 'Fix all `blocking-in-async` problems in this file');
+    assert.ok(all, actions.map((a) => a.title).join('\n'));
+    const resolved = await client.request<CodeAction>('codeAction/resolve', all);
+    assert.equal(editsFor(resolved.edit, uri).length >= 2, true);
+    assert.deepEqual(await client.applyEdits('a.ts', editsFor(resolved.edit, uri)), []);
+  });
+
+  it('links the blocking call inside a same-file helper as related information', async () => {
+    const text = ["import fs from 'node:fs';", 'function load(p: string) {', "  return fs.readFileSync(p, 'utf8');", '}', 'export async function handler(p: string) {', '  return load(p);', '}', ''].join('\n');
+    const [d] = await client.open('helper.ts', text);
+    assert.equal(d?.range.start.line, 5);
+    assert.deepEqual(d?.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]), [[client.uri('helper.ts'), 2]]);
+  });
+
+  it('opens a rule\'s documentation with window/showDocument', async () => {
+    const url = await client.request<string>('workspace/executeCommand', { command: 'asyncBoundary.openRuleDocs', arguments: ['blocking-in-async'] });
+    assert.match(url, /\/docs\/rules\/blocking-in-async\.md$/);
+    assert.deepEqual(client.shown, [{ uri: url, external: true }]);
+  });
+
   it('hovers on an await with its place and what is held, and serves yield points', async () => {
     await client.open('a.ts', HANDLER);
     const uri = client.uri('a.ts');

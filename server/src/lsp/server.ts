@@ -83,6 +83,8 @@ export function startServer(connection: Connection): Session {
 
   connection.onExecuteCommand(async (params, token) => {
     switch (params.command) {
+      // `showInformationMessage<MessageActionItem>`: the untyped overload says void, but the library
+      // sends a request and returns its promise, which must not reject unhandled.
       case COMMANDS.scanWorkspace: {
         const summary = await scanWorkspace(session, publisher, token);
         const what = `${summary.files} files, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}`;
