@@ -13,7 +13,7 @@ const EDITOR_IMPORTS = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'examples/**', 'test/fixtures/**', 'bench/.cache/**', 'bench/corpus/**', '.e2e/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'examples/**', 'test/fixtures/**', 'test/e2e/workspace/**', 'bench/.cache/**', 'bench/corpus/**', '.e2e/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   {
     files: ['**/*.ts'],
     languageOptions: {

@@ -23,6 +23,16 @@ export const UPLOAD = {
   rule: 'blocking-in-async',
 } as const;
 
+/** `src/rates.ts`: an HTTP call awaited while `ratesLock` (an async-mutex) is held. */
+export const RATES = {
+  file: 'rates.ts',
+  /** `await fetch(…)` inside the held region: column of `await`. */
+  heldAwait: { line: 10, column: 24, ordinal: 2 },
+  lock: 'ratesLock',
+  context: 'convert',
+  rule: 'await-holding-lock',
+} as const;
+
 export interface SnapRange {
   readonly start: { readonly line: number; readonly character: number };
   readonly end: { readonly line: number; readonly character: number };
@@ -76,13 +86,25 @@ export function expectBlockingFinding(snap: Snapshot): SnapDiagnostic {
   return d;
 }
 
-/** The hover on a yield point says it is one, with its ordinal within `handleUpload`. */
-export function expectYieldHover(hovers: readonly string[], ordinal: number): string {
+/** The hover on a yield point says it is one, its ordinal, its async context and what it holds. */
+export function expectYieldHover(hovers: readonly string[], want: { ordinal: number; context: string; held?: string }): string {
   const text = hovers.join('\n');
   assert.match(text, /yield point/i, `hover mentions the yield point: ${text}`);
-  assert.match(text, new RegExp(`\\b${ordinal}\\b`), `hover gives ordinal ${ordinal}: ${text}`);
-  assert.match(text, /handleUpload/, `hover names the enclosing async function: ${text}`);
+  assert.match(text, new RegExp(`\\b${want.ordinal}\\b`), `hover gives ordinal ${want.ordinal}: ${text}`);
+  assert.ok(text.includes(want.context), `hover names the enclosing async function \`${want.context}\`: ${text}`);
+  if (want.held) assert.ok(text.includes(want.held), `hover says \`${want.held}\` is held: ${text}`);
   return text;
+}
+
+/** The await under the lock is reported, and its decoration says which lock it holds. */
+export function expectHeldLock(snap: Snapshot): void {
+  const hits = snap.diagnostics.filter((d) => codeOf(d) === RATES.rule);
+  assert.equal(hits.length, 1, `expected one ${RATES.rule} finding, got ${JSON.stringify(snap.diagnostics)}`);
+  assert.equal(hits[0]!.range.start.line, RATES.heldAwait.line - 1, 'finding on the awaited call under the lock');
+  assert.ok(hits[0]!.message.includes(`\`${RATES.lock}\``), `the message names the lock: ${hits[0]!.message}`);
+  const held = snap.decorations.filter((d) => d.range.start.line === RATES.heldAwait.line - 1);
+  assert.equal(held.length, 1, `one decoration on the held yield point: ${JSON.stringify(snap.decorations)}`);
+  assert.ok(held[0]!.contentText?.includes(RATES.lock), `its marker names the held lock: ${held[0]!.contentText}`);
 }
 
 /** Our quick fix for the blocking call is offered and preferred. */
@@ -92,7 +114,7 @@ export function expectQuickFix(actions: readonly SnapCodeAction[]): SnapCodeActi
   return fix;
 }
 
-/** Yield-point decorations sit on every `await` of the fixture, and nowhere else. */
+/** Yield-point decorations sit on every `await` of `upload.ts`, and nowhere else. */
 export function expectYieldDecorations(snap: Snapshot): readonly SnapDecoration[] {
   const lines = new Set(snap.decorations.map((d) => d.range.start.line + 1));
   for (const a of UPLOAD.awaits) assert.ok(lines.has(a.line), `a yield-point decoration on line ${a.line}: ${JSON.stringify(snap.decorations)}`);

@@ -4,23 +4,27 @@
  *
  *   tsx test/e2e/run.ts --vsix <file>     the extension to install (default: newest ./*.vsix)
  *   ASYNC_BOUNDARY_E2E_STRICT=1           fail instead of skip when the machine cannot host the editor
+ *   ASYNC_BOUNDARY_E2E_ARTEFACTS=<dir>    screenshots and logs (default test-results/e2e)
+ *   UPDATE_SCREENSHOTS=1                  after a green run, copy the README screenshots to docs/screenshots
  *
  * Everything a run touches is fresh (server dirs, browser profile, a copy of the workspace) and
  * lives under one temp dir; screenshots and logs go to test-results/e2e/.
  */
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { CodeServer } from './lib/code-server';
 import { MemorySampler } from './lib/resources';
 import { InfraError, resolveTools } from './lib/tools';
 import * as wb from './lib/workbench';
 import { scenarios, type ScenarioContext } from './scenarios';
-import { snapshotKeybinding } from './snapshot';
+import { driverKeybindings } from './snapshot';
 
 const repo = path.resolve(__dirname, '../..');
-const artefacts = path.join(repo, 'test-results/e2e');
+const artefacts = path.resolve(process.env.ASYNC_BOUNDARY_E2E_ARTEFACTS ?? path.join(repo, 'test-results/e2e'));
 const strict = process.env.ASYNC_BOUNDARY_E2E_STRICT === '1';
 /** The whole run, including a warm start of code-server; a hang fails rather than eating CI's budget. */
 const WATCHDOG_MS = 15 * 60_000;
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
   const workspace = path.join(root, 'workspace');
   cpSync(path.join(repo, 'test/e2e/workspace'), workspace, { recursive: true });
   const snapshotFile = path.join(root, 'snapshot.json');
+  const requestFile = path.join(root, 'request.json');
 
   const server = await CodeServer.create({ node: tools.node, entry: tools.entry }, path.join(root, 'server'), { ASYNC_BOUNDARY_TEST: '1' });
   const sampler = new MemorySampler(() => (server.pid ? [server.pid] : []));
@@ -68,8 +73,9 @@ async function main(): Promise<number> {
   let failed = 0;
   try {
     log(await server.installExtension(vsix));
+    log(await server.installExtension(await packageDriver(root)));
     server.seedSettings();
-    server.writeUserFile('keybindings.json', snapshotKeybinding(snapshotFile));
+    server.writeUserFile('keybindings.json', driverKeybindings(requestFile));
     sampler.start();
     try {
       await server.start();
@@ -98,7 +104,7 @@ async function main(): Promise<number> {
     }
     log(`workbench loaded in ${((Date.now() - tOpen) / 1000).toFixed(1)} s`);
 
-    const ctx: ScenarioContext = { page, snapshotFile, artefacts, workspace, log };
+    const ctx: ScenarioContext = { page, snapshotFile, requestFile, artefacts, workspace, log };
     for (const s of scenarios) {
       const ts = Date.now();
       try {
@@ -116,7 +122,9 @@ async function main(): Promise<number> {
     sampler.stop();
     await sampler.sample();
     await context?.close().catch(() => undefined);
+    log('browser closed');
     await server.stop();
+    log('code-server stopped');
     // Keep the server logs (extension host output included) next to the screenshots.
     if (existsSync(server.dirs.logs)) cpSync(server.dirs.logs, path.join(artefacts, 'logs'), { recursive: true });
     const exthost = path.join(root, 'server/user-data/logs');
@@ -126,14 +134,23 @@ async function main(): Promise<number> {
     log(`peak memory (code-server group + Chromium): ${sampler.peakMiB} MiB`);
     writeFileSync(path.join(artefacts, 'metrics.json'), JSON.stringify({ seconds: (Date.now() - t0) / 1000, peakMiB: sampler.peakMiB, passed, failed }, null, 2));
   }
-  copyBestScreenshots();
+  if (failed === 0 && process.env.UPDATE_SCREENSHOTS === '1') copyBestScreenshots();
   console.log(`e2e: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
 
+/** Packages the test driver extension (test/e2e/driver-ext) into the run's temp dir. */
+async function packageDriver(root: string): Promise<string> {
+  const src = path.join(root, 'driver-ext');
+  cpSync(path.join(repo, 'test/e2e/driver-ext'), src, { recursive: true });
+  writeFileSync(path.join(src, 'LICENSE'), 'MIT\n');
+  const out = path.join(root, 'driver.vsix');
+  await promisify(execFile)(path.join(repo, 'node_modules/.bin/vsce'), ['package', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: src });
+  return out;
+}
+
 /** The README shows the decorations, the hover and the quick-fix menu from the latest green run. */
 function copyBestScreenshots(): void {
-  if (process.env.CI) return; // CI's clone is thrown away; refresh docs from a developer run
   const dest = path.join(repo, 'docs/screenshots');
   for (const name of ['decorations', 'hover', 'quick-fix']) {
     const src = path.join(artefacts, `${name}.png`);

@@ -4,19 +4,21 @@
  * renders (DOM), and leaves a screenshot in the artefact folder.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
+  RATES,
   UPLOAD,
   expectBlockingFinding,
+  expectHeldLock,
   expectFixed,
   expectQuickFix,
   expectYieldDecorations,
   expectYieldHover,
   type Snapshot,
 } from './expectations';
-import { normalizeSnapshot, SNAPSHOT_KEY } from './snapshot';
+import { DRIVER_KEY, normalizeSnapshot, snapshotRequest, type SnapshotAsk } from './snapshot';
 import { until } from './lib/wait';
 import * as wb from './lib/workbench';
 
@@ -27,8 +29,10 @@ export interface Scenario {
 
 export interface ScenarioContext {
   readonly page: Page;
-  /** Where the snapshot command writes (bound to {@link SNAPSHOT_KEY} in keybindings.json). */
+  /** Where the snapshot command writes. */
   readonly snapshotFile: string;
+  /** The driver's request file (bound to {@link DRIVER_KEY} in keybindings.json). */
+  readonly requestFile: string;
   readonly artefacts: string;
   /** The workspace copy on disk. */
   readonly workspace: string;
@@ -36,12 +40,16 @@ export interface ScenarioContext {
 }
 
 /** Asks the extension (through the keybinding seeded in keybindings.json) what VS Code sees in the active editor. */
-export async function takeSnapshot(ctx: ScenarioContext): Promise<Snapshot> {
+export async function takeSnapshot(ctx: ScenarioContext, ask: SnapshotAsk = {}): Promise<Snapshot> {
+  const errorFile = `${ctx.snapshotFile}.error`;
   rmSync(ctx.snapshotFile, { force: true });
+  rmSync(errorFile, { force: true });
+  writeFileSync(ctx.requestFile, JSON.stringify(snapshotRequest(ctx.snapshotFile, errorFile, ask)));
   await wb.focusEditor(ctx.page);
-  await ctx.page.keyboard.press(SNAPSHOT_KEY);
+  await ctx.page.keyboard.press(DRIVER_KEY);
   return until(
     () => {
+      if (existsSync(errorFile)) throw new Error(`the snapshot command failed: ${readFileSync(errorFile, 'utf8')}`);
       if (!existsSync(ctx.snapshotFile)) return undefined;
       const raw: unknown = JSON.parse(readFileSync(ctx.snapshotFile, 'utf8'));
       return normalizeSnapshot(raw);
@@ -105,17 +113,37 @@ export const scenarios: readonly Scenario[] = [
         );
         ctx.log(`rendered ::after markers: ${JSON.stringify(rendered)}`);
       }
-      ctx.log(`gutter: ${JSON.stringify(await wb.gutterDecorations(ctx.page))}`);
+      // The gutter marks are CSS background images on glyph-margin elements: count them.
+      const gutter = await until(
+        async () => {
+          const g = await wb.gutterDecorations(ctx.page);
+          return g.length >= UPLOAD.awaits.length ? g : undefined;
+        },
+        { what: `${UPLOAD.awaits.length} gutter marks`, timeoutMs: 20_000 },
+      );
+      ctx.log(`gutter: ${JSON.stringify(gutter)}`);
+      await shot(ctx, 'yield-points');
+    },
+  },
+  {
+    name: 'an await under a held lock is reported and its marker names the lock',
+    async run(ctx) {
+      await wb.openFile(ctx.page, RATES.file);
+      const snap = await snapshotUntil(ctx, `the ${RATES.rule} diagnostic and held-lock decorations`, expectHeldLock);
+      const marker = snap.decorations.find((d) => d.range.start.line === RATES.heldAwait.line - 1)!.contentText!;
+      await until(async () => (await wb.afterContents(ctx.page)).some((a) => a.includes(marker)), { what: `the marker "${marker}" to render`, timeoutMs: 20_000 });
       await shot(ctx, 'decorations');
     },
   },
   {
     name: 'hovering an await shows the yield-point annotation',
     async run(ctx) {
-      const a = UPLOAD.awaits[1];
-      const text = await wb.hoverText(ctx.page, a.line, a.column + 1);
+      const a = RATES.heldAwait;
+      const want = { ordinal: a.ordinal, context: RATES.context, held: RATES.lock };
+      const snap = await takeSnapshot(ctx, { hover: { line: a.line - 1, character: a.column } });
+      expectYieldHover(snap.hovers, want);
+      const text = await wb.hoverText(ctx.page, a.line, a.column + 1, (t) => void expectYieldHover([t], want));
       ctx.log(`hover: ${text.replace(/\n/g, ' / ')}`);
-      expectYieldHover([text], 2);
       await shot(ctx, 'hover');
       await ctx.page.keyboard.press('Escape');
     },
@@ -123,7 +151,9 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'the quick fix is offered and applying it removes the finding',
     async run(ctx) {
-      const snap = await takeSnapshot(ctx);
+      await wb.openFile(ctx.page, UPLOAD.file);
+      const finding = expectBlockingFinding(await takeSnapshot(ctx));
+      const snap = await takeSnapshot(ctx, { codeActions: { range: finding.range } });
       const fix = expectQuickFix(snap.codeActions);
       const rows = await wb.quickFixRows(ctx.page, UPLOAD.blocking.line, UPLOAD.blocking.column + 2);
       ctx.log(`quick fixes: ${JSON.stringify(rows)}`);

@@ -1,33 +1,63 @@
 /**
- * The contract with the extension's test-only command `asyncBoundary._test.snapshot` (enabled by
- * `ASYNC_BOUNDARY_TEST=1`): how the browser suite invokes it and how its JSON is read.
+ * The contract with the extension's test-only command `asyncBoundary._test.snapshot(outFile, request)`
+ * (enabled by `ASYNC_BOUNDARY_TEST=1`, argument shape in docs/lsp-extensions.md): how the browser
+ * suite invokes it and how its JSON is read.
  */
-import type { Snapshot } from './expectations';
+import type { SnapCodeAction, SnapDecoration, SnapDiagnostic, SnapRange, Snapshot } from './expectations';
 
 export const SNAPSHOT_COMMAND = 'asyncBoundary._test.snapshot';
 
 /**
- * A browser cannot pass arguments to a command, but a keybinding can: the suite seeds
- * `keybindings.json` with this key bound to the command and its arguments.
+ * A browser cannot pass arguments to a command, and a keybinding passes only one: the suite binds
+ * this key to the test driver extension (test/e2e/driver-ext), which reads the command and its
+ * arguments from a request file and fills in the active editor's URI.
  */
-export const SNAPSHOT_KEY = 'Control+Alt+Shift+F9';
+export const DRIVER_KEY = 'Control+Alt+Shift+F9';
+export const DRIVER_COMMAND = 'asyncBoundaryE2E.run';
+/** Replaced by the driver with the active editor's document URI. */
+export const ACTIVE_URI = '${activeEditorUri}';
 
-/** The keybindings.json entry that makes {@link SNAPSHOT_KEY} write a snapshot of the active editor to `out`. */
-export function snapshotKeybinding(out: string): unknown[] {
-  return [{ key: 'ctrl+alt+shift+f9', command: SNAPSHOT_COMMAND, args: { out } }];
+/** The keybindings.json that makes {@link DRIVER_KEY} run the request in `requestFile`. */
+export function driverKeybindings(requestFile: string): unknown[] {
+  return [{ key: 'ctrl+alt+shift+f9', command: DRIVER_COMMAND, args: { requestFile } }];
 }
 
-/** Reads the command's JSON into the shape the expectations use; a missing list reads as empty. */
+/** What to ask besides diagnostics and decorations (0-based positions, as the vscode API). */
+export interface SnapshotAsk {
+  readonly hover?: { readonly line: number; readonly character: number };
+  readonly codeActions?: { readonly range: SnapRange; readonly kind?: string };
+  readonly inlayHints?: true;
+}
+
+/** The request file the driver reads: run the snapshot command for the active editor. */
+export function snapshotRequest(out: string, errorFile: string, ask: SnapshotAsk): unknown {
+  return { command: SNAPSHOT_COMMAND, args: [out, { uri: ACTIVE_URI, ...ask }], errorFile };
+}
+
+interface RawApplied {
+  readonly yieldPoints?: readonly { range: SnapRange; text: string }[];
+  readonly heldYieldPoints?: readonly { range: SnapRange; text: string }[];
+}
+
+/** Reads the command's JSON into the shape the expectations use; an absent part reads as empty. */
 export function normalizeSnapshot(raw: unknown): Snapshot {
   if (typeof raw !== 'object' || raw === null) throw new Error(`snapshot is not an object: ${JSON.stringify(raw)}`);
   const r = raw as Record<string, unknown>;
-  const list = <T>(k: string): T[] => (Array.isArray(r[k]) ? (r[k] as T[]) : []);
+  const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+  // The client records what it applied per decoration type; the scenarios care about every marker.
+  const applied = (r.decorations ?? {}) as RawApplied;
+  const decorations: SnapDecoration[] = Array.isArray(r.decorations)
+    ? (r.decorations as SnapDecoration[])
+    : [
+        ...list<{ range: SnapRange; text: string }>(applied.yieldPoints).map((d) => ({ range: d.range, contentText: d.text, type: 'yieldPoint' })),
+        ...list<{ range: SnapRange; text: string }>(applied.heldYieldPoints).map((d) => ({ range: d.range, contentText: d.text, type: 'heldYieldPoint' })),
+      ];
   return {
     uri: typeof r.uri === 'string' ? r.uri : '',
-    diagnostics: list('diagnostics'),
-    hovers: list('hovers'),
-    codeActions: list('codeActions'),
-    inlayHints: list('inlayHints'),
-    decorations: list('decorations'),
+    diagnostics: list<SnapDiagnostic>(r.diagnostics),
+    hovers: list<string>(r.hover ?? r.hovers),
+    codeActions: list<SnapCodeAction>(r.codeActions),
+    inlayHints: list<{ label?: string } | string>(r.inlayHints).map((h) => (typeof h === 'string' ? h : (h.label ?? ''))),
+    decorations,
   };
 }

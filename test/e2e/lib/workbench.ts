@@ -31,7 +31,9 @@ export async function openFile(page: Page, name: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
   await input.fill(name);
-  await until(async () => (await page.locator('.quick-input-list .monaco-list-row').count()) > 0, { what: `Quick Open result for ${name}` });
+  // The list first shows recently opened files; wait until the filtered match is on top.
+  const first = page.locator('.quick-input-list .monaco-list-row').first();
+  await until(async () => ((await first.getAttribute('aria-label')) ?? '').includes(name), { what: `Quick Open to list ${name} first` });
   await page.keyboard.press('Enter');
   await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ timeout: 15_000 });
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
@@ -70,15 +72,19 @@ export async function problemRows(page: Page): Promise<string[]> {
   return labels;
 }
 
-/** Shows the hover at the cursor (`editor.action.showHover`) and returns its text once rendered. */
-export async function hoverText(page: Page, line: number, column: number): Promise<string> {
+/**
+ * Shows the hover at a position (`editor.action.showHover`) and returns its text once `accept`
+ * takes it: hover parts from several providers (problems, decorations, our server) render one by one.
+ */
+export async function hoverText(page: Page, line: number, column: number, accept: (text: string) => void): Promise<string> {
   await gotoLine(page, line, column);
   await page.keyboard.press('Control+k');
   await page.keyboard.press('Control+i');
   const hover = page.locator('.monaco-hover:not(.hidden)').filter({ visible: true });
   return until(async () => {
     const text = (await hover.allInnerTexts()).join('\n').trim();
-    return text.length > 0 && !/^Loading/.test(text) ? text : undefined;
+    accept(text);
+    return text;
   }, { what: 'a hover to render', timeoutMs: 20_000 });
 }
 
