@@ -1,7 +1,7 @@
 // The language server driven over JSON-RPC like an editor would: open, edit, code actions, hover,
 // the custom yield-points request, configuration, fix-all. Every wait is on a message, never a timer.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeAction, Hover, InlayHint, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { analyze, type Analysis } from '../../server/src/engine/analyze';
@@ -240,6 +240,21 @@ describe('language server', () => {
     const afterClose = client.nextDiagnostics(uri);
     await client.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
     assert.deepEqual((await afterClose).diagnostics.map((d) => d.code), ['blocking-in-async']);
+  });
+
+  it('skips files the config file excludes, as the CLI does', async () => {
+    writeFileSync(join(client.root, '.async-boundary.json'), '{ "exclude": ["generated/**"] }');
+    await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: client.uri('.async-boundary.json'), type: 1 }] });
+    mkdirSync(join(client.root, 'generated'));
+    assert.deepEqual(await client.open('generated/a.ts', HANDLER), []);
+    assert.equal((await client.open('a.ts', HANDLER)).length, 1);
+  });
+
+  it('analyses an untitled buffer by its language id', async () => {
+    const uri = 'untitled:Untitled-1';
+    const published = client.nextDiagnostics(uri, (p) => p.version === 1);
+    await client.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: HANDLER } });
+    assert.deepEqual((await published).diagnostics.map((d) => d.code), ['blocking-in-async']);
   });
 
   it('publishes nothing when disabled', async () => {

@@ -1,7 +1,8 @@
 // The project config `.async-boundary.json` at the workspace root: read with the engine's
 // `parseConfig`, watched, and merged with the editor's `asyncBoundary.rules` setting.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic } from 'vscode-languageserver';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config, type RuleLevel } from '../engine/config';
@@ -17,6 +18,7 @@ export class ProjectConfig {
   /** Merged configs by the JSON of the rule overrides, so the engine's per-config caches stay warm. */
   private merged = new Map<string, Config>();
   private publishedErrors = false;
+  private matchers: { included: (p: string) => boolean; excluded: (p: string) => boolean } | undefined;
   /** Settles when the latest {@link load} has; analyses wait for it so they never run with a stale config. */
   loading: Promise<void> = Promise.resolve();
 
@@ -25,6 +27,24 @@ export class ProjectConfig {
   get path(): string | undefined {
     const root = this.session.folders[0];
     return root === undefined ? undefined : join(root, CONFIG_FILE_NAME);
+  }
+
+  /**
+   * Whether the config's `include`/`exclude` globs let a file be analysed, with the CLI's semantics
+   * (globs relative to the config's folder; files outside it are not filtered), so the editor and
+   * CI report the same files.
+   */
+  covers(path: string): boolean {
+    const root = this.session.folders[0];
+    const { include, exclude } = this.base;
+    if (root === undefined || (include.length === 0 && exclude.length === 0)) return true;
+    const rel = relative(root, path).split(sep).join('/');
+    if (rel.startsWith('../') || isAbsolute(rel)) return true;
+    this.matchers ??= {
+      included: include.length > 0 ? picomatch([...include], { dot: true }) : () => true,
+      excluded: exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false,
+    };
+    return this.matchers.included(rel) && !this.matchers.excluded(rel);
   }
 
   /** The config file merged with the editor's per-rule levels (the editor wins). */
@@ -48,6 +68,7 @@ export class ProjectConfig {
     const path = this.path;
     this.merged = new Map();
     this.base = DEFAULT_CONFIG;
+    this.matchers = undefined;
     if (path === undefined) return;
     let text: string | undefined;
     try {

@@ -7,7 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type ErrorSink } from '../engine/analyze';
 import type { Config } from '../engine/config';
 import type { TextChange } from '../engine/language';
-import { initFrontends } from '../languages';
+import { frontendForPath, initFrontends } from '../languages';
 import type { InitializationOptions } from '../shared/protocol';
 import { ProjectConfig } from './config-file';
 import { DEFAULT_SETTINGS, resolveSettings, type Settings } from './settings';
@@ -57,6 +57,24 @@ export function uriToPath(uri: string): string {
   } catch {
     return uri;
   }
+}
+
+/** Extensions for documents whose URI has none (untitled buffers), by LSP language id. */
+const EXTENSION_BY_LANGUAGE: Readonly<Record<string, string>> = {
+  typescript: '.ts',
+  typescriptreact: '.tsx',
+  javascript: '.js',
+  javascriptreact: '.jsx',
+  rust: '.rs',
+  python: '.py',
+};
+
+/** The path the engine sees: the file's own, or for an untitled buffer one whose extension names its language. */
+export function analysisPath(uri: string, languageId: string): string {
+  const path = uriToPath(uri);
+  if (frontendForPath(path)) return path;
+  const ext = EXTENSION_BY_LANGUAGE[languageId];
+  return ext === undefined ? path : `${path}${ext}`;
 }
 
 export class Session {
@@ -152,7 +170,7 @@ export class Session {
     const settings = await this.settingsFor(uri);
     await this.project.loading;
     await this.frontendsReady;
-    if (!settings.enable) return undefined;
+    if (!settings.enable || !this.project.covers(uriToPath(uri))) return undefined;
     return this.analyzeNow(uri, this.project.configWith(settings.rules));
   }
 
@@ -164,7 +182,7 @@ export class Session {
     if (cached && cached.version === doc.version && cached.config === config) return cached;
     const pending = this.pending.get(uri);
     const incremental = cached && cached.config === config && pending ? { previous: cached.analysis.parsed, changes: pending } : {};
-    const analysis = analyze({ path: uriToPath(uri), text: doc.getText() }, config, { ...incremental, onError: this.onError });
+    const analysis = analyze({ path: analysisPath(uri, doc.languageId), text: doc.getText() }, config, { ...incremental, onError: this.onError });
     this.pending.set(uri, []);
     if (!analysis) {
       this.analyses.delete(uri);

@@ -34,7 +34,7 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
         if (cancelled()) return { files, findings, skipped, cancelled: true };
         const uri = pathToFileURL(path).href;
         // An open document's diagnostics follow its unsaved text; the disk copy would contradict them.
-        if (session.documents.get(uri)) continue;
+        if (session.documents.get(uri) || !session.project.covers(path)) continue;
         const read = await readSource(path);
         if ('skipped' in read) {
           skipped++;
