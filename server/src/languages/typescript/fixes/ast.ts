@@ -117,9 +117,14 @@ export function needsParensAsAwait(node: ts.Node): boolean {
   return false;
 }
 
+const namesCache = new WeakMap<ts.SourceFile, Set<string>>();
+
 /** Every identifier name used anywhere in the file, to pick names that do not collide. */
-export function identifierNames(sf: ts.SourceFile): Set<string> {
+export function identifierNames(sf: ts.SourceFile): ReadonlySet<string> {
+  const cached = namesCache.get(sf);
+  if (cached) return cached;
   const names = new Set<string>();
+  namesCache.set(sf, names);
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) names.add(n.text);
     n.forEachChild(visit);

@@ -16,13 +16,17 @@ import { offloadCallFix, offloadHelperFix } from './worker';
 
 const NONE: FixResult = { fixes: [], refused: [] };
 
+/** Style and imports per parsed tree: the fixes of one file's findings are asked for one after another. */
+const inputs = new WeakMap<ts.SourceFile, BuildInput>();
+
 /** Categories whose blocking is CPU work, which a worker thread takes off the event loop. */
 const CPU_CATEGORIES = new Set(['cpu', 'crypto', 'zlib', 'other']);
 
 /** The fixes for one finding of any rule; the first fix is the most natural one. */
 export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
   const sf = sourceFileOf(parsed);
-  const input: BuildInput = { sf, style: detectStyle(sf), imports: new Imports(sf) };
+  let input = inputs.get(sf);
+  if (!input) inputs.set(sf, (input = { sf, style: detectStyle(sf), imports: new Imports(sf) }));
   switch (finding.rule) {
     case 'blocking-in-async':
       return blockingFixes(finding, parsed, ctx, input);
