@@ -24,7 +24,7 @@ export function regressionCases(): { property: Property; path: string; text: str
     return [];
   }
   return entries
-    .filter((e) => e.includes('--'))
+    .filter((e) => e.includes('--') && e.split('--')[0]! in PROPS)
     .map((e) => ({ property: e.split('--')[0] as Property, path: join(REGRESSIONS, e), text: readFileSync(join(REGRESSIONS, e), 'utf8') }));
 }
 
