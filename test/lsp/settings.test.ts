@@ -23,6 +23,8 @@ describe('settings', () => {
     assert.equal(problems.length, 3);
     assert.match(problems[0]!, /`asyncBoundary\.enable`/);
     assert.match(problems[2]!, /`blocking-in-async` must be one of/);
+    resolveSettings({ rules: { 'no-such-rule': 'off' } }, (m) => problems.push(m));
+    assert.match(problems[3]!, /`no-such-rule` is not a rule/);
   });
 
   it('package.json contributes.configuration is generated from the schema (npm run gen:settings)', () => {

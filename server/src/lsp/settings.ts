@@ -4,6 +4,7 @@
  * every field may be missing or wrong; a wrong value is reported once and ignored.
  */
 import type { RuleLevel } from '../engine/config';
+import { configurableRuleIds } from '../engine/config-parse';
 
 export type SettingScope = 'application' | 'window' | 'resource';
 
@@ -20,6 +21,8 @@ export type SettingSpec =
   | (SettingBase & { readonly type: 'object'; readonly default: Record<string, string>; readonly valueEnum: readonly string[] });
 
 const LEVELS: readonly RuleLevel[] = ['error', 'warning', 'info', 'hint', 'off'];
+/** The ids `asyncBoundary.rules` may name: the same as the config file's `rules`. */
+const RULE_IDS: readonly string[] = configurableRuleIds();
 
 /** Every setting, in the order the settings UI shows them. */
 export const SETTINGS = [
@@ -103,6 +106,8 @@ function problem(spec: SettingSpec, value: unknown): string | undefined {
       return typeof value === 'string' && spec.enum.includes(value) ? undefined : `expected one of ${spec.enum.map((e) => `\`${e}\``).join(', ')}`;
     case 'object': {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected an object';
+      const unknown = Object.keys(value).find((k) => !RULE_IDS.includes(k));
+      if (unknown !== undefined) return `\`${unknown}\` is not a rule: use ${RULE_IDS.map((r) => `\`${r}\``).join(', ')}`;
       const bad = Object.entries(value).filter(([, v]) => typeof v !== 'string' || !spec.valueEnum.includes(v));
       return bad.length === 0 ? undefined : `\`${bad[0]![0]}\` must be one of ${spec.valueEnum.map((e) => `\`${e}\``).join(', ')}`;
     }
