@@ -104,3 +104,17 @@ describe('ts fixes: make a blocking helper async', () => {
     assert.match(out.result.refused[0]?.reason ?? '', /another helper that `render` calls/);
   });
 });
+
+describe('ts fixes: where new imports go', () => {
+  it('after the directive prologue of a CommonJS file without requires', () => {
+    const src = lines("'use strict';", '', 'exports.handler = async function (event) {', "  return require('fs').readFileSync(event.path, 'utf8');", '};');
+    const out = fixOne('a.js', src, { rule: BIA, call: { snippet: "require('fs').readFileSync(event.path, 'utf8')", callee: 'fs.readFileSync' } });
+    assert.equal(out.after, lines("'use strict';", "const { readFile } = require('fs/promises');", '', 'exports.handler = async function (event) {', "  return await readFile(event.path, 'utf8');", '};'));
+  });
+
+  it('before the first statement of a module without imports, keeping its doc comment above the import', () => {
+    const src = lines('/** Handlers. */', 'export async function handler(p: string) {', '  return zlib.gzipSync(p);', '}');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'zlib.gzipSync(p)', callee: 'zlib.gzipSync' } });
+    assert.equal(out.after, lines("import { gzip } from 'zlib';", "import { promisify } from 'util';", '', '/** Handlers. */', 'export async function handler(p: string) {', '  return await promisify(gzip)(p);', '}'));
+  });
+});

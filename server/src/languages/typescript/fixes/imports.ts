@@ -89,15 +89,14 @@ export class Imports {
       this.newAt = lastImport.end;
       this.newAfter = true;
     } else {
-      const first = sf.statements.find((s) => !(ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression)));
-      const directive = sf.statements.find((s) => ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression));
-      if (directive && (!first || directive.end < first.getStart(sf))) {
-        this.newAt = sf.statements.filter((s) => s.end <= (first ? first.getStart(sf) : sf.end) && ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression)).at(-1)!.end;
-        this.newAfter = true;
-      } else {
-        this.newAt = first ? first.getStart(sf, true) : sf.text.length;
-        this.newAfter = false;
-      }
+      // No imports yet: after the directive prologue (`'use strict'`), else before the first statement.
+      const isDirective = (st: ts.Statement): boolean => ts.isExpressionStatement(st) && ts.isStringLiteral(st.expression);
+      let prologue = 0;
+      while (prologue < sf.statements.length && isDirective(sf.statements[prologue]!)) prologue++;
+      const lastDirective = sf.statements[prologue - 1];
+      const first = sf.statements[prologue];
+      this.newAfter = lastDirective !== undefined;
+      this.newAt = lastDirective ? lastDirective.end : first ? first.getStart(sf, true) : sf.text.length;
     }
   }
 
