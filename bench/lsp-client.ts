@@ -24,10 +24,18 @@ export class LspClient {
     private readonly settings: SettingsSection,
     cwd: string,
   ) {
-    this.child = spawn(process.execPath, [serverScript, "--stdio"], {
-      cwd,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    // AB_BENCH_SERVER_ARGS passes node flags to the server, e.g. `--cpu-prof` to profile it.
+    const nodeArgs = (process.env.AB_BENCH_SERVER_ARGS ?? "")
+      .split(" ")
+      .filter((a) => a !== "");
+    this.child = spawn(
+      process.execPath,
+      [...nodeArgs, serverScript, "--stdio"],
+      {
+        cwd,
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     this.child.stdout.on("data", (chunk: Buffer) => this.receive(chunk));
     this.child.stderr.on("data", (chunk: Buffer) =>
       this.stderr.push(chunk.toString("utf8")),
