@@ -83,6 +83,16 @@ describe('language server features', () => {
     assert.match((hover.contents as { value: string }).value, /Yield point 1 of 1\*\* in `load`/);
   });
 
+  it('shows the rule\'s documentation on hover over a suppression comment', async () => {
+    const text = LOCKED.replace("  const key = crypto", "  // async-boundary-ignore blocking-in-async: runs once at startup\n  const key = crypto");
+    assert.deepEqual((await client.open('lock.ts', text)).map((d) => d.code), ['await-holding-lock']);
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: client.uri('lock.ts') }, position: pos(4, 10) });
+    const value = (hover.contents as { value: string }).value;
+    assert.match(value, /^\*\*blocking-in-async\*\*: /);
+    assert.match(value, /\*Why:\*/);
+    assert.match(value, /docs\/rules\/blocking-in-async\.md/);
+  });
+
   it('answers a cancelled request with RequestCancelled', async () => {
     await client.open('lock.ts', LOCKED);
     const source = new CancellationTokenSource();
