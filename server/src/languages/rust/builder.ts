@@ -219,7 +219,11 @@ function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecor
     const fnNode = call.children[0];
     const callee = fnNode ? calleeOf(state, call, enclosingFn(state, call), true) : undefined;
     const member = fnNode?.type === 'field_expression' ? text.slice(fnNode.children[1]?.start ?? 0, fnNode.children[1]?.end ?? 0) : '';
-    if ((callee && OFFLOADERS.has(callee)) || member === 'spawn_blocking' || member === 'block_in_place' || onParallelIterator(text, call)) offloaded = true;
+    // A sync closure handed to a call whose result is awaited runs elsewhere (`asyncify(|| …).await`,
+    // `pool.interact(|c| …).await`): inline closures (`map`, `filter`) never make the future themselves.
+    const awaitedCall = call.parent?.type === 'await_expression' || (call.parent?.type === 'try_expression' && call.parent.parent?.type === 'await_expression');
+    const syncClosure = node.type === 'closure_expression' && !/^async\b/.test(head);
+    if ((callee && OFFLOADERS.has(callee)) || member === 'spawn_blocking' || member === 'block_in_place' || onParallelIterator(text, call) || (syncClosure && awaitedCall)) offloaded = true;
     else if (callee && ASYNC_SPAWNERS.has(callee)) spawnedBy = callee;
   }
   void scope;

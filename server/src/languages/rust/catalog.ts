@@ -80,7 +80,7 @@ const CHANNELS: ChannelConstructor[] = [
 ];
 
 const IO: string[] = [
-  'tokio::fs::', 'tokio::net::', 'tokio::process::', 'tokio::time::sleep', 'tokio::time::timeout', 'reqwest::', 'sqlx::', 'hyper::',
+  'tokio::fs::', 'tokio::net::', 'tokio::process::', 'tokio::time::sleep', 'reqwest::', 'sqlx::', 'hyper::',
   'tokio_postgres::', 'redis::', 'mongodb::', 'tonic::', 'async_std::fs::', 'async_std::net::', 'smol::net::', 'smol::fs::',
 ];
 
