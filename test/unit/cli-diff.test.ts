@@ -60,6 +60,27 @@ describe('cli --diff', () => {
       assert.equal(opt.code, 2);
     });
 
+    it('compares with the merge base, so commits made on the ref after branching are not this branch\'s changes', async () => {
+      const r2 = workspace({ 'a.ts': 'a1\na2\n', 'b.ts': 'b1\nb2\n' });
+      try {
+        git(r2, 'init', '-q');
+        git(r2, 'add', '.');
+        git(r2, 'commit', '-q', '-m', 'base');
+        git(r2, 'checkout', '-q', '-b', 'feature');
+        writeFiles(r2, { 'b.ts': 'b1\nB2\n' });
+        git(r2, 'commit', '-q', '-am', 'feature work');
+        git(r2, 'checkout', '-q', 'main');
+        writeFiles(r2, { 'a.ts': 'a1\nA2 changed on main\n' });
+        git(r2, 'commit', '-q', '-am', 'main moves on');
+        git(r2, 'checkout', '-q', 'feature');
+        const changed = await changedLines('main', r2);
+        assert.deepEqual([...changed.keys()], [join(r2, 'b.ts')]);
+        assert.equal(inDiff(changed, join(r2, 'b.ts'), 2), true);
+      } finally {
+        removeWorkspace(r2);
+      }
+    });
+
     it('checks only the changed files', async () => {
       const r = await cli(['check', '--diff', 'HEAD'], repo);
       // src/a.ts (modified) and src/new.ts (untracked); src/same.ts is unchanged and not read.

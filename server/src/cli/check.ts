@@ -26,8 +26,9 @@ Checks the files under each path (default: the current folder) and reports findi
 
 Options:
   --format text|json|sarif  output format (default: text)
-  --diff REF                report only findings on lines changed since the git ref REF
-                            (untracked files count as changed)
+  --diff REF                report only findings on lines this branch changed relative to
+                            the git ref REF (since their merge base, uncommitted changes
+                            and untracked files included)
   --config FILE             use this config file instead of the nearest .async-boundary.json
   --help                    show this help
 

@@ -1,6 +1,6 @@
 /**
- * `--diff REF`: which lines changed since a git ref. Lines are 1-based on the new side; untracked
- * files count as changed in full.
+ * `--diff REF`: which lines this branch changed relative to a git ref, as a pull request shows them,
+ * plus uncommitted work. Lines are 1-based on the new side; untracked files count as changed in full.
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -89,7 +89,11 @@ export function parseUnifiedDiff(lines: Iterable<string>): Map<string, Set<numbe
   return out;
 }
 
-/** The lines changed since `ref` in the repository around `cwd`. Throws a {@link UsageError} outside a repository or for an unknown ref. */
+/**
+ * The lines changed in the repository around `cwd` since its history left `ref` (the merge base of
+ * `ref` and `HEAD`), including uncommitted changes and untracked files. Throws a {@link UsageError}
+ * outside a repository or for an unknown ref.
+ */
 export async function changedLines(ref: string, cwd: string): Promise<ChangedLines> {
   let top = '';
   try {
@@ -106,10 +110,18 @@ export async function changedLines(ref: string, cwd: string): Promise<ChangedLin
     if (error instanceof UsageError) throw error;
     throw new UsageError(`unknown git ref \`${ref}\`: give a branch, tag or commit that exists (\`git rev-parse ${ref}\` fails)`);
   }
+  // Compare with the merge base, as a pull request does: if `ref` moved on since this branch left it,
+  // its new commits are not this branch's changes. Without a common history, compare with `ref` itself.
+  let base = '';
+  try {
+    await git(['merge-base', ref, 'HEAD'], root, (l) => (base ||= l));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+  }
   const diffLines: string[] = [];
   const changed = new Map<string, ReadonlySet<number> | 'all'>();
   // Only the file headers and `@@` lines matter; keeping just those bounds memory on big diffs.
-  await git(['-c', 'core.quotePath=true', 'diff', '--unified=0', '--no-color', '--no-ext-diff', '--no-renames', '--no-prefix', ref, '--'], root, (l) => {
+  await git(['-c', 'core.quotePath=true', 'diff', '--unified=0', '--no-color', '--no-ext-diff', '--no-renames', '--no-prefix', base || ref, '--'], root, (l) => {
     if (l.startsWith('diff --git ') || l.startsWith('+++ ') || l.startsWith('@@ ')) diffLines.push(l);
   });
   for (const [path, set] of parseUnifiedDiff(diffLines)) changed.set(join(root, path), set);
