@@ -1,6 +1,7 @@
 /**
- * Small syntax helpers shared by the frontend and the fix builder. Trees are parsed with parent
- * pointers, so `node.parent` is always set on a tree that came from {@link sourceFileOf}.
+ * Small syntax helpers shared by the frontend and the fix builder. `node.parent` is set on every
+ * tree that came from {@link sourceFileOf}: the frontend's walk sets it, and a fresh parse asks
+ * TypeScript for it.
  */
 import ts from 'typescript';
 import type { ParsedFile } from '../../engine/language';
@@ -24,16 +25,23 @@ export function scriptKindFor(path: string): ts.ScriptKind {
   }
 }
 
-/** Parses a file the way the frontend does (with parent pointers). Throws `RangeError` on pathological nesting. */
-export function parseSourceFile(text: string, path: string): ts.SourceFile {
-  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindFor(path));
+/**
+ * Parses a file. Without `parents`, parent pointers are left for the frontend's walk to set (it
+ * visits every node anyway); pass `true` for a tree used without that walk. Throws `RangeError` on
+ * pathological nesting.
+ */
+export function parseSourceFile(text: string, path: string, parents = false): ts.SourceFile {
+  // JSDoc is never read here (no type checker): skipping it saves a good part of the parse.
+  return ts.createSourceFile(path, text, PARSE_OPTIONS, parents, scriptKindFor(path));
 }
+
+const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
 
 /** The TypeScript tree of a parsed file, re-parsing when the frontend kept none (closed file, failed parse). */
 export function sourceFileOf(parsed: ParsedFile): ts.SourceFile {
   const tree = parsed.tree as ts.SourceFile | undefined;
   if (tree && typeof tree === 'object' && tree.kind === ts.SyntaxKind.SourceFile && tree.text === parsed.text) return tree;
-  return parseSourceFile(parsed.text, parsed.path);
+  return parseSourceFile(parsed.text, parsed.path, true);
 }
 
 /** The first position at or after `pos` that is not whitespace or a comment (or a leading `#!` line). */
@@ -82,7 +90,7 @@ export function findNodeAtSpan(sf: ts.SourceFile, span: Span): ts.Node | undefin
   while (current) {
     const node: ts.Node = current;
     current = undefined;
-    ts.forEachChild(node, (child) => {
+    T.forEachChild(node, (child) => {
       if (current || child.pos > span.start || child.end < span.end) return;
       const start = skipTrivia(text, child.pos);
       if (start > span.start) return;
@@ -94,7 +102,13 @@ export function findNodeAtSpan(sf: ts.SourceFile, span: Span): ts.Node | undefin
   return exact ?? containing;
 }
 
-// `ts.X` is a getter on TypeScript's module object: hot helpers compare kinds read once.
+/**
+ * TypeScript's module object exposes its API through getters, one function call per `ts.x` read.
+ * A plain copy, made once, turns the hot paths' `T.isIdentifier(…)` into a property load.
+ */
+export const T: typeof ts = { ...ts };
+
+// Kinds read once for the hot helpers below.
 const SK = ts.SyntaxKind;
 const WRAPPERS: ReadonlySet<ts.SyntaxKind> = new Set([SK.ParenthesizedExpression, SK.AsExpression, SK.NonNullExpression, SK.SatisfiesExpression, SK.TypeAssertionExpression]);
 
@@ -121,14 +135,14 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
 
 /** True when the function has the `async` modifier. */
 export function isAsyncFunction(node: ts.FunctionLikeDeclaration): boolean {
-  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+  const mods = T.canHaveModifiers(node) ? T.getModifiers(node) : undefined;
   return mods?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ?? false;
 }
 
 /** The text of a name node (identifier, private name, string or numeric literal), if it has one. */
 export function nameText(name: ts.Node | undefined): string | undefined {
   if (!name) return undefined;
-  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  if (T.isIdentifier(name) || T.isPrivateIdentifier(name) || T.isStringLiteral(name) || T.isNumericLiteral(name)) return name.text;
   return undefined;
 }
 

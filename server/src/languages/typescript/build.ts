@@ -7,7 +7,7 @@ import ts from 'typescript';
 import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, FileModel, FunctionInfo, SpawnSite, YieldPoint } from '../../engine/model';
 import { isIoCall } from '../../engine/catalog';
-import { skipTrivia, unwrap } from './ast';
+import { skipTrivia, T, unwrap } from './ast';
 import { HANDLER_REGISTRATIONS, INLINE_CALLEES, INLINE_METHODS, OFFLOAD_CALLEES, type HandlerRegistration } from './catalog';
 import { findChannels } from './channels';
 import { findHeldRegions } from './regions';
@@ -110,7 +110,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
 function makeContext(id: number, f: RawFunction, role: Role, text: string): AsyncContext {
   const nameSpan = f.nameSpan ?? keywordSpan(f.node, text);
   if (f.isAsync) {
-    const reason = ts.isMethodDeclaration(f.node) ? 'async method' : ts.isArrowFunction(f.node) ? 'async arrow function' : 'async function';
+    const reason = T.isMethodDeclaration(f.node) ? 'async method' : T.isArrowFunction(f.node) ? 'async arrow function' : 'async function';
     const name = f.name ?? (role?.kind === 'handler' ? role.name : reason);
     return { id, kind: 'async-function', name, span: f.span, nameSpan, reason, functionId: f.id };
   }
@@ -120,10 +120,10 @@ function makeContext(id: number, f: RawFunction, role: Role, text: string): Asyn
 
 /** The `async` keyword, else the `function` keyword or the arrow's `=>`, for an anonymous function. */
 function keywordSpan(node: ts.FunctionLikeDeclaration, text: string): { start: number; end: number } {
-  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+  const mods = T.canHaveModifiers(node) ? T.getModifiers(node) : undefined;
   const asyncMod = mods?.find((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
   if (asyncMod) return { start: skipTrivia(text, asyncMod.pos), end: asyncMod.end };
-  if (ts.isArrowFunction(node)) return { start: skipTrivia(text, node.equalsGreaterThanToken.pos), end: node.equalsGreaterThanToken.end };
+  if (T.isArrowFunction(node)) return { start: skipTrivia(text, node.equalsGreaterThanToken.pos), end: node.equalsGreaterThanToken.end };
   const s = skipTrivia(text, node.pos);
   return { start: s, end: Math.min(s + 8, node.end) };
 }
@@ -137,12 +137,12 @@ function roleOf(f: RawFunction, host: ResolvedCall): Role {
     if (key !== undefined && !reg.handlerKeys?.includes(key)) continue;
     if (!matches(reg, host)) continue;
     const first = host.node.arguments?.[0];
-    const label = first && ts.isStringLiteralLike(first) ? `${host.calleeText}('${first.text}')` : host.calleeText;
-    return { kind: 'handler', name: `${label} ${first && ts.isStringLiteralLike(first) ? 'handler' : 'callback'}`, reason: `callback to \`${host.calleeText}\`` };
+    const label = first && T.isStringLiteralLike(first) ? `${host.calleeText}('${first.text}')` : host.calleeText;
+    return { kind: 'handler', name: `${label} ${first && T.isStringLiteralLike(first) ? 'handler' : 'callback'}`, reason: `callback to \`${host.calleeText}\`` };
   }
   if (key !== undefined) return undefined;
   if (callee !== undefined && INLINE_CALLEES.has(callee)) return { kind: 'inline', loop: callee === 'Array.from' };
-  if (!host.isNew && INLINE_METHODS.has(host.member) && ts.isPropertyAccessExpression(unwrap(host.node.expression))) return { kind: 'inline', loop: true };
+  if (!host.isNew && INLINE_METHODS.has(host.member) && T.isPropertyAccessExpression(unwrap(host.node.expression))) return { kind: 'inline', loop: true };
   return undefined;
 }
 
@@ -151,9 +151,9 @@ function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {
   if (reg.callees && call.callee !== undefined && reg.callees.includes(call.callee)) ok = true;
   else if (reg.methods?.includes(call.member)) {
     const calleeNode = unwrap(call.node.expression);
-    if (!ts.isPropertyAccessExpression(calleeNode)) return false;
+    if (!T.isPropertyAccessExpression(calleeNode)) return false;
     const receiver = unwrap(calleeNode.expression);
-    const recvName = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+    const recvName = T.isIdentifier(receiver) ? receiver.text : T.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
     if (reg.receivers?.includes('*') || (recvName !== undefined && reg.receivers?.includes(recvName))) ok = true;
     else if (reg.receiverTypes) {
       const type = resolveExpr(receiver, call.scope);
@@ -163,7 +163,7 @@ function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {
   if (!ok) return false;
   if (!reg.events) return true;
   const first = call.node.arguments?.[0];
-  return first !== undefined && ts.isStringLiteralLike(first) && reg.events.includes(first.text);
+  return first !== undefined && T.isStringLiteralLike(first) && reg.events.includes(first.text);
 }
 
 const PROMISE_COMBINATORS = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any']);
@@ -180,7 +180,7 @@ function findSpawns(calls: readonly ResolvedCall[], functions: readonly Function
     if (c.callee !== undefined && PROMISE_COMBINATORS.has(c.callee)) {
       const arg = c.node.arguments?.[0];
       const inner = arg && unwrap(arg);
-      if (inner && ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'map') {
+      if (inner && T.isCallExpression(inner) && T.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'map') {
         spawner = c.callee;
         handle = handleOf(c);
       }

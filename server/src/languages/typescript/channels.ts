@@ -5,7 +5,7 @@
 import ts from 'typescript';
 import type { Catalog } from '../../engine/catalog';
 import type { ChannelSite, FunctionInfo, UnboundedReason } from '../../engine/model';
-import { normalisedText, startOf, unwrap } from './ast';
+import { normalisedText, startOf, T, unwrap } from './ast';
 import { CHANNEL_SHAPES, STREAM_RECEIVER_NAMES, STREAM_TYPES, STREAM_WRITE, type ChannelShape } from './catalog';
 import type { ResolvedCall } from './build';
 import { resolveExpr } from './resolve';
@@ -54,31 +54,31 @@ function unboundedReason(c: ResolvedCall, shape: ChannelShape | undefined): Unbo
 
 /** The value of `name` in an object literal; `undefined` when absent, `null` when it cannot be known. */
 function optionValue(obj: ts.Expression, name: string): ts.Expression | undefined | null {
-  if (!ts.isObjectLiteralExpression(obj)) return null;
+  if (!T.isObjectLiteralExpression(obj)) return null;
   let unknown = false;
   for (const p of obj.properties) {
-    if (ts.isSpreadAssignment(p)) unknown = true;
-    else if (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) {
-      if (ts.isPropertyAssignment(p)) return p.initializer;
-      if (ts.isShorthandPropertyAssignment(p)) return p.name;
+    if (T.isSpreadAssignment(p)) unknown = true;
+    else if (p.name && (T.isIdentifier(p.name) || T.isStringLiteral(p.name)) && p.name.text === name) {
+      if (T.isPropertyAssignment(p)) return p.initializer;
+      if (T.isShorthandPropertyAssignment(p)) return p.name;
     }
   }
   return unknown ? null : undefined;
 }
 
 function isInfinite(e: ts.Expression): boolean {
-  if (ts.isIdentifier(e)) return e.text === 'Infinity';
-  if (ts.isPropertyAccessExpression(e)) return /^Number\.(POSITIVE_INFINITY|MAX_SAFE_INTEGER|MAX_VALUE)$/.test(e.getText());
+  if (T.isIdentifier(e)) return e.text === 'Infinity';
+  if (T.isPropertyAccessExpression(e)) return /^Number\.(POSITIVE_INFINITY|MAX_SAFE_INTEGER|MAX_VALUE)$/.test(e.getText());
   return false;
 }
 
 /** The receiver of a `write` is a stream by construction (typed) or by a stream-like name. */
 function isStream(c: ResolvedCall): boolean {
   const callee = unwrap(c.node.expression);
-  if (!ts.isPropertyAccessExpression(callee)) return false;
+  if (!T.isPropertyAccessExpression(callee)) return false;
   const receiver = unwrap(callee.expression);
   const type = resolveExpr(receiver, c.scope);
   if (type !== undefined) return STREAM_TYPES.has(type) || type.endsWith('Stream');
-  const name = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+  const name = T.isIdentifier(receiver) ? receiver.text : T.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
   return name !== undefined && STREAM_RECEIVER_NAMES.test(name);
 }

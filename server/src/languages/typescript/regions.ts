@@ -9,7 +9,7 @@
 import ts from 'typescript';
 import type { Catalog } from '../../engine/catalog';
 import type { FunctionInfo, HeldRegion, ReleaseKind, Span } from '../../engine/model';
-import { isFunctionLike, normalisedText, outerParent, startOf, unwrap } from './ast';
+import { isFunctionLike, normalisedText, outerParent, startOf, T, unwrap } from './ast';
 import { CONNECTION_NAMES, LOCK_ACQUIRE_METHODS, LOCK_RELEASE_METHODS, LOCK_SCOPED_METHODS } from './catalog';
 import type { ResolvedCall } from './build';
 import { resolveExpr } from './resolve';
@@ -23,14 +23,14 @@ export function findHeldRegions(text: string, calls: readonly ResolvedCall[], fu
     const scoped = LOCK_SCOPED_METHODS.has(c.member);
     if (!scoped && !LOCK_ACQUIRE_METHODS.has(c.member)) continue;
     const calleeNode = unwrap(c.node.expression);
-    if (!ts.isPropertyAccessExpression(calleeNode)) continue;
+    if (!T.isPropertyAccessExpression(calleeNode)) continue;
     const receiver = calleeNode.expression;
     const type = resolveExpr(receiver, c.scope);
     const lockType = type === undefined ? undefined : catalog.locks.get(type);
     if (!lockType) continue;
     const lock = normalisedText(text, startOf(receiver, text), receiver.end);
     let lockKey = lock.replace(/\?\./g, '.').replace(/!/g, '');
-    const args = c.node.arguments ?? ts.factory.createNodeArray();
+    const args = c.node.arguments ?? T.factory.createNodeArray();
     const cb = [...args].reverse().find((a) => isFunctionLike(unwrap(a)));
     const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
     // A keyed lock (`lock.acquire('user:1', cb)`, `navigator.locks.request('cache', cb)`) is only the same lock for the same key.
@@ -46,7 +46,7 @@ export function findHeldRegions(text: string, calls: readonly ResolvedCall[], fu
     }
     if (scoped) continue;
     const awaitNode = outerParent(c.node);
-    if (!awaitNode || !ts.isAwaitExpression(awaitNode)) continue;
+    if (!awaitNode || !T.isAwaitExpression(awaitNode)) continue;
     const acquireSpan: Span = { start: startOf(awaitNode, text), end: awaitNode.end };
     const found = releaseOf(awaitNode, lock, calls, w, c.functionId);
     regions.push({
@@ -72,7 +72,7 @@ interface ReleaseFound {
 }
 
 function isStatementList(node: ts.Node): node is ts.Block | ts.SourceFile | ts.CaseClause | ts.DefaultClause | ts.ModuleBlock {
-  return ts.isBlock(node) || ts.isSourceFile(node) || ts.isCaseClause(node) || ts.isDefaultClause(node) || ts.isModuleBlock(node);
+  return T.isBlock(node) || T.isSourceFile(node) || T.isCaseClause(node) || T.isDefaultClause(node) || T.isModuleBlock(node);
 }
 
 /** Follows the statements after an acquisition to its release. */
@@ -81,17 +81,17 @@ function releaseOf(awaitNode: ts.AwaitExpression, lock: string, calls: readonly 
   while (stmt.parent && !isStatementList(stmt.parent) && !isFunctionLike(stmt.parent)) stmt = stmt.parent;
   const list = stmt.parent;
   let guard: string | undefined;
-  if (ts.isVariableStatement(stmt)) {
+  if (T.isVariableStatement(stmt)) {
     const name = stmt.declarationList.declarations[0]?.name;
-    if (name && ts.isIdentifier(name)) guard = name.text;
+    if (name && T.isIdentifier(name)) guard = name.text;
     // `const [value, release] = await semaphore.acquire()`
-    else if (name && ts.isArrayBindingPattern(name)) {
+    else if (name && T.isArrayBindingPattern(name)) {
       const el = name.elements[1];
-      if (el && ts.isBindingElement(el) && ts.isIdentifier(el.name)) guard = el.name.text;
+      if (el && T.isBindingElement(el) && T.isIdentifier(el.name)) guard = el.name.text;
     }
-  } else if (ts.isExpressionStatement(stmt)) {
+  } else if (T.isExpressionStatement(stmt)) {
     const e = stmt.expression;
-    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(e.left)) guard = e.left.text;
+    if (T.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && T.isIdentifier(e.left)) guard = e.left.text;
   }
   const isRelease = (c: ResolvedCall): boolean => {
     if (guard !== undefined && c.calleeText === guard) return true;
@@ -106,12 +106,12 @@ function releaseOf(awaitNode: ts.AwaitExpression, lock: string, calls: readonly 
     let missing = false;
     for (let i = statements.indexOf(stmt as ts.Statement) + 1; i > 0 && i < statements.length; i++) {
       const s = statements[i]!;
-      if (ts.isTryStatement(s) && s.finallyBlock) {
+      if (T.isTryStatement(s) && s.finallyBlock) {
         const rel = releaseIn(s.finallyBlock.pos, s.finallyBlock.end);
         if (rel) return { guard, release: missing ? 'missing' : 'finally', releaseSpan: rel.span, end: rel.span.end };
       }
       const rel = releaseIn(s.pos, s.end);
-      if (rel && ts.isExpressionStatement(s) && unwrap(s.expression) === rel.node) {
+      if (rel && T.isExpressionStatement(s) && unwrap(s.expression) === rel.node) {
         return { guard, release: missing ? 'missing' : 'explicit', releaseSpan: rel.span, end: rel.span.end };
       }
       // An early exit with no release on its way out leaves the lock held.
@@ -120,7 +120,7 @@ function releaseOf(awaitNode: ts.AwaitExpression, lock: string, calls: readonly 
   }
   // `let release; try { release = await m.acquire(); … } finally { release?.(); }`
   for (let p: ts.Node | undefined = stmt.parent; p && !isFunctionLike(p); p = p.parent) {
-    if (ts.isTryStatement(p) && p.finallyBlock && stmt.pos >= p.tryBlock.pos && stmt.end <= p.tryBlock.end) {
+    if (T.isTryStatement(p) && p.finallyBlock && stmt.pos >= p.tryBlock.pos && stmt.end <= p.tryBlock.end) {
       const rel = releaseIn(p.finallyBlock.pos, p.finallyBlock.end);
       if (rel) return { guard, release: 'finally', releaseSpan: rel.span, end: rel.span.end };
     }

@@ -7,7 +7,7 @@
  * it, so a use may come before its declaration (hoisting).
  */
 import ts from 'typescript';
-import { isFunctionLike, unwrap } from './ast';
+import { isFunctionLike, T, unwrap } from './ast';
 import { CONSTRUCTS, DEFAULT_EXPORTS, GLOBALS, RETURNS } from './catalog';
 
 /** What a name is bound to. */
@@ -62,11 +62,11 @@ export function moduleValue(spec: string): string {
 
 /** The module of a `require('x')` call, if `node` is one. */
 export function requiredModule(node: ts.Node): string | undefined {
-  if (!ts.isCallExpression(node)) return undefined;
+  if (!T.isCallExpression(node)) return undefined;
   const callee = node.expression;
-  if (!ts.isIdentifier(callee) || callee.text !== 'require' || node.arguments.length !== 1) return undefined;
+  if (!T.isIdentifier(callee) || callee.text !== 'require' || node.arguments.length !== 1) return undefined;
   const arg = node.arguments[0]!;
-  return ts.isStringLiteralLike(arg) ? arg.text : undefined;
+  return T.isStringLiteralLike(arg) ? arg.text : undefined;
 }
 
 /** The binding a name refers to from `scope`, if any. */
@@ -98,7 +98,7 @@ export function resolveExpr(expr: ts.Expression, scope: Scope, depth = 0): strin
     }
     case ts.SyntaxKind.ElementAccessExpression: {
       const ea = e as ts.ElementAccessExpression;
-      return ts.isStringLiteralLike(ea.argumentExpression) ? member(ea.expression, ea.argumentExpression.text, scope, depth) : undefined;
+      return T.isStringLiteralLike(ea.argumentExpression) ? member(ea.expression, ea.argumentExpression.text, scope, depth) : undefined;
     }
     case ts.SyntaxKind.CallExpression: {
       const call = e as ts.CallExpression;
@@ -166,15 +166,15 @@ function resolveBinding(b: Binding, depth: number): string | undefined {
 
 /** A type annotation naming an imported class (`db: Database`, `res: express.Response`). */
 function resolveType(node: ts.TypeNode, scope: Scope, depth: number): string | undefined {
-  if (!ts.isTypeReferenceNode(node)) return undefined;
+  if (!T.isTypeReferenceNode(node)) return undefined;
   const name = node.typeName;
-  if (ts.isIdentifier(name)) {
+  if (T.isIdentifier(name)) {
     const b = lookup(name.text, scope);
     return b ? resolveBinding(b, depth + 1) : undefined;
   }
   const parts: string[] = [];
   let q: ts.EntityName = name;
-  while (ts.isQualifiedName(q)) {
+  while (T.isQualifiedName(q)) {
     parts.unshift(q.right.text);
     q = q.left;
   }
@@ -187,18 +187,18 @@ function resolveType(node: ts.TypeNode, scope: Scope, depth: number): string | u
 export function resolveTarget(expr: ts.Expression, scope: Scope, depth = 0): ts.Node | undefined {
   if (depth > 8) return undefined;
   const e = unwrap(expr);
-  if (ts.isIdentifier(e)) {
+  if (T.isIdentifier(e)) {
     const b = lookup(e.text, scope);
     if (!b) return undefined;
     if (b.k === 'fn') return b.node;
     if (b.k === 'var' && b.exprs.length === 1) {
       const init = unwrap(b.exprs[0]!);
       if (isFunctionLike(init)) return init;
-      if (ts.isIdentifier(init)) return resolveTarget(init, b.scope, depth + 1);
+      if (T.isIdentifier(init)) return resolveTarget(init, b.scope, depth + 1);
     }
     return undefined;
   }
-  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+  if (T.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
     return scope.cls?.methods.get(e.name.text);
   }
   return undefined;

@@ -1,12 +1,12 @@
 /**
  * The one walk over a file: it records every function, call, yield point, binding, loop and
- * comment the model needs, in a single `ts.forEachChild` traversal driven by an explicit stack
+ * comment the model needs, in a single `T.forEachChild` traversal driven by an explicit stack
  * (so 10,000-deep trees cannot overflow the call stack). Resolution and the model's derived facts
  * (contexts, held regions, channels) are computed afterwards from these records, in build.ts.
  */
 import ts from 'typescript';
 import type { Comment, Span } from '../../engine/model';
-import { isAsyncFunction, isFunctionLike, skipTrivia, nameText, normalisedText, outerParent, unwrap } from './ast';
+import { isAsyncFunction, isFunctionLike, nameText, normalisedText, outerParent, skipTrivia, T, unwrap } from './ast';
 import { WORKER_MARKERS } from './catalog';
 import { declare, lookup, moduleName, moduleValue, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
 
@@ -116,14 +116,27 @@ const K_ThrowStatement = SK.ThrowStatement;
 const K_VariableDeclaration = SK.VariableDeclaration;
 const K_WhileStatement = SK.WhileStatement;
 const K_YieldExpression = SK.YieldExpression;
-const forEachChild = ts.forEachChild;
-const getTrailingCommentRanges = ts.getTrailingCommentRanges;
-const getLeadingCommentRanges = ts.getLeadingCommentRanges;
+const forEachChild = T.forEachChild;
+const getTrailingCommentRanges = T.getTrailingCommentRanges;
+const getLeadingCommentRanges = T.getLeadingCommentRanges;
 
 const EXIT = 1;
 const LOOP_PART = 2;
 const FN_FRAME = 4;
 const CLASS_FRAME = 8;
+/** The last child of its parent: the gap after it (before a closing `}` or `)`) can hold comments. */
+const LAST_CHILD = 16;
+
+/** Kinds `enter` handles; everything else takes the fast path. */
+const HANDLED = new Uint8Array(SK.Count + 1);
+for (const k of [
+  K_FunctionDeclaration, K_FunctionExpression, K_ArrowFunction, K_MethodDeclaration, K_Constructor, K_GetAccessor, K_SetAccessor,
+  K_ClassDeclaration, K_ClassExpression, K_CallExpression, K_NewExpression, K_AwaitExpression, K_YieldExpression, K_ForOfStatement,
+  K_VariableDeclaration, K_ImportDeclaration, K_ImportEqualsDeclaration, K_Parameter, K_BinaryExpression, K_ReturnStatement,
+  K_ThrowStatement, K_StringLiteral, K_JsxText,
+]) HANDLED[k] = 1;
+const LOOPS = new Uint8Array(SK.Count + 1);
+for (const k of [K_ForStatement, K_ForInStatement, K_ForOfStatement, K_WhileStatement, K_DoStatement]) LOOPS[k] = 1;
 
 /** Walks `sf` once and returns its records. */
 export function walk(sf: ts.SourceFile): WalkResult {
@@ -140,11 +153,19 @@ export function walk(sf: ts.SourceFile): WalkResult {
 
   const nodes: ts.Node[] = [sf];
   const flags: number[] = [0];
+  // The tree is parsed without parent pointers (TypeScript would set them in a walk of its own):
+  // this walk sets them as it goes, before any child is entered.
+  let current: ts.Node = sf;
   const collect = (c: ts.Node): void => {
+    (c as { parent: ts.Node }).parent = current;
     nodes.push(c);
   };
 
+  let lastScanned = -1;
   const scanComments = (pos: number): void => {
+    // A parent and its first child start at the same position: scan each gap once.
+    if (pos === lastScanned) return;
+    lastScanned = pos;
     // Cheap pre-check: a comment can only start after whitespace or right at `pos`.
     let i = pos;
     let c = text.charCodeAt(i);
@@ -174,7 +195,9 @@ export function walk(sf: ts.SourceFile): WalkResult {
       leave(flag);
       continue;
     }
+    // Comments sit in the gaps between tokens: before each node, and after the last child of each node.
     scanComments(node.pos);
+    if (flag & LAST_CHILD) scanComments(node.end);
     const exitFlags = enter(node, flag);
     if (exitFlags) {
       nodes.push(node);
@@ -182,6 +205,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
     }
     // Children are pushed in source order, then that stretch of the stack is reversed so they pop in order.
     const base = nodes.length;
+    current = node;
     forEachChild(node, collect);
     const top = nodes.length;
     for (let i = base; i < top; i++) flags.push(0);
@@ -190,8 +214,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
       nodes[i] = nodes[j]!;
       nodes[j] = t;
     }
-    if (isLoop(node)) for (let i = base; i < top; i++) if (isRepeatedPart(node, nodes[i]!)) flags[i] = LOOP_PART;
-    scanComments(node.end);
+    if (top > base) flags[base] = LAST_CHILD;
+    if (LOOPS[node.kind] === 1) for (let i = base; i < top; i++) if (isRepeatedPart(node, nodes[i]!)) flags[i]! |= LOOP_PART;
   }
 
   const filtered = jsxText.length === 0 ? out.comments : out.comments.filter((c) => !jsxText.some((j) => j.start <= c.span.start && c.span.start < j.end));
@@ -206,6 +230,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
       frame.loops.push(node.parent);
       exitFlags = LOOP_PART;
     }
+    if (HANDLED[node.kind] === 0) return exitFlags;
     switch (node.kind) {
       case K_FunctionDeclaration:
       case K_FunctionExpression:
@@ -253,32 +278,32 @@ export function walk(sf: ts.SourceFile): WalkResult {
         break;
       case K_ImportEqualsDeclaration: {
         const ie = node as ts.ImportEqualsDeclaration;
-        if (ts.isExternalModuleReference(ie.moduleReference) && ts.isStringLiteralLike(ie.moduleReference.expression)) {
+        if (T.isExternalModuleReference(ie.moduleReference) && T.isStringLiteralLike(ie.moduleReference.expression)) {
           declare(frame.scope, ie.name.text, { k: 'value', path: moduleName(ie.moduleReference.expression.text) });
         }
         break;
       }
       case K_Parameter: {
         const p = node as ts.ParameterDeclaration;
-        if (!ts.isIdentifier(p.name)) break;
+        if (!T.isIdentifier(p.name)) break;
         const binding = p.type ? { k: 'type' as const, node: p.type, scope: frame.scope } : { k: 'opaque' as const };
         declare(frame.scope, p.name.text, binding);
         // Constructor parameter properties (`constructor(private db: Database)`) are fields too.
         const cls = frame.scope.cls;
-        if (cls && ts.isConstructorDeclaration(p.parent) && ts.getModifiers(p)?.length) cls.fields.set(p.name.text, binding);
+        if (cls && T.isConstructorDeclaration(p.parent) && T.getModifiers(p)?.length) cls.fields.set(p.name.text, binding);
         break;
       }
       case K_BinaryExpression: {
         const be = node as ts.BinaryExpression;
         if (be.operatorToken.kind !== K_EqualsToken) break;
         const left = be.left;
-        if (ts.isPropertyAccessExpression(left) && left.expression.kind === K_ThisKeyword && frame.scope.cls) {
+        if (T.isPropertyAccessExpression(left) && left.expression.kind === K_ThisKeyword && frame.scope.cls) {
           const cls = frame.scope.cls;
           const field = cls.fields.get(left.name.text);
           if (field?.k === 'var') field.exprs.push(be.right);
           else if (!field) cls.fields.set(left.name.text, { k: 'var', exprs: [be.right], scope: frame.scope });
           if (isFunctionLike(unwrap(be.right))) cls.methods.set(left.name.text, unwrap(be.right));
-        } else if (ts.isIdentifier(left)) {
+        } else if (T.isIdentifier(left)) {
           // `let log; … log = fs.createWriteStream(…)`: later assignments type the variable too.
           const b = lookup(left.text, frame.scope);
           if (b?.k === 'var') b.exprs.push(be.right);
@@ -316,8 +341,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
     for (const m of node.members) {
       const name = nameText(m.name);
       if (name === undefined) continue;
-      if (ts.isMethodDeclaration(m) && m.body) info.methods.set(name, m);
-      else if (ts.isPropertyDeclaration(m)) {
+      if (T.isMethodDeclaration(m) && m.body) info.methods.set(name, m);
+      else if (T.isPropertyDeclaration(m)) {
         if (m.initializer) {
           const init = unwrap(m.initializer);
           if (isFunctionLike(init)) info.methods.set(name, init);
@@ -325,7 +350,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
         } else info.fields.set(name, { k: 'var', exprs: [], type: m.type, scope: frame.scope });
       }
     }
-    if (ts.isClassDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'opaque' });
+    if (T.isClassDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'opaque' });
     classes.push(info);
   }
 
@@ -334,24 +359,24 @@ export function walk(sf: ts.SourceFile): WalkResult {
     const parentNode = outerParent(node);
     let cls: ClassInfo | undefined;
     const inClass = classes[classes.length - 1];
-    if (inClass && (node.parent === inClass.node || (ts.isPropertyDeclaration(node.parent) && node.parent.parent === inClass.node))) cls = inClass;
-    else if (ts.isArrowFunction(node)) cls = frame.scope.cls;
+    if (inClass && (node.parent === inClass.node || (T.isPropertyDeclaration(node.parent) && node.parent.parent === inClass.node))) cls = inClass;
+    else if (T.isArrowFunction(node)) cls = frame.scope.cls;
     const scope = newScope(frame.scope, cls);
-    if (ts.isFunctionDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'fn', node });
+    if (T.isFunctionDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'fn', node });
     // A named function expression can call itself by name.
-    if (ts.isFunctionExpression(node) && node.name) declare(scope, node.name.text, { k: 'fn', node });
+    if (T.isFunctionExpression(node) && node.name) declare(scope, node.name.text, { k: 'fn', node });
     const { name, nameNode } = functionName(node, parentNode);
     let host: RawFunction['host'];
     let iife = false;
-    if (parentNode && (ts.isCallExpression(parentNode) || ts.isNewExpression(parentNode))) {
+    if (parentNode && (T.isCallExpression(parentNode) || T.isNewExpression(parentNode))) {
       const callId = callIdByNode.get(parentNode);
       const arg = parentNode.arguments?.findIndex((a) => unwrap(a) === node) ?? -1;
       if (callId !== undefined && arg >= 0) host = { call: callId, arg };
-      else if (ts.isCallExpression(parentNode) && unwrap(parentNode.expression) === node) iife = true;
-    } else if (parentNode && (ts.isPropertyAssignment(parentNode) || ts.isMethodDeclaration(node)) && name !== undefined) {
-      const obj = ts.isMethodDeclaration(node) ? node.parent : parentNode.parent;
-      const objParent = obj && ts.isObjectLiteralExpression(obj) ? outerParent(obj) : undefined;
-      if (objParent && (ts.isCallExpression(objParent) || ts.isNewExpression(objParent))) {
+      else if (T.isCallExpression(parentNode) && unwrap(parentNode.expression) === node) iife = true;
+    } else if (parentNode && (T.isPropertyAssignment(parentNode) || T.isMethodDeclaration(node)) && name !== undefined) {
+      const obj = T.isMethodDeclaration(node) ? node.parent : parentNode.parent;
+      const objParent = obj && T.isObjectLiteralExpression(obj) ? outerParent(obj) : undefined;
+      if (objParent && (T.isCallExpression(objParent) || T.isNewExpression(objParent))) {
         const callId = callIdByNode.get(objParent);
         const arg = objParent.arguments?.findIndex((a) => unwrap(a) === obj) ?? -1;
         if (callId !== undefined && arg >= 0) host = { call: callId, arg, key: name };
@@ -380,35 +405,35 @@ export function walk(sf: ts.SourceFile): WalkResult {
     callIdByNode.set(node, id);
     const callee = node.expression;
     const s = start(node);
-    const calleeStart = ts.isNewExpression(node) ? start(callee) : s;
-    const afterCallee = node.typeArguments?.end ?? (ts.isCallExpression(node) ? node.questionDotToken?.end : undefined) ?? callee.end;
+    const calleeStart = T.isNewExpression(node) ? start(callee) : s;
+    const afterCallee = node.typeArguments?.end ?? (T.isCallExpression(node) ? node.questionDotToken?.end : undefined) ?? callee.end;
     const open = node.arguments ? skipTrivia(text, afterCallee) : node.end;
     const u = unwrap(callee);
-    const member = ts.isPropertyAccessExpression(u)
+    const member = T.isPropertyAccessExpression(u)
       ? u.name.text
-      : ts.isIdentifier(u)
+      : T.isIdentifier(u)
         ? u.text
-        : ts.isElementAccessExpression(u) && ts.isStringLiteralLike(u.argumentExpression)
+        : T.isElementAccessExpression(u) && T.isStringLiteralLike(u.argumentExpression)
           ? u.argumentExpression.text
           : '';
     const parent = outerParent(node);
     const usage: RawCall['usage'] = !parent
       ? 'other'
-      : ts.isAwaitExpression(parent)
+      : T.isAwaitExpression(parent)
         ? 'awaited'
-        : ts.isExpressionStatement(parent)
+        : T.isExpressionStatement(parent)
           ? 'dropped'
-          : ts.isReturnStatement(parent) || ts.isArrowFunction(parent)
+          : T.isReturnStatement(parent) || T.isArrowFunction(parent)
             ? 'returned'
-            : ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || (ts.isBinaryExpression(parent) && parent.operatorToken.kind === K_EqualsToken)
+            : T.isVariableDeclaration(parent) || T.isPropertyDeclaration(parent) || (T.isBinaryExpression(parent) && parent.operatorToken.kind === K_EqualsToken)
               ? 'stored'
-              : (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== node
+              : (T.isCallExpression(parent) || T.isNewExpression(parent)) && parent.expression !== node
                 ? 'passed'
                 : 'other';
     out.calls.push({
       id,
       node,
-      isNew: ts.isNewExpression(node),
+      isNew: T.isNewExpression(node),
       span: { start: s, end: node.end },
       calleeSpan: { start: calleeStart, end: callee.end },
       argsSpan: { start: open, end: node.end },
@@ -426,19 +451,19 @@ export function walk(sf: ts.SourceFile): WalkResult {
       localTarget: undefined,
     });
     const mod = requiredModule(node);
-    if (mod !== undefined && moduleName(mod) === 'worker_threads' && parent && ts.isPropertyAccessExpression(parent) && WORKER_MARKERS.has(parent.name.text)) workerFile = true;
+    if (mod !== undefined && moduleName(mod) === 'worker_threads' && parent && T.isPropertyAccessExpression(parent) && WORKER_MARKERS.has(parent.name.text)) workerFile = true;
   }
 
   function declareVariable(decl: ts.VariableDeclaration): void {
     const init = decl.initializer;
-    if (ts.isIdentifier(decl.name)) {
+    if (T.isIdentifier(decl.name)) {
       declare(frame.scope, decl.name.text, { k: 'var', exprs: init ? [init] : [], type: decl.type, scope: frame.scope });
       return;
     }
-    if (ts.isObjectBindingPattern(decl.name)) {
+    if (T.isObjectBindingPattern(decl.name)) {
       const mod = init ? requiredModule(unwrap(init)) : undefined;
       for (const el of decl.name.elements) {
-        if (!ts.isIdentifier(el.name)) continue;
+        if (!T.isIdentifier(el.name)) continue;
         const prop = el.propertyName ? nameText(el.propertyName) : el.name.text;
         if (!init || prop === undefined || el.dotDotDotToken) declare(frame.scope, el.name.text, { k: 'opaque' });
         else declare(frame.scope, el.name.text, { k: 'member', base: init, prop, scope: frame.scope });
@@ -447,17 +472,17 @@ export function walk(sf: ts.SourceFile): WalkResult {
       return;
     }
     // Array patterns: `const [value, release] = await semaphore.acquire()`; the names are opaque.
-    for (const el of decl.name.elements) if (ts.isBindingElement(el) && ts.isIdentifier(el.name)) declare(frame.scope, el.name.text, { k: 'opaque' });
+    for (const el of decl.name.elements) if (T.isBindingElement(el) && T.isIdentifier(el.name)) declare(frame.scope, el.name.text, { k: 'opaque' });
   }
 
   function declareImport(imp: ts.ImportDeclaration): void {
-    if (!ts.isStringLiteralLike(imp.moduleSpecifier) || !imp.importClause) return;
+    if (!T.isStringLiteralLike(imp.moduleSpecifier) || !imp.importClause) return;
     const mod = moduleName(imp.moduleSpecifier.text);
     const clause = imp.importClause;
     if (clause.name) declare(frame.scope, clause.name.text, { k: 'value', path: moduleValue(mod) });
     const nb = clause.namedBindings;
     if (!nb) return;
-    if (ts.isNamespaceImport(nb)) {
+    if (T.isNamespaceImport(nb)) {
       declare(frame.scope, nb.name.text, { k: 'value', path: mod });
       return;
     }
@@ -470,36 +495,23 @@ export function walk(sf: ts.SourceFile): WalkResult {
 }
 
 function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefined): { name: string | undefined; nameNode: ts.Node | undefined } {
-  if (ts.isConstructorDeclaration(node)) return { name: 'constructor', nameNode: node.getFirstToken() };
+  if (T.isConstructorDeclaration(node)) return { name: 'constructor', nameNode: node.getFirstToken() };
   if (node.name) return { name: nameText(node.name), nameNode: node.name };
   if (!parent) return { name: undefined, nameNode: undefined };
-  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer && unwrap(parent.initializer) === node) {
+  if ((T.isVariableDeclaration(parent) || T.isPropertyAssignment(parent) || T.isPropertyDeclaration(parent)) && parent.initializer && unwrap(parent.initializer) === node) {
     return { name: nameText(parent.name), nameNode: parent.name };
   }
-  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === K_EqualsToken && unwrap(parent.right) === node) {
+  if (T.isBinaryExpression(parent) && parent.operatorToken.kind === K_EqualsToken && unwrap(parent.right) === node) {
     const left = parent.left;
-    if (ts.isIdentifier(left)) return { name: left.text, nameNode: left };
-    if (ts.isPropertyAccessExpression(left)) return { name: left.name.text, nameNode: left.name };
+    if (T.isIdentifier(left)) return { name: left.text, nameNode: left };
+    if (T.isPropertyAccessExpression(left)) return { name: left.name.text, nameNode: left.name };
   }
   return { name: undefined, nameNode: undefined };
 }
 
-function isLoop(node: ts.Node): boolean {
-  switch (node.kind) {
-    case K_ForStatement:
-    case K_ForInStatement:
-    case K_ForOfStatement:
-    case K_WhileStatement:
-    case K_DoStatement:
-      return true;
-    default:
-      return false;
-  }
-}
-
 /** The parts of a loop that run on every iteration (not a `for` initializer or the iterable). */
 function isRepeatedPart(loop: ts.Node, child: ts.Node): boolean {
-  if (ts.isForStatement(loop)) return child === loop.statement || child === loop.condition || child === loop.incrementor;
-  if (ts.isForInStatement(loop) || ts.isForOfStatement(loop)) return child === loop.statement;
+  if (T.isForStatement(loop)) return child === loop.statement || child === loop.condition || child === loop.incrementor;
+  if (T.isForInStatement(loop) || T.isForOfStatement(loop)) return child === loop.statement;
   return true;
 }
