@@ -1,5 +1,8 @@
 // "Make the helper async": a same-file sync helper whose blocking calls have async twins.
 import assert from 'node:assert/strict';
+import { analyze, fixesFor } from '../../server/src/engine/analyze';
+import { DEFAULT_CONFIG } from '../../server/src/engine/config';
+import { applyEdits } from '../../server/src/engine/finding';
 import { fixOne } from './ts-fixes-support';
 
 const BIA = 'blocking-in-async';
@@ -116,5 +119,18 @@ describe('ts fixes: where new imports go', () => {
     const src = lines('/** Handlers. */', 'export async function handler(p: string) {', '  return zlib.gzipSync(p);', '}');
     const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'zlib.gzipSync(p)', callee: 'zlib.gzipSync' } });
     assert.equal(out.after, lines("import { gzip } from 'zlib';", "import { promisify } from 'util';", '', '/** Handlers. */', 'export async function handler(p: string) {', '  return await promisify(gzip)(p);', '}'));
+  });
+});
+
+describe('ts fixes: stale trees', () => {
+  it('still fixes an analysis whose tree a later incremental parse reused', () => {
+    const text = lines("import fs from 'fs';", 'export async function load(p: string) {', "  return fs.readFileSync(p, 'utf8');", '}');
+    const first = analyze({ path: 'a.ts', text })!;
+    const finding = first.findings.find((f) => f.rule === BIA)!;
+    // Insert a line at the top: the incremental parse moves the old tree's nodes.
+    const insert = '// header\n';
+    analyze({ path: 'a.ts', text: insert + text }, DEFAULT_CONFIG, { previous: first.parsed, changes: [{ start: 0, end: 0, newText: insert }] });
+    const fix = fixesFor(first, finding, {}).fixes[0];
+    assert.equal(applyEdits(text, fix!.edits), text.replace("fs.readFileSync(p, 'utf8')", "await fs.promises.readFile(p, 'utf8')"));
   });
 });

@@ -2,15 +2,29 @@ import ts from 'typescript';
 import type { ParsedFile } from '../../../engine/language';
 import type { Span } from '../../../engine/model';
 
-/** The file's syntax tree with parent pointers: the frontend's own when it has them, else a fresh parse. */
-export function sourceFileOf(parsed: ParsedFile): ts.SourceFile {
+const ownTrees = new WeakMap<ParsedFile, ts.SourceFile>();
+
+/**
+ * The file's syntax tree with parent pointers: the frontend's own when it has them and still matches
+ * the text at `probe` (a tree later handed to an incremental reparse is mutated in place), else a
+ * fresh parse, kept for the other findings of the same parse.
+ */
+export function sourceFileOf(parsed: ParsedFile, probe?: Span): ts.SourceFile {
   const tree = parsed.tree as ts.SourceFile | undefined;
-  // Fixes walk upwards from a node, which needs parent pointers; a tree parsed without them is re-parsed once.
   if (tree && typeof tree === 'object' && tree.kind === ts.SyntaxKind.SourceFile && tree.text === parsed.text) {
     const first = tree.statements[0];
-    if (!first || first.parent) return tree;
+    const hasParents = !first || first.parent !== undefined;
+    if (hasParents && (!probe || matches(tree, probe))) return tree;
   }
-  return ts.createSourceFile(parsed.path, parsed.text, ts.ScriptTarget.Latest, true, scriptKind(parsed.path));
+  let own = ownTrees.get(parsed);
+  if (!own) ownTrees.set(parsed, (own = ts.createSourceFile(parsed.path, parsed.text, ts.ScriptTarget.Latest, true, scriptKind(parsed.path))));
+  return own;
+}
+
+/** True when some node of the tree spans exactly `span` (an empty span always matches). */
+function matches(sf: ts.SourceFile, span: Span): boolean {
+  if (span.start === span.end) return true;
+  return nodeAtSpan(sf, span, (n): n is ts.Node => n.end <= sf.text.length) !== undefined;
 }
 
 /** The script kind for a path, so `.js` files are parsed as JavaScript and `.tsx` with JSX. */

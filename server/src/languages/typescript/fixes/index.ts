@@ -24,7 +24,7 @@ const CPU_CATEGORIES = new Set(['cpu', 'crypto', 'zlib', 'other']);
 
 /** The fixes for one finding of any rule; the first fix is the most natural one. */
 export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
-  const sf = sourceFileOf(parsed);
+  const sf = sourceFileOf(parsed, finding.span);
   let input = inputs.get(sf);
   if (!input) inputs.set(sf, (input = { sf, style: detectStyle(sf), imports: new Imports(sf) }));
   switch (finding.rule) {
