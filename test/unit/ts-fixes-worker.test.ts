@@ -325,3 +325,12 @@ describe('ts fixes: offload to a worker thread (config and module limits)', () =
     assert.match(out.result.refused[0]?.reason ?? '', /`\.\/lexer`, a TypeScript module/);
   });
 });
+
+describe('ts fixes: offload to a worker thread (results)', () => {
+  it('refuses a helper that returns a class instance', () => {
+    const src = lines('class Report { constructor(rows) { this.rows = rows; } total() { return this.rows.length; } }', 'function build(rows) {', '  return new Report(rows.map((r) => r * 2));', '}', 'export async function h(rows) {', '  return build(rows).total();', '}');
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'build(rows)', nth: 1 }, inner: { snippet: 'rows.map((r) => r * 2)' } });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /returns a `Report` instance/);
+  });
+});

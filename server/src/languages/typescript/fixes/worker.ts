@@ -44,6 +44,8 @@ export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts
   if (!decl) return { refused: { title, reason: `\`${name}\` is not a function declared at the top of this file` } };
   const argProblem = unclonableArgument(sf, call);
   if (argProblem) return { refused: { title, reason: argProblem } };
+  const returned = unclonableReturn(decl.fn);
+  if (returned) return { refused: { title, reason: `\`${name}\` returns ${returned}, which does not survive the copy back from a worker thread` } };
   const movable = collectMovable(sf, input.imports, decl.node, name);
   if ('reason' in movable) return { refused: { title, reason: movable.reason } };
   const cjsGlobal = ['require', 'module', 'exports', '__dirname', '__filename'].find((g) => movable.globals.has(g));
@@ -79,6 +81,27 @@ function unclonableArgument(sf: ts.SourceFile, call: ts.CallExpression): string 
       return `it passes the function \`${arg.text}\`, which cannot be copied to a worker thread`;
     }
     if (arg.kind === ts.SyntaxKind.ThisKeyword) return 'it passes `this`, whose methods do not survive the copy to a worker thread';
+  }
+  return undefined;
+}
+
+/** Structured cloning keeps these classes; any other `new X()` comes back as a plain object. */
+const CLONEABLE_CLASSES = new Set(['Map', 'Set', 'Date', 'RegExp', 'Error', 'ArrayBuffer', 'Uint8Array', 'Int32Array', 'Float64Array', 'Array', 'Object']);
+
+/** What a helper returns that structured cloning cannot carry back (a function, a class instance), if anything. */
+function unclonableReturn(fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression): string | undefined {
+  const results: ts.Expression[] = [];
+  if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) results.push(fn.body);
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) results.push(n.expression);
+    n.forEachChild(visit);
+  };
+  if (fn.body) visit(fn.body);
+  for (let e of results) {
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isClassExpression(e)) return 'a function';
+    if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && !CLONEABLE_CLASSES.has(e.expression.text)) return `a \`${e.expression.text}\` instance`;
   }
   return undefined;
 }
