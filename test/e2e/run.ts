@@ -44,10 +44,38 @@ function pickVsix(): string {
   return found[0];
 }
 
+interface Outcome {
+  readonly passed: number;
+  readonly failed: number;
+}
+
+/**
+ * A browser driving a workbench on two slow cores has rare timing failures that are not the
+ * extension's: CI (or ASYNC_BOUNDARY_E2E_RETRIES) reruns a failed suite once, from scratch, and
+ * says so. The first attempt's artefacts stay in `<artefacts>-attempt-1`.
+ */
 async function main(): Promise<number> {
+  const attempts = 1 + Number(process.env.ASYNC_BOUNDARY_E2E_RETRIES ?? (process.env.CI ? 1 : 0));
+  const vsix = pickVsix();
+  for (let attempt = 1; ; attempt++) {
+    const { passed, failed } = await runOnce(vsix);
+    if (failed > 0 && attempt < attempts) {
+      const keep = `${artefacts}-attempt-${attempt}`;
+      rmSync(keep, { recursive: true, force: true });
+      cpSync(artefacts, keep, { recursive: true });
+      console.log(`[e2e] attempt ${attempt}: ${failed} failed; rerunning the suite from scratch (artefacts kept in ${keep})`);
+      continue;
+    }
+    if (failed === 0 && process.env.UPDATE_SCREENSHOTS === '1') copyBestScreenshots();
+    if (attempt > 1 && failed === 0) console.log(`[e2e] WARNING: passed on attempt ${attempt} only: the suite is flaky, see ${artefacts}-attempt-1`);
+    console.log(`e2e: ${passed} passed, ${failed} failed`);
+    return failed === 0 ? 0 : 1;
+  }
+}
+
+async function runOnce(vsix: string): Promise<Outcome> {
   rmSync(artefacts, { recursive: true, force: true });
   mkdirSync(artefacts, { recursive: true });
-  const vsix = pickVsix();
   const tools = await resolveTools(repo);
   log(`tools ready: node ${tools.node}, code-server ${tools.entry}`);
 
@@ -66,8 +94,8 @@ async function main(): Promise<number> {
   }, WATCHDOG_MS);
   watchdog.unref();
   const onSignal = (): void => void server.stop().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   let passed = 0;
   let failed = 0;
@@ -131,12 +159,12 @@ async function main(): Promise<number> {
     if (existsSync(exthost)) cpSync(exthost, path.join(artefacts, 'logs/vscode'), { recursive: true });
     rmSync(root, { recursive: true, force: true });
     clearTimeout(watchdog);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     log(`peak memory (code-server group + Chromium): ${sampler.peakMiB} MiB`);
     writeFileSync(path.join(artefacts, 'metrics.json'), JSON.stringify({ seconds: (Date.now() - t0) / 1000, peakMiB: sampler.peakMiB, passed, failed }, null, 2));
   }
-  if (failed === 0 && process.env.UPDATE_SCREENSHOTS === '1') copyBestScreenshots();
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  return failed === 0 ? 0 : 1;
+  return { passed, failed };
 }
 
 /** Packages the test driver extension (test/e2e/driver-ext) into the run's temp dir. */
