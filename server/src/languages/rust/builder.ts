@@ -4,11 +4,13 @@
  * read by `locks.ts` from what this pass collects.
  */
 import type { Catalog } from '../../engine/catalog';
-import type { AsyncContext, CallSite, ChannelSite, Comment, ContextKind, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldPoint } from '../../engine/model';
+import type { AsyncContext, CallSite, ChannelSite, Comment, ContextKind, FileModel, FunctionInfo, HandleUse, Span, SpawnSite } from '../../engine/model';
 import { ASYNC_SPAWNERS, OFFLOADERS, PARALLEL_ITERATORS } from './catalog';
+import { addLetBindings, addParameters } from './bindings';
+import { calleeOf, calleeText, type Binding, type FnScope } from './calls';
 import { buildHeldRegions, type Edition } from './locks';
-import { calleeOf, calleeText, typeOf, type Binding, type FnScope } from './calls';
 import { Scope, compact, type TypeRef } from './scope';
+import { readYields } from './yields';
 import { childOfType, walk, type SyntaxNode } from './syntax';
 
 const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
@@ -43,7 +45,8 @@ export function enclosingFn(state: BuildState, node: SyntaxNode): FnRecord | und
   return undefined;
 }
 
-function span(node: SyntaxNode): Span {
+/** A node's span in the model's terms. */
+export function span(node: SyntaxNode): Span {
   return { start: node.start, end: node.end };
 }
 
@@ -139,7 +142,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   // Functions are in pre-order, so a parent is recorded before its children.
   for (const node of fnNodes) {
     const parentFn = enclosingFn(state, node);
-    const info = describeFunction(state, node, parentFn, implTypes, contexts, functions.length);
+    const info = describeFunction(state, node, parentFn, contexts, functions.length);
     functions.push(info);
     const selfType = node.type === 'function_item' && node.parent ? implTypes.get(node.parent) : parentFn?.selfType;
     const rec: FnRecord = { node, info, parent: parentFn, bindings: [], selfType };
@@ -188,8 +191,8 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   return { model, state };
 }
 
-function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecord | undefined, implTypes: Map<SyntaxNode, string>, contexts: AsyncContext[], id: number): FunctionInfo {
-  const { text, scope } = state;
+function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecord | undefined, contexts: AsyncContext[], id: number): FunctionInfo {
+  const { text } = state;
   const head = text.slice(node.start, Math.min(node.end, node.start + 40));
   let name: string | undefined;
   let nameSpan: Span | undefined;
@@ -201,8 +204,6 @@ function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecor
     if (ident) {
       name = text.slice(ident.start, ident.end);
       nameSpan = span(ident);
-      const owner = node.parent ? implTypes.get(node.parent) : undefined;
-      if (owner !== undefined) name = name; // methods keep their bare name: `self.helper()` resolves by it
     }
   } else {
     isAsync = node.type === 'async_block' || /^async\b/.test(head);
@@ -226,7 +227,6 @@ function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecor
     if ((callee && OFFLOADERS.has(callee)) || member === 'spawn_blocking' || member === 'block_in_place' || onParallelIterator(text, call) || (syncClosure && awaitedCall)) offloaded = true;
     else if (callee && ASYNC_SPAWNERS.has(callee)) spawnedBy = callee;
   }
-  void scope;
   const parentContext = parentFn && !parentFn.info.offloaded ? parentFn.info.context : undefined;
   let context: number | undefined;
   if (isAsync) {
@@ -246,65 +246,6 @@ function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecor
   };
 }
 
-function addParameters(state: BuildState, rec: FnRecord): void {
-  const params = childOfType(rec.node, 'parameters', 'closure_parameters');
-  if (!params) return;
-  for (const p of params.children) {
-    if (p.type === 'self_parameter') continue;
-    if (p.type !== 'parameter') continue;
-    const pattern = p.children.find((c) => c.type !== 'mutable_specifier');
-    const type = p.children[p.children.length - 1];
-    if (!pattern || !type || type === pattern) continue;
-    const typeText = compact(state.text, type);
-    if (pattern.type === 'identifier') rec.bindings.push({ name: compact(state.text, pattern), pos: rec.node.start, type: typeText });
-    else if (pattern.type === 'tuple_struct_pattern') {
-      // `State(state): State<AppState>` binds the extractor's inner value.
-      const inner = pattern.children.filter((c) => c.type === 'identifier');
-      if (inner.length === 2) rec.bindings.push({ name: compact(state.text, inner[1]!), pos: rec.node.start, type: typeText });
-    }
-  }
-}
-
-const CHANNEL_ENDS: Record<string, [string, string]> = {
-  unbounded_channel: ['UnboundedSender', 'UnboundedReceiver'],
-  sync_channel: ['SyncSender', 'Receiver'],
-};
-
-function addLetBindings(state: BuildState, node: SyntaxNode): void {
-  const rec = enclosingFn(state, node);
-  const { text } = state;
-  const kids = node.children.filter((c) => c.type !== 'mutable_specifier');
-  const pattern = kids[0];
-  if (!pattern) return;
-  // `let p: T = v;` — which child is the type and which the value is told by the token after the pattern.
-  const afterPattern = text.slice(pattern.end, (kids[1]?.start ?? pattern.end)).trim();
-  const typeNode = afterPattern.startsWith(':') ? kids[1] : undefined;
-  const value = typeNode ? kids[2] : afterPattern.startsWith('=') ? kids[1] : undefined;
-  const bindings = rec ? rec.bindings : state.statics;
-  const pos = node.end;
-  const identOf = (p: SyntaxNode): string | undefined => (p.type === 'identifier' ? compact(text, p) : p.type === 'mut_pattern' ? identOf(p.children[p.children.length - 1]!) : undefined);
-  const name = identOf(pattern);
-  if (name !== undefined) {
-    if (typeNode) bindings.push({ name, pos, type: compact(text, typeNode) });
-    else if (value) {
-      const t = typeOf(state, value, rec);
-      if (t) bindings.push({ name, pos, type: t.path + (t.args.length ? `<${t.args.join(',')}>` : ''), resolved: t });
-    }
-    return;
-  }
-  if (pattern.type === 'tuple_pattern' && value?.type === 'call_expression') {
-    const callee = calleeOf(state, value, rec, true);
-    const names = pattern.children.map(identOf);
-    if (!callee || names.length !== 2) return;
-    const module = callee.slice(0, callee.lastIndexOf('::'));
-    const fnName = callee.slice(callee.lastIndexOf('::') + 2);
-    if (!/(^|::)mpsc$|^crossbeam_channel$|^flume$|^async_channel$/.test(module)) return;
-    const [tx, rx] = CHANNEL_ENDS[fnName] ?? ['Sender', 'Receiver'];
-    if (names[0]) bindings.push({ name: names[0], pos, type: `${module}::${tx}`, resolved: { path: `${module}::${tx}`, args: [] } });
-    if (names[1]) bindings.push({ name: names[1], pos, type: `${module}::${rx}`, resolved: { path: `${module}::${rx}`, args: [] } });
-  }
-}
-
 function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined, byNamedFn: Map<string, number[]>): CallSite {
   const { text } = state;
   const fnNode = node.children[0]!;
@@ -312,7 +253,7 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
   const argCount = args.type === 'arguments' ? args.children.filter((c) => c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item').length : 0;
   const callee = calleeOf(state, node, fn, false);
   const ct = calleeText(text, fnNode);
-  let base = fnNode.type === 'generic_function' ? fnNode.children[0]! : fnNode;
+  const base = fnNode.type === 'generic_function' ? fnNode.children[0]! : fnNode;
   let member = ct.slice(Math.max(ct.lastIndexOf(':'), ct.lastIndexOf('.')) + 1);
   if (base.type === 'field_expression') member = compact(text, base.children[1] ?? base);
   // Same-file targets: `helper(x)`, `Self::helper(x)`, `self.helper(x)`, `crate::m::helper(x)`, or a closure bound by `let`.
@@ -324,8 +265,6 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
   if (base.type === 'identifier' && !state.scope.aliases.has(member)) localTarget = local(member);
   else if (base.type === 'scoped_identifier' && /^(Self|crate|super|self)::/.test(ct)) localTarget = local(member);
   else if (base.type === 'field_expression' && base.children[0]?.type === 'self') localTarget = local(member);
-  void base;
-  base = fnNode;
   const ctxFn = fn?.info;
   let inLoop = false;
   for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) if (LOOP_TYPES.has(n.type)) inLoop = true;
@@ -350,51 +289,3 @@ function handleUse(call: SyntaxNode): HandleUse {
   return 'passed';
 }
 
-function readYields(state: BuildState, awaitNodes: SyntaxNode[], macroNodes: SyntaxNode[]): YieldPoint[] {
-  const { text } = state;
-  type Raw = { kind: YieldPoint['kind']; span: Span; keywordSpan: Span; context: number; calls: number[] };
-  const raws: Raw[] = [];
-  for (const node of awaitNodes) {
-    const ctx = enclosingFn(state, node)?.info.context;
-    if (ctx === undefined) continue;
-    const operand = node.children[0];
-    const dot = text.indexOf('.', operand ? operand.end : node.start);
-    const calls: number[] = [];
-    if (operand) walk(operand, (n) => {
-      if (n.type === 'call_expression') {
-        const id = state.callOfNode.get(n);
-        if (id !== undefined) calls.push(id);
-      }
-    });
-    raws.push({ kind: 'await', span: span(node), keywordSpan: { start: dot >= 0 && dot < node.end ? dot : node.start, end: node.end }, context: ctx, calls });
-  }
-  for (const node of macroNodes) {
-    const ctx = enclosingFn(state, node)?.info.context;
-    if (ctx === undefined) continue;
-    const nameNode = node.children[0];
-    const name = nameNode ? text.slice(nameNode.start, nameNode.end) : '';
-    if (/(^|::)(select|select_biased)$/.test(name)) raws.push({ kind: 'select', span: span(node), keywordSpan: nameNode ? span(nameNode) : span(node), context: ctx, calls: [] });
-    else if (/(^|::)(join|try_join)$/.test(name)) raws.push({ kind: 'await', span: span(node), keywordSpan: nameNode ? span(nameNode) : span(node), context: ctx, calls: [] });
-    // `.await` inside a macro's token tree (`assert!(f().await)`): the tokens are not parsed as expressions.
-    const body = node.children[node.children.length - 1];
-    if (!body || body.type !== 'token_tree') continue;
-    const src = text.slice(body.start, body.end);
-    for (const m of src.matchAll(/\.\s*await\b/g)) {
-      const start = body.start + m.index!;
-      raws.push({ kind: 'await', span: { start, end: start + m[0].length }, keywordSpan: { start, end: start + m[0].length }, context: ctx, calls: [] });
-    }
-  }
-  raws.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
-  const ordinals = new Map<number, number>();
-  // Ordinals count yields in the order they suspend: an inner `.await` runs before the outer one that contains it.
-  const bySuspension = [...raws].sort((a, b) => a.span.end - b.span.end || a.span.start - b.span.start);
-  const ordinalOf = new Map<Raw, number>();
-  for (const r of bySuspension) {
-    const n = (ordinals.get(r.context) ?? 0) + 1;
-    ordinals.set(r.context, n);
-    ordinalOf.set(r, n);
-  }
-  return raws.map((r, id) => ({ id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal: ordinalOf.get(r)!, calls: r.calls }));
-}
-
-export type { TypeRef };
