@@ -94,8 +94,14 @@ export class YieldDecorations implements vscode.Disposable {
       this.client.warn(`yield points for ${doc.uri.toString()}: ${String(error)}`);
       return;
     }
+    if (editor.document.isClosed) return;
+    // No analysis (turned off, or a file no frontend handles): nothing to mark.
+    if (!result) {
+      this.apply(editor, { version: doc.version, yieldPoints: [], heldYieldPoints: [], heldRegions: [] });
+      return;
+    }
     // A newer version has its own refresh coming: drawing this one would misplace the markers.
-    if (!result || result.version !== doc.version || editor.document.isClosed) return;
+    if (result.version !== doc.version) return;
     const yieldPoints: AppliedDecorations['yieldPoints'] = [];
     const heldYieldPoints: AppliedDecorations['heldYieldPoints'] = [];
     for (const y of result.yieldPoints) {

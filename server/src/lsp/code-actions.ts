@@ -82,7 +82,8 @@ export async function codeActions(session: Session, params: CodeActionParams): P
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: fix.safety === 'safe', data: { ...base, kind: 'fix', finding: index, fix: fixIndex } satisfies ActionData });
     }
     const sameRule = analysis.findings.filter((f) => f.rule === finding.rule).length;
-    if (fixes.length > 0 && sameRule > 1 && !offeredRuleFixAll.has(finding.rule)) {
+    // Fix-all takes safe fixes only: offer it where this finding has one.
+    if (fixes.some(({ fix }) => fix.safety === 'safe') && sameRule > 1 && !offeredRuleFixAll.has(finding.rule)) {
       offeredRuleFixAll.add(finding.rule);
       actions.push({ title: `Fix all \`${finding.rule}\` problems in this file`, kind: CodeActionKind.QuickFix, diagnostics, data: { ...base, kind: 'fix-rule', rule: finding.rule } satisfies ActionData });
     }
