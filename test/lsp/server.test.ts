@@ -295,6 +295,17 @@ describe('language server for the VS Code client', () => {
     }
   });
 
+  it('uses settings pushed with didChangeConfiguration by a client without workspace/configuration', async () => {
+    const client = await TestClient.start({ capabilities: {} });
+    try {
+      await client.rpc.sendNotification('workspace/didChangeConfiguration', { settings: { asyncBoundary: { debounceMs: 0, rules: { 'blocking-in-async': 'error' } } } });
+      const [d] = await client.open('a.ts', HANDLER);
+      assert.equal(d?.severity, 1);
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('computes edits eagerly for a client without codeAction/resolve', async () => {
     const client = await TestClient.start({ settings: { debounceMs: 0 }, capabilities: {} });
     try {

@@ -63,8 +63,8 @@ export function startServer(connection: Connection): Session {
     session.project.watch().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the config file: ${String(e)}`));
   });
 
-  connection.onDidChangeConfiguration(() => {
-    session.dropSettings();
+  connection.onDidChangeConfiguration((params) => {
+    session.dropSettings(params.settings);
     publisher.refreshAll();
     if (session.support.inlayHintRefresh) session.background(connection.languages.inlayHint.refresh(), 'refreshing inlay hints');
   });

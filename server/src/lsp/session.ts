@@ -87,6 +87,7 @@ export class Session {
   private readonly pending = new Map<string, TextChange[] | null>();
   private readonly analyses = new Map<string, DocumentAnalysis>();
   private readonly settings = new Map<string, Promise<Settings>>();
+  private pushed: Settings = DEFAULT_SETTINGS;
   private readonly logged = new Set<string>();
   /** Settles when the frontends have loaded what they need (tree-sitter grammars); analyses wait for it. */
   readonly frontendsReady: Promise<void>;
@@ -141,7 +142,7 @@ export class Session {
 
   /** Settings for a resource, pulled with `workspace/configuration` and cached until the client says they changed. */
   settingsFor(uri: string): Promise<Settings> {
-    if (!this.support.configuration) return Promise.resolve(DEFAULT_SETTINGS);
+    if (!this.support.configuration) return Promise.resolve(this.pushed);
     let cached = this.settings.get(uri);
     if (!cached) {
       cached = this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'asyncBoundary' }).then(
@@ -156,8 +157,15 @@ export class Session {
     return cached;
   }
 
-  dropSettings(): void {
+  /**
+   * Drops cached settings. A client that cannot answer `workspace/configuration` may push its
+   * settings in `didChangeConfiguration` instead (`{asyncBoundary: {…}}`): those are used for every document.
+   */
+  dropSettings(pushed?: unknown): void {
     this.settings.clear();
+    if (!this.support.configuration && pushed !== null && typeof pushed === 'object') {
+      this.pushed = resolveSettings((pushed as Record<string, unknown>)['asyncBoundary'], (m) => this.logOnce(m));
+    }
   }
 
   /** Inlay hints are on by default except for a client that draws decorations instead. */
