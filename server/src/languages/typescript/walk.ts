@@ -7,7 +7,7 @@
 import ts from 'typescript';
 import type { Comment, Span } from '../../engine/model';
 import { isAsyncFunction, isFunctionLike, nameText, normalisedText, outerParent, skipTrivia, T, unwrap } from './ast';
-import { WORKER_MARKERS } from './catalog';
+import { INLINE_METHODS, WORKER_MARKERS } from './catalog';
 import { declare, lookup, moduleName, moduleValue, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
 
 /** A function as the walk saw it; contexts are decided after resolution. */
@@ -396,7 +396,9 @@ export function walk(sf: ts.SourceFile): WalkResult {
       scope,
     });
     out.fnIdByNode.set(node, id);
-    frame = { fnId: id, scope, loopDepth: 0, loops: [] };
+    // The callback of `items.forEach(…)`/`.map(…)` runs once per item: its body is a loop body.
+    const iterates = host !== undefined && !host.key && INLINE_METHODS.has(out.calls[host.call]!.member) && !out.calls[host.call]!.isNew;
+    frame = { fnId: id, scope, loopDepth: iterates ? 1 : 0, loops: iterates ? [parentNode!] : [] };
     frames.push(frame);
   }
 

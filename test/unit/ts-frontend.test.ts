@@ -1,0 +1,218 @@
+// The TypeScript frontend's model, field by field: what rules read must be exactly right here.
+import assert from 'node:assert/strict';
+import type { FileModel } from '../../server/src/engine/model';
+import { typescriptFrontend } from '../../server/src/languages/typescript';
+
+function model(text: string, path = 'file.ts'): FileModel {
+  return typescriptFrontend.parse(text, path, typescriptFrontend.catalog).model;
+}
+
+/** `callee` of every call whose text is `calleeText`. */
+function callees(m: FileModel, calleeText: string): (string | undefined)[] {
+  return m.calls.filter((c) => c.calleeText === calleeText).map((c) => c.callee);
+}
+
+function callNamed(m: FileModel, calleeText: string) {
+  const c = m.calls.find((x) => x.calleeText === calleeText);
+  assert.ok(c, `no call ${calleeText}`);
+  return c;
+}
+
+describe('typescript frontend: callee resolution', () => {
+  it('resolves import and require forms into catalog names', () => {
+    const m = model(`
+      import fs from 'fs';
+      import * as nfs from 'node:fs';
+      import { readFileSync as rfs, promises as fsp } from 'node:fs';
+      import { readFile } from 'fs/promises';
+      const cp = require('child_process');
+      const { statSync } = require('node:fs');
+      const { default: PQueue } = require('p-queue');
+      const read = fs.readFileSync;
+      fs.readFileSync('a'); nfs.existsSync('b'); rfs('c'); fsp.readFile('d'); readFile('e');
+      cp.execSync('ls'); statSync('f'); read('g'); fs.promises.writeFile('h', '');
+      require('zlib').gzipSync(buf); Atomics.wait(arr, 0, 0); fetch(url); new PQueue();
+    `);
+    assert.deepEqual(callees(m, 'fs.readFileSync'), ['fs.readFileSync']);
+    assert.deepEqual(callees(m, 'nfs.existsSync'), ['fs.existsSync']);
+    assert.deepEqual(callees(m, 'rfs'), ['fs.readFileSync']);
+    assert.deepEqual(callees(m, 'fsp.readFile'), ['fs.promises.readFile']);
+    assert.deepEqual(callees(m, 'readFile'), ['fs/promises.readFile']);
+    assert.deepEqual(callees(m, 'cp.execSync'), ['child_process.execSync']);
+    assert.deepEqual(callees(m, 'statSync'), ['fs.statSync']);
+    assert.deepEqual(callees(m, 'read'), ['fs.readFileSync']);
+    assert.deepEqual(callees(m, 'fs.promises.writeFile'), ['fs.promises.writeFile']);
+    assert.deepEqual(callees(m, "require('zlib').gzipSync"), ['zlib.gzipSync']);
+    assert.deepEqual(callees(m, 'Atomics.wait'), ['Atomics.wait']);
+    assert.deepEqual(callees(m, 'fetch'), ['fetch']);
+    assert.deepEqual(callees(m, 'PQueue'), ['p-queue.PQueue']);
+  });
+
+  it('does not resolve names that only look like modules', () => {
+    const m = model(`
+      function f(fs: { readFileSync(p: string): string }) { return fs.readFileSync('x'); }
+      const snapshot = { readFileSync: (n: string) => n };
+      snapshot.readFileSync('y');
+      readFileSync('z');
+    `);
+    assert.deepEqual(callees(m, 'fs.readFileSync'), [undefined]);
+    assert.deepEqual(callees(m, 'snapshot.readFileSync'), [undefined]);
+    assert.deepEqual(callees(m, 'readFileSync'), [undefined]);
+  });
+
+  it('types receivers by construction, factories, fields and annotations', () => {
+    const m = model(`
+      import Database from 'better-sqlite3';
+      import { Pool } from 'pg';
+      import axios from 'axios';
+      import { Mutex } from 'async-mutex';
+      const db = new Database('app.db');
+      const stmt = db.prepare('select 1');
+      const api = axios.create({ baseURL: 'x' });
+      let out;
+      out = require('fs').createWriteStream('log');
+      class Repo {
+        private readonly lock = new Mutex();
+        constructor(private pool: Pool, private readonly raw: Database) { this.other = new Pool(); }
+        async q() { await this.pool.query('x'); this.raw.exec('y'); this.lock.runExclusive(() => 1); await this.other.connect(); }
+      }
+      db.prepare('s').get(1); stmt.all(); api.get('/u'); out.write('x');
+    `);
+    assert.deepEqual(callees(m, "db.prepare('s').get"), ['better-sqlite3.Statement.get']);
+    assert.deepEqual(callees(m, 'stmt.all'), ['better-sqlite3.Statement.all']);
+    assert.deepEqual(callees(m, 'api.get'), ['axios.get']);
+    assert.deepEqual(callees(m, 'this.pool.query'), ['pg.Pool.query']);
+    assert.deepEqual(callees(m, 'this.raw.exec'), ['better-sqlite3.Database.exec']);
+    assert.deepEqual(callees(m, 'this.lock.runExclusive'), ['async-mutex.Mutex.runExclusive']);
+    assert.deepEqual(callees(m, 'this.other.connect'), ['pg.Pool.connect']);
+    assert.deepEqual(callees(m, 'out.write'), ['fs.WriteStream.write']);
+  });
+
+  it('links calls to same-file functions', () => {
+    const m = model(`
+      function helper() {}
+      const arrow = () => 1;
+      class C { run() { this.step(); } step() {} }
+      helper(); arrow();
+    `);
+    const fnName = (id: number | undefined) => (id === undefined ? undefined : m.functions[id]?.name);
+    assert.equal(fnName(callNamed(m, 'helper').localTarget), 'helper');
+    assert.equal(fnName(callNamed(m, 'arrow').localTarget), 'arrow');
+    assert.equal(fnName(callNamed(m, 'this.step').localTarget), 'step');
+  });
+
+  it('fills the plain call fields', () => {
+    const text = `async function f(items: string[]) {\n  for (const i of items) {\n    await fetch(i);\n  }\n  fs\n    .readFileSync( 'x' , 'utf8');\n}`;
+    const m = model(text);
+    const fetchCall = callNamed(m, 'fetch');
+    assert.equal(fetchCall.awaited, true);
+    assert.equal(fetchCall.inLoop, true);
+    assert.equal(fetchCall.resultUnused, false);
+    const read = callNamed(m, 'fs.readFileSync');
+    assert.equal(read.inLoop, false);
+    assert.equal(read.resultUnused, true);
+    assert.equal(read.argCount, 2);
+    assert.equal(read.member, 'readFileSync');
+    assert.equal(text.slice(read.span.start, read.span.end), "fs\n    .readFileSync( 'x' , 'utf8')");
+    assert.equal(text.slice(read.argsSpan.start, read.argsSpan.end), "( 'x' , 'utf8')");
+    assert.equal(text.slice(read.calleeSpan.start, read.calleeSpan.end), 'fs\n    .readFileSync');
+    assert.equal(read.functionId, 0);
+    assert.equal(read.context, 0);
+  });
+});
+
+describe('typescript frontend: async contexts', () => {
+  const contextOf = (m: FileModel, calleeText: string) => {
+    const c = callNamed(m, calleeText);
+    return c.context === undefined ? undefined : m.contexts[c.context];
+  };
+
+  it('makes async functions and registered handlers contexts, and nothing else', () => {
+    const m = model(`
+      import express from 'express';
+      import http from 'http';
+      const app = express();
+      fs.a();
+      function main() { fs.b(); }
+      async function load() { fs.c(); }
+      app.get('/x', (req, res) => { fs.d(); });
+      http.createServer((req, res) => fs.e());
+      setTimeout(() => fs.f(), 10);
+      p.then(() => fs.g());
+      server.on('request', () => fs.h());
+      server.on('close', () => fs.i());
+      other.get('/y', () => fs.j());
+    `);
+    assert.equal(contextOf(m, 'fs.a'), undefined);
+    assert.equal(contextOf(m, 'fs.b'), undefined);
+    assert.equal(contextOf(m, 'fs.c')?.kind, 'async-function');
+    assert.equal(contextOf(m, 'fs.c')?.name, 'load');
+    assert.equal(contextOf(m, 'fs.d')?.kind, 'handler');
+    assert.equal(contextOf(m, 'fs.d')?.name, "app.get('/x') handler");
+    assert.equal(contextOf(m, 'fs.e')?.reason, 'callback to `http.createServer`');
+    assert.equal(contextOf(m, 'fs.f')?.kind, 'handler');
+    assert.equal(contextOf(m, 'fs.g')?.kind, 'handler');
+    assert.equal(contextOf(m, 'fs.h')?.kind, 'handler');
+    assert.equal(contextOf(m, 'fs.i'), undefined);
+    assert.equal(contextOf(m, 'fs.j'), undefined);
+  });
+
+  it('gives inline sync closures the enclosing context, and named helpers none', () => {
+    const m = model(`
+      async function f(items) {
+        items.forEach((x) => fs.a(x));
+        const sizes = items.map((x) => fs.b(x));
+        await new Promise((resolve) => { fs.c(); resolve(); });
+        (() => fs.d())();
+        function nested() { fs.e(); }
+        const helper = () => fs.f();
+        other(() => fs.g());
+      }
+      items.forEach((x) => fs.h(x));
+    `);
+    const outer = m.contexts.find((c) => c.name === 'f')!.id;
+    for (const name of ['fs.a', 'fs.b', 'fs.c', 'fs.d']) assert.equal(callNamed(m, name).context, outer, name);
+    for (const name of ['fs.e', 'fs.f', 'fs.g', 'fs.h']) assert.equal(callNamed(m, name).context, undefined, name);
+    assert.equal(callNamed(m, 'fs.a').inLoop, true);
+  });
+
+  it('treats worker files and offloaded bodies as off the event loop', () => {
+    const worker = model(`
+      import { parentPort } from 'node:worker_threads';
+      parentPort.on('message', async (job) => { fs.a(); await x(); });
+    `);
+    assert.equal(worker.contexts.length, 0);
+    assert.ok(worker.functions.every((f) => f.offloaded && f.context === undefined));
+    const offload = model(`
+      import workerpool from 'workerpool';
+      const pool = workerpool.pool();
+      async function h() { await pool.exec((a) => fs.a(a), [1]); }
+    `);
+    const fn = offload.functions[offload.calls.find((c) => c.calleeText === 'fs.a')!.functionId!]!;
+    assert.equal(fn.offloaded, true);
+    assert.equal(fn.context, undefined);
+  });
+
+  it('orders functions parents first', () => {
+    const m = model(`function a() { const b = () => { function c() {} }; } function d() {}`);
+    assert.deepEqual(m.functions.map((f) => [f.name, f.parent]), [['a', undefined], ['b', 0], ['c', 1], ['d', undefined]]);
+  });
+});
+
+describe('typescript frontend: yield points', () => {
+  it('numbers awaits, for-await and async-generator yields per context', () => {
+    const text = `async function* g(src) {\n  const a = await load(1);\n  for await (const x of src.items()) {\n    yield x;\n  }\n}\nasync function h() { await (await fetch(u)).json(); }\nfunction* sync() { yield 1; }`;
+    const m = model(text);
+    const g = m.yieldPoints.filter((y) => y.context === 0);
+    assert.deepEqual(g.map((y) => [y.kind, y.ordinal]), [['await', 1], ['for-await', 2], ['yield', 3]]);
+    assert.equal(text.slice(g[0]!.span.start, g[0]!.span.end), 'await load(1)');
+    assert.equal(text.slice(g[0]!.keywordSpan.start, g[0]!.keywordSpan.end), 'await');
+    assert.equal(text.slice(g[1]!.keywordSpan.start, g[1]!.keywordSpan.end), 'for await');
+    assert.deepEqual(g[0]!.calls.map((id) => m.calls[id]!.calleeText), ['load']);
+    assert.deepEqual(g[1]!.calls.map((id) => m.calls[id]!.calleeText), ['src.items']);
+    const h = m.yieldPoints.filter((y) => y.context === 1);
+    assert.deepEqual(h.map((y) => y.ordinal), [1, 2]);
+    assert.deepEqual(h[0]!.calls.map((id) => m.calls[id]!.calleeText), ['(await fetch(u)).json', 'fetch']);
+    assert.equal(m.yieldPoints.length, 5, 'a sync generator has no async yield points');
+  });
+});
