@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { analyze, applyEdits, fixesFor } from '../../server/src/engine/analyze';
 import type { FixResult } from '../../server/src/engine/language';
+import { cargoDependencies } from '../../server/src/languages/rust';
 
 function fixesOf(text: string, rule: string, dependencies?: string[]): { result: FixResult; apply: () => string } {
   const a = analyze({ path: 'src/lib.rs', text })!;
@@ -56,5 +57,29 @@ describe('rust fixes', () => {
     const refused = fixesOf(sync, 'unbounded-channel').result;
     assert.equal(refused.fixes.length, 0);
     assert.match(refused.refused[0]!.reason, /`tx\.send` on line 4 runs outside async code/);
+  });
+});
+
+describe('cargoDependencies', () => {
+  it('reads dependency names from the usual tables', () => {
+    const manifest = [
+      '[package]',
+      'name = "svc"',
+      'edition = "2021"',
+      '',
+      '[dependencies]',
+      'async-std = { version = "1", features = ["attributes"] } # runtime',
+      'serde = "1"',
+      '',
+      '[dependencies.smol]',
+      'version = "2"',
+      '',
+      "[target.'cfg(unix)'.dependencies]",
+      'nix = "0.29"',
+      '',
+      '[dev-dependencies]',
+      'proptest = "1"',
+    ].join('\n');
+    assert.deepEqual([...cargoDependencies(manifest)].sort(), ['async-std', 'nix', 'proptest', 'serde', 'smol']);
   });
 });

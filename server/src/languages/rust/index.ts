@@ -118,3 +118,5 @@ export function createRustFrontend(options: { edition?: Edition } = {}): Fronten
 
 /** The Rust frontend registered with the engine (edition 2021 drop rules). */
 export const rustFrontend: Frontend = createRustFrontend();
+
+export { cargoDependencies } from './manifest';
