@@ -53,7 +53,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   if (testSnapshotEnabled()) context.subscriptions.push(registerTestSnapshot(lc, decorations, status));
   // `asyncBoundary.scanWorkspace` and `asyncBoundary.openRuleDocs` run on the server: the language
   // client registers them from the server's `executeCommandProvider`.
-  await lc.start();
+  try {
+    await lc.start();
+  } catch (error) {
+    // The status item shows the stopped server; the output channel says why. Activation itself succeeds,
+    // so the commands (Show Output) stay usable.
+    outputChannel.error(`async-boundary: the language server did not start: ${String(error)}`);
+    return;
+  }
   decorations.refreshVisible();
 }
 
