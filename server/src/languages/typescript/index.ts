@@ -37,6 +37,9 @@ function parseTree(text: string, path: string, previous?: ParsedFile, changes?: 
       const range = changeRange(previous!.text, text, changes);
       if (range) {
         consumed.add(old);
+        // `updateSourceFile` shifts the old tree's positions in place: whoever still holds the
+        // previous parse must not read that tree again, so it loses it (readers re-parse).
+        (previous as { tree: unknown }).tree = undefined;
         try {
           return ts.updateSourceFile(old, text, range);
         } catch {
