@@ -152,3 +152,14 @@ export function uniqueName(used: ReadonlySet<string>, base: string): string {
   if (!used.has(base)) return base;
   for (let i = 2; ; i++) if (!used.has(`${base}${i}`)) return `${base}${i}`;
 }
+
+/** A short readable form of a callee for titles: `db.prepare(…).get`, without comments or arguments. */
+export function calleeLabel(e: ts.Expression): string {
+  if (ts.isIdentifier(e)) return e.text;
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (ts.isPropertyAccessExpression(e)) return `${calleeLabel(e.expression)}.${e.name.text}`;
+  if (ts.isCallExpression(e)) return `${calleeLabel(e.expression)}(…)`;
+  if (ts.isElementAccessExpression(e)) return `${calleeLabel(e.expression)}[…]`;
+  if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) return calleeLabel(e.expression);
+  return '…';
+}

@@ -5,7 +5,7 @@
 import ts from 'typescript';
 import type { Fix, Finding, RefusedFix } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
-import { nodeAtSpan, nodeContaining, sourceFileOf } from './ast';
+import { calleeLabel, nodeAtSpan, nodeContaining, sourceFileOf } from './ast';
 import { asyncHelperFix } from './async-helper';
 import { asyncTwinFix, twinOf, type BuildInput } from './blocking';
 import { channelFixes } from './channel';
@@ -18,9 +18,6 @@ const NONE: FixResult = { fixes: [], refused: [] };
 
 /** Style and imports per parsed tree: the fixes of one file's findings are asked for one after another. */
 const inputs = new WeakMap<ts.SourceFile, BuildInput>();
-
-/** Categories whose blocking is CPU work, which a worker thread takes off the event loop. */
-const CPU_CATEGORIES = new Set(['cpu', 'crypto', 'zlib', 'other']);
 
 /** The fixes for one finding of any rule; the first fix is the most natural one. */
 export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
@@ -60,7 +57,7 @@ function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext, in
     const innerEntry = inner?.callee === undefined ? undefined : ctx.catalog.blocking.get(inner.callee);
     if (innerEntry?.category === 'sleep') {
       // A worker that sleeps still makes the caller wait; the fix is an async sleep, not a thread.
-      refused.push({ title: `Offload \`${call.calleeText}\` to a worker thread`, reason: 'it sleeps rather than computes: make it async and use `await setTimeout(ms)` from `timers/promises`' });
+      refused.push({ title: `Offload \`${calleeLabel(node.expression)}\` to a worker thread`, reason: 'it sleeps rather than computes: make it async and use `await setTimeout(ms)` from `timers/promises`' });
     } else {
       // An async twin inside the helper is the smaller change; a worker takes the whole helper off the loop.
       if (inner?.callee !== undefined && twinOf(inner.callee, innerEntry)) add(asyncHelperFix(input, parsed, node, ctx));
@@ -73,6 +70,7 @@ function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext, in
   const entry = ctx.catalog.blocking.get(callee);
   const twin = twinOf(callee, entry);
   if (twin) add(asyncTwinFix(input, node, callee, entry));
-  if (entry?.cpuHeavy || (!twin && entry && CPU_CATEGORIES.has(entry.category))) add(offloadCallFix(input, parsed, node, call, ctx));
+  // CPU-heavy work goes to a worker even when it has a twin; other blocking work only when it has none.
+  if (entry?.cpuHeavy || (!twin && entry && entry.category !== 'sleep')) add(offloadCallFix(input, parsed, node, call, ctx));
   return { fixes, refused };
 }

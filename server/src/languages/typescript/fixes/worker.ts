@@ -13,7 +13,7 @@ import ts from 'typescript';
 import type { Fix, RefusedFix, TextEdit } from '../../../engine/finding';
 import type { FixContext, ParsedFile } from '../../../engine/language';
 import type { CallSite } from '../../../engine/model';
-import { identifierNames, isTypeScriptPath, needsParensAsAwait, textOf, uniqueName } from './ast';
+import { calleeLabel, identifierNames, isTypeScriptPath, needsParensAsAwait, textOf, uniqueName } from './ast';
 import type { BuildInput } from './blocking';
 import type { Binding } from './imports';
 import { ensureAsync } from './make-async';
@@ -35,7 +35,7 @@ interface WorkerJob {
 export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, ctx: FixContext): Result {
   const { sf } = input;
   if (!ts.isIdentifier(call.expression)) {
-    const title = `Offload \`${textOf(sf, call.expression)}\` to a worker thread`;
+    const title = `Offload \`${calleeLabel(call.expression)}\` to a worker thread`;
     return { refused: { title, reason: 'only a plain function can move to a worker; a method closes over its object' } };
   }
   const name = call.expression.text;
@@ -63,11 +63,12 @@ export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts
 export function offloadCallFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, site: CallSite, ctx: FixContext): Result {
   const { sf } = input;
   const calleeText = textOf(sf, call.expression);
-  const title = `Offload \`${site.calleeText}\` to a worker thread`;
+  const label = calleeLabel(call.expression);
+  const title = `Offload \`${label}\` to a worker thread`;
   let root: ts.Expression = call.expression;
   while (ts.isPropertyAccessExpression(root)) root = root.expression;
   const binding = ts.isIdentifier(root) ? input.imports.bindingOf(root.text) : undefined;
-  if (!binding) return { refused: { title, reason: `\`${site.calleeText}\` is not reached through an import, so the worker cannot import it` } };
+  if (!binding) return { refused: { title, reason: `\`${label}\` is not reached through an import, so the worker cannot import it` } };
   const argProblem = unclonableArgument(sf, call);
   if (argProblem) return { refused: { title, reason: argProblem } };
   return offload(input, parsed, call, { name: site.member, declarations: [], imports: [binding], invoke: calleeText }, ctx, title, undefined);
