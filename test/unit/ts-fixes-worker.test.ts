@@ -334,3 +334,24 @@ describe('ts fixes: offload to a worker thread (results)', () => {
     assert.match(out.result.refused[0]?.reason ?? '', /returns a `Report` instance/);
   });
 });
+
+describe('ts fixes: offload one library call (executed)', function () {
+  this.timeout(60000);
+  it('runs crypto.scryptSync in a worker with the same result', () => {
+    const src = lines("import crypto from 'node:crypto';", '', 'export async function derive(pw) {', "  const key = crypto.scryptSync(pw, 'salt', 32);", "  return key.toString('hex');", '}');
+    const out = fixOne('handler.mjs', src, { rule: BIA, call: { snippet: "crypto.scryptSync(pw, 'salt', 32)", callee: 'crypto.scryptSync' }, pick: 'Offload' });
+    assert.equal(out.fix?.title, 'Offload `crypto.scryptSync` to a worker thread');
+    assert.equal(out.result.fixes[0]?.title, 'Use `await promisify(crypto.scrypt)`', 'the async twin stays the first fix');
+    const worker = created(out.fix);
+    assert.equal(worker.relativePath, 'scryptSync.worker.mjs');
+    assert.ok(out.after!.includes("  const key = await runInWorker(new URL('./scryptSync.worker.mjs', import.meta.url), [pw, 'salt', 32]);"), out.after);
+    const check = lines(
+      "import { derive as before } from './before.mjs';",
+      "import { derive as after } from './after.mjs';",
+      "console.log(JSON.stringify({ before: await before('hunter2'), after: await after('hunter2') }));",
+    );
+    const result = run({ 'before.mjs': src, 'after.mjs': out.after!, [worker.relativePath]: worker.text, 'check.mjs': check }, 'check.mjs') as { before: string; after: string };
+    assert.match(result.before, /^[0-9a-f]{64}$/);
+    assert.equal(result.after, result.before, 'the Buffer from the worker did not come back as a Buffer');
+  });
+});
