@@ -168,7 +168,9 @@ export function buildHeldRegions(state: BuildState, yields: readonly YieldPoint[
     let extent: Extent;
     const parent = e.parent;
     const viaRef = parent?.type === 'unary_expression' && parent.parent?.type === 'reference_expression' ? parent.parent : parent?.type === 'reference_expression' ? parent : undefined;
-    const letNode = parent?.type === 'let_declaration' ? parent : viaRef?.parent?.type === 'let_declaration' ? viaRef.parent : undefined;
+    // `let g = match m.lock() { Ok(g) => g, Err(p) => p.into_inner() };` binds the guard too.
+    const viaMatch = parent?.type === 'match_expression' && parent.children[0] === e && parent.parent?.type === 'let_declaration' ? parent.parent : undefined;
+    const letNode = parent?.type === 'let_declaration' ? parent : viaRef?.parent?.type === 'let_declaration' ? viaRef.parent : viaMatch;
     const pattern = letNode?.children.find((c) => c.type !== 'mutable_specifier');
     const name = letNode && pattern ? boundName(text, pattern) : undefined;
     if (letNode && name !== undefined && name !== '_') extent = letExtent(state, letNode, name);

@@ -23,7 +23,7 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   }
   const text = parsed.text;
   const acquire = nodeAt(tree.root, region.acquireSpan);
-  const letNode = acquire?.parent;
+  const letNode = acquire?.parent?.type === 'match_expression' ? acquire.parent.parent : acquire?.parent;
   const block = letNode?.parent;
   if (!acquire || letNode?.type !== 'let_declaration' || !block) {
     return refuse(`\`${guard}\` is a reference into the guard of \`${region.lock}\`: dropping it would not release the lock; scope it in an inner block`);
