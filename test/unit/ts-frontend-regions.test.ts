@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { analyze } from '../../server/src/engine/analyze';
 import type { ParsedFile } from '../../server/src/engine/language';
 import type { FileModel } from '../../server/src/engine/model';
 import { typescriptFrontend } from '../../server/src/languages/typescript';
@@ -75,6 +76,21 @@ async function n() { await navigator.locks.request('cache', async () => { await 
     const inside = m.yieldPoints.filter((y) => y.context === cb.context && cb.span.start <= y.span.start && y.span.end <= cb.span.end);
     assert.equal(inside.length, 1);
     assert.ok(typescriptFrontend.catalog.locks.get('async-mutex.Semaphore')?.limiter);
+  });
+
+  it('lets the rule see a scoped re-acquisition inside a held region', () => {
+    const text = `${LOCKS}
+async function a() {
+  await m.runExclusive(async () => {
+    await m.runExclusive(async () => 1);
+  });
+}
+async function b() {
+  await sem.runExclusive(async () => { await sem.runExclusive(async () => 2); });
+}`;
+    const analysis = analyze({ path: 'file.ts', text })!;
+    const lines = analysis.findings.map((f) => `${analysis.lines.position(f.span.start).line + 1}:${f.data?.variant}`);
+    assert.deepEqual(lines, ['7:reacquire', '11:reacquire']);
   });
 
   it('names the connection a lock guards when it is only used under that lock', () => {

@@ -37,7 +37,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     );
     // Re-acquiring the same lock while holding it waits for ourselves.
     for (const other of model.heldRegions) {
-      if (other === region || other.lockKey !== region.lockKey || other.context !== region.context) continue;
+      if (other === region || other.lockKey !== region.lockKey || acquiredIn(model, other) !== region.context) continue;
       if (!spanContains(region.span, other.acquireSpan) || other.acquireSpan.start < region.acquireSpan.end) continue;
       findings.push({
         message: `\`${other.lock}\` is acquired again while it is already held, which deadlocks: release it first, or restructure so the inner code does not take the lock`,
@@ -80,6 +80,15 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     }
   }
   return findings;
+}
+
+/**
+ * The context a lock is taken in: the acquiring call's. It differs from `region.context` for a
+ * callback region (`runExclusive(cb)`), whose body runs in the callback's own context.
+ */
+function acquiredIn(model: FileModel, region: HeldRegion): number | undefined {
+  const call = model.calls.find((c) => spanContains(region.acquireSpan, c.calleeSpan));
+  return call ? call.context : region.context;
 }
 
 function inFunction(model: FileModel, region: HeldRegion, functionId: number): boolean {
