@@ -134,3 +134,42 @@ describe('ts fixes: stale trees', () => {
     assert.equal(applyEdits(text, fix!.edits), text.replace("fs.readFileSync(p, 'utf8')", "await fs.promises.readFile(p, 'utf8')"));
   });
 });
+
+describe('ts fixes: file conventions', () => {
+  it('keeps CRLF line ends and tab indentation', () => {
+    const src = ["import { Mutex } from 'async-mutex'", 'const m = new Mutex()', 'export async function f(map) {', '\tconst release = await m.acquire()', "\tif (map.has('x')) return", "\tmap.set('x', 1)", '\trelease()', '}', ''].join('\r\n');
+    const out = fixOne('a.ts', src, { rule: 'await-holding-lock', region: { acquire: 'await m.acquire()', lock: 'm', guard: 'release' }, variant: 'no-release' });
+    assert.equal(
+      out.after,
+      ["import { Mutex } from 'async-mutex'", 'const m = new Mutex()', 'export async function f(map) {', '\tconst release = await m.acquire()', '\ttry {', "\t\tif (map.has('x')) return", "\t\tmap.set('x', 1)", '\t} finally {', '\t\trelease()', '\t}', '}', ''].join('\r\n'),
+    );
+  });
+
+  it('adds an import with CRLF in a CRLF file', () => {
+    const src = ["import { readFileSync } from 'fs';", 'export async function f(p: string) {', '  return readFileSync(p);', '}', ''].join('\r\n');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'readFileSync(p)', callee: 'fs.readFileSync' } });
+    assert.equal(out.after, ["import { readFileSync } from 'fs';", "import { readFile } from 'fs/promises';", 'export async function f(p: string) {', '  return await readFile(p);', '}', ''].join('\r\n'));
+  });
+});
+
+describe('ts fixes: lock release (refused)', () => {
+  it('refuses when the section already releases on one branch', () => {
+    const src = lines(
+      "import { Mutex } from 'async-mutex';",
+      'const m = new Mutex();',
+      'export async function f(map: Map<string, number>) {',
+      '  const release = await m.acquire();',
+      "  if (map.has('x')) {",
+      '    release();',
+      '    return;',
+      '  }',
+      "  if (map.size > 9) throw new Error('full');",
+      "  map.set('x', 1);",
+      '  release();',
+      '}',
+    );
+    const out = fixOne('a.ts', src, { rule: 'await-holding-lock', region: { acquire: 'await m.acquire()', lock: 'm', guard: 'release' }, variant: 'no-release' });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /would run twice/);
+  });
+});

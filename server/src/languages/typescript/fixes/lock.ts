@@ -32,6 +32,17 @@ function declaredNames(statements: readonly ts.Statement[]): Set<string> {
   return names;
 }
 
+function callsGuard(statements: readonly ts.Statement[], guard: string): boolean {
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === guard) hit = true;
+    else n.forEachChild(visit);
+  };
+  statements.forEach(visit);
+  return hit;
+}
+
 function hasMultilineTemplate(statements: readonly ts.Statement[]): boolean {
   let hit = false;
   const visit = (n: ts.Node): void => {
@@ -76,6 +87,9 @@ export function lockFixes(finding: Finding, parsed: ParsedFile, input: BuildInpu
   const to = releaseAt >= 0 ? releaseAt : statements.length;
   const wrapped = statements.slice(from, to);
   if (wrapped.length === 0) return NONE;
+  if (callsGuard(wrapped, guard)) {
+    return { fixes: [], refused: [{ title, reason: `\`${guard}()\` is also called inside the locked section; with a \`finally\` it would run twice` }] };
+  }
   const after = releaseAt >= 0 ? statements.slice(releaseAt + 1) : [];
   if (mentions(after, declaredNames(wrapped))) {
     return { fixes: [], refused: [{ title, reason: 'names declared while the lock is held are used after the release; a `try` block would hide them' }] };
