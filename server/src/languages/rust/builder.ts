@@ -7,7 +7,7 @@ import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, ChannelSite, Comment, ContextKind, FileModel, FunctionInfo, HandleUse, Span, SpawnSite } from '../../engine/model';
 import { ASYNC_SPAWNERS, OFFLOADERS, PARALLEL_ITERATORS } from './catalog';
 import { addLetBindings, addParameters } from './bindings';
-import { calleeOf, calleeText, type Binding, type FnScope } from './calls';
+import { calleeOf, calleeText, typeOf, type Binding, type FnScope } from './calls';
 import { buildHeldRegions, type Edition } from './locks';
 import { Scope, compact, type TypeRef } from './scope';
 import { readYields } from './yields';
@@ -258,13 +258,32 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
   if (base.type === 'field_expression') member = compact(text, base.children[1] ?? base);
   // Same-file targets: `helper(x)`, `Self::helper(x)`, `self.helper(x)`, `crate::m::helper(x)`, or a closure bound by `let`.
   let localTarget: number | undefined;
-  const local = (name: string): number | undefined => {
+  // A method is matched within its `impl` type (`self.save()`, `Self::new()`, `store.save()` for a local `store: Store`).
+  const lastSeg = (p: string): string => p.slice(p.lastIndexOf(':') + 1);
+  const local = (name: string, owner: string | null): number | undefined => {
     const ids = byNamedFn.get(name);
-    return ids && ids.length === 1 ? ids[0] : undefined;
+    const pick = ids?.filter((id) => {
+      const self = state.fns[id]?.selfType;
+      if (owner === null) return self === undefined || state.fns[id]!.node.type !== 'function_item';
+      return self !== undefined && lastSeg(self) === lastSeg(owner);
+    });
+    return pick && pick.length === 1 ? pick[0] : undefined;
   };
-  if (base.type === 'identifier' && !state.scope.aliases.has(member)) localTarget = local(member);
-  else if (base.type === 'scoped_identifier' && /^(Self|crate|super|self)::/.test(ct)) localTarget = local(member);
-  else if (base.type === 'field_expression' && base.children[0]?.type === 'self') localTarget = local(member);
+  const selfType = fn?.selfType;
+  if (base.type === 'identifier' && !state.scope.aliases.has(member)) localTarget = local(member, null);
+  else if (base.type === 'scoped_identifier') {
+    const owner = ct.slice(0, Math.max(0, ct.lastIndexOf('::')));
+    if (owner === 'Self' && selfType !== undefined) localTarget = local(member, selfType);
+    else if (/^(crate|super|self)(::|$)/.test(owner) || owner === '') localTarget = local(member, null);
+    else if (state.scope.structs.has(lastSeg(owner)) || state.scope.typeAliases.has(owner)) localTarget = local(member, owner);
+  } else if (base.type === 'field_expression') {
+    const recv = base.children[0];
+    if (recv?.type === 'self' && selfType !== undefined) localTarget = local(member, selfType);
+    else if (recv) {
+      const t = typeOf(state, recv, fn);
+      if (t && state.scope.structs.has(lastSeg(t.path))) localTarget = local(member, t.path);
+    }
+  }
   const ctxFn = fn?.info;
   let inLoop = false;
   for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) if (LOOP_TYPES.has(n.type)) inLoop = true;
