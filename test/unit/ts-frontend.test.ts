@@ -1,5 +1,6 @@
 // The TypeScript frontend's model, field by field: what rules read must be exactly right here.
 import assert from 'node:assert/strict';
+import { analyze } from '../../server/src/engine/analyze';
 import type { FileModel } from '../../server/src/engine/model';
 import { typescriptFrontend } from '../../server/src/languages/typescript';
 
@@ -174,6 +175,19 @@ describe('typescript frontend: async contexts', () => {
     for (const name of ['fs.a', 'fs.b', 'fs.c', 'fs.d']) assert.equal(callNamed(m, name).context, outer, name);
     for (const name of ['fs.e', 'fs.f', 'fs.g', 'fs.h']) assert.equal(callNamed(m, name).context, undefined, name);
     assert.equal(callNamed(m, 'fs.a').inLoop, true);
+  });
+
+  it('follows helpers through inline closures but not through deferred callbacks', () => {
+    const text = `import fs from 'fs';
+function scheduleCleanup(dir) { setTimeout(() => fs.rmSync(dir), 1000); }
+function readAll(files) { return files.map((f) => fs.readFileSync(f)); }
+async function handle() {
+  scheduleCleanup('/tmp/x');
+  readAll(['a']);
+}`;
+    const analysis = analyze({ path: 'file.ts', text })!;
+    const found = analysis.findings.map((f) => text.slice(f.span.start, f.span.end));
+    assert.deepEqual(found, ['fs.rmSync(dir)', "readAll(['a'])"]);
   });
 
   it('treats worker files and offloaded bodies as off the event loop', () => {
