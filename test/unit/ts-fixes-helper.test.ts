@@ -117,7 +117,7 @@ describe('ts fixes: where new imports go', () => {
 
   it('before the first statement of a module without imports, keeping its doc comment above the import', () => {
     const src = lines('/** Handlers. */', 'export async function handler(p: string) {', '  return zlib.gzipSync(p);', '}');
-    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'zlib.gzipSync(p)', callee: 'zlib.gzipSync' } });
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'zlib.gzipSync(p)', callee: 'zlib.gzipSync' }, hand: true });
     assert.equal(out.after, lines("import { gzip } from 'zlib';", "import { promisify } from 'util';", '', '/** Handlers. */', 'export async function handler(p: string) {', '  return await promisify(gzip)(p);', '}'));
   });
 });

@@ -59,6 +59,11 @@ export interface HandFinding {
   readonly variant?: string;
   /** Take the fix whose title starts with this, rather than the first. */
   readonly pick?: string;
+  /**
+   * The frontend is not expected to report this case (a non-blocking helper, an unknown callback
+   * registration), so the finding is built by hand; without it, a case the frontend does not report fails.
+   */
+  readonly hand?: boolean;
 }
 
 /** A parsed file and a finding built by hand for `what`. */
@@ -121,8 +126,10 @@ export function fixOne(path: string, text: string, what: HandFinding, deps: read
   const real = analysis?.findings.find((f) => f.rule === what.rule && f.span.start <= at.start && at.start < f.span.end && (!what.variant || f.data?.variant === what.variant));
   let result: FixResult;
   if (real && analysis) {
+    assert.ok(!what.hand, `the frontend now reports ${target}: drop \`hand\``);
     result = fixesFor(analysis, real, ctx);
   } else {
+    assert.ok(what.hand, `the frontend does not report ${what.rule} at ${target}`);
     const { parsed, finding } = handFinding(path, text, what);
     result = buildFixes(finding, parsed, { catalog: typescriptCatalog, ...ctx });
   }

@@ -55,7 +55,8 @@ const ESM_SOURCE = lines(
   '  return { hash, mainThread };',
   '}',
 );
-const ESM_FINDING: HandFinding = { rule: BIA, call: { snippet: "digest(input, 'pepper')" }, inner: { snippet: "createHash('sha256')", callee: 'crypto.createHash' } };
+// `createHash` is not in the catalog: this helper stands for CPU work the user names in the config.
+const ESM_FINDING: HandFinding = { rule: BIA, call: { snippet: "digest(input, 'pepper')" }, inner: { snippet: "createHash('sha256')", callee: 'crypto.createHash' }, hand: true };
 const ESM_CHECK = lines(
   "import { handle as before } from './before.mjs';",
   "import { handle as after } from './after.mjs';",
@@ -240,7 +241,7 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
       '  return digest(input, 100);',
       '};',
     );
-    const out = fixOne('handler.ts', src, { rule: BIA, call: { snippet: 'digest(input, 100)' }, inner: { snippet: "createHash('sha1')", callee: 'crypto.createHash' } });
+    const out = fixOne('handler.ts', src, { rule: BIA, call: { snippet: 'digest(input, 100)' }, inner: { snippet: "createHash('sha1')", callee: 'crypto.createHash' }, hand: true });
     const worker = created(out.fix);
     assert.equal(worker.relativePath, 'digest.worker.mjs');
     assert.ok(worker.text.includes('function digest(data, rounds) {\n  let h = data;'), worker.text);
@@ -263,28 +264,28 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
 describe('ts fixes: offload to a worker thread (refused)', () => {
   it('refuses a helper that reads a module-level let', () => {
     const src = lines('let calls = 0;', 'function work(n) {', '  calls++;', '  return n * 2;', '}', 'export async function h(n) {', '  return work(n);', '}');
-    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(n)', nth: 1 }, inner: { snippet: 'work(n)' } });
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(n)', nth: 1 }, inner: { snippet: 'work(n)' }, hand: true });
     assert.equal(out.fix, undefined);
     assert.match(out.result.refused[0]!.reason, /module-level `let calls`/);
   });
 
   it('refuses when a function is passed to the helper', () => {
     const src = lines('function work(items, f) {', '  return items.map(f);', '}', 'export async function h(items) {', '  return work(items, (x) => x + 1);', '}');
-    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(items, (x) => x + 1)' }, inner: { snippet: 'items.map(f)' } });
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(items, (x) => x + 1)' }, inner: { snippet: 'items.map(f)' }, hand: true });
     assert.equal(out.fix, undefined);
     assert.match(out.result.refused[0]!.reason, /passes a function/);
   });
 
   it('refuses a helper that uses this', () => {
     const src = lines('const self = { n: 2 };', 'function work(n) {', '  return this.n * n;', '}', 'export async function h(n) {', '  return work(n);', '}');
-    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(n)', nth: 1 }, inner: { snippet: 'work(n)' } });
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(n)', nth: 1 }, inner: { snippet: 'work(n)' }, hand: true });
     assert.equal(out.fix, undefined);
     assert.match(out.result.refused[0]!.reason, /`this`/);
   });
 
   it('refuses a helper that reads a module-level object', () => {
     const src = lines('const cache = new Map();', 'function work(k) {', '  return cache.get(k);', '}', 'export async function h(k) {', '  return work(k);', '}');
-    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(k)', nth: 1 }, inner: { snippet: 'cache.get(k)' } });
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'work(k)', nth: 1 }, inner: { snippet: 'cache.get(k)' }, hand: true });
     assert.equal(out.fix, undefined);
     assert.match(out.result.refused[0]!.reason, /`cache`/);
   });
@@ -320,7 +321,7 @@ describe('ts fixes: offload to a worker thread (config and module limits)', () =
 
   it('refuses to move TypeScript code that imports a relative module', () => {
     const src = lines("import { tokenize } from './lexer';", 'function work(s: string) {', '  return tokenize(s).length;', '}', 'export async function h(s: string) {', '  return work(s);', '}');
-    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'work(s)' }, inner: { snippet: 'tokenize(s)' } });
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'work(s)' }, inner: { snippet: 'tokenize(s)' }, hand: true });
     assert.equal(out.fix, undefined);
     assert.match(out.result.refused[0]?.reason ?? '', /`\.\/lexer`, a TypeScript module/);
   });
@@ -329,7 +330,7 @@ describe('ts fixes: offload to a worker thread (config and module limits)', () =
 describe('ts fixes: offload to a worker thread (results)', () => {
   it('refuses a helper that returns a class instance', () => {
     const src = lines('class Report { constructor(rows) { this.rows = rows; } total() { return this.rows.length; } }', 'function build(rows) {', '  return new Report(rows.map((r) => r * 2));', '}', 'export async function h(rows) {', '  return build(rows).total();', '}');
-    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'build(rows)', nth: 1 }, inner: { snippet: 'rows.map((r) => r * 2)' } });
+    const out = fixOne('a.mjs', src, { rule: BIA, call: { snippet: 'build(rows)', nth: 1 }, inner: { snippet: 'rows.map((r) => r * 2)' }, hand: true });
     assert.equal(out.fix, undefined);
     assert.match(out.result.refused[0]?.reason ?? '', /returns a `Report` instance/);
   });

@@ -72,7 +72,7 @@ describe('ts fixes: blocking-in-async → async twin', () => {
 
   it('wraps a declared return type in Promise when it makes a function async', () => {
     const src = lines("import fs from 'fs';", "emitter.on('reload', function reload(name: string): void {", '  fs.writeFileSync(name, "")', '})');
-    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'fs.writeFileSync(name, "")', callee: 'fs.writeFileSync' } });
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'fs.writeFileSync(name, "")', callee: 'fs.writeFileSync' }, hand: true });
     assert.equal(out.after, lines("import fs from 'fs';", "emitter.on('reload', async function reload(name: string): Promise<void> {", '  await fs.promises.writeFile(name, "")', '})'));
   });
 
@@ -85,7 +85,7 @@ describe('ts fixes: blocking-in-async → async twin', () => {
 
   it('refuses in a getter', () => {
     const src = lines("import fs from 'fs';", 'class C {', '  get config() {', "    return fs.readFileSync('c.json', 'utf8');", '  }', '}');
-    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: "fs.readFileSync('c.json', 'utf8')", callee: 'fs.readFileSync' } });
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: "fs.readFileSync('c.json', 'utf8')", callee: 'fs.readFileSync' }, hand: true });
     assert.equal(out.fix, undefined);
     assert.match(out.result.refused[0]?.reason ?? '', /accessor/);
   });
