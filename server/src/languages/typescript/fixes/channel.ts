@@ -56,7 +56,8 @@ export function channelFixes(finding: Finding, parsed: ParsedFile, input: BuildI
   const existing = options ? property(options, optionName) : undefined;
   if (existing && isInfinity(existing.initializer)) {
     edit = { span: { start: existing.initializer.getStart(sf), end: existing.initializer.end }, newText: value };
-  } else if (existing) {
+  } else if (existing || options?.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === optionName)) {
+    // A bound the user already wrote (or passes through a variable) is theirs to tune.
     return NONE;
   } else if (options) {
     const last = options.properties[options.properties.length - 1];
