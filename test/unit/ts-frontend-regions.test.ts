@@ -165,6 +165,20 @@ describe('typescript frontend: comments, syntax errors, robustness', () => {
     assert.ok(typescriptFrontend.syntaxErrors(brackets, 'a.ts') >= 0);
   });
 
+  it('never throws on token soup', () => {
+    const token = fc.constantFrom(
+      'async', 'function', 'f', '(', ')', '{', '}', '=>', 'await', 'yield', '*', 'for', 'of', 'const', 'x', '=', 'new', 'class', 'this', '.',
+      'release', 'm.acquire()', 'try', 'finally', 'return', ';', ',', "'drain'", 'write', '/*', '*/', '//', '\n', '<div>', '</div>', '`${', '`',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 60 }), (tokens) => {
+        const text = tokens.join(' ');
+        for (const path of ['a.ts', 'a.tsx', 'a.js']) typescriptFrontend.parse(text, path, typescriptFrontend.catalog);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('finds nodes by span for the fix builder', () => {
     const parsed = parse('const x = fs.readFileSync(p);');
     const call = parsed.model.calls[0]!;

@@ -158,6 +158,23 @@ describe('typescript frontend: async contexts', () => {
     assert.equal(contextOf(m, 'fs.j'), undefined);
   });
 
+  it('makes functions registered by name handlers too', () => {
+    const m = model(`
+      function listUsers(req, res) { fs.a(); }
+      function tick() { fs.b(); }
+      function cleanup() { fs.c(); }
+      function startup() { fs.d(); }
+      router.get('/users', listUsers);
+      setInterval(tick, 1000);
+      process.on('exit', cleanup);
+      startup();
+    `);
+    assert.equal(contextOf(m, 'fs.a')?.name, "router.get('/users') handler");
+    assert.equal(contextOf(m, 'fs.b')?.kind, 'handler');
+    assert.equal(contextOf(m, 'fs.c'), undefined);
+    assert.equal(contextOf(m, 'fs.d'), undefined);
+  });
+
   it('gives inline sync closures the enclosing context, and named helpers none', () => {
     const m = model(`
       async function f(items) {

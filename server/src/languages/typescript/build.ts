@@ -29,11 +29,12 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     c.localTarget = target === undefined ? undefined : w.fnIdByNode.get(target);
   }
 
+  const referenced = registeredByReference(calls, w);
   const functions: FunctionInfo[] = [];
   const contexts: AsyncContext[] = [];
   for (const f of w.functions) {
     const parent = f.parent === undefined ? undefined : functions[f.parent];
-    const role = f.host ? roleOf(f, calls[f.host.call]!) : f.iife ? { kind: 'inline' as const, loop: false } : undefined;
+    const role = f.host ? roleOf(f.host.key, calls[f.host.call]!) : f.iife ? { kind: 'inline' as const, loop: false } : referenced.get(f.id);
     let context: number | undefined;
     let offloaded = w.workerFile || role?.kind === 'offload' || (parent?.offloaded ?? false);
     if (!offloaded) {
@@ -129,10 +130,9 @@ function keywordSpan(node: ts.FunctionLikeDeclaration, text: string): { start: n
 }
 
 /** What the call a function is passed to does with it. */
-function roleOf(f: RawFunction, host: ResolvedCall): Role {
+function roleOf(key: string | undefined, host: ResolvedCall): Role {
   const callee = host.callee;
   if (callee !== undefined && OFFLOAD_CALLEES.has(callee)) return { kind: 'offload' };
-  const key = f.host?.key;
   for (const reg of HANDLER_REGISTRATIONS) {
     if (key !== undefined && !reg.handlerKeys?.includes(key)) continue;
     if (!matches(reg, host)) continue;
@@ -144,6 +144,30 @@ function roleOf(f: RawFunction, host: ResolvedCall): Role {
   if (callee !== undefined && INLINE_CALLEES.has(callee)) return { kind: 'inline', loop: callee === 'Array.from' };
   if (!host.isNew && INLINE_METHODS.has(host.member) && T.isPropertyAccessExpression(unwrap(host.node.expression))) return { kind: 'inline', loop: true };
   return undefined;
+}
+
+/**
+ * Same-file functions handed by name to a handler registration or an offload API
+ * (`router.get('/users', listUsers)`, `setTimeout(tick, 1000)`, `pool.exec(hash)`): they take the
+ * role an inline callback in that position would have.
+ */
+function registeredByReference(calls: readonly ResolvedCall[], w: WalkResult): Map<number, Role> {
+  const out = new Map<number, Role>();
+  for (const c of calls) {
+    const args = c.node.arguments;
+    if (!args || args.length === 0) continue;
+    let role: Role | null = null; // computed once per call, only when an argument names a function
+    for (const a of args) {
+      const u = unwrap(a);
+      if (u.kind !== ts.SyntaxKind.Identifier && u.kind !== ts.SyntaxKind.PropertyAccessExpression) continue;
+      const target = resolveTarget(u, c.scope);
+      const id = target === undefined ? undefined : w.fnIdByNode.get(target);
+      if (id === undefined || out.has(id)) continue;
+      if (role === null) role = roleOf(undefined, c);
+      if (role?.kind === 'handler' || role?.kind === 'offload') out.set(id, role);
+    }
+  }
+  return out;
 }
 
 function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {

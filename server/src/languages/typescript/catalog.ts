@@ -321,5 +321,5 @@ export const LOCK_RELEASE_METHODS: ReadonlySet<string> = new Set(['release', 'un
  * that guards one of these exists to serialise that I/O.
  */
 export const CONNECTION_NAMES: ReadonlySet<string> = new Set([
-  'conn', 'connection', 'client', 'db', 'database', 'socket', 'sock', 'session', 'channel', 'pool', 'tx', 'transaction', 'redis', 'pg',
+  'conn', 'connection', 'client', 'db', 'database', 'socket', 'sock', 'session', 'channel', 'tx', 'transaction',
 ]);
