@@ -224,7 +224,10 @@ function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecor
     // `pool.interact(|c| …).await`): inline closures (`map`, `filter`) never make the future themselves.
     const awaitedCall = call.parent?.type === 'await_expression' || (call.parent?.type === 'try_expression' && call.parent.parent?.type === 'await_expression');
     const syncClosure = node.type === 'closure_expression' && !/^async\b/.test(head);
-    if ((callee && OFFLOADERS.has(callee)) || member === 'spawn_blocking' || member === 'block_in_place' || onParallelIterator(text, call) || (syncClosure && awaitedCall)) offloaded = true;
+    // Offloaders are also known by their last name, whatever path re-exports them (`crate::blocking::spawn_blocking`).
+    const last = callee?.slice(callee.lastIndexOf(':') + 1) ?? member;
+    const byName = last === 'spawn_blocking' || last === 'block_in_place' || last === 'unblock';
+    if ((callee && OFFLOADERS.has(callee)) || byName || onParallelIterator(text, call) || (syncClosure && awaitedCall)) offloaded = true;
     else if (callee && ASYNC_SPAWNERS.has(callee)) spawnedBy = callee;
   }
   const parentContext = parentFn && !parentFn.info.offloaded ? parentFn.info.context : undefined;
