@@ -356,3 +356,44 @@ describe('ts fixes: offload one library call (executed)', function () {
     assert.equal(result.after, result.before, 'the Buffer from the worker did not come back as a Buffer');
   });
 });
+
+describe('ts fixes: offload a helper called twice', function () {
+  this.timeout(60000);
+  const src = lines(
+    "import { gzipSync } from 'node:zlib';",
+    '',
+    'function pack(s) {',
+    "  return gzipSync(s).toString('base64');",
+    '}',
+    '',
+    'export async function a(s) {',
+    '  return pack(s);',
+    '}',
+    '',
+    'export async function b(s) {',
+    "  return pack(s + '!');",
+    '}',
+  );
+  const finding = (snippet: string, nth = 0): HandFinding => ({ rule: BIA, call: { snippet, nth }, inner: { snippet: 'gzipSync(s)', callee: 'zlib.gzipSync' }, pick: 'Offload' });
+
+  for (const deps of [[], ['piscina']]) {
+    it(`reuses the worker module (and pool) for the second call${deps.length ? ' with piscina' : ''}`, () => {
+      const first = fixOne('h.mjs', src, finding('pack(s)', 1), deps);
+      const worker = created(first.fix);
+      assert.ok(first.after!.includes('function pack(s)'), 'the helper is still called elsewhere and must stay');
+      const second = fixOne('h.mjs', first.after!, finding("pack(s + '!')"), deps);
+      assert.equal(second.fix?.createFiles, undefined, 'the second fix creates the worker again');
+      assert.equal(second.after!.split('function reviveBuffers').length, 2, 'reviveBuffers added twice');
+      assert.equal(second.after!.split(deps.length ? 'new Piscina(' : 'function runInWorker').length, 2, 'runner or pool added twice');
+      const check = lines(
+        "import * as before from './before.mjs';",
+        "import * as after from './after.mjs';",
+        "const x = 'abc'.repeat(10);",
+        'console.log(JSON.stringify({ before: [await before.a(x), await before.b(x)], after: [await after.a(x), await after.b(x)] }));',
+        'process.exit(0);',
+      );
+      const result = run({ 'before.mjs': src, 'after.mjs': second.after!, [worker.relativePath]: worker.text, 'check.mjs': check }, 'check.mjs') as { before: string[]; after: string[] };
+      assert.deepEqual(result.after, result.before);
+    });
+  }
+});

@@ -224,12 +224,17 @@ function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression,
   const plan = input.imports.plan(style);
   const args = `[${call.arguments.map((a) => textOf(sf, a)).join(', ')}]`;
   let invocation: string;
+  // A worker module an earlier fix created for the same helper is reused, with its pool.
+  const existingWorker = sf.text.includes(`./${file}`);
+  const existingPool = existingWorker ? poolFor(sf, file) : undefined;
   if (!existingFunction(sf, 'reviveBuffers')) plan.declare(reviveText(style, typescript));
-  if (piscina) {
-    const Piscina = plan.named('piscina', 'Piscina', false);
-    const pool = uniqueName(identifierNames(sf), `${job.name}Pool`);
-    const filename = esm ? `${fileRef}.href` : fileRef;
-    plan.declare(`const ${pool} = new ${Piscina}({ filename: ${filename} })${semi(style)}`);
+  if (existingPool || (piscina && !existingWorker)) {
+    let pool = existingPool;
+    if (!pool) {
+      const Piscina = plan.named('piscina', 'Piscina', false);
+      pool = uniqueName(identifierNames(sf), `${job.name}Pool`);
+      plan.declare(`const ${pool} = new ${Piscina}({ filename: ${esm ? `${fileRef}.href` : fileRef} })${semi(style)}`);
+    }
     invocation = `reviveBuffers(await ${pool}.run(${args}))`;
   } else {
     if (!existingFunction(sf, 'runInWorker')) plan.declare(runnerText(style, plan.named('worker_threads', 'Worker'), typescript));
@@ -239,13 +244,20 @@ function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression,
   else if (invocation.startsWith('await ') && needsParensAsAwait(call)) invocation = `(${invocation})`;
   const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, { span: { start: call.getStart(sf), end: call.end }, newText: invocation }];
   if (removal && !edits.some((e) => e.span.start < removal.span.end && removal.span.start < e.span.end)) edits.push(removal);
-  const text = workerText(job, style, esm, piscina, typescript);
-  return {
-    fix: {
-      title: piscina ? `${title} (piscina pool)` : title,
-      safety: 'suggestion',
-      edits,
-      createFiles: [{ relativePath: file, text }],
-    },
-  };
+  const pooled = existingPool !== undefined || (piscina && !existingWorker);
+  const fix: Fix = { title: pooled ? `${title} (piscina pool)` : title, safety: 'suggestion', edits };
+  if (existingWorker) return { fix };
+  return { fix: { ...fix, createFiles: [{ relativePath: file, text: workerText(job, style, esm, pooled, typescript) }] } };
+}
+
+/** The top-level `const pool = new Piscina({ filename: …file… })` an earlier fix added, if any. */
+function poolFor(sf: ts.SourceFile, file: string): string | undefined {
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      const init = d.initializer;
+      if (ts.isIdentifier(d.name) && init && ts.isNewExpression(init) && /Piscina$/.test(init.expression.getText(sf)) && init.getText(sf).includes(`./${file}`)) return d.name.text;
+    }
+  }
+  return undefined;
 }
