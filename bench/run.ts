@@ -218,10 +218,8 @@ function python(report: Report): void {
 
 function addChecks(report: Report): void {
   const ratio = (cpuKey: string) => ({ cpuKey });
-  const ms = (cpuKey?: string) => ({
-    unit: "ms",
-    ...(cpuKey ? { cpuKey } : {}),
-  });
+  // The CPU figure beside a keystroke latency is the in-process analysis, shown for diagnosis only.
+  const ms = (cpuKey: string) => ({ unit: "ms", cpuKey, cpuShownOnly: true });
   report.check(
     "ts.scanOverParse",
     "TS/JS cold scan ÷ bare parse (analysis time)",
@@ -333,13 +331,12 @@ async function main(): Promise<void> {
   if (only.has("rust")) await rust(report);
   if (only.has("python")) python(report);
   addChecks(report);
-  section("Summary");
-  process.stdout.write(`${report.table()}\n`);
   const met = report.checks.filter((c) => c.met === true).length;
   const measured = report.checks.filter((c) => c.met !== undefined).length;
-  process.stdout.write(
-    `\n${met} of ${measured} measured targets met; ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
-  );
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  section(`Summary: ${met} of ${measured} measured targets met (${seconds} s)`);
+  // A target counts as met when both its wall-time and CPU-time figures meet it.
+  process.stdout.write(`${report.table()}\n`);
   if (values.json)
     report.writeJson(values.json, {
       ...meta,
