@@ -1,6 +1,6 @@
 /**
  * The one walk over a file: it records every function, call, yield point, binding, loop and
- * comment the model needs, in a single `T.forEachChild` traversal driven by an explicit stack
+ * comment the model needs, in a single `ts.forEachChild` traversal driven by an explicit stack
  * (so 10,000-deep trees cannot overflow the call stack). Resolution and the model's derived facts
  * (contexts, held regions, channels) are computed afterwards from these records, in build.ts.
  */
@@ -8,7 +8,9 @@ import ts from 'typescript';
 import type { Comment, Span } from '../../engine/model';
 import { isAsyncFunction, isFunctionLike, nameText, normalisedText, outerParent, skipTrivia, T, unwrap } from './ast';
 import { INLINE_METHODS, WORKER_MARKERS } from './catalog';
-import { declare, lookup, moduleName, moduleValue, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
+import { commentScanner } from './comments';
+import { classInfo, declareImport, declareVariable } from './declarations';
+import { declare, lookup, moduleName, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
 
 /** A function as the walk saw it; contexts are decided after resolution. */
 export interface RawFunction {
@@ -109,7 +111,6 @@ const K_NewExpression = SK.NewExpression;
 const K_Parameter = SK.Parameter;
 const K_ReturnStatement = SK.ReturnStatement;
 const K_SetAccessor = SK.SetAccessor;
-const K_SingleLineCommentTrivia = SK.SingleLineCommentTrivia;
 const K_StringLiteral = SK.StringLiteral;
 const K_ThisKeyword = SK.ThisKeyword;
 const K_ThrowStatement = SK.ThrowStatement;
@@ -117,8 +118,6 @@ const K_VariableDeclaration = SK.VariableDeclaration;
 const K_WhileStatement = SK.WhileStatement;
 const K_YieldExpression = SK.YieldExpression;
 const forEachChild = T.forEachChild;
-const getTrailingCommentRanges = T.getTrailingCommentRanges;
-const getLeadingCommentRanges = T.getLeadingCommentRanges;
 
 const EXIT = 1;
 const LOOP_PART = 2;
@@ -144,8 +143,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
   const out: WalkResult = { functions: [], calls: [], yields: [], exits: [], drains: [], comments: [], workerFile: false, fnIdByNode: new Map() };
   let workerFile = false;
   const callIdByNode = new Map<ts.Node, number>();
-  const commentStarts = new Set<number>();
   const jsxText: Span[] = [];
+  const scanComments = commentScanner(text, out.comments);
   const moduleScope = newScope(undefined, undefined);
   const frames: Frame[] = [{ fnId: undefined, scope: moduleScope, loopDepth: 0, loops: [] }];
   const classes: ClassInfo[] = [];
@@ -159,31 +158,6 @@ export function walk(sf: ts.SourceFile): WalkResult {
   const collect = (c: ts.Node): void => {
     (c as { parent: ts.Node }).parent = current;
     nodes.push(c);
-  };
-
-  let lastScanned = -1;
-  const scanComments = (pos: number): void => {
-    // A parent and its first child start at the same position: scan each gap once.
-    if (pos === lastScanned) return;
-    lastScanned = pos;
-    // Cheap pre-check: a comment can only start after whitespace or right at `pos`.
-    let i = pos;
-    let c = text.charCodeAt(i);
-    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
-    if (c !== 47) return;
-    const n = text.charCodeAt(i + 1);
-    if (n !== 47 && n !== 42) return;
-    // Comments on the same line as the previous token are "trailing", the rest "leading": take both.
-    const trailing = getTrailingCommentRanges(text, pos);
-    const leading = getLeadingCommentRanges(text, pos);
-    const ranges = trailing && leading ? [...trailing, ...leading] : (trailing ?? leading);
-    if (!ranges) return;
-    for (const r of ranges) {
-      if (commentStarts.has(r.pos)) continue;
-      commentStarts.add(r.pos);
-      const body = r.kind === K_SingleLineCommentTrivia ? text.slice(r.pos + 2, r.end) : text.slice(r.pos + 2, Math.max(r.pos + 2, r.end - 2));
-      out.comments.push({ span: { start: r.pos, end: r.end }, text: body });
-    }
   };
 
   const start = (n: ts.Node): number => skipTrivia(text, n.pos);
@@ -244,7 +218,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
         return exitFlags | FN_FRAME;
       case K_ClassDeclaration:
       case K_ClassExpression:
-        enterClass(node as ts.ClassLikeDeclaration);
+        classes.push(classInfo(node as ts.ClassLikeDeclaration, frame.scope));
         return exitFlags | CLASS_FRAME;
       case K_CallExpression:
       case K_NewExpression:
@@ -271,10 +245,10 @@ export function walk(sf: ts.SourceFile): WalkResult {
         break;
       }
       case K_VariableDeclaration:
-        declareVariable(node as ts.VariableDeclaration);
+        if (declareVariable(node as ts.VariableDeclaration, frame.scope)) workerFile = true;
         break;
       case K_ImportDeclaration:
-        declareImport(node as ts.ImportDeclaration);
+        if (declareImport(node as ts.ImportDeclaration, frame.scope)) workerFile = true;
         break;
       case K_ImportEqualsDeclaration: {
         const ie = node as ts.ImportEqualsDeclaration;
@@ -334,24 +308,6 @@ export function walk(sf: ts.SourceFile): WalkResult {
       frame.loopDepth--;
       frame.loops.pop();
     }
-  }
-
-  function enterClass(node: ts.ClassLikeDeclaration): void {
-    const info: ClassInfo = { node, fields: new Map(), methods: new Map() };
-    for (const m of node.members) {
-      const name = nameText(m.name);
-      if (name === undefined) continue;
-      if (T.isMethodDeclaration(m) && m.body) info.methods.set(name, m);
-      else if (T.isPropertyDeclaration(m)) {
-        if (m.initializer) {
-          const init = unwrap(m.initializer);
-          if (isFunctionLike(init)) info.methods.set(name, init);
-          else info.fields.set(name, { k: 'var', exprs: [m.initializer], type: m.type, scope: frame.scope });
-        } else info.fields.set(name, { k: 'var', exprs: [], type: m.type, scope: frame.scope });
-      }
-    }
-    if (T.isClassDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'opaque' });
-    classes.push(info);
   }
 
   function enterFunction(node: ts.FunctionLikeDeclaration): void {
@@ -456,44 +412,6 @@ export function walk(sf: ts.SourceFile): WalkResult {
     if (mod !== undefined && moduleName(mod) === 'worker_threads' && parent && T.isPropertyAccessExpression(parent) && WORKER_MARKERS.has(parent.name.text)) workerFile = true;
   }
 
-  function declareVariable(decl: ts.VariableDeclaration): void {
-    const init = decl.initializer;
-    if (T.isIdentifier(decl.name)) {
-      declare(frame.scope, decl.name.text, { k: 'var', exprs: init ? [init] : [], type: decl.type, scope: frame.scope });
-      return;
-    }
-    if (T.isObjectBindingPattern(decl.name)) {
-      const mod = init ? requiredModule(unwrap(init)) : undefined;
-      for (const el of decl.name.elements) {
-        if (!T.isIdentifier(el.name)) continue;
-        const prop = el.propertyName ? nameText(el.propertyName) : el.name.text;
-        if (!init || prop === undefined || el.dotDotDotToken) declare(frame.scope, el.name.text, { k: 'opaque' });
-        else declare(frame.scope, el.name.text, { k: 'member', base: init, prop, scope: frame.scope });
-        if (mod !== undefined && moduleName(mod) === 'worker_threads' && prop !== undefined && WORKER_MARKERS.has(prop)) workerFile = true;
-      }
-      return;
-    }
-    // Array patterns: `const [value, release] = await semaphore.acquire()`; the names are opaque.
-    for (const el of decl.name.elements) if (T.isBindingElement(el) && T.isIdentifier(el.name)) declare(frame.scope, el.name.text, { k: 'opaque' });
-  }
-
-  function declareImport(imp: ts.ImportDeclaration): void {
-    if (!T.isStringLiteralLike(imp.moduleSpecifier) || !imp.importClause) return;
-    const mod = moduleName(imp.moduleSpecifier.text);
-    const clause = imp.importClause;
-    if (clause.name) declare(frame.scope, clause.name.text, { k: 'value', path: moduleValue(mod) });
-    const nb = clause.namedBindings;
-    if (!nb) return;
-    if (T.isNamespaceImport(nb)) {
-      declare(frame.scope, nb.name.text, { k: 'value', path: mod });
-      return;
-    }
-    for (const el of nb.elements) {
-      const imported = el.propertyName ? nameText(el.propertyName) ?? el.name.text : el.name.text;
-      declare(frame.scope, el.name.text, { k: 'value', path: imported === 'default' ? moduleValue(mod) : `${mod}.${imported}` });
-      if (mod === 'worker_threads' && WORKER_MARKERS.has(imported)) workerFile = true;
-    }
-  }
 }
 
 function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefined): { name: string | undefined; nameNode: ts.Node | undefined } {
