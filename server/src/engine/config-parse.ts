@@ -8,6 +8,7 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { BlockingCall, BlockingCategory, CatalogExtension, ChannelConstructor, LockType } from './catalog';
 import type { Config, RuleLevel } from './config';
+import { globComplexityProblem } from './glob-limits';
 import { LineIndex } from './line-index';
 import type { LanguageId } from './model';
 import { RULES } from './rules';
@@ -275,7 +276,14 @@ class Parser {
   }
 
   globs(node: Node, path: string): string[] {
-    return this.entries(node, path, 'glob patterns', (n, p) => this.string(n, p, 'a glob pattern relative to the config file'));
+    return this.entries(node, path, 'glob patterns', (n, p) => {
+      const glob = this.string(n, p, 'a glob pattern relative to the config file');
+      // Globs compile to backtracking regexes: a config from an untrusted repository must not stall matching.
+      const why = glob === undefined ? undefined : globComplexityProblem(glob);
+      if (why === undefined) return glob;
+      this.error(n.offset, p, `\`${p}\` ${why}`);
+      return undefined;
+    });
   }
 }
 

@@ -1,0 +1,126 @@
+// Property 4, bad config: `parseConfig` never throws on malformed `.async-boundary.json` text,
+// every error carries the file, a position inside the text and the key path, the valid parts are
+// kept; and no glob the parser accepts can make picomatch backtrack for long on hostile paths.
+import fc from 'fast-check';
+import picomatch from 'picomatch';
+import { parseConfig, configurableRuleIds, RULE_LEVELS } from '../../server/src/engine/config-parse';
+
+export interface ConfigStats {
+  configs: number;
+  errors: number;
+  globsAccepted: number;
+  globsRefused: number;
+  slowestGlobMs: number;
+}
+
+export function newConfigStats(): ConfigStats {
+  return { configs: 0, errors: 0, globsAccepted: 0, globsRefused: 0, slowestGlobMs: 0 };
+}
+
+const FILE = 'fuzz/.async-boundary.json';
+
+/** A rules entry that is either valid (kept) or wrong in one of the ways users get it wrong. */
+const ruleEntry = fc.oneof(
+  fc.tuple(fc.constantFrom(...configurableRuleIds()), fc.constantFrom(...RULE_LEVELS)).map(([k, v]) => ({ key: k, value: v as unknown, valid: true })),
+  fc.tuple(fc.constantFrom(...configurableRuleIds()), fc.constantFrom<unknown>('loud', 3, null, true, [], {}, 'Error')).map(([k, v]) => ({ key: k, value: v, valid: false })),
+  fc.tuple(fc.constantFrom('nope', '__proto__', 'constructor', 'blocking_in_async', '', 'x'.repeat(2000)), fc.constantFrom(...RULE_LEVELS)).map(([k, v]) => ({ key: k, value: v as unknown, valid: false })),
+);
+
+const anyJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 })),
+})).value;
+
+const section = fc.record(
+  {
+    include: fc.oneof(fc.array(fc.oneof(fc.string(), anyJson), { maxLength: 5 }), anyJson),
+    exclude: fc.oneof(fc.array(fc.string(), { maxLength: 5 }), fc.constant(Array.from({ length: 10_050 }, (_, i) => `gen/${i}/**`))),
+    languages: fc.dictionary(fc.constantFrom('typescript', 'rust', 'cobol', '__proto__'), fc.dictionary(fc.constantFrom('blockingCalls', 'lockTypes', 'channelConstructors', 'ioCalls', 'nope'), anyJson, { maxKeys: 3 }), { maxKeys: 3 }),
+    extra: anyJson,
+  },
+  { requiredKeys: [] },
+);
+
+/** A config text with a known set of valid rule entries, optionally damaged afterwards. */
+export function configCaseArb(): fc.Arbitrary<{ text: string; validRules: Record<string, string> | undefined }> {
+  return fc.tuple(fc.uniqueArray(ruleEntry, { selector: (e) => e.key, maxLength: 8 }), section, fc.oneof(fc.constant(undefined), fc.tuple(fc.nat(), fc.string({ maxLength: 4 }))), fc.boolean()).map(([rules, rest, damage, comments]) => {
+    const obj: Record<string, unknown> = { rules: Object.fromEntries(rules.map((r) => [r.key, r.value])), ...rest };
+    let text = JSON.stringify(obj, null, 2);
+    if (comments) text = `// project config\n${text.replace(/,\n/g, ', /* c */\n')}`;
+    if (damage) {
+      const cut = damage[0] % (text.length + 1);
+      text = text.slice(0, cut) + damage[1] + text.slice(cut);
+      return { text, validRules: undefined };
+    }
+    // Keys repeated with different levels: the last one wins in JSON; skip the check then.
+    return { text, validRules: Object.fromEntries(rules.filter((r) => r.valid).map((r) => [r.key, r.value as string])) };
+  });
+}
+
+/** Never throws; errors name the file, a line/column inside the text and a key path; valid rules are kept. */
+export function configParses(text: string, validRules: Record<string, string> | undefined, stats: ConfigStats): void {
+  stats.configs++;
+  const { config, errors } = parseConfig(text, FILE);
+  stats.errors += errors.length;
+  const lines = text.split(/\r\n|\r|\n/);
+  for (const e of errors) {
+    if (e.file !== FILE) throw new Error(`error without the file name: ${JSON.stringify(e)}`);
+    if (!(e.line >= 1 && e.line <= lines.length && e.column >= 1 && e.column <= lines[e.line - 1]!.length + 1)) throw new Error(`error position outside the text: ${JSON.stringify(e)}`);
+    if (typeof e.path !== 'string' || e.message.length === 0) throw new Error(`error without a key path or message: ${JSON.stringify(e)}`);
+  }
+  if (validRules) {
+    const kept = JSON.stringify(Object.entries(config.rules).sort());
+    const want = JSON.stringify(Object.entries(validRules).sort());
+    if (kept !== want) throw new Error(`valid rules not kept: got ${kept}, want ${want}\n${text}`);
+    for (const glob of [...config.include, ...config.exclude]) if (typeof glob !== 'string' || glob.length === 0) throw new Error(`invalid glob kept: ${JSON.stringify(glob)}`);
+  }
+}
+
+/** Globs built from the characters that make backtracking regexes: stars, globstars, braces, extglobs. */
+export function globArb(): fc.Arbitrary<string> {
+  const piece = fc.constantFrom('*', '**', 'a', 'a*', '*a', '?', '/', '**/', '/**', '{a,*a}', '{a*,b}', '@(a|aa)', '+(a|*)', '*(a)', '!(a)', '[a-z]', '[*]', '\\*', '.', 'x');
+  return fc.array(piece, { minLength: 1, maxLength: 14 }).map((xs) => xs.join(''));
+}
+
+/** Paths that almost match many patterns: long names of `a`, deep folders, a final mismatch. */
+export const HOSTILE_PATHS = [
+  'a'.repeat(255) + '!',
+  ('a'.repeat(30) + '/').repeat(40) + 'c',
+  'aa/'.repeat(100) + 'c',
+  'a/'.repeat(200) + 'c',
+  ('a'.repeat(250) + '/').repeat(4) + 'c',
+];
+
+/** Bound on matching one accepted glob against all hostile paths (the slow machine included). */
+export const GLOB_BUDGET_MS = 1_000;
+
+/** A glob the parser accepts compiles (or fails to compile) quickly and matches hostile paths quickly. */
+export function globIsSafe(glob: string, stats: ConfigStats): void {
+  const { config, errors } = parseConfig(JSON.stringify({ exclude: [glob] }), FILE);
+  if (config.exclude.length === 0) {
+    stats.globsRefused++;
+    if (errors.length === 0) throw new Error(`glob dropped without an error: ${glob}`);
+    return;
+  }
+  stats.globsAccepted++;
+  const t0 = performance.now();
+  let match: (p: string) => boolean;
+  try {
+    match = picomatch([glob], { dot: true }); // the CLI's options (server/src/cli/check.ts)
+  } catch {
+    return; // an invalid glob is a config error for the CLI to report, not a hang
+  }
+  for (const p of HOSTILE_PATHS) match(p);
+  const ms = performance.now() - t0;
+  stats.slowestGlobMs = Math.max(stats.slowestGlobMs, ms);
+  if (ms > GLOB_BUDGET_MS) throw new Error(`accepted glob \`${glob}\` took ${ms.toFixed(0)} ms on hostile paths`);
+}
+
+/** Runs both config properties for about `ms`; throws with fast-check's shrunk counterexample. */
+export function runConfigProperties(ms: number, stats: ConfigStats, seed?: number): void {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const opts = { numRuns: 100, ...(seed !== undefined ? { seed: seed++ } : {}) };
+    fc.assert(fc.property(configCaseArb(), ({ text, validRules }) => configParses(text, validRules, stats)), opts);
+    fc.assert(fc.property(globArb(), (g) => globIsSafe(g, stats)), opts);
+  }
+}
