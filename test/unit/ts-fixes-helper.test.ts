@@ -173,3 +173,17 @@ describe('ts fixes: lock release (refused)', () => {
     assert.match(out.result.refused[0]?.reason ?? '', /would run twice/);
   });
 });
+
+describe('ts fixes: names', () => {
+  it('does not alias a new import because a member of the same name is used', () => {
+    const src = lines("import fs from 'fs';", "import { readFileSync } from 'fs';", 'export async function f(p: string) {', '  await fs.promises.readFile(p);', '  return readFileSync(p);', '}');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'readFileSync(p)', callee: 'fs.readFileSync' } });
+    assert.equal(out.after, src.replace("import { readFileSync } from 'fs';", "import { readFileSync } from 'fs';\nimport { readFile } from 'fs/promises';").replace('  return readFileSync(p);', '  return await readFile(p);'));
+  });
+
+  it('aliases a new import whose name is already bound', () => {
+    const src = lines("import { readFileSync } from 'fs';", 'const readFile = (p: string) => p;', 'export async function f(p: string) {', '  return readFileSync(readFile(p));', '}');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'readFileSync(readFile(p))', callee: 'fs.readFileSync' } });
+    assert.equal(out.after, src.replace("import { readFileSync } from 'fs';", "import { readFileSync } from 'fs';\nimport { readFile as readFile2 } from 'fs/promises';").replace('return readFileSync(readFile(p))', 'return await readFile2(readFile(p))'));
+  });
+});

@@ -133,14 +133,17 @@ export function needsParensAsAwait(node: ts.Node): boolean {
 
 const namesCache = new WeakMap<ts.SourceFile, Set<string>>();
 
-/** Every identifier name used anywhere in the file, to pick names that do not collide. */
+/** Every name bound or read anywhere in the file (member names aside), to pick names that do not collide. */
 export function identifierNames(sf: ts.SourceFile): ReadonlySet<string> {
   const cached = namesCache.get(sf);
   if (cached) return cached;
   const names = new Set<string>();
   namesCache.set(sf, names);
   const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) names.add(n.text);
+    // A member name (`fs.promises.readFile`, `{ readFile: … }`) does not take the name in scope.
+    const p = n.parent;
+    const member = p && (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p)) && p.name === n;
+    if (ts.isIdentifier(n) && !member) names.add(n.text);
     n.forEachChild(visit);
   };
   sf.forEachChild(visit);
