@@ -37,6 +37,9 @@ const LEAF_TYPES = [
   // Tokens without named children: not descending saves a call into WASM per node.
   'identifier', 'field_identifier', 'shorthand_field_identifier', 'self', 'super', 'crate', 'integer_literal', 'float_literal',
   'boolean_literal', 'mutable_specifier', 'metavariable', 'lifetime', 'label',
+  // Read as text, or never read: paths (`a::b::c`), match patterns, modifiers, items without executable bodies.
+  'scoped_identifier', 'match_pattern', 'visibility_modifier', 'function_modifiers', 'function_signature_item', 'enum_item',
+  'macro_definition', 'foreign_mod_item', 'extern_crate_declaration', 'negative_literal', 'unit_type', 'never_type',
 ];
 
 /** Node types whose text is a Rust identifier: their end is read from the text, not from WASM. */
