@@ -63,9 +63,12 @@ export class YieldDecorations implements vscode.Disposable {
     return vscode.workspace.getConfiguration('asyncBoundary', doc.uri).get<boolean>('decorations.enabled', true);
   }
 
+  /** Flips the setting where it is decided: a workspace value would hide a change to the user value. */
   async toggle(): Promise<void> {
     const config = vscode.workspace.getConfiguration('asyncBoundary');
-    await config.update('decorations.enabled', !config.get<boolean>('decorations.enabled', true), vscode.ConfigurationTarget.Global);
+    const where = config.inspect<boolean>('decorations.enabled');
+    const target = where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await config.update('decorations.enabled', !config.get<boolean>('decorations.enabled', true), target);
   }
 
   /** The server published diagnostics for `uri`: it has analysed a new version. */
