@@ -135,9 +135,14 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
 
 /** True when the function has the `async` modifier. */
 export function isAsyncFunction(node: ts.FunctionLikeDeclaration): boolean {
-  const mods = T.canHaveModifiers(node) ? T.getModifiers(node) : undefined;
-  return mods?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ?? false;
+  // `node.modifiers` directly: `ts.getModifiers` filters decorators out into a new array.
+  const mods = (node as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
+  if (!mods) return false;
+  for (const m of mods) if (m.kind === ASYNC) return true;
+  return false;
 }
+
+const ASYNC = ts.SyntaxKind.AsyncKeyword;
 
 /** The text of a name node (identifier, private name, string or numeric literal), if it has one. */
 export function nameText(name: ts.Node | undefined): string | undefined {
@@ -149,6 +154,11 @@ export function nameText(name: ts.Node | undefined): string | undefined {
 /** Source text of a node with whitespace normalised: runs collapse to one space, none around `.`/`?.`. */
 export function normalisedText(text: string, start: number, end: number): string {
   const raw = text.slice(start, end);
-  if (!/\s/.test(raw)) return raw;
+  let plain = true;
+  for (let i = start; i < end && plain; i++) {
+    const c = text.charCodeAt(i);
+    plain = c !== 32 && c !== 10 && c !== 13 && c !== 9;
+  }
+  if (plain) return raw;
   return raw.replace(/\s+/g, ' ').replace(/ ?(\?\.|\.) ?/g, '$1').trim();
 }
