@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { analyze, fixesFor } from '../../server/src/engine/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { applyEdits } from '../../server/src/engine/finding';
-import { fixOne } from './ts-fixes-support';
+import { typescriptCatalog } from '../../server/src/languages/typescript/catalog';
+import { buildFixes } from '../../server/src/languages/typescript/fixes';
+import { fixOne, handFinding } from './ts-fixes-support';
 
 const BIA = 'blocking-in-async';
 const lines = (...l: string[]): string => l.join('\n') + '\n';
@@ -185,5 +187,26 @@ describe('ts fixes: names', () => {
     const src = lines("import { readFileSync } from 'fs';", 'const readFile = (p: string) => p;', 'export async function f(p: string) {', '  return readFileSync(readFile(p));', '}');
     const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'readFileSync(readFile(p))', callee: 'fs.readFileSync' } });
     assert.equal(out.after, src.replace("import { readFileSync } from 'fs';", "import { readFileSync } from 'fs';\nimport { readFile as readFile2 } from 'fs/promises';").replace('return readFileSync(readFile(p))', 'return await readFile2(readFile(p))'));
+  });
+});
+
+describe('ts fixes: exported framework handlers', () => {
+  const src = lines("import fs from 'fs';", 'export default function handler(req, res) {', "  res.send(fs.readFileSync('page.html'));", '}');
+  const build = (handler: boolean) => {
+    const { parsed, finding } = handFinding('route.js', src, { rule: BIA, call: { snippet: "fs.readFileSync('page.html')", callee: 'fs.readFileSync' } });
+    const fnStart = src.indexOf('export default');
+    const contexts = handler ? [{ id: 0, kind: 'handler' as const, name: 'route handler', span: { start: fnStart, end: src.lastIndexOf('}') + 1 }, nameSpan: { start: fnStart, end: fnStart + 6 }, reason: 'default export of a route', functionId: 0 }] : [];
+    return buildFixes(finding, { ...parsed, model: { ...parsed.model, contexts } }, { catalog: typescriptCatalog });
+  };
+
+  it('makes an exported function async when the frontend knows it as a framework handler', () => {
+    const fix = build(true).fixes[0];
+    assert.equal(applyEdits(src, fix!.edits), src.replace('export default function', 'export default async function').replace("fs.readFileSync('page.html')", "await fs.promises.readFile('page.html')"));
+  });
+
+  it('refuses for an exported function nobody registered', () => {
+    const result = build(false);
+    assert.equal(result.fixes.length, 0);
+    assert.match(result.refused[0]?.reason ?? '', /exported/);
   });
 });

@@ -72,7 +72,7 @@ export function asyncHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.C
         return;
       }
       if (use === call) {
-        const plan = ensureAsync(sf, use);
+        const plan = ensureAsync(sf, use, input.handlerEnds);
         if (!plan.ok) {
           problem = plan.reason;
           return;

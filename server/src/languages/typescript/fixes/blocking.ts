@@ -12,7 +12,7 @@ const FS_TWINS = new Set([
   'readFile', 'writeFile', 'appendFile', 'readdir', 'stat', 'lstat', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'copyFile', 'access', 'chmod',
   'chown', 'lchown', 'realpath', 'readlink', 'symlink', 'link', 'mkdtemp', 'truncate', 'utimes', 'lutimes', 'cp', 'opendir', 'statfs',
 ]);
-const CRYPTO_PROMISIFY = new Set(['pbkdf2', 'scrypt', 'generateKeyPair', 'randomFill', 'hkdf', 'randomBytes', 'generatePrime', 'generateKey']);
+const CRYPTO_PROMISIFY = new Set(['pbkdf2', 'scrypt', 'generateKeyPair', 'randomFill', 'hkdf', 'generatePrime', 'generateKey']);
 const ZLIB_PROMISIFY = new Set(['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress']);
 /** Packages whose promise API is a drop-in for the sync one (`bcrypt.hashSync` → `bcrypt.hash`). */
 const DROP_IN_PACKAGES = new Set(['bcrypt', 'bcryptjs', 'fs-extra']);
@@ -51,6 +51,8 @@ export interface BuildInput {
   readonly sf: ts.SourceFile;
   readonly style: FileStyle;
   readonly imports: Imports;
+  /** End offsets of the functions the frontend reads as framework handlers (callbacks it awaits or ignores). */
+  readonly handlerEnds: ReadonlySet<number>;
 }
 
 /** The namespace local a call is made through (`fs` in `fs.readFileSync(p)`), when it is one for `module`. */
@@ -76,7 +78,11 @@ function memberRef(input: BuildInput, plan: ImportPlan, call: ts.CallExpression,
   return `${ns}.${name}`;
 }
 
-/** `readFile` of `fs/promises` as the file can reach it (see the task's preference order). */
+/**
+ * A function of `fs/promises` as the file can best reach it: an existing `fs/promises` binding, else a
+ * name added to an existing `fs/promises` import, else `fs.promises.x` through the call's `fs`
+ * namespace, else a new `fs/promises` import (the call used a named `xSync` import).
+ */
 function fsPromisesRef(input: BuildInput, plan: ImportPlan, call: ts.CallExpression, name: string): string {
   const fsp = input.imports.namespace('fs/promises');
   if (fsp) return `${fsp}.${name}`;
@@ -160,7 +166,7 @@ export function asyncTwinFix(input: BuildInput, call: ts.CallExpression, callee:
   const r = twinReplacement(input, plan, call, callee, entry);
   if (!r) return {};
   const title = `Use \`${r.label}\`${r.note ? ` ${r.note}` : ''}`;
-  const asyncPlan = ensureAsync(input.sf, call);
+  const asyncPlan = ensureAsync(input.sf, call, input.handlerEnds);
   if (!asyncPlan.ok) return { refused: { title, reason: asyncPlan.reason } };
   const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, r.edit];
   const safe = r.dropIn && !asyncPlan.madeAsync;

@@ -118,7 +118,7 @@ function drainFix(input: BuildInput, site: ChannelSite): FixResult {
   const title = `Wait for \`'drain'\` when \`${textOf(sf, write.expression)}\` returns false`;
   if (!statement || !ts.isExpressionStatement(statement)) return { fixes: [], refused: [{ title, reason: 'the write is not a statement of its own' }] };
   if (!isStableReceiver(receiver)) return { fixes: [], refused: [{ title, reason: 'the stream is an expression that would be evaluated twice' }] };
-  const asyncPlan = ensureAsync(sf, statement);
+  const asyncPlan = ensureAsync(sf, statement, input.handlerEnds);
   if (!asyncPlan.ok) return { fixes: [], refused: [{ title, reason: asyncPlan.reason }] };
   const plan = input.imports.plan(style);
   const ns = input.imports.namespace('events');

@@ -23,7 +23,10 @@ const inputs = new WeakMap<ts.SourceFile, BuildInput>();
 export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
   const sf = sourceFileOf(parsed, finding.span);
   let input = inputs.get(sf);
-  if (!input) inputs.set(sf, (input = { sf, style: detectStyle(sf), imports: new Imports(sf) }));
+  if (!input) {
+    const handlerEnds = new Set(parsed.model.contexts.filter((c) => c.kind === 'handler').map((c) => c.span.end));
+    inputs.set(sf, (input = { sf, style: detectStyle(sf), imports: new Imports(sf), handlerEnds }));
+  }
   switch (finding.rule) {
     case 'blocking-in-async':
       return blockingFixes(finding, parsed, ctx, input);

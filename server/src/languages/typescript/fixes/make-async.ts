@@ -67,10 +67,11 @@ function asyncInsertAt(sf: ts.SourceFile, fn: FunctionNode): number {
 /**
  * Ensures `node` sits in an async function, adding `async` (and wrapping a declared return type in
  * `Promise<…>`) when it is not one. Refuses where an async function would change behaviour: getters,
- * setters, constructors, generators, array callbacks whose promise nobody awaits, and functions
- * called directly elsewhere in the file.
+ * setters, constructors, generators, array callbacks whose promise nobody awaits, exported functions
+ * (unless the frontend knows them as framework handlers, `handlerEnds` holding their end offsets) and
+ * functions called directly elsewhere in the file.
  */
-export function ensureAsync(sf: ts.SourceFile, node: ts.Node): AsyncPlan {
+export function ensureAsync(sf: ts.SourceFile, node: ts.Node, handlerEnds: ReadonlySet<number> = new Set()): AsyncPlan {
   const fn = enclosingFunction(node);
   if (!fn) return { ok: false, reason: 'the call is at module level, where `await` needs an ES module with top-level await' };
   if (isAsyncFunction(fn)) return { ok: true, edits: [], madeAsync: false, fn };
@@ -94,7 +95,8 @@ export function ensureAsync(sf: ts.SourceFile, node: ts.Node): AsyncPlan {
     return { ok: false, reason: `the callback takes \`${(done.name as ts.Identifier).text}\`; frameworks such as Fastify reject a function that both returns a promise and takes a completion callback` };
   }
   const ownName = fnName(fn);
-  if (isExported(fn)) return { ok: false, reason: `\`${ownName ?? 'the function'}\` is exported; making it async would hand its callers a promise` };
+  // A framework handler (a Next.js route's default export) is called by the framework, which awaits it.
+  if (isExported(fn) && !handlerEnds.has(fn.end)) return { ok: false, reason: `\`${ownName ?? 'the function'}\` is exported; making it async would hand its callers a promise` };
   if (ownName && calledDirectly(sf, ownName, fn)) return { ok: false, reason: `\`${ownName}\` is called directly elsewhere; making it async would hand its callers a promise` };
   return { ok: true, edits: asyncEdits(sf, fn), madeAsync: true, fn };
 }

@@ -214,7 +214,7 @@ function existingFunction(sf: ts.SourceFile, name: string): boolean {
 
 function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, job: WorkerJob, ctx: FixContext, title: string, removal: TextEdit | undefined): Result {
   const { sf, style } = input;
-  const asyncPlan = ensureAsync(sf, call);
+  const asyncPlan = ensureAsync(sf, call, input.handlerEnds);
   if (!asyncPlan.ok) return { refused: { title, reason: asyncPlan.reason } };
   const typescript = isTypeScriptPath(parsed.path);
   const esm = style.esm;
