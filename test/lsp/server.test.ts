@@ -10,18 +10,7 @@ import { ignoreEdit } from '../../server/src/lsp/code-actions';
 import { frontendForPath } from '../../server/src/languages';
 import type { YieldPointsResult } from '../../server/src/shared/protocol';
 import { applyLspEdits, TestClient } from './harness';
-
-/** A request handler that reads a file synchronously: a real `blocking-in-async` finding. */
-export const HANDLER = [
-  "import fs from 'node:fs';",
-  '',
-  'export async function handler(path: string): Promise<string> {',
-  "  const data = fs.readFileSync(path, 'utf8');",
-  '  await fetch(path);',
-  '  return data;',
-  '}',
-  '',
-].join('\n');
+import { HANDLER } from './texts';
 
 const pos = (line: number, character: number) => ({ line, character });
 const range = (l1: number, c1: number, l2: number, c2: number) => ({ start: pos(l1, c1), end: pos(l2, c2) });
