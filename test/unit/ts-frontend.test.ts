@@ -175,6 +175,20 @@ describe('typescript frontend: async contexts', () => {
     assert.equal(contextOf(m, 'fs.d'), undefined);
   });
 
+  it('makes decorated controller methods and chained routes handlers', () => {
+    const m = model(`
+      @Controller('users')
+      class Users {
+        @Get(':id') find() { fs.a(); }
+        helper() { fs.b(); }
+      }
+      router.route('/x').get((req, res) => fs.c());
+    `);
+    assert.equal(contextOf(m, 'fs.a')?.name, '@Get find');
+    assert.equal(contextOf(m, 'fs.b'), undefined);
+    assert.equal(contextOf(m, 'fs.c')?.kind, 'handler');
+  });
+
   it('gives inline sync closures the enclosing context, and named helpers none', () => {
     const m = model(`
       async function f(items) {

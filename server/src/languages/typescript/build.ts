@@ -34,7 +34,13 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
   const contexts: AsyncContext[] = [];
   for (const f of w.functions) {
     const parent = f.parent === undefined ? undefined : functions[f.parent];
-    const role = f.host ? roleOf(f.host.key, calls[f.host.call]!) : f.iife ? { kind: 'inline' as const, loop: false } : referenced.get(f.id);
+    const role = f.host
+      ? roleOf(f.host.key, calls[f.host.call]!)
+      : f.iife
+        ? { kind: 'inline' as const, loop: false }
+        : f.decorator !== undefined
+          ? { kind: 'handler' as const, name: `@${f.decorator} ${f.name ?? 'method'}`, reason: `method decorated with \`@${f.decorator}\`` }
+          : referenced.get(f.id);
     let context: number | undefined;
     let offloaded = w.workerFile || role?.kind === 'offload' || (parent?.offloaded ?? false);
     if (!offloaded) {
@@ -177,7 +183,9 @@ function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {
     const calleeNode = unwrap(call.node.expression);
     if (!T.isPropertyAccessExpression(calleeNode)) return false;
     const receiver = unwrap(calleeNode.expression);
-    const recvName = T.isIdentifier(receiver) ? receiver.text : T.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+    // `router.route('/x').get(…)`: a call receiver is named by its method.
+    const named = T.isCallExpression(receiver) ? unwrap(receiver.expression) : receiver;
+    const recvName = T.isIdentifier(named) ? named.text : T.isPropertyAccessExpression(named) ? named.name.text : undefined;
     if (reg.receivers?.includes('*') || (recvName !== undefined && reg.receivers?.includes(recvName))) ok = true;
     else if (reg.receiverTypes) {
       const type = resolveExpr(receiver, call.scope);

@@ -290,6 +290,15 @@ export const HANDLER_REGISTRATIONS: readonly HandlerRegistration[] = [
   },
 ];
 
+/**
+ * Method decorators that register the method as a request, message or schedule handler (NestJS and
+ * similar): a non-async decorated method runs on the event loop like a route callback.
+ */
+export const HANDLER_DECORATORS: ReadonlySet<string> = new Set([
+  'Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'MessagePattern', 'EventPattern', 'SubscribeMessage',
+  'Cron', 'Interval', 'Timeout', 'OnEvent', 'Process',
+]);
+
 /** Array-like methods that call their callback inline, synchronously (it runs in the caller's context). */
 export const INLINE_METHODS: ReadonlySet<string> = new Set([
   'forEach', 'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex',

@@ -7,7 +7,7 @@
 import ts from 'typescript';
 import type { Comment, Span } from '../../engine/model';
 import { isAsyncFunction, isFunctionLike, nameText, normalisedText, outerParent, skipTrivia, T, unwrap } from './ast';
-import { INLINE_METHODS, WORKER_MARKERS } from './catalog';
+import { HANDLER_DECORATORS, INLINE_METHODS, WORKER_MARKERS } from './catalog';
 import { commentScanner } from './comments';
 import { classInfo, declareImport, declareVariable } from './declarations';
 import { declare, lookup, moduleName, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
@@ -25,6 +25,8 @@ export interface RawFunction {
   readonly host: { readonly call: number; readonly arg: number; readonly key?: string } | undefined;
   /** Immediately invoked: `(() => …)()`. */
   readonly iife: boolean;
+  /** A handler decorator on a method (`@Get()`, `@MessagePattern()`), see `HANDLER_DECORATORS`. */
+  readonly decorator: string | undefined;
   readonly scope: Scope;
 }
 
@@ -349,6 +351,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
       isAsync: isAsyncFunction(node),
       host,
       iife,
+      decorator: T.isMethodDeclaration(node) ? handlerDecorator(node) : undefined,
       scope,
     });
     out.fnIdByNode.set(node, id);
@@ -427,6 +430,19 @@ function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefi
     if (T.isPropertyAccessExpression(left)) return { name: left.name.text, nameNode: left.name };
   }
   return { name: undefined, nameNode: undefined };
+}
+
+/** The name of a handler decorator on a method (`@Get('/x')` → `Get`), if it has one. */
+function handlerDecorator(node: ts.MethodDeclaration): string | undefined {
+  const mods = node.modifiers;
+  if (!mods) return undefined;
+  for (const m of mods) {
+    if (!T.isDecorator(m)) continue;
+    const e = T.isCallExpression(m.expression) ? m.expression.expression : m.expression;
+    const name = T.isIdentifier(e) ? e.text : T.isPropertyAccessExpression(e) ? e.name.text : undefined;
+    if (name !== undefined && HANDLER_DECORATORS.has(name)) return name;
+  }
+  return undefined;
 }
 
 /** The parts of a loop that run on every iteration (not a `for` initializer or the iterable). */
