@@ -261,3 +261,28 @@ describe('typescript frontend: yield points', () => {
     assert.equal(m.yieldPoints.length, 5, 'a sync generator has no async yield points');
   });
 });
+
+describe('typescript frontend: spawn sites', () => {
+  it('records dropped promises and Promise.all fan-outs', () => {
+    const m = model(`
+      async function save(x) { await fetch(x); }
+      async function h(items) {
+        save(1);
+        await save(2);
+        fetch('u').then((r) => r.json());
+        fetch('v').catch(() => undefined);
+        void save(3);
+        await Promise.all(items.map((i) => save(i)));
+        const all = Promise.allSettled(items.map(save));
+        for (const i of items) fetch(i);
+      }
+    `);
+    assert.deepEqual(m.spawns.map((s) => [s.spawner, s.handle, s.inLoop]), [
+      ['save', 'dropped', false],
+      ["fetch('u').then", 'dropped', false],
+      ['Promise.all', 'awaited', false],
+      ['Promise.allSettled', 'stored', false],
+      ['fetch', 'dropped', true],
+    ]);
+  });
+});

@@ -201,8 +201,9 @@ function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {
 const PROMISE_COMBINATORS = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any']);
 
 /**
- * Spawn sites, the cheap cases: a promise-returning call whose result is dropped, and
- * `Promise.all(items.map(…))` fan-outs with how their handle is used.
+ * Spawn sites, the cheap cases: a promise-returning call (a same-file async function, catalog
+ * I/O, a `.then` chain) whose result is dropped, and `Promise.all(items.map(…))` fan-outs with
+ * how their handle is used. Promises kept in variables or collections are not tracked.
  */
 function findSpawns(calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], _w: WalkResult, catalog: Catalog): SpawnSite[] {
   const out: SpawnSite[] = [];
@@ -218,7 +219,9 @@ function findSpawns(calls: readonly ResolvedCall[], functions: readonly Function
       }
     } else if (c.usage === 'dropped') {
       const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
-      if (target?.isAsync || (c.callee !== undefined && isIoCall(catalog, c.callee) && !catalog.blocking.has(c.callee))) spawner = c.calleeText;
+      const io = c.callee !== undefined && isIoCall(catalog, c.callee) && !catalog.blocking.has(c.callee);
+      // A dropped `.then(…)`/`.finally(…)` chain is a floating promise too; `.catch(…)` handles it.
+      if (target?.isAsync || io || (!c.isNew && (c.member === 'then' || c.member === 'finally'))) spawner = c.calleeText;
     }
     if (spawner === undefined) continue;
     const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
