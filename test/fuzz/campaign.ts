@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { fixtureSeeds, hostileInputs, mutationArb, type Seed } from './mutations';
+import { fixtureSeeds, hostileInputs, mutationArb, truncations, type Seed } from './mutations';
 import { fixesAreSafe, neverThrows, newStats, type Stats } from './properties';
 
 export const REGRESSIONS = join(__dirname, 'regressions');
@@ -73,6 +73,20 @@ export function runHostile(seeds: readonly Seed[], stats: Stats): void {
         fixesAreSafe(path, h.text, stats);
       } catch (e) {
         throw new Error(`hostile input "${h.name}" (${ext}): ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+}
+
+/** Property 1 over every class of truncation position of each seed (see {@link truncations}). */
+export function runTruncations(seeds: readonly Seed[], stats: Stats): void {
+  for (const s of seeds) {
+    for (const text of truncations(s.text)) {
+      try {
+        neverThrows(s.path, text, stats);
+      } catch (e) {
+        const file = save('never-throws', s, text);
+        throw new Error(`truncation of ${s.path} at ${text.length}, saved as ${file}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }

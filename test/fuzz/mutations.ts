@@ -78,13 +78,36 @@ export function hostileInputs(ext: string): { name: string; text: string }[] {
   const deep = 10_000;
   const hash = ext === '.py' ? '#' : '//';
   const big = 'x'.repeat(1_000_000);
+  const rust = ext === '.rs';
+  const perLanguage = rust
+    ? [
+        { name: 'rust deep blocks', text: `fn f() ${'{'.repeat(deep)}${'}'.repeat(deep)}` },
+        { name: 'rust deep async blocks', text: `async fn f() { ${'async { '.repeat(2_000)}g().await${' }.await'.repeat(2_000)} }` },
+        { name: 'rust deep closures', text: `fn f() { let c = ${'|| '.repeat(deep)}1; }` },
+        { name: 'rust deep generics', text: `type T = ${'Box<'.repeat(deep)}u8${'>'.repeat(deep)};` },
+        { name: 'rust deep macro', text: `fn f() { ${'vec!['.repeat(deep)}${']'.repeat(deep)}; }` },
+        { name: 'rust deep awaits', text: `async fn f() { g()${'.await'.repeat(deep)}; }` },
+        { name: 'rust deep lock scopes', text: `async fn f() { ${'{ let g = m.lock().await; '.repeat(2_000)}h().await;${' }'.repeat(2_000)} }` },
+        { name: 'rust unclosed raw string', text: `fn f() { let s = r#####"${big}` },
+        { name: 'rust 1 MB single line code', text: `fn f() { ${'let x = 1; '.repeat(100_000)} }` },
+      ]
+    : [
+        { name: 'deep nested async fns', text: 'async function f() {'.repeat(2_000) + 'await g();' + '}'.repeat(2_000) },
+        { name: 'deep blocks', text: `function f() ${'{'.repeat(deep)}${'}'.repeat(deep)}` },
+        { name: 'deep arrows', text: `const f = ${'() => '.repeat(deep)}1;` },
+        { name: 'deep awaits', text: `async function f() { return ${'await '.repeat(5_000)}g(); }` },
+        { name: 'deep template literals', text: `const s = ${'`${'.repeat(2_000)}x${'}`'.repeat(2_000)};` },
+        { name: 'deep generics', text: `type T = ${'Array<'.repeat(deep)}number${'>'.repeat(deep)};` },
+        { name: 'deep JSX', text: `const e = ${'<div>'.repeat(2_000)}x${'</div>'.repeat(2_000)};` },
+        { name: 'deep lock scopes', text: `async function f() { ${'{ const r = await mutex.acquire(); '.repeat(2_000)}await g();${' }'.repeat(2_000)} }` },
+        { name: '1 MB single line code', text: `${'x = 1; '.repeat(140_000)}` },
+      ];
   return [
+    ...perLanguage,
     { name: 'deep parens', text: `${'('.repeat(deep)}1${')'.repeat(deep)}` },
     { name: 'deep brackets', text: `let a = ${'['.repeat(deep)}${']'.repeat(deep)};` },
     { name: 'deep unbalanced braces', text: '{'.repeat(deep) },
     { name: 'deep async arrows', text: 'const f = ' + 'async () => '.repeat(2_000) + '1;' },
-    { name: 'deep nested async fns', text: 'async function f() {'.repeat(2_000) + 'await g();' + '}'.repeat(2_000) },
-    { name: 'deep awaits', text: `async function f() { return ${'await '.repeat(5_000)}g(); }` },
     { name: 'long member chain', text: `x${'.y'.repeat(20_000)};` },
     { name: 'long binary', text: `let a = ${Array.from({ length: 20_000 }, (_, i) => `b${i}`).join(' + ')};` },
     { name: '1 MB single line comment', text: `${hash} ${big}` },
@@ -95,4 +118,27 @@ export function hostileInputs(ext: string): { name: string; text: string }[] {
     { name: 'only BOM', text: '\uFEFF' },
     { name: 'empty', text: '' },
   ];
+}
+
+/**
+ * Truncations at every class of position the seed has: right before and right after the first
+ * occurrence of each distinct character (inside strings and comments, after each operator and
+ * bracket, mid-identifier, mid-line-ending), plus the empty prefix and the whole text.
+ */
+export function truncations(text: string): string[] {
+  const cuts = new Set<number>([0, text.length]);
+  const seen = new Set<string>();
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    cuts.add(i);
+    cuts.add(i + 1);
+  }
+  // Mid-word and mid-number: the middle of the first long identifier and of the first number.
+  for (const re of [/[A-Za-z_]{6,}/, /\d{2,}/]) {
+    const m = re.exec(text);
+    if (m) cuts.add(m.index + Math.floor(m[0].length / 2));
+  }
+  return [...cuts].sort((a, b) => a - b).map((n) => text.slice(0, n));
 }

@@ -4,6 +4,7 @@ import { analyze, fixesFor } from '../../server/src/engine/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { applyEdits } from '../../server/src/engine/finding';
 import { fixAllToFixpoint } from '../../server/src/engine/fix-all';
+import { posix } from 'node:path';
 import { frontendForPath } from '../../server/src/languages';
 
 /** Counters a campaign reports. */
@@ -13,11 +14,13 @@ export interface Stats {
   fixesChecked: number;
   fixesRefused: number;
   fixAllRuns: number;
+  /** Files that fixes create (worker modules), each parsed. */
+  createdFiles: number;
   maxMs: number;
 }
 
 export function newStats(): Stats {
-  return { inputs: 0, findings: 0, fixesChecked: 0, fixesRefused: 0, fixAllRuns: 0, maxMs: 0 };
+  return { inputs: 0, findings: 0, fixesChecked: 0, fixesRefused: 0, fixAllRuns: 0, createdFiles: 0, maxMs: 0 };
 }
 
 /** Generous but finite: a hang or an exponential blow-up exceeds it, machine noise does not. */
@@ -70,6 +73,16 @@ export function fixesAreSafe(path: string, text: string, stats: Stats): void {
       const first = Math.min(...fix.edits.map((e) => e.span.start));
       const last = Math.max(...fix.edits.map((e) => e.span.end));
       if (fix.edits.length > 0 && (!after.startsWith(text.slice(0, first)) || !after.endsWith(text.slice(last)))) throw new Error(`fix "${fix.title}" changed text outside its edits`);
+      for (const created of fix.createFiles ?? []) {
+        stats.createdFiles++;
+        // A created file lands next to the fixed one, never outside it (`../` or absolute paths).
+        const normal = posix.normalize(created.relativePath);
+        if (posix.isAbsolute(normal) || normal.startsWith('../') || normal === '..') throw new Error(`fix "${fix.title}" creates a file outside the folder: ${created.relativePath}`);
+        const createdFrontend = frontendForPath(normal);
+        if (!createdFrontend) throw new Error(`fix "${fix.title}" creates a file in no supported language: ${created.relativePath}`);
+        const createdErrors = createdFrontend.syntaxErrors(created.text, normal);
+        if (createdErrors > 0) throw new Error(`fix "${fix.title}" creates ${created.relativePath} with ${createdErrors} syntax errors`);
+      }
     }
   }
   if (analysis.findings.length === 0) return;

@@ -3,7 +3,7 @@
  * token trees (which tree-sitter does not parse as expressions).
  */
 import type { Span, YieldPoint } from '../../engine/model';
-import { enclosingFn, span, type BuildState } from './builder';
+import { span, type BuildState, type FnRecord } from './builder';
 import { walk, type SyntaxNode } from './syntax';
 
 /** Reads the yield points; ordinals count them per context in the order they suspend. */
@@ -11,22 +11,52 @@ export function readYields(state: BuildState, awaitNodes: SyntaxNode[], macroNod
   const { text } = state;
   type Raw = { kind: YieldPoint['kind']; span: Span; keywordSpan: Span; context: number; calls: number[] };
   const raws: Raw[] = [];
-  for (const node of awaitNodes) {
-    const ctx = enclosingFn(state, node)?.info.context;
-    if (ctx === undefined) continue;
+  // The enclosing function of every ancestor visited, so deeply nested yields do not each climb the whole chain.
+  const fnMemo = new Map<SyntaxNode, FnRecord | undefined>();
+  const contextOf = (node: SyntaxNode): number | undefined => {
+    const climbed: SyntaxNode[] = [];
+    let found: FnRecord | undefined;
+    for (let n = node.parent; n; n = n.parent) {
+      if (fnMemo.has(n)) {
+        found = fnMemo.get(n);
+        break;
+      }
+      found = state.fnOfNode.get(n);
+      if (found) break;
+      climbed.push(n);
+    }
+    for (const n of climbed) fnMemo.set(n, found);
+    return found?.info.context;
+  };
+  // Innermost first, so a nested `.await` reuses the calls already collected under it: walking each
+  // operand afresh is quadratic in the nesting depth (`g().await.await…` 10,000 deep took seconds).
+  const callsUnder = new Map<SyntaxNode, number[]>();
+  for (const node of [...awaitNodes].reverse()) {
     const operand = node.children[0];
-    const dot = text.indexOf('.', operand ? operand.end : node.start);
     const calls: number[] = [];
     if (operand) walk(operand, (n) => {
+      const nested = callsUnder.get(n);
+      if (nested) {
+        for (const id of nested) calls.push(id);
+        return false;
+      }
       if (n.type === 'call_expression') {
         const id = state.callOfNode.get(n);
         if (id !== undefined) calls.push(id);
       }
+      return true;
     });
-    raws.push({ kind: 'await', span: span(node), keywordSpan: { start: dot >= 0 && dot < node.end ? dot : node.start, end: node.end }, context: ctx, calls });
+    callsUnder.set(node, calls);
+  }
+  for (const node of awaitNodes) {
+    const ctx = contextOf(node);
+    if (ctx === undefined) continue;
+    const operand = node.children[0];
+    const dot = text.indexOf('.', operand ? operand.end : node.start);
+    raws.push({ kind: 'await', span: span(node), keywordSpan: { start: dot >= 0 && dot < node.end ? dot : node.start, end: node.end }, context: ctx, calls: callsUnder.get(node)! });
   }
   for (const node of macroNodes) {
-    const ctx = enclosingFn(state, node)?.info.context;
+    const ctx = contextOf(node);
     if (ctx === undefined) continue;
     const nameNode = node.children[0];
     const name = nameNode ? text.slice(nameNode.start, nameNode.end) : '';
