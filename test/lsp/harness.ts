@@ -51,6 +51,8 @@ export class TestClient {
   readonly logs: string[] = [];
   /** `window/showMessageRequest` texts. */
   readonly messages: string[] = [];
+  /** Cancel every work-done progress the server starts. */
+  cancelProgress = false;
   /** `window/showDocument` requests. */
   readonly shown: { uri: string; external?: boolean }[] = [];
   /** The `kind` of every `$/progress` value (`begin`, `report`, `end`). */
@@ -87,7 +89,11 @@ export class TestClient {
       this.registrations.push(...params.registrations.map((r) => r.method));
       return null;
     });
-    this.rpc.onRequest('window/workDoneProgress/create', () => null);
+    this.rpc.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
+      // Like a user pressing Cancel on the progress notification as soon as it shows.
+      if (this.cancelProgress) setImmediate(() => void this.rpc.sendNotification('window/workDoneProgress/cancel', { token: p.token }));
+      return null;
+    });
     this.rpc.onRequest('workspace/inlayHint/refresh', () => null);
     this.rpc.onRequest('window/showDocument', (p: { uri: string; external?: boolean }) => {
       this.shown.push(p);

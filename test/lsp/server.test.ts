@@ -221,6 +221,15 @@ describe('language server', () => {
     assert.deepEqual(client.messages, ['async-boundary: scanned 2 files, 1 finding']);
   });
 
+  it('stops a workspace scan when its progress is cancelled', async () => {
+    for (let i = 0; i < 200; i++) writeFileSync(join(client.root, `f${i}.ts`), HANDLER);
+    client.cancelProgress = true;
+    const summary = await client.request<{ files: number; cancelled: boolean }>('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
+    assert.equal(summary.cancelled, true);
+    assert.ok(summary.files < 200, `scanned ${summary.files} of 200 files`);
+    assert.equal(client.progress.at(-1), 'end');
+  });
+
   it('keeps a scanned file\'s diagnostics when it is opened and closed again', async () => {
     writeFileSync(join(client.root, 'closed.ts'), HANDLER);
     await client.request('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
