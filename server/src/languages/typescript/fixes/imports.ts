@@ -67,6 +67,10 @@ export class Imports {
           const last = nb.elements[nb.elements.length - 1];
           this.lists.push({ module, style: 'import', insertAt: last ? last.end : nb.getStart(sf) + 1, empty: !last });
         }
+      } else if (ts.isImportEqualsDeclaration(st) && !st.isTypeOnly && ts.isExternalModuleReference(st.moduleReference) && ts.isStringLiteral(st.moduleReference.expression)) {
+        // `import zlib = require('zlib')`: the module object, as with `const zlib = require('zlib')`.
+        lastImport = st;
+        this.bindings.push(bindingFor(normalizeModule(st.moduleReference.expression.text), undefined, st.name.text, st));
       } else if (ts.isVariableStatement(st)) {
         for (const decl of st.declarationList.declarations) {
           const req = requireOf(decl.initializer);

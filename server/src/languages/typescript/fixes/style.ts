@@ -36,6 +36,7 @@ export function detectStyle(sf: ts.SourceFile): FileStyle {
   let withoutSemi = 0;
   let esmSyntax = false;
   let cjsSyntax = false;
+  let importEquals = false;
   let prefixed = 0;
   let bare = 0;
   const text = sf.text;
@@ -57,6 +58,9 @@ export function detectStyle(sf: ts.SourceFile): FileStyle {
       countSpecifier(spec);
     }
     if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'module' && n.name.text === 'exports') cjsSyntax = true;
+    // `import x = require('m')` only compiles to CommonJS, whatever else the file exports.
+    if (ts.isImportEqualsDeclaration(n) && ts.isExternalModuleReference(n.moduleReference)) importEquals = true;
+    if (n.parent === sf && ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) esmSyntax = true;
     if (ts.isExpressionStatement(n) || ts.isVariableStatement(n) || ts.isImportDeclaration(n) || ts.isReturnStatement(n)) {
       if (text[n.end - 1] === ';') withSemi++;
       else withoutSemi++;
@@ -67,7 +71,7 @@ export function detectStyle(sf: ts.SourceFile): FileStyle {
   const path = sf.fileName.toLowerCase();
   let esm: boolean;
   if (/\.(mjs|mts)$/.test(path)) esm = true;
-  else if (/\.(cjs|cts)$/.test(path)) esm = false;
+  else if (/\.(cjs|cts)$/.test(path) || importEquals) esm = false;
   else if (esmSyntax !== cjsSyntax) esm = esmSyntax;
   else esm = /\.(ts|tsx)$/.test(path); // no module syntax: TypeScript is written as ESM, plain JS as CommonJS
   return {

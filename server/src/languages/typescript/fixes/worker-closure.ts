@@ -75,6 +75,7 @@ function topLevel(sf: ts.SourceFile, name: string): TopLevel | undefined {
     if (ts.isFunctionDeclaration(st) && st.name?.text === name) return { kind: 'function', node: st, body: st };
     if (ts.isClassDeclaration(st) && st.name?.text === name) return { kind: 'state', what: `the class \`${name}\`` };
     if (ts.isEnumDeclaration(st) && st.name.text === name) return { kind: 'state', what: `the enum \`${name}\`` };
+    if (ts.isImportEqualsDeclaration(st) && st.name.text === name) return { kind: 'state', what: `\`${name}\` from an \`import … = require()\`` };
     if (!ts.isVariableStatement(st)) continue;
     for (const decl of st.declarationList.declarations) {
       const names = bindingNames(decl.name);
