@@ -190,6 +190,12 @@ describe('language server', () => {
     await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: client.uri('.async-boundary.json'), type: 1 }] });
     assert.equal((await next).diagnostics.length, 1);
     assert.ok(client.registrations.includes('workspace/didChangeWatchedFiles'));
+
+    // The editor's per-rule level wins over the config file's.
+    client.settings = { debounceMs: 0, rules: { 'blocking-in-async': 'info' } };
+    next = client.nextDiagnostics(uri, (p) => p.diagnostics[0]?.severity === 3);
+    await client.rpc.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    assert.equal((await next).diagnostics.length, 1);
   });
 
   it('reports config file errors as diagnostics on the config file', async () => {
