@@ -108,6 +108,12 @@ class Conn {
   async r(sql) { return this.conn.query(sql); }
 }`);
     assert.deepEqual(shared.heldRegions[0]!.guardedResources, []);
+    const pair = model(`${LOCKS}
+async function q(conn, sql) {
+  const entry = { mutex: new Mutex(), conn };
+  return entry.mutex.runExclusive(async () => entry.conn.query(sql));
+}`);
+    assert.deepEqual(pair.heldRegions.map((r) => [r.lock, r.guardedResources]), [['entry.mutex', ['entry.conn']]]);
   });
 });
 

@@ -7,7 +7,7 @@
  * it, so a use may come before its declaration (hoisting).
  */
 import ts from 'typescript';
-import { isFunctionLike, T, unwrap } from './ast';
+import { isFunctionLike, nameText, T, unwrap } from './ast';
 import { CONSTRUCTS, DEFAULT_EXPORTS, GLOBALS, RETURNS } from './catalog';
 
 /** What a name is bound to. */
@@ -128,9 +128,23 @@ function member(base: ts.Expression, name: string, scope: Scope, depth: number):
     const field = cls?.fields.get(name);
     return field ? resolveBinding(field, depth + 1) : undefined;
   }
+  if (b.kind === ts.SyntaxKind.Identifier) {
+    // `const entry = { mutex: new Mutex(), conn }` … `entry.mutex`: read the literal's property.
+    const binding = lookup((b as ts.Identifier).text, scope);
+    const init = binding?.k === 'var' && binding.exprs.length === 1 ? unwrap(binding.exprs[0]!) : undefined;
+    if (init && T.isObjectLiteralExpression(init)) return literalProperty(init, name, binding!.k === 'var' ? binding!.scope : scope, depth);
+  }
   const path = resolveExpr(b, scope, depth + 1);
   // The default import convention already names the default export: `.default` adds nothing.
   return path === undefined ? undefined : name === 'default' ? path : `${path}.${name}`;
+}
+
+function literalProperty(obj: ts.ObjectLiteralExpression, name: string, scope: Scope, depth: number): string | undefined {
+  for (const p of obj.properties) {
+    if (T.isPropertyAssignment(p) && nameText(p.name) === name) return resolveExpr(p.initializer, scope, depth + 1);
+    if (T.isShorthandPropertyAssignment(p) && p.name.text === name) return resolveExpr(p.name, scope, depth + 1);
+  }
+  return undefined;
 }
 
 function thisClass(scope: Scope): ClassInfo | undefined {
