@@ -210,3 +210,12 @@ describe('ts fixes: exported framework handlers', () => {
     assert.match(result.refused[0]?.reason ?? '', /exported/);
   });
 });
+
+describe('ts fixes: places await cannot go', () => {
+  it('refuses in a parameter default', () => {
+    const src = lines("import fs from 'fs';", "export async function f(text = fs.readFileSync('default.txt', 'utf8')) {", '  return text;', '}');
+    const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: "fs.readFileSync('default.txt', 'utf8')", callee: 'fs.readFileSync' } });
+    assert.equal(out.fix, undefined);
+    assert.match(out.result.refused[0]?.reason ?? '', /parameter default/);
+  });
+});

@@ -74,6 +74,11 @@ function asyncInsertAt(sf: ts.SourceFile, fn: FunctionNode): number {
 export function ensureAsync(sf: ts.SourceFile, node: ts.Node, handlerEnds: ReadonlySet<number> = new Set()): AsyncPlan {
   const fn = enclosingFunction(node);
   if (!fn) return { ok: false, reason: 'the call is at module level, where `await` needs an ES module with top-level await' };
+  for (let n: ts.Node | undefined = node.parent; n && n !== fn; n = n.parent) {
+    // `await` is not allowed in a parameter default or a class field initializer, even in an async function.
+    if (ts.isParameter(n)) return { ok: false, reason: 'the call is in a parameter default, where `await` is not allowed' };
+    if (ts.isPropertyDeclaration(n) || ts.isClassStaticBlockDeclaration(n)) return { ok: false, reason: 'the call is in a class field initializer, where `await` is not allowed' };
+  }
   if (isAsyncFunction(fn)) return { ok: true, edits: [], madeAsync: false, fn };
   const name = fnName(fn) ?? 'the enclosing function';
   if (ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) return { ok: false, reason: `\`${name}\` is an accessor, which cannot be async` };
