@@ -22,6 +22,7 @@ import { InfraError, resolveTools } from './lib/tools';
 import * as wb from './lib/workbench';
 import { scenarios, type ScenarioContext } from './scenarios';
 import { driverKeybindings } from './snapshot';
+import { buildEditorSuite } from '../vscode/build';
 
 const repo = path.resolve(__dirname, '../..');
 const artefacts = path.resolve(process.env.ASYNC_BOUNDARY_E2E_ARTEFACTS ?? path.join(repo, 'test-results/e2e'));
@@ -84,6 +85,7 @@ async function runOnce(vsix: string): Promise<Outcome> {
   cpSync(path.join(repo, 'test/e2e/workspace'), workspace, { recursive: true });
   const snapshotFile = path.join(root, 'snapshot.json');
   const requestFile = path.join(root, 'request.json');
+  const editorSuite = await buildEditorSuite();
 
   const server = await CodeServer.create({ node: tools.node, entry: tools.entry }, path.join(root, 'server'), { ASYNC_BOUNDARY_TEST: '1' });
   const sampler = new MemorySampler(() => (server.pid ? [server.pid] : []));
@@ -132,7 +134,7 @@ async function runOnce(vsix: string): Promise<Outcome> {
     }
     log(`workbench loaded in ${((Date.now() - tOpen) / 1000).toFixed(1)} s`);
 
-    const ctx: ScenarioContext = { page, snapshotFile, requestFile, artefacts, workspace, log };
+    const ctx: ScenarioContext = { page, snapshotFile, requestFile, editorSuite, artefacts, workspace, log };
     for (const s of scenarios) {
       const ts = Date.now();
       try {

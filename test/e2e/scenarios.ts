@@ -19,7 +19,7 @@ import {
   type Snapshot,
 } from './expectations';
 import { DRIVER_KEY, normalizeSnapshot, snapshotRequest, type SnapshotAsk } from './snapshot';
-import { until } from './lib/wait';
+import { Abort, until } from './lib/wait';
 import * as wb from './lib/workbench';
 
 export interface Scenario {
@@ -37,6 +37,8 @@ export interface ScenarioContext {
   /** The workspace copy on disk. */
   readonly workspace: string;
   readonly log: (msg: string) => void;
+  /** The bundled vscode-API specs (test/vscode/suite), run inside this editor by the driver. */
+  readonly editorSuite: string;
 }
 
 /** Asks the extension (through the keybinding seeded in keybindings.json) what VS Code sees in the active editor. */
@@ -49,7 +51,7 @@ export async function takeSnapshot(ctx: ScenarioContext, ask: SnapshotAsk = {}):
   await ctx.page.keyboard.press(DRIVER_KEY);
   return until(
     () => {
-      if (existsSync(errorFile)) throw new Error(`the snapshot command failed: ${readFileSync(errorFile, 'utf8')}`);
+      if (existsSync(errorFile)) throw new Abort(`the snapshot command failed: ${readFileSync(errorFile, 'utf8')}`);
       if (!existsSync(ctx.snapshotFile)) return undefined;
       const raw: unknown = JSON.parse(readFileSync(ctx.snapshotFile, 'utf8'));
       return normalizeSnapshot(raw);
@@ -146,6 +148,25 @@ export const scenarios: readonly Scenario[] = [
       ctx.log(`hover: ${text.replace(/\n/g, ' / ')}`);
       await shot(ctx, 'hover');
       await ctx.page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'the vscode-API specs (test/vscode) pass inside this editor',
+    async run(ctx) {
+      const resultFile = path.join(path.dirname(ctx.snapshotFile), 'suite-result.json');
+      const errorFile = `${resultFile}.error`;
+      writeFileSync(ctx.requestFile, JSON.stringify({ suite: ctx.editorSuite, resultFile, errorFile }));
+      await wb.focusEditor(ctx.page);
+      await ctx.page.keyboard.press(DRIVER_KEY);
+      const result = await until(
+        () => {
+          if (existsSync(errorFile)) throw new Abort(readFileSync(errorFile, 'utf8'));
+          return existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as { passed: string[] }) : undefined;
+        },
+        { what: 'the vscode-API specs to finish', timeoutMs: 300_000, intervalMs: 1_000 },
+      );
+      ctx.log(`vscode-API specs passed: ${result.passed.length}`);
+      assert.ok(result.passed.length >= 5, `every spec ran: ${JSON.stringify(result.passed)}`);
     },
   },
   {

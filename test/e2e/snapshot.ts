@@ -25,7 +25,8 @@ export function driverKeybindings(requestFile: string): unknown[] {
 /** What to ask besides diagnostics and decorations (0-based positions, as the vscode API). */
 export interface SnapshotAsk {
   readonly hover?: { readonly line: number; readonly character: number };
-  readonly codeActions?: { readonly range: SnapRange; readonly kind?: string };
+  /** `resolve`: how many actions VS Code resolves (`codeAction/resolve`), so their edits are filled in. */
+  readonly codeActions?: { readonly range: SnapRange; readonly kind?: string; readonly resolve?: number };
   readonly inlayHints?: true;
 }
 

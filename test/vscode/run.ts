@@ -4,27 +4,15 @@
  * there, `npm run test:e2e` runs the same scenarios in code-server instead.
  */
 import { runTests } from '@vscode/test-electron';
-import { build } from 'esbuild';
 import { cpSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildEditorSuite } from './build';
 
 const repo = path.resolve(__dirname, '../..');
 
 async function main(): Promise<number> {
-  const outdir = path.join(repo, 'out/test-vscode');
-  // VS Code loads the test entry with require(): bundle the TypeScript specs to CommonJS first.
-  await build({
-    entryPoints: { index: 'test/vscode/suite/index.ts', 'editor.test': 'test/vscode/suite/editor.test.ts' },
-    absWorkingDir: repo,
-    outdir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', 'mocha'],
-    logLevel: 'warning',
-  });
+  const entry = await buildEditorSuite();
   const root = mkdtempSync(path.join(os.tmpdir(), 'ab-vscode-'));
   const workspace = path.join(root, 'workspace');
   cpSync(path.join(repo, 'test/e2e/workspace'), workspace, { recursive: true });
@@ -32,7 +20,7 @@ async function main(): Promise<number> {
     await runTests({
       version: process.env.VSCODE_VERSION ?? 'stable',
       extensionDevelopmentPath: repo,
-      extensionTestsPath: path.join(outdir, 'index.js'),
+      extensionTestsPath: entry,
       extensionTestsEnv: { ASYNC_BOUNDARY_TEST: '1' },
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--user-data-dir', path.join(root, 'user-data')],
     });

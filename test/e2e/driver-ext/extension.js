@@ -3,6 +3,8 @@
 // URI. This command reads `{command, args, errorFile}` from the file named in its argument,
 // replaces the string "${activeEditorUri}" with the active editor's URI, and runs the command,
 // writing any failure to `errorFile` so the suite fails fast with the reason.
+// With `{suite, resultFile}` it instead loads a bundled mocha suite (test/vscode) and runs it in
+// this extension host, so the vscode-API specs are exercised in the same editor.
 const vscode = require('vscode');
 const fs = require('fs');
 
@@ -21,6 +23,11 @@ function activate(context) {
       let req;
       try {
         req = JSON.parse(fs.readFileSync(arg.requestFile, 'utf8'));
+        if (req.suite) {
+          const result = await require(req.suite).run();
+          fs.writeFileSync(req.resultFile, JSON.stringify(result));
+          return;
+        }
         const editor = vscode.window.activeTextEditor;
         const uri = editor ? editor.document.uri.toString() : null;
         await vscode.commands.executeCommand(req.command, ...substitute(req.args || [], uri));

@@ -1,5 +1,8 @@
 /** Bounded polling: the editor renders asynchronously, so every UI check waits on state, never on a fixed delay. */
 
+/** Thrown by a probe when waiting longer cannot help (the command reported an error): {@link until} rethrows it at once. */
+export class Abort extends Error {}
+
 export interface WaitOptions {
   /** What is awaited, for the timeout message. */
   readonly what: string;
@@ -20,6 +23,7 @@ export async function until<T>(probe: () => Promise<T | undefined | false> | T |
       const v = await probe();
       if (v !== undefined && v !== false) return v;
     } catch (err) {
+      if (err instanceof Abort) throw err;
       last = err;
     }
     if (Date.now() >= deadline) {

@@ -81,11 +81,18 @@ describe('async-boundary in VS Code', () => {
       'vscode.executeCodeActionProvider',
       uri,
       new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character),
+      vscode.CodeActionKind.QuickFix.value,
+      // The server fills edits in on codeAction/resolve: have VS Code resolve them.
+      10,
     );
     const action = actions.find((a) => a.title === offered.title);
     assert.ok(action?.edit, `the "${offered.title}" action carries an edit`);
     assert.ok(await vscode.workspace.applyEdit(action.edit));
     assert.match(editor.document.getText(), /await fs\.promises\.readFile/);
     await snapshotUntil(uri, 'the finding to disappear', expectFixed);
+    // Leave the workspace as found: the browser suite runs these specs in the same window.
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.doesNotMatch(editor.document.getText(), /fs\.promises/);
   });
 });
