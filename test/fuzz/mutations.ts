@@ -87,7 +87,7 @@ export function hostileInputs(ext: string): { name: string; text: string }[] {
         { name: 'rust deep generics', text: `type T = ${'Box<'.repeat(deep)}u8${'>'.repeat(deep)};` },
         { name: 'rust deep macro', text: `fn f() { ${'vec!['.repeat(deep)}${']'.repeat(deep)}; }` },
         { name: 'rust deep awaits', text: `async fn f() { g()${'.await'.repeat(deep)}; }` },
-        { name: 'rust deep lock scopes', text: `async fn f() { ${'{ let g = m.lock().await; '.repeat(2_000)}h().await;${' }'.repeat(2_000)} }` },
+        { name: 'rust deep lock scopes', text: `async fn f() { ${'{ let g = m.lock().await; '.repeat(500)}h().await;${' }'.repeat(500)} }` },
         { name: 'rust unclosed raw string', text: `fn f() { let s = r#####"${big}` },
         { name: 'rust 1 MB single line code', text: `fn f() { ${'let x = 1; '.repeat(100_000)} }` },
       ]
@@ -99,7 +99,7 @@ export function hostileInputs(ext: string): { name: string; text: string }[] {
         { name: 'deep template literals', text: `const s = ${'`${'.repeat(2_000)}x${'}`'.repeat(2_000)};` },
         { name: 'deep generics', text: `type T = ${'Array<'.repeat(deep)}number${'>'.repeat(deep)};` },
         { name: 'deep JSX', text: `const e = ${'<div>'.repeat(2_000)}x${'</div>'.repeat(2_000)};` },
-        { name: 'deep lock scopes', text: `async function f() { ${'{ const r = await mutex.acquire(); '.repeat(2_000)}await g();${' }'.repeat(2_000)} }` },
+        { name: 'deep lock scopes', text: `async function f() { ${'{ const r = await mutex.acquire(); '.repeat(500)}await g();${' }'.repeat(500)} }` },
         { name: '1 MB single line code', text: `${'x = 1; '.repeat(140_000)}` },
       ];
   return [
