@@ -158,6 +158,19 @@ describe('typescript frontend: async contexts', () => {
     assert.equal(contextOf(m, 'fs.j'), undefined);
   });
 
+  it('counts stream-event listeners only when registered from async code', () => {
+    const m = model(`
+      rl.on('line', (line) => fs.a(line));
+      app.post('/upload', (req, res) => {
+        req.on('data', (chunk) => fs.b(chunk));
+        req.on('end', () => { fs.c(); res.end(); });
+      });
+    `);
+    assert.equal(contextOf(m, 'fs.a'), undefined);
+    assert.equal(contextOf(m, 'fs.b')?.kind, 'handler');
+    assert.equal(contextOf(m, 'fs.c')?.name, "req.on('end') handler");
+  });
+
   it('makes functions registered by name handlers too', () => {
     const m = model(`
       function listUsers(req, res) { fs.a(); }

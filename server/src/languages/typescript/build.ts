@@ -35,7 +35,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
   for (const f of w.functions) {
     const parent = f.parent === undefined ? undefined : functions[f.parent];
     const role = f.host
-      ? roleOf(f.host.key, calls[f.host.call]!)
+      ? roleOf(f.host.key, calls[f.host.call]!, parent?.context !== undefined)
       : f.iife
         ? { kind: 'inline' as const, loop: false }
         : f.decorator !== undefined
@@ -136,11 +136,12 @@ function keywordSpan(node: ts.FunctionLikeDeclaration, text: string): { start: n
 }
 
 /** What the call a function is passed to does with it. */
-function roleOf(key: string | undefined, host: ResolvedCall): Role {
+function roleOf(key: string | undefined, host: ResolvedCall, inContext: boolean): Role {
   const callee = host.callee;
   if (callee !== undefined && OFFLOAD_CALLEES.has(callee)) return { kind: 'offload' };
   for (const reg of HANDLER_REGISTRATIONS) {
     if (key !== undefined && !reg.handlerKeys?.includes(key)) continue;
+    if (reg.nestedOnly && !inContext) continue;
     if (!matches(reg, host)) continue;
     const first = host.node.arguments?.[0];
     const label = first && T.isStringLiteralLike(first) ? `${host.calleeText}('${first.text}')` : host.calleeText;
@@ -169,7 +170,7 @@ function registeredByReference(calls: readonly ResolvedCall[], w: WalkResult): M
       const target = resolveTarget(u, c.scope);
       const id = target === undefined ? undefined : w.fnIdByNode.get(target);
       if (id === undefined || out.has(id)) continue;
-      if (role === null) role = roleOf(undefined, c);
+      if (role === null) role = roleOf(undefined, c, false);
       if (role?.kind === 'handler' || role?.kind === 'offload') out.set(id, role);
     }
   }

@@ -267,6 +267,8 @@ export interface HandlerRegistration {
   readonly events?: readonly string[];
   /** Object-literal keys whose function value is the handler (`fastify.route({ handler })`). */
   readonly handlerKeys?: readonly string[];
+  /** Only a registration made from inside an async context counts. */
+  readonly nestedOnly?: boolean;
 }
 
 const ROUTE_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'head', 'options', 'route', 'addHook', 'param'];
@@ -286,7 +288,15 @@ export const HANDLER_REGISTRATIONS: readonly HandlerRegistration[] = [
   {
     methods: ['on', 'once', 'addListener', 'prependListener', 'addEventListener'],
     receivers: ['*'],
-    events: ['request', 'connection', 'message', 'data', 'upgrade', 'stream', 'secureConnection', 'session', 'line', 'readable', 'job', 'task', 'completed', 'failed'],
+    events: ['request', 'connection', 'message', 'upgrade', 'stream', 'secureConnection', 'session', 'job', 'task', 'completed', 'failed'],
+  },
+  // Stream events are a server's business inside a handler (`req.on('data', …)`), but a CLI's
+  // `rl.on('line', …)` at top level is the whole program: only listeners registered from async code count.
+  {
+    methods: ['on', 'once', 'addListener', 'prependListener'],
+    receivers: ['*'],
+    events: ['data', 'line', 'readable', 'end', 'close', 'finish'],
+    nestedOnly: true,
   },
 ];
 
