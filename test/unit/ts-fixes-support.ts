@@ -11,6 +11,16 @@ import type { CallSite, ChannelSite, FileModel, HeldRegion, Span } from '../../s
 import { typescriptCatalog } from '../../server/src/languages/typescript/catalog';
 import { buildFixes } from '../../server/src/languages/typescript/fixes';
 
+/** Lines joined with `\n`, ending with one. */
+export const lines = (...l: string[]): string => l.join('\n') + '\n';
+
+/** The one file a fix creates (the worker module). */
+export function created(fix: Fix | undefined): { relativePath: string; text: string } {
+  const file = fix?.createFiles?.[0];
+  assert.ok(file, 'the fix creates no worker module');
+  return file;
+}
+
 /** Syntax errors in a JS/TS text, from the TypeScript parser. */
 export function syntaxErrors(text: string, path: string): number {
   const out = ts.transpileModule(text, { fileName: path, reportDiagnostics: true, compilerOptions: { allowJs: true } });
