@@ -47,6 +47,10 @@ describe('typescript frontend: callee resolution', () => {
     assert.deepEqual(callees(m, 'Atomics.wait'), ['Atomics.wait']);
     assert.deepEqual(callees(m, 'fetch'), ['fetch']);
     assert.deepEqual(callees(m, 'PQueue'), ['p-queue.PQueue']);
+    const dynamic = model(`async function f() { const { readFileSync: r2 } = await import('node:fs'); r2('x'); }`);
+    assert.deepEqual(callees(dynamic, 'r2'), ['fs.readFileSync']);
+    const worker = model(`const { parentPort } = await import('node:worker_threads'); async function g() { await x(); }`, 'w.mjs');
+    assert.equal(worker.contexts.length, 0);
   });
 
   it('does not resolve names that only look like modules', () => {

@@ -16,7 +16,8 @@ export function declareVariable(decl: ts.VariableDeclaration, scope: Scope): boo
   }
   let worker = false;
   if (T.isObjectBindingPattern(decl.name)) {
-    const mod = init ? requiredModule(unwrap(init)) : undefined;
+    const source = init ? unwrap(init) : undefined;
+    const mod = source ? requiredModule(T.isAwaitExpression(source) ? unwrap(source.expression) : source) : undefined;
     for (const el of decl.name.elements) {
       if (!T.isIdentifier(el.name)) continue;
       const prop = el.propertyName ? nameText(el.propertyName) : el.name.text;

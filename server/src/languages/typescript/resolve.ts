@@ -60,11 +60,12 @@ export function moduleValue(spec: string): string {
   return cls === undefined ? m : `${m}.${cls}`;
 }
 
-/** The module of a `require('x')` call, if `node` is one. */
+/** The module of a `require('x')` or `import('x')` call, if `node` is one. */
 export function requiredModule(node: ts.Node): string | undefined {
   if (!T.isCallExpression(node)) return undefined;
   const callee = node.expression;
-  if (!T.isIdentifier(callee) || callee.text !== 'require' || node.arguments.length !== 1) return undefined;
+  const isRequire = T.isIdentifier(callee) && callee.text === 'require';
+  if ((!isRequire && callee.kind !== ts.SyntaxKind.ImportKeyword) || node.arguments.length !== 1) return undefined;
   const arg = node.arguments[0]!;
   return T.isStringLiteralLike(arg) ? arg.text : undefined;
 }
