@@ -128,7 +128,9 @@ async function* walkDir(dir: string, layers: readonly IgnoreLayer[], options: Wa
     const full = join(dir, entry.name);
     // Symbolic links to folders are not followed: they can loop, and git does not follow them either.
     let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
+    // A FIFO, socket or device named like a source file is yielded too, so that reading it skips it
+    // with a notice (see readSource) instead of leaving it out silently.
+    let isFile = !entry.isDirectory() && !entry.isSymbolicLink();
     if (entry.isSymbolicLink()) {
       const target = await stat(full).catch(() => undefined);
       isDir = false;
@@ -155,6 +157,8 @@ export async function readSource(path: string): Promise<SourceRead> {
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
   }
+  // A FIFO or device named `x.ts` would block the read forever; a folder cannot be read as text.
+  if (!info.isFile()) return { skipped: `is not a regular file (${info.isDirectory() ? 'a folder' : info.isFIFO() ? 'a named pipe' : 'a device or socket'})` };
   if (info.size > MAX_FILE_BYTES) return { skipped: `is larger than 1 MB (${(info.size / 1024 / 1024).toFixed(1)} MB)` };
   let bytes: Buffer;
   try {

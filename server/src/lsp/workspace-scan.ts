@@ -38,6 +38,7 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
         const read = await readSource(path);
         if ('skipped' in read) {
           skipped++;
+          session.connection.console.info(`async-boundary: skipped ${path}: it ${read.skipped}`);
           continue;
         }
         const analysis = analyze({ path, text: read.text }, config, { onError: session.onError });
