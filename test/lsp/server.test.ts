@@ -198,6 +198,16 @@ describe('language server', () => {
     assert.equal((await next).diagnostics.length, 1);
   });
 
+  it('uses the nearest config file above each document, as the CLI does', async () => {
+    mkdirSync(join(client.root, 'pkg'));
+    assert.equal((await client.open('pkg/a.ts', HANDLER)).length, 1);
+    writeFileSync(join(client.root, 'pkg', '.async-boundary.json'), '{ "rules": { "blocking-in-async": "off" } }');
+    const cleared = client.nextDiagnostics(client.uri('pkg/a.ts'), (p) => p.diagnostics.length === 0);
+    await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: client.uri('pkg/.async-boundary.json'), type: 1 }] });
+    await cleared;
+    assert.equal((await client.open('a.ts', HANDLER)).length, 1, 'the root folder has no config: defaults apply');
+  });
+
   it('reports config file errors as diagnostics on the config file', async () => {
     const config = client.uri('.async-boundary.json');
     writeFileSync(join(client.root, '.async-boundary.json'), '{ "rules": { "no-such-rule": "error" } }');
@@ -206,6 +216,10 @@ describe('language server', () => {
     const { diagnostics } = await published;
     assert.equal(diagnostics.length, 1);
     assert.match(messageText(diagnostics[0]!.message), /no-such-rule/);
+    writeFileSync(join(client.root, '.async-boundary.json'), '{ "rules": { "blocking-in-async": "error" } }');
+    const cleared = client.nextDiagnostics(config);
+    await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: config, type: 2 }] });
+    assert.deepEqual((await cleared).diagnostics, []);
   });
 
   it('logs an invalid setting once and uses the default', async () => {

@@ -1,9 +1,10 @@
-// The project config `.async-boundary.json` at the workspace root: read with the engine's
+// Project configs (`.async-boundary.json`): found for each file the way the CLI finds them (the
+// nearest one walking up from the file, stopping at the repository root), read with the engine's
 // `parseConfig`, watched, and merged with the editor's `asyncBoundary.rules` setting.
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import picomatch from 'picomatch';
-import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic } from 'vscode-languageserver';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config, type RuleLevel } from '../engine/config';
 import { parseConfig } from '../engine/config-parse';
@@ -12,21 +13,101 @@ import type { Session } from './session';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export class ProjectConfig {
-  /** The config file's config, before the editor's rule overrides. */
-  private base: Config = DEFAULT_CONFIG;
+/** One config file as read. */
+interface Loaded {
+  /** The file's config, before the editor's rule overrides. */
+  readonly base: Config;
+  /** The folder its `include`/`exclude` globs are relative to. */
+  readonly root: string;
   /** Merged configs by the JSON of the rule overrides, so the engine's per-config caches stay warm. */
-  private merged = new Map<string, Config>();
-  private publishedErrors = false;
-  private matchers: { included: (p: string) => boolean; excluded: (p: string) => boolean } | undefined;
-  /** Settles when the latest {@link load} has; analyses wait for it so they never run with a stale config. */
-  loading: Promise<void> = Promise.resolve();
+  readonly merged: Map<string, Config>;
+  matchers?: { included: (p: string) => boolean; excluded: (p: string) => boolean };
+}
+
+const NO_CONFIG = '';
+
+export class ProjectConfig {
+  /** Config file path (or {@link NO_CONFIG}) → its contents. */
+  private files = new Map<string, Loaded>();
+  /** Folder → the config file that governs it ({@link NO_CONFIG} when none). */
+  private lookups = new Map<string, string>();
+  /** Config files whose errors are on screen, so a fixed file gets its diagnostics cleared. */
+  private withErrors = new Set<string>();
 
   constructor(private readonly session: Session) {}
 
-  get path(): string | undefined {
-    const root = this.session.folders[0];
-    return root === undefined ? undefined : join(root, CONFIG_FILE_NAME);
+  /** The config file for a file: the nearest one at or above its folder, stopping after the folder that holds `.git`. */
+  private configPathFor(path: string): string {
+    // Untitled buffers have no folder: they follow the first workspace folder.
+    const start = isAbsolute(path) ? dirname(path) : this.session.folders[0];
+    if (start === undefined) return NO_CONFIG;
+    const visited: string[] = [];
+    let found = NO_CONFIG;
+    for (let dir = start; ; dir = dirname(dir)) {
+      const known = this.lookups.get(dir);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      visited.push(dir);
+      const candidate = join(dir, CONFIG_FILE_NAME);
+      if (existsSync(candidate)) {
+        found = candidate;
+        break;
+      }
+      if (existsSync(join(dir, '.git')) || dirname(dir) === dir) break;
+    }
+    for (const dir of visited) this.lookups.set(dir, found);
+    return found;
+  }
+
+  private loaded(configPath: string): Loaded {
+    let loaded = this.files.get(configPath);
+    if (!loaded) {
+      loaded = configPath === NO_CONFIG ? { base: DEFAULT_CONFIG, root: '', merged: new Map() } : this.read(configPath);
+      this.files.set(configPath, loaded);
+    }
+    return loaded;
+  }
+
+  /** Reads and parses one config file. Errors are logged and shown on the file itself. */
+  private read(path: string): Loaded {
+    const root = dirname(path);
+    let text: string;
+    try {
+      if (statSync(path).size > MAX_CONFIG_BYTES) throw new Error('it is larger than 1 MB');
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      this.session.logOnce(`async-boundary: cannot read \`${path}\`: ${error instanceof Error ? error.message : String(error)}`);
+      return { base: DEFAULT_CONFIG, root, merged: new Map() };
+    }
+    const { config, errors } = parseConfig(text, path);
+    const diagnostics: Diagnostic[] = errors.map((e) => {
+      this.session.connection.console.warn(`${e.file}:${e.line}:${e.column}: ${e.message}`);
+      const start = { line: e.line - 1, character: e.column - 1 };
+      return { range: { start, end: start }, severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, message: e.message };
+    });
+    this.publishErrors(path, diagnostics);
+    return { base: config, root, merged: new Map() };
+  }
+
+  private publishErrors(path: string, diagnostics: Diagnostic[]): void {
+    if (diagnostics.length === 0 && !this.withErrors.has(path)) return;
+    if (diagnostics.length > 0) this.withErrors.add(path);
+    else this.withErrors.delete(path);
+    this.session.background(this.session.connection.sendDiagnostics({ uri: pathToFileURL(path).href, diagnostics }), 'publishing config errors');
+  }
+
+  /** The config for a file, merged with the editor's per-rule levels (the editor wins). */
+  configFor(path: string, rules: Readonly<Record<string, RuleLevel>>): Config {
+    const loaded = this.loaded(this.configPathFor(path));
+    const key = JSON.stringify(rules);
+    let config = loaded.merged.get(key);
+    if (!config) {
+      config = Object.keys(rules).length === 0 ? loaded.base : { ...loaded.base, rules: { ...loaded.base.rules, ...rules } };
+      loaded.merged.set(key, config);
+    }
+    return config;
   }
 
   /**
@@ -35,77 +116,52 @@ export class ProjectConfig {
    * CI report the same files.
    */
   covers(path: string): boolean {
-    const root = this.session.folders[0];
-    const { include, exclude } = this.base;
-    if (root === undefined || (include.length === 0 && exclude.length === 0)) return true;
-    const rel = relative(root, path).split(sep).join('/');
+    const loaded = this.loaded(this.configPathFor(path));
+    const { include, exclude } = loaded.base;
+    if (include.length === 0 && exclude.length === 0) return true;
+    const rel = relative(loaded.root, path).split(sep).join('/');
     if (rel.startsWith('../') || isAbsolute(rel)) return true;
-    this.matchers ??= {
+    loaded.matchers ??= {
       included: include.length > 0 ? picomatch([...include], { dot: true }) : () => true,
       excluded: exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false,
     };
-    return this.matchers.included(rel) && !this.matchers.excluded(rel);
+    return loaded.matchers.included(rel) && !loaded.matchers.excluded(rel);
   }
 
-  /** The config file merged with the editor's per-rule levels (the editor wins). */
-  configWith(rules: Readonly<Record<string, RuleLevel>>): Config {
-    const key = JSON.stringify(rules);
-    let config = this.merged.get(key);
-    if (!config) {
-      config = Object.keys(rules).length === 0 ? this.base : { ...this.base, rules: { ...this.base.rules, ...rules } };
-      this.merged.set(key, config);
-    }
-    return config;
+  /** Forgets every config and lookup (a config file was created, changed or deleted); reads the workspace root's again. */
+  reload(): void {
+    const before = [...this.files.keys()];
+    this.files = new Map();
+    this.lookups = new Map();
+    // Re-read the files read before, so their errors are re-published or cleared even when no open document uses them now.
+    for (const path of before) if (path !== NO_CONFIG) this.files.set(path, existsSync(path) ? this.read(path) : this.cleared(path));
+    this.load();
   }
 
-  /** Reads the config file again. Errors are logged and shown on the file itself. */
-  load(): Promise<void> {
-    this.loading = this.read();
-    return this.loading;
+  private cleared(path: string): Loaded {
+    this.publishErrors(path, []);
+    return { base: DEFAULT_CONFIG, root: dirname(path), merged: new Map() };
   }
 
-  private async read(): Promise<void> {
-    const path = this.path;
-    this.merged = new Map();
-    this.base = DEFAULT_CONFIG;
-    this.matchers = undefined;
-    if (path === undefined) return;
-    let text: string | undefined;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.session.logOnce(`async-boundary: cannot read \`${path}\`: ${String(error)}`);
-    }
-    const uri = pathToFileURL(path).href;
-    if (text === undefined || text.length > MAX_CONFIG_BYTES) {
-      this.clearErrors(uri);
-      return;
-    }
-    const { config, errors } = parseConfig(text, path);
-    this.base = config;
-    const diagnostics: Diagnostic[] = errors.map((e) => {
-      this.session.connection.console.warn(`${e.file}:${e.line}:${e.column}: ${e.message}`);
-      const start = { line: e.line - 1, character: e.column - 1 };
-      return { range: { start, end: start }, severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, message: e.message };
-    });
-    if (diagnostics.length > 0 || this.publishedErrors) this.session.background(this.session.connection.sendDiagnostics({ uri, diagnostics }), 'publishing config errors');
-    this.publishedErrors = diagnostics.length > 0;
+  /** Reads the workspace root's config up front, so its errors show even before a document opens. */
+  load(): void {
+    const root = this.session.folders[0];
+    if (root !== undefined) this.loaded(this.configPathFor(join(root, 'x')));
   }
 
-  private clearErrors(uri: string): void {
-    if (this.publishedErrors) this.session.background(this.session.connection.sendDiagnostics({ uri, diagnostics: [] }), 'clearing config errors');
-    this.publishedErrors = false;
-  }
-
-  /** Asks the client to tell us when the config file changes, when it can register watchers. */
+  /** Asks the client to tell us when a config file changes, when it can register watchers. */
   async watch(): Promise<void> {
     if (!this.session.support.watchedFilesDynamic) return;
     await this.session.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] });
   }
 
-  /** True when a watched-file event is about our config file. */
+  /** True when a watched-file event is about a config file. */
   isConfigUri(uri: string): boolean {
-    const path = this.path;
-    return path !== undefined && uri === pathToFileURL(path).href;
+    if (!uri.startsWith('file:')) return false;
+    try {
+      return fileURLToPath(uri).endsWith(`${sep}${CONFIG_FILE_NAME}`);
+    } catch {
+      return false;
+    }
   }
 }

@@ -45,7 +45,7 @@ export function startServer(connection: Connection): Session {
     canRegisterConfig = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     session.folders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
-    session.background(session.project.load(), 'reading the config file');
+    session.project.load();
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -69,9 +69,9 @@ export function startServer(connection: Connection): Session {
     if (session.support.inlayHintRefresh) session.background(connection.languages.inlayHint.refresh(), 'refreshing inlay hints');
   });
 
-  connection.onDidChangeWatchedFiles(async (params) => {
+  connection.onDidChangeWatchedFiles((params) => {
     if (!params.changes.some((c) => session.project.isConfigUri(c.uri))) return;
-    await session.project.load();
+    session.project.reload();
     publisher.refreshAll();
   });
 

@@ -176,10 +176,10 @@ export class Session {
   /** The analysis of the document's current text, computed now when the last one is stale. */
   async current(uri: string): Promise<DocumentAnalysis | undefined> {
     const settings = await this.settingsFor(uri);
-    await this.project.loading;
     await this.frontendsReady;
-    if (!settings.enable || !this.project.covers(uriToPath(uri))) return undefined;
-    return this.analyzeNow(uri, this.project.configWith(settings.rules));
+    const path = uriToPath(uri);
+    if (!settings.enable || !this.project.covers(path)) return undefined;
+    return this.analyzeNow(uri, this.project.configFor(path, settings.rules));
   }
 
   /** Synchronous part of {@link current}: analyses the latest text unless the cached result is for it. */

@@ -29,7 +29,6 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
     for (const folder of folders) {
       const settings = await session.settingsFor(pathToFileURL(folder).href);
       if (!settings.enable) continue;
-      const config = session.project.configWith(settings.rules);
       for await (const path of walkFiles([folder], folder, { extensions: new Set(supportedExtensions()) })) {
         if (cancelled()) return { files, findings, skipped, cancelled: true };
         const uri = pathToFileURL(path).href;
@@ -41,7 +40,7 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
           session.connection.console.info(`async-boundary: skipped ${path}: it ${read.skipped}`);
           continue;
         }
-        const analysis = analyze({ path, text: read.text }, config, { onError: session.onError });
+        const analysis = analyze({ path, text: read.text }, session.project.configFor(path, settings.rules), { onError: session.onError });
         if (!analysis) continue;
         files++;
         findings += analysis.findings.length;
