@@ -44,7 +44,16 @@ async function reparseTimes(): Promise<Times> {
   const cpuTimes: number[] = [];
   let text = original;
   if (lang === "typescript") {
-    let sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false);
+    // As bare as the parse baseline: no JSDoc, no parent pointers (updateSourceFile sets them itself).
+    let sf = ts.createSourceFile(
+      path,
+      text,
+      {
+        languageVersion: ts.ScriptTarget.Latest,
+        jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
+      },
+      false,
+    );
     for (const k of edits) {
       const next = applyKeystroke(text, k);
       const t0 = process.hrtime.bigint();
