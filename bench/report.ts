@@ -62,6 +62,16 @@ export class Report {
     });
   }
 
+  /** Runs one measurement; a failure is noted and the run goes on, so one broken tool does not lose every figure. */
+  async attempt(label: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.note(`${label} failed: ${text.split("\n").slice(0, 6).join(" | ")}`);
+    }
+  }
+
   note(text: string): void {
     this.notes.push(text);
     process.stdout.write(`  note: ${text}\n`);

@@ -118,43 +118,55 @@ async function typescript(report: Report): Promise<void> {
   process.stdout.write(
     `  corpus: ${corpus.description}: ${corpus.files.length} files, ${corpus.lines} lines\n`,
   );
-  await measureScan(report, "ts", corpus, BUILD, repeat);
+  await report.attempt("TS scan", () =>
+    measureScan(report, "ts", corpus, BUILD, repeat),
+  );
   if (existsSync(CLI)) {
     installTools();
     const configs = writeEslintConfigs(effectDir);
-    await measureTsComparisons(report, {
-      corpus,
-      effect,
-      cli: CLI,
-      configs,
-      corporaDir: CORPORA,
-      repeat,
-      quick,
-    });
+    await report.attempt("ESLint and oxlint comparisons", () =>
+      measureTsComparisons(report, {
+        corpus,
+        effect,
+        cli: CLI,
+        configs,
+        corporaDir: CORPORA,
+        repeat,
+        quick,
+      }),
+    );
     report.set("ts.eslint.untypedRules", UNTYPED_RULES);
     report.set("ts.eslint.typedRules", TYPED_RULES);
   } else
     report.note(
       "dist/cli.js is missing: the ESLint and oxlint comparisons need the CLI",
     );
-  await measureScaling(report, "ts", corpus, BUILD, repeat);
+  await report.attempt("TS scaling", () =>
+    measureScaling(report, "ts", corpus, BUILD, repeat),
+  );
   const keyFile = join(effectDir, "Micro.ts");
   if (existsSync(SERVER)) {
-    await measureKeystrokes(report, "ts", {
-      server: SERVER,
-      file: existsSync(keyFile)
-        ? keyFile
-        : join(installTsCorpus(), "effect/src/Micro.ts"),
-      languageId: "typescript",
-      edits,
-      build: BUILD,
-    });
-    await measureServerMemory(report, "ts", {
-      server: SERVER,
-      root,
-      corpus,
-      build: BUILD,
-    });
+    // The quick corpus may not hold Micro.ts: the keystroke file always comes from the full one.
+    const file = existsSync(keyFile)
+      ? keyFile
+      : join(installTsCorpus(), "effect/src/Micro.ts");
+    await report.attempt("TS keystrokes", () =>
+      measureKeystrokes(report, "ts", {
+        server: SERVER,
+        file,
+        languageId: "typescript",
+        edits,
+        build: BUILD,
+      }),
+    );
+    await report.attempt("server memory", () =>
+      measureServerMemory(report, "ts", {
+        server: SERVER,
+        root,
+        corpus,
+        build: BUILD,
+      }),
+    );
   } else
     report.note(
       "dist/server.js is missing: keystroke latency and server memory are not measured",
@@ -189,17 +201,23 @@ async function rust(report: Report): Promise<void> {
     );
     return;
   }
-  await measureScan(report, "rust", corpus, BUILD, repeat);
-  await measureScaling(report, "rust", corpus, BUILD, repeat);
+  await report.attempt("Rust scan", () =>
+    measureScan(report, "rust", corpus, BUILD, repeat),
+  );
+  await report.attempt("Rust scaling", () =>
+    measureScaling(report, "rust", corpus, BUILD, repeat),
+  );
   const keyFile = join(root, "src/net/windows/named_pipe.rs");
   if (existsSync(SERVER) && existsSync(keyFile))
-    await measureKeystrokes(report, "rust", {
-      server: SERVER,
-      file: keyFile,
-      languageId: "rust",
-      edits,
-      build: BUILD,
-    });
+    await report.attempt("Rust keystrokes", () =>
+      measureKeystrokes(report, "rust", {
+        server: SERVER,
+        file: keyFile,
+        languageId: "rust",
+        edits,
+        build: BUILD,
+      }),
+    );
 }
 
 function python(report: Report): void {
