@@ -2,7 +2,7 @@
 // Benchmarks, never part of `npm test`. Every heavy measurement runs in its own child process;
 // ratios are taken between figures of the same run, since absolute times on a shared machine drift.
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
@@ -340,9 +340,11 @@ async function main(): Promise<void> {
     repeat,
     edits,
     rss: RSS_METHOD,
+    loadBefore: loadavg()[0] ?? 0,
   };
+  // The load average says how shared the machine was: wall times swing with it, CPU times much less.
   process.stdout.write(
-    `async-boundary bench${quick ? " (quick)" : ""}: node ${meta.node}, ${meta.cpus} cores, repeat ${repeat}, peak RSS by ${RSS_METHOD}\n`,
+    `async-boundary bench${quick ? " (quick)" : ""}: node ${meta.node}, ${meta.cpus} cores, load ${meta.loadBefore.toFixed(1)}, repeat ${repeat}, peak RSS by ${RSS_METHOD}\n`,
   );
   await buildWorkers();
   if (only.has("ts")) await typescript(report);
@@ -352,13 +354,17 @@ async function main(): Promise<void> {
   const met = report.checks.filter((c) => c.met === true).length;
   const measured = report.checks.filter((c) => c.met !== undefined).length;
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  section(`Summary: ${met} of ${measured} measured targets met (${seconds} s)`);
+  const loadAfter = loadavg()[0] ?? 0;
+  section(
+    `Summary: ${met} of ${measured} measured targets met (${seconds} s, load ${meta.loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${meta.cpus} cores)`,
+  );
   // A target counts as met when both its wall-time and CPU-time figures meet it.
   process.stdout.write(`${report.table()}\n`);
   if (values.json)
     report.writeJson(values.json, {
       ...meta,
       seconds: (Date.now() - started) / 1000,
+      loadAfter,
     });
 }
 
