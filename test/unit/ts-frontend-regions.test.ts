@@ -166,6 +166,9 @@ describe('typescript frontend: comments, syntax errors, robustness', () => {
     assert.equal(model(chain).functions.length, 1);
     const calls = `f(${'g('.repeat(10000)}${')'.repeat(10000)});`;
     assert.doesNotThrow(() => model(calls));
+    const chained = model(`async function g() { await a${'.b()'.repeat(10000)}; }`);
+    assert.equal(chained.calls.length, 10000);
+    assert.ok(chained.calls[0]!.calleeText.length < 1000, 'a huge callee is shown by its ends');
     const brackets = `const x = ${'['.repeat(10000)}${']'.repeat(10000)};`;
     assert.doesNotThrow(() => model(brackets));
     assert.ok(typescriptFrontend.syntaxErrors(brackets, 'a.ts') >= 0);

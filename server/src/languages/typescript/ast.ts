@@ -151,8 +151,13 @@ export function nameText(name: ts.Node | undefined): string | undefined {
   return undefined;
 }
 
+const MAX_TEXT = 400;
+
 /** Source text of a node with whitespace normalised: runs collapse to one space, none around `.`/`?.`. */
 export function normalisedText(text: string, start: number, end: number): string {
+  // A callee thousands of characters long (a generated call chain) is shown by its ends: slicing
+  // it whole for every call in the chain would be quadratic.
+  if (end - start > MAX_TEXT) return `${normalisedText(text, start, start + MAX_TEXT / 2)}…${normalisedText(text, end - MAX_TEXT / 4, end)}`;
   const raw = text.slice(start, end);
   let plain = true;
   for (let i = start; i < end && plain; i++) {

@@ -42,10 +42,12 @@ export interface Scope {
   readonly parent: Scope | undefined;
   /** The class `this` refers to, when known. */
   readonly cls: ClassInfo | undefined;
+  /** Resolved call results, shared by every scope of one file: a long call chain resolves each link once. */
+  readonly calls: Map<ts.Node, string | undefined>;
 }
 
 export function newScope(parent: Scope | undefined, cls: ClassInfo | undefined): Scope {
-  return { bindings: new Map(), parent, cls };
+  return { bindings: new Map(), parent, cls, calls: parent ? parent.calls : new Map() };
 }
 
 /** Module specifier → catalog module name (`node:fs` → `fs`). */
@@ -102,14 +104,11 @@ export function resolveExpr(expr: ts.Expression, scope: Scope, depth = 0): strin
       return T.isStringLiteralLike(ea.argumentExpression) ? member(ea.expression, ea.argumentExpression.text, scope, depth) : undefined;
     }
     case ts.SyntaxKind.CallExpression: {
-      const call = e as ts.CallExpression;
-      const mod = requiredModule(call);
-      if (mod !== undefined) return moduleValue(mod);
-      const callee = resolveExpr(call.expression, scope, depth + 1);
-      if (callee === undefined) return undefined;
-      const ret = RETURNS.get(callee);
-      if (ret === '$arg0') return call.arguments[0] ? resolveExpr(call.arguments[0], scope, depth + 1) : undefined;
-      return ret;
+      if (scope.calls.has(e)) return scope.calls.get(e);
+      const out = resolveCall(e as ts.CallExpression, scope, depth);
+      // A miss deep in a chain may only be the depth limit talking: cache it only from the top.
+      if (out !== undefined || depth === 0) scope.calls.set(e, out);
+      return out;
     }
     case ts.SyntaxKind.NewExpression: {
       const callee = resolveExpr((e as ts.NewExpression).expression, scope, depth + 1);
@@ -120,6 +119,17 @@ export function resolveExpr(expr: ts.Expression, scope: Scope, depth = 0): strin
     default:
       return undefined;
   }
+}
+
+/** The type of a call's result: a required module, or what the catalog says the callee returns. */
+function resolveCall(call: ts.CallExpression, scope: Scope, depth: number): string | undefined {
+  const mod = requiredModule(call);
+  if (mod !== undefined) return moduleValue(mod);
+  const callee = resolveExpr(call.expression, scope, depth + 1);
+  if (callee === undefined) return undefined;
+  const ret = RETURNS.get(callee);
+  if (ret === '$arg0') return call.arguments[0] ? resolveExpr(call.arguments[0], scope, depth + 1) : undefined;
+  return ret;
 }
 
 function member(base: ts.Expression, name: string, scope: Scope, depth: number): string | undefined {
