@@ -124,6 +124,13 @@ export class YieldDecorations implements vscode.Disposable {
     this.applied.set(editor.document.uri.toString(), next);
   }
 
+  /** Removes every decoration (the server stopped: what it computed may no longer match the text). */
+  clearAll(): void {
+    const none: AppliedDecorations = { version: -1, yieldPoints: [], heldYieldPoints: [], heldRegions: [] };
+    for (const editor of vscode.window.visibleTextEditors) if (isSupported(editor.document.languageId)) this.apply(editor, none);
+    this.applied.clear();
+  }
+
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
     this.yieldType.dispose();

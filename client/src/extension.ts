@@ -1,9 +1,10 @@
 // The VS Code client: starts the language server, renders decorations, registers commands and
 // shows status. It never analyses code (docs/architecture.md).
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { InitializationOptions } from '../../server/src/shared/protocol';
 import { YieldDecorations } from './decorations';
+import { decorationsOnState, RestartPolicy } from './recovery';
 import { SELECTOR } from './selector';
 import { StatusItem } from './status';
 import { registerTestSnapshot, testSnapshotEnabled } from './test-snapshot';
@@ -21,6 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const outputChannel = vscode.window.createOutputChannel('Async Boundary', { log: true });
   const initializationOptions: InitializationOptions = { decorations: true };
+  const restarts = new RestartPolicy(MAX_RESTARTS);
   // Every publish (even one that leaves the diagnostics unchanged, which fires no VS Code event)
   // means the server has analysed a new version: redraw that document's decorations.
   let published: (uri: vscode.Uri) => void = () => undefined;
@@ -29,6 +31,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     outputChannel,
     initializationOptions,
     connectionOptions: { maxRestartCount: MAX_RESTARTS },
+    errorHandler: {
+      // As the library's default: a few bad messages are tolerated, a stream of them shuts down.
+      error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+      closed: () => {
+        const decision = restarts.closed();
+        if (!decision.restart) return { action: CloseAction.DoNotRestart, message: decision.message };
+        // The library would restart silently; the user hears of the first crash once, from us.
+        if (decision.message) void vscode.window.showWarningMessage(decision.message, 'Show Output').then((pick) => pick && outputChannel.show(true));
+        return { action: CloseAction.Restart, handled: true };
+      },
+    },
     middleware: {
       handleDiagnostics: (uri, diagnostics, next) => {
         next(uri, diagnostics);
@@ -42,9 +55,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const decorations = new YieldDecorations(lc, context.extensionUri);
   published = (uri) => decorations.refreshDocument(uri);
+  // A dead server's decorations would drift from the text being edited: clear them until it runs again.
+  const stateChanges = lc.onDidChangeState((e) => {
+    const state = e.newState === State.Running ? 'running' : e.newState === State.Starting ? 'starting' : 'stopped';
+    if (decorationsOnState(state) === 'redraw') decorations.refreshVisible();
+    else decorations.clearAll();
+  });
   const status = new StatusItem(lc);
   context.subscriptions.push(
     outputChannel,
+    stateChanges,
     decorations,
     status,
     vscode.commands.registerCommand('asyncBoundary.toggleDecorations', () => decorations.toggle()),
