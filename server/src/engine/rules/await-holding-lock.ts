@@ -21,6 +21,13 @@ function onGuardedResource(region: HeldRegion, call: CallSite): boolean {
 function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const findings: RawFinding[] = [];
   const ioMemo = new Map<number, boolean>();
+  const reacquired = new Set<number>();
+  // `acquiredIn` scans the calls: computed once per region, not once per pair of regions.
+  const acquiredCtx = new Map<number, number | undefined>();
+  const contextOf = (r: HeldRegion): number | undefined => {
+    if (!acquiredCtx.has(r.id)) acquiredCtx.set(r.id, acquiredIn(model, r));
+    return acquiredCtx.get(r.id);
+  };
   for (const region of model.heldRegions) {
     const lockType = region.lockType === undefined ? undefined : catalog.locks.get(region.lockType);
     const acquired: RelatedNote = { span: region.acquireSpan, message: `\`${region.lock}\` is acquired here` };
@@ -37,8 +44,12 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     );
     // Re-acquiring the same lock while holding it waits for ourselves.
     for (const other of model.heldRegions) {
-      if (other === region || other.lockKey !== region.lockKey || acquiredIn(model, other) !== region.context) continue;
+      if (other === region || other.lockKey !== region.lockKey) continue;
       if (!spanContains(region.span, other.acquireSpan) || other.acquireSpan.start < region.acquireSpan.end) continue;
+      if (contextOf(other) !== region.context) continue;
+      // One finding per re-acquisition, under its outermost holder: nested holders would repeat it (n² for n levels).
+      if (reacquired.has(other.id)) continue;
+      reacquired.add(other.id);
       findings.push({
         message: `\`${other.lock}\` is acquired again while it is already held, which deadlocks: release it first, or restructure so the inner code does not take the lock`,
         span: other.acquireSpan,

@@ -7,7 +7,7 @@ import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, ChannelSite, Comment, ContextKind, FileModel, FunctionInfo, HandleUse, Span, SpawnSite } from '../../engine/model';
 import { ASYNC_SPAWNERS, OFFLOADERS, PARALLEL_ITERATORS } from './catalog';
 import { addLetBindings, addParameters } from './bindings';
-import { calleeOf, calleeText, typeOf, type Binding, type FnScope } from './calls';
+import { Bindings, calleeOf, calleeText, typeOf, type Binding, type FnScope } from './calls';
 import { buildHeldRegions, type Edition } from './locks';
 import { Scope, compact, type TypeRef } from './scope';
 import { readYields } from './yields';
@@ -34,15 +34,51 @@ export interface BuildState {
   readonly catalog: Catalog;
   readonly statics: Binding[];
   typeMemo?: Map<SyntaxNode, TypeRef | undefined>;
+  /** For a node that is not a function: the innermost function at or above it (see {@link enclosingFn}). */
+  readonly fnAbove: Map<SyntaxNode, FnRecord | undefined>;
+  /** For a node: whether a loop encloses it within its function (see `insideLoop`). */
+  readonly loopAbove: Map<SyntaxNode, boolean>;
 }
 
 /** The innermost function-like ancestor of `node` (not `node` itself). */
 export function enclosingFn(state: BuildState, node: SyntaxNode): FnRecord | undefined {
+  // Memoised along the path walked, so deep nesting costs O(depth) once rather than per lookup.
+  const path: SyntaxNode[] = [];
+  let found: FnRecord | undefined;
   for (let n = node.parent; n; n = n.parent) {
     const f = state.fnOfNode.get(n);
-    if (f) return f;
+    if (f) {
+      found = f;
+      break;
+    }
+    if (state.fnAbove.has(n)) {
+      found = state.fnAbove.get(n);
+      break;
+    }
+    path.push(n);
   }
-  return undefined;
+  for (const p of path) state.fnAbove.set(p, found);
+  return found;
+}
+
+/** True when a loop lies between `node` and its enclosing function (memoised like {@link enclosingFn}). */
+function insideLoop(state: BuildState, node: SyntaxNode): boolean {
+  const path: SyntaxNode[] = [];
+  let found = false;
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    if (LOOP_TYPES.has(n.type)) {
+      found = true;
+      break;
+    }
+    const known = state.loopAbove.get(n);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    path.push(n);
+  }
+  for (const p of path) state.loopAbove.set(p, found);
+  return found;
 }
 
 /** A node's span in the model's terms. */
@@ -136,7 +172,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     }
   });
 
-  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, statics };
+  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, statics, fnAbove: new Map(), loopAbove: new Map() };
   const contexts: AsyncContext[] = [];
   const functions: FunctionInfo[] = [];
   // Functions are in pre-order, so a parent is recorded before its children.
@@ -145,7 +181,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     const info = describeFunction(state, node, parentFn, contexts, functions.length);
     functions.push(info);
     const selfType = node.type === 'function_item' && node.parent ? implTypes.get(node.parent) : parentFn?.selfType;
-    const rec: FnRecord = { node, info, parent: parentFn, bindings: [], selfType };
+    const rec: FnRecord = { node, info, parent: parentFn, bindings: new Bindings(), selfType };
     state.fns.push(rec);
     state.fnOfNode.set(node, rec);
     addParameters(state, rec);
@@ -288,8 +324,7 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
     }
   }
   const ctxFn = fn?.info;
-  let inLoop = false;
-  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) if (LOOP_TYPES.has(n.type)) inLoop = true;
+  const inLoop = insideLoop(state, node);
   let up = node.parent;
   while (up && (up.type === 'try_expression' || up.type === 'await_expression')) up = up.parent;
   return {

@@ -16,10 +16,29 @@ export interface Binding {
   readonly resolved?: TypeRef;
 }
 
+/** A function's bindings by name, in source order. */
+export class Bindings {
+  private readonly byName = new Map<string, Binding[]>();
+
+  push(b: Binding): void {
+    const list = this.byName.get(b.name);
+    if (list) list.push(b);
+    else this.byName.set(b.name, [b]);
+  }
+
+  /** The last binding of `name` visible at offset `at`. */
+  latest(name: string, at: number): Binding | undefined {
+    const list = this.byName.get(name);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.pos <= at) return list[i];
+    return undefined;
+  }
+}
+
 /** A function's bindings, for looking up a name's type at a position. */
 export interface FnScope {
   readonly parent: FnScope | undefined;
-  readonly bindings: Binding[];
+  readonly bindings: Bindings;
   /** The `impl` type that `self`/`Self` refer to. */
   readonly selfType: string | undefined;
 }
@@ -66,10 +85,8 @@ export function calleeText(text: string, fnNode: SyntaxNode): string {
 
 function lookup(state: ResolveState, fn: FnScope | undefined, name: string, at: number): TypeRef | undefined {
   for (let f = fn; f; f = f.parent) {
-    for (let i = f.bindings.length - 1; i >= 0; i--) {
-      const b = f.bindings[i]!;
-      if (b.name === name && b.pos <= at) return b.resolved ?? state.scope.readType(b.type, f.selfType);
-    }
+    const b = f.bindings.latest(name, at);
+    if (b) return b.resolved ?? state.scope.readType(b.type, f.selfType);
   }
   const s = state.statics.find((b) => b.name === name);
   return s ? state.scope.readType(s.type) : undefined;

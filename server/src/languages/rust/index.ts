@@ -65,7 +65,8 @@ function editTree(tree: Tree, oldText: string, changes: readonly TextChange[], t
 
 function parseTree(text: string, previous: ParsedFile | undefined, changes: readonly TextChange[] | undefined): Tree {
   const { parser } = rustParser();
-  const old = previous?.tree as RustTree | undefined;
+  const held = previous?.tree as RustTree | undefined;
+  const old = held && typeof held === 'object' && 'state' in held ? held : undefined;
   let tree: Tree | null = null;
   if (old?.ts && changes && changes.length > 0 && previous) {
     const oldTree = old.ts;

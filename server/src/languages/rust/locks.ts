@@ -154,6 +154,18 @@ function temporaryExtent(start: SyntaxNode, edition: Edition): number {
   }
 }
 
+/** Index of the first yield starting at or after `offset` (yields are sorted by start). */
+function firstAtOrAfter(yields: readonly YieldPoint[], offset: number): number {
+  let lo = 0;
+  let hi = yields.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (yields[mid]!.span.start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Reads every held region of the file. */
 export function buildHeldRegions(state: BuildState, yields: readonly YieldPoint[], edition: Edition): HeldRegion[] {
   const { text } = state;
@@ -183,10 +195,19 @@ export function buildHeldRegions(state: BuildState, yields: readonly YieldPoint[
       const holder = extent.guard ?? calleeText(text, e);
       const guarded = acq.guardedType === undefined ? undefined : state.scope.readType(acq.guardedType);
       const last = guarded?.path.slice(guarded.path.lastIndexOf(':') + 1);
-      const awaitsOnGuard = yields.some((y) => y.context === context && y.span.start >= acquireSpan.end && y.span.end <= regionSpan.end && y.calls.some((c) => {
-        const ct = state.calls[c]!.calleeText;
-        return ct.startsWith(`${holder}.`) || ct.startsWith(`(*${holder}).`);
-      }));
+      let awaitsOnGuard = false;
+      const onHolder = `${holder}.`;
+      const onDeref = `(*${holder}).`;
+      // Yields are sorted by start: visit only those inside the region.
+      for (let i = firstAtOrAfter(yields, acquireSpan.end); i < yields.length && !awaitsOnGuard; i++) {
+        const y = yields[i]!;
+        if (y.span.start >= regionSpan.end) break;
+        if (y.context !== context || y.span.end > regionSpan.end) continue;
+        awaitsOnGuard = y.calls.some((c) => {
+          const ct = state.calls[c]!.calleeText;
+          return ct.startsWith(onHolder) || ct.startsWith(onDeref);
+        });
+      }
       if ((last !== undefined && IO_RESOURCE_TYPES.has(last)) || awaitsOnGuard) resources.push(holder);
     }
     const lockText = compact(text, acq.receiver);
