@@ -200,7 +200,11 @@ describe('typescript frontend: async contexts', () => {
         helper() { fs.b(); }
       }
       router.route('/x').get((req, res) => fs.c());
+      adminRouter.post('/y', (req, res) => fs.d());
+      cache.get('z', () => fs.e());
     `);
+    assert.equal(contextOf(m, 'fs.d')?.kind, 'handler');
+    assert.equal(contextOf(m, 'fs.e'), undefined);
     assert.equal(contextOf(m, 'fs.a')?.name, '@Get find');
     assert.equal(contextOf(m, 'fs.b'), undefined);
     assert.equal(contextOf(m, 'fs.c')?.kind, 'handler');

@@ -261,6 +261,8 @@ export interface HandlerRegistration {
   readonly methods?: readonly string[];
   /** The receiver's last name (`app` in `this.app.get`), or `*` for any. */
   readonly receivers?: readonly string[];
+  /** A pattern for receiver names (`userRouter`, `adminApp`). */
+  readonly receiverPattern?: RegExp;
   /** The receiver's resolved type. */
   readonly receiverTypes?: readonly string[];
   /** When set, the first argument must be one of these event names (string literal). */
@@ -276,7 +278,13 @@ const SERVER_RECEIVERS = ['app', 'application', 'router', 'server', 'fastify', '
 const SERVER_TYPES = ['express.Application', 'express.Router', 'fastify.FastifyInstance', 'koa.Koa', '@koa/router.Router', 'koa-router.Router'];
 
 export const HANDLER_REGISTRATIONS: readonly HandlerRegistration[] = [
-  { methods: ROUTE_METHODS, receivers: SERVER_RECEIVERS, receiverTypes: SERVER_TYPES, handlerKeys: ['handler', 'preHandler', 'onRequest'] },
+  {
+    methods: ROUTE_METHODS,
+    receivers: SERVER_RECEIVERS,
+    receiverPattern: /[a-z](Router|Routes|App|Server|Api)$/,
+    receiverTypes: SERVER_TYPES,
+    handlerKeys: ['handler', 'preHandler', 'onRequest'],
+  },
   { callees: ['http.createServer', 'https.createServer', 'http2.createServer', 'http2.createSecureServer', 'net.createServer', 'tls.createServer'] },
   {
     callees: [
