@@ -41,6 +41,9 @@ export interface ScenarioContext {
   readonly editorSuite: string;
 }
 
+/** Before the extension has activated, its command does not exist: {@link snapshotUntil} asks again. */
+class NotActiveYet extends Abort {}
+
 /** Asks the extension (through the keybinding seeded in keybindings.json) what VS Code sees in the active editor. */
 export async function takeSnapshot(ctx: ScenarioContext, ask: SnapshotAsk = {}): Promise<Snapshot> {
   const errorFile = `${ctx.snapshotFile}.error`;
@@ -51,7 +54,11 @@ export async function takeSnapshot(ctx: ScenarioContext, ask: SnapshotAsk = {}):
   await ctx.page.keyboard.press(DRIVER_KEY);
   return until(
     () => {
-      if (existsSync(errorFile)) throw new Abort(`the snapshot command failed: ${readFileSync(errorFile, 'utf8')}`);
+      if (existsSync(errorFile)) {
+        const error = readFileSync(errorFile, 'utf8');
+        if (/command '[^']+' not found/i.test(error)) throw new NotActiveYet(error);
+        throw new Abort(`the snapshot command failed: ${error}`);
+      }
       if (!existsSync(ctx.snapshotFile)) return undefined;
       const raw: unknown = JSON.parse(readFileSync(ctx.snapshotFile, 'utf8'));
       return normalizeSnapshot(raw);
@@ -64,7 +71,13 @@ export async function takeSnapshot(ctx: ScenarioContext, ask: SnapshotAsk = {}):
 async function snapshotUntil(ctx: ScenarioContext, what: string, accept: (s: Snapshot) => void, timeoutMs = 90_000): Promise<Snapshot> {
   return until(
     async () => {
-      const s = await takeSnapshot(ctx);
+      let s: Snapshot;
+      try {
+        s = await takeSnapshot(ctx);
+      } catch (err) {
+        if (err instanceof NotActiveYet) throw new Error(err.message); // retried by until()
+        throw err;
+      }
       accept(s);
       return s;
     },
