@@ -98,9 +98,11 @@ describe('typescript frontend: callee resolution', () => {
       function helper() {}
       const arrow = () => 1;
       class C { run() { this.step(); } step() {} }
-      helper(); arrow();
+      class Store { constructor() { load(); } }
+      helper(); arrow(); new Store();
     `);
     const fnName = (id: number | undefined) => (id === undefined ? undefined : m.functions[id]?.name);
+    assert.equal(fnName(callNamed(m, 'Store').localTarget), 'constructor');
     assert.equal(fnName(callNamed(m, 'helper').localTarget), 'helper');
     assert.equal(fnName(callNamed(m, 'arrow').localTarget), 'arrow');
     assert.equal(fnName(callNamed(m, 'this.step').localTarget), 'step');

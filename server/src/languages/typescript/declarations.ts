@@ -68,6 +68,8 @@ export function classInfo(node: ts.ClassLikeDeclaration, scope: Scope): ClassInf
       } else info.fields.set(name, { k: 'var', exprs: [], type: m.type, scope });
     }
   }
-  if (T.isClassDeclaration(node) && node.name) declare(scope, node.name.text, { k: 'opaque' });
+  // `new Store()` of a local class runs its constructor: that is the call's same-file target.
+  const ctor = node.members.find((m): m is ts.ConstructorDeclaration => T.isConstructorDeclaration(m) && m.body !== undefined);
+  if (T.isClassDeclaration(node) && node.name) declare(scope, node.name.text, ctor ? { k: 'fn', node: ctor } : { k: 'opaque' });
   return info;
 }
