@@ -1,6 +1,6 @@
 // The robustness properties, as plain functions over one input, shared by the bounded run in
 // `npm test` (test/unit/fuzz.test.ts) and the long campaign (`npm run fuzz -- --minutes N`).
-import { analyze, fixesFor } from '../../server/src/engine/analyze';
+import { analyze, fixesFor, type Analysis } from '../../server/src/engine/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { applyEdits } from '../../server/src/engine/finding';
 import { fixAllToFixpoint } from '../../server/src/engine/fix-all';
@@ -32,7 +32,7 @@ export function timeBoundMs(length: number): number {
  * Property 1: `analyze` returns within a time bound proportional to the input, and neither the
  * frontend nor any rule throws (the engine would catch it, so a caught error fails here too).
  */
-export function neverThrows(path: string, text: string, stats: Stats): void {
+export function neverThrows(path: string, text: string, stats: Stats): Analysis {
   const errors: string[] = [];
   const t0 = performance.now();
   const analysis = analyze({ path, text }, DEFAULT_CONFIG, { onError: (where, e) => errors.push(`${where}: ${e instanceof Error ? e.stack : String(e)}`) });
@@ -46,6 +46,7 @@ export function neverThrows(path: string, text: string, stats: Stats): void {
   for (const f of analysis.findings) {
     if (!(f.span.start >= 0 && f.span.start <= f.span.end && f.span.end <= text.length)) throw new Error(`finding span out of bounds: ${JSON.stringify(f.span)} in ${text.length} chars`);
   }
+  return analysis;
 }
 
 /**
