@@ -57,6 +57,8 @@ describe('rust fixes', () => {
     const refused = fixesOf(sync, 'unbounded-channel').result;
     assert.equal(refused.fixes.length, 0);
     assert.match(refused.refused[0]!.reason, /`tx\.send` on line 4 runs outside async code/);
+    const stream = 'use tokio::sync::mpsc;\nasync fn f() {\n    let (_tx, rx) = mpsc::unbounded_channel::<u8>();\n    let _s = tokio_stream::wrappers::UnboundedReceiverStream::new(rx);\n}\n';
+    assert.match(fixesOf(stream, 'unbounded-channel').result.refused[0]!.reason, /unbounded sender or receiver type/);
   });
 });
 

@@ -20,7 +20,7 @@ const TWINS: Record<string, { name: string; full: string; sends: 'await' | 'sync
 };
 
 const TYPE_CHANGES: Record<string, RegExp> = {
-  'tokio::sync::mpsc::unbounded_channel': /\bUnbounded(Sender|Receiver)\b/,
+  'tokio::sync::mpsc::unbounded_channel': /\bUnbounded(Sender|Receiver)\w*/,
   'std::sync::mpsc::channel': /\bmpsc::Sender\b|\bSender</,
 };
 
