@@ -76,6 +76,19 @@ describe('language server features', () => {
     assert.ok(created && 'edits' in created && (created.edits[0] as { newText: string }).newText.includes('pbkdf2Sync'), JSON.stringify(created));
   });
 
+  it('offloads to a piscina pool when the project depends on piscina', async () => {
+    await client.stop();
+    client = await TestClient.start({ settings: { debounceMs: 0 }, files: { 'package.json': JSON.stringify({ dependencies: { piscina: '^5.0.0' } }) } });
+    const diagnostics = await client.open('lock.ts', LOCKED);
+    const uri = client.uri('lock.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const offload = actions.find((a) => a.title.startsWith('Offload'));
+    assert.ok(offload, actions.map((a) => a.title).join('\n'));
+    const resolved = await client.request<CodeAction>('codeAction/resolve', offload);
+    const edits = (resolved.edit?.documentChanges ?? []).filter((c) => 'textDocument' in c && c.textDocument.uri === uri);
+    assert.match(JSON.stringify(edits), /Piscina/);
+  });
+
   it('analyses Rust with the tree-sitter frontend', async () => {
     const diagnostics = await client.open('load.rs', RUST, 'rust');
     assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[2, 'blocking-in-async']]);

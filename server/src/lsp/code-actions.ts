@@ -41,7 +41,7 @@ function fixesOf(session: Session, analysis: Analysis, index: number): FixResult
   let result = perAnalysis.get(index);
   if (!result) {
     const finding = analysis.findings[index];
-    result = finding ? fixesFor(analysis, finding, {}, session.onError) : { fixes: [], refused: [] };
+    result = finding ? fixesFor(analysis, finding, { dependencies: session.manifests.dependenciesFor(analysis.parsed.path) }, session.onError) : { fixes: [], refused: [] };
     perAnalysis.set(index, result);
   }
   return result;
@@ -132,7 +132,7 @@ function resolveWith(session: Session, current: DocumentAnalysis, action: CodeAc
     }
     case 'fix-rule':
     case 'fix-all': {
-      const { edits } = fixAllEdits(analysis, { safeOnly: true, ...(data.kind === 'fix-rule' ? { rule: data.rule } : {}), onError: session.onError });
+      const { edits } = fixAllEdits(analysis, { safeOnly: true, ctx: { dependencies: session.manifests.dependenciesFor(analysis.parsed.path) }, ...(data.kind === 'fix-rule' ? { rule: data.rule } : {}), onError: session.onError });
       edit = fixEdit(session, uri, version, toLsp(edits));
       break;
     }

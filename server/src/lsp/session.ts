@@ -10,6 +10,7 @@ import type { TextChange } from '../engine/language';
 import { frontendForPath, initFrontends } from '../languages';
 import type { InitializationOptions } from '../shared/protocol';
 import { ProjectConfig } from './config-file';
+import { Manifests } from './manifest';
 import { DEFAULT_SETTINGS, resolveSettings, type Settings } from './settings';
 
 /** What the client can do, read once from `initialize`. */
@@ -83,6 +84,8 @@ export class Session {
   /** Workspace folder paths (the first one holds the project config). */
   folders: string[] = [];
   readonly project: ProjectConfig;
+  /** Dependencies per project manifest, for fixes that depend on them (piscina, the async runtime). */
+  readonly manifests = new Manifests();
   /** Changes since the last analysis, per document, in the coordinates of that analysis' text; `null` forces a full parse. */
   private readonly pending = new Map<string, TextChange[] | null>();
   private readonly analyses = new Map<string, DocumentAnalysis>();
