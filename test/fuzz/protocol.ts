@@ -195,19 +195,23 @@ export class ProtocolFuzzer {
       { name: `s${n}.ts`, languageId: 'typescript', text: seeds[0]?.text ?? 'async function f() { await g(); }\n' },
       { name: `s${n}.rs`, languageId: 'rust', text: seeds[1]?.text ?? 'async fn f() { g().await; }\n' },
     ].map((d) => ({ ...d, uri: pathToFileURL(join(this.root, d.name)).href, path: join(this.root, d.name), mirror: TextDocument.create(pathToFileURL(join(this.root, d.name)).href, d.languageId, 1, d.text) }));
-    const inFlight: { what: string; answer: Promise<RpcResponse> }[] = [];
-    const ask = (method: string, params: unknown): Promise<RpcResponse> => {
+    /** `valid`: a well-formed request about an open document, which must get a result, not an error. */
+    const inFlight: { what: string; answer: Promise<RpcResponse>; valid: boolean }[] = [];
+    const ask = (method: string, params: unknown, valid = true): Promise<RpcResponse> => {
       this.stats.requests++;
       const answer = server.request(method, params);
-      inFlight.push({ what: `${method} ${JSON.stringify(params).slice(0, 200)}`, answer });
+      inFlight.push({ what: `${method} ${JSON.stringify(params).slice(0, 300)}`, answer, valid });
       return answer;
     };
     const drain = async (): Promise<void> => {
       const batch = inFlight.splice(0);
       const answers = await Promise.all(batch.map((r) => withTimeout(r.answer, ANSWER_TIMEOUT_MS, () => `no answer within ${ANSWER_TIMEOUT_MS} ms to ${r.what}`)));
       if (!server.alive) throw new Error(server.exitReason);
-      // Resolving is done after the answers arrived, as an editor does; those are drained next round.
-      void answers;
+      // Cancelled (-32800) and content modified (-32801) are answers a client expects; anything else is a server bug.
+      batch.forEach((r, i) => {
+        const error = answers[i]!.error;
+        if (r.valid && error && error.code !== -32800 && error.code !== -32801) throw new Error(`a valid request failed: ${r.what}: ${error.code} ${error.message}`);
+      });
     };
 
     for (const d of docs) server.notify('textDocument/didOpen', { textDocument: { uri: d.uri, languageId: d.languageId, version: 1, text: d.text } });
@@ -285,7 +289,7 @@ export class ProtocolFuzzer {
           this.stats.requests++;
           const { id, answer } = server.requestWithId(method, params);
           server.notify('$/cancelRequest', { id });
-          inFlight.push({ what: `cancelled ${method}`, answer });
+          inFlight.push({ what: `cancelled ${method}`, answer, valid: true });
           break;
         }
         case 'settings':
@@ -303,7 +307,7 @@ export class ProtocolFuzzer {
           this.stats.malformed++;
           const all = malformedMessages(d.uri, d.mirror.positionAt(offset(d, action.a)));
           const m = all[action.which % all.length]!;
-          if (m.kind === 'request') void ask(m.method, m.params);
+          if (m.kind === 'request') void ask(m.method, m.params, false);
           else if (m.kind === 'notify') server.notify(m.method, m.params);
           else {
             server.writeBody(m.body);
