@@ -95,7 +95,12 @@ async function runOnce(vsix: string): Promise<Outcome> {
     void server.stop().finally(() => process.exit(1));
   }, WATCHDOG_MS);
   watchdog.unref();
-  const onSignal = (): void => void server.stop().finally(() => process.exit(130));
+  const onSignal = (): void =>
+    void (async () => {
+      await context?.close().catch(() => undefined);
+      await server.stop();
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    })().finally(() => process.exit(130));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
@@ -159,7 +164,7 @@ async function runOnce(vsix: string): Promise<Outcome> {
     if (existsSync(server.dirs.logs)) cpSync(server.dirs.logs, path.join(artefacts, 'logs'), { recursive: true });
     const exthost = path.join(root, 'server/user-data/logs');
     if (existsSync(exthost)) cpSync(exthost, path.join(artefacts, 'logs/vscode'), { recursive: true });
-    rmSync(root, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     clearTimeout(watchdog);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
