@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     for (let round = 0; Date.now() - started < total; round++) {
       const kind = plan[round % plan.length]!;
       const ms = Math.min(slice, total - (Date.now() - started));
-      if (kind === 'config') runConfigProperties(ms, config, seed);
+      if (kind === 'config') runConfigProperties(ms, config, REGRESSIONS, seed);
       else if (kind === 'server-stays-up') await protocol.runFor(ms, 400, (s) => saveScenario(REGRESSIONS, s), seed);
       else runProperty(kind, seeds, ms, engine[kind], seed);
       if (seed !== undefined) seed += 1_000;

@@ -2,6 +2,8 @@
 // every error carries the file, a position inside the text and the key path, the valid parts are
 // kept; and no glob the parser accepts can make picomatch backtrack for long on hostile paths.
 import fc from 'fast-check';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { parseConfig, configurableRuleIds, RULE_LEVELS } from '../../server/src/engine/config-parse';
 
@@ -91,7 +93,7 @@ export const HOSTILE_PATHS = [
 ];
 
 /** Bound on matching one accepted glob against all hostile paths (the slow machine included). */
-export const GLOB_BUDGET_MS = 1_000;
+export const GLOB_BUDGET_MS = 2_000;
 
 /** A glob the parser accepts compiles (or fails to compile) quickly and matches hostile paths quickly. */
 export function globIsSafe(glob: string, stats: ConfigStats): void {
@@ -115,12 +117,38 @@ export function globIsSafe(glob: string, stats: ConfigStats): void {
   if (ms > GLOB_BUDGET_MS) throw new Error(`accepted glob \`${glob}\` took ${ms.toFixed(0)} ms on hostile paths`);
 }
 
-/** Runs both config properties for about `ms`; throws with fast-check's shrunk counterexample. */
-export function runConfigProperties(ms: number, stats: ConfigStats, seed?: number): void {
+/** Saved failing config inputs (`config-text--*.json`, `config-glob--*.txt`), replayed by the tests. */
+export function savedConfigCases(dir: string): { file: string; kind: 'text' | 'glob'; input: string }[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith('config-text--') || n.startsWith('config-glob--'));
+  } catch {
+    return [];
+  }
+  return names.map((n) => ({ file: join(dir, n), kind: n.startsWith('config-text--') ? 'text' : 'glob', input: readFileSync(join(dir, n), 'utf8') }));
+}
+
+function save(dir: string, kind: 'text' | 'glob', input: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `config-${kind}--${Date.now().toString(36)}.${kind === 'text' ? 'json' : 'txt'}`);
+  writeFileSync(file, input);
+  return file;
+}
+
+/** Runs both config properties for about `ms`; on failure saves fast-check's shrunk case in `dir` and throws. */
+export function runConfigProperties(ms: number, stats: ConfigStats, dir: string, seed?: number): void {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const opts = { numRuns: 100, ...(seed !== undefined ? { seed: seed++ } : {}) };
-    fc.assert(fc.property(configCaseArb(), ({ text, validRules }) => configParses(text, validRules, stats)), opts);
-    fc.assert(fc.property(globArb(), (g) => globIsSafe(g, stats)), opts);
+    const texts = fc.check(fc.property(configCaseArb(), ({ text, validRules }) => configParses(text, validRules, stats)), opts);
+    if (texts.failed && texts.counterexample) {
+      const file = save(dir, 'text', texts.counterexample[0].text);
+      throw new Error(`config property failed, saved as ${file}: ${String(texts.errorInstance)}`);
+    }
+    const globs = fc.check(fc.property(globArb(), (g) => globIsSafe(g, stats)), opts);
+    if (globs.failed && globs.counterexample) {
+      const file = save(dir, 'glob', globs.counterexample[0]);
+      throw new Error(`glob property failed, saved as ${file}: ${String(globs.errorInstance)}`);
+    }
   }
 }
