@@ -1,10 +1,20 @@
 import type { BlockingCall, Catalog } from '../catalog';
-import type { CallSite, FileModel } from '../model';
+import type { CallSite, FileModel, LanguageId } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { describeContext, executorName, findThroughHelpers } from './util';
 
-function advice(entry: BlockingCall): string {
-  if (entry.replacement) return `use \`await ${entry.replacement}\` instead`;
+/** How the awaited form of a call is written: `await f` in most languages, `f(…).await` in Rust. */
+function awaitedForm(language: LanguageId, name: string): string {
+  return language === 'rust' ? `${name}(…).await` : `await ${name}`;
+}
+
+function advice(entry: BlockingCall, language: LanguageId): string {
+  if (entry.replacement) return `use \`${awaitedForm(language, entry.replacement)}\` instead`;
+  if (language === 'rust') {
+    if (entry.name.endsWith('::block_on')) return '`.await` the future instead of blocking on it';
+    const twin = entry.category === 'fs' ? ', or use `tokio::fs`' : entry.category === 'process' ? ', or use `tokio::process`' : entry.category === 'net' || entry.category === 'db' ? ', or use an async client' : '';
+    return `run it on the blocking pool with \`spawn_blocking\`${twin}`;
+  }
   if (entry.cpuHeavy || entry.category === 'cpu') return 'move it to a worker thread';
   return 'use a non-blocking equivalent or move it off the event loop';
 }
@@ -20,7 +30,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     const entry = call.callee === undefined ? undefined : catalog.blocking.get(call.callee);
     if (entry) {
       findings.push({
-        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${advice(entry).replace('the event loop', where)}`,
+        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${advice(entry, model.language).replace('the event loop', where)}`,
         span: call.span,
         data: { callId: call.id },
       });
@@ -36,7 +46,11 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     const chain = found.via.map((id) => `\`${model.functions[id]?.name ?? 'helper'}\``).join(' → ');
     findings.push({
       message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`; ${
-        innerEntry.replacement ? `make it async and use \`await ${innerEntry.replacement}\`` : 'offload it to a worker thread'
+        innerEntry.replacement
+          ? `make it async and use \`${awaitedForm(model.language, innerEntry.replacement)}\``
+          : model.language === 'rust'
+            ? 'run the call on the blocking pool with `spawn_blocking`'
+            : 'offload it to a worker thread'
       }`,
       span: call.span,
       related: [{ span: inner.span, message: `\`${inner.calleeText}\` blocks here` }],
