@@ -208,6 +208,13 @@ const PROMISE_COMBINATORS = new Set(['Promise.all', 'Promise.allSettled', 'Promi
  */
 function findSpawns(calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], _w: WalkResult, catalog: Catalog): SpawnSite[] {
   const out: SpawnSite[] = [];
+  // `isIoCall` scans the catalog's prefixes: remember the answer per callee.
+  const ioMemo = new Map<string, boolean>();
+  const isIo = (callee: string): boolean => {
+    let hit = ioMemo.get(callee);
+    if (hit === undefined) ioMemo.set(callee, (hit = isIoCall(catalog, callee) && !catalog.blocking.has(callee)));
+    return hit;
+  };
   for (const c of calls) {
     let spawner: string | undefined;
     let handle: SpawnSite['handle'] = 'dropped';
@@ -220,7 +227,7 @@ function findSpawns(calls: readonly ResolvedCall[], functions: readonly Function
       }
     } else if (c.usage === 'dropped') {
       const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
-      const io = c.callee !== undefined && isIoCall(catalog, c.callee) && !catalog.blocking.has(c.callee);
+      const io = c.callee !== undefined && isIo(c.callee);
       // A dropped `.then(…)`/`.finally(…)` chain is a floating promise too; `.catch(…)` handles it.
       if (target?.isAsync || io || (!c.isNew && (c.member === 'then' || c.member === 'finally'))) spawner = c.calleeText;
     }
