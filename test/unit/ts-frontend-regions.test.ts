@@ -60,7 +60,7 @@ class S {
   private readonly mutex = new Mutex();
   async run() { await this.mutex.runExclusive(async () => { await fetch(u); }); }
 }
-async function k() { await lock.acquire('user:1', async () => { await save(); }); }
+async function k() { await lock.acquire('user:1', async () => { await save(); }, (err) => log(err)); }
 async function l() { const [, release] = await sem.acquire(); try { await fetch(u); } finally { release(); } }
 async function n() { await navigator.locks.request('cache', async () => { await fetch(u); }); }`;
     const m = model(text);
@@ -71,6 +71,8 @@ async function n() { await navigator.locks.request('cache', async () => { await 
       ['sem', 'sem', 'finally', 'async-mutex.Semaphore'],
       ['navigator.locks', "navigator.locks('cache')", 'callback', 'navigator.locks'],
     ]);
+    const keyed = m.heldRegions[1]!;
+    assert.ok(text.slice(keyed.span.start, keyed.span.end).includes('await save()'), 'the critical section, not the completion callback');
     const cb = m.heldRegions[0]!;
     // The region's yields are the callback's: the region shares the callback's context.
     const inside = m.yieldPoints.filter((y) => y.context === cb.context && cb.span.start <= y.span.start && y.span.end <= cb.span.end);

@@ -31,7 +31,8 @@ export function findHeldRegions(text: string, calls: readonly ResolvedCall[], fu
     const lock = normalisedText(text, startOf(receiver, text), receiver.end);
     let lockKey = lock.replace(/\?\./g, '.').replace(/!/g, '');
     const args = c.node.arguments ?? T.factory.createNodeArray();
-    const cb = [...args].reverse().find((a) => isFunctionLike(unwrap(a)));
+    // The first function argument is the critical section (async-lock's optional second one is its completion callback).
+    const cb = args.find((a) => isFunctionLike(unwrap(a)));
     const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
     // A keyed lock (`lock.acquire('user:1', cb)`, `navigator.locks.request('cache', cb)`) is only the same lock for the same key.
     const first = args[0];
