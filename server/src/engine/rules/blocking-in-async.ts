@@ -24,11 +24,14 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const memo = new Map<number, { call: CallSite; via: number[] } | null>();
   const isBlocking = (c: CallSite): boolean => c.callee !== undefined && catalog.blocking.has(c.callee);
   const where = executorName(model.language);
+  // A chain of blocking calls (`File::open(p)?.read_to_end(&mut b)`) starts at one place: report it once.
+  const reportedStarts = new Set<number>();
   for (const call of model.calls) {
-    if (call.context === undefined) continue;
+    if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
     const inContext = describeContext(model, call.context);
     const entry = call.callee === undefined ? undefined : catalog.blocking.get(call.callee);
     if (entry) {
+      reportedStarts.add(call.span.start);
       findings.push({
         message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${advice(entry, model.language).replace('the event loop', where)}`,
         span: call.span,

@@ -4,6 +4,10 @@
  */
 import type { Finding, Fix, RefusedFix } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import type { FnRecord } from '../builder';
+import type { FnScope } from '../calls';
+import type { RustTree } from '../index';
+import { walk, type SyntaxNode } from '../syntax';
 import { callNode, fnOf, runtimeOf, rustTree, type Runtime } from './util';
 
 const FS_PREFIX = 'tokio::fs::';
@@ -30,6 +34,24 @@ function returnTypeOf(text: string, fnNode: { type: string; children: readonly {
   const body = fnNode.children.findIndex((c) => c.type === 'block');
   const ret = fnNode.children.slice(params + 1, body < 0 ? undefined : body).find((c) => c.type !== 'where_clause');
   return ret ? text.slice(ret.start, ret.end) : undefined;
+}
+
+/** A local of reference type used in `node` (a `spawn_blocking` closure needs `'static` data). */
+function borrowedParameter(tree: RustTree, fn: FnRecord, node: SyntaxNode): { name: string; type: string } | undefined {
+  let found: { name: string; type: string } | undefined;
+  walk(node, (n) => {
+    if (found) return false;
+    if (n.type !== 'identifier') return;
+    const name = tree.state.text.slice(n.start, n.end);
+    for (let f: FnScope | undefined = fn; f; f = f.parent) {
+      const b = f.bindings.latest(name, n.start);
+      if (!b) continue;
+      if (b.type.startsWith('&')) found = { name, type: b.type };
+      break;
+    }
+    return;
+  });
+  return found;
 }
 
 export function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
@@ -74,6 +96,11 @@ export function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixCont
   const expr = text.slice(wrapped.start, wrapped.end);
   if (/\bself\b/.test(expr)) {
     refused.push({ title: 'Run it on the blocking pool', reason: `\`${call.calleeText}\` uses \`self\`, which a \`spawn_blocking\` closure cannot borrow: clone what it needs into a local first` });
+    return { fixes, refused };
+  }
+  const borrowed = borrowedParameter(tree, fn, whole);
+  if (borrowed) {
+    refused.push({ title: 'Run it on the blocking pool', reason: `\`${borrowed.name}\` is borrowed (\`${borrowed.type}\`), and a \`spawn_blocking\` closure must own its data: move an owned copy in (\`${borrowed.name}.to_owned()\`)` });
     return { fixes, refused };
   }
   if (/&\s*mut\b/.test(expr)) {
