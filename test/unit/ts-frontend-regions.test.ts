@@ -38,6 +38,10 @@ async function c(x) {
 async function d() {
   await m.acquire();
   work();
+}
+async function e() {
+  const release = await m.acquire();
+  queue.push(job).finally(release);
 }`;
     const m = model(text);
     assert.deepEqual(m.heldRegions.map((r) => [r.lock, r.lockKey, r.guard, r.release, r.lockType, r.kind]), [
@@ -45,6 +49,7 @@ async function d() {
       ['m', 'm', 'release', 'explicit', 'async-mutex.Mutex', 'async'],
       ['m', 'm', 'release', 'missing', 'async-mutex.Mutex', 'async'],
       ['m', 'm', undefined, 'missing', 'async-mutex.Mutex', 'async'],
+      ['m', 'm', 'release', 'explicit', 'async-mutex.Mutex', 'async'],
     ]);
     const first = m.heldRegions[0]!;
     assert.equal(text.slice(first.acquireSpan.start, first.acquireSpan.end), 'await m.acquire()');

@@ -96,6 +96,8 @@ function releaseOf(awaitNode: ts.AwaitExpression, lock: string, calls: readonly 
   }
   const isRelease = (c: ResolvedCall): boolean => {
     if (guard !== undefined && c.calleeText === guard) return true;
+    // Handing the release function on (`promise.finally(release)`, `setTimeout(release, ms)`) is releasing it.
+    if (guard !== undefined && c.node.arguments?.some((a) => T.isIdentifier(a) && a.text === guard)) return true;
     const dot = c.calleeText.lastIndexOf('.');
     return dot > 0 && c.calleeText.slice(0, dot).replace(/\?$/, '') === lock && LOCK_RELEASE_METHODS.has(c.member);
   };
