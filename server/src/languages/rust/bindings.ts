@@ -7,6 +7,7 @@ import { calleeOf, typeOf } from './calls';
 import { childOfType, type SyntaxNode } from './syntax';
 import { compact } from './scope';
 
+/** Records a function's typed parameters as bindings visible from its start. */
 export function addParameters(state: BuildState, rec: FnRecord): void {
   const params = childOfType(rec.node, 'parameters', 'closure_parameters');
   if (!params) return;
@@ -31,6 +32,7 @@ const CHANNEL_ENDS: Record<string, [string, string]> = {
   sync_channel: ['SyncSender', 'Receiver'],
 };
 
+/** Records the bindings of one `let` (visible after the statement), typed by annotation or initialiser. */
 export function addLetBindings(state: BuildState, node: SyntaxNode): void {
   const rec = enclosingFn(state, node);
   const { text } = state;

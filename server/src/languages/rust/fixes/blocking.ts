@@ -54,6 +54,7 @@ function borrowedParameter(tree: RustTree, fn: FnRecord, node: SyntaxNode): { na
   return found;
 }
 
+/** Fixes for a `blocking-in-async` finding: the async twin, `.await` instead of `block_on`, or `spawn_blocking`. */
 export function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
   const tree = rustTree(parsed);
   const callId = finding.data?.callId;

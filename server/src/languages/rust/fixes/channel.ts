@@ -24,6 +24,7 @@ const TYPE_CHANGES: Record<string, RegExp> = {
   'std::sync::mpsc::channel': /\bmpsc::Sender\b|\bSender</,
 };
 
+/** Fixes for an `unbounded-channel` finding: the bounded twin, with the sends it changes. */
 export function channelFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const tree = rustTree(parsed);
   const ch = finding.data?.channelId === undefined ? undefined : parsed.model.channels[finding.data.channelId];

@@ -10,6 +10,7 @@ import { indentAt, nodeAt, rustTree, wholeLine } from './util';
 
 const TITLE = 'Release the guard before the `.await`';
 
+/** Fixes for an `await-holding-lock` finding: `drop(guard);` before the first yield it is held across. */
 export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const tree = rustTree(parsed);
   const model = parsed.model;

@@ -53,6 +53,7 @@ export function lineOf(text: string, offset: number): number {
 /** The async runtime a crate uses, from its manifest's dependencies (tokio when unknown). */
 export type Runtime = 'tokio' | 'async-std' | 'smol';
 
+/** The runtime named in the crate's dependencies. */
 export function runtimeOf(dependencies: ReadonlySet<string> | undefined): Runtime {
   if (!dependencies || dependencies.has('tokio')) return 'tokio';
   if (dependencies.has('async-std') || dependencies.has('async_std')) return 'async-std';
