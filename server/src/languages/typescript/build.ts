@@ -42,7 +42,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
           ? { kind: 'handler' as const, name: `@${f.decorator} ${f.name ?? 'method'}`, reason: `method decorated with \`@${f.decorator}\`` }
           : referenced.get(f.id);
     let context: number | undefined;
-    let offloaded = w.workerFile || role?.kind === 'offload' || (parent?.offloaded ?? false);
+    const offloaded = w.workerFile || role?.kind === 'offload' || (parent?.offloaded ?? false);
     if (!offloaded) {
       if (f.isAsync || role?.kind === 'handler') {
         context = contexts.length;
