@@ -172,7 +172,10 @@ export function walk(sf: ts.SourceFile): WalkResult {
       continue;
     }
     // Comments sit in the gaps between tokens: before each node, and after the last child of each node.
-    scanComments(node.pos);
+    // Most nodes start right at a token (after `.` or `(`): only a gap that opens with trivia is scanned.
+    const pos = node.pos;
+    const c0 = text.charCodeAt(pos);
+    if (c0 === 32 || c0 === 10 || c0 === 13 || c0 === 9 || c0 === 47) scanComments(pos);
     if (flag & LAST_CHILD) scanComments(node.end);
     const exitFlags = enter(node, flag);
     if (exitFlags) {
