@@ -43,7 +43,7 @@ const LEAF_TYPES = [
 ];
 
 /** Node types whose text is a Rust identifier: their end is read from the text, not from WASM. */
-const WORD_TYPES = ['identifier', 'field_identifier', 'shorthand_field_identifier', 'self', 'super', 'crate', 'mutable_specifier'];
+const WORD_TYPES = ['identifier', 'field_identifier', 'shorthand_field_identifier', 'self', 'super', 'crate', 'mutable_specifier', 'type_identifier', 'primitive_type'];
 const WORD = /(?:r#)?[\p{L}\p{N}_]+/uy;
 
 interface TypeTable {
