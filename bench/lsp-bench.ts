@@ -1,7 +1,6 @@
 // Measurements through the real language server over stdio (`node dist/server.js --stdio`):
 // keystroke → diagnostics latency, and the server's peak memory after a workspace scan.
 import { readFileSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import { applyKeystroke, keystrokes, positionAt } from "./edits";
@@ -28,17 +27,9 @@ export async function keystrokeLatency(
   languageId: string,
   edits: number,
   warmup: number,
-  priority?: number,
 ): Promise<KeystrokeResult> {
   const client = new LspClient(serverScript, BENCH_SETTINGS, dirname(file));
-  const ownPriority = getPriority();
   try {
-    // With `priority` (a nice value; below 0 needs root), the server and this client get the CPU
-    // first, approximating an editor on a machine that is not shared with other builds.
-    if (priority !== undefined) {
-      setPriority(client.pid, priority);
-      setPriority(priority);
-    }
     await client.initialize(pathToFileURL(dirname(file)).href);
     const uri = pathToFileURL(file).href;
     let text = readFileSync(file, "utf8");
@@ -81,7 +72,6 @@ export async function keystrokeLatency(
       warmup,
     };
   } finally {
-    if (priority !== undefined) setPriority(ownPriority);
     await client.shutdown();
   }
 }

@@ -205,19 +205,6 @@ export async function measureKeystrokes(
       ...["--edits", String(input.edits), "--warmup", String(warmup)],
     ]),
   );
-  // The same edits with the server and the client at nice -10: what an editor on an unshared
-  // machine would see. Reported beside the target figure, never instead of it.
-  const canRenice = process.getuid?.() === 0;
-  const niced = canRenice
-    ? await keystrokeLatency(
-        input.server,
-        input.file,
-        input.languageId,
-        input.edits,
-        warmup,
-        -10,
-      )
-    : undefined;
   const p = percentile;
   const set = (key: string, xs: readonly number[]): void => {
     report.set(`${lang}.${key}P50Ms`, p(xs, 50));
@@ -227,7 +214,6 @@ export async function measureKeystrokes(
   report.set(`${lang}.keystroke.lines`, lines);
   report.set(`${lang}.keystroke.edits`, lsp.latenciesMs.length);
   set("keystroke", lsp.latenciesMs);
-  if (niced) set("keystrokeNiced", niced.latenciesMs);
   set("reparse", base.reparseMs);
   set("reparseCpu", base.reparseCpuMs);
   set("analyzeIncremental", base.analyzeMs);
@@ -239,11 +225,6 @@ export async function measureKeystrokes(
     `keystroke → diagnostics, LSP (${name}, ${lines} lines)`,
     `${both(lsp.latenciesMs)} over ${lsp.latenciesMs.length} edits (+${warmup} warm-up), debounceMs = 0`,
   );
-  if (niced)
-    line(
-      "the same, server and client at nice -10",
-      `${both(niced.latenciesMs)} (an unshared machine, approximately)`,
-    );
   line(
     "bare incremental re-parse, in-process",
     `${both(base.reparseMs)} wall; CPU ${both(base.reparseCpuMs)}`,
