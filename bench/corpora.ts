@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import {
   cpSync,
+  rmSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -69,6 +70,8 @@ export function installTsCorpus(): string {
   const want = `${PINS.effect} ${PINS.webpack}\n`;
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return root;
   log(`installing ${PINS.effect} and ${PINS.webpack} into ${CORPORA}`);
+  // A fresh folder: files left from another pin would silently join the corpus.
+  rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   writeFileSync(
     join(CORPORA, "package.json"),
