@@ -1,6 +1,7 @@
 // Before/after tests for the TypeScript fixes: exact output, a clean re-parse, and (once the
 // frontend reports the finding) re-analysis without it.
 import assert from 'node:assert/strict';
+import { analyze } from '../../server/src/engine/analyze';
 import { fixOne } from './ts-fixes-support';
 
 const BIA = 'blocking-in-async';
@@ -181,10 +182,17 @@ describe('ts fixes: unbounded-channel', () => {
     assert.equal(out.after, src.replace('highWaterMark: Infinity', 'highWaterMark: 16'));
   });
 
-  it('adds the positional concurrency of fastq', () => {
-    const src = lines("const fastq = require('fastq');", 'function worker(arg, cb) { cb(null, arg); }', 'module.exports = fastq(worker);');
-    const out = fixOne('a.js', src, { rule: UC, channel: { snippet: 'fastq(worker)', constructor: 'fastq', reason: 'no-capacity' } });
-    assert.equal(out.after, src.replace('fastq(worker)', 'fastq(worker, 8)'));
+  it('replaces the positional Infinity concurrency of fastq', () => {
+    const src = lines("const fastq = require('fastq');", 'function worker(arg, cb) { cb(null, arg); }', 'module.exports = fastq(worker, Infinity);');
+    const out = fixOne('a.js', src, { rule: UC, channel: { snippet: 'fastq(worker, Infinity)', constructor: 'fastq', reason: 'infinite-capacity' } });
+    assert.equal(out.after, src.replace('fastq(worker, Infinity)', 'fastq(worker, 8)'));
+  });
+
+  it('does not report fastq without a concurrency (fastq throws at construction then)', () => {
+    const src = lines("const fastq = require('fastq');", 'function worker(arg, cb) { cb(null, arg); }', 'module.exports = fastq(worker);', 'module.exports.p = fastq.promise(worker);');
+    const findings = analyze({ path: 'a.js', text: src })?.findings;
+    assert.ok(findings, 'a.js is analysed');
+    assert.deepEqual(findings.filter((f) => f.rule === UC), []);
   });
 
   it("waits for 'drain' after a refused write in a loop, importing once", () => {

@@ -132,10 +132,11 @@ export interface ChannelShape {
 
 export const CHANNEL_SHAPES: ReadonlyMap<string, ChannelShape> = new Map<string, ChannelShape>([
   ['p-queue.PQueue', { option: 'concurrency', arg: 0 }],
-  // `fastq([context,] worker, concurrency)`: the concurrency is the last argument.
-  // (fastq throws without one; a missing bound is still reported so the fix can add it.)
-  ['fastq', { arg: 1, positional: true, last: true }],
-  ['fastq.promise', { arg: 1, positional: true, last: true }],
+  // `fastq([context,] worker, concurrency)`: the concurrency is the last argument. fastq throws at
+  // construction when it is missing or below 1 (`fastqueue concurrency must be equal to or greater
+  // than 1`), so a queue that exists has a bound: only an explicit Infinity is unbounded.
+  ['fastq', { arg: 1, positional: true, last: true, defaultBounded: true }],
+  ['fastq.promise', { arg: 1, positional: true, last: true, defaultBounded: true }],
   // async's queues default to a concurrency of 1: only an explicit Infinity is unbounded.
   ['async.queue', { arg: 1, positional: true, defaultBounded: true }],
   ['async.priorityQueue', { arg: 1, positional: true, defaultBounded: true }],
