@@ -251,6 +251,15 @@ async function handle() {
     `);
     assert.equal(worker.contexts.length, 0);
     assert.ok(worker.functions.every((f) => f.offloaded && f.context === undefined));
+    // The shapes compilers emit (piscina's dist/worker.js): the marker is reached through the module object.
+    for (const [src, path] of [
+      [`const node_worker_threads_1 = require("node:worker_threads");\nnode_worker_threads_1.parentPort.on('message', async (m) => { Atomics.wait(m.buf, 0, 0); });`, 'w.js'],
+      [`import * as wt from 'worker_threads';\nconst { n } = wt.workerData;\nexport async function run() { await x(n); }`, 'w.ts'],
+    ] as const) {
+      const compiled = model(src, path);
+      assert.equal(compiled.contexts.length, 0, path);
+      assert.ok(compiled.functions.every((f) => f.offloaded), path);
+    }
     const offload = model(`
       import workerpool from 'workerpool';
       const pool = workerpool.pool();

@@ -17,6 +17,9 @@ import type { RawCall, RawFunction, WalkResult } from './walk';
 /** A call with its resolution, as the later passes need it. */
 export type ResolvedCall = RawCall;
 
+/** A callee reached through `worker_threads.parentPort` or `worker_threads.workerData`. */
+const WORKER_MARKER_PATH = /^worker_threads\.(parentPort|workerData)\./;
+
 type Role = { kind: 'handler'; name: string; reason: string } | { kind: 'inline'; loop: boolean } | { kind: 'offload' } | undefined;
 
 /** Builds the model of one file from its walk. */
@@ -29,6 +32,9 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     c.localTarget = target === undefined ? undefined : w.fnIdByNode.get(target);
   }
 
+  // Compiled output reaches the worker markers through the module object
+  // (`node_worker_threads_1.parentPort.on(…)`), which only resolution sees.
+  const workerFile = w.workerFile || calls.some((c) => c.callee !== undefined && WORKER_MARKER_PATH.test(c.callee));
   const referenced = registeredByReference(calls, w);
   const functions: FunctionInfo[] = [];
   const contexts: AsyncContext[] = [];
@@ -42,7 +48,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
           ? { kind: 'handler' as const, name: `@${f.decorator} ${f.name ?? 'method'}`, reason: `method decorated with \`@${f.decorator}\`` }
           : referenced.get(f.id);
     let context: number | undefined;
-    const offloaded = w.workerFile || role?.kind === 'offload' || (parent?.offloaded ?? false);
+    const offloaded = workerFile || role?.kind === 'offload' || (parent?.offloaded ?? false);
     if (!offloaded) {
       if (f.isAsync || role?.kind === 'handler') {
         context = contexts.length;

@@ -5,16 +5,20 @@
 import ts from 'typescript';
 import { isFunctionLike, nameText, T, unwrap } from './ast';
 import { WORKER_MARKERS } from './catalog';
-import { declare, moduleName, moduleValue, requiredModule, type ClassInfo, type Scope } from './resolve';
+import { declare, moduleName, moduleValue, requiredModule, resolveExpr, type ClassInfo, type Scope } from './resolve';
+
+const WORKER_MARKER_VALUES: ReadonlySet<string> = new Set([...WORKER_MARKERS].map((m) => `worker_threads.${m}`));
 
 /** Declares the names of a variable declaration; true when it takes a worker marker from `worker_threads`. */
 export function declareVariable(decl: ts.VariableDeclaration, scope: Scope): boolean {
   const init = decl.initializer;
+  // Compiled output reads the markers off the module object (`const { n } = worker_threads_1.workerData`).
+  const marker = init !== undefined && T.isPropertyAccessExpression(unwrap(init)) && WORKER_MARKER_VALUES.has(resolveExpr(init, scope) ?? '');
   if (T.isIdentifier(decl.name)) {
     declare(scope, decl.name.text, { k: 'var', exprs: init ? [init] : [], type: decl.type, scope });
-    return false;
+    return marker;
   }
-  let worker = false;
+  let worker = marker;
   if (T.isObjectBindingPattern(decl.name)) {
     const source = init ? unwrap(init) : undefined;
     const mod = source ? requiredModule(T.isAwaitExpression(source) ? unwrap(source.expression) : source) : undefined;
