@@ -139,4 +139,24 @@ describe('rust frontend', () => {
     assert.equal(result.errors.length, 1);
     assert.match(result.errors[0]!, /rust frontend: the Rust grammar is not loaded: call `await initFrontends\(\)`/);
   });
+
+  it('does not report channels created in test code (a test queue never meets production load)', () => {
+    const text = [
+      'use std::sync::mpsc::channel;',
+      'pub fn serve() { let (tx, rx) = channel::<u8>(); run(tx, rx); }',
+      '#[test]',
+      'fn plain() { let (tx, rx) = channel::<u8>(); run(tx, rx); }',
+      '#[tokio::test(flavor = "multi_thread")]',
+      'async fn in_runtime() { let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<u8>(); go(tx, rx).await; }',
+      '#[cfg(not(test))]',
+      'mod live { pub fn feed() { let (tx, rx) = std::sync::mpsc::channel::<u8>(); run(tx, rx); } }',
+      '#[cfg(test)]',
+      'mod tests {',
+      '    fn helper() { let (tx, rx) = std::sync::mpsc::channel::<u8>(); run(tx, rx); }',
+      '}',
+      '',
+    ].join('\n');
+    const lines = analyze({ path: 'lib.rs', text })!.findings.filter((f) => f.rule === 'unbounded-channel').map((f) => text.slice(0, f.span.start).split('\n').length);
+    assert.deepEqual(lines, [2, 8]);
+  });
 });

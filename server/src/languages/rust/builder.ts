@@ -211,7 +211,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     const call = state.calls[state.callOfNode.get(node)!]!;
     if (call.callee === undefined) continue;
     const ch = catalog.channels.get(call.callee);
-    if (ch) {
+    if (ch && !inTestCode(text, node)) {
       channels.push({
         id: channels.length, span: call.span, constructor: ch.name, text: `${call.calleeText}()`, bounded: !ch.alwaysUnbounded && call.argCount > 0,
         ...(ch.alwaysUnbounded || call.argCount === 0 ? { reason: 'no-capacity' as const } : {}),
@@ -225,6 +225,24 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const heldRegions = buildHeldRegions(state, yieldPoints, edition);
   const model: FileModel = { language: 'rust', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, comments, syntaxErrors };
   return { model, state };
+}
+
+/** `#[test]`, `#[tokio::test(…)]`, `#[bench]`, `#[cfg(test)]`, `#[cfg(all(test, …))]`, not `#[cfg(not(test))]`. */
+const TEST_ATTRIBUTE = /^#\[\s*(?:(?:[\w]+::)*(?:test|bench)\b|cfg\((?![^\]]*\bnot\s*\()[^\]]*\btest\b)/;
+
+/** Inside a test function or a `#[cfg(test)]` module: read from the attributes just above each enclosing item. */
+function inTestCode(text: string, node: SyntaxNode): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type !== 'function_item' && n.type !== 'mod_item') continue;
+    const siblings = n.parent?.children ?? [];
+    for (let i = siblings.indexOf(n) - 1; i >= 0; i--) {
+      const a = siblings[i]!;
+      if (a.type === 'line_comment' || a.type === 'block_comment') continue;
+      if (a.type !== 'attribute_item') break;
+      if (TEST_ATTRIBUTE.test(text.slice(a.start, a.end))) return true;
+    }
+  }
+  return false;
 }
 
 function describeFunction(state: BuildState, node: SyntaxNode, parentFn: FnRecord | undefined, contexts: AsyncContext[], id: number): FunctionInfo {
