@@ -5,10 +5,12 @@ import type { Analysis } from '../engine/analyze';
 import type { AsyncContext, Span } from '../engine/model';
 import { spanContains } from '../engine/model';
 import { ruleById } from '../engine/rules';
+import { contextPhrase } from '../engine/rules/util';
 import { ruleDocsUrl, toRange } from './convert';
 import type { Session } from './session';
 import { yieldViews } from './yield-info';
 
+const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 const within = (span: Span, offset: number): boolean => span.start <= offset && offset <= span.end;
 const overlaps = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.end;
 
@@ -23,7 +25,9 @@ function findingsIn(analysis: Analysis, span: Span): string[] {
 export function yieldPointHover(analysis: Analysis, offset: number): Hover | undefined {
   const view = yieldViews(analysis.model).find((v) => within(v.point.keywordSpan, offset));
   if (!view) return undefined;
-  const parts = [`**Yield point ${view.point.ordinal} of ${view.total}** in \`${view.contextName}\``, ''];
+  const ctx = analysis.model.contexts[view.point.context];
+  const where = ctx ? contextPhrase(ctx) : 'async code';
+  const parts = [`**Yield point ${view.point.ordinal} of ${view.total}** in ${where}`, ''];
   parts.push('The task may be suspended here; other tasks run before it resumes.', '');
   if (view.held.length === 0) parts.push('Nothing is held across it.');
   else {
@@ -45,7 +49,7 @@ export function contextHover(analysis: Analysis, offset: number): Hover | undefi
   const findings = analysis.findings.filter((f) => spanContains(ctx.span, f.span)).length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const value = [
-    `**\`${ctx.name}\`** runs on the event loop or executor (${ctx.reason})`,
+    `**${capitalised(contextPhrase(ctx))}** runs on the event loop or executor (${ctx.reason})`,
     '',
     `- ${plural(yields, 'yield point')}`,
     `- ${plural(held, 'held lock region')}`,

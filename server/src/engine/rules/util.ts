@@ -1,18 +1,40 @@
 import type { Catalog } from '../catalog';
 import { isIoCall } from '../catalog';
-import type { CallSite, FileModel, LanguageId } from '../model';
+import type { AsyncContext, CallSite, FileModel, LanguageId } from '../model';
 
 /** What the blocked thing is called in each language's world. */
 export function executorName(language: LanguageId): string {
   return language === 'typescript' || language === 'python' ? 'the event loop' : 'the executor thread';
 }
 
-/** `async function \`name\``-style description of a context for messages. */
+/** A context's description for messages, by id (see {@link contextPhrase}). */
 export function describeContext(model: FileModel, contextId: number | undefined): string {
   if (contextId === undefined) return 'async code';
   const ctx = model.contexts[contextId];
   if (!ctx) return 'async code';
-  return ctx.kind === 'handler' ? `the ${ctx.name}` : `\`${ctx.name}\``;
+  return contextPhrase(ctx);
+}
+
+const ANONYMOUS = /^(task|async block|async closure|async arrow function|async function|async method)(?: in (.+))?$/;
+
+/**
+ * A context's name as a message phrase: code in backticks, prose outside them. Context names are
+ * either code (`handleUpload`) or prose built around code (`app.get('/users') handler`,
+ * `async block in serve`); an identifier never contains a space, so a space marks the prose forms.
+ * Renders `` `handleUpload` ``, ``the `app.get('/users')` handler``, ``an async block in `serve` ``.
+ */
+export function contextPhrase(ctx: Pick<AsyncContext, 'name' | 'kind'>): string {
+  const { name } = ctx;
+  // A spawned block or closure with no enclosing name is just `task`, which is also a valid identifier.
+  if (name === 'task' && ctx.kind === 'spawned-task') return 'a task';
+  if (!name.includes(' ')) return `\`${name}\``;
+  const role = /^(.+) (handler|callback)$/.exec(name);
+  if (role) return `the \`${role[1]}\` ${role[2]}`;
+  const decorated = /^@(\S+) (.+)$/.exec(name);
+  if (decorated) return `\`${decorated[2]}\` (a \`@${decorated[1]}\` handler)`;
+  const anon = ANONYMOUS.exec(name);
+  if (anon) return `${anon[1]!.startsWith('async') ? 'an' : 'a'} ${anon[1]}${anon[2] !== undefined ? ` in \`${anon[2]}\`` : ''}`;
+  return `\`${name}\``;
 }
 
 /**

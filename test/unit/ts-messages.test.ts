@@ -1,0 +1,38 @@
+// How findings read: code in backticks and prose outside them, whatever shape the context or the call has.
+import assert from 'node:assert/strict';
+import { analyze } from '../../server/src/engine/analyze';
+
+function messages(path: string, text: string): string[] {
+  const a = analyze({ path, text });
+  assert.ok(a, `${path} is analysed`);
+  return a.findings.map((f) => f.message);
+}
+
+describe('finding messages', () => {
+  it('names handler, callback and anonymous contexts with the code in backticks', () => {
+    const ts = messages(
+      'a.ts',
+      [
+        "import fs from 'fs';",
+        "import express from 'express';",
+        'const app = express();',
+        "app.get('/users', (req, res) => { res.send(fs.readFileSync('u')); });",
+        "app.get('/a', async (req, res) => { res.send(fs.readFileSync('a')); });",
+        "setTimeout(async () => { fs.readFileSync('t'); }, 5);",
+        "export const f = async () => { fs.statSync('x'); };",
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      ts.map((m) => /blocks the event loop in (.*?):/.exec(m)?.[1]),
+      ["the `app.get('/users')` handler", "the `app.get('/a')` handler", 'the `setTimeout` callback', '`f`'],
+    );
+    const rs = messages(
+      'a.rs',
+      ['async fn outer() {', '    tokio::spawn(async move { std::thread::sleep(d); });', '    let b = async { std::fs::read("a"); };', '}'].join('\n'),
+    );
+    assert.deepEqual(
+      rs.map((m) => /blocks the executor thread in (.*?):/.exec(m)?.[1]),
+      ['a task in `outer`', 'an async block in `outer`'],
+    );
+  });
+});
