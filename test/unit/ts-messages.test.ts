@@ -36,3 +36,24 @@ describe('finding messages', () => {
     );
   });
 });
+
+describe('finding messages: the code they quote', () => {
+  it('leaves comments out of a callee and keeps the slashes of strings, regexes and templates', () => {
+    const text = [
+      "import fs from 'fs';",
+      "import PQueue from 'p-queue';",
+      'export async function load(p: string) {',
+      '  const a = fs /* sync on purpose */ .readFileSync(p);',
+      '  const b = fs // why',
+      '    .statSync(p);',
+      '  return [a, b];',
+      '}',
+      "export const q = new PQueue({ timeout: 'http://x'.replace(/\\/\\//g, `${'//'}`).length });",
+    ].join('\n');
+    assert.deepEqual(messages('a.ts', text).map((m) => /^`(.*?)` /.exec(m)?.[1]), [
+      'fs.readFileSync',
+      'fs.statSync',
+      "new PQueue({ timeout: 'http://x'.replace(/\\/\\//g, `${'//'}`).length })",
+    ]);
+  });
+});

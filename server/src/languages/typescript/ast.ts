@@ -160,10 +160,45 @@ export function normalisedText(text: string, start: number, end: number): string
   if (end - start > MAX_TEXT) return `${normalisedText(text, start, start + MAX_TEXT / 2)}…${normalisedText(text, end - MAX_TEXT / 4, end)}`;
   const raw = text.slice(start, end);
   let plain = true;
+  let slash = false;
   for (let i = start; i < end && plain; i++) {
     const c = text.charCodeAt(i);
-    plain = c !== 32 && c !== 10 && c !== 13 && c !== 9;
+    plain = c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 47;
+    slash = c === 47;
   }
   if (plain) return raw;
-  return raw.replace(/\s+/g, ' ').replace(/ ?(\?\.|\.) ?/g, '$1').trim();
+  // A comment in a callee (`fs /* sync on purpose */ .readFileSync`) is not part of the name a message shows.
+  const bare = slash || raw.includes('/') ? withoutComments(raw) : raw;
+  return bare.replace(/\s+/g, ' ').replace(/ ?(\?\.|\.) ?/g, '$1').trim();
+}
+
+const K = ts.SyntaxKind;
+/** Tokens after which a `/` divides; after anything else it opens a regular expression. */
+const ENDS_OPERAND: ReadonlySet<ts.SyntaxKind> = new Set([
+  K.Identifier, K.PrivateIdentifier, K.NumericLiteral, K.BigIntLiteral, K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateTail,
+  K.RegularExpressionLiteral, K.CloseParenToken, K.CloseBracketToken, K.CloseBraceToken, K.ThisKeyword, K.SuperKeyword,
+  K.TrueKeyword, K.FalseKeyword, K.NullKeyword, K.PlusPlusToken, K.MinusMinusToken,
+]);
+
+/** `code` with each comment replaced by a space, read token by token so strings, templates and regexes keep their slashes. */
+function withoutComments(code: string): string {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, code);
+  const braces: boolean[] = []; // true for a template's `${`
+  let out = '';
+  let previous: ts.SyntaxKind = K.Unknown;
+  for (let kind = scanner.scan(); kind !== K.EndOfFileToken; kind = scanner.scan()) {
+    if ((kind === K.SlashToken || kind === K.SlashEqualsToken) && !ENDS_OPERAND.has(previous)) kind = scanner.reScanSlashToken();
+    else if (kind === K.CloseBraceToken && braces.pop() === true) {
+      kind = scanner.reScanTemplateToken(false);
+      if (kind === K.TemplateMiddle) braces.push(true);
+    } else if (kind === K.OpenBraceToken) braces.push(false);
+    else if (kind === K.TemplateHead) braces.push(true);
+    if (kind === K.SingleLineCommentTrivia || kind === K.MultiLineCommentTrivia) {
+      out += ' ';
+      continue;
+    }
+    out += scanner.getTokenText();
+    if (kind !== K.WhitespaceTrivia && kind !== K.NewLineTrivia) previous = kind;
+  }
+  return out;
 }
