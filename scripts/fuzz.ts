@@ -35,10 +35,10 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[${((Date.now() - started) / 60_000).toFixed(1)} min] ${line}`);
 
   const hostile = newStats();
-  runHostile(seeds, hostile);
+  await runHostile(seeds, hostile);
   log(`hostile inputs: ${hostile.inputs} checks, slowest analyze ${hostile.maxMs.toFixed(0)} ms`);
   const truncated = newStats();
-  runTruncations(seeds, truncated);
+  await runTruncations(seeds, truncated);
   log(`truncations: ${truncated.inputs} prefixes of ${seeds.length} fixtures at every position class, slowest ${truncated.maxMs.toFixed(0)} ms`);
 
   // Shares of the remaining time, in one-minute slices (shorter when the campaign is short).
@@ -55,10 +55,10 @@ async function main(): Promise<void> {
       const ms = Math.min(slice, total - (Date.now() - started));
       if (kind === 'config') runConfigProperties(ms, config, REGRESSIONS, seed);
       else if (kind === 'server-stays-up') await protocol.runFor(ms, 400, (s) => saveScenario(REGRESSIONS, s), seed);
-      else runProperty(kind, seeds, ms, engine[kind], seed);
+      else await runProperty(kind, seeds, ms, engine[kind], seed);
       if (seed !== undefined) seed += 1_000;
       const p = protocol.stats;
-      log(`${kind} slice done; server: ${p.scenarios} sequences, ${p.edits} edits, RSS ${(p.lastRss / 1024).toFixed(0)} MiB (peak ${(p.peakRss / 1024).toFixed(0)} MiB)`);
+      log(`${kind} slice done; fuzzer RSS ${mib(process.memoryUsage().rss)}; server: ${p.scenarios} sequences, ${p.edits} edits, RSS ${(p.lastRss / 1024).toFixed(0)} MiB (peak ${(p.peakRss / 1024).toFixed(0)} MiB)`);
     }
   } finally {
     await protocol.dispose();

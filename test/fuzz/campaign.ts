@@ -36,13 +36,21 @@ function save(property: Property, seed: Seed, text: string): string {
   return file;
 }
 
-/** Runs one property for `ms` milliseconds of mutated seeds; throws with the shrunk, saved case on failure. */
-export function runProperty(property: Property, seeds: readonly Seed[], ms: number, stats: Stats, seed?: number): void {
+/** Lets queued tasks run: FinalizationRegistry callbacks (which free tree-sitter trees in WASM memory) only run between tasks. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Runs one property for `ms` milliseconds of mutated seeds; throws with the shrunk, saved case on failure.
+ * Yields to the event loop between batches: a synchronous loop of Rust analyses never lets the
+ * finalizers free their trees, and WASM memory then runs out within a minute.
+ */
+export async function runProperty(property: Property, seeds: readonly Seed[], ms: number, stats: Stats, seed?: number): Promise<void> {
   if (seeds.length === 0) return;
   const check = PROPS[property];
   const deadline = Date.now() + ms;
   const arb = fc.tuple(fc.integer({ min: 0, max: seeds.length - 1 }), fc.array(mutationArb(), { minLength: 1, maxLength: 3 }));
   while (Date.now() < deadline) {
+    await turn();
     const result = fc.check(
       fc.property(arb, ([i, muts]) => {
         const s = seeds[i]!;
@@ -62,11 +70,12 @@ export function runProperty(property: Property, seeds: readonly Seed[], ms: numb
 }
 
 /** The hostile inputs for every extension the seeds cover, through both properties. */
-export function runHostile(seeds: readonly Seed[], stats: Stats): void {
+export async function runHostile(seeds: readonly Seed[], stats: Stats): Promise<void> {
   const exts = [...new Set(seeds.map((s) => extname(s.path)))];
   if (exts.length === 0) exts.push('.ts');
   for (const ext of exts) {
     for (const h of hostileInputs(ext)) {
+      await turn();
       const path = `hostile-${h.name.replace(/\W+/g, '-')}${ext}`;
       try {
         // Without findings there is no fix to check, and the 1 MB inputs would only be analysed twice.
@@ -79,8 +88,9 @@ export function runHostile(seeds: readonly Seed[], stats: Stats): void {
 }
 
 /** Property 1 over every class of truncation position of each seed (see {@link truncations}). */
-export function runTruncations(seeds: readonly Seed[], stats: Stats): void {
+export async function runTruncations(seeds: readonly Seed[], stats: Stats): Promise<void> {
   for (const s of seeds) {
+    await turn();
     for (const text of truncations(s.text)) {
       try {
         neverThrows(s.path, text, stats);

@@ -20,14 +20,14 @@ describe('robustness (bounded fuzz)', function () {
     });
   }
 
-  it('survives hostile inputs (deep nesting, 1 MB lines, NULs, BOMs, lone surrogates)', () => {
-    runHostile(seeds, newStats());
+  it('survives hostile inputs (deep nesting, 1 MB lines, NULs, BOMs, lone surrogates)', async () => {
+    await runHostile(seeds, newStats());
   });
 
-  it('analyze never throws on truncations at every class of position (one seed per language here; all in the campaign)', () => {
+  it('analyze never throws on truncations at every class of position (one seed per language here; all in the campaign)', async () => {
     const sample = ['.ts', '.rs'].map((ext) => seeds.filter((s) => s.path.endsWith(ext)).sort((a, b) => b.text.length - a.text.length)[0]).filter((s) => s !== undefined);
     const stats = newStats();
-    runTruncations(sample, stats);
+    await runTruncations(sample, stats);
     assert.ok(stats.inputs > 50, `only ${stats.inputs} truncations`);
   });
 
@@ -50,11 +50,11 @@ describe('robustness (bounded fuzz)', function () {
     }
   });
 
-  it('analyze never throws or hangs on mutated fixtures', () => {
-    runProperty('never-throws', seeds, BUDGET_MS / 2, newStats());
+  it('analyze never throws or hangs on mutated fixtures', async () => {
+    await runProperty('never-throws', seeds, BUDGET_MS / 2, newStats());
   });
 
-  it('offered fixes never break the file and fix-all is idempotent', () => {
-    runProperty('fixes-safe', seeds, BUDGET_MS / 2, newStats());
+  it('offered fixes never break the file and fix-all is idempotent', async () => {
+    await runProperty('fixes-safe', seeds, BUDGET_MS / 2, newStats());
   });
 });
