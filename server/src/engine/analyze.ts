@@ -11,6 +11,7 @@ import { frontendForPath } from '../languages';
 /** Reports an internal failure (a rule or frontend threw). The engine goes on without it. */
 export type ErrorSink = (where: string, error: unknown) => void;
 
+/** Options for {@link analyze}: an incremental reparse and where internal failures go. */
 export interface AnalyzeOptions {
   /** The previous parse of the same document, for an incremental reparse. */
   readonly previous?: ParsedFile;

@@ -107,6 +107,7 @@ function inFunction(model: FileModel, region: HeldRegion, functionId: number): b
   return fn !== undefined && spanContains(fn.span, region.acquireSpan);
 }
 
+/** `await-holding-lock`: a yield point inside a held lock region, or a re-acquisition of a held lock. */
 export const awaitHoldingLock: Rule = {
   id: 'await-holding-lock',
   defaultSeverity: 'warning',

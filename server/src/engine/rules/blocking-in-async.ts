@@ -63,6 +63,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
   return findings;
 }
 
+/** `blocking-in-async`: a blocking call in an async context, directly or through a same-file helper. */
 export const blockingInAsync: Rule = {
   id: 'blocking-in-async',
   defaultSeverity: 'warning',

@@ -26,6 +26,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
   return findings;
 }
 
+/** `unbounded-channel`: a channel or queue without a bound, or a write that ignores backpressure. */
 export const unboundedChannel: Rule = {
   id: 'unbounded-channel',
   defaultSeverity: 'warning',
