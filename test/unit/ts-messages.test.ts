@@ -57,3 +57,20 @@ describe('finding messages: the code they quote', () => {
     ]);
   });
 });
+
+describe('finding messages: long or backticked context names', () => {
+  it('quotes only the last member of a callback host that is a long chain or holds a template literal', () => {
+    const text = [
+      "import fs from 'fs';",
+      'export function refresh(currency) {',
+      '  return fetch(`https://rates.example.com/latest?base=${currency}`)',
+      '    .then((res) => res.json())',
+      "    .then((rates) => { fs.writeFileSync('rates.json', JSON.stringify(rates)); });",
+      '}',
+    ].join('\n');
+    assert.deepEqual(
+      messages('a.js', text).map((m) => /blocks the event loop in (.*?):/.exec(m)?.[1]),
+      ['the `….then` callback'],
+    );
+  });
+});

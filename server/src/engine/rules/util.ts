@@ -29,7 +29,7 @@ export function contextPhrase(ctx: Pick<AsyncContext, 'name' | 'kind'>): string 
   if (name === 'task' && ctx.kind === 'spawned-task') return 'a task';
   if (!name.includes(' ')) return `\`${name}\``;
   const role = /^(.+) (handler|callback)$/.exec(name);
-  if (role) return `the \`${role[1]}\` ${role[2]}`;
+  if (role) return `the \`${compactCode(role[1]!)}\` ${role[2]}`;
   const decorated = /^@(\S+) (.+)$/.exec(name);
   if (decorated) return `\`${decorated[2]}\` (a \`@${decorated[1]}\` handler)`;
   const anon = ANONYMOUS.exec(name);
@@ -103,4 +103,32 @@ function callsOfFunctionDeep(model: FileModel, functionId: number): CallSite[] {
   const owned = new Set<number>([functionId]);
   for (const f of model.functions) if (f.parent !== undefined && owned.has(f.parent)) owned.add(f.id);
   return model.calls.filter((c) => c.functionId !== undefined && owned.has(c.functionId));
+}
+
+const MAX_CODE = 60;
+
+/**
+ * Code short enough to quote in a message: a long call chain or one holding a backtick (a template
+ * literal, which would end the Markdown code span) keeps only its last member, `….then`.
+ */
+function compactCode(code: string): string {
+  if (code.length <= MAX_CODE && !code.includes('`')) return code;
+  let depth = 0;
+  let quote = '';
+  let cut = -1;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (quote !== '') {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && (c === '.' || (c === ':' && code[i + 1] === ':'))) {
+      cut = i;
+      if (c === ':') i++;
+    }
+  }
+  const tail = cut >= 0 ? code.slice(cut) : '';
+  return tail !== '' && tail.length <= MAX_CODE && !tail.includes('`') ? `…${tail}` : '…';
 }
