@@ -164,6 +164,29 @@ describe('cli: config files', () => {
     }
   });
 
+  it('gives each file the nearest config above it, as the language server does', async () => {
+    const ws = workspace({
+      '.async-boundary.json': '{ "exclude": ["**/skip-*.ts"] }',
+      'a.ts': CLEAN_TS,
+      'skip-root.ts': CLEAN_TS,
+      'pkg/.async-boundary.json': '{ "exclude": ["**/gen-*.ts"] }',
+      'pkg/skip-kept.ts': CLEAN_TS,
+      'pkg/gen-x.ts': CLEAN_TS,
+      'pkg/broken/.async-boundary.json': '{ "rules": 1 }',
+      'pkg/broken/b.ts': CLEAN_TS,
+    });
+    try {
+      // a.ts and pkg/skip-kept.ts (pkg's config replaces the root one there), pkg/broken/b.ts.
+      const r = await cli(['check'], ws);
+      assert.equal(r.out, 'No findings in 3 files\n');
+      // The nested config with an error is reported once, at its own path, and the run exits 2.
+      assert.equal(r.code, 2);
+      assert.deepEqual(r.err.split('\n').filter((l) => l.includes(': error: ')), ['pkg/broken/.async-boundary.json:1:12: error: `rules` must be an object mapping rule ids to levels, not a number: write it as `{ … }`']);
+    } finally {
+      removeWorkspace(ws);
+    }
+  });
+
   it('stops looking for a config at the repository root', async () => {
     const outer = workspace({ '.async-boundary.json': '{ "exclude": ["**"] }', 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/a.ts': CLEAN_TS });
     try {

@@ -11,7 +11,7 @@ import { changedLines, inDiff, type ChangedLines } from './diff';
 import { exists, readSource, toPosix, walkFiles } from './files';
 import { formatText, summaryLine } from './format-text';
 import { buildSarif } from './format-sarif';
-import { commonFolder, loadConfig, type LoadedConfig } from './config-load';
+import { commonFolder, ConfigSource, type LoadedConfig } from './config-load';
 import { UsageError, useColor, type CliIo } from './io';
 import type { Command } from './main';
 import { formatJson, report, type Reported } from './report';
@@ -62,8 +62,16 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
   return { paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'], format: format as Format, ...(v.diff !== undefined ? { diff: v.diff } : {}), ...(v.config !== undefined ? { config: v.config } : {}) };
 }
 
-/** The config's `include`/`exclude` as a test on absolute paths; paths outside the config's folder are not filtered. */
+const filters = new WeakMap<LoadedConfig, (abs: string) => boolean>();
+
+/** The config's `include`/`exclude` as a test on absolute paths (built once per config); paths outside the config's folder are not filtered. */
 function fileFilter(loaded: LoadedConfig): (abs: string) => boolean {
+  let filter = filters.get(loaded);
+  if (!filter) filters.set(loaded, (filter = buildFilter(loaded)));
+  return filter;
+}
+
+function buildFilter(loaded: LoadedConfig): (abs: string) => boolean {
   const { include, exclude } = loaded.config;
   if (include.length === 0 && exclude.length === 0) return () => true;
   const opts = { dot: true };
@@ -79,9 +87,13 @@ function fileFilter(loaded: LoadedConfig): (abs: string) => boolean {
 async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // Checked up front, so a typo in the last path does not cut a report short halfway.
   for (const p of options.paths) if (!(await exists(resolve(io.cwd, p)))) throw new UsageError(`path not found: \`${p}\``);
-  const start = await commonFolder(options.paths, io.cwd);
-  const loaded = await loadConfig(options.config, start, io.cwd);
-  for (const e of loaded.errors) io.err(`${formatConfigError(e)}\n`);
+  let configErrors = 0;
+  const configs = await ConfigSource.create(options.config, io.cwd, (loaded) => {
+    configErrors += loaded.errors.length;
+    for (const e of loaded.errors) io.err(`${formatConfigError(e)}\n`);
+  });
+  // The config of the checked folder describes the run (SARIF rule levels), and its errors are reported even if no file uses it.
+  const runConfig = await configs.forFolder(await commonFolder(options.paths, io.cwd));
   const changed: ChangedLines | undefined = options.diff !== undefined ? await changedLines(options.diff, io.cwd) : undefined;
   try {
     await initFrontends();
@@ -89,7 +101,6 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     // A grammar that fails to load costs its language, not the run: its files come back with no findings.
     io.err(`async-boundary: a language frontend failed to load (${error instanceof Error ? error.message : String(error)}); files in that language are not checked\n`);
   }
-  const wanted = fileFilter(loaded);
   const text = options.format === 'text';
   const color = useColor(io);
   const findings: Reported[] = [];
@@ -102,7 +113,8 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     if (text) io.err(`notice: skipped ${path}: no language frontend handles \`${extname(path) || path}\` files (supported: ${[...extensions].join(' ')})\n`);
   };
   for await (const abs of walkFiles(options.paths, io.cwd, { extensions, onUnsupported })) {
-    if (!wanted(abs)) continue;
+    const loaded = await configs.forFile(abs);
+    if (!fileFilter(loaded)(abs)) continue;
     // git reports real paths; the walk may have come through a symlink (macOS's /tmp, a linked checkout).
     const diffKey = changed ? await realpath(abs).catch(() => abs) : abs;
     if (changed && !changed.has(diffKey)) continue;
@@ -128,11 +140,11 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   }
   if (!text && skipped > 0) io.err(`notice: skipped ${skipped} ${skipped === 1 ? 'file' : 'files'} (larger than 1 MB, binary, unreadable, or in no supported language)\n`);
   if (options.format === 'json') io.out(formatJson(findings));
-  else if (options.format === 'sarif') io.out(`${JSON.stringify(buildSarif(findings, loaded.config, version, io.cwd), null, 2)}\n`);
+  else if (options.format === 'sarif') io.out(`${JSON.stringify(buildSarif(findings, runConfig.config, version, io.cwd), null, 2)}\n`);
   else io.out(`${summaryLine(findings, files)}\n`);
   if (internalErrors > 0) io.err(`async-boundary: ${internalErrors} internal ${internalErrors === 1 ? 'error' : 'errors'}; the results above may be incomplete\n`);
-  if (loaded.errors.length > 0) {
-    io.err(`async-boundary: the config file has ${loaded.errors.length} ${loaded.errors.length === 1 ? 'error' : 'errors'}; its valid parts were used (exit status 2)\n`);
+  if (configErrors > 0) {
+    io.err(`async-boundary: the config has ${configErrors} ${configErrors === 1 ? 'error' : 'errors'}; its valid parts were used (exit status 2)\n`);
     return 2;
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;

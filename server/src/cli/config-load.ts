@@ -19,18 +19,6 @@ export interface LoadedConfig {
   readonly errors: readonly ConfigError[];
 }
 
-/**
- * The config file for a check of `start`: the first `.async-boundary.json` found walking up from
- * `start`, stopping after the first folder that holds `.git` (the repository root).
- */
-export async function findConfigFile(start: string): Promise<string | undefined> {
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    const candidate = join(dir, CONFIG_FILE_NAME);
-    if (await exists(candidate)) return candidate;
-    if ((await exists(join(dir, '.git'))) || dirname(dir) === dir) return undefined;
-  }
-}
-
 /** The deepest folder that contains every one of `paths` (a file counts as its folder). */
 export async function commonFolder(paths: readonly string[], cwd: string): Promise<string> {
   const dirs: string[] = [];
@@ -46,23 +34,86 @@ export async function commonFolder(paths: readonly string[], cwd: string): Promi
   return common;
 }
 
-/**
- * Loads the config: `explicit` (from `--config`) when given, which must exist; otherwise the file
- * {@link findConfigFile} finds from `start`, or the defaults when there is none.
- */
-export async function loadConfig(explicit: string | undefined, start: string, cwd: string): Promise<LoadedConfig> {
-  const path = explicit !== undefined ? resolve(cwd, explicit) : await findConfigFile(start);
-  if (path === undefined) return { config: DEFAULT_CONFIG, root: start, errors: [] };
+/** Reads and parses one config file; a file that cannot be read is a usage error. */
+async function readConfig(path: string, cwd: string, asGiven?: string): Promise<LoadedConfig> {
   let text: string;
   try {
     const info = await stat(path);
-    if (info.size > MAX_CONFIG_BYTES) throw new UsageError(`config file \`${explicit ?? path}\` is larger than 1 MB: is it the right file?`);
+    if (info.size > MAX_CONFIG_BYTES) throw new UsageError(`config file \`${asGiven ?? path}\` is larger than 1 MB: is it the right file?`);
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read config file \`${explicit ?? path}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`cannot read config file \`${asGiven ?? path}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const shown = toPosix(relative(cwd, path)) || path;
   const { config, errors } = parseConfig(text, shown.startsWith('../../..') ? path : shown);
   return { config, path, root: dirname(path), errors };
+}
+
+/**
+ * The configs of a run. With `--config`, that one file governs every file. Otherwise each file
+ * gets the nearest `.async-boundary.json` at or above its folder, stopping at the repository root,
+ * which is what the language server does for an open document: the editor and CI agree.
+ */
+export class ConfigSource {
+  /** Folder → the config file governing it (`null`: none). */
+  private readonly lookups = new Map<string, string | null>();
+  /** Config file → its parse, loaded once. */
+  private readonly loaded = new Map<string, Promise<LoadedConfig>>();
+
+  private constructor(
+    private readonly cwd: string,
+    private readonly explicit: LoadedConfig | undefined,
+    /** Called once per config file, when it is first loaded (to report its errors). */
+    private readonly onLoad: (loaded: LoadedConfig) => void,
+  ) {}
+
+  /** Loads `--config` up front when given, so a missing file stops the run before any output. */
+  static async create(explicit: string | undefined, cwd: string, onLoad: (loaded: LoadedConfig) => void): Promise<ConfigSource> {
+    const loaded = explicit === undefined ? undefined : await readConfig(resolve(cwd, explicit), cwd, explicit);
+    if (loaded) onLoad(loaded);
+    return new ConfigSource(cwd, loaded, onLoad);
+  }
+
+  /** The config governing files directly in `dir`. */
+  async forFolder(dir: string): Promise<LoadedConfig> {
+    if (this.explicit) return this.explicit;
+    const path = await this.configPathFor(resolve(dir));
+    if (path === null) return { config: DEFAULT_CONFIG, root: dir, errors: [] };
+    let loading = this.loaded.get(path);
+    if (!loading) {
+      loading = readConfig(path, this.cwd).then((l) => {
+        this.onLoad(l);
+        return l;
+      });
+      this.loaded.set(path, loading);
+    }
+    return loading;
+  }
+
+  /** The config governing the file at absolute `path`. */
+  forFile(path: string): Promise<LoadedConfig> {
+    return this.forFolder(dirname(path));
+  }
+
+  private async configPathFor(start: string): Promise<string | null> {
+    const visited: string[] = [];
+    let found: string | null = null;
+    for (let dir = start; ; dir = dirname(dir)) {
+      const known = this.lookups.get(dir);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      visited.push(dir);
+      const candidate = join(dir, CONFIG_FILE_NAME);
+      if (await exists(candidate)) {
+        found = candidate;
+        break;
+      }
+      if ((await exists(join(dir, '.git'))) || dirname(dir) === dir) break;
+    }
+    for (const dir of visited) this.lookups.set(dir, found);
+    return found;
+  }
 }
