@@ -15,6 +15,11 @@ export interface BlockingCall {
   readonly category: BlockingCategory;
   /** The non-blocking equivalent, as a fully qualified name, when one exists. */
   readonly replacement?: string;
+  /**
+   * How to call the replacement when it is not a drop-in for `await <replacement>` (a promisified
+   * `exec` resolves to `{ stdout, stderr }`): messages show this form instead.
+   */
+  readonly usage?: string;
   /** The work is CPU-bound with no async twin: the fix is to offload it to a worker or thread. */
   readonly cpuHeavy?: boolean;
 }

@@ -9,6 +9,7 @@ function awaitedForm(language: LanguageId, name: string): string {
 }
 
 function advice(entry: BlockingCall, language: LanguageId): string {
+  if (entry.usage) return `use \`${entry.usage}\` instead`;
   if (entry.replacement) return `use \`${awaitedForm(language, entry.replacement)}\` instead`;
   if (language === 'rust') {
     if (entry.name.endsWith('::block_on')) return '`.await` the future instead of blocking on it';
@@ -50,7 +51,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     findings.push({
       message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`; ${
         innerEntry.replacement
-          ? `make it async and use \`${awaitedForm(model.language, innerEntry.replacement)}\``
+          ? `make it async and use \`${innerEntry.usage ?? awaitedForm(model.language, innerEntry.replacement)}\``
           : model.language === 'rust'
             ? 'run the call on the blocking pool with `spawn_blocking`'
             : 'offload it to a worker thread'
