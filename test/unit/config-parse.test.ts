@@ -102,9 +102,16 @@ describe('parseConfig', () => {
     const text = '{\n  "rules": { "blocking-in-async": "error" }\n  "include": ["src/**"]\n}';
     const { config, errors } = parseConfig(text, FILE);
     assert.ok(errors.length >= 1);
-    assert.match(errors[0]!.message, /Malformed JSON: CommaExpected/);
+    assert.match(errors[0]!.message, /^Malformed JSON: comma expected;/);
     assert.deepEqual([errors[0]!.line, errors[0]!.column], [3, 3]);
     assert.deepEqual(config.rules, { 'blocking-in-async': 'error' });
+  });
+
+  it('reports one syntax error for a truncated file, not the parser\'s cascade', () => {
+    const { errors } = parseConfig('{\n  "rules": { "blocking-in-async": "warning" }, \n', FILE);
+    const syntax = errors.filter((e) => e.message.startsWith('Malformed JSON'));
+    assert.equal(syntax.length, 1, errors.map((e) => e.message).join('\n'));
+    assert.match(syntax[0]!.message, /^Malformed JSON: property name expected \(and 2 more after it\); fix the syntax/);
   });
 
   it('reports a duplicate key and keeps the first', () => {

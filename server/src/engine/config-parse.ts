@@ -317,7 +317,13 @@ export function parseConfig(text: string, fileName: string): ParsedConfig {
   const p = new Parser(fileName, text);
   const syntax: ParseError[] = [];
   const root = parseTree(text, syntax, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
-  for (const e of syntax) p.error(e.offset, '', `Malformed JSON: ${printParseErrorCode(e.error)}; fix the syntax at this position (comments and trailing commas are allowed)`);
+  // One syntax error is enough to act on: the parser's follow-on errors at the same spot are noise.
+  const first = syntax[0];
+  if (first) {
+    const what = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    const more = syntax.length > 1 ? ` (and ${syntax.length - 1} more after it)` : '';
+    p.error(first.offset, '', `Malformed JSON: ${what}${more}; fix the syntax at this position (comments and trailing commas are allowed)`);
+  }
   let rules: Record<string, RuleLevel> = {};
   let languages: Partial<Record<LanguageId, CatalogExtension>> = {};
   let include: string[] = [];
