@@ -12,6 +12,18 @@ const EDITOR_IMPORTS = {
   ],
 };
 
+// Invariant 1, second half: the engine and the frontends do no IO; callers hand in text and config.
+// The one exception is rust/grammar.ts, which locates the bundled WASM grammar once at startup.
+const IO_IMPORTS = {
+  patterns: [
+    ...EDITOR_IMPORTS.patterns,
+    {
+      group: ['fs', 'node:fs', 'fs/*', 'node:fs/*', 'child_process', 'node:child_process', 'net', 'node:net', 'http', 'node:http', 'https', 'node:https', 'worker_threads', 'node:worker_threads'],
+      message: 'server/src/engine and server/src/languages do no IO (docs/architecture.md, invariant 1): read files in the CLI or the language server and pass the text in',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'examples/**', 'test/fixtures/**', 'test/e2e/workspace/**', 'bench/.cache/**', 'bench/corpus/**', '.e2e/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   {
@@ -27,6 +39,13 @@ export default tseslint.config(
   },
   {
     files: ['server/src/engine/**/*.ts', 'server/src/languages/**/*.ts'],
+    ignores: ['server/src/languages/rust/grammar.ts'],
+    rules: {
+      'no-restricted-imports': ['error', IO_IMPORTS],
+    },
+  },
+  {
+    files: ['server/src/languages/rust/grammar.ts'],
     rules: {
       'no-restricted-imports': ['error', EDITOR_IMPORTS],
     },
