@@ -31,7 +31,15 @@ export interface RustTree {
 }
 
 // Trees live in WASM memory: free the ones whose holder is garbage-collected without being replaced.
-const finalizer = new FinalizationRegistry<Tree>((tree) => tree.delete());
+// A finalizer that throws ends the process (it runs outside any caller's try), and `delete()` can
+// throw once the WASM instance has aborted (out of memory): the tree's memory is then gone anyway.
+const finalizer = new FinalizationRegistry<Tree>((tree) => {
+  try {
+    tree.delete();
+  } catch {
+    // Nothing left to free.
+  }
+});
 
 function point(text: string, offset: number): { row: number; column: number } {
   let row = 0;
