@@ -5,7 +5,7 @@ import type { Analysis } from '../engine/analyze';
 import type { AsyncContext, Span } from '../engine/model';
 import { spanContains } from '../engine/model';
 import { ruleById } from '../engine/rules';
-import { contextPhrase } from '../engine/rules/util';
+import { contextPhrase } from '../engine/rule-support';
 import { ruleDocsUrl, toRange } from './convert';
 import type { Session } from './session';
 import { yieldViews } from './yield-info';

@@ -3,7 +3,7 @@ import type { RelatedNote } from '../finding';
 import type { CallSite, FileModel, HeldRegion, YieldPoint } from '../model';
 import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
-import { reachesIo } from './util';
+import { reachesIo } from '../rule-support';
 
 function yieldLabel(y: YieldPoint): string {
   return y.kind === 'for-await' ? '`for await`' : y.kind === 'yield' ? '`yield`' : '`await`';

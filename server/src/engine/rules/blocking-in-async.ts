@@ -1,7 +1,7 @@
 import type { BlockingCall, Catalog } from '../catalog';
 import type { CallSite, FileModel, LanguageId } from '../model';
 import type { RawFinding, Rule } from '../rule';
-import { describeContext, executorName, findThroughHelpers } from './util';
+import { describeContext, executorName, findThroughHelpers } from '../rule-support';
 
 /** How the awaited form of a call is written: `await f` in most languages, `f(…).await` in Rust. */
 function awaitedForm(language: LanguageId, name: string): string {

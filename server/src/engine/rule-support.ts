@@ -1,6 +1,8 @@
-import type { Catalog } from '../catalog';
-import { isIoCall } from '../catalog';
-import type { AsyncContext, CallSite, FileModel, LanguageId } from '../model';
+// Helpers the rules share: how contexts and executors are named in messages, and how calls are
+// followed through same-file helpers. Not a rule itself, so it lives beside rules/, not in it.
+import type { Catalog } from './catalog';
+import { isIoCall } from './catalog';
+import type { AsyncContext, CallSite, FileModel, LanguageId } from './model';
 
 /** What the blocked thing is called in each language's world. */
 export function executorName(language: LanguageId): string {
