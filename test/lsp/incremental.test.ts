@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { Diagnostic } from 'vscode-languageserver/node';
+import type { Diagnostic, Position } from 'vscode-languageserver/node';
 import { analyze } from '../../server/src/engine/analyze';
 import { LineIndex } from '../../server/src/engine/line-index';
 import { TestClient } from './harness';
@@ -21,8 +21,55 @@ const CASES = [
 /** An edit as fractions of the current text, so it always lands inside it. */
 const editOf = (snippets: readonly string[]) => fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.nat({ max: 12 }), text: fc.constantFrom(...snippets, ...COMMON) });
 
+/** Applies fractional edits in order, returning the LSP changes (each in the text the previous one left) and the final text. */
+function sequential(start: string, edits: readonly { at: number; len: number; text: string }[]): { changes: { range: { start: Position; end: Position }; text: string }[]; text: string } {
+  let text = start;
+  const changes = edits.map((e) => {
+    const from = Math.floor(e.at * text.length);
+    const to = Math.min(text.length, from + e.len);
+    const lines = new LineIndex(text);
+    const change = { range: { start: lines.position(from), end: lines.position(to) }, text: e.text };
+    text = text.slice(0, from) + e.text + text.slice(to);
+    return change;
+  });
+  return { changes, text };
+}
+
+function findingKeys(root: string, rel: string, text: string): string[] {
+  const fresh = analyze({ path: join(root, rel), text })!;
+  return fresh.findings.map((f) => `${fresh.lines.position(f.span.start).line}:${fresh.lines.position(f.span.start).character}:${f.rule}`);
+}
+
 describe('incremental sync', () => {
   for (const c of CASES) {
+    // Several changes reach one analysis: in one notification (multi-cursor edits), or in several
+    // sent faster than the debounce. The server queues them for one incremental reparse.
+    it(`queues several changes for one analysis and still publishes a fresh analysis' findings (${c.language})`, async function () {
+      this.timeout(120_000);
+      const client = await TestClient.start({ settings: { debounceMs: 20 } });
+      try {
+        let n = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.array(editOf(c.snippets), { minLength: 2, maxLength: 6 }), fc.boolean(), async (edits, oneNotification) => {
+            const rel = `queued${n++}.${c.ext}`;
+            await client.open(rel, c.text, c.language);
+            const { changes, text } = sequential(c.text, edits);
+            const uri = client.uri(rel);
+            const last = oneNotification ? 2 : changes.length + 1;
+            const published = client.nextDiagnostics(uri, (p) => p.version === last);
+            if (oneNotification) await client.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: changes });
+            else for (const [i, change] of changes.entries()) await client.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: i + 2 }, contentChanges: [change] });
+            const actual = (await published).diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character}:${String(d.code)}`);
+            assert.deepEqual(actual, findingKeys(client.root, rel, text), `text:\n${text}`);
+          }),
+          { numRuns: 25, seed: 20261124 },
+        );
+      } finally {
+        await client.stop();
+      }
+    });
+
+
     it(`publishes what a fresh analysis of the edited text finds (${c.language})`, async function () {
       this.timeout(120_000);
       const client = await TestClient.start({ settings: { debounceMs: 0 } });

@@ -11,7 +11,10 @@ export interface ParsedFile {
   readonly tree: unknown;
 }
 
-/** A change to a document, in the coordinates of the text before the change. */
+/**
+ * A change to a document, in the coordinates of the text before the change. A list of changes is
+ * applied in order, each in the text the previous one left (LSP's `contentChanges` semantics).
+ */
 export interface TextChange {
   readonly start: number;
   readonly end: number;

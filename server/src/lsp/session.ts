@@ -78,6 +78,9 @@ export function analysisPath(uri: string, languageId: string): string {
   return ext === undefined ? path : `${path}${ext}`;
 }
 
+/** Queued edits beyond which the next analysis parses from scratch. */
+const MAX_QUEUED_CHANGES = 64;
+
 export class Session {
   readonly documents: TextDocuments<TextDocument>;
   support: ClientSupport = readClientSupport({}, undefined);
@@ -108,18 +111,29 @@ export class Session {
     });
   }
 
-  /** Converts LSP content changes to engine offsets in the old text, before the document applies them. */
+  /**
+   * Converts LSP content changes to engine offsets before the document applies them, and queues them
+   * behind the changes not yet analysed. Both the queue and one notification's changes are in order,
+   * each in the coordinates of the text the previous one left (LSP's semantics and the frontends'),
+   * so typing faster than the debounce still gets an incremental reparse.
+   */
   private recordChanges(doc: TextDocument, changes: readonly TextDocumentContentChangeEvent[]): void {
     const prior = this.pending.get(doc.uri);
     if (prior === null) return;
-    const first = changes[0];
-    // Several changes (in one notification or across notifications before the analysis runs) would
-    // need rebasing onto each other: a full parse is simpler and still fast enough.
-    if (changes.length !== 1 || !first || !('range' in first) || (prior !== undefined && prior.length > 0)) {
-      this.pending.set(doc.uri, null);
-      return;
+    const queue = prior ? [...prior] : [];
+    // Offsets of a later change in the same notification need the text after the earlier ones: a
+    // scratch copy takes them (the real document is updated by the caller, once).
+    let text: TextDocument = changes.length > 1 ? TextDocument.create(doc.uri, doc.languageId, doc.version, doc.getText()) : doc;
+    for (const change of changes) {
+      // A whole-document replacement, or a backlog long enough that reusing the tree no longer pays.
+      if (!('range' in change) || queue.length >= MAX_QUEUED_CHANGES) {
+        this.pending.set(doc.uri, null);
+        return;
+      }
+      queue.push({ start: text.offsetAt(change.range.start), end: text.offsetAt(change.range.end), newText: change.text });
+      if (changes.length > 1) text = TextDocument.update(text, [change], text.version);
     }
-    this.pending.set(doc.uri, [{ start: doc.offsetAt(first.range.start), end: doc.offsetAt(first.range.end), newText: first.text }]);
+    this.pending.set(doc.uri, queue);
   }
 
   /** Logs a message once per distinct text, so a rule failing on every keystroke does not flood the log. */
