@@ -20,6 +20,8 @@ export interface BlockingCall {
    * `exec` resolves to `{ stdout, stderr }`): messages show this form instead.
    */
   readonly usage?: string;
+  /** Advice for this call when neither a replacement nor the language's default advice fits (`block_on`). */
+  readonly advice?: string;
   /** The work is CPU-bound with no async twin: the fix is to offload it to a worker or thread. */
   readonly cpuHeavy?: boolean;
 }
@@ -50,8 +52,24 @@ export interface IoCall {
   readonly name: string;
 }
 
+/**
+ * How a language's messages speak of blocking and awaiting: data, so the rules stay the same for
+ * every language.
+ */
+export interface Wording {
+  /** What a blocking call stalls: `the event loop`, `the executor thread`. */
+  readonly executor: string;
+  /** How an awaited call is written, with `{}` for the callee: `await {}`, `{}(…).await`. */
+  readonly awaited: string;
+  /** Advice for a blocking call with no async twin, by category (`cpu` also for `cpuHeavy` calls), else `default`. */
+  readonly noTwin: Readonly<Partial<Record<BlockingCategory, string>>> & { readonly default: string };
+  /** Advice for a same-file helper whose blocking call has no async twin. */
+  readonly helperNoTwin: string;
+}
+
 /** A language's catalog. */
 export interface Catalog {
+  readonly wording: Wording;
   readonly blocking: ReadonlyMap<string, BlockingCall>;
   readonly locks: ReadonlyMap<string, LockType>;
   readonly channels: ReadonlyMap<string, ChannelConstructor>;
@@ -69,12 +87,14 @@ export interface CatalogExtension {
 
 /** Builds a catalog from plain arrays, the form language folders write their data in. */
 export function makeCatalog(data: {
+  wording: Wording;
   blocking: readonly BlockingCall[];
   locks: readonly LockType[];
   channels: readonly ChannelConstructor[];
   io: readonly string[];
 }): Catalog {
   return {
+    wording: data.wording,
     blocking: new Map(data.blocking.map((b) => [b.name, b])),
     locks: new Map(data.locks.map((l) => [l.name, l])),
     channels: new Map(data.channels.map((c) => [c.name, c])),
@@ -100,7 +120,7 @@ export function extendCatalog(base: Catalog, ext: CatalogExtension | undefined):
     const entry: ChannelConstructor = typeof e === 'string' ? { name: e, bound: 'a capacity' } : e;
     channels.set(entry.name, entry);
   }
-  return { blocking, locks, channels, io: [...base.io, ...(ext.ioCalls ?? [])] };
+  return { wording: base.wording, blocking, locks, channels, io: [...base.io, ...(ext.ioCalls ?? [])] };
 }
 
 /** True when `name` is external I/O according to the catalog (exact name or prefix match). */

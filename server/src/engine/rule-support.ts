@@ -1,13 +1,8 @@
-// Helpers the rules share: how contexts and executors are named in messages, and how calls are
+// Helpers the rules share: how contexts are named in messages, and how calls are
 // followed through same-file helpers. Not a rule itself, so it lives beside rules/, not in it.
 import type { Catalog } from './catalog';
 import { isIoCall } from './catalog';
-import type { AsyncContext, CallSite, FileModel, LanguageId } from './model';
-
-/** What the blocked thing is called in each language's world. */
-export function executorName(language: LanguageId): string {
-  return language === 'typescript' || language === 'python' ? 'the event loop' : 'the executor thread';
-}
+import type { AsyncContext, CallSite, FileModel } from './model';
 
 /** A context's description for messages, by id (see {@link contextPhrase}). */
 export function describeContext(model: FileModel, contextId: number | undefined): string {

@@ -1,30 +1,26 @@
 import type { BlockingCall, Catalog } from '../catalog';
-import type { CallSite, FileModel, LanguageId } from '../model';
+import type { CallSite, FileModel } from '../model';
 import type { RawFinding, Rule } from '../rule';
-import { describeContext, executorName, findThroughHelpers } from '../rule-support';
+import { describeContext, findThroughHelpers } from '../rule-support';
 
-/** How the awaited form of a call is written: `await f` in most languages, `f(…).await` in Rust. */
-function awaitedForm(language: LanguageId, name: string): string {
-  return language === 'rust' ? `${name}(…).await` : `await ${name}`;
+/** The awaited form of a call in the catalog's language (`await f`, `f(…).await`). */
+function awaitedForm(catalog: Catalog, name: string): string {
+  return catalog.wording.awaited.replace('{}', name);
 }
 
-function advice(entry: BlockingCall, language: LanguageId): string {
+function advice(entry: BlockingCall, catalog: Catalog): string {
   if (entry.usage) return `use \`${entry.usage}\` instead`;
-  if (entry.replacement) return `use \`${awaitedForm(language, entry.replacement)}\` instead`;
-  if (language === 'rust') {
-    if (entry.name.endsWith('::block_on')) return '`.await` the future instead of blocking on it';
-    const twin = entry.category === 'fs' ? ', or use `tokio::fs`' : entry.category === 'process' ? ', or use `tokio::process`' : entry.category === 'net' || entry.category === 'db' ? ', or use an async client' : '';
-    return `run it on the blocking pool with \`spawn_blocking\`${twin}`;
-  }
-  if (entry.cpuHeavy || entry.category === 'cpu') return 'move it to a worker thread';
-  return 'use a non-blocking equivalent or move it off the event loop';
+  if (entry.replacement) return `use \`${awaitedForm(catalog, entry.replacement)}\` instead`;
+  if (entry.advice) return entry.advice;
+  const { noTwin } = catalog.wording;
+  return (entry.cpuHeavy ? noTwin.cpu : undefined) ?? noTwin[entry.category] ?? noTwin.default;
 }
 
 function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const findings: RawFinding[] = [];
   const memo = new Map<number, { call: CallSite; via: number[] } | null>();
   const isBlocking = (c: CallSite): boolean => c.callee !== undefined && catalog.blocking.has(c.callee);
-  const where = executorName(model.language);
+  const where = catalog.wording.executor;
   // A chain of blocking calls (`File::open(p)?.read_to_end(&mut b)`) starts at one place: report it once.
   const reportedStarts = new Set<number>();
   for (const call of model.calls) {
@@ -34,7 +30,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     if (entry) {
       reportedStarts.add(call.span.start);
       findings.push({
-        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${advice(entry, model.language).replace('the event loop', where)}`,
+        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${advice(entry, catalog)}`,
         span: call.span,
         data: { callId: call.id },
       });
@@ -51,10 +47,8 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     findings.push({
       message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`; ${
         innerEntry.replacement
-          ? `make it async and use \`${innerEntry.usage ?? awaitedForm(model.language, innerEntry.replacement)}\``
-          : model.language === 'rust'
-            ? 'run the call on the blocking pool with `spawn_blocking`'
-            : 'offload it to a worker thread'
+          ? `make it async and use \`${innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement)}\``
+          : catalog.wording.helperNoTwin
       }`,
       span: call.span,
       related: [{ span: inner.span, message: `\`${inner.calleeText}\` blocks here` }],

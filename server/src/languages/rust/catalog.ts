@@ -2,7 +2,7 @@
  * The Rust catalog: data only. Names are full `::` paths, the strings the frontend writes into
  * `CallSite.callee`. A method is named by its receiver's type: `std::process::Command::output`.
  */
-import { makeCatalog, type BlockingCall, type ChannelConstructor, type LockType } from '../../engine/catalog';
+import { makeCatalog, type BlockingCall, type ChannelConstructor, type LockType, type Wording } from '../../engine/catalog';
 
 /** `std::fs` functions whose `tokio::fs` twin has the same signature (`read_dir` iterates differently). */
 const FS_WITH_TWIN = [
@@ -14,6 +14,22 @@ const methods = (type: string, names: readonly string[], category: BlockingCall[
   names.map((m) => ({ name: `${type}::${m}`, category }));
 
 const IO_METHODS = ['read', 'read_exact', 'read_to_end', 'read_to_string', 'write', 'write_all', 'flush'];
+
+const AWAIT_INSTEAD = '`.await` the future instead of blocking on it';
+const ON_BLOCKING_POOL = 'run it on the blocking pool with `spawn_blocking`';
+
+const WORDING: Wording = {
+  executor: 'the executor thread',
+  awaited: '{}(…).await',
+  noTwin: {
+    default: ON_BLOCKING_POOL,
+    fs: `${ON_BLOCKING_POOL}, or use \`tokio::fs\``,
+    process: `${ON_BLOCKING_POOL}, or use \`tokio::process\``,
+    net: `${ON_BLOCKING_POOL}, or use an async client`,
+    db: `${ON_BLOCKING_POOL}, or use an async client`,
+  },
+  helperNoTwin: 'run the call on the blocking pool with `spawn_blocking`',
+};
 
 const BLOCKING: BlockingCall[] = [
   ...FS_WITH_TWIN.map((f) => ({ name: `std::fs::${f}`, category: 'fs' as const, replacement: `tokio::fs::${f}` })),
@@ -43,12 +59,12 @@ const BLOCKING: BlockingCall[] = [
   ...methods('std::sync::mpsc::Receiver', ['recv', 'recv_timeout'], 'other'),
   ...methods('crossbeam_channel::Receiver', ['recv', 'recv_timeout'], 'other'),
   { name: 'std::thread::JoinHandle::join', category: 'other' },
-  { name: 'futures::executor::block_on', category: 'other' },
-  { name: 'tokio::runtime::Runtime::block_on', category: 'other' },
-  { name: 'tokio::runtime::Handle::block_on', category: 'other' },
-  { name: 'async_std::task::block_on', category: 'other' },
-  { name: 'smol::block_on', category: 'other' },
-  { name: 'pollster::block_on', category: 'other' },
+  { name: 'futures::executor::block_on', category: 'other', advice: AWAIT_INSTEAD },
+  { name: 'tokio::runtime::Runtime::block_on', category: 'other', advice: AWAIT_INSTEAD },
+  { name: 'tokio::runtime::Handle::block_on', category: 'other', advice: AWAIT_INSTEAD },
+  { name: 'async_std::task::block_on', category: 'other', advice: AWAIT_INSTEAD },
+  { name: 'smol::block_on', category: 'other', advice: AWAIT_INSTEAD },
+  { name: 'pollster::block_on', category: 'other', advice: AWAIT_INSTEAD },
   { name: 'bcrypt::hash', category: 'cpu', cpuHeavy: true },
   { name: 'bcrypt::verify', category: 'cpu', cpuHeavy: true },
 ];
@@ -85,7 +101,7 @@ const IO: string[] = [
 ];
 
 /** The built-in Rust catalog. */
-export const rustCatalog = makeCatalog({ blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
+export const rustCatalog = makeCatalog({ wording: WORDING, blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
 
 /**
  * Types a plain function returns, for typing a chain that starts with it (`std::io::stdin().read_line(…)`).

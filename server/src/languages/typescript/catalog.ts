@@ -16,7 +16,7 @@
  * - Globals are their own name (`fetch`, `Atomics.wait`, `setTimeout`), see {@link GLOBALS}.
  */
 import type { BlockingCall, ChannelConstructor, LockType } from '../../engine/catalog';
-import { makeCatalog } from '../../engine/catalog';
+import { makeCatalog, type Wording } from '../../engine/catalog';
 
 /** Every synchronous `fs` function; each has a `fs.promises` twin of the same name without `Sync`. */
 const FS_SYNC = [
@@ -176,7 +176,14 @@ const IO: readonly string[] = [
 ];
 
 /** The built-in catalog. */
-export const typescriptCatalog = makeCatalog({ blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
+const WORDING: Wording = {
+  executor: 'the event loop',
+  awaited: 'await {}',
+  noTwin: { default: 'use a non-blocking equivalent or move it off the event loop', cpu: 'move it to a worker thread' },
+  helperNoTwin: 'offload it to a worker thread',
+};
+
+export const typescriptCatalog = makeCatalog({ wording: WORDING, blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
 
 /** Modules whose default export (and `module.exports`) is a class: a default import names `<module>.<Class>`. */
 export const DEFAULT_EXPORTS: ReadonlyMap<string, string> = new Map([
