@@ -16,7 +16,14 @@ const common = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['@napi-rs/nice', 'tsx/cjs'] }),
+  // `check --jobs N` runs its tasks on worker threads (server/src/cli/pool.ts): piscina starts each
+  // thread on its own `worker.js`, found beside its code (so beside the CLI bundle), which then loads
+  // our task module. `@napi-rs/nice` is an optional native module piscina tries only when asked to
+  // lower thread priority, which we never do; `tsx/cjs` is used only when the CLI runs from its
+  // TypeScript sources (tests), never from the bundle.
+  build({ ...common, entryPoints: { 'check-worker': 'server/src/cli/check-worker.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { worker: 'node_modules/piscina/dist/worker.js' }, outdir: 'dist', external: ['@napi-rs/nice'] }),
   build({ ...common, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' }),
   // `vscode` is provided by the extension host at run time.
   build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] }),

@@ -1,7 +1,7 @@
 // The built CLI as users run it: a real process, real exit status, real streams.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { version } from '../../package.json';
 import { BLOCKING_TS, CLEAN_TS, removeWorkspace, workspace } from './cli-helpers';
@@ -72,5 +72,21 @@ describe('cli: the built executable', function () {
       [['bad/blocking.ts', 3, 'blocking-in-async', 'error']],
     );
     assert.equal(r.status, 1);
+  });
+
+  it('runs on worker threads from the bundle (piscina and the worker beside dist/cli.js) with the output of one thread', () => {
+    const one = runCli(['check', '--jobs', '1', '--format', 'json'], ws);
+    const two = runCli(['check', '--jobs', '2', '--format', 'json'], ws);
+    assert.equal(two.stderr, '');
+    assert.deepEqual([two.status, two.stdout], [one.status, one.stdout]);
+    assert.equal((JSON.parse(two.stdout) as unknown[]).length, 1);
+  });
+
+  it('keys its cache on the bundle: a warm run from the bundle prints what the cold one did', () => {
+    const cold = runCli(['check', '--cache', '--cache-location', 'cache/', '--jobs', '2'], ws);
+    const warm = runCli(['check', '--cache', '--cache-location', 'cache/', '--jobs', '2'], ws);
+    assert.deepEqual([warm.status, warm.stdout, warm.stderr], [cold.status, cold.stdout, cold.stderr]);
+    const cache = JSON.parse(readFileSync(join(ws, 'cache', '.async-boundary-cache'), 'utf8')) as { entries: Record<string, { key: string }> };
+    assert.equal(Object.keys(cache.entries).length, 2);
   });
 });

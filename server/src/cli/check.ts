@@ -4,9 +4,10 @@ import { extname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { version } from '../../../package.json';
-import { analyze } from '../engine/analyze';
 import { formatConfigError } from '../engine/config-parse';
-import { initFrontends, supportedExtensions } from '../languages';
+import { supportedExtensions } from '../languages';
+import { cacheLocation, ResultCache, toolIdentity } from './cache';
+import { checkInOrder, type CheckItem } from './check-pipeline';
 import { changedLines, inDiff, type ChangedLines } from './diff';
 import { exists, readSource, toPosix, walkFiles } from './files';
 import { formatText, summaryLine } from './format-text';
@@ -14,7 +15,7 @@ import { buildSarif } from './format-sarif';
 import { commonFolder, ConfigSource, type LoadedConfig } from './config-load';
 import { UsageError, useColor, type CliIo } from './io';
 import type { Command } from './main';
-import { formatJson, report, type Reported } from './report';
+import { formatJson, place, type Reported } from './report';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -30,6 +31,12 @@ Options:
                             the git ref REF (since their merge base, uncommitted changes
                             and untracked files included)
   --config FILE             use this config file instead of the nearest .async-boundary.json
+  --jobs N|auto             analyse on N worker threads (1: in this process; default: auto,
+                            one per core once the run has more than a few dozen files)
+  --cache                   reuse the results of files unchanged since the last run with --cache
+  --cache-location PATH     the cache file, or a folder to keep it in (default:
+                            node_modules/.cache/async-boundary/ if there is a node_modules
+                            folder, else .async-boundary-cache in the working directory)
   --help                    show this help
 
 Exit status: 0 no finding at error severity, 1 findings at error severity,
@@ -41,6 +48,16 @@ interface CheckOptions {
   readonly format: Format;
   readonly diff?: string;
   readonly config?: string;
+  readonly jobs: number | 'auto';
+  /** The cache file's location as given (`--cache-location`), when `--cache` is on. */
+  readonly cache?: { readonly location?: string };
+}
+
+function parseJobs(value: string | undefined): number | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`\`--jobs\` takes a whole number of threads (1 or more) or \`auto\`, not \`${value}\``);
+  return n;
 }
 
 function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
@@ -50,7 +67,15 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
       args: [...args],
       allowPositionals: true,
       strict: true,
-      options: { format: { type: 'string' }, diff: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        format: { type: 'string' },
+        diff: { type: 'string' },
+        config: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
+        cache: { type: 'boolean' },
+        'cache-location': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     throw new UsageError(String((error as Error).message));
@@ -59,7 +84,17 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
   if (v.help) return 'help';
   const format = v.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format \`${format}\`: use one of \`text\`, \`json\`, \`sarif\``);
-  return { paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'], format: format as Format, ...(v.diff !== undefined ? { diff: v.diff } : {}), ...(v.config !== undefined ? { config: v.config } : {}) };
+  const jobs = parseJobs(v.jobs);
+  if (v['cache-location'] !== undefined && !v.cache) throw new UsageError('`--cache-location` needs `--cache`');
+  const cache = v.cache ? { ...(v['cache-location'] !== undefined ? { location: v['cache-location'] } : {}) } : undefined;
+  return {
+    paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
+    format: format as Format,
+    jobs,
+    ...(v.diff !== undefined ? { diff: v.diff } : {}),
+    ...(v.config !== undefined ? { config: v.config } : {}),
+    ...(cache ? { cache } : {}),
+  };
 }
 
 const filters = new WeakMap<LoadedConfig, (abs: string) => boolean>();
@@ -95,49 +130,62 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // The config of the checked folder describes the run (SARIF rule levels), and its errors are reported even if no file uses it.
   const runConfig = await configs.forFolder(await commonFolder(options.paths, io.cwd));
   const changed: ChangedLines | undefined = options.diff !== undefined ? await changedLines(options.diff, io.cwd) : undefined;
-  try {
-    await initFrontends();
-  } catch (error) {
-    // A grammar that fails to load costs its language, not the run: its files come back with no findings.
-    io.err(`async-boundary: a language frontend failed to load (${error instanceof Error ? error.message : String(error)}); files in that language are not checked\n`);
-  }
+  const cache = options.cache ? await ResultCache.open(await cacheLocation(options.cache.location, io.cwd)) : undefined;
+  if (cache?.rejected) io.err(`notice: ignored the cache ${toPosix(relative(io.cwd, cache.path)) || cache.path}: ${cache.rejected}; it is rewritten\n`);
   const text = options.format === 'text';
   const color = useColor(io);
   const findings: Reported[] = [];
   let files = 0;
   let skipped = 0;
   let internalErrors = 0;
+  let frontendNoticed = false;
   const extensions = new Set(supportedExtensions());
   const onUnsupported = (path: string): void => {
     skipped++;
     if (text) io.err(`notice: skipped ${path}: no language frontend handles \`${extname(path) || path}\` files (supported: ${[...extensions].join(' ')})\n`);
   };
-  for await (const abs of walkFiles(options.paths, io.cwd, { extensions, onUnsupported })) {
-    const loaded = await configs.forFile(abs);
-    if (!fileFilter(loaded)(abs)) continue;
-    // git reports real paths; the walk may have come through a symlink (macOS's /tmp, a linked checkout).
-    const diffKey = changed ? await realpath(abs).catch(() => abs) : abs;
-    if (changed && !changed.has(diffKey)) continue;
-    const source = await readSource(abs);
-    const shown = toPosix(relative(io.cwd, abs)) || abs;
-    if ('skipped' in source) {
+  interface Selected extends CheckItem {
+    readonly shown: string;
+    readonly keep: ((line: number) => boolean) | undefined;
+  }
+  // Selection and reading stay here, in walk order; the pipeline analyses (or takes from the cache)
+  // and hands each file back in that same order, whatever the number of threads.
+  async function* selected(): AsyncGenerator<Selected> {
+    for await (const abs of walkFiles(options.paths, io.cwd, { extensions, onUnsupported })) {
+      const loaded = await configs.forFile(abs);
+      if (!fileFilter(loaded)(abs)) continue;
+      // git reports real paths; the walk may have come through a symlink (macOS's /tmp, a linked checkout).
+      const diffKey = changed ? await realpath(abs).catch(() => abs) : abs;
+      if (changed && !changed.has(diffKey)) continue;
+      const shown = toPosix(relative(io.cwd, abs)) || abs;
+      yield { abs, shown, config: loaded.config, source: await readSource(abs), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
+    }
+  }
+  const tool = cache ? await toolIdentity(version) : '';
+  for await (const [file, outcome] of checkInOrder(selected(), { jobs: options.jobs, ...(cache ? { cache: { store: cache, tool } } : {}) })) {
+    if ('skipped' in outcome) {
       skipped++;
-      if (text) io.err(`notice: skipped ${shown}: it ${source.skipped}\n`);
+      if (text) io.err(`notice: skipped ${file.shown}: it ${outcome.skipped}\n`);
       continue;
     }
     files++;
-    const analysis = analyze({ path: abs, text: source.text }, loaded.config, {
-      onError: (where, error) => {
-        internalErrors++;
-        io.err(`async-boundary: internal error in ${where} on ${shown}: ${error instanceof Error ? error.message : String(error)}\n`);
-      },
-    });
-    if (!analysis) continue;
-    const found = report(analysis, abs, io.cwd, changed ? (line) => inDiff(changed, diffKey, line) : undefined);
+    const { result } = outcome;
+    if (result.frontendError !== undefined && !frontendNoticed) {
+      frontendNoticed = true;
+      // A grammar that fails to load costs its language, not the run: its files come back with no findings.
+      io.err(`async-boundary: a language frontend failed to load (${result.frontendError}); files in that language are not checked\n`);
+    }
+    for (const e of result.errors) {
+      internalErrors++;
+      io.err(`async-boundary: internal error in ${e.where} on ${file.shown}: ${e.message}\n`);
+    }
+    const found = place(result.findings, file.abs, io.cwd, file.keep);
     // Text is printed file by file so a long run shows progress; the structured formats need the whole list.
     if (text) io.out(formatText(found, color));
     findings.push(...found);
   }
+  const cacheProblem = await cache?.save();
+  if (cache && cacheProblem !== undefined) io.err(`notice: could not write the cache ${toPosix(relative(io.cwd, cache.path)) || cache.path} (${cacheProblem}); the next run starts cold\n`);
   if (!text && skipped > 0) io.err(`notice: skipped ${skipped} ${skipped === 1 ? 'file' : 'files'} (larger than 1 MB, binary, unreadable, or in no supported language)\n`);
   if (options.format === 'json') io.out(formatJson(findings));
   else if (options.format === 'sarif') io.out(`${JSON.stringify(buildSarif(findings, runConfig.config, version, io.cwd), null, 2)}\n`);

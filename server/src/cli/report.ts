@@ -33,22 +33,48 @@ function range(lines: LineIndex, span: Span): Range1 {
   return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
 }
 
-/** Converts an analysis's findings; `keep` filters on the 1-based start line (for `--diff`). */
-export function report(analysis: Analysis, absPath: string, cwd: string, keep: (line: number) => boolean = () => true): Reported[] {
-  const file = toPosix(relative(cwd, absPath)) || absPath;
+/**
+ * A finding located in its file but not yet placed relative to a working directory: what a worker
+ * thread returns and what the result cache keeps (plain data, no path, so it survives a change of
+ * working directory).
+ */
+export interface Located extends Range1 {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly related: readonly (Range1 & { readonly message: string })[];
+  /** The whitespace-normalised text of the finding's first line, from which {@link Reported.lineHash} is made. */
+  readonly lineText: string;
+}
+
+/** Locates an analysis's findings (1-based positions, the first line's normalised text). */
+export function locate(analysis: Analysis): Located[] {
   const { lines } = analysis;
   const text = analysis.parsed.text;
-  const out: Reported[] = [];
-  for (const f of analysis.findings) {
+  return analysis.findings.map((f) => {
     const r = range(lines, f.span);
-    if (!keep(r.line)) continue;
     const lineStart = lines.lineStart(r.line - 1);
     const lineEnd = r.line < lines.lineCount ? lines.lineStart(r.line) : text.length;
-    const normalised = text.slice(lineStart, lineEnd).replace(/\s+/g, ' ').trim();
-    const lineHash = createHash('sha256').update(`${f.rule}\0${file}\0${normalised}`).digest('hex').slice(0, 32);
-    out.push({ file, ...r, rule: f.rule, severity: f.severity, message: f.message, related: f.related.map((n) => ({ ...range(lines, n.span), message: n.message })), lineHash });
+    const lineText = text.slice(lineStart, lineEnd).replace(/\s+/g, ' ').trim();
+    return { ...r, rule: f.rule, severity: f.severity, message: f.message, related: f.related.map((n) => ({ ...range(lines, n.span), message: n.message })), lineText };
+  });
+}
+
+/** Places located findings of the file at `absPath` relative to `cwd`; `keep` filters on the 1-based start line (for `--diff`). */
+export function place(located: readonly Located[], absPath: string, cwd: string, keep: (line: number) => boolean = () => true): Reported[] {
+  const file = toPosix(relative(cwd, absPath)) || absPath;
+  const out: Reported[] = [];
+  for (const { lineText, ...f } of located) {
+    if (!keep(f.line)) continue;
+    const lineHash = createHash('sha256').update(`${f.rule}\0${file}\0${lineText}`).digest('hex').slice(0, 32);
+    out.push({ file, ...f, lineHash });
   }
   return out;
+}
+
+/** Converts an analysis's findings; `keep` filters on the 1-based start line (for `--diff`). */
+export function report(analysis: Analysis, absPath: string, cwd: string, keep: (line: number) => boolean = () => true): Reported[] {
+  return place(locate(analysis), absPath, cwd, keep);
 }
 
 /** The JSON output: exactly the documented fields, in the documented order. */

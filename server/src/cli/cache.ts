@@ -1,0 +1,221 @@
+/**
+ * The result cache of `check --cache`: one JSON file mapping each checked file's absolute path to
+ * a key and the file's result. The key digests everything a result depends on (the file's content,
+ * the tool's build, the resolved config and, when cross-file summaries land, the summaries of the
+ * file's imports: {@link KeyParts.importsKey}), so a change invalidates exactly the files it can
+ * affect. The file is data only: it is parsed as JSON, every entry is checked for shape, anything
+ * else is ignored and the file rewritten. Writes go to a temporary file renamed over the cache, so
+ * a crash or a concurrent run never leaves half a cache behind.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { access, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Config } from '../engine/config';
+import type { FileResult } from './check-tasks';
+import { validResult } from './cache-shape';
+
+/** The cache file's name, in the working directory by default (ESLint's is `.eslintcache`). */
+export const CACHE_FILE_NAME = '.async-boundary-cache';
+/** Bumped when the cache file's layout or the meaning of a result changes. */
+const FORMAT = 1;
+/** A cache bigger than this is not ours (or not worth parsing): it is ignored and rewritten. */
+const MAX_CACHE_BYTES = 256 * 1024 * 1024;
+
+/** What a file's cached result depends on; {@link cacheKey} digests it. */
+export interface KeyParts {
+  /** {@link toolIdentity}: a new build of the tool invalidates every entry. */
+  readonly tool: string;
+  /** {@link configKey} of the config that governs the file. */
+  readonly config: string;
+  /** {@link contentHash} of the file's text. */
+  readonly content: string;
+  /**
+   * The hook for cross-file analysis: a digest of the summaries of the files this file imports, so
+   * that a change to an imported file's summary invalidates its importers and nothing else. Absent
+   * while analysis is per file.
+   */
+  readonly importsKey?: string;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The digest of a file's text. */
+export function contentHash(text: string): string {
+  return sha256(text);
+}
+
+/** JSON with object keys sorted, so equal configs give equal digests whatever their key order. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The digest of a resolved config. */
+export function configKey(config: Config): string {
+  return sha256(stableJson(config)).slice(0, 32);
+}
+
+/** The key of one file's result. */
+export function cacheKey(parts: KeyParts): string {
+  return sha256(stableJson({ format: FORMAT, ...parts }));
+}
+
+/**
+ * The tool's identity for cache keys: its version and, when it runs from a bundle, a digest of the
+ * bundle, so a rebuilt tool with the same version number never reuses results of the old one.
+ */
+export async function toolIdentity(version: string, bundle: string = __filename): Promise<string> {
+  if (!bundle.endsWith('.js')) return `${version}+source`;
+  try {
+    return `${version}+${createHash('sha256')
+      .update(await readFile(bundle))
+      .digest('hex')
+      .slice(0, 16)}`;
+  } catch {
+    return `${version}+unknown`;
+  }
+}
+
+/**
+ * The cache file for `--cache-location` (relative to `cwd`): a folder (existing, or written with a
+ * trailing slash) gets {@link CACHE_FILE_NAME} inside it; anything else is the file itself. Without
+ * the option: `node_modules/.cache/async-boundary/` when `cwd` has a `node_modules` folder (where
+ * build tools keep caches, already ignored by git), else {@link CACHE_FILE_NAME} in `cwd`.
+ */
+export async function cacheLocation(given: string | undefined, cwd: string): Promise<string> {
+  if (given === undefined) {
+    const modules = join(cwd, 'node_modules');
+    const isDir = await stat(modules).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    return isDir ? join(modules, '.cache', 'async-boundary', CACHE_FILE_NAME) : join(cwd, CACHE_FILE_NAME);
+  }
+  const abs = resolve(cwd, given);
+  if (/[/\\]$/.test(given)) return join(abs, CACHE_FILE_NAME);
+  const isDir = await stat(abs).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  return isDir ? join(abs, CACHE_FILE_NAME) : abs;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly result: FileResult;
+}
+
+/** The results of past runs, loaded once at the start of a run and saved once at its end. */
+export class ResultCache {
+  private readonly entries: Map<string, Entry>;
+  private readonly visited = new Set<string>();
+  private dirty: boolean;
+
+  private constructor(
+    /** The cache file. */
+    readonly path: string,
+    entries: Map<string, Entry>,
+    /** Why the file on disk was not used, if it existed and was not a valid cache. */
+    readonly rejected: string | undefined,
+  ) {
+    this.entries = entries;
+    // A rejected file is rewritten even if this run changes nothing, so the next run can use it.
+    this.dirty = rejected !== undefined;
+  }
+
+  /** Reads the cache at `path`. A missing file is an empty cache; an unreadable, corrupt or foreign one is ignored (see {@link rejected}). */
+  static async open(path: string): Promise<ResultCache> {
+    let text: string;
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) return new ResultCache(path, new Map(), 'it is not a regular file');
+      if (info.size > MAX_CACHE_BYTES) return new ResultCache(path, new Map(), 'it is larger than 256 MB');
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return new ResultCache(path, new Map(), code === 'ENOENT' ? undefined : `it cannot be read (${code ?? String(error)})`);
+    }
+    const parsed = parseCache(text);
+    return typeof parsed === 'string' ? new ResultCache(path, new Map(), parsed) : new ResultCache(path, parsed, undefined);
+  }
+
+  /** The cached result for the file at absolute `file`, if its key matches. */
+  get(file: string, key: string): FileResult | undefined {
+    this.visited.add(file);
+    const entry = this.entries.get(file);
+    return entry?.key === key ? entry.result : undefined;
+  }
+
+  /** Records a file's result. A result with internal errors is not kept: the next run tries again. */
+  set(file: string, key: string, result: FileResult): void {
+    this.visited.add(file);
+    if (result.errors.length > 0 || result.frontendError !== undefined) {
+      if (this.entries.delete(file)) this.dirty = true;
+      return;
+    }
+    this.entries.set(file, { key, result: { findings: result.findings, errors: [] } });
+    this.dirty = true;
+  }
+
+  /** Forgets a file this run looked at but could not check (unreadable, binary, too large). */
+  forget(file: string): void {
+    this.visited.add(file);
+    if (this.entries.delete(file)) this.dirty = true;
+  }
+
+  /**
+   * Writes the cache if anything changed, atomically (a temporary file in the same folder, then a
+   * rename). Entries of files this run did not look at are kept (a run over one folder must not
+   * evict another's), unless the file no longer exists. Resolves to the failure, if any: a cache
+   * that cannot be written costs the next run its speed, not this run its results.
+   */
+  async save(): Promise<string | undefined> {
+    const unvisited = [...this.entries.keys()].filter((f) => !this.visited.has(f));
+    const gone = await Promise.all(unvisited.map((f) => access(f).then(() => undefined, () => f)));
+    for (const f of gone) if (f !== undefined && this.entries.delete(f)) this.dirty = true;
+    if (!this.dirty) return undefined;
+    const entries: Record<string, Entry> = {};
+    for (const [file, entry] of this.entries) entries[file] = entry;
+    const text = JSON.stringify({ tool: 'async-boundary', format: FORMAT, entries });
+    const temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      await writeFile(temp, text, { mode: 0o644 });
+      await rename(temp, this.path);
+      this.dirty = false;
+      return undefined;
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      return (error as NodeJS.ErrnoException).code ?? String(error);
+    }
+  }
+}
+
+/** The entries of a cache file, or why it is not one. Parsing is `JSON.parse` only: nothing in the file is run. */
+function parseCache(text: string): Map<string, Entry> | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return 'it is not valid JSON';
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'it is not an async-boundary cache';
+  const top = data as Record<string, unknown>;
+  if (top['tool'] !== 'async-boundary') return 'it is not an async-boundary cache';
+  if (top['format'] !== FORMAT) return `it has format ${JSON.stringify(top['format'])}, not ${FORMAT}`;
+  const raw = top['entries'];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'its entries are not an object';
+  const entries = new Map<string, Entry>();
+  let invalid = 0;
+  // Object.entries lists own keys only: a `__proto__` key in the JSON is just a key here.
+  for (const [file, value] of Object.entries(raw)) {
+    const entry = value as Partial<Entry> | null;
+    if (typeof entry === 'object' && entry !== null && typeof entry.key === 'string' && validResult(entry.result)) entries.set(file, { key: entry.key, result: entry.result });
+    else invalid++;
+  }
+  return invalid > 0 ? `it has ${invalid === 1 ? 'a malformed entry' : `${invalid} malformed entries`}` : entries;
+}

@@ -1,0 +1,100 @@
+/**
+ * The work `check` hands out per file, as plain data in and plain data out, so it runs the same on
+ * a worker thread (`--jobs N`) and in-process (`--jobs 1`). A task kind is a name, an input type and
+ * an output type in {@link TaskKinds}, and a handler in {@link TASKS}: the worker entry
+ * (`check-worker.ts`) exposes every handler by name, and the pool (`pool.ts`) runs them by name.
+ *
+ * A cross-file pass adds its kinds here (a `summarize` task that returns a file's summary, and
+ * summaries of the file's imports as an input of `analyze`); nothing else in the pool changes.
+ */
+import { analyze } from '../engine/analyze';
+import type { Config } from '../engine/config';
+import { initFrontends } from '../languages';
+import { locate, type Located } from './report';
+
+/** One file to analyse. */
+export interface AnalyzeTask {
+  /** Absolute path: it picks the frontend, and the model and messages may depend on it. */
+  readonly path: string;
+  readonly text: string;
+  readonly config: Config;
+  /**
+   * A digest of `config` ({@link import('./cache').configKey}): a worker receives a structured
+   * clone of the config with every task and keeps the first clone per key, so the engine's
+   * per-config caches (the extended catalog) see one object per config, as in-process.
+   */
+  readonly configKey: string;
+}
+
+/** An internal failure while analysing a file: where (a rule, a frontend, the worker) and what. */
+export interface TaskError {
+  readonly where: string;
+  readonly message: string;
+}
+
+/** What analysing one file produced. */
+export interface FileResult {
+  readonly findings: readonly Located[];
+  /** Internal errors: the findings are then possibly incomplete, and the result is not cached. */
+  readonly errors: readonly TaskError[];
+  /** Set when the language frontends failed to load in the thread that ran the task. */
+  readonly frontendError?: string;
+}
+
+/** Every task kind: name → [input, output]. */
+export interface TaskKinds {
+  analyze: [AnalyzeTask, FileResult];
+}
+
+export type TaskKind = keyof TaskKinds;
+export type TaskInput<K extends TaskKind> = TaskKinds[K][0];
+export type TaskOutput<K extends TaskKind> = TaskKinds[K][1];
+
+let frontends: Promise<string | undefined> | undefined;
+
+/** Loads the frontends once per thread; resolves to the failure message, if any (a failed grammar costs its language, not the run). */
+function frontendsReady(): Promise<string | undefined> {
+  frontends ??= initFrontends().then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  return frontends;
+}
+
+/** The configs seen by this thread, by key (see {@link AnalyzeTask.configKey}). Configs are few per run. */
+const configs = new Map<string, Config>();
+
+function canonicalConfig(task: AnalyzeTask): Config {
+  const known = configs.get(task.configKey);
+  if (known) return known;
+  configs.set(task.configKey, task.config);
+  return task.config;
+}
+
+/** Analyses one file. Never throws: a failing rule or frontend is an entry in `errors`. */
+export async function analyzeTask(task: AnalyzeTask): Promise<FileResult> {
+  const frontendError = await frontendsReady();
+  const errors: TaskError[] = [];
+  const analysis = analyze({ path: task.path, text: task.text }, canonicalConfig(task), {
+    onError: (where, error) => errors.push({ where, message: error instanceof Error ? error.message : String(error) }),
+  });
+  const findings = analysis ? locate(analysis) : [];
+  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}) };
+}
+
+/** The handler of every task kind. */
+export const TASKS: { readonly [K in TaskKind]: (input: TaskInput<K>) => Promise<TaskOutput<K>> } = {
+  analyze: analyzeTask,
+};
+
+/** A task as it crosses to a worker thread: its kind and its input. */
+export interface TaskMessage<K extends TaskKind = TaskKind> {
+  readonly kind: K;
+  readonly input: TaskInput<K>;
+}
+
+/** Runs a task by kind, in whichever thread this is. */
+export function runTask<K extends TaskKind>(message: TaskMessage<K>): Promise<TaskOutput<K>> {
+  const handler = TASKS[message.kind] as (input: TaskInput<K>) => Promise<TaskOutput<K>>;
+  return handler(message.input);
+}
