@@ -74,7 +74,8 @@ function selectRepos(): Repo[] {
 function buildKey(): string {
   const h = createHash("sha256");
   for (const f of readdirSync(join(ROOT, "dist")).sort())
-    if (f === "cli.js" || f.endsWith(".wasm"))
+    // Everything the CLI may load: its bundle, its worker bundles, the grammars (not the editor client).
+    if ((f.endsWith(".js") && f !== "client.js") || f.endsWith(".wasm"))
       h.update(f).update(readFileSync(join(ROOT, "dist", f)));
   return h.digest("hex").slice(0, 16);
 }
