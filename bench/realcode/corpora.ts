@@ -117,6 +117,31 @@ export const REPOS: readonly Repo[] = [
     quick: true,
   },
   {
+    kind: "npm",
+    language: "typescript",
+    name: "actual-sync-server",
+    pin: "@actual-app/sync-server@26.9.0",
+    paths: ["build"],
+    description:
+      "budget sync server (Express, SQLite, bank sync), with its tests",
+  },
+  {
+    kind: "npm",
+    language: "typescript",
+    name: "json-server",
+    pin: "json-server@0.17.4",
+    paths: ["lib"],
+    description: "REST mock server over a JSON file",
+  },
+  {
+    kind: "npm",
+    language: "typescript",
+    name: "verdaccio-local-storage",
+    pin: "@verdaccio/local-storage@10.5.0",
+    paths: ["lib"],
+    description: "verdaccio's default package storage",
+  },
+  {
     kind: "apt",
     language: "rust",
     name: "hyper",
@@ -177,6 +202,27 @@ export const REPOS: readonly Repo[] = [
     crate: "quinn-0.9.3",
     paths: ["."],
     description: "QUIC endpoint",
+  },
+  {
+    kind: "apt",
+    language: "rust",
+    name: "async-std",
+    pkg: "librust-async-std-dev",
+    version: "1.12.0-12",
+    crate: "async-std-1.12.0",
+    paths: ["."],
+    description:
+      "async runtime and std twin, with its tests and examples (a chat server)",
+  },
+  {
+    kind: "apt",
+    language: "rust",
+    name: "tokio-util",
+    pkg: "librust-tokio-util-dev",
+    version: "0.7.3-2",
+    crate: "tokio-util-0.7.3",
+    paths: ["."],
+    description: "codecs, pinned-task pools, sync utilities for Tokio",
   },
 ];
 

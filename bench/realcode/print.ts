@@ -129,6 +129,23 @@ export function printReport(
     `| **all** | | ${files} | ${list(counts(all.map(roleOf)))} | ${precisionText(total)} |`,
   );
   out();
+  // A reason that starts with a short label ("Test code: …", "Startup: …") names a kind of false finding.
+  const wrong = results.flatMap((r) =>
+    r.judged.filter(
+      (j) =>
+        roleOf(j.finding) === "production" &&
+        j.verdict !== undefined &&
+        j.verdict.verdict !== "true",
+    ),
+  );
+  if (wrong.length) {
+    const kinds = wrong.map(
+      (j) =>
+        `${j.verdict!.verdict} ${/^([\w ]{1,20}):/.exec(j.verdict!.reason)?.[1] ?? "other"}`,
+    );
+    out(`Production findings not judged true, by kind: ${list(counts(kinds))}`);
+    out();
+  }
 
   if (options.list) {
     const wanted = results.flatMap((r) =>
