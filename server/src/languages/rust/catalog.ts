@@ -56,6 +56,10 @@ const BLOCKING: BlockingCall[] = [
   // Diesel's query methods take the connection as `&mut conn` (see `rust/calls.ts`).
   ...methods('diesel::RunQueryDsl', ['load', 'execute', 'get_result', 'get_results', 'first'], 'db'),
   { name: 'diesel::Connection::establish', category: 'db' },
+  // SQLite through rusqlite is synchronous disk I/O (trust-dns-server's journal writes it from its async update handler).
+  { name: 'rusqlite::Connection::open', category: 'db' },
+  ...methods('rusqlite::Connection', ['execute', 'execute_batch', 'query_row', 'prepare', 'prepare_cached', 'transaction'], 'db'),
+  ...methods('rusqlite::Statement', ['execute', 'query', 'query_map', 'query_row', 'insert'], 'db'),
   ...methods('std::sync::mpsc::Receiver', ['recv', 'recv_timeout'], 'other'),
   ...methods('crossbeam_channel::Receiver', ['recv', 'recv_timeout'], 'other'),
   { name: 'std::thread::JoinHandle::join', category: 'other' },
