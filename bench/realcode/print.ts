@@ -39,8 +39,8 @@ export interface PrintOptions {
   readonly stale?: boolean | undefined;
   /** Print the production findings with this verdict (or `all`), with their reasons. */
   readonly list?: string | undefined;
-  /** Not every repository was run: stale verdicts of the others are not counted. */
-  readonly partial: boolean;
+  /** Extra arguments given to the CLI (none: default settings). */
+  readonly cliArgs: readonly string[];
 }
 
 const ROLE_ORDER = [
@@ -90,7 +90,7 @@ export function printReport(
     r.run.findings.some((f) => f.role !== undefined),
   );
   out(
-    `Real-code corpus, ${new Date().toISOString().slice(0, 10)}: \`dist/cli.js check --format json\` with default settings`,
+    `Real-code corpus, ${new Date().toISOString().slice(0, 10)}: \`dist/cli.js check --format json${options.cliArgs.map((a) => ` ${a}`).join("")}\`${options.cliArgs.length ? "" : " with default settings"}`,
   );
   if (!anyRole)
     out("(this CLI reports no `role`: every finding is counted as production)");

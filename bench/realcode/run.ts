@@ -1,5 +1,5 @@
 // `npm run realcode [-- --quick] [-- --repo NAME[,NAME]] [-- --list true|false|debatable|all]
-//   [-- --stubs] [-- --stale] [-- --no-cache] [-- --jobs N] [-- --json FILE]`
+//   [-- --stubs] [-- --stale] [-- --no-cache] [-- --jobs N] [-- --json FILE] [-- --cli=ARG …]`
 // Runs the built CLI (`dist/cli.js check --format json`, default settings) on each repository of
 // the real-code corpus and prints, per repository, findings per rule and per role, precision on
 // production code against verdicts.json, and the production findings nobody has judged yet.
@@ -47,6 +47,8 @@ const { values } = parseArgs({
     stale: { type: "boolean", default: false },
     list: { type: "string" },
     "no-cache": { type: "boolean", default: false },
+    // Extra CLI arguments (`--cli=--min-severity=hint`): to see what the defaults hide; part of the cache key.
+    cli: { type: "string", multiple: true },
     jobs: { type: "string", default: "2" },
     json: { type: "string" },
   },
@@ -92,7 +94,7 @@ function runCli(repo: Repo, root: string): Promise<CliRun> {
   return new Promise((done) => {
     const child = spawn(
       process.execPath,
-      [CLI, "check", "--format", "json", ...repo.paths],
+      [CLI, "check", "--format", "json", ...(values.cli ?? []), ...repo.paths],
       { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
     );
     const out: Buffer[] = [];
@@ -132,7 +134,7 @@ function runCli(repo: Repo, root: string): Promise<CliRun> {
           problems: [
             ...problems,
             "the CLI printed no JSON",
-            stderr.slice(-1000),
+            ...(stderr.trim() ? [stderr.trim().slice(-1000)] : []),
           ],
           seconds,
         });
@@ -158,7 +160,7 @@ async function check(
 ): Promise<CliRun & { cached: boolean }> {
   const dir = join(REALCODE_CACHE, "results");
   const file = join(dir, `${repo.name}.json`);
-  const want = `${key} ${pinOf(repo)} ${repo.paths.join(",")}`;
+  const want = `${key} ${pinOf(repo)} ${repo.paths.join(",")} ${(values.cli ?? []).join(" ")}`;
   if (!values["no-cache"] && existsSync(file)) {
     const cached = JSON.parse(readFileSync(file, "utf8")) as CliRun & {
       key: string;
@@ -262,7 +264,7 @@ async function main(): Promise<void> {
     stubs: values.stubs,
     stale: values.stale,
     list: values.list,
-    partial: repos.length < REPOS.length,
+    cliArgs: values.cli ?? [],
   });
   if (values.json)
     writeFileSync(
