@@ -1,5 +1,5 @@
 // `npm run realcode [-- --quick] [-- --repo NAME[,NAME]] [-- --list true|false|debatable|all]
-//   [-- --stubs] [-- --stale] [-- --no-cache] [-- --jobs N] [-- --json FILE] [-- --cli=ARG …]`
+//   [-- --stubs] [-- --stale] [-- --no-cache] [-- --jobs N] [-- --json FILE] [-- --cli=ARG …] [-- --dist DIR]`
 // Runs the built CLI (`dist/cli.js check --format json`, default settings) on each repository of
 // the real-code corpus and prints, per repository, findings per rule and per role, precision on
 // production code against verdicts.json, and the production findings nobody has judged yet.
@@ -36,7 +36,7 @@ import {
 import { printReport, type RepoResult } from "./print";
 
 const ROOT = resolve(__dirname, "../..");
-const CLI = join(ROOT, "dist/cli.js");
+
 const VERDICTS_FILE = join(__dirname, "verdicts.json");
 
 const { values } = parseArgs({
@@ -49,10 +49,15 @@ const { values } = parseArgs({
     "no-cache": { type: "boolean", default: false },
     // Extra CLI arguments (`--cli=--min-severity=hint`): to see what the defaults hide; part of the cache key.
     cli: { type: "string", multiple: true },
+    // Another build's dist/ folder (another worktree's), to preview its findings against these verdicts.
+    dist: { type: "string" },
     jobs: { type: "string", default: "2" },
     json: { type: "string" },
   },
 });
+
+const DIST = values.dist ? resolve(values.dist) : join(ROOT, "dist");
+const CLI = join(DIST, "cli.js");
 
 function fail(message: string): never {
   process.stderr.write(`realcode: ${message}\n`);
@@ -75,10 +80,10 @@ function selectRepos(): Repo[] {
 /** A hash of the built CLI: cached results are reused only for the same build of the same pin. */
 function buildKey(): string {
   const h = createHash("sha256");
-  for (const f of readdirSync(join(ROOT, "dist")).sort())
+  for (const f of readdirSync(DIST).sort())
     // Everything the CLI may load: its bundle, its worker bundles, the grammars (not the editor client).
     if ((f.endsWith(".js") && f !== "client.js") || f.endsWith(".wasm"))
-      h.update(f).update(readFileSync(join(ROOT, "dist", f)));
+      h.update(f).update(readFileSync(join(DIST, f)));
   return h.digest("hex").slice(0, 16);
 }
 
@@ -215,7 +220,7 @@ function lineText(
 async function main(): Promise<void> {
   if (!existsSync(CLI))
     fail(
-      "dist/cli.js is missing: run `npm run build` (or use `npm run realcode`, which builds first)",
+      `${CLI} is missing: run \`npm run build\` (or use \`npm run realcode\`, which builds first)`,
     );
   const verdicts = loadVerdicts(VERDICTS_FILE);
   const repos = selectRepos();
