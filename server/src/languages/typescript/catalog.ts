@@ -152,16 +152,21 @@ export const STREAM_WRITE = 'stream.Writable.write';
 export const STREAM_TYPES: ReadonlySet<string> = new Set([
   'stream.Writable', 'stream.Duplex', 'stream.Transform', 'stream.PassThrough', 'fs.WriteStream', 'net.Socket',
   'tls.TLSSocket', 'http.ServerResponse', 'http.ClientRequest', 'http2.Http2ServerResponse', 'express.Response',
-  'zlib.Gzip', 'zlib.Deflate', 'zlib.BrotliCompress', 'process.stdout', 'process.stderr',
+  'zlib.Gzip', 'zlib.Deflate', 'zlib.BrotliCompress',
 ]);
 
 /**
+ * `process.stdout`/`stderr` are not in {@link STREAM_TYPES}: a CLI's progress lines in a loop are a
+ * few bytes each, go to a terminal or pipe the process does not own, and nothing in the program
+ * produces faster than it writes. Only streams the code opened or was handed (sockets, HTTP
+ * responses, file streams, pipes) buffer what a peer does not read.
+ *
  * Receiver names that are writable streams by convention, for receivers whose type is not known
  * (`res` in a route handler, `socket` in a connection listener). A `write` method on anything else
  * (a cache, a logger) is not treated as a stream.
  */
 export const STREAM_RECEIVER_NAMES =
-  /^(res|response|resp|socket|sock|conn|connection|stream|writable|writeStream|out|output|outStream|dest|destination|sink|stdout|stderr|gzip|fileStream|file|fh|upstream|downstream|pipe|raw|[a-z]+Stream|[a-z]+Socket|[a-z]+Writable)$/;
+  /^(res|response|resp|socket|sock|conn|connection|stream|writable|writeStream|out|output|outStream|dest|destination|sink|stdin|gzip|fileStream|file|fh|upstream|downstream|pipe|raw|[a-z]+Stream|[a-z]+Socket|[a-z]+Writable)$/;
 
 /**
  * External I/O when awaited: exact names, and prefixes ending in `.` that match every member below
