@@ -1,5 +1,6 @@
 import type { BlockingCall, Catalog } from '../catalog';
 import type { CallSite, FileModel } from '../model';
+import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { describeContext, findThroughHelpers } from '../rule-support';
 
@@ -16,6 +17,24 @@ function advice(entry: BlockingCall, catalog: Catalog): string {
   return (entry.cpuHeavy ? noTwin.cpu : undefined) ?? noTwin[entry.category] ?? noTwin.default;
 }
 
+/**
+ * Blocking calls that sit in the argument list of another blocking call of the same context, mapped
+ * to the outermost one.
+ */
+function nestedBlockingCalls(model: FileModel, isBlocking: (c: CallSite) => boolean): Map<number, number> {
+  const blocking = model.calls.filter((c) => c.context !== undefined && isBlocking(c));
+  const out = new Map<number, number>();
+  for (const inner of blocking) {
+    let outer: CallSite | undefined;
+    for (const c of blocking) {
+      if (c === inner || c.context !== inner.context || !spanContains(c.argsSpan, inner.span)) continue;
+      if (!outer || spanContains(c.argsSpan, outer.span)) outer = c;
+    }
+    if (outer) out.set(inner.id, outer.id);
+  }
+  return out;
+}
+
 function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const findings: RawFinding[] = [];
   const memo = new Map<number, { call: CallSite; via: number[] } | null>();
@@ -23,15 +42,24 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const where = catalog.wording.executor;
   // A chain of blocking calls (`File::open(p)?.read_to_end(&mut b)`) starts at one place: report it once.
   const reportedStarts = new Set<number>();
+  // A blocking call in the arguments of another (`fs.closeSync(fs.openSync(p, 'w'))`) is one expression:
+  // one finding on the outer call names both.
+  const nestedIn = nestedBlockingCalls(model, isBlocking);
   for (const call of model.calls) {
     if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
     const inContext = describeContext(model, call.context);
     const entry = call.callee === undefined ? undefined : catalog.blocking.get(call.callee);
     if (entry) {
       reportedStarts.add(call.span.start);
+      if (nestedIn.has(call.id)) continue;
+      const inner = model.calls.filter((c) => nestedIn.get(c.id) === call.id);
+      const names = [call, ...inner].map((c) => `\`${c.calleeText}\``);
+      const subject = inner.length === 0 ? `${names[0]} blocks` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} block`;
+      const extra = inner.map((c) => `; for ${`\`${c.calleeText}\``}, ${advice(catalog.blocking.get(c.callee!)!, catalog)}`).join('');
       findings.push({
-        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${advice(entry, catalog)}`,
+        message: `${subject} ${where} in ${inContext}: ${advice(entry, catalog)}${extra}`,
         span: call.span,
+        ...(inner.length > 0 ? { related: inner.map((c) => ({ span: c.span, message: `\`${c.calleeText}\` blocks here too` })) } : {}),
         data: { callId: call.id },
       });
       continue;

@@ -18,18 +18,36 @@
 import type { BlockingCall, ChannelConstructor, LockType } from '../../engine/catalog';
 import { makeCatalog, type Wording } from '../../engine/catalog';
 
-/** Every synchronous `fs` function; each has a `fs.promises` twin of the same name without `Sync`. */
-const FS_SYNC = [
-  'access', 'appendFile', 'chmod', 'chown', 'close', 'copyFile', 'cp', 'exists', 'fchmod', 'fchown', 'fdatasync', 'fstat',
-  'fsync', 'ftruncate', 'futimes', 'lchmod', 'lchown', 'link', 'lstat', 'lutimes', 'mkdir', 'mkdtemp', 'open', 'opendir',
-  'read', 'readdir', 'readFile', 'readlink', 'readv', 'realpath', 'rename', 'rm', 'rmdir', 'stat', 'statfs', 'symlink',
-  'truncate', 'unlink', 'utimes', 'write', 'writeFile', 'writev', 'glob',
+/** Synchronous `fs` functions on a path: each has a `fs.promises` twin of the same name without `Sync`. */
+const FS_PATH_SYNC = [
+  'access', 'appendFile', 'chmod', 'chown', 'copyFile', 'cp', 'lchmod', 'lchown', 'link', 'lstat', 'lutimes', 'mkdir', 'mkdtemp',
+  'open', 'opendir', 'readdir', 'readFile', 'readlink', 'realpath', 'rename', 'rm', 'rmdir', 'stat', 'statfs', 'symlink',
+  'truncate', 'unlink', 'utimes', 'writeFile',
 ] as const;
 
-/** `fs.xSync` → the async twin to suggest (`existsSync` has none: `access` answers the same question). */
-function fsReplacement(base: string): string {
-  return base === 'exists' ? 'fs.promises.access' : `fs.promises.${base}`;
-}
+/**
+ * Synchronous `fs` functions on a file descriptor, with the `FileHandle` method that does the same
+ * work: `fs.promises` has no fd-based calls, so the async form goes through `fs.promises.open`.
+ */
+const FS_FD_SYNC: ReadonlyMap<string, string> = new Map([
+  ['close', 'close'], ['fchmod', 'chmod'], ['fchown', 'chown'], ['fdatasync', 'datasync'], ['fstat', 'stat'], ['fsync', 'sync'],
+  ['ftruncate', 'truncate'], ['futimes', 'utimes'], ['read', 'read'], ['readv', 'readv'], ['write', 'write'], ['writev', 'writev'],
+]);
+
+const FS_BLOCKING: readonly BlockingCall[] = [
+  ...FS_PATH_SYNC.map((b) => ({ name: `fs.${b}Sync`, category: 'fs' as const, replacement: `fs.promises.${b}` })),
+  ...[...FS_FD_SYNC].map(([b, m]) => ({
+    name: `fs.${b}Sync`, category: 'fs' as const,
+    advice: `open the file with \`await fs.promises.open(…)\` and use the \`FileHandle\`'s \`${m}()\``,
+  })),
+  // `existsSync` has no twin: `access` answers the same question by rejecting.
+  { name: 'fs.existsSync', category: 'fs', replacement: 'fs.promises.access', usage: 'await fs.promises.access(…).then(() => true, () => false)' },
+  // `fs.promises.glob` is an async iterator, not a promise.
+  { name: 'fs.globSync', category: 'fs', replacement: 'fs.promises.glob', usage: 'await Array.fromAsync(fs.promises.glob(…))' },
+];
+
+/** fs-extra re-exports every fs function, fd-based ones included, with a promise form when called without a callback. */
+const FS_EXTRA_REEXPORTED = [...FS_PATH_SYNC, ...FS_FD_SYNC.keys(), 'exists'];
 
 /** fs-extra's own sync helpers, beyond the fs functions it re-exports. */
 const FS_EXTRA_SYNC = [
@@ -53,23 +71,66 @@ const CRYPTO_SYNC: readonly BlockingCall[] = [
   { name: 'crypto.generatePrimeSync', category: 'crypto', replacement: 'util.promisify(crypto.generatePrime)', cpuHeavy: true },
 ];
 
-const BCRYPT: readonly BlockingCall[] = ['bcrypt', 'bcryptjs'].flatMap((m) => [
-  { name: `${m}.hashSync`, category: 'crypto' as const, replacement: `${m}.hash`, cpuHeavy: true },
-  { name: `${m}.compareSync`, category: 'crypto' as const, replacement: `${m}.compare`, cpuHeavy: true },
-  { name: `${m}.genSaltSync`, category: 'crypto' as const, replacement: `${m}.genSalt` },
-]);
+// bcrypt's native `hash`/`compare` run on libuv's thread pool: awaiting them is the offload.
+const BCRYPT: readonly BlockingCall[] = [
+  { name: 'bcrypt.hashSync', category: 'crypto', replacement: 'bcrypt.hash', cpuHeavy: true },
+  { name: 'bcrypt.compareSync', category: 'crypto', replacement: 'bcrypt.compare', cpuHeavy: true },
+  { name: 'bcrypt.genSaltSync', category: 'crypto', replacement: 'bcrypt.genSalt' },
+  // bcryptjs is pure JavaScript: its async `hash` computes on the event loop in slices, so only a worker takes the work off it.
+  { name: 'bcryptjs.hashSync', category: 'crypto', cpuHeavy: true, advice: 'move it to a worker thread (`bcryptjs.hash` still computes on the event loop, in slices)' },
+  { name: 'bcryptjs.compareSync', category: 'crypto', cpuHeavy: true, advice: 'move it to a worker thread (`bcryptjs.compare` still computes on the event loop, in slices)' },
+  { name: 'bcryptjs.genSaltSync', category: 'crypto', replacement: 'bcryptjs.genSalt' },
+  // @node-rs/argon2 and @node-rs/bcrypt (checked against 2.2.1 and 2.0.0): the async forms run on libuv's thread pool.
+  ...['hash', 'verify', 'hashRaw'].map((f) => ({ name: `@node-rs/argon2.${f}Sync`, category: 'crypto' as const, replacement: `@node-rs/argon2.${f}`, cpuHeavy: true })),
+  ...['hash', 'verify', 'compare'].map((f) => ({ name: `@node-rs/bcrypt.${f}Sync`, category: 'crypto' as const, replacement: `@node-rs/bcrypt.${f}`, cpuHeavy: true })),
+];
+
+/** Pure-JavaScript compressors and image codecs: synchronous CPU work with no async twin (pako 3, pngjs 7, jpeg-js 0.4). */
+const CPU_CODECS: readonly BlockingCall[] = [
+  ...['deflate', 'deflateRaw', 'gzip', 'inflate', 'inflateRaw', 'ungzip'].map((f) => ({ name: `pako.${f}`, category: 'cpu' as const, cpuHeavy: true })),
+  { name: 'pngjs.PNG.sync.read', category: 'cpu', cpuHeavy: true },
+  { name: 'pngjs.PNG.sync.write', category: 'cpu', cpuHeavy: true },
+  { name: 'jpeg-js.decode', category: 'cpu', cpuHeavy: true },
+  { name: 'jpeg-js.encode', category: 'cpu', cpuHeavy: true },
+  // fflate 0.8: the callback forms (`gzip(data, opts, cb)`) compress in a worker thread.
+  ...['gzip', 'gunzip', 'deflate', 'inflate', 'zlib', 'unzlib', 'zip', 'unzip', 'decompress'].map((f) => ({
+    name: `fflate.${f}Sync`, category: 'cpu' as const, cpuHeavy: true, advice: `use the callback form \`fflate.${f}(…, callback)\`, which runs in a worker thread`,
+  })),
+];
+
+/** Deno's sync file APIs (checked against `lib.deno.ns.d.ts`): each has a promise twin without `Sync`. */
+const DENO_SYNC = [
+  'chmod', 'chown', 'copyFile', 'create', 'link', 'lstat', 'makeTempDir', 'makeTempFile', 'mkdir', 'open', 'readFile', 'readLink',
+  'readTextFile', 'realPath', 'remove', 'rename', 'stat', 'symlink', 'truncate', 'utime', 'writeFile', 'writeTextFile',
+] as const;
+
+const DENO: readonly BlockingCall[] = [
+  ...DENO_SYNC.map((f) => ({ name: `Deno.${f}Sync`, category: 'fs' as const, replacement: `Deno.${f}` })),
+  // `Deno.readDir` is an async iterable, not a promise.
+  { name: 'Deno.readDirSync', category: 'fs', replacement: 'Deno.readDir', usage: 'for await (const entry of Deno.readDir(…))' },
+  { name: 'Deno.Command.outputSync', category: 'process', replacement: 'Deno.Command.output', usage: 'await new Deno.Command(…).output()' },
+];
 
 const BLOCKING: readonly BlockingCall[] = [
-  ...FS_SYNC.map((b) => ({ name: `fs.${b}Sync`, category: 'fs' as const, replacement: fsReplacement(b) })),
-  ...FS_SYNC.map((b) => ({ name: `fs-extra.${b}Sync`, category: 'fs' as const, replacement: `fs-extra.${b}` })),
+  ...FS_BLOCKING,
+  ...FS_EXTRA_REEXPORTED.map((b) => ({ name: `fs-extra.${b}Sync`, category: 'fs' as const, replacement: `fs-extra.${b}` })),
   ...FS_EXTRA_SYNC.map((n) => ({ name: `fs-extra.${n}`, category: 'fs' as const, replacement: `fs-extra.${n.slice(0, -4)}` })),
   { name: 'child_process.execSync', category: 'process', replacement: 'util.promisify(child_process.exec)', usage: '(await util.promisify(child_process.exec)(…)).stdout' },
   { name: 'child_process.execFileSync', category: 'process', replacement: 'util.promisify(child_process.execFile)', usage: '(await util.promisify(child_process.execFile)(…)).stdout' },
-  { name: 'child_process.spawnSync', category: 'process', replacement: 'child_process.spawn' },
+  // `spawn` returns at once: the async form waits for the child's `'close'` event.
+  { name: 'child_process.spawnSync', category: 'process', advice: "use `child_process.spawn` and `await events.once(child, 'close')`" },
   ...CRYPTO_SYNC,
   ...ZLIB_SYNC.map((n) => ({ name: `zlib.${n}`, category: 'zlib' as const, replacement: `util.promisify(zlib.${n.slice(0, -4)})`, cpuHeavy: true })),
-  { name: 'Atomics.wait', category: 'sleep', replacement: 'Atomics.waitAsync' },
+  // `Atomics.waitAsync` returns `{ async, value }`: the promise is `value`.
+  { name: 'Atomics.wait', category: 'sleep', replacement: 'Atomics.waitAsync', usage: 'await Atomics.waitAsync(…).value' },
   ...BCRYPT,
+  ...CPU_CODECS,
+  ...DENO,
+  // tinyglobby 0.2: `glob` takes the same arguments and resolves to the same list.
+  { name: 'tinyglobby.globSync', category: 'fs', replacement: 'tinyglobby.glob' },
+  // dns-sync runs a child Node process and waits for it to resolve the name.
+  { name: 'dns-sync.lookup', category: 'net', replacement: 'dns/promises.lookup', usage: '(await dns.promises.lookup(…)).address' },
+  { name: 'dns-sync.resolve', category: 'net', replacement: 'dns/promises.resolve' },
   { name: 'glob.sync', category: 'fs', replacement: 'glob.glob' },
   { name: 'glob.globSync', category: 'fs', replacement: 'glob.glob' },
   { name: 'fast-glob.sync', category: 'fs', replacement: 'fast-glob.glob' },
@@ -254,7 +315,7 @@ export const RETURNS: ReadonlyMap<string, string> = new Map([
 /** Free identifiers that name a global (anything else unbound resolves to nothing). */
 export const GLOBALS: ReadonlySet<string> = new Set([
   'fetch', 'Atomics', 'process', 'navigator', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'Promise',
-  'Buffer', 'structuredClone', 'console', 'require',
+  'Buffer', 'structuredClone', 'console', 'require', 'Deno',
 ]);
 
 /** `process.stdout`/`stderr` are streams. */

@@ -8,16 +8,16 @@ import { ensureAsync } from './make-async';
 import type { FileStyle } from './style';
 
 /** `fs.xSync` functions whose `fs/promises` twin takes the same arguments and resolves to the same value. */
-const FS_TWINS = new Set([
+export const FS_TWINS = new Set([
   'readFile', 'writeFile', 'appendFile', 'readdir', 'stat', 'lstat', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'copyFile', 'access', 'chmod',
   'chown', 'lchown', 'realpath', 'readlink', 'symlink', 'link', 'mkdtemp', 'truncate', 'utimes', 'lutimes', 'cp', 'opendir', 'statfs',
 ]);
-const CRYPTO_PROMISIFY = new Set(['pbkdf2', 'scrypt', 'generateKeyPair', 'randomFill', 'hkdf', 'generatePrime', 'generateKey']);
-const ZLIB_PROMISIFY = new Set(['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress']);
+export const CRYPTO_PROMISIFY = new Set(['pbkdf2', 'scrypt', 'generateKeyPair', 'randomFill', 'hkdf', 'generatePrime', 'generateKey']);
+export const ZLIB_PROMISIFY = new Set(['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress']);
 /** Packages whose promise API is a drop-in for the sync one (`bcrypt.hashSync` → `bcrypt.hash`). */
-const DROP_IN_PACKAGES = new Set(['bcrypt', 'bcryptjs', 'fs-extra']);
+const DROP_IN_PACKAGES = new Set(['bcrypt', 'bcryptjs', 'fs-extra', '@node-rs/argon2', '@node-rs/bcrypt', 'tinyglobby']);
 /** Built-in modules whose catalog replacement is not a promise-returning twin (`spawnSync` → `spawn`). */
-const NO_MEMBER_TWIN = new Set(['child_process', 'fs', 'crypto', 'zlib', 'Atomics']);
+const NO_MEMBER_TWIN = new Set(['child_process', 'fs', 'crypto', 'zlib', 'Atomics', 'Deno', 'Deno.Command']);
 
 type Twin =
   | { readonly kind: 'fs'; readonly name: string }
