@@ -54,8 +54,8 @@ describe('cli output', () => {
   it('writes JSON with exactly the documented fields', () => {
     const rows = JSON.parse(formatJson(reported)) as Record<string, unknown>[];
     assert.equal(rows.length, 3);
-    assert.deepEqual(Object.keys(rows[0]!), ['file', 'line', 'column', 'endLine', 'endColumn', 'rule', 'severity', 'message']);
-    assert.deepEqual(rows[0], { file: 'src/a.ts', line: 2, column: 19, endLine: 2, endColumn: 37, rule: 'blocking-in-async', severity: 'error', message: 'problem with `fs.readFileSync(p)`' });
+    assert.deepEqual(Object.keys(rows[0]!), ['file', 'line', 'column', 'endLine', 'endColumn', 'rule', 'severity', 'message', 'role']);
+    assert.deepEqual(rows[0], { file: 'src/a.ts', line: 2, column: 19, endLine: 2, endColumn: 37, rule: 'blocking-in-async', severity: 'error', message: 'problem with `fs.readFileSync(p)`', role: 'production' });
   });
 
   it('writes text as file:line:col  severity  rule  message, with notes indented', () => {

@@ -151,7 +151,7 @@ describe('parseConfig', () => {
 
   it('formats errors as file:line:col: error: message', () => {
     const { errors } = parseConfig('{"x": 1}', 'cfg/.async-boundary.json');
-    assert.equal(formatConfigError(errors[0]!), 'cfg/.async-boundary.json:1:2: error: Unknown top-level key `x`: use one of `rules`, `languages`, `include`, `exclude`');
+    assert.equal(formatConfigError(errors[0]!), 'cfg/.async-boundary.json:1:2: error: Unknown top-level key `x`: use one of `rules`, `languages`, `include`, `exclude`, `roles`');
   });
 
   it('never throws on arbitrary text', () => {

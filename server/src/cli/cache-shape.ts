@@ -23,6 +23,7 @@ function validLocated(v: unknown): v is Located {
   if (!isObject(v) || !validRange(v)) return false;
   if (!isString(v['rule']) || !isString(v['message']) || !isString(v['lineText'])) return false;
   if (!isString(v['severity']) || !SEVERITIES.has(v['severity'])) return false;
+  if (!isString(v['role'])) return false;
   const related = v['related'];
   return Array.isArray(related) && related.every((n) => isObject(n) && validRange(n) && isString(n['message']));
 }

@@ -4,6 +4,7 @@
  * `check.ts` walks, reads and prints; this module decides where each file's result comes from.
  */
 import type { Config } from '../engine/config';
+import type { FileLocation } from '../engine/roles-paths';
 import { type ResultCache, cacheKey, configKey, contentHash } from './cache';
 import { runTask, type FileResult, type TaskMessage } from './check-tasks';
 import type { SourceRead } from './files';
@@ -23,6 +24,8 @@ export interface CheckItem {
   readonly abs: string;
   readonly config: Config;
   readonly source: SourceRead;
+  /** Where the file sits in its project (its path's role depends on it). */
+  readonly location?: FileLocation;
 }
 
 /** Where a file's result came from. */
@@ -76,7 +79,8 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
         yield { item, configKey: ck };
         continue;
       }
-      const key = cacheKey({ tool: cache.tool, config: ck, content: contentHash(item.source.text) });
+      // The location is part of what the result depends on (a path's role), like the content.
+      const key = cacheKey({ tool: cache.tool, config: ck, content: contentHash(item.source.text) + (item.location ? JSON.stringify(item.location) : '') });
       const hit = cache.store.get(item.abs, key);
       yield { item, configKey: ck, key, ...(hit ? { hit } : {}) };
     }
@@ -105,7 +109,7 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
     const runner = poolFor();
     let result: FileResult;
     try {
-      result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey } });
+      result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}) } });
     } catch (error) {
       result = { findings: [], errors: [{ where: runner.threads > 0 ? 'a worker thread' : 'the analysis', message: error instanceof Error ? error.message : String(error) }] };
     }

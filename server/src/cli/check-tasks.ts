@@ -9,6 +9,7 @@
  */
 import { analyze } from '../engine/analyze';
 import type { Config } from '../engine/config';
+import type { FileLocation } from '../engine/roles-paths';
 import { initFrontends } from '../languages';
 import { locate, type Located } from './report';
 
@@ -24,6 +25,8 @@ export interface AnalyzeTask {
    * per-config caches (the extended catalog) see one object per config, as in-process.
    */
   readonly configKey: string;
+  /** Where the file sits in its project, for the role of its path. */
+  readonly location?: FileLocation;
 }
 
 /** An internal failure while analysing a file: where (a rule, a frontend, the worker) and what. */
@@ -76,6 +79,7 @@ export async function analyzeTask(task: AnalyzeTask): Promise<FileResult> {
   const frontendError = await frontendsReady();
   const errors: TaskError[] = [];
   const analysis = analyze({ path: task.path, text: task.text }, canonicalConfig(task), {
+    ...(task.location ? { location: task.location } : {}),
     onError: (where, error) => errors.push({ where, message: error instanceof Error ? error.message : String(error) }),
   });
   const findings = analysis ? locate(analysis) : [];

@@ -16,6 +16,10 @@ import { commonFolder, ConfigSource, type LoadedConfig } from './config-load';
 import { UsageError, useColor, type CliIo } from './io';
 import type { Command } from './main';
 import { formatJson, place, type Reported } from './report';
+import { atLeast, parseMinSeverity, parseRolesOption, RoleRun } from './roles';
+import type { Severity } from '../engine/finding';
+import type { CodeRole } from '../engine/model';
+import type { RuleLevel } from '../engine/config';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -37,6 +41,12 @@ Options:
   --cache-location PATH     the cache file, or a folder to keep it in (default:
                             node_modules/.cache/async-boundary/ if there is a node_modules
                             folder, else .async-boundary-cache in the working directory)
+  --roles ROLE=LEVEL,…      how loudly to report code of each role (production, startup,
+                            script, test, bench, example), over the config's \`roles\`;
+                            \`--roles test=warning\` checks tests (default: test, bench and
+                            example files are not checked)
+  --min-severity LEVEL      hide findings below LEVEL: error, warning, info or hint
+                            (default: info; startup code and scripts are reported at hint)
   --help                    show this help
 
 Exit status: 0 no finding at error severity, 1 findings at error severity,
@@ -51,6 +61,8 @@ interface CheckOptions {
   readonly jobs: number | 'auto';
   /** The cache file's location as given (`--cache-location`), when `--cache` is on. */
   readonly cache?: { readonly location?: string };
+  readonly roles: Partial<Record<CodeRole, RuleLevel>>;
+  readonly minSeverity: Severity;
 }
 
 function parseJobs(value: string | undefined): number | 'auto' {
@@ -74,6 +86,8 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
         jobs: { type: 'string', short: 'j' },
         cache: { type: 'boolean' },
         'cache-location': { type: 'string' },
+        roles: { type: 'string', multiple: true },
+        'min-severity': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -94,6 +108,8 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
     ...(v.diff !== undefined ? { diff: v.diff } : {}),
     ...(v.config !== undefined ? { config: v.config } : {}),
     ...(cache ? { cache } : {}),
+    roles: parseRolesOption(v.roles ?? []),
+    minSeverity: parseMinSeverity(v['min-severity']),
   };
 }
 
@@ -135,6 +151,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const text = options.format === 'text';
   const color = useColor(io);
   const findings: Reported[] = [];
+  const roles = new RoleRun(io.cwd, options.roles);
   let files = 0;
   let skipped = 0;
   let internalErrors = 0;
@@ -157,8 +174,12 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       // git reports real paths; the walk may have come through a symlink (macOS's /tmp, a linked checkout).
       const diffKey = changed ? await realpath(abs).catch(() => abs) : abs;
       if (changed && !changed.has(diffKey)) continue;
+      const config = roles.config(loaded.config);
+      const location = await roles.locate(abs, loaded);
+      // Tests, benches and examples are off by default: their files are not even read.
+      if (roles.skipWhole(config, location)) continue;
       const shown = toPosix(relative(io.cwd, abs)) || abs;
-      yield { abs, shown, config: loaded.config, source: await readSource(abs), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
+      yield { abs, shown, config, location, source: await readSource(abs), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
     }
   }
   const tool = cache ? await toolIdentity(version) : '';
@@ -179,7 +200,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       internalErrors++;
       io.err(`async-boundary: internal error in ${e.where} on ${file.shown}: ${e.message}\n`);
     }
-    const found = place(result.findings, file.abs, io.cwd, file.keep);
+    const all = place(result.findings, file.abs, io.cwd, file.keep);
+    const found = all.filter((f) => atLeast(f.severity, options.minSeverity));
+    roles.hidden += all.length - found.length;
     // Text is printed file by file so a long run shows progress; the structured formats need the whole list.
     if (text) io.out(formatText(found, color));
     findings.push(...found);
@@ -190,6 +213,10 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   if (options.format === 'json') io.out(formatJson(findings));
   else if (options.format === 'sarif') io.out(`${JSON.stringify(buildSarif(findings, runConfig.config, version, io.cwd), null, 2)}\n`);
   else io.out(`${summaryLine(findings, files)}\n`);
+  for (const note of roles.notes(options.minSeverity)) {
+    if (text) io.out(`${note}\n`);
+    else io.err(`notice: ${note}\n`);
+  }
   if (internalErrors > 0) io.err(`async-boundary: ${internalErrors} internal ${internalErrors === 1 ? 'error' : 'errors'}; the results above may be incomplete\n`);
   if (configErrors > 0) {
     io.err(`async-boundary: the config has ${configErrors} ${configErrors === 1 ? 'error' : 'errors'}; its valid parts were used (exit status 2)\n`);

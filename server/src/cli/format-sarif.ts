@@ -76,6 +76,7 @@ export function buildSarif(findings: readonly Reported[], config: Config, versio
       message: { text: f.message },
       locations: [{ physicalLocation: location(f) }],
       partialFingerprints: { primaryLocationLineHash: `${f.lineHash}:${n}` },
+      properties: { role: f.role },
     };
     const i = index.get(f.rule);
     if (i !== undefined) result.ruleIndex = i;

@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import type { Analysis } from '../engine/analyze';
 import type { Severity } from '../engine/finding';
 import type { LineIndex } from '../engine/line-index';
-import type { Span } from '../engine/model';
+import type { CodeRole, Span } from '../engine/model';
 import { toPosix } from './files';
 
 /** A 1-based range, columns in UTF-16 code units plus one. */
@@ -25,6 +25,8 @@ export interface Reported extends Range1 {
   readonly related: readonly (Range1 & { readonly message: string })[];
   /** A hash of rule, file and the whitespace-normalised text of the finding's first line: stable when lines move. */
   readonly lineHash: string;
+  /** Where the code runs (`production` unless something says otherwise). */
+  readonly role: CodeRole;
 }
 
 function range(lines: LineIndex, span: Span): Range1 {
@@ -45,6 +47,7 @@ export interface Located extends Range1 {
   readonly related: readonly (Range1 & { readonly message: string })[];
   /** The whitespace-normalised text of the finding's first line, from which {@link Reported.lineHash} is made. */
   readonly lineText: string;
+  readonly role: CodeRole;
 }
 
 /** Locates an analysis's findings (1-based positions, the first line's normalised text). */
@@ -56,7 +59,7 @@ export function locate(analysis: Analysis): Located[] {
     const lineStart = lines.lineStart(r.line - 1);
     const lineEnd = r.line < lines.lineCount ? lines.lineStart(r.line) : text.length;
     const lineText = text.slice(lineStart, lineEnd).replace(/\s+/g, ' ').trim();
-    return { ...r, rule: f.rule, severity: f.severity, message: f.message, related: f.related.map((n) => ({ ...range(lines, n.span), message: n.message })), lineText };
+    return { ...r, rule: f.rule, severity: f.severity, message: f.message, related: f.related.map((n) => ({ ...range(lines, n.span), message: n.message })), lineText, role: f.role ?? 'production' };
   });
 }
 
@@ -77,8 +80,8 @@ export function report(analysis: Analysis, absPath: string, cwd: string, keep: (
   return place(locate(analysis), absPath, cwd, keep);
 }
 
-/** The JSON output: exactly the documented fields, in the documented order. */
+/** The JSON output: exactly the documented fields, in the documented order (`role` came last, after the original eight). */
 export function formatJson(findings: readonly Reported[]): string {
-  const rows = findings.map((f) => ({ file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn, rule: f.rule, severity: f.severity, message: f.message }));
+  const rows = findings.map((f) => ({ file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn, rule: f.rule, severity: f.severity, message: f.message, role: f.role }));
   return `${JSON.stringify(rows, null, 2)}\n`;
 }

@@ -4,6 +4,8 @@ import { applyEdits, type Finding, type Fix, type RefusedFix } from './finding';
 import type { FixContext, FixResult, Frontend, ParsedFile, TextChange } from './language';
 import { LineIndex } from './line-index';
 import type { FileModel } from './model';
+import { capSeverity, LASTING_RULES, PRODUCTION, resolveRoles, roleAt, roleLevel, roleNote } from './roles';
+import { pathRole, type FileLocation } from './roles-paths';
 import { RULES, ruleLevel } from './rules';
 import { applySuppressions, INVALID_SUPPRESSION, scanSuppressions } from './suppressions';
 import { frontendForPath } from '../languages';
@@ -18,6 +20,11 @@ export interface AnalyzeOptions {
   /** The changes from `previous.text` to the new text. */
   readonly changes?: readonly TextChange[];
   readonly onError?: ErrorSink;
+  /**
+   * Where the file is in its project, for the role of its path (tests, scripts, examples). Absent:
+   * only what the code itself says (a shebang, `#[test]`) gives roles.
+   */
+  readonly location?: FileLocation;
 }
 
 /** The result of analysing one file. */
@@ -64,7 +71,8 @@ export function analyze(file: { readonly path: string; readonly text: string }, 
     parsed = { path: file.path, text: file.text, model: emptyModel(frontend, file.path), tree: undefined };
   }
   const lines = new LineIndex(file.text);
-  const model = parsed.model;
+  const roles = resolveRoles(parsed.model, options.location ? pathRole(config, { ...options.location, language: frontend.language }) : undefined);
+  const model: FileModel = { ...parsed.model, roles };
   const findings: Finding[] = [];
   for (const rule of RULES) {
     const level = ruleLevel(rule, config);
@@ -83,8 +91,28 @@ export function analyze(file: { readonly path: string; readonly text: string }, 
   if (suppressionLevel !== 'off') {
     for (const p of scan.problems) kept.push({ rule: INVALID_SUPPRESSION, severity: suppressionLevel, message: p.message, span: p.span, related: [] });
   }
-  kept.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
-  return { parsed, model, findings: kept, frontend, catalog, lines };
+  const placed = placeFindings(kept, model, config);
+  placed.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
+  return { parsed, model, findings: placed, frontend, catalog, lines };
+}
+
+/** Gives each finding the role of its code: the role's level caps its severity, and its message says where the code runs. */
+function placeFindings(findings: readonly Finding[], model: FileModel, config: Config): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const call = f.data?.callId === undefined ? undefined : model.calls[f.data.callId];
+    const at = roleAt(model, model.roles!, f.span.start, call ? call.functionId : undefined);
+    const fact = at.role === 'startup' && LASTING_RULES.has(f.rule) ? PRODUCTION : at;
+    const severity = capSeverity(f.severity, roleLevel(config, fact.role));
+    if (severity === 'off') continue;
+    if (fact.role === 'production') {
+      out.push(f);
+      continue;
+    }
+    const note = roleNote(fact);
+    out.push({ ...f, severity, message: note ? `${f.message}; ${note}` : f.message, role: fact.role, roleWhere: fact.where });
+  }
+  return out;
 }
 
 /**

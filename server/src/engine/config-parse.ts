@@ -7,10 +7,11 @@
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { BlockingCall, BlockingCategory, CatalogExtension, ChannelConstructor, LockType } from './catalog';
-import type { Config, RuleLevel } from './config';
+import type { Config, RolesConfig, RuleLevel } from './config';
 import { globComplexityProblem } from './glob-limits';
 import { LineIndex } from './line-index';
-import type { LanguageId } from './model';
+import type { CodeRole, LanguageId } from './model';
+import { CODE_ROLES } from './roles';
 import { RULES } from './rules';
 import { INVALID_SUPPRESSION } from './suppressions';
 
@@ -43,7 +44,7 @@ export const RULE_LEVELS: readonly RuleLevel[] = ['error', 'warning', 'info', 'h
 /** Languages a config may extend (the model's language ids). */
 export const CONFIG_LANGUAGES: readonly LanguageId[] = ['typescript', 'rust', 'python', 'go', 'java'];
 const CATEGORIES: readonly BlockingCategory[] = ['fs', 'process', 'crypto', 'zlib', 'sleep', 'net', 'db', 'cpu', 'other'];
-const TOP_LEVEL_KEYS = ['$schema', 'rules', 'languages', 'include', 'exclude'];
+const TOP_LEVEL_KEYS = ['$schema', 'rules', 'languages', 'include', 'exclude', 'roles'];
 const CATALOG_KEYS = ['blockingCalls', 'lockTypes', 'channelConstructors', 'ioCalls'];
 
 /** Rule ids a config may name: every rule, plus the pseudo-rule for malformed suppressions. */
@@ -275,6 +276,33 @@ class Parser {
     return undefined;
   }
 
+  /** `roles`: a level per role, and `paths` mapping globs to roles (in order: the first match wins). */
+  roles(node: Node): RolesConfig {
+    const levels: Partial<Record<CodeRole, RuleLevel>> = {};
+    const paths: { glob: string; role: CodeRole }[] = [];
+    for (const { key, keyNode, value } of this.properties(node, 'roles', 'an object mapping roles to levels, with `paths` mapping globs to roles')) {
+      const path = keyPath('roles', key);
+      if (key === 'paths') {
+        for (const entry of this.properties(value, path, 'an object mapping globs to roles')) {
+          const at = keyPath(path, entry.key);
+          const glob = this.string(entry.keyNode, at, 'a glob pattern relative to the config file');
+          const why = glob === undefined ? undefined : globComplexityProblem(glob);
+          if (why !== undefined) this.error(entry.keyNode.offset, at, `\`${at}\` ${why}`);
+          const role = this.oneOf(entry.value, at, CODE_ROLES, 'role');
+          if (glob !== undefined && why === undefined && role !== undefined) paths.push({ glob, role });
+        }
+        continue;
+      }
+      if (!(CODE_ROLES as readonly string[]).includes(key)) {
+        this.error(keyNode.offset, path, `Unknown role \`${key}\` in \`roles\`: use one of ${list(CODE_ROLES)}, or \`paths\``);
+        continue;
+      }
+      const level = this.oneOf(value, path, RULE_LEVELS, 'level');
+      if (level) levels[key as CodeRole] = level;
+    }
+    return { levels, paths };
+  }
+
   globs(node: Node, path: string): string[] {
     return this.entries(node, path, 'glob patterns', (n, p) => {
       const glob = this.string(n, p, 'a glob pattern relative to the config file');
@@ -328,18 +356,20 @@ export function parseConfig(text: string, fileName: string): ParsedConfig {
   let languages: Partial<Record<LanguageId, CatalogExtension>> = {};
   let include: string[] = [];
   let exclude: string[] = [];
+  let roles: RolesConfig | undefined;
   if (root) {
     for (const { key, keyNode, value } of p.properties(root, '', 'an object')) {
       if (key === 'rules') rules = p.rules(value);
       else if (key === 'languages') languages = p.languages(value);
       else if (key === 'include') include = p.globs(value, 'include');
       else if (key === 'exclude') exclude = p.globs(value, 'exclude');
+      else if (key === 'roles') roles = p.roles(value);
       else if (key === '$schema') continue;
       else p.error(keyNode.offset, keyPath('', key), `Unknown top-level key \`${key}\`: use one of ${list(TOP_LEVEL_KEYS.slice(1))}`);
     }
   }
   // A plain object again, so the result compares and serialises like any other config.
-  return { config: { rules: { ...rules }, languages, include, exclude }, errors: p.errors };
+  return { config: { rules: { ...rules }, languages, include, exclude, ...(roles ? { roles } : {}) }, errors: p.errors };
 }
 
 /** `file:line:col: error: message`, the form compilers use and editors link. */

@@ -1,6 +1,6 @@
 import type { CatalogExtension } from './catalog';
 import type { Severity } from './finding';
-import type { LanguageId } from './model';
+import type { CodeRole, LanguageId } from './model';
 
 /** A rule's configured level. */
 export type RuleLevel = Severity | 'off';
@@ -15,6 +15,16 @@ export interface Config {
   readonly include: readonly string[];
   /** Globs of files to skip. */
   readonly exclude: readonly string[];
+  /** How loudly each code role is reported, and globs that assign roles (absent: the defaults of engine/roles.ts). */
+  readonly roles?: RolesConfig;
+}
+
+/** The config's `roles`: a level per role, and globs (relative to the config file's folder) that assign roles. */
+export interface RolesConfig {
+  /** The loudest severity a finding in code of that role gets; `off` drops it. Roles not named keep their default. */
+  readonly levels: Readonly<Partial<Record<CodeRole, RuleLevel>>>;
+  /** In order: the first glob that matches a file assigns its role, over the path conventions. */
+  readonly paths: readonly { readonly glob: string; readonly role: CodeRole }[];
 }
 
 /** The configuration used when there is no config file. */

@@ -1,4 +1,4 @@
-import type { Span } from './model';
+import type { CodeRole, Span } from './model';
 
 /** How loudly a finding is reported. `off` disables a rule. */
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -23,6 +23,10 @@ export interface Finding {
    * entry that matched). Opaque to everything but the language's fix builder.
    */
   readonly data?: FindingData;
+  /** Where the code at fault runs (set by `analyze`; absent means production). */
+  readonly role?: CodeRole;
+  /** Why it has that role, as a phrase: `at startup, before \`app.listen\``, `in test code (under \`tests/\`)`. */
+  readonly roleWhere?: string;
 }
 
 /** Fix inputs a rule records on its finding. */

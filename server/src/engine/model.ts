@@ -228,6 +228,46 @@ export interface FileModel {
   readonly comments: readonly Comment[];
   /** Number of syntax errors the parser recovered from. */
   readonly syntaxErrors: number;
+  /** What the code itself says about where it runs (a shebang, `#[test]`, a `describe` body), from the frontend. */
+  readonly roleFacts?: RoleFacts;
+  /** Where each part of the file runs, resolved by `analyze` from the path, the config and {@link roleFacts}. */
+  readonly roles?: FileRoles;
+}
+
+/**
+ * Where code runs. `production` is the default; the others are quieter by default, since an
+ * outage does not start in a test or a one-shot script (see engine/roles.ts).
+ */
+export type CodeRole = 'production' | 'startup' | 'script' | 'test' | 'bench' | 'example';
+
+/** A role and why the code has it. */
+export interface RoleFact {
+  readonly role: CodeRole;
+  /**
+   * Where the code runs, as a phrase for messages and hovers: `at startup, before \`app.listen\``,
+   * `in test code (under \`tests/\`)`.
+   */
+  readonly where: string;
+  /** For a role that ends partway through a function (startup ends at the `listen`): the offset where it ends. */
+  readonly until?: number;
+}
+
+/** A frontend's role facts: read from syntax only, before paths and config are considered. */
+export interface RoleFacts {
+  /** A fact about the whole file (a shebang, `criterion_main!`). */
+  readonly file?: RoleFact;
+  /** Facts about single functions (`#[test]`, a function in a `#[cfg(test)]` module, an `it(…)` callback). */
+  readonly functions: readonly { readonly functionId: number; readonly fact: RoleFact }[];
+}
+
+/** The resolved roles of a file. */
+export interface FileRoles {
+  /** The role of the file as a whole, and of its module-level code. */
+  readonly file: RoleFact;
+  /** The role of each function, by function id. */
+  readonly functions: readonly RoleFact[];
+  /** Module-level code before this offset runs at startup (a module-level `app.listen(…)` comes after it). */
+  readonly moduleUntil?: number;
 }
 
 /** True when `inner` lies within `outer`. */

@@ -1,0 +1,272 @@
+/**
+ * Code roles: where each part of a file runs, and how loudly its findings are reported there.
+ *
+ * A frontend reports what the syntax says (`#[test]`, an `it(…)` callback, a shebang) as
+ * {@link RoleFacts}; the caller says where the file is (engine/roles-paths.ts). This module
+ * combines both with the call structure of the model, the same way for every language:
+ * - a `main`, or a function called from module level, that starts a server (`listen`, `serve`,
+ *   `bind`, `launch`, directly or through a same-file function) runs at startup up to that call;
+ *   a Rust `main` that starts none is a one-shot program;
+ * - a closure runs in its parent's role when it runs in place (an inline callback, a `block_on`
+ *   body); a handler registered at startup runs later, in production;
+ * - a function called only from code of one role takes that role (a test helper); a helper that
+ *   a test and a handler both call is production.
+ * Pure functions over plain data: no IO.
+ */
+import type { Config, RuleLevel } from './config';
+import type { Severity } from './finding';
+import type { CallSite, CodeRole, FileModel, FileRoles, FunctionInfo, LanguageId, RoleFact } from './model';
+
+/** Every role, in the order docs and settings list them. */
+export const CODE_ROLES: readonly CodeRole[] = ['production', 'startup', 'script', 'test', 'bench', 'example'];
+
+/** The default level per role: production keeps the rule's severity; tests, benches and examples are not reported. */
+export const DEFAULT_ROLE_LEVELS: Readonly<Record<CodeRole, RuleLevel | undefined>> = {
+  production: undefined,
+  startup: 'hint',
+  script: 'hint',
+  test: 'off',
+  bench: 'off',
+  example: 'off',
+};
+
+/** The fact for code nothing marks. */
+export const PRODUCTION: RoleFact = Object.freeze({ role: 'production', where: 'in production code' });
+
+/**
+ * Calls that start serving, by their last name. The strong ones make any function that calls
+ * them a server's startup; `bind` (a Rust listener or an actix server) only ends the startup of a
+ * `main` or of a function called from module level, since a handler may bind a socket too.
+ */
+const SERVE_MEMBERS: Readonly<Partial<Record<LanguageId, { readonly strong: ReadonlySet<string>; readonly weak: ReadonlySet<string> }>>> = {
+  typescript: { strong: new Set(['listen', 'serve']), weak: new Set() },
+  rust: { strong: new Set(['serve', 'launch', 'serve_with_shutdown', 'run_until_stopped']), weak: new Set(['bind', 'bind_rustls', 'bind_openssl', 'listen']) },
+  python: { strong: new Set(['serve_forever', 'run_app', 'start_server']), weak: new Set(['run']) },
+  go: { strong: new Set(['ListenAndServe', 'ListenAndServeTLS', 'Serve']), weak: new Set(['Listen']) },
+  java: { strong: new Set(['run', 'start']), weak: new Set() },
+};
+
+/** The level findings in code of this role get under a config (undefined: the rule's own). */
+export function roleLevel(config: Config, role: CodeRole): RuleLevel | undefined {
+  return config.roles?.levels[role] ?? DEFAULT_ROLE_LEVELS[role];
+}
+
+const LOUDNESS: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
+
+/** A finding's severity under a role level: the level caps it (`off` drops it). */
+export function capSeverity(severity: Severity, level: RuleLevel | undefined): Severity | 'off' {
+  if (level === undefined) return severity;
+  if (level === 'off') return 'off';
+  return LOUDNESS[level] < LOUDNESS[severity] ? level : severity;
+}
+
+/**
+ * Rules whose finding outlives the code that made it: an unbounded channel created at startup
+ * fills while the server serves, so startup does not quiet it.
+ */
+export const LASTING_RULES: ReadonlySet<string> = new Set(['unbounded-channel']);
+
+/** What a message adds after its advice, so a quiet finding says why it is quiet. */
+export function roleNote(fact: RoleFact): string | undefined {
+  switch (fact.role) {
+    case 'production':
+      return undefined;
+    case 'startup':
+      return `${fact.where}: harmless unless it runs again later`;
+    case 'script':
+      return `${fact.where}: nothing else waits on its thread`;
+    default:
+      return fact.where;
+  }
+}
+
+/**
+ * Resolves every function's role. `pathFact` is the role of the file's path (config globs, then
+ * conventions); when it names a role other than production, the whole file has it.
+ */
+export function resolveRoles(model: FileModel, pathFact: RoleFact | undefined): FileRoles {
+  const file = pathFact ?? model.roleFacts?.file ?? PRODUCTION;
+  const n = model.functions.length;
+  if (file.role !== 'production') return { file, functions: new Array<RoleFact>(n).fill(file) };
+  return new Resolver(model, file).run();
+}
+
+const MAX_DEPTH = 200;
+
+class Resolver {
+  private readonly own: (RoleFact | undefined)[];
+  private readonly decided: (RoleFact | undefined)[];
+  private readonly busy = new Set<number>();
+  private readonly callers = new Map<number, CallSite[]>();
+  private readonly children = new Map<number, number[]>();
+  private readonly callsIn = new Map<number, CallSite[]>();
+  private readonly serveMemo = new Map<number, { offset: number; text: string } | null>();
+  private readonly serve: { readonly strong: ReadonlySet<string>; readonly weak: ReadonlySet<string> };
+  private moduleUntil: { offset: number; text: string } | undefined;
+  /** Recursion depth: deeply nested closures must not overflow the stack (bad input is normal input). */
+  private depth = 0;
+
+  constructor(
+    private readonly model: FileModel,
+    private readonly file: RoleFact,
+  ) {
+    const n = model.functions.length;
+    this.own = new Array<RoleFact | undefined>(n);
+    this.decided = new Array<RoleFact | undefined>(n);
+    this.serve = SERVE_MEMBERS[model.language] ?? { strong: new Set(), weak: new Set() };
+    for (const f of model.roleFacts?.functions ?? []) if (f.functionId >= 0 && f.functionId < n) this.own[f.functionId] = f.fact;
+    for (const f of model.functions) {
+      if (f.parent === undefined) continue;
+      const list = this.children.get(f.parent);
+      if (list) list.push(f.id);
+      else this.children.set(f.parent, [f.id]);
+    }
+    for (const c of model.calls) {
+      if (c.functionId !== undefined) {
+        const list = this.callsIn.get(c.functionId);
+        if (list) list.push(c);
+        else this.callsIn.set(c.functionId, [c]);
+      }
+      if (c.localTarget !== undefined) {
+        const list = this.callers.get(c.localTarget);
+        if (list) list.push(c);
+        else this.callers.set(c.localTarget, [c]);
+      }
+      // A module-level `app.listen(…)`: what module level calls before it runs at startup.
+      if (c.functionId === undefined && this.serve.strong.has(c.member) && (this.moduleUntil === undefined || c.span.start < this.moduleUntil.offset)) {
+        this.moduleUntil = { offset: c.span.start, text: c.calleeText };
+      }
+    }
+  }
+
+  run(): FileRoles {
+    // Parents come before their children (pre-order), so deciding in id order keeps the recursion shallow.
+    const functions = this.model.functions.map((f) => this.decide(f.id) ?? PRODUCTION);
+    return { file: this.file, functions, ...(this.moduleUntil ? { moduleUntil: this.moduleUntil.offset } : {}) };
+  }
+
+  /** Where the first call in `id` (or in a closure it runs) that starts a server is, if any. */
+  private serveIn(id: number, entry: boolean): { offset: number; text: string } | undefined {
+    const key = id * 2 + (entry ? 1 : 0);
+    const memo = this.serveMemo.get(key);
+    if (memo !== undefined) return memo ?? undefined;
+    this.serveMemo.set(key, null);
+    if (this.depth > MAX_DEPTH) return undefined;
+    this.depth++;
+    let best: { offset: number; text: string } | undefined;
+    const consider = (offset: number, text: string): void => {
+      if (!best || offset < best.offset) best = { offset, text };
+    };
+    for (const c of this.callsIn.get(id) ?? []) {
+      if (this.serve.strong.has(c.member) || (entry && this.serve.weak.has(c.member))) consider(c.span.start, c.calleeText);
+      else if (c.localTarget !== undefined && c.localTarget !== id) {
+        const inner = this.serveIn(c.localTarget, entry);
+        if (inner) consider(c.span.start, inner.text);
+      }
+    }
+    for (const child of this.children.get(id) ?? []) {
+      const inner = this.serveIn(child, entry);
+      if (inner) consider(inner.offset, inner.text);
+    }
+    this.depth--;
+    this.serveMemo.set(key, best ?? null);
+    return best;
+  }
+
+  /** The role of an entry point (a top-level `main`, a function module level calls), if it is one. */
+  private entryRole(f: FunctionInfo): RoleFact | undefined {
+    const isMain = f.parent === undefined && f.name === 'main';
+    const calledAtModule = (this.callers.get(f.id) ?? []).filter((c) => c.functionId === undefined);
+    if (!isMain && calledAtModule.length === 0) {
+      // Any function that itself calls `listen`/`serve` sets a server up until that call.
+      const direct = this.serveIn(f.id, false);
+      return direct && f.parent === undefined ? startupUntil(direct) : undefined;
+    }
+    const serve = this.serveIn(f.id, true);
+    if (serve) return startupUntil(serve);
+    if (this.moduleUntil && calledAtModule.length > 0 && calledAtModule.every((c) => c.span.start < this.moduleUntil!.offset)) {
+      return { role: 'startup', where: `at startup, before \`${this.moduleUntil.text}\`` };
+    }
+    if (isMain && this.model.language !== 'typescript') return { role: 'script', where: 'in a one-shot program (a `main` that starts no server)' };
+    return undefined;
+  }
+
+  private decide(id: number): RoleFact | undefined {
+    const done = this.decided[id];
+    if (done) return done;
+    if (this.busy.has(id) || this.depth > MAX_DEPTH) return undefined;
+    this.busy.add(id);
+    this.depth++;
+    const fact = this.compute(this.model.functions[id]!);
+    this.depth--;
+    this.busy.delete(id);
+    this.decided[id] = fact;
+    return fact;
+  }
+
+  private compute(f: FunctionInfo): RoleFact {
+    const own = this.own[f.id];
+    if (own) return own;
+    const entry = this.entryRole(f);
+    if (entry) return entry;
+    if (f.parent !== undefined) {
+      const p = this.decide(f.parent);
+      if (p && p.role !== 'production' && p.role !== 'startup') return p;
+      if (p?.role === 'startup' && (p.until === undefined || f.span.start < p.until) && this.runsInPlace(f)) return p;
+    }
+    // A function only code of one role calls has that role; any production caller makes it production.
+    let shared: RoleFact | undefined;
+    for (const c of this.callers.get(f.id) ?? []) {
+      const role = c.functionId === undefined ? this.moduleRole(c.span.start) : this.roleAtCall(c);
+      if (role === undefined) continue; // a recursive call: says nothing
+      if (role.role === 'production') return PRODUCTION;
+      if (shared && shared.role !== role.role) return PRODUCTION;
+      shared ??= role.until === undefined ? role : { role: role.role, where: role.where };
+    }
+    return shared ?? PRODUCTION;
+  }
+
+  private roleAtCall(c: CallSite): RoleFact | undefined {
+    const fact = this.decide(c.functionId!);
+    if (fact?.until !== undefined && c.span.start >= fact.until) return PRODUCTION;
+    return fact;
+  }
+
+  private moduleRole(offset: number): RoleFact {
+    if (this.moduleUntil && offset < this.moduleUntil.offset) return { role: 'startup', where: `at startup, before \`${this.moduleUntil.text}\`` };
+    return this.file;
+  }
+
+  /** A closure that runs where it is written: inline in its parent's context, or a `block_on` body. */
+  private runsInPlace(f: FunctionInfo): boolean {
+    const parent = this.model.functions[f.parent!]!;
+    if (f.offloaded) return false;
+    const ownContext = f.context !== undefined && this.model.contexts[f.context]?.functionId === f.id;
+    if (!ownContext) return f.context === parent.context;
+    return (this.callsIn.get(parent.id) ?? []).some((c) => c.member === 'block_on' && c.argsSpan.start <= f.span.start && f.span.end <= c.argsSpan.end);
+  }
+}
+
+function startupUntil(serve: { offset: number; text: string }): RoleFact {
+  return { role: 'startup', where: `at startup, before \`${serve.text}\``, until: serve.offset };
+}
+
+/** The innermost function containing `offset`, or `undefined` at module level. */
+export function functionAt(model: FileModel, offset: number): number | undefined {
+  let best: FunctionInfo | undefined;
+  for (const f of model.functions) {
+    if (f.span.start <= offset && offset < f.span.end && (!best || f.span.end - f.span.start <= best.span.end - best.span.start)) best = f;
+  }
+  return best?.id;
+}
+
+/** The role of the code at `offset` in a function (or at module level). */
+export function roleAt(model: FileModel, roles: FileRoles, offset: number, functionId = functionAt(model, offset)): RoleFact {
+  if (functionId === undefined) {
+    if (roles.moduleUntil !== undefined && offset < roles.moduleUntil && roles.file.role === 'production') return { role: 'startup', where: 'at startup, before the server starts' };
+    return roles.file;
+  }
+  const fact = roles.functions[functionId] ?? roles.file;
+  if (fact.until !== undefined && offset >= fact.until) return { role: 'production', where: 'in production code (after the server starts)' };
+  return fact;
+}
