@@ -35,6 +35,8 @@ export interface KeyParts {
    * while analysis is per file.
    */
   readonly importsKey?: string;
+  /** Where the file sits in its project (`FileLocation` as JSON): the role of its path changes its result. */
+  readonly location?: string;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

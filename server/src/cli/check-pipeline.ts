@@ -79,8 +79,7 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
         yield { item, configKey: ck };
         continue;
       }
-      // The location is part of what the result depends on (a path's role), like the content.
-      const key = cacheKey({ tool: cache.tool, config: ck, content: contentHash(item.source.text) + (item.location ? JSON.stringify(item.location) : '') });
+      const key = cacheKey({ tool: cache.tool, config: ck, content: contentHash(item.source.text), ...(item.location ? { location: JSON.stringify(item.location) } : {}) });
       const hit = cache.store.get(item.abs, key);
       yield { item, configKey: ck, key, ...(hit ? { hit } : {}) };
     }
