@@ -53,3 +53,25 @@ describe('messages: the advice names what exists', () => {
     ]);
   });
 });
+
+describe('messages: locks say what actually happens', () => {
+  it('a RefCell borrow across an await panics on a conflicting borrow; it blocks no thread', () => {
+    const f = findings('a.rs', ['use std::cell::RefCell;', 'async fn f(c: &RefCell<Vec<u8>>) {', '    let b = c.borrow_mut();', '    tokio::task::yield_now().await;', '    b.len();', '}']);
+    assert.equal(f.length, 1);
+    assert.match(f[0]!.message, /^`await` while `c` is borrowed: a conflicting `borrow` or `borrow_mut` made while this task is suspended panics/);
+    assert.doesNotMatch(f[0]!.message, /blocks its thread/);
+  });
+
+  it('a sleep under an async lock holds the lock for the sleep; it is not called I/O', () => {
+    const f = findings('a.rs', [
+      'async fn f(m: &tokio::sync::Mutex<u32>) {',
+      '    let g = m.lock().await;',
+      '    tokio::time::sleep(std::time::Duration::from_millis(5)).await;',
+      '    drop(g);',
+      '}',
+    ]);
+    assert.equal(f.length, 1);
+    assert.match(f[0]!.message, /the lock is held for the whole sleep/);
+    assert.doesNotMatch(f[0]!.message, /I\/O/);
+  });
+});

@@ -5,6 +5,11 @@ import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { reachesIo } from '../rule-support';
 
+/** Timer waits the I/O catalogs list (awaiting them under a lock holds it for the delay). */
+const SLEEPS: ReadonlySet<string> = new Set([
+  'tokio::time::sleep', 'tokio::time::sleep_until', 'async_std::task::sleep', 'smol::Timer::after', 'timers/promises.setTimeout',
+]);
+
 function yieldLabel(y: YieldPoint): string {
   return y.kind === 'for-await' ? '`for await`' : y.kind === 'yield' ? '`yield`' : '`await`';
 }
@@ -47,6 +52,9 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
       if (other === region || other.lockKey !== region.lockKey) continue;
       if (!spanContains(region.span, other.acquireSpan) || other.acquireSpan.start < region.acquireSpan.end) continue;
       if (contextOf(other) !== region.context) continue;
+      // An async lock's future that this task never awaits (a test polling it by hand to see that it
+      // is pending) takes nothing: only an awaited acquisition waits for the held lock.
+      if (other.kind === 'async' && !acquisitionAwaited(model, other)) continue;
       // One finding per re-acquisition, under its outermost holder: nested holders would repeat it (n² for n levels).
       if (reacquired.has(other.id)) continue;
       reacquired.add(other.id);
@@ -60,8 +68,12 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     for (const y of inside) {
       const calls = awaitedCalls(model, y);
       if (region.kind === 'blocking') {
+        // A `RefCell` never waits: a conflicting borrow while this task is suspended panics.
+        const borrow = region.lockType === 'std::cell::RefCell';
         findings.push({
-          message: `${yieldLabel(y)} while holding \`${region.lock}\`, a blocking lock: every task that needs it blocks its thread until this one resumes; release the guard before the ${yieldLabel(y)} or use an async-aware lock`,
+          message: borrow
+            ? `${yieldLabel(y)} while \`${region.lock}\` is borrowed: a conflicting \`borrow\` or \`borrow_mut\` made while this task is suspended panics (\`already borrowed\`); end the borrow before the ${yieldLabel(y)}`
+            : `${yieldLabel(y)} while holding \`${region.lock}\`, a blocking lock: every task that needs it blocks its thread until this one resumes; release the guard before the ${yieldLabel(y)} or use an async-aware lock`,
           span: y.span,
           related: region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired],
           data: { regionId: region.id, yieldId: y.id },
@@ -82,8 +94,12 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
       }
       const io = calls.find((c) => !onGuardedResource(region, c) && reachesIo(model, catalog, c, ioMemo));
       if (!io) continue;
+      // A sleep is time, not I/O: the lock is held for the whole delay.
+      const sleep = io.callee !== undefined && SLEEPS.has(io.callee);
       findings.push({
-        message: `${yieldLabel(y)} on \`${io.calleeText}\` (I/O) while holding \`${region.lock}\`: every task waiting for the lock stalls until the I/O completes; do the I/O before acquiring the lock or after releasing it`,
+        message: sleep
+          ? `${yieldLabel(y)} on \`${io.calleeText}\` while holding \`${region.lock}\`: the lock is held for the whole sleep and every task waiting for it waits as long; sleep before acquiring the lock or after releasing it`
+          : `${yieldLabel(y)} on \`${io.calleeText}\` (I/O) while holding \`${region.lock}\`: every task waiting for the lock stalls until the I/O completes; do the I/O before acquiring the lock or after releasing it`,
         span: y.span,
         related: region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired],
         data: { regionId: region.id, yieldId: y.id },
@@ -100,6 +116,12 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
 function acquiredIn(model: FileModel, region: HeldRegion): number | undefined {
   const call = model.calls.find((c) => spanContains(region.acquireSpan, c.calleeSpan));
   return call ? call.context : region.context;
+}
+
+/** True when the call that acquires `region` is awaited (`await m.acquire()`, `m.lock().await`). */
+function acquisitionAwaited(model: FileModel, region: HeldRegion): boolean {
+  const call = model.calls.find((c) => spanContains(region.acquireSpan, c.calleeSpan));
+  return call === undefined || call.awaited || model.yieldPoints.some((y) => spanContains(region.acquireSpan, y.keywordSpan));
 }
 
 function inFunction(model: FileModel, region: HeldRegion, functionId: number): boolean {
