@@ -308,7 +308,10 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
   const fnNode = node.children[0]!;
   const args = node.children[node.children.length - 1]!;
   const argCount = args.type === 'arguments' ? args.children.filter((c) => c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item').length : 0;
-  const callee = calleeOf(state, node, fn, false);
+  let callee = calleeOf(state, node, fn, false);
+  // `OpenOptions::new().custom_flags(libc::O_NONBLOCK).open(p)` does not wait on the open (a FIFO
+  // with no writer, a device): it is not the blocking open the catalog lists.
+  if (callee === 'std::fs::OpenOptions::open' && nonBlockingOpen(text, fnNode, fn)) callee = undefined;
   const ct = calleeText(text, fnNode);
   const base = fnNode.type === 'generic_function' ? fnNode.children[0]! : fnNode;
   let member = ct.slice(Math.max(ct.lastIndexOf(':'), ct.lastIndexOf('.')) + 1);
@@ -351,6 +354,22 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
     ...(ctxFn ? { functionId: ctxFn.id } : {}), ...(ctxFn?.context !== undefined ? { context: ctxFn.context } : {}),
     awaited: node.parent?.type === 'await_expression', inLoop, resultUnused: up?.type === 'expression_statement', argCount,
   };
+}
+
+const NONBLOCK_FLAG = /\bcustom_flags\s*\([^)]*\bO_NONBLOCK\b/;
+
+/**
+ * True when an `OpenOptions` open sets `O_NONBLOCK`: in its chain
+ * (`OpenOptions::new().custom_flags(libc::O_NONBLOCK).open(p)`), or on the builder it is called on
+ * (`options.custom_flags(libc::O_NONBLOCK); options.open(p)`) earlier in the same function.
+ */
+function nonBlockingOpen(text: string, fnNode: SyntaxNode, fn: FnRecord | undefined): boolean {
+  if (NONBLOCK_FLAG.test(text.slice(fnNode.start, fnNode.end))) return true;
+  const recv = fnNode.type === 'field_expression' ? fnNode.children[0] : undefined;
+  if (!recv || recv.type !== 'identifier' || !fn) return false;
+  const name = text.slice(recv.start, recv.end);
+  const before = text.slice(fn.node.start, fnNode.start);
+  return new RegExp(`\\b${name}\\s*\\.\\s*custom_flags\\s*\\([^)]*\\bO_NONBLOCK\\b`).test(before);
 }
 
 function handleUse(call: SyntaxNode): HandleUse {
