@@ -208,6 +208,8 @@ export function calleeOf(state: ResolveState, call: SyntaxNode, fn: FnScope | un
   const [recv, field] = f.children;
   if (!recv || !field) return undefined;
   const method = text.slice(field.start, field.end);
+  // `ToSocketAddrs` must be in scope for `.to_socket_addrs()` to compile: its import names the method, whatever the receiver.
+  if (method === 'to_socket_addrs' && scope.aliases.get('ToSocketAddrs') === 'std::net::ToSocketAddrs') return 'std::net::ToSocketAddrs::to_socket_addrs';
   const t = pathOnly && recv.type === 'identifier' ? undefined : typeOf(state, recv, fn);
   if (t) return `${t.path}::${method}`;
   const args = call.children[call.children.length - 1];

@@ -69,8 +69,30 @@ const BLOCKING: BlockingCall[] = [
   { name: 'async_std::task::block_on', category: 'other', advice: AWAIT_INSTEAD },
   { name: 'smol::block_on', category: 'other', advice: AWAIT_INSTEAD },
   { name: 'pollster::block_on', category: 'other', advice: AWAIT_INSTEAD },
-  { name: 'bcrypt::hash', category: 'cpu', cpuHeavy: true },
-  { name: 'bcrypt::verify', category: 'cpu', cpuHeavy: true },
+  // Password hashing and key derivation: tens to hundreds of milliseconds of CPU per call, by design.
+  // Checked against ring 0.16, pbkdf2 0.11/0.12, password-hash 0.4, openssl 0.10 (Debian's sources),
+  // and the bcrypt, argon2, scrypt and rsa crates' published sources.
+  ...['hash', 'verify', 'hash_with_result', 'hash_with_salt'].map((f) => ({ name: `bcrypt::${f}`, category: 'cpu' as const, cpuHeavy: true })),
+  { name: 'ring::pbkdf2::derive', category: 'cpu', cpuHeavy: true },
+  { name: 'ring::pbkdf2::verify', category: 'cpu', cpuHeavy: true },
+  ...['pbkdf2', 'pbkdf2_hmac', 'pbkdf2_hmac_array'].map((f) => ({ name: `pbkdf2::${f}`, category: 'cpu' as const, cpuHeavy: true })),
+  ...methods('argon2::Argon2', ['hash_password', 'hash_password_into', 'verify_password'], 'cpu').map((b) => ({ ...b, cpuHeavy: true })),
+  ...methods('password_hash::PasswordHasher', ['hash_password'], 'cpu').map((b) => ({ ...b, cpuHeavy: true })),
+  ...methods('password_hash::PasswordVerifier', ['verify_password'], 'cpu').map((b) => ({ ...b, cpuHeavy: true })),
+  ...methods('pbkdf2::Pbkdf2', ['hash_password', 'verify_password'], 'cpu').map((b) => ({ ...b, cpuHeavy: true })),
+  ...methods('scrypt::Scrypt', ['hash_password', 'verify_password'], 'cpu').map((b) => ({ ...b, cpuHeavy: true })),
+  { name: 'scrypt::scrypt', category: 'cpu', cpuHeavy: true },
+  { name: 'openssl::pkcs5::pbkdf2_hmac', category: 'cpu', cpuHeavy: true },
+  { name: 'openssl::pkcs5::scrypt', category: 'cpu', cpuHeavy: true },
+  // Key-pair generation searches for primes: seconds for large RSA keys.
+  { name: 'openssl::rsa::Rsa::generate', category: 'cpu', cpuHeavy: true },
+  { name: 'rsa::RsaPrivateKey::new', category: 'cpu', cpuHeavy: true },
+  // Whole-buffer compression and image decoding.
+  ...['encode_all', 'decode_all', 'bulk::compress', 'bulk::decompress'].map((f) => ({ name: `zstd::${f}`, category: 'cpu' as const, cpuHeavy: true })),
+  { name: 'image::open', category: 'cpu', cpuHeavy: true },
+  { name: 'image::load_from_memory', category: 'cpu', cpuHeavy: true },
+  // Name resolution through the system resolver (`getaddrinfo`) waits on DNS.
+  { name: 'std::net::ToSocketAddrs::to_socket_addrs', category: 'net', replacement: 'tokio::net::lookup_host' },
 ];
 
 const LOCKS: LockType[] = [
@@ -153,7 +175,7 @@ export const PARALLEL_ITERATORS: ReadonlySet<string> = new Set(['par_iter', 'par
 export const GLOB_MODULES: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
   ['std::fs', [...FS_WITH_TWIN, 'read_dir', 'File', 'OpenOptions']],
   ['std::thread', ['sleep', 'spawn', 'JoinHandle']],
-  ['std::net', ['TcpStream', 'TcpListener', 'UdpSocket']],
+  ['std::net', ['TcpStream', 'TcpListener', 'UdpSocket', 'ToSocketAddrs']],
   ['std::io', ['stdin', 'Stdin', 'Read', 'Write', 'BufRead']],
   ['std::sync', ['Mutex', 'RwLock', 'Arc', 'mpsc']],
   ['std::sync::mpsc', ['channel', 'sync_channel', 'Sender', 'Receiver', 'SyncSender']],

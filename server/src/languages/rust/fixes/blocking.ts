@@ -72,7 +72,8 @@ export function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixCont
     return { fixes, refused };
   }
   const entry = call.callee === undefined || finding.data?.innerCallId !== undefined ? undefined : ctx.catalog.blocking.get(call.callee);
-  if (entry?.replacement && call.calleeSpan.end <= call.argsSpan.start) {
+  // A method's twin is a function of the receiver (`addr.to_socket_addrs()` → `lookup_host(addr)`): replacing the callee would drop it.
+  if (entry?.replacement && call.calleeSpan.end <= call.argsSpan.start && !call.calleeText.includes('.')) {
     const twin = twinFor(entry.replacement, runtime);
     fixes.push({
       title: `Use \`${twin}(…).await\``,
