@@ -13,7 +13,7 @@ import { callNode, fnOf, runtimeOf, rustTree, type Runtime } from './util';
 const FS_PREFIX = 'tokio::fs::';
 
 /** The replacement of a catalog twin under the crate's runtime. */
-function twinFor(replacement: string, runtime: Runtime): string {
+export function twinFor(replacement: string, runtime: Runtime): string {
   if (runtime === 'tokio') return replacement;
   if (replacement === 'tokio::time::sleep') return runtime === 'smol' ? 'smol::Timer::after' : 'async_std::task::sleep';
   if (replacement.startsWith(FS_PREFIX)) return `${runtime === 'smol' ? 'smol' : 'async_std'}::fs::${replacement.slice(FS_PREFIX.length)}`;
