@@ -10,7 +10,7 @@ import { fixAllText } from '../../server/src/engine/fix-all';
 import { frontendForPath } from '../../server/src/languages';
 
 const ROOT = join(__dirname, '..', 'fixtures');
-const MARKER = /(?:\/\/|#|--|\/\*)\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/;
+const MARKER = /(?:\/\/|#|--|\/\*)\s*expect:\s*([a-z0-9-]+(?:@[a-z]+)?(?:\s*,\s*[a-z0-9-]+(?:@[a-z]+)?)*)/;
 
 function fixtureFiles(dir: string): string[] {
   const out: string[] = [];
@@ -32,6 +32,16 @@ function expectedKeys(text: string): string[] {
   return keys.sort();
 }
 
+/**
+ * Role fixtures live under `<lang>/roles/`, in folders named like the project paths they stand for
+ * (`roles/tests/api.rs` is a file at `tests/api.rs` in its project): the path below `roles/` is the
+ * file's project path. Other fixtures have no project path, so only their syntax gives roles.
+ */
+function fixtureLocation(file: string): { projectPath: string } | undefined {
+  const parts = relative(ROOT, file).split(/[\\/]/);
+  return parts[1] === 'roles' ? { projectPath: parts.slice(2).join('/') } : undefined;
+}
+
 export function fixedPath(file: string): string {
   const ext = extname(file);
   return file.slice(0, -ext.length) + '.fixed' + ext;
@@ -43,9 +53,10 @@ describe('rule fixtures', () => {
     const name = relative(ROOT, file);
     it(name, () => {
       const text = readFileSync(file, 'utf8');
-      const analysis = analyze({ path: file, text }, DEFAULT_CONFIG, { onError: (where, e) => assert.fail(`${where}: ${String(e)}`) });
+      const location = fixtureLocation(file);
+      const analysis = analyze({ path: file, text }, DEFAULT_CONFIG, { ...(location ? { location } : {}), onError: (where, e) => assert.fail(`${where}: ${String(e)}`) });
       assert.ok(analysis, `no frontend for ${name}`);
-      const actual = analysis.findings.map((f) => `${analysis.lines.position(f.span.start).line + 1}:${f.rule}`).sort();
+      const actual = analysis.findings.map((f) => `${analysis.lines.position(f.span.start).line + 1}:${f.rule}${f.role && f.role !== 'production' ? `@${f.role}` : ''}`).sort();
       const expected = expectedKeys(text);
       if (basename(file).startsWith('valid-')) assert.deepEqual(expected, [], `${name}: valid-* fixtures carry no markers`);
       const detail = analysis.findings.map((f) => `  ${analysis.lines.position(f.span.start).line + 1}: ${f.rule}: ${f.message}`).join('\n');

@@ -101,7 +101,8 @@ function placeFindings(findings: readonly Finding[], model: FileModel, config: C
   const out: Finding[] = [];
   for (const f of findings) {
     const call = f.data?.callId === undefined ? undefined : model.calls[f.data.callId];
-    const at = roleAt(model, model.roles!, f.span.start, call ? call.functionId : undefined);
+    // A malformed suppression is about the comment, not about code that runs: only the file's role quiets it.
+    const at = f.rule === INVALID_SUPPRESSION ? model.roles!.file : roleAt(model, model.roles!, f.span.start, call ? call.functionId : undefined);
     const fact = at.role === 'startup' && LASTING_RULES.has(f.rule) ? PRODUCTION : at;
     const severity = capSeverity(f.severity, roleLevel(config, fact.role));
     if (severity === 'off') continue;

@@ -8,6 +8,7 @@ import picomatch from 'picomatch';
 import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic } from 'vscode-languageserver';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config, type RuleLevel } from '../engine/config';
 import { parseConfig } from '../engine/config-parse';
+import type { FileLocation } from '../engine/roles-paths';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
 import type { Session } from './session';
 
@@ -126,6 +127,47 @@ export class ProjectConfig {
       excluded: exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false,
     };
     return loaded.matchers.included(rel) && !loaded.matchers.excluded(rel);
+  }
+
+  /** Folder → the repository root above it (`null`: none), for {@link locationFor}. */
+  private gitRoots = new Map<string, string | null>();
+
+  /**
+   * Where a file sits in its project, as the CLI computes it: relative to its repository root
+   * (else its config's folder, else the first workspace folder) for the path conventions, and
+   * relative to its config's folder for the config's role globs. Cached per folder: no cost per keystroke.
+   */
+  locationFor(path: string): FileLocation | undefined {
+    if (!isAbsolute(path)) return undefined;
+    const loaded = this.loaded(this.configPathFor(path));
+    const root = this.gitRootOf(dirname(path)) ?? (loaded.root !== '' ? loaded.root : this.session.folders[0]);
+    const posix = (p: string): string => p.split(sep).join('/');
+    const projectPath = root === undefined ? undefined : posix(relative(root, path));
+    const configPath = loaded.root !== '' ? posix(relative(loaded.root, path)) : undefined;
+    return {
+      ...(projectPath !== undefined && !projectPath.startsWith('../') && !isAbsolute(projectPath) ? { projectPath } : {}),
+      ...(configPath !== undefined && !configPath.startsWith('../') && !isAbsolute(configPath) ? { configPath } : {}),
+    };
+  }
+
+  private gitRootOf(start: string): string | undefined {
+    const visited: string[] = [];
+    let found: string | null = null;
+    for (let dir = start; ; dir = dirname(dir)) {
+      const known = this.gitRoots.get(dir);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      visited.push(dir);
+      if (existsSync(join(dir, '.git'))) {
+        found = dir;
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
+    for (const dir of visited) this.gitRoots.set(dir, found);
+    return found ?? undefined;
   }
 
   /** Forgets every config and lookup (a config file was created, changed or deleted); reads the workspace root's again. */

@@ -207,7 +207,8 @@ export class Session {
     if (cached && cached.version === doc.version && cached.config === config) return cached;
     const pending = this.pending.get(uri);
     const incremental = cached && cached.config === config && pending ? { previous: cached.analysis.parsed, changes: pending } : {};
-    const analysis = analyze({ path: analysisPath(uri, doc.languageId), text: doc.getText() }, config, { ...incremental, onError: this.onError });
+    const location = this.project.locationFor(uriToPath(uri));
+    const analysis = analyze({ path: analysisPath(uri, doc.languageId), text: doc.getText() }, config, { ...incremental, ...(location ? { location } : {}), onError: this.onError });
     this.pending.set(uri, []);
     if (!analysis) {
       this.analyses.delete(uri);

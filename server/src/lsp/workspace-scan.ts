@@ -40,7 +40,8 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
           session.connection.console.info(`async-boundary: skipped ${path}: it ${read.skipped}`);
           continue;
         }
-        const analysis = analyze({ path, text: read.text }, session.project.configFor(path, settings.rules), { onError: session.onError });
+        const location = session.project.locationFor(path);
+        const analysis = analyze({ path, text: read.text }, session.project.configFor(path, settings.rules), { ...(location ? { location } : {}), onError: session.onError });
         if (!analysis) continue;
         files++;
         findings += analysis.findings.length;

@@ -17,6 +17,7 @@ import { rustCatalog } from './catalog';
 import { rustFixes } from './fixes';
 import { initRust, rustParser, rustReady, RustNotInitialisedError } from './grammar';
 import type { Edition } from './locks';
+import { rustRoleFacts } from './roles';
 import { mirror, type SyntaxNode } from './syntax';
 
 export { initRust, rustReady, RustNotInitialisedError };
@@ -100,7 +101,9 @@ export function createRustFrontend(options: { edition?: Edition } = {}): Fronten
       const tree = parseTree(text, previous, changes);
       try {
         const m = mirror(tree, language, text);
-        const { model, state } = buildModel(m.root, text, path, catalog, m.syntaxErrors, edition);
+        const built = buildModel(m.root, text, path, catalog, m.syntaxErrors, edition);
+        const model = { ...built.model, roleFacts: rustRoleFacts(text, m.root, built.model) };
+        const state = built.state;
         const holder: RustTree = { ts: tree, root: m.root, state, edition };
         finalizer.register(holder, tree, holder);
         return { path, text, model, tree: holder };

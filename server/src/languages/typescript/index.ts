@@ -11,6 +11,7 @@ import { parseSourceFile } from './ast';
 import { buildModel } from './build';
 import { typescriptCatalog } from './catalog';
 import { buildFixes } from './fixes';
+import { typescriptRoleFacts } from './roles';
 import { walk } from './walk';
 
 const EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'] as const;
@@ -78,7 +79,8 @@ export const typescriptFrontend: Frontend = {
     const sf = parseTree(text, path, previous, changes);
     // The parser gave up on pathological nesting: report it as unparseable rather than fail.
     if (!sf) return { path, text, tree: undefined, model: emptyModel(path, 1) };
-    const model = buildModel(sf, path, walk(sf), catalog, parseErrors(sf));
+    const built = buildModel(sf, path, walk(sf), catalog, parseErrors(sf));
+    const model = { ...built, roleFacts: typescriptRoleFacts(text, built) };
     return { path, text, tree: sf, model };
   },
   syntaxErrors(text: string, path: string): number {
