@@ -193,6 +193,7 @@ function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {
     // `router.route('/x').get(…)`: a call receiver is named by its method.
     const named = T.isCallExpression(receiver) ? unwrap(receiver.expression) : receiver;
     const recvName = T.isIdentifier(named) ? named.text : T.isPropertyAccessExpression(named) ? named.name.text : undefined;
+    if (recvName !== undefined && reg.exceptReceivers?.includes(recvName)) return false;
     if (reg.receivers?.includes('*') || (recvName !== undefined && (reg.receivers?.includes(recvName) || reg.receiverPattern?.test(recvName)))) ok = true;
     else if (reg.receiverTypes) {
       const type = resolveExpr(receiver, call.scope);

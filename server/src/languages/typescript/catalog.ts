@@ -346,6 +346,8 @@ export interface HandlerRegistration {
   readonly handlerKeys?: readonly string[];
   /** Only a registration made from inside an async context counts. */
   readonly nestedOnly?: boolean;
+  /** Receiver names that never match, even with `*` (`process` for exit hooks). */
+  readonly exceptReceivers?: readonly string[];
 }
 
 const ROUTE_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'head', 'options', 'route', 'addHook', 'param'];
@@ -379,6 +381,16 @@ export const HANDLER_REGISTRATIONS: readonly HandlerRegistration[] = [
     methods: ['on', 'once', 'addListener', 'prependListener'],
     receivers: ['*'],
     events: ['data', 'line', 'readable', 'end', 'close', 'finish'],
+    nestedOnly: true,
+  },
+  // A child process's or a request's lifecycle listeners, registered from a handler, run on the
+  // server's event loop (`child.on('exit', …)` in a route). `process.on('exit')` is an exit hook: it
+  // runs once, as the process ends, and must be synchronous.
+  {
+    methods: ['on', 'once', 'addListener', 'prependListener'],
+    receivers: ['*'],
+    exceptReceivers: ['process'],
+    events: ['exit', 'error', 'spawn', 'response', 'drain', 'open', 'timeout'],
     nestedOnly: true,
   },
 ];
