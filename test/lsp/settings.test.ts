@@ -10,9 +10,12 @@ import { RULE_DOCS_BASE_URL, ruleDocsUrl } from '../../server/src/lsp/convert';
 describe('settings', () => {
   it('resolves nested and flat keys, and missing values to the defaults', () => {
     const problems: string[] = [];
-    const s = resolveSettings({ debounceMs: 20, 'inlayHints.enabled': true, decorations: { enabled: false }, rules: { 'blocking-in-async': 'error' } }, (m) => problems.push(m));
-    assert.deepEqual(s, { enable: true, debounceMs: 20, rules: { 'blocking-in-async': 'error' }, decorationsEnabled: false, inlayHintsEnabled: true });
+    const s = resolveSettings({ debounceMs: 20, 'inlayHints.enabled': true, decorations: { enabled: false }, rules: { 'blocking-in-async': 'error' }, roles: { test: 'warning' } }, (m) => problems.push(m));
+    assert.deepEqual(s, { enable: true, debounceMs: 20, rules: { 'blocking-in-async': 'error' }, roles: { test: 'warning' }, decorationsEnabled: false, inlayHintsEnabled: true });
     assert.deepEqual(problems, []);
+    const wrong: string[] = [];
+    assert.deepEqual(resolveSettings({ roles: { tests: 'warning' } }, (m) => wrong.push(m)).roles, {});
+    assert.match(wrong[0]!, /`tests` is not a role: use `production`, `startup`/);
     assert.equal(resolveSettings(null, () => assert.fail('null is not invalid')), DEFAULT_SETTINGS);
   });
 

@@ -9,6 +9,7 @@ import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic 
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config, type RuleLevel } from '../engine/config';
 import { parseConfig } from '../engine/config-parse';
 import type { FileLocation } from '../engine/roles-paths';
+import type { CodeRole } from '../engine/model';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
 import type { Session } from './session';
 
@@ -99,13 +100,14 @@ export class ProjectConfig {
     this.session.background(this.session.connection.sendDiagnostics({ uri: pathToFileURL(path).href, diagnostics }), 'publishing config errors');
   }
 
-  /** The config for a file, merged with the editor's per-rule levels (the editor wins). */
-  configFor(path: string, rules: Readonly<Record<string, RuleLevel>>): Config {
+  /** The config for a file, merged with the editor's per-rule and per-role levels (the editor wins). */
+  configFor(path: string, rules: Readonly<Record<string, RuleLevel>>, roles: Readonly<Partial<Record<CodeRole, RuleLevel>>> = {}): Config {
     const loaded = this.loaded(this.configPathFor(path));
-    const key = JSON.stringify(rules);
+    const key = JSON.stringify([rules, roles]);
     let config = loaded.merged.get(key);
     if (!config) {
       config = Object.keys(rules).length === 0 ? loaded.base : { ...loaded.base, rules: { ...loaded.base.rules, ...rules } };
+      if (Object.keys(roles).length > 0) config = { ...config, roles: { levels: { ...config.roles?.levels, ...roles }, paths: config.roles?.paths ?? [] } };
       loaded.merged.set(key, config);
     }
     return config;

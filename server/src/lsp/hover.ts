@@ -6,6 +6,7 @@ import type { AsyncContext, Span } from '../engine/model';
 import { spanContains } from '../engine/model';
 import { ruleById } from '../engine/rules';
 import { contextPhrase } from '../engine/rule-support';
+import { roleAt } from '../engine/roles';
 import { ruleDocsUrl, toRange } from './convert';
 import type { Session } from './session';
 import { yieldViews } from './yield-info';
@@ -16,6 +17,14 @@ const overlaps = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.e
 
 function line(analysis: Analysis, offset: number): number {
   return analysis.lines.position(offset).line + 1;
+}
+
+/** `Role \`startup\`: at startup, before \`app.listen\``: why findings here are quiet (or not). */
+function roleLine(analysis: Analysis, offset: number, functionId?: number): string {
+  const roles = analysis.model.roles;
+  if (!roles) return 'Role `production`';
+  const fact = roleAt(analysis.model, roles, offset, functionId);
+  return `Role \`${fact.role}\`: runs ${fact.where}`;
 }
 
 function findingsIn(analysis: Analysis, span: Span): string[] {
@@ -34,6 +43,7 @@ export function yieldPointHover(analysis: Analysis, offset: number): Hover | und
     parts.push('Held across it:');
     for (const r of view.held) parts.push(`- \`${r.lock}\` (${r.kind === 'blocking' ? 'blocking' : 'async'} lock${r.lockType ? ` \`${r.lockType}\`` : ''}), acquired on line ${line(analysis, r.acquireSpan.start)}`);
   }
+  parts.push('', roleLine(analysis, view.point.span.start));
   const findings = findingsIn(analysis, view.point.span);
   if (findings.length > 0) parts.push('', 'Findings:', ...findings);
   return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') }, range: toRange(analysis.lines, view.point.keywordSpan) };
@@ -55,6 +65,8 @@ export function contextHover(analysis: Analysis, offset: number): Hover | undefi
     `- ${plural(held, 'held lock region')}`,
     `- ${plural(blocking, 'blocking call')}`,
     `- ${plural(findings, 'finding')}`,
+    '',
+    roleLine(analysis, ctx.nameSpan.start, ctx.functionId),
   ].join('\n');
   return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(analysis.lines, ctx.nameSpan) };
 }

@@ -196,7 +196,7 @@ export class Session {
     await this.frontendsReady;
     const path = uriToPath(uri);
     if (!settings.enable || !this.project.covers(path)) return undefined;
-    return this.analyzeNow(uri, this.project.configFor(path, settings.rules));
+    return this.analyzeNow(uri, this.project.configFor(path, settings.rules, settings.roles));
   }
 
   /** Synchronous part of {@link current}: analyses the latest text unless the cached result is for it. */

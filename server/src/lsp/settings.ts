@@ -5,6 +5,8 @@
  */
 import type { RuleLevel } from '../engine/config';
 import { configurableRuleIds } from '../engine/config-parse';
+import type { CodeRole } from '../engine/model';
+import { CODE_ROLES } from '../engine/roles';
 
 export type SettingScope = 'application' | 'window' | 'resource';
 
@@ -18,7 +20,7 @@ export type SettingSpec =
   | (SettingBase & { readonly type: 'boolean'; readonly default: boolean })
   | (SettingBase & { readonly type: 'number'; readonly default: number; readonly minimum?: number; readonly maximum?: number })
   | (SettingBase & { readonly type: 'string'; readonly default: string; readonly enum: readonly string[] })
-  | (SettingBase & { readonly type: 'object'; readonly default: Record<string, string>; readonly valueEnum: readonly string[] });
+  | (SettingBase & { readonly type: 'object'; readonly default: Record<string, string>; readonly valueEnum: readonly string[]; readonly keys: readonly string[]; readonly keyKind: string });
 
 const LEVELS: readonly RuleLevel[] = ['error', 'warning', 'info', 'hint', 'off'];
 /** The ids `asyncBoundary.rules` may name: the same as the config file's `rules`. */
@@ -41,8 +43,21 @@ export const SETTINGS = [
     type: 'object',
     default: {},
     valueEnum: LEVELS,
+    keys: RULE_IDS,
+    keyKind: 'rule',
     scope: 'resource',
     description: 'Per-rule levels (`error`, `warning`, `info`, `hint`, `off`), applied over the `rules` of `.async-boundary.json`.',
+  },
+  {
+    key: 'asyncBoundary.roles',
+    type: 'object',
+    default: {},
+    valueEnum: LEVELS,
+    keys: CODE_ROLES,
+    keyKind: 'role',
+    scope: 'resource',
+    description:
+      'Per-role levels (`error`, `warning`, `info`, `hint`, `off`), applied over the `roles` of `.async-boundary.json`: the loudest severity findings in code of that role get. By default `test`, `bench` and `example` are `off` (an open test file shows nothing), and `startup` and `script` are `hint`; `{ "test": "warning" }` shows findings in tests.',
   },
   {
     key: 'asyncBoundary.decorations.enabled',
@@ -73,12 +88,13 @@ export interface Settings {
   readonly enable: boolean;
   readonly debounceMs: number;
   readonly rules: Readonly<Record<string, RuleLevel>>;
+  readonly roles: Readonly<Partial<Record<CodeRole, RuleLevel>>>;
   readonly decorationsEnabled: boolean;
   /** `undefined` when the client did not set it: the server then picks by client (see `InitializationOptions`). */
   readonly inlayHintsEnabled: boolean | undefined;
 }
 
-export const DEFAULT_SETTINGS: Settings = Object.freeze({ enable: true, debounceMs: 150, rules: Object.freeze({}), decorationsEnabled: true, inlayHintsEnabled: undefined });
+export const DEFAULT_SETTINGS: Settings = Object.freeze({ enable: true, debounceMs: 150, rules: Object.freeze({}), roles: Object.freeze({}), decorationsEnabled: true, inlayHintsEnabled: undefined });
 
 /** Reads a dotted key from the `asyncBoundary` section, nested (`{inlayHints:{enabled}}`) or flat (`{'inlayHints.enabled': …}`). */
 function lookup(section: Record<string, unknown>, key: string): unknown {
@@ -106,8 +122,8 @@ function problem(spec: SettingSpec, value: unknown): string | undefined {
       return typeof value === 'string' && spec.enum.includes(value) ? undefined : `expected one of ${spec.enum.map((e) => `\`${e}\``).join(', ')}`;
     case 'object': {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected an object';
-      const unknown = Object.keys(value).find((k) => !RULE_IDS.includes(k));
-      if (unknown !== undefined) return `\`${unknown}\` is not a rule: use ${RULE_IDS.map((r) => `\`${r}\``).join(', ')}`;
+      const unknown = Object.keys(value).find((k) => !spec.keys.includes(k));
+      if (unknown !== undefined) return `\`${unknown}\` is not a ${spec.keyKind}: use ${spec.keys.map((r) => `\`${r}\``).join(', ')}`;
       const bad = Object.entries(value).filter(([, v]) => typeof v !== 'string' || !spec.valueEnum.includes(v));
       return bad.length === 0 ? undefined : `\`${bad[0]![0]}\` must be one of ${spec.valueEnum.map((e) => `\`${e}\``).join(', ')}`;
     }
@@ -137,6 +153,7 @@ export function resolveSettings(raw: unknown, onInvalid: (message: string) => vo
     enable: get('asyncBoundary.enable', DEFAULT_SETTINGS.enable),
     debounceMs: get('asyncBoundary.debounceMs', DEFAULT_SETTINGS.debounceMs),
     rules: get('asyncBoundary.rules', DEFAULT_SETTINGS.rules),
+    roles: get('asyncBoundary.roles', DEFAULT_SETTINGS.roles),
     decorationsEnabled: get('asyncBoundary.decorations.enabled', DEFAULT_SETTINGS.decorationsEnabled),
     inlayHintsEnabled: get<boolean | undefined>('asyncBoundary.inlayHints.enabled', undefined),
   };

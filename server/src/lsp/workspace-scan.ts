@@ -41,7 +41,7 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
           continue;
         }
         const location = session.project.locationFor(path);
-        const analysis = analyze({ path, text: read.text }, session.project.configFor(path, settings.rules), { ...(location ? { location } : {}), onError: session.onError });
+        const analysis = analyze({ path, text: read.text }, session.project.configFor(path, settings.rules, settings.roles), { ...(location ? { location } : {}), onError: session.onError });
         if (!analysis) continue;
         files++;
         findings += analysis.findings.length;

@@ -1,0 +1,106 @@
+// Code roles: the path conventions, the config's `roles`, and what the CLI leaves out and says so.
+import assert from 'node:assert/strict';
+import { analyze } from '../../server/src/engine/analyze';
+import { parseConfig } from '../../server/src/engine/config-parse';
+import { conventionRole } from '../../server/src/engine/roles-paths';
+import { BLOCKING_TS, cli, git, removeWorkspace, workspace } from './cli-helpers';
+
+const roleOf = (path: string, language?: Parameters<typeof conventionRole>[1]): string => conventionRole(path, language)?.role ?? 'production';
+
+describe('roles: path conventions', () => {
+  it('reads test, bench, example and script paths as each ecosystem names them', () => {
+    const cases: [string, string, Parameters<typeof conventionRole>[1]][] = [
+      ['src/routes/users.test.ts', 'test', 'typescript'],
+      ['src/app.e2e-spec.ts', 'test', 'typescript'],
+      ['packages/api/__tests__/users.ts', 'test', 'typescript'],
+      ['cypress/support/commands.js', 'test', 'typescript'],
+      ['tests/api.rs', 'test', 'rust'],
+      ['src/storage/tests.rs', 'test', 'rust'],
+      ['benches/parse.rs', 'bench', 'rust'],
+      ['examples/client.rs', 'example', 'rust'],
+      ['src/bin/backfill.rs', 'script', 'rust'],
+      ['build.rs', 'script', 'rust'],
+      ['scripts/release.mjs', 'script', 'typescript'],
+      ['vite.config.ts', 'script', 'typescript'],
+      ['pkg/server/handler_test.go', 'test', 'go'],
+      ['app/test_views.py', 'test', 'python'],
+      ['conftest.py', 'test', 'python'],
+      ['src/test/java/AppTest.java', 'test', 'java'],
+    ];
+    for (const [path, role, language] of cases) assert.equal(roleOf(path, language), role, path);
+  });
+
+  it('does not take a word that ends in `test` for a test: `contest.ts`, `latest.ts`, `attest.rs`', () => {
+    for (const path of ['src/contest.ts', 'src/latest.ts', 'src/attest.rs', 'src/testimonials.ts', 'src/protest/index.ts']) assert.equal(roleOf(path, 'typescript'), 'production', path);
+  });
+
+  it('lets a test file name win over a script folder, and the outermost folder over inner ones', () => {
+    assert.equal(roleOf('scripts/release.test.ts', 'typescript'), 'test');
+    assert.equal(roleOf('examples/tests/client.rs', 'rust'), 'example');
+  });
+});
+
+describe('roles: config', () => {
+  it('reads levels per role and globs that assign roles, in order', () => {
+    const { config, errors } = parseConfig('{ "roles": { "test": "warning", "paths": { "service/**": "production", "fixtures/**": "test" } } }', 'c.json');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(config.roles, { levels: { test: 'warning' }, paths: [{ glob: 'service/**', role: 'production' }, { glob: 'fixtures/**', role: 'test' }] });
+  });
+
+  it('reports an unknown role, a bad level and a bad role name, and keeps the rest', () => {
+    const { config, errors } = parseConfig('{ "roles": { "tests": "off", "script": "loud", "bench": "info", "paths": { "x/**": "testing" } } }', 'c.json');
+    assert.deepEqual(errors.map((e) => e.path), ['roles.tests', 'roles.script', 'roles.paths["x/**"]']);
+    assert.match(errors[0]!.message, /Unknown role `tests`/);
+    assert.deepEqual(config.roles, { levels: { bench: 'info' }, paths: [] });
+  });
+
+  it('a glob assigns a role over the conventions, and a level turns a role on', () => {
+    const text = "import fs from 'node:fs';\nexport async function load() {\n  return fs.readFileSync('x');\n}\n";
+    const { config } = parseConfig('{ "roles": { "paths": { "demo/**": "production" } } }', 'c.json');
+    const quiet = analyze({ path: '/w/examples/demo/a.ts', text }, config, { location: { projectPath: 'examples/demo/a.ts' } })!;
+    assert.deepEqual(quiet.findings, []);
+    const loud = analyze({ path: '/w/examples/demo/a.ts', text }, config, { location: { projectPath: 'examples/demo/a.ts', configPath: 'demo/a.ts' } })!;
+    assert.deepEqual(loud.findings.map((f) => [f.rule, f.severity, f.role]), [['blocking-in-async', 'warning', undefined]]);
+    const { config: on } = parseConfig('{ "roles": { "example": "info" } }', 'c.json');
+    const shown = analyze({ path: '/w/examples/demo/a.ts', text }, on, { location: { projectPath: 'examples/demo/a.ts' } })!;
+    assert.deepEqual(shown.findings.map((f) => [f.severity, f.role]), [['info', 'example']]);
+    assert.match(shown.findings[0]!.message, /; in example code \(under `examples\/`\)$/);
+  });
+});
+
+describe('roles: CLI', () => {
+  let ws: string;
+  const STARTUP_TS = "import fs from 'node:fs';\nimport express from 'express';\nconst app = express();\nasync function main() {\n  const key = fs.readFileSync('key.pem');\n  app.listen(3000);\n}\nmain();\n";
+  beforeEach(() => {
+    ws = workspace({ 'src/a.ts': BLOCKING_TS, 'src/a.test.ts': BLOCKING_TS, 'test/b.ts': BLOCKING_TS, 'src/server.ts': STARTUP_TS });
+    git(ws, 'init', '-q');
+  });
+  afterEach(() => removeWorkspace(ws));
+
+  it('leaves test files out, hides hints, and says how to bring both back', async () => {
+    const r = await cli(['check'], ws);
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.out.split('\n').filter((l) => /^src|^test/.test(l)).map((l) => l.split(':')[0]), ['src/a.ts']);
+    assert.match(r.out, /^2 test files not checked: `--roles test=warning` or the config's `roles` turns them on$/m);
+    assert.match(r.out, /^1 finding below `info` not shown .*`--min-severity hint` shows them$/m);
+  });
+
+  it('--roles and --min-severity bring them back, with the role in the JSON', async () => {
+    const r = await cli(['check', '--roles', 'test=warning', '--min-severity', 'hint', '--format', 'json'], ws);
+    const rows = JSON.parse(r.out) as { file: string; severity: string; role: string; message: string }[];
+    assert.deepEqual(rows.map((f) => [f.file, f.severity, f.role]).sort(), [
+      ['src/a.test.ts', 'warning', 'test'],
+      ['src/a.ts', 'warning', 'production'],
+      ['src/server.ts', 'hint', 'startup'],
+      ['test/b.ts', 'warning', 'test'],
+    ]);
+    assert.match(rows.find((f) => f.role === 'startup')!.message, /; at startup, before `app\.listen`: harmless unless it runs again later$/);
+  });
+
+  it('refuses a malformed --roles or --min-severity with exit status 2', async () => {
+    for (const args of [['--roles', 'tests=warning'], ['--roles', 'test'], ['--roles', 'test=loud'], ['--min-severity', 'debug']]) {
+      const r = await cli(['check', ...args], ws);
+      assert.equal(r.code, 2, args.join(' '));
+    }
+  });
+});
