@@ -49,8 +49,10 @@ export class TestClient {
   /** Every `publishDiagnostics`, in arrival order. */
   readonly published: PublishDiagnosticsParams[] = [];
   readonly logs: string[] = [];
-  /** `window/showMessageRequest` texts. */
+  /** `window/showMessage` texts. */
   readonly messages: string[] = [];
+  /** `window/showMessageRequest` texts: prompts that block some clients (Neovim), so the server sends none. */
+  readonly prompts: string[] = [];
   /** Cancel every work-done progress the server starts. */
   cancelProgress = false;
   /** `window/showDocument` requests. */
@@ -100,8 +102,9 @@ export class TestClient {
       return { success: true };
     });
     this.rpc.onNotification('window/logMessage', (p: { message: string }) => void this.logs.push(p.message));
+    this.rpc.onNotification('window/showMessage', (p: { message: string }) => void this.messages.push(p.message));
     this.rpc.onRequest('window/showMessageRequest', (p: { message: string }) => {
-      this.messages.push(p.message);
+      this.prompts.push(p.message);
       return null;
     });
     this.rpc.onNotification('$/progress', (p: { value: { kind: string } }) => void this.progress.push(p.value.kind));

@@ -2,12 +2,21 @@
 // through test/nvim/smoke.lua. Installs Neovim from Debian when missing and running as root.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const SERVER = join(ROOT, 'dist', 'server.js');
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** The Lua block the README marks as the Neovim setup, as a user would paste it. */
+function readmeSetup(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- neovim-setup[^>]*-->\s*```lua\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README.md has no Lua block after a `<!-- neovim-setup -->` marker');
+  return block[1]!;
+}
 
 function hasNvim(): boolean {
   return spawnSync('nvim', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -45,6 +54,33 @@ describe('Neovim as an LSP client', function () {
         cwd: dir,
         env: { ...process.env, AB_SERVER: SERVER, AB_FILE: file, AB_ROOT: dir, XDG_STATE_HOME: dir, XDG_CACHE_HOME: dir },
         encoding: 'utf8',
+        timeout: 50_000,
+      });
+      assert.equal(run.status, 0, `nvim exited with ${run.status} (${run.signal ?? 'no signal'})\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs the README's setup as written: diagnostics, and both commands without a prompt (test/nvim/readme-setup.lua)", function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'ab-nvim-readme-'));
+    try {
+      const project = join(dir, 'service');
+      const bin = join(dir, 'bin');
+      mkdirSync(project);
+      mkdirSync(bin);
+      writeFileSync(join(project, '.async-boundary.json'), '{}\n');
+      copyFileSync(join(ROOT, 'test', 'nvim', 'handler.ts'), join(project, 'handler.ts'));
+      // What `npm link` puts on PATH: the CLI, whose `lsp --stdio` is the command the README names.
+      writeFileSync(join(bin, 'async-boundary'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+      chmodSync(join(bin, 'async-boundary'), 0o755);
+      writeFileSync(join(dir, 'setup.lua'), readmeSetup());
+      const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(ROOT, 'test', 'nvim', 'readme-setup.lua')}`], {
+        cwd: project,
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, AB_SNIPPET: join(dir, 'setup.lua'), AB_FILE: join(project, 'handler.ts'), XDG_STATE_HOME: dir, XDG_CACHE_HOME: dir },
+        encoding: 'utf8',
+        input: '',
         timeout: 50_000,
       });
       assert.equal(run.status, 0, `nvim exited with ${run.status} (${run.signal ?? 'no signal'})\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);

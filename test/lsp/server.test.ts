@@ -239,6 +239,14 @@ describe('language server', () => {
     assert.equal(client.progress[0], 'begin');
     assert.equal(client.progress.at(-1), 'end');
     assert.deepEqual(client.messages, ['async-boundary: scanned 2 files, 1 finding']);
+    assert.deepEqual(client.prompts, []);
+  });
+
+  it('counts open files in the scan summary, from their unsaved text', async () => {
+    writeFileSync(join(client.root, 'open.ts'), 'export const clean = 1;\n');
+    await client.open('open.ts', HANDLER);
+    const summary = await client.request<{ files: number; findings: number }>('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
+    assert.deepEqual([summary.files, summary.findings], [1, 1]);
   });
 
   it('stops a workspace scan when its progress is cancelled', async () => {

@@ -5,8 +5,9 @@ import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   LSPErrorCodes,
-  type MessageActionItem,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   type CancellationToken,
   type Connection,
@@ -81,14 +82,16 @@ export function startServer(connection: Connection): Session {
   connection.languages.inlayHint.on((params, token) => honour(token, async () => inlayHints(session, params)));
   connection.onRequest(YIELD_POINTS_METHOD, (params: YieldPointsParams, token) => honour(token, async () => yieldPoints(session, params)));
 
+  // A `window/showMessage` notification, not `showInformationMessage`: the library sends that as a
+  // `window/showMessageRequest`, which Neovim answers with a blocking, empty "Request Actions" prompt.
+  const inform = (message: string): void => session.background(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message }), 'showing a message');
+
   connection.onExecuteCommand(async (params, token) => {
     switch (params.command) {
-      // `showInformationMessage<MessageActionItem>`: the untyped overload says void, but the library
-      // sends a request and returns its promise, which must not reject unhandled.
       case COMMANDS.scanWorkspace: {
         const summary = await scanWorkspace(session, publisher, token);
-        const what = `${summary.files} files, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}`;
-        session.background(connection.window.showInformationMessage<MessageActionItem>(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`), 'showing the scan summary');
+        const what = `${summary.files} ${summary.files === 1 ? 'file' : 'files'}, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}`;
+        inform(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`);
         return summary;
       }
       case COMMANDS.openRuleDocs: {
@@ -96,7 +99,7 @@ export function startServer(connection: Connection): Session {
         const rule = typeof params.arguments?.[0] === 'string' ? params.arguments[0] : undefined;
         const uri = rule ? ruleDocsUrl(rule) : RULE_DOCS_BASE_URL;
         if (session.support.showDocument) await connection.window.showDocument({ uri, external: true });
-        else session.background(connection.window.showInformationMessage<MessageActionItem>(`async-boundary documentation: ${uri}`), 'showing the documentation link');
+        else inform(`async-boundary documentation: ${uri}`);
         return uri;
       }
       default:

@@ -32,8 +32,17 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
       for await (const path of walkFiles([folder], folder, { extensions: new Set(supportedExtensions()) })) {
         if (cancelled()) return { files, findings, skipped, cancelled: true };
         const uri = pathToFileURL(path).href;
+        if (!session.project.covers(path)) continue;
         // An open document's diagnostics follow its unsaved text; the disk copy would contradict them.
-        if (session.documents.get(uri) || !session.project.covers(path)) continue;
+        // It still counts: a summary that left out the files on screen would under-report.
+        if (session.documents.get(uri)) {
+          const open = await session.current(uri);
+          if (open) {
+            files++;
+            findings += open.analysis.findings.length;
+          }
+          continue;
+        }
         const read = await readSource(path);
         if ('skipped' in read) {
           skipped++;
