@@ -38,6 +38,8 @@ export interface BuildState {
   readonly fnAbove: Map<SyntaxNode, FnRecord | undefined>;
   /** For a node: whether a loop encloses it within its function (see `insideLoop`). */
   readonly loopAbove: Map<SyntaxNode, boolean>;
+  /** Same-file inline modules (`mod helpers { … }`) by name. */
+  readonly inlineMods: ReadonlyMap<string, SyntaxNode>;
 }
 
 /** The innermost function-like ancestor of `node` (not `node` itself). */
@@ -118,6 +120,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const letNodes: SyntaxNode[] = [];
   const implTypes = new Map<SyntaxNode, string>();
   const statics: Binding[] = [];
+  const inlineMods = new Map<string, SyntaxNode>();
   // Pass over the mirror (plain JS): collect what later steps need, in source order.
   walk(root, (n) => {
     switch (n.type) {
@@ -154,6 +157,12 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
         if (name && type) statics.push({ name: compact(text, name), pos: 0, type: compact(text, type) });
         return;
       }
+      case 'mod_item': {
+        // `mod helpers { … }`: its functions are called as `helpers::f()` (or through `use helpers::f`).
+        const name = childOfType(n, 'identifier');
+        if (name && childOfType(n, 'declaration_list')) inlineMods.set(text.slice(name.start, name.end), n);
+        return;
+      }
       case 'call_expression':
         callNodes.push(n);
         return;
@@ -172,7 +181,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     }
   });
 
-  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, statics, fnAbove: new Map(), loopAbove: new Map() };
+  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, statics, fnAbove: new Map(), loopAbove: new Map(), inlineMods };
   const contexts: AsyncContext[] = [];
   const functions: FunctionInfo[] = [];
   // Functions are in pre-order, so a parent is recorded before its children.
@@ -329,11 +338,25 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
     });
     return pick && pick.length === 1 ? pick[0] : undefined;
   };
+  // A free function of a same-file inline module (`helpers::read_cfg()`, or `read_cfg()` after `use helpers::read_cfg`).
+  const inModule = (owner: string, name: string): number | undefined => {
+    const mod = state.inlineMods.get(lastSeg(owner.replace(/^(crate|self|super)::/, '')));
+    if (!mod) return undefined;
+    const pick = byNamedFn.get(name)?.filter((id) => {
+      const f = state.fns[id]!;
+      return f.selfType === undefined && f.node.type === 'function_item' && f.node.start > mod.start && f.node.end <= mod.end;
+    });
+    return pick && pick.length === 1 ? pick[0] : undefined;
+  };
   const selfType = fn?.selfType;
-  if (base.type === 'identifier' && !state.scope.aliases.has(member)) localTarget = local(member, null);
+  const aliased = base.type === 'identifier' ? state.scope.aliases.get(member) : undefined;
+  if (base.type === 'identifier' && aliased === undefined) localTarget = local(member, null);
+  else if (aliased !== undefined && aliased.includes('::')) localTarget = inModule(aliased.slice(0, aliased.lastIndexOf('::')), member);
   else if (base.type === 'scoped_identifier') {
     const owner = ct.slice(0, Math.max(0, ct.lastIndexOf('::')));
-    if (owner === 'Self' && selfType !== undefined) localTarget = local(member, selfType);
+    const modTarget = owner.includes('::') || !state.scope.aliases.has(owner) ? inModule(owner, member) : undefined;
+    if (modTarget !== undefined) localTarget = modTarget;
+    else if (owner === 'Self' && selfType !== undefined) localTarget = local(member, selfType);
     else if (/^(crate|super|self)(::|$)/.test(owner) || owner === '') localTarget = local(member, null);
     else if (state.scope.structs.has(lastSeg(owner)) || state.scope.typeAliases.has(owner)) localTarget = local(member, owner);
   } else if (base.type === 'field_expression') {
