@@ -47,6 +47,14 @@ describe('language server', () => {
     assert.match(messageText(d.message), /fs\.readFileSync/);
   });
 
+  it('shows nothing in an open test file unless the roles setting turns tests on', async () => {
+    assert.deepEqual(await client.open('routes/a.test.ts', HANDLER), []);
+    client.settings = { roles: { test: 'info' } };
+    const shown = await client.open('routes/b.test.ts', HANDLER);
+    assert.deepEqual(shown.map((d) => [d.code, d.severity]), [['blocking-in-async', 3]]);
+    assert.match(messageText(shown[0]!.message), /; in test code \(a `\*\.test\.\*` file\)$/);
+  });
+
   it('updates diagnostics after incremental edits, one change and several per notification', async () => {
     await client.open('a.ts', HANDLER);
     // Insert a second blocking call after line 3.
@@ -232,13 +240,15 @@ describe('language server', () => {
   it('scans the workspace and publishes diagnostics for closed files', async () => {
     writeFileSync(join(client.root, 'closed.ts'), HANDLER);
     writeFileSync(join(client.root, 'clean.ts'), 'export const x = 1;\n');
+    // A test file is not checked by default, and the summary says so.
+    writeFileSync(join(client.root, 'closed.test.ts'), HANDLER);
     const published = client.nextDiagnostics(client.uri('closed.ts'));
     const summary = await client.request<{ files: number; findings: number }>('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
     assert.equal((await published).diagnostics[0]?.code, 'blocking-in-async');
     assert.deepEqual([summary.files, summary.findings], [2, 1]);
     assert.equal(client.progress[0], 'begin');
     assert.equal(client.progress.at(-1), 'end');
-    assert.deepEqual(client.messages, ['async-boundary: scanned 2 files, 1 finding']);
+    assert.deepEqual(client.messages, ["async-boundary: scanned 2 files, 1 finding; 1 test file not checked (the `asyncBoundary.roles` setting or the config's `roles` turns them on)"]);
     assert.deepEqual(client.prompts, []);
   });
 

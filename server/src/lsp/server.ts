@@ -90,7 +90,9 @@ export function startServer(connection: Connection): Session {
     switch (params.command) {
       case COMMANDS.scanWorkspace: {
         const summary = await scanWorkspace(session, publisher, token);
-        const what = `${summary.files} ${summary.files === 1 ? 'file' : 'files'}, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}`;
+        const roles = Object.entries(summary.notChecked).map(([role, n]) => `${n} ${role} ${n === 1 ? 'file' : 'files'}`);
+        const quiet = roles.length > 0 ? `; ${roles.join(', ')} not checked (the \`asyncBoundary.roles\` setting or the config's \`roles\` turns them on)` : '';
+        const what = `${summary.files} ${summary.files === 1 ? 'file' : 'files'}, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}${quiet}`;
         inform(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`);
         return summary;
       }

@@ -3,6 +3,9 @@
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
 import { analyze } from '../engine/analyze';
+import type { CodeRole } from '../engine/model';
+import { roleLevel } from '../engine/roles';
+import { pathRole } from '../engine/roles-paths';
 import { supportedExtensions } from '../languages';
 import { readSource, walkFiles } from '../cli/files';
 import type { DiagnosticsPublisher } from './diagnostics';
@@ -14,6 +17,8 @@ export interface ScanSummary {
   readonly findings: number;
   readonly skipped: number;
   readonly cancelled: boolean;
+  /** Files not checked because their path gives them a role that is `off` (tests, benches, examples by default), per role. */
+  readonly notChecked: Partial<Record<CodeRole, number>>;
 }
 
 export async function scanWorkspace(session: Session, publisher: DiagnosticsPublisher, token: CancellationToken): Promise<ScanSummary> {
@@ -25,12 +30,13 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
   let files = 0;
   let findings = 0;
   let skipped = 0;
+  const notChecked: Partial<Record<CodeRole, number>> = {};
   try {
     for (const folder of folders) {
       const settings = await session.settingsFor(pathToFileURL(folder).href);
       if (!settings.enable) continue;
       for await (const path of walkFiles([folder], folder, { extensions: new Set(supportedExtensions()) })) {
-        if (cancelled()) return { files, findings, skipped, cancelled: true };
+        if (cancelled()) return { files, findings, skipped, cancelled: true, notChecked };
         const uri = pathToFileURL(path).href;
         if (!session.project.covers(path)) continue;
         // An open document's diagnostics follow its unsaved text; the disk copy would contradict them.
@@ -50,7 +56,13 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
           continue;
         }
         const location = session.project.locationFor(path);
-        const analysis = analyze({ path, text: read.text }, session.project.configFor(path, settings.rules, settings.roles), { ...(location ? { location } : {}), onError: session.onError });
+        const config = session.project.configFor(path, settings.rules, settings.roles);
+        const pathFact = location ? pathRole(config, location) : undefined;
+        if (pathFact && roleLevel(config, pathFact.role) === 'off') {
+          notChecked[pathFact.role] = (notChecked[pathFact.role] ?? 0) + 1;
+          continue;
+        }
+        const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), onError: session.onError });
         if (!analysis) continue;
         files++;
         findings += analysis.findings.length;
@@ -62,10 +74,10 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
         progress?.report(`${files} files, ${findings} findings`);
       }
     }
-    return { files, findings, skipped, cancelled: false };
+    return { files, findings, skipped, cancelled: false, notChecked };
   } catch (error) {
     session.logOnce(`async-boundary: workspace scan failed: ${String(error)}`);
-    return { files, findings, skipped, cancelled: false };
+    return { files, findings, skipped, cancelled: false, notChecked };
   } finally {
     progress?.done();
   }
