@@ -141,7 +141,7 @@ export function printReport(
   if (wrong.length) {
     const kinds = wrong.map(
       (j) =>
-        `${j.verdict!.verdict} ${/^([\w ]{1,20}):/.exec(j.verdict!.reason)?.[1] ?? "other"}`,
+        `${j.verdict!.verdict} ${/^([\w /-]{1,20})(?::|$)/.exec(j.verdict!.reason)?.[1] ?? "other"}`,
     );
     out(`Production findings not judged true, by kind: ${list(counts(kinds))}`);
     out();
