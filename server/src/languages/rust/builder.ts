@@ -11,6 +11,7 @@ import { Bindings, calleeOf, calleeText, typeOf, type Binding, type FnScope } fr
 import { buildHeldRegions, type Edition } from './locks';
 import { Scope, compact, type TypeRef } from './scope';
 import { readYields } from './yields';
+import { callsInMacros } from './macros';
 import { childOfType, walk, type SyntaxNode } from './syntax';
 
 const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
@@ -180,6 +181,13 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
         return;
     }
   });
+
+  // Calls inside macro token trees (`format!("{}", read(p))`), in source order with the others.
+  const macroCalls = callsInMacros(macroNodes.filter((m) => !/^(?:\w+::)*(?:select|select_biased|join|try_join|macro_rules)$/.test(text.slice(m.children[0]?.start ?? 0, m.children[0]?.end ?? 0))), text);
+  if (macroCalls.length > 0) {
+    callNodes.push(...macroCalls);
+    callNodes.sort((a, b) => a.start - b.start || b.end - a.end);
+  }
 
   const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, statics, fnAbove: new Map(), loopAbove: new Map(), inlineMods };
   const contexts: AsyncContext[] = [];
