@@ -74,7 +74,8 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string): Synt
       if (!body) continue;
       for (const stmt of body.children) {
         const expr = transplant(stmt, mac, delta);
-        mac.children.push(expr);
+        // Before the token tree, which stays the last child (readers take it from there).
+        mac.children.splice(mac.children.length - 1, 0, expr);
         walk(expr, (n) => {
           if (n.type === 'call_expression') out.push(n);
           // A closure or async block in a macro has its own body: not followed here.
