@@ -176,11 +176,13 @@ class Resolver {
   /** The role of an entry point (a top-level `main`, a function module level calls), if it is one. */
   private entryRole(f: FunctionInfo): RoleFact | undefined {
     const isMain = f.parent === undefined && f.name === 'main';
-    const calledAtModule = (this.callers.get(f.id) ?? []).filter((c) => c.functionId === undefined);
+    const callers = this.callers.get(f.id);
+    const calledAtModule = callers === undefined ? [] : callers.filter((c) => c.functionId === undefined);
     if (!isMain && calledAtModule.length === 0) {
       // Any function that itself calls `listen`/`serve` sets a server up until that call.
+      if (f.parent !== undefined || this.serve.strong.size === 0) return undefined;
       const direct = this.serveIn(f.id, false);
-      return direct && f.parent === undefined ? startupUntil(direct) : undefined;
+      return direct ? startupUntil(direct) : undefined;
     }
     const serve = this.serveIn(f.id, true);
     if (serve) return startupUntil(serve);
