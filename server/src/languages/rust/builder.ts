@@ -183,7 +183,14 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   });
 
   // Calls inside macro token trees (`format!("{}", read(p))`), in source order with the others.
-  const macroCalls = callsInMacros(macroNodes.filter((m) => !/^(?:\w+::)*(?:select|select_biased|join|try_join|macro_rules)$/.test(text.slice(m.children[0]?.start ?? 0, m.children[0]?.end ?? 0))), text);
+  const callable = new Set<string>();
+  for (const name of catalog.blocking.keys()) callable.add(name.slice(name.lastIndexOf(':') + 1));
+  for (const f of fnNodes) {
+    const id = f.type === 'function_item' ? childOfType(f, 'identifier') : undefined;
+    if (id) callable.add(text.slice(id.start, id.end));
+  }
+  const exprMacros = macroNodes.filter((m) => !/^(?:\w+::)*(?:select|select_biased|join|try_join|macro_rules)$/.test(text.slice(m.children[0]?.start ?? 0, m.children[0]?.end ?? 0)));
+  const macroCalls = exprMacros.length === 0 ? [] : callsInMacros(exprMacros, text, (n) => callable.has(n));
   if (macroCalls.length > 0) {
     callNodes.push(...macroCalls);
     callNodes.sort((a, b) => a.start - b.start || b.end - a.end);

@@ -51,15 +51,23 @@ function transplant(node: SyntaxNode, parent: SyntaxNode, delta: number): Syntax
 }
 
 /** The call expressions inside the token trees of `macros`, as nodes of the file's tree (pre-order within each macro). */
-export function callsInMacros(macros: readonly SyntaxNode[], text: string): SyntaxNode[] {
+export function callsInMacros(macros: readonly SyntaxNode[], text: string, callable: (name: string) => boolean): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   let parser: ReturnType<typeof rustParser> | undefined;
   for (const mac of macros) {
     const tt = mac.children[mac.children.length - 1];
     if (!tt || tt.type !== 'token_tree' || tt.end - tt.start > MAX_TOKENS_TEXT) continue;
     const tokens = text.slice(tt.start, tt.end);
-    // Only a call or a method call can block: skip `println!("done")` without parsing.
-    if (!/[\w>)\]]\s*\(/.test(tokens.slice(1))) continue;
+    // Parsing costs a trip into WASM: only token trees that call a name that could block (a catalog
+    // entry's last segment, a same-file function) are parsed; `println!("{}", x.len())` is not.
+    let worth = false;
+    for (const m of tokens.matchAll(/([A-Za-z_]\w*)\s*(?:::\s*<[^()]*>\s*)?\(/g)) {
+      if (callable(m[1]!)) {
+        worth = true;
+        break;
+      }
+    }
+    if (!worth) continue;
     parser ??= rustParser();
     const name = mac.children[0] ? text.slice(mac.children[0].start, mac.children[0].end) : '';
     const source = /(^|::)json$/.test(name) ? jsonAsArrays(tokens) : tokens;
