@@ -121,10 +121,15 @@ function toolRun(
   };
 }
 
-/** Runs ESLint with `config` over `paths` (relative to the corpora folder). */
+/**
+ * Runs ESLint with `config` over `paths` (relative to the corpora folder, or absolute under it).
+ * `concurrency` is ESLint 9's `--concurrency` (`auto`: worker threads by its own heuristic); without
+ * it ESLint lints on its main thread.
+ */
 export async function runEslint(
   config: string,
   paths: readonly string[],
+  options: { concurrency?: string } = {},
 ): Promise<ToolRun> {
   const out = join(CORPORA, "eslint-out.json");
   const child = await runChild(
@@ -139,6 +144,7 @@ export async function runEslint(
       "json",
       "-o",
       out,
+      ...(options.concurrency ? ["--concurrency", options.concurrency] : []),
       ...paths,
     ],
     { cwd: CORPORA, okCodes: [0, 1] },
@@ -146,12 +152,15 @@ export async function runEslint(
   return toolRun(child, eslintProblems(out));
 }
 
-/** Runs oxlint with only its native `node/no-sync` rule, on one thread (our scan uses one). */
-export async function runOxlint(paths: readonly string[]): Promise<ToolRun> {
+/** Runs oxlint with only its native `node/no-sync` rule, on one thread or (`threads: "all"`) on as many as it wants. */
+export async function runOxlint(
+  paths: readonly string[],
+  options: { threads?: "one" | "all" } = {},
+): Promise<ToolRun> {
   const child = await runChild(
     join(TOOLS, "node_modules/.bin/oxlint"),
     [
-      "--threads=1",
+      ...(options.threads === "all" ? [] : ["--threads=1"]),
       "--node-plugin",
       "-A",
       "all",

@@ -25,7 +25,7 @@ interface CliRun {
   readonly findings: number;
 }
 
-/** `async-boundary check . --format json` in `dir`, `repeat` times; medians. */
+/** `async-boundary check . --format json` (default `--jobs`: auto) in `dir`, `repeat` times; medians. */
 async function cliRuns(
   cli: string,
   dir: string,
@@ -72,7 +72,7 @@ export async function measureTsComparisons(
   const target = [relative(corporaDir, corpus.root)];
   const ours = await cliRuns(cli, corpus.root, repeat);
   describe(
-    `our CLI, all rules (median of ${repeat})`,
+    `our CLI, all rules, --jobs auto (median of ${repeat})`,
     ours,
     corpus.lines,
     `, ${ours.findings} findings`,
@@ -84,6 +84,15 @@ export async function measureTsComparisons(
     corpus.lines,
     `, ${eslint.problems} problems ${JSON.stringify(eslint.byRule)}`,
   );
+  const eslintAuto = await runEslint(configs.untyped, target, {
+    concurrency: "auto",
+  });
+  describe(
+    "ESLint 9 untyped, --concurrency auto",
+    eslintAuto,
+    corpus.lines,
+    `, ${eslintAuto.problems} problems`,
+  );
   const ox = await runOxlint(target);
   describe(
     "oxlint node/no-sync (native, 1 thread)",
@@ -91,6 +100,17 @@ export async function measureTsComparisons(
     corpus.lines,
     `, ${ox.problems} problems`,
   );
+  const oxAll = await runOxlint(target, { threads: "all" });
+  describe(
+    "oxlint node/no-sync (native, all threads)",
+    oxAll,
+    corpus.lines,
+    `, ${oxAll.problems} problems`,
+  );
+  record(report, "ts.eslintAuto", eslintAuto);
+  record(report, "ts.oxlintAll", oxAll);
+  report.set("ts.eslintAutoOverScan", eslintAuto.wallMs / ours.wallMs);
+  report.set("ts.scanOverOxlintAll", ours.wallMs / oxAll.wallMs);
   record(report, "ts.cli", ours);
   record(report, "ts.eslint", eslint);
   record(report, "ts.oxlint", ox);
@@ -115,7 +135,14 @@ export async function measureTsComparisons(
       `${(eslint.wallMs / parseWall).toFixed(2)}× wall, ${(eslint.cpuMs / parseCpu).toFixed(2)}× CPU`,
     );
   }
-  line("ours ÷ oxlint (wall)", `${(ours.wallMs / ox.wallMs).toFixed(2)}×`);
+  line(
+    "ESLint --concurrency auto ÷ ours (wall)",
+    `${(eslintAuto.wallMs / ours.wallMs).toFixed(2)}×`,
+  );
+  line(
+    "ours ÷ oxlint, 1 thread; all threads (wall)",
+    `${(ours.wallMs / ox.wallMs).toFixed(2)}×; ${(ours.wallMs / oxAll.wallMs).toFixed(2)}×`,
+  );
 
   // Type-aware ESLint builds a TypeScript program over the TS part (Effect); ours runs on the same files.
   const oursTs = await cliRuns(cli, effect.root, repeat);
