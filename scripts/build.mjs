@@ -29,10 +29,17 @@ await Promise.all([
   build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
 ]);
 
-// The tree-sitter runtime and the Rust grammar are loaded at run time from next to the bundles
-// (server/src/languages/rust/grammar.ts); nothing is downloaded.
+// The tree-sitter runtime and the grammar of every tree-sitter frontend are loaded at run time from
+// next to the bundles (server/src/languages/tree-sitter/grammar.ts); nothing is downloaded. The
+// grammars are the ones the frontends declare (`grammar:` in `createTreeSitterFrontend`), asked of
+// the sources themselves so that a new language cannot be forgotten here.
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+const grammars = JSON.parse(
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', "process.stdout.write(JSON.stringify(require('./server/src/languages').declaredGrammars()))"], { encoding: 'utf8' }),
+);
+if (!Array.isArray(grammars) || grammars.length === 0) throw new Error('build: no tree-sitter grammar declared by the frontends');
 mkdirSync('dist', { recursive: true });
-for (const wasm of ['node_modules/web-tree-sitter/tree-sitter.wasm', 'node_modules/tree-sitter-rust/tree-sitter-rust.wasm']) {
+for (const wasm of ['node_modules/web-tree-sitter/tree-sitter.wasm', ...grammars.map((g) => `node_modules/${g}/${g}.wasm`)]) {
   copyFileSync(wasm, `dist/${wasm.slice(wasm.lastIndexOf('/') + 1)}`);
 }

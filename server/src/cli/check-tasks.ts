@@ -10,7 +10,7 @@
 import { analyze } from '../engine/analyze';
 import type { Config } from '../engine/config';
 import type { FileLocation } from '../engine/roles-paths';
-import { initFrontends } from '../languages';
+import { frontendForPath, loadFrontendFor } from '../languages';
 import { locate, type Located } from './report';
 
 /** One file to analyse. */
@@ -53,15 +53,26 @@ export type TaskKind = keyof TaskKinds;
 export type TaskInput<K extends TaskKind> = TaskKinds[K][0];
 export type TaskOutput<K extends TaskKind> = TaskKinds[K][1];
 
-let frontends: Promise<string | undefined> | undefined;
+/** Per language, the load of its frontend in this thread: the failure message, if any. */
+const frontends = new Map<string, Promise<string | undefined>>();
 
-/** Loads the frontends once per thread; resolves to the failure message, if any (a failed grammar costs its language, not the run). */
-function frontendsReady(): Promise<string | undefined> {
-  frontends ??= initFrontends().then(
-    () => undefined,
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  );
-  return frontends;
+/**
+ * Loads the frontend of `path` once per thread, when the first file of its language comes (a run over
+ * TypeScript loads no grammar); resolves to the failure message, if any (a failed grammar costs its
+ * language, not the run).
+ */
+function frontendReady(path: string): Promise<string | undefined> {
+  const language = frontendForPath(path)?.language;
+  if (language === undefined) return Promise.resolve(undefined);
+  let ready = frontends.get(language);
+  if (!ready) {
+    ready = loadFrontendFor(path).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    frontends.set(language, ready);
+  }
+  return ready;
 }
 
 /** The configs seen by this thread, by key (see {@link AnalyzeTask.configKey}). Configs are few per run. */
@@ -76,7 +87,7 @@ function canonicalConfig(task: AnalyzeTask): Config {
 
 /** Analyses one file. Never throws: a failing rule or frontend is an entry in `errors`. */
 export async function analyzeTask(task: AnalyzeTask): Promise<FileResult> {
-  const frontendError = await frontendsReady();
+  const frontendError = await frontendReady(task.path);
   const errors: TaskError[] = [];
   const analysis = analyze({ path: task.path, text: task.text }, canonicalConfig(task), {
     ...(task.location ? { location: task.location } : {}),

@@ -45,6 +45,11 @@ export interface Frontend {
   /** The built-in catalog. */
   readonly catalog: Catalog;
   /**
+   * Loads what `parse` needs (a tree-sitter grammar), once; absent when nothing needs loading.
+   * Callers await it through `loadFrontendFor(path)` before analysing a file of this language.
+   */
+  load?(): Promise<void>;
+  /**
    * Parses `text` and builds its model. When `previous` (the last parse of the same document) and
    * `changes` are given, the frontend may reparse incrementally.
    */

@@ -1,9 +1,32 @@
 import type { Frontend } from '../engine/language';
-import { initRust, rustFrontend } from './rust';
-import { typescriptFrontend } from './typescript';
+import { rustFrontend } from './rust';
+import { typescriptCatalog } from './typescript/catalog';
+import { TS_EXTENSIONS } from './typescript/extensions';
+
+/**
+ * The TypeScript frontend, loaded at its first use: its module pulls in the TypeScript compiler
+ * (about 9 MB of JavaScript to evaluate), which a run over Rust files never needs.
+ */
+function lazyTypescript(): Frontend {
+  let real: Frontend | undefined;
+  const get = (): Frontend => {
+    // A `require` at the call site, not an `import`: esbuild then evaluates the module (and the
+    // compiler) only when this line runs.
+    real ??= (require('./typescript') as typeof import('./typescript')).typescriptFrontend;
+    return real;
+  };
+  return {
+    language: 'typescript',
+    extensions: TS_EXTENSIONS,
+    catalog: typescriptCatalog,
+    parse: (text, path, catalog, previous, changes) => get().parse(text, path, catalog, previous, changes),
+    syntaxErrors: (text, path) => get().syntaxErrors(text, path),
+    fixes: (finding, parsed, ctx) => get().fixes(finding, parsed, ctx),
+  };
+}
 
 /** Every language frontend the engine has, in the order they were added. */
-export const FRONTENDS: readonly Frontend[] = [typescriptFrontend, rustFrontend];
+export const FRONTENDS: readonly Frontend[] = [lazyTypescript(), rustFrontend];
 
 const byExtension = new Map<string, Frontend>();
 for (const f of FRONTENDS) for (const ext of f.extensions) byExtension.set(ext, f);
@@ -21,10 +44,22 @@ export function supportedExtensions(): string[] {
 }
 
 /**
- * Loads what the frontends need before their synchronous `parse` works (the tree-sitter grammars).
- * The CLI, the server and tests await it once at startup; it is idempotent. Before it resolves, a
- * tree-sitter frontend's `parse` throws, and `analyze()` reports that and returns an empty model.
+ * Loads what the frontend of `path` needs before its synchronous `parse` works (a tree-sitter
+ * grammar), the first time a file of that language is met; resolves at once afterwards, and for a
+ * file no frontend handles. Rejects when the grammar cannot be loaded (the next call retries).
+ */
+export async function loadFrontendFor(path: string): Promise<void> {
+  await frontendForPath(path)?.load?.();
+}
+
+/**
+ * Loads what every frontend needs (all tree-sitter grammars): for tests and tools that analyse any
+ * language without awaiting per file. Before a grammar is loaded its frontend's `parse` throws, and
+ * `analyze()` reports that and returns an empty model. Idempotent.
  */
 export async function initFrontends(): Promise<void> {
-  await initRust();
+  await Promise.all(FRONTENDS.map((f) => f.load?.()));
 }
+
+/** The tree-sitter grammars the frontends declare (npm package names): `scripts/build.mjs` ships their WASM. */
+export { declaredGrammars } from './tree-sitter';

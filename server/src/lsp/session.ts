@@ -7,7 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type ErrorSink } from '../engine/analyze';
 import type { Config } from '../engine/config';
 import type { TextChange } from '../engine/language';
-import { frontendForPath, initFrontends } from '../languages';
+import { frontendForPath, loadFrontendFor } from '../languages';
 import type { InitializationOptions } from '../shared/protocol';
 import { ProjectConfig } from './config-file';
 import { Manifests } from './manifest';
@@ -95,13 +95,11 @@ export class Session {
   private readonly settings = new Map<string, Promise<Settings>>();
   private pushed: Settings = DEFAULT_SETTINGS;
   private readonly logged = new Set<string>();
-  /** Settles when the frontends have loaded what they need (tree-sitter grammars); analyses wait for it. */
-  readonly frontendsReady: Promise<void>;
+  /** Per language, the load of its frontend (a tree-sitter grammar), started by its first file. */
+  private readonly frontendLoads = new Map<string, Promise<void>>();
 
   constructor(readonly connection: Connection) {
     this.project = new ProjectConfig(this);
-    // A grammar that fails to load leaves its language without findings; the others still work.
-    this.frontendsReady = initFrontends().catch((error: unknown) => this.logOnce(`async-boundary: cannot load a language grammar: ${String(error)}`));
     this.documents = new TextDocuments({
       create: (uri, languageId, version, text) => TextDocument.create(uri, languageId, version, text),
       update: (doc, changes, version) => {
@@ -190,11 +188,28 @@ export class Session {
     return settings.inlayHintsEnabled ?? !this.support.decorations;
   }
 
+  /**
+   * Settles when the frontend of `path` has loaded what it needs (a tree-sitter grammar is loaded when
+   * the first file of its language is analysed). A grammar that fails to load is logged once and
+   * leaves its language without findings; the others still work.
+   */
+  frontendReady(path: string): Promise<void> {
+    const language = frontendForPath(path)?.language;
+    if (language === undefined) return Promise.resolve();
+    let ready = this.frontendLoads.get(language);
+    if (!ready) {
+      ready = loadFrontendFor(path).catch((error: unknown) => this.logOnce(`async-boundary: cannot load a language grammar: ${String(error)}`));
+      this.frontendLoads.set(language, ready);
+    }
+    return ready;
+  }
+
   /** The analysis of the document's current text, computed now when the last one is stale. */
   async current(uri: string): Promise<DocumentAnalysis | undefined> {
     const settings = await this.settingsFor(uri);
-    await this.frontendsReady;
     const path = uriToPath(uri);
+    const doc = this.documents.get(uri);
+    await this.frontendReady(doc ? analysisPath(uri, doc.languageId) : path);
     if (!settings.enable || !this.project.covers(path)) return undefined;
     return this.analyzeNow(uri, this.project.configFor(path, settings.rules, settings.roles));
   }

@@ -26,7 +26,6 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
   const progress = session.support.workDoneProgress ? await session.connection.window.createWorkDoneProgress() : undefined;
   progress?.begin('async-boundary: scanning the workspace', undefined, undefined, true);
   const cancelled = () => token.isCancellationRequested || progress?.token.isCancellationRequested === true;
-  await session.frontendsReady;
   let files = 0;
   let findings = 0;
   let skipped = 0;
@@ -62,6 +61,7 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
           notChecked[pathFact.role] = (notChecked[pathFact.role] ?? 0) + 1;
           continue;
         }
+        await session.frontendReady(path);
         const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), onError: session.onError });
         if (!analysis) continue;
         files++;

@@ -8,8 +8,9 @@
  * and contexts read as for any other call. Token trees that are not expressions (a `select!` arm
  * list, JSON keys) parse with errors; the calls tree-sitter still recovers from them count.
  */
-import { rustParser } from './grammar';
-import { mirror, walk, type SyntaxNode } from './syntax';
+import { materialiseText } from '../tree-sitter';
+import { RUST_GRAMMAR } from './grammar';
+import { RUST_KINDS, walk, type SyntaxNode } from './syntax';
 
 const PREFIX = 'fn __m() ';
 /** Token trees above this size are left alone (generated tables, embedded data). */
@@ -53,7 +54,6 @@ function transplant(node: SyntaxNode, parent: SyntaxNode, delta: number): Syntax
 /** The call expressions inside the token trees of `macros`, as nodes of the file's tree (pre-order within each macro). */
 export function callsInMacros(macros: readonly SyntaxNode[], text: string, callable: (name: string) => boolean): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  let parser: ReturnType<typeof rustParser> | undefined;
   for (const mac of macros) {
     const tt = mac.children[mac.children.length - 1];
     if (!tt || tt.type !== 'token_tree' || tt.end - tt.start > MAX_TOKENS_TEXT) continue;
@@ -68,30 +68,24 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string, calla
       }
     }
     if (!worth) continue;
-    parser ??= rustParser();
     const name = mac.children[0] ? text.slice(mac.children[0].start, mac.children[0].end) : '';
     const source = /(^|::)json$/.test(name) ? jsonAsArrays(tokens) : tokens;
     // A `{…}` token tree reads as a block, `(…)` as a tuple or parenthesised expression, `[…]` as an array.
     const snippet = `${PREFIX}{ ${source}; }`;
-    const tree = parser.parser.parse(snippet);
-    if (!tree) continue;
-    try {
-      const m = mirror(tree, parser.language, snippet);
-      const delta = tt.start - PREFIX.length - 2;
-      const body = m.root.children[0]?.children.find((c) => c.type === 'block');
-      if (!body) continue;
-      for (const stmt of body.children) {
-        const expr = transplant(stmt, mac, delta);
-        // Before the token tree, which stays the last child (readers take it from there).
-        mac.children.splice(mac.children.length - 1, 0, expr);
-        walk(expr, (n) => {
-          if (n.type === 'call_expression') out.push(n);
-          // A closure or async block in a macro has its own body: not followed here.
-          return n.type !== 'closure_expression' && n.type !== 'async_block';
-        });
-      }
-    } finally {
-      tree.delete();
+    const m = materialiseText(RUST_GRAMMAR, snippet, RUST_KINDS, 'Rust');
+    if (!m) continue;
+    const delta = tt.start - PREFIX.length - 2;
+    const body = m.root.children[0]?.children.find((c) => c.type === 'block');
+    if (!body) continue;
+    for (const stmt of body.children) {
+      const expr = transplant(stmt, mac, delta);
+      // Before the token tree, which stays the last child (readers take it from there).
+      mac.children.splice(mac.children.length - 1, 0, expr);
+      walk(expr, (n) => {
+        if (n.type === 'call_expression') out.push(n);
+        // A closure or async block in a macro has its own body: not followed here.
+        return n.type !== 'closure_expression' && n.type !== 'async_block';
+      });
     }
   }
   return out;

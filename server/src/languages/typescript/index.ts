@@ -10,11 +10,11 @@ import type { FileModel } from '../../engine/model';
 import { parseSourceFile } from './ast';
 import { buildModel } from './build';
 import { typescriptCatalog } from './catalog';
+import { TS_EXTENSIONS } from './extensions';
 import { buildFixes } from './fixes';
 import { typescriptRoleFacts } from './roles';
 import { walk } from './walk';
 
-const EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'] as const;
 
 /** Trees already handed to `ts.updateSourceFile`, which mutates them: they cannot be reused. */
 const consumed = new WeakSet<ts.SourceFile>();
@@ -73,7 +73,7 @@ function changeRange(before: string, after: string, changes: readonly TextChange
 
 export const typescriptFrontend: Frontend = {
   language: 'typescript',
-  extensions: EXTENSIONS,
+  extensions: TS_EXTENSIONS,
   catalog: typescriptCatalog,
   parse(text: string, path: string, catalog: Catalog, previous?: ParsedFile, changes?: readonly TextChange[]): ParsedFile {
     const sf = parseTree(text, path, previous, changes);

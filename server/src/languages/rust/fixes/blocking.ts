@@ -42,7 +42,7 @@ function borrowedParameter(tree: RustTree, fn: FnRecord, node: SyntaxNode): { na
   walk(node, (n) => {
     if (found) return false;
     if (n.type !== 'identifier') return;
-    const name = tree.state.text.slice(n.start, n.end);
+    const name = tree.data.state.text.slice(n.start, n.end);
     for (let f: FnScope | undefined = fn; f; f = f.parent) {
       const b = f.bindings.latest(name, n.start);
       if (!b) continue;

@@ -2,18 +2,19 @@
 import type { ParsedFile } from '../../../engine/language';
 import type { Span } from '../../../engine/model';
 import type { FnRecord } from '../builder';
-import type { RustTree } from '../index';
+import { treeSitterTree } from '../../tree-sitter';
+import type { RustData, RustTree } from '../index';
+import { RUST_GRAMMAR } from '../grammar';
 import type { SyntaxNode } from '../syntax';
 
 /** The Rust tree of a parsed file, or `undefined` when it is not one (a failed parse). */
 export function rustTree(parsed: ParsedFile): RustTree | undefined {
-  const t = parsed.tree as RustTree | undefined;
-  return t && typeof t === 'object' && 'state' in t ? t : undefined;
+  return treeSitterTree<RustData>(parsed, RUST_GRAMMAR);
 }
 
 /** The mirror node of a call site id. */
 export function callNode(tree: RustTree, id: number): SyntaxNode | undefined {
-  for (const [node, callId] of tree.state.callOfNode) if (callId === id) return node;
+  for (const [node, callId] of tree.data.state.callOfNode) if (callId === id) return node;
   return undefined;
 }
 
@@ -31,7 +32,7 @@ export function nodeAt(root: SyntaxNode, span: Span): SyntaxNode | undefined {
 /** The innermost function-like record that contains `node`. */
 export function fnOf(tree: RustTree, node: SyntaxNode): FnRecord | undefined {
   for (let n = node.parent; n; n = n.parent) {
-    const f = tree.state.fnOfNode.get(n);
+    const f = tree.data.state.fnOfNode.get(n);
     if (f) return f;
   }
   return undefined;

@@ -1,0 +1,189 @@
+/**
+ * The materialised view: one cursor pass over a tree-sitter tree that copies into plain JS objects
+ * only the node kinds a frontend declares ({@link NodeKinds}).
+ *
+ * Every later step (model, fixes) reads the view, never the WASM tree: crossing into WASM costs far
+ * more than reading a JS object, and the view outlives the tree (which is freed when the document is
+ * re-parsed). Anonymous nodes (punctuation, keywords) are never materialised: read them as text
+ * between the offsets of their named neighbours.
+ *
+ * Offsets: web-tree-sitter parses JS strings as UTF-16 and its indices are UTF-16 code units, the
+ * engine's unit. This module is where that holds; nothing past it sees tree-sitter positions.
+ */
+import type { Language, Tree } from 'web-tree-sitter';
+
+/** What a frontend wants materialised. Kinds are tree-sitter node type names of the grammar. */
+export interface NodeKinds {
+  /**
+   * The named kinds to materialise, or `'all'` for every named kind. A named node of a kind not
+   * listed is transparent: it is not materialised, but its subtree is visited and the kept nodes in
+   * it become children of the nearest kept ancestor.
+   */
+  readonly keep: readonly string[] | 'all';
+  /** Kept kinds whose subtree is not visited (the frontend reads them as text: types, literals, comments). */
+  readonly opaque?: readonly string[];
+  /** Kinds neither materialised nor visited, subtree included (nothing the model reads is under them). */
+  readonly skip?: readonly string[];
+  /**
+   * Kinds whose text always matches `wordPattern` (identifiers): in a file without syntax errors their
+   * end is read from the text, which saves one call into WASM per node. Needs `wordPattern`.
+   */
+  readonly words?: readonly string[];
+  /** A sticky (`y`) pattern matching a whole `words` node from its start. */
+  readonly wordPattern?: RegExp;
+  /** Record on each kept node the field name it has in its parent node (`name`, `body`), when it has one. */
+  readonly fields?: boolean;
+}
+
+/** A materialised named node. `text` is not stored: slice the source with `start`/`end` (UTF-16). */
+export interface SyntaxNode {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly children: SyntaxNode[];
+  readonly parent: SyntaxNode | undefined;
+  /** The node's field in its tree-sitter parent, when {@link NodeKinds.fields} is set and it has one. */
+  readonly field?: string;
+}
+
+/** The result of the cursor pass. */
+export interface View {
+  /** The tree's root node (always kept, whatever {@link NodeKinds.keep} says). */
+  readonly root: SyntaxNode;
+  /** ERROR and MISSING nodes met by the pass (subtrees not visited are not counted). */
+  readonly syntaxErrors: number;
+}
+
+/** Per node type id: what the pass does with it. */
+interface KindTable {
+  readonly names: string[];
+  readonly named: boolean[];
+  readonly keep: boolean[];
+  readonly opaque: boolean[];
+  readonly skip: boolean[];
+  readonly word: boolean[];
+  readonly keepUnknown: boolean;
+  readonly fieldNames: (string | undefined)[];
+}
+
+const tables = new WeakMap<Language, WeakMap<NodeKinds, KindTable>>();
+
+function kindTable(language: Language, kinds: NodeKinds): KindTable {
+  let byKinds = tables.get(language);
+  if (!byKinds) tables.set(language, (byKinds = new WeakMap()));
+  let t = byKinds.get(kinds);
+  if (t) return t;
+  const keepAll = kinds.keep === 'all';
+  const keepSet = new Set(keepAll ? [] : kinds.keep);
+  const opaqueSet = new Set(kinds.opaque ?? []);
+  const skipSet = new Set(kinds.skip ?? []);
+  const wordSet = new Set(kinds.wordPattern ? (kinds.words ?? []) : []);
+  const names: string[] = [];
+  const named: boolean[] = [];
+  const keep: boolean[] = [];
+  const opaque: boolean[] = [];
+  const skip: boolean[] = [];
+  const word: boolean[] = [];
+  for (let i = 0; i < language.nodeTypeCount; i++) {
+    const name = language.nodeTypeForId(i) ?? '';
+    const isNamed = language.nodeTypeIsNamed(i);
+    names.push(name);
+    named.push(isNamed);
+    keep.push(isNamed && (keepAll || keepSet.has(name)));
+    opaque.push(isNamed && opaqueSet.has(name));
+    skip.push(isNamed && skipSet.has(name));
+    word.push(isNamed && wordSet.has(name));
+  }
+  const fieldNames: (string | undefined)[] = [];
+  if (kinds.fields) for (let i = 0; i <= language.fieldCount; i++) fieldNames.push(language.fieldNameForId(i) ?? undefined);
+  t = { names, named, keep, opaque, skip, word, keepUnknown: keepAll || keepSet.has('ERROR'), fieldNames };
+  byKinds.set(kinds, t);
+  return t;
+}
+
+/**
+ * Materialises `tree` (parsed from `text` with `language`) with one iterative cursor walk: no
+ * recursion, so deep nesting cannot overflow the stack. Does not free the tree.
+ */
+export function materialise(tree: Tree, language: Language, text: string, kinds: NodeKinds): View {
+  const table = kindTable(language, kinds);
+  const hasError = tree.rootNode.hasError;
+  const pattern = kinds.wordPattern;
+  const fields = kinds.fields === true;
+  const cursor = tree.walk();
+  let errors = 0;
+  const root: SyntaxNode = { type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [], parent: undefined };
+  // The kept node that receives the children of the cursor's current depth.
+  const stack: SyntaxNode[] = [];
+  try {
+    if (!cursor.gotoFirstChild()) return { root, syntaxErrors: 0 };
+    stack.push(root);
+    for (;;) {
+      const id = cursor.nodeTypeId;
+      // ERROR nodes have an id past the grammar's table.
+      const known = id < table.names.length;
+      if (hasError && (!known || cursor.nodeType === 'ERROR' || (cursor.startIndex === cursor.endIndex && cursor.nodeIsMissing))) errors++;
+      // Anonymous nodes (tokens) have no children worth visiting.
+      let descend = known ? table.named[id]! && !table.skip[id]! : true;
+      let kept: SyntaxNode | undefined;
+      if (known ? table.keep[id]! && !table.skip[id]! : table.keepUnknown) {
+        const parent = stack[stack.length - 1]!;
+        const start = cursor.startIndex;
+        let end = -1;
+        if (known && table.word[id] && !hasError) {
+          pattern!.lastIndex = start;
+          if (pattern!.test(text)) end = pattern!.lastIndex;
+        }
+        if (end < 0) end = cursor.endIndex;
+        const type = known ? table.names[id]! : cursor.nodeType;
+        let node: SyntaxNode;
+        if (fields) {
+          const field = table.fieldNames[cursor.currentFieldId];
+          node = field === undefined ? { type, start, end, children: [], parent } : { type, start, end, children: [], parent, field };
+        } else node = { type, start, end, children: [], parent };
+        parent.children.push(node);
+        kept = node;
+        if (known && table.opaque[id]) descend = false;
+      }
+      if (descend && cursor.gotoFirstChild()) {
+        // A node not kept is transparent: its kept descendants attach to the nearest kept ancestor.
+        stack.push(kept ?? stack[stack.length - 1]!);
+        continue;
+      }
+      let moved = cursor.gotoNextSibling();
+      while (!moved) {
+        if (!cursor.gotoParent()) return { root, syntaxErrors: errors };
+        stack.pop();
+        if (stack.length === 0) return { root, syntaxErrors: errors };
+        moved = cursor.gotoNextSibling();
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** Named children of `node` of one of the given types. */
+export function childrenOfType(node: SyntaxNode, ...types: string[]): SyntaxNode[] {
+  return node.children.filter((c) => types.includes(c.type));
+}
+
+/** The first named child of `node` of one of the given types. */
+export function childOfType(node: SyntaxNode, ...types: string[]): SyntaxNode | undefined {
+  return node.children.find((c) => types.includes(c.type));
+}
+
+/** The first child of `node` in the field `field` (needs {@link NodeKinds.fields}). */
+export function childInField(node: SyntaxNode, field: string): SyntaxNode | undefined {
+  return node.children.find((c) => c.field === field);
+}
+
+/** Pre-order traversal without recursion. `visit` returns `false` to skip a node's children. */
+export function walk(root: SyntaxNode, visit: (node: SyntaxNode) => boolean | void): void {
+  const stack: SyntaxNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (visit(node) === false) continue;
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+}
