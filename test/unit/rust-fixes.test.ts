@@ -50,6 +50,35 @@ describe('rust fixes', () => {
     assert.match(fixesOf(temp, 'await-holding-lock').result.refused[0]!.reason, /temporary/);
   });
 
+  it('clones into the spawn_blocking closure a local that is used after the call, or refuses', () => {
+    // Before: `move ||` took `repo`, and the `tracing::info!` after it no longer compiled.
+    const status = [
+      'async fn refresh(repo: std::path::PathBuf) -> anyhow::Result<String> {',
+      '    let out = std::process::Command::new("git").arg("-C").arg(&repo).arg("pull").output()?;',
+      '    tracing::info!("pulled {}", repo.display());',
+      '    Ok(String::from_utf8_lossy(&out.stdout).into_owned())',
+      '}',
+      '',
+    ].join('\n');
+    const fixed = fixesOf(status, 'blocking-in-async').apply();
+    assert.match(fixed, /spawn_blocking\(\{ let repo = repo\.clone\(\); move \|\| std::process::Command::new\("git"\)\.arg\("-C"\)\.arg\(&repo\)\.arg\("pull"\)\.output\(\) \}\)\.await\?\?;/);
+    assert.match(fixed, /tracing::info!\("pulled \{\}", repo\.display\(\)\);/);
+    assert.equal(analyze({ path: 'src/lib.rs', text: fixed })!.findings.filter((f) => f.rule === 'blocking-in-async').length, 0);
+    // A local only the call uses is moved as before, and words in a string are not locals.
+    const once = 'async fn once(users: Vec<String>) -> anyhow::Result<Vec<u8>> {\n    let out = std::process::Command::new("users").args(&users).output()?;\n    Ok(out.stdout)\n}\n';
+    assert.match(fixesOf(once, 'blocking-in-async').apply(), /spawn_blocking\(move \|\| std::process::Command::new\("users"\)\.args\(&users\)\.output\(\)\)/);
+    // A stream whose methods the call uses is not `Clone`: the fix is refused, with the line that still needs it.
+    const ping = 'async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream = std::net::TcpStream::connect(addr)?;\n    stream.write_all(b"PING\\r\\n")?;\n    stream.flush()\n}\n';
+    const a = analyze({ path: 'src/lib.rs', text: ping })!;
+    const write = a.findings.find((f) => f.rule === 'blocking-in-async' && a.lines.position(f.span.start).line === 2)!;
+    const refused = fixesFor(a, write, {});
+    assert.equal(refused.fixes.length, 0);
+    assert.match(refused.refused[0]!.reason, /`stream` is used again on line 4/);
+    // In a loop, the next turn needs the connection again.
+    const batch = 'async fn save_all(conn: rusqlite::Connection, ids: Vec<i64>) -> rusqlite::Result<()> {\n    for id in ids {\n        conn.execute("DELETE FROM jobs WHERE id = ?1", [id])?;\n    }\n    Ok(())\n}\n';
+    assert.match(fixesOf(batch, 'blocking-in-async').result.refused[0]!.reason, /`conn` is used again by the next turn of the loop/);
+  });
+
   it('bounds a tokio channel and awaits its sends only in async code', () => {
     const ok = 'use tokio::sync::mpsc;\nasync fn f() {\n    let (tx, mut rx) = mpsc::unbounded_channel();\n    tx.send(1).unwrap();\n    rx.recv().await;\n}\n';
     assert.match(fixesOf(ok, 'unbounded-channel').apply(), /mpsc::channel\(1024\);\n    tx\.send\(1\)\.await\.unwrap\(\);/);

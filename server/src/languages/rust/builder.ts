@@ -92,7 +92,12 @@ export function span(node: SyntaxNode): Span {
 /** The call whose argument list directly contains `node` (through a reference or parentheses). */
 function callTakingArgument(node: SyntaxNode): SyntaxNode | undefined {
   let n = node.parent;
-  while (n && (n.type === 'parenthesized_expression' || n.type === 'reference_expression')) n = n.parent;
+  let inner: SyntaxNode = node;
+  // A closure that is the value of a block argument is the argument (`spawn_blocking({ let p = p.clone(); move || … })`).
+  while (n && (n.type === 'parenthesized_expression' || n.type === 'reference_expression' || (n.type === 'block' && n.children[n.children.length - 1] === inner))) {
+    inner = n;
+    n = n.parent;
+  }
   return n?.type === 'arguments' && n.parent?.type === 'call_expression' ? n.parent : undefined;
 }
 

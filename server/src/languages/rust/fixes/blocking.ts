@@ -8,7 +8,7 @@ import type { FnRecord } from '../builder';
 import type { FnScope } from '../calls';
 import type { RustTree } from '../index';
 import { walk, type SyntaxNode } from '../syntax';
-import { callNode, fnOf, runtimeOf, rustTree, type Runtime } from './util';
+import { callNode, fnOf, lineOf, runtimeOf, rustTree, type Runtime } from './util';
 
 const FS_PREFIX = 'tokio::fs::';
 
@@ -52,6 +52,82 @@ function borrowedParameter(tree: RustTree, fn: FnRecord, node: SyntaxNode): { na
     return;
   });
   return found;
+}
+
+const LOOPS = new Set(['loop_expression', 'while_expression', 'for_expression']);
+const NOT_A_LOCAL = /^(?:self|Self|crate|super|true|false|move|mut|ref|let|if|else|match|as|in|return|async|await)$/;
+
+/** The names a function body declares (`let` patterns, parameters, loop and closure patterns), with where each is declared. */
+function localDeclarations(text: string, fnNode: SyntaxNode): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const add = (pattern: SyntaxNode | undefined, at: number): void => {
+    if (!pattern) return;
+    walk(pattern, (n) => {
+      if (n.type === 'identifier') {
+        const name = text.slice(n.start, n.end);
+        const list = out.get(name);
+        if (list) list.push(at);
+        else out.set(name, [at]);
+      }
+      return;
+    });
+  };
+  walk(fnNode, (n) => {
+    if (n.type === 'let_declaration') add(n.children.find((c) => c.type !== 'mutable_specifier'), n.end);
+    else if (n.type === 'parameter') add(n.children.find((c) => c.type !== 'mutable_specifier'), n.start);
+    else if (n.type === 'closure_parameters') for (const c of n.children) add(c, c.start);
+    else if (n.type === 'for_expression') add(n.children[0], n.start);
+    return;
+  });
+  return out;
+}
+
+/** The text with string literals blanked, all but their inline format arguments (`{city}`), so words in SQL or messages are not taken for locals. */
+function maskStrings(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"/g, (lit) => lit.replace(/\{[\p{L}_][\p{L}\p{N}_]*\}|[^{}]/gu, (m) => (m.length > 1 ? m : ' ')));
+}
+
+/** Occurrences of `name` as a variable in `text[start, end)`: not a field, a method or a path segment. */
+function usesOf(text: string, name: string, start: number, end: number): { at: number; member: boolean }[] {
+  const re = new RegExp(`(?<![\\p{L}\\p{N}_.]|::)${name}(?![\\p{L}\\p{N}_])(?!\\s*(?:::|!|:[^:]))`, 'gu');
+  re.lastIndex = start;
+  const uses: { at: number; member: boolean }[] = [];
+  for (let m = re.exec(text); m && m.index < end; m = re.exec(text)) {
+    uses.push({ at: m.index, member: /^\s*\.\s*[\p{L}_]/u.test(text.slice(m.index + name.length, m.index + name.length + 40)) });
+  }
+  return uses;
+}
+
+/**
+ * The locals a `move` closure around `wrapped` would take from code that still needs them: used
+ * after the call in the function, or declared outside a loop that runs the call again. A local
+ * used as a plain argument can be cloned into the closure; one whose methods or fields the call
+ * uses (a stream, a connection, a form) is often not `Clone`, so the fix is refused for it.
+ */
+function movedLocals(source: string, fnNode: SyntaxNode, call: SyntaxNode, wrapped: { start: number; end: number }): { clone: string[]; refuse?: { name: string; line?: number } } {
+  const text = maskStrings(source);
+  const declared = localDeclarations(source, fnNode);
+  let loopStart: number | undefined;
+  for (let n = call.parent; n && n !== fnNode; n = n.parent) if (LOOPS.has(n.type)) loopStart = n.start;
+  const clone: string[] = [];
+  const seen = new Set<string>();
+  for (const m of text.slice(wrapped.start, wrapped.end).matchAll(/(?<![\w.]|::)[\p{L}_][\p{L}\p{N}_]*/gu)) {
+    const name = m[0];
+    if (seen.has(name) || NOT_A_LOCAL.test(name)) continue;
+    seen.add(name);
+    const decls = (declared.get(name) ?? []).filter((at) => at <= wrapped.start);
+    if (decls.length === 0) continue;
+    const inside = usesOf(text, name, wrapped.start, wrapped.end);
+    if (inside.length === 0) continue;
+    // A later `let` of the same name shadows it: uses after that one are another binding.
+    const redeclared = (declared.get(name) ?? []).filter((at) => at > wrapped.end).sort((a, b) => a - b)[0];
+    const after = usesOf(text, name, wrapped.end, Math.min(fnNode.end, redeclared ?? fnNode.end));
+    const again = loopStart !== undefined && Math.max(...decls) < loopStart;
+    if (after.length === 0 && !again) continue;
+    if (inside.some((u) => u.member)) return { clone, refuse: after[0] ? { name, line: lineOf(text, after[0].at) } : { name } };
+    clone.push(name);
+  }
+  return { clone };
 }
 
 /** Fixes for a `blocking-in-async` finding: the async twin, `.await` instead of `block_on`, or `spawn_blocking`. */
@@ -109,8 +185,19 @@ export function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixCont
     refused.push({ title: 'Run it on the blocking pool', reason: `\`${call.calleeText}\` borrows a local mutably, and a \`spawn_blocking\` closure must own its data: restructure so the closure returns the value` });
     return { fixes, refused };
   }
-  const open = runtime === 'tokio' ? 'tokio::task::spawn_blocking(move || ' : runtime === 'async-std' ? 'async_std::task::spawn_blocking(move || ' : 'smol::unblock(move || ';
-  const close = runtime === 'tokio' ? `).await${joinErrorHandling(returnTypeOf(text, fn.node))}` : ').await';
+  // `move` takes every local the call names: one still needed afterwards is cloned in, or the fix is refused.
+  const moved = movedLocals(text, fn.node, whole, wrapped);
+  if (moved.refuse) {
+    const { name, line } = moved.refuse;
+    const where = line === undefined ? 'by the next turn of the loop' : `on line ${line}`;
+    refused.push({ title: 'Run it on the blocking pool', reason: `\`${name}\` is used again ${where}, and a \`spawn_blocking\` closure would take it: move it in and return it with the result, or use an async client` });
+    return { fixes, refused };
+  }
+  const clones = moved.clone.map((n) => `let ${n} = ${n}.clone(); `).join('');
+  const spawn = runtime === 'tokio' ? 'tokio::task::spawn_blocking(' : runtime === 'async-std' ? 'async_std::task::spawn_blocking(' : 'smol::unblock(';
+  const open = clones ? `${spawn}{ ${clones}move || ` : `${spawn}move || `;
+  const closeCall = clones ? ' })' : ')';
+  const close = runtime === 'tokio' ? `${closeCall}.await${joinErrorHandling(returnTypeOf(text, fn.node))}` : `${closeCall}.await`;
   fixes.push({
     title: `Run \`${call.calleeText}\` on the blocking pool`,
     safety: 'suggestion',
