@@ -10,7 +10,13 @@
  * - a closure runs in its parent's role when it runs in place (an inline callback, a `block_on`
  *   body); a handler registered at startup runs later, in production;
  * - a function called only from code of one role takes that role (a test helper); a helper that
- *   a test and a handler both call is production.
+ *   a test and a handler both call is production;
+ * - a function that creates a server (`http.createServer`, directly or through a same-file
+ *   function) runs while the server is built, and a callback that itself calls `listen` runs at
+ *   startup up to that call: both are startup, wherever they are nested;
+ * - a promise continuation (`.then`/`.catch`/`.finally` callback) of startup code runs once, as
+ *   the rest of that startup; a TS/JS module's `init`/`initialize` function is its one-time
+ *   initialiser.
  * Pure functions over plain data: no IO.
  */
 import type { Config, RuleLevel } from './config';
@@ -45,6 +51,19 @@ const SERVE_MEMBERS: Readonly<Partial<Record<LanguageId, { readonly strong: Read
   go: { strong: new Set(['ListenAndServe', 'ListenAndServeTLS', 'Serve']), weak: new Set(['Listen']) },
   java: { strong: new Set(['run', 'start']), weak: new Set() },
 };
+
+/** Calls that build a server before it serves, by their last name: the code that makes them is setup, not a handler. */
+const SERVER_FACTORIES: Readonly<Partial<Record<LanguageId, ReadonlySet<string>>>> = {
+  typescript: new Set(['createServer', 'createSecureServer']),
+};
+
+/** Names of a module's one-time initialiser (node-red's storage `init(settings)`, a plugin's `initialize`). */
+const INITIALISERS: Readonly<Partial<Record<LanguageId, ReadonlySet<string>>>> = {
+  typescript: new Set(['init', 'initialize', 'initialise']),
+};
+
+/** Methods whose callback runs once, when the promise they are called on settles. */
+const CONTINUATIONS = new Set(['then', 'catch', 'finally']);
 
 /** The level findings in code of this role get under a config (undefined: the rule's own). */
 export function roleLevel(config: Config, role: CodeRole): RuleLevel | undefined {
@@ -101,6 +120,9 @@ class Resolver {
   private readonly children = new Map<number, number[]>();
   private readonly callsIn = new Map<number, CallSite[]>();
   private readonly serveMemo = new Map<number, { offset: number; text: string } | null>();
+  private readonly factoryMemo = new Map<number, string | null>();
+  private readonly factories: ReadonlySet<string>;
+  private readonly initialisers: ReadonlySet<string>;
   private readonly serve: { readonly strong: ReadonlySet<string>; readonly weak: ReadonlySet<string> };
   private moduleUntil: { offset: number; text: string } | undefined;
   /** Recursion depth: deeply nested closures must not overflow the stack (bad input is normal input). */
@@ -114,6 +136,8 @@ class Resolver {
     this.own = new Array<RoleFact | undefined>(n);
     this.decided = new Array<RoleFact | undefined>(n);
     this.serve = SERVE_MEMBERS[model.language] ?? { strong: new Set(), weak: new Set() };
+    this.factories = SERVER_FACTORIES[model.language] ?? new Set();
+    this.initialisers = INITIALISERS[model.language] ?? new Set();
     for (const f of model.roleFacts?.functions ?? []) if (f.functionId >= 0 && f.functionId < n) this.own[f.functionId] = f.fact;
     for (const f of model.functions) {
       if (f.parent === undefined) continue;
@@ -180,9 +204,15 @@ class Resolver {
     const calledAtModule = callers === undefined ? [] : callers.filter((c) => c.functionId === undefined);
     if (!isMain && calledAtModule.length === 0) {
       // Any function that itself calls `listen`/`serve` sets a server up until that call.
-      if (f.parent !== undefined || this.serve.strong.size === 0) return undefined;
+      if (f.parent !== undefined) {
+        // A nested function is searched for its own calls only (`load().then(db => { …; app.listen(port) })`).
+        const own = (this.callsIn.get(f.id) ?? []).find((c) => this.serve.strong.has(c.member));
+        if (own) return startupUntil({ offset: own.span.start, text: own.calleeText });
+        return this.builtServer(f);
+      }
+      if (this.serve.strong.size === 0) return undefined;
       const direct = this.serveIn(f.id, false);
-      return direct ? startupUntil(direct) : undefined;
+      return direct ? startupUntil(direct) : this.builtServer(f);
     }
     const serve = this.serveIn(f.id, true);
     if (serve) return startupUntil(serve);
@@ -191,6 +221,36 @@ class Resolver {
     }
     if (isMain && this.model.language !== 'typescript') return { role: 'script', where: 'in a one-shot program (a `main` that starts no server)' };
     return undefined;
+  }
+
+  /** Startup for a function that creates a server (directly or through same-file functions) and does not start it. */
+  private builtServer(f: FunctionInfo): RoleFact | undefined {
+    if (this.factories.size === 0) return undefined;
+    const factory = this.factoryIn(f.id);
+    return factory === undefined ? undefined : { role: 'startup', where: `at startup, while the server is built (\`${factory}\`)` };
+  }
+
+  /** The server factory call (`http.createServer`) `id` makes directly or through same-file functions, if any. */
+  private factoryIn(id: number): string | undefined {
+    const memo = this.factoryMemo.get(id);
+    if (memo !== undefined) return memo ?? undefined;
+    this.factoryMemo.set(id, null);
+    if (this.depth > MAX_DEPTH) return undefined;
+    this.depth++;
+    let found: string | undefined;
+    for (const c of this.callsIn.get(id) ?? []) {
+      if (this.factories.has(c.member)) found = c.callee ?? c.calleeText;
+      else if (c.localTarget !== undefined && c.localTarget !== id) found = this.factoryIn(c.localTarget);
+      if (found !== undefined) break;
+    }
+    this.depth--;
+    this.factoryMemo.set(id, found ?? null);
+    return found;
+  }
+
+  /** The promise continuation call (`p.then(cb)`) of the parent that `f` is the callback of, if any. */
+  private continuationOf(f: FunctionInfo): CallSite | undefined {
+    return (this.callsIn.get(f.parent!) ?? []).find((c) => CONTINUATIONS.has(c.member) && c.argsSpan.start <= f.span.start && f.span.end <= c.argsSpan.end);
   }
 
   private decide(id: number): RoleFact | undefined {
@@ -211,10 +271,16 @@ class Resolver {
     if (own) return own;
     const entry = this.entryRole(f);
     if (entry) return entry;
+    if (f.name !== undefined && this.initialisers.has(f.name)) return { role: 'startup', where: `at startup, in the module's one-time initialiser \`${f.name}\`` };
     if (f.parent !== undefined) {
       const p = this.decide(f.parent);
       if (p && p.role !== 'production' && p.role !== 'startup') return p;
       if (p?.role === 'startup' && (p.until === undefined || f.span.start < p.until) && this.runsInPlace(f)) return p;
+      if (p?.role === 'startup') {
+        // A continuation of startup code runs once, when its promise settles: it is the rest of that startup.
+        const then = this.continuationOf(f);
+        if (then && (p.until === undefined || then.span.start < p.until)) return { role: 'startup', where: p.where };
+      }
     }
     // A function only code of one role calls has that role; any production caller makes it production.
     let shared: RoleFact | undefined;
@@ -223,9 +289,15 @@ class Resolver {
       if (role === undefined) continue; // a recursive call: says nothing
       if (role.role === 'production') return PRODUCTION;
       if (shared && shared.role !== role.role) return PRODUCTION;
-      shared ??= role.until === undefined ? role : { role: role.role, where: role.where };
+      shared ??= role.role === 'startup' && c.functionId !== undefined ? { role: 'startup', where: `at startup (only called from ${this.callerName(c)})` } : role.until === undefined ? role : { role: role.role, where: role.where };
     }
     return shared ?? PRODUCTION;
+  }
+
+  /** How a startup caller is named in a message. */
+  private callerName(c: CallSite): string {
+    const name = this.model.functions[c.functionId!]?.name;
+    return name === undefined ? 'a startup callback' : `\`${name}\``;
   }
 
   private roleAtCall(c: CallSite): RoleFact | undefined {
