@@ -65,6 +65,8 @@ export interface Wording {
   readonly noTwin: Readonly<Partial<Record<BlockingCategory, string>>> & { readonly default: string };
   /** Advice for a same-file helper whose blocking call has no async twin. */
   readonly helperNoTwin: string;
+  /** Advice for a lock not released on every path, with `{lock}` for the lock (default: a `finally` block). */
+  readonly noRelease?: string;
 }
 
 /** A language's catalog. */

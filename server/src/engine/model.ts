@@ -70,8 +70,20 @@ export interface FunctionInfo {
   readonly isAsync: boolean;
 }
 
-/** The kind of suspension point. */
-export type YieldKind = 'await' | 'for-await' | 'yield' | 'select' | 'async-with';
+/**
+ * The kind of suspension point. Go's parking points are `send` and `receive` (channel operations),
+ * `select` (without `default`) and `park` (a call that parks the goroutine: a sleep, a `Wait`, I/O,
+ * or a same-file function that reaches one).
+ */
+export type YieldKind = 'await' | 'for-await' | 'yield' | 'select' | 'async-with' | 'send' | 'receive' | 'park';
+
+/** What a goroutine waits on at a parking point, for messages about a lock held across it. */
+export interface Parking {
+  /** The operation, as a phrase: `a channel send`, `` `wg.Wait()` ``, `` `http.Get` (network I/O) ``. */
+  readonly what: string;
+  /** How long the waiters for a lock held across it wait: `until a receiver arrives`. */
+  readonly until: string;
+}
 
 /** A place where the task may be suspended. */
 export interface YieldPoint {
@@ -87,6 +99,8 @@ export interface YieldPoint {
   readonly ordinal: number;
   /** Ids of the call sites inside the awaited operand (what the task waits on). */
   readonly calls: readonly number[];
+  /** Go: what the goroutine parks on here (absent for `await`-style yields). */
+  readonly parking?: Parking;
 }
 
 /** Whether a lock blocks the thread while waiting (std Mutex) or yields (async mutex). */

@@ -1,4 +1,5 @@
 import type { Frontend } from '../engine/language';
+import { goFrontend } from './go';
 import { rustFrontend } from './rust';
 import { typescriptCatalog } from './typescript/catalog';
 import { TS_EXTENSIONS } from './typescript/extensions';
@@ -26,7 +27,7 @@ function lazyTypescript(): Frontend {
 }
 
 /** Every language frontend the engine has, in the order they were added. */
-export const FRONTENDS: readonly Frontend[] = [lazyTypescript(), rustFrontend];
+export const FRONTENDS: readonly Frontend[] = [lazyTypescript(), rustFrontend, goFrontend];
 
 const byExtension = new Map<string, Frontend>();
 for (const f of FRONTENDS) for (const ext of f.extensions) byExtension.set(ext, f);

@@ -67,6 +67,7 @@ const EXTENSION_BY_LANGUAGE: Readonly<Record<string, string>> = {
   javascript: '.js',
   javascriptreact: '.jsx',
   rust: '.rs',
+  go: '.go',
   python: '.py',
 };
 

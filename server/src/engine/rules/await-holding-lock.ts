@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog';
 import type { RelatedNote } from '../finding';
-import type { CallSite, FileModel, HeldRegion, YieldPoint } from '../model';
+import type { CallSite, FileModel, HeldRegion, Parking, YieldPoint } from '../model';
 import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { reachesIo } from '../rule-support';
@@ -37,8 +37,9 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     const lockType = region.lockType === undefined ? undefined : catalog.locks.get(region.lockType);
     const acquired: RelatedNote = { span: region.acquireSpan, message: `\`${region.lock}\` is acquired here` };
     if (region.release === 'missing') {
+      const advice = catalog.wording.noRelease?.replace('{lock}', region.lock) ?? 'release it in a `finally` block, or use a scoped form such as `runExclusive`';
       findings.push({
-        message: `\`${region.lock}\` is acquired but not released on every path: release it in a \`finally\` block, or use a scoped form such as \`runExclusive\``,
+        message: `\`${region.lock}\` is acquired but not released on every path: ${advice}`,
         span: region.acquireSpan,
         data: { regionId: region.id, variant: 'no-release' },
       });
@@ -67,6 +68,11 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     }
     for (const y of inside) {
       const calls = awaitedCalls(model, y);
+      if (region.kind === 'blocking' && y.parking) {
+        const parked = parkedWhileHeld(model, region, y, y.parking, calls, acquired);
+        if (parked) findings.push(parked);
+        continue;
+      }
       if (region.kind === 'blocking') {
         // A `RefCell` never waits: a conflicting borrow while this task is suspended panics.
         const borrow = region.lockType === 'std::cell::RefCell';
@@ -107,6 +113,34 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     }
   }
   return findings;
+}
+
+/**
+ * A Go parking point inside a held mutex: the goroutines that need the mutex wait as long as this
+ * one is parked. A call that takes the same mutex again deadlocks; I/O on the connection the mutex
+ * sits beside (`wmu` and `conn` fields of one struct) is what the mutex serialises, not a finding.
+ */
+function parkedWhileHeld(model: FileModel, region: HeldRegion, y: YieldPoint, parking: Parking, calls: readonly CallSite[], acquired: RelatedNote): RawFinding | undefined {
+  if (calls.length > 0 && calls.every((c) => onGuardedResource(region, c))) return undefined;
+  const related = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
+  const again = calls.find((c) => c.localTarget !== undefined && model.heldRegions.some((r) => r.lockKey === region.lockKey && r !== region && inFunction(model, r, c.localTarget!)));
+  if (again) {
+    return {
+      message: `\`${again.calleeText}\` locks \`${region.lock}\` again while it is held here, which deadlocks: \`sync\` mutexes are not reentrant; unlock before calling it, or split it into a variant that expects the lock held`,
+      span: y.span,
+      related,
+      data: { regionId: region.id, yieldId: y.id, variant: 'reacquire' },
+    };
+  }
+  const advice = region.release === 'finally'
+    ? `unlock explicitly before it instead of deferring the \`Unlock()\`, or move it out of the locked section`
+    : `unlock before it, or move it out of the locked section`;
+  return {
+    message: `\`${region.lock}\` is held across ${parking.what}: every goroutine that needs it waits ${parking.until}; ${advice}`,
+    span: y.span,
+    related,
+    data: { regionId: region.id, yieldId: y.id },
+  };
 }
 
 /**

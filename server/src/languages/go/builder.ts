@@ -1,0 +1,425 @@
+/**
+ * Builds the {@link FileModel} of a Go file from the mirrored tree: every function is an async
+ * context (every goroutine can park), calls are resolved through imports and declared types, and
+ * the parking points are the yield points. Held mutex regions are read by `locks.ts`.
+ */
+import type { Catalog } from '../../engine/catalog';
+import { isIoCall } from '../../engine/catalog';
+import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo, HeldRegion, Parking, Span, YieldKind, YieldPoint } from '../../engine/model';
+import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
+import { buildHeldRegions } from './locks';
+import { GoScope } from './scope';
+import { field, textOf, walk, type GoNode } from './syntax';
+
+const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
+const LOOP_TYPES = new Set(['for_statement']);
+
+/** A function while the model is built. */
+export interface GoFn {
+  readonly node: GoNode;
+  readonly info: FunctionInfo;
+  readonly parent: GoFn | undefined;
+  /** Receiver name and its type (`c`, `Cache`), for methods. */
+  readonly receiver?: { readonly name: string; readonly type: string };
+  /** Parameters and locals → resolved type. */
+  readonly vars: Map<string, string>;
+  /** Spawned by a `go` statement. */
+  readonly spawned: boolean;
+}
+
+/** What the pass collects, shared with the lock reader and the fix builders. */
+export interface GoState {
+  readonly text: string;
+  readonly scope: GoScope;
+  readonly fns: GoFn[];
+  readonly fnOfNode: Map<GoNode, GoFn>;
+  readonly callOfNode: Map<GoNode, number>;
+  /** Call site id → call node. */
+  readonly nodeOfCall: Map<number, GoNode>;
+  readonly calls: CallSite[];
+  readonly catalog: Catalog;
+  /** Package functions by name, methods by `Type.name`. */
+  readonly funcs: Map<string, number>;
+}
+
+export function span(node: GoNode): Span {
+  return { start: node.start, end: node.end };
+}
+
+/** The innermost function at or above `node` (excluding `node` itself). */
+export function enclosingFn(state: GoState, node: GoNode): GoFn | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    const f = state.fnOfNode.get(n);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+function insideLoop(node: GoNode): boolean {
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) if (LOOP_TYPES.has(n.type)) return true;
+  return false;
+}
+
+/** The type of a variable visible in `fn` (its own, its enclosing functions', the package's). */
+export function varType(state: GoState, fn: GoFn | undefined, name: string): string | undefined {
+  for (let f = fn; f; f = f.parent) {
+    const t = f.vars.get(name);
+    if (t !== undefined) return t;
+    if (f.receiver?.name === name) return f.receiver.type;
+  }
+  return state.scope.vars.get(name);
+}
+
+/** The resolved type of an expression, when declarations say it. */
+export function exprType(state: GoState, expr: GoNode | undefined, fn: GoFn | undefined, depth = 0): string | undefined {
+  if (!expr || depth > 8) return undefined;
+  const { text, scope } = state;
+  switch (expr.type) {
+    case 'identifier':
+      return varType(state, fn, text.slice(expr.start, expr.end));
+    case 'selector_expression': {
+      const op = field(expr, 'operand');
+      const f = field(expr, 'field');
+      if (!op || !f) return undefined;
+      return scope.fieldType(exprType(state, op, fn, depth + 1), text.slice(f.start, f.end));
+    }
+    case 'parenthesized_expression':
+      return exprType(state, expr.children[0], fn, depth + 1);
+    case 'unary_expression':
+      return text[expr.start] === '&' ? exprType(state, field(expr, 'operand'), fn, depth + 1) : undefined;
+    case 'composite_literal': {
+      const t = field(expr, 'type');
+      return t ? scope.resolveType(textOf(text, t)) : undefined;
+    }
+    case 'call_expression': {
+      const fnNode = field(expr, 'function');
+      const args = field(expr, 'arguments');
+      const name = fnNode ? text.slice(fnNode.start, fnNode.end) : '';
+      if ((name === 'new' || name === 'make') && args?.children[0]) return scope.resolveType(textOf(text, args.children[0]));
+      const id = state.callOfNode.get(expr);
+      const callee = id === undefined ? calleeOf(state, expr, fn) : state.calls[id]?.callee;
+      return GoScope.resultOf(callee);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The callee of a call, resolved through imports and declared types. */
+function calleeOf(state: GoState, call: GoNode, fn: GoFn | undefined): string | undefined {
+  const fnNode = field(call, 'function');
+  if (!fnNode || fnNode.type !== 'selector_expression') return undefined;
+  const op = field(fnNode, 'operand');
+  const member = field(fnNode, 'field');
+  if (!op || !member) return undefined;
+  const name = state.text.slice(member.start, member.end);
+  if (op.type === 'identifier') {
+    const id = state.text.slice(op.start, op.end);
+    const pkg = state.scope.imports.get(id);
+    if (pkg !== undefined && varType(state, fn, id) === undefined) return `${pkg}.${name}`;
+  }
+  const t = exprType(state, op, fn);
+  if (t === undefined) return undefined;
+  // A method promoted from an embedded type (`type Store struct{ *sql.DB }`).
+  const s = state.scope.struct(t);
+  if (s && !state.funcs.has(`${t}.${name}`)) {
+    for (const e of s.embedded) if (!state.scope.structs.has(e)) return `${e}.${name}`;
+  }
+  return `${t}.${name}`;
+}
+
+function addVars(state: GoState, fn: GoFn, node: GoNode): void {
+  const { text, scope } = state;
+  if (node.type === 'parameter_declaration' || node.type === 'variadic_parameter_declaration' || node.type === 'var_spec') {
+    const type = field(node, 'type');
+    const names = node.children.filter((c) => c.field === 'name');
+    const value = field(node, 'value');
+    names.forEach((n, i) => {
+      const t = type ? scope.resolveType(textOf(text, type)) : exprType(state, value?.children[i], fn);
+      if (t !== undefined) fn.vars.set(text.slice(n.start, n.end), t);
+    });
+    return;
+  }
+  // short_var_declaration
+  const left = field(node, 'left')?.children ?? [];
+  const right = field(node, 'right')?.children ?? [];
+  left.forEach((n, i) => {
+    if (n.type !== 'identifier') return;
+    const value = right.length === left.length ? right[i] : i === 0 ? right[0] : undefined;
+    const t = exprType(state, value, fn);
+    if (t !== undefined) fn.vars.set(text.slice(n.start, n.end), t);
+  });
+}
+
+/** Reads the whole file into the model. */
+export function buildModel(root: GoNode, text: string, path: string, catalog: Catalog, syntaxErrors: number): { model: FileModel; state: GoState } {
+  const scope = new GoScope(text);
+  const comments: Comment[] = [];
+  const fnNodes: GoNode[] = [];
+  const callNodes: GoNode[] = [];
+  const varNodes: GoNode[] = [];
+  const parkNodes: GoNode[] = [];
+  walk(root, (n) => {
+    switch (n.type) {
+      case 'import_spec':
+        scope.addImport(n);
+        return false;
+      case 'type_spec': {
+        const name = field(n, 'name');
+        const type = field(n, 'type');
+        if (name && type?.type === 'struct_type') scope.addStruct(text.slice(name.start, name.end), type);
+        return false;
+      }
+      case 'comment': {
+        const raw = text.slice(n.start, n.end);
+        comments.push({ span: span(n), text: raw.startsWith('//') ? raw.slice(2) : raw.slice(2, -2) });
+        return false;
+      }
+      case 'call_expression':
+        callNodes.push(n);
+        return;
+      case 'parameter_declaration':
+      case 'variadic_parameter_declaration':
+      case 'var_spec':
+      case 'short_var_declaration':
+        varNodes.push(n);
+        return;
+      case 'send_statement':
+      case 'select_statement':
+      case 'for_statement':
+        parkNodes.push(n);
+        return;
+      case 'unary_expression':
+        if (text.startsWith('<-', n.start)) parkNodes.push(n);
+        return;
+      default:
+        if (FUNCTION_TYPES.has(n.type)) fnNodes.push(n);
+        return;
+    }
+  });
+  // Package-level `var mu sync.Mutex`.
+  for (const v of varNodes) {
+    if (v.type !== 'var_spec' || v.parent?.parent?.type !== 'source_file') continue;
+    const type = field(v, 'type');
+    if (!type) continue;
+    const t = scope.resolveType(textOf(text, type));
+    if (t !== undefined) for (const n of v.children.filter((c) => c.field === 'name')) scope.vars.set(text.slice(n.start, n.end), t);
+  }
+
+  const state: GoState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), nodeOfCall: new Map(), calls: [], catalog, funcs: new Map() };
+  const contexts: AsyncContext[] = [];
+  const functions: FunctionInfo[] = [];
+  for (const node of fnNodes) {
+    const parent = enclosingFn(state, node);
+    const id = functions.length;
+    const nameNode = node.type === 'func_literal' ? undefined : field(node, 'name');
+    let receiver: GoFn['receiver'];
+    if (node.type === 'method_declaration') {
+      const param = field(node, 'receiver')?.children.find((c) => c.type === 'parameter_declaration');
+      const rName = param ? field(param, 'name') : undefined;
+      const rType = param ? field(param, 'type') : undefined;
+      const t = rType ? scope.resolveType(textOf(text, rType)) : undefined;
+      if (t !== undefined) receiver = { name: rName ? text.slice(rName.start, rName.end) : '', type: t };
+    }
+    const own = nameNode ? text.slice(nameNode.start, nameNode.end) : undefined;
+    const name = own !== undefined && receiver ? `${receiver.type}.${own}` : own;
+    const spawned = node.type === 'func_literal' && node.parent?.field === 'function' && node.parent.parent?.type === 'go_statement';
+    const outer = parent?.info.name;
+    const ctxName = name ?? (spawned ? (outer !== undefined ? `goroutine in ${outer}` : 'goroutine') : outer !== undefined ? `function literal in ${outer}` : 'function literal');
+    const context = contexts.length;
+    const nameSpan = nameNode ? span(nameNode) : { start: node.start, end: node.start + 4 };
+    contexts.push({
+      id: context, kind: spawned ? 'spawned-task' : 'async-function', name: ctxName, span: span(node), nameSpan,
+      reason: spawned ? 'a goroutine started by `go`' : 'Go code runs on a goroutine, which parks on channels, locks and I/O', functionId: id,
+    });
+    const info: FunctionInfo = {
+      id, ...(name !== undefined ? { name } : {}), span: span(node), ...(nameNode ? { nameSpan } : {}),
+      ...(parent ? { parent: parent.info.id } : {}), context, offloaded: false, isAsync: false,
+    };
+    functions.push(info);
+    const rec: GoFn = { node, info, parent, ...(receiver ? { receiver } : {}), vars: new Map(), spawned };
+    state.fns.push(rec);
+    state.fnOfNode.set(node, rec);
+    if (own !== undefined) state.funcs.set(receiver ? `${receiver.type}.${own}` : own, id);
+  }
+  // Declarations in source order, so `db, _ := sql.Open(…)` is typed before `db.Query` is resolved.
+  for (const v of varNodes) {
+    const fn = enclosingFn(state, v);
+    if (fn) addVars(state, fn, v);
+  }
+  for (const node of callNodes) {
+    const site = readCall(state, node);
+    state.callOfNode.set(node, site.id);
+    state.nodeOfCall.set(site.id, node);
+    state.calls.push(site);
+  }
+  const heldRegions = buildHeldRegions(state);
+  const yieldPoints = readParkingPoints(state, parkNodes, catalog, heldRegions);
+  const model: FileModel = {
+    language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels: [], spawns: [], comments, syntaxErrors,
+  };
+  return { model, state };
+}
+
+function readCall(state: GoState, node: GoNode): CallSite {
+  const { text } = state;
+  const fn = enclosingFn(state, node);
+  const fnNode = field(node, 'function') ?? node.children[0]!;
+  const args = field(node, 'arguments') ?? node.children[node.children.length - 1]!;
+  const calleeText = textOf(text, fnNode);
+  const callee = calleeOf(state, node, fn);
+  let member = calleeText.slice(calleeText.lastIndexOf('.') + 1);
+  let localTarget: number | undefined;
+  if (fnNode.type === 'identifier') localTarget = state.funcs.get(calleeText);
+  else if (fnNode.type === 'selector_expression') {
+    const m = field(fnNode, 'field');
+    if (m) member = text.slice(m.start, m.end);
+    const t = exprType(state, field(fnNode, 'operand'), fn);
+    if (t !== undefined) localTarget = state.funcs.get(`${t}.${member}`);
+  }
+  const argCount = args.children.filter((c) => c.type !== 'comment').length;
+  return {
+    id: state.calls.length, span: span(node), calleeSpan: span(fnNode), argsSpan: span(args), calleeText,
+    ...(callee !== undefined ? { callee } : {}), member, ...(localTarget !== undefined ? { localTarget } : {}),
+    ...(fn ? { functionId: fn.info.id, context: fn.info.context! } : {}),
+    awaited: false, inLoop: insideLoop(node), resultUnused: node.parent?.type === 'expression_statement', argCount,
+  };
+}
+
+/** Inside a `select` case's communication: the `select` is the parking point, not the case. */
+function inSelectCase(node: GoNode): boolean {
+  let n = node.parent;
+  if (n?.type === 'receive_statement') n = n.parent;
+  return n?.type === 'communication_case' && node.parent !== undefined && (node.field === 'communication' || node.parent.field === 'communication');
+}
+
+const CTX_ARG = /^(?:ctx|context\.(?:Background|TODO)\(\)|[\w.]+\.Context\(\))$/;
+const CLIENT_NAME = /client|stub|cli$|conn$|db$|store|repo|api$|svc$|service/i;
+
+/** Why a call parks the goroutine, if it does (a catalog entry, I/O, or a client call that takes a `ctx`). */
+function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catalog: Catalog): Parking | undefined {
+  const shown = `\`${call.calleeText}\``;
+  if (call.callee !== undefined) {
+    const park = PARKING_CALLS.get(call.callee);
+    if (park) return { what: shown, until: park.until };
+    if (isIoCall(catalog, call.callee)) return { what: `${shown} (I/O)`, until: 'until the I/O completes' };
+  }
+  // A method taking a `context.Context` first on a client, store or stub: by Go convention it may
+  // go to the network (a gRPC stub, a database or HTTP client interface).
+  // A same-file function is judged by its body, not by its signature.
+  if (call.localTarget !== undefined || call.argCount === 0 || CONTEXT_ONLY_METHODS.has(call.member) || !call.calleeText.includes('.')) return undefined;
+  const args = state.text.slice(call.argsSpan.start + 1, call.argsSpan.end - 1);
+  const first = args.split(',')[0]!.trim();
+  const firstIsCtx = CTX_ARG.test(first) || (/^\w+$/.test(first) && varType(state, fn, first) === 'context.Context');
+  if (!firstIsCtx) return undefined;
+  const recv = call.calleeText.slice(0, call.calleeText.lastIndexOf('.'));
+  if (state.scope.imports.has(recv)) return undefined;
+  const lastSeg = recv.slice(recv.lastIndexOf('.') + 1);
+  const recvNode = state.nodeOfCall.get(call.id);
+  const recvType = recvNode ? exprType(state, field(field(recvNode, 'function')!, 'operand'), fn) : undefined;
+  if (!CLIENT_NAME.test(lastSeg) && !(recvType !== undefined && CLIENT_NAME.test(recvType.slice(recvType.lastIndexOf('.') + 1)))) return undefined;
+  return { what: `${shown} (a call to another service)`, until: 'until the remote call returns' };
+}
+
+/** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
+function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
+  const { text } = state;
+  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number };
+  const raws: Raw[] = [];
+  const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
+    const fn = enclosingFn(state, node);
+    if (!fn) return;
+    raws.push({ kind, span: span(node), keywordSpan, context: fn.info.context!, calls, parking, fn: fn.info.id });
+  };
+  for (const node of parkNodes) {
+    switch (node.type) {
+      case 'send_statement': {
+        if (inSelectCase(node)) break;
+        const ch = field(node, 'channel');
+        const arrow = text.indexOf('<-', ch?.end ?? node.start);
+        push(node, 'send', { start: arrow, end: arrow + 2 }, { what: ch ? `a send on \`${textOf(text, ch)}\`` : 'a channel send', until: 'until a receiver arrives' });
+        break;
+      }
+      case 'unary_expression': {
+        if (inSelectCase(node)) break;
+        const op = field(node, 'operand');
+        const opText = op ? textOf(text, op) : '';
+        const timer = /^time\.(?:After|Tick)\(/.test(opText);
+        const done = /\.Done\(\)$/.test(opText);
+        const parking: Parking = timer
+          ? { what: `\`<-${opText.replace(/\(.*$/s, '(…)')}\``, until: 'for the whole delay' }
+          : done ? { what: `\`<-${opText}\``, until: 'until the context is cancelled' } : { what: `a receive from \`${opText}\``, until: 'until a value arrives' };
+        push(node, 'receive', { start: node.start, end: node.start + 2 }, parking);
+        break;
+      }
+      case 'select_statement':
+        if (!node.children.some((c) => c.type === 'default_case')) {
+          push(node, 'select', { start: node.start, end: node.start + 6 }, { what: 'a `select`', until: 'until one of its cases is ready' });
+        }
+        break;
+      case 'for_statement': {
+        const range = node.children.find((c) => c.type === 'range_clause');
+        const over = range ? field(range, 'right') : undefined;
+        if (!over) break;
+        const t = exprType(state, over, enclosingFn(state, node));
+        if (t?.startsWith('chan ')) {
+          push(node, 'receive', { start: node.start, end: node.start + 3 }, { what: `a \`range\` over channel \`${textOf(text, over)}\``, until: 'until a value arrives or the channel is closed' });
+        }
+        break;
+      }
+    }
+  }
+  const nodeOfCall = state.nodeOfCall;
+  for (const call of state.calls) {
+    if (call.functionId === undefined) continue;
+    const node = nodeOfCall.get(call.id)!;
+    // `<-time.After(d)` is read once, as the receive.
+    if (node.parent?.type === 'unary_expression' && text.startsWith('<-', node.parent.start)) continue;
+    if (node.parent?.type === 'go_statement' || node.parent?.type === 'defer_statement') continue;
+    const parking = callParking(state, call, state.fns[call.functionId], catalog);
+    if (parking) push(node, 'park', span(field(node, 'function') ?? node), parking, [call.id]);
+  }
+  // Same-file functions that reach a parking point park their caller too (to a fixed point).
+  const parksIn = new Map<number, Parking>();
+  for (const r of raws) if (!parksIn.has(r.fn)) parksIn.set(r.fn, r.parking);
+  const helperCalls = state.calls.filter((c) => c.localTarget !== undefined && c.functionId !== undefined && c.localTarget !== c.functionId);
+  const done = new Set<number>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const call of helperCalls) {
+      if (done.has(call.id)) continue;
+      const inner = parksIn.get(call.localTarget!);
+      if (!inner) continue;
+      const node = nodeOfCall.get(call.id)!;
+      if (node.parent?.type === 'go_statement') {
+        done.add(call.id);
+        continue;
+      }
+      done.add(call.id);
+      const what = `\`${call.calleeText}\`, which parks on ${inner.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`;
+      const parking: Parking = { what, until: inner.until };
+      push(node, 'park', span(field(node, 'function') ?? node), parking, [call.id]);
+      if (!parksIn.has(call.functionId!)) {
+        parksIn.set(call.functionId!, parking);
+        changed = true;
+      }
+    }
+  }
+  // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
+  for (const call of helperCalls) {
+    if (done.has(call.id)) continue;
+    const holder = regions.find((r) => r.context === call.context && r.span.start <= call.span.start && call.span.end <= r.span.end && call.span.start >= r.acquireSpan.end);
+    if (!holder) continue;
+    const target = state.fns[call.localTarget!]!;
+    const again = regions.find((r) => r.lockKey === holder.lockKey && r.acquireSpan.start >= target.node.start && r.acquireSpan.end <= target.node.end);
+    if (!again) continue;
+    push(nodeOfCall.get(call.id)!, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${holder.lock}\``, until: 'forever' }, [call.id]);
+  }
+  raws.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
+  const counters = new Map<number, number>();
+  return raws.map((r, id) => {
+    const ordinal = (counters.get(r.context) ?? 0) + 1;
+    counters.set(r.context, ordinal);
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking };
+  });
+}

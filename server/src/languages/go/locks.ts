@@ -1,0 +1,300 @@
+/**
+ * Held mutex regions of a Go file: from `mu.Lock()` (or `RLock`) to `mu.Unlock()` on each path,
+ * or to the end of the function after `defer mu.Unlock()`.
+ *
+ * Each function body is walked statement by statement, keeping which mutexes are held. A branch
+ * that unlocks and returns (`if hit { mu.Unlock(); return v }`) does not end the region on the
+ * path that falls through, so a region is emitted as pieces: one contiguous span per run of
+ * statements where the mutex is held. A `return` reached with a mutex held that the function
+ * unlocks elsewhere is a missing release.
+ *
+ * A mutex is recognised by its declared type (`sync.Mutex`, `sync.RWMutex`, a struct embedding
+ * one), or, for a type declared in another file of the package, by a `Lock()` that the same
+ * function `Unlock()`s or a name that says so (`mu`, `mtx`, `lock`).
+ */
+import type { HeldRegion, ReleaseKind, Span } from '../../engine/model';
+import { IO_RESOURCE_TYPES, LOCK_METHODS } from './catalog';
+import { enclosingFn, exprType, span, type GoFn, type GoState } from './builder';
+import { field, textOf, walk, type GoNode } from './syntax';
+
+const RELEASES = new Set(LOCK_METHODS.values());
+const LOCK_NAME = /(?:^|[._a-z])(?:mu|mtx|mutex|lock|Mu|Mutex|Lock)$/;
+const COMPOUND = new Set(['if_statement', 'for_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'block', 'labeled_statement']);
+const TERMINAL_CALL = /^(?:panic|os\.Exit|log\.(?:Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)|runtime\.Goexit)$/;
+
+/** One lock operation statement. */
+interface LockOp {
+  readonly kind: 'lock' | 'unlock' | 'defer-unlock';
+  readonly key: string;
+  readonly lock: string;
+  readonly lockType: string | undefined;
+  readonly node: GoNode;
+  readonly call: GoNode;
+  readonly guarded: readonly string[];
+}
+
+/** A mutex acquisition while it is held. */
+interface Acq {
+  readonly op: LockOp;
+  deferred?: Span;
+  missing: boolean;
+  readonly regions: number[];
+}
+
+/** The lock type of the value `x` (`sync.Mutex`, or the lock a struct embeds), if declarations say it. */
+function lockTypeOf(state: GoState, x: GoNode, fn: GoFn): string | undefined {
+  const t = exprType(state, x, fn);
+  if (t === undefined) return undefined;
+  if (state.catalog.locks.has(t)) return t;
+  const s = state.scope.structs.get(t);
+  return s?.embedded.find((e) => state.catalog.locks.has(e));
+}
+
+/** The lock's identity across functions: the receiver's name is replaced by its type (`c.mu` → `Cache.mu`). */
+function keyOf(state: GoState, x: GoNode, fn: GoFn): string {
+  const text = textOf(state.text, x).replace(/\s+/g, '');
+  const base = /^\w+/.exec(text)?.[0];
+  for (let f: GoFn | undefined = fn; f; f = f.parent) {
+    if (f.receiver && f.receiver.name === base) return f.receiver.type + text.slice(base.length);
+    if (f.vars.has(base ?? '')) break;
+  }
+  return text;
+}
+
+/** Names of connection and file fields beside the mutex in its struct (`c.conn` beside `c.wmu`). */
+function guardedResources(state: GoState, x: GoNode, fn: GoFn): string[] {
+  const { text, scope } = state;
+  let owner: GoNode | undefined;
+  if (x.type === 'selector_expression') owner = field(x, 'operand');
+  else if (x.type === 'identifier') owner = x;
+  if (!owner) return [];
+  const s = scope.structs.get(exprType(state, owner, fn) ?? '');
+  if (!s) return [];
+  const prefix = textOf(text, owner);
+  const out: string[] = [];
+  for (const [name, type] of s.fields) if (IO_RESOURCE_TYPES.has(type)) out.push(`${prefix}.${name}`);
+  return out;
+}
+
+/** The lock call a statement makes: `x.Lock()`, `x.Unlock()`, `defer x.Unlock()`, `defer func() { x.Unlock() }()`. */
+function lockCallsOf(stmt: GoNode): { call: GoNode; deferred: boolean }[] {
+  if (stmt.type === 'expression_statement' && stmt.children[0]?.type === 'call_expression') return [{ call: stmt.children[0], deferred: false }];
+  if (stmt.type !== 'defer_statement') return [];
+  const call = stmt.children.find((c) => c.type === 'call_expression');
+  if (!call) return [];
+  const fnNode = field(call, 'function');
+  if (fnNode?.type !== 'func_literal') return [{ call, deferred: true }];
+  const list = field(fnNode, 'body')?.children.find((c) => c.type === 'statement_list');
+  return (list?.children ?? []).filter((s) => s.type === 'expression_statement' && s.children[0]?.type === 'call_expression').map((s) => ({ call: s.children[0]!, deferred: true }));
+}
+
+/** Statements of a block-like node (a `block`, a case clause). */
+function statementsOf(node: GoNode | undefined): GoNode[] {
+  if (!node) return [];
+  const list = node.type === 'statement_list' ? node : node.children.find((c) => c.type === 'statement_list');
+  return (list?.children ?? []).filter((c) => c.type !== 'comment');
+}
+
+/** Builds the held regions of every function of the file. */
+export function buildHeldRegions(state: GoState): HeldRegion[] {
+  const regions: HeldRegion[] = [];
+  for (const fn of state.fns) {
+    const body = field(fn.node, 'body');
+    if (!body) continue;
+    new FunctionWalk(state, fn, regions).run(body);
+  }
+  return regions;
+}
+
+class FunctionWalk {
+  private readonly ops = new Map<GoNode, LockOp[]>();
+  private readonly opSpans: Span[] = [];
+  private readonly returns: Span[] = [];
+  /** Keys this function unlocks somewhere: a return that skips the unlock is then a missing release. */
+  private readonly unlocked = new Set<string>();
+
+  constructor(
+    private readonly state: GoState,
+    private readonly fn: GoFn,
+    private readonly regions: HeldRegion[],
+  ) {}
+
+  run(body: GoNode): void {
+    this.collect(body);
+    if (this.ops.size === 0) return;
+    const out = this.walkList(statementsOf(body), new Map(), body.end);
+    if (out.falls) for (const acq of out.held.values()) if (!acq.deferred && this.unlocked.has(acq.op.key)) acq.missing = true;
+    this.markMissing();
+  }
+
+  private acqs: Acq[] = [];
+
+  private markMissing(): void {
+    for (const acq of this.acqs) {
+      if (!acq.missing) continue;
+      const first = acq.regions[0];
+      if (first !== undefined) this.regions[first] = { ...this.regions[first]!, release: 'missing' };
+    }
+  }
+
+  /** Finds this function's lock operations and `return`s (not those of nested function literals). */
+  private collect(body: GoNode): void {
+    const { state, fn } = this;
+    const candidates: { stmt: GoNode; call: GoNode; deferred: boolean; x: GoNode; method: string }[] = [];
+    walk(body, (n) => {
+      if (n !== body && n.type === 'func_literal' && n.parent?.parent?.type !== 'defer_statement') return false;
+      if (n.type === 'return_statement' && enclosingFn(state, n) === fn) this.returns.push(span(n));
+      if ((n.type !== 'expression_statement' && n.type !== 'defer_statement') || enclosingFn(state, n) !== fn) return true;
+      for (const { call, deferred } of lockCallsOf(n)) {
+        const f = field(call, 'function');
+        if (f?.type !== 'selector_expression') continue;
+        const m = field(f, 'field');
+        const x = field(f, 'operand');
+        if (!m || !x) continue;
+        const method = state.text.slice(m.start, m.end);
+        if (!LOCK_METHODS.has(method) && !RELEASES.has(method)) continue;
+        candidates.push({ stmt: n, call, deferred, x, method });
+      }
+      return true;
+    });
+    const releasedKeys = new Set(candidates.filter((c) => RELEASES.has(c.method)).map((c) => keyOf(state, c.x, fn)));
+    for (const c of candidates) {
+      const key = keyOf(state, c.x, fn);
+      const lockType = lockTypeOf(state, c.x, fn);
+      const lock = textOf(state.text, c.x);
+      if (lockType === undefined && !releasedKeys.has(key) && !LOCK_NAME.test(lock)) continue;
+      if (lockType === undefined && exprType(state, c.x, fn) !== undefined && !releasedKeys.has(key)) continue;
+      const release = RELEASES.has(c.method);
+      if (release) this.unlocked.add(key);
+      const op: LockOp = {
+        kind: release ? (c.deferred ? 'defer-unlock' : 'unlock') : 'lock', key, lock, lockType, node: c.stmt, call: c.call,
+        guarded: release ? [] : guardedResources(state, c.x, fn),
+      };
+      if (op.kind === 'lock' && c.deferred) continue;
+      const list = this.ops.get(c.stmt);
+      if (list) list.push(op);
+      else this.ops.set(c.stmt, [op]);
+      this.opSpans.push(span(c.stmt));
+    }
+  }
+
+  private contains(stmt: GoNode, spans: readonly Span[]): boolean {
+    return spans.some((s) => stmt.start <= s.start && s.end <= stmt.end);
+  }
+
+  private emit(acq: Acq, start: number, end: number, releaseSpan?: Span): void {
+    if (end <= start) return;
+    const release: ReleaseKind = releaseSpan ? 'explicit' : acq.deferred ? 'finally' : 'scope-end';
+    const rs = releaseSpan ?? acq.deferred;
+    acq.regions.push(this.regions.length);
+    this.regions.push({
+      id: this.regions.length, lock: acq.op.lock, lockKey: acq.op.key, ...(acq.op.lockType ? { lockType: acq.op.lockType } : {}), kind: 'blocking',
+      acquireSpan: span(acq.op.call), span: { start, end }, ...(rs ? { releaseSpan: rs } : {}), release,
+      context: this.fn.info.context!, guardedResources: acq.op.guarded,
+    });
+  }
+
+  /** Walks a statement list with `held` on entry; returns what is held at its end and whether control reaches it. */
+  private walkList(stmts: readonly GoNode[], entry: ReadonlyMap<string, Acq>, end: number): { held: Map<string, Acq>; falls: boolean } {
+    const held = new Map(entry);
+    const runs = new Map<string, number>();
+    const listStart = stmts[0]?.start ?? end;
+    for (const k of held.keys()) runs.set(k, listStart);
+    const closeAll = (at: number): void => {
+      for (const [k, start] of runs) this.emit(held.get(k)!, start, at);
+      runs.clear();
+    };
+    for (const stmt of stmts) {
+      const ops = this.ops.get(stmt);
+      if (ops) {
+        for (const op of ops) {
+          const cur = held.get(op.key);
+          if (op.kind === 'lock') {
+            if (cur) {
+              // Locked again while held: the first region spans the second acquisition (a self-deadlock).
+              this.emit(cur, runs.get(op.key)!, stmt.end);
+            }
+            const acq: Acq = { op, missing: false, regions: [] };
+            this.acqs.push(acq);
+            held.set(op.key, acq);
+            runs.set(op.key, stmt.start);
+          } else if (op.kind === 'unlock') {
+            if (cur) {
+              this.emit(cur, runs.get(op.key)!, stmt.end, span(stmt));
+              held.delete(op.key);
+              runs.delete(op.key);
+            }
+          } else if (cur) cur.deferred = span(stmt);
+        }
+        continue;
+      }
+      if (stmt.type === 'return_statement' || this.terminalCall(stmt)) {
+        if (stmt.type === 'return_statement') for (const acq of held.values()) if (!acq.deferred && this.unlocked.has(acq.op.key)) acq.missing = true;
+        closeAll(stmt.end);
+        return { held, falls: false };
+      }
+      if (stmt.type === 'continue_statement' || stmt.type === 'goto_statement') {
+        closeAll(stmt.end);
+        return { held, falls: false };
+      }
+      if (!COMPOUND.has(stmt.type)) continue;
+      const heldUnlocking = [...held.values()].some((a) => !a.deferred);
+      if (!this.contains(stmt, this.opSpans) && !(heldUnlocking && this.contains(stmt, this.returns))) continue;
+      closeAll(stmt.start);
+      const { branches, exhaustive } = this.branches(stmt);
+      const outs: Map<string, Acq>[] = [];
+      for (const b of branches) {
+        const r = this.walkList(b.stmts, held, b.end);
+        if (r.falls) outs.push(r.held);
+      }
+      if (!exhaustive) outs.push(held);
+      if (outs.length === 0) return { held: new Map(), falls: false };
+      const merged = new Map<string, Acq>();
+      for (const o of outs) for (const [k, a] of o) if (!merged.has(k)) merged.set(k, held.get(k) ?? a);
+      held.clear();
+      for (const [k, a] of merged) {
+        held.set(k, a);
+        runs.set(k, stmt.end);
+      }
+    }
+    closeAll(end);
+    return { held, falls: true };
+  }
+
+  private terminalCall(stmt: GoNode): boolean {
+    if (stmt.type !== 'expression_statement' || stmt.children[0]?.type !== 'call_expression') return false;
+    const f = field(stmt.children[0], 'function');
+    return f !== undefined && TERMINAL_CALL.test(textOf(this.state.text, f));
+  }
+
+  /** The statement lists a compound statement may run, and whether one of them always runs. */
+  private branches(stmt: GoNode): { branches: { stmts: GoNode[]; end: number }[]; exhaustive: boolean } {
+    const list = (n: GoNode | undefined): { stmts: GoNode[]; end: number } => ({ stmts: statementsOf(n), end: n?.end ?? stmt.end });
+    switch (stmt.type) {
+      case 'block':
+        return { branches: [list(stmt)], exhaustive: true };
+      case 'labeled_statement': {
+        const inner = stmt.children.find((c) => c.type !== 'label_name');
+        return inner ? this.branches(inner) : { branches: [], exhaustive: false };
+      }
+      case 'if_statement': {
+        const out = [list(field(stmt, 'consequence'))];
+        const alt = field(stmt, 'alternative');
+        if (alt?.type === 'if_statement') {
+          const inner = this.branches(alt);
+          return { branches: [...out, ...inner.branches], exhaustive: inner.exhaustive };
+        }
+        if (alt) out.push(list(alt));
+        return { branches: out, exhaustive: alt !== undefined };
+      }
+      case 'for_statement':
+        return { branches: [list(field(stmt, 'body'))], exhaustive: false };
+      default: {
+        // switch and select: one case runs; without `default` a switch may run none (a `select` always runs one).
+        const cases = stmt.children.filter((c) => /_case$/.test(c.type));
+        const hasDefault = cases.some((c) => c.type === 'default_case');
+        return { branches: cases.map((c) => list(c)), exhaustive: hasDefault || stmt.type === 'select_statement' };
+      }
+    }
+  }
+}
