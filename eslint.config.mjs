@@ -45,6 +45,21 @@ export default tseslint.config(
     },
   },
   {
+    // The engine is the bottom layer: it receives frontends and summaries, and imports nothing above it.
+    files: ['server/src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...IO_IMPORTS.patterns,
+            { group: ['../languages', '../languages/*', '../../languages/*', '../project', '../project/*', '../cli/*', '../lsp/*', '../../cli/*', '../../lsp/*', '../../project/*'], message: 'server/src/engine imports no layer above it (docs/architecture.md): callers hand in frontends and summaries (server/src/project/)' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['server/src/languages/tree-sitter/grammar.ts'],
     rules: {
       'no-restricted-imports': ['error', EDITOR_IMPORTS],

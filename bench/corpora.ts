@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
-import { walkFiles } from "../server/src/cli/files";
+import { walkFiles } from "../server/src/project/files";
 
 export const BENCH_DIR = __dirname;
 export const CACHE = join(BENCH_DIR, ".cache");

@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { walkFiles } from "../../server/src/cli/files";
+import { walkFiles } from "../../server/src/project/files";
 import { supportedExtensions } from "../../server/src/languages";
 import {
   REALCODE_CACHE,

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import ts from "typescript";
-import { analyze, type Analysis } from "../../server/src/engine/analyze";
+import { analyze, type Analysis } from "../../server/src/project/analyze";
 import * as languages from "../../server/src/languages";
 import { applyKeystroke, keystrokes, positionAt } from "../edits";
 import { loadSitter, type SitterLanguage } from "./sitter";

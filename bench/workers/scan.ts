@@ -4,12 +4,12 @@
 // `ms` is the whole loop (walk + read + analyse); `analyzeMs` sums `analyze()` calls only.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { analyze } from "../../server/src/engine/analyze";
+import { analyze } from "../../server/src/project/analyze";
 import type { Config } from "../../server/src/engine/config";
 import { DEFAULT_CONFIG } from "../../server/src/engine/config";
 import { RULES } from "../../server/src/engine/rules";
 import * as languages from "../../server/src/languages";
-import { readSource, walkFiles } from "../../server/src/cli/files";
+import { readSource, walkFiles } from "../../server/src/project/files";
 
 const { values } = parseArgs({
   options: {

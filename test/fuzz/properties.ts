@@ -1,9 +1,10 @@
 // The robustness properties, as plain functions over one input, shared by the bounded run in
 // `npm test` (test/unit/fuzz.test.ts) and the long campaign (`npm run fuzz -- --minutes N`).
-import { analyze, fixesFor, type Analysis } from '../../server/src/engine/analyze';
+import { analyze, fixesFor, type Analysis } from '../../server/src/project/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { applyEdits } from '../../server/src/engine/finding';
 import { fixAllToFixpoint } from '../../server/src/engine/fix-all';
+import { LANGUAGES } from '../../server/src/project/languages';
 import { posix } from 'node:path';
 import { frontendForPath } from '../../server/src/languages';
 
@@ -88,8 +89,8 @@ export function fixesAreSafe(path: string, text: string, stats: Stats): void {
   }
   if (analysis.findings.length === 0) return;
   stats.fixAllRuns++;
-  const once = fixAllToFixpoint({ path, text }, DEFAULT_CONFIG, { safeOnly: true });
-  const twice = fixAllToFixpoint({ path, text: once.text }, DEFAULT_CONFIG, { safeOnly: true });
+  const once = fixAllToFixpoint(LANGUAGES, { path, text }, DEFAULT_CONFIG, { safeOnly: true });
+  const twice = fixAllToFixpoint(LANGUAGES, { path, text: once.text }, DEFAULT_CONFIG, { safeOnly: true });
   if (twice.text !== once.text) throw new Error('fix-all is not idempotent: a second run changed the text');
   if (frontend.syntaxErrors(once.text, path) > before) throw new Error('fix-all result adds syntax errors');
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { LspProcess, type RpcResponse } from './lsp-process';
 import { malformedMessages } from './malformed';

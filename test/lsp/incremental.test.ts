@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Diagnostic, Position } from 'vscode-languageserver/node';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 import { LineIndex } from '../../server/src/engine/line-index';
 import { TestClient } from './harness';
 import { HANDLER, RUST_HANDLER } from './texts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeAction, Hover, InlayHint, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { analyze, type Analysis } from '../../server/src/engine/analyze';
+import { analyze, type Analysis } from '../../server/src/project/analyze';
 import { LineIndex } from '../../server/src/engine/line-index';
 import { ignoreEdit } from '../../server/src/lsp/code-actions';
 import { frontendForPath } from '../../server/src/languages';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSource } from '../../server/src/cli/files';
+import { readSource } from '../../server/src/project/files';
 import { TestClient } from '../lsp/harness';
 import { BLOCKING_TS, cli, removeWorkspace, workspace } from './cli-helpers';
 

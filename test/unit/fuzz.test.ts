@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSource } from '../../server/src/cli/files';
+import { readSource } from '../../server/src/project/files';
 import { fixtureSeeds, newStats, regressionCases, runHostile, runProperty, runTruncations } from '../fuzz/campaign';
 import { fixesAreSafe, neverThrows } from '../fuzz/properties';
 

@@ -1,6 +1,6 @@
 // Message wording that users read: the advice must be a form that works as written.
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 
 function messages(text: string): string[] {
   return analyze({ path: 'handler.ts', text })!.findings.map((f) => f.message);

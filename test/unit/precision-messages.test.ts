@@ -1,7 +1,7 @@
 // What findings say about calls whose first wording was wrong on real code (issue 9, section 2):
 // every API named exists with the shape used, and one expression gives one finding.
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 
 function findings(path: string, lines: string[]): { line: number; message: string }[] {
   const text = lines.join('\n');

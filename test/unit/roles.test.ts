@@ -1,6 +1,6 @@
 // Code roles: the path conventions, the config's `roles`, and what the CLI leaves out and says so.
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 import { parseConfig } from '../../server/src/engine/config-parse';
 import { conventionRole } from '../../server/src/engine/roles-paths';
 import { BLOCKING_TS, cli, git, removeWorkspace, workspace } from './cli-helpers';

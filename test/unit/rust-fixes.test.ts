@@ -1,7 +1,7 @@
 // Rust fix builders beyond the fixtures: the runtime taken from the crate's dependencies, and the
 // reasons given when a fix is refused.
 import assert from 'node:assert/strict';
-import { analyze, applyEdits, fixesFor } from '../../server/src/engine/analyze';
+import { analyze, applyEdits, fixesFor } from '../../server/src/project/analyze';
 import type { FixResult } from '../../server/src/engine/language';
 import { cargoDependencies } from '../../server/src/languages/rust';
 

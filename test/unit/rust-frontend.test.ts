@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 import type { ParsedFile, TextChange } from '../../server/src/engine/language';
 import type { FileModel } from '../../server/src/engine/model';
 import { createRustFrontend, rustFrontend } from '../../server/src/languages/rust';
@@ -128,7 +128,7 @@ describe('rust frontend', () => {
     this.timeout(30000);
     const root = join(__dirname, '..', '..');
     const script = [
-      "const { analyze } = require('./server/src/engine/analyze');",
+      "const { analyze } = require('./server/src/project/analyze');",
       'const errors = [];',
       "const a = analyze({ path: 'x.rs', text: 'async fn f() {}' }, undefined, { onError: (w, e) => errors.push(w + ': ' + e.message) });",
       'console.log(JSON.stringify({ errors, contexts: a.model.contexts.length }));',

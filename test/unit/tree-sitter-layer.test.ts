@@ -110,7 +110,7 @@ describe('tree-sitter layer', () => {
     this.timeout(30000);
     const root = join(__dirname, '..', '..');
     const script = [
-      "const { analyze } = require('./server/src/engine/analyze');",
+      "const { analyze } = require('./server/src/project/analyze');",
       "const { loadFrontendFor } = require('./server/src/languages');",
       "const { grammarLoaded } = require('./server/src/languages/tree-sitter');",
       "const tsLoaded = () => Object.keys(require.cache).some((k) => /node_modules[\\\\/]typescript[\\\\/]/.test(k));",

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { analyze, fixesFor } from '../../server/src/engine/analyze';
+import { analyze, fixesFor } from '../../server/src/project/analyze';
 import { applyEdits } from '../../server/src/engine/finding';
 import { frontendForPath } from '../../server/src/languages';
 

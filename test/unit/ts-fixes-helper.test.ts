@@ -1,6 +1,6 @@
 // "Make the helper async": a same-file sync helper whose blocking calls have async twins.
 import assert from 'node:assert/strict';
-import { analyze, fixesFor } from '../../server/src/engine/analyze';
+import { analyze, fixesFor } from '../../server/src/project/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { applyEdits } from '../../server/src/engine/finding';
 import { typescriptCatalog } from '../../server/src/languages/typescript/catalog';

@@ -1,7 +1,7 @@
 // A matrix of import forms × call positions × enclosing functions for `readFileSync`: each case's first
 // fix must parse, and re-analysis must no longer report the call.
 import assert from 'node:assert/strict';
-import { analyze, fixesFor } from '../../server/src/engine/analyze';
+import { analyze, fixesFor } from '../../server/src/project/analyze';
 import { applyEdits } from '../../server/src/engine/finding';
 
 const IMPORTS: readonly { header: string; call: string; path: string }[] = [

@@ -3,7 +3,7 @@
 // fix builders read spans and ids from the model and everything else from the syntax tree).
 import assert from 'node:assert/strict';
 import ts from 'typescript';
-import { analyze, fixesFor } from '../../server/src/engine/analyze';
+import { analyze, fixesFor } from '../../server/src/project/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { applyEdits, type Finding, type FindingData, type Fix } from '../../server/src/engine/finding';
 import type { FixResult, ParsedFile } from '../../server/src/engine/language';

@@ -1,6 +1,6 @@
 // The "offload to a worker thread" fix: what it refuses to move, and what it carries over.
 import assert from 'node:assert/strict';
-import { analyze, fixesFor } from '../../server/src/engine/analyze';
+import { analyze, fixesFor } from '../../server/src/project/analyze';
 import { DEFAULT_CONFIG, type Config } from '../../server/src/engine/config';
 import { created, fixOne, lines } from './ts-fixes-support';
 

@@ -1,7 +1,7 @@
 // Before/after tests for the TypeScript fixes: exact output, a clean re-parse, and (once the
 // frontend reports the finding) re-analysis without it.
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 import { fixOne } from './ts-fixes-support';
 
 const BIA = 'blocking-in-async';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 import type { ParsedFile } from '../../server/src/engine/language';
 import type { FileModel } from '../../server/src/engine/model';
 import { typescriptFrontend } from '../../server/src/languages/typescript';

@@ -1,6 +1,6 @@
 // The TypeScript frontend's model, field by field: what rules read must be exactly right here.
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 import type { FileModel } from '../../server/src/engine/model';
 import { typescriptFrontend } from '../../server/src/languages/typescript';
 

@@ -1,6 +1,6 @@
 // How findings read: code in backticks and prose outside them, whatever shape the context or the call has.
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze } from '../../server/src/project/analyze';
 
 function messages(path: string, text: string): string[] {
   const a = analyze({ path, text });

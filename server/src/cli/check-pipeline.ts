@@ -7,7 +7,7 @@ import type { Config } from '../engine/config';
 import type { FileLocation } from '../engine/roles-paths';
 import { type ResultCache, cacheKey, configKey, contentHash } from './cache';
 import { runTask, type FileResult, type TaskMessage } from './check-tasks';
-import type { SourceRead } from './files';
+import type { SourceRead } from '../project/files';
 import { checkWorkerEntry, defaultJobs, inOrder, inProcessPool, workerPool, type Pool, type WorkerEntry } from './pool';
 
 /**

@@ -4,13 +4,16 @@
  * an output type in {@link TaskKinds}, and a handler in {@link TASKS}: the worker entry
  * (`check-worker.ts`) exposes every handler by name, and the pool (`pool.ts`) runs them by name.
  *
- * A cross-file pass adds its kinds here (a `summarize` task that returns a file's summary, and
- * summaries of the file's imports as an input of `analyze`); nothing else in the pool changes.
+ * The cross-file pass rides on `analyze`: a task with `summaryPath` returns the file's summary
+ * beside its findings, and a task with `imports` is analysed with the linker's answer for it.
  */
-import { analyze } from '../engine/analyze';
+import { summaryOf } from '../engine/analyze';
+import type { Imports } from '../engine/linker';
+import type { FileSummary } from '../engine/summary';
+import { analyze } from '../project/analyze';
 import type { Config } from '../engine/config';
 import type { FileLocation } from '../engine/roles-paths';
-import { frontendForPath, loadFrontendFor } from '../languages';
+import { frontendForPath, loadFrontendFor } from '../project/languages';
 import { locate, type Located } from './report';
 
 /** One file to analyse. */
@@ -27,6 +30,10 @@ export interface AnalyzeTask {
   readonly configKey: string;
   /** Where the file sits in its project, for the role of its path. */
   readonly location?: FileLocation;
+  /** The file's path as cross-file messages show it; when set, the result carries the file's summary. */
+  readonly summaryPath?: string;
+  /** What the file's calls into other project files do (the linker's answer for this file). */
+  readonly imports?: Imports;
 }
 
 /** An internal failure while analysing a file: where (a rule, a frontend, the worker) and what. */
@@ -42,6 +49,8 @@ export interface FileResult {
   readonly errors: readonly TaskError[];
   /** Set when the language frontends failed to load in the thread that ran the task. */
   readonly frontendError?: string;
+  /** The file's cross-file summary, when the task asked for it and the language links. */
+  readonly summary?: FileSummary;
 }
 
 /** Every task kind: name → [input, output]. */
@@ -91,10 +100,12 @@ export async function analyzeTask(task: AnalyzeTask): Promise<FileResult> {
   const errors: TaskError[] = [];
   const analysis = analyze({ path: task.path, text: task.text }, canonicalConfig(task), {
     ...(task.location ? { location: task.location } : {}),
+    ...(task.imports ? { imports: task.imports } : {}),
     onError: (where, error) => errors.push({ where, message: error instanceof Error ? error.message : String(error) }),
   });
   const findings = analysis ? locate(analysis) : [];
-  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}) };
+  const summary = analysis && task.summaryPath !== undefined ? summaryOf(analysis, task.summaryPath) : undefined;
+  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}), ...(summary ? { summary } : {}) };
 }
 
 /** The handler of every task kind. */

@@ -5,11 +5,11 @@ import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { version } from '../../../package.json';
 import { formatConfigError } from '../engine/config-parse';
-import { supportedExtensions } from '../languages';
+import { supportedExtensions } from '../project/languages';
 import { cacheLocation, ResultCache, toolIdentity } from './cache';
 import { checkInOrder, type CheckItem } from './check-pipeline';
 import { changedLines, inDiff, type ChangedLines } from './diff';
-import { exists, readSource, toPosix, walkFiles } from './files';
+import { exists, PathNotFoundError, readSource, toPosix, walkFiles } from '../project/files';
 import { formatText, summaryLine } from './format-text';
 import { buildSarif } from './format-sarif';
 import { commonFolder, ConfigSource, type LoadedConfig } from './config-load';
@@ -236,7 +236,8 @@ export const checkCommand: Command = {
         return 0;
       }
       return await check(options, io);
-    } catch (error) {
+    } catch (caught) {
+      const error = caught instanceof PathNotFoundError ? new UsageError(caught.message) : caught;
       if (!(error instanceof UsageError)) throw error;
       io.err(`async-boundary check: ${error.message}\nRun \`async-boundary check --help\` for usage.\n`);
       return 2;

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config } from '../engine/config';
 import { parseConfig, type ConfigError } from '../engine/config-parse';
-import { exists, toPosix } from './files';
+import { exists, toPosix } from '../project/files';
 import { UsageError } from './io';
 
 /** The most a config file may weigh; anything bigger is not a hand-written config. */

@@ -69,7 +69,7 @@ export function buildSarif(findings: readonly Reported[], config: Config, versio
   const results: Sarif.Result[] = findings.map((f) => {
     const n = (occurrences.get(f.lineHash) ?? 0) + 1;
     occurrences.set(f.lineHash, n);
-    const location = (r: Range1): Sarif.PhysicalLocation => ({ artifactLocation: { uri: artifactUri(f.file), uriBaseId: '%SRCROOT%' }, region: region(r) });
+    const location = (r: Range1 & { readonly file?: string }): Sarif.PhysicalLocation => ({ artifactLocation: { uri: artifactUri(r.file ?? f.file), uriBaseId: '%SRCROOT%' }, region: region(r) });
     const result: Sarif.Result = {
       ruleId: f.rule,
       level: LEVEL[f.severity],

@@ -18,7 +18,7 @@ export function formatText(findings: readonly Reported[], color: boolean): strin
   let out = '';
   for (const f of findings) {
     out += `${paint('path', `${f.file}:${f.line}:${f.column}`)}  ${paint(f.severity, f.severity)}  ${paint('dim', f.rule)}  ${f.message}\n`;
-    for (const n of f.related) out += `    ${f.file}:${n.line}:${n.column}  ${paint('note', 'note')}  ${n.message}\n`;
+    for (const n of f.related) out += `    ${n.file ?? f.file}:${n.line}:${n.column}  ${paint('note', 'note')}  ${n.message}\n`;
   }
   return out;
 }

@@ -5,7 +5,7 @@ import type { Analysis } from '../engine/analyze';
 import type { Severity } from '../engine/finding';
 import type { LineIndex } from '../engine/line-index';
 import type { CodeRole, Span } from '../engine/model';
-import { toPosix } from './files';
+import { toPosix } from '../project/files';
 
 /** A 1-based range, columns in UTF-16 code units plus one. */
 export interface Range1 {
@@ -22,12 +22,15 @@ export interface Reported extends Range1 {
   readonly rule: string;
   readonly severity: Severity;
   readonly message: string;
-  readonly related: readonly (Range1 & { readonly message: string })[];
+  readonly related: readonly RelatedOut[];
   /** A hash of rule, file and the whitespace-normalised text of the finding's first line: stable when lines move. */
   readonly lineHash: string;
   /** Where the code runs (`production` unless something says otherwise). */
   readonly role: CodeRole;
 }
+
+/** A related note, located: in the finding's file, or in `file` (a hop of a cross-file chain: absolute when located, relative to the working directory when placed). */
+export type RelatedOut = Range1 & { readonly message: string; readonly file?: string };
 
 function range(lines: LineIndex, span: Span): Range1 {
   const s = lines.position(span.start);
@@ -44,7 +47,7 @@ export interface Located extends Range1 {
   readonly rule: string;
   readonly severity: Severity;
   readonly message: string;
-  readonly related: readonly (Range1 & { readonly message: string })[];
+  readonly related: readonly RelatedOut[];
   /** The whitespace-normalised text of the finding's first line, from which {@link Reported.lineHash} is made. */
   readonly lineText: string;
   readonly role: CodeRole;
@@ -59,7 +62,11 @@ export function locate(analysis: Analysis): Located[] {
     const lineStart = lines.lineStart(r.line - 1);
     const lineEnd = r.line < lines.lineCount ? lines.lineStart(r.line) : text.length;
     const lineText = text.slice(lineStart, lineEnd).replace(/\s+/g, ' ').trim();
-    return { ...r, rule: f.rule, severity: f.severity, message: f.message, related: f.related.map((n) => ({ ...range(lines, n.span), message: n.message })), lineText, role: f.role ?? 'production' };
+    return { ...r, rule: f.rule, severity: f.severity, message: f.message, related: f.related.map((n) =>
+        n.elsewhere
+          ? { line: n.elsewhere.range.line + 1, column: n.elsewhere.range.character + 1, endLine: n.elsewhere.range.endLine + 1, endColumn: n.elsewhere.range.endCharacter + 1, message: n.message, file: n.elsewhere.path }
+          : { ...range(lines, n.span), message: n.message },
+      ), lineText, role: f.role ?? 'production' };
   });
 }
 
@@ -70,7 +77,8 @@ export function place(located: readonly Located[], absPath: string, cwd: string,
   for (const { lineText, ...f } of located) {
     if (!keep(f.line)) continue;
     const lineHash = createHash('sha256').update(`${f.rule}\0${file}\0${lineText}`).digest('hex').slice(0, 32);
-    out.push({ file, ...f, lineHash });
+    const related = f.related.map((n) => (n.file === undefined ? n : { ...n, file: toPosix(relative(cwd, n.file)) || n.file }));
+    out.push({ file, ...f, related, lineHash });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import type { CodeRole } from '../engine/model';
 import { CODE_ROLES, roleLevel } from '../engine/roles';
 import { pathRole, type FileLocation } from '../engine/roles-paths';
 import type { LoadedConfig } from './config-load';
-import { exists, toPosix } from './files';
+import { exists, toPosix } from '../project/files';
 import { UsageError } from './io';
 
 const LEVELS: readonly RuleLevel[] = ['error', 'warning', 'info', 'hint', 'off'];

@@ -1,14 +1,15 @@
 import { extendCatalog, type Catalog } from './catalog';
 import { DEFAULT_CONFIG, type Config } from './config';
 import { applyEdits, type Finding, type Fix, type RefusedFix } from './finding';
-import type { FixContext, FixResult, Frontend, ParsedFile, TextChange } from './language';
+import type { FixContext, FixResult, Frontend, Languages, ParsedFile, TextChange } from './language';
 import { LineIndex } from './line-index';
+import type { Imports } from './linker';
 import type { FileModel } from './model';
+import { summarize, type FileSummary } from './summary';
 import { capSeverity, LASTING_RULES, PRODUCTION, resolveRoles, roleAt, roleLevel, roleNote } from './roles';
 import { pathRole, type FileLocation } from './roles-paths';
 import { RULES, ruleLevel } from './rules';
 import { applySuppressions, INVALID_SUPPRESSION, scanSuppressions } from './suppressions';
-import { frontendForPath } from '../languages';
 
 /** Reports an internal failure (a rule or frontend threw). The engine goes on without it. */
 export type ErrorSink = (where: string, error: unknown) => void;
@@ -25,6 +26,11 @@ export interface AnalyzeOptions {
    * only what the code itself says (a shebang, `#[test]`) gives roles.
    */
   readonly location?: FileLocation;
+  /**
+   * What the file's calls into other project files do, from the linker (engine/linker.ts), by
+   * callee. Absent: analysis stays within the file.
+   */
+  readonly imports?: Imports;
 }
 
 /** The result of analysing one file. */
@@ -35,8 +41,11 @@ export interface Analysis {
   readonly frontend: Frontend;
   readonly catalog: Catalog;
   readonly lines: LineIndex;
+  /** The frontends the file was analysed with (a fix that creates a file checks it with them). */
+  readonly languages: Languages;
 }
 
+const NO_IMPORTS: Imports = Object.freeze({});
 const KNOWN_RULES: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 const catalogCache = new WeakMap<Config, Map<Frontend, Catalog>>();
 
@@ -54,12 +63,13 @@ function emptyModel(frontend: Frontend, path: string): FileModel {
 }
 
 /**
- * Analyses one file: parse, build the model, run every enabled rule, apply suppressions.
- * Returns `undefined` for a file no frontend handles. Never throws: a failing frontend yields an
- * empty model, a failing rule yields no findings, and both are reported to `onError`.
+ * Analyses one file: parse, build the model, run every enabled rule, apply suppressions. The
+ * caller hands in the frontends (`languages`); the project module (server/src/project/) composes
+ * them as `analyze`. Returns `undefined` for a file no frontend handles. Never throws: a failing
+ * frontend yields an empty model, a failing rule yields no findings, and both are reported to `onError`.
  */
-export function analyze(file: { readonly path: string; readonly text: string }, config: Config = DEFAULT_CONFIG, options: AnalyzeOptions = {}): Analysis | undefined {
-  const frontend = frontendForPath(file.path);
+export function analyzeFile(languages: Languages, file: { readonly path: string; readonly text: string }, config: Config = DEFAULT_CONFIG, options: AnalyzeOptions = {}): Analysis | undefined {
+  const frontend = languages.frontendForPath(file.path);
   if (!frontend) return undefined;
   const catalog = catalogFor(frontend, config);
   const onError = options.onError ?? (() => undefined);
@@ -74,11 +84,12 @@ export function analyze(file: { readonly path: string; readonly text: string }, 
   const roles = resolveRoles(parsed.model, options.location ? pathRole(config, { ...options.location, language: frontend.language }) : undefined);
   const model: FileModel = { ...parsed.model, roles };
   const findings: Finding[] = [];
+  const imports = options.imports ?? NO_IMPORTS;
   for (const rule of RULES) {
     const level = ruleLevel(rule, config);
     if (level === 'off') continue;
     try {
-      for (const raw of rule.check(model, catalog)) {
+      for (const raw of rule.check(model, catalog, imports)) {
         findings.push({ rule: rule.id, severity: level, message: raw.message, span: raw.span, related: raw.related ?? [], ...(raw.data ? { data: raw.data } : {}) });
       }
     } catch (error) {
@@ -93,7 +104,18 @@ export function analyze(file: { readonly path: string; readonly text: string }, 
   }
   const placed = placeFindings(kept, model, config);
   placed.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
-  return { parsed, model, findings: placed, frontend, catalog, lines };
+  return { parsed, model, findings: placed, frontend, catalog, lines, languages };
+}
+
+/**
+ * The cross-file summary of an analysed file (engine/summary.ts): what its exports do, for the
+ * linker. `shown` is the file's path as messages show it. `undefined` when the file's language does
+ * not link across files.
+ */
+export function summaryOf(analysis: Analysis, shown: string): FileSummary | undefined {
+  const resolver = analysis.frontend.resolver;
+  if (!resolver) return undefined;
+  return summarize(analysis.model, analysis.catalog, analysis.lines, shown, (c) => resolver.mayLink(c));
 }
 
 /** Gives each finding the role of its code: the role's level caps its severity, and its message says where the code runs. */
@@ -148,7 +170,7 @@ function verifyFix(analysis: Analysis, fix: Fix, errorsBefore: number): string |
   }
   if (analysis.frontend.syntaxErrors(after, analysis.parsed.path) > errorsBefore) return 'its result does not parse';
   for (const created of fix.createFiles ?? []) {
-    const frontend = frontendForPath(created.relativePath);
+    const frontend = analysis.languages.frontendForPath(created.relativePath);
     if (frontend && frontend.syntaxErrors(created.text, created.relativePath) > 0) return `the file it creates (${created.relativePath}) does not parse`;
   }
   return undefined;

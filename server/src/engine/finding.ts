@@ -1,12 +1,16 @@
 import type { CodeRole, Span } from './model';
+import type { Range0 } from './summary';
 
 /** How loudly a finding is reported. `off` disables a rule. */
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
-/** A note attached to a finding that points elsewhere in the file (Clippy-style). */
+/** A note attached to a finding that points elsewhere in the file (Clippy-style), or into another file. */
 export interface RelatedNote {
+  /** Where in the analysed file (ignored when {@link elsewhere} is set). */
   readonly span: Span;
   readonly message: string;
+  /** A place in another file (a hop of a cross-file chain): its path, as the caller named it, and its 0-based range. */
+  readonly elsewhere?: { readonly path: string; readonly range: Range0 };
 }
 
 /** One problem found by a rule. */

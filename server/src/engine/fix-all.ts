@@ -1,7 +1,7 @@
-import { analyze, fixesFor, type Analysis, type ErrorSink } from './analyze';
+import { analyzeFile, fixesFor, type Analysis, type ErrorSink } from './analyze';
 import type { Config } from './config';
 import { applyEdits, type Fix, type TextEdit } from './finding';
-import type { FixContext } from './language';
+import type { FixContext, Languages } from './language';
 
 /**
  * The combined edits of the first fix of every finding (optionally only of one rule), skipping
@@ -38,6 +38,7 @@ export function fixAllText(analysis: Analysis, options: Parameters<typeof fixAll
  * is a fixpoint: running it again changes nothing.
  */
 export function fixAllToFixpoint(
+  languages: Languages,
   file: { readonly path: string; readonly text: string },
   config: Config,
   options: { readonly safeOnly: boolean; readonly rule?: string; readonly ctx?: Partial<FixContext>; readonly onError?: ErrorSink; readonly maxPasses?: number },
@@ -46,7 +47,7 @@ export function fixAllToFixpoint(
   let fixes = 0;
   const max = options.maxPasses ?? 8;
   for (let pass = 0; pass < max; pass++) {
-    const analysis = analyze({ path: file.path, text }, config, options.onError ? { onError: options.onError } : {});
+    const analysis = analyzeFile(languages, { path: file.path, text }, config, options.onError ? { onError: options.onError } : {});
     if (!analysis) return { text, passes: pass, fixes };
     const { edits, applied } = fixAllEdits(analysis, options);
     if (edits.length === 0) return { text, passes: pass, fixes };

@@ -1,5 +1,6 @@
 import type { Catalog } from './catalog';
 import type { Finding, Fix, RefusedFix } from './finding';
+import type { ModuleResolver } from './linker';
 import type { FileModel, LanguageId } from './model';
 
 /** A parsed file: the model every rule reads, plus the frontend's own tree for incremental reparse and fixes. */
@@ -50,6 +51,12 @@ export interface Frontend {
    */
   load?(): Promise<void>;
   /**
+   * Where a callee of this language lives in the project, for the cross-file linker
+   * (engine/linker.ts). A language links across files by providing this and
+   * `FileModel.exports`; without it, its analysis stays within each file.
+   */
+  readonly resolver?: ModuleResolver;
+  /**
    * Parses `text` and builds its model. When `previous` (the last parse of the same document) and
    * `changes` are given, the frontend may reparse incrementally.
    */
@@ -58,4 +65,13 @@ export interface Frontend {
   syntaxErrors(text: string, path: string): number;
   /** Fix edits for one finding. Unverified: the engine re-parses and drops fixes that break the file. */
   fixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult;
+}
+
+/**
+ * The frontends a caller composes (the project module, server/src/project/): the engine picks one
+ * per file through this and knows no registry of its own.
+ */
+export interface Languages {
+  /** The frontend for a file path, by extension, or `undefined` when no frontend handles it. */
+  frontendForPath(path: string): Frontend | undefined;
 }

@@ -246,6 +246,25 @@ export interface FileModel {
   readonly roleFacts?: RoleFacts;
   /** Where each part of the file runs, resolved by `analyze` from the path, the config and {@link roleFacts}. */
   readonly roles?: FileRoles;
+  /** What the file exports, for its cross-file summary (engine/summary.ts); absent when the frontend does not link. */
+  readonly exports?: ModuleExports;
+}
+
+/**
+ * What a file exports, as the frontend reads it: exported functions by name (a class's methods as
+ * `Store.save`, its constructor as `Store`, a default export as `default`), and names it
+ * re-exports from other modules.
+ */
+export interface ModuleExports {
+  readonly functions: readonly { readonly name: string; readonly functionId: number }[];
+  readonly reexports: readonly ReExport[];
+}
+
+/** `export * from './x'` (no `names`), `export { a as b } from './x'`, `pub use x::a as b`. */
+export interface ReExport {
+  /** The module as written in the source (`./x`, `crate::db`). */
+  readonly module: string;
+  readonly names?: readonly { readonly imported: string; readonly exported: string }[];
 }
 
 /**

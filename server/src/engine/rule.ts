@@ -1,5 +1,6 @@
 import type { Catalog } from './catalog';
 import type { FindingData, RelatedNote, Severity } from './finding';
+import type { Imports } from './linker';
 import type { FileModel, Span } from './model';
 
 /** A rule's own documentation, from which the README and hovers are generated. */
@@ -33,6 +34,9 @@ export interface Rule {
   readonly docs: RuleDocs;
   /** The rule offers fixes for at least some findings. */
   readonly fixable: boolean;
-  /** Pure: reads the model and the catalog, returns findings. */
-  check(model: FileModel, catalog: Catalog): readonly RawFinding[];
+  /**
+   * Pure: reads the model, the catalog and what the file's imported calls do (from the linker;
+   * empty when analysis is per file), returns findings.
+   */
+  check(model: FileModel, catalog: Catalog, imports: Imports): readonly RawFinding[];
 }

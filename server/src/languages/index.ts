@@ -3,6 +3,7 @@ import { goFrontend } from './go';
 import { rustFrontend } from './rust';
 import { typescriptCatalog } from './typescript/catalog';
 import { TS_EXTENSIONS } from './typescript/extensions';
+import { typescriptResolver } from './typescript/resolver';
 
 /**
  * The TypeScript frontend, loaded at its first use: its module pulls in the TypeScript compiler
@@ -20,6 +21,7 @@ function lazyTypescript(): Frontend {
     language: 'typescript',
     extensions: TS_EXTENSIONS,
     catalog: typescriptCatalog,
+    resolver: typescriptResolver,
     parse: (text, path, catalog, previous, changes) => get().parse(text, path, catalog, previous, changes),
     syntaxErrors: (text, path) => get().syntaxErrors(text, path),
     fixes: (finding, parsed, ctx) => get().fixes(finding, parsed, ctx),

@@ -1,4 +1,5 @@
 // Push diagnostics: debounced per document, always for the latest version, dropped when stale.
+import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Analysis } from '../engine/analyze';
 import type { Finding } from '../engine/finding';
@@ -16,7 +17,16 @@ export function toDiagnostic(analysis: Analysis, finding: Finding, uri: string):
     codeDescription: { href: ruleDocsUrl(finding.rule) },
     message: finding.message,
   };
-  if (finding.related.length > 0) diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message }));
+  if (finding.related.length > 0) {
+    diagnostic.relatedInformation = finding.related.map((r) =>
+      r.elsewhere
+        ? {
+            location: { uri: pathToFileURL(r.elsewhere.path).href, range: { start: { line: r.elsewhere.range.line, character: r.elsewhere.range.character }, end: { line: r.elsewhere.range.endLine, character: r.elsewhere.range.endCharacter } } },
+            message: r.message,
+          }
+        : { location: { uri, range: toRange(lines, r.span) }, message: r.message },
+    );
+  }
   return diagnostic;
 }
 

@@ -4,10 +4,10 @@
 import { fileURLToPath } from 'node:url';
 import { TextDocuments, type ClientCapabilities, type Connection, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, type Analysis, type ErrorSink } from '../engine/analyze';
+import { analyze, type Analysis, type ErrorSink } from '../project/analyze';
 import type { Config } from '../engine/config';
 import type { TextChange } from '../engine/language';
-import { frontendForPath, loadFrontendFor } from '../languages';
+import { frontendForPath, loadFrontendFor } from '../project/languages';
 import type { InitializationOptions } from '../shared/protocol';
 import { ProjectConfig } from './config-file';
 import { Manifests } from './manifest';

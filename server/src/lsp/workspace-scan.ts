@@ -2,12 +2,12 @@
 // publishes diagnostics for the closed ones. Only findings are kept for closed files, never trees.
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
-import { analyze } from '../engine/analyze';
+import { analyze } from '../project/analyze';
 import type { CodeRole } from '../engine/model';
 import { roleLevel } from '../engine/roles';
 import { pathRole } from '../engine/roles-paths';
-import { supportedExtensions } from '../languages';
-import { readSource, walkFiles } from '../cli/files';
+import { supportedExtensions } from '../project/languages';
+import { readSource, walkFiles } from '../project/files';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { toDiagnostics } from './diagnostics';
 import type { Session } from './session';

@@ -1,6 +1,9 @@
 import type { BlockingCall, Catalog } from '../catalog';
 import type { CallSite, FileModel } from '../model';
 import { spanContains } from '../model';
+import type { RelatedNote } from '../finding';
+import type { Imports, LinkedFunction } from '../linker';
+import { chainText } from '../linker';
 import type { RawFinding, Rule } from '../rule';
 import { describeContext, findThroughHelpers } from '../rule-support';
 
@@ -35,10 +38,35 @@ function nestedBlockingCalls(model: FileModel, isBlocking: (c: CallSite) => bool
   return out;
 }
 
-function check(model: FileModel, catalog: Catalog): RawFinding[] {
+/** The project function a call names, when it blocks its caller (from the linker's imports). */
+function importedBlocking(imports: Imports, c: CallSite, catalog: Catalog): LinkedFunction | undefined {
+  if (c.localTarget !== undefined || c.callee === undefined || catalog.blocking.has(c.callee)) return undefined;
+  const l = Object.prototype.hasOwnProperty.call(imports, c.callee) ? imports[c.callee] : undefined;
+  return l && l.blocks && !l.isAsync && !l.offloads ? l : undefined;
+}
+
+/** What to do about a chain that ends in a blocking call of the catalog. */
+function helperAdvice(catalog: Catalog, blockingCallee: string): string {
+  const entry = catalog.blocking.get(blockingCallee);
+  return entry?.replacement ? `make it async and use \`${entry.usage ?? awaitedForm(catalog, entry.replacement)}\`` : catalog.wording.helperNoTwin;
+}
+
+/** Related notes for each hop of a cross-file chain, the blocking call last. */
+function hopNotes(linked: LinkedFunction, at: CallSite): RelatedNote[] {
+  const hops = linked.blocks!.hops;
+  return hops.map((h, i) => ({
+    span: at.span,
+    message: i === hops.length - 1 ? `\`${h.call}\` blocks here` : `\`${h.function}\` calls \`${h.call}\` here`,
+    elsewhere: { path: h.path, range: h.range },
+  }));
+}
+
+function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding[] {
   const findings: RawFinding[] = [];
   const memo = new Map<number, { call: CallSite; via: number[] } | null>();
   const isBlocking = (c: CallSite): boolean => c.callee !== undefined && catalog.blocking.has(c.callee);
+  const linking = Object.keys(imports).length > 0;
+  const blocksHere = linking ? (c: CallSite): boolean => isBlocking(c) || importedBlocking(imports, c, catalog) !== undefined : isBlocking;
   const where = catalog.wording.executor;
   // A chain of blocking calls (`File::open(p)?.read_to_end(&mut b)`) starts at one place: report it once.
   const reportedStarts = new Set<number>();
@@ -64,14 +92,38 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
       });
       continue;
     }
+    const imported = linking ? importedBlocking(imports, call, catalog) : undefined;
+    if (imported) {
+      const blocks = imported.blocks!;
+      const last = blocks.hops[blocks.hops.length - 1]!;
+      findings.push({
+        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
+        span: call.span,
+        related: hopNotes(imported, call),
+        data: { callId: call.id },
+      });
+      continue;
+    }
     if (call.localTarget === undefined) continue;
     const helper = model.functions[call.localTarget];
     if (!helper || helper.isAsync || helper.offloaded || helper.context !== undefined) continue;
-    const found = findThroughHelpers(model, helper.id, isBlocking, memo);
+    const found = findThroughHelpers(model, helper.id, blocksHere, memo);
     if (!found) continue;
     const inner = found.call;
-    const innerEntry = catalog.blocking.get(inner.callee!)!;
     const chain = found.via.map((id) => `\`${model.functions[id]?.name ?? 'helper'}\``).join(' → ');
+    const innerImported = isBlocking(inner) ? undefined : importedBlocking(imports, inner, catalog);
+    if (innerImported) {
+      const blocks = innerImported.blocks!;
+      const last = blocks.hops[blocks.hops.length - 1]!;
+      findings.push({
+        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`, and ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
+        span: call.span,
+        related: [{ span: inner.span, message: `\`${inner.calleeText}\` blocks here` }, ...hopNotes(innerImported, call)],
+        data: { callId: call.id },
+      });
+      continue;
+    }
+    const innerEntry = catalog.blocking.get(inner.callee!)!;
     findings.push({
       message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`; ${
         innerEntry.replacement
@@ -86,16 +138,16 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
   return findings;
 }
 
-/** `blocking-in-async`: a blocking call in an async context, directly or through a same-file helper. */
+/** `blocking-in-async`: a blocking call in an async context, directly or through a helper (same file or, linked, another). */
 export const blockingInAsync: Rule = {
   id: 'blocking-in-async',
   defaultSeverity: 'warning',
   fixable: true,
   docs: {
-    summary: 'A blocking call (sync I/O, sleep, CPU-heavy sync API) inside async code, directly or through a same-file helper',
+    summary: 'A blocking call (sync I/O, sleep, CPU-heavy sync API) inside async code, directly or through a helper in this file or another',
     what:
       'Flags calls that block the thread inside an async function, an async closure or a callback registered as a request or event handler. ' +
-      'A call to a sync helper in the same file is flagged at the call site when the helper (or a helper it calls) blocks.',
+      'A call to a sync helper is flagged at the call site when the helper (or a helper it calls) blocks, in the same file or, through the project\'s imports, in another: the message and the related locations show the chain, one hop per call.',
     why:
       'An event loop or executor thread runs many tasks in turn. A blocking call stops all of them until it returns: one slow disk read or password hash in a request handler delays every other request the process is serving.',
     example: [
@@ -117,7 +169,7 @@ export const blockingInAsync: Rule = {
       'For CPU-bound work with no async twin, a suggestion moves the work to a worker thread.',
     limits:
       'Calls are resolved through imports and local aliases, not types: a blocking method reached through an untyped parameter is not seen. ' +
-      'Helpers are followed within the same file only.',
+      'Helpers in other files are followed through relative imports and requires, re-exports and classes of the project, to a fixed depth and not around a cycle; path aliases and packages of a monorepo are not followed.',
   },
   check,
 };

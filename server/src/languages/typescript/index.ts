@@ -14,6 +14,8 @@ import { TS_EXTENSIONS } from './extensions';
 import { buildFixes } from './fixes';
 import { typescriptRoleFacts } from './roles';
 import { walk } from './walk';
+import { readExports } from './exports';
+import { typescriptResolver } from './resolver';
 
 
 /** Trees already handed to `ts.updateSourceFile`, which mutates them: they cannot be reused. */
@@ -75,12 +77,14 @@ export const typescriptFrontend: Frontend = {
   language: 'typescript',
   extensions: TS_EXTENSIONS,
   catalog: typescriptCatalog,
+  resolver: typescriptResolver,
   parse(text: string, path: string, catalog: Catalog, previous?: ParsedFile, changes?: readonly TextChange[]): ParsedFile {
     const sf = parseTree(text, path, previous, changes);
     // The parser gave up on pathological nesting: report it as unparseable rather than fail.
     if (!sf) return { path, text, tree: undefined, model: emptyModel(path, 1) };
-    const built = buildModel(sf, path, walk(sf), catalog, parseErrors(sf));
-    const model = { ...built, roleFacts: typescriptRoleFacts(text, built) };
+    const w = walk(sf);
+    const built = buildModel(sf, path, w, catalog, parseErrors(sf));
+    const model = { ...built, roleFacts: typescriptRoleFacts(text, built), exports: readExports(sf, w.fnIdByNode) };
     return { path, text, tree: sf, model };
   },
   syntaxErrors(text: string, path: string): number {

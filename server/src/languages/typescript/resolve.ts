@@ -81,6 +81,9 @@ export function lookup(name: string, scope: Scope | undefined): Binding | undefi
   return undefined;
 }
 
+/** The helpers compilers wrap a `require` in (TypeScript's and Babel's). */
+const INTEROP_HELPERS: ReadonlySet<string> = new Set(['__importDefault', '__importStar', '_interopRequireDefault', '_interopRequireWildcard']);
+
 /** Guards against alias cycles and pathological chains (`a.b.c…` thousands deep). */
 const MAX_DEPTH = 48;
 
@@ -125,6 +128,12 @@ export function resolveExpr(expr: ts.Expression, scope: Scope, depth = 0): strin
 function resolveCall(call: ts.CallExpression, scope: Scope, depth: number): string | undefined {
   const mod = requiredModule(call);
   if (mod !== undefined) return moduleValue(mod);
+  // Compiled output wraps its requires (`__importDefault(require('bcryptjs'))`): the module, as an ES import would name it.
+  const interop = unwrap(call.expression);
+  if (T.isIdentifier(interop) && INTEROP_HELPERS.has(interop.text) && call.arguments.length === 1) {
+    const inner = requiredModule(unwrap(call.arguments[0]!));
+    if (inner !== undefined) return moduleValue(inner);
+  }
   const callee = resolveExpr(call.expression, scope, depth + 1);
   if (callee === undefined) return undefined;
   const ret = RETURNS.get(callee);

@@ -1,12 +1,15 @@
 /**
- * Finds the files to check: walks the given paths, honours `.gitignore` files (nested ones too),
+ * The project's files, for every caller (the CLI's `check` and the language server's workspace
+ * scan). Finds the files to check: walks the given paths, honours `.gitignore` files (nested ones too),
  * skips dependency and build folders, and reads each file only when its turn comes, so memory
  * stays bounded by one file at a time.
  */
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { UsageError } from './io';
+
+/** A path named to {@link walkFiles} does not exist. */
+export class PathNotFoundError extends Error {}
 
 /** Folder names never walked into: dependencies, build output, VCS data. */
 export const ALWAYS_SKIPPED = new Set(['node_modules', 'dist', 'target', '.git']);
@@ -97,14 +100,14 @@ export interface WalkOptions {
  * Yields the absolute paths of the files to check under `paths`, in a stable order (sorted per
  * folder). A file named explicitly is yielded even when a `.gitignore` lists it; a folder named
  * explicitly is walked even when it is `node_modules` or `dist`, and what is under it is filtered
- * by the `.gitignore` files as git would. Throws a {@link UsageError} when a named path does not exist.
+ * by the `.gitignore` files as git would. Throws a {@link PathNotFoundError} when a named path does not exist.
  */
 export async function* walkFiles(paths: readonly string[], cwd: string, options: WalkOptions): AsyncGenerator<string> {
   const seen = new Set<string>();
   for (const p of paths) {
     const abs = resolve(cwd, p);
     const info = await stat(abs).catch(() => undefined);
-    if (!info) throw new UsageError(`path not found: \`${p}\``);
+    if (!info) throw new PathNotFoundError(`path not found: \`${p}\``);
     if (info.isDirectory()) {
       for await (const file of walkDir(abs, await layersFor(abs, resolve(cwd)), options)) {
         if (!seen.has(file)) {

@@ -1,0 +1,209 @@
+/**
+ * The linker: resolves the calls a file makes into other files' summaries, and joins the chains.
+ *
+ * It is pure: it reads summaries (engine/summary.ts) and asks each language's {@link ModuleResolver}
+ * where a callee may live. A new language plugs in with a resolver and nothing else: the resolver
+ * turns a callee (as the frontend resolved it) into candidate modules and an export name, and the
+ * linker does the rest (re-exports, chains across files, depth limit, cycles).
+ */
+import type { BlockingChain, FileSummary, FunctionSummary, Hop } from './summary';
+
+/** Where a module lives: one of several candidate files (the first that exists), or every file of a folder (a Go package). */
+export type ModuleLocation = { readonly files: readonly string[] } | { readonly folder: string };
+
+/** A candidate for what a callee names: a module and the export's name in it (`verify`, `Store.save`, `default`). */
+export interface LinkTarget {
+  readonly module: ModuleLocation;
+  readonly name: string;
+}
+
+/**
+ * What a language provides to link its files. Pure: paths in, paths out, no file system.
+ */
+export interface ModuleResolver {
+  /** True when a resolved callee may name project code (a relative import, `crate::`); others are never looked up. */
+  mayLink(callee: string): boolean;
+  /** The candidates for a callee made in `fromPath`, most specific first. */
+  targets(callee: string, fromPath: string): readonly LinkTarget[];
+  /** Where a re-exported module (`export * from './x'`, `pub use crate::db::*`) lives, seen from `fromPath`. */
+  module(spec: string, fromPath: string): ModuleLocation | undefined;
+}
+
+/** What a callee resolves to across files: the target's summary, with its chain joined across files. */
+export interface LinkedFunction {
+  readonly path: string;
+  readonly shown: string;
+  /** The function's name, for messages. */
+  readonly name: string;
+  readonly isAsync: boolean;
+  readonly offloads: boolean;
+  /** It reaches external I/O, in its own file or through the files it calls. */
+  readonly io: boolean;
+  /** It blocks its caller: the chain from its body down to the blocking call, across files. */
+  readonly blocks?: BlockingChain;
+}
+
+/** What a file's analysis receives: the linked functions its callees name, by callee. Plain data. */
+export type Imports = Readonly<Record<string, LinkedFunction>>;
+
+/** How many files a chain crosses at most. */
+export const MAX_LINK_DEPTH = 8;
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? path.slice(0, i + 1) : path.slice(0, i);
+}
+
+/** Joins the summaries of a project. Built once per set of summaries; answers are memoised. */
+export class Linker {
+  private readonly byPath: ReadonlyMap<string, FileSummary>;
+  private readonly byFolder = new Map<string, FileSummary[]>();
+  private readonly exportsOf = new Map<FileSummary, Map<string, FunctionSummary>>();
+  private readonly memo = new Map<string, LinkedFunction | null>();
+
+  constructor(
+    summaries: Iterable<FileSummary>,
+    private readonly resolverFor: (path: string) => ModuleResolver | undefined,
+  ) {
+    const byPath = new Map<string, FileSummary>();
+    for (const s of summaries) {
+      byPath.set(s.path, s);
+      const dir = dirname(s.path);
+      const list = this.byFolder.get(dir);
+      if (list) list.push(s);
+      else this.byFolder.set(dir, [s]);
+    }
+    this.byPath = byPath;
+  }
+
+  /** The summaries a module location names (one file, or a folder's files). */
+  private modules(loc: ModuleLocation): readonly FileSummary[] {
+    if ('folder' in loc) return this.byFolder.get(loc.folder) ?? [];
+    for (const f of loc.files) {
+      const s = this.byPath.get(f);
+      if (s) return [s];
+    }
+    return [];
+  }
+
+  private exportMap(s: FileSummary): Map<string, FunctionSummary> {
+    let m = this.exportsOf.get(s);
+    if (!m) {
+      m = new Map(s.exports.map((e) => [e.name, e]));
+      this.exportsOf.set(s, m);
+    }
+    return m;
+  }
+
+  /** An export of a file by name, through re-exports (depth-limited, cycle-safe). */
+  private findExport(s: FileSummary, name: string, depth: number, seen: Set<string>): { file: FileSummary; fn: FunctionSummary } | undefined {
+    const key = `${s.path}#${name}`;
+    if (depth > MAX_LINK_DEPTH || seen.has(key)) return undefined;
+    seen.add(key);
+    const own = this.exportMap(s).get(name);
+    if (own) return { file: s, fn: own };
+    const resolver = this.resolverFor(s.path);
+    if (!resolver) return undefined;
+    for (const r of s.reexports) {
+      let imported: string | undefined;
+      if (!r.names) imported = name === 'default' ? undefined : name;
+      else {
+        for (const n of r.names) {
+          if (n.exported === name) imported = n.imported;
+          else if (name.startsWith(`${n.exported}.`)) imported = n.imported === '*' ? name.slice(n.exported.length + 1) : `${n.imported}${name.slice(n.exported.length)}`;
+          if (imported !== undefined) break;
+        }
+      }
+      if (imported === undefined) continue;
+      const loc = resolver.module(r.module, s.path);
+      if (!loc) continue;
+      for (const target of this.modules(loc)) {
+        const found = this.findExport(target, imported, depth + 1, seen);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** The summary a callee made in `fromPath` names, if it is in the project. */
+  resolve(fromPath: string, callee: string): { file: FileSummary; fn: FunctionSummary } | undefined {
+    const resolver = this.resolverFor(fromPath);
+    if (!resolver || !resolver.mayLink(callee)) return undefined;
+    for (const t of resolver.targets(callee, fromPath)) {
+      for (const s of this.modules(t.module)) {
+        const found = this.findExport(s, t.name, 0, new Set());
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** What a callee made in `fromPath` does, joined across files; `undefined` when it is not project code. */
+  link(fromPath: string, callee: string): LinkedFunction | undefined {
+    const target = this.resolve(fromPath, callee);
+    return target ? this.linked(target.file, target.fn, 0, new Set()) : undefined;
+  }
+
+  private linked(file: FileSummary, fn: FunctionSummary, depth: number, active: Set<string>): LinkedFunction | undefined {
+    const key = `${file.path}#${fn.name}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known ?? undefined;
+    // A cycle between modules, or a chain deeper than the limit: what is on the way does not block here.
+    if (active.has(key) || depth > MAX_LINK_DEPTH) return undefined;
+    active.add(key);
+    let blocks: BlockingChain | undefined = fn.blocks;
+    let io = fn.io;
+    let complete = true;
+    for (const ref of fn.refs) {
+      if (blocks && io) break;
+      const target = this.resolve(file.path, ref.callee);
+      if (!target) continue;
+      const inner = this.linked(target.file, target.fn, depth + 1, active);
+      if (!inner) {
+        complete = false;
+        continue;
+      }
+      if (inner.io) io = true;
+      if (!blocks && ref.sync && !fn.isAsync && !fn.offloads && inner.blocks && !inner.isAsync && !inner.offloads) {
+        blocks = { hops: [...ref.hops, ...inner.blocks.hops], callee: inner.blocks.callee };
+      }
+    }
+    active.delete(key);
+    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(blocks ? { blocks } : {}) };
+    // An answer cut short by a cycle depends on where the walk entered it: only complete ones are kept.
+    if (complete || (blocks && io)) this.memo.set(key, out);
+    return out;
+  }
+
+  /**
+   * The imports a file's analysis needs: each callee of the file that names project code which
+   * blocks or does I/O. Plain data, so it crosses to worker threads and keys the cache.
+   */
+  importsFor(path: string): Imports {
+    const s = this.byPath.get(path);
+    const out: Record<string, LinkedFunction> = {};
+    if (!s) return out;
+    for (const callee of s.refs) {
+      const l = this.link(path, callee);
+      if (l && (l.blocks || l.io)) out[callee] = l;
+    }
+    return out;
+  }
+
+  /** The files a file's imports resolve to (direct imports only), for the server's dependency tracking. */
+  dependencies(path: string): string[] {
+    const s = this.byPath.get(path);
+    if (!s) return [];
+    const out = new Set<string>();
+    for (const callee of s.refs) {
+      const t = this.resolve(path, callee);
+      if (t) out.add(t.file.path);
+    }
+    return [...out];
+  }
+}
+
+/** The text of a chain for messages: `` `verify` (server/password-hash.js:12) → `derive` (utils/crypto.js:4) ``. */
+export function chainText(hops: readonly Hop[]): string {
+  return hops.map((h) => `\`${h.function}\` (${h.shown}:${h.range.line + 1})`).join(' → ');
+}

@@ -1,0 +1,165 @@
+/**
+ * Cross-file summaries: what one file's exports do, as plain data a linker can join across files.
+ *
+ * A summary is computed from a file's model and its catalog alone (no IO, no other file): for each
+ * exported function, whether it is async or offloaded, whether it blocks through same-file code
+ * (and the chain of calls that does), whether it reaches external I/O, and the calls it makes that
+ * may name code in another file of the project (`refs`), which the linker (engine/linker.ts)
+ * resolves to other files' summaries.
+ */
+import { isIoCall, type Catalog } from './catalog';
+import type { LineIndex } from './line-index';
+import type { CallSite, FileModel, LanguageId, ReExport } from './model';
+import { callsOfFunction } from './rule-support';
+
+/** A 0-based range in some file, for a location in a file the caller is not analysing. */
+export interface Range0 {
+  readonly line: number;
+  readonly character: number;
+  readonly endLine: number;
+  readonly endCharacter: number;
+}
+
+/** One call on a chain: `function` (in `path`) calls `call` at `range`. */
+export interface Hop {
+  /** The file, as the caller named it (an absolute path for the CLI and the server). */
+  readonly path: string;
+  /** The file as messages show it (its path in the project). */
+  readonly shown: string;
+  /** The function that makes the call. */
+  readonly function: string;
+  /** The callee as written at the call (`bcrypt.compareSync`). */
+  readonly call: string;
+  readonly range: Range0;
+}
+
+/** A blocking chain: the calls from a function down to a catalog blocking call (the last hop). */
+export interface BlockingChain {
+  readonly hops: readonly Hop[];
+  /** The catalog name of the blocking call at the end (`bcryptjs.hashSync`). */
+  readonly callee: string;
+}
+
+/** A call from an exported function that may name code in another file. */
+export interface SummaryRef {
+  /** The callee, resolved as far as the frontend can (`./password-hash.verify`, `crate::db::open`). */
+  readonly callee: string;
+  /** The same-file calls leading to it, the call itself last. */
+  readonly hops: readonly Hop[];
+  /** Reached through sync code only (not inside an async or offloaded helper): its blocking blocks the caller. */
+  readonly sync: boolean;
+}
+
+/** What one exported function does, as far as its own file tells. */
+export interface FunctionSummary {
+  /** The export name (`verify`, `Store.save`, `default`). */
+  readonly name: string;
+  /** The function's own name, for messages. */
+  readonly display: string;
+  readonly isAsync: boolean;
+  /** Its body runs off the executor (handed to a worker or a blocking pool). */
+  readonly offloads: boolean;
+  /** It reaches a catalog I/O call through same-file code. */
+  readonly io: boolean;
+  /** It blocks through same-file code (absent for async and offloaded functions: they do not block their caller). */
+  readonly blocks?: BlockingChain;
+  readonly refs: readonly SummaryRef[];
+}
+
+/** A file's summary. */
+export interface FileSummary {
+  readonly path: string;
+  readonly shown: string;
+  readonly language: LanguageId;
+  readonly exports: readonly FunctionSummary[];
+  readonly reexports: readonly ReExport[];
+  /** Every distinct callee in the file that may name code in another file (what its analysis may ask the linker about). */
+  readonly refs: readonly string[];
+}
+
+/** How far one file's chain is followed through same-file helpers. */
+const MAX_LOCAL_DEPTH = 12;
+/** Refs kept per export: a function that calls more project code than this is summarised by its first calls. */
+const MAX_REFS = 48;
+
+function range(lines: LineIndex, call: CallSite): Range0 {
+  const s = lines.position(call.span.start);
+  const e = lines.position(call.span.end);
+  return { line: s.line, character: s.character, endLine: e.line, endCharacter: e.character };
+}
+
+/**
+ * The summary of one analysed file. `mayLink` tells which resolved callees may name project code
+ * (the language resolver's test); `shown` is the file's path for messages.
+ */
+export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, shown: string, mayLink: (callee: string) => boolean): FileSummary {
+  const hop = (fnId: number, call: CallSite): Hop => ({ path: model.path, shown, function: model.functions[fnId]?.name ?? 'function', call: call.calleeText, range: range(lines, call) });
+  const isBlocking = (c: CallSite): boolean => c.callee !== undefined && catalog.blocking.has(c.callee);
+  const isRef = (c: CallSite): boolean => c.callee !== undefined && c.localTarget === undefined && !catalog.blocking.has(c.callee) && mayLink(c.callee);
+
+  /** Depth-first through sync same-file helpers: the first blocking call, with its hops. */
+  const blockMemo = new Map<number, Hop[] | null>();
+  const blockingFrom = (fnId: number, depth: number): { hops: Hop[]; callee: string } | undefined => {
+    if (depth > MAX_LOCAL_DEPTH) return undefined;
+    const known = blockMemo.get(fnId);
+    if (known === null) return undefined;
+    const calls = callsOfFunction(model, fnId);
+    const direct = calls.find(isBlocking);
+    if (direct) return { hops: [hop(fnId, direct)], callee: direct.callee! };
+    blockMemo.set(fnId, null);
+    for (const c of calls) {
+      const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];
+      if (!t || t.isAsync || t.offloaded) continue;
+      const inner = blockingFrom(t.id, depth + 1);
+      if (inner) {
+        blockMemo.delete(fnId);
+        return { hops: [hop(fnId, c), ...inner.hops], callee: inner.callee };
+      }
+    }
+    return undefined;
+  };
+
+  /** Refs reachable from a function, through same-file helpers (async and offloaded ones too, marked not sync). */
+  const refsFrom = (fnId: number): { refs: SummaryRef[]; io: boolean } => {
+    const refs: SummaryRef[] = [];
+    let io = false;
+    const seen = new Set<number>();
+    const visit = (id: number, path: Hop[], sync: boolean, depth: number): void => {
+      if (seen.has(id) || depth > MAX_LOCAL_DEPTH || refs.length >= MAX_REFS) return;
+      seen.add(id);
+      const inlineIds = new Set(callsOfFunction(model, id).map((c) => c.functionId));
+      for (const c of deepCalls(model, id)) {
+        const inline = sync && inlineIds.has(c.functionId);
+        if (c.callee !== undefined && isIoCall(catalog, c.callee)) io = true;
+        if (isRef(c)) {
+          if (refs.length < MAX_REFS) refs.push({ callee: c.callee!, hops: [...path, hop(c.functionId ?? id, c)], sync: inline });
+          continue;
+        }
+        const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];
+        if (t) visit(t.id, [...path, hop(c.functionId ?? id, c)], inline && !t.isAsync && !t.offloaded, depth + 1);
+      }
+    };
+    const f = model.functions[fnId];
+    visit(fnId, [], f !== undefined && !f.isAsync && !f.offloaded, 0);
+    return { refs, io };
+  };
+
+  const exports: FunctionSummary[] = [];
+  for (const { name, functionId } of model.exports?.functions ?? []) {
+    const f = model.functions[functionId];
+    if (!f) continue;
+    const blocks = f.isAsync || f.offloaded ? undefined : blockingFrom(functionId, 0);
+    const { refs, io } = refsFrom(functionId);
+    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(blocks ? { blocks } : {}), refs });
+  }
+  const refs = new Set<string>();
+  for (const c of model.calls) if (isRef(c)) refs.add(c.callee!);
+  return { path: model.path, shown, language: model.language, exports, reexports: model.exports?.reexports ?? [], refs: [...refs] };
+}
+
+/** Calls in a function and in every function nested in it. */
+function deepCalls(model: FileModel, functionId: number): CallSite[] {
+  const owned = new Set<number>([functionId]);
+  for (const f of model.functions) if (f.parent !== undefined && owned.has(f.parent)) owned.add(f.id);
+  return model.calls.filter((c) => c.functionId !== undefined && owned.has(c.functionId));
+}

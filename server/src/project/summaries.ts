@@ -1,0 +1,89 @@
+/**
+ * The project's summaries: the one place that turns files into cross-file summaries and links them.
+ * The CLI and the language server compose this with their own reading; the engine's linker
+ * (engine/linker.ts) does the joining, purely.
+ */
+import { stat } from 'node:fs/promises';
+import { Linker, MAX_LINK_DEPTH, type ModuleLocation, type ModuleResolver } from '../engine/linker';
+import type { FileSummary } from '../engine/summary';
+import { ALWAYS_SKIPPED } from './files';
+import { frontendForPath } from './languages';
+
+/** The resolver of a file's language, if it links across files. */
+export function resolverFor(path: string): ModuleResolver | undefined {
+  return frontendForPath(path)?.resolver;
+}
+
+/** A linker over a set of summaries. */
+export function newLinker(summaries: Iterable<FileSummary>): Linker {
+  return new Linker(summaries, resolverFor);
+}
+
+/** The modules that the summaries' calls and re-exports name but the linker cannot find among them. */
+function unresolved(summaries: ReadonlyMap<string, FileSummary>, linker: Linker): ModuleLocation[] {
+  const out: ModuleLocation[] = [];
+  for (const s of summaries.values()) {
+    const resolver = resolverFor(s.path);
+    if (!resolver) continue;
+    for (const callee of s.refs) {
+      if (linker.resolve(s.path, callee)) continue;
+      for (const t of resolver.targets(callee, s.path)) out.push(t.module);
+    }
+    for (const r of s.reexports) {
+      const loc = resolver.module(r.module, s.path);
+      if (loc) out.push(loc);
+    }
+  }
+  return out;
+}
+
+const inSkippedFolder = (path: string): boolean => path.split('/').some((part) => ALWAYS_SKIPPED.has(part));
+
+/**
+ * Adds to `summaries` the files outside them that their imports name (a file checked on its own
+ * still sees the helpers it imports), following imports of imports up to the linker's depth. `load`
+ * reads and summarises one file (it returns `undefined` for a file it will not read); files under
+ * dependency and build folders are never loaded.
+ */
+export async function completeSummaries(summaries: Map<string, FileSummary>, load: (path: string) => Promise<FileSummary | undefined>): Promise<void> {
+  const probed = new Map<string, boolean>();
+  const isFile = async (path: string): Promise<boolean> => {
+    let known = probed.get(path);
+    if (known === undefined) {
+      known = await stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      probed.set(path, known);
+    }
+    return known;
+  };
+  for (let round = 0; round < MAX_LINK_DEPTH; round++) {
+    const linker = newLinker(summaries.values());
+    const wanted = new Set<string>();
+    for (const loc of unresolved(summaries, linker)) {
+      // A folder module (a Go package) is loaded by the walk of its folder, not here.
+      if (!('files' in loc)) continue;
+      for (const f of loc.files) {
+        if (summaries.has(f)) break;
+        if (probed.get(f) === false || inSkippedFolder(f) || !frontendForPath(f)) continue;
+        if (await isFile(f)) {
+          wanted.add(f);
+          break;
+        }
+      }
+    }
+    if (wanted.size === 0) return;
+    let added = 0;
+    for (const f of wanted) {
+      if (summaries.has(f)) continue;
+      const s = await load(f);
+      // A file that cannot be read or summarised is remembered as absent, so it is not tried again.
+      if (s) {
+        summaries.set(f, s);
+        added++;
+      } else probed.set(f, false);
+    }
+    if (added === 0) return;
+  }
+}
