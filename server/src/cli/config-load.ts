@@ -34,21 +34,32 @@ export async function commonFolder(paths: readonly string[], cwd: string): Promi
   return common;
 }
 
-/** Reads and parses one config file; a file that cannot be read is a usage error. */
+/**
+ * Reads and parses one config file. A `--config` file that cannot be read is a usage error; a
+ * config found in a folder that cannot be read (a folder of that name, no permission) is a config
+ * error for that folder, whose files are then checked with the defaults.
+ */
 async function readConfig(path: string, cwd: string, asGiven?: string): Promise<LoadedConfig> {
+  const shown = toPosix(relative(cwd, path)) || path;
+  const file = shown.startsWith('../../..') ? path : shown;
   let text: string;
   try {
     const info = await stat(path);
-    if (info.size > MAX_CONFIG_BYTES) throw new UsageError(`config file \`${asGiven ?? path}\` is larger than 1 MB: is it the right file?`);
+    if (info.isDirectory()) throw new ConfigUnreadable('it is a folder, not a file');
+    if (!info.isFile()) throw new ConfigUnreadable('it is not a regular file');
+    if (info.size > MAX_CONFIG_BYTES) throw new ConfigUnreadable('it is larger than 1 MB');
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read config file \`${asGiven ?? path}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const why = error instanceof ConfigUnreadable ? error.message : ((error as NodeJS.ErrnoException).code ?? String(error));
+    if (asGiven !== undefined) throw new UsageError(`cannot read config file \`${asGiven}\`: ${why}`);
+    const message = `Cannot read the config file: ${why}; the files in this folder are checked with the defaults`;
+    return { config: DEFAULT_CONFIG, path, root: dirname(path), errors: [{ file, line: 1, column: 1, path: '', message }] };
   }
-  const shown = toPosix(relative(cwd, path)) || path;
-  const { config, errors } = parseConfig(text, shown.startsWith('../../..') ? path : shown);
+  const { config, errors } = parseConfig(text, file);
   return { config, path, root: dirname(path), errors };
 }
+
+class ConfigUnreadable extends Error {}
 
 /**
  * The configs of a run. With `--config`, that one file governs every file. Otherwise each file

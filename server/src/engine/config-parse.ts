@@ -5,7 +5,7 @@
  * pointing at the offending key or value; the invalid part is dropped and the rest applies, so a
  * typo in one rule name never turns the whole config off.
  */
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import type { BlockingCall, BlockingCategory, CatalogExtension, ChannelConstructor, LockType } from './catalog';
 import type { Config, RolesConfig, RuleLevel } from './config';
 import { globComplexityProblem } from './glob-limits';
@@ -38,6 +38,14 @@ export interface ParsedConfig {
 export const MAX_LIST_ENTRIES = 10_000;
 /** The longest string the config accepts as a name or a glob. */
 export const MAX_STRING_LENGTH = 1_000;
+
+/**
+ * The deepest nesting of arrays and objects a config may have. The format needs five levels; the
+ * JSON parser recurses once per level, so a file of nested brackets would overflow the stack.
+ */
+export const MAX_NESTING_DEPTH = 64;
+/** The most errors reported for one config file; the rest are counted in a last error. */
+export const MAX_CONFIG_ERRORS = 50;
 
 /** Rule levels a config may set. */
 export const RULE_LEVELS: readonly RuleLevel[] = ['error', 'warning', 'info', 'hint', 'off'];
@@ -342,7 +350,14 @@ function describe(node: Node): string {
  * @param fileName the name to put in errors, as the caller wants it shown
  */
 export function parseConfig(text: string, fileName: string): ParsedConfig {
+  // Editors hide a UTF-8 byte-order mark and JSON.parse rejects it; it is not part of the config.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const p = new Parser(fileName, text);
+  const tooDeep = nestingBeyond(text, MAX_NESTING_DEPTH);
+  if (tooDeep !== undefined) {
+    p.error(tooDeep, '', `The config nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep here (the format needs 5): the file is not read; fix the brackets`);
+    return { config: { rules: {}, languages: {}, include: [], exclude: [] }, errors: p.errors };
+  }
   const syntax: ParseError[] = [];
   const root = parseTree(text, syntax, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   // One syntax error is enough to act on: the parser's follow-on errors at the same spot are noise.
@@ -369,7 +384,30 @@ export function parseConfig(text: string, fileName: string): ParsedConfig {
     }
   }
   // A plain object again, so the result compares and serialises like any other config.
-  return { config: { rules: { ...rules }, languages, include, exclude, ...(roles ? { roles } : {}) }, errors: p.errors };
+  return { config: { rules: { ...rules }, languages, include, exclude, ...(roles ? { roles } : {}) }, errors: sortAndCap(p.errors) };
+}
+
+/** The offset of the first bracket that opens a level deeper than `max`, if any (strings and comments skipped). */
+function nestingBeyond(text: string, max: number): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) {
+      if (++depth > max) return scanner.getTokenOffset();
+    } else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/** Errors in file order, at most {@link MAX_CONFIG_ERRORS} of them, the last one counting the rest. */
+function sortAndCap(errors: readonly ConfigError[]): ConfigError[] {
+  const sorted = [...errors].sort((a, b) => a.line - b.line || a.column - b.column);
+  if (sorted.length <= MAX_CONFIG_ERRORS) return sorted;
+  const last = sorted[MAX_CONFIG_ERRORS - 1]!;
+  const rest = sorted.length - MAX_CONFIG_ERRORS + 1;
+  return [...sorted.slice(0, MAX_CONFIG_ERRORS - 1), { ...last, path: '', message: `${rest} more errors from here on are not shown: fix the ones above and run again` }];
 }
 
 /** `file:line:col: error: message`, the form compilers use and editors link. */

@@ -1,0 +1,23 @@
+// The language server with a hostile config in the workspace (issue 16): initialize succeeds and
+// the config error is a diagnostic on the file.
+import assert from 'node:assert/strict';
+import { TestClient } from './harness';
+
+const HANDLER = "import fs from 'node:fs';\nexport async function load(p: string) {\n  return fs.readFileSync(p, 'utf8');\n}\n";
+
+describe('LSP: hostile config files', () => {
+  it('initializes with a 10,000-deep config, reports it on the config file and still analyses', async () => {
+    const deep = `{ "rules": ${'['.repeat(10_000)}${']'.repeat(10_000)} }`;
+    const client = await TestClient.start({ files: { '.async-boundary.json': deep } });
+    try {
+      const diagnostics = await client.open('a.ts', HANDLER);
+      assert.equal(diagnostics.length, 1);
+      // Published when the config is first read, which may be before the document opens.
+      const errors = client.published.filter((p) => p.uri === client.uri('.async-boundary.json')).at(-1)?.diagnostics ?? [];
+      assert.equal(errors.length, 1);
+      assert.match(String(errors[0]!.message), /more than 64 levels deep/);
+    } finally {
+      await client.stop();
+    }
+  });
+});

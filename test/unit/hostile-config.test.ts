@@ -1,0 +1,87 @@
+// Hostile and odd config files (issue 16): each becomes a located config error and a complete run.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAX_CONFIG_ERRORS, MAX_NESTING_DEPTH, parseConfig } from '../../server/src/engine/config-parse';
+import { BLOCKING_TS, cli, removeWorkspace, workspace } from './cli-helpers';
+
+const FILE = '.async-boundary.json';
+const nested = (depth: number): string => `{ "rules": ${'['.repeat(depth)}${']'.repeat(depth)} }`;
+
+describe('hostile config files', () => {
+  for (const depth of [5_000, 10_000, 200_000]) {
+    it(`bounds nesting: ${depth} nested brackets are one config error, not a stack overflow`, () => {
+      const { config, errors } = parseConfig(nested(depth), FILE);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0]!.line, 1);
+      assert.equal(errors[0]!.column, 11 + MAX_NESTING_DEPTH, 'at the first bracket past the limit');
+      assert.match(errors[0]!.message, /more than 64 levels deep/);
+      assert.deepEqual(config.rules, {});
+    });
+  }
+
+  it('does not count brackets inside strings and comments', () => {
+    const text = `{ "include": ["${'['.repeat(500)}"] /* ${'{'.repeat(500)} */ }`;
+    const { errors } = parseConfig(text, FILE);
+    assert.ok(!errors.some((e) => /levels deep/.test(e.message)), JSON.stringify(errors));
+  });
+
+  it('accepts a UTF-8 byte-order mark', () => {
+    const { config, errors } = parseConfig('\ufeff{ "rules": { "blocking-in-async": "error" } }', FILE);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(config.rules, { 'blocking-in-async': 'error' });
+  });
+
+  it('sorts errors by position and caps them, counting the rest', () => {
+    // Unknown rules come first in the file but are checked after the unknown top-level key below them.
+    const rules = Array.from({ length: 80 }, (_, i) => `"no-rule-${i}": "error"`).join(',\n');
+    const { errors } = parseConfig(`{\n"rules": {\n${rules}\n},\n"nope": 1\n}`, FILE);
+    assert.equal(errors.length, MAX_CONFIG_ERRORS);
+    const order = errors.map((e) => e.line * 1e6 + e.column);
+    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.equal(errors[0]!.line, 3);
+    assert.match(errors.at(-1)!.message, /^32 more errors from here on are not shown/);
+  });
+
+  it('CLI: a 5,000-deep config is a config error (exit 2), and the run checks the files', async () => {
+    const root = workspace({ [FILE]: nested(5_000), 'a.ts': BLOCKING_TS });
+    try {
+      const r = await cli(['check', '.', '--format', 'json'], root);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, /\.async-boundary\.json:1:\d+: error: The config nests arrays and objects more than 64 levels deep/);
+      assert.doesNotMatch(r.err, /internal error|at parseValue/);
+      assert.equal((JSON.parse(r.out) as unknown[]).length, 1);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('CLI: a folder named .async-boundary.json in a subfolder is a config error for that folder; the run goes on', async () => {
+    const root = workspace({ 'a/x.ts': BLOCKING_TS, 'b/y.ts': BLOCKING_TS });
+    mkdirSync(join(root, 'b', FILE));
+    try {
+      for (const format of ['text', 'json', 'sarif']) {
+        const r = await cli(['check', '.', '--format', format], root);
+        assert.equal(r.code, 2, r.err);
+        assert.match(r.err, /^b\/\.async-boundary\.json:1:1: error: Cannot read the config file: it is a folder, not a file/m);
+        assert.doesNotMatch(r.err, /--help/);
+        if (format === 'json') assert.deepEqual((JSON.parse(r.out) as { file: string }[]).map((f) => f.file), ['a/x.ts', 'b/y.ts']);
+        if (format === 'sarif') assert.equal((JSON.parse(r.out) as { runs: { results: unknown[] }[] }).runs[0]!.results.length, 2);
+        if (format === 'text') assert.match(r.out, /2 findings .* in 2 files/);
+      }
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('CLI: --config naming a folder is still a usage error', async () => {
+    const root = workspace({ 'a.ts': BLOCKING_TS });
+    try {
+      const r = await cli(['check', '.', '--config', '.'], root);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /cannot read config file `\.`: it is a folder/);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+});
