@@ -140,6 +140,8 @@ export interface HeldRegion {
   readonly release: ReleaseKind;
   /** The enclosing async context, when the lock is taken inside one. */
   readonly context?: number;
+  /** A read lock (`RLock()`): only writers wait for it. */
+  readonly shared?: boolean;
   /**
    * Names of the values this lock guards that are themselves I/O resources (a connection behind
    * an async mutex). Awaiting on them is the lock's purpose, not a finding.

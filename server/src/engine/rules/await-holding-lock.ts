@@ -123,7 +123,9 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
 function parkedWhileHeld(model: FileModel, region: HeldRegion, y: YieldPoint, parking: Parking, calls: readonly CallSite[], acquired: RelatedNote): RawFinding | undefined {
   if (calls.length > 0 && calls.every((c) => onGuardedResource(region, c))) return undefined;
   const related = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
-  const again = calls.find((c) => c.localTarget !== undefined && model.heldRegions.some((r) => r.lockKey === region.lockKey && r !== region && inFunction(model, r, c.localTarget!)));
+  // The helper's own body takes the lock (not a closure in it that runs later).
+  const ownContext = (id: number): number | undefined => model.functions[id]?.context;
+  const again = calls.find((c) => c.localTarget !== undefined && model.heldRegions.some((r) => r.lockKey === region.lockKey && r !== region && r.context === ownContext(c.localTarget!) && inFunction(model, r, c.localTarget!)));
   if (again) {
     return {
       message: `\`${again.calleeText}\` locks \`${region.lock}\` again while it is held here, which deadlocks: \`sync\` mutexes are not reentrant; unlock before calling it, or split it into a variant that expects the lock held`,
@@ -136,7 +138,7 @@ function parkedWhileHeld(model: FileModel, region: HeldRegion, y: YieldPoint, pa
     ? `unlock explicitly before it instead of deferring the \`Unlock()\`, or move it out of the locked section`
     : `unlock before it, or move it out of the locked section`;
   return {
-    message: `\`${region.lock}\` is held across ${parking.what}: every goroutine that needs it waits ${parking.until}; ${advice}`,
+    message: `\`${region.lock}\` is held across ${parking.what}: every goroutine that needs it${region.shared ? ' for writing' : ''} waits ${parking.until}; ${advice}`,
     span: y.span,
     related,
     data: { regionId: region.id, yieldId: y.id },

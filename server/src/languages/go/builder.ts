@@ -25,6 +25,8 @@ export interface GoFn {
   readonly vars: Map<string, string>;
   /** Spawned by a `go` statement. */
   readonly spawned: boolean;
+  /** Local channels made with a capacity (`errc := make(chan error, 1)`) → the capacity as written. */
+  readonly capacities: Map<string, string>;
 }
 
 /** What the pass collects, shared with the lock reader and the fix builders. */
@@ -146,9 +148,59 @@ function addVars(state: GoState, fn: GoFn, node: GoNode): void {
   left.forEach((n, i) => {
     if (n.type !== 'identifier') return;
     const value = right.length === left.length ? right[i] : i === 0 ? right[0] : undefined;
+    const cap = value ? makeCapacity(text, value) : undefined;
+    if (cap !== undefined) fn.capacities.set(text.slice(n.start, n.end), cap);
     const t = exprType(state, value, fn);
     if (t !== undefined) fn.vars.set(text.slice(n.start, n.end), t);
   });
+}
+
+/** The capacity argument of `make(chan T, n)`, as written. */
+function makeCapacity(text: string, value: GoNode): string | undefined {
+  if (value.type !== 'call_expression') return undefined;
+  const f = field(value, 'function');
+  const args = field(value, 'arguments')?.children ?? [];
+  if (!f || text.slice(f.start, f.end) !== 'make' || args[0]?.type !== 'channel_type' || !args[1]) return undefined;
+  return textOf(text, args[1]);
+}
+
+/**
+ * A send that cannot wait: on a local channel made with room for it (one send, not in a loop, into
+ * `make(chan T, 1)`; one send per item of `range xs` into `make(chan T, len(xs))`), or right after a
+ * `select` that drains the same channel with a `default` (the replace-latest idiom).
+ */
+function sendFits(state: GoState, node: GoNode, ch: GoNode): boolean {
+  const { text } = state;
+  const name = textOf(text, ch);
+  const siblings = (node.parent?.children ?? []).filter((c) => c.type !== 'comment');
+  const prev = siblings[siblings.indexOf(node) - 1];
+  if (prev?.type === 'select_statement' && prev.children.some((c) => c.type === 'default_case')) {
+    const drains = prev.children.some((c) => {
+      const comm = c.type === 'communication_case' ? field(c, 'communication') : undefined;
+      const recv = comm?.type === 'receive_statement' ? field(comm, 'right') : comm;
+      const op = recv?.type === 'unary_expression' ? field(recv, 'operand') : undefined;
+      return op !== undefined && textOf(text, op) === name;
+    });
+    if (drains) return true;
+  }
+  if (ch.type !== 'identifier') return false;
+  let cap: string | undefined;
+  let owner: GoFn | undefined;
+  for (let f = enclosingFn(state, node); f && cap === undefined; f = f.parent) {
+    cap = f.capacities.get(name);
+    owner = f;
+  }
+  if (cap === undefined || !owner) return false;
+  if (/^[1-9]\d*$/.test(cap)) return !insideLoop(node);
+  const len = /^len\((.+)\)$/.exec(cap);
+  if (!len) return false;
+  for (let n = node.parent; n && n !== owner.node; n = n.parent) {
+    if (n.type !== 'for_statement') continue;
+    const range = n.children.find((c) => c.type === 'range_clause');
+    const over = range ? field(range, 'right') : undefined;
+    if (over && textOf(text, over) === len[1]) return true;
+  }
+  return false;
 }
 
 /** Reads the whole file into the model. */
@@ -223,7 +275,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
     }
     const own = nameNode ? text.slice(nameNode.start, nameNode.end) : undefined;
     const name = own !== undefined && receiver ? `${receiver.type}.${own}` : own;
-    const spawned = node.type === 'func_literal' && node.parent?.field === 'function' && node.parent.parent?.type === 'go_statement';
+    const spawned = node.type === 'func_literal' && node.field === 'function' && node.parent?.type === 'call_expression' && node.parent.parent?.type === 'go_statement';
     const outer = parent?.info.name;
     const ctxName = name ?? (spawned ? (outer !== undefined ? `goroutine in ${outer}` : 'goroutine') : outer !== undefined ? `function literal in ${outer}` : 'function literal');
     const context = contexts.length;
@@ -237,7 +289,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
       ...(parent ? { parent: parent.info.id } : {}), context, offloaded: false, isAsync: false,
     };
     functions.push(info);
-    const rec: GoFn = { node, info, parent, ...(receiver ? { receiver } : {}), vars: new Map(), spawned };
+    const rec: GoFn = { node, info, parent, ...(receiver ? { receiver } : {}), vars: new Map(), spawned, capacities: new Map() };
     state.fns.push(rec);
     state.fnOfNode.set(node, rec);
     if (own !== undefined) state.funcs.set(receiver ? `${receiver.type}.${own}` : own, id);
@@ -334,8 +386,8 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   for (const node of parkNodes) {
     switch (node.type) {
       case 'send_statement': {
-        if (inSelectCase(node)) break;
         const ch = field(node, 'channel');
+        if (inSelectCase(node) || (ch && sendFits(state, node, ch))) break;
         const arrow = text.indexOf('<-', ch?.end ?? node.start);
         push(node, 'send', { start: arrow, end: arrow + 2 }, { what: ch ? `a send on \`${textOf(text, ch)}\`` : 'a channel send', until: 'until a receiver arrives' });
         break;
@@ -411,7 +463,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const holder = regions.find((r) => r.context === call.context && r.span.start <= call.span.start && call.span.end <= r.span.end && call.span.start >= r.acquireSpan.end);
     if (!holder) continue;
     const target = state.fns[call.localTarget!]!;
-    const again = regions.find((r) => r.lockKey === holder.lockKey && r.acquireSpan.start >= target.node.start && r.acquireSpan.end <= target.node.end);
+    const again = regions.find((r) => r.lockKey === holder.lockKey && r.context === target.info.context);
     if (!again) continue;
     push(nodeOfCall.get(call.id)!, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${holder.lock}\``, until: 'forever' }, [call.id]);
   }

@@ -31,6 +31,8 @@ interface LockOp {
   readonly node: GoNode;
   readonly call: GoNode;
   readonly guarded: readonly string[];
+  /** `RLock()`: a read lock. */
+  readonly shared: boolean;
 }
 
 /** A mutex acquisition while it is held. */
@@ -86,6 +88,25 @@ function lockCallsOf(stmt: GoNode): { call: GoNode; deferred: boolean }[] {
   if (fnNode?.type !== 'func_literal') return [{ call, deferred: true }];
   const list = field(fnNode, 'body')?.children.find((c) => c.type === 'statement_list');
   return (list?.children ?? []).filter((s) => s.type === 'expression_statement' && s.children[0]?.type === 'call_expression').map((s) => ({ call: s.children[0]!, deferred: true }));
+}
+
+/** True when a `break` in `body` leaves `loop` (one not inside a nested loop, switch or select, or a labelled one). */
+function breaksOut(body: GoNode | undefined, loop: GoNode): boolean {
+  if (!body) return false;
+  let found = false;
+  walk(body, (n) => {
+    if (found || n.type === 'func_literal') return false;
+    if (n.type === 'break_statement') {
+      if (n.children.some((c) => c.type === 'label_name')) found = true;
+      else {
+        let up = n.parent;
+        while (up && up !== loop && !/^(?:for_statement|expression_switch_statement|type_switch_statement|select_statement)$/.test(up.type)) up = up.parent;
+        if (up === loop) found = true;
+      }
+    }
+    return true;
+  });
+  return found;
 }
 
 /** Statements of a block-like node (a `block`, a case clause). */
@@ -168,7 +189,7 @@ class FunctionWalk {
       if (release) this.unlocked.add(key);
       const op: LockOp = {
         kind: release ? (c.deferred ? 'defer-unlock' : 'unlock') : 'lock', key, lock, lockType, node: c.stmt, call: c.call,
-        guarded: release ? [] : guardedResources(state, c.x, fn),
+        guarded: release ? [] : guardedResources(state, c.x, fn), shared: c.method === 'RLock',
       };
       if (op.kind === 'lock' && c.deferred) continue;
       const list = this.ops.get(c.stmt);
@@ -190,7 +211,7 @@ class FunctionWalk {
     this.regions.push({
       id: this.regions.length, lock: acq.op.lock, lockKey: acq.op.key, ...(acq.op.lockType ? { lockType: acq.op.lockType } : {}), kind: 'blocking',
       acquireSpan: span(acq.op.call), span: { start, end }, ...(rs ? { releaseSpan: rs } : {}), release,
-      context: this.fn.info.context!, guardedResources: acq.op.guarded,
+      context: this.fn.info.context!, ...(acq.op.shared ? { shared: true } : {}), guardedResources: acq.op.guarded,
     });
   }
 
@@ -241,14 +262,17 @@ class FunctionWalk {
       const heldUnlocking = [...held.values()].some((a) => !a.deferred);
       if (!this.contains(stmt, this.opSpans) && !(heldUnlocking && this.contains(stmt, this.returns))) continue;
       closeAll(stmt.start);
-      const { branches, exhaustive } = this.branches(stmt);
+      const { branches, exhaustive, loops } = this.branches(stmt);
       const outs: Map<string, Acq>[] = [];
       for (const b of branches) {
         const r = this.walkList(b.stmts, held, b.end);
         if (r.falls) outs.push(r.held);
       }
       if (!exhaustive) outs.push(held);
-      if (outs.length === 0) return { held: new Map(), falls: false };
+      if (outs.length === 0 || loops) {
+        // Nothing falls through (every branch returns, or an endless loop): what was held is closed here.
+        return { held: new Map(), falls: false };
+      }
       const merged = new Map<string, Acq>();
       for (const o of outs) for (const [k, a] of o) if (!merged.has(k)) merged.set(k, held.get(k) ?? a);
       held.clear();
@@ -268,7 +292,7 @@ class FunctionWalk {
   }
 
   /** The statement lists a compound statement may run, and whether one of them always runs. */
-  private branches(stmt: GoNode): { branches: { stmts: GoNode[]; end: number }[]; exhaustive: boolean } {
+  private branches(stmt: GoNode): { branches: { stmts: GoNode[]; end: number }[]; exhaustive: boolean; loops?: boolean } {
     const list = (n: GoNode | undefined): { stmts: GoNode[]; end: number } => ({ stmts: statementsOf(n), end: n?.end ?? stmt.end });
     switch (stmt.type) {
       case 'block':
@@ -287,8 +311,13 @@ class FunctionWalk {
         if (alt) out.push(list(alt));
         return { branches: out, exhaustive: alt !== undefined };
       }
-      case 'for_statement':
-        return { branches: [list(field(stmt, 'body'))], exhaustive: false };
+      case 'for_statement': {
+        // `for { … }` leaves only by `break` (or `return`): without a `break` of its own nothing follows it.
+        const infinite = stmt.children.every((c) => c.field === 'body' || c.type === 'comment');
+        const body = field(stmt, 'body');
+        if (infinite && !breaksOut(body, stmt)) return { branches: [list(body)], exhaustive: true, loops: true };
+        return { branches: [list(body)], exhaustive: false };
+      }
       default: {
         // switch and select: one case runs; without `default` a switch may run none (a `select` always runs one).
         const cases = stmt.children.filter((c) => /_case$/.test(c.type));
