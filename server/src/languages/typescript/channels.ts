@@ -26,12 +26,41 @@ export function findChannels(text: string, calls: readonly ResolvedCall[], funct
     if (c.member === 'write' && c.resultUnused && c.inLoop && c.loop && isStream(c)) {
       const loopStart = startOf(c.loop, text);
       if (w.drains.some((d) => d > loopStart && d <= c.loop!.end)) continue;
+      if (leavesLoopAfter(c.node, c.loop)) continue;
       const callee = unwrap(c.node.expression) as ts.PropertyAccessExpression;
       const receiver = normalisedText(text, startOf(callee.expression, text), callee.expression.end);
       out.push({ id: out.length, span: c.span, constructor: STREAM_WRITE, text: `${receiver}.write()`, bounded: false, reason: 'ignored-backpressure', ...whereOf(c, functions) });
     }
   }
   return out;
+}
+
+/**
+ * True when a statement after the write, in a block between it and the loop, leaves the loop
+ * (`socket.write(reply); return;`): the write runs once, not once per item. A `break` counts only
+ * when no `switch` sits between it and the loop; a `forEach` callback cannot leave its loop.
+ */
+function leavesLoopAfter(call: ts.Node, loop: ts.Node): boolean {
+  if (!ts.isIterationStatement(loop, false)) return false;
+  for (let n: ts.Node = call; n.parent && n !== loop; n = n.parent) {
+    const parent = n.parent;
+    if (isFunctionBoundary(parent)) return false;
+    const statements = T.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent) ? parent.statements : undefined;
+    if (!statements) continue;
+    const after = statements.slice(statements.indexOf(n as ts.Statement) + 1);
+    const breaksLoop = !switchBetween(parent, loop);
+    if (after.some((st) => T.isReturnStatement(st) || T.isThrowStatement(st) || (breaksLoop && ts.isBreakStatement(st) && !st.label))) return true;
+  }
+  return false;
+}
+
+function switchBetween(node: ts.Node, loop: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node; n && n !== loop; n = n.parent) if (T.isSwitchStatement(n)) return true;
+  return false;
+}
+
+function isFunctionBoundary(n: ts.Node): boolean {
+  return ts.isFunctionLike(n) || ts.isClassLike(n);
 }
 
 function whereOf(c: ResolvedCall, functions: readonly FunctionInfo[]): { context: number | undefined; functionId: number | undefined } {
