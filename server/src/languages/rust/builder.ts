@@ -12,6 +12,7 @@ import { buildHeldRegions, type Edition } from './locks';
 import { Scope, compact, type TypeRef } from './scope';
 import { readYields } from './yields';
 import { callsInMacros } from './macros';
+import { carriesReply } from './replies';
 import { childOfType, walk, type SyntaxNode } from './syntax';
 
 const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
@@ -241,9 +242,11 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     if (call.callee === undefined) continue;
     const ch = catalog.channels.get(call.callee);
     if (ch && !inTestCode(text, node)) {
+      // A request/response channel is bounded by its callers: each waits on the oneshot its message carries.
+      const bounded = (!ch.alwaysUnbounded && call.argCount > 0) || carriesReply(text, node, enclosingFn(state, node)?.node);
       channels.push({
-        id: channels.length, span: call.span, constructor: ch.name, text: `${call.calleeText}()`, bounded: !ch.alwaysUnbounded && call.argCount > 0,
-        ...(ch.alwaysUnbounded || call.argCount === 0 ? { reason: 'no-capacity' as const } : {}),
+        id: channels.length, span: call.span, constructor: ch.name, text: `${call.calleeText}()`, bounded,
+        ...(!bounded ? { reason: 'no-capacity' as const } : {}),
         ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}),
       });
     }
