@@ -9,6 +9,29 @@ function messages(path: string, text: string): string[] {
 }
 
 describe('finding messages', () => {
+  it('says that std `TcpStream::connect` resolves a host name with blocking DNS', () => {
+    // As in reqwest's connect.rs and legacy protocol clients: `connect("host:port")` runs getaddrinfo first.
+    const [m] = messages('src/ping.rs', 'pub async fn ping(host: String) -> std::io::Result<()> {\n    let _s = std::net::TcpStream::connect((host.as_str(), 7))?;\n    Ok(())\n}\n');
+    assert.match(m!, /blocking DNS \(`getaddrinfo`\).*`tokio::net::TcpStream::connect\(…\)\.await`/);
+  });
+
+  it('names the replacement through the binding the code uses, not the module', () => {
+    // node-red's storage modules `require('fs-extra')` as `fs`: the advice must read `fs.stat`, the code's own binding.
+    const text = [
+      "const fs = require('fs-extra');",
+      "const cp = require('child_process');",
+      'function readMeta(p) { return fs.readFileSync(p); }',
+      'module.exports = {',
+      '  list: async function (dir) { const s = fs.statSync(dir); return readMeta(dir) + s.size; },',
+      "  id: async function (user) { return cp.execSync(`id -u ${user}`); },",
+      '};',
+    ].join('\n');
+    const [stat, helper, exec] = messages('lib/storage.js', text);
+    assert.match(stat!, /use `await fs\.stat` instead$/);
+    assert.match(helper!, /make it async and use `await fs\.readFile`$/);
+    assert.match(exec!, /use `\(await util\.promisify\(cp\.exec\)\(…\)\)\.stdout` instead$/);
+  });
+
   it('names handler, callback and anonymous contexts with the code in backticks', () => {
     const ts = messages(
       'a.ts',

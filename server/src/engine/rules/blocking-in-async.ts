@@ -12,9 +12,24 @@ function awaitedForm(catalog: Catalog, name: string): string {
   return catalog.wording.awaited.replace('{}', name);
 }
 
-function advice(entry: BlockingCall, catalog: Catalog): string {
-  if (entry.usage) return `use \`${entry.usage}\` instead`;
-  if (entry.replacement) return `use \`${awaitedForm(catalog, entry.replacement)}\` instead`;
+/**
+ * A replacement named through the binding the code uses: `fs.statSync` written against
+ * `require('fs-extra')` is told `fs.stat`, not `fs-extra.stat`. Only for a call written as
+ * `<binding>.<member>` whose resolved callee is `<module>.<member>`.
+ */
+export function asWritten(text: string, call: Pick<CallSite, 'callee' | 'calleeText' | 'member'> | undefined): string {
+  if (!call?.callee) return text;
+  const suffix = `.${call.member}`;
+  if (!call.callee.endsWith(suffix) || !call.calleeText.endsWith(suffix)) return text;
+  const module = call.callee.slice(0, -suffix.length);
+  const binding = call.calleeText.slice(0, -suffix.length);
+  if (module === binding || module.includes('.') || !/^[\w$.]+$/.test(binding)) return text;
+  return text.replace(new RegExp(`(^|[^\\w$.-])${module.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}\\.`), `$1${binding}.`);
+}
+
+function advice(entry: BlockingCall, catalog: Catalog, call?: CallSite): string {
+  if (entry.usage) return `use \`${asWritten(entry.usage, call)}\` instead`;
+  if (entry.replacement) return `use \`${asWritten(awaitedForm(catalog, entry.replacement), call)}\` instead`;
   if (entry.advice) return entry.advice;
   const { noTwin } = catalog.wording;
   return (entry.cpuHeavy ? noTwin.cpu : undefined) ?? noTwin[entry.category] ?? noTwin.default;
@@ -83,9 +98,9 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       const inner = model.calls.filter((c) => nestedIn.get(c.id) === call.id);
       const names = [call, ...inner].map((c) => `\`${c.calleeText}\``);
       const subject = inner.length === 0 ? `${names[0]} blocks` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} block`;
-      const extra = inner.map((c) => `; for ${`\`${c.calleeText}\``}, ${advice(catalog.blocking.get(c.callee!)!, catalog)}`).join('');
+      const extra = inner.map((c) => `; for ${`\`${c.calleeText}\``}, ${advice(catalog.blocking.get(c.callee!)!, catalog, c)}`).join('');
       findings.push({
-        message: `${subject} ${where} in ${inContext}: ${advice(entry, catalog)}${extra}`,
+        message: `${subject} ${where} in ${inContext}: ${advice(entry, catalog, call)}${extra}`,
         span: call.span,
         ...(inner.length > 0 ? { related: inner.map((c) => ({ span: c.span, message: `\`${c.calleeText}\` blocks here too` })) } : {}),
         data: { callId: call.id },
@@ -127,7 +142,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     findings.push({
       message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`; ${
         innerEntry.replacement
-          ? `make it async and use \`${innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement)}\``
+          ? `make it async and use \`${asWritten(innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement), inner)}\``
           : catalog.wording.helperNoTwin
       }`,
       span: call.span,

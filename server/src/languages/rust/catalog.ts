@@ -39,7 +39,8 @@ const BLOCKING: BlockingCall[] = [
   { name: 'std::fs::OpenOptions::open', category: 'fs' },
   ...methods('std::fs::File', [...IO_METHODS, 'sync_all', 'sync_data', 'set_len'], 'fs'),
   { name: 'std::thread::sleep', category: 'sleep', replacement: 'tokio::time::sleep' },
-  { name: 'std::net::TcpStream::connect', category: 'net' },
+  // `connect` takes `ToSocketAddrs`: a host name is resolved with blocking DNS (getaddrinfo) before the blocking handshake.
+  { name: 'std::net::TcpStream::connect', category: 'net', advice: 'it resolves a host name with blocking DNS (`getaddrinfo`), then waits for the handshake: use `tokio::net::TcpStream::connect(…).await`, which does both without blocking' },
   { name: 'std::net::TcpStream::connect_timeout', category: 'net' },
   ...methods('std::net::TcpStream', IO_METHODS, 'net'),
   ...methods('std::net::TcpListener', ['accept', 'incoming'], 'net'),

@@ -75,11 +75,10 @@ const CRYPTO_SYNC: readonly BlockingCall[] = [
 const BCRYPT: readonly BlockingCall[] = [
   { name: 'bcrypt.hashSync', category: 'crypto', replacement: 'bcrypt.hash', cpuHeavy: true },
   { name: 'bcrypt.compareSync', category: 'crypto', replacement: 'bcrypt.compare', cpuHeavy: true },
-  { name: 'bcrypt.genSaltSync', category: 'crypto', replacement: 'bcrypt.genSalt' },
+  // `genSaltSync` is not listed: a salt is 16 random bytes, encoded; the rounds are spent by `hashSync`.
   // bcryptjs is pure JavaScript: its async `hash` computes on the event loop in slices, so only a worker takes the work off it.
   { name: 'bcryptjs.hashSync', category: 'crypto', cpuHeavy: true, advice: 'move it to a worker thread (`bcryptjs.hash` still computes on the event loop, in slices)' },
   { name: 'bcryptjs.compareSync', category: 'crypto', cpuHeavy: true, advice: 'move it to a worker thread (`bcryptjs.compare` still computes on the event loop, in slices)' },
-  { name: 'bcryptjs.genSaltSync', category: 'crypto', replacement: 'bcryptjs.genSalt' },
   // @node-rs/argon2 and @node-rs/bcrypt (checked against 2.2.1 and 2.0.0): the async forms run on libuv's thread pool.
   ...['hash', 'verify', 'hashRaw'].map((f) => ({ name: `@node-rs/argon2.${f}Sync`, category: 'crypto' as const, replacement: `@node-rs/argon2.${f}`, cpuHeavy: true })),
   ...['hash', 'verify', 'compare'].map((f) => ({ name: `@node-rs/bcrypt.${f}Sync`, category: 'crypto' as const, replacement: `@node-rs/bcrypt.${f}`, cpuHeavy: true })),
