@@ -107,14 +107,16 @@ describe('language server', () => {
     assert.equal(resolved.edit, undefined);
   });
 
-  it('"Ignore on this line" inserts an indented suppression that silences the finding', async () => {
+  it('"Ignore on this line" inserts an indented suppression that, with a reason, silences the finding', async () => {
     const diagnostics = await client.open('a.ts', HANDLER);
     const uri = client.uri('a.ts');
     const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
     const resolved = await client.request<CodeAction>('codeAction/resolve', actions.find((a) => a.title.startsWith('Ignore'))!);
     const edits = editsFor(resolved.edit, uri);
     assert.deepEqual(edits, [{ range: range(3, 0, 3, 0), newText: '  // async-boundary-ignore blocking-in-async: explain why this is safe\n' }]);
-    assert.deepEqual(await client.applyEdits('a.ts', edits), []);
+    // The user types over the placeholder (left as it is, it is reported: test/lsp/editor-surface.test.ts).
+    const reasoned = edits.map((e) => ({ ...e, newText: e.newText.replace('explain why this is safe', 'a 1 KB file read once per deploy') }));
+    assert.deepEqual(await client.applyEdits('a.ts', reasoned), []);
   });
 
   it('source.fixAll.asyncBoundary applies the safe fixes of the file', async () => {

@@ -7,6 +7,17 @@ export const INVALID_SUPPRESSION = 'invalid-suppression';
 
 const MARKER = 'async-boundary-ignore';
 
+/**
+ * The reason an editor's "ignore on this line" action writes, selected for the user to type over.
+ * Left as it is, it is not a reason: the suppression is reported and silences nothing.
+ */
+export const REASON_PLACEHOLDER = 'explain why this is safe';
+
+/** A reason that only restates the prompt: the placeholder, or a `<…>` template copied from a message. */
+function isPlaceholderReason(reason: string): boolean {
+  return reason.toLowerCase() === REASON_PLACEHOLDER || /^<[^<>]*>$/.test(reason);
+}
+
 /** A parsed `async-boundary-ignore <rule-id>: <reason>` comment. */
 export interface Suppression {
   readonly comment: Span;
@@ -54,6 +65,10 @@ export function scanSuppressions(text: string, comments: readonly Comment[], kno
     }
     if (reason === '') {
       problems.push({ span: c.span, message: `Suppression of ${rules.map((r) => `\`${r}\``).join(', ')} gives no reason: add one after a colon, \`${MARKER} ${rules[0]}: <why this is safe>\`` });
+      continue;
+    }
+    if (isPlaceholderReason(reason)) {
+      problems.push({ span: c.span, message: `Suppression of ${rules.map((r) => `\`${r}\``).join(', ')} still has the placeholder reason \`${reason}\`: replace it with why this code is safe` });
       continue;
     }
     const startLine = lines.position(c.span.start).line;

@@ -7,6 +7,7 @@ import {
   CodeActionKind,
   type CodeAction,
   type CodeActionParams,
+  type SnippetTextEdit,
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
@@ -15,7 +16,7 @@ import type { Finding, Fix, TextEdit } from '../engine/finding';
 import { fixAllEdits } from '../engine/fix-all';
 import type { FixResult } from '../engine/language';
 import { ruleById } from '../engine/rules';
-import { INVALID_SUPPRESSION } from '../engine/suppressions';
+import { INVALID_SUPPRESSION, REASON_PLACEHOLDER } from '../engine/suppressions';
 import { COMMANDS } from '../shared/protocol';
 import { rangesTouch, toRange } from './convert';
 import { toDiagnostic } from './diagnostics';
@@ -24,8 +25,11 @@ import { uriToPath, type DocumentAnalysis, type Session } from './session';
 /** `source.fixAll.asyncBoundary`: safe fixes of every rule, for `editor.codeActionsOnSave`. */
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.asyncBoundary`;
 
-/** The reason the "ignore" action writes: a valid reason, so the suppression works, and plainly a prompt. */
-export const IGNORE_REASON_PLACEHOLDER = 'explain why this is safe';
+/**
+ * The reason the "ignore" action writes: a snippet placeholder the cursor lands on where the client
+ * takes snippet edits. Left as it is, the engine reports it (`invalid-suppression`): it is a prompt, not a reason.
+ */
+export const IGNORE_REASON_PLACEHOLDER = REASON_PLACEHOLDER;
 
 type ActionData =
   | { uri: string; version: number; kind: 'fix'; finding: number; fix: number }
@@ -35,7 +39,8 @@ type ActionData =
 
 const fixCache = new WeakMap<Analysis, Map<number, FixResult>>();
 
-function fixesOf(session: Session, analysis: Analysis, index: number): FixResult {
+/** The fixes and refused fixes of one finding, computed once per analysis (code actions and hovers share them). */
+export function fixesOf(session: Session, analysis: Analysis, index: number): FixResult {
   let perAnalysis = fixCache.get(analysis);
   if (!perAnalysis) fixCache.set(analysis, (perAnalysis = new Map()));
   let result = perAnalysis.get(index);
@@ -48,7 +53,7 @@ function fixesOf(session: Session, analysis: Analysis, index: number): FixResult
 }
 
 /** The fixes the client can apply: a fix creating files needs `resourceOperations: ['create']`. */
-function usableFixes(session: Session, analysis: Analysis, index: number): { fix: Fix; index: number }[] {
+export function usableFixes(session: Session, analysis: Analysis, index: number): { fix: Fix; index: number }[] {
   const canCreate = session.support.createFiles && session.support.documentChanges;
   return fixesOf(session, analysis, index)
     .fixes.map((fix, i) => ({ fix, index: i }))
@@ -80,6 +85,12 @@ export async function codeActions(session: Session, params: CodeActionParams): P
     const fixes = usableFixes(session, analysis, index);
     for (const { fix, index: fixIndex } of fixes) {
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: fix.safety === 'safe', data: { ...base, kind: 'fix', finding: index, fix: fixIndex } satisfies ActionData });
+    }
+    // A fix the engine considered and refused is offered disabled, with why: the user learns what to do by hand.
+    if (session.support.codeActionDisabled) {
+      for (const refused of fixesOf(session, analysis, index).refused) {
+        actions.push({ title: refused.title, kind: CodeActionKind.QuickFix, diagnostics, disabled: { reason: capitalise(refused.reason) } });
+      }
     }
     const sameRule = analysis.findings.filter((f) => f.rule === finding.rule).length;
     // Fix-all takes safe fixes only: offer it where this finding has one.
@@ -138,15 +149,20 @@ function resolveWith(session: Session, current: DocumentAnalysis, action: CodeAc
     }
     case 'ignore': {
       const finding = analysis.findings[data.finding];
-      if (finding) edit = fixEdit(session, uri, version, [ignoreEdit(analysis, finding)]);
+      if (finding) edit = fixEdit(session, uri, version, [ignoreEdit(analysis, finding, session.support.snippetEdits && session.support.documentChanges)]);
       break;
     }
   }
   return edit ? { ...action, edit } : action;
 }
 
-/** Inserts `<comment> async-boundary-ignore <rule>: <reason>` above the finding's line, indented like it. */
-export function ignoreEdit(analysis: Analysis, finding: Finding): LspTextEdit {
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * Inserts `<comment> async-boundary-ignore <rule>: <reason>` above the finding's line, indented like
+ * it. As a snippet, the placeholder reason is selected so typing replaces it.
+ */
+export function ignoreEdit(analysis: Analysis, finding: Finding, snippet = false): LspTextEdit | SnippetTextEdit {
   const text = analysis.parsed.text;
   const line = analysis.lines.position(finding.span.start).line;
   const start = analysis.lines.lineStart(line);
@@ -154,12 +170,17 @@ export function ignoreEdit(analysis: Analysis, finding: Finding): LspTextEdit {
   const token = analysis.model.language === 'python' ? '#' : '//';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const position = { line, character: 0 };
-  return { range: { start: position, end: position }, newText: `${indent}${token} async-boundary-ignore ${finding.rule}: ${IGNORE_REASON_PLACEHOLDER}${eol}` };
+  const range = { start: position, end: position };
+  const prefix = `${indent}${token} async-boundary-ignore ${finding.rule}: `;
+  if (!snippet) return { range, newText: `${prefix}${IGNORE_REASON_PLACEHOLDER}${eol}` };
+  // Snippet syntax gives `$`, `}` and `\\` meaning: the fixed text has none (indentation, a comment token, a rule id).
+  return { range, snippet: { kind: 'snippet', value: `${prefix}\${1:${IGNORE_REASON_PLACEHOLDER}}${eol}` } };
 }
 
-function fixEdit(session: Session, uri: string, version: number, edits: LspTextEdit[], fix?: Fix): WorkspaceEdit {
+function fixEdit(session: Session, uri: string, version: number, edits: (LspTextEdit | SnippetTextEdit)[], fix?: Fix): WorkspaceEdit {
   const created = fix?.createFiles ?? [];
-  if (!session.support.documentChanges) return { changes: { [uri]: edits } };
+  // Snippet edits are only made for clients with `documentChanges`.
+  if (!session.support.documentChanges) return { changes: { [uri]: edits.filter((e): e is LspTextEdit => 'newText' in e) } };
   const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [{ textDocument: { uri, version }, edits }];
   const folder = posix.dirname(uriToPath(uri));
   for (const file of created) {

@@ -2,11 +2,13 @@
 // and what is held across it; on an async function's name, a summary; on a suppression, the rule's docs.
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
 import type { Analysis } from '../engine/analyze';
+import type { Finding } from '../engine/finding';
 import type { AsyncContext, Span } from '../engine/model';
 import { spanContains } from '../engine/model';
 import { ruleById } from '../engine/rules';
 import { contextPhrase } from '../engine/rule-support';
 import { roleAt } from '../engine/roles';
+import { fixesOf, usableFixes } from './code-actions';
 import { ruleDocsUrl, toRange } from './convert';
 import type { Session } from './session';
 import { yieldViews } from './yield-info';
@@ -19,34 +21,35 @@ function line(analysis: Analysis, offset: number): number {
   return analysis.lines.position(offset).line + 1;
 }
 
-/** `Role \`startup\`: at startup, before \`app.listen\``: why findings here are quiet (or not). */
-function roleLine(analysis: Analysis, offset: number, functionId?: number): string {
+/** What to do about a finding, in one line: the fix a quick fix applies, or why there is none. */
+export type FixNote = (finding: Finding) => string;
+
+function findingNotes(analysis: Analysis, span: Span, note: FixNote): string[] {
+  // The diagnostic's own message shows above the hover in VS Code: say what to do, not what is wrong again.
+  return analysis.findings.filter((f) => overlaps(f.span, span)).map((f) => `\`${f.rule}\`: ${note(f)}`);
+}
+
+/** The role, only where it is not the default: a production role says nothing new. */
+function roleNote(analysis: Analysis, offset: number, functionId?: number): string[] {
   const roles = analysis.model.roles;
-  if (!roles) return 'Role `production`';
+  if (!roles) return [];
   const fact = roleAt(analysis.model, roles, offset, functionId);
-  return `Role \`${fact.role}\`: runs ${fact.where}`;
+  return fact.role === 'production' ? [] : [`Role \`${fact.role}\`: runs ${fact.where}`];
 }
 
-function findingsIn(analysis: Analysis, span: Span): string[] {
-  return analysis.findings.filter((f) => overlaps(f.span, span)).map((f) => `- **${f.rule}**: ${f.message}`);
-}
+/** Markdown lines kept together (a hard break), so a hover stays a few compact lines. */
+const lines = (parts: readonly string[]): string => parts.join('  \n');
 
-export function yieldPointHover(analysis: Analysis, offset: number): Hover | undefined {
+export function yieldPointHover(analysis: Analysis, offset: number, note: FixNote = () => ''): Hover | undefined {
   const view = yieldViews(analysis.model).find((v) => within(v.point.keywordSpan, offset));
   if (!view) return undefined;
   const ctx = analysis.model.contexts[view.point.context];
   const where = ctx ? contextPhrase(ctx) : 'async code';
-  const parts = [`**Yield point ${view.point.ordinal} of ${view.total}** in ${where}`, ''];
-  parts.push('The task may be suspended here; other tasks run before it resumes.', '');
+  const parts = [`**Yield point ${view.point.ordinal} of ${view.total}** in ${where}: the task may pause here while other tasks run`];
   if (view.held.length === 0) parts.push('Nothing is held across it.');
-  else {
-    parts.push('Held across it:');
-    for (const r of view.held) parts.push(`- \`${r.lock}\` (${r.kind === 'blocking' ? 'blocking' : 'async'} lock${r.lockType ? ` \`${r.lockType}\`` : ''}), acquired on line ${line(analysis, r.acquireSpan.start)}`);
-  }
-  parts.push('', roleLine(analysis, view.point.span.start));
-  const findings = findingsIn(analysis, view.point.span);
-  if (findings.length > 0) parts.push('', 'Findings:', ...findings);
-  return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') }, range: toRange(analysis.lines, view.point.keywordSpan) };
+  for (const r of view.held) parts.push(`Holds \`${r.lock}\` (${r.kind === 'blocking' ? 'blocking' : 'async'} lock${r.lockType ? ` \`${r.lockType}\`` : ''}), acquired on line ${line(analysis, r.acquireSpan.start)}`);
+  parts.push(...findingNotes(analysis, view.point.span, note), ...roleNote(analysis, view.point.span.start));
+  return { contents: { kind: MarkupKind.Markdown, value: lines(parts) }, range: toRange(analysis.lines, view.point.keywordSpan) };
 }
 
 export function contextHover(analysis: Analysis, offset: number): Hover | undefined {
@@ -58,17 +61,20 @@ export function contextHover(analysis: Analysis, offset: number): Hover | undefi
   const blocking = analysis.findings.filter((f) => f.rule === 'blocking-in-async' && spanContains(ctx.span, f.span)).length;
   const findings = analysis.findings.filter((f) => spanContains(ctx.span, f.span)).length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const value = [
-    `**${capitalised(contextPhrase(ctx))}** runs on the event loop or executor (${ctx.reason})`,
-    '',
-    `- ${plural(yields, 'yield point')}`,
-    `- ${plural(held, 'held lock region')}`,
-    `- ${plural(blocking, 'blocking call')}`,
-    `- ${plural(findings, 'finding')}`,
-    '',
-    roleLine(analysis, ctx.nameSpan.start, ctx.functionId),
-  ].join('\n');
-  return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(analysis.lines, ctx.nameSpan) };
+  // Zero counts say nothing; one line fits under the language's own signature hover.
+  const counts = [plural(yields, 'yield point'), plural(held, 'held lock region'), plural(blocking, 'blocking call'), plural(findings, 'finding')].filter((c) => !c.startsWith('0 '));
+  const parts = [`**${capitalised(contextPhrase(ctx))}** runs on the event loop or executor (${ctx.reason})`];
+  if (counts.length > 0) parts.push(counts.join(' · '));
+  parts.push(...roleNote(analysis, ctx.nameSpan.start, ctx.functionId));
+  return { contents: { kind: MarkupKind.Markdown, value: lines(parts) }, range: toRange(analysis.lines, ctx.nameSpan) };
+}
+
+/** On a finding that is not a yield point (a blocking call, a channel): what to do about it. */
+export function findingHover(analysis: Analysis, offset: number, note: FixNote): Hover | undefined {
+  const here = analysis.findings.filter((f) => within(f.span, offset));
+  if (here.length === 0) return undefined;
+  const span = { start: Math.min(...here.map((f) => f.span.start)), end: Math.max(...here.map((f) => f.span.end)) };
+  return { contents: { kind: MarkupKind.Markdown, value: lines(here.map((f) => `\`${f.rule}\`: ${note(f)}`)) }, range: toRange(analysis.lines, span) };
 }
 
 export function suppressionHover(analysis: Analysis, offset: number): Hover | undefined {
@@ -91,5 +97,18 @@ export async function hover(session: Session, params: HoverParams): Promise<Hove
   if (!current) return null;
   const { analysis } = current;
   const offset = analysis.lines.offset(params.position.line, params.position.character);
-  return yieldPointHover(analysis, offset) ?? contextHover(analysis, offset) ?? suppressionHover(analysis, offset) ?? null;
+  const note = fixNote(session, analysis);
+  return yieldPointHover(analysis, offset, note) ?? contextHover(analysis, offset) ?? suppressionHover(analysis, offset) ?? findingHover(analysis, offset, note) ?? null;
+}
+
+/** The fix a quick fix would apply, or the reason the engine refused one, as the code actions offer them. */
+function fixNote(session: Session, analysis: Analysis): FixNote {
+  return (finding) => {
+    const index = analysis.findings.indexOf(finding);
+    const fix = usableFixes(session, analysis, index)[0]?.fix;
+    if (fix) return `quick fix: ${fix.title}${fix.safety === 'suggestion' ? ' (a suggestion: review it)' : ''}`;
+    const reason = fixesOf(session, analysis, index).refused[0];
+    if (reason) return `no automatic fix: ${reason.reason}`;
+    return `no automatic fix for this case; see [the rule's documentation](${ruleDocsUrl(finding.rule)})`;
+  };
 }

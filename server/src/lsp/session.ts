@@ -18,6 +18,10 @@ export interface ClientSupport {
   readonly configuration: boolean;
   readonly watchedFilesDynamic: boolean;
   readonly codeActionResolve: boolean;
+  /** Code actions may carry `disabled: {reason}` (a refused fix, shown with why). */
+  readonly codeActionDisabled: boolean;
+  /** Workspace edits may hold snippet edits (a placeholder the cursor lands on). */
+  readonly snippetEdits: boolean;
   readonly createFiles: boolean;
   readonly documentChanges: boolean;
   readonly workDoneProgress: boolean;
@@ -33,6 +37,8 @@ export function readClientSupport(caps: ClientCapabilities, init: Initialization
     configuration: caps.workspace?.configuration === true,
     watchedFilesDynamic: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
     codeActionResolve: resolveProps.includes('edit'),
+    codeActionDisabled: caps.textDocument?.codeAction?.disabledSupport === true,
+    snippetEdits: caps.workspace?.workspaceEdit?.snippetEditSupport === true,
     createFiles: (caps.workspace?.workspaceEdit?.resourceOperations ?? []).includes('create'),
     documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
     workDoneProgress: caps.window?.workDoneProgress === true,

@@ -1,0 +1,105 @@
+// What a user sees besides the squiggle: refused fixes offered disabled with their reason, the same
+// reason in the hover, "ignore on this line" as a snippet, and hovers that say what to do.
+import assert from 'node:assert/strict';
+import type { CodeAction, Hover, TextDocumentEdit } from 'vscode-languageserver/node';
+import { FULL_CAPABILITIES, TestClient } from './harness';
+import { HANDLER } from './texts';
+
+/** A job registry behind a std mutex, notified from inside a `match` on a temporary guard. */
+const RUST_MATCH = [
+  'use std::collections::HashMap;',
+  'use std::sync::{Arc, Mutex};',
+  '',
+  'async fn notify(id: u64) {}',
+  '',
+  'pub async fn finish(jobs: Arc<Mutex<HashMap<u64, String>>>, id: u64) {',
+  '    match jobs.lock().unwrap().get(&id) {',
+  '        Some(_) => notify(id).await,',
+  '        None => {}',
+  '    }',
+  '}',
+  '',
+].join('\n');
+
+const pos = (line: number, character: number) => ({ line, character });
+const hoverText = (h: Hover | null): string => (h ? (h.contents as { value: string }).value : '');
+
+const CAPS_WITH_DISABLED_AND_SNIPPETS = {
+  ...FULL_CAPABILITIES,
+  workspace: { ...FULL_CAPABILITIES.workspace, workspaceEdit: { ...FULL_CAPABILITIES.workspace!.workspaceEdit, snippetEditSupport: true } },
+  textDocument: { ...FULL_CAPABILITIES.textDocument, codeAction: { ...FULL_CAPABILITIES.textDocument!.codeAction, disabledSupport: true } },
+};
+
+describe('language server: a fix or a reason for every finding', () => {
+  let client: TestClient;
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('offers a refused fix as a disabled code action with its reason, and says the same in the hover', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 }, capabilities: CAPS_WITH_DISABLED_AND_SNIPPETS });
+    const diagnostics = await client.open('jobs.rs', RUST_MATCH, 'rust');
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[7, 'await-holding-lock']]);
+    const uri = client.uri('jobs.rs');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const disabled = actions.filter((a) => a.disabled);
+    assert.equal(disabled.length, 1, JSON.stringify(actions));
+    assert.match(disabled[0]!.disabled!.reason, /^The guard of `jobs` is a temporary .*bind what you need from it with `let` first/);
+    assert.equal(disabled[0]!.edit, undefined);
+    assert.equal(disabled[0]!.data, undefined);
+
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: pos(7, 30) });
+    const text = hoverText(hover);
+    assert.match(text, /Holds `jobs`/);
+    assert.match(text, /no automatic fix: the guard of `jobs` is a temporary/);
+    // VS Code shows the diagnostic's message above the hover: the hover does not repeat it.
+    assert.ok(!text.includes(diagnostics[0]!.message as string), text);
+  });
+
+  it('leaves refused fixes out for a client that cannot show disabled actions', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 } });
+    const diagnostics = await client.open('jobs.rs', RUST_MATCH, 'rust');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: client.uri('jobs.rs') }, range: diagnostics[0]!.range, context: { diagnostics } });
+    assert.deepEqual(actions.filter((a) => a.disabled), []);
+    assert.ok(actions.some((a) => a.title.startsWith('Ignore')));
+  });
+
+  it('hovers on a blocking call with the fix a quick fix applies', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 } });
+    await client.open('a.ts', HANDLER);
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: client.uri('a.ts') }, position: pos(3, 20) });
+    assert.equal(hoverText(hover), '`blocking-in-async`: quick fix: Use `await fs.promises.readFile`');
+  });
+});
+
+describe('language server: ignore on this line', () => {
+  let client: TestClient;
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('inserts a snippet whose placeholder reason is selected, for a client that takes snippet edits', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 }, capabilities: CAPS_WITH_DISABLED_AND_SNIPPETS });
+    const diagnostics = await client.open('a.ts', HANDLER);
+    const uri = client.uri('a.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const resolved = await client.request<CodeAction>('codeAction/resolve', actions.find((a) => a.title.startsWith('Ignore'))!);
+    const change = resolved.edit!.documentChanges![0] as TextDocumentEdit;
+    assert.deepEqual(change.edits, [{ range: { start: pos(3, 0), end: pos(3, 0) }, snippet: { kind: 'snippet', value: '  // async-boundary-ignore blocking-in-async: ${1:explain why this is safe}\n' } }]);
+  });
+
+  it('a placeholder left as it is silences nothing and is reported; a real reason silences the finding', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 } });
+    const diagnostics = await client.open('a.ts', HANDLER);
+    const uri = client.uri('a.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const resolved = await client.request<CodeAction>('codeAction/resolve', actions.find((a) => a.title.startsWith('Ignore'))!);
+    const edits = (resolved.edit!.documentChanges![0] as TextDocumentEdit).edits as { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[];
+    assert.deepEqual(edits, [{ range: { start: pos(3, 0), end: pos(3, 0) }, newText: '  // async-boundary-ignore blocking-in-async: explain why this is safe\n' }]);
+    const after = await client.applyEdits('a.ts', edits);
+    assert.deepEqual(after.map((d) => [d.range.start.line, d.code]), [[3, 'invalid-suppression'], [4, 'blocking-in-async']]);
+    assert.match(after[0]!.message as string, /still has the placeholder reason/);
+    const reasoned = await client.change('a.ts', [{ range: { start: pos(3, 47), end: pos(3, 71) }, text: 'read once at startup from a 1 KB file' }]);
+    assert.deepEqual(reasoned, []);
+  });
+});
