@@ -2,7 +2,7 @@
 // shows status. It never analyses code (docs/architecture.md).
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import type { InitializationOptions } from '../../server/src/shared/protocol';
+import { COMMANDS, type InitializationOptions, type ScanResult } from '../../server/src/shared/protocol';
 import { YieldDecorations } from './decorations';
 import { decorationsOnState, RestartPolicy } from './recovery';
 import { SELECTOR } from './selector';
@@ -21,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const outputChannel = vscode.window.createOutputChannel('Async Boundary', { log: true });
-  const initializationOptions: InitializationOptions = { decorations: true };
+  const initializationOptions: InitializationOptions = { decorations: true, showsScanResult: true };
   const restarts = new RestartPolicy(MAX_RESTARTS);
   // Every publish (even one that leaves the diagnostics unchanged, which fires no VS Code event)
   // means the server has analysed a new version: redraw that document's decorations.
@@ -46,6 +46,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       handleDiagnostics: (uri, diagnostics, next) => {
         next(uri, diagnostics);
         published(uri);
+      },
+      executeCommand: async (command, args, next) => {
+        const result: unknown = await next(command, args);
+        if (command === COMMANDS.scanWorkspace) showScanResult(result);
+        return result;
       },
     },
   };
@@ -82,6 +87,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     return;
   }
   decorations.refreshVisible();
+}
+
+/** The scan's summary, with a button to the Problems panel where its findings are. */
+function showScanResult(result: unknown): void {
+  const message = (result as Partial<ScanResult> | undefined)?.message;
+  if (typeof message !== 'string') return;
+  void vscode.window.showInformationMessage(message, 'Show Problems').then((pick) => {
+    if (pick) void vscode.commands.executeCommand('workbench.actions.view.problems');
+  });
 }
 
 export async function deactivate(): Promise<void> {

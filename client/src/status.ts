@@ -16,7 +16,6 @@ export class StatusItem implements vscode.Disposable {
 
   constructor(client: LanguageClient) {
     this.item.name = 'Async Boundary';
-    this.item.command = { title: 'Show Output', command: 'asyncBoundary.showOutput' };
     this.subscriptions.push(
       client.onDidChangeState((e) => {
         this.state = e.newState;
@@ -44,16 +43,20 @@ export class StatusItem implements vscode.Disposable {
       this.item.text = count === 0 ? '$(check) Async boundaries' : `$(warning) ${count} async boundary ${count === 1 ? 'problem' : 'problems'}`;
       this.item.detail = 'in this file';
       this.item.busy = false;
+      // With problems, the Problems panel lists them; without, a scan finds those of the files not open.
+      this.item.command = count === 0 ? { title: 'Scan Workspace', command: 'asyncBoundary.scanWorkspace' } : { title: 'Show Problems', command: 'workbench.actions.view.problems' };
     } else if (this.state === State.Starting) {
       this.item.severity = vscode.LanguageStatusSeverity.Information;
       this.item.text = 'Async Boundary';
       this.item.detail = 'starting';
       this.item.busy = true;
+      this.item.command = { title: 'Show Output', command: 'asyncBoundary.showOutput' };
     } else {
       this.item.severity = vscode.LanguageStatusSeverity.Error;
       this.item.text = '$(error) Async Boundary';
       this.item.detail = 'server stopped: see the output';
       this.item.busy = false;
+      this.item.command = { title: 'Show Output', command: 'asyncBoundary.showOutput' };
     }
   }
 

@@ -39,6 +39,8 @@ export class DiagnosticsPublisher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Closed files whose diagnostics a workspace scan published: closing them must not clear those. */
   readonly scanned = new Map<string, Diagnostic[]>();
+  /** A workspace scan has run: closed files changed on disk are kept up to date from then on. */
+  scanRan = false;
 
   constructor(private readonly session: Session) {
     const docs = session.documents;

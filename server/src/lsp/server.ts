@@ -21,6 +21,7 @@ import { DiagnosticsPublisher } from './diagnostics';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
 import { readClientSupport, Session } from './session';
+import { WatchedSources } from './watched-files';
 import { scanWorkspace } from './workspace-scan';
 import { yieldPoints } from './yield-points';
 
@@ -39,6 +40,7 @@ async function honour<T>(token: CancellationToken, work: () => Promise<T>): Prom
 export function startServer(connection: Connection): Session {
   const session = new Session(connection);
   const publisher = new DiagnosticsPublisher(session);
+  const sources = new WatchedSources(session, publisher);
   let canRegisterConfig = false;
 
   connection.onInitialize((params): InitializeResult => {
@@ -62,6 +64,7 @@ export function startServer(connection: Connection): Session {
   connection.onInitialized(() => {
     if (canRegisterConfig) session.background(connection.client.register(DidChangeConfigurationNotification.type, { section: 'asyncBoundary' }), 'registering for settings changes');
     session.project.watch().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the config file: ${String(e)}`));
+    sources.register().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the source files: ${String(e)}`));
   });
 
   connection.onDidChangeConfiguration((params) => {
@@ -71,6 +74,7 @@ export function startServer(connection: Connection): Session {
   });
 
   connection.onDidChangeWatchedFiles((params) => {
+    sources.changed(params.changes);
     if (!params.changes.some((c) => session.project.isConfigUri(c.uri))) return;
     session.project.reload();
     publisher.refreshAll();
@@ -93,8 +97,11 @@ export function startServer(connection: Connection): Session {
         const roles = Object.entries(summary.notChecked).map(([role, n]) => `${n} ${role} ${n === 1 ? 'file' : 'files'}`);
         const quiet = roles.length > 0 ? `; ${roles.join(', ')} not checked (the \`asyncBoundary.roles\` setting or the config's \`roles\` turns them on)` : '';
         const what = `${summary.files} ${summary.files === 1 ? 'file' : 'files'}, ${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'}${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ''}${quiet}`;
-        inform(summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`);
-        return summary;
+        const message = summary.cancelled ? `async-boundary: scan cancelled after ${what}` : `async-boundary: scanned ${what}`;
+        connection.console.info(`${message} in ${summary.ms} ms${summary.cleared > 0 ? `; cleared the problems of ${summary.cleared} files no longer found` : ''}`);
+        // The VS Code client shows it itself, with a "Show Problems" button; other clients get a plain notification.
+        if (!session.support.showsScanResult) inform(message);
+        return { ...summary, message };
       }
       case COMMANDS.openRuleDocs: {
         // From the command palette there is no rule: open the index of every rule's page.

@@ -29,6 +29,8 @@ export interface ClientSupport {
   readonly inlayHintRefresh: boolean;
   /** The VS Code client draws decorations: inlay hints default to off. */
   readonly decorations: boolean;
+  /** The client shows the workspace scan's summary itself (from the command's result). */
+  readonly showsScanResult: boolean;
 }
 
 export function readClientSupport(caps: ClientCapabilities, init: InitializationOptions | undefined): ClientSupport {
@@ -45,6 +47,7 @@ export function readClientSupport(caps: ClientCapabilities, init: Initialization
     showDocument: caps.window?.showDocument?.support === true,
     inlayHintRefresh: caps.workspace?.inlayHint?.refreshSupport === true,
     decorations: init?.decorations === true,
+    showsScanResult: init?.showsScanResult === true,
   };
 }
 

@@ -1,5 +1,6 @@
 // `asyncBoundary.scanWorkspace`: analyses every supported file under the workspace folders and
 // publishes diagnostics for the closed ones. Only findings are kept for closed files, never trees.
+// `publishClosedFile` is also how a closed file changed on disk is brought up to date (watched-files.ts).
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
 import { analyze } from '../project/analyze';
@@ -11,6 +12,7 @@ import { readSource, walkFiles } from '../project/files';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { toDiagnostics } from './diagnostics';
 import type { Session } from './session';
+import type { Settings } from './settings';
 
 export interface ScanSummary {
   readonly files: number;
@@ -19,24 +21,79 @@ export interface ScanSummary {
   readonly cancelled: boolean;
   /** Files not checked because their path gives them a role that is `off` (tests, benches, examples by default), per role. */
   readonly notChecked: Partial<Record<CodeRole, number>>;
+  /** Problems of files a previous scan showed and this one no longer finds (deleted, moved, excluded), cleared. */
+  readonly cleared: number;
+  readonly ms: number;
+}
+
+/** What became of one closed file. */
+export type ClosedFileResult = { readonly findings: number } | { readonly skipped: string } | { readonly notChecked: CodeRole } | { readonly excluded: true };
+
+/**
+ * Analyses a closed file from disk and publishes its diagnostics (an empty list clears what an earlier
+ * scan showed). A file the config excludes, or whose role is off, has its earlier problems cleared.
+ */
+export async function publishClosedFile(session: Session, publisher: DiagnosticsPublisher, path: string, settings: Settings): Promise<ClosedFileResult> {
+  const uri = pathToFileURL(path).href;
+  const clear = async (): Promise<void> => {
+    if (!publisher.scanned.delete(uri)) return;
+    await session.connection.sendDiagnostics({ uri, diagnostics: [] });
+  };
+  if (!session.project.covers(path)) {
+    await clear();
+    return { excluded: true };
+  }
+  const read = await readSource(path);
+  if ('skipped' in read) {
+    await clear();
+    return { skipped: read.skipped };
+  }
+  const location = session.project.locationFor(path);
+  const config = session.project.configFor(path, settings.rules, settings.roles);
+  const pathFact = location ? pathRole(config, location) : undefined;
+  if (pathFact && roleLevel(config, pathFact.role) === 'off') {
+    await clear();
+    return { notChecked: pathFact.role };
+  }
+  await session.frontendReady(path);
+  const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), onError: session.onError });
+  if (!analysis) {
+    await clear();
+    return { excluded: true };
+  }
+  const diagnostics = toDiagnostics(analysis, uri);
+  // The document may have been opened while the file was read: its diagnostics follow the buffer.
+  if (session.documents.get(uri)) return { findings: analysis.findings.length };
+  if (diagnostics.length > 0 || publisher.scanned.has(uri)) {
+    publisher.scanned.set(uri, diagnostics);
+    await session.connection.sendDiagnostics({ uri, diagnostics });
+  }
+  return { findings: analysis.findings.length };
 }
 
 export async function scanWorkspace(session: Session, publisher: DiagnosticsPublisher, token: CancellationToken): Promise<ScanSummary> {
+  const started = Date.now();
   const folders = session.folders;
   const progress = session.support.workDoneProgress ? await session.connection.window.createWorkDoneProgress() : undefined;
   progress?.begin('async-boundary: scanning the workspace', undefined, undefined, true);
   const cancelled = () => token.isCancellationRequested || progress?.token.isCancellationRequested === true;
+  publisher.scanRan = true;
   let files = 0;
   let findings = 0;
   let skipped = 0;
+  let cleared = 0;
   const notChecked: Partial<Record<CodeRole, number>> = {};
+  /** Every file this scan walked: what an earlier scan showed outside it is gone from the disk. */
+  const seen = new Set<string>();
+  const summary = (wasCancelled: boolean): ScanSummary => ({ files, findings, skipped, cancelled: wasCancelled, notChecked, cleared, ms: Date.now() - started });
   try {
     for (const folder of folders) {
       const settings = await session.settingsFor(pathToFileURL(folder).href);
       if (!settings.enable) continue;
       for await (const path of walkFiles([folder], folder, { extensions: new Set(supportedExtensions()) })) {
-        if (cancelled()) return { files, findings, skipped, cancelled: true, notChecked };
+        if (cancelled()) return summary(true);
         const uri = pathToFileURL(path).href;
+        seen.add(uri);
         if (!session.project.covers(path)) continue;
         // An open document's diagnostics follow its unsaved text; the disk copy would contradict them.
         // It still counts: a summary that left out the files on screen would under-report.
@@ -48,36 +105,29 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
           }
           continue;
         }
-        const read = await readSource(path);
-        if ('skipped' in read) {
+        const result = await publishClosedFile(session, publisher, path, settings);
+        if ('skipped' in result) {
           skipped++;
-          session.connection.console.info(`async-boundary: skipped ${path}: it ${read.skipped}`);
-          continue;
+          session.connection.console.info(`async-boundary: skipped ${path}: it ${result.skipped}`);
+        } else if ('notChecked' in result) {
+          notChecked[result.notChecked] = (notChecked[result.notChecked] ?? 0) + 1;
+        } else if ('findings' in result) {
+          files++;
+          findings += result.findings;
+          progress?.report(`${files} files, ${findings} findings`);
         }
-        const location = session.project.locationFor(path);
-        const config = session.project.configFor(path, settings.rules, settings.roles);
-        const pathFact = location ? pathRole(config, location) : undefined;
-        if (pathFact && roleLevel(config, pathFact.role) === 'off') {
-          notChecked[pathFact.role] = (notChecked[pathFact.role] ?? 0) + 1;
-          continue;
-        }
-        await session.frontendReady(path);
-        const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), onError: session.onError });
-        if (!analysis) continue;
-        files++;
-        findings += analysis.findings.length;
-        const diagnostics = toDiagnostics(analysis, uri);
-        if (diagnostics.length > 0 || publisher.scanned.has(uri)) {
-          publisher.scanned.set(uri, diagnostics);
-          await session.connection.sendDiagnostics({ uri, diagnostics });
-        }
-        progress?.report(`${files} files, ${findings} findings`);
       }
     }
-    return { files, findings, skipped, cancelled: false, notChecked };
+    for (const uri of [...publisher.scanned.keys()]) {
+      if (seen.has(uri) || session.documents.get(uri)) continue;
+      publisher.scanned.delete(uri);
+      cleared++;
+      await session.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+    return summary(false);
   } catch (error) {
     session.logOnce(`async-boundary: workspace scan failed: ${String(error)}`);
-    return { files, findings, skipped, cancelled: false, notChecked };
+    return summary(false);
   } finally {
     progress?.done();
   }

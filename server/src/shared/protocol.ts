@@ -61,6 +61,25 @@ export interface InitializationOptions {
    * off (the `asyncBoundary.inlayHints.enabled` setting still turns them on).
    */
   readonly decorations?: boolean;
+  /**
+   * The client shows the summary of `asyncBoundary.scanWorkspace` itself, from the command's result
+   * (`message`), with a "Show Problems" button: the server sends no `window/showMessage` for it.
+   */
+  readonly showsScanResult?: boolean;
+}
+
+/** What `asyncBoundary.scanWorkspace` returns. */
+export interface ScanResult {
+  readonly files: number;
+  readonly findings: number;
+  readonly skipped: number;
+  readonly cancelled: boolean;
+  /** Files whose problems an earlier scan showed and this one no longer finds, cleared. */
+  readonly cleared: number;
+  /** Milliseconds the scan took. */
+  readonly ms: number;
+  /** The one-line summary a client shows. */
+  readonly message: string;
 }
 
 /** Commands the server executes (`workspace/executeCommand`). The VS Code client gets them registered by the language client. */
