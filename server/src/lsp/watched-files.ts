@@ -6,7 +6,7 @@
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DidChangeWatchedFilesNotification, FileChangeType, WatchKind, type FileEvent } from 'vscode-languageserver';
-import { supportedExtensions } from '../languages';
+import { supportedExtensions } from '../project/languages';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { uriToPath, type Session } from './session';
 import { publishClosedFile } from './workspace-scan';
