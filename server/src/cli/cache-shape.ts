@@ -25,12 +25,40 @@ function validLocated(v: unknown): v is Located {
   if (!isString(v['severity']) || !SEVERITIES.has(v['severity'])) return false;
   if (!isString(v['role'])) return false;
   const related = v['related'];
-  return Array.isArray(related) && related.every((n) => isObject(n) && validRange(n) && isString(n['message']));
+  return Array.isArray(related) && related.every((n) => isObject(n) && validRange(n) && isString(n['message']) && (n['file'] === undefined || isString(n['file'])));
 }
 
-/** True when `v` is a result the cache may hand back: findings of the right shape and no errors. */
+const isRange0 = (v: unknown): boolean =>
+  isObject(v) && [v['line'], v['character'], v['endLine'], v['endCharacter']].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+const isHop = (v: unknown): boolean => isObject(v) && isString(v['path']) && isString(v['shown']) && isString(v['function']) && isString(v['call']) && isRange0(v['range']);
+const isHops = (v: unknown): boolean => Array.isArray(v) && v.every(isHop);
+
+function validExport(v: unknown): boolean {
+  if (!isObject(v) || !isString(v['name']) || !isString(v['display'])) return false;
+  if (typeof v['isAsync'] !== 'boolean' || typeof v['offloads'] !== 'boolean' || typeof v['io'] !== 'boolean') return false;
+  const blocks = v['blocks'];
+  if (blocks !== undefined && !(isObject(blocks) && isString(blocks['callee']) && isHops(blocks['hops']) && (blocks['hops'] as unknown[]).length > 0)) return false;
+  const refs = v['refs'];
+  return Array.isArray(refs) && refs.every((r) => isObject(r) && isString(r['callee']) && typeof r['sync'] === 'boolean' && isHops(r['hops']));
+}
+
+function validReExport(v: unknown): boolean {
+  if (!isObject(v) || !isString(v['module'])) return false;
+  const names = v['names'];
+  return names === undefined || (Array.isArray(names) && names.every((n) => isObject(n) && isString(n['imported']) && isString(n['exported'])));
+}
+
+/** True when `v` is a cross-file summary of the right shape (engine/summary.ts). */
+export function validSummary(v: unknown): boolean {
+  if (!isObject(v) || !isString(v['path']) || !isString(v['shown']) || !isString(v['language'])) return false;
+  const { exports, reexports, refs } = v;
+  return Array.isArray(exports) && exports.every(validExport) && Array.isArray(reexports) && reexports.every(validReExport) && Array.isArray(refs) && refs.every(isString);
+}
+
+/** True when `v` is a result the cache may hand back: findings of the right shape, no errors, and a valid summary if any. */
 export function validResult(v: unknown): v is FileResult {
   if (!isObject(v)) return false;
   const { findings, errors } = v;
+  if (v['summary'] !== undefined && !validSummary(v['summary'])) return false;
   return Array.isArray(findings) && findings.every(validLocated) && Array.isArray(errors) && errors.length === 0 && v['frontendError'] === undefined;
 }

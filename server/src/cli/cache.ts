@@ -17,7 +17,7 @@ import { validResult } from './cache-shape';
 /** The cache file's name, in the working directory by default (ESLint's is `.eslintcache`). */
 export const CACHE_FILE_NAME = '.async-boundary-cache';
 /** Bumped when the cache file's layout or the meaning of a result changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** A cache bigger than this is not ours (or not worth parsing): it is ignored and rewritten. */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -47,7 +47,7 @@ export function contentHash(text: string): string {
 }
 
 /** JSON with object keys sorted, so equal configs give equal digests whatever their key order. */
-function stableJson(value: unknown): string {
+export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value).sort();
@@ -108,7 +108,10 @@ export async function cacheLocation(given: string | undefined, cwd: string): Pro
 
 interface Entry {
   readonly key: string;
+  /** The file's result on its own, with its cross-file summary. */
   readonly result: FileResult;
+  /** The file's result with its imports' summaries, when it has imports that matter (key: {@link KeyParts.importsKey} included). */
+  linked?: { readonly key: string; readonly result: FileResult };
 }
 
 /** The results of past runs, loaded once at the start of a run and saved once at its end. */
@@ -159,7 +162,21 @@ export class ResultCache {
       if (this.entries.delete(file)) this.dirty = true;
       return;
     }
-    this.entries.set(file, { key, result: { findings: result.findings, errors: [] } });
+    this.entries.set(file, { key, result: { findings: result.findings, errors: [], ...(result.summary ? { summary: result.summary } : {}) } });
+    this.dirty = true;
+  }
+
+  /** The cached result of a file analysed with its imports, if the key (with the imports' digest) matches. */
+  getLinked(file: string, key: string): FileResult | undefined {
+    const linked = this.entries.get(file)?.linked;
+    return linked?.key === key ? linked.result : undefined;
+  }
+
+  /** Records a file's result with its imports, beside its own result (which must be cached already). */
+  setLinked(file: string, key: string, result: FileResult): void {
+    const entry = this.entries.get(file);
+    if (!entry || result.errors.length > 0 || result.frontendError !== undefined) return;
+    entry.linked = { key, result: { findings: result.findings, errors: [] } };
     this.dirty = true;
   }
 
@@ -216,8 +233,12 @@ function parseCache(text: string): Map<string, Entry> | string {
   // Object.entries lists own keys only: a `__proto__` key in the JSON is just a key here.
   for (const [file, value] of Object.entries(raw)) {
     const entry = value as Partial<Entry> | null;
-    if (typeof entry === 'object' && entry !== null && typeof entry.key === 'string' && validResult(entry.result)) entries.set(file, { key: entry.key, result: entry.result });
-    else invalid++;
+    if (typeof entry === 'object' && entry !== null && typeof entry.key === 'string' && validResult(entry.result)) {
+      const linked = entry.linked as Partial<NonNullable<Entry['linked']>> | undefined;
+      const validLinked = typeof linked === 'object' && linked !== null && typeof linked.key === 'string' && validResult(linked.result);
+      if (linked !== undefined && !validLinked) invalid++;
+      else entries.set(file, { key: entry.key, result: entry.result, ...(validLinked ? { linked: { key: linked.key!, result: linked.result! } } : {}) });
+    } else invalid++;
   }
   return invalid > 0 ? `it has ${invalid === 1 ? 'a malformed entry' : `${invalid} malformed entries`}` : entries;
 }

@@ -26,6 +26,8 @@ export interface CheckItem {
   readonly source: SourceRead;
   /** Where the file sits in its project (its path's role depends on it). */
   readonly location?: FileLocation;
+  /** The file's path as cross-file messages show it: its result then carries its summary. */
+  readonly summaryPath?: string;
 }
 
 /** Where a file's result came from. */
@@ -108,7 +110,7 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
     const runner = poolFor();
     let result: FileResult;
     try {
-      result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}) } });
+      result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}), ...(p.item.summaryPath !== undefined ? { summaryPath: p.item.summaryPath } : {}) } });
     } catch (error) {
       result = { findings: [], errors: [{ where: runner.threads > 0 ? 'a worker thread' : 'the analysis', message: error instanceof Error ? error.message : String(error) }] };
     }

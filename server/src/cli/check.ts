@@ -6,8 +6,11 @@ import picomatch from 'picomatch';
 import { version } from '../../../package.json';
 import { formatConfigError } from '../engine/config-parse';
 import { supportedExtensions } from '../project/languages';
-import { cacheLocation, ResultCache, toolIdentity } from './cache';
-import { checkInOrder, type CheckItem } from './check-pipeline';
+import { cacheLocation, configKey, ResultCache, toolIdentity } from './cache';
+import { checkInOrder, type CheckItem, type ItemOutcome } from './check-pipeline';
+import { linkResults } from './check-links';
+import { analyzeTask } from './check-tasks';
+import type { FileSummary } from '../engine/summary';
 import { changedLines, inDiff, type ChangedLines } from './diff';
 import { exists, PathNotFoundError, readSource, toPosix, walkFiles } from '../project/files';
 import { formatText, summaryLine } from './format-text';
@@ -179,11 +182,27 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       // Tests, benches and examples are off by default: their files are not even read.
       if (roles.skipWhole(config, location)) continue;
       const shown = toPosix(relative(io.cwd, abs)) || abs;
-      yield { abs, shown, config, location, source: await readSource(abs), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
+      yield { abs, shown, config, location, summaryPath: location.projectPath ?? shown, source: await readSource(abs), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
     }
   }
   const tool = cache ? await toolIdentity(version) : '';
-  for await (const [file, outcome] of checkInOrder(selected(), { jobs: options.jobs, ...(cache ? { cache: { store: cache, tool } } : {}) })) {
+  const cacheOption = cache ? { cache: { store: cache, tool } } : {};
+  // First pass: every file on its own, with its cross-file summary. Second pass: the files whose
+  // calls reach blocking work or I/O in another file, with the linker's answer (cli/check-links.ts).
+  const done: [Selected, ItemOutcome][] = [];
+  for await (const pair of checkInOrder(selected(), { jobs: options.jobs, ...cacheOption })) done.push([pair[0], pair[1]]);
+  await linkResults(done, { ...cacheOption, load: (abs) => summaryOutside(abs) });
+  async function summaryOutside(abs: string): Promise<FileSummary | undefined> {
+    const loaded = await configs.forFile(abs);
+    if (!fileFilter(loaded)(abs)) return undefined;
+    const read = await readSource(abs);
+    if ('skipped' in read) return undefined;
+    const location = await roles.locate(abs, loaded);
+    const config = roles.config(loaded.config);
+    const result = await analyzeTask({ path: abs, text: read.text, config, configKey: configKey(config), location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs) });
+    return result.summary;
+  }
+  for (const [file, outcome] of done) {
     if ('skipped' in outcome) {
       skipped++;
       if (text) io.err(`notice: skipped ${file.shown}: it ${outcome.skipped}\n`);
@@ -203,7 +222,6 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const all = place(result.findings, file.abs, io.cwd, file.keep);
     const found = all.filter((f) => atLeast(f.severity, options.minSeverity));
     roles.hidden += all.length - found.length;
-    // Text is printed file by file so a long run shows progress; the structured formats need the whole list.
     if (text) io.out(formatText(found, color));
     findings.push(...found);
   }

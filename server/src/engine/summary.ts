@@ -10,7 +10,6 @@
 import { isIoCall, type Catalog } from './catalog';
 import type { LineIndex } from './line-index';
 import type { CallSite, FileModel, LanguageId, ReExport } from './model';
-import { callsOfFunction } from './rule-support';
 
 /** A 0-based range in some file, for a location in a file the caller is not analysing. */
 export interface Range0 {
@@ -88,51 +87,112 @@ function range(lines: LineIndex, call: CallSite): Range0 {
   return { line: s.line, character: s.character, endLine: e.line, endCharacter: e.character };
 }
 
+/** Calls grouped by function, and the nesting of functions, built once per summary. */
+class CallIndex {
+  private readonly own = new Map<number, CallSite[]>();
+  private readonly children = new Map<number, number[]>();
+  private readonly inlineMemo = new Map<number, CallSite[]>();
+  private readonly deepMemo = new Map<number, CallSite[]>();
+
+  constructor(private readonly model: FileModel) {
+    for (const c of model.calls) {
+      if (c.functionId === undefined) continue;
+      const list = this.own.get(c.functionId);
+      if (list) list.push(c);
+      else this.own.set(c.functionId, [c]);
+    }
+    for (const f of model.functions) {
+      if (f.parent === undefined) continue;
+      const list = this.children.get(f.parent);
+      if (list) list.push(f.id);
+      else this.children.set(f.parent, [f.id]);
+    }
+  }
+
+  /** What runs when the function is called: its calls and those of the sync closures it runs inline (as `callsOfFunction`). */
+  inline(fnId: number): CallSite[] {
+    let out = this.inlineMemo.get(fnId);
+    if (out) return out;
+    out = [...(this.own.get(fnId) ?? [])];
+    const parent = this.model.functions[fnId];
+    for (const id of this.children.get(fnId) ?? []) {
+      const f = this.model.functions[id]!;
+      // A closure with a context of its own (a timer, listener or `.then` callback) runs later, not as part of the call.
+      const ownContext = f.context !== undefined && f.context !== parent?.context;
+      if (!f.isAsync && !f.offloaded && f.name === undefined && !ownContext) out.push(...this.inline(id));
+    }
+    out.sort((a, b) => a.id - b.id);
+    this.inlineMemo.set(fnId, out);
+    return out;
+  }
+
+  /** Calls in the function and in every function nested in it. */
+  deep(fnId: number): CallSite[] {
+    let out = this.deepMemo.get(fnId);
+    if (out) return out;
+    out = [...(this.own.get(fnId) ?? [])];
+    for (const id of this.children.get(fnId) ?? []) out.push(...this.deep(id));
+    this.deepMemo.set(fnId, out);
+    return out;
+  }
+}
+
 /**
  * The summary of one analysed file. `mayLink` tells which resolved callees may name project code
  * (the language resolver's test); `shown` is the file's path for messages.
  */
 export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, shown: string, mayLink: (callee: string) => boolean): FileSummary {
+  const exported = model.exports?.functions ?? [];
+  const reexports = model.exports?.reexports ?? [];
+  const isRef = (c: CallSite): boolean => c.callee !== undefined && c.localTarget === undefined && !catalog.blocking.has(c.callee) && mayLink(c.callee);
+  const refs = new Set<string>();
+  for (const c of model.calls) if (isRef(c)) refs.add(c.callee!);
+  if (exported.length === 0) return { path: model.path, shown, language: model.language, exports: [], reexports, refs: [...refs] };
+
+  const index = new CallIndex(model);
   const hop = (fnId: number, call: CallSite): Hop => ({ path: model.path, shown, function: model.functions[fnId]?.name ?? 'function', call: call.calleeText, range: range(lines, call) });
   const isBlocking = (c: CallSite): boolean => c.callee !== undefined && catalog.blocking.has(c.callee);
-  const isRef = (c: CallSite): boolean => c.callee !== undefined && c.localTarget === undefined && !catalog.blocking.has(c.callee) && mayLink(c.callee);
 
   /** Depth-first through sync same-file helpers: the first blocking call, with its hops. */
-  const blockMemo = new Map<number, Hop[] | null>();
+  const blockMemo = new Map<number, { hops: Hop[]; callee: string } | null>();
   const blockingFrom = (fnId: number, depth: number): { hops: Hop[]; callee: string } | undefined => {
     if (depth > MAX_LOCAL_DEPTH) return undefined;
     const known = blockMemo.get(fnId);
-    if (known === null) return undefined;
-    const calls = callsOfFunction(model, fnId);
+    if (known !== undefined) return known ?? undefined;
+    blockMemo.set(fnId, null); // cycle guard
+    const calls = index.inline(fnId);
+    let found: { hops: Hop[]; callee: string } | undefined;
     const direct = calls.find(isBlocking);
-    if (direct) return { hops: [hop(fnId, direct)], callee: direct.callee! };
-    blockMemo.set(fnId, null);
-    for (const c of calls) {
-      const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];
-      if (!t || t.isAsync || t.offloaded) continue;
-      const inner = blockingFrom(t.id, depth + 1);
-      if (inner) {
-        blockMemo.delete(fnId);
-        return { hops: [hop(fnId, c), ...inner.hops], callee: inner.callee };
+    if (direct) found = { hops: [hop(fnId, direct)], callee: direct.callee! };
+    else {
+      for (const c of calls) {
+        const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];
+        if (!t || t.isAsync || t.offloaded) continue;
+        const inner = blockingFrom(t.id, depth + 1);
+        if (inner) {
+          found = { hops: [hop(fnId, c), ...inner.hops], callee: inner.callee };
+          break;
+        }
       }
     }
-    return undefined;
+    blockMemo.set(fnId, found ?? null);
+    return found;
   };
 
   /** Refs reachable from a function, through same-file helpers (async and offloaded ones too, marked not sync). */
   const refsFrom = (fnId: number): { refs: SummaryRef[]; io: boolean } => {
-    const refs: SummaryRef[] = [];
+    const out: SummaryRef[] = [];
     let io = false;
     const seen = new Set<number>();
     const visit = (id: number, path: Hop[], sync: boolean, depth: number): void => {
-      if (seen.has(id) || depth > MAX_LOCAL_DEPTH || refs.length >= MAX_REFS) return;
+      if (seen.has(id) || depth > MAX_LOCAL_DEPTH || out.length >= MAX_REFS) return;
       seen.add(id);
-      const inlineIds = new Set(callsOfFunction(model, id).map((c) => c.functionId));
-      for (const c of deepCalls(model, id)) {
-        const inline = sync && inlineIds.has(c.functionId);
+      const inlineIds = new Set(index.inline(id).map((c) => c.id));
+      for (const c of index.deep(id)) {
+        const inline = sync && inlineIds.has(c.id);
         if (c.callee !== undefined && isIoCall(catalog, c.callee)) io = true;
         if (isRef(c)) {
-          if (refs.length < MAX_REFS) refs.push({ callee: c.callee!, hops: [...path, hop(c.functionId ?? id, c)], sync: inline });
+          if (out.length < MAX_REFS) out.push({ callee: c.callee!, hops: [...path, hop(c.functionId ?? id, c)], sync: inline });
           continue;
         }
         const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];
@@ -141,25 +201,16 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     };
     const f = model.functions[fnId];
     visit(fnId, [], f !== undefined && !f.isAsync && !f.offloaded, 0);
-    return { refs, io };
+    return { refs: out, io };
   };
 
   const exports: FunctionSummary[] = [];
-  for (const { name, functionId } of model.exports?.functions ?? []) {
+  for (const { name, functionId } of exported) {
     const f = model.functions[functionId];
     if (!f) continue;
     const blocks = f.isAsync || f.offloaded ? undefined : blockingFrom(functionId, 0);
-    const { refs, io } = refsFrom(functionId);
-    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(blocks ? { blocks } : {}), refs });
+    const { refs: fnRefs, io } = refsFrom(functionId);
+    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(blocks ? { blocks } : {}), refs: fnRefs });
   }
-  const refs = new Set<string>();
-  for (const c of model.calls) if (isRef(c)) refs.add(c.callee!);
-  return { path: model.path, shown, language: model.language, exports, reexports: model.exports?.reexports ?? [], refs: [...refs] };
-}
-
-/** Calls in a function and in every function nested in it. */
-function deepCalls(model: FileModel, functionId: number): CallSite[] {
-  const owned = new Set<number>([functionId]);
-  for (const f of model.functions) if (f.parent !== undefined && owned.has(f.parent)) owned.add(f.id);
-  return model.calls.filter((c) => c.functionId !== undefined && owned.has(c.functionId));
+  return { path: model.path, shown, language: model.language, exports, reexports, refs: [...refs] };
 }
