@@ -60,5 +60,6 @@ export function validResult(v: unknown): v is FileResult {
   if (!isObject(v)) return false;
   const { findings, errors } = v;
   if (v['summary'] !== undefined && !validSummary(v['summary'])) return false;
-  return Array.isArray(findings) && findings.every(validLocated) && Array.isArray(errors) && errors.length === 0 && v['frontendError'] === undefined;
+  const optionalPosition = (p: unknown): boolean => p === undefined || (isObject(p) && isPosition(p['line']) && isPosition(p['column']));
+  return Array.isArray(findings) && findings.every(validLocated) && Array.isArray(errors) && errors.length === 0 && v['frontendError'] === undefined && optionalPosition(v['syntaxError']) && optionalPosition(v['nestingCut']);
 }

@@ -51,6 +51,16 @@ export interface FileResult {
   readonly frontendError?: string;
   /** The file's cross-file summary, when the task asked for it and the language links. */
   readonly summary?: FileSummary;
+  /** Where the first syntax error is (1-based): findings after it may be missing. */
+  readonly syntaxError?: Position1;
+  /** Where code too deeply nested to analyse starts (1-based): what is inside was left out. */
+  readonly nestingCut?: Position1;
+}
+
+/** A 1-based line and column. */
+export interface Position1 {
+  readonly line: number;
+  readonly column: number;
 }
 
 /** Every task kind: name → [input, output]. */
@@ -105,7 +115,14 @@ export async function analyzeTask(task: AnalyzeTask): Promise<FileResult> {
   });
   const findings = analysis ? locate(analysis) : [];
   const summary = analysis && task.summaryPath !== undefined ? summaryOf(analysis, task.summaryPath) : undefined;
-  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}), ...(summary ? { summary } : {}) };
+  const at = (offset: number | undefined): Position1 | undefined => {
+    if (offset === undefined || !analysis) return undefined;
+    const p = analysis.lines.position(offset);
+    return { line: p.line + 1, column: p.character + 1 };
+  };
+  const syntaxError = analysis && analysis.model.syntaxErrors > 0 ? (at(analysis.model.firstSyntaxError) ?? { line: 1, column: 1 }) : undefined;
+  const nestingCut = at(analysis?.model.nestingCut);
+  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}), ...(summary ? { summary } : {}), ...(syntaxError ? { syntaxError } : {}), ...(nestingCut ? { nestingCut } : {}) };
 }
 
 /** The handler of every task kind. */

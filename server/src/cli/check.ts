@@ -13,8 +13,8 @@ import { analyzeTask } from './check-tasks';
 import type { FileSummary } from '../engine/summary';
 import { changedLines, inDiff, type ChangedLines } from './diff';
 import { exists, PathNotFoundError, readSource, toPosix, walkFiles } from '../project/files';
-import { formatText, summaryLine } from './format-text';
-import { buildSarif } from './format-sarif';
+import { formatText, oneLine, summaryLine } from './format-text';
+import { buildSarif, type FileNotice } from './format-sarif';
 import { commonFolder, ConfigSource, type LoadedConfig } from './config-load';
 import { UsageError, useColor, type CliIo } from './io';
 import type { Command } from './main';
@@ -159,6 +159,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let skipped = 0;
   let internalErrors = 0;
   let frontendNoticed = false;
+  let syntaxErrorFiles = 0;
+  let tooDeepFiles = 0;
+  const notices: FileNotice[] = [];
   const extensions = new Set(supportedExtensions());
   const onUnsupported = (path: string): void => {
     skipped++;
@@ -205,7 +208,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   for (const [file, outcome] of done) {
     if ('skipped' in outcome) {
       skipped++;
-      if (text) io.err(`notice: skipped ${file.shown}: it ${outcome.skipped}\n`);
+      if (text) io.err(`notice: skipped ${oneLine(file.shown)}: it ${outcome.skipped}\n`);
       continue;
     }
     files++;
@@ -214,6 +217,18 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       frontendNoticed = true;
       // A grammar that fails to load costs its language, not the run: its files come back with no findings.
       io.err(`async-boundary: a language frontend failed to load (${result.frontendError}); files in that language are not checked\n`);
+    }
+    if (result.syntaxError) {
+      syntaxErrorFiles++;
+      const at = result.syntaxError;
+      notices.push({ file: file.shown, ...at, message: 'The file has a syntax error here: findings after it may be missing' });
+      if (text) io.err(`notice: ${oneLine(file.shown)}:${at.line}:${at.column}: syntax error; findings after it may be missing\n`);
+    }
+    if (result.nestingCut) {
+      tooDeepFiles++;
+      const at = result.nestingCut;
+      notices.push({ file: file.shown, ...at, message: 'Code nested deeper than the parser supports starts here: what is inside this bracket was not analysed' });
+      if (text) io.err(`notice: ${oneLine(file.shown)}:${at.line}:${at.column}: nested too deeply to analyse; the code inside this bracket was not checked, the rest of the file was\n`);
     }
     for (const e of result.errors) {
       internalErrors++;
@@ -228,8 +243,10 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const cacheProblem = await cache?.save();
   if (cache && cacheProblem !== undefined) io.err(`notice: could not write the cache ${toPosix(relative(io.cwd, cache.path)) || cache.path} (${cacheProblem}); the next run starts cold\n`);
   if (!text && skipped > 0) io.err(`notice: skipped ${skipped} ${skipped === 1 ? 'file' : 'files'} (larger than 1 MB, binary, unreadable, or in no supported language)\n`);
+  if (!text && syntaxErrorFiles > 0) io.err(`notice: ${syntaxErrorFiles} ${syntaxErrorFiles === 1 ? 'file has' : 'files have'} syntax errors; findings after the first error in each may be missing\n`);
+  if (!text && tooDeepFiles > 0) io.err(`notice: ${tooDeepFiles} ${tooDeepFiles === 1 ? 'file has' : 'files have'} code nested too deeply to analyse; the rest of ${tooDeepFiles === 1 ? 'it was' : 'them was'} checked\n`);
   if (options.format === 'json') io.out(formatJson(findings));
-  else if (options.format === 'sarif') io.out(`${JSON.stringify(buildSarif(findings, runConfig.config, version, io.cwd), null, 2)}\n`);
+  else if (options.format === 'sarif') io.out(`${JSON.stringify(buildSarif(findings, runConfig.config, version, io.cwd, notices), null, 2)}\n`);
   else io.out(`${summaryLine(findings, files)}\n`);
   for (const note of roles.notes(options.minSeverity)) {
     if (text) io.out(`${note}\n`);

@@ -52,8 +52,16 @@ function artifactUri(file: string): string {
   return file.split('/').map(encodeURIComponent).join('/');
 }
 
+/** Something the run could not do in full for one file (a syntax error, nesting too deep), reported as a tool notification. */
+export interface FileNotice {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
 /** Builds the SARIF log for a run. `cwd` becomes `%SRCROOT%`, which every result's URI is relative to. */
-export function buildSarif(findings: readonly Reported[], config: Config, version: string, cwd: string): Sarif.Log {
+export function buildSarif(findings: readonly Reported[], config: Config, version: string, cwd: string, notices: readonly FileNotice[] = []): Sarif.Log {
   const rules: Sarif.ReportingDescriptor[] = RULES.map((r) => descriptor(r, config));
   rules.push({
     id: SUPPRESSION_DESCRIPTOR.id,
@@ -92,6 +100,20 @@ export function buildSarif(findings: readonly Reported[], config: Config, versio
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(cwd.endsWith('/') ? cwd : `${cwd}/`).href } },
         columnKind: 'utf16CodeUnits',
         results,
+        ...(notices.length > 0
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: notices.map((n) => ({
+                    level: 'note' as const,
+                    message: { text: n.message },
+                    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(n.file), uriBaseId: '%SRCROOT%' }, region: { startLine: n.line, startColumn: n.column } } }],
+                  })),
+                },
+              ],
+            }
+          : {}),
       },
     ],
   };

@@ -12,13 +12,22 @@ const COLOURS: Record<Severity | 'note' | 'path' | 'dim', [string, string]> = {
   dim: ['\x1b[2m', '\x1b[22m'],
 };
 
+/**
+ * A file name as one line of text: control characters (a newline in a file name, an escape
+ * sequence) are written as escapes, so each finding stays one line and a name cannot drive the terminal.
+ */
+export function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /** Formats findings for a terminal; `color` wraps severities and paths in ANSI colours. */
 export function formatText(findings: readonly Reported[], color: boolean): string {
   const paint = (kind: keyof typeof COLOURS, s: string): string => (color ? `${COLOURS[kind][0]}${s}${COLOURS[kind][1]}` : s);
   let out = '';
   for (const f of findings) {
-    out += `${paint('path', `${f.file}:${f.line}:${f.column}`)}  ${paint(f.severity, f.severity)}  ${paint('dim', f.rule)}  ${f.message}\n`;
-    for (const n of f.related) out += `    ${n.file ?? f.file}:${n.line}:${n.column}  ${paint('note', 'note')}  ${n.message}\n`;
+    out += `${paint('path', `${oneLine(f.file)}:${f.line}:${f.column}`)}  ${paint(f.severity, f.severity)}  ${paint('dim', f.rule)}  ${f.message}\n`;
+    for (const n of f.related) out += `    ${oneLine(n.file ?? f.file)}:${n.line}:${n.column}  ${paint('note', 'note')}  ${n.message}\n`;
   }
   return out;
 }

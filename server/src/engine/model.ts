@@ -244,6 +244,10 @@ export interface FileModel {
   readonly comments: readonly Comment[];
   /** Number of syntax errors the parser recovered from. */
   readonly syntaxErrors: number;
+  /** Offset of the first syntax error, when the frontend knows it: findings after it may be missing. */
+  readonly firstSyntaxError?: number;
+  /** Offset of the first bracket whose contents were too deeply nested to analyse (they were left out). */
+  readonly nestingCut?: number;
   /** What the code itself says about where it runs (a shebang, `#[test]`, a `describe` body), from the frontend. */
   readonly roleFacts?: RoleFacts;
   /** Where each part of the file runs, resolved by `analyze` from the path, the config and {@link roleFacts}. */

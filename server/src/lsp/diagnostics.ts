@@ -1,6 +1,6 @@
 // Push diagnostics: debounced per document, always for the latest version, dropped when stale.
 import { pathToFileURL } from 'node:url';
-import type { Diagnostic } from 'vscode-languageserver';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Analysis } from '../engine/analyze';
 import type { Finding } from '../engine/finding';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
@@ -31,7 +31,24 @@ export function toDiagnostic(analysis: Analysis, finding: Finding, uri: string):
 }
 
 export function toDiagnostics(analysis: Analysis, uri: string): Diagnostic[] {
-  return analysis.findings.map((f) => toDiagnostic(analysis, f, uri));
+  return [...analysis.findings.map((f) => toDiagnostic(analysis, f, uri)), ...noticeDiagnostics(analysis)];
+}
+
+/**
+ * What the analysis could not do in full, as information diagnostics without a rule code: after a
+ * syntax error findings may be missing, and code nested too deeply was left out. One of each per file.
+ */
+export function noticeDiagnostics(analysis: Analysis): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (offset: number): Diagnostic['range'] => toRange(analysis.lines, { start: offset, end: Math.min(offset + 1, analysis.parsed.text.length) });
+  const { model } = analysis;
+  if (model.syntaxErrors > 0 && model.firstSyntaxError !== undefined) {
+    out.push({ range: at(model.firstSyntaxError), severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: 'Syntax error: async-boundary findings after this point may be missing until it is fixed' });
+  }
+  if (model.nestingCut !== undefined) {
+    out.push({ range: at(model.nestingCut), severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: 'Code nested too deeply to analyse starts here: async-boundary did not check what is inside this bracket (the rest of the file was checked)' });
+  }
+  return out;
 }
 
 /** Schedules analyses and publishes their diagnostics. */

@@ -52,6 +52,8 @@ export interface View {
   readonly root: SyntaxNode;
   /** ERROR and MISSING nodes met by the pass (subtrees not visited are not counted). */
   readonly syntaxErrors: number;
+  /** Where the first of them starts, when there is one. */
+  readonly firstSyntaxError?: number;
 }
 
 /** Per node type id: what the pass does with it. */
@@ -112,6 +114,7 @@ export function materialise(tree: Tree, language: Language, text: string, kinds:
   const fields = kinds.fields === true;
   const cursor = tree.walk();
   let errors = 0;
+  let firstError: number | undefined;
   const root: SyntaxNode = { type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [], parent: undefined };
   // The kept node that receives the children of the cursor's current depth.
   const stack: SyntaxNode[] = [];
@@ -122,7 +125,10 @@ export function materialise(tree: Tree, language: Language, text: string, kinds:
       const id = cursor.nodeTypeId;
       // ERROR nodes have an id past the grammar's table.
       const known = id < table.names.length;
-      if (hasError && (!known || cursor.nodeType === 'ERROR' || (cursor.startIndex === cursor.endIndex && cursor.nodeIsMissing))) errors++;
+      if (hasError && (!known || cursor.nodeType === 'ERROR' || (cursor.startIndex === cursor.endIndex && cursor.nodeIsMissing))) {
+        errors++;
+        firstError ??= cursor.startIndex;
+      }
       // Anonymous nodes (tokens) have no children worth visiting.
       let descend = known ? table.named[id]! && !table.skip[id]! : true;
       let kept: SyntaxNode | undefined;
@@ -152,9 +158,9 @@ export function materialise(tree: Tree, language: Language, text: string, kinds:
       }
       let moved = cursor.gotoNextSibling();
       while (!moved) {
-        if (!cursor.gotoParent()) return { root, syntaxErrors: errors };
+        if (!cursor.gotoParent()) return { root, syntaxErrors: errors, ...(firstError !== undefined ? { firstSyntaxError: firstError } : {}) };
         stack.pop();
-        if (stack.length === 0) return { root, syntaxErrors: errors };
+        if (stack.length === 0) return { root, syntaxErrors: errors, ...(firstError !== undefined ? { firstSyntaxError: firstError } : {}) };
         moved = cursor.gotoNextSibling();
       }
     }

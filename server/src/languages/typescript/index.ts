@@ -8,6 +8,7 @@ import type { Catalog } from '../../engine/catalog';
 import type { Frontend, ParsedFile, TextChange } from '../../engine/language';
 import type { FileModel } from '../../engine/model';
 import { parseSourceFile } from './ast';
+import { flattenDeepNesting } from './nesting';
 import { buildModel } from './build';
 import { typescriptCatalog } from './catalog';
 import { TS_EXTENSIONS } from './extensions';
@@ -22,7 +23,32 @@ import { typescriptResolver } from './resolver';
 const consumed = new WeakSet<ts.SourceFile>();
 
 function parseErrors(sf: ts.SourceFile): number {
-  return (sf as unknown as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 0;
+  return diagnosticsOf(sf).length;
+}
+
+function diagnosticsOf(sf: ts.SourceFile): readonly { readonly start: number }[] {
+  return (sf as unknown as { parseDiagnostics?: readonly { start: number }[] }).parseDiagnostics ?? [];
+}
+
+/** Bracket depths tried, deepest first, when the parser overflows the stack on the whole file. */
+const FLATTEN_DEPTHS = [120, 40, 12];
+
+/**
+ * Parses a file whose nesting overflowed the parser: the contents of the deepest brackets are
+ * blanked (positions kept) until the rest parses. `undefined` when even that fails.
+ */
+function parseFlattened(text: string, path: string): { sf: ts.SourceFile; cut: number } | undefined {
+  const variant = /\.[jt]sx$/i.test(path) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
+  for (const depth of FLATTEN_DEPTHS) {
+    const flat = flattenDeepNesting(text, depth, variant);
+    if (flat.cut === undefined) continue;
+    try {
+      return { sf: parseSourceFile(flat.text, path), cut: flat.cut };
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+  return undefined;
 }
 
 function emptyModel(path: string, syntaxErrors: number): FileModel {
@@ -79,13 +105,27 @@ export const typescriptFrontend: Frontend = {
   catalog: typescriptCatalog,
   resolver: typescriptResolver,
   parse(text: string, path: string, catalog: Catalog, previous?: ParsedFile, changes?: readonly TextChange[]): ParsedFile {
-    const sf = parseTree(text, path, previous, changes);
-    // The parser gave up on pathological nesting: report it as unparseable rather than fail.
-    if (!sf) return { path, text, tree: undefined, model: emptyModel(path, 1) };
+    let sf = parseTree(text, path, previous, changes);
+    let nestingCut: number | undefined;
+    if (!sf) {
+      // The parser gave up on pathological nesting: analyse the shallow part, say where the rest starts.
+      const flat = parseFlattened(text, path);
+      if (!flat) return { path, text, tree: undefined, model: { ...emptyModel(path, 1), nestingCut: 0 } };
+      sf = flat.sf;
+      nestingCut = flat.cut;
+    }
+    const diagnostics = diagnosticsOf(sf);
     const w = walk(sf);
-    const built = buildModel(sf, path, w, catalog, parseErrors(sf));
-    const model = { ...built, roleFacts: typescriptRoleFacts(text, built), exports: readExports(sf, w.fnIdByNode) };
-    return { path, text, tree: sf, model };
+    const built = buildModel(sf, path, w, catalog, diagnostics.length);
+    const model = {
+      ...built,
+      ...(diagnostics.length > 0 ? { firstSyntaxError: diagnostics.reduce((min, d) => Math.min(min, d.start), text.length) } : {}),
+      ...(nestingCut !== undefined ? { nestingCut } : {}),
+      roleFacts: typescriptRoleFacts(text, built),
+      exports: readExports(sf, w.fnIdByNode),
+    };
+    // The tree of a flattened text is not the file's: fixes and incremental parses must not use it.
+    return { path, text, tree: nestingCut === undefined ? sf : undefined, model };
   },
   syntaxErrors(text: string, path: string): number {
     try {

@@ -20,4 +20,18 @@ describe('LSP: hostile config files', () => {
       await client.stop();
     }
   });
+
+  it('says in an information diagnostic that findings after a syntax error may be missing, and where deep nesting was left out', async () => {
+    const client = await TestClient.start();
+    try {
+      const bad = await client.open('bad.ts', `${HANDLER}const = = ;\n`);
+      assert.deepEqual(bad.map((d) => [d.code, d.severity, d.range.start.line]), [['blocking-in-async', 2, 2], [undefined, 3, 4]]);
+      assert.match(String(bad[1]!.message), /Syntax error: async-boundary findings after this point may be missing/);
+      const deep = await client.open('deep.ts', `${HANDLER}f(${'() => { f('.repeat(1500)}${')}'.repeat(1500)});\n`);
+      assert.deepEqual(deep.map((d) => [d.code, d.severity, d.range.start.line]), [['blocking-in-async', 2, 2], [undefined, 3, 4]]);
+      assert.match(String(deep[1]!.message), /nested too deeply to analyse/);
+    } finally {
+      await client.stop();
+    }
+  });
 });

@@ -1,0 +1,110 @@
+// Hostile and odd source files (issue 16): deep nesting and syntax errors are analysed as far as
+// possible and said once; nothing is dropped in silence.
+import assert from 'node:assert/strict';
+import { analyze } from '../../server/src/project/analyze';
+import { initFrontends } from '../../server/src/languages';
+import { BLOCKING_TS, cli, removeWorkspace, workspace } from './cli-helpers';
+
+/**
+ * Deeply nested code of each construct, `scale` times the depth at which the issue saw TypeScript
+ * files analysed as empty (300 callbacks, 600 object literals, 800 parentheses, 1,500 `if`s).
+ * Where the parser overflows depends on the stack left to it, so the tests use scale 5 to be sure.
+ */
+export function deepTs(scale: number): Record<string, string> {
+  const n = (k: number): number => k * scale;
+  return {
+    callbacks: `f(${'() => { f('.repeat(n(300))}${')}'.repeat(n(300))});\n`,
+    objects: `const o = ${'{ a: '.repeat(n(600))}1${' }'.repeat(n(600))};\n`,
+    parens: `const p = ${'('.repeat(n(800))}1${')'.repeat(n(800))};\n`,
+    ifs: `export function g(x: number) {\n${'if (x) {\n'.repeat(n(1500))}${'}\n'.repeat(n(1500))}}\n`,
+    arrays: `const a = ${'['.repeat(n(1500))}${']'.repeat(n(1500))};\n`,
+    templates: `const t = ${'`${'.repeat(n(1000))}x${'}`'.repeat(n(1000))};\n`,
+  };
+}
+const DEEP_TS = deepTs(5);
+
+describe('hostile source files', () => {
+  before(async () => initFrontends());
+
+  for (const [construct, deep] of Object.entries(DEEP_TS)) {
+    it(`analyses the shallow code of a file with deeply nested ${construct}, and says where it stopped`, () => {
+      const text = BLOCKING_TS + deep + BLOCKING_TS.replace('load', 'load2').replace("import fs from 'node:fs';\n", '');
+      const errors: string[] = [];
+      const a = analyze({ path: '/x/deep.ts', text }, undefined, { onError: (w, e) => errors.push(`${w}: ${String(e)}`) })!;
+      assert.deepEqual(errors, []);
+      assert.deepEqual(
+        a.findings.map((f) => [f.rule, a.lines.position(f.span.start).line + 1]),
+        [
+          ['blocking-in-async', 3],
+          ['blocking-in-async', text.split('\n').findIndex((l, i) => i > 4 && l.includes('readFileSync')) + 1],
+        ],
+        'both shallow functions are analysed',
+      );
+      assert.ok(a.model.nestingCut !== undefined && a.model.nestingCut > BLOCKING_TS.length, 'the cut is inside the deep part');
+    });
+  }
+
+  for (const [construct, deep] of Object.entries(deepTs(1))) {
+    it(`finds the shallow code's findings at the issue's depth of nested ${construct}`, () => {
+      const a = analyze({ path: '/x/deep.ts', text: BLOCKING_TS + deep })!;
+      assert.deepEqual(a.findings.map((f) => f.rule), ['blocking-in-async']);
+    });
+  }
+
+  it('CLI: notices a deep file once, in text; counts it in JSON, which stays a valid array', async () => {
+    const root = workspace({ 'deep.ts': BLOCKING_TS + DEEP_TS.callbacks!, 'ok.ts': BLOCKING_TS });
+    try {
+      const t = await cli(['check', '.'], root);
+      assert.equal(t.code, 0, t.err);
+      assert.match(t.out, /^deep\.ts:3:10 .*blocking-in-async/m);
+      assert.equal(t.err.match(/notice: deep\.ts:5:\d+: nested too deeply to analyse/g)?.length, 1, t.err);
+      const j = await cli(['check', '.', '--format', 'json'], root);
+      assert.equal((JSON.parse(j.out) as unknown[]).length, 2);
+      assert.match(j.err, /^notice: 1 file has code nested too deeply to analyse/m);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('CLI: a file with a syntax error gets a notice per file in text, a count in JSON and a SARIF notification', async () => {
+    const root = workspace({ 'bad.ts': `${BLOCKING_TS}const = = ;\n`, 'bad2.ts': 'export function (\n', 'ok.ts': BLOCKING_TS });
+    try {
+      const t = await cli(['check', '.'], root);
+      assert.match(t.err, /^notice: bad\.ts:5:7: syntax error; findings after it may be missing$/m);
+      assert.match(t.err, /^notice: bad2\.ts:1:\d+: syntax error/m);
+      assert.doesNotMatch(t.err, /ok\.ts/);
+      const j = await cli(['check', '.', '--format', 'json'], root);
+      assert.equal((JSON.parse(j.out) as unknown[]).length, 2);
+      assert.match(j.err, /^notice: 2 files have syntax errors; findings after the first error in each may be missing$/m);
+      const s = await cli(['check', '.', '--format', 'sarif'], root);
+      const run = (JSON.parse(s.out) as { runs: { invocations?: { toolExecutionNotifications: { message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] }[] }).runs[0]!;
+      const notes = run.invocations![0]!.toolExecutionNotifications;
+      assert.deepEqual(notes.map((n) => [n.locations[0]!.physicalLocation.artifactLocation.uri, n.locations[0]!.physicalLocation.region.startLine]), [['bad.ts', 5], ['bad2.ts', 1]]);
+      assert.match(notes[0]!.message.text, /syntax error/);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('CLI: a Rust file with a syntax error gets a notice at the error', async () => {
+    const root = workspace({ 'src/lib.rs': 'pub fn ok() {}\n\npub fn broken( {\n' });
+    try {
+      const t = await cli(['check', '.'], root);
+      assert.match(t.err, /^notice: src\/lib\.rs:3:\d+: syntax error; findings after it may be missing$/m);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('CLI text format: a newline in a file name does not break one line per finding', async () => {
+    const root = workspace({ 'a\nb.ts': BLOCKING_TS });
+    try {
+      const t = await cli(['check', '.'], root);
+      const lines = t.out.trim().split('\n');
+      assert.equal(lines.length, 2, t.out);
+      assert.match(lines[0]!, /^a\\nb\.ts:3:10 /);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+});
