@@ -101,7 +101,7 @@ describe('cli: which files are checked', () => {
     assert.equal(r.code, 0);
     assert.equal(r.out, 'No findings in 0 files\n');
     assert.match(r.err, /^notice: skipped big\/bin\.ts: it is binary/m);
-    assert.match(r.err, /^notice: skipped big\/huge\.js: it is larger than 1 MB/m);
+    assert.match(r.err, /^notice: skipped big\/huge\.js: it is [0-9,]+ bytes, over the limit of 1 MB \(1,048,576 bytes\)$/m);
     assert.equal(r.err.trim().split('\n').length, 2);
   });
 

@@ -1,6 +1,8 @@
 // Hostile and odd source files (issue 16): deep nesting and syntax errors are analysed as far as
 // possible and said once; nothing is dropped in silence.
 import assert from 'node:assert/strict';
+import { chmodSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyze } from '../../server/src/project/analyze';
 import { initFrontends } from '../../server/src/languages';
 import { BLOCKING_TS, cli, removeWorkspace, workspace } from './cli-helpers';
@@ -103,6 +105,67 @@ describe('hostile source files', () => {
       const lines = t.out.trim().split('\n');
       assert.equal(lines.length, 2, t.out);
       assert.match(lines[0]!, /^a\\nb\.ts:3:10 /);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+});
+
+describe('odd file-system entries', () => {
+  it('an empty path is a usage error, not the whole working directory', async () => {
+    const root = workspace({ 'a.ts': BLOCKING_TS });
+    try {
+      const r = await cli(['check', ''], root);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /an empty path was given/);
+      assert.equal(r.out, '');
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('dangling, looping and device symlinks inside a folder each get a notice', async () => {
+    const root = workspace({ 'src/a.ts': BLOCKING_TS });
+    symlinkSync(join(root, 'src', 'missing.ts'), join(root, 'src', 'dangling.ts'));
+    symlinkSync(join(root, 'src', 'loop2.ts'), join(root, 'src', 'loop1.ts'));
+    symlinkSync(join(root, 'src', 'loop1.ts'), join(root, 'src', 'loop2.ts'));
+    symlinkSync('/dev/null', join(root, 'src', 'device.ts'));
+    try {
+      const r = await cli(['check', '.'], root);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.err, /^notice: skipped src\/dangling\.ts: it is a symbolic link whose target does not exist$/m);
+      assert.match(r.err, /^notice: skipped src\/loop1\.ts: it is a symbolic link that loops/m);
+      assert.match(r.err, /^notice: skipped src\/loop2\.ts: it is a symbolic link that loops/m);
+      assert.match(r.err, /^notice: skipped src\/device\.ts: it is not a regular file \(a device or socket\)$/m);
+      assert.match(r.out, /1 finding .* in 1 file/);
+      const j = await cli(['check', '.', '--format', 'json'], root);
+      assert.match(j.err, /^notice: skipped 4 files/m);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('an unreadable folder gets a notice, not "No findings in 0 files" in silence', async function () {
+    if (process.getuid?.() === 0) this.skip(); // root reads every folder
+    const root = workspace({ 'locked/a.ts': BLOCKING_TS, 'b.ts': BLOCKING_TS });
+    chmodSync(join(root, 'locked'), 0o000);
+    try {
+      const r = await cli(['check', '.'], root);
+      assert.match(r.err, /^notice: skipped the folder locked: it cannot be read \(EACCES\)$/m);
+    } finally {
+      chmodSync(join(root, 'locked'), 0o755);
+      removeWorkspace(root);
+    }
+  });
+
+  it('UTF-16 files (with a byte-order mark) are read as text, not called binary', async () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(BLOCKING_TS, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(BLOCKING_TS, 'utf16le').swap16()]);
+    const root = workspace({ 'le.ts': le, 'be.ts': be });
+    try {
+      const r = await cli(['check', '.', '--format', 'json'], root);
+      assert.equal(r.err, '');
+      assert.deepEqual((JSON.parse(r.out) as { file: string; line: number }[]).map((f) => [f.file, f.line]), [['be.ts', 3], ['le.ts', 3]]);
     } finally {
       removeWorkspace(root);
     }

@@ -104,6 +104,8 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
   const jobs = parseJobs(v.jobs);
   if (v['cache-location'] !== undefined && !v.cache) throw new UsageError('`--cache-location` needs `--cache`');
   const cache = v.cache ? { ...(v['cache-location'] !== undefined ? { location: v['cache-location'] } : {}) } : undefined;
+  // An empty argument (an unset shell variable) would resolve to the working directory and check everything.
+  if (parsed.positionals.includes('')) throw new UsageError('an empty path was given: name a file or folder (`.` for the current folder)');
   return {
     paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
     format: format as Format,
@@ -157,6 +159,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const roles = new RoleRun(io.cwd, options.roles);
   let files = 0;
   let skipped = 0;
+  let unreadableFolders = 0;
   let internalErrors = 0;
   let frontendNoticed = false;
   let syntaxErrorFiles = 0;
@@ -174,7 +177,11 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // Selection and reading stay here, in walk order; the pipeline analyses (or takes from the cache)
   // and hands each file back in that same order, whatever the number of threads.
   async function* selected(): AsyncGenerator<Selected> {
-    for await (const abs of walkFiles(options.paths, io.cwd, { extensions, onUnsupported })) {
+    const onUnreadable = (dir: string, reason: string): void => {
+      unreadableFolders++;
+      if (text) io.err(`notice: skipped the folder ${oneLine(toPosix(relative(io.cwd, dir)) || dir)}: it cannot be read (${reason})\n`);
+    };
+    for await (const abs of walkFiles(options.paths, io.cwd, { extensions, onUnsupported, onUnreadable })) {
       const loaded = await configs.forFile(abs);
       if (!fileFilter(loaded)(abs)) continue;
       // git reports real paths; the walk may have come through a symlink (macOS's /tmp, a linked checkout).
@@ -242,6 +249,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   }
   const cacheProblem = await cache?.save();
   if (cache && cacheProblem !== undefined) io.err(`notice: could not write the cache ${toPosix(relative(io.cwd, cache.path)) || cache.path} (${cacheProblem}); the next run starts cold\n`);
+  if (!text && unreadableFolders > 0) io.err(`notice: skipped ${unreadableFolders} ${unreadableFolders === 1 ? 'folder' : 'folders'} that cannot be read\n`);
   if (!text && skipped > 0) io.err(`notice: skipped ${skipped} ${skipped === 1 ? 'file' : 'files'} (larger than 1 MB, binary, unreadable, or in no supported language)\n`);
   if (!text && syntaxErrorFiles > 0) io.err(`notice: ${syntaxErrorFiles} ${syntaxErrorFiles === 1 ? 'file has' : 'files have'} syntax errors; findings after the first error in each may be missing\n`);
   if (!text && tooDeepFiles > 0) io.err(`notice: ${tooDeepFiles} ${tooDeepFiles === 1 ? 'file has' : 'files have'} code nested too deeply to analyse; the rest of ${tooDeepFiles === 1 ? 'it was' : 'them was'} checked\n`);

@@ -4,7 +4,7 @@
  * skips dependency and build folders, and reads each file only when its turn comes, so memory
  * stays bounded by one file at a time.
  */
-import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -94,6 +94,8 @@ export interface WalkOptions {
   readonly extensions: ReadonlySet<string>;
   /** Called for a file named explicitly that no frontend handles. */
   readonly onUnsupported?: (path: string) => void;
+  /** Called for a folder that cannot be listed (no permission, removed meanwhile), with the reason. */
+  readonly onUnreadable?: (path: string, reason: string) => void;
 }
 
 /**
@@ -105,6 +107,8 @@ export interface WalkOptions {
 export async function* walkFiles(paths: readonly string[], cwd: string, options: WalkOptions): AsyncGenerator<string> {
   const seen = new Set<string>();
   for (const p of paths) {
+    // `resolve(cwd, '')` is the working directory: an empty argument (an unset variable) must not check everything.
+    if (p === '') throw new PathNotFoundError('an empty path was given: name a file or folder (`.` for the current folder)');
     const abs = resolve(cwd, p);
     const info = await stat(abs).catch(() => undefined);
     if (!info) throw new PathNotFoundError(`path not found: \`${p}\``);
@@ -125,7 +129,13 @@ export async function* walkFiles(paths: readonly string[], cwd: string, options:
 }
 
 async function* walkDir(dir: string, layers: readonly IgnoreLayer[], options: WalkOptions): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    options.onUnreadable?.(dir, (error as NodeJS.ErrnoException).code ?? String(error));
+    return;
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const full = join(dir, entry.name);
@@ -135,9 +145,11 @@ async function* walkDir(dir: string, layers: readonly IgnoreLayer[], options: Wa
     // with a notice (see readSource) instead of leaving it out silently.
     let isFile = !entry.isDirectory() && !entry.isSymbolicLink();
     if (entry.isSymbolicLink()) {
+      // A link to a file is checked; a dangling or looping link, or one to a device, is yielded too
+      // so that reading it skips it with a notice. Links to folders are not followed.
       const target = await stat(full).catch(() => undefined);
       isDir = false;
-      isFile = target?.isFile() === true;
+      isFile = target === undefined || !target.isDirectory();
     }
     if (isDir) {
       if (ALWAYS_SKIPPED.has(entry.name) || ignoredBy(layers, full, true)) continue;
@@ -158,18 +170,29 @@ export async function readSource(path: string): Promise<SourceRead> {
   try {
     info = await stat(path);
   } catch (error) {
-    return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const link = await lstat(path).then((l) => l.isSymbolicLink(), () => false);
+    if (link && code === 'ENOENT') return { skipped: 'is a symbolic link whose target does not exist' };
+    if (link && code === 'ELOOP') return { skipped: 'is a symbolic link that loops (ELOOP)' };
+    return { skipped: `cannot be read (${code})` };
   }
   // A FIFO or device named `x.ts` would block the read forever; a folder cannot be read as text.
   if (!info.isFile()) return { skipped: `is not a regular file (${info.isDirectory() ? 'a folder' : info.isFIFO() ? 'a named pipe' : 'a device or socket'})` };
-  if (info.size > MAX_FILE_BYTES) return { skipped: `is larger than 1 MB (${(info.size / 1024 / 1024).toFixed(1)} MB)` };
+  if (info.size > MAX_FILE_BYTES) return { skipped: `is ${info.size.toLocaleString('en-US')} bytes, over the limit of 1 MB (${MAX_FILE_BYTES.toLocaleString('en-US')} bytes)` };
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
   }
-  if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { skipped: 'is binary (it has a NUL byte)' };
-  const text = bytes.toString('utf8');
-  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  // UTF-16 text has NUL bytes in every ASCII character: its byte-order mark says it is text.
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'be' : undefined;
+  if (utf16 === 'le') return { text: stripBom(bytes.subarray(2).toString('utf16le')) };
+  if (utf16 === 'be') return { text: stripBom(Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))).swap16().toString('utf16le')) };
+  if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { skipped: 'is binary (it has a NUL byte in its first 8 KB and no UTF-16 byte-order mark)' };
+  return { text: stripBom(bytes.toString('utf8')) };
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
