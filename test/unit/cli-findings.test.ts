@@ -34,7 +34,7 @@ describe('cli: findings', () => {
     assert.equal(text.code, 0);
     const lines = text.out.trimEnd().split('\n');
     assert.match(lines[0]!, /^src\/load\.ts:3:10  warning  blocking-in-async  `fs\.readFileSync`/);
-    assert.equal(lines.at(-1), '1 finding (1 warning) in 2 files');
+    assert.equal(lines.at(-1), '1 finding (1 warning) in 1 file (2 checked)');
 
     const sarif = JSON.parse((await cli(['check', '--format', 'sarif'], ws)).out) as Sarif.Log;
     const result = sarif.runs[0]!.results![0]!;
@@ -50,7 +50,10 @@ describe('cli: findings', () => {
     const noColor = await cli(['check'], ws, { isTTY: true, env: { NO_COLOR: '1' } });
     const piped = await cli(['check'], ws, { isTTY: false });
     for (const r of [noColor, piped]) assert.doesNotMatch(r.out, /\x1b\[/);
-    assert.equal(noColor.out, piped.out);
+    // On a terminal a code frame and the docs link follow each finding; a long message is wrapped.
+    assert.ok(piped.out.startsWith(noColor.out.split('\n')[0]!), noColor.out);
+    assert.match(noColor.out, /^ {4}docs: /m);
+    assert.doesNotMatch(piped.out, /docs: /);
   });
 
   it('exits 1 when the config raises the rule to error, and 0 when it turns it off', async () => {

@@ -68,8 +68,8 @@ describe('cli output', () => {
   });
 
   it('summarises by severity, or says there is nothing', () => {
-    assert.equal(summaryLine(reported, 12), '3 findings (1 error, 1 warning, 1 info) in 12 files');
-    assert.equal(summaryLine(reported.slice(1, 2), 1), '1 finding (1 warning) in 1 file');
+    assert.equal(summaryLine(reported, 12), '3 findings (1 error, 1 warning, 1 info) in 1 file (12 checked)');
+    assert.equal(summaryLine(reported.slice(1, 2), 1), '1 finding (1 warning) in 1 file (1 checked)');
     assert.equal(summaryLine([], 0), 'No findings in 0 files');
   });
 

@@ -171,3 +171,74 @@ describe('odd file-system entries', () => {
     }
   });
 });
+
+describe('CI ergonomics', () => {
+  const WARN2 = { 'a.ts': BLOCKING_TS, 'b.ts': BLOCKING_TS, 'c.ts': "export const c = 1;\n" };
+
+  it('--max-warnings N exits 1 past N warnings, 0 at N', async () => {
+    const root = workspace(WARN2);
+    try {
+      assert.equal((await cli(['check', '.', '--max-warnings', '2'], root)).code, 0);
+      const over = await cli(['check', '.', '--max-warnings', '1', '--format', 'json'], root);
+      assert.equal(over.code, 1);
+      assert.match(over.err, /2 warnings, more than `--max-warnings 1` allows/);
+      assert.equal((await cli(['check', '.', '--max-warnings', '-1'], root)).code, 2);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('the summary counts the files with findings and the files checked apart', async () => {
+    const root = workspace(WARN2);
+    try {
+      assert.match((await cli(['check', '.'], root)).out, /^2 findings \(2 warnings\) in 2 files \(3 checked\)$/m);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('FORCE_COLOR turns colour on off a terminal, FORCE_COLOR=0 off on one; NO_COLOR still works', async () => {
+    const root = workspace(WARN2);
+    try {
+      assert.match((await cli(['check', '.'], root, { env: { FORCE_COLOR: '1' } })).out, /\x1b\[33mwarning/);
+      assert.doesNotMatch((await cli(['check', '.'], root, { env: { FORCE_COLOR: '0' }, isTTY: true })).out, /\x1b\[/);
+      assert.doesNotMatch((await cli(['check', '.'], root, { env: { NO_COLOR: '1' }, isTTY: true })).out, /\x1b\[/);
+      assert.doesNotMatch((await cli(['check', '.'], root)).out, /\x1b\[/);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('in a terminal: a code frame and the docs link under each finding, and no line of 250 characters', async () => {
+    const root = workspace({ 'a.ts': BLOCKING_TS });
+    try {
+      const r = await cli(['check', '.'], root, { env: { NO_COLOR: '1' }, isTTY: true });
+      const lines = r.out.split('\n');
+      assert.ok(lines.every((l) => l.length <= 100), r.out);
+      const at = lines.findIndex((l) => l.startsWith('a.ts:3:10  warning  blocking-in-async'));
+      assert.ok(at >= 0, r.out);
+      const frame = lines.findIndex((l) => l === "  3 |   return fs.readFileSync(p, 'utf8');");
+      assert.ok(frame > at, r.out);
+      assert.equal(lines[frame + 1], `    |          ${'^'.repeat("fs.readFileSync(p, 'utf8')".length)}`);
+      assert.match(lines[frame + 2]!, /^ {4}docs: https:\/\/github\.com\/.*\/docs\/rules\/blocking-in-async\.md$/);
+      // Off a terminal the format stays one line per finding.
+      assert.equal((await cli(['check', '.'], root)).out.split('\n').length, 3);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('SARIF descriptors carry the configured level, and invalid-suppression has a helpUri', async () => {
+    const root = workspace({ '.async-boundary.json': '{ "rules": { "blocking-in-async": "error", "invalid-suppression": "info" } }', 'a.ts': BLOCKING_TS });
+    try {
+      const s = await cli(['check', '.', '--format', 'sarif'], root);
+      const rules = (JSON.parse(s.out) as { runs: { tool: { driver: { rules: { id: string; helpUri?: string; defaultConfiguration: { level: string } }[] } } }[] }).runs[0]!.tool.driver.rules;
+      const byId = new Map(rules.map((r) => [r.id, r]));
+      assert.equal(byId.get('blocking-in-async')!.defaultConfiguration.level, 'error');
+      assert.equal(byId.get('invalid-suppression')!.defaultConfiguration.level, 'note');
+      assert.match(byId.get('invalid-suppression')!.helpUri!, /^https:\/\/.*#suppressing-a-finding$/);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+});

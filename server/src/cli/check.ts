@@ -14,7 +14,7 @@ import type { FileSummary } from '../engine/summary';
 import { changedLines, inDiff, type ChangedLines } from './diff';
 import { exists, PathNotFoundError, readSource, toPosix, walkFiles } from '../project/files';
 import { formatText, oneLine, summaryLine } from './format-text';
-import { buildSarif, type FileNotice } from './format-sarif';
+import { buildSarif, ruleDocsUri, type FileNotice } from './format-sarif';
 import { commonFolder, ConfigSource, type LoadedConfig } from './config-load';
 import { UsageError, useColor, type CliIo } from './io';
 import type { Command } from './main';
@@ -50,10 +50,14 @@ Options:
                             example files are not checked)
   --min-severity LEVEL      hide findings below LEVEL: error, warning, info or hint
                             (default: info; startup code and scripts are reported at hint)
+  --max-warnings N          exit with status 1 when more than N warnings are reported
   --help                    show this help
 
-Exit status: 0 no finding at error severity, 1 findings at error severity,
-2 usage error or errors in the config file.
+Colour and, under each finding, a code frame and the rule's docs link are printed when
+standard output is a terminal; NO_COLOR turns colour off, FORCE_COLOR turns it on.
+
+Exit status: 0 no finding at error severity, 1 findings at error severity (or more
+warnings than --max-warnings), 2 usage error or errors in the config file.
 `;
 
 interface CheckOptions {
@@ -66,12 +70,20 @@ interface CheckOptions {
   readonly cache?: { readonly location?: string };
   readonly roles: Partial<Record<CodeRole, RuleLevel>>;
   readonly minSeverity: Severity;
+  /** Exit 1 when more warnings than this are reported (`--max-warnings`). */
+  readonly maxWarnings?: number;
 }
 
 function parseJobs(value: string | undefined): number | 'auto' {
   if (value === undefined || value === 'auto') return 'auto';
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`\`--jobs\` takes a whole number of threads (1 or more) or \`auto\`, not \`${value}\``);
+  return n;
+}
+
+function parseMaxWarnings(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`\`--max-warnings\` takes a whole number (0 or more), not \`${value}\``);
   return n;
 }
 
@@ -91,6 +103,7 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
         'cache-location': { type: 'string' },
         roles: { type: 'string', multiple: true },
         'min-severity': { type: 'string' },
+        'max-warnings': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -114,6 +127,7 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
     ...(v.config !== undefined ? { config: v.config } : {}),
     ...(cache ? { cache } : {}),
     roles: parseRolesOption(v.roles ?? []),
+    ...(v['max-warnings'] !== undefined ? { maxWarnings: parseMaxWarnings(v['max-warnings']) } : {}),
     minSeverity: parseMinSeverity(v['min-severity']),
   };
 }
@@ -244,7 +258,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const all = place(result.findings, file.abs, io.cwd, file.keep);
     const found = all.filter((f) => atLeast(f.severity, options.minSeverity));
     roles.hidden += all.length - found.length;
-    if (text) io.out(formatText(found, color));
+    if (text) io.out(formatText(found, color, io.isTTY && 'text' in file.source ? { source: file.source.text, docsUri: ruleDocsUri, width: terminalWidth(io) } : undefined));
     findings.push(...found);
   }
   const cacheProblem = await cache?.save();
@@ -265,7 +279,19 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     io.err(`async-boundary: the config has ${configErrors} ${configErrors === 1 ? 'error' : 'errors'}; its valid parts were used (exit status 2)\n`);
     return 2;
   }
-  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  if (findings.some((f) => f.severity === 'error')) return 1;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
+    io.err(`async-boundary: ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}, more than \`--max-warnings ${options.maxWarnings}\` allows (exit status 1)\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Columns to wrap messages at: `COLUMNS` when the shell exports it, else 100; never under 60. */
+function terminalWidth(io: CliIo): number {
+  const n = Number(io.env['COLUMNS']);
+  return Number.isFinite(n) && n >= 60 ? Math.min(n, 200) : 100;
 }
 
 export const checkCommand: Command = {

@@ -30,6 +30,12 @@ function ruleMarkdown(rule: Rule): string {
   return [`**${d.summary}**`, '', '### What it does', d.what, '', '### Why is this bad', d.why, '', '### Example', d.example, '', '### Fix', d.fix, ...(d.limits ? ['', '### Limits', d.limits] : [])].join('\n');
 }
 
+/** Where a rule's documentation page is (`invalid-suppression` is documented in the README's section on suppressions). */
+export function ruleDocsUri(ruleId: string): string {
+  const repo = INFORMATION_URI.replace(/#.*$/, '');
+  return ruleId === INVALID_SUPPRESSION ? `${repo}#suppressing-a-finding` : `${repo}/blob/main/docs/rules/${encodeURIComponent(ruleId)}.md`;
+}
+
 function descriptor(rule: Rule, config: Config): Sarif.ReportingDescriptor {
   const level = ruleLevel(rule, config);
   return {
@@ -38,7 +44,7 @@ function descriptor(rule: Rule, config: Config): Sarif.ReportingDescriptor {
     shortDescription: { text: rule.docs.summary },
     fullDescription: { text: `${rule.docs.what} ${rule.docs.why}` },
     help: { text: `${rule.docs.what}\n\n${rule.docs.why}\n\nFix: ${rule.docs.fix}`, markdown: ruleMarkdown(rule) },
-    helpUri: `${INFORMATION_URI.replace(/#.*$/, '')}/blob/main/docs/rules/${rule.id}.md`,
+    helpUri: ruleDocsUri(rule.id),
     defaultConfiguration: level === 'off' ? { enabled: false, level: LEVEL[rule.defaultSeverity] } : { level: LEVEL[level] },
     properties: { tags: ['async', 'concurrency'] },
   };
@@ -63,13 +69,15 @@ export interface FileNotice {
 /** Builds the SARIF log for a run. `cwd` becomes `%SRCROOT%`, which every result's URI is relative to. */
 export function buildSarif(findings: readonly Reported[], config: Config, version: string, cwd: string, notices: readonly FileNotice[] = []): Sarif.Log {
   const rules: Sarif.ReportingDescriptor[] = RULES.map((r) => descriptor(r, config));
+  const suppressionLevel = config.rules[INVALID_SUPPRESSION] ?? 'warning';
   rules.push({
     id: SUPPRESSION_DESCRIPTOR.id,
     name: 'InvalidSuppression',
     shortDescription: { text: SUPPRESSION_DESCRIPTOR.summary },
     fullDescription: { text: SUPPRESSION_DESCRIPTOR.body },
     help: { text: SUPPRESSION_DESCRIPTOR.body, markdown: SUPPRESSION_DESCRIPTOR.body },
-    defaultConfiguration: { level: 'warning' },
+    helpUri: ruleDocsUri(INVALID_SUPPRESSION),
+    defaultConfiguration: suppressionLevel === 'off' ? { enabled: false, level: 'warning' } : { level: LEVEL[suppressionLevel] },
   });
   const index = new Map(rules.map((r, i) => [r.id, i]));
   // Identical lines in one file (two equal calls) get distinct fingerprints by occurrence.

@@ -25,7 +25,13 @@ export function processIo(): CliIo {
 /** A usage or configuration problem: the command prints it and exits with status 2. */
 export class UsageError extends Error {}
 
-/** Colour is used only on a terminal, and never when `NO_COLOR` is set to a non-empty value (no-color.org). */
+/**
+ * Colour is used on a terminal unless `NO_COLOR` is set to a non-empty value (no-color.org);
+ * `FORCE_COLOR` set to a non-empty value forces it on (CI logs that render ANSI), except `0` and
+ * `false`, which force it off, as Node and chalk read it (force-color.org).
+ */
 export function useColor(io: CliIo): boolean {
+  const force = io.env['FORCE_COLOR'];
+  if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false';
   return io.isTTY && !io.env['NO_COLOR'];
 }
