@@ -53,14 +53,16 @@ export class YieldDecorations implements vscode.Disposable {
     this.subscriptions.push(
       vscode.window.onDidChangeVisibleTextEditors(() => this.refreshVisible()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('asyncBoundary.decorations.enabled')) this.refreshVisible();
+        if (e.affectsConfiguration('asyncBoundary.decorations.enabled') || e.affectsConfiguration('asyncBoundary.inlayHints.enabled')) this.refreshVisible();
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.applied.delete(d.uri.toString())),
     );
   }
 
+  /** Never both: with the server's inlay hints turned on, its hints mark the yield points instead. */
   private enabled(doc: vscode.TextDocument): boolean {
-    return vscode.workspace.getConfiguration('asyncBoundary', doc.uri).get<boolean>('decorations.enabled', true);
+    const config = vscode.workspace.getConfiguration('asyncBoundary', doc.uri);
+    return config.get<boolean>('decorations.enabled', true) && config.get<boolean>('inlayHints.enabled') !== true;
   }
 
   /** Flips the setting where it is decided: a workspace value would hide a change to the user value. */
@@ -108,8 +110,12 @@ export class YieldDecorations implements vscode.Disposable {
     const yieldPoints: AppliedDecorations['yieldPoints'] = [];
     const heldYieldPoints: AppliedDecorations['heldYieldPoints'] = [];
     for (const y of result.yieldPoints) {
+      // A `?` ending the lock expression (`self.cache?`) would read as a question after "holds".
+      const held = y.held.map((l) => l.replace(/[?!]+$/, '')).join(', ');
       if (y.held.length === 0) yieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal}` });
-      else heldYieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal} holds ${y.held.join(', ')}` });
+      // The strong marker means "a finding here"; a lock held on purpose (an async lock around its own connection) stays calm.
+      else if (y.finding) heldYieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal} holds ${held}` });
+      else yieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal} holds ${held}` });
     }
     this.apply(editor, { version: result.version, yieldPoints, heldYieldPoints, heldRegions: result.heldRegions.map((r) => ({ range: r.range, lock: r.lock })) });
   }

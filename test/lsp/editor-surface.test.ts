@@ -5,17 +5,16 @@ import type { CodeAction, Hover, TextDocumentEdit } from 'vscode-languageserver/
 import { FULL_CAPABILITIES, TestClient } from './harness';
 import { HANDLER } from './texts';
 
-/** A job registry behind a std mutex, notified from inside a `match` on a temporary guard. */
+/** A job queue behind a std mutex, drained by a `while let` whose temporary guard lives through the body. */
 const RUST_MATCH = [
-  'use std::collections::HashMap;',
+  'use std::collections::VecDeque;',
   'use std::sync::{Arc, Mutex};',
   '',
   'async fn notify(id: u64) {}',
   '',
-  'pub async fn finish(jobs: Arc<Mutex<HashMap<u64, String>>>, id: u64) {',
-  '    match jobs.lock().unwrap().get(&id) {',
-  '        Some(_) => notify(id).await,',
-  '        None => {}',
+  'pub async fn drain(jobs: Arc<Mutex<VecDeque<u64>>>) {',
+  '    while let Some(id) = jobs.lock().unwrap().pop_front() {',
+  '        notify(id).await;',
   '    }',
   '}',
   '',
@@ -48,7 +47,7 @@ describe('language server: a fix or a reason for every finding', () => {
     assert.equal(disabled[0]!.edit, undefined);
     assert.equal(disabled[0]!.data, undefined);
 
-    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: pos(7, 30) });
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: pos(7, 20) });
     const text = hoverText(hover);
     assert.match(text, /Holds `jobs`/);
     assert.match(text, /no automatic fix: the guard of `jobs` is a temporary/);

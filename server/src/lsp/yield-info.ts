@@ -30,7 +30,14 @@ export function yieldViews(model: FileModel): readonly YieldView[] {
   return cached;
 }
 
-/** The short label for a lock in an inlay hint or marker: `holds state.lock`. */
+/**
+ * The short label for a lock in an inlay hint or marker: `holds state.lock`. A `?` or `!` the lock
+ * expression ends with (`self.cache?`) would read as a question after "holds": it is left out.
+ */
 export function holdsLabel(held: readonly HeldRegion[]): string {
-  return `holds ${held.map((r) => r.lock).join(', ')}`;
+  return `holds ${held.map((r) => lockLabel(r.lock)).join(', ')}`;
+}
+
+function lockLabel(lock: string): string {
+  return lock.replace(/[?!]+$/, '');
 }

@@ -18,6 +18,7 @@ export async function yieldPoints(session: Session, params: YieldPointsParams): 
       ordinal: v.point.ordinal,
       context: v.contextName,
       held: v.held.map((r) => r.lock),
+      finding: analysis.findings.some((f) => f.span.start < v.point.span.end && v.point.span.start < f.span.end),
     })),
     heldRegions: analysis.model.heldRegions.map((r): HeldRegionInfo => ({
       range: toRange(lines, r.span),

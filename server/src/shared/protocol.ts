@@ -34,6 +34,8 @@ export interface YieldPointInfo {
   readonly context: string;
   /** The locks held across this yield point, as written (`this.mutex`). Empty when nothing is held. */
   readonly held: readonly string[];
+  /** A finding is reported at this yield point (a lock held across it that should not be). */
+  readonly finding?: boolean;
 }
 
 export interface HeldRegionInfo {

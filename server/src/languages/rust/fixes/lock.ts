@@ -6,6 +6,7 @@
 import type { Finding } from '../../../engine/finding';
 import type { FixResult, ParsedFile } from '../../../engine/language';
 import { spanContains } from '../../../engine/model';
+import { bindScrutineeFix } from './lock-let';
 import { indentAt, nodeAt, rustTree, wholeLine } from './util';
 
 const TITLE = 'Release the guard before the `.await`';
@@ -20,6 +21,8 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   if (finding.data.variant === 'reacquire') return refuse('the lock is taken again while held: restructure so the inner code does not take it');
   const guard = region.guard;
   if (guard === undefined) {
+    const bound = bindScrutineeFix(parsed.text, tree, region);
+    if (bound) return { fixes: [bound], refused: [] };
     return refuse(`the guard of \`${region.lock}\` is a temporary that lives until the end of its statement, \`match\` or \`if let\`: bind what you need from it with \`let\` first, then \`.await\``);
   }
   const text = parsed.text;

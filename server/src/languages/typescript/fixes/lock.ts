@@ -3,6 +3,7 @@ import type { Finding } from '../../../engine/finding';
 import type { FixResult, ParsedFile } from '../../../engine/language';
 import { lineIndent, nodeContaining } from './ast';
 import type { BuildInput } from './blocking';
+import { moveOutOfLockFix } from './lock-move';
 import { semi } from './style';
 
 const NONE: FixResult = { fixes: [], refused: [] };
@@ -66,12 +67,19 @@ function mentions(statements: readonly ts.Statement[], names: ReadonlySet<string
 }
 
 /**
- * `await-holding-lock` fixes. Only the missing release has one: the code after the acquisition
- * moves into `try { … } finally { release(); }`. Moving I/O out of a locked region, or untangling a
- * re-acquisition, changes behaviour and is left to the author.
+ * `await-holding-lock` fixes. A missing release: the code after the acquisition moves into
+ * `try { … } finally { release(); }`. An awaited call under the lock that reads nothing the section
+ * writes: it moves out, after the release or before the acquisition (lock-move.ts). Untangling a
+ * re-acquisition changes behaviour and is left to the author, with the reason.
  */
 export function lockFixes(finding: Finding, parsed: ParsedFile, input: BuildInput): FixResult {
-  if (finding.data?.variant !== 'no-release') return NONE;
+  if (finding.data?.variant === 'reacquire') {
+    return { fixes: [], refused: [{ title: 'Restructure the re-acquisition', reason: 'the lock is taken again while it is held: move the inner work out of the locked section, or pass it what it needs instead of letting it take the lock' }] };
+  }
+  if (finding.data?.variant !== 'no-release') {
+    const moved = moveOutOfLockFix(finding, parsed, input);
+    return { fixes: moved.fix ? [moved.fix] : [], refused: moved.refused ? [moved.refused] : [] };
+  }
   const region = finding.data.regionId === undefined ? undefined : parsed.model.heldRegions[finding.data.regionId];
   if (!region) return NONE;
   const { sf, style } = input;

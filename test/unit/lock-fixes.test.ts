@@ -1,0 +1,115 @@
+// `await-holding-lock` fixes reviewers apply by hand, beyond the fixtures' before/after files: what
+// each offers, what it refuses and why, and that every result parses and loses the finding.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze, applyEdits, fixesFor } from '../../server/src/project/analyze';
+import { frontendForPath } from '../../server/src/project/languages';
+
+const FIXTURES = join(__dirname, '..', 'fixtures');
+
+function lockFindings(path: string, text: string) {
+  const a = analyze({ path, text })!;
+  return a.findings
+    .filter((f) => f.rule === 'await-holding-lock')
+    .map((f) => ({ line: a.lines.position(f.span.start).line + 1, ...fixesFor(a, f) }));
+}
+
+function expectFixed(path: string, text: string, line: number): string {
+  const found = lockFindings(path, text).find((f) => f.line === line);
+  assert.ok(found?.fixes[0], `a fix on line ${line}`);
+  const after = applyEdits(text, found.fixes[0].edits);
+  assert.equal(frontendForPath(path)!.syntaxErrors(after, path), 0, after);
+  assert.equal(
+    lockFindings(path, after).length,
+    lockFindings(path, text).length - 1,
+    `the fix on line ${line} removes exactly its finding:\n${after}`,
+  );
+  return after;
+}
+
+describe('await-holding-lock fixes (TypeScript): move the awaited call out of the locked section', () => {
+  const movable = join(FIXTURES, 'ts', 'await-holding-lock', 'invalid-io-movable-out-of-lock.ts');
+  const text = readFileSync(movable, 'utf8');
+
+  it('moves the last awaited call after the release, and the first before the acquisition, as suggestions', () => {
+    const found = lockFindings(movable, text);
+    assert.deepEqual(
+      found.map((f) => [f.line, f.fixes.map((x) => `${x.safety}: ${x.title}`)]),
+      [
+        [18, ['suggestion: Move `await postAudit(…)` after the lock is released (it reads nothing the locked section writes)']],
+        [29, ['suggestion: Move `await fetch(…)` after the lock is released (it reads nothing the locked section writes)']],
+        [37, ['suggestion: Move `await fetch(…).then(…)` before the lock is taken (it reads nothing the locked section writes)']],
+        [51, ['suggestion: Move `await fetch(…)` after the lock is released (it reads nothing the locked section writes)']],
+      ],
+    );
+  });
+
+  it('each move removes its finding and parses', () => {
+    const credit = expectFixed(movable, text, 18);
+    assert.match(credit, /\n {2}} finally {\n {4}release\(\);\n {2}}\n {2}await postAudit\(entry\);/);
+    const reserve = expectFixed(movable, text, 37);
+    assert.match(reserve, /const limit = await fetch\(`https:\/\/limits\.internal\/\$\{account\}`\)[^\n]*\n {2}const release = await balancesLock\.acquire\(\);/);
+    expectFixed(movable, text, 29);
+    expectFixed(movable, text, 51);
+  });
+
+  it('refuses, with the reason, a call under a condition, one that reads what the section computes, and one between other locked work', () => {
+    const path = join(FIXTURES, 'ts', 'await-holding-lock', 'invalid-io-not-movable-out-of-lock.ts');
+    const found = lockFindings(path, readFileSync(path, 'utf8'));
+    assert.deepEqual(
+      found.map((f) => [f.line, f.fixes.length, f.refused.map((r) => r.reason.replace(/:.*/, ''))]),
+      [
+        [21, 0, ['the `await` is part of a larger statement under the lock (a condition, a loop, or a write to what the lock guards)']],
+        [35, 0, ['the awaited call reads `current`, which is set under the lock']],
+        [46, 0, ['other work under the lock runs before and after it']],
+      ],
+    );
+  });
+
+  it('refuses a call that reads `this` or module state the lock may guard', () => {
+    const cls = [
+      "import { Mutex } from 'async-mutex';",
+      'export class Cache {',
+      '  private readonly lock = new Mutex();',
+      '  private readonly base = "https://origin.internal";',
+      '  async refresh(key: string): Promise<void> {',
+      '    await this.lock.runExclusive(async () => {',
+      '      await fetch(`${this.base}/${key}`);',
+      '    });',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    assert.deepEqual(lockFindings('cache.ts', cls).map((f) => f.refused.map((r) => r.reason)), [['the awaited call reads `this`, whose fields the lock may guard']]);
+  });
+});
+
+describe('await-holding-lock fixes (Rust): bind the scrutinee with `let`', () => {
+  const path = join(FIXTURES, 'rust', 'await-holding-lock', 'invalid-temporaries.rs');
+  const text = readFileSync(path, 'utf8');
+
+  it('binds a `match` or `if let` scrutinee with `let` so the temporary guard drops before the `.await`', () => {
+    const after = expectFixed(path, text, 11);
+    assert.match(after, /let found = jobs\.lock\(\)\.unwrap\(\)\.get\(&id\)\.cloned\(\);\n {4}match found \{/);
+    assert.match(expectFixed(path, text, 19), /let found = jobs\.lock\(\)\.unwrap\(\)\.get\(&id\)\.cloned\(\);\n {4}if let Some\(name\) = found \{/);
+  });
+
+  it('binds an owned value as it is, and keeps the refusal where binding would change the loop', () => {
+    const queue = [
+      'use std::collections::VecDeque;',
+      'use std::sync::{Arc, Mutex};',
+      'async fn send(id: u64) {}',
+      'pub async fn drain_one(queue: Arc<Mutex<VecDeque<u64>>>) {',
+      '    if let Some(id) = queue.lock().unwrap().pop_front() {',
+      '        send(id).await;',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    assert.match(expectFixed('src/lib.rs', queue, 6), /let next = queue\.lock\(\)\.unwrap\(\)\.pop_front\(\);\n {4}if let Some\(id\) = next \{/);
+    const loop = lockFindings(path, text).find((f) => f.line === 33)!;
+    assert.deepEqual(loop.fixes, []);
+    assert.match(loop.refused[0]!.reason, /is a temporary that lives until the end of its statement/);
+  });
+});
