@@ -295,26 +295,74 @@ describe('typescript frontend: yield points', () => {
 });
 
 describe('typescript frontend: spawn sites', () => {
-  it('records dropped promises and Promise.all fan-outs', () => {
+  it('records dropped promises the frontend can tell are promises, with why a dropped one is not lost', () => {
     const m = model(`
       async function save(x) { await fetch(x); }
+      async function safe(x) { try { await fetch(x); } catch (e) { console.error(e); } }
       async function h(items) {
         save(1);
         await save(2);
         fetch('u').then((r) => r.json());
         fetch('v').catch(() => undefined);
+        fetch('w').then((r) => r.json(), (e) => console.error(e));
+        fetch('x').catch(() => undefined).finally(() => undefined);
         void save(3);
+        safe(4);
         await Promise.all(items.map((i) => save(i)));
-        const all = Promise.allSettled(items.map(save));
         for (const i of items) fetch(i);
+        fs.readFile('p', (err, data) => undefined);
       }
     `);
-    assert.deepEqual(m.spawns.map((s) => [s.spawner, s.handle, s.inLoop]), [
-      ['save', 'dropped', false],
-      ["fetch('u').then", 'dropped', false],
-      ['Promise.all', 'awaited', false],
-      ['Promise.allSettled', 'stored', false],
-      ['fetch', 'dropped', true],
+    assert.deepEqual(m.spawns.map((s) => [s.spawner, s.handle, s.inLoop, s.excuse]), [
+      ['save', 'dropped', false, undefined],
+      ["fetch('u').then", 'dropped', false, undefined],
+      ['safe', 'dropped', false, 'handled'],
+      ['fetch', 'dropped', true, undefined],
+    ]);
+  });
+
+  it('records fan-outs with the source and the bound of their collection', () => {
+    const m = model(`
+      import fs from 'node:fs';
+      import pLimit from 'p-limit';
+      async function h(req, dir, items) {
+        const files = await fs.promises.readdir(dir);
+        await Promise.all(files.map((f) => fs.promises.stat(f)));
+        await Promise.all(files.slice(0, 10).map((f) => fs.promises.stat(f)));
+        const limit = pLimit(4);
+        await Promise.all(files.map((f) => limit(() => fs.promises.stat(f))));
+        await Promise.all(items.map((i) => fetch(i)));
+        await Promise.all([fetch('a'), fetch('b')]);
+        const tasks = [];
+        for (const id of req.body.ids) tasks.push(fetch(id));
+        await Promise.allSettled(tasks);
+      }
+    `);
+    assert.deepEqual(m.fanOuts?.map((f) => [f.spawner, f.shape, f.collection, f.source, f.bound, f.work]), [
+      ['Promise.all', 'map', 'files', 'listing', undefined, 'fs.promises.stat'],
+      ['Promise.all', 'map', 'files.slice(0, 10)', 'unknown', 'slice', 'fs.promises.stat'],
+      ['Promise.all', 'map', 'files', 'listing', 'limiter', 'limit'],
+      ['Promise.all', 'map', 'items', 'unknown', undefined, 'fetch'],
+      ['Promise.allSettled', 'loop', 'req.body.ids', 'request', undefined, 'fetch'],
+    ]);
+  });
+
+  it('records retries with their delay and cap, and not polls or fallbacks', () => {
+    const m = model(`
+      async function a(url) { for (;;) { try { return await fetch(url); } catch { await sleep(500); } } }
+      async function b(url) {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          try { return await fetch(url); } catch { await sleep(100 * 2 ** attempt); }
+        }
+      }
+      async function poll(q) { while (true) { try { const m = await q.next(); handle(m); } catch (e) { log(e); } } }
+      async function c(url, retries) { try { return await fetch(url); } catch (e) { if (retries <= 0) throw e; return c(url, retries - 1); } }
+      async function d(locale) { try { return await load(locale); } catch { return d('en'); } }
+    `);
+    assert.deepEqual(m.retries?.map((r) => [r.kind, r.operation, r.delay, r.capped]), [
+      ['loop', 'fetch', 'constant', false],
+      ['loop', 'fetch', 'growing', true],
+      ['recursion', 'c', 'none', true],
     ]);
   });
 });

@@ -221,6 +221,93 @@ export interface SpawnSite {
   readonly inLoop: boolean;
   readonly context?: number;
   readonly functionId?: number;
+  /** The call that creates it, when there is one (for roles and fixes). */
+  readonly callId?: number;
+  /** Why a dropped handle is not a lost task, when the code shows it. */
+  readonly excuse?: DetachedExcuse;
+}
+
+/**
+ * Why a dropped task handle is not a lost task, when the code shows it: one task per accepted
+ * connection (`accept-loop`), a spawn wrapper whose job is to detach the future it is given
+ * (`executor`), a task that reports through a channel it owns (`channel`), an async function whose
+ * body catches every failure itself (`handled`), a module's top-level call of its own async entry
+ * point (`main();`: a rejection crashes the start, loudly, as Node does by default) (`entry`), a
+ * task whose output cannot be an error (an async block with no `?` and no `Err`: only a panic could
+ * be lost, and the panic hook prints it) (`no-error`).
+ */
+export type DetachedExcuse = 'accept-loop' | 'executor' | 'channel' | 'handled' | 'entry' | 'no-error';
+
+/** How the items of a fan-out are started. */
+export type FanOutShape =
+  /** `Promise.all(xs.map(async …))`, `join_all(xs.iter().map(…))`. */
+  | 'map'
+  /** A loop that pushes one promise or future per item, awaited together afterwards. */
+  | 'loop'
+  /** A task spawned per item of a loop (`tokio::spawn`, `JoinSet::spawn`, `spawn_blocking`). */
+  | 'spawn';
+
+/**
+ * Where a fan-out's collection comes from, when the code shows it: a directory listing or glob
+ * (`listing`), the body or query of a request (`request`), the lines of an input (`lines`).
+ * `unknown` for everything else: the rule says nothing about those.
+ */
+export type CollectionSource = 'listing' | 'request' | 'lines' | 'unknown';
+
+/** What visibly bounds a fan-out. */
+export type FanOutBound =
+  /** A literal list of a few items. */
+  | 'fixed'
+  /** `.slice(0, N)`, `.take(N)`. */
+  | 'slice'
+  /** The items are one chunk of a chunked loop. */
+  | 'chunk'
+  /** A limiter inside the per-item work (`p-limit`, a semaphore, a queue with a concurrency). */
+  | 'limiter'
+  /** The loop is an accept or receive loop (one task per connection or message). */
+  | 'accept-loop';
+
+/** All items of a collection started at once. */
+export interface FanOutSite {
+  readonly id: number;
+  /** Where the finding goes: the combinator call, or the spawn/push in the loop. */
+  readonly span: Span;
+  /** The combinator or spawner as written (`Promise.all`, `join_all`, `tokio::spawn`). */
+  readonly spawner: string;
+  readonly shape: FanOutShape;
+  /** The collection as written (`files`, `req.body.ids`). */
+  readonly collection: string;
+  readonly source: CollectionSource;
+  /** The expression the source was read from (`await fs.promises.readdir(dir)`), for messages. */
+  readonly sourceText?: string;
+  /** What bounds it, when something visibly does. */
+  readonly bound?: FanOutBound;
+  /** The call started per item, as written (`store.save`, `fetch`), when there is one. */
+  readonly work?: string;
+  readonly context?: number;
+  readonly functionId?: number;
+}
+
+/** How a retry waits between attempts. */
+export type RetryDelay = 'none' | 'constant' | 'growing';
+
+/** A loop or recursion that repeats an operation after it fails. */
+export interface RetrySite {
+  readonly id: number;
+  /** Where the finding goes: the loop keyword to the end of its head, or the recursive call. */
+  readonly span: Span;
+  readonly kind: 'loop' | 'recursion';
+  /** The operation retried, as written (`fetch`, `client.connect`). */
+  readonly operation: string;
+  readonly delay: RetryDelay;
+  /** The number of attempts is capped on every path. */
+  readonly capped: boolean;
+  /** A cap exists but a path (a `continue` before it) skips it. */
+  readonly capSkippable?: boolean;
+  /** The attempt does not yield (a sync retry). */
+  readonly sync?: boolean;
+  readonly context?: number;
+  readonly functionId?: number;
 }
 
 /** A comment, for suppressions and hovers. */
@@ -241,6 +328,10 @@ export interface FileModel {
   readonly calls: readonly CallSite[];
   readonly channels: readonly ChannelSite[];
   readonly spawns: readonly SpawnSite[];
+  /** Fan-outs (absent: the frontend does not look for them). */
+  readonly fanOuts?: readonly FanOutSite[];
+  /** Retry loops and recursions (absent: the frontend does not look for them). */
+  readonly retries?: readonly RetrySite[];
   readonly comments: readonly Comment[];
   /** Number of syntax errors the parser recovered from. */
   readonly syntaxErrors: number;

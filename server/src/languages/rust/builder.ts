@@ -10,6 +10,7 @@ import { addLetBindings, addParameters } from './bindings';
 import { Bindings, calleeOf, calleeText, typeOf, type Binding, type FnScope } from './calls';
 import { buildHeldRegions, type Edition } from './locks';
 import { Scope, compact, type TypeRef } from './scope';
+import { spawnExcuse, spawnHandle } from './tasks';
 import { readYields } from './yields';
 import { callsInMacros } from './macros';
 import { carriesReply } from './replies';
@@ -235,6 +236,16 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   }
 
   const yieldPoints = readYields(state, awaitNodes, macroNodes);
+  // Same-file functions declared to return a `Result`, by name (a spawned call of one can fail).
+  const returnsResult = (name: string): boolean | undefined => {
+    const ids = byNamedFn.get(name);
+    if (!ids) return undefined;
+    return ids.some((id) => {
+      const n = state.fns[id]!.node;
+      const body = n.children.find((c) => c.type === 'block');
+      return /->[^{]*\bResult\b/.test(text.slice(n.start, body ? body.start : n.end));
+    });
+  };
   const channels: ChannelSite[] = [];
   const spawns: SpawnSite[] = [];
   for (const node of callNodes) {
@@ -251,7 +262,9 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       });
     }
     if (ASYNC_SPAWNERS.has(call.callee)) {
-      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle: handleUse(node), inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}) });
+      const handle = spawnHandle(text, node, handleUse(node));
+      const excuse = handle === 'dropped' ? spawnExcuse(text, node, returnsResult) : undefined;
+      spawns.push({ id: spawns.length, span: call.span, spawner: call.calleeText, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), callId: call.id, ...(excuse ? { excuse } : {}) });
     }
   }
   const heldRegions = buildHeldRegions(state, yieldPoints, edition);

@@ -5,11 +5,13 @@
  */
 import ts from 'typescript';
 import type { Catalog } from '../../engine/catalog';
-import type { AsyncContext, CallSite, FileModel, FunctionInfo, SpawnSite, YieldPoint } from '../../engine/model';
-import { isIoCall } from '../../engine/catalog';
+import type { AsyncContext, CallSite, FileModel, FunctionInfo, YieldPoint } from '../../engine/model';
 import { skipTrivia, T, unwrap } from './ast';
 import { HANDLER_REGISTRATIONS, INLINE_CALLEES, INLINE_METHODS, OFFLOAD_CALLEES, type HandlerRegistration } from './catalog';
 import { findChannels } from './channels';
+import { findDetached } from './detached';
+import { findFanOuts } from './fan-out';
+import { findRetries } from './retries';
 import { findHeldRegions } from './regions';
 import { resolveExpr, resolveTarget } from './resolve';
 import type { RawCall, RawFunction, WalkResult } from './walk';
@@ -105,6 +107,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     yieldPoints.push({ id: yieldPoints.length, kind: y.kind, span: y.span, keywordSpan: y.keywordSpan, context, ordinal, calls: inside });
   }
 
+  const fnNodes = w.functions.map((f) => f.node);
   return {
     language: 'typescript',
     path,
@@ -114,7 +117,9 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     heldRegions: findHeldRegions(text, calls, functions, w, catalog),
     calls: callSites,
     channels: findChannels(text, calls, functions, w, catalog),
-    spawns: findSpawns(calls, functions, w, catalog),
+    spawns: findDetached(calls, functions, fnNodes),
+    fanOuts: findFanOuts(text, calls, functions, callsByFunction(calls), w.fnIdByNode),
+    retries: findRetries(text, calls, functions, fnNodes),
     comments: w.comments,
     syntaxErrors,
   };
@@ -206,45 +211,13 @@ function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {
   return first !== undefined && T.isStringLiteralLike(first) && reg.events.includes(first.text);
 }
 
-const PROMISE_COMBINATORS = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any']);
-
-/**
- * Spawn sites, the cheap cases: a promise-returning call (a same-file async function, catalog
- * I/O, a `.then` chain) whose result is dropped, and `Promise.all(items.map(…))` fan-outs with
- * how their handle is used. Promises kept in variables or collections are not tracked.
- */
-function findSpawns(calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], _w: WalkResult, catalog: Catalog): SpawnSite[] {
-  const out: SpawnSite[] = [];
-  // `isIoCall` scans the catalog's prefixes: remember the answer per callee.
-  const ioMemo = new Map<string, boolean>();
-  const isIo = (callee: string): boolean => {
-    let hit = ioMemo.get(callee);
-    if (hit === undefined) ioMemo.set(callee, (hit = isIoCall(catalog, callee) && !catalog.blocking.has(callee)));
-    return hit;
-  };
+/** Calls grouped by the function that contains them, in source order. */
+function callsByFunction(calls: readonly ResolvedCall[]): Map<number | undefined, ResolvedCall[]> {
+  const out = new Map<number | undefined, ResolvedCall[]>();
   for (const c of calls) {
-    let spawner: string | undefined;
-    let handle: SpawnSite['handle'] = 'dropped';
-    if (c.callee !== undefined && PROMISE_COMBINATORS.has(c.callee)) {
-      const arg = c.node.arguments?.[0];
-      const inner = arg && unwrap(arg);
-      if (inner && T.isCallExpression(inner) && T.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'map') {
-        spawner = c.callee;
-        handle = handleOf(c);
-      }
-    } else if (c.usage === 'dropped') {
-      const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
-      const io = c.callee !== undefined && isIo(c.callee);
-      // A dropped `.then(…)`/`.finally(…)` chain is a floating promise too; `.catch(…)` handles it.
-      if (target?.isAsync || io || (!c.isNew && (c.member === 'then' || c.member === 'finally'))) spawner = c.calleeText;
-    }
-    if (spawner === undefined) continue;
-    const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
-    out.push({ id: out.length, span: c.span, spawner, handle, inLoop: c.inLoop, context, functionId: c.functionId });
+    let list = out.get(c.functionId);
+    if (!list) out.set(c.functionId, (list = []));
+    list.push(c);
   }
   return out;
-}
-
-function handleOf(c: RawCall): SpawnSite['handle'] {
-  return c.usage === 'other' ? 'passed' : c.usage;
 }

@@ -1,0 +1,53 @@
+import type { FileModel } from '../model';
+import type { RawFinding, Rule } from '../rule';
+import { describeContext } from '../rule-support';
+
+function check(model: FileModel): RawFinding[] {
+  const findings: RawFinding[] = [];
+  for (const s of model.spawns) {
+    if (s.handle !== 'dropped' || s.excuse !== undefined) continue;
+    // A script's top-level `main()` that rejects makes Node exit non-zero: what a script wants.
+    if (s.functionId === undefined && model.roles?.file.role === 'script') continue;
+    const where = describeContext(model, s.context);
+    const message =
+      model.language === 'rust'
+        ? `\`${s.spawner}\` in ${where} drops its \`JoinHandle\`: the task's error or panic is lost and nothing can wait for it or cancel it at shutdown; keep the handle (a \`JoinSet\`, or store it and join it)`
+        : `The promise of \`${s.spawner}(…)\` in ${s.context === undefined ? 'this code' : where} is dropped: nothing waits for it and its rejection is unhandled (Node exits on an unhandled rejection by default); \`await\` it, or mark it deliberate with \`void\` and handle its error with \`.catch\``;
+    findings.push({ message, span: s.span, data: { spawnId: s.id, ...(s.callId !== undefined ? { callId: s.callId } : {}) } });
+  }
+  return findings;
+}
+
+/** `detached-task`: a task or promise started and forgotten. */
+export const detachedTask: Rule = {
+  id: 'detached-task',
+  defaultSeverity: 'info',
+  fixable: true,
+  docs: {
+    summary: 'A task or promise started and forgotten: its failure and its lifetime are invisible',
+    what:
+      'Flags a promise-returning call used as a statement without `await`, `void`, `.catch` or being stored (TS/JS), where the frontend can tell the call returns a promise: a same-file async function or method, a Node promise API or an HTTP client called without a callback, a `.then`/`.finally` chain with no rejection handler. ' +
+      'In Rust, `tokio::spawn`/`task::spawn` whose `JoinHandle` is dropped (also `let _ =`). ' +
+      'Not flagged: `void promise`, `.catch(handler)`, `.then(ok, err)`, an async function whose whole body is a `try` whose `catch` never rethrows, handles kept in a `JoinSet`, a collection, a field or returned, one task per connection in an accept loop, a spawn wrapper that exists to detach the future it is given, a task that reports through a channel it owns.',
+    why:
+      'A forgotten task fails silently: in Node an unhandled rejection kills the process by default (or is logged far from its cause), and in Tokio a task\'s error or panic vanishes with its dropped handle. Nothing waits for it at shutdown, so its work is cut off mid-way, and nothing can cancel it when its caller gives up.',
+    example: [
+      '```ts',
+      'async function save(user) {',
+      '  audit.record(user); // async: its rejection is unhandled',
+      '  await db.users.update(user);',
+      '}',
+      '```',
+      '```ts',
+      'async function save(user) {',
+      '  await audit.record(user);',
+      '  await db.users.update(user);',
+      '}',
+      '```',
+    ].join('\n'),
+    fix: 'Suggestions: add `await` (in an async function), or mark the promise deliberate with `void` (TS/JS). In Rust, keep the handle: spawn on a `JoinSet`, or store the `JoinHandle` and join it.',
+    limits:
+      'Without a type checker, a call is known to return a promise only through the same file, the Node APIs and known HTTP clients: a floating promise from another module\'s function is not seen (typescript-eslint\'s `no-floating-promises` sees it with types).',
+  },
+  check,
+};

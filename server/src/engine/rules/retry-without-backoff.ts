@@ -1,0 +1,62 @@
+import type { FileModel, RetrySite } from '../model';
+import type { RawFinding, Rule } from '../rule';
+import { describeContext } from '../rule-support';
+
+function check(model: FileModel): RawFinding[] {
+  const findings: RawFinding[] = [];
+  for (const r of model.retries ?? []) {
+    if (r.capped && r.delay === 'growing') continue;
+    const what = r.kind === 'loop' ? `This loop retries \`${r.operation}\`` : `\`${r.operation}\` retries itself on failure`;
+    findings.push({ message: `${what} in ${describeContext(model, r.context)} ${missing(r)}: when the dependency is down, every caller retries at full speed together and keeps it down (a retry storm); ${advice(model)}`, span: r.span });
+  }
+  return findings;
+}
+
+/** What the retry lacks, in words: growth, a cap, or both. */
+function missing(r: RetrySite): string {
+  const delay = r.delay === 'none' ? 'with no delay' : r.delay === 'constant' ? 'with a constant delay' : 'with a growing delay';
+  const cap = r.capped ? 'a cap on attempts' : r.capSkippable ? 'an attempt cap that a `continue` skips' : 'no cap on attempts';
+  return r.capped ? `${delay}` : `${delay} and ${cap}`;
+}
+
+function advice(model: FileModel): string {
+  return model.language === 'rust'
+    ? 'wait `base * 2^attempt` with jitter, capped, between attempts (`tokio::time::sleep`) and stop after N attempts (or use `backon`/`tokio-retry` with an exponential policy)'
+    : 'wait `base * 2 ** attempt` with jitter, capped, between attempts and stop after N attempts (or use `p-retry`/`async-retry`)';
+}
+
+/** `retry-without-backoff`: a retry with no growing delay or no cap on attempts. */
+export const retryWithoutBackoff: Rule = {
+  id: 'retry-without-backoff',
+  defaultSeverity: 'info',
+  fixable: false,
+  docs: {
+    summary: 'A retry loop or recursion with no growing delay, or with no cap on attempts',
+    what:
+      'Flags loops whose `try` leaves the loop on success and whose `catch` goes round again (TS/JS), `loop { match op().await { Ok(v) => break v, Err(_) => continue } }` and its `if let`/`?`-less forms (Rust), and functions that call themselves with the same arguments from a `catch` or `.catch`, ' +
+      'when the delay between attempts does not grow (none, or a constant sleep) or nothing caps the attempts. The message says which is missing. ' +
+      'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments) and `poll_*` functions are not retries.',
+    why:
+      'Retries amplify failures. When a dependency slows down or fails, every client that retries immediately (or on a fixed beat) multiplies its load at the worst moment, in lockstep with every other client: the retry storm keeps the dependency down after the original fault is gone. Exponential backoff with jitter spreads the attempts out, and a cap makes the caller fail instead of waiting forever.',
+    example: [
+      '```ts',
+      'for (;;) {',
+      '  try { return await fetch(url); }',
+      '  catch { await sleep(1000); }',
+      '}',
+      '```',
+      '```ts',
+      'for (let attempt = 0; ; attempt++) {',
+      '  try { return await fetch(url); }',
+      '  catch (err) {',
+      '    if (attempt >= 5) throw err;',
+      '    await sleep(Math.min(30_000, 100 * 2 ** attempt) * Math.random());',
+      '  }',
+      '}',
+      '```',
+    ].join('\n'),
+    fix: 'No automatic fix: the base, cap and number of attempts are decisions. Wait `base * 2 ** attempt` (capped, with jitter) and stop after N attempts, or use a retry library configured with backoff and a stop (`p-retry`, `async-retry`, `backon`, `tokio-retry`).',
+    limits: 'A delay computed by a helper is treated as growing only when the helper\'s name says so (`backoff`, `exponential`, `jitter`); retries that span functions are not seen.',
+  },
+  check,
+};

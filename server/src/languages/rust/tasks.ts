@@ -1,0 +1,85 @@
+/**
+ * Spawned tasks in Rust: how a spawn's `JoinHandle` is used, and why a dropped one is not a lost
+ * task when the code shows it (see {@link DetachedExcuse}). Read from the mirrored tree and the
+ * source text; the rules decide.
+ */
+import type { DetachedExcuse, HandleUse } from '../../engine/model';
+import type { SyntaxNode } from './syntax';
+
+const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
+const LOOP_TYPES = new Set(['loop_expression', 'while_expression', 'for_expression']);
+
+/** A loop that receives connections or messages: one task per item is the idiom. */
+const ACCEPT = /\.(accept|accept_bi|accept_uni|recv_from|recv|incoming|next_request|accept_stream)\s*\(|\.next\(\)\s*\.await/;
+/** The task reports through a channel it owns: its results and errors are not lost. */
+const CHANNEL = /\.(send|try_send|unbounded_send|send_async|recv|recv_async|send_replace)\s*\(/;
+const SENDER_ARG = /^(\w*_)?(tx|sender|reply|respond_to|resp_tx|done)$/;
+const WRAPPER_NAMES = /^(spawn\w*|execute|exec|run_detached|detach)$/;
+
+/** How a spawn's handle is used; `let _ = spawn(…)` drops it. */
+export function spawnHandle(text: string, call: SyntaxNode, base: HandleUse): HandleUse {
+  if (base !== 'stored') return base;
+  let n = call.parent;
+  while (n && (n.type === 'try_expression' || n.type === 'parenthesized_expression')) n = n.parent;
+  if (n?.type === 'let_declaration' && /^let\s+_\s*[:=]/.test(text.slice(n.start, call.start))) return 'dropped';
+  return base;
+}
+
+/** Why a dropped spawn is not a lost task, if the code shows a reason. */
+export function spawnExcuse(text: string, call: SyntaxNode, returnsResult: (fnName: string) => boolean | undefined): DetachedExcuse | undefined {
+  const args = call.children.find((c) => c.type === 'arguments');
+  const argText = args ? text.slice(args.start, args.end) : '';
+  if (CHANNEL.test(argText)) return 'channel';
+  const first = args?.children[0];
+  if (!mayFail(text, first, returnsResult)) return 'no-error';
+  if (first?.type === 'call_expression') {
+    const inner = first.children.find((c) => c.type === 'arguments');
+    if (inner?.children.some((a) => a.type === 'identifier' && SENDER_ARG.test(text.slice(a.start, a.end)))) return 'channel';
+  }
+  // A loop around the spawn (within its function) that accepts connections or receives messages.
+  let fn: SyntaxNode | undefined;
+  for (let n = call.parent; n; n = n.parent) {
+    if (FUNCTION_TYPES.has(n.type)) {
+      fn = n;
+      break;
+    }
+    if (LOOP_TYPES.has(n.type) && ACCEPT.test(text.slice(n.start, n.end))) return 'accept-loop';
+  }
+  // A spawn wrapper: the future spawned is the function's own parameter, or the function is named for spawning.
+  for (let f = fn; f; f = f.parent) {
+    if (f.type !== 'function_item') continue;
+    const name = f.children.find((c) => c.type === 'identifier');
+    if (name && WRAPPER_NAMES.test(text.slice(name.start, name.end))) return 'executor';
+    const params = f.children.find((c) => c.type === 'parameters');
+    if (first?.type === 'identifier' && params) {
+      const arg = text.slice(first.start, first.end);
+      if (new RegExp(`(^|[(,\\s])(mut\\s+)?${arg}\\s*:`).test(text.slice(params.start, params.end))) return 'executor';
+    }
+    break;
+  }
+  return undefined;
+}
+
+/**
+ * The spawned future's output can be an error: an async block or closure that uses `?` or builds
+ * an `Err`/`Ok`, or a call of a same-file function declared to return a `Result`. A call of a
+ * function the file does not declare is unknown: not reported.
+ */
+function mayFail(text: string, future: SyntaxNode | undefined, returnsResult: (fnName: string) => boolean | undefined): boolean {
+  if (!future) return false;
+  if (future.type === 'async_block' || future.type === 'closure_expression') {
+    const body = stripStrings(text.slice(future.start, future.end));
+    return /\?\s*[;.),}]|\?$|\b(Err|Ok)\s*\(/m.test(body);
+  }
+  if (future.type === 'call_expression') {
+    const callee = future.children[0];
+    if (!callee) return false;
+    const name = text.slice(callee.start, callee.end).split(/::|\./).pop() ?? '';
+    return returnsResult(name) === true;
+  }
+  return false;
+}
+
+function stripStrings(code: string): string {
+  return code.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\/\/[^\n]*/g, '');
+}

@@ -1,0 +1,382 @@
+/**
+ * Retries in TS/JS: a loop whose `try` leaves the loop on success and whose `catch` goes round
+ * again, and a function that calls itself with the same arguments from a `catch` (or a `.catch`
+ * callback). A loop that goes round on success too (a consumer, a poll) is not a retry, and a
+ * recursive call with different arguments is a fallback (update failed, so create), not a retry.
+ */
+import ts from 'typescript';
+import type { FunctionInfo, RetryDelay, RetrySite } from '../../engine/model';
+import { isFunctionLike, normalisedText, skipTrivia, T, unwrap } from './ast';
+import type { RawCall } from './records';
+
+const SLEEPS = /^(sleep|delay|wait|pause|timeout|setTimeoutPromise|setTimeoutAsync|promisify\(setTimeout\))$/i;
+const SLEEP_CALLEES = new Set(['timers/promises.setTimeout', 'timers/promises.scheduler.wait', 'delay', 'sleep-promise', 'p-timeout']);
+const BACKOFF_NAMES = /backoff|back_off|exponential|jitter/i;
+
+/** Retry sites of one file. */
+export function findRetries(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[]): RetrySite[] {
+  const out: RetrySite[] = [];
+  const start = (n: ts.Node): number => skipTrivia(text, n.pos);
+  const seen = new Set<ts.Node>();
+  for (const c of calls) {
+    const loop = c.loop;
+    if (!loop || seen.has(loop)) continue;
+    const tryStmt = enclosingTry(c.node, loop);
+    if (!tryStmt) continue;
+    seen.add(loop);
+    const site = readLoop(loop, tryStmt, c);
+    if (site) out.push({ id: out.length, ...site });
+  }
+  for (const c of calls) {
+    if (c.localTarget === undefined || c.functionId === undefined || c.isNew) continue;
+    const self = c.localTarget;
+    // The call sits in the function itself or in a callback nested in it.
+    if (!isWithin(functions, c.functionId, self)) continue;
+    const site = readRecursion(c, c.node as ts.CallExpression, fnNodes[self]!);
+    if (site) out.push({ id: out.length, ...site });
+  }
+  return out;
+
+  function readLoop(loop: ts.Node, tryStmt: ts.TryStatement, c: RawCall): Omit<RetrySite, 'id'> | undefined {
+    const handler = tryStmt.catchClause?.block;
+    if (!handler) return undefined;
+    // Success must leave the loop: a `break`/`return` in the `try`, or a flag the loop condition tests.
+    if (!exitsOnSuccess(tryStmt.tryBlock, loop)) return undefined;
+    // A `catch` that always leaves ends the loop on the first failure: no retry.
+    if (alwaysExits(handler)) return undefined;
+    const operation = firstCall(tryStmt.tryBlock);
+    if (!operation) return undefined;
+    const cap = capOf(loop, handler);
+    const delay = delayOf(loop, cap.counter);
+    const head = loopHead(loop);
+    const fn = c.functionId === undefined ? undefined : functions[c.functionId];
+    return {
+      span: head,
+      kind: 'loop',
+      operation,
+      delay,
+      capped: cap.capped,
+      ...(cap.skippable ? { capSkippable: true } : {}),
+      ...(containsAwait(tryStmt.tryBlock) ? {} : { sync: true }),
+      ...(fn?.context !== undefined ? { context: fn.context } : {}),
+      ...(c.functionId !== undefined ? { functionId: c.functionId } : {}),
+    };
+  }
+
+  function readRecursion(c: RawCall, node: ts.CallExpression, fn: ts.FunctionLikeDeclaration): Omit<RetrySite, 'id'> | undefined {
+    if (!inFailurePath(node, fn)) return undefined;
+    const params = fn.parameters.map((p) => (T.isIdentifier(p.name) ? p.name.text : undefined));
+    const args = node.arguments;
+    let counter: string | undefined;
+    for (let i = 0; i < Math.max(args.length, params.length); i++) {
+      const a = args[i] ? unwrap(args[i]!) : undefined;
+      const p = params[i];
+      if (a === undefined) return undefined; // fewer arguments: a different call
+      if (T.isIdentifier(a) && a.text === p) continue;
+      const counted = counterArg(a, p);
+      if (counted !== undefined && counter === undefined) {
+        counter = counted;
+        continue;
+      }
+      return undefined; // a different argument: a fallback, not a retry
+    }
+    const body = fn.body;
+    const capped = counter !== undefined && body !== undefined && comparesName(body, counter);
+    const delay = recursionDelay(node, fn, counter);
+    const owner = functions.find((f) => f.span.start === start(fn) && f.span.end === fn.end);
+    return {
+      span: { start: start(node), end: node.end },
+      kind: 'recursion',
+      operation: normalisedText(text, start(node.expression), node.expression.end),
+      delay,
+      capped,
+      ...(containsAwait(fn) || (owner?.isAsync ?? false) ? {} : { sync: true }),
+      ...(c.functionId !== undefined && functions[c.functionId]!.context !== undefined ? { context: functions[c.functionId]!.context } : {}),
+      ...(c.functionId !== undefined ? { functionId: c.functionId } : {}),
+    };
+  }
+
+  function firstCall(block: ts.Node): string | undefined {
+    let found: string | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found !== undefined || isFunctionLike(n)) return;
+      if (T.isCallExpression(n)) {
+        found = normalisedText(text, start(n.expression), n.expression.end);
+        return;
+      }
+      T.forEachChild(n, visit);
+    };
+    visit(block);
+    return found;
+  }
+
+  function loopHead(loop: ts.Node): { start: number; end: number } {
+    const s = start(loop);
+    const body = (loop as ts.IterationStatement).statement;
+    return { start: s, end: T.isDoStatement(loop) ? s + 2 : body ? Math.max(s, skipTrivia(text, body.pos)) : loop.end };
+  }
+
+  /** How the loop waits between attempts: an awaited sleep in the loop, and whether its delay grows. */
+  function delayOf(loop: ts.Node, counter: string | undefined): RetryDelay {
+    let delay: RetryDelay = 'none';
+    const visit = (n: ts.Node): void => {
+      if (delay === 'growing' || isFunctionLike(n)) return;
+      if (T.isCallExpression(n) || T.isNewExpression(n)) {
+        const amount = sleepAmount(n);
+        if (amount !== undefined) delay = grows(amount, loop, counter) ? 'growing' : 'constant';
+        else if (T.isCallExpression(n) && BACKOFF_NAMES.test(calleeText(n))) delay = 'growing';
+      }
+      T.forEachChild(n, visit);
+    };
+    visit((loop as ts.IterationStatement).statement);
+    return delay;
+  }
+
+  /** The delay expression of a sleep call: `sleep(ms)`, `setTimeout(ms)` from timers/promises, `new Promise((r) => setTimeout(r, ms))`. */
+  function sleepAmount(n: ts.CallExpression | ts.NewExpression): ts.Expression | null | undefined {
+    const name = calleeText(n);
+    if (T.isNewExpression(n)) {
+      if (name !== 'Promise') return undefined;
+      const executor = n.arguments?.[0];
+      if (!executor || !isFunctionLike(unwrap(executor))) return undefined;
+      let amount: ts.Expression | null | undefined;
+      const visit = (k: ts.Node): void => {
+        if (amount !== undefined) return;
+        if (T.isCallExpression(k) && /^(setTimeout|global\.setTimeout|globalThis\.setTimeout)$/.test(calleeText(k))) amount = k.arguments[1] ?? null;
+        else T.forEachChild(k, visit);
+      };
+      visit(unwrap(executor));
+      return amount;
+    }
+    const resolved = calls.find((k) => k.node === n)?.callee;
+    const last = name.split('.').pop() ?? name;
+    if ((resolved !== undefined && SLEEP_CALLEES.has(resolved)) || SLEEPS.test(last) || (last === 'setTimeout' && n.arguments?.length === 1)) {
+      return n.arguments?.[0] ?? null;
+    }
+    return undefined;
+  }
+
+  function calleeText(n: ts.CallExpression | ts.NewExpression): string {
+    return normalisedText(text, start(n.expression), n.expression.end);
+  }
+
+  function recursionDelay(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration, counter: string | undefined): RetryDelay {
+    // `setTimeout(() => retry(x), ms)`: the recursive call is the timer's callback.
+    for (let p: ts.Node | undefined = call.parent; p && p !== fn; p = p.parent) {
+      if (T.isCallExpression(p) && /(^|\.)setTimeout$/.test(calleeText(p)) && p.arguments[1]) return grows(p.arguments[1], fn, counter) ? 'growing' : 'constant';
+    }
+    // An awaited sleep before the call, in the same `catch`.
+    const handler = enclosingCatch(call, fn);
+    if (!handler) return 'none';
+    let delay: RetryDelay = 'none';
+    const visit = (n: ts.Node): void => {
+      if (n.pos >= call.pos || isFunctionLike(n)) return;
+      if (T.isCallExpression(n) || T.isNewExpression(n)) {
+        const amount = sleepAmount(n);
+        if (amount !== undefined) delay = grows(amount, fn, counter) ? 'growing' : 'constant';
+      }
+      T.forEachChild(n, visit);
+    };
+    visit(handler);
+    return delay;
+  }
+
+  /** True when a delay grows between attempts: exponentiation, a shift, a product with the attempt counter, or a variable multiplied in the loop. */
+  function grows(amount: ts.Expression | null, scopeNode: ts.Node, counter: string | undefined): boolean {
+    if (amount === null) return false;
+    const code = normalisedText(text, start(amount), amount.end);
+    if (/\*\*|Math\.pow|<<|backoff|exponential|jitter/i.test(code)) return true;
+    if (counter !== undefined && new RegExp(`\\b${counter}\\b`).test(code) && /[*]/.test(code)) return true;
+    const e = unwrap(amount);
+    const name = T.isIdentifier(e) ? e.text : T.isCallExpression(e) ? undefined : undefined;
+    if (name !== undefined) return multipliedIn(scopeNode, name);
+    if (counter !== undefined && new RegExp(`\\b${counter}\\b`).test(code)) return true;
+    return false;
+  }
+
+  function multipliedIn(scopeNode: ts.Node, name: string): boolean {
+    let hit = false;
+    const visit = (n: ts.Node): void => {
+      if (hit) return;
+      if (T.isBinaryExpression(n) && T.isIdentifier(n.left) && n.left.text === name) {
+        const op = n.operatorToken.kind;
+        if (op === ts.SyntaxKind.AsteriskEqualsToken || op === ts.SyntaxKind.LessThanLessThanEqualsToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) hit = true;
+        else if (op === ts.SyntaxKind.EqualsToken && /\*|<<|Math\.pow/.test(normalisedText(text, start(n.right), n.right.end))) hit = true;
+      }
+      T.forEachChild(n, visit);
+    };
+    visit(scopeNode);
+    return hit;
+  }
+}
+
+/** The `try` whose protected block holds `node`, within `loop` and the same function. */
+function enclosingTry(node: ts.Node, loop: ts.Node): ts.TryStatement | undefined {
+  let child: ts.Node = node;
+  for (let p = node.parent; p && p !== loop; child = p, p = p.parent) {
+    if (isFunctionLike(p)) return undefined;
+    if (T.isTryStatement(p) && p.tryBlock === child) return p;
+  }
+  return undefined;
+}
+
+/** The `try` leaves the loop when it succeeds: a `break`/`return` in it (not inside a nested loop or function), or it sets the flag the loop tests. */
+function exitsOnSuccess(block: ts.Block, loop: ts.Node): boolean {
+  let exits = false;
+  const visit = (n: ts.Node, nested: boolean): void => {
+    if (exits || isFunctionLike(n)) return;
+    if (T.isReturnStatement(n)) exits = true;
+    else if (T.isBreakStatement(n) && (!nested || n.label !== undefined)) exits = true;
+    else T.forEachChild(n, (k) => visit(k, nested || isLoop(k) || T.isSwitchStatement(k)));
+  };
+  visit(block, false);
+  if (exits) return true;
+  // `while (!done) { try { await op(); done = true } catch … }`
+  const cond = T.isWhileStatement(loop) || T.isDoStatement(loop) ? unwrap(loop.expression) : undefined;
+  if (cond && T.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken && T.isIdentifier(unwrap(cond.operand))) {
+    const flag = (unwrap(cond.operand) as ts.Identifier).text;
+    let sets = false;
+    const find = (n: ts.Node): void => {
+      if (sets || isFunctionLike(n)) return;
+      if (T.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && T.isIdentifier(n.left) && n.left.text === flag && n.right.kind === ts.SyntaxKind.TrueKeyword) sets = true;
+      T.forEachChild(n, find);
+    };
+    find(block);
+    return sets;
+  }
+  return false;
+}
+
+function isLoop(n: ts.Node): boolean {
+  return T.isForStatement(n) || T.isForOfStatement(n) || T.isForInStatement(n) || T.isWhileStatement(n) || T.isDoStatement(n);
+}
+
+/** The block's last statement throws, returns or breaks: every failure ends the loop. */
+function alwaysExits(block: ts.Block): boolean {
+  const last = block.statements[block.statements.length - 1];
+  return last !== undefined && (T.isThrowStatement(last) || T.isReturnStatement(last) || (T.isBreakStatement(last) && last.label === undefined));
+}
+
+/**
+ * Whether the attempts are capped: a loop condition that compares (`attempt < max`,
+ * `retries-- > 0`), or an `if (…) throw|return|break` in the `catch` that compares a counter.
+ * A `continue` in the `catch` before that check skips it.
+ */
+function capOf(loop: ts.Node, handler: ts.Block): { capped: boolean; skippable: boolean; counter?: string } {
+  const cond = T.isForStatement(loop) ? loop.condition : T.isWhileStatement(loop) || T.isDoStatement(loop) ? loop.expression : undefined;
+  if (T.isForOfStatement(loop) || T.isForInStatement(loop)) return { capped: true, skippable: false }; // one attempt per item of a finite list
+  if (cond && comparison(cond)) return { capped: true, skippable: false, ...counterIn(cond) };
+  let sawContinue = false;
+  for (const s of handler.statements) {
+    if (containsContinue(s) && !isCapCheck(s)) sawContinue = true;
+    if (isCapCheck(s)) {
+      const counter = counterIn((s as ts.IfStatement).expression);
+      return { capped: !sawContinue, skippable: sawContinue, ...counter };
+    }
+  }
+  return { capped: false, skippable: false };
+}
+
+function isCapCheck(s: ts.Statement): boolean {
+  if (!T.isIfStatement(s) || !comparison(s.expression)) return false;
+  const then = s.thenStatement;
+  const last = T.isBlock(then) ? then.statements[then.statements.length - 1] : then;
+  return last !== undefined && (T.isThrowStatement(last) || T.isReturnStatement(last) || T.isBreakStatement(last));
+}
+
+const RELATIONAL = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken]);
+
+/** A relational comparison with a number-like side (`attempt >= max`, `--retries === 0`), or a decrement used as a condition (`retries--`). */
+function comparison(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  if (T.isBinaryExpression(u)) {
+    if (u.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken) return comparison(u.left) || comparison(u.right);
+    if (!RELATIONAL.has(u.operatorToken.kind)) return false;
+    if (u.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || u.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken) {
+      return T.isNumericLiteral(unwrap(u.right)) || T.isPrefixUnaryExpression(unwrap(u.left)) || T.isPostfixUnaryExpression(unwrap(u.left));
+    }
+    return true;
+  }
+  return T.isPostfixUnaryExpression(u) || (T.isPrefixUnaryExpression(u) && (u.operator === ts.SyntaxKind.MinusMinusToken || u.operator === ts.SyntaxKind.PlusPlusToken));
+}
+
+function counterIn(e: ts.Expression): { counter?: string } {
+  let name: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (name !== undefined) return;
+    if (T.isIdentifier(n) && !/^(max|MAX|limit)/.test(n.text) && !/(Max|MAX|Limit|LIMIT|max|limit)/.test(n.text)) name = n.text;
+    else T.forEachChild(n, visit);
+  };
+  visit(e);
+  return name !== undefined ? { counter: name } : {};
+}
+
+function containsContinue(n: ts.Node): boolean {
+  if (T.isContinueStatement(n)) return true;
+  if (isFunctionLike(n) || isLoop(n)) return false;
+  return T.forEachChild(n, (k) => (containsContinue(k) ? true : undefined)) ?? false;
+}
+
+function containsAwait(n: ts.Node): boolean {
+  if (T.isAwaitExpression(n)) return true;
+  if (isFunctionLike(n) && n.body) return T.forEachChild(n.body, (k) => (containsAwait(k) ? true : undefined)) ?? false;
+  return T.forEachChild(n, (k) => (isFunctionLike(k) ? undefined : containsAwait(k) ? true : undefined)) ?? false;
+}
+
+/** `fnId` is `self` or a function nested in it. */
+function isWithin(functions: readonly FunctionInfo[], fnId: number, self: number): boolean {
+  for (let f: number | undefined = fnId; f !== undefined; f = functions[f]!.parent) if (f === self) return true;
+  return false;
+}
+
+/** The call runs when an attempt failed: in a `catch` block, a `.catch(…)` callback, or a `.then(…, onRejected)`. */
+function inFailurePath(call: ts.Node, fn: ts.FunctionLikeDeclaration): boolean {
+  let child: ts.Node = call;
+  for (let p = call.parent; p && p !== fn; child = p, p = p.parent) {
+    if (T.isCatchClause(p)) return true;
+    if (isFunctionLike(p)) {
+      const host = p.parent;
+      if (host && T.isCallExpression(host) && T.isPropertyAccessExpression(host.expression)) {
+        const m = host.expression.name.text;
+        if (m === 'catch' && host.arguments[0] === p) return true;
+        if (m === 'then' && host.arguments[1] === p) return true;
+      }
+    }
+  }
+  void child;
+  return false;
+}
+
+function enclosingCatch(call: ts.Node, fn: ts.Node): ts.Node | undefined {
+  for (let p = call.parent; p && p !== fn; p = p.parent) {
+    if (T.isCatchClause(p)) return p.block;
+    if (isFunctionLike(p)) return p.body;
+  }
+  return undefined;
+}
+
+/** `attempt + 1`, `retries - 1`, `--retries`: the parameter counted, when `a` counts `param`. */
+function counterArg(a: ts.Expression, param: string | undefined): string | undefined {
+  if (param === undefined) return undefined;
+  if (T.isBinaryExpression(a) && (a.operatorToken.kind === ts.SyntaxKind.PlusToken || a.operatorToken.kind === ts.SyntaxKind.MinusToken)) {
+    const l = unwrap(a.left);
+    if (T.isIdentifier(l) && l.text === param && T.isNumericLiteral(unwrap(a.right))) return param;
+  }
+  if ((T.isPrefixUnaryExpression(a) || T.isPostfixUnaryExpression(a)) && T.isIdentifier(unwrap(a.operand)) && (unwrap(a.operand) as ts.Identifier).text === param) return param;
+  return undefined;
+}
+
+/** The body compares `name` somewhere (`if (retries <= 0) throw …`). */
+function comparesName(body: ts.Node, name: string): boolean {
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (T.isBinaryExpression(n) && RELATIONAL.has(n.operatorToken.kind)) {
+      const sides = [unwrap(n.left), unwrap(n.right)];
+      if (sides.some((s) => T.isIdentifier(s) && s.text === name)) hit = true;
+    } else if (T.isPrefixUnaryExpression(n) && n.operator === ts.SyntaxKind.ExclamationToken && T.isIdentifier(unwrap(n.operand)) && (unwrap(n.operand) as ts.Identifier).text === name) hit = true;
+    T.forEachChild(n, visit);
+  };
+  visit(body);
+  return hit;
+}
