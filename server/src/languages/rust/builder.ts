@@ -10,6 +10,7 @@ import { addLetBindings, addParameters } from './bindings';
 import { Bindings, calleeOf, calleeText, typeOf, type Binding, type FnScope } from './calls';
 import { buildHeldRegions, type Edition } from './locks';
 import { Scope, compact, type TypeRef } from './scope';
+import { findRustFanOuts, findRustRetries } from './amplifiers';
 import { spawnExcuse, spawnHandle } from './tasks';
 import { readYields } from './yields';
 import { callsInMacros } from './macros';
@@ -268,7 +269,9 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     }
   }
   const heldRegions = buildHeldRegions(state, yieldPoints, edition);
-  const model: FileModel = { language: 'rust', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, comments, syntaxErrors };
+  const fanOuts = findRustFanOuts(text, callNodes, state.calls, state.callOfNode);
+  const retries = findRustRetries(text, callNodes, state.calls, state.callOfNode);
+  const model: FileModel = { language: 'rust', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors };
   return { model, state };
 }
 

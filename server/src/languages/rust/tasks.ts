@@ -12,7 +12,8 @@ const LOOP_TYPES = new Set(['loop_expression', 'while_expression', 'for_expressi
 /** A loop that receives connections or messages: one task per item is the idiom. */
 const ACCEPT = /\.(accept|accept_bi|accept_uni|recv_from|recv|incoming|next_request|accept_stream)\s*\(|\.next\(\)\s*\.await/;
 /** The task reports through a channel it owns: its results and errors are not lost. */
-const CHANNEL = /\.(send|try_send|unbounded_send|send_async|recv|recv_async|send_replace)\s*\(/;
+// A channel send takes the value (`tx.send(v)`); reqwest's `RequestBuilder::send()` takes nothing.
+const CHANNEL = /\.(send|try_send|unbounded_send|send_async|send_replace)\s*\(\s*[^)\s]|\.(recv|recv_async)\s*\(/;
 const SENDER_ARG = /^(\w*_)?(tx|sender|reply|respond_to|resp_tx|done)$/;
 const WRAPPER_NAMES = /^(spawn\w*|execute|exec|run_detached|detach)$/;
 
