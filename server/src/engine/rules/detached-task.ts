@@ -45,7 +45,7 @@ export const detachedTask: Rule = {
       '}',
       '```',
     ].join('\n'),
-    fix: 'Suggestions: add `await` (in an async function), or mark the promise deliberate with `void` (TS/JS). In Rust, keep the handle: spawn on a `JoinSet`, or store the `JoinHandle` and join it.',
+    fix: 'Suggestions (TS/JS): add `await` (in an async function), or mark the promise deliberate with `void`; both are re-parsed before they are offered. Rust has no automatic fix: keep the handle (spawn on a `JoinSet`, or store the `JoinHandle` and join it at shutdown), which is a decision about who owns the task.',
     limits:
       'Without a type checker, a call is known to return a promise only through the same file, the Node APIs and known HTTP clients: a floating promise from another module\'s function is not seen (typescript-eslint\'s `no-floating-promises` sees it with types).',
   },

@@ -193,6 +193,11 @@ export function findRustRetries(text: string, callNodes: readonly Node[], calls:
     if (!holder || (holder.type !== 'match_expression' && holder.type !== 'let_condition') || holder.children[holder.type === 'match_expression' ? 0 : 1] !== n) continue;
     const loop = enclosing(holder, LOOP_TYPES);
     if (!loop || seen.has(loop)) continue;
+    // `for x in items` tries each item once (addresses, hosts, proxies); only a range (`for attempt in 0..5`)
+    // repeats an attempt. `while let Some(x) = …` consumes a queue or walks a chain.
+    const loopHead = text.slice(loop.start, loop.children.find((c) => c.type === 'block')?.start ?? loop.end);
+    if (loop.type === 'for_expression' && !/\bin\s+\(?\s*[\w:]+\s*\.\.=?\s*[\w:]+\s*\)?\s*$/.test(loopHead)) continue;
+    if (loop.type === 'while_expression' && /^while\s+let\b/.test(loopHead)) continue;
     const fn = enclosingFunctionItem(loop);
     const fnName = fn?.children.find((c) => c.type === 'identifier');
     if (fnName && /^poll_/.test(slice(text, fnName))) continue;
@@ -226,7 +231,8 @@ function isRetry(text: string, holder: Node, loop: Node): boolean {
   const exits = (n: Node | undefined): boolean => !!n && (/^(break|return)\b/.test(slice(text, n).trim().replace(/^\{\s*/, '')) || containsExit(n));
   if (holder.type === 'let_condition') {
     const ifExpr = holder.parent;
-    if (!ifExpr || ifExpr.type !== 'if_expression' || !/^let\s+(Ok|Some)\s*\(/.test(slice(text, holder))) return false;
+    // A `Result` only: `if let Some(x) = …` in a loop is a search or a poll, not a retry of a failure.
+    if (!ifExpr || ifExpr.type !== 'if_expression' || !/^let\s+Ok\s*\(/.test(slice(text, holder))) return false;
     const thenBlock = ifExpr.children.find((c) => c.type === 'block');
     const elseClause = ifExpr.children.find((c) => c.type === 'else_clause');
     return exits(thenBlock) && !(elseClause && containsExit(elseClause));
@@ -240,8 +246,8 @@ function isRetry(text: string, holder: Node, loop: Node): boolean {
     const pattern = arm.children.find((c) => c.type === 'match_pattern');
     const p = pattern ? slice(text, pattern) : '';
     const body = arm.children.find((c) => c !== pattern);
-    if (/^(Ok|Some)\s*\(/.test(p) && exits(body)) ok = true;
-    if (/^(Err|None|_)\b/.test(p) && !exits(body)) fails = true;
+    if (/^Ok\s*\(/.test(p) && exits(body)) ok = true;
+    if (/^(Err\b|_\s*$)/.test(p) && !exits(body)) fails = true;
   }
   void loop;
   return ok && fails;

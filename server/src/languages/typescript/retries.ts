@@ -20,7 +20,9 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
   const seen = new Set<ts.Node>();
   for (const c of calls) {
     const loop = c.loop;
-    if (!loop || seen.has(loop)) continue;
+    // Only a loop statement that repeats one attempt: not a `forEach` callback, and not `for…of`/`for…in`,
+    // which try each item (a list of hosts, encodings or rows) once, moving on when one fails.
+    if (!loop || seen.has(loop) || !isLoop(loop) || T.isForOfStatement(loop) || T.isForInStatement(loop)) continue;
     const tryStmt = enclosingTry(c.node, loop);
     if (!tryStmt) continue;
     seen.add(loop);

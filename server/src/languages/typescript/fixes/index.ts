@@ -9,6 +9,7 @@ import { calleeLabel, nodeAtSpan, nodeContaining, sourceFileOf } from './ast';
 import { asyncHelperFix } from './async-helper';
 import { asyncTwinFix, twinOf, type BuildInput } from './blocking';
 import { channelFixes } from './channel';
+import { detachedFixes } from './detached';
 import { Imports } from './imports';
 import { lockFixes } from './lock';
 import { detectStyle } from './style';
@@ -34,6 +35,8 @@ export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext
       return channelFixes(finding, parsed, input);
     case 'await-holding-lock':
       return lockFixes(finding, parsed, input);
+    case 'detached-task':
+      return detachedFixes(finding, parsed);
     default:
       return NONE;
   }
