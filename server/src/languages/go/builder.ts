@@ -459,7 +459,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   }
   // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
   for (const call of helperCalls) {
-    if (done.has(call.id)) continue;
+    if (done.has(call.id) || nodeOfCall.get(call.id)!.parent?.type === 'go_statement') continue;
     const holder = regions.find((r) => r.context === call.context && r.span.start <= call.span.start && call.span.end <= r.span.end && call.span.start >= r.acquireSpan.end);
     if (!holder) continue;
     const target = state.fns[call.localTarget!]!;

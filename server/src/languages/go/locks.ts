@@ -219,6 +219,8 @@ class FunctionWalk {
   private walkList(stmts: readonly GoNode[], entry: ReadonlyMap<string, Acq>, end: number): { held: Map<string, Acq>; falls: boolean } {
     const held = new Map(entry);
     const runs = new Map<string, number>();
+    // `defer mu.Unlock()` written before the `Lock()` it pairs with.
+    const deferredEarly = new Map<string, Span>();
     const listStart = stmts[0]?.start ?? end;
     for (const k of held.keys()) runs.set(k, listStart);
     const closeAll = (at: number): void => {
@@ -235,7 +237,8 @@ class FunctionWalk {
               // Locked again while held: the first region spans the second acquisition (a self-deadlock).
               this.emit(cur, runs.get(op.key)!, stmt.end);
             }
-            const acq: Acq = { op, missing: false, regions: [] };
+            const early = deferredEarly.get(op.key);
+            const acq: Acq = { op, missing: false, regions: [], ...(early ? { deferred: early } : {}) };
             this.acqs.push(acq);
             held.set(op.key, acq);
             runs.set(op.key, stmt.start);
@@ -246,6 +249,7 @@ class FunctionWalk {
               runs.delete(op.key);
             }
           } else if (cur) cur.deferred = span(stmt);
+          else deferredEarly.set(op.key, span(stmt));
         }
         continue;
       }
