@@ -1,0 +1,422 @@
+/**
+ * Builds the {@link FileModel} of a Python file from the mirrored syntax tree: functions and async
+ * contexts, calls (resolved through imports and the types the syntax gives), yield points (`await`,
+ * `async with`, `async for`, `yield` in an async generator), channels and task spawns. Held regions
+ * are read by `locks.ts` from what this pass collects.
+ */
+import type { Catalog } from '../../engine/catalog';
+import type { AsyncContext, CallSite, ChannelSite, Comment, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldKind, YieldPoint } from '../../engine/model';
+import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS } from './catalog';
+import { buildHeldRegions } from './locks';
+import { Scope, dotted, type ClassRec, type PyFn } from './scope';
+import { walk, type SyntaxNode } from './syntax';
+
+const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
+const LOOP_TYPES = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+const ROUTE_DECORATOR = /^@\s*([\w.]+\.(?:get|post|put|patch|delete|head|options|route|websocket|api_route|view))\s*\(/;
+
+/** Everything the pass collects, shared with the lock reader, the role reader and the fix builders. */
+export interface BuildState {
+  readonly text: string;
+  readonly scope: Scope;
+  readonly fns: PyFn[];
+  readonly fnOfNode: Map<SyntaxNode, PyFn>;
+  readonly callOfNode: Map<SyntaxNode, number>;
+  readonly calls: CallSite[];
+  readonly catalog: Catalog;
+  /** `with` statements, in source order. */
+  readonly withs: SyntaxNode[];
+  /** Expression statements that call `acquire()` / `release()` (possibly awaited). */
+  readonly lockCalls: SyntaxNode[];
+}
+
+/** A node's span in the model's terms. */
+export function span(node: SyntaxNode): Span {
+  return { start: node.start, end: node.end };
+}
+
+/** The innermost function-like ancestor of `node` (not `node` itself). */
+export function enclosingFn(state: BuildState, node: SyntaxNode): PyFn | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    const f = state.fnOfNode.get(n);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+function insideLoop(node: SyntaxNode): boolean {
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    if (LOOP_TYPES.has(n.type)) {
+      // The iterable of a `for` is evaluated once, before the loop.
+      if (n.type === 'for_statement' && n.children[1] && n.children[1].start <= node.start && node.end <= n.children[1].end) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The class whose body directly defines `fnNode` (through a decorator). */
+function definingClass(scope: Scope, fnNode: SyntaxNode): ClassRec | undefined {
+  let n = fnNode.parent;
+  if (n?.type === 'decorated_definition') n = n.parent;
+  if (n?.type !== 'block') return undefined;
+  return n.parent ? scope.classes.get(n.parent) : undefined;
+}
+
+/** Decorators written above a function definition, as text. */
+export function decoratorsOf(text: string, fnNode: SyntaxNode): string[] {
+  const parent = fnNode.parent;
+  if (parent?.type !== 'decorated_definition') return [];
+  return parent.children.filter((c) => c.type === 'decorator').map((d) => text.slice(d.start, d.end));
+}
+
+/** Reads the whole file into the model. */
+export function buildModel(root: SyntaxNode, text: string, path: string, catalog: Catalog, syntaxErrors: number): { model: FileModel; state: BuildState } {
+  const scope = new Scope(text);
+  const comments: Comment[] = [];
+  const fnNodes: SyntaxNode[] = [];
+  const callNodes: SyntaxNode[] = [];
+  const yieldNodes: SyntaxNode[] = [];
+  const assignNodes: SyntaxNode[] = [];
+  const paramNodes: SyntaxNode[] = [];
+  const withs: SyntaxNode[] = [];
+  const lockCalls: SyntaxNode[] = [];
+  walk(root, (n) => {
+    switch (n.type) {
+      case 'import_statement':
+      case 'import_from_statement':
+        scope.addImport(n);
+        return false;
+      case 'comment':
+        comments.push({ span: span(n), text: text.slice(n.start + 1, n.end) });
+        return false;
+      case 'class_definition': {
+        const name = n.children.find((c) => c.type === 'identifier');
+        const rec: ClassRec = { name: name ? text.slice(name.start, name.end) : '', node: n, attrs: new Map(), methods: new Map() };
+        scope.classes.set(n, rec);
+        if (rec.name) scope.classesByName.set(rec.name, rec);
+        return;
+      }
+      case 'call':
+        callNodes.push(n);
+        return;
+      case 'await':
+      case 'yield':
+        yieldNodes.push(n);
+        return;
+      case 'with_statement':
+        withs.push(n);
+        if (/^async\b/.test(text.slice(n.start, n.start + 5))) yieldNodes.push(n);
+        return;
+      case 'for_statement':
+        if (/^async\b/.test(text.slice(n.start, n.start + 5))) yieldNodes.push(n);
+        return;
+      case 'assignment':
+        assignNodes.push(n);
+        return;
+      case 'typed_parameter':
+      case 'typed_default_parameter':
+        paramNodes.push(n);
+        return;
+      case 'expression_statement': {
+        const e = n.children[0]?.type === 'await' ? n.children[0].children[0] : n.children[0];
+        if (e?.type === 'call' && /\.\s*(acquire|release)$/.test(text.slice(e.children[0]?.start ?? 0, e.children[0]?.end ?? 0))) lockCalls.push(n);
+        return;
+      }
+      default:
+        if (FUNCTION_TYPES.has(n.type)) fnNodes.push(n);
+        return;
+    }
+  });
+
+  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, withs, lockCalls };
+  // Function records first (without contexts): resolution needs to know the file's functions.
+  for (const node of fnNodes) {
+    const parent = enclosingFn(state, node);
+    const nameNode = node.type === 'function_definition' ? node.children.find((c) => c.type === 'identifier') : undefined;
+    const name = nameNode ? text.slice(nameNode.start, nameNode.end) : lambdaName(text, node);
+    const cls = node.type === 'function_definition' ? definingClass(scope, node) : undefined;
+    const isAsync = node.type === 'function_definition' && /^async\b/.test(text.slice(node.start, node.start + 5));
+    const rec: PyFn = { id: state.fns.length, node, ...(name !== undefined ? { name } : {}), ...(parent ? { parent } : {}), ...(cls ? { cls } : {}), bindings: new Map(), isAsync };
+    state.fns.push(rec);
+    state.fnOfNode.set(node, rec);
+    if (cls && nameNode) cls.methods.set(name!, rec.id);
+    else if (node.type === 'function_definition' && name !== undefined) {
+      const list = scope.functionsByName.get(name);
+      if (list) list.push(rec);
+      else scope.functionsByName.set(name, [rec]);
+    }
+  }
+  // Bindings: annotated parameters, then assignments in source order (`self.x = …` first, for every method).
+  for (const p of paramNodes) {
+    const fn = enclosingFn(state, p);
+    const id = p.children[0];
+    const type = p.children.find((c) => c.type === 'type');
+    if (!fn || !id || id.type !== 'identifier' || !type) continue;
+    const t = scope.annotationType(type);
+    if (t) fn.bindings.set(text.slice(id.start, id.end), t);
+  }
+  const selfAssign = (a: SyntaxNode): boolean => a.children[0]?.type === 'attribute' && /^(self|cls)\s*\./.test(text.slice(a.start, a.start + 5));
+  for (const a of [...assignNodes.filter(selfAssign), ...assignNodes.filter((a) => !selfAssign(a))]) bindAssignment(state, a);
+  for (const w of withs) bindWithTargets(state, w);
+
+  // Contexts, in function order (parents first).
+  const contexts: AsyncContext[] = [];
+  const functions: FunctionInfo[] = [];
+  for (const f of state.fns) functions.push(describeFunction(state, f, functions, contexts));
+
+  for (const node of callNodes) {
+    const fn = enclosingFn(state, node);
+    const site = readCall(state, node, fn, functions);
+    state.callOfNode.set(node, site.id);
+    state.calls.push(site);
+  }
+
+  const yieldPoints = readYields(state, yieldNodes, functions);
+  const channels: ChannelSite[] = [];
+  const spawns: SpawnSite[] = [];
+  for (const node of callNodes) {
+    const call = state.calls[state.callOfNode.get(node)!]!;
+    if (call.callee === undefined) continue;
+    const ch = catalog.channels.get(call.callee);
+    // A thread-safe `queue.Queue` matters here only in a file with async code (it is the normal tool of threaded code).
+    if (ch && !(call.callee.startsWith('queue.') && contexts.length === 0)) {
+      const bound = channelBound(text, node, ch.alwaysUnbounded === true, call.callee);
+      channels.push({
+        id: channels.length, span: call.span, constructor: ch.name, text: `${call.calleeText}(${bound.shown})`, bounded: bound.reason === undefined,
+        ...(bound.reason ? { reason: bound.reason } : {}),
+        ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}),
+      });
+    }
+    if (TASK_SPAWNERS.has(call.callee)) {
+      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle: handleUse(node), inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}) });
+    }
+  }
+  const heldRegions = buildHeldRegions(state, functions);
+  const model: FileModel = { language: 'python', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, comments, syntaxErrors };
+  return { model, state };
+}
+
+/** `f = lambda …` names the lambda `f`. */
+function lambdaName(text: string, node: SyntaxNode): string | undefined {
+  const p = node.parent;
+  if (p?.type !== 'assignment' || p.children[p.children.length - 1] !== node) return undefined;
+  const left = p.children[0];
+  return left?.type === 'identifier' ? text.slice(left.start, left.end) : undefined;
+}
+
+function bindAssignment(state: BuildState, a: SyntaxNode): void {
+  const { text, scope } = state;
+  const left = a.children[0];
+  if (!left) return;
+  const annotation = a.children.find((c, i) => i > 0 && c.type === 'type');
+  const right = a.children.length > 1 ? a.children[a.children.length - 1] : undefined;
+  const fn = enclosingFn(state, a);
+  const type = (annotation ? scope.annotationType(annotation) : undefined) ?? (right && right !== annotation ? scope.typeOf(right, fn) : undefined);
+  if (left.type === 'identifier') {
+    const name = text.slice(left.start, left.end);
+    const cls = classBodyOf(scope, a);
+    if (type === undefined) {
+      if (!fn && !cls) scope.shadowed.add(name);
+      return;
+    }
+    if (cls && !fn) cls.attrs.set(name, type);
+    else if (fn) fn.bindings.set(name, type);
+    else scope.globals.set(name, type);
+    return;
+  }
+  if (left.type === 'attribute' && type !== undefined) {
+    const obj = left.children[0];
+    const member = left.children[left.children.length - 1];
+    if (obj?.type === 'identifier' && /^(self|cls)$/.test(text.slice(obj.start, obj.end)) && member) {
+      scope.classOf(fn)?.attrs.set(text.slice(member.start, member.end), type);
+    }
+  }
+}
+
+/** The class whose body holds `node` directly (not inside a method). */
+function classBodyOf(scope: Scope, node: SyntaxNode): ClassRec | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    if (FUNCTION_TYPES.has(n.type)) return undefined;
+    const cls = scope.classes.get(n);
+    if (cls) return cls;
+  }
+  return undefined;
+}
+
+/** `with requests.Session() as s:` / `async with aiohttp.ClientSession() as session:` type the target. */
+function bindWithTargets(state: BuildState, w: SyntaxNode): void {
+  const clause = w.children.find((c) => c.type === 'with_clause');
+  const fn = enclosingFn(state, w);
+  for (const item of clause?.children ?? []) {
+    const value = item.children[0];
+    if (value?.type !== 'as_pattern') continue;
+    const expr = value.children[0];
+    const target = value.children[value.children.length - 1]?.children[0];
+    if (!expr || target?.type !== 'identifier') continue;
+    const t = state.scope.typeOf(expr, fn);
+    if (t === undefined) continue;
+    const name = state.text.slice(target.start, target.end);
+    if (fn) fn.bindings.set(name, t);
+    else state.scope.globals.set(name, t);
+  }
+}
+
+/** The call a node is an argument of (positional or keyword), skipping parentheses. */
+function callTakingArgument(node: SyntaxNode): SyntaxNode | undefined {
+  let n = node.parent;
+  while (n?.type === 'parenthesized_expression') n = n.parent;
+  if (n?.type === 'keyword_argument') n = n.parent;
+  return n?.type === 'argument_list' && n.parent?.type === 'call' ? n.parent : undefined;
+}
+
+function isOffloader(state: BuildState, call: SyntaxNode): boolean {
+  const f = call.children[0];
+  const member = f?.type === 'attribute' ? state.text.slice(f.children[f.children.length - 1]!.start, f.end) : undefined;
+  if (member !== undefined && OFFLOADING_METHODS.has(member)) return true;
+  const callee = state.scope.resolve(call, enclosingFn(state, call)).callee;
+  return callee !== undefined && OFFLOADERS.has(callee);
+}
+
+function describeFunction(state: BuildState, f: PyFn, functions: FunctionInfo[], contexts: AsyncContext[]): FunctionInfo {
+  const { text, scope } = state;
+  const node = f.node;
+  const parentInfo = f.parent ? functions[f.parent.id] : undefined;
+  let offloaded = false;
+  if (node.type === 'lambda') {
+    const call = callTakingArgument(node);
+    offloaded = call !== undefined && isOffloader(state, call);
+  } else {
+    // `@sync_to_async` (asgiref) and friends run the decorated body in a thread.
+    for (const d of decoratorsOf(text, node)) {
+      const name = /^@\s*([\w.]+)/.exec(d)?.[1];
+      const q = name ? scope.qualify(name) : undefined;
+      if (q && OFFLOADERS.has(q)) offloaded = true;
+    }
+  }
+  const nameNode = node.type === 'function_definition' ? node.children.find((c) => c.type === 'identifier') : undefined;
+  let context: number | undefined;
+  if (f.isAsync) {
+    context = contexts.length;
+    const route = decoratorsOf(text, node).map((d) => ROUTE_DECORATOR.exec(d)?.[1]).find((r) => r !== undefined);
+    const name = route ? `@${route} ${f.name ?? 'handler'}` : (f.name ?? 'async function');
+    contexts.push({
+      id: context, kind: 'async-function', name, span: span(node), nameSpan: nameNode ? span(nameNode) : { start: node.start, end: node.start + 5 },
+      reason: route ? `\`async def\` registered with \`@${route}\`` : '`async def`', functionId: f.id,
+    });
+  } else if (node.type === 'lambda' && !offloaded && parentInfo && !parentInfo.offloaded) {
+    // A lambda runs where it is called: inline (`sorted(xs, key=lambda x: …)`) in its function's context.
+    context = parentInfo.context;
+  }
+  return {
+    id: f.id, ...(f.name !== undefined ? { name: f.name } : {}), span: span(node), ...(nameNode ? { nameSpan: span(nameNode) } : {}),
+    ...(f.parent ? { parent: f.parent.id } : {}), ...(context !== undefined ? { context } : {}), offloaded, isAsync: f.isAsync,
+  };
+}
+
+const NON_BLOCKING_QUEUE_CALL = /\bblock\s*=\s*False\b/;
+
+function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, functions: FunctionInfo[]): CallSite {
+  const { text, scope } = state;
+  const fnNode = node.children[0]!;
+  const args = node.children[node.children.length - 1]!;
+  const argCount = args.type === 'argument_list' ? args.children.filter((c) => c.type !== 'comment').length : 1;
+  const resolved = scope.resolve(node, fn);
+  let callee = resolved.callee;
+  // `q.get(block=False)`, `q.get(False)`, `q.put(item, False)` do not wait.
+  if (callee && /^queue\.\w+\.(get|put)$/.test(callee)) {
+    const argText = text.slice(args.start, args.end);
+    const positional = args.children.filter((c) => c.type !== 'keyword_argument' && c.type !== 'comment');
+    const blockArg = positional[callee.endsWith('.get') ? 0 : 1];
+    if (NON_BLOCKING_QUEUE_CALL.test(argText) || (blockArg && text.slice(blockArg.start, blockArg.end) === 'False')) callee = undefined;
+  }
+  // Leaving `with ThreadPoolExecutor(…)` joins the pool: the call stands for the block's exit.
+  if (callee && /^concurrent\.futures\.(Thread|Process)PoolExecutor$/.test(callee) && node.parent && withItemOf(node)?.parent?.parent?.type === 'with_statement') {
+    const w = withItemOf(node)!.parent!.parent!;
+    if (!/^async\b/.test(text.slice(w.start, w.start + 5))) callee = `${callee}.__exit__`;
+  }
+  const ct = text.slice(fnNode.start, fnNode.end).replace(/\s+/g, '');
+  const member = ct.slice(ct.lastIndexOf('.') + 1);
+  const info = fn ? functions[fn.id] : undefined;
+  let up = node.parent;
+  while (up && (up.type === 'await' || up.type === 'parenthesized_expression')) up = up.parent;
+  let awaitedBy = node.parent;
+  while (awaitedBy?.type === 'parenthesized_expression') awaitedBy = awaitedBy.parent;
+  return {
+    id: state.calls.length, span: span(node), calleeSpan: span(fnNode), argsSpan: span(args), calleeText: ct,
+    ...(callee !== undefined ? { callee } : {}), member, ...(resolved.localTarget !== undefined ? { localTarget: resolved.localTarget } : {}),
+    ...(info ? { functionId: info.id } : {}), ...(info?.context !== undefined ? { context: info.context } : {}),
+    awaited: awaitedBy?.type === 'await', inLoop: insideLoop(node), resultUnused: up?.type === 'expression_statement', argCount,
+  };
+}
+
+/** The `with_item` whose value is `node` (directly or as the expression of `… as x`). */
+function withItemOf(node: SyntaxNode): SyntaxNode | undefined {
+  let n = node.parent;
+  if (n?.type === 'as_pattern') n = n.parent;
+  return n?.type === 'with_item' ? n : undefined;
+}
+
+function readYields(state: BuildState, nodes: readonly SyntaxNode[], functions: FunctionInfo[]): YieldPoint[] {
+  const raw: { kind: YieldKind; span: Span; keywordSpan: Span; context: number; operand: Span }[] = [];
+  for (const n of nodes) {
+    const fn = enclosingFn(state, n);
+    const ctx = fn ? functions[fn.id]?.context : undefined;
+    // Only the async function itself suspends: a `yield` in a sync generator nested in it does not.
+    if (ctx === undefined || !fn?.isAsync) continue;
+    if (n.type === 'await') {
+      raw.push({ kind: 'await', span: span(n), keywordSpan: { start: n.start, end: n.start + 5 }, context: ctx, operand: span(n) });
+    } else if (n.type === 'yield') {
+      raw.push({ kind: 'yield', span: span(n), keywordSpan: { start: n.start, end: n.start + 5 }, context: ctx, operand: span(n) });
+    } else if (n.type === 'with_statement') {
+      const clause = n.children.find((c) => c.type === 'with_clause');
+      if (clause) raw.push({ kind: 'async-with', span: { start: n.start, end: clause.end }, keywordSpan: { start: n.start, end: n.start + 5 }, context: ctx, operand: span(clause) });
+    } else {
+      const iterable = n.children[1];
+      if (iterable) raw.push({ kind: 'for-await', span: { start: n.start, end: iterable.end }, keywordSpan: { start: n.start, end: n.start + 5 }, context: ctx, operand: span(iterable) });
+    }
+  }
+  raw.sort((a, b) => a.span.start - b.span.start);
+  const ordinals = new Map<number, number>();
+  return raw.map((y, id) => {
+    const ordinal = (ordinals.get(y.context) ?? 0) + 1;
+    ordinals.set(y.context, ordinal);
+    const calls = state.calls.filter((c) => c.span.start >= y.operand.start && c.span.end <= y.operand.end).map((c) => c.id);
+    return { id, kind: y.kind, span: y.span, keywordSpan: y.keywordSpan, context: y.context, ordinal, calls };
+  });
+}
+
+const INFINITE = /^(?:math\.inf|inf|float\(\s*["']inf["']\s*\)|sys\.maxsize)$/;
+
+/** Whether a channel constructor call is bounded, and what its bound argument says. */
+function channelBound(text: string, call: SyntaxNode, alwaysUnbounded: boolean, callee: string): { reason?: 'no-capacity' | 'infinite-capacity'; shown: string } {
+  if (alwaysUnbounded) return { reason: 'no-capacity', shown: '' };
+  const spec = CHANNEL_BOUNDS.get(callee);
+  const args = call.children[call.children.length - 1];
+  if (!spec || args?.type !== 'argument_list') return { shown: '' };
+  let value: SyntaxNode | undefined = args.children.find((c) => c.type !== 'keyword_argument' && c.type !== 'comment');
+  for (const kw of args.children) {
+    if (kw.type === 'keyword_argument' && kw.children[0] && text.slice(kw.children[0].start, kw.children[0].end) === spec.keyword) value = kw.children[1];
+  }
+  // `Queue(*args)` or `Queue(**kw)`: the bound is not written here.
+  if (!value && args.children.some((c) => c.type === 'list_splat' || c.type === 'dictionary_splat')) return { shown: '…' };
+  if (!value) return spec.absent === 'unbounded' ? { reason: 'no-capacity', shown: '' } : { shown: '' };
+  const v = text.slice(value.start, value.end).replace(/\s+/g, '');
+  const shown = text.slice(args.start + 1, args.end - 1).trim();
+  if (INFINITE.test(v)) return { reason: 'infinite-capacity', shown };
+  if (spec.absent === 'unbounded' && /^(?:0|-\d+)$/.test(v)) return { reason: 'no-capacity', shown };
+  return { shown };
+}
+
+function handleUse(call: SyntaxNode): HandleUse {
+  let n = call.parent;
+  while (n?.type === 'parenthesized_expression') n = n.parent;
+  if (!n) return 'dropped';
+  if (n.type === 'await') return 'awaited';
+  if (n.type === 'expression_statement') return 'dropped';
+  if (n.type === 'assignment' || n.type === 'augmented_assignment') return 'stored';
+  if (n.type === 'return_statement') return 'returned';
+  return 'passed';
+}
+
+export { dotted };

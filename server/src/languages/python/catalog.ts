@@ -1,0 +1,241 @@
+/**
+ * The Python catalog: data only. Names are dotted paths as Python spells them after imports are
+ * resolved (`time.sleep`, `requests.get`), the strings the frontend writes into `CallSite.callee`.
+ * A method is named by its receiver's type: `requests.Session.get`, `sqlite3.Cursor.execute`.
+ *
+ * Every API here was checked against its source: CPython 3.11's standard library, and Debian
+ * bookworm's packages of requests 2.28, httpx 0.23, urllib3 1.26, redis 4.3, psycopg2 2.9,
+ * PyMySQL 1.0, peewee 3.14, bcrypt 3.2, argon2-cffi 21.1, Pillow 9.4, anyio 3.6 and trio 0.22.
+ */
+import { makeCatalog, type BlockingCall, type ChannelConstructor, type LockType, type Wording } from '../../engine/catalog';
+
+const methods = (type: string, names: readonly string[], category: BlockingCall['category'], extra: Partial<BlockingCall> = {}): BlockingCall[] =>
+  names.map((m) => ({ name: `${type}.${m}`, category, ...extra }));
+
+const HTTP_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
+const TO_THREAD = 'run it in a thread with `await asyncio.to_thread(…)`';
+const HTTP_ADVICE = 'use an async client (`await client.get(…)` on an `httpx.AsyncClient`, or `aiohttp`), or ' + TO_THREAD;
+const SUBPROCESS_ADVICE = 'use `await asyncio.create_subprocess_exec(…)` and `await proc.communicate()`, or ' + TO_THREAD;
+const SHELL_ADVICE = 'use `await asyncio.create_subprocess_shell(…)` and `await proc.wait()`, or ' + TO_THREAD;
+const AWAIT_FUTURE = 'await it with `await asyncio.wrap_future(fut)` instead of blocking on `result()`';
+
+const WORDING: Wording = {
+  executor: 'the event loop',
+  awaited: 'await {}(…)',
+  noTwin: {
+    default: TO_THREAD,
+    fs: `${TO_THREAD}, or use \`aiofiles\` / \`anyio.Path\``,
+    db: `${TO_THREAD}, or use an async driver (\`aiosqlite\`, \`asyncpg\`, \`redis.asyncio\`)`,
+    net: `${TO_THREAD}, or use asyncio's own networking (\`loop.getaddrinfo\`, \`asyncio.open_connection\`)`,
+    cpu: `${TO_THREAD} (or a process pool for pure-Python work)`,
+  },
+  helperNoTwin: 'run the helper in a thread with `await asyncio.to_thread(…)`',
+};
+
+const BLOCKING: BlockingCall[] = [
+  { name: 'time.sleep', category: 'sleep', replacement: 'asyncio.sleep' },
+  // HTTP clients.
+  ...HTTP_VERBS.map((v) => ({ name: `requests.${v}`, category: 'net' as const, advice: HTTP_ADVICE })),
+  ...methods('requests.Session', [...HTTP_VERBS, 'send'], 'net', { advice: HTTP_ADVICE }),
+  ...[...HTTP_VERBS, 'stream'].map((v) => ({ name: `httpx.${v}`, category: 'net' as const, advice: HTTP_ADVICE })),
+  ...methods('httpx.Client', [...HTTP_VERBS, 'send', 'stream'], 'net', { advice: HTTP_ADVICE }),
+  { name: 'urllib.request.urlopen', category: 'net', advice: HTTP_ADVICE },
+  ...methods('urllib3.PoolManager', ['request', 'urlopen'], 'net', { advice: HTTP_ADVICE }),
+  ...methods('http.client.HTTPConnection', ['request', 'getresponse'], 'net', { advice: HTTP_ADVICE }),
+  ...methods('http.client.HTTPSConnection', ['request', 'getresponse'], 'net', { advice: HTTP_ADVICE }),
+  // Files.
+  { name: 'open', category: 'fs' },
+  { name: 'io.open', category: 'fs' },
+  { name: 'codecs.open', category: 'fs' },
+  ...methods('pathlib.Path', ['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open'], 'fs'),
+  ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
+  ...['copy', 'copy2', 'copyfile', 'copytree', 'rmtree', 'move', 'make_archive', 'unpack_archive'].map((f) => ({ name: `shutil.${f}`, category: 'fs' as const })),
+  { name: 'tarfile.open', category: 'fs' },
+  ...methods('tarfile.TarFile', ['extractall', 'extract', 'add'], 'fs'),
+  ...methods('zipfile.ZipFile', ['extractall', 'extract', 'read', 'write', 'writestr'], 'fs'),
+  // Processes.
+  ...['run', 'call', 'check_call', 'check_output', 'getoutput', 'getstatusoutput'].map((f) => ({ name: `subprocess.${f}`, category: 'process' as const, advice: SUBPROCESS_ADVICE })),
+  ...methods('subprocess.Popen', ['wait', 'communicate'], 'process', { advice: SUBPROCESS_ADVICE }),
+  { name: 'os.system', category: 'process', advice: SHELL_ADVICE },
+  { name: 'os.popen', category: 'process', advice: SHELL_ADVICE },
+  ...['wait', 'wait3', 'wait4', 'waitpid', 'waitid'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
+  ...['spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
+  // Name resolution through the system resolver, and blocking connects.
+  ...['getaddrinfo', 'gethostbyname', 'gethostbyname_ex', 'gethostbyaddr', 'getnameinfo', 'getfqdn'].map((f) => ({
+    name: `socket.${f}`, category: 'net' as const, ...(f === 'getaddrinfo' || f === 'getnameinfo' ? { usage: `await asyncio.get_running_loop().${f}(…)` } : {}),
+  })),
+  { name: 'socket.create_connection', category: 'net', usage: 'await asyncio.open_connection(…)' },
+  // Databases.
+  { name: 'sqlite3.connect', category: 'db' },
+  ...methods('sqlite3.Connection', ['execute', 'executemany', 'executescript', 'commit', 'rollback', 'backup'], 'db'),
+  ...methods('sqlite3.Cursor', ['execute', 'executemany', 'executescript', 'fetchone', 'fetchmany', 'fetchall'], 'db'),
+  { name: 'psycopg2.connect', category: 'db' },
+  ...methods('psycopg2.extensions.connection', ['commit', 'rollback'], 'db'),
+  ...methods('psycopg2.extensions.cursor', ['execute', 'executemany', 'callproc', 'fetchone', 'fetchmany', 'fetchall', 'copy_expert'], 'db'),
+  { name: 'pymysql.connect', category: 'db' },
+  ...methods('pymysql.connections.Connection', ['commit', 'rollback', 'ping', 'query'], 'db'),
+  ...methods('pymysql.cursors.Cursor', ['execute', 'executemany', 'callproc', 'fetchone', 'fetchmany', 'fetchall'], 'db'),
+  ...methods('peewee.Database', ['connect', 'execute_sql'], 'db'),
+  ...methods('redis.Redis', [
+    'get', 'set', 'setex', 'mget', 'mset', 'delete', 'exists', 'expire', 'incr', 'decr', 'hget', 'hset', 'hgetall', 'hdel', 'lpush', 'rpush',
+    'lpop', 'rpop', 'blpop', 'brpop', 'lrange', 'sadd', 'smembers', 'zadd', 'zrange', 'publish', 'keys', 'scan', 'ping', 'execute_command',
+  ], 'db'),
+  // Password hashing and key derivation: tens to hundreds of milliseconds of CPU per call, by design.
+  { name: 'hashlib.pbkdf2_hmac', category: 'cpu', cpuHeavy: true },
+  { name: 'hashlib.scrypt', category: 'cpu', cpuHeavy: true },
+  { name: 'bcrypt.hashpw', category: 'cpu', cpuHeavy: true },
+  { name: 'bcrypt.checkpw', category: 'cpu', cpuHeavy: true },
+  { name: 'bcrypt.kdf', category: 'cpu', cpuHeavy: true },
+  ...methods('argon2.PasswordHasher', ['hash', 'verify'], 'cpu', { cpuHeavy: true }),
+  // Image decoding and encoding.
+  { name: 'PIL.Image.open', category: 'cpu', cpuHeavy: true },
+  ...methods('PIL.Image.Image', ['save', 'load', 'thumbnail'], 'cpu', { cpuHeavy: true }),
+  ...['imread', 'imwrite', 'imdecode', 'imencode'].map((f) => ({ name: `cv2.${f}`, category: 'cpu' as const, cpuHeavy: true })),
+  // Waiting on other threads from the loop.
+  { name: 'input', category: 'other' },
+  ...methods('queue.Queue', ['get', 'put', 'join'], 'other'),
+  ...methods('queue.LifoQueue', ['get', 'put', 'join'], 'other'),
+  ...methods('queue.PriorityQueue', ['get', 'put', 'join'], 'other'),
+  ...methods('queue.SimpleQueue', ['get'], 'other'),
+  { name: 'concurrent.futures.Future.result', category: 'other', advice: AWAIT_FUTURE },
+  { name: 'concurrent.futures.wait', category: 'other', advice: 'await the futures with `asyncio.wrap_future` instead' },
+  ...methods('threading.Thread', ['join'], 'other'),
+  ...methods('threading.Event', ['wait'], 'other', { advice: 'use an `asyncio.Event`, or ' + TO_THREAD }),
+  // Leaving `with ThreadPoolExecutor(…)` joins the pool: the frontend names that exit `….__exit__`.
+  ...['ThreadPoolExecutor', 'ProcessPoolExecutor'].map((t) => ({
+    name: `concurrent.futures.${t}.__exit__`, category: 'other' as const,
+    advice: 'leaving the `with` block waits for every submitted job: create the pool once outside the handler and `await loop.run_in_executor(pool, …)`',
+  })),
+];
+
+const LOCKS: LockType[] = [
+  { name: 'threading.Lock', kind: 'blocking' },
+  { name: 'threading.RLock', kind: 'blocking' },
+  { name: 'threading.Condition', kind: 'blocking' },
+  { name: 'threading.Semaphore', kind: 'blocking' },
+  { name: 'threading.BoundedSemaphore', kind: 'blocking' },
+  { name: 'multiprocessing.Lock', kind: 'blocking' },
+  { name: 'multiprocessing.RLock', kind: 'blocking' },
+  { name: 'asyncio.Lock', kind: 'async' },
+  { name: 'asyncio.Condition', kind: 'async' },
+  { name: 'anyio.Lock', kind: 'async' },
+  { name: 'anyio.Condition', kind: 'async' },
+  { name: 'trio.Lock', kind: 'async' },
+  { name: 'trio.StrictFIFOLock', kind: 'async' },
+  { name: 'asyncio.Semaphore', kind: 'async', limiter: true },
+  { name: 'asyncio.BoundedSemaphore', kind: 'async', limiter: true },
+  { name: 'anyio.Semaphore', kind: 'async', limiter: true },
+  { name: 'anyio.CapacityLimiter', kind: 'async', limiter: true },
+  { name: 'trio.Semaphore', kind: 'async', limiter: true },
+  { name: 'trio.CapacityLimiter', kind: 'async', limiter: true },
+];
+
+const CHANNELS: ChannelConstructor[] = [
+  { name: 'asyncio.Queue', bound: '`maxsize`' },
+  { name: 'asyncio.PriorityQueue', bound: '`maxsize`' },
+  { name: 'asyncio.LifoQueue', bound: '`maxsize`' },
+  { name: 'queue.Queue', bound: '`maxsize`' },
+  { name: 'queue.PriorityQueue', bound: '`maxsize`' },
+  { name: 'queue.LifoQueue', bound: '`maxsize`' },
+  { name: 'queue.SimpleQueue', bound: 'queue.Queue', alwaysUnbounded: true },
+  { name: 'anyio.create_memory_object_stream', bound: '`max_buffer_size`' },
+  { name: 'trio.open_memory_channel', bound: '`max_buffer_size`' },
+];
+
+/** How each channel constructor takes its bound: the keyword, and what leaving it out means. */
+export interface ChannelBound {
+  readonly keyword: string;
+  readonly absent: 'unbounded' | 'bounded';
+}
+export const CHANNEL_BOUNDS: ReadonlyMap<string, ChannelBound> = new Map<string, ChannelBound>([
+  ...['asyncio.Queue', 'asyncio.PriorityQueue', 'asyncio.LifoQueue', 'queue.Queue', 'queue.PriorityQueue', 'queue.LifoQueue'].map(
+    (n): [string, ChannelBound] => [n, { keyword: 'maxsize', absent: 'unbounded' }],
+  ),
+  // anyio's default buffer is 0 (a rendezvous): only an explicit `math.inf` is unbounded.
+  ['anyio.create_memory_object_stream', { keyword: 'max_buffer_size', absent: 'bounded' }],
+  ['trio.open_memory_channel', { keyword: 'max_buffer_size', absent: 'bounded' }],
+]);
+
+const IO: string[] = [
+  'aiohttp.', 'httpx.AsyncClient.', 'asyncio.open_connection', 'asyncio.open_unix_connection', 'asyncio.StreamReader.', 'asyncio.StreamWriter.drain',
+  'asyncio.create_subprocess_exec', 'asyncio.create_subprocess_shell', 'asyncio.sleep', 'anyio.sleep', 'trio.sleep', 'anyio.open_file',
+  'anyio.connect_tcp', 'trio.open_tcp_stream', 'asyncpg.', 'aiofiles.', 'aiosqlite.', 'redis.asyncio.', 'motor.', 'aioredis.', 'aiobotocore.',
+  'websockets.',
+];
+
+/** The built-in Python catalog. */
+export const pythonCatalog = makeCatalog({ wording: WORDING, blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
+
+/**
+ * What a call returns, for typing a binding or a chain that starts with it (`sqlite3.connect(p).cursor()`).
+ * A call to a name whose last segment is capitalised (`requests.Session()`) is assumed to build that class.
+ */
+export const RETURN_TYPES: ReadonlyMap<string, string> = new Map([
+  ['requests.session', 'requests.Session'],
+  ['sqlite3.connect', 'sqlite3.Connection'],
+  ['sqlite3.Connection.cursor', 'sqlite3.Cursor'],
+  ['sqlite3.Connection.execute', 'sqlite3.Cursor'],
+  ['psycopg2.connect', 'psycopg2.extensions.connection'],
+  ['psycopg2.extensions.connection.cursor', 'psycopg2.extensions.cursor'],
+  ['pymysql.connect', 'pymysql.connections.Connection'],
+  ['pymysql.Connect', 'pymysql.connections.Connection'],
+  ['pymysql.Connection', 'pymysql.connections.Connection'],
+  ['pymysql.connections.Connection.cursor', 'pymysql.cursors.Cursor'],
+  ['peewee.SqliteDatabase', 'peewee.Database'],
+  ['peewee.PostgresqlDatabase', 'peewee.Database'],
+  ['peewee.MySQLDatabase', 'peewee.Database'],
+  ['redis.StrictRedis', 'redis.Redis'],
+  ['redis.Redis.from_url', 'redis.Redis'],
+  ['redis.from_url', 'redis.Redis'],
+  ['tarfile.open', 'tarfile.TarFile'],
+  ['PIL.Image.open', 'PIL.Image.Image'],
+  ['subprocess.Popen', 'subprocess.Popen'],
+  ['asyncio.get_event_loop', 'asyncio.AbstractEventLoop'],
+  ['asyncio.get_running_loop', 'asyncio.AbstractEventLoop'],
+  ['asyncio.new_event_loop', 'asyncio.AbstractEventLoop'],
+  ['asyncio.run_coroutine_threadsafe', 'concurrent.futures.Future'],
+  ['concurrent.futures.ThreadPoolExecutor.submit', 'concurrent.futures.Future'],
+  ['concurrent.futures.ProcessPoolExecutor.submit', 'concurrent.futures.Future'],
+  ['pathlib.Path.cwd', 'pathlib.Path'],
+  ['pathlib.Path.home', 'pathlib.Path'],
+  ['pathlib.Path.resolve', 'pathlib.Path'],
+  ['pathlib.Path.absolute', 'pathlib.Path'],
+  ['pathlib.Path.with_suffix', 'pathlib.Path'],
+  ['pathlib.Path.with_name', 'pathlib.Path'],
+  ['pathlib.Path.joinpath', 'pathlib.Path'],
+  ['pathlib.Path.expanduser', 'pathlib.Path'],
+  ['httpx.Client', 'httpx.Client'],
+]);
+
+/**
+ * Aliases a module exports for a class, so both spellings share one catalog name
+ * (`from pathlib import PosixPath`, `from redis import StrictRedis`).
+ */
+export const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['pathlib.PosixPath', 'pathlib.Path'],
+  ['pathlib.WindowsPath', 'pathlib.Path'],
+  ['redis.client.Redis', 'redis.Redis'],
+  ['redis.StrictRedis', 'redis.Redis'],
+  ['concurrent.futures.thread.ThreadPoolExecutor', 'concurrent.futures.ThreadPoolExecutor'],
+  ['asyncio.locks.Lock', 'asyncio.Lock'],
+  ['asyncio.queues.Queue', 'asyncio.Queue'],
+]);
+
+/** Builtins the catalog names without a module. A same-file definition or an import of the name shadows them. */
+export const BUILTINS: ReadonlySet<string> = new Set(['open', 'input']);
+
+/** APIs whose callable argument runs in a thread (or process), off the event loop. */
+export const OFFLOADERS: ReadonlySet<string> = new Set([
+  'asyncio.to_thread', 'anyio.to_thread.run_sync', 'trio.to_thread.run_sync', 'starlette.concurrency.run_in_threadpool',
+  'fastapi.concurrency.run_in_threadpool', 'threading.Thread', 'asgiref.sync.sync_to_async', 'anyio.to_process.run_sync',
+  'concurrent.futures.ThreadPoolExecutor.submit', 'concurrent.futures.ProcessPoolExecutor.submit',
+  'concurrent.futures.ThreadPoolExecutor.map', 'concurrent.futures.ProcessPoolExecutor.map',
+]);
+
+/** Methods that offload whatever their receiver's type (`loop.run_in_executor`, on a loop from anywhere). */
+export const OFFLOADING_METHODS: ReadonlySet<string> = new Set(['run_in_executor']);
+
+/** Spawners whose coroutine becomes a task on the loop; the event loop keeps only a weak reference to it. */
+export const TASK_SPAWNERS: ReadonlySet<string> = new Set([
+  'asyncio.create_task', 'asyncio.ensure_future', 'asyncio.AbstractEventLoop.create_task',
+]);
