@@ -8,10 +8,13 @@ import { reachesIo } from '../rule-support';
 /** Timer waits the I/O catalogs list (awaiting them under a lock holds it for the delay). */
 const SLEEPS: ReadonlySet<string> = new Set([
   'tokio::time::sleep', 'tokio::time::sleep_until', 'async_std::task::sleep', 'smol::Timer::after', 'timers/promises.setTimeout',
+  'asyncio.sleep', 'anyio.sleep', 'trio.sleep',
 ]);
 
-function yieldLabel(y: YieldPoint): string {
-  return y.kind === 'for-await' ? '`for await`' : y.kind === 'yield' ? '`yield`' : '`await`';
+function yieldLabel(y: YieldPoint, language: FileModel['language']): string {
+  if (y.kind === 'async-with') return '`async with`';
+  if (y.kind === 'for-await') return language === 'python' ? '`async for`' : '`for await`';
+  return y.kind === 'yield' ? '`yield`' : '`await`';
 }
 
 /** The calls a yield waits on, skipping the ones on the lock's own guarded resources. */
@@ -78,8 +81,8 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
         const borrow = region.lockType === 'std::cell::RefCell';
         findings.push({
           message: borrow
-            ? `${yieldLabel(y)} while \`${region.lock}\` is borrowed: a conflicting \`borrow\` or \`borrow_mut\` made while this task is suspended panics (\`already borrowed\`); end the borrow before the ${yieldLabel(y)}`
-            : `${yieldLabel(y)} while holding \`${region.lock}\`, a blocking lock: every task that needs it blocks its thread until this one resumes; release the guard before the ${yieldLabel(y)} or use an async-aware lock`,
+            ? `${yieldLabel(y, model.language)} while \`${region.lock}\` is borrowed: a conflicting \`borrow\` or \`borrow_mut\` made while this task is suspended panics (\`already borrowed\`); end the borrow before the ${yieldLabel(y, model.language)}`
+            : `${yieldLabel(y, model.language)} while holding \`${region.lock}\`, a blocking lock: every task that needs it blocks its thread until this one resumes; release the guard before the ${yieldLabel(y, model.language)} or use an async-aware lock`,
           span: y.span,
           related: region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired],
           data: { regionId: region.id, yieldId: y.id },
@@ -104,8 +107,8 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
       const sleep = io.callee !== undefined && SLEEPS.has(io.callee);
       findings.push({
         message: sleep
-          ? `${yieldLabel(y)} on \`${io.calleeText}\` while holding \`${region.lock}\`: the lock is held for the whole sleep and every task waiting for it waits as long; sleep before acquiring the lock or after releasing it`
-          : `${yieldLabel(y)} on \`${io.calleeText}\` (I/O) while holding \`${region.lock}\`: every task waiting for the lock stalls until the I/O completes; do the I/O before acquiring the lock or after releasing it`,
+          ? `${yieldLabel(y, model.language)} on \`${io.calleeText}\` while holding \`${region.lock}\`: the lock is held for the whole sleep and every task waiting for it waits as long; sleep before acquiring the lock or after releasing it`
+          : `${yieldLabel(y, model.language)} on \`${io.calleeText}\` (I/O) while holding \`${region.lock}\`: every task waiting for the lock stalls until the I/O completes; do the I/O before acquiring the lock or after releasing it`,
         span: y.span,
         related: region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired],
         data: { regionId: region.id, yieldId: y.id },

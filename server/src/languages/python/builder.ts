@@ -225,6 +225,20 @@ function bindAssignment(state: BuildState, a: SyntaxNode): void {
     else scope.globals.set(name, type);
     return;
   }
+  // `a, b = x(), y()` and `(a, b) = (x(), y())`: element by element.
+  if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && right && (right.type === 'expression_list' || right.type === 'tuple')) {
+    const names = left.children.filter((c) => c.type !== 'comment');
+    const values = right.children.filter((c) => c.type !== 'comment');
+    if (names.length !== values.length) return;
+    names.forEach((n, i) => {
+      if (n.type !== 'identifier') return;
+      const t = scope.typeOf(values[i]!, fn);
+      if (t === undefined) return;
+      if (fn) fn.bindings.set(text.slice(n.start, n.end), t);
+      else scope.globals.set(text.slice(n.start, n.end), t);
+    });
+    return;
+  }
   if (left.type === 'attribute' && type !== undefined) {
     const obj = left.children[0];
     const member = left.children[left.children.length - 1];
@@ -314,6 +328,7 @@ function describeFunction(state: BuildState, f: PyFn, functions: FunctionInfo[],
   };
 }
 
+const SLEEPS = new Set(['asyncio.sleep', 'anyio.sleep', 'trio.sleep']);
 const NON_BLOCKING_QUEUE_CALL = /\bblock\s*=\s*False\b/;
 
 function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, functions: FunctionInfo[]): CallSite {
@@ -330,6 +345,10 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
     const blockArg = positional[callee.endsWith('.get') ? 0 : 1];
     if (NON_BLOCKING_QUEUE_CALL.test(argText) || (blockArg && text.slice(blockArg.start, blockArg.end) === 'False')) callee = undefined;
   }
+  // Resolving a numeric address (`NI_NUMERICHOST`, `AI_NUMERICHOST`, trio's `_NUMERIC_ONLY`) asks no DNS server.
+  if (callee && /^socket\.get(?:addrinfo|nameinfo)$/.test(callee) && /NUMERIC/.test(text.slice(args.start, args.end))) callee = undefined;
+  // `await asyncio.sleep(0)` only lets other tasks run: a checkpoint, not a wait on time or I/O.
+  if (callee && SLEEPS.has(callee) && args.type === 'argument_list' && argCount === 1 && /^0(?:\.0*)?$/.test(text.slice(args.start + 1, args.end - 1).trim())) callee = undefined;
   // Leaving `with ThreadPoolExecutor(…)` joins the pool: the call stands for the block's exit.
   if (callee && /^concurrent\.futures\.(Thread|Process)PoolExecutor$/.test(callee) && node.parent && withItemOf(node)?.parent?.parent?.type === 'with_statement') {
     const w = withItemOf(node)!.parent!.parent!;

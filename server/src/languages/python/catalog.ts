@@ -38,7 +38,9 @@ const BLOCKING: BlockingCall[] = [
   ...HTTP_VERBS.map((v) => ({ name: `requests.${v}`, category: 'net' as const, advice: HTTP_ADVICE })),
   ...methods('requests.Session', [...HTTP_VERBS, 'send'], 'net', { advice: HTTP_ADVICE }),
   ...[...HTTP_VERBS, 'stream'].map((v) => ({ name: `httpx.${v}`, category: 'net' as const, advice: HTTP_ADVICE })),
-  ...methods('httpx.Client', [...HTTP_VERBS, 'send', 'stream'], 'net', { advice: HTTP_ADVICE }),
+  ...methods('httpx.Client', [...HTTP_VERBS, 'send', 'stream', 'close'], 'net', { advice: HTTP_ADVICE }),
+  // urllib3 2.x's module-level `request()`.
+  { name: 'urllib3.request', category: 'net', advice: HTTP_ADVICE },
   { name: 'urllib.request.urlopen', category: 'net', advice: HTTP_ADVICE },
   ...methods('urllib3.PoolManager', ['request', 'urlopen'], 'net', { advice: HTTP_ADVICE }),
   ...methods('http.client.HTTPConnection', ['request', 'getresponse'], 'net', { advice: HTTP_ADVICE }),
@@ -46,8 +48,9 @@ const BLOCKING: BlockingCall[] = [
   // Files.
   { name: 'open', category: 'fs' },
   { name: 'io.open', category: 'fs' },
+  { name: 'io.open_code', category: 'fs' },
   { name: 'codecs.open', category: 'fs' },
-  ...methods('pathlib.Path', ['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open'], 'fs'),
+  ...methods('pathlib.Path', ['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open', 'touch'], 'fs'),
   ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
   ...['copy', 'copy2', 'copyfile', 'copytree', 'rmtree', 'move', 'make_archive', 'unpack_archive'].map((f) => ({ name: `shutil.${f}`, category: 'fs' as const })),
   { name: 'tarfile.open', category: 'fs' },
@@ -55,11 +58,13 @@ const BLOCKING: BlockingCall[] = [
   ...methods('zipfile.ZipFile', ['extractall', 'extract', 'read', 'write', 'writestr'], 'fs'),
   // Processes.
   ...['run', 'call', 'check_call', 'check_output', 'getoutput', 'getstatusoutput'].map((f) => ({ name: `subprocess.${f}`, category: 'process' as const, advice: SUBPROCESS_ADVICE })),
+  // Starting a process forks and execs on the loop's thread; waiting for it blocks until it exits.
+  { name: 'subprocess.Popen', category: 'process', advice: SUBPROCESS_ADVICE },
   ...methods('subprocess.Popen', ['wait', 'communicate'], 'process', { advice: SUBPROCESS_ADVICE }),
   { name: 'os.system', category: 'process', advice: SHELL_ADVICE },
   { name: 'os.popen', category: 'process', advice: SHELL_ADVICE },
   ...['wait', 'wait3', 'wait4', 'waitpid', 'waitid'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
-  ...['spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
+  ...['posix_spawn', 'posix_spawnp', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
   // Name resolution through the system resolver, and blocking connects.
   ...['getaddrinfo', 'gethostbyname', 'gethostbyname_ex', 'gethostbyaddr', 'getnameinfo', 'getfqdn'].map((f) => ({
     name: `socket.${f}`, category: 'net' as const, ...(f === 'getaddrinfo' || f === 'getnameinfo' ? { usage: `await asyncio.get_running_loop().${f}(…)` } : {}),
@@ -159,7 +164,7 @@ export const CHANNEL_BOUNDS: ReadonlyMap<string, ChannelBound> = new Map<string,
 const IO: string[] = [
   'aiohttp.', 'httpx.AsyncClient.', 'asyncio.open_connection', 'asyncio.open_unix_connection', 'asyncio.StreamReader.', 'asyncio.StreamWriter.drain',
   'asyncio.create_subprocess_exec', 'asyncio.create_subprocess_shell', 'asyncio.sleep', 'anyio.sleep', 'trio.sleep', 'anyio.open_file',
-  'anyio.connect_tcp', 'trio.open_tcp_stream', 'asyncpg.', 'aiofiles.', 'aiosqlite.', 'redis.asyncio.', 'motor.', 'aioredis.', 'aiobotocore.',
+  'anyio.connect_tcp', 'trio.open_tcp_stream', 'asyncpg.', 'aiofiles.', 'aiosqlite.', 'redis.asyncio.Redis.', 'redis.asyncio.client.Redis.', 'redis.asyncio.RedisCluster.', 'redis.asyncio.cluster.RedisCluster.', 'motor.', 'aioredis.', 'aiobotocore.',
   'websockets.',
 ];
 
@@ -219,6 +224,8 @@ export const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([
   ['concurrent.futures.thread.ThreadPoolExecutor', 'concurrent.futures.ThreadPoolExecutor'],
   ['asyncio.locks.Lock', 'asyncio.Lock'],
   ['asyncio.queues.Queue', 'asyncio.Queue'],
+  ['builtins.open', 'open'],
+  ['builtins.input', 'input'],
 ]);
 
 /** Builtins the catalog names without a module. A same-file definition or an import of the name shadows them. */

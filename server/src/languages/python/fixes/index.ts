@@ -1,12 +1,16 @@
 /** Fix builders for Python findings, one file per rule. The engine verifies every fix by re-parsing. */
 import type { Finding } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import { blockingFixes } from './blocking';
+import { channelFixes } from './channel';
 
 /** Fix edits for one Python finding. */
 export function pythonFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
-  void parsed;
-  void ctx;
   switch (finding.rule) {
+    case 'blocking-in-async':
+      return blockingFixes(finding, parsed, ctx);
+    case 'unbounded-channel':
+      return channelFixes(finding, parsed);
     default:
       return { fixes: [], refused: [] };
   }
