@@ -33,6 +33,18 @@ export const RATES = {
   rule: 'await-holding-lock',
 } as const;
 
+/** `src/ledger.ts`: an audit call awaited under `balancesLock`, last in the locked section: movable after the release. */
+export const LEDGER = {
+  file: 'ledger.ts',
+  /** `await fetch(…)`: column of `await`. */
+  heldAwait: { line: 12, column: 5 },
+  rule: 'await-holding-lock',
+  fixTitle: 'Move `await fetch(…)` after the lock is released',
+} as const;
+
+/** `src/legacy.ts`: a blocking read, in a file the scenarios never open. */
+export const LEGACY = { relPath: 'src/legacy.ts', name: 'legacy.ts' } as const;
+
 export interface SnapRange {
   readonly start: { readonly line: number; readonly character: number };
   readonly end: { readonly line: number; readonly character: number };

@@ -122,7 +122,7 @@ async function runOnce(vsix: string): Promise<Outcome> {
       context = await chromium.launchPersistentContext(path.join(root, 'browser'), {
         executablePath: tools.chromium,
         headless: true,
-        viewport: { width: 1280, height: 760 },
+        viewport: { width: 1280, height: 900 },
         args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
           '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
       });

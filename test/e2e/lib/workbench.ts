@@ -11,6 +11,8 @@ import { until } from './wait';
  */
 interface DomEl {
   readonly className: string;
+  readonly scrollHeight: number;
+  readonly clientHeight: number;
   closest(sel: string): DomEl | null;
 }
 interface Dom {
@@ -131,4 +133,37 @@ export async function gutterDecorations(page: Page): Promise<string[]> {
 /** The active editor's text, as rendered (first screenful). */
 export async function editorText(page: Page): Promise<string> {
   return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** How far the visible hover's content would have to scroll (0 when it fits), and its height in pixels. */
+export async function hoverOverflow(page: Page): Promise<{ overflow: number; height: number }> {
+  return page.evaluate(() => {
+    let overflow = 0;
+    let height = 0;
+    for (const el of Array.from((globalThis as unknown as Dom).document.querySelectorAll('.monaco-hover:not(.hidden) .monaco-scrollable-element, .monaco-hover:not(.hidden) .monaco-hover-content'))) {
+      overflow = Math.max(overflow, el.scrollHeight - el.clientHeight);
+      height = Math.max(height, el.clientHeight);
+    }
+    return { overflow, height };
+  });
+}
+
+/** Runs a command from the command palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+p');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`>${title}`);
+  const first = page.locator('.quick-input-list .monaco-list-row').first();
+  await until(async () => ((await first.getAttribute('aria-label')) ?? '').includes(title), { what: `the palette to list "${title}"` });
+  await page.keyboard.press('Enter');
+}
+
+/** Clicks a button of a notification toast, once a toast shows one labelled `label`. */
+export async function clickNotificationButton(page: Page, label: string, timeoutMs = 120_000): Promise<string> {
+  const button = page.locator('.notifications-toasts .monaco-button').filter({ hasText: label }).first();
+  await button.waitFor({ state: 'visible', timeout: timeoutMs });
+  const toast = (await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).join(' | ');
+  await button.click();
+  return toast;
 }
