@@ -70,6 +70,15 @@ for (const k of [
   K_VariableDeclaration, K_ImportDeclaration, K_ImportEqualsDeclaration, K_Parameter, K_BinaryExpression, K_ReturnStatement,
   K_ThrowStatement, K_StringLiteral, K_JsxText,
 ]) HANDLED[k] = 1;
+/**
+ * Kinds the walk does not descend into: type-only syntax, which the model never reads (annotations,
+ * interfaces, type aliases; what resolution needs of a declared type it reads from the type node
+ * itself). The comments inside them are still collected, by a scan of their text.
+ */
+const TYPE_ONLY = new Uint8Array(SK.Count + 1);
+for (let k = SK.FirstTypeNode; k <= SK.LastTypeNode; k++) TYPE_ONLY[k] = 1;
+TYPE_ONLY[SK.InterfaceDeclaration] = 1;
+TYPE_ONLY[SK.TypeAliasDeclaration] = 1;
 const LOOPS = new Uint8Array(SK.Count + 1);
 for (const k of [K_ForStatement, K_ForInStatement, K_ForOfStatement, K_WhileStatement, K_DoStatement]) LOOPS[k] = 1;
 
@@ -111,6 +120,10 @@ export function walk(sf: ts.SourceFile): WalkResult {
     const c0 = text.charCodeAt(pos);
     if (c0 === 32 || c0 === 10 || c0 === 13 || c0 === 9 || c0 === 47) scanComments(pos);
     if (flag & LAST_CHILD) scanComments(node.end);
+    if (TYPE_ONLY[node.kind] === 1 && !(flag & LOOP_PART)) {
+      commentsIn(text, node.pos, node.end, scanComments);
+      continue;
+    }
     const exitFlags = enter(node, flag);
     if (exitFlags) {
       nodes.push(node);
@@ -352,6 +365,58 @@ export function walk(sf: ts.SourceFile): WalkResult {
     if (mod !== undefined && moduleName(mod) === 'worker_threads' && parent && T.isPropertyAccessExpression(parent) && WORKER_MARKERS.has(parent.name.text)) workerFile = true;
   }
 
+}
+
+/**
+ * Calls `scan` at every comment that starts in `text[start, end)`, a stretch of type syntax: outside
+ * comments it holds only tokens, string literals and template literal types (whose `${…}` parts are
+ * types again), so a comment is a `//` or `/*` outside a string.
+ */
+function commentsIn(text: string, start: number, end: number, scan: (pos: number) => void): void {
+  // For each open template literal, the brace depth at which its `${` began.
+  const templates: number[] = [];
+  let depth = 0;
+  let inTemplate = false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (inTemplate) {
+      if (c === 92) i++;
+      else if (c === 96) {
+        inTemplate = false;
+        templates.pop();
+      } else if (c === 36 && text.charCodeAt(i + 1) === 123) {
+        inTemplate = false;
+        i++;
+        depth++;
+      }
+      continue;
+    }
+    if (c === 47) {
+      const n = text.charCodeAt(i + 1);
+      if (n === 47) {
+        scan(i);
+        while (i < end && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+      } else if (n === 42) {
+        scan(i);
+        const close = text.indexOf('*/', i + 2);
+        i = close < 0 ? end : close + 1;
+      }
+    } else if (c === 39 || c === 34) {
+      for (i++; i < end; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === c || d === 10) break;
+      }
+    } else if (c === 96) {
+      templates.push(depth);
+      inTemplate = true;
+    } else if (c === 123) depth++;
+    else if (c === 125) {
+      depth--;
+      // The `}` that closes a `${` resumes its template.
+      if (templates.length > 0 && templates[templates.length - 1] === depth) inTemplate = true;
+    }
+  }
 }
 
 function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefined): { name: string | undefined; nameNode: ts.Node | undefined } {
