@@ -32,6 +32,11 @@ describe('generated docs', () => {
     assert.ok(readme.includes('\nnpm ci && npm test\n'));
   });
 
+  it('embeds no SVG image in the README (vsce refuses to package an extension whose README does)', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    assert.deepEqual(readme.match(/!\[[^\]]*\]\([^)]*\.svg[^)]*\)|<img[^>]*\.svg/gi) ?? [], []);
+  });
+
   it('refuses a README without the markers, instead of silently dropping a section', async () => {
     await assert.rejects(updateReadme('# no markers\n'), /no `<!-- sample:start -->`/);
   });
