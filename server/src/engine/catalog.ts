@@ -67,6 +67,12 @@ export interface Wording {
   readonly helperNoTwin: string;
   /** Advice for a lock not released on every path, with `{lock}` for the lock (default: a `finally` block). */
   readonly noRelease?: string;
+  /**
+   * `detached-task`'s message for a task or promise started and forgotten, with `{spawner}` for the
+   * call that starts it and `{where}` for its place (`this code` outside a function). A language
+   * without it gets no `detached-task` findings: how a forgotten task fails is the language's own.
+   */
+  readonly detached?: string;
 }
 
 /** A language's catalog. */

@@ -1,18 +1,19 @@
+import type { Catalog } from '../catalog';
 import type { FileModel } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { describeContext } from '../rule-support';
 
-function check(model: FileModel): RawFinding[] {
+function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const findings: RawFinding[] = [];
+  const wording = catalog.wording.detached;
+  if (wording === undefined) return findings;
   for (const s of model.spawns) {
     if (s.handle !== 'dropped' || s.excuse !== undefined) continue;
     // A script's top-level `main()` that rejects makes Node exit non-zero: what a script wants.
     if (s.functionId === undefined && model.roles?.file.role === 'script') continue;
-    const where = describeContext(model, s.context);
-    const message =
-      model.language === 'rust'
-        ? `\`${s.spawner}\` in ${where} drops its \`JoinHandle\`: the task's error or panic is lost and nothing can wait for it or cancel it at shutdown; keep the handle (a \`JoinSet\`, or store it and join it)`
-        : `The promise of \`${s.spawner}(…)\` in ${s.context === undefined ? 'this code' : where} is dropped: nothing waits for it and its rejection is unhandled (Node exits on an unhandled rejection by default); \`await\` it, or mark it deliberate with \`void\` and handle its error with \`.catch\``;
+    const fn = s.functionId === undefined ? undefined : model.functions[s.functionId]?.name;
+    const where = s.context !== undefined ? describeContext(model, s.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
+    const message = wording.replace('{spawner}', s.spawner).replace('{where}', where);
     findings.push({ message, span: s.span, data: { spawnId: s.id, ...(s.callId !== undefined ? { callId: s.callId } : {}) } });
   }
   return findings;
@@ -28,6 +29,7 @@ export const detachedTask: Rule = {
     what:
       'Flags a promise-returning call used as a statement without `await`, `void`, `.catch` or being stored (TS/JS), where the frontend can tell the call returns a promise: a same-file async function or method, a Node promise API or an HTTP client called without a callback, a `.then`/`.finally` chain with no rejection handler. ' +
       'In Rust, `tokio::spawn`/`task::spawn` whose `JoinHandle` is dropped (also `let _ =`). ' +
+      'In Python, a task from `asyncio.create_task`, `asyncio.ensure_future` or `loop.create_task` whose reference is not kept (the event loop holds tasks weakly). ' +
       'Not flagged: `void promise`, `.catch(handler)`, `.then(ok, err)`, an async function whose whole body is a `try` whose `catch` never rethrows, handles kept in a `JoinSet`, a collection, a field or returned, one task per connection in an accept loop, a spawn wrapper that exists to detach the future it is given, a task that reports through a channel it owns.',
     why:
       'A forgotten task fails silently: in Node an unhandled rejection kills the process by default (or is logged far from its cause), and in Tokio a task\'s error or panic vanishes with its dropped handle. Nothing waits for it at shutdown, so its work is cut off mid-way, and nothing can cancel it when its caller gives up.',

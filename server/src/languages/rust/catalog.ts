@@ -29,6 +29,8 @@ const WORDING: Wording = {
     db: `${ON_BLOCKING_POOL}, or use an async client`,
   },
   helperNoTwin: 'run the call on the blocking pool with `spawn_blocking`',
+  detached:
+    '`{spawner}` in {where} drops its `JoinHandle`: the task\'s error or panic is lost and nothing can wait for it or cancel it at shutdown; keep the handle (a `JoinSet`, or store it and join it)',
 };
 
 const BLOCKING: BlockingCall[] = [

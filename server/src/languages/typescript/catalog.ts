@@ -246,6 +246,8 @@ const WORDING: Wording = {
   awaited: 'await {}',
   noTwin: { default: 'use a non-blocking equivalent or move it off the event loop', cpu: 'move it to a worker thread' },
   helperNoTwin: 'offload it to a worker thread',
+  detached:
+    'The promise of `{spawner}(…)` in {where} is dropped: nothing waits for it and its rejection is unhandled (Node exits on an unhandled rejection by default); `await` it, or mark it deliberate with `void` and handle its error with `.catch`',
 };
 
 export const typescriptCatalog = makeCatalog({ wording: WORDING, blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
