@@ -68,6 +68,12 @@ export interface FunctionInfo {
   readonly offloaded: boolean;
   /** The function is itself async (it yields instead of blocking its caller). */
   readonly isAsync: boolean;
+  /**
+   * The closure is handed to a call that runs it later, not during the call (an event listener, a
+   * Node callback-style API's callback, a timer, a `.then` continuation): its calls are not part of
+   * what the enclosing function does when it is called. Absent when not known to be deferred.
+   */
+  readonly deferred?: boolean;
 }
 
 /**

@@ -42,9 +42,10 @@ export function callsOfFunction(model: FileModel, functionId: number): CallSite[
   const owned = new Set<number>([functionId]);
   // Functions are listed parents-first, so one pass collects every nested inline closure.
   for (const f of model.functions) {
-    // A closure with a context of its own (a timer, listener or `.then` callback) runs later, not as part of the call.
+    // A closure with a context of its own (a timer, listener or `.then` callback), or one handed to a call
+    // that runs it later (`deferred`: a `close` listener, an `fs.readFile` callback), is not part of the call.
     const ownContext = f.context !== undefined && f.context !== model.functions[f.parent ?? -1]?.context;
-    if (f.parent !== undefined && owned.has(f.parent) && !f.isAsync && !f.offloaded && f.name === undefined && !ownContext) owned.add(f.id);
+    if (f.parent !== undefined && owned.has(f.parent) && !f.isAsync && !f.offloaded && !f.deferred && f.name === undefined && !ownContext) owned.add(f.id);
   }
   return model.calls.filter((c) => c.functionId !== undefined && owned.has(c.functionId));
 }

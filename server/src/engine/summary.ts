@@ -117,9 +117,10 @@ class CallIndex {
     const parent = this.model.functions[fnId];
     for (const id of this.children.get(fnId) ?? []) {
       const f = this.model.functions[id]!;
-      // A closure with a context of its own (a timer, listener or `.then` callback) runs later, not as part of the call.
+      // A closure with a context of its own (a timer, listener or `.then` callback), or one handed to a call
+      // that runs it later (`deferred`), runs later, not as part of the call.
       const ownContext = f.context !== undefined && f.context !== parent?.context;
-      if (!f.isAsync && !f.offloaded && f.name === undefined && !ownContext) out.push(...this.inline(id));
+      if (!f.isAsync && !f.offloaded && !f.deferred && f.name === undefined && !ownContext) out.push(...this.inline(id));
     }
     out.sort((a, b) => a.id - b.id);
     this.inlineMemo.set(fnId, out);

@@ -66,6 +66,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
       ...(context !== undefined ? { context } : {}),
       offloaded,
       isAsync: f.isAsync,
+      ...(f.host && !f.host.key && !offloaded && role?.kind !== 'inline' && isDeferringHost(calls[f.host.call]!) ? { deferred: true } : {}),
     });
   }
 
@@ -162,6 +163,36 @@ function roleOf(key: string | undefined, host: ResolvedCall, inContext: boolean)
   if (callee !== undefined && INLINE_CALLEES.has(callee)) return { kind: 'inline', loop: callee === 'Array.from' };
   if (!host.isNew && INLINE_METHODS.has(host.member) && T.isPropertyAccessExpression(unwrap(host.node.expression))) return { kind: 'inline', loop: true };
   return undefined;
+}
+
+/** Methods that register a listener: the callback runs when the event fires, not during the call. */
+const LISTENER_METHODS: ReadonlySet<string> = new Set([
+  'on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener',
+]);
+/** Promise continuations: they run after the promise settles. */
+const CONTINUATION_METHODS: ReadonlySet<string> = new Set(['then', 'catch', 'finally']);
+/** Calls that run their function argument on a later turn of the loop. */
+const TIMER_CALLEES: ReadonlySet<string> = new Set([
+  'setTimeout', 'setInterval', 'setImmediate', 'timers.setTimeout', 'timers.setInterval', 'timers.setImmediate',
+  'process.nextTick', 'queueMicrotask',
+]);
+/** Node modules whose non-`Sync` functions take a completion callback that runs later. */
+const CALLBACK_MODULE = /^(fs|fs-extra|graceful-fs|child_process|net|tls|dns|crypto|zlib)\.[^.]+$/;
+
+/**
+ * The call runs a function passed to it later, not during the call: a listener registration
+ * (`server.on('close', …)`), a timer, a promise continuation, or a Node callback-style API
+ * (`fs.readFile(p, (err, data) => …)`; a `…Sync` function runs its arguments now).
+ */
+function isDeferringHost(host: ResolvedCall): boolean {
+  if (host.isNew) return false;
+  const callee = host.callee;
+  if (callee !== undefined) {
+    if (TIMER_CALLEES.has(callee)) return true;
+    if (CALLBACK_MODULE.test(callee) && !callee.endsWith('Sync')) return true;
+  }
+  if (!T.isPropertyAccessExpression(unwrap(host.node.expression))) return false;
+  return LISTENER_METHODS.has(host.member) || CONTINUATION_METHODS.has(host.member);
 }
 
 /**
