@@ -30,6 +30,41 @@ const LOCKED = [
 /** A blocking read in an async fn, then a sleep awaited. */
 const RUST = ['use std::fs;', 'pub async fn load(p: &str) -> String {', '    let s = fs::read_to_string(p).unwrap();', '    tokio::time::sleep(std::time::Duration::from_millis(1)).await;', '    s', '}', ''].join('\n');
 
+/** A fan-out over a directory listing and a forgotten promise, beside a bounded fan-out and an awaited call. */
+const AMPLIFIED = [
+  "import fs from 'node:fs';",
+  'async function upload(f: string) {',
+  '  await fetch(f);',
+  '}',
+  'export async function sync(dir: string) {',
+  '  const files = await fs.promises.readdir(dir);',
+  '  await Promise.all(files.map((f) => upload(f)));',
+  '  upload(dir);',
+  '  await Promise.all(files.slice(0, 8).map((f) => upload(f)));',
+  '  await upload(dir);',
+  '}',
+  '',
+].join('\n');
+
+/** A task spawned per file of a folder and one whose handle is dropped, beside a buffered stream and a kept handle. */
+const RUST_AMPLIFIED = [
+  'use futures::stream::{self, StreamExt};',
+  'pub async fn sync(dir: String, client: reqwest::Client) {',
+  '    let files = tokio::task::spawn_blocking(move || std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).collect::<Vec<_>>()).await.unwrap();',
+  '    for f in files {',
+  '        let c = client.clone();',
+  '        tokio::spawn(async move { c.put("http://store/").body(f.path().display().to_string()).send().await?; Ok::<_, reqwest::Error>(()) });',
+  '    }',
+  '}',
+  'pub async fn buffered(dir: String, client: reqwest::Client) {',
+  '    let files = tokio::task::spawn_blocking(move || std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).collect::<Vec<_>>()).await.unwrap();',
+  '    let _res: Vec<_> = stream::iter(files).map(|f| client.put("http://store/").body(f.path().display().to_string()).send()).buffer_unordered(8).collect().await;',
+  '    let kept = tokio::spawn(async { reqwest::get("http://store/").await?; Ok::<_, reqwest::Error>(()) });',
+  '    kept.await.ok();',
+  '}',
+  '',
+].join('\n');
+
 const pos = (line: number, character: number) => ({ line, character });
 const whole = { start: pos(0, 0), end: pos(20, 0) };
 
@@ -94,6 +129,44 @@ describe('language server features', () => {
     assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[2, 'blocking-in-async']]);
     const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: client.uri('load.rs') }, position: pos(3, 62) });
     assert.match((hover.contents as { value: string }).value, /Yield point 1 of 1\*\* in `load`/);
+  });
+
+  it('names an unbounded fan-out and a detached promise on hover, and says nothing of bounded or awaited ones', async () => {
+    const diagnostics = await client.open('sync.ts', AMPLIFIED);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[6, 'unbounded-fan-out'], [7, 'detached-task']]);
+    const uri = client.uri('sync.ts');
+    const at = async (line: number, character: number) => {
+      const hover = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: pos(line, character) });
+      return hover ? (hover.contents as { value: string }).value : '';
+    };
+    const fanOut = await at(6, 12);
+    assert.match(fanOut, /^\*\*Fan-out\*\* via `Promise\.all`: one `upload` per item of `files` \(a directory listing\), all at once, with no bound  \nTo bound it, `p-map`\/`p-limit`/);
+    assert.match(fanOut, /`unbounded-fan-out`: /);
+    assert.ok(!fanOut.includes(String(diagnostics[0]!.message)), 'the hover does not repeat the diagnostic');
+    // The await in front of it is a yield point: its hover names the fan-out too.
+    assert.match(await at(6, 4), /Yield point 2 of 4\*\*[^]*\*\*Fan-out\*\* via `Promise\.all`/);
+    const detached = await at(7, 4);
+    assert.match(detached, /^\*\*Detached task\*\*: `upload` starts a task that nothing awaits or keeps  \n`await` it, or `void` it/);
+    assert.match(detached, /`detached-task`: quick fix: /);
+    // A bounded fan-out and an awaited call: no such line.
+    assert.doesNotMatch(await at(8, 12), /Fan-out|Detached/);
+    assert.doesNotMatch(await at(8, 4), /Fan-out|Detached/);
+    assert.doesNotMatch(await at(9, 10), /Fan-out|Detached/);
+  });
+
+  it('names a task spawned per item and a dropped JoinHandle in Rust, not a buffered stream or a kept handle', async () => {
+    const diagnostics = await client.open('sync.rs', RUST_AMPLIFIED, 'rust');
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[5, 'detached-task'], [5, 'unbounded-fan-out']]);
+    const uri = client.uri('sync.rs');
+    const at = async (line: number, character: number) => {
+      const hover = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: pos(line, character) });
+      return hover ? (hover.contents as { value: string }).value : '';
+    };
+    const spawned = await at(5, 12);
+    assert.match(spawned, /\*\*Fan-out\*\* via `tokio::spawn`: one task per item of `files` \(a directory listing\), all at once, with no bound  \nTo bound it, `stream::iter/);
+    assert.match(spawned, /\*\*Detached task\*\*: `tokio::spawn` starts one task per iteration that nothing awaits or keeps  \nKeep the `JoinHandle`/);
+    assert.doesNotMatch(await at(10, 30), /Fan-out|Detached/);
+    assert.doesNotMatch(await at(11, 20), /Fan-out|Detached/);
   });
 
   it('shows the rule\'s documentation on hover over a suppression comment', async () => {

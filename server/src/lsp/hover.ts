@@ -1,9 +1,10 @@
 // Hover, the code-review annotation: on a yield point, its place among the context's yield points
-// and what is held across it; on an async function's name, a summary; on a suppression, the rule's docs.
+// and what is held across it; on an async function's name, a summary; on a suppression, the rule's docs;
+// on an unbounded fan-out or a detached task, what it starts and what to do.
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
 import type { Analysis } from '../engine/analyze';
 import type { Finding } from '../engine/finding';
-import type { AsyncContext, Span } from '../engine/model';
+import type { AsyncContext, FanOutSite, FileModel, SpawnSite, Span } from '../engine/model';
 import { spanContains } from '../engine/model';
 import { ruleById } from '../engine/rules';
 import { contextPhrase } from '../engine/rule-support';
@@ -37,6 +38,76 @@ function roleNote(analysis: Analysis, offset: number, functionId?: number): stri
   return fact.role === 'production' ? [] : [`Role \`${fact.role}\`: runs ${fact.where}`];
 }
 
+/** Code as written, on one line, short, as inline code (a backtick inside would end it early). */
+const code = (s: string): string => {
+  const one = s.replace(/\s+/g, ' ').replace(/`/g, "'");
+  return `\`${one.length <= 50 ? one : `${one.slice(0, 47)}…`}\``;
+};
+
+const FAN_OUT_SOURCES: Record<FanOutSite['source'], string> = {
+  listing: ' (a directory listing)',
+  request: ' (from the request)',
+  lines: ' (the lines of an input)',
+  unknown: '',
+};
+
+/** An unbounded fan-out, named: what is started, per item of what, and how to bound it. A bounded one says nothing. */
+function fanOutLines(model: FileModel, f: FanOutSite): string[] {
+  if (f.bound !== undefined) return [];
+  const started = f.shape === 'spawn' || f.work === undefined ? 'one task' : `one ${code(f.work)}`;
+  const advice =
+    model.language === 'rust'
+      ? 'to bound it, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore` around each task'
+      : model.language === 'typescript'
+        ? 'to bound it, `p-map`/`p-limit` with a concurrency, or await chunks of N'
+        : 'to bound it, a semaphore or chunks of N';
+  return [`**Fan-out** via ${code(f.spawner)}: ${started} per item of ${code(f.collection)}${FAN_OUT_SOURCES[f.source]}, all at once, with no bound`, capitalised(advice)];
+}
+
+/** A spawn whose handle is dropped with nothing that excuses it, named: what it starts and how to keep it. */
+function spawnLines(model: FileModel, s: SpawnSite): string[] {
+  if (s.handle !== 'dropped' || s.excuse !== undefined) return [];
+  const keep =
+    model.language === 'rust'
+      ? 'Keep the `JoinHandle` (or spawn on a `JoinSet`) and join it, so a failure or panic is seen'
+      : model.language === 'python'
+        ? 'Keep a reference to the task (or use a `TaskGroup`) and await it'
+        : model.language === 'typescript'
+          ? '`await` it, or `void` it with a `.catch` if it is meant to run on'
+          : 'Keep its handle and wait for it, or handle its failure where it runs';
+  return [`**Detached task**: ${code(s.spawner)} starts ${s.inLoop ? 'one task per iteration' : 'a task'} that nothing awaits or keeps`, keep];
+}
+
+/** Fan-outs and detached spawns whose span holds the offset (or, with a span, overlaps it). */
+function amplifiers(analysis: Analysis, at: (span: Span) => boolean): { lines: string[]; spans: Span[] } {
+  const model = analysis.model;
+  const out: { lines: string[]; spans: Span[] } = { lines: [], spans: [] };
+  for (const f of model.fanOuts ?? []) {
+    const l = at(f.span) ? fanOutLines(model, f) : [];
+    if (l.length > 0) {
+      out.lines.push(...l);
+      out.spans.push(f.span);
+    }
+  }
+  for (const s of model.spawns) {
+    const l = at(s.span) ? spawnLines(model, s) : [];
+    if (l.length > 0) {
+      out.lines.push(...l);
+      out.spans.push(s.span);
+    }
+  }
+  return out;
+}
+
+/** On a fan-out or a detached spawn: what it starts, whether it is bounded, what to do. */
+export function amplifierHover(analysis: Analysis, offset: number, note: FixNote = () => ''): Hover | undefined {
+  const found = amplifiers(analysis, (span) => within(span, offset));
+  if (found.lines.length === 0) return undefined;
+  const span = { start: Math.min(...found.spans.map((s) => s.start)), end: Math.max(...found.spans.map((s) => s.end)) };
+  const parts = [...found.lines, ...findingNotes(analysis, span, note)];
+  return { contents: { kind: MarkupKind.Markdown, value: lines(parts) }, range: toRange(analysis.lines, span) };
+}
+
 /** Markdown lines kept together (a hard break), so a hover stays a few compact lines. */
 const lines = (parts: readonly string[]): string => parts.join('  \n');
 
@@ -48,6 +119,7 @@ export function yieldPointHover(analysis: Analysis, offset: number, note: FixNot
   const parts = [`**Yield point ${view.point.ordinal} of ${view.total}** in ${where}: the task may pause here while other tasks run`];
   if (view.held.length === 0) parts.push('Nothing is held across it.');
   for (const r of view.held) parts.push(`Holds \`${r.lock}\` (${r.kind === 'blocking' ? 'blocking' : 'async'} lock${r.lockType ? ` \`${r.lockType}\`` : ''}), acquired on line ${line(analysis, r.acquireSpan.start)}`);
+  parts.push(...amplifiers(analysis, (span) => overlaps(span, view.point.span)).lines);
   parts.push(...findingNotes(analysis, view.point.span, note), ...roleNote(analysis, view.point.span.start));
   return { contents: { kind: MarkupKind.Markdown, value: lines(parts) }, range: toRange(analysis.lines, view.point.keywordSpan) };
 }
@@ -98,7 +170,7 @@ export async function hover(session: Session, params: HoverParams): Promise<Hove
   const { analysis } = current;
   const offset = analysis.lines.offset(params.position.line, params.position.character);
   const note = fixNote(session, analysis);
-  return yieldPointHover(analysis, offset, note) ?? contextHover(analysis, offset) ?? suppressionHover(analysis, offset) ?? findingHover(analysis, offset, note) ?? null;
+  return yieldPointHover(analysis, offset, note) ?? contextHover(analysis, offset) ?? suppressionHover(analysis, offset) ?? amplifierHover(analysis, offset, note) ?? findingHover(analysis, offset, note) ?? null;
 }
 
 /** The fix a quick fix would apply, or the reason the engine refused one, as the code actions offer them. */
