@@ -10,6 +10,7 @@ import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { buildHeldRegions } from './locks';
 import { GoScope } from './scope';
 import { field, textOf, walk, type GoNode } from './syntax';
+import { nodeSpan } from '../tree-sitter';
 
 const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
 const LOOP_TYPES = new Set(['for_statement']);
@@ -44,9 +45,8 @@ export interface GoState {
   readonly funcs: Map<string, number>;
 }
 
-export function span(node: GoNode): Span {
-  return { start: node.start, end: node.end };
-}
+/** A node's span in the model's terms (one definition for every tree-sitter frontend). */
+export const span = nodeSpan;
 
 /** The innermost function at or above `node` (excluding `node` itself). */
 export function enclosingFn(state: GoState, node: GoNode): GoFn | undefined {

@@ -10,6 +10,7 @@ import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS } from '.
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
 import { walk, type SyntaxNode } from './syntax';
+import { nodeSpan } from '../tree-sitter';
 
 const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
 const LOOP_TYPES = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
@@ -30,10 +31,8 @@ export interface BuildState {
   readonly lockCalls: SyntaxNode[];
 }
 
-/** A node's span in the model's terms. */
-export function span(node: SyntaxNode): Span {
-  return { start: node.start, end: node.end };
-}
+/** A node's span in the model's terms (one definition for every tree-sitter frontend). */
+export const span = nodeSpan;
 
 /** The innermost function-like ancestor of `node` (not `node` itself). */
 export function enclosingFn(state: BuildState, node: SyntaxNode): PyFn | undefined {

@@ -16,6 +16,7 @@ import { readYields } from './yields';
 import { callsInMacros } from './macros';
 import { carriesReply } from './replies';
 import { childOfType, walk, type SyntaxNode } from './syntax';
+import { nodeSpan } from '../tree-sitter';
 
 const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
 const LOOP_TYPES = new Set(['loop_expression', 'while_expression', 'for_expression']);
@@ -87,10 +88,8 @@ function insideLoop(state: BuildState, node: SyntaxNode): boolean {
   return found;
 }
 
-/** A node's span in the model's terms. */
-export function span(node: SyntaxNode): Span {
-  return { start: node.start, end: node.end };
-}
+/** A node's span in the model's terms (one definition for every tree-sitter frontend). */
+export const span = nodeSpan;
 
 /** The call whose argument list directly contains `node` (through a reference or parentheses). */
 function callTakingArgument(node: SyntaxNode): SyntaxNode | undefined {

@@ -11,6 +11,7 @@
  * engine's unit. This module is where that holds; nothing past it sees tree-sitter positions.
  */
 import type { Language, Tree } from 'web-tree-sitter';
+import type { Span } from '../../engine/model';
 
 /** What a frontend wants materialised. Kinds are tree-sitter node type names of the grammar. */
 export interface NodeKinds {
@@ -44,6 +45,11 @@ export interface SyntaxNode {
   readonly parent: SyntaxNode | undefined;
   /** The node's field in its tree-sitter parent, when {@link NodeKinds.fields} is set and it has one. */
   readonly field?: string;
+}
+
+/** A node's span in the model's terms. */
+export function nodeSpan(node: SyntaxNode): Span {
+  return { start: node.start, end: node.end };
 }
 
 /** The result of the cursor pass. */
