@@ -1,7 +1,7 @@
 // The CLI's cross-file pass: a first pass summarises every file, the linker joins the summaries,
 // and files whose calls reach blocking work in another file are analysed again with the chain.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, removeWorkspace, workspace } from './cli-helpers';
 
@@ -74,6 +74,18 @@ describe('cli: findings across files', () => {
   it('gives a file named on the command line the summaries of the project around it', async () => {
     const rows = await findings(['src/routes/login.ts'], root);
     assert.deepEqual(rows.map((r) => `${r.file}:${r.line}`), ['src/routes/login.ts:6']);
+  });
+
+  it('a file named alone finds a helper whose file is a symbolic link, or has dots in its name', async () => {
+    // The project around a named file is found from folder listings: a link is followed like a
+    // read follows it, and `./password.service` is a file, not the member `service` of `./password`.
+    mkdirSync(join(root, 'shared'));
+    renameSync(join(root, 'src/services/password.ts'), join(root, 'shared/password.ts'));
+    symlinkSync(join(root, 'shared/password.ts'), join(root, 'src/services/password.ts'));
+    assert.deepEqual((await findings(['src/routes/login.ts'], root)).map((r) => `${r.file}:${r.line}`), ['src/routes/login.ts:6']);
+    writeFileSync(join(root, 'src/services/password.service.ts'), PASSWORD);
+    writeFileSync(join(root, 'src/routes/login.ts'), ROUTE.replace("'../services/password'", "'../services/password.service'"));
+    assert.deepEqual((await findings(['src/routes/login.ts'], root)).map((r) => `${r.file}:${r.line}`), ['src/routes/login.ts:6']);
   });
 
   it('with --cache, re-checks an importer when the imported summary changes, and only then', async () => {

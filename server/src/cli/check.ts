@@ -12,7 +12,7 @@ import { linkResults } from './check-links';
 import { analyzeTask } from './check-tasks';
 import type { FileSummary } from '../engine/summary';
 import { changedLines, inDiff, type ChangedLines } from './diff';
-import { exists, PathNotFoundError, readSource, toPosix, walkFiles } from '../project/files';
+import { exists, PathNotFoundError, readSource, toPosix, walkEntries } from '../project/files';
 import { formatText, oneLine, summaryLine } from './format-text';
 import { buildSarif, ruleDocsUri, type FileNotice } from './format-sarif';
 import { commonFolder, ConfigSource, type LoadedConfig } from './config-load';
@@ -195,7 +195,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       unreadableFolders++;
       if (text) io.err(`notice: skipped the folder ${oneLine(toPosix(relative(io.cwd, dir)) || dir)}: it cannot be read (${reason})\n`);
     };
-    for await (const abs of walkFiles(options.paths, io.cwd, { extensions, onUnsupported, onUnreadable })) {
+    for await (const { path: abs, regular } of walkEntries(options.paths, io.cwd, { extensions, onUnsupported, onUnreadable })) {
       const loaded = await configs.forFile(abs);
       if (!fileFilter(loaded)(abs)) continue;
       // git reports real paths; the walk may have come through a symlink (macOS's /tmp, a linked checkout).
@@ -206,7 +206,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       // Tests, benches and examples are off by default: their files are not even read.
       if (roles.skipWhole(config, location)) continue;
       const shown = toPosix(relative(io.cwd, abs)) || abs;
-      yield { abs, shown, config, location, summaryPath: location.projectPath ?? shown, source: await readSource(abs), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
+      yield { abs, shown, config, location, summaryPath: location.projectPath ?? shown, source: await readSource(abs, regular), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
     }
   }
   const tool = cache ? await toolIdentity(version) : '';

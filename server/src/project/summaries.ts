@@ -3,7 +3,8 @@
  * The CLI and the language server compose this with their own reading; the engine's linker
  * (engine/linker.ts) does the joining, purely.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { Linker, MAX_LINK_DEPTH, type ModuleLocation, type ModuleResolver } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
 import { ALWAYS_SKIPPED } from './files';
@@ -47,13 +48,33 @@ const inSkippedFolder = (path: string): boolean => path.split('/').some((part) =
  */
 export async function completeSummaries(summaries: Map<string, FileSummary>, load: (path: string) => Promise<FileSummary | undefined>): Promise<void> {
   const probed = new Map<string, boolean>();
+  // A resolver names many candidates per import (extensions, index files, every way to split a
+  // dotted name), most of which do not exist: one listing per folder answers them all, instead of a
+  // failed `stat` each (about 50 per file on this project's own sources).
+  const listings = new Map<string, Promise<ReadonlyMap<string, 'file' | 'link' | 'other'> | undefined>>();
+  const listing = (dir: string): Promise<ReadonlyMap<string, 'file' | 'link' | 'other'> | undefined> => {
+    let known = listings.get(dir);
+    if (!known) {
+      known = readdir(dir, { withFileTypes: true }).then(
+        (entries) => new Map(entries.map((e) => [e.name, e.isFile() ? 'file' : e.isSymbolicLink() ? 'link' : 'other'] as const)),
+        () => undefined,
+      );
+      listings.set(dir, known);
+    }
+    return known;
+  };
   const isFile = async (path: string): Promise<boolean> => {
     let known = probed.get(path);
     if (known === undefined) {
-      known = await stat(path).then(
-        (s) => s.isFile(),
-        () => false,
-      );
+      const kind = (await listing(dirname(path)))?.get(basename(path));
+      // A link is followed as a read would follow it.
+      known =
+        kind === 'link'
+          ? await stat(path).then(
+              (s) => s.isFile(),
+              () => false,
+            )
+          : kind === 'file';
       probed.set(path, known);
     }
     return known;
