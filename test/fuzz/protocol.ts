@@ -360,9 +360,14 @@ export class ProtocolFuzzer {
   }
 
   /** Runs scenarios for `ms`; on failure shrinks, saves the scenario with `save`, and throws. */
-  async runFor(ms: number, maxActions: number, save: (scenario: Scenario) => string, seed?: number): Promise<void> {
+  /**
+   * Runs random scenarios for `ms`, and on past it (up to a minute more) until at least `minEdits`
+   * edits were made: on a loaded machine the budget alone can end after too few to mean anything.
+   */
+  async runFor(ms: number, maxActions: number, save: (scenario: Scenario) => string, seed?: number, minEdits = 0): Promise<void> {
     const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
+    const hardStop = deadline + 60_000;
+    while (Date.now() < deadline || (this.stats.edits < minEdits && Date.now() < hardStop)) {
       const result = await fc.check(
         fc.asyncProperty(scenarioArb(this.tsSeeds.length, this.rsSeeds.length, maxActions), (s) => this.runScenario(s)),
         // No time limit inside fast-check: it would also cut the shrinking of a failure short.

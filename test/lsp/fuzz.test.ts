@@ -11,7 +11,7 @@ import { ProtocolFuzzer, saveScenario, savedScenarios, seedsByLanguage, type Sce
 const BUDGET_MS = Number(process.env.FUZZ_LSP_BUDGET_MS ?? 6_000);
 
 describe('language server under fuzzing (bundled, stdio)', function () {
-  this.timeout(BUDGET_MS + 120_000);
+  this.timeout(BUDGET_MS + 180_000);
   const { ts, rs } = seedsByLanguage(fixtureSeeds());
   let fuzzer: ProtocolFuzzer;
 
@@ -30,7 +30,7 @@ describe('language server under fuzzing (bundled, stdio)', function () {
   }
 
   it('answers every request, stays up, and publishes what analyze() finds for the final text', async () => {
-    await fuzzer.runFor(BUDGET_MS, 150, (s: Scenario) => saveScenario(REGRESSIONS, s));
+    await fuzzer.runFor(BUDGET_MS, 150, (s: Scenario) => saveScenario(REGRESSIONS, s), undefined, 50);
     const s = fuzzer.stats;
     if (process.env.FUZZ_VERBOSE) console.log(JSON.stringify(s));
     assert.ok(s.scenarios >= 1 && s.edits >= 50, `too little was exercised: ${JSON.stringify(s)}`);
