@@ -188,6 +188,11 @@ export interface CallSite {
   readonly resultUnused: boolean;
   /** Number of arguments. */
   readonly argCount: number;
+  /**
+   * The call runs once per process, not once per call of its function: it sits behind a memo
+   * guard on a cache the function fills (`if (cached !== undefined) return cached; … cached = …`).
+   */
+  readonly once?: boolean;
 }
 
 /** What makes a queue, channel or buffer unbounded. */

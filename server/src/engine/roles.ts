@@ -62,6 +62,9 @@ const INITIALISERS: Readonly<Partial<Record<LanguageId, ReadonlySet<string>>>> =
   typescript: new Set(['init', 'initialize', 'initialise']),
 };
 
+/** A comment that says the code around it runs only once, at startup ("this code is only run at start-up"). */
+const STARTUP_COMMENT = /\b(?:only|once)\b[\w ,-]{0,40}?\b(?:at|on|during|before)\s+(?:start[- ]?up|boot(?:strap)?)\b/i;
+
 /** Methods whose callback runs once, when the promise they are called on settles. */
 const CONTINUATIONS = new Set(['then', 'catch', 'finally']);
 
@@ -139,6 +142,7 @@ class Resolver {
     this.factories = SERVER_FACTORIES[model.language] ?? new Set();
     this.initialisers = INITIALISERS[model.language] ?? new Set();
     for (const f of model.roleFacts?.functions ?? []) if (f.functionId >= 0 && f.functionId < n) this.own[f.functionId] = f.fact;
+    this.startupComments();
     for (const f of model.functions) {
       if (f.parent === undefined) continue;
       const list = this.children.get(f.parent);
@@ -160,6 +164,22 @@ class Resolver {
       if (c.functionId === undefined && this.serve.strong.has(c.member) && (this.moduleUntil === undefined || c.span.start < this.moduleUntil.offset)) {
         this.moduleUntil = { offset: c.span.start, text: c.calleeText };
       }
+    }
+  }
+
+  /**
+   * A function whose body opens with a comment saying it runs only at startup (Haraka's
+   * `ensure_queue_dir`: "this code is only run at start-up") is startup: its author says where it
+   * runs, as a reviewer would read it, when its callers are in other files.
+   */
+  private startupComments(): void {
+    for (const c of this.model.comments) {
+      if (!STARTUP_COMMENT.test(c.text)) continue;
+      const id = functionAt(this.model, c.span.start);
+      if (id === undefined || this.own[id]) continue;
+      const first = this.model.calls.find((call) => call.functionId === id);
+      if (first && first.span.start < c.span.start) continue;
+      this.own[id] = { role: 'startup', where: `at startup (its comment says \`${c.text.trim().slice(0, 60)}\`)` };
     }
   }
 

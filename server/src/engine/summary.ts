@@ -152,7 +152,7 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
 
   const index = new CallIndex(model);
   const hop = (fnId: number, call: CallSite): Hop => ({ path: model.path, shown, function: model.functions[fnId]?.name ?? 'function', call: call.calleeText, range: range(lines, call) });
-  const isBlocking = (c: CallSite): boolean => c.callee !== undefined && catalog.blocking.has(c.callee);
+  const isBlocking = (c: CallSite): boolean => c.callee !== undefined && c.once !== true && catalog.blocking.has(c.callee);
 
   /** Depth-first through sync same-file helpers: the first blocking call, with its hops. */
   const blockMemo = new Map<number, { hops: Hop[]; callee: string } | null>();

@@ -79,7 +79,8 @@ function hopNotes(linked: LinkedFunction, at: CallSite): RelatedNote[] {
 function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding[] {
   const findings: RawFinding[] = [];
   const memo = new Map<number, { call: CallSite; via: number[] } | null>();
-  const isBlocking = (c: CallSite): boolean => c.callee !== undefined && catalog.blocking.has(c.callee);
+  // A call behind a memo guard (`once`) runs on the first call only: it blocks one request, not the loop.
+  const isBlocking = (c: CallSite): boolean => c.callee !== undefined && c.once !== true && catalog.blocking.has(c.callee);
   const linking = Object.keys(imports).length > 0;
   const blocksHere = linking ? (c: CallSite): boolean => isBlocking(c) || importedBlocking(imports, c, catalog) !== undefined : isBlocking;
   const where = catalog.wording.executor;
@@ -91,7 +92,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   for (const call of model.calls) {
     if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
     const inContext = describeContext(model, call.context);
-    const entry = call.callee === undefined ? undefined : catalog.blocking.get(call.callee);
+    const entry = call.callee === undefined || call.once === true ? undefined : catalog.blocking.get(call.callee);
     if (entry) {
       reportedStarts.add(call.span.start);
       if (nestedIn.has(call.id)) continue;
@@ -184,6 +185,7 @@ export const blockingInAsync: Rule = {
       'For CPU-bound work with no async twin, a suggestion moves the work to a worker thread.',
     limits:
       'Calls are resolved through imports and local aliases, not types: a blocking method reached through an untyped parameter is not seen. ' +
+      'A call behind a memo guard on a module-level cache (`if (cached !== undefined) return cached; … cached = …`, `if (!cached) { cached = … }`, `cached ??= …`) runs once per process and is not flagged (TS/JS). ' +
       'Helpers in other files are followed through relative imports and requires, re-exports and classes of the project, to a fixed depth and not around a cycle; path aliases and packages of a monorepo are not followed.',
   },
   check,

@@ -12,6 +12,7 @@ import { findChannels } from './channels';
 import { findDetached } from './detached';
 import { findFanOuts } from './fan-out';
 import { findRetries } from './retries';
+import { memoisedSpans } from './memo';
 import { findHeldRegions } from './regions';
 import { resolveExpr, resolveTarget } from './resolve';
 import type { RawCall, RawFunction, WalkResult } from './walk';
@@ -86,6 +87,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     inLoop: c.inLoop,
     resultUnused: c.resultUnused,
     argCount: c.argCount,
+    once: runsOnce(c, w),
   }));
 
   const yieldPoints: YieldPoint[] = [];
@@ -125,6 +127,19 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     syntaxErrors,
   };
 }
+
+/** Whether a call sits behind a memo guard of its function or of one it runs inline in (see memo.ts). */
+function runsOnce(c: ResolvedCall, w: WalkResult): boolean | undefined {
+  for (let id = c.functionId; id !== undefined; id = w.functions[id]!.parent) {
+    const f = w.functions[id]!;
+    let spans = memoCache.get(f.node);
+    if (spans === undefined) memoCache.set(f.node, (spans = memoisedSpans(f.node)));
+    if (spans.some((s) => s.start <= c.span.start && c.span.end <= s.end)) return true;
+  }
+  return undefined;
+}
+
+const memoCache = new WeakMap<ts.Node, readonly { start: number; end: number }[]>();
 
 function makeContext(id: number, f: RawFunction, role: Role, text: string): AsyncContext {
   const nameSpan = f.nameSpan ?? keywordSpan(f.node, text);

@@ -23,7 +23,9 @@ export function findChannels(text: string, calls: readonly ResolvedCall[], funct
       out.push({ id: out.length, span: c.span, constructor: c.callee, text: written, bounded: reason === undefined, ...(reason ? { reason } : {}), ...whereOf(c, functions) });
       continue;
     }
-    if (c.member === 'write' && c.resultUnused && c.inLoop && c.loop && isStream(c)) {
+    // A `for…in` loop walks the keys of one object the process holds (a config, a stats group): the
+    // writes render that record, a burst bounded by it, not a stream of data (StatsD's admin console).
+    if (c.member === 'write' && c.resultUnused && c.inLoop && c.loop && !ts.isForInStatement(c.loop) && isStream(c)) {
       const loopStart = startOf(c.loop, text);
       if (w.drains.some((d) => d > loopStart && d <= c.loop!.end)) continue;
       if (leavesLoopAfter(c.node, c.loop)) continue;

@@ -1,0 +1,112 @@
+/**
+ * Memoised work: code that runs once per process because its result is kept in a variable the
+ * function fills on its first call. A reviewer does not flag the one small read behind
+ * `if (href !== undefined) return href; … href = …` (Ghost's gift-preview image) as blocking every
+ * request: it blocks the first one only.
+ *
+ * Two shapes, both keyed on a variable declared outside the function (a module-level cache):
+ * - an early return on the cached value, with an assignment to it later in the body: every call
+ *   after the guard runs once;
+ * - a lazy initialisation, `if (!cached) { … cached = … }` or `cached ??= …`: the calls in the
+ *   branch (or the right-hand side) run once.
+ * A cache on `this` is per instance, and instances may be per request: not treated as memoised.
+ */
+import ts from 'typescript';
+import type { Span } from '../../engine/model';
+import { T, unwrap } from './ast';
+
+/** The spans, within a function's body, whose calls run once per process. */
+export function memoisedSpans(fn: ts.FunctionLikeDeclaration): Span[] {
+  const body = fn.body;
+  if (!body || !T.isBlock(body)) return [];
+  const out: Span[] = [];
+  const statements = body.statements;
+  for (let i = 0; i < statements.length; i++) {
+    const st = statements[i]!;
+    if (T.isIfStatement(st) && !st.elseStatement) {
+      const test = cacheTest(st.expression);
+      if (!test || declaredIn(fn, test.name)) continue;
+      if (!test.empty && returns(st.thenStatement) && assigns(statements.slice(i + 1), test.name)) {
+        out.push({ start: st.end, end: body.end });
+        break;
+      }
+      if (test.empty && assigns([st.thenStatement], test.name)) out.push({ start: st.thenStatement.pos, end: st.thenStatement.end });
+      continue;
+    }
+    // `cached ??= load()`, `cached ||= load()`
+    if (T.isExpressionStatement(st)) {
+      const e = unwrap(st.expression);
+      if (
+        T.isBinaryExpression(e) &&
+        (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken || e.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken) &&
+        T.isIdentifier(e.left) &&
+        !declaredIn(fn, e.left.text)
+      ) {
+        out.push({ start: e.right.pos, end: e.right.end });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The cache variable an `if` tests, and whether the branch runs when it is empty (`!x`,
+ * `x === undefined`, `x == null`) or when it is filled (`x`, `x !== undefined`, `x != null`).
+ */
+function cacheTest(cond: ts.Expression): { name: string; empty: boolean } | undefined {
+  const e = unwrap(cond);
+  if (T.isIdentifier(e)) return { name: e.text, empty: false };
+  if (T.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = unwrap(e.operand);
+    return T.isIdentifier(inner) ? { name: inner.text, empty: true } : undefined;
+  }
+  if (!T.isBinaryExpression(e)) return undefined;
+  const op = e.operatorToken.kind;
+  const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+  const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+  if (!eq && !ne) return undefined;
+  const [left, right] = [unwrap(e.left), unwrap(e.right)];
+  const id = T.isIdentifier(left) && isNothing(right) ? left : T.isIdentifier(right) && isNothing(left) ? right : undefined;
+  return id ? { name: id.text, empty: eq } : undefined;
+}
+
+function isNothing(e: ts.Expression): boolean {
+  return e.kind === ts.SyntaxKind.NullKeyword || (T.isIdentifier(e) && e.text === 'undefined') || T.isVoidExpression(e);
+}
+
+function returns(st: ts.Statement): boolean {
+  if (T.isReturnStatement(st)) return true;
+  return T.isBlock(st) && st.statements.length > 0 && T.isReturnStatement(st.statements[st.statements.length - 1]!);
+}
+
+/** True when one of the statements assigns `name` (`name = …`, at any depth outside nested functions). */
+function assigns(statements: readonly ts.Node[], name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (T.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && T.isIdentifier(unwrap(n.left)) && (unwrap(n.left) as ts.Identifier).text === name) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const st of statements) visit(st);
+  return found;
+}
+
+/** True when `name` is a parameter or a local declaration of `fn` (then it is no cross-call cache). */
+function declaredIn(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  for (const p of fn.parameters) if (T.isIdentifier(p.name) && p.name.text === name) return true;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (n !== fn && ts.isFunctionLike(n)) return;
+    if (T.isVariableDeclaration(n) && T.isIdentifier(n.name) && n.name.text === name) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
