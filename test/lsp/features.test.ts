@@ -30,18 +30,19 @@ const LOCKED = [
 /** A blocking read in an async fn, then a sleep awaited. */
 const RUST = ['use std::fs;', 'pub async fn load(p: &str) -> String {', '    let s = fs::read_to_string(p).unwrap();', '    tokio::time::sleep(std::time::Duration::from_millis(1)).await;', '    s', '}', ''].join('\n');
 
-/** A fan-out over a directory listing and a forgotten promise, beside a bounded fan-out and an awaited call. */
+/** A fan-out over a directory listing and a forgotten promise, beside a bounded fan-out, an awaited call and a fan-out over a list of unknown size (not reported). */
 const AMPLIFIED = [
   "import fs from 'node:fs';",
   'async function upload(f: string) {',
   '  await fetch(f);',
   '}',
-  'export async function sync(dir: string) {',
+  'export async function sync(dir: string, tags: string[]) {',
   '  const files = await fs.promises.readdir(dir);',
   '  await Promise.all(files.map((f) => upload(f)));',
   '  upload(dir);',
   '  await Promise.all(files.slice(0, 8).map((f) => upload(f)));',
   '  await upload(dir);',
+  '  await Promise.all(tags.map((t) => upload(t)));',
   '}',
   '',
 ].join('\n');
@@ -144,7 +145,7 @@ describe('language server features', () => {
     assert.match(fanOut, /`unbounded-fan-out`: /);
     assert.ok(!fanOut.includes(String(diagnostics[0]!.message)), 'the hover does not repeat the diagnostic');
     // The await in front of it is a yield point: its hover names the fan-out too.
-    assert.match(await at(6, 4), /Yield point 2 of 4\*\*[^]*\*\*Fan-out\*\* via `Promise\.all`/);
+    assert.match(await at(6, 4), /Yield point 2 of 5\*\*[^]*\*\*Fan-out\*\* via `Promise\.all`/);
     const detached = await at(7, 4);
     assert.match(detached, /^\*\*Detached task\*\*: `upload` starts a task that nothing awaits or keeps  \n`await` it, or `void` it/);
     assert.match(detached, /`detached-task`: quick fix: /);
@@ -152,6 +153,8 @@ describe('language server features', () => {
     assert.doesNotMatch(await at(8, 12), /Fan-out|Detached/);
     assert.doesNotMatch(await at(8, 4), /Fan-out|Detached/);
     assert.doesNotMatch(await at(9, 10), /Fan-out|Detached/);
+    // A fan-out over a parameter of unknown size: the rule does not report it, so the hover does not call it unbounded.
+    assert.doesNotMatch(await at(10, 12), /Fan-out|no bound/);
   });
 
   it('names a task spawned per item and a dropped JoinHandle in Rust, not a buffered stream or a kept handle', async () => {

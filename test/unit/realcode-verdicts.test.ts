@@ -27,6 +27,17 @@ describe('real-code verdicts', () => {
     assert.throws(() => loadVerdicts(file), /entry 0: `verdict`/);
   });
 
+  it('rejects a second verdict on the same finding (repository, file, rule and line), naming both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ab-verdicts-'));
+    const file = join(dir, 'v.json');
+    const entry = { repo: 'h2', file: 'src/a.rs', rule: 'detached-task', line: 'tokio::spawn(f);', verdict: 'true', reason: 'r' };
+    writeFileSync(file, JSON.stringify([entry, { ...entry, rule: 'unbounded-fan-out' }, { ...entry, verdict: 'false', reason: 'other' }]));
+    assert.throws(() => loadVerdicts(file), /entry 2: duplicate of an earlier verdict \(h2 src\/a\.rs detached-task `tokio::spawn\(f\);`\)/);
+    // Whitespace does not make a second verdict distinct: the key is the collapsed line.
+    writeFileSync(file, JSON.stringify([entry, { ...entry, line: lineKey('  tokio::spawn(f);  ') }]));
+    assert.throws(() => loadVerdicts(file), /entry 1: duplicate/);
+  });
+
   it('keys a line by its text with whitespace collapsed, so indentation changes keep the verdict', () => {
     assert.equal(lineKey('\t  fs.readFileSync(p,\t  "utf8")  \r'), 'fs.readFileSync(p, "utf8")');
     assert.equal(lineKey('x'.repeat(500)).length, 200);

@@ -7,6 +7,8 @@ import type { Finding } from '../engine/finding';
 import type { AsyncContext, FanOutSite, FileModel, SpawnSite, Span } from '../engine/model';
 import { spanContains } from '../engine/model';
 import { ruleById } from '../engine/rules';
+import { isReportedSpawn } from '../engine/rules/detached-task';
+import { isReportedFanOut } from '../engine/rules/unbounded-fan-out';
 import { contextPhrase } from '../engine/rule-support';
 import { roleAt } from '../engine/roles';
 import { fixesOf, usableFixes } from './code-actions';
@@ -51,9 +53,9 @@ const FAN_OUT_SOURCES: Record<FanOutSite['source'], string> = {
   unknown: '',
 };
 
-/** An unbounded fan-out, named: what is started, per item of what, and how to bound it. A bounded one says nothing. */
+/** An unbounded fan-out, named: what is started, per item of what, and how to bound it. One the rule does not report says nothing. */
 function fanOutLines(model: FileModel, f: FanOutSite): string[] {
-  if (f.bound !== undefined) return [];
+  if (!isReportedFanOut(f)) return [];
   const started = f.shape === 'spawn' || f.work === undefined ? 'one task' : `one ${code(f.work)}`;
   const advice =
     model.language === 'rust'
@@ -66,7 +68,7 @@ function fanOutLines(model: FileModel, f: FanOutSite): string[] {
 
 /** A spawn whose handle is dropped with nothing that excuses it, named: what it starts and how to keep it. */
 function spawnLines(model: FileModel, s: SpawnSite): string[] {
-  if (s.handle !== 'dropped' || s.excuse !== undefined) return [];
+  if (!isReportedSpawn(model, s)) return [];
   const keep =
     model.language === 'rust'
       ? 'Keep the `JoinHandle` (or spawn on a `JoinSet`) and join it, so a failure or panic is seen'

@@ -1,16 +1,21 @@
 import type { Catalog } from '../catalog';
-import type { FileModel } from '../model';
+import type { FileModel, SpawnSite } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { describeContext } from '../rule-support';
+
+/** Whether the rule reports a spawn: its handle is dropped and nothing in the code excuses it. The hover asks the same. */
+export function isReportedSpawn(model: FileModel, s: SpawnSite): boolean {
+  if (s.handle !== 'dropped' || s.excuse !== undefined) return false;
+  // A script's top-level `main()` that rejects makes Node exit non-zero: what a script wants.
+  return !(s.functionId === undefined && model.roles?.file.role === 'script');
+}
 
 function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const findings: RawFinding[] = [];
   const wording = catalog.wording.detached;
   if (wording === undefined) return findings;
   for (const s of model.spawns) {
-    if (s.handle !== 'dropped' || s.excuse !== undefined) continue;
-    // A script's top-level `main()` that rejects makes Node exit non-zero: what a script wants.
-    if (s.functionId === undefined && model.roles?.file.role === 'script') continue;
+    if (!isReportedSpawn(model, s)) continue;
     const fn = s.functionId === undefined ? undefined : model.functions[s.functionId]?.name;
     const where = s.context !== undefined ? describeContext(model, s.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
     const message = wording.replace('{spawner}', s.spawner).replace('{where}', where);

@@ -8,11 +8,18 @@ const SOURCES: Record<Exclude<FanOutSite['source'], 'unknown'>, string> = {
   lines: 'the lines of an input, as many as it has',
 };
 
+/**
+ * Whether the rule reports a fan-out: nothing visibly bounds it and its collection visibly comes from
+ * outside the code (a fan-out over anything else is almost always a small set). The hover asks the same.
+ */
+export function isReportedFanOut(f: FanOutSite): boolean {
+  return f.bound === undefined && f.source !== 'unknown';
+}
+
 function check(model: FileModel): RawFinding[] {
   const findings: RawFinding[] = [];
   for (const f of model.fanOuts ?? []) {
-    // Only a collection whose size visibly comes from outside the code is news: the rest are small sets.
-    if (f.bound !== undefined || f.source === 'unknown') continue;
+    if (!isReportedFanOut(f)) continue;
     const origin = f.sourceText !== undefined && f.sourceText !== f.collection ? ` (\`${short(f.sourceText)}\`)` : '';
     const started = f.work !== undefined ? `\`${short(f.work)}\`` : 'the work';
     const how = f.shape === 'spawn' ? `spawns a task per item of \`${short(f.collection)}\`` : `starts ${started} for every item of \`${short(f.collection)}\` at once`;
