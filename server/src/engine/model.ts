@@ -317,6 +317,12 @@ export interface RetrySite {
   readonly capSkippable?: boolean;
   /** The attempt does not yield (a sync retry). */
   readonly sync?: boolean;
+  /**
+   * The failure path retries only a transaction conflict (a transient transaction error, a write
+   * conflict, a serialization failure, a deadlock): re-running the transaction at once, a few times,
+   * is how optimistic concurrency works, not load added to a failing dependency.
+   */
+  readonly conflict?: boolean;
   readonly context?: number;
   readonly functionId?: number;
 }

@@ -5,9 +5,14 @@ import { describeContext } from '../rule-support';
 function check(model: FileModel): RawFinding[] {
   const findings: RawFinding[] = [];
   for (const r of model.retries ?? []) {
-    if (r.capped && r.delay === 'growing') continue;
+    // A capped retry of a transaction conflict needs no backoff: the contention is local and short-lived.
+    if (r.capped && (r.delay === 'growing' || r.conflict === true)) continue;
     const what = r.kind === 'loop' ? `This loop retries \`${r.operation}\`` : `\`${r.operation}\` retries itself on failure`;
-    findings.push({ message: `${what} in ${describeContext(model, r.context)} ${missing(r)}: when the dependency is down, every caller retries at full speed together and keeps it down (a retry storm); ${advice(model)}`, span: r.span });
+    const pace = r.delay === 'none' ? 'at full speed' : r.delay === 'constant' ? 'on the same fixed beat' : 'without end';
+    // A sync retry has no async context: name its function instead of calling it async code.
+    const fn = r.functionId === undefined ? undefined : model.functions[r.functionId]?.name;
+    const where = r.context !== undefined ? describeContext(model, r.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
+    findings.push({ message: `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model)}`, span: r.span });
   }
   return findings;
 }
@@ -35,7 +40,8 @@ export const retryWithoutBackoff: Rule = {
     what:
       'Flags loops whose `try` leaves the loop on success and whose `catch` goes round again (TS/JS), `loop { match op().await { Ok(v) => break v, Err(_) => continue } }` and its `if let`/`?`-less forms (Rust), and functions that call themselves with the same arguments from a `catch` or `.catch`, ' +
       'when the delay between attempts does not grow (none, or a constant sleep) or nothing caps the attempts. The message says which is missing. ' +
-      'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments) and `poll_*` functions are not retries.',
+      'A cap may sit in an argument (`retry(n - 1)`), a local or a field (`if (this.retries < this.maxRetries) { this.retries++; … }`, `job.tries = tries + 1`). ' +
+      'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments), `poll_*` functions, and capped retries of a transaction conflict (a transient transaction error, a write conflict, a serialization failure) are not reported.',
     why:
       'Retries amplify failures. When a dependency slows down or fails, every client that retries immediately (or on a fixed beat) multiplies its load at the worst moment, in lockstep with every other client: the retry storm keeps the dependency down after the original fault is gone. Exponential backoff with jitter spreads the attempts out, and a cap makes the caller fail instead of waiting forever.',
     example: [

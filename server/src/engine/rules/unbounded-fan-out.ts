@@ -12,7 +12,7 @@ const SOURCES: Record<Exclude<FanOutSite['source'], 'unknown'>, string> = {
  * Whether the rule reports a fan-out: nothing visibly bounds it and its collection visibly comes from
  * outside the code (a fan-out over anything else is almost always a small set). The hover asks the same.
  */
-export function isReportedFanOut(f: FanOutSite): boolean {
+export function isReportedFanOut(f: FanOutSite): f is FanOutSite & { readonly source: Exclude<FanOutSite['source'], 'unknown'> } {
   return f.bound === undefined && f.source !== 'unknown';
 }
 

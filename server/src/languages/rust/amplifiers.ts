@@ -179,7 +179,8 @@ function base(call: CallSite, shape: FanOutSite['shape'], collection: string, or
 }
 
 const READINESS = /WouldBlock|Interrupted|Poll::|ready!|Pending/;
-const SLEEP = /\b(?:sleep|sleep_ms|delay_for|Delay::new|Timer::after)\s*\(\s*([^;]*?)\)\s*(?:\.await)?\s*;/g;
+// A sleep statement, or a sleep that is a match arm's value (`Err(_) => thread::sleep(d),`).
+const SLEEP = /\b(?:sleep|sleep_ms|delay_for|Delay::new|Timer::after)\s*\(\s*([^;]*?)\)\s*(?:\.await)?\s*(?:[;,}]|$)/g;
 const GROWTH = /\*|pow\s*\(|<<|backoff|exponential|jitter|mul_f|saturating_mul|checked_mul/i;
 
 /** Retry loops: `loop { match op().await { Ok(v) => break v, Err(_) => … } }` and `if let Ok(v) = op() { return … }` in a loop. */
@@ -201,7 +202,8 @@ export function findRustRetries(text: string, callNodes: readonly Node[], calls:
     const fn = enclosingFunctionItem(loop);
     const fnName = fn?.children.find((c) => c.type === 'identifier');
     if (fnName && /^poll_/.test(slice(text, fnName))) continue;
-    const loopText = slice(text, loop);
+    // Comments are prose: a `// retry with backoff later` must not read as a growing delay.
+    const loopText = withoutComments(slice(text, loop));
     if (READINESS.test(loopText)) continue;
     if (!isRetry(text, holder, loop)) continue;
     seen.add(loop);
@@ -247,10 +249,22 @@ function isRetry(text: string, holder: Node, loop: Node): boolean {
     const p = pattern ? slice(text, pattern) : '';
     const body = arm.children.find((c) => c !== pattern);
     if (/^Ok\s*\(/.test(p) && exits(body)) ok = true;
-    if (/^(Err\b|_\s*$)/.test(p) && !exits(body)) fails = true;
+    // A failure arm that yields a value (`Err(Version) if h09 => (0, OK, …)`) recovers; only one that goes round retries.
+    if (/^(Err\b|_\s*$)/.test(p) && !exits(body) && !producesValue(body)) fails = true;
   }
   void loop;
   return ok && fails;
+}
+
+const VALUE_TYPES = new Set(['tuple_expression', 'struct_expression', 'array_expression', 'integer_literal', 'float_literal', 'string_literal', 'boolean_literal', 'char_literal']);
+
+/** An arm body that evaluates to a value the code goes on with (a tuple, a struct, a literal, or a block ending in one). */
+function producesValue(n: Node | undefined): boolean {
+  if (!n) return false;
+  if (VALUE_TYPES.has(n.type)) return true;
+  if (n.type !== 'block') return false;
+  const last = [...n.children].reverse().find((c) => c.type !== 'line_comment' && c.type !== 'block_comment');
+  return last !== undefined && producesValue(last);
 }
 
 /** A `break`/`return`/`?`-free check: any break or return not inside a nested loop or function. */
@@ -263,6 +277,10 @@ function containsExit(n: Node): boolean {
 /** An `if attempt >= MAX { return/break/bail! }` in the loop, or an arm guard that compares. */
 function capInBody(loopText: string): boolean {
   return /if\s+[^{;]*(<=|>=|<|>|==)[^{;]*\{[^}]*\b(return|break|bail!|panic!|Err\s*\()/.test(loopText) || /Err\s*\([^)]*\)\s*if\s+[^=]*(<=|>=|<|>)/.test(loopText);
+}
+
+function withoutComments(code: string): string {
+  return code.replace(/"(?:[^"\\\n]|\\.)*"|\/\/[^\n]*|\/\*[^]*?\*\//g, (m) => (m.startsWith('"') ? m : ''));
 }
 
 function delayOf(loopText: string): RetryDelay {

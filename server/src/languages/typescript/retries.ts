@@ -12,11 +12,14 @@ import type { RawCall } from './records';
 const SLEEPS = /^(sleep|delay|wait|pause|timeout|setTimeoutPromise|setTimeoutAsync|promisify\(setTimeout\))$/i;
 const SLEEP_CALLEES = new Set(['timers/promises.setTimeout', 'timers/promises.scheduler.wait', 'delay', 'sleep-promise', 'p-timeout']);
 const BACKOFF_NAMES = /backoff|back_off|exponential|jitter/i;
+/** A failure path that retries a transaction conflict: MongoDB's `TransientTransactionError`, a write conflict, Postgres' serialization failure (40001) or deadlock (40P01), SQLite's busy database, a counter of transaction retries. */
+const CONFLICT = /transient\s*transaction|conflict|serializ|deadlock|\b40001\b|\b40P01\b|SQLITE_BUSY|transactionRetr|txRetr/i;
 
 /** Retry sites of one file. */
 export function findRetries(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[]): RetrySite[] {
   const out: RetrySite[] = [];
   const start = (n: ts.Node): number => skipTrivia(text, n.pos);
+  const code = (n: ts.Node): string => normalisedText(text, start(n), n.end);
   const seen = new Set<ts.Node>();
   for (const c of calls) {
     const loop = c.loop;
@@ -58,6 +61,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       operation,
       delay,
       capped: cap.capped,
+      ...(cap.capped && CONFLICT.test(code(handler)) ? { conflict: true } : {}),
       ...(cap.skippable ? { capSkippable: true } : {}),
       ...(containsAwait(tryStmt.tryBlock) ? {} : { sync: true }),
       ...(fn?.context !== undefined ? { context: fn.context } : {}),
@@ -83,8 +87,18 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       return undefined; // a different argument: a fallback, not a retry
     }
     const body = fn.body;
-    const capped = counter !== undefined && body !== undefined && comparesName(body, counter);
+    let capped = counter !== undefined && body !== undefined && comparesName(body, counter);
+    if (!capped) {
+      // `if (this.retries < this.maxRetries) { this.retries++; retry() }`: a counter kept outside the arguments.
+      const guard = guardingCounter(node, fn);
+      if (guard !== undefined) {
+        capped = true;
+        counter = guard;
+      }
+    }
     const delay = recursionDelay(node, fn, counter);
+    const handler = failureHandler(node, fn);
+    const conflict = capped && CONFLICT.test(`${counter ?? ''} ${handler ? code(handler) : ''}`);
     const owner = functions.find((f) => f.span.start === start(fn) && f.span.end === fn.end);
     return {
       span: { start: start(node), end: node.end },
@@ -92,10 +106,67 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       operation: normalisedText(text, start(node.expression), node.expression.end),
       delay,
       capped,
+      ...(conflict ? { conflict: true } : {}),
       ...(containsAwait(fn) || (owner?.isAsync ?? false) ? {} : { sync: true }),
       ...(c.functionId !== undefined && functions[c.functionId]!.context !== undefined ? { context: functions[c.functionId]!.context } : {}),
       ...(c.functionId !== undefined ? { functionId: c.functionId } : {}),
     };
+  }
+
+  /**
+   * The counter an `if` around the recursive call compares, when the function counts it:
+   * `if (this.retries < this.maxRetries) { this.retries++; … }`, or `const tries = job.tries || 0;
+   * if (tries < maxTries) { job.tries = tries + 1; … }`.
+   */
+  function guardingCounter(call: ts.Node, fn: ts.FunctionLikeDeclaration): string | undefined {
+    const counted = (cond: ts.Expression): string | undefined => comparedSides(cond).map(code).find((name) => counts(fn, name));
+    let child: ts.Node = call;
+    for (let p = call.parent; p && p !== fn; child = p, p = p.parent) {
+      if (T.isIfStatement(p) && p.thenStatement === child) {
+        const name = counted(p.expression);
+        if (name !== undefined) return name;
+      }
+      // `if (session.attempts >= 3) throw err;` earlier in the same block.
+      if (T.isBlock(p)) {
+        for (const st of p.statements) {
+          if (st.pos >= child.pos) break;
+          const name = isCapCheck(st) ? counted((st as ts.IfStatement).expression) : undefined;
+          if (name !== undefined) return name;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** `name` (or the field a local `name` was read from) is stepped somewhere in `fn`: `++`, `--`, `+= 1`, `= name + 1`. */
+  function counts(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+    const targets = new Set([name]);
+    let hit = false;
+    const aliases = (n: ts.Node): void => {
+      if (T.isVariableDeclaration(n) && T.isIdentifier(n.name) && n.name.text === name && n.initializer) {
+        let init = unwrap(n.initializer);
+        if (T.isBinaryExpression(init) && (init.operatorToken.kind === ts.SyntaxKind.BarBarToken || init.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) init = unwrap(init.left);
+        if (T.isPropertyAccessExpression(init) || T.isIdentifier(init)) targets.add(code(init));
+      }
+      T.forEachChild(n, aliases);
+    };
+    aliases(fn);
+    const stepped = (e: ts.Expression): boolean => targets.has(code(unwrap(e)));
+    const visit = (n: ts.Node): void => {
+      if (hit) return;
+      if ((T.isPostfixUnaryExpression(n) || T.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && stepped(n.operand)) hit = true;
+      else if (T.isBinaryExpression(n) && stepped(n.left)) {
+        const op = n.operatorToken.kind;
+        if (op === ts.SyntaxKind.PlusEqualsToken || op === ts.SyntaxKind.MinusEqualsToken) hit = true;
+        else if (op === ts.SyntaxKind.EqualsToken) {
+          const r = unwrap(n.right);
+          if (T.isBinaryExpression(r) && (r.operatorToken.kind === ts.SyntaxKind.PlusToken || r.operatorToken.kind === ts.SyntaxKind.MinusToken) && stepped(r.left) && T.isNumericLiteral(unwrap(r.right))) hit = true;
+        }
+      }
+      T.forEachChild(n, visit);
+    };
+    visit(fn);
+    return hit;
   }
 
   function firstCall(block: ts.Node): string | undefined {
@@ -188,11 +259,12 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     if (amount === null) return false;
     const code = normalisedText(text, start(amount), amount.end);
     if (/\*\*|Math\.pow|<<|backoff|exponential|jitter/i.test(code)) return true;
-    if (counter !== undefined && new RegExp(`\\b${counter}\\b`).test(code) && /[*]/.test(code)) return true;
+    const counted = counter === undefined ? undefined : new RegExp(`(^|[^\\w.$])${counter.replace(/[.$]/g, '\\$&')}\\b`);
+    if (counted !== undefined && counted.test(code) && /[*]/.test(code)) return true;
     const e = unwrap(amount);
     const name = T.isIdentifier(e) ? e.text : T.isCallExpression(e) ? undefined : undefined;
     if (name !== undefined) return multipliedIn(scopeNode, name);
-    if (counter !== undefined && new RegExp(`\\b${counter}\\b`).test(code)) return true;
+    if (counted !== undefined && counted.test(code)) return true;
     return false;
   }
 
@@ -347,6 +419,31 @@ function inFailurePath(call: ts.Node, fn: ts.FunctionLikeDeclaration): boolean {
   }
   void child;
   return false;
+}
+
+/** The identifiers and property paths compared in a condition (`this.retries < this.maxRetries`, `a && tries < max`). */
+function comparedSides(e: ts.Expression): ts.Expression[] {
+  const u = unwrap(e);
+  if (!T.isBinaryExpression(u)) return [];
+  const op = u.operatorToken.kind;
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) return [...comparedSides(u.left), ...comparedSides(u.right)];
+  if (!RELATIONAL.has(op)) return [];
+  return [u.left, u.right].map(unwrap).filter((x) => T.isIdentifier(x) || T.isPropertyAccessExpression(x));
+}
+
+/** The `catch` block, `.catch(…)` callback or `.then(…, onRejected)` callback the call runs in. */
+function failureHandler(call: ts.Node, fn: ts.FunctionLikeDeclaration): ts.Node | undefined {
+  for (let p = call.parent; p && p !== fn; p = p.parent) {
+    if (T.isCatchClause(p)) return p.block;
+    if (isFunctionLike(p)) {
+      const host = p.parent;
+      if (host && T.isCallExpression(host) && T.isPropertyAccessExpression(host.expression)) {
+        const m = host.expression.name.text;
+        if ((m === 'catch' && host.arguments[0] === p) || (m === 'then' && host.arguments[1] === p)) return p;
+      }
+    }
+  }
+  return undefined;
 }
 
 function enclosingCatch(call: ts.Node, fn: ts.Node): ts.Node | undefined {
