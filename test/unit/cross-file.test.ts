@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { frontendForPath } from '../../server/src/project/languages';
+import { readProjectLayout } from '../../server/src/project/layout';
 import { analyzeProject } from '../../server/src/project/link';
 
 const ROOT = join(__dirname, '..', 'fixtures');
@@ -42,9 +43,9 @@ export function crossFileProjects(): { lang: string; name: string; dir: string }
 }
 
 /** Analyses a fixture project with its links; findings as `line:rule` per file (relative path). */
-export function projectFindings(dir: string): Map<string, { keys: string[]; detail: string }> {
+export async function projectFindings(dir: string): Promise<Map<string, { keys: string[]; detail: string }>> {
   const files = filesUnder(dir).map((path) => ({ path, text: readFileSync(path, 'utf8'), shown: relative(dir, path), options: { onError: (where: string, e: unknown) => assert.fail(`${where}: ${String(e)}`) } }));
-  const { analyses } = analyzeProject(files);
+  const { analyses } = analyzeProject(files, await readProjectLayout(files.map((f) => f.path)));
   const out = new Map<string, { keys: string[]; detail: string }>();
   for (const f of files) {
     const a = analyses.get(f.path)!;
@@ -57,8 +58,8 @@ export function projectFindings(dir: string): Map<string, { keys: string[]; deta
 
 describe('cross-file fixture projects', () => {
   for (const project of crossFileProjects()) {
-    it(`${project.lang}/${project.name}`, () => {
-      const found = projectFindings(project.dir);
+    it(`${project.lang}/${project.name}`, async () => {
+      const found = await projectFindings(project.dir);
       assert.ok(found.size >= 2, 'a cross-file fixture has several files');
       for (const [file, { keys, detail }] of found) {
         const expected = expectedKeys(readFileSync(join(project.dir, file), 'utf8'));

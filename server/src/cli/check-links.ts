@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Imports } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
 import { hasImports } from '../project/link';
+import { readProjectLayout } from '../project/layout';
 import { completeSummaries, newLinker } from '../project/summaries';
 import { cacheKey, configKey, contentHash, stableJson, type ResultCache } from './cache';
 import type { CheckItem, ItemOutcome } from './check-pipeline';
@@ -35,8 +36,9 @@ export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][],
   const summaries = new Map<string, FileSummary>();
   for (const [item, outcome] of done) if ('result' in outcome && outcome.result.summary) summaries.set(item.abs, outcome.result.summary);
   if (summaries.size === 0) return 0;
-  await completeSummaries(summaries, options.load);
-  const linker = newLinker(summaries.values());
+  const layout = await readProjectLayout(summaries.keys());
+  await completeSummaries(summaries, options.load, layout);
+  const linker = newLinker(summaries.values(), layout);
   let again = 0;
   for (let i = 0; i < done.length; i++) {
     const [item, outcome] = done[i]!;

@@ -18,15 +18,29 @@ export interface LinkTarget {
 }
 
 /**
+ * What the project's manifests say about where its packages live, read by the project layer
+ * (project/layout.ts) and handed to every resolver as plain data: a resolver that needs no more
+ * than relative paths ignores it.
+ */
+export interface ProjectLayout {
+  /**
+   * Packages of the project by the name code imports them under, with the folder of their manifest:
+   * a Cargo workspace's member crates and path dependencies (`my_core` → `/ws/crates/core`).
+   */
+  readonly packages?: ReadonlyMap<string, string>;
+}
+
+/**
  * What a language provides to link its files. Pure: paths in, paths out, no file system.
+ * `layout`, when the caller read one, says where the project's named packages live.
  */
 export interface ModuleResolver {
   /** True when a resolved callee may name project code (a relative import, `crate::`); others are never looked up. */
   mayLink(callee: string): boolean;
   /** The candidates for a callee made in `fromPath`, most specific first. */
-  targets(callee: string, fromPath: string): readonly LinkTarget[];
+  targets(callee: string, fromPath: string, layout?: ProjectLayout): readonly LinkTarget[];
   /** Where a re-exported module (`export * from './x'`, `pub use crate::db::*`) lives, seen from `fromPath`. */
-  module(spec: string, fromPath: string): ModuleLocation | undefined;
+  module(spec: string, fromPath: string, layout?: ProjectLayout): ModuleLocation | undefined;
 }
 
 /** What a callee resolves to across files: the target's summary, with its chain joined across files. */
@@ -64,6 +78,7 @@ export class Linker {
   constructor(
     summaries: Iterable<FileSummary>,
     private readonly resolverFor: (path: string) => ModuleResolver | undefined,
+    private readonly layout: ProjectLayout = {},
   ) {
     const byPath = new Map<string, FileSummary>();
     for (const s of summaries) {
@@ -115,7 +130,7 @@ export class Linker {
         }
       }
       if (imported === undefined) continue;
-      const loc = resolver.module(r.module, s.path);
+      const loc = resolver.module(r.module, s.path, this.layout);
       if (!loc) continue;
       for (const target of this.modules(loc)) {
         const found = this.findExport(target, imported, depth + 1, seen);
@@ -129,7 +144,7 @@ export class Linker {
   resolve(fromPath: string, callee: string): { file: FileSummary; fn: FunctionSummary } | undefined {
     const resolver = this.resolverFor(fromPath);
     if (!resolver || !resolver.mayLink(callee)) return undefined;
-    for (const t of resolver.targets(callee, fromPath)) {
+    for (const t of resolver.targets(callee, fromPath, this.layout)) {
       for (const s of this.modules(t.module)) {
         const found = this.findExport(s, t.name, 0, new Set());
         if (found) return found;

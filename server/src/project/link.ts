@@ -5,7 +5,7 @@
  */
 import { summaryOf, type Analysis, type AnalyzeOptions } from '../engine/analyze';
 import type { Config } from '../engine/config';
-import type { Imports } from '../engine/linker';
+import type { Imports, ProjectLayout } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
 import { analyze } from './analyze';
 import { newLinker } from './summaries';
@@ -26,8 +26,8 @@ export function hasImports(imports: Imports): boolean {
   return false;
 }
 
-/** Analyses every file with the links between them; returns the analyses by path and the summaries. */
-export function analyzeProject(files: readonly ProjectFile[]): { analyses: Map<string, Analysis>; summaries: Map<string, FileSummary> } {
+/** Analyses every file with the links between them; returns the analyses by path and the summaries. `layout`: project/layout.ts. */
+export function analyzeProject(files: readonly ProjectFile[], layout: ProjectLayout = {}): { analyses: Map<string, Analysis>; summaries: Map<string, FileSummary> } {
   const analyses = new Map<string, Analysis>();
   const summaries = new Map<string, FileSummary>();
   for (const f of files) {
@@ -37,7 +37,7 @@ export function analyzeProject(files: readonly ProjectFile[]): { analyses: Map<s
     const s = summaryOf(a, f.shown ?? f.path);
     if (s) summaries.set(f.path, s);
   }
-  const linker = newLinker(summaries.values());
+  const linker = newLinker(summaries.values(), layout);
   for (const f of files) {
     const imports = linker.importsFor(f.path);
     if (!hasImports(imports)) continue;

@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { Linker, MAX_LINK_DEPTH, type ModuleLocation, type ModuleResolver } from '../engine/linker';
+import { Linker, MAX_LINK_DEPTH, type ModuleLocation, type ModuleResolver, type ProjectLayout } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
 import { ALWAYS_SKIPPED } from './files';
 import { frontendForPath } from './languages';
@@ -15,23 +15,23 @@ export function resolverFor(path: string): ModuleResolver | undefined {
   return frontendForPath(path)?.resolver;
 }
 
-/** A linker over a set of summaries. */
-export function newLinker(summaries: Iterable<FileSummary>): Linker {
-  return new Linker(summaries, resolverFor);
+/** A linker over a set of summaries; `layout` (project/layout.ts) says where the project's named packages live. */
+export function newLinker(summaries: Iterable<FileSummary>, layout: ProjectLayout = {}): Linker {
+  return new Linker(summaries, resolverFor, layout);
 }
 
 /** The modules that the summaries' calls and re-exports name but the linker cannot find among them. */
-function unresolved(summaries: ReadonlyMap<string, FileSummary>, linker: Linker): ModuleLocation[] {
+function unresolved(summaries: ReadonlyMap<string, FileSummary>, linker: Linker, layout: ProjectLayout): ModuleLocation[] {
   const out: ModuleLocation[] = [];
   for (const s of summaries.values()) {
     const resolver = resolverFor(s.path);
     if (!resolver) continue;
     for (const callee of s.refs) {
       if (linker.resolve(s.path, callee)) continue;
-      for (const t of resolver.targets(callee, s.path)) out.push(t.module);
+      for (const t of resolver.targets(callee, s.path, layout)) out.push(t.module);
     }
     for (const r of s.reexports) {
-      const loc = resolver.module(r.module, s.path);
+      const loc = resolver.module(r.module, s.path, layout);
       if (loc) out.push(loc);
     }
   }
@@ -46,7 +46,7 @@ const inSkippedFolder = (path: string): boolean => path.split('/').some((part) =
  * reads and summarises one file (it returns `undefined` for a file it will not read); files under
  * dependency and build folders are never loaded.
  */
-export async function completeSummaries(summaries: Map<string, FileSummary>, load: (path: string) => Promise<FileSummary | undefined>): Promise<void> {
+export async function completeSummaries(summaries: Map<string, FileSummary>, load: (path: string) => Promise<FileSummary | undefined>, layout: ProjectLayout = {}): Promise<void> {
   const probed = new Map<string, boolean>();
   // A resolver names many candidates per import (extensions, index files, every way to split a
   // dotted name), most of which do not exist: one listing per folder answers them all, instead of a
@@ -80,9 +80,9 @@ export async function completeSummaries(summaries: Map<string, FileSummary>, loa
     return known;
   };
   for (let round = 0; round < MAX_LINK_DEPTH; round++) {
-    const linker = newLinker(summaries.values());
+    const linker = newLinker(summaries.values(), layout);
     const wanted = new Set<string>();
-    for (const loc of unresolved(summaries, linker)) {
+    for (const loc of unresolved(summaries, linker, layout)) {
       // A folder module (a Go package) is loaded by the walk of its folder, not here.
       if (!('files' in loc)) continue;
       for (const f of loc.files) {

@@ -16,6 +16,8 @@ import { readYields } from './yields';
 import { callsInMacros } from './macros';
 import { carriesReply } from './replies';
 import { childOfType, walk, type SyntaxNode } from './syntax';
+import { exportedFunctions, fileRelativePath, inlineModsAround, pubUseReExports } from './exports';
+import { namesFile } from './resolver';
 import { nodeSpan } from '../tree-sitter';
 
 const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
@@ -45,6 +47,10 @@ export interface BuildState {
   readonly loopAbove: Map<SyntaxNode, boolean>;
   /** Same-file inline modules (`mod helpers { … }`) by name. */
   readonly inlineMods: ReadonlyMap<string, SyntaxNode>;
+  /** Modules declared in this file and kept in their own files (`mod db;`). */
+  readonly fileMods: ReadonlySet<string>;
+  /** The file's path, which places it in its crate (`resolver.ts`). */
+  readonly path: string;
 }
 
 /** The innermost function-like ancestor of `node` (not `node` itself). */
@@ -129,11 +135,14 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const implTypes = new Map<SyntaxNode, string>();
   const statics: Binding[] = [];
   const inlineMods = new Map<string, SyntaxNode>();
+  const fileMods = new Set<string>();
+  const pubUses: SyntaxNode[] = [];
   // Pass over the mirror (plain JS): collect what later steps need, in source order.
   walk(root, (n) => {
     switch (n.type) {
       case 'use_declaration':
         scope.addUse(n);
+        if (n.parent === root && childOfType(n, 'visibility_modifier')) pubUses.push(n);
         return false;
       case 'struct_item':
         scope.addStruct(n);
@@ -169,6 +178,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
         // `mod helpers { … }`: its functions are called as `helpers::f()` (or through `use helpers::f`).
         const name = childOfType(n, 'identifier');
         if (name && childOfType(n, 'declaration_list')) inlineMods.set(text.slice(name.start, name.end), n);
+        else if (name && n.parent === root) fileMods.add(text.slice(name.start, name.end));
         return;
       }
       case 'call_expression':
@@ -203,7 +213,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     callNodes.sort((a, b) => a.start - b.start || b.end - a.end);
   }
 
-  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, statics, fnAbove: new Map(), loopAbove: new Map(), inlineMods };
+  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, statics, fnAbove: new Map(), loopAbove: new Map(), inlineMods, fileMods, path };
   const contexts: AsyncContext[] = [];
   const functions: FunctionInfo[] = [];
   // Functions are in pre-order, so a parent is recorded before its children.
@@ -270,7 +280,9 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const heldRegions = buildHeldRegions(state, yieldPoints, edition);
   const fanOuts = findRustFanOuts(text, callNodes, state.calls, state.callOfNode);
   const retries = findRustRetries(text, callNodes, state.calls, state.callOfNode);
-  const model: FileModel = { language: 'rust', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors };
+  const norm = (p: string): string => fileRelativePath(p, fileMods, []);
+  const exports = { functions: exportedFunctions(state.fns, text), reexports: pubUses.flatMap((u) => pubUseReExports(u, text, norm)) };
+  const model: FileModel = { language: 'rust', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors, exports };
   return { model, state };
 }
 
@@ -356,6 +368,10 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
   const args = node.children[node.children.length - 1]!;
   const argCount = args.type === 'arguments' ? args.children.filter((c) => c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item').length : 0;
   let callee = calleeOf(state, node, fn, false);
+  // Paths into the project are written from the file's module (`mod db;` then `db::open()` is `self::db::open`).
+  if (callee !== undefined && callee.includes('::') && (state.fileMods.size > 0 || state.inlineMods.size > 0)) {
+    callee = fileRelativePath(callee, state.fileMods, state.inlineMods.size > 0 ? inlineModsAround(node, text) : []);
+  }
   // `OpenOptions::new().custom_flags(libc::O_NONBLOCK).open(p)` does not wait on the open (a FIFO
   // with no writer, a device): it is not the blocking open the catalog lists.
   if (callee === 'std::fs::OpenOptions::open' && nonBlockingOpen(text, fnNode, fn)) callee = undefined;
@@ -388,14 +404,19 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
   };
   const selfType = fn?.selfType;
   const aliased = base.type === 'identifier' ? state.scope.aliases.get(member) : undefined;
-  if (base.type === 'identifier' && aliased === undefined) localTarget = local(member, null);
+  // A closure bound by `let` shadows an imported function of the same name (`let verify = |p| …; verify(p)`).
+  const shadow = aliased !== undefined && base.type === 'identifier' ? letClosure(state, member, node, byNamedFn) : undefined;
+  if (shadow !== undefined) {
+    localTarget = shadow;
+    callee = undefined;
+  } else if (base.type === 'identifier' && aliased === undefined) localTarget = local(member, null);
   else if (aliased !== undefined && aliased.includes('::')) localTarget = inModule(aliased.slice(0, aliased.lastIndexOf('::')), member);
   else if (base.type === 'scoped_identifier') {
     const owner = ct.slice(0, Math.max(0, ct.lastIndexOf('::')));
     const modTarget = owner.includes('::') || !state.scope.aliases.has(owner) ? inModule(owner, member) : undefined;
     if (modTarget !== undefined) localTarget = modTarget;
     else if (owner === 'Self' && selfType !== undefined) localTarget = local(member, selfType);
-    else if (/^(crate|super|self)(::|$)/.test(owner) || owner === '') localTarget = local(member, null);
+    else if (owner === '' || (/^(crate|super|self)(::|$)/.test(owner) && namesFile(ownModulePath(state, owner, node), state.path))) localTarget = local(member, null);
     else if (state.scope.structs.has(lastSeg(owner)) || state.scope.typeAliases.has(owner)) localTarget = local(member, owner);
   } else if (base.type === 'field_expression') {
     const recv = base.children[0];
@@ -415,6 +436,23 @@ function readCall(state: BuildState, node: SyntaxNode, fn: FnRecord | undefined,
     ...(ctxFn ? { functionId: ctxFn.id } : {}), ...(ctxFn?.context !== undefined ? { context: ctxFn.context } : {}),
     awaited: node.parent?.type === 'await_expression', inLoop, resultUnused: up?.type === 'expression_statement', argCount,
   };
+}
+
+/** A module path written in the file, as seen from the file's module (through the inline modules around `node`). */
+function ownModulePath(state: BuildState, owner: string, node: SyntaxNode): string {
+  if (state.inlineMods.size === 0) return owner;
+  return fileRelativePath(`${owner}::_`, state.fileMods, inlineModsAround(node, state.text)).slice(0, -3);
+}
+
+/** A closure bound by `let` under `name` in a function around `call`, before it: what a call of `name` there runs. */
+function letClosure(state: BuildState, name: string, call: SyntaxNode, byNamedFn: Map<string, number[]>): number | undefined {
+  for (const id of byNamedFn.get(name) ?? []) {
+    const f = state.fns[id]!;
+    if (f.node.type !== 'closure_expression' || f.node.start > call.start) continue;
+    const owner = f.info.parent === undefined ? undefined : state.fns[f.info.parent]?.node;
+    if (owner && owner.start <= call.start && call.end <= owner.end) return id;
+  }
+  return undefined;
 }
 
 const NONBLOCK_FLAG = /\bcustom_flags\s*\([^)]*\bO_NONBLOCK\b/;

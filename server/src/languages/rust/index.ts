@@ -18,6 +18,7 @@ import { initRust, RUST_GRAMMAR, rustReady, RustNotInitialisedError } from './gr
 import type { Edition } from './locks';
 import { rustRoleFacts } from './roles';
 import { RUST_KINDS } from './syntax';
+import { rustResolver } from './resolver';
 
 export { initRust, rustReady, RustNotInitialisedError };
 
@@ -33,7 +34,8 @@ export type RustTree = TreeSitterTree<RustData>;
 /** Builds a Rust frontend; `edition` sets the drop rules (default 2021). */
 export function createRustFrontend(options: { edition?: Edition } = {}): Frontend {
   const edition = options.edition ?? 2021;
-  return createTreeSitterFrontend<RustData>({
+  // The resolver is set on the frontend here, so the shared tree-sitter layer needs no field for it.
+  const frontend = createTreeSitterFrontend<RustData>({
     language: 'rust',
     displayName: 'Rust',
     extensions: ['.rs'],
@@ -47,9 +49,11 @@ export function createRustFrontend(options: { edition?: Edition } = {}): Fronten
     },
     fixes: rustFixes,
   });
+  return { ...frontend, resolver: rustResolver };
 }
 
 /** The Rust frontend registered with the engine (edition 2021 drop rules). */
 export const rustFrontend: Frontend = createRustFrontend();
 
-export { cargoDependencies } from './manifest';
+export { cargoDependencies, cargoManifest } from './manifest';
+export { rustResolver } from './resolver';

@@ -1,0 +1,59 @@
+/**
+ * The project's layout for the linker (engine/linker.ts `ProjectLayout`): where the packages that
+ * code imports by name live. Read from the manifests above the files being linked: for Rust, every
+ * `Cargo.toml` at or above a `.rs` file, the members of a `[workspace]` (folders and `dir/*` globs),
+ * and path dependencies. The resolvers receive it as plain data.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { ProjectLayout } from '../engine/linker';
+import { cargoManifest, type CargoManifest } from '../languages/rust/manifest';
+
+/** Reads the layout of the project around `paths` (absolute file paths). Files it cannot read are left out. */
+export async function readProjectLayout(paths: Iterable<string>): Promise<ProjectLayout> {
+  const dirs = new Set<string>();
+  for (const p of paths) {
+    if (!p.endsWith('.rs')) continue;
+    for (let d = dirname(p); !dirs.has(d); d = dirname(d)) {
+      dirs.add(d);
+      if (dirname(d) === d) break;
+    }
+  }
+  if (dirs.size === 0) return {};
+  const manifests = new Map<string, Promise<CargoManifest | undefined>>();
+  const manifestAt = (dir: string): Promise<CargoManifest | undefined> => {
+    let m = manifests.get(dir);
+    if (!m) {
+      m = readFile(join(dir, 'Cargo.toml'), 'utf8').then(cargoManifest, () => undefined);
+      manifests.set(dir, m);
+    }
+    return m;
+  };
+  const packages = new Map<string, string>();
+  const add = (name: string, dir: string): void => {
+    if (!packages.has(name)) packages.set(name, dir);
+  };
+  const members = async (dir: string, pattern: string): Promise<string[]> => {
+    if (!pattern.endsWith('/*')) return [resolve(dir, pattern)];
+    const parent = resolve(dir, pattern.slice(0, -2));
+    const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory()).map((e) => join(parent, e.name));
+  };
+  const found = await Promise.all([...dirs].map(async (dir) => ({ dir, m: await manifestAt(dir) })));
+  for (const { dir, m } of found) {
+    if (!m) continue;
+    if (m.crate) add(m.crate, dir);
+    for (const pattern of m.members) {
+      for (const member of await members(dir, pattern)) {
+        const mm = await manifestAt(member);
+        if (mm?.crate) add(mm.crate, member);
+      }
+    }
+    for (const dep of m.pathDependencies) {
+      const at = resolve(dir, dep.path);
+      // A dependency renamed in the manifest (`db = { path = "../store", package = "store" }`) is imported as the key.
+      if (await manifestAt(at)) add(dep.name, at);
+    }
+  }
+  return packages.size > 0 ? { packages } : {};
+}

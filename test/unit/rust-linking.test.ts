@@ -1,0 +1,69 @@
+// The Rust resolver (module paths → files) and the manifest reader behind the project layout.
+import assert from 'node:assert/strict';
+import { rustModuleOf, rustResolver } from '../../server/src/languages/rust/resolver';
+import { cargoManifest } from '../../server/src/languages/rust/manifest';
+
+describe('Rust resolver', () => {
+  it('places a file in its crate by Cargo layout', () => {
+    assert.deepEqual(rustModuleOf('/p/src/lib.rs'), { root: '/p/src', rootFiles: ['/p/src/lib.rs', '/p/src/main.rs'], segments: [] });
+    assert.deepEqual(rustModuleOf('/p/src/handlers/mod.rs').segments, ['handlers']);
+    assert.deepEqual(rustModuleOf('/p/src/handlers/users.rs').segments, ['handlers', 'users']);
+    assert.deepEqual(rustModuleOf('/p/src/bin/tool.rs'), { root: '/p/src/bin', rootFiles: ['/p/src/bin/tool.rs'], segments: [] });
+    assert.deepEqual(rustModuleOf('/p/tests/api.rs'), { root: '/p/tests', rootFiles: ['/p/tests/api.rs'], segments: [] });
+    assert.deepEqual(rustModuleOf('/p/tests/common/mod.rs').segments, ['common']);
+  });
+
+  it('turns crate::, self:: and super:: paths into module files and an export name', () => {
+    const t = rustResolver.targets('crate::services::users::find', '/p/src/handlers/login.rs');
+    assert.deepEqual(t[0], { module: { files: ['/p/src/services/users.rs', '/p/src/services/users/mod.rs'] }, name: 'find' });
+    assert.deepEqual(t[1], { module: { files: ['/p/src/services.rs', '/p/src/services/mod.rs'] }, name: 'users.find' });
+    assert.deepEqual(rustResolver.targets('super::db::open', '/p/src/store/sqlite.rs')[0]!.module, { files: ['/p/src/store/db.rs', '/p/src/store/db/mod.rs'] });
+    assert.deepEqual(rustResolver.targets('self::db::open', '/p/src/store/mod.rs')[0]!.module, { files: ['/p/src/store/db.rs', '/p/src/store/db/mod.rs'] });
+    assert.deepEqual(rustResolver.targets('super::open', '/p/src/store/mod.rs')[0]!.module, { files: ['/p/src/lib.rs', '/p/src/main.rs'] });
+    assert.deepEqual(rustResolver.targets('super::super::x', '/p/src/a.rs'), [], 'above the crate root');
+  });
+
+  it('finds a workspace crate through the layout only', () => {
+    const layout = { packages: new Map([['acme_storage', '/ws/crates/storage']]) };
+    assert.deepEqual(rustResolver.targets('acme_storage::blob::read', '/ws/crates/api/src/lib.rs'), []);
+    assert.deepEqual(rustResolver.targets('acme_storage::blob::read', '/ws/crates/api/src/lib.rs', layout)[0], {
+      module: { files: ['/ws/crates/storage/src/blob.rs', '/ws/crates/storage/src/blob/mod.rs'] },
+      name: 'read',
+    });
+    assert.deepEqual(rustResolver.module('acme_storage', '/ws/x.rs', layout), { files: ['/ws/crates/storage/src/lib.rs'] });
+  });
+
+  it('never looks up std, primitives or bare types', () => {
+    for (const c of ['std::fs::read', 'core::mem::take', 'str::lines', 'u8::from', 'Vec::new', 'helper']) assert.equal(rustResolver.mayLink(c), false, c);
+    for (const c of ['crate::db::open', 'super::x', 'self::y::z', 'acme_storage::blob::read']) assert.equal(rustResolver.mayLink(c), true, c);
+  });
+});
+
+describe('Cargo manifest (layout)', () => {
+  it('reads the crate name, workspace members and path dependencies', () => {
+    const m = cargoManifest(
+      [
+        '[package]',
+        'name = "acme-api" # the binary',
+        '[lib]',
+        'name = "acme_api_lib"',
+        '[workspace]',
+        'members = [',
+        '  "crates/*",',
+        '  "tools/gen",',
+        ']',
+        '[dependencies]',
+        'tokio = { version = "1" }',
+        'acme-storage = { path = "../storage" }',
+        '[dependencies.acme-proto]',
+        'path = "../proto"',
+      ].join('\n'),
+    );
+    assert.equal(m.crate, 'acme_api_lib');
+    assert.deepEqual(m.members, ['crates/*', 'tools/gen']);
+    assert.deepEqual(m.pathDependencies, [
+      { name: 'acme_storage', path: '../storage' },
+      { name: 'acme_proto', path: '../proto' },
+    ]);
+  });
+});
