@@ -2,7 +2,7 @@
 // language (Rust, tree-sitter); request cancellation.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { CodeAction, Hover, InlayHint } from 'vscode-languageserver/node';
@@ -110,6 +110,20 @@ describe('language server features', () => {
     assert.ok(create && 'uri' in create && create.uri === client.uri('pbkdf2Sync.worker.mjs'), JSON.stringify(changes));
     const created = changes.find((c) => 'textDocument' in c && c.textDocument.uri === client.uri('pbkdf2Sync.worker.mjs'));
     assert.ok(created && 'edits' in created && (created.edits[0] as { newText: string }).newText.includes('pbkdf2Sync'), JSON.stringify(created));
+    // A TypeScript source imports the typed runner from a module beside it, created with the fix.
+    const runner = changes.find((c) => 'textDocument' in c && c.textDocument.uri === client.uri('run-in-worker.ts'));
+    assert.ok(runner && 'edits' in runner && (runner.edits[0] as { newText: string }).newText.includes('export function runInWorker<T>('), JSON.stringify(changes));
+  });
+
+  it('keeps the typed worker runner a fix in the same folder already created', async () => {
+    writeFileSync(join(client.root, 'run-in-worker.ts'), 'export function runInWorker<T>(file: URL | string, args: readonly unknown[]): Promise<T> { return Promise.reject(new Error(String(file) + String(args.length))); }\n');
+    const diagnostics = await client.open('lock.ts', LOCKED);
+    const uri = client.uri('lock.ts');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const resolved = await client.request<CodeAction>('codeAction/resolve', actions.find((a) => a.title.startsWith('Offload'))!);
+    const changes = resolved.edit?.documentChanges ?? [];
+    assert.deepEqual(changes.filter((c) => 'kind' in c).map((c) => ('uri' in c ? c.uri : '')), [client.uri('pbkdf2Sync.worker.mjs')], 'the existing run-in-worker.ts would be created again');
+    assert.match(JSON.stringify(changes), /import \{ runInWorker \} from '\.\/run-in-worker\.js';/);
   });
 
   it('offloads to a piscina pool when the project depends on piscina', async () => {

@@ -83,12 +83,13 @@ describe('ts fixes: offload to a worker thread (results)', () => {
 
 describe('ts fixes: offload to a worker thread (import-equals)', () => {
   it('carries an import-equals binding into the worker as a namespace import', () => {
-    const src = lines("import zlib = require('zlib');", 'function pack(s: string) {', '  return zlib.gzipSync(s).length;', '}', 'export async function h(s: string) {', '  return pack(s);', '}');
+    const src = lines("import zlib = require('zlib');", 'function pack(s: string): number {', '  return zlib.gzipSync(s).length;', '}', 'export async function h(s: string) {', '  return pack(s);', '}');
     const out = fixOne('a.ts', src, { rule: BIA, call: { snippet: 'pack(s)' }, inner: { snippet: 'zlib.gzipSync(s)', callee: 'zlib.gzipSync' }, pick: 'Offload' });
     assert.equal(out.result.fixes[0]?.title, 'Make `pack` async and use `await promisify(zlib.gzip)`');
     const worker = created(out.fix);
     assert.equal(worker.relativePath, 'pack.worker.cjs', 'import-equals compiles to CommonJS');
     assert.ok(worker.text.includes("const zlib = require('zlib');\n"), worker.text);
-    assert.ok(out.after!.includes("await runInWorker(require.resolve('./pack.worker.cjs'), [s])"), out.after);
+    assert.ok(out.after!.includes("import { runInWorker } from './run-in-worker';\n"), out.after);
+    assert.ok(out.after!.includes("await runInWorker<number>(require.resolve('./pack.worker.cjs'), [s])"), out.after);
   });
 });

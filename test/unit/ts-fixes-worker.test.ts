@@ -235,14 +235,18 @@ describe('ts fixes: offload to a worker thread (executed)', function () {
     const worker = created(out.fix);
     assert.equal(worker.relativePath, 'digest.worker.mjs');
     assert.ok(worker.text.includes('function digest(data, rounds) {\n  let h = data;'), worker.text);
-    assert.ok(out.after!.includes('function runInWorker(file: URL | string, args: unknown[]): Promise<any> {'), out.after);
+    assert.ok(out.after!.includes("import { runInWorker } from './run-in-worker.js';\n"), out.after);
+    assert.ok(out.after!.includes("  return await runInWorker<Digest>(new URL('./digest.worker.mjs', import.meta.url), [input, 100]);\n"), out.after);
+    assert.ok(!out.after!.includes('function runInWorker'), 'the runner is written into the route file');
+    const runner = out.fix!.createFiles![1]!;
+    assert.equal(runner.relativePath, 'run-in-worker.ts');
     const check = lines(
       "import { handle as before } from './before.ts';",
       "import { handle as after } from './after.ts';",
       "console.log(JSON.stringify({ before: await before('x'), after: await after('x') }));",
     );
     const result = run(
-      { 'package.json': '{ "type": "module" }', 'before.ts': src, 'after.ts': out.after!, [worker.relativePath]: worker.text, 'check.ts': check },
+      { 'package.json': '{ "type": "module" }', 'before.ts': src, 'after.ts': out.after!, [worker.relativePath]: worker.text, [runner.relativePath]: runner.text, 'check.ts': check },
       'check.ts',
       ['--import', 'tsx'],
     ) as { before: { hash: string; mainThread: boolean }; after: { hash: string; mainThread: boolean } };

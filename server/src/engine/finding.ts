@@ -61,6 +61,8 @@ export interface TextEdit {
 export interface CreatedFile {
   readonly relativePath: string;
   readonly text: string;
+  /** A module every fix that needs it creates alike (a typed worker runner): when it exists, the caller keeps it as it is. */
+  readonly shared?: boolean;
 }
 
 /** A fix for one finding, as edits. Never applied by the engine: callers apply it. */

@@ -1,6 +1,7 @@
 // Code actions: the rule's fixes, fix all of a rule, `source.fixAll.asyncBoundary`, ignore on this
 // line, and show the rule's docs. Edits are computed in `codeAction/resolve` for the document version
 // the action was offered for; when the document moved on, the action resolves to no edit.
+import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -184,7 +185,10 @@ function fixEdit(session: Session, uri: string, version: number, edits: (LspText
   const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [{ textDocument: { uri, version }, edits }];
   const folder = posix.dirname(uriToPath(uri));
   for (const file of created) {
-    const target = pathToFileURL(posix.join(folder, file.relativePath)).href;
+    const path = posix.join(folder, file.relativePath);
+    // A shared module (the typed worker runner) that an earlier fix in this folder created is kept.
+    if (file.shared && existsSync(path)) continue;
+    const target = pathToFileURL(path).href;
     // No ignoreIfExists: inserting the module's text into an existing file would corrupt it; failing the edit is safer.
     documentChanges.push({ kind: 'create', uri: target });
     documentChanges.push({ textDocument: { uri: target, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: file.text }] });

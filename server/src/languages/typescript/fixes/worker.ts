@@ -6,11 +6,14 @@
  * source and `.cjs` for CommonJS, so Node loads it without a TypeScript loader (TypeScript sources
  * get their moved code stripped of types with `ts.transpileModule`). A build that emits JavaScript to
  * another folder must copy `*.worker.mjs`/`*.worker.cjs` beside its output. With `piscina` among the
- * dependencies the call goes through a pool created once per helper; otherwise a small
- * `runInWorker` function (added once to the file) starts a `Worker` per call.
+ * dependencies the call goes through a pool created once per helper; otherwise a `runInWorker`
+ * function starts a `Worker` per call. A JavaScript source gets that function (and `reviveBuffers`)
+ * added once to the file; a TypeScript source imports typed ones (`runInWorker<T>`, `runInPool<T>`)
+ * from `run-in-worker.ts` beside it, created by the first such fix in the folder, so the route file
+ * keeps strict types and holds no `any`.
  */
 import ts from 'typescript';
-import type { Fix, RefusedFix, TextEdit } from '../../../engine/finding';
+import type { CreatedFile, Fix, RefusedFix, TextEdit } from '../../../engine/finding';
 import type { FixContext, ParsedFile } from '../../../engine/language';
 import type { CallSite } from '../../../engine/model';
 import { calleeLabel, identifierNames, isTypeScriptPath, needsParensAsAwait, textOf, uniqueName } from './ast';
@@ -19,6 +22,8 @@ import type { Binding } from './imports';
 import { ensureAsync } from './make-async';
 import { builtin, quoted, semi, type FileStyle } from './style';
 import { collectMovable, declarationText, helperDeclaration, isReference } from './worker-closure';
+import { orphanedImportEdits } from './worker-imports';
+import { offloadedResultType, sharedRunner } from './worker-runner';
 
 type Result = { fix?: Fix; refused?: RefusedFix };
 
@@ -29,6 +34,8 @@ interface WorkerJob {
   readonly imports: readonly Binding[];
   /** The expression called with the arguments (`hashAll`, `bcrypt.hashSync`). */
   readonly invoke: string;
+  /** In a TypeScript source, the type the call site gets back (`Digest`, `ReturnType<typeof zlib.gzipSync>`). */
+  readonly resultType: string;
 }
 
 /** Offloads the same-file helper a call resolves to. */
@@ -54,9 +61,14 @@ export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts
   if (relative && isTypeScriptPath(parsed.path)) {
     return { refused: { title, reason: `\`${name}\` needs \`${relative.local}\` from \`${relative.module}\`, a TypeScript module the generated JavaScript worker cannot load` } };
   }
-  const job: WorkerJob = { name, declarations: movable.declarations.map((d) => declarationText(sf, d)), imports: movable.imports, invoke: name };
+  // In TypeScript the call site keeps its type, which must come from the syntax (no type checker here).
+  const resultType = isTypeScriptPath(parsed.path) ? offloadedResultType(sf, call, decl.fn) : 'unknown';
+  if (resultType === undefined) {
+    return { refused: { title, reason: `\`${name}\` declares no return type, so the offloaded call would lose its type: declare one (\`function ${name}(…): T\`) first` } };
+  }
+  const job: WorkerJob = { name, declarations: movable.declarations.map((d) => declarationText(sf, d)), imports: movable.imports, invoke: name, resultType };
   const removal = removableHelper(sf, decl.node, name, call);
-  return offload(input, parsed, call, job, ctx, title, removal);
+  return offload(input, parsed, call, job, ctx, title, removal && { edit: removal, node: decl.node });
 }
 
 /** Offloads one blocking library call (`bcrypt.hashSync(pw, 12)`) whose callee is an import. */
@@ -71,7 +83,8 @@ export function offloadCallFix(input: BuildInput, parsed: ParsedFile, call: ts.C
   if (!binding) return { refused: { title, reason: `\`${label}\` is not reached through an import, so the worker cannot import it` } };
   const argProblem = unclonableArgument(sf, call);
   if (argProblem) return { refused: { title, reason: argProblem } };
-  return offload(input, parsed, call, { name: site.member, declarations: [], imports: [binding], invoke: calleeText }, ctx, title, undefined);
+  const job: WorkerJob = { name: site.member, declarations: [], imports: [binding], invoke: calleeText, resultType: `ReturnType<typeof ${calleeText}>` };
+  return offload(input, parsed, call, job, ctx, title, undefined);
 }
 
 /** Why an argument cannot be sent to a worker (functions do not survive structured cloning). */
@@ -212,7 +225,13 @@ function existingFunction(sf: ts.SourceFile, name: string): boolean {
   return sf.statements.some((s) => ts.isFunctionDeclaration(s) && s.name?.text === name);
 }
 
-function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, job: WorkerJob, ctx: FixContext, title: string, removal: TextEdit | undefined): Result {
+/** The helper's deletion from the route file, when nothing else there uses it. */
+interface Removal {
+  readonly edit: TextEdit;
+  readonly node: ts.Node;
+}
+
+function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, job: WorkerJob, ctx: FixContext, title: string, removal: Removal | undefined): Result {
   const { sf, style } = input;
   const asyncPlan = ensureAsync(sf, call, input.handlerEnds);
   if (!asyncPlan.ok) return { refused: { title, reason: asyncPlan.reason } };
@@ -221,13 +240,18 @@ function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression,
   const piscina = ctx.dependencies?.has('piscina') ?? false;
   const file = `${job.name}.worker.${esm ? 'mjs' : 'cjs'}`;
   const fileRef = esm ? `new URL(${quoted(style, `./${file}`)}, import.meta.url)` : `require.resolve(${quoted(style, `./${file}`)})`;
-  const plan = input.imports.plan(style);
+  // TypeScript may use `import` whatever it compiles to; a `require` would come back untyped.
+  const plan = input.imports.plan(typescript ? { ...style, esm: true } : style);
   const args = `[${call.arguments.map((a) => textOf(sf, a)).join(', ')}]`;
+  // A TypeScript source gets the runner from a typed module beside it (created once, shared by every
+  // offload in the folder), so the route file holds no helper code and nothing typed `any`. A file
+  // that still has the runner an older version of this fix wrote keeps using it.
+  const shared = typescript && !existingFunction(sf, 'runInWorker') ? sharedRunner(input, parsed.path, plan, style) : undefined;
   let invocation: string;
   // A worker module an earlier fix created for the same helper is reused, with its pool.
   const existingWorker = sf.text.includes(`./${file}`);
   const existingPool = existingWorker ? poolFor(sf, file) : undefined;
-  if (!existingFunction(sf, 'reviveBuffers')) plan.declare(reviveText(style, typescript));
+  if (!shared && !existingFunction(sf, 'reviveBuffers')) plan.declare(reviveText(style, typescript));
   if (existingPool || (piscina && !existingWorker)) {
     let pool = existingPool;
     if (!pool) {
@@ -235,7 +259,9 @@ function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression,
       pool = uniqueName(identifierNames(sf), `${job.name}Pool`);
       plan.declare(`const ${pool} = new ${Piscina}({ filename: ${esm ? `${fileRef}.href` : fileRef} })${semi(style)}`);
     }
-    invocation = `reviveBuffers(await ${pool}.run(${args}))`;
+    invocation = shared ? `await ${shared.name('runInPool')}<${job.resultType}>(${pool}, ${args})` : `reviveBuffers(await ${pool}.run(${args}))`;
+  } else if (shared) {
+    invocation = `await ${shared.name('runInWorker')}<${job.resultType}>(${fileRef}, ${args})`;
   } else {
     if (!existingFunction(sf, 'runInWorker')) plan.declare(runnerText(style, plan.named('worker_threads', 'Worker'), typescript));
     invocation = `await runInWorker(${fileRef}, ${args})`;
@@ -243,11 +269,20 @@ function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression,
   if (call.parent && ts.isAwaitExpression(call.parent)) invocation = invocation.replace(/^await /, '');
   else if (invocation.startsWith('await ') && needsParensAsAwait(call)) invocation = `(${invocation})`;
   const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, { span: { start: call.getStart(sf), end: call.end }, newText: invocation }];
-  if (removal && !edits.some((e) => e.span.start < removal.span.end && removal.span.start < e.span.end)) edits.push(removal);
+  const overlaps = (r: TextEdit): boolean => edits.some((e) => e.span.start < r.span.end && r.span.start < e.span.end);
+  if (removal && !overlaps(removal.edit)) {
+    // With the helper gone, so go the imports only it read.
+    const inserts = edits.filter((e) => e.span.start === e.span.end).map((e) => e.span.start);
+    const orphans = orphanedImportEdits(sf, removal.node, job.imports, inserts);
+    edits.push(removal.edit);
+    for (const o of orphans) if (!overlaps(o)) edits.push(o);
+  }
   const pooled = existingPool !== undefined || (piscina && !existingWorker);
   const fix: Fix = { title: pooled ? `${title} (piscina pool)` : title, safety: 'suggestion', edits };
-  if (existingWorker) return { fix };
-  return { fix: { ...fix, createFiles: [{ relativePath: file, text: workerText(job, style, esm, pooled, typescript) }] } };
+  const files: CreatedFile[] = [];
+  if (!existingWorker) files.push({ relativePath: file, text: workerText(job, style, esm, pooled, typescript) });
+  if (shared?.file) files.push(shared.file);
+  return { fix: files.length ? { ...fix, createFiles: files } : fix };
 }
 
 /** The top-level `const pool = new Piscina({ filename: …file… })` an earlier fix added, if any. */
