@@ -44,6 +44,11 @@ export interface ChannelConstructor {
   readonly bound: string;
   /** The constructor never takes a bound; its bounded twin is `bound`. */
   readonly alwaysUnbounded?: boolean;
+  /**
+   * The whole message, with `{text}` for the site as written, for a pattern that is not a
+   * constructor (Go's goroutine spawned per send): the rule's wording would not fit it.
+   */
+  readonly message?: string;
 }
 
 /** Calls that perform external I/O when awaited (network, disk, database, timers). */
@@ -71,6 +76,7 @@ export interface Wording {
    * `detached-task`'s message for a task or promise started and forgotten, with `{spawner}` for the
    * call that starts it and `{where}` for its place (`this code` outside a function). A language
    * without it gets no `detached-task` findings: how a forgotten task fails is the language's own.
+   * `{detail}` is the spawn's own `detail`, when the frontend gives one.
    */
   readonly detached?: string;
 }

@@ -236,6 +236,8 @@ export interface SpawnSite {
   readonly callId?: number;
   /** Why a dropped handle is not a lost task, when the code shows it. */
   readonly excuse?: DetachedExcuse;
+  /** What the frontend saw that makes the task lost (Go: the send a leaking goroutine blocks on), for the message. */
+  readonly detail?: string;
 }
 
 /**
@@ -260,10 +262,11 @@ export type FanOutShape =
 
 /**
  * Where a fan-out's collection comes from, when the code shows it: a directory listing or glob
- * (`listing`), the body or query of a request (`request`), the lines of an input (`lines`).
+ * (`listing`), the body or query of a request (`request`), the lines of an input (`lines`), the
+ * values received from a channel (`channel`: Go's `for v := range ch { go … }`).
  * `unknown` for everything else: the rule says nothing about those.
  */
-export type CollectionSource = 'listing' | 'request' | 'lines' | 'unknown';
+export type CollectionSource = 'listing' | 'request' | 'lines' | 'channel' | 'unknown';
 
 /** What visibly bounds a fan-out. */
 export type FanOutBound =
@@ -305,9 +308,12 @@ export type RetryDelay = 'none' | 'constant' | 'growing';
 /** A loop or recursion that repeats an operation after it fails. */
 export interface RetrySite {
   readonly id: number;
-  /** Where the finding goes: the loop keyword to the end of its head, or the recursive call. */
+  /** Where the finding goes: the loop keyword to the end of its head, the recursive call, or the retrying call. */
   readonly span: Span;
-  readonly kind: 'loop' | 'recursion';
+  /** `call`: a retry helper called with a policy (Go's `backoff.Retry(op, policy)`). */
+  readonly kind: 'loop' | 'recursion' | 'call';
+  /** For `call`: the retry helper as written (`backoff.Retry`). */
+  readonly retrier?: string;
   /** The operation retried, as written (`fetch`, `client.connect`). */
   readonly operation: string;
   readonly delay: RetryDelay;

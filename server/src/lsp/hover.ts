@@ -50,6 +50,7 @@ const FAN_OUT_SOURCES: Record<FanOutSite['source'], string> = {
   listing: ' (a directory listing)',
   request: ' (from the request)',
   lines: ' (the lines of an input)',
+  channel: ' (the values of a channel)',
   unknown: '',
 };
 

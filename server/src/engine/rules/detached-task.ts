@@ -18,7 +18,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     if (!isReportedSpawn(model, s)) continue;
     const fn = s.functionId === undefined ? undefined : model.functions[s.functionId]?.name;
     const where = s.context !== undefined ? describeContext(model, s.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
-    const message = wording.replace('{spawner}', s.spawner).replace('{where}', where);
+    const message = wording.replace('{spawner}', s.spawner).replace('{where}', where).replace('{detail}', s.detail ?? 'it is not joined');
     findings.push({ message, span: s.span, data: { spawnId: s.id, ...(s.callId !== undefined ? { callId: s.callId } : {}) } });
   }
   return findings;
@@ -35,6 +35,7 @@ export const detachedTask: Rule = {
       'Flags a promise-returning call used as a statement without `await`, `void`, `.catch` or being stored (TS/JS), where the frontend can tell the call returns a promise: a same-file async function or method, a Node promise API or an HTTP client called without a callback, a `.then`/`.finally` chain with no rejection handler. ' +
       'In Rust, `tokio::spawn`/`task::spawn` whose `JoinHandle` is dropped (also `let _ =`). ' +
       'In Python, a task from `asyncio.create_task`, `asyncio.ensure_future` or `loop.create_task` whose reference is not kept (the event loop holds tasks weakly). ' +
+      'In Go, the goroutine leak: a goroutine that sends on an unbuffered channel its function made, while the function can return without receiving (a `select` case on `ctx.Done()`, a timer or `default` that leaves, a `return` between the `go` and the receive); not a buffered channel with room, a receive on every path, or a function that joins with `wg.Wait()`/`g.Wait()`. ' +
       'Not flagged: `void promise`, `.catch(handler)`, `.then(ok, err)`, an async function whose whole body is a `try` whose `catch` never rethrows, handles kept in a `JoinSet`, a collection, a field or returned, one task per connection in an accept loop, a spawn wrapper that exists to detach the future it is given, a task that reports through a channel it owns.',
     why:
       'A forgotten task fails silently: in Node an unhandled rejection kills the process by default (or is logged far from its cause), and in Tokio a task\'s error or panic vanishes with its dropped handle. Nothing waits for it at shutdown, so its work is cut off mid-way, and nothing can cancel it when its caller gives up.',
@@ -52,7 +53,7 @@ export const detachedTask: Rule = {
       '}',
       '```',
     ].join('\n'),
-    fix: 'Suggestions (TS/JS): add `await` (in an async function), or mark the promise deliberate with `void`; both are re-parsed before they are offered. Rust has no automatic fix: keep the handle (spawn on a `JoinSet`, or store the `JoinHandle` and join it at shutdown), which is a decision about who owns the task.',
+    fix: 'Suggestions (TS/JS): add `await` (in an async function), or mark the promise deliberate with `void`; both are re-parsed before they are offered. Go: a suggestion gives the leaking goroutine\'s channel a capacity of 1, so its one send completes with nobody receiving. Rust has no automatic fix: keep the handle (spawn on a `JoinSet`, or store the `JoinHandle` and join it at shutdown), which is a decision about who owns the task.',
     limits:
       'Without a type checker, a call is known to return a promise only through the same file, the Node APIs and known HTTP clients: a floating promise from another module\'s function is not seen (typescript-eslint\'s `no-floating-promises` sees it with types).',
   },

@@ -7,7 +7,12 @@ function check(model: FileModel): RawFinding[] {
   for (const r of model.retries ?? []) {
     // A capped retry of a transaction conflict needs no backoff: the contention is local and short-lived.
     if (r.capped && (r.delay === 'growing' || r.conflict === true)) continue;
-    const what = r.kind === 'loop' ? `This loop retries \`${r.operation}\`` : `\`${r.operation}\` retries itself on failure`;
+    const what =
+      r.kind === 'loop'
+        ? `This loop retries \`${r.operation}\``
+        : r.kind === 'call'
+          ? `\`${r.retrier ?? 'this call'}\` retries \`${r.operation}\``
+          : `\`${r.operation}\` retries itself on failure`;
     const pace = r.delay === 'none' ? 'at full speed' : r.delay === 'constant' ? 'on the same fixed beat' : 'without end';
     // A sync retry has no async context: name its function instead of calling it async code.
     const fn = r.functionId === undefined ? undefined : model.functions[r.functionId]?.name;
@@ -25,6 +30,9 @@ function missing(r: RetrySite): string {
 }
 
 function advice(model: FileModel): string {
+  if (model.language === 'go') {
+    return 'wait `base << attempt` with jitter, capped, between attempts (a `time.Timer` in a `select` with `ctx.Done()`) and stop after N attempts, or use `backoff.Retry` with `backoff.NewExponentialBackOff()` and `backoff.WithMaxRetries`';
+  }
   return model.language === 'rust'
     ? 'wait `base * 2^attempt` with jitter, capped, between attempts (`tokio::time::sleep`) and stop after N attempts (or use `backon`/`tokio-retry` with an exponential policy)'
     : 'wait `base * 2 ** attempt` with jitter, capped, between attempts and stop after N attempts (or use `p-retry`/`async-retry`)';
@@ -38,10 +46,12 @@ export const retryWithoutBackoff: Rule = {
   docs: {
     summary: 'A retry loop or recursion with no growing delay, or with no cap on attempts',
     what:
-      'Flags loops whose `try` leaves the loop on success and whose `catch` goes round again (TS/JS), `loop { match op().await { Ok(v) => break v, Err(_) => continue } }` and its `if let`/`?`-less forms (Rust), and functions that call themselves with the same arguments from a `catch` or `.catch`, ' +
+      'Flags loops whose `try` leaves the loop on success and whose `catch` goes round again (TS/JS), `loop { match op().await { Ok(v) => break v, Err(_) => continue } }` and its `if let`/`?`-less forms (Rust), and functions that call themselves with the same arguments from a `catch` or `.catch`; ' +
+      'in Go, `for` loops where `if err == nil { return }` leaves or `if err != nil { …; continue }` goes round, and `backoff.Retry` (cenkalti/backoff) with a constant or zero policy, or an exponential one whose `MaxElapsedTime` is 0 and nothing else stops it, ' +
       'when the delay between attempts does not grow (none, or a constant sleep) or nothing caps the attempts. The message says which is missing. ' +
       'A cap may sit in an argument (`retry(n - 1)`), a local or a field (`if (this.retries < this.maxRetries) { this.retries++; … }`, `job.tries = tries + 1`). ' +
-      'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments), `poll_*` functions, and capped retries of a transaction conflict (a transient transaction error, a write conflict, a serialization failure) are not reported.',
+      'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments), `poll_*` functions, ticker-driven polls and loops over a collection (each item tried once), and capped retries of a transaction conflict (a transient transaction error, a write conflict, a serialization failure) are not reported. ' +
+      'In Go a `ctx.Done()` case that leaves the loop counts as a cap (the caller\'s deadline), not as backoff.',
     why:
       'Retries amplify failures. When a dependency slows down or fails, every client that retries immediately (or on a fixed beat) multiplies its load at the worst moment, in lockstep with every other client: the retry storm keeps the dependency down after the original fault is gone. Exponential backoff with jitter spreads the attempts out, and a cap makes the caller fail instead of waiting forever.',
     example: [

@@ -9,6 +9,10 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     const entry = catalog.channels.get(ch.constructor);
     const bound = entry?.bound ?? 'a capacity';
     let message: string;
+    if (entry?.message !== undefined) {
+      findings.push({ message: entry.message.replace('{text}', ch.text), span: ch.span, data: { channelId: ch.id } });
+      continue;
+    }
     switch (ch.reason) {
       case 'infinite-capacity':
         message = `\`${ch.text}\` is created with an infinite bound, so it never applies backpressure: set ${bound} to a finite value`;
@@ -34,7 +38,8 @@ export const unboundedChannel: Rule = {
   docs: {
     summary: 'A channel, queue or buffer created without a capacity, or a backpressure signal ignored',
     what:
-      'Flags queue and channel constructors called without a bound (`new PQueue()`, `unbounded_channel()`, `asyncio.Queue()`), streams created with an infinite `highWaterMark`, and writes in a loop that ignore the `false` return of `write()`.',
+      'Flags queue and channel constructors called without a bound (`new PQueue()`, `unbounded_channel()`, `asyncio.Queue()`), streams created with an infinite `highWaterMark`, and writes in a loop that ignore the `false` return of `write()`. ' +
+      'Go channels are bounded, so in Go it flags what defeats the bound: a goroutine started only to send (`go func() { ch <- v }()`), so the sender never waits, and a slice used as a queue that a `select` loop appends to with no length check.',
     why:
       'A bounded queue pushes back on producers when consumers fall behind. An unbounded one accepts everything: latency grows, memory grows, and the service fails long after the cause, far from it.',
     example: [

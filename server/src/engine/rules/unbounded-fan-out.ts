@@ -6,6 +6,7 @@ const SOURCES: Record<Exclude<FanOutSite['source'], 'unknown'>, string> = {
   listing: 'a directory listing, as large as the folder',
   request: 'from the request, as large as the client makes it',
   lines: 'the lines of an input, as many as it has',
+  channel: 'a channel, as many values as its senders send',
 };
 
 /**
@@ -22,12 +23,15 @@ function check(model: FileModel): RawFinding[] {
     if (!isReportedFanOut(f)) continue;
     const origin = f.sourceText !== undefined && f.sourceText !== f.collection ? ` (\`${short(f.sourceText)}\`)` : '';
     const started = f.work !== undefined ? `\`${short(f.work)}\`` : 'the work';
-    const how = f.shape === 'spawn' ? `spawns a task per item of \`${short(f.collection)}\`` : `starts ${started} for every item of \`${short(f.collection)}\` at once`;
+    const task = model.language === 'go' ? 'goroutine' : 'task';
+    const how = f.shape === 'spawn' ? `spawns a ${task} per item of \`${short(f.collection)}\`` : `starts ${started} for every item of \`${short(f.collection)}\` at once`;
     const where = describeContext(model, f.context);
     const advice =
       model.language === 'rust'
         ? 'bound it: `futures::stream::iter(items).map(f).buffer_unordered(N)`, or a `tokio::sync::Semaphore` around each task'
-        : 'bound it: `p-map`/`p-limit` with a concurrency, or await it in chunks of N';
+        : model.language === 'go'
+          ? 'bound it: an `errgroup.Group` with `g.SetLimit(N)` and `g.Go`, a semaphore channel (`sem <- struct{}{}` before each `go`, `<-sem` when it ends), or a fixed pool of N workers reading a channel'
+          : 'bound it: `p-map`/`p-limit` with a concurrency, or await it in chunks of N';
     findings.push({
       message: `\`${f.spawner}\` in ${where} ${how}, ${SOURCES[f.source]}${origin}: under a slow or failing dependency every item holds a connection, file handle or memory at the same time; ${advice}`,
       span: f.span,
@@ -48,9 +52,9 @@ export const unboundedFanOut: Rule = {
   docs: {
     summary: 'All items of a collection whose size the code does not control, started at once',
     what:
-      'Flags `Promise.all`/`allSettled`/`any`/`race` over `items.map(…)` and loops that push one promise per item before awaiting them together (TS/JS), and `join_all`/`try_join_all`/`FuturesUnordered` filled from an iterator, or `tokio::spawn`/`JoinSet::spawn`/`spawn_blocking` per item of a loop (Rust), ' +
-      'when the collection visibly comes from outside the code: a directory listing or glob, the body or query of a request, the lines of an input. ' +
-      'Fixed tuples, `.slice(0, N)`/`.take(N)`, chunked loops, a limiter inside the work (`p-limit`, a semaphore) and accept loops are not flagged.',
+      'Flags `Promise.all`/`allSettled`/`any`/`race` over `items.map(…)` and loops that push one promise per item before awaiting them together (TS/JS), and `join_all`/`try_join_all`/`FuturesUnordered` filled from an iterator, or `tokio::spawn`/`JoinSet::spawn`/`spawn_blocking` per item of a loop (Rust), a `go` statement or an errgroup\'s `g.Go` per item of a `range` (Go), ' +
+      'when the collection visibly comes from outside the code: a directory listing or glob, the body or query of a request, the lines of an input, or (Go) a channel ranged over. ' +
+      'Fixed tuples, `.slice(0, N)`/`.take(N)`, chunked loops, a limiter inside the work (`p-limit`, a semaphore; in Go a semaphore channel, `semaphore.Weighted.Acquire`, an errgroup with `SetLimit`), fixed worker pools and accept loops are not flagged.',
     why:
       'Fan-out multiplies load by the size of the input. It works in testing and on a quiet day; then an upload with 5,000 files, or a dependency that slows down, turns one request into thousands of concurrent connections, open files or buffered responses, and the service browns out (EMFILE, pool exhaustion, memory) exactly when it is under stress.',
     example: [
@@ -64,7 +68,7 @@ export const unboundedFanOut: Rule = {
       'await pMap(files, (f) => upload(path.join(dir, f)), { concurrency: 8 });',
       '```',
     ].join('\n'),
-    fix: 'No automatic fix: the bound is a decision. Use `p-map`/`p-limit` with a concurrency when the project depends on one, else a loop that awaits chunks of N; in Rust, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore`.',
+    fix: 'No automatic fix: the bound is a decision. Use `p-map`/`p-limit` with a concurrency when the project depends on one, else a loop that awaits chunks of N; in Rust, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore`; in Go, `g.SetLimit(N)` on an `errgroup.Group` or a semaphore channel.',
     limits:
       'A collection whose size is not visible where it is used (a parameter, a query result) is not flagged: most of those are small sets, and the rule cannot tell which are not.',
   },

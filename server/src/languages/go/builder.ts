@@ -7,7 +7,10 @@ import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
 import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo, HeldRegion, Parking, Span, YieldKind, YieldPoint } from '../../engine/model';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
+import { findGoFanOuts, isErrgroupGo } from './fan-out';
+import { findGoChannelBypasses, findGoLeaks } from './goroutines';
 import { buildHeldRegions } from './locks';
+import { findGoRetries } from './retries';
 import { GoScope } from './scope';
 import { field, textOf, walk, type GoNode } from './syntax';
 import { nodeSpan } from '../tree-sitter';
@@ -43,6 +46,8 @@ export interface GoState {
   readonly catalog: Catalog;
   /** Package functions by name, methods by `Type.name`. */
   readonly funcs: Map<string, number>;
+  /** For each leaking goroutine (by spawn id), each channel it may block on: its `make`, and the capacity that holds every send (absent: none does). */
+  readonly leaks: Map<number, { readonly make: GoNode; readonly capacity?: string }[]>;
 }
 
 /** A node's span in the model's terms (one definition for every tree-sitter frontend). */
@@ -211,6 +216,9 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
   const callNodes: GoNode[] = [];
   const varNodes: GoNode[] = [];
   const parkNodes: GoNode[] = [];
+  const goNodes: GoNode[] = [];
+  const loopNodes: GoNode[] = [];
+  const assignNodes: GoNode[] = [];
   walk(root, (n) => {
     switch (n.type) {
       case 'import_spec':
@@ -236,10 +244,19 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
       case 'short_var_declaration':
         varNodes.push(n);
         return;
+      case 'for_statement':
+        loopNodes.push(n);
+        parkNodes.push(n);
+        return;
       case 'send_statement':
       case 'select_statement':
-      case 'for_statement':
         parkNodes.push(n);
+        return;
+      case 'go_statement':
+        goNodes.push(n);
+        return;
+      case 'assignment_statement':
+        assignNodes.push(n);
         return;
       case 'unary_expression':
         if (text.startsWith('<-', n.start)) parkNodes.push(n);
@@ -258,7 +275,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
     if (t !== undefined) for (const n of v.children.filter((c) => c.field === 'name')) scope.vars.set(text.slice(n.start, n.end), t);
   }
 
-  const state: GoState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), nodeOfCall: new Map(), calls: [], catalog, funcs: new Map() };
+  const state: GoState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), nodeOfCall: new Map(), calls: [], catalog, funcs: new Map(), leaks: new Map() };
   const contexts: AsyncContext[] = [];
   const functions: FunctionInfo[] = [];
   for (const node of fnNodes) {
@@ -307,8 +324,12 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
   }
   const heldRegions = buildHeldRegions(state);
   const yieldPoints = readParkingPoints(state, parkNodes, catalog, heldRegions);
+  // `g.Go(func() error { … })` on an errgroup starts a goroutine like `go` does.
+  const starters = [...goNodes, ...callNodes.filter((n) => isErrgroupGo(state, n))].sort((a, b) => a.start - b.start);
   const model: FileModel = {
-    language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels: [], spawns: [], comments, syntaxErrors,
+    language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls,
+    channels: findGoChannelBypasses(state, goNodes, assignNodes), spawns: findGoLeaks(state, goNodes),
+    fanOuts: findGoFanOuts(state, starters), retries: findGoRetries(state, loopNodes), comments, syntaxErrors,
   };
   return { model, state };
 }

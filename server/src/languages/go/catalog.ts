@@ -8,7 +8,7 @@
  * while it holds a lock: the parking points (channel operations, `select`, sleeps, `Wait`, and the
  * network, database and file I/O listed in `io`).
  */
-import { makeCatalog, type LockType, type Wording } from '../../engine/catalog';
+import { makeCatalog, type ChannelConstructor, type LockType, type Wording } from '../../engine/catalog';
 
 const WORDING: Wording = {
   executor: 'the goroutine',
@@ -16,7 +16,33 @@ const WORDING: Wording = {
   noTwin: { default: 'run it in its own goroutine' },
   helperNoTwin: 'run it in its own goroutine',
   noRelease: 'unlock it on every return path: put `defer {lock}.Unlock()` right after the `Lock()`',
+  detached:
+    'The goroutine started by `{spawner}` in {where} can block forever: {detail}; give the channel a capacity of 1 (`make(chan T, 1)`) so the send completes without a receiver, or send in a `select` with `<-ctx.Done()`',
 };
+
+/** The pseudo-constructor of a goroutine started only to send (`go func() { ch <- v }()`). */
+export const GO_SEND_SPAWN = 'go:send-in-goroutine';
+/** The pseudo-constructor of a slice appended to as a queue in a `select` loop. */
+export const GO_SLICE_QUEUE = 'go:slice-queue';
+
+/**
+ * Go channels are bounded: the unbounded queues are the patterns that defeat the bound. Each has
+ * its own message, since neither is a constructor missing a capacity.
+ */
+const CHANNELS: ChannelConstructor[] = [
+  {
+    name: GO_SEND_SPAWN,
+    bound: 'a direct send',
+    message:
+      '`{text}` starts a goroutine only to send, so the sender never waits: the channel no longer pushes back, and when the receiver falls behind the parked goroutines pile up, each holding its value, until memory runs out; send directly (in a `select` with `ctx.Done()`), or drop when full with `select { case ch <- v: default: }`',
+  },
+  {
+    name: GO_SLICE_QUEUE,
+    bound: 'a length check',
+    message:
+      '`{text}` grows a slice used as a queue with every value the `select` receives, and nothing checks its length: the bounded channel in front of it no longer pushes back, so a slow consumer turns into memory growth; stop receiving or drop when `len` reaches a limit',
+  },
+];
 
 const LOCKS: LockType[] = [
   { name: 'sync.Mutex', kind: 'blocking' },
@@ -115,4 +141,4 @@ export const CONTEXT_ONLY_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /** The built-in Go catalog. */
-export const goCatalog = makeCatalog({ wording: WORDING, blocking: [], locks: LOCKS, channels: [], io: IO });
+export const goCatalog = makeCatalog({ wording: WORDING, blocking: [], locks: LOCKS, channels: CHANNELS, io: IO });

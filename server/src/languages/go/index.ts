@@ -7,6 +7,7 @@ import type { Frontend } from '../../engine/language';
 import { createTreeSitterFrontend, type TreeSitterTree } from '../tree-sitter';
 import { buildModel, type GoState } from './builder';
 import { goCatalog } from './catalog';
+import { goFixes } from './fixes';
 import { GO_GRAMMAR, GO_KINDS } from './syntax';
 
 /** What the Go builder keeps beside the model, for the fixes. */
@@ -29,4 +30,5 @@ export const goFrontend: Frontend = createTreeSitterFrontend<GoData>({
     const built = buildModel(view.root, text, path, catalog, view.syntaxErrors);
     return { model: built.model, data: { state: built.state } };
   },
+  fixes: goFixes,
 });

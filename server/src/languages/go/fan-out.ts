@@ -1,0 +1,192 @@
+/**
+ * Goroutine fan-out in Go: a `go` statement (or an `errgroup.Group`'s `g.Go`) once per item of a
+ * `range` over a collection whose size the code does not control: a directory listing, the lines
+ * of an input, a request's decoded body or query, or a channel (one goroutine per value, however
+ * many its senders send). Like the other frontends, a collection the code does not show the origin
+ * of (a parameter slice, a field) gets no source and the rule says nothing about it.
+ *
+ * Bounds: a semaphore channel or `semaphore.Weighted.Acquire` in the loop or the goroutine, an
+ * errgroup with `SetLimit`, a loop over connections (one goroutine per connection is the accept
+ * idiom). A fixed pool (`for i := 0; i < workers; i++`) is not a `range` and is not read.
+ */
+import type { CollectionSource, FanOutBound, FanOutSite } from '../../engine/model';
+import { enclosingFn, exprType, type GoFn, type GoState } from './builder';
+import { IO_RESOURCE_TYPES } from './catalog';
+import { findAll, functionOf, headSpan, localChannels, loopOf, rangeOver, statements } from './flow';
+import { field, textOf, type GoNode } from './syntax';
+
+const LISTING = /\b(?:os\.ReadDir|ioutil\.ReadDir|filepath\.Glob|fs\.ReadDir|fs\.Glob|afero\.ReadDir)\s*\(|\.Readdir(?:names)?\s*\(/;
+const LINES = /\b(?:strings|bytes)\.(?:Split|SplitN|Fields)\s*\([^;]*(?:"\\n"|'\\n')|\bstrings\.Fields\s*\(/;
+const REQUEST = /\b(?:\w+\.)?(?:URL\.Query\(\)|(?:Form|PostForm|MultipartForm\.(?:File|Value))\b)/;
+const DECODE = /\bjson\.NewDecoder\s*\(\s*(\w+)\.Body\s*\)\.Decode\s*\(\s*&?\s*(\w+)|\bjson\.Unmarshal\s*\([^,]+,\s*&\s*(\w+)|\b(?:c|ctx)\.(?:Bind|BindJSON|ShouldBind|ShouldBindJSON)\s*\(\s*&\s*(\w+)/g;
+const LIMITER_NAME = /sem|limit|token|slot|throttle|concurren|gate|ticket|pool/i;
+const TICKER = /\.C$|^time\.Tick\(|\.Tick\(\)$/;
+
+interface Origin {
+  readonly source: CollectionSource;
+  readonly sourceText?: string;
+  readonly bound?: FanOutBound;
+}
+
+/** The goroutine-per-item sites of the file. */
+export function findGoFanOuts(state: GoState, goNodes: readonly GoNode[]): FanOutSite[] {
+  const out: FanOutSite[] = [];
+  const { text } = state;
+  for (const node of goNodes) {
+    const call = node.type === 'go_statement' ? node.children.find((c) => c.type === 'call_expression') : node;
+    if (!call) continue;
+    const loop = loopOf(node);
+    if (!loop) continue;
+    const fn = enclosingFn(state, node);
+    const over = rangeOver(loop);
+    let origin: Origin | undefined;
+    let collection: string;
+    if (over) {
+      collection = textOf(text, over);
+      origin = originOf(state, over, loop, fn);
+    } else {
+      // `for sc.Scan() { line := sc.Text(); go … }`: one goroutine per line of the input.
+      const cond = loop.children.find((c) => c.type !== 'block' && c.type !== 'for_clause' && c.type !== 'comment');
+      const condText = cond ? textOf(text, cond) : '';
+      if (!/^\w+\.Scan\(\)$/.test(condText)) continue;
+      collection = condText.replace(/\.Scan\(\)$/, '');
+      origin = { source: 'lines', sourceText: condText };
+    }
+    let bound = origin.bound;
+    if (bound === undefined && cappedBefore(text, collection, loop)) bound = 'slice';
+    if (bound === undefined && limited(state, node, call, loop)) bound = 'limiter';
+    const spawner = node.type === 'go_statement' ? 'go' : textOf(text, field(call, 'function')!);
+    const fnLit = node.type === 'go_statement' ? field(call, 'function') : field(call, 'arguments')?.children[0];
+    const work = fnLit?.type === 'func_literal' ? firstWork(text, fnLit) : node.type === 'go_statement' ? textOf(text, field(call, 'function')!) : undefined;
+    const info = fn?.info;
+    out.push({
+      id: out.length, span: headSpan(text, node), spawner, shape: 'spawn', collection, source: origin.source,
+      ...(origin.sourceText !== undefined ? { sourceText: origin.sourceText } : {}), ...(bound ? { bound } : {}),
+      ...(work !== undefined ? { work } : {}), ...(info ? { context: info.context!, functionId: info.id } : {}),
+    });
+  }
+  return out;
+}
+
+/** `g.Go(func() error { … })` on an `errgroup.Group`: a goroutine like `go`, which `SetLimit` bounds. */
+export function isErrgroupGo(state: GoState, call: GoNode): boolean {
+  const id = state.callOfNode.get(call);
+  const site = id === undefined ? undefined : state.calls[id];
+  if (!site || site.member !== 'Go') return false;
+  return site.callee === 'golang.org/x/sync/errgroup.Group.Go' || (site.callee === undefined && /^(?:g|eg|grp|group|errg)$/i.test(site.calleeText.replace(/\.Go$/, '')));
+}
+
+/** Where the ranged collection comes from. */
+function originOf(state: GoState, over: GoNode, loop: GoNode, fn: GoFn | undefined): Origin {
+  const { text } = state;
+  const written = textOf(text, over);
+  const own = sourceOf(written);
+  if (own) return own;
+  const type = exprType(state, over, fn);
+  if (type?.startsWith('chan ')) {
+    if (TICKER.test(written)) return { source: 'unknown', bound: 'fixed' };
+    const elem = type.slice(5).replace(/^\*/, '');
+    const resolved = state.scope.resolveType(elem);
+    if (resolved !== undefined && (IO_RESOURCE_TYPES.has(resolved) || /Conn$/.test(resolved))) return { source: 'channel', bound: 'accept-loop' };
+    return { source: 'channel', sourceText: written };
+  }
+  if (TICKER.test(written)) return { source: 'unknown', bound: 'fixed' };
+  // `range xs` where `xs := os.ReadDir(dir)` or `xs = strings.Split(body, "\n")` earlier in the function.
+  const root = /^(\w+)/.exec(written)?.[1];
+  const fnNode = functionOf(loop);
+  if (root === undefined || !fnNode) return { source: 'unknown' };
+  const before = text.slice(fnNode.start, loop.start);
+  const assigned = new RegExp(`(?:^|[\\s,(])${root}\\s*(?:,\\s*\\w+\\s*)?:?=\\s*([^\\n]+)`, 'g');
+  let last: string | undefined;
+  for (const m of before.matchAll(assigned)) last = m[1];
+  if (last !== undefined) {
+    const from = sourceOf(last);
+    if (from) return from;
+  }
+  // A value decoded from the request body (`json.NewDecoder(r.Body).Decode(&req)`), or a gRPC-style request parameter.
+  for (const m of before.matchAll(DECODE)) {
+    const target = m[2] ?? m[3] ?? m[4];
+    if (target === root) return { source: 'request', sourceText: m[0].replace(/\s+/g, ' ') };
+  }
+  const params = field(fnNode, 'parameters');
+  for (const p of params?.children ?? []) {
+    if (p.type !== 'parameter_declaration') continue;
+    const names = p.children.filter((c) => c.field === 'name').map((n) => text.slice(n.start, n.end));
+    const t = field(p, 'type');
+    if (names.includes(root) && t && /Request$/.test(textOf(text, t)) && !/http\.Request$/.test(textOf(text, t)) && written !== root) {
+      return { source: 'request', sourceText: `${root} ${textOf(text, t)}` };
+    }
+  }
+  return { source: 'unknown' };
+}
+
+/** `if len(req.IDs) > maxBatch { …; return }` before the loop, or a constant slice of the collection (`files[:10]`). */
+function cappedBefore(text: string, collection: string, loop: GoNode): boolean {
+  if (/\[\s*(?:\d+|\w+)?\s*:\s*(?:\d+|[A-Z_]\w*|max\w*)\s*\]$/.test(collection)) return true;
+  const fnNode = functionOf(loop);
+  if (!fnNode) return false;
+  const before = text.slice(fnNode.start, loop.start);
+  const esc = collection.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`len\\(\\s*${esc}\\s*\\)\\s*(?:>|>=)\\s*\\w`).test(before);
+}
+
+function sourceOf(expr: string): Origin | undefined {
+  const compact = expr.replace(/\s+/g, ' ').trim();
+  if (LISTING.test(compact)) return { source: 'listing', sourceText: shorten(compact) };
+  if (LINES.test(compact)) return { source: 'lines', sourceText: shorten(compact) };
+  if (REQUEST.test(compact) && /\br\b|\breq\b|\brequest\b/.test(compact)) return { source: 'request', sourceText: shorten(compact) };
+  return undefined;
+}
+
+function shorten(code: string): string {
+  return code.length <= 60 ? code : `${code.slice(0, 57)}…`;
+}
+
+/**
+ * A limiter bounds the goroutines: a send on a semaphore channel (a buffered local channel, or one
+ * named for the job) or a receive of a token in the loop before the `go` or at the goroutine's
+ * start, `Acquire` on a `semaphore.Weighted`, `SetLimit` on the errgroup.
+ */
+function limited(state: GoState, node: GoNode, call: GoNode, loop: GoNode): boolean {
+  const { text } = state;
+  const fnNode = functionOf(loop);
+  const chans = fnNode ? localChannels(fnNode, text) : new Map<string, { capacity: string }>();
+  const isSem = (ch: string): boolean => LIMITER_NAME.test(ch) || (chans.get(ch)?.capacity ?? '') !== '';
+  const body = field(loop, 'body');
+  for (const stmt of statements(body)) {
+    if (stmt.end > node.start) break;
+    if (stmt.type === 'send_statement' && isSem(textOf(text, field(stmt, 'channel')!))) return true;
+    if (/^<-\s*(\w[\w.]*)$/.test(textOf(text, stmt)) && isSem(textOf(text, stmt).replace(/^<-\s*/, ''))) return true;
+    if (/\.Acquire\s*\(/.test(textOf(text, stmt))) return true;
+  }
+  const lit = node.type === 'go_statement' ? field(call, 'function') : field(call, 'arguments')?.children[0];
+  if (lit?.type === 'func_literal') {
+    const first = statements(field(lit, 'body')).slice(0, 3);
+    for (const stmt of first) {
+      const t = textOf(text, stmt);
+      if (stmt.type === 'send_statement' && isSem(textOf(text, field(stmt, 'channel')!))) return true;
+      if (/\.Acquire\s*\(/.test(t)) return true;
+      if (/^<-\s*\w/.test(t) && isSem(t.replace(/^<-\s*/, ''))) return true;
+    }
+  }
+  if (node.type !== 'go_statement') {
+    const group = textOf(text, field(field(call, 'function')!, 'operand')!);
+    const scope = fnNode && fnNode.type === 'func_literal' ? (functionOf(fnNode) ?? fnNode) : fnNode;
+    const setLimit = new RegExp(`\\b${group.replace(/[.]/g, '\\.')}\\.SetLimit\\s*\\(`);
+    if ((scope && setLimit.test(text.slice(scope.start, scope.end))) || (group.includes('.') && setLimit.test(text))) return true;
+    if (/\.TryGo\b/.test(textOf(text, call))) return true;
+  }
+  return false;
+}
+
+/** The first call a goroutine's body makes that is its work (not `wg.Done`, a semaphore or a log line). */
+function firstWork(text: string, lit: GoNode): string | undefined {
+  for (const c of findAll(field(lit, 'body'), (n) => n.type === 'call_expression')) {
+    const callee = field(c, 'function');
+    if (!callee || callee.type === 'func_literal') continue;
+    const name = textOf(text, callee);
+    if (/(?:\.Done|\.Add|\.Release|\.Acquire|^defer|^len|^append|^make|^close|^recover|\.Lock|\.Unlock|\.Printf|\.Println|\.Errorf)$/.test(name) || /^(?:len|append|make|close|recover|panic|new|string)$/.test(name)) continue;
+    return name;
+  }
+  return undefined;
+}

@@ -1,0 +1,15 @@
+/** Fix builders for Go findings, one file per rule. The engine verifies every fix by re-parsing. */
+import type { Finding } from '../../../engine/finding';
+import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import { leakFixes } from './leak';
+
+/** Fix edits for one Go finding. */
+export function goFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
+  void ctx;
+  switch (finding.rule) {
+    case 'detached-task':
+      return leakFixes(finding, parsed);
+    default:
+      return { fixes: [], refused: [] };
+  }
+}

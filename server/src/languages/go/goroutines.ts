@@ -1,0 +1,237 @@
+/**
+ * What goroutines do to a function's lifetime and its queues:
+ * - the goroutine leak (`detached-task`): a goroutine sends on an unbuffered channel the function
+ *   made, and the function can return without receiving (a `select` with a `ctx.Done()`, timer or
+ *   `default` case that leaves, a `return` between the `go` and the receive, a `return` inside the
+ *   `range` over it while the goroutine sends more): the send then never completes;
+ * - the patterns that defeat a channel's bound (`unbounded-channel`): a goroutine started only to
+ *   send (`go func() { ch <- v }()`), so the sender never waits and parked goroutines pile up, and a
+ *   slice used as a queue that a `select` loop appends to with no length check.
+ */
+import type { ChannelSite, SpawnSite } from '../../engine/model';
+import { enclosingFn, type GoState } from './builder';
+import { GO_SEND_SPAWN, GO_SLICE_QUEUE } from './catalog';
+import { containsExit, findAll, functionOf, headSpan, localChannels, loopOf, receivedFrom, rangeOver, statements } from './flow';
+import { field, textOf, walk, type GoNode } from './syntax';
+
+const JOIN = /\.Wait\(\)$/;
+
+/** The leaking goroutines of the file, as dropped spawns with the reason in `detail`. */
+export function findGoLeaks(state: GoState, goNodes: readonly GoNode[]): SpawnSite[] {
+  const { text } = state;
+  const out: SpawnSite[] = [];
+  const chansOf = new Map<GoNode, ReturnType<typeof localChannels>>();
+  for (const node of goNodes) {
+    if (node.type !== 'go_statement') continue;
+    const lit = field(node.children.find((c) => c.type === 'call_expression') ?? node, 'function');
+    const fnNode = functionOf(node);
+    if (lit?.type !== 'func_literal' || !fnNode) continue;
+    let chans = chansOf.get(fnNode);
+    if (!chans) chansOf.set(fnNode, (chans = localChannels(fnNode, text)));
+    const fnBody = field(fnNode, 'body');
+    // A function that joins its goroutines (`wg.Wait()`, `g.Wait()`) does not return before they finish.
+    if (findAll(fnBody, (n) => n.type === 'call_expression' && JOIN.test(textOf(text, field(n, 'function') ?? n))).length > 0) continue;
+    let site: SpawnSite | undefined;
+    const makes: { make: GoNode; capacity?: string }[] = [];
+    for (const send of findAll(field(lit, 'body'), (n) => n.type === 'send_statement')) {
+      const chNode = field(send, 'channel');
+      const ch = chNode ? textOf(text, chNode) : '';
+      const made = chans.get(ch);
+      if (!made || made.capacity !== '' && made.capacity !== '0') continue;
+      if (declaredIn(text, lit, ch)) continue;
+      if (guardedSend(send)) continue;
+      const senders = goNodes.filter((o) => o !== node && functionOf(o) === fnNode && new RegExp(`\\b${ch}\\s*<-`).test(textOf(text, o))).length;
+      const why = earlyExit(state, fnNode, node, lit, ch, loopOf(send) !== undefined || loopOf(node) !== undefined || senders > 0);
+      if (!why) continue;
+      if (!makes.some((m) => m.make === made.node)) makes.push({ make: made.node, ...fitting(text, node, send, senders) });
+      if (site) continue;
+      const fn = enclosingFn(state, node);
+      const owner = fn?.info.name;
+      const detail = `it sends on \`${ch}\`, an unbuffered channel, and ${owner !== undefined ? `\`${owner}\`` : 'the function'} can return without receiving from it (${why}), so the send never completes and the goroutine is never freed`;
+      site = {
+        id: out.length, span: headSpan(text, node), spawner: 'go func() {…}()', handle: 'dropped', inLoop: loopOf(node) !== undefined, detail,
+        ...(fn ? { context: fn.info.context!, functionId: fn.info.id } : {}),
+      };
+    }
+    if (site) {
+      state.leaks.set(site.id, makes);
+      out.push(site);
+    }
+  }
+  return out;
+}
+
+/**
+ * The capacity that holds every send, so none waits: 1 for one goroutine's one send, the number of
+ * goroutines for a few single sends, `len(xs)` for one goroutine per item of `range xs`.
+ */
+function fitting(text: string, go: GoNode, send: GoNode, otherSenders: number): { capacity?: string } {
+  if (loopOf(send) !== undefined && loopOf(send)!.start > go.start) return {};
+  const loop = loopOf(go);
+  if (!loop) return { capacity: String(otherSenders + 1) };
+  const over = rangeOver(loop);
+  return over && otherSenders === 0 && loopOf(loop) === undefined ? { capacity: `len(${textOf(text, over)})` } : {};
+}
+
+/** `ch` is (re)declared inside the goroutine, so it is not the function's channel. */
+function declaredIn(text: string, lit: GoNode, ch: string): boolean {
+  return findAll(field(lit, 'body'), (n) => n.type === 'short_var_declaration').some((d) => (field(d, 'left')?.children ?? []).some((l) => textOf(text, l) === ch));
+}
+
+/** The send is a `select` case beside a `default` or another case: it can give up. */
+function guardedSend(send: GoNode): boolean {
+  const cc = send.parent;
+  if (cc?.type !== 'communication_case' || send.field !== 'communication') return false;
+  const select = cc.parent;
+  return (select?.children ?? []).filter((c) => c.type === 'communication_case' || c.type === 'default_case').length > 1;
+}
+
+/** How the function can return without receiving from `ch`, as a phrase, or `undefined` when it cannot. */
+function earlyExit(state: GoState, fnNode: GoNode, go: GoNode, lit: GoNode, ch: string, manySends: boolean): string | undefined {
+  const { text } = state;
+  const body = field(fnNode, 'body');
+  const receives: GoNode[] = [];
+  let escapes = false;
+  walk(body!, (n) => {
+    if (n === lit) return false;
+    if (n.type === 'func_literal' && n !== lit) {
+      // A receive in another closure (a callback) is out of this function's flow: treat the channel as handed off.
+      if (new RegExp(`<-\\s*${ch}\\b`).test(textOf(text, n))) escapes = true;
+      return false;
+    }
+    if (receivedFrom(text, n) === ch) receives.push(n);
+    if (n.type === 'for_statement' && rangeOver(n) && textOf(text, rangeOver(n)!) === ch) receives.push(n);
+    if (n.type === 'identifier' && textOf(text, n) === ch && n.start > go.end) {
+      const p = n.parent;
+      // Returned, passed to a call or stored: another owner receives it.
+      if (p?.type === 'expression_list' && (p.parent?.type === 'return_statement' || p.parent?.type === 'assignment_statement' && p.field === 'right')) escapes = true;
+      if (p?.type === 'argument_list' || p?.type === 'keyed_element' || p?.type === 'literal_element') escapes = true;
+    }
+    return undefined;
+  });
+  if (escapes || receives.length === 0) return undefined;
+  const first = receives.filter((r) => r.start > go.end).sort((a, b) => a.start - b.start)[0];
+  if (!first) return undefined;
+  // Goroutines started in a loop, all sending on `ch`, and a single receive: the first value wins, the rest wait forever.
+  if (loopOf(go) !== undefined && receives.every((r) => r.type !== 'for_statement' && loopOf(r) === undefined)) {
+    return `only one value is received while the loop starts a goroutine per item, so every other send waits forever`;
+  }
+  // A `return` between the `go` and the first receive (not inside another closure).
+  const early = findAll(body, (n) => n.type === 'return_statement').find((r) => r.start > go.end && r.end <= first.start && !(r.start >= lit.start && r.end <= lit.end));
+  if (early) return `the \`return\` on line ${lineOf(text, early.start)}`;
+  for (const r of receives) {
+    if (r.type === 'for_statement') {
+      if (manySends && containsExit(field(r, 'body'))) return `the \`return\` or \`break\` inside the \`range\` over \`${ch}\``;
+      continue;
+    }
+    const select = selectOf(r);
+    const loop = loopOf(r);
+    // More than one send, received in a loop that can return before the last one.
+    if (manySends && loop && loop.start > go.end && !rangeOver(loop) && containsExit(field(loop, 'body'), false)) {
+      return `the \`return\` inside the loop that receives from \`${ch}\` on line ${lineOf(text, loop.start)}, while more sends are pending`;
+    }
+    if (!select) continue;
+    const others = select.children.filter((c) => (c.type === 'communication_case' || c.type === 'default_case') && !(r.start >= c.start && r.end <= c.end));
+    if (others.length === 0) continue;
+    const inLoop = loopOf(select) !== undefined && (loopOf(select)!.start > go.end);
+    for (const c of others) {
+      const leaves = containsExit(c, true) || !inLoop;
+      if (!leaves) continue;
+      const later = receives.some((x) => x.start > select.end && !inLoop);
+      if (!containsExit(c, true) && later) continue;
+      return `the ${caseName(text, c)} case of the \`select\` on line ${lineOf(text, select.start)}`;
+    }
+  }
+  return undefined;
+}
+
+/** The `select` a receive is a case of. */
+function selectOf(recv: GoNode): GoNode | undefined {
+  let n = recv.parent;
+  if (n?.type === 'receive_statement') n = n.parent;
+  if (n?.type === 'communication_case') return n.parent?.type === 'select_statement' ? n.parent : undefined;
+  return undefined;
+}
+
+function caseName(text: string, c: GoNode): string {
+  if (c.type === 'default_case') return '`default`';
+  const comm = field(c, 'communication');
+  const t = comm ? textOf(text, comm).replace(/^\w+(?:\s*,\s*\w+)?\s*:?=\s*/, '') : 'other';
+  return `\`${t.length > 30 ? t.replace(/\(.*\)/, '(…)') : t}\``;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/**
+ * `go func() { ch <- v }()`: a goroutine whose only work is one send of a value already computed.
+ * A channel the function made itself and drains is the result-channel idiom (or a leak, read
+ * above), so only a channel from elsewhere (a field, a parameter, a package variable), or any
+ * channel when the `go` is in a loop, is reported.
+ */
+export function findGoChannelBypasses(state: GoState, goNodes: readonly GoNode[], assignments: readonly GoNode[]): ChannelSite[] {
+  const { text } = state;
+  const out: ChannelSite[] = [];
+  for (const node of goNodes) {
+    if (node.type !== 'go_statement') continue;
+    const lit = field(node.children.find((c) => c.type === 'call_expression') ?? node, 'function');
+    if (lit?.type !== 'func_literal') continue;
+    const stmts = statements(field(lit, 'body')).filter((s) => !/^defer\s+\w+\.Done\(\)$/.test(textOf(text, s)));
+    const send = stmts.length === 1 && stmts[0]!.type === 'send_statement' ? stmts[0]! : undefined;
+    if (!send) continue;
+    const value = field(send, 'value');
+    if (value && findAll(value, (n) => n.type === 'call_expression' && !/^(?:string|\[\]byte|int|int64|float64|time\.Duration)$/.test(textOf(text, field(n, 'function') ?? n))).length > 0) continue;
+    const ch = textOf(text, field(send, 'channel')!);
+    const fnNode = functionOf(node);
+    const local = fnNode ? localChannels(fnNode, text).get(ch) : undefined;
+    if (local && (local.capacity !== '' || loopOf(node) === undefined)) continue;
+    const fn = enclosingFn(state, node);
+    out.push({
+      id: out.length, span: headSpan(text, node), constructor: GO_SEND_SPAWN, text: `go func() { ${ch} <- ${value ? shortValue(textOf(text, value)) : 'v'} }()`,
+      bounded: false, reason: 'no-capacity', ...(fn ? { context: fn.info.context!, functionId: fn.info.id } : {}),
+    });
+  }
+  for (const a of assignments) {
+    const site = sliceQueue(state, a);
+    if (site) out.push({ ...site, id: out.length });
+  }
+  return out.sort((a, b) => a.span.start - b.span.start).map((c, id) => ({ ...c, id }));
+}
+
+function shortValue(v: string): string {
+  return v.length <= 20 ? v : '…';
+}
+
+/** `q = append(q, v)` in a receive case of a `select` in a loop, with no `len(q)` compared to a limit in the function. */
+function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefined {
+  const { text } = state;
+  const m = /^([\w.]+)\s*=\s*append\(\s*([\w.]+)\s*,/.exec(textOf(text, a));
+  if (!m || m[1] !== m[2]) return undefined;
+  const q = m[1]!;
+  let cc: GoNode | undefined;
+  for (let n = a.parent; n && n.type !== 'func_literal' && n.type !== 'function_declaration' && n.type !== 'method_declaration'; n = n.parent) {
+    if (n.type === 'communication_case') {
+      cc = n;
+      break;
+    }
+  }
+  if (!cc) return undefined;
+  const comm = field(cc, 'communication');
+  if (comm?.type !== 'receive_statement' || !/<-/.test(textOf(text, comm))) return undefined;
+  const select = cc.parent;
+  if (!select || !loopOf(select)) return undefined;
+  const fnNode = functionOf(a);
+  const scope = fnNode ? textOf(text, fnNode) : '';
+  const esc = q.replace(/\./g, '\\.');
+  // A length check against anything but zero (`len(q) >= max`, `len(q) < cap(q)`) bounds the queue.
+  const checks = [...scope.matchAll(new RegExp(`len\\(\\s*${esc}\\s*\\)\\s*(?:>=|>|<=|<|==)\\s*([\\w.()]+)|([\\w.()]+)\\s*(?:>=|>|<=|<|==)\\s*len\\(\\s*${esc}\\s*\\)`, 'g'))];
+  if (checks.some((c) => (c[1] ?? c[2]) !== '0')) return undefined;
+  const fn = enclosingFn(state, a);
+  return {
+    span: { start: a.start, end: a.end }, constructor: GO_SLICE_QUEUE, text: `${q} = append(${q}, …)`, bounded: false, reason: 'no-capacity',
+    ...(fn ? { context: fn.info.context!, functionId: fn.info.id } : {}),
+  };
+}
