@@ -43,6 +43,12 @@ export interface AsyncContext {
   readonly reason: string;
   /** The id of the function this context is (see {@link FunctionInfo}). */
   readonly functionId: number;
+  /**
+   * What a blocking call here stalls, when it is not what the language's catalog says of all its
+   * contexts (`Wording.executor`): a Java `supplyAsync` callback runs on the common `ForkJoinPool`,
+   * not on a Reactor thread.
+   */
+  readonly runsOn?: string;
 }
 
 /**

@@ -48,6 +48,7 @@ export const FILE_CONVENTIONS: readonly FileConvention[] = [
   { pattern: /_test\.go$/, shown: '*_test.go', role: 'test', languages: ['go'] },
   { pattern: /^(?:test_.*|.*_test|conftest)\.py$/, shown: 'test_*.py', role: 'test', languages: ['python'] },
   { pattern: /^(?:setup|noxfile|fabfile|tasks)\.py$/, shown: 'setup.py', role: 'script', languages: ['python'] },
+  { pattern: /^\w*(?:Test|Tests|TestCase|IT)\.java$/, shown: '*Test.java', role: 'test', languages: ['java'] },
   // Build and dev-tool configs run once, in a developer's shell or in CI.
   { pattern: /\.config\.[cm]?[jt]s$|^(?:gulpfile|gruntfile|jakefile)\.[cm]?[jt]s$/i, shown: '*.config.js', role: 'script', languages: ['typescript'] },
 ];

@@ -49,7 +49,8 @@ const SERVE_MEMBERS: Readonly<Partial<Record<LanguageId, { readonly strong: Read
   rust: { strong: new Set(['serve', 'launch', 'serve_with_shutdown', 'run_until_stopped']), weak: new Set(['bind', 'bind_rustls', 'bind_openssl', 'listen']) },
   python: { strong: new Set(['serve_forever', 'run_app', 'start_server']), weak: new Set(['run']) },
   go: { strong: new Set(['ListenAndServe', 'ListenAndServeTLS', 'Serve']), weak: new Set(['Listen']) },
-  java: { strong: new Set(['run', 'start']), weak: new Set() },
+  // Java's `run` and `start` name too much (`Runnable.run`, `Thread.start`): the frontend reads a `main`'s
+  // `SpringApplication.run(…)` itself (languages/java/roles.ts).
 };
 
 /** Calls that build a server before it serves, by their last name: the code that makes them is setup, not a handler. */

@@ -27,6 +27,9 @@ export function contextPhrase(ctx: Pick<AsyncContext, 'name' | 'kind'>): string 
   if (!name.includes(' ')) return `\`${name}\``;
   const role = /^(.+) (handler|callback)$/.exec(name);
   if (role) return `the \`${compactCode(role[1]!)}\` ${role[2]}`;
+  // A callback named for the operator and the method it is in (`flatMap of getOrder`, Java's Reactor operators).
+  const operator = /^([\w$]+) of ([\w$]+)$/.exec(name);
+  if (operator) return `the \`${operator[1]}\` of \`${operator[2]}\``;
   const decorated = /^@(\S+) (.+)$/.exec(name);
   if (decorated) return `\`${decorated[2]}\` (a \`@${decorated[1]}\` handler)`;
   const anon = ANONYMOUS.exec(name);

@@ -1,5 +1,6 @@
 import type { Frontend } from '../engine/language';
 import { goFrontend } from './go';
+import { javaFrontend } from './java';
 import { pythonFrontend } from './python';
 import { rustFrontend } from './rust';
 import { typescriptCatalog } from './typescript/catalog';
@@ -33,7 +34,7 @@ function lazyTypescript(): Frontend {
 }
 
 /** Every language frontend the engine has, in the order they were added. */
-export const FRONTENDS: readonly Frontend[] = [lazyTypescript(), rustFrontend, goFrontend, pythonFrontend];
+export const FRONTENDS: readonly Frontend[] = [lazyTypescript(), rustFrontend, goFrontend, pythonFrontend, javaFrontend];
 
 const byExtension = new Map<string, Frontend>();
 for (const f of FRONTENDS) for (const ext of f.extensions) byExtension.set(ext, f);

@@ -78,6 +78,7 @@ const EXTENSION_BY_LANGUAGE: Readonly<Record<string, string>> = {
   rust: '.rs',
   go: '.go',
   python: '.py',
+  java: '.java',
 };
 
 /** The path the engine sees: the file's own, or for an untitled buffer one whose extension names its language. */

@@ -83,7 +83,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   const isBlocking = (c: CallSite): boolean => c.callee !== undefined && c.once !== true && catalog.blocking.has(c.callee);
   const linking = Object.keys(imports).length > 0;
   const blocksHere = linking ? (c: CallSite): boolean => isBlocking(c) || importedBlocking(imports, c, catalog) !== undefined : isBlocking;
-  const where = catalog.wording.executor;
+  const executor = catalog.wording.executor;
   // A chain of blocking calls (`File::open(p)?.read_to_end(&mut b)`) starts at one place: report it once.
   const reportedStarts = new Set<number>();
   // A blocking call in the arguments of another (`fs.closeSync(fs.openSync(p, 'w'))`) is one expression:
@@ -92,6 +92,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   for (const call of model.calls) {
     if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
     const inContext = describeContext(model, call.context);
+    const where = model.contexts[call.context]?.runsOn ?? executor;
     const entry = call.callee === undefined || call.once === true ? undefined : catalog.blocking.get(call.callee);
     if (entry) {
       reportedStarts.add(call.span.start);

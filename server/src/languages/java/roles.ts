@@ -1,0 +1,33 @@
+/**
+ * What Java syntax says about where code runs: JUnit and TestNG test and lifecycle methods
+ * (`@Test`, `@ParameterizedTest`, `@BeforeEach`, …) are test code, and so is every method of a class
+ * that has one. Paths (`src/test/java`, `*Test.java`, `*IT.java`) are the engine's (roles-paths.ts);
+ * a `main` is read by the engine from the call structure (startup until `SpringApplication.run`, else
+ * a one-shot program).
+ */
+import type { RoleFact, RoleFacts } from '../../engine/model';
+import type { JavaState } from './builder';
+
+const TEST_ANNOTATION = /@(?:org\.junit(?:\.jupiter\.api)?\.|org\.testng\.annotations\.)?(Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|BeforeEach|AfterEach|BeforeAll|AfterAll|Before|After|BeforeClass|AfterClass|BeforeMethod|AfterMethod)\b/;
+
+/** Calls that start serving: Spring Boot, Vert.x, Netty and Reactor Netty servers. */
+const SERVES = /(?:^|\.)SpringApplication\.run$|SpringApplicationBuilder\b.*\.run$|\.deployVerticle$|\.bindNow$|\.bindUntilJavaShutdown$|(?:server|bootstrap|jetty|tomcat|undertow)\w*(?:\.\w+\(\))*\.(?:start|bind)$/i;
+
+/** Role facts for a Java file's functions. */
+export function javaRoleFacts(state: JavaState): RoleFacts {
+  const functions: { functionId: number; fact: RoleFact }[] = [];
+  // A `main` that starts a server runs at startup until that call (without one, the engine reads it as a one-shot program).
+  for (const f of state.fns) {
+    if (f.kind !== 'method' || f.name !== 'main' || f.parent !== undefined || !/\bstatic\b/.test(f.modifiers)) continue;
+    const serve = state.calls.find((c) => c.functionId === f.id && SERVES.test(c.calleeText));
+    if (serve) functions.push({ functionId: f.id, fact: { role: 'startup', where: `at startup, before \`${serve.calleeText}\``, until: serve.span.start } });
+  }
+  const testClasses = new Set(state.fns.filter((f) => f.kind === 'method' && f.cls && TEST_ANNOTATION.test(f.modifiers)).map((f) => f.cls!));
+  for (const f of state.fns) {
+    if (f.kind !== 'method' && f.kind !== 'constructor') continue;
+    const own = TEST_ANNOTATION.exec(f.modifiers);
+    if (own) functions.push({ functionId: f.id, fact: { role: 'test', where: `in test code (a \`@${own[1]}\` method)` } });
+    else if (f.cls && testClasses.has(f.cls)) functions.push({ functionId: f.id, fact: { role: 'test', where: `in test code (a method of the test class \`${f.cls.name}\`)` } });
+  }
+  return { functions };
+}

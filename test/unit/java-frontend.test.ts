@@ -1,0 +1,134 @@
+// The Java frontend's boundary behaviour: UTF-16 offsets, incremental reparse, callee resolution
+// through imports and declared types, which callbacks are async contexts, and roles from syntax.
+import assert from 'node:assert/strict';
+import { analyze } from '../../server/src/project/analyze';
+import type { ParsedFile, TextChange } from '../../server/src/engine/language';
+import { javaFrontend } from '../../server/src/languages/java';
+import { frontendForPath } from '../../server/src/languages';
+
+function parse(text: string, previous?: ParsedFile, changes?: TextChange[]): ParsedFile {
+  return javaFrontend.parse(text, 'Svc.java', javaFrontend.catalog, previous, changes);
+}
+
+const lines = (...l: string[]): string => l.join('\n') + '\n';
+const contextNames = (text: string): string[] => parse(text).model.contexts.map((c) => c.name);
+
+describe('java frontend', () => {
+  it('reads .java files and reports UTF-16 offsets after non-ASCII text', () => {
+    assert.equal(frontendForPath('src/main/java/a/B.java'), javaFrontend);
+    const text = lines(
+      'import reactor.core.publisher.Mono;',
+      'class Grüße {',
+      '  // naïve 😀',
+      '  Mono<String> größe(Repo repo) {',
+      '    return repo.find("ü").map(s -> { Thread.sleep(1); return s; });',
+      '  }',
+      '}',
+    );
+    const a = analyze({ path: 'Grüße.java', text })!;
+    const f = a.findings.find((x) => x.rule === 'blocking-in-async');
+    assert.ok(f, 'the sleep in the map is reported');
+    assert.equal(text.slice(f.span.start, f.span.end), 'Thread.sleep(1)');
+    assert.equal(a.model.functions[0]!.name, 'größe');
+  });
+
+  it('reparses incrementally to the same model as a full parse', () => {
+    const v1 = lines('import reactor.core.publisher.Mono;', 'class A {', '  Mono<String> f(Repo r) { return r.get("a").map(x -> x); }', '}');
+    const first = parse(v1);
+    const at = v1.indexOf('"a"');
+    const c1: TextChange = { start: at, end: at + 3, newText: '"ü/😀"' };
+    const v2 = v1.slice(0, c1.start) + c1.newText + v1.slice(c1.end);
+    assert.equal(JSON.stringify(parse(v2, first, [c1]).model), JSON.stringify(parse(v2).model));
+  });
+
+  it('resolves callees through imports, wildcard imports, java.lang, fields, locals, var and chains', () => {
+    const text = lines(
+      'import java.sql.*;',
+      'import org.springframework.jdbc.core.JdbcTemplate;',
+      'import static java.util.concurrent.TimeUnit.SECONDS;',
+      'class Repo {',
+      '  private final JdbcTemplate jdbc;',
+      '  private DataSource ds;',
+      '  void f(String sql) throws Exception {',
+      '    jdbc.query(sql, m);',
+      '    Thread.sleep(1);',
+      '    try (Connection c = DriverManager.getConnection(url)) {',
+      '      var ps = c.prepareStatement(sql);',
+      '      ps.executeQuery();',
+      '      c.createStatement().execute(sql);',
+      '    }',
+      '    this.jdbc.update(sql);',
+      '    new java.io.FileInputStream("f");',
+      '    lock.wait();',
+      '  }',
+      '}',
+    );
+    const callees = parse(text).model.calls.map((c) => c.callee).filter((c) => c !== undefined);
+    assert.deepEqual(callees, [
+      'org.springframework.jdbc.core.JdbcTemplate.query',
+      'java.lang.Thread.sleep',
+      'java.sql.DriverManager.getConnection',
+      'java.sql.Connection.prepareStatement',
+      'java.sql.PreparedStatement.executeQuery',
+      'java.sql.Statement.execute',
+      'java.sql.Connection.createStatement',
+      'org.springframework.jdbc.core.JdbcTemplate.update',
+      'new java.io.FileInputStream',
+      'java.lang.Object.wait',
+    ]);
+  });
+
+  it('reads no async context in plain Java, Spring MVC controllers, streams and Optionals', () => {
+    const text = lines(
+      'import java.util.*;',
+      '@RestController',
+      'class C {',
+      '  @GetMapping("/a") public List<String> a() { return names.stream().map(n -> n.trim()).filter(n -> !n.isEmpty()).toList(); }',
+      '  Optional<String> b(Optional<String> o) { return o.map(s -> s + "x").flatMap(s -> Optional.of(s)); }',
+      '  public static void main(String[] args) { new C().a(); }',
+      '}',
+    );
+    assert.deepEqual(contextNames(text), []);
+    assert.deepEqual(analyze({ path: 'C.java', text })!.findings, []);
+  });
+
+  it('reads the async contexts the issue lists, and leaves out offloaded bodies', () => {
+    const text = lines(
+      'import reactor.core.publisher.*;',
+      'import reactor.core.scheduler.Schedulers;',
+      'import java.util.concurrent.CompletableFuture;',
+      'import org.springframework.web.server.ServerWebExchange;',
+      '@RestController',
+      'class C {',
+      '  @GetMapping("/a") public Mono<User> get(String id) { return repo.find(id).flatMap(u -> load(u)).doOnNext(this::audit); }',
+      '  public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) { return chain.filter(exchange); }',
+      '  Mono<Row> offloaded() { return Mono.fromCallable(() -> jdbc.load()).subscribeOn(Schedulers.boundedElastic()).map(r -> r); }',
+      '  Flux<Row> moved(Flux<Row> rows) { return rows.publishOn(Schedulers.boundedElastic()).map(r -> slow(r)); }',
+      '  Flux<Row> parallel(Flux<Row> rows) { return rows.publishOn(Schedulers.parallel()).map(r -> slow(r)); }',
+      '  void futures() {',
+      '    CompletableFuture.supplyAsync(() -> 1);',
+      '    CompletableFuture.supplyAsync(() -> 2, pool);',
+      '    new Thread(() -> work()).start();',
+      '    Schedulers.boundedElastic().schedule(() -> work());',
+      '  }',
+      '  @Scheduled(fixedDelay = 1000) public void job() { Flux.range(1, 3).map(i -> i * 2).blockLast(); }',
+      '}',
+    );
+    assert.deepEqual(contextNames(text), [
+      'get', 'flatMap of get', 'doOnNext of get', 'filter', 'offloaded', 'moved', 'parallel', 'map of parallel', 'supplyAsync callback',
+    ]);
+  });
+
+  it('gives @Test methods and the methods of their class the test role', () => {
+    const text = lines(
+      'import org.junit.jupiter.api.Test;',
+      'class OrdersSpec {',
+      '  @Test void lists() { helper(); }',
+      '  void helper() {}',
+      '}',
+      'class Other { void prod() {} }',
+    );
+    const facts = parse(text).model.roleFacts!.functions.map((f) => `${f.functionId}:${f.fact.role}`);
+    assert.deepEqual(facts, ['0:test', '1:test']);
+  });
+});
