@@ -49,6 +49,11 @@ export interface AsyncContext {
    * not on a Reactor thread.
    */
   readonly runsOn?: string;
+  /**
+   * What to do about a blocking I/O or sleep call here, when the catalog's advice assumes another
+   * kind of context (a `supplyAsync` callback is told to pass an executor, not to use Reactor).
+   */
+  readonly advice?: string;
 }
 
 /**

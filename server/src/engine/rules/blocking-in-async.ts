@@ -27,7 +27,10 @@ export function asWritten(text: string, call: Pick<CallSite, 'callee' | 'calleeT
   return text.replace(new RegExp(`(^|[^\\w$.-])${module.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}\\.`), `$1${binding}.`);
 }
 
-function advice(entry: BlockingCall, catalog: Catalog, call?: CallSite): string {
+function advice(entry: BlockingCall, catalog: Catalog, call?: CallSite, contextAdvice?: string): string {
+  // A context that says what to do overrides the catalog's advice for I/O and sleeps; a wait on a
+  // future or a publisher keeps its own (compose it instead).
+  if (contextAdvice !== undefined && entry.category !== 'other') return contextAdvice;
   if (entry.usage) return `use \`${asWritten(entry.usage, call)}\` instead`;
   if (entry.replacement) return `use \`${asWritten(awaitedForm(catalog, entry.replacement), call)}\` instead`;
   if (entry.advice) return entry.advice;
@@ -92,7 +95,9 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   for (const call of model.calls) {
     if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
     const inContext = describeContext(model, call.context);
-    const where = model.contexts[call.context]?.runsOn ?? executor;
+    const ctx = model.contexts[call.context];
+    const where = ctx?.runsOn ?? executor;
+    const helperNoTwin = ctx?.advice ?? catalog.wording.helperNoTwin;
     const entry = call.callee === undefined || call.once === true ? undefined : catalog.blocking.get(call.callee);
     if (entry) {
       reportedStarts.add(call.span.start);
@@ -102,7 +107,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       const subject = inner.length === 0 ? `${names[0]} blocks` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} block`;
       const extra = inner.map((c) => `; for ${`\`${c.calleeText}\``}, ${advice(catalog.blocking.get(c.callee!)!, catalog, c)}`).join('');
       findings.push({
-        message: `${subject} ${where} in ${inContext}: ${advice(entry, catalog, call)}${extra}`,
+        message: `${subject} ${where} in ${inContext}: ${advice(entry, catalog, call, ctx?.advice)}${extra}`,
         span: call.span,
         ...(inner.length > 0 ? { related: inner.map((c) => ({ span: c.span, message: `\`${c.calleeText}\` blocks here too` })) } : {}),
         data: { callId: call.id },
@@ -145,7 +150,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`; ${
         innerEntry.replacement
           ? `make it async and use \`${asWritten(innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement), inner)}\``
-          : catalog.wording.helperNoTwin
+          : helperNoTwin
       }`,
       span: call.span,
       related: [{ span: inner.span, message: `\`${inner.calleeText}\` blocks here` }],

@@ -413,7 +413,10 @@ function describeFunction(state: JavaState, f: JFn, functions: FunctionInfo[], c
     const role = state.callbacks.get(f.id);
     if (role?.kind === 'offloaded') offloaded = true;
     else if (role?.kind === 'context') {
-      context = push({ kind: role.contextKind, name: role.name, span: span(node), nameSpan: role.nameSpan, reason: role.reason, runsOn: role.runsOn });
+      context = push({
+        kind: role.contextKind, name: role.name, span: span(node), nameSpan: role.nameSpan, reason: role.reason,
+        ...(role.runsOn !== undefined ? { runsOn: role.runsOn } : {}), ...(role.advice !== undefined ? { advice: role.advice } : {}),
+      });
     } else if (role?.kind !== 'outside' && parentInfo && !parentInfo.offloaded) {
       // Anything else runs where it is called: inline (`list.forEach(x -> …)`) in its function's context.
       context = parentInfo.context;

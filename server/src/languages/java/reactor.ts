@@ -11,7 +11,7 @@ import { FLUX, MONO, PUBLISHER_TYPES } from './types';
 
 /** How a lambda or method reference handed to a call runs. */
 export type CallbackRole =
-  | { readonly kind: 'context'; readonly contextKind: ContextKind; readonly name: string; readonly nameSpan: Span; readonly reason: string; readonly runsOn?: string; readonly returnsPublisher?: boolean }
+  | { readonly kind: 'context'; readonly contextKind: ContextKind; readonly name: string; readonly nameSpan: Span; readonly reason: string; readonly runsOn?: string; readonly advice?: string; readonly returnsPublisher?: boolean }
   | { readonly kind: 'offloaded' }
   /** Runs on whichever thread subscribes, and that thread is not a non-blocking one here. */
   | { readonly kind: 'outside' };
@@ -22,6 +22,7 @@ export interface MethodContext {
   readonly name: string;
   readonly reason: string;
   readonly runsOn?: string;
+  readonly advice?: string;
 }
 
 /** Operators whose presence says a chain is a Reactor pipeline (names `Stream` and `Optional` do not have). */
@@ -65,6 +66,9 @@ const ROUTES = new Set(['route', 'andRoute', 'GET', 'POST', 'PUT', 'DELETE', 'PA
 const NETTY_CALLBACKS = new Set(['channelRead', 'channelRead0', 'channelActive', 'channelInactive', 'userEventTriggered', 'channelReadComplete', 'channelWritabilityChanged', 'messageReceived']);
 
 const CF = 'java.util.concurrent.CompletableFuture';
+const poolAdvice = (name: string): string => `give it an executor meant for blocking work: \`${name}(…, executor)\``;
+const VERTX_ADVICE = 'run it with `vertx.executeBlocking(…)`, or use a Vert.x async client';
+const NETTY_ADVICE = 'run it on a separate `EventExecutorGroup` (`pipeline.addLast(group, handler)`) or an executor, and write the reply from there';
 const REACTOR_REASON = (op: string): string => `a callback of Reactor's \`${op}\`: it runs on the thread that delivers the signal (a Netty event loop, or a \`parallel\` worker)`;
 
 /** True when a scheduler argument is meant for blocking work (`boundedElastic()`, a project-defined or injected scheduler). */
@@ -216,8 +220,9 @@ export function classifyCallbacks(state: JavaState): void {
     const params = field(fn.node, 'parameters');
     const ptext = params ? compact(text, params) : '';
     if (reactorFile && /^\((?:ServerWebExchange)?exchange,(?:GatewayFilterChain|WebFilterChain)?chain\)$/.test(ptext)) {
+      const owner = namedOwner(fn.parent)?.name;
       state.callbacks.set(fn.id, {
-        kind: 'context', contextKind: 'handler', name: 'gateway filter handler', nameSpan: { start: fn.node.start, end: params!.end },
+        kind: 'context', contextKind: 'handler', name: owner !== undefined ? `filter of ${owner}` : 'filter callback', nameSpan: { start: fn.node.start, end: params!.end },
         reason: 'a gateway or web filter: it runs on the Netty event loop for every request', returnsPublisher: true,
       });
     }
@@ -238,7 +243,7 @@ function classifyOther(state: JavaState, call: JavaNode, name: string, cbs: Java
   if (callee === `${CF}.supplyAsync` || callee === `${CF}.runAsync`) {
     for (const cb of cbs) {
       if (argCount >= 2) set(cb, { kind: 'offloaded' });
-      else set(cb, { kind: 'context', contextKind: 'spawned-task', name: `${name} callback`, nameSpan, reason: `\`CompletableFuture.${name}\` without an executor runs it on the common \`ForkJoinPool\`, shared by the whole JVM`, runsOn: 'the common `ForkJoinPool`' });
+      else set(cb, { kind: 'context', contextKind: 'spawned-task', name: `${name} callback`, nameSpan, reason: `\`CompletableFuture.${name}\` without an executor runs it on the common \`ForkJoinPool\`, shared by the whole JVM`, runsOn: 'the common `ForkJoinPool`', advice: poolAdvice(name) });
     }
     return;
   }
@@ -249,7 +254,7 @@ function classifyOther(state: JavaState, call: JavaNode, name: string, cbs: Java
     if (t === undefined || t === CF || t.endsWith('CompletionStage')) {
       for (const cb of cbs) {
         if (argCount > stage) set(cb, { kind: 'offloaded' });
-        else set(cb, { kind: 'context', contextKind: 'spawned-task', name: `${name} callback`, nameSpan, reason: `\`${name}\` without an executor runs it on the common \`ForkJoinPool\`, shared by the whole JVM`, runsOn: 'the common `ForkJoinPool`' });
+        else set(cb, { kind: 'context', contextKind: 'spawned-task', name: `${name} callback`, nameSpan, reason: `\`${name}\` without an executor runs it on the common \`ForkJoinPool\`, shared by the whole JVM`, runsOn: 'the common `ForkJoinPool`', advice: poolAdvice(name) });
       }
       return;
     }
@@ -269,7 +274,7 @@ function classifyOther(state: JavaState, call: JavaNode, name: string, cbs: Java
     }
   }
   if (file.vertxFile && VERTX_HANDLERS.has(name)) {
-    for (const cb of cbs) set(cb, { kind: 'context', contextKind: 'handler', name: `${site.calleeText} callback`, nameSpan, reason: 'a Vert.x handler: it runs on a Vert.x event loop', runsOn: 'a Vert.x event loop' });
+    for (const cb of cbs) set(cb, { kind: 'context', contextKind: 'handler', name: `${site.calleeText} callback`, nameSpan, reason: 'a Vert.x handler: it runs on a Vert.x event loop', runsOn: 'a Vert.x event loop', advice: VERTX_ADVICE });
     return;
   }
   if (file.routerFile && ROUTES.has(name)) {
@@ -286,7 +291,7 @@ export function methodContext(state: JavaState, f: JFn): MethodContext | undefin
   if (f.kind !== 'method' || f.name === undefined || !field(f.node, 'body')) return undefined;
   const { types, text } = state;
   if (types.importsUnder('io.netty.') && NETTY_CALLBACKS.has(f.name)) {
-    return { kind: 'handler', name: f.name, reason: 'a Netty channel handler callback: it runs on the channel\'s event loop', runsOn: 'the Netty event loop' };
+    return { kind: 'handler', name: f.name, reason: 'a Netty channel handler callback: it runs on the channel\'s event loop', runsOn: 'the Netty event loop', advice: NETTY_ADVICE };
   }
   if (f.returns === undefined || !PUBLISHER_TYPES.has(f.returns)) return undefined;
   if (/@Scheduled\b/.test(f.modifiers)) return undefined;
