@@ -30,6 +30,7 @@ function missing(r: RetrySite): string {
 }
 
 function advice(model: FileModel): string {
+  if (model.language === 'python') return 'wait `min(cap, base * 2 ** attempt)` with jitter between attempts (`await asyncio.sleep`) and stop after N attempts (or use `tenacity` with `stop_after_attempt` and `wait_random_exponential`)';
   if (model.language === 'go') {
     return 'wait `base << attempt` with jitter, capped, between attempts (a `time.Timer` in a `select` with `ctx.Done()`) and stop after N attempts, or use `backoff.Retry` with `backoff.NewExponentialBackOff()` and `backoff.WithMaxRetries`';
   }
@@ -46,7 +47,7 @@ export const retryWithoutBackoff: Rule = {
   docs: {
     summary: 'A retry loop or recursion with no growing delay, or with no cap on attempts',
     what:
-      'Flags loops whose `try` leaves the loop on success and whose `catch` goes round again (TS/JS), `loop { match op().await { Ok(v) => break v, Err(_) => continue } }` and its `if let`/`?`-less forms (Rust), and functions that call themselves with the same arguments from a `catch` or `.catch`; ' +
+      'Flags loops whose `try` leaves the loop on success and whose `catch` goes round again (TS/JS), `loop { match op().await { Ok(v) => break v, Err(_) => continue } }` and its `if let`/`?`-less forms (Rust), `while True:`/`for attempt in range(N):`/`itertools.count()` loops around a `try` whose body breaks or returns and whose `except` goes round (Python), and functions that call themselves with the same arguments from a `catch` or `.catch`; ' +
       'in Go, `for` loops where `if err == nil { return }` leaves or `if err != nil { …; continue }` goes round, and `backoff.Retry` (cenkalti/backoff) with a constant or zero policy, or an exponential one whose `MaxElapsedTime` is 0 and nothing else stops it, ' +
       'when the delay between attempts does not grow (none, or a constant sleep) or nothing caps the attempts. The message says which is missing. ' +
       'A cap may sit in an argument (`retry(n - 1)`), a local or a field (`if (this.retries < this.maxRetries) { this.retries++; … }`, `job.tries = tries + 1`). ' +
@@ -71,7 +72,7 @@ export const retryWithoutBackoff: Rule = {
       '}',
       '```',
     ].join('\n'),
-    fix: 'No automatic fix: the base, cap and number of attempts are decisions. Wait `base * 2 ** attempt` (capped, with jitter) and stop after N attempts, or use a retry library configured with backoff and a stop (`p-retry`, `async-retry`, `backon`, `tokio-retry`).',
+    fix: 'No automatic fix: the base, cap and number of attempts are decisions. Wait `base * 2 ** attempt` (capped, with jitter) and stop after N attempts, or use a retry library configured with backoff and a stop (`p-retry`, `async-retry`, `backon`, `tokio-retry`, `tenacity`).',
     limits: 'A delay computed by a helper is treated as growing only when the helper\'s name says so (`backoff`, `exponential`, `jitter`); retries that span functions are not seen.',
   },
   check,

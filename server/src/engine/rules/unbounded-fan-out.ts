@@ -29,6 +29,8 @@ function check(model: FileModel): RawFinding[] {
     const advice =
       model.language === 'rust'
         ? 'bound it: `futures::stream::iter(items).map(f).buffer_unordered(N)`, or a `tokio::sync::Semaphore` around each task'
+        : model.language === 'python'
+          ? 'bound it: an `asyncio.Semaphore(N)` taken with `async with` inside the per-item work, or gather it in chunks of N'
         : model.language === 'go'
           ? 'bound it: an `errgroup.Group` with `g.SetLimit(N)` and `g.Go`, a semaphore channel (`sem <- struct{}{}` before each `go`, `<-sem` when it ends), or a fixed pool of N workers reading a channel'
           : 'bound it: `p-map`/`p-limit` with a concurrency, or await it in chunks of N';
@@ -53,8 +55,9 @@ export const unboundedFanOut: Rule = {
     summary: 'All items of a collection whose size the code does not control, started at once',
     what:
       'Flags `Promise.all`/`allSettled`/`any`/`race` over `items.map(…)` and loops that push one promise per item before awaiting them together (TS/JS), and `join_all`/`try_join_all`/`FuturesUnordered` filled from an iterator, or `tokio::spawn`/`JoinSet::spawn`/`spawn_blocking` per item of a loop (Rust), a `go` statement or an errgroup\'s `g.Go` per item of a `range` (Go), ' +
+      '`asyncio.gather`/`asyncio.wait` over a comprehension, `map` or a list appended per item, and `asyncio.create_task`/`TaskGroup.create_task`/`start_soon` per item of a `for` loop (Python), ' +
       'when the collection visibly comes from outside the code: a directory listing or glob, the body or query of a request, the lines of an input, or (Go) a channel ranged over. ' +
-      'Fixed tuples, `.slice(0, N)`/`.take(N)`, chunked loops, a limiter inside the work (`p-limit`, a semaphore; in Go a semaphore channel, `semaphore.Weighted.Acquire`, an errgroup with `SetLimit`), fixed worker pools and accept loops are not flagged.',
+      'Fixed tuples, `.slice(0, N)`/`.take(N)`, chunked loops, a limiter inside the work (`p-limit`, a semaphore; in Go a semaphore channel, `semaphore.Weighted.Acquire`, an errgroup with `SetLimit`), fixed worker pools and accept loops (in Python, one task per message of an `async for`) are not flagged. In Python a listing is `os.listdir`/`scandir`/`walk`, `glob`, `Path.iterdir`/`glob`; a request is `await request.json()`, `request.query`/`POST`/`GET`, or a FastAPI route parameter typed as a list or a Pydantic model.',
     why:
       'Fan-out multiplies load by the size of the input. It works in testing and on a quiet day; then an upload with 5,000 files, or a dependency that slows down, turns one request into thousands of concurrent connections, open files or buffered responses, and the service browns out (EMFILE, pool exhaustion, memory) exactly when it is under stress.',
     example: [
@@ -68,7 +71,7 @@ export const unboundedFanOut: Rule = {
       'await pMap(files, (f) => upload(path.join(dir, f)), { concurrency: 8 });',
       '```',
     ].join('\n'),
-    fix: 'No automatic fix: the bound is a decision. Use `p-map`/`p-limit` with a concurrency when the project depends on one, else a loop that awaits chunks of N; in Rust, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore`; in Go, `g.SetLimit(N)` on an `errgroup.Group` or a semaphore channel.',
+    fix: 'No automatic fix: the bound is a decision. Use `p-map`/`p-limit` with a concurrency when the project depends on one, else a loop that awaits chunks of N; in Rust, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore`; in Go, `g.SetLimit(N)` on an `errgroup.Group` or a semaphore channel; in Python, an `asyncio.Semaphore` inside the per-item work.',
     limits:
       'A collection whose size is not visible where it is used (a parameter, a query result) is not flagged: most of those are small sets, and the rule cannot tell which are not.',
   },

@@ -7,6 +7,7 @@
 import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, ChannelSite, Comment, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldKind, YieldPoint } from '../../engine/model';
 import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS } from './catalog';
+import { PythonAmplifiers } from './amplifiers';
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
 import { walk, type SyntaxNode } from './syntax';
@@ -80,6 +81,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const paramNodes: SyntaxNode[] = [];
   const withs: SyntaxNode[] = [];
   const lockCalls: SyntaxNode[] = [];
+  const tryNodes: SyntaxNode[] = [];
   walk(root, (n) => {
     switch (n.type) {
       case 'import_statement':
@@ -112,6 +114,9 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
         return;
       case 'assignment':
         assignNodes.push(n);
+        return;
+      case 'try_statement':
+        tryNodes.push(n);
         return;
       case 'typed_parameter':
       case 'typed_default_parameter':
@@ -188,11 +193,14 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       });
     }
     if (TASK_SPAWNERS.has(call.callee)) {
-      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle: handleUse(node), inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}) });
+      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle: handleUse(text, node, state), inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}) });
     }
   }
   const heldRegions = buildHeldRegions(state, functions);
-  const model: FileModel = { language: 'python', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, comments, syntaxErrors };
+  const amplifiers = new PythonAmplifiers(state, callNodes);
+  const fanOuts = amplifiers.fanOuts();
+  const retries = amplifiers.retries(tryNodes);
+  const model: FileModel = { language: 'python', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors };
   return { model, state };
 }
 
@@ -426,15 +434,28 @@ function channelBound(text: string, call: SyntaxNode, alwaysUnbounded: boolean, 
   return { shown };
 }
 
-function handleUse(call: SyntaxNode): HandleUse {
+function handleUse(text: string, call: SyntaxNode, state: BuildState): HandleUse {
   let n = call.parent;
   while (n?.type === 'parenthesized_expression') n = n.parent;
   if (!n) return 'dropped';
   if (n.type === 'await') return 'awaited';
   if (n.type === 'expression_statement') return 'dropped';
+  if (n.type === 'assignment' && n.children[0]?.type === 'identifier') {
+    // A local the function never reads again holds the task only until the function returns.
+    const name = text.slice(n.children[0].start, n.children[0].end);
+    const fn = enclosingFn(state, n);
+    if (name === '_') return 'dropped';
+    if (fn && !new RegExp(`(?<![\\w.])${name}\\b`).test(text.slice(n.end, fn.node.end).replace(/#[^\n]*/g, '')) && !declaredOuter(text, fn.node, name)) return 'dropped';
+    return 'stored';
+  }
   if (n.type === 'assignment' || n.type === 'augmented_assignment') return 'stored';
   if (n.type === 'return_statement') return 'returned';
   return 'passed';
+}
+
+/** `global name` / `nonlocal name` in the function: the assignment stores outside it. */
+function declaredOuter(text: string, fn: SyntaxNode, name: string): boolean {
+  return new RegExp(`\\b(?:global|nonlocal)\\s+(?:[\\w\\s,]*,\\s*)?${name}\\b`).test(text.slice(fn.start, fn.end));
 }
 
 export { dotted };
