@@ -441,12 +441,24 @@ function handleUse(text: string, call: SyntaxNode, state: BuildState): HandleUse
   if (n.type === 'await') return 'awaited';
   if (n.type === 'expression_statement') return 'dropped';
   if (n.type === 'assignment' && n.children[0]?.type === 'identifier') {
+    // `task = unused = create_task(…)`: every name of the chain holds it.
+    const names: string[] = [];
+    let a: SyntaxNode | undefined = n;
+    let top = n;
+    while (a?.type === 'assignment' && a.children[0]?.type === 'identifier') {
+      names.push(text.slice(a.children[0].start, a.children[0].end));
+      top = a;
+      a = a.parent;
+    }
+    if (a?.type === 'assignment') return 'stored';
     // A local the function never reads again holds the task only until the function returns.
-    const name = text.slice(n.children[0].start, n.children[0].end);
     const fn = enclosingFn(state, n);
-    if (name === '_') return 'dropped';
-    if (fn && !new RegExp(`(?<![\\w.])${name}\\b`).test(text.slice(n.end, fn.node.end).replace(/#[^\n]*/g, '')) && !declaredOuter(text, fn.node, name)) return 'dropped';
-    return 'stored';
+    if (names.every((name) => name === '_')) return 'dropped';
+    if (!fn) return 'stored';
+    const after = text.slice(top.end, fn.node.end).replace(/#[^\n]*/g, '');
+    const read = (name: string): boolean =>
+      name !== '_' && (new RegExp(`(?<![\\w.])${name}\\b(?!\\s*(?::[^=\\n]*)?=(?!=))`).test(after) || declaredOuter(text, fn.node, name));
+    return names.some(read) ? 'stored' : 'dropped';
   }
   if (n.type === 'assignment' || n.type === 'augmented_assignment') return 'stored';
   if (n.type === 'return_statement') return 'returned';
