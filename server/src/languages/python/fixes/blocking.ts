@@ -8,8 +8,10 @@
  */
 import type { Finding, TextEdit } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import type { CallSite } from '../../../engine/model';
 import type { SyntaxNode } from '../syntax';
 import type { PythonTree } from '../index';
+import { httpxFix } from './http';
 import { addImport, callNode, hasModule, pythonTree } from './util';
 
 type Library = 'asyncio' | 'anyio' | 'trio';
@@ -73,6 +75,27 @@ export function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixCont
     const replacement = `await asyncio.wrap_future(${text.slice(recv.start, recv.end)})`;
     return { fixes: [{ title: 'Await the future with `asyncio.wrap_future`', safety: 'safe', edits: [{ span: call.span, newText: usedAsPrimary(node) ? `(${replacement})` : replacement }] }], refused: [] };
   }
+  // `requests.get(…)` → `httpx.AsyncClient` when the project depends on httpx; the thread offload stays on offer after it.
+  const httpx = !helper && ctx.dependencies?.has('httpx') ? httpxFix(tree, text, call, node) : undefined;
+  const offload = threadFixes({ tree, parsed, call, node, ctx, lib, helper, refuse, title });
+  return httpx ? { fixes: [...(httpx.fix ? [httpx.fix] : []), ...offload.fixes], refused: [...(httpx.refused ? [httpx.refused] : []), ...offload.refused] } : offload;
+}
+
+interface Offload {
+  readonly tree: PythonTree;
+  readonly parsed: ParsedFile;
+  readonly call: CallSite;
+  readonly node: SyntaxNode;
+  readonly ctx: FixContext;
+  readonly lib: Library;
+  readonly helper: boolean;
+  readonly title: string;
+  readonly refuse: (reason: string) => FixResult;
+}
+
+/** `await asyncio.to_thread(f, *args)` (or anyio's / trio's), or why not. */
+function threadFixes({ tree, parsed, call, node, ctx, lib, helper, title, refuse }: Offload): FixResult {
+  const text = parsed.text;
   if (!helper && call.callee !== undefined && THREAD_BOUND.test(call.callee)) {
     return refuse('a `sqlite3` connection and its cursors may only be used in the thread that created them (`check_same_thread`): run the whole database function in a thread, or use `aiosqlite`');
   }

@@ -3,6 +3,8 @@ import type { Finding } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
 import { blockingFixes } from './blocking';
 import { channelFixes } from './channel';
+import { lockFixes } from './lock';
+import { taskFixes } from './task';
 
 /** Fix edits for one Python finding. */
 export function pythonFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
@@ -11,6 +13,10 @@ export function pythonFixes(finding: Finding, parsed: ParsedFile, ctx: FixContex
       return blockingFixes(finding, parsed, ctx);
     case 'unbounded-channel':
       return channelFixes(finding, parsed);
+    case 'await-holding-lock':
+      return lockFixes(finding, parsed);
+    case 'detached-task':
+      return taskFixes(finding, parsed);
     default:
       return { fixes: [], refused: [] };
   }
