@@ -11,7 +11,7 @@ import type { FixContext, FixResult, ParsedFile } from '../../../engine/language
 import type { CallSite } from '../../../engine/model';
 import type { SyntaxNode } from '../syntax';
 import type { PythonTree } from '../index';
-import { httpxFix } from './http';
+import { httpxFix } from './httpx';
 import { addImport, callNode, hasModule, pythonTree } from './util';
 
 type Library = 'asyncio' | 'anyio' | 'trio';
