@@ -1,10 +1,10 @@
 /** `async-boundary check`: analyse files and report findings as text, JSON or SARIF. */
 import { realpath } from 'node:fs/promises';
-import { extname, relative, resolve } from 'node:path';
+import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import picomatch from 'picomatch';
 import { version } from '../../../package.json';
-import { formatConfigError } from '../engine/config-parse';
+import { formatConfigError, formatConfigWarning } from '../engine/config-parse';
+import { globMatcher } from '../engine/glob';
 import { supportedExtensions } from '../project/languages';
 import { cacheLocation, configKey, ResultCache, toolIdentity } from './cache';
 import { checkInOrder, type CheckItem, type ItemOutcome } from './check-pipeline';
@@ -134,7 +134,7 @@ function parseCheckArgs(args: readonly string[]): CheckOptions | 'help' {
 
 const filters = new WeakMap<LoadedConfig, (abs: string) => boolean>();
 
-/** The config's `include`/`exclude` as a test on absolute paths (built once per config); paths outside the config's folder are not filtered. */
+/** The config's `include`/`exclude` as a test on absolute paths (built once per config), relative to the config's folder. */
 function fileFilter(loaded: LoadedConfig): (abs: string) => boolean {
   let filter = filters.get(loaded);
   if (!filter) filters.set(loaded, (filter = buildFilter(loaded)));
@@ -144,12 +144,12 @@ function fileFilter(loaded: LoadedConfig): (abs: string) => boolean {
 function buildFilter(loaded: LoadedConfig): (abs: string) => boolean {
   const { include, exclude } = loaded.config;
   if (include.length === 0 && exclude.length === 0) return () => true;
-  const opts = { dot: true };
-  const included = include.length > 0 ? picomatch([...include], opts) : () => true;
-  const excluded = exclude.length > 0 ? picomatch([...exclude], opts) : () => false;
+  const included = include.length > 0 ? globMatcher(include) : () => true;
+  const excluded = exclude.length > 0 ? globMatcher(exclude) : () => false;
   return (abs) => {
+    // Relative to the config's folder, as documented: a file outside it (a `--config` elsewhere) is `../…`, which `../` globs match.
     const rel = toPosix(relative(loaded.root, abs));
-    if (rel.startsWith('../')) return true;
+    if (isAbsolute(rel)) return true; // another drive: no relative path exists
     return included(rel) && !excluded(rel);
   };
 }
@@ -161,6 +161,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const configs = await ConfigSource.create(options.config, io.cwd, (loaded) => {
     configErrors += loaded.errors.length;
     for (const e of loaded.errors) io.err(`${formatConfigError(e)}\n`);
+    for (const w of loaded.warnings ?? []) io.err(`${formatConfigWarning(w)}\n`);
   });
   // The config of the checked folder describes the run (SARIF rule levels), and its errors are reported even if no file uses it.
   const runConfig = await configs.forFolder(await commonFolder(options.paths, io.cwd));

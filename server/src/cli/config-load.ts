@@ -17,6 +17,8 @@ export interface LoadedConfig {
   /** The folder `include`/`exclude` globs are relative to. */
   readonly root: string;
   readonly errors: readonly ConfigError[];
+  /** Globs that can never match a file, and the like: reported, the config still applies. */
+  readonly warnings?: readonly ConfigError[];
 }
 
 /** The deepest folder that contains every one of `paths` (a file counts as its folder). */
@@ -55,8 +57,10 @@ async function readConfig(path: string, cwd: string, asGiven?: string): Promise<
     const message = `Cannot read the config file: ${why}; the files in this folder are checked with the defaults`;
     return { config: DEFAULT_CONFIG, path, root: dirname(path), errors: [{ file, line: 1, column: 1, path: '', message }] };
   }
-  const { config, errors } = parseConfig(text, file);
-  return { config, path, root: dirname(path), errors };
+  const root = dirname(path);
+  const depth = toPosix(root).split('/').filter((s) => s !== '' && !/^[A-Za-z]:$/.test(s)).length;
+  const { config, errors, warnings } = parseConfig(text, file, { depth });
+  return { config, path, root, errors, warnings };
 }
 
 class ConfigUnreadable extends Error {}

@@ -2,7 +2,7 @@
  * Code roles in the CLI: where each file sits in its project, `--roles` and `--min-severity`, and
  * the summary of what was left out. The roles themselves are the engine's (engine/roles*.ts).
  */
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Config, RuleLevel } from '../engine/config';
 import type { Severity } from '../engine/finding';
 import type { CodeRole } from '../engine/model';
@@ -78,7 +78,7 @@ export class RoleRun {
     const root = (await this.gitRoot(dirname(abs))) ?? (loaded.path !== undefined ? loaded.root : this.cwd);
     const projectPath = toPosix(relative(root, abs));
     const configPath = loaded.path !== undefined ? toPosix(relative(loaded.root, abs)) : undefined;
-    return { ...(projectPath.startsWith('../') ? {} : { projectPath }), ...(configPath !== undefined && !configPath.startsWith('../') ? { configPath } : {}) };
+    return { ...(projectPath.startsWith('../') ? {} : { projectPath }), ...(configPath !== undefined && !isAbsolute(configPath) ? { configPath } : {}) };
   }
 
   /** True (and counted) when the file's path gives it a role whose level is `off`: it is not read at all. */

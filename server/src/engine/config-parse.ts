@@ -8,7 +8,7 @@
 import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import type { BlockingCall, BlockingCategory, CatalogExtension, ChannelConstructor, LockType } from './catalog';
 import type { Config, RolesConfig, RuleLevel } from './config';
-import { globComplexityProblem } from './glob-limits';
+import { globNeverMatches, globSyntaxProblem } from './glob';
 import { LineIndex } from './line-index';
 import type { CodeRole, LanguageId } from './model';
 import { CODE_ROLES } from './roles';
@@ -32,6 +32,14 @@ export interface ConfigError {
 export interface ParsedConfig {
   readonly config: Config;
   readonly errors: readonly ConfigError[];
+  /** What is allowed but cannot be meant (a glob that can never match a file); the config still applies in full. */
+  readonly warnings: readonly ConfigError[];
+}
+
+/** What the caller knows about where the config file is. */
+export interface ConfigPlace {
+  /** How many folders the config's folder is below the root of the file system (`/a/b` is 2). */
+  readonly depth?: number;
 }
 
 /** The most entries a list in the config may hold; longer lists are cut here, with an error. */
@@ -70,11 +78,13 @@ function keyPath(parent: string, key: string): string {
 
 class Parser {
   readonly errors: ConfigError[] = [];
+  readonly warnings: ConfigError[] = [];
   private readonly lines: LineIndex;
 
   constructor(
     private readonly file: string,
     text: string,
+    private readonly place: ConfigPlace = {},
   ) {
     this.lines = new LineIndex(text);
   }
@@ -82,6 +92,23 @@ class Parser {
   error(offset: number, path: string, message: string): void {
     const p = this.lines.position(offset);
     this.errors.push({ file: this.file, line: p.line + 1, column: p.character + 1, path, message });
+  }
+
+  warning(offset: number, path: string, message: string): void {
+    const p = this.lines.position(offset);
+    this.warnings.push({ file: this.file, line: p.line + 1, column: p.character + 1, path, message });
+  }
+
+  /** Whether a glob can be used: unsupported syntax is an error (the glob is dropped), a glob that can never match is a warning. */
+  usableGlob(glob: string, node: Node, at: string): boolean {
+    const why = globSyntaxProblem(glob);
+    if (why !== undefined) {
+      this.error(node.offset, at, `\`${at}\` ${why}`);
+      return false;
+    }
+    const never = globNeverMatches(glob, this.place.depth);
+    if (never !== undefined) this.warning(node.offset, at, `\`${at}\` can never match a file: it ${never}`);
+    return true;
   }
 
   /** The properties of an object node; reports and returns nothing for any other node. */
@@ -294,10 +321,9 @@ class Parser {
         for (const entry of this.properties(value, path, 'an object mapping globs to roles')) {
           const at = keyPath(path, entry.key);
           const glob = this.string(entry.keyNode, at, 'a glob pattern relative to the config file');
-          const why = glob === undefined ? undefined : globComplexityProblem(glob);
-          if (why !== undefined) this.error(entry.keyNode.offset, at, `\`${at}\` ${why}`);
+          const usable = glob !== undefined && this.usableGlob(glob, entry.keyNode, at);
           const role = this.oneOf(entry.value, at, CODE_ROLES, 'role');
-          if (glob !== undefined && why === undefined && role !== undefined) paths.push({ glob, role });
+          if (glob !== undefined && usable && role !== undefined) paths.push({ glob, role });
         }
         continue;
       }
@@ -314,11 +340,7 @@ class Parser {
   globs(node: Node, path: string): string[] {
     return this.entries(node, path, 'glob patterns', (n, p) => {
       const glob = this.string(n, p, 'a glob pattern relative to the config file');
-      // Globs compile to backtracking regexes: a config from an untrusted repository must not stall matching.
-      const why = glob === undefined ? undefined : globComplexityProblem(glob);
-      if (why === undefined) return glob;
-      this.error(n.offset, p, `\`${p}\` ${why}`);
-      return undefined;
+      return glob !== undefined && this.usableGlob(glob, n, p) ? glob : undefined;
     });
   }
 }
@@ -348,15 +370,16 @@ function describe(node: Node): string {
  *
  * @param text the file's contents (JSON with comments and trailing commas)
  * @param fileName the name to put in errors, as the caller wants it shown
+ * @param place where the file is, for the warnings that depend on it
  */
-export function parseConfig(text: string, fileName: string): ParsedConfig {
+export function parseConfig(text: string, fileName: string, place: ConfigPlace = {}): ParsedConfig {
   // Editors hide a UTF-8 byte-order mark and JSON.parse rejects it; it is not part of the config.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const p = new Parser(fileName, text);
+  const p = new Parser(fileName, text, place);
   const tooDeep = nestingBeyond(text, MAX_NESTING_DEPTH);
   if (tooDeep !== undefined) {
     p.error(tooDeep, '', `The config nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep here (the format needs 5): the file is not read; fix the brackets`);
-    return { config: { rules: {}, languages: {}, include: [], exclude: [] }, errors: p.errors };
+    return { config: { rules: {}, languages: {}, include: [], exclude: [] }, errors: p.errors, warnings: [] };
   }
   const syntax: ParseError[] = [];
   const root = parseTree(text, syntax, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
@@ -384,7 +407,7 @@ export function parseConfig(text: string, fileName: string): ParsedConfig {
     }
   }
   // A plain object again, so the result compares and serialises like any other config.
-  return { config: { rules: { ...rules }, languages, include, exclude, ...(roles ? { roles } : {}) }, errors: sortAndCap(p.errors) };
+  return { config: { rules: { ...rules }, languages, include, exclude, ...(roles ? { roles } : {}) }, errors: sortAndCap(p.errors), warnings: sortAndCap(p.warnings) };
 }
 
 /** The offset of the first bracket that opens a level deeper than `max`, if any (strings and comments skipped). */
@@ -408,6 +431,11 @@ function sortAndCap(errors: readonly ConfigError[]): ConfigError[] {
   const last = sorted[MAX_CONFIG_ERRORS - 1]!;
   const rest = sorted.length - MAX_CONFIG_ERRORS + 1;
   return [...sorted.slice(0, MAX_CONFIG_ERRORS - 1), { ...last, path: '', message: `${rest} more errors from here on are not shown: fix the ones above and run again` }];
+}
+
+/** `file:line:col: warning: message`, for a config problem that does not stop the run. */
+export function formatConfigWarning(e: ConfigError): string {
+  return `${e.file}:${e.line}:${e.column}: warning: ${e.message}`;
 }
 
 /** `file:line:col: error: message`, the form compilers use and editors link. */

@@ -5,7 +5,7 @@
  * The conventions are data, one row per convention, so a new frontend (Python, Go, Java) adds
  * rows here and writes no code: `_test.go`, `test_*.py` and `conftest.py` are already listed.
  */
-import picomatch from 'picomatch';
+import { globMatcher } from './glob';
 import type { Config } from './config';
 import type { CodeRole, LanguageId, RoleFact } from './model';
 
@@ -110,7 +110,7 @@ export function configuredRole(config: Config, configPath: string): RoleFact | u
   const paths = config.roles?.paths;
   if (!paths || paths.length === 0) return undefined;
   let compiled = matchers.get(config);
-  if (!compiled) matchers.set(config, (compiled = paths.map((p) => ({ test: picomatch(p.glob, { dot: true }), glob: p.glob, role: p.role }))));
+  if (!compiled) matchers.set(config, (compiled = paths.map((p) => ({ test: globMatcher([p.glob]), glob: p.glob, role: p.role }))));
   for (const m of compiled) {
     if (m.test(configPath)) return { role: m.role, where: m.role === 'startup' ? `at startup (the config's \`${m.glob}\`)` : roleWhere(m.role, `the config's \`${m.glob}\``) };
   }

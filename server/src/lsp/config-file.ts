@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import picomatch from 'picomatch';
+import { globMatcher } from '../engine/glob';
 import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic } from 'vscode-languageserver';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config, type RuleLevel } from '../engine/config';
 import { parseConfig } from '../engine/config-parse';
@@ -125,8 +125,8 @@ export class ProjectConfig {
     const rel = relative(loaded.root, path).split(sep).join('/');
     if (rel.startsWith('../') || isAbsolute(rel)) return true;
     loaded.matchers ??= {
-      included: include.length > 0 ? picomatch([...include], { dot: true }) : () => true,
-      excluded: exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false,
+      included: include.length > 0 ? globMatcher(include) : () => true,
+      excluded: exclude.length > 0 ? globMatcher(exclude) : () => false,
     };
     return loaded.matchers.included(rel) && !loaded.matchers.excluded(rel);
   }
