@@ -258,9 +258,10 @@ export interface SpawnSite {
  * body catches every failure itself (`handled`), a module's top-level call of its own async entry
  * point (`main();`: a rejection crashes the start, loudly, as Node does by default) (`entry`), a
  * task whose output cannot be an error (an async block with no `?` and no `Err`: only a panic could
- * be lost, and the panic hook prints it) (`no-error`).
+ * be lost, and the panic hook prints it) (`no-error`), a comment beside the call that says it is
+ * dropped on purpose ("fire-and-forget", "not awaiting"), the prose form of `void` (`deliberate`).
  */
-export type DetachedExcuse = 'accept-loop' | 'executor' | 'channel' | 'handled' | 'entry' | 'no-error';
+export type DetachedExcuse = 'accept-loop' | 'executor' | 'channel' | 'handled' | 'entry' | 'no-error' | 'deliberate';
 
 /** How the items of a fan-out are started. */
 export type FanOutShape =
@@ -290,7 +291,9 @@ export type FanOutBound =
   /** A limiter inside the per-item work (`p-limit`, a semaphore, a queue with a concurrency). */
   | 'limiter'
   /** The loop is an accept or receive loop (one task per connection or message). */
-  | 'accept-loop';
+  | 'accept-loop'
+  /** The code rejects a collection longer than a limit before starting it (`if (xs.length > MAX) throw`). */
+  | 'checked';
 
 /** All items of a collection started at once. */
 export interface FanOutSite {

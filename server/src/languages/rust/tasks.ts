@@ -69,8 +69,9 @@ export function spawnExcuse(text: string, call: SyntaxNode, returnsResult: (fnNa
 function mayFail(text: string, future: SyntaxNode | undefined, returnsResult: (fnName: string) => boolean | undefined): boolean {
   if (!future) return false;
   if (future.type === 'async_block' || future.type === 'closure_expression') {
-    const body = stripStrings(text.slice(future.start, future.end));
-    return /\?\s*[;.),}]|\?$|\b(Err|Ok)\s*\(/m.test(body);
+    // `Err(e)` in a pattern (`if let Err(e) = conn.await { … }`, `Err(e) => …`) handles an error; only one built or passed on by `?` is the task's output.
+    const body = stripStrings(text.slice(future.start, future.end)).replace(/\b(if|while)\s+let\s+(Ok|Err)\s*\(/g, '$1 let _(').replace(/\b(Ok|Err)\s*\(([^()]|\([^()]*\))*\)\s*(if\b[^=]*)?=>/g, '_ =>');
+    return /\?\s*[;.),}]|\?$|\b(Err|Ok)\s*(::\s*<[^>]*>\s*)?\(/m.test(body);
   }
   if (future.type === 'call_expression') {
     const callee = future.children[0];

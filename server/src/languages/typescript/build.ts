@@ -120,7 +120,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     heldRegions: findHeldRegions(text, calls, functions, w, catalog),
     calls: callSites,
     channels: findChannels(text, calls, functions, w, catalog),
-    spawns: findDetached(calls, functions, fnNodes),
+    spawns: findDetached(text, calls, functions, fnNodes, w.comments),
     fanOuts: findFanOuts(text, calls, functions, callsByFunction(calls), w.fnIdByNode),
     retries: findRetries(text, calls, functions, fnNodes),
     comments: w.comments,

@@ -4,19 +4,96 @@
  * promise API of Node or a known HTTP client (called without a callback), or a `.then`/`.finally`
  * chain with no rejection handler. `void p`, `.catch(h)`, `.then(ok, err)`, `await` and storing
  * the promise all keep it; anything the frontend cannot tell returns a promise is not a spawn site.
+ * A promise that cannot reject loses no error when it is dropped: a same-file async function that
+ * catches its own failures, `Promise.allSettled`, or `Promise.all` over promises that each have a
+ * `.catch`.
  */
 import ts from 'typescript';
-import type { FunctionInfo, SpawnSite } from '../../engine/model';
+import type { Comment, FunctionInfo, SpawnSite } from '../../engine/model';
 import { isFunctionLike, T, unwrap } from './ast';
 import type { RawCall } from './records';
 
 /** Promise-returning APIs (without a callback argument): fs/promises, fetch and HTTP clients, timers/promises, stream/promises. */
 const PROMISE_APIS = /^(fs\/promises\.|fs\.promises\.|dns\/promises\.|timers\/promises\.|stream\/promises\.|fetch$|node-fetch$|undici\.(fetch|request)$|axios(\.(get|post|put|patch|delete|head|request))?$|got(\.(get|post|put|patch|delete|head))?$|ky(\.(get|post|put|patch|delete|head))?$|fs-extra\.(outputFile|outputJson|writeJson|readJson|copy|move|remove|emptyDir|ensureDir|mkdirp|pathExists)$)/;
 
+/** A comment that says the promise is dropped on purpose: the prose form of `void`. */
+const DELIBERATE = /fire[- ]and[- ]forget|(not|without|no need to|don'?t|do not|intentionally not|deliberately not) (using |use )?["'`]?await|not awaited on purpose|in the background on purpose/i;
+
 /** Dropped promises of one file. */
-export function findDetached(calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[]): SpawnSite[] {
+export function findDetached(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[], comments: readonly Comment[] = []): SpawnSite[] {
   const out: SpawnSite[] = [];
-  const handledMemo = new Map<number, boolean>();
+  const quietMemo = new Map<number, boolean>();
+  const callOfNode = new Map<ts.Node, RawCall>(calls.map((c) => [c.node, c]));
+
+  /** A same-file async function whose promise cannot reject (memoised; a cycle counts as may-reject). */
+  const quietFunction = (id: number): boolean => {
+    const known = quietMemo.get(id);
+    if (known !== undefined) return known;
+    quietMemo.set(id, false);
+    const quiet = cannotReject(fnNodes[id]!, quietExpr, quietPromise);
+    quietMemo.set(id, quiet);
+    return quiet;
+  };
+
+  /** A promise-making expression (a call, `new`) that cannot reject; a promise held in a variable is unknown. */
+  function quietPromise(e: ts.Expression): boolean {
+    const u = unwrap(e);
+    return (T.isCallExpression(u) || T.isNewExpression(u)) && quietExpr(u);
+  }
+
+  /** An expression whose promise cannot reject: see the file comment. A plain value (no call) is one. */
+  function quietExpr(e: ts.Expression): boolean {
+    const u = unwrap(e);
+    if (T.isAwaitExpression(u)) return quietPromise(u.expression);
+    if (T.isNewExpression(u)) {
+      // `new Promise((resolve) => …)`: an executor without `reject` never rejects (short of a throw in it).
+      const exec = u.arguments?.[0];
+      return T.isIdentifier(u.expression) && u.expression.text === 'Promise' && exec !== undefined && isFunctionLike(unwrap(exec)) && (unwrap(exec) as ts.FunctionLikeDeclaration).parameters.length < 2;
+    }
+    if (!T.isCallExpression(u)) return !containsCallOrAwait(u);
+    const callee = unwrap(u.expression);
+    if (T.isPropertyAccessExpression(callee)) {
+      const m = callee.name.text;
+      if (m === 'catch' && u.arguments.length >= 1) return true;
+      if (m === 'then' && u.arguments.length >= 2) return true;
+      const recv = unwrap(callee.expression);
+      if (T.isIdentifier(recv) && recv.text === 'Promise') {
+        if (m === 'allSettled') return true;
+        if (m === 'resolve') return u.arguments.length === 0 || !containsCallOrAwait(u.arguments[0]!);
+        if ((m === 'all' || m === 'race' || m === 'any') && u.arguments[0]) return quietList(u.arguments[0], u);
+      }
+    }
+    const c = callOfNode.get(u);
+    if (c?.localTarget !== undefined && functions[c.localTarget]?.isAsync) return quietFunction(c.localTarget);
+    return false;
+  }
+
+  /** A list of promises none of which can reject: a literal, `xs.map(fn)` with a quiet result, or an empty list filled by quiet `push`es. */
+  function quietList(arg: ts.Expression, at: ts.Node): boolean {
+    const a = unwrap(arg);
+    if (T.isArrayLiteralExpression(a)) return a.elements.every((x) => !T.isSpreadElement(x) && quietExpr(x));
+    if (T.isCallExpression(a) && T.isPropertyAccessExpression(unwrap(a.expression)) && (unwrap(a.expression) as ts.PropertyAccessExpression).name.text === 'map' && a.arguments[0]) {
+      const fn = unwrap(a.arguments[0]);
+      if (!isFunctionLike(fn) || !fn.body) return false;
+      if (!T.isBlock(fn.body)) return quietExpr(fn.body);
+      const returns: ts.Expression[] = [];
+      const visit = (n: ts.Node): void => {
+        if (isFunctionLike(n)) return;
+        if (T.isReturnStatement(n) && n.expression) returns.push(n.expression);
+        T.forEachChild(n, visit);
+      };
+      visit(fn.body);
+      return returns.length > 0 && returns.every(quietExpr);
+    }
+    if (!T.isIdentifier(a)) return false;
+    const owner = calls.find((k) => k.node === at)?.functionId;
+    const pushes = calls.filter((k) => k.member === 'push' && k.functionId === owner && k.span.start < (at.end ?? 0) && isPushTo(k.node, a.text));
+    // Pushes from callbacks nested in the function count too (`(function (mod) { promises.push(…) })(m)`).
+    const nested = calls.filter((k) => k.member === 'push' && k.functionId !== owner && k.functionId !== undefined && isWithin(functions, k.functionId, owner) && isPushTo(k.node, a.text));
+    const all = [...pushes, ...nested];
+    return all.length > 0 && all.every((k) => (k.node.arguments ?? []).every((x) => quietExpr(x)));
+  }
+
   for (const c of calls) {
     if (c.usage !== 'dropped' || c.isNew) continue;
     let spawner: string | undefined;
@@ -24,22 +101,59 @@ export function findDetached(calls: readonly RawCall[], functions: readonly Func
     const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
     if (target?.isAsync) {
       spawner = c.calleeText;
-      let handled = handledMemo.get(target.id);
-      if (handled === undefined) handledMemo.set(target.id, (handled = catchesEverything(fnNodes[target.id]!)));
-      if (handled) excuse = 'handled';
+      if (quietFunction(target.id)) excuse = 'handled';
       else if (c.functionId === undefined) excuse = 'entry';
     } else if (c.member === 'then' || c.member === 'finally') {
       if (c.member === 'then' && (c.node.arguments?.length ?? 0) >= 2) continue; // `.then(ok, err)`
       if (chainHasCatch(c.node)) continue;
       spawner = c.calleeText;
+      const head = chainHead(c.node);
+      // The head cannot reject and no callback of the chain can: an async callback that awaits I/O outside a `try` could.
+      if (head !== undefined && quietPromise(head) && chainCallbacks(c.node).every((f) => cannotReject(f, quietExpr, quietPromise))) excuse = 'handled';
     } else if (c.callee !== undefined && PROMISE_APIS.test(c.callee) && !(c.node.arguments ?? []).some((a) => isFunctionLike(unwrap(a)))) {
       spawner = c.calleeText;
     }
     if (spawner === undefined) continue;
+    if (excuse === undefined && DELIBERATE.test(commentsBeside(text, comments, c.span))) excuse = 'deliberate';
     const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
     out.push({ id: out.length, span: c.span, spawner, handle: 'dropped', inLoop: c.inLoop, context, functionId: c.functionId, callId: c.id, ...(excuse ? { excuse } : {}) });
   }
   return out;
+}
+
+function isPushTo(node: ts.CallExpression | ts.NewExpression, name: string): boolean {
+  const callee = unwrap(node.expression);
+  return T.isPropertyAccessExpression(callee) && T.isIdentifier(unwrap(callee.expression)) && (unwrap(callee.expression) as ts.Identifier).text === name;
+}
+
+function isWithin(functions: readonly FunctionInfo[], fnId: number, outer: number | undefined): boolean {
+  if (outer === undefined) return false;
+  for (let f: number | undefined = fnId; f !== undefined; f = functions[f]!.parent) if (f === outer) return true;
+  return false;
+}
+
+/**
+ * The comments of the statement: the block of comment lines right above it (nothing but blank space
+ * in between) and a comment after it on its own line.
+ */
+function commentsBeside(text: string, comments: readonly Comment[], span: { start: number; end: number }): string {
+  const found: string[] = [];
+  let pos = text.lastIndexOf('\n', span.start - 1) + 1;
+  for (let i = comments.length - 1; i >= 0; i--) {
+    const c = comments[i]!;
+    if (c.span.start >= span.start) {
+      const between = text.slice(span.end, c.span.start);
+      if (c.span.start >= span.end && /^[\s;)]*$/.test(between) && !between.includes('\n')) found.push(c.text);
+      continue;
+    }
+    if (c.span.end > pos) continue;
+    if (!/^\s*$/.test(text.slice(c.span.end, pos))) break;
+    const lineStart = text.lastIndexOf('\n', c.span.start - 1) + 1;
+    if (!/^\s*$/.test(text.slice(lineStart, c.span.start))) break; // the previous statement's trailing comment
+    found.push(c.text);
+    pos = lineStart;
+  }
+  return found.join('\n');
 }
 
 /** `p.catch(h).then(f)`, `p.then(f).catch(h).finally(g)`: a rejection handler earlier in the chain. */
@@ -55,23 +169,69 @@ function chainHasCatch(call: ts.CallExpression | ts.NewExpression): boolean {
   return false;
 }
 
-/**
- * An async function whose whole body is one `try` with a `catch` that never rethrows: its promise
- * cannot reject, so dropping it loses no error (a handler that reports through `next(err)`).
- */
-function catchesEverything(fn: ts.FunctionLikeDeclaration): boolean {
-  const body = fn.body;
-  if (!body || !T.isBlock(body)) return false;
-  const tries = body.statements.filter((s) => T.isTryStatement(s));
-  if (tries.length !== 1) return false;
-  const t = tries[0] as ts.TryStatement;
-  if (!t.catchClause) return false;
-  // Statements around the `try` must not be able to throw in practice: declarations of plain values, returns of plain values.
-  for (const s of body.statements) {
-    if (s === t) continue;
-    if (containsCallOrAwait(s)) return false;
+/** The callbacks handed to the `.then`/`.finally` steps of a chain (a callback that is not a function literal is unknown: returned as none, so the chain stays reported only through its head). */
+function chainCallbacks(call: ts.CallExpression | ts.NewExpression): ts.FunctionLikeDeclaration[] {
+  const out: ts.FunctionLikeDeclaration[] = [];
+  let n: ts.Expression = call;
+  while (T.isCallExpression(n) && T.isPropertyAccessExpression(unwrap(n.expression))) {
+    const callee = unwrap(n.expression) as ts.PropertyAccessExpression;
+    if (callee.name.text !== 'then' && callee.name.text !== 'finally') break;
+    for (const a of n.arguments) {
+      const f = unwrap(a);
+      if (isFunctionLike(f)) out.push(f);
+    }
+    n = unwrap(callee.expression);
   }
-  return !containsThrow(t.catchClause.block) && (t.finallyBlock === undefined || !containsThrow(t.finallyBlock));
+  return out;
+}
+
+/** The promise a `.then`/`.finally` chain starts from: `Promise.allSettled(xs)` in `Promise.allSettled(xs).then(f).finally(g)`. */
+function chainHead(call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined {
+  let e: ts.Expression = unwrap(call.expression);
+  while (T.isPropertyAccessExpression(e) && (e.name.text === 'then' || e.name.text === 'finally')) {
+    const recv = unwrap(e.expression);
+    if (!T.isCallExpression(recv)) return recv;
+    const callee = unwrap(recv.expression);
+    if (!T.isPropertyAccessExpression(callee) || (callee.name.text !== 'then' && callee.name.text !== 'finally')) return recv;
+    e = callee;
+  }
+  return undefined;
+}
+
+/**
+ * An async function whose promise cannot reject: every `await`, `throw` and returned promise sits in a
+ * `try` whose `catch` never rethrows (a handler that reports through `next(err)`), or is itself a
+ * promise that cannot reject. Synchronous code outside the `try` (guards, a cache lookup) is taken
+ * not to throw in practice.
+ */
+function cannotReject(fn: ts.FunctionLikeDeclaration, quiet: (e: ts.Expression) => boolean, quietPromise: (e: ts.Expression) => boolean): boolean {
+  const body = fn.body;
+  if (!body) return false;
+  if (!T.isBlock(body)) return quiet(body);
+  let ok = true;
+  const visit = (n: ts.Node, guarded: boolean): void => {
+    if (!ok || isFunctionLike(n)) return;
+    if (T.isTryStatement(n)) {
+      const swallows = n.catchClause !== undefined && !containsThrow(n.catchClause.block);
+      visit(n.tryBlock, guarded || swallows);
+      if (n.catchClause) visit(n.catchClause.block, guarded);
+      if (n.finallyBlock) visit(n.finallyBlock, guarded);
+      return;
+    }
+    if (!guarded) {
+      if ((T.isAwaitExpression(n) && !quietPromise(n.expression)) || T.isThrowStatement(n) || (T.isForOfStatement(n) && n.awaitModifier !== undefined)) {
+        ok = false;
+        return;
+      }
+      if (T.isReturnStatement(n) && n.expression !== undefined && !quiet(n.expression)) {
+        ok = false;
+        return;
+      }
+    }
+    T.forEachChild(n, (k) => visit(k, guarded));
+  };
+  visit(body, false);
+  return ok;
 }
 
 function containsThrow(n: ts.Node): boolean {

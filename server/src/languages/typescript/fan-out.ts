@@ -47,7 +47,7 @@ export function findFanOuts(text: string, calls: readonly RawCall[], functions: 
       if (!mapped) return undefined;
       const origin = originOf(mapped.collection, c.scope, 0);
       const work = workOf(mapped.fn, c.scope);
-      const bound = origin.bound ?? (work.limited ? 'limiter' : undefined) ?? chunkBound(c.node, mapped.collection, c.scope);
+      const bound = origin.bound ?? (work.limited ? 'limiter' : undefined) ?? chunkBound(c.node, mapped.collection, c.scope) ?? lengthChecked(c.node, [mapped.collection, origin.sourceNode]);
       return { span: { start: start(c.node), end: c.node.end }, shape: 'map', collection: code(mapped.collection), ...describe(origin), ...(bound ? { bound } : {}), ...(work.call ? { work: work.call } : {}) };
     }
     if (T.isIdentifier(arg)) {
@@ -64,10 +64,39 @@ export function findFanOuts(text: string, calls: readonly RawCall[], functions: 
       if (!collection) return undefined;
       const origin = originOf(collection, push.call.scope, 0);
       const work = pushedWork(pushed, push.call.scope);
-      const bound = origin.bound ?? (work.limited ? 'limiter' : undefined) ?? chunkBound(loop, collection, push.call.scope);
+      const bound = origin.bound ?? (work.limited ? 'limiter' : undefined) ?? chunkBound(loop, collection, push.call.scope) ?? lengthChecked(c.node, [collection, origin.sourceNode]);
       return { span: { start: start(push.call.node), end: push.call.node.end }, shape: 'loop', collection: code(collection), ...describe(origin), ...(bound ? { bound } : {}), ...(work.call ? { work: work.call } : {}) };
     }
     return undefined;
+  }
+
+  /**
+   * A guard before the fan-out that rejects a collection longer than a limit: `if (req.body.requests.length
+   * > limit) throw …` in the function or one around it. The limit is the code's decision, even a configurable one.
+   */
+  function lengthChecked(at: ts.Node, collections: readonly (ts.Node | undefined)[]): FanOutBound | undefined {
+    const paths = new Set(collections.filter((n): n is ts.Node => n !== undefined).map((n) => code(n).replace(/\?\./g, '.')));
+    let child: ts.Node = at;
+    for (let p = at.parent; p; child = p, p = p.parent) {
+      if (!T.isBlock(p) && !T.isSourceFile(p)) continue;
+      for (const st of p.statements) {
+        if (st.pos >= child.pos) break;
+        if (T.isIfStatement(st) && exits(st.thenStatement) && comparesLength(st.expression, paths)) return 'checked';
+      }
+    }
+    return undefined;
+  }
+
+  function comparesLength(e: ts.Expression, paths: ReadonlySet<string>): boolean {
+    const u = unwrap(e);
+    if (!T.isBinaryExpression(u)) return false;
+    const op = u.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) return comparesLength(u.left, paths) || comparesLength(u.right, paths);
+    if (op !== ts.SyntaxKind.GreaterThanToken && op !== ts.SyntaxKind.GreaterThanEqualsToken && op !== ts.SyntaxKind.LessThanToken && op !== ts.SyntaxKind.LessThanEqualsToken) return false;
+    return [u.left, u.right].some((side) => {
+      const x = unwrap(side);
+      return T.isPropertyAccessExpression(x) && x.name.text === 'length' && paths.has(code(x.expression).replace(/\?\./g, '.'));
+    });
   }
 
   function describe(origin: Origin): { source: CollectionSource; sourceText?: string } {
@@ -95,7 +124,8 @@ export function findFanOuts(text: string, calls: readonly RawCall[], functions: 
     if (id === undefined) return T.isIdentifier(f) || T.isPropertyAccessExpression(f) ? { call: code(f), limited: false } : { limited: false };
     const own = nestedCalls(id);
     const limited = own.some((k) => isLimiter(k));
-    const first = own.find((k) => !PASS_THROUGH.has(k.member) && k.member !== 'then' && k.member !== 'catch');
+    // The work is the first call that does something: not an array method, a chain step or a path helper.
+    const first = own.find((k) => !PASS_THROUGH.has(k.member) && k.member !== 'then' && k.member !== 'catch' && !/^(node:)?path\./.test(k.callee ?? ''));
     void scope;
     return { ...(first ? { call: first.calleeText } : {}), limited };
   }
@@ -250,6 +280,12 @@ function chunkBound(node: ts.Node, collection: ts.Expression, scope: Scope): Fan
   }
   void scope;
   return undefined;
+}
+
+/** The branch leaves: it ends in a `throw` or `return`. */
+function exits(s: ts.Statement): boolean {
+  const last = T.isBlock(s) ? s.statements[s.statements.length - 1] : s;
+  return last !== undefined && (T.isThrowStatement(last) || T.isReturnStatement(last));
 }
 
 function calleeName(call: ts.CallExpression): string {
