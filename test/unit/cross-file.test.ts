@@ -44,7 +44,7 @@ export function crossFileProjects(): { lang: string; name: string; dir: string }
 
 /** Analyses a fixture project with its links; findings as `line:rule` per file (relative path). */
 export async function projectFindings(dir: string): Promise<Map<string, { keys: string[]; detail: string }>> {
-  const files = filesUnder(dir).map((path) => ({ path, text: readFileSync(path, 'utf8'), shown: relative(dir, path), options: { onError: (where: string, e: unknown) => assert.fail(`${where}: ${String(e)}`) } }));
+  const files = filesUnder(dir).map((path) => ({ path, text: readFileSync(path, 'utf8'), shown: relative(dir, path), options: { location: { projectPath: relative(dir, path) }, onError: (where: string, e: unknown) => assert.fail(`${where}: ${String(e)}`) } }));
   const { analyses } = analyzeProject(files, await readProjectLayout(files.map((f) => f.path)));
   const out = new Map<string, { keys: string[]; detail: string }>();
   for (const f of files) {
