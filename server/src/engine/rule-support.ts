@@ -2,6 +2,7 @@
 // followed through same-file helpers. Not a rule itself, so it lives beside rules/, not in it.
 import type { Catalog } from './catalog';
 import { isIoCall } from './catalog';
+import type { Imports, LinkedFunction } from './linker';
 import type { AsyncContext, CallSite, FileModel } from './model';
 
 /** A context's description for messages, by id (see {@link contextPhrase}). */
@@ -85,16 +86,26 @@ export function findThroughHelpers(
   return found;
 }
 
-/** True when a call performs external I/O: a catalog I/O API, or a same-file function that reaches one. */
-export function reachesIo(model: FileModel, catalog: Catalog, call: CallSite, memo: Map<number, boolean>, seen: Set<number> = new Set()): boolean {
+/** The project function in another file a call names, when its summary says it reaches external I/O (from the linker's imports). */
+export function importedIo(imports: Imports | undefined, call: CallSite): LinkedFunction | undefined {
+  if (!imports || call.localTarget !== undefined || call.callee === undefined) return undefined;
+  const l = Object.prototype.hasOwnProperty.call(imports, call.callee) ? imports[call.callee] : undefined;
+  return l?.io ? l : undefined;
+}
+
+/**
+ * True when a call performs external I/O: a catalog I/O API, a same-file function that reaches one,
+ * or, with the linker's `imports`, a function of another file whose summary reaches one.
+ */
+export function reachesIo(model: FileModel, catalog: Catalog, call: CallSite, memo: Map<number, boolean>, imports?: Imports, seen: Set<number> = new Set()): boolean {
   if (call.callee !== undefined && isIoCall(catalog, call.callee)) return true;
-  if (call.localTarget === undefined) return false;
+  if (call.localTarget === undefined) return importedIo(imports, call) !== undefined;
   const target = call.localTarget;
   const cached = memo.get(target);
   if (cached !== undefined) return cached;
   if (seen.has(target)) return false;
   seen.add(target);
-  const result = callsOfFunctionDeep(model, target).some((c) => reachesIo(model, catalog, c, memo, seen));
+  const result = callsOfFunctionDeep(model, target).some((c) => reachesIo(model, catalog, c, memo, imports, seen));
   memo.set(target, result);
   return result;
 }

@@ -3,7 +3,8 @@ import type { RelatedNote } from '../finding';
 import type { CallSite, FileModel, HeldRegion, Parking, YieldPoint } from '../model';
 import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
-import { reachesIo } from '../rule-support';
+import type { Imports } from '../linker';
+import { importedIo, reachesIo } from '../rule-support';
 
 /** Timer waits the I/O catalogs list (awaiting them under a lock holds it for the delay). */
 const SLEEPS: ReadonlySet<string> = new Set([
@@ -26,7 +27,7 @@ function onGuardedResource(region: HeldRegion, call: CallSite): boolean {
   return region.guardedResources.some((r) => call.calleeText === r || call.calleeText.startsWith(`${r}.`) || call.calleeText.startsWith(`${r}::`));
 }
 
-function check(model: FileModel, catalog: Catalog): RawFinding[] {
+function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding[] {
   const findings: RawFinding[] = [];
   const ioMemo = new Map<number, boolean>();
   const reacquired = new Set<number>();
@@ -101,14 +102,17 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
         });
         continue;
       }
-      const io = calls.find((c) => !onGuardedResource(region, c) && reachesIo(model, catalog, c, ioMemo));
+      const io = calls.find((c) => !onGuardedResource(region, c) && reachesIo(model, catalog, c, ioMemo, imports));
       if (!io) continue;
       // A sleep is time, not I/O: the lock is held for the whole delay.
       const sleep = io.callee !== undefined && SLEEPS.has(io.callee);
+      // An awaited function of another file whose summary reaches I/O: the message says where.
+      const elsewhere = importedIo(imports, io);
+      const what = elsewhere ? `I/O in \`${elsewhere.name}\`, ${elsewhere.shown}` : 'I/O';
       findings.push({
         message: sleep
           ? `${yieldLabel(y, model.language)} on \`${io.calleeText}\` while holding \`${region.lock}\`: the lock is held for the whole sleep and every task waiting for it waits as long; sleep before acquiring the lock or after releasing it`
-          : `${yieldLabel(y, model.language)} on \`${io.calleeText}\` (I/O) while holding \`${region.lock}\`: every task waiting for the lock stalls until the I/O completes; do the I/O before acquiring the lock or after releasing it`,
+          : `${yieldLabel(y, model.language)} on \`${io.calleeText}\` (${what}) while holding \`${region.lock}\`: every task waiting for the lock stalls until the I/O completes; do the I/O before acquiring the lock or after releasing it`,
         span: y.span,
         related: region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired],
         data: { regionId: region.id, yieldId: y.id },
@@ -209,7 +213,7 @@ export const awaitHoldingLock: Rule = {
       'Moving I/O out of a locked region changes behaviour, so it is left to you.',
     limits:
       'An await that only touches memory under an async lock is not flagged. ' +
-      'I/O is recognised through the catalog of known clients and same-file helpers; awaiting an unknown method is assumed not to be I/O.',
+      'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS and Rust) functions of other project files whose summary reaches such a client; awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O.',
   },
   check,
 };
