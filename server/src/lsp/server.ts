@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  FileChangeType,
   LSPErrorCodes,
   MessageType,
   ResponseError,
@@ -20,7 +21,8 @@ import { RULE_DOCS_BASE_URL, ruleDocsUrl } from './convert';
 import { DiagnosticsPublisher } from './diagnostics';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
-import { readClientSupport, Session } from './session';
+import { ProjectIndex } from './project-index';
+import { readClientSupport, Session, uriToPath } from './session';
 import { WatchedSources } from './watched-files';
 import { scanWorkspace } from './workspace-scan';
 import { yieldPoints } from './yield-points';
@@ -41,6 +43,14 @@ export function startServer(connection: Connection): Session {
   const session = new Session(connection);
   const publisher = new DiagnosticsPublisher(session);
   const sources = new WatchedSources(session, publisher);
+  const index = new ProjectIndex(session, (uris) => {
+    for (const uri of uris) session.background(publisher.schedule(uri), 'scheduling an analysis');
+  });
+  session.index = index;
+  // A closed document's summary comes from the disk again (its unsaved text is gone).
+  session.documents.onDidClose((e) => {
+    if (e.document.uri.startsWith('file:')) session.background(index.fileChanged(uriToPath(e.document.uri), false), 'updating the index');
+  });
   let canRegisterConfig = false;
 
   connection.onInitialize((params): InitializeResult => {
@@ -65,6 +75,7 @@ export function startServer(connection: Connection): Session {
     if (canRegisterConfig) session.background(connection.client.register(DidChangeConfigurationNotification.type, { section: 'asyncBoundary' }), 'registering for settings changes');
     session.project.watch().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the config file: ${String(e)}`));
     sources.register().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the source files: ${String(e)}`));
+    index.start();
   });
 
   connection.onDidChangeConfiguration((params) => {
@@ -75,6 +86,11 @@ export function startServer(connection: Connection): Session {
 
   connection.onDidChangeWatchedFiles((params) => {
     sources.changed(params.changes);
+    for (const c of params.changes) {
+      // An open document's summary follows its buffer, not the disk.
+      if (!c.uri.startsWith('file:') || session.documents.get(c.uri)) continue;
+      session.background(index.fileChanged(uriToPath(c.uri), c.type === FileChangeType.Deleted), 'updating the index');
+    }
     if (!params.changes.some((c) => session.project.isConfigUri(c.uri))) return;
     session.project.reload();
     publisher.refreshAll();

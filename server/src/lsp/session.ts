@@ -10,6 +10,7 @@ import type { TextChange } from '../engine/language';
 import { frontendForPath, loadFrontendFor } from '../project/languages';
 import type { InitializationOptions } from '../shared/protocol';
 import { ProjectConfig } from './config-file';
+import { importsText, type ProjectIndex } from './project-index';
 import { Manifests } from './manifest';
 import { DEFAULT_SETTINGS, resolveSettings, type Settings } from './settings';
 
@@ -58,6 +59,8 @@ export interface DocumentAnalysis {
   readonly analysis: Analysis;
   /** The config it ran with: a different one means the analysis is stale. */
   readonly config: Config;
+  /** The cross-file imports it ran with (`importsText`): different ones mean it is stale. */
+  readonly imports: string;
 }
 
 export function uriToPath(uri: string): string {
@@ -108,6 +111,8 @@ export class Session {
   private readonly logged = new Set<string>();
   /** Per language, the load of its frontend (a tree-sitter grammar), started by its first file. */
   private readonly frontendLoads = new Map<string, Promise<void>>();
+  /** The workspace's cross-file summaries (set by the server; absent, analyses stay within each file). */
+  index: ProjectIndex | undefined;
 
   constructor(readonly connection: Connection) {
     this.project = new ProjectConfig(this);
@@ -230,19 +235,33 @@ export class Session {
     const doc = this.documents.get(uri);
     if (!doc) return undefined;
     const cached = this.analyses.get(uri);
-    if (cached && cached.version === doc.version && cached.config === config) return cached;
+    const onDisk = uri.startsWith('file:');
+    const imports = onDisk && this.index ? this.index.importsFor(uriToPath(uri)) : {};
+    const importsKey = importsText(imports);
+    if (cached && cached.version === doc.version && cached.config === config && cached.imports === importsKey) return cached;
     const pending = this.pending.get(uri);
     const incremental = cached && cached.config === config && pending ? { previous: cached.analysis.parsed, changes: pending } : {};
     const location = this.project.locationFor(uriToPath(uri));
-    const analysis = analyze({ path: analysisPath(uri, doc.languageId), text: doc.getText() }, config, { ...incremental, ...(location ? { location } : {}), onError: this.onError });
+    const analysis = analyze({ path: analysisPath(uri, doc.languageId), text: doc.getText() }, config, { ...incremental, ...(location ? { location } : {}), imports, onError: this.onError });
     this.pending.set(uri, []);
     if (!analysis) {
       this.analyses.delete(uri);
       return undefined;
     }
-    const result: DocumentAnalysis = { uri, version: doc.version, analysis, config };
+    const result: DocumentAnalysis = { uri, version: doc.version, analysis, config, imports: importsKey };
     this.analyses.set(uri, result);
+    if (onDisk) this.index?.noteAnalysis(uriToPath(uri), analysis);
     return result;
+  }
+
+  /** The imports the document's last analysis ran with (`importsText`), if it has one. */
+  importsUsed(uri: string): string | undefined {
+    return this.analyses.get(uri)?.imports;
+  }
+
+  /** The file path of a document, as the index keys it. */
+  pathOf(uri: string): string {
+    return uriToPath(uri);
   }
 
   /** The cached analysis, if it matches the document's version. Does not analyse. */

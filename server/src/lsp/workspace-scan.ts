@@ -56,7 +56,8 @@ export async function publishClosedFile(session: Session, publisher: Diagnostics
     return { notChecked: pathFact.role };
   }
   await session.frontendReady(path);
-  const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), onError: session.onError });
+  const imports = session.index?.importsFor(path);
+  const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), ...(imports ? { imports } : {}), onError: session.onError });
   if (!analysis) {
     await clear();
     return { excluded: true };

@@ -1,0 +1,141 @@
+// The server's cross-file index: a summary per file of the workspace (engine/summary.ts), built from
+// a walk at start-up in the background (with progress), and kept current from the open documents'
+// analyses and from files changed on disk. Analyses of open documents take their imports from it
+// (`importsFor`); until the first build completes they get none, so per-file analysis works at once
+// and the findings that need the index appear when it is ready. When a summary changes, the open
+// documents whose imports changed are re-published (debounced by the publisher).
+import { relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { summaryOf, type Analysis } from '../engine/analyze';
+import type { Imports, Linker, ProjectLayout } from '../engine/linker';
+import type { FileSummary } from '../engine/summary';
+import { analyze } from '../project/analyze';
+import { readSource, walkFiles } from '../project/files';
+import { supportedExtensions } from '../project/languages';
+import { readProjectLayout } from '../project/layout';
+import { newLinker } from '../project/summaries';
+import type { Session } from './session';
+
+/** Files analysed between two yields to the event loop while the index is built. */
+const BATCH = 16;
+
+/** A stable text of a file's imports, to tell whether they changed. */
+export function importsText(imports: Imports): string {
+  return JSON.stringify(Object.keys(imports).sort().map((k) => [k, imports[k]]));
+}
+
+export class ProjectIndex {
+  private readonly summaries = new Map<string, FileSummary>();
+  private layout: ProjectLayout = {};
+  private linker: Linker | undefined;
+  /** The first build has completed: analyses get their imports from now on. */
+  ready = false;
+  /** Settles when the first build has completed (tests wait on it). */
+  built: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly session: Session,
+    /** Called with the open documents whose imports changed (the publisher re-publishes them). */
+    private readonly onStale: (uris: string[]) => void,
+  ) {}
+
+  /** What a file's analysis receives from the other files of the workspace; nothing before the index is built. */
+  importsFor(path: string): Imports {
+    if (!this.ready) return {};
+    this.linker ??= newLinker(this.summaries.values(), this.layout);
+    return this.linker.importsFor(path);
+  }
+
+  /** The file's path as cross-file messages show it, as the CLI run from the workspace folder shows it. */
+  shownPath(path: string): string {
+    const location = this.session.project.locationFor(path);
+    if (location?.projectPath !== undefined) return location.projectPath;
+    const folder = this.session.folders.find((f) => path.startsWith(`${f}/`));
+    return folder ? relative(folder, path).split('\\').join('/') : path;
+  }
+
+  /** Starts the first build in the background. */
+  start(): void {
+    this.built = this.build();
+    this.session.background(this.built, 'indexing the workspace');
+  }
+
+  private async build(): Promise<void> {
+    const progress = this.session.support.workDoneProgress ? await this.session.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+    progress?.begin('async-boundary: indexing the workspace for cross-file analysis');
+    let files = 0;
+    try {
+      for (const folder of this.session.folders) {
+        const settings = await this.session.settingsFor(pathToFileURL(folder).href);
+        if (!settings.enable) continue;
+        for await (const path of walkFiles([folder], folder, { extensions: new Set(supportedExtensions()) })) {
+          if (!this.session.project.covers(path) || this.summaries.has(path)) continue;
+          // An open document is summarised from its buffer when it is analysed.
+          if (this.session.documents.get(pathToFileURL(path).href)) continue;
+          const summary = await this.summarizeFromDisk(path);
+          if (summary) this.summaries.set(path, summary);
+          if (++files % BATCH === 0) {
+            progress?.report(`${files} files`);
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        }
+      }
+      this.layout = await readProjectLayout(this.summaries.keys());
+    } finally {
+      progress?.done();
+      this.linker = undefined;
+      this.ready = true;
+    }
+    this.republishStale();
+  }
+
+  /** Reads, analyses and summarises one closed file; `undefined` when it is not read or does not link. */
+  private async summarizeFromDisk(path: string): Promise<FileSummary | undefined> {
+    const read = await readSource(path);
+    if ('skipped' in read) return undefined;
+    const settings = await this.session.settingsFor(pathToFileURL(path).href);
+    const config = this.session.project.configFor(path, settings.rules, settings.roles);
+    const location = this.session.project.locationFor(path);
+    await this.session.frontendReady(path);
+    const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), onError: this.session.onError });
+    return analysis ? summaryOf(analysis, this.shownPath(path)) : undefined;
+  }
+
+  /** Records the summary of an open document's latest analysis; dependents are re-published when it changed. */
+  noteAnalysis(path: string, analysis: Analysis): void {
+    const summary = summaryOf(analysis, this.shownPath(path));
+    this.replace(path, summary);
+  }
+
+  /** A file changed, appeared or went away on disk (and is not open): its summary follows. */
+  async fileChanged(path: string, deleted: boolean): Promise<void> {
+    if (deleted) {
+      // A deleted folder: every summary under it goes.
+      for (const p of [...this.summaries.keys()]) if (p === path || p.startsWith(`${path}/`)) this.replace(p, undefined);
+      return;
+    }
+    if (!supportedExtensions().some((e) => path.endsWith(e))) return;
+    if (!this.session.project.covers(path)) return this.replace(path, undefined);
+    this.replace(path, await this.summarizeFromDisk(path));
+  }
+
+  private replace(path: string, summary: FileSummary | undefined): void {
+    const before = this.summaries.get(path);
+    if (summary === undefined ? before === undefined : before !== undefined && JSON.stringify(before) === JSON.stringify(summary)) return;
+    if (summary) this.summaries.set(path, summary);
+    else this.summaries.delete(path);
+    this.linker = undefined;
+    if (this.ready) this.republishStale();
+  }
+
+  /** Re-publishes the open documents whose imports are no longer those their last analysis used. */
+  private republishStale(): void {
+    const stale: string[] = [];
+    for (const doc of this.session.documents.all()) {
+      const last = this.session.importsUsed(doc.uri);
+      if (last === undefined) continue;
+      if (last !== importsText(this.importsFor(this.session.pathOf(doc.uri)))) stale.push(doc.uri);
+    }
+    if (stale.length > 0) this.onStale(stale);
+  }
+}
