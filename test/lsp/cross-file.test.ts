@@ -33,11 +33,12 @@ async function indexed(client: TestClient): Promise<void> {
   assert.ok(client.progress.includes('end'), 'the index build ended');
 }
 
+const messageText = (m: string | { value: string }): string => (typeof m === 'string' ? m : m.value);
 const key = (file: string, line: number, column: number, rule: string, message: string): string => `${file}:${line}:${column}:${rule}:${message}`;
 
 /** What the server last published for a file, as CLI-style keys. */
 function keysOf(rel: string, p: PublishDiagnosticsParams | undefined): string[] {
-  return (p?.diagnostics ?? []).filter((d) => d.code !== undefined).map((d) => key(rel, d.range.start.line + 1, d.range.start.character + 1, String(d.code), d.message)).sort();
+  return (p?.diagnostics ?? []).filter((d) => d.code !== undefined).map((d) => key(rel, d.range.start.line + 1, d.range.start.character + 1, String(d.code), messageText(d.message))).sort();
 }
 
 /** Resolves when the last diagnostics published for `rel` equal `expected`, now or later; rejects after `ms`. */
@@ -66,7 +67,10 @@ describe('language server: cross-file index', () => {
         login.map((d) => d.code),
         ['blocking-in-async'],
       );
-      assert.match(login[0]!.message, /`hash` \(hash\.ts:3\) calls `fs\.readFileSync`/);
+      assert.match(messageText(login[0]!.message), /`hash` \(hash\.ts:3\) calls `fs\.readFileSync`/);
+      // The hover on the call site shows the chain across files, hop by hop.
+      const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: client.uri('login.ts') }, position: { line: 2, character: 10 } });
+      assert.match(hover.contents.value, /\*\*Across files\*\*: `fs\.readFileSync` blocks here \(hash\.ts:3\)/);
       // The helper opened and made async: the handler's finding goes, without touching the handler.
       await client.open('hash.ts', HASH[0]!);
       const cleared = client.nextDiagnostics(client.uri('login.ts'), (p) => p.diagnostics.length === 0);

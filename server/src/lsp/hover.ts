@@ -144,12 +144,23 @@ export function contextHover(analysis: Analysis, offset: number): Hover | undefi
   return { contents: { kind: MarkupKind.Markdown, value: lines(parts) }, range: toRange(analysis.lines, ctx.nameSpan) };
 }
 
-/** On a finding that is not a yield point (a blocking call, a channel): what to do about it. */
-export function findingHover(analysis: Analysis, offset: number, note: FixNote): Hover | undefined {
+/**
+ * The chain of a finding that runs through other files, one hop per line part:
+ * `hash` calls `derive` (services/hash.ts:3) → `fs.readFileSync` blocks here (utils/kdf.ts:9).
+ */
+export function chainLine(finding: Finding, shown: (path: string) => string): string[] {
+  const hops = finding.related.filter((r) => r.elsewhere);
+  if (hops.length === 0) return [];
+  const parts = hops.map((r) => `${r.message} (${shown(r.elsewhere!.path)}:${r.elsewhere!.range.line + 1})`);
+  return [`**Across files**: ${parts.join(' → ')}`];
+}
+
+/** On a finding that is not a yield point (a blocking call, a channel): what to do about it, and its chain across files. */
+export function findingHover(analysis: Analysis, offset: number, note: FixNote, shown: (path: string) => string = (p) => p): Hover | undefined {
   const here = analysis.findings.filter((f) => within(f.span, offset));
   if (here.length === 0) return undefined;
   const span = { start: Math.min(...here.map((f) => f.span.start)), end: Math.max(...here.map((f) => f.span.end)) };
-  return { contents: { kind: MarkupKind.Markdown, value: lines(here.map((f) => `\`${f.rule}\`: ${note(f)}`)) }, range: toRange(analysis.lines, span) };
+  return { contents: { kind: MarkupKind.Markdown, value: lines(here.flatMap((f) => [`\`${f.rule}\`: ${note(f)}`, ...chainLine(f, shown)])) }, range: toRange(analysis.lines, span) };
 }
 
 export function suppressionHover(analysis: Analysis, offset: number): Hover | undefined {
@@ -173,7 +184,8 @@ export async function hover(session: Session, params: HoverParams): Promise<Hove
   const { analysis } = current;
   const offset = analysis.lines.offset(params.position.line, params.position.character);
   const note = fixNote(session, analysis);
-  return yieldPointHover(analysis, offset, note) ?? contextHover(analysis, offset) ?? suppressionHover(analysis, offset) ?? amplifierHover(analysis, offset, note) ?? findingHover(analysis, offset, note) ?? null;
+  const shown = (path: string): string => session.index?.shownPath(path) ?? path;
+  return yieldPointHover(analysis, offset, note) ?? contextHover(analysis, offset) ?? suppressionHover(analysis, offset) ?? amplifierHover(analysis, offset, note) ?? findingHover(analysis, offset, note, shown) ?? null;
 }
 
 /** The fix a quick fix would apply, or the reason the engine refused one, as the code actions offer them. */
