@@ -1,5 +1,10 @@
 // The Rust resolver (module paths → files) and the manifest reader behind the project layout.
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixesFor } from '../../server/src/engine/analyze';
+import { readProjectLayout } from '../../server/src/project/layout';
+import { analyzeProject } from '../../server/src/project/link';
 import { rustModuleOf, rustResolver } from '../../server/src/languages/rust/resolver';
 import { cargoManifest } from '../../server/src/languages/rust/manifest';
 
@@ -65,5 +70,31 @@ describe('Cargo manifest (layout)', () => {
       { name: 'acme_storage', path: '../storage' },
       { name: 'acme_proto', path: '../proto' },
     ]);
+  });
+});
+
+describe('Rust cross-file quick fix', () => {
+  it('offers spawn_blocking at the call site of a helper that blocks in another file, and the result parses', async () => {
+    const dir = join(__dirname, '..', 'fixtures', 'rust', 'cross-file', 'inline-module-helpers');
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d)) {
+        const f = join(d, e);
+        if (statSync(f).isDirectory()) walk(f);
+        else if (f.endsWith('.rs')) files.push(f);
+      }
+    };
+    walk(dir);
+    const { analyses } = analyzeProject(
+      files.map((path) => ({ path, text: readFileSync(path, 'utf8') })),
+      await readProjectLayout(files),
+    );
+    const handler = analyses.get(join(dir, 'src', 'handlers', 'mod.rs'))!;
+    const finding = handler.findings.find((f) => handler.lines.position(f.span.start).line === 3)!;
+    const { fixes } = fixesFor(handler, finding);
+    assert.equal(fixes[0]?.title, 'Run `util::slurp` on the blocking pool');
+    let text = handler.parsed.text;
+    for (const e of [...fixes[0]!.edits].sort((a, b) => b.span.start - a.span.start)) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
+    assert.match(text, /let body = tokio::task::spawn_blocking\(move \|\| util::slurp\(&body_file\)\)\.await\.expect\("blocking task panicked"\);/);
   });
 });
