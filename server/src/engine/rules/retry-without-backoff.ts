@@ -54,7 +54,9 @@ export const retryWithoutBackoff: Rule = {
       'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments), `poll_*` functions, ticker-driven polls and loops over a collection (each item tried once), and capped retries of a transaction conflict (a transient transaction error, a write conflict, a serialization failure) are not reported. ' +
       'In Go a `ctx.Done()` case that leaves the loop counts as a cap (the caller\'s deadline), not as backoff.',
     why:
-      'Retries amplify failures. When a dependency slows down or fails, every client that retries immediately (or on a fixed beat) multiplies its load at the worst moment, in lockstep with every other client: the retry storm keeps the dependency down after the original fault is gone. Exponential backoff with jitter spreads the attempts out, and a cap makes the caller fail instead of waiting forever.',
+      'Retries amplify failures. When a dependency slows down or fails, every client that retries at once (or on a fixed beat) adds load at the worst moment, in lockstep with every other client, and retries at each layer multiply (three layers retrying three times send 27 requests for one): the retry storm keeps the dependency down after the original fault is gone. ' +
+        'Exponential backoff with jitter spreads the attempts out and gives the dependency room to recover, and a cap makes the caller fail instead of piling up waiting work. ' +
+        'Capped, immediate retries of a transaction conflict are the exception: the contention is local and short-lived, which is why database drivers retry those at once',
     example: [
       '```ts',
       'for (;;) {',

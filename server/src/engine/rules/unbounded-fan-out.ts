@@ -59,7 +59,9 @@ export const unboundedFanOut: Rule = {
       'when the collection visibly comes from outside the code: a directory listing or glob, the body or query of a request, the lines of an input, or (Go) a channel ranged over. ' +
       'Fixed tuples, `.slice(0, N)`/`.take(N)`, chunked loops, a limiter inside the work (`p-limit`, a queue with a concurrency, a semaphore; in Go a semaphore channel, `semaphore.Weighted.Acquire`, an errgroup with `SetLimit`), fixed worker pools, a size checked before the fan-out (`if (req.body.requests.length > MAX) throw …`) and accept loops (in Python, one task per message of an `async for`) are not flagged. In Python a listing is `os.listdir`/`scandir`/`walk`, `glob`, `Path.iterdir`/`glob`; a request is `await request.json()`, `request.query`/`POST`/`GET`, or a FastAPI route parameter typed as a list or a Pydantic model.',
     why:
-      'Fan-out multiplies load by the size of the input. It works in testing and on a quiet day; then an upload with 5,000 files, or a dependency that slows down, turns one request into thousands of concurrent connections, open files or buffered responses, and the service browns out (EMFILE, pool exhaustion, memory) exactly when it is under stress.',
+      'Fan-out multiplies load by the size of the input. It works in testing and on a quiet day; then an upload with 5,000 files or a batch of 10,000 items turns one request into thousands of concurrent connections, open files or buffered responses. ' +
+        'It is worst in a partial outage: when one dependency slows down, every item in flight holds its connection longer, the pool drains, and requests that never touch the slow dependency queue behind it, so the slowdown spreads (EMFILE, pool exhaustion, memory) exactly when the service is under stress. ' +
+        'A bound keeps the damage at N in flight whatever the input',
     example: [
       '```ts',
       'const files = await fs.promises.readdir(dir);',
