@@ -36,6 +36,12 @@ const EVIDENCE = new Set([
   'limitRate', 'onBackpressureBuffer', 'onBackpressureDrop', 'onBackpressureLatest', 'subscribe', 'flux', 'asFlux', 'asMono',
 ]);
 
+/** Reactor operators that take a per-signal callback and that `Stream`/`Optional` share (`map`, `filter`), and the evidence ones. */
+const OPERATORS = new Set([
+  ...EVIDENCE, 'map', 'flatMap', 'filter', 'handle', 'reduce', 'scan', 'any', 'all', 'takeWhile', 'skipWhile', 'takeUntil', 'distinct', 'groupBy',
+  'zipWith', 'doOnComplete', 'onErrorResume', 'transform', 'as', 'expand', 'collect', 'sort', 'index', 'timeout', 'cast', 'ofType',
+]);
+
 /** Calls after which the chain is no longer a publisher (a `Stream`, an `Optional`, a value). */
 const BREAKERS = new Set([
   'stream', 'parallelStream', 'toStream', 'toIterable', 'iterator', 'block', 'blockOptional', 'blockFirst', 'blockLast', 'toFuture', 'get', 'join',
@@ -170,7 +176,7 @@ export function classifyCallbacks(state: JavaState): void {
     let broken = false;
     names.forEach((name, i) => {
       if (BREAKERS.has(name) && !(i === 0 && flag)) {
-        if (EVIDENCE.has(name) && reactorFile) for (let j = since; j <= i; j++) reactive[j] = true;
+        if (EVIDENCE.has(name) && reactorFile) for (let j = since; j <= i; j++) reactive[j] = j === i || OPERATORS.has(names[j]!);
         else reactive[i] = flag;
         flag = false;
         since = i + 1;
@@ -178,7 +184,9 @@ export function classifyCallbacks(state: JavaState): void {
         return;
       }
       if (EVIDENCE.has(name) && (reactorFile || name === 'subscribeOn' || name === 'publishOn')) {
-        for (let j = since; j <= i; j++) reactive[j] = true;
+        // What comes before the evidence is a publisher too, but only Reactor's own operators on it take
+        // callbacks that run per signal (a builder's `filters(f -> …)` earlier in the chain is configuration).
+        for (let j = since; j <= i; j++) reactive[j] = j === i || OPERATORS.has(names[j]!);
         flag = true;
       } else if (flag) reactive[i] = true;
     });
@@ -213,13 +221,22 @@ export function classifyCallbacks(state: JavaState): void {
       classifyOther(state, call, name, cbs, { vertxFile, routerFile });
     });
   }
+  // A lambda handed to a constructor, stored in a variable or field, or returned runs later, wherever
+  // whoever keeps it calls it (a task spec, a `Runnable` field): not inline in the function that wrote it.
+  for (const fn of state.fns) {
+    if (fn.kind !== 'lambda' && fn.kind !== 'reference') continue;
+    let up = fn.node.parent;
+    while (up?.type === 'parenthesized_expression' || up?.type === 'cast_expression') up = up.parent;
+    const stored = up?.type === 'variable_declarator' || up?.type === 'assignment_expression' || up?.type === 'return_statement'
+      || (up?.type === 'argument_list' && up.parent?.type === 'object_creation_expression');
+    if (stored && !state.callbacks.has(fn.id) && !isGatewayFilter(state, fn, reactorFile)) state.callbacks.set(fn.id, { kind: 'outside' });
+  }
   // Nested calls that are not chain tops (`foo(bar(x -> …))` args) were visited as tops themselves; lambdas
   // handed to constructors and gateway filters written as lambdas are left.
   for (const fn of state.fns) {
     if (fn.kind !== 'lambda' || state.callbacks.has(fn.id)) continue;
     const params = field(fn.node, 'parameters');
-    const ptext = params ? compact(text, params) : '';
-    if (reactorFile && /^\((?:ServerWebExchange)?exchange,(?:GatewayFilterChain|WebFilterChain)?chain\)$/.test(ptext)) {
+    if (isGatewayFilter(state, fn, reactorFile)) {
       const owner = namedOwner(fn.parent)?.name;
       state.callbacks.set(fn.id, {
         kind: 'context', contextKind: 'handler', name: owner !== undefined ? `filter of ${owner}` : 'filter callback', nameSpan: { start: fn.node.start, end: params!.end },
@@ -227,6 +244,12 @@ export function classifyCallbacks(state: JavaState): void {
       });
     }
   }
+}
+
+/** A lambda written as a gateway or web filter: `(exchange, chain) -> …`. */
+function isGatewayFilter(state: JavaState, fn: JFn, reactorFile: boolean): boolean {
+  const params = fn.kind === 'lambda' ? field(fn.node, 'parameters') : undefined;
+  return reactorFile && params !== undefined && /^\((?:ServerWebExchange)?exchange,(?:GatewayFilterChain|WebFilterChain)?chain\)$/.test(compact(state.text, params));
 }
 
 function classifyOther(state: JavaState, call: JavaNode, name: string, cbs: JavaNode[], file: { vertxFile: boolean; routerFile: boolean }): void {
@@ -277,7 +300,10 @@ function classifyOther(state: JavaState, call: JavaNode, name: string, cbs: Java
     for (const cb of cbs) set(cb, { kind: 'context', contextKind: 'handler', name: `${site.calleeText} callback`, nameSpan, reason: 'a Vert.x handler: it runs on a Vert.x event loop', runsOn: 'a Vert.x event loop', advice: VERTX_ADVICE });
     return;
   }
-  if (file.routerFile && ROUTES.has(name)) {
+  // `RouterFunctions.route(GET(…), handler)`, `route().GET("/x", handler)`, `.andRoute(…)`: not a gateway's
+  // `builder.routes().route(id, r -> …)`, which only configures a route.
+  const routerCall = name === 'andRoute' || (name === 'route' ? recvText === '' || /^RouterFunctions$/.test(recvText) : /(?:^|\.)route\(\)/.test(recvText) || /^RouterFunctions\.route\(/.test(recvText));
+  if (file.routerFile && ROUTES.has(name) && routerCall) {
     const first = field(call, 'arguments')?.children[0];
     const path = first?.type === 'string_literal' ? `(${text.slice(first.start, first.end)})` : '';
     for (const cb of cbs) {
