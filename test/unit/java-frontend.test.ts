@@ -1,7 +1,7 @@
 // The Java frontend's boundary behaviour: UTF-16 offsets, incremental reparse, callee resolution
 // through imports and declared types, which callbacks are async contexts, and roles from syntax.
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/project/analyze';
+import { analyze, fixesFor } from '../../server/src/project/analyze';
 import type { ParsedFile, TextChange } from '../../server/src/engine/language';
 import { javaFrontend } from '../../server/src/languages/java';
 import { frontendForPath } from '../../server/src/languages';
@@ -130,5 +130,30 @@ describe('java frontend', () => {
     );
     const facts = parse(text).model.roleFacts!.functions.map((f) => `${f.functionId}:${f.fact.role}`);
     assert.deepEqual(facts, ['0:test', '1:test']);
+  });
+
+  it('offers the Reactor fixes only where the shape allows them, and says why not elsewhere', () => {
+    const text = lines(
+      'import reactor.core.publisher.Mono;',
+      'class S {',
+      '  Mono<R> a(Mono<N> m) { return m.flatMap(n -> { Thread.sleep(5); return send(n); }); }',
+      '  Mono<N> b(Mono<N> m) { return m.doOnNext(n -> { Thread.sleep(5); }); }',
+      '  Mono<R> c(Mono<N> m) { return m.map(n -> rest.getForObject(n.url(), R.class)); }',
+      '  Mono<R> d(Mono<N> m) { return m.map(n -> other.find(n).block()); }',
+      '  private org.springframework.web.client.RestTemplate rest;',
+      '}',
+    );
+    const a = analyze({ path: 'S.java', text })!;
+    const byLine = a.findings.map((f) => {
+      const r = fixesFor(a, f);
+      return `${a.lines.position(f.span.start).line + 1}:${r.fixes.map((x) => x.safety).join(',')}:${r.refused.map((x) => x.reason.split(' ').slice(0, 3).join(' ')).join(',')}`;
+    });
+    assert.deepEqual(byLine, ['3:suggestion:', '4::the body has', '5:suggestion:', '6::a `block()` inside']);
+    for (const f of a.findings) {
+      for (const fix of fixesFor(a, f).fixes) {
+        const after = fix.edits.slice().sort((x, y) => y.span.start - x.span.start).reduce((t, e) => t.slice(0, e.span.start) + e.newText + t.slice(e.span.end), text);
+        assert.equal(javaFrontend.syntaxErrors(after, 'S.java'), 0, after);
+      }
+    }
   });
 });

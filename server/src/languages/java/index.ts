@@ -7,6 +7,7 @@ import type { Frontend } from '../../engine/language';
 import { createTreeSitterFrontend, type TreeSitterTree } from '../tree-sitter';
 import { buildModel, type JavaState } from './builder';
 import { javaCatalog } from './catalog';
+import { javaFixes } from './fixes';
 import { javaRoleFacts } from './roles';
 import { JAVA_GRAMMAR, JAVA_KINDS } from './syntax';
 
@@ -30,4 +31,5 @@ export const javaFrontend: Frontend = createTreeSitterFrontend<JavaData>({
     const built = buildModel(view.root, text, path, catalog, view.syntaxErrors);
     return { model: { ...built.model, roleFacts: javaRoleFacts(built.state) }, data: { state: built.state } };
   },
+  fixes: javaFixes,
 });
