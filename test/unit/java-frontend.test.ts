@@ -112,10 +112,11 @@ describe('java frontend', () => {
       '    Schedulers.boundedElastic().schedule(() -> work());',
       '  }',
       '  @Scheduled(fixedDelay = 1000) public void job() { Flux.range(1, 3).map(i -> i * 2).blockLast(); }',
+      '  Flux<Row> appended(Flux<Row> rows) { return rows.concatWith(Mono.<Row>fromRunnable(() -> work()).subscribeOn(Schedulers.boundedElastic())); }',
       '}',
     );
     assert.deepEqual(contextNames(text), [
-      'get', 'flatMap of get', 'doOnNext of get', 'filter', 'offloaded', 'moved', 'parallel', 'map of parallel', 'supplyAsync callback',
+      'get', 'flatMap of get', 'doOnNext of get', 'filter', 'offloaded', 'moved', 'parallel', 'map of parallel', 'supplyAsync callback', 'appended',
     ]);
   });
 

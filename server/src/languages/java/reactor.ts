@@ -176,7 +176,7 @@ export function classifyCallbacks(state: JavaState): void {
     let broken = false;
     names.forEach((name, i) => {
       if (BREAKERS.has(name) && !(i === 0 && flag)) {
-        if (EVIDENCE.has(name) && reactorFile) for (let j = since; j <= i; j++) reactive[j] = j === i || OPERATORS.has(names[j]!);
+        if (EVIDENCE.has(name) && reactorFile) for (let j = since; j <= i; j++) reactive[j] = reactive[j] || j === i || OPERATORS.has(names[j]!);
         else reactive[i] = flag;
         flag = false;
         since = i + 1;
@@ -186,7 +186,7 @@ export function classifyCallbacks(state: JavaState): void {
       if (EVIDENCE.has(name) && (reactorFile || name === 'subscribeOn' || name === 'publishOn')) {
         // What comes before the evidence is a publisher too, but only Reactor's own operators on it take
         // callbacks that run per signal (a builder's `filters(f -> …)` earlier in the chain is configuration).
-        for (let j = since; j <= i; j++) reactive[j] = j === i || OPERATORS.has(names[j]!);
+        for (let j = since; j <= i; j++) reactive[j] = reactive[j] || j === i || OPERATORS.has(names[j]!);
         flag = true;
       } else if (flag) reactive[i] = true;
     });
