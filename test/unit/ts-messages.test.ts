@@ -15,6 +15,12 @@ describe('finding messages', () => {
     assert.match(m!, /blocking DNS \(`getaddrinfo`\).*`tokio::net::TcpStream::connect\(…\)\.await`/);
   });
 
+  it('writes a tuple receiver as rustfmt does, with the space after its comma', () => {
+    // reqwest's SOCKS connector: `(host.as_str(), port).to_socket_addrs()` read `(host.as_str(),port)` before.
+    const [m] = messages('src/connect.rs', 'use std::net::ToSocketAddrs;\npub async fn connect(host: String, port: u16) {\n    let _a = (host.as_str(),\n        port).to_socket_addrs().ok();\n}\n');
+    assert.match(m!, /^`\(host\.as_str\(\), port\)\.to_socket_addrs` blocks/);
+  });
+
   it('names the replacement through the binding the code uses, not the module', () => {
     // node-red's storage modules `require('fs-extra')` as `fs`: the advice must read `fs.stat`, the code's own binding.
     const text = [

@@ -206,7 +206,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     const id = f.type === 'function_item' ? childOfType(f, 'identifier') : undefined;
     if (id) callable.add(text.slice(id.start, id.end));
   }
-  const exprMacros = macroNodes.filter((m) => !/^(?:\w+::)*(?:select|select_biased|join|try_join|macro_rules)$/.test(text.slice(m.children[0]?.start ?? 0, m.children[0]?.end ?? 0)));
+  const exprMacros = macroNodes.filter((m) => !/^(?:\w+::)*macro_rules$/.test(text.slice(m.children[0]?.start ?? 0, m.children[0]?.end ?? 0)));
   const macroCalls = exprMacros.length === 0 ? [] : callsInMacros(exprMacros, text, (n) => callable.has(n));
   if (macroCalls.length > 0) {
     callNodes.push(...macroCalls);

@@ -79,8 +79,9 @@ export function calleeText(text: string, fnNode: SyntaxNode): string {
     pos = h.end;
   }
   out += text.slice(pos, fnNode.end);
-  // Whitespace goes, except a single space between two words (`dyn Error`).
-  return out.replace(/\s+/g, (ws: string, at: number, all: string) => (/\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + ws.length] ?? '') ? ' ' : ''));
+  // Whitespace goes, except a single space between two words (`dyn Error`) and after a comma
+  // (`(host.as_str(), port)`, as rustfmt writes it).
+  return out.replace(/\s+/g, (ws: string, at: number, all: string) => (((/\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + ws.length] ?? '')) || (all[at - 1] === ',' && !/[)\]}>]/.test(all[at + ws.length] ?? ')'))) ? ' ' : ''));
 }
 
 function lookup(state: ResolveState, fn: FnScope | undefined, name: string, at: number): TypeRef | undefined {

@@ -7,6 +7,10 @@
  * position is exact) and parents chained up to the macro invocation, so enclosing functions, loops
  * and contexts read as for any other call. Token trees that are not expressions (a `select!` arm
  * list, JSON keys) parse with errors; the calls tree-sitter still recovers from them count.
+ *
+ * `select!` and `join!` poll their futures in the current task: a `select!` branch list
+ * (`pat = fut => handler,`) is rewritten, at the same length, into statements (`fut; handler;`), and
+ * in both the bodies of async blocks count as the enclosing task's code (a closure's still does not).
  */
 import { materialiseText } from '../tree-sitter';
 import { RUST_GRAMMAR } from './grammar';
@@ -34,6 +38,74 @@ function jsonAsArrays(tokens: string): string {
     } else out += c === '{' ? '[' : c === '}' ? ']' : c;
   }
   return out;
+}
+
+/** `select!`-family and `join!`-family macro names: their futures run in the calling task. */
+const TASK_MACROS = /^(?:\w+::)*(?:select|select_biased|join|try_join)$/;
+const SELECT_MACROS = /^(?:\w+::)*(?:select|select_biased)$/;
+
+/**
+ * A `select!` branch list as statements, same length: in each branch `pat = fut => handler,` the
+ * pattern, the `=` and any `, if cond` precondition become spaces, `=>` becomes `; ` and the comma
+ * after the handler a `;` (`else => handler` loses its `else`). Strings, chars and nesting are
+ * skipped over, so only top-level tokens of the branch list are touched.
+ */
+export function selectAsStatements(tokens: string): string {
+  const out = tokens.split('');
+  // The branch list sits inside the token tree's outer delimiters.
+  const start = 1;
+  const end = tokens.length - 1;
+  let depth = 0;
+  let branchStart = start;
+  let eq = -1; // the branch's top-level `=`
+  const blank = (from: number, to: number): void => {
+    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
+  };
+  for (let i = start; i < end; i++) {
+    const c = tokens[i]!;
+    if (c === '"') {
+      i++;
+      while (i < end && tokens[i] !== '"') i += tokens[i] === '\\' ? 2 : 1;
+      continue;
+    }
+    if (c === "'" && /^'(?:\\.|[^\\'])'/.test(tokens.slice(i, i + 4))) {
+      i = tokens.indexOf("'", i + 1 + (tokens[i + 1] === '\\' ? 1 : 0));
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    if (depth !== 0) continue;
+    if (c === '=' && tokens[i + 1] === '>') {
+      // `pat = fut => …`: blank the pattern and the `=`; `else => …`: blank `else`.
+      if (eq >= 0) blank(branchStart, eq + 1);
+      else {
+        const head = tokens.slice(branchStart, i);
+        const m = /\belse\b/.exec(head);
+        if (m) blank(branchStart + m.index, branchStart + m.index + 4);
+      }
+      // `, if cond` between the future and the arrow.
+      if (eq >= 0) {
+        const between = tokens.slice(eq + 1, i);
+        const m = /,\s*if\b/.exec(between);
+        if (m) blank(eq + 1 + m.index, i);
+      }
+      out[i] = ';';
+      out[i + 1] = ' ';
+      i++;
+      eq = -2; // in the handler now
+      continue;
+    }
+    if (c === '=' && eq === -1 && tokens[i - 1] !== '=' && tokens[i - 1] !== '!' && tokens[i - 1] !== '<' && tokens[i - 1] !== '>' && tokens[i + 1] !== '=') {
+      eq = i;
+      continue;
+    }
+    if ((c === ',' || c === ';') && eq === -2) {
+      out[i] = ';';
+      branchStart = i + 1;
+      eq = -1;
+    } else if (c === ';' && eq === -1) branchStart = i + 1; // `biased;`
+  }
+  return out.join('');
 }
 
 /** Copies `node` with offsets shifted by `delta` and `parent` as its parent, children included. */
@@ -69,7 +141,8 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string, calla
     }
     if (!worth) continue;
     const name = mac.children[0] ? text.slice(mac.children[0].start, mac.children[0].end) : '';
-    const source = /(^|::)json$/.test(name) ? jsonAsArrays(tokens) : tokens;
+    const source = /(^|::)json$/.test(name) ? jsonAsArrays(tokens) : SELECT_MACROS.test(name) ? selectAsStatements(tokens) : tokens;
+    const inTask = TASK_MACROS.test(name);
     // A `{…}` token tree reads as a block, `(…)` as a tuple or parenthesised expression, `[…]` as an array.
     const snippet = `${PREFIX}{ ${source}; }`;
     const m = materialiseText(RUST_GRAMMAR, snippet, RUST_KINDS, 'Rust');
@@ -83,8 +156,9 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string, calla
       mac.children.splice(mac.children.length - 1, 0, expr);
       walk(expr, (n) => {
         if (n.type === 'call_expression') out.push(n);
-        // A closure or async block in a macro has its own body: not followed here.
-        return n.type !== 'closure_expression' && n.type !== 'async_block';
+        // A closure or async block in a macro has its own body: not followed here, except the
+        // futures `select!`/`join!` poll in the calling task.
+        return n.type !== 'closure_expression' && (inTask || n.type !== 'async_block');
       });
     }
   }
