@@ -14,7 +14,7 @@ import { findFanOuts } from './fan-out';
 import { findRetries } from './retries';
 import { memoisedSpans } from './memo';
 import { findHeldRegions } from './regions';
-import { resolveExpr, resolveTarget } from './resolve';
+import { FUNCTION_SCOPES, localClassOfCallee, resolveExpr, resolveTarget } from './resolve';
 import type { RawCall, RawFunction, WalkResult } from './walk';
 
 /** A call with its resolution, as the later passes need it. */
@@ -29,6 +29,7 @@ type Role = { kind: 'handler'; name: string; reason: string } | { kind: 'inline'
 export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catalog: Catalog, syntaxErrors: number): FileModel {
   const text = sf.text;
   const calls: ResolvedCall[] = w.calls;
+  typeConstructorParameters(calls);
   for (const c of calls) {
     c.callee = resolveExpr(c.node.expression, c.scope);
     const target = resolveTarget(c.node.expression, c.scope);
@@ -126,6 +127,29 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     comments: w.comments,
     syntaxErrors,
   };
+}
+
+/**
+ * An untyped constructor parameter of a same-file class takes the arguments `new` passes it in this
+ * file (`new WrappedDatabase(new Database(file))`: `this.db = db` is a better-sqlite3 database), from
+ * the sites of the first caller's scope. Runs before any callee is resolved, so no resolution has
+ * cached the parameter as unknown.
+ */
+function typeConstructorParameters(calls: readonly ResolvedCall[]): void {
+  for (const c of calls) {
+    if (!c.isNew || !c.node.arguments?.length) continue;
+    const cls = localClassOfCallee(c.node.expression, c.scope);
+    const ctor = cls?.members.find((m): m is ts.ConstructorDeclaration => T.isConstructorDeclaration(m) && m.body !== undefined);
+    const scope = ctor && FUNCTION_SCOPES.get(ctor);
+    if (!ctor || !scope) continue;
+    ctor.parameters.forEach((p, i) => {
+      const arg = c.node.arguments![i];
+      if (!arg || p.type || !T.isIdentifier(p.name) || p.dotDotDotToken || T.isSpreadElement(arg)) return;
+      const b = scope.bindings.get(p.name.text);
+      if (b?.k === 'opaque') scope.bindings.set(p.name.text, { k: 'var', exprs: [arg], scope: c.scope });
+      else if (b?.k === 'var' && b.scope === c.scope && b.memo === undefined) b.exprs.push(arg);
+    });
+  }
 }
 
 /** Whether a call sits behind a memo guard of its function or of one it runs inline in (see memo.ts). */

@@ -74,6 +74,7 @@ export function classInfo(node: ts.ClassLikeDeclaration, scope: Scope): ClassInf
   }
   // `new Store()` of a local class runs its constructor: that is the call's same-file target.
   const ctor = node.members.find((m): m is ts.ConstructorDeclaration => T.isConstructorDeclaration(m) && m.body !== undefined);
-  if (T.isClassDeclaration(node) && node.name) declare(scope, node.name.text, ctor ? { k: 'fn', node: ctor } : { k: 'opaque' });
+  // A class without a constructor is named by its declaration: no call target, but its instances are known (resolve.ts `localClassOf`).
+  if (T.isClassDeclaration(node) && node.name) declare(scope, node.name.text, { k: 'fn', node: ctor ?? node });
   return info;
 }

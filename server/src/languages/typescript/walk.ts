@@ -11,7 +11,7 @@ import { HANDLER_DECORATORS, INLINE_METHODS, WORKER_MARKERS } from './catalog';
 import { commentScanner } from './comments';
 import { classInfo, declareImport, declareVariable } from './declarations';
 import type { RawCall, RawFunction, WalkResult } from './records';
-import { declare, lookup, moduleName, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
+import { declare, FUNCTION_SCOPES, lookup, moduleName, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
 
 export type { RawCall, RawFunction, RawYield, WalkResult } from './records';
 
@@ -270,6 +270,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
     if (inClass && (node.parent === inClass.node || (T.isPropertyDeclaration(node.parent) && node.parent.parent === inClass.node))) cls = inClass;
     else if (T.isArrowFunction(node)) cls = frame.scope.cls;
     const scope = newScope(frame.scope, cls);
+    FUNCTION_SCOPES.set(node, scope);
     if (T.isFunctionDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'fn', node });
     // A named function expression can call itself by name.
     if (T.isFunctionExpression(node) && node.name) declare(scope, node.name.text, { k: 'fn', node });
