@@ -25,8 +25,8 @@ export function memoisedSpans(fn: ts.FunctionLikeDeclaration): Span[] {
     const st = statements[i]!;
     if (T.isIfStatement(st) && !st.elseStatement) {
       const test = cacheTest(st.expression);
-      if (!test || declaredIn(fn, test.name)) continue;
-      if (!test.empty && returns(st.thenStatement) && assigns(statements.slice(i + 1), test.name)) {
+      if (!test || declaredIn(fn, test.name) || test.name.startsWith('this.')) continue;
+      if (!test.empty && returns(st.thenStatement) && (assigns(statements.slice(i + 1), test.name) || assignedByCallees(fn.getSourceFile(), statements.slice(i + 1), test.name))) {
         out.push({ start: st.end, end: body.end });
         break;
       }
@@ -55,10 +55,11 @@ export function memoisedSpans(fn: ts.FunctionLikeDeclaration): Span[] {
  */
 function cacheTest(cond: ts.Expression): { name: string; empty: boolean } | undefined {
   const e = unwrap(cond);
-  if (T.isIdentifier(e)) return { name: e.text, empty: false };
+  const named = cacheName(e);
+  if (named !== undefined) return { name: named, empty: false };
   if (T.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
-    const inner = unwrap(e.operand);
-    return T.isIdentifier(inner) ? { name: inner.text, empty: true } : undefined;
+    const inner = cacheName(unwrap(e.operand));
+    return inner !== undefined ? { name: inner, empty: true } : undefined;
   }
   if (!T.isBinaryExpression(e)) return undefined;
   const op = e.operatorToken.kind;
@@ -66,8 +67,52 @@ function cacheTest(cond: ts.Expression): { name: string; empty: boolean } | unde
   const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
   if (!eq && !ne) return undefined;
   const [left, right] = [unwrap(e.left), unwrap(e.right)];
-  const id = T.isIdentifier(left) && isNothing(right) ? left : T.isIdentifier(right) && isNothing(left) ? right : undefined;
-  return id ? { name: id.text, empty: eq } : undefined;
+  const name = isNothing(right) ? cacheName(left) : isNothing(left) ? cacheName(right) : undefined;
+  return name !== undefined ? { name, empty: eq } : undefined;
+}
+
+/**
+ * A cache as a name: a variable (`href`) or a property of a module-level object
+ * (`cache.outdated`, as The Lounge's package checker keeps it); never a property of `this`.
+ */
+function cacheName(e: ts.Expression): string | undefined {
+  if (T.isIdentifier(e)) return e.text;
+  if (T.isPropertyAccessExpression(e) && T.isIdentifier(e.expression) && T.isIdentifier(e.name)) return `${e.expression.text}.${e.name.text}`;
+  return undefined;
+}
+
+const FUNCTIONS = new WeakMap<ts.SourceFile, Map<string, ts.Node>>();
+
+/**
+ * True when a same-file function that the statements call (directly or in a callback, as in
+ * `.then(() => updateOutdated(false))`) assigns the cache: The Lounge's package checker fills
+ * `cache.outdated` through `updateOutdated`.
+ */
+function assignedByCallees(sf: ts.SourceFile, statements: readonly ts.Node[], name: string): boolean {
+  let fns = FUNCTIONS.get(sf);
+  if (!fns) {
+    fns = new Map();
+    for (const st of sf.statements) {
+      if (T.isFunctionDeclaration(st) && st.name && st.body) fns.set(st.name.text, st.body);
+      else if (T.isVariableStatement(st))
+        for (const d of st.declarationList.declarations) {
+          const init = d.initializer && unwrap(d.initializer);
+          if (T.isIdentifier(d.name) && init && (T.isArrowFunction(init) || T.isFunctionExpression(init))) fns.set(d.name.text, init.body);
+        }
+    }
+    FUNCTIONS.set(sf, fns);
+  }
+  const called = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (T.isCallExpression(n) && T.isIdentifier(n.expression)) called.add(n.expression.text);
+    ts.forEachChild(n, visit);
+  };
+  for (const st of statements) visit(st);
+  for (const c of called) {
+    const body = fns.get(c);
+    if (body && assigns([body], name)) return true;
+  }
+  return false;
 }
 
 function isNothing(e: ts.Expression): boolean {
@@ -84,7 +129,7 @@ function assigns(statements: readonly ts.Node[], name: string): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found || ts.isFunctionLike(n)) return;
-    if (T.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && T.isIdentifier(unwrap(n.left)) && (unwrap(n.left) as ts.Identifier).text === name) {
+    if (T.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && cacheName(unwrap(n.left)) === name) {
       found = true;
       return;
     }
@@ -95,7 +140,8 @@ function assigns(statements: readonly ts.Node[], name: string): boolean {
 }
 
 /** True when `name` is a parameter or a local declaration of `fn` (then it is no cross-call cache). */
-function declaredIn(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+function declaredIn(fn: ts.FunctionLikeDeclaration, cache: string): boolean {
+  const name = cache.split('.')[0]!;
   for (const p of fn.parameters) if (T.isIdentifier(p.name) && p.name.text === name) return true;
   let found = false;
   const visit = (n: ts.Node): void => {
