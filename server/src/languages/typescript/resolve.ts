@@ -235,11 +235,6 @@ export function resolveTarget(expr: ts.Expression, scope: Scope, depth = 0): ts.
   if (T.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
     return scope.cls?.methods.get(e.name.text);
   }
-  // `store.save()` on an instance of a same-file class: that class's method.
-  if (T.isPropertyAccessExpression(e)) {
-    const cls = localClassOf(e.expression, scope);
-    return cls ? methodOf(cls, e.name.text) : undefined;
-  }
   return undefined;
 }
 
@@ -258,70 +253,6 @@ export function localClassOfCallee(expr: ts.Expression, scope: Scope): ts.ClassL
   if (b?.k === 'var' && b.exprs.length > 0) {
     const init = unwrap(b.exprs[0]!);
     if (T.isClassExpression(init)) return init;
-  }
-  return undefined;
-}
-
-/**
- * The same-file class an expression is an instance of: `new Store(…)`, a variable or `this` field
- * holding one, or a call of a same-file function that returns one (`getAccountDb()` returning its
- * module-level `openDatabase(…)`, which returns `new WrappedDatabase(…)`).
- */
-export function localClassOf(expr: ts.Expression, scope: Scope, depth = 0, seen: Set<object> = new Set()): ts.ClassLikeDeclaration | undefined {
-  if (depth > 12) return undefined;
-  const e = unwrap(expr);
-  if (T.isNewExpression(e)) return localClassOfCallee(e.expression, scope);
-  if (T.isAwaitExpression(e)) return localClassOf(e.expression, scope, depth + 1, seen);
-  let b: Binding | undefined;
-  if (T.isIdentifier(e)) b = lookup(e.text, scope);
-  else if (T.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) b = scope.cls?.fields.get(e.name.text);
-  else if (T.isCallExpression(e)) {
-    const fn = T.isIdentifier(unwrap(e.expression)) ? resolveTarget(e.expression, scope) : undefined;
-    // Each function and binding is read once per question: recursion and cycles end here.
-    if (!fn || !isFunctionLike(fn) || seen.has(fn)) return undefined;
-    const known = RETURNED_CLASS.get(fn);
-    if (known !== undefined) return known ?? undefined;
-    seen.add(fn);
-    const inner = FUNCTION_SCOPES.get(fn);
-    const body = (fn as ts.FunctionLikeDeclaration).body;
-    let found: ts.ClassLikeDeclaration | undefined;
-    if (inner && body) {
-      if (!T.isBlock(body)) found = localClassOf(body as ts.Expression, inner, depth + 1, seen);
-      else for (const r of returnsOf(body)) if ((found = localClassOf(r, inner, depth + 1, seen))) break;
-    }
-    RETURNED_CLASS.set(fn, found ?? null);
-    return found;
-  }
-  if (b?.k !== 'var' || seen.has(b)) return undefined;
-  seen.add(b);
-  for (const x of b.exprs) {
-    const cls = localClassOf(x, b.scope, depth + 1, seen);
-    if (cls) return cls;
-  }
-  return undefined;
-}
-
-/** What a same-file function returns an instance of, once read. */
-const RETURNED_CLASS = new WeakMap<ts.Node, ts.ClassLikeDeclaration | null>();
-
-/** The expressions a function body returns, outside nested functions. */
-function returnsOf(body: ts.Block): ts.Expression[] {
-  const out: ts.Expression[] = [];
-  const visit = (n: ts.Node): void => {
-    if (isFunctionLike(n) || T.isClassLike(n)) return;
-    if (T.isReturnStatement(n) && n.expression) out.push(n.expression);
-    ts.forEachChild(n, visit);
-  };
-  ts.forEachChild(body, visit);
-  return out;
-}
-
-/** A method (or function-valued field) of a same-file class, by name. */
-function methodOf(cls: ts.ClassLikeDeclaration, name: string): ts.Node | undefined {
-  for (const m of cls.members) {
-    if (nameText(m.name) !== name) continue;
-    if (T.isMethodDeclaration(m) && m.body) return m;
-    if (T.isPropertyDeclaration(m) && m.initializer && isFunctionLike(unwrap(m.initializer))) return unwrap(m.initializer);
   }
   return undefined;
 }
