@@ -15,8 +15,9 @@
  *   function) runs while the server is built, and a callback that itself calls `listen` runs at
  *   startup up to that call: both are startup, wherever they are nested;
  * - a promise continuation (`.then`/`.catch`/`.finally` callback) of startup code runs once, as
- *   the rest of that startup; a TS/JS module's `init`/`initialize` function is its one-time
- *   initialiser.
+ *   the rest of that startup; an `init`/`initialize` function a TS/JS module exports, and that
+ *   nothing in the file calls, is its one-time initialiser (a name only, so reachability comes first);
+ * - a function whose body opens with a comment saying it runs only at start-up is startup.
  * Pure functions over plain data: no IO.
  */
 import type { Config, RuleLevel } from './config';
@@ -292,7 +293,12 @@ class Resolver {
     if (own) return own;
     const entry = this.entryRole(f);
     if (entry) return entry;
-    if (f.name !== undefined && this.initialisers.has(f.name)) return { role: 'startup', where: `at startup, in the module's one-time initialiser \`${f.name}\`` };
+    // `init` is only a name: it marks the module's one-time initialiser when the module exports it
+    // for its host to call (node-red's storage `init(settings)`) and nothing in the file calls it;
+    // a same-file caller decides its role like any other function's (a handler calling `init()`).
+    if (f.name !== undefined && this.initialisers.has(f.name) && this.exported(f.id) && !this.callers.has(f.id)) {
+      return { role: 'startup', where: `at startup, in the module's one-time initialiser \`${f.name}\`` };
+    }
     if (f.parent !== undefined) {
       const p = this.decide(f.parent);
       if (p && p.role !== 'production' && p.role !== 'startup') return p;
@@ -313,6 +319,11 @@ class Resolver {
       shared ??= role.role === 'startup' && c.functionId !== undefined ? { role: 'startup', where: `at startup (only called from ${this.callerName(c)})` } : role.until === undefined ? role : { role: role.role, where: role.where };
     }
     return shared ?? PRODUCTION;
+  }
+
+  /** Whether the file exports this function (by name, or as a method of an exported class). */
+  private exported(id: number): boolean {
+    return this.model.exports?.functions.some((e) => e.functionId === id) ?? false;
   }
 
   /** How a startup caller is named in a message. */
