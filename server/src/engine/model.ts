@@ -417,6 +417,8 @@ export interface RoleFact {
   readonly where: string;
   /** For a role that ends partway through a function (startup ends at the `listen`): the offset where it ends. */
   readonly until?: number;
+  /** Why a quiet finding is harmless there, when the role's usual reason does not fit (engine/roles.ts `roleNote`). */
+  readonly note?: string;
 }
 
 /** A frontend's role facts: read from syntax only, before paths and config are considered. */

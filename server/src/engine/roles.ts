@@ -92,6 +92,7 @@ export const LASTING_RULES: ReadonlySet<string> = new Set(['unbounded-channel'])
 
 /** What a message adds after its advice, so a quiet finding says why it is quiet. */
 export function roleNote(fact: RoleFact): string | undefined {
+  if (fact.note !== undefined && fact.role !== 'production') return `${fact.where}: ${fact.note}`;
   switch (fact.role) {
     case 'production':
       return undefined;
