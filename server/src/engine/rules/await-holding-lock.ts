@@ -1,10 +1,78 @@
 import type { Catalog } from '../catalog';
 import type { RelatedNote } from '../finding';
-import type { CallSite, FileModel, HeldRegion, Parking, YieldPoint } from '../model';
+import type { CallSite, FileModel, HeldRegion, Parking, Span, YieldPoint } from '../model';
 import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import type { Imports } from '../linker';
 import { importedIo, reachesIo } from '../rule-support';
+import { lowerBound, sortedBy } from '../sorted';
+
+/**
+ * The model's yields, calls and regions sorted by position, so that each region finds what is
+ * inside it by binary search: the rule is linear in the number of acquisitions, not quadratic.
+ */
+class Positions {
+  readonly yields: readonly YieldPoint[];
+  readonly yieldsByKeyword: readonly YieldPoint[];
+  readonly callsByCallee: readonly CallSite[];
+  private readonly byLock = new Map<string, HeldRegion[]>();
+
+  constructor(private readonly model: FileModel) {
+    this.yields = sortedBy(model.yieldPoints, (y) => y.span.start);
+    this.yieldsByKeyword = sortedBy(model.yieldPoints, (y) => y.keywordSpan.start);
+    this.callsByCallee = sortedBy(model.calls, (c) => c.calleeSpan.start);
+    for (const r of model.heldRegions) {
+      const group = this.byLock.get(r.lockKey) ?? [];
+      group.push(r);
+      this.byLock.set(r.lockKey, group);
+    }
+    for (const [key, group] of this.byLock) this.byLock.set(key, sortedBy(group, (r) => r.acquireSpan.start));
+  }
+
+  /** The yield points that start inside `span`, in source order. */
+  yieldsIn(span: Span): YieldPoint[] {
+    const out: YieldPoint[] = [];
+    for (let i = lowerBound(this.yields, span.start, (y) => y.span.start); i < this.yields.length && this.yields[i]!.span.start < span.end; i++) out.push(this.yields[i]!);
+    return out;
+  }
+
+  /** The regions of the lock `lockKey` acquired inside `span`. */
+  regionsIn(lockKey: string, span: Span): HeldRegion[] {
+    const group = this.byLock.get(lockKey) ?? [];
+    const out: HeldRegion[] = [];
+    for (let i = lowerBound(group, span.start, (r) => r.acquireSpan.start); i < group.length && group[i]!.acquireSpan.start < span.end; i++) {
+      if (spanContains(span, group[i]!.acquireSpan)) out.push(group[i]!);
+    }
+    return out;
+  }
+
+  /** The first call (in model order) whose callee lies inside `span`, as `model.calls.find` would give it. */
+  callIn(span: Span): CallSite | undefined {
+    let best: CallSite | undefined;
+    const calls = this.callsByCallee;
+    for (let i = lowerBound(calls, span.start, (c) => c.calleeSpan.start); i < calls.length && calls[i]!.calleeSpan.start < span.end; i++) {
+      const c = calls[i]!;
+      if (spanContains(span, c.calleeSpan) && (best === undefined || c.id < best.id)) best = c;
+    }
+    return best;
+  }
+
+  /** Whether a yield's keyword lies inside `span`. */
+  yieldKeywordIn(span: Span): boolean {
+    const ys = this.yieldsByKeyword;
+    for (let i = lowerBound(ys, span.start, (y) => y.keywordSpan.start); i < ys.length && ys[i]!.keywordSpan.start < span.end; i++) {
+      if (spanContains(span, ys[i]!.keywordSpan)) return true;
+    }
+    return false;
+  }
+
+  /** Whether function `functionId` acquires the lock of `region` (another region than `region`), optionally in its own body only. */
+  takesLock(region: HeldRegion, functionId: number, ownBody: boolean): boolean {
+    const fn = this.model.functions[functionId];
+    if (!fn) return false;
+    return this.regionsIn(region.lockKey, fn.span).some((r) => r !== region && (!ownBody || r.context === fn.context));
+  }
+}
 
 /** Timer waits the I/O catalogs list (awaiting them under a lock holds it for the delay). */
 const SLEEPS: ReadonlySet<string> = new Set([
@@ -33,8 +101,9 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   const reacquired = new Set<number>();
   // `acquiredIn` scans the calls: computed once per region, not once per pair of regions.
   const acquiredCtx = new Map<number, number | undefined>();
+  const at = new Positions(model);
   const contextOf = (r: HeldRegion): number | undefined => {
-    if (!acquiredCtx.has(r.id)) acquiredCtx.set(r.id, acquiredIn(model, r));
+    if (!acquiredCtx.has(r.id)) acquiredCtx.set(r.id, acquiredIn(at, r));
     return acquiredCtx.get(r.id);
   };
   for (const region of model.heldRegions) {
@@ -49,17 +118,16 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       });
     }
     if (region.context === undefined) continue;
-    const inside = model.yieldPoints.filter(
+    const inside = at.yieldsIn(region.span).filter(
       (y) => y.context === region.context && spanContains(region.span, y.span) && y.span.start >= region.acquireSpan.end,
     );
     // Re-acquiring the same lock while holding it waits for ourselves.
-    for (const other of model.heldRegions) {
-      if (other === region || other.lockKey !== region.lockKey) continue;
-      if (!spanContains(region.span, other.acquireSpan) || other.acquireSpan.start < region.acquireSpan.end) continue;
+    for (const other of at.regionsIn(region.lockKey, region.span)) {
+      if (other === region || other.acquireSpan.start < region.acquireSpan.end) continue;
       if (contextOf(other) !== region.context) continue;
       // An async lock's future that this task never awaits (a test polling it by hand to see that it
       // is pending) takes nothing: only an awaited acquisition waits for the held lock.
-      if (other.kind === 'async' && !acquisitionAwaited(model, other)) continue;
+      if (other.kind === 'async' && !acquisitionAwaited(at, other)) continue;
       // One finding per re-acquisition, under its outermost holder: nested holders would repeat it (n² for n levels).
       if (reacquired.has(other.id)) continue;
       reacquired.add(other.id);
@@ -73,7 +141,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     for (const y of inside) {
       const calls = awaitedCalls(model, y);
       if (region.kind === 'blocking' && y.parking) {
-        const parked = parkedWhileHeld(model, region, y, y.parking, calls, acquired);
+        const parked = parkedWhileHeld(at, region, y, y.parking, calls, acquired);
         if (parked) findings.push(parked);
         continue;
       }
@@ -91,7 +159,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         continue;
       }
       if (lockType?.limiter) continue;
-      const reacquires = calls.some((c) => c.localTarget !== undefined && model.heldRegions.some((r) => r.lockKey === region.lockKey && r !== region && inFunction(model, r, c.localTarget!)));
+      const reacquires = calls.some((c) => c.localTarget !== undefined && at.takesLock(region, c.localTarget, false));
       if (reacquires) {
         const call = calls.find((c) => c.localTarget !== undefined)!;
         findings.push({
@@ -127,12 +195,11 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
  * one is parked. A call that takes the same mutex again deadlocks; I/O on the connection the mutex
  * sits beside (`wmu` and `conn` fields of one struct) is what the mutex serialises, not a finding.
  */
-function parkedWhileHeld(model: FileModel, region: HeldRegion, y: YieldPoint, parking: Parking, calls: readonly CallSite[], acquired: RelatedNote): RawFinding | undefined {
+function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parking: Parking, calls: readonly CallSite[], acquired: RelatedNote): RawFinding | undefined {
   if (calls.length > 0 && calls.every((c) => onGuardedResource(region, c))) return undefined;
   const related = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
   // The helper's own body takes the lock (not a closure in it that runs later).
-  const ownContext = (id: number): number | undefined => model.functions[id]?.context;
-  const again = calls.find((c) => c.localTarget !== undefined && model.heldRegions.some((r) => r.lockKey === region.lockKey && r !== region && r.context === ownContext(c.localTarget!) && inFunction(model, r, c.localTarget!)));
+  const again = calls.find((c) => c.localTarget !== undefined && at.takesLock(region, c.localTarget, true));
   if (again) {
     return {
       message: `\`${again.calleeText}\` locks \`${region.lock}\` again while it is held here, which deadlocks: \`sync\` mutexes are not reentrant; unlock before calling it, or split it into a variant that expects the lock held`,
@@ -156,20 +223,15 @@ function parkedWhileHeld(model: FileModel, region: HeldRegion, y: YieldPoint, pa
  * The context a lock is taken in: the acquiring call's. It differs from `region.context` for a
  * callback region (`runExclusive(cb)`), whose body runs in the callback's own context.
  */
-function acquiredIn(model: FileModel, region: HeldRegion): number | undefined {
-  const call = model.calls.find((c) => spanContains(region.acquireSpan, c.calleeSpan));
+function acquiredIn(at: Positions, region: HeldRegion): number | undefined {
+  const call = at.callIn(region.acquireSpan);
   return call ? call.context : region.context;
 }
 
 /** True when the call that acquires `region` is awaited (`await m.acquire()`, `m.lock().await`). */
-function acquisitionAwaited(model: FileModel, region: HeldRegion): boolean {
-  const call = model.calls.find((c) => spanContains(region.acquireSpan, c.calleeSpan));
-  return call === undefined || call.awaited || model.yieldPoints.some((y) => spanContains(region.acquireSpan, y.keywordSpan));
-}
-
-function inFunction(model: FileModel, region: HeldRegion, functionId: number): boolean {
-  const fn = model.functions[functionId];
-  return fn !== undefined && spanContains(fn.span, region.acquireSpan);
+function acquisitionAwaited(at: Positions, region: HeldRegion): boolean {
+  const call = at.callIn(region.acquireSpan);
+  return call === undefined || call.awaited || at.yieldKeywordIn(region.acquireSpan);
 }
 
 /** `await-holding-lock`: a yield point inside a held lock region, or a re-acquisition of a held lock. */

@@ -13,12 +13,29 @@ import { isFunctionLike, normalisedText, outerParent, startOf, T, unwrap } from 
 import { CONNECTION_NAMES, LOCK_ACQUIRE_METHODS, LOCK_RELEASE_METHODS, LOCK_SCOPED_METHODS } from './catalog';
 import type { ResolvedCall } from './build';
 import { resolveExpr } from './resolve';
+import { lowerBound, sortedBy } from '../../engine/sorted';
 import type { WalkResult } from './walk';
 
 type MutableRegion = { -readonly [K in keyof HeldRegion]: HeldRegion[K] };
 
+/** What every region's search shares, sorted once so that each lookup is a binary search (linear in the acquisitions overall). */
+interface Index {
+  /** The calls by start. */
+  readonly calls: readonly ResolvedCall[];
+  /** Per function id, the positions of its `return`s and `throw`s, ascending. */
+  readonly exits: ReadonlyMap<number | undefined, readonly number[]>;
+}
+
 export function findHeldRegions(text: string, calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], w: WalkResult, catalog: Catalog): HeldRegion[] {
   const regions: MutableRegion[] = [];
+  const exits = new Map<number | undefined, number[]>();
+  for (const e of w.exits) {
+    const list = exits.get(e.functionId) ?? [];
+    list.push(e.pos);
+    exits.set(e.functionId, list);
+  }
+  for (const list of exits.values()) list.sort((a, b) => a - b);
+  const index: Index = { calls: sortedBy(calls, (c) => c.span.start), exits };
   for (const c of calls) {
     const scoped = LOCK_SCOPED_METHODS.has(c.member);
     if (!scoped && !LOCK_ACQUIRE_METHODS.has(c.member)) continue;
@@ -49,7 +66,7 @@ export function findHeldRegions(text: string, calls: readonly ResolvedCall[], fu
     const awaitNode = outerParent(c.node);
     if (!awaitNode || !T.isAwaitExpression(awaitNode)) continue;
     const acquireSpan: Span = { start: startOf(awaitNode, text), end: awaitNode.end };
-    const found = releaseOf(awaitNode, lock, calls, w, c.functionId);
+    const found = releaseOf(awaitNode, lock, index, c.functionId);
     regions.push({
       id: regions.length,
       ...common,
@@ -61,7 +78,8 @@ export function findHeldRegions(text: string, calls: readonly ResolvedCall[], fu
       ...(context !== undefined ? { context } : {}),
     });
   }
-  for (const r of regions) r.guardedResources = guarded(r, regions, calls);
+  const underLock = new LockCoverage(regions);
+  for (const r of regions) r.guardedResources = guarded(r, index.calls, underLock);
   return regions;
 }
 
@@ -77,7 +95,7 @@ function isStatementList(node: ts.Node): node is ts.Block | ts.SourceFile | ts.C
 }
 
 /** Follows the statements after an acquisition to its release. */
-function releaseOf(awaitNode: ts.AwaitExpression, lock: string, calls: readonly ResolvedCall[], w: WalkResult, functionId: number | undefined): ReleaseFound {
+function releaseOf(awaitNode: ts.AwaitExpression, lock: string, index: Index, functionId: number | undefined): ReleaseFound {
   let stmt: ts.Node = awaitNode;
   while (stmt.parent && !isStatementList(stmt.parent) && !isFunctionLike(stmt.parent)) stmt = stmt.parent;
   const list = stmt.parent;
@@ -101,13 +119,27 @@ function releaseOf(awaitNode: ts.AwaitExpression, lock: string, calls: readonly 
     const dot = c.calleeText.lastIndexOf('.');
     return dot > 0 && c.calleeText.slice(0, dot).replace(/\?$/, '') === lock && LOCK_RELEASE_METHODS.has(c.member);
   };
-  const releaseIn = (from: number, to: number): ResolvedCall | undefined => calls.find((c) => c.span.start >= from && c.span.end <= to && isRelease(c));
-  const exitIn = (from: number, to: number): boolean => w.exits.some((e) => e.functionId === functionId && e.pos > from && e.pos <= to);
+  const calls = index.calls;
+  const releaseIn = (from: number, to: number): ResolvedCall | undefined => {
+    for (let i = lowerBound(calls, from, (c) => c.span.start); i < calls.length && calls[i]!.span.start <= to; i++) {
+      const c = calls[i]!;
+      if (c.span.end <= to && isRelease(c)) return c;
+    }
+    return undefined;
+  };
+  const exits = index.exits.get(functionId) ?? [];
+  const exitIn = (from: number, to: number): boolean => {
+    const i = lowerBound(exits, from + 1, (pos) => pos);
+    return i < exits.length && exits[i]! <= to;
+  };
 
   if (list && isStatementList(list)) {
     const statements = list.statements as ts.NodeArray<ts.Statement>;
     let missing = false;
-    for (let i = statements.indexOf(stmt as ts.Statement) + 1; i > 0 && i < statements.length; i++) {
+    // Statements are in source order: find this one by position, not by a scan from the top of a long block.
+    const at = lowerBound(statements, stmt.pos, (x) => x.pos);
+    const self = statements[at] === stmt ? at : statements.indexOf(stmt as ts.Statement);
+    for (let i = self + 1; i > 0 && i < statements.length; i++) {
       const s = statements[i]!;
       if (T.isTryStatement(s) && s.finallyBlock) {
         const rel = releaseIn(s.finallyBlock.pos, s.finallyBlock.end);
@@ -132,27 +164,64 @@ function releaseOf(awaitNode: ts.AwaitExpression, lock: string, calls: readonly 
 }
 
 /**
+ * Whether a span lies inside a region of a given lock: per lock key, the regions by start with the
+ * furthest end so far, so one binary search answers (a region that starts before a call and ends
+ * after it contains it).
+ */
+class LockCoverage {
+  private readonly byKey = new Map<string, { starts: number[]; reach: number[] }>();
+  /** `lockKey` + resource → whether every use of the resource is under that lock. */
+  readonly onlyUnder = new Map<string, boolean>();
+
+  constructor(regions: readonly MutableRegion[]) {
+    const groups = new Map<string, MutableRegion[]>();
+    for (const r of regions) {
+      const group = groups.get(r.lockKey) ?? [];
+      group.push(r);
+      groups.set(r.lockKey, group);
+    }
+    for (const [key, group] of groups) {
+      const sorted = sortedBy(group, (r) => r.span.start);
+      const reach: number[] = [];
+      for (const r of sorted) reach.push(Math.max(reach[reach.length - 1] ?? -1, r.span.end));
+      this.byKey.set(key, { starts: sorted.map((r) => r.span.start), reach });
+    }
+  }
+
+  covers(lockKey: string, span: Span): boolean {
+    const g = this.byKey.get(lockKey);
+    if (!g) return false;
+    const last = lowerBound(g.starts, span.start + 1, (s) => s) - 1;
+    return last >= 0 && g.reach[last]! >= span.end;
+  }
+}
+
+/**
  * The I/O resources a lock guards, by a deliberately simple heuristic: for a lock reached through
  * an object (`this.mutex`, `entry.mutex`), a sibling member named like a connection (`conn`,
  * `db`, `client`, …) that is used in the region and never used outside a region of the same lock.
  * Such a lock exists to serialise that connection's I/O.
  */
-function guarded(region: MutableRegion, regions: readonly MutableRegion[], calls: readonly ResolvedCall[]): string[] {
+function guarded(region: MutableRegion, calls: readonly ResolvedCall[], coverage: LockCoverage): string[] {
   const dot = region.lock.lastIndexOf('.');
   if (dot <= 0) return [];
   const base = region.lock.slice(0, dot);
   const lockMember = region.lock.slice(dot + 1);
   const prefix = `${base}.`;
-  const sameLock = regions.filter((r) => r.lockKey === region.lockKey);
   const out: string[] = [];
-  for (const c of calls) {
-    if (c.span.start < region.span.start || c.span.end > region.span.end || !c.calleeText.startsWith(prefix)) continue;
+  for (let i = lowerBound(calls, region.span.start, (c) => c.span.start); i < calls.length && calls[i]!.span.start <= region.span.end; i++) {
+    const c = calls[i]!;
+    if (c.span.end > region.span.end || !c.calleeText.startsWith(prefix)) continue;
     const field = c.calleeText.slice(prefix.length).split(/[.([?!]/, 1)[0]!;
     const resource = prefix + field;
     if (field === lockMember || !CONNECTION_NAMES.has(field) || out.includes(resource)) continue;
-    const onlyUnderLock = calls.every(
-      (o) => !(o.calleeText === resource || o.calleeText.startsWith(`${resource}.`)) || sameLock.some((r) => r.span.start <= o.span.start && o.span.end <= r.span.end),
-    );
+    // The same for every region of this lock: computed once per lock and resource.
+    const memo = `${region.lockKey}\0${resource}`;
+    let onlyUnderLock = coverage.onlyUnder.get(memo);
+    if (onlyUnderLock === undefined) {
+      onlyUnderLock = calls.every((o) => !(o.calleeText === resource || o.calleeText.startsWith(`${resource}.`)) || coverage.covers(region.lockKey, o.span));
+      coverage.onlyUnder.set(memo, onlyUnderLock);
+    }
     if (onlyUnderLock) out.push(resource);
   }
   return out;
