@@ -120,6 +120,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
     const c0 = text.charCodeAt(pos);
     if (c0 === 32 || c0 === 10 || c0 === 13 || c0 === 9 || c0 === 47) scanComments(pos);
     if (flag & LAST_CHILD) scanComments(node.end);
+    // A chained call's lines: the gap before `.name` belongs to no node (`fs // why\n  .readFileSync()`).
+    if (node.kind === ts.SyntaxKind.PropertyAccessExpression) scanComments((node as ts.PropertyAccessExpression).expression.end);
     if (TYPE_ONLY[node.kind] === 1 && !(flag & LOOP_PART)) {
       commentsIn(text, node.pos, node.end, scanComments);
       continue;
