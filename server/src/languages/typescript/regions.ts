@@ -63,8 +63,11 @@ export function findHeldRegions(text: string, calls: readonly ResolvedCall[], fu
       continue;
     }
     if (scoped) continue;
-    const awaitNode = outerParent(c.node);
-    if (!awaitNode || !T.isAwaitExpression(awaitNode)) continue;
+    const parent = outerParent(c.node);
+    // An async lock is held once its acquisition is awaited; a blocking one (a config `lockTypes` name
+    // with no kind) as soon as the call returns: `const release = l.lock()`.
+    const awaitNode = parent && T.isAwaitExpression(parent) ? parent : lockType.kind === 'blocking' ? c.node : undefined;
+    if (!awaitNode) continue;
     const acquireSpan: Span = { start: startOf(awaitNode, text), end: awaitNode.end };
     const found = releaseOf(awaitNode, lock, index, c.functionId);
     regions.push({
@@ -95,7 +98,7 @@ function isStatementList(node: ts.Node): node is ts.Block | ts.SourceFile | ts.C
 }
 
 /** Follows the statements after an acquisition to its release. */
-function releaseOf(awaitNode: ts.AwaitExpression, lock: string, index: Index, functionId: number | undefined): ReleaseFound {
+function releaseOf(awaitNode: ts.Expression, lock: string, index: Index, functionId: number | undefined): ReleaseFound {
   let stmt: ts.Node = awaitNode;
   while (stmt.parent && !isStatementList(stmt.parent) && !isFunctionLike(stmt.parent)) stmt = stmt.parent;
   const list = stmt.parent;
