@@ -113,10 +113,11 @@ describe('java frontend', () => {
       '  }',
       '  @Scheduled(fixedDelay = 1000) public void job() { Flux.range(1, 3).map(i -> i * 2).blockLast(); }',
       '  Flux<Row> appended(Flux<Row> rows) { return rows.concatWith(Mono.<Row>fromRunnable(() -> work()).subscribeOn(Schedulers.boundedElastic())); }',
+      '  Flux<String> lines() { return Flux.<String>create(sink -> readAll(sink)).subscribeOn(Schedulers.boundedElastic()); }',
       '}',
     );
     assert.deepEqual(contextNames(text), [
-      'get', 'flatMap of get', 'doOnNext of get', 'filter', 'offloaded', 'moved', 'parallel', 'map of parallel', 'supplyAsync callback', 'appended',
+      'get', 'flatMap of get', 'doOnNext of get', 'filter', 'offloaded', 'moved', 'parallel', 'map of parallel', 'supplyAsync callback', 'appended', 'lines',
     ]);
   });
 

@@ -49,7 +49,11 @@ const BREAKERS = new Set([
 ]);
 
 /** Reactor sources that emit on the subscribing thread. */
-const SYNC_SOURCES = new Set(['fromCallable', 'fromSupplier', 'fromRunnable', 'just', 'justOrEmpty', 'fromIterable', 'fromArray', 'fromStream', 'range', 'generate', 'defer', 'empty', 'error']);
+const SYNC_SOURCES = new Set([
+  'fromCallable', 'fromSupplier', 'fromRunnable', 'just', 'justOrEmpty', 'fromIterable', 'fromArray', 'fromStream', 'range', 'generate', 'defer', 'empty', 'error',
+  // Their callback runs when subscribed: `subscribeOn` decides its thread.
+  'create', 'push', 'using',
+]);
 
 /** Operators whose callback returns a publisher. */
 const PUBLISHER_RETURNING = new Set([
