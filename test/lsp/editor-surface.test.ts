@@ -102,3 +102,34 @@ describe('language server: ignore on this line', () => {
     assert.deepEqual(reasoned, []);
   });
 });
+
+describe('language server: a builder chain is underlined where it blocks', () => {
+  let client: TestClient;
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('puts the squiggle of `Command::new(..)….output()` on `output()` alone, and still offers the fix there', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 } });
+    const text = [
+      'use std::process::Command;',
+      '',
+      'pub async fn head(repo: &str) -> std::io::Result<Vec<u8>> {',
+      '    let out = Command::new("git")',
+      '        .arg("-C")',
+      '        .arg(repo)',
+      '        .args(["rev-parse", "HEAD"])',
+      '        .output()?;',
+      '    Ok(out.stdout)',
+      '}',
+      '',
+    ].join('\n');
+    const [diagnostic, ...rest] = await client.open('head.rs', text, 'rust');
+    assert.equal(rest.length, 0);
+    assert.deepEqual(diagnostic!.range, { start: pos(7, 9), end: pos(7, 17) });
+    assert.match(String(diagnostic!.message), /^`Command::output` blocks the executor thread in `head`/);
+    const uri = client.uri('head.rs');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic!.range, context: { diagnostics: [diagnostic!] } });
+    assert.ok(actions.some((a) => a.title.startsWith('Ignore')), actions.map((a) => a.title).join('\n'));
+  });
+});

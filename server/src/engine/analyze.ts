@@ -90,7 +90,7 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
     if (level === 'off') continue;
     try {
       for (const raw of rule.check(model, catalog, imports)) {
-        findings.push({ rule: rule.id, severity: level, message: raw.message, span: raw.span, related: raw.related ?? [], ...(raw.data ? { data: raw.data } : {}) });
+        findings.push({ rule: rule.id, severity: level, message: raw.message, span: raw.span, ...(raw.focus ? { focus: raw.focus } : {}), related: raw.related ?? [], ...(raw.data ? { data: raw.data } : {}) });
       }
     } catch (error) {
       onError(`rule ${rule.id}`, error);

@@ -21,6 +21,12 @@ export interface Finding {
   readonly message: string;
   /** Where the offending expression starts and ends. */
   readonly span: Span;
+  /**
+   * The part an editor underlines, inside `span`, when narrower: the blocking call at the end of a
+   * builder chain (`.output()` of `Command::new(…)…​.output()`), not the chain's six lines. Lines
+   * (the CLI, fixtures, suppressions) still come from `span`.
+   */
+  readonly focus?: Span;
   readonly related: readonly RelatedNote[];
   /**
    * What a fix needs to know about the finding, as plain data (ids into the model, the catalog

@@ -23,6 +23,8 @@ export interface RuleDocs {
 export interface RawFinding {
   readonly message: string;
   readonly span: Span;
+  /** The part an editor underlines, inside `span`, when narrower (see {@link Finding.focus}). */
+  readonly focus?: Span;
   readonly related?: readonly RelatedNote[];
   readonly data?: FindingData;
 }

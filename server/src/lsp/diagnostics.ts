@@ -10,7 +10,7 @@ import type { Session } from './session';
 export function toDiagnostic(analysis: Analysis, finding: Finding, uri: string): Diagnostic {
   const lines = analysis.lines;
   const diagnostic: Diagnostic = {
-    range: toRange(lines, finding.span),
+    range: toRange(lines, finding.focus ?? finding.span),
     severity: toSeverity(finding.severity),
     source: DIAGNOSTIC_SOURCE,
     code: finding.rule,

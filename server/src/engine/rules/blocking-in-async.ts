@@ -1,5 +1,5 @@
 import type { BlockingCall, Catalog } from '../catalog';
-import type { CallSite, FileModel } from '../model';
+import type { CallSite, FileModel, Span } from '../model';
 import { spanContains } from '../model';
 import type { RelatedNote } from '../finding';
 import type { Imports, LinkedFunction } from '../linker';
@@ -25,6 +25,28 @@ export function asWritten(text: string, call: Pick<CallSite, 'callee' | 'calleeT
   const binding = call.calleeText.slice(0, -suffix.length);
   if (module === binding || module.includes('.') || !/^[\w$.]+$/.test(binding)) return text;
   return text.replace(new RegExp(`(^|[^\\w$.-])${module.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}\\.`), `$1${binding}.`);
+}
+
+/**
+ * How a message names a call: as written, except for a method at the end of a chain
+ * (`Command::new(..).arg(..).output`, `db.prepare(..).all`), named by its resolved type and method
+ * (`Command::output`, `Statement.all`) rather than the whole chain.
+ */
+export function shownCallee(call: CallSite): string {
+  if (!call.calleeText.includes('(') || !call.callee) return call.calleeText;
+  const sep = call.callee.includes('::') ? '::' : '.';
+  const parts = call.callee.split(sep);
+  return parts.length >= 2 && parts[parts.length - 1] === call.member ? parts.slice(-2).join(sep) : call.calleeText;
+}
+
+/**
+ * What an editor underlines for a call at the end of a chain: the method and its arguments
+ * (`output()`), not the chain from its start. Undefined for any other call.
+ */
+function chainFocus(call: CallSite): Span | undefined {
+  if (!call.calleeText.includes('(') || !call.calleeText.endsWith(call.member)) return undefined;
+  const start = call.calleeSpan.end - call.member.length;
+  return start > call.span.start && start < call.span.end ? { start, end: call.span.end } : undefined;
 }
 
 function advice(entry: BlockingCall, catalog: Catalog, call?: CallSite, contextAdvice?: string): string {
@@ -103,13 +125,15 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       reportedStarts.add(call.span.start);
       if (nestedIn.has(call.id)) continue;
       const inner = model.calls.filter((c) => nestedIn.get(c.id) === call.id);
-      const names = [call, ...inner].map((c) => `\`${c.calleeText}\``);
+      const names = [call, ...inner].map((c) => `\`${shownCallee(c)}\``);
       const subject = inner.length === 0 ? `${names[0]} blocks` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} block`;
-      const extra = inner.map((c) => `; for ${`\`${c.calleeText}\``}, ${advice(catalog.blocking.get(c.callee!)!, catalog, c)}`).join('');
+      const extra = inner.map((c) => `; for ${`\`${shownCallee(c)}\``}, ${advice(catalog.blocking.get(c.callee!)!, catalog, c)}`).join('');
+      const focus = chainFocus(call);
       findings.push({
         message: `${subject} ${where} in ${inContext}: ${advice(entry, catalog, call, ctx?.advice)}${extra}`,
         span: call.span,
-        ...(inner.length > 0 ? { related: inner.map((c) => ({ span: c.span, message: `\`${c.calleeText}\` blocks here too` })) } : {}),
+        ...(focus ? { focus } : {}),
+        ...(inner.length > 0 ? { related: inner.map((c) => ({ span: c.span, message: `\`${shownCallee(c)}\` blocks here too` })) } : {}),
         data: { callId: call.id },
       });
       continue;
