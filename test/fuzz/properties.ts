@@ -51,6 +51,7 @@ export function neverThrows(path: string, text: string, stats: Stats): Analysis 
   stats.findings += analysis.findings.length;
   for (const f of analysis.findings) {
     if (!(f.span.start >= 0 && f.span.start <= f.span.end && f.span.end <= text.length)) throw new Error(`finding span out of bounds: ${JSON.stringify(f.span)} in ${text.length} chars`);
+    if (f.focus && !(f.span.start <= f.focus.start && f.focus.start <= f.focus.end && f.focus.end <= f.span.end)) throw new Error(`finding focus ${JSON.stringify(f.focus)} outside its span ${JSON.stringify(f.span)}`);
   }
   return analysis;
 }

@@ -345,7 +345,8 @@ export class ProtocolFuzzer {
       const got = await withTimeout(Promise.race([published, server.exited.then((r) => Promise.reject(new Error(r)))]), ANSWER_TIMEOUT_MS, () => `no diagnostics for ${d.name} version ${version}`);
       const text = d.mirror.getText();
       const analysis = analyze({ path: d.path, text }, DEFAULT_CONFIG);
-      const expected = (analysis?.findings ?? []).map((f) => key(f.rule, { start: positionOf(text, f.span.start), end: positionOf(text, f.span.end) })).sort();
+      // The diagnostic underlines the finding's focus (the call at the end of a chain) when it has one.
+      const expected = (analysis?.findings ?? []).map(({ rule, focus, span }) => key(rule, { start: positionOf(text, (focus ?? span).start), end: positionOf(text, (focus ?? span).end) })).sort();
       // Notices (a syntax error, nesting too deep) carry no rule code: they are not findings.
       const actual = got.diagnostics.filter((x) => x.code !== undefined).map((x) => key(x.code, x.range)).sort();
       this.stats.finalChecks++;
