@@ -2,6 +2,8 @@
 // reason in the hover, "ignore on this line" as a snippet, and hovers that say what to do.
 import assert from 'node:assert/strict';
 import type { CodeAction, Hover, TextDocumentEdit } from 'vscode-languageserver/node';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FULL_CAPABILITIES, TestClient } from './harness';
 import { HANDLER } from './texts';
 
@@ -131,5 +133,28 @@ describe('language server: a builder chain is underlined where it blocks', () =>
     const uri = client.uri('head.rs');
     const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic!.range, context: { diagnostics: [diagnostic!] } });
     assert.ok(actions.some((a) => a.title.startsWith('Ignore')), actions.map((a) => a.title).join('\n'));
+  });
+});
+
+describe('language server: the output channel says what the server is doing', () => {
+  let client: TestClient;
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('logs its version, the config file it read (with its error count), and each scan with its timing', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 }, files: { '.async-boundary.json': '{ "rules": { "no-such-rule": "warning" } }\n', 'other.ts': HANDLER } });
+    await client.open('handler.ts', HANDLER);
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    assert.ok(client.logs.some((l) => l.startsWith(`async-boundary ${version} (Node ${process.version}) for `) && l.includes(`workspace: ${client.root}`)), client.logs.join('\n'));
+    assert.ok(client.logs.includes(`async-boundary: read ${join(client.root, '.async-boundary.json')} (1 error; the valid parts apply)`), client.logs.join('\n'));
+    await client.request('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace' });
+    assert.ok(client.logs.some((l) => /^async-boundary: scanned \d+ files?, \d+ findings? in \d+ ms/.test(l)), client.logs.join('\n'));
+  });
+
+  it('says when no config file applies', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 } });
+    await client.open('handler.ts', HANDLER);
+    assert.ok(client.logs.some((l) => /no \.async-boundary\.json at or above the files analysed so far: the built-in defaults apply/.test(l)), client.logs.join('\n'));
   });
 });

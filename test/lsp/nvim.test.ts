@@ -88,4 +88,24 @@ describe('Neovim as an LSP client', function () {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("loads the README's setup through its Neovim 0.11 branch (vim.lsp.config) with the right server config (test/nvim/readme-setup-config.lua)", function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'ab-nvim-config-'));
+    try {
+      writeFileSync(join(dir, 'setup.lua'), readmeSetup());
+      copyFileSync(join(ROOT, 'test', 'nvim', 'handler.ts'), join(dir, 'handler.ts'));
+      const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(ROOT, 'test', 'nvim', 'readme-setup-config.lua')}`], {
+        cwd: dir,
+        env: { ...process.env, AB_SNIPPET: join(dir, 'setup.lua'), AB_FILE: join(dir, 'handler.ts'), XDG_STATE_HOME: dir, XDG_CACHE_HOME: dir },
+        encoding: 'utf8',
+        input: '',
+        timeout: 50_000,
+      });
+      assert.equal(run.status, 0, `nvim exited with ${run.status} (${run.signal ?? 'no signal'})\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+      assert.match(run.stdout, /vim\.lsp\.config\): ok/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

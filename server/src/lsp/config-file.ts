@@ -66,6 +66,7 @@ export class ProjectConfig {
   private loaded(configPath: string): Loaded {
     let loaded = this.files.get(configPath);
     if (!loaded) {
+      if (configPath === NO_CONFIG) this.session.connection.console.info(`async-boundary: no ${CONFIG_FILE_NAME} at or above the files analysed so far: the built-in defaults apply`);
       loaded = configPath === NO_CONFIG ? { base: DEFAULT_CONFIG, root: '', merged: new Map() } : this.read(configPath);
       this.files.set(configPath, loaded);
     }
@@ -84,6 +85,8 @@ export class ProjectConfig {
       return { base: DEFAULT_CONFIG, root, merged: new Map() };
     }
     const { config, errors } = parseConfig(text, path);
+    // The output channel says which config governs which files, so "why is this (not) reported" has an answer.
+    this.session.connection.console.info(`async-boundary: read ${path}${errors.length > 0 ? ` (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}; the valid parts apply)` : ''}`);
     const diagnostics: Diagnostic[] = errors.map((e) => {
       this.session.connection.console.warn(`${e.file}:${e.line}:${e.column}: ${e.message}`);
       const start = { line: e.line - 1, character: e.column - 1 };

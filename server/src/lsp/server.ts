@@ -53,12 +53,15 @@ export function startServer(connection: Connection): Session {
   });
   let canRegisterConfig = false;
 
+  let startedFor = '';
   connection.onInitialize((params): InitializeResult => {
+    const client = params.clientInfo ? `${params.clientInfo.name}${params.clientInfo.version ? ` ${params.clientInfo.version}` : ''}` : 'an unnamed client';
     session.support = readClientSupport(params.capabilities ?? {}, params.initializationOptions as InitializationOptions | undefined);
     canRegisterConfig = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     session.folders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     session.project.load();
+    startedFor = `async-boundary ${version} (Node ${process.version}) for ${client}; workspace: ${session.folders.length > 0 ? session.folders.join(', ') : 'none (single files)'}`;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -72,6 +75,7 @@ export function startServer(connection: Connection): Session {
   });
 
   connection.onInitialized(() => {
+    connection.console.info(startedFor);
     if (canRegisterConfig) session.background(connection.client.register(DidChangeConfigurationNotification.type, { section: 'asyncBoundary' }), 'registering for settings changes');
     session.project.watch().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the config file: ${String(e)}`));
     sources.register().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the source files: ${String(e)}`));

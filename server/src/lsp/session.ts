@@ -14,6 +14,9 @@ import { importsText, type ProjectIndex } from './project-index';
 import { Manifests } from './manifest';
 import { DEFAULT_SETTINGS, resolveSettings, type Settings } from './settings';
 
+/** Analyses at least this slow are logged to the output channel. */
+const SLOW_ANALYSIS_MS = 500;
+
 /** What the client can do, read once from `initialize`. */
 export interface ClientSupport {
   readonly configuration: boolean;
@@ -242,7 +245,11 @@ export class Session {
     const pending = this.pending.get(uri);
     const incremental = cached && cached.config === config && pending ? { previous: cached.analysis.parsed, changes: pending } : {};
     const location = this.project.locationFor(uriToPath(uri));
+    const started = performance.now();
     const analysis = analyze({ path: analysisPath(uri, doc.languageId), text: doc.getText() }, config, { ...incremental, ...(location ? { location } : {}), imports, onError: this.onError });
+    const ms = Math.round(performance.now() - started);
+    // A slow analysis is what makes diagnostics lag behind typing: say which file, every time.
+    if (ms >= SLOW_ANALYSIS_MS) this.connection.console.info(`async-boundary: analysed ${uriToPath(uri)} (version ${doc.version}, ${doc.lineCount} lines) in ${ms} ms`);
     this.pending.set(uri, []);
     if (!analysis) {
       this.analyses.delete(uri);
