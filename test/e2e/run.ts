@@ -184,10 +184,10 @@ async function packageDriver(root: string): Promise<string> {
   return out;
 }
 
-/** The README shows the decorations, the hover and the quick-fix menu from the latest green run. */
+/** The README shows the decorations, the hover and the quick-fix menus from the latest green run. */
 function copyBestScreenshots(): void {
   const dest = path.join(repo, 'docs/screenshots');
-  for (const name of ['decorations', 'hover', 'quick-fix']) {
+  for (const name of ['decorations', 'hover', 'quick-fix', 'lock-fix']) {
     const src = path.join(artefacts, `${name}.png`);
     if (!existsSync(src)) continue;
     mkdirSync(dest, { recursive: true });
