@@ -28,12 +28,21 @@ export function asWritten(text: string, call: Pick<CallSite, 'callee' | 'calleeT
 }
 
 /**
+ * A method called on the result of a call (`Command::new(..).output`), not on a value written out
+ * (a tuple receiver `(host.as_str(), port).to_socket_addrs` is quoted as written).
+ */
+function isChain(call: CallSite): boolean {
+  const receiver = call.calleeText.slice(0, Math.max(0, call.calleeText.length - call.member.length)).replace(/(\.|::)$/, '');
+  return receiver.endsWith(')') && !receiver.startsWith('(');
+}
+
+/**
  * How a message names a call: as written, except for a method at the end of a chain
  * (`Command::new(..).arg(..).output`, `db.prepare(..).all`), named by its resolved type and method
  * (`Command::output`, `Statement.all`) rather than the whole chain.
  */
 export function shownCallee(call: CallSite): string {
-  if (!call.calleeText.includes('(') || !call.callee) return call.calleeText;
+  if (!isChain(call) || !call.callee) return call.calleeText;
   const sep = call.callee.includes('::') ? '::' : '.';
   const parts = call.callee.split(sep);
   return parts.length >= 2 && parts[parts.length - 1] === call.member ? parts.slice(-2).join(sep) : call.calleeText;
@@ -44,7 +53,7 @@ export function shownCallee(call: CallSite): string {
  * (`output()`), not the chain from its start. Undefined for any other call.
  */
 function chainFocus(call: CallSite): Span | undefined {
-  if (!call.calleeText.includes('(') || !call.calleeText.endsWith(call.member)) return undefined;
+  if (!isChain(call) || !call.calleeText.endsWith(call.member)) return undefined;
   const start = call.calleeSpan.end - call.member.length;
   return start > call.span.start && start < call.span.end ? { start, end: call.span.end } : undefined;
 }
