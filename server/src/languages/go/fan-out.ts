@@ -132,6 +132,8 @@ function cappedBefore(text: string, collection: string, loop: GoNode): boolean {
 
 function sourceOf(expr: string): Origin | undefined {
   const compact = expr.replace(/\s+/g, ' ').trim();
+  // The machine's own devices and processes (`/sys/devices/system/cpu/cpu*`, `/proc`): as many as the hardware has.
+  if (LISTING.test(compact) && /\/(?:sys|proc)\/|\b(?:sys|proc)\.Path\(|devices\/system/.test(compact)) return { source: 'unknown', bound: 'fixed' };
   if (LISTING.test(compact)) return { source: 'listing', sourceText: shorten(compact) };
   if (LINES.test(compact)) return { source: 'lines', sourceText: shorten(compact) };
   if (REQUEST.test(compact) && /\br\b|\breq\b|\brequest\b/.test(compact)) return { source: 'request', sourceText: shorten(compact) };

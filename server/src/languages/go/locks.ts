@@ -133,6 +133,11 @@ class FunctionWalk {
   private readonly returns: Span[] = [];
   /** Keys this function unlocks somewhere: a return that skips the unlock is then a missing release. */
   private readonly unlocked = new Set<string>();
+  /**
+   * `defer mu.Unlock()` already registered: a later `Lock()` (after an explicit `Unlock()`, the
+   * unlock-and-relock around a slow call) is released by it at the function's end.
+   */
+  private readonly deferredKeys = new Map<string, Span>();
 
   constructor(
     private readonly state: GoState,
@@ -237,7 +242,7 @@ class FunctionWalk {
               // Locked again while held: the first region spans the second acquisition (a self-deadlock).
               this.emit(cur, runs.get(op.key)!, stmt.end);
             }
-            const early = deferredEarly.get(op.key);
+            const early = deferredEarly.get(op.key) ?? this.deferredKeys.get(op.key);
             const acq: Acq = { op, missing: false, regions: [], ...(early ? { deferred: early } : {}) };
             this.acqs.push(acq);
             held.set(op.key, acq);
@@ -248,8 +253,11 @@ class FunctionWalk {
               held.delete(op.key);
               runs.delete(op.key);
             }
-          } else if (cur) cur.deferred = span(stmt);
-          else deferredEarly.set(op.key, span(stmt));
+          } else {
+            if (cur) cur.deferred = span(stmt);
+            else deferredEarly.set(op.key, span(stmt));
+            this.deferredKeys.set(op.key, span(stmt));
+          }
         }
         continue;
       }

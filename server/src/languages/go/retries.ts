@@ -107,6 +107,15 @@ function readLoop(state: GoState, loop: GoNode): Omit<RetrySite, 'id'> | undefin
     }
   }
   if (!attempt) return undefined;
+  // An attempt whose arguments the loop changes (a bigger buffer, the next scope, the rest of the input) is a search, not a retry.
+  const writes = writtenIn(text, body);
+  const args = field(attempt, 'arguments');
+  if (args && [...(textOf(text, args).match(/\b[A-Za-z_]\w*\b/g) ?? [])].some((id) => writes.has(id))) return undefined;
+  const recv = field(attempt, 'function');
+  const recvRoot = recv?.type === 'selector_expression' ? /^(\w+)/.exec(textOf(text, recv))?.[1] : undefined;
+  if (recvRoot !== undefined && writes.has(recvRoot) && recvRoot !== 'err') return undefined;
+  // A retry policy decided elsewhere (`r.Handlers.Retry.Run(r)`, `cs.shouldRetry(err)`): its backoff and cap are not visible here.
+  if (findAll(body, (n) => n.type === 'call_expression' && n !== attempt).some((c) => /[Rr]etry/.test(textOf(text, field(c, 'function') ?? c)))) return undefined;
   const fn = enclosingFn(state, loop);
   const head = { start: loop.start, end: Math.max(loop.start + 3, text.slice(0, body?.start ?? loop.end).trimEnd().length) };
   const callee = field(attempt, 'function');
@@ -114,6 +123,19 @@ function readLoop(state: GoState, loop: GoNode): Omit<RetrySite, 'id'> | undefin
     span: head, kind: 'loop', operation: callee ? textOf(text, callee) : 'the operation', delay: delayOf(state, loop), capped: cappedLoop(text, loop, over) || guardCaps(text, guard),
     ...(fn ? { context: fn.info.context!, functionId: fn.info.id } : {}),
   };
+}
+
+/** Names assigned or declared in the loop body (not inside function literals). */
+function writtenIn(text: string, body: GoNode | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const n of findAll(body, (x) => x.type === 'assignment_statement' || x.type === 'short_var_declaration' || x.type === 'inc_statement' || x.type === 'dec_statement')) {
+    const left = n.type === 'inc_statement' || n.type === 'dec_statement' ? n.children : (field(n, 'left')?.children ?? []);
+    for (const l of left) {
+      const root = /^\*?\s*(\w+)/.exec(textOf(text, l))?.[1];
+      if (root !== undefined && root !== '_') out.add(root);
+    }
+  }
+  return out;
 }
 
 /** A failure branch whose every exit is a `return`: only a conditional return there is a cap, not a retry path. */
@@ -138,7 +160,9 @@ function errTest(text: string, ifs: GoNode, prev: GoNode | undefined): { call: G
   const right = field(source, 'right')?.children[0];
   if (right?.type !== 'call_expression') return undefined;
   const callee = textOf(text, field(right, 'function') ?? right);
-  if (/^(?:\w+\.)?(?:Accept|Read|ReadFrom|Recv|RecvMsg|Next|Scan|ReadMessage|ReadString|ReadLine|ReadBytes|Decode)$/.test(callee)) return undefined;
+  if (/(?:^|\.)(?:Accept|AcceptTCP|Read|ReadFrom|Recv|RecvMsg|Next|Scan|ReadMessage|ReadString|ReadLine|ReadBytes|Decode)$/.test(callee)) return undefined;
+  // Walking an error chain (`err = unwrap(err)`, `cause.Cause()`) is not another attempt.
+  if (/(?:^|\.)(?:[Uu]nwrap|Cause|Parent)$/.test(callee) || (field(right, 'arguments')?.children ?? []).some((a) => textOf(text, a) === errVar)) return undefined;
   return { call: right, success: m[2] === '==' ? 'consequence' : 'after' };
 }
 

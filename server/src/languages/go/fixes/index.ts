@@ -2,11 +2,14 @@
 import type { Finding } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
 import { leakFixes } from './leak';
+import { lockFixes } from './lock';
 
 /** Fix edits for one Go finding. */
 export function goFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
   void ctx;
   switch (finding.rule) {
+    case 'await-holding-lock':
+      return lockFixes(finding, parsed);
     case 'detached-task':
       return leakFixes(finding, parsed);
     default:
