@@ -28,6 +28,8 @@ export const PINS = {
   tokioApt: "librust-tokio-dev",
   /** Python: aiohttp from Debian bookworm, installed for the Python frontend to come. */
   aiohttpApt: "python3-aiohttp",
+  /** Go: grpc-go from Debian (`golang-google-grpc-dev`, 1.33.3 on bookworm), tests included. */
+  grpcApt: "golang-google-grpc-dev",
 } as const;
 
 /** Comparison tools, pinned, installed into bench/.cache/tools (never project dependencies). */
@@ -43,7 +45,7 @@ export const TOOL_PINS = [
 /** One corpus: a root folder and the files the CLI's walker finds in it. */
 export interface Corpus {
   readonly name: string;
-  readonly language: "typescript" | "rust" | "python";
+  readonly language: "typescript" | "rust" | "python" | "go";
   readonly root: string;
   readonly files: readonly string[];
   readonly lines: number;
@@ -145,6 +147,12 @@ export function installRustCorpus(): string | undefined {
 export function installPythonCorpus(): string | undefined {
   const dir = "/usr/lib/python3/dist-packages/aiohttp";
   return aptInstall(PINS.aiohttpApt, () => (existsSync(dir) ? dir : undefined));
+}
+
+/** grpc-go's source folder from golang-google-grpc-dev, installing the package if needed. */
+export function installGoCorpus(): string | undefined {
+  const dir = "/usr/share/gocode/src/google.golang.org/grpc";
+  return aptInstall(PINS.grpcApt, () => (existsSync(dir) ? dir : undefined));
 }
 
 /** Installs the pinned comparison tools into bench/.cache/tools; idempotent. */

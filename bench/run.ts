@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --json FILE] [-- --repeat N] [-- --only ts,rust]`
+// `npm run bench [-- --quick] [-- --json FILE] [-- --repeat N] [-- --only ts,rust,go]`
 // Benchmarks, never part of `npm test`. Every heavy measurement runs in its own child process;
 // ratios are taken between figures of the same run, since absolute times on a shared machine drift.
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
@@ -12,6 +12,7 @@ import {
   CACHE,
   CORPORA,
   PINS,
+  installGoCorpus,
   installPythonCorpus,
   installRustCorpus,
   installTools,
@@ -44,7 +45,7 @@ const { values } = parseArgs({
 const quick = values.quick!;
 const repeat = Number(values.repeat ?? (quick ? "2" : "3"));
 const edits = Number(values.edits ?? "60");
-const only = new Set((values.only ?? "ts,rust,python").split(","));
+const only = new Set((values.only ?? "ts,rust,python,go").split(","));
 const ROOT = join(__dirname, "..");
 const BUILD = join(CACHE, "build");
 const SERVER = join(ROOT, "dist/server.js");
@@ -244,6 +245,32 @@ async function rust(report: Report): Promise<void> {
     );
 }
 
+/** Go: cold scan ÷ bare tree-sitter parse over grpc-go (keystrokes and scaling are not measured for Go yet). */
+async function go(report: Report): Promise<void> {
+  section("Go");
+  const root = installGoCorpus();
+  if (!root) {
+    report.note(`${PINS.grpcApt} could not be installed: Go is not measured`);
+    return;
+  }
+  let corpus = await listCorpus(
+    "go",
+    "go",
+    root,
+    [".go"],
+    `grpc-go (Debian ${PINS.grpcApt})`,
+  );
+  if (quick) corpus = subset(corpus, 10, [0], "go-quick");
+  report.set("go.corpus.files", corpus.files.length);
+  report.set("go.corpus.lines", corpus.lines);
+  process.stdout.write(
+    `  corpus: ${corpus.description}: ${corpus.files.length} files, ${corpus.lines} lines\n`,
+  );
+  await report.attempt("Go scan", () =>
+    measureScan(report, "go", corpus, BUILD, repeat),
+  );
+}
+
 function python(report: Report): void {
   section("Python");
   const root = installPythonCorpus();
@@ -362,6 +389,13 @@ function addChecks(report: Report): void {
     ratio("rust.scanOverParseCpu"),
   );
   report.check(
+    "go.scanOverParse",
+    "Go cold scan ÷ bare tree-sitter parse",
+    "atMost",
+    1.5,
+    ratio("go.scanOverParseCpu"),
+  );
+  report.check(
     "rust.keystrokeP50Ms",
     "Rust keystroke → diagnostics p50 (LSP; CPU: in-process analyze)",
     "atMost",
@@ -406,6 +440,7 @@ async function main(): Promise<void> {
   if (only.has("ts")) await typescript(report);
   if (only.has("rust")) await rust(report);
   if (only.has("python")) python(report);
+  if (only.has("go")) await go(report);
   addChecks(report);
   const met = report.checks.filter((c) => c.met === true).length;
   const measured = report.checks.filter((c) => c.met !== undefined).length;

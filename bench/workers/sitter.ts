@@ -1,11 +1,12 @@
 // Loads a bare web-tree-sitter parser for the baselines, the same runtime and grammar the frontends use.
 import { Language, Parser } from "web-tree-sitter";
 
-export type SitterLanguage = "rust" | "python";
+export type SitterLanguage = "rust" | "python" | "go";
 
 const GRAMMARS: Record<SitterLanguage, string> = {
   rust: "tree-sitter-rust/tree-sitter-rust.wasm",
   python: "tree-sitter-python/tree-sitter-python.wasm",
+  go: "tree-sitter-go/tree-sitter-go.wasm",
 };
 
 /** A parser for `lang`, with the runtime initialised. */
