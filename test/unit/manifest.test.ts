@@ -35,4 +35,18 @@ describe('project manifests', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('reads a Python project\'s pyproject.toml, else its requirements.txt', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ab-manifest-py-'));
+    try {
+      mkdirSync(join(root, 'app', 'api'), { recursive: true });
+      writeFileSync(join(root, 'requirements.txt'), 'requests==2.31\n');
+      const file = join(root, 'app', 'api', 'views.py');
+      assert.deepEqual([...new Manifests().dependenciesFor(file)], ['requests']);
+      writeFileSync(join(root, 'pyproject.toml'), '[project]\nname = "svc"\ndependencies = ["httpx>=0.23", "fastapi"]\n');
+      assert.deepEqual([...new Manifests().dependenciesFor(file)].sort(), ['fastapi', 'httpx']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,10 +1,11 @@
-// The packages a file's project depends on, read from the nearest manifest (package.json or
-// Cargo.toml) above it. Fix builders use them to pick a variant (piscina for a worker offload, the
+// The packages a file's project depends on, read from the nearest manifest (package.json,
+// Cargo.toml, pyproject.toml or requirements.txt) above it. Fix builders use them to pick a variant (piscina for a worker offload, the
 // crate's async runtime). Cached per manifest and re-read when its modification time changes.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { pyprojectDependencies, requirementsDependencies } from '../languages/python/manifest';
 
-const MANIFESTS = ['package.json', 'Cargo.toml'] as const;
+const MANIFESTS = ['package.json', 'Cargo.toml', 'pyproject.toml', 'requirements.txt'] as const;
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 interface Cached {
@@ -83,7 +84,9 @@ export class Manifests {
     } catch {
       return undefined;
     }
-    const deps = file.endsWith('.toml') ? cargoTomlDependencies(text) : packageJsonDependencies(text);
+    const name = basename(file);
+    const deps =
+      name === 'pyproject.toml' ? pyprojectDependencies(text) : name === 'requirements.txt' ? requirementsDependencies(text) : file.endsWith('.toml') ? cargoTomlDependencies(text) : packageJsonDependencies(text);
     this.cache.set(file, { mtimeMs, deps });
     return deps;
   }
