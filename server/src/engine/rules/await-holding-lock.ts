@@ -272,6 +272,7 @@ export const awaitHoldingLock: Rule = {
     ].join('\n'),
     fix:
       'Where the guard is not used after the yield, a suggestion releases it before the yield (`drop(guard)` in Rust). ' +
+      'In Python, a `threading.Lock` that only async code in the file takes becomes an `asyncio.Lock` entered with `async with` (a suggestion). ' +
       'Moving I/O out of a locked region changes behaviour, so it is left to you.',
     limits:
       'An await that only touches memory under an async lock is not flagged. ' +

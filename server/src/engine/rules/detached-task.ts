@@ -54,7 +54,7 @@ export const detachedTask: Rule = {
       '}',
       '```',
     ].join('\n'),
-    fix: 'Suggestions (TS/JS): add `await` (in an async function), or mark the promise deliberate with `void`; both are re-parsed before they are offered. Go: a suggestion gives the leaking goroutine\'s channel a capacity of 1, so its one send completes with nobody receiving. Rust has no automatic fix: keep the handle (spawn on a `JoinSet`, or store the `JoinHandle` and join it at shutdown), which is a decision about who owns the task.',
+    fix: 'Suggestions (TS/JS): add `await` (in an async function), or mark the promise deliberate with `void`; both are re-parsed before they are offered. Go: a suggestion gives the leaking goroutine\'s channel a capacity of 1, so its one send completes with nobody receiving. Python: a suggestion keeps the task in a module-level set it leaves when done (`add_done_callback(set.discard)`), as the asyncio documentation does. Rust has no automatic fix: keep the handle (spawn on a `JoinSet`, or store the `JoinHandle` and join it at shutdown), which is a decision about who owns the task.',
     limits:
       'Without a type checker, a call is known to return a promise only through the same file, the Node APIs and known HTTP clients: a floating promise from another module\'s function is not seen (typescript-eslint\'s `no-floating-promises` sees it with types).',
   },

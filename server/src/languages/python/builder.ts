@@ -82,11 +82,12 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const withs: SyntaxNode[] = [];
   const lockCalls: SyntaxNode[] = [];
   const tryNodes: SyntaxNode[] = [];
+  const importNodes: SyntaxNode[] = [];
   walk(root, (n) => {
     switch (n.type) {
       case 'import_statement':
       case 'import_from_statement':
-        scope.addImport(n);
+        importNodes.push(n);
         return false;
       case 'comment':
         comments.push({ span: span(n), text: text.slice(n.start + 1, n.end) });
@@ -151,13 +152,15 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       else scope.functionsByName.set(name, [rec]);
     }
   }
+  // Imports, once functions are known: an import inside a function binds its name there only.
+  for (const n of importNodes) scope.addImport(n, enclosingFn(state, n));
   // Bindings: annotated parameters, then assignments in source order (`self.x = …` first, for every method).
   for (const p of paramNodes) {
     const fn = enclosingFn(state, p);
     const id = p.children[0];
     const type = p.children.find((c) => c.type === 'type');
     if (!fn || !id || id.type !== 'identifier' || !type) continue;
-    const t = scope.annotationType(type);
+    const t = scope.annotationType(type, fn);
     if (t) fn.bindings.set(text.slice(id.start, id.end), t);
   }
   const selfAssign = (a: SyntaxNode): boolean => a.children[0]?.type === 'attribute' && /^(self|cls)\s*\./.test(text.slice(a.start, a.start + 5));
@@ -219,7 +222,7 @@ function bindAssignment(state: BuildState, a: SyntaxNode): void {
   const annotation = a.children.find((c, i) => i > 0 && c.type === 'type');
   const right = a.children.length > 1 ? a.children[a.children.length - 1] : undefined;
   const fn = enclosingFn(state, a);
-  const type = (annotation ? scope.annotationType(annotation) : undefined) ?? (right && right !== annotation ? scope.typeOf(right, fn) : undefined);
+  const type = (annotation ? scope.annotationType(annotation, fn) : undefined) ?? (right && right !== annotation ? scope.typeOf(right, fn) : undefined);
   if (left.type === 'identifier') {
     const name = text.slice(left.start, left.end);
     const cls = classBodyOf(scope, a);
@@ -311,7 +314,7 @@ function describeFunction(state: BuildState, f: PyFn, functions: FunctionInfo[],
     // `@sync_to_async` (asgiref) and friends run the decorated body in a thread.
     for (const d of decoratorsOf(text, node)) {
       const name = /^@\s*([\w.]+)/.exec(d)?.[1];
-      const q = name ? scope.qualify(name) : undefined;
+      const q = name ? scope.qualify(name, f.parent) : undefined;
       if (q && OFFLOADERS.has(q)) offloaded = true;
     }
   }

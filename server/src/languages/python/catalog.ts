@@ -54,6 +54,14 @@ const BLOCKING: BlockingCall[] = [
   { name: 'codecs.open', category: 'fs' },
   ...methods('pathlib.Path', ['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open', 'touch'], 'fs'),
   ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
+  // Metadata and directory calls: a system call that waits on the disk (or a network file system) each.
+  // Pure path arithmetic (`os.path.join`, `Path.parent`, `is_absolute`) and `abspath`/`absolute` (a `getcwd`) are not listed.
+  ...['stat', 'lstat', 'mkdir', 'access', 'chmod', 'chown', 'symlink', 'readlink', 'truncate', 'utime'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
+  ...['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath'].map((f) => ({ name: `os.path.${f}`, category: 'fs' as const })),
+  ...methods('pathlib.Path', [
+    'exists', 'is_file', 'is_dir', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'owner', 'group',
+    'iterdir', 'glob', 'rglob', 'mkdir', 'rmdir', 'unlink', 'rename', 'replace', 'chmod', 'lchmod', 'samefile', 'readlink', 'symlink_to', 'hardlink_to', 'resolve',
+  ], 'fs'),
   ...['copy', 'copy2', 'copyfile', 'copytree', 'rmtree', 'move', 'make_archive', 'unpack_archive'].map((f) => ({ name: `shutil.${f}`, category: 'fs' as const })),
   { name: 'tarfile.open', category: 'fs' },
   ...methods('tarfile.TarFile', ['extractall', 'extract', 'add'], 'fs'),

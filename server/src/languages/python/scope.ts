@@ -88,18 +88,26 @@ export class Scope {
 
   constructor(readonly text: string) {}
 
+  /** Names imported inside a function (`from trio import Path` in one test): visible in it and its nested functions only. */
+  private readonly localImports = new Map<PyFn, Map<string, string>>();
+
   /** Reads `import a.b as c`, `from a import b as c`; relative imports keep their dots (`.models.get`). */
-  addImport(node: SyntaxNode): void {
+  addImport(node: SyntaxNode, fn?: PyFn): void {
     const { text } = this;
+    let imports = this.imports;
+    if (fn) {
+      imports = this.localImports.get(fn) ?? new Map<string, string>();
+      this.localImports.set(fn, imports);
+    }
     if (node.type === 'import_statement') {
       for (const c of node.children) {
         if (c.type === 'dotted_name') {
           const name = text.slice(c.start, c.end).replace(/\s+/g, '');
           const head = name.split('.')[0]!;
-          this.imports.set(head, head);
+          imports.set(head, head);
         } else if (c.type === 'aliased_import') {
           const [target, alias] = [c.children[0], c.children[c.children.length - 1]];
-          if (target && alias) this.imports.set(text.slice(alias.start, alias.end), text.slice(target.start, target.end).replace(/\s+/g, ''));
+          if (target && alias) imports.set(text.slice(alias.start, alias.end), text.slice(target.start, target.end).replace(/\s+/g, ''));
         }
       }
       return;
@@ -111,30 +119,32 @@ export class Scope {
     for (const c of names) {
       if (c.type === 'dotted_name') {
         const name = text.slice(c.start, c.end);
-        this.imports.set(name, `${from}${from.endsWith('.') ? '' : '.'}${name}`);
+        imports.set(name, `${from}${from.endsWith('.') ? '' : '.'}${name}`);
       } else if (c.type === 'aliased_import') {
         const [target, alias] = [c.children[0], c.children[c.children.length - 1]];
-        if (target && alias) this.imports.set(text.slice(alias.start, alias.end), `${from}${from.endsWith('.') ? '' : '.'}${text.slice(target.start, target.end)}`);
+        if (target && alias) imports.set(text.slice(alias.start, alias.end), `${from}${from.endsWith('.') ? '' : '.'}${text.slice(target.start, target.end)}`);
       }
     }
   }
 
   /** The dotted module path a name written in the file stands for, through imports. */
-  qualify(name: string): string | undefined {
+  qualify(name: string, fn?: PyFn): string | undefined {
     const dot = name.indexOf('.');
     const head = dot < 0 ? name : name.slice(0, dot);
-    const base = this.imports.get(head);
+    let base: string | undefined;
+    for (let f = fn; f && base === undefined; f = f.parent) base = this.localImports.get(f)?.get(head);
+    base ??= this.imports.get(head);
     if (base === undefined) return undefined;
     return normalise(dot < 0 ? base : `${base}${name.slice(dot)}`);
   }
 
   /** The type an annotation names (`asyncio.Lock`, `Optional[requests.Session]`, `"httpx.Client"`). */
-  annotationType(node: SyntaxNode): string | undefined {
+  annotationType(node: SyntaxNode, fn?: PyFn): string | undefined {
     let raw = this.text.slice(node.start, node.end).replace(/\s+/g, '').replace(/^["']|["']$/g, '');
     const optional = /^(?:(?:typing\.)?Optional\[(.+)\]|(.+)\|None)$/.exec(raw);
     if (optional) raw = optional[1] ?? optional[2]!;
     if (!/^[\w.]+$/.test(raw)) return undefined;
-    return this.qualify(raw);
+    return this.qualify(raw, fn);
   }
 
   /** The type of a variable visible in `fn` (its locals, then enclosing functions', then the module's). */
@@ -218,7 +228,7 @@ export class Scope {
       const name = text.slice(f.start, f.end);
       const local = this.localFunction(name, fn);
       if (local !== undefined) return { localTarget: local };
-      const q = this.qualify(name);
+      const q = this.qualify(name, fn);
       if (q !== undefined) return { callee: q };
       if (BUILTINS.has(name) && !this.shadowed.has(name) && this.lookup(name, fn) === undefined) return { callee: name };
       return {};
@@ -246,7 +256,7 @@ export class Scope {
     if (t !== undefined) return { callee: normalise(`${t}.${member}`) };
     const path = dotted(text, obj);
     if (path !== undefined && this.lookup(path.split('.')[0]!, fn) === undefined) {
-      const q = this.qualify(`${path}.${member}`);
+      const q = this.qualify(`${path}.${member}`, fn);
       if (q !== undefined) return { callee: q };
     }
     return {};
