@@ -26,7 +26,7 @@ export const PINS = {
   webpack: "webpack@5.101.3",
   /** Rust: Tokio from Debian bookworm (`librust-tokio-dev`). */
   tokioApt: "librust-tokio-dev",
-  /** Python: aiohttp from Debian bookworm, installed for the Python frontend to come. */
+  /** Python: aiohttp from Debian bookworm (`python3-aiohttp`, 3.8.4). */
   aiohttpApt: "python3-aiohttp",
   /** Go: grpc-go from Debian (`golang-google-grpc-dev`, 1.33.3 on bookworm), tests included. */
   grpcApt: "golang-google-grpc-dev",

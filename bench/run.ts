@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --json FILE] [-- --repeat N] [-- --only ts,rust,go]`
 // Benchmarks, never part of `npm test`. Every heavy measurement runs in its own child process;
 // ratios are taken between figures of the same run, since absolute times on a shared machine drift.
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -271,18 +271,21 @@ async function go(report: Report): Promise<void> {
   );
 }
 
-function python(report: Report): void {
+async function python(report: Report): Promise<void> {
   section("Python");
   const root = installPythonCorpus();
   report.set("python.corpus.root", root ?? null);
-  if (!frontendForPath("x.py"))
-    report.note(
-      `${PINS.aiohttpApt} is installed${root ? ` at ${root}` : ""}; there is no Python frontend yet, so Python is not measured`,
-    );
-  else
-    report.note(
-      "a Python frontend exists but the bench does not measure it yet: add it here like Rust",
-    );
+  if (!root) {
+    report.note(`${PINS.aiohttpApt} could not be installed: Python is not measured`);
+    return;
+  }
+  const version = /__version__\s*=\s*"([^"]+)"/.exec(readFileSync(join(root, "__init__.py"), "utf8"))?.[1] ?? "?";
+  let corpus = await listCorpus("python", "python", root, [".py"], `aiohttp ${version} (Debian ${PINS.aiohttpApt})`);
+  if (quick) corpus = subset(corpus, 10, [0], "python-quick");
+  report.set("python.corpus.files", corpus.files.length);
+  report.set("python.corpus.lines", corpus.lines);
+  process.stdout.write(`  corpus: ${corpus.description}: ${corpus.files.length} files, ${corpus.lines} lines\n`);
+  await report.attempt("Python scan", () => measureScan(report, "python", corpus, BUILD, repeat));
 }
 
 function addChecks(report: Report): void {
@@ -396,6 +399,13 @@ function addChecks(report: Report): void {
     ratio("go.scanOverParseCpu"),
   );
   report.check(
+    "python.scanOverParse",
+    "Python cold scan ÷ bare tree-sitter parse",
+    "atMost",
+    1.5,
+    ratio("python.scanOverParseCpu"),
+  );
+  report.check(
     "rust.keystrokeP50Ms",
     "Rust keystroke → diagnostics p50 (LSP; CPU: in-process analyze)",
     "atMost",
@@ -439,7 +449,7 @@ async function main(): Promise<void> {
   await buildWorkers();
   if (only.has("ts")) await typescript(report);
   if (only.has("rust")) await rust(report);
-  if (only.has("python")) python(report);
+  if (only.has("python")) await python(report);
   if (only.has("go")) await go(report);
   addChecks(report);
   const met = report.checks.filter((c) => c.met === true).length;
