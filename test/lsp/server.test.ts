@@ -232,6 +232,16 @@ describe('language server', () => {
     assert.deepEqual((await cleared).diagnostics, []);
   });
 
+  it('shows a glob that can never match as a warning on the config file, as the CLI prints it', async () => {
+    const config = client.uri('.async-boundary.json');
+    writeFileSync(join(client.root, '.async-boundary.json'), '{\n  "exclude": ["src//gen/**"]\n}\n');
+    const published = client.nextDiagnostics(config);
+    await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: config, type: 2 }] });
+    const { diagnostics } = await published;
+    assert.deepEqual(diagnostics.map((d) => [d.severity, d.range.start.line]), [[2, 1]]);
+    assert.match(messageText(diagnostics[0]!.message), /never match/);
+  });
+
   it('logs an invalid setting once and uses the default', async () => {
     client.settings = { debounceMs: 'soon' };
     await client.open('a.ts', HANDLER);

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config } from '../engine/config';
-import { parseConfig, type ConfigError } from '../engine/config-parse';
+import { folderDepth, parseConfig, type ConfigError } from '../engine/config-parse';
 import { exists, toPosix } from '../project/files';
 import { UsageError } from './io';
 
@@ -58,8 +58,7 @@ async function readConfig(path: string, cwd: string, asGiven?: string): Promise<
     return { config: DEFAULT_CONFIG, path, root: dirname(path), errors: [{ file, line: 1, column: 1, path: '', message }] };
   }
   const root = dirname(path);
-  const depth = toPosix(root).split('/').filter((s) => s !== '' && !/^[A-Za-z]:$/.test(s)).length;
-  const { config, errors, warnings } = parseConfig(text, file, { depth });
+  const { config, errors, warnings } = parseConfig(text, file, { depth: folderDepth(root) });
   return { config, path, root, errors, warnings };
 }
 

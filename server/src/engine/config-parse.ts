@@ -42,6 +42,11 @@ export interface ConfigPlace {
   readonly depth?: number;
 }
 
+/** {@link ConfigPlace.depth} of a folder given as an absolute path (either slash; a drive letter is not a folder). */
+export function folderDepth(dir: string): number {
+  return dir.split(/[\\/]/).filter((s) => s !== '' && !/^[A-Za-z]:$/.test(s)).length;
+}
+
 /** The most entries a list in the config may hold; longer lists are cut here, with an error. */
 export const MAX_LIST_ENTRIES = 10_000;
 /** The longest string the config accepts as a name or a glob. */

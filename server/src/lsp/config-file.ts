@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { globMatcher } from '../engine/glob';
 import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic } from 'vscode-languageserver';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config, type RuleLevel } from '../engine/config';
-import { parseConfig } from '../engine/config-parse';
+import { folderDepth, parseConfig } from '../engine/config-parse';
 import type { FileLocation } from '../engine/roles-paths';
 import type { CodeRole } from '../engine/model';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
@@ -84,13 +84,14 @@ export class ProjectConfig {
       this.session.logOnce(`async-boundary: cannot read \`${path}\`: ${error instanceof Error ? error.message : String(error)}`);
       return { base: DEFAULT_CONFIG, root, merged: new Map() };
     }
-    const { config, errors } = parseConfig(text, path);
+    const { config, errors, warnings } = parseConfig(text, path, { depth: folderDepth(dirname(path)) });
     // The output channel says which config governs which files, so "why is this (not) reported" has an answer.
     this.session.connection.console.info(`async-boundary: read ${path}${errors.length > 0 ? ` (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}; the valid parts apply)` : ''}`);
-    const diagnostics: Diagnostic[] = errors.map((e) => {
+    // Errors, and warnings such as a glob that can never match, as the CLI prints them.
+    const diagnostics: Diagnostic[] = [...errors.map((e) => [e, DiagnosticSeverity.Error] as const), ...warnings.map((w) => [w, DiagnosticSeverity.Warning] as const)].map(([e, severity]) => {
       this.session.connection.console.warn(`${e.file}:${e.line}:${e.column}: ${e.message}`);
       const start = { line: e.line - 1, character: e.column - 1 };
-      return { range: { start, end: start }, severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, message: e.message };
+      return { range: { start, end: start }, severity, source: DIAGNOSTIC_SOURCE, message: e.message };
     });
     this.publishErrors(path, diagnostics);
     return { base: config, root, merged: new Map() };
