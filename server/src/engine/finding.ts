@@ -53,6 +53,10 @@ export interface FindingData {
   readonly channelId?: number;
   /** The spawn site (`detached-task`, `unbounded-fan-out`). */
   readonly spawnId?: number;
+  /** The fan-out site (`unbounded-fan-out`). */
+  readonly fanOutId?: number;
+  /** The retry site (`retry-without-backoff`). */
+  readonly retryId?: number;
   /** A short discriminator for findings of one rule with different fixes (`reacquire`, `no-release`). */
   readonly variant?: string;
 }

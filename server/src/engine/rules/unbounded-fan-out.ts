@@ -37,6 +37,7 @@ function check(model: FileModel): RawFinding[] {
     findings.push({
       message: `\`${f.spawner}\` in ${where} ${how}, ${SOURCES[f.source]}${origin}: under a slow or failing dependency every item holds a connection, file handle or memory at the same time; ${advice}`,
       span: f.span,
+      data: { fanOutId: f.id },
     });
   }
   return findings;
@@ -50,7 +51,7 @@ function short(code: string): string {
 export const unboundedFanOut: Rule = {
   id: 'unbounded-fan-out',
   defaultSeverity: 'info',
-  fixable: false,
+  fixable: true,
   docs: {
     summary: 'All items of a collection whose size the code does not control, started at once',
     what:
@@ -73,7 +74,7 @@ export const unboundedFanOut: Rule = {
       'await pMap(files, (f) => upload(path.join(dir, f)), { concurrency: 8 });',
       '```',
     ].join('\n'),
-    fix: 'No automatic fix: the bound is a decision. Use `p-map`/`p-limit` with a concurrency when the project depends on one, else a loop that awaits chunks of N; in Rust, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore`; in Go, `g.SetLimit(N)` on an `errgroup.Group` or a semaphore channel; in Python, an `asyncio.Semaphore` inside the per-item work.',
+    fix: 'Suggestions (TS/JS), since the bound is a decision (the titles say `8` is a placeholder for N): for `Promise.all(xs.map(fn))`, `pMap(xs, fn, { concurrency: 8 })` when the project depends on `p-map` and the file is an ES module; for any combinator over `xs.map(fn)` or `Array.from(xs, fn)`, `xs.map(limitConcurrency(8, fn))` with a small inline limiter declared once in the file (typed in TypeScript). A loop that pushes one promise per item is not rewritten. By hand: a loop that awaits chunks of N; in Rust, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore`; in Go, `g.SetLimit(N)` on an `errgroup.Group` or a semaphore channel; in Python, an `asyncio.Semaphore` inside the per-item work.',
     limits:
       'A collection whose size is not visible where it is used (a parameter, a query result) is not flagged: most of those are small sets, and the rule cannot tell which are not.',
   },

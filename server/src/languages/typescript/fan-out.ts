@@ -120,6 +120,12 @@ export function findFanOuts(text: string, calls: readonly RawCall[], functions: 
   /** The per-item work of a mapped function: its first call, and whether a limiter wraps it. */
   function workOf(fn: ts.Expression, scope: Scope): { call?: string; limited: boolean } {
     const f = unwrap(fn);
+    // `xs.map(limitConcurrency(8, fn))`, p-limit's `limitFunction(fn, { concurrency })`: a limiter wraps the work.
+    if (T.isCallExpression(f) && isLimiterFactory(f, scope)) {
+      const inner = f.arguments.find((a) => isFunctionLike(unwrap(a)) || T.isIdentifier(unwrap(a)) || T.isPropertyAccessExpression(unwrap(a)));
+      const call = inner ? workOf(inner, scope).call : undefined;
+      return { ...(call !== undefined ? { call } : {}), limited: true };
+    }
     const id = isFunctionLike(f) ? fnIdByNode.get(f) : undefined;
     if (id === undefined) return T.isIdentifier(f) || T.isPropertyAccessExpression(f) ? { call: code(f), limited: false } : { limited: false };
     const own = nestedCalls(id);
@@ -148,6 +154,15 @@ export function findFanOuts(text: string, calls: readonly RawCall[], functions: 
     const owned = new Set([fnId]);
     for (const f of functions) if (f.parent !== undefined && owned.has(f.parent)) owned.add(f.id);
     return calls.filter((k) => k.functionId !== undefined && owned.has(k.functionId));
+  }
+
+  /** A call that returns its function argument wrapped in a concurrency limit. */
+  function isLimiterFactory(call: ts.CallExpression, scope: Scope): boolean {
+    const callee = unwrap(call.expression);
+    const resolved = resolveExpr(call.expression, scope);
+    if (resolved !== undefined && LIMITER_MODULES.test(resolved)) return true;
+    const name = T.isIdentifier(callee) ? callee.text : T.isPropertyAccessExpression(callee) ? callee.name.text : '';
+    return /^(limit|limitConcurrency|limitFunction|withConcurrency|throttle|throttled|concurrencyLimit)$/i.test(name) && call.arguments.length > 0;
   }
 
   function isLimiter(k: RawCall): boolean {

@@ -181,6 +181,11 @@ export class ImportPlan {
     return local;
   }
 
+  /** Adds an import statement written by the caller (a default import: `import pMap from 'p-map'`). */
+  declareImport(statement: string): void {
+    this.newNamespaces.push(statement);
+  }
+
   /** Adds a top-level declaration (a pool, a runner function) right after the imports. */
   declare(text: string): void {
     this.declarations.push(text);

@@ -10,6 +10,7 @@ import { asyncHelperFix } from './async-helper';
 import { asyncTwinFix, twinOf, type BuildInput } from './blocking';
 import { channelFixes } from './channel';
 import { detachedFixes } from './detached';
+import { fanOutFixes } from './fan-out';
 import { Imports } from './imports';
 import { lockFixes } from './lock';
 import { detectStyle } from './style';
@@ -37,6 +38,8 @@ export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext
       return lockFixes(finding, parsed, input);
     case 'detached-task':
       return detachedFixes(finding, parsed);
+    case 'unbounded-fan-out':
+      return fanOutFixes(finding, parsed, ctx, input);
     default:
       return NONE;
   }
