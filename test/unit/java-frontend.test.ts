@@ -158,4 +158,38 @@ describe('java frontend', () => {
       }
     }
   });
+
+  it('speaks Reactor: quotes the call whole, with its arguments, and names the operator and the method', () => {
+    const text = lines(
+      'import reactor.core.publisher.Mono;',
+      'import org.springframework.jdbc.core.JdbcTemplate;',
+      'import org.springframework.web.bind.annotation.*;',
+      '@RestController',
+      'class OrderController {',
+      '  private final UserRepository userRepo;',
+      '  private final OrderRepository orders;',
+      '  private final JdbcTemplate jdbcTemplate;',
+      '  @GetMapping("/orders/{id}")',
+      '  Mono<Order> getOrder(@PathVariable String id) {',
+      '    return orders.findById(id).flatMap(o -> {',
+      '      User u = userRepo.findById(id).block();',
+      '      return Mono.just(o.withUser(u));',
+      '    });',
+      '  }',
+      '  @GetMapping("/orders/{id}/audit")',
+      '  Mono<Void> audit(@PathVariable String id) {',
+      '    return orders.findById(id).doOnNext(o -> writeAudit(o)).then();',
+      '  }',
+      '  private void writeAudit(Order o) {',
+      '    jdbcTemplate.update("insert into order_audit (order_id, status, changed_at) values (?, ?, now())", o.id(), o.status());',
+      '  }',
+      '}',
+    );
+    const a = analyze({ path: 'OrderController.java', text })!;
+    const messages = a.findings.filter((f) => f.rule === 'blocking-in-async').map((f) => f.message);
+    assert.equal(messages[0], '`userRepo.findById(id).block()` blocks a Reactor non-blocking thread in the `flatMap` of `getOrder`: return the `Mono` instead (compose it with `flatMap`; a `map` that needs it becomes a `flatMap`)');
+    // A long call keeps its name and shortens its arguments; a helper is quoted as it is called.
+    assert.match(messages[1] ?? '', /^`writeAudit\(o\)` blocks a Reactor non-blocking thread in the `doOnNext` of `audit`: `writeAudit` calls `jdbcTemplate\.update\(…\)`;/);
+    assert.equal(messages.length, 2);
+  });
 });

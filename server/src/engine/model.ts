@@ -178,6 +178,12 @@ export interface CallSite {
   /** The callee as written, whitespace-normalised (`fs.readFileSync`). */
   readonly calleeText: string;
   /**
+   * How messages quote the call, when its language quotes calls whole rather than by callee: Java
+   * names the call with its receiver chain and arguments (`userRepo.findById(id).block()`, long
+   * argument lists shortened to `(…)`). Absent: messages quote {@link calleeText}.
+   */
+  readonly written?: string;
+  /**
    * The fully qualified callee resolved through imports, requires and local aliases, in the
    * catalog's naming (`fs.readFileSync`, `child_process.execSync`, `std::fs::read_to_string`),
    * or absent when it cannot be resolved.

@@ -42,6 +42,7 @@ function isChain(call: CallSite): boolean {
  * (`Command::output`, `Statement.all`) rather than the whole chain.
  */
 export function shownCallee(call: CallSite): string {
+  if (call.written !== undefined) return call.written;
   if (!isChain(call) || !call.callee) return call.calleeText;
   const sep = call.callee.includes('::') ? '::' : '.';
   const parts = call.callee.split(sep);
@@ -85,6 +86,11 @@ function nestedBlockingCalls(model: FileModel, isBlocking: (c: CallSite) => bool
     if (outer) out.set(inner.id, outer.id);
   }
   return out;
+}
+
+/** A call as messages quote it: whole where the language says so (Java), else its callee. */
+function quoted(call: CallSite): string {
+  return call.written ?? call.calleeText;
 }
 
 /** The project function a call names, when it blocks its caller (from the linker's imports). */
@@ -152,7 +158,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       const blocks = imported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
       findings.push({
-        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
+        message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: hopNotes(imported, call),
         data: { callId: call.id },
@@ -171,22 +177,22 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       const blocks = innerImported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
       findings.push({
-        message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`, and ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
+        message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`, and ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
-        related: [{ span: inner.span, message: `\`${inner.calleeText}\` blocks here` }, ...hopNotes(innerImported, call)],
+        related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }, ...hopNotes(innerImported, call)],
         data: { callId: call.id },
       });
       continue;
     }
     const innerEntry = catalog.blocking.get(inner.callee!)!;
     findings.push({
-      message: `\`${call.calleeText}\` blocks ${where} in ${inContext}: ${chain} calls \`${inner.calleeText}\`; ${
+      message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`; ${
         innerEntry.replacement
           ? `make it async and use \`${asWritten(innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement), inner)}\``
           : helperNoTwin
       }`,
       span: call.span,
-      related: [{ span: inner.span, message: `\`${inner.calleeText}\` blocks here` }],
+      related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }],
       data: { callId: call.id, innerCallId: inner.id },
     });
   }

@@ -8,7 +8,7 @@ import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo } from '.
 import { nodeSpan } from '../tree-sitter';
 import { RETURN_TYPES } from './catalog';
 import { classifyCallbacks, methodContext, type CallbackRole } from './reactor';
-import { field, textOf, compact, walk, type JavaNode } from './syntax';
+import { field, textOf, compact, quoteCall, walk, type JavaNode } from './syntax';
 import { JavaTypes, MONO, FLUX, type ClassRec } from './types';
 
 export const span = nodeSpan;
@@ -364,7 +364,7 @@ function readCall(state: JavaState, node: JavaNode): CallSite {
   let up = node.parent;
   while (up?.type === 'parenthesized_expression') up = up.parent;
   return {
-    id: state.calls.length, span: span(node), calleeSpan, argsSpan: span(args), calleeText,
+    id: state.calls.length, span: span(node), calleeSpan, argsSpan: span(args), calleeText, written: quoteCall(text, node),
     ...(resolved.callee !== undefined ? { callee: resolved.callee } : {}), member,
     ...(resolved.localTarget !== undefined ? { localTarget: resolved.localTarget } : {}),
     ...(fn ? { functionId: fn.id } : {}),

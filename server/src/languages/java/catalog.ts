@@ -13,8 +13,8 @@ const methods = (type: string, names: readonly string[], category: BlockingCall[
   names.map((m) => ({ name: `${type}.${m}`, category, ...extra }));
 
 const OFFLOAD = 'wrap it in `Mono.fromCallable(() -> …).subscribeOn(Schedulers.boundedElastic())` and compose that with `flatMap` (off a Reactor chain: run it on a dedicated executor)';
-const RETURN_MONO = 'return the `Mono` instead of blocking on it (compose it with `flatMap`; a `map` that needs it becomes a `flatMap`)';
-const RETURN_FLUX = 'return the `Flux` instead of blocking on it (compose it with `flatMap`/`concatMap`, or `collectList()` it)';
+const RETURN_MONO = 'return the `Mono` instead (compose it with `flatMap`; a `map` that needs it becomes a `flatMap`)';
+const RETURN_FLUX = 'return the `Flux` instead (compose it with `flatMap`/`concatMap`, or `collectList()` it)';
 const COMPOSE_FUTURE = 'compose the future instead of waiting for it (`Mono.fromFuture(…)`, or `thenApply`/`thenCompose`)';
 const WEBCLIENT = 'use `WebClient` and return its `Mono`, or ' + OFFLOAD;
 const R2DBC = 'use a reactive driver (R2DBC, `DatabaseClient`) and return its publisher, or ' + OFFLOAD;

@@ -42,3 +42,46 @@ export function textOf(text: string, node: JavaNode): string {
 export function compact(text: string, node: JavaNode): string {
   return text.slice(node.start, node.end).replace(/\s+/g, '');
 }
+
+/** Longest call messages quote whole; past it, the longest argument lists of its chain are shortened to `(…)`. */
+const QUOTE_MAX = 60;
+
+/** Whitespace-free across lines (a chain split over lines reads as one), single spaces elsewhere. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, '').replace(/\s+/g, ' ');
+}
+
+/**
+ * A call as messages quote it: its receiver chain and arguments as written, on one line
+ * (`userRepo.findById(id).block()`). A long call has the longest argument lists of its chain
+ * shortened to `(…)`, one at a time, until it fits (`restTemplate.getForObject(…)`), so the
+ * message names the call as a reader finds it in the line.
+ */
+export function quoteCall(text: string, node: JavaNode): string {
+  const whole = oneLine(text.slice(node.start, node.end));
+  if (whole.length <= QUOTE_MAX) return whole;
+  // The argument lists of the call and of the calls its receiver chain is made of.
+  const lists: JavaNode[] = [];
+  for (let n: JavaNode | undefined = node; n && (n.type === 'method_invocation' || n.type === 'object_creation_expression'); n = field(n, 'object')) {
+    const args = field(n, 'arguments');
+    if (args && args.end - args.start > 2) lists.push(args);
+  }
+  const cut = new Set<JavaNode>();
+  const render = (): string => {
+    let out = '';
+    let at = node.start;
+    for (const a of [...lists].sort((x, y) => x.start - y.start)) {
+      if (!cut.has(a)) continue;
+      out += oneLine(text.slice(at, a.start)) + '(…)';
+      at = a.end;
+    }
+    return out + oneLine(text.slice(at, node.end));
+  };
+  let q = whole;
+  for (const a of [...lists].sort((x, y) => y.end - y.start - (x.end - x.start))) {
+    if (q.length <= QUOTE_MAX) break;
+    cut.add(a);
+    q = render();
+  }
+  return q;
+}
