@@ -134,3 +134,104 @@ describe('amplifier fixes: unbounded-fan-out (TS/JS)', () => {
     assert.match(refused[0]!.reason, /rewriting the loop/);
   });
 });
+
+describe('amplifier fixes: unbounded-fan-out (Rust)', () => {
+  it('`join_all` over an iterator becomes `stream::iter(…).buffered(8).collect()` and imports `StreamExt` in its module', () => {
+    // Modelled on a link checker's `check_all`: one HEAD request per line of the input, joined in order.
+    const src = lines(
+      '//! Checks every link of a list.',
+      'use futures::future::join_all;',
+      'use reqwest::Client;',
+      '',
+      'pub async fn check_all(list: String, client: Client) -> Vec<bool> {',
+      '    join_all(list.lines().map(|url| {',
+      '        let c = client.clone();',
+      '        async move { c.head(url).send().await.is_ok() }',
+      '    }))',
+      '    .await',
+      '}',
+    );
+    const { fixes } = fixesOf('links.rs', src, 'unbounded-fan-out');
+    assert.equal(fixes.length, 1);
+    assert.match(fixes[0]!.title, /buffered\(8\).*8 is a placeholder: choose N/);
+    const after = applied('links.rs', src, fixes[0], 'unbounded-fan-out');
+    assert.match(after, /^use reqwest::Client;\nuse futures::StreamExt;\n/m);
+    assert.match(after, /    futures::stream::iter\(list\.lines\(\)\.map\(\|url\| \{\n[^]*\}\)\)\.buffered\(8\)\.collect::<Vec<_>>\(\)\n    \.await\n/);
+  });
+
+  it('inside an inline module the import goes into that module, and an existing import is reused', () => {
+    const src = lines(
+      'pub mod sync {',
+      '    use futures::future::try_join_all;',
+      '    use futures::StreamExt;',
+      '',
+      '    pub async fn push_all(manifest: String, db: sqlx::PgPool) -> Result<Vec<u64>, sqlx::Error> {',
+      '        try_join_all(manifest.lines().map(|l| sqlx::query("insert into items (name) values ($1)").bind(l).execute(&db))).await',
+      '            .map(|rs| rs.iter().map(|r| r.rows_affected()).collect())',
+      '    }',
+      '}',
+    );
+    const after = applied('sync.rs', src, fixesOf('sync.rs', src, 'unbounded-fan-out').fixes[0], 'unbounded-fan-out');
+    assert.match(after, /^ {4}use futures::StreamExt;\n {4}use futures::TryStreamExt;\n\n/m);
+    assert.equal(after.match(/use futures::StreamExt;/g)?.length, 1);
+    assert.match(after, /futures::stream::iter\(manifest\.lines\(\)\.map\(.*\)\)\.buffered\(8\)\.try_collect::<Vec<_>>\(\)\.await/);
+  });
+
+  it('is refused when tokio-stream\'s `StreamExt` is imported (its methods would clash)', () => {
+    const src = lines(
+      'use futures::future::join_all;',
+      'use tokio_stream::StreamExt;',
+      '',
+      'pub async fn sizes(input: String) -> Vec<u64> {',
+      '    join_all(input.lines().map(|p| async move { tokio::fs::metadata(p).await.map(|m| m.len()).unwrap_or(0) })).await',
+      '}',
+    );
+    const { fixes, refused } = fixesOf('sizes.rs', src, 'unbounded-fan-out');
+    assert.equal(fixes.length, 0);
+    assert.match(refused[0]!.reason, /tokio-stream/);
+  });
+
+  it('a tokio task per item gets a semaphore before the loop and a permit moved into each task', () => {
+    // Modelled on a notifier route that starts one task per id of the request body.
+    const src = lines(
+      'use axum::Json;',
+      '',
+      'async fn notify_one(id: u64) -> Result<(), reqwest::Error> {',
+      '    reqwest::get(format!("http://users/{id}/notify")).await?;',
+      '    Ok(())',
+      '}',
+      '',
+      'pub async fn notify(Json(ids): Json<Vec<u64>>) -> &\'static str {',
+      '    let mut set = tokio::task::JoinSet::new();',
+      '    for id in ids {',
+      '        set.spawn(notify_one(id));',
+      '    }',
+      '    while set.join_next().await.is_some() {}',
+      '    "done"',
+      '}',
+    );
+    const { fixes } = fixesOf('notify.rs', src, 'unbounded-fan-out');
+    assert.match(fixes[0]!.title, /tokio::sync::Semaphore.*8 is a placeholder: choose N/);
+    const after = applied('notify.rs', src, fixes[0], 'unbounded-fan-out');
+    assert.match(
+      after,
+      /    let limiter = std::sync::Arc::new\(tokio::sync::Semaphore::new\(8\)\);\n    for id in ids \{\n        let permit = limiter\.clone\(\)\.acquire_owned\(\)\.await\.expect\("the semaphore is never closed"\);\n        set\.spawn\(async move \{ let _permit = permit; notify_one\(id\)\.await \}\);\n/,
+    );
+  });
+
+  it('a task that does not own what it captures (no `move`) is refused', () => {
+    const src = lines(
+      'pub async fn replay(body: String) {',
+      '    let mut set = tokio::task::JoinSet::new();',
+      '    for line in body.lines() {',
+      '        let event = line.to_owned();',
+      '        set.spawn(async { drop(event) });',
+      '    }',
+      '    while set.join_next().await.is_some() {}',
+      '}',
+    );
+    const { fixes, refused } = fixesOf('replay.rs', src, 'unbounded-fan-out');
+    assert.equal(fixes.length, 0);
+    assert.match(refused[0]!.reason, /`move`/);
+  });
+});

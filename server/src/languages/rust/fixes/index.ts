@@ -3,6 +3,7 @@ import type { Finding } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
 import { blockingFixes } from './blocking';
 import { channelFixes } from './channel';
+import { fanOutFixes } from './fan-out';
 import { lockFixes } from './lock';
 
 /** Fix edits for one Rust finding. */
@@ -14,6 +15,8 @@ export function rustFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext)
       return lockFixes(finding, parsed);
     case 'unbounded-channel':
       return channelFixes(finding, parsed);
+    case 'unbounded-fan-out':
+      return fanOutFixes(finding, parsed);
     default:
       return { fixes: [], refused: [] };
   }
