@@ -17,6 +17,8 @@
  * - a promise continuation (`.then`/`.catch`/`.finally` callback) of startup code runs once, as
  *   the rest of that startup; an `init`/`initialize` function a TS/JS module exports, and that
  *   nothing in the file calls, is its one-time initialiser (a name only, so reachability comes first);
+ *   a function named for loading configuration (`try_from_config`, `loadConfig`) that nothing in
+ *   the file calls runs while the server is configured;
  * - a function whose body opens with a comment saying it runs only at start-up is startup.
  * Pure functions over plain data: no IO.
  */
@@ -63,6 +65,14 @@ const SERVER_FACTORIES: Readonly<Partial<Record<LanguageId, ReadonlySet<string>>
 const INITIALISERS: Readonly<Partial<Record<LanguageId, ReadonlySet<string>>>> = {
   typescript: new Set(['init', 'initialize', 'initialise']),
 };
+
+/**
+ * Names of a function that builds a component from its configuration (trust-dns's
+ * `SqliteAuthority::try_from_config`, `loadConfig`): it runs while the server is configured, before
+ * it serves. A name only, so a same-file caller decides first (a handler that reloads the config
+ * per request makes it production).
+ */
+const CONFIG_LOADER = /^(?:try_?)?(?:from|load|read)_?conf(?:ig|iguration)?$/i;
 
 /** A comment that says the code around it runs only once, at startup ("this code is only run at start-up"). */
 const STARTUP_COMMENT = /\b(?:only|once)\b[\w ,-]{0,40}?\b(?:at|on|during|before)\s+(?:start[- ]?up|boot(?:strap)?)\b/i;
@@ -299,6 +309,9 @@ class Resolver {
     // a same-file caller decides its role like any other function's (a handler calling `init()`).
     if (f.name !== undefined && this.initialisers.has(f.name) && this.exported(f.id) && !this.callers.has(f.id)) {
       return { role: 'startup', where: `at startup, in the module's one-time initialiser \`${f.name}\`` };
+    }
+    if (f.name !== undefined && f.parent === undefined && CONFIG_LOADER.test(f.name) && !this.callers.has(f.id)) {
+      return { role: 'startup', where: `at startup, while the configuration is loaded (\`${f.name}\`)` };
     }
     if (f.parent !== undefined) {
       const p = this.decide(f.parent);
