@@ -131,6 +131,28 @@ describe('language server', () => {
     assert.deepEqual(await client.applyEdits('a.ts', editsFor(resolved.edit, uri)), [], after);
   });
 
+  // Issue #16: fixes that each add the same import (or imports at the same place) used to be skipped
+  // as overlapping after the first, so one fix-all left fixable findings behind.
+  for (const [name, path, languageId, text] of [
+    ['TypeScript, two fixes adding `readFile` and one adding `writeFile`', 'imports.ts', 'typescript', ["import { readFileSync, writeFileSync } from 'node:fs';", '', 'export async function backup(p: string) {', "  const t = readFileSync(p, 'utf8');", "  writeFileSync(p + '.bak', t);", '  await fetch(p);', '}', '', 'export async function load(p: string) {', "  return readFileSync(p, 'utf8');", '}', ''].join('\n')],
+    ['TypeScript, two fixes adding `promisify`', 'promisify.ts', 'typescript', ["import crypto from 'node:crypto';", '', 'export async function hash(p: string) {', "  return crypto.pbkdf2Sync(p, 'salt', 100000, 64, 'sha512');", '}', '', 'export async function derive(p: string) {', "  return crypto.scryptSync(p, 'salt', 64);", '}', ''].join('\n')],
+    ['Python, two fixes adding `import asyncio`', 'poll.py', 'python', ['import time', '', '', 'async def poll():', '    time.sleep(1)', '', '', 'async def retry():', '    time.sleep(2)', ''].join('\n')],
+  ] as const) {
+    it(`one source.fixAll leaves nothing fixable behind: ${name}`, async () => {
+      const before = await client.open(path, text, languageId);
+      assert.ok(before.length >= 2, JSON.stringify(before));
+      const uri = client.uri(path);
+      const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: range(0, 0, 0, 0), context: { diagnostics: [], only: ['source.fixAll'] } });
+      const resolved = await client.request<CodeAction>('codeAction/resolve', actions[0]!);
+      const after = applyLspEdits(text, editsFor(resolved.edit, uri));
+      assert.equal(frontendForPath(path)!.syntaxErrors(after, path), 0, after);
+      assert.deepEqual(await client.applyEdits(path, editsFor(resolved.edit, uri)), [], after);
+      // Nothing left for a second fix-all to do.
+      const again = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: range(0, 0, 0, 0), context: { diagnostics: [], only: ['source.fixAll'] } });
+      assert.deepEqual(again, []);
+    });
+  }
+
   it('"Fix all `<rule>` problems in this file" fixes every finding of the rule', async () => {
     const text = HANDLER.replace('  await fetch(path);', "  fs.writeFileSync(path + '.bak', data);\n  await fetch(path);");
     const diagnostics = await client.open('a.ts', text);

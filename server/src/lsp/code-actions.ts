@@ -14,7 +14,7 @@ import {
 } from 'vscode-languageserver';
 import { fixesFor, type Analysis } from '../engine/analyze';
 import type { Finding, Fix, TextEdit } from '../engine/finding';
-import { fixAllEdits } from '../engine/fix-all';
+import { fixAllPasses } from '../engine/fix-all';
 import type { FixResult } from '../engine/language';
 import { ruleById } from '../engine/rules';
 import { INVALID_SUPPRESSION, REASON_PLACEHOLDER } from '../engine/suppressions';
@@ -144,7 +144,9 @@ function resolveWith(session: Session, current: DocumentAnalysis, action: CodeAc
     }
     case 'fix-rule':
     case 'fix-all': {
-      const { edits } = fixAllEdits(analysis, { safeOnly: true, ctx: { dependencies: session.manifests.dependenciesFor(analysis.parsed.path) }, ...(data.kind === 'fix-rule' ? { rule: data.rule } : {}), onError: session.onError });
+      // To a fixed point: fixes that wanted the same place (two imports at the top) each get their turn.
+      const options = { safeOnly: true, ctx: { dependencies: session.manifests.dependenciesFor(analysis.parsed.path) }, ...(data.kind === 'fix-rule' ? { rule: data.rule } : {}), onError: session.onError };
+      const { edits } = fixAllPasses(analysis, (text) => session.analyzeText(uri, current.config, text), options);
       edit = fixEdit(session, uri, version, toLsp(edits));
       break;
     }

@@ -261,6 +261,18 @@ export class Session {
     return result;
   }
 
+  /**
+   * Analyses another text of an open document (a fix-all's intermediate result) as {@link analyzeNow}
+   * analyses its buffer: the same path, config, location and imports. Nothing is cached.
+   */
+  analyzeText(uri: string, config: Config, text: string): Analysis | undefined {
+    const doc = this.documents.get(uri);
+    if (!doc) return undefined;
+    const imports = uri.startsWith('file:') && this.index ? this.index.importsFor(uriToPath(uri)) : {};
+    const location = this.project.locationFor(uriToPath(uri));
+    return analyze({ path: analysisPath(uri, doc.languageId), text }, config, { ...(location ? { location } : {}), imports, onError: this.onError });
+  }
+
   /** The imports the document's last analysis ran with (`importsText`), if it has one. */
   importsUsed(uri: string): string | undefined {
     return this.analyses.get(uri)?.imports;
