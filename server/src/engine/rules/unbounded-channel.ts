@@ -39,7 +39,8 @@ export const unboundedChannel: Rule = {
     summary: 'A channel, queue or buffer created without a capacity, or a backpressure signal ignored',
     what:
       'Flags queue and channel constructors called without a bound (`new PQueue()`, `unbounded_channel()`, `asyncio.Queue()`), streams created with an infinite `highWaterMark`, and writes in a loop that ignore the `false` return of `write()`. ' +
-      'Go channels are bounded, so in Go it flags what defeats the bound: a goroutine started only to send (`go func() { ch <- v }()`), so the sender never waits, and a slice used as a queue that a `select` loop appends to with no length check.',
+      'Go channels are bounded, so in Go it flags what defeats the bound: a goroutine started only to send (`go func() { ch <- v }()`), so the sender never waits, and a slice used as a queue that a `select` loop appends to with no length check. ' +
+      'In Java: `new LinkedBlockingQueue<>()`/`LinkedBlockingDeque` without a capacity, `Executors.newFixedThreadPool`/`newSingleThreadExecutor` (their work queue has no bound) and `newCachedThreadPool` (no bound on threads), and Reactor\'s unbounded buffers: `onBackpressureBuffer()` without a size, `Sinks.many().unicast().onBackpressureBuffer()` with its default queue, `Sinks.many().replay().all()`, and `Flux.create`/`Flux.push` with the `BUFFER` overflow strategy (their default); not a multicast sink\'s `onBackpressureBuffer()` (256 by default), `replay().limit(N)`, or a `ThreadPoolExecutor` over an `ArrayBlockingQueue`.',
     why:
       'A bounded queue pushes back on producers when consumers fall behind. An unbounded one accepts everything: latency grows, memory grows, and the service fails long after the cause, far from it.',
     example: [

@@ -7,6 +7,7 @@ import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo } from '../../engine/model';
 import { nodeSpan } from '../tree-sitter';
 import { RETURN_TYPES } from './catalog';
+import { findJavaChannels } from './channels';
 import { classifyCallbacks, methodContext, type CallbackRole } from './reactor';
 import { field, textOf, compact, quoteCall, walk, type JavaNode } from './syntax';
 import { JavaTypes, MONO, FLUX, type ClassRec } from './types';
@@ -333,7 +334,7 @@ export function buildModel(root: JavaNode, text: string, path: string, catalog: 
   state.calls.length = 0;
   state.calls.push(...calls);
   const model: FileModel = {
-    language: 'java', path, contexts, functions, yieldPoints: [], heldRegions: [], calls, channels: [], spawns: [], comments, syntaxErrors,
+    language: 'java', path, contexts, functions, yieldPoints: [], heldRegions: [], calls, channels: findJavaChannels(state), spawns: [], comments, syntaxErrors,
   };
   return { model, state };
 }

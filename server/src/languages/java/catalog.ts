@@ -7,7 +7,7 @@
  * APIs were checked against the JDK 17 API, reactor-core 3.5 (`Mono`, `Flux`, `Schedulers`),
  * Spring Framework 6 (`JdbcTemplate`, `RestTemplate`, WebFlux) and Hystrix 1.5.
  */
-import { makeCatalog, type BlockingCall, type LockType, type Wording } from '../../engine/catalog';
+import { makeCatalog, type BlockingCall, type ChannelConstructor, type LockType, type Wording } from '../../engine/catalog';
 
 const methods = (type: string, names: readonly string[], category: BlockingCall['category'], extra: Partial<BlockingCall> = {}): BlockingCall[] =>
   names.map((m) => ({ name: `${type}.${m}`, category, ...extra }));
@@ -87,6 +87,57 @@ const LOCKS: LockType[] = [
   { name: `${JUC}.Semaphore`, kind: 'blocking', limiter: true },
 ];
 
+/** The unbounded queue and buffer shapes channels.ts reports, by catalog name. */
+export const JAVA_CHANNELS = {
+  linkedQueue: `new ${JUC}.LinkedBlockingQueue`,
+  linkedDeque: `new ${JUC}.LinkedBlockingDeque`,
+  fixedPool: `${JUC}.Executors.newFixedThreadPool`,
+  singleThread: `${JUC}.Executors.newSingleThreadExecutor`,
+  cachedPool: `${JUC}.Executors.newCachedThreadPool`,
+  bufferOperator: `${FLUX}.onBackpressureBuffer`,
+  unicastSink: 'reactor.core.publisher.Sinks.UnicastSpec.onBackpressureBuffer',
+  replayAll: 'reactor.core.publisher.Sinks.MulticastReplaySpec.all',
+  create: `${FLUX}.create`,
+  push: `${FLUX}.push`,
+} as const;
+const CH = JAVA_CHANNELS;
+
+const QUEUE_GROWS = 'when consumers fall behind, producers never wait and the backlog grows until memory runs out';
+const POOL_ADVICE = 'build a `ThreadPoolExecutor` with a bounded queue (`new ArrayBlockingQueue<>(N)`) and a rejection policy (`CallerRunsPolicy` pushes back on the submitter)';
+const BUFFER_GROWS = 'a subscriber slower than its source makes it hold every element it has not requested, until memory runs out';
+
+/** Unbounded queues and buffers (channels.ts finds them; `{text}` is the site as written). */
+const CHANNELS: ChannelConstructor[] = [
+  ...[CH.linkedQueue, CH.linkedDeque].map((name) => ({
+    name, bound: 'a capacity',
+    message: `\`{text}\` creates a queue with no capacity (\`Integer.MAX_VALUE\`): ${QUEUE_GROWS}; give it a capacity (\`new ArrayBlockingQueue<>(N)\`, or N as the constructor's argument)`,
+  })),
+  ...[CH.fixedPool, CH.singleThread].map((name) => ({
+    name, bound: 'a bounded work queue',
+    message: `\`{text}\` queues submitted tasks in an unbounded \`LinkedBlockingQueue\`: when its threads fall behind, submitters never wait and the backlog grows until memory runs out, each task waiting longer; ${POOL_ADVICE}`,
+  })),
+  {
+    name: CH.cachedPool, bound: 'a maximum pool size',
+    message: `\`{text}\` starts a new thread for every task no idle thread takes, without limit: under load it creates threads until the JVM runs out of memory or the OS refuses; ${POOL_ADVICE} and a maximum pool size`,
+  },
+  {
+    name: CH.bufferOperator, bound: 'a size',
+    message: `\`{text}\` buffers without a size: ${BUFFER_GROWS}; give it a size and an overflow strategy (\`onBackpressureBuffer(N, BufferOverflowStrategy.DROP_OLDEST)\`), or drop with \`onBackpressureLatest()\``,
+  },
+  {
+    name: CH.unicastSink, bound: 'a bounded queue',
+    message: `\`{text}\` buffers in an unbounded queue what is emitted before its subscriber requests it: ${BUFFER_GROWS}; give it a bounded queue (\`onBackpressureBuffer(Queues.<T>get(N).get())\`) and handle \`FAIL_OVERFLOW\` from \`tryEmitNext\``,
+  },
+  {
+    name: CH.replayAll, bound: 'a history limit',
+    message: `\`{text}\` keeps every element ever emitted, to replay it to late subscribers: the history grows for the life of the sink; keep the last N with \`replay().limit(N)\` (or \`limit(Duration)\`)`,
+  },
+  ...[CH.create, CH.push].map((name) => ({
+    name, bound: 'an overflow strategy',
+    message: `\`{text}\` buffers everything its subscriber has not requested (\`OverflowStrategy.BUFFER\`, the default when no strategy is given): a producer faster than its subscriber fills memory; pass \`FluxSink.OverflowStrategy.LATEST\`, \`DROP\` or \`ERROR\`, or bound it downstream with \`onBackpressureBuffer(N, …)\``,
+  })),
+];
+
 /** Network, database and file I/O (for the I/O test of `await-holding-lock`). */
 const IO: string[] = [
   ...BLOCKING.filter((b) => b.category === 'db' || b.category === 'net' || b.category === 'fs').map((b) => b.name),
@@ -94,7 +145,7 @@ const IO: string[] = [
 ];
 
 /** The Java catalog. */
-export const javaCatalog = makeCatalog({ wording: WORDING, blocking: BLOCKING, locks: LOCKS, channels: [], io: IO });
+export const javaCatalog = makeCatalog({ wording: WORDING, blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
 
 /** Types every Java file sees without an import (`java.lang`). */
 export const JAVA_LANG: readonly string[] = ['Thread', 'Object', 'Process', 'ProcessBuilder', 'Runtime', 'String', 'System', 'Math', 'Integer', 'Long', 'Boolean'];
