@@ -235,3 +235,153 @@ describe('amplifier fixes: unbounded-fan-out (Rust)', () => {
     assert.match(refused[0]!.reason, /`move`/);
   });
 });
+
+describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
+  // Modelled on a broker connector (amqplib users' `connectForever`): constant sleep, no cap.
+  const connector = lines(
+    "import { setTimeout as sleep } from 'node:timers/promises';",
+    '',
+    'interface Broker { connect(url: string): Promise<{ close(): Promise<void> }> }',
+    '',
+    'export async function connectForever(broker: Broker, url: string) {',
+    '  while (true) {',
+    '    try {',
+    '      return await broker.connect(url);',
+    '    } catch (err) {',
+    "      console.error('broker unavailable, retrying', err);",
+    '      await sleep(1000);',
+    '    }',
+    '  }',
+    '}',
+  );
+
+  it('counts attempts, rethrows after 5 and grows the sleep exponentially with jitter; the result type-checks', () => {
+    const { fixes } = fixesOf('broker.ts', connector, 'retry-without-backoff');
+    assert.equal(fixes.length, 1);
+    assert.equal(fixes[0]!.safety, 'suggestion');
+    assert.match(fixes[0]!.title, /at most 5 times .*placeholders/);
+    const after = applied('broker.ts', connector, fixes[0], 'retry-without-backoff');
+    assert.equal(
+      after,
+      connector
+        .replace('  while (true) {', '  for (let attempt = 1; ; attempt++) {')
+        .replace("      console.error(", '      if (attempt >= 5) throw err;\n      console.error(')
+        .replace('sleep(1000)', 'sleep(Math.random() * Math.min(30000, 1000 * 2 ** attempt))'),
+    );
+    assert.deepEqual(typeErrors('broker.ts', after), []);
+  });
+
+  it('a `catch` without a binding gets one, and a loop without a sleep gets a growing one', () => {
+    const src = lines(
+      'export async function sendWebhook(url: string, body: string): Promise<Response> {',
+      '  for (;;) {',
+      '    try {',
+      "      return await fetch(url, { method: 'POST', body });",
+      '    } catch {',
+      '      // try again straight away',
+      '    }',
+      '  }',
+      '}',
+    );
+    const after = applied('hook.ts', src, fixesOf('hook.ts', src, 'retry-without-backoff').fixes[0], 'retry-without-backoff');
+    assert.match(after, /for \(let attempt = 1; ; attempt\+\+\) \{/);
+    assert.match(after, /\} catch \(err\) \{\n      if \(attempt >= 5\) throw err;\n      await new Promise\(\(resolve\) => setTimeout\(resolve, Math\.random\(\) \* Math\.min\(30000, 100 \* 2 \*\* attempt\)\)\);\n      \/\/ try again/);
+    assert.deepEqual(typeErrors('hook.ts', after), []);
+  });
+
+  it('a capped counted loop keeps its cap and gets the growth, named after its own counter', () => {
+    const src = lines(
+      'export async function fetchWithRetries(url: string): Promise<Response> {',
+      '  for (let i = 0; i < 5; i++) {',
+      '    try {',
+      '      return await fetch(url);',
+      '    } catch {',
+      '      await new Promise((resolve) => setTimeout(resolve, 500));',
+      '    }',
+      '  }',
+      '  throw new Error(`gave up on ${url}`);',
+      '}',
+    );
+    const after = applied('fetch.ts', src, fixesOf('fetch.ts', src, 'retry-without-backoff').fixes[0], 'retry-without-backoff');
+    assert.equal(after, src.replace('setTimeout(resolve, 500)', 'setTimeout(resolve, Math.random() * Math.min(30000, 500 * 2 ** i))'));
+  });
+
+  it('a synchronous retry with no delay, and a recursion with no cap, are refused with the reason', () => {
+    const sync = lines(
+      "import fs from 'node:fs';",
+      'export function acquireLock(lockDir: string): void {',
+      '  for (;;) {',
+      '    try {',
+      '      fs.mkdirSync(lockDir);',
+      '      return;',
+      '    } catch (err) {',
+      "      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;",
+      '    }',
+      '  }',
+      '}',
+    );
+    const r1 = fixesOf('lock.ts', sync, 'retry-without-backoff');
+    assert.equal(r1.fixes.length, 0);
+    assert.match(r1.refused[0]!.reason, /synchronous/);
+    const recursive = lines('function warmCache(key) {', '  return fetch(`http://cache/${key}`).catch(() => warmCache(key));', '}', 'module.exports = { warmCache };');
+    const r2 = fixesOf('warm.js', recursive, 'retry-without-backoff');
+    assert.equal(r2.fixes.length, 0);
+    assert.match(r2.refused[0]!.reason, /rewrite it as a loop/);
+  });
+});
+
+describe('amplifier fixes: retry-without-backoff (Rust)', () => {
+  // Modelled on a service registering with a discovery endpoint until it answers.
+  const register = lines(
+    'use std::time::Duration;',
+    '',
+    'pub async fn register(client: &reqwest::Client) -> Result<(), reqwest::Error> {',
+    '    loop {',
+    '        match client.post("http://registry/register").send().await {',
+    '            Ok(_) => return Ok(()),',
+    '            Err(_) => {',
+    '                tracing::warn!("registry unavailable");',
+    '                tokio::time::sleep(Duration::from_secs(1)).await;',
+    '            }',
+    '        }',
+    '    }',
+    '}',
+  );
+
+  it('an uncapped loop in a function returning a Result counts attempts, gives up with the error and grows its sleep', () => {
+    const { fixes } = fixesOf('register.rs', register, 'retry-without-backoff');
+    assert.equal(fixes.length, 1);
+    assert.match(fixes[0]!.title, /at most 5 times with exponential backoff \(5 attempts and the 30 s ceiling are placeholders/);
+    const after = applied('register.rs', register, fixes[0], 'retry-without-backoff');
+    assert.equal(
+      after,
+      register
+        .replace('    loop {\n', '    let mut attempt: u32 = 0;\n    loop {\n        attempt += 1;\n')
+        .replace('Err(_) => {\n', 'Err(err) => {\n                if attempt >= 5 { return Err(err.into()); }\n')
+        .replace('sleep(Duration::from_secs(1))', 'sleep(Duration::from_secs(1).saturating_mul(2u32.saturating_pow(attempt)).min(std::time::Duration::from_secs(30)))'),
+    );
+  });
+
+  it('with rand among the dependencies the delay gets full jitter', () => {
+    const { fixes } = fixesOf('register.rs', register, 'retry-without-backoff', ['rand']);
+    assert.match(fixes[0]!.title, /backoff and jitter/);
+    const after = applied('register.rs', register, fixes[0], 'retry-without-backoff');
+    assert.match(after, /\.min\(std::time::Duration::from_secs\(30\)\)\.mul_f64\(rand::random::<f64>\(\)\)\)\.await;/);
+  });
+
+  it('a loop in a function that does not return a Result is refused: what to return on giving up is a decision', () => {
+    const src = lines(
+      'pub fn lock_file(path: &str) -> std::fs::File {',
+      '    loop {',
+      '        match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {',
+      '            Ok(f) => return f,',
+      '            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),',
+      '        }',
+      '    }',
+      '}',
+    );
+    const { fixes, refused } = fixesOf('lock.rs', src, 'retry-without-backoff');
+    assert.equal(fixes.length, 0);
+    assert.match(refused[0]!.reason, /does not return a `Result`/);
+  });
+});

@@ -40,7 +40,12 @@ describe('ts fixes over the rule fixtures', () => {
               a.findings.filter((f) => f.rule === finding.rule && a.lines.position(f.span.start).line === l).length;
             // The fix may add lines above (imports, a runner): find the finding's line by its text.
             const lineText = text.split('\n')[line]!.trim();
-            const newLine = after.split('\n').findIndex((l, i) => i >= line && l.trim() === lineText);
+            // A retry fix rewrites the loop head the finding sits on, and a file holds several identical heads
+            // (`while (true) {`): count the lines added above it instead of searching for its old text.
+            const lineStart = analysis.lines.offset(line, 0);
+            const rewritesLine = finding.rule === 'retry-without-backoff' && fix.edits.some((e) => e.span.start === finding.span.start);
+            const shift = fix.edits.filter((e) => e.span.end <= lineStart).reduce((n, e) => n + e.newText.split('\n').length - text.slice(e.span.start, e.span.end).split('\n').length, 0);
+            const newLine = rewritesLine ? line + shift : after.split('\n').findIndex((l, i) => i >= line && l.trim() === lineText);
             const before = sameLine(analysis, line);
             const remaining = newLine < 0 ? 0 : sameLine(again, newLine);
             assert.ok(remaining < before, `${fix.title} (line ${line + 1}) leaves the finding in place:\n${after}`);

@@ -17,7 +17,7 @@ function check(model: FileModel): RawFinding[] {
     // A sync retry has no async context: name its function instead of calling it async code.
     const fn = r.functionId === undefined ? undefined : model.functions[r.functionId]?.name;
     const where = r.context !== undefined ? describeContext(model, r.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
-    findings.push({ message: `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model)}`, span: r.span });
+    findings.push({ message: `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model)}`, span: r.span, data: { retryId: r.id } });
   }
   return findings;
 }
@@ -43,7 +43,7 @@ function advice(model: FileModel): string {
 export const retryWithoutBackoff: Rule = {
   id: 'retry-without-backoff',
   defaultSeverity: 'info',
-  fixable: false,
+  fixable: true,
   docs: {
     summary: 'A retry loop or recursion with no growing delay, or with no cap on attempts',
     what:
@@ -74,7 +74,7 @@ export const retryWithoutBackoff: Rule = {
       '}',
       '```',
     ].join('\n'),
-    fix: 'No automatic fix: the base, cap and number of attempts are decisions. Wait `base * 2 ** attempt` (capped, with jitter) and stop after N attempts, or use a retry library configured with backoff and a stop (`p-retry`, `async-retry`, `backon`, `tokio-retry`, `tenacity`).',
+    fix: 'Suggestion (TS/JS; the titles say 5 attempts, the 30 s ceiling and the base delay are placeholders): an uncapped `while (…)`/`for (;;)` loop counts its attempts (`for (let attempt = 1; …; attempt++)`) and its `catch` rethrows once `attempt >= 5` (a `catch` without a binding gets one); a constant sleep `d` becomes `Math.random() * Math.min(30000, d * 2 ** attempt)` (exponential, capped, full jitter), and an async loop with no sleep gets one at the top of its `catch`; a capped recursion whose count rises in the call (`attempt + 1`) gets the same growth on its sleep. Refused, with the reason: a synchronous retry with no delay (it cannot wait without blocking), a `do … while`, an uncapped recursion. Rust (suggestion): an uncapped loop in a function returning a `Result` gets `let mut attempt: u32 = 0;`, `attempt += 1;` and `if attempt >= 5 { return Err(err.into()); }` in its `Err` arm; the sleep\'s `Duration` `d` becomes `d.saturating_mul(2u32.saturating_pow(attempt)).min(Duration::from_secs(30))`, with `.mul_f64(rand::random::<f64>())` for jitter when the crate depends on `rand` (a loop\'s own counter is used when it has one: `for attempt in 0..5`, `while attempts < 10`); refused in a function that does not return a `Result` (what to return on giving up is a decision) and where no sleep takes a `Duration`. Otherwise: wait `base * 2 ** attempt` (capped, with jitter) and stop after N attempts, or use a retry library configured with backoff and a stop (`p-retry`, `async-retry`, `backon`, `tokio-retry`, `tenacity`).',
     limits: 'A delay computed by a helper is treated as growing only when the helper\'s name says so (`backoff`, `exponential`, `jitter`); retries that span functions are not seen.',
   },
   check,

@@ -5,6 +5,7 @@ import { blockingFixes } from './blocking';
 import { channelFixes } from './channel';
 import { fanOutFixes } from './fan-out';
 import { lockFixes } from './lock';
+import { retryFixes } from './retry';
 
 /** Fix edits for one Rust finding. */
 export function rustFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
@@ -17,6 +18,8 @@ export function rustFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext)
       return channelFixes(finding, parsed);
     case 'unbounded-fan-out':
       return fanOutFixes(finding, parsed);
+    case 'retry-without-backoff':
+      return retryFixes(finding, parsed, ctx);
     default:
       return { fixes: [], refused: [] };
   }

@@ -13,6 +13,7 @@ import { detachedFixes } from './detached';
 import { fanOutFixes } from './fan-out';
 import { Imports } from './imports';
 import { lockFixes } from './lock';
+import { retryFixes } from './retry';
 import { detectStyle } from './style';
 import { offloadCallFix, offloadHelperFix } from './worker';
 
@@ -40,6 +41,8 @@ export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext
       return detachedFixes(finding, parsed);
     case 'unbounded-fan-out':
       return fanOutFixes(finding, parsed, ctx, input);
+    case 'retry-without-backoff':
+      return retryFixes(finding, parsed, input);
     default:
       return NONE;
   }

@@ -1,0 +1,205 @@
+/**
+ * Fix for a retry loop (`retry-without-backoff`): what the loop lacks, added where it goes.
+ * - No cap: the loop counts its attempts (`while (true)` → `for (let attempt = 1; ; attempt++)`) and
+ *   its `catch` rethrows once `attempt >= 5`.
+ * - No growth: the constant sleep's delay `d` becomes `Math.random() * Math.min(30000, d * 2 ** attempt)`
+ *   (exponential, capped at 30 s, with full jitter); a loop with no sleep gets one at the top of its
+ *   `catch`, from 100 ms.
+ * It is a suggestion: the numbers are placeholders, and giving up changes what the caller sees (the
+ * last error instead of an endless wait). A sync retry with no delay is refused: it cannot wait
+ * without blocking the thread.
+ */
+import ts from 'typescript';
+import type { Finding, TextEdit } from '../../../engine/finding';
+import type { FixResult, ParsedFile } from '../../../engine/language';
+import { isFunctionNode, lineIndent, nodeAtSpan, uniqueName } from './ast';
+import type { BuildInput } from './blocking';
+import { semi } from './style';
+
+const NONE: FixResult = { fixes: [], refused: [] };
+export const RETRY_ATTEMPTS = 5;
+const SLEEPS = /^(sleep|delay|wait|pause|timeout|setTimeout|setTimeoutPromise|setTimeoutAsync)$/i;
+
+type Loop = ts.WhileStatement | ts.ForStatement | ts.DoStatement;
+
+export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInput): FixResult {
+  const id = finding.data?.retryId;
+  const site = id === undefined ? undefined : parsed.model.retries?.[id];
+  if (!site) return NONE;
+  const { sf, style } = input;
+  const title = `Retry at most ${RETRY_ATTEMPTS} times with exponential backoff and jitter (${RETRY_ATTEMPTS} attempts, 30 s and the base delay are placeholders: choose them)`;
+  const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title, reason }] });
+  if (site.kind === 'recursion') return recursionFix(sf, site.span, site.capped, site.delay, title);
+  if (site.kind !== 'loop') return NONE;
+  const loop = nodeAtSpan(sf, { start: site.span.start, end: site.span.start }, isLoop) ?? findLoopAt(sf, site.span.start);
+  if (!loop) return NONE;
+  const tryStmt = firstTry(loop.statement);
+  const handler = tryStmt?.catchClause;
+  if (!tryStmt || !handler) return NONE;
+  // New names shadow outer ones only where the loop is: they must not collide with a name the loop itself uses.
+  const used = namesIn(loop);
+  const edits: TextEdit[] = [];
+  const s = semi(style);
+  let counter = counterOf(loop);
+  const handlerLines: string[] = [];
+  if (!site.capped) {
+    if (ts.isDoStatement(loop)) return refuse('a `do … while` loop has no head to count attempts in: add a counter by hand');
+    counter = uniqueName(used, 'attempt');
+    const head = headEdit(sf, loop, counter);
+    if (!head) return refuse('the loop head already declares or updates variables: add a counter by hand');
+    edits.push(head);
+    let errName: string;
+    const decl = handler.variableDeclaration;
+    if (decl && ts.isIdentifier(decl.name)) errName = decl.name.text;
+    else if (decl) return refuse('the `catch` destructures the error, so there is no error to rethrow');
+    else {
+      errName = uniqueName(used, 'err');
+      // `catch {` → `catch (err) {`
+      const catchKw = handler.getStart(sf) + 'catch'.length;
+      edits.push({ span: { start: catchKw, end: catchKw }, newText: ` (${errName})` });
+    }
+    handlerLines.push(`if (${counter} >= ${RETRY_ATTEMPTS}) throw ${errName}${s}`);
+  }
+  if (site.delay !== 'growing') {
+    if (counter === undefined) return refuse('no loop variable counts the attempts, so the delay has nothing to grow with');
+    const amount = sleepAmount(loop.statement);
+    if (amount) {
+      edits.push({ span: { start: amount.getStart(sf), end: amount.end }, newText: `Math.random() * Math.min(30000, ${paren(sf, amount)} * 2 ** ${counter})` });
+    } else if (amount === null) {
+      return refuse('the sleep is given no delay to grow');
+    } else {
+      if (site.sync) return refuse('the retry is synchronous: it cannot wait between attempts without blocking the thread (make it async, then wait with backoff)');
+      handlerLines.push(`await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(30000, 100 * 2 ** ${counter})))${s}`);
+    }
+  }
+  if (handlerLines.length) {
+    const block = handler.block;
+    const first = block.statements[0];
+    const eol = style.eol;
+    if (first) {
+      const indent = lineIndent(sf.text, first.getStart(sf));
+      edits.push({ span: { start: first.getStart(sf), end: first.getStart(sf) }, newText: handlerLines.map((l) => l + eol + indent).join('') });
+    } else {
+      const indent = lineIndent(sf.text, handler.getStart(sf));
+      const inner = indent + style.indent;
+      // An empty `catch {}` or one holding only a comment: the new lines go first, before the comment.
+      const open = block.getStart(sf) + 1;
+      edits.push({ span: { start: open, end: open }, newText: handlerLines.map((l) => eol + inner + l).join('') + (sf.text.slice(open, block.end - 1).trim() === '' ? eol + indent : '') });
+    }
+  }
+  if (!edits.length) return NONE;
+  return { fixes: [{ title, safety: 'suggestion', edits }], refused: [] };
+}
+
+function namesIn(node: ts.Node): Set<string> {
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) names.add(n.text);
+    n.forEachChild(visit);
+  };
+  visit(node);
+  return names;
+}
+
+function isLoop(n: ts.Node): n is Loop {
+  return ts.isWhileStatement(n) || ts.isForStatement(n) || ts.isDoStatement(n);
+}
+
+function findLoopAt(sf: ts.SourceFile, start: number): Loop | undefined {
+  let found: Loop | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || n.end <= start || n.getStart(sf) > start) return;
+    if (isLoop(n) && n.getStart(sf) === start) found = n;
+    else n.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return found;
+}
+
+/** The first `try` with a `catch` in the loop body, not inside a nested function or loop. */
+function firstTry(body: ts.Node): ts.TryStatement | undefined {
+  let found: ts.TryStatement | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || isFunctionNode(n) || (n !== body && isLoop(n))) return;
+    if (ts.isTryStatement(n) && n.catchClause) found = n;
+    else n.forEachChild(visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** The variable a `for` loop declares and compares in its condition (`for (let attempt = 0; attempt < 5; attempt++)`). */
+function counterOf(loop: Loop): string | undefined {
+  if (!ts.isForStatement(loop) || !loop.initializer || !ts.isVariableDeclarationList(loop.initializer)) return undefined;
+  const d = loop.initializer.declarations[0];
+  if (!d || !ts.isIdentifier(d.name)) return undefined;
+  const name = d.name.text;
+  return loop.incrementor && new RegExp(`\\b${name}\\b`).test(loop.incrementor.getText()) ? name : undefined;
+}
+
+/** `while (c)` → `for (let attempt = 1; c; attempt++)`; `for (;;)` → `for (let attempt = 1; ; attempt++)`. */
+function headEdit(sf: ts.SourceFile, loop: Loop, counter: string): TextEdit | undefined {
+  const start = loop.getStart(sf);
+  const bodyStart = loop.statement.getStart(sf);
+  const close = sf.text.lastIndexOf(')', bodyStart);
+  if (close < start) return undefined;
+  if (ts.isWhileStatement(loop)) {
+    const cond = loop.expression;
+    const c = cond.kind === ts.SyntaxKind.TrueKeyword ? '' : sf.text.slice(cond.getStart(sf), cond.end);
+    return { span: { start, end: close + 1 }, newText: `for (let ${counter} = 1; ${c}; ${counter}++)` };
+  }
+  if (ts.isForStatement(loop) && !loop.initializer && !loop.incrementor) {
+    const c = loop.condition ? sf.text.slice(loop.condition.getStart(sf), loop.condition.end) : '';
+    return { span: { start, end: close + 1 }, newText: `for (let ${counter} = 1; ${c}; ${counter}++)` };
+  }
+  return undefined;
+}
+
+/** The delay of the first sleep in the loop: `sleep(ms)`, `setTimeout(ms)` (timers/promises), `new Promise((r) => setTimeout(r, ms))`; `null` when it has none. */
+function sleepAmount(body: ts.Node): ts.Expression | null | undefined {
+  let found: ts.Expression | null | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined || (n !== body && isLoop(n))) return;
+    if (ts.isCallExpression(n)) {
+      const callee = n.expression;
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+      if (name === 'setTimeout' && n.arguments.length >= 2) {
+        found = n.arguments[1]!;
+        return;
+      }
+      if (SLEEPS.test(name) && name !== 'setTimeout' ? true : name === 'setTimeout' && n.arguments.length === 1) {
+        found = n.arguments[0] ?? null;
+        return;
+      }
+    }
+    n.forEachChild(visit);
+  };
+  visit(body);
+  return found;
+}
+
+function paren(sf: ts.SourceFile, e: ts.Expression): string {
+  const t = sf.text.slice(e.getStart(sf), e.end);
+  return ts.isIdentifier(e) || ts.isNumericLiteral(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e) ? t : `(${t})`;
+}
+
+/**
+ * A capped recursion with a constant delay whose attempt count rises in the call (`this.send(message,
+ * attempt + 1)`): its sleep grows with that count. Anything else is a rewrite, not an edit.
+ */
+function recursionFix(sf: ts.SourceFile, span: { start: number; end: number }, capped: boolean, delay: string, title: string): FixResult {
+  const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title, reason }] });
+  if (!capped) return refuse('the recursion has no attempt count to cap: rewrite it as a loop, or use a retry library (`p-retry`) with backoff and a limit');
+  const call = nodeAtSpan(sf, span, ts.isCallExpression);
+  if (!call) return NONE;
+  let counter: string | undefined;
+  for (const a of call.arguments) {
+    if (ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.PlusToken && ts.isIdentifier(a.left) && ts.isNumericLiteral(a.right)) counter = a.left.text;
+  }
+  if (counter === undefined) return refuse('the attempt count does not rise in the call (`attempt + 1`), so the delay has nothing to grow with');
+  let fn: ts.Node | undefined = call.parent;
+  while (fn && !isFunctionNode(fn)) fn = fn.parent;
+  const amount = fn && delay === 'constant' ? sleepAmount(fn) : undefined;
+  if (!amount) return refuse('no sleep with a delay precedes the call: wait with backoff before it by hand');
+  return { fixes: [{ title, safety: 'suggestion', edits: [{ span: { start: amount.getStart(sf), end: amount.end }, newText: `Math.random() * Math.min(30000, ${paren(sf, amount)} * 2 ** ${counter})` }] }], refused: [] };
+}
