@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { analyze, applyEdits, fixesFor } from '../../server/src/project/analyze';
 import type { FixResult } from '../../server/src/engine/language';
+import { fixAllText } from '../../server/src/engine/fix-all';
 
 function fixesOf(text: string, rule: string): { result: FixResult; apply: (i?: number) => string } {
   const a = analyze({ path: 'svc.go', text })!;
@@ -62,5 +63,96 @@ describe('go fixes', () => {
     const after = apply();
     assert.match(after, /ch := make\(chan int, 1\)/);
     assert.deepEqual(rules(after), []);
+  });
+});
+
+// The fan-out fixes beyond the fixtures' first fix: the semaphore alternative, the imports, the
+// errgroup limit's placement and refusals, and fix-all over several WaitGroup loops.
+describe('go fan-out fixes', () => {
+  const fanOut = (text: string) => fixesOf(text, 'unbounded-fan-out');
+  const parses = (text: string): void => assert.equal(analyze({ path: 'svc.go', text })!.frontend.syntaxErrors(text, 'svc.go'), 0, text);
+  const handler = (imports: string, body: string): string =>
+    `package api\n\n${imports}\n\ntype Server struct{ store interface{ Refresh(id string) error } }\n\nfunc (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {\n\tif err := r.ParseForm(); err != nil {\n\t\treturn\n\t}\n${body}}\n`;
+  const wgLoop =
+    '\tvar wg sync.WaitGroup\n\tfor _, id := range r.Form["id"] {\n\t\twg.Add(1)\n\t\tgo func(id string) {\n\t\t\tdefer wg.Done()\n\t\t\tif err := s.store.Refresh(id); err != nil {\n\t\t\t\treturn\n\t\t\t}\n\t\t\tlog.Println("refreshed", id)\n\t\t\tdefer func() {\n\t\t\t\tif recover() != nil {\n\t\t\t\t\treturn\n\t\t\t\t}\n\t\t\t}()\n\t\t}(id)\n\t}\n\twg.Wait()\n';
+
+  it('turns a WaitGroup loop into an errgroup with a limit, imports errgroup and drops the unused sync', () => {
+    const text = handler('import (\n\t"log"\n\t"net/http"\n\t"sync"\n)', wgLoop);
+    const { result, apply } = fanOut(text);
+    assert.match(result.fixes[0]!.title, /^Run the goroutines on an `errgroup\.Group` limited to 8 at a time: `g\.SetLimit\(8\)`.*8 is a placeholder/);
+    assert.equal(result.fixes[0]!.safety, 'suggestion');
+    const after = apply();
+    parses(after);
+    assert.match(after, /import \(\n\t"log"\n\t"net\/http"\n\n\t"golang\.org\/x\/sync\/errgroup"\n\)/);
+    assert.doesNotMatch(after, /"sync"|wg\b/);
+    assert.match(after, /\tvar g errgroup\.Group\n\tg\.SetLimit\(8\)\n\tfor _, id := range r\.Form\["id"\] \{\n\t\tid := id\n\t\tg\.Go\(func\(\) error \{\n/);
+    // A bare return of the goroutine returns nil; the one in the nested literal is left alone.
+    assert.match(after, /\t\t\t\treturn nil\n\t\t\t\}\n\t\t\tlog\.Println/);
+    assert.match(after, /if recover\(\) != nil \{\n\t\t\t\t\treturn\n/);
+    assert.match(after, /\t\t\t\}\(\)\n\t\t\treturn nil\n\t\t\}\)\n\t\}\n\t_ = g\.Wait\(\)\n/);
+    assert.deepEqual(rules(after), []);
+  });
+
+  it('offers the semaphore channel as the alternative, keeping the WaitGroup', () => {
+    const text = handler('import (\n\t"log"\n\t"net/http"\n\t"sync"\n)', wgLoop);
+    const { result, apply } = fanOut(text);
+    assert.match(result.fixes[1]!.title, /^Bound the goroutines with a semaphore channel: `sem := make\(chan struct\{\}, 8\)` before the loop/);
+    const after = apply(1);
+    parses(after);
+    assert.match(after, /\tsem := make\(chan struct\{\}, 8\)\n\tfor _, id := range/);
+    assert.match(after, /\t\twg\.Add\(1\)\n\t\tsem <- struct\{\}\{\}\n\t\tgo func\(id string\) \{\n\t\t\tdefer func\(\) \{ <-sem \}\(\)\n\t\t\tdefer wg\.Done\(\)\n/);
+    assert.deepEqual(rules(after), []);
+  });
+
+  it('wraps a direct `go f(x)` for the semaphore, copying the loop variable, and names a free semaphore', () => {
+    const text = 'package api\n\nimport "net/http"\n\nfunc warm(u string) {}\n\nfunc prefetch(w http.ResponseWriter, r *http.Request) {\n\tsem := 0\n\t_ = sem\n\tfor _, u := range r.URL.Query()["url"] {\n\t\tgo warm(u)\n\t}\n}\n';
+    const { result, apply } = fanOut(text);
+    assert.equal(result.fixes.length, 1);
+    assert.match(result.refused[0]!.reason, /not a function literal joined by a `sync\.WaitGroup`/);
+    const after = apply();
+    parses(after);
+    assert.match(after, /\tslots := make\(chan struct\{\}, 8\)\n\tfor _, u := range r\.URL\.Query\(\)\["url"\] \{\n\t\tslots <- struct\{\}\{\}\n\t\tu := u\n\t\tgo func\(\) \{\n\t\t\tdefer func\(\) \{ <-slots \}\(\)\n\t\t\twarm\(u\)\n\t\t\}\(\)\n/);
+    assert.deepEqual(rules(after), []);
+  });
+
+  it('adds the errgroup import beside a single import and keeps sync when a mutex still uses it', () => {
+    const text = handler('import "net/http"\n\nimport "sync"\n\nvar mu sync.Mutex', wgLoop.replace('\t\t\tlog.Println("refreshed", id)\n', ''));
+    const after = fanOut(text).apply();
+    parses(after);
+    assert.match(after, /import "sync"\n\nimport "golang\.org\/x\/sync\/errgroup"\n/);
+    assert.deepEqual(rules(after), []);
+  });
+
+  it('sets the limit after the errgroup is made, or before the loop for a group passed in', () => {
+    const made = 'package api\n\nimport (\n\t"context"\n\t"net/http"\n\n\t"golang.org/x/sync/errgroup"\n)\n\nfunc del(ctx context.Context, r *http.Request, rm func(context.Context, string) error) error {\n\tg, ctx := errgroup.WithContext(ctx)\n\tfor _, k := range r.URL.Query()["k"] {\n\t\tg.Go(func() error { return rm(ctx, k) })\n\t}\n\treturn g.Wait()\n}\n';
+    const a = fanOut(made);
+    assert.match(a.result.fixes[0]!.title, /^Limit the errgroup to 8 goroutines at a time: `g\.SetLimit\(8\)` \(8 is a placeholder: choose the limit\)/);
+    const after = a.apply();
+    assert.match(after, /\tg, ctx := errgroup\.WithContext\(ctx\)\n\tg\.SetLimit\(8\)\n\tfor /);
+    assert.deepEqual(rules(after), []);
+    const passed = made.replace('rm func(context.Context, string) error) error {\n\tg, ctx := errgroup.WithContext(ctx)\n', 'rm func(context.Context, string) error, g *errgroup.Group) error {\n');
+    const b = fanOut(passed).apply();
+    assert.match(b, /\) error \{\n\tg\.SetLimit\(8\)\n\tfor _, k := range/);
+    assert.deepEqual(rules(b), []);
+    const busy = passed.replace('error {\n\tfor', 'error {\n\tg.Go(func() error { return nil })\n\tfor');
+    assert.match(fanOut(busy).result.refused[0]!.reason, /`SetLimit` panics while any is active/);
+    const field = made.replace(/\bg\b(?=[,.])/g, 's.g').replace('func del(', 'func (s *srv) del(').replace('\ts.g, ctx := errgroup.WithContext(ctx)\n', '') + '\ntype srv struct{ g *errgroup.Group }\n';
+    assert.match(fanOut(field).result.refused[0]!.reason, /`s\.g` is shared beyond this function/);
+  });
+
+  it('puts the semaphore first while other WaitGroup loops hold the last uses of sync, so fix-all leaves it imported and used', () => {
+    const loop = (name: string) => `func (s *Server) ${name}(r *http.Request) {\n\tvar wg sync.WaitGroup\n\tfor _, id := range r.URL.Query()["id"] {\n\t\twg.Add(1)\n\t\tgo func(id string) {\n\t\t\tdefer wg.Done()\n\t\t\t_ = s.store.Refresh(id)\n\t\t}(id)\n\t}\n\twg.Wait()\n}\n`;
+    const text = `package api\n\nimport (\n\t"net/http"\n\t"sync"\n)\n\ntype Server struct{ store interface{ Refresh(id string) error } }\n\n${loop('a')}\n${loop('b')}`;
+    const a = analyze({ path: 'svc.go', text })!;
+    for (const f of a.findings) assert.match(fixesFor(a, f).fixes[0]!.title, /^Bound the goroutines with a semaphore channel/);
+    const after = fixAllText(a, { safeOnly: false });
+    parses(after);
+    assert.match(after, /"sync"/);
+    assert.equal((after.match(/sem <- struct\{\}\{\}/g) ?? []).length, 2);
+    // Alone, the conversion comes first again and drops sync.
+    const one = analyze({ path: 'svc.go', text: text.replace(`\n${loop('b')}`, '') })!;
+    const fix = fixesFor(one, one.findings[0]!).fixes[0]!;
+    assert.match(fix.title, /^Run the goroutines on an `errgroup\.Group`/);
+    assert.doesNotMatch(applyEdits(one.parsed.text, fix.edits), /"sync"/);
   });
 });

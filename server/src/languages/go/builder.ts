@@ -48,6 +48,8 @@ export interface GoState {
   readonly funcs: Map<string, number>;
   /** For each leaking goroutine (by spawn id), each channel it may block on: its `make`, and the capacity that holds every send (absent: none does). */
   readonly leaks: Map<number, { readonly make: GoNode; readonly capacity?: string }[]>;
+  /** Each fan-out site's `go` statement or `g.Go` call, by fan-out id, for the fixes. */
+  readonly fanOutNodes: Map<number, GoNode>;
 }
 
 /** A node's span in the model's terms (one definition for every tree-sitter frontend). */
@@ -275,7 +277,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
     if (t !== undefined) for (const n of v.children.filter((c) => c.field === 'name')) scope.vars.set(text.slice(n.start, n.end), t);
   }
 
-  const state: GoState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), nodeOfCall: new Map(), calls: [], catalog, funcs: new Map(), leaks: new Map() };
+  const state: GoState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), nodeOfCall: new Map(), calls: [], catalog, funcs: new Map(), leaks: new Map(), fanOutNodes: new Map() };
   const contexts: AsyncContext[] = [];
   const functions: FunctionInfo[] = [];
   for (const node of fnNodes) {

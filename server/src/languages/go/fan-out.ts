@@ -59,6 +59,7 @@ export function findGoFanOuts(state: GoState, goNodes: readonly GoNode[]): FanOu
     const fnLit = node.type === 'go_statement' ? field(call, 'function') : field(call, 'arguments')?.children[0];
     const work = fnLit?.type === 'func_literal' ? firstWork(text, fnLit) : node.type === 'go_statement' ? textOf(text, field(call, 'function')!) : undefined;
     const info = fn?.info;
+    state.fanOutNodes.set(out.length, node);
     out.push({
       id: out.length, span: headSpan(text, node), spawner, shape: 'spawn', collection, source: origin.source,
       ...(origin.sourceText !== undefined ? { sourceText: origin.sourceText } : {}), ...(bound ? { bound } : {}),

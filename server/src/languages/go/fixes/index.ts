@@ -1,6 +1,7 @@
 /** Fix builders for Go findings, one file per rule. The engine verifies every fix by re-parsing. */
 import type { Finding } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import { fanOutFixes } from './fan-out';
 import { leakFixes } from './leak';
 import { lockFixes } from './lock';
 
@@ -12,6 +13,8 @@ export function goFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): 
       return lockFixes(finding, parsed);
     case 'detached-task':
       return leakFixes(finding, parsed);
+    case 'unbounded-fan-out':
+      return fanOutFixes(finding, parsed);
     default:
       return { fixes: [], refused: [] };
   }
