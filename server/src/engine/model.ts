@@ -334,7 +334,7 @@ export interface RetrySite {
   readonly kind: 'loop' | 'recursion' | 'call';
   /** For `call`: the retry helper as written (`backoff.Retry`). */
   readonly retrier?: string;
-  /** The operation retried, as written (`fetch`, `client.connect`). */
+  /** The operation retried, as written (`fetch`, `client.connect`); `''` when the code does not say (a retry policy built for later use). */
   readonly operation: string;
   readonly delay: RetryDelay;
   /** The number of attempts is capped on every path. */

@@ -11,7 +11,7 @@ function check(model: FileModel): RawFinding[] {
       r.kind === 'loop'
         ? `This loop retries \`${r.operation}\``
         : r.kind === 'call'
-          ? `\`${r.retrier ?? 'this call'}\` retries \`${r.operation}\``
+          ? `\`${r.retrier ?? 'this call'}\` retries${r.operation === '' ? '' : ` \`${r.operation}\``}`
           : `\`${r.operation}\` retries itself on failure`;
     const pace = r.delay === 'none' ? 'at full speed' : r.delay === 'constant' ? 'on the same fixed beat' : 'without end';
     // A sync retry has no async context: name its function instead of calling it async code.
@@ -34,6 +34,9 @@ function advice(model: FileModel): string {
   if (model.language === 'go') {
     return 'wait `base << attempt` with jitter, capped, between attempts (a `time.Timer` in a `select` with `ctx.Done()`) and stop after N attempts, or use `backoff.Retry` with `backoff.NewExponentialBackOff()` and `backoff.WithMaxRetries`';
   }
+  if (model.language === 'java') {
+    return 'retry with a growing, capped delay: `.retryWhen(Retry.backoff(3, Duration.ofMillis(100)))` (jittered by default; `.maxBackoff(…)` caps the delay), or resilience4j with `IntervalFunction.ofExponentialRandomBackoff(…)` and `maxAttempts`';
+  }
   return model.language === 'rust'
     ? 'wait `base * 2^attempt` with jitter, capped, between attempts (`tokio::time::sleep`) and stop after N attempts (or use `backon`/`tokio-retry` with an exponential policy)'
     : 'wait `base * 2 ** attempt` with jitter, capped, between attempts and stop after N attempts (or use `p-retry`/`async-retry`)';
@@ -49,6 +52,7 @@ export const retryWithoutBackoff: Rule = {
     what:
       'Flags loops whose `try` leaves the loop on success and whose `catch` goes round again (TS/JS), `loop { match op().await { Ok(v) => break v, Err(_) => continue } }` and its `if let`/`?`-less forms (Rust), `while True:`/`for attempt in range(N):`/`itertools.count()` loops around a `try` whose body breaks or returns and whose `except` goes round (Python), and functions that call themselves with the same arguments from a `catch` or `.catch`; ' +
       'in Go, `for` loops where `if err == nil { return }` leaves or `if err != nil { …; continue }` goes round, and `backoff.Retry` (cenkalti/backoff) with a constant or zero policy, or an exponential one whose `MaxElapsedTime` is 0 and nothing else stops it, ' +
+      'in Java, Reactor\'s `retry()` and `retry(n)` (resubscribe at once), `retryWhen` with `Retry.max(n)`, `Retry.maxInARow(n)`, `Retry.indefinitely()` or `Retry.fixedDelay(n, d)` (also a spec kept in a field or local), `Retry.backoff(Long.MAX_VALUE, d)`, reactor-extra\'s `Retry.anyOf(…)` without an exponential backoff, and resilience4j\'s `RetryConfig.custom()…build()` without an exponential `intervalFunction`, ' +
       'when the delay between attempts does not grow (none, or a constant sleep) or nothing caps the attempts. The message says which is missing. ' +
       'A cap may sit in an argument (`retry(n - 1)`), a local or a field (`if (this.retries < this.maxRetries) { this.retries++; … }`, `job.tries = tries + 1`). ' +
       'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments), `poll_*` functions, ticker-driven polls and loops over a collection (each item tried once), and capped retries of a transaction conflict (a transient transaction error, a write conflict, a serialization failure) are not reported. ' +

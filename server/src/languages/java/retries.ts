@@ -1,0 +1,140 @@
+/**
+ * Java retries, as `RetrySite`s of kind `call`: Reactor's `retry()`/`retry(n)` (resubscribe at
+ * once), `retryWhen` given `Retry.max(n)`/`maxInARow(n)`/`indefinitely()` (no delay) or
+ * `Retry.fixedDelay(n, d)` (a constant delay), or `Retry.backoff(Long.MAX_VALUE, d)` (no cap); a spec
+ * stored in a field or local is read where `retryWhen` uses it. resilience4j's
+ * `RetryConfig.custom()…build()` waits a constant `waitDuration` unless its `intervalFunction` is
+ * exponential. `Retry.backoff(n, d)` is what the rule asks for, and is not a site.
+ */
+import type { RetrySite } from '../../engine/model';
+import type { JavaState } from './builder';
+import { field, quoteCall, type JavaNode } from './syntax';
+
+const REACTOR_RETRY = 'reactor.util.retry.Retry';
+
+interface Policy {
+  readonly delay: RetrySite['delay'];
+  readonly capped: boolean;
+}
+
+/** What a Reactor `Retry` spec expression does, from the factory at the root of its chain. */
+function reactorSpec(state: JavaState, node: JavaNode): Policy | undefined {
+  let root: JavaNode = node;
+  while (root.type === 'method_invocation') {
+    const obj = field(root, 'object');
+    if (!obj || obj.type !== 'method_invocation') break;
+    root = obj;
+  }
+  if (root.type !== 'method_invocation') return undefined;
+  const id = state.callOfNode.get(root);
+  const site = id === undefined ? undefined : state.calls[id];
+  // A fully qualified `reactor.util.retry.Retry.max(…)` (in a file that imports resilience4j's `Retry`).
+  const call = site && site.callee === undefined && site.calleeText.startsWith(`${REACTOR_RETRY}.`) ? { ...site, callee: site.calleeText } : site;
+  // reactor-extra's `reactor.retry.Retry.anyOf(…).fixedBackoff(d).retryMax(n)`: read from the whole chain.
+  if (call?.callee?.startsWith('reactor.retry.Retry.')) {
+    const chain = state.text.slice(node.start, node.end);
+    if (/\.\s*(?:exponentialBackoff|exponentialBackoffWithJitter|randomBackoff)\s*\(/.test(chain)) return undefined;
+    return { delay: /\.\s*fixedBackoff\s*\(/.test(chain) ? 'constant' : 'none', capped: /\.\s*(?:retryMax|retryOnce|timeout)\s*\(/.test(chain) };
+  }
+  if (!call?.callee?.startsWith(`${REACTOR_RETRY}.`)) return undefined;
+  const first = field(root, 'arguments')?.children.find((c) => !/comment$/.test(c.type));
+  const firstText = first ? state.text.slice(first.start, first.end).replace(/\s+/g, '') : '';
+  const uncapped = /^(?:Long\.MAX_VALUE|Integer\.MAX_VALUE)$/.test(firstText);
+  switch (call.member) {
+    case 'max':
+    case 'maxInARow':
+      return { delay: 'none', capped: !uncapped };
+    case 'indefinitely':
+      return { delay: 'none', capped: false };
+    case 'fixedDelay':
+      return { delay: 'constant', capped: !uncapped };
+    case 'backoff':
+      return uncapped ? { delay: 'growing', capped: false } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A resilience4j `RetryConfig.custom()…build()` chain: constant unless an exponential interval function is set. */
+function resilienceConfig(state: JavaState, node: JavaNode): Policy | undefined {
+  const text = state.text.slice(node.start, node.end);
+  if (!/^RetryConfig\s*\.\s*(?:<[^>]*>\s*)?custom\s*\(/.test(text) || !state.types.importsUnder('io.github.resilience4j.')) return undefined;
+  if (/Exponential|exponential/.test(text)) return undefined;
+  return { delay: 'constant', capped: !/maxAttempts\s*\(\s*Integer\.MAX_VALUE\s*\)/.test(text) };
+}
+
+/** How a message names the publisher a retry resubscribes to: as written, or its root and last operator when long. */
+function operationOf(state: JavaState, call: JavaNode): string {
+  const obj = field(call, 'object');
+  if (!obj) return 'the publisher';
+  const whole = obj.type === 'method_invocation' || obj.type === 'object_creation_expression' ? quoteCall(state.text, obj) : state.text.slice(obj.start, obj.end).replace(/\s+/g, '');
+  if (whole.length <= 60) return whole;
+  let root: JavaNode = obj;
+  while (root.type === 'method_invocation' && field(root, 'object')) root = field(root, 'object')!;
+  const name = field(obj, 'name');
+  const head = state.text.slice(root.start, root.end).replace(/\s+/g, '');
+  return name ? `${head.length <= 30 ? head : head.slice(0, 29) + '…'}….${state.text.slice(name.start, obj.end).replace(/\s+/g, '').replace(/\((.{20,})\)$/s, '(…)')}` : whole.slice(0, 59) + '…';
+}
+
+/** Fields and locals initialised with a retry policy (`RETRY = Retry.fixedDelay(…)`), by name. */
+function storedPolicies(state: JavaState): Map<string, { node: JavaNode; policy: Policy }> {
+  const out = new Map<string, { node: JavaNode; policy: Policy }>();
+  for (const call of state.calls) {
+    const node = state.nodeOfCall.get(call.id);
+    const decl = node?.parent;
+    if (!node || decl?.type !== 'variable_declarator' || field(decl, 'value') !== node) continue;
+    const policy = reactorSpec(state, node) ?? resilienceConfig(state, node);
+    const name = field(decl, 'name');
+    if (policy && name) out.set(state.text.slice(name.start, name.end), { node, policy });
+  }
+  return out;
+}
+
+/** The retries the file configures without backoff or without a cap. */
+export function findJavaRetries(state: JavaState): RetrySite[] {
+  const out: RetrySite[] = [];
+  if (!state.types.importsUnder('reactor.') && !state.types.importsUnder('io.github.resilience4j.')) return out;
+  const stored = storedPolicies(state);
+  const reported = new Set<JavaNode>();
+  const push = (call: (typeof state.calls)[number], node: JavaNode, retrier: string, operation: string, policy: Policy): void => {
+    out.push({
+      id: out.length, span: { start: node.start, end: node.end }, kind: 'call', retrier, operation, delay: policy.delay, capped: policy.capped,
+      ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}),
+    });
+  };
+  for (const call of state.calls) {
+    const node = state.nodeOfCall.get(call.id);
+    if (!node || node.type !== 'method_invocation' || !field(node, 'object')) continue;
+    const args = (field(node, 'arguments')?.children ?? []).filter((c) => !/comment$/.test(c.type));
+    if (call.member === 'retry' && args.length <= 1 && state.types.importsUnder('reactor.') && call.callee?.startsWith('reactor.') !== false) {
+      // `retry()` resubscribes forever; `retry(n)` n times; both at once.
+      push(call, node, `retry(${args.length === 0 ? '' : state.text.slice(args[0]!.start, args[0]!.end).replace(/\s+/g, ' ')})`, operationOf(state, node), { delay: 'none', capped: args.length === 1 });
+      continue;
+    }
+    if (call.member !== 'retryWhen' || args.length !== 1) continue;
+    const arg = args[0]!;
+    const inline = reactorSpec(state, arg);
+    if (inline) {
+      reported.add(arg);
+      push(call, node, `retryWhen(${quoteCall(state.text, arg)})`, operationOf(state, node), inline);
+      continue;
+    }
+    // A stored spec: reported once, where it is made, naming the first publisher it retries.
+    const name = arg.type === 'identifier' ? state.text.slice(arg.start, arg.end) : arg.type === 'field_access' ? state.text.slice(field(arg, 'field')!.start, arg.end) : undefined;
+    const spec = name === undefined ? undefined : stored.get(name);
+    if (!spec || reported.has(spec.node)) continue;
+    reported.add(spec.node);
+    const specCall = state.calls[state.callOfNode.get(spec.node)!]!;
+    push(specCall, spec.node, quoteCall(state.text, spec.node), operationOf(state, node), spec.policy);
+  }
+  // A resilience4j config built where nothing in the file uses it by name (a `@Bean`): reported where it is built.
+  for (const call of state.calls) {
+    const node = state.nodeOfCall.get(call.id);
+    if (!node || reported.has(node) || call.member !== 'build') continue;
+    const policy = resilienceConfig(state, node);
+    if (!policy) continue;
+    reported.add(node);
+    push(call, node, 'RetryConfig.custom()…build()', '', policy);
+  }
+  return out;
+}
