@@ -153,6 +153,10 @@ const CHANNELS: ChannelConstructor[] = [
   { name: 'queue.PriorityQueue', bound: '`maxsize`' },
   { name: 'queue.LifoQueue', bound: '`maxsize`' },
   { name: 'queue.SimpleQueue', bound: 'queue.Queue', alwaysUnbounded: true },
+  // janus: one queue with a thread face and an asyncio face; `maxsize` defaults to 0, no bound.
+  { name: 'janus.Queue', bound: '`maxsize`' },
+  { name: 'janus.PriorityQueue', bound: '`maxsize`' },
+  { name: 'janus.LifoQueue', bound: '`maxsize`' },
   { name: 'anyio.create_memory_object_stream', bound: '`max_buffer_size`' },
   { name: 'trio.open_memory_channel', bound: '`max_buffer_size`' },
 ];
@@ -163,7 +167,7 @@ export interface ChannelBound {
   readonly absent: 'unbounded' | 'bounded';
 }
 export const CHANNEL_BOUNDS: ReadonlyMap<string, ChannelBound> = new Map<string, ChannelBound>([
-  ...['asyncio.Queue', 'asyncio.PriorityQueue', 'asyncio.LifoQueue', 'queue.Queue', 'queue.PriorityQueue', 'queue.LifoQueue'].map(
+  ...['asyncio.Queue', 'asyncio.PriorityQueue', 'asyncio.LifoQueue', 'queue.Queue', 'queue.PriorityQueue', 'queue.LifoQueue', 'janus.Queue', 'janus.PriorityQueue', 'janus.LifoQueue'].map(
     (n): [string, ChannelBound] => [n, { keyword: 'maxsize', absent: 'unbounded' }],
   ),
   // anyio's default buffer is 0 (a rendezvous): only an explicit `math.inf` is unbounded.

@@ -56,6 +56,9 @@ export function dotted(text: string, node: SyntaxNode): string | undefined {
 /** How deep {@link Scope.typeOf} follows a chain (`a().b().c()`, `p / "x" / "y"`) before giving up. */
 const MAX_TYPE_DEPTH = 32;
 
+/** Functions that take a type argument as a subscript, as classes do (anyio's is a class that poses as a function). */
+const GENERIC_FACTORIES: ReadonlySet<string> = new Set(['anyio.create_memory_object_stream']);
+
 /** A call builds an instance of what it calls when the name's last segment is capitalised (`requests.Session()`). */
 function classLike(name: string): boolean {
   const last = name.slice(name.lastIndexOf('.') + 1);
@@ -221,9 +224,18 @@ export class Scope {
 
   /** Resolves the callee of a `call` node written inside `fn`. */
   resolve(call: SyntaxNode, fn: PyFn | undefined, depth = 0): Resolved {
-    const { text } = this;
     const f = call.children[0];
-    if (!f) return {};
+    return f ? this.resolveCallee(f, fn, depth) : {};
+  }
+
+  private resolveCallee(f: SyntaxNode, fn: PyFn | undefined, depth: number): Resolved {
+    const { text } = this;
+    if (f.type === 'subscript' && f.children[0]) {
+      // `asyncio.Queue[Event]()`, anyio's `create_memory_object_stream[bytes](…)`: a generic built with its
+      // type argument. `handlers[key](req)` calls what a container holds, which names nothing.
+      const inner = this.resolveCallee(f.children[0], fn, depth);
+      return inner.callee !== undefined && (classLike(inner.callee) || GENERIC_FACTORIES.has(inner.callee)) ? { callee: inner.callee } : {};
+    }
     if (f.type === 'identifier') {
       const name = text.slice(f.start, f.end);
       const local = this.localFunction(name, fn);
