@@ -1,13 +1,15 @@
 // Rule fixtures: every `expect: <rule-id>` marker is a finding that must be reported on its line,
 // and every line without one must produce nothing. `<name>.fixed.<ext>` beside a fixture is the
-// text after applying the first fix of every finding; UPDATE_FIXTURES=1 rewrites those files.
+// text after applying the first fix of every finding (with the dependencies of a manifest among the
+// fixtures, as the server reads them); UPDATE_FIXTURES=1 rewrites those files.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import { analyze } from '../../server/src/project/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { fixAllText } from '../../server/src/engine/fix-all';
 import { frontendForPath } from '../../server/src/languages';
+import { Manifests } from '../../server/src/lsp/manifest';
 
 const ROOT = join(__dirname, '..', 'fixtures');
 const MARKER = /(?:\/\/|#|--|\/\*)\s*expect:\s*([a-z0-9-]+(?:@[a-z]+)?(?:\s*,\s*[a-z0-9-]+(?:@[a-z]+)?)*)/;
@@ -44,6 +46,20 @@ function fixtureLocation(file: string): { projectPath: string } | undefined {
   return parts[1] === 'roles' ? { projectPath: parts.slice(2).join('/') } : undefined;
 }
 
+const MANIFESTS = ['package.json', 'Cargo.toml', 'pyproject.toml', 'requirements.txt'];
+
+/**
+ * The fix context of a fixture: the dependencies of a manifest beside it or in a folder above it
+ * within the fixtures (a fixture project that depends on httpx gets the httpx rewrite), as the
+ * server reads them; none when no manifest sits under `test/fixtures`.
+ */
+function fixtureContext(file: string): { dependencies: ReadonlySet<string> } | undefined {
+  for (let dir = dirname(file); dir.startsWith(ROOT); dir = dirname(dir)) {
+    if (MANIFESTS.some((m) => existsSync(join(dir, m)))) return { dependencies: new Manifests().dependenciesFor(file) };
+  }
+  return undefined;
+}
+
 export function fixedPath(file: string): string {
   const ext = extname(file);
   return file.slice(0, -ext.length) + '.fixed' + ext;
@@ -69,7 +85,8 @@ describe('rule fixtures', () => {
       it(`${name} (fixed)`, function () {
         const text = readFileSync(file, 'utf8');
         const analysis = analyze({ path: file, text })!;
-        const after = fixAllText(analysis, { safeOnly: false });
+        const ctx = fixtureContext(file);
+        const after = fixAllText(analysis, { safeOnly: false, ...(ctx ? { ctx } : {}) });
         if (after === text && !existsSync(fixed)) return this.skip();
         assert.equal(frontendForPath(file)!.syntaxErrors(after, file), 0, `${name}: the fixed text does not parse`);
         const again = analyze({ path: file, text: after })!;
