@@ -113,3 +113,70 @@ describe('await-holding-lock fixes (Rust): bind the scrutinee with `let`', () =>
     assert.match(loop.refused[0]!.reason, /is a temporary that lives until the end of its statement/);
   });
 });
+
+describe('await-holding-lock fixes (Rust): narrow the region of a guard used after the `.await`', () => {
+  const path = join(FIXTURES, 'rust', 'await-holding-lock', 'invalid-guard-used-after-await.rs');
+  const text = readFileSync(path, 'utf8');
+
+  it('releases and re-takes the lock around the statement that awaits, stating the safety, or takes it where first used', () => {
+    const found = lockFindings(path, text);
+    const titles = found.map((f) => [f.line, f.fixes.map((x) => `${x.safety}: ${x.title}`)]);
+    assert.deepEqual(titles.slice(0, 3), [
+      [28, ['suggestion: Release `peers` before the `.await` and lock `self.peers` again after it (nothing read from it crosses the `.await`; other tasks may change it in between)']],
+      [37, ['suggestion: Lock `self.seen` where `seen` is first used, after the `.await` (other tasks are no longer kept out while it waits)']],
+      [38, ['suggestion: Lock `self.seen` where `seen` is first used, after the `.await` (other tasks are no longer kept out while it waits)']],
+    ]);
+    const connect = expectFixed(path, text, 28);
+    assert.match(connect, /peers\.retain\([^\n]*\n {8}drop\(peers\);\n {8}let stream = TcpStream::connect\(addr\)\.await\?;[^\n]*\n {8}let mut peers = self\.peers\.lock\(\)\.await;\n {8}let \(_read/);
+    // Both awaits before the first use go out of the locked region with one move.
+    const seen = applyEdits(text, found.find((f) => f.line === 37)!.fixes[0]!.edits);
+    assert.match(seen, /pub async fn record_seen[^\n]*\n {8}let mut stream = [^\n]*\n {8}stream\.write_all[^\n]*\n {8}let mut seen = self\.seen\.lock\(\)\.await;\n {8}seen\.push\(addr\);/);
+    assert.equal(frontendForPath(path)!.syntaxErrors(seen, path), 0);
+    assert.equal(lockFindings(path, seen).length, found.length - 2, 'both awaits of record_seen are out of the region');
+  });
+
+  it('refuses, with the reason, a value read from the guard before the `.await` and used after it, and a statement that awaits while using the guard', () => {
+    const found = lockFindings(path, text);
+    assert.deepEqual(
+      found.slice(3).map((f) => [f.line, f.fixes.length, f.refused.map((r) => r.reason.replace(/:.*/, ''))]),
+      [
+        [47, 0, ['`count` is read from `peers` before the `.await` and used after it']],
+        [48, 0, ['`count` is read from `peers` before the `.await` and used after it']],
+        [57, 0, ['`peers` is used in the statement that awaits (line 56)']],
+      ],
+    );
+  });
+
+  it('keeps `mut` and the acquisition as written, and does not read a word in a string as a use of the guard', () => {
+    const src = [
+      'use std::sync::Arc;',
+      'use tokio::sync::RwLock;',
+      'pub async fn reload(routes: Arc<RwLock<Vec<String>>>) -> std::io::Result<()> {',
+      '    let mut table = routes.write().await;',
+      '    table.clear();',
+      '    let text = tokio::fs::read_to_string("table.txt").await?;',
+      '    table.extend(text.lines().map(str::to_owned));',
+      '    Ok(())',
+      '}',
+      '',
+    ].join('\n');
+    const after = expectFixed('src/lib.rs', src, 6);
+    assert.match(after, /table\.clear\(\);\n {4}drop\(table\);\n {4}let text = [^\n]*\n {4}let mut table = routes\.write\(\)\.await;\n {4}table\.extend/);
+  });
+
+  it('refuses when the lock expression would name something else after the statement', () => {
+    const src = [
+      'use std::sync::Mutex;',
+      'async fn next(i: usize) -> usize { i + 1 }',
+      'pub async fn walk(shards: &[Mutex<Vec<u8>>], mut i: usize) {',
+      '    let mut shard = shards[i].lock().unwrap();',
+      '    shard.push(1);',
+      '    i = next(i).await;',
+      '    shard.push(i as u8);',
+      '}',
+      '',
+    ].join('\n');
+    const found = lockFindings('src/lib.rs', src);
+    assert.deepEqual(found.map((f) => [f.line, f.fixes.length, f.refused.map((r) => r.reason.replace(/:.*/, ''))]), [[6, 0, ['`i` changes before the lock would be taken again']]]);
+  });
+});

@@ -42,10 +42,10 @@ describe('rust fixes', () => {
     assert.match(fixesOf(inClosure, 'blocking-in-async').result.refused[0]!.reason, /sync closure/);
     const selfCall = 'struct S { p: String }\nimpl S {\n    async fn f(&self) {\n        std::process::Command::new(&self.p).status();\n    }\n}\n';
     assert.match(fixesOf(selfCall, 'blocking-in-async').result.refused[0]!.reason, /`self`/);
-    const usedAfter = 'use std::sync::Mutex;\nasync fn f(m: &Mutex<Vec<u8>>) {\n    let mut g = m.lock().unwrap();\n    g.push(1);\n    work().await;\n    g.push(2);\n}\n';
-    const lock = fixesOf(usedAfter, 'await-holding-lock').result;
+    const readAcross = 'use std::sync::Mutex;\nasync fn f(m: &Mutex<Vec<u8>>) {\n    let mut g = m.lock().unwrap();\n    let n = g.len();\n    work().await;\n    g.push(n as u8);\n}\n';
+    const lock = fixesOf(readAcross, 'await-holding-lock').result;
     assert.equal(lock.fixes.length, 0);
-    assert.match(lock.refused[0]!.reason, /`g` is still used after/);
+    assert.match(lock.refused[0]!.reason, /`n` is read from `g` before the `\.await` and used after it/);
     // A lookup whose result borrows the guard and is not one the `let` fix knows to clone (lock-fixes.test.ts has those).
     const temp = 'use std::sync::Mutex;\nasync fn f(m: &Mutex<Vec<u8>>) {\n    match m.lock().unwrap().iter().max() {\n        Some(_) => work().await,\n        None => {}\n    }\n}\n';
     assert.match(fixesOf(temp, 'await-holding-lock').result.refused[0]!.reason, /temporary/);

@@ -1,13 +1,16 @@
 /**
  * Fix for `await-holding-lock`: release a `let`-bound guard with `drop(guard);` before the first
- * yield it is held across, when nothing after that point uses the guard. Everything else (a
- * temporary guard, a guard used after the yield, a re-acquisition) is refused with the reason.
+ * yield it is held across, when nothing after that point uses the guard; when something does, narrow
+ * the region around the statement that awaits (lock-narrow.ts). Everything else (a temporary guard
+ * whose scrutinee cannot be bound, a guard the awaiting statement reads, a re-acquisition) is
+ * refused with the reason.
  */
 import type { Finding } from '../../../engine/finding';
 import type { FixResult, ParsedFile } from '../../../engine/language';
 import { spanContains } from '../../../engine/model';
 import { bindScrutineeFix } from './lock-let';
-import { indentAt, nodeAt, rustTree, wholeLine } from './util';
+import { narrowFix, releaseBefore } from './lock-narrow';
+import { nodeAt, rustTree, wholeLine } from './util';
 
 const TITLE = 'Release the guard before the `.await`';
 
@@ -45,14 +48,26 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   let after = text.slice(stmt.start, region.span.end);
   if (region.releaseSpan) after = text.slice(stmt.start, region.releaseSpan.start) + text.slice(region.releaseSpan.end, region.span.end);
   if (uses.test(after)) {
-    return refuse(`\`${guard}\` is still used after the \`.await\`: move the work that needs it into an inner block that ends before the \`.await\`, or copy what you need out of it`);
+    // Used after the `.await`: release it around the statement that awaits, when nothing read from it crosses.
+    const own = model.yieldPoints[finding.data.yieldId];
+    const ownStmt = own && block.children.find((c) => c.start <= own.span.start && own.span.end <= c.end);
+    if (!ownStmt || ownStmt.start < letNode.end) return { fixes: [], refused: [] };
+    if (new RegExp(`\\bdrop\\s*\\(\\s*${guard}\\s*\\)`).test(text.slice(letNode.end, ownStmt.start))) {
+      return refuse(`\`${guard}\` is already dropped on some path before the \`.await\`: dropping it again does not compile; release it unconditionally instead`);
+    }
+    const narrowed = narrowFix(text, region, guard, letNode, block, ownStmt);
+    if ('fix' in narrowed) return { fixes: [narrowed.fix], refused: [] };
+    return { fixes: [], refused: [{ title: 'Release the guard around the `.await` and lock again after it', reason: narrowed.reason }] };
   }
-  const edits = [{ span: { start: stmt.start, end: stmt.start }, newText: `drop(${guard});\n${indentAt(text, stmt.start)}` }];
+  const release = releaseBefore(text, region, guard, letNode, block, stmt);
+  if ('reason' in release) return refuse(release.reason);
+  const edits = [release.edit];
   if (region.releaseSpan) {
     // The later `drop(guard)` would move the guard twice: remove it with its statement.
     const end = text.indexOf(';', region.releaseSpan.end);
     const dropStmt = { start: region.releaseSpan.start, end: end >= 0 && text.slice(region.releaseSpan.end, end).trim() === '' ? end + 1 : region.releaseSpan.end };
     edits.push({ span: wholeLine(text, dropStmt), newText: '' });
   }
-  return { fixes: [{ title: `Release \`${guard}\` before the \`.await\` with \`drop(${guard})\``, safety: 'suggestion', edits }], refused: [] };
+  const how = region.kind === 'async' ? `with \`drop(${guard})\`` : 'by ending its scope in a block (a blocking guard must go out of scope for the future to be `Send`)';
+  return { fixes: [{ title: `Release \`${guard}\` before the \`.await\` ${how}`, safety: 'suggestion', edits }], refused: [] };
 }
