@@ -17,7 +17,7 @@ function check(model: FileModel): RawFinding[] {
     // A sync retry has no async context: name its function instead of calling it async code.
     const fn = r.functionId === undefined ? undefined : model.functions[r.functionId]?.name;
     const where = r.context !== undefined ? describeContext(model, r.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
-    findings.push({ message: `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model)}`, span: r.span, data: { retryId: r.id } });
+    findings.push({ message: `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model, r)}`, span: r.span, data: { retryId: r.id } });
   }
   return findings;
 }
@@ -29,7 +29,12 @@ function missing(r: RetrySite): string {
   return r.capped ? `${delay}` : `${delay} and ${cap}`;
 }
 
-function advice(model: FileModel): string {
+function advice(model: FileModel, r: RetrySite): string {
+  if (model.language === 'python' && r.kind === 'call') {
+    return /backoff\./.test(r.retrier ?? '')
+      ? 'use a growing wait generator (`backoff.expo` or `backoff.fibo`, jittered by default) and stop with `max_tries=` or `max_time=`'
+      : 'give tenacity a growing, jittered wait and a stop: `wait=wait_random_exponential(multiplier=…, max=…)` and `stop=stop_after_attempt(N)` (or `stop_after_delay`)';
+  }
   if (model.language === 'python') return 'wait `min(cap, base * 2 ** attempt)` with jitter between attempts (`await asyncio.sleep`) and stop after N attempts (or use `tenacity` with `stop_after_attempt` and `wait_random_exponential`)';
   if (model.language === 'go') {
     return 'wait `base << attempt` with jitter, capped, between attempts (a `time.Timer` in a `select` with `ctx.Done()`) and stop after N attempts, or use `backoff.Retry` with `backoff.NewExponentialBackOff()` and `backoff.WithMaxRetries`';
@@ -53,6 +58,7 @@ export const retryWithoutBackoff: Rule = {
       'Flags loops whose `try` leaves the loop on success and whose `catch` goes round again (TS/JS), `loop { match op().await { Ok(v) => break v, Err(_) => continue } }` and its `if let`/`?`-less forms (Rust), `while True:`/`for attempt in range(N):`/`itertools.count()` loops around a `try` whose body breaks or returns and whose `except` goes round (Python), and functions that call themselves with the same arguments from a `catch` or `.catch`; ' +
       'in Go, `for` loops where `if err == nil { return }` leaves or `if err != nil { …; continue }` goes round, and `backoff.Retry` (cenkalti/backoff) with a constant or zero policy, or an exponential one whose `MaxElapsedTime` is 0 and nothing else stops it, ' +
       'in Java, Reactor\'s `retry()` and `retry(n)` (resubscribe at once), `retryWhen` with `Retry.max(n)`, `Retry.maxInARow(n)`, `Retry.indefinitely()` or `Retry.fixedDelay(n, d)` (also a spec kept in a field or local), `Retry.backoff(Long.MAX_VALUE, d)`, reactor-extra\'s `Retry.anyOf(…)` without an exponential backoff, and resilience4j\'s `RetryConfig.custom()…build()` without an exponential `intervalFunction`, ' +
+      'in Python also tenacity\'s `@retry` (bare, or without a growing `wait=` or without a `stop=`: its defaults retry at once and forever; `retry=retry_if_exception_type(…)` only picks the failures), a module-level policy made with `retry(…)` and used as a decorator, `Retrying`/`AsyncRetrying` loops, and `@backoff.on_exception` with `backoff.constant` or without `max_tries`/`max_time` (`@backoff.on_predicate` polls a result and is not reported), ' +
       'when the delay between attempts does not grow (none, or a constant sleep) or nothing caps the attempts. The message says which is missing. ' +
       'A cap may sit in an argument (`retry(n - 1)`), a local or a field (`if (this.retries < this.maxRetries) { this.retries++; … }`, `job.tries = tries + 1`). ' +
       'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments), `poll_*` functions, ticker-driven polls and loops over a collection (each item tried once), and capped retries of a transaction conflict (a transient transaction error, a write conflict, a serialization failure) are not reported. ' +

@@ -6,6 +6,7 @@
  */
 import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, ChannelSite, Comment, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldKind, YieldPoint } from '../../engine/model';
+import { libraryRetries } from './retry-libraries';
 import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS } from './catalog';
 import { PythonAmplifiers } from './amplifiers';
 import { buildHeldRegions } from './locks';
@@ -202,7 +203,8 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const heldRegions = buildHeldRegions(state, functions);
   const amplifiers = new PythonAmplifiers(state, callNodes);
   const fanOuts = amplifiers.fanOuts();
-  const retries = amplifiers.retries(tryNodes);
+  const loops = amplifiers.retries(tryNodes);
+  const retries = [...loops, ...libraryRetries(state, functions, loops.length)];
   const model: FileModel = { language: 'python', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors };
   return { model, state };
 }
