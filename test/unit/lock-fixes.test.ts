@@ -54,15 +54,15 @@ describe('await-holding-lock fixes (TypeScript): move the awaited call out of th
     expectFixed(movable, text, 51);
   });
 
-  it('refuses, with the reason, a call under a condition, one that reads what the section computes, and one between other locked work', () => {
+  it('refuses, with the reason, a call under a condition and one that reads what the section computes; one between other locked work is released around instead', () => {
     const path = join(FIXTURES, 'ts', 'await-holding-lock', 'invalid-io-not-movable-out-of-lock.ts');
     const found = lockFindings(path, readFileSync(path, 'utf8'));
     assert.deepEqual(
-      found.map((f) => [f.line, f.fixes.length, f.refused.map((r) => r.reason.replace(/:.*/, ''))]),
+      found.map((f) => [f.line, f.fixes.map((x) => x.title.replace(/ \(.*/, '')), f.refused.map((r) => r.reason.replace(/:.*/, ''))]),
       [
-        [21, 0, ['the `await` is part of a larger statement under the lock (a condition, a loop, or a write to what the lock guards)']],
-        [35, 0, ['the awaited call reads `current`, which is set under the lock']],
-        [46, 0, ['other work under the lock runs before and after it']],
+        [21, [], ['the `await` is part of a larger statement under the lock (a condition, a loop, or a write to what the lock guards)']],
+        [35, [], ['the awaited call reads `current`, which is set under the lock']],
+        [46, ['Release `profilesLock` before `await fetch(…)` and take it again after it: split the `try … finally` in two'], []],
       ],
     );
   });
@@ -178,5 +178,51 @@ describe('await-holding-lock fixes (Rust): narrow the region of a guard used aft
     ].join('\n');
     const found = lockFindings('src/lib.rs', src);
     assert.deepEqual(found.map((f) => [f.line, f.fixes.length, f.refused.map((r) => r.reason.replace(/:.*/, ''))]), [[6, 0, ['`i` changes before the lock would be taken again']]]);
+  });
+});
+
+describe('await-holding-lock fixes (TypeScript): release around an awaited call between other locked work', () => {
+  const path = join(FIXTURES, 'ts', 'await-holding-lock', 'invalid-io-between-locked-work.ts');
+  const text = readFileSync(path, 'utf8');
+  const safety = 'nothing set under the lock before it is read after it; other tasks may change what the lock guards in between: re-check what you rely on';
+
+  it('splits a try/finally or a runExclusive callback, or releases and re-takes an explicit releaser, as suggestions that state their safety', () => {
+    const found = lockFindings(path, text);
+    assert.deepEqual(
+      found.map((f) => [f.line, f.fixes.map((x) => `${x.safety}: ${x.title}`)]),
+      [
+        [21, [`suggestion: Release \`stockLock\` before \`await fetch(…)\` and take it again after it: split the \`try … finally\` in two (${safety})`]],
+        [31, [`suggestion: Release \`keysLock\` before \`await fetch(…)\` and take it again after it (${safety})`]],
+        [39, [`suggestion: Release \`outboxLock\` before \`await fetch(…)\` and take it again after it: split the callback in two (${safety})`]],
+        [49, []],
+      ],
+    );
+    assert.match(expectFixed(path, text, 21), /\n {2}} finally {\n {4}release\(\);\n {2}}\n {2}\/\/ Tell the warehouse[^\n]*\n {2}await fetch[^\n]*\n {2}const releaseAgain = await stockLock\.acquire\(\);\n {2}try {\n {4}reserved\.add\(sku\);\n {2}} finally {\n {4}releaseAgain\(\);/);
+    assert.match(expectFixed(path, text, 31), /let release = await keysLock\.acquire\(\);\n {2}keys\.delete\(key\);\n {2}release\(\);\n {2}const res = [^\n]*\n {2}release = await keysLock\.acquire\(\);\n {2}keys\.set/);
+    assert.match(expectFixed(path, text, 39), /pending\.delete\(topic\);\n {2}}\);\n {2}await fetch[^\n]*\n {2}await outboxLock\.runExclusive\(async \(\) => {\n {4}published\.add\(topic\);\n {2}}\);/);
+  });
+
+  it('refuses, with the reason, when a value set under the lock before the await is read after it', () => {
+    const restock = lockFindings(path, text).find((f) => f.line === 49)!;
+    assert.match(restock.refused[0]!.reason, /`level` is set under the lock before the `await` and read after it: once the lock is released, other tasks may change what it was read from/);
+  });
+
+  it('refuses an explicit release that is not a plain call of the releaser', () => {
+    const src = [
+      "import { Mutex } from 'async-mutex';",
+      'const jobs = new Map<string, string>();',
+      'const jobsLock = new Mutex();',
+      'export async function requeue(api: string, id: string): Promise<void> {',
+      '  const release = await jobsLock.acquire();',
+      '  jobs.delete(id);',
+      '  await fetch(`${api}/jobs/${id}`, { method: "DELETE" });',
+      "  jobs.set(id, 'queued');",
+      '  release?.();',
+      '}',
+      '',
+    ].join('\n');
+    const found = lockFindings('jobs.ts', src);
+    assert.deepEqual(found.map((f) => [f.line, f.fixes.length]), [[7, 0]]);
+    assert.match(found[0]!.refused[0]!.reason, /released with `release\?\.\(\)`, not a plain `release\(\)`/);
   });
 });

@@ -10,6 +10,7 @@ import type { ParsedFile } from '../../../engine/language';
 import type { HeldRegion } from '../../../engine/model';
 import { calleeLabel, isFunctionNode, lineIndent, nodeAtSpan, nodeContaining } from './ast';
 import type { BuildInput } from './blocking';
+import { narrowAroundAwait } from './lock-narrow';
 
 type Result = { fix?: Fix; refused?: RefusedFix };
 
@@ -73,7 +74,8 @@ function sectionOf(sf: ts.SourceFile, region: HeldRegion): Section | undefined {
   }
   const releaseStmt = list.find((s) => s.pos <= region.releaseSpan!.start && region.releaseSpan!.end <= s.end);
   if (!releaseStmt) return undefined;
-  return { body: list.slice(list.indexOf(acquire) + 1, list.indexOf(releaseStmt)), acquire, release: releaseStmt, outerNames };
+  const body = list.slice(list.indexOf(acquire) + 1, list.indexOf(releaseStmt));
+  return { body, acquire, release: releaseStmt, outerNames: declared(list.filter((s) => !body.includes(s))) };
 }
 
 /** The names an expression reads (member names and object keys aside), and whether it reads `this`. */
@@ -155,9 +157,17 @@ export function moveOutOfLockFix(finding: Finding, parsed: ParsedFile, input: Bu
   const guardedRead = [...names].find((n) => inSection.has(n) || state.has(n));
   if (guardedRead !== undefined) return refuse(`the awaited call reads \`${guardedRead}\`, which ${inSection.has(guardedRead) ? 'is set under the lock' : 'is module state the lock may guard'}`);
   const bound = decl && ts.isIdentifier(decl.name) ? decl.name.text : undefined;
-  if (bound !== undefined && section.outerNames.has(bound)) return refuse(`\`${bound}\` is also declared outside the locked section`);
   const last = index === section.body.length - 1;
-  if (!last && index !== 0) return refuse('other work under the lock runs before and after it: moving it out would reorder it with that work; release the lock before the `await` and take it again after, if nothing guarded is read across it');
+  // Narrowing keeps the statement in its scope only for an explicit release; out of a callback or a `try` it leaves it.
+  const leavesScope = last || index === 0 || region.release !== 'explicit';
+  if (leavesScope && bound !== undefined && section.outerNames.has(bound)) return refuse(`\`${bound}\` is also declared outside the locked section`);
+  if (!last && index !== 0) {
+    // Work under the lock on both sides: moving the call would reorder it; release around it instead.
+    const readAfter = new Set<string>();
+    for (const s of section.body.slice(index + 1)) for (const n of reads(s).names) readAfter.add(n);
+    const narrowed = narrowAroundAwait({ sf, style, region, acquire: section.acquire, release: section.release, body: section.body, stmt, setBefore: written(section.body.slice(0, index)), readAfter, label });
+    return { ...(narrowed.fix ? { fix: narrowed.fix } : {}), ...(narrowed.refused ? { refused: { ...narrowed.refused, reason: `other work under the lock runs before and after it, so it cannot move out; and ${narrowed.refused.reason}` } } : {}) };
+  }
   const text = sf.text;
   const eol = style.eol;
   // Comments on the lines above the statement describe it: they move with it.
