@@ -34,6 +34,19 @@ describe('roles: path conventions', () => {
     for (const path of ['src/contest.ts', 'src/latest.ts', 'src/attest.rs', 'src/testimonials.ts', 'src/protest/index.ts']) assert.equal(roleOf(path, 'typescript'), 'production', path);
   });
 
+  it('reads what an app serves as files as browser code, and a minified name as generated, in TS/JS only', () => {
+    assert.equal(roleOf('public/js/portal.js', 'typescript'), 'browser');
+    assert.equal(roleOf('core/frontend/public/private.js', 'typescript'), 'browser');
+    assert.equal(roleOf('static/app.mjs', 'typescript'), 'browser');
+    assert.equal(roleOf('content/themes/casper/assets/js/dropdown.js', 'typescript'), 'browser');
+    assert.equal(roleOf('src/vendor/photoswipe.min.js', 'typescript'), 'generated');
+    assert.equal(roleOf('scripts/release.min.js', 'typescript'), 'generated');
+    // A Node or Rust HTTP client is server code; so is a file whose name only contains `min`.
+    for (const path of ['src/client/index.ts', 'lib/web/controller.js', 'src/admin.js', 'src/frontend/helpers/asset.js']) assert.equal(roleOf(path, 'typescript'), 'production', path);
+    assert.equal(roleOf('src/client/conn.rs', 'rust'), 'production');
+    assert.equal(roleOf('src/static/files.rs', 'rust'), 'production');
+  });
+
   it('lets a test file name win over a script folder, and the outermost folder over inner ones', () => {
     assert.equal(roleOf('scripts/release.test.ts', 'typescript'), 'test');
     assert.equal(roleOf('examples/tests/client.rs', 'rust'), 'example');

@@ -409,9 +409,10 @@ export interface ReExport {
 
 /**
  * Where code runs. `production` is the default; the others are quieter by default, since an
- * outage does not start in a test or a one-shot script (see engine/roles.ts).
+ * outage does not start in a test or a one-shot script (see engine/roles.ts). `browser` code runs
+ * in a visitor's browser, not on the server; `generated` code (minified bundles) is nobody's to fix.
  */
-export type CodeRole = 'production' | 'startup' | 'script' | 'test' | 'bench' | 'example';
+export type CodeRole = 'production' | 'startup' | 'script' | 'test' | 'bench' | 'example' | 'browser' | 'generated';
 
 /** A role and why the code has it. */
 export interface RoleFact {

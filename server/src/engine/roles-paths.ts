@@ -31,18 +31,22 @@ export const FOLDER_CONVENTIONS: readonly FolderConvention[] = [
   { names: ['test', 'tests', '__tests__', '__test__', '__mocks__', '__fixtures__', 'spec', 'specs', 'e2e', 'cypress', 'playwright', 'testdata', 'testing', 'test-utils', 'test_utils', 'testutils'], role: 'test' },
   { names: ['bench', 'benches', 'benchmark', 'benchmarks'], role: 'bench' },
   { names: ['example', 'examples'], role: 'example' },
+  // What an Express app serves as files (`express.static('public')`) runs in visitors' browsers: no server code lives there.
+  { names: ['public', 'static', 'assets'], role: 'browser', languages: ['typescript'] },
   // One-shot programs: repository tooling, release and dev scripts, CLI entry points.
   { names: ['scripts', 'script', 'tools', 'tooling', 'xtask', '.github', '.ci', 'ci', 'release', 'bin'], role: 'script' },
 ];
 
 /**
- * File names. A test or bench name wins over the folder (`scripts/release.test.ts` is a test);
+ * File names. A test, bench or minified name wins over the folder (`scripts/release.test.ts` is a test);
  * `[._-]` before `test` keeps `contest.ts` and `latest.ts` out.
  */
 export const FILE_CONVENTIONS: readonly FileConvention[] = [
   { pattern: /^(?:.*[._-])?(?:test|tests|spec|specs)\.[^.]+$/i, shown: '*.test.*', role: 'test', languages: ['typescript'] },
   { pattern: /[._-](?:test|spec|e2e-spec|e2e|cy)\.[^.]+$/i, shown: '*.test.*', role: 'test', languages: ['typescript'] },
   { pattern: /[._-]bench\.[^.]+$/i, shown: '*.bench.*', role: 'bench', languages: ['typescript'] },
+  // A minified build output: nobody reads or fixes it, its source (if any) is checked instead.
+  { pattern: /[.-]min\.[cm]?js$/i, shown: '*.min.js', role: 'generated', languages: ['typescript'] },
   { pattern: /^tests?\.rs$/, shown: 'tests.rs', role: 'test', languages: ['rust'] },
   { pattern: /^build\.rs$/, shown: 'build.rs', role: 'script', languages: ['rust'] },
   { pattern: /_test\.go$/, shown: '*_test.go', role: 'test', languages: ['go'] },
@@ -60,6 +64,8 @@ const ROLE_NOUN: Record<CodeRole, string> = {
   test: 'test code',
   bench: 'benchmark code',
   example: 'example code',
+  browser: 'browser code',
+  generated: 'generated code',
 };
 
 /** `in test code (under \`tests/\`)`: the phrase a role fact carries. */

@@ -27,9 +27,12 @@ import type { Severity } from './finding';
 import type { CallSite, CodeRole, FileModel, FileRoles, FunctionInfo, LanguageId, RoleFact } from './model';
 
 /** Every role, in the order docs and settings list them. */
-export const CODE_ROLES: readonly CodeRole[] = ['production', 'startup', 'script', 'test', 'bench', 'example'];
+export const CODE_ROLES: readonly CodeRole[] = ['production', 'startup', 'script', 'test', 'bench', 'example', 'browser', 'generated'];
 
-/** The default level per role: production keeps the rule's severity; tests, benches and examples are not reported. */
+/**
+ * The default level per role: production keeps the rule's severity; tests, benches, examples,
+ * browser code and generated (minified) code are not reported.
+ */
 export const DEFAULT_ROLE_LEVELS: Readonly<Record<CodeRole, RuleLevel | undefined>> = {
   production: undefined,
   startup: 'hint',
@@ -37,6 +40,8 @@ export const DEFAULT_ROLE_LEVELS: Readonly<Record<CodeRole, RuleLevel | undefine
   test: 'off',
   bench: 'off',
   example: 'off',
+  browser: 'off',
+  generated: 'off',
 };
 
 /** The fact for code nothing marks. */

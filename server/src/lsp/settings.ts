@@ -57,7 +57,7 @@ export const SETTINGS = [
     keyKind: 'role',
     scope: 'resource',
     description:
-      'Per-role levels (`error`, `warning`, `info`, `hint`, `off`), applied over the `roles` of `.async-boundary.json`: the loudest severity findings in code of that role get. By default `test`, `bench` and `example` are `off` (an open test file shows nothing), and `startup` and `script` are `hint`; `{ "test": "warning" }` shows findings in tests.',
+      'Per-role levels (`error`, `warning`, `info`, `hint`, `off`), applied over the `roles` of `.async-boundary.json`: the loudest severity findings in code of that role get. By default `test`, `bench`, `example`, `browser` and `generated` (minified) are `off` (an open test file shows nothing), and `startup` and `script` are `hint`; `{ "test": "warning" }` shows findings in tests.',
   },
   {
     key: 'asyncBoundary.decorations.enabled',

@@ -121,7 +121,7 @@ export const typescriptFrontend: Frontend = {
       ...built,
       ...(diagnostics.length > 0 ? { firstSyntaxError: diagnostics.reduce((min, d) => Math.min(min, d.start), text.length) } : {}),
       ...(nestingCut !== undefined ? { nestingCut } : {}),
-      roleFacts: typescriptRoleFacts(text, built),
+      roleFacts: typescriptRoleFacts(text, built, w),
       exports: readExports(sf, w.fnIdByNode),
     };
     // The tree of a flattened text is not the file's: fixes and incremental parses must not use it.

@@ -1,17 +1,86 @@
 /**
  * What TS/JS syntax says about where code runs: a shebang (a one-shot script), and the bodies of
  * mocha/jest/vitest/Playwright suites and hooks (`describe`, `it`, `test`, `beforeEach`, …) and of
- * vitest's `bench`, and listeners on `process.stdin` (operator input). Paths (`test/`, `*.test.ts`)
- * are the engine's (roles-paths.ts).
+ * vitest's `bench`, listeners on `process.stdin` (operator input), minified code (generated) and
+ * code that calls the browser's globals and no Node API (browser code). Paths (`test/`,
+ * `*.test.ts`, `public/`, `*.min.js`) are the engine's (roles-paths.ts).
  */
 import type { FileModel, RoleFact, RoleFacts } from '../../engine/model';
+import type { WalkResult } from './records';
+import { lookup, type Scope } from './resolve';
 
 const TEST_HOSTS = new Set(['describe', 'it', 'test', 'suite', 'specify', 'before', 'after', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'xit', 'xdescribe', 'fit', 'fdescribe']);
 const BENCH_HOSTS = new Set(['bench']);
 const STDIN_LISTENERS = /^process\.stdin\.(on|once|addListener)$/;
 
+/**
+ * Globals only a browser has, as the root of a call (`document.querySelector(…)`,
+ * `window.addEventListener(…)`); not `navigator` or `localStorage`, which Node has too.
+ */
+const BROWSER_GLOBALS = new Set(['document', 'window']);
+/** Globals only Node has, as the root of a call (`process.on(…)`, `Buffer.from(…)`). */
+const NODE_GLOBALS = new Set(['process', 'Buffer', 'setImmediate']);
+/** Node's built-in modules: importing one makes a file Node code (a bundler does not ship them to a browser). */
+const NODE_MODULES = new Set([
+  'fs', 'fs/promises', 'path', 'child_process', 'http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'os', 'crypto', 'zlib',
+  'stream', 'stream/promises', 'worker_threads', 'cluster', 'readline', 'vm', 'v8', 'perf_hooks', 'async_hooks', 'module', 'inspector',
+]);
+/** Calls that hand a function to a browser page from Node (Puppeteer, Playwright, WebDriver): the file drives a browser, it is not one. */
+const PAGE_EVALUATORS = new Set(['evaluate', 'evaluateHandle', '$eval', '$$eval', 'evaluateOnNewDocument', 'addInitScript', 'waitForFunction', 'executeScript', 'executeAsyncScript']);
+
+/**
+ * A browser global the file calls (`document.querySelector`), when it calls one that no binding of
+ * the file shadows (a local `window` of samples is not the browser's), and nothing says Node: no
+ * Node global, no Node built-in module, no page evaluation. `undefined` otherwise.
+ */
+export function browserGlobalCall(w: WalkResult): string | undefined {
+  let dom: string | undefined;
+  let root: Scope | undefined;
+  for (const c of w.calls) {
+    if (PAGE_EVALUATORS.has(c.member)) return undefined;
+    if (c.callee !== undefined && NODE_MODULES.has(c.callee.split('.')[0]!)) return undefined;
+    const name = /^[\w$]+/.exec(c.calleeText)?.[0];
+    if (name === undefined || lookup(name, c.scope)) continue;
+    if (NODE_GLOBALS.has(name)) return undefined;
+    if (dom === undefined && BROWSER_GLOBALS.has(name) && c.calleeText.length > name.length) dom = c.calleeText;
+    root ??= outermost(c.scope);
+  }
+  if (dom === undefined || root === undefined) return undefined;
+  for (const b of root.bindings.values()) if (b.k === 'value' && NODE_MODULES.has(b.path.split('.')[0]!)) return undefined;
+  return dom;
+}
+
+function outermost(scope: Scope): Scope {
+  let s = scope;
+  while (s.parent) s = s.parent;
+  return s;
+}
+
+/** Minified code: most of the code is on lines over 1,000 characters, one of them over 3,000 (comments, such as an inline source map, aside). */
+export function minifiedLine(text: string): number | undefined {
+  let code = 0;
+  let long = 0;
+  let longest = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let first = start;
+    while (first < end && (text.charCodeAt(first) === 32 || text.charCodeAt(first) === 9)) first++;
+    const len = end - start;
+    const comment = text.startsWith('//', first) || text.startsWith('/*', first) || text.startsWith('*', first);
+    if (first < end && !comment) {
+      code += len;
+      if (len > 1000) long += len;
+      if (len > longest) longest = len;
+    }
+    start = end + 1;
+  }
+  return code >= 2000 && longest >= 3000 && long * 2 >= code ? longest : undefined;
+}
+
 /** Role facts for a TS/JS file, read from its model: callbacks handed straight to a test host. */
-export function typescriptRoleFacts(text: string, model: FileModel): RoleFacts {
+export function typescriptRoleFacts(text: string, model: FileModel, w?: WalkResult): RoleFacts {
   const functions: { functionId: number; fact: RoleFact }[] = [];
   const hosts = model.calls.filter((c) => {
     const root = /^[\w$]+/.exec(c.calleeText)?.[0];
@@ -39,6 +108,14 @@ export function typescriptRoleFacts(text: string, model: FileModel): RoleFacts {
       }
     }
   }
-  const shebang = text.startsWith('#!');
-  return { ...(shebang ? { file: { role: 'script' as const, where: 'in a one-shot script (a file with a shebang)' } } : {}), functions };
+  return { ...fileFact(text, w), functions };
+}
+
+function fileFact(text: string, w: WalkResult | undefined): { file?: RoleFact } {
+  if (text.startsWith('#!')) return { file: { role: 'script', where: 'in a one-shot script (a file with a shebang)' } };
+  const longest = minifiedLine(text);
+  if (longest !== undefined) return { file: { role: 'generated', where: `in generated code (minified: a line of ${longest.toLocaleString('en-US')} characters)` } };
+  const dom = w === undefined ? undefined : browserGlobalCall(w);
+  if (dom !== undefined) return { file: { role: 'browser', where: `in browser code (it calls \`${dom}\` and no Node API)` } };
+  return {};
 }
