@@ -56,11 +56,18 @@ function outermost(scope: Scope): Scope {
   return s;
 }
 
-/** Minified code: most of the code is on lines over 1,000 characters, one of them over 3,000 (comments, such as an inline source map, aside). */
+/**
+ * Minified code: most of the code is on lines over 1,000 characters, one of them over 3,000
+ * (comments, such as an inline source map, aside), and those lines are dense code: mostly
+ * identifiers and keywords, few spaces. A deeply nested expression on one long line (`((((…`,
+ * `() => { f(() => { f(…`) is hostile input, not minified code: it is analysed as far as it goes.
+ */
 export function minifiedLine(text: string): number | undefined {
   let code = 0;
   let long = 0;
   let longest = 0;
+  let letters = 0;
+  let spaces = 0;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
@@ -71,12 +78,20 @@ export function minifiedLine(text: string): number | undefined {
     const comment = text.startsWith('//', first) || text.startsWith('/*', first) || text.startsWith('*', first);
     if (first < end && !comment) {
       code += len;
-      if (len > 1000) long += len;
       if (len > longest) longest = len;
+      if (len > 1000) {
+        long += len;
+        for (let i = first; i < end; i++) {
+          const ch = text.charCodeAt(i) | 32;
+          if (ch >= 97 && ch <= 122) letters++;
+          else if (ch === 32) spaces++;
+        }
+      }
     }
     start = end + 1;
   }
-  return code >= 2000 && longest >= 3000 && long * 2 >= code ? longest : undefined;
+  if (code < 2000 || longest < 3000 || long * 2 < code) return undefined;
+  return letters * 4 >= long && spaces * 100 <= long * 15 ? longest : undefined;
 }
 
 /** Role facts for a TS/JS file, read from its model: callbacks handed straight to a test host. */
