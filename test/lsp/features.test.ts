@@ -66,6 +66,61 @@ const RUST_AMPLIFIED = [
   '',
 ].join('\n');
 
+/**
+ * A Go service: a mutex held across a channel send and a read lock across `wg.Wait()`, a goroutine per
+ * item of the request, and a goroutine left blocked on its send when the select times out.
+ */
+const GO = [
+  'package svc',
+  '',
+  'import (',
+  '\t"encoding/json"',
+  '\t"net/http"',
+  '\t"sync"',
+  '\t"time"',
+  ')',
+  '',
+  'type Hub struct {',
+  '\tmu      sync.Mutex',
+  '\tstateMu sync.RWMutex',
+  '\tevents  chan string',
+  '}',
+  '',
+  'func (h *Hub) Publish(e string) {',
+  '\th.mu.Lock()',
+  '\th.events <- e',
+  '\th.mu.Unlock()',
+  '}',
+  '',
+  'func (h *Hub) Refresh(w http.ResponseWriter, r *http.Request) {',
+  '\tvar ids []string',
+  '\t_ = json.NewDecoder(r.Body).Decode(&ids)',
+  '\tvar wg sync.WaitGroup',
+  '\th.stateMu.RLock()',
+  '\tfor _, id := range ids {',
+  '\t\twg.Add(1)',
+  '\t\tgo func(id string) { defer wg.Done(); _, _ = http.Get("http://store/" + id) }(id)',
+  '\t}',
+  '\twg.Wait()',
+  '\th.stateMu.RUnlock()',
+  '}',
+  '',
+  'func lookup(w http.ResponseWriter, r *http.Request) {',
+  '\tresult := make(chan int)',
+  '\tgo func() {',
+  '\t\tresp, _ := http.Get("http://warehouse/")',
+  '\t\tresult <- resp.StatusCode',
+  '\t}()',
+  '\tselect {',
+  '\tcase n := <-result:',
+  '\t\tw.WriteHeader(n)',
+  '\tcase <-time.After(2 * time.Second):',
+  '\t\tw.WriteHeader(http.StatusGatewayTimeout)',
+  '\t}',
+  '}',
+  '',
+].join('\n');
+
 const pos = (line: number, character: number) => ({ line, character });
 const whole = { start: pos(0, 0), end: pos(20, 0) };
 
@@ -184,6 +239,37 @@ describe('language server features', () => {
     assert.match(spawned, /\*\*Detached task\*\*: `tokio::spawn` starts one task per iteration that nothing awaits or keeps  \nKeep the `JoinHandle`/);
     assert.doesNotMatch(await at(10, 30), /Fan-out|Detached/);
     assert.doesNotMatch(await at(11, 20), /Fan-out|Detached/);
+  });
+
+  it('speaks Go in Go hovers and inlay hints: parking points, goroutines, mutexes, never await or a task', async () => {
+    const diagnostics = await client.open('hub.go', GO, 'go');
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[17, 'await-holding-lock'], [28, 'unbounded-fan-out'], [30, 'await-holding-lock'], [36, 'detached-task']]);
+    const uri = client.uri('hub.go');
+    const at = async (line: number, character: number) => {
+      const hover = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: pos(line, character) });
+      return hover ? (hover.contents as { value: string }).value : '';
+    };
+    const send = await at(17, 11);
+    assert.match(send, /^\*\*Parking point 1 of 1\*\* in `Hub\.Publish`: the goroutine parks here on a send on `h\.events` until a receiver arrives  \nHolds `h\.mu` \(`sync\.Mutex`\), locked on line 17: every goroutine that needs it waits while this one is parked  \n`await-holding-lock`: /);
+    const wait = await at(30, 5);
+    assert.match(wait, /^\*\*Parking point 1 of 1\*\* in `Hub\.Refresh`: the goroutine parks here on `wg\.Wait` until every goroutine of the group has called `Done`  \nHolds `h\.stateMu` \(`sync\.RWMutex`\), read-locked on line 26: every goroutine that needs it for writing waits while this one is parked/);
+    const fanOut = await at(28, 3);
+    assert.match(fanOut, /\*\*Fan-out\*\* via `go`: one goroutine per item of `ids` \(from the request\), all at once, with no bound  \nTo bound it, an `errgroup\.Group` with `g\.SetLimit\(N\)`/);
+    const leak = await at(36, 2);
+    assert.match(leak, /^\*\*Goroutine leak\*\*: the goroutine started by `go func\(\) \{…\}\(\)` can block forever: it sends on `result`, an unbuffered channel, and `lookup` can return without receiving from it[^]*  \nGive its channel a capacity of 1 \(`make\(chan T, 1\)`\)/);
+    assert.match(leak, /`detached-task`: quick fix: /);
+    const fn = await at(34, 6);
+    assert.match(fn, /^\*\*`lookup`\*\* runs on the goroutine that calls it, which parks on channels, locks and I\/O  \n1 parking point · 1 finding$/);
+    const spawned = await at(36, 5);
+    assert.match(spawned, /\*\*A goroutine in `lookup`\*\* runs on its own goroutine, started by `go`  \n2 parking points/);
+    const plain = await at(38, 9);
+    assert.match(plain, /^\*\*Parking point 2 of 2\*\* in a goroutine in `lookup`: the goroutine parks here on a send on `result` until a receiver arrives  \nNo mutex is held here\./);
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: whole });
+    assert.equal(String(hints.find((h) => h.position.line === 17)?.tooltip), 'Parking point 1 of 1 in Hub.Publish; holds h.mu');
+    for (const text of [send, wait, fanOut, leak, fn, spawned, plain, ...hints.map((h) => String(h.tooltip))]) {
+      // A rule id (`detached-task`) is a name, not prose.
+      assert.doesNotMatch(text.replace(/`[a-z-]+`: /g, ''), /await|event loop|executor|\btasks?\b|[Yy]ield point/, text);
+    }
   });
 
   it('shows the rule\'s documentation on hover over a suppression comment', async () => {

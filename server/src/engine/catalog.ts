@@ -79,6 +79,63 @@ export interface Wording {
    * `{detail}` is the spawn's own `detail`, when the frontend gives one.
    */
   readonly detached?: string;
+  /** How the editor's hovers speak of tasks and yield points; what is left out reads as a task on an event loop or executor. */
+  readonly hover?: Partial<HoverWording>;
+}
+
+/**
+ * How hovers, inlay hints and other editor text speak of the language's concurrency: data, so the
+ * editor code stays the same for every language. Placeholders are written `{name}`.
+ */
+export interface HoverWording {
+  /** What a yield point is called, capitalised: `Yield point`, `Parking point`. */
+  readonly point: string;
+  /** What happens at a yield point: `the task may pause here while other tasks run`. */
+  readonly pause: string;
+  /** What happens at a yield point whose model says what the task waits on, with `{what}` and `{until}` (a `Parking`). */
+  readonly parked: string;
+  /** Said at a yield point across which nothing is held. */
+  readonly nothingHeld: string;
+  /**
+   * One held lock, with `{lock}`, `{kind}` (`blocking`/`async`), `{type}` (` \`sync.Mutex\``, or empty),
+   * `{typeName}` (`` `sync.Mutex` ``, or `a blocking lock`), `{locked}` (`locked`, or `read-locked` for a
+   * read lock), `{line}` (where it was taken) and `{writers}` (` for writing` for a read lock, or empty).
+   */
+  readonly held: string;
+  /** A held region, in the counts of a function's summary: `held lock region`. */
+  readonly heldRegion: string;
+  /** Where a context's code runs, after its name, with `{reason}` (the context's own reason). */
+  readonly runsOn: string;
+  /** A task as the language calls it: `task`, `goroutine`. */
+  readonly task: string;
+  /** How to bound a fan-out, capitalised, one line. */
+  readonly boundFanOut: string;
+  /** The title of a detached task's hover: `Detached task`, `Goroutine leak`. */
+  readonly detachedTitle: string;
+  /** What a detached task is, with `{spawner}` (code), `{started}` (`a task`, `one task per iteration`) and `{detail}` (the spawn's own detail). */
+  readonly detachedLine: string;
+  /** How to keep a detached task, capitalised, one line. */
+  readonly keepTask: string;
+}
+
+const DEFAULT_HOVER: HoverWording = {
+  point: 'Yield point',
+  pause: 'the task may pause here while other tasks run',
+  parked: 'the task may pause here while other tasks run',
+  nothingHeld: 'Nothing is held across it.',
+  held: 'Holds {lock} ({kind} lock{type}), acquired on line {line}',
+  heldRegion: 'held lock region',
+  runsOn: 'runs on the event loop or executor ({reason})',
+  task: 'task',
+  boundFanOut: 'To bound it, a semaphore or chunks of N',
+  detachedTitle: 'Detached task',
+  detachedLine: '{spawner} starts {started} that nothing awaits or keeps',
+  keepTask: 'Keep its handle and wait for it, or handle its failure where it runs',
+};
+
+/** The catalog's hover wording, with the defaults for what it leaves out. */
+export function hoverWording(catalog: Pick<Catalog, 'wording'>): HoverWording {
+  return catalog.wording.hover ? { ...DEFAULT_HOVER, ...catalog.wording.hover } : DEFAULT_HOVER;
 }
 
 /** A language's catalog. */

@@ -4,7 +4,8 @@
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
 import type { Analysis } from '../engine/analyze';
 import type { Finding } from '../engine/finding';
-import type { AsyncContext, FanOutSite, FileModel, SpawnSite, Span } from '../engine/model';
+import { hoverWording, type HoverWording } from '../engine/catalog';
+import type { AsyncContext, FanOutSite, FileModel, HeldRegion, SpawnSite, Span } from '../engine/model';
 import { spanContains } from '../engine/model';
 import { ruleById } from '../engine/rules';
 import { isReportedSpawn } from '../engine/rules/detached-task';
@@ -54,46 +55,53 @@ const FAN_OUT_SOURCES: Record<FanOutSite['source'], string> = {
   unknown: '',
 };
 
+/** Fills a wording template's `{name}` placeholders. */
+function fill(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
 /** An unbounded fan-out, named: what is started, per item of what, and how to bound it. One the rule does not report says nothing. */
-function fanOutLines(model: FileModel, f: FanOutSite): string[] {
+function fanOutLines(words: HoverWording, f: FanOutSite): string[] {
   if (!isReportedFanOut(f)) return [];
-  const started = f.shape === 'spawn' || f.work === undefined ? 'one task' : `one ${code(f.work)}`;
-  const advice =
-    model.language === 'rust'
-      ? 'to bound it, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore` around each task'
-      : model.language === 'typescript'
-        ? 'to bound it, `p-map`/`p-limit` with a concurrency, or await chunks of N'
-        : 'to bound it, a semaphore or chunks of N';
-  return [`**Fan-out** via ${code(f.spawner)}: ${started} per item of ${code(f.collection)}${FAN_OUT_SOURCES[f.source]}, all at once, with no bound`, capitalised(advice)];
+  const started = f.shape === 'spawn' || f.work === undefined ? `one ${words.task}` : `one ${code(f.work)}`;
+  return [`**Fan-out** via ${code(f.spawner)}: ${started} per item of ${code(f.collection)}${FAN_OUT_SOURCES[f.source]}, all at once, with no bound`, words.boundFanOut];
 }
 
 /** A spawn whose handle is dropped with nothing that excuses it, named: what it starts and how to keep it. */
-function spawnLines(model: FileModel, s: SpawnSite): string[] {
+function spawnLines(model: FileModel, words: HoverWording, s: SpawnSite): string[] {
   if (!isReportedSpawn(model, s)) return [];
-  const keep =
-    model.language === 'rust'
-      ? 'Keep the `JoinHandle` (or spawn on a `JoinSet`) and join it, so a failure or panic is seen'
-      : model.language === 'python'
-        ? 'Keep a reference to the task (or use a `TaskGroup`) and await it'
-        : model.language === 'typescript'
-          ? '`await` it, or `void` it with a `.catch` if it is meant to run on'
-          : 'Keep its handle and wait for it, or handle its failure where it runs';
-  return [`**Detached task**: ${code(s.spawner)} starts ${s.inLoop ? 'one task per iteration' : 'a task'} that nothing awaits or keeps`, keep];
+  const started = s.inLoop ? `one ${words.task} per iteration` : `a ${words.task}`;
+  const what = fill(words.detachedLine, { spawner: code(s.spawner), started, detail: s.detail ?? 'it is not joined' });
+  return [`**${words.detachedTitle}**: ${what}`, words.keepTask];
+}
+
+/** One lock held at a yield point, in the language's words. */
+function heldLine(analysis: Analysis, words: HoverWording, r: HeldRegion): string {
+  return fill(words.held, {
+    lock: `\`${r.lock}\``,
+    kind: r.kind === 'blocking' ? 'blocking' : 'async',
+    type: r.lockType ? ` \`${r.lockType}\`` : '',
+    typeName: r.lockType ? `\`${r.lockType}\`` : `a ${r.kind} lock`,
+    locked: r.shared ? 'read-locked' : 'locked',
+    line: String(line(analysis, r.acquireSpan.start)),
+    writers: r.shared ? ' for writing' : '',
+  });
 }
 
 /** Fan-outs and detached spawns whose span holds the offset (or, with a span, overlaps it). */
 function amplifiers(analysis: Analysis, at: (span: Span) => boolean): { lines: string[]; spans: Span[] } {
   const model = analysis.model;
+  const words = hoverWording(analysis.catalog);
   const out: { lines: string[]; spans: Span[] } = { lines: [], spans: [] };
   for (const f of model.fanOuts ?? []) {
-    const l = at(f.span) ? fanOutLines(model, f) : [];
+    const l = at(f.span) ? fanOutLines(words, f) : [];
     if (l.length > 0) {
       out.lines.push(...l);
       out.spans.push(f.span);
     }
   }
   for (const s of model.spawns) {
-    const l = at(s.span) ? spawnLines(model, s) : [];
+    const l = at(s.span) ? spawnLines(model, words, s) : [];
     if (l.length > 0) {
       out.lines.push(...l);
       out.spans.push(s.span);
@@ -119,9 +127,12 @@ export function yieldPointHover(analysis: Analysis, offset: number, note: FixNot
   if (!view) return undefined;
   const ctx = analysis.model.contexts[view.point.context];
   const where = ctx ? contextPhrase(ctx) : 'async code';
-  const parts = [`**Yield point ${view.point.ordinal} of ${view.total}** in ${where}: the task may pause here while other tasks run`];
-  if (view.held.length === 0) parts.push('Nothing is held across it.');
-  for (const r of view.held) parts.push(`Holds \`${r.lock}\` (${r.kind === 'blocking' ? 'blocking' : 'async'} lock${r.lockType ? ` \`${r.lockType}\`` : ''}), acquired on line ${line(analysis, r.acquireSpan.start)}`);
+  const words = hoverWording(analysis.catalog);
+  const parking = view.point.parking;
+  const pause = parking ? fill(words.parked, { what: parking.what, until: parking.until }) : words.pause;
+  const parts = [`**${words.point} ${view.point.ordinal} of ${view.total}** in ${where}: ${pause}`];
+  if (view.held.length === 0) parts.push(words.nothingHeld);
+  for (const r of view.held) parts.push(heldLine(analysis, words, r));
   parts.push(...amplifiers(analysis, (span) => overlaps(span, view.point.span)).lines);
   parts.push(...findingNotes(analysis, view.point.span, note), ...roleNote(analysis, view.point.span.start));
   return { contents: { kind: MarkupKind.Markdown, value: lines(parts) }, range: toRange(analysis.lines, view.point.keywordSpan) };
@@ -136,9 +147,10 @@ export function contextHover(analysis: Analysis, offset: number): Hover | undefi
   const blocking = analysis.findings.filter((f) => f.rule === 'blocking-in-async' && spanContains(ctx.span, f.span)).length;
   const findings = analysis.findings.filter((f) => spanContains(ctx.span, f.span)).length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const words = hoverWording(analysis.catalog);
   // Zero counts say nothing; one line fits under the language's own signature hover.
-  const counts = [plural(yields, 'yield point'), plural(held, 'held lock region'), plural(blocking, 'blocking call'), plural(findings, 'finding')].filter((c) => !c.startsWith('0 '));
-  const parts = [`**${capitalised(contextPhrase(ctx))}** runs on the event loop or executor (${ctx.reason})`];
+  const counts = [plural(yields, words.point.toLowerCase()), plural(held, words.heldRegion), plural(blocking, 'blocking call'), plural(findings, 'finding')].filter((c) => !c.startsWith('0 '));
+  const parts = [`**${capitalised(contextPhrase(ctx))}** ${fill(words.runsOn, { reason: ctx.reason })}`];
   if (counts.length > 0) parts.push(counts.join(' · '));
   parts.push(...roleNote(analysis, ctx.nameSpan.start, ctx.functionId));
   return { contents: { kind: MarkupKind.Markdown, value: lines(parts) }, range: toRange(analysis.lines, ctx.nameSpan) };

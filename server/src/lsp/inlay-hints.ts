@@ -1,6 +1,7 @@
 // Inlay hints after each yield point keyword (`◆ 2`, `◆ 2 holds state.lock`), for editors that
 // have no decorations of their own. The VS Code client draws decorations instead (see settings).
 import { InlayHintKind, type InlayHint, type InlayHintParams } from 'vscode-languageserver';
+import { hoverWording } from '../engine/catalog';
 import { rangesTouch, toRange } from './convert';
 import type { Session } from './session';
 import { holdsLabel, yieldViews } from './yield-info';
@@ -15,6 +16,7 @@ export async function inlayHints(session: Session, params: InlayHintParams): Pro
   if (!current) return [];
   const lines = current.analysis.lines;
   const hints: InlayHint[] = [];
+  const point = hoverWording(current.analysis.catalog).point;
   for (const view of yieldViews(current.analysis.model)) {
     const range = toRange(lines, view.point.keywordSpan);
     if (!rangesTouch(range, params.range)) continue;
@@ -24,7 +26,7 @@ export async function inlayHints(session: Session, params: InlayHintParams): Pro
       label: `${YIELD_GLYPH} ${view.point.ordinal}${held}`,
       kind: InlayHintKind.Parameter,
       paddingLeft: true,
-      tooltip: `Yield point ${view.point.ordinal} of ${view.total} in ${view.contextName}${held ? `;${held}` : ''}`,
+      tooltip: `${point} ${view.point.ordinal} of ${view.total} in ${view.contextName}${held ? `;${held}` : ''}`,
     });
   }
   return hints;

@@ -24,7 +24,8 @@ export function yieldViews(model: FileModel): readonly YieldView[] {
     total: totals.get(point.context) ?? 0,
     contextName: model.contexts[point.context]?.name ?? 'async code',
     // The acquisition's own await (`await mutex.acquire()`) lies in the region's span but waits for the lock, not while holding it.
-    held: model.heldRegions.filter((r) => spanContains(r.span, point.keywordSpan) && point.keywordSpan.start >= r.acquireSpan.end),
+    // A task started inside the region (a goroutine, an async closure) runs in its own context and holds nothing: as the rule says.
+    held: model.heldRegions.filter((r) => spanContains(r.span, point.keywordSpan) && point.keywordSpan.start >= r.acquireSpan.end && (r.context === undefined || r.context === point.context)),
   }));
   views.set(model, cached);
   return cached;

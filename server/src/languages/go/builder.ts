@@ -301,7 +301,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
     const nameSpan = nameNode ? span(nameNode) : { start: node.start, end: node.start + 4 };
     contexts.push({
       id: context, kind: spawned ? 'spawned-task' : 'async-function', name: ctxName, span: span(node), nameSpan,
-      reason: spawned ? 'a goroutine started by `go`' : 'Go code runs on a goroutine, which parks on channels, locks and I/O', functionId: id,
+      reason: spawned ? 'runs on its own goroutine, started by `go`' : 'runs on the goroutine that calls it, which parks on channels, locks and I/O', functionId: id,
     });
     const info: FunctionInfo = {
       id, ...(name !== undefined ? { name } : {}), span: span(node), ...(nameNode ? { nameSpan } : {}),

@@ -18,6 +18,20 @@ const WORDING: Wording = {
   noRelease: 'unlock it on every return path: put `defer {lock}.Unlock()` right after the `Lock()`',
   detached:
     'The goroutine started by `{spawner}` in {where} can block forever: {detail}; give the channel a capacity of 1 (`make(chan T, 1)`) so the send completes without a receiver, or send in a `select` with `<-ctx.Done()`',
+  hover: {
+    point: 'Parking point',
+    parked: 'the goroutine parks here on {what} {until}',
+    pause: 'the goroutine may park here while others run',
+    nothingHeld: 'No mutex is held here.',
+    held: 'Holds {lock} ({typeName}), {locked} on line {line}: every goroutine that needs it{writers} waits while this one is parked',
+    heldRegion: 'mutex-held region',
+    runsOn: '{reason}',
+    task: 'goroutine',
+    boundFanOut: 'To bound it, an `errgroup.Group` with `g.SetLimit(N)`, a semaphore channel (`sem <- struct{}{}` before each `go`), or a fixed pool of N workers reading a channel',
+    detachedTitle: 'Goroutine leak',
+    detachedLine: 'the goroutine started by {spawner} can block forever: {detail}',
+    keepTask: 'Give its channel a capacity of 1 (`make(chan T, 1)`) so the send completes without a receiver, or send in a `select` with `<-ctx.Done()`',
+  },
 };
 
 /** The pseudo-constructor of a goroutine started only to send (`go func() { ch <- v }()`). */

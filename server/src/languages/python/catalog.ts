@@ -32,6 +32,7 @@ const WORDING: Wording = {
   helperNoTwin: 'run the helper in a thread with `await asyncio.to_thread(…)`',
   detached:
     'A task started with `{spawner}(…)` in {where} is not kept: the event loop holds only a weak reference to a task, so it can be garbage-collected before it finishes, and its exception is only logged ("Task exception was never retrieved"); keep a reference (a set the task removes itself from with `add_done_callback`, or an `asyncio.TaskGroup`) and await it',
+  hover: { keepTask: 'Keep a reference to the task (or use a `TaskGroup`) and await it' },
 };
 
 const BLOCKING: BlockingCall[] = [

@@ -31,6 +31,10 @@ const WORDING: Wording = {
   helperNoTwin: 'run the call on the blocking pool with `spawn_blocking`',
   detached:
     '`{spawner}` in {where} drops its `JoinHandle`: the task\'s error or panic is lost and nothing can wait for it or cancel it at shutdown; keep the handle (a `JoinSet`, or store it and join it)',
+  hover: {
+    boundFanOut: 'To bound it, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore` around each task',
+    keepTask: 'Keep the `JoinHandle` (or spawn on a `JoinSet`) and join it, so a failure or panic is seen',
+  },
 };
 
 const BLOCKING: BlockingCall[] = [

@@ -254,6 +254,10 @@ const WORDING: Wording = {
   helperNoTwin: 'offload it to a worker thread',
   detached:
     'The promise of `{spawner}(…)` in {where} is dropped: nothing waits for it and its rejection is unhandled (Node exits on an unhandled rejection by default); `await` it, or mark it deliberate with `void` and handle its error with `.catch`',
+  hover: {
+    boundFanOut: 'To bound it, `p-map`/`p-limit` with a concurrency, or await chunks of N',
+    keepTask: '`await` it, or `void` it with a `.catch` if it is meant to run on',
+  },
 };
 
 export const typescriptCatalog = makeCatalog({ wording: WORDING, blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
