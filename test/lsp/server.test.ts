@@ -1,8 +1,9 @@
 // The language server driven over JSON-RPC like an editor would: open, edit, code actions, hover,
 // the custom yield-points request, configuration, fix-all. Every wait is on a message, never a timer.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import type { CodeAction, Hover, InlayHint, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { analyze, type Analysis } from '../../server/src/project/analyze';
 import { LineIndex } from '../../server/src/engine/line-index';
@@ -53,6 +54,23 @@ describe('language server', () => {
     const shown = await client.open('routes/b.test.ts', HANDLER);
     assert.deepEqual(shown.map((d) => [d.code, d.severity]), [['blocking-in-async', 3]]);
     assert.match(messageText(shown[0]!.message), /; in test code \(a `\*\.test\.\*` file\)$/);
+  });
+
+  it('gives a file outside the workspace, with no repository or config above it, the role its name and folders give it', async () => {
+    // A Go test file opened from /tmp while the workspace is elsewhere: its `_test.go` name makes it test code.
+    const outside = mkdtempSync(join(tmpdir(), 'ab-outside-'));
+    try {
+      const held = 'package svc\n\nimport "sync"\n\nvar mu sync.Mutex\n\nfunc publish(ch chan int) {\n\tmu.Lock()\n\tch <- 1\n\tmu.Unlock()\n}\n';
+      const at = (rel: string) => relative(client.root, join(outside, rel));
+      assert.deepEqual((await client.open(at('hub.go'), held, 'go')).map((d) => d.code), ['await-holding-lock'], 'production code outside the workspace is still checked');
+      assert.deepEqual(await client.open(at('hub_test.go'), held, 'go'), []);
+      assert.deepEqual(await client.open(at('load.test.ts'), HANDLER), []);
+      client.settings = { roles: { test: 'info' } };
+      const shown = await client.open(at('store_test.go'), held, 'go');
+      assert.match(messageText(shown[0]!.message), /; in test code \(a `\*_test\.go` file\)$/);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('updates diagnostics after incremental edits, one change and several per notification', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { analyze } from '../../server/src/project/analyze';
 import { parseConfig } from '../../server/src/engine/config-parse';
 import { conventionRole } from '../../server/src/engine/roles-paths';
+import { join, relative } from 'node:path';
 import { BLOCKING_TS, cli, git, removeWorkspace, workspace } from './cli-helpers';
 
 const roleOf = (path: string, language?: Parameters<typeof conventionRole>[1]): string => conventionRole(path, language)?.role ?? 'production';
@@ -108,6 +109,29 @@ describe('roles: CLI', () => {
       ['test/b.ts', 'warning', 'test'],
     ]);
     assert.match(rows.find((f) => f.role === 'startup')!.message, /; at startup, before `app\.listen`: harmless unless it runs again later$/);
+  });
+
+  it('reads roles from the checked folder for files outside the working directory with no repository or config above them', async () => {
+    const HELD_GO = 'package svc\n\nimport "sync"\n\nvar mu sync.Mutex\n\nfunc publish(ch chan int) {\n\tmu.Lock()\n\tch <- 1\n\tmu.Unlock()\n}\n';
+    const project = workspace({ 'svc/hub.go': HELD_GO, 'svc/hub_test.go': HELD_GO, 'testdata/fake.go': HELD_GO, 'web/a.test.ts': BLOCKING_TS, 'tests/test_load.py': 'import time\nasync def f():\n    time.sleep(1)\n' });
+    try {
+      // The working directory is the git repository of the CLI tests; the project lies outside it.
+      const r = await cli(['check', project, '--roles', 'test=warning', '--format', 'json'], ws);
+      const rows = JSON.parse(r.out) as { file: string; role: string }[];
+      const inProject = (f: string) => relative(project, join(ws, f)).split('\\').join('/');
+      assert.deepEqual(rows.map((f) => [inProject(f.file), f.role]).sort(), [
+        ['svc/hub.go', 'production'],
+        ['svc/hub_test.go', 'test'],
+        ['testdata/fake.go', 'test'],
+        ['tests/test_load.py', 'test'],
+        ['web/a.test.ts', 'test'],
+      ]);
+      // A single file named on the command line: its name is enough.
+      const one = await cli(['check', `${project}/svc/hub_test.go`], ws);
+      assert.match(one.out, /^1 test file not checked/m);
+    } finally {
+      removeWorkspace(project);
+    }
   });
 
   it('refuses a malformed --roles or --min-severity with exit status 2', async () => {

@@ -171,7 +171,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const text = options.format === 'text';
   const color = useColor(io);
   const findings: Reported[] = [];
-  const roles = new RoleRun(io.cwd, options.roles);
+  const roles = new RoleRun(io.cwd, options.roles, options.paths);
   let files = 0;
   let skipped = 0;
   let unreadableFolders = 0;

@@ -2,7 +2,7 @@
  * Code roles in the CLI: where each file sits in its project, `--roles` and `--min-severity`, and
  * the summary of what was left out. The roles themselves are the engine's (engine/roles*.ts).
  */
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Config, RuleLevel } from '../engine/config';
 import type { Severity } from '../engine/finding';
 import type { CodeRole } from '../engine/model';
@@ -54,10 +54,16 @@ export class RoleRun {
   /** Findings below `--min-severity`. */
   hidden = 0;
 
+  /** The checked paths, absolute, deepest first. */
+  private readonly checked: readonly string[];
+
   constructor(
     private readonly cwd: string,
     private readonly overrides: Partial<Record<CodeRole, RuleLevel>>,
-  ) {}
+    checked: readonly string[] = [],
+  ) {
+    this.checked = checked.map((p) => resolve(cwd, p)).sort((a, b) => b.length - a.length);
+  }
 
   /** The config a file is analysed with: its own, with `--roles` over its role levels. */
   config(config: Config): Config {
@@ -73,9 +79,12 @@ export class RoleRun {
   /**
    * Where a file is: relative to its repository root (else its config's folder, else the working
    * directory) for the conventions, and relative to its config's folder for the config's globs.
+   * A file outside the working directory with neither above it (`check /tmp/x` run from elsewhere)
+   * is placed in the checked folder that holds it, else in its own folder: its name and the folders
+   * below that still say what it is (`x_test.go`, `tests/`).
    */
   async locate(abs: string, loaded: LoadedConfig): Promise<FileLocation> {
-    const root = (await this.gitRoot(dirname(abs))) ?? (loaded.path !== undefined ? loaded.root : this.cwd);
+    const root = (await this.gitRoot(dirname(abs))) ?? (loaded.path !== undefined ? loaded.root : this.fallbackRoot(abs));
     const projectPath = toPosix(relative(root, abs));
     const configPath = loaded.path !== undefined ? toPosix(relative(loaded.root, abs)) : undefined;
     return { ...(projectPath.startsWith('../') ? {} : { projectPath }), ...(configPath !== undefined && !isAbsolute(configPath) ? { configPath } : {}) };
@@ -101,6 +110,13 @@ export class RoleRun {
       out.push(`${this.hidden} ${this.hidden === 1 ? 'finding' : 'findings'} below \`${min}\` not shown (startup code and scripts are reported at \`hint\`): \`--min-severity ${below}\` shows them`);
     }
     return out;
+  }
+
+  /** The working directory when it holds the file, else the deepest checked folder that does, else the file's folder. */
+  private fallbackRoot(abs: string): string {
+    const holds = (dir: string): boolean => abs.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+    if (holds(this.cwd)) return this.cwd;
+    return this.checked.find((dir) => dir !== abs && holds(dir)) ?? dirname(abs);
   }
 
   private async gitRoot(dir: string): Promise<string | undefined> {

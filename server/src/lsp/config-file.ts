@@ -140,13 +140,16 @@ export class ProjectConfig {
 
   /**
    * Where a file sits in its project, as the CLI computes it: relative to its repository root
-   * (else its config's folder, else the first workspace folder) for the path conventions, and
-   * relative to its config's folder for the config's role globs. Cached per folder: no cost per keystroke.
+   * (else its config's folder, else the workspace folder that holds it, else its own folder) for the
+   * path conventions, and relative to its config's folder for the config's role globs. A file opened
+   * from outside the workspace still gets the role its name says (`x_test.go`). Cached per folder:
+   * no cost per keystroke.
    */
   locationFor(path: string): FileLocation | undefined {
     if (!isAbsolute(path)) return undefined;
     const loaded = this.loaded(this.configPathFor(path));
-    const root = this.gitRootOf(dirname(path)) ?? (loaded.root !== '' ? loaded.root : this.session.folders[0]);
+    const folder = this.session.folders.filter((f) => path.startsWith(f.endsWith(sep) ? f : f + sep)).sort((a, b) => b.length - a.length)[0];
+    const root = this.gitRootOf(dirname(path)) ?? (loaded.root !== '' ? loaded.root : (folder ?? dirname(path)));
     const posix = (p: string): string => p.split(sep).join('/');
     const projectPath = root === undefined ? undefined : posix(relative(root, path));
     const configPath = loaded.root !== '' ? posix(relative(loaded.root, path)) : undefined;
