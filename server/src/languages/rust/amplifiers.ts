@@ -6,13 +6,13 @@
  * loop (`WouldBlock`, `Interrupted`, a `poll_*` function).
  */
 import type { CallSite, CollectionSource, FanOutBound, FanOutSite, RetryDelay, RetrySite } from '../../engine/model';
+import { TASK_SPAWNERS } from './catalog';
 import type { SyntaxNode } from './syntax';
 
 const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
 const LOOP_TYPES = new Set(['loop_expression', 'while_expression', 'for_expression']);
 
 const JOINERS = /(^|::)(join_all|try_join_all)$/;
-const TASK_SPAWNERS = new Set(['tokio::spawn', 'tokio::task::spawn', 'tokio::task::spawn_local', 'tokio::task::spawn_blocking', 'async_std::task::spawn', 'async_std::task::spawn_blocking', 'smol::spawn', 'actix_rt::spawn']);
 const LISTING = /\bread_dir\s*\(|\bglob\s*\(|WalkDir::new|\bglob::glob/;
 const LINES = /\.lines\s*\(\s*\)/;
 const REQUEST_PARAM = (name: string): RegExp => new RegExp(`(Json|Form|Query)\\s*\\(\\s*(mut\\s+)?${name}\\s*\\)\\s*:\\s*(\\w+::)*(Json|Form|Query)\\s*<\\s*Vec\\s*<|\\b${name}\\s*:\\s*(\\w+::)*(Json|Form)\\s*<\\s*Vec\\s*<`);

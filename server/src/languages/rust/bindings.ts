@@ -55,6 +55,19 @@ export function addLetBindings(state: BuildState, node: SyntaxNode): void {
     }
     return;
   }
+  // `if let Ok(handle) = Handle::try_current()`, `let Some(rt) = runtime else { … }`: the value inside the `Ok`/`Some`.
+  // A call on a type path is typed as that type (`T::try_new()` as `T`), an `Option<T>`/`Result<T, E>` as its `T`.
+  if (pattern.type === 'tuple_struct_pattern' && value) {
+    const [variant, inner, extra] = pattern.children;
+    const bound = inner ? identOf(inner) : undefined;
+    if (!variant || !/^(Ok|Some)$/.test(compact(text, variant)) || bound === undefined || extra) return;
+    const t = typeOf(state, value, rec);
+    if (!t) return;
+    const wrapped = /(^|::)(Option|Result)$/.test(t.path);
+    const innerType = wrapped ? t.args[0] : t.path + (t.args.length ? `<${t.args.join(',')}>` : '');
+    if (innerType !== undefined) bindings.push({ name: bound, pos, type: innerType, ...(wrapped ? {} : { resolved: t }) });
+    return;
+  }
   if (pattern.type === 'tuple_pattern' && value?.type === 'call_expression') {
     const callee = calleeOf(state, value, rec, true);
     const names = pattern.children.map(identOf);

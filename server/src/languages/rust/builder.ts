@@ -5,7 +5,7 @@
  */
 import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, ChannelSite, Comment, ContextKind, FileModel, FunctionInfo, HandleUse, Span, SpawnSite } from '../../engine/model';
-import { ASYNC_SPAWNERS, OFFLOADERS, PARALLEL_ITERATORS } from './catalog';
+import { ASYNC_SPAWNERS, OFFLOADERS, PARALLEL_ITERATORS, TASK_SPAWNERS } from './catalog';
 import { addLetBindings, addParameters } from './bindings';
 import { Bindings, calleeOf, calleeText, typeOf, type Binding, type FnScope } from './calls';
 import { buildHeldRegions, type Edition } from './locks';
@@ -193,6 +193,10 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       case 'let_declaration':
         letNodes.push(n);
         return;
+      case 'let_condition':
+        // `if let Ok(handle) = Handle::try_current()`: its value may hold calls, so the walk goes on into it.
+        letNodes.push(n);
+        return;
       default:
         if (FUNCTION_TYPES.has(n.type)) fnNodes.push(n);
         return;
@@ -271,7 +275,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
         ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}),
       });
     }
-    if (ASYNC_SPAWNERS.has(call.callee)) {
+    if (TASK_SPAWNERS.has(call.callee)) {
       const handle = spawnHandle(text, node, handleUse(node));
       const excuse = handle === 'dropped' ? spawnExcuse(text, node, returnsResult) : undefined;
       spawns.push({ id: spawns.length, span: call.span, spawner: call.calleeText, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), callId: call.id, ...(excuse ? { excuse } : {}) });

@@ -163,13 +163,25 @@ export const TRANSPARENT_WRAPPERS: ReadonlySet<string> = new Set([
 export const ASYNC_SPAWNERS: ReadonlySet<string> = new Set([
   'tokio::spawn', 'tokio::task::spawn', 'tokio::task::spawn_local', 'async_std::task::spawn', 'async_std::task::spawn_local', 'smol::spawn',
   'actix_rt::spawn', 'actix_web::rt::spawn',
+  // Spawns through a runtime handle (`Handle::current().spawn(…)`, `rt.spawn(…)`): the same task, the same `JoinHandle`.
+  'tokio::runtime::Handle::spawn', 'tokio::runtime::Runtime::spawn',
 ]);
 
 /** APIs that run their closure off the executor (a blocking pool or an OS thread). */
 export const OFFLOADERS: ReadonlySet<string> = new Set([
   'tokio::task::spawn_blocking', 'tokio::task::block_in_place', 'std::thread::spawn', 'rayon::spawn', 'rayon::scope', 'rayon::join',
   'async_std::task::spawn_blocking', 'smol::unblock', 'blocking::unblock', 'actix_web::web::block', 'actix_web::rt::task::spawn_blocking',
-  'std::thread::Builder::spawn', 'std::thread::scope',
+  'std::thread::Builder::spawn', 'std::thread::scope', 'tokio::runtime::Handle::spawn_blocking', 'tokio::runtime::Runtime::spawn_blocking',
+]);
+
+/**
+ * Spawners that return a `JoinHandle` whose drop detaches the task: the async spawners and the blocking
+ * pool's (`spawn_blocking`, on its own or through a runtime handle). Not `std::thread::spawn`: a thread is
+ * not the executor's task, and its panic is printed where it happens.
+ */
+export const TASK_SPAWNERS: ReadonlySet<string> = new Set([
+  ...ASYNC_SPAWNERS,
+  'tokio::task::spawn_blocking', 'tokio::runtime::Handle::spawn_blocking', 'tokio::runtime::Runtime::spawn_blocking', 'async_std::task::spawn_blocking',
 ]);
 
 /** Methods whose closure arguments run on rayon's pool (`items.par_iter().map(|x| …)`). */

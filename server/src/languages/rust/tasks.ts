@@ -17,12 +17,25 @@ const CHANNEL = /\.(send|try_send|unbounded_send|send_async|send_replace)\s*\(\s
 const SENDER_ARG = /^(\w*_)?(tx|sender|reply|respond_to|resp_tx|done)$/;
 const WRAPPER_NAMES = /^(spawn\w*|execute|exec|run_detached|detach)$/;
 
-/** How a spawn's handle is used; `let _ = spawn(…)` drops it. */
+/**
+ * How a spawn's handle is used. `let _ = spawn(…)` drops it; so does `let _task = spawn(…)` when
+ * nothing after it names `_task`: the underscore is how Rust code says a binding goes unused, and the
+ * handle is dropped (the task detached) at the end of the scope.
+ */
 export function spawnHandle(text: string, call: SyntaxNode, base: HandleUse): HandleUse {
   if (base !== 'stored') return base;
   let n = call.parent;
   while (n && (n.type === 'try_expression' || n.type === 'parenthesized_expression')) n = n.parent;
-  if (n?.type === 'let_declaration' && /^let\s+_\s*[:=]/.test(text.slice(n.start, call.start))) return 'dropped';
+  if (n?.type !== 'let_declaration') return base;
+  const head = text.slice(n.start, call.start);
+  if (/^let\s+_\s*[:=]/.test(head)) return 'dropped';
+  const unused = /^let\s+(_\w+)\s*[:=]/.exec(head)?.[1];
+  if (unused !== undefined) {
+    let scope: SyntaxNode | undefined = n.parent;
+    while (scope && scope.type !== 'block') scope = scope.parent;
+    const after = scope ? text.slice(n.end, scope.end) : '';
+    if (!new RegExp(`\\b${unused}\\b`).test(after)) return 'dropped';
+  }
   return base;
 }
 
@@ -70,7 +83,7 @@ function mayFail(text: string, future: SyntaxNode | undefined, returnsResult: (f
   if (!future) return false;
   if (future.type === 'async_block' || future.type === 'closure_expression') {
     // `Err(e)` in a pattern (`if let Err(e) = conn.await { … }`, `Err(e) => …`) handles an error; only one built or passed on by `?` is the task's output.
-    const body = stripStrings(text.slice(future.start, future.end)).replace(/\b(if|while)\s+let\s+(Ok|Err)\s*\(/g, '$1 let _(').replace(/\b(Ok|Err)\s*\(([^()]|\([^()]*\))*\)\s*(if\b[^=]*)?=>/g, '_ =>');
+    const body = stripStrings(ownText(text, future)).replace(/\b(if|while)\s+let\s+(Ok|Err)\s*\(/g, '$1 let _(').replace(/\b(Ok|Err)\s*\(([^()]|\([^()]*\))*\)\s*(if\b[^=]*)?=>/g, '_ =>');
     return /\?\s*[;.),}]|\?$|\b(Err|Ok)\s*(::\s*<[^>]*>\s*)?\(/m.test(body);
   }
   if (future.type === 'call_expression') {
@@ -80,6 +93,27 @@ function mayFail(text: string, future: SyntaxNode | undefined, returnsResult: (f
     return returnsResult(name) === true;
   }
   return false;
+}
+
+/**
+ * The source of a future without the closures and async blocks nested in it: a `?` in one returns from
+ * that closure (`.map(|l| l.parse())`), and a nested task (`tokio::spawn(async move { …? })` per
+ * connection) has its own output, not this task's.
+ */
+function ownText(text: string, future: SyntaxNode): string {
+  let out = '';
+  let pos = future.start;
+  const skip = (n: SyntaxNode): void => {
+    for (const c of n.children) {
+      if (c.type === 'closure_expression' || c.type === 'async_block') {
+        out += text.slice(pos, c.start);
+        pos = c.end;
+      } else skip(c);
+    }
+  };
+  const body = future.children[future.children.length - 1];
+  if (body) skip(body);
+  return out + text.slice(pos, future.end);
 }
 
 function stripStrings(code: string): string {
