@@ -35,6 +35,32 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     return quiet;
   };
 
+  /**
+   * A restart of an async function from within itself that cannot reject once its one-time blocks have
+   * run: the call sits after those blocks in the function's own body, or in a private helper that only
+   * the function calls, after them (see {@link onceBlocks}).
+   */
+  function quietRestart(c: RawCall, targetId: number): boolean {
+    const fn = fnNodes[targetId]!;
+    const once = onceBlocks(fn, text);
+    if (once.length === 0) return false;
+    const after = (call: RawCall, guards: readonly ts.IfStatement[]): boolean => isWithin(functions, call.functionId!, targetId) && guards.every((g) => call.span.start >= g.end);
+    const ran = (call: RawCall): ts.IfStatement[] | undefined => {
+      if (call.functionId === undefined) return undefined;
+      if (after(call, once)) return once;
+      // A private helper of the file (`_restart`, `#restart`, or a function nobody exports) whose every use is such a call.
+      const helper = outermostNamed(functions, call.functionId);
+      const name = helper === undefined ? undefined : functions[helper]!.name;
+      if (helper === undefined || helper === targetId || name === undefined || !/^[_#]/.test(name)) return undefined;
+      const uses = calls.filter((k) => k.localTarget === helper);
+      const mentions = mentionsOf(fn.getSourceFile(), name);
+      if (uses.length === 0 || mentions !== uses.length + 1) return undefined;
+      return uses.every((u) => u.functionId !== undefined && after(u, once)) ? once : undefined;
+    };
+    const blocks = ran(c);
+    return blocks !== undefined && cannotReject(fn, quietExpr, quietPromise, new Set(blocks));
+  }
+
   /** A promise-making expression (a call, `new`) that cannot reject; a promise held in a variable is unknown. */
   function quietPromise(e: ts.Expression): boolean {
     const u = unwrap(e);
@@ -101,7 +127,7 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
     if (target?.isAsync) {
       spawner = c.calleeText;
-      if (quietFunction(target.id)) excuse = 'handled';
+      if (quietFunction(target.id) || quietRestart(c, target.id)) excuse = 'handled';
       else if (c.functionId === undefined) excuse = 'entry';
     } else if (c.member === 'then' || c.member === 'finally') {
       if (c.member === 'then' && (c.node.arguments?.length ?? 0) >= 2) continue; // `.then(ok, err)`
@@ -124,6 +150,67 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
 function isPushTo(node: ts.CallExpression | ts.NewExpression, name: string): boolean {
   const callee = unwrap(node.expression);
   return T.isPropertyAccessExpression(callee) && T.isIdentifier(unwrap(callee.expression)) && (unwrap(callee.expression) as ts.Identifier).text === name;
+}
+
+/** How many times the file names `name` (identifiers and private names, not comments or strings). */
+function mentionsOf(file: ts.SourceFile, name: string): number {
+  let n = 0;
+  const visit = (node: ts.Node): void => {
+    if ((T.isIdentifier(node) || T.isPrivateIdentifier(node)) && node.text === name) n++;
+    T.forEachChild(node, visit);
+  };
+  visit(file);
+  return n;
+}
+
+/** The outermost named function around `fnId` (a method, not the arrow callback inside it). */
+function outermostNamed(functions: readonly FunctionInfo[], fnId: number): number | undefined {
+  let found: number | undefined;
+  for (let f: number | undefined = fnId; f !== undefined; f = functions[f]!.parent) if (functions[f]!.name !== undefined) found = f;
+  return found;
+}
+
+/**
+ * The one-time blocks of a function's body: `if (!flag) { flag = true; … }` statements (no `else`)
+ * whose flag is `this.x`, `this.#x` or a plain name that the file never sets to anything but `true`.
+ * Once the function has run past one, the block never runs again.
+ */
+function onceBlocks(fn: ts.FunctionLikeDeclaration, text: string): ts.IfStatement[] {
+  const body = fn.body;
+  if (!body || !T.isBlock(body)) return [];
+  const out: ts.IfStatement[] = [];
+  for (const stmt of body.statements) {
+    if (!T.isIfStatement(stmt) || stmt.elseStatement) continue;
+    const cond = unwrap(stmt.expression);
+    if (!T.isPrefixUnaryExpression(cond) || cond.operator !== ts.SyntaxKind.ExclamationToken) continue;
+    const flag = unwrap(cond.operand);
+    const isFlag = T.isIdentifier(flag) || ((T.isPropertyAccessExpression(flag) && flag.expression.kind === ts.SyntaxKind.ThisKeyword));
+    if (!isFlag || !T.isBlock(stmt.thenStatement)) continue;
+    const first = stmt.thenStatement.statements[0];
+    const flagText = text.slice(flag.getStart(), flag.end);
+    if (!first || !T.isExpressionStatement(first) || !isSetTrue(first.expression, flagText, text)) continue;
+    if (setsOtherwise(fn.getSourceFile(), flagText, text)) continue;
+    out.push(stmt);
+  }
+  return out;
+}
+
+function isSetTrue(e: ts.Expression, flagText: string, text: string): boolean {
+  const u = unwrap(e);
+  return T.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.EqualsToken && text.slice(u.left.getStart(), u.left.end) === flagText && u.right.kind === ts.SyntaxKind.TrueKeyword;
+}
+
+/** The flag is assigned something other than `true` somewhere in the file (a reset), or deleted. */
+function setsOtherwise(file: ts.SourceFile, flagText: string, text: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (T.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && text.slice(n.left.getStart(), n.left.end) === flagText && !isSetTrue(n, flagText, text)) found = true;
+    else if (T.isDeleteExpression(n) && text.slice(n.expression.getStart(), n.expression.end) === flagText) found = true;
+    T.forEachChild(n, visit);
+  };
+  visit(file);
+  return found;
 }
 
 function isWithin(functions: readonly FunctionInfo[], fnId: number, outer: number | undefined): boolean {
@@ -202,15 +289,16 @@ function chainHead(call: ts.CallExpression | ts.NewExpression): ts.Expression | 
  * An async function whose promise cannot reject: every `await`, `throw` and returned promise sits in a
  * `try` whose `catch` never rethrows (a handler that reports through `next(err)`), or is itself a
  * promise that cannot reject. Synchronous code outside the `try` (guards, a cache lookup) is taken
- * not to throw in practice.
+ * not to throw in practice. Statements in `alreadyRun` (one-time blocks the caller knows have run)
+ * are left out.
  */
-function cannotReject(fn: ts.FunctionLikeDeclaration, quiet: (e: ts.Expression) => boolean, quietPromise: (e: ts.Expression) => boolean): boolean {
+function cannotReject(fn: ts.FunctionLikeDeclaration, quiet: (e: ts.Expression) => boolean, quietPromise: (e: ts.Expression) => boolean, alreadyRun: ReadonlySet<ts.Node> = new Set()): boolean {
   const body = fn.body;
   if (!body) return false;
   if (!T.isBlock(body)) return quiet(body);
   let ok = true;
   const visit = (n: ts.Node, guarded: boolean): void => {
-    if (!ok || isFunctionLike(n)) return;
+    if (!ok || isFunctionLike(n) || alreadyRun.has(n)) return;
     if (T.isTryStatement(n)) {
       const swallows = n.catchClause !== undefined && !containsThrow(n.catchClause.block);
       visit(n.tryBlock, guarded || swallows);
