@@ -28,6 +28,31 @@ export interface ProjectLayout {
    * a Cargo workspace's member crates and path dependencies (`my_core` → `/ws/crates/core`).
    */
   readonly packages?: ReadonlyMap<string, string>;
+  /**
+   * TS/JS: the `paths` and `baseUrl` of each `tsconfig.json` (or `jsconfig.json`), by the folder it is
+   * in, after its `extends` chain. A file takes the nearest one at or above its folder.
+   */
+  readonly tsconfigs?: ReadonlyMap<string, PathMap>;
+  /** TS/JS: the `imports` (`#db`, `#services/*`) of each `package.json`, by its folder; a file takes the nearest. */
+  readonly importMaps?: ReadonlyMap<string, PathMap>;
+  /**
+   * TS/JS: the project's own packages by name (the members of an npm, Yarn or pnpm workspace, and
+   * the packages the checked files are in), each as a map from subpath (`.`, `./client`, `./*`) to
+   * the files it names: `exports`, else `main`/`types` and any file of the folder.
+   */
+  readonly nodePackages?: ReadonlyMap<string, PathMap>;
+}
+
+/**
+ * A map from module specifiers to files, as tsconfig `paths`, package.json `imports` and `exports`
+ * write it: each pattern has at most one `*`, and its targets are absolute paths (a `*` in a target
+ * takes what the pattern's `*` matched). Exact patterns win, then the longest prefix, as in
+ * TypeScript and Node.
+ */
+export interface PathMap {
+  readonly entries: readonly { readonly pattern: string; readonly targets: readonly string[] }[];
+  /** tsconfig `baseUrl`, absolute: a bare specifier also names a file under it. */
+  readonly baseUrl?: string;
 }
 
 /**

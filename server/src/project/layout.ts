@@ -2,15 +2,34 @@
  * The project's layout for the linker (engine/linker.ts `ProjectLayout`): where the packages that
  * code imports by name live. Read from the manifests above the files being linked: for Rust, every
  * `Cargo.toml` at or above a `.rs` file, the members of a `[workspace]` (folders and `dir/*` globs),
- * and path dependencies. The resolvers receive it as plain data.
+ * and path dependencies; for TS/JS, tsconfig `paths`, package.json `imports` and the packages of
+ * the workspace (project/node-layout.ts). The resolvers receive it as plain data.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { ProjectLayout } from '../engine/linker';
 import { cargoManifest, type CargoManifest } from '../languages/rust/manifest';
+import { readNodeLayout } from './node-layout';
 
-/** Reads the layout of the project around `paths` (absolute file paths). Files it cannot read are left out. */
+const NODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+
+/** Reads the layout of the project around `paths` (absolute file paths): Rust's crates and TS/JS's aliases and packages. */
 export async function readProjectLayout(paths: Iterable<string>): Promise<ProjectLayout> {
+  const list = [...paths];
+  const nodeDirs = new Set<string>();
+  for (const p of list) if (NODE_FILE.test(p)) nodeDirs.add(dirname(p));
+  const [rust, node] = await Promise.all([readRustLayout(list), nodeDirs.size > 0 ? readNodeLayout(nodeDirs) : undefined]);
+  if (!node) return rust;
+  return {
+    ...rust,
+    ...(node.tsconfigs.size > 0 ? { tsconfigs: node.tsconfigs } : {}),
+    ...(node.importMaps.size > 0 ? { importMaps: node.importMaps } : {}),
+    ...(node.nodePackages.size > 0 ? { nodePackages: node.nodePackages } : {}),
+  };
+}
+
+/** Rust's crates around `paths`. Files it cannot read are left out. */
+async function readRustLayout(paths: Iterable<string>): Promise<ProjectLayout> {
   const dirs = new Set<string>();
   for (const p of paths) {
     if (!p.endsWith('.rs')) continue;
