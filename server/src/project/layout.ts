@@ -5,11 +5,11 @@
  * and path dependencies; for TS/JS, tsconfig `paths`, package.json `imports` and the packages of
  * the workspace (project/node-layout.ts). The resolvers receive it as plain data.
  */
-import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { ProjectLayout } from '../engine/linker';
 import { cargoManifest, type CargoManifest } from '../languages/rust/manifest';
 import { readNodeLayout } from './node-layout';
+import { ConfigReader } from './read-config';
 
 const NODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 
@@ -18,7 +18,9 @@ export async function readProjectLayout(paths: Iterable<string>): Promise<Projec
   const list = [...paths];
   const nodeDirs = new Set<string>();
   for (const p of list) if (NODE_FILE.test(p)) nodeDirs.add(dirname(p));
-  const [rust, node] = await Promise.all([readRustLayout(list), nodeDirs.size > 0 ? readNodeLayout(nodeDirs) : undefined]);
+  // One reader for both: its budget and its answers are shared.
+  const reader = new ConfigReader();
+  const [rust, node] = await Promise.all([readRustLayout(list, reader), nodeDirs.size > 0 ? readNodeLayout(nodeDirs, reader) : undefined]);
   if (!node) return rust;
   return {
     ...rust,
@@ -29,7 +31,7 @@ export async function readProjectLayout(paths: Iterable<string>): Promise<Projec
 }
 
 /** Rust's crates around `paths`. Files it cannot read are left out. */
-async function readRustLayout(paths: Iterable<string>): Promise<ProjectLayout> {
+async function readRustLayout(paths: Iterable<string>, reader: ConfigReader): Promise<ProjectLayout> {
   const dirs = new Set<string>();
   for (const p of paths) {
     if (!p.endsWith('.rs')) continue;
@@ -43,7 +45,10 @@ async function readRustLayout(paths: Iterable<string>): Promise<ProjectLayout> {
   const manifestAt = (dir: string): Promise<CargoManifest | undefined> => {
     let m = manifests.get(dir);
     if (!m) {
-      m = readFile(join(dir, 'Cargo.toml'), 'utf8').then(cargoManifest, () => undefined);
+      m = reader.has(dir, 'Cargo.toml').then(async (has) => {
+        const text = has ? await reader.text(join(dir, 'Cargo.toml')) : undefined;
+        return text === undefined ? undefined : cargoManifest(text);
+      });
       manifests.set(dir, m);
     }
     return m;
@@ -55,8 +60,8 @@ async function readRustLayout(paths: Iterable<string>): Promise<ProjectLayout> {
   const members = async (dir: string, pattern: string): Promise<string[]> => {
     if (!pattern.endsWith('/*')) return [resolve(dir, pattern)];
     const parent = resolve(dir, pattern.slice(0, -2));
-    const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
-    return entries.filter((e) => e.isDirectory()).map((e) => join(parent, e.name));
+    const entries = (await reader.listing(parent)) ?? new Map<string, string>();
+    return [...entries].filter(([, kind]) => kind === 'dir').map(([name]) => join(parent, name));
   };
   const found = await Promise.all([...dirs].map(async (dir) => ({ dir, m: await manifestAt(dir) })));
   for (const { dir, m } of found) {
