@@ -2,13 +2,14 @@
 // in an editor (same `startServer`, same JSON-RPC framing), without spawning a process per test.
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { createConnection, ProposedFeatures, type ClientCapabilities, type Diagnostic, type PublishDiagnosticsParams, type Range } from 'vscode-languageserver/node';
 import { startServer } from '../../server/src/lsp/main';
+import type { Session } from '../../server/src/lsp/session';
 
 export interface StartOptions {
   /** The `asyncBoundary` section `workspace/configuration` answers with (mutable: change it, then notify). */
@@ -60,13 +61,18 @@ export class TestClient {
   /** The `kind` of every `$/progress` value (`begin`, `report`, `end`). */
   readonly progress: string[] = [];
   readonly registrations: string[] = [];
+  /** The in-process server's session (undefined for the bundled server). */
+  session: Session | undefined;
   private waiters: Waiter[] = [];
   private readonly versions = new Map<string, number>();
   private readonly dispose: () => void;
 
   private constructor(options: StartOptions) {
     this.root = mkdtempSync(join(tmpdir(), 'ab-lsp-'));
-    for (const [rel, text] of Object.entries(options.files ?? {})) writeFileSync(join(this.root, rel), text);
+    for (const [rel, text] of Object.entries(options.files ?? {})) {
+      mkdirSync(dirname(join(this.root, rel)), { recursive: true });
+      writeFileSync(join(this.root, rel), text);
+    }
     this.settings = { ...(options.settings ?? {}) };
     let stopServer: () => void;
     if (options.bundled) {
@@ -77,7 +83,7 @@ export class TestClient {
       const up = new PassThrough();
       const down = new PassThrough();
       const server = createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down));
-      startServer(server);
+      this.session = startServer(server);
       server.listen();
       this.rpc = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
       stopServer = () => {

@@ -3,8 +3,10 @@
 // analyses and from files changed on disk. Analyses of open documents take their imports from it
 // (`importsFor`); until the first build completes they get none, so per-file analysis works at once
 // and the findings that need the index appear when it is ready. When a summary changes, the open
-// documents whose imports changed are re-published (debounced by the publisher).
-import { relative } from 'node:path';
+// documents whose imports changed are re-published (debounced by the publisher). The project's
+// layout (Cargo.toml, package.json, tsconfig.json: where named packages and aliases lead) is read
+// after the first build and again whenever one of those files changes on disk.
+import { basename, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summaryOf, type Analysis } from '../engine/analyze';
 import type { Imports, Linker, ProjectLayout } from '../engine/linker';
@@ -13,8 +15,13 @@ import { analyze } from '../project/analyze';
 import { readSource, walkFiles } from '../project/files';
 import { supportedExtensions } from '../project/languages';
 import { readProjectLayout } from '../project/layout';
+import { ConfigReader } from '../project/read-config';
 import { newLinker } from '../project/summaries';
 import type { Session } from './session';
+
+/** The manifests and configs the layout is read from, as the client is asked to watch them (a glob's alternatives). */
+export const LAYOUT_FILES = ['Cargo.toml', 'package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tsconfig.*.json', 'jsconfig.json'];
+const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[tj]sconfig(?:\..+)?\.json)$/;
 
 /** Files analysed between two yields to the event loop while the index is built. */
 const BATCH = 16;
@@ -27,6 +34,9 @@ export function importsText(imports: Imports): string {
 export class ProjectIndex {
   private readonly summaries = new Map<string, FileSummary>();
   private layout: ProjectLayout = {};
+  /** The configs the layout was read from (an `extends` may name any file): a change to one re-reads it. */
+  private layoutFiles = new Set<string>();
+  private layoutReads: Promise<void> = Promise.resolve();
   private linker: Linker | undefined;
   /** The first build has completed: analyses get their imports from now on. */
   ready = false;
@@ -80,7 +90,7 @@ export class ProjectIndex {
           }
         }
       }
-      this.layout = await readProjectLayout(this.summaries.keys());
+      await this.readLayout();
     } finally {
       progress?.done();
       this.linker = undefined;
@@ -107,8 +117,35 @@ export class ProjectIndex {
     this.replace(path, summary);
   }
 
+  private async readLayout(): Promise<void> {
+    const reader = new ConfigReader();
+    this.layout = await readProjectLayout(this.summaries.keys(), reader);
+    this.layoutFiles = new Set(reader.readPaths());
+    this.linker = undefined;
+  }
+
+  /** Whether a change to this file may change the layout. */
+  private isLayoutFile(path: string): boolean {
+    return LAYOUT_NAME.test(basename(path)) || this.layoutFiles.has(path);
+  }
+
+  /** Settles when the layout read after the last config change is in (tests wait on it). */
+  layoutRead(): Promise<void> {
+    return this.layoutReads;
+  }
+
   /** A file changed, appeared or went away on disk (and is not open): its summary follows. */
   async fileChanged(path: string, deleted: boolean): Promise<void> {
+    const layoutChanged = this.isLayoutFile(path) || (deleted && [...this.layoutFiles].some((f) => f.startsWith(`${path}/`)));
+    if (layoutChanged && this.ready) {
+      // Reads one after another, so the last change is the one that stays.
+      this.layoutReads = this.layoutReads.then(async () => {
+        await this.readLayout();
+        this.republishStale();
+      });
+      await this.layoutReads;
+      if (!deleted) return;
+    }
     if (deleted) {
       // A deleted folder: every summary under it goes.
       for (const p of [...this.summaries.keys()]) if (p === path || p.startsWith(`${path}/`)) this.replace(p, undefined);

@@ -46,17 +46,19 @@ export function startServer(connection: Connection): Session {
   const index = new ProjectIndex(session, (uris) => {
     for (const uri of uris) session.background(publisher.schedule(uri), 'scheduling an analysis');
   });
-  session.index = index;
   // A closed document's summary comes from the disk again (its unsaved text is gone).
   session.documents.onDidClose((e) => {
-    if (e.document.uri.startsWith('file:')) session.background(index.fileChanged(uriToPath(e.document.uri), false), 'updating the index');
+    if (session.index && e.document.uri.startsWith('file:')) session.background(session.index.fileChanged(uriToPath(e.document.uri), false), 'updating the index');
   });
   let canRegisterConfig = false;
 
   let startedFor = '';
   connection.onInitialize((params): InitializeResult => {
     const client = params.clientInfo ? `${params.clientInfo.name}${params.clientInfo.version ? ` ${params.clientInfo.version}` : ''}` : 'an unnamed client';
-    session.support = readClientSupport(params.capabilities ?? {}, params.initializationOptions as InitializationOptions | undefined);
+    const init = params.initializationOptions as InitializationOptions | undefined;
+    session.support = readClientSupport(params.capabilities ?? {}, init);
+    // `crossFile: false`: no index, no summaries; every file is analysed on its own.
+    session.index = init?.crossFile === false ? undefined : index;
     canRegisterConfig = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     session.folders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -79,7 +81,7 @@ export function startServer(connection: Connection): Session {
     if (canRegisterConfig) session.background(connection.client.register(DidChangeConfigurationNotification.type, { section: 'asyncBoundary' }), 'registering for settings changes');
     session.project.watch().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the config file: ${String(e)}`));
     sources.register().catch((e: unknown) => session.logOnce(`async-boundary: cannot watch the source files: ${String(e)}`));
-    index.start();
+    session.index?.start();
   });
 
   connection.onDidChangeConfiguration((params) => {
@@ -92,8 +94,8 @@ export function startServer(connection: Connection): Session {
     sources.changed(params.changes);
     for (const c of params.changes) {
       // An open document's summary follows its buffer, not the disk.
-      if (!c.uri.startsWith('file:') || session.documents.get(c.uri)) continue;
-      session.background(index.fileChanged(uriToPath(c.uri), c.type === FileChangeType.Deleted), 'updating the index');
+      if (!session.index || !c.uri.startsWith('file:') || session.documents.get(c.uri)) continue;
+      session.background(session.index.fileChanged(uriToPath(c.uri), c.type === FileChangeType.Deleted), 'updating the index');
     }
     if (!params.changes.some((c) => session.project.isConfigUri(c.uri))) return;
     session.project.reload();

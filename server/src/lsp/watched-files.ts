@@ -7,14 +7,18 @@ import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DidChangeWatchedFilesNotification, FileChangeType, WatchKind, type FileEvent } from 'vscode-languageserver';
 import { supportedExtensions } from '../project/languages';
+import { LAYOUT_FILES } from './project-index';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { uriToPath, type Session } from './session';
 import { publishClosedFile } from './workspace-scan';
 
-/** The globs the client watches: source files of every supported language, and deletions of anything (a folder). */
+/**
+ * The globs the client watches: source files of every supported language, the manifests and configs
+ * the cross-file index reads the project's layout from, and deletions of anything (a folder).
+ */
 export function sourceWatchers(): { globPattern: string; kind?: number }[] {
   const extensions = supportedExtensions().map((e) => e.slice(1));
-  return [{ globPattern: `**/*.{${extensions.join(',')}}` }, { globPattern: '**/*', kind: WatchKind.Delete }];
+  return [{ globPattern: `**/*.{${extensions.join(',')}}` }, { globPattern: `**/{${LAYOUT_FILES.join(',')}}` }, { globPattern: '**/*', kind: WatchKind.Delete }];
 }
 
 export class WatchedSources {

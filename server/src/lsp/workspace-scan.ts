@@ -88,6 +88,12 @@ export async function scanWorkspace(session: Session, publisher: DiagnosticsPubl
   const seen = new Set<string>();
   const summary = (wasCancelled: boolean): ScanSummary => ({ files, findings, skipped, cancelled: wasCancelled, notChecked, cleared, ms: Date.now() - started });
   try {
+    // A scan started while the index is still being built would publish every closed file without
+    // its cross-file findings, then never revisit them: it waits for the index first.
+    if (session.index && !session.index.ready) {
+      progress?.report('waiting for the cross-file index');
+      await session.index.built;
+    }
     for (const folder of folders) {
       const settings = await session.settingsFor(pathToFileURL(folder).href);
       if (!settings.enable) continue;

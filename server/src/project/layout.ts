@@ -14,12 +14,11 @@ import { ConfigReader } from './read-config';
 const NODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 
 /** Reads the layout of the project around `paths` (absolute file paths): Rust's crates and TS/JS's aliases and packages. */
-export async function readProjectLayout(paths: Iterable<string>): Promise<ProjectLayout> {
+export async function readProjectLayout(paths: Iterable<string>, reader = new ConfigReader()): Promise<ProjectLayout> {
   const list = [...paths];
   const nodeDirs = new Set<string>();
   for (const p of list) if (NODE_FILE.test(p)) nodeDirs.add(dirname(p));
   // One reader for both: its budget and its answers are shared.
-  const reader = new ConfigReader();
   const [rust, node] = await Promise.all([readRustLayout(list, reader), nodeDirs.size > 0 ? readNodeLayout(nodeDirs, reader) : undefined]);
   if (!node) return rust;
   return {

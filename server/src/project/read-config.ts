@@ -29,6 +29,11 @@ export class ConfigReader {
     return t;
   }
 
+  /** The files read so far (whatever their text said). */
+  readPaths(): string[] {
+    return [...this.texts.keys()];
+  }
+
   /** A folder's entries by kind (one listing answers every "is there a tsconfig.json here"). */
   listing(dir: string): Promise<ReadonlyMap<string, 'file' | 'dir' | 'link' | 'other'> | undefined> {
     let l = this.listings.get(dir);

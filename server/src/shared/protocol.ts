@@ -68,6 +68,11 @@ export interface InitializationOptions {
    * (`message`), with a "Show Problems" button: the server sends no `window/showMessage` for it.
    */
   readonly showsScanResult?: boolean;
+  /**
+   * `false` turns cross-file analysis off: no workspace index is built, no summaries are kept, and
+   * each file is analysed on its own (for a very large workspace, or to compare). Default: on.
+   */
+  readonly crossFile?: boolean;
 }
 
 /** What `asyncBoundary.scanWorkspace` returns. */
