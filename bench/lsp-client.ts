@@ -156,22 +156,54 @@ export class LspClient {
     });
   }
 
-  /** `initialize` + `initialized` for one workspace folder, with `workspace/configuration` support. */
-  async initialize(rootUri: string): Promise<Json> {
+  /**
+   * `initialize` + `initialized` for one workspace folder, with `workspace/configuration` and
+   * work-done progress support (so the server reports its index build); `initializationOptions`
+   * as an editor would send them (`{ crossFile: false }`).
+   */
+  async initialize(
+    rootUri: string,
+    initializationOptions?: Json,
+  ): Promise<Json> {
+    this.on("$/progress", (p) => {
+      const value = p.value as Json | undefined;
+      if (
+        value?.kind === "begin" &&
+        String(value.title).includes("indexing")
+      )
+        this.indexToken = p.token;
+      else if (value?.kind === "end" && p.token === this.indexToken)
+        this.indexEnded = true;
+    });
     const result = await this.request<Json>("initialize", {
       processId: process.pid,
       rootUri,
       workspaceFolders: [{ uri: rootUri, name: "bench" }],
       capabilities: {
         workspace: { configuration: true, workspaceFolders: true },
+        window: { workDoneProgress: true },
         textDocument: {
           synchronization: { didSave: false },
           publishDiagnostics: { versionSupport: true },
         },
       },
+      ...(initializationOptions ? { initializationOptions } : {}),
     });
     this.notify("initialized", {});
     return result;
+  }
+
+  private indexToken: unknown;
+  private indexEnded = false;
+
+  /** Resolves when the server's cross-file index build has ended (its work-done progress). */
+  async indexBuilt(timeoutMs = 600_000): Promise<void> {
+    const t0 = Date.now();
+    while (!this.indexEnded) {
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`the index was not built within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   async shutdown(): Promise<void> {

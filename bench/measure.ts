@@ -24,6 +24,12 @@ interface ScanOut {
   ms: number;
   analyzeMs: number;
   analyzeCpuMs: number;
+  summaryMs: number;
+  linkMs: number;
+  linkCpuMs: number;
+  summaries: number;
+  relinked: number;
+  linkedFindings: number;
   files: number;
   lines: number;
   findings: number;
@@ -35,23 +41,38 @@ export const node = process.execPath;
 export const workerLang = (lang: string): string =>
   lang === "ts" ? "typescript" : lang;
 
-function scanOnce(build: string, list: string): Promise<ChildResult> {
-  return runChild(node, [join(build, "scan.js"), "--list", list]);
+function scanOnce(
+  build: string,
+  list: string,
+  summaries = false,
+): Promise<ChildResult> {
+  return runChild(node, [
+    join(build, "scan.js"),
+    "--list",
+    list,
+    ...(summaries ? ["--summaries"] : []),
+  ]);
 }
 
 const runsOf = (xs: readonly number[]): string => xs.map(fmtMs).join(", ");
 
-/** Cold scan vs bare parse, alternating fresh processes so drift on a shared machine hits both alike. */
+/**
+ * Cold scan vs bare parse, alternating fresh processes so drift on a shared machine hits both alike.
+ * With `summaries`, a third process per round scans with the cross-file pass (summarise, read the
+ * layout, link, analyse again the files whose imports matter), as the CLI does.
+ */
 export async function measureScan(
   report: Report,
   lang: string,
   corpus: Corpus,
   build: string,
   repeat: number,
+  summaries = false,
 ): Promise<void> {
   const list = writeList(corpus);
   const parses: ParseOut[] = [];
   const scans: ScanOut[] = [];
+  const linked: ScanOut[] = [];
   const parseProcs: ChildResult[] = [];
   for (let i = 0; i < repeat; i++) {
     const args = ["--lang", workerLang(lang), "--list", list];
@@ -59,6 +80,8 @@ export async function measureScan(
     parses.push(workerJson<ParseOut>(child));
     parseProcs.push(child);
     scans.push(workerJson<ScanOut>(await scanOnce(build, list)));
+    if (summaries)
+      linked.push(workerJson<ScanOut>(await scanOnce(build, list, true)));
   }
   const parseMs = median(parses.map((p) => p.ms));
   const scanMs = median(scans.map((s) => s.analyzeMs));
@@ -106,6 +129,7 @@ export async function measureScan(
     "scan ÷ parse",
     `${(scanMs / parseMs).toFixed(2)}× wall median, ${best.toFixed(2)}× best-of, ${(scanCpu / parseCpu).toFixed(2)}× CPU`,
   );
+  if (summaries) reportSummaryPass(report, lang, linked, scanMs, scanCpu, parseMs, parseCpu);
   if (last.files !== p0.files)
     report.note(
       `${lang}: the scan analysed ${last.files} files, the parse ${p0.files} (the CLI skips files over 1 MB or binary)`,
@@ -114,6 +138,51 @@ export async function measureScan(
     report.note(
       `${lang}: ${last.errors} frontend/rule failures during the scan: ${last.firstErrors.join(" | ")}`,
     );
+}
+
+/** The summary pass on its own line, and the scan with it against the bare parse and the scan without it (same run). */
+function reportSummaryPass(
+  report: Report,
+  lang: string,
+  linked: readonly ScanOut[],
+  scanMs: number,
+  scanCpu: number,
+  parseMs: number,
+  parseCpu: number,
+): void {
+  const wall = (s: ScanOut): number => s.analyzeMs + s.summaryMs + s.linkMs;
+  const cpu = (s: ScanOut): number => s.analyzeCpuMs + s.linkCpuMs;
+  const withMs = median(linked.map(wall));
+  const withCpu = median(linked.map(cpu));
+  const summaryMs = median(linked.map((s) => s.summaryMs));
+  const linkMs = median(linked.map((s) => s.linkMs));
+  const linkCpu = median(linked.map((s) => s.linkCpuMs));
+  const last = linked[linked.length - 1]!;
+  report.set(`${lang}.summaryPassMs`, summaryMs + linkMs);
+  report.set(`${lang}.summarizeMs`, summaryMs);
+  report.set(`${lang}.linkMs`, linkMs);
+  report.set(`${lang}.linkCpuMs`, linkCpu);
+  report.set(`${lang}.summaries`, last.summaries);
+  report.set(`${lang}.relinkedFiles`, last.relinked);
+  report.set(`${lang}.linkedFindings`, last.linkedFindings);
+  report.set(`${lang}.scanWithSummariesMs`, withMs);
+  report.set(`${lang}.scanWithSummariesCpuMs`, withCpu);
+  report.set(`${lang}.summariesOverParse`, withMs / parseMs);
+  report.set(`${lang}.summariesOverParseCpu`, withCpu / parseCpu);
+  report.set(`${lang}.summariesOverScan`, withMs / scanMs);
+  report.set(`${lang}.summariesOverScanCpu`, withCpu / scanCpu);
+  line(
+    "summary pass (median)",
+    `${fmtMs(summaryMs + linkMs)} wall: summarise ${fmtMs(summaryMs)}, layout + link + ${last.relinked} files analysed again ${fmtMs(linkMs)} (${fmtMs(linkCpu)} CPU); ${last.summaries} summaries`,
+  );
+  line(
+    "cold scan with summaries ÷ bare parse",
+    `${(withMs / parseMs).toFixed(2)}× wall, ${(withCpu / parseCpu).toFixed(2)}× CPU (target ≤ 1.5×)`,
+  );
+  line(
+    "cold scan with ÷ without summaries",
+    `${(withMs / scanMs).toFixed(2)}× wall, ${(withCpu / scanCpu).toFixed(2)}× CPU`,
+  );
 }
 
 /** Cold scan time per line at 25 %, 50 % and 100 % of the corpus (nested, spread-out subsets). */
@@ -191,6 +260,15 @@ export async function measureKeystrokes(
 ): Promise<void> {
   const warmup = 5;
   const lines = countLines(readFileSync(input.file, "utf8"));
+  // Without the index first (each file on its own, as before cross-file analysis), then with it.
+  const alone = await keystrokeLatency(
+    input.server,
+    input.file,
+    input.languageId,
+    input.edits,
+    warmup,
+    false,
+  );
   const lsp = await keystrokeLatency(
     input.server,
     input.file,
@@ -214,6 +292,11 @@ export async function measureKeystrokes(
   report.set(`${lang}.keystroke.lines`, lines);
   report.set(`${lang}.keystroke.edits`, lsp.latenciesMs.length);
   set("keystroke", lsp.latenciesMs);
+  set("keystrokeNoIndex", alone.latenciesMs);
+  report.set(
+    `${lang}.keystrokeIndexOverNoIndexP95`,
+    p(lsp.latenciesMs, 95) / p(alone.latenciesMs, 95),
+  );
   set("reparse", base.reparseMs);
   set("reparseCpu", base.reparseCpuMs);
   set("analyzeIncremental", base.analyzeMs);
@@ -223,7 +306,11 @@ export async function measureKeystrokes(
   const name = input.file.split("/").slice(-2).join("/");
   line(
     `keystroke → diagnostics, LSP (${name}, ${lines} lines)`,
-    `${both(lsp.latenciesMs)} over ${lsp.latenciesMs.length} edits (+${warmup} warm-up), debounceMs = 0`,
+    `${both(lsp.latenciesMs)} over ${lsp.latenciesMs.length} edits (+${warmup} warm-up), debounceMs = 0, with the workspace index built`,
+  );
+  line(
+    "the same without the index (crossFile: false)",
+    `${both(alone.latenciesMs)}; with ÷ without at p95 ${(p(lsp.latenciesMs, 95) / p(alone.latenciesMs, 95)).toFixed(2)}×`,
   );
   line(
     "bare incremental re-parse, in-process",
@@ -248,6 +335,7 @@ export async function measureServerMemory(
   lang: string,
   input: ServerMemoryInputs,
 ): Promise<void> {
+  const alone = await serverScanMemory(input.server, input.root, false);
   const srv = await serverScanMemory(input.server, input.root);
   const trees = await runChild(node, [
     join(input.build, "parse.js"),
@@ -266,9 +354,16 @@ export async function measureServerMemory(
   report.set(`${lang}.server.keptRssKb`, srv.keptRssKb);
   report.set(`${lang}.trees.peakRssKb`, trees.peakRssKb);
   report.set(`${lang}.rssOverTrees`, srv.peakRssKb / trees.peakRssKb);
+  report.set(`${lang}.server.noIndexPeakRssKb`, alone.peakRssKb);
+  report.set(`${lang}.server.noIndexKeptRssKb`, alone.keptRssKb);
+  report.set(`${lang}.rssIndexOverNoIndex`, srv.peakRssKb / alone.peakRssKb);
   line(
     "server workspace scan",
     `${fmtMs(srv.ms)}, ${srv.files} files, ${srv.findings} findings; RSS idle ${fmtMb(srv.idleRssKb)}, peak ${fmtMb(srv.peakRssKb)}, kept ${fmtMb(srv.keptRssKb)}`,
+  );
+  line(
+    "the same scan without the index (crossFile: false)",
+    `${fmtMs(alone.ms)}; RSS peak ${fmtMb(alone.peakRssKb)}, kept ${fmtMb(alone.keptRssKb)}; with ÷ without (peak) ${(srv.peakRssKb / alone.peakRssKb).toFixed(2)}× (target ≤ 1.3×)`,
   );
   line("a process holding every parsed tree", `peak ${fmtMb(trees.peakRssKb)}`);
   line(

@@ -122,7 +122,7 @@ async function typescript(report: Report): Promise<void> {
     `  corpus: ${corpus.description}: ${corpus.files.length} files, ${corpus.lines} lines\n`,
   );
   await report.attempt("TS scan", () =>
-    measureScan(report, "ts", corpus, BUILD, repeat),
+    measureScan(report, "ts", corpus, BUILD, repeat, true),
   );
   if (existsSync(CLI)) {
     installTools();
@@ -227,7 +227,7 @@ async function rust(report: Report): Promise<void> {
     return;
   }
   await report.attempt("Rust scan", () =>
-    measureScan(report, "rust", corpus, BUILD, repeat),
+    measureScan(report, "rust", corpus, BUILD, repeat, true),
   );
   await report.attempt("Rust scaling", () =>
     measureScaling(report, "rust", corpus, BUILD, repeat),
@@ -298,6 +298,25 @@ function addChecks(report: Report): void {
     "atMost",
     1.5,
     ratio("ts.scanOverParseCpu"),
+  );
+  report.check(
+    "ts.summariesOverParse",
+    "TS/JS cold scan with summaries (summarise, link, re-analyse) ÷ bare parse",
+    "atMost",
+    1.5,
+    ratio("ts.summariesOverParseCpu"),
+  );
+  report.check(
+    "ts.keystrokeIndexOverNoIndexP95",
+    "TS keystroke p95 with the workspace index ÷ without (no worse; 10 % allowed for noise)",
+    "atMost",
+    1.1,
+  );
+  report.check(
+    "ts.rssIndexOverNoIndex",
+    "server peak RSS after a workspace scan, with the index ÷ without",
+    "atMost",
+    1.3,
   );
   report.check(
     "ts.eslintOverScan",
@@ -390,6 +409,19 @@ function addChecks(report: Report): void {
     "atMost",
     1.5,
     ratio("rust.scanOverParseCpu"),
+  );
+  report.check(
+    "rust.summariesOverParse",
+    "Rust cold scan with summaries ÷ bare tree-sitter parse",
+    "atMost",
+    1.5,
+    ratio("rust.summariesOverParseCpu"),
+  );
+  report.check(
+    "rust.keystrokeIndexOverNoIndexP95",
+    "Rust keystroke p95 with the workspace index ÷ without (no worse; 10 % allowed for noise)",
+    "atMost",
+    1.1,
   );
   report.check(
     "go.scanOverParse",

@@ -2,9 +2,17 @@
 // rule on) over a file list or a folder. Prints one JSON line:
 // { ms, analyzeMs, files, lines, findings, errors, maxRssKb }.
 // `ms` is the whole loop (walk + read + analyse); `analyzeMs` sums `analyze()` calls only.
+// `--summaries` adds the CLI's cross-file pass: each analysis is summarised in the loop (`summaryMs`
+// sums `summaryOf()` calls), then the layout is read, the summaries linked, and every file whose
+// imports reach blocking work or I/O elsewhere analysed again (`linkMs`, `linkCpuMs`, `relinked`).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { summaryOf } from "../../server/src/engine/analyze";
+import type { FileSummary } from "../../server/src/engine/summary";
 import { analyze } from "../../server/src/project/analyze";
+import { readProjectLayout } from "../../server/src/project/layout";
+import { hasImports } from "../../server/src/project/link";
+import { newLinker } from "../../server/src/project/summaries";
 import type { Config } from "../../server/src/engine/config";
 import { DEFAULT_CONFIG } from "../../server/src/engine/config";
 import { RULES } from "../../server/src/engine/rules";
@@ -16,6 +24,7 @@ const { values } = parseArgs({
     list: { type: "string" },
     dir: { type: "string" },
     hold: { type: "boolean", default: false },
+    summaries: { type: "boolean", default: false },
   },
 });
 
@@ -52,25 +61,58 @@ async function main(): Promise<void> {
   }
   const a0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
+  const onError = (where: string, e: unknown): void => {
+    errors.push(`${where}: ${String(e)}`);
+  };
+  const summaries = new Map<string, FileSummary>();
+  let summaryNs = 0n;
   for (const { path, text } of sources) {
-    const analysis = analyze({ path, text }, config, {
-      onError: (where, e) => errors.push(`${where}: ${String(e)}`),
-    });
+    const analysis = analyze({ path, text }, config, { onError });
     if (!analysis) continue;
     files++;
     lines += analysis.lines.lineCount;
     findings += analysis.findings.length;
     // What a server keeps for a closed file is its findings; `--hold` keeps those, never trees.
     if (values.hold) held.push(analysis.findings);
+    if (values.summaries) {
+      const s0 = process.hrtime.bigint();
+      const summary = summaryOf(analysis, path);
+      if (summary) summaries.set(path, summary);
+      summaryNs += process.hrtime.bigint() - s0;
+    }
   }
   const cpu = process.cpuUsage(c0);
-  const analyzeNs = process.hrtime.bigint() - a0;
+  const analyzeNs = process.hrtime.bigint() - a0 - summaryNs;
   const analyzeCpuUs = cpu.user + cpu.system;
+  // The link pass, as the CLI's second pass does it (without its cache and workers).
+  const l0 = process.hrtime.bigint();
+  const lc0 = process.cpuUsage();
+  let relinked = 0;
+  let linkedFindings = 0;
+  if (values.summaries) {
+    const layout = await readProjectLayout(summaries.keys());
+    const linker = newLinker(summaries.values(), layout);
+    for (const { path, text } of sources) {
+      const imports = linker.importsFor(path);
+      if (!hasImports(imports)) continue;
+      relinked++;
+      const again = analyze({ path, text }, config, { onError, imports });
+      linkedFindings += again?.findings.length ?? 0;
+    }
+  }
+  const lcpu = process.cpuUsage(lc0);
+  const linkNs = process.hrtime.bigint() - l0;
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const result = {
     ms,
     analyzeMs: Number(analyzeNs) / 1e6,
     analyzeCpuMs: analyzeCpuUs / 1000,
+    summaryMs: Number(summaryNs) / 1e6,
+    linkMs: Number(linkNs) / 1e6,
+    linkCpuMs: (lcpu.user + lcpu.system) / 1000,
+    summaries: summaries.size,
+    relinked,
+    linkedFindings,
     files,
     lines,
     findings,
