@@ -63,6 +63,13 @@ const RUST_AMPLIFIED = [
   '    let kept = tokio::spawn(async { reqwest::get("http://store/").await?; Ok::<_, reqwest::Error>(()) });',
   '    kept.await.ok();',
   '}',
+  'pub async fn fetch_all(dir: String) -> Vec<Result<reqwest::Response, reqwest::Error>> {',
+  '    let files = tokio::task::spawn_blocking(move || std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).collect::<Vec<_>>()).await.unwrap();',
+  '    futures::future::join_all(files.iter().map(|f| reqwest::get(f.path().display().to_string()))).await',
+  '}',
+  'pub fn emit(handle: tokio::runtime::Handle) {',
+  '    handle.spawn(async { reqwest::get("http://store/").await?.error_for_status()?; Ok::<_, reqwest::Error>(()) });',
+  '}',
   '',
 ].join('\n');
 
@@ -228,15 +235,28 @@ describe('language server features', () => {
 
   it('names a task spawned per item and a dropped JoinHandle in Rust, not a buffered stream or a kept handle', async () => {
     const diagnostics = await client.open('sync.rs', RUST_AMPLIFIED, 'rust');
-    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[5, 'detached-task'], [5, 'unbounded-fan-out']]);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[5, 'detached-task'], [5, 'unbounded-fan-out'], [16, 'unbounded-fan-out'], [19, 'detached-task']]);
     const uri = client.uri('sync.rs');
     const at = async (line: number, character: number) => {
       const hover = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: pos(line, character) });
       return hover ? (hover.contents as { value: string }).value : '';
     };
+    // Each hover line says what the rule's message says and what the quick fix does, for that shape of fan-out.
     const spawned = await at(5, 12);
-    assert.match(spawned, /\*\*Fan-out\*\* via `tokio::spawn`: one task per item of `files` \(a directory listing\), all at once, with no bound  \nTo bound it, `stream::iter/);
-    assert.match(spawned, /\*\*Detached task\*\*: `tokio::spawn` starts one task per iteration that nothing awaits or keeps  \nKeep the `JoinHandle`/);
+    const semaphore = 'To bound it, a `tokio::sync::Semaphore` of N: each task holds an owned permit, and the loop waits for one before it spawns';
+    assert.ok(spawned.startsWith(`**Fan-out** via \`tokio::spawn\`: one task per item of \`files\` (a directory listing), all at once, with no bound  \n${semaphore}  \n`), spawned);
+    assert.match(spawned, /\*\*Detached task\*\*: `tokio::spawn` starts one task per iteration that nothing awaits or keeps  \nKeep the `JoinHandle` \(or spawn on a `JoinSet`\) and join it, so a failure or panic is seen/);
+    const spawnFix = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[1]!.range, context: { diagnostics: [diagnostics[1]!] } });
+    assert.match(spawnFix.map((a) => a.title).join('\n'), /Semaphore/);
+    assert.match(String(diagnostics[1]!.message), /a `tokio::sync::Semaphore` of N whose owned permit each task holds/);
+    const joined = await at(16, 6);
+    assert.ok(joined.startsWith('**Fan-out** via `futures::future::join_all`: one `reqwest::get` per item of `files` (a directory listing), all at once, with no bound  \nTo bound it, `futures::stream::iter(items).map(f).buffered(N)` (results in order, as `join_all` gives them)'), joined);
+    const joinFix = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[2]!.range, context: { diagnostics: [diagnostics[2]!] } });
+    assert.match(joinFix.map((a) => a.title).join('\n'), /buffered\(8\)/);
+    assert.match(String(diagnostics[2]!.message), /`futures::stream::iter\(items\)\.map\(f\)\.buffered\(N\)`/);
+    assert.doesNotMatch(String(diagnostics[2]!.message) + joined, /buffer_unordered/);
+    // A spawn through a runtime handle is a task like `tokio::spawn`.
+    assert.match(await at(19, 6), /^\*\*Detached task\*\*: `handle\.spawn` starts a task that nothing awaits or keeps  \nKeep the `JoinHandle`/);
     assert.doesNotMatch(await at(10, 30), /Fan-out|Detached/);
     assert.doesNotMatch(await at(11, 20), /Fan-out|Detached/);
   });

@@ -110,6 +110,8 @@ export interface HoverWording {
   readonly task: string;
   /** How to bound a fan-out, capitalised, one line. */
   readonly boundFanOut: string;
+  /** How to bound a fan-out of spawned tasks (a task per item of a loop), when it differs: what the fix for that shape does. */
+  readonly boundSpawnFanOut?: string;
   /** The title of a detached task's hover: `Detached task`, `Goroutine leak`. */
   readonly detachedTitle: string;
   /** What a detached task is, with `{spawner}` (code), `{started}` (`a task`, `one task per iteration`) and `{detail}` (the spawn's own detail). */

@@ -64,7 +64,8 @@ function fill(template: string, values: Readonly<Record<string, string>>): strin
 function fanOutLines(words: HoverWording, f: FanOutSite): string[] {
   if (!isReportedFanOut(f)) return [];
   const started = f.shape === 'spawn' || f.work === undefined ? `one ${words.task}` : `one ${code(f.work)}`;
-  return [`**Fan-out** via ${code(f.spawner)}: ${started} per item of ${code(f.collection)}${FAN_OUT_SOURCES[f.source]}, all at once, with no bound`, words.boundFanOut];
+  const bound = f.shape === 'spawn' ? (words.boundSpawnFanOut ?? words.boundFanOut) : words.boundFanOut;
+  return [`**Fan-out** via ${code(f.spawner)}: ${started} per item of ${code(f.collection)}${FAN_OUT_SOURCES[f.source]}, all at once, with no bound`, bound];
 }
 
 /** A spawn whose handle is dropped with nothing that excuses it, named: what it starts and how to keep it. */

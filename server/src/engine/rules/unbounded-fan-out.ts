@@ -28,7 +28,9 @@ function check(model: FileModel): RawFinding[] {
     const where = describeContext(model, f.context);
     const advice =
       model.language === 'rust'
-        ? 'bound it: `futures::stream::iter(items).map(f).buffer_unordered(N)`, or a `tokio::sync::Semaphore` around each task'
+        ? f.shape === 'spawn'
+          ? 'bound it: a `tokio::sync::Semaphore` of N whose owned permit each task holds, acquired before each spawn'
+          : 'bound it: `futures::stream::iter(items).map(f).buffered(N)`, which keeps the results in order as `join_all` does'
         : model.language === 'python'
           ? 'bound it: an `asyncio.Semaphore(N)` taken with `async with` inside the per-item work, or gather it in chunks of N'
         : model.language === 'go'

@@ -32,7 +32,9 @@ const WORDING: Wording = {
   detached:
     '`{spawner}` in {where} drops its `JoinHandle`: the task\'s error or panic is lost and nothing can wait for it or cancel it at shutdown; keep the handle (a `JoinSet`, or store it and join it)',
   hover: {
-    boundFanOut: 'To bound it, `stream::iter(items).map(f).buffer_unordered(N)` or a `Semaphore` around each task',
+    // What the fixes do: `buffered` keeps the results in the items' order, as `join_all` does; a task per item waits for a permit.
+    boundFanOut: 'To bound it, `futures::stream::iter(items).map(f).buffered(N)` (results in order, as `join_all` gives them)',
+    boundSpawnFanOut: 'To bound it, a `tokio::sync::Semaphore` of N: each task holds an owned permit, and the loop waits for one before it spawns',
     keepTask: 'Keep the `JoinHandle` (or spawn on a `JoinSet`) and join it, so a failure or panic is seen',
   },
 };
