@@ -385,3 +385,113 @@ describe('amplifier fixes: retry-without-backoff (Rust)', () => {
     assert.match(refused[0]!.reason, /does not return a `Result`/);
   });
 });
+
+describe('amplifier fixes: detached-task (Rust)', () => {
+  // Modelled on an axum service that warms its regional caches and audits a delete in the background.
+  const warm = lines(
+    'use std::sync::Arc;',
+    '',
+    'pub struct AppState {',
+    '    pub http: reqwest::Client,',
+    '}',
+    '',
+    'pub async fn warm_cache(state: Arc<AppState>, regions: Vec<String>) {',
+    '    for region in regions {',
+    '        let http = state.http.clone();',
+    '        tokio::spawn(async move {',
+    '            http.post(format!("http://cache-{region}/warm")).send().await?;',
+    '            Ok::<_, reqwest::Error>(())',
+    '        });',
+    '    }',
+    '}',
+  );
+
+  it('a task per loop item is kept in a JoinSet joined after the loop, each failure and panic logged with the crate\'s logger', () => {
+    const { fixes, refused } = fixesOf('warm.rs', warm, 'detached-task', ['tracing']);
+    assert.deepEqual(refused, []);
+    assert.deepEqual(fixes.map((f) => f.title.split(' (')[0]), ['Keep the tasks in a `JoinSet` and join them after the loop, logging each failure', 'Log the task\'s error where it runs']);
+    assert.match(fixes[0]!.title, /the function now waits for its tasks/);
+    const after = applied('warm.rs', warm, fixes[0], 'detached-task');
+    assert.equal(
+      after,
+      warm
+        .replace('    for region in regions {\n', '    let mut tasks = tokio::task::JoinSet::new();\n    for region in regions {\n')
+        .replace('        tokio::spawn(async move {', '        tasks.spawn(async move {')
+        .replace(
+          '        });\n    }\n}',
+          [
+            '        });',
+            '    }',
+            '    while let Some(joined) = tasks.join_next().await {',
+            '        match joined {',
+            '            Ok(Err(err)) => tracing::error!(error = ?err, "the task spawned in warm_cache failed"),',
+            '            Err(err) => tracing::error!(error = ?err, "the task spawned in warm_cache panicked"),',
+            '            Ok(Ok(_)) => {}',
+            '        }',
+            '    }',
+            '}',
+          ].join('\n'),
+        ),
+    );
+  });
+
+  it('the JoinSet is refused where the loop can return early (its drop would abort the tasks); the task can still log its error', () => {
+    const early = warm.replace('        let http = state.http.clone();', '        let http = state.http.clone();\n        let _url = reqwest::Url::parse(&region).ok()?;').replace('(state: Arc<AppState>, regions: Vec<String>) {', '(state: Arc<AppState>, regions: Vec<String>) -> Option<()> {').replace('    }\n}', '    }\n    Some(())\n}');
+    const { fixes, refused } = fixesOf('warm.rs', early, 'detached-task');
+    assert.match(refused[0]!.reason, /can return early \(a `return` or `\?` in its body\), and a dropped `JoinSet` aborts the tasks still running/);
+    assert.equal(fixes.length, 1);
+    assert.match(fixes[0]!.title, /the handle stays dropped, so nothing waits for the task at shutdown/);
+    const after = applied('warm.rs', early, fixes[0], 'detached-task');
+    assert.match(after, /tokio::spawn\(\{\n {12}let task = async move \{\n {16}http\.post[^]*\n {12}\};\n {12}async move \{\n {16}if let Err\(err\) = task\.await \{\n {20}eprintln!\("the task spawned in warm_cache failed: \{err:\?\}"\);\n {16}\}\n {12}\}\n {8}\}\);/);
+  });
+
+  it('a call spawned from a Drop is evaluated where it was, and its task logs the error; a blocking job is a closure called the same way', () => {
+    const src = lines(
+      'use tokio::runtime::Handle;',
+      '',
+      'async fn revoke(http: reqwest::Client, token: String) -> Result<(), reqwest::Error> {',
+      '    http.delete(format!("http://auth/tokens/{token}")).send().await?;',
+      '    Ok(())',
+      '}',
+      '',
+      'pub struct Session {',
+      '    token: String,',
+      '    http: reqwest::Client,',
+      '    scratch: std::path::PathBuf,',
+      '}',
+      '',
+      'impl Drop for Session {',
+      '    fn drop(&mut self) {',
+      '        tokio::spawn(revoke(self.http.clone(), self.token.clone()));',
+      '        if let Ok(runtime) = Handle::try_current() {',
+      '            let dir = self.scratch.clone();',
+      '            runtime.spawn_blocking(move || std::fs::remove_dir_all(&dir).map_err(|e| e.kind()).and(Ok::<_, std::io::ErrorKind>(())));',
+      '        }',
+      '    }',
+      '}',
+    );
+    const analysis = analyze({ path: 'session.rs', text: src })!;
+    const found = analysis.findings.filter((f) => f.rule === 'detached-task');
+    assert.equal(found.length, 2, found.map((f) => f.message).join('\n'));
+    const [call, blocking] = found.map((f) => fixesFor(analysis, f, { dependencies: new Set(['log']) }));
+    assert.deepEqual(call!.fixes.map((f) => f.title.split(' (')[0]), ['Log the task\'s error where it runs'], 'no JoinSet outside a loop of async code');
+    assert.equal(
+      applyEdits(src, call!.fixes[0]!.edits),
+      src.replace(
+        '        tokio::spawn(revoke(self.http.clone(), self.token.clone()));',
+        [
+          '        tokio::spawn({',
+          '            let task = revoke(self.http.clone(), self.token.clone());',
+          '            async move {',
+          '                if let Err(err) = task.await {',
+          '                    log::error!("revoke failed: {err:?}");',
+          '                }',
+          '            }',
+          '        });',
+        ].join('\n'),
+      ),
+    );
+    const after = applied('session.rs', src, { ...blocking!.fixes[0]!, edits: [...blocking!.fixes[0]!.edits, ...call!.fixes[0]!.edits] }, 'detached-task');
+    assert.match(after, /runtime\.spawn_blocking\(\{\n {16}let job = move \|\| std::fs::remove_dir_all[^\n]*;\n {16}move \|\| \{\n {20}if let Err\(err\) = job\(\) \{\n {24}log::error!\("the task spawned in drop failed: \{err:\?\}"\);/);
+  });
+});

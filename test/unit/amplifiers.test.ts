@@ -25,18 +25,21 @@ describe('detached-task fixes', () => {
     '',
   ].join('\n');
 
-  it('adds `await` in an async function, or marks the promise with `void`', () => {
+  it('adds `await` in an async function, or lets the promise run on with `void` and its rejection logged', () => {
     const a = analysed('save.ts', text);
     const [inAsync, inSync] = a.findings.filter((f) => f.rule === 'detached-task');
     assert.ok(inAsync && inSync);
     const first = fixesFor(a, inAsync);
-    assert.deepEqual(first.fixes.map((f) => f.title), ['Await `audit(…)`', 'Mark `audit(…)` as deliberately not awaited (`void`)']);
+    const runOn = 'Let `audit(…)` run on deliberately, logging its rejection (`void ….catch(…)`)';
+    assert.deepEqual(first.fixes.map((f) => f.title), ['Await `audit(…)`', runOn]);
     const awaited = applyEdits(text, first.fixes[0]!.edits);
     assert.match(awaited, /^ {2}await audit\(user\);$/m);
     assert.equal(analysed('save.ts', awaited).findings.filter((f) => f.rule === 'detached-task').length, 1);
     const second = fixesFor(a, inSync);
-    assert.deepEqual(second.fixes.map((f) => f.title), ['Mark `audit(…)` as deliberately not awaited (`void`)'], 'no `await` outside an async function');
-    const voided = applyEdits(awaited, [{ span: { start: second.fixes[0]!.edits[0]!.span.start + 'await '.length, end: second.fixes[0]!.edits[0]!.span.start + 'await '.length }, newText: 'void ' }]);
+    assert.deepEqual(second.fixes.map((f) => f.title), [runOn], 'no `await` outside an async function');
+    const shift = 'await '.length;
+    const voided = applyEdits(awaited, second.fixes[0]!.edits.map((e) => ({ ...e, span: { start: e.span.start + shift, end: e.span.end + shift } })));
+    assert.match(voided, /^ {2}void audit\(user\)\.catch\(\(err\) => console\.error\(err\)\);$/m);
     assert.equal(analysed('save.ts', voided).findings.filter((f) => f.rule === 'detached-task').length, 0);
   });
 });

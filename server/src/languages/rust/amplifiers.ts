@@ -17,7 +17,8 @@ const LISTING = /\bread_dir\s*\(|\bglob\s*\(|WalkDir::new|\bglob::glob/;
 const LINES = /\.lines\s*\(\s*\)/;
 const REQUEST_PARAM = (name: string): RegExp => new RegExp(`(Json|Form|Query)\\s*\\(\\s*(mut\\s+)?${name}\\s*\\)\\s*:\\s*(\\w+::)*(Json|Form|Query)\\s*<\\s*Vec\\s*<|\\b${name}\\s*:\\s*(\\w+::)*(Json|Form)\\s*<\\s*Vec\\s*<`);
 const ACCEPT = /\.(accept|accept_bi|accept_uni|recv_from|recv|incoming|next_request)\s*\(|\.next\(\)\s*\.await/;
-const LIMITER = /\.acquire(_owned|_many|_many_owned)?\s*\(|Semaphore/;
+// A semaphore permit, or a `JoinSet` drained inside the loop (`while tasks.len() >= N { tasks.join_next().await; }`).
+const LIMITER = /\.acquire(_owned|_many|_many_owned)?\s*\(|Semaphore|\.len\(\)\s*>=?\s*\w+\s*\{[^}]*\.join_next\(\)/;
 
 type Node = SyntaxNode;
 

@@ -3,6 +3,7 @@ import type { Finding } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
 import { blockingFixes } from './blocking';
 import { channelFixes } from './channel';
+import { detachedFixes } from './detached';
 import { fanOutFixes } from './fan-out';
 import { lockFixes } from './lock';
 import { retryFixes } from './retry';
@@ -20,6 +21,8 @@ export function rustFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext)
       return fanOutFixes(finding, parsed);
     case 'retry-without-backoff':
       return retryFixes(finding, parsed, ctx);
+    case 'detached-task':
+      return detachedFixes(finding, parsed, ctx);
     default:
       return { fixes: [], refused: [] };
   }

@@ -1,7 +1,9 @@
 /**
  * Fixes for a floating promise: `await` it (only inside an async function, where the call's own
- * function is the one that yields), or mark it deliberate with `void`. Both are suggestions: awaiting
- * changes when the caller continues, and `void` leaves the rejection unhandled on purpose.
+ * function is the one that yields), or let it run on deliberately, its rejection handled:
+ * `void f().catch((err) => console.error(err))` (a bare `void` would still leave the rejection
+ * unhandled, and Node exits on one). Both are suggestions: awaiting changes when the caller
+ * continues, and the project may have its own logger.
  */
 import type { Fix, Finding } from '../../../engine/finding';
 import type { FixResult, ParsedFile } from '../../../engine/language';
@@ -13,6 +15,11 @@ export function detachedFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const at = { start: call.span.start, end: call.span.start };
   const fixes: Fix[] = [];
   if (fn?.isAsync) fixes.push({ title: `Await \`${call.calleeText}(…)\``, safety: 'suggestion', edits: [{ span: at, newText: 'await ' }] });
-  fixes.push({ title: `Mark \`${call.calleeText}(…)\` as deliberately not awaited (\`void\`)`, safety: 'suggestion', edits: [{ span: at, newText: 'void ' }] });
+  const end = { start: call.span.end, end: call.span.end };
+  fixes.push({
+    title: `Let \`${call.calleeText}(…)\` run on deliberately, logging its rejection (\`void ….catch(…)\`)`,
+    safety: 'suggestion',
+    edits: [{ span: at, newText: 'void ' }, { span: end, newText: '.catch((err) => console.error(err))' }],
+  });
   return { fixes, refused: [] };
 }
