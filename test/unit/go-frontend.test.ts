@@ -84,4 +84,22 @@ describe('go frontend', () => {
     assert.deepEqual(a.findings.map((f) => `${lineOf(text, f.span.start)}:${f.rule}`), ['17:await-holding-lock']);
     assert.ok(a.model.heldRegions.every((r) => r.lockKey === 'C.mu' && r.lockType === 'sync.Mutex'));
   });
+
+  it('names where a fanned-out collection comes from as whole code: the decode call closed', () => {
+    const text = [
+      'package p', '', 'import (', '\t"encoding/json"', '\t"net/http"', ')', '',
+      'func process(id string) {}', '',
+      'func batch(w http.ResponseWriter, r *http.Request) {',
+      '\tvar ids []string',
+      '\tif err := json.NewDecoder(r.Body).Decode(&ids); err != nil {',
+      '\t\treturn',
+      '\t}',
+      '\tfor _, id := range ids {',
+      '\t\tgo process(id)',
+      '\t}',
+      '}', '',
+    ].join('\n');
+    const f = analyze({ path: 'b.go', text })!.findings.find((x) => x.rule === 'unbounded-fan-out');
+    assert.match(f?.message ?? '', /from the request, as large as the client makes it \(`json\.NewDecoder\(r\.Body\)\.Decode\(&ids\)`\): /);
+  });
 });

@@ -229,6 +229,7 @@ export const blockingInAsync: Rule = {
       'Where the call has an async twin, the fix replaces it and adds `await`, making the enclosing callback `async` when needed (safe). ' +
       'For CPU-bound work with no async twin, a suggestion moves the work to a worker thread.',
     limits:
+      'Not for Go: a blocking call parks only its own goroutine while the runtime runs the others on other threads, so there is no event loop or executor thread to stall; what hurts in Go is what a goroutine holds while it parks, which `await-holding-lock` reports. ' +
       'Calls are resolved through imports and local aliases, not types: a blocking method reached through an untyped parameter is not seen. ' +
       'A call behind a memo guard on a module-level cache (`if (cached !== undefined) return cached; … cached = …`, `if (!cached) { cached = … }`, `cached ??= …`) runs once per process and is not flagged (TS/JS). ' +
       'Helpers in other files are followed to a fixed depth and not around a cycle: in TS/JS through relative imports and requires, re-exports and classes of the project (path aliases and packages of a monorepo are not followed); in Rust through `mod` files, `crate::`/`self::`/`super::` paths, `pub use` re-exports, methods of a type whose receiver type the file states, and the crates of a Cargo workspace or path dependencies by name.',

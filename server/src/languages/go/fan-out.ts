@@ -107,7 +107,8 @@ function originOf(state: GoState, over: GoNode, loop: GoNode, fn: GoFn | undefin
   // A value decoded from the request body (`json.NewDecoder(r.Body).Decode(&req)`), or a gRPC-style request parameter.
   for (const m of before.matchAll(DECODE)) {
     const target = m[2] ?? m[3] ?? m[4];
-    if (target === root) return { source: 'request', sourceText: m[0].replace(/\s+/g, ' ') };
+    // The pattern stops at the decoded variable: close the call it is the argument of.
+    if (target === root) return { source: 'request', sourceText: closeCalls(m[0].replace(/\s+/g, ' ')) };
   }
   const params = field(fnNode, 'parameters');
   for (const p of params?.children ?? []) {
@@ -119,6 +120,12 @@ function originOf(state: GoState, over: GoNode, loop: GoNode, fn: GoFn | undefin
     }
   }
   return { source: 'unknown' };
+}
+
+/** `json.NewDecoder(r.Body).Decode(&req` with the parentheses it leaves open closed. */
+function closeCalls(code: string): string {
+  const open = (code.match(/\(/g) ?? []).length - (code.match(/\)/g) ?? []).length;
+  return open > 0 ? code + ')'.repeat(open) : code;
 }
 
 /** `if len(req.IDs) > maxBatch { …; return }` before the loop, or a constant slice of the collection (`files[:10]`). */

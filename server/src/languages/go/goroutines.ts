@@ -103,13 +103,15 @@ function earlyExit(state: GoState, fnNode: GoNode, go: GoNode, lit: GoNode, ch: 
     if (n.type === 'for_statement' && rangeOver(n) && textOf(text, rangeOver(n)!) === ch) receives.push(n);
     if (n.type === 'identifier' && textOf(text, n) === ch && n.start > go.end) {
       const p = n.parent;
-      // Returned, passed to a call or stored: another owner receives it.
-      if (p?.type === 'expression_list' && (p.parent?.type === 'return_statement' || p.parent?.type === 'assignment_statement' && p.field === 'right')) escapes = true;
+      // Returned, passed to a call, stored or given another name: another owner receives it.
+      if (p?.type === 'expression_list' && (p.parent?.type === 'return_statement' || (p.parent?.type === 'assignment_statement' || p.parent?.type === 'short_var_declaration') && p.field === 'right' || p.parent?.type === 'var_spec' && p.field === 'value')) escapes = true;
       if (p?.type === 'argument_list' || p?.type === 'keyed_element' || p?.type === 'literal_element') escapes = true;
     }
     return undefined;
   });
-  if (escapes || receives.length === 0) return undefined;
+  if (escapes) return undefined;
+  // Nothing in the function receives from it and nothing else gets it: every path returns without receiving.
+  if (receives.length === 0) return `nothing in it ever receives from \`${ch}\``;
   const first = receives.filter((r) => r.start > go.end).sort((a, b) => a.start - b.start)[0];
   if (!first) return undefined;
   // Goroutines started in a loop, all sending on `ch`, and a single receive: the first value wins, the rest wait forever.
