@@ -207,6 +207,35 @@ function shortValue(v: string): string {
   return v.length <= 20 ? v : '…';
 }
 
+/**
+ * Whether `q` keeps what is appended to it from one turn of the `select` loop to the next, with no
+ * count that bounds the turns: a field or a variable made before the loops does; a batch made in the
+ * loop's body (`ready := []T{first}`, `var group []T`) starts again each turn, and a counted loop
+ * (`for i := 0; i < max; i++`) around the `select` bounds what one batch takes.
+ */
+function accumulates(state: GoState, q: string, append: GoNode, select: GoNode, fnNode: GoNode | undefined): boolean {
+  const { text } = state;
+  const loops: GoNode[] = [];
+  for (let l = loopOf(select); l; l = loopOf(l)) loops.push(l);
+  let decl: GoNode | undefined;
+  if (/^\w+$/.test(q) && fnNode) {
+    const declares = (n: GoNode): boolean =>
+      n.start < append.start &&
+      ((n.type === 'short_var_declaration' && (field(n, 'left')?.children ?? []).some((l) => textOf(text, l) === q)) ||
+        (n.type === 'var_spec' && n.children.some((c) => c.field === 'name' && textOf(text, c) === q)));
+    decl = findAll(field(fnNode, 'body'), declares).pop();
+  }
+  // The loops around the `select` that do not also hold the declaration: each of their turns adds to the same slice.
+  const turning = decl ? loops.filter((l) => !(decl!.start >= l.start && decl!.end <= l.end)) : loops;
+  return turning.some((l) => !counted(l));
+}
+
+/** `for i := 0; i < n; i++`: a loop whose condition counts. */
+function counted(loop: GoNode): boolean {
+  const clause = loop.children.find((c) => c.type === 'for_clause');
+  return clause !== undefined && field(clause, 'condition') !== undefined && field(clause, 'update') !== undefined;
+}
+
 /** `q = append(q, v)` in a receive case of a `select` in a loop, with no `len(q)` compared to a limit in the function. */
 function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefined {
   const { text } = state;
@@ -226,6 +255,7 @@ function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefi
   const select = cc.parent;
   if (!select || !loopOf(select)) return undefined;
   const fnNode = functionOf(a);
+  if (!accumulates(state, q, a, select, fnNode)) return undefined;
   const scope = fnNode ? textOf(text, fnNode) : '';
   const esc = q.replace(/\./g, '\\.');
   // A length check against anything but zero (`len(q) >= max`, `len(q) < cap(q)`) bounds the queue.
