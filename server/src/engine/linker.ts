@@ -99,6 +99,11 @@ export class Linker {
   private readonly byFolder = new Map<string, FileSummary[]>();
   private readonly exportsOf = new Map<FileSummary, Map<string, FunctionSummary>>();
   private readonly memo = new Map<string, LinkedFunction | null>();
+  /**
+   * Resolutions by file and callee: a project's files call the same helpers many times, and each
+   * resolution tries every candidate file and export name (about 40 for a relative import).
+   */
+  private readonly resolved = new Map<string, { file: FileSummary; fn: FunctionSummary } | null>();
 
   constructor(
     summaries: Iterable<FileSummary>,
@@ -167,6 +172,15 @@ export class Linker {
 
   /** The summary a callee made in `fromPath` names, if it is in the project. */
   resolve(fromPath: string, callee: string): { file: FileSummary; fn: FunctionSummary } | undefined {
+    const key = `${fromPath}\n${callee}`;
+    const known = this.resolved.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.resolveUncached(fromPath, callee);
+    this.resolved.set(key, found ?? null);
+    return found;
+  }
+
+  private resolveUncached(fromPath: string, callee: string): { file: FileSummary; fn: FunctionSummary } | undefined {
     const resolver = this.resolverFor(fromPath);
     if (!resolver || !resolver.mayLink(callee)) return undefined;
     for (const t of resolver.targets(callee, fromPath, this.layout)) {

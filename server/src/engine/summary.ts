@@ -185,6 +185,10 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     const out: SummaryRef[] = [];
     let io = false;
     const seen = new Set<number>();
+    // One ref per callee and kind: the linker reads a callee's first sync ref for the chain and any
+    // ref for I/O, so a second call of the same helper adds nothing but size (Effect's modules call
+    // the same helpers dozens of times).
+    const listed = new Set<string>();
     const visit = (id: number, path: Hop[], sync: boolean, depth: number): void => {
       if (seen.has(id) || depth > MAX_LOCAL_DEPTH || out.length >= MAX_REFS) return;
       seen.add(id);
@@ -193,7 +197,11 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
         const inline = sync && inlineIds.has(c.id);
         if (c.callee !== undefined && isIoCall(catalog, c.callee)) io = true;
         if (isRef(c)) {
-          if (out.length < MAX_REFS) out.push({ callee: c.callee!, hops: [...path, hop(c.functionId ?? id, c)], sync: inline });
+          const key = `${inline ? 's' : 'a'}${c.callee!}`;
+          if (out.length < MAX_REFS && !listed.has(key)) {
+            listed.add(key);
+            out.push({ callee: c.callee!, hops: [...path, hop(c.functionId ?? id, c)], sync: inline });
+          }
           continue;
         }
         const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];

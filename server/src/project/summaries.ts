@@ -20,20 +20,32 @@ export function newLinker(summaries: Iterable<FileSummary>, layout: ProjectLayou
   return new Linker(summaries, resolverFor, layout);
 }
 
-/** The modules that the summaries' calls and re-exports name but the linker cannot find among them. */
-function unresolved(summaries: ReadonlyMap<string, FileSummary>, linker: Linker, layout: ProjectLayout): ModuleLocation[] {
+/**
+ * The modules that the calls and re-exports of `files` name but the linker cannot find among the
+ * summaries. `pending` keeps, per file, the callees still unresolved after a call (a later round
+ * only asks about those: adding summaries never unresolves a callee).
+ */
+function unresolved(summaries: ReadonlyMap<string, FileSummary>, files: Iterable<string>, pending: Map<string, readonly string[]>, linker: Linker, layout: ProjectLayout): ModuleLocation[] {
   const out: ModuleLocation[] = [];
-  for (const s of summaries.values()) {
-    const resolver = resolverFor(s.path);
-    if (!resolver) continue;
-    for (const callee of s.refs) {
-      if (linker.resolve(s.path, callee)) continue;
-      for (const t of resolver.targets(callee, s.path, layout)) out.push(t.module);
+  for (const path of files) {
+    const s = summaries.get(path);
+    const resolver = s && resolverFor(path);
+    if (!s || !resolver) continue;
+    const known = pending.get(path);
+    // A file seen for the first time: its re-exports are probed once, with every callee.
+    if (known === undefined) {
+      for (const r of s.reexports) {
+        const loc = resolver.module(r.module, path, layout);
+        if (loc) out.push(loc);
+      }
     }
-    for (const r of s.reexports) {
-      const loc = resolver.module(r.module, s.path, layout);
-      if (loc) out.push(loc);
+    const still: string[] = [];
+    for (const callee of known ?? s.refs) {
+      if (!resolver.mayLink(callee) || linker.resolve(path, callee)) continue;
+      still.push(callee);
+      for (const t of resolver.targets(callee, path, layout)) out.push(t.module);
     }
+    pending.set(path, still);
   }
   return out;
 }
@@ -79,10 +91,14 @@ export async function completeSummaries(summaries: Map<string, FileSummary>, loa
     }
     return known;
   };
+  const pending = new Map<string, readonly string[]>();
+  // The first round asks about every file; later ones about the files that still have unresolved
+  // callees, and the files just added.
+  let files: Iterable<string> = [...summaries.keys()];
   for (let round = 0; round < MAX_LINK_DEPTH; round++) {
     const linker = newLinker(summaries.values(), layout);
     const wanted = new Set<string>();
-    for (const loc of unresolved(summaries, linker, layout)) {
+    for (const loc of unresolved(summaries, files, pending, linker, layout)) {
       // A folder module (a Go package) is loaded by the walk of its folder, not here.
       if (!('files' in loc)) continue;
       for (const f of loc.files) {
@@ -95,16 +111,17 @@ export async function completeSummaries(summaries: Map<string, FileSummary>, loa
       }
     }
     if (wanted.size === 0) return;
-    let added = 0;
+    const added: string[] = [];
     for (const f of wanted) {
       if (summaries.has(f)) continue;
       const s = await load(f);
       // A file that cannot be read or summarised is remembered as absent, so it is not tried again.
       if (s) {
         summaries.set(f, s);
-        added++;
+        added.push(f);
       } else probed.set(f, false);
     }
-    if (added === 0) return;
+    if (added.length === 0) return;
+    files = [...[...pending].filter(([, callees]) => callees.length > 0).map(([path]) => path), ...added];
   }
 }

@@ -53,9 +53,25 @@ function fileCandidates(base: string): string[] {
   return out;
 }
 
+/**
+ * Candidate lists by folder and specifier: every file of a folder importing `./util.js` asks for the
+ * same paths, once per call of each imported name. Bounded: cleared when it grows past
+ * {@link MAX_CACHED} (a long-lived server sees many folders).
+ */
+const candidates = new Map<string, readonly string[]>();
+const MAX_CACHED = 20_000;
+
 /** The files a relative specifier may be, from the importing file. */
-function moduleFiles(spec: string, fromPath: string): string[] {
-  return fileCandidates(normalize(`${dirname(fromPath)}/${spec}`));
+function moduleFiles(spec: string, fromPath: string): readonly string[] {
+  const dir = dirname(fromPath);
+  const key = `${dir}\n${spec}`;
+  let out = candidates.get(key);
+  if (!out) {
+    if (candidates.size >= MAX_CACHED) candidates.clear();
+    out = fileCandidates(normalize(`${dir}/${spec}`));
+    candidates.set(key, out);
+  }
+  return out;
 }
 
 /** The nearest map at or above the file's folder. */
@@ -114,7 +130,7 @@ export const typescriptResolver: ModuleResolver = {
   targets(callee: string, fromPath: string, layout?: ProjectLayout): LinkTarget[] {
     if (!mayLink(callee)) return [];
     const relative = isRelative(callee) || callee.startsWith('./') || callee.startsWith('../');
-    const filesOf = (spec: string): string[] => (isRelative(spec) ? moduleFiles(spec, fromPath) : aliasedFiles(spec, fromPath, layout));
+    const filesOf = (spec: string): readonly string[] => (isRelative(spec) ? moduleFiles(spec, fromPath) : aliasedFiles(spec, fromPath, layout));
     // The specifier ends at one of the dots after its last slash: try the longest first
     // (`./x.js.fn` is module `./x.js`, export `fn`; `./store.Store.save` is module `./store`).
     const slash = callee.lastIndexOf('/');
