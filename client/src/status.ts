@@ -31,8 +31,8 @@ export class StatusItem implements vscode.Disposable {
   }
 
   /** What the item shows, for the test snapshot. */
-  get shown(): { text: string; detail: string | undefined; severity: string } {
-    return { text: this.item.text, detail: this.item.detail, severity: vscode.LanguageStatusSeverity[this.item.severity] };
+  get shown(): { text: string; detail: string | undefined; severity: string; command: string | undefined } {
+    return { text: this.item.text, detail: this.item.detail, severity: vscode.LanguageStatusSeverity[this.item.severity], command: this.item.command?.command };
   }
 
   private update(): void {

@@ -31,6 +31,11 @@ export const RATES = {
   lock: 'ratesLock',
   context: 'convert',
   rule: 'await-holding-lock',
+  /** `convert` in `export async function convert(…)`: column of its first letter. */
+  name: { line: 6, column: 23 },
+  /** The move fix the engine refuses here (the fetch runs under a condition on the guarded map), and why. */
+  refusedTitle: 'Move `await fetch(…)` out of the locked section',
+  refusedReason: /^The `await` is part of a larger statement under the lock/,
 } as const;
 
 /** `src/ledger.ts`: an audit call awaited under `balancesLock`, last in the locked section: movable after the release. */
@@ -40,6 +45,24 @@ export const LEDGER = {
   heldAwait: { line: 12, column: 5 },
   rule: 'await-holding-lock',
   fixTitle: 'Move `await fetch(…)` after the lock is released',
+} as const;
+
+/**
+ * `src/upstream.rs`: an async lock held on purpose across the write to the socket it guards (no
+ * finding: the calm marker), and a price cache locked through `self.prices.as_ref()?` across a file
+ * read (a finding, fixed by taking the lock where it is first used, after the read).
+ */
+export const UPSTREAM = {
+  file: 'upstream.rs',
+  /** `conn.write_all(frame).await`: column of `await`. */
+  calmAwait: { line: 17, column: 31, ordinal: 2 },
+  calmLock: 'self.conn',
+  /** `tokio::fs::read(path).await`: column of `await`. */
+  heldAwait: { line: 22, column: 42, ordinal: 2 },
+  /** The marker drops the `?` the lock expression ends with: `holds self.prices.as_ref()?` would read as a question. */
+  lockLabel: 'self.prices.as_ref()',
+  rule: 'await-holding-lock',
+  fixTitle: 'Lock `self.prices.as_ref()?` where `prices` is first used, after the `.await`',
 } as const;
 
 /** `src/legacy.ts`: a blocking read, in a file the scenarios never open. */
@@ -79,6 +102,8 @@ export interface Snapshot {
   readonly codeActions: readonly SnapCodeAction[];
   readonly inlayHints: readonly string[];
   readonly decorations: readonly SnapDecoration[];
+  /** The language status item: its text and the command a click on it runs. */
+  readonly status?: { readonly text: string; readonly command?: string };
 }
 
 export function codeOf(d: SnapDiagnostic): string {
@@ -117,6 +142,33 @@ export function expectHeldLock(snap: Snapshot): void {
   const held = snap.decorations.filter((d) => d.range.start.line === RATES.heldAwait.line - 1);
   assert.equal(held.length, 1, `one decoration on the held yield point: ${JSON.stringify(snap.decorations)}`);
   assert.ok(held[0]!.contentText?.includes(RATES.lock), `its marker names the held lock: ${held[0]!.contentText}`);
+}
+
+/**
+ * In `upstream.rs`: the lock held on purpose gets the calm yield-point marker, the lock held across
+ * I/O the strong one, labelled without the trailing `?`; only the second is a finding.
+ */
+export function expectCalmAndHeldMarkers(snap: Snapshot): void {
+  const u = UPSTREAM;
+  const findings = snap.diagnostics.filter((d) => codeOf(d) === u.rule);
+  assert.deepEqual(findings.map((d) => d.range.start.line + 1), [u.heldAwait.line], `one ${u.rule} finding, on the file read: ${JSON.stringify(snap.diagnostics)}`);
+  const on = (line: number) => snap.decorations.filter((d) => d.range.start.line === line - 1);
+  const calm = on(u.calmAwait.line);
+  assert.equal(calm.length, 1, `one marker on the socket write: ${JSON.stringify(snap.decorations)}`);
+  assert.equal(calm[0]!.type, 'yieldPoint', 'a lock held with nothing wrong gets the calm yield-point marker, not the finding marker');
+  assert.equal(calm[0]!.contentText, `◆${u.calmAwait.ordinal} holds ${u.calmLock}`);
+  const held = on(u.heldAwait.line);
+  assert.equal(held.length, 1, `one marker on the file read: ${JSON.stringify(snap.decorations)}`);
+  assert.equal(held[0]!.type, 'heldYieldPoint', 'the await with a finding gets the strong marker');
+  assert.equal(held[0]!.contentText, `◆${u.heldAwait.ordinal} holds ${u.lockLabel}`, 'the marker does not end in `?`');
+  assert.deepEqual(snap.inlayHints, [], 'no inlay hints while the client decorates');
+}
+
+/** With `asyncBoundary.inlayHints.enabled`, the server's hints mark the yield points and the client draws no markers: never both. */
+export function expectInlayHintsInstead(snap: Snapshot): void {
+  assert.deepEqual(snap.decorations, [], 'no decorations while inlay hints are on');
+  const u = UPSTREAM;
+  assert.deepEqual(snap.inlayHints, ['◆ 1', `◆ ${u.calmAwait.ordinal} holds ${u.calmLock}`, '◆ 1', `◆ ${u.heldAwait.ordinal} holds ${u.lockLabel}`]);
 }
 
 /** Our quick fix for the blocking call is offered and preferred. */

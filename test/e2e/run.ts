@@ -139,7 +139,7 @@ async function runOnce(vsix: string): Promise<Outcome> {
     }
     log(`workbench loaded in ${((Date.now() - tOpen) / 1000).toFixed(1)} s`);
 
-    const ctx: ScenarioContext = { page, snapshotFile, requestFile, editorSuite, artefacts, workspace, log };
+    const ctx: ScenarioContext = { page, snapshotFile, requestFile, editorSuite, artefacts, workspace, log, logs: path.join(root, 'server/user-data/logs') };
     for (const s of scenarios) {
       const ts = Date.now();
       try {

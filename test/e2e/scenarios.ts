@@ -4,7 +4,7 @@
  * renders (DOM), and leaves a screenshot in the artefact folder.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
@@ -12,7 +12,11 @@ import {
   LEGACY,
   RATES,
   UPLOAD,
+  UPSTREAM,
+  codeOf,
   expectBlockingFinding,
+  expectCalmAndHeldMarkers,
+  expectInlayHintsInstead,
   expectHeldLock,
   expectFixed,
   expectQuickFix,
@@ -20,7 +24,7 @@ import {
   expectYieldHover,
   type Snapshot,
 } from './expectations';
-import { DRIVER_KEY, normalizeSnapshot, snapshotRequest, type SnapshotAsk } from './snapshot';
+import { DRIVER_KEY, normalizeSnapshot, quickFixByKindRequest, snapshotRequest, type SnapshotAsk } from './snapshot';
 import { Abort, until } from './lib/wait';
 import * as wb from './lib/workbench';
 
@@ -41,6 +45,8 @@ export interface ScenarioContext {
   readonly log: (msg: string) => void;
   /** The bundled vscode-API specs (test/vscode/suite), run inside this editor by the driver. */
   readonly editorSuite: string;
+  /** code-server's log folder (`<user-data>/logs`): VS Code writes each output channel there too. */
+  readonly logs: string;
 }
 
 /** Before the extension has activated, its command does not exist: {@link snapshotUntil} asks again. */
@@ -70,12 +76,12 @@ export async function takeSnapshot(ctx: ScenarioContext, ask: SnapshotAsk = {}):
 }
 
 /** Re-snapshots until `accept` passes: diagnostics and decorations arrive asynchronously after an edit or open. */
-async function snapshotUntil(ctx: ScenarioContext, what: string, accept: (s: Snapshot) => void, timeoutMs = 90_000): Promise<Snapshot> {
+async function snapshotUntil(ctx: ScenarioContext, what: string, accept: (s: Snapshot) => void, timeoutMs = 90_000, ask: SnapshotAsk = {}): Promise<Snapshot> {
   return until(
     async () => {
       let s: Snapshot;
       try {
-        s = await takeSnapshot(ctx);
+        s = await takeSnapshot(ctx, ask);
       } catch (err) {
         if (err instanceof NotActiveYet) throw new Error(err.message); // retried by until()
         throw err;
@@ -96,7 +102,11 @@ export const scenarios: readonly Scenario[] = [
     name: 'a blocking call in an async handler shows in the editor and the Problems panel',
     async run(ctx) {
       await wb.openFile(ctx.page, UPLOAD.file);
-      const snap = await snapshotUntil(ctx, `the ${UPLOAD.rule} diagnostic`, expectBlockingFinding);
+      const snap = await snapshotUntil(ctx, `the ${UPLOAD.rule} diagnostic and the status item`, (s) => {
+        expectBlockingFinding(s);
+        // The status item counts the file's problems, and a click on it opens the Problems panel.
+        assert.deepEqual(s.status, { text: '$(warning) 1 async boundary problem', detail: 'in this file', severity: 'Information', command: 'workbench.actions.view.problems' });
+      });
       ctx.log(`diagnostic: ${snap.diagnostics.map((d) => d.message).join(' | ')}`);
       await until(async () => (await wb.squiggleCount(ctx.page)) > 0, { what: 'a warning squiggle', timeoutMs: 30_000 });
       const rows = await until(
@@ -166,11 +176,66 @@ export const scenarios: readonly Scenario[] = [
         assert.match(t, /no automatic fix: the `?await`? is part of a larger statement under the lock/);
       });
       ctx.log(`hover: ${text.replace(/\n/g, ' / ')}`);
+      // VS Code shows the diagnostic's message in the hover already: ours says it nowhere again.
+      const phrase = 'every task waiting for the lock stalls';
+      assert.equal(text.split(phrase).length - 1, 1, `the diagnostic's message shows once in the hover: ${text}`);
       const size = await wb.hoverOverflow(ctx.page);
       ctx.log(`hover height ${size.height}px, overflow ${size.overflow}px`);
       assert.equal(size.overflow, 0, 'the hover fits without scrolling in a 900-pixel-high window');
       await shot(ctx, 'hover');
       await ctx.page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: "the async function's summary fits under TypeScript's own signature hover, without zero counts",
+    async run(ctx) {
+      const n = RATES.name;
+      // The TypeScript service starts on its own schedule: wait for both hover parts.
+      const text = await wb.hoverText(
+        ctx.page,
+        n.line,
+        n.column + 1,
+        (t) => {
+          assert.match(t, /function convert\(currency: string, amount: number\): Promise<number>/, `TypeScript's signature: ${t}`);
+          assert.match(t, /runs on the event loop/, `our summary: ${t}`);
+        },
+        90_000,
+      );
+      ctx.log(`hover: ${text.replace(/\n/g, ' / ')}`);
+      assert.match(text, /3 yield points · 1 held lock region · 1 finding/, 'the counts that are not zero');
+      assert.doesNotMatch(text, /\b0 (yield|held|blocking|finding)/, 'zero counts are left out');
+      const size = await wb.hoverOverflow(ctx.page);
+      ctx.log(`hover height ${size.height}px, overflow ${size.overflow}px`);
+      assert.equal(size.overflow, 0, 'the hover fits without scrolling in a 900-pixel-high window');
+      await shot(ctx, 'hover-summary');
+      await ctx.page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'a refused fix is listed disabled in the quick-fix menu asked for by kind, and the hover gives its reason',
+    async run(ctx) {
+      // `vscode.executeCodeActionProvider` returns only enabled actions: what VS Code shows of a
+      // disabled one is read from its quick-fix menu.
+      await wb.openFile(ctx.page, RATES.file);
+      await snapshotUntil(ctx, `the ${RATES.rule} diagnostic`, expectHeldLock);
+      const rows = await wb.quickFixRows(ctx.page, RATES.heldAwait.line, RATES.heldAwait.column + 1);
+      ctx.log(`quick fixes (Ctrl+.): ${JSON.stringify(rows)}`);
+      assert.ok(!rows.some((r) => r.includes(RATES.refusedTitle) || RATES.refusedReason.test(r)), 'the refused fix is not offered as one that works');
+      await ctx.page.keyboard.press('Escape');
+      await wb.gotoLine(ctx.page, RATES.heldAwait.line, RATES.heldAwait.column + 1);
+      writeFileSync(ctx.requestFile, JSON.stringify(quickFixByKindRequest(`${ctx.snapshotFile}.error`)));
+      await ctx.page.keyboard.press(DRIVER_KEY);
+      const disabled = await wb.disabledQuickFixRows(ctx.page);
+      ctx.log(`disabled: ${JSON.stringify(disabled)}`);
+      // VS Code 1.139 greys the row out but does not render `disabled.reason` (its aria label reads
+      // "Disabled Reason: true"): the reason reaches the user in the hover at the same place.
+      assert.ok(disabled.some((r) => r.startsWith(RATES.refusedTitle)), `the refused fix is listed disabled: ${JSON.stringify(disabled)}`);
+      await shot(ctx, 'refused-fix');
+      await ctx.page.keyboard.press('Escape');
+      const hover = await wb.hoverText(ctx.page, RATES.heldAwait.line, RATES.heldAwait.column + 1, (t) => assert.match(t, /no automatic fix: the `?await`? is part of a larger statement under the lock/));
+      ctx.log(`hover: ${hover.replace(/\n/g, ' / ')}`);
+      await ctx.page.keyboard.press('Escape');
+      await wb.focusEditor(ctx.page);
     },
   },
   {
@@ -228,6 +293,48 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: 'Rust: a lock held on purpose stays calm, `holds` drops the `?`, inlay hints replace the markers, and the lock fix removes the finding',
+    async run(ctx) {
+      await wb.openFile(ctx.page, UPSTREAM.file);
+      await snapshotUntil(ctx, 'the calm and the strong held-lock markers', (s) => expectCalmAndHeldMarkers(s), 90_000, { inlayHints: true });
+      const label = `holds ${UPSTREAM.lockLabel}`;
+      const rendered = await until(
+        async () => {
+          const after = await wb.afterContents(ctx.page);
+          return after.some((a) => a.endsWith(label)) ? after : undefined;
+        },
+        { what: `the marker "${label}" to render`, timeoutMs: 20_000 },
+      );
+      ctx.log(`rendered ::after markers: ${JSON.stringify(rendered)}`);
+      assert.ok(!rendered.some((a) => a.includes('?')), 'no marker reads as a question');
+      await shot(ctx, 'calm-and-held');
+
+      // Turning inlay hints on (as a user would, in the workspace settings) takes the markers away.
+      const settings = path.join(ctx.workspace, '.vscode', 'settings.json');
+      mkdirSync(path.dirname(settings), { recursive: true });
+      writeFileSync(settings, JSON.stringify({ 'asyncBoundary.inlayHints.enabled': true }));
+      try {
+        await snapshotUntil(ctx, 'inlay hints instead of decorations', expectInlayHintsInstead, 60_000, { inlayHints: true });
+        await until(async () => ((await wb.editorText(ctx.page)).includes(label) ? true : undefined), { what: `the inlay hint "${label}" to render`, timeoutMs: 20_000 });
+        assert.deepEqual(await wb.afterContents(ctx.page), [], 'no marker drawn beside the inlay hints');
+        await shot(ctx, 'inlay-hints');
+      } finally {
+        rmSync(path.dirname(settings), { recursive: true, force: true });
+      }
+      await snapshotUntil(ctx, 'the markers to come back', (s) => expectCalmAndHeldMarkers(s), 60_000, { inlayHints: true });
+
+      const finding = (await takeSnapshot(ctx)).diagnostics.find((d) => codeOf(d) === UPSTREAM.rule)!;
+      const actions = (await takeSnapshot(ctx, { codeActions: { range: finding.range } })).codeActions;
+      ctx.log(`code actions: ${JSON.stringify(actions.map((a) => a.title))}`);
+      assert.ok(actions.some((a) => a.title.startsWith(UPSTREAM.fixTitle)), 'the lock fix is offered');
+      const rows = await wb.quickFixRows(ctx.page, UPSTREAM.heldAwait.line, UPSTREAM.heldAwait.column + 1);
+      ctx.log(`quick fixes: ${JSON.stringify(rows)}`);
+      await wb.applyQuickFix(ctx.page, UPSTREAM.fixTitle);
+      await snapshotUntil(ctx, 'the lock finding to disappear', (s) => assert.deepEqual(s.diagnostics.filter((d) => codeOf(d) === UPSTREAM.rule), []), 30_000);
+      await shot(ctx, 'rust-lock-fixed');
+    },
+  },
+  {
     name: 'a workspace scan offers Show Problems, and deleting a scanned file clears its problems',
     async run(ctx) {
       await wb.runCommand(ctx.page, 'Async Boundary: Scan Workspace');
@@ -255,4 +362,37 @@ export const scenarios: readonly Scenario[] = [
       await wb.focusEditor(ctx.page);
     },
   },
+  {
+    name: 'the output channel says what the server did: version, config, scan timing',
+    async run(ctx) {
+      const channel = until(
+        () => {
+          const file = findFile(ctx.logs, 'Async Boundary.log');
+          if (!file) return undefined;
+          const text = readFileSync(file, 'utf8');
+          return /scanned \d+ files?, \d+ findings? in \d+ ms/.test(text) ? text : undefined;
+        },
+        { what: 'the Async Boundary output channel to log the scan', timeoutMs: 20_000, intervalMs: 500 },
+      );
+      const text = await channel;
+      ctx.log(`output channel:\n${text.trim()}`);
+      assert.match(text, /async-boundary \d+\.\d+\.\d+ \(Node v\d+[^)]*\) for code-server [\d.]+; workspace: /, 'the server version, its Node and the client');
+      assert.match(text, /no \.async-boundary\.json at or above the files analysed so far: the built-in defaults apply/, 'which config applies');
+      assert.doesNotMatch(text, /\[error\]/, 'no errors');
+    },
+  },
 ];
+
+/** The first file named `name` under `dir`, depth first. */
+function findFile(dir: string, name: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isFile() && entry.name === name) return full;
+    if (entry.isDirectory()) {
+      const found = findFile(full, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

@@ -1,7 +1,8 @@
 // What a user sees besides the squiggle: refused fixes offered disabled with their reason, the same
 // reason in the hover, "ignore on this line" as a snippet, and hovers that say what to do.
 import assert from 'node:assert/strict';
-import type { CodeAction, Hover, TextDocumentEdit } from 'vscode-languageserver/node';
+import type { CodeAction, Hover, InlayHint, TextDocumentEdit } from 'vscode-languageserver/node';
+import type { YieldPointsResult } from '../../server/src/shared/protocol';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FULL_CAPABILITIES, TestClient } from './harness';
@@ -133,6 +134,33 @@ describe('language server: a builder chain is underlined where it blocks', () =>
     const uri = client.uri('head.rs');
     const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic!.range, context: { diagnostics: [diagnostic!] } });
     assert.ok(actions.some((a) => a.title.startsWith('Ignore')), actions.map((a) => a.title).join('\n'));
+  });
+});
+
+/**
+ * A pricing client: a tokio lock held on purpose across the write to the socket it guards (not a
+ * finding), and a cache locked through `self.prices.as_ref()?` across a file read (a finding).
+ */
+const RUST_UPSTREAM = readFileSync(join(__dirname, '..', 'e2e', 'workspace', 'src', 'upstream.rs'), 'utf8');
+
+describe('language server: calm markers for a lock held with nothing wrong', () => {
+  let client: TestClient;
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('marks only the yield point with a finding as one, and labels a lock without the `?` it ends with', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 } });
+    const diagnostics = await client.open('upstream.rs', RUST_UPSTREAM, 'rust');
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code]), [[21, 'await-holding-lock']]);
+    const uri = client.uri('upstream.rs');
+    const { yieldPoints } = await client.request<YieldPointsResult>('asyncBoundary/yieldPoints', { textDocument: { uri } });
+    assert.deepEqual(
+      yieldPoints.map((y) => [y.range.start.line, y.held, y.finding]),
+      [[15, [], false], [16, ['self.conn'], false], [20, [], false], [21, ['self.prices.as_ref()?'], true]],
+    );
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: pos(0, 0), end: pos(30, 0) } });
+    assert.deepEqual(hints.map((h) => h.label), ['◆ 1', '◆ 2 holds self.conn', '◆ 1', '◆ 2 holds self.prices.as_ref()']);
   });
 });
 

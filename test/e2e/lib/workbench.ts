@@ -78,7 +78,7 @@ export async function problemRows(page: Page): Promise<string[]> {
  * Shows the hover at a position (`editor.action.showHover`) and returns its text once `accept`
  * takes it: hover parts from several providers (problems, decorations, our server) render one by one.
  */
-export async function hoverText(page: Page, line: number, column: number, accept: (text: string) => void): Promise<string> {
+export async function hoverText(page: Page, line: number, column: number, accept: (text: string) => void, timeoutMs = 20_000): Promise<string> {
   await gotoLine(page, line, column);
   await page.keyboard.press('Control+k');
   await page.keyboard.press('Control+i');
@@ -87,7 +87,7 @@ export async function hoverText(page: Page, line: number, column: number, accept
     const text = (await hover.allInnerTexts()).join('\n').trim();
     accept(text);
     return text;
-  }, { what: 'a hover to render', timeoutMs: 20_000 });
+  }, { what: 'a hover to render', timeoutMs });
 }
 
 /** Opens the quick-fix menu at a position and returns the labels of its rows. */
@@ -99,6 +99,22 @@ export async function quickFixRows(page: Page, line: number, column: number): Pr
     const texts = await rows.allInnerTexts();
     return texts.length > 0 ? texts.map((t) => t.trim()) : undefined;
   }, { what: 'the quick-fix menu', timeoutMs: 20_000 });
+}
+
+/**
+ * With a quick-fix menu open that was asked for by kind (the plain `Ctrl+.` menu never lists
+ * disabled actions), clicks its *Show Disabled* button and returns what VS Code shows of each
+ * disabled row: its text, then its tooltip.
+ */
+export async function disabledQuickFixRows(page: Page): Promise<string[]> {
+  await page.locator('.action-widget .monaco-list-row').filter({ visible: true }).first().waitFor({ timeout: 20_000 });
+  await page.locator('.action-widget .action-widget-action-bar .action-label').filter({ hasText: 'Show Disabled' }).first().click({ timeout: 10_000 });
+  const rows = page.locator('.action-widget .monaco-list-row.option-disabled').filter({ visible: true });
+  return until(async () => {
+    const out: string[] = [];
+    for (const row of await rows.all()) out.push(`${(await row.innerText()).trim()} | ${(await row.getAttribute('title')) ?? ''} | ${(await row.getAttribute('aria-label')) ?? ''}`);
+    return out.length > 0 ? out : undefined;
+  }, { what: 'the disabled quick fixes to show', timeoutMs: 10_000 });
 }
 
 /** Applies the quick-fix row whose label contains `label` (the menu must be open). */
