@@ -1,6 +1,7 @@
 /**
  * Local bindings and their types: parameters (`x: T`, axum's `State(s): State<T>`), `let` with an
- * annotation or a typed initialiser, and the two ends of a channel constructor.
+ * annotation or a typed initialiser, the two ends of a channel constructor, and the value an
+ * `if let`/`while let` takes out of an `Option` (`if let Some(ref journal) = *self.journal.lock().await`).
  */
 import { enclosingFn, type BuildState, type FnRecord } from './builder';
 import { calleeOf, typeOf } from './calls';
@@ -45,7 +46,8 @@ export function addLetBindings(state: BuildState, node: SyntaxNode): void {
   const value = typeNode ? kids[2] : afterPattern.startsWith('=') ? kids[1] : undefined;
   const bindings = rec ? rec.bindings : state.statics;
   const pos = node.end;
-  const identOf = (p: SyntaxNode): string | undefined => (p.type === 'identifier' ? compact(text, p) : p.type === 'mut_pattern' ? identOf(p.children[p.children.length - 1]!) : undefined);
+  // `x`, `mut x`, and in a pattern `ref x`/`ref mut x` (`if let Some(ref journal) = *self.journal.lock().await`).
+  const identOf = (p: SyntaxNode): string | undefined => (p.type === 'identifier' ? compact(text, p) : p.type === 'mut_pattern' || p.type === 'ref_pattern' ? identOf(p.children[p.children.length - 1]!) : undefined);
   const name = identOf(pattern);
   if (name !== undefined) {
     if (typeNode) bindings.push({ name, pos, type: compact(text, typeNode) });
