@@ -112,11 +112,33 @@ export const T: typeof ts = { ...ts };
 const SK = ts.SyntaxKind;
 const WRAPPERS: ReadonlySet<ts.SyntaxKind> = new Set([SK.ParenthesizedExpression, SK.AsExpression, SK.NonNullExpression, SK.SatisfiesExpression, SK.TypeAssertionExpression]);
 
-/** Strips parentheses, `as`/`satisfies`/type assertions and non-null assertions. */
+/**
+ * Strips parentheses, `as`/`satisfies`/type assertions, non-null assertions and the `0, ` of an
+ * indirect call's head (`(0, fs_1.readFileSync)`: see {@link indirectCallee}).
+ */
 export function unwrap(node: ts.Expression): ts.Expression {
   let e = node;
-  while (WRAPPERS.has(e.kind)) e = (e as ts.ParenthesizedExpression).expression;
-  return e;
+  for (;;) {
+    if (WRAPPERS.has(e.kind)) e = (e as ts.ParenthesizedExpression).expression;
+    else if (e.kind === SK.BinaryExpression && isIndirectHead(e as ts.BinaryExpression)) e = (e as ts.BinaryExpression).right;
+    else return e;
+  }
+}
+
+/** `0, f`: a comma expression whose value is `f`, written only to call `f` without a `this`. */
+function isIndirectHead(b: ts.BinaryExpression): boolean {
+  return b.operatorToken.kind === SK.CommaToken && b.left.kind === SK.NumericLiteral && (b.left as ts.NumericLiteral).text === '0';
+}
+
+/**
+ * The function an indirect call calls: tsc's and Babel's CommonJS output call an imported function
+ * as `(0, fs_1.readFileSync)(…)` (so that `this` is not the module object); the call is of
+ * `fs_1.readFileSync`. `undefined` for any other callee.
+ */
+export function indirectCallee(callee: ts.Expression): ts.Expression | undefined {
+  if (callee.kind !== SK.ParenthesizedExpression) return undefined;
+  const inner = (callee as ts.ParenthesizedExpression).expression;
+  return inner.kind === SK.BinaryExpression && isIndirectHead(inner as ts.BinaryExpression) ? (inner as ts.BinaryExpression).right : undefined;
 }
 
 /** The parent of a node, skipping parentheses and type-only wrappers. */

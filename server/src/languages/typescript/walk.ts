@@ -6,7 +6,7 @@
  */
 import ts from 'typescript';
 import type { Span } from '../../engine/model';
-import { isAsyncFunction, isFunctionLike, nameText, normalisedText, outerParent, skipTrivia, T, unwrap } from './ast';
+import { indirectCallee, isAsyncFunction, isFunctionLike, nameText, normalisedText, outerParent, skipTrivia, T, unwrap } from './ast';
 import { HANDLER_DECORATORS, INLINE_METHODS, WORKER_MARKERS } from './catalog';
 import { commentScanner } from './comments';
 import { classInfo, declareImport, declareVariable } from './declarations';
@@ -317,10 +317,13 @@ export function walk(sf: ts.SourceFile): WalkResult {
   function recordCall(node: ts.CallExpression | ts.NewExpression): void {
     const id = out.calls.length;
     callIdByNode.set(node, id);
-    const callee = node.expression;
+    const written = node.expression;
+    // `(0, fs_1.readFileSync)(…)` (tsc's and Babel's CommonJS output) is named and placed as a call of `fs_1.readFileSync`.
+    const indirect = T.isCallExpression(node) ? indirectCallee(written) : undefined;
+    const callee = indirect ?? written;
     const s = start(node);
-    const calleeStart = T.isNewExpression(node) ? start(callee) : s;
-    const afterCallee = node.typeArguments?.end ?? (T.isCallExpression(node) ? node.questionDotToken?.end : undefined) ?? callee.end;
+    const calleeStart = T.isNewExpression(node) || indirect ? start(callee) : s;
+    const afterCallee = node.typeArguments?.end ?? (T.isCallExpression(node) ? node.questionDotToken?.end : undefined) ?? written.end;
     const open = node.arguments ? skipTrivia(text, afterCallee) : node.end;
     const u = unwrap(callee);
     const member = T.isPropertyAccessExpression(u)
