@@ -1,7 +1,8 @@
 /**
  * What TS/JS syntax says about where code runs: a shebang (a one-shot script), and the bodies of
  * mocha/jest/vitest/Playwright suites and hooks (`describe`, `it`, `test`, `beforeEach`, …) and of
- * vitest's `bench`, listeners on `process.stdin` (operator input), minified code (generated) and
+ * vitest's `bench`, listeners on `process.stdin` (operator input), functions that start a bundler's
+ * dev server (development tooling), minified code (generated) and
  * code that calls the browser's globals and no Node API (browser code). Paths (`test/`,
  * `*.test.ts`, `public/`, `*.min.js`) are the engine's (roles-paths.ts).
  */
@@ -12,6 +13,13 @@ import { lookup, type Scope } from './resolve';
 const TEST_HOSTS = new Set(['describe', 'it', 'test', 'suite', 'specify', 'before', 'after', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'xit', 'xdescribe', 'fit', 'fdescribe']);
 const BENCH_HOSTS = new Set(['bench']);
 const STDIN_LISTENERS = /^process\.stdin\.(on|once|addListener)$/;
+/**
+ * A bundler's development server, by resolved callee: Vite's `createServer` (middleware mode, as
+ * The Lounge's dev mode mounts it) and webpack's dev and hot middleware. Nobody serves production
+ * traffic through them: the function that starts one, and the handlers it registers, are
+ * development tooling.
+ */
+const DEV_SERVERS = /^(?:vite\.createServer|webpack-dev-middleware|webpack-hot-middleware|webpack-dev-server)(?:\.|$)/;
 
 /**
  * Globals only a browser has, as the root of a call (`document.querySelector(…)`,
@@ -122,6 +130,12 @@ export function typescriptRoleFacts(text: string, model: FileModel, w?: WalkResu
         functions.push({ functionId: f.id, fact: { role: 'script', where: `on operator input at the terminal (a \`${c.calleeText}\` listener)`, note: 'it runs when the operator asks, not per request' } });
       }
     }
+  }
+  // A function that starts a bundler's dev server runs only while developing (The Lounge's
+  // `--dev` mode); its nested handlers take its role.
+  for (const c of model.calls) {
+    if (c.functionId === undefined || c.callee === undefined || !DEV_SERVERS.test(c.callee) || functions.some((x) => x.functionId === c.functionId)) continue;
+    functions.push({ functionId: c.functionId, fact: { role: 'script', where: `in development tooling (it starts \`${c.callee}\`)`, note: 'it runs only while developing' } });
   }
   return { ...fileFact(text, w), functions };
 }
