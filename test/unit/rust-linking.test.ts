@@ -28,6 +28,25 @@ describe('Rust resolver', () => {
     assert.deepEqual(rustResolver.targets('super::super::x', '/p/src/a.rs'), [], 'above the crate root');
   });
 
+  it('honours [lib] path: the crate root and its modules sit where the manifest says', async () => {
+    assert.equal(cargoManifest('[package]\nname = "net"\n\n[lib]\npath = "lib.rs"\n').libPath, 'lib.rs');
+    assert.equal(cargoManifest('[lib]\npath = "src/lib.rs"\n').libPath, undefined, 'the default is not recorded');
+    const layout = { packages: new Map([['storage', '/ws/components/storage']]), libRoots: new Map([['/ws/components/storage', '/ws/components/storage/lib.rs']]) };
+    assert.deepEqual(rustResolver.targets('storage::blob::read_blob', '/ws/components/net/fetch.rs', layout)[0]!.module, { files: ['/ws/components/storage/blob.rs', '/ws/components/storage/blob/mod.rs'] });
+    // Inside such a crate, crate:: and super:: start from the library root's folder.
+    assert.deepEqual(rustResolver.targets('crate::quota::check', '/ws/components/storage/blob/mod.rs', layout)[0]!.module, { files: ['/ws/components/storage/quota.rs', '/ws/components/storage/quota/mod.rs'] });
+    assert.deepEqual(rustResolver.targets('super::read_blob', '/ws/components/storage/blob/cache.rs', layout)[0]!.module, { files: ['/ws/components/storage/blob.rs', '/ws/components/storage/blob/mod.rs'] });
+    // The fixture project loses both of its findings without the library roots.
+    const dir = join(__dirname, '..', 'fixtures', 'rust', 'cross-file', 'lib-path-components');
+    const rs = (d: string): string[] => readdirSync(d).flatMap((e) => (statSync(join(d, e)).isDirectory() ? rs(join(d, e)) : e.endsWith('.rs') ? [join(d, e)] : []));
+    const files = rs(dir).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+    const real = await readProjectLayout(files.map((f) => f.path));
+    assert.ok(real.libRoots?.size === 2, 'both components have a library root');
+    const count = (l: typeof real): number => [...analyzeProject(files, l).analyses.values()].reduce((n, a) => n + a.findings.length, 0);
+    assert.equal(count(real), 2);
+    assert.equal(count({ ...real, libRoots: new Map() }), 0);
+  });
+
   it('finds a workspace crate through the layout only', () => {
     const layout = { packages: new Map([['acme_storage', '/ws/crates/storage']]) };
     assert.deepEqual(rustResolver.targets('acme_storage::blob::read', '/ws/crates/api/src/lib.rs'), []);

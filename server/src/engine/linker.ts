@@ -29,6 +29,11 @@ export interface ProjectLayout {
    */
   readonly packages?: ReadonlyMap<string, string>;
   /**
+   * Rust: the library root of a crate whose `Cargo.toml` says `[lib] path = …` (Servo's
+   * `path = "lib.rs"`), by the crate's folder; every other crate's root is `src/lib.rs`.
+   */
+  readonly libRoots?: ReadonlyMap<string, string>;
+  /**
    * TS/JS: the `paths` and `baseUrl` of each `tsconfig.json` (or `jsconfig.json`), by the folder it is
    * in, after its `extends` chain. A file takes the nearest one at or above its folder.
    */

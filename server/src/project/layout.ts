@@ -53,8 +53,12 @@ async function readRustLayout(paths: Iterable<string>, reader: ConfigReader): Pr
     return m;
   };
   const packages = new Map<string, string>();
+  const libRoots = new Map<string, string>();
   const add = (name: string, dir: string): void => {
     if (!packages.has(name)) packages.set(name, dir);
+  };
+  const noteLib = (dir: string, m: CargoManifest): void => {
+    if (m.libPath !== undefined) libRoots.set(dir, resolve(dir, m.libPath));
   };
   const members = async (dir: string, pattern: string): Promise<string[]> => {
     if (!pattern.endsWith('/*')) return [resolve(dir, pattern)];
@@ -66,17 +70,23 @@ async function readRustLayout(paths: Iterable<string>, reader: ConfigReader): Pr
   for (const { dir, m } of found) {
     if (!m) continue;
     if (m.crate) add(m.crate, dir);
+    noteLib(dir, m);
     for (const pattern of m.members) {
       for (const member of await members(dir, pattern)) {
         const mm = await manifestAt(member);
         if (mm?.crate) add(mm.crate, member);
+        if (mm) noteLib(member, mm);
       }
     }
     for (const dep of m.pathDependencies) {
       const at = resolve(dir, dep.path);
       // A dependency renamed in the manifest (`db = { path = "../store", package = "store" }`) is imported as the key.
-      if (await manifestAt(at)) add(dep.name, at);
+      const dm = await manifestAt(at);
+      if (dm) {
+        add(dep.name, at);
+        noteLib(at, dm);
+      }
     }
   }
-  return packages.size > 0 ? { packages } : {};
+  return { ...(packages.size > 0 ? { packages } : {}), ...(libRoots.size > 0 ? { libRoots } : {}) };
 }

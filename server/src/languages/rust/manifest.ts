@@ -32,6 +32,8 @@ export interface CargoManifest {
   readonly members: readonly string[];
   /** Dependencies with a `path`, by the name code uses for them (`-` as `_`). */
   readonly pathDependencies: readonly { readonly name: string; readonly path: string }[];
+  /** `[lib] path`, as written (relative to the manifest's folder), when the library's root is not `src/lib.rs`. */
+  readonly libPath?: string;
 }
 
 const crateName = (name: string): string => name.replace(/-/g, '_');
@@ -41,6 +43,7 @@ export function cargoManifest(manifest: string): CargoManifest {
   let table = '';
   let packageName: string | undefined;
   let libName: string | undefined;
+  let libPath: string | undefined;
   const members: string[] = [];
   const pathDependencies: { name: string; path: string }[] = [];
   let inMembers = false;
@@ -64,6 +67,7 @@ export function cargoManifest(manifest: string): CargoManifest {
     const [, key, value] = kv as unknown as [string, string, string];
     if (table === 'package' && key === 'name') packageName = strings(value)[0];
     else if (table === 'lib' && key === 'name') libName = strings(value)[0];
+    else if (table === 'lib' && key === 'path') libPath = strings(value)[0];
     else if (table === 'workspace' && key === 'members') {
       members.push(...strings(value.replace(/\].*$/, '')));
       inMembers = !value.includes(']');
@@ -74,5 +78,11 @@ export function cargoManifest(manifest: string): CargoManifest {
     }
   }
   const name = libName ?? packageName;
-  return { ...(name !== undefined ? { crate: crateName(name) } : {}), members, pathDependencies: pathDependencies.filter((d) => d.path !== '') };
+  const lib = libPath?.replace(/^\.\//, '');
+  return {
+    ...(name !== undefined ? { crate: crateName(name) } : {}),
+    members,
+    pathDependencies: pathDependencies.filter((d) => d.path !== ''),
+    ...(lib !== undefined && lib !== '' && lib !== 'src/lib.rs' ? { libPath: lib } : {}),
+  };
 }

@@ -61,9 +61,31 @@ function filesOf(module: RustModule, segments: readonly string[]): string[] {
   return [`${base}.rs`, `${base}/mod.rs`];
 }
 
-/** A library crate's module, from the folder of its manifest. */
-function crateAt(dir: string): RustModule {
+/** A library crate's module, from the folder of its manifest (and its `[lib] path`, when the layout has one). */
+function crateAt(dir: string, layout: ProjectLayout | undefined): RustModule {
+  const lib = layout?.libRoots?.get(dir);
+  if (lib !== undefined) return { root: lib.slice(0, lib.lastIndexOf('/')), rootFiles: [lib], segments: [] };
   return { root: `${dir}/src`, rootFiles: [`${dir}/src/lib.rs`], segments: [] };
+}
+
+/**
+ * The module of a file, from the layout when its crate's library root is set by `[lib] path`
+ * (a file in that root's folder or below it, outside the crate's `src/`), else from Cargo's layout.
+ */
+function moduleOf(path: string, layout: ProjectLayout | undefined): RustModule {
+  let best: { dir: string; lib: string } | undefined;
+  for (const [dir, lib] of layout?.libRoots ?? []) {
+    const root = lib.slice(0, lib.lastIndexOf('/'));
+    if (!path.startsWith(`${root}/`) || path.startsWith(`${dir}/src/`) !== lib.startsWith(`${dir}/src/`)) continue;
+    if (!best || root.length > best.lib.lastIndexOf('/')) best = { dir, lib };
+  }
+  if (!best) return rustModuleOf(path);
+  const root = best.lib.slice(0, best.lib.lastIndexOf('/'));
+  if (path === best.lib) return { root, rootFiles: [best.lib], segments: [] };
+  const rel = path.slice(root.length + 1).split('/');
+  const segs = rel.map((p) => p.replace(/\.rs$/, ''));
+  if (segs[segs.length - 1] === 'mod') segs.pop();
+  return { root, rootFiles: [best.lib], segments: segs };
 }
 
 /** A path split into the crate it starts in and the module path inside it; `undefined` when it is not project code. */
@@ -71,11 +93,11 @@ function place(path: string, fromPath: string, layout: ProjectLayout | undefined
   const segs = path.split('::');
   const head = segs[0]!;
   if (head === 'crate') {
-    const m = rustModuleOf(fromPath);
+    const m = moduleOf(fromPath, layout);
     return { crate: m, segments: segs.slice(1) };
   }
   if (head === 'self' || head === 'super') {
-    const m = rustModuleOf(fromPath);
+    const m = moduleOf(fromPath, layout);
     const here = [...m.segments];
     let i = head === 'self' ? 1 : 0;
     while (segs[i] === 'super') {
@@ -86,7 +108,7 @@ function place(path: string, fromPath: string, layout: ProjectLayout | undefined
     return { crate: m, segments: [...here, ...segs.slice(i)] };
   }
   const dir = layout?.packages?.get(head);
-  return dir === undefined ? undefined : { crate: crateAt(dir), segments: segs.slice(1) };
+  return dir === undefined ? undefined : { crate: crateAt(dir, layout), segments: segs.slice(1) };
 }
 
 /** True when a module path names the file itself (`self::f`, `crate::<its module>::f`). */
