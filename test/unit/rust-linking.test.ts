@@ -47,6 +47,24 @@ describe('Rust resolver', () => {
     assert.equal(count({ ...real, libRoots: new Map() }), 0);
   });
 
+  it('reads workspace members given as a glob in the last segment (axum\'s "axum-*")', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'ab-members-'));
+    try {
+      writeFileSync(join(root, 'Cargo.toml'), '[workspace]\nmembers = ["axum", "axum-*"]\n');
+      for (const name of ['axum', 'axum-core', 'axum-extra', 'examples']) {
+        mkdirSync(join(root, name, 'src'), { recursive: true });
+        writeFileSync(join(root, name, 'Cargo.toml'), `[package]\nname = "${name}"\n`);
+      }
+      writeFileSync(join(root, 'axum', 'src', 'lib.rs'), '');
+      const layout = await readProjectLayout([join(root, 'axum', 'src', 'lib.rs')]);
+      assert.deepEqual([...(layout.packages?.keys() ?? [])].sort(), ['axum', 'axum_core', 'axum_extra']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('finds a workspace crate through the layout only', () => {
     const layout = { packages: new Map([['acme_storage', '/ws/crates/storage']]) };
     assert.deepEqual(rustResolver.targets('acme_storage::blob::read', '/ws/crates/api/src/lib.rs'), []);

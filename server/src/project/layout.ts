@@ -60,11 +60,18 @@ async function readRustLayout(paths: Iterable<string>, reader: ConfigReader): Pr
   const noteLib = (dir: string, m: CargoManifest): void => {
     if (m.libPath !== undefined) libRoots.set(dir, resolve(dir, m.libPath));
   };
+  // A member is a folder, or a glob whose last segment has one `*` (`crates/*`, axum's `axum-*`).
   const members = async (dir: string, pattern: string): Promise<string[]> => {
-    if (!pattern.endsWith('/*')) return [resolve(dir, pattern)];
-    const parent = resolve(dir, pattern.slice(0, -2));
+    const slash = pattern.lastIndexOf('/');
+    const last = pattern.slice(slash + 1);
+    const star = last.indexOf('*');
+    if (star < 0 || star !== last.lastIndexOf('*') || pattern.slice(0, slash + 1).includes('*')) return [resolve(dir, pattern)];
+    const parent = resolve(dir, slash < 0 ? '.' : pattern.slice(0, slash));
+    const [prefix, suffix] = [last.slice(0, star), last.slice(star + 1)];
     const entries = (await reader.listing(parent)) ?? new Map<string, string>();
-    return [...entries].filter(([, kind]) => kind === 'dir').map(([name]) => join(parent, name));
+    return [...entries]
+      .filter(([name, kind]) => kind === 'dir' && name.length >= prefix.length + suffix.length && name.startsWith(prefix) && name.endsWith(suffix))
+      .map(([name]) => join(parent, name));
   };
   const found = await Promise.all([...dirs].map(async (dir) => ({ dir, m: await manifestAt(dir) })));
   for (const { dir, m } of found) {
