@@ -46,6 +46,11 @@ export interface ProjectLayout {
    * the files it names: `exports`, else `main`/`types` and any file of the folder.
    */
   readonly nodePackages?: ReadonlyMap<string, PathMap>;
+  /**
+   * Python: the folders absolute imports start from (a `pyproject.toml`, `setup.py` or `setup.cfg`
+   * folder, and its `src/`), read for languages/python/resolver.ts.
+   */
+  readonly pythonRoots?: readonly string[];
 }
 
 /**

@@ -19,14 +19,35 @@ export async function readProjectLayout(paths: Iterable<string>, reader = new Co
   const nodeDirs = new Set<string>();
   for (const p of list) if (NODE_FILE.test(p)) nodeDirs.add(dirname(p));
   // One reader for both: its budget and its answers are shared.
-  const [rust, node] = await Promise.all([readRustLayout(list, reader), nodeDirs.size > 0 ? readNodeLayout(nodeDirs, reader) : undefined]);
-  if (!node) return rust;
+  const [rust, node, pythonRoots] = await Promise.all([readRustLayout(list, reader), nodeDirs.size > 0 ? readNodeLayout(nodeDirs, reader) : undefined, readPythonRoots(list, reader)]);
+  const base = pythonRoots.length > 0 ? { ...rust, pythonRoots } : rust;
+  if (!node) return base;
   return {
-    ...rust,
+    ...base,
     ...(node.tsconfigs.size > 0 ? { tsconfigs: node.tsconfigs } : {}),
     ...(node.importMaps.size > 0 ? { importMaps: node.importMaps } : {}),
     ...(node.nodePackages.size > 0 ? { nodePackages: node.nodePackages } : {}),
   };
+}
+
+/** Python's source roots around `paths`: each folder above a `.py` file with a project manifest, and its `src/`. */
+async function readPythonRoots(paths: readonly string[], reader: ConfigReader): Promise<string[]> {
+  const dirs = new Set<string>();
+  for (const p of paths) {
+    if (!p.endsWith('.py')) continue;
+    for (let d = dirname(p); !dirs.has(d); d = dirname(d)) {
+      dirs.add(d);
+      if (dirname(d) === d) break;
+    }
+  }
+  const roots: string[] = [];
+  for (const dir of dirs) {
+    const listing = await reader.listing(dir);
+    if (!listing || !['pyproject.toml', 'setup.py', 'setup.cfg'].some((n) => listing.has(n))) continue;
+    roots.push(dir);
+    if (listing.get('src') === 'dir') roots.push(join(dir, 'src'));
+  }
+  return roots;
 }
 
 /** Rust's crates around `paths`. Files it cannot read are left out. */
