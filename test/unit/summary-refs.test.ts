@@ -68,5 +68,16 @@ describe('cross-file summaries: refs', () => {
       route.findings.map((f) => `${route.lines.position(f.span.start).line + 1}:${f.rule}`),
       ['6:blocking-in-async'],
     );
+    // Summaries leave the file out of their hops; the linked chain names each hop's file again.
+    assert.match(route.findings[0]!.message, /`newUser` \(src\/users\.ts:65\) → `hashPassword` \(src\/password\.ts:4\)/);
+  });
+
+  it('leaves the file out of a summary\'s hops (it is the summary\'s own)', () => {
+    const { summaries } = analyzeProject(files);
+    for (const s of summaries.values()) {
+      for (const e of s.exports) {
+        for (const h of [...e.refs.flatMap((r) => r.hops), ...(e.blocks?.hops ?? [])]) assert.deepEqual(Object.keys(h).sort(), ['call', 'function', 'range'], `${s.path} ${e.name}`);
+      }
+    }
   });
 });

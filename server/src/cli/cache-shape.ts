@@ -30,7 +30,8 @@ function validLocated(v: unknown): v is Located {
 
 const isRange0 = (v: unknown): boolean =>
   isObject(v) && [v['line'], v['character'], v['endLine'], v['endCharacter']].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
-const isHop = (v: unknown): boolean => isObject(v) && isString(v['path']) && isString(v['shown']) && isString(v['function']) && isString(v['call']) && isRange0(v['range']);
+/** A summary's hop: the file is the summary's own (engine/summary.ts `LocalHop`). */
+const isHop = (v: unknown): boolean => isObject(v) && isString(v['function']) && isString(v['call']) && isRange0(v['range']);
 const isHops = (v: unknown): boolean => Array.isArray(v) && v.every(isHop);
 
 function validExport(v: unknown): boolean {

@@ -6,7 +6,7 @@
  * turns a callee (as the frontend resolved it) into candidate modules and an export name, and the
  * linker does the rest (re-exports, chains across files, depth limit, cycles).
  */
-import type { BlockingChain, FileSummary, FunctionSummary, Hop } from './summary';
+import type { BlockingChain, FileSummary, FunctionSummary, Hop, LocalHop } from './summary';
 
 /** Where a module lives: one of several candidate files (the first that exists), or every file of a folder (a Go package). */
 export type ModuleLocation = { readonly files: readonly string[] } | { readonly folder: string };
@@ -215,7 +215,9 @@ export class Linker {
     // A cycle between modules, or a chain deeper than the limit: what is on the way does not block here.
     if (active.has(key) || depth > MAX_LINK_DEPTH) return undefined;
     active.add(key);
-    let blocks: BlockingChain | undefined = fn.blocks;
+    // Summaries leave the file out of their hops: it is this one.
+    const here = (hops: readonly LocalHop[]): Hop[] => hops.map((h) => ({ path: file.path, shown: file.shown, ...h }));
+    let blocks: BlockingChain | undefined = fn.blocks ? { hops: here(fn.blocks.hops), callee: fn.blocks.callee } : undefined;
     let io = fn.io;
     let complete = true;
     for (const ref of fn.refs) {
@@ -229,7 +231,7 @@ export class Linker {
       }
       if (inner.io) io = true;
       if (!blocks && ref.sync && !fn.isAsync && !fn.offloads && inner.blocks && !inner.isAsync && !inner.offloads) {
-        blocks = { hops: [...ref.hops, ...inner.blocks.hops], callee: inner.blocks.callee };
+        blocks = { hops: [...here(ref.hops), ...inner.blocks.hops], callee: inner.blocks.callee };
       }
     }
     active.delete(key);

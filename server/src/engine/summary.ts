@@ -19,17 +19,21 @@ export interface Range0 {
   readonly endCharacter: number;
 }
 
-/** One call on a chain: `function` (in `path`) calls `call` at `range`. */
-export interface Hop {
-  /** The file, as the caller named it (an absolute path for the CLI and the server). */
-  readonly path: string;
-  /** The file as messages show it (its path in the project). */
-  readonly shown: string;
+/** One call in the summarised file: `function` calls `call` at `range` (the file is the summary's). */
+export interface LocalHop {
   /** The function that makes the call. */
   readonly function: string;
   /** The callee as written at the call (`bcrypt.compareSync`). */
   readonly call: string;
   readonly range: Range0;
+}
+
+/** One call on a chain across files: `function` (in `path`) calls `call` at `range`. */
+export interface Hop extends LocalHop {
+  /** The file, as the caller named it (an absolute path for the CLI and the server). */
+  readonly path: string;
+  /** The file as messages show it (its path in the project). */
+  readonly shown: string;
 }
 
 /** A blocking chain: the calls from a function down to a catalog blocking call (the last hop). */
@@ -39,12 +43,22 @@ export interface BlockingChain {
   readonly callee: string;
 }
 
+/**
+ * A blocking chain within the summarised file. Summaries leave out the file of each hop (it is
+ * always theirs): a project's summaries are kept in memory and in the CLI's cache, and the file's
+ * path repeated in every hop was most of their size. The linker adds it back.
+ */
+export interface LocalChain {
+  readonly hops: readonly LocalHop[];
+  readonly callee: string;
+}
+
 /** A call from an exported function that may name code in another file. */
 export interface SummaryRef {
   /** The callee, resolved as far as the frontend can (`./password-hash.verify`, `crate::db::open`). */
   readonly callee: string;
   /** The same-file calls leading to it, the call itself last. */
-  readonly hops: readonly Hop[];
+  readonly hops: readonly LocalHop[];
   /** Reached through sync code only (not inside an async or offloaded helper): its blocking blocks the caller. */
   readonly sync: boolean;
 }
@@ -61,7 +75,7 @@ export interface FunctionSummary {
   /** It reaches a catalog I/O call through same-file code. */
   readonly io: boolean;
   /** It blocks through same-file code (absent for async and offloaded functions: they do not block their caller). */
-  readonly blocks?: BlockingChain;
+  readonly blocks?: LocalChain;
   readonly refs: readonly SummaryRef[];
 }
 
@@ -151,18 +165,18 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   if (exported.length === 0) return { path: model.path, shown, language: model.language, exports: [], reexports, refs: [...refs] };
 
   const index = new CallIndex(model);
-  const hop = (fnId: number, call: CallSite): Hop => ({ path: model.path, shown, function: model.functions[fnId]?.name ?? 'function', call: call.calleeText, range: range(lines, call) });
+  const hop = (fnId: number, call: CallSite): LocalHop => ({ function: model.functions[fnId]?.name ?? 'function', call: call.calleeText, range: range(lines, call) });
   const isBlocking = (c: CallSite): boolean => c.callee !== undefined && c.once !== true && catalog.blocking.has(c.callee);
 
   /** Depth-first through sync same-file helpers: the first blocking call, with its hops. */
-  const blockMemo = new Map<number, { hops: Hop[]; callee: string } | null>();
-  const blockingFrom = (fnId: number, depth: number): { hops: Hop[]; callee: string } | undefined => {
+  const blockMemo = new Map<number, { hops: LocalHop[]; callee: string } | null>();
+  const blockingFrom = (fnId: number, depth: number): { hops: LocalHop[]; callee: string } | undefined => {
     if (depth > MAX_LOCAL_DEPTH) return undefined;
     const known = blockMemo.get(fnId);
     if (known !== undefined) return known ?? undefined;
     blockMemo.set(fnId, null); // cycle guard
     const calls = index.inline(fnId);
-    let found: { hops: Hop[]; callee: string } | undefined;
+    let found: { hops: LocalHop[]; callee: string } | undefined;
     const direct = calls.find(isBlocking);
     if (direct) found = { hops: [hop(fnId, direct)], callee: direct.callee! };
     else {
@@ -189,7 +203,7 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     // ref for I/O, so a second call of the same helper adds nothing but size (Effect's modules call
     // the same helpers dozens of times).
     const listed = new Set<string>();
-    const visit = (id: number, path: Hop[], sync: boolean, depth: number): void => {
+    const visit = (id: number, path: LocalHop[], sync: boolean, depth: number): void => {
       if (seen.has(id) || depth > MAX_LOCAL_DEPTH || out.length >= MAX_REFS) return;
       seen.add(id);
       const inlineIds = new Set(index.inline(id).map((c) => c.id));
