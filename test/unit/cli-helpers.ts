@@ -1,9 +1,41 @@
 // Shared helpers for the CLI tests: temp workspaces and an in-process run of the CLI.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run } from '../../server/src/cli/main';
+
+const ROOT = join(__dirname, '..', '..');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsStale(): boolean {
+  let built: number;
+  try {
+    built = Math.min(statSync(join(ROOT, 'dist', 'cli.js')).mtimeMs, statSync(join(ROOT, 'dist', 'typescript.js')).mtimeMs);
+  } catch {
+    return true;
+  }
+  const inputs = [join(ROOT, 'package.json'), join(ROOT, 'scripts', 'build.mjs')].map((f) => statSync(f).mtimeMs);
+  return built < Math.max(newestSource(join(ROOT, 'server', 'src')), ...inputs);
+}
+
+/**
+ * Builds dist/ when a test of the bundles runs alone: `npm test` builds first, a lone `mocha` run
+ * rebuilds only when the sources are newer than the bundle.
+ */
+export function ensureBuilt(): void {
+  if (!buildIsStale()) return;
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`scripts/build.mjs failed: ${build.stderr}`);
+}
 
 /** A fresh folder with the given files (path → contents). */
 export function workspace(files: Record<string, string | Buffer>): string {

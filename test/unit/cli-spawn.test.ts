@@ -1,32 +1,13 @@
 // The built CLI as users run it: a real process, real exit status, real streams.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { version } from '../../package.json';
-import { BLOCKING_TS, CLEAN_TS, removeWorkspace, workspace } from './cli-helpers';
+import { BLOCKING_TS, CLEAN_TS, ensureBuilt, removeWorkspace, workspace } from './cli-helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function cliBuildIsStale(): boolean {
-  let built: number;
-  try {
-    built = statSync(CLI).mtimeMs;
-  } catch {
-    return true;
-  }
-  return built < Math.max(newestSource(join(ROOT, 'server', 'src')), statSync(join(ROOT, 'package.json')).mtimeMs);
-}
 
 function runCli(args: string[], cwd: string): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -37,11 +18,7 @@ describe('cli: the built executable', function () {
   let ws: string;
 
   before(function () {
-    // `npm test` builds first; a lone `mocha` run rebuilds only when the sources are newer than the bundle.
-    if (cliBuildIsStale()) {
-      const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
-    }
+    ensureBuilt();
     ws = workspace({ 'clean.ts': CLEAN_TS, 'bad/blocking.ts': BLOCKING_TS, 'bad/.async-boundary.json': '{ "rules": { "blocking-in-async": "error" } }' });
   });
   after(() => removeWorkspace(ws));
