@@ -2,7 +2,7 @@
 // in an editor (same `startServer`, same JSON-RPC framing), without spawning a process per test.
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +18,8 @@ export interface StartOptions {
   readonly initializationOptions?: unknown;
   /** Files to create in the workspace folder before starting, by relative path. */
   readonly files?: Record<string, string>;
+  /** Symbolic links to create there before starting: relative path → the target as written in the link. */
+  readonly links?: Record<string, string>;
   /** Run the bundled `dist/server.js --stdio` as a child process instead of `startServer` in-process. */
   readonly bundled?: boolean;
 }
@@ -73,6 +75,7 @@ export class TestClient {
       mkdirSync(dirname(join(this.root, rel)), { recursive: true });
       writeFileSync(join(this.root, rel), text);
     }
+    for (const [rel, target] of Object.entries(options.links ?? {})) symlinkSync(target, join(this.root, rel));
     this.settings = { ...(options.settings ?? {}) };
     let stopServer: () => void;
     if (options.bundled) {

@@ -1,6 +1,9 @@
 // The language server with a hostile config in the workspace (issue 16): initialize succeeds and
 // the config error is a diagnostic on the file.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestClient } from './harness';
 
 const HANDLER = "import fs from 'node:fs';\nexport async function load(p: string) {\n  return fs.readFileSync(p, 'utf8');\n}\n";
@@ -30,6 +33,44 @@ describe('LSP: hostile config files', () => {
       const deep = await client.open('deep.ts', `${HANDLER}f(${'() => { f('.repeat(1500)}${')}'.repeat(1500)});\n`);
       assert.deepEqual(deep.map((d) => [d.code, d.severity, d.range.start.line]), [['blocking-in-async', 2, 2], [undefined, 3, 4]]);
       assert.match(String(deep[1]!.message), /nested too deeply to analyse/);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  for (const [kind, links, why] of [
+    ['dangling', { '.async-boundary.json': 'missing.json' }, 'it is a symbolic link to `missing.json`, which does not exist'],
+    ['looping', { '.async-boundary.json': 'loop.json', 'loop.json': '.async-boundary.json' }, 'it is a symbolic link to `loop.json`, which leads back to itself (ELOOP)'],
+  ] as const) {
+    it(`reports a ${kind} symbolic link as the config on the config file, and keeps analysing with the defaults`, async () => {
+      const client = await TestClient.start({ links });
+      try {
+        const diagnostics = await client.open('a.ts', HANDLER);
+        assert.deepEqual(diagnostics.map((d) => [d.code, d.severity]), [['blocking-in-async', 2]]);
+        const errors = client.published.filter((p) => p.uri === client.uri('.async-boundary.json')).at(-1)?.diagnostics ?? [];
+        assert.deepEqual(
+          errors.map((e) => [e.severity, e.range.start.line, e.message]),
+          [[1, 0, `Cannot read the config file: ${why}: point the link at a config file or remove it; the files in this folder are analysed with the defaults`]],
+        );
+        // Still serving: a second document gets its findings.
+        assert.equal((await client.open('b.ts', HANDLER)).length, 1);
+      } finally {
+        await client.stop();
+      }
+    });
+  }
+
+  it('reports a named pipe as a folder\'s config instead of waiting on it for ever', async () => {
+    const client = await TestClient.start();
+    try {
+      mkdirSync(join(client.root, 'sub'));
+      execFileSync('mkfifo', [join(client.root, 'sub', '.async-boundary.json')]);
+      assert.equal((await client.open('sub/a.ts', HANDLER)).length, 1);
+      const errors = client.published.filter((p) => p.uri === client.uri('sub/.async-boundary.json')).at(-1)?.diagnostics ?? [];
+      assert.deepEqual(
+        errors.map((e) => e.message),
+        ['Cannot read the config file: it is not a regular file (a named pipe); the files in this folder are analysed with the defaults'],
+      );
     } finally {
       await client.stop();
     }

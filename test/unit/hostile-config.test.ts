@@ -1,6 +1,6 @@
 // Hostile and odd config files (issue 16): each becomes a located config error and a complete run.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_CONFIG_ERRORS, MAX_NESTING_DEPTH, parseConfig } from '../../server/src/engine/config-parse';
 import { BLOCKING_TS, cli, removeWorkspace, workspace } from './cli-helpers';
@@ -84,4 +84,51 @@ describe('hostile config files', () => {
       removeWorkspace(root);
     }
   });
+
+  for (const [kind, link, why] of [
+    ['dangling', (dir: string) => symlinkSync('missing.json', join(dir, FILE)), 'it is a symbolic link to `missing.json`, which does not exist'],
+    [
+      'looping',
+      (dir: string) => {
+        symlinkSync('loop.json', join(dir, FILE));
+        symlinkSync(FILE, join(dir, 'loop.json'));
+      },
+      'it is a symbolic link to `loop.json`, which leads back to itself (ELOOP)',
+    ],
+  ] as const) {
+    const what = `${why.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: point the link at a config file or remove it`;
+
+    it(`CLI: a ${kind} symbolic link as .async-boundary.json is a config error that says what to do (exit 2), not the config above it`, async () => {
+      const root = workspace({ [FILE]: '{ "rules": { "blocking-in-async": "error" } }', 'a/x.ts': BLOCKING_TS, 'b/y.ts': BLOCKING_TS });
+      link(join(root, 'b'));
+      try {
+        const r = await cli(['check', '.', '--format', 'json'], root);
+        assert.equal(r.code, 2, r.err);
+        assert.match(r.err, new RegExp(`^b/\\.async-boundary\\.json:1:1: error: Cannot read the config file: ${what}; the files in this folder are checked with the defaults$`, 'm'));
+        // b's file is checked with the defaults (a warning), a's with the config above (an error).
+        assert.deepEqual(
+          (JSON.parse(r.out) as { file: string; severity: string }[]).map((f) => [f.file, f.severity]),
+          [
+            ['a/x.ts', 'error'],
+            ['b/y.ts', 'warning'],
+          ],
+        );
+      } finally {
+        removeWorkspace(root);
+      }
+    });
+
+    it(`CLI: --config naming a ${kind} symbolic link is a usage error that says what to do`, async () => {
+      const root = workspace({ 'a.ts': BLOCKING_TS });
+      link(root);
+      try {
+        const r = await cli(['check', '.', '--config', FILE], root);
+        assert.equal(r.code, 2);
+        assert.equal(r.out, '');
+        assert.match(r.err, new RegExp(`cannot read config file \`\\.async-boundary\\.json\`: ${what}`));
+      } finally {
+        removeWorkspace(root);
+      }
+    });
+  }
 });

@@ -1,13 +1,11 @@
 /** Finds and reads the project config for the CLI; parsing itself is the engine's (`parseConfig`). */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config } from '../engine/config';
 import { folderDepth, parseConfig, type ConfigError } from '../engine/config-parse';
+import { entryExists, readConfigText } from '../project/config-file';
 import { exists, toPosix } from '../project/files';
 import { UsageError } from './io';
-
-/** The most a config file may weigh; anything bigger is not a hand-written config. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** The config the CLI runs with, where it came from, and what was wrong with it. */
 export interface LoadedConfig {
@@ -38,31 +36,23 @@ export async function commonFolder(paths: readonly string[], cwd: string): Promi
 
 /**
  * Reads and parses one config file. A `--config` file that cannot be read is a usage error; a
- * config found in a folder that cannot be read (a folder of that name, no permission) is a config
- * error for that folder, whose files are then checked with the defaults.
+ * config found in a folder that cannot be read (a folder of that name, a dangling or looping symbolic
+ * link, no permission) is a config error for that folder, whose files are then checked with the defaults.
  */
 async function readConfig(path: string, cwd: string, asGiven?: string): Promise<LoadedConfig> {
   const shown = toPosix(relative(cwd, path)) || path;
   const file = shown.startsWith('../../..') ? path : shown;
-  let text: string;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new ConfigUnreadable('it is a folder, not a file');
-    if (!info.isFile()) throw new ConfigUnreadable('it is not a regular file');
-    if (info.size > MAX_CONFIG_BYTES) throw new ConfigUnreadable('it is larger than 1 MB');
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const why = error instanceof ConfigUnreadable ? error.message : ((error as NodeJS.ErrnoException).code ?? String(error));
-    if (asGiven !== undefined) throw new UsageError(`cannot read config file \`${asGiven}\`: ${why}`);
-    const message = `Cannot read the config file: ${why}; the files in this folder are checked with the defaults`;
+  const read = await readConfigText(path);
+  if ('problem' in read) {
+    if (asGiven !== undefined) throw new UsageError(`cannot read config file \`${asGiven}\`: ${read.problem}`);
+    const message = `Cannot read the config file: ${read.problem}; the files in this folder are checked with the defaults`;
     return { config: DEFAULT_CONFIG, path, root: dirname(path), errors: [{ file, line: 1, column: 1, path: '', message }] };
   }
+  const text = read.text;
   const root = dirname(path);
   const { config, errors, warnings } = parseConfig(text, file, { depth: folderDepth(root) });
   return { config, path, root, errors, warnings };
 }
-
-class ConfigUnreadable extends Error {}
 
 /**
  * The configs of a run. With `--config`, that one file governs every file. Otherwise each file
@@ -121,7 +111,8 @@ export class ConfigSource {
       }
       visited.push(dir);
       const candidate = join(dir, CONFIG_FILE_NAME);
-      if (await exists(candidate)) {
+      // A dangling or looping link of that name is found too, and reported as unreadable.
+      if (await entryExists(candidate)) {
         found = candidate;
         break;
       }

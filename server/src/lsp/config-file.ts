@@ -1,19 +1,18 @@
 // Project configs (`.async-boundary.json`): found for each file the way the CLI finds them (the
 // nearest one walking up from the file, stopping at the repository root), read with the engine's
 // `parseConfig`, watched, and merged with the editor's `asyncBoundary.rules` setting.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { globMatcher } from '../engine/glob';
 import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic } from 'vscode-languageserver';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config, type RuleLevel } from '../engine/config';
-import { folderDepth, parseConfig } from '../engine/config-parse';
+import { folderDepth, parseConfig, type ConfigError } from '../engine/config-parse';
+import { entryExistsSync, readConfigTextSync } from '../project/config-file';
 import type { FileLocation } from '../engine/roles-paths';
 import type { CodeRole } from '../engine/model';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
 import type { Session } from './session';
-
-const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** One config file as read. */
 interface Loaded {
@@ -53,7 +52,8 @@ export class ProjectConfig {
       }
       visited.push(dir);
       const candidate = join(dir, CONFIG_FILE_NAME);
-      if (existsSync(candidate)) {
+      // A dangling or looping link of that name is found too, and reported as unreadable.
+      if (entryExistsSync(candidate)) {
         found = candidate;
         break;
       }
@@ -76,25 +76,29 @@ export class ProjectConfig {
   /** Reads and parses one config file. Errors are logged and shown on the file itself. */
   private read(path: string): Loaded {
     const root = dirname(path);
-    let text: string;
-    try {
-      if (statSync(path).size > MAX_CONFIG_BYTES) throw new Error('it is larger than 1 MB');
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      this.session.logOnce(`async-boundary: cannot read \`${path}\`: ${error instanceof Error ? error.message : String(error)}`);
+    const read = readConfigTextSync(path);
+    if ('problem' in read) {
+      // Shown on the config file like its other errors (the Problems view lists it even when the
+      // file cannot be opened), so the defaults do not apply in silence.
+      const message = `Cannot read the config file: ${read.problem}; the files in this folder are analysed with the defaults`;
+      this.publishConfigErrors(path, [{ file: path, line: 1, column: 1, path: '', message }], []);
       return { base: DEFAULT_CONFIG, root, merged: new Map() };
     }
-    const { config, errors, warnings } = parseConfig(text, path, { depth: folderDepth(dirname(path)) });
+    const { config, errors, warnings } = parseConfig(read.text, path, { depth: folderDepth(dirname(path)) });
     // The output channel says which config governs which files, so "why is this (not) reported" has an answer.
     this.session.connection.console.info(`async-boundary: read ${path}${errors.length > 0 ? ` (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}; the valid parts apply)` : ''}`);
-    // Errors, and warnings such as a glob that can never match, as the CLI prints them.
+    this.publishConfigErrors(path, errors, warnings);
+    return { base: config, root, merged: new Map() };
+  }
+
+  /** Errors, and warnings such as a glob that can never match, as the CLI prints them: logged and published on the config file. */
+  private publishConfigErrors(path: string, errors: readonly ConfigError[], warnings: readonly ConfigError[]): void {
     const diagnostics: Diagnostic[] = [...errors.map((e) => [e, DiagnosticSeverity.Error] as const), ...warnings.map((w) => [w, DiagnosticSeverity.Warning] as const)].map(([e, severity]) => {
       this.session.connection.console.warn(`${e.file}:${e.line}:${e.column}: ${e.message}`);
       const start = { line: e.line - 1, character: e.column - 1 };
       return { range: { start, end: start }, severity, source: DIAGNOSTIC_SOURCE, message: e.message };
     });
     this.publishErrors(path, diagnostics);
-    return { base: config, root, merged: new Map() };
   }
 
   private publishErrors(path: string, diagnostics: Diagnostic[]): void {
@@ -185,7 +189,7 @@ export class ProjectConfig {
     this.files = new Map();
     this.lookups = new Map();
     // Re-read the files read before, so their errors are re-published or cleared even when no open document uses them now.
-    for (const path of before) if (path !== NO_CONFIG) this.files.set(path, existsSync(path) ? this.read(path) : this.cleared(path));
+    for (const path of before) if (path !== NO_CONFIG) this.files.set(path, entryExistsSync(path) ? this.read(path) : this.cleared(path));
     this.load();
   }
 
