@@ -12,7 +12,7 @@ import { findGoChannelBypasses, findGoLeaks } from './goroutines';
 import { buildHeldRegions } from './locks';
 import { findGoRetries } from './retries';
 import { GoScope } from './scope';
-import { field, textOf, walk, type GoNode } from './syntax';
+import { cappedTextOf, field, textOf, walk, type GoNode } from './syntax';
 import { nodeSpan } from '../tree-sitter';
 
 const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -341,7 +341,7 @@ function readCall(state: GoState, node: GoNode): CallSite {
   const fn = enclosingFn(state, node);
   const fnNode = field(node, 'function') ?? node.children[0]!;
   const args = field(node, 'arguments') ?? node.children[node.children.length - 1]!;
-  const calleeText = textOf(text, fnNode);
+  const calleeText = cappedTextOf(text, fnNode);
   const callee = calleeOf(state, node, fn);
   let member = calleeText.slice(calleeText.lastIndexOf('.') + 1);
   let localTarget: number | undefined;

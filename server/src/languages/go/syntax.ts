@@ -35,3 +35,17 @@ export function field(node: GoNode, name: string): GoNode | undefined {
 export function textOf(text: string, node: GoNode): string {
   return text.slice(node.start, node.end).replace(/\s+/g, ' ');
 }
+
+/** Longest text {@link cappedTextOf} returns whole. */
+const MAX_TEXT = 400;
+
+/**
+ * {@link textOf}, with a long node shortened to its start and end around `…`: a callee that is a
+ * whole function literal (`func() { … }()`) nested a thousand deep would otherwise be copied once
+ * per level, quadratic in the file.
+ */
+export function cappedTextOf(text: string, node: GoNode): string {
+  if (node.end - node.start <= MAX_TEXT) return textOf(text, node);
+  const squash = (from: number, to: number): string => text.slice(from, to).replace(/\s+/g, ' ');
+  return `${squash(node.start, node.start + MAX_TEXT / 2)}…${squash(node.end - MAX_TEXT / 4, node.end)}`;
+}

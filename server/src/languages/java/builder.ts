@@ -49,15 +49,33 @@ export interface JavaState {
   readonly catalog: Catalog;
   /** How each lambda or method reference handed to a call runs, by function id. */
   readonly callbacks: Map<number, CallbackRole>;
+  /** For a node that is not a function: the innermost function at or above it (see {@link enclosingFn}). */
+  readonly fnAbove: Map<JavaNode, JFn | undefined>;
+  /** For a node: whether a loop encloses it within its function (see `insideLoop`). */
+  readonly loopAbove: Map<JavaNode, boolean>;
 }
 
 /** The innermost function at or above `node` (excluding `node` itself). */
 export function enclosingFn(state: JavaState, node: JavaNode): JFn | undefined {
+  // Memoised along the path walked (functions are recorded in pre-order, so an ancestor function is
+  // known before any lookup below it): fields of anonymous classes nested a thousand deep cost
+  // O(depth) once rather than per lookup.
+  const path: JavaNode[] = [];
+  let found: JFn | undefined;
   for (let n = node.parent; n; n = n.parent) {
     const f = state.fnOfNode.get(n);
-    if (f) return f;
+    if (f) {
+      found = f;
+      break;
+    }
+    if (state.fnAbove.has(n)) {
+      found = state.fnAbove.get(n);
+      break;
+    }
+    path.push(n);
   }
-  return undefined;
+  for (const p of path) state.fnAbove.set(p, found);
+  return found;
 }
 
 /** The innermost class (or anonymous class body) at or above `node`, excluding `node`. */
@@ -75,15 +93,25 @@ export function namedOwner(fn: JFn | undefined): JFn | undefined {
   return undefined;
 }
 
-function insideLoop(node: JavaNode): boolean {
-  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
-    if (!LOOP_TYPES.has(n.type)) continue;
+/** True when a loop lies between `node` and its enclosing function (memoised like {@link enclosingFn}). */
+function insideLoop(state: JavaState, node: JavaNode): boolean {
+  const path: JavaNode[] = [];
+  let found = false;
+  for (let from = node, n = node.parent; n && !FUNCTION_TYPES.has(n.type); from = n, n = n.parent) {
+    const known = state.loopAbove.get(from);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    path.push(from);
     // The iterable of a `for (x : xs)` is evaluated once.
-    const value = n.type === 'enhanced_for_statement' ? field(n, 'value') : undefined;
-    if (value && value.start <= node.start && node.end <= value.end) continue;
-    return true;
+    if (LOOP_TYPES.has(n.type) && !(n.type === 'enhanced_for_statement' && field(n, 'value') === from)) {
+      found = true;
+      break;
+    }
   }
-  return false;
+  for (const p of path) state.loopAbove.set(p, found);
+  return found;
 }
 
 /** The type of a variable visible in `fn`: its own, its enclosing functions', its class's fields. */
@@ -288,7 +316,7 @@ export function buildModel(root: JavaNode, text: string, path: string, catalog: 
     if (rec.name !== '' && !types.classesByName.has(rec.name)) types.classesByName.set(rec.name, rec);
   }
 
-  const state: JavaState = { text, types, fns: [], fnOfNode: new Map(), calls: [], callOfNode: new Map(), nodeOfCall: new Map(), catalog, callbacks: new Map() };
+  const state: JavaState = { text, types, fns: [], fnOfNode: new Map(), calls: [], callOfNode: new Map(), nodeOfCall: new Map(), catalog, callbacks: new Map(), fnAbove: new Map(), loopAbove: new Map() };
   for (const node of fnNodes) {
     const parent = enclosingFn(state, node);
     const kind = node.type === 'lambda_expression' ? 'lambda' : node.type === 'method_reference' ? 'reference' : node.type === 'method_declaration' ? 'method' : 'constructor';
@@ -370,7 +398,7 @@ function readCall(state: JavaState, node: JavaNode): CallSite {
     ...(resolved.callee !== undefined ? { callee: resolved.callee } : {}), member,
     ...(resolved.localTarget !== undefined ? { localTarget: resolved.localTarget } : {}),
     ...(fn ? { functionId: fn.id } : {}),
-    awaited: false, inLoop: insideLoop(node), resultUnused: up?.type === 'expression_statement', argCount,
+    awaited: false, inLoop: insideLoop(state, node), resultUnused: up?.type === 'expression_statement', argCount,
   };
 }
 

@@ -45,10 +45,33 @@ export function compact(text: string, node: JavaNode): string {
 
 /** Longest call messages quote whole; past it, the longest argument lists of its chain are shortened to `(…)`. */
 const QUOTE_MAX = 60;
+/** Longest quote of a call even with its argument lists shortened (an anonymous class body is not an argument list): the rest is `…`. */
+const QUOTE_HARD_MAX = 200;
 
-/** Whitespace-free across lines (a chain split over lines reads as one), single spaces elsewhere. */
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, '').replace(/\s+/g, ' ');
+const SPACE = /\s+/y;
+
+/**
+ * `text[start, end)` whitespace-free across lines (a chain split over lines reads as one), single
+ * spaces elsewhere, stopping once longer than `cap` characters: an anonymous class nested a
+ * thousand deep is then not copied whole once per level.
+ */
+function oneLine(text: string, start: number, end: number, cap: number): string {
+  let out = '';
+  let i = start;
+  while (i < end && out.length <= cap) {
+    SPACE.lastIndex = i;
+    if (SPACE.test(text)) {
+      const to = Math.min(SPACE.lastIndex, end);
+      if (!text.slice(i, to).includes('\n')) out += ' ';
+      i = to;
+    } else {
+      let j = i + 1;
+      while (j < end && j - i < 64 && !/\s/.test(text[j]!)) j++;
+      out += text.slice(i, j);
+      i = j;
+    }
+  }
+  return out;
 }
 
 /**
@@ -58,7 +81,7 @@ function oneLine(s: string): string {
  * message names the call as a reader finds it in the line.
  */
 export function quoteCall(text: string, node: JavaNode): string {
-  const whole = oneLine(text.slice(node.start, node.end));
+  const whole = oneLine(text, node.start, node.end, QUOTE_HARD_MAX);
   if (whole.length <= QUOTE_MAX) return whole;
   // The argument lists of the call and of the calls its receiver chain is made of.
   const lists: JavaNode[] = [];
@@ -72,10 +95,10 @@ export function quoteCall(text: string, node: JavaNode): string {
     let at = node.start;
     for (const a of [...lists].sort((x, y) => x.start - y.start)) {
       if (!cut.has(a)) continue;
-      out += oneLine(text.slice(at, a.start)) + '(…)';
+      out += oneLine(text, at, a.start, QUOTE_HARD_MAX) + '(…)';
       at = a.end;
     }
-    return out + oneLine(text.slice(at, node.end));
+    return out + oneLine(text, at, node.end, QUOTE_HARD_MAX);
   };
   let q = whole;
   for (const a of [...lists].sort((x, y) => y.end - y.start - (x.end - x.start))) {
@@ -83,5 +106,5 @@ export function quoteCall(text: string, node: JavaNode): string {
     cut.add(a);
     q = render();
   }
-  return q;
+  return q.length > QUOTE_HARD_MAX ? `${q.slice(0, QUOTE_HARD_MAX)}…` : q;
 }

@@ -8,7 +8,7 @@ import type { Catalog } from '../../engine/catalog';
 import type { Frontend, ParsedFile, TextChange } from '../../engine/language';
 import type { FileModel } from '../../engine/model';
 import { parseSourceFile } from './ast';
-import { flattenDeepNesting } from './nesting';
+import { blankOverflowingStatement, flattenDeepNesting } from './nesting';
 import { buildModel } from './build';
 import { typescriptCatalog } from './catalog';
 import { TS_EXTENSIONS } from './extensions';
@@ -109,7 +109,7 @@ export const typescriptFrontend: Frontend = {
     let nestingCut: number | undefined;
     if (!sf) {
       // The parser gave up on pathological nesting: analyse the shallow part, say where the rest starts.
-      const flat = parseFlattened(text, path);
+      const flat = parseFlattened(text, path) ?? blankOverflowingStatement(text, (t) => parseTree(t, path));
       if (!flat) return { path, text, tree: undefined, model: { ...emptyModel(path, 1), nestingCut: 0 } };
       sf = flat.sf;
       nestingCut = flat.cut;

@@ -72,3 +72,70 @@ export function flattenDeepNesting(text: string, maxDepth: number, languageVaria
   out += text.slice(at);
   return { text: out, cut: regions[0]![0] };
 }
+
+const LINE_BREAK = /\r\n?|\n|\u2028|\u2029/g;
+
+/** `text` with `[from, to)` blanked, line breaks kept. */
+function blank(text: string, from: number, to: number): string {
+  return from >= to ? text : text.slice(0, from) + text.slice(from, to).replace(/[^\r\n\u2028\u2029]/g, ' ') + text.slice(to);
+}
+
+/** The innermost statement (a child of a block, a module body, a case or the file) that contains `at`. */
+function statementAt(sf: ts.SourceFile, at: number): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  let node: ts.Node = sf;
+  for (;;) {
+    const holdsStatements = ts.isSourceFile(node) || ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node);
+    const child: ts.Node | undefined = ts.forEachChild(node, (c) => (c.pos <= at && at < c.end ? c : undefined));
+    if (!child) return found;
+    if (holdsStatements) found = child;
+    node = child;
+  }
+}
+
+/**
+ * The last resort when blanking deep brackets is not enough: a chain of a thousand arrow functions
+ * or JSX elements nests without brackets. Finds, line by line, where the parser first overflows,
+ * and blanks whole lines from the start of the statement it is in up to the first line after which
+ * the rest of the file parses; positions outside stay where they were, so the code before and after
+ * is analysed. About twice the logarithm of the line count in parses. `parse` returns `undefined`
+ * when the parser overflows; the result is `undefined` when even blanking to the end does not help.
+ */
+export function blankOverflowingStatement(text: string, parse: (text: string) => ts.SourceFile | undefined): { sf: ts.SourceFile; cut: number } | undefined {
+  const starts = [0];
+  for (const m of text.matchAll(LINE_BREAK)) starts.push(m.index + m[0].length);
+  const lines = starts.length;
+  const lineStart = (line: number): number => (line >= lines ? text.length : starts[line]!);
+  // The longest prefix of whole lines that parses: lines [0, ok) parse, lines [0, ok] overflow.
+  let ok = 0;
+  let over = lines;
+  while (over - ok > 1) {
+    const mid = (ok + over) >> 1;
+    if (parse(blank(text, lineStart(mid), text.length))) ok = mid;
+    else over = mid;
+  }
+  const prefix = parse(blank(text, lineStart(ok), text.length));
+  if (!prefix) return undefined;
+  // The overflowing construct began in the statement the prefix ends in when that statement is
+  // unfinished (the parser reports an error at its end); otherwise it begins on line `ok`.
+  const lastCode = text.slice(0, lineStart(ok)).trimEnd().length - 1;
+  const errors = (prefix as unknown as { parseDiagnostics?: readonly { start: number }[] }).parseDiagnostics ?? [];
+  let first = ok;
+  if (lastCode >= 0 && errors.some((e) => e.start >= lastCode)) {
+    const statement = statementAt(prefix, lastCode);
+    const start = statement ? statement.getStart(prefix) : 0;
+    while (first > 0 && lineStart(first) > start) first--;
+  }
+  // The fewest lines from there on whose blanking lets the whole file parse.
+  const from = lineStart(first);
+  if (!parse(blank(text, from, text.length))) return undefined;
+  let short = ok;
+  let enough = lines;
+  while (enough - short > 1) {
+    const mid = (short + enough) >> 1;
+    if (parse(blank(text, from, lineStart(mid)))) enough = mid;
+    else short = mid;
+  }
+  const sf = parse(blank(text, from, lineStart(enough)));
+  return sf ? { sf, cut: from } : undefined;
+}
