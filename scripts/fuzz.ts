@@ -1,13 +1,16 @@
 // The long fuzz campaign: `npm run fuzz -- --minutes N [--seed S]`. Runs every robustness property:
 // engine-level never-throws and fixes-safe (mutated fixtures, hostile inputs, every truncation class),
-// the config properties, and the protocol property against the bundled server (built first if
+// the config properties (malformed and deep configs, hostile globs), deep nesting in every construct, odd
+// file-system entries through the CLI, and the protocol property against the bundled server (built first if
 // missing). Splits the time between them, prints what it covered, and exits non-zero with the
 // saved, shrunk case on the first failure.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { initFrontends } from '../server/src/languages';
 import { fixtureSeeds, newStats, REGRESSIONS, runHostile, runProperty, runTruncations, type Property } from '../test/fuzz/campaign';
-import { newConfigStats, runConfigProperties } from '../test/fuzz/config';
+import { newConfigStats, runConfigProperties, runHostileConfigProperties } from '../test/fuzz/config';
+import { runDeepNesting } from '../test/fuzz/deep';
+import { runOddEntries } from '../test/fuzz/fs-entries';
 import { BUNDLED_SERVER } from '../test/fuzz/lsp-process';
 import { ProtocolFuzzer, saveScenario, seedsByLanguage } from '../test/fuzz/protocol';
 
@@ -42,10 +45,12 @@ async function main(): Promise<void> {
   log(`truncations: ${truncated.inputs} prefixes of ${seeds.length} fixtures at every position class, slowest ${truncated.maxMs.toFixed(0)} ms`);
 
   // Shares of the remaining time, in one-minute slices (shorter when the campaign is short).
-  type Kind = Property | 'config' | 'server-stays-up';
-  const plan: Kind[] = ['never-throws', 'fixes-safe', 'server-stays-up', 'never-throws', 'fixes-safe', 'server-stays-up', 'config'];
+  type Kind = Property | 'config' | 'server-stays-up' | 'deep-nesting' | 'hostile-config' | 'odd-entries';
+  const plan: Kind[] = ['never-throws', 'fixes-safe', 'server-stays-up', 'deep-nesting', 'never-throws', 'fixes-safe', 'server-stays-up', 'config', 'hostile-config', 'odd-entries'];
   const slice = Math.min(60_000, Math.max(5_000, total / 10));
   const engine = { 'never-throws': newStats(), 'fixes-safe': newStats() };
+  const deep = newStats();
+  let oddTrees = 0;
   const config = newConfigStats();
   const { ts, rs } = seedsByLanguage(seeds);
   const protocol = new ProtocolFuzzer(ts, rs);
@@ -54,6 +59,9 @@ async function main(): Promise<void> {
       const kind = plan[round % plan.length]!;
       const ms = Math.min(slice, total - (Date.now() - started));
       if (kind === 'config') runConfigProperties(ms, config, REGRESSIONS, seed);
+      else if (kind === 'hostile-config') runHostileConfigProperties(ms, config, REGRESSIONS, seed);
+      else if (kind === 'deep-nesting') runDeepNesting(ms, deep, seed);
+      else if (kind === 'odd-entries') oddTrees += await runOddEntries(ms, seed);
       else if (kind === 'server-stays-up') await protocol.runFor(ms, 400, (s) => saveScenario(REGRESSIONS, s), seed);
       else await runProperty(kind, seeds, ms, engine[kind], seed);
       if (seed !== undefined) seed += 1_000;
@@ -66,6 +74,8 @@ async function main(): Promise<void> {
   for (const [name, s] of Object.entries(engine)) {
     log(`${name}: ${s.inputs} inputs, ${s.findings} findings, ${s.fixesChecked} fixes applied and re-parsed, ${s.createdFiles} created files parsed, ${s.fixesRefused} refused, ${s.fixAllRuns} fix-all runs (each twice), slowest analyze ${s.maxMs.toFixed(0)} ms`);
   }
+  log(`deep-nesting: ${deep.inputs} files with a construct nested up to 5,000 deep beside a shallow finding, slowest analyze ${deep.maxMs.toFixed(0)} ms`);
+  log(`odd-entries: ${oddTrees} random trees of pipes, broken links, odd names and unreadable configs checked by the CLI`);
   log(`config: ${config.configs} config texts (${config.errors} errors checked), ${config.globsAccepted} globs accepted and matched against hostile paths (slowest ${config.slowestGlobMs.toFixed(0)} ms), ${config.globsRefused} refused`);
   const p = protocol.stats;
   log(`server-stays-up: ${p.scenarios} edit sequences, ${p.edits} edits, ${p.requests} requests all answered, ${p.malformed} malformed messages, ${p.finalChecks} final-diagnostics checks (${p.finalDiagnostics} diagnostics compared), ${p.restarts} restarts`);

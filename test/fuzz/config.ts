@@ -150,3 +150,131 @@ export function runConfigProperties(ms: number, stats: ConfigStats, dir: string,
     }
   }
 }
+
+/** Where a deep value goes in a config, and the nesting level its first bracket opens (the file's `{` is level 1). */
+const DEEP_PLACES = {
+  rules: { before: '{ "rules": { "blocking-in-async": ', after: ' } }', level: 3 },
+  include: { before: '{ "include": [', after: '] }', level: 3 },
+  languages: { before: '{ "languages": { "typescript": { "lockTypes": ', after: ' } } }', level: 4 },
+  extra: { before: '{ "extra": ', after: ' }', level: 2 },
+  // Brackets in a string or a comment do not nest.
+  string: { before: '{ "include": ["', after: '"] }', level: 0 },
+  comment: { before: '{ /* ', after: ' */ "rules": {} }', level: 0 },
+} as const;
+
+/** A config with one value nested `depth` deep (arrays and objects in a repeating pattern), closed or not. */
+export function deepConfigArb(): fc.Arbitrary<{ text: string; place: keyof typeof DEEP_PLACES; tooDeepAt: number | undefined }> {
+  return fc
+    .record({
+      depth: fc.integer({ min: 1, max: 20_000 }),
+      pattern: fc.array(fc.constantFrom('[', '{'), { minLength: 1, maxLength: 3 }),
+      place: fc.constantFrom(...(Object.keys(DEEP_PLACES) as (keyof typeof DEEP_PLACES)[])),
+      closed: fc.boolean(),
+    })
+    .map(({ depth, pattern, place, closed }) => {
+      const where = DEEP_PLACES[place];
+      const inText = where.level === 0;
+      let text = where.before;
+      let tooDeepAt: number | undefined;
+      const closers: string[] = [];
+      for (let i = 0; i < depth; i++) {
+        const open = pattern[i % pattern.length]!;
+        if (!inText && where.level + i === MAX_DEPTH + 1) tooDeepAt = text.length;
+        text += open === '{' && !inText ? '{ "k": ' : open;
+        closers.push(open === '{' ? '}' : ']');
+      }
+      text += inText ? 'x' : '1';
+      if (closed) text += closers.reverse().join('');
+      return { text: text + where.after, place, tooDeepAt };
+    });
+}
+
+const MAX_DEPTH = 64;
+
+/**
+ * A config nested deeper than the limit is one error at the first bracket past it and nothing else
+ * (the file is not read); one within the limit gets no nesting error. Never throws; linear time.
+ */
+export function deepConfigIsOneError(text: string, tooDeepAt: number | undefined, stats: ConfigStats): void {
+  stats.configs++;
+  const t0 = process.cpuUsage();
+  const { config, errors } = parseConfig(text, FILE);
+  const used = process.cpuUsage(t0);
+  const ms = (used.user + used.system) / 1000;
+  if (ms > 500 + text.length * 0.01) throw new Error(`parseConfig took ${ms.toFixed(0)} ms of CPU for ${text.length} chars`);
+  stats.errors += errors.length;
+  const deep = errors.filter((e) => /levels deep/.test(e.message));
+  if (tooDeepAt === undefined) {
+    if (deep.length > 0) throw new Error(`a nesting error for a config within the limit: ${JSON.stringify(deep)}`);
+    return;
+  }
+  if (errors.length !== 1 || deep.length !== 1) throw new Error(`want one nesting error, got ${JSON.stringify(errors)}`);
+  if (deep[0]!.line !== 1 || deep[0]!.column !== tooDeepAt + 1) throw new Error(`nesting error at 1:${deep[0]!.column}, want 1:${tooDeepAt + 1}`);
+  if (Object.keys(config.rules).length + config.include.length + Object.keys(config.languages).length > 0) throw new Error(`a too-deep config was read: ${JSON.stringify(config)}`);
+}
+
+/** Normalised relative paths as checked paths are (leading `../` only), with the characters file names may hold. */
+export function hostilePathArb(): fc.Arbitrary<string> {
+  const segment = fc.oneof(
+    fc.constantFrom('a', 'aa', 'src', 'x.ts', 'a.test.ts', '.hidden', 'é', '*', '?', '[a]', '{a,b}', '!(a)', '+(a)', 'a b', '\\'),
+    fc.integer({ min: 1, max: 300 }).map((n) => 'a'.repeat(n)),
+  );
+  return fc.tuple(fc.integer({ min: 0, max: 3 }), fc.array(segment, { minLength: 1, maxLength: 60 })).map(([up, segs]) => '../'.repeat(up) + segs.join('/'));
+}
+
+/** Globs as a hostile config writes them: climbing `../`, wildcards, and the shapes that can never match. */
+export function hostileGlobArb(): fc.Arbitrary<string> {
+  return fc.tuple(fc.integer({ min: 0, max: 3 }), globArb(), fc.constantFrom('', '/', '//x', '/./x', '/../x')).map(([up, glob, tail]) => '../'.repeat(up) + glob + tail);
+}
+
+/**
+ * An accepted glob matches any path in time linear in the path; one the parser warns can never match
+ * matches none of the paths; a plain path matches itself, and `**` and `**` + `/` + its file name match it.
+ */
+export function globAgreesWithWarnings(glob: string, paths: readonly string[], stats: ConfigStats): void {
+  const { config, warnings } = parseConfig(JSON.stringify({ exclude: [glob] }), FILE);
+  if (config.exclude.length === 0) {
+    stats.globsRefused++;
+    return;
+  }
+  stats.globsAccepted++;
+  const t0 = performance.now();
+  const match = globMatcher([glob]);
+  const matched = paths.filter((p) => match(p));
+  const ms = performance.now() - t0;
+  stats.slowestGlobMs = Math.max(stats.slowestGlobMs, ms);
+  if (ms > GLOB_BUDGET_MS) throw new Error(`accepted glob \`${glob}\` took ${ms.toFixed(0)} ms on ${paths.length} paths`);
+  if (warnings.some((w) => /can never match/.test(w.message)) && matched.length > 0) throw new Error(`\`${glob}\` is said never to match, but matches ${JSON.stringify(matched[0])}`);
+}
+
+/** Literal paths (no glob syntax in them) and the globs that must match them (`**` stays below the `../` it starts with). */
+export function literalPathMatches(path: string): void {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const up = /^(?:\.\.\/)*/.exec(path)![0];
+  for (const glob of [path, `${up}**`, `${up}**/${base}`]) {
+    if (!globMatcher([glob])(path)) throw new Error(`\`${glob}\` does not match ${JSON.stringify(path)}`);
+  }
+}
+
+/** Runs the deep-config and hostile-glob properties for about `ms`; on failure saves the shrunk case in `dir` and throws. */
+export function runHostileConfigProperties(ms: number, stats: ConfigStats, dir: string, seed?: number): void {
+  const deadline = Date.now() + ms;
+  const literal = fc
+    .tuple(fc.integer({ min: 0, max: 3 }), fc.array(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._ é-]{0,20}$/), { minLength: 1, maxLength: 20 }))
+    .map(([up, segs]) => '../'.repeat(up) + segs.join('/'));
+  do {
+    const opts = { numRuns: 20, ...(seed !== undefined ? { seed: seed++ } : {}) };
+    const deep = fc.check(fc.property(deepConfigArb(), ({ text, tooDeepAt }) => deepConfigIsOneError(text, tooDeepAt, stats)), opts);
+    if (deep.failed && deep.counterexample) {
+      const file = save(dir, 'text', deep.counterexample[0].text);
+      throw new Error(`deep config property failed, saved as ${file}: ${String(deep.errorInstance)}`);
+    }
+    const globs = fc.check(fc.property(hostileGlobArb(), fc.array(hostilePathArb(), { minLength: 1, maxLength: 8 }), (g, paths) => globAgreesWithWarnings(g, paths, stats)), opts);
+    if (globs.failed && globs.counterexample) {
+      const file = save(dir, 'glob', globs.counterexample[0]);
+      throw new Error(`hostile glob property failed, saved as ${file}: ${String(globs.errorInstance)}`);
+    }
+    const literals = fc.check(fc.property(literal, literalPathMatches), opts);
+    if (literals.failed) throw new Error(`literal glob property failed: ${fc.defaultReportMessage(literals) ?? ''}`);
+  } while (Date.now() < deadline);
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseConfig } from '../../server/src/engine/config-parse';
 import { globSyntaxProblem } from '../../server/src/engine/glob';
 import { REGRESSIONS } from '../fuzz/campaign';
-import { configParses, globIsSafe, GLOB_BUDGET_MS, newConfigStats, runConfigProperties, savedConfigCases } from '../fuzz/config';
+import { configParses, globIsSafe, GLOB_BUDGET_MS, newConfigStats, runConfigProperties, runHostileConfigProperties, savedConfigCases } from '../fuzz/config';
 
 const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 4_000) / 2;
 
@@ -23,6 +23,12 @@ describe('config robustness (bounded fuzz)', function () {
     runConfigProperties(BUDGET_MS, stats, REGRESSIONS);
     assert.ok(stats.configs > 50 && stats.globsAccepted > 10 && stats.globsRefused > 10, JSON.stringify(stats));
     assert.ok(stats.slowestGlobMs < GLOB_BUDGET_MS);
+  });
+
+  it('a config nested past the limit anywhere is one error at the first bracket past it; hostile globs match in linear time and never where the parser says they cannot', () => {
+    const stats = newConfigStats();
+    runHostileConfigProperties(BUDGET_MS / 2, stats, REGRESSIONS);
+    assert.ok(stats.configs >= 20 && stats.globsAccepted >= 10, JSON.stringify(stats));
   });
 
   // Each of these took seconds in picomatch on one hostile path, and was refused by a wildcard count before
