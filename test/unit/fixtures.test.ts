@@ -1,7 +1,9 @@
 // Rule fixtures: every `expect: <rule-id>` marker is a finding that must be reported on its line,
 // and every line without one must produce nothing. `<name>.fixed.<ext>` beside a fixture is the
 // text after applying the first fix of every finding (with the dependencies of a manifest among the
-// fixtures, as the server reads them); UPDATE_FIXTURES=1 rewrites those files.
+// fixtures, as the server reads them). UPDATE_FIXTURES=1 rewrites the `.fixed` files there are;
+// UPDATE_FIXTURES=new also writes one for every fixture whose fixes change it (then review them: a
+// fixture may have none by choice). FIXTURES_ROOT reads the fixtures from another folder.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
@@ -11,7 +13,11 @@ import { fixAllText } from '../../server/src/engine/fix-all';
 import { frontendForPath } from '../../server/src/languages';
 import { Manifests } from '../../server/src/lsp/manifest';
 
-const ROOT = join(__dirname, '..', 'fixtures');
+const ROOT = process.env.FIXTURES_ROOT ?? join(__dirname, '..', 'fixtures');
+const UPDATE = process.env.UPDATE_FIXTURES;
+/** Rewrite `.fixed` files with the current output, and create missing ones too. */
+const REFRESH = UPDATE === '1' || UPDATE === 'new';
+const CREATE = UPDATE === 'new';
 const MARKER = /(?:\/\/|#|--|\/\*)\s*expect:\s*([a-z0-9-]+(?:@[a-z]+)?(?:\s*,\s*[a-z0-9-]+(?:@[a-z]+)?)*)/;
 
 function fixtureFiles(dir: string): string[] {
@@ -81,7 +87,7 @@ describe('rule fixtures', () => {
       assert.deepEqual(actual, expected, `${name}: findings differ from the markers\n${detail}`);
     });
     const fixed = fixedPath(file);
-    if (existsSync(fixed) || process.env.UPDATE_FIXTURES === '1') {
+    if (existsSync(fixed) || CREATE) {
       it(`${name} (fixed)`, function () {
         const text = readFileSync(file, 'utf8');
         const analysis = analyze({ path: file, text })!;
@@ -91,7 +97,7 @@ describe('rule fixtures', () => {
         assert.equal(frontendForPath(file)!.syntaxErrors(after, file), 0, `${name}: the fixed text does not parse`);
         const again = analyze({ path: file, text: after })!;
         assert.ok(again.findings.length < analysis.findings.length, `${name}: fixing removed no finding`);
-        if (process.env.UPDATE_FIXTURES === '1') writeFileSync(fixed, after);
+        if (REFRESH) writeFileSync(fixed, after);
         else assert.equal(after, readFileSync(fixed, 'utf8'), `${name}: fixed output differs from ${basename(fixed)} (UPDATE_FIXTURES=1 rewrites it)`);
       });
     }
