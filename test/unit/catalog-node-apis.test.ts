@@ -13,7 +13,7 @@ const BUILTINS = new Set(builtinModules);
 const GLOBAL_ROOTS = new Set(['Atomics', 'Array', 'Promise']);
 
 /**
- * Blocking APIs newer than some Node versions the project supports (`engines.node` is >=20.19): on an
+ * Blocking APIs newer than some Node versions the project supports (`engines.node` is `^20.19.0 || ^22.13.0 || >=24`): on an
  * older Node they are skipped, on a Node at or past the version they are checked like the others.
  */
 const ADDED_IN: ReadonlyMap<string, string> = new Map([
