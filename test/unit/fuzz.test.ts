@@ -23,11 +23,9 @@ describe('robustness (bounded fuzz)', function () {
     });
   }
 
-  // About 30 s of CPU (each input's CPU time is bounded in runHostile); a wall-clock timeout only has
-  // to catch a hang, and at a load of 28 on two cores the wall time was 134 s, past the suite's 136 s.
   it('survives hostile inputs (deep nesting, 1 MB lines, NULs, BOMs, lone surrogates)', async () => {
     await runHostile(seeds, newStats());
-  }).timeout(900_000);
+  });
 
   it('analyze never throws on truncations at every class of position (one seed per language here; all in the campaign)', async () => {
     const sample = ['.ts', '.rs'].map((ext) => seeds.filter((s) => s.path.endsWith(ext)).sort((a, b) => b.text.length - a.text.length)[0]).filter((s) => s !== undefined);
