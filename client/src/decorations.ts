@@ -1,6 +1,6 @@
 // Yield-point decorations from `asyncBoundary/yieldPoints`: a gutter mark and a subtle marker after
-// each yield keyword, a tint over the code that runs while a lock is held, and a stronger marker on
-// yield points inside a held region. Redrawn whenever the server publishes diagnostics for the
+// each yield keyword, a tint over the code that runs while a lock is held, a stronger marker on a
+// yield point where a lock is held with a finding, and what is held at the end of its line. Redrawn whenever the server publishes diagnostics for the
 // document; new decorations replace old ones in one call (no clearing first, so nothing flickers).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -15,6 +15,8 @@ export interface AppliedDecorations {
   readonly version: number;
   readonly yieldPoints: { range: WireRange; text: string }[];
   readonly heldYieldPoints: { range: WireRange; text: string }[];
+  /** `holds state.lock` at the end of a line whose yield points hold a lock; `finding` when one of them has a finding there. */
+  readonly holdsLabels: { range: WireRange; text: string; finding: boolean }[];
   readonly heldRegions: { range: WireRange; lock: string }[];
 }
 
@@ -24,6 +26,8 @@ export class YieldDecorations implements vscode.Disposable {
   private readonly yieldType: vscode.TextEditorDecorationType;
   private readonly heldYieldType: vscode.TextEditorDecorationType;
   private readonly heldRegionType: vscode.TextEditorDecorationType;
+  private readonly holdsType: vscode.TextEditorDecorationType;
+  private readonly holdsFindingType: vscode.TextEditorDecorationType;
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Per document URI. */
   readonly applied = new Map<string, AppliedDecorations>();
@@ -45,6 +49,14 @@ export class YieldDecorations implements vscode.Disposable {
       after: { color: new vscode.ThemeColor('asyncBoundary.heldYieldPointForeground'), fontWeight: 'bold', margin: '0 0 0 0.15em' },
       overviewRulerColor: new vscode.ThemeColor('asyncBoundary.heldYieldPointForeground'),
       overviewRulerLane: vscode.OverviewRulerLane.Center,
+    });
+    // What is held is said after the line's code: between `.await` and the rest of its expression
+    // (`.await◆2 holds self.cache?;`) it ran into the code and read as a question.
+    this.holdsType = vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('asyncBoundary.yieldPointForeground'), margin: '0 0 0 1.5em' },
+    });
+    this.holdsFindingType = vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('asyncBoundary.heldYieldPointForeground'), fontWeight: 'bold', margin: '0 0 0 1.5em' },
     });
     this.heldRegionType = vscode.window.createTextEditorDecorationType({
       backgroundColor: new vscode.ThemeColor('asyncBoundary.heldRegionBackground'),
@@ -87,7 +99,7 @@ export class YieldDecorations implements vscode.Disposable {
     const doc = editor.document;
     if (!isSupported(doc.languageId)) return;
     if (!this.enabled(doc)) {
-      this.apply(editor, { version: doc.version, yieldPoints: [], heldYieldPoints: [], heldRegions: [] });
+      this.apply(editor, { version: doc.version, yieldPoints: [], heldYieldPoints: [], holdsLabels: [], heldRegions: [] });
       return;
     }
     if (!this.client.isRunning()) return;
@@ -102,22 +114,38 @@ export class YieldDecorations implements vscode.Disposable {
     if (editor.document.isClosed) return;
     // No analysis (turned off, or a file no frontend handles): nothing to mark.
     if (!result) {
-      this.apply(editor, { version: doc.version, yieldPoints: [], heldYieldPoints: [], heldRegions: [] });
+      this.apply(editor, { version: doc.version, yieldPoints: [], heldYieldPoints: [], holdsLabels: [], heldRegions: [] });
       return;
     }
     // A newer version has its own refresh coming: drawing this one would misplace the markers.
     if (result.version !== doc.version) return;
     const yieldPoints: AppliedDecorations['yieldPoints'] = [];
     const heldYieldPoints: AppliedDecorations['heldYieldPoints'] = [];
+    const held = new Map<number, { locks: Set<string>; finding: boolean }>();
     for (const y of result.yieldPoints) {
-      // A `?` ending the lock expression (`self.cache?`) would read as a question after "holds".
-      const held = y.held.map((l) => l.replace(/[?!]+$/, '')).join(', ');
-      if (y.held.length === 0) yieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal}` });
+      const marker = { range: y.range, text: `${GLYPH}${y.ordinal}` };
       // The strong marker means "a finding here"; a lock held on purpose (an async lock around its own connection) stays calm.
-      else if (y.finding) heldYieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal} holds ${held}` });
-      else yieldPoints.push({ range: y.range, text: `${GLYPH}${y.ordinal} holds ${held}` });
+      if (y.held.length > 0 && y.finding) heldYieldPoints.push(marker);
+      else yieldPoints.push(marker);
+      if (y.held.length === 0) continue;
+      const line = held.get(y.range.end.line) ?? { locks: new Set<string>(), finding: false };
+      // A `?` ending the lock expression (`self.cache?`) would read as a question after "holds".
+      for (const l of y.held) line.locks.add(l.replace(/[?!]+$/, ''));
+      line.finding ||= y.finding === true;
+      held.set(y.range.end.line, line);
     }
-    this.apply(editor, { version: result.version, yieldPoints, heldYieldPoints, heldRegions: result.heldRegions.map((r) => ({ range: r.range, lock: r.lock })) });
+    const holdsLabels: AppliedDecorations['holdsLabels'] = [];
+    for (const [line, h] of held) {
+      if (line >= doc.lineCount) continue;
+      const end = doc.lineAt(line).range.end;
+      const text = `holds ${[...h.locks].join(', ')}`;
+      // A yield keyword that ends the line (a tail `.await`): two markers at one place render in no
+      // set order, so the label joins the marker there, where nothing follows it.
+      const last = [...yieldPoints, ...heldYieldPoints].find((m) => m.range.end.line === line && m.range.end.character >= end.character);
+      if (last) last.text = `${last.text}\u2002${text}`;
+      else holdsLabels.push({ range: { start: { line, character: end.character }, end: { line, character: end.character } }, text, finding: h.finding });
+    }
+    this.apply(editor, { version: result.version, yieldPoints, heldYieldPoints, holdsLabels, heldRegions: result.heldRegions.map((r) => ({ range: r.range, lock: r.lock })) });
   }
 
   private apply(editor: vscode.TextEditor, next: AppliedDecorations): void {
@@ -126,13 +154,15 @@ export class YieldDecorations implements vscode.Disposable {
       items.map((i) => ({ range: toRange(i.range), renderOptions: { after: { contentText: i.text } } }));
     editor.setDecorations(this.yieldType, withText(next.yieldPoints));
     editor.setDecorations(this.heldYieldType, withText(next.heldYieldPoints));
+    editor.setDecorations(this.holdsType, withText(next.holdsLabels.filter((l) => !l.finding)));
+    editor.setDecorations(this.holdsFindingType, withText(next.holdsLabels.filter((l) => l.finding)));
     editor.setDecorations(this.heldRegionType, next.heldRegions.map((r) => ({ range: toRange(r.range) })));
     this.applied.set(editor.document.uri.toString(), next);
   }
 
   /** Removes every decoration (the server stopped: what it computed may no longer match the text). */
   clearAll(): void {
-    const none: AppliedDecorations = { version: -1, yieldPoints: [], heldYieldPoints: [], heldRegions: [] };
+    const none: AppliedDecorations = { version: -1, yieldPoints: [], heldYieldPoints: [], holdsLabels: [], heldRegions: [] };
     for (const editor of vscode.window.visibleTextEditors) if (isSupported(editor.document.languageId)) this.apply(editor, none);
     this.applied.clear();
   }
@@ -142,5 +172,7 @@ export class YieldDecorations implements vscode.Disposable {
     this.yieldType.dispose();
     this.heldYieldType.dispose();
     this.heldRegionType.dispose();
+    this.holdsType.dispose();
+    this.holdsFindingType.dispose();
   }
 }

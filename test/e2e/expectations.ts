@@ -133,15 +133,24 @@ export function expectYieldHover(hovers: readonly string[], want: { ordinal: num
   return text;
 }
 
-/** The await under the lock is reported, and its decoration says which lock it holds. */
-export function expectHeldLock(snap: Snapshot): void {
+/**
+ * The await under the lock is reported; its marker is the strong one, and what it holds is said at
+ * the end of its line (after the code, where it cannot run into the rest of the expression).
+ */
+export function expectHeldLock(snap: Snapshot): SnapDecoration {
   const hits = snap.diagnostics.filter((d) => codeOf(d) === RATES.rule);
   assert.equal(hits.length, 1, `expected one ${RATES.rule} finding, got ${JSON.stringify(snap.diagnostics)}`);
   assert.equal(hits[0]!.range.start.line, RATES.heldAwait.line - 1, 'finding on the awaited call under the lock');
   assert.ok(hits[0]!.message.includes(`\`${RATES.lock}\``), `the message names the lock: ${hits[0]!.message}`);
   const held = snap.decorations.filter((d) => d.range.start.line === RATES.heldAwait.line - 1);
-  assert.equal(held.length, 1, `one decoration on the held yield point: ${JSON.stringify(snap.decorations)}`);
-  assert.ok(held[0]!.contentText?.includes(RATES.lock), `its marker names the held lock: ${held[0]!.contentText}`);
+  assert.deepEqual(
+    held.map((d) => [d.type, d.contentText]),
+    [['heldYieldPoint', `◆${RATES.heldAwait.ordinal}`], ['holdsFinding', `holds ${RATES.lock}`]],
+    `the strong marker on the await and the lock at the end of the line: ${JSON.stringify(snap.decorations)}`,
+  );
+  const label = held[1]!;
+  assert.ok(label.range.start.character > RATES.heldAwait.column + 40, `the label sits at the end of the line: ${JSON.stringify(label.range)}`);
+  return label;
 }
 
 /**
@@ -152,15 +161,12 @@ export function expectCalmAndHeldMarkers(snap: Snapshot): void {
   const u = UPSTREAM;
   const findings = snap.diagnostics.filter((d) => codeOf(d) === u.rule);
   assert.deepEqual(findings.map((d) => d.range.start.line + 1), [u.heldAwait.line], `one ${u.rule} finding, on the file read: ${JSON.stringify(snap.diagnostics)}`);
-  const on = (line: number) => snap.decorations.filter((d) => d.range.start.line === line - 1);
-  const calm = on(u.calmAwait.line);
-  assert.equal(calm.length, 1, `one marker on the socket write: ${JSON.stringify(snap.decorations)}`);
-  assert.equal(calm[0]!.type, 'yieldPoint', 'a lock held with nothing wrong gets the calm yield-point marker, not the finding marker');
-  assert.equal(calm[0]!.contentText, `◆${u.calmAwait.ordinal} holds ${u.calmLock}`);
-  const held = on(u.heldAwait.line);
-  assert.equal(held.length, 1, `one marker on the file read: ${JSON.stringify(snap.decorations)}`);
-  assert.equal(held[0]!.type, 'heldYieldPoint', 'the await with a finding gets the strong marker');
-  assert.equal(held[0]!.contentText, `◆${u.heldAwait.ordinal} holds ${u.lockLabel}`, 'the marker does not end in `?`');
+  const on = (line: number) => snap.decorations.filter((d) => d.range.start.line === line - 1).map((d) => [d.type, d.contentText]);
+  // A lock held with nothing wrong: the calm marker and a calm label.
+  // Its `.await` ends the line: the label joins the marker (two markers at one place render in no set order).
+  assert.deepEqual(on(u.calmAwait.line), [['yieldPoint', `◆${u.calmAwait.ordinal}\u2002holds ${u.calmLock}`]], JSON.stringify(snap.decorations));
+  // A finding: the strong marker, and the label without the `?` the lock expression ends with, after the line's own `.ok()?;`.
+  assert.deepEqual(on(u.heldAwait.line), [['heldYieldPoint', `◆${u.heldAwait.ordinal}`], ['holdsFinding', `holds ${u.lockLabel}`]], JSON.stringify(snap.decorations));
   assert.deepEqual(snap.inlayHints, [], 'no inlay hints while the client decorates');
 }
 
@@ -168,7 +174,7 @@ export function expectCalmAndHeldMarkers(snap: Snapshot): void {
 export function expectInlayHintsInstead(snap: Snapshot): void {
   assert.deepEqual(snap.decorations, [], 'no decorations while inlay hints are on');
   const u = UPSTREAM;
-  assert.deepEqual(snap.inlayHints, ['◆ 1', `◆ ${u.calmAwait.ordinal} holds ${u.calmLock}`, '◆ 1', `◆ ${u.heldAwait.ordinal} holds ${u.lockLabel}`]);
+  assert.deepEqual(snap.inlayHints, ['◆ 1', `◆ ${u.calmAwait.ordinal}`, `holds ${u.calmLock}`, '◆ 1', `◆ ${u.heldAwait.ordinal}`, `holds ${u.lockLabel}`]);
 }
 
 /** Our quick fix for the blocking call is offered and preferred. */

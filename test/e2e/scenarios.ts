@@ -156,8 +156,9 @@ export const scenarios: readonly Scenario[] = [
     name: 'an await under a held lock is reported and its marker names the lock',
     async run(ctx) {
       await wb.openFile(ctx.page, RATES.file);
-      const snap = await snapshotUntil(ctx, `the ${RATES.rule} diagnostic and held-lock decorations`, expectHeldLock);
-      const marker = snap.decorations.find((d) => d.range.start.line === RATES.heldAwait.line - 1)!.contentText!;
+      let label: string | undefined;
+      await snapshotUntil(ctx, `the ${RATES.rule} diagnostic and held-lock decorations`, (s) => void (label = expectHeldLock(s).contentText));
+      const marker = label!;
       await until(async () => (await wb.afterContents(ctx.page)).some((a) => a.includes(marker)), { what: `the marker "${marker}" to render`, timeoutMs: 20_000 });
       await shot(ctx, 'decorations');
     },

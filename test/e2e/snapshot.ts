@@ -48,6 +48,7 @@ export function snapshotRequest(out: string, errorFile: string, ask: SnapshotAsk
 interface RawApplied {
   readonly yieldPoints?: readonly { range: SnapRange; text: string }[];
   readonly heldYieldPoints?: readonly { range: SnapRange; text: string }[];
+  readonly holdsLabels?: readonly { range: SnapRange; text: string; finding: boolean }[];
 }
 
 /** Reads the command's JSON into the shape the expectations use; an absent part reads as empty. */
@@ -62,6 +63,7 @@ export function normalizeSnapshot(raw: unknown): Snapshot {
     : [
         ...list<{ range: SnapRange; text: string }>(applied.yieldPoints).map((d) => ({ range: d.range, contentText: d.text, type: 'yieldPoint' })),
         ...list<{ range: SnapRange; text: string }>(applied.heldYieldPoints).map((d) => ({ range: d.range, contentText: d.text, type: 'heldYieldPoint' })),
+        ...list<{ range: SnapRange; text: string; finding: boolean }>(applied.holdsLabels).map((d) => ({ range: d.range, contentText: d.text, type: d.finding ? 'holdsFinding' : 'holds' })),
       ];
   return {
     uri: typeof r.uri === 'string' ? r.uri : '',

@@ -160,7 +160,11 @@ describe('language server: calm markers for a lock held with nothing wrong', () 
       [[15, [], false], [16, ['self.conn'], false], [20, [], false], [21, ['self.prices.as_ref()?'], true]],
     );
     const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: pos(0, 0), end: pos(30, 0) } });
-    assert.deepEqual(hints.map((h) => h.label), ['◆ 1', '◆ 2 holds self.conn', '◆ 1', '◆ 2 holds self.prices.as_ref()']);
+    // What is held is said at the end of the line, after the code's own `.ok()?;`, not between `.await` and the `?`.
+    assert.deepEqual(
+      hints.map((h) => [h.position, h.label]),
+      [[pos(15, 45), '◆ 1'], [pos(16, 35), '◆ 2'], [pos(16, 35), 'holds self.conn'], [pos(20, 59), '◆ 1'], [pos(21, 46), '◆ 2'], [pos(21, 53), 'holds self.prices.as_ref()']],
+    );
   });
 });
 

@@ -151,7 +151,7 @@ describe('language server features', () => {
     assert.match(value, /await-holding-lock/);
 
     const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: whole });
-    assert.deepEqual(hints.map((h) => [h.position, h.label]), [[pos(5, 23), '◆ 1'], [pos(7, 9), '◆ 2 holds lock']]);
+    assert.deepEqual(hints.map((h) => [h.position, h.label]), [[pos(5, 23), '◆ 1'], [pos(7, 9), '◆ 2'], [pos(7, 39), 'holds lock']]);
 
     const result = await client.request<YieldPointsResult>('asyncBoundary/yieldPoints', { textDocument: { uri } });
     assert.deepEqual(result.yieldPoints.map((y) => [y.ordinal, y.held]), [[1, []], [2, ['lock']]]);

@@ -36,7 +36,7 @@ export function yieldViews(model: FileModel): readonly YieldView[] {
  * expression ends with (`self.cache?`) would read as a question after "holds": it is left out.
  */
 export function holdsLabel(held: readonly HeldRegion[]): string {
-  return `holds ${held.map((r) => lockLabel(r.lock)).join(', ')}`;
+  return `holds ${[...new Set(held.map((r) => lockLabel(r.lock)))].join(', ')}`;
 }
 
 function lockLabel(lock: string): string {
