@@ -180,7 +180,8 @@ const IO: string[] = [
   'aiohttp.', 'httpx.AsyncClient.', 'asyncio.open_connection', 'asyncio.open_unix_connection', 'asyncio.StreamReader.', 'asyncio.StreamWriter.drain',
   'asyncio.create_subprocess_exec', 'asyncio.create_subprocess_shell', 'asyncio.sleep', 'anyio.sleep', 'trio.sleep', 'anyio.open_file',
   'anyio.connect_tcp', 'trio.open_tcp_stream', 'asyncpg.', 'aiofiles.', 'aiosqlite.', 'redis.asyncio.Redis.', 'redis.asyncio.client.Redis.', 'redis.asyncio.RedisCluster.', 'redis.asyncio.cluster.RedisCluster.', 'motor.', 'aioredis.', 'aiobotocore.',
-  'websockets.',
+  'websockets.', 'trio.SocketStream.', 'trio.SSLStream.', 'trio.abc.Stream.', 'trio.abc.SendStream.', 'trio.abc.ReceiveStream.',
+  'anyio.abc.SocketStream.', 'anyio.abc.ByteStream.', 'anyio.abc.ByteSendStream.', 'anyio.abc.ByteReceiveStream.', 'anyio.streams.tls.TLSStream.',
 ];
 
 /** The built-in Python catalog. */

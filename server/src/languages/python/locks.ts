@@ -7,6 +7,8 @@
  */
 import type { FunctionInfo, HeldRegion } from '../../engine/model';
 import { enclosingFn, span, type BuildState } from './builder';
+import { guardedResources, waitingCalls } from './guarded';
+import type { PyFn } from './scope';
 import type { SyntaxNode } from './syntax';
 
 function contextOf(state: BuildState, node: SyntaxNode, functions: readonly FunctionInfo[]): number | undefined {
@@ -24,6 +26,11 @@ function inFinally(node: SyntaxNode, stop: SyntaxNode | undefined): boolean {
 export function buildHeldRegions(state: BuildState, functions: readonly FunctionInfo[]): HeldRegion[] {
   const { text, scope, catalog } = state;
   const regions: Omit<HeldRegion, 'id'>[] = [];
+  const fnOf = new Map<Omit<HeldRegion, 'id'>, PyFn | undefined>();
+  const add = (r: Omit<HeldRegion, 'id'>, fn: PyFn | undefined): void => {
+    regions.push(r);
+    fnOf.set(r, fn);
+  };
   for (const w of state.withs) {
     const isAsync = /^async\b/.test(text.slice(w.start, w.start + 5));
     const clause = w.children.find((c) => c.type === 'with_clause');
@@ -38,10 +45,10 @@ export function buildHeldRegions(state: BuildState, functions: readonly Function
       const guard = value?.type === 'as_pattern' ? value.children[value.children.length - 1] : undefined;
       const lock = text.slice(expr.start, expr.end);
       const ctx = contextOf(state, w, functions);
-      regions.push({
+      add({
         lock, lockKey: lock.replace(/\s+/g, ''), ...(guard ? { guard: text.slice(guard.start, guard.end) } : {}), lockType: entry.name, kind: entry.kind,
         acquireSpan: span(expr), span: { start: item.start, end: w.end }, release: 'finally', ...(ctx !== undefined ? { context: ctx } : {}), guardedResources: [],
-      });
+      }, fn);
     }
   }
   // `lock.acquire()` … `lock.release()` in the same function, the release after the acquire.
@@ -61,12 +68,13 @@ export function buildHeldRegions(state: BuildState, functions: readonly Function
     // A release elsewhere (`__aexit__`, a callback) is not followed: no region rather than a guess.
     if (!r) continue;
     const ctx = contextOf(state, a.stmt, functions);
-    regions.push({
+    add({
       lock: text.slice(a.recv.start, a.recv.end), lockKey: a.key, lockType: entry.name, kind: entry.kind, acquireSpan: span(a.call),
       span: { start: a.stmt.start, end: r.stmt.end }, releaseSpan: span(r.call), release: inFinally(r.stmt, a.fn?.node) ? 'finally' : 'explicit',
       ...(ctx !== undefined ? { context: ctx } : {}), guardedResources: [],
-    });
+    }, a.fn);
   }
   regions.sort((x, y) => x.span.start - y.span.start);
-  return regions.map((r, id) => ({ id, ...r }));
+  const waits = regions.some((r) => r.kind === 'async') ? waitingCalls(state) : new Set<number>();
+  return regions.map((r, id) => ({ id, ...r, guardedResources: guardedResources(state, r, regions, fnOf.get(r), waits) }));
 }
