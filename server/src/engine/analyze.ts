@@ -71,14 +71,20 @@ function emptyModel(frontend: Frontend, path: string): FileModel {
 export function analyzeFile(languages: Languages, file: { readonly path: string; readonly text: string }, config: Config = DEFAULT_CONFIG, options: AnalyzeOptions = {}): Analysis | undefined {
   const frontend = languages.frontendForPath(file.path);
   if (!frontend) return undefined;
-  const catalog = catalogFor(frontend, config);
+  const languageCatalog = catalogFor(frontend, config);
   const onError = options.onError ?? (() => undefined);
   let parsed: ParsedFile;
   try {
-    parsed = frontend.parse(file.text, file.path, catalog, options.previous, options.changes);
+    parsed = frontend.parse(file.text, file.path, languageCatalog, options.previous, options.changes);
   } catch (error) {
     onError(`${frontend.language} frontend`, error);
     parsed = { path: file.path, text: file.text, model: emptyModel(frontend, file.path), tree: undefined };
+  }
+  let catalog = languageCatalog;
+  try {
+    if (frontend.fileCatalog) catalog = frontend.fileCatalog(parsed, languageCatalog);
+  } catch (error) {
+    onError(`${frontend.language} frontend`, error);
   }
   const lines = new LineIndex(file.text);
   const roles = resolveRoles(parsed.model, options.location ? pathRole(config, { ...options.location, language: frontend.language }) : undefined);

@@ -62,6 +62,11 @@ export interface IoCall {
  * every language.
  */
 export interface Wording {
+  /**
+   * The async library code of this catalog runs on, when the language has several (Python: `asyncio`,
+   * `anyio`, `trio`): advice written in rules names its APIs (`asyncio.Semaphore`, `await trio.sleep`).
+   */
+  readonly library?: string;
   /** What a blocking call stalls: `the event loop`, `the executor thread`. */
   readonly executor: string;
   /** How an awaited call is written, with `{}` for the callee: `await {}`, `{}(…).await`. */

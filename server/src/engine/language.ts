@@ -57,6 +57,12 @@ export interface Frontend {
    */
   readonly resolver?: ModuleResolver;
   /**
+   * The catalog one file's rules and fixes read, when the file picks one of the language's async
+   * libraries (a Python file on trio or anyio rather than asyncio): its wording and advice name the
+   * library the file uses. Given the language's catalog (with the config's entries); absent: that catalog.
+   */
+  fileCatalog?(parsed: ParsedFile, catalog: Catalog): Catalog;
+  /**
    * Parses `text` and builds its model. When `previous` (the last parse of the same document) and
    * `changes` are given, the frontend may reparse incrementally.
    */

@@ -1,8 +1,9 @@
+import type { Catalog } from '../catalog';
 import type { FileModel, RetrySite } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { describeContext } from '../rule-support';
 
-function check(model: FileModel): RawFinding[] {
+function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const findings: RawFinding[] = [];
   for (const r of model.retries ?? []) {
     // A capped retry of a transaction conflict needs no backoff: the contention is local and short-lived.
@@ -17,7 +18,7 @@ function check(model: FileModel): RawFinding[] {
     // A sync retry has no async context: name its function instead of calling it async code.
     const fn = r.functionId === undefined ? undefined : model.functions[r.functionId]?.name;
     const where = r.context !== undefined ? describeContext(model, r.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
-    findings.push({ message: `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model, r)}`, span: r.span, data: { retryId: r.id } });
+    findings.push({ message: `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model, r, catalog.wording.library)}`, span: r.span, data: { retryId: r.id } });
   }
   return findings;
 }
@@ -29,13 +30,13 @@ function missing(r: RetrySite): string {
   return r.capped ? `${delay}` : `${delay} and ${cap}`;
 }
 
-function advice(model: FileModel, r: RetrySite): string {
+function advice(model: FileModel, r: RetrySite, library = 'asyncio'): string {
   if (model.language === 'python' && r.kind === 'call') {
     return /backoff\./.test(r.retrier ?? '')
       ? 'use a growing wait generator (`backoff.expo` or `backoff.fibo`, jittered by default) and stop with `max_tries=` or `max_time=`'
       : 'give tenacity a growing, jittered wait and a stop: `wait=wait_random_exponential(multiplier=…, max=…)` and `stop=stop_after_attempt(N)` (or `stop_after_delay`)';
   }
-  if (model.language === 'python') return 'wait `min(cap, base * 2 ** attempt)` with jitter between attempts (`await asyncio.sleep`) and stop after N attempts (or use `tenacity` with `stop_after_attempt` and `wait_random_exponential`)';
+  if (model.language === 'python') return `wait \`min(cap, base * 2 ** attempt)\` with jitter between attempts (\`await ${library}.sleep\`) and stop after N attempts (or use \`tenacity\` with \`stop_after_attempt\` and \`wait_random_exponential\`)`;
   if (model.language === 'go') {
     return 'wait `base << attempt` with jitter, capped, between attempts (a `time.Timer` in a `select` with `ctx.Done()`) and stop after N attempts, or use `backoff.Retry` with `backoff.NewExponentialBackOff()` and `backoff.WithMaxRetries`';
   }

@@ -1,3 +1,4 @@
+import type { Catalog } from '../catalog';
 import type { FanOutSite, FileModel } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { describeContext } from '../rule-support';
@@ -17,7 +18,13 @@ export function isReportedFanOut(f: FanOutSite): f is FanOutSite & { readonly so
   return f.bound === undefined && f.source !== 'unknown';
 }
 
-function check(model: FileModel): RawFinding[] {
+/** How to bound a Python fan-out on the library the file runs on: asyncio gathers, trio and anyio start tasks in a group. */
+function pythonBound(library: string | undefined): string {
+  if (library === 'trio' || library === 'anyio') return `bound it: ${library === 'anyio' ? 'an' : 'a'} \`${library}.CapacityLimiter(N)\` taken with \`async with\` inside the per-item work, or start it in batches of N`;
+  return 'bound it: an `asyncio.Semaphore(N)` taken with `async with` inside the per-item work, or gather it in chunks of N';
+}
+
+function check(model: FileModel, catalog: Catalog): RawFinding[] {
   const findings: RawFinding[] = [];
   for (const f of model.fanOuts ?? []) {
     if (!isReportedFanOut(f)) continue;
@@ -32,7 +39,7 @@ function check(model: FileModel): RawFinding[] {
           ? 'bound it: a `tokio::sync::Semaphore` of N whose owned permit each task holds, acquired before each spawn'
           : 'bound it: `futures::stream::iter(items).map(f).buffered(N)`, which keeps the results in order as `join_all` does'
         : model.language === 'python'
-          ? 'bound it: an `asyncio.Semaphore(N)` taken with `async with` inside the per-item work, or gather it in chunks of N'
+          ? pythonBound(catalog.wording.library)
         : model.language === 'go'
           ? 'bound it: an `errgroup.Group` with `g.SetLimit(N)` and `g.Go`, a semaphore channel (`sem <- struct{}{}` before each `go`, `<-sem` when it ends), or a fixed pool of N workers reading a channel'
           : 'bound it: `p-map`/`p-limit` with a concurrency, or await it in chunks of N';

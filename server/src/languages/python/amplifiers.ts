@@ -208,6 +208,11 @@ export class PythonAmplifiers {
       n.children.forEach(collect);
     };
     collect(work);
+    if (work.type === 'identifier') {
+      // The function the name stands for where it is written: two nested helpers may share a name.
+      const id = this.state.scope.functionNamed(slice(this.text, work), enclosingFn(this.state, work));
+      if (id !== undefined) return LIMITER.test(slice(this.text, this.state.fns[id]!.node)) ? 'limiter' : undefined;
+    }
     if (work.type === 'identifier' || work.type === 'attribute') {
       const fn = this.localFunctionNamed(slice(this.text, work));
       if (fn && LIMITER.test(slice(this.text, fn))) return 'limiter';

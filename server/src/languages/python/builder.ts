@@ -7,7 +7,7 @@
 import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, ChannelSite, Comment, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldKind, YieldPoint } from '../../engine/model';
 import { libraryRetries } from './retry-libraries';
-import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS } from './catalog';
+import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS, type PythonLibrary } from './catalog';
 import { PythonAmplifiers } from './amplifiers';
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
@@ -31,6 +31,17 @@ export interface BuildState {
   readonly withs: SyntaxNode[];
   /** Expression statements that call `acquire()` / `release()` (possibly awaited). */
   readonly lockCalls: SyntaxNode[];
+  /** The async library the file runs on: asyncio when it imports it (or none of them), else anyio, else trio. */
+  library: PythonLibrary;
+}
+
+/** The library a file's code runs on, by what it imports: asyncio first (anyio code may use it directly), then anyio (which may run on trio), then trio. */
+function libraryOf(scope: Scope): PythonLibrary {
+  const modules = scope.importedModules();
+  if (modules.has('asyncio')) return 'asyncio';
+  if (modules.has('anyio')) return 'anyio';
+  if (modules.has('trio')) return 'trio';
+  return 'asyncio';
 }
 
 /** A node's span in the model's terms (one definition for every tree-sitter frontend). */
@@ -135,7 +146,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     }
   });
 
-  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, withs, lockCalls };
+  const state: BuildState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), calls: [], catalog, withs, lockCalls, library: 'asyncio' };
   // Function records first (without contexts): resolution needs to know the file's functions.
   for (const node of fnNodes) {
     const parent = enclosingFn(state, node);
@@ -155,6 +166,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   }
   // Imports, once functions are known: an import inside a function binds its name there only.
   for (const n of importNodes) scope.addImport(n, enclosingFn(state, n));
+  state.library = libraryOf(scope);
   // Bindings: annotated parameters, then assignments in source order (`self.x = …` first, for every method).
   for (const p of paramNodes) {
     const fn = enclosingFn(state, p);

@@ -7,122 +7,154 @@
  * bookworm's packages of requests 2.28, httpx 0.23, urllib3 1.26, redis 4.3, psycopg2 2.9,
  * PyMySQL 1.0, peewee 3.14, bcrypt 3.2, argon2-cffi 21.1, Pillow 9.4, anyio 3.6 and trio 0.22.
  */
-import { makeCatalog, type BlockingCall, type ChannelConstructor, type LockType, type Wording } from '../../engine/catalog';
+import { makeCatalog, type BlockingCall, type Catalog, type ChannelConstructor, type LockType, type Wording } from '../../engine/catalog';
 
 const methods = (type: string, names: readonly string[], category: BlockingCall['category'], extra: Partial<BlockingCall> = {}): BlockingCall[] =>
   names.map((m) => ({ name: `${type}.${m}`, category, ...extra }));
 
 const HTTP_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
-const TO_THREAD = 'run it in a thread with `await asyncio.to_thread(…)`';
-const HTTP_ADVICE = 'use an async client (`await client.get(…)` on an `httpx.AsyncClient`, or `aiohttp`), or ' + TO_THREAD;
-const SUBPROCESS_ADVICE = 'use `await asyncio.create_subprocess_exec(…)` and `await proc.communicate()`, or ' + TO_THREAD;
-const SHELL_ADVICE = 'use `await asyncio.create_subprocess_shell(…)` and `await proc.wait()`, or ' + TO_THREAD;
-const AWAIT_FUTURE = 'await it with `await asyncio.wrap_future(fut)` instead of blocking on `result()`';
 
-const WORDING: Wording = {
-  executor: 'the event loop',
-  awaited: 'await {}(…)',
-  noTwin: {
-    default: TO_THREAD,
-    fs: `${TO_THREAD}, or use \`aiofiles\` / \`anyio.Path\``,
-    db: `${TO_THREAD}, or use an async driver (\`aiosqlite\`, \`asyncpg\`, \`redis.asyncio\`)`,
-    net: `${TO_THREAD}, or use asyncio's own networking (\`loop.getaddrinfo\`, \`asyncio.open_connection\`)`,
-    cpu: `${TO_THREAD} (or a process pool for pure-Python work)`,
-  },
-  helperNoTwin: 'run the helper in a thread with `await asyncio.to_thread(…)`',
-  detached:
-    'A task started with `{spawner}(…)` in {where} is not kept: the event loop holds only a weak reference to a task, so it can be garbage-collected before it finishes, and its exception is only logged ("Task exception was never retrieved"); keep a reference (a set the task removes itself from with `add_done_callback`, or an `asyncio.TaskGroup`) and await it',
-  hover: { keepTask: 'Keep a reference to the task (or use a `TaskGroup`) and await it' },
-};
+/** The async libraries a Python file may run on; the catalog's advice names the one the file uses. */
+export type PythonLibrary = 'asyncio' | 'anyio' | 'trio';
 
-const BLOCKING: BlockingCall[] = [
-  { name: 'time.sleep', category: 'sleep', replacement: 'asyncio.sleep' },
-  // HTTP clients.
-  ...HTTP_VERBS.map((v) => ({ name: `requests.${v}`, category: 'net' as const, advice: HTTP_ADVICE })),
-  ...methods('requests.Session', [...HTTP_VERBS, 'send'], 'net', { advice: HTTP_ADVICE }),
-  ...[...HTTP_VERBS, 'stream'].map((v) => ({ name: `httpx.${v}`, category: 'net' as const, advice: HTTP_ADVICE })),
-  ...methods('httpx.Client', [...HTTP_VERBS, 'send', 'stream', 'close'], 'net', { advice: HTTP_ADVICE }),
-  // urllib3 2.x's module-level `request()`.
-  { name: 'urllib3.request', category: 'net', advice: HTTP_ADVICE },
-  { name: 'urllib.request.urlopen', category: 'net', advice: HTTP_ADVICE },
-  ...methods('urllib3.PoolManager', ['request', 'urlopen'], 'net', { advice: HTTP_ADVICE }),
-  ...methods('http.client.HTTPConnection', ['request', 'getresponse'], 'net', { advice: HTTP_ADVICE }),
-  ...methods('http.client.HTTPSConnection', ['request', 'getresponse'], 'net', { advice: HTTP_ADVICE }),
-  // Files.
-  { name: 'open', category: 'fs' },
-  { name: 'io.open', category: 'fs' },
-  { name: 'io.open_code', category: 'fs' },
-  { name: 'codecs.open', category: 'fs' },
-  ...methods('pathlib.Path', ['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open', 'touch'], 'fs'),
-  ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
-  // Metadata and directory calls: a system call that waits on the disk (or a network file system) each.
-  // Pure path arithmetic (`os.path.join`, `Path.parent`, `is_absolute`) and `abspath`/`absolute` (a `getcwd`) are not listed.
-  ...['stat', 'lstat', 'mkdir', 'access', 'chmod', 'chown', 'symlink', 'readlink', 'truncate', 'utime'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
-  ...['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath'].map((f) => ({ name: `os.path.${f}`, category: 'fs' as const })),
-  ...methods('pathlib.Path', [
-    'exists', 'is_file', 'is_dir', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'owner', 'group',
-    'iterdir', 'glob', 'rglob', 'mkdir', 'rmdir', 'unlink', 'rename', 'replace', 'chmod', 'lchmod', 'samefile', 'readlink', 'symlink_to', 'hardlink_to', 'resolve',
-  ], 'fs'),
-  ...['copy', 'copy2', 'copyfile', 'copytree', 'rmtree', 'move', 'make_archive', 'unpack_archive'].map((f) => ({ name: `shutil.${f}`, category: 'fs' as const })),
-  { name: 'tarfile.open', category: 'fs' },
-  ...methods('tarfile.TarFile', ['extractall', 'extract', 'add'], 'fs'),
-  ...methods('zipfile.ZipFile', ['extractall', 'extract', 'read', 'write', 'writestr'], 'fs'),
-  // Processes.
-  ...['run', 'call', 'check_call', 'check_output', 'getoutput', 'getstatusoutput'].map((f) => ({ name: `subprocess.${f}`, category: 'process' as const, advice: SUBPROCESS_ADVICE })),
-  // Starting a process forks and execs on the loop's thread; waiting for it blocks until it exits.
-  { name: 'subprocess.Popen', category: 'process', advice: SUBPROCESS_ADVICE },
-  ...methods('subprocess.Popen', ['wait', 'communicate'], 'process', { advice: SUBPROCESS_ADVICE }),
-  { name: 'os.system', category: 'process', advice: SHELL_ADVICE },
-  { name: 'os.popen', category: 'process', advice: SHELL_ADVICE },
-  ...['wait', 'wait3', 'wait4', 'waitpid', 'waitid'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
-  ...['posix_spawn', 'posix_spawnp', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
-  // Name resolution through the system resolver, and blocking connects.
-  ...['getaddrinfo', 'gethostbyname', 'gethostbyname_ex', 'gethostbyaddr', 'getnameinfo', 'getfqdn'].map((f) => ({
-    name: `socket.${f}`, category: 'net' as const, ...(f === 'getaddrinfo' || f === 'getnameinfo' ? { usage: `await asyncio.get_running_loop().${f}(…)` } : {}),
-  })),
-  { name: 'socket.create_connection', category: 'net', usage: 'await asyncio.open_connection(…)' },
-  // Databases.
-  { name: 'sqlite3.connect', category: 'db' },
-  ...methods('sqlite3.Connection', ['execute', 'executemany', 'executescript', 'commit', 'rollback', 'backup'], 'db'),
-  ...methods('sqlite3.Cursor', ['execute', 'executemany', 'executescript', 'fetchone', 'fetchmany', 'fetchall'], 'db'),
-  { name: 'psycopg2.connect', category: 'db' },
-  ...methods('psycopg2.extensions.connection', ['commit', 'rollback'], 'db'),
-  ...methods('psycopg2.extensions.cursor', ['execute', 'executemany', 'callproc', 'fetchone', 'fetchmany', 'fetchall', 'copy_expert'], 'db'),
-  { name: 'pymysql.connect', category: 'db' },
-  ...methods('pymysql.connections.Connection', ['commit', 'rollback', 'ping', 'query'], 'db'),
-  ...methods('pymysql.cursors.Cursor', ['execute', 'executemany', 'callproc', 'fetchone', 'fetchmany', 'fetchall'], 'db'),
-  ...methods('peewee.Database', ['connect', 'execute_sql'], 'db'),
-  ...methods('redis.Redis', [
-    'get', 'set', 'setex', 'mget', 'mset', 'delete', 'exists', 'expire', 'incr', 'decr', 'hget', 'hset', 'hgetall', 'hdel', 'lpush', 'rpush',
-    'lpop', 'rpop', 'blpop', 'brpop', 'lrange', 'sadd', 'smembers', 'zadd', 'zrange', 'publish', 'keys', 'scan', 'ping', 'execute_command',
-  ], 'db'),
-  // Password hashing and key derivation: tens to hundreds of milliseconds of CPU per call, by design.
-  { name: 'hashlib.pbkdf2_hmac', category: 'cpu', cpuHeavy: true },
-  { name: 'hashlib.scrypt', category: 'cpu', cpuHeavy: true },
-  { name: 'bcrypt.hashpw', category: 'cpu', cpuHeavy: true },
-  { name: 'bcrypt.checkpw', category: 'cpu', cpuHeavy: true },
-  { name: 'bcrypt.kdf', category: 'cpu', cpuHeavy: true },
-  ...methods('argon2.PasswordHasher', ['hash', 'verify'], 'cpu', { cpuHeavy: true }),
-  // Image decoding and encoding.
-  { name: 'PIL.Image.open', category: 'cpu', cpuHeavy: true },
-  ...methods('PIL.Image.Image', ['save', 'load', 'thumbnail'], 'cpu', { cpuHeavy: true }),
-  ...['imread', 'imwrite', 'imdecode', 'imencode'].map((f) => ({ name: `cv2.${f}`, category: 'cpu' as const, cpuHeavy: true })),
-  // Waiting on other threads from the loop.
-  { name: 'input', category: 'other' },
-  ...methods('queue.Queue', ['get', 'put', 'join'], 'other'),
-  ...methods('queue.LifoQueue', ['get', 'put', 'join'], 'other'),
-  ...methods('queue.PriorityQueue', ['get', 'put', 'join'], 'other'),
-  ...methods('queue.SimpleQueue', ['get'], 'other'),
-  { name: 'concurrent.futures.Future.result', category: 'other', advice: AWAIT_FUTURE },
-  { name: 'concurrent.futures.wait', category: 'other', advice: 'await the futures with `asyncio.wrap_future` instead' },
-  ...methods('threading.Thread', ['join'], 'other'),
-  ...methods('threading.Event', ['wait'], 'other', { advice: 'use an `asyncio.Event`, or ' + TO_THREAD }),
-  // Leaving `with ThreadPoolExecutor(…)` joins the pool: the frontend names that exit `….__exit__`.
-  ...['ThreadPoolExecutor', 'ProcessPoolExecutor'].map((t) => ({
-    name: `concurrent.futures.${t}.__exit__`, category: 'other' as const,
-    advice: 'leaving the `with` block waits for every submitted job: create the pool once outside the handler and `await loop.run_in_executor(pool, …)`',
-  })),
-];
+/** The advice of the catalog that depends on the library (each API named here exists in asyncio 3.11, anyio 3.6 and trio 0.22). */
+function advice(lib: PythonLibrary) {
+  const toThread = `run it in a thread with \`await ${lib === 'asyncio' ? 'asyncio.to_thread' : `${lib}.to_thread.run_sync`}(…)\``;
+  const process = {
+    asyncio: ['use `await asyncio.create_subprocess_exec(…)` and `await proc.communicate()`', 'use `await asyncio.create_subprocess_shell(…)` and `await proc.wait()`'],
+    anyio: ['use `await anyio.run_process(…)`', 'use `await anyio.run_process(command)` (a string runs through the shell)'],
+    trio: ['use `await trio.run_process(…)`', 'use `await trio.run_process(command, shell=True)`'],
+  }[lib];
+  return {
+    toThread,
+    http: lib === 'asyncio' ? `use an async client (\`await client.get(…)\` on an \`httpx.AsyncClient\`, or \`aiohttp\`), or ${toThread}` : `use an async client (\`await client.get(…)\` on an \`httpx.AsyncClient\`), or ${toThread}`,
+    subprocess: `${process[0]}, or ${toThread}`,
+    shell: `${process[1]}, or ${toThread}`,
+    awaitFuture: lib === 'asyncio' ? 'await it with `await asyncio.wrap_future(fut)` instead of blocking on `result()`' : `wait for it in a thread: \`await ${lib}.to_thread.run_sync(fut.result)\``,
+    awaitFutures: lib === 'asyncio' ? 'await the futures with `asyncio.wrap_future` instead' : `wait for them in a thread: \`await ${lib}.to_thread.run_sync(concurrent.futures.wait, fs)\``,
+    event: `use an \`${lib}.Event\`, or ${toThread}`,
+    poolExit: lib === 'asyncio'
+      ? 'leaving the `with` block waits for every submitted job: create the pool once outside the handler and `await loop.run_in_executor(pool, …)`'
+      : `leaving the \`with\` block waits for every submitted job: run each job with \`await ${lib}.to_thread.run_sync(…)\` instead`,
+    sleep: `${lib}.sleep`,
+    resolve: { asyncio: 'await asyncio.get_running_loop().{}(…)', anyio: 'await anyio.{}(…)', trio: 'await trio.socket.{}(…)' }[lib],
+    connect: { asyncio: 'await asyncio.open_connection(…)', anyio: 'await anyio.connect_tcp(…)', trio: 'await trio.open_tcp_stream(…)' }[lib],
+  };
+}
+
+function wording(lib: PythonLibrary): Wording {
+  const a = advice(lib);
+  return {
+    library: lib,
+    executor: 'the event loop',
+    awaited: 'await {}(…)',
+    noTwin: {
+      default: a.toThread,
+      fs: `${a.toThread}, or use ${{ asyncio: '`aiofiles` / `anyio.Path`', anyio: '`anyio.Path` / `anyio.open_file`', trio: '`trio.Path` / `trio.open_file`' }[lib]}`,
+      db: lib === 'asyncio' ? `${a.toThread}, or use an async driver (\`aiosqlite\`, \`asyncpg\`, \`redis.asyncio\`)` : a.toThread,
+      net: `${a.toThread}, or use ${{ asyncio: "asyncio's own networking (`loop.getaddrinfo`, `asyncio.open_connection`)", anyio: "anyio's own networking (`anyio.getaddrinfo`, `anyio.connect_tcp`)", trio: "trio's own networking (`trio.socket.getaddrinfo`, `trio.open_tcp_stream`)" }[lib]}`,
+      cpu: `${a.toThread} (or a process pool for pure-Python work)`,
+    },
+    helperNoTwin: `run the helper in a thread with \`await ${lib === 'asyncio' ? 'asyncio.to_thread' : `${lib}.to_thread.run_sync`}(…)\``,
+    detached:
+      'A task started with `{spawner}(…)` in {where} is not kept: the event loop holds only a weak reference to a task, so it can be garbage-collected before it finishes, and its exception is only logged ("Task exception was never retrieved"); keep a reference (a set the task removes itself from with `add_done_callback`, or ' +
+      { asyncio: 'an `asyncio.TaskGroup`', anyio: 'an anyio task group, `async with anyio.create_task_group() as tg`', trio: 'a trio nursery, `async with trio.open_nursery() as nursery`' }[lib] +
+      ') and await it',
+    hover: { keepTask: `Keep a reference to the task (or ${{ asyncio: 'use a `TaskGroup`', anyio: 'start it in an anyio task group', trio: 'start it in a trio nursery' }[lib]}) and await it` },
+  };
+}
+
+function blocking(lib: PythonLibrary): BlockingCall[] {
+  const a = advice(lib);
+  return [
+    { name: 'time.sleep', category: 'sleep', replacement: a.sleep },
+    // HTTP clients.
+    ...HTTP_VERBS.map((v) => ({ name: `requests.${v}`, category: 'net' as const, advice: a.http })),
+    ...methods('requests.Session', [...HTTP_VERBS, 'send'], 'net', { advice: a.http }),
+    ...[...HTTP_VERBS, 'stream'].map((v) => ({ name: `httpx.${v}`, category: 'net' as const, advice: a.http })),
+    ...methods('httpx.Client', [...HTTP_VERBS, 'send', 'stream', 'close'], 'net', { advice: a.http }),
+    // urllib3 2.x's module-level `request()`.
+    { name: 'urllib3.request', category: 'net', advice: a.http },
+    { name: 'urllib.request.urlopen', category: 'net', advice: a.http },
+    ...methods('urllib3.PoolManager', ['request', 'urlopen'], 'net', { advice: a.http }),
+    ...methods('http.client.HTTPConnection', ['request', 'getresponse'], 'net', { advice: a.http }),
+    ...methods('http.client.HTTPSConnection', ['request', 'getresponse'], 'net', { advice: a.http }),
+    // Files.
+    { name: 'open', category: 'fs' },
+    { name: 'io.open', category: 'fs' },
+    { name: 'io.open_code', category: 'fs' },
+    { name: 'codecs.open', category: 'fs' },
+    ...methods('pathlib.Path', ['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open', 'touch'], 'fs'),
+    ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
+    // Metadata and directory calls: a system call that waits on the disk (or a network file system) each.
+    // Pure path arithmetic (`os.path.join`, `Path.parent`, `is_absolute`) and `abspath`/`absolute` (a `getcwd`) are not listed.
+    ...['stat', 'lstat', 'mkdir', 'access', 'chmod', 'chown', 'symlink', 'readlink', 'truncate', 'utime'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
+    ...['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath'].map((f) => ({ name: `os.path.${f}`, category: 'fs' as const })),
+    ...methods('pathlib.Path', [
+      'exists', 'is_file', 'is_dir', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'owner', 'group',
+      'iterdir', 'glob', 'rglob', 'mkdir', 'rmdir', 'unlink', 'rename', 'replace', 'chmod', 'lchmod', 'samefile', 'readlink', 'symlink_to', 'hardlink_to', 'resolve',
+    ], 'fs'),
+    ...['copy', 'copy2', 'copyfile', 'copytree', 'rmtree', 'move', 'make_archive', 'unpack_archive'].map((f) => ({ name: `shutil.${f}`, category: 'fs' as const })),
+    { name: 'tarfile.open', category: 'fs' },
+    ...methods('tarfile.TarFile', ['extractall', 'extract', 'add'], 'fs'),
+    ...methods('zipfile.ZipFile', ['extractall', 'extract', 'read', 'write', 'writestr'], 'fs'),
+    // Processes.
+    ...['run', 'call', 'check_call', 'check_output', 'getoutput', 'getstatusoutput'].map((f) => ({ name: `subprocess.${f}`, category: 'process' as const, advice: a.subprocess })),
+    // Starting a process forks and execs on the loop's thread; waiting for it blocks until it exits.
+    { name: 'subprocess.Popen', category: 'process', advice: a.subprocess },
+    ...methods('subprocess.Popen', ['wait', 'communicate'], 'process', { advice: a.subprocess }),
+    { name: 'os.system', category: 'process', advice: a.shell },
+    { name: 'os.popen', category: 'process', advice: a.shell },
+    ...['wait', 'wait3', 'wait4', 'waitpid', 'waitid'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
+    ...['posix_spawn', 'posix_spawnp', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe'].map((f) => ({ name: `os.${f}`, category: 'process' as const })),
+    // Name resolution through the system resolver, and blocking connects.
+    ...['getaddrinfo', 'gethostbyname', 'gethostbyname_ex', 'gethostbyaddr', 'getnameinfo', 'getfqdn'].map((f) => ({
+      name: `socket.${f}`, category: 'net' as const, ...(f === 'getaddrinfo' || f === 'getnameinfo' ? { usage: a.resolve.replace('{}', f) } : {}),
+    })),
+    { name: 'socket.create_connection', category: 'net', usage: a.connect },
+    // Databases.
+    { name: 'sqlite3.connect', category: 'db' },
+    ...methods('sqlite3.Connection', ['execute', 'executemany', 'executescript', 'commit', 'rollback', 'backup'], 'db'),
+    ...methods('sqlite3.Cursor', ['execute', 'executemany', 'executescript', 'fetchone', 'fetchmany', 'fetchall'], 'db'),
+    { name: 'psycopg2.connect', category: 'db' },
+    ...methods('psycopg2.extensions.connection', ['commit', 'rollback'], 'db'),
+    ...methods('psycopg2.extensions.cursor', ['execute', 'executemany', 'callproc', 'fetchone', 'fetchmany', 'fetchall', 'copy_expert'], 'db'),
+    { name: 'pymysql.connect', category: 'db' },
+    ...methods('pymysql.connections.Connection', ['commit', 'rollback', 'ping', 'query'], 'db'),
+    ...methods('pymysql.cursors.Cursor', ['execute', 'executemany', 'callproc', 'fetchone', 'fetchmany', 'fetchall'], 'db'),
+    ...methods('peewee.Database', ['connect', 'execute_sql'], 'db'),
+    ...methods('redis.Redis', [
+      'get', 'set', 'setex', 'mget', 'mset', 'delete', 'exists', 'expire', 'incr', 'decr', 'hget', 'hset', 'hgetall', 'hdel', 'lpush', 'rpush',
+      'lpop', 'rpop', 'blpop', 'brpop', 'lrange', 'sadd', 'smembers', 'zadd', 'zrange', 'publish', 'keys', 'scan', 'ping', 'execute_command',
+    ], 'db'),
+    // Password hashing and key derivation: tens to hundreds of milliseconds of CPU per call, by design.
+    { name: 'hashlib.pbkdf2_hmac', category: 'cpu', cpuHeavy: true },
+    { name: 'hashlib.scrypt', category: 'cpu', cpuHeavy: true },
+    { name: 'bcrypt.hashpw', category: 'cpu', cpuHeavy: true },
+    { name: 'bcrypt.checkpw', category: 'cpu', cpuHeavy: true },
+    { name: 'bcrypt.kdf', category: 'cpu', cpuHeavy: true },
+    ...methods('argon2.PasswordHasher', ['hash', 'verify'], 'cpu', { cpuHeavy: true }),
+    // Image decoding and encoding.
+    { name: 'PIL.Image.open', category: 'cpu', cpuHeavy: true },
+    ...methods('PIL.Image.Image', ['save', 'load', 'thumbnail'], 'cpu', { cpuHeavy: true }),
+    ...['imread', 'imwrite', 'imdecode', 'imencode'].map((f) => ({ name: `cv2.${f}`, category: 'cpu' as const, cpuHeavy: true })),
+    // Waiting on other threads from the loop.
+    { name: 'input', category: 'other' },
+    ...methods('queue.Queue', ['get', 'put', 'join'], 'other'),
+    ...methods('queue.LifoQueue', ['get', 'put', 'join'], 'other'),
+    ...methods('queue.PriorityQueue', ['get', 'put', 'join'], 'other'),
+    ...methods('queue.SimpleQueue', ['get'], 'other'),
+    { name: 'concurrent.futures.Future.result', category: 'other', advice: a.awaitFuture },
+    { name: 'concurrent.futures.wait', category: 'other', advice: a.awaitFutures },
+    ...methods('threading.Thread', ['join'], 'other'),
+    ...methods('threading.Event', ['wait'], 'other', { advice: a.event }),
+    // Leaving `with ThreadPoolExecutor(…)` joins the pool: the frontend names that exit `….__exit__`.
+    ...['ThreadPoolExecutor', 'ProcessPoolExecutor'].map((t) => ({
+      name: `concurrent.futures.${t}.__exit__`, category: 'other' as const,
+      advice: a.poolExit,
+    })),
+  ];
+}
 
 const LOCKS: LockType[] = [
   { name: 'threading.Lock', kind: 'blocking' },
@@ -184,8 +216,28 @@ const IO: string[] = [
   'anyio.abc.SocketStream.', 'anyio.abc.ByteStream.', 'anyio.abc.ByteSendStream.', 'anyio.abc.ByteReceiveStream.', 'anyio.streams.tls.TLSStream.',
 ];
 
-/** The built-in Python catalog. */
-export const pythonCatalog = makeCatalog({ wording: WORDING, blocking: BLOCKING, locks: LOCKS, channels: CHANNELS, io: IO });
+/** The built-in Python catalog, worded for asyncio. */
+export const pythonCatalog = makeCatalog({ wording: wording('asyncio'), blocking: blocking('asyncio'), locks: LOCKS, channels: CHANNELS, io: IO });
+
+const libraryCatalogs = new WeakMap<Catalog, Map<PythonLibrary, Catalog>>();
+
+/**
+ * The catalog of a file that runs on `lib`: `catalog` (the built-in one with the config's entries)
+ * with the built-in wording and advice of that library. An entry the config replaced is kept as given.
+ */
+export function catalogForLibrary(catalog: Catalog, lib: PythonLibrary): Catalog {
+  if (lib === 'asyncio') return catalog;
+  let perLib = libraryCatalogs.get(catalog);
+  if (!perLib) libraryCatalogs.set(catalog, (perLib = new Map()));
+  let out = perLib.get(lib);
+  if (!out) {
+    const entries = new Map(catalog.blocking);
+    for (const e of blocking(lib)) if (entries.get(e.name) === pythonCatalog.blocking.get(e.name)) entries.set(e.name, e);
+    out = { ...catalog, wording: wording(lib), blocking: entries };
+    perLib.set(lib, out);
+  }
+  return out;
+}
 
 /**
  * What a call returns, for typing a binding or a chain that starts with it (`sqlite3.connect(p).cursor()`).

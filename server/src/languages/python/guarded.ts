@@ -12,25 +12,48 @@
  * And every wait on the resource in the class must be under the same lock (closing it aside): a
  * connection also awaited without the lock is not what the lock serialises.
  */
-import type { CallSite, HeldRegion } from '../../engine/model';
-import type { BuildState } from './builder';
-import type { ClassRec, PyFn } from './scope';
+import type { CallSite, HeldRegion } from "../../engine/model";
+import type { BuildState } from "./builder";
+import type { ClassRec, PyFn } from "./scope";
 
 /** Types that are one connection or stream: concurrent use of them interleaves or fails (trio's `BusyResourceError`). */
 const SINGLE_CONNECTION_TYPES: ReadonlySet<string> = new Set([
-  'asyncio.StreamWriter', 'asyncio.StreamReader', 'asyncio.Transport', 'asyncio.WriteTransport', 'asyncio.subprocess.Process',
-  'asyncpg.Connection', 'asyncpg.connection.Connection', 'aiosqlite.Connection', 'aiosqlite.Cursor',
-  'trio.SocketStream', 'trio.SSLStream', 'trio.abc.Stream', 'trio.abc.SendStream', 'trio.abc.ReceiveStream',
-  'anyio.abc.SocketStream', 'anyio.abc.ByteStream', 'anyio.abc.ObjectStream', 'anyio.abc.ByteSendStream', 'anyio.streams.tls.TLSStream',
-  'aiohttp.ClientWebSocketResponse', 'aiohttp.web.WebSocketResponse', 'aiohttp.web_ws.WebSocketResponse',
-  'websockets.WebSocketClientProtocol', 'websockets.WebSocketServerProtocol', 'websockets.ClientConnection', 'websockets.ServerConnection',
-  'starlette.websockets.WebSocket', 'fastapi.WebSocket',
+  "asyncio.StreamWriter",
+  "asyncio.StreamReader",
+  "asyncio.Transport",
+  "asyncio.WriteTransport",
+  "asyncio.subprocess.Process",
+  "asyncpg.Connection",
+  "asyncpg.connection.Connection",
+  "aiosqlite.Connection",
+  "aiosqlite.Cursor",
+  "trio.SocketStream",
+  "trio.SSLStream",
+  "trio.abc.Stream",
+  "trio.abc.SendStream",
+  "trio.abc.ReceiveStream",
+  "anyio.abc.SocketStream",
+  "anyio.abc.ByteStream",
+  "anyio.abc.ObjectStream",
+  "anyio.abc.ByteSendStream",
+  "anyio.streams.tls.TLSStream",
+  "aiohttp.ClientWebSocketResponse",
+  "aiohttp.web.WebSocketResponse",
+  "aiohttp.web_ws.WebSocketResponse",
+  "websockets.WebSocketClientProtocol",
+  "websockets.WebSocketServerProtocol",
+  "websockets.ClientConnection",
+  "websockets.ServerConnection",
+  "starlette.websockets.WebSocket",
+  "fastapi.WebSocket",
 ]);
 
 /** Methods that end a resource's life: called without the lock in `close()` and friends, as they should be. */
-const CLOSERS = /^(?:close|aclose|wait_closed|is_closing|abort|cancel|terminate|kill|get_extra_info)$/;
+const CLOSERS =
+  /^(?:close|aclose|wait_closed|is_closing|abort|cancel|terminate|kill|get_extra_info)$/;
 /** Functions that set a resource up or tear it down: no other task uses it there. */
-const LIFECYCLE = /^_*(?:init|new|a?close|aexit|del|disconnect|shutdown|stop|connect|open|aenter|enter|exit)_*$/;
+const LIFECYCLE =
+  /^_*(?:init|new|a?close|aexit|del|disconnect|shutdown|stop|connect|open|aenter|enter|exit)_*$/;
 
 /** Whether `attr` of class `cls` holds one connection or stream, by the type the file gives it. */
 function isResource(cls: ClassRec, attr: string): boolean {
@@ -39,8 +62,12 @@ function isResource(cls: ClassRec, attr: string): boolean {
 }
 
 /** The class of the object a lock is reached through (`self` in a method of it), or undefined when the base is not `self`/`cls`. */
-function ownerClass(state: BuildState, base: string, fn: PyFn | undefined): ClassRec | undefined {
-  if (base !== 'self' && base !== 'cls') return undefined;
+function ownerClass(
+  state: BuildState,
+  base: string,
+  fn: PyFn | undefined,
+): ClassRec | undefined {
+  if (base !== "self" && base !== "cls") return undefined;
   return state.scope.classOf(fn);
 }
 
@@ -48,17 +75,32 @@ function ownerClass(state: BuildState, base: string, fn: PyFn | undefined): Clas
  * Whether every wait on `resource` in the class (an awaited call on it) is under a region of the same
  * lock, closing and set-up aside. A sync call (`writer.write(b)` only buffers) does not compete.
  */
-function onlyUnderLock(state: BuildState, cls: ClassRec, resource: string, lockKey: string, regions: readonly Omit<HeldRegion, 'id'>[], waits: ReadonlySet<number>): boolean {
+function onlyUnderLock(
+  state: BuildState,
+  cls: ClassRec,
+  resource: string,
+  lockKey: string,
+  regions: readonly Omit<HeldRegion, "id">[],
+  waits: ReadonlySet<number>,
+): boolean {
   const prefix = `${resource}.`;
   const covering = regions.filter((r) => r.lockKey === lockKey);
   return state.calls.every((c: CallSite) => {
-    if (!waits.has(c.id) || !c.calleeText.startsWith(prefix) || c.functionId === undefined) return true;
+    if (
+      !waits.has(c.id) ||
+      !c.calleeText.startsWith(prefix) ||
+      c.functionId === undefined
+    )
+      return true;
     const fn = state.fns[c.functionId];
     if (!fn || state.scope.classOf(fn) !== cls) return true;
     const method = c.calleeText.slice(prefix.length);
     if (CLOSERS.test(method)) return true;
-    for (let f: PyFn | undefined = fn; f; f = f.parent) if (f.name !== undefined && LIFECYCLE.test(f.name)) return true;
-    return covering.some((r) => r.span.start <= c.span.start && c.span.end <= r.span.end);
+    for (let f: PyFn | undefined = fn; f; f = f.parent)
+      if (f.name !== undefined && LIFECYCLE.test(f.name)) return true;
+    return covering.some(
+      (r) => r.span.start <= c.span.start && c.span.end <= r.span.end,
+    );
   });
 }
 
@@ -66,8 +108,12 @@ function onlyUnderLock(state: BuildState, cls: ClassRec, resource: string, lockK
 export function waitingCalls(state: BuildState): Set<number> {
   const out = new Set<number>();
   for (const [node, id] of state.callOfNode) {
-    for (let n = node.parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
-      if (n.type === 'await') {
+    for (
+      let n = node.parent;
+      n && n.type !== "function_definition" && n.type !== "lambda";
+      n = n.parent
+    ) {
+      if (n.type === "await") {
         out.add(id);
         break;
       }
@@ -77,9 +123,15 @@ export function waitingCalls(state: BuildState): Set<number> {
 }
 
 /** The guarded resources of one async region, given every region of the file and {@link waitingCalls}. */
-export function guardedResources(state: BuildState, region: Omit<HeldRegion, 'id'>, regions: readonly Omit<HeldRegion, 'id'>[], fn: PyFn | undefined, waits: ReadonlySet<number>): string[] {
-  if (region.kind !== 'async') return [];
-  const dot = region.lockKey.lastIndexOf('.');
+export function guardedResources(
+  state: BuildState,
+  region: Omit<HeldRegion, "id">,
+  regions: readonly Omit<HeldRegion, "id">[],
+  fn: PyFn | undefined,
+  waits: ReadonlySet<number>,
+): string[] {
+  if (region.kind !== "async") return [];
+  const dot = region.lockKey.lastIndexOf(".");
   if (dot <= 0) return [];
   const base = region.lockKey.slice(0, dot);
   const lockMember = region.lockKey.slice(dot + 1);
@@ -88,12 +140,26 @@ export function guardedResources(state: BuildState, region: Omit<HeldRegion, 'id
   const prefix = `${base}.`;
   const out: string[] = [];
   for (const c of state.calls) {
-    if (c.span.start < region.span.start || c.span.end > region.span.end || !c.calleeText.startsWith(prefix)) continue;
+    if (
+      c.span.start < region.span.start ||
+      c.span.end > region.span.end ||
+      !c.calleeText.startsWith(prefix)
+    )
+      continue;
     const attr = c.calleeText.slice(prefix.length).split(/[.([]/, 1)[0]!;
     const resource = prefix + attr;
     // A call of the attribute itself (`self._send(…)`) is a method, not a resource.
-    if (attr === lockMember || c.calleeText === resource || out.includes(resource)) continue;
-    if (isResource(cls, attr) && onlyUnderLock(state, cls, resource, region.lockKey, regions, waits)) out.push(resource);
+    if (
+      attr === lockMember ||
+      c.calleeText === resource ||
+      out.includes(resource)
+    )
+      continue;
+    if (
+      isResource(cls, attr) &&
+      onlyUnderLock(state, cls, resource, region.lockKey, regions, waits)
+    )
+      out.push(resource);
   }
   return out;
 }

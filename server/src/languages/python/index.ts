@@ -7,9 +7,9 @@
  * and turns into an empty model.
  */
 import type { Frontend } from '../../engine/language';
-import { createTreeSitterFrontend, type TreeSitterTree } from '../tree-sitter';
+import { createTreeSitterFrontend, treeSitterTree, type TreeSitterTree } from '../tree-sitter';
 import { buildModel, type BuildState } from './builder';
-import { pythonCatalog } from './catalog';
+import { catalogForLibrary, pythonCatalog } from './catalog';
 import { pythonFixes } from './fixes';
 import { pythonRoleFacts } from './roles';
 import { PYTHON_GRAMMAR, PYTHON_KINDS } from './syntax';
@@ -22,8 +22,7 @@ export interface PythonData {
 /** What the Python frontend keeps in `ParsedFile.tree`. */
 export type PythonTree = TreeSitterTree<PythonData>;
 
-/** The Python frontend registered with the engine. */
-export const pythonFrontend: Frontend = createTreeSitterFrontend<PythonData>({
+const treeSitterFrontend: Frontend = createTreeSitterFrontend<PythonData>({
   language: 'python',
   displayName: 'Python',
   extensions: ['.py'],
@@ -37,3 +36,12 @@ export const pythonFrontend: Frontend = createTreeSitterFrontend<PythonData>({
   },
   fixes: pythonFixes,
 });
+
+/** The Python frontend registered with the engine: a file on trio or anyio gets advice for its library. */
+export const pythonFrontend: Frontend = {
+  ...treeSitterFrontend,
+  fileCatalog(parsed, catalog) {
+    const lib = treeSitterTree<PythonData>(parsed, PYTHON_GRAMMAR)?.data.state.library;
+    return lib ? catalogForLibrary(catalog, lib) : catalog;
+  },
+};

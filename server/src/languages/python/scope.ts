@@ -130,6 +130,13 @@ export class Scope {
     }
   }
 
+  /** The top-level modules the file imports anything from, in any form (`asyncio` for `from asyncio import Queue`). */
+  importedModules(): Set<string> {
+    const out = new Set<string>();
+    for (const map of [this.imports, ...this.localImports.values()]) for (const target of map.values()) if (!target.startsWith('.')) out.add(target.split('.')[0]!);
+    return out;
+  }
+
   /** The dotted module path a name written in the file stands for, through imports. */
   qualify(name: string, fn?: PyFn): string | undefined {
     const dot = name.indexOf('.');
@@ -197,6 +204,11 @@ export class Scope {
       default:
         return undefined;
     }
+  }
+
+  /** The same-file function a plain name written in `fn` stands for (a nested `def` shadows a module-level one). */
+  functionNamed(name: string, fn: PyFn | undefined): number | undefined {
+    return this.localFunction(name, fn);
   }
 
   /** The same-file function a plain name calls from `fn`: a function nested in an enclosing one, or a module-level one. */

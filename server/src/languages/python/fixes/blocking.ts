@@ -12,20 +12,14 @@ import type { CallSite } from '../../../engine/model';
 import type { SyntaxNode } from '../syntax';
 import type { PythonTree } from '../index';
 import { httpxFix } from './httpx';
-import { addImport, callNode, hasModule, pythonTree } from './util';
+import { addImport, callNode, pythonTree } from './util';
+import type { PythonLibrary } from '../catalog';
 
-type Library = 'asyncio' | 'anyio' | 'trio';
+type Library = PythonLibrary;
 
 const SLEEPS = new Set(['time.sleep']);
 /** Objects bound to the thread that made them: `sqlite3` refuses use from another thread (`check_same_thread`). */
 const THREAD_BOUND = /^sqlite3\.(Connection|Cursor)\./;
-
-function library(tree: PythonTree): Library {
-  if (hasModule(tree, 'asyncio')) return 'asyncio';
-  if (hasModule(tree, 'anyio')) return 'anyio';
-  if (hasModule(tree, 'trio')) return 'trio';
-  return 'asyncio';
-}
 
 /** The call's result is the start of a chain or is called again: `await` needs parentheses there. */
 function usedAsPrimary(node: SyntaxNode): boolean {
@@ -46,7 +40,7 @@ export function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixCont
   const node = callNode(tree, call.id);
   if (!node) return { fixes: [], refused: [] };
   const text = parsed.text;
-  const lib = library(tree);
+  const lib = tree.data.state.library;
   const helper = finding.data?.innerCallId !== undefined;
   const sleep = !helper && call.callee !== undefined && SLEEPS.has(call.callee);
   const title = sleep ? `Use \`await ${lib}.sleep(…)\`` : `Run \`${call.calleeText}\` in a thread with \`${lib === 'asyncio' ? 'asyncio.to_thread' : `${lib}.to_thread.run_sync`}\``;

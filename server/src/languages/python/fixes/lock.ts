@@ -1,6 +1,7 @@
 /**
  * Fix for `await-holding-lock` in Python: a `threading.Lock` that only async code takes becomes an
- * `asyncio.Lock`, and each `with lock:` becomes `async with lock:` (a suggestion: waiters now yield
+ * `asyncio.Lock` (an `anyio.Lock` or a `trio.Lock` in a file on that library), and each `with lock:`
+ * becomes `async with lock:` (a suggestion: waiters now yield
  * to the loop instead of blocking it, and the lock no longer protects anything from other threads).
  * Refused, with the reason, when the lock is also taken by sync code, passed elsewhere, created
  * outside the file, re-entrant (`RLock`: asyncio has no re-entrant lock), or taken with
@@ -12,16 +13,18 @@ import type { SyntaxNode } from '../syntax';
 import { enclosingFn } from '../builder';
 import { addImport, pythonTree } from './util';
 
-const TITLE = 'Use an `asyncio.Lock` taken with `async with`';
 
 /** Fixes for an `await-holding-lock` finding. */
 export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const tree = pythonTree(parsed);
   const region = finding.data?.regionId === undefined ? undefined : parsed.model.heldRegions[finding.data.regionId];
   if (!tree || !region || region.kind !== 'blocking') return { fixes: [], refused: [] };
-  const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title: TITLE, reason }] });
+  const lib = tree.data.state.library;
+  const asyncLock = `${lib}.Lock`;
+  const title = `Use ${lib === 'trio' ? 'a' : 'an'} \`${asyncLock}\` taken with \`async with\``;
+  const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title, reason }] });
   if (region.lockType !== 'threading.Lock') {
-    return refuse(region.lockType === 'threading.RLock' ? 'an `RLock` is re-entrant and `asyncio.Lock` is not: check that no path takes it twice, then change it by hand' : `\`${region.lockType ?? 'this lock'}\` has no drop-in asyncio equivalent`);
+    return refuse(region.lockType === 'threading.RLock' ? `an \`RLock\` is re-entrant and \`${asyncLock}\` is not: check that no path takes it twice, then change it by hand` : `\`${region.lockType ?? 'this lock'}\` has no drop-in ${lib} equivalent`);
   }
   const { text, state } = { text: parsed.text, state: tree.data.state };
   const key = region.lockKey;
@@ -46,7 +49,7 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
     if (withExpr) {
       const w = withs.get(withExpr)!;
       if (/^async\b/.test(text.slice(w.start, w.start + 5))) return refuse('the lock is also taken with `async with`');
-      if (!enclosingFn(state, w)?.isAsync) return refuse(`the lock is also taken by sync code (line ${line(text, w.start)}), where an \`asyncio.Lock\` cannot be used`);
+      if (!enclosingFn(state, w)?.isAsync) return refuse(`the lock is also taken by sync code (line ${line(text, w.start)}), where an \`${asyncLock}\` cannot be used`);
       if (w.children.find((c) => c.type === 'with_clause')!.children.length > 1) return refuse('the `with` statement also enters other context managers');
       edits.push({ span: { start: w.start, end: w.start }, newText: 'async ' });
       continue;
@@ -58,11 +61,11 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
       const call = parsed.model.calls.find((c) => c.span.start === at + m[0].length + ctor[0].lastIndexOf(`${ctor[1]!}(`) && c.callee === 'threading.Lock');
       if (call) {
         constructed = true;
-        edits.push({ span: call.calleeSpan, newText: 'asyncio.Lock' });
+        edits.push({ span: call.calleeSpan, newText: asyncLock });
         const ann = /^\s*:\s*([\w.]+)/.exec(rest);
         if (ann) {
           const start = at + m[0].length + ann[0].indexOf(ann[1]!);
-          edits.push({ span: { start, end: start + ann[1]!.length }, newText: 'asyncio.Lock' });
+          edits.push({ span: { start, end: start + ann[1]!.length }, newText: asyncLock });
         }
         continue;
       }
@@ -71,9 +74,9 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   }
   if (!constructed) return refuse('the lock is not created in this file, so its other users are not known');
   if (elsewhere !== undefined) return refuse(elsewhere);
-  const imp = addImport(tree, text, 'asyncio');
+  const imp = addImport(tree, text, lib);
   if (imp) edits.push(imp);
-  return { fixes: [{ title: TITLE, safety: 'suggestion', edits }], refused: [] };
+  return { fixes: [{ title, safety: 'suggestion', edits }], refused: [] };
 }
 
 function line(text: string, offset: number): number {
