@@ -276,7 +276,7 @@ export const awaitHoldingLock: Rule = {
       'Moving I/O out of a locked region changes behaviour, so it is left to you.',
     limits:
       'An await that only touches memory under an async lock is not flagged, nor is one on the connection an async lock serialises: a connection field beside the mutex (TS/JS, Go), the I/O resource a Rust mutex guards, and in Python a stream, connection or websocket attribute of the lock\'s own object whose every wait in the class is under that lock. ' +
-      'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS and Rust) functions of other project files whose summary reaches such a client; awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O.',
+      'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS, Rust and Python) functions of other project files whose summary reaches such a client; awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O.',
   },
   check,
 };

@@ -9,6 +9,7 @@ import type { AsyncContext, CallSite, ChannelSite, Comment, FileModel, FunctionI
 import { libraryRetries } from './retry-libraries';
 import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS, type PythonLibrary } from './catalog';
 import { PythonAmplifiers } from './amplifiers';
+import { pythonExports } from './exports';
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
 import { walk, type SyntaxNode } from './syntax';
@@ -217,7 +218,8 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const fanOuts = amplifiers.fanOuts();
   const loops = amplifiers.retries(tryNodes);
   const retries = [...loops, ...libraryRetries(state, functions, loops.length)];
-  const model: FileModel = { language: 'python', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors };
+  const exports = pythonExports(state, importNodes);
+  const model: FileModel = { language: 'python', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors, exports };
   return { model, state };
 }
 

@@ -11,6 +11,7 @@ import { createTreeSitterFrontend, treeSitterTree, type TreeSitterTree } from '.
 import { buildModel, type BuildState } from './builder';
 import { catalogForLibrary, pythonCatalog } from './catalog';
 import { pythonFixes } from './fixes';
+import { pythonResolver } from './resolver';
 import { pythonRoleFacts } from './roles';
 import { PYTHON_GRAMMAR, PYTHON_KINDS } from './syntax';
 
@@ -37,9 +38,10 @@ const treeSitterFrontend: Frontend = createTreeSitterFrontend<PythonData>({
   fixes: pythonFixes,
 });
 
-/** The Python frontend registered with the engine: a file on trio or anyio gets advice for its library. */
+/** The Python frontend registered with the engine: it links across files, and a file on trio or anyio gets advice for its library. */
 export const pythonFrontend: Frontend = {
   ...treeSitterFrontend,
+  resolver: pythonResolver,
   fileCatalog(parsed, catalog) {
     const lib = treeSitterTree<PythonData>(parsed, PYTHON_GRAMMAR)?.data.state.library;
     return lib ? catalogForLibrary(catalog, lib) : catalog;

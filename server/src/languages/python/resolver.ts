@@ -10,9 +10,6 @@
  * absolute ones at the project's source roots (`ProjectLayout.pythonRoots`: the folder of a
  * `pyproject.toml`, `setup.py` or `setup.cfg`, and its `src/` when there is one), so a name from an
  * installed package (`requests.get`) finds no file and is never linked. Pure: paths in, paths out.
- *
- * Not registered yet: linking Python also needs the frontend to report `FileModel.exports` (its
- * module-level functions and classes' methods) and to set `resolver: pythonResolver`.
  */
 import type { LinkTarget, ModuleLocation, ModuleResolver, ProjectLayout } from '../../engine/linker';
 
