@@ -74,7 +74,8 @@ export function findThroughHelpers(
   if (!found) {
     for (const call of callsOfFunction(model, functionId)) {
       const target = call.localTarget === undefined ? undefined : model.functions[call.localTarget];
-      if (!target || target.isAsync || target.offloaded) continue;
+      // A call that runs once per process (behind a memo guard or in a cached function) blocks no request after the first.
+      if (!target || target.isAsync || target.offloaded || call.once === true) continue;
       const inner = findThroughHelpers(model, target.id, pred, memo);
       if (inner) {
         found = { call: inner.call, via: [functionId, ...inner.via] };

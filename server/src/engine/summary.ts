@@ -182,7 +182,7 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     else {
       for (const c of calls) {
         const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];
-        if (!t || t.isAsync || t.offloaded) continue;
+        if (!t || t.isAsync || t.offloaded || c.once === true) continue;
         const inner = blockingFrom(t.id, depth + 1);
         if (inner) {
           found = { hops: [hop(fnId, c), ...inner.hops], callee: inner.callee };
@@ -208,7 +208,8 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
       seen.add(id);
       const inlineIds = new Set(index.inline(id).map((c) => c.id));
       for (const c of index.deep(id)) {
-        const inline = sync && inlineIds.has(c.id);
+        // A call that runs once per process (a memo guard, a cached function) does not block its caller's later calls.
+        const inline = sync && inlineIds.has(c.id) && c.once !== true;
         if (c.callee !== undefined && isIoCall(catalog, c.callee)) io = true;
         if (isRef(c)) {
           const key = `${inline ? 's' : 'a'}${c.callee!}`;

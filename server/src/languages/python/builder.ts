@@ -392,7 +392,26 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
     ...(callee !== undefined ? { callee } : {}), member, ...(resolved.localTarget !== undefined ? { localTarget: resolved.localTarget } : {}),
     ...(info ? { functionId: info.id } : {}), ...(info?.context !== undefined ? { context: info.context } : {}),
     awaited: awaitedBy?.type === 'await', inLoop: insideLoop(node), resultUnused: up?.type === 'expression_statement', argCount,
+    ...(fn && memoized(state, fn) ? { once: true } : {}),
   };
+}
+
+/** Decorators that cache a function's result: its body runs once per distinct arguments (once per process for none). */
+const MEMOIZERS: ReadonlySet<string> = new Set(['functools.cache', 'functools.lru_cache', 'cachetools.cached', 'async_lru.alru_cache']);
+const memoizedFns = new WeakMap<PyFn, boolean>();
+
+/** Whether `fn`, or a function it is nested in, is decorated with a cache (`@lru_cache`, `@functools.cache`). */
+function memoized(state: BuildState, fn: PyFn): boolean {
+  let known = memoizedFns.get(fn);
+  if (known === undefined) {
+    known = decoratorsOf(state.text, fn.node).some((d) => {
+      const name = /^@\s*([\w.]+)/.exec(d)?.[1];
+      const q = name === undefined ? undefined : state.scope.qualify(name, fn.parent);
+      return q !== undefined && MEMOIZERS.has(q);
+    }) || (fn.parent !== undefined && memoized(state, fn.parent));
+    memoizedFns.set(fn, known);
+  }
+  return known;
 }
 
 /** The `with_item` whose value is `node` (directly or as the expression of `… as x`). */
