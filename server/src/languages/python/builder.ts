@@ -392,8 +392,27 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
     ...(callee !== undefined ? { callee } : {}), member, ...(resolved.localTarget !== undefined ? { localTarget: resolved.localTarget } : {}),
     ...(info ? { functionId: info.id } : {}), ...(info?.context !== undefined ? { context: info.context } : {}),
     awaited: awaitedBy?.type === 'await', inLoop: insideLoop(node), resultUnused: up?.type === 'expression_statement', argCount,
-    ...(fn && memoized(state, fn) ? { once: true } : {}),
+    ...(fn && (memoized(state, fn) || behindMemoGuard(text, node, fn)) ? { once: true } : {}),
   };
+}
+
+const GUARD = /^(?:not\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s+is\s+None|([A-Za-z_]\w*)\s*==\s*None)$/;
+
+/**
+ * A call in the body of `if _cache is None:` (or `if not _cache:`) that assigns a module-level
+ * `global _cache` of the function: a lazily built singleton, made on the first call only.
+ */
+function behindMemoGuard(text: string, node: SyntaxNode, fn: PyFn): boolean {
+  for (let n = node.parent; n && n !== fn.node; n = n.parent) {
+    const p = n.parent;
+    if (n.type !== 'block' || p?.type !== 'if_statement' || p.children[1] !== n) continue;
+    const cond = p.children[0];
+    const m = cond ? GUARD.exec(text.slice(cond.start, cond.end).replace(/^\(|\)$/g, '').trim()) : null;
+    const name = m ? (m[1] ?? m[2] ?? m[3])! : undefined;
+    if (name === undefined || !declaredOuter(text, fn.node, name)) continue;
+    if (new RegExp(`(?:^|\\n)\\s*${name}\\s*(?::[^=\\n]*)?=(?!=)`).test(text.slice(n.start, n.end))) return true;
+  }
+  return false;
 }
 
 /** Decorators that cache a function's result: its body runs once per distinct arguments (once per process for none). */
