@@ -9,6 +9,7 @@ import { nodeSpan } from '../tree-sitter';
 import { RETURN_TYPES } from './catalog';
 import { findJavaChannels } from './channels';
 import { findJavaRetries } from './retries';
+import { findJavaSpawns } from './spawns';
 import { classifyCallbacks, methodContext, type CallbackRole } from './reactor';
 import { field, textOf, compact, quoteCall, walk, type JavaNode } from './syntax';
 import { JavaTypes, MONO, FLUX, type ClassRec } from './types';
@@ -363,7 +364,7 @@ export function buildModel(root: JavaNode, text: string, path: string, catalog: 
   state.calls.length = 0;
   state.calls.push(...calls);
   const model: FileModel = {
-    language: 'java', path, contexts, functions, yieldPoints: [], heldRegions: [], calls, channels: findJavaChannels(state), spawns: [], retries: findJavaRetries(state), comments, syntaxErrors,
+    language: 'java', path, contexts, functions, yieldPoints: [], heldRegions: [], calls, channels: findJavaChannels(state), spawns: findJavaSpawns(state), retries: findJavaRetries(state), comments, syntaxErrors,
   };
   return { model, state };
 }

@@ -29,6 +29,7 @@ const WORDING: Wording = {
   },
   helperNoTwin: 'make the helper return a `Mono` (`Mono.fromCallable(() -> …).subscribeOn(Schedulers.boundedElastic())`) and compose it with `flatMap`',
   noRelease: 'release it on every path: call `{lock}.unlock()` in a `finally` block',
+  detached: '`{spawner}` in {where} starts work nobody waits for: {detail}',
 };
 
 const MONO = 'reactor.core.publisher.Mono';

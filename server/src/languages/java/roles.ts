@@ -13,6 +13,11 @@ const TEST_ANNOTATION = /@(?:org\.junit(?:\.jupiter\.api)?\.|org\.testng\.annota
 /** Calls that start serving: Spring Boot, Vert.x, Netty and Reactor Netty servers. */
 const SERVES = /(?:^|\.)SpringApplication\.run$|SpringApplicationBuilder\b.*\.run$|\.deployVerticle$|\.bindNow$|\.bindUntilJavaShutdown$|(?:server|bootstrap|jetty|tomcat|undertow)\w*(?:\.\w+\(\))*\.(?:start|bind)$/i;
 
+/** Lifecycle callbacks Spring (and Jakarta EE) run once, while the application starts. */
+const STARTUP_ANNOTATION = /@(?:javax\.annotation\.|jakarta\.annotation\.)?PostConstruct\b|@EventListener\s*\(\s*(?:classes\s*=\s*)?\{?\s*(?:ApplicationReadyEvent|ApplicationStartedEvent|ContextRefreshedEvent)\.class/;
+/** Interfaces whose `run`/`afterPropertiesSet` Spring calls once at startup. */
+const STARTUP_RUNNER = /\b(?:CommandLineRunner|ApplicationRunner)\b/;
+
 /** Role facts for a Java file's functions. */
 export function javaRoleFacts(state: JavaState): RoleFacts {
   const functions: { functionId: number; fact: RoleFact }[] = [];
@@ -21,6 +26,14 @@ export function javaRoleFacts(state: JavaState): RoleFacts {
     if (f.kind !== 'method' || f.name !== 'main' || f.parent !== undefined || !/\bstatic\b/.test(f.modifiers)) continue;
     const serve = state.calls.find((c) => c.functionId === f.id && SERVES.test(c.calleeText));
     if (serve) functions.push({ functionId: f.id, fact: { role: 'startup', where: `at startup, before \`${serve.calleeText}\``, until: serve.span.start } });
+  }
+  for (const f of state.fns) {
+    if (f.kind !== 'method' || f.name === undefined) continue;
+    const annotated = STARTUP_ANNOTATION.exec(f.modifiers);
+    const runner = f.name === 'run' && f.cls !== undefined && STARTUP_RUNNER.exec(f.cls.supers);
+    const init = f.name === 'afterPropertiesSet' && f.cls !== undefined && /\bInitializingBean\b/.test(f.cls.supers);
+    const where = annotated ? `at startup (a \`${annotated[0].replace(/\s*\(.*$/s, '').replace(/^@(?:javax|jakarta)\.annotation\./, '@')}\` method)` : runner ? `at startup (\`${runner[0]}.run\`)` : init ? 'at startup (`InitializingBean.afterPropertiesSet`)' : undefined;
+    if (where !== undefined) functions.push({ functionId: f.id, fact: { role: 'startup', where } });
   }
   const testClasses = new Set(state.fns.filter((f) => f.kind === 'method' && f.cls && TEST_ANNOTATION.test(f.modifiers)).map((f) => f.cls!));
   for (const f of state.fns) {

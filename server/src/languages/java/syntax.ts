@@ -81,7 +81,25 @@ function oneLine(text: string, start: number, end: number, cap: number): string 
  * message names the call as a reader finds it in the line.
  */
 export function quoteCall(text: string, node: JavaNode): string {
-  const whole = oneLine(text, node.start, node.end, QUOTE_HARD_MAX);
+  // Comments between the links of a chain split over lines (`// expect: …`, `/* retry */`) are not part of the call.
+  const comments: JavaNode[] = [];
+  for (let n: JavaNode | undefined = node; n && (n.type === 'method_invocation' || n.type === 'object_creation_expression'); n = field(n, 'object')) {
+    for (const c of n.children) if (c.type === 'line_comment' || c.type === 'block_comment') comments.push(c);
+  }
+  comments.sort((a, b) => a.start - b.start);
+  const slice = (from: number, to: number): string => {
+    let out = '';
+    let at = from;
+    for (const c of comments) {
+      if (c.end <= from || c.start >= to) continue;
+      let e = c.start;
+      while (e > at && (text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
+      out += oneLine(text, at, e, QUOTE_HARD_MAX);
+      at = c.end;
+    }
+    return out + oneLine(text, at, to, QUOTE_HARD_MAX);
+  };
+  const whole = slice(node.start, node.end);
   if (whole.length <= QUOTE_MAX) return whole;
   // The argument lists of the call and of the calls its receiver chain is made of.
   const lists: JavaNode[] = [];
@@ -95,10 +113,10 @@ export function quoteCall(text: string, node: JavaNode): string {
     let at = node.start;
     for (const a of [...lists].sort((x, y) => x.start - y.start)) {
       if (!cut.has(a)) continue;
-      out += oneLine(text, at, a.start, QUOTE_HARD_MAX) + '(…)';
+      out += slice(at, a.start) + '(…)';
       at = a.end;
     }
-    return out + oneLine(text, at, node.end, QUOTE_HARD_MAX);
+    return out + slice(at, node.end);
   };
   let q = whole;
   for (const a of [...lists].sort((x, y) => y.end - y.start - (x.end - x.start))) {
