@@ -164,6 +164,14 @@ export interface HeldRegion {
    * an async mutex). Awaiting on them is the lock's purpose, not a finding.
    */
   readonly guardedResources: readonly string[];
+  /** Taking the lock again on the thread that holds it does not wait (Java's monitors and `ReentrantLock`). */
+  readonly reentrant?: boolean;
+  /** Who waits while it is held, for messages about a wait inside it (default: `every goroutine that needs it`). */
+  readonly waiters?: string;
+  /** What holding it there costs beyond its waiters, appended to the wait (`, and this code runs on a virtual thread …`). */
+  readonly note?: string;
+  /** What to do about a wait inside it, when the language's default advice does not fit. */
+  readonly advice?: string;
 }
 
 /** A call expression. */

@@ -13,7 +13,7 @@ export function describeContext(model: FileModel, contextId: number | undefined)
   return contextPhrase(ctx);
 }
 
-const ANONYMOUS = /^(task|async block|async closure|async arrow function|async function|async method|goroutine|function literal)(?: in (.+))?$/;
+const ANONYMOUS = /^(task|async block|async closure|async arrow function|async function|async method|goroutine|function literal|virtual thread)(?: in (.+))?$/;
 
 /**
  * A context's name as a message phrase: code in backticks, prose outside them. Context names are

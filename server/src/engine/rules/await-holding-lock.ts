@@ -121,8 +121,8 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     const inside = at.yieldsIn(region.span).filter(
       (y) => y.context === region.context && spanContains(region.span, y.span) && y.span.start >= region.acquireSpan.end,
     );
-    // Re-acquiring the same lock while holding it waits for ourselves.
-    for (const other of at.regionsIn(region.lockKey, region.span)) {
+    // Re-acquiring the same lock while holding it waits for ourselves (unless the lock is reentrant).
+    for (const other of region.reentrant ? [] : at.regionsIn(region.lockKey, region.span)) {
       if (other === region || other.acquireSpan.start < region.acquireSpan.end) continue;
       if (contextOf(other) !== region.context) continue;
       // An async lock's future that this task never awaits (a test polling it by hand to see that it
@@ -199,7 +199,7 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   if (calls.length > 0 && calls.every((c) => onGuardedResource(region, c))) return undefined;
   const related = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
   // The helper's own body takes the lock (not a closure in it that runs later).
-  const again = calls.find((c) => c.localTarget !== undefined && at.takesLock(region, c.localTarget, true));
+  const again = region.reentrant ? undefined : calls.find((c) => c.localTarget !== undefined && at.takesLock(region, c.localTarget, true));
   if (again) {
     return {
       message: `\`${again.calleeText}\` locks \`${region.lock}\` again while it is held here, which deadlocks: \`sync\` mutexes are not reentrant; unlock before calling it, or split it into a variant that expects the lock held`,
@@ -208,11 +208,12 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
       data: { regionId: region.id, yieldId: y.id, variant: 'reacquire' },
     };
   }
-  const advice = region.release === 'finally'
+  const advice = region.advice ?? (region.release === 'finally'
     ? `unlock explicitly before it instead of deferring the \`Unlock()\`, or move it out of the locked section`
-    : `unlock before it, or move it out of the locked section`;
+    : `unlock before it, or move it out of the locked section`);
+  const waiters = region.waiters ?? `every goroutine that needs it${region.shared ? ' for writing' : ''}`;
   return {
-    message: `\`${region.lock}\` is held across ${parking.what}: every goroutine that needs it${region.shared ? ' for writing' : ''} waits ${parking.until}; ${advice}`,
+    message: `\`${region.lock}\` is held across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; ${advice}`,
     span: y.span,
     related,
     data: { regionId: region.id, yieldId: y.id },
@@ -245,7 +246,8 @@ export const awaitHoldingLock: Rule = {
       'Flags every `await` (or `.await`, `yield`) reached while a lock or guard is held. ' +
       'For a blocking lock (std `Mutex`, a `RefCell` borrow) any yield is flagged. ' +
       'For an async-aware lock (`async-mutex`, `tokio::sync::Mutex`) the yield is flagged when it waits on external I/O, or when it takes the same lock again. ' +
-      'It also flags an acquisition with no release on some path.',
+      'It also flags an acquisition with no release on some path. ' +
+      'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant).',
     why:
       'A task suspended while holding a lock keeps every other task that needs the lock waiting, for as long as the awaited work takes. ' +
       'With a blocking lock the waiters block their threads, which can deadlock the executor. ' +

@@ -10,6 +10,7 @@ import { RETURN_TYPES } from './catalog';
 import { findJavaChannels } from './channels';
 import { findJavaRetries } from './retries';
 import { findJavaSpawns } from './spawns';
+import { findJavaLocks } from './locks';
 import { classifyCallbacks, methodContext, type CallbackRole } from './reactor';
 import { field, textOf, compact, quoteCall, walk, type JavaNode } from './syntax';
 import { JavaTypes, MONO, FLUX, type ClassRec } from './types';
@@ -363,8 +364,9 @@ export function buildModel(root: JavaNode, text: string, path: string, catalog: 
   for (const f of state.fns) if (f.kind === 'reference') calls.push(referenceCall(state, f, functions, calls.length));
   state.calls.length = 0;
   state.calls.push(...calls);
+  const { heldRegions, yieldPoints } = findJavaLocks(state, functions, contexts, calls);
   const model: FileModel = {
-    language: 'java', path, contexts, functions, yieldPoints: [], heldRegions: [], calls, channels: findJavaChannels(state), spawns: findJavaSpawns(state), retries: findJavaRetries(state), comments, syntaxErrors,
+    language: 'java', path, contexts, functions, yieldPoints, heldRegions, calls, channels: findJavaChannels(state), spawns: findJavaSpawns(state), retries: findJavaRetries(state), comments, syntaxErrors,
   };
   return { model, state };
 }
