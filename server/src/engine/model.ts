@@ -326,6 +326,8 @@ export interface FanOutSite {
   readonly bound?: FanOutBound;
   /** The call started per item, as written (`store.save`, `fetch`), when there is one. */
   readonly work?: string;
+  /** How many items run at once when not all do (Reactor's `flatMap`: `up to 256 at a time …`); absent: all at once. */
+  readonly inFlight?: string;
   readonly context?: number;
   readonly functionId?: number;
 }

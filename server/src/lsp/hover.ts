@@ -65,7 +65,7 @@ function fanOutLines(words: HoverWording, f: FanOutSite): string[] {
   if (!isReportedFanOut(f)) return [];
   const started = f.shape === 'spawn' || f.work === undefined ? `one ${words.task}` : `one ${code(f.work)}`;
   const bound = f.shape === 'spawn' ? (words.boundSpawnFanOut ?? words.boundFanOut) : words.boundFanOut;
-  return [`**Fan-out** via ${code(f.spawner)}: ${started} per item of ${code(f.collection)}${FAN_OUT_SOURCES[f.source]}, all at once, with no bound`, bound];
+  return [`**Fan-out** via ${code(f.spawner)}: ${started} per item of ${code(f.collection)}${FAN_OUT_SOURCES[f.source]}, ${f.inFlight ?? 'all at once, with no bound'}`, bound];
 }
 
 /** A spawn whose handle is dropped with nothing that excuses it, named: what it starts and how to keep it. */

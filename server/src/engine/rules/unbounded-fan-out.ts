@@ -31,8 +31,9 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     const origin = f.sourceText !== undefined && f.sourceText !== f.collection ? ` (\`${short(f.sourceText)}\`)` : '';
     const started = f.work !== undefined ? `\`${short(f.work)}\`` : 'the work';
     const task = model.language === 'go' ? 'goroutine' : 'task';
-    const how = f.shape === 'spawn' ? `spawns a ${task} per item of \`${short(f.collection)}\`` : `starts ${started} for every item of \`${short(f.collection)}\` at once`;
-    const where = describeContext(model, f.context);
+    const how = f.shape === 'spawn' ? `spawns a ${task} per item of \`${short(f.collection)}\`` : `starts ${started} for every item of \`${short(f.collection)}\` ${f.inFlight ?? 'at once'}`;
+    const fnName = f.functionId === undefined ? undefined : model.functions[f.functionId]?.name;
+    const where = f.context === undefined && fnName !== undefined ? `\`${fnName}\`` : describeContext(model, f.context);
     const advice =
       model.language === 'rust'
         ? f.shape === 'spawn'
@@ -40,6 +41,12 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
           : 'bound it: `futures::stream::iter(items).map(f).buffered(N)`, which keeps the results in order as `join_all` does'
         : model.language === 'python'
           ? pythonBound(catalog.wording.library)
+        : model.language === 'java'
+          ? f.spawner.startsWith('CompletableFuture.')
+            ? 'bound it: run the calls through `Flux.fromIterable(items).flatMap(x -> Mono.fromFuture(() -> call(x)), N)`, or give `supplyAsync` a bounded executor'
+            : f.inFlight !== undefined && !f.spawner.includes('.')
+              ? `bound it: pass a concurrency, \`${f.spawner}(f, N)\`, or use \`concatMap\` for one at a time`
+              : 'bound it: `Flux.fromIterable(items).flatMap(f, N)` instead of combining a publisher per item'
         : model.language === 'go'
           ? 'bound it: an `errgroup.Group` with `g.SetLimit(N)` and `g.Go`, a semaphore channel (`sem <- struct{}{}` before each `go`, `<-sem` when it ends), or a fixed pool of N workers reading a channel'
           : 'bound it: `p-map`/`p-limit` with a concurrency, or await it in chunks of N';
@@ -65,6 +72,7 @@ export const unboundedFanOut: Rule = {
     summary: 'All items of a collection whose size the code does not control, started at once',
     what:
       'Flags `Promise.all`/`allSettled`/`any`/`race` over `items.map(…)` and loops that push one promise per item before awaiting them together (TS/JS), and `join_all`/`try_join_all`/`FuturesUnordered` filled from an iterator, or `tokio::spawn`/`JoinSet::spawn`/`spawn_blocking` per item of a loop (Rust), a `go` statement or an errgroup\'s `g.Go` per item of a `range` (Go), ' +
+      'a Reactor `flatMap`/`flatMapSequential` without a concurrency argument (up to 256 inner publishers at once), and `Mono.zip`/`Mono.when`/`Flux.merge`/`Flux.zip`/`CompletableFuture.allOf` over a publisher or future made per item by `stream().map(…)` (Java), ' +
       '`asyncio.gather`/`asyncio.wait` over a comprehension, `map` or a list appended per item, and `asyncio.create_task`/`TaskGroup.create_task`/`start_soon` per item of a `for` loop (Python), ' +
       'when the collection visibly comes from outside the code: a directory listing or glob, the body or query of a request, the lines of an input, or (Go) a channel ranged over. ' +
       'Fixed tuples, `.slice(0, N)`/`.take(N)`, chunked loops, a limiter inside the work (`p-limit`, a queue with a concurrency, a semaphore, a `JoinSet` drained while it fills (`while set.len() >= N { set.join_next().await; }`); in Go a semaphore channel, `semaphore.Weighted.Acquire`, an errgroup with `SetLimit`), fixed worker pools, a size checked before the fan-out (`if (req.body.requests.length > MAX) throw …`) and accept loops (in Python, one task per message of an `async for`) are not flagged. In Python a listing is `os.listdir`/`scandir`/`walk`, `glob`, `Path.iterdir`/`glob`; a request is `await request.json()`, `request.query`/`POST`/`GET`, or a FastAPI route parameter typed as a list or a Pydantic model.',

@@ -11,6 +11,7 @@ import { findJavaChannels } from './channels';
 import { findJavaRetries } from './retries';
 import { findJavaSpawns } from './spawns';
 import { findJavaLocks } from './locks';
+import { findJavaFanOuts } from './fanouts';
 import { classifyCallbacks, methodContext, type CallbackRole } from './reactor';
 import { field, textOf, compact, quoteCall, walk, type JavaNode } from './syntax';
 import { JavaTypes, MONO, FLUX, type ClassRec } from './types';
@@ -366,7 +367,7 @@ export function buildModel(root: JavaNode, text: string, path: string, catalog: 
   state.calls.push(...calls);
   const { heldRegions, yieldPoints } = findJavaLocks(state, functions, contexts, calls);
   const model: FileModel = {
-    language: 'java', path, contexts, functions, yieldPoints, heldRegions, calls, channels: findJavaChannels(state), spawns: findJavaSpawns(state), retries: findJavaRetries(state), comments, syntaxErrors,
+    language: 'java', path, contexts, functions, yieldPoints, heldRegions, calls, channels: findJavaChannels(state), spawns: findJavaSpawns(state), fanOuts: findJavaFanOuts(state), retries: findJavaRetries(state), comments, syntaxErrors,
   };
   return { model, state };
 }

@@ -30,6 +30,18 @@ const WORDING: Wording = {
   helperNoTwin: 'make the helper return a `Mono` (`Mono.fromCallable(() -> …).subscribeOn(Schedulers.boundedElastic())`) and compose it with `flatMap`',
   noRelease: 'release it on every path: call `{lock}.unlock()` in a `finally` block',
   detached: '`{spawner}` in {where} starts work nobody waits for: {detail}',
+  hover: {
+    point: 'Blocking wait',
+    parked: 'the thread blocks here on {what} {until}',
+    pause: 'the thread blocks here',
+    nothingHeld: 'No lock is held here.',
+    held: 'Holds {lock}, taken on line {line}: every thread that needs it waits while this one blocks',
+    heldRegion: 'locked region',
+    runsOn: '{reason}',
+    boundFanOut: 'To bound it, `flatMap(f, N)` over `Flux.fromIterable(items)`, or `concatMap` for one at a time',
+    detachedLine: '{spawner} starts work whose failure nobody sees',
+    keepTask: 'Return the publisher or future to the caller, or handle its error (`subscribe(v -> {}, e -> …)`, `exceptionally`) and keep the `Disposable` or `Future`',
+  },
 };
 
 const MONO = 'reactor.core.publisher.Mono';
