@@ -159,6 +159,44 @@ describe('java frontend', () => {
     }
   });
 
+  it('moves a common-pool task to an executor in scope (one suggestion each), refuses without one, and bounds flatMap', () => {
+    const text = lines(
+      'import java.util.List;',
+      'import java.util.concurrent.*;',
+      'import org.springframework.web.client.RestTemplate;',
+      'import org.springframework.web.bind.annotation.*;',
+      'import reactor.core.publisher.*;',
+      'class S {',
+      '  RestTemplate rest; ExecutorService io; Executor audit;',
+      '  CompletableFuture<String> a() { return CompletableFuture.supplyAsync(() -> rest.getForObject("u", String.class)); }',
+      '}',
+      'class T {',
+      '  RestTemplate rest;',
+      '  CompletableFuture<String> b() { return CompletableFuture.supplyAsync(() -> rest.getForObject("u", String.class)); }',
+      '  Flux<String> c(@RequestBody List<String> ids) { return Flux.fromIterable(ids).flatMap(id -> client.get(id)); }',
+      '  Mono<Object[]> d(@RequestBody List<String> ids) { return Mono.zip(ids.stream().map(id -> client.get(id)).toList(), x -> x); }',
+      '}',
+    );
+    const a = analyze({ path: 'S.java', text })!;
+    const byLine = a.findings.map((f) => {
+      const r = fixesFor(a, f);
+      return `${a.lines.position(f.span.start).line + 1}:${f.rule}:${r.fixes.map((x) => x.title.split(' ').slice(0, 5).join(' ')).join('|')}:${r.refused.map((x) => x.reason.split(' ').slice(0, 4).join(' ')).join(',')}`;
+    });
+    assert.deepEqual(byLine, [
+      '8:blocking-in-async:Run the task on `io`|Run the task on `audit`:',
+      '12:blocking-in-async::no `Executor` is in',
+      '13:unbounded-fan-out:Limit `flatMap` to 8 at:',
+      '14:unbounded-fan-out::`Mono.zip` over a list',
+    ]);
+    for (const f of a.findings) {
+      for (const fix of fixesFor(a, f).fixes) {
+        const after = fix.edits.slice().sort((x, y) => y.span.start - x.span.start).reduce((t, e) => t.slice(0, e.span.start) + e.newText + t.slice(e.span.end), text);
+        assert.equal(javaFrontend.syntaxErrors(after, 'S.java'), 0, after);
+        assert.ok(analyze({ path: 'S.java', text: after })!.findings.length < a.findings.length, after);
+      }
+    }
+  });
+
   it('speaks Reactor: quotes the call whole, with its arguments, and names the operator and the method', () => {
     const text = lines(
       'import reactor.core.publisher.Mono;',

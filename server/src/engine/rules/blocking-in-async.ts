@@ -227,7 +227,8 @@ export const blockingInAsync: Rule = {
     ].join('\n'),
     fix:
       'Where the call has an async twin, the fix replaces it and adds `await`, making the enclosing callback `async` when needed (safe). ' +
-      'For CPU-bound work with no async twin, a suggestion moves the work to a worker thread.',
+      'For CPU-bound work with no async twin, a suggestion moves the work to a worker thread. ' +
+      'Java (suggestions): `Thread.sleep(d)` before a publisher is returned becomes `Mono.delay(Duration.ofMillis(d)).then(…)`; a blocking call in a `map` callback moves to `flatMap` over `Mono.fromCallable(() -> …).subscribeOn(Schedulers.boundedElastic())`; a task on the common `ForkJoinPool` (`supplyAsync(f)`, `runAsync(f)`, a `*Async` stage) gets an executor the class or method already has as its last argument, one suggestion per executor in scope (refused, with the reason, when there is none).',
     limits:
       'Not for Go: a blocking call parks only its own goroutine while the runtime runs the others on other threads, so there is no event loop or executor thread to stall; what hurts in Go is what a goroutine holds while it parks, which `await-holding-lock` reports. ' +
       'Calls are resolved through imports and local aliases, not types: a blocking method reached through an untyped parameter is not seen. ' +

@@ -17,7 +17,7 @@ import { enclosingFn, type JFn, type JavaState } from './builder';
 import { compact, field, quoteCall, type JavaNode } from './syntax';
 
 const CF = 'java.util.concurrent.CompletableFuture';
-const FLAT_MAPS = new Set(['flatMap', 'flatMapSequential', 'flatMapDelayError']);
+const FLAT_MAPS = new Set(['flatMap', 'flatMapSequential']);
 /** Operators that pass the source's items on one by one (the source decides how many there are). */
 const PASS_THROUGH = new Set(['map', 'filter', 'distinct', 'doOnNext', 'doOnEach', 'log', 'name', 'tag', 'metrics', 'checkpoint', 'onErrorContinue', 'filterWhen', 'concatMap', 'mapNotNull', 'handle', 'cast', 'ofType', 'onBackpressureBuffer', 'limitRate', 'publishOn', 'subscribeOn', 'index', 'skip']);
 /** Sources that wrap a collection, stream or array (the argument is the collection). */

@@ -1,5 +1,6 @@
 /**
- * Fixes for Java `blocking-in-async` findings, both suggestions (they change when work runs):
+ * Fixes for Java `blocking-in-async` findings, both suggestions (they change when work runs; the executor
+ * and `flatMap` concurrency fixes are in fixes-pools.ts):
  * - a `Thread.sleep(d)` statement before the `return` of a publisher-returning body becomes a delay in
  *   the pipeline: `return Mono.delay(Duration.ofMillis(d)).then(…)`;
  * - a blocking call in a `map` callback moves to `boundedElastic`: the `map` becomes a `flatMap` over
@@ -14,6 +15,7 @@ import { enclosingFn } from './builder';
 import type { JavaData } from './index';
 import { field, JAVA_GRAMMAR, type JavaNode } from './syntax';
 import { FLUX, MONO } from './types';
+import { concurrencyFix, executorFixes } from './fixes-pools';
 
 const FLUX_OPERATORS = /^(?:flatMapMany|thenMany|concatMap|flatMapSequential|switchMap|flatMapIterable)$/;
 
@@ -123,6 +125,13 @@ function offloadFix(state: JavaState, root: JavaNode, call: JavaNode, ctxFn: JFn
 /** Fix edits for one Java finding. */
 export function javaFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
   void ctx;
+  if (finding.rule === 'unbounded-fan-out') {
+    const tree = treeSitterTree<JavaData>(parsed, JAVA_GRAMMAR);
+    const site = finding.data?.fanOutId === undefined ? undefined : parsed.model.fanOuts?.[finding.data.fanOutId];
+    if (!tree || !site) return { fixes: [], refused: [] };
+    const r = concurrencyFix(tree.data.state, site);
+    return 'edits' in r ? { fixes: [r], refused: [] } : { fixes: [], refused: [r] };
+  }
   if (finding.rule !== 'blocking-in-async') return { fixes: [], refused: [] };
   const tree = treeSitterTree<JavaData>(parsed, JAVA_GRAMMAR);
   const callId = finding.data?.callId;
@@ -132,6 +141,9 @@ export function javaFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext)
   const site = parsed.model.calls[callId];
   if (!node || !site || site.context === undefined || node.type !== 'method_invocation') return { fixes: [], refused: [] };
   const ctxFn = state.fns[parsed.model.contexts[site.context]!.functionId]!;
+  // A task on the common `ForkJoinPool`: it moves to an executor in scope.
+  const pooled = executorFixes(state, ctxFn);
+  if (pooled.fixes.length > 0 || pooled.refused.length > 0) return pooled;
   const results = [site.callee === 'java.lang.Thread.sleep' ? sleepFix(state, tree.root, node, ctxFn) : offloadFix(state, tree.root, node, ctxFn, site.callee)];
   return {
     fixes: results.filter((r): r is Fix => 'edits' in r),
