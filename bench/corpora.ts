@@ -30,6 +30,8 @@ export const PINS = {
   aiohttpApt: "python3-aiohttp",
   /** Go: grpc-go from Debian (`golang-google-grpc-dev`, 1.33.3 on bookworm), tests included. */
   grpcApt: "golang-google-grpc-dev",
+  /** Java: Capacitor's Android runtime, whose npm package ships its Java sources (`capacitor/src/main/java`). */
+  capacitorAndroid: "@capacitor/android@8.5.2",
 } as const;
 
 /** Comparison tools, pinned, installed into bench/.cache/tools (never project dependencies). */
@@ -45,7 +47,7 @@ export const TOOL_PINS = [
 /** One corpus: a root folder and the files the CLI's walker finds in it. */
 export interface Corpus {
   readonly name: string;
-  readonly language: "typescript" | "rust" | "python" | "go";
+  readonly language: "typescript" | "rust" | "python" | "go" | "java";
   readonly root: string;
   readonly files: readonly string[];
   readonly lines: number;
@@ -110,6 +112,25 @@ export function installTsCorpus(): string {
   cpSync(join(packDir, "webpack/package/lib"), join(root, "webpack/lib"), {
     recursive: true,
   });
+  markRepoRoot(root);
+  writeFileSync(stamp, want);
+  return root;
+}
+
+/** Installs the Java corpus (the Java sources of the pinned npm package); idempotent. Returns its root. */
+export function installJavaCorpus(): string {
+  const root = join(CORPORA, "java");
+  const stamp = join(root, ".installed");
+  const want = `${PINS.capacitorAndroid}\n`;
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return root;
+  log(`installing ${PINS.capacitorAndroid} into ${root}`);
+  rmSync(root, { recursive: true, force: true });
+  const packDir = join(CACHE, "pack");
+  mkdirSync(packDir, { recursive: true });
+  const tgz = execFileSync("npm", ["pack", "--loglevel=error", PINS.capacitorAndroid], { cwd: packDir, encoding: "utf8" }).trim().split("\n").pop()!;
+  mkdirSync(join(packDir, "capacitor-android"), { recursive: true });
+  sh("tar", ["xzf", tgz, "-C", "capacitor-android"], packDir);
+  cpSync(join(packDir, "capacitor-android/package/capacitor/src/main/java"), join(root, "capacitor"), { recursive: true });
   markRepoRoot(root);
   writeFileSync(stamp, want);
   return root;

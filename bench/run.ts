@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --json FILE] [-- --repeat N] [-- --only ts,rust,go]`
+// `npm run bench [-- --quick] [-- --json FILE] [-- --repeat N] [-- --only ts,rust,python,go,java]`
 // Benchmarks, never part of `npm test`. Every heavy measurement runs in its own child process;
 // ratios are taken between figures of the same run, since absolute times on a shared machine drift.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -14,6 +14,7 @@ import {
   PINS,
   installGoCorpus,
   installPythonCorpus,
+  installJavaCorpus,
   installRustCorpus,
   installTools,
   installTsCorpus,
@@ -45,7 +46,7 @@ const { values } = parseArgs({
 const quick = values.quick!;
 const repeat = Number(values.repeat ?? (quick ? "2" : "3"));
 const edits = Number(values.edits ?? "60");
-const only = new Set((values.only ?? "ts,rust,python,go").split(","));
+const only = new Set((values.only ?? "ts,rust,python,go,java").split(","));
 const ROOT = join(__dirname, "..");
 const BUILD = join(CACHE, "build");
 const SERVER = join(ROOT, "dist/server.js");
@@ -288,6 +289,24 @@ async function python(report: Report): Promise<void> {
   await report.attempt("Python scan", () => measureScan(report, "python", corpus, BUILD, repeat));
 }
 
+/** Java: cold scan ÷ bare tree-sitter parse over the Java sources of Capacitor's Android runtime. */
+async function java(report: Report): Promise<void> {
+  section("Java");
+  let root: string;
+  try {
+    root = installJavaCorpus();
+  } catch (e) {
+    report.note(`${PINS.capacitorAndroid} could not be installed: Java is not measured (${e instanceof Error ? e.message : String(e)})`);
+    return;
+  }
+  let corpus = await listCorpus("java", "java", root, [".java"], `${PINS.capacitorAndroid} capacitor/src/main/java`);
+  if (quick) corpus = subset(corpus, 10, [0], "java-quick");
+  report.set("java.corpus.files", corpus.files.length);
+  report.set("java.corpus.lines", corpus.lines);
+  process.stdout.write(`  corpus: ${corpus.description}: ${corpus.files.length} files, ${corpus.lines} lines\n`);
+  await report.attempt("Java scan", () => measureScan(report, "java", corpus, BUILD, repeat));
+}
+
 function addChecks(report: Report): void {
   const ratio = (cpuKey: string) => ({ cpuKey });
   // The CPU figure beside a keystroke latency is the in-process analysis, shown for diagnosis only.
@@ -438,6 +457,13 @@ function addChecks(report: Report): void {
     ratio("python.scanOverParseCpu"),
   );
   report.check(
+    "java.scanOverParse",
+    "Java cold scan ÷ bare tree-sitter parse",
+    "atMost",
+    1.5,
+    ratio("java.scanOverParseCpu"),
+  );
+  report.check(
     "rust.keystrokeP50Ms",
     "Rust keystroke → diagnostics p50 (LSP; CPU: in-process analyze)",
     "atMost",
@@ -483,6 +509,7 @@ async function main(): Promise<void> {
   if (only.has("rust")) await rust(report);
   if (only.has("python")) await python(report);
   if (only.has("go")) await go(report);
+  if (only.has("java")) await java(report);
   addChecks(report);
   const met = report.checks.filter((c) => c.met === true).length;
   const measured = report.checks.filter((c) => c.met !== undefined).length;
