@@ -55,16 +55,14 @@ function declarationOf(state: JavaState, fn: JFn | undefined, name: string): Jav
     const p = params?.children.find((c) => (c.type === 'formal_parameter' || c.type === 'spread_parameter') && compact(state.text, field(c, 'name') ?? c.children[c.children.length - 1]!) === name);
     if (p) return p;
     const body = field(f.node, 'body');
-    let found: JavaNode | undefined;
-    const visit = (n: JavaNode): void => {
-      for (const c of n.children) {
-        if (found || c.type === 'lambda_expression' || c.type === 'class_body') continue;
-        if ((c.type === 'variable_declarator' || c.type === 'resource') && field(c, 'name') && compact(state.text, field(c, 'name')!) === name) found = c;
-        else visit(c);
-      }
-    };
-    if (body) visit(body);
-    if (found) return found;
+    // An explicit stack, in source order: deep nesting must not overflow the call stack.
+    const stack: JavaNode[] = body ? [...body.children].reverse() : [];
+    while (stack.length > 0) {
+      const c = stack.pop()!;
+      if (c.type === 'lambda_expression' || c.type === 'class_body') continue;
+      if ((c.type === 'variable_declarator' || c.type === 'resource') && field(c, 'name') && compact(state.text, field(c, 'name')!) === name) return c;
+      for (let i = c.children.length - 1; i >= 0; i--) stack.push(c.children[i]!);
+    }
   }
   return undefined;
 }
@@ -130,22 +128,20 @@ function workOf(state: JavaState, mapper: JavaNode | undefined): string | undefi
   if (mapper.type === 'method_reference') return compact(state.text, mapper);
   if (mapper.type !== 'lambda_expression') return undefined;
   let first: JavaNode | undefined;
-  const visit = (n: JavaNode): void => {
-    for (const c of n.children) {
-      if (first) return;
-      if (c.type === 'lambda_expression') continue;
-      if (c.type === 'method_invocation') {
-        const chainRoot = rootOf(c);
-        const recv = field(chainRoot, 'object');
-        // `Mono.just(x)`, `Mono.empty()`: nothing is started per item.
-        if (!(recv && /^(?:Mono|Flux)$/.test(compact(state.text, recv)) && /^(?:just|empty|error|justOrEmpty)$/.test(nameOf(state, chainRoot)))) first = c;
-        return;
-      }
-      visit(c);
+  // The first call in source order, found with an explicit stack (an expression body is itself the call).
+  const stack: JavaNode[] = [field(mapper, 'body') ?? mapper];
+  while (stack.length > 0 && !first) {
+    const c = stack.pop()!;
+    if (c.type === 'lambda_expression') continue;
+    if (c.type === 'method_invocation') {
+      const chainRoot = rootOf(c);
+      const recv = field(chainRoot, 'object');
+      // `Mono.just(x)`, `Mono.empty()`: nothing is started per item.
+      if (!(recv && /^(?:Mono|Flux)$/.test(compact(state.text, recv)) && /^(?:just|empty|error|justOrEmpty)$/.test(nameOf(state, chainRoot)))) first = c;
+      continue;
     }
-  };
-  // An expression body is itself the call (`sku -> inventory.reserve(sku)`): visit it as a child.
-  visit({ ...mapper, children: [field(mapper, 'body') ?? mapper] });
+    for (let i = c.children.length - 1; i >= 0; i--) stack.push(c.children[i]!);
+  }
   if (!first) return undefined;
   const quoted = quoteCall(state.text, first);
   return quoted.replace(/\((?:[^()]|\([^()]*\))*\)/, (m) => (m === '()' ? m : '(…)')).replace(/^(.{0,60}).*$/s, '$1');

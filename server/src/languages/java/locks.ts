@@ -219,22 +219,21 @@ export function findJavaLocks(state: JavaState, functions: FunctionInfo[], conte
     }
   };
 
-  // `synchronized (x) { … }`.
-  const visit = (n: JavaNode): void => {
-    for (const c of n.children) {
-      if (c.type === 'synchronized_statement') {
-        const holder = enclosing(state, c);
-        const body = field(c, 'body') ?? c.children.find((x) => x.type === 'block');
-        const head = c.children.find((x) => x.type === 'parenthesized_expression');
-        if (holder && body && head) {
-          const expr = compact(text, head).slice(1, -1);
-          addRegion(holder, `synchronized (${expr})`, expr, { start: c.start, end: head.end }, { start: c.start, end: c.end }, 'scope-end', undefined, true, false);
-        }
+  // `synchronized (x) { … }`, found with an explicit stack: a file nested thousands deep must not overflow the call stack.
+  const stack: JavaNode[] = [...rootsOf(state)];
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (c.type === 'synchronized_statement') {
+      const holder = enclosing(state, c);
+      const body = field(c, 'body') ?? c.children.find((x) => x.type === 'block');
+      const head = c.children.find((x) => x.type === 'parenthesized_expression');
+      if (holder && body && head) {
+        const expr = compact(text, head).slice(1, -1);
+        addRegion(holder, `synchronized (${expr})`, expr, { start: c.start, end: head.end }, { start: c.start, end: c.end }, 'scope-end', undefined, true, false);
       }
-      visit(c);
     }
-  };
-  for (const root of rootsOf(state)) visit(root);
+    for (const child of c.children) stack.push(child);
+  }
 
   // `synchronized` methods: the monitor of `this` (or of the class, for a static method).
   for (const f of state.fns) {
