@@ -106,16 +106,22 @@ export function blankOverflowingStatement(text: string, parse: (text: string) =>
   for (const m of text.matchAll(LINE_BREAK)) starts.push(m.index + m[0].length);
   const lines = starts.length;
   const lineStart = (line: number): number => (line >= lines ? text.length : starts[line]!);
+  // Whether a parse overflows the stack depends on the stack the engine has at that moment (frame
+  // sizes change as code is optimised), so a text that parsed once may overflow when parsed again:
+  // every tree a step found is kept, never parsed twice.
   // The longest prefix of whole lines that parses: lines [0, ok) parse, lines [0, ok] overflow.
   let ok = 0;
+  let prefix = parse(blank(text, 0, text.length));
+  if (!prefix) return undefined;
   let over = lines;
   while (over - ok > 1) {
     const mid = (ok + over) >> 1;
-    if (parse(blank(text, lineStart(mid), text.length))) ok = mid;
-    else over = mid;
+    const sf = parse(blank(text, lineStart(mid), text.length));
+    if (sf) {
+      ok = mid;
+      prefix = sf;
+    } else over = mid;
   }
-  const prefix = parse(blank(text, lineStart(ok), text.length));
-  if (!prefix) return undefined;
   // The overflowing construct began in the statement the prefix ends in when that statement is
   // unfinished (the parser reports an error at its end); otherwise it begins on line `ok`.
   const lastCode = text.slice(0, lineStart(ok)).trimEnd().length - 1;
@@ -128,14 +134,17 @@ export function blankOverflowingStatement(text: string, parse: (text: string) =>
   }
   // The fewest lines from there on whose blanking lets the whole file parse.
   const from = lineStart(first);
-  if (!parse(blank(text, from, text.length))) return undefined;
+  let whole = first === ok ? prefix : parse(blank(text, from, text.length));
+  if (!whole) return undefined;
   let short = ok;
   let enough = lines;
   while (enough - short > 1) {
     const mid = (short + enough) >> 1;
-    if (parse(blank(text, from, lineStart(mid)))) enough = mid;
-    else short = mid;
+    const sf = parse(blank(text, from, lineStart(mid)));
+    if (sf) {
+      enough = mid;
+      whole = sf;
+    } else short = mid;
   }
-  const sf = parse(blank(text, from, lineStart(enough)));
-  return sf ? { sf, cut: from } : undefined;
+  return { sf: whole, cut: from };
 }
