@@ -5,7 +5,7 @@
  */
 import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo } from '../../engine/model';
-import { nodeSpan } from '../tree-sitter';
+import { nearestAncestorIn, nodeSpan } from '../tree-sitter';
 import { RETURN_TYPES } from './catalog';
 import { findJavaChannels } from './channels';
 import { findJavaRetries } from './retries';
@@ -60,25 +60,9 @@ export interface JavaState {
 
 /** The innermost function at or above `node` (excluding `node` itself). */
 export function enclosingFn(state: JavaState, node: JavaNode): JFn | undefined {
-  // Memoised along the path walked (functions are recorded in pre-order, so an ancestor function is
-  // known before any lookup below it): fields of anonymous classes nested a thousand deep cost
-  // O(depth) once rather than per lookup.
-  const path: JavaNode[] = [];
-  let found: JFn | undefined;
-  for (let n = node.parent; n; n = n.parent) {
-    const f = state.fnOfNode.get(n);
-    if (f) {
-      found = f;
-      break;
-    }
-    if (state.fnAbove.has(n)) {
-      found = state.fnAbove.get(n);
-      break;
-    }
-    path.push(n);
-  }
-  for (const p of path) state.fnAbove.set(p, found);
-  return found;
+  // Memoised along the path walked: fields of anonymous classes or closures nested a thousand deep
+  // cost O(depth) once rather than per lookup.
+  return nearestAncestorIn(node, state.fnOfNode, state.fnAbove);
 }
 
 /** The innermost class (or anonymous class body) at or above `node`, excluding `node`. */

@@ -18,7 +18,7 @@ import { carriesReply } from './replies';
 import { childOfType, walk, type SyntaxNode } from './syntax';
 import { exportedFunctions, fileRelativePath, inlineModsAround, pubUseReExports } from './exports';
 import { namesFile } from './resolver';
-import { nodeSpan } from '../tree-sitter';
+import { nearestAncestorIn, nodeSpan } from '../tree-sitter';
 
 const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
 const LOOP_TYPES = new Set(['loop_expression', 'while_expression', 'for_expression']);
@@ -55,23 +55,9 @@ export interface BuildState {
 
 /** The innermost function-like ancestor of `node` (not `node` itself). */
 export function enclosingFn(state: BuildState, node: SyntaxNode): FnRecord | undefined {
-  // Memoised along the path walked, so deep nesting costs O(depth) once rather than per lookup.
-  const path: SyntaxNode[] = [];
-  let found: FnRecord | undefined;
-  for (let n = node.parent; n; n = n.parent) {
-    const f = state.fnOfNode.get(n);
-    if (f) {
-      found = f;
-      break;
-    }
-    if (state.fnAbove.has(n)) {
-      found = state.fnAbove.get(n);
-      break;
-    }
-    path.push(n);
-  }
-  for (const p of path) state.fnAbove.set(p, found);
-  return found;
+  // Memoised along the path walked: fields of anonymous classes or closures nested a thousand deep
+  // cost O(depth) once rather than per lookup.
+  return nearestAncestorIn(node, state.fnOfNode, state.fnAbove);
 }
 
 /** True when a loop lies between `node` and its enclosing function (memoised like {@link enclosingFn}). */

@@ -199,3 +199,27 @@ export function walk(root: SyntaxNode, visit: (node: SyntaxNode) => boolean | vo
     for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
   }
 }
+
+/**
+ * The nearest strict ancestor of `node` that `own` maps, memoised in `above` along the path walked:
+ * deep nesting costs O(depth) once rather than per lookup. `above` must only ever be filled by
+ * this function for the same `own` (a frontend keeps one per file).
+ */
+export function nearestAncestorIn<T>(node: SyntaxNode, own: ReadonlyMap<SyntaxNode, T>, above: Map<SyntaxNode, T | undefined>): T | undefined {
+  const path: SyntaxNode[] = [];
+  let found: T | undefined;
+  for (let n = node.parent; n; n = n.parent) {
+    const f = own.get(n);
+    if (f !== undefined) {
+      found = f;
+      break;
+    }
+    if (above.has(n)) {
+      found = above.get(n);
+      break;
+    }
+    path.push(n);
+  }
+  for (const p of path) above.set(p, found);
+  return found;
+}
