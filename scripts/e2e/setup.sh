@@ -18,6 +18,13 @@ node_dir="$cache/node-$NODE24_VERSION-$narch"
 cs_dir="$cache/code-server-$CODE_SERVER_VERSION-node$NODE24_VERSION-$narch"
 log() { printf '[e2e-setup] %s\n' "$*" >&2; }
 
+# Run from `npm run test:e2e`, this script inherits the outer npm's environment, and npm reads
+# npm_config_* variables as its own settings: the inherited user agent names the Node that ran
+# the outer npm (the system's Node 20), so code-server's install script, which checks the Node
+# version in that agent, refused Node 24 and the suite was skipped on every fresh machine.
+# The installs below must describe the Node they really run under.
+unset npm_config_user_agent npm_execpath npm_node_execpath npm_config_node_gyp
+
 mkdir -p "$cache"
 # One installer at a time per cache (a background warm-up and a test run may race).
 exec 9>"$cache/.lock"
