@@ -75,3 +75,23 @@ describe('messages: locks say what actually happens', () => {
     assert.doesNotMatch(f[0]!.message, /I\/O/);
   });
 });
+
+describe('messages: Python calls are quoted as written', () => {
+  it('a chain note keeps the spaces inside a string literal and between words', () => {
+    const f = findings('shop.py', [
+      'import sqlite3',
+      '',
+      '',
+      'def load_products(conn: sqlite3.Connection):',
+      '    return conn.execute(',
+      '        "SELECT id, name, price   FROM products", ()',
+      '    ).fetchall()',
+      '',
+      '',
+      'async def products(request):',
+      '    return load_products(request.app["db"])',
+    ]);
+    assert.equal(f.length, 1);
+    assert.match(f[0]!.message, /calls `conn\.execute\("SELECT id, name, price FROM products",\(\)\)\.fetchall`/);
+  });
+});

@@ -4,7 +4,7 @@ import { applyEdits, type Finding, type Fix, type RefusedFix } from './finding';
 import type { FixContext, FixResult, Frontend, Languages, ParsedFile, TextChange } from './language';
 import { LineIndex } from './line-index';
 import type { Imports } from './linker';
-import type { FileModel } from './model';
+import { spanContains, type FileModel } from './model';
 import { summarize, type FileSummary } from './summary';
 import { capSeverity, LASTING_RULES, PRODUCTION, resolveRoles, roleAt, roleLevel, roleNote } from './roles';
 import { pathRole, type FileLocation } from './roles-paths';
@@ -129,8 +129,11 @@ function placeFindings(findings: readonly Finding[], model: FileModel, config: C
   const out: Finding[] = [];
   for (const f of findings) {
     const call = f.data?.callId === undefined ? undefined : model.calls[f.data.callId];
+    // A retry decorator (`@retry(…)`) sits above its function's span: the finding is the function's.
+    const retry = f.data?.retryId === undefined ? undefined : model.retries?.find((r) => r.id === f.data!.retryId);
+    const decorated = retry?.functionId !== undefined && !spanContains(model.functions[retry.functionId]?.span ?? f.span, f.span) ? retry.functionId : undefined;
     // A malformed suppression is about the comment, not about code that runs: only the file's role quiets it.
-    const at = f.rule === INVALID_SUPPRESSION ? model.roles!.file : roleAt(model, model.roles!, f.span.start, call ? call.functionId : undefined);
+    const at = f.rule === INVALID_SUPPRESSION ? model.roles!.file : roleAt(model, model.roles!, f.span.start, call ? call.functionId : decorated);
     const fact = at.role === 'startup' && LASTING_RULES.has(f.rule) ? PRODUCTION : at;
     const severity = capSeverity(f.severity, roleLevel(config, fact.role));
     if (severity === 'off') continue;

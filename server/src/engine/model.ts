@@ -434,6 +434,8 @@ export interface RoleFact {
   readonly where: string;
   /** For a role that ends partway through a function (startup ends at the `listen`): the offset where it ends. */
   readonly until?: number;
+  /** The role from `until` on (a lifespan handler after its `yield` runs at shutdown); production when absent. */
+  readonly after?: RoleFact;
   /** Why a quiet finding is harmless there, when the role's usual reason does not fit (engine/roles.ts `roleNote`). */
   readonly note?: string;
 }
@@ -444,6 +446,8 @@ export interface RoleFacts {
   readonly file?: RoleFact;
   /** Facts about single functions (`#[test]`, a function in a `#[cfg(test)]` module, an `it(…)` callback). */
   readonly functions: readonly { readonly functionId: number; readonly fact: RoleFact }[];
+  /** Module-level code with a role of its own (Python's `if __name__ == "__main__":` block: a script's entry). */
+  readonly module?: readonly { readonly span: Span; readonly fact: RoleFact }[];
 }
 
 /** The resolved roles of a file. */
@@ -454,6 +458,8 @@ export interface FileRoles {
   readonly functions: readonly RoleFact[];
   /** Module-level code before this offset runs at startup (a module-level `app.listen(…)` comes after it). */
   readonly moduleUntil?: number;
+  /** Module-level code with a role of its own (`RoleFacts.module`), when the file's role is production. */
+  readonly module?: readonly { readonly span: Span; readonly fact: RoleFact }[];
 }
 
 /** True when `inner` lies within `outer`. */

@@ -204,7 +204,8 @@ class Resolver {
   run(): FileRoles {
     // Parents come before their children (pre-order), so deciding in id order keeps the recursion shallow.
     const functions = this.model.functions.map((f) => this.decide(f.id) ?? PRODUCTION);
-    return { file: this.file, functions, ...(this.moduleUntil ? { moduleUntil: this.moduleUntil.offset } : {}) };
+    const module = this.model.roleFacts?.module;
+    return { file: this.file, functions, ...(this.moduleUntil ? { moduleUntil: this.moduleUntil.offset } : {}), ...(module?.length ? { module } : {}) };
   }
 
   /** Where the first call in `id` (or in a closure it runs) that starts a server is, if any. */
@@ -335,7 +336,8 @@ class Resolver {
       if (role === undefined) continue; // a recursive call: says nothing
       if (role.role === 'production') return PRODUCTION;
       if (shared && shared.role !== role.role) return PRODUCTION;
-      shared ??= role.role === 'startup' && c.functionId !== undefined ? { role: 'startup', where: `at startup (only called from ${this.callerName(c)})` } : role.until === undefined ? role : { role: role.role, where: role.where };
+      // A shutdown handler's fact carries its own note; its callees keep its words.
+      shared ??= role.role === 'startup' && c.functionId !== undefined && role.note === undefined ? { role: 'startup', where: `at startup (only called from ${this.callerName(c)})` } : role.until === undefined ? role : { role: role.role, where: role.where, ...(role.note === undefined ? {} : { note: role.note }) };
     }
     return shared ?? PRODUCTION;
   }
@@ -353,13 +355,13 @@ class Resolver {
 
   private roleAtCall(c: CallSite): RoleFact | undefined {
     const fact = this.decide(c.functionId!);
-    if (fact?.until !== undefined && c.span.start >= fact.until) return PRODUCTION;
+    if (fact?.until !== undefined && c.span.start >= fact.until) return fact.after ?? PRODUCTION;
     return fact;
   }
 
   private moduleRole(offset: number): RoleFact {
     if (this.moduleUntil && offset < this.moduleUntil.offset) return { role: 'startup', where: `at startup, before \`${this.moduleUntil.text}\`` };
-    return this.file;
+    return moduleRegion(this.model.roleFacts?.module, offset) ?? this.file;
   }
 
   /** A closure that runs where it is written: inline in its parent's context, or a `block_on` body. */
@@ -376,6 +378,11 @@ function startupUntil(serve: { offset: number; text: string }): RoleFact {
   return { role: 'startup', where: `at startup, before \`${serve.text}\``, until: serve.offset };
 }
 
+/** The role of the module-level region (a script's `if __name__ == "__main__":` block) that holds `offset`, if any. */
+function moduleRegion(regions: FileRoles['module'], offset: number): RoleFact | undefined {
+  return regions?.find((r) => r.span.start <= offset && offset < r.span.end)?.fact;
+}
+
 /** The innermost function containing `offset`, or `undefined` at module level. */
 export function functionAt(model: FileModel, offset: number): number | undefined {
   let best: FunctionInfo | undefined;
@@ -389,9 +396,9 @@ export function functionAt(model: FileModel, offset: number): number | undefined
 export function roleAt(model: FileModel, roles: FileRoles, offset: number, functionId = functionAt(model, offset)): RoleFact {
   if (functionId === undefined) {
     if (roles.moduleUntil !== undefined && offset < roles.moduleUntil && roles.file.role === 'production') return { role: 'startup', where: 'at startup, before the server starts' };
-    return roles.file;
+    return moduleRegion(roles.module, offset) ?? roles.file;
   }
   const fact = roles.functions[functionId] ?? roles.file;
-  if (fact.until !== undefined && offset >= fact.until) return { role: 'production', where: 'in production code (after the server starts)' };
+  if (fact.until !== undefined && offset >= fact.until) return fact.after ?? { role: 'production', where: 'in production code (after the server starts)' };
   return fact;
 }

@@ -14,7 +14,7 @@ type Node = SyntaxNode;
 const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
 const COMPREHENSIONS = new Set(['generator_expression', 'list_comprehension', 'set_comprehension']);
 /** Combinators that start or wait for every awaitable they are given at once. */
-const GATHERERS = new Set(['asyncio.gather', 'asyncio.wait', 'asyncio.as_completed', 'trio.gather', 'anyio.gather']);
+const GATHERERS = new Set(['asyncio.gather', 'asyncio.wait', 'asyncio.as_completed']);
 /** Task spawners per item: `asyncio.create_task`, a TaskGroup's `create_task`, a nursery's `start_soon`. */
 const SPAWN_MEMBER = /^(create_task|ensure_future|start_soon)$/;
 const SPAWN_RECEIVER = /^(asyncio|loop|self\.loop|self\._loop|tg|task_group|taskgroup|group|nursery|self\._?(tg|task_group|nursery))$/i;

@@ -12,7 +12,7 @@ import { PythonAmplifiers } from './amplifiers';
 import { pythonExports } from './exports';
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
-import { walk, type SyntaxNode } from './syntax';
+import { compactCode, walk, type SyntaxNode } from './syntax';
 import { nodeSpan } from '../tree-sitter';
 
 const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
@@ -380,7 +380,7 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
     const w = withItemOf(node)!.parent!.parent!;
     if (!/^async\b/.test(text.slice(w.start, w.start + 5))) callee = `${callee}.__exit__`;
   }
-  const ct = text.slice(fnNode.start, fnNode.end).replace(/\s+/g, '');
+  const ct = compactCode(text.slice(fnNode.start, fnNode.end));
   const member = ct.slice(ct.lastIndexOf('.') + 1);
   const info = fn ? functions[fn.id] : undefined;
   let up = node.parent;

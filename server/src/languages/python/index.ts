@@ -32,7 +32,7 @@ const treeSitterFrontend: Frontend = createTreeSitterFrontend<PythonData>({
   kinds: PYTHON_KINDS,
   build(view, text, path, catalog) {
     const built = buildModel(view.root, text, path, catalog, view.syntaxErrors);
-    const model = { ...built.model, roleFacts: pythonRoleFacts(built.state, built.model) };
+    const model = { ...built.model, roleFacts: pythonRoleFacts(built.state, built.model, view.root) };
     return { model, data: { state: built.state } };
   },
   fixes: pythonFixes,

@@ -5,11 +5,14 @@
  * startup code: an app factory (a function that builds the `web.Application`, `FastAPI`, `Starlette`,
  * `Quart` or `Sanic` app and returns it, or one named `create_app`/`get_app`/`make_app`) and a lifespan handler up to its `yield` (a function handed
  * to `lifespan=`, or an `@asynccontextmanager` named for it).
+ * The body of a module-level `if __name__ == "__main__":` runs only when the file is run as a program:
+ * a script's entry, so what only it calls is script code (a seed or pre-start script beside the app).
  * Paths (`test_*.py`, `conftest.py`, `tests/`) are the engine's (roles-paths.ts); a module-level
  * `asyncio.run(main())` or `web.run_app(app)` is read by the engine from the call structure.
  */
-import type { FileModel, RoleFact, RoleFacts } from '../../engine/model';
+import type { FileModel, RoleFact, RoleFacts, Span } from '../../engine/model';
 import { decoratorsOf, type BuildState } from './builder';
+import type { SyntaxNode } from './syntax';
 
 const TEST_DECORATOR = /^@\s*(?:pytest\.fixture|pytest_asyncio\.fixture|pytest\.mark\.[\w.]+|fixture)\b/;
 /** Constructors of a web app: a function that builds one and returns it is an app factory, run once before serving. */
@@ -21,7 +24,7 @@ const CONTEXT_MANAGER = /^@\s*(?:contextlib\.)?asynccontextmanager\b/;
 const TEST_FRAMEWORK = /^(?:pytest|pytest_asyncio|unittest|anyio\.pytest_plugin|django\.test|asynctest)(?:\.|$)/;
 
 /** Role facts for a Python file's functions. */
-export function pythonRoleFacts(state: BuildState, model: FileModel): RoleFacts {
+export function pythonRoleFacts(state: BuildState, model: FileModel, root?: SyntaxNode): RoleFacts {
   const { text, scope } = state;
   const framework = [...scope.imports.values()].some((q) => TEST_FRAMEWORK.test(q));
   const testClass = (cls: { node: { start: number; end: number } }): boolean => {
@@ -30,6 +33,7 @@ export function pythonRoleFacts(state: BuildState, model: FileModel): RoleFacts 
   };
   const functions: { functionId: number; fact: RoleFact }[] = [];
   const lifespans = new Set([...text.matchAll(LIFESPAN_KEYWORD)].map((m) => m[1]!));
+  const signals = appSignalHandlers(state);
   for (const f of state.fns) {
     let fact: RoleFact | undefined;
     for (let g: typeof f | undefined = f; g && !fact; g = g.parent) {
@@ -38,12 +42,65 @@ export function pythonRoleFacts(state: BuildState, model: FileModel): RoleFacts 
       else if (framework && g.cls && testClass(g.cls)) fact = { role: 'test', where: `in test code (a method of the test class \`${g.cls.name}\`)` };
       else if (framework && !g.cls && g.parent === undefined && g.name?.startsWith('test')) fact = { role: 'test', where: 'in test code (a `test_*` function)' };
     }
-    fact ??= startupFact(state, f, lifespans);
+    fact ??= startupFact(state, f, lifespans) ?? signals.get(f);
     if (fact) functions.push({ functionId: f.id, fact });
   }
   void model;
   const shebang = text.startsWith('#!');
-  return { ...(shebang ? { file: { role: 'script' as const, where: 'in a one-shot script (a file with a shebang)' } } : {}), functions };
+  const module = root ? mainGuards(text, root) : [];
+  return { ...(shebang ? { file: { role: 'script' as const, where: 'in a one-shot script (a file with a shebang)' } } : {}), functions, ...(module.length ? { module } : {}) };
+}
+
+const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
+
+/** The bodies of module-level `if __name__ == "__main__":` statements (not their `else`): run only as a program. */
+function mainGuards(text: string, root: SyntaxNode): { span: Span; fact: RoleFact }[] {
+  const out: { span: Span; fact: RoleFact }[] = [];
+  for (const n of root.children) {
+    if (n.type !== 'if_statement') continue;
+    const cond = n.children[0];
+    const body = n.children.find((c) => c.type === 'block');
+    if (!cond || !body || !MAIN_GUARD.test(text.slice(cond.start, cond.end).replace(/^\(|\)$/g, '').trim())) continue;
+    out.push({ span: { start: body.start, end: body.end }, fact: { role: 'script', where: 'in a script (run from its `if __name__ == "__main__":` block)' } });
+  }
+  return out;
+}
+
+/**
+ * aiohttp's application signals (`Application.on_startup`, `on_shutdown`, `on_cleanup`, `cleanup_ctx`
+ * in aiohttp's web_app.py) run their handlers once, as the app starts or stops; `on_response_prepare`
+ * runs per response and is not one of them.
+ */
+const APP_SIGNAL = /\.(on_startup|on_shutdown|on_cleanup|cleanup_ctx)\s*\.\s*(?:append|extend|insert)$/;
+
+/** A fact for code that runs once as the app stops. */
+function shutdown(where: string): RoleFact {
+  return { role: 'startup', where: `at shutdown, ${where}`, note: 'it runs once, as the app stops' };
+}
+
+/** The file's functions registered on an aiohttp app signal (`app.on_startup.append(init_pg)`), with their role. */
+function appSignalHandlers(state: BuildState): Map<BuildState['fns'][number], RoleFact> {
+  const out = new Map<BuildState['fns'][number], RoleFact>();
+  const { text } = state;
+  for (const c of state.calls) {
+    const m = APP_SIGNAL.exec(c.calleeText.replace(/\s+/g, ''));
+    if (!m) continue;
+    const signal = m[1]!;
+    // The handlers named in the arguments: `init_pg`, `[init_pg, init_redis]`, `self.start`, `partial(init_pg, conf)`.
+    for (const name of text.slice(c.argsSpan.start, c.argsSpan.end).matchAll(/(?<![\w.])(?:self\.|cls\.)?([A-Za-z_]\w*)(?!\s*\()/g)) {
+      const fn = state.fns.find((g) => g.name === name[1] && g.node.type === 'function_definition');
+      if (!fn || out.has(fn)) continue;
+      const where = `in the \`${signal}\` handler \`${fn.name}\``;
+      if (signal === 'on_startup') out.set(fn, { role: 'startup', where: `at startup, ${where}` });
+      else if (signal === 'cleanup_ctx') {
+        // A context: the code before its `yield` runs at startup, the rest at shutdown.
+        const y = /(?:^|\n)\s*yield\b/.exec(text.slice(fn.node.start, fn.node.end));
+        const start: RoleFact = { role: 'startup', where: `at startup, ${where} before its \`yield\`` };
+        out.set(fn, y ? { ...start, until: fn.node.start + y.index + y[0].length, after: shutdown(`${where} after its \`yield\``) } : start);
+      } else out.set(fn, shutdown(where));
+    }
+  }
+  return out;
 }
 
 /** An app factory, or a lifespan handler before its `yield`: code that runs once, before the app serves. */
@@ -54,7 +111,7 @@ function startupFact(state: BuildState, f: BuildState['fns'][number], lifespans:
   if (lifespans.has(f.name) || (/lifespan/i.test(f.name) && decorators.some((d) => CONTEXT_MANAGER.test(d)))) {
     const body = text.slice(f.node.start, f.node.end);
     const y = /(?:^|\n)\s*(?:async\s+with\b[^\n]*\n\s*)?yield\b/.exec(body);
-    return { role: 'startup', where: `at startup, in the lifespan handler \`${f.name}\` before its \`yield\``, ...(y ? { until: f.node.start + y.index + y[0].length } : {}) };
+    return { role: 'startup', where: `at startup, in the lifespan handler \`${f.name}\` before its \`yield\``, ...(y ? { until: f.node.start + y.index + y[0].length, after: shutdown(`in the lifespan handler \`${f.name}\` after its \`yield\``) } : {}) };
   }
   // Named as app factories are (`create_app`, aiohttp-devtools' `get_app`), returning what they build.
   if (FACTORY_NAME.test(f.name) && /\breturn\s+\S/.test(text.slice(f.node.start, f.node.end))) return { role: 'startup', where: `at startup, in the app factory \`${f.name}\`` };

@@ -20,3 +20,33 @@ export const PYTHON_KINDS: NodeKinds = {
   words: ['identifier'],
   wordPattern: /[\p{L}\p{N}_]+/uy,
 };
+
+/**
+ * Code as messages quote it, on one line: whitespace between tokens dropped, except one space
+ * between two words (`await x`, `lambda x`), and string literals kept as written with their runs of
+ * whitespace made one space (`conn.execute("SELECT id, name")`, not `"SELECTid,name"`).
+ */
+export function compactCode(code: string): string {
+  let out = '';
+  let i = 0;
+  while (i < code.length) {
+    const ch = code[i]!;
+    if (ch === '"' || ch === "'") {
+      const quote = code.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      let j = i + quote.length;
+      while (j < code.length && !code.startsWith(quote, j)) j += code[j] === '\\' ? 2 : 1;
+      j = Math.min(code.length, j + quote.length);
+      out += code.slice(i, j).replace(/\s+/g, ' ');
+      i = j;
+    } else if (/\s/.test(ch)) {
+      let j = i;
+      while (j < code.length && /\s/.test(code[j]!)) j++;
+      if (/\w$/.test(out) && /^\w/.test(code.slice(j, j + 1))) out += ' ';
+      i = j;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
