@@ -95,3 +95,70 @@ describe('messages: Python calls are quoted as written', () => {
     assert.match(f[0]!.message, /calls `conn\.execute\("SELECT id, name, price FROM products",\(\)\)\.fetchall`/);
   });
 });
+
+describe('severity: cheap blocking calls are quieter', () => {
+  // Modelled on Mealie's `Recipe._get_dir` (`dir.mkdir(exist_ok=True, parents=True)`), reached from
+  // its image routes on every request.
+  const text = [
+    'import os',
+    'from pathlib import Path',
+    '',
+    'RECIPE_DATA_DIR = Path("/app/data/recipes")',
+    '',
+    '',
+    'class Recipe:',
+    '    @staticmethod',
+    '    def _get_dir(dir: Path) -> Path:',
+    '        dir.mkdir(exist_ok=True, parents=True)',
+    '        return dir',
+    '',
+    '    @classmethod',
+    '    def directory_from_id(cls, recipe_id: str) -> Path:',
+    '        return cls._get_dir(RECIPE_DATA_DIR.joinpath(recipe_id))',
+    '',
+    '',
+    'async def get_recipe_img(recipe_id: str):',
+    '    return Recipe.directory_from_id(recipe_id) / "images"',
+    '',
+    '',
+    'async def make_upload_dir(user: str):',
+    '    os.makedirs(f"/app/uploads/{user}", exist_ok=True)',
+    '',
+    '',
+    'async def make_backup_dir(stamp: str):',
+    '    Path(f"/app/backups/{stamp}").mkdir(parents=True)',
+  ].join('\n');
+
+  it('mkdir(exist_ok=True) is reported at info, with the reason, directly and through helpers', () => {
+    const a = analyze({ path: 'recipe.py', text });
+    assert.ok(a);
+    const got = a.findings.map((f) => ({ line: text.slice(0, f.span.start).split('\n').length, severity: f.severity, cheap: /exist_ok=True` it is one metadata system call/.test(f.message) }));
+    assert.deepEqual(got, [
+      { line: 19, severity: 'info', cheap: true },
+      { line: 23, severity: 'info', cheap: true },
+      { line: 27, severity: 'warning', cheap: false },
+    ]);
+  });
+
+  it('a helper that makes its folder and then reads a file is named for the read, at warning', () => {
+    const f = analyze({
+      path: 'index.py',
+      text: [
+        'from pathlib import Path',
+        '',
+        '',
+        'def prepare(dir: Path) -> str:',
+        '    dir.mkdir(parents=True, exist_ok=True)',
+        '    with open(dir / "index.json") as fh:',
+        '        return fh.read()',
+        '',
+        '',
+        'async def index(request):',
+        '    return prepare(Path("/srv/site"))',
+      ].join('\n'),
+    })!.findings;
+    assert.equal(f.length, 1);
+    assert.equal(f[0]!.severity, 'warning');
+    assert.match(f[0]!.message, /`prepare` calls `open`/);
+  });
+});

@@ -1,6 +1,6 @@
 import { extendCatalog, type Catalog } from './catalog';
 import { DEFAULT_CONFIG, type Config } from './config';
-import { applyEdits, type Finding, type Fix, type RefusedFix } from './finding';
+import { applyEdits, type Finding, type Fix, type RefusedFix, type Severity } from './finding';
 import type { FixContext, FixResult, Frontend, Languages, ParsedFile, TextChange } from './language';
 import { LineIndex } from './line-index';
 import type { Imports } from './linker';
@@ -96,7 +96,7 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
     if (level === 'off') continue;
     try {
       for (const raw of rule.check(model, catalog, imports)) {
-        findings.push({ rule: rule.id, severity: level, message: raw.message, span: raw.span, ...(raw.focus ? { focus: raw.focus } : {}), related: raw.related ?? [], ...(raw.data ? { data: raw.data } : {}) });
+        findings.push({ rule: rule.id, severity: raw.cap ? capSeverity(level, raw.cap) as Severity : level, message: raw.message, span: raw.span, ...(raw.focus ? { focus: raw.focus } : {}), related: raw.related ?? [], ...(raw.data ? { data: raw.data } : {}) });
       }
     } catch (error) {
       onError(`rule ${rule.id}`, error);

@@ -24,6 +24,11 @@ export interface BlockingCall {
   readonly advice?: string;
   /** The work is CPU-bound with no async twin: the fix is to offload it to a worker or thread. */
   readonly cpuHeavy?: boolean;
+  /**
+   * Why the call is cheap in the usual case, when it is (`mkdir(exist_ok=True)`: one metadata system
+   * call once the folder exists): a finding for it is reported at `info` at most, with this reason.
+   */
+  readonly cheap?: string;
 }
 
 /** A lock type whose acquisition starts a held region. */

@@ -27,6 +27,8 @@ export interface RawFinding {
   readonly focus?: Span;
   readonly related?: readonly RelatedNote[];
   readonly data?: FindingData;
+  /** The most this finding is reported at, when it is quieter than the rule's severity (a cheap blocking call). */
+  readonly cap?: Severity;
 }
 
 /** One rule: metadata plus a pure check over the model. */

@@ -168,31 +168,38 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   const hop = (fnId: number, call: CallSite): LocalHop => ({ function: model.functions[fnId]?.name ?? 'function', call: call.calleeText, range: range(lines, call) });
   const isBlocking = (c: CallSite): boolean => c.callee !== undefined && c.once !== true && catalog.blocking.has(c.callee);
 
-  /** Depth-first through sync same-file helpers: the first blocking call, with its hops. */
-  const blockMemo = new Map<number, { hops: LocalHop[]; callee: string } | null>();
-  const blockingFrom = (fnId: number, depth: number): { hops: LocalHop[]; callee: string } | undefined => {
-    if (depth > MAX_LOCAL_DEPTH) return undefined;
-    const known = blockMemo.get(fnId);
-    if (known !== undefined) return known ?? undefined;
-    blockMemo.set(fnId, null); // cycle guard
-    const calls = index.inline(fnId);
-    let found: { hops: LocalHop[]; callee: string } | undefined;
-    const direct = calls.find(isBlocking);
-    if (direct) found = { hops: [hop(fnId, direct)], callee: direct.callee! };
-    else {
-      for (const c of calls) {
-        const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];
-        if (!t || t.isAsync || t.offloaded || c.once === true) continue;
-        const inner = blockingFrom(t.id, depth + 1);
-        if (inner) {
-          found = { hops: [hop(fnId, c), ...inner.hops], callee: inner.callee };
-          break;
+  /** Depth-first through sync same-file helpers: the first call `isBlocking` accepts, with its hops. */
+  const chainFinder = (isBlocking: (c: CallSite) => boolean): ((fnId: number, depth: number) => { hops: LocalHop[]; callee: string } | undefined) => {
+    const blockMemo = new Map<number, { hops: LocalHop[]; callee: string } | null>();
+    const blockingFrom = (fnId: number, depth: number): { hops: LocalHop[]; callee: string } | undefined => {
+      if (depth > MAX_LOCAL_DEPTH) return undefined;
+      const known = blockMemo.get(fnId);
+      if (known !== undefined) return known ?? undefined;
+      blockMemo.set(fnId, null); // cycle guard
+      const calls = index.inline(fnId);
+      let found: { hops: LocalHop[]; callee: string } | undefined;
+      const direct = calls.find(isBlocking);
+      if (direct) found = { hops: [hop(fnId, direct)], callee: direct.callee! };
+      else {
+        for (const c of calls) {
+          const t = c.localTarget === undefined ? undefined : model.functions[c.localTarget];
+          if (!t || t.isAsync || t.offloaded || c.once === true) continue;
+          const inner = blockingFrom(t.id, depth + 1);
+          if (inner) {
+            found = { hops: [hop(fnId, c), ...inner.hops], callee: inner.callee };
+            break;
+          }
         }
       }
-    }
-    blockMemo.set(fnId, found ?? null);
-    return found;
+      blockMemo.set(fnId, found ?? null);
+      return found;
+    };
+    return blockingFrom;
   };
+  // A costly blocking call is the one to name; a cheap one (`mkdir(exist_ok=True)`) only when there is no other.
+  const costlyFrom = chainFinder((c) => isBlocking(c) && catalog.blocking.get(c.callee!)!.cheap === undefined);
+  const anyFrom = chainFinder(isBlocking);
+  const blockingFrom = (fnId: number, depth: number): { hops: LocalHop[]; callee: string } | undefined => costlyFrom(fnId, depth) ?? anyFrom(fnId, depth);
 
   /** Refs reachable from a function, through same-file helpers (async and offloaded ones too, marked not sync). */
   const refsFrom = (fnId: number): { refs: SummaryRef[]; io: boolean } => {

@@ -116,6 +116,16 @@ function hopNotes(linked: LinkedFunction, at: CallSite): RelatedNote[] {
   }));
 }
 
+/**
+ * A finding whose blocking calls are all cheap in the usual case (`mkdir(exist_ok=True)`) is
+ * reported at `info`, with the reason; one costly call among them keeps the rule's severity.
+ */
+function quietIfCheap(finding: RawFinding, entries: readonly (BlockingCall | undefined)[]): RawFinding {
+  const reasons = entries.map((e) => e?.cheap);
+  if (reasons.length === 0 || reasons.some((r) => r === undefined)) return finding;
+  return { ...finding, message: `${finding.message} (${reasons[0]})`, cap: 'info' };
+}
+
 function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding[] {
   const findings: RawFinding[] = [];
   const memo = new Map<number, { call: CallSite; via: number[] } | null>();
@@ -123,6 +133,13 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   const isBlocking = (c: CallSite): boolean => c.callee !== undefined && c.once !== true && catalog.blocking.has(c.callee);
   const linking = Object.keys(imports).length > 0;
   const blocksHere = linking ? (c: CallSite): boolean => isBlocking(c) || importedBlocking(imports, c, catalog) !== undefined : isBlocking;
+  const cheap = (c: CallSite): boolean => {
+    const entry = c.callee === undefined ? undefined : catalog.blocking.get(c.callee);
+    const callee = entry ? undefined : importedBlocking(imports, c, catalog)?.blocks?.callee;
+    return (entry ?? (callee === undefined ? undefined : catalog.blocking.get(callee)))?.cheap !== undefined;
+  };
+  const costlyMemo = new Map<number, { call: CallSite; via: number[] } | null>();
+  const blocksCostly = (c: CallSite): boolean => blocksHere(c) && !cheap(c);
   const executor = catalog.wording.executor;
   // A chain of blocking calls (`File::open(p)?.read_to_end(&mut b)`) starts at one place: report it once.
   const reportedStarts = new Set<number>();
@@ -144,31 +161,32 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       const subject = inner.length === 0 ? `${names[0]} blocks` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} block`;
       const extra = inner.map((c) => `; for ${`\`${shownCallee(c)}\``}, ${advice(catalog.blocking.get(c.callee!)!, catalog, c)}`).join('');
       const focus = chainFocus(call);
-      findings.push({
+      findings.push(quietIfCheap({
         message: `${subject} ${where} in ${inContext}: ${advice(entry, catalog, call, ctx?.advice)}${extra}`,
         span: call.span,
         ...(focus ? { focus } : {}),
         ...(inner.length > 0 ? { related: inner.map((c) => ({ span: c.span, message: `\`${shownCallee(c)}\` blocks here too` })) } : {}),
         data: { callId: call.id },
-      });
+      }, [entry, ...inner.map((c) => catalog.blocking.get(c.callee!))]));
       continue;
     }
     const imported = linking ? importedBlocking(imports, call, catalog) : undefined;
     if (imported) {
       const blocks = imported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
-      findings.push({
+      findings.push(quietIfCheap({
         message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: hopNotes(imported, call),
         data: { callId: call.id },
-      });
+      }, [catalog.blocking.get(blocks.callee)]));
       continue;
     }
     if (call.localTarget === undefined) continue;
     const helper = model.functions[call.localTarget];
     if (!helper || helper.isAsync || helper.offloaded || helper.context !== undefined) continue;
-    const found = findThroughHelpers(model, helper.id, blocksHere, memo);
+    // A costly blocking call is the one to name; a cheap one (`mkdir(exist_ok=True)`) only when there is no other.
+    const found = findThroughHelpers(model, helper.id, blocksCostly, costlyMemo) ?? findThroughHelpers(model, helper.id, blocksHere, memo);
     if (!found) continue;
     const inner = found.call;
     const chain = found.via.map((id) => `\`${model.functions[id]?.name ?? 'helper'}\``).join(' → ');
@@ -176,16 +194,16 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     if (innerImported) {
       const blocks = innerImported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
-      findings.push({
+      findings.push(quietIfCheap({
         message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`, and ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }, ...hopNotes(innerImported, call)],
         data: { callId: call.id },
-      });
+      }, [catalog.blocking.get(blocks.callee)]));
       continue;
     }
     const innerEntry = catalog.blocking.get(inner.callee!)!;
-    findings.push({
+    findings.push(quietIfCheap({
       message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`; ${
         innerEntry.replacement
           ? `make it async and use \`${asWritten(innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement), inner)}\``
@@ -194,7 +212,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       span: call.span,
       related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }],
       data: { callId: call.id, innerCallId: inner.id },
-    });
+    }, [innerEntry]));
   }
   return findings;
 }
@@ -230,6 +248,7 @@ export const blockingInAsync: Rule = {
       'For CPU-bound work with no async twin, a suggestion moves the work to a worker thread. ' +
       'Java (suggestions): `Thread.sleep(d)` before a publisher is returned becomes `Mono.delay(Duration.ofMillis(d)).then(…)`; a blocking call in a `map` callback moves to `flatMap` over `Mono.fromCallable(() -> …).subscribeOn(Schedulers.boundedElastic())`; a task on the common `ForkJoinPool` (`supplyAsync(f)`, `runAsync(f)`, a `*Async` stage) gets an executor the class or method already has as its last argument, one suggestion per executor in scope (refused, with the reason, when there is none).',
     limits:
+      'A call that is cheap in the usual case is reported at `info` at most, with the reason: in Python, `Path.mkdir(…, exist_ok=True)` and `os.makedirs(…, exist_ok=True)` (one metadata system call once the folder exists, slow only on a slow or network file system). ' +
       'Not for Go: a blocking call parks only its own goroutine while the runtime runs the others on other threads, so there is no event loop or executor thread to stall; what hurts in Go is what a goroutine holds while it parks, which `await-holding-lock` reports. ' +
       'Calls are resolved through imports and local aliases, not types: a blocking method reached through an untyped parameter is not seen. ' +
       'A call behind a memo guard on a module-level cache (`if (cached !== undefined) return cached; … cached = …`, `if (!cached) { cached = … }`, `cached ??= …`) runs once per process and is not flagged (TS/JS), nor is, in Python, the body of a function cached with `functools.cache`/`lru_cache` (or `cachetools.cached`) or of an `if _x is None:` (`if not _x:`) that builds a `global _x`, through any chain of helpers. ' +

@@ -356,6 +356,8 @@ function describeFunction(state: BuildState, f: PyFn, functions: FunctionInfo[],
 
 const SLEEPS = new Set(['asyncio.sleep', 'anyio.sleep', 'trio.sleep']);
 const NON_BLOCKING_QUEUE_CALL = /\bblock\s*=\s*False\b/;
+const EXIST_OK_CALLS: ReadonlySet<string> = new Set(['pathlib.Path.mkdir', 'os.makedirs']);
+const EXIST_OK = /\bexist_ok\s*=\s*True\b/;
 
 function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, functions: FunctionInfo[]): CallSite {
   const { text, scope } = state;
@@ -371,6 +373,8 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
     const blockArg = positional[callee.endsWith('.get') ? 0 : 1];
     if (NON_BLOCKING_QUEUE_CALL.test(argText) || (blockArg && text.slice(blockArg.start, blockArg.end) === 'False')) callee = undefined;
   }
+  // `mkdir(…, exist_ok=True)` is idempotent: the catalog lists it apart, as a cheap call (`<name>:exist_ok`).
+  if (callee && EXIST_OK_CALLS.has(callee) && EXIST_OK.test(text.slice(args.start, args.end))) callee = `${callee}:exist_ok`;
   // Resolving a numeric address (`NI_NUMERICHOST`, `AI_NUMERICHOST`, trio's `_NUMERIC_ONLY`) asks no DNS server.
   if (callee && /^socket\.get(?:addrinfo|nameinfo)$/.test(callee) && /NUMERIC/.test(text.slice(args.start, args.end))) callee = undefined;
   // `await asyncio.sleep(0)` only lets other tasks run: a checkpoint, not a wait on time or I/O.

@@ -64,6 +64,8 @@ function wording(lib: PythonLibrary): Wording {
   };
 }
 
+const EXIST_OK_CHEAP = 'reported at `info`: with `exist_ok=True` it is one metadata system call once the folder exists, slow only on a slow or network file system';
+
 function blocking(lib: PythonLibrary): BlockingCall[] {
   const a = advice(lib);
   return [
@@ -94,6 +96,8 @@ function blocking(lib: PythonLibrary): BlockingCall[] {
       'exists', 'is_file', 'is_dir', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'owner', 'group',
       'iterdir', 'glob', 'rglob', 'mkdir', 'rmdir', 'unlink', 'rename', 'replace', 'chmod', 'lchmod', 'samefile', 'readlink', 'symlink_to', 'hardlink_to', 'resolve',
     ], 'fs'),
+    // Idempotent folder creation: once the folder exists, one `mkdir` that fails with EEXIST (builder.ts names these calls).
+    ...['pathlib.Path.mkdir:exist_ok', 'os.makedirs:exist_ok'].map((name) => ({ name, category: 'fs' as const, cheap: EXIST_OK_CHEAP })),
     ...['copy', 'copy2', 'copyfile', 'copytree', 'rmtree', 'move', 'make_archive', 'unpack_archive'].map((f) => ({ name: `shutil.${f}`, category: 'fs' as const })),
     { name: 'tarfile.open', category: 'fs' },
     ...methods('tarfile.TarFile', ['extractall', 'extract', 'add'], 'fs'),
