@@ -1,10 +1,11 @@
 // The real-code corpus: services and libraries nobody here wrote, pinned by version, installed on
 // first use with the ordinary clients (npm into bench/.cache/realcode/, apt-get into
-// /usr/share/cargo/registry). Changing a pin changes the figures: say so in the commit and re-judge.
+// /usr/share/cargo/registry, Python packages' .debs by `apt-get download` into bench/.cache/realcode/). Changing a pin changes the figures: say so in the commit and re-judge.
 import { execFileSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -45,7 +46,23 @@ export interface AptRepo extends RepoBase {
   readonly crate: string;
 }
 
-export type Repo = NpmRepo | AptRepo;
+/**
+ * A Debian package of Python code (`python3-*`, or a service packaged under its own name): its .deb
+ * is fetched with `apt-get download` (no root, no dependencies, no maintainer scripts) and unpacked
+ * with `dpkg-deb -x` into the cache; `paths` are under `usr/lib/python3/dist-packages/`.
+ */
+export interface DebRepo extends RepoBase {
+  readonly kind: "deb";
+  readonly language: "python";
+  readonly pkg: string;
+  /** The Debian version (`apt-get download pkg=version`). */
+  readonly version: string;
+}
+
+export type Repo = NpmRepo | AptRepo | DebRepo;
+
+/** Where a Debian package puts Python modules: a deb repository's `paths` start here. */
+export const DIST_PACKAGES = "usr/lib/python3/dist-packages";
 
 /** The corpus. Node packages checked where their server code lives; Rust crates whole (tests, benches and examples included, so roles are measured too). */
 export const REPOS: readonly Repo[] = [
@@ -224,6 +241,64 @@ export const REPOS: readonly Repo[] = [
     paths: ["."],
     description: "codecs, pinned-task pools, sync utilities for Tokio",
   },
+  {
+    kind: "deb",
+    language: "python",
+    name: "xandikos",
+    pkg: "xandikos",
+    version: "0.2.8-1",
+    paths: [`${DIST_PACKAGES}/xandikos`],
+    description: "CalDAV/CardDAV server (aiohttp, Git storage), with its tests",
+  },
+  {
+    kind: "deb",
+    language: "python",
+    name: "aiosmtpd",
+    pkg: "python3-aiosmtpd",
+    version: "1.4.3-1.1+deb12u1",
+    paths: [`${DIST_PACKAGES}/aiosmtpd`],
+    description: "asyncio SMTP server, with its tests",
+    quick: true,
+  },
+  {
+    kind: "deb",
+    language: "python",
+    name: "mitmproxy",
+    pkg: "mitmproxy",
+    version: "8.1.1-2",
+    paths: [`${DIST_PACKAGES}/mitmproxy`],
+    description:
+      "asyncio HTTP(S) proxy with its addons, web UI server (tornado) and tools",
+  },
+  {
+    kind: "deb",
+    language: "python",
+    name: "jupyter-server",
+    pkg: "python3-jupyter-server",
+    version: "1.23.3-1",
+    paths: [`${DIST_PACKAGES}/jupyter_server`],
+    description:
+      "Jupyter's web server (tornado on asyncio): kernels, contents, terminals",
+  },
+  {
+    kind: "deb",
+    language: "python",
+    name: "uvicorn",
+    pkg: "python3-uvicorn",
+    version: "0.17.6-1",
+    paths: [`${DIST_PACKAGES}/uvicorn`],
+    description: "ASGI server (asyncio protocols, reloaders, worker processes)",
+    quick: true,
+  },
+  {
+    kind: "deb",
+    language: "python",
+    name: "aioftp",
+    pkg: "python3-aioftp",
+    version: "0.21.4-1",
+    paths: [`${DIST_PACKAGES}/aioftp`],
+    description: "asyncio FTP client and server",
+  },
 ];
 
 /** What a repository is pinned to, for output and cache keys. */
@@ -328,10 +403,38 @@ function installApt(repo: AptRepo): string | undefined {
   return root;
 }
 
+/** Unpacks a Debian package (its files, nothing else) into the cache; idempotent. */
+function installDeb(repo: DebRepo): string {
+  const root = join(REALCODE_CACHE, "deb", repo.name);
+  const pin = pinOf(repo);
+  const stamp = join(root, ".realcode-pin");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === pin) return root;
+  log(`installing ${pin} (apt-get download)`);
+  const dir = join(REALCODE_CACHE, "debs");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  sh("apt-get", ["download", "-q", pin], dir);
+  const deb = readdirSync(dir).find((f) => f.endsWith(".deb"));
+  if (!deb) throw new Error(`apt-get download ${pin} left no .deb`);
+  // A fresh folder: files left from another pin would silently join the corpus.
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  sh("dpkg-deb", ["-x", join(dir, deb), root]);
+  rmSync(dir, { recursive: true, force: true });
+  // Its own repository root, as for npm packages.
+  sh("git", ["init", "-q", root]);
+  writeFileSync(stamp, pin);
+  return root;
+}
+
 /** The repository's root folder, installing it if needed; undefined when it cannot be installed here. */
 export function installRepo(repo: Repo): string | undefined {
   try {
-    return repo.kind === "npm" ? installNpm(repo) : installApt(repo);
+    return repo.kind === "npm"
+      ? installNpm(repo)
+      : repo.kind === "deb"
+        ? installDeb(repo)
+        : installApt(repo);
   } catch (error) {
     log(
       `skipping ${repo.name}: install failed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
