@@ -46,7 +46,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
             ? 'bound it: run the calls through `Flux.fromIterable(items).flatMap(x -> Mono.fromFuture(() -> call(x)), N)`, or give `supplyAsync` a bounded executor'
             : f.inFlight !== undefined && !f.spawner.includes('.')
               ? `bound it: pass a concurrency, \`${f.spawner}(f, N)\`, or use \`concatMap\` for one at a time`
-              : 'bound it: `Flux.fromIterable(items).flatMap(f, N)` instead of combining a publisher per item'
+              : `bound it: \`Flux.fromIterable(${short(f.collection)}).flatMap(f, N)${/^Mono\.when/.test(f.spawner) ? '.then()' : /^Mono\.zip/.test(f.spawner) ? '.collectList()' : ''}\` instead of \`${f.spawner}\` over a publisher per item`
         : model.language === 'go'
           ? 'bound it: an `errgroup.Group` with `g.SetLimit(N)` and `g.Go`, a semaphore channel (`sem <- struct{}{}` before each `go`, `<-sem` when it ends), or a fixed pool of N workers reading a channel'
           : 'bound it: `p-map`/`p-limit` with a concurrency, or await it in chunks of N';

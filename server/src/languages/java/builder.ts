@@ -351,7 +351,7 @@ export function buildModel(root: JavaNode, text: string, path: string, catalog: 
   state.calls.push(...calls);
   const { heldRegions, yieldPoints } = findJavaLocks(state, functions, contexts, calls);
   const model: FileModel = {
-    language: 'java', path, contexts, functions, yieldPoints, heldRegions, calls, channels: findJavaChannels(state), spawns: findJavaSpawns(state), fanOuts: findJavaFanOuts(state), retries: findJavaRetries(state), comments, syntaxErrors,
+    language: 'java', path, contexts, functions, yieldPoints, heldRegions, calls, channels: findJavaChannels(state), spawns: findJavaSpawns(state), fanOuts: findJavaFanOuts(state), retries: findJavaRetries(state, functions), comments, syntaxErrors,
   };
   return { model, state };
 }

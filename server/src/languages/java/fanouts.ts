@@ -125,7 +125,14 @@ function originOf(state: JavaState, expr: JavaNode | undefined, fn: JFn | undefi
 /** The per-item work a mapper starts, as written: a method reference, or the first call in a lambda. */
 function workOf(state: JavaState, mapper: JavaNode | undefined): string | undefined {
   if (!mapper) return undefined;
-  if (mapper.type === 'method_reference') return compact(state.text, mapper);
+  // A method reference reads as the call it makes per item: `mailer::send` → `mailer.send(…)`, `this::load` → `load(…)`, `Job::new` → `new Job(…)`.
+  if (mapper.type === 'method_reference') {
+    const m = /^(.*)::(\w+)$/s.exec(compact(state.text, mapper));
+    if (!m) return compact(state.text, mapper);
+    const [, target, member] = m;
+    if (member === 'new') return `new ${target}(…)`;
+    return target === 'this' ? `${member}(…)` : `${target}.${member}(…)`;
+  }
   if (mapper.type !== 'lambda_expression') return undefined;
   let first: JavaNode | undefined;
   // The first call in source order, found with an explicit stack (an expression body is itself the call).

@@ -6,8 +6,9 @@
  * `RetryConfig.custom()…build()` waits a constant `waitDuration` unless its `intervalFunction` is
  * exponential. `Retry.backoff(n, d)` is what the rule asks for, and is not a site.
  */
-import type { RetrySite } from '../../engine/model';
+import type { FunctionInfo, RetrySite } from '../../engine/model';
 import type { JavaState } from './builder';
+import { findJavaRetryLoops } from './retry-loops';
 import { field, quoteCall, type JavaNode } from './syntax';
 
 const REACTOR_RETRY = 'reactor.util.retry.Retry';
@@ -90,8 +91,14 @@ function storedPolicies(state: JavaState): Map<string, { node: JavaNode; policy:
   return out;
 }
 
-/** The retries the file configures without backoff or without a cap. */
-export function findJavaRetries(state: JavaState): RetrySite[] {
+/** The retries the file configures or writes without backoff or without a cap, in source order. */
+export function findJavaRetries(state: JavaState, functions: readonly FunctionInfo[]): RetrySite[] {
+  const all: Omit<RetrySite, 'id'>[] = [...findJavaRetryLoops(state, functions), ...findLibraryRetries(state)];
+  return all.sort((a, b) => a.span.start - b.span.start).map((r, id) => ({ ...r, id }));
+}
+
+/** Reactor's and resilience4j's retries without backoff or without a cap. */
+function findLibraryRetries(state: JavaState): RetrySite[] {
   const out: RetrySite[] = [];
   if (!state.types.importsUnder('reactor.') && !state.types.importsUnder('io.github.resilience4j.')) return out;
   const stored = storedPolicies(state);
