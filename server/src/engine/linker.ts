@@ -51,6 +51,11 @@ export interface ProjectLayout {
    * folder, and its `src/`), read for languages/python/resolver.ts.
    */
   readonly pythonRoots?: readonly string[];
+  /**
+   * Java: the project's source roots (`src/main/java`, `src/test/java`, `src/java` folders above a
+   * `.java` file), where a class of another module of the build is looked for (languages/java/resolver.ts).
+   */
+  readonly javaRoots?: readonly string[];
 }
 
 /**

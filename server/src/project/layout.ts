@@ -3,7 +3,8 @@
  * code imports by name live. Read from the manifests above the files being linked: for Rust, every
  * `Cargo.toml` at or above a `.rs` file, the members of a `[workspace]` (folders and `dir/*` globs),
  * and path dependencies; for TS/JS, tsconfig `paths`, package.json `imports` and the packages of
- * the workspace (project/node-layout.ts). The resolvers receive it as plain data.
+ * the workspace (project/node-layout.ts); for Python, the folders of its manifests; for Java, the
+ * source roots the paths are under. The resolvers receive it as plain data.
  */
 import { dirname, join, resolve } from 'node:path';
 import type { ProjectLayout } from '../engine/linker';
@@ -20,7 +21,8 @@ export async function readProjectLayout(paths: Iterable<string>, reader = new Co
   for (const p of list) if (NODE_FILE.test(p)) nodeDirs.add(dirname(p));
   // One reader for both: its budget and its answers are shared.
   const [rust, node, pythonRoots] = await Promise.all([readRustLayout(list, reader), nodeDirs.size > 0 ? readNodeLayout(nodeDirs, reader) : undefined, readPythonRoots(list, reader)]);
-  const base = pythonRoots.length > 0 ? { ...rust, pythonRoots } : rust;
+  const javaRoots = readJavaRoots(list);
+  const base = { ...rust, ...(pythonRoots.length > 0 ? { pythonRoots } : {}), ...(javaRoots.length > 0 ? { javaRoots } : {}) };
   if (!node) return base;
   return {
     ...base,
@@ -28,6 +30,17 @@ export async function readProjectLayout(paths: Iterable<string>, reader = new Co
     ...(node.importMaps.size > 0 ? { importMaps: node.importMaps } : {}),
     ...(node.nodePackages.size > 0 ? { nodePackages: node.nodePackages } : {}),
   };
+}
+
+/** Java's source roots among `paths`, from the paths alone: the `src/main/java`, `src/test/java` or `src/java` folder above each `.java` file. */
+function readJavaRoots(paths: readonly string[]): string[] {
+  const roots = new Set<string>();
+  for (const p of paths) {
+    if (!p.endsWith('.java')) continue;
+    const m = /^(.*?[\\/]src[\\/](?:(?:main|test)[\\/])?java)[\\/]/.exec(p);
+    if (m) roots.add(m[1]!);
+  }
+  return [...roots];
 }
 
 /** Python's source roots around `paths`: each folder above a `.py` file with a project manifest, and its `src/`. */

@@ -7,7 +7,9 @@ import type { Frontend } from '../../engine/language';
 import { createTreeSitterFrontend, type TreeSitterTree } from '../tree-sitter';
 import { buildModel, type JavaState } from './builder';
 import { javaCatalog } from './catalog';
+import { javaExports } from './exports';
 import { javaFixes } from './fixes';
+import { javaResolver } from './resolver';
 import { javaRoleFacts } from './roles';
 import { JAVA_GRAMMAR, JAVA_KINDS } from './syntax';
 
@@ -20,7 +22,7 @@ export interface JavaData {
 export type JavaTree = TreeSitterTree<JavaData>;
 
 /** The Java frontend registered with the engine. */
-export const javaFrontend: Frontend = createTreeSitterFrontend<JavaData>({
+const treeSitterFrontend: Frontend = createTreeSitterFrontend<JavaData>({
   language: 'java',
   displayName: 'Java',
   extensions: ['.java'],
@@ -29,7 +31,10 @@ export const javaFrontend: Frontend = createTreeSitterFrontend<JavaData>({
   kinds: JAVA_KINDS,
   build(view, text, path, catalog) {
     const built = buildModel(view.root, text, path, catalog, view.syntaxErrors);
-    return { model: { ...built.model, roleFacts: javaRoleFacts(built.state) }, data: { state: built.state } };
+    return { model: { ...built.model, roleFacts: javaRoleFacts(built.state), exports: javaExports(built.state) }, data: { state: built.state } };
   },
   fixes: javaFixes,
 });
+
+/** The Java frontend registered with the engine: it links across files (a method of another class of the project). */
+export const javaFrontend: Frontend = { ...treeSitterFrontend, resolver: javaResolver };
