@@ -1,5 +1,5 @@
-// Hover, the code-review annotation: on a yield point, its place among the context's yield points
-// and what is held across it; on an async function's name, a summary; on a suppression, the rule's docs;
+// Hover, the code-review annotation: on a yield point, what is held across it and what to do, then
+// its place among the context's yield points; on an async function's name, a summary; on a suppression, the rule's docs;
 // on an unbounded fan-out or a detached task, what it starts and what to do.
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
 import type { Analysis } from '../engine/analyze';
@@ -131,11 +131,12 @@ export function yieldPointHover(analysis: Analysis, offset: number, note: FixNot
   const words = hoverWording(analysis.catalog);
   const parking = view.point.parking;
   const pause = parking ? fill(words.parked, { what: parking.what, until: parking.until }) : words.pause;
-  const parts = [`**${words.point} ${view.point.ordinal} of ${view.total}** in ${where}: ${pause}`];
+  // What is held and what to do lead (the first lines are what a glance reads); the yield point's place among the others follows.
+  const lead = [...view.held.map((r) => heldLine(analysis, words, r)), ...amplifiers(analysis, (span) => overlaps(span, view.point.span)).lines, ...findingNotes(analysis, view.point.span, note)];
+  const place = `${words.point} ${view.point.ordinal} of ${view.total}`;
+  const parts = [...lead, `${lead.length === 0 ? `**${place}**` : place} in ${where}: ${pause}`];
   if (view.held.length === 0) parts.push(words.nothingHeld);
-  for (const r of view.held) parts.push(heldLine(analysis, words, r));
-  parts.push(...amplifiers(analysis, (span) => overlaps(span, view.point.span)).lines);
-  parts.push(...findingNotes(analysis, view.point.span, note), ...roleNote(analysis, view.point.span.start));
+  parts.push(...roleNote(analysis, view.point.span.start));
   return { contents: { kind: MarkupKind.Markdown, value: lines(parts) }, range: toRange(analysis.lines, view.point.keywordSpan) };
 }
 
