@@ -128,11 +128,13 @@ export class YieldDecorations implements vscode.Disposable {
       if (y.held.length > 0 && y.finding) heldYieldPoints.push(marker);
       else yieldPoints.push(marker);
       if (y.held.length === 0) continue;
-      const line = held.get(y.range.end.line) ?? { locks: new Set<string>(), finding: false };
+      // The server says where (the last line of a call spread over a few lines); an older one does not.
+      const at = y.labelLine ?? y.range.end.line;
+      const line = held.get(at) ?? { locks: new Set<string>(), finding: false };
       // A `?` ending the lock expression (`self.cache?`) would read as a question after "holds".
       for (const l of y.held) line.locks.add(l.replace(/[?!]+$/, ''));
       line.finding ||= y.finding === true;
-      held.set(y.range.end.line, line);
+      held.set(at, line);
     }
     const holdsLabels: AppliedDecorations['holdsLabels'] = [];
     for (const [line, h] of held) {

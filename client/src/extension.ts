@@ -2,7 +2,7 @@
 // shows status. It never analyses code (docs/architecture.md).
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { COMMANDS, type InitializationOptions, type ScanResult } from '../../server/src/shared/protocol';
+import { COMMANDS, type InitializationOptions, type NoFixExplanationResult, type ScanResult } from '../../server/src/shared/protocol';
 import { YieldDecorations } from './decorations';
 import { decorationsOnState, RestartPolicy } from './recovery';
 import { SELECTOR } from './selector';
@@ -21,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const outputChannel = vscode.window.createOutputChannel('Async Boundary', { log: true });
-  const initializationOptions: InitializationOptions = { decorations: true, showsScanResult: true };
+  const initializationOptions: InitializationOptions = { decorations: true, showsScanResult: true, showsFixExplanations: true };
   const restarts = new RestartPolicy(MAX_RESTARTS);
   // Every publish (even one that leaves the diagnostics unchanged, which fires no VS Code event)
   // means the server has analysed a new version: redraw that document's decorations.
@@ -50,6 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       executeCommand: async (command, args, next) => {
         const result: unknown = await next(command, args);
         if (command === COMMANDS.scanWorkspace) showScanResult(result);
+        if (command === COMMANDS.explainNoFix) showNoFixExplanation(result);
         return result;
       },
     },
@@ -95,6 +96,16 @@ function showScanResult(result: unknown): void {
   if (typeof message !== 'string') return;
   void vscode.window.showInformationMessage(message, 'Show Problems').then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.actions.view.problems');
+  });
+}
+
+/** Why a finding has no automatic fix (the "No automatic fix" quick fix), with a button to the rule's documentation. */
+function showNoFixExplanation(result: unknown): void {
+  const { message, docs } = (result ?? {}) as Partial<NoFixExplanationResult>;
+  if (typeof message !== 'string') return;
+  const buttons = typeof docs === 'string' ? ['Show Documentation'] : [];
+  void vscode.window.showInformationMessage(message, ...buttons).then((pick) => {
+    if (pick && typeof docs === 'string') void vscode.env.openExternal(vscode.Uri.parse(docs));
   });
 }
 

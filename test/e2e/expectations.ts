@@ -36,13 +36,23 @@ export const RATES = {
   /** The move fix the engine refuses here (the fetch runs under a condition on the guarded map), and why. */
   refusedTitle: 'Move `await fetch(…)` out of the locked section',
   refusedReason: /^The `await` is part of a larger statement under the lock/,
+  /** The enabled row that says why, in the plain `Ctrl+.` menu. */
+  noFixRow: 'No automatic fix: the `await` is part of a larger statement under the lock…',
+  /** What choosing it shows: every refused fix with its whole reason. */
+  noFixMessage: /^No automatic fix for `await-holding-lock` here\. Move `await fetch\(…\)` out of the locked section is not offered: the `await` is part of a larger statement under the lock \(a condition, a loop, or a write to what the lock guards\): release the lock before it and take it again after, if nothing guarded is read across it\./,
 } as const;
 
-/** `src/ledger.ts`: an audit call awaited under `balancesLock`, last in the locked section: movable after the release. */
+/**
+ * `src/ledger.ts`: an audit call awaited under `balancesLock`, last in the locked section: movable after
+ * the release. Its options spread over lines, as Prettier formats them.
+ */
 export const LEDGER = {
   file: 'ledger.ts',
-  /** `await fetch(…)`: column of `await`. */
+  /** `await fetch(…, {`: column of `await`. */
   heldAwait: { line: 12, column: 5 },
+  /** `});`, the call's last line: where `holds balancesLock` goes. */
+  labelLine: 15,
+  lock: 'balancesLock',
   rule: 'await-holding-lock',
   fixTitle: 'Move `await fetch(…)` after the lock is released',
 } as const;
@@ -191,6 +201,17 @@ export function expectYieldDecorations(snap: Snapshot): readonly SnapDecoration[
   const stray = [...lines].filter((l) => !UPLOAD.awaits.some((a) => a.line === l));
   assert.deepEqual(stray, [], 'no yield-point decoration on a line without a yield point');
   return snap.decorations;
+}
+
+/**
+ * In `ledger.ts`: the strong marker on the `await`, and what is held said after the call's last line
+ * (`});`), not after the `{` that opens its options.
+ */
+export function expectLabelAfterCall(snap: Snapshot): void {
+  const l = LEDGER;
+  const on = (line: number) => snap.decorations.filter((d) => d.range.start.line === line - 1).map((d) => [d.type, d.contentText]);
+  assert.deepEqual(on(l.heldAwait.line), [['heldYieldPoint', '◆2']], JSON.stringify(snap.decorations));
+  assert.deepEqual(on(l.labelLine), [['holdsFinding', `holds ${l.lock}`]], JSON.stringify(snap.decorations));
 }
 
 /** After the fix: no finding of the rule left. */

@@ -187,7 +187,7 @@ async function packageDriver(root: string): Promise<string> {
 /** The README shows the decorations, the hover and the quick-fix menus from the latest green run. */
 function copyBestScreenshots(): void {
   const dest = path.join(repo, 'docs/screenshots');
-  for (const name of ['decorations', 'hover', 'quick-fix', 'lock-fix', 'calm-and-held']) {
+  for (const name of ['decorations', 'hover', 'quick-fix', 'no-fix-reason', 'lock-fix', 'calm-and-held']) {
     const src = path.join(artefacts, `${name}.png`);
     if (!existsSync(src)) continue;
     mkdirSync(dest, { recursive: true });

@@ -18,6 +18,7 @@ import {
   expectCalmAndHeldMarkers,
   expectInlayHintsInstead,
   expectHeldLock,
+  expectLabelAfterCall,
   expectFixed,
   expectQuickFix,
   expectYieldDecorations,
@@ -177,6 +178,9 @@ export const scenarios: readonly Scenario[] = [
         assert.match(t, /no automatic fix: the `?await`? is part of a larger statement under the lock/);
       });
       ctx.log(`hover: ${text.replace(/\n/g, ' / ')}`);
+      // Ours leads with what is held and what to do; the yield point's place comes after.
+      const held = text.indexOf(`Holds ${RATES.lock}`);
+      assert.ok(held >= 0 && held < text.indexOf('no automatic fix') && text.indexOf('no automatic fix') < text.indexOf(`Yield point ${a.ordinal} of`), `held, then what to do, then the place: ${text}`);
       // VS Code shows the diagnostic's message in the hover already: ours says it nowhere again.
       const phrase = 'every task waiting for the lock stalls';
       assert.equal(text.split(phrase).length - 1, 1, `the diagnostic's message shows once in the hover: ${text}`);
@@ -213,23 +217,34 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
-    name: 'a refused fix is listed disabled in the quick-fix menu asked for by kind, and the hover gives its reason',
+    name: 'a finding with no fix says why in the Ctrl+. menu, choosing that shows every reason, and the refused fix is listed disabled by kind',
     async run(ctx) {
-      // `vscode.executeCodeActionProvider` returns only enabled actions: what VS Code shows of a
-      // disabled one is read from its quick-fix menu.
       await wb.openFile(ctx.page, RATES.file);
       await snapshotUntil(ctx, `the ${RATES.rule} diagnostic`, expectHeldLock);
+      // VS Code lists no disabled action in the plain menu: the reason is an enabled row of its own there.
       const rows = await wb.quickFixRows(ctx.page, RATES.heldAwait.line, RATES.heldAwait.column + 1);
       ctx.log(`quick fixes (Ctrl+.): ${JSON.stringify(rows)}`);
-      assert.ok(!rows.some((r) => r.includes(RATES.refusedTitle) || RATES.refusedReason.test(r)), 'the refused fix is not offered as one that works');
-      await ctx.page.keyboard.press('Escape');
+      assert.ok(rows.includes(RATES.noFixRow), `the menu says why there is no fix: ${JSON.stringify(rows)}`);
+      assert.ok(!rows.some((r) => r.includes(RATES.refusedTitle)), 'the refused fix is not offered as one that works');
+      const width = await wb.quickFixMenuOverflow(ctx.page);
+      ctx.log(`quick-fix menu: ${width.width}px wide, ${width.overflow}px cut off`);
+      assert.ok(width.width > 0 && width.overflow === 0, 'the row is read whole, not cut off');
+      await shot(ctx, 'no-fix-reason');
+      await wb.applyQuickFix(ctx.page, RATES.noFixRow);
+      const toast = await wb.notification(ctx.page, /^No automatic fix for/);
+      ctx.log(`notification: ${toast.message} [${toast.buttons.join(', ')}]`);
+      assert.match(toast.message, RATES.noFixMessage);
+      assert.deepEqual(toast.buttons, ['Show Documentation']);
+      await shot(ctx, 'no-fix-explained');
+      await wb.runCommand(ctx.page, 'Notifications: Clear All Notifications');
+
+      // Asked for by kind (a user's keybinding to `editor.action.codeAction` with `{"kind": "quickfix"}`),
+      // the menu lists the refused fix itself, disabled (LSP `disabled`, kept for the clients that show it).
       await wb.gotoLine(ctx.page, RATES.heldAwait.line, RATES.heldAwait.column + 1);
       writeFileSync(ctx.requestFile, JSON.stringify(quickFixByKindRequest(`${ctx.snapshotFile}.error`)));
       await ctx.page.keyboard.press(DRIVER_KEY);
       const disabled = await wb.disabledQuickFixRows(ctx.page);
       ctx.log(`disabled: ${JSON.stringify(disabled)}`);
-      // VS Code 1.139 greys the row out but does not render `disabled.reason` (its aria label reads
-      // "Disabled Reason: true"): the reason reaches the user in the hover at the same place.
       assert.ok(disabled.some((r) => r.startsWith(RATES.refusedTitle)), `the refused fix is listed disabled: ${JSON.stringify(disabled)}`);
       await shot(ctx, 'refused-fix');
       await ctx.page.keyboard.press('Escape');
@@ -280,7 +295,13 @@ export const scenarios: readonly Scenario[] = [
     name: 'a lock held across I/O offers a fix that removes the finding',
     async run(ctx) {
       await wb.openFile(ctx.page, LEDGER.file);
-      const snap = await snapshotUntil(ctx, `the ${LEDGER.rule} diagnostic`, (s) => assert.ok(s.diagnostics.some((d) => d.code === LEDGER.rule), JSON.stringify(s.diagnostics)));
+      const snap = await snapshotUntil(ctx, `the ${LEDGER.rule} diagnostic and what is held, after the call`, (s) => {
+        assert.ok(s.diagnostics.some((d) => d.code === LEDGER.rule), JSON.stringify(s.diagnostics));
+        expectLabelAfterCall(s);
+      });
+      const label = `holds ${LEDGER.lock}`;
+      await until(async () => (await wb.afterContents(ctx.page)).includes(label), { what: `the marker "${label}" to render`, timeoutMs: 20_000 });
+      await shot(ctx, 'holds-after-call');
       const finding = snap.diagnostics.find((d) => d.code === LEDGER.rule)!;
       const actions = (await takeSnapshot(ctx, { codeActions: { range: finding.range } })).codeActions;
       ctx.log(`code actions: ${JSON.stringify(actions.map((a) => a.title))}`);

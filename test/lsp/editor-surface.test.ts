@@ -1,5 +1,5 @@
-// What a user sees besides the squiggle: refused fixes offered disabled with their reason, the same
-// reason in the hover, "ignore on this line" as a snippet, and hovers that say what to do.
+// What a user sees besides the squiggle: refused fixes offered disabled with their reason, an enabled
+// row that says why there is no fix, the same reason in the hover, "ignore on this line" as a snippet, and hovers that say what to do.
 import assert from 'node:assert/strict';
 import type { CodeAction, Hover, InlayHint, TextDocumentEdit } from 'vscode-languageserver/node';
 import type { YieldPointsResult } from '../../server/src/shared/protocol';
@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FULL_CAPABILITIES, TestClient } from './harness';
 import { HANDLER } from './texts';
+import { shortReason } from '../../server/src/lsp/code-actions';
 
 /** A job queue behind a std mutex, drained by a `while let` whose temporary guard lives through the body. */
 const RUST_MATCH = [
@@ -52,18 +53,54 @@ describe('language server: a fix or a reason for every finding', () => {
 
     const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: pos(7, 20) });
     const text = hoverText(hover);
-    assert.match(text, /Holds `jobs`/);
-    assert.match(text, /no automatic fix: the guard of `jobs` is a temporary/);
+    // What is held and what to do lead; the yield point's place among the others follows.
+    const [held, todo, place] = text.split('  \n');
+    assert.match(held!, /^Holds `jobs`/);
+    assert.match(todo!, /^`await-holding-lock`: no automatic fix: the guard of `jobs` is a temporary/);
+    assert.match(place!, /^Yield point 1 of 1 in /);
     // VS Code shows the diagnostic's message above the hover: the hover does not repeat it.
     assert.ok(!text.includes(diagnostics[0]!.message as string), text);
   });
 
-  it('leaves refused fixes out for a client that cannot show disabled actions', async () => {
+  it('leaves refused fixes out for a client that cannot show disabled actions, and still says why there is no fix', async () => {
     client = await TestClient.start({ settings: { debounceMs: 0 } });
     const diagnostics = await client.open('jobs.rs', RUST_MATCH, 'rust');
     const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: client.uri('jobs.rs') }, range: diagnostics[0]!.range, context: { diagnostics } });
     assert.deepEqual(actions.filter((a) => a.disabled), []);
-    assert.ok(actions.some((a) => a.title.startsWith('Ignore')));
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ['No automatic fix: the guard of `jobs` is a temporary that lives until the end of its statement, `match` or `if let`…', 'Ignore `await-holding-lock` on this line', 'Show documentation for `await-holding-lock`'],
+    );
+  });
+
+  it('lists why a finding has no fix as an enabled action (VS Code shows no disabled one in Ctrl+.), which shows every reason whole', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 }, capabilities: CAPS_WITH_DISABLED_AND_SNIPPETS });
+    const diagnostics = await client.open('jobs.rs', RUST_MATCH, 'rust');
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: client.uri('jobs.rs') }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const why = actions.filter((a) => a.title.startsWith('No automatic fix'));
+    assert.equal(why.length, 1, JSON.stringify(actions));
+    assert.equal(why[0]!.disabled, undefined, 'enabled: a menu that hides disabled actions still lists it');
+    assert.equal(why[0]!.kind, 'quickfix');
+    assert.equal(why[0]!.command?.command, 'asyncBoundary.explainNoFix');
+    // A client that shows no result of its own (Neovim, Helix) gets the explanation as a notification, never a prompt.
+    const result = await client.request<{ message: string; docs: string }>('workspace/executeCommand', { command: why[0]!.command!.command, arguments: why[0]!.command!.arguments });
+    assert.match(result.message, /^No automatic fix for `await-holding-lock` here\. Release the guard before the `\.await` is not offered: the guard of `jobs` is a temporary .*bind what you need from it with `let` first/);
+    assert.match(result.docs, /docs\/rules\/await-holding-lock\.md$/);
+    assert.deepEqual(client.messages, [`async-boundary: ${result.message} Documentation: ${result.docs}`]);
+    assert.deepEqual(client.prompts, []);
+  });
+
+  it('offers no "no automatic fix" row where a fix is offered, and refuses a hand-made argument without failing', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0 }, initializationOptions: { showsFixExplanations: true } });
+    const diagnostics = await client.open('a.ts', HANDLER);
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: client.uri('a.ts') }, range: diagnostics[0]!.range, context: { diagnostics } });
+    assert.ok(actions.some((a) => a.title === 'Use `await fs.promises.readFile`'), JSON.stringify(actions));
+    assert.ok(!actions.some((a) => a.title.startsWith('No automatic fix')), JSON.stringify(actions));
+    await assert.rejects(client.request('workspace/executeCommand', { command: 'asyncBoundary.explainNoFix', arguments: [{ rule: 1 }] }), /takes the argument its code action gives/);
+    // The VS Code client shows the explanation itself: no notification from the server.
+    const result = await client.request<{ message: string }>('workspace/executeCommand', { command: 'asyncBoundary.explainNoFix', arguments: [{ rule: 'await-holding-lock', refused: [{ title: 'Move it', reason: 'The call is under a condition.' }] }] });
+    assert.equal(result.message, 'No automatic fix for `await-holding-lock` here. Move it is not offered: the call is under a condition.');
+    assert.deepEqual(client.messages, []);
   });
 
   it('hovers on a blocking call with the fix a quick fix applies', async () => {
@@ -188,5 +225,73 @@ describe('language server: the output channel says what the server is doing', ()
     client = await TestClient.start({ settings: { debounceMs: 0 } });
     await client.open('handler.ts', HANDLER);
     assert.ok(client.logs.some((l) => /no \.async-boundary\.json at or above the files analysed so far: the built-in defaults apply/.test(l)), client.logs.join('\n'));
+  });
+});
+
+describe('the short reason a "no automatic fix" row shows', () => {
+  it('keeps the cause, up to where the reason says what to do instead, and never cuts inside inline code', () => {
+    assert.equal(
+      shortReason('the `await` is part of a larger statement under the lock (a condition, a loop, or a write to what the lock guards): release the lock before it'),
+      'the `await` is part of a larger statement under the lock…',
+    );
+    assert.equal(shortReason('`tokio::spawn` needs a `\'static` future: move what it borrows into it'), '`tokio::spawn` needs a `\'static` future…');
+    assert.equal(shortReason('only a plain function can move to a worker; a method closes over its object'), 'only a plain function can move to a worker…');
+    assert.equal(shortReason('the call was not found'), 'the call was not found');
+    const long = shortReason(`the operand reads ${'`state.entries[index].value`, '.repeat(6)}and more`);
+    assert.ok(long.length <= 101 && long.endsWith('…'), long);
+    assert.equal((long.match(/`/g) ?? []).length % 2, 0, long);
+  });
+});
+
+/**
+ * A session store that writes through to a remote service while its lock is held: a call whose options
+ * spread over lines (as Prettier formats it), and a fan-out whose callback is an async function of its own.
+ */
+const SESSIONS = [
+  "import { Mutex } from 'async-mutex';",
+  '',
+  'const sessions = new Map<string, string>();',
+  'const sessionsLock = new Mutex();',
+  '',
+  'export async function renew(id: string, token: string): Promise<void> {',
+  '  const release = await sessionsLock.acquire();',
+  '  try {',
+  '    sessions.set(id, token);',
+  '    await fetch(`https://sessions.example.com/${id}`, {',
+  "      method: 'PUT',",
+  '      body: token,',
+  '    });',
+  '    await Promise.all(',
+  '      [...sessions.keys()].map(async (key) => {',
+  '        await fetch(`https://audit.example.com/${key}`);',
+  '      }),',
+  '    );',
+  '  } finally {',
+  '    release();',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
+describe('language server: where `holds` is said in a statement over several lines', () => {
+  let client: TestClient;
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('labels a call spread over lines after its last line, and one that runs on through a callback on its first', async () => {
+    client = await TestClient.start({ settings: { debounceMs: 0, inlayHints: { enabled: true } } });
+    await client.open('sessions.ts', SESSIONS);
+    const uri = client.uri('sessions.ts');
+    const { yieldPoints } = await client.request<YieldPointsResult>('asyncBoundary/yieldPoints', { textDocument: { uri } });
+    assert.deepEqual(
+      yieldPoints.map((y) => [y.range.start.line, y.held, y.labelLine]),
+      [[6, [], 6], [9, ['sessionsLock'], 12], [13, ['sessionsLock'], 13], [15, [], 15]],
+    );
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: pos(0, 0), end: pos(30, 0) } });
+    assert.deepEqual(
+      hints.filter((h) => String(h.label).startsWith('holds')).map((h) => [h.position, h.label]),
+      [[pos(12, 7), 'holds sessionsLock'], [pos(13, 22), 'holds sessionsLock']],
+    );
   });
 });

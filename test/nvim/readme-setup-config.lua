@@ -21,7 +21,9 @@ if not ok then fail('the block does not load: ' .. tostring(err)) end
 local cfg = configured[enabled[1]]
 if #enabled ~= 1 or not cfg then fail('vim.lsp.enable(' .. vim.inspect(enabled) .. ') does not name a configured server: ' .. vim.inspect(configured)) end
 if vim.inspect(cfg.cmd) ~= vim.inspect({ 'async-boundary', 'lsp', '--stdio' }) then fail('cmd: ' .. vim.inspect(cfg.cmd)) end
-if not vim.tbl_contains(cfg.filetypes or {}, 'typescript') or not vim.tbl_contains(cfg.filetypes or {}, 'rust') then fail('filetypes: ' .. vim.inspect(cfg.filetypes)) end
+for _, ft in ipairs({ 'typescript', 'javascript', 'rust', 'python', 'go', 'java' }) do
+  if not vim.tbl_contains(cfg.filetypes or {}, ft) then fail('filetypes (no ' .. ft .. '): ' .. vim.inspect(cfg.filetypes)) end
+end
 if not vim.tbl_contains(cfg.root_markers or {}, '.async-boundary.json') then fail('root_markers: ' .. vim.inspect(cfg.root_markers)) end
 if type(cfg.settings) ~= 'table' or type(cfg.settings.asyncBoundary) ~= 'table' then fail('settings: ' .. vim.inspect(cfg.settings)) end
 -- The 0.7 branch registers a FileType autocommand that starts clients; it must not have run.

@@ -1,5 +1,5 @@
-// Code actions: the rule's fixes, fix all of a rule, `source.fixAll.asyncBoundary`, ignore on this
-// line, and show the rule's docs. Edits are computed in `codeAction/resolve` for the document version
+// Code actions: the rule's fixes (and the refused ones, disabled, with why), fix all of a rule,
+// `source.fixAll.asyncBoundary`, ignore on this line, and show the rule's docs. Edits are computed in `codeAction/resolve` for the document version
 // the action was offered for; when the document moved on, the action resolves to no edit.
 import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -13,13 +13,13 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { fixesFor, type Analysis } from '../engine/analyze';
-import type { Finding, Fix, TextEdit } from '../engine/finding';
+import type { Finding, Fix, RefusedFix, TextEdit } from '../engine/finding';
 import { fixAllPasses } from '../engine/fix-all';
 import type { FixResult } from '../engine/language';
 import { ruleById } from '../engine/rules';
 import { INVALID_SUPPRESSION, REASON_PLACEHOLDER } from '../engine/suppressions';
-import { COMMANDS } from '../shared/protocol';
-import { rangesTouch, toRange } from './convert';
+import { COMMANDS, type NoFixExplanation, type NoFixExplanationResult } from '../shared/protocol';
+import { RULE_DOCS_BASE_URL, rangesTouch, ruleDocsUrl, toRange } from './convert';
 import { toDiagnostic } from './diagnostics';
 import { uriToPath, type DocumentAnalysis, type Session } from './session';
 
@@ -88,11 +88,13 @@ export async function codeActions(session: Session, params: CodeActionParams): P
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: fix.safety === 'safe', data: { ...base, kind: 'fix', finding: index, fix: fixIndex } satisfies ActionData });
     }
     // A fix the engine considered and refused is offered disabled, with why: the user learns what to do by hand.
+    const { refused } = fixesOf(session, analysis, index);
     if (session.support.codeActionDisabled) {
-      for (const refused of fixesOf(session, analysis, index).refused) {
-        actions.push({ title: refused.title, kind: CodeActionKind.QuickFix, diagnostics, disabled: { reason: capitalise(refused.reason) } });
-      }
+      for (const r of refused) actions.push({ title: r.title, kind: CodeActionKind.QuickFix, diagnostics, disabled: { reason: capitalise(r.reason) } });
     }
+    // VS Code lists no disabled action in its Ctrl+. menu and no reason in any menu: with no fix to
+    // offer, the reason itself is a row there (and in every client's list), which shows it whole.
+    if (fixes.length === 0 && refused.length > 0) actions.push(explainAction(finding.rule, refused, diagnostics));
     const sameRule = analysis.findings.filter((f) => f.rule === finding.rule).length;
     // Fix-all takes safe fixes only: offer it where this finding has one.
     if (fixes.some(({ fix }) => fix.safety === 'safe') && sameRule > 1 && !offeredRuleFixAll.has(finding.rule)) {
@@ -160,6 +162,63 @@ function resolveWith(session: Session, current: DocumentAnalysis, action: CodeAc
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The longest reason a menu row shows; a longer one is cut at a word and ends with `…`. */
+const SHORT_REASON_MAX = 100;
+
+/**
+ * A refusal reason's cause, short enough for a menu row: up to the first `: `, ` (` or `; ` outside
+ * inline code (where the reason goes on to say what to do instead), at most {@link SHORT_REASON_MAX} characters.
+ */
+export function shortReason(reason: string): string {
+  let inCode = false;
+  let end = reason.length;
+  for (let i = 0; i < reason.length; i++) {
+    const c = reason[i]!;
+    if (c === '`') inCode = !inCode;
+    else if (!inCode && (((c === ':' || c === ';') && reason[i + 1] === ' ') || (c === ' ' && reason[i + 1] === '('))) {
+      end = i;
+      break;
+    }
+  }
+  let short = reason.slice(0, end).trim();
+  if (short.length > SHORT_REASON_MAX) {
+    const cut = short.lastIndexOf(' ', SHORT_REASON_MAX - 1);
+    short = short.slice(0, cut > 0 ? cut : SHORT_REASON_MAX - 1);
+    // An odd number of backticks would leave inline code open in a client that renders it.
+    if ((short.match(/`/g) ?? []).length % 2 === 1) short = short.slice(0, short.lastIndexOf('`')).trimEnd();
+    short = `${short.replace(/[,;:]$/, '')}…`;
+  } else if (end < reason.length) {
+    short = `${short}…`;
+  }
+  return short;
+}
+
+/** At most this many refused fixes are spelled out in an explanation. */
+const EXPLAINED_MAX = 4;
+
+/**
+ * The text `asyncBoundary.explainNoFix` shows for its argument, and the rule's documentation; undefined
+ * for an argument that is not a {@link NoFixExplanation} (the command can be called by hand).
+ */
+export function explainNoFix(arg: unknown): NoFixExplanationResult | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const { rule, refused } = arg as Partial<Record<keyof NoFixExplanation, unknown>>;
+  if (typeof rule !== 'string' || !Array.isArray(refused)) return undefined;
+  const items = refused.filter((r): r is { title: string; reason: string } => typeof r === 'object' && r !== null && typeof (r as { title?: unknown }).title === 'string' && typeof (r as { reason?: unknown }).reason === 'string');
+  if (items.length === 0) return undefined;
+  const lines = items.slice(0, EXPLAINED_MAX).map((r) => `${r.title} is not offered: ${uncapitalise(r.reason)}.`);
+  return { message: `No automatic fix for \`${rule}\` here. ${lines.join(' ')}`, docs: ruleById(rule) ? ruleDocsUrl(rule) : RULE_DOCS_BASE_URL };
+}
+
+const uncapitalise = (s: string): string => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s).replace(/\.$/, '');
+
+/** The enabled row that states why a finding has no automatic fix; choosing it shows every refused fix with its whole reason. */
+function explainAction(rule: string, refused: readonly RefusedFix[], diagnostics: CodeAction['diagnostics']): CodeAction {
+  const title = `No automatic fix: ${shortReason(refused[0]!.reason)}`;
+  const args: NoFixExplanation = { rule, refused: refused.map((r) => ({ title: r.title, reason: capitalise(r.reason) })) };
+  return { title, kind: CodeActionKind.QuickFix, diagnostics, command: { title, command: COMMANDS.explainNoFix, arguments: [args] } };
+}
 
 /**
  * Inserts `<comment> async-boundary-ignore <rule>: <reason>` above the finding's line, indented like

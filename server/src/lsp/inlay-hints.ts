@@ -1,12 +1,12 @@
 // Inlay hints after each yield point keyword (`◆ 2`), and `holds state.lock` at the end of a line
-// whose yield points hold a lock, for editors that have no decorations of their own. The VS Code
+// whose yield points hold a lock (the last line of a call spread over a few lines), for editors that have no decorations of their own. The VS Code
 // client draws decorations instead (see settings).
 import { InlayHintKind, type InlayHint, type InlayHintParams } from 'vscode-languageserver';
 import { hoverWording } from '../engine/catalog';
 import { rangesTouch, toRange } from './convert';
 import type { Session } from './session';
 import type { HeldRegion } from '../engine/model';
-import { holdsLabel, yieldViews } from './yield-info';
+import { holdsLabel, holdsLabelLine, yieldViews } from './yield-info';
 
 /** U+25C6, which Debian's Chromium fonts render (U+23F8 "pause" does not). */
 export const YIELD_GLYPH = '◆';
@@ -34,7 +34,7 @@ export async function inlayHints(session: Session, params: InlayHintParams): Pro
       tooltip: `${point} ${view.point.ordinal} of ${view.total} in ${view.contextName}${held ? `; ${held}` : ''}`,
     });
     if (!held) continue;
-    const line = range.end.line;
+    const line = holdsLabelLine(current.analysis.model, lines, view.point);
     const seen = heldByLine.get(line);
     if (seen) {
       seen.held.push(...view.held);

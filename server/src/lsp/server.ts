@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver';
 import { version } from '../../../package.json';
 import { COMMANDS, YIELD_POINTS_METHOD, type InitializationOptions, type YieldPointsParams } from '../shared/protocol';
-import { codeActions, FIX_ALL_KIND, resolveCodeAction } from './code-actions';
+import { codeActions, explainNoFix, FIX_ALL_KIND, resolveCodeAction } from './code-actions';
 import { RULE_DOCS_BASE_URL, ruleDocsUrl } from './convert';
 import { DiagnosticsPublisher } from './diagnostics';
 import { hover } from './hover';
@@ -70,7 +70,7 @@ export function startServer(connection: Connection): Session {
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
         inlayHintProvider: true,
-        executeCommandProvider: { commands: [COMMANDS.scanWorkspace, COMMANDS.openRuleDocs] },
+        executeCommandProvider: { commands: [COMMANDS.scanWorkspace, COMMANDS.openRuleDocs, COMMANDS.explainNoFix] },
       },
       serverInfo: { name: 'async-boundary', version },
     };
@@ -132,6 +132,13 @@ export function startServer(connection: Connection): Session {
         if (session.support.showDocument) await connection.window.showDocument({ uri, external: true });
         else inform(`async-boundary documentation: ${uri}`);
         return uri;
+      }
+      case COMMANDS.explainNoFix: {
+        const explained = explainNoFix(params.arguments?.[0]);
+        if (!explained) return new ResponseError(LSPErrorCodes.RequestFailed, `\`${COMMANDS.explainNoFix}\` takes the argument its code action gives: {rule, refused: [{title, reason}]}`);
+        // The VS Code client shows it itself, with a button to the documentation; other clients get a plain notification.
+        if (!session.support.showsFixExplanations) inform(`async-boundary: ${explained.message} Documentation: ${explained.docs}`);
+        return explained;
       }
       default:
         return new ResponseError(LSPErrorCodes.RequestFailed, `unknown command \`${params.command}\`: this server runs ${Object.values(COMMANDS).join(', ')}`);

@@ -35,6 +35,8 @@ export interface ClientSupport {
   readonly decorations: boolean;
   /** The client shows the workspace scan's summary itself (from the command's result). */
   readonly showsScanResult: boolean;
+  /** The client shows why a finding has no fix itself (from `asyncBoundary.explainNoFix`'s result). */
+  readonly showsFixExplanations: boolean;
 }
 
 export function readClientSupport(caps: ClientCapabilities, init: InitializationOptions | undefined): ClientSupport {
@@ -52,6 +54,7 @@ export function readClientSupport(caps: ClientCapabilities, init: Initialization
     inlayHintRefresh: caps.workspace?.inlayHint?.refreshSupport === true,
     decorations: init?.decorations === true,
     showsScanResult: init?.showsScanResult === true,
+    showsFixExplanations: init?.showsFixExplanations === true,
   };
 }
 

@@ -1,5 +1,6 @@
 // What the editor shows about yield points (hover, inlay hints, the `asyncBoundary/yieldPoints`
 // request), computed once from the model so the three agree.
+import type { LineIndex } from '../engine/line-index';
 import type { FileModel, HeldRegion, YieldPoint } from '../engine/model';
 import { spanContains } from '../engine/model';
 
@@ -41,4 +42,24 @@ export function holdsLabel(held: readonly HeldRegion[]): string {
 
 function lockLabel(lock: string): string {
   return lock.replace(/[?!]+$/, '');
+}
+
+/** How many lines past its keyword a yield expression may end and still carry the `holds` label at its end. */
+const LABEL_LINES_MAX = 8;
+
+/**
+ * The line at whose end a yield point's `holds …` label goes. A call whose arguments spread over a few
+ * lines (`await fetch(url, {` … `});`) is labelled after its last line, where the statement ends, not
+ * after the `{` that opens its options. Not the end of every statement: one that runs on through a
+ * callback (another async context) or another yield point, or on for many lines, would put the label far from the
+ * yield point it describes, so those keep it on the keyword's line.
+ */
+export function holdsLabelLine(model: FileModel, lines: LineIndex, point: YieldPoint): number {
+  const keyword = lines.position(point.keywordSpan.end).line;
+  const end = lines.position(point.span.end).line;
+  if (end <= keyword || end - keyword > LABEL_LINES_MAX) return keyword;
+  const inside = (s: { start: number; end: number }) => point.span.start <= s.start && s.end <= point.span.end;
+  if (model.yieldPoints.some((y) => y.id !== point.id && inside(y.keywordSpan))) return keyword;
+  if (model.contexts.some((c) => inside(c.span))) return keyword;
+  return end;
 }

@@ -3,7 +3,7 @@
 import type { HeldRegionInfo, YieldPointsParams, YieldPointsResult } from '../shared/protocol';
 import { toRange } from './convert';
 import type { Session } from './session';
-import { yieldViews } from './yield-info';
+import { holdsLabelLine, yieldViews } from './yield-info';
 
 export async function yieldPoints(session: Session, params: YieldPointsParams): Promise<YieldPointsResult | null> {
   const current = await session.current(params.textDocument.uri);
@@ -19,6 +19,7 @@ export async function yieldPoints(session: Session, params: YieldPointsParams): 
       context: v.contextName,
       held: v.held.map((r) => r.lock),
       finding: analysis.findings.some((f) => f.span.start < v.point.span.end && v.point.span.start < f.span.end),
+      labelLine: holdsLabelLine(analysis.model, lines, v.point),
     })),
     heldRegions: analysis.model.heldRegions.map((r): HeldRegionInfo => ({
       range: toRange(lines, r.span),

@@ -36,6 +36,11 @@ export interface YieldPointInfo {
   readonly held: readonly string[];
   /** A finding is reported at this yield point (a lock held across it that should not be). */
   readonly finding?: boolean;
+  /**
+   * The 0-based line at whose end what is held is said: where the yield expression ends when its call
+   * spreads over a few lines (`await fetch(url, {` … `});`), else the keyword's line. Absent from older servers.
+   */
+  readonly labelLine?: number;
 }
 
 export interface HeldRegionInfo {
@@ -69,6 +74,11 @@ export interface InitializationOptions {
    */
   readonly showsScanResult?: boolean;
   /**
+   * The client shows the result of `asyncBoundary.explainNoFix` itself (`message`, with a button to
+   * `docs`): the server sends no `window/showMessage` for it.
+   */
+  readonly showsFixExplanations?: boolean;
+  /**
    * `false` turns cross-file analysis off: no workspace index is built, no summaries are kept, and
    * each file is analysed on its own (for a very large workspace, or to compare). Default: on.
    */
@@ -93,7 +103,21 @@ export interface ScanResult {
 export const COMMANDS = {
   scanWorkspace: 'asyncBoundary.scanWorkspace',
   openRuleDocs: 'asyncBoundary.openRuleDocs',
+  /** Shows why a finding has no automatic fix; its argument is a {@link NoFixExplanation} (sent by the "No automatic fix" code action). */
+  explainNoFix: 'asyncBoundary.explainNoFix',
 } as const;
+
+/** The argument of `asyncBoundary.explainNoFix`: the fixes the engine considered for a finding and refused, each with why. */
+export interface NoFixExplanation {
+  readonly rule: string;
+  readonly refused: readonly { readonly title: string; readonly reason: string }[];
+}
+
+/** What `asyncBoundary.explainNoFix` returns: the explanation, and the rule's documentation. */
+export interface NoFixExplanationResult {
+  readonly message: string;
+  readonly docs: string;
+}
 
 /** The `source` of every diagnostic the server publishes. */
 export const DIAGNOSTIC_SOURCE = 'async-boundary';

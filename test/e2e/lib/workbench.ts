@@ -117,6 +117,29 @@ export async function disabledQuickFixRows(page: Page): Promise<string[]> {
   }, { what: 'the disabled quick fixes to show', timeoutMs: 10_000 });
 }
 
+/** How wide the open quick-fix menu is, and by how many pixels its widest row is cut off (0 when every row reads whole). */
+export async function quickFixMenuOverflow(page: Page): Promise<{ width: number; overflow: number }> {
+  return page.evaluate(() => {
+    let width = 0;
+    let overflow = 0;
+    for (const el of Array.from((globalThis as unknown as Dom).document.querySelectorAll('.action-widget .monaco-list-row .title'))) {
+      const e = el as unknown as { scrollWidth: number; clientWidth: number };
+      width = Math.max(width, e.clientWidth);
+      overflow = Math.max(overflow, e.scrollWidth - e.clientWidth);
+    }
+    return { width, overflow };
+  });
+}
+
+/** Waits for a notification toast whose message matches `text`; its message and the labels of its buttons. */
+export async function notification(page: Page, text: RegExp, timeoutMs = 20_000): Promise<{ message: string; buttons: string[] }> {
+  const item = page.locator('.notifications-toasts .notification-list-item').filter({ has: page.locator('.notification-list-item-message', { hasText: text }) }).first();
+  await item.waitFor({ state: 'visible', timeout: timeoutMs });
+  const message = (await item.locator('.notification-list-item-message').innerText()).trim();
+  const buttons = (await item.locator('.notification-list-item-buttons-container .monaco-button').allInnerTexts()).map((b) => b.trim());
+  return { message, buttons };
+}
+
 /** Applies the quick-fix row whose label contains `label` (the menu must be open). */
 export async function applyQuickFix(page: Page, label: string): Promise<void> {
   const row = page.locator('.action-widget .monaco-list-row').filter({ hasText: label }).first();
