@@ -20,6 +20,23 @@ describe('hostile config files', () => {
     });
   }
 
+  it('reads the rest of a config whose one entry nests too deeply, like any other invalid entry', () => {
+    const text = `{\n  "rules": { "blocking-in-async": "off" },\n  "include": ${'['.repeat(5_000)}${']'.repeat(5_000)},\n  "exclude": ["gen/**"]\n}\n`;
+    const { config, errors } = parseConfig(text, FILE);
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.column, e.path, e.message]),
+      [[3, 13 + MAX_NESTING_DEPTH, 'include', 'The config nests arrays and objects more than 64 levels deep here (the format needs 5): `include` is ignored; fix the brackets']],
+    );
+    assert.deepEqual([config.rules, config.include, config.exclude], [{ 'blocking-in-async': 'off' }, [], ['gen/**']]);
+  });
+
+  it('a config that is a deep array is one error, and brackets that never close are bounded too', () => {
+    for (const text of ['['.repeat(100_000), `{ "rules": {} }${'{'.repeat(1_000)}`]) {
+      const { errors } = parseConfig(text, FILE);
+      assert.equal(errors.filter((e) => /more than 64 levels deep here \(the format needs 5\): this part is ignored/.test(e.message)).length, 1, JSON.stringify(errors));
+    }
+  });
+
   it('does not count brackets inside strings and comments', () => {
     const text = `{ "include": ["${'['.repeat(500)}"] /* ${'{'.repeat(500)} */ }`;
     const { errors } = parseConfig(text, FILE);
@@ -51,6 +68,19 @@ describe('hostile config files', () => {
       assert.match(r.err, /\.async-boundary\.json:1:\d+: error: The config nests arrays and objects more than 64 levels deep/);
       assert.doesNotMatch(r.err, /internal error|at parseValue/);
       assert.equal((JSON.parse(r.out) as unknown[]).length, 1);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('CLI: a config with one entry nested too deeply is a config error (exit 2); its other entries still apply', async () => {
+    const config = `{ "rules": { "blocking-in-async": "off" }, "exclude": ${'['.repeat(5_000)}${']'.repeat(5_000)} }`;
+    const root = workspace({ [FILE]: config, 'a.ts': BLOCKING_TS });
+    try {
+      const r = await cli(['check', '.', '--format', 'json'], root);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, /\.async-boundary\.json:1:\d+: error: The config nests arrays and objects more than 64 levels deep here \(the format needs 5\): `exclude` is ignored/);
+      assert.deepEqual(JSON.parse(r.out), [], 'blocking-in-async is off');
     } finally {
       removeWorkspace(root);
     }

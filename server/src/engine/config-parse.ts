@@ -381,11 +381,9 @@ export function parseConfig(text: string, fileName: string, place: ConfigPlace =
   // Editors hide a UTF-8 byte-order mark and JSON.parse rejects it; it is not part of the config.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const p = new Parser(fileName, text, place);
-  const tooDeep = nestingBeyond(text, MAX_NESTING_DEPTH);
-  if (tooDeep !== undefined) {
-    p.error(tooDeep, '', `The config nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep here (the format needs 5): the file is not read; fix the brackets`);
-    return { config: { rules: {}, languages: {}, include: [], exclude: [] }, errors: p.errors, warnings: [] };
-  }
+  // Brackets nested too deeply are emptied (the parser recurses once per level); the entry they are in is ignored, with an error.
+  const deep = flattenBeyond(text, MAX_NESTING_DEPTH);
+  text = deep.text;
   const syntax: ParseError[] = [];
   const root = parseTree(text, syntax, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   // One syntax error is enough to act on: the parser's follow-on errors at the same spot are noise.
@@ -400,8 +398,17 @@ export function parseConfig(text: string, fileName: string, place: ConfigPlace =
   let include: string[] = [];
   let exclude: string[] = [];
   let roles: RolesConfig | undefined;
+  const tooDeep = (at: number, path: string, what: string) =>
+    p.error(at, path, `The config nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep here (the format needs 5): ${what} is ignored; fix the brackets`);
+  const deepLeft = new Set(deep.cuts);
   if (root) {
     for (const { key, keyNode, value } of p.properties(root, '', 'an object')) {
+      const cut = deep.cuts.find((at) => value.offset <= at && at < value.offset + value.length);
+      if (cut !== undefined) {
+        for (const at of deep.cuts) if (value.offset <= at && at < value.offset + value.length) deepLeft.delete(at);
+        tooDeep(cut, keyPath('', key), `\`${key}\``);
+        continue;
+      }
       if (key === 'rules') rules = p.rules(value);
       else if (key === 'languages') languages = p.languages(value);
       else if (key === 'include') include = p.globs(value, 'include');
@@ -411,22 +418,41 @@ export function parseConfig(text: string, fileName: string, place: ConfigPlace =
       else p.error(keyNode.offset, keyPath('', key), `Unknown top-level key \`${key}\`: use one of ${list(TOP_LEVEL_KEYS.slice(1))}`);
     }
   }
+  // Outside any top-level entry (the file is a deep array, or the brackets do not match): said once.
+  const [outside] = deepLeft;
+  if (outside !== undefined) tooDeep(outside, '', 'this part');
   // A plain object again, so the result compares and serialises like any other config.
   return { config: { rules: { ...rules }, languages, include, exclude, ...(roles ? { roles } : {}) }, errors: sortAndCap(p.errors), warnings: sortAndCap(p.warnings) };
 }
 
-/** The offset of the first bracket that opens a level deeper than `max`, if any (strings and comments skipped). */
-function nestingBeyond(text: string, max: number): number | undefined {
+/**
+ * `text` with the inside of every bracket that opens a level deeper than `max` blanked (line breaks
+ * kept, so positions hold; strings and comments skipped), and where each such bracket is.
+ */
+function flattenBeyond(text: string, max: number): { text: string; cuts: number[] } {
   const scanner = createScanner(text, true);
+  const cuts: number[] = [];
+  const regions: [number, number][] = [];
   let depth = 0;
   for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
     if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) {
-      if (++depth > max) return scanner.getTokenOffset();
+      if (++depth === max + 1) {
+        cuts.push(scanner.getTokenOffset());
+        regions.push([scanner.getTokenOffset() + 1, text.length]);
+      }
     } else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) {
+      if (depth === max + 1) regions[regions.length - 1]![1] = scanner.getTokenOffset();
       depth = Math.max(0, depth - 1);
     }
   }
-  return undefined;
+  if (cuts.length === 0) return { text, cuts };
+  let out = '';
+  let at = 0;
+  for (const [from, to] of regions) {
+    out += text.slice(at, from) + text.slice(from, to).replace(/[^\r\n]/g, ' ');
+    at = to;
+  }
+  return { text: out + text.slice(at), cuts };
 }
 
 /** Errors in file order, at most {@link MAX_CONFIG_ERRORS} of them, the last one counting the rest. */
