@@ -54,8 +54,8 @@ export const DEEP_CONSTRUCTS: readonly DeepConstruct[] = [
   { name: 'Java ifs', ext: '.java', maxDepth: 5_000, build: (d) => `class Deep {\n  void m(boolean a) {\n${lines('if (a) {', 'm(a);', '}')(d)}  }\n}\n` },
 ];
 
-/** Where the shallow function goes: before the deep construct, after it, or both. */
-export type Placement = 'before' | 'after' | 'around';
+/** Where the shallow function goes: before the deep construct, after it, both, or before, between and after two deep constructs. */
+export type Placement = 'before' | 'after' | 'around' | 'between';
 
 /**
  * Property: the file with `construct` nested `depth` deep and the shallow function placed as said
@@ -65,7 +65,8 @@ export type Placement = 'before' | 'after' | 'around';
 export function deepKeepsShallow(construct: DeepConstruct, depth: number, placement: Placement, stats: Stats): void {
   const shallow = SHALLOW[construct.ext]!;
   const deep = construct.build(depth);
-  const parts = placement === 'before' ? [shallow.text, deep] : placement === 'after' ? [deep, shallow.text] : [shallow.text, deep, shallow.text];
+  const parts =
+    placement === 'before' ? [shallow.text, deep] : placement === 'after' ? [deep, shallow.text] : placement === 'around' ? [shallow.text, deep, shallow.text] : [shallow.text, deep, shallow.text, deep, shallow.text];
   const text = parts.join('\n');
   const path = `deep-${construct.name.replace(/\W+/g, '-')}${construct.ext}`;
   const analysis = neverThrows(path, text, stats);
@@ -85,7 +86,7 @@ export function deepKeepsShallow(construct: DeepConstruct, depth: number, placem
 
 /** Arbitrary cases: a construct, a depth up to its maximum, and a placement. */
 export function deepCaseArb(): fc.Arbitrary<[DeepConstruct, number, Placement]> {
-  return fc.constantFrom(...DEEP_CONSTRUCTS).chain((c) => fc.tuple(fc.constant(c), fc.integer({ min: 1, max: c.maxDepth }), fc.constantFrom<Placement>('before', 'after', 'around')));
+  return fc.constantFrom(...DEEP_CONSTRUCTS).chain((c) => fc.tuple(fc.constant(c), fc.integer({ min: 1, max: c.maxDepth }), fc.constantFrom<Placement>('before', 'after', 'around', 'between')));
 }
 
 /** Runs {@link deepKeepsShallow} on arbitrary cases for about `ms`; throws with fast-check's shrunk case. */

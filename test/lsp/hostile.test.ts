@@ -24,6 +24,18 @@ describe('LSP: hostile config files', () => {
     }
   });
 
+  it('reads the other entries of a config with one entry nested too deeply, and reports that entry on the config file', async () => {
+    const config = `{ "rules": { "blocking-in-async": "off" }, "exclude": ${'['.repeat(10_000)}${']'.repeat(10_000)} }`;
+    const client = await TestClient.start({ files: { '.async-boundary.json': config } });
+    try {
+      assert.deepEqual(await client.open('a.ts', HANDLER), [], 'blocking-in-async is off');
+      const errors = client.published.filter((p) => p.uri === client.uri('.async-boundary.json')).at(-1)?.diagnostics ?? [];
+      assert.deepEqual(errors.map((e) => e.message), ['The config nests arrays and objects more than 64 levels deep here (the format needs 5): `exclude` is ignored; fix the brackets']);
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('says in an information diagnostic that findings after a syntax error may be missing, and where deep nesting was left out', async () => {
     const client = await TestClient.start();
     try {
@@ -33,6 +45,27 @@ describe('LSP: hostile config files', () => {
       const deep = await client.open('deep.ts', `${HANDLER}f(${'() => { f('.repeat(1500)}${')}'.repeat(1500)});\n`);
       assert.deepEqual(deep.map((d) => [d.code, d.severity, d.range.start.line]), [['blocking-in-async', 2, 2], [undefined, 3, 4]]);
       assert.match(String(deep[1]!.message), /nested too deeply to analyse/);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('names every statement nested too deeply in one information diagnostic, the others as related locations', async () => {
+    const client = await TestClient.start();
+    try {
+      const jsx = `export const e = (\n${'<div>\n'.repeat(5_000)}x\n${'</div>\n'.repeat(5_000)});\n`;
+      const middle = HANDLER.replace('load', 'load2').replace("import fs from 'node:fs';\n", '');
+      const text = `${HANDLER}${jsx}${middle}${jsx.replace('const e', 'const e2')}`;
+      const line = (needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length - 1;
+      const uri = client.uri('two.tsx');
+      const diagnostics = await client.open('two.tsx', text, 'typescriptreact');
+      assert.deepEqual(
+        diagnostics.map((d) => [d.code, d.severity, d.range.start.line]),
+        [['blocking-in-async', 2, 2], ['blocking-in-async', 2, text.split('\n').findIndex((l, i) => i > 4 && l.includes('readFileSync'))], [undefined, 3, line('export const e =')]],
+      );
+      const notice = diagnostics[2]!;
+      assert.match(String(notice.message), /nested too deeply to analyse starts here and in 1 more place/);
+      assert.deepEqual(notice.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]), [[uri, line('export const e2')]]);
     } finally {
       await client.stop();
     }

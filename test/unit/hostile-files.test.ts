@@ -26,6 +26,24 @@ export function deepTs(scale: number): Record<string, string> {
 }
 const DEEP_TS = deepTs(5);
 
+/**
+ * Two statements nested too deeply without brackets (JSX elements and an arrow chain, 5,000 deep)
+ * with a shallow function before, between and after them.
+ */
+const TWO_DEEP_PARTS = [
+  BLOCKING_TS,
+  `export const e = (\n${'<div>\n'.repeat(5_000)}x\n${'</div>\n'.repeat(5_000)});\n`,
+  BLOCKING_TS.replace('load', 'load2').replace("import fs from 'node:fs';\n", ''),
+  `export const f = ${'(x: number) =>\n'.repeat(5_000)}1;\n`,
+  BLOCKING_TS.replace('load', 'load3').replace("import fs from 'node:fs';\n", ''),
+];
+const TWO_DEEP = TWO_DEEP_PARTS.join('');
+/** 1-based lines: where each deep statement starts, and the blocking call of the 2nd and 3rd shallow functions. */
+const TWO_DEEP_LINES = (() => {
+  const lineOf = (i: number) => TWO_DEEP_PARTS.slice(0, i).join('').split('\n').length;
+  return { jsx: lineOf(1), middle: lineOf(2) + 1, arrows: lineOf(3), last: lineOf(4) + 1 };
+})();
+
 describe('hostile source files', () => {
   before(async () => initFrontends());
 
@@ -43,7 +61,7 @@ describe('hostile source files', () => {
         ],
         'both shallow functions are analysed',
       );
-      assert.ok(a.model.nestingCut !== undefined && a.model.nestingCut > BLOCKING_TS.length, 'the cut is inside the deep part');
+      assert.ok(a.model.nestingCuts !== undefined && a.model.nestingCuts[0]! > BLOCKING_TS.length, 'the cut is inside the deep part');
     });
   }
 
@@ -53,6 +71,33 @@ describe('hostile source files', () => {
       assert.deepEqual(a.findings.map((f) => f.rule), ['blocking-in-async']);
     });
   }
+
+  it('blanks each of two deep statements on its own: the code between them is analysed and each is reported', () => {
+    const a = analyze({ path: '/x/two.tsx', text: TWO_DEEP })!;
+    assert.deepEqual(
+      a.findings.map((f) => a.lines.position(f.span.start).line + 1),
+      [3, TWO_DEEP_LINES.middle, TWO_DEEP_LINES.last],
+      'the three shallow functions are analysed',
+    );
+    assert.deepEqual((a.model.nestingCuts ?? []).map((at) => a.lines.position(at).line + 1), [TWO_DEEP_LINES.jsx, TWO_DEEP_LINES.arrows]);
+    assert.equal(a.model.syntaxErrors, 0, 'what is left of the JSX (its closing tags) is blanked with it');
+  });
+
+  it('CLI: one notice for a file with two deep statements names both places, in text and in SARIF', async () => {
+    const root = workspace({ 'two.tsx': TWO_DEEP });
+    try {
+      const t = await cli(['check', '.'], root);
+      assert.equal(t.out.match(/blocking-in-async/g)?.length, 3, t.out);
+      const notices = t.err.match(/^notice: .*$/gm) ?? [];
+      assert.deepEqual(notices, [`notice: two.tsx:${TWO_DEEP_LINES.jsx}:1: nested too deeply to analyse (also at ${TWO_DEEP_LINES.arrows}:1); the code inside each was not checked, the rest of the file was`]);
+      const s = await cli(['check', '.', '--format', 'sarif'], root);
+      const run = (JSON.parse(s.out) as { runs: { invocations?: { toolExecutionNotifications: { locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] }[] }).runs[0]!;
+      const notes = run.invocations![0]!.toolExecutionNotifications;
+      assert.deepEqual(notes.map((n) => n.locations.map((l) => l.physicalLocation.region.startLine)), [[TWO_DEEP_LINES.jsx, TWO_DEEP_LINES.arrows]]);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
 
   it('CLI: notices a deep file once, in text; counts it in JSON, which stays a valid array', async () => {
     const root = workspace({ 'deep.ts': BLOCKING_TS + DEEP_TS.callbacks!, 'ok.ts': BLOCKING_TS });

@@ -61,6 +61,8 @@ export function validResult(v: unknown): v is FileResult {
   if (!isObject(v)) return false;
   const { findings, errors } = v;
   if (v['summary'] !== undefined && !validSummary(v['summary'])) return false;
-  const optionalPosition = (p: unknown): boolean => p === undefined || (isObject(p) && isPosition(p['line']) && isPosition(p['column']));
-  return Array.isArray(findings) && findings.every(validLocated) && Array.isArray(errors) && errors.length === 0 && v['frontendError'] === undefined && optionalPosition(v['syntaxError']) && optionalPosition(v['nestingCut']);
+  const position = (p: unknown): boolean => isObject(p) && isPosition(p['line']) && isPosition(p['column']);
+  const optionalPosition = (p: unknown): boolean => p === undefined || position(p);
+  const cuts = v['nestingCuts'];
+  return Array.isArray(findings) && findings.every(validLocated) && Array.isArray(errors) && errors.length === 0 && v['frontendError'] === undefined && optionalPosition(v['syntaxError']) && (cuts === undefined || (Array.isArray(cuts) && cuts.length > 0 && cuts.every(position)));
 }

@@ -53,8 +53,8 @@ export interface FileResult {
   readonly summary?: FileSummary;
   /** Where the first syntax error is (1-based): findings after it may be missing. */
   readonly syntaxError?: Position1;
-  /** Where code too deeply nested to analyse starts (1-based): what is inside was left out. */
-  readonly nestingCut?: Position1;
+  /** Where each region of code too deeply nested to analyse starts (1-based, in order): what is inside was left out. */
+  readonly nestingCuts?: readonly Position1[];
 }
 
 /** A 1-based line and column. */
@@ -121,8 +121,9 @@ export async function analyzeTask(task: AnalyzeTask): Promise<FileResult> {
     return { line: p.line + 1, column: p.character + 1 };
   };
   const syntaxError = analysis && analysis.model.syntaxErrors > 0 ? (at(analysis.model.firstSyntaxError) ?? { line: 1, column: 1 }) : undefined;
-  const nestingCut = at(analysis?.model.nestingCut);
-  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}), ...(summary ? { summary } : {}), ...(syntaxError ? { syntaxError } : {}), ...(nestingCut ? { nestingCut } : {}) };
+  const cuts = analysis?.model.nestingCuts ?? [];
+  const nestingCuts = cuts.length > 0 ? cuts.map((offset) => at(offset)!) : undefined;
+  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}), ...(summary ? { summary } : {}), ...(syntaxError ? { syntaxError } : {}), ...(nestingCuts ? { nestingCuts } : {}) };
 }
 
 /** The handler of every task kind. */

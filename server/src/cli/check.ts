@@ -9,7 +9,7 @@ import { supportedExtensions } from '../project/languages';
 import { cacheLocation, configKey, ResultCache, toolIdentity } from './cache';
 import { checkInOrder, type CheckItem, type ItemOutcome } from './check-pipeline';
 import { linkResults } from './check-links';
-import { analyzeTask } from './check-tasks';
+import { analyzeTask, type Position1 } from './check-tasks';
 import type { FileSummary } from '../engine/summary';
 import { changedLines, inDiff, type ChangedLines } from './diff';
 import { exists, PathNotFoundError, readSource, toPosix, walkEntries } from '../project/files';
@@ -246,11 +246,11 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       notices.push({ file: file.shown, ...at, message: 'The file has a syntax error here: findings after it may be missing' });
       if (text) io.err(`notice: ${oneLine(file.shown)}:${at.line}:${at.column}: syntax error; findings after it may be missing\n`);
     }
-    if (result.nestingCut) {
+    if (result.nestingCuts) {
       tooDeepFiles++;
-      const at = result.nestingCut;
-      notices.push({ file: file.shown, ...at, message: 'Code nested deeper than the parser supports starts here: what is inside this bracket was not analysed' });
-      if (text) io.err(`notice: ${oneLine(file.shown)}:${at.line}:${at.column}: nested too deeply to analyse; the code inside this bracket was not checked, the rest of the file was\n`);
+      const [at, ...also] = result.nestingCuts;
+      notices.push({ file: file.shown, ...at!, ...(also.length > 0 ? { also } : {}), message: also.length > 0 ? 'Code nested deeper than the parser supports starts here and at each other location: what is inside was not analysed' : 'Code nested deeper than the parser supports starts here: what is inside this bracket was not analysed' });
+      if (text) io.err(`notice: ${oneLine(file.shown)}:${at!.line}:${at!.column}: nested too deeply to analyse${alsoAt(also)}; the code inside ${also.length > 0 ? 'each' : 'this bracket'} was not checked, the rest of the file was\n`);
     }
     for (const e of result.errors) {
       internalErrors++;
@@ -290,6 +290,15 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
 }
 
 /** Columns to wrap messages at: `COLUMNS` when the shell exports it, else 100; never under 60. */
+/** The other places a notice is about, as ` (also at 40:3, 90:1 and 3 more)`; empty when there are none. */
+function alsoAt(also: readonly Position1[]): string {
+  if (also.length === 0) return '';
+  const shown = also.slice(0, ALSO_SHOWN).map((p) => `${p.line}:${p.column}`);
+  const more = also.length - shown.length;
+  return ` (also at ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
+}
+const ALSO_SHOWN = 5;
+
 function terminalWidth(io: CliIo): number {
   const n = Number(io.env['COLUMNS']);
   return Number.isFinite(n) && n >= 60 ? Math.min(n, 200) : 100;

@@ -63,6 +63,8 @@ export interface FileNotice {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  /** Other places the notice is about in the same file (more regions nested too deeply). */
+  readonly also?: readonly { readonly line: number; readonly column: number }[];
   readonly message: string;
 }
 
@@ -116,7 +118,7 @@ export function buildSarif(findings: readonly Reported[], config: Config, versio
                   toolExecutionNotifications: notices.map((n) => ({
                     level: 'note' as const,
                     message: { text: n.message },
-                    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(n.file), uriBaseId: '%SRCROOT%' }, region: { startLine: n.line, startColumn: n.column } } }],
+                    locations: [n, ...(n.also ?? [])].map((p) => ({ physicalLocation: { artifactLocation: { uri: artifactUri(n.file), uriBaseId: '%SRCROOT%' }, region: { startLine: p.line, startColumn: p.column } } })),
                   })),
                 },
               ],

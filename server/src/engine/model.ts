@@ -390,8 +390,8 @@ export interface FileModel {
   readonly syntaxErrors: number;
   /** Offset of the first syntax error, when the frontend knows it: findings after it may be missing. */
   readonly firstSyntaxError?: number;
-  /** Offset of the first bracket whose contents were too deeply nested to analyse (they were left out). */
-  readonly nestingCut?: number;
+  /** Where each region too deeply nested to analyse starts (offsets, in order): those regions were left out. */
+  readonly nestingCuts?: readonly number[];
   /** What the code itself says about where it runs (a shebang, `#[test]`, a `describe` body), from the frontend. */
   readonly roleFacts?: RoleFacts;
   /** Where each part of the file runs, resolved by `analyze` from the path, the config and {@link roleFacts}. */

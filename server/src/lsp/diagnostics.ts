@@ -31,22 +31,34 @@ export function toDiagnostic(analysis: Analysis, finding: Finding, uri: string):
 }
 
 export function toDiagnostics(analysis: Analysis, uri: string): Diagnostic[] {
-  return [...analysis.findings.map((f) => toDiagnostic(analysis, f, uri)), ...noticeDiagnostics(analysis)];
+  return [...analysis.findings.map((f) => toDiagnostic(analysis, f, uri)), ...noticeDiagnostics(analysis, uri)];
 }
 
 /**
  * What the analysis could not do in full, as information diagnostics without a rule code: after a
- * syntax error findings may be missing, and code nested too deeply was left out. One of each per file.
+ * syntax error findings may be missing, and code nested too deeply was left out. One of each per file:
+ * the first region nested too deeply carries the others as related locations.
  */
-export function noticeDiagnostics(analysis: Analysis): Diagnostic[] {
+export function noticeDiagnostics(analysis: Analysis, uri: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = (offset: number): Diagnostic['range'] => toRange(analysis.lines, { start: offset, end: Math.min(offset + 1, analysis.parsed.text.length) });
   const { model } = analysis;
   if (model.syntaxErrors > 0 && model.firstSyntaxError !== undefined) {
     out.push({ range: at(model.firstSyntaxError), severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: 'Syntax error: async-boundary findings after this point may be missing until it is fixed' });
   }
-  if (model.nestingCut !== undefined) {
-    out.push({ range: at(model.nestingCut), severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: 'Code nested too deeply to analyse starts here: async-boundary did not check what is inside this bracket (the rest of the file was checked)' });
+  const [cut, ...also] = model.nestingCuts ?? [];
+  if (cut !== undefined) {
+    const message =
+      also.length > 0
+        ? `Code nested too deeply to analyse starts here and in ${also.length} more ${also.length === 1 ? 'place' : 'places'} of this file: async-boundary did not check what is inside them (the rest of the file was checked)`
+        : 'Code nested too deeply to analyse starts here: async-boundary did not check what is inside this bracket (the rest of the file was checked)';
+    out.push({
+      range: at(cut),
+      severity: DiagnosticSeverity.Information,
+      source: DIAGNOSTIC_SOURCE,
+      message,
+      ...(also.length > 0 ? { relatedInformation: also.map((offset) => ({ location: { uri, range: at(offset) }, message: 'Also nested too deeply to analyse: not checked' })) } : {}),
+    });
   }
   return out;
 }

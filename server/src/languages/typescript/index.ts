@@ -8,7 +8,7 @@ import type { Catalog } from '../../engine/catalog';
 import type { Frontend, ParsedFile, TextChange } from '../../engine/language';
 import type { FileModel } from '../../engine/model';
 import { parseSourceFile } from './ast';
-import { blankOverflowingStatement, flattenDeepNesting } from './nesting';
+import { blankOverflowingStatements, flattenDeepNesting } from './nesting';
 import { buildModel } from './build';
 import { typescriptCatalog } from './catalog';
 import { TS_EXTENSIONS } from './extensions';
@@ -35,20 +35,30 @@ const FLATTEN_DEPTHS = [120, 40, 12];
 
 /**
  * Parses a file whose nesting overflowed the parser: the contents of the deepest brackets are
- * blanked (positions kept) until the rest parses. `undefined` when even that fails.
+ * blanked (positions kept) until the rest parses, and when that is not enough (nesting without
+ * brackets: arrow chains, JSX), each statement that still overflows is blanked too. Returns the tree
+ * and where each left-out region starts, in order; `undefined` when even that fails.
  */
-function parseFlattened(text: string, path: string): { sf: ts.SourceFile; cut: number } | undefined {
+function parseFlattened(text: string, path: string): { sf: ts.SourceFile; cuts: readonly number[] } | undefined {
   const variant = /\.[jt]sx$/i.test(path) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
+  let shallowest: { text: string; cuts: readonly number[] } | undefined;
   for (const depth of FLATTEN_DEPTHS) {
     const flat = flattenDeepNesting(text, depth, variant);
-    if (flat.cut === undefined) continue;
+    if (flat.cuts.length === 0) continue;
+    shallowest ??= flat;
     try {
-      return { sf: parseSourceFile(flat.text, path), cut: flat.cut };
+      return { sf: parseSourceFile(flat.text, path), cuts: flat.cuts };
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
     }
   }
-  return undefined;
+  // Brackets blanked at the first depth tried, statements on top.
+  const base = shallowest ?? { text, cuts: [] };
+  const blanked = blankOverflowingStatements(base.text, (t) => parseTree(t, path));
+  if (!blanked) return undefined;
+  const inStatement = (at: number) => blanked.cuts.some((c) => c.from <= at && at < c.to);
+  const cuts = [...base.cuts.filter((at) => !inStatement(at)), ...blanked.cuts.map((c) => c.from)].sort((a, b) => a - b);
+  return { sf: blanked.sf, cuts };
 }
 
 function emptyModel(path: string, syntaxErrors: number): FileModel {
@@ -106,13 +116,13 @@ export const typescriptFrontend: Frontend = {
   resolver: typescriptResolver,
   parse(text: string, path: string, catalog: Catalog, previous?: ParsedFile, changes?: readonly TextChange[]): ParsedFile {
     let sf = parseTree(text, path, previous, changes);
-    let nestingCut: number | undefined;
+    let nestingCuts: readonly number[] | undefined;
     if (!sf) {
-      // The parser gave up on pathological nesting: analyse the shallow part, say where the rest starts.
-      const flat = parseFlattened(text, path) ?? blankOverflowingStatement(text, (t) => parseTree(t, path));
-      if (!flat) return { path, text, tree: undefined, model: { ...emptyModel(path, 1), nestingCut: 0 } };
+      // The parser gave up on pathological nesting: analyse the shallow part, say where each deep part starts.
+      const flat = parseFlattened(text, path);
+      if (!flat) return { path, text, tree: undefined, model: { ...emptyModel(path, 1), nestingCuts: [0] } };
       sf = flat.sf;
-      nestingCut = flat.cut;
+      nestingCuts = flat.cuts;
     }
     const diagnostics = diagnosticsOf(sf);
     const w = walk(sf);
@@ -120,12 +130,12 @@ export const typescriptFrontend: Frontend = {
     const model = {
       ...built,
       ...(diagnostics.length > 0 ? { firstSyntaxError: diagnostics.reduce((min, d) => Math.min(min, d.start), text.length) } : {}),
-      ...(nestingCut !== undefined ? { nestingCut } : {}),
+      ...(nestingCuts !== undefined ? { nestingCuts } : {}),
       roleFacts: typescriptRoleFacts(text, built, w),
       exports: readExports(sf, w.fnIdByNode),
     };
     // The tree of a flattened text is not the file's: fixes and incremental parses must not use it.
-    return { path, text, tree: nestingCut === undefined ? sf : undefined, model };
+    return { path, text, tree: nestingCuts === undefined ? sf : undefined, model };
   },
   syntaxErrors(text: string, path: string): number {
     try {

@@ -3,15 +3,16 @@
  * nested callbacks or a thousand nested `if`s overflow the stack and the whole file would be lost.
  * {@link flattenDeepNesting} blanks the inside of every bracket opened deeper than a limit (newlines
  * kept, so every position outside stays where it was); the shallow code of the file then parses
- * and is analysed as usual, and the caller says once what was not.
+ * and is analysed as usual, and the caller says once what was not. {@link blankOverflowingStatements}
+ * is the last resort for nesting without brackets (arrow chains, JSX).
  */
 import ts from 'typescript';
 
-/** The result of {@link flattenDeepNesting}: the text to parse and where the first blanked region starts. */
+/** The result of {@link flattenDeepNesting}: the text to parse and where each blanked region starts. */
 export interface Flattened {
   readonly text: string;
-  /** Offset of the first bracket whose inside was blanked; `undefined` when nothing was deep enough. */
-  readonly cut: number | undefined;
+  /** Offset of the inside of each bracket that was blanked, in order; empty when nothing was deep enough. */
+  readonly cuts: readonly number[];
 }
 
 const OPEN = new Set([ts.SyntaxKind.OpenBraceToken, ts.SyntaxKind.OpenBracketToken, ts.SyntaxKind.OpenParenToken, ts.SyntaxKind.TemplateHead]);
@@ -61,7 +62,7 @@ export function flattenDeepNesting(text: string, maxDepth: number, languageVaria
     previous = kind;
   }
   if (blankFrom >= 0) regions.push([blankFrom, text.length, blankKind]);
-  if (regions.length === 0) return { text, cut: undefined };
+  if (regions.length === 0) return { text, cuts: [] };
   let out = '';
   let at = 0;
   for (const [from, to, kind] of regions) {
@@ -70,14 +71,25 @@ export function flattenDeepNesting(text: string, maxDepth: number, languageVaria
     at = to;
   }
   out += text.slice(at);
-  return { text: out, cut: regions[0]![0] };
+  return { text: out, cuts: regions.map(([from]) => from) };
 }
+
 
 const LINE_BREAK = /\r\n?|\n|\u2028|\u2029/g;
 
-/** `text` with `[from, to)` blanked, line breaks kept. */
-function blank(text: string, from: number, to: number): string {
-  return from >= to ? text : text.slice(0, from) + text.slice(from, to).replace(/[^\r\n\u2028\u2029]/g, ' ') + text.slice(to);
+/** Lines `[from, to)` of a text, blanked. */
+type LineRange = readonly [from: number, to: number];
+
+/** Ranges sorted, adjacent and overlapping ones merged, empty ones dropped. */
+function merged(ranges: readonly LineRange[]): LineRange[] {
+  const out: [number, number][] = [];
+  for (const [from, to] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (from >= to) continue;
+    const last = out[out.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else out.push([from, to]);
+  }
+  return out;
 }
 
 /** The innermost statement (a child of a block, a module body, a case or the file) that contains `at`. */
@@ -94,57 +106,179 @@ function statementAt(sf: ts.SourceFile, at: number): ts.Node | undefined {
 }
 
 /**
- * The last resort when blanking deep brackets is not enough: a chain of a thousand arrow functions
- * or JSX elements nests without brackets. Finds, line by line, where the parser first overflows,
- * and blanks whole lines from the start of the statement it is in up to the first line after which
- * the rest of the file parses; positions outside stay where they were, so the code before and after
- * is analysed. About twice the logarithm of the line count in parses. `parse` returns `undefined`
- * when the parser overflows; the result is `undefined` when even blanking to the end does not help.
+ * The innermost list of statements around `at`, and where what holds it ends (the offset of a
+ * block's `}`, the end of the file).
  */
-export function blankOverflowingStatement(text: string, parse: (text: string) => ts.SourceFile | undefined): { sf: ts.SourceFile; cut: number } | undefined {
+function statementListAt(sf: ts.SourceFile, at: number): { list: ts.NodeArray<ts.Statement>; close: number } {
+  let found = { list: sf.statements, close: sf.text.length };
+  let node: ts.Node = sf;
+  for (;;) {
+    const child: ts.Node | undefined = ts.forEachChild(node, (c) => (c.pos <= at && at < c.end ? c : undefined));
+    if (!child) return found;
+    if ((ts.isBlock(child) || ts.isModuleBlock(child) || ts.isCaseClause(child) || ts.isDefaultClause(child)) && child.statements.pos <= at && at <= child.statements.end) {
+      found = { list: child.statements, close: ts.isCaseClause(child) || ts.isDefaultClause(child) ? child.end : child.end - 1 };
+    }
+    node = child;
+  }
+}
+
+function parseDiagnostics(sf: ts.SourceFile): readonly { readonly start: number }[] {
+  return (sf as unknown as { parseDiagnostics?: readonly { start: number }[] }).parseDiagnostics ?? [];
+}
+
+/** Statement blankings (rounds of the search below) before the rest of the file is blanked at once. */
+const MAX_ROUNDS = 24;
+
+/**
+ * The last resort when blanking deep brackets is not enough: a chain of a thousand arrow functions
+ * or JSX elements nests without brackets. Each round finds, line by line, where the parser first
+ * overflows (the longest prefix of lines that parses), walks back to the start of the statement it
+ * is in, and blanks from there through the overflowing line; what is left of that statement starts
+ * afresh and is blanked by the next round if it is still too deep. Every statement that overflows is
+ * blanked on its own: the code between two of them is kept and analysed. What is left of a blanked
+ * statement that does not parse (the closing tags of deep JSX) is blanked with it, so that it is
+ * not reported as a syntax error of the file. Positions outside the blanked lines stay where they
+ * were. `parse` returns `undefined` when the parser overflows; `text` must overflow it. The result
+ * is the tree and the blanked ranges (offsets, in order), or `undefined` when even blanking to the
+ * end does not help.
+ */
+export function blankOverflowingStatements(text: string, parse: (text: string) => ts.SourceFile | undefined): { sf: ts.SourceFile; cuts: readonly { readonly from: number; readonly to: number }[] } | undefined {
   const starts = [0];
   for (const m of text.matchAll(LINE_BREAK)) starts.push(m.index + m[0].length);
   const lines = starts.length;
   const lineStart = (line: number): number => (line >= lines ? text.length : starts[line]!);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lines - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const blanked = (ranges: readonly LineRange[]): string => {
+    let out = '';
+    let at = 0;
+    for (const [from, to] of merged(ranges)) {
+      const a = lineStart(from);
+      const b = lineStart(to);
+      out += text.slice(at, a) + text.slice(a, b).replace(/[^\r\n\u2028\u2029]/g, ' ');
+      at = b;
+    }
+    return out + text.slice(at);
+  };
   // Whether a parse overflows the stack depends on the stack the engine has at that moment (frame
   // sizes change as code is optimised), so a text that parsed once may overflow when parsed again:
   // every tree a step found is kept, never parsed twice.
-  // The longest prefix of whole lines that parses: lines [0, ok) parse, lines [0, ok] overflow.
-  let ok = 0;
-  let prefix = parse(blank(text, 0, text.length));
-  if (!prefix) return undefined;
-  let over = lines;
-  while (over - ok > 1) {
-    const mid = (ok + over) >> 1;
-    const sf = parse(blank(text, lineStart(mid), text.length));
-    if (sf) {
-      ok = mid;
-      prefix = sf;
-    } else over = mid;
+  let cuts: LineRange[] = [];
+  // Lines [0, lo) parse (with the cuts blanked); `known` is the tree of that prefix, the rest blanked.
+  let lo = 0;
+  let known: ts.SourceFile | undefined;
+  let whole: ts.SourceFile | undefined;
+  for (let round = 0; ; round++) {
+    if (round > 0) {
+      whole = parse(blanked(cuts));
+      if (whole) break;
+    }
+    if (round === MAX_ROUNDS) {
+      // A statement longer than the rounds allow: the fewest lines from the last cut's start on whose blanking lets the whole file parse.
+      const [from, to] = cuts[cuts.length - 1]!;
+      whole = known;
+      let short = to - 1;
+      let enough = lines;
+      while (enough - short > 1) {
+        const mid = (short + enough) >> 1;
+        const sf = parse(blanked([...cuts.slice(0, -1), [from, mid]]));
+        if (sf) {
+          enough = mid;
+          whole = sf;
+        } else short = mid;
+      }
+      cuts = merged([...cuts.slice(0, -1), [from, enough]]);
+      break;
+    }
+    // The longest prefix of whole lines that parses: lines [0, ok) parse, lines [0, ok] overflow.
+    let ok = lo;
+    let prefix = known ?? parse(blanked([...cuts, [lo, lines]]));
+    if (!prefix) return undefined;
+    let over = lines;
+    while (over - ok > 1) {
+      const mid = (ok + over) >> 1;
+      const sf = parse(blanked([...cuts, [mid, lines]]));
+      if (sf) {
+        ok = mid;
+        prefix = sf;
+      } else over = mid;
+    }
+    // The overflowing construct began in the statement the prefix ends in when that statement is
+    // unfinished (the parser reports an error at its end); otherwise it begins on line `ok`. Lines
+    // before `lo` parsed before, so it never begins there.
+    const lastCode = prefix.text.slice(0, lineStart(ok)).trimEnd().length - 1;
+    let first = ok;
+    if (lastCode >= lineStart(lo) && parseDiagnostics(prefix).some((e) => e.start >= lastCode)) {
+      const statement = statementAt(prefix, lastCode);
+      const start = statement ? statement.getStart(prefix) : 0;
+      while (first > lo && lineStart(first) > start) first--;
+    }
+    const from = first === ok ? prefix : first === lo && known ? known : parse(blanked([...cuts, [first, lines]]));
+    if (!from) return undefined;
+    known = from;
+    cuts = merged([...cuts, [first, ok + 1]]);
+    lo = ok + 1;
   }
-  // The overflowing construct began in the statement the prefix ends in when that statement is
-  // unfinished (the parser reports an error at its end); otherwise it begins on line `ok`.
-  const lastCode = text.slice(0, lineStart(ok)).trimEnd().length - 1;
-  const errors = (prefix as unknown as { parseDiagnostics?: readonly { start: number }[] }).parseDiagnostics ?? [];
-  let first = ok;
-  if (lastCode >= 0 && errors.some((e) => e.start >= lastCode)) {
-    const statement = statementAt(prefix, lastCode);
-    const start = statement ? statement.getStart(prefix) : 0;
-    while (first > 0 && lineStart(first) > start) first--;
-  }
-  // The fewest lines from there on whose blanking lets the whole file parse.
-  const from = lineStart(first);
-  let whole = first === ok ? prefix : parse(blank(text, from, text.length));
   if (!whole) return undefined;
-  let short = ok;
-  let enough = lines;
-  while (enough - short > 1) {
-    const mid = (short + enough) >> 1;
-    const sf = parse(blank(text, from, lineStart(mid)));
-    if (sf) {
-      enough = mid;
-      whole = sf;
-    } else short = mid;
+  const tidied = absorbLeftovers(whole, cuts, lineStart, lineOf);
+  const sf = tidied.length === cuts.length && tidied.every(([a, b], i) => a === cuts[i]![0] && b === cuts[i]![1]) ? whole : parse(blanked(tidied));
+  if (sf) {
+    whole = sf;
+    cuts = tidied;
   }
-  return { sf: whole, cut: from };
+  return { sf: whole, cuts: cuts.map(([from, to]) => ({ from: lineStart(from), to: lineStart(to) })) };
+}
+
+/**
+ * The cuts, each grown over what is left of its statement when that does not parse: a blanked
+ * statement's tail (the closing tags of deep JSX, a `)` whose `(` was blanked) becomes statements
+ * with syntax errors, which would be analysed as code and reported as the file's syntax error. A
+ * tail that parses (the last arrows of a chain) is kept: it is code of the file.
+ */
+function absorbLeftovers(sf: ts.SourceFile, cuts: readonly LineRange[], lineStart: (line: number) => number, lineOf: (offset: number) => number): LineRange[] {
+  const errors = parseDiagnostics(sf)
+    .map((d) => d.start)
+    .sort((a, b) => a - b);
+  const dirty = (from: number, to: number): boolean => {
+    let lo = 0;
+    let hi = errors.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (errors[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < errors.length && errors[lo]! < to;
+  };
+  const out: LineRange[] = [];
+  for (const [i, [from, to]] of cuts.entries()) {
+    const end = lineStart(to);
+    const limit = i + 1 < cuts.length ? lineStart(cuts[i + 1]![0]) : sf.text.length;
+    const { list, close } = statementListAt(sf, end);
+    const k = list.findIndex((s) => s.getStart(sf) >= end);
+    const startOf = (n: number): number => Math.min(n < list.length ? list[n]!.getStart(sf) : list.end, limit);
+    // A statement is part of the tail when it, or the tokens the parser skipped before it, has an error.
+    const inTail = (n: number): boolean => n < list.length && list[n]!.getStart(sf) < limit && dirty(list[n - 1]!.end, list[n]!.end);
+    if (k < 0 || list[k]!.getStart(sf) >= limit || !(dirty(list[k]!.getStart(sf), startOf(k + 1)) || inTail(k + 1))) {
+      out.push([from, to]);
+      continue;
+    }
+    let j = k;
+    while (inTail(j + 1)) j++;
+    const next = startOf(j + 1);
+    const reach = dirty(list[j]!.end, next) ? next : list[j]!.end;
+    // Whole lines, never the line the next statement or the closing `}` is on.
+    let endLine = lineOf(Math.max(reach - 1, 0)) + 1;
+    if (j + 1 < list.length) endLine = Math.min(endLine, lineOf(next));
+    else if (close < sf.text.length) endLine = Math.min(endLine, lineOf(close));
+    out.push([from, Math.max(to, endLine)]);
+  }
+  return merged(out);
 }
