@@ -99,6 +99,19 @@ describe('hostile source files', () => {
     }
   });
 
+  it('Go: calls of function literals nested 3,000 deep copy each literal\'s text at most once, not once per level', () => {
+    // `func() { … }()` nested: every call's callee is the literal around all the deeper ones. The
+    // model keeps each callee's text; copied whole, that is quadratic in the depth (60 M characters
+    // here, seconds of CPU), so the work is counted as the characters the model holds.
+    const depth = 3_000;
+    const text = `package main\n\nfunc g() {\n${'func() {\n'.repeat(depth)}println()\n${'}()\n'.repeat(depth)}}\n`;
+    const a = analyze({ path: '/x/deep.go', text })!;
+    const calls = a.model.calls.filter((c) => c.calleeText.startsWith('func()'));
+    assert.equal(calls.length, depth);
+    const held = calls.reduce((n, c) => n + c.calleeText.length, 0);
+    assert.ok(held <= depth * 500, `${held} characters of callee text for ${depth} calls`);
+  });
+
   it('CLI: notices a deep file once, in text; counts it in JSON, which stays a valid array', async () => {
     const root = workspace({ 'deep.ts': BLOCKING_TS + DEEP_TS.callbacks!, 'ok.ts': BLOCKING_TS });
     try {
