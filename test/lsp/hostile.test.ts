@@ -93,6 +93,19 @@ describe('LSP: hostile config files', () => {
     });
   }
 
+  it('reports a folder named .async-boundary.json in a subfolder as that folder\'s config error; the root config still applies elsewhere', async () => {
+    const client = await TestClient.start({ files: { '.async-boundary.json': '{ "rules": { "blocking-in-async": "info" } }' } });
+    try {
+      mkdirSync(join(client.root, 'sub', '.async-boundary.json'), { recursive: true });
+      assert.deepEqual((await client.open('sub/a.ts', HANDLER)).map((d) => [d.code, d.severity]), [['blocking-in-async', 2]], 'the defaults in sub/');
+      assert.deepEqual((await client.open('b.ts', HANDLER)).map((d) => [d.code, d.severity]), [['blocking-in-async', 3]], 'the root config elsewhere');
+      const errors = client.published.filter((p) => p.uri === client.uri('sub/.async-boundary.json')).at(-1)?.diagnostics ?? [];
+      assert.deepEqual(errors.map((e) => e.message), ['Cannot read the config file: it is a folder, not a file; the files in this folder are analysed with the defaults']);
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('reports a named pipe as a folder\'s config instead of waiting on it for ever', async () => {
     const client = await TestClient.start();
     try {
