@@ -3,7 +3,7 @@
 // workspace scan started while the index is being built waits for it; `crossFile: false` turns the
 // index and its summaries off. Every wait is on a message or on the server's own promise.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourceWatchers } from '../../server/src/lsp/watched-files';
 import { TestClient } from './harness';
@@ -29,7 +29,7 @@ describe('language server: project layout', () => {
     try {
       await client.request('textDocument/hover', { textDocument: { uri: client.uri('none.ts') }, position: { line: 0, character: 0 } });
       const globs = sourceWatchers().map((w) => w.globPattern);
-      for (const name of ['Cargo.toml', 'package.json', 'tsconfig.json', 'pnpm-workspace.yaml']) assert.ok(globs.some((g) => g.includes(name)), `${name} in ${globs.join(' ')}`);
+      for (const name of ['Cargo.toml', 'package.json', 'tsconfig.json', 'pnpm-workspace.yaml', 'pyproject.toml', 'setup.py', 'setup.cfg']) assert.ok(globs.some((g) => g.includes(name)), `${name} in ${globs.join(' ')}`);
     } finally {
       await client.stop();
     }
@@ -77,6 +77,29 @@ describe('language server: project layout', () => {
       writeFileSync(join(client.root, 'crates/storage/Cargo.toml'), storage('\n[lib]\nname = "storage"\n'));
       await notify(client, ['crates/storage/Cargo.toml']);
       assert.deepEqual(await linked, ['blocking-in-async']);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('a pyproject.toml that appears on disk makes its folder a Python source root: an open handler links to the package it imports, and losing it unlinks', async function () {
+    this.timeout(60_000);
+    // Modelled on a FastAPI service: `app/` is the package, absolute imports start at the project folder.
+    const service = 'import time\n\n\ndef fetch_rates(currency):\n    time.sleep(0.5)\n    return {currency: 1.0}\n';
+    const route = 'from app.services.rates import fetch_rates\n\n\nasync def get_rates(currency: str):\n    return fetch_rates(currency)\n';
+    const client = await TestClient.start({ settings: { debounceMs: 0 }, files: { 'app/__init__.py': '', 'app/services/__init__.py': '', 'app/services/rates.py': service, 'app/routes.py': route } });
+    try {
+      await indexed(client);
+      // No project file: the folder is not known as a source root, so `app.` names nothing of the project.
+      assert.deepEqual(await client.open('app/routes.py', route, 'python'), []);
+      const linked = codes(client, 'app/routes.py', 1);
+      writeFileSync(join(client.root, 'pyproject.toml'), '[project]\nname = "rates"\nversion = "0.1.0"\n');
+      await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: client.uri('pyproject.toml'), type: 1 }] });
+      assert.deepEqual(await linked, ['blocking-in-async']);
+      const unlinked = codes(client, 'app/routes.py', 0);
+      unlinkSync(join(client.root, 'pyproject.toml'));
+      await client.rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: client.uri('pyproject.toml'), type: 3 }] });
+      assert.deepEqual(await unlinked, []);
     } finally {
       await client.stop();
     }

@@ -4,7 +4,7 @@
 // (`importsFor`); until the first build completes they get none, so per-file analysis works at once
 // and the findings that need the index appear when it is ready. When a summary changes, the open
 // documents whose imports changed are re-published (debounced by the publisher). The project's
-// layout (Cargo.toml, package.json, tsconfig.json: where named packages and aliases lead) is read
+// layout (Cargo.toml, package.json, tsconfig.json, the Python project files: where named packages and aliases lead) is read
 // after the first build and again whenever one of those files changes on disk.
 import { basename, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,8 +20,13 @@ import { newLinker } from '../project/summaries';
 import type { Session } from './session';
 
 /** The manifests and configs the layout is read from, as the client is asked to watch them (a glob's alternatives). */
-export const LAYOUT_FILES = ['Cargo.toml', 'package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tsconfig.*.json', 'jsconfig.json'];
-const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[tj]sconfig(?:\..+)?\.json)$/;
+export const LAYOUT_FILES = ['Cargo.toml', 'package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tsconfig.*.json', 'jsconfig.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
+/**
+ * The same names as a test on a file's base name. Python's source roots are the folders that hold a
+ * `pyproject.toml`, `setup.py` or `setup.cfg` (their contents are not read): one appearing or going
+ * away moves a root, so it re-reads the layout like a changed tsconfig.
+ */
+const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[tj]sconfig(?:\..+)?\.json|pyproject\.toml|setup\.py|setup\.cfg)$/;
 
 /** Files analysed between two yields to the event loop while the index is built. */
 const BATCH = 16;
