@@ -29,7 +29,7 @@ describe('language server: project layout', () => {
     try {
       await client.request('textDocument/hover', { textDocument: { uri: client.uri('none.ts') }, position: { line: 0, character: 0 } });
       const globs = sourceWatchers().map((w) => w.globPattern);
-      for (const name of ['Cargo.toml', 'package.json', 'tsconfig.json', 'pnpm-workspace.yaml', 'pyproject.toml', 'setup.py', 'setup.cfg']) assert.ok(globs.some((g) => g.includes(name)), `${name} in ${globs.join(' ')}`);
+      for (const name of ['Cargo.toml', 'package.json', 'tsconfig.json', 'pnpm-workspace.yaml', 'pyproject.toml', 'setup.py', 'setup.cfg', 'go.mod']) assert.ok(globs.some((g) => g.includes(name)), `${name} in ${globs.join(' ')}`);
     } finally {
       await client.stop();
     }

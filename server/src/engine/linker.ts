@@ -56,6 +56,11 @@ export interface ProjectLayout {
    * `.java` file), where a class of another module of the build is looked for (languages/java/resolver.ts).
    */
   readonly javaRoots?: readonly string[];
+  /**
+   * Go: the module path each `go.mod` declares (`example.com/shop`), with its folder: an import path
+   * under a module path names the folder under the module's.
+   */
+  readonly goModules?: ReadonlyMap<string, string>;
 }
 
 /**

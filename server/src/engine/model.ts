@@ -218,6 +218,13 @@ export interface CallSite {
    * guard on a cache the function fills (`if (cached !== undefined) return cached; … cached = …`).
    */
   readonly once?: boolean;
+  /**
+   * The call starts its callee on a task of its own and does not wait for it (Go's `go f(x)`): what
+   * the callee does is not part of the caller's work.
+   */
+  readonly spawns?: boolean;
+  /** The call runs when its function returns, not where it is written (Go's `defer f(x)`). */
+  readonly deferred?: boolean;
 }
 
 /** What makes a queue, channel or buffer unbounded. */

@@ -141,12 +141,22 @@ class CallIndex {
     return out;
   }
 
-  /** Calls in the function and in every function nested in it. */
+  /**
+   * Calls in the function and in every function nested in it, but for the tasks it starts and does
+   * not wait for (a `go func() { … }()`, a `tokio::spawn(async { … })`, a Go `go f(x)`) and the
+   * callbacks it hands to a call that runs them later (`deferred`: a listener, Go's
+   * `wg.Wrap(func() { … })`): awaiting or calling the function does not wait for what they do.
+   */
   deep(fnId: number): CallSite[] {
     let out = this.deepMemo.get(fnId);
     if (out) return out;
-    out = [...(this.own.get(fnId) ?? [])];
-    for (const id of this.children.get(fnId) ?? []) out.push(...this.deep(id));
+    out = (this.own.get(fnId) ?? []).filter((c) => c.spawns !== true);
+    for (const id of this.children.get(fnId) ?? []) {
+      const ctx = this.model.functions[id]?.context;
+      if (this.model.functions[id]?.deferred === true) continue;
+      if (ctx !== undefined && ctx !== this.model.functions[fnId]?.context && this.model.contexts[ctx]?.kind === 'spawned-task') continue;
+      out.push(...this.deep(id));
+    }
     this.deepMemo.set(fnId, out);
     return out;
   }

@@ -20,13 +20,13 @@ import { newLinker } from '../project/summaries';
 import type { Session } from './session';
 
 /** The manifests and configs the layout is read from, as the client is asked to watch them (a glob's alternatives). */
-export const LAYOUT_FILES = ['Cargo.toml', 'package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tsconfig.*.json', 'jsconfig.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
+export const LAYOUT_FILES = ['Cargo.toml', 'package.json', 'pnpm-workspace.yaml', 'tsconfig.json', 'tsconfig.*.json', 'jsconfig.json', 'pyproject.toml', 'setup.py', 'setup.cfg', 'go.mod'];
 /**
  * The same names as a test on a file's base name. Python's source roots are the folders that hold a
  * `pyproject.toml`, `setup.py` or `setup.cfg` (their contents are not read): one appearing or going
  * away moves a root, so it re-reads the layout like a changed tsconfig.
  */
-const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[tj]sconfig(?:\..+)?\.json|pyproject\.toml|setup\.py|setup\.cfg)$/;
+const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[tj]sconfig(?:\..+)?\.json|pyproject\.toml|setup\.py|setup\.cfg|go\.mod)$/;
 
 /** Files analysed between two yields to the event loop while the index is built. */
 const BATCH = 16;

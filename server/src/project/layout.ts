@@ -1,6 +1,8 @@
 /**
  * The project's layout for the linker (engine/linker.ts `ProjectLayout`): where the packages that
- * code imports by name live. Read from the manifests above the files being linked: for Rust, every
+ * code imports by name live. Read from the manifests above the files being linked: for Go, every
+ * `go.mod` at or above a `.go` file (its module path); for Python, the folders with a project file;
+ * for Rust, every
  * `Cargo.toml` at or above a `.rs` file, the members of a `[workspace]` (folders and `dir/*` globs),
  * and path dependencies; for TS/JS, tsconfig `paths`, package.json `imports` and the packages of
  * the workspace (project/node-layout.ts); for Python, the folders of its manifests; for Java, the
@@ -20,9 +22,14 @@ export async function readProjectLayout(paths: Iterable<string>, reader = new Co
   const nodeDirs = new Set<string>();
   for (const p of list) if (NODE_FILE.test(p)) nodeDirs.add(dirname(p));
   // One reader for both: its budget and its answers are shared.
-  const [rust, node, pythonRoots] = await Promise.all([readRustLayout(list, reader), nodeDirs.size > 0 ? readNodeLayout(nodeDirs, reader) : undefined, readPythonRoots(list, reader)]);
+  const [rust, node, pythonRoots, goModules] = await Promise.all([
+    readRustLayout(list, reader),
+    nodeDirs.size > 0 ? readNodeLayout(nodeDirs, reader) : undefined,
+    readPythonRoots(list, reader),
+    readGoModules(list, reader),
+  ]);
   const javaRoots = readJavaRoots(list);
-  const base = { ...rust, ...(pythonRoots.length > 0 ? { pythonRoots } : {}), ...(javaRoots.length > 0 ? { javaRoots } : {}) };
+  const base = { ...rust, ...(pythonRoots.length > 0 ? { pythonRoots } : {}), ...(javaRoots.length > 0 ? { javaRoots } : {}), ...(goModules.size > 0 ? { goModules } : {}) };
   if (!node) return base;
   return {
     ...base,
@@ -61,6 +68,43 @@ async function readPythonRoots(paths: readonly string[], reader: ConfigReader): 
     if (listing.get('src') === 'dir') roots.push(join(dir, 'src'));
   }
   return roots;
+}
+
+/** The folders at or above each file of `paths` that ends with `ext`. */
+function foldersAbove(paths: readonly string[], ext: string): Set<string> {
+  const dirs = new Set<string>();
+  for (const p of paths) {
+    if (!p.endsWith(ext)) continue;
+    for (let d = dirname(p); !dirs.has(d); d = dirname(d)) {
+      dirs.add(d);
+      if (dirname(d) === d) break;
+    }
+  }
+  return dirs;
+}
+
+/** The module path a `go.mod` declares (`module example.com/shop`, quoted or not), if it declares one. */
+export function goModulePath(text: string): string | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*module\s+("?)([^\s"]+)\1\s*(?:\/\/.*)?$/.exec(line);
+    if (m) return m[2];
+  }
+  return undefined;
+}
+
+/** Go's modules around `paths`: every `go.mod` at or above a `.go` file, by the module path it declares. */
+async function readGoModules(paths: readonly string[], reader: ConfigReader): Promise<Map<string, string>> {
+  const modules = new Map<string, string>();
+  const found = await Promise.all(
+    [...foldersAbove(paths, '.go')].map(async (dir) => {
+      const text = (await reader.has(dir, 'go.mod')) ? await reader.text(join(dir, 'go.mod')) : undefined;
+      return { dir, module: text === undefined ? undefined : goModulePath(text) };
+    }),
+  );
+  // Two go.mod files declaring one path (a copy under testdata/): the one nearer the root wins.
+  found.sort((a, b) => a.dir.length - b.dir.length);
+  for (const { dir, module } of found) if (module !== undefined && !modules.has(module)) modules.set(module, dir);
+  return modules;
 }
 
 /** Rust's crates around `paths`. Files it cannot read are left out. */

@@ -25,8 +25,8 @@ export function newLinker(summaries: Iterable<FileSummary>, layout: ProjectLayou
  * summaries. `pending` keeps, per file, the callees still unresolved after a call (a later round
  * only asks about those: adding summaries never unresolves a callee).
  */
-function unresolved(summaries: ReadonlyMap<string, FileSummary>, files: Iterable<string>, pending: Map<string, readonly string[]>, linker: Linker, layout: ProjectLayout): ModuleLocation[] {
-  const out: ModuleLocation[] = [];
+function unresolved(summaries: ReadonlyMap<string, FileSummary>, files: Iterable<string>, pending: Map<string, readonly string[]>, linker: Linker, layout: ProjectLayout): { loc: ModuleLocation; from: string }[] {
+  const out: { loc: ModuleLocation; from: string }[] = [];
   for (const path of files) {
     const s = summaries.get(path);
     const resolver = s && resolverFor(path);
@@ -36,14 +36,14 @@ function unresolved(summaries: ReadonlyMap<string, FileSummary>, files: Iterable
     if (known === undefined) {
       for (const r of s.reexports) {
         const loc = resolver.module(r.module, path, layout);
-        if (loc) out.push(loc);
+        if (loc) out.push({ loc, from: path });
       }
     }
     const still: string[] = [];
     for (const callee of known ?? s.refs) {
       if (!resolver.mayLink(callee) || linker.resolve(path, callee)) continue;
       still.push(callee);
-      for (const t of resolver.targets(callee, path, layout)) out.push(t.module);
+      for (const t of resolver.targets(callee, path, layout)) out.push({ loc: t.module, from: path });
     }
     pending.set(path, still);
   }
@@ -92,15 +92,26 @@ export async function completeSummaries(summaries: Map<string, FileSummary>, loa
     return known;
   };
   const pending = new Map<string, readonly string[]>();
+  const loadedFolders = new Set<string>();
   // The first round asks about every file; later ones about the files that still have unresolved
   // callees, and the files just added.
   let files: Iterable<string> = [...summaries.keys()];
   for (let round = 0; round < MAX_LINK_DEPTH; round++) {
     const linker = newLinker(summaries.values(), layout);
     const wanted = new Set<string>();
-    for (const loc of unresolved(summaries, files, pending, linker, layout)) {
-      // A folder module (a Go package) is loaded by the walk of its folder, not here.
-      if (!('files' in loc)) continue;
+    for (const { loc, from } of unresolved(summaries, files, pending, linker, layout)) {
+      // A folder module (a Go package): the folder's files of the same language, but for its tests.
+      if (!('files' in loc)) {
+        const language = frontendForPath(from)?.language;
+        if (inSkippedFolder(loc.folder) || loadedFolders.has(loc.folder)) continue;
+        loadedFolders.add(loc.folder);
+        for (const [name, kind] of (await listing(loc.folder)) ?? []) {
+          const f = `${loc.folder}/${name}`;
+          if (kind === 'other' || summaries.has(f) || name.endsWith('_test.go') || frontendForPath(f)?.language !== language) continue;
+          if (await isFile(f)) wanted.add(f);
+        }
+        continue;
+      }
       for (const f of loc.files) {
         if (summaries.has(f)) break;
         if (probed.get(f) === false || inSkippedFolder(f) || !frontendForPath(f)) continue;

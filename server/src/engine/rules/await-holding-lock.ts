@@ -57,6 +57,14 @@ class Positions {
     return best;
   }
 
+  /** The calls whose callee lies inside `span`, in source order. */
+  callsIn(span: Span): CallSite[] {
+    const out: CallSite[] = [];
+    const calls = this.callsByCallee;
+    for (let i = lowerBound(calls, span.start, (c) => c.calleeSpan.start); i < calls.length && calls[i]!.calleeSpan.start < span.end; i++) out.push(calls[i]!);
+    return out;
+  }
+
   /** Whether a yield's keyword lies inside `span`. */
   yieldKeywordIn(span: Span): boolean {
     const ys = this.yieldsByKeyword;
@@ -102,6 +110,8 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   // `acquiredIn` scans the calls: computed once per region, not once per pair of regions.
   const acquiredCtx = new Map<number, number | undefined>();
   const at = new Positions(model);
+  let linking = false;
+  for (const _ in imports) linking = true;
   const contextOf = (r: HeldRegion): number | undefined => {
     if (!acquiredCtx.has(r.id)) acquiredCtx.set(r.id, acquiredIn(at, r));
     return acquiredCtx.get(r.id);
@@ -137,6 +147,20 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         related: [acquired],
         data: { regionId: region.id, variant: 'reacquire' },
       });
+    }
+    // Go: a call under the mutex into another file of the package or another package of the module,
+    // whose summary reaches I/O, parks the goroutine there like I/O written here.
+    if (region.kind === 'blocking' && model.language === 'go' && linking) {
+      const parked = new Set(inside.flatMap((y) => y.calls));
+      for (const c of at.callsIn(region.span)) {
+        if (c.context !== region.context || c.span.start < region.acquireSpan.end || c.spawns || c.deferred || parked.has(c.id) || onGuardedResource(region, c)) continue;
+        const elsewhere = importedIo(imports, c);
+        if (!elsewhere) continue;
+        const what = `\`${c.calleeText}\`, which does I/O in \`${elsewhere.name}\` (${elsewhere.shown})`;
+        const y: YieldPoint = { id: -1, kind: 'park', span: c.span, keywordSpan: c.calleeSpan, context: region.context, ordinal: 0, calls: [c.id] };
+        const finding = parkedWhileHeld(at, region, y, { what, until: 'until the I/O completes' }, [c], acquired);
+        if (finding) findings.push({ ...finding, data: { regionId: region.id, callId: c.id } });
+      }
     }
     for (const y of inside) {
       const calls = awaitedCalls(model, y);
@@ -278,7 +302,7 @@ export const awaitHoldingLock: Rule = {
       'Moving I/O out of a locked region changes behaviour, so it is left to you.',
     limits:
       'An await that only touches memory under an async lock is not flagged, nor is one on the connection an async lock serialises: a connection field beside the mutex (TS/JS, Go), the I/O resource a Rust mutex guards, and in Python a stream, connection or websocket attribute of the lock\'s own object whose every wait in the class is under that lock. ' +
-      'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS, Rust and Python) functions of other project files whose summary reaches such a client; awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O.',
+      'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS, Rust, Python and Go) functions of other project files whose summary reaches such a client (in Go, a call under a mutex into another file of the package or another package of the module); awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O.',
   },
   check,
 };

@@ -31,6 +31,8 @@ export interface GoFn {
   readonly spawned: boolean;
   /** Local channels made with a capacity (`errc := make(chan error, 1)`) → the capacity as written. */
   readonly capacities: Map<string, string>;
+  /** Parameters and locals whose type the file does not state (`fn := handlers[k]`): a call of one is not a package function. */
+  readonly untyped: Set<string>;
 }
 
 /** What the pass collects, shared with the lock reader and the fix builders. */
@@ -114,9 +116,30 @@ export function exprType(state: GoState, expr: GoNode | undefined, fn: GoFn | un
   }
 }
 
-/** The callee of a call, resolved through imports and declared types. */
+/** Go's predeclared functions and types: a call of one, or a method of one, is never project code. */
+const PREDECLARED = new Set([
+  'append', 'cap', 'clear', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'max', 'min', 'new', 'panic', 'print', 'println', 'real', 'recover',
+  'any', 'bool', 'byte', 'comparable', 'complex64', 'complex128', 'error', 'float32', 'float64', 'int', 'int8', 'int16', 'int32', 'int64', 'rune', 'string',
+  'uint', 'uint8', 'uint16', 'uint32', 'uint64', 'uintptr',
+]);
+
+/** A type or function of this package (not imported, not predeclared): it may be declared in another file of the folder. */
+function packageLocal(name: string): boolean {
+  return /^[A-Za-z_]\w*$/.test(name) && !PREDECLARED.has(name);
+}
+
+/**
+ * The callee of a call, resolved through imports and declared types. A function or method of the
+ * package that this file does not declare is named `./helper` or `./Store.Save`: it is in another
+ * file of the same folder, where the linker (languages/go/resolver.ts) looks for it.
+ */
 function calleeOf(state: GoState, call: GoNode, fn: GoFn | undefined): string | undefined {
   const fnNode = field(call, 'function');
+  if (fnNode?.type === 'identifier') {
+    const name = state.text.slice(fnNode.start, fnNode.end);
+    if (state.funcs.has(name) || !packageLocal(name) || varType(state, fn, name) !== undefined || declaredLocally(fn, name)) return undefined;
+    return `./${name}`;
+  }
   if (!fnNode || fnNode.type !== 'selector_expression') return undefined;
   const op = field(fnNode, 'operand');
   const member = field(fnNode, 'field');
@@ -134,7 +157,14 @@ function calleeOf(state: GoState, call: GoNode, fn: GoFn | undefined): string | 
   if (s && !state.funcs.has(`${t}.${name}`)) {
     for (const e of s.embedded) if (!state.scope.structs.has(e)) return `${e}.${name}`;
   }
+  if (packageLocal(t) && !state.funcs.has(`${t}.${name}`)) return `./${t}.${name}`;
   return `${t}.${name}`;
+}
+
+/** A name bound in the function or one around it without a type the file states (`f := pick()`, a parameter of a func type). */
+function declaredLocally(fn: GoFn | undefined, name: string): boolean {
+  for (let f = fn; f; f = f.parent) if (f.untyped.has(name) || f.receiver?.name === name) return true;
+  return false;
 }
 
 function addVars(state: GoState, fn: GoFn, node: GoNode): void {
@@ -146,6 +176,7 @@ function addVars(state: GoState, fn: GoFn, node: GoNode): void {
     names.forEach((n, i) => {
       const t = type ? scope.resolveType(textOf(text, type)) : exprType(state, value?.children[i], fn);
       if (t !== undefined) fn.vars.set(text.slice(n.start, n.end), t);
+      else fn.untyped.add(text.slice(n.start, n.end));
     });
     return;
   }
@@ -159,6 +190,7 @@ function addVars(state: GoState, fn: GoFn, node: GoNode): void {
     if (cap !== undefined) fn.capacities.set(text.slice(n.start, n.end), cap);
     const t = exprType(state, value, fn);
     if (t !== undefined) fn.vars.set(text.slice(n.start, n.end), t);
+    else fn.untyped.add(text.slice(n.start, n.end));
   });
 }
 
@@ -306,9 +338,12 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
     const info: FunctionInfo = {
       id, ...(name !== undefined ? { name } : {}), span: span(node), ...(nameNode ? { nameSpan } : {}),
       ...(parent ? { parent: parent.info.id } : {}), context, offloaded: false, isAsync: false,
+      // A literal handed to a call (`wg.Wrap(func() { … })`, `time.AfterFunc(d, func() { … })`) may run on
+      // another goroutine or later: what it does is not part of the enclosing function's call.
+      ...(node.type === 'func_literal' && node.parent?.type === 'argument_list' ? { deferred: true } : {}),
     };
     functions.push(info);
-    const rec: GoFn = { node, info, parent, ...(receiver ? { receiver } : {}), vars: new Map(), spawned, capacities: new Map() };
+    const rec: GoFn = { node, info, parent, ...(receiver ? { receiver } : {}), vars: new Map(), spawned, capacities: new Map(), untyped: new Set() };
     state.fns.push(rec);
     state.fnOfNode.set(node, rec);
     if (own !== undefined) state.funcs.set(receiver ? `${receiver.type}.${own}` : own, id);
@@ -317,6 +352,12 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
   for (const v of varNodes) {
     const fn = enclosingFn(state, v);
     if (fn) addVars(state, fn, v);
+  }
+  // `for _, validate := range validators { validate(x) }` calls the loop's value, not a package function.
+  for (const loop of loopNodes) {
+    const left = field(loop.children.find((c) => c.type === 'range_clause') ?? loop, 'left');
+    const fn = left && enclosingFn(state, loop);
+    for (const n of fn ? (left.type === 'identifier' ? [left] : left.children) : []) if (n.type === 'identifier') fn!.untyped.add(text.slice(n.start, n.end));
   }
   for (const node of callNodes) {
     const site = readCall(state, node);
@@ -328,8 +369,11 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
   const yieldPoints = readParkingPoints(state, parkNodes, catalog, heldRegions);
   // `g.Go(func() error { … })` on an errgroup starts a goroutine like `go` does.
   const starters = [...goNodes, ...callNodes.filter((n) => isErrgroupGo(state, n))].sort((a, b) => a.start - b.start);
+  // Every function and method of the file, exported or not: the other files of the package call
+  // them all, and only the package's own files name the unexported ones.
+  const exported = state.fns.filter((f) => f.node.type !== 'func_literal' && f.info.name !== undefined).map((f) => ({ name: f.info.name!, functionId: f.info.id }));
   const model: FileModel = {
-    language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls,
+    language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, exports: { functions: exported, reexports: [] },
     channels: findGoChannelBypasses(state, goNodes, assignNodes), spawns: findGoLeaks(state, goNodes),
     fanOuts: findGoFanOuts(state, starters), retries: findGoRetries(state, loopNodes), comments, syntaxErrors,
   };
@@ -358,6 +402,7 @@ function readCall(state: GoState, node: GoNode): CallSite {
     ...(callee !== undefined ? { callee } : {}), member, ...(localTarget !== undefined ? { localTarget } : {}),
     ...(fn ? { functionId: fn.info.id, context: fn.info.context! } : {}),
     awaited: false, inLoop: insideLoop(node), resultUnused: node.parent?.type === 'expression_statement', argCount,
+    ...(node.parent?.type === 'go_statement' ? { spawns: true } : {}), ...(node.parent?.type === 'defer_statement' ? { deferred: true } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { createTreeSitterFrontend, type TreeSitterTree } from '../tree-sitter';
 import { buildModel, type GoState } from './builder';
 import { goCatalog } from './catalog';
 import { goFixes } from './fixes';
+import { goResolver } from './resolver';
 import { GO_GRAMMAR, GO_KINDS } from './syntax';
 
 /** What the Go builder keeps beside the model, for the fixes. */
@@ -18,8 +19,7 @@ export interface GoData {
 /** What the Go frontend keeps in `ParsedFile.tree`. */
 export type GoTree = TreeSitterTree<GoData>;
 
-/** The Go frontend registered with the engine. */
-export const goFrontend: Frontend = createTreeSitterFrontend<GoData>({
+const treeSitterFrontend: Frontend = createTreeSitterFrontend<GoData>({
   language: 'go',
   displayName: 'Go',
   extensions: ['.go'],
@@ -32,3 +32,9 @@ export const goFrontend: Frontend = createTreeSitterFrontend<GoData>({
   },
   fixes: goFixes,
 });
+
+/**
+ * The Go frontend registered with the engine. Its resolver links a call into another file of the
+ * package or another package of the module (languages/go/resolver.ts).
+ */
+export const goFrontend: Frontend = { ...treeSitterFrontend, resolver: goResolver };
