@@ -16,6 +16,7 @@ import type { JavaData } from './index';
 import { field, JAVA_GRAMMAR, type JavaNode } from './syntax';
 import { FLUX, MONO } from './types';
 import { concurrencyFix, executorFixes } from './fixes-pools';
+import { detachedFix } from './fixes-detached';
 
 const FLUX_OPERATORS = /^(?:flatMapMany|thenMany|concatMap|flatMapSequential|switchMap|flatMapIterable)$/;
 
@@ -131,6 +132,11 @@ export function javaFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext)
     if (!tree || !site) return { fixes: [], refused: [] };
     const r = concurrencyFix(tree.data.state, site);
     return 'edits' in r ? { fixes: [r], refused: [] } : { fixes: [], refused: [r] };
+  }
+  if (finding.rule === 'detached-task') {
+    const tree = treeSitterTree<JavaData>(parsed, JAVA_GRAMMAR);
+    const r = tree ? detachedFix(tree.data.state, finding, parsed) : undefined;
+    return !r ? { fixes: [], refused: [] } : 'edits' in r ? { fixes: [r], refused: [] } : { fixes: [], refused: [r] };
   }
   if (finding.rule !== 'blocking-in-async') return { fixes: [], refused: [] };
   const tree = treeSitterTree<JavaData>(parsed, JAVA_GRAMMAR);
