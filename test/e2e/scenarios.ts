@@ -303,6 +303,7 @@ export const scenarios: readonly Scenario[] = [
       await until(async () => (await wb.afterContents(ctx.page)).includes(label), { what: `the marker "${label}" to render`, timeoutMs: 20_000 });
       await shot(ctx, 'holds-after-call');
       const finding = snap.diagnostics.find((d) => d.code === LEDGER.rule)!;
+      assert.deepEqual([finding.range.start.line, finding.range.end.line], [LEDGER.heldAwait.line - 1, LEDGER.heldAwait.line - 1], 'the call is underlined on its first line only');
       const actions = (await takeSnapshot(ctx, { codeActions: { range: finding.range } })).codeActions;
       ctx.log(`code actions: ${JSON.stringify(actions.map((a) => a.title))}`);
       assert.ok(actions.some((a) => a.title.startsWith(LEDGER.fixTitle)), 'the move fix is offered');

@@ -279,9 +279,14 @@ describe('language server: where `holds` is said in a statement over several lin
     await client.stop();
   });
 
-  it('labels a call spread over lines after its last line, and one that runs on through a callback on its first', async () => {
+  it('underlines a call spread over lines on its first line and labels it after its last, and labels one that runs on through a callback on its first', async () => {
     client = await TestClient.start({ settings: { debounceMs: 0, inlayHints: { enabled: true } } });
-    await client.open('sessions.ts', SESSIONS);
+    const diagnostics = await client.open('sessions.ts', SESSIONS);
+    // The call is underlined where it starts, not on each line of its options.
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'await-holding-lock').map((d) => d.range),
+      [{ start: pos(9, 4), end: pos(9, 55) }],
+    );
     const uri = client.uri('sessions.ts');
     const { yieldPoints } = await client.request<YieldPointsResult>('asyncBoundary/yieldPoints', { textDocument: { uri } });
     assert.deepEqual(

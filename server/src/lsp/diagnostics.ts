@@ -3,14 +3,31 @@ import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Analysis } from '../engine/analyze';
 import type { Finding } from '../engine/finding';
+import type { Span } from '../engine/model';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
 import { ruleDocsUrl, toRange, toSeverity } from './convert';
 import type { Session } from './session';
 
+/**
+ * What an editor underlines: the finding's focus, else its span cut at the end of its first line. A call
+ * whose arguments spread over lines (`await fetch(url, {` … `});`) is underlined where it starts, as a
+ * finding is reported there, not on every line of its options.
+ */
+export function underlined(analysis: Analysis, finding: Finding): Span {
+  if (finding.focus) return finding.focus;
+  const { span } = finding;
+  const text = analysis.parsed.text;
+  const newline = text.indexOf('\n', span.start);
+  if (newline < 0 || newline >= span.end) return span;
+  let end = newline;
+  while (end > span.start && /\s/.test(text[end - 1]!)) end--;
+  return end > span.start ? { start: span.start, end } : span;
+}
+
 export function toDiagnostic(analysis: Analysis, finding: Finding, uri: string): Diagnostic {
   const lines = analysis.lines;
   const diagnostic: Diagnostic = {
-    range: toRange(lines, finding.focus ?? finding.span),
+    range: toRange(lines, underlined(analysis, finding)),
     severity: toSeverity(finding.severity),
     source: DIAGNOSTIC_SOURCE,
     code: finding.rule,
