@@ -309,7 +309,7 @@ export type FanOutBound =
   | 'slice'
   /** The items are one chunk of a chunked loop. */
   | 'chunk'
-  /** A limiter inside the per-item work (`p-limit`, a semaphore, a queue with a concurrency). */
+  /** A limiter inside the per-item work (`p-limit`, a semaphore, a queue with a concurrency), or work that is one thread-pool request each (TS/JS `fs.promises.chmod`). */
   | 'limiter'
   /** The loop is an accept or receive loop (one task per connection or message). */
   | 'accept-loop'

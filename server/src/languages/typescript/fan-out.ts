@@ -23,6 +23,13 @@ const PASS_THROUGH = new Set(['filter', 'map', 'flatMap', 'sort', 'reverse', 'co
 const LIMITER_MODULES = /^(p-limit|p-throttle|@supercharge\/promise-pool|async-sema|limiter|bottleneck)/;
 const LIMITER_RECEIVER = /(limit|limiter|sem|semaphore|throttle|queue|pool|mutex|lock|bottleneck)$/i;
 const LIMITER_METHODS = new Set(['acquire', 'runExclusive', 'add', 'schedule', 'wrap', 'use', 'run']);
+/**
+ * File-system calls that are one libuv request each and hold no descriptor between requests
+ * (`chmod`, `stat`, `unlink`, `rename`…): Node's thread pool runs them a few at a time, so a fan-out
+ * of them is already bounded and holds only a pending request per item. Not `readFile`, `writeFile`,
+ * `open` or `truncate`, which open a descriptor and keep it across several requests (EMFILE).
+ */
+const POOLED_FS = /^(fs\.promises|fs\/promises|fs-extra)\.(access|chmod|chown|lchown|utimes|lutimes|stat|lstat|unlink|rename|mkdir|rmdir|link|symlink|readlink|realpath|copyFile|mkdtemp|pathExists|exists)$/;
 
 /** Fan-out sites of one file. */
 export function findFanOuts(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], callsByFn: ReadonlyMap<number | undefined, RawCall[]>, fnIdByNode: ReadonlyMap<ts.Node, number>): FanOutSite[] {
@@ -130,17 +137,19 @@ export function findFanOuts(text: string, calls: readonly RawCall[], functions: 
     if (id === undefined) return T.isIdentifier(f) || T.isPropertyAccessExpression(f) ? { call: code(f), limited: false } : { limited: false };
     const own = nestedCalls(id);
     const limited = own.some((k) => isLimiter(k));
-    // The work is the first call that does something: not an array method, a chain step or a path helper.
-    const first = own.find((k) => !PASS_THROUGH.has(k.member) && k.member !== 'then' && k.member !== 'catch' && !/^(node:)?path\./.test(k.callee ?? ''));
+    // The work is the calls that do something: not array methods, chain steps or path helpers.
+    const work = own.filter((k) => !PASS_THROUGH.has(k.member) && k.member !== 'then' && k.member !== 'catch' && !/^(node:)?path\./.test(k.callee ?? ''));
+    const first = work[0];
+    const pooled = work.length > 0 && work.every((k) => k.callee !== undefined && POOLED_FS.test(k.callee));
     void scope;
-    return { ...(first ? { call: first.calleeText } : {}), limited };
+    return { ...(first ? { call: first.calleeText } : {}), limited: limited || pooled };
   }
 
   function pushedWork(pushed: ts.Expression, scope: Scope): { call?: string; limited: boolean } {
     if (T.isCallExpression(pushed)) {
       // `limit(() => fetch(u))`: the limiter is the pushed call itself.
       const resolved = calls.find((k) => k.node === pushed);
-      if (resolved && isLimiter(resolved)) return { limited: true };
+      if (resolved && (isLimiter(resolved) || (resolved.callee !== undefined && POOLED_FS.test(resolved.callee)))) return { limited: true };
       let head: ts.Expression = pushed;
       // `fetch(u).then(…)`: the work is the head of the chain.
       while (T.isCallExpression(head) && T.isPropertyAccessExpression(head.expression) && (head.expression.name.text === 'then' || head.expression.name.text === 'catch' || head.expression.name.text === 'finally') && T.isCallExpression(head.expression.expression)) head = head.expression.expression;
