@@ -377,7 +377,10 @@ function installApt(repo: AptRepo): string | undefined {
     return undefined;
   }
   log(`installing ${repo.pkg}=${repo.version} with apt-get`);
+  // Another apt-get (another checkout's run, an unattended upgrade) may hold the dpkg lock: wait for it.
+  const lock = ["-o", "DPkg::Lock::Timeout=900"];
   const args = [
+    ...lock,
     "install",
     "-y",
     "-q",
@@ -393,7 +396,7 @@ function installApt(repo: AptRepo): string | undefined {
   try {
     apt(args);
   } catch {
-    apt(["update", "-q"]);
+    apt([...lock, "update", "-q"]);
     apt(args);
   }
   if (!existsSync(root)) {
