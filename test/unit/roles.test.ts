@@ -31,6 +31,13 @@ describe('roles: path conventions', () => {
     for (const [path, role, language] of cases) assert.equal(roleOf(path, language), role, path);
   });
 
+  it('reads a family of example folders as examples, not words that only contain one', () => {
+    for (const path of ['axum-examples/hello/src/main.rs', 'crates/tokio_examples/chat.rs', 'examples-async/server.ts', 'docs/spring-samples/App.java', 'samples/chat/server.js', 'example_app/index.js'])
+      assert.equal(conventionRole(path)?.role, 'example', path);
+    for (const path of ['src/counterexamples.ts', 'src/examplesView.ts', 'src/metrics/sample/reservoir.go', 'src/sampler/index.ts', 'src/example.ts', 'lib/resampling/x.py'])
+      assert.equal(roleOf(path), 'production', path);
+  });
+
   it('does not take a word that ends in `test` for a test: `contest.ts`, `latest.ts`, `attest.rs`', () => {
     for (const path of ['src/contest.ts', 'src/latest.ts', 'src/attest.rs', 'src/testimonials.ts', 'src/protest/index.ts']) assert.equal(roleOf(path, 'typescript'), 'production', path);
   });

@@ -12,6 +12,8 @@ import type { CodeRole, LanguageId, RoleFact } from './model';
 /** A folder name that gives every file below it a role. */
 interface FolderConvention {
   readonly names: readonly string[];
+  /** Folder names of the same family that a list cannot hold (`tokio-examples`, `examples_async`). */
+  readonly pattern?: RegExp;
   readonly role: CodeRole;
   /** Only for these languages (all when absent). */
   readonly languages?: readonly LanguageId[];
@@ -30,7 +32,9 @@ interface FileConvention {
 export const FOLDER_CONVENTIONS: readonly FolderConvention[] = [
   { names: ['test', 'tests', '__tests__', '__test__', '__mocks__', '__fixtures__', 'spec', 'specs', 'e2e', 'cypress', 'playwright', 'testdata', 'testing', 'test-utils', 'test_utils', 'testutils'], role: 'test' },
   { names: ['bench', 'benches', 'benchmark', 'benchmarks'], role: 'bench' },
-  { names: ['example', 'examples'], role: 'example' },
+  // Also a family of example folders: `axum-examples/`, `examples-async/`, `spring-samples/`, `samples/`
+  // (not a lone `sample/`, which is as often sampling code, `metrics/sample`).
+  { names: ['example', 'examples', 'samples'], pattern: /^[a-z0-9.]+(?:[-_][a-z0-9.]+)*[-_](?:examples?|samples)$|^examples?[-_][a-z0-9.]+(?:[-_][a-z0-9.]+)*$/, role: 'example' },
   // What an Express app serves as files (`express.static('public')`) runs in visitors' browsers: no server code lives there.
   { names: ['public', 'static', 'assets'], role: 'browser', languages: ['typescript'] },
   // One-shot programs: repository tooling, release and dev scripts, CLI entry points.
@@ -91,7 +95,7 @@ export function conventionRole(projectPath: string, language?: LanguageId): Role
     const name = segments[i]!.toLowerCase();
     // Rust's `src/bin/*.rs` are separate binaries; a `bin/` elsewhere holds a package's CLI entry points.
     for (const c of FOLDER_CONVENTIONS) {
-      if (applies(c, language) && c.names.includes(name)) return { role: c.role, where: roleWhere(c.role, `under \`${segments.slice(0, i + 1).join('/')}/\``) };
+      if (applies(c, language) && (c.names.includes(name) || c.pattern?.test(name) === true)) return { role: c.role, where: roleWhere(c.role, `under \`${segments.slice(0, i + 1).join('/')}/\``) };
     }
   }
   for (const c of FILE_CONVENTIONS) {
