@@ -75,7 +75,15 @@ export function readExports(sf: ts.SourceFile, fnIdByNode: ReadonlyMap<ts.Node, 
     if (local.k === 'fn') addFn(name, local.node);
     else if (local.k === 'class') addClass(name, local.node);
     else if (local.k === 'object') exportObject(local.node, name, 0);
-    else if (local.name === '*') reexports.push(name === 'default' ? { module: local.module } : { module: local.module, names: [{ imported: '*', exported: name }] });
+    else if (local.name === '*') {
+      if (name === 'default') reexports.push({ module: local.module });
+      else {
+        reexports.push({ module: local.module, names: [{ imported: '*', exported: name }] });
+        // A CommonJS module is its `module.exports`: `{ getAssetUrl: require('./asset-url') }` exports
+        // that file's `module.exports = fn` under the name, so a call of the name calls its default export.
+        reexports.push({ module: local.module, names: [{ imported: 'default', exported: name }] });
+      }
+    }
     else reexports.push({ module: local.module, names: [{ imported: local.name, exported: name }] });
   };
   const exportExpr = (name: string, expr: ts.Expression): void => {
