@@ -85,10 +85,10 @@ describe('amplifier fixes: unbounded-fan-out (TS/JS)', () => {
     assert.match(after, /^function limitConcurrency<A extends unknown\[\], R>\(limit: number/m);
     assert.deepEqual(typeErrors('importer.ts', after), []);
     // A second fan-out in the same file reuses the helper rather than declaring another.
-    const more = after.replace('  return urls', "  await Promise.all(names.map((n) => fs.chmod(path.join(baseDir, n), 0o644)));\n  return urls");
+    const more = after.replace('  return urls', "  await Promise.all(names.map((n) => fs.readFile(path.join(baseDir, n))));\n  return urls");
     const again = applied('importer.ts', more, fixesOf('importer.ts', more, 'unbounded-fan-out').fixes[0], 'unbounded-fan-out');
     assert.equal(again.match(/function limitConcurrency/g)?.length, 1);
-    assert.match(again, /names\.map\(limitConcurrency\(8, \(n\) => fs\.chmod/);
+    assert.match(again, /names\.map\(limitConcurrency\(8, \(n\) => fs\.readFile/);
     assert.deepEqual(typeErrors('importer.ts', again), []);
   }).timeout(180_000);
 

@@ -327,6 +327,7 @@ describe('typescript frontend: spawn sites', () => {
       import pLimit from 'p-limit';
       async function h(req, dir, items) {
         const files = await fs.promises.readdir(dir);
+        await Promise.all(files.map((f) => fs.promises.readFile(f)));
         await Promise.all(files.map((f) => fs.promises.stat(f)));
         await Promise.all(files.slice(0, 10).map((f) => fs.promises.stat(f)));
         const limit = pLimit(4);
@@ -339,7 +340,9 @@ describe('typescript frontend: spawn sites', () => {
       }
     `);
     assert.deepEqual(m.fanOuts?.map((f) => [f.spawner, f.shape, f.collection, f.source, f.bound, f.work]), [
-      ['Promise.all', 'map', 'files', 'listing', undefined, 'fs.promises.stat'],
+      ['Promise.all', 'map', 'files', 'listing', undefined, 'fs.promises.readFile'],
+      // One thread-pool request per item, no descriptor held: Node's pool bounds it.
+      ['Promise.all', 'map', 'files', 'listing', 'limiter', 'fs.promises.stat'],
       ['Promise.all', 'map', 'files.slice(0, 10)', 'unknown', 'slice', 'fs.promises.stat'],
       ['Promise.all', 'map', 'files', 'listing', 'limiter', 'limit'],
       ['Promise.all', 'map', 'items', 'unknown', undefined, 'fetch'],
