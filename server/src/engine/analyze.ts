@@ -134,7 +134,8 @@ function placeFindings(findings: readonly Finding[], model: FileModel, config: C
     const decorated = retry?.functionId !== undefined && !spanContains(model.functions[retry.functionId]?.span ?? f.span, f.span) ? retry.functionId : undefined;
     // A malformed suppression is about the comment, not about code that runs: only the file's role quiets it.
     const at = f.rule === INVALID_SUPPRESSION ? model.roles!.file : roleAt(model, model.roles!, f.span.start, call ? call.functionId : decorated);
-    const fact = at.role === 'startup' && LASTING_RULES.has(f.rule) ? PRODUCTION : at;
+    // A handler registered at start-up runs later, on requests: the registration's start-up role is not its own.
+    const fact = at.role === 'startup' && (LASTING_RULES.has(f.rule) || f.data?.handlerRef !== undefined) ? PRODUCTION : at;
     const severity = capSeverity(f.severity, roleLevel(config, fact.role));
     if (severity === 'off') continue;
     if (fact.role === 'production') {

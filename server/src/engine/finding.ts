@@ -43,6 +43,8 @@ export interface Finding {
 export interface FindingData {
   /** The call site at fault (`blocking-in-async`). */
   readonly callId?: number;
+  /** A function of another module registered as a handler by name (`blocking-in-async`, {@link HandlerRef}). */
+  readonly handlerRef?: number;
   /** For a call to a same-file helper: the blocking call inside the helper. */
   readonly innerCallId?: number;
   /** The held region (`await-holding-lock`). */

@@ -405,6 +405,26 @@ export interface FileModel {
   readonly roles?: FileRoles;
   /** What the file exports, for its cross-file summary (engine/summary.ts); absent when the frontend does not link. */
   readonly exports?: ModuleExports;
+  /** Functions of other modules handed by name to a handler registration (see {@link HandlerRef}). */
+  readonly handlerRefs?: readonly HandlerRef[];
+}
+
+/**
+ * A function of another module handed by name to a handler registration (`router.get('/files',
+ * files.list)`, `hbs.registerHelper('asset', require('./helpers/asset'))`): it runs where an inline
+ * callback in that place would, on every request, so what it blocks on blocks there. The linker
+ * says what it does; `blocking-in-async` reports a synchronous one that blocks, at the argument.
+ */
+export interface HandlerRef {
+  readonly id: number;
+  /** The argument that names the function. */
+  readonly span: Span;
+  /** The argument as written (`files.list`). */
+  readonly text: string;
+  /** The function resolved through imports, named as a call's callee is (`./controllers/files.list`). */
+  readonly callee: string;
+  /** The handler it becomes, as a context would be named (`app.get('/files') handler`). */
+  readonly name: string;
 }
 
 /**

@@ -172,6 +172,7 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   const isRef = (c: CallSite): boolean => c.callee !== undefined && c.localTarget === undefined && !catalog.blocking.has(c.callee) && mayLink(c.callee);
   const refs = new Set<string>();
   for (const c of model.calls) if (isRef(c)) refs.add(c.callee!);
+  for (const h of model.handlerRefs ?? []) if (!catalog.blocking.has(h.callee) && mayLink(h.callee)) refs.add(h.callee);
   if (exported.length === 0) return { path: model.path, shown, language: model.language, exports: [], reexports, refs: [...refs] };
 
   const index = new CallIndex(model);

@@ -5,7 +5,7 @@ import type { RelatedNote } from '../finding';
 import type { Imports, LinkedFunction } from '../linker';
 import { chainText } from '../linker';
 import type { RawFinding, Rule } from '../rule';
-import { describeContext, findThroughHelpers } from '../rule-support';
+import { contextPhrase, describeContext, findThroughHelpers } from '../rule-support';
 
 /** The awaited form of a call in the catalog's language (`await f`, `f(…).await`). */
 function awaitedForm(catalog: Catalog, name: string): string {
@@ -214,6 +214,27 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       data: { callId: call.id, innerCallId: inner.id },
     }, [innerEntry]));
   }
+  // A synchronous function of another module registered by name as a handler runs on every request:
+  // what it blocks on blocks there. Reported at the registration, which is what makes it a handler.
+  if (linking) {
+    for (const ref of model.handlerRefs ?? []) {
+      if (catalog.blocking.has(ref.callee) || !Object.prototype.hasOwnProperty.call(imports, ref.callee)) continue;
+      const l = imports[ref.callee]!;
+      if (!l.blocks || l.isAsync || l.offloads) continue;
+      const hops = l.blocks.hops;
+      const last = hops[hops.length - 1]!;
+      findings.push({
+        message: `\`${ref.text}\`, registered as ${contextPhrase({ name: ref.name, kind: 'handler' })}, blocks ${executor} each time it runs: ${chainText(hops)} calls \`${last.call}\`; ${helperAdvice(catalog, l.blocks.callee)}`,
+        span: ref.span,
+        related: hops.map((h, i) => ({
+          span: ref.span,
+          message: i === hops.length - 1 ? `\`${h.call}\` blocks here` : `\`${h.function}\` calls \`${h.call}\` here`,
+          elsewhere: { path: h.path, range: h.range },
+        })),
+        data: { handlerRef: ref.id },
+      });
+    }
+  }
   return findings;
 }
 
@@ -226,7 +247,8 @@ export const blockingInAsync: Rule = {
     summary: 'A blocking call (sync I/O, sleep, CPU-heavy sync API) inside async code, directly or through a helper in this file or another',
     what:
       'Flags calls that block the thread inside an async function, an async closure or a callback registered as a request or event handler. ' +
-      'A call to a sync helper is flagged at the call site when the helper (or a helper it calls) blocks, in the same file or, through the project\'s imports, in another: the message and the related locations show the chain, one hop per call.',
+      'A call to a sync helper is flagged at the call site when the helper (or a helper it calls) blocks, in the same file or, through the project\'s imports, in another: the message and the related locations show the chain, one hop per call. ' +
+      'A synchronous function of another module handed by name to a handler registration (`router.get(\'/files\', files.list)`, `app.get(\'*\', require(\'./controller\'))`, a template helper given to `registerHelper`) runs on every request that reaches it: when it blocks, the registration is flagged (its own file cannot see that it runs per request).',
     why:
       'An event loop or executor thread runs many tasks in turn. A blocking call stops all of them until it returns: one slow disk read or password hash in a request handler delays every other request the process is serving.',
     example: [

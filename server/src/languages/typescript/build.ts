@@ -5,8 +5,8 @@
  */
 import ts from 'typescript';
 import type { Catalog } from '../../engine/catalog';
-import type { AsyncContext, CallSite, FileModel, FunctionInfo, YieldPoint } from '../../engine/model';
-import { skipTrivia, T, unwrap } from './ast';
+import type { AsyncContext, CallSite, FileModel, FunctionInfo, HandlerRef, YieldPoint } from '../../engine/model';
+import { normalisedText, skipTrivia, T, unwrap } from './ast';
 import { HANDLER_REGISTRATIONS, INLINE_CALLEES, INLINE_METHODS, OFFLOAD_CALLEES, type HandlerRegistration } from './catalog';
 import { findChannels } from './channels';
 import { findDetached } from './detached';
@@ -14,7 +14,7 @@ import { findFanOuts } from './fan-out';
 import { findRetries } from './retries';
 import { memoisedSpans } from './memo';
 import { findHeldRegions } from './regions';
-import { FUNCTION_SCOPES, localClassOfCallee, resolveExpr, resolveTarget } from './resolve';
+import { FUNCTION_SCOPES, localClassOfCallee, requiredModule, resolveExpr, resolveTarget } from './resolve';
 import type { RawCall, RawFunction, WalkResult } from './walk';
 
 /** A call with its resolution, as the later passes need it. */
@@ -126,6 +126,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     retries: findRetries(text, calls, functions, fnNodes),
     comments: w.comments,
     syntaxErrors,
+    ...handlerRefs(calls, text),
   };
 }
 
@@ -256,6 +257,37 @@ function registeredByReference(calls: readonly ResolvedCall[], w: WalkResult): M
     }
   }
   return out;
+}
+
+/**
+ * Functions of other modules handed by name to a handler registration (`router.get('/files',
+ * files.list)`, `hbs.registerHelper('asset', require('./helpers/asset'))`): their file cannot see
+ * that they run per request, so the registration names them for the linker. Not a promise
+ * continuation (`start().then(app.listen)` is as often start-up code) nor a same-file function
+ * (registeredByReference makes that a context).
+ */
+function handlerRefs(calls: readonly ResolvedCall[], text: string): { handlerRefs?: HandlerRef[] } {
+  const out: HandlerRef[] = [];
+  for (const c of calls) {
+    const args = c.node.arguments;
+    if (!args || args.length === 0 || c.isNew || CONTINUATION_METHODS.has(c.member)) continue;
+    let role: Role | null = null;
+    for (const a of args) {
+      const u = unwrap(a);
+      let callee: string | undefined;
+      if (T.isIdentifier(u) || T.isPropertyAccessExpression(u)) {
+        const target = resolveTarget(u, c.scope);
+        if (target !== undefined) continue; // a same-file function or value
+        callee = resolveExpr(u, c.scope);
+      } else if (T.isCallExpression(u)) callee = requiredModule(u);
+      if (callee === undefined) continue;
+      if (role === null) role = roleOf(undefined, c, false);
+      if (role?.kind !== 'handler') break;
+      const start = skipTrivia(text, u.pos);
+      out.push({ id: out.length, span: { start, end: u.end }, text: normalisedText(text, start, u.end), callee, name: role.name });
+    }
+  }
+  return out.length > 0 ? { handlerRefs: out } : {};
 }
 
 function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {

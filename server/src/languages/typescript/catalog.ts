@@ -382,6 +382,8 @@ export const HANDLER_REGISTRATIONS: readonly HandlerRegistration[] = [
     ],
   },
   { methods: ['then', 'catch', 'finally'], receivers: ['*'] },
+  // A template helper (Handlebars, express-hbs) runs synchronously inside every render that uses it.
+  { methods: ['registerHelper'], receivers: ['*'] },
   {
     methods: ['on', 'once', 'addListener', 'prependListener', 'addEventListener'],
     receivers: ['*'],
