@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [-- --json FILE] [-- --repeat N] [-- --only ts,rust,python,go,java]`
+// `npm run bench [-- --quick] [-- --json FILE] [-- --repeat N] [-- --only ts,rust,python,go,java] [-- --scan-only]`
+// `--scan-only`: only the cold scan ÷ bare parse of each language (no tools, cache, threads, keystrokes).
 // Benchmarks, never part of `npm test`. Every heavy measurement runs in its own child process;
 // ratios are taken between figures of the same run, since absolute times on a shared machine drift.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -41,11 +42,13 @@ const { values } = parseArgs({
     repeat: { type: "string" },
     only: { type: "string" },
     edits: { type: "string" },
+    "scan-only": { type: "boolean", default: false },
   },
 });
 const quick = values.quick!;
 const repeat = Number(values.repeat ?? (quick ? "2" : "3"));
 const edits = Number(values.edits ?? "60");
+const scanOnly = values["scan-only"]!;
 const only = new Set((values.only ?? "ts,rust,python,go,java").split(","));
 const ROOT = join(__dirname, "..");
 const BUILD = join(CACHE, "build");
@@ -125,6 +128,7 @@ async function typescript(report: Report): Promise<void> {
   await report.attempt("TS scan", () =>
     measureScan(report, "ts", corpus, BUILD, repeat, true),
   );
+  if (scanOnly) return;
   if (existsSync(CLI)) {
     installTools();
     const configs = writeEslintConfigs(effectDir);
@@ -230,6 +234,7 @@ async function rust(report: Report): Promise<void> {
   await report.attempt("Rust scan", () =>
     measureScan(report, "rust", corpus, BUILD, repeat, true),
   );
+  if (scanOnly) return;
   await report.attempt("Rust scaling", () =>
     measureScaling(report, "rust", corpus, BUILD, repeat),
   );
