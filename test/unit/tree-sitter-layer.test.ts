@@ -4,15 +4,21 @@
 // beyond the declaration.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { ParsedFile } from '../../server/src/engine/language';
 import type { FileModel } from '../../server/src/engine/model';
 import { FRONTENDS } from '../../server/src/languages';
 import { rustCatalog } from '../../server/src/languages/rust/catalog';
+import { GO_GRAMMAR, GO_KINDS } from '../../server/src/languages/go/syntax';
+import { JAVA_GRAMMAR, JAVA_KINDS } from '../../server/src/languages/java/syntax';
+import { PYTHON_GRAMMAR, PYTHON_KINDS } from '../../server/src/languages/python/syntax';
+import { RUST_KINDS } from '../../server/src/languages/rust/syntax';
 import {
-  childInField, createTreeSitterFrontend, declaredGrammars, loadGrammar, materialiseText, treeSitterTree, walk,
+  childInField, createTreeSitterFrontend, declaredGrammars, loadGrammar, loadedGrammar, materialise, materialiseText, treeSitterTree, walk,
   type NodeKinds, type SyntaxNode, type View,
 } from '../../server/src/languages/tree-sitter';
+import { rawCursor, setRawCursorEnabled } from '../../server/src/languages/tree-sitter/grammar';
 
 const PY = 'tree-sitter-python';
 
@@ -98,6 +104,48 @@ describe('tree-sitter layer', () => {
     // Changes that do not reproduce the text: a full parse.
     const third = toy.parse('m()\n', 'a.toy', toy.catalog, second, [{ start: 0, end: 1, newText: 'x' }]);
     assert.deepEqual(held(third).data.calls, ['m']);
+  });
+
+  it('walks the tree through the WASM binding directly, to the same view as the public cursor, errors included', async function () {
+    this.timeout(60000);
+    const langs: [string, string, NodeKinds, string][] = [
+      ['tree-sitter-rust', '.rs', RUST_KINDS, 'rust'], [GO_GRAMMAR, '.go', GO_KINDS, 'go'],
+      [JAVA_GRAMMAR, '.java', JAVA_KINDS, 'java'], [PYTHON_GRAMMAR, '.py', PYTHON_KINDS, 'python'],
+    ];
+    const lines = (v: View): string[] => {
+      const out = [`errors ${v.syntaxErrors} ${v.firstSyntaxError}`];
+      walk(v.root, (n) => void out.push(`${n.type} ${n.start}-${n.end} ${n.field ?? ''} ${n.children.length} ${n.parent?.start ?? ''}`));
+      return out;
+    };
+    let files = 0;
+    let nodes = 0;
+    for (const [grammar, ext, kinds, dir] of langs) {
+      await loadGrammar(grammar);
+      // The fast path is what every run takes: losing it (a web-tree-sitter without these entry points) must show.
+      assert.ok(rawCursor(), "the binding's cursor functions are reachable");
+      const { parser, language } = loadedGrammar(grammar);
+      const root = join(__dirname, '../fixtures', dir);
+      for (const f of readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((p) => extname(p) === ext)) {
+        const whole = readFileSync(join(root, f), 'utf8');
+        // The file, then the file cut short with unbalanced brackets (ERROR and MISSING nodes).
+        for (const text of [whole, `${whole.slice(0, whole.length >> 1)} {( ["`]) {
+          const tree = parser.parse(text)!;
+          try {
+            setRawCursorEnabled(false);
+            const slow = lines(materialise(tree, language, text, kinds));
+            setRawCursorEnabled(true);
+            const fast = lines(materialise(tree, language, text, kinds));
+            assert.deepEqual(fast, slow, `${dir}/${f}${text === whole ? '' : ' (cut)'}`);
+            nodes += fast.length;
+          } finally {
+            setRawCursorEnabled(true);
+            tree.delete();
+          }
+        }
+        files++;
+      }
+    }
+    assert.ok(files > 100 && nodes > 10000, `${files} files, ${nodes} nodes`);
   });
 
   it('lists the grammars the frontends declare, for the build', () => {

@@ -64,11 +64,83 @@ function locate(file: string, pkg: string): string | undefined {
   }
 }
 
+/**
+ * The tree-cursor entry points of web-tree-sitter's WASM binding (0.25), for {@link rawCursor}. Each
+ * reads the cursor from the binding's transfer buffer and, for the moves, writes it back there.
+ */
+export interface RawCursor {
+  /** The binding's transfer buffer (a byte address in `heap()`). */
+  readonly transfer: number;
+  /** The WASM memory as 32-bit words (the view is replaced when the memory grows: ask each time). */
+  heap(): Int32Array;
+  readonly firstChild: (tree: number) => number;
+  readonly nextSibling: (tree: number) => number;
+  readonly parent: (tree: number) => number;
+  readonly typeId: (tree: number) => number;
+  readonly startIndex: (tree: number) => number;
+  readonly endIndex: (tree: number) => number;
+  readonly fieldId: (tree: number) => number;
+  readonly isMissing: (tree: number) => number;
+}
+
+type WasmFn = (tree: number) => number;
+/** The Emscripten module object: web-tree-sitter's `Parser.init(options)` makes `options` the module. */
+interface EmscriptenModule {
+  HEAP32?: Int32Array;
+  _ts_init?: () => number;
+  _ts_tree_cursor_goto_first_child_wasm?: WasmFn;
+  _ts_tree_cursor_goto_next_sibling_wasm?: WasmFn;
+  _ts_tree_cursor_goto_parent_wasm?: WasmFn;
+  _ts_tree_cursor_current_node_type_id_wasm?: WasmFn;
+  _ts_tree_cursor_start_index_wasm?: WasmFn;
+  _ts_tree_cursor_end_index_wasm?: WasmFn;
+  _ts_tree_cursor_current_field_id_wasm?: WasmFn;
+  _ts_tree_cursor_current_node_is_missing_wasm?: WasmFn;
+}
+
+let raw: RawCursor | undefined;
+let rawDisabled = false;
+
+/**
+ * Direct access to the binding's cursor functions, or `undefined` when this runtime does not expose
+ * them (another copy of web-tree-sitter initialised the runtime first, or a version without them).
+ * The public `TreeCursor` copies the cursor into and out of WASM memory around every call (eight
+ * typed-memory accesses through a generic accessor), which cost as much as the calls themselves:
+ * the materialising pass keeps the cursor in the transfer buffer instead (see `view.ts`).
+ */
+export function rawCursor(): RawCursor | undefined {
+  return rawDisabled ? undefined : raw;
+}
+
+/** Turns {@link rawCursor} off or back on (tests compare both paths). */
+export function setRawCursorEnabled(enabled: boolean): void {
+  rawDisabled = !enabled;
+}
+
+function rawFrom(m: EmscriptenModule): RawCursor | undefined {
+  const { _ts_init: init, HEAP32: heap } = m;
+  const firstChild = m._ts_tree_cursor_goto_first_child_wasm;
+  const nextSibling = m._ts_tree_cursor_goto_next_sibling_wasm;
+  const parent = m._ts_tree_cursor_goto_parent_wasm;
+  const typeId = m._ts_tree_cursor_current_node_type_id_wasm;
+  const startIndex = m._ts_tree_cursor_start_index_wasm;
+  const endIndex = m._ts_tree_cursor_end_index_wasm;
+  const fieldId = m._ts_tree_cursor_current_field_id_wasm;
+  const isMissing = m._ts_tree_cursor_current_node_is_missing_wasm;
+  if (!init || !(heap instanceof Int32Array) || !firstChild || !nextSibling || !parent || !typeId || !startIndex || !endIndex || !fieldId || !isMissing) return undefined;
+  // `ts_init` only stores the two language-version words in the buffer and returns its address.
+  const transfer = init();
+  if (typeof transfer !== 'number' || transfer <= 0 || transfer % 4 !== 0) return undefined;
+  return { transfer, heap: () => m.HEAP32!, firstChild, nextSibling, parent, typeId, startIndex, endIndex, fieldId, isMissing };
+}
+
 function startRuntime(): Promise<void> {
   if (runtime) return runtime;
   const current = (async () => {
     const path = locate(RUNTIME_FILE, 'web-tree-sitter');
-    await TreeSitter.Parser.init(path ? { locateFile: () => path } : undefined);
+    const options: EmscriptenModule & { locateFile?: () => string } = path ? { locateFile: () => path } : {};
+    await TreeSitter.Parser.init(options);
+    raw = rawFrom(options);
   })();
   runtime = current;
   void current.catch(() => {

@@ -10,7 +10,8 @@
  * Offsets: web-tree-sitter parses JS strings as UTF-16 and its indices are UTF-16 code units, the
  * engine's unit. This module is where that holds; nothing past it sees tree-sitter positions.
  */
-import type { Language, Tree } from 'web-tree-sitter';
+import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
+import { rawCursor, type RawCursor } from './grammar';
 import type { Span } from '../../engine/model';
 
 /** What a frontend wants materialised. Kinds are tree-sitter node type names of the grammar. */
@@ -70,6 +71,8 @@ interface KindTable {
   readonly opaque: boolean[];
   readonly skip: boolean[];
   readonly word: boolean[];
+  /** The kinds web-tree-sitter names `ERROR` (the error symbol, and any without a visible name). */
+  readonly error: boolean[];
   readonly keepUnknown: boolean;
   readonly fieldNames: (string | undefined)[];
 }
@@ -92,6 +95,7 @@ function kindTable(language: Language, kinds: NodeKinds): KindTable {
   const opaque: boolean[] = [];
   const skip: boolean[] = [];
   const word: boolean[] = [];
+  const error: boolean[] = [];
   for (let i = 0; i < language.nodeTypeCount; i++) {
     const name = language.nodeTypeForId(i) ?? '';
     const isNamed = language.nodeTypeIsNamed(i);
@@ -101,12 +105,74 @@ function kindTable(language: Language, kinds: NodeKinds): KindTable {
     opaque.push(isNamed && opaqueSet.has(name));
     skip.push(isNamed && skipSet.has(name));
     word.push(isNamed && wordSet.has(name));
+    error.push((language.types[i] || 'ERROR') === 'ERROR');
   }
   const fieldNames: (string | undefined)[] = [];
   if (kinds.fields) for (let i = 0; i <= language.fieldCount; i++) fieldNames.push(language.fieldNameForId(i) ?? undefined);
-  t = { names, named, keep, opaque, skip, word, keepUnknown: keepAll || keepSet.has('ERROR'), fieldNames };
+  t = { names, named, keep, opaque, skip, word, error, keepUnknown: keepAll || keepSet.has('ERROR'), fieldNames };
   byKinds.set(kinds, t);
   return t;
+}
+
+/** The cursor moves and reads {@link materialise} makes, over the public API or the raw binding. */
+interface Walker {
+  firstChild(): boolean;
+  nextSibling(): boolean;
+  parent(): boolean;
+  typeId(): number;
+  startIndex(): number;
+  endIndex(): number;
+  fieldId(): number;
+  isMissing(): boolean;
+  /** Ends the walk (the cursor's state is handed back to its object) and frees the cursor. */
+  done(): void;
+}
+
+function publicWalker(cursor: TreeCursor): Walker {
+  return {
+    firstChild: () => cursor.gotoFirstChild(),
+    nextSibling: () => cursor.gotoNextSibling(),
+    parent: () => cursor.gotoParent(),
+    typeId: () => cursor.nodeTypeId,
+    startIndex: () => cursor.startIndex,
+    endIndex: () => cursor.endIndex,
+    fieldId: () => cursor.currentFieldId,
+    isMissing: () => cursor.nodeIsMissing,
+    done: () => cursor.delete(),
+  };
+}
+
+/** A cursor object's four words (`TreeCursor[0..3]`) and a tree's pointer (`Tree[0]`): web-tree-sitter's handles. */
+type Handles = Record<0 | 1 | 2 | 3, number>;
+
+/**
+ * The same walk over the binding's functions: the cursor stays in the transfer buffer between calls
+ * (every cursor function reads it there and the moves write it back), so it is copied in once and
+ * out once instead of around every call. Nothing else may use the buffer meanwhile: the walk makes
+ * no other call into WASM until {@link Walker.done}.
+ */
+function rawWalker(rc: RawCursor, tree: Tree, cursor: TreeCursor): Walker {
+  const t = (tree as unknown as Handles)[0];
+  const c = cursor as unknown as Handles;
+  const word = rc.transfer >> 2;
+  let heap = rc.heap();
+  for (let i = 0; i < 4; i++) heap[word + i] = c[i as 0 | 1 | 2 | 3];
+  return {
+    firstChild: () => rc.firstChild(t) === 1,
+    nextSibling: () => rc.nextSibling(t) === 1,
+    parent: () => rc.parent(t) === 1,
+    typeId: () => rc.typeId(t),
+    startIndex: () => rc.startIndex(t) >>> 0,
+    endIndex: () => rc.endIndex(t) >>> 0,
+    fieldId: () => rc.fieldId(t),
+    isMissing: () => rc.isMissing(t) === 1,
+    done: () => {
+      // The moves may have grown the cursor's stack (and the WASM memory with it).
+      heap = rc.heap();
+      for (let i = 0; i < 4; i++) c[i as 0 | 1 | 2 | 3] = heap[word + i]!;
+      cursor.delete();
+    },
+  };
 }
 
 /**
@@ -119,59 +185,69 @@ export function materialise(tree: Tree, language: Language, text: string, kinds:
   const pattern = kinds.wordPattern;
   const fields = kinds.fields === true;
   const cursor = tree.walk();
+  const root: SyntaxNode = { type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [], parent: undefined };
+  const rc = rawCursor();
+  const w = rc ? rawWalker(rc, tree, cursor) : publicWalker(cursor);
   let errors = 0;
   let firstError: number | undefined;
-  const root: SyntaxNode = { type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [], parent: undefined };
+  const result = (): View => ({ root, syntaxErrors: errors, ...(firstError !== undefined ? { firstSyntaxError: firstError } : {}) });
   // The kept node that receives the children of the cursor's current depth.
   const stack: SyntaxNode[] = [];
   try {
-    if (!cursor.gotoFirstChild()) return { root, syntaxErrors: 0 };
+    if (!w.firstChild()) return { root, syntaxErrors: 0 };
     stack.push(root);
     for (;;) {
-      const id = cursor.nodeTypeId;
+      const id = w.typeId();
       // ERROR nodes have an id past the grammar's table.
       const known = id < table.names.length;
-      if (hasError && (!known || cursor.nodeType === 'ERROR' || (cursor.startIndex === cursor.endIndex && cursor.nodeIsMissing))) {
-        errors++;
-        firstError ??= cursor.startIndex;
+      if (hasError) {
+        const isError = !known || table.error[id]!;
+        if (isError || w.isMissing()) {
+          const start = w.startIndex();
+          // A MISSING node is an empty one.
+          if (isError || start === w.endIndex()) {
+            errors++;
+            firstError ??= start;
+          }
+        }
       }
       // Anonymous nodes (tokens) have no children worth visiting.
       let descend = known ? table.named[id]! && !table.skip[id]! : true;
       let kept: SyntaxNode | undefined;
       if (known ? table.keep[id]! && !table.skip[id]! : table.keepUnknown) {
         const parent = stack[stack.length - 1]!;
-        const start = cursor.startIndex;
+        const start = w.startIndex();
         let end = -1;
         if (known && table.word[id] && !hasError) {
           pattern!.lastIndex = start;
           if (pattern!.test(text)) end = pattern!.lastIndex;
         }
-        if (end < 0) end = cursor.endIndex;
-        const type = known ? table.names[id]! : cursor.nodeType;
+        if (end < 0) end = w.endIndex();
+        const type = known ? table.names[id]! : 'ERROR';
         let node: SyntaxNode;
         if (fields) {
-          const field = table.fieldNames[cursor.currentFieldId];
+          const field = table.fieldNames[w.fieldId()];
           node = field === undefined ? { type, start, end, children: [], parent } : { type, start, end, children: [], parent, field };
         } else node = { type, start, end, children: [], parent };
         parent.children.push(node);
         kept = node;
         if (known && table.opaque[id]) descend = false;
       }
-      if (descend && cursor.gotoFirstChild()) {
+      if (descend && w.firstChild()) {
         // A node not kept is transparent: its kept descendants attach to the nearest kept ancestor.
         stack.push(kept ?? stack[stack.length - 1]!);
         continue;
       }
-      let moved = cursor.gotoNextSibling();
+      let moved = w.nextSibling();
       while (!moved) {
-        if (!cursor.gotoParent()) return { root, syntaxErrors: errors, ...(firstError !== undefined ? { firstSyntaxError: firstError } : {}) };
+        if (!w.parent()) return result();
         stack.pop();
-        if (stack.length === 0) return { root, syntaxErrors: errors, ...(firstError !== undefined ? { firstSyntaxError: firstError } : {}) };
-        moved = cursor.gotoNextSibling();
+        if (stack.length === 0) return result();
+        moved = w.nextSibling();
       }
     }
   } finally {
-    cursor.delete();
+    w.done();
   }
 }
 
