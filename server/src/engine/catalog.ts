@@ -206,11 +206,29 @@ export function extendCatalog(base: Catalog, ext: CatalogExtension | undefined):
   return { wording: base.wording, blocking, locks, channels, io: [...base.io, ...(ext.ioCalls ?? [])] };
 }
 
+/** A catalog's `io` list as a set of exact names and a list of prefixes, with the answers given so far. */
+interface IoIndex {
+  readonly exact: ReadonlySet<string>;
+  readonly prefixes: readonly string[];
+  readonly known: Map<string, boolean>;
+}
+
+const ioIndexes = new WeakMap<readonly string[], IoIndex>();
+/** Answers kept per catalog: a file asks about the same few callees again and again; past this many, new ones are not kept. */
+const MAX_KNOWN_IO = 20_000;
+
 /** True when `name` is external I/O according to the catalog (exact name or prefix match). */
 export function isIoCall(catalog: Catalog, name: string): boolean {
-  for (const entry of catalog.io) {
-    if (entry === name) return true;
-    if ((entry.endsWith('.') || entry.endsWith('::')) && name.startsWith(entry)) return true;
+  let index = ioIndexes.get(catalog.io);
+  if (!index) {
+    // An entry ending in `.` or `::` matches by prefix (and, like any entry, by its exact text).
+    index = { exact: new Set(catalog.io), prefixes: catalog.io.filter((e) => e.endsWith('.') || e.endsWith('::')), known: new Map() };
+    ioIndexes.set(catalog.io, index);
   }
-  return false;
+  let io = index.known.get(name);
+  if (io === undefined) {
+    io = index.exact.has(name) || index.prefixes.some((p) => name.startsWith(p));
+    if (index.known.size < MAX_KNOWN_IO) index.known.set(name, io);
+  }
+  return io;
 }
