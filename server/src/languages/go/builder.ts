@@ -429,7 +429,9 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
   // A same-file function is judged by its body, not by its signature.
   if (call.localTarget !== undefined || call.argCount === 0 || CONTEXT_ONLY_METHODS.has(call.member) || !call.calleeText.includes('.')) return undefined;
   const args = state.text.slice(call.argsSpan.start + 1, call.argsSpan.end - 1);
-  const first = args.split(',')[0]!.trim();
+  // Up to the first comma (not `split`: a function literal argument can be long).
+  const comma = args.indexOf(',');
+  const first = (comma < 0 ? args : args.slice(0, comma)).trim();
   const firstIsCtx = CTX_ARG.test(first) || (/^\w+$/.test(first) && varType(state, fn, first) === 'context.Context');
   if (!firstIsCtx) return undefined;
   const recv = call.calleeText.slice(0, call.calleeText.lastIndexOf('.'));
