@@ -109,6 +109,19 @@ function onParallelIterator(text: string, call: SyntaxNode): boolean {
   return false;
 }
 
+const blockingNamesOf = new WeakMap<Catalog['blocking'], ReadonlySet<string>>();
+
+/** The last path segment of every blocking entry of the catalog (`read_to_string`), once per catalog. */
+function blockingNames(catalog: Catalog): ReadonlySet<string> {
+  let names = blockingNamesOf.get(catalog.blocking);
+  if (!names) {
+    const set = new Set<string>();
+    for (const name of catalog.blocking.keys()) set.add(name.slice(name.lastIndexOf(':') + 1));
+    blockingNamesOf.set(catalog.blocking, (names = set));
+  }
+  return names;
+}
+
 /** Reads the whole file into the model. */
 export function buildModel(root: SyntaxNode, text: string, path: string, catalog: Catalog, syntaxErrors: number, edition: Edition): { model: FileModel; state: BuildState } {
   const scope = new Scope(text);
@@ -190,14 +203,17 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   });
 
   // Calls inside macro token trees (`format!("{}", read(p))`), in source order with the others.
-  const callable = new Set<string>();
-  for (const name of catalog.blocking.keys()) callable.add(name.slice(name.lastIndexOf(':') + 1));
-  for (const f of fnNodes) {
-    const id = f.type === 'function_item' ? childOfType(f, 'identifier') : undefined;
-    if (id) callable.add(text.slice(id.start, id.end));
-  }
   const exprMacros = macroNodes.filter((m) => !/^(?:\w+::)*macro_rules$/.test(text.slice(m.children[0]?.start ?? 0, m.children[0]?.end ?? 0)));
-  const macroCalls = exprMacros.length === 0 ? [] : callsInMacros(exprMacros, text, (n) => callable.has(n));
+  let macroCalls: SyntaxNode[] = [];
+  if (exprMacros.length > 0) {
+    const blocking = blockingNames(catalog);
+    const local = new Set<string>();
+    for (const f of fnNodes) {
+      const id = f.type === 'function_item' ? childOfType(f, 'identifier') : undefined;
+      if (id) local.add(text.slice(id.start, id.end));
+    }
+    macroCalls = callsInMacros(exprMacros, text, (n) => blocking.has(n) || local.has(n));
+  }
   if (macroCalls.length > 0) {
     callNodes.push(...macroCalls);
     callNodes.sort((a, b) => a.start - b.start || b.end - a.end);
