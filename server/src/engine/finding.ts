@@ -84,6 +84,18 @@ export interface Fix {
   readonly safety: 'safe' | 'suggestion';
   readonly edits: readonly TextEdit[];
   readonly createFiles?: readonly CreatedFile[];
+  /**
+   * Edits in other files of the project (a helper made async in its own file, its other callers
+   * awaiting it), by path as the linker names the file; each file's edits are verified like the
+   * analysed file's (project/cross-file-fix.ts).
+   */
+  readonly otherFiles?: readonly OtherFileEdits[];
+}
+
+/** Edits in another file of the project, for a fix that spans files. */
+export interface OtherFileEdits {
+  readonly path: string;
+  readonly edits: readonly TextEdit[];
 }
 
 /** A fix that could not be offered, and why (shown to the user or logged). */

@@ -1,5 +1,5 @@
 import type { Catalog } from './catalog';
-import type { Finding, Fix, RefusedFix } from './finding';
+import type { Finding, Fix, RefusedFix, TextEdit } from './finding';
 import type { ModuleResolver } from './linker';
 import type { FileModel, LanguageId } from './model';
 
@@ -71,6 +71,31 @@ export interface Frontend {
   syntaxErrors(text: string, path: string): number;
   /** Fix edits for one finding. Unverified: the engine re-parses and drops fixes that break the file. */
   fixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult;
+  /**
+   * The pieces of a fix that spans files (project/cross-file-fix.ts), for a language that offers
+   * one: making a function async in its own file, and awaiting its calls in the files that call it.
+   */
+  readonly crossFileFix?: CrossFileFixer;
+}
+
+/** Edits, or the reason there are none. */
+export type EditsOrReason = { readonly edits: readonly TextEdit[]; readonly label: string } | { readonly reason: string };
+
+/** What a frontend provides for "make the helper async" when the helper is in another file than the finding. */
+export interface CrossFileFixer {
+  /**
+   * Makes the sync function `name` (its own name in its file) async: its blocking calls become their
+   * awaited async twins and its calls in the same file are awaited. `label` names the twins
+   * (`await fs.promises.readFile`). A reason when a call has no twin, a same-file caller cannot
+   * await it, or the function is not one this can rewrite.
+   */
+  makeAsync(parsed: ParsedFile, name: string, ctx: FixContext): EditsOrReason;
+  /**
+   * Awaits the calls `callIds` of a function that becomes async. The call `fixing` (the one the
+   * finding is on) may make its enclosing function async; every other call must already sit in an
+   * async function (else the reason names it).
+   */
+  awaitCalls(parsed: ParsedFile, callIds: readonly number[], fixing: number | undefined): EditsOrReason;
 }
 
 /**

@@ -30,6 +30,10 @@ function lazyTypescript(): Frontend {
     parse: (text, path, catalog, previous, changes) => get().parse(text, path, catalog, previous, changes),
     syntaxErrors: (text, path) => get().syntaxErrors(text, path),
     fixes: (finding, parsed, ctx) => get().fixes(finding, parsed, ctx),
+    crossFileFix: {
+      makeAsync: (parsed, name, ctx) => get().crossFileFix!.makeAsync(parsed, name, ctx),
+      awaitCalls: (parsed, callIds, fixing) => get().crossFileFix!.awaitCalls(parsed, callIds, fixing),
+    },
   };
 }
 

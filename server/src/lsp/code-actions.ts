@@ -18,6 +18,8 @@ import { fixAllPasses } from '../engine/fix-all';
 import type { FixResult } from '../engine/language';
 import { ruleById } from '../engine/rules';
 import { INVALID_SUPPRESSION, REASON_PLACEHOLDER } from '../engine/suppressions';
+import { LineIndex } from '../engine/line-index';
+import { crossFileFixes } from '../project/cross-file-fix';
 import { COMMANDS, type NoFixExplanation, type NoFixExplanationResult } from '../shared/protocol';
 import { RULE_DOCS_BASE_URL, rangesTouch, ruleDocsUrl, toRange } from './convert';
 import { toDiagnostic } from './diagnostics';
@@ -47,7 +49,14 @@ export function fixesOf(session: Session, analysis: Analysis, index: number): Fi
   let result = perAnalysis.get(index);
   if (!result) {
     const finding = analysis.findings[index];
-    result = finding ? fixesFor(analysis, finding, { dependencies: session.manifests.dependenciesFor(analysis.parsed.path) }, session.onError) : { fixes: [], refused: [] };
+    const ctx = { dependencies: session.manifests.dependenciesFor(analysis.parsed.path) };
+    result = finding ? fixesFor(analysis, finding, ctx, session.onError) : { fixes: [], refused: [] };
+    // A helper in another file: made async there, with its callers across the project checked.
+    const project = finding && session.index?.fixProject();
+    if (finding && project) {
+      const cross = crossFileFixes(analysis, finding, session.index!.importsFor(analysis.parsed.path), project, ctx);
+      result = { fixes: [...cross.fixes, ...result.fixes], refused: [...result.refused, ...cross.refused] };
+    }
     perAnalysis.set(index, result);
   }
   return result;
@@ -239,11 +248,29 @@ export function ignoreEdit(analysis: Analysis, finding: Finding, snippet = false
   return { range, snippet: { kind: 'snippet', value: `${prefix}\${1:${IGNORE_REASON_PLACEHOLDER}}${eol}` } };
 }
 
+/** The edits of a fix in other files of the project, by URI, with the open document's version (null for a closed file). */
+function otherFileEdits(session: Session, fix: Fix | undefined): { uri: string; version: number | null; edits: LspTextEdit[] }[] {
+  const out: { uri: string; version: number | null; edits: LspTextEdit[] }[] = [];
+  for (const other of fix?.otherFiles ?? []) {
+    const uri = pathToFileURL(other.path).href;
+    const text = session.index?.textOf(other.path);
+    if (text === undefined) continue;
+    const lines = new LineIndex(text);
+    out.push({ uri, version: session.documents.get(uri)?.version ?? null, edits: other.edits.map((e) => ({ range: toRange(lines, e.span), newText: e.newText })) });
+  }
+  return out;
+}
+
 function fixEdit(session: Session, uri: string, version: number, edits: (LspTextEdit | SnippetTextEdit)[], fix?: Fix): WorkspaceEdit {
   const created = fix?.createFiles ?? [];
+  const others = otherFileEdits(session, fix);
   // Snippet edits are only made for clients with `documentChanges`.
-  if (!session.support.documentChanges) return { changes: { [uri]: edits.filter((e): e is LspTextEdit => 'newText' in e) } };
-  const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [{ textDocument: { uri, version }, edits }];
+  if (!session.support.documentChanges) {
+    const changes: Record<string, LspTextEdit[]> = { [uri]: edits.filter((e): e is LspTextEdit => 'newText' in e) };
+    for (const o of others) changes[o.uri] = o.edits;
+    return { changes };
+  }
+  const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [{ textDocument: { uri, version }, edits }, ...others.map((o) => ({ textDocument: { uri: o.uri, version: o.version }, edits: o.edits }))];
   const folder = posix.dirname(uriToPath(uri));
   for (const file of created) {
     const path = posix.join(folder, file.relativePath);

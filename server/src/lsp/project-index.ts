@@ -6,12 +6,14 @@
 // documents whose imports changed are re-published (debounced by the publisher). The project's
 // layout (Cargo.toml, package.json, tsconfig.json, the Python project files: where named packages and aliases lead) is read
 // after the first build and again whenever one of those files changes on disk.
+import { readFileSync, statSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summaryOf, type Analysis } from '../engine/analyze';
 import type { Imports, Linker, ProjectLayout } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
 import { analyze } from '../project/analyze';
+import type { FixProject } from '../project/cross-file-fix';
 import { readSource, walkFiles } from '../project/files';
 import { supportedExtensions } from '../project/languages';
 import { readProjectLayout } from '../project/layout';
@@ -27,6 +29,9 @@ export const LAYOUT_FILES = ['Cargo.toml', 'package.json', 'pnpm-workspace.yaml'
  * away moves a root, so it re-reads the layout like a changed tsconfig.
  */
 const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[tj]sconfig(?:\..+)?\.json|pyproject\.toml|setup\.py|setup\.cfg|go\.mod)$/;
+
+/** A file larger than this is not read for a fix that spans files. */
+const MAX_FIX_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Files analysed between two yields to the event loop while the index is built. */
 const BATCH = 16;
@@ -59,6 +64,40 @@ export class ProjectIndex {
     if (!this.ready) return {};
     this.linker ??= newLinker(this.summaries.values(), this.layout);
     return this.linker.importsFor(path);
+  }
+
+  /**
+   * The project as a fix that spans files reads it (project/cross-file-fix.ts): the summaries, the
+   * linker, and other files analysed from their editor buffer, else from the disk (a regular file of
+   * at most 2 MB, read when the user asks for the fix).
+   */
+  fixProject(): FixProject | undefined {
+    if (!this.ready) return undefined;
+    this.linker ??= newLinker(this.summaries.values(), this.layout);
+    const analyses = new Map<string, Analysis | undefined>();
+    return {
+      linker: this.linker,
+      summaries: [...this.summaries.values()],
+      analysisOf: (path) => {
+        if (analyses.has(path)) return analyses.get(path);
+        const text = this.textOf(path);
+        const a = text === undefined ? undefined : analyze({ path, text }, undefined, { onError: this.session.onError });
+        analyses.set(path, a);
+        return a;
+      },
+    };
+  }
+
+  /** A file's text: the open document's, else the disk's. */
+  textOf(path: string): string | undefined {
+    const doc = this.session.documents.get(pathToFileURL(path).href);
+    if (doc) return doc.getText();
+    try {
+      const st = statSync(path);
+      return st.isFile() && st.size <= MAX_FIX_FILE_BYTES ? readFileSync(path, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The file's path as cross-file messages show it, as the CLI run from the workspace folder shows it. */

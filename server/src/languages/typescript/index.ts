@@ -12,7 +12,7 @@ import { blankOverflowingStatements, flattenDeepNesting } from './nesting';
 import { buildModel } from './build';
 import { typescriptCatalog } from './catalog';
 import { TS_EXTENSIONS } from './extensions';
-import { buildFixes } from './fixes';
+import { buildFixes, typescriptCrossFileFix } from './fixes';
 import { typescriptRoleFacts } from './roles';
 import { walk } from './walk';
 import { readExports } from './exports';
@@ -146,4 +146,5 @@ export const typescriptFrontend: Frontend = {
     }
   },
   fixes: (finding, parsed, ctx) => buildFixes(finding, parsed, ctx),
+  crossFileFix: typescriptCrossFileFix,
 };

@@ -24,11 +24,26 @@ function nameOf(fn: ts.Node | undefined): string {
 
 /** Makes the helper `call` resolves to async and awaits it everywhere in the file. */
 export function asyncHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, ctx: FixContext): Result {
-  const { sf } = input;
   if (!ts.isIdentifier(call.expression)) return {};
-  const name = call.expression.text;
+  const r = helperAsyncEdits(input, parsed, call.expression.text, ctx, call);
+  if (!r) return {};
+  if ('reason' in r) return { refused: { title: r.title, reason: r.reason } };
+  return { fix: { title: r.title, safety: 'suggestion', edits: r.edits } };
+}
+
+type HelperEdits = { title: string; label: string; edits: TextEdit[] } | { title: string; reason: string };
+
+/**
+ * The edits that make the sync helper `name` async in its file, its blocking calls awaited twins and
+ * every use of it in the file an awaited call. `call`: the call being fixed, when it is in this
+ * file (it may make its own caller async, and the helper must not be exported, since callers in
+ * other files would get a promise); absent when the call is in another file and the caller checks
+ * the other files' calls itself (project/cross-file-fix.ts). `undefined`: no such helper.
+ */
+export function helperAsyncEdits(input: BuildInput, parsed: ParsedFile, name: string, ctx: FixContext, call?: ts.CallExpression): HelperEdits | undefined {
+  const { sf } = input;
   const decl = helperDeclaration(sf, name);
-  if (!decl) return {};
+  if (!decl) return undefined;
   const helper = decl.fn;
   const plan = input.imports.plan(input.style);
   const edits: TextEdit[] = [];
@@ -41,18 +56,17 @@ export function asyncHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.C
     if (!entry) continue;
     const title = `Make \`${name}\` async`;
     const node = nodeAtSpan(sf, site.span, ts.isCallExpression);
-    if (!node) return {};
-    if (enclosingFunction(node) !== helper) return { refused: { title, reason: `\`${site.calleeText}\` runs in a callback inside \`${name}\`, where an \`await\` would not hold up \`${name}\`` } };
+    if (!node) return undefined;
+    if (enclosingFunction(node) !== helper) return { title, reason: `\`${site.calleeText}\` runs in a callback inside \`${name}\`, where an \`await\` would not hold up \`${name}\`` };
     const r = twinReplacement(input, plan, node, site.callee, entry);
-    if (!r) return { refused: { title, reason: `\`${site.calleeText}\` has no async twin` } };
+    if (!r) return { title, reason: `\`${site.calleeText}\` has no async twin` };
     edits.push(r.edit);
     if (!labels.includes(r.label)) labels.push(r.label);
   }
-  if (edits.length === 0) {
-    return { refused: { title: `Make \`${name}\` async`, reason: `the blocking call is in another helper that \`${name}\` calls: make that one async first` } };
-  }
-  const title = `Make \`${name}\` async and use \`${labels.join('`, `')}\``;
-  if (isExported(helper)) return { refused: { title, reason: `\`${name}\` is exported; making it async would hand its other callers a promise` } };
+  if (edits.length === 0) return { title: `Make \`${name}\` async`, reason: `the blocking call is in another helper that \`${name}\` calls: make that one async first` };
+  const label = `\`${labels.join('`, `')}\``;
+  const title = `Make \`${name}\` async and use ${label}`;
+  if (call && isExported(helper)) return { title, reason: `\`${name}\` is exported; making it async would hand its other callers a promise` };
   edits.push(...asyncEdits(sf, helper));
   // Every use of the helper must be a call from code that can await it.
   const asyncAt = new Set<number>();
@@ -61,6 +75,8 @@ export function asyncHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.C
     if (problem || n === decl.node) return;
     if (ts.isIdentifier(n) && n.text === name && isReference(n)) {
       const use = n.parent;
+      // `export { name }` and `module.exports = { name }` hand it to other files, whose calls the caller checks.
+      if (!call && use && (ts.isExportSpecifier(use) || ts.isShorthandPropertyAssignment(use))) return;
       if (!use || !ts.isCallExpression(use) || use.expression !== n) {
         problem = `\`${name}\` is used as a value, not only called`;
         return;
@@ -90,6 +106,6 @@ export function asyncHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.C
     n.forEachChild(visit);
   };
   sf.forEachChild(visit);
-  if (problem) return { refused: { title, reason: problem } };
-  return { fix: { title, safety: 'suggestion', edits: [...plan.edits(), ...edits] } };
+  if (problem) return { title, reason: problem };
+  return { title, label, edits: [...plan.edits(), ...edits] };
 }

@@ -3,16 +3,17 @@
  * `ts.SourceFile`. Fixes are computed lazily (one finding at a time) and verified by the engine.
  */
 import ts from 'typescript';
-import type { Fix, Finding, RefusedFix } from '../../../engine/finding';
-import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
-import { calleeLabel, nodeAtSpan, nodeContaining, sourceFileOf } from './ast';
-import { asyncHelperFix } from './async-helper';
+import type { Fix, Finding, RefusedFix, TextEdit } from '../../../engine/finding';
+import type { CrossFileFixer, EditsOrReason, FixContext, FixResult, ParsedFile } from '../../../engine/language';
+import { calleeLabel, enclosingFunction, isAsyncFunction, needsParensAsAwait, nodeAtSpan, nodeContaining, sourceFileOf } from './ast';
+import { asyncHelperFix, helperAsyncEdits } from './async-helper';
 import { asyncTwinFix, twinOf, type BuildInput } from './blocking';
 import { channelFixes } from './channel';
 import { detachedFixes } from './detached';
 import { fanOutFixes } from './fan-out';
 import { Imports } from './imports';
 import { lockFixes } from './lock';
+import { ensureAsync } from './make-async';
 import { retryFixes } from './retry';
 import { detectStyle } from './style';
 import { offloadCallFix, offloadHelperFix } from './worker';
@@ -22,14 +23,19 @@ const NONE: FixResult = { fixes: [], refused: [] };
 /** Style and imports per parsed tree: the fixes of one file's findings are asked for one after another. */
 const inputs = new WeakMap<ts.SourceFile, BuildInput>();
 
-/** The fixes for one finding of any rule; the first fix is the most natural one. */
-export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
-  const sf = sourceFileOf(parsed, finding.span);
+function inputOf(parsed: ParsedFile, span: { start: number; end: number }): BuildInput {
+  const sf = sourceFileOf(parsed, span);
   let input = inputs.get(sf);
   if (!input) {
     const handlerEnds = new Set(parsed.model.contexts.filter((c) => c.kind === 'handler').map((c) => c.span.end));
     inputs.set(sf, (input = { sf, style: detectStyle(sf), imports: new Imports(sf), handlerEnds }));
   }
+  return input;
+}
+
+/** The fixes for one finding of any rule; the first fix is the most natural one. */
+export function buildFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext): FixResult {
+  const input = inputOf(parsed, finding.span);
   switch (finding.rule) {
     case 'blocking-in-async':
       return blockingFixes(finding, parsed, ctx, input);
@@ -86,3 +92,36 @@ function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext, in
   if (entry?.cpuHeavy || (!twin && entry && entry.category !== 'sleep')) add(offloadCallFix(input, parsed, node, call, ctx));
   return { fixes, refused };
 }
+
+/** "Make the helper async" across files: the helper's file and its callers' (project/cross-file-fix.ts). */
+export const typescriptCrossFileFix: CrossFileFixer = {
+  makeAsync(parsed: ParsedFile, name: string, ctx: FixContext): EditsOrReason {
+    const r = helperAsyncEdits(inputOf(parsed, { start: 0, end: 0 }), parsed, name, ctx);
+    if (!r) return { reason: `\`${name}\` is not a sync function declared at the top of its file (a method, a default export and an async function are not rewritten)` };
+    return 'reason' in r ? { reason: r.reason } : { edits: r.edits, label: r.label };
+  },
+  awaitCalls(parsed: ParsedFile, callIds: readonly number[], fixing: number | undefined): EditsOrReason {
+    const input = inputOf(parsed, { start: 0, end: 0 });
+    const edits: TextEdit[] = [];
+    const asyncAt = new Set<number>();
+    for (const id of callIds) {
+      const site = parsed.model.calls[id];
+      const node = site && callNode(input.sf, site.span);
+      if (!site || !node) return { reason: 'a call of it could not be found again' };
+      if (node.parent && ts.isAwaitExpression(node.parent)) continue;
+      const line = input.sf.getLineAndCharacterOfPosition(node.getStart(input.sf)).line + 1;
+      const fn = enclosingFunction(node);
+      if (id !== fixing && !(fn && isAsyncFunction(fn))) return { reason: `it is also called on line ${line}, in code that is not async: make that caller async or offload the call first` };
+      const plan = ensureAsync(input.sf, node, input.handlerEnds);
+      if (!plan.ok) return { reason: `line ${line}: ${plan.reason}` };
+      for (const e of plan.edits) if (!asyncAt.has(e.span.start)) {
+        asyncAt.add(e.span.start);
+        edits.push(e);
+      }
+      const start = node.getStart(input.sf);
+      if (needsParensAsAwait(node)) edits.push({ span: { start, end: start }, newText: '(await ' }, { span: { start: node.end, end: node.end }, newText: ')' });
+      else edits.push({ span: { start, end: start }, newText: 'await ' });
+    }
+    return { edits, label: '' };
+  },
+};

@@ -1,0 +1,90 @@
+// "Make the helper async" across files: the fix edits the helper's file and every file that calls
+// it, each result re-parsed and re-analysed; refused with the reason when a caller cannot await.
+// Modelled on the login-password-hash fixture project (a Ghost-style password service).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyEdits, type Analysis } from '../../server/src/engine/analyze';
+import { crossFileFixes } from '../../server/src/project/cross-file-fix';
+import { analyzeProject } from '../../server/src/project/link';
+import { newLinker } from '../../server/src/project/summaries';
+
+const DIR = join(__dirname, '..', 'fixtures', 'ts', 'cross-file', 'login-password-hash');
+const read = (rel: string): string => readFileSync(join(DIR, rel), 'utf8');
+const ROOT = '/project';
+
+function project(files: Record<string, string>) {
+  const list = Object.entries(files).map(([rel, text]) => ({ path: `${ROOT}/${rel}`, text, shown: rel }));
+  const { analyses, summaries } = analyzeProject(list);
+  const linker = newLinker(summaries.values());
+  const fixProject = { linker, summaries: summaries.values(), analysisOf: (p: string) => analyses.get(p) };
+  return { analyses, linker, summaries, fixProject };
+}
+
+function fixOf(files: Record<string, string>, rel: string, line: number) {
+  const p = project(files);
+  const a = p.analyses.get(`${ROOT}/${rel}`)!;
+  const finding = a.findings.find((f) => f.rule === 'blocking-in-async' && a.lines.position(f.span.start).line === line - 1);
+  assert.ok(finding, `a finding on ${rel}:${line}: ${a.findings.map((f) => f.message).join('; ')}`);
+  return { result: crossFileFixes(a, finding, p.linker.importsFor(a.parsed.path), { ...p.fixProject, summaries: p.summaries.values() }), analysis: a, p };
+}
+
+/** Applies a fix to every file it edits; the texts after. */
+function apply(files: Record<string, string>, analysis: Analysis, fix: { edits: readonly { span: { start: number; end: number }; newText: string }[]; otherFiles?: readonly { path: string; edits: readonly { span: { start: number; end: number }; newText: string }[] }[] }): Record<string, string> {
+  const out = { ...files };
+  const rel = analysis.parsed.path.slice(ROOT.length + 1);
+  out[rel] = applyEdits(files[rel]!, fix.edits);
+  for (const o of fix.otherFiles ?? []) {
+    const r = o.path.slice(ROOT.length + 1);
+    out[r] = applyEdits(files[r]!, o.edits);
+  }
+  return out;
+}
+
+describe('cross-file fix: make the helper async in its own file', () => {
+  const service = { 'routes/session.ts': read('routes/session.ts'), 'services/password-hash.ts': read('services/password-hash.ts'), 'services/users.ts': read('services/users.ts') };
+
+  it('makes `verify` async in services/password-hash.ts and awaits it at the route; both files re-parse and the finding is gone', () => {
+    const { result, analysis } = fixOf(service, 'routes/session.ts', 8);
+    assert.deepEqual(result.refused, []);
+    const fix = result.fixes[0]!;
+    assert.equal(fix.title, 'Make `verify` async in services/password-hash.ts and use `await bcrypt.compare`');
+    assert.deepEqual(fix.otherFiles?.map((o) => o.path), [`${ROOT}/services/password-hash.ts`]);
+    const after = apply(service, analysis, fix);
+    assert.match(after['services/password-hash.ts']!, /export async function verify\(plain: string, hashed: string\): Promise<boolean> \{\n {2}return await bcrypt\.compare\(plain, hashed\);\n\}/);
+    assert.match(after['routes/session.ts']!, /if \(!user \|\| !await passwordHash\.verify\(req\.body\.password, user\.password\)\) \{/);
+    // Re-parsed and analysed again as a project: no syntax error and no finding left in either file.
+    const again = project(after);
+    for (const [path, a] of again.analyses) {
+      assert.equal(a.model.syntaxErrors, 0, path);
+      assert.deepEqual(a.findings.map((f) => f.message), [], path);
+    }
+  });
+
+  it('awaits the calls of every other async caller in the project, and edits each file once', () => {
+    const admin = "import { verify } from '../services/password-hash';\n\nexport async function checkAdmin(plain: string, hashed: string) {\n  return verify(plain, hashed) && plain.length > 12;\n}\n";
+    const files = { ...service, 'routes/admin.ts': admin };
+    const { result, analysis } = fixOf(files, 'routes/session.ts', 8);
+    const fix = result.fixes[0]!;
+    assert.equal(fix.title, 'Make `verify` async in services/password-hash.ts and use `await bcrypt.compare` (edits 3 files)');
+    const after = apply(files, analysis, fix);
+    assert.match(after['routes/admin.ts']!, /return await verify\(plain, hashed\) && plain\.length > 12;/);
+    for (const [path, a] of project(after).analyses) assert.equal(a.model.syntaxErrors, 0, path);
+  });
+
+  it('is refused, with the caller named, when a caller in another file is sync code', () => {
+    const files = { ...service, 'scripts/reset-password.ts': read('scripts/reset-password.ts') };
+    const { result } = fixOf(files, 'routes/session.ts', 8);
+    assert.deepEqual(result.fixes, []);
+    assert.equal(result.refused.length, 1);
+    assert.equal(result.refused[0]!.title, 'Make `verify` async in services/password-hash.ts and use `await bcrypt.compare`');
+    assert.match(result.refused[0]!.reason, /^`verify` is also called from scripts\/reset-password\.ts: it is also called on line 6, in code that is not async/);
+  });
+
+  it('is refused when the blocking call is one helper further: the edit would not be local to the helper', () => {
+    const deeper = "import bcrypt from 'bcrypt';\n\nfunction compare(plain: string, hashed: string): boolean {\n  return bcrypt.compareSync(plain, hashed);\n}\n\nexport function verify(plain: string, hashed: string): boolean {\n  return compare(plain, hashed);\n}\n";
+    const r1 = fixOf({ ...service, 'services/password-hash.ts': deeper }, 'routes/session.ts', 8).result;
+    assert.deepEqual(r1.fixes, []);
+    assert.match(r1.refused[0]!.reason, /the blocking call `bcrypt.compareSync` is in `compare`, which `verify` calls: make that one async first/);
+  });
+});
