@@ -39,7 +39,7 @@ export const RATES = {
   /** The enabled row that says why, in the plain `Ctrl+.` menu. */
   noFixRow: 'No automatic fix: the `await` is part of a larger statement under the lock…',
   /** What choosing it shows: every refused fix with its whole reason. */
-  noFixMessage: /^No automatic fix for `await-holding-lock` here\. Move `await fetch\(…\)` out of the locked section is not offered: the `await` is part of a larger statement under the lock \(a condition, a loop, or a write to what the lock guards\): release the lock before it and take it again after, if nothing guarded is read across it\./,
+  noFixMessage: /^No automatic fix for `await-holding-lock` here\. “Move `await fetch\(…\)` out of the locked section” is not offered: the `await` is part of a larger statement under the lock \(a condition, a loop, or a write to what the lock guards\): release the lock before it and take it again after, if nothing guarded is read across it\./,
 } as const;
 
 /**

@@ -84,7 +84,7 @@ describe('language server: a fix or a reason for every finding', () => {
     assert.equal(why[0]!.command?.command, 'asyncBoundary.explainNoFix');
     // A client that shows no result of its own (Neovim, Helix) gets the explanation as a notification, never a prompt.
     const result = await client.request<{ message: string; docs: string }>('workspace/executeCommand', { command: why[0]!.command!.command, arguments: why[0]!.command!.arguments });
-    assert.match(result.message, /^No automatic fix for `await-holding-lock` here\. Release the guard before the `\.await` is not offered: the guard of `jobs` is a temporary .*bind what you need from it with `let` first/);
+    assert.match(result.message, /^No automatic fix for `await-holding-lock` here\. “Release the guard before the `\.await`” is not offered: the guard of `jobs` is a temporary .*bind what you need from it with `let` first/);
     assert.match(result.docs, /docs\/rules\/await-holding-lock\.md$/);
     assert.deepEqual(client.messages, [`async-boundary: ${result.message} Documentation: ${result.docs}`]);
     assert.deepEqual(client.prompts, []);
@@ -99,7 +99,7 @@ describe('language server: a fix or a reason for every finding', () => {
     await assert.rejects(client.request('workspace/executeCommand', { command: 'asyncBoundary.explainNoFix', arguments: [{ rule: 1 }] }), /takes the argument its code action gives/);
     // The VS Code client shows the explanation itself: no notification from the server.
     const result = await client.request<{ message: string }>('workspace/executeCommand', { command: 'asyncBoundary.explainNoFix', arguments: [{ rule: 'await-holding-lock', refused: [{ title: 'Move it', reason: 'The call is under a condition.' }] }] });
-    assert.equal(result.message, 'No automatic fix for `await-holding-lock` here. Move it is not offered: the call is under a condition.');
+    assert.equal(result.message, 'No automatic fix for `await-holding-lock` here. “Move it” is not offered: the call is under a condition.');
     assert.deepEqual(client.messages, []);
   });
 

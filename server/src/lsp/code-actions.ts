@@ -216,7 +216,7 @@ export function explainNoFix(arg: unknown): NoFixExplanationResult | undefined {
   if (typeof rule !== 'string' || !Array.isArray(refused)) return undefined;
   const items = refused.filter((r): r is { title: string; reason: string } => typeof r === 'object' && r !== null && typeof (r as { title?: unknown }).title === 'string' && typeof (r as { reason?: unknown }).reason === 'string');
   if (items.length === 0) return undefined;
-  const lines = items.slice(0, EXPLAINED_MAX).map((r) => `${r.title} is not offered: ${uncapitalise(r.reason)}.`);
+  const lines = items.slice(0, EXPLAINED_MAX).map((r) => `“${r.title}” is not offered: ${uncapitalise(r.reason)}.`);
   return { message: `No automatic fix for \`${rule}\` here. ${lines.join(' ')}`, docs: ruleById(rule) ? ruleDocsUrl(rule) : RULE_DOCS_BASE_URL };
 }
 
