@@ -52,6 +52,21 @@ describe('TS: blanking the statement that overflows the parser', () => {
   });
 
 
+  it('bounds the parses a statement far deeper than the parser takes costs (each round is a search over the file)', () => {
+    // 3,000 elements against a limit of 100: thirty rounds of one search each, without a bound.
+    const deep = `export const e = (\n${'<div>\n'.repeat(3_000)}x\n${'</div>\n'.repeat(3_000)});\n`;
+    const text = `${SHALLOW}\n${deep}\n${SHALLOW.replace('load', 'load2')}`;
+    const limited = depthLimitedParser(100);
+    let parses = 0;
+    const out = blankOverflowingStatements(text, (t) => {
+      parses++;
+      return limited(t);
+    });
+    assert.ok(out);
+    assert.deepEqual(out.sf.statements.filter(ts.isFunctionDeclaration).map((f) => f.name?.text), ['load', 'load2']);
+    assert.ok(parses <= 150, `${parses} parses`);
+  });
+
   it('keeps the tree each step found instead of parsing a text twice', () => {
     const text = `${SHALLOW}\n${DEEP}\n${SHALLOW.replace('load', 'load2')}`;
     const out = blankOverflowingStatements(text, flakyParser(100));

@@ -126,8 +126,9 @@ function parseDiagnostics(sf: ts.SourceFile): readonly { readonly start: number 
   return (sf as unknown as { parseDiagnostics?: readonly { start: number }[] }).parseDiagnostics ?? [];
 }
 
-/** Statement blankings (rounds of the search below) before the rest of the file is blanked at once. */
-const MAX_ROUNDS = 24;
+/** Rounds of the search below, in all and for one statement, before the rest is blanked at once. */
+const MAX_ROUNDS = 32;
+const MAX_ROUNDS_PER_STATEMENT = 8;
 
 /**
  * The last resort when blanking deep brackets is not enough: a chain of a thousand arrow functions
@@ -137,8 +138,11 @@ const MAX_ROUNDS = 24;
  * afresh and is blanked by the next round if it is still too deep. Every statement that overflows is
  * blanked on its own: the code between two of them is kept and analysed. What is left of a blanked
  * statement that does not parse (the closing tags of deep JSX) is blanked with it, so that it is
- * not reported as a syntax error of the file. Positions outside the blanked lines stay where they
- * were. `parse` returns `undefined` when the parser overflows; `text` must overflow it. The result
+ * not reported as a syntax error of the file. Each round is a search over the file, so a statement
+ * that needs more than {@link MAX_ROUNDS_PER_STATEMENT} rounds (thousands of levels more than the
+ * parser takes), or a file that needs more than {@link MAX_ROUNDS}, is blanked from that statement's
+ * start to where the rest of the file parses, as one cut. Positions outside the blanked lines stay
+ * where they were. `parse` returns `undefined` when the parser overflows; `text` must overflow it. The result
  * is the tree and the blanked ranges (offsets, in order), or `undefined` when even blanking to the
  * end does not help.
  */
@@ -176,13 +180,17 @@ export function blankOverflowingStatements(text: string, parse: (text: string) =
   let lo = 0;
   let known: ts.SourceFile | undefined;
   let whole: ts.SourceFile | undefined;
+  // Lines the last round blanked, and the rounds spent on the statement it blanked.
+  let step = 0;
+  let rounds = 0;
   for (let round = 0; ; round++) {
     if (round > 0) {
       whole = parse(blanked(cuts));
       if (whole) break;
     }
-    if (round === MAX_ROUNDS) {
-      // A statement longer than the rounds allow: the fewest lines from the last cut's start on whose blanking lets the whole file parse.
+    if (round === MAX_ROUNDS || rounds === MAX_ROUNDS_PER_STATEMENT) {
+      // Too many statements, or one too long (each round costs a search over the file): the fewest
+      // lines from the last cut's start on whose blanking lets the whole file parse.
       const [from, to] = cuts[cuts.length - 1]!;
       whole = known;
       let short = to - 1;
@@ -203,6 +211,17 @@ export function blankOverflowingStatements(text: string, parse: (text: string) =
     let prefix = known ?? parse(blanked([...cuts, [lo, lines]]));
     if (!prefix) return undefined;
     let over = lines;
+    // What is left of the statement the last round blanked usually overflows again about as far
+    // on: search from there in growing steps, then halve the last one.
+    for (let ahead = step; ahead > 0 && lo + ahead < over; ahead *= 2) {
+      const sf = parse(blanked([...cuts, [lo + ahead, lines]]));
+      if (!sf) {
+        over = lo + ahead;
+        break;
+      }
+      ok = lo + ahead;
+      prefix = sf;
+    }
     while (over - ok > 1) {
       const mid = (ok + over) >> 1;
       const sf = parse(blanked([...cuts, [mid, lines]]));
@@ -224,6 +243,8 @@ export function blankOverflowingStatements(text: string, parse: (text: string) =
     const from = first === ok ? prefix : first === lo && known ? known : parse(blanked([...cuts, [first, lines]]));
     if (!from) return undefined;
     known = from;
+    rounds = first === lo && round > 0 ? rounds + 1 : 1;
+    step = ok + 1 - first;
     cuts = merged([...cuts, [first, ok + 1]]);
     lo = ok + 1;
   }
