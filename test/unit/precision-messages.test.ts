@@ -161,4 +161,26 @@ describe('severity: cheap blocking calls are quieter', () => {
     assert.equal(f[0]!.severity, 'warning');
     assert.match(f[0]!.message, /`prepare` calls `open`/);
   });
+
+  it('a lone stat is reported at info; a folder listing keeps the rule severity', () => {
+    // Modelled on jupyter-server's AsyncFileContentsManager: an isfile check on the loop, the read offloaded.
+    const text = [
+      'import os',
+      '',
+      'from anyio.to_thread import run_sync',
+      '',
+      '',
+      'class AsyncFileContentsManager:',
+      '    async def get(self, os_path):',
+      '        if not os.path.isfile(os_path):',
+      '            raise FileNotFoundError(os_path)',
+      '        return await run_sync(self._read_file, os_path)',
+      '',
+      '    async def list_dir(self, os_path):',
+      '        return os.listdir(os_path)',
+    ].join('\n');
+    const f = analyze({ path: 'filemanager.py', text })!.findings;
+    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[8, 'info'], [13, 'warning']]);
+    assert.match(f[0]!.message, /one metadata system call \(a `stat`\)/);
+  });
 });

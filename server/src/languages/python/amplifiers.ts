@@ -327,7 +327,7 @@ export class PythonAmplifiers {
       const counted = loop.type === 'for_statement';
       const succeeds = directExit(body) || (elseClause !== undefined && directExit(elseClause)) || (counted && containsExit(body));
       const handlers = t.children.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
-      const goesRound = handlers.some((h) => !alwaysExits(h));
+      const goesRound = handlers.some((h) => !alwaysExits(h) && !readsOn(text, h));
       if (!succeeds || !goesRound) continue;
       const op = this.operation(body);
       if (!op) continue;
@@ -447,6 +447,19 @@ function inAsyncWith(text: string, call: Node): boolean {
   if (n?.type !== 'with_item') return false;
   const w = n.parent?.parent;
   return w?.type === 'with_statement' && /^async\b/.test(text.slice(w.start, w.start + 5));
+}
+
+/**
+ * An `except` for a stream that has more to give, not a failure: `LimitOverrunError` (a line longer
+ * than the reader's limit; the handler reads what was consumed and goes round for the rest, as
+ * aiosmtpd drains an over-long command line) and `IncompleteReadError`. Going round makes progress.
+ */
+function readsOn(text: string, handler: Node): boolean {
+  const block = handler.children.find((c) => c.type === 'block');
+  // A comment between the `:` and the block belongs to the clause: leave it out.
+  const head = text.slice(handler.start, block?.start ?? handler.end).replace(/#[^\n]*/g, '');
+  const types = head.replace(/^except\*?\s*/, '').replace(/\bas\s+\w+\s*:?\s*$/, '').replace(/[():\s]/g, '');
+  return types !== '' && types.split(',').every((t) => /^(?:asyncio\.)?(?:LimitOverrunError|IncompleteReadError)$/.test(t));
 }
 
 /** An `except` whose block ends the loop on every path: its last statement raises, returns or breaks. */

@@ -64,6 +64,7 @@ function wording(lib: PythonLibrary): Wording {
   };
 }
 
+const STAT_CHEAP = 'reported at `info`: one metadata system call (a `stat`), microseconds on a local disk, slow only on a slow or network file system';
 const EXIST_OK_CHEAP = 'reported at `info`: with `exist_ok=True` it is one metadata system call once the folder exists, slow only on a slow or network file system';
 
 function blocking(lib: PythonLibrary): BlockingCall[] {
@@ -90,12 +91,13 @@ function blocking(lib: PythonLibrary): BlockingCall[] {
     ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
     // Metadata and directory calls: a system call that waits on the disk (or a network file system) each.
     // Pure path arithmetic (`os.path.join`, `Path.parent`, `is_absolute`) and `abspath`/`absolute` (a `getcwd`) are not listed.
-    ...['stat', 'lstat', 'mkdir', 'access', 'chmod', 'chown', 'symlink', 'readlink', 'truncate', 'utime'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
-    ...['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath'].map((f) => ({ name: `os.path.${f}`, category: 'fs' as const })),
-    ...methods('pathlib.Path', [
-      'exists', 'is_file', 'is_dir', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'owner', 'group',
-      'iterdir', 'glob', 'rglob', 'mkdir', 'rmdir', 'unlink', 'rename', 'replace', 'chmod', 'lchmod', 'samefile', 'readlink', 'symlink_to', 'hardlink_to', 'resolve',
-    ], 'fs'),
+    // A lone `stat` of one path (exists, isfile, getsize…) is reported at `info`, like `mkdir(exist_ok=True)`.
+    ...['stat', 'lstat', 'access', 'readlink'].map((f) => ({ name: `os.${f}`, category: 'fs' as const, cheap: STAT_CHEAP })),
+    ...['mkdir', 'chmod', 'chown', 'symlink', 'truncate', 'utime'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
+    ...['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile'].map((f) => ({ name: `os.path.${f}`, category: 'fs' as const, cheap: STAT_CHEAP })),
+    { name: 'os.path.realpath', category: 'fs' },
+    ...methods('pathlib.Path', ['exists', 'is_file', 'is_dir', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'owner', 'group', 'samefile', 'readlink'], 'fs', { cheap: STAT_CHEAP }),
+    ...methods('pathlib.Path', ['iterdir', 'glob', 'rglob', 'mkdir', 'rmdir', 'unlink', 'rename', 'replace', 'chmod', 'lchmod', 'symlink_to', 'hardlink_to', 'resolve'], 'fs'),
     // Idempotent folder creation: once the folder exists, one `mkdir` that fails with EEXIST (builder.ts names these calls).
     ...['pathlib.Path.mkdir:exist_ok', 'os.makedirs:exist_ok'].map((name) => ({ name, category: 'fs' as const, cheap: EXIST_OK_CHEAP })),
     ...['copy', 'copy2', 'copyfile', 'copytree', 'rmtree', 'move', 'make_archive', 'unpack_archive'].map((f) => ({ name: `shutil.${f}`, category: 'fs' as const })),

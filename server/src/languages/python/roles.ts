@@ -20,6 +20,9 @@ const APP_CLASSES: ReadonlySet<string> = new Set(['aiohttp.web.Application', 'fa
 const FACTORY_NAME = /^(?:create|make|get|build|init)_?app(?:lication)?$/;
 const LIFESPAN_KEYWORD = /\blifespan\s*=\s*([A-Za-z_]\w*)/g;
 const CONTEXT_MANAGER = /^@\s*(?:contextlib\.)?asynccontextmanager\b/;
+/** A function or method named for starting or stopping the app (`startup`, `on_shutdown`). */
+const STARTUP_NAME = /^_{0,2}(?:on_)?start_?up$/;
+const SHUTDOWN_NAME = /^_{0,2}(?:on_)?shut_?down$/;
 
 const TEST_FRAMEWORK = /^(?:pytest|pytest_asyncio|unittest|anyio\.pytest_plugin|django\.test|asynctest)(?:\.|$)/;
 
@@ -106,7 +109,11 @@ function appSignalHandlers(state: BuildState): Map<BuildState['fns'][number], Ro
 /** An app factory, or a lifespan handler before its `yield`: code that runs once, before the app serves. */
 function startupFact(state: BuildState, f: BuildState['fns'][number], lifespans: ReadonlySet<string>): RoleFact | undefined {
   const { text } = state;
-  if (f.node.type !== 'function_definition' || f.parent || f.name === undefined) return undefined;
+  if (f.node.type !== 'function_definition' || f.name === undefined) return undefined;
+  // Named for the moment it runs, as uvicorn's `Server.startup` and `LifespanOn.shutdown` are: its author says where it runs.
+  if (!f.parent && STARTUP_NAME.test(f.name)) return { role: 'startup', where: `at startup, in \`${f.name}\`` };
+  if (!f.parent && SHUTDOWN_NAME.test(f.name)) return shutdown(`in \`${f.name}\``);
+  if (f.parent) return undefined;
   const decorators = decoratorsOf(text, f.node);
   if (lifespans.has(f.name) || (/lifespan/i.test(f.name) && decorators.some((d) => CONTEXT_MANAGER.test(d)))) {
     const body = text.slice(f.node.start, f.node.end);
