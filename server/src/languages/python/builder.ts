@@ -202,7 +202,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     const ch = catalog.channels.get(call.callee);
     // A thread-safe `queue.Queue` matters here only in a file with async code (it is the normal tool of threaded code).
     if (ch && !(call.callee.startsWith('queue.') && contexts.length === 0)) {
-      const bound = channelBound(text, node, ch.alwaysUnbounded === true, call.callee);
+      const bound = flowControlled(state, node) ? { shown: '', reason: undefined } : channelBound(text, node, ch.alwaysUnbounded === true, call.callee);
       channels.push({
         id: channels.length, span: call.span, constructor: ch.name, text: `${call.calleeText}(${bound.shown})`, bounded: bound.reason === undefined,
         ...(bound.reason ? { reason: bound.reason } : {}),
@@ -398,6 +398,23 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
     awaited: awaitedBy?.type === 'await', inLoop: insideLoop(node), resultUnused: up?.type === 'expression_statement', argCount,
     ...(fn && (memoized(state, fn) || behindMemoGuard(text, node, fn)) ? { once: true } : {}),
   };
+}
+
+/**
+ * A queue an asyncio protocol fills from `data_received` under flow control: the function that takes
+ * from it (`await self.queue.get()`) calls `resume_reading()` when it has drained it, and the file
+ * pauses reading as it queues (uvicorn's wsproto websocket protocol). The transport stops reading
+ * while messages wait, so the queue cannot outgrow what the peer sent before the pause.
+ */
+function flowControlled(state: BuildState, node: SyntaxNode): boolean {
+  let assign = node.parent;
+  if (assign?.type !== 'assignment' || assign.children[assign.children.length - 1] !== node) return false;
+  const target = assign.children[0];
+  if (!target) return false;
+  const name = compactCode(state.text.slice(target.start, target.end));
+  const getters = state.calls.filter((c) => c.calleeText === `${name}.get` && c.functionId !== undefined);
+  if (getters.length === 0 || !state.calls.some((c) => c.member === 'pause_reading')) return false;
+  return getters.every((g) => state.calls.some((c) => c.functionId === g.functionId && c.member === 'resume_reading'));
 }
 
 const GUARD = /^(?:not\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s+is\s+None|([A-Za-z_]\w*)\s*==\s*None)$/;
