@@ -17,6 +17,7 @@ import { field, JAVA_GRAMMAR, type JavaNode } from './syntax';
 import { FLUX, MONO } from './types';
 import { concurrencyFix, executorFixes } from './fixes-pools';
 import { detachedFix } from './fixes-detached';
+import { composeFix } from './fixes-compose';
 
 const FLUX_OPERATORS = /^(?:flatMapMany|thenMany|concatMap|flatMapSequential|switchMap|flatMapIterable)$/;
 
@@ -150,7 +151,8 @@ export function javaFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext)
   // A task on the common `ForkJoinPool`: it moves to an executor in scope.
   const pooled = executorFixes(state, ctxFn);
   if (pooled.fixes.length > 0 || pooled.refused.length > 0) return pooled;
-  const results = [site.callee === 'java.lang.Thread.sleep' ? sleepFix(state, tree.root, node, ctxFn) : offloadFix(state, tree.root, node, ctxFn, site.callee)];
+  const composed = /^reactor\.core\.publisher\.(?:Mono\.block|Flux\.blockFirst|Flux\.blockLast)$/.test(site.callee ?? '');
+  const results = [site.callee === 'java.lang.Thread.sleep' ? sleepFix(state, tree.root, node, ctxFn) : composed ? composeFix(state, node, ctxFn) : offloadFix(state, tree.root, node, ctxFn, site.callee)];
   return {
     fixes: results.filter((r): r is Fix => 'edits' in r),
     refused: results.filter((r): r is RefusedFix => !('edits' in r)),
