@@ -81,6 +81,28 @@ describe('cross-file fix: make the helper async in its own file', () => {
     assert.match(result.refused[0]!.reason, /^`verify` is also called from scripts\/reset-password\.ts: it is also called on line 6, in code that is not async/);
   });
 
+  // A promise is truthy: a helper kept as a value and called later would pass every check once async.
+  it('is refused when the helper\'s own file keeps it in an object other than module.exports', () => {
+    const kept = `${read('services/password-hash.ts')}\nexport const passwordApi = { verify };\n\nexport function check(plain: string, hashed: string): boolean {\n  return passwordApi.verify(plain, hashed);\n}\n`;
+    const { result } = fixOf({ ...service, 'services/password-hash.ts': kept }, 'routes/session.ts', 8);
+    assert.deepEqual(result.fixes, []);
+    assert.match(result.refused[0]!.reason, /^`verify` is used as a value, not only called/);
+  });
+
+  it('is refused when a caller in another file also uses the helper as a value', () => {
+    const batch = "import { verify } from '../services/password-hash';\n\nexport const checks = [verify];\n\nexport async function verifyAll(pairs: [string, string][]) {\n  return pairs.every(([p, h]) => verify(p, h));\n}\n";
+    const { result } = fixOf({ ...service, 'services/batch.ts': batch }, 'routes/session.ts', 8);
+    assert.deepEqual(result.fixes, []);
+    assert.match(result.refused[0]!.reason, /^`verify` is also called from services\/batch\.ts: `verify` is used as a value on line 3, not only called/);
+  });
+
+  it('is refused when the route itself hands the helper on by name', () => {
+    const route = `${read('routes/session.ts')}\nexport const verifier = passwordHash.verify.bind(passwordHash);\n`;
+    const { result } = fixOf({ ...service, 'routes/session.ts': route }, 'routes/session.ts', 8);
+    assert.deepEqual(result.fixes, []);
+    assert.match(result.refused[0]!.reason, /`passwordHash\.verify` is used as a value on line \d+, not only called/);
+  });
+
   it('is refused when the blocking call is one helper further: the edit would not be local to the helper', () => {
     const deeper = "import bcrypt from 'bcrypt';\n\nfunction compare(plain: string, hashed: string): boolean {\n  return bcrypt.compareSync(plain, hashed);\n}\n\nexport function verify(plain: string, hashed: string): boolean {\n  return compare(plain, hashed);\n}\n";
     const r1 = fixOf({ ...service, 'services/password-hash.ts': deeper }, 'routes/session.ts', 8).result;

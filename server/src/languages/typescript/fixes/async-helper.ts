@@ -76,7 +76,8 @@ export function helperAsyncEdits(input: BuildInput, parsed: ParsedFile, name: st
     if (ts.isIdentifier(n) && n.text === name && isReference(n)) {
       const use = n.parent;
       // `export { name }` and `module.exports = { name }` hand it to other files, whose calls the caller checks.
-      if (!call && use && (ts.isExportSpecifier(use) || ts.isShorthandPropertyAssignment(use))) return;
+      // Any other object holding it (`export const api = { name }`) is a value whose calls nobody checks.
+      if (!call && use && (ts.isExportSpecifier(use) || (ts.isShorthandPropertyAssignment(use) && isCommonJsExports(use.parent)))) return;
       if (!use || !ts.isCallExpression(use) || use.expression !== n) {
         problem = `\`${name}\` is used as a value, not only called`;
         return;
@@ -108,4 +109,12 @@ export function helperAsyncEdits(input: BuildInput, parsed: ParsedFile, name: st
   sf.forEachChild(visit);
   if (problem) return { title, reason: problem };
   return { title, label, edits: [...plan.edits(), ...edits] };
+}
+
+/** True for the object literal of `module.exports = { … }` or `exports = { … }`. */
+function isCommonJsExports(object: ts.Node): boolean {
+  const assign = object.parent;
+  if (!assign || !ts.isBinaryExpression(assign) || assign.operatorToken.kind !== ts.SyntaxKind.EqualsToken || assign.right !== object) return false;
+  const target = assign.left.getText();
+  return target === 'module.exports' || target === 'exports';
 }

@@ -17,6 +17,7 @@ import { ensureAsync } from './make-async';
 import { retryFixes } from './retry';
 import { detectStyle } from './style';
 import { offloadCallFix, offloadHelperFix } from './worker';
+import { isReference } from './worker-closure';
 
 const NONE: FixResult = { fixes: [], refused: [] };
 
@@ -104,6 +105,16 @@ export const typescriptCrossFileFix: CrossFileFixer = {
     const input = inputOf(parsed, { start: 0, end: 0 });
     const edits: TextEdit[] = [];
     const asyncAt = new Set<number>();
+    // The helper as this file names it (`verify`, `passwordHash.verify`): a use that is not a call
+    // (kept in an array, bound, handed to a callback) would get a promise where it got a value.
+    const named = new Set<string>();
+    for (const id of callIds) {
+      const site = parsed.model.calls[id];
+      const node = site && callNode(input.sf, site.span);
+      if (node) named.add(node.expression.getText(input.sf));
+    }
+    const valueUse = usedAsValue(input.sf, named);
+    if (valueUse) return { reason: `\`${valueUse.text}\` is used as a value on line ${valueUse.line}, not only called: its users would get a promise` };
     for (const id of callIds) {
       const site = parsed.model.calls[id];
       const node = site && callNode(input.sf, site.span);
@@ -125,3 +136,25 @@ export const typescriptCrossFileFix: CrossFileFixer = {
     return { edits, label: '' };
   },
 };
+
+/** The first place where one of `names` (an identifier or a dotted access) is read other than as the callee of a call. */
+function usedAsValue(sf: ts.SourceFile, names: ReadonlySet<string>): { text: string; line: number } | undefined {
+  if (names.size === 0) return undefined;
+  let found: { text: string; line: number } | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    // Types never hold the function itself (`typeof helper` names its type), and their nodes may have no parents.
+    if (ts.isImportDeclaration(n) || ts.isImportEqualsDeclaration(n) || ts.isTypeNode(n)) return;
+    const dotted = n.parent !== undefined && (ts.isPropertyAccessExpression(n) || (ts.isIdentifier(n) && isReference(n)));
+    if (dotted && names.has(n.getText(sf))) {
+      const p = n.parent;
+      const called = p && ts.isCallExpression(p) && p.expression === n;
+      // `export { helper }` re-exports it as it is.
+      if (!called && !ts.isExportSpecifier(p)) found = { text: n.getText(sf), line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1 };
+      return;
+    }
+    n.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return found;
+}
