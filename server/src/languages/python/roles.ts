@@ -89,9 +89,11 @@ function appSignalHandlers(state: BuildState): Map<BuildState['fns'][number], Ro
     const m = APP_SIGNAL.exec(c.calleeText.replace(/\s+/g, ''));
     if (!m) continue;
     const signal = m[1]!;
-    // The handlers named in the arguments: `init_pg`, `[init_pg, init_redis]`, `self.start`, `partial(init_pg, conf)`.
-    for (const name of text.slice(c.argsSpan.start, c.argsSpan.end).matchAll(/(?<![\w.])(?:self\.|cls\.)?([A-Za-z_]\w*)(?!\s*\()/g)) {
-      const fn = state.fns.find((g) => g.name === name[1] && g.node.type === 'function_definition');
+    const owner = c.functionId === undefined ? undefined : state.fns[c.functionId]?.cls;
+    // The handlers the arguments name: `init_pg`, `[init_pg, init_redis]`, `self.start`, `partial(init_pg, conf)`.
+    for (const handler of signalHandlerNames(text.slice(c.argsSpan.start, c.argsSpan.end))) {
+      // `self.start` is a method of the registering class; a bare name is a function, not some class's method.
+      const fn = state.fns.find((g) => g.name === handler.name && g.node.type === 'function_definition' && (handler.method ? owner !== undefined && g.cls === owner : g.cls === undefined));
       if (!fn || out.has(fn)) continue;
       const where = `in the \`${signal}\` handler \`${fn.name}\``;
       if (signal === 'on_startup') out.set(fn, { role: 'startup', where: `at startup, ${where}` });
@@ -102,6 +104,56 @@ function appSignalHandlers(state: BuildState): Map<BuildState['fns'][number], Ro
         out.set(fn, y ? { ...start, until: fn.node.start + y.index + y[0].length, after: shutdown(`${where} after its \`yield\``) } : start);
       } else out.set(fn, shutdown(where));
     }
+  }
+  return out;
+}
+
+/** The top-level items of an argument list, split at commas outside brackets and strings. */
+function topLevelItems(args: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let from = 0;
+  for (let i = 0; i < args.length; i++) {
+    const ch = args[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (ch === ',' && depth === 0) {
+      items.push(args.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  items.push(args.slice(from).trim());
+  return items.filter((x) => x.length > 0);
+}
+
+/**
+ * The functions a signal registration's arguments hand over: each item itself when it is a name or
+ * `self.name`/`cls.name`, the items of a list or tuple, and the function a `partial(…)` wraps (its
+ * first argument). Keyword arguments and the other arguments of `partial` are values, not handlers.
+ */
+function signalHandlerNames(argsText: string, depth = 0): { name: string; method: boolean }[] {
+  const out: { name: string; method: boolean }[] = [];
+  const inner = /^\(([\s\S]*)\)$/.exec(argsText.trim());
+  for (const item of topLevelItems(inner ? inner[1]! : argsText)) {
+    const plain = /^(self\.|cls\.)?([A-Za-z_]\w*)$/.exec(item);
+    if (plain) {
+      out.push({ name: plain[2]!, method: plain[1] !== undefined });
+      continue;
+    }
+    if (depth > 4) continue;
+    const list = /^[[(]([\s\S]*)[\])]$/.exec(item);
+    if (list) {
+      out.push(...signalHandlerNames(list[1]!, depth + 1));
+      continue;
+    }
+    const partial = /^(?:functools\.)?partial\s*\(([\s\S]*)\)$/.exec(item);
+    const first = partial ? topLevelItems(partial[1]!)[0] : undefined;
+    if (first && !/^\w+\s*=[^=]/.test(first)) out.push(...signalHandlerNames(first, depth + 1));
   }
   return out;
 }
