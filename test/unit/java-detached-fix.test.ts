@@ -33,6 +33,17 @@ describe('java detached-task fix', () => {
     assert.match(r.fixed!, /repo\.purge\(\)\.subscribe\(v -> \{\}, e -> LOG\.warn\("repo\.purge failed", e\)\);/);
   });
 
+  // RuoYi-style projects annotate controllers with an audit annotation of their own named `@Log`.
+  it('takes `@Log` for Lombok\'s only when it comes from lombok.extern', () => {
+    const body = ['class Svc {', '  private final Client client;', '  void c() { CompletableFuture.runAsync(() -> client.call()); }', '}'];
+    const own = fixOf(lines('import com.ruoyi.common.annotation.Log;', 'import java.util.concurrent.CompletableFuture;', '@Log(title = "orders")', ...body));
+    assert.match(own.reason!, /^no logger in scope/);
+    const lombok = fixOf(lines('import lombok.extern.java.Log;', 'import java.util.concurrent.CompletableFuture;', '@Log', ...body));
+    assert.match(lombok.fixed!, /\.exceptionally\(e -> \{ log\.log\(java\.util\.logging\.Level\.WARNING, "client\.call failed", e\); return null; \}\);/);
+    const wildcard = fixOf(lines('import lombok.extern.slf4j.*;', 'import java.util.concurrent.CompletableFuture;', '@Slf4j', ...body));
+    assert.match(wildcard.fixed!, /log\.warn\("client\.call failed", e\)/);
+  });
+
   it('refuses in a static method when the only logger is an instance field', () => {
     const r = fixOf(
       lines(

@@ -30,6 +30,21 @@ const LOMBOK = /@(?:lombok\.extern\.\w+\.)?(Slf4j|XSlf4j|Log4j2|Log4j|CommonsLog
 const slf4jWarn = (name: string) => (message: string, err: string): string => `${name}.warn(${message}, ${err})`;
 const julWarn = (name: string) => (message: string, err: string): string => `${name}.log(java.util.logging.Level.WARNING, ${message}, ${err})`;
 
+/**
+ * The Lombok logger annotation on a class, when it is Lombok's: written in full, or imported from
+ * `lombok.extern.…` (by name or with a wildcard). Projects have annotations of their own named `@Log`
+ * (audit logs) that make no field.
+ */
+function lombokLogger(state: JavaState, modifiers: string): string | undefined {
+  const m = LOMBOK.exec(modifiers);
+  if (!m) return undefined;
+  const name = m[1]!;
+  if (m[0].startsWith('@lombok.')) return name;
+  const imported = state.types.imports.get(name);
+  if (imported !== undefined) return imported.startsWith('lombok.extern.') ? name : undefined;
+  return state.types.wildcards.some((pkg) => pkg.startsWith('lombok.extern.')) ? name : undefined;
+}
+
 /** The field declarations of a class body (not of nested classes). */
 function fieldDecls(cls: ClassRec): JavaNode[] {
   const body = field(cls.node, 'body') ?? cls.node.children.find((c) => c.type === 'class_body');
@@ -60,7 +75,7 @@ function loggerAt(state: JavaState, node: JavaNode): Logger | undefined {
       }
     }
     // Lombok's logger annotations make a `private static final` field named `log`.
-    const lombok = LOMBOK.exec(cls.modifiers)?.[1];
+    const lombok = lombokLogger(state, cls.modifiers);
     if (lombok !== undefined && lombok !== 'Flogger') return { name: 'log', warn: lombok === 'Log' ? julWarn('log') : slf4jWarn('log') };
     // A nested class that is `static` (or an interface, enum, record) reaches only its outer class's static fields.
     if (/\bstatic\b/.test(cls.modifiers) || cls.node.type !== 'class_declaration') staticOnly = true;
