@@ -43,6 +43,19 @@ describe('java messages', () => {
     assert.match(m!, /@Backoff\(delay = 100, multiplier = 2/);
   });
 
+  // Spring Retry's AnnotationAwareRetryOperationsInterceptor: delay 0 falls back to value (1000 ms);
+  // maxDelay above the delay with no multiplier is a uniform random wait.
+  it('@Backoff(delay = 0) is a one-second wait, and a maxDelay with no multiplier a random one', () => {
+    const spring = (backoff: string) =>
+      messages(lines('import org.springframework.retry.annotation.Backoff;', 'import org.springframework.retry.annotation.Retryable;', 'class Svc {', `  @Retryable(maxAttempts = 5, backoff = ${backoff})`, '  void f() {}', '}'), 'retry-without-backoff');
+    assert.match(spring('@Backoff(delay = 0)')[0]!, /retries in `f` with a constant delay:.* on the same fixed beat/);
+    assert.match(spring('@Backoff(value = 0)')[0]!, /retries in `f` with no delay:.* at full speed/);
+    const random = spring('@Backoff(delay = 200, maxDelay = 5000, random = true)')[0]!;
+    assert.match(random, /retries in `f` with a random delay that does not grow:/);
+    assert.doesNotMatch(random, /fixed beat/);
+    assert.deepEqual(spring('@Backoff(delay = 200, maxDelay = 5000, multiplier = 2)'), []);
+  });
+
   it('Mono.when over a method reference per item names the call and the bounded rewrite', () => {
     const [m] = messages(
       lines(

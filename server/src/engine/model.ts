@@ -356,6 +356,8 @@ export interface RetrySite {
   readonly delay: RetryDelay;
   /** The number of attempts is capped on every path. */
   readonly capped: boolean;
+  /** The delay is random within a range that does not grow (Spring's uniform random backoff, a jitter): callers do not retry in step. */
+  readonly jittered?: boolean;
   /** A cap exists but a path (a `continue` before it) skips it. */
   readonly capSkippable?: boolean;
   /** The attempt does not yield (a sync retry). */

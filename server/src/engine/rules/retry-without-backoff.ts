@@ -14,7 +14,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
         : r.kind === 'call'
           ? `\`${r.retrier ?? 'this call'}\` retries${r.operation === '' ? '' : ` \`${r.operation}\``}`
           : `\`${r.operation}\` retries itself on failure`;
-    const pace = r.delay === 'none' ? 'at full speed' : r.delay === 'constant' ? 'on the same fixed beat' : 'without end';
+    const pace = r.delay === 'none' ? 'at full speed' : r.jittered ? 'as often in the tenth minute of the outage as in the first' : r.delay === 'constant' ? 'on the same fixed beat' : 'without end';
     // A sync retry has no async context: name its function instead of calling it async code.
     const fn = r.functionId === undefined ? undefined : model.functions[r.functionId]?.name;
     const where = r.context !== undefined ? describeContext(model, r.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
@@ -25,7 +25,7 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
 
 /** What the retry lacks, in words: growth, a cap, or both. */
 function missing(r: RetrySite): string {
-  const delay = r.delay === 'none' ? 'with no delay' : r.delay === 'constant' ? 'with a constant delay' : 'with a growing delay';
+  const delay = r.delay === 'none' ? 'with no delay' : r.jittered ? 'with a random delay that does not grow' : r.delay === 'constant' ? 'with a constant delay' : 'with a growing delay';
   const cap = r.capped ? 'a cap on attempts' : r.capSkippable ? 'an attempt cap that a `continue` skips' : 'no cap on attempts';
   return r.capped ? `${delay}` : `${delay} and ${cap}`;
 }

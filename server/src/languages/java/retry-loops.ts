@@ -283,23 +283,42 @@ const number = (v: string | undefined): number | undefined => {
   return m ? Number(m[1]!.replace(/_/g, '')) : undefined;
 };
 
-/** A Spring `@Retryable` on a method: its policy, or `undefined` when it backs off and stops, or is configured elsewhere. */
-function readRetryable(annotation: string, framework7: boolean): { delay: RetryDelay; capped: boolean } | undefined {
+/**
+ * A Spring `@Retryable` on a method: its policy, or `undefined` when it backs off and stops, or is
+ * configured elsewhere. Spring Retry's `@Backoff` (AnnotationAwareRetryOperationsInterceptor): the
+ * first delay is `delay`, or `value` (default 1000 ms) when `delay` is 0; a `multiplier` above 1 grows
+ * it; with no multiplier and a `maxDelay` above it, each wait is random between the two (uniform, not
+ * growing); else every wait is the first delay. Framework 7's own `@Retryable`: `delay` (default 1 s),
+ * `multiplier`, and `jitter` spreading each wait.
+ */
+function readRetryable(annotation: string, framework7: boolean): { delay: RetryDelay; capped: boolean; jittered?: boolean } | undefined {
   const args = annotationArgs(annotation);
   // A policy built elsewhere (an interceptor bean, expressions resolved at run time) is not visible here.
   if (args.has('interceptor') || [...args.keys()].some((k) => k.endsWith('Expression') || k.endsWith('String'))) return undefined;
   const uncapped = (v: string | undefined): boolean => v !== undefined && /Integer\.MAX_VALUE|Long\.MAX_VALUE/.test(v);
-  let settings = args;
-  if (!framework7) {
+  const capped = !uncapped(args.get(framework7 ? 'maxRetries' : 'maxAttempts'));
+  let delay: RetryDelay;
+  let jittered = false;
+  if (framework7) {
+    const multiplier = number(args.get('multiplier'));
+    delay = multiplier !== undefined && multiplier > 1 ? 'growing' : number(args.get('delay')) === 0 ? 'none' : 'constant';
+    jittered = (number(args.get('jitter')) ?? 0) > 0;
+  } else {
     const backoff = args.get('backoff');
     if (backoff !== undefined && /\w+Expression\s*=/.test(backoff)) return undefined;
-    settings = backoff === undefined ? new Map() : annotationArgs(backoff);
+    const settings = backoff === undefined ? new Map<string, string>() : annotationArgs(backoff);
+    const multiplier = number(settings.get('multiplier')) ?? 0;
+    const delayAttr = number(settings.get('delay')) ?? 0;
+    const first = delayAttr === 0 ? number(settings.get('value')) ?? 1000 : delayAttr;
+    const max = number(settings.get('maxDelay')) ?? 0;
+    if (multiplier > 1) delay = 'growing';
+    else if (multiplier <= 0 && max > first) {
+      delay = 'constant';
+      jittered = true;
+    } else delay = first === 0 ? 'none' : 'constant';
   }
-  const multiplier = number(settings.get('multiplier'));
-  const delayMs = number(settings.get('delay') ?? settings.get('value'));
-  const delay: RetryDelay = multiplier !== undefined && multiplier > 1 ? 'growing' : delayMs === 0 ? 'none' : 'constant';
-  const capped = !uncapped(args.get(framework7 ? 'maxRetries' : 'maxAttempts'));
-  return delay === 'growing' && capped ? undefined : { delay, capped };
+  if (delay === 'growing' && capped) return undefined;
+  return jittered && delay !== 'growing' ? { delay, capped, jittered } : { delay, capped };
 }
 
 /** Spring's `@Retryable` on methods: reported on the annotation. */
