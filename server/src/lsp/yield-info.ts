@@ -58,8 +58,43 @@ export function holdsLabelLine(model: FileModel, lines: LineIndex, point: YieldP
   const keyword = lines.position(point.keywordSpan.end).line;
   const end = lines.position(point.span.end).line;
   if (end <= keyword || end - keyword > LABEL_LINES_MAX) return keyword;
-  const inside = (s: { start: number; end: number }) => point.span.start <= s.start && s.end <= point.span.end;
-  if (model.yieldPoints.some((y) => y.id !== point.id && inside(y.keywordSpan))) return keyword;
-  if (model.contexts.some((c) => inside(c.span))) return keyword;
-  return end;
+  const { keywords, contexts } = startsOf(model);
+  const inside = (list: readonly { start: number; end: number; id?: number }[]): boolean => {
+    // Only what starts within the yield expression can lie inside it: a few lines' worth.
+    for (let i = firstAtOrAfter(list, point.span.start); i < list.length && list[i]!.start < point.span.end; i++) {
+      const s = list[i]!;
+      if (s.end <= point.span.end && s.id !== point.id) return true;
+    }
+    return false;
+  };
+  return inside(keywords) || inside(contexts) ? keyword : end;
+}
+
+type Starts = { keywords: { start: number; end: number; id: number }[]; contexts: { start: number; end: number }[] };
+const startsMemo = new WeakMap<FileModel, Starts>();
+
+/** The model's yield keywords and async contexts sorted by start, once per model (a request labels every yield point). */
+function startsOf(model: FileModel): Starts {
+  let s = startsMemo.get(model);
+  if (!s) {
+    const byStart = (a: { start: number }, b: { start: number }) => a.start - b.start;
+    s = {
+      keywords: model.yieldPoints.map((y) => ({ start: y.keywordSpan.start, end: y.keywordSpan.end, id: y.id })).sort(byStart),
+      contexts: model.contexts.map((c) => ({ start: c.span.start, end: c.span.end })).sort(byStart),
+    };
+    startsMemo.set(model, s);
+  }
+  return s;
+}
+
+/** The index of the first entry starting at or after `at` (entries sorted by start). */
+function firstAtOrAfter(list: readonly { start: number }[], at: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.start < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
