@@ -18,6 +18,19 @@ import { nodeSpan } from '../tree-sitter';
 const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
 const LOOP_TYPES = new Set(['for_statement']);
 
+/**
+ * Calls that run the function literal they are given before they return, on the caller's goroutine:
+ * `filepath.Walk`/`WalkDir`, `fs.WalkDir`, `sort.Slice`/`SliceStable`/`Search`, `slices.…Func`,
+ * `strings.…Func`/`Map`, `bytes.…Func`/`Map`, and gorm's `db.Transaction(func(tx) error { … })`.
+ */
+const INLINE_RUNNERS = /^(?:filepath\.(?:Walk|WalkDir)|fs\.WalkDir|sort\.(?:Slice|SliceStable|Search)|slices\.\w+Func|(?:strings|bytes)\.(?:\w+Func|Map)|[\w.]+\.Transaction)$/;
+
+function runsInline(text: string, call: GoNode | undefined): boolean {
+  if (call?.type !== 'call_expression') return false;
+  const fn = field(call, 'function');
+  return fn !== undefined && INLINE_RUNNERS.test(text.slice(fn.start, fn.end).replace(/\s+/g, ''));
+}
+
 /** A function while the model is built. */
 export interface GoFn {
   readonly node: GoNode;
@@ -339,8 +352,9 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
       id, ...(name !== undefined ? { name } : {}), span: span(node), ...(nameNode ? { nameSpan } : {}),
       ...(parent ? { parent: parent.info.id } : {}), context, offloaded: false, isAsync: false,
       // A literal handed to a call (`wg.Wrap(func() { … })`, `time.AfterFunc(d, func() { … })`) may run on
-      // another goroutine or later: what it does is not part of the enclosing function's call.
-      ...(node.type === 'func_literal' && node.parent?.type === 'argument_list' ? { deferred: true } : {}),
+      // another goroutine or later: what it does is not part of the enclosing function's call. The
+      // standard library's walkers, sorters and searches call it before they return: it is.
+      ...(node.type === 'func_literal' && node.parent?.type === 'argument_list' && !runsInline(text, node.parent.parent) ? { deferred: true } : {}),
     };
     functions.push(info);
     const rec: GoFn = { node, info, parent, ...(receiver ? { receiver } : {}), vars: new Map(), spawned, capacities: new Map(), untyped: new Set() };
