@@ -6,6 +6,8 @@ import { fixesFor } from '../../server/src/engine/analyze';
 import { applyEdits } from '../../server/src/engine/finding';
 import { analyze } from '../../server/src/project/analyze';
 import { initFrontends } from '../../server/src/project/languages';
+import { analyzeProject } from '../../server/src/project/link';
+import { amplifierHover } from '../../server/src/lsp/hover';
 
 function analysed(path: string, text: string) {
   const a = analyze({ path, text });
@@ -41,6 +43,40 @@ describe('detached-task fixes', () => {
     const voided = applyEdits(awaited, second.fixes[0]!.edits.map((e) => ({ ...e, span: { start: e.span.start + shift, end: e.span.end + shift } })));
     assert.match(voided, /^ {2}void audit\(user\)\.catch\(\(err\) => console\.error\(err\)\);$/m);
     assert.equal(analysed('save.ts', voided).findings.filter((f) => f.rule === 'detached-task').length, 0);
+  });
+});
+
+describe('detached-task across files', () => {
+  // The fixture project's router drops the promise of another module's async functions.
+  const dir = join(__dirname, '../fixtures/ts/cross-file/users-router-esm');
+  const names = ['db.js', 'controllers/user-controller.js', 'controllers/index.js', 'routes/users.js'];
+  const project = () => analyzeProject(names.map((n) => ({ path: join(dir, n), text: readFileSync(join(dir, n), 'utf8'), shown: n })));
+
+  it('summarises which async exports cannot reject and which callees a file drops', () => {
+    const { summaries } = project();
+    const controller = summaries.get(join(dir, 'controllers/user-controller.js'))!;
+    const facts = Object.fromEntries(controller.exports.map((e) => [e.name, e.cannotReject === true]));
+    assert.deepEqual(facts, { sendVerificationEmail: false, regenerateEmailVerifyToken: false, default: true, recordFailedLogin: true });
+    const router = summaries.get(join(dir, 'routes/users.js'))!;
+    assert.deepEqual([...(router.floating ?? [])].sort(), ['../controllers/index.js.recordFailedLogin', '../controllers/index.js.sendVerificationEmail', '../controllers/user-controller.js', '../controllers/user-controller.js.sendVerificationEmail']);
+  });
+
+  it('names the detached call in the hover and offers `await` where the handler is async', () => {
+    const { analyses } = project();
+    const a = analyses.get(join(dir, 'routes/users.js'))!;
+    const text = a.parsed.text;
+    const found = a.findings.filter((f) => f.rule === 'detached-task');
+    assert.equal(found.length, 2);
+    const at = text.indexOf('sendVerificationEmail(user, req.config); // expect');
+    const hover = amplifierHover(a, at + 3);
+    assert.ok(hover);
+    assert.match((hover.contents as { value: string }).value, /^\*\*Detached task\*\*: `sendVerificationEmail` starts a task that nothing awaits or keeps/);
+    assert.equal(amplifierHover(a, text.indexOf('recordFailedLogin(req.body.username); // ok') + 3), undefined, 'a function that catches its own failure is not a detached task');
+    const fix = fixesFor(a, found[0]!).fixes[0]!;
+    assert.equal(fix.title, 'Await `sendVerificationEmail(…)`');
+    const fixed = applyEdits(text, fix.edits);
+    const again = analyzeProject(names.map((n) => ({ path: join(dir, n), text: n === 'routes/users.js' ? fixed : readFileSync(join(dir, n), 'utf8'), shown: n })));
+    assert.deepEqual(again.analyses.get(join(dir, 'routes/users.js'))!.findings.filter((f) => f.rule === 'detached-task').map((f) => a.lines.position(f.span.start).line + 1), [31]);
   });
 });
 

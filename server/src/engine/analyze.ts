@@ -43,6 +43,8 @@ export interface Analysis {
   readonly lines: LineIndex;
   /** The frontends the file was analysed with (a fix that creates a file checks it with them). */
   readonly languages: Languages;
+  /** What the file's calls into other project files do, as the analysis received it (empty without a linker). */
+  readonly imports: Imports;
 }
 
 const NO_IMPORTS: Imports = Object.freeze({});
@@ -110,7 +112,7 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
   }
   const placed = placeFindings(kept, model, config);
   placed.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
-  return { parsed, model, findings: placed, frontend, catalog, lines, languages };
+  return { parsed, model, findings: placed, frontend, catalog, lines, languages, imports };
 }
 
 /**

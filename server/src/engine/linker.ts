@@ -100,6 +100,8 @@ export interface LinkedFunction {
   readonly io: boolean;
   /** It blocks its caller: the chain from its body down to the blocking call, across files. */
   readonly blocks?: BlockingChain;
+  /** An async function whose promise cannot reject (its own file says it catches its failures). */
+  readonly cannotReject?: true;
 }
 
 /** What a file's analysis receives: the linked functions its callees name, by callee. Plain data. */
@@ -245,7 +247,7 @@ export class Linker {
       }
     }
     active.delete(key);
-    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(blocks ? { blocks } : {}) };
+    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(blocks ? { blocks } : {}), ...(fn.cannotReject ? { cannotReject: true as const } : {}) };
     // An answer cut short by a cycle depends on where the walk entered it: only complete ones are kept.
     if (complete || (blocks && io)) this.memo.set(key, out);
     return out;
@@ -253,15 +255,17 @@ export class Linker {
 
   /**
    * The imports a file's analysis needs: each callee of the file that names project code which
-   * blocks or does I/O. Plain data, so it crosses to worker threads and keys the cache.
+   * blocks or does I/O, and each callee whose promise the file drops that names an async function
+   * which can reject. Plain data, so it crosses to worker threads and keys the cache.
    */
   importsFor(path: string): Imports {
     const s = this.byPath.get(path);
     const out: Record<string, LinkedFunction> = {};
     if (!s) return out;
+    const floating = new Set(s.floating ?? []);
     for (const callee of s.refs) {
       const l = this.link(path, callee);
-      if (l && (l.blocks || l.io)) out[callee] = l;
+      if (l && (l.blocks || l.io || (floating.has(callee) && l.isAsync && !l.cannotReject))) out[callee] = l;
     }
     return out;
   }

@@ -85,6 +85,13 @@ export interface FunctionInfo {
    * what the enclosing function does when it is called. Absent when not known to be deferred.
    */
   readonly deferred?: boolean;
+  /**
+   * An async function whose promise cannot reject: it catches its own failures (TS/JS: every
+   * `await`, `throw` and returned promise sits in a `try` whose `catch` never rethrows). Set for a
+   * file's outer functions and methods, what its summary may export. Absent: it may reject, or the
+   * frontend does not tell.
+   */
+  readonly cannotReject?: boolean;
 }
 
 /**
@@ -270,6 +277,12 @@ export interface SpawnSite {
   readonly excuse?: DetachedExcuse;
   /** What the frontend saw that makes the task lost (Go: the send a leaking goroutine blocks on), for the message. */
   readonly detail?: string;
+  /**
+   * The call names a function of another module (its resolved callee, `./mailer.send`): the frontend
+   * cannot tell whether it returns a promise, so the site is a lost task only when the linker's
+   * imports say that function is async and can reject (TS/JS).
+   */
+  readonly linked?: string;
 }
 
 /**

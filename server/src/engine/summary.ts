@@ -76,6 +76,8 @@ export interface FunctionSummary {
   readonly io: boolean;
   /** It blocks through same-file code (absent for async and offloaded functions: they do not block their caller). */
   readonly blocks?: LocalChain;
+  /** An async function whose promise cannot reject (it catches its own failures): dropping it loses nothing. */
+  readonly cannotReject?: true;
   readonly refs: readonly SummaryRef[];
 }
 
@@ -88,6 +90,11 @@ export interface FileSummary {
   readonly reexports: readonly ReExport[];
   /** Every distinct callee in the file that may name code in another file (what its analysis may ask the linker about). */
   readonly refs: readonly string[];
+  /**
+   * The callees among `refs` whose result the file drops where a promise would float (TS/JS): the
+   * linker tells its analysis which of them are async functions that can reject.
+   */
+  readonly floating?: readonly string[];
 }
 
 /** How far one file's chain is followed through same-file helpers. */
@@ -173,7 +180,10 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   const refs = new Set<string>();
   for (const c of model.calls) if (isRef(c)) refs.add(c.callee!);
   for (const h of model.handlerRefs ?? []) if (!catalog.blocking.has(h.callee) && mayLink(h.callee)) refs.add(h.callee);
-  if (exported.length === 0) return { path: model.path, shown, language: model.language, exports: [], reexports, refs: [...refs] };
+  const floats = new Set<string>();
+  for (const s of model.spawns) if (s.linked !== undefined && refs.has(s.linked)) floats.add(s.linked);
+  const floating = floats.size > 0 ? { floating: [...floats] } : {};
+  if (exported.length === 0) return { path: model.path, shown, language: model.language, exports: [], reexports, refs: [...refs], ...floating };
 
   const index = new CallIndex(model);
   const hop = (fnId: number, call: CallSite): LocalHop => ({ function: model.functions[fnId]?.name ?? 'function', call: call.calleeText, range: range(lines, call) });
@@ -252,7 +262,7 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     if (!f) continue;
     const blocks = f.isAsync || f.offloaded ? undefined : blockingFrom(functionId, 0);
     const { refs: fnRefs, io } = refsFrom(functionId);
-    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(blocks ? { blocks } : {}), refs: fnRefs });
+    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(blocks ? { blocks } : {}), ...(f.isAsync && f.cannotReject === true ? { cannotReject: true as const } : {}), refs: fnRefs });
   }
-  return { path: model.path, shown, language: model.language, exports, reexports, refs: [...refs] };
+  return { path: model.path, shown, language: model.language, exports, reexports, refs: [...refs], ...floating };
 }

@@ -4,6 +4,7 @@
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
 import type { Analysis } from '../engine/analyze';
 import type { Finding } from '../engine/finding';
+import type { Imports } from '../engine/linker';
 import { hoverWording, type HoverWording } from '../engine/catalog';
 import type { AsyncContext, FanOutSite, FileModel, HeldRegion, SpawnSite, Span } from '../engine/model';
 import { spanContains } from '../engine/model';
@@ -69,8 +70,8 @@ function fanOutLines(words: HoverWording, f: FanOutSite): string[] {
 }
 
 /** A spawn whose handle is dropped with nothing that excuses it, named: what it starts and how to keep it. */
-function spawnLines(model: FileModel, words: HoverWording, s: SpawnSite): string[] {
-  if (!isReportedSpawn(model, s)) return [];
+function spawnLines(model: FileModel, imports: Imports, words: HoverWording, s: SpawnSite): string[] {
+  if (!isReportedSpawn(model, s, imports)) return [];
   const started = s.inLoop ? `one ${words.task} per iteration` : `a ${words.task}`;
   const what = fill(words.detachedLine, { spawner: code(s.spawner), started, detail: s.detail ?? 'it is not joined' });
   return [`**${words.detachedTitle}**: ${what}`, words.keepTask];
@@ -102,7 +103,7 @@ function amplifiers(analysis: Analysis, at: (span: Span) => boolean): { lines: s
     }
   }
   for (const s of model.spawns) {
-    const l = at(s.span) ? spawnLines(model, words, s) : [];
+    const l = at(s.span) ? spawnLines(model, analysis.imports, words, s) : [];
     if (l.length > 0) {
       out.lines.push(...l);
       out.spans.push(s.span);

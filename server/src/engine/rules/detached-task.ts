@@ -1,24 +1,36 @@
 import type { Catalog } from '../catalog';
+import type { Imports, LinkedFunction } from '../linker';
 import type { FileModel, SpawnSite } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { describeContext } from '../rule-support';
 
+/** For a call of another module's function: that function, when the linker says it is async and can reject. */
+function linkedTask(imports: Imports | undefined, s: SpawnSite): LinkedFunction | undefined {
+  if (s.linked === undefined || !imports || !Object.prototype.hasOwnProperty.call(imports, s.linked)) return undefined;
+  const l = imports[s.linked]!;
+  return l.isAsync && !l.cannotReject ? l : undefined;
+}
+
 /** Whether the rule reports a spawn: its handle is dropped and nothing in the code excuses it. The hover asks the same. */
-export function isReportedSpawn(model: FileModel, s: SpawnSite): boolean {
+export function isReportedSpawn(model: FileModel, s: SpawnSite, imports?: Imports): boolean {
   if (s.handle !== 'dropped' || s.excuse !== undefined) return false;
+  if (s.linked !== undefined && linkedTask(imports, s) === undefined) return false;
   // A script's top-level `main()` that rejects makes Node exit non-zero: what a script wants.
   return !(s.functionId === undefined && model.roles?.file.role === 'script');
 }
 
-function check(model: FileModel, catalog: Catalog): RawFinding[] {
+function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding[] {
   const findings: RawFinding[] = [];
   const wording = catalog.wording.detached;
   if (wording === undefined) return findings;
   for (const s of model.spawns) {
-    if (!isReportedSpawn(model, s)) continue;
+    if (!isReportedSpawn(model, s, imports)) continue;
     const fn = s.functionId === undefined ? undefined : model.functions[s.functionId]?.name;
     const where = s.context !== undefined ? describeContext(model, s.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
-    const message = wording.replace('{spawner}', s.spawner).replace('{where}', where).replace('{detail}', s.detail ?? 'it is not joined');
+    let message = wording.replace('{spawner}', s.spawner).replace('{where}', where).replace('{detail}', s.detail ?? 'it is not joined');
+    // Another module's function: say where it is, since nothing in this file shows it is async.
+    const other = linkedTask(imports, s);
+    if (other) message = message.replace(`\`${s.spawner}(…)\``, `\`${s.spawner}(…)\` (async, in ${other.shown})`);
     findings.push({ message, span: s.span, data: { spawnId: s.id, ...(s.callId !== undefined ? { callId: s.callId } : {}) } });
   }
   return findings;
@@ -32,7 +44,7 @@ export const detachedTask: Rule = {
   docs: {
     summary: 'A task or promise started and forgotten: its failure and its lifetime are invisible',
     what:
-      'Flags a promise-returning call used as a statement without `await`, `void`, `.catch` or being stored (TS/JS), where the frontend can tell the call returns a promise: a same-file async function or method, a Node promise API or an HTTP client called without a callback, a `.then`/`.finally` chain with no rejection handler. ' +
+      'Flags a promise-returning call used as a statement without `await`, `void`, `.catch` or being stored (TS/JS), where the frontend can tell the call returns a promise: a same-file async function or method, an async function of another module of the project that can reject (through the cross-file summaries: an import, a namespace import, a re-export, `require`), a Node promise API or an HTTP client called without a callback, a `.then`/`.finally` chain with no rejection handler. ' +
       'In Rust, `tokio::spawn`/`task::spawn`, a spawn through a runtime handle (`Handle::current().spawn(…)`, `handle.spawn(…)`, `rt.spawn(…)`) and `spawn_blocking` (on its own or on a handle) whose `JoinHandle` is dropped (also `let _ =`, and `let _task =` never read again). ' +
       'In Python, a task from `asyncio.create_task`, `asyncio.ensure_future` or `loop.create_task` whose reference is not kept (the event loop holds tasks weakly). ' +
       'In Go, the goroutine leak: a goroutine that sends on an unbuffered channel its function made, while the function can return without receiving (a `select` case on `ctx.Done()`, a timer or `default` that leaves, a `return` between the `go` and the receive, or no receive from it at all); not a buffered channel with room, a receive on every path, a channel handed on (returned, passed to a call, stored, or received under another name), or a function that joins with `wg.Wait()`/`g.Wait()`. ' +
@@ -57,7 +69,7 @@ export const detachedTask: Rule = {
     ].join('\n'),
     fix: 'Suggestions (TS/JS): add `await` (in an async function), or let the promise run on deliberately with its rejection logged (`void f().catch((err) => console.error(err))`: a bare `void` would leave the rejection unhandled); both are re-parsed before they are offered. Go: a suggestion gives the leaking goroutine\'s channel a capacity of 1, so its one send completes with nobody receiving. Python: a suggestion keeps the task in a module-level set it leaves when done (`add_done_callback(set.discard)`), as the asyncio documentation does. Rust (suggestions): a tokio task spawned per item of a `for` loop in async code is kept in a `tokio::task::JoinSet` made before the loop and joined after it, each failure and panic logged (the function now waits for its tasks; when the loop is also an unbounded fan-out, the set keeps at most 8 running, 8 a placeholder); refused where the loop can `return` or `?` early, since a dropped `JoinSet` aborts its tasks. Any dropped task whose output is a `Result` can instead log its own error where it runs: the future (or the `spawn_blocking` closure) is bound first, where it was, and the task awaits it and logs an `Err` with `tracing::error!`, `log::error!` or `eprintln!` (whichever the crate depends on); its handle stays dropped, so nothing waits for it at shutdown. Keeping a handle owned by a service (a `JoinSet` or `TaskTracker` field joined at shutdown) is a decision about who owns the task, left to you. Java (suggestions, through the logger the class already has: a SLF4J, Log4j 2, Commons Logging or `java.util.logging` field, or Lombok\'s `@Slf4j`/`@Log4j2`/`@CommonsLog`/`@Log`): a `subscribe()` gets an error consumer (`subscribe(v -> {}, e -> log.warn("… failed", e))`, or the `onNext` it had and the consumer), a dropped `runAsync`/`supplyAsync` chain a last `.exceptionally(e -> { log.warn("… failed", e); return null; })`; refused, with the reason, when no logger is in reach (a static method cannot use an instance logger) and for an executor\'s `submit`/`schedule` (switching to `execute` changes which exceptions the task may throw).',
     limits:
-      'Without a type checker, a call is known to return a promise only through the same file, the Node APIs and known HTTP clients: a floating promise from another module\'s function is not seen (typescript-eslint\'s `no-floating-promises` sees it with types).',
+      'Without a type checker, a call is known to return a promise only through the project\'s own async functions (in the same file, or in another module the call names through an import), the Node APIs and known HTTP clients: a function that returns a promise without being `async`, a method called on an object the file did not build or import (`req.config.userController.send(…)`), and a package\'s functions are not seen (typescript-eslint\'s `no-floating-promises` sees them with types).',
   },
   check,
 };

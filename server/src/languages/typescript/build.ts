@@ -112,6 +112,8 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
   }
 
   const fnNodes = w.functions.map((f) => f.node);
+  const detached = findDetached(text, calls, functions, fnNodes, w.comments);
+  for (const id of detached.cannotReject) functions[id] = { ...functions[id]!, cannotReject: true };
   return {
     language: 'typescript',
     path,
@@ -121,7 +123,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     heldRegions: findHeldRegions(text, calls, functions, w, catalog),
     calls: callSites,
     channels: findChannels(text, calls, functions, w, catalog),
-    spawns: findDetached(text, calls, functions, fnNodes, w.comments),
+    spawns: detached.spawns,
     fanOuts: findFanOuts(text, calls, functions, callsByFunction(calls), w.fnIdByNode),
     retries: findRetries(text, calls, functions, fnNodes),
     comments: w.comments,

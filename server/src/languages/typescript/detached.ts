@@ -12,6 +12,7 @@ import ts from 'typescript';
 import type { Comment, FunctionInfo, SpawnSite } from '../../engine/model';
 import { isFunctionLike, T, unwrap } from './ast';
 import type { RawCall } from './records';
+import { typescriptResolver } from './resolver';
 
 /** Promise-returning APIs (without a callback argument): fs/promises, fetch and HTTP clients, timers/promises, stream/promises. */
 const PROMISE_APIS = /^(fs\/promises\.|fs\.promises\.|dns\/promises\.|timers\/promises\.|stream\/promises\.|fetch$|node-fetch$|undici\.(fetch|request)$|axios(\.(get|post|put|patch|delete|head|request))?$|got(\.(get|post|put|patch|delete|head))?$|ky(\.(get|post|put|patch|delete|head))?$|fs-extra\.(outputFile|outputJson|writeJson|readJson|copy|move|remove|emptyDir|ensureDir|mkdirp|pathExists)$)/;
@@ -19,8 +20,12 @@ const PROMISE_APIS = /^(fs\/promises\.|fs\.promises\.|dns\/promises\.|timers\/pr
 /** A comment that says the promise is dropped on purpose: the prose form of `void`. */
 const DELIBERATE = /fire[- ]and[- ]forget|(not|without|no need to|don'?t|do not|intentionally not|deliberately not) (using |use )?["'`]?await|not awaited on purpose|in the background on purpose/i;
 
-/** Dropped promises of one file. */
-export function findDetached(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[], comments: readonly Comment[] = []): SpawnSite[] {
+/**
+ * Dropped promises of one file, and the outer async functions and methods whose promise cannot
+ * reject (what the file's summary tells other files: a dropped call of one of them loses nothing).
+ * A dropped call of another module's function is a site with `linked`: the linker decides.
+ */
+export function findDetached(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[], comments: readonly Comment[] = []): { spawns: SpawnSite[]; cannotReject: Set<number> } {
   const out: SpawnSite[] = [];
   const quietMemo = new Map<number, boolean>();
   const callOfNode = new Map<ts.Node, RawCall>(calls.map((c) => [c.node, c]));
@@ -76,6 +81,12 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
       const exec = u.arguments?.[0];
       return T.isIdentifier(u.expression) && u.expression.text === 'Promise' && exec !== undefined && isFunctionLike(unwrap(exec)) && (unwrap(exec) as ts.FunctionLikeDeclaration).parameters.length < 2;
     }
+    if (T.isIdentifier(u)) {
+      // A name bound in the function to a promise (`const result = lock.then(async () => …); return result`) is that promise.
+      // A name bound to anything else (a report object, a count) is a plain value.
+      const init = localInitializer(u);
+      return init === undefined || !makesPromise(init) || quietExpr(init);
+    }
     if (!T.isCallExpression(u)) return !containsCallOrAwait(u);
     const callee = unwrap(u.expression);
     if (T.isPropertyAccessExpression(callee)) {
@@ -92,6 +103,21 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     const c = callOfNode.get(u);
     if (c?.localTarget !== undefined && functions[c.localTarget]?.isAsync) return quietFunction(c.localTarget);
     return false;
+  }
+
+  /** An expression that visibly makes a promise: a `.then`/`.catch`/`.finally` step, `new Promise`, `Promise.x(…)`, a same-file async function's call. */
+  function makesPromise(e: ts.Expression): boolean {
+    const u = unwrap(e);
+    if (T.isNewExpression(u)) return T.isIdentifier(u.expression) && u.expression.text === 'Promise';
+    if (!T.isCallExpression(u)) return false;
+    const callee = unwrap(u.expression);
+    if (T.isPropertyAccessExpression(callee)) {
+      if (['then', 'catch', 'finally'].includes(callee.name.text)) return true;
+      const recv = unwrap(callee.expression);
+      if (T.isIdentifier(recv) && recv.text === 'Promise') return true;
+    }
+    const c = callOfNode.get(u);
+    return c?.localTarget !== undefined && functions[c.localTarget]?.isAsync === true;
   }
 
   /** A list of promises none of which can reject: a literal, `xs.map(fn)` with a quiet result, or an empty list filled by quiet `push`es. */
@@ -124,6 +150,7 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     if (c.usage !== 'dropped' || c.isNew) continue;
     let spawner: string | undefined;
     let excuse: SpawnSite['excuse'];
+    let linked: string | undefined;
     const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
     if (target?.isAsync) {
       spawner = c.calleeText;
@@ -138,13 +165,38 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
       if (head !== undefined && quietPromise(head) && chainCallbacks(c.node).every((f) => cannotReject(f, quietExpr, quietPromise))) excuse = 'handled';
     } else if (c.callee !== undefined && PROMISE_APIS.test(c.callee) && !(c.node.arguments ?? []).some((a) => isFunctionLike(unwrap(a)))) {
       spawner = c.calleeText;
+    } else if (c.localTarget === undefined && c.functionId !== undefined && c.callee !== undefined && typescriptResolver.mayLink(c.callee)) {
+      // Maybe another module's async function: a lost task only if the linker finds one that can reject.
+      spawner = c.calleeText;
+      linked = c.callee;
     }
     if (spawner === undefined) continue;
     if (excuse === undefined && DELIBERATE.test(commentsBeside(text, comments, c.span))) excuse = 'deliberate';
     const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
-    out.push({ id: out.length, span: c.span, spawner, handle: 'dropped', inLoop: c.inLoop, context, functionId: c.functionId, callId: c.id, ...(excuse ? { excuse } : {}) });
+    out.push({ id: out.length, span: c.span, spawner, handle: 'dropped', inLoop: c.inLoop, context, functionId: c.functionId, callId: c.id, ...(excuse ? { excuse } : {}), ...(linked !== undefined ? { linked } : {}) });
   }
-  return out;
+  const quiet = new Set<number>();
+  for (const f of functions) if (f.isAsync && f.parent === undefined && quietFunction(f.id)) quiet.add(f.id);
+  return { spawns: out, cannotReject: quiet };
+}
+
+/**
+ * The initializer of the `const`/`let`/`var` a name refers to, when it is declared in the name's own
+ * function (the nearest declaration above the name, by position): what a returned name holds.
+ */
+function localInitializer(name: ts.Identifier): ts.Expression | undefined {
+  let fn: ts.Node | undefined = name.parent;
+  while (fn !== undefined && !isFunctionLike(fn)) fn = fn.parent;
+  const body = fn === undefined ? undefined : (fn as ts.FunctionLikeDeclaration).body;
+  if (body === undefined) return undefined;
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (n.pos >= name.pos || isFunctionLike(n)) return;
+    if (T.isVariableDeclaration(n) && T.isIdentifier(n.name) && n.name.text === name.text && n.initializer !== undefined) found = n.initializer;
+    T.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
 }
 
 function isPushTo(node: ts.CallExpression | ts.NewExpression, name: string): boolean {
