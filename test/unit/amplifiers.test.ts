@@ -80,6 +80,30 @@ describe('detached-task across files', () => {
   });
 });
 
+describe('detached-task per Rust runtime', () => {
+  it('says a dropped smol `Task` is cancelled and offers `.detach()`; async-std is told to await its handle, not to use a `JoinSet`', async () => {
+    await initFrontends();
+    const smol = readFileSync(join(__dirname, '../fixtures/rust/detached-task/invalid-smol-tasks-cancelled-on-drop.rs'), 'utf8');
+    const a = analysed('server.rs', smol);
+    const found = a.findings.filter((f) => f.rule === 'detached-task');
+    assert.equal(found.length, 3);
+    for (const f of found) {
+      assert.match(f.message, /drops its `Task`, which cancels the task: it may never run/);
+      assert.doesNotMatch(f.message, /error or panic is lost|JoinSet/);
+      assert.deepEqual(fixesFor(a, f).fixes.map((x) => x.edits.map((e) => e.newText)), [['.detach()']]);
+    }
+    const hover = amplifierHover(a, found[0]!.span.start + 2);
+    assert.ok(hover);
+    assert.match((hover.contents as { value: string }).value, /^\*\*Detached task\*\*: `smol::spawn` starts a task that is cancelled as soon as its `Task` is dropped  \nKeep the `Task` and `\.await` it, or `\.detach\(\)` it/);
+    const std = readFileSync(join(__dirname, '../fixtures/rust/detached-task/invalid-background-work-from-handlers.rs'), 'utf8');
+    const b = analysed('handlers.rs', std);
+    const asyncStd = b.findings.find((f) => f.rule === 'detached-task' && /async_std::task::spawn/.test(f.message));
+    assert.ok(asyncStd);
+    assert.match(asyncStd.message, /drops its `JoinHandle`: the task's error or panic is lost .*keep the handle and `\.await` it/);
+    assert.doesNotMatch(asyncStd.message, /JoinSet/);
+  });
+});
+
 describe('retry-without-backoff messages', () => {
   const messages = async (file: string): Promise<string[]> => {
     await initFrontends();

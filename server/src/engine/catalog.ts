@@ -89,6 +89,11 @@ export interface Wording {
    * `{detail}` is the spawn's own `detail`, when the frontend gives one.
    */
   readonly detached?: string;
+  /**
+   * The `detached` message for the spawns of one runtime whose truth differs from the language's
+   * default (Rust: dropping a smol `Task` cancels it), by the spawn's `runtime` (SpawnSite).
+   */
+  readonly detachedBy?: Readonly<Record<string, string>>;
   /** How the editor's hovers speak of tasks and yield points; what is left out reads as a task on an event loop or executor. */
   readonly hover?: Partial<HoverWording>;
 }
@@ -128,6 +133,8 @@ export interface HoverWording {
   readonly detachedLine: string;
   /** How to keep a detached task, capitalised, one line. */
   readonly keepTask: string;
+  /** `detachedLine` and `keepTask` for the spawns of one runtime that differs (see `Wording.detachedBy`), by the spawn's `runtime`. */
+  readonly detachedBy?: Readonly<Record<string, { readonly line: string; readonly keep: string }>>;
 }
 
 const DEFAULT_HOVER: HoverWording = {

@@ -283,6 +283,12 @@ export interface SpawnSite {
    * imports say that function is async and can reject (TS/JS).
    */
   readonly linked?: string;
+  /**
+   * The runtime whose spawn this is, when what a dropped handle means differs from the language's
+   * default (Rust: `smol`, whose dropped `Task` is cancelled; `async-std`, which has no `JoinSet`):
+   * the key of the catalog's `Wording.detachedBy`.
+   */
+  readonly runtime?: string;
 }
 
 /**

@@ -73,8 +73,9 @@ function fanOutLines(words: HoverWording, f: FanOutSite): string[] {
 function spawnLines(model: FileModel, imports: Imports, words: HoverWording, s: SpawnSite): string[] {
   if (!isReportedSpawn(model, s, imports)) return [];
   const started = s.inLoop ? `one ${words.task} per iteration` : `a ${words.task}`;
-  const what = fill(words.detachedLine, { spawner: code(s.spawner), started, detail: s.detail ?? 'it is not joined' });
-  return [`**${words.detachedTitle}**: ${what}`, words.keepTask];
+  const runtime = s.runtime !== undefined ? words.detachedBy?.[s.runtime] : undefined;
+  const what = fill(runtime?.line ?? words.detachedLine, { spawner: code(s.spawner), started, detail: s.detail ?? 'it is not joined' });
+  return [`**${words.detachedTitle}**: ${what}`, runtime?.keep ?? words.keepTask];
 }
 
 /** One lock held at a yield point, in the language's words. */

@@ -278,9 +278,12 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       });
     }
     if (TASK_SPAWNERS.has(call.callee)) {
-      const handle = spawnHandle(text, node, handleUse(node));
-      const excuse = handle === 'dropped' ? spawnExcuse(text, node, returnsResult) : undefined;
-      spawns.push({ id: spawns.length, span: call.span, spawner: call.calleeText, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), callId: call.id, ...(excuse ? { excuse } : {}) });
+      const runtime = spawnRuntime(call.callee);
+      // A smol `Task` cancels its task when dropped: `let _task = …` keeps it running to the end of the
+      // scope (the idiom), and nothing excuses dropping it at once, since the task's work is not done.
+      const handle = runtime === 'smol' ? smolHandle(text, node, handleUse(node)) : spawnHandle(text, node, handleUse(node));
+      const excuse = handle === 'dropped' && runtime !== 'smol' ? spawnExcuse(text, node, returnsResult) : undefined;
+      spawns.push({ id: spawns.length, span: call.span, spawner: call.calleeText, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), callId: call.id, ...(excuse ? { excuse } : {}), ...(runtime ? { runtime } : {}) });
     }
   }
   const heldRegions = buildHeldRegions(state, yieldPoints, edition);
@@ -475,6 +478,20 @@ function nonBlockingOpen(text: string, fnNode: SyntaxNode, fn: FnRecord | undefi
   const name = text.slice(recv.start, recv.end);
   const before = text.slice(fn.node.start, fnNode.start);
   return new RegExp(`\\b${name}\\s*\\.\\s*custom_flags\\s*\\([^)]*\\bO_NONBLOCK\\b`).test(before);
+}
+
+/** The runtime of a task spawner whose dropped handle means something other than tokio's (see `detachedBy` in the catalog). */
+function spawnRuntime(callee: string): string | undefined {
+  if (callee.startsWith('smol::')) return 'smol';
+  if (callee.startsWith('async_std::')) return 'async-std';
+  return undefined;
+}
+
+/** A smol `Task` bound to any name lives to the end of its scope; only `let _ = …` (and a statement) drops it at once. */
+function smolHandle(text: string, call: SyntaxNode, base: HandleUse): HandleUse {
+  if (base !== 'stored') return base;
+  const n = call.parent;
+  return n?.type === 'let_declaration' && /^let\s+_\s*[:=]/.test(text.slice(n.start, call.start)) ? 'dropped' : base;
 }
 
 function handleUse(call: SyntaxNode): HandleUse {

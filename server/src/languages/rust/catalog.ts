@@ -31,11 +31,21 @@ const WORDING: Wording = {
   helperNoTwin: 'run the call on the blocking pool with `spawn_blocking`',
   detached:
     '`{spawner}` in {where} drops its `JoinHandle`: the task\'s error or panic is lost and nothing can wait for it or cancel it at shutdown; keep the handle (a `JoinSet`, or store it and join it)',
+  detachedBy: {
+    // async-task's `Task` (smol, async-executor) cancels its task when dropped: the work is not lost late, it is not done.
+    smol: '`{spawner}` in {where} drops its `Task`, which cancels the task: it may never run, and stops at its next `.await` if it has started; keep the `Task` and `.await` it, or call `.detach()` to let it run in the background',
+    // async-std detaches a task whose `JoinHandle` is dropped, as tokio does, but has no `JoinSet`.
+    'async-std': '`{spawner}` in {where} drops its `JoinHandle`: the task\'s error or panic is lost and nothing can wait for it or cancel it at shutdown; keep the handle and `.await` it (or `.cancel().await` it at shutdown)',
+  },
   hover: {
     // What the fixes do: `buffered` keeps the results in the items' order, as `join_all` does; a task per item waits for a permit.
     boundFanOut: 'To bound it, `futures::stream::iter(items).map(f).buffered(N)` (results in order, as `join_all` gives them)',
     boundSpawnFanOut: 'To bound it, a `tokio::sync::Semaphore` of N: each task holds an owned permit, and the loop waits for one before it spawns',
     keepTask: 'Keep the `JoinHandle` (or spawn on a `JoinSet`) and join it, so a failure or panic is seen',
+    detachedBy: {
+      smol: { line: '{spawner} starts {started} that is cancelled as soon as its `Task` is dropped', keep: 'Keep the `Task` and `.await` it, or `.detach()` it to let it run in the background' },
+      'async-std': { line: '{spawner} starts {started} that nothing awaits or keeps', keep: 'Keep the `JoinHandle` and `.await` it, so a failure or panic is seen' },
+    },
   },
 };
 

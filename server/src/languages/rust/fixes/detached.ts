@@ -10,6 +10,7 @@
  *   `spawn_blocking`. The error is no longer lost; the handle stays dropped, so nothing waits for the
  *   task at shutdown, which the title says.
  * The log call is `tracing::error!` or `log::error!` when the crate depends on one, else `eprintln!`.
+ * A smol task is cancelled when its `Task` is dropped: the one fix there is `.detach()`, which lets it run.
  */
 import type { Finding, Fix, RefusedFix, TextEdit } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
@@ -38,6 +39,8 @@ export function detachedFixes(finding: Finding, parsed: ParsedFile, ctx: FixCont
   const args = node?.children.find((c) => c.type === 'arguments');
   const future = args?.children[0];
   if (!call || !node || !future || args!.children.length !== 1) return NONE;
+  // A dropped smol `Task` is cancelled, not detached: logging inside it would not make it run.
+  if (site.runtime === 'smol') return { fixes: [detachFix(call.span.end)], refused: [] };
   const log = logger(ctx.dependencies);
   const fnName = site.functionId === undefined ? undefined : parsed.model.functions[site.functionId]?.name;
   const what = taskName(parsed.text, future, fnName);
@@ -48,6 +51,15 @@ export function detachedFixes(finding: Finding, parsed: ParsedFile, ctx: FixCont
   else if (set) fixes.push(set);
   fixes.push(logFix(parsed.text, site, call.callee, future, log, what));
   return { fixes, refused };
+}
+
+/** smol: `.detach()` lets the task run on once its `Task` is dropped (its output, an error too, is then dropped). */
+function detachFix(end: number): Fix {
+  return {
+    title: 'Let the task run in the background: `.detach()` it (a dropped smol `Task` is cancelled; a detached one\'s output, an error too, is dropped)',
+    safety: 'suggestion',
+    edits: [{ span: { start: end, end }, newText: '.detach()' }],
+  };
 }
 
 type Log = (indent: string, err: string, message: string) => string;

@@ -27,7 +27,7 @@ export function fanOutFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const call = parsed.model.calls.find((c) => c.span.start === site.span.start && c.span.end === site.span.end);
   const node = call && callNode(tree, call.id);
   if (!call || !node) return NONE;
-  return site.shape === 'map' ? joinerFix(parsed, tree, node, call.argsSpan, site) : semaphoreFix(parsed, tree, node, call.callee ?? call.calleeText, call.member, site);
+  return site.shape === 'map' ? joinerFix(parsed, tree, node, call.argsSpan, site) : semaphoreFix(parsed, tree, node, call.callee ?? call.calleeText, call.member);
 }
 
 function joinerFix(parsed: ParsedFile, tree: RustTree, node: SyntaxNode, argsSpan: { start: number; end: number }, site: FanOutSite): FixResult {
@@ -39,7 +39,6 @@ function joinerFix(parsed: ParsedFile, tree: RustTree, node: SyntaxNode, argsSpa
   if (/use\s+(?!futures\b)[\w:]*(::StreamExt\b|::\{[^}]*\bStreamExt\b)/.test(text)) {
     return { fixes: [], refused: [{ title: `Run at most ${LIMIT} at once with \`buffered(${LIMIT})\``, reason: 'the file imports a `StreamExt` other than futures\' (tokio-stream\'s), whose methods would clash with the ones this fix needs' }] };
   }
-  const trait = fallible ? 'TryStreamExt' : 'StreamExt';
   const collect = fallible ? 'try_collect' : 'collect';
   const edits: TextEdit[] = [{ span: { start: node.start, end: node.end }, newText: `futures::stream::iter(${inner}).buffered(${LIMIT}).${collect}::<Vec<_>>()` }];
   // `buffered` is a `StreamExt` method; `try_collect` a `TryStreamExt` one.
@@ -47,7 +46,6 @@ function joinerFix(parsed: ParsedFile, tree: RustTree, node: SyntaxNode, argsSpa
     const use = useEdit(text, tree, node, t);
     if (use) edits.push(use);
   }
-  void trait;
   return {
     fixes: [{ title: `Run at most ${LIMIT} at once: \`stream::iter(…).buffered(${LIMIT})\` (${LIMIT} is a placeholder: choose N)`, safety: 'suggestion', edits }],
     refused: [],
@@ -91,7 +89,7 @@ function useEdit(text: string, tree: RustTree, at: SyntaxNode, trait: string): T
   return { span: { start: pos, end: pos }, newText: `use futures::${trait};\n\n` };
 }
 
-function semaphoreFix(parsed: ParsedFile, tree: RustTree, node: SyntaxNode, spawner: string, member: string, site: FanOutSite): FixResult {
+function semaphoreFix(parsed: ParsedFile, tree: RustTree, node: SyntaxNode, spawner: string, member: string): FixResult {
   const text = parsed.text;
   const title = `Run at most ${LIMIT} tasks at once with a \`tokio::sync::Semaphore\` (${LIMIT} is a placeholder: choose N)`;
   const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title, reason }] });
@@ -139,7 +137,6 @@ function semaphoreFix(parsed: ParsedFile, tree: RustTree, node: SyntaxNode, spaw
       // On its own line before the block's first statement, or right after `{` on a one-line block.
       if (first && multiline) edits.push({ span: { start: first.start, end: first.start }, newText: `${keep}\n${indentAt(text, first.start)}` });
       else edits.push({ span: { start: body.start + 1, end: body.start + 1 }, newText: ` ${keep}` });
-      void site;
     } else if (body && task.type === 'closure_expression') {
       edits.push({ span: { start: body.start, end: body.end }, newText: `{ ${keep} ${text.slice(body.start, body.end)} }` });
     } else return NONE;
