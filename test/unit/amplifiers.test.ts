@@ -104,6 +104,33 @@ describe('detached-task per Rust runtime', () => {
   });
 });
 
+describe('detached-task: a single tokio task kept by its service', () => {
+  it('spawns on the service\'s `TaskTracker` (or `JoinSet<()>` under `&mut self`), else says why not', async () => {
+    await initFrontends();
+    const text = readFileSync(join(__dirname, '../fixtures/rust/detached-task/invalid-single-spawns-in-services.rs'), 'utf8');
+    const a = analysed('services.rs', text);
+    const found = a.findings.filter((f) => f.rule === 'detached-task');
+    assert.equal(found.length, 4);
+    const [tracker, joinSet, mailer, free] = found.map((f) => fixesFor(a, f, { dependencies: new Set(['tokio', 'tokio-util']) }));
+    assert.equal(tracker!.fixes[0]!.title, 'Spawn it on `self.task_tracker`, so shutdown waits for it, and log its error where it runs');
+    assert.equal(joinSet!.fixes[0]!.title, 'Spawn it on `self.renewals`, so shutdown waits for it, and log its error where it runs');
+    for (const r of [tracker!, joinSet!]) assert.deepEqual(r.refused, []);
+    // No owner in the code: the log fix only, and a refusal that says what is missing.
+    assert.deepEqual(mailer!.fixes.map((f) => f.title), [mailer!.fixes[0]!.title]);
+    assert.match(mailer!.fixes[0]!.title, /^Log the task's error where it runs/);
+    assert.match(mailer!.refused[0]!.reason, /^`Mailer` has no field that owns tasks: .*a `tokio_util::task::TaskTracker` field, closed and waited for at shutdown/);
+    assert.match(free!.refused[0]!.reason, /^`touch` is not a method of a type that could own the task: return its `JoinHandle` to the caller/);
+    // Without tokio-util, the refusal names what tokio itself has.
+    const plain = fixesFor(a, found[2]!, { dependencies: new Set(['tokio']) });
+    assert.match(plain.refused[0]!.reason, /a `tokio::task::JoinSet` field, joined at shutdown/);
+    // A `JoinSet` field under `&self` cannot take a task: no owner fix there.
+    const shared = text.replace('pub fn renew(&mut self', 'pub fn renew(&self');
+    const b = analysed('services.rs', shared);
+    const sharedFix = fixesFor(b, b.findings.filter((f) => f.rule === 'detached-task')[1]!);
+    assert.equal(sharedFix.refused[0]!.reason, '`CertRenewer`\'s `JoinSet` (`renewals`) takes a task only through `&mut self`, and `renew` has `&self`');
+  });
+});
+
 describe('retry-without-backoff messages', () => {
   const messages = async (file: string): Promise<string[]> => {
     await initFrontends();

@@ -66,6 +66,29 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     return blocks !== undefined && cannotReject(fn, quietExpr, quietPromise, new Set(blocks));
   }
 
+  /**
+   * A call of a method on `this` that cannot reject on the path the call's own guards leave open: the
+   * guards around the call (`if (!this.subscriber.connect) this.connect()`) decide the method's
+   * branches on the same `this.…` values (`if (typeof this.subscriber.connect === 'function') { await … }`),
+   * and what is left awaits nothing that can fail. A value the method assigns is not known in it.
+   */
+  function quietUnderGuard(c: RawCall, target: ts.FunctionLikeDeclaration): boolean {
+    const callee = unwrap(c.node.expression);
+    if (!T.isPropertyAccessExpression(callee) || callee.expression.kind !== ts.SyntaxKind.ThisKeyword) return false;
+    const facts = guardFacts(c.node, text);
+    if (facts.size === 0) return false;
+    const body = target.body ? text.slice(target.body.pos, target.body.end) : '';
+    for (const key of [...facts.keys()]) {
+      // `this.a.b` is unknown in a method that assigns `this.a.b` or `this.a`.
+      const parts = key.split('.');
+      for (let i = 2; i <= parts.length; i++) {
+        const prefix = parts.slice(0, i).join('.').replace(/[.$]/g, (ch) => `\\${ch}`);
+        if (new RegExp(`${prefix}\\s*(=[^=]|\\+\\+|--|[-+*/|&?]+=)`).test(body)) facts.delete(key);
+      }
+    }
+    return facts.size > 0 && cannotReject(target, quietExpr, quietPromise, new Set(), (cond) => decide(cond, facts, text));
+  }
+
   /** A promise-making expression (a call, `new`) that cannot reject; a promise held in a variable is unknown. */
   function quietPromise(e: ts.Expression): boolean {
     const u = unwrap(e);
@@ -154,7 +177,7 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
     if (target?.isAsync) {
       spawner = c.calleeText;
-      if (quietFunction(target.id) || quietRestart(c, target.id)) excuse = 'handled';
+      if (quietFunction(target.id) || quietRestart(c, target.id) || quietUnderGuard(c, fnNodes[target.id]!)) excuse = 'handled';
       else if (c.functionId === undefined) excuse = 'entry';
     } else if (c.member === 'then' || c.member === 'finally') {
       if (c.member === 'then' && (c.node.arguments?.length ?? 0) >= 2) continue; // `.then(ok, err)`
@@ -190,12 +213,19 @@ function localInitializer(name: ts.Identifier): ts.Expression | undefined {
   const body = fn === undefined ? undefined : (fn as ts.FunctionLikeDeclaration).body;
   if (body === undefined) return undefined;
   let found: ts.Expression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (n.pos >= name.pos || isFunctionLike(n)) return;
-    if (T.isVariableDeclaration(n) && T.isIdentifier(n.name) && n.name.text === name.text && n.initializer !== undefined) found = n.initializer;
-    T.forEachChild(n, visit);
-  };
-  visit(body);
+  let at = -1;
+  const stack: ts.Node[] = [body];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.pos >= name.pos || isFunctionLike(n)) continue;
+    if (T.isVariableDeclaration(n) && T.isIdentifier(n.name) && n.name.text === name.text && n.initializer !== undefined && n.pos > at) {
+      found = n.initializer;
+      at = n.pos;
+    }
+    T.forEachChild(n, (k) => {
+      stack.push(k);
+    });
+  }
   return found;
 }
 
@@ -344,44 +374,125 @@ function chainHead(call: ts.CallExpression | ts.NewExpression): ts.Expression | 
  * not to throw in practice. Statements in `alreadyRun` (one-time blocks the caller knows have run)
  * are left out.
  */
-function cannotReject(fn: ts.FunctionLikeDeclaration, quiet: (e: ts.Expression) => boolean, quietPromise: (e: ts.Expression) => boolean, alreadyRun: ReadonlySet<ts.Node> = new Set()): boolean {
+function cannotReject(fn: ts.FunctionLikeDeclaration, quiet: (e: ts.Expression) => boolean, quietPromise: (e: ts.Expression) => boolean, alreadyRun: ReadonlySet<ts.Node> = new Set(), known: (cond: ts.Expression) => boolean | undefined = () => undefined): boolean {
   const body = fn.body;
   if (!body) return false;
   if (!T.isBlock(body)) return quiet(body);
-  let ok = true;
-  const visit = (n: ts.Node, guarded: boolean): void => {
-    if (!ok || isFunctionLike(n) || alreadyRun.has(n)) return;
+  // An explicit stack: a body nested thousands deep (`return a + a + …`) must not overflow the call stack.
+  const stack: [ts.Node, boolean][] = [[body, false]];
+  while (stack.length > 0) {
+    const [n, guarded] = stack.pop()!;
+    if (isFunctionLike(n) || alreadyRun.has(n)) continue;
+    if (T.isIfStatement(n)) {
+      // A branch the caller's guards rule out does not run on this path.
+      const taken = known(n.expression);
+      if (taken !== undefined) {
+        const branch = taken ? n.thenStatement : n.elseStatement;
+        if (branch) stack.push([branch, guarded]);
+        continue;
+      }
+    }
     if (T.isTryStatement(n)) {
       const swallows = n.catchClause !== undefined && !containsThrow(n.catchClause.block);
-      visit(n.tryBlock, guarded || swallows);
-      if (n.catchClause) visit(n.catchClause.block, guarded);
-      if (n.finallyBlock) visit(n.finallyBlock, guarded);
-      return;
+      stack.push([n.tryBlock, guarded || swallows]);
+      if (n.catchClause) stack.push([n.catchClause.block, guarded]);
+      if (n.finallyBlock) stack.push([n.finallyBlock, guarded]);
+      continue;
     }
     if (!guarded) {
-      if ((T.isAwaitExpression(n) && !quietPromise(n.expression)) || T.isThrowStatement(n) || (T.isForOfStatement(n) && n.awaitModifier !== undefined)) {
-        ok = false;
-        return;
-      }
-      if (T.isReturnStatement(n) && n.expression !== undefined && !quiet(n.expression)) {
-        ok = false;
-        return;
-      }
+      if ((T.isAwaitExpression(n) && !quietPromise(n.expression)) || T.isThrowStatement(n) || (T.isForOfStatement(n) && n.awaitModifier !== undefined)) return false;
+      if (T.isReturnStatement(n) && n.expression !== undefined && !quiet(n.expression)) return false;
     }
-    T.forEachChild(n, (k) => visit(k, guarded));
-  };
-  visit(body, false);
-  return ok;
+    T.forEachChild(n, (k) => {
+      stack.push([k, guarded]);
+    });
+  }
+  return true;
+}
+
+/**
+ * What the `if`s around a call say of `this.…` values where the call runs: `this.a.b` → false in the
+ * branch of `if (!this.a.b)`, true in that of `if (this.a.b)` (their `else` the other way round), up
+ * to the call's function.
+ */
+function guardFacts(call: ts.Node, text: string): Map<string, boolean> {
+  const facts = new Map<string, boolean>();
+  let child: ts.Node = call;
+  for (let n = call.parent; n !== undefined && !isFunctionLike(n); child = n, n = n.parent) {
+    if (!T.isIfStatement(n) || child === n.expression) continue;
+    const inThen = child === n.thenStatement;
+    let cond = unwrap(n.expression);
+    let truth = inThen;
+    while (T.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken) {
+      cond = unwrap(cond.operand);
+      truth = !truth;
+    }
+    if (isThisPath(cond)) facts.set(text.slice(cond.getStart(), cond.end).replace(/\s+/g, ''), truth);
+  }
+  return facts;
+}
+
+/** `this.a`, `this.a.b`: a value a method of the same object reads under the same name. */
+function isThisPath(e: ts.Expression): boolean {
+  let n: ts.Expression = e;
+  if (!T.isPropertyAccessExpression(n)) return false;
+  while (T.isPropertyAccessExpression(n)) n = unwrap(n.expression);
+  return n.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+/**
+ * A condition's value from what is known of `this.…` values: `this.a.b` and `!this.a.b` from its
+ * truthiness, and `typeof this.a.b === 'function'` is false (`!==` true) when it is falsy (no falsy
+ * value is a function). Anything else is unknown.
+ */
+function decide(cond: ts.Expression, facts: ReadonlyMap<string, boolean>, text: string): boolean | undefined {
+  let e = unwrap(cond);
+  let negated = false;
+  while (T.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    e = unwrap(e.operand);
+    negated = !negated;
+  }
+  const value = decidePlain(e, facts, text);
+  return value === undefined ? undefined : value !== negated;
+}
+
+function decidePlain(e: ts.Expression, facts: ReadonlyMap<string, boolean>, text: string): boolean | undefined {
+  const key = (x: ts.Expression): string => text.slice(x.getStart(), x.end).replace(/\s+/g, '');
+  if (isThisPath(e)) return facts.get(key(e));
+  if (T.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+    const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    if (!eq && !ne) return undefined;
+    const [l, r] = [unwrap(e.left), unwrap(e.right)];
+    const typeOf = T.isTypeOfExpression(l) ? l : T.isTypeOfExpression(r) ? r : undefined;
+    const lit = typeOf === l ? r : l;
+    if (!typeOf || !T.isStringLiteral(lit) || lit.text !== 'function') return undefined;
+    const operand = unwrap(typeOf.expression);
+    if (!isThisPath(operand) || facts.get(key(operand)) !== false) return undefined;
+    return ne;
+  }
+  return undefined;
 }
 
 function containsThrow(n: ts.Node): boolean {
-  if (T.isThrowStatement(n)) return true;
-  if (isFunctionLike(n)) return false;
-  return T.forEachChild(n, (k) => (containsThrow(k) ? true : undefined)) ?? false;
+  return someNode(n, (k) => T.isThrowStatement(k));
 }
 
 function containsCallOrAwait(n: ts.Node): boolean {
-  if (T.isCallExpression(n) || T.isAwaitExpression(n) || T.isNewExpression(n)) return true;
-  if (isFunctionLike(n)) return false;
-  return T.forEachChild(n, (k) => (containsCallOrAwait(k) ? true : undefined)) ?? false;
+  return someNode(n, (k) => T.isCallExpression(k) || T.isAwaitExpression(k) || T.isNewExpression(k));
+}
+
+/** Whether `test` holds for the node or a descendant, not looking into nested functions; an explicit stack, for deep nesting. */
+function someNode(root: ts.Node, test: (n: ts.Node) => boolean): boolean {
+  const stack: ts.Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (test(n)) return true;
+    if (isFunctionLike(n)) continue;
+    T.forEachChild(n, (k) => {
+      stack.push(k);
+    });
+  }
+  return false;
 }

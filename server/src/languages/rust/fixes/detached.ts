@@ -49,8 +49,62 @@ export function detachedFixes(finding: Finding, parsed: ParsedFile, ctx: FixCont
   const set = joinSetFix(parsed, tree, node, call.callee, log, what);
   if (set && 'reason' in set) refused.push(set);
   else if (set) fixes.push(set);
-  fixes.push(logFix(parsed.text, site, call.callee, future, log, what));
+  const logged = logFix(parsed.text, site, call.callee, future, log, what);
+  // A single task (not one per loop item) of a tokio spawner: a service that owns tasks keeps it.
+  const owned = set === undefined ? ownerFix(parsed, tree, node, call.callee, logged, ctx.dependencies) : undefined;
+  if (owned && 'reason' in owned) refused.push(owned);
+  else if (owned) fixes.push(owned);
+  fixes.push(logged);
   return { fixes, refused };
+}
+
+const OWNER_TITLE = 'Keep the task where the service joins it at shutdown (a `TaskTracker` or `JoinSet` field)';
+
+/**
+ * A tokio task spawned once from a method of a type that already owns its tasks (a `TaskTracker`
+ * field, or a `JoinSet<()>` field under `&mut self`) is spawned there, its error logged where it
+ * runs: shutdown then waits for it (`close()` and `wait()`, or `join_next()`). Anywhere else the
+ * owner is a decision the code does not show: refused, with the reason.
+ */
+function ownerFix(parsed: ParsedFile, tree: NonNullable<ReturnType<typeof rustTree>>, node: SyntaxNode, callee: string | undefined, logged: Fix, dependencies: ReadonlySet<string> | undefined): Fix | RefusedFix | undefined {
+  const twin = callee === undefined ? undefined : JOINSET_TWINS.get(callee);
+  if (twin === undefined) return undefined;
+  const text = parsed.text;
+  const owner = fnOf(tree, node);
+  const fnName = owner?.info.name ?? 'this function';
+  const tracker = dependencies?.has('tokio-util') || dependencies?.has('tokio_util') ? 'a `tokio_util::task::TaskTracker` field, closed and waited for at shutdown' : 'a `tokio::task::JoinSet` field, joined at shutdown';
+  // The method that spawns, not a closure inside it: `self` is its receiver.
+  let method = owner;
+  while (method && method.node.type !== 'function_item') method = method.parent as typeof method;
+  const selfType = method?.selfType;
+  const params = method?.node.children.find((c) => c.type === 'parameters');
+  const receiver = params?.children.find((c) => c.type === 'self_parameter');
+  if (!method || selfType === undefined || !receiver) {
+    return { title: OWNER_TITLE, reason: `\`${fnName}\` is not a method of a type that could own the task: return its \`JoinHandle\` to the caller, or keep it in ${tracker}` };
+  }
+  const fields = tree.data.state.scope.structs.get(selfType) ?? new Map<string, string>();
+  const mutable = /&\s*(\x27\w+\s+)?mut\s+self/.test(text.slice(receiver.start, receiver.end));
+  let field: string | undefined;
+  for (const [name, type] of fields) {
+    const bare = type.replace(/^(Arc|Rc)<(.*)>$/, '$2');
+    if (/^(tokio_util::task::)?TaskTracker$/.test(bare) || (mutable && /^(tokio::task::)?JoinSet<\(\)>$/.test(type))) {
+      field = name;
+      break;
+    }
+  }
+  const joinSet = mutable ? undefined : [...fields].find(([, type]) => /^(tokio::task::)?JoinSet</.test(type))?.[0];
+  if (field === undefined && joinSet !== undefined) {
+    return { title: OWNER_TITLE, reason: `\`${selfType}\`'s \`JoinSet\` (\`${joinSet}\`) takes a task only through \`&mut self\`, and \`${fnName}\` has \`${compactText(text.slice(receiver.start, receiver.end))}\`` };
+  }
+  if (field === undefined) {
+    return { title: OWNER_TITLE, reason: `\`${selfType}\` has no field that owns tasks: who keeps this one and joins it at shutdown is a decision about the service's lifetime (${tracker} is one way)` };
+  }
+  const calleeNode = node.children[0]!;
+  return {
+    title: `Spawn it on \`self.${field}\`, so shutdown waits for it, and log its error where it runs`,
+    safety: 'suggestion',
+    edits: [{ span: { start: calleeNode.start, end: calleeNode.end }, newText: `self.${field}.${twin}` }, ...logged.edits],
+  };
 }
 
 /** smol: `.detach()` lets the task run on once its `Task` is dropped (its output, an error too, is then dropped). */
@@ -61,6 +115,8 @@ function detachFix(end: number): Fix {
     edits: [{ span: { start: end, end }, newText: '.detach()' }],
   };
 }
+
+const compactText = (s: string): string => s.replace(/\s+/g, ' ');
 
 type Log = (indent: string, err: string, message: string) => string;
 
