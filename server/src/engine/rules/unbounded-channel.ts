@@ -54,7 +54,7 @@ export const unboundedChannel: Rule = {
       '```',
     ].join('\n'),
     fix:
-      'A suggestion adds a bound (`{ concurrency: N }`, `channel(CAPACITY)`, `maxsize=N`) with a placeholder value to choose, or waits for `drain` before the next write.',
+      'A suggestion adds a bound (`{ concurrency: N }`, `channel(CAPACITY)`, `maxsize=N`) with a placeholder value to choose, or waits for `drain` before the next write. Java (suggestions; the numbers are placeholders): `new LinkedBlockingQueue<>(1024)`, `onBackpressureBuffer(256)` (an overflow error when full), a unicast sink over `new ArrayBlockingQueue<>(256)`, `replay().limit(256)`, `Flux.create`/`push` with `FluxSink.OverflowStrategy.ERROR`, and `Executors.newFixedThreadPool(n)`/`newSingleThreadExecutor()`/`newCachedThreadPool()` replaced by a `ThreadPoolExecutor` over a bounded queue (a `SynchronousQueue` and at most 64 threads for the cached pool) with `CallerRunsPolicy`.',
     limits:
       'A queue that is bounded elsewhere (by a semaphore around its producers) is still flagged: suppress it with a reason. A Rust channel whose messages carry a `oneshot::Sender` reply (read from its turbofish, or from the type of the struct field its sender is stored in) is a request/response queue bounded by its callers, and is not flagged; a `write()` in a loop followed by `return`, `throw` or a `break` runs once and is not flagged, nor is one in a `for…in` loop, which renders the keys of one object the process holds (a config dump, an admin reply).',
   },

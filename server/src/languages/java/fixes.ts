@@ -18,6 +18,7 @@ import { FLUX, MONO } from './types';
 import { concurrencyFix, executorFixes } from './fixes-pools';
 import { detachedFix } from './fixes-detached';
 import { composeFix } from './fixes-compose';
+import { channelFix, retryFix } from './fixes-bounds';
 
 const FLUX_OPERATORS = /^(?:flatMapMany|thenMany|concatMap|flatMapSequential|switchMap|flatMapIterable)$/;
 
@@ -133,6 +134,11 @@ export function javaFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext)
     if (!tree || !site) return { fixes: [], refused: [] };
     const r = concurrencyFix(tree.data.state, site);
     return 'edits' in r ? { fixes: [r], refused: [] } : { fixes: [], refused: [r] };
+  }
+  if (finding.rule === 'unbounded-channel' || finding.rule === 'retry-without-backoff') {
+    const tree = treeSitterTree<JavaData>(parsed, JAVA_GRAMMAR);
+    const r = !tree ? undefined : finding.rule === 'unbounded-channel' ? channelFix(tree.data.state, tree.root, finding, parsed) : retryFix(tree.data.state, tree.root, finding, parsed);
+    return !r ? { fixes: [], refused: [] } : 'edits' in r ? { fixes: [r], refused: [] } : { fixes: [], refused: [r] };
   }
   if (finding.rule === 'detached-task') {
     const tree = treeSitterTree<JavaData>(parsed, JAVA_GRAMMAR);
