@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../../server/src/project/analyze';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
+import { underlined } from '../../server/src/lsp/diagnostics';
 import { LspProcess, type RpcResponse } from './lsp-process';
 import { malformedMessages } from './malformed';
 import type { Seed } from './mutations';
@@ -345,8 +346,12 @@ export class ProtocolFuzzer {
       const got = await withTimeout(Promise.race([published, server.exited.then((r) => Promise.reject(new Error(r)))]), ANSWER_TIMEOUT_MS, () => `no diagnostics for ${d.name} version ${version}`);
       const text = d.mirror.getText();
       const analysis = analyze({ path: d.path, text }, DEFAULT_CONFIG);
-      // The diagnostic underlines the finding's focus (the call at the end of a chain) when it has one.
-      const expected = (analysis?.findings ?? []).map(({ rule, focus, span }) => key(rule, { start: positionOf(text, (focus ?? span).start), end: positionOf(text, (focus ?? span).end) })).sort();
+      // The diagnostic underlines the finding's focus (the call at the end of a chain) when it has one,
+      // else its span cut at the end of its first line (lsp/diagnostics.ts `underlined`).
+      const expected = (analysis?.findings ?? []).map((f) => {
+        const at = underlined(analysis!, f);
+        return key(f.rule, { start: positionOf(text, at.start), end: positionOf(text, at.end) });
+      }).sort();
       // Notices (a syntax error, nesting too deep) carry no rule code: they are not findings.
       const actual = got.diagnostics.filter((x) => x.code !== undefined).map((x) => key(x.code, x.range)).sort();
       this.stats.finalChecks++;
