@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sourceWatchers } from '../../server/src/lsp/watched-files';
+import { layoutWatchers, sourceWatchers } from '../../server/src/lsp/watched-files';
 import { TestClient } from './harness';
 
 const CHANGED = 2;
@@ -30,6 +30,8 @@ describe('language server: project layout', () => {
       await client.request('textDocument/hover', { textDocument: { uri: client.uri('none.ts') }, position: { line: 0, character: 0 } });
       const globs = sourceWatchers().map((w) => w.globPattern);
       for (const name of ['Cargo.toml', 'package.json', 'tsconfig.json', 'pnpm-workspace.yaml', 'pyproject.toml', 'setup.py', 'setup.cfg', 'go.mod']) assert.ok(globs.some((g) => g.includes(name)), `${name} in ${globs.join(' ')}`);
+      // Configs the layout read under other names are asked for by base name; one with glob characters is not.
+      assert.deepEqual(layoutWatchers(['/w/tsconfig.json', '/w/config/base.json', '/w/tsconfig.app.json', '/w/a{b}.json', '/w/node_modules/@acme/tsconfig/node.json']), [{ globPattern: '**/base.json' }, { globPattern: '**/node.json' }]);
     } finally {
       await client.stop();
     }
@@ -76,6 +78,29 @@ describe('language server: project layout', () => {
       const linked = codes(client, 'crates/api/src/handlers.rs', 1);
       writeFileSync(join(client.root, 'crates/storage/Cargo.toml'), storage('\n[lib]\nname = "storage"\n'));
       await notify(client, ['crates/storage/Cargo.toml']);
+      assert.deepEqual(await linked, ['blocking-in-async']);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('a config a tsconfig extends under another name is watched once the layout has read it, and a change to it links an open handler', async function () {
+    this.timeout(60_000);
+    // A shared base config outside the tsconfig*.json names the standing globs watch (Outline keeps
+    // its aliases in one; `extends` may name any file).
+    const base = (paths: boolean) => JSON.stringify({ compilerOptions: { strict: true, ...(paths ? { baseUrl: '..', paths: { '@server/*': ['./server/*'] } } : {}) } });
+    const client = await TestClient.start({
+      settings: { debounceMs: 0 },
+      files: { 'tsconfig.json': JSON.stringify({ extends: './config/base.json' }), 'config/base.json': base(false), 'server/utils/templates.ts': TEMPLATES, 'server/routes/render.ts': ROUTE },
+    });
+    try {
+      await indexed(client);
+      assert.deepEqual(await client.open('server/routes/render.ts', ROUTE), []);
+      for (let i = 0; i < 100_000 && !client.watchGlobs.includes('**/base.json'); i++) await new Promise((r) => setImmediate(r));
+      assert.ok(client.watchGlobs.includes('**/base.json'), `asked to watch the extended config: ${client.watchGlobs.join(' ')}`);
+      const linked = codes(client, 'server/routes/render.ts', 1);
+      writeFileSync(join(client.root, 'config/base.json'), base(true));
+      await notify(client, ['config/base.json']);
       assert.deepEqual(await linked, ['blocking-in-async']);
     } finally {
       await client.stop();

@@ -63,6 +63,8 @@ export class TestClient {
   /** The `kind` of every `$/progress` value (`begin`, `report`, `end`). */
   readonly progress: string[] = [];
   readonly registrations: string[] = [];
+  /** The string globs of every watched-files registration, in order. */
+  readonly watchGlobs: string[] = [];
   /** The in-process server's session (undefined for the bundled server). */
   session: Session | undefined;
   private waiters: Waiter[] = [];
@@ -96,10 +98,12 @@ export class TestClient {
       };
     }
     this.rpc.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => this.settings));
-    this.rpc.onRequest('client/registerCapability', (params: { registrations: { method: string }[] }) => {
+    this.rpc.onRequest('client/registerCapability', (params: { registrations: { method: string; registerOptions?: { watchers?: { globPattern: unknown }[] } }[] }) => {
       this.registrations.push(...params.registrations.map((r) => r.method));
+      for (const r of params.registrations) for (const w of r.registerOptions?.watchers ?? []) if (typeof w.globPattern === 'string') this.watchGlobs.push(w.globPattern);
       return null;
     });
+    this.rpc.onRequest('client/unregisterCapability', () => null);
     this.rpc.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
       // Like a user pressing Cancel on the progress notification as soon as it shows.
       if (this.cancelProgress) setImmediate(() => void this.rpc.sendNotification('window/workDoneProgress/cancel', { token: p.token }));

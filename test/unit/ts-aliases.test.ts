@@ -12,7 +12,7 @@ import { analyzeProject } from '../../server/src/project/link';
 import { cli, removeWorkspace, workspace } from './cli-helpers';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'ts', 'cross-file');
-const ALIAS_PROJECTS = ['monorepo-workspace-packages', 'tsconfig-paths-extends', 'package-imports-subpath', 'pnpm-workspace-dist-exports'];
+const ALIAS_PROJECTS = ['monorepo-workspace-packages', 'tsconfig-paths-extends', 'package-imports-subpath', 'pnpm-workspace-dist-exports', 'tsconfig-references-solution'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
@@ -84,6 +84,28 @@ describe('TS/JS path aliases and workspace packages', () => {
     ]);
     assert.deepEqual(p.imports, [['#db', ['./src/db.js']]]);
     assert.deepEqual(pnpmWorkspaces("packages:\n  - 'apps/*'\n  - \"packages/*\" # libs\n  - '!**/test/**'\ncatalog:\n  react: ^18\n"), ['apps/*', 'packages/*', '!**/test/**']);
+  });
+
+  it('reads include, files and project references, and a referenced config applies to the folders it includes', async () => {
+    const facts = tsconfigFacts('{ "files": [], "include": ["src", "types/**/*.d.ts"], "references": [{ "path": "./apps/api" }, { "path": "./tsconfig.node.json" }, { "prepend": true }, 3] }');
+    assert.deepEqual([facts?.include, facts?.files, facts?.references], [['src', 'types/**/*.d.ts'], [], ['./apps/api', './tsconfig.node.json']]);
+    // A reference to a folder names its tsconfig.json; its aliases reach the folders it includes, and
+    // not a file outside them (tools/ is in no project of the solution).
+    const root = workspace({
+      'tsconfig.json': '{ "files": [], "references": [{ "path": "./apps/api" }] }',
+      'apps/api/tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "~/*": ["./src/*"] } }, "include": ["src/**/*.ts", "scripts/seed.ts"] }',
+      'apps/api/src/routes/users.ts': 'export {};\n',
+      'tools/x.ts': 'export {};\n',
+    });
+    try {
+      const layout = await readProjectLayout([join(root, 'tools/x.ts')]);
+      const at = (rel: string) => layout.tsconfigs?.get(join(root, rel))?.entries.map((e) => `${e.pattern} -> ${relative(root, e.targets[0]!)}`);
+      assert.deepEqual(at('apps/api/src'), ['~/* -> apps/api/src/*']);
+      assert.deepEqual(at('apps/api/scripts'), ['~/* -> apps/api/src/*']);
+      assert.deepEqual(at('.'), []);
+    } finally {
+      removeWorkspace(root);
+    }
   });
 
   it('matches patterns as TypeScript and Node do: exact first, then the longest prefix', () => {

@@ -28,7 +28,7 @@ export const LAYOUT_FILES = ['Cargo.toml', 'package.json', 'pnpm-workspace.yaml'
  * `pyproject.toml`, `setup.py` or `setup.cfg` (their contents are not read): one appearing or going
  * away moves a root, so it re-reads the layout like a changed tsconfig.
  */
-const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[tj]sconfig(?:\..+)?\.json|pyproject\.toml|setup\.py|setup\.cfg|go\.mod)$/;
+export const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[tj]sconfig(?:\..+)?\.json|pyproject\.toml|setup\.py|setup\.cfg|go\.mod)$/;
 
 /** A file larger than this is not read for a fix that spans files. */
 const MAX_FIX_FILE_BYTES = 2 * 1024 * 1024;
@@ -57,6 +57,8 @@ export class ProjectIndex {
     private readonly session: Session,
     /** Called with the open documents whose imports changed (the publisher re-publishes them). */
     private readonly onStale: (uris: string[]) => void,
+    /** Called with the files each layout read tried, so the client is asked to watch those the standing globs miss. */
+    private readonly onLayoutFiles?: (paths: readonly string[]) => void,
   ) {}
 
   /** What a file's analysis receives from the other files of the workspace; nothing before the index is built. */
@@ -166,6 +168,7 @@ export class ProjectIndex {
     this.layout = await readProjectLayout(this.summaries.keys(), reader);
     this.layoutFiles = new Set(reader.readPaths());
     this.linker = undefined;
+    this.onLayoutFiles?.([...this.layoutFiles]);
   }
 
   /** Whether a change to this file may change the layout. */

@@ -43,9 +43,13 @@ export function startServer(connection: Connection): Session {
   const session = new Session(connection);
   const publisher = new DiagnosticsPublisher(session);
   const sources = new WatchedSources(session, publisher);
-  const index = new ProjectIndex(session, (uris) => {
-    for (const uri of uris) session.background(publisher.schedule(uri), 'scheduling an analysis');
-  });
+  const index = new ProjectIndex(
+    session,
+    (uris) => {
+      for (const uri of uris) session.background(publisher.schedule(uri), 'scheduling an analysis');
+    },
+    (paths) => session.background(sources.watchLayout(paths), 'watching the layout configs'),
+  );
   // A closed document's summary comes from the disk again (its unsaved text is gone).
   session.documents.onDidClose((e) => {
     if (session.index && e.document.uri.startsWith('file:')) session.background(session.index.fileChanged(uriToPath(e.document.uri), false), 'updating the index');

@@ -3,11 +3,11 @@
 // pull, a formatter) is re-analysed or cleared, and so is a file when its editor closes (its unsaved
 // text is gone; the disk copy is what is true). Before any scan nothing is shown for closed files,
 // so nothing needs keeping.
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DidChangeWatchedFilesNotification, FileChangeType, WatchKind, type FileEvent } from 'vscode-languageserver';
+import { DidChangeWatchedFilesNotification, FileChangeType, WatchKind, type Disposable, type FileEvent } from 'vscode-languageserver';
 import { supportedExtensions } from '../project/languages';
-import { LAYOUT_FILES } from './project-index';
+import { LAYOUT_FILES, LAYOUT_NAME } from './project-index';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { uriToPath, type Session } from './session';
 import { publishClosedFile } from './workspace-scan';
@@ -21,8 +21,25 @@ export function sourceWatchers(): { globPattern: string; kind?: number }[] {
   return [{ globPattern: `**/*.{${extensions.join(',')}}` }, { globPattern: `**/{${LAYOUT_FILES.join(',')}}` }, { globPattern: '**/*', kind: WatchKind.Delete }];
 }
 
+/**
+ * Globs for the configs a layout read under names the standing globs do not cover (a tsconfig that
+ * `extends: "./config/base.json"`, a package's `@acme/tsconfig/node.json`), by base name: an event
+ * for another file of that name is harmless (the index re-reads only for a file it read). Names with
+ * glob characters are left out.
+ */
+export function layoutWatchers(paths: Iterable<string>): { globPattern: string }[] {
+  const names = new Set<string>();
+  for (const p of paths) {
+    const name = basename(p);
+    if (name !== '' && !LAYOUT_NAME.test(name) && !/[*?{}[\],\\!]/.test(name)) names.add(name);
+  }
+  return [...names].sort().map((name) => ({ globPattern: `**/${name}` }));
+}
+
 export class WatchedSources {
   private queue: Promise<void> = Promise.resolve();
+  /** The registration watching the layout's other configs, and what it watches. */
+  private layoutRegistration: { readonly key: string; readonly done: Promise<Disposable | undefined> } | undefined;
 
   constructor(
     private readonly session: Session,
@@ -37,6 +54,22 @@ export class WatchedSources {
   async register(): Promise<void> {
     if (!this.session.support.watchedFilesDynamic) return;
     await this.session.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: sourceWatchers() });
+  }
+
+  /**
+   * Asks the client to watch the configs the layout read that the standing globs miss (re-registered
+   * when that set changes), so an edit to one re-reads the layout like an edit to a tsconfig.json.
+   */
+  async watchLayout(paths: readonly string[]): Promise<void> {
+    if (!this.session.support.watchedFilesDynamic) return;
+    const watchers = layoutWatchers(paths);
+    const key = JSON.stringify(watchers);
+    if (this.layoutRegistration?.key === key) return;
+    const previous = this.layoutRegistration;
+    const done = watchers.length === 0 ? Promise.resolve(undefined) : this.session.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers });
+    this.layoutRegistration = { key, done };
+    (await previous?.done)?.dispose();
+    await done;
   }
 
   /** Handles `workspace/didChangeWatchedFiles`; events are processed in order, one batch after another. */

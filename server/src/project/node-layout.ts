@@ -42,6 +42,33 @@ interface ResolvedTsconfig {
   readonly paths?: { readonly patterns: Patterns; readonly base: string };
   readonly outDir?: string;
   readonly rootDir?: string;
+  /** The folders its `include` and `files` name (inherited through `extends`, as TypeScript does), absolute. */
+  readonly scope?: readonly string[];
+  /** Its own project references (not inherited), as config file paths. */
+  readonly references?: readonly string[];
+}
+
+/**
+ * The folder each `include` pattern or `files` entry starts in: the part before the first segment
+ * with a wildcard (`src` for both `src` and a `src` pattern followed by wildcard segments; the
+ * config's own folder for a pattern that starts with a wildcard; a file's folder for a file).
+ */
+function scopeFolders(base: string, include: readonly string[] | undefined, files: readonly string[] | undefined): string[] | undefined {
+  if (include === undefined && files === undefined) return undefined;
+  const out = new Set<string>();
+  for (const pattern of include ?? []) {
+    const segments = pattern.split('/');
+    const fixed: string[] = [];
+    for (const seg of segments) {
+      if (/[*?]/.test(seg)) break;
+      fixed.push(seg);
+    }
+    // `src` names a folder; `src/index.ts` (no wildcard, a file name) its folder.
+    const whole = fixed.length === segments.length && /\.[cm]?[jt]sx?$/.test(segments[segments.length - 1] ?? '');
+    out.add(resolve(base, (whole ? fixed.slice(0, -1) : fixed).join('/') || '.'));
+  }
+  for (const f of files ?? []) out.add(dirname(resolve(base, f)));
+  return [...out];
 }
 
 interface Package {
@@ -122,7 +149,14 @@ export async function readNodeLayout(fileDirs: Iterable<string>, reader = new Co
     if (facts.paths) own.paths = { patterns: facts.paths, base: dir };
     if (facts.outDir !== undefined) own.outDir = resolve(dir, facts.outDir);
     if (facts.rootDir !== undefined) own.rootDir = resolve(dir, facts.rootDir);
-    return { ...merged, ...own };
+    const scope = scopeFolders(dir, facts.include, facts.files);
+    if (scope) own.scope = scope;
+    const { references: _inherited, ...fromBase } = merged;
+    const references = (facts.references ?? []).map((r) => {
+      const p = resolve(dir, r);
+      return p.endsWith('.json') ? p : join(p, 'tsconfig.json');
+    });
+    return { ...fromBase, ...own, ...(references.length > 0 ? { references } : {}) };
   };
   /** Where an `extends` entry points: a path (with `.json` added when missing), or a package's config. */
   const extendsPath = async (spec: string, dir: string): Promise<string | undefined> => {
@@ -160,12 +194,29 @@ export async function readNodeLayout(fileDirs: Iterable<string>, reader = new Co
   };
 
   const tsconfigs = new Map<string, PathMap>();
+  const pathMap = (t: ResolvedTsconfig): PathMap => ({ entries: t.paths ? toEntries(t.paths.patterns, t.baseUrl ?? t.paths.base) : [], ...(t.baseUrl !== undefined ? { baseUrl: t.baseUrl } : {}) });
+  const ownFolders = new Set<string>();
   for (const dir of ancestors) {
     const t = await tsconfigIn(dir);
     if (!t) continue;
     // A folder with its own tsconfig takes nothing from one above it, even when it has no aliases.
-    const entries = t.paths ? toEntries(t.paths.patterns, t.baseUrl ?? t.paths.base) : [];
-    tsconfigs.set(dir, { entries, ...(t.baseUrl !== undefined ? { baseUrl: t.baseUrl } : {}) });
+    tsconfigs.set(dir, pathMap(t));
+    ownFolders.add(dir);
+  }
+  // Project references (a solution-style tsconfig.json with `files: []` and a tsconfig.app.json
+  // that holds the aliases, as Vite's templates have): each referenced config with aliases applies
+  // to the folders its `include` and `files` name (its own folder without them), unless a folder has
+  // a tsconfig of its own or an earlier reference claimed it.
+  for (const dir of [...ownFolders]) {
+    const t = await tsconfigIn(dir);
+    for (const ref of t?.references ?? []) {
+      const r = await tsconfigAt(ref, []);
+      if (!r || (!r.paths && r.baseUrl === undefined)) continue;
+      for (const folder of r.scope ?? [dirname(ref)]) {
+        if (ownFolders.has(folder) || tsconfigs.has(folder)) continue;
+        tsconfigs.set(folder, pathMap(r));
+      }
+    }
   }
 
   const nodePackages = new Map<string, PathMap>();

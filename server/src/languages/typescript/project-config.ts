@@ -84,6 +84,17 @@ export interface TsConfigFacts {
   readonly paths?: Patterns;
   readonly outDir?: string;
   readonly rootDir?: string;
+  /** `include` and `files`, as written (relative to the config's folder). */
+  readonly include?: readonly string[];
+  readonly files?: readonly string[];
+  /** The `path` of each project reference, as written (a config file or a folder holding `tsconfig.json`). */
+  readonly references?: readonly string[];
+}
+
+/** A list of strings from a JSON array (at most {@link MAX_PATTERNS}); `undefined` when it is not an array. */
+function stringList(v: unknown): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.slice(0, MAX_PATTERNS).map(stringOf).filter((s): s is string => s !== undefined && s.length <= 4096);
 }
 
 /** The facts of a tsconfig's text; `undefined` when it is not a JSON object. */
@@ -99,7 +110,25 @@ export function tsconfigFacts(text: string): TsConfigFacts | undefined {
   const baseUrl = stringOf(own(o, 'baseUrl'));
   const outDir = stringOf(own(o, 'outDir'));
   const rootDir = stringOf(own(o, 'rootDir'));
-  return { extends: extendsList, ...(baseUrl !== undefined ? { baseUrl } : {}), ...(paths ? { paths } : {}), ...(outDir !== undefined ? { outDir } : {}), ...(rootDir !== undefined ? { rootDir } : {}) };
+  const include = stringList(own(json, 'include'));
+  const files = stringList(own(json, 'files'));
+  const refs = own(json, 'references');
+  const references = Array.isArray(refs)
+    ? refs
+        .slice(0, MAX_TARGETS)
+        .map((r) => (isObject(r) ? stringOf(own(r, 'path')) : undefined))
+        .filter((s): s is string => s !== undefined)
+    : undefined;
+  return {
+    extends: extendsList,
+    ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(paths ? { paths } : {}),
+    ...(outDir !== undefined ? { outDir } : {}),
+    ...(rootDir !== undefined ? { rootDir } : {}),
+    ...(include ? { include } : {}),
+    ...(files ? { files } : {}),
+    ...(references && references.length > 0 ? { references } : {}),
+  };
 }
 
 function patternsOf(map: Record<string, unknown>, targetsOf: (v: unknown) => readonly unknown[]): Patterns {
