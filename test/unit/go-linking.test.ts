@@ -64,7 +64,7 @@ describe('cli: Go across files', () => {
       assert.equal(r.err.includes('internal error'), false, r.err);
       return (JSON.parse(r.out) as { file: string; line: number; rule: string }[]).map((f) => `${f.file}:${f.line}:${f.rule}`);
     };
-    assert.deepEqual(await rows(['internal/cache/cache.go']), ['internal/cache/cache.go:26:await-holding-lock', 'internal/cache/cache.go:38:await-holding-lock']);
+    assert.deepEqual(await rows(['internal/cache/cache.go']), ['internal/cache/cache.go:26:await-holding-lock', 'internal/cache/cache.go:38:await-holding-lock', 'internal/cache/cache.go:71:await-holding-lock']);
     assert.deepEqual(await rows(['queued/nsqd/http.go']), ['queued/nsqd/http.go:16:await-holding-lock']);
   });
 });
