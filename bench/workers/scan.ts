@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { summaryOf } from "../../server/src/engine/analyze";
 import type { FileSummary } from "../../server/src/engine/summary";
-import { analyze } from "../../server/src/project/analyze";
+import { analyze, releaseTree } from "../../server/src/project/analyze";
 import { readProjectLayout } from "../../server/src/project/layout";
 import { hasImports } from "../../server/src/project/link";
 import { newLinker } from "../../server/src/project/summaries";
@@ -80,6 +80,8 @@ async function main(): Promise<void> {
       if (summary) summaries.set(path, summary);
       summaryNs += process.hrtime.bigint() - s0;
     }
+    // As the CLI's workers do: the file's tree-sitter tree is freed once its analysis is done.
+    releaseTree(analysis);
   }
   const cpu = process.cpuUsage(c0);
   const analyzeNs = process.hrtime.bigint() - a0 - summaryNs;
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
       relinked++;
       const again = analyze({ path, text }, config, { onError, imports });
       linkedFindings += again?.findings.length ?? 0;
+      releaseTree(again);
     }
   }
   const lcpu = process.cpuUsage(lc0);

@@ -10,7 +10,7 @@
 import { summaryOf } from '../engine/analyze';
 import type { Imports } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
-import { analyze } from '../project/analyze';
+import { analyze, releaseTree } from '../project/analyze';
 import type { Config } from '../engine/config';
 import type { FileLocation } from '../engine/roles-paths';
 import { frontendForPath, loadFrontendFor } from '../project/languages';
@@ -123,6 +123,8 @@ export async function analyzeTask(task: AnalyzeTask): Promise<FileResult> {
   const syntaxError = analysis && analysis.model.syntaxErrors > 0 ? (at(analysis.model.firstSyntaxError) ?? { line: 1, column: 1 }) : undefined;
   const cuts = analysis?.model.nestingCuts ?? [];
   const nestingCuts = cuts.length > 0 ? cuts.map((offset) => at(offset)!) : undefined;
+  // A worker holds one file's tree at a time.
+  releaseTree(analysis);
   return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}), ...(summary ? { summary } : {}), ...(syntaxError ? { syntaxError } : {}), ...(nestingCuts ? { nestingCuts } : {}) };
 }
 

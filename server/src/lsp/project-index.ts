@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { summaryOf, type Analysis } from '../engine/analyze';
 import type { Imports, Linker, ProjectLayout } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
-import { analyze } from '../project/analyze';
+import { analyze, releaseTree } from '../project/analyze';
 import type { FixProject } from '../project/cross-file-fix';
 import { readSource, walkFiles } from '../project/files';
 import { supportedExtensions } from '../project/languages';
@@ -154,7 +154,9 @@ export class ProjectIndex {
     const location = this.session.project.locationFor(path);
     await this.session.frontendReady(path);
     const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), onError: this.session.onError });
-    return analysis ? summaryOf(analysis, this.shownPath(path)) : undefined;
+    const summary = analysis ? summaryOf(analysis, this.shownPath(path)) : undefined;
+    releaseTree(analysis);
+    return summary;
   }
 
   /** Records the summary of an open document's latest analysis; dependents are re-published when it changed. */

@@ -3,7 +3,7 @@
 // `publishClosedFile` is also how a closed file changed on disk is brought up to date (watched-files.ts).
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
-import { analyze } from '../project/analyze';
+import { analyze, releaseTree } from '../project/analyze';
 import type { CodeRole } from '../engine/model';
 import { roleLevel } from '../engine/roles';
 import { pathRole } from '../engine/roles-paths';
@@ -63,6 +63,7 @@ export async function publishClosedFile(session: Session, publisher: Diagnostics
     return { excluded: true };
   }
   const diagnostics = toDiagnostics(analysis, uri);
+  releaseTree(analysis);
   // The document may have been opened while the file was read: its diagnostics follow the buffer.
   if (session.documents.get(uri)) return { findings: analysis.findings.length };
   if (diagnostics.length > 0 || publisher.scanned.has(uri)) {
