@@ -320,7 +320,7 @@ function addChecks(report: Report): void {
     "ts.scanOverParse",
     "TS/JS cold scan ÷ bare parse (analysis time)",
     "atMost",
-    1.5,
+    1.3,
     ratio("ts.scanOverParseCpu"),
   );
   report.check(
@@ -431,7 +431,7 @@ function addChecks(report: Report): void {
     "rust.scanOverParse",
     "Rust cold scan ÷ bare tree-sitter parse",
     "atMost",
-    1.5,
+    1.3,
     ratio("rust.scanOverParseCpu"),
   );
   report.check(
@@ -451,21 +451,21 @@ function addChecks(report: Report): void {
     "go.scanOverParse",
     "Go cold scan ÷ bare tree-sitter parse",
     "atMost",
-    1.5,
+    1.3,
     ratio("go.scanOverParseCpu"),
   );
   report.check(
     "python.scanOverParse",
     "Python cold scan ÷ bare tree-sitter parse",
     "atMost",
-    1.5,
+    1.3,
     ratio("python.scanOverParseCpu"),
   );
   report.check(
     "java.scanOverParse",
     "Java cold scan ÷ bare tree-sitter parse",
     "atMost",
-    1.5,
+    1.3,
     ratio("java.scanOverParseCpu"),
   );
   report.check(
