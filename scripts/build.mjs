@@ -26,10 +26,19 @@ const typescriptApart = {
   },
 };
 const analysing = { ...common, plugins: [typescriptApart] };
+// The `lsp` subcommand's server (server/src/cli/lsp-serve.ts) is its own file, cli-lsp-serve.js,
+// required only by that subcommand: the LSP libraries are about a quarter of the CLI bundle.
+const lspServeApart = {
+  name: 'lsp-serve-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/lsp-serve$/ }, () => ({ path: './cli-lsp-serve.js', external: true }));
+  },
+};
 
 await Promise.all([
   build({ ...common, entryPoints: { typescript: 'node_modules/typescript/lib/typescript.js' }, outdir: 'dist' }),
-  build({ ...analysing, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['@napi-rs/nice', 'tsx/cjs'] }),
+  build({ ...analysing, plugins: [typescriptApart, lspServeApart], entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['@napi-rs/nice', 'tsx/cjs'] }),
+  build({ ...analysing, entryPoints: { 'cli-lsp-serve': 'server/src/cli/lsp-serve.ts' }, outdir: 'dist' }),
   // `check --jobs N` runs its tasks on worker threads (server/src/cli/pool.ts): piscina starts each
   // thread on its own `worker.js`, found beside its code (so beside the CLI bundle), which then loads
   // our task module. `@napi-rs/nice` is an optional native module piscina tries only when asked to

@@ -1,7 +1,4 @@
 /** `async-boundary lsp --stdio`: the language server over standard input and output, for Neovim, Helix, Zed. */
-import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
-// Not '../lsp/main': that module starts a server when it is the bundle's entry, and in dist/cli.js it would be.
-import { startServer } from '../lsp/server';
 import type { Command } from './main';
 
 const HELP = [
@@ -25,12 +22,8 @@ export const lspCommand: Command = {
       io.err(`async-boundary lsp: unknown option \`${unknown[0]}\`: only \`--stdio\` is supported\n`);
       return Promise.resolve(2);
     }
-    const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
-    startServer(connection);
-    // The connection ends the process on the client's `exit` notification; until then we serve.
-    return new Promise<number>((resolve) => {
-      connection.onExit(() => resolve(0));
-      connection.listen();
-    });
+    // A `require` here, not an `import` at the top: the server and the LSP libraries are loaded only
+    // by this subcommand (lsp-serve.ts; in dist/ its own file, cli-lsp-serve.js).
+    return (require('./lsp-serve') as typeof import('./lsp-serve')).serveStdio();
   },
 };
