@@ -20,7 +20,7 @@ import { JAVA_CHANNELS } from './catalog';
 import { field, type JavaNode } from './syntax';
 
 /** An edit adding `import <name>;` after the last import (or the package declaration) when the file lacks it. */
-function addImport(state: JavaState, root: JavaNode, qualified: string): TextEdit | undefined {
+export function addImport(state: JavaState, root: JavaNode, qualified: string): TextEdit | undefined {
   const simple = qualified.slice(qualified.lastIndexOf('.') + 1);
   if (state.types.imports.get(simple) === qualified || state.types.wildcards.includes(qualified.slice(0, qualified.lastIndexOf('.')))) return undefined;
   const anchor = [...root.children].reverse().find((n) => n.type === 'import_declaration') ?? root.children.find((n) => n.type === 'package_declaration');

@@ -18,18 +18,9 @@ import { FLUX, MONO } from './types';
 import { concurrencyFix, executorFixes } from './fixes-pools';
 import { detachedFix } from './fixes-detached';
 import { composeFix } from './fixes-compose';
-import { channelFix, retryFix } from './fixes-bounds';
+import { addImport, channelFix, retryFix } from './fixes-bounds';
 
 const FLUX_OPERATORS = /^(?:flatMapMany|thenMany|concatMap|flatMapSequential|switchMap|flatMapIterable)$/;
-
-/** An edit adding `import <name>;` after the last import (or the package declaration) when the file lacks it. */
-function addImport(state: JavaState, root: JavaNode, qualified: string): TextEdit | undefined {
-  const simple = qualified.slice(qualified.lastIndexOf('.') + 1);
-  if (state.types.imports.get(simple) === qualified || state.types.wildcards.includes(qualified.slice(0, qualified.lastIndexOf('.')))) return undefined;
-  const anchor = [...root.children].reverse().find((n) => n.type === 'import_declaration') ?? root.children.find((n) => n.type === 'package_declaration');
-  if (!anchor) return { span: { start: 0, end: 0 }, newText: `import ${qualified};\n` };
-  return { span: { start: anchor.end, end: anchor.end }, newText: `\nimport ${qualified};` };
-}
 
 /** The statement span to delete with its line: from the line's start to the end of its line break. */
 function statementLine(text: string, node: JavaNode): { start: number; end: number } {

@@ -85,13 +85,18 @@ function shutdown(where: string): RoleFact {
 function appSignalHandlers(state: BuildState): Map<BuildState['fns'][number], RoleFact> {
   const out = new Map<BuildState['fns'][number], RoleFact>();
   const { text } = state;
+  let callNodes: Map<number, SyntaxNode> | undefined;
   for (const c of state.calls) {
     const m = APP_SIGNAL.exec(c.calleeText.replace(/\s+/g, ''));
     if (!m) continue;
     const signal = m[1]!;
     const owner = c.functionId === undefined ? undefined : state.fns[c.functionId]?.cls;
+    // The call's node, from the builder's node → call map (turned round once, when a file registers a signal).
+    callNodes ??= new Map([...state.callOfNode].map(([node, id]) => [id, node]));
+    const args = callNodes.get(c.id)?.children.find((n) => n.type === 'argument_list');
+    if (!args) continue;
     // The handlers the arguments name: `init_pg`, `[init_pg, init_redis]`, `self.start`, `partial(init_pg, conf)`.
-    for (const handler of signalHandlerNames(text.slice(c.argsSpan.start, c.argsSpan.end))) {
+    for (const handler of signalHandlerNames(text, args.children)) {
       // `self.start` is a method of the registering class; a bare name is a function, not some class's method.
       const fn = state.fns.find((g) => g.name === handler.name && g.node.type === 'function_definition' && (handler.method ? owner !== undefined && g.cls === owner : g.cls === undefined));
       if (!fn || out.has(fn)) continue;
@@ -108,52 +113,24 @@ function appSignalHandlers(state: BuildState): Map<BuildState['fns'][number], Ro
   return out;
 }
 
-/** The top-level items of an argument list, split at commas outside brackets and strings. */
-function topLevelItems(args: string): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let from = 0;
-  for (let i = 0; i < args.length; i++) {
-    const ch = args[i]!;
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = undefined;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch)) depth--;
-    else if (ch === ',' && depth === 0) {
-      items.push(args.slice(from, i).trim());
-      from = i + 1;
-    }
-  }
-  items.push(args.slice(from).trim());
-  return items.filter((x) => x.length > 0);
-}
-
 /**
- * The functions a signal registration's arguments hand over: each item itself when it is a name or
+ * The functions a signal registration's arguments hand over: an argument that is a name or
  * `self.name`/`cls.name`, the items of a list or tuple, and the function a `partial(…)` wraps (its
  * first argument). Keyword arguments and the other arguments of `partial` are values, not handlers.
  */
-function signalHandlerNames(argsText: string, depth = 0): { name: string; method: boolean }[] {
+function signalHandlerNames(text: string, args: readonly SyntaxNode[], depth = 0): { name: string; method: boolean }[] {
   const out: { name: string; method: boolean }[] = [];
-  const inner = /^\(([\s\S]*)\)$/.exec(argsText.trim());
-  for (const item of topLevelItems(inner ? inner[1]! : argsText)) {
-    const plain = /^(self\.|cls\.)?([A-Za-z_]\w*)$/.exec(item);
-    if (plain) {
-      out.push({ name: plain[2]!, method: plain[1] !== undefined });
-      continue;
+  for (const arg of args) {
+    if (arg.type === 'identifier') out.push({ name: text.slice(arg.start, arg.end), method: false });
+    else if (arg.type === 'attribute') {
+      const m = /^(?:self|cls)\.([A-Za-z_]\w*)$/.exec(text.slice(arg.start, arg.end));
+      if (m) out.push({ name: m[1]!, method: true });
+    } else if (depth < 4 && (arg.type === 'list' || arg.type === 'tuple' || arg.type === 'parenthesized_expression')) {
+      out.push(...signalHandlerNames(text, arg.children, depth + 1));
+    } else if (depth < 4 && arg.type === 'call' && arg.children[0] && /^(?:functools\.)?partial$/.test(text.slice(arg.children[0].start, arg.children[0].end))) {
+      const first = arg.children.find((n) => n.type === 'argument_list')?.children[0];
+      if (first && first.type !== 'keyword_argument') out.push(...signalHandlerNames(text, [first], depth + 1));
     }
-    if (depth > 4) continue;
-    const list = /^[[(]([\s\S]*)[\])]$/.exec(item);
-    if (list) {
-      out.push(...signalHandlerNames(list[1]!, depth + 1));
-      continue;
-    }
-    const partial = /^(?:functools\.)?partial\s*\(([\s\S]*)\)$/.exec(item);
-    const first = partial ? topLevelItems(partial[1]!)[0] : undefined;
-    if (first && !/^\w+\s*=[^=]/.test(first)) out.push(...signalHandlerNames(first, depth + 1));
   }
   return out;
 }
