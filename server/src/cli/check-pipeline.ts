@@ -17,7 +17,7 @@ import { checkWorkerEntry, defaultJobs, inOrder, inProcessPool, workerPool, type
  */
 export const AUTO_MIN_FILES = 64;
 /** How many files per thread may be read ahead of the one being printed. */
-const WINDOW_PER_THREAD = 8;
+export const WINDOW_PER_THREAD = 8;
 
 /** A file `check` selected: where it is, the config that governs it, and its text (or why it was skipped). */
 export interface CheckItem {
@@ -33,15 +33,79 @@ export interface CheckItem {
 /** Where a file's result came from. */
 export type ItemOutcome = { readonly skipped: string } | { readonly result: FileResult; readonly cached: boolean };
 
-/** Options for {@link checkInOrder}. */
-export interface PipelineOptions {
+/** How `check` runs its tasks: the number of threads and, for tests, the worker module or the pool. */
+export interface RunnerOptions {
   /** Worker threads; 1 runs in-process; `auto` is the available parallelism once a run is big enough ({@link AUTO_MIN_FILES}). */
   readonly jobs: number | 'auto';
-  readonly cache?: { readonly store: ResultCache; readonly tool: string };
   /** The worker module (default: {@link checkWorkerEntry}). */
   readonly worker?: WorkerEntry;
   /** Makes the pool (tests pass their own; default: in-process for 0 threads, piscina otherwise). */
   readonly makePool?: (threads: number) => Pool<TaskMessage, FileResult>;
+}
+
+/** Options for {@link checkInOrder}. */
+export interface PipelineOptions extends RunnerOptions {
+  readonly cache?: { readonly store: ResultCache; readonly tool: string };
+  /** Where tasks run; shared with the cross-file pass (check-links.ts), which then owns closing it. Default: a runner of this call's own. */
+  readonly runner?: TaskRunner;
+}
+
+/**
+ * Where every task of one `check` run goes, both passes (each file on its own, then the files with
+ * cross-file imports): in-process, or one pool of worker threads started on the first task that
+ * needs analysing (a run answered from the cache starts no thread) and kept until {@link close}, so
+ * the second pass does not start threads again.
+ */
+export class TaskRunner {
+  /** How many tasks are worth having in flight at once (1 in-process). */
+  readonly parallel: number;
+  private readonly auto: boolean;
+  private readonly threads: number;
+  private readonly makePool: (threads: number) => Pool<TaskMessage, FileResult>;
+  private pool: Pool<TaskMessage, FileResult> | undefined;
+  private local: Pool<TaskMessage, FileResult> | undefined;
+  private misses = 0;
+
+  constructor(options: RunnerOptions) {
+    this.auto = options.jobs === 'auto';
+    this.threads = this.auto ? (defaultJobs() >= 2 ? defaultJobs() : 0) : Math.max(0, Math.floor(options.jobs as number));
+    this.parallel = this.threads <= 1 ? 1 : this.threads;
+    this.makePool = options.makePool ?? ((n: number) => defaultPool(n, options.worker));
+  }
+
+  /** True when every task runs in this thread, one at a time. */
+  get inProcess(): boolean {
+    return this.threads <= 1;
+  }
+
+  /**
+   * Runs one task. Never rejects: a task that fails (its worker thread died) is a result with an
+   * internal error for that file.
+   */
+  async run(message: TaskMessage): Promise<FileResult> {
+    const runner = this.poolFor();
+    try {
+      return await runner.run(message);
+    } catch (error) {
+      return { findings: [], errors: [{ where: runner.threads > 0 ? 'a worker thread' : 'the analysis', message: error instanceof Error ? error.message : String(error) }] };
+    }
+  }
+
+  // `auto` analyses its first files in-process and moves to threads only when the run proves big
+  // enough: a small run (one file, a warm cache with a few changes) never pays for starting threads.
+  private poolFor(): Pool<TaskMessage, FileResult> {
+    this.misses++;
+    if (this.inProcess) return (this.pool ??= this.makePool(0));
+    if (this.auto && this.misses <= AUTO_MIN_FILES) return (this.local ??= this.makePool(0));
+    return (this.pool ??= this.makePool(this.threads));
+  }
+
+  /** Stops the worker threads, if any started; call it once every task has settled. */
+  async close(): Promise<void> {
+    const [pool, local] = [this.pool, this.local];
+    this.pool = this.local = undefined;
+    await Promise.all([pool?.close(), local?.close()]);
+  }
 }
 
 interface Prepared<T> {
@@ -52,10 +116,16 @@ interface Prepared<T> {
 }
 
 const configKeys = new WeakMap<Config, string>();
-function keyOfConfig(config: Config): string {
+/** {@link configKey}, computed once per config object. */
+export function keyOfConfig(config: Config): string {
   let key = configKeys.get(config);
   if (key === undefined) configKeys.set(config, (key = configKey(config)));
   return key;
+}
+
+/** The cache key of a file's own result (without its imports). */
+export function ownKey(tool: string, configKey: string, text: string, location: FileLocation | undefined): string {
+  return cacheKey({ tool, config: configKey, content: contentHash(text), ...(location ? { location: JSON.stringify(location) } : {}) });
 }
 
 function defaultPool(threads: number, worker: WorkerEntry | undefined): Pool<TaskMessage, FileResult> {
@@ -81,49 +151,28 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
         yield { item, configKey: ck };
         continue;
       }
-      const key = cacheKey({ tool: cache.tool, config: ck, content: contentHash(item.source.text), ...(item.location ? { location: JSON.stringify(item.location) } : {}) });
+      const key = ownKey(cache.tool, ck, item.source.text, item.location);
       const hit = cache.store.get(item.abs, key);
       yield { item, configKey: ck, key, ...(hit ? { hit } : {}) };
     }
   }
 
-  const auto = options.jobs === 'auto';
-  const threads = auto ? (defaultJobs() >= 2 ? defaultJobs() : 0) : Math.max(0, Math.floor(options.jobs as number));
-  const inProcess = threads <= 1;
-  // Started on the first file that needs analysing: a run answered from the cache starts no thread.
-  let pool: Pool<TaskMessage, FileResult> | undefined;
-  const makePool = options.makePool ?? ((n: number) => defaultPool(n, options.worker));
-  // `auto` analyses its first files in-process and moves to threads only when the run proves big
-  // enough: a small run (one file, a warm cache with a few changes) never pays for starting threads.
-  let local: Pool<TaskMessage, FileResult> | undefined;
-  let misses = 0;
-  const poolFor = (): Pool<TaskMessage, FileResult> => {
-    misses++;
-    if (inProcess) return (pool ??= makePool(0));
-    if (auto && misses <= AUTO_MIN_FILES) return (local ??= makePool(0));
-    return (pool ??= makePool(threads));
-  };
+  const runner = options.runner ?? new TaskRunner(options);
   const work = async (p: Prepared<T>): Promise<ItemOutcome> => {
     const src = p.item.source;
     if ('skipped' in src) return { skipped: src.skipped };
     if (p.hit) return { result: p.hit, cached: true };
-    const runner = poolFor();
-    let result: FileResult;
-    try {
-      result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}), ...(p.item.summaryPath !== undefined ? { summaryPath: p.item.summaryPath } : {}) } });
-    } catch (error) {
-      result = { findings: [], errors: [{ where: runner.threads > 0 ? 'a worker thread' : 'the analysis', message: error instanceof Error ? error.message : String(error) }] };
-    }
+    const result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}), ...(p.item.summaryPath !== undefined ? { summaryPath: p.item.summaryPath } : {}) } });
     if (cache && p.key !== undefined) cache.store.set(p.item.abs, p.key, result);
     return { result, cached: false };
   };
   try {
     // In-process there is nothing to overlap with: one file at a time, as before threads existed.
-    for await (const [p, outcome] of inOrder(prepared(), inProcess ? 1 : threads * WINDOW_PER_THREAD, work)) {
+    for await (const [p, outcome] of inOrder(prepared(), runner.inProcess ? 1 : runner.parallel * WINDOW_PER_THREAD, work)) {
       // `work` never rejects; a rejection here would be a bug in this module, reported as such for the file.
       yield [p.item, outcome.ok ? outcome.value : { result: { findings: [], errors: [{ where: 'the check pipeline', message: String(outcome.error) }] }, cached: false }] as const;
     }
   } finally {
-    await Promise.all([pool?.close(), local?.close()]);
+    if (!options.runner) await runner.close();
   }
 }

@@ -6,10 +6,10 @@ import { version } from '../../../package.json';
 import { formatConfigError, formatConfigWarning } from '../engine/config-parse';
 import { globMatcher } from '../engine/glob';
 import { supportedExtensions } from '../project/languages';
-import { cacheLocation, configKey, ResultCache, toolIdentity } from './cache';
-import { checkInOrder, type CheckItem, type ItemOutcome } from './check-pipeline';
+import { cacheLocation, ResultCache, toolIdentity } from './cache';
+import { checkInOrder, keyOfConfig, TaskRunner, type CheckItem, type ItemOutcome } from './check-pipeline';
 import { linkResults } from './check-links';
-import { analyzeTask, type Position1 } from './check-tasks';
+import type { Position1 } from './check-tasks';
 import type { FileSummary } from '../engine/summary';
 import { changedLines, inDiff, type ChangedLines } from './diff';
 import { exists, PathNotFoundError, readSource, toPosix, walkEntries } from '../project/files';
@@ -215,8 +215,15 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // First pass: every file on its own, with its cross-file summary. Second pass: the files whose
   // calls reach blocking work or I/O in another file, with the linker's answer (cli/check-links.ts).
   const done: [Selected, ItemOutcome][] = [];
-  for await (const pair of checkInOrder(selected(), { jobs: options.jobs, ...cacheOption })) done.push([pair[0], pair[1]]);
-  await linkResults(done, { ...cacheOption, load: (abs) => summaryOutside(abs) });
+  // One runner for both passes: threads started by the first are reused by the second.
+  const runner = new TaskRunner({ jobs: options.jobs });
+  try {
+    for await (const pair of checkInOrder(selected(), { jobs: options.jobs, runner, ...cacheOption })) done.push([pair[0], pair[1]]);
+    await linkResults(done, { ...cacheOption, runner, load: (abs) => summaryOutside(abs) });
+  } finally {
+    await runner.close();
+  }
+  /** The summary of a file outside the selection that an import names (a test helper, a file under another root), analysed on the runner. */
   async function summaryOutside(abs: string): Promise<FileSummary | undefined> {
     const loaded = await configs.forFile(abs);
     if (!fileFilter(loaded)(abs)) return undefined;
@@ -224,7 +231,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     if ('skipped' in read) return undefined;
     const location = await roles.locate(abs, loaded);
     const config = roles.config(loaded.config);
-    const result = await analyzeTask({ path: abs, text: read.text, config, configKey: configKey(config), location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs) });
+    const result = await runner.run({ kind: 'analyze', input: { path: abs, text: read.text, config, configKey: keyOfConfig(config), location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs) } });
     return result.summary;
   }
   for (const [file, outcome] of done) {

@@ -56,9 +56,9 @@ const inSkippedFolder = (path: string): boolean => path.split('/').some((part) =
  * Adds to `summaries` the files outside them that their imports name (a file checked on its own
  * still sees the helpers it imports), following imports of imports up to the linker's depth. `load`
  * reads and summarises one file (it returns `undefined` for a file it will not read); files under
- * dependency and build folders are never loaded.
+ * dependency and build folders are never loaded. Up to `parallel` loads run at once.
  */
-export async function completeSummaries(summaries: Map<string, FileSummary>, load: (path: string) => Promise<FileSummary | undefined>, layout: ProjectLayout = {}): Promise<void> {
+export async function completeSummaries(summaries: Map<string, FileSummary>, load: (path: string) => Promise<FileSummary | undefined>, layout: ProjectLayout = {}, parallel = 1): Promise<void> {
   const probed = new Map<string, boolean>();
   // A resolver names many candidates per import (extensions, index files, every way to split a
   // dotted name), most of which do not exist: one listing per folder answers them all, instead of a
@@ -123,9 +123,12 @@ export async function completeSummaries(summaries: Map<string, FileSummary>, loa
     }
     if (wanted.size === 0) return;
     const added: string[] = [];
-    for (const f of wanted) {
-      if (summaries.has(f)) continue;
-      const s = await load(f);
+    // Loaded up to `parallel` at a time (the CLI's threads), added in the order they were wanted.
+    const toLoad = [...wanted].filter((f) => !summaries.has(f));
+    const loaded = await mapLimited(toLoad, parallel, load);
+    for (let i = 0; i < toLoad.length; i++) {
+      const f = toLoad[i]!;
+      const s = loaded[i];
       // A file that cannot be read or summarised is remembered as absent, so it is not tried again.
       if (s) {
         summaries.set(f, s);
@@ -135,4 +138,18 @@ export async function completeSummaries(summaries: Map<string, FileSummary>, loa
     if (added.length === 0) return;
     files = [...[...pending].filter(([, callees]) => callees.length > 0).map(([path]) => path), ...added];
   }
+}
+
+/** `f` over `items`, at most `limit` calls pending at once; the results in the order of `items`. */
+async function mapLimited<I, R>(items: readonly I[], limit: number, f: (item: I) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return out;
 }
