@@ -66,6 +66,11 @@ describe('tree-sitter layer', () => {
     // Parents are the nearest kept ancestors.
     const call = view.root.children[0]!.children[1]!;
     assert.equal(call.parent!.type, 'function_definition');
+    // An opaque node shares one frozen empty list of children; a kept leaf that is not opaque has its own.
+    const [callee, attribute] = call.children;
+    assert.ok(Object.isFrozen(attribute!.children) && attribute!.children.length === 0);
+    assert.throws(() => attribute!.children.push(callee!), TypeError);
+    assert.ok(!Object.isFrozen(callee!.children));
   });
 
   it('records field names when asked', () => {

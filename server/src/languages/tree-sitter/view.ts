@@ -42,6 +42,7 @@ export interface SyntaxNode {
   readonly type: string;
   readonly start: number;
   readonly end: number;
+  /** Kept named children in order; an opaque node's is one shared frozen empty list (add to none). */
   readonly children: SyntaxNode[];
   readonly parent: SyntaxNode | undefined;
   /** The node's field in its tree-sitter parent, when {@link NodeKinds.fields} is set and it has one. */
@@ -77,6 +78,16 @@ interface KindTable {
   readonly fieldNames: (string | undefined)[];
 }
 
+/**
+ * `name` as an internalised string. The binding decodes type names from WASM memory into fresh
+ * strings (built up character by character), so every `node.type === 'call_expression'` in a
+ * builder compared characters; against the internalised literals of the source it compares pointers.
+ * A property key is internalised: the key read back is.
+ */
+function intern(name: string): string {
+  return Object.keys({ [name]: 0 })[0] ?? name;
+}
+
 const tables = new WeakMap<Language, WeakMap<NodeKinds, KindTable>>();
 
 function kindTable(language: Language, kinds: NodeKinds): KindTable {
@@ -97,7 +108,7 @@ function kindTable(language: Language, kinds: NodeKinds): KindTable {
   const word: boolean[] = [];
   const error: boolean[] = [];
   for (let i = 0; i < language.nodeTypeCount; i++) {
-    const name = language.nodeTypeForId(i) ?? '';
+    const name = intern(language.nodeTypeForId(i) ?? '');
     const isNamed = language.nodeTypeIsNamed(i);
     names.push(name);
     named.push(isNamed);
@@ -108,7 +119,12 @@ function kindTable(language: Language, kinds: NodeKinds): KindTable {
     error.push((language.types[i] || 'ERROR') === 'ERROR');
   }
   const fieldNames: (string | undefined)[] = [];
-  if (kinds.fields) for (let i = 0; i <= language.fieldCount; i++) fieldNames.push(language.fieldNameForId(i) ?? undefined);
+  if (kinds.fields) {
+    for (let i = 0; i <= language.fieldCount; i++) {
+      const f = language.fieldNameForId(i);
+      fieldNames.push(f === null ? undefined : intern(f));
+    }
+  }
   t = { names, named, keep, opaque, skip, word, error, keepUnknown: keepAll || keepSet.has('ERROR'), fieldNames };
   byKinds.set(kinds, t);
   return t;
@@ -175,6 +191,9 @@ function rawWalker(rc: RawCursor, tree: Tree, cursor: TreeCursor): Walker {
   };
 }
 
+/** The children of every opaque node: empty, and frozen so that adding to it fails loudly. */
+const NO_CHILDREN = Object.freeze([]) as unknown as SyntaxNode[];
+
 /**
  * Materialises `tree` (parsed from `text` with `language`) with one iterative cursor walk: no
  * recursion, so deep nesting cannot overflow the stack. Does not free the tree.
@@ -224,14 +243,18 @@ export function materialise(tree: Tree, language: Language, text: string, kinds:
         }
         if (end < 0) end = w.endIndex();
         const type = known ? table.names[id]! : 'ERROR';
+        const opaque = known && table.opaque[id]!;
+        // An opaque node never gets children: it shares one frozen empty list (about half the nodes
+        // are opaque leaves, and each fresh array was an allocation for the collector).
+        const children = opaque ? NO_CHILDREN : [];
         let node: SyntaxNode;
         if (fields) {
           const field = table.fieldNames[w.fieldId()];
-          node = field === undefined ? { type, start, end, children: [], parent } : { type, start, end, children: [], parent, field };
-        } else node = { type, start, end, children: [], parent };
+          node = field === undefined ? { type, start, end, children, parent } : { type, start, end, children, parent, field };
+        } else node = { type, start, end, children, parent };
         parent.children.push(node);
         kept = node;
-        if (known && table.opaque[id]) descend = false;
+        if (opaque) descend = false;
       }
       if (descend && w.firstChild()) {
         // A node not kept is transparent: its kept descendants attach to the nearest kept ancestor.
