@@ -100,6 +100,23 @@ describe('rust frontend', () => {
     assert.deepEqual(callees, ['std::fs::read', 'std::thread::sleep', 'std::fs::read_to_string', 'std::io::Stdin::read_line', 'std::io::stdin']);
   });
 
+  it('parses a macro token tree for its calls only when its code names a callable: not for a name in a comment, string or attribute', () => {
+    // Modelled on Tokio's tests (`assert_ok!(…)`, `assert!(…, "message")`) and its `cfg_rt! { /// docs … }` item macros.
+    const calleesOf = (body: string): string[] =>
+      parse(`use std::fs;\nasync fn f(x: X, p: &str) {\n    ${body}\n}\n`).model.calls.map((c) => c.calleeText);
+    // `read(` only in the message, in a comment or in an attribute: the token tree is not parsed.
+    assert.deepEqual(calleesOf('assert!(x.is_ok(), "could not read(p)");'), []);
+    assert.deepEqual(calleesOf('assert!(x.is_ok() /* then read(p) */);'), []);
+    assert.deepEqual(calleesOf('assert!(x.is_ok(), r#"read(p) "failed""#);'), []);
+    assert.deepEqual(calleesOf("assert!(x.is_ok(), '(' == c); // read(p)"), []);
+    assert.deepEqual(calleesOf('m! { #[cfg(feature = "read(p)")] x.is_ok() }'), []);
+    // In code it is: beside a string holding `//`, after a char literal `'"'`, in a `json!` value, in `vec!`.
+    assert.deepEqual(calleesOf('assert!(fs::metadata("//x").is_ok());'), ['fs::metadata(..).is_ok', 'fs::metadata']);
+    assert.deepEqual(calleesOf("assert!(c != '\"' && fs::read(p).is_ok());"), ['fs::read(..).is_ok', 'fs::read']);
+    assert.deepEqual(calleesOf('let v = serde_json::json!({ "read(": fs::read(p) });'), ['fs::read']);
+    assert.deepEqual(calleesOf('let v = vec![fs::read(p); 2];'), ['fs::read']);
+  });
+
   it('tells executor contexts from offloaded bodies', () => {
     const text = [
       'fn main() {',

@@ -108,6 +108,85 @@ export function selectAsStatements(tokens: string): string {
   return out.join('');
 }
 
+/**
+ * `tokens` with comments, string and char literals and attributes (`#[…]`, `#![…]`) blanked (spaces,
+ * same length): what is left is the code that can call something. An unterminated literal or
+ * comment blanks to the end.
+ */
+export function codeOnly(tokens: string): string {
+  let out = '';
+  let from = 0;
+  const n = tokens.length;
+  const blank = (start: number, end: number): void => {
+    out += tokens.slice(from, start) + ' '.repeat(end - start);
+    from = end;
+  };
+  for (let i = 0; i < n; ) {
+    const c = tokens.charCodeAt(i);
+    if (c === 0x2f /* / */ && tokens[i + 1] === '/') {
+      const e = tokens.indexOf('\n', i);
+      const end = e < 0 ? n : e;
+      blank(i, end);
+      i = end;
+    } else if (c === 0x2f && tokens[i + 1] === '*') {
+      // Block comments nest in Rust.
+      let depth = 1;
+      let j = i + 2;
+      while (j < n && depth > 0) {
+        if (tokens[j] === '/' && tokens[j + 1] === '*') {
+          depth++;
+          j += 2;
+        } else if (tokens[j] === '*' && tokens[j + 1] === '/') {
+          depth--;
+          j += 2;
+        } else j++;
+      }
+      blank(i, j);
+      i = j;
+    } else if (c === 0x22 /* " */) {
+      let j = i + 1;
+      while (j < n && tokens[j] !== '"') j += tokens[j] === '\\' ? 2 : 1;
+      const end = Math.min(n, j + 1);
+      blank(i, end);
+      i = end;
+    } else if ((c === 0x72 /* r */ || c === 0x62 /* b */) && RAW_STRING.test(tokens.slice(i, i + 3 + 255)) && !/\w/.test(tokens[i - 1] ?? '')) {
+      const m = RAW_STRING.exec(tokens.slice(i, i + 3 + 255))!;
+      const close = `"${m[1]}`;
+      const e = tokens.indexOf(close, i + m[0].length);
+      const end = e < 0 ? n : e + close.length;
+      blank(i, end);
+      i = end;
+    } else if (c === 0x27 /* ' */) {
+      // A char literal (`'('`, `'\''`, `'\u{28}'`); a lifetime or label (`'a`) is left alone.
+      const m = CHAR_LITERAL.exec(tokens.slice(i, i + 12));
+      if (m) {
+        blank(i, i + m[0].length);
+        i += m[0].length;
+      } else i++;
+    } else if (c === 0x23 /* # */ && /^#!?\s*\[/.test(tokens.slice(i, i + 8))) {
+      let depth = 0;
+      let j = tokens.indexOf('[', i);
+      for (; j < n; j++) {
+        const d = tokens[j];
+        if (d === '"') {
+          j++;
+          while (j < n && tokens[j] !== '"') j += tokens[j] === '\\' ? 2 : 1;
+        } else if (d === '[') depth++;
+        else if (d === ']' && --depth === 0) break;
+      }
+      const end = Math.min(n, j + 1);
+      blank(i, end);
+      i = end;
+    } else i++;
+  }
+  return from === 0 ? tokens : out + tokens.slice(from);
+}
+
+/** The opening of a raw string (`r"`, `r#"`, `br##"`): its `#`s. */
+const RAW_STRING = /^b?r(#*)"/;
+/** A char literal: one character or one escape between quotes. */
+const CHAR_LITERAL = /^'(?:[^\\'\n]|\\(?:u\{[0-9A-Fa-f]{1,6}\}|x[0-9A-Fa-f]{2}|.))'/;
+
 /** Copies `node` with offsets shifted by `delta` and `parent` as its parent, children included. */
 function transplant(node: SyntaxNode, parent: SyntaxNode, delta: number): SyntaxNode {
   const top: SyntaxNode = { type: node.type, start: node.start + delta, end: node.end + delta, children: [], parent };
@@ -131,9 +210,11 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string, calla
     if (!tt || tt.type !== 'token_tree' || tt.end - tt.start > MAX_TOKENS_TEXT) continue;
     const tokens = text.slice(tt.start, tt.end);
     // Parsing costs a trip into WASM: only token trees that call a name that could block (a catalog
-    // entry's last segment, a same-file function) are parsed; `println!("{}", x.len())` is not.
+    // entry's last segment, a same-file function) are parsed; `println!("{}", x.len())` is not. What
+    // reads like a call in a comment, a string or an attribute (`/// Tries to read(…)`,
+    // `#[derive(Debug)]`) is not one: those are blanked first.
     let worth = false;
-    for (const m of tokens.matchAll(/([A-Za-z_]\w*)\s*(?:::\s*<[^()]*>\s*)?\(/g)) {
+    for (const m of codeOnly(tokens).matchAll(/([A-Za-z_]\w*)\s*(?:::\s*<[^()]*>\s*)?\(/g)) {
       if (callable(m[1]!)) {
         worth = true;
         break;
