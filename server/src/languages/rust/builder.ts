@@ -123,7 +123,7 @@ function blockingNames(catalog: Catalog): ReadonlySet<string> {
 }
 
 /** Reads the whole file into the model. */
-export function buildModel(root: SyntaxNode, text: string, path: string, catalog: Catalog, syntaxErrors: number, edition: Edition): { model: FileModel; state: BuildState } {
+export function buildModel(root: SyntaxNode, text: string, path: string, catalog: Catalog, syntaxErrors: number, edition: Edition): { model: FileModel; state: BuildState; items: SyntaxNode[] } {
   const scope = new Scope(text);
   const comments: Comment[] = [];
   const fnNodes: SyntaxNode[] = [];
@@ -136,6 +136,8 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const inlineMods = new Map<string, SyntaxNode>();
   const fileMods = new Set<string>();
   const pubUses: SyntaxNode[] = [];
+  // Every `fn` and `mod` item in pre-order, macro bodies' included: where `roles.ts` looks for attributes.
+  const items: SyntaxNode[] = [];
   // Pass over the mirror (plain JS): collect what later steps need, in source order.
   walk(root, (n) => {
     switch (n.type) {
@@ -174,6 +176,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
         return;
       }
       case 'mod_item': {
+        items.push(n);
         // `mod helpers { … }`: its functions are called as `helpers::f()` (or through `use helpers::f`).
         const name = childOfType(n, 'identifier');
         if (name && childOfType(n, 'declaration_list')) inlineMods.set(text.slice(name.start, name.end), n);
@@ -198,6 +201,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
         return;
       default:
         if (FUNCTION_TYPES.has(n.type)) fnNodes.push(n);
+        if (n.type === 'function_item') items.push(n);
         return;
     }
   });
@@ -213,6 +217,15 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       if (id) local.add(text.slice(id.start, id.end));
     }
     macroCalls = callsInMacros(exprMacros, text, (n) => blocking.has(n) || local.has(n));
+  }
+  // The items of the macro bodies just parsed (each transplanted between the macro's name and its token tree).
+  for (const m of exprMacros) {
+    if (m.children.length <= 2) continue;
+    for (let i = 1; i < m.children.length - 1; i++) {
+      walk(m.children[i]!, (n) => {
+        if (n.type === 'function_item' || n.type === 'mod_item') items.push(n);
+      });
+    }
   }
   if (macroCalls.length > 0) {
     callNodes.push(...macroCalls);
@@ -292,7 +305,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const norm = (p: string): string => fileRelativePath(p, fileMods, []);
   const exports = { functions: exportedFunctions(state.fns, text), reexports: pubUses.flatMap((u) => pubUseReExports(u, text, norm)) };
   const model: FileModel = { language: 'rust', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors, exports };
-  return { model, state };
+  return { model, state, items };
 }
 
 /** `#[test]`, `#[tokio::test(…)]`, `#[bench]`, `#[cfg(test)]`, `#[cfg(all(test, …))]`, not `#[cfg(not(test))]`. */

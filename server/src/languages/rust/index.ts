@@ -44,7 +44,7 @@ export function createRustFrontend(options: { edition?: Edition } = {}): Fronten
     kinds: RUST_KINDS,
     build(view, text, path, catalog) {
       const built = buildModel(view.root, text, path, catalog, view.syntaxErrors, edition);
-      const model = { ...built.model, ...(view.firstSyntaxError !== undefined ? { firstSyntaxError: view.firstSyntaxError } : {}), roleFacts: rustRoleFacts(text, view.root, built.model) };
+      const model = { ...built.model, ...(view.firstSyntaxError !== undefined ? { firstSyntaxError: view.firstSyntaxError } : {}), roleFacts: rustRoleFacts(text, built.items, built.model) };
       return { model, data: { state: built.state, edition } };
     },
     fixes: rustFixes,

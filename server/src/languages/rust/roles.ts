@@ -4,6 +4,7 @@
  * criterion harness. Paths (`tests/`, `benches/`, `build.rs`) are the engine's (roles-paths.ts).
  */
 import type { FileModel, RoleFact, RoleFacts } from '../../engine/model';
+import { nearestAncestorIn } from '../tree-sitter';
 import type { SyntaxNode } from './syntax';
 
 /** The last path segment of an attribute names a test harness: `test`, `tokio::test`, `rstest`, `test_case(…)`. */
@@ -27,21 +28,24 @@ function attributeRole(text: string, node: SyntaxNode): RoleFact | undefined {
   return undefined;
 }
 
-/** Role facts for a Rust file's functions, from the attributes of each enclosing item. */
-export function rustRoleFacts(text: string, root: SyntaxNode, model: FileModel): RoleFacts {
+/**
+ * Role facts for a Rust file's functions, from the attributes of each enclosing item. `items` are
+ * the file's `fn` and `mod` items, each after its ancestors (the builder collects them in its walk):
+ * an item inside one already marked takes the outer item's role.
+ */
+export function rustRoleFacts(text: string, items: readonly SyntaxNode[], model: FileModel): RoleFacts {
   const marked: { start: number; end: number; fact: RoleFact }[] = [];
-  // An explicit stack: deeply nested input must not overflow the call stack.
-  const stack: SyntaxNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'function_item' || node.type === 'mod_item') {
-      const fact = attributeRole(text, node);
-      if (fact) {
-        marked.push({ start: node.start, end: node.end, fact });
-        continue; // everything inside has the outer item's role
-      }
+  const markedNodes = new Map<SyntaxNode, true>();
+  // Memoised along the paths walked up. An entry is never made stale by a later mark: a node is
+  // marked before any of its descendants is looked up, so no path walked earlier runs below it.
+  const above = new Map<SyntaxNode, true | undefined>();
+  for (const node of items) {
+    if (markedNodes.size > 0 && nearestAncestorIn(node, markedNodes, above)) continue;
+    const fact = attributeRole(text, node);
+    if (fact) {
+      marked.push({ start: node.start, end: node.end, fact });
+      markedNodes.set(node, true);
     }
-    for (const c of node.children) stack.push(c);
   }
   const functions: { functionId: number; fact: RoleFact }[] = [];
   if (marked.length > 0) {
