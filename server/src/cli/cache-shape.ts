@@ -40,6 +40,8 @@ function validExport(v: unknown): boolean {
   const blocks = v['blocks'];
   if (blocks !== undefined && !(isObject(blocks) && isString(blocks['callee']) && isHops(blocks['hops']) && (blocks['hops'] as unknown[]).length > 0)) return false;
   if (v['cannotReject'] !== undefined && v['cannotReject'] !== true) return false;
+  const cannotRejectIf = v['cannotRejectIf'];
+  if (cannotRejectIf !== undefined && !(Array.isArray(cannotRejectIf) && cannotRejectIf.every(isString))) return false;
   const refs = v['refs'];
   return Array.isArray(refs) && refs.every((r) => isObject(r) && isString(r['callee']) && typeof r['sync'] === 'boolean' && isHops(r['hops']));
 }
@@ -53,8 +55,9 @@ function validReExport(v: unknown): boolean {
 /** True when `v` is a cross-file summary of the right shape (engine/summary.ts). */
 export function validSummary(v: unknown): boolean {
   if (!isObject(v) || !isString(v['path']) || !isString(v['shown']) || !isString(v['language'])) return false;
-  const { exports, reexports, refs, floating } = v;
+  const { exports, reexports, refs, floating, assumed } = v;
   if (floating !== undefined && !(Array.isArray(floating) && floating.every(isString))) return false;
+  if (assumed !== undefined && !(Array.isArray(assumed) && assumed.every(isString))) return false;
   return Array.isArray(exports) && exports.every(validExport) && Array.isArray(reexports) && reexports.every(validReExport) && Array.isArray(refs) && refs.every(isString);
 }
 

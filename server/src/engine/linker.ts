@@ -100,7 +100,11 @@ export interface LinkedFunction {
   readonly io: boolean;
   /** It blocks its caller: the chain from its body down to the blocking call, across files. */
   readonly blocks?: BlockingChain;
-  /** An async function whose promise cannot reject (its own file says it catches its failures). */
+  /**
+   * Its promise cannot reject: an async function whose own file says it catches its failures, or a
+   * function that returns such a promise, possibly through other modules' functions (a method that
+   * chains on its superclass's, `super.stop().then(…)`) that cannot reject either.
+   */
   readonly cannotReject?: true;
 }
 
@@ -246,8 +250,18 @@ export class Linker {
         blocks = { hops: [...here(ref.hops), ...inner.blocks.hops], callee: inner.blocks.callee };
       }
     }
+    // Quiet on condition: every callee it chains on, in other modules, links and cannot reject.
+    let cannotReject = fn.cannotReject === true;
+    if (!cannotReject && fn.cannotRejectIf !== undefined && fn.cannotRejectIf.length > 0) {
+      cannotReject = fn.cannotRejectIf.every((callee) => {
+        const target = this.resolve(file.path, callee);
+        const inner = target ? this.linked(target.file, target.fn, depth + 1, active) : undefined;
+        if (target && !inner) complete = false;
+        return inner?.cannotReject === true;
+      });
+    }
     active.delete(key);
-    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(blocks ? { blocks } : {}), ...(fn.cannotReject ? { cannotReject: true as const } : {}) };
+    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(blocks ? { blocks } : {}), ...(cannotReject ? { cannotReject: true as const } : {}) };
     // An answer cut short by a cycle depends on where the walk entered it: only complete ones are kept.
     if (complete || (blocks && io)) this.memo.set(key, out);
     return out;
@@ -263,9 +277,10 @@ export class Linker {
     const out: Record<string, LinkedFunction> = {};
     if (!s) return out;
     const floating = new Set(s.floating ?? []);
+    const assumed = new Set(s.assumed ?? []);
     for (const callee of s.refs) {
       const l = this.link(path, callee);
-      if (l && (l.blocks || l.io || (floating.has(callee) && l.isAsync && !l.cannotReject))) out[callee] = l;
+      if (l && (l.blocks || l.io || (floating.has(callee) && l.isAsync && !l.cannotReject) || (assumed.has(callee) && l.cannotReject))) out[callee] = l;
     }
     return out;
   }

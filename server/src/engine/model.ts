@@ -89,9 +89,15 @@ export interface FunctionInfo {
    * An async function whose promise cannot reject: it catches its own failures (TS/JS: every
    * `await`, `throw` and returned promise sits in a `try` whose `catch` never rethrows). Set for a
    * file's outer functions and methods, what its summary may export. Absent: it may reject, or the
-   * frontend does not tell.
+   * frontend does not tell. TS/JS also sets it for a function that is not `async` and returns a
+   * promise that cannot reject (`return Promise.all(promises)` over promises that each have a `.catch`).
    */
   readonly cannotReject?: boolean;
+  /**
+   * It cannot reject if each of these calls of another module's functions cannot (their resolved
+   * callees: `./Flow.Flow.stop` for a `super.stop()` that the method chains on): the linker decides.
+   */
+  readonly cannotRejectIf?: readonly string[];
 }
 
 /**
@@ -283,6 +289,12 @@ export interface SpawnSite {
    * imports say that function is async and can reject (TS/JS).
    */
   readonly linked?: string;
+  /**
+   * The promise cannot reject if each of these calls of another module's functions cannot (resolved
+   * callees; a `.finally` chain on a method that chains on `super.stop()`): the site is excused when
+   * the linker's imports say so of every one (TS/JS).
+   */
+  readonly quietIf?: readonly string[];
   /**
    * The runtime whose spawn this is, when what a dropped handle means differs from the language's
    * default (Rust: `smol`, whose dropped `Task` is cancelled; `async-std`, which has no `JoinSet`):

@@ -76,8 +76,10 @@ export interface FunctionSummary {
   readonly io: boolean;
   /** It blocks through same-file code (absent for async and offloaded functions: they do not block their caller). */
   readonly blocks?: LocalChain;
-  /** An async function whose promise cannot reject (it catches its own failures): dropping it loses nothing. */
+  /** Its promise cannot reject (an async function that catches its own failures, or a function that returns such a promise): dropping it loses nothing. */
   readonly cannotReject?: true;
+  /** Its promise cannot reject if each of these callees (of other modules) cannot: the linker decides. */
+  readonly cannotRejectIf?: readonly string[];
   readonly refs: readonly SummaryRef[];
 }
 
@@ -95,6 +97,11 @@ export interface FileSummary {
    * linker tells its analysis which of them are async functions that can reject.
    */
   readonly floating?: readonly string[];
+  /**
+   * The callees among `refs` whose promise, if it cannot reject, excuses a dropped promise of the file
+   * (TS/JS `SpawnSite.quietIf`): the linker tells its analysis which of them cannot reject.
+   */
+  readonly assumed?: readonly string[];
 }
 
 /** How far one file's chain is followed through same-file helpers. */
@@ -182,7 +189,9 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   for (const h of model.handlerRefs ?? []) if (!catalog.blocking.has(h.callee) && mayLink(h.callee)) refs.add(h.callee);
   const floats = new Set<string>();
   for (const s of model.spawns) if (s.linked !== undefined && refs.has(s.linked)) floats.add(s.linked);
-  const floating = floats.size > 0 ? { floating: [...floats] } : {};
+  const assumes = new Set<string>();
+  for (const s of model.spawns) for (const k of s.quietIf ?? []) if (refs.has(k)) assumes.add(k);
+  const floating = { ...(floats.size > 0 ? { floating: [...floats] } : {}), ...(assumes.size > 0 ? { assumed: [...assumes] } : {}) };
   if (exported.length === 0) return { path: model.path, shown, language: model.language, exports: [], reexports, refs: [...refs], ...floating };
 
   const index = new CallIndex(model);
@@ -262,7 +271,7 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     if (!f) continue;
     const blocks = f.isAsync || f.offloaded ? undefined : blockingFrom(functionId, 0);
     const { refs: fnRefs, io } = refsFrom(functionId);
-    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(blocks ? { blocks } : {}), ...(f.isAsync && f.cannotReject === true ? { cannotReject: true as const } : {}), refs: fnRefs });
+    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(blocks ? { blocks } : {}), ...(f.cannotReject === true ? { cannotReject: true as const } : {}), ...(f.cannotRejectIf !== undefined && f.cannotRejectIf.length > 0 ? { cannotRejectIf: f.cannotRejectIf } : {}), refs: fnRefs });
   }
   return { path: model.path, shown, language: model.language, exports, reexports, refs: [...refs], ...floating };
 }

@@ -146,6 +146,20 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   // A blocking call in the arguments of another (`fs.closeSync(fs.openSync(p, 'w'))`) is one expression:
   // one finding on the outer call names both.
   const nestedIn = nestedBlockingCalls(model, isBlocking);
+  // A helper called several times in one function blocks for one reason, with one fix (the helper's):
+  // one finding at its first call, the others as related locations (Ghost's ghost_head calls
+  // getAssetUrl four times). Keyed by function, context and helper.
+  const byHelper = new Map<string, { index: number; more: CallSite[] }>();
+  const once = (call: CallSite, helper: string, push: () => void): void => {
+    const key = `${call.functionId ?? ''}:${call.context}:${helper}`;
+    const first = byHelper.get(key);
+    if (first) {
+      first.more.push(call);
+      return;
+    }
+    byHelper.set(key, { index: findings.length, more: [] });
+    push();
+  };
   for (const call of model.calls) {
     if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
     const inContext = describeContext(model, call.context);
@@ -174,12 +188,12 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     if (imported) {
       const blocks = imported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
-      findings.push(quietIfCheap({
+      once(call, `x${call.callee}`, () => findings.push(quietIfCheap({
         message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: hopNotes(imported, call),
         data: { callId: call.id },
-      }, [catalog.blocking.get(blocks.callee)]));
+      }, [catalog.blocking.get(blocks.callee)])));
       continue;
     }
     if (call.localTarget === undefined) continue;
@@ -194,16 +208,16 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     if (innerImported) {
       const blocks = innerImported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
-      findings.push(quietIfCheap({
+      once(call, `l${helper.id}`, () => findings.push(quietIfCheap({
         message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`, and ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }, ...hopNotes(innerImported, call)],
         data: { callId: call.id },
-      }, [catalog.blocking.get(blocks.callee)]));
+      }, [catalog.blocking.get(blocks.callee)])));
       continue;
     }
     const innerEntry = catalog.blocking.get(inner.callee!)!;
-    findings.push(quietIfCheap({
+    once(call, `l${helper.id}`, () => findings.push(quietIfCheap({
       message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`; ${
         innerEntry.replacement
           ? `make it async and use \`${asWritten(innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement), inner)}\``
@@ -212,7 +226,18 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       span: call.span,
       related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }],
       data: { callId: call.id, innerCallId: inner.id },
-    }, [innerEntry]));
+    }, [innerEntry])));
+  }
+  for (const { index, more } of byHelper.values()) {
+    if (more.length === 0) continue;
+    const f = findings[index]!;
+    // The count goes before the chain and the advice, which end the message (a cheap call's reason stays last).
+    const at = f.message.indexOf(': ');
+    findings[index] = {
+      ...f,
+      message: `${f.message.slice(0, at)} (this call and ${more.length} more)${f.message.slice(at)}`,
+      related: [...(f.related ?? []), ...more.map((c) => ({ span: c.span, message: `\`${quoted(c)}\` is called here too` }))],
+    };
   }
   // A synchronous function of another module registered by name as a handler runs on every request:
   // what it blocks on blocks there. Reported at the registration, which is what makes it a handler.
@@ -247,7 +272,7 @@ export const blockingInAsync: Rule = {
     summary: 'A blocking call (sync I/O, sleep, CPU-heavy sync API) inside async code, directly or through a helper in this file or another',
     what:
       'Flags calls that block the thread inside an async function, an async closure or a callback registered as a request or event handler. ' +
-      'A call to a sync helper is flagged at the call site when the helper (or a helper it calls) blocks, in the same file or, through the project\'s imports, in another: the message and the related locations show the chain, one hop per call. ' +
+      'A call to a sync helper is flagged at the call site when the helper (or a helper it calls) blocks, in the same file or, through the project\'s imports, in another: the message and the related locations show the chain, one hop per call; a helper called several times in one function is one finding, at its first call, with the other calls as related locations (one cause, one fix). ' +
       'A synchronous function of another module handed by name to a handler registration (`router.get(\'/files\', files.list)`, `app.get(\'*\', require(\'./controller\'))`, a template helper given to `registerHelper`) runs on every request that reaches it: when it blocks, the registration is flagged (its own file cannot see that it runs per request).',
     why:
       'An event loop or executor thread runs many tasks in turn. A blocking call stops all of them until it returns: one slow disk read or password hash in a request handler delays every other request the process is serving.',

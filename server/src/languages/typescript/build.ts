@@ -14,7 +14,7 @@ import { findFanOuts } from './fan-out';
 import { findRetries } from './retries';
 import { memoisedSpans } from './memo';
 import { findHeldRegions } from './regions';
-import { FUNCTION_SCOPES, localClassOfCallee, requiredModule, resolveExpr, resolveTarget } from './resolve';
+import { FUNCTION_SCOPES, localClassOfCallee, requiredModule, resolveExpr, resolveTarget, superMethodCallee } from './resolve';
 import type { RawCall, RawFunction, WalkResult } from './walk';
 
 /** A call with its resolution, as the later passes need it. */
@@ -31,9 +31,9 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
   const calls: ResolvedCall[] = w.calls;
   typeConstructorParameters(calls);
   for (const c of calls) {
-    c.callee = resolveExpr(c.node.expression, c.scope);
     const target = resolveTarget(c.node.expression, c.scope);
     c.localTarget = target === undefined ? undefined : w.fnIdByNode.get(target);
+    c.callee = resolveExpr(c.node.expression, c.scope) ?? (c.localTarget === undefined ? superMethodCallee(c.node.expression, c.scope) : undefined);
   }
 
   // Compiled output reaches the worker markers through the module object
@@ -114,6 +114,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
   const fnNodes = w.functions.map((f) => f.node);
   const detached = findDetached(text, calls, functions, fnNodes, w.comments);
   for (const id of detached.cannotReject) functions[id] = { ...functions[id]!, cannotReject: true };
+  for (const [id, callees] of detached.cannotRejectIf) functions[id] = { ...functions[id]!, cannotRejectIf: callees };
   return {
     language: 'typescript',
     path,

@@ -6,7 +6,9 @@
  * the promise all keep it; anything the frontend cannot tell returns a promise is not a spawn site.
  * A promise that cannot reject loses no error when it is dropped: a same-file async function that
  * catches its own failures, `Promise.allSettled`, or `Promise.all` over promises that each have a
- * `.catch`.
+ * `.catch`. A promise that cannot reject if another module's functions it chains on cannot (a method
+ * whose `super.stop()` is in the superclass's file) carries those callees (`quietIf`,
+ * `cannotRejectIf`) for the linker to decide.
  */
 import ts from 'typescript';
 import type { Comment, FunctionInfo, SpawnSite } from '../../engine/model';
@@ -25,19 +27,55 @@ const DELIBERATE = /fire[- ]and[- ]forget|(not|without|no need to|don'?t|do not|
  * reject (what the file's summary tells other files: a dropped call of one of them loses nothing).
  * A dropped call of another module's function is a site with `linked`: the linker decides.
  */
-export function findDetached(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[], comments: readonly Comment[] = []): { spawns: SpawnSite[]; cannotReject: Set<number> } {
+export function findDetached(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[], comments: readonly Comment[] = []): { spawns: SpawnSite[]; cannotReject: Set<number>; cannotRejectIf: Map<number, string[]> } {
   const out: SpawnSite[] = [];
-  const quietMemo = new Map<number, boolean>();
+  const quietMemo = new Map<number, { quiet: boolean; assumes: readonly string[] }>();
   const callOfNode = new Map<ts.Node, RawCall>(calls.map((c) => [c.node, c]));
+  /**
+   * While set, a call of another module's function (a callee the linker may resolve) counts as quiet and
+   * is added here: the answer holds if the linker finds each such function cannot reject. Unset, such a
+   * call may reject.
+   */
+  let assuming: Set<string> | undefined;
 
-  /** A same-file async function whose promise cannot reject (memoised; a cycle counts as may-reject). */
+  const useQuiet = (r: { quiet: boolean; assumes: readonly string[] }): boolean => {
+    if (!r.quiet) return false;
+    if (r.assumes.length === 0) return true;
+    if (assuming === undefined) return false;
+    for (const k of r.assumes) assuming.add(k);
+    return true;
+  };
+
+  /** A same-file function whose promise cannot reject (memoised; a cycle counts as may-reject), on the assumptions it records. */
   const quietFunction = (id: number): boolean => {
     const known = quietMemo.get(id);
-    if (known !== undefined) return known;
-    quietMemo.set(id, false);
-    const quiet = cannotReject(fnNodes[id]!, quietExpr, quietPromise);
-    quietMemo.set(id, quiet);
-    return quiet;
+    if (known !== undefined) return useQuiet(known);
+    quietMemo.set(id, { quiet: false, assumes: [] });
+    const outer = assuming;
+    const mine = new Set<string>();
+    assuming = mine;
+    let quiet = false;
+    try {
+      quiet = cannotReject(fnNodes[id]!, quietExpr, quietPromise);
+    } finally {
+      assuming = outer;
+    }
+    const result = { quiet, assumes: quiet ? [...mine] : [] };
+    quietMemo.set(id, result);
+    return useQuiet(result);
+  };
+
+  /** Runs `test` with assumptions recorded: whether it holds, and on which other modules' functions. */
+  const underAssumptions = (test: () => boolean): { quiet: boolean; assumes: string[] } => {
+    const outer = assuming;
+    const mine = new Set<string>();
+    assuming = mine;
+    try {
+      const quiet = test();
+      return { quiet, assumes: quiet ? [...mine] : [] };
+    } finally {
+      assuming = outer;
+    }
   };
 
   /**
@@ -116,6 +154,11 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
       const m = callee.name.text;
       if (m === 'catch' && u.arguments.length >= 1) return true;
       if (m === 'then' && u.arguments.length >= 2) return true;
+      // `p.then(f)`, `p.finally(f)`: quiet when `p` is and the callback, a function literal, cannot throw or reject.
+      if ((m === 'then' || m === 'finally') && u.arguments.length === 1) {
+        const f = unwrap(u.arguments[0]!);
+        return isFunctionLike(f) && quietExpr(callee.expression) && cannotReject(f, quietExpr, quietPromise);
+      }
       const recv = unwrap(callee.expression);
       if (T.isIdentifier(recv) && recv.text === 'Promise') {
         if (m === 'allSettled') return true;
@@ -124,7 +167,13 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
       }
     }
     const c = callOfNode.get(u);
-    if (c?.localTarget !== undefined && functions[c.localTarget]?.isAsync) return quietFunction(c.localTarget);
+    // A same-file function, async or one that returns a promise (`stop() { return super.stop().then(…) }`).
+    if (c?.localTarget !== undefined && functions[c.localTarget] !== undefined) return quietFunction(c.localTarget);
+    // Another module's function: quiet on the assumption that it cannot reject, for the linker to check.
+    if (assuming !== undefined && c !== undefined && !c.isNew && c.localTarget === undefined && c.callee !== undefined && typescriptResolver.mayLink(c.callee)) {
+      assuming.add(c.callee);
+      return true;
+    }
     return false;
   }
 
@@ -174,18 +223,25 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     let spawner: string | undefined;
     let excuse: SpawnSite['excuse'];
     let linked: string | undefined;
+    let quietIf: string[] | undefined;
     const target = c.localTarget === undefined ? undefined : functions[c.localTarget];
     if (target?.isAsync) {
       spawner = c.calleeText;
-      if (quietFunction(target.id) || quietRestart(c, target.id) || quietUnderGuard(c, fnNodes[target.id]!)) excuse = 'handled';
-      else if (c.functionId === undefined) excuse = 'entry';
+      const q = underAssumptions(() => quietFunction(target.id));
+      if ((q.quiet && q.assumes.length === 0) || quietRestart(c, target.id) || quietUnderGuard(c, fnNodes[target.id]!)) excuse = 'handled';
+      else {
+        if (q.quiet) quietIf = q.assumes;
+        if (c.functionId === undefined) excuse = 'entry';
+      }
     } else if (c.member === 'then' || c.member === 'finally') {
       if (c.member === 'then' && (c.node.arguments?.length ?? 0) >= 2) continue; // `.then(ok, err)`
       if (chainHasCatch(c.node)) continue;
       spawner = c.calleeText;
       const head = chainHead(c.node);
       // The head cannot reject and no callback of the chain can: an async callback that awaits I/O outside a `try` could.
-      if (head !== undefined && quietPromise(head) && chainCallbacks(c.node).every((f) => cannotReject(f, quietExpr, quietPromise))) excuse = 'handled';
+      const q = underAssumptions(() => head !== undefined && quietPromise(head) && chainCallbacks(c.node).every((f) => cannotReject(f, quietExpr, quietPromise)));
+      if (q.quiet && q.assumes.length === 0) excuse = 'handled';
+      else if (q.quiet) quietIf = q.assumes;
     } else if (c.callee !== undefined && PROMISE_APIS.test(c.callee) && !(c.node.arguments ?? []).some((a) => isFunctionLike(unwrap(a)))) {
       spawner = c.calleeText;
     } else if (c.localTarget === undefined && c.functionId !== undefined && c.callee !== undefined && typescriptResolver.mayLink(c.callee)) {
@@ -196,11 +252,25 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     if (spawner === undefined) continue;
     if (excuse === undefined && DELIBERATE.test(commentsBeside(text, comments, c.span))) excuse = 'deliberate';
     const context = c.functionId === undefined ? undefined : functions[c.functionId]!.context;
-    out.push({ id: out.length, span: c.span, spawner, handle: 'dropped', inLoop: c.inLoop, context, functionId: c.functionId, callId: c.id, ...(excuse ? { excuse } : {}), ...(linked !== undefined ? { linked } : {}) });
+    out.push({ id: out.length, span: c.span, spawner, handle: 'dropped', inLoop: c.inLoop, context, functionId: c.functionId, callId: c.id, ...(excuse ? { excuse } : {}), ...(linked !== undefined ? { linked } : {}), ...(quietIf !== undefined ? { quietIf } : {}) });
   }
   const quiet = new Set<number>();
-  for (const f of functions) if (f.isAsync && f.parent === undefined && quietFunction(f.id)) quiet.add(f.id);
-  return { spawns: out, cannotReject: quiet };
+  const quietIfs = new Map<number, string[]>();
+  for (const f of functions) {
+    // Outer functions and methods: async ones, and sync ones that return something (a promise, maybe).
+    if (f.parent !== undefined || (!f.isAsync && !returnsValue(fnNodes[f.id]!))) continue;
+    const q = underAssumptions(() => quietFunction(f.id));
+    if (q.quiet && q.assumes.length === 0) quiet.add(f.id);
+    else if (q.quiet) quietIfs.set(f.id, q.assumes);
+  }
+  return { spawns: out, cannotReject: quiet, cannotRejectIf: quietIfs };
+}
+
+/** A function that returns a value somewhere (not in a nested function): an expression body, or a `return x`. */
+function returnsValue(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!fn.body) return false;
+  if (!T.isBlock(fn.body)) return true;
+  return someNode(fn.body, (n) => T.isReturnStatement(n) && n.expression !== undefined);
 }
 
 /**

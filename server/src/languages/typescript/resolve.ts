@@ -232,9 +232,55 @@ export function resolveTarget(expr: ts.Expression, scope: Scope, depth = 0): ts.
     }
     return undefined;
   }
-  if (T.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    return scope.cls?.methods.get(e.name.text);
+  if (T.isPropertyAccessExpression(e)) {
+    const cls = receiverClass(e.expression, scope);
+    return cls?.methods.get(e.name.text);
   }
+  return undefined;
+}
+
+/**
+ * The class a method's receiver is the instance of: `this`, or a name bound once to `this`
+ * (`var self = this`, then `self.stop()` in a callback: Node-RED's Subflow.start).
+ */
+function receiverClass(receiver: ts.Expression, scope: Scope): ClassInfo | undefined {
+  const r = unwrap(receiver);
+  if (r.kind === ts.SyntaxKind.ThisKeyword) return scope.cls;
+  if (!T.isIdentifier(r)) return undefined;
+  const b = lookup(r.text, scope);
+  if (b?.k !== 'var' || b.exprs.length !== 1 || unwrap(b.exprs[0]!).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  return b.scope.cls;
+}
+
+/**
+ * A method of the superclass a call names, when the class extends an imported one: `super.stop()`, and
+ * `this.stop()` (or `self.stop()`) in a class that declares no `stop` of its own. Named through the
+ * import (`./Flow.Flow.stop` for `const Flow = require('./Flow').Flow; class Subflow extends Flow`), so
+ * the linker finds the method in the other file (Node-RED's Subflow.stop chains on Flow.stop).
+ * A superclass of the same file is left alone: its methods are not reached this way.
+ */
+export function superMethodCallee(expr: ts.Expression, scope: Scope): string | undefined {
+  const e = unwrap(expr);
+  if (!T.isPropertyAccessExpression(e)) return undefined;
+  const name = e.name.text;
+  const recv = unwrap(e.expression);
+  let cls: ClassInfo | undefined;
+  if (recv.kind === ts.SyntaxKind.SuperKeyword) cls = scope.cls ?? arrowClass(scope);
+  else {
+    cls = receiverClass(recv, scope);
+    if (cls === undefined || cls.methods.has(name) || cls.fields.has(name)) return undefined;
+  }
+  const base = cls?.node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  if (base === undefined) return undefined;
+  const b = unwrap(base);
+  if (T.isIdentifier(b) && lookup(b.text, scope)?.k === 'fn') return undefined;
+  const path = resolveExpr(b, scope);
+  return path === undefined ? undefined : `${path}.${name}`;
+}
+
+/** The class of the nearest scope that knows one (an arrow function inside a method). */
+function arrowClass(scope: Scope): ClassInfo | undefined {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.cls) return s.cls;
   return undefined;
 }
 
