@@ -61,6 +61,21 @@ export function validSummary(v: unknown): boolean {
   return Array.isArray(exports) && exports.every(validExport) && Array.isArray(reexports) && reexports.every(validReExport) && Array.isArray(refs) && refs.every(isString);
 }
 
+const isHopAcross = (v: unknown): boolean => isHop(v) && isString((v as Fields)['path']) && isString((v as Fields)['shown']);
+
+function validLinked(v: unknown): boolean {
+  if (!isObject(v) || !isString(v['path']) || !isString(v['shown']) || !isString(v['name'])) return false;
+  if (typeof v['isAsync'] !== 'boolean' || typeof v['offloads'] !== 'boolean' || typeof v['io'] !== 'boolean') return false;
+  if (v['cannotReject'] !== undefined && v['cannotReject'] !== true) return false;
+  const blocks = v['blocks'];
+  return blocks === undefined || (isObject(blocks) && isString(blocks['callee']) && Array.isArray(blocks['hops']) && blocks['hops'].length > 0 && blocks['hops'].every(isHopAcross));
+}
+
+/** True when `v` is a file's imports as the linker gives them (engine/linker.ts `Imports`): callee → linked function. */
+export function validImports(v: unknown): boolean {
+  return isObject(v) && Object.values(v).every(validLinked);
+}
+
 /** True when `v` is a result the cache may hand back: findings of the right shape, no errors, and a valid summary if any. */
 export function validResult(v: unknown): v is FileResult {
   if (!isObject(v)) return false;
@@ -69,5 +84,6 @@ export function validResult(v: unknown): v is FileResult {
   const position = (p: unknown): boolean => isObject(p) && isPosition(p['line']) && isPosition(p['column']);
   const optionalPosition = (p: unknown): boolean => p === undefined || position(p);
   const cuts = v['nestingCuts'];
+  if (v['summaryDigest'] !== undefined && !isString(v['summaryDigest'])) return false;
   return Array.isArray(findings) && findings.every(validLocated) && Array.isArray(errors) && errors.length === 0 && v['frontendError'] === undefined && optionalPosition(v['syntaxError']) && (cuts === undefined || (Array.isArray(cuts) && cuts.length > 0 && cuts.every(position)));
 }

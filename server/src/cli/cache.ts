@@ -12,12 +12,13 @@ import { access, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:f
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Config } from '../engine/config';
 import type { FileResult } from './check-tasks';
-import { validResult } from './cache-shape';
+import { validImports, validResult } from './cache-shape';
+import type { Imports } from '../engine/linker';
 
 /** The cache file's name, in the working directory by default (ESLint's is `.eslintcache`). */
 export const CACHE_FILE_NAME = '.async-boundary-cache';
 /** Bumped when the cache file's layout or the meaning of a result changes. */
-const FORMAT = 5;
+const FORMAT = 6;
 /** A cache bigger than this is not ours (or not worth parsing): it is ignored and rewritten. */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -106,6 +107,61 @@ export async function cacheLocation(given: string | undefined, cwd: string): Pro
   return isDir ? join(abs, CACHE_FILE_NAME) : abs;
 }
 
+/**
+ * What the cross-file pass of a run relied on and what it concluded (check-links.ts): stored under
+ * a digest of the tool, the project layout and every summary of the run, so a later run with the
+ * same summaries checks these answers instead of linking again.
+ */
+export interface LinkRecord {
+  /** Each folder the pass listed, with its listing's digest (`null`: it could not be read). */
+  readonly folders: readonly (readonly [string, string | null])[];
+  /** Each symbolic link the pass followed, and whether it led to a file. */
+  readonly links: readonly (readonly [string, boolean])[];
+  /** Each file outside the selection the pass loaded, with its summary's digest (`null`: none). */
+  readonly outside: readonly (readonly [string, string | null])[];
+  /** The linker's answer for each file that has imports that matter. */
+  readonly imports: Readonly<Record<string, Imports>>;
+}
+
+/** How many link records a cache keeps (one per set of paths a project is checked with, roughly). */
+const MAX_LINK_RECORDS = 8;
+
+const isPairList = (v: unknown, second: (x: unknown) => boolean): boolean => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && second(p[1]));
+
+function validLinkRecord(v: unknown): v is LinkRecord {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  const imports = r['imports'];
+  return (
+    isPairList(r['folders'], (x) => x === null || typeof x === 'string') &&
+    isPairList(r['links'], (x) => typeof x === 'boolean') &&
+    isPairList(r['outside'], (x) => x === null || typeof x === 'string') &&
+    typeof imports === 'object' &&
+    imports !== null &&
+    !Array.isArray(imports) &&
+    Object.values(imports).every(validImports)
+  );
+}
+
+interface Contents {
+  readonly entries: Map<string, Entry>;
+  readonly links: Map<string, LinkRecord>;
+}
+
+const empty = (): Contents => ({ entries: new Map(), links: new Map() });
+
+/** What of a result the cache keeps: everything but internal errors (a result with errors is not kept at all). */
+function kept(result: FileResult): FileResult {
+  return {
+    findings: result.findings,
+    errors: [],
+    ...(result.summary ? { summary: result.summary } : {}),
+    ...(result.summaryDigest !== undefined && result.summary ? { summaryDigest: result.summaryDigest } : {}),
+    ...(result.syntaxError ? { syntaxError: result.syntaxError } : {}),
+    ...(result.nestingCuts ? { nestingCuts: result.nestingCuts } : {}),
+  };
+}
+
 interface Entry {
   readonly key: string;
   /** The file's result on its own, with its cross-file summary. */
@@ -117,17 +173,19 @@ interface Entry {
 /** The results of past runs, loaded once at the start of a run and saved once at its end. */
 export class ResultCache {
   private readonly entries: Map<string, Entry>;
+  private readonly links: Map<string, LinkRecord>;
   private readonly visited = new Set<string>();
   private dirty: boolean;
 
   private constructor(
     /** The cache file. */
     readonly path: string,
-    entries: Map<string, Entry>,
+    contents: Contents,
     /** Why the file on disk was not used, if it existed and was not a valid cache. */
     readonly rejected: string | undefined,
   ) {
-    this.entries = entries;
+    this.entries = contents.entries;
+    this.links = contents.links;
     // A rejected file is rewritten even if this run changes nothing, so the next run can use it.
     this.dirty = rejected !== undefined;
   }
@@ -137,15 +195,15 @@ export class ResultCache {
     let text: string;
     try {
       const info = await stat(path);
-      if (!info.isFile()) return new ResultCache(path, new Map(), 'it is not a regular file');
-      if (info.size > MAX_CACHE_BYTES) return new ResultCache(path, new Map(), 'it is larger than 256 MB');
+      if (!info.isFile()) return new ResultCache(path, empty(), 'it is not a regular file');
+      if (info.size > MAX_CACHE_BYTES) return new ResultCache(path, empty(), 'it is larger than 256 MB');
       text = await readFile(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      return new ResultCache(path, new Map(), code === 'ENOENT' ? undefined : `it cannot be read (${code ?? String(error)})`);
+      return new ResultCache(path, empty(), code === 'ENOENT' ? undefined : `it cannot be read (${code ?? String(error)})`);
     }
     const parsed = parseCache(text);
-    return typeof parsed === 'string' ? new ResultCache(path, new Map(), parsed) : new ResultCache(path, parsed, undefined);
+    return typeof parsed === 'string' ? new ResultCache(path, empty(), parsed) : new ResultCache(path, parsed, undefined);
   }
 
   /** The cached result for the file at absolute `file`, if its key matches. */
@@ -162,7 +220,7 @@ export class ResultCache {
       if (this.entries.delete(file)) this.dirty = true;
       return;
     }
-    this.entries.set(file, { key, result: { findings: result.findings, errors: [], ...(result.summary ? { summary: result.summary } : {}) } });
+    this.entries.set(file, { key, result: kept(result) });
     this.dirty = true;
   }
 
@@ -176,7 +234,23 @@ export class ResultCache {
   setLinked(file: string, key: string, result: FileResult): void {
     const entry = this.entries.get(file);
     if (!entry || result.errors.length > 0 || result.frontendError !== undefined) return;
-    entry.linked = { key, result: { findings: result.findings, errors: [] } };
+    entry.linked = { key, result: kept({ ...result, summary: undefined }) };
+    this.dirty = true;
+  }
+
+  /** The link record stored under `key` (a digest of a run's summaries: check-links.ts), if any. */
+  getLinkRecord(key: string): LinkRecord | undefined {
+    return this.links.get(key);
+  }
+
+  /** Stores a run's link record; the oldest records go beyond {@link MAX_LINK_RECORDS}. */
+  setLinkRecord(key: string, record: LinkRecord): void {
+    this.links.delete(key);
+    this.links.set(key, record);
+    for (const old of this.links.keys()) {
+      if (this.links.size <= MAX_LINK_RECORDS) break;
+      this.links.delete(old);
+    }
     this.dirty = true;
   }
 
@@ -199,7 +273,7 @@ export class ResultCache {
     if (!this.dirty) return undefined;
     const entries: Record<string, Entry> = {};
     for (const [file, entry] of this.entries) entries[file] = entry;
-    const text = JSON.stringify({ tool: 'async-boundary', format: FORMAT, entries });
+    const text = JSON.stringify({ tool: 'async-boundary', format: FORMAT, entries, links: Object.fromEntries(this.links) });
     const temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
       await mkdir(dirname(this.path), { recursive: true });
@@ -215,7 +289,7 @@ export class ResultCache {
 }
 
 /** The entries of a cache file, or why it is not one. Parsing is `JSON.parse` only: nothing in the file is run. */
-function parseCache(text: string): Map<string, Entry> | string {
+function parseCache(text: string): Contents | string {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -240,5 +314,12 @@ function parseCache(text: string): Map<string, Entry> | string {
       else entries.set(file, { key: entry.key, result: entry.result, ...(validLinked ? { linked: { key: linked.key!, result: linked.result! } } : {}) });
     } else invalid++;
   }
-  return invalid > 0 ? `it has ${invalid === 1 ? 'a malformed entry' : `${invalid} malformed entries`}` : entries;
+  const rawLinks = top['links'];
+  if (typeof rawLinks !== 'object' || rawLinks === null || Array.isArray(rawLinks)) return 'its link records are not an object';
+  const links = new Map<string, LinkRecord>();
+  for (const [key, value] of Object.entries(rawLinks)) {
+    if (validLinkRecord(value)) links.set(key, value);
+    else invalid++;
+  }
+  return invalid > 0 ? `it has ${invalid === 1 ? 'a malformed entry' : `${invalid} malformed entries`}` : { entries, links };
 }

@@ -7,13 +7,14 @@
  * invalidates its importers and nothing else.
  */
 import { createHash } from 'node:crypto';
-import type { Imports } from '../engine/linker';
+import type { Imports, ProjectLayout } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
 import { hasImports } from '../project/link';
 import { readProjectLayout } from '../project/layout';
-import { completeSummaries, newLinker } from '../project/summaries';
-import { cacheKey, contentHash, stableJson, type ResultCache } from './cache';
+import { completeSummaries, newLinker, probesHold, type Probes } from '../project/summaries';
+import { cacheKey, contentHash, stableJson, type LinkRecord, type ResultCache } from './cache';
 import { keyOfConfig, TaskRunner, WINDOW_PER_THREAD, type CheckItem, type ItemOutcome } from './check-pipeline';
+import type { FileResult } from './check-tasks';
 import { inOrder } from './pool';
 
 /** The digest of a file's imports, for its cache key. */
@@ -27,7 +28,39 @@ export interface LinkOptions {
   /** Where the second pass's analyses run: the first pass's runner, so its threads are reused (default: in-process). */
   readonly runner?: TaskRunner;
   /** Reads and summarises a file outside the selection that an import names (`undefined`: not read). */
-  readonly load: (abs: string) => Promise<FileSummary | undefined>;
+  readonly load: (abs: string) => Promise<Summarised | undefined>;
+}
+
+/** A file's summary with its digest, as a task gives them back. */
+export type Summarised = Pick<FileResult, 'summary' | 'summaryDigest'>;
+
+/** A digest of what a run's cross-file pass starts from: the tool, the layout, and each file's path and summary digest in order. */
+function startKey(tool: string, layout: ProjectLayout, files: readonly (readonly [string, string])[]): string {
+  const hash = createHash('sha256').update(`${tool}\0${layoutJson(layout)}`);
+  for (const [path, digest] of files) hash.update(`\0${path}\0${digest}`);
+  return hash.digest('hex');
+}
+
+/** The layout as JSON, its maps as sorted entry lists (JSON.stringify writes a Map as `{}`). */
+function layoutJson(layout: ProjectLayout): string {
+  return JSON.stringify(layout, (_key, value: unknown) => (value instanceof Map ? { map: [...(value as Map<string, unknown>)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) } : value));
+}
+
+/** What a link record says of an outside file: its summary's digest, `null` when it has no summary. */
+function outsideDigest(got: Summarised | undefined): string | null {
+  return got?.summary ? (got.summaryDigest ?? '(no digest)') : null;
+}
+
+/**
+ * The linker's answers of an earlier run, when that run started from the same summaries and layout
+ * (`key`) and every folder listing, link and outside file it relied on is unchanged; else `undefined`.
+ */
+async function recordedImports(store: ResultCache, key: string, load: LinkOptions['load']): Promise<LinkRecord['imports'] | undefined> {
+  const record = store.getLinkRecord(key);
+  if (!record) return undefined;
+  if (!(await probesHold(record))) return undefined;
+  const outside = await Promise.all(record.outside.map(async ([abs, digest]) => outsideDigest(await load(abs)) === digest));
+  return outside.includes(false) ? undefined : record.imports;
 }
 
 /**
@@ -38,15 +71,48 @@ export interface LinkOptions {
  */
 export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][], options: LinkOptions): Promise<number> {
   const summaries = new Map<string, FileSummary>();
-  for (const [item, outcome] of done) if ('result' in outcome && outcome.result.summary) summaries.set(item.abs, outcome.result.summary);
+  // Each summarised file with its summary's digest, in order; `undefined` when one has no digest.
+  let digests: [string, string][] | undefined = [];
+  for (const [item, outcome] of done) {
+    if (!('result' in outcome) || !outcome.result.summary) continue;
+    summaries.set(item.abs, outcome.result.summary);
+    if (outcome.result.summaryDigest !== undefined) digests?.push([item.abs, outcome.result.summaryDigest]);
+    else digests = undefined;
+  }
   if (summaries.size === 0) return 0;
   const runner = options.runner ?? new TaskRunner({ jobs: 1 });
   try {
     const layout = await readProjectLayout(summaries.keys());
-    await completeSummaries(summaries, options.load, layout, runner.parallel * WINDOW_PER_THREAD);
-    const linker = newLinker(summaries.values(), layout);
     const cache = options.cache;
-    // The files to analyse again, in the order of `done`; the linker's answers are computed as the window moves.
+    // With the cache, a run whose summaries are those of an earlier run takes that run's answers,
+    // once the file-system facts they rest on are checked: no linking, no summary is read.
+    const key = cache && digests ? startKey(cache.tool, layout, digests) : undefined;
+    let importsOf: (path: string) => Imports | undefined;
+    const recorded = cache && key !== undefined ? await recordedImports(cache.store, key, options.load) : undefined;
+    if (recorded) importsOf = (path) => (Object.hasOwn(recorded, path) ? recorded[path] : undefined);
+    else {
+      const probes: Probes = { folders: new Map(), links: new Map() };
+      const outside: [string, string | null][] = [];
+      // An outside file summarised without a digest could not be checked by a later run: no record then.
+      let checkable = true;
+      const load = async (abs: string): Promise<FileSummary | undefined> => {
+        const got = await options.load(abs);
+        if (got?.summary && got.summaryDigest === undefined) checkable = false;
+        outside.push([abs, outsideDigest(got)]);
+        return got?.summary;
+      };
+      await completeSummaries(summaries, load, layout, runner.parallel * WINDOW_PER_THREAD, probes);
+      const linker = newLinker(summaries.values(), layout);
+      const imports: Record<string, Imports> = {};
+      for (const [item, outcome] of done) {
+        if (!('result' in outcome) || 'skipped' in item.source) continue;
+        const found = linker.importsFor(item.abs);
+        if (hasImports(found)) imports[item.abs] = found;
+      }
+      importsOf = (path) => imports[path];
+      if (cache && key !== undefined && checkable) cache.store.setLinkRecord(key, { folders: [...probes.folders], links: [...probes.links], outside: outside.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), imports });
+    }
+    // The files to analyse again, in the order of `done`.
     function* again(): Generator<number> {
       for (let i = 0; i < done.length; i++) {
         const [item, outcome] = done[i]!;
@@ -57,8 +123,8 @@ export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][],
     const work = async (i: number): Promise<void> => {
       const [item] = done[i]!;
       if ('skipped' in item.source) return;
-      const imports = linker.importsFor(item.abs);
-      if (!hasImports(imports)) return;
+      const imports = importsOf(item.abs);
+      if (!imports || !hasImports(imports)) return;
       const text = item.source.text;
       const ck = keyOfConfig(item.config);
       const key = cache

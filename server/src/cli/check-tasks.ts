@@ -7,6 +7,7 @@
  * The cross-file pass rides on `analyze`: a task with `summaryPath` returns the file's summary
  * beside its findings, and a task with `imports` is analysed with the linker's answer for it.
  */
+import { createHash } from 'node:crypto';
 import { summaryOf } from '../engine/analyze';
 import type { Imports } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
@@ -51,6 +52,11 @@ export interface FileResult {
   readonly frontendError?: string;
   /** The file's cross-file summary, when the task asked for it and the language links. */
   readonly summary?: FileSummary;
+  /**
+   * A digest of `summary` ({@link summaryDigest}), made where the summary is: the cache keeps it,
+   * so a run can tell that the project's summaries are those of an earlier run without reading them.
+   */
+  readonly summaryDigest?: string;
   /** Where the first syntax error is (1-based): findings after it may be missing. */
   readonly syntaxError?: Position1;
   /** Where each region of code too deeply nested to analyse starts (1-based, in order): what is inside was left out. */
@@ -125,7 +131,12 @@ export async function analyzeTask(task: AnalyzeTask): Promise<FileResult> {
   const nestingCuts = cuts.length > 0 ? cuts.map((offset) => at(offset)!) : undefined;
   // A worker holds one file's tree at a time.
   releaseTree(analysis);
-  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}), ...(summary ? { summary } : {}), ...(syntaxError ? { syntaxError } : {}), ...(nestingCuts ? { nestingCuts } : {}) };
+  return { findings, errors, ...(frontendError !== undefined ? { frontendError } : {}), ...(summary ? { summary, summaryDigest: summaryDigest(summary) } : {}), ...(syntaxError ? { syntaxError } : {}), ...(nestingCuts ? { nestingCuts } : {}) };
+}
+
+/** A digest of a summary as the frontend built it (the same code builds its fields in the same order). */
+export function summaryDigest(summary: FileSummary): string {
+  return createHash('sha256').update(JSON.stringify(summary)).digest('hex').slice(0, 32);
 }
 
 /** The handler of every task kind. */

@@ -7,10 +7,9 @@ import { formatConfigError, formatConfigWarning } from '../engine/config-parse';
 import { globMatcher } from '../engine/glob';
 import { supportedExtensions } from '../project/languages';
 import { cacheLocation, ResultCache, toolIdentity } from './cache';
-import { checkInOrder, keyOfConfig, TaskRunner, type CheckItem, type ItemOutcome } from './check-pipeline';
-import { linkResults } from './check-links';
+import { checkInOrder, keyOfConfig, ownKey, TaskRunner, type CheckItem, type ItemOutcome } from './check-pipeline';
+import { linkResults, type Summarised } from './check-links';
 import type { Position1 } from './check-tasks';
-import type { FileSummary } from '../engine/summary';
 import { changedLines, inDiff, type ChangedLines } from './diff';
 import { exists, PathNotFoundError, readSource, toPosix, walkEntries } from '../project/files';
 import { formatText, oneLine, summaryLine } from './format-text';
@@ -223,16 +222,25 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   } finally {
     await runner.close();
   }
-  /** The summary of a file outside the selection that an import names (a test helper, a file under another root), analysed on the runner. */
-  async function summaryOutside(abs: string): Promise<FileSummary | undefined> {
+  /**
+   * The summary of a file outside the selection that an import names (a test helper, a file under
+   * another root), analysed on the runner; with `--cache` its result is kept under the key a
+   * selected file's would have, so a warm run analyses (and loads a frontend for) nothing unchanged.
+   */
+  async function summaryOutside(abs: string): Promise<Summarised | undefined> {
     const loaded = await configs.forFile(abs);
     if (!fileFilter(loaded)(abs)) return undefined;
     const read = await readSource(abs);
     if ('skipped' in read) return undefined;
     const location = await roles.locate(abs, loaded);
     const config = roles.config(loaded.config);
-    const result = await runner.run({ kind: 'analyze', input: { path: abs, text: read.text, config, configKey: keyOfConfig(config), location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs) } });
-    return result.summary;
+    const ck = keyOfConfig(config);
+    const key = cache ? ownKey(tool, ck, read.text, location) : undefined;
+    const hit = cache && key !== undefined ? cache.get(abs, key) : undefined;
+    if (hit) return hit;
+    const result = await runner.run({ kind: 'analyze', input: { path: abs, text: read.text, config, configKey: ck, location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs) } });
+    if (cache && key !== undefined) cache.set(abs, key, result);
+    return result;
   }
   for (const [file, outcome] of done) {
     if ('skipped' in outcome) {

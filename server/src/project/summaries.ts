@@ -3,6 +3,7 @@
  * The CLI and the language server compose this with their own reading; the engine's linker
  * (engine/linker.ts) does the joining, purely.
  */
+import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Linker, MAX_LINK_DEPTH, type ModuleLocation, type ModuleResolver, type ProjectLayout } from '../engine/linker';
@@ -52,41 +53,88 @@ function unresolved(summaries: ReadonlyMap<string, FileSummary>, files: Iterable
 
 const inSkippedFolder = (path: string): boolean => path.split('/').some((part) => ALWAYS_SKIPPED.has(part));
 
+/** A folder's entries by name: a regular file, a symbolic link, or anything else. */
+export type Listing = ReadonlyMap<string, 'file' | 'link' | 'other'>;
+
+/** The file-system answers {@link completeSummaries} relied on, so a caller can tell later whether they still hold. */
+export interface Probes {
+  /** Each folder read, with {@link listingDigest} of what it held (`null`: it could not be read). */
+  readonly folders: Map<string, string | null>;
+  /** Each symbolic link followed, and whether it led to a file. */
+  readonly links: Map<string, boolean>;
+}
+
+/** A folder's listing, or `undefined` when it cannot be read (missing, not a folder, no permission). */
+export function readListing(dir: string): Promise<Listing | undefined> {
+  return readdir(dir, { withFileTypes: true }).then(
+    (entries) => new Map(entries.map((e) => [e.name, e.isFile() ? 'file' : e.isSymbolicLink() ? 'link' : 'other'] as const)),
+    () => undefined,
+  );
+}
+
+/** Whether a path (a symbolic link) leads to a file, as a read would follow it. */
+function linkIsFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+/** A digest of a listing: its names and kinds, in name order. */
+export function listingDigest(listing: Listing | undefined): string | null {
+  if (!listing) return null;
+  const names = [...listing].map(([name, kind]) => `${kind[0]}${name}`).sort();
+  return createHash('sha256').update(names.join('\0')).digest('hex').slice(0, 32);
+}
+
+/** Whether every answer in `probes` is still what the file system says. */
+export async function probesHold(probes: { readonly folders: Iterable<readonly [string, string | null]>; readonly links: Iterable<readonly [string, boolean]> }): Promise<boolean> {
+  const folders = await Promise.all([...probes.folders].map(async ([dir, digest]) => listingDigest(await readListing(dir)) === digest));
+  if (folders.includes(false)) return false;
+  const links = await Promise.all([...probes.links].map(async ([path, isFile]) => (await linkIsFile(path)) === isFile));
+  return !links.includes(false);
+}
+
 /**
  * Adds to `summaries` the files outside them that their imports name (a file checked on its own
  * still sees the helpers it imports), following imports of imports up to the linker's depth. `load`
  * reads and summarises one file (it returns `undefined` for a file it will not read); files under
  * dependency and build folders are never loaded. Up to `parallel` loads run at once.
  */
-export async function completeSummaries(summaries: Map<string, FileSummary>, load: (path: string) => Promise<FileSummary | undefined>, layout: ProjectLayout = {}, parallel = 1): Promise<void> {
+export async function completeSummaries(summaries: Map<string, FileSummary>, load: (path: string) => Promise<FileSummary | undefined>, layout: ProjectLayout = {}, parallel = 1, probes?: Probes): Promise<void> {
   const probed = new Map<string, boolean>();
   // A resolver names many candidates per import (extensions, index files, every way to split a
   // dotted name), most of which do not exist: one listing per folder answers them all, instead of a
   // failed `stat` each (about 50 per file on this project's own sources).
-  const listings = new Map<string, Promise<ReadonlyMap<string, 'file' | 'link' | 'other'> | undefined>>();
-  const listing = (dir: string): Promise<ReadonlyMap<string, 'file' | 'link' | 'other'> | undefined> => {
+  const listings = new Map<string, Promise<Listing | undefined>>();
+  const listing = (dir: string): Promise<Listing | undefined> => {
     let known = listings.get(dir);
     if (!known) {
-      known = readdir(dir, { withFileTypes: true }).then(
-        (entries) => new Map(entries.map((e) => [e.name, e.isFile() ? 'file' : e.isSymbolicLink() ? 'link' : 'other'] as const)),
-        () => undefined,
-      );
+      known = listFolder(dir);
       listings.set(dir, known);
     }
     return known;
+  };
+  // Most candidate folders do not exist (`src/core.js.make/index.ts` for the callee
+  // `./core.js.make`): the parent's listing, when it was read already, answers that without a
+  // failing `readdir` each.
+  const listFolder = async (dir: string): Promise<Listing | undefined> => {
+    const parent = listings.get(dirname(dir));
+    if (parent && dirname(dir) !== dir) {
+      const siblings = await parent;
+      if (siblings && (siblings.get(basename(dir)) ?? 'file') === 'file') return undefined;
+    }
+    const read = await readListing(dir);
+    probes?.folders.set(dir, listingDigest(read));
+    return read;
   };
   const isFile = async (path: string): Promise<boolean> => {
     let known = probed.get(path);
     if (known === undefined) {
       const kind = (await listing(dirname(path)))?.get(basename(path));
       // A link is followed as a read would follow it.
-      known =
-        kind === 'link'
-          ? await stat(path).then(
-              (s) => s.isFile(),
-              () => false,
-            )
-          : kind === 'file';
+      known = kind === 'link' ? await linkIsFile(path) : kind === 'file';
+      if (kind === 'link') probes?.links.set(path, known);
       probed.set(path, known);
     }
     return known;
