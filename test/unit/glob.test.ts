@@ -59,6 +59,14 @@ describe('config globs', () => {
     assert.match(globNeverMatches('src/../lib/**')!, /`\.` or `\.\.` segment/);
     assert.match(globNeverMatches('src//a.ts')!, /empty segment/);
     for (const fine of ['src/**', './src/**', '../x/**', '**', '*.ts']) assert.equal(globNeverMatches(fine, 3), undefined, fine);
+    // A `/` inside a class or a group is not a folder separator (found by the config fuzz: the
+    // class `[..//**+(a|*)[*]` holds `a`, so the glob matches `../a`).
+    for (const [glob, path] of [['../[..//**+(a|*)[*]*', '../a'], ['{a//b,c}.ts', 'c.ts'], ['+(x|./y)z', 'xz'], ['[\\]/.]q', '.q']] as const) {
+      assert.equal(globNeverMatches(glob, 3), undefined, glob);
+      assert.equal(globMatcher([glob])(path), true, `${glob} on ${path}`);
+    }
+    assert.match(globNeverMatches('[ab]//x')!, /empty segment/);
+    assert.match(globNeverMatches('{a,b}/../x')!, /`\.` or `\.\.` segment/);
     const { config, errors, warnings } = parseConfig('{\n  "include": ["src/**", "/abs/**"],\n  "exclude": ["dist/"]\n}', 'cfg.json', { depth: 1 });
     assert.deepEqual(errors, []);
     assert.deepEqual(config.include, ['src/**', '/abs/**']);

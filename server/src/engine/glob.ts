@@ -418,8 +418,38 @@ export function globNeverMatches(pattern: string, depth?: number): string | unde
   const { up, rest } = splitPrefix(pattern);
   if (depth !== undefined && up > depth) return `climbs ${up} folders up with \`../\`, above the root of the file system (the config's folder is ${depth} deep): remove ${up - depth} \`../\``;
   if (rest.endsWith('/')) return 'ends with `/`, and a file path never does: write `' + rest + '**` to match the files below that folder';
-  const segments = rest.split('/');
+  const segments = topLevelSegments(rest);
   if (segments.some((s) => s === '..' || s === '.')) return 'has a `.` or `..` segment after its start, and checked paths are normalised: write the path without it';
   if (rest.length > 0 && segments.some((s) => s === '')) return 'has an empty segment (`//`), which no path has: write a single `/`';
   return undefined;
+}
+
+/**
+ * The glob's segments split at the `/` that separate folders: not at one escaped, inside a `[…]`
+ * class (closed as the parser closes it: the first `]` after at least one character; an unclosed
+ * `[` is a literal), or inside `{…}` and extglob groups, where a slash belongs to an alternative.
+ * `[..//*]` is one segment, so the static checks above judge only what the matcher will read.
+ */
+function topLevelSegments(glob: string): string[] {
+  const segments: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') {
+      let j = i + 1;
+      if (glob[j] === '!' || glob[j] === '^') j++;
+      j += glob[j] === '\\' ? 2 : 1; // a `]` right after the opening bracket is a member
+      while (j < glob.length && glob[j] !== ']') j += glob[j] === '\\' ? 2 : 1;
+      if (j < glob.length) i = j;
+    } else if (c === '{' || (c === '(' && i > 0 && '@?*+!'.includes(glob[i - 1]!))) depth++;
+    else if ((c === '}' || c === ')') && depth > 0) depth--;
+    else if (c === '/' && depth === 0) {
+      segments.push(glob.slice(start, i));
+      start = i + 1;
+    }
+  }
+  segments.push(glob.slice(start));
+  return segments;
 }
