@@ -129,13 +129,13 @@ describe('severity: cheap blocking calls are quieter', () => {
     '    Path(f"/app/backups/{stamp}").mkdir(parents=True)',
   ].join('\n');
 
-  it('mkdir(exist_ok=True) is reported at info, with the reason, directly and through helpers', () => {
+  it('mkdir(exist_ok=True) is reported as a hint, with the reason, directly and through helpers', () => {
     const a = analyze({ path: 'recipe.py', text });
     assert.ok(a);
     const got = a.findings.map((f) => ({ line: text.slice(0, f.span.start).split('\n').length, severity: f.severity, cheap: /exist_ok=True` it is one metadata system call/.test(f.message) }));
     assert.deepEqual(got, [
-      { line: 19, severity: 'info', cheap: true },
-      { line: 23, severity: 'info', cheap: true },
+      { line: 19, severity: 'hint', cheap: true },
+      { line: 23, severity: 'hint', cheap: true },
       { line: 27, severity: 'warning', cheap: false },
     ]);
   });
@@ -162,7 +162,7 @@ describe('severity: cheap blocking calls are quieter', () => {
     assert.match(f[0]!.message, /`prepare` calls `open`/);
   });
 
-  it('a lone stat is reported at info; a folder listing keeps the rule severity', () => {
+  it('a lone stat is reported as a hint, which the CLI leaves out by default; a folder listing keeps the rule severity', () => {
     // Modelled on jupyter-server's AsyncFileContentsManager: an isfile check on the loop, the read offloaded.
     const text = [
       'import os',
@@ -180,7 +180,37 @@ describe('severity: cheap blocking calls are quieter', () => {
       '        return os.listdir(os_path)',
     ].join('\n');
     const f = analyze({ path: 'filemanager.py', text })!.findings;
-    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[8, 'info'], [13, 'warning']]);
+    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[8, 'hint'], [13, 'warning']]);
     assert.match(f[0]!.message, /one metadata system call \(a `stat`\)/);
+  });
+
+  it('TS/JS: a lone existsSync/statSync/accessSync is a hint like Python\'s os.path.exists; a read keeps the rule severity', () => {
+    // Modelled on Node-RED's editor API (`existsSync` of a flow file before a deploy) and Actual's
+    // `/info` route (walks up with `existsSync`, then reads package.json with `readFileSync`).
+    const text = [
+      "const fs = require('fs');",
+      "const fse = require('fs-extra');",
+      '',
+      'async function deploy(req, res) {',
+      '  if (!fs.existsSync(flowFile)) return res.status(404).end();',
+      '  const st = fs.statSync(flowFile);',
+      "  fs.accessSync(keyFile, fs.constants.R_OK);",
+      '  if (fse.pathExistsSync(backup)) res.set("x-backup", "1");',
+      '  res.json({ size: st.size });',
+      '}',
+      '',
+      'function findPackageJson(dir) {',
+      "  while (!fs.existsSync(dir + '/package.json')) dir = dir + '/..';",
+      "  return JSON.parse(fs.readFileSync(dir + '/package.json', 'utf8'));",
+      '}',
+      '',
+      'async function info(req, res) {',
+      '  res.json(findPackageJson(__dirname));',
+      '}',
+    ].join('\n');
+    const f = analyze({ path: 'api.js', text })!.findings;
+    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[5, 'hint'], [6, 'hint'], [7, 'hint'], [8, 'hint'], [18, 'warning']]);
+    assert.match(f[0]!.message, /a hint: one metadata system call \(a `stat`\)/);
+    assert.match(f[4]!.message, /readFileSync/);
   });
 });

@@ -26,7 +26,7 @@ export interface BlockingCall {
   readonly cpuHeavy?: boolean;
   /**
    * Why the call is cheap in the usual case, when it is (`mkdir(exist_ok=True)`: one metadata system
-   * call once the folder exists): a finding for it is reported at `info` at most, with this reason.
+   * call once the folder exists): a finding for it is reported as a hint at most, with this reason.
    */
   readonly cheap?: string;
 }

@@ -64,8 +64,8 @@ function wording(lib: PythonLibrary): Wording {
   };
 }
 
-const STAT_CHEAP = 'reported at `info`: one metadata system call (a `stat`), microseconds on a local disk, slow only on a slow or network file system';
-const EXIST_OK_CHEAP = 'reported at `info`: with `exist_ok=True` it is one metadata system call once the folder exists, slow only on a slow or network file system';
+const STAT_CHEAP = 'a hint: one metadata system call (a `stat`), microseconds on a local disk, slow only on a slow or network file system';
+const EXIST_OK_CHEAP = 'a hint: with `exist_ok=True` it is one metadata system call once the folder exists, slow only on a slow or network file system';
 
 function blocking(lib: PythonLibrary): BlockingCall[] {
   const a = advice(lib);
@@ -91,7 +91,7 @@ function blocking(lib: PythonLibrary): BlockingCall[] {
     ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
     // Metadata and directory calls: a system call that waits on the disk (or a network file system) each.
     // Pure path arithmetic (`os.path.join`, `Path.parent`, `is_absolute`) and `abspath`/`absolute` (a `getcwd`) are not listed.
-    // A lone `stat` of one path (exists, isfile, getsize…) is reported at `info`, like `mkdir(exist_ok=True)`.
+    // A lone `stat` of one path (exists, isfile, getsize…) is reported as a hint, like `mkdir(exist_ok=True)` (and TS/JS's `fs.existsSync`).
     ...['stat', 'lstat', 'access', 'readlink'].map((f) => ({ name: `os.${f}`, category: 'fs' as const, cheap: STAT_CHEAP })),
     ...['mkdir', 'chmod', 'chown', 'symlink', 'truncate', 'utime'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
     ...['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile'].map((f) => ({ name: `os.path.${f}`, category: 'fs' as const, cheap: STAT_CHEAP })),

@@ -34,14 +34,22 @@ const FS_FD_SYNC: ReadonlyMap<string, string> = new Map([
   ['ftruncate', 'truncate'], ['futimes', 'utimes'], ['read', 'read'], ['readv', 'readv'], ['write', 'write'], ['writev', 'writev'],
 ]);
 
+/**
+ * One metadata system call on one path: microseconds on a local disk, slow only on a slow or network
+ * file system. Reported as a hint (the rule's limits), like Python's `os.path.exists`.
+ */
+const STAT_CHEAP = 'a hint: one metadata system call (a `stat`), microseconds on a local disk, slow only on a slow or network file system';
+const FS_STAT_SYNC: ReadonlySet<string> = new Set(['access', 'lstat', 'readlink', 'stat', 'exists']);
+const cheapIfStat = (b: string): { cheap?: string } => (FS_STAT_SYNC.has(b) ? { cheap: STAT_CHEAP } : {});
+
 const FS_BLOCKING: readonly BlockingCall[] = [
-  ...FS_PATH_SYNC.map((b) => ({ name: `fs.${b}Sync`, category: 'fs' as const, replacement: `fs.promises.${b}` })),
+  ...FS_PATH_SYNC.map((b) => ({ name: `fs.${b}Sync`, category: 'fs' as const, replacement: `fs.promises.${b}`, ...cheapIfStat(b) })),
   ...[...FS_FD_SYNC].map(([b, m]) => ({
     name: `fs.${b}Sync`, category: 'fs' as const,
     advice: `open the file with \`await fs.promises.open(…)\` and use the \`FileHandle\`'s \`${m}()\``,
   })),
   // `existsSync` has no twin: `access` answers the same question by rejecting.
-  { name: 'fs.existsSync', category: 'fs', replacement: 'fs.promises.access', usage: 'await fs.promises.access(…).then(() => true, () => false)' },
+  { name: 'fs.existsSync', category: 'fs', replacement: 'fs.promises.access', usage: 'await fs.promises.access(…).then(() => true, () => false)', cheap: STAT_CHEAP },
   // `fs.promises.glob` is an async iterator, not a promise.
   { name: 'fs.globSync', category: 'fs', replacement: 'fs.promises.glob', usage: 'await Array.fromAsync(fs.promises.glob(…))' },
 ];
@@ -112,8 +120,8 @@ const DENO: readonly BlockingCall[] = [
 
 const BLOCKING: readonly BlockingCall[] = [
   ...FS_BLOCKING,
-  ...FS_EXTRA_REEXPORTED.map((b) => ({ name: `fs-extra.${b}Sync`, category: 'fs' as const, replacement: `fs-extra.${b}` })),
-  ...FS_EXTRA_SYNC.map((n) => ({ name: `fs-extra.${n}`, category: 'fs' as const, replacement: `fs-extra.${n.slice(0, -4)}` })),
+  ...FS_EXTRA_REEXPORTED.map((b) => ({ name: `fs-extra.${b}Sync`, category: 'fs' as const, replacement: `fs-extra.${b}`, ...cheapIfStat(b) })),
+  ...FS_EXTRA_SYNC.map((n) => ({ name: `fs-extra.${n}`, category: 'fs' as const, replacement: `fs-extra.${n.slice(0, -4)}`, ...(n === 'pathExistsSync' ? { cheap: STAT_CHEAP } : {}) })),
   { name: 'child_process.execSync', category: 'process', replacement: 'util.promisify(child_process.exec)', usage: '(await util.promisify(child_process.exec)(…)).stdout' },
   { name: 'child_process.execFileSync', category: 'process', replacement: 'util.promisify(child_process.execFile)', usage: '(await util.promisify(child_process.execFile)(…)).stdout' },
   // `spawn` returns at once: the async form waits for the child's `'close'` event.
