@@ -12,6 +12,7 @@ import { PythonAmplifiers } from './amplifiers';
 import { pythonExports } from './exports';
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
+import { lifecycleByName } from './lifecycle';
 import { compactCode, walk, type SyntaxNode } from './syntax';
 import { nodeSpan } from '../tree-sitter';
 
@@ -202,7 +203,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     const ch = catalog.channels.get(call.callee);
     // A thread-safe `queue.Queue` matters here only in a file with async code (it is the normal tool of threaded code).
     if (ch && !(call.callee.startsWith('queue.') && contexts.length === 0)) {
-      const bound = flowControlled(state, node) ? { shown: '', reason: undefined } : channelBound(text, node, ch.alwaysUnbounded === true, call.callee);
+      const bound = flowControlled(state, node) || boundedByUse(state, node) ? { shown: '', reason: undefined } : channelBound(text, node, ch.alwaysUnbounded === true, call.callee);
       channels.push({
         id: channels.length, span: call.span, constructor: ch.name, text: `${call.calleeText}(${bound.shown})`, bounded: bound.reason === undefined,
         ...(bound.reason ? { reason: bound.reason } : {}),
@@ -415,6 +416,65 @@ function flowControlled(state: BuildState, node: SyntaxNode): boolean {
   const getters = state.calls.filter((c) => c.calleeText === `${name}.get` && c.functionId !== undefined);
   if (getters.length === 0 || !state.calls.some((c) => c.member === 'pause_reading')) return false;
   return getters.every((g) => state.calls.some((c) => c.functionId === g.functionId && c.member === 'resume_reading'));
+}
+
+/**
+ * A queue whose use bounds it, though its constructor does not:
+ * - every put is a single call (not in a loop) in code that runs once by its name, at startup or at
+ *   shutdown: uvicorn's lifespan queue receives `lifespan.startup` in `startup()` and
+ *   `lifespan.shutdown` in `shutdown()`, two messages in all;
+ * - a pool: filled in a loop where it is made (`for port in data_ports: q.put_nowait((0, port))`),
+ *   and refilled elsewhere only with what was taken from it (a put of a name bound from its own
+ *   `get`/`get_nowait` in that function, or a put in an `except`/`finally` that gives the item back):
+ *   aioftp's passive data ports. It never holds more than it was filled with.
+ * Either way the queue is only used through its own methods here (`q.put(…)`, `q.get()`, `q is None`):
+ * handed to other code, it could be filled there.
+ */
+function boundedByUse(state: BuildState, node: SyntaxNode): boolean {
+  const assign = node.parent;
+  if (assign?.type !== 'assignment' || assign.children[assign.children.length - 1] !== node) return false;
+  const target = assign.children[0];
+  if (!target || (target.type !== 'identifier' && target.type !== 'attribute')) return false;
+  const name = compactCode(state.text.slice(target.start, target.end));
+  if (escapes(state.text, name)) return false;
+  const puts = state.calls.filter((c) => c.calleeText === `${name}.put` || c.calleeText === `${name}.put_nowait`);
+  if (puts.length === 0) return false;
+  if (puts.every((p) => !p.inLoop && p.functionId !== undefined && lifecycleByName(state.fns, state.fns[p.functionId]!) !== undefined)) return true;
+  // A pool: filled in a loop in the function that makes it, given back elsewhere.
+  const ctor = state.calls[state.callOfNode.get(node)!]!;
+  const own = puts.filter((p) => p.functionId === ctor.functionId && p.span.start > ctor.span.end);
+  if (!own.some((p) => p.inLoop)) return false;
+  const nodeOf = new Map([...state.callOfNode].map(([n, id]) => [id, n]));
+  return puts.filter((p) => p.functionId !== ctor.functionId).every((p) => givesBack(state, nodeOf.get(p.id), p, name));
+}
+
+/** A name that leaves the queue's own methods: passed as an argument, aliased, returned, stored elsewhere. */
+function escapes(text: string, name: string): boolean {
+  const re = new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`, 'g');
+  for (const m of text.matchAll(re)) {
+    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 12);
+    if (/^\s*(?:\.|is\b|:|=(?!=))/.test(after)) continue;
+    return true;
+  }
+  return false;
+}
+
+/** A put that gives back what was taken: in an `except`/`finally`, or of a name bound from the queue's own `get` in that function. */
+function givesBack(state: BuildState, node: SyntaxNode | undefined, put: CallSite, name: string): boolean {
+  if (!node) return false;
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    if (n.type === 'except_clause' || n.type === 'finally_clause') return true;
+  }
+  const taken = new Set<string>();
+  for (const g of state.calls) {
+    if (g.functionId !== put.functionId || (g.calleeText !== `${name}.get` && g.calleeText !== `${name}.get_nowait`)) continue;
+    let a = [...state.callOfNode].find(([, id]) => id === g.id)?.[0]?.parent;
+    if (a?.type === 'await') a = a.parent;
+    const left = a?.type === 'assignment' ? a.children[0] : undefined;
+    if (left) for (const id of state.text.slice(left.start, left.end).matchAll(/[A-Za-z_]\w*/g)) taken.add(id[0]);
+  }
+  const args = state.text.slice(put.argsSpan.start, put.argsSpan.end);
+  return [...args.matchAll(/[A-Za-z_]\w*/g)].some((m) => taken.has(m[0]));
 }
 
 const GUARD = /^(?:not\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s+is\s+None|([A-Za-z_]\w*)\s*==\s*None)$/;

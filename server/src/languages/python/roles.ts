@@ -12,6 +12,7 @@
  */
 import type { FileModel, RoleFact, RoleFacts, Span } from '../../engine/model';
 import { decoratorsOf, type BuildState } from './builder';
+import { lifecycleByName } from './lifecycle';
 import type { SyntaxNode } from './syntax';
 
 const TEST_DECORATOR = /^@\s*(?:pytest\.fixture|pytest_asyncio\.fixture|pytest\.mark\.[\w.]+|fixture)\b/;
@@ -20,17 +21,6 @@ const APP_CLASSES: ReadonlySet<string> = new Set(['aiohttp.web.Application', 'fa
 const FACTORY_NAME = /^(?:create|make|get|build|init)_?app(?:lication)?$/;
 const LIFESPAN_KEYWORD = /\blifespan\s*=\s*([A-Za-z_]\w*)/g;
 const CONTEXT_MANAGER = /^@\s*(?:contextlib\.)?asynccontextmanager\b/;
-/** A function or method named for starting or stopping the app (`startup`, `on_shutdown`). */
-const STARTUP_NAME = /^_{0,2}(?:on_)?start_?up$/;
-const SHUTDOWN_NAME = /^_{0,2}(?:on_)?shut_?down$/;
-/**
- * The end of an object's lifecycle (`stop`, `_cleanup`): shutdown code when its class also has the
- * start (`start`, `startup`, `setup`), as jupyter-server's `ServerApp.start`/`stop`/`_cleanup` and
- * aiohttp's `AppRunner.setup`/`cleanup` do; a `stop` alone (a recorder made per stream) says nothing.
- */
-const LIFECYCLE_END = /^_{0,2}(?:stop|cleanup|teardown)$/;
-const LIFECYCLE_START = /^_{0,2}(?:start|start_?up|setup)$/;
-
 const TEST_FRAMEWORK = /^(?:pytest|pytest_asyncio|unittest|anyio\.pytest_plugin|django\.test|asynctest)(?:\.|$)/;
 
 /** Role facts for a Python file's functions. */
@@ -147,12 +137,9 @@ function startupFact(state: BuildState, f: BuildState['fns'][number], lifespans:
   const { text } = state;
   if (f.node.type !== 'function_definition' || f.name === undefined) return undefined;
   // Named for the moment it runs, as uvicorn's `Server.startup` and `LifespanOn.shutdown` are: its author says where it runs.
-  if (!f.parent && STARTUP_NAME.test(f.name)) return { role: 'startup', where: `at startup, in \`${f.name}\`` };
-  if (!f.parent && SHUTDOWN_NAME.test(f.name)) return shutdown(`in \`${f.name}\``);
-  if (!f.parent && f.cls && LIFECYCLE_END.test(f.name)) {
-    const start = state.fns.find((g) => g.cls === f.cls && !g.parent && g.name !== undefined && LIFECYCLE_START.test(g.name));
-    if (start) return shutdown(`in \`${f.cls.name}.${f.name}\` (the class starts in \`${start.name}\`)`);
-  }
+  const named = lifecycleByName(state.fns, f);
+  if (named?.when === 'startup') return { role: 'startup', where: `at startup, in \`${f.name}\`` };
+  if (named?.when === 'shutdown') return shutdown(named.start === undefined ? `in \`${f.name}\`` : `in \`${f.cls!.name}.${f.name}\` (the class starts in \`${named.start}\`)`);
   if (f.parent) return undefined;
   const decorators = decoratorsOf(text, f.node);
   if (lifespans.has(f.name) || (/lifespan/i.test(f.name) && decorators.some((d) => CONTEXT_MANAGER.test(d)))) {
