@@ -311,9 +311,11 @@ export interface SpawnSite {
  * point (`main();`: a rejection crashes the start, loudly, as Node does by default) (`entry`), a
  * task whose output cannot be an error (an async block with no `?` and no `Err`: only a panic could
  * be lost, and the panic hook prints it) (`no-error`), a comment beside the call that says it is
- * dropped on purpose ("fire-and-forget", "not awaiting"), the prose form of `void` (`deliberate`).
+ * dropped on purpose ("fire-and-forget", "not awaiting"), the prose form of `void` (`deliberate`), a
+ * Python task whose coroutine never suspends (no `await`: it runs to completion in the loop's next
+ * step, like a `call_soon` callback, so it cannot be collected mid-flight) (`no-suspend`).
  */
-export type DetachedExcuse = 'accept-loop' | 'executor' | 'channel' | 'handled' | 'entry' | 'no-error' | 'deliberate';
+export type DetachedExcuse = 'accept-loop' | 'executor' | 'channel' | 'handled' | 'entry' | 'no-error' | 'deliberate' | 'no-suspend';
 
 /** How the items of a fan-out are started. */
 export type FanOutShape =

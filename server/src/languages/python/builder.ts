@@ -5,7 +5,7 @@
  * are read by `locks.ts` from what this pass collects.
  */
 import type { Catalog } from '../../engine/catalog';
-import type { AsyncContext, CallSite, ChannelSite, Comment, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldKind, YieldPoint } from '../../engine/model';
+import type { AsyncContext, CallSite, ChannelSite, Comment, DetachedExcuse, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldKind, YieldPoint } from '../../engine/model';
 import { libraryRetries } from './retry-libraries';
 import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS, type PythonLibrary } from './catalog';
 import { PythonAmplifiers } from './amplifiers';
@@ -211,7 +211,9 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       });
     }
     if (TASK_SPAWNERS.has(call.callee)) {
-      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle: handleUse(text, node, state), inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}) });
+      const handle = handleUse(text, node, state);
+      const excuse = handle === 'dropped' ? detachedExcuse(state, node, call, contexts, yieldPoints) : undefined;
+      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), ...(excuse ? { excuse } : {}) });
     }
   }
   const heldRegions = buildHeldRegions(state, functions);
@@ -601,6 +603,41 @@ function handleUse(text: string, call: SyntaxNode, state: BuildState): HandleUse
   if (n.type === 'assignment' || n.type === 'augmented_assignment') return 'stored';
   if (n.type === 'return_statement') return 'returned';
   return 'passed';
+}
+
+/** Calls whose first argument is called once per connection or datagram (`asyncio.start_server(handle, …)`). */
+const SERVER_CALLBACKS: ReadonlySet<string> = new Set(['start_server', 'start_unix_server', 'serve']);
+
+/**
+ * Why a dropped task is not lost, when the file shows it:
+ * - `no-suspend`: its coroutine is a same-file async function with no `await`, `async with`,
+ *   `async for` or `yield`: it runs to completion in the loop's next step, so nothing can collect it
+ *   mid-flight; it is a `loop.call_soon` (mitmproxy's `ErrorCheck.running` schedules
+ *   `_shutdown_if_errored`, which prints and exits);
+ * - `accept-loop`: it is started once (not in a loop) in a function the file hands to a server as
+ *   its per-connection or per-datagram callback (`asyncio.start_server(self.handle, …)`, a UDP
+ *   server's `start_server(self.handle_datagram, …)`): one task per connection, which the transport
+ *   keeps alive while it waits on it (mitmproxy's DNS flows).
+ */
+function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, contexts: readonly AsyncContext[], yields: readonly YieldPoint[]): DetachedExcuse | undefined {
+  const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',');
+  const inner = arg?.type === 'call' ? state.calls[state.callOfNode.get(arg)!] : undefined;
+  const target = inner?.localTarget !== undefined ? state.fns[inner.localTarget] : undefined;
+  if (target?.isAsync) {
+    const ctx = contexts.find((c) => c.functionId === target.id);
+    if (ctx && !yields.some((y) => y.context === ctx.id)) return 'no-suspend';
+  }
+  const fn = call.functionId === undefined ? undefined : state.fns[call.functionId];
+  if (!call.inLoop && fn?.name !== undefined && !fn.parent) {
+    const ref = fn.cls ? `self.${fn.name}` : fn.name;
+    const nodeOf = new Map([...state.callOfNode].map(([n, id]) => [id, n]));
+    for (const c of state.calls) {
+      if (!SERVER_CALLBACKS.has(c.member)) continue;
+      const first = nodeOf.get(c.id)?.children.find((n) => n.type === 'argument_list')?.children.find((n) => n.type !== '(' && n.type !== ',');
+      if (first && compactCode(state.text.slice(first.start, first.end)) === ref) return 'accept-loop';
+    }
+  }
+  return undefined;
 }
 
 /** `global name` / `nonlocal name` in the function: the assignment stores outside it. */
