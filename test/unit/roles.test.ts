@@ -38,6 +38,15 @@ describe('roles: path conventions', () => {
       assert.equal(roleOf(path), 'production', path);
   });
 
+  it('reads a Python package\'s own `tools/` subpackage as its code, and a repository\'s `tools/` as tooling', () => {
+    // mitmproxy ships mitmweb's server as `mitmproxy/tools/web/app.py` (the package `mitmproxy.tools.web`).
+    assert.equal(roleOf('mitmproxy/tools/web/app.py', 'python'), 'production');
+    assert.equal(roleOf('usr/lib/python3/dist-packages/mitmproxy/tools/main.py', 'python'), 'production');
+    assert.equal(roleOf('tools/release.py', 'python'), 'script');
+    assert.equal(roleOf('mitmproxy/scripts/export.py', 'python'), 'script');
+    assert.equal(roleOf('packages/cli/tools/build.ts', 'typescript'), 'script');
+  });
+
   it('does not take a word that ends in `test` for a test: `contest.ts`, `latest.ts`, `attest.rs`', () => {
     for (const path of ['src/contest.ts', 'src/latest.ts', 'src/attest.rs', 'src/testimonials.ts', 'src/protest/index.ts']) assert.equal(roleOf(path, 'typescript'), 'production', path);
   });

@@ -17,6 +17,12 @@ interface FolderConvention {
   readonly role: CodeRole;
   /** Only for these languages (all when absent). */
   readonly languages?: readonly LanguageId[];
+  /**
+   * Languages in which the folder gives its role only as the project's first folder: in Python a
+   * `tools/` below a package is one of its subpackages (`mitmproxy/tools/web/app.py` is mitmweb's
+   * server), while a repository's own `tools/` holds its dev tooling.
+   */
+  readonly topLevelOnly?: readonly LanguageId[];
 }
 
 /** A file-name pattern that gives the file a role. */
@@ -38,7 +44,8 @@ export const FOLDER_CONVENTIONS: readonly FolderConvention[] = [
   // What an Express app serves as files (`express.static('public')`) runs in visitors' browsers: no server code lives there.
   { names: ['public', 'static', 'assets'], role: 'browser', languages: ['typescript'] },
   // One-shot programs: repository tooling, release and dev scripts, CLI entry points.
-  { names: ['scripts', 'script', 'tools', 'tooling', 'xtask', '.github', '.ci', 'ci', 'release', 'bin'], role: 'script' },
+  { names: ['scripts', 'script', 'xtask', '.github', '.ci', 'ci', 'release', 'bin'], role: 'script' },
+  { names: ['tools', 'tooling'], role: 'script', topLevelOnly: ['python'] },
 ];
 
 /**
@@ -95,6 +102,7 @@ export function conventionRole(projectPath: string, language?: LanguageId): Role
     const name = segments[i]!.toLowerCase();
     // Rust's `src/bin/*.rs` are separate binaries; a `bin/` elsewhere holds a package's CLI entry points.
     for (const c of FOLDER_CONVENTIONS) {
+      if (i > 0 && language !== undefined && c.topLevelOnly?.includes(language)) continue;
       if (applies(c, language) && (c.names.includes(name) || c.pattern?.test(name) === true)) return { role: c.role, where: roleWhere(c.role, `under \`${segments.slice(0, i + 1).join('/')}/\``) };
     }
   }
