@@ -439,15 +439,54 @@ function boundedByUse(state: BuildState, node: SyntaxNode): boolean {
   if (!target || (target.type !== 'identifier' && target.type !== 'attribute')) return false;
   const name = compactCode(state.text.slice(target.start, target.end));
   if (escapes(state.text, name)) return false;
-  const puts = state.calls.filter((c) => c.calleeText === `${name}.put` || c.calleeText === `${name}.put_nowait`);
+  const ctor = state.calls[state.callOfNode.get(node)!]!;
+  // `self.queue` names an attribute of the class that makes it: other classes' `self.queue` are theirs.
+  const classOf = (id: number | undefined): ClassRec | undefined => {
+    for (let g = id === undefined ? undefined : state.fns[id]; g; g = g.parent) if (g.cls) return g.cls;
+    return undefined;
+  };
+  const cls = name.startsWith('self.') ? classOf(ctor.functionId) : undefined;
+  const puts = state.calls.filter((c) => (c.calleeText === `${name}.put` || c.calleeText === `${name}.put_nowait`) && (cls === undefined || classOf(c.functionId) === cls));
   if (puts.length === 0) return false;
   if (puts.every((p) => !p.inLoop && p.functionId !== undefined && lifecycleByName(state.fns, state.fns[p.functionId]!) !== undefined)) return true;
+  const nodeOf = new Map([...state.callOfNode].map(([n, id]) => [id, n]));
+  // A batch handed over: every put queues an item of a collection its function was given.
+  if (puts.every((p) => handsOverBatch(state, nodeOf.get(p.id)))) return true;
   // A pool: filled in a loop in the function that makes it, given back elsewhere.
-  const ctor = state.calls[state.callOfNode.get(node)!]!;
   const own = puts.filter((p) => p.functionId === ctor.functionId && p.span.start > ctor.span.end);
   if (!own.some((p) => p.inLoop)) return false;
-  const nodeOf = new Map([...state.callOfNode].map(([n, id]) => [id, n]));
   return puts.filter((p) => p.functionId !== ctor.functionId).every((p) => givesBack(state, nodeOf.get(p.id), p, name));
+}
+
+/** A parameter annotated as a collection: `flows: Sequence[flow.Flow]`, `items: list[Job]`. */
+const COLLECTION_ANNOTATION = /^(?:typing\.|collections\.abc\.)?(?:Sequence|MutableSequence|List|list|Iterable|Collection|Tuple|tuple|Set|set|FrozenSet|frozenset)\b/;
+
+/**
+ * A put in a `for` loop over a parameter its function declares as a collection
+ * (`def start_replay(self, flows: Sequence[Flow]): for f in flows: self.queue.put_nowait(f)`, as
+ * mitmproxy's client replay hands flows to its worker): the queue holds what the caller already
+ * holds, as many items as that collection; its size is not visible here, as for a fan-out over a
+ * parameter, which is not reported either.
+ */
+function handsOverBatch(state: BuildState, node: SyntaxNode | undefined): boolean {
+  let loop: SyntaxNode | undefined;
+  let fn: SyntaxNode | undefined;
+  for (let n = node?.parent; n; n = n.parent) {
+    if (FUNCTION_TYPES.has(n.type)) { fn = n; break; }
+    if (!loop && LOOP_TYPES.has(n.type)) loop = n;
+  }
+  if (!loop || loop.type !== 'for_statement' || !fn) return false;
+  const iterable = loop.children[1];
+  if (iterable?.type !== 'identifier') return false;
+  const over = state.text.slice(iterable.start, iterable.end);
+  const params = fn.children.find((c) => c.type === 'parameters');
+  for (const p of params?.children ?? []) {
+    if (p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') continue;
+    const id = p.children.find((c) => c.type === 'identifier');
+    const type = p.children.find((c) => c.type === 'type');
+    if (id && type && state.text.slice(id.start, id.end) === over) return COLLECTION_ANNOTATION.test(state.text.slice(type.start, type.end));
+  }
+  return false;
 }
 
 /** A name that leaves the queue's own methods: passed as an argument, aliased, returned, stored elsewhere. */

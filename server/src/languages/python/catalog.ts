@@ -118,6 +118,13 @@ function blocking(lib: PythonLibrary): BlockingCall[] {
       name: `socket.${f}`, category: 'net' as const, ...(f === 'getaddrinfo' || f === 'getnameinfo' ? { usage: a.resolve.replace('{}', f) } : {}),
     })),
     { name: 'socket.create_connection', category: 'net', usage: a.connect },
+    // The standard library's mail and file-transfer clients talk to their server on the calling thread
+    // (CPython 3.11's smtplib.py, imaplib.py, poplib.py, ftplib.py): aiosmtpd's `Proxy` relays each
+    // message with `smtplib.SMTP().sendmail` from its async `handle_DATA`.
+    ...['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP'].flatMap((t) => methods(t, ['connect', 'ehlo', 'helo', 'starttls', 'login', 'auth', 'sendmail', 'send_message', 'mail', 'rcpt', 'data', 'noop', 'verify', 'rset', 'docmd', 'quit'], 'net')),
+    ...['imaplib.IMAP4', 'imaplib.IMAP4_SSL'].flatMap((t) => methods(t, ['login', 'select', 'search', 'fetch', 'store', 'append', 'copy', 'expunge', 'uid', 'list', 'logout'], 'net')),
+    ...['poplib.POP3', 'poplib.POP3_SSL'].flatMap((t) => methods(t, ['user', 'pass_', 'stat', 'list', 'retr', 'dele', 'top', 'quit'], 'net')),
+    ...['ftplib.FTP', 'ftplib.FTP_TLS'].flatMap((t) => methods(t, ['connect', 'login', 'cwd', 'nlst', 'dir', 'mlsd', 'retrbinary', 'retrlines', 'storbinary', 'storlines', 'delete', 'rename', 'mkd', 'rmd', 'size', 'quit'], 'net')),
     // Databases.
     { name: 'sqlite3.connect', category: 'db' },
     ...methods('sqlite3.Connection', ['execute', 'executemany', 'executescript', 'commit', 'rollback', 'backup'], 'db'),
