@@ -162,7 +162,7 @@ describe('severity: cheap blocking calls are quieter', () => {
     assert.match(f[0]!.message, /`prepare` calls `open`/);
   });
 
-  it('a lone stat is reported as a hint, which the CLI leaves out by default; a folder listing keeps the rule severity', () => {
+  it('a lone stat is reported as a hint, which the CLI leaves out by default; a folder listing or a stat per item keeps the rule severity', () => {
     // Modelled on jupyter-server's AsyncFileContentsManager: an isfile check on the loop, the read offloaded.
     const text = [
       'import os',
@@ -178,9 +178,18 @@ describe('severity: cheap blocking calls are quieter', () => {
       '',
       '    async def list_dir(self, os_path):',
       '        return os.listdir(os_path)',
+      '',
+      '    async def sizes(self, paths):',
+      '        return [os.path.getsize(p) for p in paths]',
+      '',
+      '    # mitmproxy\'s script watcher: one stat a second, a poll, not a stat per item.',
+      '    async def watcher(self, path):',
+      '        while True:',
+      '            mtime = os.stat(path).st_mtime',
+      '            await asyncio.sleep(1)',
     ].join('\n');
     const f = analyze({ path: 'filemanager.py', text })!.findings;
-    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[8, 'hint'], [13, 'warning']]);
+    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[8, 'hint'], [13, 'warning'], [16, 'warning'], [21, 'hint']]);
     assert.match(f[0]!.message, /one metadata system call \(a `stat`\)/);
   });
 
@@ -207,9 +216,15 @@ describe('severity: cheap blocking calls are quieter', () => {
       'async function info(req, res) {',
       '  res.json(findPackageJson(__dirname));',
       '}',
+      '',
+      '// Node-RED\'s listProjects: an lstatSync per entry of a folder listing is not one call.',
+      'async function listProjects(dir) {',
+      '  const fns = await fs.promises.readdir(dir);',
+      '  return fns.filter((fn) => fs.lstatSync(dir + "/" + fn).isDirectory());',
+      '}',
     ].join('\n');
     const f = analyze({ path: 'api.js', text })!.findings;
-    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[5, 'hint'], [6, 'hint'], [7, 'hint'], [8, 'hint'], [18, 'warning']]);
+    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[5, 'hint'], [6, 'hint'], [7, 'hint'], [8, 'hint'], [18, 'warning'], [24, 'warning']]);
     assert.match(f[0]!.message, /a hint: one metadata system call \(a `stat`\)/);
     assert.match(f[4]!.message, /readFileSync/);
   });

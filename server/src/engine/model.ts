@@ -222,6 +222,11 @@ export interface CallSite {
   readonly awaited: boolean;
   /** The call is inside a loop body within its function. */
   readonly inLoop: boolean;
+  /**
+   * The call runs once per item of a collection (a `for` loop, a comprehension, an iteration
+   * callback), as opposed to a `while` loop that repeats over time; absent: {@link inLoop} says it.
+   */
+  readonly perItem?: boolean;
   /** The call's result is discarded (an expression statement). */
   readonly resultUnused: boolean;
   /** Number of arguments. */

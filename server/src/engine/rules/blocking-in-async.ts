@@ -119,11 +119,14 @@ function hopNotes(linked: LinkedFunction, at: CallSite): RelatedNote[] {
 /**
  * A finding whose blocking calls are all cheap in the usual case (`mkdir(exist_ok=True)`, a lone
  * `os.path.exists`/`fs.existsSync`) is reported as a hint, with the reason: the editor shows it, the
- * CLI's default minimum severity leaves it out; one costly call among them keeps the rule's severity.
+ * CLI's default minimum severity leaves it out; one costly call among them, or one made per item of a
+ * collection (`sites`: the calls and helper calls of the chain), keeps the rule's severity.
  */
-function quietIfCheap(finding: RawFinding, entries: readonly (BlockingCall | undefined)[]): RawFinding {
+function quietIfCheap(finding: RawFinding, entries: readonly (BlockingCall | undefined)[], sites: readonly CallSite[]): RawFinding {
   const reasons = entries.map((e) => e?.cheap);
   if (reasons.length === 0 || reasons.some((r) => r === undefined)) return finding;
+  // Once per item of a collection (a `stat` of each entry of a listing) it is not one call.
+  if (sites.some((c) => c.perItem ?? c.inLoop)) return finding;
   return { ...finding, message: `${finding.message} (${reasons[0]})`, cap: 'hint' };
 }
 
@@ -182,7 +185,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         ...(focus ? { focus } : {}),
         ...(inner.length > 0 ? { related: inner.map((c) => ({ span: c.span, message: `\`${shownCallee(c)}\` blocks here too` })) } : {}),
         data: { callId: call.id },
-      }, [entry, ...inner.map((c) => catalog.blocking.get(c.callee!))]));
+      }, [entry, ...inner.map((c) => catalog.blocking.get(c.callee!))], [call, ...inner]));
       continue;
     }
     const imported = linking ? importedBlocking(imports, call, catalog) : undefined;
@@ -194,7 +197,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         span: call.span,
         related: hopNotes(imported, call),
         data: { callId: call.id },
-      }, [catalog.blocking.get(blocks.callee)])));
+      }, [catalog.blocking.get(blocks.callee)], [call])));
       continue;
     }
     if (call.localTarget === undefined) continue;
@@ -214,7 +217,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         span: call.span,
         related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }, ...hopNotes(innerImported, call)],
         data: { callId: call.id },
-      }, [catalog.blocking.get(blocks.callee)])));
+      }, [catalog.blocking.get(blocks.callee)], [call, inner])));
       continue;
     }
     const innerEntry = catalog.blocking.get(inner.callee!)!;
@@ -227,7 +230,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       span: call.span,
       related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }],
       data: { callId: call.id, innerCallId: inner.id },
-    }, [innerEntry])));
+    }, [innerEntry], [call, inner])));
   }
   for (const { index, more } of byHelper.values()) {
     if (more.length === 0) continue;
@@ -300,7 +303,7 @@ export const blockingInAsync: Rule = {
       'A call that is cheap in the usual case is reported as a hint, with the reason: the editor shows it, the CLI leaves it out unless asked (`--min-severity hint`). ' +
       'Each is one metadata system call on one path, microseconds on a local disk, slow only on a slow or network file system: in TS/JS `fs.existsSync`, `statSync`, `lstatSync`, `accessSync` and `readlinkSync` (and fs-extra\'s, with `pathExistsSync`); in Python a lone `stat` of one path (`os.path.exists`/`isfile`/`isdir`/`getsize`…, `os.stat`, `os.readlink`, `Path.exists`/`is_file`/`stat`…) and `Path.mkdir(…, exist_ok=True)`/`os.makedirs(…, exist_ok=True)` (once the folder exists, a `mkdir` that fails with EEXIST). ' +
       'Ruff\'s ASYNC240 reports the `os.path` and `pathlib` ones wherever they are, when that rule is selected; on real services they are most of what such a rule says and not a stall a reviewer would defend (23 of the 38 Python findings of the real-code corpus were one such call, such as jupyter-server\'s async contents manager, which checks `isfile`/`isdir` on the loop and offloads the work itself). ' +
-      'A helper that also makes a costly call is named for that call, at the rule\'s severity; listing a folder (`readdirSync`, `os.listdir`, `iterdir`, `glob`), `realpath`/`resolve`, reading or writing a file and calls that change the file system are not cheap. ' +
+      'A helper that also makes a costly call is named for that call, at the rule\'s severity, and so is a cheap call made once per item of a collection (in a `for` loop, a comprehension or an iteration callback such as `.filter`: Node-RED `lstatSync`s each entry of a folder listing), while a poll that stats one path each round of a `while` loop stays a hint; listing a folder (`readdirSync`, `os.listdir`, `iterdir`, `glob`), `realpath`/`resolve`, reading or writing a file and calls that change the file system are not cheap. ' +
       'Not for Go: a blocking call parks only its own goroutine while the runtime runs the others on other threads, so there is no event loop or executor thread to stall; what hurts in Go is what a goroutine holds while it parks, which `await-holding-lock` reports. ' +
       'Calls are resolved through imports and local aliases, not types: a blocking method reached through an untyped parameter is not seen. ' +
       'A call behind a memo guard on a module-level cache (`if (cached !== undefined) return cached; … cached = …`, `if (!cached) { cached = … }`, `cached ??= …`) runs once per process and is not flagged (TS/JS), nor is, in Python, the body of a function cached with `functools.cache`/`lru_cache` (or `cachetools.cached`) or of an `if _x is None:` (`if not _x:`) that builds a `global _x`, through any chain of helpers. ' +

@@ -58,9 +58,10 @@ export function enclosingFn(state: BuildState, node: SyntaxNode): PyFn | undefin
   return undefined;
 }
 
-function insideLoop(node: SyntaxNode): boolean {
+/** Inside a loop of its function; `perItem`: a loop over a collection (`for`, a comprehension), not a `while`. */
+function insideLoop(node: SyntaxNode, perItem = false): boolean {
   for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
-    if (LOOP_TYPES.has(n.type)) {
+    if (LOOP_TYPES.has(n.type) && !(perItem && n.type === 'while_statement')) {
       // The iterable of a `for` is evaluated once, before the loop.
       if (n.type === 'for_statement' && n.children[1] && n.children[1].start <= node.start && node.end <= n.children[1].end) continue;
       return true;
@@ -398,7 +399,7 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
     id: state.calls.length, span: span(node), calleeSpan: span(fnNode), argsSpan: span(args), calleeText: ct,
     ...(callee !== undefined ? { callee } : {}), member, ...(resolved.localTarget !== undefined ? { localTarget: resolved.localTarget } : {}),
     ...(info ? { functionId: info.id } : {}), ...(info?.context !== undefined ? { context: info.context } : {}),
-    awaited: awaitedBy?.type === 'await', inLoop: insideLoop(node), resultUnused: up?.type === 'expression_statement', argCount,
+    awaited: awaitedBy?.type === 'await', inLoop: insideLoop(node), perItem: insideLoop(node, true), resultUnused: up?.type === 'expression_statement', argCount,
     ...(fn && (memoized(state, fn) || behindMemoGuard(text, node, fn)) ? { once: true } : {}),
   };
 }
