@@ -182,6 +182,12 @@ describe('severity: cheap blocking calls are quieter', () => {
       '    async def sizes(self, paths):',
       '        return [os.path.getsize(p) for p in paths]',
       '',
+      '    # jupyter-server\'s kernelspec_model: two named resource files, not a collection.',
+      '    async def resources(self, d):',
+      '        for r in ["kernel.js", "kernel.css"]:',
+      '            if os.path.exists(os.path.join(d, r)):',
+      '                return r',
+      '',
       '    # mitmproxy\'s script watcher: one stat a second, a poll, not a stat per item.',
       '    async def watcher(self, path):',
       '        while True:',
@@ -189,7 +195,7 @@ describe('severity: cheap blocking calls are quieter', () => {
       '            await asyncio.sleep(1)',
     ].join('\n');
     const f = analyze({ path: 'filemanager.py', text })!.findings;
-    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[8, 'hint'], [13, 'warning'], [16, 'warning'], [21, 'hint']]);
+    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[8, 'hint'], [13, 'warning'], [16, 'warning'], [21, 'hint'], [27, 'hint']]);
     assert.match(f[0]!.message, /one metadata system call \(a `stat`\)/);
   });
 

@@ -58,9 +58,14 @@ export function enclosingFn(state: BuildState, node: SyntaxNode): PyFn | undefin
   return undefined;
 }
 
-/** Inside a loop of its function; `perItem`: a loop over a collection (`for`, a comprehension), not a `while`. */
+/**
+ * Inside a loop of its function; `perItem`: a loop over a collection (`for`, a comprehension), not a
+ * `while`, nor a `for` over a literal list or tuple (`for name in ["kernel.js", "kernel.css"]`).
+ */
 function insideLoop(node: SyntaxNode, perItem = false): boolean {
+  const LITERALS = new Set(['list', 'tuple', 'set']);
   for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    if (perItem && n.type === 'for_statement' && LITERALS.has(n.children[1]?.type ?? '')) continue;
     if (LOOP_TYPES.has(n.type) && !(perItem && n.type === 'while_statement')) {
       // The iterable of a `for` is evaluated once, before the loop.
       if (n.type === 'for_statement' && n.children[1] && n.children[1].start <= node.start && node.end <= n.children[1].end) continue;
