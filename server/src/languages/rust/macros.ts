@@ -202,6 +202,14 @@ function transplant(node: SyntaxNode, parent: SyntaxNode, delta: number): Syntax
   return top;
 }
 
+/** True when `code` holds what reads as a call (`name(`, `name::<T>(`) of a name `callable` accepts. */
+function callsCallable(code: string, callable: (name: string) => boolean): boolean {
+  for (const m of code.matchAll(CALL)) if (callable(m[1]!)) return true;
+  return false;
+}
+
+const CALL = /([A-Za-z_]\w*)\s*(?:::\s*<[^()]*>\s*)?\(/g;
+
 /** The call expressions inside the token trees of `macros`, as nodes of the file's tree (pre-order within each macro). */
 export function callsInMacros(macros: readonly SyntaxNode[], text: string, callable: (name: string) => boolean): SyntaxNode[] {
   const out: SyntaxNode[] = [];
@@ -212,15 +220,9 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string, calla
     // Parsing costs a trip into WASM: only token trees that call a name that could block (a catalog
     // entry's last segment, a same-file function) are parsed; `println!("{}", x.len())` is not. What
     // reads like a call in a comment, a string or an attribute (`/// Tries to read(…)`,
-    // `#[derive(Debug)]`) is not one: those are blanked first.
-    let worth = false;
-    for (const m of codeOnly(tokens).matchAll(/([A-Za-z_]\w*)\s*(?:::\s*<[^()]*>\s*)?\(/g)) {
-      if (callable(m[1]!)) {
-        worth = true;
-        break;
-      }
-    }
-    if (!worth) continue;
+    // `#[derive(Debug)]`) is not one: a token tree whose text names a callable is checked again with
+    // those blanked (most token trees name none, and are not copied).
+    if (!callsCallable(tokens, callable) || !callsCallable(codeOnly(tokens), callable)) continue;
     const name = mac.children[0] ? text.slice(mac.children[0].start, mac.children[0].end) : '';
     const source = /(^|::)json$/.test(name) ? jsonAsArrays(tokens) : SELECT_MACROS.test(name) ? selectAsStatements(tokens) : tokens;
     const inTask = TASK_MACROS.test(name);
