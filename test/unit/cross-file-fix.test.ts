@@ -2,7 +2,7 @@
 // it, each result re-parsed and re-analysed; refused with the reason when a caller cannot await.
 // Modelled on the login-password-hash fixture project (a Ghost-style password service).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEdits, type Analysis } from '../../server/src/engine/analyze';
 import { crossFileFixes } from '../../server/src/project/cross-file-fix';
@@ -41,8 +41,9 @@ function apply(files: Record<string, string>, analysis: Analysis, fix: { edits: 
   return out;
 }
 
+const service = { 'routes/session.ts': read('routes/session.ts'), 'services/password-hash.ts': read('services/password-hash.ts'), 'services/users.ts': read('services/users.ts') };
+
 describe('cross-file fix: make the helper async in its own file', () => {
-  const service = { 'routes/session.ts': read('routes/session.ts'), 'services/password-hash.ts': read('services/password-hash.ts'), 'services/users.ts': read('services/users.ts') };
 
   it('makes `verify` async in services/password-hash.ts and awaits it at the route; both files re-parse and the finding is gone', () => {
     const { result, analysis } = fixOf(service, 'routes/session.ts', 8);
@@ -76,7 +77,7 @@ describe('cross-file fix: make the helper async in its own file', () => {
     const files = { ...service, 'scripts/reset-password.ts': read('scripts/reset-password.ts') };
     const { result } = fixOf(files, 'routes/session.ts', 8);
     assert.deepEqual(result.fixes, []);
-    assert.equal(result.refused.length, 1);
+    assert.equal(result.refused.length, 2, 'and the worker offload, for a TypeScript helper');
     assert.equal(result.refused[0]!.title, 'Make `verify` async in services/password-hash.ts and use `await bcrypt.compare`');
     assert.match(result.refused[0]!.reason, /^`verify` is also called from scripts\/reset-password\.ts: it is also called on line 6, in code that is not async/);
   });
@@ -108,5 +109,82 @@ describe('cross-file fix: make the helper async in its own file', () => {
     const r1 = fixOf({ ...service, 'services/password-hash.ts': deeper }, 'routes/session.ts', 8).result;
     assert.deepEqual(r1.fixes, []);
     assert.match(r1.refused[0]!.reason, /the blocking call `bcrypt.compareSync` is in `compare`, which `verify` calls: make that one async first/);
+  });
+});
+
+/** Every file of a fixture project, by its path in the project. */
+function fixtureFiles(name: string): Record<string, string> {
+  const dir = join(__dirname, '..', 'fixtures', 'ts', 'cross-file', name);
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else out[r] = readFileSync(join(dir, r), 'utf8');
+    }
+  };
+  walk('');
+  return out;
+}
+
+// The call-site fix for a cross-file chain (#10): the call moves to a worker thread that loads the
+// helper's module, the helper stays as it is. Offered for JavaScript when the helper cannot be made
+// async (or its work is CPU-bound); refused, with the reason, where a worker could not run it.
+describe('cross-file fix: offload the call to a worker thread', () => {
+  // Ghost's {{ghost_head}} (theme-helpers-meta-index): getAssetUrl hashes the asset file (statSync
+  // one helper further), so making it async is refused and the worker is what is left.
+  const theme = fixtureFiles('theme-helpers-meta-index');
+
+  it('offloads `metaData.getAssetUrl` to a worker that requires ../meta; every file parses and the finding is gone', () => {
+    const { result, analysis } = fixOf(theme, 'helpers/ghost_head.js', 11);
+    const fix = result.fixes.find((f) => f.title.startsWith('Offload'));
+    assert.ok(fix, JSON.stringify(result.refused));
+    assert.equal(fix.title, 'Offload `metaData.getAssetUrl` to a worker thread');
+    const worker = fix.createFiles?.find((c) => c.relativePath === 'getAssetUrl.worker.cjs');
+    assert.ok(worker);
+    assert.match(worker.text, /const metaData = require\('\.\.\/meta'\);/);
+    assert.match(worker.text, /parentPort\.postMessage\(metaData\.getAssetUrl\(\.\.\.workerData\)\);/);
+    const after = apply(theme, analysis, fix);
+    assert.match(after['helpers/ghost_head.js']!, /href="\$\{await runInWorker\(require\.resolve\('\.\/getAssetUrl\.worker\.cjs'\), \['public\/cards\.css', true\]\)\}"/);
+    after['helpers/getAssetUrl.worker.cjs'] = worker.text;
+    const again = project(after);
+    for (const [path, a] of again.analyses) assert.equal(a.model.syntaxErrors, 0, path);
+    const head = again.analyses.get(`${ROOT}/helpers/ghost_head.js`)!;
+    const left = head.findings.filter((f) => f.rule === 'blocking-in-async').map((f) => head.parsed.text.slice(f.span.start, f.span.end));
+    assert.deepEqual(left, ["getAssetUrl('public/cards.js', true)"], 'only the other call is left');
+  });
+
+  it('is refused when the helper was destructured from the module, not called through its import', () => {
+    const { result } = fixOf(theme, 'helpers/ghost_head.js', 10);
+    assert.deepEqual(result.fixes, []);
+    assert.ok(result.refused.some((r) => r.title === 'Offload `getAssetUrl` to a worker thread' && /not reached through an import/.test(r.reason)), JSON.stringify(result.refused));
+  });
+
+  it('is refused when the helper\'s module runs code when it is loaded, which the worker would run again', () => {
+    const assetUrl = theme['meta/asset-url.js']!.replace("const PUBLIC_ROOT = path.join(__dirname, '..', 'public');", "const PUBLIC_ROOT = path.join(__dirname, '..', 'public');\nconst watcher = require('fs').watch(PUBLIC_ROOT);");
+    assert.notEqual(assetUrl, theme['meta/asset-url.js']);
+    const { result } = fixOf({ ...theme, 'meta/asset-url.js': assetUrl }, 'helpers/ghost_head.js', 11);
+    assert.equal(result.fixes.filter((f) => f.title.startsWith('Offload')).length, 0);
+    const r = result.refused.find((x) => x.title === 'Offload `metaData.getAssetUrl` to a worker thread');
+    assert.match(r?.reason ?? '', /^meta\/asset-url\.js runs code when it is loaded \(line 5\), which a worker thread would run again in a fresh copy of the module/);
+  });
+
+  it('is refused for a helper that returns the modules it requires (Haraka-style plugin loader)', () => {
+    const { result } = fixOf(fixtureFiles('plugin-loader-module-exports'), 'server.js', 7);
+    assert.equal(result.fixes.filter((f) => f.title.startsWith('Offload')).length, 0);
+    assert.ok(result.refused.some((r) => /^`loadPlugins` returns what `require` loads/.test(r.reason)), JSON.stringify(result.refused));
+  });
+
+  it('is refused for a TypeScript helper: the generated JavaScript worker cannot load it', () => {
+    const files = { ...service, 'scripts/reset-password.ts': read('scripts/reset-password.ts') };
+    const { result } = fixOf(files, 'routes/session.ts', 8);
+    assert.deepEqual(result.fixes, []);
+    assert.equal(result.refused[1]?.title, 'Offload `passwordHash.verify` to a worker thread');
+    assert.match(result.refused[1]!.reason, /^`verify` is in services\/password-hash\.ts, a TypeScript module the generated JavaScript worker cannot load/);
+  });
+
+  it('is not offered for file I/O with an async twin when the helper can be made async (the lighter fix)', () => {
+    const { result } = fixOf(fixtureFiles('deferred-callbacks-not-blocking'), 'api/projects.js', 14);
+    assert.deepEqual(result.fixes.map((f) => f.title), ['Make `readFileNow` async in git/util.js and use `await fs.promises.readFile`']);
   });
 });

@@ -173,7 +173,8 @@ export function fixesFor(analysis: Analysis, finding: Finding, ctx: Partial<FixC
   return { fixes, refused };
 }
 
-function verifyFix(analysis: Analysis, fix: Fix, errorsBefore: number): string | undefined {
+/** Why a fix of `analysis`'s file is not offered (its edits overlap, or its result or a file it creates parses worse), else `undefined`. */
+export function verifyFix(analysis: Analysis, fix: Fix, errorsBefore: number = analysis.model.syntaxErrors): string | undefined {
   let after: string;
   try {
     after = applyEdits(analysis.parsed.text, fix.edits);

@@ -7,7 +7,7 @@
  * The project module composes it: the callers are found through the summaries and the linker, and
  * the language's `CrossFileFixer` (engine/language.ts) writes each file's edits.
  */
-import { applyEdits, type Analysis } from '../engine/analyze';
+import { applyEdits, verifyFix, type Analysis } from '../engine/analyze';
 import type { Finding, Fix, OtherFileEdits, RefusedFix, TextEdit } from '../engine/finding';
 import type { FixContext, FixResult } from '../engine/language';
 import type { Imports, Linker } from '../engine/linker';
@@ -39,12 +39,38 @@ export function crossFileFixes(analysis: Analysis, finding: Finding, imports: Im
   const linked = Object.prototype.hasOwnProperty.call(imports, callee) ? imports[callee] : undefined;
   const fixer = analysis.frontend.crossFileFix;
   if (!linked?.blocks || !fixer) return NONE;
+  const fullCtx: FixContext = { catalog: analysis.catalog, ...ctx };
+  const fixes: Fix[] = [];
+  const refused: RefusedFix[] = [];
   try {
-    const r = build(analysis, call.id, callee, linked.name, linked.shown, linked.blocks.hops, project, fixer, { catalog: analysis.catalog, ...ctx });
-    return 'reason' in r ? { fixes: [], refused: [r] } : { fixes: [r], refused: [] };
+    const r = build(analysis, call.id, callee, linked.name, linked.shown, linked.blocks.hops, project, fixer, fullCtx);
+    if ('reason' in r) refused.push(r);
+    else fixes.push(r);
   } catch (error) {
-    return { fixes: [], refused: [{ title: `Make \`${linked.name}\` async in ${linked.shown}`, reason: `it could not be built (${String(error)})` }] };
+    refused.push({ title: `Make \`${linked.name}\` async in ${linked.shown}`, reason: `it could not be built (${String(error)})` });
   }
+  // The call-site fix: the call moves off the event loop, the helper stays as it is.
+  // A worker for I/O that has an async twin is the heavier cure: offered when the helper cannot be made async.
+  const cpuHeavy = analysis.catalog.blocking.get(linked.blocks.callee)?.cpuHeavy === true;
+  if (fixer.offloadCall && (cpuHeavy || fixes.length === 0)) {
+    try {
+      const target = project.linker.resolve(analysis.parsed.path, callee);
+      const helper = target && project.analysisOf(target.file.path);
+      if (target && helper && helper.frontend.crossFileFix === fixer) {
+        const r = fixer.offloadCall(analysis.parsed, call.id, helper.parsed, target.fn.display, linked.shown, fullCtx);
+        // With the helper made async on offer, why a worker is not is noise.
+        if (r.refused && fixes.length === 0) refused.push(r.refused);
+        if (r.fix) {
+          const problem = verifyFix(analysis, r.fix);
+          if (problem) refused.push({ title: r.fix.title, reason: problem });
+          else fixes.push(r.fix);
+        }
+      }
+    } catch (error) {
+      refused.push({ title: `Offload \`${linked.name}\` to a worker thread`, reason: `it could not be built (${String(error)})` });
+    }
+  }
+  return { fixes, refused };
 }
 
 function build(

@@ -17,6 +17,7 @@ import { ensureAsync } from './make-async';
 import { retryFixes } from './retry';
 import { detectStyle } from './style';
 import { offloadCallFix, offloadHelperFix } from './worker';
+import { offloadLinkedFix } from './worker-linked';
 import { isReference } from './worker-closure';
 
 const NONE: FixResult = { fixes: [], refused: [] };
@@ -134,6 +135,14 @@ export const typescriptCrossFileFix: CrossFileFixer = {
       else edits.push({ span: { start, end: start }, newText: 'await ' });
     }
     return { edits, label: '' };
+  },
+  offloadCall(parsed: ParsedFile, callId: number, helper: ParsedFile, name: string, shown: string, ctx: FixContext) {
+    const site = parsed.model.calls[callId];
+    if (!site) return {};
+    const input = inputOf(parsed, site.span);
+    const node = callNode(input.sf, site.span);
+    if (!node) return {};
+    return offloadLinkedFix(input, parsed, node, site, ctx, { sf: sourceFileOf(helper, { start: 0, end: 0 }), path: helper.path, shown, name });
   },
 };
 

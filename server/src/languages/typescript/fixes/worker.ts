@@ -25,7 +25,7 @@ import { collectMovable, declarationText, helperDeclaration, isReference } from 
 import { orphanedImportEdits } from './worker-imports';
 import { offloadedResultType, sharedRunner } from './worker-runner';
 
-type Result = { fix?: Fix; refused?: RefusedFix };
+export type Result = { fix?: Fix; refused?: RefusedFix };
 
 /** What to run in the worker: the code to copy, the imports it reads, and the function to call. */
 interface WorkerJob {
@@ -103,7 +103,7 @@ function unclonableArgument(sf: ts.SourceFile, call: ts.CallExpression): string 
 const CLONEABLE_CLASSES = new Set(['Map', 'Set', 'Date', 'RegExp', 'Error', 'ArrayBuffer', 'Uint8Array', 'Int32Array', 'Float64Array', 'Array', 'Object']);
 
 /** What a helper returns that structured cloning cannot carry back (a function, a class instance), if anything. */
-function unclonableReturn(fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression): string | undefined {
+export function unclonableReturn(fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration): string | undefined {
   const results: ts.Expression[] = [];
   if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) results.push(fn.body);
   const visit = (n: ts.Node): void => {
