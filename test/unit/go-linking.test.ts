@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { goResolver } from '../../server/src/languages/go/resolver';
+import { readProjectLayout } from '../../server/src/project/layout';
+import { analyzeProject } from '../../server/src/project/link';
 import { goModulePath } from '../../server/src/project/layout';
 import { cli, removeWorkspace, workspace } from './cli-helpers';
 
@@ -48,6 +50,28 @@ describe('Go resolver', () => {
     assert.equal(goModulePath('// generated\nmodule github.com/nsqio/nsq\n\ngo 1.21\n'), 'github.com/nsqio/nsq');
     assert.equal(goModulePath('module "example.com/quoted" // old style\n'), 'example.com/quoted');
     assert.equal(goModulePath('go 1.21\nrequire example.com/x v1.0.0\n'), undefined);
+  });
+});
+
+describe('Go: a struct declared in another file', () => {
+  it('re-exports each field of a project type, and the resolver finds the module a field re-export names', () => {
+    assert.deepEqual(goResolver.module('.', '/src/q/nsqd/nsqd.go', layout), { folder: '/src/q/nsqd' });
+    assert.deepEqual(goResolver.module('example.com/inventory/internal/store', '/src/inventory/internal/cache/cache.go', layout), { folder: '/src/inventory/internal/store' });
+    assert.equal(goResolver.module('net/http', '/src/inventory/main.go', layout), undefined);
+  });
+
+  // nsqio/nsq: NSQD is declared in nsqd.go, lookup.go calls n.peer.Command, lookup_peer.go dials.
+  it('follows n.peer.Command through the NSQD struct of nsqd.go, and gives one related location per hop', async () => {
+    const dir = join(__dirname, '..', 'fixtures', 'go', 'cross-file', 'nsqd-lookup-peer');
+    const files = Object.entries(filesOf(dir)).filter(([rel]) => rel.endsWith('.go')).map(([rel, text]) => ({ path: join(dir, rel), text, shown: rel }));
+    const { analyses } = analyzeProject(files, await readProjectLayout(files.map((f) => f.path)));
+    const a = analyses.get(join(dir, 'nsqd', 'lookup.go'))!;
+    assert.equal(a.model.calls.find((c) => c.calleeText === 'n.peer.Command')?.callee, './NSQD.peer.Command');
+    const [finding, ...rest] = a.findings;
+    assert.equal(rest.length, 0, a.findings.map((f) => f.message).join('\n'));
+    assert.match(finding!.message, /^`n` is held across `n\.peer\.Command`, which does I\/O in `lookupPeer\.Command` \(nsqd\/lookup_peer\.go\)/);
+    const hops = (finding!.related ?? []).filter((r) => r.elsewhere).map((r) => `${r.message} @ ${relative(dir, r.elsewhere!.path)}:${r.elsewhere!.range.line + 1}`);
+    assert.deepEqual(hops, ['`lookupPeer.Command` calls `lp.Connect` here @ nsqd/lookup_peer.go:35', '`net.DialTimeout` does I/O here @ nsqd/lookup_peer.go:21']);
   });
 });
 

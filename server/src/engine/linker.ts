@@ -98,6 +98,8 @@ export interface LinkedFunction {
   readonly offloads: boolean;
   /** It reaches external I/O, in its own file or through the files it calls. */
   readonly io: boolean;
+  /** Where it first reaches I/O: the calls from it down to the I/O call (the last hop), across files. */
+  readonly ioChain?: BlockingChain;
   /** It blocks its caller: the chain from its body down to the blocking call, across files. */
   readonly blocks?: BlockingChain;
   /**
@@ -235,6 +237,7 @@ export class Linker {
     const here = (hops: readonly LocalHop[]): Hop[] => hops.map((h) => ({ path: file.path, shown: file.shown, ...h }));
     let blocks: BlockingChain | undefined = fn.blocks ? { hops: here(fn.blocks.hops), callee: fn.blocks.callee } : undefined;
     let io = fn.io;
+    let ioChain: BlockingChain | undefined = fn.ioVia ? { hops: here(fn.ioVia.hops), callee: fn.ioVia.callee } : undefined;
     let complete = true;
     for (const ref of fn.refs) {
       if (blocks && io) break;
@@ -245,7 +248,10 @@ export class Linker {
         complete = false;
         continue;
       }
-      if (inner.io) io = true;
+      if (inner.io) {
+        if (!io && inner.ioChain) ioChain = { hops: [...here(ref.hops), ...inner.ioChain.hops], callee: inner.ioChain.callee };
+        io = true;
+      }
       if (!blocks && ref.sync && !fn.isAsync && !fn.offloads && inner.blocks && !inner.isAsync && !inner.offloads) {
         blocks = { hops: [...here(ref.hops), ...inner.blocks.hops], callee: inner.blocks.callee };
       }
@@ -261,7 +267,7 @@ export class Linker {
       });
     }
     active.delete(key);
-    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(blocks ? { blocks } : {}), ...(cannotReject ? { cannotReject: true as const } : {}) };
+    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(ioChain ? { ioChain } : {}), ...(blocks ? { blocks } : {}), ...(cannotReject ? { cannotReject: true as const } : {}) };
     // An answer cut short by a cycle depends on where the walk entered it: only complete ones are kept.
     if (complete || (blocks && io)) this.memo.set(key, out);
     return out;

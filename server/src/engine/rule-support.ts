@@ -1,5 +1,6 @@
 // Helpers the rules share: how contexts are named in messages, and how calls are
 // followed through same-file helpers. Not a rule itself, so it lives beside rules/, not in it.
+import type { RelatedNote } from './finding';
 import type { Catalog } from './catalog';
 import { isIoCall } from './catalog';
 import type { Imports, LinkedFunction } from './linker';
@@ -92,6 +93,16 @@ export function importedIo(imports: Imports | undefined, call: CallSite): Linked
   if (!imports || call.localTarget !== undefined || call.callee === undefined) return undefined;
   const l = Object.prototype.hasOwnProperty.call(imports, call.callee) ? imports[call.callee] : undefined;
   return l?.io ? l : undefined;
+}
+
+/** Related notes for each hop of a linked function's way to I/O across files, the I/O call last. */
+export function ioHopNotes(linked: LinkedFunction, at: CallSite): RelatedNote[] {
+  const hops = linked.ioChain?.hops ?? [];
+  return hops.map((h, i) => ({
+    span: at.span,
+    message: i === hops.length - 1 ? `\`${h.call}\` does I/O here` : `\`${h.function}\` calls \`${h.call}\` here`,
+    elsewhere: { path: h.path, range: h.range },
+  }));
 }
 
 /**

@@ -74,6 +74,8 @@ export interface FunctionSummary {
   readonly offloads: boolean;
   /** It reaches a catalog I/O call through same-file code. */
   readonly io: boolean;
+  /** The same-file calls from it down to the first catalog I/O call it makes (the I/O call last), when `io`. */
+  readonly ioVia?: LocalChain;
   /** It blocks through same-file code (absent for async and offloaded functions: they do not block their caller). */
   readonly blocks?: LocalChain;
   /** Its promise cannot reject (an async function that catches its own failures, or a function that returns such a promise): dropping it loses nothing. */
@@ -232,9 +234,10 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   const blockingFrom = (fnId: number, depth: number): { hops: LocalHop[]; callee: string } | undefined => costlyFrom(fnId, depth) ?? anyFrom(fnId, depth);
 
   /** Refs reachable from a function, through same-file helpers (async and offloaded ones too, marked not sync). */
-  const refsFrom = (fnId: number): { refs: SummaryRef[]; io: boolean } => {
+  const refsFrom = (fnId: number): { refs: SummaryRef[]; io: boolean; ioVia?: LocalChain } => {
     const out: SummaryRef[] = [];
     let io = false;
+    let ioVia: LocalChain | undefined;
     const seen = new Set<number>();
     // One ref per callee and kind: the linker reads a callee's first sync ref for the chain and any
     // ref for I/O, so a second call of the same helper adds nothing but size (Effect's modules call
@@ -247,7 +250,10 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
       for (const c of index.deep(id)) {
         // A call that runs once per process (a memo guard, a cached function) does not block its caller's later calls.
         const inline = sync && inlineIds.has(c.id) && c.once !== true;
-        if (c.callee !== undefined && isIoCall(catalog, c.callee)) io = true;
+        if (c.callee !== undefined && isIoCall(catalog, c.callee)) {
+          if (!io) ioVia = { hops: [...path, hop(c.functionId ?? id, c)], callee: c.callee };
+          io = true;
+        }
         if (isRef(c)) {
           const key = `${inline ? 's' : 'a'}${c.callee!}`;
           if (out.length < MAX_REFS && !listed.has(key)) {
@@ -262,7 +268,7 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     };
     const f = model.functions[fnId];
     visit(fnId, [], f !== undefined && !f.isAsync && !f.offloaded, 0);
-    return { refs: out, io };
+    return { refs: out, io, ...(ioVia ? { ioVia } : {}) };
   };
 
   const exports: FunctionSummary[] = [];
@@ -270,8 +276,8 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     const f = model.functions[functionId];
     if (!f) continue;
     const blocks = f.isAsync || f.offloaded ? undefined : blockingFrom(functionId, 0);
-    const { refs: fnRefs, io } = refsFrom(functionId);
-    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(blocks ? { blocks } : {}), ...(f.cannotReject === true ? { cannotReject: true as const } : {}), ...(f.cannotRejectIf !== undefined && f.cannotRejectIf.length > 0 ? { cannotRejectIf: f.cannotRejectIf } : {}), refs: fnRefs });
+    const { refs: fnRefs, io, ioVia } = refsFrom(functionId);
+    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(ioVia ? { ioVia } : {}), ...(blocks ? { blocks } : {}), ...(f.cannotReject === true ? { cannotReject: true as const } : {}), ...(f.cannotRejectIf !== undefined && f.cannotRejectIf.length > 0 ? { cannotRejectIf: f.cannotRejectIf } : {}), refs: fnRefs });
   }
   return { path: model.path, shown, language: model.language, exports, reexports, refs: [...refs], ...floating };
 }

@@ -4,7 +4,7 @@ import type { CallSite, FileModel, HeldRegion, Parking, Span, YieldPoint } from 
 import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import type { Imports } from '../linker';
-import { importedIo, reachesIo } from '../rule-support';
+import { importedIo, ioHopNotes, reachesIo } from '../rule-support';
 import { lowerBound, sortedBy } from '../sorted';
 
 /**
@@ -159,7 +159,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         const what = `\`${c.calleeText}\`, which does I/O in \`${elsewhere.name}\` (${elsewhere.shown})`;
         const y: YieldPoint = { id: -1, kind: 'park', span: c.span, keywordSpan: c.calleeSpan, context: region.context, ordinal: 0, calls: [c.id] };
         const finding = parkedWhileHeld(at, region, y, { what, until: 'until the I/O completes' }, [c], acquired);
-        if (finding) findings.push({ ...finding, data: { regionId: region.id, callId: c.id } });
+        if (finding) findings.push({ ...finding, related: [...(finding.related ?? []), ...ioHopNotes(elsewhere, c)], data: { regionId: region.id, callId: c.id } });
       }
     }
     for (const y of inside) {
@@ -206,7 +206,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
           ? `${yieldLabel(y, model.language)} on \`${io.calleeText}\` while holding \`${region.lock}\`: the lock is held for the whole sleep and every task waiting for it waits as long; sleep before acquiring the lock or after releasing it`
           : `${yieldLabel(y, model.language)} on \`${io.calleeText}\` (${what}) while holding \`${region.lock}\`: every task waiting for the lock stalls until the I/O completes; do the I/O before acquiring the lock or after releasing it`,
         span: y.span,
-        related: region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired],
+        related: [...(region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired]), ...(elsewhere && !sleep ? ioHopNotes(elsewhere, io) : [])],
         data: { regionId: region.id, yieldId: y.id },
       });
     }

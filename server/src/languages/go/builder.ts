@@ -5,7 +5,7 @@
  */
 import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
-import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo, HeldRegion, Parking, Span, YieldKind, YieldPoint } from '../../engine/model';
+import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { findGoFanOuts, isErrgroupGo } from './fan-out';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
@@ -164,7 +164,10 @@ function calleeOf(state: GoState, call: GoNode, fn: GoFn | undefined): string | 
     if (pkg !== undefined && varType(state, fn, id) === undefined) return `${pkg}.${name}`;
   }
   const t = exprType(state, op, fn);
-  if (t === undefined) return undefined;
+  if (t === undefined) {
+    const path = fieldPath(state, op, fn, 0);
+    return path === undefined ? undefined : `${path}.${name}`;
+  }
   // A method promoted from an embedded type (`type Store struct{ *sql.DB }`).
   const s = state.scope.struct(t);
   if (s && !state.funcs.has(`${t}.${name}`)) {
@@ -172,6 +175,30 @@ function calleeOf(state: GoState, call: GoNode, fn: GoFn | undefined): string | 
   }
   if (packageLocal(t) && !state.funcs.has(`${t}.${name}`)) return `./${t}.${name}`;
   return `${t}.${name}`;
+}
+
+/**
+ * A field of a struct this file does not declare, as a path the linker follows (`n.peer` with `n` an
+ * `NSQD` declared in another file of the package: `./NSQD.peer`; a field of a type of another
+ * package of the project: `example.com/m/store.Store.db`). The file that declares the struct
+ * re-exports each field as its type (`NSQD.peer` → `lookupPeer`), so `./NSQD.peer.Command` links to
+ * `lookupPeer.Command`. Only for calls: the type of such a field stays unknown to everything else.
+ */
+function fieldPath(state: GoState, expr: GoNode, fn: GoFn | undefined, depth: number): string | undefined {
+  if (expr.type !== 'selector_expression' || depth > 4) return undefined;
+  const op = field(expr, 'operand');
+  const f = field(expr, 'field');
+  if (!op || !f) return undefined;
+  const name = state.text.slice(f.start, f.end);
+  const t = exprType(state, op, fn);
+  if (t === undefined) {
+    const inner = fieldPath(state, op, fn, depth + 1);
+    return inner === undefined ? undefined : `${inner}.${name}`;
+  }
+  if (state.scope.structs.has(t)) return undefined;
+  if (packageLocal(t)) return `./${t}.${name}`;
+  // A type of another package of the project (its import path names a host: `example.com/…`).
+  return /^[\w-]+\.[\w.-]+\/[^ ]*\.[A-Za-z_]\w*$/.test(t) ? `${t}.${name}` : undefined;
 }
 
 /** A name bound in the function or one around it without a type the file states (`f := pick()`, a parameter of a func type). */
@@ -387,7 +414,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
   // them all, and only the package's own files name the unexported ones.
   const exported = state.fns.filter((f) => f.node.type !== 'func_literal' && f.info.name !== undefined).map((f) => ({ name: f.info.name!, functionId: f.info.id }));
   const model: FileModel = {
-    language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, exports: { functions: exported, reexports: [] },
+    language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, exports: { functions: exported, reexports: fieldReexports(scope) },
     channels: findGoChannelBypasses(state, goNodes, assignNodes), spawns: findGoLeaks(state, goNodes),
     fanOuts: findGoFanOuts(state, starters), retries: findGoRetries(state, loopNodes), comments, syntaxErrors,
   };
@@ -558,4 +585,32 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     counters.set(r.context, ordinal);
     return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking };
   });
+}
+
+/**
+ * Each field of the file's structs whose type is a named type of the project, as a re-export of
+ * that type under `Struct.field` (module `.` for this package, else the import path): a method
+ * called through the field in another file of the package (`n.peer.Command()`) links through it.
+ */
+function fieldReexports(scope: GoScope): ReExport[] {
+  const byModule = new Map<string, { imported: string; exported: string }[]>();
+  for (const [struct, info] of scope.structs) {
+    for (const [name, type] of info.fields) {
+      let module: string;
+      let imported: string;
+      if (packageLocal(type)) {
+        module = '.';
+        imported = type;
+      } else {
+        const m = /^([\w-]+\.[\w.-]+\/[^ ]*)\.([A-Za-z_]\w*)$/.exec(type);
+        if (!m) continue;
+        module = m[1]!;
+        imported = m[2]!;
+      }
+      const list = byModule.get(module) ?? [];
+      list.push({ imported, exported: `${struct}.${name}` });
+      byModule.set(module, list);
+    }
+  }
+  return [...byModule].map(([module, names]) => ({ module, names }));
 }

@@ -61,8 +61,11 @@ export const goResolver: ModuleResolver = {
     const folder = split && packageFolder(split.pkg, layout);
     return split && folder !== undefined ? [{ module: { folder }, name: split.name }] : [];
   },
-  // Go has no re-exports.
-  module(): ModuleLocation | undefined {
-    return undefined;
+  // Go has no re-exports of its own; a struct's fields are re-exported as their types (builder.ts
+  // `fieldReexports`): `.` is the declaring file's package, else an import path of the project.
+  module(spec: string, fromPath: string, layout?: ProjectLayout): ModuleLocation | undefined {
+    if (spec === '.') return { folder: dirname(fromPath) };
+    const folder = packageFolder(spec, layout);
+    return folder === undefined ? undefined : { folder };
   },
 };
