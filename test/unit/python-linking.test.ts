@@ -29,6 +29,14 @@ describe('Python source roots (layout) of the fixture projects', () => {
   });
 });
 
+describe('Python source roots without a manifest', () => {
+  // src-layout-requirements: a requirements.txt service whose package is src/shop (full-stack-fastapi-template's shape).
+  it('start at the folder above the top-level package: src/ for src/shop/…', async () => {
+    const dir = join(FIXTURES, 'src-layout-requirements');
+    assert.deepEqual((await readProjectLayout(pyFiles(dir))).pythonRoots, [join(dir, 'src')]);
+  });
+});
+
 describe('Python cross-file quick fix', () => {
   it('runs a helper that blocks in another module in a thread, at the call site, and the result parses', async () => {
     const dir = join(FIXTURES, 'fastapi-app');

@@ -108,6 +108,40 @@ describe('TS/JS path aliases and workspace packages', () => {
     }
   });
 
+  // The shape of a Vite/Next app whose tsconfig.json includes only src/ and holds the @/* alias,
+  // with one-off scripts beside it that tsc never compiles: the alias is the app's, not theirs.
+  it('a tsconfig\'s own include keeps its aliases from files outside it; a config further up that includes them applies', async () => {
+    const root = workspace({
+      'tsconfig.json': '{ "compilerOptions": { "paths": { "#shared/*": ["./shared/*"] } }, "include": ["apps/*/scripts", "shared"] }',
+      'apps/web/tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"] } }, "include": ["src", "next-env.d.ts"] }',
+      'apps/web/src/lib/db.ts': 'export {};\n',
+      'apps/web/scripts/seed.ts': 'export {};\n',
+      'apps/web/e2e/login.spec.ts': 'export {};\n',
+      'shared/hash.ts': 'export {};\n',
+    });
+    try {
+      const layout = await readProjectLayout(['apps/web/src/lib/db.ts', 'apps/web/scripts/seed.ts', 'apps/web/e2e/login.spec.ts'].map((f) => join(root, f)));
+      assert.deepEqual(layout.tsconfigs?.get(join(root, 'apps/web'))?.scope, [join(root, 'apps/web/src'), join(root, 'apps/web')]);
+      const files = (callee: string, from: string) => typescriptResolver.targets(callee, join(root, from), layout).flatMap((t) => ('files' in t.module ? t.module.files : []));
+      assert.ok(files('@/lib/db.open', 'apps/web/src/routes/a.ts').includes(join(root, 'apps/web/src/lib/db.ts')));
+      // next-env.d.ts names a file of the app's own folder: everything below it stays in scope.
+      assert.ok(files('@/lib/db.open', 'apps/web/e2e/login.spec.ts').includes(join(root, 'apps/web/src/lib/db.ts')));
+    } finally {
+      removeWorkspace(root);
+    }
+    const scoped = {
+      tsconfigs: new Map([
+        ['/repo', { entries: [{ pattern: '#shared/*', targets: ['/repo/shared/*'] }], scope: ['/repo/apps/web/scripts', '/repo/shared'] }],
+        ['/repo/apps/web', { entries: [{ pattern: '@/*', targets: ['/repo/apps/web/src/*'] }], scope: ['/repo/apps/web/src'] }],
+      ]),
+    };
+    const files = (callee: string, from: string) => typescriptResolver.targets(callee, from, scoped).flatMap((t) => ('files' in t.module ? t.module.files : []));
+    assert.ok(files('@/lib/db.open', '/repo/apps/web/src/routes/a.ts').includes('/repo/apps/web/src/lib/db.ts'));
+    assert.deepEqual(files('@/lib/db.open', '/repo/apps/web/scripts/seed.ts'), [], 'the app config does not include scripts/');
+    assert.ok(files('#shared/hash.sha', '/repo/apps/web/scripts/seed.ts').includes('/repo/shared/hash.ts'), 'the root config, which includes it, applies');
+    assert.deepEqual(files('#shared/hash.sha', '/repo/tools/x.ts'), [], 'in no config\'s include');
+  });
+
   it('matches patterns as TypeScript and Node do: exact first, then the longest prefix', () => {
     const entries = [
       { pattern: '@app/*', targets: ['/p/src/*'] },

@@ -73,6 +73,11 @@ export interface PathMap {
   readonly entries: readonly { readonly pattern: string; readonly targets: readonly string[] }[];
   /** tsconfig `baseUrl`, absolute: a bare specifier also names a file under it. */
   readonly baseUrl?: string;
+  /**
+   * A tsconfig's: the folders its `include` and `files` start in, absolute. A file under none of
+   * them is not part of that project, and takes its aliases from a config further up, if any.
+   */
+  readonly scope?: readonly string[];
 }
 
 /**

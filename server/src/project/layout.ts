@@ -50,7 +50,10 @@ function readJavaRoots(paths: readonly string[]): string[] {
   return [...roots];
 }
 
-/** Python's source roots around `paths`: each folder above a `.py` file with a project manifest, and its `src/`. */
+/** At most this many Python source roots are inferred from package folders (`readPythonRoots`). */
+const MAX_PYTHON_FALLBACK_ROOTS = 32;
+
+/** Python's source roots around `paths`: each folder above a `.py` file with a project manifest, and its `src/`; then the folder above each file's top-level package. */
 async function readPythonRoots(paths: readonly string[], reader: ConfigReader): Promise<string[]> {
   const dirs = new Set<string>();
   for (const p of paths) {
@@ -61,12 +64,30 @@ async function readPythonRoots(paths: readonly string[], reader: ConfigReader): 
     }
   }
   const roots: string[] = [];
+  const packageFolder = new Map<string, boolean>();
   for (const dir of dirs) {
     const listing = await reader.listing(dir);
+    packageFolder.set(dir, listing?.get('__init__.py') === 'file');
     if (!listing || !['pyproject.toml', 'setup.py', 'setup.cfg'].some((n) => listing.has(n))) continue;
     roots.push(dir);
     if (listing.get('src') === 'dir') roots.push(join(dir, 'src'));
   }
+  // Without a manifest that says where they start (a service deployed from a requirements.txt, run
+  // as `uvicorn app.main:app` from the folder above its package, or a `src/` layout whose manifest
+  // is elsewhere), absolute imports start at the folder above each file's top-level package: the
+  // first folder up with no `__init__.py`, which is where Python's path puts them.
+  // A loose script's own folder counts only where no manifest covers it: every root is tried for
+  // every absolute name, so a repository of scattered scripts must not make hundreds of them.
+  const manifestRoots = [...roots];
+  const fallback = new Set<string>();
+  for (const p of paths) {
+    if (!p.endsWith('.py') || fallback.size >= MAX_PYTHON_FALLBACK_ROOTS) continue;
+    let d = dirname(p);
+    const inPackage = packageFolder.get(d) === true;
+    while (packageFolder.get(d) === true && dirname(d) !== d) d = dirname(d);
+    if (inPackage || !manifestRoots.some((r) => p.startsWith(`${r}/`))) fallback.add(d);
+  }
+  for (const d of fallback) if (!roots.includes(d)) roots.push(d);
   return roots;
 }
 

@@ -194,7 +194,11 @@ export async function readNodeLayout(fileDirs: Iterable<string>, reader = new Co
   };
 
   const tsconfigs = new Map<string, PathMap>();
-  const pathMap = (t: ResolvedTsconfig): PathMap => ({ entries: t.paths ? toEntries(t.paths.patterns, t.baseUrl ?? t.paths.base) : [], ...(t.baseUrl !== undefined ? { baseUrl: t.baseUrl } : {}) });
+  const pathMap = (t: ResolvedTsconfig): PathMap => ({
+    entries: t.paths ? toEntries(t.paths.patterns, t.baseUrl ?? t.paths.base) : [],
+    ...(t.baseUrl !== undefined ? { baseUrl: t.baseUrl } : {}),
+    ...(t.scope ? { scope: t.scope } : {}),
+  });
   const ownFolders = new Set<string>();
   for (const dir of ancestors) {
     const t = await tsconfigIn(dir);

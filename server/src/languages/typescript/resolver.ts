@@ -79,7 +79,8 @@ function nearest(maps: ReadonlyMap<string, PathMap> | undefined, fromPath: strin
   if (!maps || maps.size === 0) return undefined;
   for (let d = dirname(fromPath); ; d = dirname(d)) {
     const m = maps.get(d);
-    if (m) return m;
+    // A tsconfig whose `include`/`files` leave the file out does not apply to it: TypeScript looks further up.
+    if (m && (!m.scope || m.scope.some((s) => fromPath.startsWith(s.endsWith('/') ? s : `${s}/`)))) return m;
     if (d === '/' || d === '' || !d.includes('/')) return undefined;
   }
 }
