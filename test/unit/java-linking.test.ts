@@ -28,9 +28,56 @@ describe('Java resolver', () => {
     assert.equal(javaResolver.mayLink('com.acme.data.UserRepository.findById'), true);
     assert.equal(javaResolver.mayLink('UserRepository.findById'), true);
     assert.equal(javaResolver.mayLink('com.acme.Outer.Inner.load'), true);
-    for (const lib of ['java.sql.PreparedStatement.executeQuery', 'org.springframework.web.client.RestTemplate.getForObject', 'reactor.core.publisher.Mono.block', 'com.google.common.base.Preconditions.checkState', 'new com.acme.Foo', 'com.acme.util', 'com.acme.Foo.Bar']) {
+    for (const lib of ['java.sql.PreparedStatement.executeQuery', 'javax.sql.DataSource.getConnection', 'kotlin.io.FilesKt.readText', 'new com.acme.Foo', 'com.acme.util', 'com.acme.Foo.Bar']) {
       assert.equal(javaResolver.mayLink(lib), false, lib);
     }
+    // A library's package is looked up only where the project's own sources hold it.
+    for (const lib of ['org.springframework.web.client.RestTemplate.getForObject', 'reactor.core.publisher.Mono.block', 'com.google.common.base.Preconditions.checkState']) {
+      assert.deepEqual(javaResolver.targets(lib, '/p/src/main/java/com/acme/web/Ctl.java', { javaRoots: ['/p/src/main/java'], javaPackages: ['com.acme'] }), [], lib);
+    }
+  });
+
+  // Analysing Spring Framework itself (spring-core's FileCopyUtils called from spring-webflux): its
+  // own org.springframework packages are project code.
+  it('links a library\'s package when the project\'s own sources hold it', async () => {
+    const files = {
+      '/sf/spring-core/src/main/java/org/springframework/util/FileCopyUtils.java': [
+        'package org.springframework.util;',
+        '',
+        'import java.io.File;',
+        'import java.io.IOException;',
+        'import java.nio.file.Files;',
+        '',
+        'public abstract class FileCopyUtils {',
+        '    public static byte[] copyToByteArray(File in) throws IOException {',
+        '        return Files.readAllBytes(in.toPath());',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+      '/sf/spring-webflux/src/main/java/org/springframework/web/reactive/resource/FileResourceReader.java': [
+        'package org.springframework.web.reactive.resource;',
+        '',
+        'import java.io.File;',
+        '',
+        'import org.springframework.util.FileCopyUtils;',
+        'import reactor.core.publisher.Mono;',
+        '',
+        'public class FileResourceReader {',
+        '    public Mono<byte[]> read(File file) {',
+        '        return Mono.just(file).map(f -> FileCopyUtils.copyToByteArray(f));',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    const layout = await readProjectLayout(Object.keys(files));
+    assert.deepEqual([...(layout.javaPackages ?? [])].sort(), ['org.springframework']);
+    assert.equal(javaResolver.mayLink('org.springframework.util.FileCopyUtils.copyToByteArray'), true);
+    const { analyses } = analyzeProject(Object.entries(files).map(([path, text]) => ({ path, text })), layout);
+    const reader = analyses.get(Object.keys(files)[1]!)!;
+    assert.deepEqual(reader.findings.map((f) => `${reader.lines.position(f.span.start).line + 1}:${f.rule}`), ['10:blocking-in-async']);
+    assert.match(reader.findings[0]!.message, /FileCopyUtils/);
   });
 
   it('looks for a qualified class under every folder above the caller, then the source roots', () => {

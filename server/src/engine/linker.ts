@@ -61,6 +61,11 @@ export interface ProjectLayout {
    * under a module path names the folder under the module's.
    */
   readonly goModules?: ReadonlyMap<string, string>;
+  /**
+   * Java: the packages, two segments deep (`org.springframework`, `com.acme`), that the project's
+   * source roots hold: a library's package among them is the project's own code.
+   */
+  readonly javaPackages?: readonly string[];
 }
 
 /**

@@ -9,13 +9,32 @@
  * whatever the build calls it) and under the project's source roots (`ProjectLayout.javaRoots`:
  * `src/main/java` and the like, for the other modules of a multi-module build); an unqualified one
  * in the calling file's folder, which is its package. The export name is the class and the member
- * (`UserRepository.findById`, `Outer.Inner.load`). Library packages (`java.`, `reactor.`,
- * `org.springframework.`, …) are never looked up. Pure: paths in, paths out.
+ * (`UserRepository.findById`, `Outer.Inner.load`). The JDK's packages (`java.`, `javax.`, …) are
+ * never looked up; a library's (`reactor.`, `org.springframework.`, `io.netty.`, …) only when the
+ * project's own sources hold that package (analysing Spring, Netty or an Apache project itself).
+ * Pure: paths in, paths out.
  */
 import type { LinkTarget, ModuleLocation, ModuleResolver, ProjectLayout } from '../../engine/linker';
 
-/** Packages of the JDK and of the libraries the catalog knows: never project code. */
-const LIBRARY = /^(?:java|javax|jakarta|jdk|sun|com\.sun|kotlin|scala|groovy|reactor|org\.reactivestreams|org\.springframework|io\.netty|io\.vertx|io\.projectreactor|org\.slf4j|org\.apache|com\.fasterxml|io\.micrometer|io\.github\.resilience4j|org\.junit|org\.mockito|org\.assertj|com\.google|lombok|org\.hibernate|io\.grpc|okhttp3|retrofit2|software\.amazon|com\.amazonaws|io\.r2dbc|org\.jooq|com\.zaxxer|org\.postgresql|com\.mysql|redis\.clients|io\.lettuce|org\.elasticsearch|co\.elastic|com\.netflix|io\.opentelemetry|org\.bson|com\.mongodb)\./;
+/** Packages of the JDK and the languages' runtimes: never project code. */
+const PLATFORM = /^(?:java|javax|jakarta|jdk|sun|com\.sun|kotlin|scala|groovy)\./;
+/**
+ * Packages of the libraries the catalog knows: library code in an application, but the project's
+ * own code when it is Spring, Netty or an Apache project (a source root of the project holds that
+ * package), so they are looked up only then.
+ */
+const LIBRARY = /^(?:reactor|org\.reactivestreams|org\.springframework|io\.netty|io\.vertx|io\.projectreactor|org\.slf4j|org\.apache|com\.fasterxml|io\.micrometer|io\.github\.resilience4j|org\.junit|org\.mockito|org\.assertj|com\.google|lombok|org\.hibernate|io\.grpc|okhttp3|retrofit2|software\.amazon|com\.amazonaws|io\.r2dbc|org\.jooq|com\.zaxxer|org\.postgresql|com\.mysql|redis\.clients|io\.lettuce|org\.elasticsearch|co\.elastic|com\.netflix|io\.opentelemetry|org\.bson|com\.mongodb)\./;
+
+/**
+ * True when a library-named package is the project's own: the calling file sits in that package's
+ * tree (`…/org/springframework/…`), or a source root of the project holds it (`ProjectLayout.javaPackages`).
+ */
+function ownLibrary(pkg: readonly string[], fromPath: string, layout: ProjectLayout | undefined): boolean {
+  const dotted = pkg.join('.');
+  if ((layout?.javaPackages ?? []).some((p) => dotted === p || dotted.startsWith(`${p}.`))) return true;
+  const head = LIBRARY.exec(`${dotted}.`)?.[0].slice(0, -1);
+  return head !== undefined && fromPath.includes(`/${head.split('.').join('/')}/`);
+}
 /** `[package.]Class[.Inner].member`: a package of lower-case segments, then a capitalised class. */
 const SHAPE = /^(?:[a-z_][\w$]*\.)*[A-Z][\w$]*(?:\.[A-Z][\w$]*)*\.[a-z_$][\w$]*$/;
 /** How many folders above the calling file a qualified name is looked for under. */
@@ -28,7 +47,7 @@ function dirname(path: string): string {
 
 /** The callee split at its class: the package's folders, the class's file name, and the export name. */
 function split(callee: string): { pkg: string[]; cls: string; name: string } | undefined {
-  if (!SHAPE.test(callee) || LIBRARY.test(callee)) return undefined;
+  if (!SHAPE.test(callee) || PLATFORM.test(callee)) return undefined;
   const segments = callee.split('.');
   const k = segments.findIndex((s) => /^[A-Z]/.test(s));
   if (k < 0) return undefined;
@@ -41,7 +60,7 @@ export const javaResolver: ModuleResolver = {
   },
   targets(callee: string, fromPath: string, layout?: ProjectLayout): LinkTarget[] {
     const s = split(callee);
-    if (!s) return [];
+    if (!s || (LIBRARY.test(callee) && !ownLibrary(s.pkg, fromPath, layout))) return [];
     const from = dirname(fromPath);
     if (s.pkg.length === 0) return [{ module: { files: [`${from}/${s.cls}.java`] }, name: s.name }];
     const rel = `${s.pkg.join('/')}/${s.cls}.java`;
