@@ -336,3 +336,47 @@ describe('language server without resource operations', () => {
     }
   });
 });
+
+// Since 38f4d47 a finding spread over lines is underlined on its first line only; its fixes still
+// apply to the whole call, so a code-action request on a later line of it must offer them.
+describe('language server: code actions on the later lines of a multi-line finding', () => {
+  it('offers the fix of a call whose arguments spread over lines from any of its lines', async function () {
+    this.timeout(60_000);
+    // A config loader in an Express handler, arguments on lines of their own (Prettier's wrapping).
+    const text = [
+      "import fs from 'node:fs';",
+      "import express from 'express';",
+      '',
+      'const app = express();',
+      "app.get('/config', async (req, res) => {",
+      '  const raw = fs.readFileSync(',
+      "    process.env.CONFIG_PATH ?? '/etc/app/config.json',",
+      "    'utf8',",
+      '  );',
+      '  res.json(JSON.parse(raw));',
+      '});',
+      '',
+    ].join('\n');
+    const client = await TestClient.start({ settings: { debounceMs: 0 } });
+    try {
+      const uri = client.uri('src/config-route.ts');
+      const diagnostics = await client.open('src/config-route.ts', text);
+      const finding = diagnostics.find((d) => d.code === 'blocking-in-async');
+      assert.ok(finding, JSON.stringify(diagnostics));
+      assert.equal(finding.range.start.line, 5);
+      assert.equal(finding.range.end.line, 5, 'underlined on its first line');
+      const at = async (line: number, character: number) => {
+        const range = { start: { line, character }, end: { line, character } };
+        const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } });
+        return actions.map((a) => a.title);
+      };
+      const onFirst = await at(5, 16);
+      assert.ok(onFirst.some((t) => /readFile/.test(t)), onFirst.join('\n'));
+      // Inside the call's arguments, and on its closing parenthesis.
+      for (const [line, character] of [[6, 4], [7, 4], [8, 2]] as const) assert.deepEqual(await at(line, character), onFirst, `line ${line + 1}`);
+      assert.deepEqual(await at(9, 4), [], 'the next statement has no finding');
+    } finally {
+      await client.stop();
+    }
+  });
+});

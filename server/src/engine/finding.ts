@@ -96,6 +96,11 @@ export interface Fix {
 export interface OtherFileEdits {
   readonly path: string;
   readonly edits: readonly TextEdit[];
+  /**
+   * The text the edits were computed on: a caller applying them later checks that the file still
+   * holds it (offsets into another text would corrupt the file).
+   */
+  readonly base?: string;
 }
 
 /** A fix that could not be offered, and why (shown to the user or logged). */

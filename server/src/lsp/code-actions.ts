@@ -6,6 +6,8 @@ import { posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
+  MessageType,
+  ShowMessageNotification,
   type CodeAction,
   type CodeActionParams,
   type SnippetTextEdit,
@@ -90,7 +92,9 @@ export async function codeActions(session: Session, params: CodeActionParams): P
   const offeredRuleFixAll = new Set<string>();
   analysis.findings.forEach((finding, index) => {
     const diagnostic = toDiagnostic(analysis, finding, uri);
-    if (!rangesTouch(diagnostic.range, params.range)) return;
+    // The editor underlines a multi-line finding on its first line only (diagnostics.ts `underlined`),
+    // but its fixes apply to the whole span: Ctrl+. on any of its lines offers them.
+    if (!rangesTouch(diagnostic.range, params.range) && !rangesTouch(toRange(analysis.lines, finding.span), params.range)) return;
     const diagnostics = [diagnostic];
     const fixes = usableFixes(session, analysis, index);
     for (const { fix, index: fixIndex } of fixes) {
@@ -248,22 +252,33 @@ export function ignoreEdit(analysis: Analysis, finding: Finding, snippet = false
   return { range, snippet: { kind: 'snippet', value: `${prefix}\${1:${IGNORE_REASON_PLACEHOLDER}}${eol}` } };
 }
 
-/** The edits of a fix in other files of the project, by URI, with the open document's version (null for a closed file). */
-function otherFileEdits(session: Session, fix: Fix | undefined): { uri: string; version: number | null; edits: LspTextEdit[] }[] {
+/**
+ * The edits of a fix in other files of the project, by URI, with the open document's version (null
+ * for a closed file); `undefined` when one of those files no longer holds the text the edits were
+ * computed on (changed on disk or in the editor since the fix was offered): its offsets would land
+ * in the wrong places, and a closed file has no version the client could check.
+ */
+function otherFileEdits(session: Session, fix: Fix | undefined): { uri: string; version: number | null; edits: LspTextEdit[] }[] | undefined {
   const out: { uri: string; version: number | null; edits: LspTextEdit[] }[] = [];
   for (const other of fix?.otherFiles ?? []) {
     const uri = pathToFileURL(other.path).href;
     const text = session.index?.textOf(other.path);
-    if (text === undefined) continue;
+    if (text === undefined || (other.base !== undefined && text !== other.base)) return undefined;
     const lines = new LineIndex(text);
     out.push({ uri, version: session.documents.get(uri)?.version ?? null, edits: other.edits.map((e) => ({ range: toRange(lines, e.span), newText: e.newText })) });
   }
   return out;
 }
 
-function fixEdit(session: Session, uri: string, version: number, edits: (LspTextEdit | SnippetTextEdit)[], fix?: Fix): WorkspaceEdit {
+function fixEdit(session: Session, uri: string, version: number, edits: (LspTextEdit | SnippetTextEdit)[], fix?: Fix): WorkspaceEdit | undefined {
   const created = fix?.createFiles ?? [];
   const others = otherFileEdits(session, fix);
+  if (!others) {
+    // A `window/showMessage` notification, as the server's other messages (server.ts `inform`).
+    const message = `async-boundary: “${fix?.title ?? 'The fix'}” was not applied: a file it edits changed since it was offered. Ask for the fix again.`;
+    session.background(session.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }), 'showing a message');
+    return undefined;
+  }
   // Snippet edits are only made for clients with `documentChanges`.
   if (!session.support.documentChanges) {
     const changes: Record<string, LspTextEdit[]> = { [uri]: edits.filter((e): e is LspTextEdit => 'newText' in e) };

@@ -33,6 +33,9 @@ export const LAYOUT_NAME = /^(?:Cargo\.toml|package\.json|pnpm-workspace\.yaml|[
 /** A file larger than this is not read for a fix that spans files. */
 const MAX_FIX_FILE_BYTES = 2 * 1024 * 1024;
 
+/** Other files' analyses kept for fixes that span files (a helper and its callers: 24 at most per fix). */
+const MAX_FIX_ANALYSES = 32;
+
 /** Files analysed between two yields to the event loop while the index is built. */
 const BATCH = 16;
 
@@ -43,6 +46,8 @@ export function importsText(imports: Imports): string {
 
 export class ProjectIndex {
   private readonly summaries = new Map<string, FileSummary>();
+  /** Other files' analyses for fixes that span files, by path, with the text each was made from. */
+  private readonly fixAnalyses = new Map<string, { text: string; analysis: Analysis | undefined }>();
   private layout: ProjectLayout = {};
   /** The configs the layout was read from (an `extends` may name any file): a change to one re-reads it. */
   private layoutFiles = new Set<string>();
@@ -83,11 +88,34 @@ export class ProjectIndex {
       analysisOf: (path) => {
         if (analyses.has(path)) return analyses.get(path);
         const text = this.textOf(path);
-        const a = text === undefined ? undefined : analyze({ path, text }, undefined, { onError: this.session.onError });
+        const a = text === undefined ? undefined : this.fixAnalysis(path, text);
         analyses.set(path, a);
         return a;
       },
     };
+  }
+
+  /**
+   * Another file's analysis for a fix that spans files, kept while its text stays the same: the fix
+   * is computed again for every version of the document it is offered in (each keystroke, then the
+   * editor's next code-action request), and the helper and its callers (up to 24 files) rarely
+   * change meanwhile. At most {@link MAX_FIX_ANALYSES}, the least recently used dropped first.
+   */
+  private fixAnalysis(path: string, text: string): Analysis | undefined {
+    const known = this.fixAnalyses.get(path);
+    if (known && known.text === text) {
+      this.fixAnalyses.delete(path);
+      this.fixAnalyses.set(path, known);
+      return known.analysis;
+    }
+    const analysis = analyze({ path, text }, undefined, { onError: this.session.onError });
+    this.fixAnalyses.delete(path);
+    this.fixAnalyses.set(path, { text, analysis });
+    for (const oldest of this.fixAnalyses.keys()) {
+      if (this.fixAnalyses.size <= MAX_FIX_ANALYSES) break;
+      this.fixAnalyses.delete(oldest);
+    }
+    return analysis;
   }
 
   /** A file's text: the open document's, else the disk's. */

@@ -138,7 +138,9 @@ function build(
     }
     if (a.frontend.syntaxErrors(after, path) > a.model.syntaxErrors) return refuse(`its result in ${shownOf.get(path) ?? path} does not parse`);
   }
-  const otherFiles: OtherFileEdits[] = [...perFile].filter(([path, edits]) => path !== analysis.parsed.path && edits.length > 0).map(([path, edits]) => ({ path, edits }));
+  const otherFiles: OtherFileEdits[] = [...perFile]
+    .filter(([path, edits]) => path !== analysis.parsed.path && edits.length > 0)
+    .map(([path, edits]) => ({ path, edits, base: project.analysisOf(path)?.parsed.text ?? '' }));
   const files = otherFiles.length + 1;
   return { title: files > 2 ? `${title} (edits ${files} files)` : title, safety: 'suggestion', edits: perFile.get(analysis.parsed.path) ?? [], otherFiles };
 }
