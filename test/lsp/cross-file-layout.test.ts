@@ -110,9 +110,11 @@ describe('language server: project layout', () => {
   it('a pyproject.toml that appears on disk makes its folder a Python source root: an open handler links to the package it imports, and losing it unlinks', async function () {
     this.timeout(60_000);
     // Modelled on a FastAPI service: `app/` is the package, absolute imports start at the project folder.
+    // Its folders are namespace packages (no `__init__.py`), so nothing but a project file says where
+    // absolute imports start (with `__init__.py` files, the folder above the package would).
     const service = 'import time\n\n\ndef fetch_rates(currency):\n    time.sleep(0.5)\n    return {currency: 1.0}\n';
     const route = 'from app.services.rates import fetch_rates\n\n\nasync def get_rates(currency: str):\n    return fetch_rates(currency)\n';
-    const client = await TestClient.start({ settings: { debounceMs: 0 }, files: { 'app/__init__.py': '', 'app/services/__init__.py': '', 'app/services/rates.py': service, 'app/routes.py': route } });
+    const client = await TestClient.start({ settings: { debounceMs: 0 }, files: { 'app/services/rates.py': service, 'app/routes.py': route } });
     try {
       await indexed(client);
       // No project file: the folder is not known as a source root, so `app.` names nothing of the project.
