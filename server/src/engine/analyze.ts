@@ -123,7 +123,7 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
 export function summaryOf(analysis: Analysis, shown: string): FileSummary | undefined {
   const resolver = analysis.frontend.resolver;
   if (!resolver) return undefined;
-  return summarize(analysis.model, analysis.catalog, analysis.lines, shown, (c) => resolver.mayLink(c));
+  return summarize(analysis.model, analysis.catalog, analysis.lines, shown, (c) => resolver.mayLink(c, analysis.parsed.path));
 }
 
 /** Gives each finding the role of its code: the role's level caps its severity, and its message says where the code runs. */

@@ -61,11 +61,6 @@ export interface ProjectLayout {
    * under a module path names the folder under the module's.
    */
   readonly goModules?: ReadonlyMap<string, string>;
-  /**
-   * Java: the packages, two segments deep (`org.springframework`, `com.acme`), that the project's
-   * source roots hold: a library's package among them is the project's own code.
-   */
-  readonly javaPackages?: readonly string[];
 }
 
 /**
@@ -90,8 +85,12 @@ export interface PathMap {
  * `layout`, when the caller read one, says where the project's named packages live.
  */
 export interface ModuleResolver {
-  /** True when a resolved callee may name project code (a relative import, `crate::`); others are never looked up. */
-  mayLink(callee: string): boolean;
+  /**
+   * True when a resolved callee may name project code (a relative import, `crate::`); others are never
+   * looked up. `fromPath`, the calling file, lets a language link a name from some files only (Java: a
+   * library's package from the files of a project that is that library).
+   */
+  mayLink(callee: string, fromPath?: string): boolean;
   /** The candidates for a callee made in `fromPath`, most specific first. */
   targets(callee: string, fromPath: string, layout?: ProjectLayout): readonly LinkTarget[];
   /** Where a re-exported module (`export * from './x'`, `pub use crate::db::*`) lives, seen from `fromPath`. */
@@ -220,7 +219,7 @@ export class Linker {
 
   private resolveUncached(fromPath: string, callee: string): { file: FileSummary; fn: FunctionSummary } | undefined {
     const resolver = this.resolverFor(fromPath);
-    if (!resolver || !resolver.mayLink(callee)) return undefined;
+    if (!resolver || !resolver.mayLink(callee, fromPath)) return undefined;
     for (const t of resolver.targets(callee, fromPath, this.layout)) {
       for (const s of this.modules(t.module)) {
         const found = this.findExport(s, t.name, 0, new Set());

@@ -29,12 +29,10 @@ export async function readProjectLayout(paths: Iterable<string>, reader = new Co
     readGoModules(list, reader),
   ]);
   const javaRoots = readJavaRoots(list);
-  const javaPackages = readJavaPackages(list, javaRoots);
   const base = {
     ...rust,
     ...(pythonRoots.length > 0 ? { pythonRoots } : {}),
     ...(javaRoots.length > 0 ? { javaRoots } : {}),
-    ...(javaPackages.length > 0 ? { javaPackages } : {}),
     ...(goModules.size > 0 ? { goModules } : {}),
   };
   if (!node) return base;
@@ -59,19 +57,6 @@ function readJavaRoots(paths: readonly string[]): string[] {
 
 /** At most this many Python source roots are inferred from package folders (`readPythonRoots`). */
 const MAX_PYTHON_FALLBACK_ROOTS = 32;
-
-/** The packages, two segments deep, of the `.java` files under `roots` (`org.springframework` for `…/src/main/java/org/springframework/core/X.java`). */
-function readJavaPackages(paths: readonly string[], roots: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const p of paths) {
-    if (!p.endsWith('.java')) continue;
-    const root = roots.find((r) => p.startsWith(`${r}/`));
-    if (root === undefined) continue;
-    const segments = p.slice(root.length + 1).split(/[\\/]/).slice(0, -1);
-    if (segments.length >= 2) out.add(segments.slice(0, 2).join('.'));
-  }
-  return [...out];
-}
 
 /** Python's source roots around `paths`: each folder above a `.py` file with a project manifest, and its `src/`; then the folder above each file's top-level package. */
 async function readPythonRoots(paths: readonly string[], reader: ConfigReader): Promise<string[]> {

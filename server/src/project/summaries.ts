@@ -42,7 +42,7 @@ function unresolved(summaries: ReadonlyMap<string, FileSummary>, files: Iterable
     }
     const still: string[] = [];
     for (const callee of known ?? s.refs) {
-      if (!resolver.mayLink(callee) || linker.resolve(path, callee)) continue;
+      if (!resolver.mayLink(callee, path) || linker.resolve(path, callee)) continue;
       still.push(callee);
       for (const t of resolver.targets(callee, path, layout)) out.push({ loc: t.module, from: path });
     }

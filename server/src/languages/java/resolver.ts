@@ -10,8 +10,8 @@
  * `src/main/java` and the like, for the other modules of a multi-module build); an unqualified one
  * in the calling file's folder, which is its package. The export name is the class and the member
  * (`UserRepository.findById`, `Outer.Inner.load`). The JDK's packages (`java.`, `javax.`, …) are
- * never looked up; a library's (`reactor.`, `org.springframework.`, `io.netty.`, …) only when the
- * project's own sources hold that package (analysing Spring, Netty or an Apache project itself).
+ * never looked up; a library's (`reactor.`, `org.springframework.`, `io.netty.`, …) only from a
+ * file in that package's tree (analysing Spring, Netty or an Apache project itself).
  * Pure: paths in, paths out.
  */
 import type { LinkTarget, ModuleLocation, ModuleResolver, ProjectLayout } from '../../engine/linker';
@@ -26,15 +26,16 @@ const PLATFORM = /^(?:java|javax|jakarta|jdk|sun|com\.sun|kotlin|scala|groovy)\.
 const LIBRARY = /^(?:reactor|org\.reactivestreams|org\.springframework|io\.netty|io\.vertx|io\.projectreactor|org\.slf4j|org\.apache|com\.fasterxml|io\.micrometer|io\.github\.resilience4j|org\.junit|org\.mockito|org\.assertj|com\.google|lombok|org\.hibernate|io\.grpc|okhttp3|retrofit2|software\.amazon|com\.amazonaws|io\.r2dbc|org\.jooq|com\.zaxxer|org\.postgresql|com\.mysql|redis\.clients|io\.lettuce|org\.elasticsearch|co\.elastic|com\.netflix|io\.opentelemetry|org\.bson|com\.mongodb)\./;
 
 /**
- * True when a library-named package is the project's own: the calling file sits in that package's
- * tree (`…/org/springframework/…`), or a source root of the project holds it (`ProjectLayout.javaPackages`).
+ * True when a library's package is the calling file's project's own: the file sits in that
+ * package's tree (`…/org/springframework/…`), as every file of Spring, Netty or an Apache project
+ * does. An application's files are not in it, so their calls into the library are never looked up
+ * (nor kept in their summaries).
  */
-function ownLibrary(pkg: readonly string[], fromPath: string, layout: ProjectLayout | undefined): boolean {
-  const dotted = pkg.join('.');
-  if ((layout?.javaPackages ?? []).some((p) => dotted === p || dotted.startsWith(`${p}.`))) return true;
-  const head = LIBRARY.exec(`${dotted}.`)?.[0].slice(0, -1);
+function ownLibrary(callee: string, fromPath: string): boolean {
+  const head = LIBRARY.exec(callee)?.[0].slice(0, -1);
   return head !== undefined && fromPath.includes(`/${head.split('.').join('/')}/`);
 }
+
 /** `[package.]Class[.Inner].member`: a package of lower-case segments, then a capitalised class. */
 const SHAPE = /^(?:[a-z_][\w$]*\.)*[A-Z][\w$]*(?:\.[A-Z][\w$]*)*\.[a-z_$][\w$]*$/;
 /** How many folders above the calling file a qualified name is looked for under. */
@@ -55,12 +56,12 @@ function split(callee: string): { pkg: string[]; cls: string; name: string } | u
 }
 
 export const javaResolver: ModuleResolver = {
-  mayLink(callee: string): boolean {
-    return split(callee) !== undefined;
+  mayLink(callee: string, fromPath?: string): boolean {
+    return split(callee) !== undefined && (fromPath === undefined || !LIBRARY.test(callee) || ownLibrary(callee, fromPath));
   },
   targets(callee: string, fromPath: string, layout?: ProjectLayout): LinkTarget[] {
     const s = split(callee);
-    if (!s || (LIBRARY.test(callee) && !ownLibrary(s.pkg, fromPath, layout))) return [];
+    if (!s || (LIBRARY.test(callee) && !ownLibrary(callee, fromPath))) return [];
     const from = dirname(fromPath);
     if (s.pkg.length === 0) return [{ module: { files: [`${from}/${s.cls}.java`] }, name: s.name }];
     const rel = `${s.pkg.join('/')}/${s.cls}.java`;
