@@ -21,7 +21,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const outputChannel = vscode.window.createOutputChannel('Async Boundary', { log: true });
-  const initializationOptions: InitializationOptions = { decorations: true, showsScanResult: true, showsFixExplanations: true };
+  // The workspace's own storage folder for this extension (none when no folder is open): the
+  // server keeps its summary cache there, out of the user's files.
+  const cacheFolder = context.storageUri?.scheme === 'file' ? context.storageUri.fsPath : undefined;
+  const initializationOptions: InitializationOptions = { decorations: true, showsScanResult: true, showsFixExplanations: true, ...(cacheFolder !== undefined ? { cacheFolder } : {}) };
   const restarts = new RestartPolicy(MAX_RESTARTS);
   // Every publish (even one that leaves the diagnostics unchanged, which fires no VS Code event)
   // means the server has analysed a new version: redraw that document's decorations.

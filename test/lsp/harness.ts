@@ -22,6 +22,8 @@ export interface StartOptions {
   readonly links?: Record<string, string>;
   /** Run the bundled `dist/server.js --stdio` as a child process instead of `startServer` in-process. */
   readonly bundled?: boolean;
+  /** Use this existing folder as the workspace (the files are written into it) and leave it in place on stop: a second session on the same workspace. */
+  readonly root?: string;
 }
 
 /** The bundled server, built by `node scripts/build.mjs`. */
@@ -72,7 +74,8 @@ export class TestClient {
   private readonly dispose: () => void;
 
   private constructor(options: StartOptions) {
-    this.root = mkdtempSync(join(tmpdir(), 'ab-lsp-'));
+    this.root = options.root ?? mkdtempSync(join(tmpdir(), 'ab-lsp-'));
+    const ownRoot = options.root === undefined;
     for (const [rel, text] of Object.entries(options.files ?? {})) {
       mkdirSync(dirname(join(this.root, rel)), { recursive: true });
       writeFileSync(join(this.root, rel), text);
@@ -133,7 +136,7 @@ export class TestClient {
     this.dispose = () => {
       this.rpc.dispose();
       stopServer();
-      rmSync(this.root, { recursive: true, force: true });
+      if (ownRoot) rmSync(this.root, { recursive: true, force: true });
     };
   }
 

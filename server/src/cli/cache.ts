@@ -7,12 +7,14 @@
  * else is ignored and the file rewritten. Writes go to a temporary file renamed over the cache, so
  * a crash or a concurrent run never leaves half a cache behind.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import type { Config } from '../engine/config';
+import { access, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeAtomically } from '../project/atomic-write';
 import type { FileResult } from './check-tasks';
 import { validImports, validResult } from './cache-shape';
+import { configKey, contentHash, sha256, stableJson, toolIdentity } from '../project/digest';
+
+export { configKey, contentHash, stableJson, toolIdentity };
 import type { Imports } from '../engine/linker';
 
 /** The cache file's name, in the working directory by default (ESLint's is `.eslintcache`). */
@@ -40,47 +42,9 @@ export interface KeyParts {
   readonly location?: string;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** The digest of a file's text. */
-export function contentHash(text: string): string {
-  return sha256(text);
-}
-
-/** JSON with object keys sorted, so equal configs give equal digests whatever their key order. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** The digest of a resolved config. */
-export function configKey(config: Config): string {
-  return sha256(stableJson(config)).slice(0, 32);
-}
-
 /** The key of one file's result. */
 export function cacheKey(parts: KeyParts): string {
   return sha256(stableJson({ format: FORMAT, ...parts }));
-}
-
-/**
- * The tool's identity for cache keys: its version and, when it runs from a bundle, a digest of the
- * bundle, so a rebuilt tool with the same version number never reuses results of the old one.
- */
-export async function toolIdentity(version: string, bundle: string = __filename): Promise<string> {
-  if (!bundle.endsWith('.js')) return `${version}+source`;
-  try {
-    return `${version}+${createHash('sha256')
-      .update(await readFile(bundle))
-      .digest('hex')
-      .slice(0, 16)}`;
-  } catch {
-    return `${version}+unknown`;
-  }
 }
 
 /**
@@ -274,17 +238,9 @@ export class ResultCache {
     const entries: Record<string, Entry> = {};
     for (const [file, entry] of this.entries) entries[file] = entry;
     const text = JSON.stringify({ tool: 'async-boundary', format: FORMAT, entries, links: Object.fromEntries(this.links) });
-    const temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await mkdir(dirname(this.path), { recursive: true });
-      await writeFile(temp, text, { mode: 0o644 });
-      await rename(temp, this.path);
-      this.dirty = false;
-      return undefined;
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      return (error as NodeJS.ErrnoException).code ?? String(error);
-    }
+    const failed = await writeAtomically(this.path, text);
+    if (failed === undefined) this.dirty = false;
+    return failed;
   }
 }
 

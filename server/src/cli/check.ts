@@ -209,7 +209,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       yield { abs, shown, config, location, summaryPath: location.projectPath ?? shown, source: await readSource(abs, regular), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
     }
   }
-  const tool = cache ? await toolIdentity(version) : '';
+  const tool = cache ? await toolIdentity(version, __filename) : '';
   const cacheOption = cache ? { cache: { store: cache, tool } } : {};
   // First pass: every file on its own, with its cross-file summary. Second pass: the files whose
   // calls reach blocking work or I/O in another file, with the linker's answer (cli/check-links.ts).

@@ -19,6 +19,9 @@ import { supportedExtensions } from '../project/languages';
 import { readProjectLayout } from '../project/layout';
 import { ConfigReader } from '../project/read-config';
 import { newLinker } from '../project/summaries';
+import { toolIdentity } from '../project/digest';
+import { version } from '../../../package.json';
+import { SummaryCache } from './summary-cache';
 import type { Session } from './session';
 
 /** The manifests and configs the layout is read from, as the client is asked to watch them (a glob's alternatives). */
@@ -65,6 +68,23 @@ export class ProjectIndex {
     /** Called with the files each layout read tried, so the client is asked to watch those the standing globs miss. */
     private readonly onLayoutFiles?: (paths: readonly string[]) => void,
   ) {}
+
+  /** The summary cache, when the client gave a folder for it ({@link useCache}). */
+  private cache: Promise<{ store: SummaryCache; tool: string } | undefined> = Promise.resolve(undefined);
+
+  /** Keeps closed files' summaries in `folder` between sessions (call before {@link start}). */
+  useCache(folder: string): void {
+    this.cache = Promise.all([SummaryCache.open(folder), toolIdentity(version, __filename)]).then(
+      ([store, tool]) => {
+        if (store.rejected) this.session.connection.console.info(`async-boundary: ignored the summary cache ${store.path}: ${store.rejected}; it is rewritten`);
+        return { store, tool };
+      },
+      (error: unknown) => {
+        this.session.logOnce(`async-boundary: cannot open the summary cache: ${String(error)}`);
+        return undefined;
+      },
+    );
+  }
 
   /** What a file's analysis receives from the other files of the workspace; nothing before the index is built. */
   importsFor(path: string): Imports {
@@ -165,6 +185,9 @@ export class ProjectIndex {
         }
       }
       await this.readLayout();
+      const cache = await this.cache;
+      const failed = await cache?.store.save();
+      if (failed !== undefined) this.session.logOnce(`async-boundary: could not write the summary cache (${failed}); the next start-up reads every file`);
     } finally {
       progress?.done();
       this.linker = undefined;
@@ -180,10 +203,24 @@ export class ProjectIndex {
     const settings = await this.session.settingsFor(pathToFileURL(path).href);
     const config = this.session.project.configFor(path, settings.rules, settings.roles);
     const location = this.session.project.locationFor(path);
+    const shown = this.shownPath(path);
+    const cache = await this.cache;
+    const key = cache?.store.key({ tool: cache.tool, config, text: read.text, location, shown });
+    const hit = cache && key !== undefined ? cache.store.get(path, key) : undefined;
+    if (hit !== undefined) return hit ?? undefined;
     await this.session.frontendReady(path);
-    const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), onError: this.session.onError });
-    const summary = analysis ? summaryOf(analysis, this.shownPath(path)) : undefined;
+    let failed = false;
+    const analysis = analyze({ path, text: read.text }, config, {
+      ...(location ? { location } : {}),
+      onError: (where, error) => {
+        failed = true;
+        this.session.onError(where, error);
+      },
+    });
+    const summary = analysis ? summaryOf(analysis, shown) : undefined;
     releaseTree(analysis);
+    // A summary from an analysis that failed somewhere may be incomplete: the next start-up tries again.
+    if (cache && key !== undefined && !failed) cache.store.set(path, key, summary);
     return summary;
   }
 

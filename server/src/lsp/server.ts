@@ -63,6 +63,7 @@ export function startServer(connection: Connection): Session {
     session.support = readClientSupport(params.capabilities ?? {}, init);
     // `crossFile: false`: no index, no summaries; every file is analysed on its own.
     session.index = init?.crossFile === false ? undefined : index;
+    if (typeof init?.cacheFolder === 'string' && init.cacheFolder !== '') index.useCache(init.cacheFolder);
     canRegisterConfig = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     session.folders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));

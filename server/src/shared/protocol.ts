@@ -79,6 +79,13 @@ export interface InitializationOptions {
    */
   readonly showsFixExplanations?: boolean;
   /**
+   * A folder the server may keep its caches in between sessions (VS Code: the extension's storage
+   * for this workspace, never the workspace itself). With it, the workspace index keeps each file's
+   * cross-file summary there, keyed by the file's content, and a start-up analyses only the files
+   * that changed; without it, every start-up analyses the whole workspace.
+   */
+  readonly cacheFolder?: string;
+  /**
    * `false` turns cross-file analysis off: no workspace index is built, no summaries are kept, and
    * each file is analysed on its own (for a very large workspace, or to compare). Default: on.
    */
