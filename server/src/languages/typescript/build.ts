@@ -14,8 +14,11 @@ import { findFanOuts } from './fan-out';
 import { findRetries } from './retries';
 import { memoisedSpans } from './memo';
 import { findHeldRegions } from './regions';
-import { FUNCTION_SCOPES, localClassOfCallee, requiredModule, resolveExpr, resolveTarget, superMethodCallee } from './resolve';
+import { localClassOfCallee, requiredModule, resolveExpr, resolveTarget, superMethodCallee } from './resolve';
 import type { RawCall, RawFunction, WalkResult } from './walk';
+
+/** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
+const SK = ts.SyntaxKind;
 
 /** A call with its resolution, as the later passes need it. */
 export type ResolvedCall = RawCall;
@@ -29,7 +32,7 @@ type Role = { kind: 'handler'; name: string; reason: string } | { kind: 'inline'
 export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catalog: Catalog, syntaxErrors: number): FileModel {
   const text = sf.text;
   const calls: ResolvedCall[] = w.calls;
-  typeConstructorParameters(calls);
+  typeConstructorParameters(calls, w);
   for (const c of calls) {
     const target = resolveTarget(c.node.expression, c.scope);
     c.localTarget = target === undefined ? undefined : w.fnIdByNode.get(target);
@@ -72,6 +75,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     });
   }
 
+  const memo: MemoSpans[] = [];
   // Every call site has the same shape (absent optional fields are `undefined`): cheap to build, monomorphic to read.
   const callSites: CallSite[] = calls.map((c) => ({
     id: c.id,
@@ -88,7 +92,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     inLoop: c.inLoop,
     resultUnused: c.resultUnused,
     argCount: c.argCount,
-    once: runsOnce(c, w),
+    once: runsOnce(c, w, memo),
   }));
 
   const yieldPoints: YieldPoint[] = [];
@@ -139,12 +143,13 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
  * the sites of the first caller's scope. Runs before any callee is resolved, so no resolution has
  * cached the parameter as unknown.
  */
-function typeConstructorParameters(calls: readonly ResolvedCall[]): void {
+function typeConstructorParameters(calls: readonly ResolvedCall[], w: WalkResult): void {
   for (const c of calls) {
     if (!c.isNew || !c.node.arguments?.length) continue;
     const cls = localClassOfCallee(c.node.expression, c.scope);
     const ctor = cls?.members.find((m): m is ts.ConstructorDeclaration => T.isConstructorDeclaration(m) && m.body !== undefined);
-    const scope = ctor && FUNCTION_SCOPES.get(ctor);
+    const id = ctor && w.fnIdByNode.get(ctor);
+    const scope = id === undefined ? undefined : w.functions[id]!.scope;
     if (!ctor || !scope) continue;
     ctor.parameters.forEach((p, i) => {
       const arg = c.node.arguments![i];
@@ -157,17 +162,22 @@ function typeConstructorParameters(calls: readonly ResolvedCall[]): void {
 }
 
 /** Whether a call sits behind a memo guard of its function or of one it runs inline in (see memo.ts). */
-function runsOnce(c: ResolvedCall, w: WalkResult): boolean | undefined {
+function runsOnce(c: ResolvedCall, w: WalkResult, memo: MemoSpans[]): boolean | undefined {
   for (let id = c.functionId; id !== undefined; id = w.functions[id]!.parent) {
-    const f = w.functions[id]!;
-    let spans = memoCache.get(f.node);
-    if (spans === undefined) memoCache.set(f.node, (spans = memoisedSpans(f.node)));
+    let spans = memo[id];
+    if (spans === undefined) memo[id] = spans = memoisedSpans(w.functions[id]!.node);
     if (spans.some((s) => s.start <= c.span.start && c.span.end <= s.end)) return true;
   }
   return undefined;
 }
 
-const memoCache = new WeakMap<ts.Node, readonly { start: number; end: number }[]>();
+/**
+ * Each function's memoised spans, by function id, computed once per model. Per model, not in a
+ * module-wide map keyed by node: a node an incremental parse reuses has moved, and (measured) a
+ * module-wide weak map of one file's nodes kept the young part of each tree alive through the
+ * next scavenges, which copied and promoted it.
+ */
+type MemoSpans = readonly { start: number; end: number }[];
 
 function makeContext(id: number, f: RawFunction, role: Role, text: string): AsyncContext {
   const nameSpan = f.nameSpan ?? keywordSpan(f.node, text);
@@ -183,7 +193,7 @@ function makeContext(id: number, f: RawFunction, role: Role, text: string): Asyn
 /** The `async` keyword, else the `function` keyword or the arrow's `=>`, for an anonymous function. */
 function keywordSpan(node: ts.FunctionLikeDeclaration, text: string): { start: number; end: number } {
   const mods = T.canHaveModifiers(node) ? T.getModifiers(node) : undefined;
-  const asyncMod = mods?.find((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  const asyncMod = mods?.find((m) => m.kind === SK.AsyncKeyword);
   if (asyncMod) return { start: skipTrivia(text, asyncMod.pos), end: asyncMod.end };
   if (T.isArrowFunction(node)) return { start: skipTrivia(text, node.equalsGreaterThanToken.pos), end: node.equalsGreaterThanToken.end };
   const s = skipTrivia(text, node.pos);
@@ -251,7 +261,7 @@ function registeredByReference(calls: readonly ResolvedCall[], w: WalkResult): M
     let role: Role | null = null; // computed once per call, only when an argument names a function
     for (const a of args) {
       const u = unwrap(a);
-      if (u.kind !== ts.SyntaxKind.Identifier && u.kind !== ts.SyntaxKind.PropertyAccessExpression) continue;
+      if (u.kind !== SK.Identifier && u.kind !== SK.PropertyAccessExpression) continue;
       const target = resolveTarget(u, c.scope);
       const id = target === undefined ? undefined : w.fnIdByNode.get(target);
       if (id === undefined || out.has(id)) continue;

@@ -25,7 +25,7 @@ export function findChannels(text: string, calls: readonly ResolvedCall[], funct
     }
     // A `for…in` loop walks the keys of one object the process holds (a config, a stats group): the
     // writes render that record, a burst bounded by it, not a stream of data (StatsD's admin console).
-    if (c.member === 'write' && c.resultUnused && c.inLoop && c.loop && !ts.isForInStatement(c.loop) && isStream(c)) {
+    if (c.member === 'write' && c.resultUnused && c.inLoop && c.loop && !T.isForInStatement(c.loop) && isStream(c)) {
       const loopStart = startOf(c.loop, text);
       if (w.drains.some((d) => d > loopStart && d <= c.loop!.end)) continue;
       if (leavesLoopAfter(c.node, c.loop)) continue;
@@ -43,15 +43,15 @@ export function findChannels(text: string, calls: readonly ResolvedCall[], funct
  * when no `switch` sits between it and the loop; a `forEach` callback cannot leave its loop.
  */
 function leavesLoopAfter(call: ts.Node, loop: ts.Node): boolean {
-  if (!ts.isIterationStatement(loop, false)) return false;
+  if (!T.isIterationStatement(loop, false)) return false;
   for (let n: ts.Node = call; n.parent && n !== loop; n = n.parent) {
     const parent = n.parent;
     if (isFunctionBoundary(parent)) return false;
-    const statements = T.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent) ? parent.statements : undefined;
+    const statements = T.isBlock(parent) || T.isCaseClause(parent) || T.isDefaultClause(parent) ? parent.statements : undefined;
     if (!statements) continue;
     const after = statements.slice(statements.indexOf(n as ts.Statement) + 1);
     const breaksLoop = !switchBetween(parent, loop);
-    if (after.some((st) => T.isReturnStatement(st) || T.isThrowStatement(st) || (breaksLoop && ts.isBreakStatement(st) && !st.label))) return true;
+    if (after.some((st) => T.isReturnStatement(st) || T.isThrowStatement(st) || (breaksLoop && T.isBreakStatement(st) && !st.label))) return true;
   }
   return false;
 }
@@ -62,7 +62,7 @@ function switchBetween(node: ts.Node, loop: ts.Node): boolean {
 }
 
 function isFunctionBoundary(n: ts.Node): boolean {
-  return ts.isFunctionLike(n) || ts.isClassLike(n);
+  return T.isFunctionLike(n) || T.isClassLike(n);
 }
 
 function whereOf(c: ResolvedCall, functions: readonly FunctionInfo[]): { context: number | undefined; functionId: number | undefined } {

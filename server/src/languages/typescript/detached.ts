@@ -16,6 +16,9 @@ import { isFunctionLike, T, unwrap } from './ast';
 import type { RawCall } from './records';
 import { typescriptResolver } from './resolver';
 
+/** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
+const SK = ts.SyntaxKind;
+
 /** Promise-returning APIs (without a callback argument): fs/promises, fetch and HTTP clients, timers/promises, stream/promises. */
 const PROMISE_APIS = /^(fs\/promises\.|fs\.promises\.|dns\/promises\.|timers\/promises\.|stream\/promises\.|fetch$|node-fetch$|undici\.(fetch|request)$|axios(\.(get|post|put|patch|delete|head|request))?$|got(\.(get|post|put|patch|delete|head))?$|ky(\.(get|post|put|patch|delete|head))?$|fs-extra\.(outputFile|outputJson|writeJson|readJson|copy|move|remove|emptyDir|ensureDir|mkdirp|pathExists)$)/;
 
@@ -112,7 +115,7 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
    */
   function quietUnderGuard(c: RawCall, target: ts.FunctionLikeDeclaration): boolean {
     const callee = unwrap(c.node.expression);
-    if (!T.isPropertyAccessExpression(callee) || callee.expression.kind !== ts.SyntaxKind.ThisKeyword) return false;
+    if (!T.isPropertyAccessExpression(callee) || callee.expression.kind !== SK.ThisKeyword) return false;
     const facts = guardFacts(c.node, text);
     if (facts.size === 0) return false;
     const body = target.body ? text.slice(target.body.pos, target.body.end) : '';
@@ -334,9 +337,9 @@ function onceBlocks(fn: ts.FunctionLikeDeclaration, text: string): ts.IfStatemen
   for (const stmt of body.statements) {
     if (!T.isIfStatement(stmt) || stmt.elseStatement) continue;
     const cond = unwrap(stmt.expression);
-    if (!T.isPrefixUnaryExpression(cond) || cond.operator !== ts.SyntaxKind.ExclamationToken) continue;
+    if (!T.isPrefixUnaryExpression(cond) || cond.operator !== SK.ExclamationToken) continue;
     const flag = unwrap(cond.operand);
-    const isFlag = T.isIdentifier(flag) || ((T.isPropertyAccessExpression(flag) && flag.expression.kind === ts.SyntaxKind.ThisKeyword));
+    const isFlag = T.isIdentifier(flag) || ((T.isPropertyAccessExpression(flag) && flag.expression.kind === SK.ThisKeyword));
     if (!isFlag || !T.isBlock(stmt.thenStatement)) continue;
     const first = stmt.thenStatement.statements[0];
     const flagText = text.slice(flag.getStart(), flag.end);
@@ -349,7 +352,7 @@ function onceBlocks(fn: ts.FunctionLikeDeclaration, text: string): ts.IfStatemen
 
 function isSetTrue(e: ts.Expression, flagText: string, text: string): boolean {
   const u = unwrap(e);
-  return T.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.EqualsToken && text.slice(u.left.getStart(), u.left.end) === flagText && u.right.kind === ts.SyntaxKind.TrueKeyword;
+  return T.isBinaryExpression(u) && u.operatorToken.kind === SK.EqualsToken && text.slice(u.left.getStart(), u.left.end) === flagText && u.right.kind === SK.TrueKeyword;
 }
 
 /** The flag is assigned something other than `true` somewhere in the file (a reset), or deleted. */
@@ -357,7 +360,7 @@ function setsOtherwise(file: ts.SourceFile, flagText: string, text: string): boo
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (T.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && text.slice(n.left.getStart(), n.left.end) === flagText && !isSetTrue(n, flagText, text)) found = true;
+    if (T.isBinaryExpression(n) && n.operatorToken.kind >= SK.FirstAssignment && n.operatorToken.kind <= SK.LastAssignment && text.slice(n.left.getStart(), n.left.end) === flagText && !isSetTrue(n, flagText, text)) found = true;
     else if (T.isDeleteExpression(n) && text.slice(n.expression.getStart(), n.expression.end) === flagText) found = true;
     T.forEachChild(n, visit);
   };
@@ -493,7 +496,7 @@ function guardFacts(call: ts.Node, text: string): Map<string, boolean> {
     const inThen = child === n.thenStatement;
     let cond = unwrap(n.expression);
     let truth = inThen;
-    while (T.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken) {
+    while (T.isPrefixUnaryExpression(cond) && cond.operator === SK.ExclamationToken) {
       cond = unwrap(cond.operand);
       truth = !truth;
     }
@@ -507,7 +510,7 @@ function isThisPath(e: ts.Expression): boolean {
   let n: ts.Expression = e;
   if (!T.isPropertyAccessExpression(n)) return false;
   while (T.isPropertyAccessExpression(n)) n = unwrap(n.expression);
-  return n.kind === ts.SyntaxKind.ThisKeyword;
+  return n.kind === SK.ThisKeyword;
 }
 
 /**
@@ -518,7 +521,7 @@ function isThisPath(e: ts.Expression): boolean {
 function decide(cond: ts.Expression, facts: ReadonlyMap<string, boolean>, text: string): boolean | undefined {
   let e = unwrap(cond);
   let negated = false;
-  while (T.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+  while (T.isPrefixUnaryExpression(e) && e.operator === SK.ExclamationToken) {
     e = unwrap(e.operand);
     negated = !negated;
   }
@@ -531,8 +534,8 @@ function decidePlain(e: ts.Expression, facts: ReadonlyMap<string, boolean>, text
   if (isThisPath(e)) return facts.get(key(e));
   if (T.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
-    const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
-    const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    const eq = op === SK.EqualsEqualsEqualsToken || op === SK.EqualsEqualsToken;
+    const ne = op === SK.ExclamationEqualsEqualsToken || op === SK.ExclamationEqualsToken;
     if (!eq && !ne) return undefined;
     const [l, r] = [unwrap(e.left), unwrap(e.right)];
     const typeOf = T.isTypeOfExpression(l) ? l : T.isTypeOfExpression(r) ? r : undefined;

@@ -9,6 +9,9 @@ import type { ModuleExports, ReExport } from '../../engine/model';
 import { isFunctionLike, nameText, T, unwrap } from './ast';
 import { requiredModule } from './resolve';
 
+/** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
+const SK = ts.SyntaxKind;
+
 /** What a top-level name is. */
 type Local =
   | { readonly k: 'fn'; readonly node: ts.Node }
@@ -117,8 +120,8 @@ export function readExports(sf: ts.SourceFile, fnIdByNode: ReadonlyMap<ts.Node, 
   };
 
   for (const st of sf.statements) {
-    const exported = hasModifier(st, ts.SyntaxKind.ExportKeyword);
-    const isDefault = hasModifier(st, ts.SyntaxKind.DefaultKeyword);
+    const exported = hasModifier(st, SK.ExportKeyword);
+    const isDefault = hasModifier(st, SK.DefaultKeyword);
     if (T.isFunctionDeclaration(st) && exported && st.body) {
       if (isDefault) addFn('default', st);
       if (st.name) addFn(st.name.text, st);
@@ -139,7 +142,7 @@ export function readExports(sf: ts.SourceFile, fnIdByNode: ReadonlyMap<ts.Node, 
       } else if (clause && T.isNamedExports(clause)) {
         for (const el of clause.elements) exportLocal(nameText(el.name) ?? '', locals.get(el.propertyName ? (nameText(el.propertyName) ?? '') : el.name.text));
       }
-    } else if (T.isExpressionStatement(st) && T.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    } else if (T.isExpressionStatement(st) && T.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === SK.EqualsToken) {
       const target = commonJsTarget(st.expression.left);
       if (target === 'module') {
         const right = unwrap(st.expression.right);

@@ -11,6 +11,9 @@ import { isFunctionLike, normalisedText, skipTrivia, T, unwrap } from './ast';
 import type { RawCall } from './records';
 import { lookup, resolveExpr, type Scope } from './resolve';
 
+/** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
+const SK = ts.SyntaxKind;
+
 const COMBINATORS = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any']);
 
 /** Directory listings and globs: their size is the file system's, not the code's. */
@@ -98,8 +101,8 @@ export function findFanOuts(text: string, calls: readonly RawCall[], functions: 
     const u = unwrap(e);
     if (!T.isBinaryExpression(u)) return false;
     const op = u.operatorToken.kind;
-    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) return comparesLength(u.left, paths) || comparesLength(u.right, paths);
-    if (op !== ts.SyntaxKind.GreaterThanToken && op !== ts.SyntaxKind.GreaterThanEqualsToken && op !== ts.SyntaxKind.LessThanToken && op !== ts.SyntaxKind.LessThanEqualsToken) return false;
+    if (op === SK.AmpersandAmpersandToken || op === SK.BarBarToken) return comparesLength(u.left, paths) || comparesLength(u.right, paths);
+    if (op !== SK.GreaterThanToken && op !== SK.GreaterThanEqualsToken && op !== SK.LessThanToken && op !== SK.LessThanEqualsToken) return false;
     return [u.left, u.right].some((side) => {
       const x = unwrap(side);
       return T.isPropertyAccessExpression(x) && x.name.text === 'length' && paths.has(code(x.expression).replace(/\?\./g, '.'));
@@ -265,7 +268,7 @@ function originOf(expr: ts.Expression, scope: Scope, depth: number): Origin {
 function accessPath(e: ts.Expression): string | undefined {
   const u = unwrap(e);
   if (T.isIdentifier(u)) return u.text;
-  if (u.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (u.kind === SK.ThisKeyword) return 'this';
   if (T.isPropertyAccessExpression(u)) {
     const base = accessPath(u.expression);
     return base === undefined ? undefined : `${base}.${u.name.text}`;
@@ -291,7 +294,7 @@ function loopCollection(loop: ts.Node): ts.Expression | undefined {
 function chunkBound(node: ts.Node, collection: ts.Expression, scope: Scope): FanOutBound | undefined {
   const col = unwrap(collection);
   for (let p: ts.Node | undefined = node.parent; p && !isFunctionLike(p); p = p.parent) {
-    if (T.isForStatement(p) && p.incrementor && T.isBinaryExpression(p.incrementor) && p.incrementor.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken) return 'chunk';
+    if (T.isForStatement(p) && p.incrementor && T.isBinaryExpression(p.incrementor) && p.incrementor.operatorToken.kind === SK.PlusEqualsToken) return 'chunk';
     if (T.isForOfStatement(p) && T.isIdentifier(col)) {
       const decl = p.initializer;
       const names = T.isVariableDeclarationList(decl) ? decl.declarations.map((d) => (T.isIdentifier(d.name) ? d.name.text : '')) : [];

@@ -15,6 +15,9 @@ import ts from 'typescript';
 import type { Span } from '../../engine/model';
 import { T, unwrap } from './ast';
 
+/** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
+const SK = ts.SyntaxKind;
+
 /** The spans, within a function's body, whose calls run once per process. */
 export function memoisedSpans(fn: ts.FunctionLikeDeclaration): Span[] {
   const body = fn.body;
@@ -38,7 +41,7 @@ export function memoisedSpans(fn: ts.FunctionLikeDeclaration): Span[] {
       const e = unwrap(st.expression);
       if (
         T.isBinaryExpression(e) &&
-        (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken || e.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken) &&
+        (e.operatorToken.kind === SK.QuestionQuestionEqualsToken || e.operatorToken.kind === SK.BarBarEqualsToken) &&
         T.isIdentifier(e.left) &&
         !declaredIn(fn, e.left.text)
       ) {
@@ -57,14 +60,14 @@ function cacheTest(cond: ts.Expression): { name: string; empty: boolean } | unde
   const e = unwrap(cond);
   const named = cacheName(e);
   if (named !== undefined) return { name: named, empty: false };
-  if (T.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+  if (T.isPrefixUnaryExpression(e) && e.operator === SK.ExclamationToken) {
     const inner = cacheName(unwrap(e.operand));
     return inner !== undefined ? { name: inner, empty: true } : undefined;
   }
   if (!T.isBinaryExpression(e)) return undefined;
   const op = e.operatorToken.kind;
-  const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
-  const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+  const eq = op === SK.EqualsEqualsEqualsToken || op === SK.EqualsEqualsToken;
+  const ne = op === SK.ExclamationEqualsEqualsToken || op === SK.ExclamationEqualsToken;
   if (!eq && !ne) return undefined;
   const [left, right] = [unwrap(e.left), unwrap(e.right)];
   const name = isNothing(right) ? cacheName(left) : isNothing(left) ? cacheName(right) : undefined;
@@ -105,7 +108,7 @@ function assignedByCallees(sf: ts.SourceFile, statements: readonly ts.Node[], na
   const called = new Set<string>();
   const visit = (n: ts.Node): void => {
     if (T.isCallExpression(n) && T.isIdentifier(n.expression)) called.add(n.expression.text);
-    ts.forEachChild(n, visit);
+    T.forEachChild(n, visit);
   };
   for (const st of statements) visit(st);
   for (const c of called) {
@@ -116,7 +119,7 @@ function assignedByCallees(sf: ts.SourceFile, statements: readonly ts.Node[], na
 }
 
 function isNothing(e: ts.Expression): boolean {
-  return e.kind === ts.SyntaxKind.NullKeyword || (T.isIdentifier(e) && e.text === 'undefined') || T.isVoidExpression(e);
+  return e.kind === SK.NullKeyword || (T.isIdentifier(e) && e.text === 'undefined') || T.isVoidExpression(e);
 }
 
 function returns(st: ts.Statement): boolean {
@@ -128,12 +131,12 @@ function returns(st: ts.Statement): boolean {
 function assigns(statements: readonly ts.Node[], name: string): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
-    if (T.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && cacheName(unwrap(n.left)) === name) {
+    if (found || T.isFunctionLike(n)) return;
+    if (T.isBinaryExpression(n) && n.operatorToken.kind === SK.EqualsToken && cacheName(unwrap(n.left)) === name) {
       found = true;
       return;
     }
-    ts.forEachChild(n, visit);
+    T.forEachChild(n, visit);
   };
   for (const st of statements) visit(st);
   return found;
@@ -146,12 +149,12 @@ function declaredIn(fn: ts.FunctionLikeDeclaration, cache: string): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (n !== fn && ts.isFunctionLike(n)) return;
+    if (n !== fn && T.isFunctionLike(n)) return;
     if (T.isVariableDeclaration(n) && T.isIdentifier(n.name) && n.name.text === name) {
       found = true;
       return;
     }
-    ts.forEachChild(n, visit);
+    T.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
   return found;

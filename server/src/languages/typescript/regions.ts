@@ -16,6 +16,9 @@ import { resolveExpr } from './resolve';
 import { lowerBound, sortedBy } from '../../engine/sorted';
 import type { WalkResult } from './walk';
 
+/** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
+const SK = ts.SyntaxKind;
+
 type MutableRegion = { -readonly [K in keyof HeldRegion]: HeldRegion[K] };
 
 /** What every region's search shares, sorted once so that each lookup is a binary search (linear in the acquisitions overall). */
@@ -113,7 +116,7 @@ function releaseOf(awaitNode: ts.Expression, lock: string, index: Index, functio
     }
   } else if (T.isExpressionStatement(stmt)) {
     const e = stmt.expression;
-    if (T.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && T.isIdentifier(e.left)) guard = e.left.text;
+    if (T.isBinaryExpression(e) && e.operatorToken.kind === SK.EqualsToken && T.isIdentifier(e.left)) guard = e.left.text;
   }
   const isRelease = (c: ResolvedCall): boolean => {
     if (guard !== undefined && c.calleeText === guard) return true;

@@ -10,6 +10,9 @@ import ts from 'typescript';
 import { isFunctionLike, nameText, T, unwrap } from './ast';
 import { CONSTRUCTS, DEFAULT_EXPORTS, GLOBALS, RETURNS } from './catalog';
 
+/** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
+const SK = ts.SyntaxKind;
+
 /** What a name is bound to. */
 export type Binding =
   /** A static path, already resolved (`fs`, `fs.readFileSync`). */
@@ -67,7 +70,7 @@ export function requiredModule(node: ts.Node): string | undefined {
   if (!T.isCallExpression(node)) return undefined;
   const callee = node.expression;
   const isRequire = T.isIdentifier(callee) && callee.text === 'require';
-  if ((!isRequire && callee.kind !== ts.SyntaxKind.ImportKeyword) || node.arguments.length !== 1) return undefined;
+  if ((!isRequire && callee.kind !== SK.ImportKeyword) || node.arguments.length !== 1) return undefined;
   const arg = node.arguments[0]!;
   return T.isStringLiteralLike(arg) ? arg.text : undefined;
 }
@@ -92,32 +95,32 @@ export function resolveExpr(expr: ts.Expression, scope: Scope, depth = 0): strin
   if (depth > MAX_DEPTH) return undefined;
   const e = unwrap(expr);
   switch (e.kind) {
-    case ts.SyntaxKind.Identifier: {
+    case SK.Identifier: {
       const name = (e as ts.Identifier).text;
       const b = lookup(name, scope);
       if (!b) return GLOBALS.has(name) ? name : undefined;
       return resolveBinding(b, depth + 1);
     }
-    case ts.SyntaxKind.PropertyAccessExpression: {
+    case SK.PropertyAccessExpression: {
       const pa = e as ts.PropertyAccessExpression;
       return member(pa.expression, pa.name.text, scope, depth);
     }
-    case ts.SyntaxKind.ElementAccessExpression: {
+    case SK.ElementAccessExpression: {
       const ea = e as ts.ElementAccessExpression;
       return T.isStringLiteralLike(ea.argumentExpression) ? member(ea.expression, ea.argumentExpression.text, scope, depth) : undefined;
     }
-    case ts.SyntaxKind.CallExpression: {
+    case SK.CallExpression: {
       if (scope.calls.has(e)) return scope.calls.get(e);
       const out = resolveCall(e as ts.CallExpression, scope, depth);
       // A miss deep in a chain may only be the depth limit talking: cache it only from the top.
       if (out !== undefined || depth === 0) scope.calls.set(e, out);
       return out;
     }
-    case ts.SyntaxKind.NewExpression: {
+    case SK.NewExpression: {
       const callee = resolveExpr((e as ts.NewExpression).expression, scope, depth + 1);
       return callee === undefined ? undefined : CONSTRUCTS.get(callee) ?? callee;
     }
-    case ts.SyntaxKind.AwaitExpression:
+    case SK.AwaitExpression:
       return resolveExpr((e as ts.AwaitExpression).expression, scope, depth + 1);
     default:
       return undefined;
@@ -143,12 +146,12 @@ function resolveCall(call: ts.CallExpression, scope: Scope, depth: number): stri
 
 function member(base: ts.Expression, name: string, scope: Scope, depth: number): string | undefined {
   const b = unwrap(base);
-  if (b.kind === ts.SyntaxKind.ThisKeyword) {
+  if (b.kind === SK.ThisKeyword) {
     const cls = thisClass(scope);
     const field = cls?.fields.get(name);
     return field ? resolveBinding(field, depth + 1) : undefined;
   }
-  if (b.kind === ts.SyntaxKind.Identifier) {
+  if (b.kind === SK.Identifier) {
     // `const entry = { mutex: new Mutex(), conn }` … `entry.mutex`: read the literal's property.
     const binding = lookup((b as ts.Identifier).text, scope);
     const init = binding?.k === 'var' && binding.exprs.length === 1 ? unwrap(binding.exprs[0]!) : undefined;
@@ -245,10 +248,10 @@ export function resolveTarget(expr: ts.Expression, scope: Scope, depth = 0): ts.
  */
 function receiverClass(receiver: ts.Expression, scope: Scope): ClassInfo | undefined {
   const r = unwrap(receiver);
-  if (r.kind === ts.SyntaxKind.ThisKeyword) return scope.cls;
+  if (r.kind === SK.ThisKeyword) return scope.cls;
   if (!T.isIdentifier(r)) return undefined;
   const b = lookup(r.text, scope);
-  if (b?.k !== 'var' || b.exprs.length !== 1 || unwrap(b.exprs[0]!).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  if (b?.k !== 'var' || b.exprs.length !== 1 || unwrap(b.exprs[0]!).kind !== SK.ThisKeyword) return undefined;
   return b.scope.cls;
 }
 
@@ -265,12 +268,12 @@ export function superMethodCallee(expr: ts.Expression, scope: Scope): string | u
   const name = e.name.text;
   const recv = unwrap(e.expression);
   let cls: ClassInfo | undefined;
-  if (recv.kind === ts.SyntaxKind.SuperKeyword) cls = scope.cls ?? arrowClass(scope);
+  if (recv.kind === SK.SuperKeyword) cls = scope.cls ?? arrowClass(scope);
   else {
     cls = receiverClass(recv, scope);
     if (cls === undefined || cls.methods.has(name) || cls.fields.has(name)) return undefined;
   }
-  const base = cls?.node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  const base = cls?.node.heritageClauses?.find((h) => h.token === SK.ExtendsKeyword)?.types[0]?.expression;
   if (base === undefined) return undefined;
   const b = unwrap(base);
   if (T.isIdentifier(b) && lookup(b.text, scope)?.k === 'fn') return undefined;
@@ -284,8 +287,6 @@ function arrowClass(scope: Scope): ClassInfo | undefined {
   return undefined;
 }
 
-/** Each function's own scope, by its node: what a same-file function returns is read in it. */
-export const FUNCTION_SCOPES = new WeakMap<ts.Node, Scope>();
 
 /** The same-file class a callee of `new` names: a class declaration (through its constructor) or a `const X = class {…}`. */
 export function localClassOfCallee(expr: ts.Expression, scope: Scope): ts.ClassLikeDeclaration | undefined {

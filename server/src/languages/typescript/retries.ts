@@ -9,6 +9,9 @@ import type { FunctionInfo, RetryDelay, RetrySite } from '../../engine/model';
 import { isFunctionLike, normalisedText, skipTrivia, T, unwrap } from './ast';
 import type { RawCall } from './records';
 
+/** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
+const SK = ts.SyntaxKind;
+
 const SLEEPS = /^(sleep|delay|wait|pause|timeout|setTimeoutPromise|setTimeoutAsync|promisify\(setTimeout\))$/i;
 const SLEEP_CALLEES = new Set(['timers/promises.setTimeout', 'timers/promises.scheduler.wait', 'delay', 'sleep-promise', 'p-timeout']);
 const BACKOFF_NAMES = /backoff|back_off|exponential|jitter/i;
@@ -145,7 +148,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     const aliases = (n: ts.Node): void => {
       if (T.isVariableDeclaration(n) && T.isIdentifier(n.name) && n.name.text === name && n.initializer) {
         let init = unwrap(n.initializer);
-        if (T.isBinaryExpression(init) && (init.operatorToken.kind === ts.SyntaxKind.BarBarToken || init.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) init = unwrap(init.left);
+        if (T.isBinaryExpression(init) && (init.operatorToken.kind === SK.BarBarToken || init.operatorToken.kind === SK.QuestionQuestionToken)) init = unwrap(init.left);
         if (T.isPropertyAccessExpression(init) || T.isIdentifier(init)) targets.add(code(init));
       }
       T.forEachChild(n, aliases);
@@ -154,13 +157,13 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     const stepped = (e: ts.Expression): boolean => targets.has(code(unwrap(e)));
     const visit = (n: ts.Node): void => {
       if (hit) return;
-      if ((T.isPostfixUnaryExpression(n) || T.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && stepped(n.operand)) hit = true;
+      if ((T.isPostfixUnaryExpression(n) || T.isPrefixUnaryExpression(n)) && (n.operator === SK.PlusPlusToken || n.operator === SK.MinusMinusToken) && stepped(n.operand)) hit = true;
       else if (T.isBinaryExpression(n) && stepped(n.left)) {
         const op = n.operatorToken.kind;
-        if (op === ts.SyntaxKind.PlusEqualsToken || op === ts.SyntaxKind.MinusEqualsToken) hit = true;
-        else if (op === ts.SyntaxKind.EqualsToken) {
+        if (op === SK.PlusEqualsToken || op === SK.MinusEqualsToken) hit = true;
+        else if (op === SK.EqualsToken) {
           const r = unwrap(n.right);
-          if (T.isBinaryExpression(r) && (r.operatorToken.kind === ts.SyntaxKind.PlusToken || r.operatorToken.kind === ts.SyntaxKind.MinusToken) && stepped(r.left) && T.isNumericLiteral(unwrap(r.right))) hit = true;
+          if (T.isBinaryExpression(r) && (r.operatorToken.kind === SK.PlusToken || r.operatorToken.kind === SK.MinusToken) && stepped(r.left) && T.isNumericLiteral(unwrap(r.right))) hit = true;
         }
       }
       T.forEachChild(n, visit);
@@ -274,8 +277,8 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       if (hit) return;
       if (T.isBinaryExpression(n) && T.isIdentifier(n.left) && n.left.text === name) {
         const op = n.operatorToken.kind;
-        if (op === ts.SyntaxKind.AsteriskEqualsToken || op === ts.SyntaxKind.LessThanLessThanEqualsToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) hit = true;
-        else if (op === ts.SyntaxKind.EqualsToken && /\*|<<|Math\.pow/.test(normalisedText(text, start(n.right), n.right.end))) hit = true;
+        if (op === SK.AsteriskEqualsToken || op === SK.LessThanLessThanEqualsToken || op === SK.AsteriskAsteriskEqualsToken) hit = true;
+        else if (op === SK.EqualsToken && /\*|<<|Math\.pow/.test(normalisedText(text, start(n.right), n.right.end))) hit = true;
       }
       T.forEachChild(n, visit);
     };
@@ -307,12 +310,12 @@ function exitsOnSuccess(block: ts.Block, loop: ts.Node): boolean {
   if (exits) return true;
   // `while (!done) { try { await op(); done = true } catch … }`
   const cond = T.isWhileStatement(loop) || T.isDoStatement(loop) ? unwrap(loop.expression) : undefined;
-  if (cond && T.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken && T.isIdentifier(unwrap(cond.operand))) {
+  if (cond && T.isPrefixUnaryExpression(cond) && cond.operator === SK.ExclamationToken && T.isIdentifier(unwrap(cond.operand))) {
     const flag = (unwrap(cond.operand) as ts.Identifier).text;
     let sets = false;
     const find = (n: ts.Node): void => {
       if (sets || isFunctionLike(n)) return;
-      if (T.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && T.isIdentifier(n.left) && n.left.text === flag && n.right.kind === ts.SyntaxKind.TrueKeyword) sets = true;
+      if (T.isBinaryExpression(n) && n.operatorToken.kind === SK.EqualsToken && T.isIdentifier(n.left) && n.left.text === flag && n.right.kind === SK.TrueKeyword) sets = true;
       T.forEachChild(n, find);
     };
     find(block);
@@ -358,20 +361,20 @@ function isCapCheck(s: ts.Statement): boolean {
   return last !== undefined && (T.isThrowStatement(last) || T.isReturnStatement(last) || T.isBreakStatement(last));
 }
 
-const RELATIONAL = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken]);
+const RELATIONAL = new Set([SK.LessThanToken, SK.LessThanEqualsToken, SK.GreaterThanToken, SK.GreaterThanEqualsToken, SK.EqualsEqualsEqualsToken, SK.EqualsEqualsToken]);
 
 /** A relational comparison with a number-like side (`attempt >= max`, `--retries === 0`), or a decrement used as a condition (`retries--`). */
 function comparison(e: ts.Expression): boolean {
   const u = unwrap(e);
   if (T.isBinaryExpression(u)) {
-    if (u.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken) return comparison(u.left) || comparison(u.right);
+    if (u.operatorToken.kind === SK.AmpersandAmpersandToken || u.operatorToken.kind === SK.BarBarToken) return comparison(u.left) || comparison(u.right);
     if (!RELATIONAL.has(u.operatorToken.kind)) return false;
-    if (u.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || u.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken) {
+    if (u.operatorToken.kind === SK.EqualsEqualsEqualsToken || u.operatorToken.kind === SK.EqualsEqualsToken) {
       return T.isNumericLiteral(unwrap(u.right)) || T.isPrefixUnaryExpression(unwrap(u.left)) || T.isPostfixUnaryExpression(unwrap(u.left));
     }
     return true;
   }
-  return T.isPostfixUnaryExpression(u) || (T.isPrefixUnaryExpression(u) && (u.operator === ts.SyntaxKind.MinusMinusToken || u.operator === ts.SyntaxKind.PlusPlusToken));
+  return T.isPostfixUnaryExpression(u) || (T.isPrefixUnaryExpression(u) && (u.operator === SK.MinusMinusToken || u.operator === SK.PlusPlusToken));
 }
 
 function counterIn(e: ts.Expression): { counter?: string } {
@@ -426,7 +429,7 @@ function comparedSides(e: ts.Expression): ts.Expression[] {
   const u = unwrap(e);
   if (!T.isBinaryExpression(u)) return [];
   const op = u.operatorToken.kind;
-  if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) return [...comparedSides(u.left), ...comparedSides(u.right)];
+  if (op === SK.AmpersandAmpersandToken || op === SK.BarBarToken) return [...comparedSides(u.left), ...comparedSides(u.right)];
   if (!RELATIONAL.has(op)) return [];
   return [u.left, u.right].map(unwrap).filter((x) => T.isIdentifier(x) || T.isPropertyAccessExpression(x));
 }
@@ -457,7 +460,7 @@ function enclosingCatch(call: ts.Node, fn: ts.Node): ts.Node | undefined {
 /** `attempt + 1`, `retries - 1`, `--retries`: the parameter counted, when `a` counts `param`. */
 function counterArg(a: ts.Expression, param: string | undefined): string | undefined {
   if (param === undefined) return undefined;
-  if (T.isBinaryExpression(a) && (a.operatorToken.kind === ts.SyntaxKind.PlusToken || a.operatorToken.kind === ts.SyntaxKind.MinusToken)) {
+  if (T.isBinaryExpression(a) && (a.operatorToken.kind === SK.PlusToken || a.operatorToken.kind === SK.MinusToken)) {
     const l = unwrap(a.left);
     if (T.isIdentifier(l) && l.text === param && T.isNumericLiteral(unwrap(a.right))) return param;
   }
@@ -473,7 +476,7 @@ function comparesName(body: ts.Node, name: string): boolean {
     if (T.isBinaryExpression(n) && RELATIONAL.has(n.operatorToken.kind)) {
       const sides = [unwrap(n.left), unwrap(n.right)];
       if (sides.some((s) => T.isIdentifier(s) && s.text === name)) hit = true;
-    } else if (T.isPrefixUnaryExpression(n) && n.operator === ts.SyntaxKind.ExclamationToken && T.isIdentifier(unwrap(n.operand)) && (unwrap(n.operand) as ts.Identifier).text === name) hit = true;
+    } else if (T.isPrefixUnaryExpression(n) && n.operator === SK.ExclamationToken && T.isIdentifier(unwrap(n.operand)) && (unwrap(n.operand) as ts.Identifier).text === name) hit = true;
     T.forEachChild(n, visit);
   };
   visit(body);

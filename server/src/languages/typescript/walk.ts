@@ -11,7 +11,7 @@ import { HANDLER_DECORATORS, INLINE_METHODS, WORKER_MARKERS } from './catalog';
 import { commentScanner } from './comments';
 import { classInfo, declareImport, declareVariable } from './declarations';
 import type { RawCall, RawFunction, WalkResult } from './records';
-import { declare, FUNCTION_SCOPES, lookup, moduleName, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
+import { declare, lookup, moduleName, newScope, requiredModule, type ClassInfo, type Scope } from './resolve';
 
 export type { RawCall, RawFunction, RawYield, WalkResult } from './records';
 
@@ -45,6 +45,7 @@ const K_JsxText = SK.JsxText;
 const K_MethodDeclaration = SK.MethodDeclaration;
 const K_NewExpression = SK.NewExpression;
 const K_Parameter = SK.Parameter;
+const K_PropertyAccessExpression = SK.PropertyAccessExpression;
 const K_ReturnStatement = SK.ReturnStatement;
 const K_SetAccessor = SK.SetAccessor;
 const K_StringLiteral = SK.StringLiteral;
@@ -54,6 +55,9 @@ const K_VariableDeclaration = SK.VariableDeclaration;
 const K_WhileStatement = SK.WhileStatement;
 const K_YieldExpression = SK.YieldExpression;
 const forEachChild = T.forEachChild;
+
+/** Nesting depth past which the walk continues with an explicit stack (see `child` in `walk`). */
+const MAX_RECURSION = 500;
 
 const EXIT = 1;
 const LOOP_PART = 2;
@@ -95,60 +99,108 @@ export function walk(sf: ts.SourceFile): WalkResult {
   const classes: ClassInfo[] = [];
   let frame = frames[0]!;
 
-  const nodes: ts.Node[] = [sf];
-  const flags: number[] = [0];
-  // The tree is parsed without parent pointers (TypeScript would set them in a walk of its own):
-  // this walk sets them as it goes, before any child is entered.
-  let current: ts.Node = sf;
-  const collect = (c: ts.Node): void => {
-    (c as { parent: ts.Node }).parent = current;
-    nodes.push(c);
-  };
-
   const start = (n: ts.Node): number => skipTrivia(text, n.pos);
 
-  while (nodes.length > 0) {
-    const node = nodes.pop()!;
-    const flag = flags.pop()!;
-    if (flag & EXIT) {
-      leave(flag);
-      continue;
-    }
+  // Recursive descent, which V8 runs much faster than an explicit stack; a subtree deeper than
+  // MAX_RECURSION (a generated chain `a.b.c…` or `x + x + …` thousands deep, which the parser builds
+  // without recursing) is walked with an explicit stack instead, so no tree can overflow the call
+  // stack. Both visit nodes in the same order with the same `enter`/`leave`.
+  // The tree is parsed without parent pointers (TypeScript would set them in a walk of its own):
+  // this walk sets each one before the child is entered.
+  let parent: ts.Node = sf;
+  let lastChild: ts.Node | undefined;
+  let depth = 0;
+  const child = (c: ts.Node): undefined => {
+    const p = parent;
+    (c as { parent: ts.Node }).parent = p;
+    const f = LOOPS[p.kind] === 1 && isRepeatedPart(p, c) ? LOOP_PART : 0;
+    if (depth < MAX_RECURSION) visit(c, f);
+    else walkIterative(c, f);
+    lastChild = c;
+    return undefined;
+  };
+  visit(sf, 0);
+
+  const filtered = jsxText.length === 0 ? out.comments : out.comments.filter((c) => !jsxText.some((j) => j.start <= c.span.start && c.span.start < j.end));
+  filtered.sort((a, b) => a.span.start - b.span.start);
+  return { ...out, comments: filtered, workerFile };
+
+  /**
+   * Comments in the gaps before a node and, for a property access, before its `.name`; whether the
+   * node is type-only syntax, whose comments are collected by a scan of its text (true: skip it).
+   */
+  function beforeNode(node: ts.Node, flag: number): boolean {
     // Comments sit in the gaps between tokens: before each node, and after the last child of each node.
     // Most nodes start right at a token (after `.` or `(`): only a gap that opens with trivia is scanned.
     const pos = node.pos;
     const c0 = text.charCodeAt(pos);
     if (c0 === 32 || c0 === 10 || c0 === 13 || c0 === 9 || c0 === 47) scanComments(pos);
-    if (flag & LAST_CHILD) scanComments(node.end);
+    const kind = node.kind;
     // A chained call's lines: the gap before `.name` belongs to no node (`fs // why\n  .readFileSync()`).
-    if (node.kind === ts.SyntaxKind.PropertyAccessExpression) scanComments((node as ts.PropertyAccessExpression).expression.end);
-    if (TYPE_ONLY[node.kind] === 1 && !(flag & LOOP_PART)) {
-      commentsIn(text, node.pos, node.end, scanComments);
-      continue;
+    if (kind === K_PropertyAccessExpression) scanComments((node as ts.PropertyAccessExpression).expression.end);
+    if (TYPE_ONLY[kind] === 1 && !(flag & LOOP_PART)) {
+      commentsIn(text, pos, node.end, scanComments);
+      return true;
     }
-    const exitFlags = enter(node, flag);
-    if (exitFlags) {
-      nodes.push(node);
-      flags.push(EXIT | exitFlags);
-    }
-    // Children are pushed in source order, then that stretch of the stack is reversed so they pop in order.
-    const base = nodes.length;
-    current = node;
-    forEachChild(node, collect);
-    const top = nodes.length;
-    for (let i = base; i < top; i++) flags.push(0);
-    for (let i = base, j = top - 1; i < j; i++, j--) {
-      const t = nodes[i]!;
-      nodes[i] = nodes[j]!;
-      nodes[j] = t;
-    }
-    if (top > base) flags[base] = LAST_CHILD;
-    if (LOOPS[node.kind] === 1) for (let i = base; i < top; i++) if (isRepeatedPart(node, nodes[i]!)) flags[i]! |= LOOP_PART;
+    return false;
   }
 
-  const filtered = jsxText.length === 0 ? out.comments : out.comments.filter((c) => !jsxText.some((j) => j.start <= c.span.start && c.span.start < j.end));
-  filtered.sort((a, b) => a.span.start - b.span.start);
-  return { ...out, comments: filtered, workerFile };
+  function visit(node: ts.Node, flag: number): void {
+    if (beforeNode(node, flag)) return;
+    const exitFlags = enter(node, flag);
+    const outerParent = parent;
+    const outerLast = lastChild;
+    parent = node;
+    lastChild = undefined;
+    depth++;
+    forEachChild(node, child);
+    depth--;
+    // The gap after the last child, before a closing `}` or `)`, can hold comments.
+    const last = lastChild as ts.Node | undefined;
+    if (last !== undefined) scanComments(last.end);
+    parent = outerParent;
+    lastChild = outerLast;
+    if (exitFlags) leave(exitFlags);
+  }
+
+  /** The same walk of the subtree at `root` with an explicit stack (see `child`). */
+  function walkIterative(root: ts.Node, rootFlag: number): void {
+    const nodes: ts.Node[] = [root];
+    const flags: number[] = [rootFlag];
+    let current: ts.Node = root;
+    const collect = (c: ts.Node): void => {
+      (c as { parent: ts.Node }).parent = current;
+      nodes.push(c);
+    };
+    while (nodes.length > 0) {
+      const node = nodes.pop()!;
+      const flag = flags.pop()!;
+      if (flag & EXIT) {
+        leave(flag);
+        continue;
+      }
+      if (flag & LAST_CHILD) scanComments(node.end);
+      if (beforeNode(node, flag)) continue;
+      const exitFlags = enter(node, flag);
+      if (exitFlags) {
+        nodes.push(node);
+        flags.push(EXIT | exitFlags);
+      }
+      // Children are pushed in source order, then that stretch of the stack is reversed so they pop in order.
+      const base = nodes.length;
+      current = node;
+      forEachChild(node, collect);
+      const top = nodes.length;
+      for (let i = base; i < top; i++) flags.push(0);
+      for (let i = base, j = top - 1; i < j; i++, j--) {
+        const t = nodes[i]!;
+        nodes[i] = nodes[j]!;
+        nodes[j] = t;
+      }
+      if (top > base) flags[base] = LAST_CHILD;
+      if (LOOPS[node.kind] === 1) for (let i = base; i < top; i++) if (isRepeatedPart(node, nodes[i]!)) flags[i]! |= LOOP_PART;
+    }
+  }
 
   /** Handles a node on the way down; returns the flags its exit needs (0 for none). */
   function enter(node: ts.Node, flag: number): number {
@@ -272,7 +324,6 @@ export function walk(sf: ts.SourceFile): WalkResult {
     if (inClass && (node.parent === inClass.node || (T.isPropertyDeclaration(node.parent) && node.parent.parent === inClass.node))) cls = inClass;
     else if (T.isArrowFunction(node)) cls = frame.scope.cls;
     const scope = newScope(frame.scope, cls);
-    FUNCTION_SCOPES.set(node, scope);
     if (T.isFunctionDeclaration(node) && node.name) declare(frame.scope, node.name.text, { k: 'fn', node });
     // A named function expression can call itself by name.
     if (T.isFunctionExpression(node) && node.name) declare(scope, node.name.text, { k: 'fn', node });
