@@ -214,6 +214,10 @@ function addVars(state: GoState, fn: GoFn, node: GoNode): void {
     const names = node.children.filter((c) => c.field === 'name');
     const value = field(node, 'value');
     names.forEach((n, i) => {
+      // `var ( ch = make(chan T, n) )`, as alertmanager's provider/mem/mem.go declares its channels.
+      const made = value?.children.filter((c) => c.type !== ',')[i];
+      const cap = made ? makeCapacity(text, made) : undefined;
+      if (cap !== undefined) fn.capacities.set(text.slice(n.start, n.end), cap);
       const t = type ? scope.resolveType(textOf(text, type)) : exprType(state, value?.children[i], fn);
       if (t !== undefined) fn.vars.set(text.slice(n.start, n.end), t);
       else fn.untyped.add(text.slice(n.start, n.end));
@@ -271,7 +275,8 @@ function sendFits(state: GoState, node: GoNode, ch: GoNode): boolean {
   }
   if (cap === undefined || !owner) return false;
   if (/^[1-9]\d*$/.test(cap)) return !insideLoop(node);
-  const len = /^len\((.+)\)$/.exec(cap);
+  // `len(xs)`, or at least that: `max(len(xs), n)` (alertmanager's provider/mem/mem.go `Subscribe`).
+  const len = /^len\((.+)\)$/.exec(cap) ?? /^max\((?:.*,\s*)?len\(([^()]+)\)\s*(?:,.*)?\)$/.exec(cap);
   if (!len) return false;
   for (let n = node.parent; n && n !== owner.node; n = n.parent) {
     if (n.type !== 'for_statement') continue;

@@ -167,12 +167,18 @@ class FunctionWalk {
   private collect(body: GoNode): void {
     const { state, fn } = this;
     const candidates: { stmt: GoNode; call: GoNode; deferred: boolean; x: GoNode; method: string }[] = [];
+    const unlockers = this.unlockers(body);
     walk(body, (n) => {
       if (n !== body && n.type === 'func_literal' && n.parent?.parent?.type !== 'defer_statement') return false;
       if (n.type === 'return_statement' && enclosingFn(state, n) === fn) this.returns.push(span(n));
       if ((n.type !== 'expression_statement' && n.type !== 'defer_statement') || enclosingFn(state, n) !== fn) return true;
       for (const { call, deferred } of lockCallsOf(n)) {
         const f = field(call, 'function');
+        const unlocker = f?.type === 'identifier' && (field(call, 'arguments')?.children.filter((c) => c.type !== '(' && c.type !== ')').length ?? 0) === 0 ? unlockers.get(textOf(state.text, f)) : undefined;
+        if (unlocker) {
+          candidates.push({ stmt: n, call, deferred, ...unlocker });
+          continue;
+        }
         if (f?.type !== 'selector_expression') continue;
         const m = field(f, 'field');
         const x = field(f, 'operand');
@@ -202,6 +208,45 @@ class FunctionWalk {
       else this.ops.set(c.stmt, [op]);
       this.opSpans.push(span(c.stmt));
     }
+  }
+
+  /**
+   * Local function values that release a mutex, by name: `unlock := func() { mu.Unlock() }`, or a
+   * helper handed the mutex under a name that says so (`unlock := unlockOnce(&srv.lock)`, miekg/dns's
+   * server.go, whose `unlock()` before `serveTCP` releases the lock the deferred `unlock()` would).
+   * A call `unlock()` (or `defer unlock()`) is then that mutex's `Unlock()`.
+   */
+  private unlockers(body: GoNode): Map<string, { x: GoNode; method: string }> {
+    const { state, fn } = this;
+    const out = new Map<string, { x: GoNode; method: string }>();
+    walk(body, (n) => {
+      if (n !== body && n.type === 'func_literal') return false;
+      if (n.type !== 'short_var_declaration' || enclosingFn(state, n) !== fn) return true;
+      const left = field(n, 'left')?.children.filter((c) => c.type === 'identifier') ?? [];
+      const right = field(n, 'right')?.children.filter((c) => c.type !== ',') ?? [];
+      if (left.length !== 1 || right.length !== 1) return true;
+      const name = textOf(state.text, left[0]!);
+      const value = right[0]!;
+      if (value.type === 'func_literal') {
+        const stmts = statementsOf(field(value, 'body'));
+        const calls = stmts.filter((st) => st.type === 'expression_statement' && st.children[0]?.type === 'call_expression').map((st) => st.children[0]!);
+        for (const call of calls) {
+          const f = field(call, 'function');
+          const m = f?.type === 'selector_expression' ? field(f, 'field') : undefined;
+          const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
+          const method = m ? textOf(state.text, m) : '';
+          if (x && RELEASES.has(method)) out.set(name, { x, method });
+        }
+      } else if (value.type === 'call_expression' && /unlock|release/i.test(name)) {
+        const args = field(value, 'arguments')?.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',') ?? [];
+        if (args.length !== 1) return true;
+        const arg = args[0]!;
+        const x = arg.type === 'unary_expression' && textOf(state.text, arg).startsWith('&') ? field(arg, 'operand') : arg;
+        if (x && (lockTypeOf(state, x, fn) !== undefined || LOCK_NAME.test(textOf(state.text, x)))) out.set(name, { x, method: 'Unlock' });
+      }
+      return true;
+    });
+    return out;
   }
 
   private contains(stmt: GoNode, spans: readonly Span[]): boolean {

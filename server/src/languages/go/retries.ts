@@ -107,6 +107,9 @@ function readLoop(state: GoState, loop: GoNode): Omit<RetrySite, 'id'> | undefin
     }
   }
   if (!attempt) return undefined;
+  // A bind that lost a race for a local port ("address already in use", `EADDRINUSE`) is tried again on
+  // another port: no remote dependency waits behind it (hashicorp/memberlist's `newMemberlist`).
+  if (body && /address already in use|EADDRINUSE/.test(textOf(text, body))) return undefined;
   // An attempt whose arguments the loop changes (a bigger buffer, the next scope, the rest of the input) is a search, not a retry.
   const writes = writtenIn(text, body);
   const args = field(attempt, 'arguments');
