@@ -1,6 +1,7 @@
 // The real-code corpus: services and libraries nobody here wrote, pinned by version, installed on
 // first use with the ordinary clients (npm into bench/.cache/realcode/, apt-get into
-// /usr/share/cargo/registry, Python packages' .debs by `apt-get download` into bench/.cache/realcode/). Changing a pin changes the figures: say so in the commit and re-judge.
+// /usr/share/cargo/registry, Python and Go packages' .debs by `apt-get download` into
+// bench/.cache/realcode/). Changing a pin changes the figures: say so in the commit and re-judge.
 import { execFileSync } from "node:child_process";
 import {
   existsSync,
@@ -47,13 +48,15 @@ export interface AptRepo extends RepoBase {
 }
 
 /**
- * A Debian package of Python code (`python3-*`, or a service packaged under its own name): its .deb
- * is fetched with `apt-get download` (no root, no dependencies, no maintainer scripts) and unpacked
- * with `dpkg-deb -x` into the cache; `paths` are under `usr/lib/python3/dist-packages/`.
+ * A Debian package of Python or Go source (`python3-*`, a service packaged under its own name, or a
+ * `golang-*-dev` package): its .deb is fetched with `apt-get download` (no root, no dependencies, no
+ * maintainer scripts) and unpacked with `dpkg-deb -x` into the cache; `paths` are under
+ * `usr/lib/python3/dist-packages/` for Python, under `usr/share/gocode/src/<import path>` for Go (the
+ * module's folder, with the `go.mod` Debian ships, so cross-file links resolve as in a checkout).
  */
 export interface DebRepo extends RepoBase {
   readonly kind: "deb";
-  readonly language: "python";
+  readonly language: "python" | "go";
   readonly pkg: string;
   /** The Debian version (`apt-get download pkg=version`). */
   readonly version: string;
@@ -61,8 +64,10 @@ export interface DebRepo extends RepoBase {
 
 export type Repo = NpmRepo | AptRepo | DebRepo;
 
-/** Where a Debian package puts Python modules: a deb repository's `paths` start here. */
+/** Where a Debian package puts Python modules: a Python deb repository's `paths` start here. */
 export const DIST_PACKAGES = "usr/lib/python3/dist-packages";
+/** Where a Debian `golang-*-dev` package puts Go source, by import path: a Go deb repository's `paths` start here. */
+export const GOCODE = "usr/share/gocode/src";
 
 /** The corpus. Node packages checked where their server code lives; Rust crates whole (tests, benches and examples included, so roles are measured too). */
 export const REPOS: readonly Repo[] = [
@@ -298,6 +303,65 @@ export const REPOS: readonly Repo[] = [
     version: "0.21.4-1",
     paths: [`${DIST_PACKAGES}/aioftp`],
     description: "asyncio FTP client and server",
+  },
+  {
+    kind: "deb",
+    language: "go",
+    name: "alertmanager",
+    pkg: "golang-github-prometheus-alertmanager-dev",
+    version: "0.25.0-1",
+    paths: [`${GOCODE}/github.com/prometheus/alertmanager`],
+    description:
+      "Prometheus alert router: dispatcher, notifiers, silences, gossip cluster, API, with its tests",
+  },
+  {
+    kind: "deb",
+    language: "go",
+    name: "raft",
+    pkg: "golang-github-hashicorp-raft-dev",
+    version: "1.1.2-1",
+    paths: [`${GOCODE}/github.com/hashicorp/raft`],
+    description:
+      "Raft consensus library (leader loop, replication, snapshots, TCP transport)",
+  },
+  {
+    kind: "deb",
+    language: "go",
+    name: "memberlist",
+    pkg: "golang-github-hashicorp-memberlist-dev",
+    version: "0.2.2-2",
+    paths: [`${GOCODE}/github.com/hashicorp/memberlist`],
+    description:
+      "SWIM gossip membership (UDP and TCP transport, probes, broadcasts)",
+  },
+  {
+    kind: "deb",
+    language: "go",
+    name: "serf",
+    pkg: "golang-github-hashicorp-serf-dev",
+    version: "0.9.4~ds1-1",
+    paths: [`${GOCODE}/github.com/hashicorp/serf`],
+    description:
+      "cluster membership and events over memberlist, with its agent daemon and RPC server",
+  },
+  {
+    kind: "deb",
+    language: "go",
+    name: "yamux",
+    pkg: "golang-github-hashicorp-yamux-dev",
+    version: "0.0+git20190923.df201c7-1",
+    paths: [`${GOCODE}/github.com/hashicorp/yamux`],
+    description:
+      "stream multiplexer over one connection (session send/receive loops, flow control)",
+  },
+  {
+    kind: "deb",
+    language: "go",
+    name: "miekg-dns",
+    pkg: "golang-github-miekg-dns-dev",
+    version: "1.1.50-2",
+    paths: [`${GOCODE}/github.com/miekg/dns`],
+    description: "DNS library with its UDP/TCP server and client",
   },
 ];
 

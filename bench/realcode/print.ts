@@ -118,7 +118,7 @@ export function printReport(
   const all: Finding[] = [];
   for (const r of results) {
     out(
-      `| ${r.repo.name} ${pinOf(r.repo).replace(/^.*[@=]/, "")} | ${{ rust: "Rust", python: "Python", typescript: "JS/TS" }[r.repo.language]} | ${r.files} | ${roleCell(r)} | ${precisionText(r.precision)} |`,
+      `| ${r.repo.name} ${pinOf(r.repo).replace(/^.*[@=]/, "")} | ${{ rust: "Rust", python: "Python", go: "Go", typescript: "JS/TS" }[r.repo.language]} | ${r.files} | ${roleCell(r)} | ${precisionText(r.precision)} |`,
     );
     for (const k of ["true", "false", "debatable", "unjudged"] as const)
       total[k] += r.precision[k];
