@@ -59,7 +59,9 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     assuming = mine;
     let quiet = false;
     try {
-      quiet = cannotReject(fnNodes[id]!, quietExpr, quietPromise);
+      // A function that is not async hands back the promise it returns as it is: a `try` around the
+      // `return` catches none of its rejections, and what it returns must visibly be a quiet promise.
+      quiet = functions[id]!.isAsync ? cannotReject(fnNodes[id]!, quietExpr, quietPromise) : syncReturnsQuiet(fnNodes[id]!);
     } finally {
       assuming = outer;
     }
@@ -130,6 +132,35 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
     return facts.size > 0 && cannotReject(target, quietExpr, quietPromise, new Set(), (cond) => decide(cond, facts, text));
   }
 
+  /** A sync function's every returned value is a visibly quiet promise (a quiet call or `new`, or a name bound to one). */
+  function syncReturnsQuiet(fn: ts.FunctionLikeDeclaration): boolean {
+    const visible = (e: ts.Expression): boolean => {
+      const u = unwrap(e);
+      if (T.isIdentifier(u)) {
+        const init = localInitializer(u);
+        return init !== undefined && makesPromise(init) && quietExpr(init);
+      }
+      return quietPromise(u);
+    };
+    if (!fn.body) return false;
+    if (!T.isBlock(fn.body)) return visible(fn.body);
+    let ok = true;
+    let any = false;
+    const stack: ts.Node[] = [fn.body];
+    while (ok && stack.length > 0) {
+      const n = stack.pop()!;
+      if (isFunctionLike(n)) continue;
+      if (T.isReturnStatement(n) && n.expression !== undefined) {
+        any = true;
+        if (!visible(n.expression)) ok = false;
+      }
+      T.forEachChild(n, (k) => {
+        stack.push(k);
+      });
+    }
+    return ok && any;
+  }
+
   /** A promise-making expression (a call, `new`) that cannot reject; a promise held in a variable is unknown. */
   function quietPromise(e: ts.Expression): boolean {
     const u = unwrap(e);
@@ -160,7 +191,7 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
       // `p.then(f)`, `p.finally(f)`: quiet when `p` is and the callback, a function literal, cannot throw or reject.
       if ((m === 'then' || m === 'finally') && u.arguments.length === 1) {
         const f = unwrap(u.arguments[0]!);
-        return isFunctionLike(f) && quietExpr(callee.expression) && cannotReject(f, quietExpr, quietPromise);
+        return isFunctionLike(f) && quietPromise(callee.expression) && cannotReject(f, quietExpr, quietPromise);
       }
       const recv = unwrap(callee.expression);
       if (T.isIdentifier(recv) && recv.text === 'Promise') {
@@ -198,7 +229,8 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
   /** A list of promises none of which can reject: a literal, `xs.map(fn)` with a quiet result, or an empty list filled by quiet `push`es. */
   function quietList(arg: ts.Expression, at: ts.Node): boolean {
     const a = unwrap(arg);
-    if (T.isArrayLiteralExpression(a)) return a.elements.every((x) => !T.isSpreadElement(x) && quietExpr(x));
+    // A parameter in the list is whatever the caller passed: a promise, maybe, that can reject.
+    if (T.isArrayLiteralExpression(a)) return a.elements.every((x) => !T.isSpreadElement(x) && !(T.isIdentifier(unwrap(x)) && isParameterName(unwrap(x) as ts.Identifier) && localInitializer(unwrap(x) as ts.Identifier) === undefined) && quietExpr(x));
     if (T.isCallExpression(a) && T.isPropertyAccessExpression(unwrap(a.expression)) && (unwrap(a.expression) as ts.PropertyAccessExpression).name.text === 'map' && a.arguments[0]) {
       const fn = unwrap(a.arguments[0]);
       if (!isFunctionLike(fn) || !fn.body) return false;
@@ -274,6 +306,14 @@ function returnsValue(fn: ts.FunctionLikeDeclaration): boolean {
   if (!fn.body) return false;
   if (!T.isBlock(fn.body)) return true;
   return someNode(fn.body, (n) => T.isReturnStatement(n) && n.expression !== undefined);
+}
+
+/** Whether `name` is a parameter of a function around it (what a caller passed in). */
+function isParameterName(name: ts.Identifier): boolean {
+  for (let n: ts.Node | undefined = name.parent; n !== undefined; n = n.parent) {
+    if (isFunctionLike(n) && (n as ts.FunctionLikeDeclaration).parameters.some((p) => T.isIdentifier(p.name) && p.name.text === name.text)) return true;
+  }
+  return false;
 }
 
 /**
