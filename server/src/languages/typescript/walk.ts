@@ -44,6 +44,7 @@ const K_ImportEqualsDeclaration = SK.ImportEqualsDeclaration;
 const K_JsxText = SK.JsxText;
 const K_MethodDeclaration = SK.MethodDeclaration;
 const K_NewExpression = SK.NewExpression;
+const K_Decorator = SK.Decorator;
 const K_Parameter = SK.Parameter;
 const K_PropertyAccessExpression = SK.PropertyAccessExpression;
 const K_ReturnStatement = SK.ReturnStatement;
@@ -349,7 +350,7 @@ export function walk(sf: ts.SourceFile): WalkResult {
       id,
       node,
       name,
-      nameSpan: nameNode ? { start: start(nameNode), end: nameNode.end } : undefined,
+      nameSpan: T.isConstructorDeclaration(node) ? constructorFirstToken(node, text) : nameNode ? { start: start(nameNode), end: nameNode.end } : undefined,
       span: { start: s, end: node.end },
       parent: frame.fnId,
       isAsync: isAsyncFunction(node),
@@ -477,7 +478,8 @@ function commentsIn(text: string, start: number, end: number, scan: (pos: number
 }
 
 function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefined): { name: string | undefined; nameNode: ts.Node | undefined } {
-  if (T.isConstructorDeclaration(node)) return { name: 'constructor', nameNode: node.getFirstToken() };
+  // A constructor's name span is its first token (constructorFirstToken), read in enterFunction.
+  if (T.isConstructorDeclaration(node)) return { name: 'constructor', nameNode: undefined };
   if (node.name) return { name: nameText(node.name), nameNode: node.name };
   if (!parent) return { name: undefined, nameNode: undefined };
   if ((T.isVariableDeclaration(parent) || T.isPropertyAssignment(parent) || T.isPropertyDeclaration(parent)) && parent.initializer && unwrap(parent.initializer) === node) {
@@ -489,6 +491,25 @@ function functionName(node: ts.FunctionLikeDeclaration, parent: ts.Node | undefi
     if (T.isPropertyAccessExpression(left)) return { name: left.name.text, nameNode: left.name };
   }
   return { name: undefined, nameNode: undefined };
+}
+
+/**
+ * The span of a constructor's first token, as `getFirstToken()` gives it (its first modifier, a
+ * decorator's `@`, else the `constructor` keyword or the string naming it), without building the
+ * node's child list: TypeScript caches that list in a module-wide weak map keyed by the source
+ * file, and (measured) that map kept the young part of each tree with a constructor alive through
+ * the next scavenges, which copied and promoted it.
+ */
+function constructorFirstToken(node: ts.ConstructorDeclaration, text: string): Span {
+  const first = node.modifiers?.[0];
+  if (first) {
+    const s = skipTrivia(text, first.pos);
+    return { start: s, end: first.kind === K_Decorator ? s + 1 : first.end };
+  }
+  const s = skipTrivia(text, node.pos);
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text, undefined, s);
+  scanner.scan();
+  return { start: s, end: scanner.getTokenEnd() };
 }
 
 /** The name of a handler decorator on a method (`@Get('/x')` → `Get`), if it has one. */
