@@ -455,7 +455,7 @@ function boundedByUse(state: BuildState, node: SyntaxNode): boolean {
   const puts = state.calls.filter((c) => (c.calleeText === `${name}.put` || c.calleeText === `${name}.put_nowait`) && (cls === undefined || classOf(c.functionId) === cls));
   if (puts.length === 0) return false;
   if (puts.every((p) => !p.inLoop && p.functionId !== undefined && lifecycleByName(state.fns, state.fns[p.functionId]!) !== undefined)) return true;
-  const nodeOf = new Map([...state.callOfNode].map(([n, id]) => [id, n]));
+  const nodeOf = nodesOfCalls(state);
   // A batch handed over: every put queues an item of a collection its function was given.
   if (puts.every((p) => handsOverBatch(state, nodeOf.get(p.id)))) return true;
   // A pool: filled in a loop in the function that makes it, given back elsewhere.
@@ -515,7 +515,7 @@ function givesBack(state: BuildState, node: SyntaxNode | undefined, put: CallSit
   const taken = new Set<string>();
   for (const g of state.calls) {
     if (g.functionId !== put.functionId || (g.calleeText !== `${name}.get` && g.calleeText !== `${name}.get_nowait`)) continue;
-    let a = [...state.callOfNode].find(([, id]) => id === g.id)?.[0]?.parent;
+    let a = nodesOfCalls(state).get(g.id)?.parent;
     if (a?.type === 'await') a = a.parent;
     const left = a?.type === 'assignment' ? a.children[0] : undefined;
     if (left) for (const id of state.text.slice(left.start, left.end).matchAll(/[A-Za-z_]\w*/g)) taken.add(id[0]);
@@ -675,14 +675,35 @@ function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, con
   const fn = call.functionId === undefined ? undefined : state.fns[call.functionId];
   if (!call.inLoop && fn?.name !== undefined && !fn.parent) {
     const ref = fn.cls ? `self.${fn.name}` : fn.name;
-    const nodeOf = new Map([...state.callOfNode].map(([n, id]) => [id, n]));
-    for (const c of state.calls) {
-      if (!SERVER_CALLBACKS.has(c.member)) continue;
-      const first = nodeOf.get(c.id)?.children.find((n) => n.type === 'argument_list')?.children.find((n) => n.type !== '(' && n.type !== ',');
-      if (first && compactCode(state.text.slice(first.start, first.end)) === ref) return 'accept-loop';
-    }
+    if (serverCallbacks(state).has(ref)) return 'accept-loop';
   }
   return undefined;
+}
+
+const nodesOf = new WeakMap<BuildState, ReadonlyMap<number, SyntaxNode>>();
+
+/** Each call's node by the call's id, made once per file. */
+function nodesOfCalls(state: BuildState): ReadonlyMap<number, SyntaxNode> {
+  let map = nodesOf.get(state);
+  if (!map) nodesOf.set(state, (map = new Map([...state.callOfNode].map(([n, id]) => [id, n]))));
+  return map;
+}
+
+const serverCallbacksOf = new WeakMap<BuildState, ReadonlySet<string>>();
+
+/** The first arguments of the file's server calls (`start_server(self.handle, …)` gives `self.handle`), read once per file. */
+function serverCallbacks(state: BuildState): ReadonlySet<string> {
+  let refs = serverCallbacksOf.get(state);
+  if (refs) return refs;
+  const found = new Set<string>();
+  for (const [node, id] of state.callOfNode) {
+    if (!SERVER_CALLBACKS.has(state.calls[id]?.member ?? '')) continue;
+    const first = node.children.find((n) => n.type === 'argument_list')?.children.find((n) => n.type !== '(' && n.type !== ',');
+    if (first) found.add(compactCode(state.text.slice(first.start, first.end)));
+  }
+  refs = found;
+  serverCallbacksOf.set(state, refs);
+  return refs;
 }
 
 /** `global name` / `nonlocal name` in the function: the assignment stores outside it. */
