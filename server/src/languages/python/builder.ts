@@ -457,7 +457,7 @@ function boundedByUse(state: BuildState, node: SyntaxNode): boolean {
   if (puts.every((p) => !p.inLoop && p.functionId !== undefined && lifecycleByName(state.fns, state.fns[p.functionId]!) !== undefined)) return true;
   const nodeOf = nodesOfCalls(state);
   // A batch handed over: every put queues an item of a collection its function was given.
-  if (puts.every((p) => handsOverBatch(state, nodeOf.get(p.id)))) return true;
+  if (puts.every((p) => handsOverBatch(state, nodeOf.get(p.id), name))) return true;
   // A pool: filled in a loop in the function that makes it, given back elsewhere.
   const own = puts.filter((p) => p.functionId === ctor.functionId && p.span.start > ctor.span.end);
   if (!own.some((p) => p.inLoop)) return false;
@@ -472,9 +472,12 @@ const COLLECTION_ANNOTATION = /^(?:typing\.|collections\.abc\.)?(?:Sequence|Muta
  * (`def start_replay(self, flows: Sequence[Flow]): for f in flows: self.queue.put_nowait(f)`, as
  * mitmproxy's client replay hands flows to its worker): the queue holds what the caller already
  * holds, as many items as that collection; its size is not visible here, as for a fan-out over a
- * parameter, which is not reported either.
+ * parameter, which is not reported either. Only when that function also empties the queue or makes
+ * it afresh (it `join`s or drains it with `get`/`get_nowait`, clears it, or assigns it a new queue):
+ * a batch function called once per request (an aiohttp handler's `crawler.enqueue(body["urls"])`)
+ * adds a caller's batch to what is queued already, without bound.
  */
-function handsOverBatch(state: BuildState, node: SyntaxNode | undefined): boolean {
+function handsOverBatch(state: BuildState, node: SyntaxNode | undefined, name: string): boolean {
   let loop: SyntaxNode | undefined;
   let fn: SyntaxNode | undefined;
   for (let n = node?.parent; n; n = n.parent) {
@@ -482,6 +485,10 @@ function handsOverBatch(state: BuildState, node: SyntaxNode | undefined): boolea
     if (!loop && LOOP_TYPES.has(n.type)) loop = n;
   }
   if (!loop || loop.type !== 'for_statement' || !fn) return false;
+  const q = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const body = state.text.slice(fn.start, fn.end).replace(/#[^\n]*/g, '');
+  const empties = new RegExp(`(?<![\\w.])${q}\\s*(?:\\.\\s*(?:join|get|get_nowait|clear|_queue\\.clear)\\s*\\(|=(?!=)\\s*(?:asyncio\\.|queue\\.)?\\w*Queue\\s*\\()`);
+  if (!empties.test(body)) return false;
   const iterable = loop.children[1];
   if (iterable?.type !== 'identifier') return false;
   const over = state.text.slice(iterable.start, iterable.end);
