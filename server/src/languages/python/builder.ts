@@ -454,7 +454,7 @@ function boundedByUse(state: BuildState, node: SyntaxNode): boolean {
   const cls = name.startsWith('self.') ? classOf(ctor.functionId) : undefined;
   const puts = state.calls.filter((c) => (c.calleeText === `${name}.put` || c.calleeText === `${name}.put_nowait`) && (cls === undefined || classOf(c.functionId) === cls));
   if (puts.length === 0) return false;
-  if (puts.every((p) => !p.inLoop && p.functionId !== undefined && lifecycleByName(state.fns, state.fns[p.functionId]!) !== undefined)) return true;
+  if (puts.every((p) => !p.inLoop && p.functionId !== undefined && lifecycleByName(state, state.fns[p.functionId]!) !== undefined)) return true;
   const nodeOf = nodesOfCalls(state);
   // A batch handed over: every put queues an item of a collection its function was given.
   if (puts.every((p) => handsOverBatch(state, nodeOf.get(p.id), name))) return true;

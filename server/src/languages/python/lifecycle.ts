@@ -10,20 +10,46 @@ import type { PyFn } from './scope';
 export const STARTUP_NAME = /^_{0,2}(?:on_)?start_?up$/;
 export const SHUTDOWN_NAME = /^_{0,2}(?:on_)?shut_?down$/;
 /**
- * The end of an object's lifecycle (`stop`, `_cleanup`): shutdown code when its class also has the
- * start (`start`, `startup`, `setup`); a `stop` alone (a recorder made per stream) says nothing.
+ * The end of an object's lifecycle (`stop`, `_cleanup`): shutdown code when its class is the app or
+ * server, which its start shows (`start`, `startup`, `setup` runs the loop or serves, itself or
+ * through a method of the class it calls: jupyter-server's `ServerApp.start` calls `start_ioloop`,
+ * which starts the IO loop), and no async function of the file calls it but the class's own
+ * lifecycle methods (`_stop` awaiting `_cleanup`). A class with a `start` and a `stop` is not enough:
+ * a recorder made per request is started and stopped by the request's handler, once per request.
  */
 const LIFECYCLE_END = /^_{0,2}(?:stop|cleanup|teardown)$/;
 const LIFECYCLE_START = /^_{0,2}(?:start|start_?up|setup)$/;
+/** Running the event loop or serving: what an app's or server's start does, and a per-request object's does not. */
+const SERVES = /(?:\b(?:run_forever|serve_forever|run_app|run_until_complete|start_server|start_unix_server|serve)\s*\(|\b(?:uvicorn|asyncio|trio|anyio)\.run\s*\(|\bio_?loop\s*\.\s*start\s*\(|IOLoop\s*\.\s*(?:current|instance)\s*\(\s*\)\s*\.\s*start\s*\()/;
+
+interface FileFns {
+  readonly fns: readonly PyFn[];
+  readonly text: string;
+}
 
 /** When `f` runs by its name: once at startup, once at shutdown (with the start method that pairs a `stop`), or neither. */
-export function lifecycleByName(fns: readonly PyFn[], f: PyFn): { when: 'startup' } | { when: 'shutdown'; start?: string } | undefined {
+export function lifecycleByName(file: FileFns, f: PyFn): { when: 'startup' } | { when: 'shutdown'; start?: string } | undefined {
+  const { fns, text } = file;
   if (f.parent || f.name === undefined) return undefined;
   if (STARTUP_NAME.test(f.name)) return { when: 'startup' };
   if (SHUTDOWN_NAME.test(f.name)) return { when: 'shutdown' };
   if (f.cls && LIFECYCLE_END.test(f.name)) {
-    const start = fns.find((g) => g.cls === f.cls && !g.parent && g.name !== undefined && LIFECYCLE_START.test(g.name));
-    if (start) return { when: 'shutdown', start: start.name! };
+    const cls = f.cls;
+    const own = (g: PyFn): boolean => g.cls === cls && !g.parent && g.name !== undefined;
+    const body = (g: PyFn): string => text.slice(g.node.start, g.node.end).replace(/#[^\n]*/g, '');
+    const serves = (g: PyFn): boolean => {
+      const b = body(g);
+      if (SERVES.test(b)) return true;
+      // One level down, through the class's own methods (`self.start_ioloop()`).
+      return [...b.matchAll(/\bself\s*\.\s*([A-Za-z_]\w*)\s*\(/g)].some((m) => fns.some((h) => own(h) && h !== g && h.name === m[1] && SERVES.test(body(h))));
+    };
+    const start = fns.find((g) => own(g) && LIFECYCLE_START.test(g.name!) && serves(g));
+    if (!start) return undefined;
+    const lifecycle = (g: PyFn): boolean => own(g) && (LIFECYCLE_END.test(g.name!) || LIFECYCLE_START.test(g.name!) || STARTUP_NAME.test(g.name!) || SHUTDOWN_NAME.test(g.name!));
+    const call = new RegExp(`\\.\\s*${f.name}\\s*\\(`);
+    // Called from a handler or other async code of the file: it runs whenever that does.
+    if (fns.some((g) => g.isAsync && g !== f && !lifecycle(g) && call.test(body(g)))) return undefined;
+    return { when: 'shutdown', start: start.name! };
   }
   return undefined;
 }

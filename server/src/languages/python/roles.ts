@@ -137,7 +137,7 @@ function startupFact(state: BuildState, f: BuildState['fns'][number], lifespans:
   const { text } = state;
   if (f.node.type !== 'function_definition' || f.name === undefined) return undefined;
   // Named for the moment it runs, as uvicorn's `Server.startup` and `LifespanOn.shutdown` are: its author says where it runs.
-  const named = lifecycleByName(state.fns, f);
+  const named = lifecycleByName(state, f);
   if (named?.when === 'startup') return { role: 'startup', where: `at startup, in \`${f.name}\`` };
   if (named?.when === 'shutdown') return shutdown(named.start === undefined ? `in \`${f.name}\`` : `in \`${f.cls!.name}.${f.name}\` (the class starts in \`${named.start}\`)`);
   if (f.parent) return undefined;
