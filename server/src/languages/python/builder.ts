@@ -368,6 +368,24 @@ const NON_BLOCKING_QUEUE_CALL = /\bblock\s*=\s*False\b/;
 const EXIST_OK_CALLS: ReadonlySet<string> = new Set(['pathlib.Path.mkdir', 'os.makedirs']);
 const EXIST_OK = /\bexist_ok\s*=\s*True\b/;
 
+const CONNECT_IF_HOST: ReadonlySet<string> = new Set(['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP', 'ftplib.FTP', 'ftplib.FTP_TLS']);
+
+/** A host in a client's constructor call: a first positional argument or `host=`, not the empty string; `*args`/`**kwargs` may hold one. */
+function hostGiven(text: string, args: SyntaxNode): boolean {
+  if (args.type !== 'argument_list') return true;
+  const items = args.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',' && c.type !== 'comment');
+  const empty = (n: SyntaxNode | undefined): boolean => n !== undefined && /^(?:''|"")$/.test(text.slice(n.start, n.end));
+  for (const [i, a] of items.entries()) {
+    if (a.type === 'list_splat' || a.type === 'dictionary_splat') return true;
+    if (a.type === 'keyword_argument') {
+      if (/^host\s*=/.test(text.slice(a.start, a.end))) return !empty(a.children[a.children.length - 1]);
+      continue;
+    }
+    if (i === 0) return !empty(a);
+  }
+  return false;
+}
+
 function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, functions: FunctionInfo[]): CallSite {
   const { text, scope } = state;
   const fnNode = node.children[0]!;
@@ -386,6 +404,8 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
   if (callee && EXIST_OK_CALLS.has(callee) && EXIST_OK.test(text.slice(args.start, args.end))) callee = `${callee}:exist_ok`;
   // Resolving a numeric address (`NI_NUMERICHOST`, `AI_NUMERICHOST`, trio's `_NUMERIC_ONLY`) asks no DNS server.
   if (callee && /^socket\.get(?:addrinfo|nameinfo)$/.test(callee) && /NUMERIC/.test(text.slice(args.start, args.end))) callee = undefined;
+  // `smtplib.SMTP()`, `ftplib.FTP()` connect in `__init__` only when given a host (CPython: `if host:`).
+  if (callee && CONNECT_IF_HOST.has(callee) && !hostGiven(text, args)) callee = undefined;
   // `await asyncio.sleep(0)` only lets other tasks run: a checkpoint, not a wait on time or I/O.
   if (callee && SLEEPS.has(callee) && args.type === 'argument_list' && argCount === 1 && /^0(?:\.0*)?$/.test(text.slice(args.start + 1, args.end - 1).trim())) callee = undefined;
   // Leaving `with ThreadPoolExecutor(…)` joins the pool: the call stands for the block's exit.

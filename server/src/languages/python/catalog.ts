@@ -121,6 +121,10 @@ function blocking(lib: PythonLibrary): BlockingCall[] {
     // The standard library's mail and file-transfer clients talk to their server on the calling thread
     // (CPython 3.11's smtplib.py, imaplib.py, poplib.py, ftplib.py): aiosmtpd's `Proxy` relays each
     // message with `smtplib.SMTP().sendmail` from its async `handle_DATA`.
+    // Their constructors connect: IMAP4 and POP3 always (IMAP4(host='') opens localhost, POP3's host is
+    // required); SMTP, SMTP_SSL, LMTP, FTP and FTP_TLS when given a host (`if host: self.connect(host)`;
+    // the builder drops the call without one).
+    ...['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP', 'imaplib.IMAP4', 'imaplib.IMAP4_SSL', 'poplib.POP3', 'poplib.POP3_SSL', 'ftplib.FTP', 'ftplib.FTP_TLS'].map((name) => ({ name, category: 'net' as const })),
     ...['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP'].flatMap((t) => methods(t, ['connect', 'ehlo', 'helo', 'starttls', 'login', 'auth', 'sendmail', 'send_message', 'mail', 'rcpt', 'data', 'noop', 'verify', 'rset', 'docmd', 'quit'], 'net')),
     ...['imaplib.IMAP4', 'imaplib.IMAP4_SSL'].flatMap((t) => methods(t, ['login', 'select', 'search', 'fetch', 'store', 'append', 'copy', 'expunge', 'uid', 'list', 'logout'], 'net')),
     ...['poplib.POP3', 'poplib.POP3_SSL'].flatMap((t) => methods(t, ['user', 'pass_', 'stat', 'list', 'retr', 'dele', 'top', 'quit'], 'net')),
