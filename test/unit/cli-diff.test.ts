@@ -81,6 +81,47 @@ describe('cli --diff', () => {
       }
     });
 
+    it('reports a new call of a helper the function already calls, on the new call', async () => {
+      // The reviewer's repro of 8be9139's merge: the finding for both calls sat on the unchanged first
+      // call and was filtered out, so the added call went unreported.
+      const handler = (calls: string[]): string => [
+        "const fs = require('fs');",
+        "const express = require('express');",
+        'const app = express();',
+        '',
+        'function readConfig(name) {',
+        "  return fs.readFileSync(name, 'utf8');",
+        '}',
+        '',
+        "app.get('/a', async (req, res) => {",
+        ...calls,
+        '  res.send(banner);',
+        '});',
+        '',
+      ].join('\n');
+      const r3 = workspace({ 'handler.js': handler(["  const banner = readConfig('banner.txt');"]) });
+      try {
+        git(r3, 'init', '-q');
+        git(r3, 'add', '.');
+        git(r3, 'commit', '-q', '-m', 'base');
+        writeFiles(r3, { 'handler.js': handler(["  const banner = readConfig('banner.txt');", '  const cfg = readConfig(req.query.file);']) });
+        const r = await cli(['check', '.', '--diff', 'HEAD', '--format', 'json'], r3);
+        const found = JSON.parse(r.out) as { line: number; column: number; message: string }[];
+        assert.deepEqual(found.map((f) => [f.line, f.column]), [[11, 15]]);
+        assert.match(found[0]!.message, /^`readConfig` blocks .*\(this call and 1 more\): /);
+        const text = await cli(['check', '.', '--diff', 'HEAD'], r3);
+        assert.match(text.out, /handler\.js:11:15 .*\n.*\n\s+handler\.js:10:18\s+note\s+`readConfig` is called here too/);
+        // Without --diff the finding stays on the first call.
+        const all = JSON.parse((await cli(['check', '.', '--format', 'json'], r3)).out) as { line: number }[];
+        assert.deepEqual(all.map((f) => f.line), [10]);
+        // Nothing changed in the handler: nothing reported.
+        git(r3, 'commit', '-q', '-am', 'second call');
+        assert.deepEqual(JSON.parse((await cli(['check', '.', '--diff', 'HEAD', '--format', 'json'], r3)).out), []);
+      } finally {
+        removeWorkspace(r3);
+      }
+    });
+
     it('checks only the changed files', async () => {
       const r = await cli(['check', '--diff', 'HEAD'], repo);
       // src/a.ts (modified) and src/new.ts (untracked); src/same.ts is unchanged and not read.

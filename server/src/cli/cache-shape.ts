@@ -25,7 +25,12 @@ function validLocated(v: unknown): v is Located {
   if (!isString(v['rule']) || !isString(v['message']) || !isString(v['lineText'])) return false;
   if (!isString(v['severity']) || !SEVERITIES.has(v['severity'])) return false;
   if (!isString(v['role'])) return false;
-  const related = v['related'];
+  const parts = v['parts'];
+  if (parts !== undefined && !(Array.isArray(parts) && parts.every((p) => isObject(p) && validRange(p) && isString(p['message']) && isString(p['lineText']) && isString(p['note']) && validRelated(p['related'])))) return false;
+  return validRelated(v['related']);
+}
+
+function validRelated(related: unknown): boolean {
   return Array.isArray(related) && related.every((n) => isObject(n) && validRange(n) && isString(n['message']) && (n['file'] === undefined || isString(n['file'])));
 }
 

@@ -9,6 +9,7 @@ import { summarize, type FileSummary } from './summary';
 import { capSeverity, LASTING_RULES, PRODUCTION, resolveRoles, roleAt, roleLevel, roleNote } from './roles';
 import { pathRole, type FileLocation } from './roles-paths';
 import { RULES, ruleLevel } from './rules';
+import { mergeGroups } from './merge';
 import { applySuppressions, INVALID_SUPPRESSION, scanSuppressions } from './suppressions';
 
 /** Reports an internal failure (a rule or frontend threw). The engine goes on without it. */
@@ -98,7 +99,7 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
     if (level === 'off') continue;
     try {
       for (const raw of rule.check(model, catalog, imports)) {
-        findings.push({ rule: rule.id, severity: raw.cap ? capSeverity(level, raw.cap) as Severity : level, message: raw.message, span: raw.span, ...(raw.focus ? { focus: raw.focus } : {}), related: raw.related ?? [], ...(raw.data ? { data: raw.data } : {}) });
+        findings.push({ rule: rule.id, severity: raw.cap ? capSeverity(level, raw.cap) as Severity : level, message: raw.message, span: raw.span, ...(raw.focus ? { focus: raw.focus } : {}), related: raw.related ?? [], ...(raw.data ? { data: raw.data } : {}), ...(raw.group ? { group: raw.group } : {}) });
       }
     } catch (error) {
       onError(`rule ${rule.id}`, error);
@@ -112,7 +113,8 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
   }
   const placed = placeFindings(kept, model, config);
   placed.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
-  return { parsed, model, findings: placed, frontend, catalog, lines, languages, imports };
+  // After suppressions and roles: a suppressed call of a helper neither carries nor silences its other calls.
+  return { parsed, model, findings: mergeGroups(placed), frontend, catalog, lines, languages, imports };
 }
 
 /**

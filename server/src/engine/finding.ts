@@ -33,10 +33,36 @@ export interface Finding {
    * entry that matched). Opaque to everything but the language's fix builder.
    */
   readonly data?: FindingData;
+  /**
+   * Findings of one rule with the same group key (a helper called several times in one function)
+   * are one finding: `analyze` merges them after suppressions, so a suppressed call neither carries
+   * nor silences the others.
+   */
+  readonly group?: FindingGroup;
+  /**
+   * For a merged finding, every call it stands for, the carrier first, each as it would be reported
+   * alone (set by `analyze`): `--diff` re-places the finding on a changed call when the first is not one.
+   */
+  readonly parts?: readonly MergedPart[];
   /** Where the code at fault runs (set by `analyze`; absent means production). */
   readonly role?: CodeRole;
   /** Why it has that role, as a phrase: `at startup, before \`app.listen\``, `in test code (under \`tests/\`)`. */
   readonly roleWhere?: string;
+}
+
+/** What merges findings of one rule: the key, and the related note that names this finding's site when another carries it. */
+export interface FindingGroup {
+  readonly key: string;
+  readonly note: string;
+}
+
+/** One site of a merged finding, as it would be reported alone. */
+export interface MergedPart {
+  readonly span: Span;
+  readonly message: string;
+  readonly related: readonly RelatedNote[];
+  /** The related note naming this site when another part carries the finding. */
+  readonly note: string;
 }
 
 /** Fix inputs a rule records on its finding. */

@@ -1,5 +1,5 @@
 import type { Catalog } from './catalog';
-import type { FindingData, RelatedNote, Severity } from './finding';
+import type { FindingData, FindingGroup, RelatedNote, Severity } from './finding';
 import type { Imports } from './linker';
 import type { FileModel, Span } from './model';
 
@@ -29,6 +29,8 @@ export interface RawFinding {
   readonly data?: FindingData;
   /** The most this finding is reported at, when it is quieter than the rule's severity (a cheap blocking call). */
   readonly cap?: Severity;
+  /** Findings with the same group (per rule) are merged into one after suppressions (see {@link FindingGroup}). */
+  readonly group?: FindingGroup;
 }
 
 /** One rule: metadata plus a pure check over the model. */

@@ -1,7 +1,7 @@
 import type { BlockingCall, Catalog } from '../catalog';
 import type { CallSite, FileModel, Span } from '../model';
 import { spanContains } from '../model';
-import type { RelatedNote } from '../finding';
+import type { FindingGroup, RelatedNote } from '../finding';
 import type { Imports, LinkedFunction } from '../linker';
 import { chainText } from '../linker';
 import type { RawFinding, Rule } from '../rule';
@@ -152,17 +152,10 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   const nestedIn = nestedBlockingCalls(model, isBlocking);
   // A helper called several times in one function blocks for one reason, with one fix (the helper's):
   // one finding at its first call, the others as related locations (Ghost's ghost_head calls
-  // getAssetUrl four times). Keyed by function, context and helper.
-  const byHelper = new Map<string, { index: number; more: CallSite[] }>();
-  const once = (call: CallSite, helper: string, push: () => void): void => {
-    const key = `${call.functionId ?? ''}:${call.context}:${helper}`;
-    const first = byHelper.get(key);
-    if (first) {
-      first.more.push(call);
-      return;
-    }
-    byHelper.set(key, { index: findings.length, more: [] });
-    push();
+  // getAssetUrl four times). Keyed by function, context and helper; `analyze` merges the group after
+  // suppressions, so a suppressed call neither carries the finding nor silences the others.
+  const once = (call: CallSite, helper: string, push: (group: FindingGroup) => void): void => {
+    push({ key: `${call.functionId ?? ''}:${call.context}:${helper}`, note: `\`${quoted(call)}\` is called here too` });
   };
   for (const call of model.calls) {
     if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
@@ -192,11 +185,12 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     if (imported) {
       const blocks = imported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
-      once(call, `x${call.callee}`, () => findings.push(quietIfCheap({
+      once(call, `x${call.callee}`, (group) => findings.push(quietIfCheap({
         message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: hopNotes(imported, call),
         data: { callId: call.id },
+        group,
       }, [catalog.blocking.get(blocks.callee)], [call])));
       continue;
     }
@@ -212,16 +206,17 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     if (innerImported) {
       const blocks = innerImported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
-      once(call, `l${helper.id}`, () => findings.push(quietIfCheap({
+      once(call, `l${helper.id}`, (group) => findings.push(quietIfCheap({
         message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`, and ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }, ...hopNotes(innerImported, call)],
         data: { callId: call.id },
+        group,
       }, [catalog.blocking.get(blocks.callee)], [call, inner])));
       continue;
     }
     const innerEntry = catalog.blocking.get(inner.callee!)!;
-    once(call, `l${helper.id}`, () => findings.push(quietIfCheap({
+    once(call, `l${helper.id}`, (group) => findings.push(quietIfCheap({
       message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`; ${
         innerEntry.replacement
           ? `make it async and use \`${asWritten(innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement), inner)}\``
@@ -230,18 +225,8 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       span: call.span,
       related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }],
       data: { callId: call.id, innerCallId: inner.id },
+      group,
     }, [innerEntry], [call, inner])));
-  }
-  for (const { index, more } of byHelper.values()) {
-    if (more.length === 0) continue;
-    const f = findings[index]!;
-    // The count goes before the chain and the advice, which end the message (a cheap call's reason stays last).
-    const at = f.message.indexOf(': ');
-    findings[index] = {
-      ...f,
-      message: `${f.message.slice(0, at)} (this call and ${more.length} more)${f.message.slice(at)}`,
-      related: [...(f.related ?? []), ...more.map((c) => ({ span: c.span, message: `\`${quoted(c)}\` is called here too` }))],
-    };
   }
   // A synchronous function of another module registered by name as a handler runs on every request:
   // what it blocks on blocks there. Reported at the registration, which is what makes it a handler.

@@ -1,0 +1,66 @@
+// A helper called several times in one function is one finding (8be9139); suppressions and the
+// editor's "ignore on this line" act on one call, not on the merged finding's other calls.
+import assert from 'node:assert/strict';
+import { analyze } from '../../server/src/project/analyze';
+import { ignoreEdit } from '../../server/src/lsp/code-actions';
+
+// The reviewer's repro: an Express handler calls a helper that reads a file, twice.
+const HANDLER = [
+  "const fs = require('fs');",
+  "const express = require('express');",
+  'const app = express();',
+  '',
+  'function readConfig(name) {',
+  "  return fs.readFileSync(name, 'utf8');",
+  '}',
+  '',
+  "app.get('/a', async (req, res) => {",
+  "  const banner = readConfig('banner.txt');",
+  '  const cfg = readConfig(req.query.file);',
+  '  const more = readConfig(req.query.other);',
+  '  res.send(banner + cfg + more);',
+  '});',
+  '',
+].join('\n');
+
+function blocking(text: string): { line: number; message: string; related: string[] }[] {
+  const a = analyze({ path: 'handler.js', text });
+  assert.ok(a);
+  return a.findings
+    .filter((f) => f.rule === 'blocking-in-async')
+    .map((f) => ({ line: a.lines.position(f.span.start).line + 1, message: f.message, related: f.related.map((n) => `${a.lines.position(n.span.start).line + 1}: ${n.message}`) }));
+}
+
+describe('blocking-in-async: calls of one helper merged', () => {
+  it('reports the calls once, at the first, the others as related locations', () => {
+    const [f, ...rest] = blocking(HANDLER);
+    assert.equal(rest.length, 0);
+    assert.equal(f!.line, 10);
+    assert.match(f!.message, /\(this call and 2 more\): /);
+    assert.deepEqual(f!.related.filter((r) => r.includes('called here too')), ['11: `readConfig` is called here too', '12: `readConfig` is called here too']);
+  });
+
+  it('"ignore on this line" on the merged finding silences the first call only: the next call carries the finding', () => {
+    const a = analyze({ path: 'handler.js', text: HANDLER })!;
+    const finding = a.findings.find((f) => f.rule === 'blocking-in-async')!;
+    const edit = ignoreEdit(a, finding) as { range: { start: { line: number } }; newText: string };
+    assert.equal(edit.range.start.line, 9);
+    const lines = HANDLER.split('\n');
+    // The user types a reason over the placeholder.
+    lines.splice(edit.range.start.line, 0, edit.newText.replace(/: .*\n$/, ': the banner file is tiny and read once per deploy'));
+    const after = blocking(lines.join('\n'));
+    assert.equal(after.length, 1);
+    assert.equal(after[0]!.line, 12);
+    assert.match(after[0]!.message, /^`readConfig` blocks .*\(this call and 1 more\): /);
+    assert.deepEqual(after[0]!.related.filter((r) => r.includes('called here too')), ['13: `readConfig` is called here too']);
+  });
+
+  it('reports a call alone, without a count, when the other calls are suppressed', () => {
+    const text = HANDLER.replace("  const banner = readConfig('banner.txt');", "  // async-boundary-ignore blocking-in-async: tiny, read once per deploy\n  const banner = readConfig('banner.txt');")
+      .replace('  const more = readConfig(req.query.other);', '  const more = readConfig(req.query.other); // async-boundary-ignore blocking-in-async: an operator-only setting');
+    const after = blocking(text);
+    assert.deepEqual(after.map((f) => f.line), [12]);
+    assert.doesNotMatch(after[0]!.message, /this call and/);
+    assert.equal(after[0]!.related.filter((r) => r.includes('called here too')).length, 0);
+  });
+});
