@@ -10,6 +10,7 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeAtomically } from '../project/atomic-write';
+import { readCacheEnvelope } from '../project/cache-envelope';
 import type { FileResult } from './check-tasks';
 import { validImports, validResult } from './cache-shape';
 import { configKey, contentHash, sha256, stableJson, toolIdentity } from '../project/digest';
@@ -246,18 +247,9 @@ export class ResultCache {
 
 /** The entries of a cache file, or why it is not one. Parsing is `JSON.parse` only: nothing in the file is run. */
 function parseCache(text: string): Contents | string {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return 'it is not valid JSON';
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'it is not an async-boundary cache';
-  const top = data as Record<string, unknown>;
-  if (top['tool'] !== 'async-boundary') return 'it is not an async-boundary cache';
-  if (top['format'] !== FORMAT) return `it has format ${JSON.stringify(top['format'])}, not ${FORMAT}`;
-  const raw = top['entries'];
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'its entries are not an object';
+  const read = readCacheEnvelope(text, 'async-boundary', FORMAT, 'an async-boundary cache');
+  if (typeof read === 'string') return read;
+  const { top, entries: raw } = read;
   const entries = new Map<string, Entry>();
   let invalid = 0;
   // Object.entries lists own keys only: a `__proto__` key in the JSON is just a key here.

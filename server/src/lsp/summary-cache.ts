@@ -13,6 +13,7 @@ import type { Config } from '../engine/config';
 import type { FileLocation } from '../engine/roles-paths';
 import type { FileSummary } from '../engine/summary';
 import { writeAtomically } from '../project/atomic-write';
+import { readCacheEnvelope } from '../project/cache-envelope';
 import { configKey, contentHash, sha256, stableJson } from '../project/digest';
 import { validSummary } from '../project/summary-shape';
 
@@ -121,18 +122,9 @@ export class SummaryCache {
 }
 
 function parse(text: string): Map<string, Entry> | string {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return 'it is not valid JSON';
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'it is not an async-boundary summary cache';
-  const top = data as Record<string, unknown>;
-  if (top['tool'] !== 'async-boundary-summaries') return 'it is not an async-boundary summary cache';
-  if (top['format'] !== FORMAT) return `it has format ${JSON.stringify(top['format'])}, not ${FORMAT}`;
-  const raw = top['entries'];
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'its entries are not an object';
+  const read = readCacheEnvelope(text, 'async-boundary-summaries', FORMAT, 'an async-boundary summary cache');
+  if (typeof read === 'string') return read;
+  const raw = read.entries;
   const entries = new Map<string, Entry>();
   // Object.entries lists own keys only: a `__proto__` key in the JSON is just a key here.
   for (const [path, value] of Object.entries(raw)) {
