@@ -8,13 +8,15 @@ import type { ChannelSite, FunctionInfo, UnboundedReason } from '../../engine/mo
 import { normalisedText, startOf, T, unwrap } from './ast';
 import { CHANNEL_SHAPES, STREAM_RECEIVER_NAMES, STREAM_TYPES, STREAM_WRITE, type ChannelShape } from './catalog';
 import type { ResolvedCall } from './build';
-import { resolveExpr } from './resolve';
+import { configReader, type ConfigReader } from './config-source';
+import { resolveExpr, type Scope } from './resolve';
 import type { WalkResult } from './walk';
 
 const MAX_TEXT = 80;
 
 export function findChannels(text: string, calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], w: WalkResult, catalog: Catalog): ChannelSite[] {
   const out: ChannelSite[] = [];
+  let config: ConfigReader | undefined;
   for (const c of calls) {
     if (c.callee !== undefined && c.callee !== STREAM_WRITE && catalog.channels.has(c.callee)) {
       const reason = unboundedReason(c, CHANNEL_SHAPES.get(c.callee));
@@ -29,6 +31,10 @@ export function findChannels(text: string, calls: readonly ResolvedCall[], funct
       const loopStart = startOf(c.loop, text);
       if (w.drains.some((d) => d > loopStart && d <= c.loop!.end)) continue;
       if (leavesLoopAfter(c.node, c.loop)) continue;
+      // One write per item of the configuration (the backends of a proxy's hash ring, listed by its
+      // admin `status` reply): a burst the config file bounds, not a stream that grows with traffic.
+      const walked = loopCollection(c.loop);
+      if (walked && (config ??= configReader(w, c.node.getSourceFile(), rootScope(c.scope))).isConfig(walked, c.scope)) continue;
       const callee = unwrap(c.node.expression) as ts.PropertyAccessExpression;
       const receiver = normalisedText(text, startOf(callee.expression, text), callee.expression.end);
       out.push({ id: out.length, span: c.span, constructor: STREAM_WRITE, text: `${receiver}.write()`, bounded: false, reason: 'ignored-backpressure', ...whereOf(c, functions) });
@@ -54,6 +60,26 @@ function leavesLoopAfter(call: ts.Node, loop: ts.Node): boolean {
     if (after.some((st) => T.isReturnStatement(st) || T.isThrowStatement(st) || (breaksLoop && T.isBreakStatement(st) && !st.label))) return true;
   }
   return false;
+}
+
+/** The collection a loop walks: `for (const x of xs)`, `xs.forEach(…)`, `for (let i = 0; i < xs.length; i++)`. */
+function loopCollection(loop: ts.Node): ts.Expression | undefined {
+  if (T.isForOfStatement(loop)) return loop.expression;
+  if (T.isCallExpression(loop)) {
+    const callee = unwrap(loop.expression);
+    return T.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+  }
+  if (T.isForStatement(loop) && loop.condition && T.isBinaryExpression(loop.condition)) {
+    const right = unwrap(loop.condition.right);
+    if (T.isPropertyAccessExpression(right) && right.name.text === 'length') return right.expression;
+  }
+  return undefined;
+}
+
+function rootScope(scope: Scope): Scope {
+  let s = scope;
+  while (s.parent) s = s.parent;
+  return s;
 }
 
 function switchBetween(node: ts.Node, loop: ts.Node): boolean {
