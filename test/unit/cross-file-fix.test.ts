@@ -156,10 +156,45 @@ describe('cross-file fix: offload the call to a worker thread', () => {
     assert.deepEqual(head.findings.filter((f) => f.rule === 'blocking-in-async').map((f) => f.message), [], 'the finding is gone');
   });
 
-  it('is refused when the helper was destructured from the module, not called through its import', () => {
-    const { result } = fixOf(theme, 'helpers/ghost_head.js', 10);
-    assert.deepEqual(result.fixes, []);
-    assert.ok(result.refused.some((r) => r.title === 'Offload `getAssetUrl` to a worker thread' && /not reached through an import/.test(r.reason)), JSON.stringify(result.refused));
+  // Before: refused ("not reached through an import"), and on the merged finding only the first call moved.
+  it('offloads a helper destructured from its imported module, and every call the merged finding stands for', () => {
+    const { result, analysis } = fixOf(theme, 'helpers/ghost_head.js', 10);
+    const fix = result.fixes.find((f) => f.title === 'Offload `getAssetUrl` to a worker thread');
+    assert.ok(fix, JSON.stringify(result.refused));
+    const worker = fix.createFiles?.find((c) => c.relativePath === 'getAssetUrl.worker.cjs');
+    assert.ok(worker);
+    // The worker loads the module object the file destructured the helper from, and calls it through it.
+    assert.match(worker.text, /const metaData = require\('\.\.\/meta'\);/);
+    assert.match(worker.text, /parentPort\.postMessage\(metaData\.getAssetUrl\(\.\.\.workerData\)\);/);
+    const after = apply(theme, analysis, fix);
+    const head = after['helpers/ghost_head.js']!;
+    assert.match(head, /src="\$\{await runInWorker\(require\.resolve\('\.\/getAssetUrl\.worker\.cjs'\), \['public\/cards\.js', true\]\)\}"/);
+    assert.match(head, /href="\$\{await runInWorker\(require\.resolve\('\.\/getAssetUrl\.worker\.cjs'\), \['public\/cards\.css', true\]\)\}"/);
+    assert.doesNotMatch(head, /getAssetUrl\(/, 'no call of the helper is left on the event loop');
+    after['helpers/getAssetUrl.worker.cjs'] = worker.text;
+    const again = project(after);
+    for (const [path, a] of again.analyses) assert.equal(a.model.syntaxErrors, 0, path);
+    assert.deepEqual(again.analyses.get(`${ROOT}/helpers/ghost_head.js`)!.findings.filter((f) => f.rule === 'blocking-in-async').map((f) => f.message), [], 'the finding is gone');
+  });
+
+  it('offloads a helper destructured straight from `require` (`const { hashSync } = require(\'./pw\')`)', () => {
+    const files = {
+      'pw.js': "const bcrypt = require('bcryptjs');\n\nfunction hashSync(password) {\n  return bcrypt.hashSync(password, 12);\n}\n\nmodule.exports = { hashSync };\n",
+      'routes.js': "const express = require('express');\nconst { hashSync: hashPassword } = require('./pw');\n\nconst router = express.Router();\nrouter.post('/users', async (req, res) => {\n  const hash = hashPassword(req.body.password);\n  res.json({ hash });\n});\n\nmodule.exports = router;\n",
+    };
+    const { result, analysis } = fixOf(files, 'routes.js', 6);
+    const fix = result.fixes.find((f) => f.title.startsWith('Offload'));
+    assert.ok(fix, JSON.stringify(result.refused));
+    const worker = fix.createFiles?.find((c) => c.relativePath === 'hashPassword.worker.cjs');
+    assert.ok(worker, JSON.stringify(fix.createFiles?.map((c) => c.relativePath)));
+    assert.match(worker.text, /const \{ hashSync: hashPassword \} = require\('\.\/pw'\);/);
+    assert.match(worker.text, /parentPort\.postMessage\(hashPassword\(\.\.\.workerData\)\);/);
+    const after = apply(files, analysis, fix);
+    assert.match(after['routes.js']!, /const hash = await runInWorker\(require\.resolve\('\.\/hashPassword\.worker\.cjs'\), \[req\.body\.password\]\);/);
+    after['hashPassword.worker.cjs'] = worker.text;
+    const again = project(after);
+    for (const [path, a] of again.analyses) assert.equal(a.model.syntaxErrors, 0, path);
+    assert.deepEqual(again.analyses.get(`${ROOT}/routes.js`)!.findings.filter((f) => f.rule === 'blocking-in-async').map((f) => f.message), []);
   });
 
   it('is refused when the helper\'s module runs code when it is loaded, which the worker would run again', () => {

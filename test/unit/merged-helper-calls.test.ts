@@ -1,7 +1,7 @@
 // A helper called several times in one function is one finding (8be9139); suppressions and the
 // editor's "ignore on this line" act on one call, not on the merged finding's other calls.
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/project/analyze';
+import { analyze, applyEdits, fixesFor } from '../../server/src/project/analyze';
 import { ignoreEdit } from '../../server/src/lsp/code-actions';
 
 // The reviewer's repro: an Express handler calls a helper that reads a file, twice.
@@ -62,5 +62,67 @@ describe('blocking-in-async: calls of one helper merged', () => {
     assert.deepEqual(after.map((f) => f.line), [12]);
     assert.doesNotMatch(after[0]!.message, /this call and/);
     assert.equal(after[0]!.related.filter((r) => r.includes('called here too')).length, 0);
+  });
+});
+
+// A fix of a merged finding must fix every call it stands for: before, "Offload `readConfig` to a
+// worker thread" moved the first call only and left the other two blocking under a finding the user
+// believed fixed.
+describe('blocking-in-async: fixes of a merged finding', () => {
+  const blockingFinding = (text: string, path = 'handler.js') => {
+    const a = analyze({ path, text });
+    assert.ok(a);
+    const finding = a.findings.find((f) => f.rule === 'blocking-in-async');
+    assert.ok(finding, 'a finding');
+    return { a, finding };
+  };
+
+  it('offloads every call of the helper to the worker, each with its own arguments; the result parses and has no finding', () => {
+    const { a, finding } = blockingFinding(HANDLER);
+    assert.equal(finding.parts?.length, 3);
+    const { fixes } = fixesFor(a, finding);
+    const offload = fixes.find((f) => f.title === 'Offload `readConfig` to a worker thread');
+    assert.ok(offload, JSON.stringify(fixes.map((f) => f.title)));
+    const after = applyEdits(HANDLER, offload.edits);
+    assert.match(after, /const banner = await runInWorker\(require\.resolve\('\.\/readConfig\.worker\.cjs'\), \['banner\.txt'\]\);/);
+    assert.match(after, /const cfg = await runInWorker\(require\.resolve\('\.\/readConfig\.worker\.cjs'\), \[req\.query\.file\]\);/);
+    assert.match(after, /const more = await runInWorker\(require\.resolve\('\.\/readConfig\.worker\.cjs'\), \[req\.query\.other\]\);/);
+    assert.doesNotMatch(after, /function readConfig/, 'the helper, used nowhere else, moves out with the calls');
+    const again = analyze({ path: 'handler.js', text: after })!;
+    assert.equal(again.model.syntaxErrors, 0);
+    assert.deepEqual(again.findings.filter((f) => f.rule === 'blocking-in-async').map((f) => f.message), []);
+  });
+
+  it('makes the helper async and awaits every call', () => {
+    const { a, finding } = blockingFinding(HANDLER);
+    const fix = fixesFor(a, finding).fixes.find((f) => f.title.startsWith('Make `readConfig` async'));
+    assert.ok(fix);
+    const after = applyEdits(HANDLER, fix.edits);
+    assert.equal((after.match(/await readConfig\(/g) ?? []).length, 3);
+  });
+
+  it('refuses, in any language, a fix that rewrites some of the calls and leaves the others (Python `asyncio.to_thread` at one call)', () => {
+    const py = [
+      'import time',
+      '',
+      'def load(name):',
+      '    time.sleep(0.5)',
+      '    return name',
+      '',
+      'async def handler(request):',
+      "    a = load('a')",
+      "    b = load('b')",
+      '    return a + b',
+      '',
+    ].join('\n');
+    const { a, finding } = blockingFinding(py, 'handler.py');
+    assert.equal(finding.parts?.length, 2);
+    const { fixes, refused } = fixesFor(a, finding);
+    for (const fix of fixes) {
+      const after = applyEdits(py, fix.edits).split('\n');
+      const changed = [7, 8].filter((i) => after[i] !== py.split('\n')[i]);
+      assert.ok(changed.length === 0 || changed.length === 2, `${fix.title} rewrites lines ${changed.map((i) => i + 1).join(', ')} only`);
+    }
+    assert.ok(refused.some((r) => /^it rewrites 1 of the 2 calls this finding stands for and leaves the one on line 9 as it is$/.test(r.reason)), JSON.stringify(refused));
   });
 });

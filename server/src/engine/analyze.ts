@@ -168,11 +168,27 @@ export function fixesFor(analysis: Analysis, finding: Finding, ctx: Partial<FixC
   const refused: RefusedFix[] = [...result.refused];
   const before = analysis.model.syntaxErrors;
   for (const fix of result.fixes) {
-    const problem = verifyFix(analysis, fix, before);
+    const problem = verifyFix(analysis, fix, before) ?? partialOverMerged(analysis, finding, fix);
     if (problem) refused.push({ title: fix.title, reason: problem });
     else fixes.push(fix);
   }
   return { fixes, refused };
+}
+
+/**
+ * Why a fix of a merged finding (one helper called several times in one function, engine/merge.ts)
+ * is not offered: it rewrites some of the calls the finding stands for and leaves the others as they
+ * were, still blocking, under a finding the user believes fixed. A fix that touches every call, or
+ * none of them (it changes the helper itself), is whole.
+ */
+export function partialOverMerged(analysis: Analysis, finding: Finding, fix: Fix): string | undefined {
+  const parts = finding.parts;
+  if (!parts || parts.length < 2) return undefined;
+  const touched = (span: { start: number; end: number }): boolean => fix.edits.some((e) => e.span.start <= span.end && e.span.end >= span.start);
+  const left = parts.filter((p) => !touched(p.span));
+  if (left.length === 0 || left.length === parts.length) return undefined;
+  const lines = left.map((p) => analysis.lines.position(p.span.start).line + 1);
+  return `it rewrites ${parts.length - left.length} of the ${parts.length} calls this finding stands for and leaves ${lines.length === 1 ? 'the one on line' : 'those on lines'} ${lines.join(', ')} as ${lines.length === 1 ? 'it is' : 'they are'}`;
 }
 
 /** Why a fix of `analysis`'s file is not offered (its edits overlap, or its result or a file it creates parses worse), else `undefined`. */

@@ -97,12 +97,13 @@ export interface CrossFileFixer {
    */
   awaitCalls(parsed: ParsedFile, callIds: readonly number[], fixing: number | undefined): EditsOrReason;
   /**
-   * Offloads the call `callId` at the call site, for a language whose same-file fixes cannot see that
-   * the callee is project code in another file (TS/JS: a worker thread that loads `helper`'s module,
-   * where `name` is the function's own name and `shown` the module as messages show it). Optional:
-   * Rust's `spawn_blocking` and Python's `asyncio.to_thread` wrap any call and need no other file.
+   * Offloads the calls `callIds` at their call sites (the finding's call first, then the other calls
+   * a merged finding stands for), for a language whose same-file fixes cannot see that the callee is
+   * project code in another file (TS/JS: a worker thread that loads `helper`'s module, where `name`
+   * is the function's own name and `shown` the module as messages show it). Optional: Rust's
+   * `spawn_blocking` and Python's `asyncio.to_thread` wrap any call and need no other file.
    */
-  offloadCall?(parsed: ParsedFile, callId: number, helper: ParsedFile, name: string, shown: string, ctx: FixContext): { readonly fix?: Fix; readonly refused?: RefusedFix };
+  offloadCall?(parsed: ParsedFile, callIds: readonly number[], helper: ParsedFile, name: string, shown: string, ctx: FixContext): { readonly fix?: Fix; readonly refused?: RefusedFix };
 }
 
 /**

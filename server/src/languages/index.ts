@@ -33,7 +33,7 @@ function lazyTypescript(): Frontend {
     crossFileFix: {
       makeAsync: (parsed, name, ctx) => get().crossFileFix!.makeAsync(parsed, name, ctx),
       awaitCalls: (parsed, callIds, fixing) => get().crossFileFix!.awaitCalls(parsed, callIds, fixing),
-      offloadCall: (parsed, callId, helper, name, shown, ctx) => get().crossFileFix!.offloadCall!(parsed, callId, helper, name, shown, ctx),
+      offloadCall: (parsed, callIds, helper, name, shown, ctx) => get().crossFileFix!.offloadCall!(parsed, callIds, helper, name, shown, ctx),
     },
   };
 }

@@ -7,7 +7,7 @@
  * The project module composes it: the callers are found through the summaries and the linker, and
  * the language's `CrossFileFixer` (engine/language.ts) writes each file's edits.
  */
-import { applyEdits, verifyFix, type Analysis } from '../engine/analyze';
+import { applyEdits, partialOverMerged, verifyFix, type Analysis } from '../engine/analyze';
 import type { Finding, Fix, OtherFileEdits, RefusedFix, TextEdit } from '../engine/finding';
 import type { FixContext, FixResult } from '../engine/language';
 import type { Imports, Linker } from '../engine/linker';
@@ -44,7 +44,9 @@ export function crossFileFixes(analysis: Analysis, finding: Finding, imports: Im
   const refused: RefusedFix[] = [];
   try {
     const r = build(analysis, call.id, callee, linked.name, linked.shown, linked.blocks.hops, project, fixer, fullCtx);
+    const partial = 'reason' in r ? undefined : partialOverMerged(analysis, finding, r);
     if ('reason' in r) refused.push(r);
+    else if (partial) refused.push({ title: r.title, reason: partial });
     else fixes.push(r);
   } catch (error) {
     refused.push({ title: `Make \`${linked.name}\` async in ${linked.shown}`, reason: `it could not be built (${String(error)})` });
@@ -57,11 +59,12 @@ export function crossFileFixes(analysis: Analysis, finding: Finding, imports: Im
       const target = project.linker.resolve(analysis.parsed.path, callee);
       const helper = target && project.analysisOf(target.file.path);
       if (target && helper && helper.frontend.crossFileFix === fixer) {
-        const r = fixer.offloadCall(analysis.parsed, call.id, helper.parsed, target.fn.display, linked.shown, fullCtx);
+        // A merged finding stands for every call of the helper in its function: each one moves.
+        const r = fixer.offloadCall(analysis.parsed, mergedCallIds(analysis, finding, call.id), helper.parsed, target.fn.display, linked.shown, fullCtx);
         // With the helper made async on offer, why a worker is not is noise.
         if (r.refused && fixes.length === 0) refused.push(r.refused);
         if (r.fix) {
-          const problem = verifyFix(analysis, r.fix);
+          const problem = verifyFix(analysis, r.fix) ?? partialOverMerged(analysis, finding, r.fix);
           if (problem) refused.push({ title: r.fix.title, reason: problem });
           else fixes.push(r.fix);
         }
@@ -71,6 +74,16 @@ export function crossFileFixes(analysis: Analysis, finding: Finding, imports: Im
     }
   }
   return { fixes, refused };
+}
+
+/** The calls a finding stands for, its own first: a merged finding's parts, each found again by its span. */
+function mergedCallIds(analysis: Analysis, finding: Finding, callId: number): number[] {
+  const ids = [callId];
+  for (const part of finding.parts?.slice(1) ?? []) {
+    const c = analysis.model.calls.find((k) => k.span.start === part.span.start && k.span.end === part.span.end);
+    if (c && !ids.includes(c.id)) ids.push(c.id);
+  }
+  return ids;
 }
 
 function build(

@@ -65,6 +65,9 @@ function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext, in
   if (!call) return NONE;
   const node = callNode(input.sf, call.span);
   if (!node) return NONE;
+  // A merged finding (engine/merge.ts) stands for every call of one helper in its function: an
+  // offload moves each of them (a fix that left some would be refused by the engine).
+  const others = (finding.parts ?? []).slice(1).map((p) => callNode(input.sf, p.span)).filter((n): n is ts.CallExpression => n !== undefined && n !== node);
   const fixes: Fix[] = [];
   const refused: RefusedFix[] = [];
   const add = (r: { fix?: Fix; refused?: RefusedFix }): void => {
@@ -81,7 +84,7 @@ function blockingFixes(finding: Finding, parsed: ParsedFile, ctx: FixContext, in
     } else {
       // An async twin inside the helper is the smaller change; a worker takes the whole helper off the loop.
       if (inner?.callee !== undefined && twinOf(inner.callee, innerEntry)) add(asyncHelperFix(input, parsed, node, ctx));
-      add(offloadHelperFix(input, parsed, node, ctx));
+      add(offloadHelperFix(input, parsed, node, ctx, others));
     }
     return { fixes, refused };
   }
@@ -136,13 +139,19 @@ export const typescriptCrossFileFix: CrossFileFixer = {
     }
     return { edits, label: '' };
   },
-  offloadCall(parsed: ParsedFile, callId: number, helper: ParsedFile, name: string, shown: string, ctx: FixContext) {
-    const site = parsed.model.calls[callId];
+  offloadCall(parsed: ParsedFile, callIds: readonly number[], helper: ParsedFile, name: string, shown: string, ctx: FixContext) {
+    const site = callIds[0] === undefined ? undefined : parsed.model.calls[callIds[0]];
     if (!site) return {};
     const input = inputOf(parsed, site.span);
     const node = callNode(input.sf, site.span);
     if (!node) return {};
-    return offloadLinkedFix(input, parsed, node, site, ctx, { sf: sourceFileOf(helper, { start: 0, end: 0 }), path: helper.path, shown, name });
+    const others: ts.CallExpression[] = [];
+    for (const id of callIds.slice(1)) {
+      const other = parsed.model.calls[id];
+      const n = other && callNode(input.sf, other.span);
+      if (n && n !== node) others.push(n);
+    }
+    return offloadLinkedFix(input, parsed, node, site, ctx, { sf: sourceFileOf(helper, { start: 0, end: 0 }), path: helper.path, shown, name }, others);
   },
 };
 

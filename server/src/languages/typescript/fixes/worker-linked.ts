@@ -27,7 +27,7 @@ export interface LinkedHelper {
  * does not survive the copy back, and for a module that runs code when it is loaded (a pool, a
  * connection, a server), which the worker would run again.
  */
-export function offloadLinkedFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, site: CallSite, ctx: FixContext, helper: LinkedHelper): Result {
+export function offloadLinkedFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, site: CallSite, ctx: FixContext, helper: LinkedHelper, others: readonly ts.CallExpression[] = []): Result {
   const label = calleeLabel(call.expression);
   const title = `Offload \`${label}\` to a worker thread`;
   if (isTypeScriptPath(helper.path) || isTypeScriptPath(parsed.path)) {
@@ -44,7 +44,7 @@ export function offloadLinkedFix(input: BuildInput, parsed: ParsedFile, call: ts
   if (loading !== undefined) {
     return { refused: { title, reason: `${helper.shown} runs code when it is loaded (line ${loading}), which a worker thread would run again in a fresh copy of the module: make \`${helper.name}\` async there, or move it to a module of its own` } };
   }
-  return offloadCallFix(input, parsed, call, site, ctx);
+  return offloadCallFix(input, parsed, call, site, ctx, others);
 }
 
 type Fn = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;

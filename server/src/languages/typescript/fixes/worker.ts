@@ -18,7 +18,7 @@ import type { FixContext, ParsedFile } from '../../../engine/language';
 import type { CallSite } from '../../../engine/model';
 import { calleeLabel, identifierNames, isTypeScriptPath, needsParensAsAwait, textOf, uniqueName } from './ast';
 import type { BuildInput } from './blocking';
-import type { Binding } from './imports';
+import type { Binding, Imports } from './imports';
 import { ensureAsync } from './make-async';
 import { builtin, quoted, semi, type FileStyle } from './style';
 import { collectMovable, declarationText, helperDeclaration, isReference } from './worker-closure';
@@ -38,8 +38,11 @@ interface WorkerJob {
   readonly resultType: string;
 }
 
-/** Offloads the same-file helper a call resolves to. */
-export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, ctx: FixContext): Result {
+/**
+ * Offloads the same-file helper a call resolves to; `others`: the other calls of it a merged finding
+ * stands for, each moved the same way.
+ */
+export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, ctx: FixContext, others: readonly ts.CallExpression[] = []): Result {
   const { sf } = input;
   if (!ts.isIdentifier(call.expression)) {
     const title = `Offload \`${calleeLabel(call.expression)}\` to a worker thread`;
@@ -49,7 +52,9 @@ export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts
   const title = `Offload \`${name}\` to a worker thread`;
   const decl = helperDeclaration(sf, name);
   if (!decl) return { refused: { title, reason: `\`${name}\` is not a function declared at the top of this file` } };
-  const argProblem = unclonableArgument(sf, call);
+  const calls = [call, ...others];
+  if (others.some((o) => !ts.isIdentifier(o.expression) || o.expression.text !== name)) return { refused: { title, reason: `the other calls this finding stands for do not all name \`${name}\` as this one does` } };
+  const argProblem = calls.map((c) => unclonableArgument(sf, c)).find((p) => p !== undefined);
   if (argProblem) return { refused: { title, reason: argProblem } };
   const returned = unclonableReturn(decl.fn);
   if (returned) return { refused: { title, reason: `\`${name}\` returns ${returned}, which does not survive the copy back from a worker thread` } };
@@ -67,24 +72,67 @@ export function offloadHelperFix(input: BuildInput, parsed: ParsedFile, call: ts
     return { refused: { title, reason: `\`${name}\` declares no return type, so the offloaded call would lose its type: declare one (\`function ${name}(…): T\`) first` } };
   }
   const job: WorkerJob = { name, declarations: movable.declarations.map((d) => declarationText(sf, d)), imports: movable.imports, invoke: name, resultType };
-  const removal = removableHelper(sf, decl.node, name, call);
-  return offload(input, parsed, call, job, ctx, title, removal && { edit: removal, node: decl.node });
+  const removal = removableHelper(sf, decl.node, name, calls);
+  return offload(input, parsed, calls, job, ctx, title, removal && { edit: removal, node: decl.node });
 }
 
-/** Offloads one blocking library call (`bcrypt.hashSync(pw, 12)`) whose callee is an import. */
-export function offloadCallFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, site: CallSite, ctx: FixContext): Result {
+/**
+ * Offloads a blocking call (`bcrypt.hashSync(pw, 12)`, a helper of another module) whose callee is
+ * reached through an import: directly, or destructured from an imported module object at the top of
+ * the file (`const { getAssetUrl } = metaData`, `const hash = pw.hash`), which the worker imports as
+ * the file does and calls through. `others`: the other calls a merged finding stands for; each becomes
+ * a call of the same worker with its own arguments.
+ */
+export function offloadCallFix(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, site: CallSite, ctx: FixContext, others: readonly ts.CallExpression[] = []): Result {
   const { sf } = input;
-  const calleeText = textOf(sf, call.expression);
   const label = calleeLabel(call.expression);
   const title = `Offload \`${label}\` to a worker thread`;
   let root: ts.Expression = call.expression;
   while (ts.isPropertyAccessExpression(root)) root = root.expression;
-  const binding = ts.isIdentifier(root) ? input.imports.bindingOf(root.text) : undefined;
+  const direct = ts.isIdentifier(root) ? input.imports.bindingOf(root.text) : undefined;
+  const through = !direct && ts.isIdentifier(call.expression) ? destructuredMember(sf, input.imports, call.expression.text) : undefined;
+  const binding = direct ?? through?.binding;
   if (!binding) return { refused: { title, reason: `\`${label}\` is not reached through an import, so the worker cannot import it` } };
-  const argProblem = unclonableArgument(sf, call);
+  const argProblem = [call, ...others].map((c) => unclonableArgument(sf, c)).find((p) => p !== undefined);
   if (argProblem) return { refused: { title, reason: argProblem } };
+  const calleeText = through ? `${through.binding.local}.${through.member}` : textOf(sf, call.expression);
   const job: WorkerJob = { name: site.member, declarations: [], imports: [binding], invoke: calleeText, resultType: `ReturnType<typeof ${calleeText}>` };
-  return offload(input, parsed, call, job, ctx, title, undefined);
+  return offload(input, parsed, [call, ...others], job, ctx, title, undefined);
+}
+
+/**
+ * The module object a top-level destructuring took `local` from (`const { getAssetUrl } = metaData`,
+ * `const { hash: hashPassword } = passwords`, `const verify = passwords.verify`), when that object is
+ * an import of the file, and the member's name in it.
+ */
+function destructuredMember(sf: ts.SourceFile, imports: Imports, local: string): { binding: Binding; member: string } | undefined {
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      const init = d.initializer && skipParens(d.initializer);
+      if (!init) continue;
+      let from: ts.Expression | undefined;
+      let member: string | undefined;
+      if (ts.isObjectBindingPattern(d.name)) {
+        const el = d.name.elements.find((e) => !e.dotDotDotToken && ts.isIdentifier(e.name) && e.name.text === local);
+        if (!el) continue;
+        from = init;
+        member = el.propertyName ? (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName) ? el.propertyName.text : undefined) : local;
+      } else if (ts.isIdentifier(d.name) && d.name.text === local && ts.isPropertyAccessExpression(init)) {
+        from = init.expression;
+        member = init.name.text;
+      } else continue;
+      if (!from || member === undefined || !ts.isIdentifier(from)) return undefined;
+      const binding = imports.bindingOf(from.text);
+      return binding?.kind === 'namespace' ? { binding, member } : undefined;
+    }
+  }
+  return undefined;
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
 }
 
 /** Why an argument cannot be sent to a worker (functions do not survive structured cloning). */
@@ -120,13 +168,14 @@ export function unclonableReturn(fn: ts.FunctionDeclaration | ts.ArrowFunction |
   return undefined;
 }
 
-/** The helper's own text span to delete when nothing else in the file uses it and it is not exported. */
-function removableHelper(sf: ts.SourceFile, node: ts.Node, name: string, call: ts.CallExpression): TextEdit | undefined {
+/** The helper's own text span to delete when nothing else in the file uses it (besides the calls moved) and it is not exported. */
+function removableHelper(sf: ts.SourceFile, node: ts.Node, name: string, calls: readonly ts.CallExpression[]): TextEdit | undefined {
   if (ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
   let uses = 0;
+  const moved = new Set<ts.Node>(calls.map((c) => c.expression));
   const visit = (n: ts.Node): void => {
     if (n === node) return;
-    if (ts.isIdentifier(n) && n.text === name && n !== call.expression && isReference(n)) uses++;
+    if (ts.isIdentifier(n) && n.text === name && !moved.has(n) && isReference(n)) uses++;
     n.forEachChild(visit);
   };
   sf.forEachChild(visit);
@@ -231,10 +280,19 @@ interface Removal {
   readonly node: ts.Node;
 }
 
-function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression, job: WorkerJob, ctx: FixContext, title: string, removal: Removal | undefined): Result {
+/** Moves `calls` (the finding's call first, then the others a merged finding stands for) to one worker running `job`. */
+function offload(input: BuildInput, parsed: ParsedFile, calls: readonly ts.CallExpression[], job: WorkerJob, ctx: FixContext, title: string, removal: Removal | undefined): Result {
   const { sf, style } = input;
-  const asyncPlan = ensureAsync(sf, call, input.handlerEnds);
-  if (!asyncPlan.ok) return { refused: { title, reason: asyncPlan.reason } };
+  // Each call must be able to await; calls in one function make it async once.
+  const asyncEdits: TextEdit[] = [];
+  for (const call of calls) {
+    const asyncPlan = ensureAsync(sf, call, input.handlerEnds);
+    if (!asyncPlan.ok) {
+      const line = sf.getLineAndCharacterOfPosition(call.getStart(sf)).line + 1;
+      return { refused: { title, reason: call === calls[0] ? asyncPlan.reason : `the call on line ${line}: ${asyncPlan.reason}` } };
+    }
+    for (const e of asyncPlan.edits) if (!asyncEdits.some((x) => x.span.start === e.span.start && x.span.end === e.span.end && x.newText === e.newText)) asyncEdits.push(e);
+  }
   const typescript = isTypeScriptPath(parsed.path);
   const esm = style.esm;
   const piscina = ctx.dependencies?.has('piscina') ?? false;
@@ -242,12 +300,12 @@ function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression,
   const fileRef = esm ? `new URL(${quoted(style, `./${file}`)}, import.meta.url)` : `require.resolve(${quoted(style, `./${file}`)})`;
   // TypeScript may use `import` whatever it compiles to; a `require` would come back untyped.
   const plan = input.imports.plan(typescript ? { ...style, esm: true } : style);
-  const args = `[${call.arguments.map((a) => textOf(sf, a)).join(', ')}]`;
+  const argsOf = (call: ts.CallExpression): string => `[${call.arguments.map((a) => textOf(sf, a)).join(', ')}]`;
   // A TypeScript source gets the runner from a typed module beside it (created once, shared by every
   // offload in the folder), so the route file holds no helper code and nothing typed `any`. A file
   // that still has the runner an older version of this fix wrote keeps using it.
   const shared = typescript && !existingFunction(sf, 'runInWorker') ? sharedRunner(input, parsed.path, plan, style) : undefined;
-  let invocation: string;
+  let invoke: (args: string) => string;
   // A worker module an earlier fix created for the same helper is reused, with its pool.
   const existingWorker = sf.text.includes(`./${file}`);
   const existingPool = existingWorker ? poolFor(sf, file) : undefined;
@@ -259,16 +317,24 @@ function offload(input: BuildInput, parsed: ParsedFile, call: ts.CallExpression,
       pool = uniqueName(identifierNames(sf), `${job.name}Pool`);
       plan.declare(`const ${pool} = new ${Piscina}({ filename: ${esm ? `${fileRef}.href` : fileRef} })${semi(style)}`);
     }
-    invocation = shared ? `await ${shared.name('runInPool')}<${job.resultType}>(${pool}, ${args})` : `reviveBuffers(await ${pool}.run(${args}))`;
+    const p = pool;
+    // Named once: each name asked of the plan is an import it adds.
+    const runInPool = shared?.name('runInPool');
+    invoke = runInPool ? (args) => `await ${runInPool}<${job.resultType}>(${p}, ${args})` : (args) => `reviveBuffers(await ${p}.run(${args}))`;
   } else if (shared) {
-    invocation = `await ${shared.name('runInWorker')}<${job.resultType}>(${fileRef}, ${args})`;
+    const runInWorker = shared.name('runInWorker');
+    invoke = (args) => `await ${runInWorker}<${job.resultType}>(${fileRef}, ${args})`;
   } else {
     if (!existingFunction(sf, 'runInWorker')) plan.declare(runnerText(style, plan.named('worker_threads', 'Worker'), typescript));
-    invocation = `await runInWorker(${fileRef}, ${args})`;
+    invoke = (args) => `await runInWorker(${fileRef}, ${args})`;
   }
-  if (call.parent && ts.isAwaitExpression(call.parent)) invocation = invocation.replace(/^await /, '');
-  else if (invocation.startsWith('await ') && needsParensAsAwait(call)) invocation = `(${invocation})`;
-  const edits: TextEdit[] = [...plan.edits(), ...asyncPlan.edits, { span: { start: call.getStart(sf), end: call.end }, newText: invocation }];
+  const replacements: TextEdit[] = calls.map((call) => {
+    let invocation = invoke(argsOf(call));
+    if (call.parent && ts.isAwaitExpression(call.parent)) invocation = invocation.replace(/^await /, '');
+    else if (invocation.startsWith('await ') && needsParensAsAwait(call)) invocation = `(${invocation})`;
+    return { span: { start: call.getStart(sf), end: call.end }, newText: invocation };
+  });
+  const edits: TextEdit[] = [...plan.edits(), ...asyncEdits, ...replacements];
   const overlaps = (r: TextEdit): boolean => edits.some((e) => e.span.start < r.span.end && r.span.start < e.span.end);
   if (removal && !overlaps(removal.edit)) {
     // With the helper gone, so go the imports only it read.
