@@ -6,7 +6,7 @@
 import type { Severity } from '../engine/finding';
 import type { FileResult } from './check-tasks';
 import type { Located, Range1 } from './report';
-import { isHop, validSummary } from '../project/summary-shape';
+import { isHop, isLockUse, validSummary } from '../project/summary-shape';
 
 const SEVERITIES: ReadonlySet<string> = new Set<Severity>(['error', 'warning', 'info', 'hint']);
 
@@ -41,6 +41,8 @@ function validLinked(v: unknown): boolean {
   if (!isObject(v) || !isString(v['path']) || !isString(v['shown']) || !isString(v['name'])) return false;
   if (typeof v['isAsync'] !== 'boolean' || typeof v['offloads'] !== 'boolean' || typeof v['io'] !== 'boolean') return false;
   if (v['cannotReject'] !== undefined && v['cannotReject'] !== true) return false;
+  const lockUses = v['lockUses'];
+  if (lockUses !== undefined && !(Array.isArray(lockUses) && lockUses.every(isLockUse))) return false;
   const blocks = v['blocks'];
   return blocks === undefined || (isObject(blocks) && isString(blocks['callee']) && Array.isArray(blocks['hops']) && blocks['hops'].length > 0 && blocks['hops'].every(isHopAcross));
 }

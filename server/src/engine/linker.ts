@@ -6,6 +6,7 @@
  * turns a callee (as the frontend resolved it) into candidate modules and an export name, and the
  * linker does the rest (re-exports, chains across files, depth limit, cycles).
  */
+import type { LockUse } from './model';
 import type { BlockingChain, FileSummary, FunctionSummary, Hop, LocalHop } from './summary';
 
 /** Where a module lives: one of several candidate files (the first that exists), or every file of a folder (a Go package). */
@@ -117,7 +118,16 @@ export interface LinkedFunction {
    * chains on its superclass's, `super.stop().then(…)`) that cannot reject either.
    */
   readonly cannotReject?: true;
+  /** Only in the {@link PACKAGE_LOCKS} entry: the other files' uses of the locks the file takes. */
+  readonly lockUses?: readonly LockUse[];
 }
+
+/**
+ * The key of the entry of a file's {@link Imports} that is no callee: the uses of the locks the
+ * file takes by the other files of its package (Go), so that the file's analysis knows each lock's
+ * acquisitions package-wide. A callee is never written this way.
+ */
+export const PACKAGE_LOCKS = '#package-locks';
 
 /** What a file's analysis receives: the linked functions its callees name, by callee. Plain data. */
 export type Imports = Readonly<Record<string, LinkedFunction>>;
@@ -296,6 +306,25 @@ export class Linker {
     for (const callee of s.refs) {
       const l = this.link(path, callee);
       if (l && (l.blocks || l.io || (floating.has(callee) && l.isAsync && !l.cannotReject) || (assumed.has(callee) && l.cannotReject))) out[callee] = l;
+    }
+    const lockUses = this.packageLockUses(s);
+    if (lockUses.length > 0) out[PACKAGE_LOCKS] = { path: dirname(path), shown: dirname(s.shown), name: 'package locks', isAsync: false, offloads: false, io: false, lockUses };
+    return out;
+  }
+
+  /**
+   * The uses, by the other files of the folder (a Go package), of the mutex fields `s` acquires:
+   * those of the same `Owner.field`, and those whose owner the other file could not type (`?.field`).
+   */
+  private packageLockUses(s: FileSummary): LockUse[] {
+    const mine = new Set<string>();
+    for (const u of s.locks ?? []) if (u.kind === 'acquire' && !u.lock.startsWith('?.')) mine.add(u.lock);
+    if (mine.size === 0) return [];
+    const fields = new Set([...mine].map((l) => `?.${l.slice(l.lastIndexOf('.') + 1)}`));
+    const out: LockUse[] = [];
+    for (const other of this.byFolder.get(dirname(s.path)) ?? []) {
+      if (other === s) continue;
+      for (const u of other.locks ?? []) if (mine.has(u.lock) || fields.has(u.lock)) out.push(u);
     }
     return out;
   }

@@ -185,6 +185,35 @@ export interface HeldRegion {
   readonly note?: string;
   /** What to do about a wait inside it, when the language's default advice does not fit. */
   readonly advice?: string;
+  /**
+   * Go: the lock's identity across the files of its package, `Owner.field` for an unexported mutex
+   * field of a struct the frontend can name (`Memberlist.leaveLock`), when its owner's type is known.
+   * The package's {@link LockUse}s of that identity tell whether the lock only serialises waits.
+   */
+  readonly packageLock?: string;
+}
+
+/**
+ * Go: one use of a struct's mutex field in a file, for the package-wide lock facts the summaries
+ * carry (a Go package is all the `.go` files of a folder, and any of them may take the lock). A
+ * lock whose every acquisition in the package waits while holding it, and which guards no field of
+ * its owner, only serialises those waits (memberlist's `leaveLock`, yamux's `sendLock`): nothing
+ * quick ever waits behind it.
+ */
+export interface LockUse {
+  /** `Owner.field` ({@link HeldRegion.packageLock}), or `?.field` when the owner's type is not known here. */
+  readonly lock: string;
+  /** The function that uses it, for messages. */
+  readonly function: string;
+  /**
+   * `acquire`: a `Lock()`/`RLock()`; `escape`: the field used otherwise (`&s.mu` handed to a
+   * `sync.Cond` or a helper), so code the frontend cannot see may take it.
+   */
+  readonly kind: 'acquire' | 'escape';
+  /** An acquisition held across a parking point of its function. */
+  readonly waits?: boolean;
+  /** An acquisition under which the function assigns a field of the lock's owner: the lock guards that state. */
+  readonly writes?: boolean;
 }
 
 /** A call expression. */
@@ -447,6 +476,8 @@ export interface FileModel {
   readonly exports?: ModuleExports;
   /** Functions of other modules handed by name to a handler registration (see {@link HandlerRef}). */
   readonly handlerRefs?: readonly HandlerRef[];
+  /** Go: the file's acquisitions and other uses of mutex fields (see {@link LockUse}); absent for other languages. */
+  readonly lockUses?: readonly LockUse[];
 }
 
 /**

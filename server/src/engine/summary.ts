@@ -9,7 +9,7 @@
  */
 import { isIoCall, type Catalog } from './catalog';
 import type { LineIndex } from './line-index';
-import type { CallSite, FileModel, LanguageId, ReExport } from './model';
+import type { CallSite, FileModel, LanguageId, LockUse, ReExport } from './model';
 
 /** A 0-based range in some file, for a location in a file the caller is not analysing. */
 export interface Range0 {
@@ -104,6 +104,11 @@ export interface FileSummary {
    * (TS/JS `SpawnSite.quietIf`): the linker tells its analysis which of them cannot reject.
    */
   readonly assumed?: readonly string[];
+  /**
+   * Go: the file's uses of mutex fields (the model's `lockUses`): the linker hands the other files of
+   * the package those of the locks they take, so a lock's acquisitions are known package-wide.
+   */
+  readonly locks?: readonly LockUse[];
 }
 
 /** How far one file's chain is followed through same-file helpers. */
@@ -193,7 +198,10 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   for (const s of model.spawns) if (s.linked !== undefined && refs.has(s.linked)) floats.add(s.linked);
   const assumes = new Set<string>();
   for (const s of model.spawns) for (const k of s.quietIf ?? []) if (refs.has(k)) assumes.add(k);
-  const floating = { ...(floats.size > 0 ? { floating: [...floats] } : {}), ...(assumes.size > 0 ? { assumed: [...assumes] } : {}) };
+  const floating = {
+    ...(floats.size > 0 ? { floating: [...floats] } : {}), ...(assumes.size > 0 ? { assumed: [...assumes] } : {}),
+    ...(model.lockUses !== undefined && model.lockUses.length > 0 ? { locks: model.lockUses } : {}),
+  };
   if (exported.length === 0) return { path: model.path, shown, language: model.language, exports: [], reexports, refs: [...refs], ...floating };
 
   const index = new CallIndex(model);

@@ -39,6 +39,11 @@ function unresolved(summaries: ReadonlyMap<string, FileSummary>, files: Iterable
         const loc = resolver.module(r.module, path, layout);
         if (loc) out.push({ loc, from: path });
       }
+      // A Go file that takes mutex fields: the other files of its package may take them too.
+      if (s.locks?.some((u) => u.kind === 'acquire')) {
+        const loc = resolver.module('.', path, layout);
+        if (loc) out.push({ loc, from: path });
+      }
     }
     const still: string[] = [];
     for (const callee of known ?? s.refs) {

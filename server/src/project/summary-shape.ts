@@ -33,10 +33,16 @@ function validReExport(v: unknown): boolean {
   return names === undefined || (Array.isArray(names) && names.every((n) => isObject(n) && isString(n['imported']) && isString(n['exported'])));
 }
 
+/** A Go file's use of a mutex field (engine/model.ts `LockUse`). */
+export const isLockUse = (v: unknown): boolean =>
+  isObject(v) && isString(v['lock']) && isString(v['function']) && (v['kind'] === 'acquire' || v['kind'] === 'escape') &&
+  (v['waits'] === undefined || v['waits'] === true) && (v['writes'] === undefined || v['writes'] === true);
+
 /** True when `v` is a cross-file summary of the right shape (engine/summary.ts). */
 export function validSummary(v: unknown): boolean {
   if (!isObject(v) || !isString(v['path']) || !isString(v['shown']) || !isString(v['language'])) return false;
-  const { exports, reexports, refs, floating, assumed } = v;
+  const { exports, reexports, refs, floating, assumed, locks } = v;
+  if (locks !== undefined && !(Array.isArray(locks) && locks.every(isLockUse))) return false;
   if (floating !== undefined && !(Array.isArray(floating) && floating.every(isString))) return false;
   if (assumed !== undefined && !(Array.isArray(assumed) && assumed.every(isString))) return false;
   return Array.isArray(exports) && exports.every(validExport) && Array.isArray(reexports) && reexports.every(validReExport) && Array.isArray(refs) && refs.every(isString);

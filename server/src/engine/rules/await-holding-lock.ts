@@ -3,7 +3,7 @@ import type { RelatedNote } from '../finding';
 import type { CallSite, FileModel, HeldRegion, Parking, Span, YieldPoint } from '../model';
 import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
-import type { Imports } from '../linker';
+import { PACKAGE_LOCKS, type Imports } from '../linker';
 import { importedIo, ioHopNotes, reachesIo } from '../rule-support';
 import { lowerBound, sortedBy } from '../sorted';
 
@@ -103,8 +103,35 @@ function onGuardedResource(region: HeldRegion, call: CallSite): boolean {
   return region.guardedResources.some((r) => call.calleeText === r || call.calleeText.startsWith(`${r}.`) || call.calleeText.startsWith(`${r}::`));
 }
 
+/**
+ * Go: why a lock only serialises waits, when it does: every acquisition of it in the package (this
+ * file's and, through the linker, the other files') is held across a parking point, none writes a
+ * field of the lock's owner, and the mutex is never handed on (`&s.mu`) where other code could take
+ * it. Then whoever waits for the lock is another of those slow operations, queued behind this one on
+ * purpose (memberlist's `leaveLock` "serializes calls to Leave"; yamux's `sendLock` keeps one
+ * `Write`'s frames together): nothing quick waits behind it. Undefined when the lock guards more.
+ */
+function serialisingReason(model: FileModel, imports: Imports, id: string): string | undefined {
+  const fieldName = id.slice(id.lastIndexOf('.') + 1);
+  const owner = id.slice(0, id.lastIndexOf('.'));
+  const uses = [...(model.lockUses ?? []), ...(imports[PACKAGE_LOCKS]?.lockUses ?? [])].filter((u) => u.lock === id || u.lock === `?.${fieldName}`);
+  const acquires = uses.filter((u) => u.kind === 'acquire');
+  if (acquires.length === 0 || uses.some((u) => u.kind === 'escape') || acquires.some((u) => u.waits !== true || u.writes === true)) return undefined;
+  const takers = [...new Set(acquires.map((u) => `\`${u.function}\``))];
+  const shown = takers.length > 4 ? `${takers.slice(0, 4).join(', ')} and ${takers.length - 4} more` : takers.join(', ');
+  return `it only serialises operations that wait: every acquisition of it in the package (${shown}) waits while holding it and none assigns a field of \`${owner.slice(owner.lastIndexOf('.') + 1)}\`, so whoever waits for it is another of them, not a quick caller`;
+}
+
 function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding[] {
   const findings: RawFinding[] = [];
+  const serialising = new Map<string, string | undefined>();
+  /** Go: why the region's lock only serialises waits, when it does (its waits are then hints). */
+  const serialised = (region: HeldRegion): string | undefined => {
+    const id = region.packageLock;
+    if (id === undefined) return undefined;
+    if (!serialising.has(id)) serialising.set(id, serialisingReason(model, imports, id));
+    return serialising.get(id);
+  };
   const ioMemo = new Map<number, boolean>();
   const reacquired = new Set<number>();
   // `acquiredIn` scans the calls: computed once per region, not once per pair of regions.
@@ -158,14 +185,14 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         if (!elsewhere) continue;
         const what = `\`${c.calleeText}\`, which does I/O in \`${elsewhere.name}\` (${elsewhere.shown})`;
         const y: YieldPoint = { id: -1, kind: 'park', span: c.span, keywordSpan: c.calleeSpan, context: region.context, ordinal: 0, calls: [c.id] };
-        const finding = parkedWhileHeld(at, region, y, { what, until: 'until the I/O completes' }, [c], acquired);
+        const finding = parkedWhileHeld(at, region, y, { what, until: 'until the I/O completes' }, [c], acquired, serialised(region));
         if (finding) findings.push({ ...finding, related: [...(finding.related ?? []), ...ioHopNotes(elsewhere, c)], data: { regionId: region.id, callId: c.id } });
       }
     }
     for (const y of inside) {
       const calls = awaitedCalls(model, y);
       if (region.kind === 'blocking' && y.parking) {
-        const parked = parkedWhileHeld(at, region, y, y.parking, calls, acquired);
+        const parked = parkedWhileHeld(at, region, y, y.parking, calls, acquired, serialised(region));
         if (parked) findings.push(parked);
         continue;
       }
@@ -219,7 +246,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
  * one is parked. A call that takes the same mutex again deadlocks; I/O on the connection the mutex
  * sits beside (`wmu` and `conn` fields of one struct) is what the mutex serialises, not a finding.
  */
-function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parking: Parking, calls: readonly CallSite[], acquired: RelatedNote): RawFinding | undefined {
+function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parking: Parking, calls: readonly CallSite[], acquired: RelatedNote, serialised?: string): RawFinding | undefined {
   if (calls.length > 0 && calls.every((c) => onGuardedResource(region, c))) return undefined;
   const related = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
   // The helper's own body takes the lock (not a closure in it that runs later).
@@ -231,6 +258,10 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
       related,
       data: { regionId: region.id, yieldId: y.id, variant: 'reacquire' },
     };
+  }
+  // A lock that only serialises waits: a hint that says so (see `serialisingReason`).
+  if (serialised !== undefined) {
+    return { message: `\`${region.lock}\` is held across ${parking.what}, but ${serialised}`, span: y.span, related, data: { regionId: region.id, yieldId: y.id }, cap: 'hint' };
   }
   const advice = region.advice ?? (region.release === 'finally'
     ? `unlock explicitly before it instead of deferring the \`Unlock()\`, or move it out of the locked section`
@@ -271,7 +302,8 @@ export const awaitHoldingLock: Rule = {
       'For a blocking lock (std `Mutex`, a `RefCell` borrow) any yield is flagged. ' +
       'For an async-aware lock (`async-mutex`, `tokio::sync::Mutex`) the yield is flagged when it waits on external I/O, or when it takes the same lock again. ' +
       'It also flags an acquisition with no release on some path. ' +
-      'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant).',
+      'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant). ' +
+      'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, none assigns a field of the lock\'s owner, and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning.',
     why:
       'A task suspended while holding a lock keeps every other task that needs the lock waiting, for as long as the awaited work takes. ' +
       'With a blocking lock the waiters block their threads, which can deadlock the executor. ' +
@@ -302,7 +334,8 @@ export const awaitHoldingLock: Rule = {
       'Moving I/O out of a locked region changes behaviour, so it is left to you.',
     limits:
       'An await that only touches memory under an async lock is not flagged, nor is one on the connection an async lock serialises: a connection field beside the mutex (TS/JS, Go), the I/O resource a Rust mutex guards, and in Python a stream, connection or websocket attribute of the lock\'s own object whose every wait in the class is under that lock. ' +
-      'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS, Rust, Python and Go) functions of other project files whose summary reaches such a client (in Go, a call under a mutex into another file of the package or another package of the module); awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O.',
+      'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS, Rust, Python and Go) functions of other project files whose summary reaches such a client (in Go, a call under a mutex into another file of the package or another package of the module); awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O. ' +
+      'A Go lock counts as guarding state when the locked code assigns a field of its owner itself: a write made by a helper called under the lock is not seen, and a wait through another file\'s I/O does not make an acquisition slow.',
   },
   check,
 };

@@ -9,7 +9,7 @@ import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo, HeldRegi
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { findGoFanOuts, isErrgroupGo } from './fan-out';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
-import { buildHeldRegions } from './locks';
+import { buildHeldRegions, lockUses, type Acquisition } from './locks';
 import { findGoRetries } from './retries';
 import { GoScope } from './scope';
 import { cappedTextOf, field, textOf, walk, type GoNode } from './syntax';
@@ -411,8 +411,10 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
     state.nodeOfCall.set(site.id, node);
     state.calls.push(site);
   }
-  const heldRegions = buildHeldRegions(state);
+  const acquisitions: Acquisition[] = [];
+  const heldRegions = buildHeldRegions(state, acquisitions);
   const yieldPoints = readParkingPoints(state, parkNodes, catalog, heldRegions);
+  const uses = lockUses(state, heldRegions, yieldPoints, acquisitions);
   // `g.Go(func() error { … })` on an errgroup starts a goroutine like `go` does.
   const starters = [...goNodes, ...callNodes.filter((n) => isErrgroupGo(state, n))].sort((a, b) => a.start - b.start);
   // Every function and method of the file, exported or not: the other files of the package call
@@ -422,6 +424,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
     language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, exports: { functions: exported, reexports: fieldReexports(scope) },
     channels: findGoChannelBypasses(state, goNodes, assignNodes), spawns: findGoLeaks(state, goNodes),
     fanOuts: findGoFanOuts(state, starters), retries: findGoRetries(state, loopNodes), comments, syntaxErrors,
+    ...(uses.length > 0 ? { lockUses: uses } : {}),
   };
   return { model, state };
 }

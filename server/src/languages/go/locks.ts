@@ -12,7 +12,8 @@
  * one), or, for a type declared in another file of the package, by a `Lock()` that the same
  * function `Unlock()`s or a name that says so (`mu`, `mtx`, `lock`).
  */
-import type { HeldRegion, ReleaseKind, Span } from '../../engine/model';
+import type { HeldRegion, LockUse, ReleaseKind, Span, YieldPoint } from '../../engine/model';
+import { spanContains } from '../../engine/model';
 import { IO_RESOURCE_TYPES, LOCK_METHODS } from './catalog';
 import { enclosingFn, exprType, span, type GoFn, type GoState } from './builder';
 import { field, textOf, walk, type GoNode } from './syntax';
@@ -33,6 +34,21 @@ interface LockOp {
   readonly guarded: readonly string[];
   /** `RLock()`: a read lock. */
   readonly shared: boolean;
+  /** `Owner.field` (`?.field` when the owner's type is unknown), for the package's lock facts; absent for other locks. */
+  readonly use?: string;
+  /** {@link HeldRegion.packageLock}: `use` when the package sees every use of the lock. */
+  readonly packageLock?: string;
+  /** The lock's owner as written (`s` for `s.mu`), whose fields a write under the lock changes. */
+  readonly owner?: string;
+}
+
+/** One acquisition of a mutex field, for the package's lock facts ({@link LockUse}). */
+export interface Acquisition {
+  readonly lock: string;
+  readonly function: string;
+  /** The regions it holds (indexes into the file's held regions). */
+  readonly regions: readonly number[];
+  readonly writes: boolean;
 }
 
 /** A mutex acquisition while it is held. */
@@ -61,6 +77,22 @@ function keyOf(state: GoState, x: GoNode, fn: GoFn): string {
     if (f.vars.has(base ?? '')) break;
   }
   return text;
+}
+
+/**
+ * The identity of a mutex field across the package: `Owner.field` (`Stream.sendLock` for
+ * `s.sendLock` in a method of `*Stream`), `?.field` when the owner's type is not known here; and
+ * whether that identity is one the whole package can see all uses of (an unexported field of a
+ * known type: an exported one, or a mutex embedded in a struct, may be locked by other packages).
+ */
+function fieldLockOf(state: GoState, x: GoNode, fn: GoFn): { use: string; owner: string; known: boolean } | undefined {
+  if (x.type !== 'selector_expression') return undefined;
+  const f = field(x, 'field');
+  const op = field(x, 'operand');
+  if (!f || !op) return undefined;
+  const name = textOf(state.text, f);
+  const t = exprType(state, op, fn);
+  return { use: `${t ?? '?'}.${name}`, owner: textOf(state.text, op).replace(/\s+/g, ''), known: t !== undefined && /^[a-z_]/.test(name) };
 }
 
 /** Names of connection and file fields beside the mutex in its struct (`c.conn` beside `c.wmu`). */
@@ -116,15 +148,80 @@ function statementsOf(node: GoNode | undefined): GoNode[] {
   return (list?.children ?? []).filter((c) => c.type !== 'comment');
 }
 
-/** Builds the held regions of every function of the file. */
-export function buildHeldRegions(state: GoState): HeldRegion[] {
+/**
+ * Builds the held regions of every function of the file; each acquisition of a mutex field is
+ * added to `acquisitions`, for the package's lock facts ({@link lockUses}).
+ */
+export function buildHeldRegions(state: GoState, acquisitions: Acquisition[] = []): HeldRegion[] {
   const regions: HeldRegion[] = [];
   for (const fn of state.fns) {
     const body = field(fn.node, 'body');
     if (!body) continue;
-    new FunctionWalk(state, fn, regions).run(body);
+    new FunctionWalk(state, fn, regions, acquisitions).run(body);
   }
   return regions;
+}
+
+/** Statements that change what they name: assignments, `x++`/`x--`, and `delete(m, k)`, with the changed expressions. */
+function writtenTargets(state: GoState, stmt: GoNode): GoNode[] {
+  if (stmt.type === 'assignment_statement') return field(stmt, 'left')?.children.filter((c) => c.type !== ',') ?? [];
+  if (stmt.type === 'inc_statement' || stmt.type === 'dec_statement') return stmt.children.slice(0, 1);
+  if (stmt.type === 'expression_statement' && stmt.children[0]?.type === 'call_expression') {
+    const call = stmt.children[0];
+    const f = field(call, 'function');
+    const first = field(call, 'arguments')?.children.find((c) => c.type !== '(' && c.type !== ')' && c.type !== ',');
+    if (f && first && textOf(state.text, f) === 'delete') return [first];
+  }
+  return [];
+}
+
+/** Methods of a mutex whose call is an ordinary use of it (anything else hands the mutex on). */
+const PLAIN_USES = new Set([...LOCK_METHODS.keys(), ...LOCK_METHODS.values(), 'TryLock', 'TryRLock']);
+
+/**
+ * The file's lock facts for the package: each acquisition of a mutex field (from
+ * {@link buildHeldRegions}), whether it is held across a parking point of its function, and every
+ * other use of such a field that hands the mutex on (`&s.mu`, `s.mu.RLocker()`, `s.mu.Lock` as a
+ * value), so that code the frontend cannot follow may take it.
+ */
+export function lockUses(state: GoState, regions: readonly HeldRegion[], yields: readonly YieldPoint[], acquisitions: readonly Acquisition[]): LockUse[] {
+  const out: LockUse[] = [];
+  // A call that takes the held lock again waits forever: a deadlock, reported as such, not a wait the lock serialises.
+  const parks = yields.filter((y) => y.parking !== undefined && y.parking.until !== 'forever');
+  for (const a of acquisitions) {
+    const waits = a.regions.some((id) => {
+      const r = regions[id]!;
+      return parks.some((y) => y.context === r.context && spanContains(r.span, y.span) && y.span.start >= r.acquireSpan.end);
+    });
+    out.push({ lock: a.lock, function: a.function, kind: 'acquire', ...(waits ? { waits: true } : {}), ...(a.writes ? { writes: true } : {}) });
+  }
+  const fields = new Set(acquisitions.map((a) => a.lock.slice(a.lock.lastIndexOf('.') + 1)));
+  for (const fn of state.fns) {
+    if (fn.parent) continue;
+    walk(fn.node, (n) => {
+      if (n.type !== 'selector_expression') return true;
+      const f = field(n, 'field');
+      const op = field(n, 'operand');
+      if (!f || !op) return true;
+      const name = textOf(state.text, f);
+      const inner = enclosingFn(state, n);
+      const t = inner ? exprType(state, n, inner) : undefined;
+      // A field declared a mutex (here, or acquired here); a field of a struct declared in another
+      // file is taken for one by its name, and only where it is handed on (`&s.mu`, an argument).
+      const isLock = t !== undefined ? state.catalog.locks.has(t) : fields.has(name);
+      if (!isLock && (t !== undefined || !LOCK_NAME.test(name))) return true;
+      const up = n.parent;
+      if (up?.type === 'selector_expression' && field(up, 'operand') === n) {
+        const m = field(up, 'field');
+        if (!isLock || (m !== undefined && PLAIN_USES.has(textOf(state.text, m)) && up.parent?.type === 'call_expression' && field(up.parent, 'function') === up)) return true;
+      } else if (up?.type === 'expression_list' && up.parent?.type === 'assignment_statement' && field(up.parent, 'left') === up) return true;
+      else if (!isLock && !(up?.type === 'unary_expression' && state.text[up.start] === '&') && up?.type !== 'argument_list') return true;
+      const owner = inner ? exprType(state, op, inner) : undefined;
+      out.push({ lock: `${owner ?? '?'}.${name}`, function: inner?.info.name ?? 'function literal', kind: 'escape' });
+      return true;
+    });
+  }
+  return out;
 }
 
 class FunctionWalk {
@@ -143,14 +240,47 @@ class FunctionWalk {
     private readonly state: GoState,
     private readonly fn: GoFn,
     private readonly regions: HeldRegion[],
+    private readonly acquisitions: Acquisition[],
   ) {}
 
   run(body: GoNode): void {
     this.collect(body);
     if (this.ops.size === 0) return;
+    const first = this.regions.length;
     const out = this.walkList(statementsOf(body), new Map(), body.end);
     if (out.falls) for (const acq of out.held.values()) if (!acq.deferred && this.unlocked.has(acq.op.key)) acq.missing = true;
     this.markMissing();
+    this.record(body, first);
+  }
+
+  /**
+   * Each acquisition of a mutex field, with whether the function writes a field of the lock's
+   * owner while holding it (`s.shutdown = true` under `s.shutdownLock`; `c.users[id] = u` under
+   * `c.mu`): such a lock guards state, which quick readers wait for. A write under another lock
+   * taken inside the region (memberlist's `nodeLock` inside `leaveLock`) is that lock's.
+   */
+  private record(body: GoNode, first: number): void {
+    const { state, fn } = this;
+    const acqs = this.acqs.filter((a) => a.op.use !== undefined);
+    if (acqs.length === 0) return;
+    const writes: { span: Span; target: string }[] = [];
+    walk(body, (n) => {
+      if (n !== body && n.type === 'func_literal') return false;
+      for (const t of writtenTargets(state, n)) writes.push({ span: span(n), target: textOf(state.text, t).replace(/\s+/g, '') });
+      return true;
+    });
+    const mine = this.regions.slice(first);
+    for (const a of acqs) {
+      const owner = a.op.owner!;
+      const lockField = a.op.lock.replace(/\s+/g, '').slice(owner.length + 1);
+      const pieces = a.regions.map((id) => this.regions[id]!);
+      const writesOwner = writes.some((w) => {
+        if (!w.target.startsWith(`${owner}.`) || /^\w+/.exec(w.target.slice(owner.length + 1))?.[0] === lockField) return false;
+        if (!pieces.some((r) => spanContains(r.span, w.span) && w.span.start >= r.acquireSpan.end)) return false;
+        return !mine.some((r) => r.lockKey !== a.op.key && spanContains(r.span, w.span) && r.acquireSpan.start > a.op.call.start);
+      });
+      this.acquisitions.push({ lock: a.op.use!, function: fn.info.name ?? 'function literal', regions: a.regions, writes: writesOwner });
+    }
   }
 
   private acqs: Acq[] = [];
@@ -198,9 +328,11 @@ class FunctionWalk {
       if (lockType === undefined && exprType(state, c.x, fn) !== undefined && !releasedKeys.has(key)) continue;
       const release = RELEASES.has(c.method);
       if (release) this.unlocked.add(key);
+      const fl = release ? undefined : fieldLockOf(state, c.x, fn);
       const op: LockOp = {
         kind: release ? (c.deferred ? 'defer-unlock' : 'unlock') : 'lock', key, lock, lockType, node: c.stmt, call: c.call,
         guarded: release ? [] : guardedResources(state, c.x, fn), shared: c.method === 'RLock',
+        ...(fl ? { use: fl.use, owner: fl.owner, ...(fl.known ? { packageLock: fl.use } : {}) } : {}),
       };
       if (op.kind === 'lock' && c.deferred) continue;
       const list = this.ops.get(c.stmt);
@@ -262,6 +394,7 @@ class FunctionWalk {
       id: this.regions.length, lock: acq.op.lock, lockKey: acq.op.key, ...(acq.op.lockType ? { lockType: acq.op.lockType } : {}), kind: 'blocking',
       acquireSpan: span(acq.op.call), span: { start, end }, ...(rs ? { releaseSpan: rs } : {}), release,
       context: this.fn.info.context!, ...(acq.op.shared ? { shared: true } : {}), guardedResources: acq.op.guarded,
+      ...(acq.op.packageLock ? { packageLock: acq.op.packageLock } : {}),
     });
   }
 
