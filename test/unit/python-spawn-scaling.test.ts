@@ -4,7 +4,8 @@
 // in the file (a generated 30,000-line file of 5,000 such spawns took 37.1 s of CPU against 4.8 s
 // before the check). The same file with each spawn's handle returned (no excuse to look for) is the
 // yardstick: measured in the same process, a loaded machine slows both alike; the bound is loose
-// (twice the yardstick: with the per-spawn scan this size took more than three times as long).
+// (twice the yardstick: with the per-spawn scan this size took more than three times as long), and
+// each side is the best of three alternating runs.
 import assert from 'node:assert/strict';
 import { analyze } from '../../server/src/project/analyze';
 
@@ -32,8 +33,13 @@ describe('Python dropped tasks: cost', () => {
     analyze({ path: '/project/warm.py', text: file(50, (i) => `asyncio.create_task(job${i}(x))`) });
     let a: ReturnType<typeof analyze>;
     let b: ReturnType<typeof analyze>;
-    const yardstick = cpuMs(() => (b = analyze({ path: '/project/kept.py', text: kept })));
-    const checking = cpuMs(() => (a = analyze({ path: '/project/dropped.py', text: dropped })));
+    // Best of three, alternating, so a collection or a scheduler stall charged to one run does not decide.
+    let yardstick = Infinity;
+    let checking = Infinity;
+    for (let round = 0; round < 3; round++) {
+      yardstick = Math.min(yardstick, cpuMs(() => (b = analyze({ path: '/project/kept.py', text: kept }))));
+      checking = Math.min(checking, cpuMs(() => (a = analyze({ path: '/project/dropped.py', text: dropped }))));
+    }
     assert.equal(a!.model.spawns.length, n);
     assert.ok(a!.model.spawns.every((s) => s.handle === 'dropped'));
     assert.ok(b!.model.spawns.every((s) => s.handle === 'returned'));
