@@ -16,6 +16,7 @@ import {
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { walkFiles } from "../../server/src/project/files";
+import { mapLimited } from "../../server/src/project/summaries";
 import { supportedExtensions } from "../../server/src/languages";
 import {
   REALCODE_CACHE,
@@ -179,25 +180,6 @@ async function check(
   return { ...run, cached: false };
 }
 
-/** Runs `work` over `items`, at most `jobs` at a time, keeping the input order in the output. */
-async function pool<T, R>(
-  items: readonly T[],
-  jobs: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, lane),
-  );
-  return out;
-}
 
 function lineText(
   root: string,
@@ -231,7 +213,7 @@ async function main(): Promise<void> {
   }
   const key = buildKey();
   const runnable = repos.filter((r) => roots.has(r.name));
-  const results: RepoResult[] = await pool(
+  const results: RepoResult[] = await mapLimited(
     runnable,
     Number(values.jobs) || 1,
     async (repo) => {

@@ -194,7 +194,7 @@ export async function completeSummaries(summaries: Map<string, FileSummary>, loa
 }
 
 /** `f` over `items`, at most `limit` calls pending at once; the results in the order of `items`. */
-async function mapLimited<I, R>(items: readonly I[], limit: number, f: (item: I) => Promise<R>): Promise<R[]> {
+export async function mapLimited<I, R>(items: readonly I[], limit: number, f: (item: I) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
