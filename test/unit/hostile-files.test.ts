@@ -67,6 +67,26 @@ describe('hostile source files', () => {
     });
   }
 
+  // unbounded-channel reads where a write loop's collection is filled (languages/typescript/config-source.ts)
+  // by walking the whole file: with its own stack, so deep code elsewhere in the file cannot overflow it.
+  const WRITE_LOOP = [
+    "import net from 'node:net';",
+    'const seen = {};',
+    'net.createServer((socket) => {',
+    "  socket.on('data', (d) => { seen[d.toString()] = 1; });",
+    "  for (const k of Object.keys(seen)) socket.write(k + '\\n');",
+    '}).listen(1);',
+    '',
+  ].join('\n');
+  for (const [construct, deep] of Object.entries(DEEP_TS)) {
+    it(`reads a write loop's collection beside deeply nested ${construct}`, () => {
+      const errors: string[] = [];
+      const a = analyze({ path: '/x/deep.ts', text: WRITE_LOOP + deep }, undefined, { onError: (w, e) => errors.push(`${w}: ${String(e)}`) })!;
+      assert.deepEqual(errors, []);
+      assert.deepEqual(a.findings.map((f) => `${f.rule}:${a.lines.position(f.span.start).line + 1}`), ['unbounded-channel:5']);
+    });
+  }
+
   for (const [construct, deep] of Object.entries(deepTs(1))) {
     it(`finds the shallow code's findings at the issue's depth of nested ${construct}`, () => {
       const a = analyze({ path: '/x/deep.ts', text: BLOCKING_TS + deep })!;

@@ -22,6 +22,8 @@ const ITERATING = new Set(['forEach', 'map', 'filter', 'flatMap', 'some', 'every
 /** Methods that add an item to a collection. */
 const FILLS = new Set(['push', 'unshift', 'set', 'add']);
 const MAX_DEPTH = 12;
+/** How deep an argument's literal structure is read (`{ a: { b: 1 } }`); deeper is not taken as static. */
+const MAX_NESTING = 16;
 /** A request or message a client sent (`req.body.config`, `ctx.request.query.settings`). */
 const REQUEST_PART = /(^|\.)(req|request|body|query|params|payload)(\.|$)/;
 
@@ -44,12 +46,15 @@ export function configReader(w: WalkResult, sf: ts.SourceFile, moduleScope: Scop
         if (list) list.push(at);
         else found.set(n, [at]);
       };
-      const visit = (n: ts.Node): void => {
+      // An explicit stack: a file nested thousands deep must not overflow the call stack here.
+      const stack: ts.Node[] = [sf];
+      const push = (c: ts.Node): void => void stack.push(c);
+      while (stack.length > 0) {
+        const n = stack.pop()!;
         if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isElementAccessExpression(n.left) && ts.isIdentifier(n.left.expression)) add(n.left.expression.text, n);
         else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && FILLS.has(n.expression.name.text) && ts.isIdentifier(n.expression.expression)) add(n.expression.expression.text, n);
-        n.forEachChild(visit);
-      };
-      sf.forEachChild(visit);
+        n.forEachChild(push);
+      }
       fills = found;
     }
     return fills.get(name) ?? [];
@@ -81,13 +86,16 @@ export function configReader(w: WalkResult, sf: ts.SourceFile, moduleScope: Scop
     return true;
   };
 
-  const isStatic = (e: ts.Expression, scope: Scope, depth: number): boolean => {
+  /** Literals and configuration, also combined (`config.cacheSize || 10000`, `{ replicas: 0 }`), to a bounded nesting. */
+  const isStatic = (e: ts.Expression, scope: Scope, depth: number, nesting = 0): boolean => {
+    if (nesting > MAX_NESTING) return false;
     const u = unwrap(e);
+    const inner = (x: ts.Expression): boolean => isStatic(x, scope, depth, nesting + 1);
     if (ts.isLiteralExpression(u) || ts.isNoSubstitutionTemplateLiteral(u) || u.kind === ts.SyntaxKind.TrueKeyword || u.kind === ts.SyntaxKind.FalseKeyword || u.kind === ts.SyntaxKind.NullKeyword) return true;
-    if (ts.isBinaryExpression(u)) return isStatic(u.left, scope, depth) && isStatic(u.right, scope, depth);
-    if (ts.isConditionalExpression(u)) return isStatic(u.whenTrue, scope, depth) && isStatic(u.whenFalse, scope, depth);
-    if (ts.isObjectLiteralExpression(u)) return u.properties.every((p) => ts.isPropertyAssignment(p) && isStatic(p.initializer, scope, depth));
-    if (ts.isArrayLiteralExpression(u)) return u.elements.every((x) => !ts.isSpreadElement(x) && isStatic(x, scope, depth));
+    if (ts.isBinaryExpression(u)) return inner(u.left) && inner(u.right);
+    if (ts.isConditionalExpression(u)) return inner(u.whenTrue) && inner(u.whenFalse);
+    if (ts.isObjectLiteralExpression(u)) return u.properties.every((p) => ts.isPropertyAssignment(p) && inner(p.initializer));
+    if (ts.isArrayLiteralExpression(u)) return u.elements.every((x) => !ts.isSpreadElement(x) && inner(x));
     return isConfig(u, scope, depth + 1);
   };
 
