@@ -197,6 +197,40 @@ describe('cross-file fix: offload the call to a worker thread', () => {
     assert.deepEqual(again.analyses.get(`${ROOT}/routes.js`)!.findings.filter((f) => f.rule === 'blocking-in-async').map((f) => f.message), []);
   });
 
+  // An ES module: the worker is `.mjs` beside the route and imports the helper as the route does.
+  it('offloads an ES named import (`import { verify } from \'../lib/password-hash.js\'`), both calls of a merged finding', () => {
+    const files = {
+      'lib/password-hash.js': "import bcrypt from 'bcryptjs';\n\nexport function verify(plain, hashed) {\n  return bcrypt.compareSync(plain, hashed);\n}\n",
+      'routes/session.js': [
+        "import express from 'express';",
+        "import { verify } from '../lib/password-hash.js';",
+        '',
+        'export const router = express.Router();',
+        "router.post('/password', async (req, res) => {",
+        '  const user = req.user;',
+        '  if (!verify(req.body.current, user.hash)) return res.status(403).end();',
+        '  if (verify(req.body.next, user.hash)) return res.status(400).end();',
+        '  res.status(204).end();',
+        '});',
+        '',
+      ].join('\n'),
+    };
+    const { result, analysis } = fixOf(files, 'routes/session.js', 7);
+    const fix = result.fixes.find((f) => f.title === 'Offload `verify` to a worker thread');
+    assert.ok(fix, JSON.stringify([result.fixes.map((f) => f.title), result.refused]));
+    const worker = fix.createFiles?.find((c) => c.relativePath === 'verify.worker.mjs');
+    assert.ok(worker);
+    assert.match(worker.text, /import \{ verify \} from '\.\.\/lib\/password-hash\.js';/);
+    const after = apply(files, analysis, fix);
+    const route = after['routes/session.js']!;
+    assert.match(route, /if \(!await runInWorker\(new URL\('\.\/verify\.worker\.mjs', import\.meta\.url\), \[req\.body\.current, user\.hash\]\)\)/);
+    assert.match(route, /if \(await runInWorker\(new URL\('\.\/verify\.worker\.mjs', import\.meta\.url\), \[req\.body\.next, user\.hash\]\)\)/);
+    after['routes/verify.worker.mjs'] = worker.text;
+    const again = project(after);
+    for (const [path, a] of again.analyses) assert.equal(a.model.syntaxErrors, 0, path);
+    assert.deepEqual(again.analyses.get(`${ROOT}/routes/session.js`)!.findings.filter((f) => f.rule === 'blocking-in-async').map((f) => f.message), []);
+  });
+
   it('is refused when the helper\'s module runs code when it is loaded, which the worker would run again', () => {
     const assetUrl = theme['meta/asset-url.js']!.replace("const PUBLIC_ROOT = path.join(__dirname, '..', 'public');", "const PUBLIC_ROOT = path.join(__dirname, '..', 'public');\nconst watcher = require('fs').watch(PUBLIC_ROOT);");
     assert.notEqual(assetUrl, theme['meta/asset-url.js']);
