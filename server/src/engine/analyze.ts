@@ -168,11 +168,52 @@ export function fixesFor(analysis: Analysis, finding: Finding, ctx: Partial<FixC
   const refused: RefusedFix[] = [...result.refused];
   const before = analysis.model.syntaxErrors;
   for (const fix of result.fixes) {
-    const problem = verifyFix(analysis, fix, before) ?? partialOverMerged(analysis, finding, fix);
+    let offered = fix;
+    let problem = verifyFix(analysis, fix, before);
+    const partial = problem === undefined ? partialOverMerged(analysis, finding, fix) : undefined;
+    if (partial !== undefined) {
+      // A call-site fix built for one call (a thread, the blocking pool): built for each call, joined.
+      const whole = wholeOverMerged(analysis, finding, fix, { catalog: analysis.catalog, ...ctx }, onError);
+      if (whole && verifyFix(analysis, whole, before) === undefined && partialOverMerged(analysis, finding, whole) === undefined) offered = whole;
+      else problem = partial;
+    }
     if (problem) refused.push({ title: fix.title, reason: problem });
-    else fixes.push(fix);
+    else fixes.push(offered);
   }
   return { fixes, refused };
+}
+
+/**
+ * A fix of a merged finding that rewrites only the call carrying it, made whole: the fix of the same
+ * title built for each other call the finding stands for, as if that call were reported alone, its
+ * edits joined to the first's (an edit two of them share, such as an added import, once). `undefined`
+ * when a call has no such fix, or a fix edits other files or creates different files under one name.
+ */
+function wholeOverMerged(analysis: Analysis, finding: Finding, fix: Fix, ctx: FixContext, onError?: ErrorSink): Fix | undefined {
+  const parts = finding.parts;
+  if (!parts || (fix.otherFiles?.length ?? 0) > 0) return undefined;
+  const edits = [...fix.edits];
+  const files = [...(fix.createFiles ?? [])];
+  for (const part of parts.slice(1)) {
+    const call = analysis.model.calls.find((c) => c.span.start === part.span.start && c.span.end === part.span.end);
+    if (!call) return undefined;
+    const alone: Finding = { rule: finding.rule, severity: finding.severity, message: part.message, span: part.span, related: part.related, data: { ...finding.data, callId: call.id } };
+    let same: Fix | undefined;
+    try {
+      same = analysis.frontend.fixes(alone, analysis.parsed, ctx).fixes.find((f) => f.title === fix.title);
+    } catch (error) {
+      onError?.(`${analysis.frontend.language} fixes for ${finding.rule}`, error);
+      return undefined;
+    }
+    if (!same || (same.otherFiles?.length ?? 0) > 0) return undefined;
+    for (const e of same.edits) if (!edits.some((x) => x.span.start === e.span.start && x.span.end === e.span.end && x.newText === e.newText)) edits.push(e);
+    for (const created of same.createFiles ?? []) {
+      const had = files.find((x) => x.relativePath === created.relativePath);
+      if (!had) files.push(created);
+      else if (had.text !== created.text) return undefined;
+    }
+  }
+  return files.length > 0 ? { ...fix, edits, createFiles: files } : { ...fix, edits };
 }
 
 /**
