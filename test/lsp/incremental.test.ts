@@ -13,9 +13,28 @@ import { HANDLER, RUST_HANDLER } from './texts';
 /** Fragments that make and break syntax: strings, brackets, comments. */
 const COMMON = [' ', '\n', 'x', "'", '"', '{', '}', '(', ')', ';', ''];
 
+/** A Python handler: a blocking read, an await while a threading lock is held, a dropped task. */
+const PY_HANDLER = [
+  'import asyncio',
+  'import threading',
+  '',
+  '_lock = threading.Lock()',
+  '',
+  '',
+  'async def handler(path):',
+  '    with open(path) as f:',
+  '        data = f.read()',
+  '    with _lock:',
+  '        await asyncio.sleep(1)',
+  '    asyncio.create_task(handler(path))',
+  '    return data',
+  '',
+].join('\n');
+
 const CASES = [
   { ext: 'ts', language: 'typescript', text: HANDLER, snippets: ['  fs.readFileSync(path);\n', '  await fetch(path);\n', 'async ', '/* c */', '`${'] },
   { ext: 'rs', language: 'rust', text: RUST_HANDLER, snippets: ['    std::fs::read_to_string(p).unwrap();\n', '    sleep(d).await;\n', 'async ', '// c\n', 'r#"'] },
+  { ext: 'py', language: 'python', text: PY_HANDLER, snippets: ['    time.sleep(1)\n', '    await asyncio.sleep(0)\n', 'async ', '# c\n', '"""', ':', '    '] },
 ];
 
 /** An edit as fractions of the current text, so it always lands inside it. */
