@@ -45,8 +45,10 @@ export function contextPhrase(ctx: Pick<AsyncContext, 'name' | 'kind'>): string 
  */
 export function callsOfFunction(model: FileModel, functionId: number): CallSite[] {
   const owned = new Set<number>([functionId]);
-  // Functions are listed parents-first, so one pass collects every nested inline closure.
-  for (const f of model.functions) {
+  // Functions are listed parents-first, so one pass, from the function on, collects every nested inline closure.
+  const functions = model.functions;
+  for (let i = functionId + 1; i < functions.length; i++) {
+    const f = functions[i]!;
     // A closure with a context of its own (a timer, listener or `.then` callback), or one handed to a call
     // that runs it later (`deferred`: a `close` listener, an `fs.readFile` callback), is not part of the call.
     const ownContext = f.context !== undefined && f.context !== model.functions[f.parent ?? -1]?.context;
@@ -66,14 +68,15 @@ export function findThroughHelpers(
   if (hit !== undefined) return hit ?? undefined;
   memo.set(functionId, null); // cycle guard
   let found: { call: CallSite; via: number[] } | undefined;
-  for (const call of callsOfFunction(model, functionId)) {
+  const calls = callsOfFunction(model, functionId);
+  for (const call of calls) {
     if (pred(call)) {
       found = { call, via: [functionId] };
       break;
     }
   }
   if (!found) {
-    for (const call of callsOfFunction(model, functionId)) {
+    for (const call of calls) {
       const target = call.localTarget === undefined ? undefined : model.functions[call.localTarget];
       // A call that runs once per process (behind a memo guard or in a cached function) blocks no request after the first.
       if (!target || target.isAsync || target.offloaded || call.once === true) continue;

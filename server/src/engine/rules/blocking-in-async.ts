@@ -159,7 +159,6 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   };
   for (const call of model.calls) {
     if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
-    const inContext = describeContext(model, call.context);
     const ctx = model.contexts[call.context];
     const where = ctx?.runsOn ?? executor;
     const helperNoTwin = ctx?.advice ?? catalog.wording.helperNoTwin;
@@ -173,7 +172,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       const extra = inner.map((c) => `; for ${`\`${shownCallee(c)}\``}, ${advice(catalog.blocking.get(c.callee!)!, catalog, c)}`).join('');
       const focus = chainFocus(call);
       findings.push(quietIfCheap({
-        message: `${subject} ${where} in ${inContext}: ${advice(entry, catalog, call, ctx?.advice)}${extra}`,
+        message: `${subject} ${where} in ${describeContext(model, call.context)}: ${advice(entry, catalog, call, ctx?.advice)}${extra}`,
         span: call.span,
         ...(focus ? { focus } : {}),
         ...(inner.length > 0 ? { related: inner.map((c) => ({ span: c.span, message: `\`${shownCallee(c)}\` blocks here too` })) } : {}),
@@ -186,7 +185,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       const blocks = imported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
       once(call, `x${call.callee}`, (group) => findings.push(quietIfCheap({
-        message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
+        message: `\`${quoted(call)}\` blocks ${where} in ${describeContext(model, call.context)}: ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: hopNotes(imported, call),
         data: { callId: call.id },
@@ -207,7 +206,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
       const blocks = innerImported.blocks!;
       const last = blocks.hops[blocks.hops.length - 1]!;
       once(call, `l${helper.id}`, (group) => findings.push(quietIfCheap({
-        message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`, and ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
+        message: `\`${quoted(call)}\` blocks ${where} in ${describeContext(model, call.context)}: ${chain} calls \`${quoted(inner)}\`, and ${chainText(blocks.hops)} calls \`${last.call}\`; ${helperAdvice(catalog, blocks.callee)}`,
         span: call.span,
         related: [{ span: inner.span, message: `\`${quoted(inner)}\` blocks here` }, ...hopNotes(innerImported, call)],
         data: { callId: call.id },
@@ -217,7 +216,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     }
     const innerEntry = catalog.blocking.get(inner.callee!)!;
     once(call, `l${helper.id}`, (group) => findings.push(quietIfCheap({
-      message: `\`${quoted(call)}\` blocks ${where} in ${inContext}: ${chain} calls \`${quoted(inner)}\`; ${
+      message: `\`${quoted(call)}\` blocks ${where} in ${describeContext(model, call.context)}: ${chain} calls \`${quoted(inner)}\`; ${
         innerEntry.replacement
           ? `make it async and use \`${asWritten(innerEntry.usage ?? awaitedForm(catalog, innerEntry.replacement), inner)}\``
           : helperNoTwin

@@ -28,8 +28,12 @@ const WORKER_MARKER_PATH = /^worker_threads\.(parentPort|workerData)\./;
 
 type Role = { kind: 'handler'; name: string; reason: string } | { kind: 'inline'; loop: boolean } | { kind: 'offload' } | undefined;
 
-/** Builds the model of one file from its walk. */
-export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catalog: Catalog, syntaxErrors: number): FileModel {
+/**
+ * Builds the model of one file from its walk. `exported`, when given, is the ids of the functions the
+ * file exports: whether a function's promise cannot reject is worked out for those only (their
+ * summary is what reads it).
+ */
+export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catalog: Catalog, syntaxErrors: number, exported?: ReadonlySet<number>): FileModel {
   const text = sf.text;
   const calls: ResolvedCall[] = w.calls;
   typeConstructorParameters(calls, w);
@@ -116,7 +120,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
   }
 
   const fnNodes = w.functions.map((f) => f.node);
-  const detached = findDetached(text, calls, functions, fnNodes, w.comments);
+  const detached = findDetached(text, calls, functions, fnNodes, w.comments, exported);
   for (const id of detached.cannotReject) functions[id] = { ...functions[id]!, cannotReject: true };
   for (const [id, callees] of detached.cannotRejectIf) functions[id] = { ...functions[id]!, cannotRejectIf: callees };
   return {
@@ -218,6 +222,15 @@ function roleOf(key: string | undefined, host: ResolvedCall, inContext: boolean)
   return undefined;
 }
 
+/** Every method and resolved callee some handler registration names: a call with neither is no registration. */
+const REGISTRATION_METHODS: ReadonlySet<string> = new Set(HANDLER_REGISTRATIONS.flatMap((r) => r.methods ?? []));
+const REGISTRATION_CALLEES: ReadonlySet<string> = new Set(HANDLER_REGISTRATIONS.flatMap((r) => r.callees ?? []));
+
+/** Whether `roleOf` can make the call's function arguments handlers (by method or callee), without resolving anything. */
+function mayRegister(c: ResolvedCall): boolean {
+  return REGISTRATION_METHODS.has(c.member) || (c.callee !== undefined && REGISTRATION_CALLEES.has(c.callee));
+}
+
 /** Methods that register a listener: the callback runs when the event fires, not during the call. */
 const LISTENER_METHODS: ReadonlySet<string> = new Set([
   'on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener',
@@ -257,7 +270,8 @@ function registeredByReference(calls: readonly ResolvedCall[], w: WalkResult): M
   const out = new Map<number, Role>();
   for (const c of calls) {
     const args = c.node.arguments;
-    if (!args || args.length === 0) continue;
+    // Only a registration or an offload API gives a role here: other calls' arguments are not resolved.
+    if (!args || args.length === 0 || !(mayRegister(c) || (c.callee !== undefined && OFFLOAD_CALLEES.has(c.callee)))) continue;
     let role: Role | null = null; // computed once per call, only when an argument names a function
     for (const a of args) {
       const u = unwrap(a);
@@ -283,7 +297,8 @@ function handlerRefs(calls: readonly ResolvedCall[], text: string): { handlerRef
   const out: HandlerRef[] = [];
   for (const c of calls) {
     const args = c.node.arguments;
-    if (!args || args.length === 0 || c.isNew || CONTINUATION_METHODS.has(c.member)) continue;
+    // Only a registration makes a handler: other calls' arguments are not resolved.
+    if (!args || args.length === 0 || c.isNew || CONTINUATION_METHODS.has(c.member) || !mayRegister(c)) continue;
     let role: Role | null = null;
     for (const a of args) {
       const u = unwrap(a);

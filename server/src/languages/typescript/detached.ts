@@ -30,10 +30,18 @@ const DELIBERATE = /fire[- ]and[- ]forget|(not|without|no need to|don'?t|do not|
  * reject (what the file's summary tells other files: a dropped call of one of them loses nothing).
  * A dropped call of another module's function is a site with `linked`: the linker decides.
  */
-export function findDetached(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[], comments: readonly Comment[] = []): { spawns: SpawnSite[]; cannotReject: Set<number>; cannotRejectIf: Map<number, string[]> } {
+export function findDetached(text: string, calls: readonly RawCall[], functions: readonly FunctionInfo[], fnNodes: readonly ts.FunctionLikeDeclaration[], comments: readonly Comment[] = [], exported?: ReadonlySet<number>): { spawns: SpawnSite[]; cannotReject: Set<number>; cannotRejectIf: Map<number, string[]> } {
   const out: SpawnSite[] = [];
   const quietMemo = new Map<number, { quiet: boolean; assumes: readonly string[] }>();
-  const callOfNode = new Map<ts.Node, RawCall>(calls.map((c) => [c.node, c]));
+  // Built on first use: most files drop no promise the checks below need to look up.
+  let callsByNode: Map<ts.Node, RawCall> | undefined;
+  const callOf = (node: ts.Node): RawCall | undefined => {
+    if (callsByNode === undefined) {
+      callsByNode = new Map();
+      for (const c of calls) callsByNode.set(c.node, c);
+    }
+    return callsByNode.get(node);
+  };
   /**
    * While set, a call of another module's function (a callee the linker may resolve) counts as quiet and
    * is added here: the answer holds if the linker finds each such function cannot reject. Unset, such a
@@ -200,7 +208,7 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
         if ((m === 'all' || m === 'race' || m === 'any') && u.arguments[0]) return quietList(u.arguments[0], u);
       }
     }
-    const c = callOfNode.get(u);
+    const c = callOf(u);
     // A same-file function, async or one that returns a promise (`stop() { return super.stop().then(…) }`).
     if (c?.localTarget !== undefined && functions[c.localTarget] !== undefined) return quietFunction(c.localTarget);
     // Another module's function: quiet on the assumption that it cannot reject, for the linker to check.
@@ -222,7 +230,7 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
       const recv = unwrap(callee.expression);
       if (T.isIdentifier(recv) && recv.text === 'Promise') return true;
     }
-    const c = callOfNode.get(u);
+    const c = callOf(u);
     return c?.localTarget !== undefined && functions[c.localTarget]?.isAsync === true;
   }
 
@@ -293,7 +301,8 @@ export function findDetached(text: string, calls: readonly RawCall[], functions:
   const quietIfs = new Map<number, string[]>();
   for (const f of functions) {
     // Outer functions and methods: async ones, and sync ones that return something (a promise, maybe).
-    if (f.parent !== undefined || (!f.isAsync && !returnsValue(fnNodes[f.id]!))) continue;
+    // Only what the file exports is read (by its summary): with `exported` given, no other function is.
+    if (f.parent !== undefined || (exported !== undefined && !exported.has(f.id)) || (!f.isAsync && !returnsValue(fnNodes[f.id]!))) continue;
     const q = underAssumptions(() => quietFunction(f.id));
     if (q.quiet && q.assumes.length === 0) quiet.add(f.id);
     else if (q.quiet) quietIfs.set(f.id, q.assumes);

@@ -126,13 +126,14 @@ export const typescriptFrontend: Frontend = {
     }
     const diagnostics = diagnosticsOf(sf);
     const w = walk(sf);
-    const built = buildModel(sf, path, w, catalog, diagnostics.length);
+    const exports = readExports(sf, w.fnIdByNode);
+    const built = buildModel(sf, path, w, catalog, diagnostics.length, new Set(exports.functions.map((f) => f.functionId)));
     const model = {
       ...built,
       ...(diagnostics.length > 0 ? { firstSyntaxError: diagnostics.reduce((min, d) => Math.min(min, d.start), text.length) } : {}),
       ...(nestingCuts !== undefined ? { nestingCuts } : {}),
       roleFacts: typescriptRoleFacts(text, built, w),
-      exports: readExports(sf, w.fnIdByNode),
+      exports,
     };
     // The tree of a flattened text is not the file's: fixes and incremental parses must not use it.
     return { path, text, tree: nestingCuts === undefined ? sf : undefined, model };

@@ -28,12 +28,15 @@ export function memoisedSpans(fn: ts.FunctionLikeDeclaration): Span[] {
     const st = statements[i]!;
     if (T.isIfStatement(st) && !st.elseStatement) {
       const test = cacheTest(st.expression);
-      if (!test || declaredIn(fn, test.name) || test.name.startsWith('this.')) continue;
-      if (!test.empty && returns(st.thenStatement) && (assigns(statements.slice(i + 1), test.name) || assignedByCallees(fn.getSourceFile(), statements.slice(i + 1), test.name))) {
-        out.push({ start: st.end, end: body.end });
-        break;
-      }
-      if (test.empty && assigns([st.thenStatement], test.name)) out.push({ start: st.thenStatement.pos, end: st.thenStatement.end });
+      if (!test || test.name.startsWith('this.')) continue;
+      // The shape first (most `if`s are not a memo guard), then whether the name is the function's own,
+      // which reads the whole body.
+      if (!test.empty) {
+        if (returns(st.thenStatement) && !declaredIn(fn, test.name) && (assigns(statements.slice(i + 1), test.name) || assignedByCallees(fn.getSourceFile(), statements.slice(i + 1), test.name))) {
+          out.push({ start: st.end, end: body.end });
+          break;
+        }
+      } else if (assigns([st.thenStatement], test.name) && !declaredIn(fn, test.name)) out.push({ start: st.thenStatement.pos, end: st.thenStatement.end });
       continue;
     }
     // `cached ??= load()`, `cached ||= load()`

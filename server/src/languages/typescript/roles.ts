@@ -46,16 +46,36 @@ export function browserGlobalCall(w: WalkResult): string | undefined {
   let root: Scope | undefined;
   for (const c of w.calls) {
     if (PAGE_EVALUATORS.has(c.member)) return undefined;
-    if (c.callee !== undefined && NODE_MODULES.has(c.callee.split('.')[0]!)) return undefined;
-    const name = /^[\w$]+/.exec(c.calleeText)?.[0];
-    if (name === undefined || lookup(name, c.scope)) continue;
+    if (c.callee !== undefined && NODE_MODULES.has(firstSegment(c.callee))) return undefined;
+    // Only a Node or browser global decides anything: other names are not looked up.
+    const name = rootName(c.calleeText);
+    if (name === undefined || !(NODE_GLOBALS.has(name) || BROWSER_GLOBALS.has(name)) || lookup(name, c.scope)) continue;
     if (NODE_GLOBALS.has(name)) return undefined;
-    if (dom === undefined && BROWSER_GLOBALS.has(name) && c.calleeText.length > name.length) dom = c.calleeText;
-    root ??= outermost(c.scope);
+    if (dom === undefined && c.calleeText.length > name.length) {
+      dom = c.calleeText;
+      // Every scope of the file ends in the module's.
+      root = outermost(c.scope);
+    }
   }
   if (dom === undefined || root === undefined) return undefined;
   for (const b of root.bindings.values()) if (b.k === 'value' && NODE_MODULES.has(b.path.split('.')[0]!)) return undefined;
   return dom;
+}
+
+/** The part of a resolved callee before its first `.` (`fs/promises` of `fs/promises.readFile`). */
+function firstSegment(callee: string): string {
+  const dot = callee.indexOf('.');
+  return dot < 0 ? callee : callee.slice(0, dot);
+}
+
+/** The identifier a callee's text starts with (`describe` of `describe.skip`), as `/^[\w$]+/` matches it; `undefined` when none. */
+function rootName(calleeText: string): string | undefined {
+  let i = 0;
+  for (; i < calleeText.length; i++) {
+    const c = calleeText.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36)) break;
+  }
+  return i === 0 ? undefined : i === calleeText.length ? calleeText : calleeText.slice(0, i);
 }
 
 function outermost(scope: Scope): Scope {
@@ -106,7 +126,7 @@ export function minifiedLine(text: string): number | undefined {
 export function typescriptRoleFacts(text: string, model: FileModel, w?: WalkResult): RoleFacts {
   const functions: { functionId: number; fact: RoleFact }[] = [];
   const hosts = model.calls.filter((c) => {
-    const root = /^[\w$]+/.exec(c.calleeText)?.[0];
+    const root = rootName(c.calleeText);
     return root !== undefined && (TEST_HOSTS.has(root) || BENCH_HOSTS.has(root));
   });
   if (hosts.length > 0) {
@@ -114,7 +134,7 @@ export function typescriptRoleFacts(text: string, model: FileModel, w?: WalkResu
       // A direct argument: inside the call's parentheses and nested in the function that makes the call.
       const host = hosts.find((c) => c.argsSpan.start <= f.span.start && f.span.end <= c.argsSpan.end && c.functionId === f.parent);
       if (!host) continue;
-      const root = /^[\w$]+/.exec(host.calleeText)![0];
+      const root = rootName(host.calleeText)!;
       const fact: RoleFact = BENCH_HOSTS.has(root)
         ? { role: 'bench', where: `in benchmark code (a callback to \`${host.calleeText}\`)` }
         : { role: 'test', where: `in test code (a callback to \`${host.calleeText}\`)` };
