@@ -546,6 +546,13 @@ export interface RoleFacts {
   readonly functions: readonly { readonly functionId: number; readonly fact: RoleFact }[];
   /** Module-level code with a role of its own (Python's `if __name__ == "__main__":` block: a script's entry). */
   readonly module?: readonly { readonly span: Span; readonly fact: RoleFact }[];
+  /**
+   * Functions that run as the root of an event loop the code starts itself, wherever that call is
+   * (Python's `asyncio.run(main())` inside a `run()` function): each runs once per start, with nothing
+   * else on its loop until it starts something, so it is an entry point like a `main`: startup up to
+   * the call that serves (and only when it makes one).
+   */
+  readonly loopRoots?: readonly number[];
 }
 
 /** The resolved roles of a file. */

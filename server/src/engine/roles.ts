@@ -4,8 +4,10 @@
  * A frontend reports what the syntax says (`#[test]`, an `it(…)` callback, a shebang) as
  * {@link RoleFacts}; the caller says where the file is (engine/roles-paths.ts). This module
  * combines both with the call structure of the model, the same way for every language:
- * - a `main`, or a function called from module level, that starts a server (`listen`, `serve`,
- *   `bind`, `launch`, directly or through a same-file function) runs at startup up to that call;
+ * - a `main`, a function called from module level, or the root coroutine of an event loop the
+ *   code starts (Python's `asyncio.run(main())`, wherever it is called), that starts a server
+ *   (`listen`, `serve`, `bind`, `launch`, directly or through a same-file function) runs at startup
+ *   up to that call;
  *   a Rust `main` that starts none is a one-shot program;
  * - a closure runs in its parent's role when it runs in place (an inline callback, a `block_on`
  *   body); a handler registered at startup runs later, in production;
@@ -47,15 +49,22 @@ export const DEFAULT_ROLE_LEVELS: Readonly<Record<CodeRole, RuleLevel | undefine
 /** The fact for code nothing marks. */
 export const PRODUCTION: RoleFact = Object.freeze({ role: 'production', where: 'in production code' });
 
+interface ServeMembers {
+  readonly strong: ReadonlySet<string>;
+  readonly weak: ReadonlySet<string>;
+  /** Resolved callees that share a weak name and serve nothing (Python's `subprocess.run` runs a program and waits). */
+  readonly not?: ReadonlySet<string>;
+}
+
 /**
  * Calls that start serving, by their last name. The strong ones make any function that calls
  * them a server's startup; `bind` (a Rust listener or an actix server) only ends the startup of a
  * `main` or of a function called from module level, since a handler may bind a socket too.
  */
-const SERVE_MEMBERS: Readonly<Partial<Record<LanguageId, { readonly strong: ReadonlySet<string>; readonly weak: ReadonlySet<string> }>>> = {
+const SERVE_MEMBERS: Readonly<Partial<Record<LanguageId, ServeMembers>>> = {
   typescript: { strong: new Set(['listen', 'serve']), weak: new Set() },
   rust: { strong: new Set(['serve', 'launch', 'serve_with_shutdown', 'run_until_stopped']), weak: new Set(['bind', 'bind_rustls', 'bind_openssl', 'listen']) },
-  python: { strong: new Set(['serve_forever', 'run_app', 'start_server']), weak: new Set(['run']) },
+  python: { strong: new Set(['serve_forever', 'run_app', 'start_server']), weak: new Set(['run']), not: new Set(['subprocess.run']) },
   go: { strong: new Set(['ListenAndServe', 'ListenAndServeTLS', 'Serve']), weak: new Set(['Listen']) },
   // Java's `run` and `start` name too much (`Runnable.run`, `Thread.start`): the frontend reads a `main`'s
   // `SpringApplication.run(…)` itself (languages/java/roles.ts).
@@ -144,7 +153,9 @@ class Resolver {
   private readonly factoryMemo = new Map<number, string | null>();
   private readonly factories: ReadonlySet<string>;
   private readonly initialisers: ReadonlySet<string>;
-  private readonly serve: { readonly strong: ReadonlySet<string>; readonly weak: ReadonlySet<string> };
+  private readonly serve: ServeMembers;
+  /** Functions the frontend saw handed to an event loop as its root (`asyncio.run(main())`). */
+  private readonly loopRoots: ReadonlySet<number>;
   private moduleUntil: { offset: number; text: string } | undefined;
   /** Recursion depth: deeply nested closures must not overflow the stack (bad input is normal input). */
   private depth = 0;
@@ -160,6 +171,7 @@ class Resolver {
     this.factories = SERVER_FACTORIES[model.language] ?? new Set();
     this.initialisers = INITIALISERS[model.language] ?? new Set();
     for (const f of model.roleFacts?.functions ?? []) if (f.functionId >= 0 && f.functionId < n) this.own[f.functionId] = f.fact;
+    this.loopRoots = new Set(model.roleFacts?.loopRoots ?? []);
     this.startupComments();
     for (const f of model.functions) {
       if (f.parent === undefined) continue;
@@ -221,7 +233,7 @@ class Resolver {
       if (!best || offset < best.offset) best = { offset, text };
     };
     for (const c of this.callsIn.get(id) ?? []) {
-      if (this.serve.strong.has(c.member) || (entry && this.serve.weak.has(c.member))) consider(c.span.start, c.calleeText);
+      if (this.serve.strong.has(c.member) || (entry && this.serve.weak.has(c.member) && !(c.callee !== undefined && this.serve.not?.has(c.callee)))) consider(c.span.start, c.calleeText);
       else if (c.localTarget !== undefined && c.localTarget !== id) {
         const inner = this.serveIn(c.localTarget, entry);
         if (inner) consider(c.span.start, inner.text);
@@ -241,6 +253,13 @@ class Resolver {
     const isMain = f.parent === undefined && f.name === 'main';
     const callers = this.callers.get(f.id);
     const calledAtModule = callers === undefined ? [] : callers.filter((c) => c.functionId === undefined);
+    if (!isMain && calledAtModule.length === 0 && this.loopRoots.has(f.id)) {
+      // The root of an event loop the code starts (mitmproxy's `run()` hands its nested `main` to
+      // `asyncio.run`): nothing else runs on that loop before it starts serving, as in a `main`.
+      // Without a call that serves it says nothing: a root may be a per-request `asyncio.run`.
+      const serve = this.serveIn(f.id, true);
+      return serve ? startupUntil(serve) : undefined;
+    }
     if (!isMain && calledAtModule.length === 0) {
       // Any function that itself calls `listen`/`serve` sets a server up until that call.
       if (f.parent !== undefined) {

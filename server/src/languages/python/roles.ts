@@ -8,7 +8,9 @@
  * The body of a module-level `if __name__ == "__main__":` runs only when the file is run as a program:
  * a script's entry, so what only it calls is script code (a seed or pre-start script beside the app).
  * Paths (`test_*.py`, `conftest.py`, `tests/`) are the engine's (roles-paths.ts); a module-level
- * `asyncio.run(main())` or `web.run_app(app)` is read by the engine from the call structure.
+ * `asyncio.run(main())` or `web.run_app(app)` is read by the engine from the call structure, and a
+ * coroutine handed to `asyncio.run` anywhere (a `run()` function's nested `main`) is named to it as
+ * the root of its loop.
  */
 import type { FileModel, RoleFact, RoleFacts, Span } from '../../engine/model';
 import { decoratorsOf, type BuildState } from './builder';
@@ -48,7 +50,28 @@ export function pythonRoleFacts(state: BuildState, model: FileModel, root?: Synt
   void model;
   const shebang = text.startsWith('#!');
   const module = root ? mainGuards(text, root) : [];
-  return { ...(shebang ? { file: { role: 'script' as const, where: 'in a one-shot script (a file with a shebang)' } } : {}), functions, ...(module.length ? { module } : {}) };
+  const roots = loopRoots(state);
+  return { ...(shebang ? { file: { role: 'script' as const, where: 'in a one-shot script (a file with a shebang)' } } : {}), functions, ...(module.length ? { module } : {}), ...(roots.length ? { loopRoots: roots } : {}) };
+}
+
+/** Calls that run an event loop until the coroutine they are given returns (`asyncio.run(main())`). */
+const LOOP_RUNNERS: ReadonlySet<string> = new Set(['asyncio.run', 'uvloop.run']);
+
+/**
+ * The same-file coroutines handed to an event loop as its root: the first argument of
+ * `asyncio.run(…)`/`uvloop.run(…)`/`loop.run_until_complete(…)` when it is a call of a same-file
+ * function (mitmproxy's `run()` ends with `asyncio.run(main())` for its nested `main`).
+ */
+function loopRoots(state: BuildState): number[] {
+  const out = new Set<number>();
+  for (const [node, id] of state.callOfNode) {
+    const c = state.calls[id];
+    if (!c || !((c.callee !== undefined && LOOP_RUNNERS.has(c.callee)) || c.member === 'run_until_complete')) continue;
+    const first = node.children.find((n) => n.type === 'argument_list')?.children.find((n) => n.type !== '(' && n.type !== ',' && n.type !== 'comment');
+    const inner = first?.type === 'call' ? state.calls[state.callOfNode.get(first)!] : undefined;
+    if (inner?.localTarget !== undefined && state.fns[inner.localTarget]?.isAsync) out.add(inner.localTarget);
+  }
+  return [...out];
 }
 
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
