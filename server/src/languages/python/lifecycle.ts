@@ -4,6 +4,7 @@
  * its start (jupyter-server's `ServerApp.start`/`stop`/`_cleanup`, aiohttp's `AppRunner.setup`/
  * `cleanup`). Shared by the role reader and the channel reader (a queue only such code fills).
  */
+import type { CallSite } from '../../engine/model';
 import type { PyFn } from './scope';
 
 /** A function or method named for starting or stopping the app (`startup`, `on_shutdown`). */
@@ -25,6 +26,30 @@ const SERVES = /(?:\b(?:run_forever|serve_forever|run_app|run_until_complete|sta
 interface FileFns {
   readonly fns: readonly PyFn[];
   readonly text: string;
+  readonly calls: readonly CallSite[];
+}
+
+const byMember = new WeakMap<readonly CallSite[], ReadonlyMap<string, readonly CallSite[]>>();
+
+/** The file's method calls (`x.name(…)`: a callee with a receiver) by their last name, indexed once per file. */
+function methodCalls(file: FileFns, name: string): readonly CallSite[] {
+  let map = byMember.get(file.calls);
+  if (!map) {
+    const m = new Map<string, CallSite[]>();
+    for (const c of file.calls) {
+      if (!c.calleeText.includes('.')) continue;
+      const list = m.get(c.member);
+      if (list) list.push(c);
+      else m.set(c.member, [c]);
+    }
+    byMember.set(file.calls, (map = m));
+  }
+  return map.get(name) ?? [];
+}
+
+/** The function `c` is written in and the functions around it, innermost first. */
+function* enclosing(fns: readonly PyFn[], c: CallSite): Generator<PyFn> {
+  for (let g = c.functionId === undefined ? undefined : fns[c.functionId]; g; g = g.parent) yield g;
 }
 
 /** When `f` runs by its name: once at startup, once at shutdown (with the start method that pairs a `stop`), or neither. */
@@ -38,17 +63,23 @@ export function lifecycleByName(file: FileFns, f: PyFn): { when: 'startup' } | {
     const own = (g: PyFn): boolean => g.cls === cls && !g.parent && g.name !== undefined;
     const body = (g: PyFn): string => text.slice(g.node.start, g.node.end).replace(/#[^\n]*/g, '');
     const serves = (g: PyFn): boolean => {
-      const b = body(g);
-      if (SERVES.test(b)) return true;
-      // One level down, through the class's own methods (`self.start_ioloop()`).
-      return [...b.matchAll(/\bself\s*\.\s*([A-Za-z_]\w*)\s*\(/g)].some((m) => fns.some((h) => own(h) && h !== g && h.name === m[1] && SERVES.test(body(h))));
+      if (SERVES.test(body(g))) return true;
+      // One level down, through the class's own methods (`self.start_ioloop()`): calls written in `g` that resolve to one.
+      return file.calls.some((c) => c.localTarget !== undefined && c.localTarget !== g.id && [...enclosing(fns, c)].includes(g) && own(fns[c.localTarget]!) && SERVES.test(body(fns[c.localTarget]!)));
     };
     const start = fns.find((g) => own(g) && LIFECYCLE_START.test(g.name!) && serves(g));
     if (!start) return undefined;
     const lifecycle = (g: PyFn): boolean => own(g) && (LIFECYCLE_END.test(g.name!) || LIFECYCLE_START.test(g.name!) || STARTUP_NAME.test(g.name!) || SHUTDOWN_NAME.test(g.name!));
-    const call = new RegExp(`\\.\\s*${f.name}\\s*\\(`);
-    // Called from a handler or other async code of the file: it runs whenever that does.
-    if (fns.some((g) => g.isAsync && g !== f && !lifecycle(g) && call.test(body(g)))) return undefined;
+    // Called from a handler or other async code of the file: it runs whenever that does. A call counts
+    // when it may be this method: `x.stop()` on a receiver nothing resolves, or one that resolves to it;
+    // not one that resolves to another function or a library's method (`tmp.cleanup()` of a
+    // `tempfile.TemporaryDirectory`), and not a name in a string.
+    const mayBeThis = (c: CallSite): boolean => {
+      if (c.localTarget !== undefined) return c.localTarget === f.id;
+      return c.callee === undefined || c.callee === `${cls.name}.${f.name}` || c.callee.endsWith(`.${cls.name}.${f.name}`);
+    };
+    const fromAsync = (c: CallSite): boolean => [...enclosing(fns, c)].some((g) => g.isAsync && g !== f && !lifecycle(g));
+    if (methodCalls(file, f.name).some((c) => mayBeThis(c) && fromAsync(c))) return undefined;
     return { when: 'shutdown', start: start.name! };
   }
   return undefined;
