@@ -23,7 +23,7 @@ const LISTING = /\b(?:os\.listdir|os\.scandir|os\.walk|glob\.i?glob|aiofiles\.os
 /** The lines of an input. */
 const LINES = /\.(?:readlines|splitlines)\s*\(|\bsys\.stdin\b|\bfileinput\.input\s*\(/;
 /** A request's body, form or query: aiohttp, Starlette, Django, Flask-style names. */
-const REQUEST = /\b(?:request|req)\s*\.\s*(?:json|post|form|query|query_params|args|GET|POST|body|data|files|match_info|multipart)\b/;
+export const REQUEST = /\b(?:request|req)\s*\.\s*(?:json|post|form|query|query_params|args|GET|POST|body|data|files|match_info|multipart)\b/;
 /** A limiter in the per-item work: `async with sem:`, `await limiter.acquire()`, a `CapacityLimiter`. */
 const LIMITER = /\basync\s+with\s+[\w.[\]'"]*(?:sem|semaphore|limiter|limit|throttle|slots?)\w*\b|\b\w*(?:sem|semaphore|limiter|slots)\w*\s*\.\s*acquire\s*\(|CapacityLimiter|Semaphore\s*\(/i;
 const ROUTE_DECORATOR = /^@\s*[\w.]+\.(?:get|post|put|patch|delete|api_route|route|websocket)\s*\(/;

@@ -13,6 +13,7 @@ import { pythonExports } from './exports';
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
 import { lifecycleByName } from './lifecycle';
+import { calledOnlyFromSyncCode } from './batch-callers';
 import { compactCode, walk, type SyntaxNode } from './syntax';
 import { nodeSpan } from '../tree-sitter';
 
@@ -493,9 +494,12 @@ const COLLECTION_ANNOTATION = /^(?:typing\.|collections\.abc\.)?(?:Sequence|Muta
  * mitmproxy's client replay hands flows to its worker): the queue holds what the caller already
  * holds, as many items as that collection; its size is not visible here, as for a fan-out over a
  * parameter, which is not reported either. Only when that function also empties the queue or makes
- * it afresh (it `join`s or drains it with `get`/`get_nowait`, clears it, or assigns it a new queue):
- * a batch function called once per request (an aiohttp handler's `crawler.enqueue(body["urls"])`)
- * adds a caller's batch to what is queued already, without bound.
+ * it afresh (it `join`s or drains it with `get`/`get_nowait`, clears it, or assigns it a new queue),
+ * or when it is a sync function that the file calls only from its synchronous code, outside every
+ * coroutine and protocol callback (batch-callers.ts: mitmproxy's `start_replay` is called from its
+ * `configure` option hook and its `load_file` command, and must queue every flow it is handed, which
+ * a bound would only drop): a batch function called once per request (an aiohttp handler's
+ * `crawler.enqueue(body["urls"])`) adds a caller's batch to what is queued already, without bound.
  */
 function handsOverBatch(state: BuildState, node: SyntaxNode | undefined, name: string): boolean {
   let loop: SyntaxNode | undefined;
@@ -505,21 +509,20 @@ function handsOverBatch(state: BuildState, node: SyntaxNode | undefined, name: s
     if (!loop && LOOP_TYPES.has(n.type)) loop = n;
   }
   if (!loop || loop.type !== 'for_statement' || !fn) return false;
-  const q = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const body = state.text.slice(fn.start, fn.end).replace(/#[^\n]*/g, '');
-  const empties = new RegExp(`(?<![\\w.])${q}\\s*(?:\\.\\s*(?:join|get|get_nowait|clear|_queue\\.clear)\\s*\\(|=(?!=)\\s*(?:asyncio\\.|queue\\.)?\\w*Queue\\s*\\()`);
-  if (!empties.test(body)) return false;
   const iterable = loop.children[1];
   if (iterable?.type !== 'identifier') return false;
   const over = state.text.slice(iterable.start, iterable.end);
   const params = fn.children.find((c) => c.type === 'parameters');
-  for (const p of params?.children ?? []) {
-    if (p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') continue;
-    const id = p.children.find((c) => c.type === 'identifier');
-    const type = p.children.find((c) => c.type === 'type');
-    if (id && type && state.text.slice(id.start, id.end) === over) return COLLECTION_ANNOTATION.test(state.text.slice(type.start, type.end));
-  }
-  return false;
+  const param = params?.children.find((p) => (p.type === 'typed_parameter' || p.type === 'typed_default_parameter') && p.children.some((c) => c.type === 'identifier' && state.text.slice(c.start, c.end) === over));
+  const type = param?.children.find((c) => c.type === 'type');
+  if (!type || !COLLECTION_ANNOTATION.test(state.text.slice(type.start, type.end))) return false;
+  const q = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const body = state.text.slice(fn.start, fn.end).replace(/#[^\n]*/g, '');
+  const empties = new RegExp(`(?<![\\w.])${q}\\s*(?:\\.\\s*(?:join|get|get_nowait|clear|_queue\\.clear)\\s*\\(|=(?!=)\\s*(?:asyncio\\.|queue\\.)?\\w*Queue\\s*\\()`);
+  if (empties.test(body)) return true;
+  // Or a sync batch function only the file's synchronous code calls (mitmproxy's option hook and command).
+  const rec = state.fnOfNode.get(fn);
+  return rec !== undefined && calledOnlyFromSyncCode(state, rec);
 }
 
 /** A name that leaves the queue's own methods: passed as an argument, aliased, returned, stored elsewhere. */
