@@ -347,9 +347,11 @@ export interface SpawnSite {
  * be lost, and the panic hook prints it) (`no-error`), a comment beside the call that says it is
  * dropped on purpose ("fire-and-forget", "not awaiting"), the prose form of `void` (`deliberate`), a
  * Python task whose coroutine never suspends (no `await`: it runs to completion in the loop's next
- * step, like a `call_soon` callback, so it cannot be collected mid-flight) (`no-suspend`).
+ * step, like a `call_soon` callback, so it cannot be collected mid-flight) (`no-suspend`), or
+ * suspends only on `asyncio.sleep` (the loop's timer holds the sleep's future, whose callback holds the
+ * task, as it holds a `call_later` callback: a watcher that polls on a timer) (`timer`).
  */
-export type DetachedExcuse = 'accept-loop' | 'executor' | 'channel' | 'handled' | 'entry' | 'no-error' | 'deliberate' | 'no-suspend';
+export type DetachedExcuse = 'accept-loop' | 'executor' | 'channel' | 'handled' | 'entry' | 'no-error' | 'deliberate' | 'no-suspend' | 'timer';
 
 /** How the items of a fan-out are started. */
 export type FanOutShape =

@@ -689,6 +689,10 @@ const SERVER_CALLBACKS: ReadonlySet<string> = new Set(['start_server', 'start_un
  *   `async for` or `yield`: it runs to completion in the loop's next step, so nothing can collect it
  *   mid-flight; it is a `loop.call_soon` (mitmproxy's `ErrorCheck.running` schedules
  *   `_shutdown_if_errored`, which prints and exits);
+ * - `timer`: every suspension of that function is an `await asyncio.sleep(…)`: the loop's timer holds
+ *   the task while it sleeps, so it is a chain of `loop.call_later` callbacks (mitmproxy's
+ *   `KeepServing.watch` polls every 0.1 s); its failure reaches the loop's exception handler when it
+ *   ends, as a callback's would;
  * - `accept-loop`: it is started once (not in a loop) in a function the file hands to a server as
  *   its per-connection or per-datagram callback (`asyncio.start_server(self.handle, …)`, a UDP
  *   server's `start_server(self.handle_datagram, …)`): one task per connection, which the transport
@@ -700,7 +704,9 @@ function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, con
   const target = inner?.localTarget !== undefined ? state.fns[inner.localTarget] : undefined;
   if (target?.isAsync) {
     const ctx = contexts.find((c) => c.functionId === target.id);
-    if (ctx && !yields.some((y) => y.context === ctx.id)) return 'no-suspend';
+    const own = ctx ? yields.filter((y) => y.context === ctx.id) : [];
+    if (ctx && own.length === 0) return 'no-suspend';
+    if (own.length > 0 && own.every((y) => waitsOnTimer(state, y, target))) return 'timer';
   }
   const fn = call.functionId === undefined ? undefined : state.fns[call.functionId];
   if (!call.inLoop && fn?.name !== undefined && !fn.parent) {
@@ -708,6 +714,23 @@ function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, con
     if (serverCallbacks(state).has(ref)) return 'accept-loop';
   }
   return undefined;
+}
+
+/**
+ * `await asyncio.sleep(…)`: the task waits on a timer the loop holds (`call_later` keeps the sleep's
+ * future, whose done callback keeps the task; `sleep(0)` puts the task back in the ready queue).
+ */
+function waitsOnTimer(state: BuildState, y: YieldPoint, fn: PyFn): boolean {
+  if (y.kind !== 'await' || y.calls.length === 0) return false;
+  // The awaited call is the outermost one; the others are its arguments, evaluated before it waits.
+  let outer: CallSite | undefined;
+  for (const id of y.calls) {
+    const c = state.calls[id]!;
+    if (!outer || c.span.end - c.span.start > outer.span.end - outer.span.start) outer = c;
+  }
+  const node = outer && nodesOfCalls(state).get(outer.id);
+  // Resolved again: the builder forgets the callee of `asyncio.sleep(0)`, a checkpoint for the blocking rule.
+  return node !== undefined && outer!.span.end === y.span.end && state.scope.resolve(node, fn).callee === 'asyncio.sleep';
 }
 
 const nodesOf = new WeakMap<BuildState, ReadonlyMap<number, SyntaxNode>>();
