@@ -94,7 +94,7 @@ describe('python fixes', () => {
   });
 
   describe('a dropped create_task', () => {
-    const handler = ['import asyncio', '', '', 'async def handle_publish(request):', '    event = await request.json()', '    asyncio.create_task(notify(request.app, event))', '    return {"status": "queued"}', '', '', 'async def notify(app, event):', '    await asyncio.sleep(0)', ''].join('\n');
+    const handler = ['import asyncio', '', '', 'async def handle_publish(request):', '    event = await request.json()', '    asyncio.create_task(notify(request.app, event))', '    return {"status": "queued"}', '', '', 'async def notify(app, event):', '    await app["bus"].publish(event)', ''].join('\n');
 
     it('is kept in a module-level set the task leaves when done', () => {
       const after = fixesOf(handler, 'detached-task').apply();

@@ -19,7 +19,7 @@ const cpuMs = (f: () => void): number => {
 const file = (n: number, spawn: (i: number) => string): string => {
   const parts = ['import asyncio\n'];
   for (let i = 0; i < n; i++) {
-    parts.push(`async def job${i}(x):\n    await asyncio.sleep(0)\n    print(x, ${i})\n\ndef kick${i}(x):\n    ${spawn(i)}\n    print('kicked', x)\n`);
+    parts.push(`async def job${i}(x):\n    await x.wait()\n    print(x, ${i})\n\ndef kick${i}(x):\n    ${spawn(i)}\n    print('kicked', x)\n`);
   }
   return parts.join('\n');
 };

@@ -204,6 +204,15 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const yieldPoints = readYields(state, yieldNodes, functions);
   const channels: ChannelSite[] = [];
   const spawns: SpawnSite[] = [];
+  // Each async function's own yield points, read once: a dropped spawn asks for its coroutine's.
+  const suspensions = new Map<number, YieldPoint[]>();
+  for (const y of yieldPoints) {
+    const owner = contexts[y.context]?.functionId;
+    if (owner === undefined) continue;
+    const list = suspensions.get(owner);
+    if (list) list.push(y);
+    else suspensions.set(owner, [y]);
+  }
   for (const node of callNodes) {
     const call = state.calls[state.callOfNode.get(node)!]!;
     if (call.callee === undefined) continue;
@@ -219,7 +228,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     }
     if (TASK_SPAWNERS.has(call.callee)) {
       const handle = handleUse(text, node, state);
-      const excuse = handle === 'dropped' ? detachedExcuse(state, node, call, contexts, yieldPoints) : undefined;
+      const excuse = handle === 'dropped' ? detachedExcuse(state, node, call, contexts, suspensions) : undefined;
       spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), ...(excuse ? { excuse } : {}) });
     }
   }
@@ -698,13 +707,13 @@ const SERVER_CALLBACKS: ReadonlySet<string> = new Set(['start_server', 'start_un
  *   server's `start_server(self.handle_datagram, …)`): one task per connection, which the transport
  *   keeps alive while it waits on it (mitmproxy's DNS flows).
  */
-function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, contexts: readonly AsyncContext[], yields: readonly YieldPoint[]): DetachedExcuse | undefined {
+function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): DetachedExcuse | undefined {
   const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',');
   const inner = arg?.type === 'call' ? state.calls[state.callOfNode.get(arg)!] : undefined;
   const target = inner?.localTarget !== undefined ? state.fns[inner.localTarget] : undefined;
   if (target?.isAsync) {
     const ctx = contexts.find((c) => c.functionId === target.id);
-    const own = ctx ? yields.filter((y) => y.context === ctx.id) : [];
+    const own = ctx ? (suspensions.get(target.id) ?? []).filter((y) => y.context === ctx.id) : [];
     if (ctx && own.length === 0) return 'no-suspend';
     if (own.length > 0 && own.every((y) => waitsOnTimer(state, y, target))) return 'timer';
   }
