@@ -16,7 +16,7 @@ const HANDLER = [
   '', // 6
   '', // 7
   'async def deliver(url):', // 8
-  '    await asyncio.sleep(0)', // 9
+  '    await asyncio.open_connection(url, 443)', // 9
   '', // 10
   '', // 11
   'async def broadcast(request: web.Request) -> web.Response:', // 12
