@@ -231,7 +231,14 @@ export class Linker {
     const resolver = this.resolverFor(fromPath);
     if (!resolver || !resolver.mayLink(callee, fromPath)) return undefined;
     for (const t of resolver.targets(callee, fromPath, this.layout)) {
-      for (const s of this.modules(t.module)) {
+      const modules = this.modules(t.module);
+      // In a module of several files (a Go package), a name one file declares wins over the same
+      // name another file re-exports: a struct's own method over one its embedded type promotes.
+      for (const s of modules) {
+        const own = this.exportMap(s).get(t.name);
+        if (own) return { file: s, fn: own };
+      }
+      for (const s of modules) {
         const found = this.findExport(s, t.name, 0, new Set());
         if (found) return found;
       }

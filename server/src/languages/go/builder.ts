@@ -168,10 +168,11 @@ function calleeOf(state: GoState, call: GoNode, fn: GoFn | undefined): string | 
     const path = fieldPath(state, op, fn, 0);
     return path === undefined ? undefined : `${path}.${name}`;
   }
-  // A method promoted from an embedded type (`type Store struct{ *sql.DB }`).
+  // A method promoted from an embedded type (`type Store struct{ *sql.DB }`); one of the package
+  // declared in another file (`type Server struct{ *Store }`) is named for the linker (`./Store.Save`).
   const s = state.scope.struct(t);
   if (s && !state.funcs.has(`${t}.${name}`)) {
-    for (const e of s.embedded) if (!state.scope.structs.has(e)) return `${e}.${name}`;
+    for (const e of s.embedded) if (!state.scope.structs.has(e)) return packageLocal(e) ? `./${e}.${name}` : `${e}.${name}`;
   }
   if (packageLocal(t) && !state.funcs.has(`${t}.${name}`)) return `./${t}.${name}`;
   return `${t}.${name}`;
@@ -603,7 +604,12 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
 function fieldReexports(scope: GoScope): ReExport[] {
   const byModule = new Map<string, { imported: string; exported: string }[]>();
   for (const [struct, info] of scope.structs) {
-    for (const [name, type] of info.fields) {
+    // An embedded type re-exports the struct itself as that type (`Server` → `Store` for
+    // `type Server struct{ *Store }`): a method of `Store` called on a `Server` in another file
+    // (`./Server.Save`) links to `Store.Save`, after the struct's own methods.
+    const members: [string, string][] = [...info.fields.entries()].map(([name, type]) => [`${struct}.${name}`, type]);
+    for (const e of info.embedded) members.push([struct, e]);
+    for (const [exported, type] of members) {
       let module: string;
       let imported: string;
       if (packageLocal(type)) {
@@ -616,7 +622,7 @@ function fieldReexports(scope: GoScope): ReExport[] {
         imported = m[2]!;
       }
       const list = byModule.get(module) ?? [];
-      list.push({ imported, exported: `${struct}.${name}` });
+      list.push({ imported, exported });
       byModule.set(module, list);
     }
   }
