@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
-import { checkInOrder, type CheckItem, type ItemOutcome } from '../../server/src/cli/check-pipeline';
+import { availableParallelism } from 'node:os';
+import { AUTO_MIN_FILES, checkInOrder, TaskRunner, type CheckItem, type ItemOutcome } from '../../server/src/cli/check-pipeline';
+import { runTask, type FileResult, type TaskMessage } from '../../server/src/cli/check-tasks';
+import type { Pool } from '../../server/src/cli/pool';
 import { BLOCKING_TS, CLEAN_TS, cli, removeWorkspace, workspace } from './cli-helpers';
 
 /** A blocking call on a line that depends on `n`, so every file's findings differ. */
@@ -86,5 +89,54 @@ describe('cli: --jobs', function () {
     } finally {
       removeWorkspace(dir);
     }
+  });
+});
+
+describe('cli: --jobs auto', () => {
+  /** Runs `names` through `checkInOrder` with `--jobs auto` on recording pools (each runs its tasks in this process); returns the threads of the pool each task went to, in order. */
+  async function poolsOf(names: readonly string[], skipped: ReadonlySet<string> = new Set()): Promise<{ threads: number[]; findings: number }> {
+    const threads: number[] = [];
+    const makePool = (n: number): Pool<TaskMessage, FileResult> => ({
+      threads: n,
+      run: (message) => {
+        threads.push(n);
+        return runTask(message);
+      },
+      close: async () => undefined,
+    });
+    async function* items(): AsyncGenerator<CheckItem> {
+      for (const name of names) yield { abs: `/ws/${name}`, config: DEFAULT_CONFIG, source: skipped.has(name) ? { skipped: 'is binary' } : { text: blockingAt(names.indexOf(name)) } };
+    }
+    let findings = 0;
+    const runner = new TaskRunner({ jobs: 'auto', makePool });
+    try {
+      for await (const [, outcome] of checkInOrder(items(), { jobs: 'auto', runner })) if ('result' in outcome) findings += outcome.result.findings.length;
+    } finally {
+      await runner.close();
+    }
+    return { threads, findings };
+  }
+  const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `m${String(i).padStart(3, '0')}.ts`);
+
+  before(function () {
+    // `auto` is in-process on one core: there are no threads to choose.
+    if (availableParallelism() < 2) this.skip();
+  });
+
+  it('sends a run with enough files to analyse to the threads from its first file, none in-process', async () => {
+    const run = await poolsOf(names(AUTO_MIN_FILES + 6));
+    assert.equal(run.threads.length, AUTO_MIN_FILES + 6);
+    assert.deepEqual(new Set(run.threads), new Set([availableParallelism()]));
+    assert.equal(run.findings, AUTO_MIN_FILES + 6);
+  });
+
+  it('keeps a small run in-process, and counts only the files it has to analyse (not the skipped ones)', async () => {
+    const small = await poolsOf(names(10));
+    assert.deepEqual(new Set(small.threads), new Set([0]));
+    const all = names(AUTO_MIN_FILES + 6);
+    // Eight skipped files leave AUTO_MIN_FILES - 2 to analyse: too few for threads.
+    const run = await poolsOf(all, new Set(all.slice(0, 8)));
+    assert.equal(run.threads.length, AUTO_MIN_FILES - 2);
+    assert.deepEqual(new Set(run.threads), new Set([0]));
   });
 });

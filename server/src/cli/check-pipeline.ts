@@ -13,9 +13,17 @@ import { checkWorkerEntry, defaultJobs, inOrder, inProcessPool, workerPool, type
 /**
  * With `--jobs auto` (the default), the first this-many files that need analysing run in-process and
  * threads start only after them: a worker thread loads the whole engine (TypeScript included) before
- * its first file, which costs more than a handful of files take in-process.
+ * its first file, which costs more than a handful of files take in-process. A run that shows this
+ * many files to analyse before its first task ({@link AUTO_LOOKAHEAD}) starts on the threads.
  */
 export const AUTO_MIN_FILES = 64;
+/**
+ * How many files `--jobs auto` reads (and looks up in the cache) before its first task, to tell a
+ * big run from a small one: a run with {@link AUTO_MIN_FILES} files to analyse among them goes to the
+ * threads from its first file, so the main thread never loads the engine (TypeScript included) nor
+ * holds trees of its own beside the workers'. Bounds the files held in memory while it looks.
+ */
+export const AUTO_LOOKAHEAD = 256;
 /** How many files per thread may be read ahead of the one being printed. */
 export const WINDOW_PER_THREAD = 8;
 
@@ -65,6 +73,8 @@ export class TaskRunner {
   private pool: Pool<TaskMessage, FileResult> | undefined;
   private local: Pool<TaskMessage, FileResult> | undefined;
   private misses = 0;
+  /** `auto` was told, before its first task, that the run has enough files to analyse for threads. */
+  private big = false;
 
   constructor(options: RunnerOptions) {
     this.auto = options.jobs === 'auto';
@@ -76,6 +86,19 @@ export class TaskRunner {
   /** True when every task runs in this thread, one at a time. */
   get inProcess(): boolean {
     return this.threads <= 1;
+  }
+
+  /** True while `auto` has run no task yet and would start in-process: then {@link expect} can send the run to the threads at once. */
+  get undecided(): boolean {
+    return this.auto && !this.inProcess && !this.big && this.misses === 0;
+  }
+
+  /**
+   * Tells an `auto` runner how many files the run has to analyse at least, before its first task:
+   * with {@link AUTO_MIN_FILES} or more, every task goes to the threads, the first one included.
+   */
+  expect(files: number): void {
+    if (this.undecided && files >= AUTO_MIN_FILES) this.big = true;
   }
 
   /**
@@ -96,7 +119,7 @@ export class TaskRunner {
   private poolFor(): Pool<TaskMessage, FileResult> {
     this.misses++;
     if (this.inProcess) return (this.pool ??= this.makePool(0));
-    if (this.auto && this.misses <= AUTO_MIN_FILES) return (this.local ??= this.makePool(0));
+    if (this.auto && !this.big && this.misses <= AUTO_MIN_FILES) return (this.local ??= this.makePool(0));
     return (this.pool ??= this.makePool(this.threads));
   }
 
@@ -158,6 +181,7 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
   }
 
   const runner = options.runner ?? new TaskRunner(options);
+  const isMiss = (p: Prepared<T>): boolean => !('skipped' in p.item.source) && !p.hit;
   const work = async (p: Prepared<T>): Promise<ItemOutcome> => {
     const src = p.item.source;
     if ('skipped' in src) return { skipped: src.skipped };
@@ -168,11 +192,41 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
   };
   try {
     // In-process there is nothing to overlap with: one file at a time, as before threads existed.
-    for await (const [p, outcome] of inOrder(prepared(), runner.inProcess ? 1 : runner.parallel * WINDOW_PER_THREAD, work)) {
+    const items = runner.undecided ? decideFirst(prepared(), isMiss, runner) : prepared();
+    for await (const [p, outcome] of inOrder(items, runner.inProcess ? 1 : runner.parallel * WINDOW_PER_THREAD, work)) {
       // `work` never rejects; a rejection here would be a bug in this module, reported as such for the file.
       yield [p.item, outcome.ok ? outcome.value : { result: { findings: [], errors: [{ where: 'the check pipeline', message: String(outcome.error) }] }, cached: false }] as const;
     }
   } finally {
     if (!options.runner) await runner.close();
+  }
+}
+
+/**
+ * Yields `items` unchanged, after reading up to {@link AUTO_LOOKAHEAD} of them ahead to count those
+ * that need analysing (`isMiss`) and telling the runner ({@link TaskRunner.expect}) before the first
+ * task starts.
+ */
+async function* decideFirst<P>(items: AsyncIterable<P>, isMiss: (item: P) => boolean, runner: TaskRunner): AsyncGenerator<P> {
+  const iterator = items[Symbol.asyncIterator]();
+  const ahead: P[] = [];
+  let misses = 0;
+  let ended = false;
+  while (misses < AUTO_MIN_FILES && ahead.length < AUTO_LOOKAHEAD) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    ahead.push(next.value);
+    if (isMiss(next.value)) misses++;
+  }
+  runner.expect(misses);
+  try {
+    yield* ahead;
+    if (!ended) yield* { [Symbol.asyncIterator]: () => iterator };
+  } finally {
+    // A consumer that stops early closes the walk behind (a no-op once it has ended).
+    if (!ended) await iterator.return?.();
   }
 }
