@@ -59,6 +59,13 @@ describe('cli: the built executable', function () {
     assert.equal((JSON.parse(two.stdout) as unknown[]).length, 1);
   });
 
+  it('runs on worker threads when Node was started with a V8 option (`node --max-old-space-size=… cli.js`)', () => {
+    const one = runCli(['check', '--jobs', '1', '--format', 'json'], ws);
+    const two = spawnSync(process.execPath, ['--max-old-space-size=2048', CLI, 'check', '--jobs', '2', '--format', 'json'], { cwd: ws, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(two.stderr, '');
+    assert.deepEqual([two.status, two.stdout], [one.status, one.stdout]);
+  });
+
   it('keys its cache on the bundle: a warm run from the bundle prints what the cold one did', () => {
     const cold = runCli(['check', '--cache', '--cache-location', 'cache/', '--jobs', '2'], ws);
     const warm = runCli(['check', '--cache', '--cache-location', 'cache/', '--jobs', '2'], ws);

@@ -27,7 +27,13 @@ export function inProcessPool<M, R>(handler: (message: M) => Promise<R>): Pool<M
 export interface WorkerEntry {
   /** Absolute path of a module whose default export is the handler. */
   readonly filename: string;
-  readonly execArgv: readonly string[];
+  /**
+   * Node options of the threads; absent, they inherit this process's, as Node does by default. Not
+   * `process.execArgv` given back: Node refuses V8 options in a worker's `execArgv`
+   * (ERR_WORKER_INVALID_EXEC_ARGV), so `node --max-old-space-size=8192 cli.js check` failed every
+   * file on threads, while inherited ones (V8's are process-wide anyway) are taken as they are.
+   */
+  readonly execArgv?: readonly string[];
 }
 
 /** Options for {@link workerPool}. */
@@ -39,7 +45,7 @@ export interface WorkerPoolOptions extends WorkerEntry {
 export function workerPool<M, R>(options: WorkerPoolOptions): Pool<M, R> {
   const piscina = new Piscina<M, R>({
     filename: options.filename,
-    execArgv: [...options.execArgv],
+    ...(options.execArgv ? { execArgv: [...options.execArgv] } : {}),
     minThreads: options.threads,
     maxThreads: options.threads,
     // One file per thread at a time bounds memory to one tree per thread.
@@ -64,7 +70,7 @@ export function workerPool<M, R>(options: WorkerPoolOptions): Pool<M, R> {
  */
 export function checkWorkerEntry(): WorkerEntry {
   if (__filename.endsWith('.ts')) return { filename: join(__dirname, 'check-worker.ts'), execArgv: [...process.execArgv, '--require', require.resolve('tsx/cjs')] };
-  return { filename: join(__dirname, 'check-worker.js'), execArgv: [...process.execArgv] };
+  return { filename: join(__dirname, 'check-worker.js') };
 }
 
 /** The number of threads `--jobs` means by default: what the machine offers. */
