@@ -34,7 +34,7 @@ export function findChannels(text: string, calls: readonly ResolvedCall[], funct
       // One write per item of the configuration (the backends of a proxy's hash ring, listed by its
       // admin `status` reply): a burst the config file bounds, not a stream that grows with traffic.
       const walked = loopCollection(c.loop);
-      if (walked && (config ??= configReader(w, c.node.getSourceFile(), rootScope(c.scope))).isConfig(walked, c.scope)) continue;
+      if (walked && (config ??= configReader(w, functions, c.node.getSourceFile(), rootScope(c.scope))).isConfig(walked, c.scope)) continue;
       const callee = unwrap(c.node.expression) as ts.PropertyAccessExpression;
       const receiver = normalisedText(text, startOf(callee.expression, text), callee.expression.end);
       out.push({ id: out.length, span: c.span, constructor: STREAM_WRITE, text: `${receiver}.write()`, bounded: false, reason: 'ignored-backpressure', ...whereOf(c, functions) });

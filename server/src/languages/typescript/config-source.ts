@@ -1,20 +1,31 @@
 /**
- * Whether a collection is the process's configuration: read from a config object (`config.nodes`,
- * `this.settings.backends`, `process.env`), or a structure the code builds from one (a hash ring
- * built from the configured nodes, an object filled once per configured item). Its size is the
- * operator's decision, not the traffic's: a loop over it is a burst bounded by the config file.
+ * Whether a collection is the process's configuration: read from a config source (a `require` or
+ * `import` of a config module or a JSON/YAML file, the parameter of a config-file loader's callback,
+ * `process.env`/`process.argv`, a literal), or a structure the code builds from one (a hash ring built
+ * from the configured nodes, an object filled once per configured item). Its size is the operator's
+ * decision, not the traffic's: a loop over it is a burst bounded by the config file.
  *
- * Only how the collection is built counts: a structure built from configuration is taken to stay
- * configuration, whatever its own methods do to it later (a hash ring re-adding a node its health
- * check had removed).
+ * Provenance decides, never a name: `const config = JSON.parse(msg)` in a message handler and
+ * `const userSettings = await db.query(…)` are data. A collection seeded from configuration stays
+ * configuration only while every fill of it is bounded too (`peers = new Set(config.seeds)` then
+ * `peers.add(rinfo.address)` per packet grows with the traffic). A structure of its own type (a hash
+ * ring) that the code reshapes outside request and message handlers stays configuration: a health
+ * check re-adding a node it had removed does not make the ring traffic-sized.
  */
 import ts from 'typescript';
+import type { FunctionInfo } from '../../engine/model';
 import { isFunctionLike, unwrap } from './ast';
-import { lookup, type Scope } from './resolve';
+import { lookup, requiredModule, type Binding, type ClassInfo, type Scope } from './resolve';
 import type { WalkResult } from './walk';
 
-/** A name that holds configuration: `config`, `conf`, `cfg`, `settings`, and `serverConfig`, `app_settings`. */
-const CONFIG_NAME = /(^|[a-z0-9_$])(config|conf|cfg|configuration|settings)$/i;
+/** A config module, by the last segment of its specifier: `config`, `nconf`, `./lib/config`, `../app-settings`. */
+const CONFIG_MODULE = /(^|[-_.a-z0-9$])(config|conf|cfg|configuration|settings)$/i;
+/** A data file shipped beside the code or named by the operator (`./config.json`, `../hosts.yaml`). */
+const CONFIG_FILE = /\.(json5?|ya?ml|toml|ini)$/i;
+/** A function that loads configuration and hands it to its callback (`configFile`, `loadConfig`, `onSettingsChange`). */
+const CONFIG_LOADER = /(config|conf|cfg|settings)/i;
+/** Built-in collections: every item in them is one the code put there. */
+const BUILTIN_COLLECTION = /^(Map|Set|Array|Object|WeakMap|WeakSet)$/;
 /** Array and object methods whose result holds (some of) the receiver's items. */
 const PASS_THROUGH = new Set(['filter', 'map', 'slice', 'concat', 'sort', 'reverse', 'flat', 'flatMap', 'toSorted', 'toReversed', 'keys', 'values', 'entries']);
 /** Methods that call their callback once per item of the receiver. */
@@ -32,12 +43,12 @@ export interface ConfigReader {
   isConfig(expr: ts.Expression, scope: Scope): boolean;
 }
 
-export function configReader(w: WalkResult, sf: ts.SourceFile, moduleScope: Scope): ConfigReader {
+export function configReader(w: WalkResult, functions: readonly FunctionInfo[], sf: ts.SourceFile, moduleScope: Scope): ConfigReader {
   let fills: Map<string, ts.Node[]> | undefined;
   // Bindings being followed: `a = b` and `b = a` must not loop.
   const following = new Set<object>();
 
-  /** The writes that add items to a collection named `name` (`name[k] = v`, `name.push(v)`), anywhere in the file. */
+  /** The writes that add items to a collection named `name` (`name[k] = v`, `name.push(v)`, `this.name.add(v)` as `this.name`), anywhere in the file. */
   const fillsOf = (name: string): readonly ts.Node[] => {
     if (!fills) {
       const found = new Map<string, ts.Node[]>();
@@ -51,8 +62,13 @@ export function configReader(w: WalkResult, sf: ts.SourceFile, moduleScope: Scop
       const push = (c: ts.Node): void => void stack.push(c);
       while (stack.length > 0) {
         const n = stack.pop()!;
-        if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isElementAccessExpression(n.left) && ts.isIdentifier(n.left.expression)) add(n.left.expression.text, n);
-        else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && FILLS.has(n.expression.name.text) && ts.isIdentifier(n.expression.expression)) add(n.expression.expression.text, n);
+        if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isElementAccessExpression(n.left)) {
+          const target = collectionKey(n.left.expression);
+          if (target !== undefined) add(target, n);
+        } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && FILLS.has(n.expression.name.text)) {
+          const target = collectionKey(n.expression.expression);
+          if (target !== undefined) add(target, n);
+        }
         n.forEachChild(push);
       }
       fills = found;
@@ -106,37 +122,115 @@ export function configReader(w: WalkResult, sf: ts.SourceFile, moduleScope: Scop
     return ts.isNewExpression(u) && ts.isIdentifier(u.expression) && /^(Map|Set|Array|Object)$/.test(u.expression.text) && (u.arguments?.length ?? 0) === 0;
   };
 
+  /** The module a name is imported from (`import config from './config.js'`, `import cfg = require('./cfg')`). */
+  let imports: Map<string, string> | undefined;
+  const importedFrom = (name: string): string | undefined => {
+    if (!imports) {
+      const found = new Map<string, string>();
+      for (const st of sf.statements) {
+        if (ts.isImportDeclaration(st) && ts.isStringLiteralLike(st.moduleSpecifier) && st.importClause) {
+          const spec = st.moduleSpecifier.text;
+          const clause = st.importClause;
+          if (clause.name) found.set(clause.name.text, spec);
+          const nb = clause.namedBindings;
+          if (nb && ts.isNamespaceImport(nb)) found.set(nb.name.text, spec);
+          else if (nb) for (const el of nb.elements) found.set(el.name.text, spec);
+        } else if (ts.isImportEqualsDeclaration(st) && ts.isExternalModuleReference(st.moduleReference) && ts.isStringLiteralLike(st.moduleReference.expression)) {
+          found.set(st.name.text, st.moduleReference.expression.text);
+        }
+      }
+      imports = found;
+    }
+    return imports.get(name);
+  };
+
+  /**
+   * An untyped parameter of a callback handed to a config loader: a call named for configuration
+   * (`loadConfig(path, (conf) => …)`) or made on a config module or configuration
+   * (`configlib.configFile(file, (conf) => …)`, `config.nodes.forEach((node) => …)`).
+   */
+  const loaderParameter = (use: ts.Identifier, b: Binding, depth: number): boolean => {
+    for (let p: ts.Node | undefined = use.parent; p && !ts.isSourceFile(p); p = p.parent) {
+      if (!isFunctionLike(p)) continue;
+      const id = w.fnIdByNode.get(p);
+      if (id === undefined || w.functions[id]!.scope.bindings.get(use.text) !== b) continue;
+      const host = p.parent;
+      if (!host || !ts.isCallExpression(host) || !host.arguments.includes(p as ts.Expression)) return false;
+      const callee = unwrap(host.expression);
+      if (ts.isIdentifier(callee)) return CONFIG_LOADER.test(callee.text);
+      if (!ts.isPropertyAccessExpression(callee)) return false;
+      return CONFIG_LOADER.test(callee.name.text) || isConfig(callee.expression, scopeAt(host), depth + 1);
+    }
+    return false;
+  };
+
+  /** Whether every item in a variable or field comes from configuration. `key` names its fills. */
+  const configBinding = (b: Binding, key: string, depth: number): boolean => {
+    if (b.k !== 'var' || b.exprs.length === 0 || following.has(b)) return false;
+    following.add(b);
+    try {
+      const built = b.exprs.filter((x) => !emptyCollection(x));
+      const writes = fillsOf(key);
+      // Declared empty: its items are what the file puts in it.
+      if (built.length === 0) return writes.length > 0 && writes.every((f) => boundedFill(f, depth));
+      if (!built.every((x) => isStatic(x, scopeAt(x), depth))) return false;
+      // Seeded from configuration: still configuration only while the file adds nothing the traffic
+      // brings. A structure of its own type keeps its shape outside handlers (see the file's comment).
+      const ownType = built.every((x) => {
+        const u = unwrap(x);
+        return ts.isNewExpression(u) && !(ts.isIdentifier(u.expression) && BUILTIN_COLLECTION.test(u.expression.text));
+      });
+      return writes.every((f) => boundedFill(f, depth) || (ownType && !inHandler(f)));
+    } finally {
+      following.delete(b);
+    }
+  };
+
+  /** The fill runs in a request, message or event handler, or in code such a handler runs inline. */
+  const inHandler = (fill: ts.Node): boolean => {
+    for (let p: ts.Node | undefined = fill.parent; p && !ts.isSourceFile(p); p = p.parent) {
+      if (!isFunctionLike(p)) continue;
+      const id = w.fnIdByNode.get(p);
+      if (id !== undefined) return functions[id]?.context !== undefined;
+    }
+    return false;
+  };
+
   function isConfig(expr: ts.Expression, scope: Scope, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
     const e = unwrap(expr);
     if (ts.isIdentifier(e)) {
       const b = lookup(e.text, scope);
-      // Named for configuration, unless it was taken from a request (`const config = req.body`).
-      if (CONFIG_NAME.test(e.text)) return !(b?.k === 'var' && b.exprs.some((x) => REQUEST_PART.test(x.getText(sf))));
       if (!b) return false;
-      if (b.k === 'member') return isConfig(b.base, b.scope, depth + 1);
-      if (b.k !== 'var' || b.exprs.length === 0 || following.has(b)) return false;
-      following.add(b);
-      try {
-        const built = b.exprs.filter((x) => !emptyCollection(x));
-        if (built.length > 0) return built.every((x) => isConfig(x, b.scope, depth + 1));
-        // Declared empty: its items are what the file puts in it.
-        const writes = fillsOf(e.text);
-        return writes.length > 0 && writes.every((f) => boundedFill(f, depth));
-      } finally {
-        following.delete(b);
+      if (b.k === 'value') {
+        const spec = importedFrom(e.text);
+        return spec !== undefined && configModule(spec);
       }
+      if (b.k === 'member') return isConfig(b.base, b.scope, depth + 1);
+      if (b.k === 'opaque') return loaderParameter(e, b, depth);
+      return configBinding(b, e.text, depth);
     }
     if (ts.isPropertyAccessExpression(e)) {
       // What a client sent is data, whatever its fields are called (`req.body.config.items`).
       if (REQUEST_PART.test(e.getText(sf))) return false;
-      if (CONFIG_NAME.test(e.name.text)) return true;
       const base = unwrap(e.expression);
       if (ts.isIdentifier(base) && base.text === 'process') return e.name.text === 'env' || e.name.text === 'argv';
+      // A field the class sets from configuration (`this.backends = config.backends`).
+      if (base.kind === ts.SyntaxKind.ThisKeyword) {
+        const field = classOf(scope)?.fields.get(e.name.text);
+        return field !== undefined && configBinding(field, `this.${e.name.text}`, depth);
+      }
       return isConfig(e.expression, scope, depth + 1);
     }
     if (ts.isElementAccessExpression(e)) return isConfig(e.expression, scope, depth + 1);
+    // `await import('./config.json')`.
+    if (ts.isAwaitExpression(e)) {
+      const spec = requiredModule(unwrap(e.expression));
+      return spec !== undefined && configModule(spec);
+    }
     if (ts.isCallExpression(e)) {
+      const spec = requiredModule(e);
+      if (spec !== undefined) return configModule(spec);
       const callee = unwrap(e.expression);
       if (ts.isPropertyAccessExpression(callee)) {
         const m = callee.name.text;
@@ -156,4 +250,27 @@ export function configReader(w: WalkResult, sf: ts.SourceFile, moduleScope: Scop
   }
 
   return { isConfig: (expr, scope) => isConfig(expr, scope, 0) };
+}
+
+/** The key `fillsOf` files a collection under: a name, or `this.name` for a field. */
+function collectionKey(target: ts.Expression): string | undefined {
+  const u = unwrap(target);
+  if (ts.isIdentifier(u)) return u.text;
+  if (ts.isPropertyAccessExpression(u) && u.expression.kind === ts.SyntaxKind.ThisKeyword) return `this.${u.name.text}`;
+  return undefined;
+}
+
+/** A module specifier that names a config module or a data file (`./config`, `config`, `../lib/config/index.js`, `./hosts.json`). */
+function configModule(spec: string): boolean {
+  if (CONFIG_FILE.test(spec)) return true;
+  const segments = spec.replace(/^node:/, '').split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+  let last = (segments.pop() ?? '').replace(/\.[cm]?[jt]sx?$/, '');
+  if (last === 'index') last = segments.pop() ?? '';
+  return CONFIG_MODULE.test(last);
+}
+
+/** The class `this` refers to in a scope or the function it is nested in. */
+function classOf(scope: Scope): ClassInfo | undefined {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.cls) return s.cls;
+  return undefined;
 }
