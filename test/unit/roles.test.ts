@@ -47,6 +47,19 @@ describe('roles: path conventions', () => {
     assert.equal(roleOf('packages/cli/tools/build.ts', 'typescript'), 'script');
   });
 
+  it('reads a Java package below a source root as a package, not a folder convention: `com/example/` is production code', () => {
+    // Spring Initializr's default package is `com.example`; a package `…/test/…` or `…/scripts/…` in main code is main code.
+    assert.equal(roleOf('src/main/java/com/example/orders/OrderController.java', 'java'), 'production');
+    assert.equal(roleOf('services/orders/src/main/java/com/example/orders/OrderController.java', 'java'), 'production');
+    assert.equal(roleOf('src/main/java/com/acme/test/fixtures/Seeder.java', 'java'), 'production');
+    assert.equal(roleOf('src/main/kotlin/com/example/App.java', 'java'), 'production');
+    assert.equal(roleOf('src/java/org/example/Server.java', 'java'), 'production');
+    // What is above the source root still decides: a test source set, an examples module.
+    assert.equal(roleOf('src/test/java/com/example/orders/OrderControllerSupport.java', 'java'), 'test');
+    assert.equal(roleOf('examples/orders/src/main/java/com/acme/App.java', 'java'), 'example');
+    assert.equal(roleOf('spring-samples/src/main/java/com/acme/App.java', 'java'), 'example');
+  });
+
   it('does not take a word that ends in `test` for a test: `contest.ts`, `latest.ts`, `attest.rs`', () => {
     for (const path of ['src/contest.ts', 'src/latest.ts', 'src/attest.rs', 'src/testimonials.ts', 'src/protest/index.ts']) assert.equal(roleOf(path, 'typescript'), 'production', path);
   });

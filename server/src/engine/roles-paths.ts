@@ -88,6 +88,21 @@ const applies = (c: { readonly languages?: readonly LanguageId[] }, language: La
   c.languages === undefined || language === undefined || c.languages.includes(language);
 
 /**
+ * How many leading folders of a path the folder conventions read. In Java the folders below a source
+ * root (`src/main/java/`, `src/test/kotlin/`, `src/java/`) are a package's name, not the project's layout: Spring
+ * Initializr's default package `com.example` puts every class of a service under `com/example/`.
+ */
+function folderLimit(segments: readonly string[], language: LanguageId | undefined): number {
+  if (language !== 'java') return segments.length;
+  for (let i = 0; i + 1 < segments.length; i++) {
+    if (segments[i] !== 'src') continue;
+    if (segments[i + 1] === 'java') return i + 2;
+    if (i + 2 < segments.length && /^(?:java|kotlin|scala|groovy)$/.test(segments[i + 2]!)) return i + 3;
+  }
+  return segments.length;
+}
+
+/**
  * The role the ecosystems' conventions give a file, from its path relative to the project root
  * (forward slashes). `undefined` when no convention applies (the file is production code unless
  * its syntax says otherwise).
@@ -98,7 +113,7 @@ export function conventionRole(projectPath: string, language?: LanguageId): Role
   for (const c of FILE_CONVENTIONS) {
     if (c.role !== 'script' && applies(c, language) && c.pattern.test(base)) return { role: c.role, where: roleWhere(c.role, `a \`${c.shown}\` file`) };
   }
-  for (let i = 0; i < segments.length; i++) {
+  for (let i = 0; i < folderLimit(segments, language); i++) {
     const name = segments[i]!.toLowerCase();
     // Rust's `src/bin/*.rs` are separate binaries; a `bin/` elsewhere holds a package's CLI entry points.
     for (const c of FOLDER_CONVENTIONS) {
