@@ -3,7 +3,11 @@
 // `hint`, saying why; a lock a quick caller also takes, one that guards state, or one handed to a
 // sync.Cond keeps the rule's severity. Each fixture marks the lines that must be hints with
 // `(hint: …)` after the marker. The package's other files count: the cross-file project's
-// stream.go is quiet alone and loud when stats.go's quick taker is linked.
+// stream.go is loud when stats.go's quick taker is linked. Analysed without its package (no
+// PACKAGE_LOCKS entry: `crossFile: false`, one file alone) a lock's other uses are unknown, so
+// nothing is excused. An acquisition with a path that skips the wait and touches the owner's state
+// (a read-through cache's hit) is a quick caller, and a mutating method call on an owner field
+// (`r.cache.Add`) is a write.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -20,6 +24,7 @@ import { cli, removeWorkspace, workspace } from './cli-helpers';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'go');
 const PER_FILE = join(FIXTURES, 'await-holding-lock', 'invalid-serialising-locks.go');
+const CACHES = join(FIXTURES, 'await-holding-lock', 'invalid-read-through-cache.go');
 const PROJECT = join(FIXTURES, 'cross-file', 'mux-stream-locks');
 
 /** Each lock finding as `line severity`, and the lines the fixture marks as hints. */
@@ -44,9 +49,12 @@ function goFiles(dir: string): string[] {
 }
 
 describe('Go: locks that only serialise waits', () => {
+  /** The file as a package of its own: linked, so its package's uses of its locks are known. */
+  const linked = (path: string, text: string): Analysis => analyzeProject([{ path, text }]).analyses.get(path)!;
+
   it('reports waits under a serialising lock at hint, with the reason, and the others at warning', () => {
     const text = readFileSync(PER_FILE, 'utf8');
-    const a = analyze({ path: PER_FILE, text })!;
+    const a = linked(PER_FILE, text);
     const { got, want } = severities(a, text);
     assert.deepEqual(got, want);
     const keyring = a.findings.find((f) => f.severity === 'hint' && f.message.includes('k.opMu'));
@@ -56,6 +64,32 @@ describe('Go: locks that only serialise waits', () => {
     assert.match(keyring.message, /^`k\.opMu` is held across `k\.ask`/);
   });
 
+  it('keeps a read-through cache a warning: its hit path does not wait, and its fill is a method call', () => {
+    const text = readFileSync(CACHES, 'utf8');
+    const { got, want } = severities(linked(CACHES, text), text);
+    assert.deepEqual(got, want);
+    assert.deepEqual(want.filter((w) => w.endsWith('hint')).length, 2, 'the fixture keeps its serialising traps');
+  });
+
+  it('excuses nothing when the package was not read: without a PACKAGE_LOCKS entry every wait keeps its severity', () => {
+    for (const path of [PER_FILE, CACHES]) {
+      const text = readFileSync(path, 'utf8');
+      const alone = analyze({ path, text })!;
+      const locks = alone.findings.filter((f) => f.rule === 'await-holding-lock');
+      assert.ok(locks.length > 0);
+      assert.deepEqual(locks.filter((f) => f.severity === 'hint' || /only serialises/.test(f.message)), [], path);
+    }
+  });
+
+  it('links an empty PACKAGE_LOCKS entry for a file whose locks no other file uses, and none for a file taking no mutex field', async () => {
+    const summary = summaryOf(analyze({ path: PER_FILE, text: readFileSync(PER_FILE, 'utf8') })!, PER_FILE)!;
+    const imports = newLinker([summary], await readProjectLayout([PER_FILE])).importsFor(PER_FILE);
+    assert.ok(validImports(imports));
+    assert.deepEqual(imports[PACKAGE_LOCKS]?.lockUses, []);
+    const noLocks = { ...summary, locks: [] };
+    assert.equal(newLinker([noLocks], await readProjectLayout([PER_FILE])).importsFor(PER_FILE)[PACKAGE_LOCKS], undefined);
+  });
+
   it('counts the acquisitions in the other files of the package', async () => {
     const files = goFiles(PROJECT).map((path) => ({ path, text: readFileSync(path, 'utf8'), shown: relative(PROJECT, path) }));
     const { analyses } = analyzeProject(files, await readProjectLayout(files.map((f) => f.path)));
@@ -63,10 +97,11 @@ describe('Go: locks that only serialise waits', () => {
       const { got, want } = severities(analyses.get(f.path)!, f.text);
       assert.deepEqual(got, want, f.shown);
     }
-    // Alone, stream.go cannot see stats.go's quick read of sendMu: both of its locks look serialising.
+    // Alone, stream.go cannot see stats.go's quick read of sendMu, nor close.go's waits: unknown
+    // uses excuse nothing, so its three waits are warnings (not the hints an unread package once gave).
     const stream = files.find((f) => f.shown.endsWith('stream.go'))!;
     const alone = analyze({ path: stream.path, text: stream.text })!;
-    assert.deepEqual(alone.findings.filter((f) => f.rule === 'await-holding-lock').map((f) => f.severity), ['hint', 'hint', 'hint']);
+    assert.deepEqual(alone.findings.filter((f) => f.rule === 'await-holding-lock').map((f) => f.severity), ['warning', 'warning', 'warning']);
     const write = analyses.get(stream.path)!.findings.find((f) => f.message.includes('s.sendMu'))!;
     assert.equal(write.severity, 'warning');
   });

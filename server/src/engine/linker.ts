@@ -314,19 +314,22 @@ export class Linker {
       const l = this.link(path, callee);
       if (l && (l.blocks || l.io || (floating.has(callee) && l.isAsync && !l.cannotReject) || (assumed.has(callee) && l.cannotReject))) out[callee] = l;
     }
+    // Present (possibly with no uses) whenever the file takes a mutex field: the rule reads its
+    // absence as "the package's other uses are unknown" (no index yet, `crossFile: false`, one file).
     const lockUses = this.packageLockUses(s);
-    if (lockUses.length > 0) out[PACKAGE_LOCKS] = { path: dirname(path), shown: dirname(s.shown), name: 'package locks', isAsync: false, offloads: false, io: false, lockUses };
+    if (lockUses !== undefined) out[PACKAGE_LOCKS] = { path: dirname(path), shown: dirname(s.shown), name: 'package locks', isAsync: false, offloads: false, io: false, lockUses };
     return out;
   }
 
   /**
    * The uses, by the other files of the folder (a Go package), of the mutex fields `s` acquires:
-   * those of the same `Owner.field`, and those whose owner the other file could not type (`?.field`).
+   * those of the same `Owner.field`, and those whose owner the other file could not type (`?.field`);
+   * an empty list when no other file uses them, `undefined` when `s` acquires none.
    */
-  private packageLockUses(s: FileSummary): LockUse[] {
+  private packageLockUses(s: FileSummary): LockUse[] | undefined {
     const mine = new Set<string>();
     for (const u of s.locks ?? []) if (u.kind === 'acquire' && !u.lock.startsWith('?.')) mine.add(u.lock);
-    if (mine.size === 0) return [];
+    if (mine.size === 0) return undefined;
     const fields = new Set([...mine].map((l) => `?.${l.slice(l.lastIndexOf('.') + 1)}`));
     const out: LockUse[] = [];
     for (const other of this.byFolder.get(dirname(s.path)) ?? []) {

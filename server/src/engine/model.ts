@@ -210,9 +210,15 @@ export interface LockUse {
    * `sync.Cond` or a helper), so code the frontend cannot see may take it.
    */
   readonly kind: 'acquire' | 'escape';
-  /** An acquisition held across a parking point of its function. */
+  /**
+   * An acquisition held across a parking point of its function on every path that touches the
+   * owner's state (one whose hit path returns without waiting, a read-through cache, does not wait).
+   */
   readonly waits?: boolean;
-  /** An acquisition under which the function assigns a field of the lock's owner: the lock guards that state. */
+  /**
+   * An acquisition under which the function changes a field of the lock's owner (assigns it, or
+   * calls a mutating method on it: `r.cache.Add`): the lock guards that state.
+   */
   readonly writes?: boolean;
 }
 

@@ -105,16 +105,22 @@ function onGuardedResource(region: HeldRegion, call: CallSite): boolean {
 
 /**
  * Go: why a lock only serialises waits, when it does: every acquisition of it in the package (this
- * file's and, through the linker, the other files') is held across a parking point, none writes a
+ * file's and, through the linker, the other files') is held across a parking point on every path
+ * that touches the owner's state (locks.ts quickPath), none writes a
  * field of the lock's owner, and the mutex is never handed on (`&s.mu`) where other code could take
  * it. Then whoever waits for the lock is another of those slow operations, queued behind this one on
  * purpose (memberlist's `leaveLock` "serializes calls to Leave"; yamux's `sendLock` keeps one
- * `Write`'s frames together): nothing quick waits behind it. Undefined when the lock guards more.
+ * `Write`'s frames together): nothing quick waits behind it. Undefined when the lock guards more, and
+ * when the package's other uses are unknown (no {@link PACKAGE_LOCKS} entry).
  */
 function serialisingReason(model: FileModel, imports: Imports, id: string): string | undefined {
   const fieldName = id.slice(id.lastIndexOf('.') + 1);
   const owner = id.slice(0, id.lastIndexOf('.'));
-  const uses = [...(model.lockUses ?? []), ...(imports[PACKAGE_LOCKS]?.lockUses ?? [])].filter((u) => u.lock === id || u.lock === `?.${fieldName}`);
+  // Without the package's entry (nothing linked the package: `crossFile: false`, the server before
+  // its index is built, one file analysed alone) the other files' uses are unknown, not absent.
+  const pkg = imports[PACKAGE_LOCKS];
+  if (pkg === undefined) return undefined;
+  const uses = [...(model.lockUses ?? []), ...(pkg.lockUses ?? [])].filter((u) => u.lock === id || u.lock === `?.${fieldName}`);
   const acquires = uses.filter((u) => u.kind === 'acquire');
   if (acquires.length === 0 || uses.some((u) => u.kind === 'escape') || acquires.some((u) => u.waits !== true || u.writes === true)) return undefined;
   const takers = [...new Set(acquires.map((u) => `\`${u.function}\``))];
@@ -303,7 +309,7 @@ export const awaitHoldingLock: Rule = {
       'For an async-aware lock (`async-mutex`, `tokio::sync::Mutex`) the yield is flagged when it waits on external I/O, or when it takes the same lock again. ' +
       'It also flags an acquisition with no release on some path. ' +
       'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant). ' +
-      'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, none assigns a field of the lock\'s owner, and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning.',
+      'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, on every path that touches the owner\'s state (a read-through cache\'s hit that returns without waiting is a quick caller), none changes a field of the lock\'s owner (an assignment, or a mutating method such as `r.cache.Add` or `l.PushBack`), and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning. The package must have been read: a file analysed without it (the language server with `crossFile: false` or before its index is built) keeps the warning.',
     why:
       'A task suspended while holding a lock keeps every other task that needs the lock waiting, for as long as the awaited work takes. ' +
       'With a blocking lock the waiters block their threads, which can deadlock the executor. ' +
@@ -335,7 +341,7 @@ export const awaitHoldingLock: Rule = {
     limits:
       'An await that only touches memory under an async lock is not flagged, nor is one on the connection an async lock serialises: a connection field beside the mutex (TS/JS, Go), the I/O resource a Rust mutex guards, and in Python a stream, connection or websocket attribute of the lock\'s own object whose every wait in the class is under that lock. ' +
       'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS, Rust, Python and Go) functions of other project files whose summary reaches such a client (in Go, a call under a mutex into another file of the package or another package of the module); awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O. ' +
-      'A Go lock counts as guarding state when the locked code assigns a field of its owner itself: a write made by a helper called under the lock is not seen, and a wait through another file\'s I/O does not make an acquisition slow.',
+      'A Go lock counts as guarding state when the locked code changes a field of its owner itself: a write made by a helper called under the lock is not seen (unless a path that skips the wait reads that state), and a wait through another file\'s I/O does not make an acquisition slow.',
   },
   check,
 };

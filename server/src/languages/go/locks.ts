@@ -49,6 +49,17 @@ export interface Acquisition {
   /** The regions it holds (indexes into the file's held regions). */
   readonly regions: readonly number[];
   readonly writes: boolean;
+  /** Where its paths are followed from ({@link quickPath}): the `Lock()` statement, in `body` of its function. */
+  readonly from: GoNode;
+  readonly body: GoNode;
+  readonly context: number;
+  /** The lock's owner as written (`r` for `r.mu`) and the mutex field (`mu`). */
+  readonly owner: string;
+  readonly lockField: string;
+  /** Statements that release it explicitly (`r.mu.Unlock()`, an `unlock()` helper). */
+  readonly unlocks: ReadonlySet<GoNode>;
+  /** Regions of other locks taken inside it: what they cover is theirs. */
+  readonly nested: readonly Span[];
 }
 
 /** A mutex acquisition while it is held. */
@@ -162,8 +173,24 @@ export function buildHeldRegions(state: GoState, acquisitions: Acquisition[] = [
   return regions;
 }
 
-/** Statements that change what they name: assignments, `x++`/`x--`, and `delete(m, k)`, with the changed expressions. */
+/**
+ * Methods whose call changes the value they are called on: a cache's `Add`, a list's `PushBack`, a
+ * `sync.Map`'s `Store`, a set's `Delete`. (Not `Write`: on a connection field that is I/O, not state.)
+ */
+const MUTATORS = /^(?:Add|Set|Put|Store|Swap|CompareAndSwap|LoadOrStore|LoadAndDelete|Delete|Remove|Push|Insert|Append|Prepend|Enqueue|Dequeue|Pop|Clear|Reset|Purge|Evict|Update|Upsert|Move|Incr?|Decr?)(?:[A-Z0-9_]|$)/;
+
+/**
+ * Statements that change what they name: assignments, `x++`/`x--`, `delete(m, k)`, and a mutating
+ * method of a field (`r.cache.Add(k, v)` changes `r.cache`), with the changed expressions.
+ */
 function writtenTargets(state: GoState, stmt: GoNode): GoNode[] {
+  if (stmt.type === 'call_expression') {
+    const f = field(stmt, 'function');
+    const m = f?.type === 'selector_expression' ? field(f, 'field') : undefined;
+    const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
+    if (m && x?.type === 'selector_expression' && MUTATORS.test(textOf(state.text, m))) return [x];
+    return [];
+  }
   if (stmt.type === 'assignment_statement') return field(stmt, 'left')?.children.filter((c) => c.type !== ',') ?? [];
   if (stmt.type === 'inc_statement' || stmt.type === 'dec_statement') return stmt.children.slice(0, 1);
   if (stmt.type === 'expression_statement' && stmt.children[0]?.type === 'call_expression') {
@@ -189,10 +216,11 @@ export function lockUses(state: GoState, regions: readonly HeldRegion[], yields:
   // A call that takes the held lock again waits forever: a deadlock, reported as such, not a wait the lock serialises.
   const parks = yields.filter((y) => y.parking !== undefined && y.parking.until !== 'forever');
   for (const a of acquisitions) {
+    const mine = parks.filter((y) => y.context === a.context && spanContains(span(a.body), y.span));
     const waits = a.regions.some((id) => {
       const r = regions[id]!;
-      return parks.some((y) => y.context === r.context && spanContains(r.span, y.span) && y.span.start >= r.acquireSpan.end);
-    });
+      return mine.some((y) => spanContains(r.span, y.span) && y.span.start >= r.acquireSpan.end);
+    }) && !quickPath(state, a, mine);
     out.push({ lock: a.lock, function: a.function, kind: 'acquire', ...(waits ? { waits: true } : {}), ...(a.writes ? { writes: true } : {}) });
   }
   const fields = new Set(acquisitions.map((a) => a.lock.slice(a.lock.lastIndexOf('.') + 1)));
@@ -222,6 +250,140 @@ export function lockUses(state: GoState, regions: readonly HeldRegion[], yields:
     });
   }
   return out;
+}
+
+/** Logging through a field (`m.logger.Printf`): not the state a lock guards. */
+const LOGGER_FIELD = /^(?:log|logger|Logger|Log)$/;
+
+/**
+ * True when some path from the acquisition to its release passes no parking point and touches the
+ * state of the lock's owner (reads or changes a field of it other than the mutex, outside the
+ * regions of other locks taken inside): a quick caller, such as a read-through cache's hit
+ * (`if v, ok := r.cache.Get(k); ok { return v }` before the lookup of a miss), which then waits
+ * behind the slow path. A path that skips the wait without touching that state (memberlist's
+ * `Leave` after a first one, yamux's `Write` of nothing) is the slow operation finding nothing to do.
+ */
+function quickPath(state: GoState, a: Acquisition, parks: readonly YieldPoint[]): boolean {
+  const { text } = state;
+  const ownerType = a.lock.slice(0, a.lock.lastIndexOf('.'));
+  const fields = state.scope.structs.get(ownerType)?.fields;
+  const parked = (n: GoNode): boolean => parks.some((y) => n.start <= y.span.start && y.span.end <= n.end);
+  /** A parking point that is the statement itself (`select`, `for … range ch`). */
+  const parksWhole = (n: GoNode): boolean => parks.some((y) => y.span.start === n.start && y.span.end === n.end);
+  const touches = (n: GoNode | undefined): boolean => {
+    if (!n) return false;
+    let found = false;
+    walk(n, (x) => {
+      if (found || x.type === 'func_literal') return false;
+      if (x.type !== 'selector_expression') return true;
+      const op = field(x, 'operand');
+      const f = field(x, 'field');
+      if (!op || !f || textOf(text, op).replace(/\s+/g, '') !== a.owner) return true;
+      const name = textOf(text, f);
+      if (name === a.lockField || LOGGER_FIELD.test(name) || a.nested.some((r) => spanContains(r, span(x)))) return true;
+      const t = fields?.get(name);
+      // `m.hasLeft()`: a method of the owner, not a field (the struct's field list may miss a field of a composite type).
+      if (t === undefined && x.parent?.type === 'call_expression' && field(x.parent, 'function') === x) return true;
+      if (t !== undefined && (t.startsWith('atomic.') || t.includes('Logger') || state.catalog.locks.has(t))) return true;
+      const up = x.parent;
+      if (up?.type === 'selector_expression' && field(up, 'operand') === x) {
+        const m = field(up, 'field');
+        if (m && PLAIN_USES.has(textOf(text, m))) return true;
+      }
+      // `atomic.AddInt64(&s.n, 1)`: an atomic counter, not state the lock guards.
+      if (up?.type === 'unary_expression' && /^atomic\./.test(textOf(text, field(up.parent?.parent ?? up, 'function') ?? up))) return true;
+      found = true;
+      return false;
+    });
+    return found;
+  };
+  let quick = false;
+  const none = new Set<boolean>();
+  /** Runs `stmt` on paths that have (true) or have not (false) touched the owner's state; returns those that go on without parking. */
+  const step = (stmt: GoNode, cur: Set<boolean>): Set<boolean> => {
+    if (cur.size === 0) return cur;
+    const after = (used: boolean): Set<boolean> => (used ? new Set([true]) : cur);
+    if (a.unlocks.has(stmt)) {
+      if (cur.has(true)) quick = true;
+      return none;
+    }
+    switch (stmt.type) {
+      case 'return_statement':
+        if (!parked(stmt) && (cur.has(true) || touches(stmt))) quick = true;
+        return none;
+      case 'defer_statement':
+      case 'go_statement':
+      case 'break_statement':
+      case 'continue_statement':
+      case 'goto_statement':
+      case 'fallthrough_statement':
+        return cur;
+      case 'block':
+        return list(statementsOf(stmt), cur);
+      case 'labeled_statement': {
+        const inner = stmt.children.find((c) => c.type !== 'label_name' && c.type !== ':');
+        return inner ? step(inner, cur) : cur;
+      }
+      case 'if_statement': {
+        const head = [field(stmt, 'initializer'), field(stmt, 'condition')];
+        if (head.some((h) => h && parked(h))) return none;
+        const entry = after(head.some((h) => touches(h)));
+        const out = new Set(list(statementsOf(field(stmt, 'consequence')), entry));
+        const alt = field(stmt, 'alternative');
+        for (const f of alt ? step(alt, entry) : entry) out.add(f);
+        return out;
+      }
+      case 'for_statement': {
+        const body = field(stmt, 'body');
+        const head = stmt.children.filter((c) => c !== body);
+        if (parksWhole(stmt) || head.some((h) => parked(h))) return none;
+        const entry = after(head.some((h) => touches(h)));
+        const out = new Set(list(statementsOf(body), entry));
+        const infinite = stmt.children.every((c) => c.field === 'body' || c.type === 'comment');
+        if (infinite) return breaksOut(body, stmt) ? out : none;
+        for (const f of entry) out.add(f);
+        return out;
+      }
+      case 'expression_switch_statement':
+      case 'type_switch_statement':
+      case 'select_statement': {
+        if (parksWhole(stmt)) return none;
+        const cases = stmt.children.filter((c) => /_case$/.test(c.type));
+        const head = stmt.children.filter((c) => !cases.includes(c));
+        if (head.some((h) => parked(h))) return none;
+        const entry = after(head.some((h) => touches(h)));
+        const out = new Set<boolean>();
+        for (const c of cases) for (const f of list(statementsOf(c), entry)) out.add(f);
+        if (stmt.type !== 'select_statement' && !cases.some((c) => c.type === 'default_case')) for (const f of entry) out.add(f);
+        return out;
+      }
+      default:
+        if (stmt.type === 'expression_statement' && stmt.children[0]?.type === 'call_expression' && TERMINAL_CALL.test(textOf(text, field(stmt.children[0], 'function') ?? stmt))) return none;
+        if (parked(stmt)) return none;
+        return after(touches(stmt));
+    }
+  };
+  const list = (stmts: readonly GoNode[], entry: Set<boolean>): Set<boolean> => {
+    let cur = entry;
+    for (const st of stmts) cur = step(st, cur);
+    return cur;
+  };
+  // From the `Lock()` on through the rest of its statement list, then on after each enclosing statement.
+  let node = a.from;
+  let cur = new Set([false]);
+  for (;;) {
+    const parent = node.parent;
+    if (!parent) return false;
+    const sibs = statementsOf(parent);
+    cur = list(sibs.slice(sibs.indexOf(node) + 1), cur);
+    if (quick) return true;
+    if (cur.size === 0) return false;
+    let up: GoNode | undefined = parent;
+    while (up && up !== a.body && up.parent?.type !== 'statement_list') up = up.parent;
+    // The end of the function releases a deferred unlock (or leaves it held: then nothing else takes it).
+    if (!up || up === a.body) return cur.has(true);
+    node = up;
+  }
 }
 
 class FunctionWalk {
@@ -279,7 +441,13 @@ class FunctionWalk {
         if (!pieces.some((r) => spanContains(r.span, w.span) && w.span.start >= r.acquireSpan.end)) return false;
         return !mine.some((r) => r.lockKey !== a.op.key && spanContains(r.span, w.span) && r.acquireSpan.start > a.op.call.start);
       });
-      this.acquisitions.push({ lock: a.op.use!, function: fn.info.name ?? 'function literal', regions: a.regions, writes: writesOwner });
+      const unlocks = new Set<GoNode>();
+      for (const [stmt, ops] of this.ops) if (ops.some((o) => o.kind === 'unlock' && o.key === a.op.key)) unlocks.add(stmt);
+      const nested = mine.filter((r) => r.lockKey !== a.op.key && r.acquireSpan.start > a.op.call.start).map((r) => r.span);
+      this.acquisitions.push({
+        lock: a.op.use!, function: fn.info.name ?? 'function literal', regions: a.regions, writes: writesOwner,
+        from: a.op.node, body, context: fn.info.context!, owner, lockField, unlocks, nested,
+      });
     }
   }
 
