@@ -84,6 +84,14 @@ const TYPE_ONLY = new Uint8Array(SK.Count + 1);
 for (let k = SK.FirstTypeNode; k <= SK.LastTypeNode; k++) TYPE_ONLY[k] = 1;
 TYPE_ONLY[SK.InterfaceDeclaration] = 1;
 TYPE_ONLY[SK.TypeAliasDeclaration] = 1;
+/**
+ * Tokens, identifiers and literals: nodes without children, which `enter` does nothing for (but a
+ * `'drain'` string, which `child` records itself, and JSX text). `child` handles them on its own.
+ */
+const LEAF = new Uint8Array(SK.Count + 1);
+for (let k = 0; k <= SK.LastToken; k++) LEAF[k] = 1;
+LEAF[K_JsxText] = 0;
+LEAF[SK.JsxTextAllWhiteSpaces] = 0;
 const LOOPS = new Uint8Array(SK.Count + 1);
 for (const k of [K_ForStatement, K_ForInStatement, K_ForOfStatement, K_WhileStatement, K_DoStatement]) LOOPS[k] = 1;
 
@@ -114,6 +122,16 @@ export function walk(sf: ts.SourceFile): WalkResult {
   const child = (c: ts.Node): undefined => {
     const p = parent;
     (c as { parent: ts.Node }).parent = p;
+    const kind = c.kind;
+    if (LEAF[kind] === 1) {
+      // What `visit` does for a node without children: the comments before it, a `'drain'` string.
+      const pos = c.pos;
+      const c0 = text.charCodeAt(pos);
+      if (c0 === 32 || c0 === 10 || c0 === 13 || c0 === 9 || c0 === 47) scanComments(pos);
+      if (kind === K_StringLiteral && (c as ts.StringLiteral).text === 'drain') out.drains.push(c.end);
+      lastChild = c;
+      return undefined;
+    }
     const f = LOOPS[p.kind] === 1 && isRepeatedPart(p, c) ? LOOP_PART : 0;
     if (depth < MAX_RECURSION) visit(c, f);
     else walkIterative(c, f);
