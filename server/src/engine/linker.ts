@@ -197,21 +197,25 @@ export class Linker {
     const resolver = this.resolverFor(s.path);
     if (!resolver) return undefined;
     for (const r of s.reexports) {
-      let imported: string | undefined;
-      if (!r.names) imported = name === 'default' ? undefined : name;
-      else {
+      // Every name the module re-exports this one as, in turn: a Go struct re-exports itself once per
+      // embedded type (`Server` → `Cache`, `Server` → `Store`), and only one of them has the method.
+      const imported: string[] = [];
+      if (!r.names) {
+        if (name !== 'default') imported.push(name);
+      } else {
         for (const n of r.names) {
-          if (n.exported === name) imported = n.imported;
-          else if (name.startsWith(`${n.exported}.`)) imported = n.imported === '*' ? name.slice(n.exported.length + 1) : `${n.imported}${name.slice(n.exported.length)}`;
-          if (imported !== undefined) break;
+          if (n.exported === name) imported.push(n.imported);
+          else if (name.startsWith(`${n.exported}.`)) imported.push(n.imported === '*' ? name.slice(n.exported.length + 1) : `${n.imported}${name.slice(n.exported.length)}`);
         }
       }
-      if (imported === undefined) continue;
+      if (imported.length === 0) continue;
       const loc = resolver.module(r.module, s.path, this.layout);
       if (!loc) continue;
-      for (const target of this.modules(loc)) {
-        const found = this.findExport(target, imported, depth + 1, seen);
-        if (found) return found;
+      for (const one of imported) {
+        for (const target of this.modules(loc)) {
+          const found = this.findExport(target, one, depth + 1, seen);
+          if (found) return found;
+        }
       }
     }
     return undefined;

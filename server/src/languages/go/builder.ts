@@ -168,11 +168,19 @@ function calleeOf(state: GoState, call: GoNode, fn: GoFn | undefined): string | 
     const path = fieldPath(state, op, fn, 0);
     return path === undefined ? undefined : `${path}.${name}`;
   }
-  // A method promoted from an embedded type (`type Store struct{ *sql.DB }`); one of the package
-  // declared in another file (`type Server struct{ *Store }`) is named for the linker (`./Store.Save`).
+  // A method promoted from an embedded type (`type Store struct{ *sql.DB }`). Go picks it by which
+  // embedded type declares the method, not by field order: one of this file that declares it is
+  // named directly; else, when the struct embeds types of the package declared in other files
+  // (`type Server struct{ *Cache; *Store }`), the call is named through the struct (`./Server.Save`)
+  // and the linker tries the struct's own methods, then each embedded type it re-exports.
   const s = state.scope.struct(t);
   if (s && !state.funcs.has(`${t}.${name}`)) {
-    for (const e of s.embedded) if (!state.scope.structs.has(e)) return packageLocal(e) ? `./${e}.${name}` : `${e}.${name}`;
+    const here = s.embedded.find((e) => state.funcs.has(`${e}.${name}`));
+    if (here !== undefined) return `${here}.${name}`;
+    const others = s.embedded.filter((e) => !state.scope.structs.has(e));
+    if (others.some(packageLocal)) return `./${t}.${name}`;
+    const external = others[0];
+    if (external !== undefined) return `${external}.${name}`;
   }
   if (packageLocal(t) && !state.funcs.has(`${t}.${name}`)) return `./${t}.${name}`;
   return `${t}.${name}`;
