@@ -106,6 +106,21 @@ describe('Go: locks that only serialise waits', () => {
     assert.equal(write.severity, 'warning');
   });
 
+  it('counts a quick taker that reaches the mutex through an embedding struct of another file', async () => {
+    // client.go's `c.mu` on a Client embedding *baseToken (conn.go) is baseToken.mu, whose owner the
+    // file cannot name: it counts as a use of every `mu` of the package, so the refresh's HTTP call
+    // under baseToken.mu stays a warning (review D6 of caef537: it was a hint).
+    const dir = join(FIXTURES, 'cross-file', 'embedded-token-lock');
+    const files = goFiles(dir).map((path) => ({ path, text: readFileSync(path, 'utf8'), shown: relative(dir, path) }));
+    const { analyses } = analyzeProject(files, await readProjectLayout(files.map((f) => f.path)));
+    for (const f of files) {
+      const { got, want } = severities(analyses.get(f.path)!, f.text);
+      assert.deepEqual(got, want, f.shown);
+    }
+    const client = files.find((f) => f.shown.endsWith('client.go'))!;
+    assert.deepEqual(summaryOf(analyze({ path: client.path, text: client.text })!, client.shown)!.locks, [{ lock: '?.mu', function: 'Client.Calls', kind: 'acquire' }]);
+  });
+
   it('carries the lock uses in the summary and hands them to the other files of the folder only', async () => {
     const files = goFiles(PROJECT).map((path) => ({ path, text: readFileSync(path, 'utf8'), shown: relative(PROJECT, path) }));
     const summaries = files.map((f) => summaryOf(analyze({ path: f.path, text: f.text })!, f.shown)!);

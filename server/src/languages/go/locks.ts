@@ -102,8 +102,30 @@ function fieldLockOf(state: GoState, x: GoNode, fn: GoFn): { use: string; owner:
   const op = field(x, 'operand');
   if (!f || !op) return undefined;
   const name = textOf(state.text, f);
-  const t = exprType(state, op, fn);
+  const t = declaringStruct(state, exprType(state, op, fn), name);
   return { use: `${t ?? '?'}.${name}`, owner: textOf(state.text, op).replace(/\s+/g, ''), known: t !== undefined && /^[a-z_]/.test(name) };
+}
+
+/**
+ * The struct that declares field `name` of a value of type `t`: `t` itself, or the embedded struct
+ * of this file it is promoted from (`c.mu` on a `Client` embedding `*baseToken` is `baseToken.mu`),
+ * so that the lock is named the same through every embedding. Undefined when the field may come
+ * from an embedded type declared in another file: the owner is then unknown (`?.mu`).
+ */
+function declaringStruct(state: GoState, t: string | undefined, name: string, depth = 0): string | undefined {
+  const s = t === undefined ? undefined : state.scope.structs.get(t);
+  if (!s || s.fields.has(name)) return t;
+  if (depth > 4) return undefined;
+  for (const e of s.embedded) {
+    const inner = state.scope.structs.get(e);
+    if (inner && (inner.fields.has(name) || inner.embedded.length > 0)) {
+      const found = declaringStruct(state, e, name, depth + 1);
+      if (found !== undefined && state.scope.structs.get(found)?.fields.has(name)) return found;
+    }
+  }
+  // Not declared by the struct nor by an embedded struct of this file: promoted from one declared
+  // elsewhere in the package (or another package), which this file cannot name.
+  return s.embedded.length > 0 ? undefined : t;
 }
 
 /** Names of connection and file fields beside the mutex in its struct (`c.conn` beside `c.wmu`). */
