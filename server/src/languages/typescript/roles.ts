@@ -91,6 +91,9 @@ function outermost(scope: Scope): Scope {
  * `() => { f(() => { f(…`) is hostile input, not minified code: it is analysed as far as it goes.
  */
 export function minifiedLine(text: string): number | undefined {
+  // Without a line of 3,000 characters there is no minified line: found with the native search for
+  // line ends, before any line is read character by character.
+  if (!hasLineOf(text, 3000)) return undefined;
   let code = 0;
   let long = 0;
   let longest = 0;
@@ -120,6 +123,17 @@ export function minifiedLine(text: string): number | undefined {
   }
   if (code < 2000 || longest < 3000 || long * 2 < code) return undefined;
   return letters * 4 >= long && spaces * 100 <= long * 15 ? longest : undefined;
+}
+
+/** Whether a line of `text` (split at `\n`, as `minifiedLine` splits it) is at least `length` characters long. */
+function hasLineOf(text: string, length: number): boolean {
+  if (text.length < length) return false;
+  let start = 0;
+  for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+    if (end - start >= length) return true;
+    start = end + 1;
+  }
+  return text.length - start >= length;
 }
 
 /** Role facts for a TS/JS file, read from its model: callbacks handed straight to a test host. */
