@@ -233,7 +233,7 @@ class Resolver {
       if (!best || offset < best.offset) best = { offset, text };
     };
     for (const c of this.callsIn.get(id) ?? []) {
-      if (this.serve.strong.has(c.member) || (entry && this.serve.weak.has(c.member) && !(c.callee !== undefined && this.serve.not?.has(c.callee)))) consider(c.span.start, c.calleeText);
+      if (this.serve.strong.has(c.member) || (entry && this.weakServe(c))) consider(c.span.start, c.calleeText);
       else if (c.localTarget !== undefined && c.localTarget !== id) {
         const inner = this.serveIn(c.localTarget, entry);
         if (inner) consider(c.span.start, inner.text);
@@ -248,6 +248,28 @@ class Resolver {
     return best;
   }
 
+  /**
+   * A call by a weak serve name (`run`) that may start serving: not a same-file function (a project
+   * class's `Pipeline.run` that processes one job) and not a library call known to serve nothing
+   * (`subprocess.run`).
+   */
+  private weakServe(c: CallSite): boolean {
+    if (!this.serve.weak.has(c.member) || c.localTarget !== undefined) return false;
+    return !(c.callee !== undefined && this.serve.not?.has(c.callee));
+  }
+
+  /**
+   * Startup of entry `id` up to its serve call, and no further than its first loop that repeats over
+   * time (a worker's `while True:` takes a job per turn), whether or not that loop holds the serve
+   * call: its body is not run-once code. A loop over a collection (`for e in entries`) runs once per
+   * item at startup; only frontends that tell the two apart (`perItem`) end startup at a loop.
+   */
+  private entryStartup(id: number, serve: { offset: number; text: string }): RoleFact {
+    let until = serve.offset;
+    for (const c of this.callsIn.get(id) ?? []) if (c.functionId === id && c.inLoop && c.perItem === false && c.span.start < until) until = c.span.start;
+    return { ...startupUntil(serve), until };
+  }
+
   /** The role of an entry point (a top-level `main`, a function module level calls), if it is one. */
   private entryRole(f: FunctionInfo): RoleFact | undefined {
     const isMain = f.parent === undefined && f.name === 'main';
@@ -258,7 +280,7 @@ class Resolver {
       // `asyncio.run`): nothing else runs on that loop before it starts serving, as in a `main`.
       // Without a call that serves it says nothing: a root may be a per-request `asyncio.run`.
       const serve = this.serveIn(f.id, true);
-      return serve ? startupUntil(serve) : undefined;
+      return serve ? this.entryStartup(f.id, serve) : undefined;
     }
     if (!isMain && calledAtModule.length === 0) {
       // Any function that itself calls `listen`/`serve` sets a server up until that call.
@@ -270,10 +292,10 @@ class Resolver {
       }
       if (this.serve.strong.size === 0) return undefined;
       const direct = this.serveIn(f.id, false);
-      return direct ? startupUntil(direct) : this.builtServer(f);
+      return direct ? this.entryStartup(f.id, direct) : this.builtServer(f);
     }
     const serve = this.serveIn(f.id, true);
-    if (serve) return startupUntil(serve);
+    if (serve) return this.entryStartup(f.id, serve);
     if (this.moduleUntil && calledAtModule.length > 0 && calledAtModule.every((c) => c.span.start < this.moduleUntil!.offset)) {
       return { role: 'startup', where: `at startup, before \`${this.moduleUntil.text}\`` };
     }

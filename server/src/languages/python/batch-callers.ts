@@ -1,53 +1,58 @@
 /**
  * Who hands a batch function its batch: whether every call of a sync function that queues the items
- * of a collection it is given runs in the file's synchronous code, outside any coroutine and any
- * per-event callback. mitmproxy's `ClientPlayback.start_replay(flows)` is called from its `configure`
- * option hook and its `load_file` command, which no coroutine of the file calls; an aiohttp handler
- * that calls `frontier.enqueue(urls)` runs once per request (1baea12's trap).
+ * of a collection it is given is in a configuration, command or start-up hook, and no other file can
+ * call it. mitmproxy's `ClientPlayback.start_replay(flows)` is itself a `@command.command` and is
+ * called from its `configure` option hook and its `load_file` command: the user's actions, not
+ * traffic. Anything else may run per event: an aiohttp handler that calls `frontier.enqueue(urls)`
+ * (1baea12's trap), Tornado's `WebSocketHandler.on_message`, a route in another file that calls a
+ * public `outbox.push_all(await request.json())`.
  */
 import type { CallSite } from '../../engine/model';
 import { REQUEST } from './amplifiers';
-import type { BuildState } from './builder';
+import { decoratorsOf, type BuildState } from './builder';
+import { lifecycleByName } from './lifecycle';
 import type { PyFn } from './scope';
 
-/** asyncio's protocol callbacks: synchronous, and run once per event (each read, datagram, connection). */
-const PROTOCOL_CALLBACKS: ReadonlySet<string> = new Set([
-  'data_received', 'datagram_received', 'eof_received', 'connection_made', 'connection_lost',
-  'buffer_updated', 'error_received', 'pipe_data_received', 'pipe_connection_lost', 'process_exited',
-]);
-
-const MAX_DEPTH = 32;
+/**
+ * Hooks a host calls on configuration, load or start, by name: mitmproxy's addon events
+ * (`load`, `configure`, `running`), Django's `AppConfig.ready`.
+ */
+const HOOKS: ReadonlySet<string> = new Set(['load', 'configure', 'running', 'ready']);
+/** A command the user runs (mitmproxy's `@command.command("replay.client")`, a click/typer command). */
+const COMMAND = /^@\s*(?:[\w.]+\.)?command\s*(?:\(|$)/;
 
 /** The calls that may call `f`: those that resolve to it, and for a method, `x.name(…)` on a receiver nothing resolves. */
 function callsOf(state: BuildState, f: PyFn): CallSite[] {
   return state.calls.filter((c) => c.localTarget === f.id || (f.cls !== undefined && c.localTarget === undefined && c.callee === undefined && c.member === f.name && c.calleeText.includes('.')));
 }
 
+/** A user command: decorated as one. */
+function isCommand(state: BuildState, g: PyFn): boolean {
+  return decoratorsOf(state.text, g.node).some((d) => COMMAND.test(d));
+}
+
+/** A sync, top-level function or method that runs on configuration, a command or start-up. */
+function isHook(state: BuildState, g: PyFn): boolean {
+  if (g.isAsync || g.parent !== undefined || g.name === undefined) return false;
+  return HOOKS.has(g.name) || isCommand(state, g) || lifecycleByName(state, g)?.when === 'startup';
+}
+
 /**
- * Whether `f` is a sync function that the file calls, and only from code that runs on
- * configuration, commands or start-up rather than per request: every call is in a sync function
- * (not nested in another function, not an asyncio protocol callback) that no coroutine or per-event
- * callback of the file reaches through same-file calls, or at module level; and no call hands it a
- * request's body or query. A function the file never calls says nothing (its callers are elsewhere).
+ * Whether `f` is a sync batch function that only configuration, command and start-up hooks call:
+ * every call in the file is in such a hook (a `configure`, `load` or `running` event, a
+ * `@command.command` method, a `startup` method) and hands it no request's body or query; and no
+ * other file can call it, as far as the file shows: it is private (`_name`) or itself a command.
+ * A public function may be called from another module's request handler, which the file does not
+ * show (a route calling `outbox.push_all(await request.json())`); a function the file never calls
+ * says nothing.
  */
 export function calledOnlyFromSyncCode(state: BuildState, f: PyFn): boolean {
-  if (f.isAsync) return false;
+  if (f.isAsync || f.name === undefined) return false;
+  if (!f.name.startsWith('_') && !isCommand(state, f)) return false;
   const calls = callsOf(state, f);
   if (calls.length === 0) return false;
-  const memo = new Map<number, boolean>();
-  const perEvent = (g: PyFn, depth: number): boolean => {
-    const known = memo.get(g.id);
-    if (known !== undefined) return known;
-    // Unknown until decided: a recursive call says nothing new.
-    memo.set(g.id, false);
-    let result: boolean;
-    if (g.isAsync || g.parent !== undefined || (g.name !== undefined && PROTOCOL_CALLBACKS.has(g.name)) || depth > MAX_DEPTH) result = true;
-    else result = callsOf(state, g).some((c) => c.functionId !== undefined && perEvent(state.fns[c.functionId]!, depth + 1));
-    memo.set(g.id, result);
-    return result;
-  };
   return calls.every((c) => {
     if (REQUEST.test(state.text.slice(c.argsSpan.start, c.argsSpan.end))) return false;
-    return c.functionId === undefined || !perEvent(state.fns[c.functionId]!, 0);
+    return c.functionId !== undefined && isHook(state, state.fns[c.functionId]!);
   });
 }

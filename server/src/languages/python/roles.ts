@@ -15,6 +15,7 @@
 import type { FileModel, RoleFact, RoleFacts, Span } from '../../engine/model';
 import { decoratorsOf, type BuildState } from './builder';
 import { lifecycleByName } from './lifecycle';
+import type { PyFn } from './scope';
 import type { SyntaxNode } from './syntax';
 
 const TEST_DECORATOR = /^@\s*(?:pytest\.fixture|pytest_asyncio\.fixture|pytest\.mark\.[\w.]+|fixture)\b/;
@@ -69,9 +70,21 @@ function loopRoots(state: BuildState): number[] {
     if (!c || !((c.callee !== undefined && LOOP_RUNNERS.has(c.callee)) || c.member === 'run_until_complete')) continue;
     const first = node.children.find((n) => n.type === 'argument_list')?.children.find((n) => n.type !== '(' && n.type !== ',' && n.type !== 'comment');
     const inner = first?.type === 'call' ? state.calls[state.callOfNode.get(first)!] : undefined;
-    if (inner?.localTarget !== undefined && state.fns[inner.localTarget]?.isAsync) out.add(inner.localTarget);
+    if (inner?.localTarget === undefined || !state.fns[inner.localTarget]?.isAsync) continue;
+    // A route's view that runs a loop per request (Flask's `asyncio.run(deploy(host))`) starts no app.
+    if (c.functionId !== undefined && inRoute(state, state.fns[c.functionId])) continue;
+    out.add(inner.localTarget);
   }
   return [...out];
+}
+
+/** A route decorator (`@app.post("/deploy")`, `@router.get(…)`, `@bp.route(…)`): its function runs per request. */
+const ROUTE = /^@\s*[\w.]+\.(?:get|post|put|patch|delete|head|options|route|websocket|api_route|view)\s*\(/;
+
+/** Whether `f`, or a function it is nested in, is a route's view. */
+function inRoute(state: BuildState, f: PyFn | undefined): boolean {
+  for (let g = f; g; g = g.parent) if (decoratorsOf(state.text, g.node).some((d) => ROUTE.test(d))) return true;
+  return false;
 }
 
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
