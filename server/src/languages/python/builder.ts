@@ -504,10 +504,10 @@ const COLLECTION_ANNOTATION = /^(?:typing\.|collections\.abc\.)?(?:Sequence|Muta
  * holds, as many items as that collection; its size is not visible here, as for a fan-out over a
  * parameter, which is not reported either. Only when that function also empties the queue or makes
  * it afresh (it `join`s or drains it with `get`/`get_nowait`, clears it, or assigns it a new queue),
- * or when it is a sync function that the file calls only from its synchronous code, outside every
- * coroutine and protocol callback (batch-callers.ts: mitmproxy's `start_replay` is called from its
- * `configure` option hook and its `load_file` command, and must queue every flow it is handed, which
- * a bound would only drop): a batch function called once per request (an aiohttp handler's
+ * or when it is a sync function that only configuration, command and start-up hooks of the file call
+ * and no other file can (batch-callers.ts: mitmproxy's `start_replay`, itself a command, is called
+ * from its `configure` option hook and its `load_file` command, and must queue every flow it is
+ * handed, which a bound would only drop): a batch function called once per request (an aiohttp handler's
  * `crawler.enqueue(body["urls"])`) adds a caller's batch to what is queued already, without bound.
  */
 function handsOverBatch(state: BuildState, node: SyntaxNode | undefined, name: string): boolean {

@@ -61,7 +61,8 @@ const LOOP_RUNNERS: ReadonlySet<string> = new Set(['asyncio.run', 'uvloop.run'])
 /**
  * The same-file coroutines handed to an event loop as its root: the first argument of
  * `asyncio.run(…)`/`uvloop.run(…)`/`loop.run_until_complete(…)` when it is a call of a same-file
- * function (mitmproxy's `run()` ends with `asyncio.run(main())` for its nested `main`).
+ * function (mitmproxy's `run()` ends with `asyncio.run(main())` for its nested `main`), unless a
+ * route's view makes that call: it runs a loop per request (Flask's `asyncio.run(deploy(host))`).
  */
 function loopRoots(state: BuildState): number[] {
   const out = new Set<number>();
