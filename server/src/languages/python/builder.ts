@@ -7,7 +7,7 @@
 import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, ChannelSite, Comment, DetachedExcuse, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldKind, YieldPoint } from '../../engine/model';
 import { libraryRetries } from './retry-libraries';
-import { CHANNEL_BOUNDS, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS, type PythonLibrary } from './catalog';
+import { CHANNEL_BOUNDS, NON_BLOCKING_SOCKET, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS, TUPLE_RETURN_TYPES, type PythonLibrary } from './catalog';
 import { PythonAmplifiers } from './amplifiers';
 import { pythonExports } from './exports';
 import { buildHeldRegions } from './locks';
@@ -188,6 +188,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const selfAssign = (a: SyntaxNode): boolean => a.children[0]?.type === 'attribute' && /^(self|cls)\s*\./.test(text.slice(a.start, a.start + 5));
   for (const a of [...assignNodes.filter(selfAssign), ...assignNodes.filter((a) => !selfAssign(a))]) bindAssignment(state, a);
   for (const w of withs) bindWithTargets(state, w);
+  unblockSockets(state, callNodes);
 
   // Contexts, in function order (parents first).
   const contexts: AsyncContext[] = [];
@@ -284,11 +285,84 @@ function bindAssignment(state: BuildState, a: SyntaxNode): void {
     });
     return;
   }
+  // `conn, addr = sock.accept()`, `a, b = socket.socketpair()`: the call's tuple, element by element.
+  if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && right?.type === 'call') {
+    const callee = scope.resolve(right, fn).callee;
+    const elements = callee !== undefined ? TUPLE_RETURN_TYPES.get(callee) : undefined;
+    const names = left.children.filter((c) => c.type !== 'comment');
+    if (!elements || names.length !== elements.length) return;
+    names.forEach((n, i) => {
+      const t = elements[i];
+      if (t === undefined) return;
+      const member = n.children[n.children.length - 1];
+      if (n.type === 'attribute' && member && /^(self|cls)\s*\./.test(text.slice(n.start, n.end))) scope.classOf(fn)?.attrs.set(text.slice(member.start, member.end), t);
+      if (n.type !== 'identifier') return;
+      if (fn) fn.bindings.set(text.slice(n.start, n.end), t);
+      else scope.globals.set(text.slice(n.start, n.end), t);
+    });
+    return;
+  }
   if (left.type === 'attribute' && type !== undefined) {
     const obj = left.children[0];
     const member = left.children[left.children.length - 1];
     if (obj?.type === 'identifier' && /^(self|cls)$/.test(text.slice(obj.start, obj.end)) && member) {
       scope.classOf(fn)?.attrs.set(text.slice(member.start, member.end), type);
+    }
+  }
+}
+
+/** The event loop's socket methods: they take a non-blocking socket (asyncio checks it in debug mode). */
+const LOOP_SOCKET_METHODS: ReadonlySet<string> = new Set([
+  'sock_recv', 'sock_recv_into', 'sock_recvfrom', 'sock_recvfrom_into', 'sock_sendall', 'sock_sendto', 'sock_connect', 'sock_accept', 'sock_sendfile',
+]);
+/** Calls whose `sock=` socket becomes a transport's: asyncio calls `sock.setblocking(False)` on it. */
+const SOCKET_HANDOVERS: ReadonlySet<string> = new Set([
+  'asyncio.open_connection', 'asyncio.start_server', 'asyncio.open_unix_connection', 'asyncio.start_unix_server',
+  'asyncio.AbstractEventLoop.create_connection', 'asyncio.AbstractEventLoop.create_server', 'asyncio.AbstractEventLoop.create_datagram_endpoint',
+  'asyncio.AbstractEventLoop.create_unix_connection', 'asyncio.AbstractEventLoop.create_unix_server', 'asyncio.AbstractEventLoop.connect_accepted_socket',
+]);
+
+/**
+ * A socket variable (or `self.` field) the file makes non-blocking, `x.setblocking(False)` or
+ * `x.settimeout(0)`, or hands to the event loop (`loop.sock_recv(x, n)`, `asyncio.open_connection(sock=x)`),
+ * is typed {@link NON_BLOCKING_SOCKET}: its calls do not wait. Read for the whole function (or class),
+ * as the bindings are, not in statement order.
+ */
+function unblockSockets(state: BuildState, callNodes: readonly SyntaxNode[]): void {
+  const { text, scope } = state;
+  const mark = (node: SyntaxNode | undefined, fn: PyFn | undefined): void => {
+    while (node?.type === 'parenthesized_expression') node = node.children[0];
+    if (!node || scope.typeOf(node, fn) !== 'socket.socket') return;
+    if (node.type === 'identifier') {
+      const name = text.slice(node.start, node.end);
+      for (let f = fn; f; f = f.parent) {
+        if (f.bindings.has(name)) {
+          f.bindings.set(name, NON_BLOCKING_SOCKET);
+          return;
+        }
+      }
+      if (scope.globals.has(name)) scope.globals.set(name, NON_BLOCKING_SOCKET);
+      return;
+    }
+    const member = node.children[node.children.length - 1];
+    if (node.type === 'attribute' && member) scope.classOf(fn)?.attrs.set(text.slice(member.start, member.end), NON_BLOCKING_SOCKET);
+  };
+  for (const call of callNodes) {
+    const f = call.children[0];
+    const args = call.children[call.children.length - 1];
+    if (!f || args?.type !== 'argument_list') continue;
+    const fn = enclosingFn(state, call);
+    const member = f.type === 'attribute' ? text.slice(f.children[f.children.length - 1]!.start, f.end) : '';
+    const items = args.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',' && c.type !== 'comment');
+    const only = items.length === 1 ? text.slice(items[0]!.start, items[0]!.end).trim() : undefined;
+    if ((member === 'setblocking' && (only === 'False' || only === '0')) || (member === 'settimeout' && only !== undefined && /^0(?:\.0*)?$/.test(only))) {
+      mark(f.children[0], fn);
+    } else if (LOOP_SOCKET_METHODS.has(member) && items[0]?.type !== 'keyword_argument') {
+      mark(items[0], fn);
+    } else {
+      const kw = items.find((a) => a.type === 'keyword_argument' && /^sock\s*=/.test(text.slice(a.start, a.end)));
+      const callee = kw ? scope.resolve(call, fn).callee : undefined;
+      if (kw && callee !== undefined && SOCKET_HANDOVERS.has(callee)) mark(kw.children[kw.children.length - 1], fn);
     }
   }
 }

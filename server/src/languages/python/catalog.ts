@@ -39,6 +39,7 @@ function advice(lib: PythonLibrary) {
     sleep: `${lib}.sleep`,
     resolve: { asyncio: 'await asyncio.get_running_loop().{}(…)', anyio: 'await anyio.{}(…)', trio: 'await trio.socket.{}(…)' }[lib],
     connect: { asyncio: 'await asyncio.open_connection(…)', anyio: 'await anyio.connect_tcp(…)', trio: 'await trio.open_tcp_stream(…)' }[lib],
+    listen: { asyncio: 'await asyncio.start_server(…)', anyio: 'await anyio.create_tcp_listener(…)', trio: 'await trio.open_tcp_listeners(…)' }[lib],
   };
 }
 
@@ -118,6 +119,13 @@ function blocking(lib: PythonLibrary): BlockingCall[] {
       name: `socket.${f}`, category: 'net' as const, ...(f === 'getaddrinfo' || f === 'getnameinfo' ? { usage: a.resolve.replace('{}', f) } : {}),
     })),
     { name: 'socket.create_connection', category: 'net', usage: a.connect },
+    // A blocking socket's I/O (CPython 3.11's socket.py and socketmodule.c): each call waits on the peer.
+    // The builder types `socket.socket(…)`, `create_connection(…)`, `socketpair()` and `accept()`'s first
+    // element, and drops a socket the file makes non-blocking (`setblocking(False)`, `settimeout(0)`) or
+    // hands to the loop (`loop.sock_*`, `sock=`). `makefile` is not listed: it only wraps the socket.
+    ...methods('socket.socket', ['recv', 'recv_into', 'recvfrom', 'recvfrom_into', 'recvmsg', 'send', 'sendall', 'sendto', 'sendmsg', 'sendfile'], 'net'),
+    { name: 'socket.socket.connect', category: 'net', usage: a.connect },
+    { name: 'socket.socket.accept', category: 'net', usage: a.listen },
     // The standard library's mail and file-transfer clients talk to their server on the calling thread
     // (CPython 3.11's smtplib.py, imaplib.py, poplib.py, ftplib.py): aiosmtpd's `Proxy` relays each
     // message with `smtplib.SMTP().sendmail` from its async `handle_DATA`.
@@ -301,7 +309,18 @@ export const RETURN_TYPES: ReadonlyMap<string, string> = new Map([
   ['pathlib.Path.joinpath', 'pathlib.Path'],
   ['pathlib.Path.expanduser', 'pathlib.Path'],
   ['httpx.Client', 'httpx.Client'],
+  ['socket.socket', 'socket.socket'],
+  ['socket.create_connection', 'socket.socket'],
 ]);
+
+/** What the elements of a tuple a call returns are, for `a, b = f()` (`conn, addr = sock.accept()`). */
+export const TUPLE_RETURN_TYPES: ReadonlyMap<string, readonly (string | undefined)[]> = new Map([
+  ['socket.socketpair', ['socket.socket', 'socket.socket']],
+  ['socket.socket.accept', ['socket.socket', undefined]],
+]);
+
+/** The type of a socket the file makes non-blocking or hands to the event loop: none of its methods wait. */
+export const NON_BLOCKING_SOCKET = 'socket.socket(non-blocking)';
 
 /**
  * Aliases a module exports for a class, so both spellings share one catalog name
