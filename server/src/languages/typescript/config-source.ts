@@ -22,8 +22,6 @@ import type { WalkResult } from './walk';
 const CONFIG_MODULE = /(^|[-_.a-z0-9$])(config|conf|cfg|configuration|settings)$/i;
 /** A data file shipped beside the code or named by the operator (`./config.json`, `../hosts.yaml`). */
 const CONFIG_FILE = /\.(json5?|ya?ml|toml|ini)$/i;
-/** A function that loads configuration and hands it to its callback (`configFile`, `loadConfig`, `onSettingsChange`). */
-const CONFIG_LOADER = /(config|conf|cfg|settings)/i;
 /** Built-in collections: every item in them is one the code put there. */
 const BUILTIN_COLLECTION = /^(Map|Set|Array|Object|WeakMap|WeakSet)$/;
 /** Array and object methods whose result holds (some of) the receiver's items. */
@@ -155,9 +153,10 @@ export function configReader(w: WalkResult, functions: readonly FunctionInfo[], 
   };
 
   /**
-   * An untyped parameter of a callback handed to a config loader: a call named for configuration
-   * (`loadConfig(path, (conf) => …)`) or made on a config module or configuration
-   * (`configlib.configFile(file, (conf) => …)`, `config.nodes.forEach((node) => …)`).
+   * An untyped parameter of a callback handed to a config loader: a function imported from a config
+   * module (`loadConfig(path, (conf) => …)` with `loadConfig` from `./config`), or a call made on a
+   * config module or configuration (`configlib.configFile(file, (conf) => …)`,
+   * `config.nodes.forEach((node) => …)`). The loader's own name proves nothing.
    */
   const loaderParameter = (use: ts.Identifier, b: Binding, depth: number): boolean => {
     for (let p: ts.Node | undefined = use.parent; p && !ts.isSourceFile(p); p = p.parent) {
@@ -167,9 +166,11 @@ export function configReader(w: WalkResult, functions: readonly FunctionInfo[], 
       const host = p.parent;
       if (!host || !ts.isCallExpression(host) || !host.arguments.includes(p as ts.Expression)) return false;
       const callee = unwrap(host.expression);
-      if (ts.isIdentifier(callee)) return CONFIG_LOADER.test(callee.text);
+      // The loader is known by where it comes from, never by its name: `getConferenceAttendees(id, cb)`
+      // and `db.loadUserSettings(id, cb)` hand their callbacks data.
+      if (ts.isIdentifier(callee)) return isConfig(callee, scopeAt(host), depth + 1);
       if (!ts.isPropertyAccessExpression(callee)) return false;
-      return CONFIG_LOADER.test(callee.name.text) || isConfig(callee.expression, scopeAt(host), depth + 1);
+      return isConfig(callee.expression, scopeAt(host), depth + 1);
     }
     return false;
   };
@@ -210,14 +211,64 @@ export function configReader(w: WalkResult, functions: readonly FunctionInfo[], 
     return writes.every((f) => boundedFill(f, depth) || (ownType && !inHandler(f)));
   };
 
-  /** The fill runs in a request, message or event handler, or in code such a handler runs inline. */
-  const inHandler = (fill: ts.Node): boolean => {
-    for (let p: ts.Node | undefined = fill.parent; p && !ts.isSourceFile(p); p = p.parent) {
-      if (!isFunctionLike(p)) continue;
-      const id = w.fnIdByNode.get(p);
-      if (id !== undefined) return functions[id]?.context !== undefined;
+  /** The calls in the file by the name they call (`remember(a)`, `this.remember(a)`, `table.remember(a)` all under `remember`). */
+  let callsByName: Map<string, ts.CallExpression[]> | undefined;
+  const callsNamed = (name: string): readonly ts.CallExpression[] => {
+    if (!callsByName) {
+      const found = new Map<string, ts.CallExpression[]>();
+      const stack: ts.Node[] = [sf];
+      const push = (c: ts.Node): void => void stack.push(c);
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        if (ts.isCallExpression(n)) {
+          const callee = unwrap(n.expression);
+          const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+          if (called !== undefined) {
+            const list = found.get(called);
+            if (list) list.push(n);
+            else found.set(called, [n]);
+          }
+        }
+        n.forEachChild(push);
+      }
+      callsByName = found;
     }
-    return false;
+    return callsByName.get(name) ?? [];
+  };
+
+  /** The name a function is called by: its own, a method's, or the variable or property it is assigned to. */
+  const calledAs = (fn: ts.Node): string | undefined => {
+    if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+    const host = fn.parent;
+    if (host && (ts.isVariableDeclaration(host) || ts.isPropertyAssignment(host) || ts.isPropertyDeclaration(host)) && ts.isIdentifier(host.name)) return host.name.text;
+    if (host && ts.isBinaryExpression(host) && host.right === fn && ts.isPropertyAccessExpression(host.left)) return host.left.name.text;
+    return undefined;
+  };
+
+  /**
+   * The fill runs in a request, message or event handler, in code such a handler runs inline, or in a
+   * function of the file a handler calls, directly or through other functions of the file (matched by
+   * the name called, which errs toward "in a handler"): `remember(rinfo.address)` in a 'message'
+   * listener makes `remember`'s `peers.add(…)` traffic.
+   */
+  const inHandler = (fill: ts.Node): boolean => {
+    const seen = new Set<ts.Node>();
+    const reached = (node: ts.Node, hops: number): boolean => {
+      for (let p: ts.Node | undefined = node.parent; p && !ts.isSourceFile(p); p = p.parent) {
+        if (!isFunctionLike(p)) continue;
+        const id = w.fnIdByNode.get(p);
+        if (id !== undefined && functions[id]?.context !== undefined) return true;
+        if (seen.has(p)) return false;
+        seen.add(p);
+        const name = calledAs(p);
+        if (name === undefined) return false;
+        // Past a few hops, or a budget spent, assume a handler can reach it: the finding stays.
+        if (hops >= 8 || --budget < 0) return true;
+        return callsNamed(name).some((call) => reached(call, hops + 1));
+      }
+      return false;
+    };
+    return reached(fill, 0);
   };
 
   function isConfig(expr: ts.Expression, scope: Scope, depth = 0): boolean {
