@@ -7,7 +7,7 @@
 import type { Catalog } from '../../engine/catalog';
 import type { AsyncContext, CallSite, ChannelSite, Comment, DetachedExcuse, FileModel, FunctionInfo, HandleUse, Span, SpawnSite, YieldKind, YieldPoint } from '../../engine/model';
 import { libraryRetries } from './retry-libraries';
-import { CHANNEL_BOUNDS, NON_BLOCKING_SOCKET, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS, TUPLE_RETURN_TYPES, type PythonLibrary } from './catalog';
+import { CHANNEL_BOUNDS, FILE_OBJECT, FILE_OPENED_HERE, FILE_OPENERS, NON_BLOCKING_SOCKET, OFFLOADERS, OFFLOADING_METHODS, TASK_SPAWNERS, TUPLE_RETURN_TYPES, type PythonLibrary } from './catalog';
 import { PythonAmplifiers } from './amplifiers';
 import { pythonExports } from './exports';
 import { buildHeldRegions } from './locks';
@@ -258,7 +258,11 @@ function bindAssignment(state: BuildState, a: SyntaxNode): void {
   const annotation = a.children.find((c, i) => i > 0 && c.type === 'type');
   const right = a.children.length > 1 ? a.children[a.children.length - 1] : undefined;
   const fn = enclosingFn(state, a);
-  const type = (annotation ? scope.annotationType(annotation, fn) : undefined) ?? (right && right !== annotation ? scope.typeOf(right, fn) : undefined);
+  const opened = right?.type === 'call' && !annotation && isFileOpener(state, right, fn);
+  // A file opened in a function is that function's: its `open` is the finding (a field is not).
+  const type = opened
+    ? (fn && left.type === 'identifier' ? FILE_OPENED_HERE : FILE_OBJECT)
+    : (annotation ? scope.annotationType(annotation, fn) : undefined) ?? (right && right !== annotation ? scope.typeOf(right, fn) : undefined);
   if (left.type === 'identifier') {
     const name = text.slice(left.start, left.end);
     const cls = classBodyOf(scope, a);
@@ -387,12 +391,19 @@ function bindWithTargets(state: BuildState, w: SyntaxNode): void {
     const expr = value.children[0];
     const target = value.children[value.children.length - 1]?.children[0];
     if (!expr || target?.type !== 'identifier') continue;
-    const t = state.scope.typeOf(expr, fn);
+    // `with open(p) as f`: the file is closed at the block's end, its `open` is the finding.
+    const t = expr.type === 'call' && isFileOpener(state, expr, fn) ? FILE_OPENED_HERE : state.scope.typeOf(expr, fn);
     if (t === undefined) continue;
     const name = state.text.slice(target.start, target.end);
     if (fn) fn.bindings.set(name, t);
     else state.scope.globals.set(name, t);
   }
+}
+
+/** `open(…)`, `Path(p).open(…)`, `gzip.open(…)`, `tempfile.TemporaryFile()`…: a call that returns a blocking file object. */
+function isFileOpener(state: BuildState, call: SyntaxNode, fn: PyFn | undefined): boolean {
+  const callee = state.scope.resolve(call, fn).callee;
+  return callee !== undefined && FILE_OPENERS.has(callee);
 }
 
 /** The call a node is an argument of (positional or keyword), skipping parentheses. */

@@ -88,6 +88,12 @@ function blocking(lib: PythonLibrary): BlockingCall[] {
     { name: 'io.open', category: 'fs' },
     { name: 'io.open_code', category: 'fs' },
     { name: 'codecs.open', category: 'fs' },
+    // A file object's I/O (CPython 3.11's io module): each call reads, writes or flushes on the calling
+    // thread. The builder types a module-level variable or a `self.` field bound to a file opener
+    // ({@link FILE_OPENERS}); a file opened in the same function is not, as its `open` is the finding.
+    ...methods('io.IOBase', ['read', 'readline', 'readlines', 'write', 'writelines', 'flush', 'seek', 'truncate'], 'fs'),
+    { name: 'os.fsync', category: 'fs' },
+    { name: 'os.fdatasync', category: 'fs' },
     ...methods('pathlib.Path', ['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open', 'touch'], 'fs'),
     ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
     // Metadata and directory calls: a system call that waits on the disk (or a network file system) each.
@@ -318,6 +324,21 @@ export const TUPLE_RETURN_TYPES: ReadonlyMap<string, readonly (string | undefine
   ['socket.socketpair', ['socket.socket', 'socket.socket']],
   ['socket.socket.accept', ['socket.socket', undefined]],
 ]);
+
+/**
+ * Calls that open a file and return a blocking file object (not `aiofiles.open`, `anyio.open_file`,
+ * `trio.open_file`: theirs are async). A module-level variable or `self.` field bound to one is
+ * typed {@link FILE_OBJECT}, a variable of a function (or a `with … as f` target) {@link FILE_OPENED_HERE}.
+ */
+export const FILE_OPENERS: ReadonlySet<string> = new Set([
+  'open', 'io.open', 'codecs.open', 'pathlib.Path.open', 'gzip.open', 'bz2.open', 'lzma.open', 'tempfile.TemporaryFile', 'tempfile.NamedTemporaryFile',
+]);
+
+/** A blocking file object opened elsewhere (a module-level variable, a `self.` field): its I/O is a finding. */
+export const FILE_OBJECT = 'io.IOBase'; // the catalog's file-object methods are on this name
+
+/** A file object opened in the function that uses it: the `open` there is the finding, not its methods. */
+export const FILE_OPENED_HERE = 'io.IOBase(opened here)';
 
 /** The type of a socket the file makes non-blocking or hands to the event loop: none of its methods wait. */
 export const NON_BLOCKING_SOCKET = 'socket.socket(non-blocking)';
