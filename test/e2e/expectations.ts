@@ -75,6 +75,20 @@ export const UPSTREAM = {
   fixTitle: 'Lock `self.prices.as_ref()?` where `prices` is first used, after the `.await`',
 } as const;
 
+/**
+ * `src/quotes.py`: a quote cache filled under a `threading.Lock` across an `await` (a finding in
+ * Python too: a blocking lock held while the coroutine is suspended), and a plain `await` before it.
+ */
+export const QUOTES = {
+  file: 'quotes.py',
+  /** `await asyncio.sleep(0.05)` in `fetch_quote`: a yield point with nothing held. */
+  plainAwait: { line: 10 },
+  /** `_cache[symbol] = await fetch_quote(symbol)` under `with _cache_lock:`. */
+  heldAwait: { line: 17 },
+  lock: '_cache_lock',
+  rule: 'await-holding-lock',
+} as const;
+
 /** `src/legacy.ts`: a blocking read, in a file the scenarios never open. */
 export const LEGACY = { relPath: 'src/legacy.ts', name: 'legacy.ts' } as const;
 
@@ -218,4 +232,15 @@ export function expectLabelAfterCall(snap: Snapshot): void {
 export function expectFixed(snap: Snapshot): void {
   const left = snap.diagnostics.filter((d) => codeOf(d) === UPLOAD.rule);
   assert.deepEqual(left, [], 'the quick fix removes the finding');
+}
+
+/** In `quotes.py` (Python): the finding, the strong marker and its `holds` label on the held `await`, the plain marker on the other. */
+export function expectPythonHeldLock(snap: Snapshot): void {
+  const q = QUOTES;
+  const findings = snap.diagnostics.filter((d) => codeOf(d) === q.rule);
+  assert.deepEqual(findings.map((d) => d.range.start.line + 1), [q.heldAwait.line], `one ${q.rule} finding in ${q.file}: ${JSON.stringify(snap.diagnostics)}`);
+  const on = (line: number) => snap.decorations.filter((d) => d.range.start.line === line - 1);
+  assert.ok(on(q.heldAwait.line).some((d) => d.type === 'heldYieldPoint'), `the strong marker on the held await: ${JSON.stringify(snap.decorations)}`);
+  assert.ok(snap.decorations.some((d) => d.type === 'holdsFinding' && (d.contentText ?? '').includes(`holds ${q.lock}`)), `a "holds ${q.lock}" label: ${JSON.stringify(snap.decorations)}`);
+  assert.ok(on(q.plainAwait.line).some((d) => d.type === 'yieldPoint'), `the plain marker on the other await: ${JSON.stringify(snap.decorations)}`);
 }

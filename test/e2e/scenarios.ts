@@ -13,9 +13,11 @@ import {
   RATES,
   UPLOAD,
   UPSTREAM,
+  QUOTES,
   codeOf,
   expectBlockingFinding,
   expectCalmAndHeldMarkers,
+  expectPythonHeldLock,
   expectInlayHintsInstead,
   expectHeldLock,
   expectLabelAfterCall,
@@ -355,6 +357,15 @@ export const scenarios: readonly Scenario[] = [
       await wb.applyQuickFix(ctx.page, UPSTREAM.fixTitle);
       await snapshotUntil(ctx, 'the lock finding to disappear', (s) => assert.deepEqual(s.diagnostics.filter((d) => codeOf(d) === UPSTREAM.rule), []), 30_000);
       await shot(ctx, 'rust-lock-fixed');
+    },
+  },
+  {
+    name: 'Python: a thread lock held across an await is reported, and its markers name the lock',
+    async run(ctx) {
+      await wb.openFile(ctx.page, QUOTES.file);
+      await snapshotUntil(ctx, `the ${QUOTES.rule} diagnostic and the Python markers`, (s) => expectPythonHeldLock(s), 90_000);
+      await until(async () => (await wb.afterContents(ctx.page)).some((a) => a.includes(`holds ${QUOTES.lock}`)), { what: `the marker "holds ${QUOTES.lock}" to render`, timeoutMs: 20_000 });
+      await shot(ctx, 'python-held-lock');
     },
   },
   {
