@@ -16,6 +16,7 @@ import ts from 'typescript';
 import type { FunctionInfo } from '../../engine/model';
 import { isFunctionLike, unwrap } from './ast';
 import { lookup, requiredModule, type Binding, type ClassInfo, type Scope } from './resolve';
+import type { RawCall } from './records';
 import type { WalkResult } from './walk';
 
 /** A config module, by the last segment of its specifier: `config`, `nconf`, `./lib/config`, `../app-settings`. */
@@ -211,38 +212,18 @@ export function configReader(w: WalkResult, functions: readonly FunctionInfo[], 
     return writes.every((f) => boundedFill(f, depth) || (ownType && !inHandler(f)));
   };
 
-  /** The calls in the file by the name they call (`remember(a)`, `this.remember(a)`, `table.remember(a)` all under `remember`). */
-  let callsByName: Map<string, ts.CallExpression[]> | undefined;
-  const callsNamed = (name: string): readonly ts.CallExpression[] => {
+  /** The file's calls by the name they call (`remember(a)`, `this.remember(a)`, `table.remember(a)` all under `remember`), from the walk's records. */
+  let callsByName: Map<string, RawCall[]> | undefined;
+  const callsNamed = (name: string): readonly RawCall[] => {
     if (!callsByName) {
-      const found = new Map<string, ts.CallExpression[]>();
-      const stack: ts.Node[] = [sf];
-      const push = (c: ts.Node): void => void stack.push(c);
-      while (stack.length > 0) {
-        const n = stack.pop()!;
-        if (ts.isCallExpression(n)) {
-          const callee = unwrap(n.expression);
-          const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-          if (called !== undefined) {
-            const list = found.get(called);
-            if (list) list.push(n);
-            else found.set(called, [n]);
-          }
-        }
-        n.forEachChild(push);
+      callsByName = new Map();
+      for (const c of w.calls) {
+        const list = callsByName.get(c.member);
+        if (list) list.push(c);
+        else callsByName.set(c.member, [c]);
       }
-      callsByName = found;
     }
     return callsByName.get(name) ?? [];
-  };
-
-  /** The name a function is called by: its own, a method's, or the variable or property it is assigned to. */
-  const calledAs = (fn: ts.Node): string | undefined => {
-    if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
-    const host = fn.parent;
-    if (host && (ts.isVariableDeclaration(host) || ts.isPropertyAssignment(host) || ts.isPropertyDeclaration(host)) && ts.isIdentifier(host.name)) return host.name.text;
-    if (host && ts.isBinaryExpression(host) && host.right === fn && ts.isPropertyAccessExpression(host.left)) return host.left.name.text;
-    return undefined;
   };
 
   /**
@@ -252,23 +233,21 @@ export function configReader(w: WalkResult, functions: readonly FunctionInfo[], 
    * listener makes `remember`'s `peers.add(…)` traffic.
    */
   const inHandler = (fill: ts.Node): boolean => {
-    const seen = new Set<ts.Node>();
-    const reached = (node: ts.Node, hops: number): boolean => {
-      for (let p: ts.Node | undefined = node.parent; p && !ts.isSourceFile(p); p = p.parent) {
-        if (!isFunctionLike(p)) continue;
-        const id = w.fnIdByNode.get(p);
-        if (id !== undefined && functions[id]?.context !== undefined) return true;
-        if (seen.has(p)) return false;
-        seen.add(p);
-        const name = calledAs(p);
-        if (name === undefined) return false;
-        // Past a few hops, or a budget spent, assume a handler can reach it: the finding stays.
-        if (hops >= 8 || --budget < 0) return true;
-        return callsNamed(name).some((call) => reached(call, hops + 1));
-      }
-      return false;
+    const seen = new Set<number>();
+    const reached = (fnId: number | undefined, hops: number): boolean => {
+      if (fnId === undefined) return false;
+      if (functions[fnId]?.context !== undefined) return true;
+      if (seen.has(fnId)) return false;
+      seen.add(fnId);
+      const name = w.functions[fnId]?.name;
+      if (name === undefined) return false;
+      // Past a few hops, or a budget spent, assume a handler can reach it: the finding stays.
+      if (hops >= 8 || --budget < 0) return true;
+      return callsNamed(name).some((call) => reached(call.functionId, hops + 1));
     };
-    return reached(fill, 0);
+    let fnId: number | undefined;
+    for (let p: ts.Node | undefined = fill.parent; p && !ts.isSourceFile(p) && fnId === undefined; p = p.parent) if (isFunctionLike(p)) fnId = w.fnIdByNode.get(p);
+    return reached(fnId, 0);
   };
 
   function isConfig(expr: ts.Expression, scope: Scope, depth = 0): boolean {
