@@ -140,12 +140,16 @@ export function exprType(state: JavaState, expr: JavaNode | undefined, fn: JFn |
     case 'method_invocation': {
       const id = state.callOfNode.get(expr);
       const call = id === undefined ? undefined : state.calls[id];
-      const callee = call ? call.callee : calleeOf(state, expr, fn, depth + 1).callee;
-      const local = call?.localTarget ?? calleeOf(state, expr, fn, depth + 1).localTarget;
+      // The callee and the result both need the receiver's type: it is read once. Read once per
+      // link, a chain (`Mono.just(x).map(…).flatMap(…)…`) costs its length; read for each, it cost
+      // three times as much per link, three to the power of the chain's length in all.
+      const recv = once(() => receiverType(state, expr, fn, depth + 1));
+      const resolved = call?.localTarget === undefined ? calleeWith(state, expr, fn, recv) : undefined;
+      const callee = call ? call.callee : resolved!.callee;
+      const local = call?.localTarget ?? resolved!.localTarget;
       if (local !== undefined) return state.fns[local]?.returns;
-      const recv = receiverType(state, expr, fn, depth + 1);
       const name = field(expr, 'name');
-      return JavaTypes.resultOf(recv, name ? text.slice(name.start, name.end) : '', callee, RETURN_TYPES);
+      return JavaTypes.resultOf(recv(), name ? text.slice(name.start, name.end) : '', callee, RETURN_TYPES);
     }
     case 'object_creation_expression':
     case 'cast_expression': {
@@ -180,8 +184,26 @@ const REACTOR_BLOCKING = new Map([
   ['block', MONO], ['blockOptional', MONO], ['toFuture', MONO], ['blockFirst', FLUX], ['blockLast', FLUX], ['toIterable', FLUX], ['toStream', FLUX],
 ]);
 
+/** `get` computed at its first call, and remembered. */
+function once<T>(get: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = get();
+      done = true;
+    }
+    return value;
+  };
+}
+
 /** The callee of a method invocation, resolved through declared types and imports, and a same-file method it names. */
 export function calleeOf(state: JavaState, call: JavaNode, fn: JFn | undefined, depth = 0): { callee?: string; localTarget?: number } {
+  return calleeWith(state, call, fn, () => receiverType(state, call, fn, depth));
+}
+
+/** {@link calleeOf}, given the receiver's type (asked only when the call has a receiver other than `this`). */
+function calleeWith(state: JavaState, call: JavaNode, fn: JFn | undefined, receiver: () => string | undefined): { callee?: string; localTarget?: number } {
   const { text, types } = state;
   const nameNode = field(call, 'name');
   if (!nameNode) return {};
@@ -198,7 +220,7 @@ export function calleeOf(state: JavaState, call: JavaNode, fn: JFn | undefined, 
     }
     return {};
   }
-  const t = exprType(state, obj, fn, depth);
+  const t = receiver();
   if (t !== undefined && /\./.test(t)) return { callee: `${t}.${name}` };
   // `wait` is final on `Object`: every `x.wait()` is `Object.wait`.
   if (name === 'wait' && argCount <= 2) return { callee: 'java.lang.Object.wait' };
