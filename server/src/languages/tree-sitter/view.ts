@@ -212,9 +212,26 @@ export function materialise(tree: Tree, language: Language, text: string, kinds:
   const result = (): View => ({ root, syntaxErrors: errors, ...(firstError !== undefined ? { firstSyntaxError: firstError } : {}) });
   // The kept node that receives the children of the cursor's current depth.
   const stack: SyntaxNode[] = [];
+  // The kept children met so far whose parent is still open, in order; `marks` holds, per depth, where
+  // the children of the node opened there start in it (-1 when the depth's node is not kept). A node's
+  // children are sliced out when the walk leaves it, into an array of their exact number: pushing
+  // into a fresh `[]` gave every node with children room for 17 (mostly one or two are used).
+  const pending: SyntaxNode[] = [];
+  const marks: number[] = [];
+  const close = (depth: number): void => {
+    const mark = marks[depth]!;
+    if (mark < 0) return;
+    (stack[depth] as { children: SyntaxNode[] }).children = pending.slice(mark);
+    pending.length = mark;
+  };
+  const closeAll = (): View => {
+    for (let d = stack.length - 1; d >= 0; d--) close(d);
+    return result();
+  };
   try {
     if (!w.firstChild()) return { root, syntaxErrors: 0 };
     stack.push(root);
+    marks.push(0);
     for (;;) {
       const id = w.typeId();
       // ERROR nodes have an id past the grammar's table.
@@ -245,26 +262,31 @@ export function materialise(tree: Tree, language: Language, text: string, kinds:
         const type = known ? table.names[id]! : 'ERROR';
         const opaque = known && table.opaque[id]!;
         // An opaque node never gets children: it shares one frozen empty list (about half the nodes
-        // are opaque leaves, and each fresh array was an allocation for the collector).
-        const children = opaque ? NO_CHILDREN : [];
+        // are opaque leaves, and each fresh array was an allocation for the collector). Any other
+        // node gets its own list when the walk leaves it.
         let node: SyntaxNode;
         if (fields) {
           const field = table.fieldNames[w.fieldId()];
-          node = field === undefined ? { type, start, end, children, parent } : { type, start, end, children, parent, field };
-        } else node = { type, start, end, children, parent };
-        parent.children.push(node);
+          node = field === undefined ? { type, start, end, children: NO_CHILDREN, parent } : { type, start, end, children: NO_CHILDREN, parent, field };
+        } else node = { type, start, end, children: NO_CHILDREN, parent };
+        pending.push(node);
         kept = node;
         if (opaque) descend = false;
       }
       if (descend && w.firstChild()) {
         // A node not kept is transparent: its kept descendants attach to the nearest kept ancestor.
         stack.push(kept ?? stack[stack.length - 1]!);
+        marks.push(kept ? pending.length : -1);
         continue;
       }
+      // A kept node that is not opaque and has no children gets an empty list of its own.
+      if (kept && descend) (kept as { children: SyntaxNode[] }).children = [];
       let moved = w.nextSibling();
       while (!moved) {
-        if (!w.parent()) return result();
+        if (!w.parent()) return closeAll();
+        close(stack.length - 1);
         stack.pop();
+        marks.pop();
         if (stack.length === 0) return result();
         moved = w.nextSibling();
       }
