@@ -279,9 +279,41 @@ const ENDS_OPERAND: ReadonlySet<ts.SyntaxKind> = new Set([
   K.TrueKeyword, K.FalseKeyword, K.NullKeyword, K.PlusPlusToken, K.MinusMinusToken,
 ]);
 
+/**
+ * Runs `use` with a scanner over `text` from `start` (standard variant), one scanner per trivia
+ * setting made once: `ts.createScanner` builds some fifty closures, and the frontend scans a little
+ * of many files (each constructor's first token, each callee written with a comment or a slash).
+ * The scanner lets go of the text afterwards, and a nested use gets a scanner of its own.
+ */
+export function withScanner<R>(skipTrivia: boolean, text: string, start: number, use: (scanner: ts.Scanner) => R): R {
+  const slot = skipTrivia ? 1 : 0;
+  let scanner = scanners[slot];
+  if (scanner === null) return use(ts.createScanner(ts.ScriptTarget.Latest, skipTrivia, ts.LanguageVariant.Standard, text, undefined, start));
+  scanner ??= ts.createScanner(ts.ScriptTarget.Latest, skipTrivia, ts.LanguageVariant.Standard);
+  scanners[slot] = null;
+  try {
+    scanner.setText(text, start);
+    return use(scanner);
+  } finally {
+    scanner.setText('');
+    // A `// @ts-ignore` scanned is kept in a list that `setText` does not clear (an internal method does).
+    const internal = scanner as { clearCommentDirectives?: () => void };
+    if (typeof internal.clearCommentDirectives === 'function') {
+      internal.clearCommentDirectives();
+      scanners[slot] = scanner;
+    } else scanners[slot] = undefined;
+  }
+}
+
+/** The shared scanners of {@link withScanner} (without and with trivia skipped): `null` while in use. */
+const scanners: (ts.Scanner | undefined | null)[] = [undefined, undefined];
+
 /** `code` with each comment replaced by a space, read token by token so strings, templates and regexes keep their slashes. */
 function withoutComments(code: string): string {
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, code);
+  return withScanner(false, code, 0, (scanner) => commentsBlanked(scanner));
+}
+
+function commentsBlanked(scanner: ts.Scanner): string {
   const braces: boolean[] = []; // true for a template's `${`
   let out = '';
   let previous: ts.SyntaxKind = K.Unknown;

@@ -120,7 +120,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
   }
 
   const fnNodes = w.functions.map((f) => f.node);
-  const detached = findDetached(text, calls, functions, fnNodes, w.comments, exported);
+  const detached = findDetached(text, calls, w.callIdByNode, functions, fnNodes, w.comments, exported);
   for (const id of detached.cannotReject) functions[id] = { ...functions[id]!, cannotReject: true };
   for (const [id, callees] of detached.cannotRejectIf) functions[id] = { ...functions[id]!, cannotRejectIf: callees };
   return {

@@ -73,4 +73,6 @@ export interface WalkResult {
   readonly comments: Comment[];
   readonly workerFile: boolean;
   readonly fnIdByNode: Map<ts.Node, number>;
+  /** Each call or `new` node's id in `calls`. */
+  readonly callIdByNode: Map<ts.Node, number>;
 }

@@ -6,7 +6,7 @@
  */
 import ts from 'typescript';
 import type { Span } from '../../engine/model';
-import { indirectCallee, isAsyncFunction, isFunctionLike, nameText, normalisedText, outerParent, skipTrivia, T, unwrap } from './ast';
+import { indirectCallee, isAsyncFunction, isFunctionLike, nameText, normalisedText, outerParent, skipTrivia, T, unwrap, withScanner } from './ast';
 import { HANDLER_DECORATORS, INLINE_METHODS, WORKER_MARKERS } from './catalog';
 import { commentScanner } from './comments';
 import { classInfo, declareImport, declareVariable } from './declarations';
@@ -98,9 +98,9 @@ for (const k of [K_ForStatement, K_ForInStatement, K_ForOfStatement, K_WhileStat
 /** Walks `sf` once and returns its records. */
 export function walk(sf: ts.SourceFile): WalkResult {
   const text = sf.text;
-  const out: WalkResult = { functions: [], calls: [], yields: [], exits: [], drains: [], comments: [], workerFile: false, fnIdByNode: new Map() };
+  const out: WalkResult = { functions: [], calls: [], yields: [], exits: [], drains: [], comments: [], workerFile: false, fnIdByNode: new Map(), callIdByNode: new Map() };
   let workerFile = false;
-  const callIdByNode = new Map<ts.Node, number>();
+  const callIdByNode = out.callIdByNode;
   const jsxText: Span[] = [];
   const scanComments = commentScanner(text, out.comments);
   const moduleScope = newScope(undefined, undefined);
@@ -525,9 +525,10 @@ function constructorFirstToken(node: ts.ConstructorDeclaration, text: string): S
     return { start: s, end: first.kind === K_Decorator ? s + 1 : first.end };
   }
   const s = skipTrivia(text, node.pos);
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text, undefined, s);
-  scanner.scan();
-  return { start: s, end: scanner.getTokenEnd() };
+  return withScanner(true, text, s, (scanner) => {
+    scanner.scan();
+    return { start: s, end: scanner.getTokenEnd() };
+  });
 }
 
 /** The name of a handler decorator on a method (`@Get('/x')` → `Get`), if it has one. */
