@@ -10,6 +10,7 @@ import { checkInOrder, TaskRunner, type CheckItem, type ItemOutcome } from '../.
 import { linkResults } from '../../server/src/cli/check-links';
 import { runTask, type FileResult, type TaskMessage } from '../../server/src/cli/check-tasks';
 import type { Pool } from '../../server/src/cli/pool';
+import { ResultCache } from '../../server/src/cli/cache';
 import { cli, removeWorkspace, workspace } from './cli-helpers';
 
 const PASSWORD = ["import bcrypt from 'bcrypt';", '', 'export function verify(plain: string, hashed: string): boolean {', '  return bcrypt.compareSync(plain, hashed);', '}', ''].join('\n');
@@ -52,7 +53,7 @@ describe('cli: the cross-file pass on the pool', function () {
   });
   after(() => removeWorkspace(ws));
 
-  async function bothPasses(runner: TaskRunner): Promise<[CheckItem, ItemOutcome][]> {
+  async function bothPasses(runner: TaskRunner, cache?: { readonly store: ResultCache; readonly tool: string }): Promise<[CheckItem, ItemOutcome][]> {
     async function* items(): AsyncGenerator<CheckItem> {
       for (const name of Object.keys(files()).sort()) {
         const abs = join(ws, name);
@@ -61,8 +62,8 @@ describe('cli: the cross-file pass on the pool', function () {
     }
     const done: [CheckItem, ItemOutcome][] = [];
     try {
-      for await (const pair of checkInOrder(items(), { jobs: 2, runner })) done.push([pair[0], pair[1]]);
-      await linkResults(done, { runner, load: async () => undefined });
+      for await (const pair of checkInOrder(items(), { jobs: 2, runner, ...(cache ? { cache } : {}) })) done.push([pair[0], pair[1]]);
+      await linkResults(done, { runner, load: async () => undefined, ...(cache ? { cache } : {}) });
     } finally {
       await runner.close();
     }
@@ -85,6 +86,42 @@ describe('cli: the cross-file pass on the pool', function () {
       rows(done),
       Array.from({ length: ROUTES }, (_, i) => `src/routes/r${i}.ts:${6 + i}:blocking-in-async`),
     );
+  });
+
+  it('digests the summaries only for the cache, which keeps them in its link record', async () => {
+    // The tasks of the first pass (they ask for the summary) and what they gave back.
+    const summaryTasks = (got: [TaskMessage, FileResult][]) => got.filter(([m]) => m.input.summaryPath !== undefined);
+    const recording = (got: [TaskMessage, FileResult][]) => (threads: number): Pool<TaskMessage, FileResult> => ({
+      threads,
+      run: async (message) => {
+        const result = await runTask(message);
+        got.push([message, result]);
+        return result;
+      },
+      close: async () => undefined,
+    });
+    const plainTasks: [TaskMessage, FileResult][] = [];
+    const plain = await bothPasses(new TaskRunner({ jobs: 2, makePool: recording(plainTasks) }));
+    assert.equal(summaryTasks(plainTasks).length, ROUTES + 1);
+    for (const [m, r] of summaryTasks(plainTasks)) {
+      assert.equal(m.input.digest, undefined);
+      assert.ok(r.summary, m.input.path);
+      assert.equal(r.summaryDigest, undefined);
+    }
+    const store = await ResultCache.open(join(ws, 'cache.json'));
+    const cachedTasks: [TaskMessage, FileResult][] = [];
+    const cached = await bothPasses(new TaskRunner({ jobs: 2, makePool: recording(cachedTasks) }), { store, tool: 'test' });
+    assert.deepEqual(rows(cached), rows(plain));
+    assert.equal(summaryTasks(cachedTasks).length, ROUTES + 1);
+    for (const [m, r] of summaryTasks(cachedTasks)) {
+      assert.equal(m.input.digest, true);
+      assert.match(r.summaryDigest ?? '', /^[0-9a-f]{32}$/);
+    }
+    // The link record these digests key is found by the next run over the same summaries: it analyses and links nothing.
+    const warmTasks: [TaskMessage, FileResult][] = [];
+    const warm = await bothPasses(new TaskRunner({ jobs: 2, makePool: recording(warmTasks) }), { store, tool: 'test' });
+    assert.deepEqual(rows(warm), rows(plain));
+    assert.deepEqual(warmTasks, []);
   });
 
   it('prints the same with worker threads as in-process', async () => {

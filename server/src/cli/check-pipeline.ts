@@ -186,7 +186,7 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
     const src = p.item.source;
     if ('skipped' in src) return { skipped: src.skipped };
     if (p.hit) return { result: p.hit, cached: true };
-    const result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}), ...(p.item.summaryPath !== undefined ? { summaryPath: p.item.summaryPath } : {}) } });
+    const result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}), ...(p.item.summaryPath !== undefined ? { summaryPath: p.item.summaryPath, ...(cache ? { digest: true } : {}) } : {}) } });
     if (cache && p.key !== undefined) cache.store.set(p.item.abs, p.key, result);
     return { result, cached: false };
   };

@@ -238,7 +238,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const key = cache ? ownKey(tool, ck, read.text, location) : undefined;
     const hit = cache && key !== undefined ? cache.get(abs, key) : undefined;
     if (hit) return hit;
-    const result = await runner.run({ kind: 'analyze', input: { path: abs, text: read.text, config, configKey: ck, location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs) } });
+    const result = await runner.run({ kind: 'analyze', input: { path: abs, text: read.text, config, configKey: ck, location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs), ...(cache ? { digest: true } : {}) } });
     if (cache && key !== undefined) cache.set(abs, key, result);
     return result;
   }
