@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { availableParallelism } from 'node:os';
 import { AUTO_MIN_FILES, checkInOrder, TaskRunner, type CheckItem, type ItemOutcome } from '../../server/src/cli/check-pipeline';
 import { runTask, type FileResult, type TaskMessage } from '../../server/src/cli/check-tasks';
-import type { Pool } from '../../server/src/cli/pool';
+import { autoThreads, type Pool } from '../../server/src/cli/pool';
 import { BLOCKING_TS, CLEAN_TS, cli, removeWorkspace, workspace } from './cli-helpers';
 
 /** A blocking call on a line that depends on `n`, so every file's findings differ. */
@@ -94,7 +94,7 @@ describe('cli: --jobs', function () {
 
 describe('cli: --jobs auto', () => {
   /** Runs `names` through `checkInOrder` with `--jobs auto` on recording pools (each runs its tasks in this process); returns the threads of the pool each task went to, in order. */
-  async function poolsOf(names: readonly string[], skipped: ReadonlySet<string> = new Set()): Promise<{ threads: number[]; findings: number }> {
+  async function poolsOf(names: readonly string[], skipped: ReadonlySet<string> = new Set(), cores = 8): Promise<{ threads: number[]; findings: number }> {
     const threads: number[] = [];
     const makePool = (n: number): Pool<TaskMessage, FileResult> => ({
       threads: n,
@@ -108,7 +108,7 @@ describe('cli: --jobs auto', () => {
       for (const name of names) yield { abs: `/ws/${name}`, config: DEFAULT_CONFIG, source: skipped.has(name) ? { skipped: 'is binary' } : { text: blockingAt(names.indexOf(name)) } };
     }
     let findings = 0;
-    const runner = new TaskRunner({ jobs: 'auto', makePool });
+    const runner = new TaskRunner({ jobs: 'auto', cores, makePool });
     try {
       for await (const [, outcome] of checkInOrder(items(), { jobs: 'auto', runner })) if ('result' in outcome) findings += outcome.result.findings.length;
     } finally {
@@ -118,16 +118,22 @@ describe('cli: --jobs auto', () => {
   }
   const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `m${String(i).padStart(3, '0')}.ts`);
 
-  before(function () {
-    // `auto` is in-process on one core: there are no threads to choose.
-    if (availableParallelism() < 2) this.skip();
-  });
-
-  it('sends a run with enough files to analyse to the threads from its first file, none in-process', async () => {
+  it('sends a run with enough files to analyse to the threads from its first file, none in-process, one thread per two cores', async () => {
     const run = await poolsOf(names(AUTO_MIN_FILES + 6));
     assert.equal(run.threads.length, AUTO_MIN_FILES + 6);
-    assert.deepEqual(new Set(run.threads), new Set([availableParallelism()]));
+    assert.deepEqual(new Set(run.threads), new Set([4]));
     assert.equal(run.findings, AUTO_MIN_FILES + 6);
+    assert.deepEqual(new Set((await poolsOf(names(AUTO_MIN_FILES + 6), new Set(), 5)).threads), new Set([2]));
+  });
+
+  it('stays in-process below four cores, however big the run: a thread needs a core for its analysis and one for V8 compiling its code', async () => {
+    for (const cores of [1, 2, 3]) {
+      const run = await poolsOf(names(AUTO_MIN_FILES + 6), new Set(), cores);
+      assert.deepEqual(new Set(run.threads), new Set([0]), `${cores} cores`);
+      assert.equal(run.findings, AUTO_MIN_FILES + 6);
+    }
+    assert.deepEqual([1, 2, 3, 4, 6, 7, 8, 16].map((c) => autoThreads(c)), [0, 0, 0, 2, 3, 3, 4, 8]);
+    assert.equal(autoThreads(), autoThreads(availableParallelism()));
   });
 
   it('keeps a small run in-process, and counts only the files it has to analyse (not the skipped ones)', async () => {

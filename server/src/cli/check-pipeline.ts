@@ -8,7 +8,7 @@ import type { FileLocation } from '../engine/roles-paths';
 import { type ResultCache, cacheKey, configKey, contentHash } from './cache';
 import { runTask, type FileResult, type TaskMessage } from './check-tasks';
 import type { SourceRead } from '../project/files';
-import { checkWorkerEntry, defaultJobs, inOrder, inProcessPool, workerPool, type Pool, type WorkerEntry } from './pool';
+import { autoThreads, checkWorkerEntry, inOrder, inProcessPool, workerPool, type Pool, type WorkerEntry } from './pool';
 
 /**
  * With `--jobs auto` (the default), the first this-many files that need analysing run in-process and
@@ -43,8 +43,10 @@ export type ItemOutcome = { readonly skipped: string } | { readonly result: File
 
 /** How `check` runs its tasks: the number of threads and, for tests, the worker module or the pool. */
 export interface RunnerOptions {
-  /** Worker threads; 1 runs in-process; `auto` is the available parallelism once a run is big enough ({@link AUTO_MIN_FILES}). */
+  /** Worker threads; 1 runs in-process; `auto` is {@link autoThreads} (in-process below two) once a run is big enough ({@link AUTO_MIN_FILES}). */
   readonly jobs: number | 'auto';
+  /** The cores `auto` divides (default: the available parallelism; tests pass their own). */
+  readonly cores?: number;
   /** The worker module (default: {@link checkWorkerEntry}). */
   readonly worker?: WorkerEntry;
   /** Makes the pool (tests pass their own; default: in-process for 0 threads, piscina otherwise). */
@@ -78,7 +80,7 @@ export class TaskRunner {
 
   constructor(options: RunnerOptions) {
     this.auto = options.jobs === 'auto';
-    this.threads = this.auto ? (defaultJobs() >= 2 ? defaultJobs() : 0) : Math.max(0, Math.floor(options.jobs as number));
+    this.threads = this.auto ? autoThreads(options.cores) : Math.max(0, Math.floor(options.jobs as number));
     this.parallel = this.threads <= 1 ? 1 : this.threads;
     this.makePool = options.makePool ?? ((n: number) => defaultPool(n, options.worker));
   }

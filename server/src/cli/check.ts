@@ -38,7 +38,8 @@ Options:
                             and untracked files included)
   --config FILE             use this config file instead of the nearest .async-boundary.json
   --jobs N|auto             analyse on N worker threads (1: in this process; default: auto,
-                            one per core once the run has more than a few dozen files)
+                            one per two cores, from 4 cores, once the run has more than a
+                            few dozen files; in this process otherwise)
   --cache                   reuse the results of files unchanged since the last run with --cache
   --cache-location PATH     the cache file, or a folder to keep it in (default:
                             node_modules/.cache/async-boundary/ if there is a node_modules

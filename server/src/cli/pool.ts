@@ -73,9 +73,18 @@ export function checkWorkerEntry(): WorkerEntry {
   return { filename: join(__dirname, 'check-worker.js') };
 }
 
-/** The number of threads `--jobs` means by default: what the machine offers. */
-export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
+/**
+ * The worker threads `--jobs auto` starts on a machine with `cores` cores: one per two cores, and
+ * none (the run stays in-process) below two threads. Each thread is a V8 isolate that compiles the
+ * TypeScript compiler and our engine for itself, and its optimising compiler runs beside it on
+ * another core: measured on the TS corpus (926 files, 2 cores), an in-process run spent 4.4 s of
+ * CPU on its main thread and 4.4 s on V8's compiler threads, and two workers 6.3 s analysing plus
+ * 7.4 s compiling, so `--jobs 2` took 1.2 times the wall time of `--jobs 1`. A thread pays off only
+ * when it has a core for its analysis and one for its compiler.
+ */
+export function autoThreads(cores: number = availableParallelism()): number {
+  const threads = Math.floor(cores / 2);
+  return threads >= 2 ? threads : 0;
 }
 
 /** A task's outcome: its result, or why it failed. */
