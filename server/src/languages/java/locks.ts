@@ -27,6 +27,8 @@ const VT_EXECUTOR = /Executors\s*\.\s*newVirtualThreadPerTaskExecutor\s*\(|Execu
 const TASK_METHODS = new Set(['submit', 'execute', 'invokeAll', 'invokeAny']);
 /** Waits that release the lock they wait on, or do not wait at all. */
 const NOT_WAITS = new Set(['java.lang.Object.wait']);
+/** A word every virtual-thread starter above is written with: a file without one starts none. */
+const VT_WORDS = /newVirtualThreadPerTaskExecutor|newThreadPerTaskExecutor|startVirtualThread|ofVirtual/;
 
 interface Built {
   readonly heldRegions: HeldRegion[];
@@ -71,6 +73,8 @@ function taskFunctions(state: JavaState, arg: JavaNode): JFn[] {
 /** The bodies handed to a virtual thread, with the call that starts each. */
 function virtualRoots(state: JavaState): Map<number, JavaNode> {
   const roots = new Map<number, JavaNode>();
+  // Most files start no virtual thread: they are not read call by call.
+  if (!VT_WORDS.test(state.text)) return roots;
   const executors = virtualExecutors(state);
   const { text } = state;
   for (const [node, id] of state.callOfNode) {

@@ -66,11 +66,12 @@ export class JavaTypes {
 
   /** A simple or dotted type name resolved through the file's classes and imports; unknown names stay as written. */
   resolveName(name: string): string {
-    const [head, ...rest] = name.split('.');
-    if (head === undefined || head === '') return name;
+    const dot = name.indexOf('.');
+    const head = dot < 0 ? name : name.slice(0, dot);
+    if (head === '') return name;
     // A dotted name starting lower-case is already qualified (`java.util.List`).
-    if (rest.length > 0 && /^[a-z]/.test(head)) return name;
-    const tail = rest.length > 0 ? `.${rest.join('.')}` : '';
+    if (dot >= 0 && /^[a-z]/.test(head)) return name;
+    const tail = dot >= 0 ? name.slice(dot) : '';
     if (this.classesByName.has(head)) return name;
     const imported = this.imports.get(head);
     if (imported !== undefined) return imported + tail;
