@@ -854,8 +854,21 @@ function serverCallbacks(state: BuildState): ReadonlySet<string> {
 }
 
 /** `global name` / `nonlocal name` in the function: the assignment stores outside it. */
+/**
+ * Per function node and name, what {@link declaredOuter} found: every call in an `if not x:` block
+ * asks it again, and each answer reads the whole function.
+ */
+const declaredOuterOf = new WeakMap<SyntaxNode, Map<string, boolean>>();
+
 function declaredOuter(text: string, fn: SyntaxNode, name: string): boolean {
-  return new RegExp(`\\b(?:global|nonlocal)\\s+(?:[\\w\\s,]*,\\s*)?${name}\\b`).test(text.slice(fn.start, fn.end));
+  let known = declaredOuterOf.get(fn);
+  if (!known) declaredOuterOf.set(fn, (known = new Map()));
+  let found = known.get(name);
+  if (found === undefined) {
+    found = new RegExp(`\\b(?:global|nonlocal)\\s+(?:[\\w\\s,]*,\\s*)?${name}\\b`).test(text.slice(fn.start, fn.end));
+    known.set(name, found);
+  }
+  return found;
 }
 
 export { dotted };

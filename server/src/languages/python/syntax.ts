@@ -27,6 +27,8 @@ export const PYTHON_KINDS: NodeKinds = {
  * whitespace made one space (`conn.execute("SELECT id, name")`, not `"SELECTid,name"`).
  */
 export function compactCode(code: string): string {
+  // Nothing to compact (most callees: `self.session.get`): the loop below would copy it character by character.
+  if (!/[\s"']/.test(code)) return code;
   let out = '';
   let i = 0;
   while (i < code.length) {
