@@ -3,139 +3,14 @@
 // `strict`. The rule fixtures' `.fixed` files cover the first fix of every finding; these cover the
 // alternatives (p-map) and the properties a `.fixed` file cannot show.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import ts from 'typescript';
+import { applyEdits } from '../../server/src/engine/finding';
 import { analyze, fixesFor } from '../../server/src/project/analyze';
-import { applyEdits, type Fix } from '../../server/src/engine/finding';
+import { applied, fixesOf, typeErrors } from './amplifier-fix-support';
 import { lines } from './ts-fixes-support';
 
-const ROOT_MODULES = join(__dirname, '..', '..', 'node_modules');
-
-/** The fixes of the one finding of `rule` in `text`. */
-function fixesOf(path: string, text: string, rule: string, deps: readonly string[] = []): { fixes: readonly Fix[]; refused: readonly { title: string; reason: string }[] } {
-  const analysis = analyze({ path, text })!;
-  const found = analysis.findings.filter((f) => f.rule === rule);
-  assert.equal(found.length, 1, `expected one ${rule} finding, got ${found.map((f) => f.message).join('\n')}`);
-  return fixesFor(analysis, found[0]!, { dependencies: new Set(deps) });
-}
-
-/** Applies a fix, checks the result parses and no longer has the finding, and returns it. */
-function applied(path: string, text: string, fix: Fix | undefined, rule: string): string {
-  assert.ok(fix, 'no fix offered');
-  const after = applyEdits(text, fix.edits);
-  const again = analyze({ path, text: after })!;
-  assert.equal(again.frontend.syntaxErrors(after, path), 0, `the fixed text does not parse:\n${after}`);
-  assert.deepEqual(again.findings.map((f) => `${f.rule}: ${f.message}`), [], `the fixed text still has findings:\n${after}`);
-  void rule;
-  return after;
-}
-
-/** Type errors of one TypeScript file under `strict` (with Node's types from node_modules). */
-function typeErrors(file: string, text: string): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'ab-amp-'));
-  try {
-    symlinkSync(ROOT_MODULES, join(dir, 'node_modules'), 'dir');
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    writeFileSync(join(dir, file), text);
-    const program = ts.createProgram([join(dir, file)], {
-      strict: true,
-      noEmit: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      lib: ['lib.es2022.d.ts'],
-      types: ['node'],
-      skipLibCheck: true,
-      noUnusedLocals: true,
-      noUncheckedIndexedAccess: true,
-    });
-    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-describe('amplifier fixes: unbounded-fan-out (TS/JS)', () => {
-  // Modelled on Ghost's image importer: every file of an extracted upload saved at once.
-  const importer = lines(
-    "import fs from 'node:fs/promises';",
-    "import path from 'node:path';",
-    '',
-    'interface Storage {',
-    '  save(file: { name: string; path: string }, dir: string): Promise<string>;',
-    '}',
-    '',
-    'export async function importImages(baseDir: string, storage: Storage): Promise<string[]> {',
-    '  const names = await fs.readdir(baseDir);',
-    "  const urls = await Promise.all(names.map(async (name) => storage.save({ name, path: path.join(baseDir, name) }, 'images')));",
-    '  return urls.filter((u) => u.length > 0);',
-    '}',
-  );
-
-  // The first type-check of the suite loads TypeScript's lib files: over 20 s at a load of 28 on two cores.
-  it('wraps the per-item work in an inline limiter that type-checks, and the fan-out is bounded', () => {
-    const { fixes } = fixesOf('importer.ts', importer, 'unbounded-fan-out');
-    assert.equal(fixes.length, 1);
-    assert.match(fixes[0]!.title, /at most 8 .*8 is a placeholder: choose N/);
-    assert.equal(fixes[0]!.safety, 'suggestion');
-    const after = applied('importer.ts', importer, fixes[0], 'unbounded-fan-out');
-    assert.match(after, /names\.map\(limitConcurrency\(8, async \(name\) => storage\.save/);
-    assert.match(after, /^function limitConcurrency<A extends unknown\[\], R>\(limit: number/m);
-    assert.deepEqual(typeErrors('importer.ts', after), []);
-    // A second fan-out in the same file reuses the helper rather than declaring another.
-    const more = after.replace('  return urls', "  await Promise.all(names.map((n) => fs.readFile(path.join(baseDir, n))));\n  return urls");
-    const again = applied('importer.ts', more, fixesOf('importer.ts', more, 'unbounded-fan-out').fixes[0], 'unbounded-fan-out');
-    assert.equal(again.match(/function limitConcurrency/g)?.length, 1);
-    assert.match(again, /names\.map\(limitConcurrency\(8, \(n\) => fs\.readFile/);
-    assert.deepEqual(typeErrors('importer.ts', again), []);
-  }).timeout(180_000);
-
-  it('with p-map among the dependencies, an ES module gets `pMap` with a concurrency first', () => {
-    const { fixes } = fixesOf('importer.ts', importer, 'unbounded-fan-out', ['p-map']);
-    assert.deepEqual(fixes.map((f) => f.title.split(' ')[0]), ['Run', 'Run']);
-    assert.match(fixes[0]!.title, /`pMap`.*8 is a placeholder/);
-    const after = applied('importer.ts', importer, fixes[0], 'unbounded-fan-out');
-    assert.match(after, /^import pMap from 'p-map';$/m);
-    assert.match(after, /const urls = await pMap\(names, async \(name\) => storage\.save\(.*\), \{ concurrency: 8 \}\);/);
-  });
-
-  it('a CommonJS file gets no p-map (ESM-only since v5), only the untyped helper', () => {
-    const cjs = lines(
-      "const fsp = require('node:fs/promises');",
-      '',
-      'async function checkLinks(listFile) {',
-      "  const urls = (await fsp.readFile(listFile, 'utf8')).split('\\n').filter(Boolean);",
-      "  return Promise.all(urls.map((url) => fetch(url, { method: 'HEAD' })));",
-      '}',
-      '',
-      'module.exports = { checkLinks };',
-    );
-    const { fixes } = fixesOf('links.js', cjs, 'unbounded-fan-out', ['p-map']);
-    assert.equal(fixes.length, 1);
-    const after = applied('links.js', cjs, fixes[0], 'unbounded-fan-out');
-    assert.match(after, /^function limitConcurrency\(limit, fn\) \{$/m);
-    assert.match(after, /urls\.map\(limitConcurrency\(8, \(url\) => fetch/);
-  });
-
-  it('a loop that pushes one promise per item is refused with the reason', () => {
-    const pushed = lines(
-      "import { glob } from 'glob';",
-      '',
-      'export async function publish(root: string, upload: (p: string) => Promise<void>): Promise<void> {',
-      "  const assets = await glob('**/*.css', { cwd: root });",
-      '  const uploads: Promise<void>[] = [];',
-      '  for (const a of assets) uploads.push(upload(a));',
-      '  await Promise.all(uploads);',
-      '}',
-    );
-    const { fixes, refused } = fixesOf('publish.ts', pushed, 'unbounded-fan-out');
-    assert.equal(fixes.length, 0);
-    assert.match(refused[0]!.reason, /rewriting the loop/);
-  });
-});
-
+// The TS/JS fan-out fixes, one per situation: p-map or p-limit when the project depends on one,
+// else a chunked loop where the combinator is awaited as a statement, a value or a return, else the
+// inline limiter (the chunked and p-limit forms are also run, in fan-out-runtime.test.ts).
 describe('amplifier fixes: unbounded-fan-out (Rust)', () => {
   it('`join_all` over an iterator becomes `stream::iter(…).buffered(8).collect()` and imports `StreamExt` in its module', () => {
     // Modelled on a link checker's `check_all`: one HEAD request per line of the input, joined in order.

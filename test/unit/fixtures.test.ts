@@ -59,9 +59,9 @@ const MANIFESTS = ['package.json', 'Cargo.toml', 'pyproject.toml', 'requirements
  * within the fixtures (a fixture project that depends on httpx gets the httpx rewrite), as the
  * server reads them; none when no manifest sits under `test/fixtures`.
  */
-function fixtureContext(file: string): { dependencies: ReadonlySet<string> } | undefined {
+function fixtureContext(file: string): { dependencies: ReadonlySet<string>; versions: ReadonlyMap<string, string> } | undefined {
   for (let dir = dirname(file); dir.startsWith(ROOT); dir = dirname(dir)) {
-    if (MANIFESTS.some((m) => existsSync(join(dir, m)))) return { dependencies: new Manifests().dependenciesFor(file) };
+    if (MANIFESTS.some((m) => existsSync(join(dir, m)))) return new Manifests().fixContextFor(file);
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cargoTomlDependencies, Manifests, packageJsonDependencies } from '../../server/src/lsp/manifest';
+import { cargoTomlDependencies, Manifests, packageJsonDependencies, packageJsonVersions } from '../../server/src/lsp/manifest';
 
 describe('project manifests', () => {
   it('reads every dependency section of package.json and ignores malformed JSON', () => {
@@ -10,6 +10,11 @@ describe('project manifests', () => {
     assert.deepEqual([...deps].sort(), ['express', 'piscina', 'react']);
     assert.equal(packageJsonDependencies('{ not json').size, 0);
     assert.equal(packageJsonDependencies('[1, 2]').size, 0);
+  });
+
+  it('keeps each package.json dependency\'s version range for the fixes, the first section naming it winning', () => {
+    const versions = packageJsonVersions(JSON.stringify({ dependencies: { 'p-limit': '^3.1.0' }, devDependencies: { 'p-map': '~4.0.0', 'p-limit': '^6.0.0' }, peerDependencies: { odd: 3 } }));
+    assert.deepEqual([...versions], [['p-limit', '^3.1.0'], ['p-map', '~4.0.0'], ['odd', '']]);
   });
 
   it('reads crate names from Cargo.toml dependency tables, dotted tables included', () => {
@@ -30,6 +35,7 @@ describe('project manifests', () => {
       const later = new Date(Date.now() + 5_000);
       utimesSync(pkg, later, later);
       assert.deepEqual([...manifests.dependenciesFor(file)].sort(), ['express', 'piscina']);
+      assert.equal(manifests.fixContextFor(file).versions.get('piscina'), '5');
       assert.equal(manifests.dependenciesFor('relative/path.ts').size, 0);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -27,6 +27,8 @@ export interface FixContext {
   readonly catalog: Catalog;
   /** Packages the workspace depends on (from the nearest manifest), to pick a fix (`piscina`, `tokio`). */
   readonly dependencies?: ReadonlySet<string>;
+  /** The version range of each dependency, where the manifest states one (package.json: `^3.1.0`). */
+  readonly versions?: ReadonlyMap<string, string>;
 }
 
 /** Fixes offered for a finding, and fixes considered but refused (with the reason). */

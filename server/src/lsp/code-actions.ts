@@ -51,7 +51,7 @@ export function fixesOf(session: Session, analysis: Analysis, index: number): Fi
   let result = perAnalysis.get(index);
   if (!result) {
     const finding = analysis.findings[index];
-    const ctx = { dependencies: session.manifests.dependenciesFor(analysis.parsed.path) };
+    const ctx = session.manifests.fixContextFor(analysis.parsed.path);
     result = finding ? fixesFor(analysis, finding, ctx, session.onError) : { fixes: [], refused: [] };
     // A helper in another file: made async there, with its callers across the project checked.
     const project = finding && session.index?.fixProject();
@@ -160,7 +160,7 @@ function resolveWith(session: Session, current: DocumentAnalysis, action: CodeAc
     case 'fix-rule':
     case 'fix-all': {
       // To a fixed point: fixes that wanted the same place (two imports at the top) each get their turn.
-      const options = { safeOnly: true, ctx: { dependencies: session.manifests.dependenciesFor(analysis.parsed.path) }, ...(data.kind === 'fix-rule' ? { rule: data.rule } : {}), onError: session.onError };
+      const options = { safeOnly: true, ctx: session.manifests.fixContextFor(analysis.parsed.path), ...(data.kind === 'fix-rule' ? { rule: data.rule } : {}), onError: session.onError };
       const { edits } = fixAllPasses(analysis, (text) => session.analyzeText(uri, current.config, text), options);
       edit = fixEdit(session, uri, version, toLsp(edits));
       break;

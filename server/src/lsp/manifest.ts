@@ -11,11 +11,23 @@ const MAX_MANIFEST_BYTES = 1024 * 1024;
 interface Cached {
   readonly mtimeMs: number;
   readonly deps: ReadonlySet<string>;
+  readonly versions: ReadonlyMap<string, string>;
 }
+
+const NO_VERSIONS: ReadonlyMap<string, string> = new Map();
 
 /** Dependency names of a package.json: every dependency section. */
 export function packageJsonDependencies(text: string): Set<string> {
-  const out = new Set<string>();
+  return new Set(packageJsonVersions(text).keys());
+}
+
+/**
+ * The version range each dependency of a package.json asks for (`^3.0.0`, `npm:p-limit@3`), from
+ * every dependency section; the first section that names a package wins. A fix reads it to write
+ * the import an installed major version accepts (p-limit is CommonJS up to 3, an ES module after).
+ */
+export function packageJsonVersions(text: string): Map<string, string> {
+  const out = new Map<string, string>();
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -25,7 +37,8 @@ export function packageJsonDependencies(text: string): Set<string> {
   if (typeof json !== 'object' || json === null) return out;
   for (const key of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
     const section = (json as Record<string, unknown>)[key];
-    if (typeof section === 'object' && section !== null) for (const name of Object.keys(section)) out.add(name);
+    if (typeof section !== 'object' || section === null) continue;
+    for (const [name, range] of Object.entries(section)) if (!out.has(name)) out.set(name, typeof range === 'string' ? range : '');
   }
   return out;
 }
@@ -56,18 +69,27 @@ export class Manifests {
 
   /** Dependencies of the nearest manifest at or above the file's folder; empty when there is none. */
   dependenciesFor(path: string): ReadonlySet<string> {
-    if (!isAbsolute(path)) return new Set();
+    return this.nearest(path)?.deps ?? new Set();
+  }
+
+  /** What a fix builder reads of the nearest manifest: the dependencies and, from a package.json, their version ranges. */
+  fixContextFor(path: string): { dependencies: ReadonlySet<string>; versions: ReadonlyMap<string, string> } {
+    const hit = this.nearest(path);
+    return { dependencies: hit?.deps ?? new Set(), versions: hit?.versions ?? NO_VERSIONS };
+  }
+
+  private nearest(path: string): Cached | undefined {
+    if (!isAbsolute(path)) return undefined;
     for (let dir = dirname(path); ; dir = dirname(dir)) {
       for (const name of MANIFESTS) {
-        const file = join(dir, name);
-        const deps = this.read(file);
-        if (deps) return deps;
+        const hit = this.read(join(dir, name));
+        if (hit) return hit;
       }
-      if (dirname(dir) === dir) return new Set();
+      if (dirname(dir) === dir) return undefined;
     }
   }
 
-  private read(file: string): ReadonlySet<string> | undefined {
+  private read(file: string): Cached | undefined {
     let mtimeMs: number;
     try {
       const st = statSync(file);
@@ -77,7 +99,7 @@ export class Manifests {
       return undefined;
     }
     const hit = this.cache.get(file);
-    if (hit && hit.mtimeMs === mtimeMs) return hit.deps;
+    if (hit && hit.mtimeMs === mtimeMs) return hit;
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -85,9 +107,11 @@ export class Manifests {
       return undefined;
     }
     const name = basename(file);
+    const versions = name === 'package.json' ? packageJsonVersions(text) : NO_VERSIONS;
     const deps =
-      name === 'pyproject.toml' ? pyprojectDependencies(text) : name === 'requirements.txt' ? requirementsDependencies(text) : file.endsWith('.toml') ? cargoTomlDependencies(text) : packageJsonDependencies(text);
-    this.cache.set(file, { mtimeMs, deps });
-    return deps;
+      name === 'pyproject.toml' ? pyprojectDependencies(text) : name === 'requirements.txt' ? requirementsDependencies(text) : file.endsWith('.toml') ? cargoTomlDependencies(text) : new Set(versions.keys());
+    const cached = { mtimeMs, deps, versions };
+    this.cache.set(file, cached);
+    return cached;
   }
 }

@@ -1,15 +1,20 @@
 /**
- * Fixes for an unbounded fan-out over `xs.map(fn)` (or `Array.from(xs, fn)`): keep the combinator and
- * bound the work. With `p-map` among the project's dependencies (and an ES module, since p-map is
- * ESM-only from v5), `Promise.all(xs.map(fn))` becomes `pMap(xs, fn, { concurrency: N })`; in every
- * case `fn` can be wrapped in a small inline limiter, `limitConcurrency(N, fn)`, declared once per
- * file. Both are suggestions: the bound is a decision, and bounding delays the later items.
+ * Fixes for an unbounded fan-out over `xs.map(fn)` (or `Array.from(xs, fn)`): bound the work, in
+ * the first of these ways that fits. With p-map or p-limit among the project's dependencies, the
+ * library (fan-out-library.ts); otherwise, where the awaited `Promise.all` is a statement, a
+ * variable's value or what an async function returns, a loop that awaits chunks of N
+ * (fan-out-chunks.ts); otherwise, in an expression, `fn` wrapped in a small inline limiter,
+ * `limitConcurrency(N, fn)`, declared once per file. All are suggestions: the bound is a decision,
+ * and bounding delays the later items.
  */
 import ts from 'typescript';
-import type { Fix, Finding, TextEdit } from '../../../engine/finding';
+import type { Fix, Finding, RefusedFix, TextEdit } from '../../../engine/finding';
 import type { FixContext, FixResult, ParsedFile } from '../../../engine/language';
 import { isTypeScriptPath, nodeAtSpan, nodeContaining, textOf } from './ast';
 import type { BuildInput } from './blocking';
+import { chunkFix } from './fan-out-chunks';
+import { pLimitFix, pMapFix } from './fan-out-library';
+import { mappedFunction, skipParens } from './fan-out-shape';
 import { semi, type FileStyle } from './style';
 
 const NONE: FixResult = { fixes: [], refused: [] };
@@ -33,8 +38,17 @@ export function fanOutFixes(finding: Finding, parsed: ParsedFile, ctx: FixContex
   if (!mapped) return NONE;
   const n = FAN_OUT_LIMIT;
   const fixes: Fix[] = [];
-  const pMap = pMapFix(input, ctx, combinator, arg, mapped);
-  if (pMap) fixes.push(pMap);
+  const refused: RefusedFix[] = [];
+  for (const offered of [pMapFix(input, ctx, combinator, mapped, n), pLimitFix(input, ctx, combinator, mapped, n)]) {
+    if (offered === undefined) continue;
+    if ('reason' in offered) refused.push(offered);
+    else fixes.push(offered);
+  }
+  if (fixes.length === 0) {
+    const chunked = chunkFix(input, combinator, mapped, n, site.collection);
+    if (chunked) fixes.push(chunked);
+  }
+  if (fixes.length > 0) return { fixes, refused };
   const helper = existingHelper(sf);
   const edits: TextEdit[] = [{ span: { start: mapped.fn.getStart(sf), end: mapped.fn.end }, newText: `${helper ?? HELPER}(${n}, ${textOf(sf, mapped.fn)})` }];
   if (!helper) {
@@ -47,48 +61,7 @@ export function fanOutFixes(finding: Finding, parsed: ParsedFile, ctx: FixContex
     safety: 'suggestion',
     edits,
   });
-  return { fixes, refused: [] };
-}
-
-function skipParens(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e)) e = e.expression;
-  return e;
-}
-
-/** The per-item function of `xs.map(fn)` or `Array.from(xs, fn)`, and for `.map` its receiver. */
-function mappedFunction(call: ts.CallExpression): { fn: ts.Expression; receiver?: ts.Expression } | undefined {
-  const callee = skipParens(call.expression);
-  if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  // `flatMap` flattens what the work returns, which a limiter around each call keeps as it is.
-  if ((callee.name.text === 'map' || callee.name.text === 'flatMap') && call.arguments.length === 1) return { fn: call.arguments[0]!, ...(callee.name.text === 'map' ? { receiver: callee.expression } : {}) };
-  if (callee.name.text === 'from' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Array' && call.arguments.length === 2) return { fn: call.arguments[1]! };
-  return undefined;
-}
-
-/**
- * `Promise.all(xs.map(fn))` → `pMap(xs, fn, { concurrency: N })`, when the project depends on p-map
- * and the file is an ES module. pMap passes `(item, index)`, as `map` does without the array; a
- * function that reads a third parameter is left to the helper.
- */
-function pMapFix(input: BuildInput, ctx: FixContext, combinator: ts.CallExpression, arg: ts.CallExpression, mapped: { fn: ts.Expression; receiver?: ts.Expression }): Fix | undefined {
-  const { sf, style } = input;
-  if (!ctx.dependencies?.has('p-map') || !style.esm || mapped.receiver === undefined) return undefined;
-  const callee = skipParens(combinator.expression);
-  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'all' || combinator.arguments.length !== 1) return undefined;
-  const fn = skipParens(mapped.fn);
-  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters.length > 2) return undefined;
-  const existing = input.imports.namespace('p-map');
-  const local = existing ?? 'pMap';
-  const edits: TextEdit[] = [];
-  if (!existing) {
-    const plan = input.imports.plan(style);
-    plan.declareImport(`import ${local} from ${style.quote}p-map${style.quote}${semi(style)}`);
-    edits.push(...plan.edits());
-  }
-  const n = FAN_OUT_LIMIT;
-  edits.push({ span: { start: combinator.getStart(sf), end: combinator.end }, newText: `${local}(${textOf(sf, mapped.receiver)}, ${textOf(sf, mapped.fn)}, { concurrency: ${n} })` });
-  void arg;
-  return { title: `Run at most ${n} at once with \`pMap\` (p-map; ${n} is a placeholder: choose N)`, safety: 'suggestion', edits };
+  return { fixes, refused };
 }
 
 /** The name of the inline limiter when an earlier fix already declared it at the top level of the file. */
