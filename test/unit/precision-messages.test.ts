@@ -235,3 +235,37 @@ describe('severity: cheap blocking calls are quieter', () => {
     assert.match(f[4]!.message, /readFileSync/);
   });
 });
+
+describe('messages: a dropped task that only sleeps', () => {
+  it('says the loop keeps it alive and nothing can cancel it, not that it may be collected', () => {
+    // Modelled on an in-memory cache whose `cache_set` starts `timeout(key, second)` per entry,
+    // and on mitmproxy's KeepServing, whose `running` event starts its 0.1 s watcher once.
+    const f = findings('cache.py', [
+      'import asyncio',
+      '',
+      'cache_data = {}',
+      '',
+      '',
+      'async def timeout(key, second):',
+      '    await asyncio.sleep(second)',
+      '    cache_data.pop(key, None)',
+      '',
+      '',
+      'def cache_set(key, value, second=600):',
+      '    cache_data[key] = value',
+      '    asyncio.create_task(timeout(key, second))',
+      '',
+      '',
+      'class KeepServing:',
+      '    async def watch(self):',
+      '        while True:',
+      '            await asyncio.sleep(0.1)',
+      '',
+      '    def running(self):',
+      '        asyncio.get_running_loop().create_task(self.watch())',
+    ]);
+    assert.deepEqual(f.map((x) => x.line), [13]);
+    assert.match(f[0]!.message, /only sleeps, so the loop's timer keeps it alive, but nothing can cancel it/);
+    assert.doesNotMatch(f[0]!.message, /garbage-collected/);
+  });
+});

@@ -336,9 +336,10 @@ export interface SpawnSite {
    */
   readonly quietIf?: readonly string[];
   /**
-   * The runtime whose spawn this is, when what a dropped handle means differs from the language's
-   * default (Rust: `smol`, whose dropped `Task` is cancelled; `async-std`, which has no `JoinSet`):
-   * the key of the catalog's `Wording.detachedBy`.
+   * The runtime whose spawn this is, or the kind of task it starts, when what a dropped handle means
+   * differs from the language's default (Rust: `smol`, whose dropped `Task` is cancelled; `async-std`,
+   * which has no `JoinSet`; Python: `sleeper`, a task that only sleeps, which the loop's timer keeps
+   * alive but nothing can cancel): the key of the catalog's `Wording.detachedBy`.
    */
   readonly runtime?: string;
 }
@@ -354,8 +355,9 @@ export interface SpawnSite {
  * dropped on purpose ("fire-and-forget", "not awaiting"), the prose form of `void` (`deliberate`), a
  * Python task whose coroutine never suspends (no `await`: it runs to completion in the loop's next
  * step, like a `call_soon` callback, so it cannot be collected mid-flight) (`no-suspend`), or
- * suspends only on `asyncio.sleep` (the loop's timer holds the sleep's future, whose callback holds the
- * task, as it holds a `call_later` callback: a watcher that polls on a timer) (`timer`).
+ * suspends only on `asyncio.sleep` and is started once, from a start-up, configuration or command
+ * hook (the loop's timer holds the sleep's future, whose callback holds the task, as it holds a
+ * `call_later` callback: a watcher that polls on a timer) (`timer`).
  */
 export type DetachedExcuse = 'accept-loop' | 'executor' | 'channel' | 'handled' | 'entry' | 'no-error' | 'deliberate' | 'no-suspend' | 'timer';
 

@@ -38,6 +38,15 @@ function isHook(state: BuildState, g: PyFn): boolean {
 }
 
 /**
+ * Whether the call runs once per configuration, command or start-up, not per event: it is written in
+ * such a hook (mitmproxy's `KeepServing.running` starts its watcher there) and not in a loop. A task
+ * a request handler starts, or a function any code may call (a cache's `set`), starts once per call.
+ */
+export function inHookOnce(state: BuildState, c: CallSite): boolean {
+  return !c.inLoop && c.functionId !== undefined && isHook(state, state.fns[c.functionId]!);
+}
+
+/**
  * Whether `f` is a sync batch function that only configuration, command and start-up hooks call:
  * every call in the file is in such a hook (a `configure`, `load` or `running` event, a
  * `@command.command` method, a `startup` method) and hands it no request's body or query; and no

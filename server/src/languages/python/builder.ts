@@ -13,7 +13,7 @@ import { pythonExports } from './exports';
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
 import { lifecycleByName } from './lifecycle';
-import { calledOnlyFromSyncCode } from './batch-callers';
+import { calledOnlyFromSyncCode, inHookOnce } from './batch-callers';
 import { compactCode, walk, type SyntaxNode } from './syntax';
 import { nodeSpan } from '../tree-sitter';
 
@@ -229,8 +229,11 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     }
     if (TASK_SPAWNERS.has(call.callee)) {
       const handle = handleUse(text, node, state);
-      const excuse = handle === 'dropped' ? detachedExcuse(state, node, call, contexts, suspensions) : undefined;
-      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), ...(excuse ? { excuse } : {}) });
+      const sleeper = handle === 'dropped' && onlySleeps(state, node, contexts, suspensions);
+      const excuse = handle === 'dropped' ? detachedExcuse(state, node, call, contexts, suspensions, sleeper) : undefined;
+      // A sleeper that is reported is out of reach, not at risk of collection: the catalog says so.
+      const runtime = sleeper && excuse === undefined ? { runtime: 'sleeper' } : {};
+      spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), ...(excuse ? { excuse } : {}), ...runtime });
     }
   }
   const heldRegions = buildHeldRegions(state, functions);
@@ -786,28 +789,47 @@ const SERVER_CALLBACKS: ReadonlySet<string> = new Set(['start_server', 'start_un
  * - `timer`: every suspension of that function is an `await asyncio.sleep(…)`: the loop's timer holds
  *   the task while it sleeps, so it is a chain of `loop.call_later` callbacks (mitmproxy's
  *   `KeepServing.watch` polls every 0.1 s); its failure reaches the loop's exception handler when it
- *   ends, as a callback's would;
+ *   ends, as a callback's would. Only when it is started once, from a start-up, configuration or
+ *   command hook (`running`): a sleeper started per request or per cache entry (an expiry that sleeps
+ *   its TTL, then deletes its key) is not collected, but nothing can cancel it when its key is
+ *   replaced or removed, so it deletes the new value early, and they pile up with the traffic;
  * - `accept-loop`: it is started once (not in a loop) in a function the file hands to a server as
  *   its per-connection or per-datagram callback (`asyncio.start_server(self.handle, …)`, a UDP
  *   server's `start_server(self.handle_datagram, …)`): one task per connection, which the transport
  *   keeps alive while it waits on it (mitmproxy's DNS flows).
  */
-function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): DetachedExcuse | undefined {
-  const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',');
-  const inner = arg?.type === 'call' ? state.calls[state.callOfNode.get(arg)!] : undefined;
-  const target = inner?.localTarget !== undefined ? state.fns[inner.localTarget] : undefined;
-  if (target?.isAsync) {
-    const ctx = contexts.find((c) => c.functionId === target.id);
-    const own = ctx ? (suspensions.get(target.id) ?? []).filter((y) => y.context === ctx.id) : [];
-    if (ctx && own.length === 0) return 'no-suspend';
-    if (own.length > 0 && own.every((y) => waitsOnTimer(state, y, target))) return 'timer';
-  }
+function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>, sleeper: boolean): DetachedExcuse | undefined {
+  const own = spawnedSuspensions(state, node, contexts, suspensions);
+  if (own?.length === 0) return 'no-suspend';
+  if (sleeper && inHookOnce(state, call)) return 'timer';
   const fn = call.functionId === undefined ? undefined : state.fns[call.functionId];
   if (!call.inLoop && fn?.name !== undefined && !fn.parent) {
     const ref = fn.cls ? `self.${fn.name}` : fn.name;
     if (serverCallbacks(state).has(ref)) return 'accept-loop';
   }
   return undefined;
+}
+
+/**
+ * The suspensions of the coroutine a spawn starts, when it is a call of a same-file async function
+ * (`create_task(self.watch())`): none for one that runs to completion in one step; else undefined.
+ */
+function spawnedSuspensions(state: BuildState, node: SyntaxNode, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): readonly YieldPoint[] | undefined {
+  const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',');
+  const inner = arg?.type === 'call' ? state.calls[state.callOfNode.get(arg)!] : undefined;
+  const target = inner?.localTarget !== undefined ? state.fns[inner.localTarget] : undefined;
+  if (!target?.isAsync) return undefined;
+  const ctx = contexts.find((c) => c.functionId === target.id);
+  return ctx ? (suspensions.get(target.id) ?? []).filter((y) => y.context === ctx.id) : undefined;
+}
+
+/** Whether a spawn's coroutine suspends only on `asyncio.sleep` (and at least once): the loop's timer keeps it. */
+function onlySleeps(state: BuildState, node: SyntaxNode, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): boolean {
+  const own = spawnedSuspensions(state, node, contexts, suspensions);
+  if (!own || own.length === 0) return false;
+  const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',')!;
+  const target = state.fns[state.calls[state.callOfNode.get(arg)!]!.localTarget!]!;
+  return own.every((y) => waitsOnTimer(state, y, target));
 }
 
 /**

@@ -61,7 +61,15 @@ function wording(lib: PythonLibrary): Wording {
       'A task started with `{spawner}(…)` in {where} is not kept: the event loop holds only a weak reference to a task, so it can be garbage-collected before it finishes, and its exception is only logged ("Task exception was never retrieved"); keep a reference (a set the task removes itself from with `add_done_callback`, or ' +
       { asyncio: 'an `asyncio.TaskGroup`', anyio: 'an anyio task group, `async with anyio.create_task_group() as tg`', trio: 'a trio nursery, `async with trio.open_nursery() as nursery`' }[lib] +
       ') and await it',
-    hover: { keepTask: `Keep a reference to the task (or ${{ asyncio: 'use a `TaskGroup`', anyio: 'start it in an anyio task group', trio: 'start it in a trio nursery' }[lib]}) and await it` },
+    // A task that only sleeps is kept by the loop's timer: it is not collected, it is only out of reach.
+    detachedBy: {
+      sleeper:
+        'A task started with `{spawner}(…)` in {where} is not kept: its coroutine only sleeps, so the loop\'s timer keeps it alive, but nothing can cancel it: one is started per call and runs out its delay even after what it acts on has changed (an expiry started per entry deletes the key\'s newer value when the key is set again); keep the task by what it acts on and cancel it when that changes, or sweep from one periodic task',
+    },
+    hover: {
+      keepTask: `Keep a reference to the task (or ${{ asyncio: 'use a `TaskGroup`', anyio: 'start it in an anyio task group', trio: 'start it in a trio nursery' }[lib]}) and await it`,
+      detachedBy: { sleeper: { line: '{spawner} starts {started} that only sleeps: the loop keeps it alive, but nothing can cancel it', keep: 'Keep the task by what it acts on and cancel it when that changes, or sweep from one periodic task' } },
+    },
   };
 }
 
