@@ -34,6 +34,14 @@ describe('go fixes', () => {
     assert.match(result.fixes[0]!.title, /^Unlock `r\.mu` around/);
   });
 
+  it('refuses to move a call of a function that expects the lock held out of the locked section', () => {
+    // nats-server's convention: a helper that unlocks its caller's c.mu itself panics when called unlocked.
+    const text = `${header}type C struct {\n\tmu      sync.Mutex\n\tpending chan struct{}\n}\n\nfunc (c *C) waitPending() {\n\t<-c.pending\n\tc.mu.Unlock()\n\tc.mu.Lock()\n}\n\nfunc (c *C) drain() {\n\tc.mu.Lock()\n\tc.waitPending()\n\tc.mu.Unlock()\n}\n`;
+    const { result } = fixesOf(text, 'await-holding-lock');
+    assert.deepEqual(result.fixes, []);
+    assert.match(result.refused[0]!.reason, /must be held when it is called: it unlocks it itself/);
+  });
+
   it('unlocks and relocks under a deferred Unlock without a missing-release finding', () => {
     const text = `${header}type C struct {\n\tmu sync.Mutex\n\tn  int\n}\n\nfunc (c *C) Get(u string) int {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\t_, _ = http.Get(u)\n\treturn c.n\n}\n\nfunc (c *C) Inc() {\n\tc.mu.Lock()\n\tc.n++\n\tc.mu.Unlock()\n}\n`;
     const { result, apply } = fixesOf(text, 'await-holding-lock');

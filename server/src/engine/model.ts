@@ -131,6 +131,12 @@ export interface YieldPoint {
   readonly calls: readonly number[];
   /** Go: what the goroutine parks on here (absent for `await`-style yields). */
   readonly parking?: Parking;
+  /**
+   * Go: the locks (by `lockKey`) this call gives up for its wait: the called function unlocks the
+   * caller's lock before it parks and locks it again after (nats-server's `stalledWait`), so the
+   * caller does not hold them while it parks there.
+   */
+  readonly releases?: readonly string[];
 }
 
 /** Whether a lock blocks the thread while waiting (std Mutex) or yields (async mutex). */
@@ -191,6 +197,18 @@ export interface HeldRegion {
    * The package's {@link LockUse}s of that identity tell whether the lock only serialises waits.
    */
   readonly packageLock?: string;
+  /**
+   * Go: held by the caller when the function starts, up to the function's first `Unlock()` of it
+   * (a function whose first operation on a lock is `Unlock()` is called with it held and hands it
+   * back: nats-server's `stalledWait`, `flushOutbound`). A wait inside it is the caller's to report,
+   * at the call.
+   */
+  readonly entry?: true;
+  /**
+   * Go: taken again after such a function released its caller's lock: it hands the lock back to
+   * the caller locked, which is no second acquisition (no self-deadlock) and no missing release.
+   */
+  readonly relock?: true;
 }
 
 /**

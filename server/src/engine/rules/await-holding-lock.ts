@@ -78,7 +78,8 @@ class Positions {
   takesLock(region: HeldRegion, functionId: number, ownBody: boolean): boolean {
     const fn = this.model.functions[functionId];
     if (!fn) return false;
-    return this.regionsIn(region.lockKey, fn.span).some((r) => r !== region && (!ownBody || r.context === fn.context));
+    // A region the function holds for its caller (on entry, or taken again to hand back) is the caller's own acquisition.
+    return this.regionsIn(region.lockKey, fn.span).some((r) => r !== region && !r.entry && !r.relock && (!ownBody || r.context === fn.context));
   }
 }
 
@@ -160,7 +161,8 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         data: { regionId: region.id, variant: 'no-release' },
       });
     }
-    if (region.context === undefined) continue;
+    // Go: held by the caller on entry (the function hands it back): a wait here is reported at the call.
+    if (region.context === undefined || region.entry) continue;
     const inside = at.yieldsIn(region.span).filter(
       (y) => y.context === region.context && spanContains(region.span, y.span) && y.span.start >= region.acquireSpan.end,
     );
@@ -254,6 +256,8 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
  */
 function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parking: Parking, calls: readonly CallSite[], acquired: RelatedNote, serialised?: string): RawFinding | undefined {
   if (calls.length > 0 && calls.every((c) => onGuardedResource(region, c))) return undefined;
+  // The called function unlocks this lock before it parks and relocks it after: it is not held there.
+  if (y.releases?.includes(region.lockKey)) return undefined;
   const related = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
   // The helper's own body takes the lock (not a closure in it that runs later).
   const again = region.reentrant ? undefined : calls.find((c) => c.localTarget !== undefined && at.takesLock(region, c.localTarget, true));
@@ -309,7 +313,8 @@ export const awaitHoldingLock: Rule = {
       'For an async-aware lock (`async-mutex`, `tokio::sync::Mutex`) the yield is flagged when it waits on external I/O, or when it takes the same lock again. ' +
       'It also flags an acquisition with no release on some path. ' +
       'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant). ' +
-      'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, on every path that touches the owner\'s state (a read-through cache\'s hit that returns without waiting is a quick caller), none changes a field of the lock\'s owner (an assignment, or a mutating method such as `r.cache.Add` or `l.PushBack`), and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning. The package must have been read: a file analysed without it (the language server with `crossFile: false` or before its index is built) keeps the warning.',
+      'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, on every path that touches the owner\'s state (a read-through cache\'s hit that returns without waiting is a quick caller), none changes a field of the lock\'s owner (an assignment, or a mutating method such as `r.cache.Add` or `l.PushBack`), and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning. The package must have been read: a file analysed without it (the language server with `crossFile: false` or before its index is built) keeps the warning. ' +
+      'A Go function whose first operation on a lock, in source order, is `Unlock()` is called with that lock held and hands it back (nats-server\'s "Lock should be held" helpers: `stalledWait` unlocks `c.mu`, waits, and relocks it on return): its later `Lock()` is no second acquisition (no deadlock is reported at its callers) and no lock left held, a wait before its first `Unlock()` is reported at the call, and a call of such a method under its receiver\'s lock does not hold that lock across the method\'s waits when every one of them comes after the `Unlock()` and before the lock is taken again (through the receiver only: a lock handed back through a parameter, `removeMsgBlock(mb)`, is not mapped to the caller\'s).',
     why:
       'A task suspended while holding a lock keeps every other task that needs the lock waiting, for as long as the awaited work takes. ' +
       'With a blocking lock the waiters block their threads, which can deadlock the executor. ' +

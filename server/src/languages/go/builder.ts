@@ -6,10 +6,11 @@
 import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
 import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
+import { spanContains } from '../../engine/model';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { findGoFanOuts, isErrgroupGo } from './fan-out';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
-import { buildHeldRegions, lockUses, type Acquisition } from './locks';
+import { buildHeldRegions, lockKeyOf, lockUses, type Acquisition } from './locks';
 import { findGoRetries } from './retries';
 import { GoScope } from './scope';
 import { cappedTextOf, field, textOf, walk, type GoNode } from './syntax';
@@ -504,7 +505,7 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
 /** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
 function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
   const { text } = state;
-  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number };
+  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[] };
   const raws: Raw[] = [];
   const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
     const fn = enclosingFn(state, node);
@@ -585,13 +586,23 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
       }
     }
   }
+  // A method that hands its caller's lock back (its first operation on it is `Unlock()`: nats-server's
+  // `stalledWait`) and parks only while it has released it: the call parks without that lock.
+  for (const r of raws) {
+    const call = r.kind === 'park' && r.calls.length === 1 ? state.calls[r.calls[0]!] : undefined;
+    const target = call?.localTarget === undefined ? undefined : state.fns[call.localTarget];
+    if (!call || !target?.receiver || call.functionId === undefined) continue;
+    const releases = releasedBy(state, raws, regions, target, call);
+    if (releases.length > 0) r.releases = releases;
+  }
   // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
   for (const call of helperCalls) {
     if (done.has(call.id) || nodeOfCall.get(call.id)!.parent?.type === 'go_statement') continue;
     const holder = regions.find((r) => r.context === call.context && r.span.start <= call.span.start && call.span.end <= r.span.end && call.span.start >= r.acquireSpan.end);
     if (!holder) continue;
     const target = state.fns[call.localTarget!]!;
-    const again = regions.find((r) => r.lockKey === holder.lockKey && r.context === target.info.context);
+    // Not one it holds for its caller: on entry, or taken again to hand back after releasing it.
+    const again = regions.find((r) => r.lockKey === holder.lockKey && r.context === target.info.context && !r.entry && !r.relock);
     if (!again) continue;
     push(nodeOfCall.get(call.id)!, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${holder.lock}\``, until: 'forever' }, [call.id]);
   }
@@ -600,8 +611,31 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   return raws.map((r, id) => {
     const ordinal = (counters.get(r.context) ?? 0) + 1;
     counters.set(r.context, ordinal);
-    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking };
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}) };
   });
+}
+
+/**
+ * The caller's locks (by key) that a call of `target` gives up while it parks: each lock of the
+ * method's receiver that the method hands back (held on entry, see locks.ts) when none of the
+ * method's parking points lies where it holds that lock (before its first `Unlock()`, or after it
+ * took it again). The method's `c.mu` is the caller's `x.mu` for a call `x.method(…)`.
+ */
+function releasedBy(state: GoState, raws: readonly { span: Span; fn: number }[], regions: readonly HeldRegion[], target: GoFn, call: CallSite): string[] {
+  const own = regions.filter((g) => g.context === target.info.context && (g.entry === true || g.relock === true));
+  const recv = target.receiver!.name;
+  const operand = call.calleeText.slice(0, call.calleeText.lastIndexOf('.'));
+  if (operand === '') return [];
+  const parks = raws.filter((r) => r.fn === target.info.id);
+  const out: string[] = [];
+  for (const key of new Set(own.filter((g) => g.entry).map((g) => g.lockKey))) {
+    const mine = own.filter((g) => g.lockKey === key);
+    const written = mine[0]!.lock.replace(/\s+/g, '');
+    if (!written.startsWith(`${recv}.`)) continue;
+    if (parks.some((p) => mine.some((g) => spanContains(g.span, p.span)))) continue;
+    out.push(lockKeyOf(`${operand}${written.slice(recv.length)}`, state.fns[call.functionId!]!));
+  }
+  return out;
 }
 
 /**

@@ -68,6 +68,10 @@ interface Acq {
   deferred?: Span;
   missing: boolean;
   readonly regions: number[];
+  /** Held by the caller on entry (the function hands the lock back, see {@link FunctionWalk.handsBack}). */
+  readonly entry?: true;
+  /** Taken again after the function released its caller's lock: handed back locked, never missing. */
+  readonly relock?: true;
 }
 
 /** The lock type of the value `x` (`sync.Mutex`, or the lock a struct embeds), if declarations say it. */
@@ -81,7 +85,12 @@ function lockTypeOf(state: GoState, x: GoNode, fn: GoFn): string | undefined {
 
 /** The lock's identity across functions: the receiver's name is replaced by its type (`c.mu` → `Cache.mu`). */
 function keyOf(state: GoState, x: GoNode, fn: GoFn): string {
-  const text = textOf(state.text, x).replace(/\s+/g, '');
+  return lockKeyOf(textOf(state.text, x), fn);
+}
+
+/** {@link keyOf} for a lock written as `text` in `fn`. */
+export function lockKeyOf(written: string, fn: GoFn): string {
+  const text = written.replace(/\s+/g, '');
   const base = /^\w+/.exec(text)?.[0];
   for (let f: GoFn | undefined = fn; f; f = f.parent) {
     if (f.receiver && f.receiver.name === base) return f.receiver.type + text.slice(base.length);
@@ -431,8 +440,14 @@ class FunctionWalk {
     this.collect(body);
     if (this.ops.size === 0) return;
     const first = this.regions.length;
-    const out = this.walkList(statementsOf(body), new Map(), body.end);
-    if (out.falls) for (const acq of out.held.values()) if (!acq.deferred && this.unlocked.has(acq.op.key)) acq.missing = true;
+    // A lock the function releases before it takes it is held by its caller on entry.
+    const entry = new Map<string, Acq>();
+    for (const op of this.handsBack()) {
+      this.handedBack.add(op.key);
+      entry.set(op.key, { op: { ...op, kind: 'lock' }, missing: false, regions: [], entry: true });
+    }
+    const out = this.walkList(statementsOf(body), entry, body.end);
+    if (out.falls) for (const acq of out.held.values()) if (!acq.deferred && !acq.entry && !acq.relock && this.unlocked.has(acq.op.key)) acq.missing = true;
     this.markMissing();
     this.record(body, first);
   }
@@ -474,6 +489,20 @@ class FunctionWalk {
   }
 
   private acqs: Acq[] = [];
+  private readonly handedBack = new Set<string>();
+
+  /**
+   * The locks whose first operation in this function, in source order, is an explicit `Unlock()`
+   * (or `RUnlock()`): the function is called with them held and hands them back, the convention of
+   * nats-server's "lock should be held" functions (`stalledWait` unlocks `c.mu`, waits, and relocks
+   * it on return). Each by its first unlock, which stands for the caller's acquisition.
+   */
+  private handsBack(): LockOp[] {
+    const first = new Map<string, LockOp>();
+    const ops = [...this.ops.values()].flat().sort((a, b) => a.call.start - b.call.start);
+    for (const op of ops) if (!first.has(op.key)) first.set(op.key, op);
+    return [...first.values()].filter((op) => op.kind === 'unlock');
+  }
 
   private markMissing(): void {
     for (const acq of this.acqs) {
@@ -585,6 +614,7 @@ class FunctionWalk {
       acquireSpan: span(acq.op.call), span: { start, end }, ...(rs ? { releaseSpan: rs } : {}), release,
       context: this.fn.info.context!, ...(acq.op.shared ? { shared: true } : {}), guardedResources: acq.op.guarded,
       ...(acq.op.packageLock ? { packageLock: acq.op.packageLock } : {}),
+      ...(acq.entry ? { entry: true as const } : {}), ...(acq.relock ? { relock: true as const } : {}),
     });
   }
 
@@ -611,7 +641,8 @@ class FunctionWalk {
               this.emit(cur, runs.get(op.key)!, stmt.end);
             }
             const early = deferredEarly.get(op.key) ?? this.deferredKeys.get(op.key);
-            const acq: Acq = { op, missing: false, regions: [], ...(early ? { deferred: early } : {}) };
+            const relock = !cur && this.handedBack.has(op.key);
+            const acq: Acq = { op, missing: false, regions: [], ...(early ? { deferred: early } : {}), ...(relock ? { relock: true as const } : {}) };
             this.acqs.push(acq);
             held.set(op.key, acq);
             runs.set(op.key, stmt.start);
@@ -630,7 +661,7 @@ class FunctionWalk {
         continue;
       }
       if (stmt.type === 'return_statement' || this.terminalCall(stmt)) {
-        if (stmt.type === 'return_statement') for (const acq of held.values()) if (!acq.deferred && this.unlocked.has(acq.op.key)) acq.missing = true;
+        if (stmt.type === 'return_statement') for (const acq of held.values()) if (!acq.deferred && !acq.entry && !acq.relock && this.unlocked.has(acq.op.key)) acq.missing = true;
         closeAll(stmt.end);
         return { held, falls: false };
       }

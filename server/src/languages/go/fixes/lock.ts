@@ -68,6 +68,16 @@ function written(text: string, stmts: readonly GoNode[]): Set<string> {
   return out;
 }
 
+/** Whether the parking point calls a same-file function that is entered with a lock of the same field held (HeldRegion.entry). */
+function expectsLockHeld(parsed: ParsedFile, region: HeldRegion, y: YieldPoint): boolean {
+  const fieldOf = (lock: string): string => lock.slice(lock.lastIndexOf('.') + 1);
+  return y.calls.some((id) => {
+    const target = parsed.model.calls[id]?.localTarget;
+    const ctx = target === undefined ? undefined : parsed.model.functions[target]?.context;
+    return ctx !== undefined && parsed.model.heldRegions.some((r) => r.entry === true && r.context === ctx && (r.lockKey === region.lockKey || fieldOf(r.lock) === fieldOf(region.lock)));
+  });
+}
+
 export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const tree = treeSitterTree<GoData>(parsed, GO_GRAMMAR);
   const data = finding.data;
@@ -81,6 +91,11 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const title = `Release \`${region.lock}\` before the parking point`;
   if (!stmt || !lines || !SIMPLE.has(stmt.type) || stmt.start < region.acquireSpan.end) {
     return { fixes: [], refused: [{ title, reason: 'the parking point is not a statement of its own (a condition, a `return`, a `select` or a loop): release the lock by hand' }] };
+  }
+  // A function called with the lock held that releases and relocks it itself (its first operation on
+  // it is `Unlock()`): called without the lock, its `Unlock()` panics. Only its own code can change.
+  if (expectsLockHeld(parsed, region, y)) {
+    return { fixes: [], refused: [{ title, reason: `\`${region.lock}\` must be held when it is called: it unlocks it itself, so calling it unlocked panics; release the lock inside it before its wait` }] };
   }
   const guarded = guardedState(text, parsed.model.heldRegions, region);
   const touches = (n: GoNode): boolean => {
