@@ -199,6 +199,33 @@ describe('severity: cheap blocking calls are quieter', () => {
     assert.match(f[0]!.message, /one metadata system call \(a `stat`\)/);
   });
 
+  it('a helper that checks named files and globs a folder is named for the glob, at warning', () => {
+    // Modelled on jupyter-server's kernelspec_model, called by GET /api/kernelspecs/<name>.
+    const text = [
+      'import glob',
+      'import os',
+      '',
+      '',
+      'def kernelspec_model(name, resource_dir):',
+      '    d = {"name": name, "resources": {}}',
+      '    for resource in ["kernel.js", "kernel.css"]:',
+      '        if os.path.exists(os.path.join(resource_dir, resource)):',
+      '            d["resources"][resource] = resource',
+      '    for logo_file in glob.glob(os.path.join(resource_dir, "logo-*")):',
+      '        d["resources"][os.path.basename(logo_file)] = logo_file',
+      '    return d',
+      '',
+      '',
+      'class KernelSpecHandler:',
+      '    async def get(self, kernel_name):',
+      '        spec = await self.kernel_spec_manager.get_kernel_spec(kernel_name)',
+      '        self.finish(kernelspec_model(kernel_name, spec.resource_dir))',
+    ].join('\n');
+    const f = analyze({ path: 'handlers.py', text })!.findings;
+    assert.deepEqual(f.map((x) => [text.slice(0, x.span.start).split('\n').length, x.severity]), [[18, 'warning']]);
+    assert.match(f[0]!.message, /`kernelspec_model` calls `glob\.glob`/);
+  });
+
   it('TS/JS: a lone existsSync/statSync/accessSync is a hint like Python\'s os.path.exists; a read keeps the rule severity', () => {
     // Modelled on Node-RED's editor API (`existsSync` of a flow file before a deploy) and Actual's
     // `/info` route (walks up with `existsSync`, then reads package.json with `readFileSync`).

@@ -104,6 +104,8 @@ function blocking(lib: PythonLibrary): BlockingCall[] {
     { name: 'os.fdatasync', category: 'fs' },
     ...methods('pathlib.Path', ['read_text', 'write_text', 'read_bytes', 'write_bytes', 'open', 'touch'], 'fs'),
     ...['listdir', 'scandir', 'walk', 'makedirs', 'remove', 'unlink', 'rename', 'replace', 'rmdir', 'removedirs'].map((f) => ({ name: `os.${f}`, category: 'fs' as const })),
+    // A folder listing, as `Path.glob` is (`glob.iglob` lists nothing until it is iterated).
+    { name: 'glob.glob', category: 'fs' },
     // Metadata and directory calls: a system call that waits on the disk (or a network file system) each.
     // Pure path arithmetic (`os.path.join`, `Path.parent`, `is_absolute`) and `abspath`/`absolute` (a `getcwd`) are not listed.
     // A lone `stat` of one path (exists, isfile, getsize…) is reported as a hint, like `mkdir(exist_ok=True)` (and TS/JS's `fs.existsSync`).
