@@ -18,6 +18,10 @@ import { DEFAULT_CONFIG } from "../../server/src/engine/config";
 import { RULES } from "../../server/src/engine/rules";
 import * as languages from "../../server/src/languages";
 import { readSource, walkFiles } from "../../server/src/project/files";
+import { tuneV8ForAnalysis } from "../../server/src/project/v8-flags";
+
+// As the CLI and the language server start: the same V8 setting (project/v8-flags.ts).
+tuneV8ForAnalysis();
 
 const { values } = parseArgs({
   options: {

@@ -6,6 +6,7 @@ import { version } from '../../../package.json';
 import { checkCommand } from './check';
 import { processIo, type CliIo } from './io';
 import { lspCommand } from './lsp';
+import { tuneV8ForAnalysis } from '../project/v8-flags';
 
 /** A subcommand: `run` gets the arguments after its name and returns the exit status. */
 export interface Command {
@@ -56,6 +57,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
+  tuneV8ForAnalysis();
   // `async-boundary check | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
