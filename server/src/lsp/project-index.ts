@@ -18,7 +18,7 @@ import { readSource, walkFiles } from '../project/files';
 import { supportedExtensions } from '../project/languages';
 import { readProjectLayout } from '../project/layout';
 import { ConfigReader } from '../project/read-config';
-import { newLinker } from '../project/summaries';
+import { detachedSummary, newLinker } from '../project/summaries';
 import { toolIdentity } from '../project/digest';
 import { version } from '../../../package.json';
 import { SummaryCache } from './summary-cache';
@@ -217,7 +217,8 @@ export class ProjectIndex {
         this.session.onError(where, error);
       },
     });
-    const summary = analysis ? summaryOf(analysis, shown) : undefined;
+    const made = analysis ? summaryOf(analysis, shown) : undefined;
+    const summary = made && detachedSummary(made);
     releaseTree(analysis);
     // A summary from an analysis that failed somewhere may be incomplete: the next start-up tries again.
     if (cache && key !== undefined && !failed) cache.store.set(path, key, summary);
@@ -273,7 +274,7 @@ export class ProjectIndex {
   private replace(path: string, summary: FileSummary | undefined): void {
     const before = this.summaries.get(path);
     if (summary === undefined ? before === undefined : before !== undefined && JSON.stringify(before) === JSON.stringify(summary)) return;
-    if (summary) this.summaries.set(path, summary);
+    if (summary) this.summaries.set(path, detachedSummary(summary));
     else this.summaries.delete(path);
     this.linker = undefined;
     if (this.ready) this.republishStale();

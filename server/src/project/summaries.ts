@@ -16,6 +16,51 @@ export function resolverFor(path: string): ModuleResolver | undefined {
   return frontendForPath(path)?.resolver;
 }
 
+/**
+ * A copy of a summary that shares nothing with the analysis it came from, for a summary kept as
+ * long as the project is open (the language server's index). The names in a summary (`verify`,
+ * `bcrypt.compareSync`, a callee) are substrings of the file's text, and V8 keeps a substring as a
+ * slice of its parent: one kept name keeps the whole text alive. Concatenated callees
+ * (`./password-hash.verify`) are trees of their parts, and arrays built by `push` keep spare room.
+ * The copy has flat strings of its own, each distinct one once (a helper's name is in every hop
+ * through it), arrays of their length, and the same sharing as the original: the hops a summary's
+ * refs have in common stay one object. Summaries are plain data (objects, arrays, strings, numbers,
+ * booleans), shared but never cyclic.
+ */
+export function detachedSummary(summary: FileSummary): FileSummary {
+  const strings = new Map<string, string>();
+  const visited = new Set<object>();
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') strings.set(v, v);
+    else if (typeof v === 'object' && v !== null && !visited.has(v)) {
+      visited.add(v);
+      for (const x of Array.isArray(v) ? v : Object.values(v)) collect(x);
+    }
+  };
+  collect(summary);
+  // One JSON round trip makes every distinct string anew: flat, and holding nothing else.
+  const originals = [...strings.keys()];
+  const flat = JSON.parse(JSON.stringify(originals)) as string[];
+  for (let i = 0; i < originals.length; i++) strings.set(originals[i]!, flat[i]!);
+  const copies = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (typeof v === 'string') return strings.get(v)!;
+    if (typeof v !== 'object' || v === null) return v;
+    let out = copies.get(v);
+    if (out === undefined) {
+      if (Array.isArray(v)) out = v.map(copy);
+      else {
+        const o: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) o[k] = copy(x);
+        out = o;
+      }
+      copies.set(v, out);
+    }
+    return out;
+  };
+  return copy(summary) as FileSummary;
+}
+
 /** A linker over a set of summaries; `layout` (project/layout.ts) says where the project's named packages live. */
 export function newLinker(summaries: Iterable<FileSummary>, layout: ProjectLayout = {}): Linker {
   return new Linker(summaries, resolverFor, layout);

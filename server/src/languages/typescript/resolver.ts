@@ -54,11 +54,14 @@ function fileCandidates(base: string): string[] {
 }
 
 /**
- * Candidate lists by folder and specifier: every file of a folder importing `./util.js` asks for the
- * same paths, once per call of each imported name. Bounded: cleared when it grows past
+ * The normalised path of a specifier by folder: every file of a folder importing `./util.js` asks
+ * for the same module, once per call of each imported name, and the linker asks again through every
+ * re-export. Only the path is kept, not its 17 candidate files: the server keeps this as long as it
+ * runs, and on the TS bench corpus (5,132 entries) the lists held 6.4 MB, the paths 1 MB; listing
+ * the candidates again costs about 1.5 µs a call. Bounded: cleared when it grows past
  * {@link MAX_CACHED} (a long-lived server sees many folders).
  */
-const candidates = new Map<string, readonly string[]>();
+const candidates = new Map<string, string>();
 const MAX_CACHED = 20_000;
 
 /** The files a relative specifier may be, from the importing file. */
@@ -66,12 +69,12 @@ function moduleFiles(spec: string, fromPath: string): readonly string[] {
   const dir = dirname(fromPath);
   const key = `${dir}\n${spec}`;
   let out = candidates.get(key);
-  if (!out) {
+  if (out === undefined) {
     if (candidates.size >= MAX_CACHED) candidates.clear();
-    out = fileCandidates(normalize(`${dir}/${spec}`));
+    out = normalize(`${dir}/${spec}`);
     candidates.set(key, out);
   }
-  return out;
+  return fileCandidates(out);
 }
 
 /** The nearest map at or above the file's folder. */
