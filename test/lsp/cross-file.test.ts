@@ -110,4 +110,54 @@ describe('language server: cross-file index', () => {
       { numRuns: 12 },
     );
   });
+
+  // The scan that follows the index build takes the build's analysis of a file that imports nothing
+  // of the project, and analyses again the files whose imports the linker found.
+  it('the workspace scan after the index build publishes for each closed file what a fresh CLI run finds', async function () {
+    this.timeout(240_000);
+    const variant = fc.record({ hash: fc.nat(), services: fc.nat(), login: fc.nat() });
+    await fc.assert(
+      fc.asyncProperty(variant, async (v) => {
+        const texts: Record<Name, string> = { 'hash.ts': HASH[v.hash % HASH.length]!, 'services.ts': SERVICES[v.services % SERVICES.length]!, 'login.ts': LOGIN[v.login % LOGIN.length]! };
+        const client = await TestClient.start({ settings: { debounceMs: 0 }, files: { ...texts } });
+        try {
+          await indexed(client);
+          await client.request('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
+          const run = await cli(['check', '--format', 'json', '.'], client.root);
+          const found = JSON.parse(run.out) as { file: string; line: number; column: number; rule: string; message: string }[];
+          for (const name of NAMES) {
+            const expected = found.filter((f) => f.file === name).map((f) => key(f.file, f.line, f.column, f.rule, f.message)).sort();
+            await settlesTo(client, name, expected);
+          }
+        } finally {
+          await client.stop();
+        }
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('the workspace scan reads a file changed on disk since the index build, though its summary is the same', async () => {
+    // No export: the summary is the same before and after the change, and no watcher event comes.
+    const before = "import fs from 'node:fs';\n\nasync function load(p: string) {\n  return fs.promises.readFile(p, 'utf8');\n}\n\nvoid load;\n";
+    const after = before.replace('fs.promises.readFile(p, \'utf8\')', 'fs.readFileSync(p, \'utf8\')');
+    const client = await TestClient.start({ settings: { debounceMs: 0 }, files: { 'load.ts': before, 'hash.ts': HASH[0]!, 'login.ts': LOGIN[0]! } });
+    try {
+      await indexed(client);
+      writeFileSync(join(client.root, 'load.ts'), after);
+      await client.request('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
+      await settlesTo(client, 'load.ts', [key('load.ts', 4, 10, 'blocking-in-async', await cliMessage(client.root, 'load.ts'))]);
+      // The file that imports the blocking helper gets the finding across files.
+      await settlesTo(client, 'login.ts', [key('login.ts', 3, 10, 'blocking-in-async', await cliMessage(client.root, 'login.ts'))]);
+    } finally {
+      await client.stop();
+    }
+  });
 });
+
+/** The message of the one finding a CLI run reports in `file`. */
+async function cliMessage(root: string, file: string): Promise<string> {
+  const found = (JSON.parse((await cli(['check', '--format', 'json', '.'], root)).out) as { file: string; message: string }[]).filter((f) => f.file === file);
+  assert.equal(found.length, 1, `${file}: ${JSON.stringify(found)}`);
+  return found[0]!.message;
+}

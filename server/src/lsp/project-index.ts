@@ -9,7 +9,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Diagnostic } from 'vscode-languageserver';
 import { summaryOf, type Analysis } from '../engine/analyze';
+import type { Config } from '../engine/config';
+import type { FileLocation } from '../engine/roles-paths';
 import type { Imports, Linker, ProjectLayout } from '../engine/linker';
 import type { FileSummary } from '../engine/summary';
 import { analyze, releaseTree } from '../project/analyze';
@@ -19,8 +22,9 @@ import { supportedExtensions } from '../project/languages';
 import { readProjectLayout } from '../project/layout';
 import { ConfigReader } from '../project/read-config';
 import { detachedSummary, newLinker } from '../project/summaries';
-import { toolIdentity } from '../project/digest';
+import { contentHash, toolIdentity } from '../project/digest';
 import { version } from '../../../package.json';
+import { toDiagnostics } from './diagnostics';
 import { SummaryCache } from './summary-cache';
 import type { Session } from './session';
 
@@ -49,6 +53,8 @@ export function importsText(imports: Imports): string {
 
 export class ProjectIndex {
   private readonly summaries = new Map<string, FileSummary>();
+  /** The last analysis of each closed file read from disk, as the workspace scan would publish it ({@link firstPass}). */
+  private readonly firstPasses = new Map<string, { readonly content: string; readonly config: Config; readonly location: string; readonly diagnostics: Diagnostic[]; readonly findings: number }>();
   /** Other files' analyses for fixes that span files, by path, with the text each was made from. */
   private readonly fixAnalyses = new Map<string, { text: string; analysis: Analysis | undefined }>();
   private layout: ProjectLayout = {};
@@ -198,6 +204,7 @@ export class ProjectIndex {
 
   /** Reads, analyses and summarises one closed file; `undefined` when it is not read or does not link. */
   private async summarizeFromDisk(path: string): Promise<FileSummary | undefined> {
+    this.firstPasses.delete(path);
     const read = await readSource(path);
     if ('skipped' in read) return undefined;
     const settings = await this.session.settingsFor(pathToFileURL(path).href);
@@ -219,10 +226,27 @@ export class ProjectIndex {
     });
     const made = analysis ? summaryOf(analysis, shown) : undefined;
     const summary = made && detachedSummary(made);
+    if (analysis && !failed) {
+      const uri = pathToFileURL(path).href;
+      this.firstPasses.set(path, { content: contentHash(read.text), config, location: JSON.stringify(location ?? null), diagnostics: toDiagnostics(analysis, uri), findings: analysis.findings.length });
+    }
     releaseTree(analysis);
     // A summary from an analysis that failed somewhere may be incomplete: the next start-up tries again.
     if (cache && key !== undefined && !failed) cache.store.set(path, key, summary);
     return summary;
+  }
+
+  /**
+   * What the workspace scan would publish for a closed file whose imports are empty: the diagnostics
+   * of the analysis this index made of it, when that was of the same text, with the same config and
+   * location. An analysis with no imports is the analysis the index makes (the engine reads none as
+   * empty), so the scan that follows the build analyses again only the files that import something
+   * of the project, as the CLI's cross-file pass does: on the TS bench corpus, 2 of 923.
+   */
+  firstPass(path: string, text: string, config: Config, location: FileLocation | undefined): { readonly diagnostics: Diagnostic[]; readonly findings: number } | undefined {
+    const known = this.firstPasses.get(path);
+    if (!known || known.config !== config || known.location !== JSON.stringify(location ?? null) || known.content !== contentHash(text)) return undefined;
+    return known;
   }
 
   /** Records the summary of an open document's latest analysis; dependents are re-published when it changed. */
@@ -264,6 +288,7 @@ export class ProjectIndex {
     if (deleted) {
       // A deleted folder: every summary under it goes.
       for (const p of [...this.summaries.keys()]) if (p === path || p.startsWith(`${path}/`)) this.replace(p, undefined);
+      for (const p of [...this.firstPasses.keys()]) if (p === path || p.startsWith(`${path}/`)) this.firstPasses.delete(p);
       return;
     }
     if (!supportedExtensions().some((e) => path.endsWith(e))) return;

@@ -9,6 +9,7 @@ import { roleLevel } from '../engine/roles';
 import { pathRole } from '../engine/roles-paths';
 import { supportedExtensions } from '../project/languages';
 import { readSource, walkFiles } from '../project/files';
+import { hasImports } from '../project/link';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { toDiagnostics } from './diagnostics';
 import type { Session } from './session';
@@ -57,20 +58,25 @@ export async function publishClosedFile(session: Session, publisher: Diagnostics
   }
   await session.frontendReady(path);
   const imports = session.index?.importsFor(path);
-  const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), ...(imports ? { imports } : {}), onError: session.onError });
-  if (!analysis) {
-    await clear();
-    return { excluded: true };
+  // A file that imports nothing of the project: the index's analysis of the same text is this one.
+  let result = imports && !hasImports(imports) ? session.index!.firstPass(path, read.text, config, location) : undefined;
+  if (!result) {
+    const analysis = analyze({ path, text: read.text }, config, { ...(location ? { location } : {}), ...(imports ? { imports } : {}), onError: session.onError });
+    if (!analysis) {
+      await clear();
+      return { excluded: true };
+    }
+    result = { diagnostics: toDiagnostics(analysis, uri), findings: analysis.findings.length };
+    releaseTree(analysis);
   }
-  const diagnostics = toDiagnostics(analysis, uri);
-  releaseTree(analysis);
+  const { diagnostics, findings } = result;
   // The document may have been opened while the file was read: its diagnostics follow the buffer.
-  if (session.documents.get(uri)) return { findings: analysis.findings.length };
+  if (session.documents.get(uri)) return { findings };
   if (diagnostics.length > 0 || publisher.scanned.has(uri)) {
     publisher.scanned.set(uri, diagnostics);
     await session.connection.sendDiagnostics({ uri, diagnostics });
   }
-  return { findings: analysis.findings.length };
+  return { findings };
 }
 
 export async function scanWorkspace(session: Session, publisher: DiagnosticsPublisher, token: CancellationToken): Promise<ScanSummary> {
