@@ -223,6 +223,8 @@ export function extendCatalog(base: Catalog, ext: CatalogExtension | undefined):
 interface IoIndex {
   readonly exact: ReadonlySet<string>;
   readonly prefixes: ReadonlySet<string>;
+  /** The longest prefix's length: a head past it names none (a chain of a thousand calls is not read to its end). */
+  readonly longest: number;
 }
 
 const ioIndexes = new WeakMap<readonly string[], IoIndex>();
@@ -232,12 +234,13 @@ export function isIoCall(catalog: Catalog, name: string): boolean {
   let index = ioIndexes.get(catalog.io);
   if (!index) {
     // An entry ending in `.` or `::` matches by prefix (and, like any entry, by its exact text).
-    index = { exact: new Set(catalog.io), prefixes: new Set(catalog.io.filter((e) => e.endsWith('.') || e.endsWith('::'))) };
+    const prefixes = catalog.io.filter((e) => e.endsWith('.') || e.endsWith('::'));
+    index = { exact: new Set(catalog.io), prefixes: new Set(prefixes), longest: Math.max(0, ...prefixes.map((p) => p.length)) };
     ioIndexes.set(catalog.io, index);
   }
   if (index.exact.has(name)) return true;
-  if (index.prefixes.size === 0) return false;
-  for (let i = 0; i < name.length; i++) {
+  const end = Math.min(name.length, index.longest);
+  for (let i = 0; i < end; i++) {
     const c = name.charCodeAt(i);
     // `.` ends a head; so does the second `:` of `::`.
     if ((c === 46 || (c === 58 && i > 0 && name.charCodeAt(i - 1) === 58)) && index.prefixes.has(name.slice(0, i + 1))) return true;
