@@ -63,8 +63,10 @@ export function enclosingFn(state: BuildState, node: SyntaxNode): PyFn | undefin
  * Inside a loop of its function; `perItem`: a loop over a collection (`for`, a comprehension), not a
  * `while`, nor a `for` over a literal list or tuple (`for name in ["kernel.js", "kernel.css"]`).
  */
+/** Literal iterables: a `for` over one runs a known, small number of times. */
+const LITERALS: ReadonlySet<string> = new Set(['list', 'tuple', 'set']);
+
 function insideLoop(node: SyntaxNode, perItem = false): boolean {
-  const LITERALS = new Set(['list', 'tuple', 'set']);
   for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
     if (perItem && n.type === 'for_statement' && LITERALS.has(n.children[1]?.type ?? '')) continue;
     if (LOOP_TYPES.has(n.type) && !(perItem && n.type === 'while_statement')) {
