@@ -437,6 +437,12 @@ export interface FanOutSite {
 /** How a retry waits between attempts. */
 export type RetryDelay = 'none' | 'constant' | 'growing';
 
+/** A cap that a configured limit turns off: the limit as written (`config.RetryMaxAttempts`) and when it is off (`is 0`). */
+export interface CapSwitch {
+  readonly limit: string;
+  readonly when: string;
+}
+
 /** A loop or recursion that repeats an operation after it fails. */
 export interface RetrySite {
   readonly id: number;
@@ -455,6 +461,8 @@ export interface RetrySite {
   readonly jittered?: boolean;
   /** A cap exists but a path (a `continue` before it) skips it. */
   readonly capSkippable?: boolean;
+  /** The only cap applies while a configured limit is set (`max > 0 && attempt > max`): when it is off, nothing stops the retries. */
+  readonly capSwitch?: CapSwitch;
   /** The attempt does not yield (a sync retry). */
   readonly sync?: boolean;
   /**

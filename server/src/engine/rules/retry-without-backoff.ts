@@ -26,7 +26,13 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
 /** What the retry lacks, in words: growth, a cap, or both. */
 function missing(r: RetrySite): string {
   const delay = r.delay === 'none' ? 'with no delay' : r.jittered ? 'with a random delay that does not grow' : r.delay === 'constant' ? 'with a constant delay' : 'with a growing delay';
-  const cap = r.capped ? 'a cap on attempts' : r.capSkippable ? 'an attempt cap that a `continue` skips' : 'no cap on attempts';
+  const cap = r.capped
+    ? 'a cap on attempts'
+    : r.capSwitch
+      ? `an attempt cap that is skipped when \`${r.capSwitch.limit}\` ${r.capSwitch.when}`
+      : r.capSkippable
+        ? 'an attempt cap that a `continue` skips'
+        : 'no cap on attempts';
   return r.capped ? `${delay}` : `${delay} and ${cap}`;
 }
 
@@ -67,6 +73,7 @@ export const retryWithoutBackoff: Rule = {
       'in Java, `while`/`for`/`do` loops around a `try` whose success returns, breaks or sets what the loop condition tests and whose `catch` goes round (`Thread.sleep` or `TimeUnit.sleep` for the delay), Spring Retry\'s `@Retryable` (by default 3 attempts a constant second apart; a `@Backoff` with `multiplier` above 1 grows) and Spring Framework 7\'s `@Retryable` (a `multiplier` above 1 grows), Reactor\'s `retry()` and `retry(n)` (resubscribe at once), `retryWhen` with `Retry.max(n)`, `Retry.maxInARow(n)`, `Retry.indefinitely()` or `Retry.fixedDelay(n, d)` (also a spec kept in a field or local), `Retry.backoff(Long.MAX_VALUE, d)`, reactor-extra\'s `Retry.anyOf(…)` without an exponential backoff, and resilience4j\'s `RetryConfig.custom()…build()` without an exponential `intervalFunction`, ' +
       'in Python also tenacity\'s `@retry` (bare, or without a growing `wait=` or without a `stop=`: its defaults retry at once and forever; `retry=retry_if_exception_type(…)` only picks the failures), a module-level policy made with `retry(…)` and used as a decorator, `Retrying`/`AsyncRetrying` loops, and `@backoff.on_exception` with `backoff.constant` or without `max_tries`/`max_time` (`@backoff.on_predicate` polls a result and is not reported), ' +
       'when the delay between attempts does not grow (none, or a constant sleep) or nothing caps the attempts. The message says which is missing. ' +
+      'A cap that applies only while a configured limit is set (`if cfg.MaxRetries > 0 && attempt > cfg.MaxRetries`, `if (this.maxRetries && n >= this.maxRetries)`, `if self.max_attempts is not None and …`, Rust\'s `if let Some(max) = self.max_retries { if attempt >= max { … } }`, Java\'s `maxRetries != -1 && …`) is not a cap: with the limit off, nothing stops the retries, and the message names the limit and the value that turns the cap off. ' +
       'A cap may sit in an argument (`retry(n - 1)`), a local or a field (`if (this.retries < this.maxRetries) { this.retries++; … }`, `job.tries = tries + 1`). ' +
       'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments), `poll_*` functions, ticker-driven polls and loops over a collection (each item tried once), and capped retries of a transaction conflict (a transient transaction error, a write conflict, a serialization failure) are not reported. ' +
       'In Go a `ctx.Done()` case that leaves the loop counts as a cap (the caller\'s deadline), not as backoff.',

@@ -9,7 +9,8 @@
  * caller's deadline caps the total time). A delay grows when what it sleeps is computed from the
  * attempt, reassigned larger in the loop, or named for backoff.
  */
-import type { RetryDelay, RetrySite } from '../../engine/model';
+import type { CapSwitch, RetryDelay, RetrySite } from '../../engine/model';
+import { switchableCap } from '../../engine/retry-caps';
 import { enclosingFn, type GoState } from './builder';
 import { containsExit, exits, findAll, functionOf, rangeOver, statements } from './flow';
 import { field, textOf, type GoNode } from './syntax';
@@ -123,7 +124,7 @@ function readLoop(state: GoState, loop: GoNode): Omit<RetrySite, 'id'> | undefin
   const head = { start: loop.start, end: Math.max(loop.start + 3, text.slice(0, body?.start ?? loop.end).trimEnd().length) };
   const callee = field(attempt, 'function');
   return {
-    span: head, kind: 'loop', operation: callee ? textOf(text, callee) : 'the operation', delay: delayOf(state, loop), capped: cappedLoop(text, loop, over) || guardCaps(text, guard),
+    span: head, kind: 'loop', operation: callee ? textOf(text, callee) : 'the operation', delay: delayOf(state, loop), ...capOf(text, loop, over, guard),
     ...(fn ? { context: fn.info.context!, functionId: fn.info.id } : {}),
   };
 }
@@ -194,22 +195,38 @@ function ticking(text: string, loop: GoNode): boolean {
   });
 }
 
-/** The loop stops: a condition that compares, a range over a count, an `if` that compares or checks a deadline and leaves, or a `ctx.Done()` case that leaves. */
-function cappedLoop(text: string, loop: GoNode, over: GoNode | undefined): boolean {
+/** Whether the attempts are capped, or capped only while a configured limit is set (`max > 0 && attempt > max`). */
+function capOf(text: string, loop: GoNode, over: GoNode | undefined, guard: GoNode | undefined): { capped: boolean; capSwitch?: CapSwitch } {
+  const found = cappedLoop(text, loop, over);
+  if (found === true || guardCaps(text, guard)) return { capped: true };
+  return found === false ? { capped: false } : { capped: false, capSwitch: found };
+}
+
+/**
+ * The loop stops: a condition that compares, a range over a count, an `if` that compares or checks a
+ * deadline and leaves, or a `ctx.Done()` case that leaves. An `if` that compares only while a limit
+ * is set (serf's `if config.RetryMaxAttempts > 0 && attempt > config.RetryMaxAttempts`) is returned
+ * as the switch when nothing else stops the loop.
+ */
+function cappedLoop(text: string, loop: GoNode, over: GoNode | undefined): boolean | CapSwitch {
   if (over) return true;
   const clause = loop.children.find((c) => c.type === 'for_clause');
   const cond = clause ? field(clause, 'condition') : loop.children.find((c) => c.type === 'binary_expression' || c.type === 'call_expression' || c.type === 'unary_expression');
   if (cond && /<|>/.test(textOf(text, cond).replace(/<-/g, ''))) return true;
   const body = field(loop, 'body');
+  let optional: CapSwitch | undefined;
   for (const ifs of findAll(body, (n) => n.type === 'if_statement', false)) {
     const c = textOf(text, field(ifs, 'condition') ?? ifs);
     const compares = /[^<-]<=?[^-]|>=?/.test(c.replace(/<-/g, '')) || /\.(?:After|Before)\(|\bctx\.Err\(\)|Expired|Deadline/.test(c);
-    if (compares && containsExit(field(ifs, 'consequence'), false)) return true;
+    if (!compares || !containsExit(field(ifs, 'consequence'), false)) continue;
+    const off = switchableCap(c);
+    if (!off) return true;
+    optional ??= off;
   }
   for (const cc of findAll(body, (n) => n.type === 'communication_case', false)) {
     if (/^case\s*<-\s*[\w.()]*(?:ctx|Context\(\))\w*\.Done\(\)/.test(textOf(text, cc)) && containsExit(cc, false)) return true;
   }
-  return false;
+  return optional ?? false;
 }
 
 /** How the loop waits between attempts. */

@@ -12,7 +12,8 @@
  * what the loop changes (the next host, `it.next()`: each is tried once), and loops whose policy is
  * another object's (`retryPolicy.shouldRetry(e)`: its backoff and cap are not visible here).
  */
-import type { FunctionInfo, RetryDelay, RetrySite } from '../../engine/model';
+import type { CapSwitch, FunctionInfo, RetryDelay, RetrySite } from '../../engine/model';
+import { switchableCap } from '../../engine/retry-caps';
 import { enclosingFn, type JavaState } from './builder';
 import { field, type JavaNode } from './syntax';
 
@@ -155,17 +156,25 @@ function conditionOf(loop: JavaNode): JavaNode | undefined {
   return field(loop, 'condition');
 }
 
-/** Something caps the attempts: a loop condition that compares, or an `if` in the loop that compares and leaves. */
-function capped(state: JavaState, loop: JavaNode): boolean {
+/**
+ * Something caps the attempts: a loop condition that compares, or an `if` in the loop that compares
+ * and leaves. An `if` that compares only while a configured limit is set (`if (maxAttempts > 0 &&
+ * attempt >= maxAttempts)`) is returned as the switch when nothing else caps the loop.
+ */
+function capped(state: JavaState, loop: JavaNode): boolean | CapSwitch {
   const cond = conditionOf(loop);
   if (cond && COMPARES.test(state.text.slice(cond.start, cond.end).replace(/->/g, ''))) return true;
+  let optional: CapSwitch | undefined;
   for (const ifs of findAll(field(loop, 'body'), (n) => n.type === 'if_statement')) {
     const c = field(ifs, 'condition');
     if (!c || !/[<>]=?|==|!=|isAfter|isBefore|[Ee]xpired|[Dd]eadline|[Ee]xhausted/.test(state.text.slice(c.start, c.end))) continue;
     const cons = field(ifs, 'consequence');
-    if (cons && (leaves(state, cons, loop) || findAll(cons, (n) => leaves(state, n, loop)).length > 0)) return true;
+    if (!cons || !(leaves(state, cons, loop) || findAll(cons, (n) => leaves(state, n, loop)).length > 0)) continue;
+    const off = switchableCap(state.text.slice(c.start, c.end));
+    if (!off) return true;
+    optional ??= off;
   }
-  return false;
+  return optional ?? false;
 }
 
 /** How the loop waits between attempts. */
@@ -236,15 +245,17 @@ function readLoop(state: JavaState, loop: JavaNode): Omit<RetrySite, 'id'> | und
     if (failover(state, loop, tryBody, flagged)) continue;
     // A policy decided by another object (`retryPolicy.canRetry(e)`, `retryer.attempt()`): its backoff and cap are not here.
     const others = findAll(loop, (n) => n.type === 'method_invocation' && n !== attempt);
-    if (others.some((c) => /retr(?:y|ies)/i.test(state.text.slice((field(c, 'name') ?? c).start, (field(c, 'name') ?? c).end)))) continue;
+    // A getter of a setting (`properties.getMaxRetries()`, `getRetryDelayMs()`) reads a number; it decides nothing.
+    if (others.some((c) => /^(?!get[A-Z])\w*retr(?:y|ies)/i.test(state.text.slice((field(c, 'name') ?? c).start, (field(c, 'name') ?? c).end)))) continue;
     const handlers = retrying.map((c) => text.slice(c.start, c.end)).join('\n');
-    const isCapped = capped(state, loop);
+    const cap = capped(state, loop);
+    const isCapped = cap === true;
     const headEnd = loop.type === 'do_statement' ? loop.start + 2 : Math.max(loop.start + 3, text.slice(0, body?.start ?? loop.end).trimEnd().length);
     const call = state.calls[state.callOfNode.get(attempt) ?? -1];
     const fn = enclosingFn(state, loop);
     return {
       span: { start: loop.start, end: headEnd }, kind: 'loop', operation: operationText(state, attempt), delay: delayOf(state, loop, countersOf(state, loop)),
-      capped: isCapped, sync: true, ...(isCapped && CONFLICT.test(handlers) ? { conflict: true } : {}),
+      capped: isCapped, sync: true, ...(isCapped && CONFLICT.test(handlers) ? { conflict: true } : {}), ...(cap !== true && cap !== false ? { capSwitch: cap } : {}),
       ...(call?.context !== undefined ? { context: call.context } : {}), ...(fn ? { functionId: fn.id } : {}),
     };
   }

@@ -5,7 +5,8 @@
  * retry is a loop whose success leaves it and whose failure goes round again: a consumer loop (it
  * goes round on success too) or a `for` over items (each item is tried once) is not a retry.
  */
-import type { CallSite, CollectionSource, FanOutBound, FanOutSite, RetryDelay, RetrySite } from '../../engine/model';
+import type { CallSite, CapSwitch, CollectionSource, FanOutBound, FanOutSite, RetryDelay, RetrySite } from '../../engine/model';
+import { switchableCap } from '../../engine/retry-caps';
 import { enclosingFn, decoratorsOf, type BuildState } from './builder';
 import type { SyntaxNode } from './syntax';
 
@@ -341,7 +342,7 @@ export class PythonAmplifiers {
         kind: 'loop',
         operation: op.call.calleeText,
         delay: this.delayOf(loop),
-        capped: this.capped(loop, head, capText),
+        ...this.capOf(loop, head, capText),
         ...(op.awaited ? {} : { sync: true }),
         ...(op.call.context !== undefined ? { context: op.call.context } : {}),
         ...(op.call.functionId !== undefined ? { functionId: op.call.functionId } : {}),
@@ -394,15 +395,24 @@ export class PythonAmplifiers {
     return fn ? slice(this.text, fn.node) : this.text;
   }
 
-  private capped(loop: Node, head: Node, loopText: string): boolean {
+  /** The cap, or the switch of a cap that applies only while a configured limit is set (`if self.max_retries and attempt >= self.max_retries: raise`). */
+  private capOf(loop: Node, head: Node, loopText: string): { capped: boolean; capSwitch?: CapSwitch } {
     const headText = code(this.text, head);
-    if (loop.type === 'for_statement') return /^range\s*\(/.test(headText);
+    if (loop.type === 'for_statement') return { capped: /^range\s*\(/.test(headText) };
     // `while attempt < 5`, `while retries > 0`, `while retries:` with `retries -= 1`, `while time.monotonic() < deadline`.
-    if (/[<>]|!=|==/.test(headText)) return true;
+    if (/[<>]|!=|==/.test(headText)) return { capped: true };
     const counter = /^(?:not\s+)?([A-Za-z_][\w.]*)$/.exec(headText)?.[1];
-    if (counter !== undefined && counter !== 'True' && new RegExp(`\\b${counter.replace(/\./g, '\\.')}\\s*-=`).test(loopText)) return true;
-    // `if attempt >= MAX: raise`, `if attempts == 3: return None`, `if not retries: break`.
-    return /\bif\s+[^:\n]*(?:<=|>=|<|>|==)[^:\n]*:\s*(?:#[^\n]*)?\s*(?:raise|return|break)\b/.test(loopText) || /\bif\s+not\s+[\w.]+\s*:\s*(?:#[^\n]*)?\s*(?:raise|return|break)\b/.test(loopText);
+    if (counter !== undefined && counter !== 'True' && new RegExp(`\\b${counter.replace(/\./g, '\\.')}\\s*-=`).test(loopText)) return { capped: true };
+    // `if not retries: break`.
+    if (/\bif\s+not\s+[\w.]+\s*:\s*(?:#[^\n]*)?\s*(?:raise|return|break)\b/.test(loopText)) return { capped: true };
+    // `if attempt >= MAX: raise`, `if attempts == 3: return None`.
+    let capSwitch: CapSwitch | undefined;
+    for (const m of loopText.matchAll(/\bif\s+([^:\n]*(?:<=|>=|<|>|==)[^:\n]*):\s*(?:#[^\n]*)?\s*(?:raise|return|break)\b/g)) {
+      const off = switchableCap(m[1]!);
+      if (!off) return { capped: true };
+      capSwitch ??= off;
+    }
+    return capSwitch ? { capped: false, capSwitch } : { capped: false };
   }
 }
 

@@ -5,7 +5,8 @@
  * and a retry is a loop whose success leaves it and whose failure goes round again, not a readiness
  * loop (`WouldBlock`, `Interrupted`, a `poll_*` function).
  */
-import type { CallSite, CollectionSource, FanOutBound, FanOutSite, RetryDelay, RetrySite } from '../../engine/model';
+import type { CallSite, CapSwitch, CollectionSource, FanOutBound, FanOutSite, RetryDelay, RetrySite } from '../../engine/model';
+import { switchableCap } from '../../engine/retry-caps';
 import { TASK_SPAWNERS } from './catalog';
 import type { SyntaxNode } from './syntax';
 
@@ -213,7 +214,8 @@ export function findRustRetries(text: string, callNodes: readonly Node[], calls:
     const block = loop.children.find((c) => c.type === 'block');
     const head = { start: loop.start, end: block ? block.start : loop.end };
     const headText = text.slice(head.start, head.end);
-    const capped = loop.type === 'for_expression' || (loop.type === 'while_expression' && /[<>]|\b(attempt|retr|tries)/i.test(headText)) || capInBody(loopText);
+    const inBody = capInBody(loopText);
+    const capped = loop.type === 'for_expression' || (loop.type === 'while_expression' && /[<>]|\b(attempt|retr|tries)/i.test(headText)) || inBody === true;
     out.push({
       id: out.length,
       span: { start: head.start, end: Math.max(head.start + 1, text.slice(0, head.end).trimEnd().length) },
@@ -221,6 +223,7 @@ export function findRustRetries(text: string, callNodes: readonly Node[], calls:
       operation,
       delay: delayOf(loopText),
       capped,
+      ...(!capped && inBody !== false ? { capSwitch: inBody } : {}),
       ...(n.type === 'await_expression' ? {} : { sync: true }),
       ...(call?.context !== undefined ? { context: call.context } : {}),
       ...(call?.functionId !== undefined ? { functionId: call.functionId } : {}),
@@ -251,7 +254,8 @@ function isRetry(text: string, holder: Node, loop: Node): boolean {
     const body = arm.children.find((c) => c !== pattern);
     if (/^Ok\s*\(/.test(p) && exits(body)) ok = true;
     // A failure arm that yields a value (`Err(Version) if h09 => (0, OK, …)`) recovers; only one that goes round retries.
-    if (/^(Err\b|_\s*$)/.test(p) && !exits(body) && !producesValue(body)) fails = true;
+    // An arm that leaves only when a check holds (`if attempt >= max { return Err(e) }`) goes round otherwise.
+    if (/^(Err\b|_\s*$)/.test(p) && !alwaysExits(text, body) && !producesValue(body)) fails = true;
   }
   void loop;
   return ok && fails;
@@ -268,6 +272,34 @@ function producesValue(n: Node | undefined): boolean {
   return last !== undefined && producesValue(last);
 }
 
+/**
+ * The arm's body leaves the loop: a `break`/`return` (or `bail!`, `panic!`, `Err(e)?`), a block with a
+ * statement that does, an `if`/`else` whose branches both do; anything else (a `match`, a call) that
+ * holds a break or return counts as leaving too. Only an `if` without `else` leaves on a condition.
+ */
+function alwaysExits(text: string, n: Node | undefined): boolean {
+  if (!n) return false;
+  switch (n.type) {
+    case 'break_expression':
+    case 'return_expression':
+      return true;
+    case 'macro_invocation':
+      return /^(?:anyhow::)?(?:bail|panic|unreachable|todo|unimplemented)!/.test(slice(text, n)) || containsExit(n);
+    case 'try_expression':
+      return /^Err\s*\(/.test(slice(text, n)) || containsExit(n);
+    case 'if_expression': {
+      const then = n.children.find((c) => c.type === 'block');
+      const alt = n.children.find((c) => c.type === 'else_clause');
+      return alt !== undefined && alwaysExits(text, then) && alt.children.some((c) => alwaysExits(text, c));
+    }
+    case 'block':
+    case 'expression_statement':
+      return n.children.some((c) => alwaysExits(text, c));
+    default:
+      return containsExit(n);
+  }
+}
+
 /** A `break`/`return`/`?`-free check: any break or return not inside a nested loop or function. */
 function containsExit(n: Node): boolean {
   if (n.type === 'break_expression' || n.type === 'return_expression') return true;
@@ -275,9 +307,23 @@ function containsExit(n: Node): boolean {
   return n.children.some(containsExit);
 }
 
-/** An `if attempt >= MAX { return/break/bail! }` in the loop, or an arm guard that compares. */
-function capInBody(loopText: string): boolean {
-  return /if\s+[^{;]*(<=|>=|<|>|==)[^{;]*\{[^}]*\b(return|break|bail!|panic!|Err\s*\()/.test(loopText) || /Err\s*\([^)]*\)\s*if\s+[^=]*(<=|>=|<|>)/.test(loopText);
+/**
+ * An `if attempt >= MAX { return/break/bail! }` in the loop, or an arm guard that compares. A test that
+ * compares only while a configured limit is set (`if max > 0 && attempt >= max`, or inside `if let
+ * Some(max) = self.max_retries { … }`) is returned as the switch when nothing else caps the loop.
+ */
+function capInBody(loopText: string): boolean | CapSwitch {
+  if (/Err\s*\([^)]*\)\s*if\s+[^=]*(<=|>=|<|>)/.test(loopText)) return true;
+  let optional: CapSwitch | undefined;
+  for (const m of loopText.matchAll(/if\s+([^{;]*(?:<=|>=|<|>|==)[^{;]*)\{[^}]*\b(?:return|break|bail!|panic!|Err\s*\()/g)) {
+    const cond = m[1]!;
+    const opened = /if\s+let\s+Some\s*\(\s*(\w+)\s*\)\s*=\s*&?\s*([\w.]+(?:\(\))?)\s*\{\s*$/.exec(loopText.slice(0, m.index));
+    const bound = opened && new RegExp(`(?:<=?|>=?|==)\\s*\\*?${opened[1]}\\b|\\b${opened[1]}\\s*(?:<=?|>=?|==)`).test(cond) ? { limit: opened[2]!, when: 'is None' } : undefined;
+    const off = bound ?? switchableCap(cond);
+    if (!off) return true;
+    optional ??= off;
+  }
+  return optional ?? false;
 }
 
 function withoutComments(code: string): string {

@@ -5,7 +5,8 @@
  * recursive call with different arguments is a fallback (update failed, so create), not a retry.
  */
 import ts from 'typescript';
-import type { FunctionInfo, RetryDelay, RetrySite } from '../../engine/model';
+import type { CapSwitch, FunctionInfo, RetryDelay, RetrySite } from '../../engine/model';
+import { switchableCap } from '../../engine/retry-caps';
 import { isFunctionLike, normalisedText, skipTrivia, T, unwrap } from './ast';
 import type { RawCall } from './records';
 
@@ -54,7 +55,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     if (alwaysExits(handler)) return undefined;
     const operation = firstCall(tryStmt.tryBlock);
     if (!operation) return undefined;
-    const cap = capOf(loop, handler);
+    const cap = capOf(loop, handler, code);
     const delay = delayOf(loop, cap.counter);
     const head = loopHead(loop);
     const fn = c.functionId === undefined ? undefined : functions[c.functionId];
@@ -66,6 +67,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       capped: cap.capped,
       ...(cap.capped && CONFLICT.test(code(handler)) ? { conflict: true } : {}),
       ...(cap.skippable ? { capSkippable: true } : {}),
+      ...(cap.capSwitch ? { capSwitch: cap.capSwitch } : {}),
       ...(containsAwait(tryStmt.tryBlock) ? {} : { sync: true }),
       ...(fn?.context !== undefined ? { context: fn.context } : {}),
       ...(c.functionId !== undefined ? { functionId: c.functionId } : {}),
@@ -339,19 +341,27 @@ function alwaysExits(block: ts.Block): boolean {
  * `retries-- > 0`), or an `if (…) throw|return|break` in the `catch` that compares a counter.
  * A `continue` in the `catch` before that check skips it.
  */
-function capOf(loop: ts.Node, handler: ts.Block): { capped: boolean; skippable: boolean; counter?: string } {
+function capOf(loop: ts.Node, handler: ts.Block, code: (n: ts.Node) => string): { capped: boolean; skippable: boolean; counter?: string; capSwitch?: CapSwitch } {
   const cond = T.isForStatement(loop) ? loop.condition : T.isWhileStatement(loop) || T.isDoStatement(loop) ? loop.expression : undefined;
   if (T.isForOfStatement(loop) || T.isForInStatement(loop)) return { capped: true, skippable: false }; // one attempt per item of a finite list
   if (cond && comparison(cond)) return { capped: true, skippable: false, ...counterIn(cond) };
   let sawContinue = false;
+  let capSwitch: CapSwitch | undefined;
   for (const s of handler.statements) {
     if (containsContinue(s) && !isCapCheck(s)) sawContinue = true;
     if (isCapCheck(s)) {
-      const counter = counterIn((s as ts.IfStatement).expression);
+      const test = (s as ts.IfStatement).expression;
+      const counter = counterIn(test);
+      // `if (this.maxRetries > 0 && attempt >= this.maxRetries) throw err`: no cap while the limit is 0.
+      const off = switchableCap(code(test));
+      if (off) {
+        capSwitch ??= off;
+        continue;
+      }
       return { capped: !sawContinue, skippable: sawContinue, ...counter };
     }
   }
-  return { capped: false, skippable: false };
+  return { capped: false, skippable: false, ...(capSwitch ? { capSwitch } : {}) };
 }
 
 function isCapCheck(s: ts.Statement): boolean {

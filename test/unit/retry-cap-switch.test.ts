@@ -1,0 +1,47 @@
+// A retry cap that applies only while a configured limit is set (serf's `retryJoin`: `if
+// config.RetryMaxAttempts > 0 && attempt > config.RetryMaxAttempts`, with a default of 0) is not a
+// cap: the message names the limit and when the cap is skipped, in every language the rule covers.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { switchableCap } from '../../server/src/engine/retry-caps';
+import { analyze } from '../../server/src/project/analyze';
+
+const FIXTURES = join(__dirname, '..', 'fixtures');
+
+describe('retry-without-backoff: a cap a configured limit turns off', () => {
+  it('reads the guard and the comparison with the same limit, in any order and language', () => {
+    const cases: [string, { limit: string; when: string } | undefined][] = [
+      ['config.RetryMaxAttempts > 0 && attempt > config.RetryMaxAttempts', { limit: 'config.RetryMaxAttempts', when: 'is 0' }],
+      ['(this.options.maxRetries && attempt >= this.options.maxRetries)', { limit: 'this.options.maxRetries', when: 'is 0 or not set' }],
+      ['attempt >= self.max_attempts and self.max_attempts is not None', { limit: 'self.max_attempts', when: 'is None' }],
+      ['properties.getMaxRetries() != -1 && attempts > properties.getMaxRetries()', { limit: 'properties.getMaxRetries()', when: 'is -1' }],
+      ['max != 0 && n >= max', { limit: 'max', when: 'is 0' }],
+      ['0 < limit && tries > limit', { limit: 'limit', when: 'is 0' }],
+      ['cfg.MaxRetries >= 0 && attempt > cfg.MaxRetries', { limit: 'cfg.MaxRetries', when: 'is negative' }],
+      ['maxRetries !== undefined && attempt >= maxRetries', { limit: 'maxRetries', when: 'is undefined' }],
+      // A cap on every path, or a guard on something else: not a switch.
+      ['attempt > config.RetryMaxAttempts', undefined],
+      ['err != nil && attempt > max', undefined],
+      ['enabled && attempt >= max', undefined],
+      ['max > 0 || attempt > max', undefined],
+      ['max > 0 && attempt > other', undefined],
+    ];
+    for (const [cond, want] of cases) assert.deepEqual(switchableCap(cond), want, cond);
+  });
+
+  const files: [string, string[]][] = [
+    ['go/retry-without-backoff/invalid-caps-off-by-default.go', ['with a constant delay and an attempt cap that is skipped when `config.RetryMaxAttempts` is 0', 'with a growing delay and an attempt cap that is skipped when `c.cfg.MaxRetries` is 0']],
+    ['ts/retry-without-backoff/invalid-caps-off-by-default.ts', ['with a constant delay and an attempt cap that is skipped when `this.options.maxRetries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `this.options.retryMaxAttempts` is 0']],
+    ['rust/retry-without-backoff/invalid-caps-off-by-default.rs', ['with a constant delay and an attempt cap that is skipped when `self.config.max_retries` is None', 'with a constant delay and an attempt cap that is skipped when `self.config.max_attempts` is 0']],
+    ['python/retry-without-backoff/invalid-caps-off-by-default.py', ['with a constant delay and an attempt cap that is skipped when `self.max_retries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `self.max_attempts` is None']],
+    ['java/retry-without-backoff/invalid-caps-off-by-default.java', ['with a constant delay and an attempt cap that is skipped when `maxAttempts` is 0', 'with a constant delay and an attempt cap that is skipped when `properties.getMaxRetries()` is -1']],
+  ];
+  for (const [file, wanted] of files) {
+    it(`names the limit and when the cap is skipped: ${file.split('/')[0]}`, () => {
+      const path = join(FIXTURES, file);
+      const findings = analyze({ path, text: readFileSync(path, 'utf8') })!.findings.filter((f) => f.rule === 'retry-without-backoff');
+      assert.deepEqual(findings.map((f) => / (with [^:]*?): when the dependency/.exec(f.message)?.[1]), wanted);
+    });
+  }
+});
