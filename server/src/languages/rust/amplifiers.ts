@@ -273,31 +273,22 @@ function producesValue(n: Node | undefined): boolean {
 }
 
 /**
- * The arm's body leaves the loop: a `break`/`return` (or `bail!`, `panic!`, `Err(e)?`), a block with a
- * statement that does, an `if`/`else` whose branches both do; anything else (a `match`, a call) that
- * holds a break or return counts as leaving too. Only an `if` without `else` leaves on a condition.
+ * The arm's body leaves the loop: it holds a break or return, as `containsExit` reads it, except one
+ * under an `if` (without `else`) that compares, `if attempt >= max { return Err(e) }`: that is a cap,
+ * and past it the arm goes round. A test that decides whether the failure is retryable at all
+ * (`if !retryable || !reused { return Err(e) }`, hyper's retry of a request cancelled on a stale pooled
+ * connection) still reads as leaving, as before.
  */
 function alwaysExits(text: string, n: Node | undefined): boolean {
   if (!n) return false;
-  switch (n.type) {
-    case 'break_expression':
-    case 'return_expression':
-      return true;
-    case 'macro_invocation':
-      return /^(?:anyhow::)?(?:bail|panic|unreachable|todo|unimplemented)!/.test(slice(text, n)) || containsExit(n);
-    case 'try_expression':
-      return /^Err\s*\(/.test(slice(text, n)) || containsExit(n);
-    case 'if_expression': {
-      const then = n.children.find((c) => c.type === 'block');
-      const alt = n.children.find((c) => c.type === 'else_clause');
-      return alt !== undefined && alwaysExits(text, then) && alt.children.some((c) => alwaysExits(text, c));
-    }
-    case 'block':
-    case 'expression_statement':
-      return n.children.some((c) => alwaysExits(text, c));
-    default:
-      return containsExit(n);
+  if (n.type === 'break_expression' || n.type === 'return_expression') return true;
+  if (FUNCTION_TYPES.has(n.type) || LOOP_TYPES.has(n.type)) return false;
+  if (n.type === 'if_expression' && !n.children.some((c) => c.type === 'else_clause')) {
+    const then = n.children.find((c) => c.type === 'block');
+    const cond = text.slice(n.start, then?.start ?? n.end).replace(/->|=>/g, '');
+    if (/[<>]/.test(cond)) return false;
   }
+  return n.children.some((c) => alwaysExits(text, c));
 }
 
 /** A `break`/`return`/`?`-free check: any break or return not inside a nested loop or function. */
