@@ -258,6 +258,15 @@ describe('language server features', () => {
     assert.match(await at(19, 6), /^\*\*Detached task\*\*: `handle\.spawn` starts a task that nothing awaits or keeps  \nKeep the `JoinHandle`/);
     assert.doesNotMatch(await at(10, 30), /Fan-out|Detached/);
     assert.doesNotMatch(await at(11, 20), /Fan-out|Detached/);
+    // The yield point hover names the fan-out or the detached task it is part of: the `.await` of the
+    // `join_all`, and an `.await` inside a task spawned per item and dropped.
+    const awaitOf = (line: number, from = 0): number => RUST_AMPLIFIED.split('\n')[line]!.indexOf('.await', from) + 1;
+    const joinedAwait = await at(16, awaitOf(16));
+    assert.match(joinedAwait, /^\*\*Fan-out\*\* via `futures::future::join_all`: one `reqwest::get` per item of `files`[^]*  \nYield point 2 of 2 in `fetch_all`: /);
+    const inTask = await at(5, awaitOf(5));
+    assert.match(inTask, /^\*\*Fan-out\*\* via `tokio::spawn`[^]*  \n\*\*Detached task\*\*: `tokio::spawn` starts one task per iteration[^]*  \nYield point 1 of 1 in a task in `sync`: /);
+    // A yield point outside any of them says nothing of one.
+    assert.doesNotMatch(await at(2, awaitOf(2)), /Fan-out|Detached/);
   });
 
   it('speaks Go in Go hovers and inlay hints: parking points, goroutines, mutexes, never await or a task', async () => {
@@ -274,6 +283,9 @@ describe('language server features', () => {
     assert.match(wait, /^Holds `h\.stateMu` \(`sync\.RWMutex`\), read-locked on line 26: every goroutine that needs it for writing waits while this one is parked  \n[^]*  \nParking point 1 of 1 in `Hub\.Refresh`: the goroutine parks here on `wg\.Wait` until every goroutine of the group has called `Done`$/);
     const fanOut = await at(28, 3);
     assert.match(fanOut, /\*\*Fan-out\*\* via `go`: one goroutine per item of `ids` \(from the request\), all at once, with no bound  \nTo bound it, an `errgroup\.Group` with `g\.SetLimit\(N\)`/);
+    // A parking point inside a goroutine started per item names the fan-out it belongs to.
+    const inGoroutine = await at(28, GO.split('\n')[28]!.indexOf('http.Get') + 1);
+    assert.match(inGoroutine, /^\*\*Fan-out\*\* via `go`: one goroutine per item of `ids`[^]*  \nParking point 1 of 1 in a goroutine in `Hub\.Refresh`: the goroutine parks here on `http\.Get` \(I\/O\)/);
     const leak = await at(36, 2);
     assert.match(leak, /^\*\*Goroutine leak\*\*: the goroutine started by `go func\(\) \{…\}\(\)` can block forever: it sends on `result`, an unbuffered channel, and `lookup` can return without receiving from it[^]*  \nGive its channel a capacity of 1 \(`make\(chan T, 1\)`\)/);
     assert.match(leak, /`detached-task`: quick fix: /);
@@ -285,7 +297,7 @@ describe('language server features', () => {
     assert.match(plain, /^\*\*Parking point 2 of 2\*\* in a goroutine in `lookup`: the goroutine parks here on a send on `result` until a receiver arrives  \nNo mutex is held here\./);
     const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: whole });
     assert.equal(String(hints.find((h) => h.position.line === 17)?.tooltip), 'Parking point 1 of 1 in Hub.Publish; holds h.mu');
-    for (const text of [send, wait, fanOut, leak, fn, spawned, plain, ...hints.map((h) => String(h.tooltip))]) {
+    for (const text of [send, wait, fanOut, inGoroutine, leak, fn, spawned, plain, ...hints.map((h) => String(h.tooltip))]) {
       // A rule id (`detached-task`) is a name, not prose.
       assert.doesNotMatch(text.replace(/`[a-z-]+`: /g, ''), /await|event loop|executor|\btasks?\b|[Yy]ield point/, text);
     }
