@@ -295,4 +295,36 @@ describe('messages: a dropped task that only sleeps', () => {
     assert.match(f[0]!.message, /only sleeps, so the loop's timer keeps it alive, but nothing can cancel it/);
     assert.doesNotMatch(f[0]!.message, /garbage-collected/);
   });
+
+  it('says a `while True` sleeper never ends, and excuses one started from an async start-up hook', () => {
+    // Modelled on a token bucket whose constructor starts its refill loop (reported: one per bucket,
+    // for ever) and on a mitmproxy addon whose `async def running` starts its one idle sweep.
+    const f = findings('bucket.py', [
+      'import asyncio',
+      '',
+      '',
+      'class TokenBucket:',
+      '    def __init__(self, rate):',
+      '        self.rate = rate',
+      '        self.tokens = 0',
+      '        asyncio.get_running_loop().create_task(self._refill())',
+      '',
+      '    async def _refill(self):',
+      '        while True:',
+      '            await asyncio.sleep(1 / self.rate)',
+      '            self.tokens += 1',
+      '',
+      '',
+      'class IdleReaper:',
+      '    async def reap(self):',
+      '        while True:',
+      '            await asyncio.sleep(30)',
+      '',
+      '    async def running(self):',
+      '        asyncio.create_task(self.reap())',
+    ]);
+    assert.deepEqual(f.map((x) => x.line), [8]);
+    assert.match(f[0]!.message, /sleeps in a `while True` loop, so the loop's timer keeps it alive, but nothing can cancel it/);
+    assert.doesNotMatch(f[0]!.message, /runs out its delay|expiry/);
+  });
 });

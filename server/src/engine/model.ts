@@ -357,7 +357,8 @@ export interface SpawnSite {
    * The runtime whose spawn this is, or the kind of task it starts, when what a dropped handle means
    * differs from the language's default (Rust: `smol`, whose dropped `Task` is cancelled; `async-std`,
    * which has no `JoinSet`; Python: `sleeper`, a task that only sleeps, which the loop's timer keeps
-   * alive but nothing can cancel): the key of the catalog's `Wording.detachedBy`.
+   * alive but nothing can cancel, and `sleeper-loop`, one that sleeps in a `while True` loop it never
+   * leaves): the key of the catalog's `Wording.detachedBy`.
    */
   readonly runtime?: string;
 }

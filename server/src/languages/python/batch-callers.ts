@@ -31,9 +31,13 @@ function isCommand(state: BuildState, g: PyFn): boolean {
   return decoratorsOf(state.text, g.node).some((d) => COMMAND.test(d));
 }
 
-/** A sync, top-level function or method that runs on configuration, a command or start-up. */
+/**
+ * A top-level function or method that runs on configuration, a command or start-up, sync or async:
+ * the host calls mitmproxy's `async def running(self)` (its proxyserver and errorcheck addons) and
+ * aiohttp's `async def on_startup(app)` once, as it calls a sync one.
+ */
 function isHook(state: BuildState, g: PyFn): boolean {
-  if (g.isAsync || g.parent !== undefined || g.name === undefined) return false;
+  if (g.parent !== undefined || g.name === undefined) return false;
   return HOOKS.has(g.name) || isCommand(state, g) || lifecycleByName(state, g)?.when === 'startup';
 }
 

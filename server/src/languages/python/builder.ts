@@ -231,10 +231,10 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     }
     if (TASK_SPAWNERS.has(call.callee)) {
       const handle = handleUse(text, node, state);
-      const sleeper = handle === 'dropped' && onlySleeps(state, node, contexts, suspensions);
-      const excuse = handle === 'dropped' ? detachedExcuse(state, node, call, contexts, suspensions, sleeper) : undefined;
+      const sleeper = handle === 'dropped' ? sleeperKind(state, node, contexts, suspensions) : undefined;
+      const excuse = handle === 'dropped' ? detachedExcuse(state, node, call, contexts, suspensions, sleeper !== undefined) : undefined;
       // A sleeper that is reported is out of reach, not at risk of collection: the catalog says so.
-      const runtime = sleeper && excuse === undefined ? { runtime: 'sleeper' } : {};
+      const runtime = sleeper !== undefined && excuse === undefined ? { runtime: sleeper } : {};
       spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), ...(excuse ? { excuse } : {}), ...runtime });
     }
   }
@@ -825,13 +825,41 @@ function spawnedSuspensions(state: BuildState, node: SyntaxNode, contexts: reado
   return ctx ? (suspensions.get(target.id) ?? []).filter((y) => y.context === ctx.id) : undefined;
 }
 
-/** Whether a spawn's coroutine suspends only on `asyncio.sleep` (and at least once): the loop's timer keeps it. */
-function onlySleeps(state: BuildState, node: SyntaxNode, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): boolean {
+/**
+ * Whether a spawn's coroutine suspends only on `asyncio.sleep` (and at least once), so the loop's
+ * timer keeps it: `sleeper-loop` when it sleeps in a `while True` loop it never leaves (a refill or
+ * keepalive that runs as long as the process), `sleeper` when it ends (an expiry that sleeps its
+ * delay once); undefined when it waits on anything else.
+ */
+function sleeperKind(state: BuildState, node: SyntaxNode, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): 'sleeper' | 'sleeper-loop' | undefined {
   const own = spawnedSuspensions(state, node, contexts, suspensions);
-  if (!own || own.length === 0) return false;
+  if (!own || own.length === 0) return undefined;
   const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',')!;
   const target = state.fns[state.calls[state.callOfNode.get(arg)!]!.localTarget!]!;
-  return own.every((y) => waitsOnTimer(state, y, target));
+  if (!own.every((y) => waitsOnTimer(state, y, target))) return undefined;
+  return loopsForever(target.node) ? 'sleeper-loop' : 'sleeper';
+}
+
+/**
+ * Whether a function's body holds, as one of its own statements, a `while True:` loop with no
+ * `break` of its own and no `return`: once there, it never ends (only an exception or a
+ * cancellation ends it).
+ */
+function loopsForever(fn: SyntaxNode): boolean {
+  const body = fn.children.find((c) => c.type === 'block');
+  return (body?.children ?? []).some((st) => {
+    if (st.type !== 'while_statement') return false;
+    // Named children only: the condition comes first.
+    if (st.children[0]?.type !== 'true') return false;
+    if (st.children.some((c) => c.type === 'else_clause')) return false;
+    const leaves = (n: SyntaxNode, inLoop: boolean): boolean => {
+      if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
+      if (n.type === 'return_statement' || (n.type === 'break_statement' && !inLoop)) return true;
+      const loop = inLoop || n.type === 'for_statement' || n.type === 'while_statement';
+      return n.children.some((c) => leaves(c, loop));
+    };
+    return !st.children.some((c) => leaves(c, false));
+  });
 }
 
 /**
