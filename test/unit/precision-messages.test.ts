@@ -328,3 +328,52 @@ describe('messages: a dropped task that only sleeps', () => {
     assert.doesNotMatch(f[0]!.message, /runs out its delay|expiry/);
   });
 });
+
+describe('messages: a Go helper that hands its caller the lock back', () => {
+  // Modelled on the review's flushLate (nats-server's "Lock should be held" convention): the
+  // helper backs off with the lock released, takes it again and goes on.
+  const helper = (after: string[]): string[] => [
+    'package late',
+    '',
+    'import (',
+    '\t"net"',
+    '\t"sync"',
+    '\t"time"',
+    ')',
+    '',
+    'type client struct {',
+    '\tmu      sync.Mutex',
+    '\tnc      net.Conn',
+    '\tout     [][]byte',
+    '\tkick    chan int',
+    '\twriters sync.WaitGroup',
+    '}',
+    '',
+    'func (c *client) flushLate() {',
+    '\tc.mu.Unlock()',
+    '\ttime.Sleep(time.Millisecond)',
+    '\tc.mu.Lock()',
+    ...after,
+    '}',
+    '',
+    'func (c *client) drain() {',
+    '\tc.mu.Lock()',
+    '\tc.flushLate()',
+    '\tc.mu.Unlock()',
+    '}',
+  ];
+
+  it('does not hold the caller to the wait between the Unlock and the relock', () => {
+    // A write on the connection beside the mutex after the relock is what the mutex serialises.
+    assert.deepEqual(findings('late.go', helper(['\tc.nc.Write(c.out[0])'])), []);
+  });
+
+  it('names the wait after the relock when that one counts, not the first wait of the helper', () => {
+    const lines = helper(['\tc.nc.Write(c.out[0])', '\tc.writers.Wait()']);
+    const f = findings('late.go', lines);
+    const atCall = f.filter((x) => x.line === lines.indexOf('\tc.flushLate()') + 1);
+    assert.equal(atCall.length, 1);
+    assert.match(atCall[0]!.message, /^`c\.mu` is held across `c\.flushLate`, which parks on `c\.writers\.Wait`/);
+    assert.doesNotMatch(atCall[0]!.message, /time\.Sleep/);
+  });
+});

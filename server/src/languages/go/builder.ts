@@ -592,8 +592,10 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const call = r.kind === 'park' && r.calls.length === 1 ? state.calls[r.calls[0]!] : undefined;
     const target = call?.localTarget === undefined ? undefined : state.fns[call.localTarget];
     if (!call || !target?.receiver || call.functionId === undefined) continue;
-    const releases = releasedBy(state, raws, regions, target, call);
+    const { releases, held } = releasedBy(state, raws, regions, target, call);
     if (releases.length > 0) r.releases = releases;
+    // Its waits between the `Unlock()` and the relock are not the caller's: name one it holds the lock for.
+    else if (held) r.parking = { what: `\`${call.calleeText}\`, which parks on ${held.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`, until: held.until };
   }
   // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
   for (const call of helperCalls) {
@@ -615,27 +617,40 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   });
 }
 
+/** A parking point of a function, as the builder first records it. */
+type ParkAt = { readonly span: Span; readonly fn: number; readonly calls: readonly number[]; readonly parking: Parking };
+
 /**
  * The caller's locks (by key) that a call of `target` gives up while it parks: each lock of the
  * method's receiver that the method hands back (held on entry, see locks.ts) when none of the
- * method's parking points lies where it holds that lock (before its first `Unlock()`, or after it
- * took it again). The method's `c.mu` is the caller's `x.mu` for a call `x.method(…)`.
+ * method's parking points counts where it holds that lock (before its first `Unlock()`, or after it
+ * took it again): a wait between the `Unlock()` and the relock never counts, and one where it holds
+ * the lock counts as it would in a plain locked section, so not I/O on the connection beside the
+ * mutex (`c.nc.Write` under `c.mu`). The method's `c.mu` is the caller's `x.mu` for a call
+ * `x.method(…)`. `held`: the first parking point that counts, for a lock the call does not give up.
  */
-function releasedBy(state: GoState, raws: readonly { span: Span; fn: number }[], regions: readonly HeldRegion[], target: GoFn, call: CallSite): string[] {
+function releasedBy(state: GoState, raws: readonly ParkAt[], regions: readonly HeldRegion[], target: GoFn, call: CallSite): { releases: string[]; held?: Parking } {
   const own = regions.filter((g) => g.context === target.info.context && (g.entry === true || g.relock === true));
   const recv = target.receiver!.name;
   const operand = call.calleeText.slice(0, call.calleeText.lastIndexOf('.'));
-  if (operand === '') return [];
-  const parks = raws.filter((r) => r.fn === target.info.id);
-  const out: string[] = [];
+  if (operand === '') return { releases: [] };
+  const parks = raws.filter((r) => r.fn === target.info.id).sort((a, b) => a.span.start - b.span.start);
+  const guarded = (g: HeldRegion, p: ParkAt): boolean =>
+    p.calls.length > 0 && p.calls.every((id) => g.guardedResources.some((res) => state.calls[id]!.calleeText === res || state.calls[id]!.calleeText.startsWith(`${res}.`)));
+  const releases: string[] = [];
+  let held: Parking | undefined;
   for (const key of new Set(own.filter((g) => g.entry).map((g) => g.lockKey))) {
     const mine = own.filter((g) => g.lockKey === key);
     const written = mine[0]!.lock.replace(/\s+/g, '');
     if (!written.startsWith(`${recv}.`)) continue;
-    if (parks.some((p) => mine.some((g) => spanContains(g.span, p.span)))) continue;
-    out.push(lockKeyOf(`${operand}${written.slice(recv.length)}`, state.fns[call.functionId!]!));
+    const counted = parks.find((p) => mine.some((g) => spanContains(g.span, p.span) && !guarded(g, p)));
+    if (counted) {
+      held ??= counted.parking;
+      continue;
+    }
+    releases.push(lockKeyOf(`${operand}${written.slice(recv.length)}`, state.fns[call.functionId!]!));
   }
-  return out;
+  return { releases, ...(held ? { held } : {}) };
 }
 
 /**

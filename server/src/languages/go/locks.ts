@@ -451,7 +451,10 @@ class FunctionWalk {
     const entry = new Map<string, Acq>();
     for (const op of this.handsBack()) {
       this.handedBack.add(op.key);
-      entry.set(op.key, { op: { ...op, kind: 'lock' }, missing: false, regions: [], entry: true });
+      // The connection beside the mutex is what it serialises, held on entry as after a `Lock()`.
+      const x = field(field(op.call, 'function') ?? op.call, 'operand');
+      const guarded = x ? guardedResources(this.state, x, this.fn) : [];
+      entry.set(op.key, { op: { ...op, kind: 'lock', guarded }, missing: false, regions: [], entry: true });
     }
     const out = this.walkList(statementsOf(body), entry, body.end);
     if (out.falls) for (const acq of out.held.values()) if (!acq.deferred && !acq.entry && !acq.relock && this.unlocked.has(acq.op.key)) acq.missing = true;
