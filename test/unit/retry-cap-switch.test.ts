@@ -30,6 +30,22 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     for (const [cond, want] of cases) assert.deepEqual(switchableCap(cond), want, cond);
   });
 
+  it('reads a guard on the counter as no switch: the cap applies on every path', () => {
+    const cases: [string, string | undefined, { limit: string; when: string } | undefined][] = [
+      // Compared with a number: the name is the counter (`if attempt and attempt >= 3: raise`).
+      ['attempt and attempt >= 3', undefined, undefined],
+      ['n > 0 && 5 <= n', undefined, undefined],
+      // Counted in the loop: TS/Go `attempt++`, Python/Rust `attempt += 1`, Go `for attempt := 1; ; attempt++`.
+      ['attempt > 0 && attempt >= this.maxRetries', 'for (;;) { try { await send(); return; } catch (err) { attempt++; if (attempt > 0 && attempt >= this.maxRetries) throw err; } }', undefined],
+      ['attempt > 0 and attempt >= self.max_attempts', 'while True:\n    attempt += 1\n    if attempt > 0 and attempt >= self.max_attempts:\n        raise', undefined],
+      ['tries != 0 && tries > cfg.MaxRetries', 'for tries := 1; ; tries++ {', undefined],
+      ['attempt > 0 && attempt >= max', 'loop { attempt = attempt + 1; if attempt > 0 && attempt >= max { return Err(e); } }', undefined],
+      // The limit guarded while the counter counts: still a switch.
+      ['config.RetryMaxAttempts > 0 && attempt > config.RetryMaxAttempts', 'for { attempt++; if config.RetryMaxAttempts > 0 && attempt > config.RetryMaxAttempts { return err } }', { limit: 'config.RetryMaxAttempts', when: 'is 0' }],
+    ];
+    for (const [cond, loop, want] of cases) assert.deepEqual(switchableCap(cond, loop), want, cond);
+  });
+
   const files: [string, string[]][] = [
     ['go/retry-without-backoff/invalid-caps-off-by-default.go', ['with a constant delay and an attempt cap that is skipped when `config.RetryMaxAttempts` is 0', 'with a growing delay and an attempt cap that is skipped when `c.cfg.MaxRetries` is 0']],
     ['ts/retry-without-backoff/invalid-caps-off-by-default.ts', ['with a constant delay and an attempt cap that is skipped when `this.options.maxRetries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `this.options.retryMaxAttempts` is 0']],

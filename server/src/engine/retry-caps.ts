@@ -65,11 +65,28 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const LITERAL = String.raw`-?\s*\d[\d_.]*(?:[eE][-+]?\d+)?[LlUuFfDd]*`;
+
+/**
+ * The name is the attempt counter, not a limit: it is compared with a number
+ * (`attempt and attempt >= 3`), or the loop counts with it (`attempt++`, `attempt += 1`, `n = n + 1`).
+ * A guard on the counter (`attempt > 0 && attempt >= this.maxRetries`) leaves the cap on every path.
+ */
+function isCounter(name: string, parts: readonly string[], guard: string, loopText: string | undefined): boolean {
+  const againstLiteral = new RegExp(String.raw`^(?:${name}\s*(?:<=?|>=?|===?|!==?)\s*${LITERAL}|${LITERAL}\s*(?:<=?|>=?|===?|!==?)\s*${name})$`);
+  if (parts.some((p) => p !== guard && againstLiteral.test(p))) return true;
+  if (loopText === undefined) return false;
+  const counted = new RegExp(String.raw`(?:^|[^\w$.])${name}\s*(?:\+\+|--|:?[-+*]?=(?!=))|(?:\+\+|--)\s*${name}(?![\w$.(])`);
+  return counted.test(loopText);
+}
+
 /**
  * The limit and when the cap is off, when `condition` (the test of an `if` that leaves the retry
  * loop) compares the attempts with a limit only after checking that the limit is set.
+ * `loopText`, the loop with its header, tells the counter from the limit: a guard on the counter
+ * does not switch the cap off.
  */
-export function switchableCap(condition: string): CapSwitch | undefined {
+export function switchableCap(condition: string, loopText?: string): CapSwitch | undefined {
   const parts = conjuncts(condition.replace(/\s+/g, ' '));
   if (parts.length < 2) return undefined;
   for (const part of parts) {
@@ -78,6 +95,7 @@ export function switchableCap(condition: string): CapSwitch | undefined {
       if (!m) continue;
       const limit = m[1]!;
       const name = escape(limit);
+      if (isCounter(name, parts, part, loopText)) continue;
       // Another conjunct compares something with the same limit: `attempt > limit`, `limit <= tries`.
       const compared = new RegExp(`(?:^|[^\\w$.])${name}\\s*(?:<=?|>=?|===?)(?!=)|(?:<=?|>=?|===?)\\s*${name}(?![\\w$.(])`);
       if (parts.some((p) => p !== part && compared.test(` ${p}`))) return { limit, when: off(m) };

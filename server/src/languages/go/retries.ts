@@ -219,7 +219,7 @@ function cappedLoop(text: string, loop: GoNode, over: GoNode | undefined): boole
     const c = textOf(text, field(ifs, 'condition') ?? ifs);
     const compares = /[^<-]<=?[^-]|>=?/.test(c.replace(/<-/g, '')) || /\.(?:After|Before)\(|\bctx\.Err\(\)|Expired|Deadline/.test(c);
     if (!compares || !containsExit(field(ifs, 'consequence'), false)) continue;
-    const off = switchableCap(c);
+    const off = switchableCap(c, textOf(text, loop));
     if (!off) return true;
     optional ??= off;
   }

@@ -170,7 +170,7 @@ function capped(state: JavaState, loop: JavaNode): boolean | CapSwitch {
     if (!c || !/[<>]=?|==|!=|isAfter|isBefore|[Ee]xpired|[Dd]eadline|[Ee]xhausted/.test(state.text.slice(c.start, c.end))) continue;
     const cons = field(ifs, 'consequence');
     if (!cons || !(leaves(state, cons, loop) || findAll(cons, (n) => leaves(state, n, loop)).length > 0)) continue;
-    const off = switchableCap(state.text.slice(c.start, c.end));
+    const off = switchableCap(state.text.slice(c.start, c.end), state.text.slice(loop.start, loop.end));
     if (!off) return true;
     optional ??= off;
   }

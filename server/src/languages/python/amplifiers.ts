@@ -408,7 +408,7 @@ export class PythonAmplifiers {
     // `if attempt >= MAX: raise`, `if attempts == 3: return None`.
     let capSwitch: CapSwitch | undefined;
     for (const m of loopText.matchAll(/\bif\s+([^:\n]*(?:<=|>=|<|>|==)[^:\n]*):\s*(?:#[^\n]*)?\s*(?:raise|return|break)\b/g)) {
-      const off = switchableCap(m[1]!);
+      const off = switchableCap(m[1]!, slice(this.text, loop));
       if (!off) return { capped: true };
       capSwitch ??= off;
     }

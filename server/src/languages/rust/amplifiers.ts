@@ -310,7 +310,7 @@ function capInBody(loopText: string): boolean | CapSwitch {
     const cond = m[1]!;
     const opened = /if\s+let\s+Some\s*\(\s*(\w+)\s*\)\s*=\s*&?\s*([\w.]+(?:\(\))?)\s*\{\s*$/.exec(loopText.slice(0, m.index));
     const bound = opened && new RegExp(`(?:<=?|>=?|==)\\s*\\*?${opened[1]}\\b|\\b${opened[1]}\\s*(?:<=?|>=?|==)`).test(cond) ? { limit: opened[2]!, when: 'is None' } : undefined;
-    const off = bound ?? switchableCap(cond);
+    const off = bound ?? switchableCap(cond, loopText);
     if (!off) return true;
     optional ??= off;
   }

@@ -353,7 +353,7 @@ function capOf(loop: ts.Node, handler: ts.Block, code: (n: ts.Node) => string): 
       const test = (s as ts.IfStatement).expression;
       const counter = counterIn(test);
       // `if (this.maxRetries > 0 && attempt >= this.maxRetries) throw err`: no cap while the limit is 0.
-      const off = switchableCap(code(test));
+      const off = switchableCap(code(test), code(loop));
       if (off) {
         capSwitch ??= off;
         continue;
