@@ -242,9 +242,126 @@ describe('amplifier fixes: unbounded-fan-out (TS/JS)', () => {
     });
   });
 
+  // Modelled on an express route that stores each uploaded image and its thumbnail (two promises per item).
+  const images = lines(
+    "const express = require('express');",
+    '',
+    'const app = express();',
+    '',
+    'async function store(name, buf) {',
+    "  const res = await fetch(`https://storage.example/images/${name}`, { method: 'PUT', body: buf });",
+    '  return res.status;',
+    '}',
+    '',
+    "app.post('/images', async (req, res) => {",
+    "  const statuses = await Promise.all(req.body.images.flatMap((img) => [store(`${img.id}.jpg`, img.data), store(`${img.id}-thumb.jpg`, img.thumb)]));",
+    '  res.json({ statuses });',
+    '});',
+    'module.exports = app;',
+  );
+
+  it('a `flatMap` whose function gives an array of promises gets no limiter (it would bound nothing): p-limit refused, the chunked loop offered', () => {
+    const { fixes, refused } = fixesOf('images.js', images, 'unbounded-fan-out', ['p-limit'], { 'p-limit': '^3.1.0' });
+    assert.deepEqual(fixes.map((f) => f.title), ['Await `req.body.images` in chunks of 8, one chunk at a time (8 is a placeholder: choose N)']);
+    assert.deepEqual(refused.map((r) => r.title), ['Run at most 8 at once with a `pLimit(8)` limiter (p-limit; 8 is a placeholder: choose N)']);
+    assert.match(refused[0]!.reason, /arrays of pending promises/);
+    const after = applied('images.js', images, fixes[0], 'unbounded-fan-out');
+    assert.doesNotMatch(after, /limit\(/);
+    assert.match(after, /statuses\.push\(\.\.\.\(await Promise\.all\(req\.body\.images\.slice\(i, i \+ 8\)\.flatMap\(\(img\) => \[store/);
+    // An async function gives one promise per item, which flatMap keeps as it is: the limiter fits.
+    const one = images.replace('flatMap((img) => [store(`${img.id}.jpg`, img.data), store(`${img.id}-thumb.jpg`, img.thumb)])', 'flatMap(async (img) => store(`${img.id}.jpg`, img.data))');
+    const limited = fixesOf('images.js', one, 'unbounded-fan-out', ['p-limit'], { 'p-limit': '^3.1.0' });
+    assert.match(applied('images.js', one, limited.fixes[0], 'unbounded-fan-out'), /flatMap\(\(img\) => limit\(async \(\) => store\(/);
+    // In an expression, where no loop fits, the inline limiter is refused for the same reason.
+    const inline = images.replace('const statuses = await Promise.all(', 'res.json(await Promise.all(').replace(/\]\)\)\);\n  res\.json\(\{ statuses \}\);/, ']))));');
+    const expr = fixesOf('images.js', inline, 'unbounded-fan-out');
+    assert.deepEqual(expr.fixes, []);
+    assert.deepEqual(expr.refused.map((r) => [/inline `limitConcurrency`/.test(r.title), /arrays of pending promises/.test(r.reason)]), [[true, true]]);
+  });
+
+  it('the chunked loop over a `flatMap` gives the original\'s flattened results, with at most 8 items (16 stores) at once', async () => {
+    const after = applied('images.js', images, fixesOf('images.js', images, 'unbounded-fan-out', ['p-limit'], { 'p-limit': '^3.1.0' }).fixes[0], 'unbounded-fan-out');
+    const load = (code: string): ((req: unknown, res: { json: (v: unknown) => void }) => Promise<void>) => {
+      let handler: ((req: unknown, res: { json: (v: unknown) => void }) => Promise<void>) | undefined;
+      const express = (): unknown => ({ post: (_path: string, h: typeof handler) => (handler = h) });
+      let active = 0;
+      const fetch = async (url: string): Promise<{ status: number }> => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, url.length % 3));
+        active--;
+        return { status: /thumb/.test(url) ? 201 : 200 };
+      };
+      runInNewContext(code, { module: { exports: {} }, require: (m: string) => (m === 'express' ? express : undefined), fetch, setTimeout, Promise });
+      return handler!;
+    };
+    let peak = 0;
+    const body = { images: Array.from({ length: 20 }, (_, i) => ({ id: i, data: 'x', thumb: 'y' })) };
+    const results: unknown[] = [];
+    for (const code of [images, after]) {
+      peak = 0;
+      await load(code)({ body }, { json: (v) => results.push(v) });
+      results.push(peak);
+    }
+    const want = { statuses: body.images.flatMap(() => [200, 201]) };
+    // The values come from another realm: compared as data.
+    assert.deepEqual(JSON.parse(JSON.stringify(results)), [want, 40, want, 16]);
+  });
+
+  it('a read-only or iterable annotation gets the loop filling an `Array<T>`, assigned to it after; other annotations get no loop', () => {
+    // Modelled on a route that checks each sitemap file of a folder.
+    const checker = lines(
+      "import { readdir } from 'node:fs/promises';",
+      "import { join } from 'node:path';",
+      '',
+      'interface Checked {',
+      '  readonly file: string;',
+      '  readonly ok: boolean;',
+      '}',
+      '',
+      'async function checkOne(file: string): Promise<Checked> {',
+      '  const res = await fetch(`https://validator.example/check?f=${encodeURIComponent(file)}`);',
+      '  return { file, ok: res.ok };',
+      '}',
+      '',
+      'export async function checkDir(dir: string, send: (body: unknown) => void): Promise<void> {',
+      '  const files = await readdir(dir);',
+      '  const checked: ReadonlyArray<Checked> = await Promise.all(files.map((f) => checkOne(join(dir, f))));',
+      '  send(checked);',
+      '}',
+    );
+    for (const type of ['ReadonlyArray<Checked>', 'readonly Checked[]', 'Readonly<Checked[]>', 'Readonly<Array<Checked>>', 'Iterable<Checked>']) {
+      const text = checker.replace('const checked: ReadonlyArray<Checked>', `const checked: ${type}`);
+      const { fixes } = fixesOf('checker.ts', text, 'unbounded-fan-out');
+      assert.match(fixes[0]!.title, /in chunks of 8/, type);
+      const after = applied('checker.ts', text, fixes[0], 'unbounded-fan-out');
+      assert.ok(
+        after.includes(
+          lines(
+            '  const results: Array<Checked> = [];',
+            '  for (let i = 0; i < files.length; i += 8) {',
+            '    results.push(...(await Promise.all(files.slice(i, i + 8).map((f) => checkOne(join(dir, f))))));',
+            '  }',
+            `  const checked: ${type} = results;`,
+          ),
+        ),
+        after,
+      );
+      if (type === 'ReadonlyArray<Checked>' || type === 'Iterable<Checked>') assert.deepEqual(typeErrors('checker.ts', after), [], type);
+    }
+    // `T[]` and `Array<T>` are pushed into as they are.
+    const plain = applied('checker.ts', checker.replace('ReadonlyArray<Checked>', 'Array<Checked>'), fixesOf('checker.ts', checker.replace('ReadonlyArray<Checked>', 'Array<Checked>'), 'unbounded-fan-out').fixes[0], 'unbounded-fan-out');
+    assert.match(plain, /const checked: Array<Checked> = \[\];\n/);
+    for (const type of ['[Checked, ...Checked[]]', 'Checked[] | undefined', 'ArrayLike<Checked>']) {
+      const text = checker.replace('const checked: ReadonlyArray<Checked>', `const checked: ${type}`);
+      const titles = fixesOf('checker.ts', text, 'unbounded-fan-out').fixes.map((f) => f.title);
+      assert.ok(titles.every((t) => !/in chunks of 8/.test(t)), `${type}: ${titles.join('; ')}`);
+    }
+  }).timeout(180_000);
+
   it('the fixtures\' fixed TypeScript type-checks: the chunked loops, and p-limit imported and used as its types say', () => {
     const dir = join(__dirname, '..', 'fixtures', 'ts', 'unbounded-fan-out');
-    for (const file of ['invalid-directory-listings.fixed.ts', 'p-limit-project/invalid-compress-assets.fixed.ts']) {
+    for (const file of ['invalid-directory-listings.fixed.ts', 'invalid-read-only-results.fixed.ts', 'p-limit-project/invalid-compress-assets.fixed.ts', 'p-limit-project/invalid-image-variants.fixed.ts']) {
       assert.deepEqual(typeErrors(basename(file), readFileSync(join(dir, file), 'utf8')), [], file);
     }
   }).timeout(180_000);

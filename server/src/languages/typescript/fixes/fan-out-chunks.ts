@@ -35,7 +35,10 @@ export function chunkFix(input: BuildInput, combinator: ts.CallExpression, mappe
   const scope = enclosingFunction(form.statement) ?? sf;
   const used = namesIn(scope === sf ? sf : (scope as ts.FunctionLikeDeclaration).body ?? scope);
   if (form.kind === 'assign' && isTypeScriptPath(sf.fileName) && !form.decl.type && capturedLater(form.statement, form.decl.name.text)) return undefined;
-  if (form.kind === 'assign' && form.decl.type && (ts.isTypeOperatorNode(form.decl.type) || ts.isTupleTypeNode(form.decl.type))) return undefined;
+  // A type the loop cannot push into (`ReadonlyArray<T>`, `Iterable<T>`): an `Array<T>` is filled, then assigned to it.
+  const declared = form.kind === 'assign' ? form.decl.type : undefined;
+  const element = declared && !isPlainArray(declared) ? elementOf(declared) : undefined;
+  if (declared && !isPlainArray(declared) && !element) return undefined;
 
   const s = semi(style);
   const i = uniqueName(namesIn(combinator), 'i');
@@ -50,11 +53,18 @@ export function chunkFix(input: BuildInput, combinator: ts.CallExpression, mappe
   const lines: string[] = [];
   if (!stable) lines.push(`const ${items} = ${textOf(sf, skipParens(receiver))}${s}`);
   let results: string | undefined;
+  let after: string | undefined;
   if (form.kind === 'assign') {
-    results = form.decl.name.text;
     const flags = form.statement.declarationList.flags;
     const keyword = flags & ts.NodeFlags.Const ? 'const' : flags & ts.NodeFlags.Let ? 'let' : 'var';
-    lines.push(`${keyword} ${results}${form.decl.type ? `: ${textOf(sf, form.decl.type)}` : ''} = []${s}`);
+    if (declared && element) {
+      results = uniqueName(used, 'results');
+      lines.push(`const ${results}: Array<${textOf(sf, element)}> = []${s}`);
+      after = `${keyword} ${form.decl.name.text}: ${textOf(sf, declared)} = ${results}${s}`;
+    } else {
+      results = form.decl.name.text;
+      lines.push(`${keyword} ${results}${declared ? `: ${textOf(sf, declared)}` : ''} = []${s}`);
+    }
   } else if (form.kind === 'return') {
     results = uniqueName(used, 'results');
     lines.push(`const ${results} = []${s}`);
@@ -63,6 +73,7 @@ export function chunkFix(input: BuildInput, combinator: ts.CallExpression, mappe
   lines.push(results === undefined ? `${style.indent}await ${inner}${s}` : `${style.indent}${results}.push(...(await ${inner}))${s}`);
   lines.push('}');
   if (form.kind === 'return') lines.push(`return ${results}${s}`);
+  if (after) lines.push(after);
   const indent = lineIndent(sf.text, form.statement.getStart(sf));
   const edit: TextEdit = { span: { start: form.statement.getStart(sf), end: form.statement.end }, newText: lines.join(style.eol + indent) };
   return {
@@ -96,6 +107,32 @@ function formOf(combinator: ts.CallExpression): Form | undefined {
     if (fn && isAsyncFunction(fn)) return { kind: 'return', statement: p };
   }
   return undefined;
+}
+
+/** `T[]` or `Array<T>`: an annotation the loop can push into. */
+function isPlainArray(type: ts.TypeNode): boolean {
+  return ts.isArrayTypeNode(type) || (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Array' && type.typeArguments?.length === 1);
+}
+
+/**
+ * The element type of an annotation that an array of it can be assigned to but that has no `push`:
+ * `ReadonlyArray<T>`, `readonly T[]`, `Readonly<T[]>`, `Iterable<T>`. Undefined for any other type
+ * (a tuple, a union, an alias the file does not spell out), which the loop does not rewrite.
+ */
+function elementOf(type: ts.TypeNode): ts.TypeNode | undefined {
+  if (ts.isParenthesizedTypeNode(type)) return elementOf(type.type);
+  if (ts.isTypeOperatorNode(type) && type.operator === ts.SyntaxKind.ReadonlyKeyword) return plainElement(type.type);
+  if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName) || type.typeArguments?.length !== 1) return undefined;
+  const arg = type.typeArguments[0]!;
+  const name = type.typeName.text;
+  if (name === 'ReadonlyArray' || name === 'Iterable') return arg;
+  if (name === 'Readonly') return plainElement(arg);
+  return undefined;
+}
+
+function plainElement(type: ts.TypeNode): ts.TypeNode | undefined {
+  if (ts.isArrayTypeNode(type)) return type.elementType;
+  return isPlainArray(type) ? (type as ts.TypeReferenceNode).typeArguments![0] : undefined;
 }
 
 /** The identifiers under a node, member names aside (file-wide names come from `identifierNames`). */

@@ -11,7 +11,7 @@ import type { Fix, RefusedFix, TextEdit } from '../../../engine/finding';
 import type { FixContext } from '../../../engine/language';
 import { identifierNames, isFunctionNode, lineIndent, textOf, uniqueName } from './ast';
 import type { BuildInput } from './blocking';
-import { type Mapped, perItemArity, skipParens } from './fan-out-shape';
+import { FLAT_MAP_REASON, type Mapped, onePromisePerItem, perItemArity, skipParens } from './fan-out-shape';
 import { semi } from './style';
 
 export type FanOutLibrary = 'p-map' | 'p-limit';
@@ -111,9 +111,10 @@ export function pLimitFix(input: BuildInput, ctx: FixContext, combinator: ts.Cal
   if (!anchor) return undefined;
   const used = identifierNames(sf);
   const limit = uniqueName(used, 'limit');
+  const title = `Run at most ${n} at once with a \`pLimit(${n})\` limiter (p-limit; ${n} is a placeholder: choose N)`;
+  if (!onePromisePerItem(sf, mapped)) return { title, reason: FLAT_MAP_REASON };
   const wrapped = limitedWork(sf, mapped.fn, limit, uniqueName(used, 'item'));
   if (wrapped === undefined) return undefined;
-  const title = `Run at most ${n} at once with a \`pLimit(${n})\` limiter (p-limit; ${n} is a placeholder: choose N)`;
   const imported = libraryLocal(input, ctx, 'p-limit', 'pLimit');
   if ('reason' in imported) return { title, reason: imported.reason };
   const start = anchor.getStart(sf);

@@ -70,3 +70,44 @@ function readsArguments(body: ts.Node): boolean {
   body.forEachChild(visit);
   return found;
 }
+
+/**
+ * Whether each call of the per-item function gives one promise, so that work run through a limiter
+ * keeps the value `Promise.all` sees. Always for `map` and `Array.from`; for `flatMap`, only when the
+ * function is async (a function literal, or one of this file named by an identifier): `flatMap` keeps
+ * a promise as one element but flattens an array, and a limiter around `(img) => [store(a), store(b)]`
+ * would resolve at once to the array (bounding nothing) and hand `Promise.all` arrays of pending
+ * promises in place of their values.
+ */
+export function onePromisePerItem(sf: ts.SourceFile, mapped: Mapped): boolean {
+  if (mapped.method !== 'flatMap') return true;
+  const fn = skipParens(mapped.fn);
+  if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) return isAsync(fn);
+  if (!ts.isIdentifier(fn)) return false;
+  let found: boolean | undefined;
+  let seen = 0;
+  const visit = (n: ts.Node): void => {
+    if (ts.isFunctionDeclaration(n) && n.name?.text === fn.text && n.body) {
+      seen++;
+      found = isAsync(n);
+    } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === fn.text) {
+      seen++;
+      const init = n.initializer && skipParens(n.initializer);
+      found = init !== undefined && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && isAsync(init);
+    } else if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === fn.text) {
+      seen++;
+      found = false;
+    }
+    n.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return seen === 1 && found === true;
+}
+
+function isAsync(fn: ts.SignatureDeclaration): boolean {
+  return (ts.getModifiers(fn as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) && !('asteriskToken' in fn && fn.asteriskToken);
+}
+
+/** Why no limiter wraps a `flatMap` function that gives an array (or may): the fix title's reason. */
+export const FLAT_MAP_REASON =
+  "`flatMap`'s function gives an array of promises (or may): a limiter around it would resolve at once to the array, bounding nothing, and `Promise.all` would get arrays of pending promises in place of their values";

@@ -14,7 +14,7 @@ import { isTypeScriptPath, nodeAtSpan, nodeContaining, textOf } from './ast';
 import type { BuildInput } from './blocking';
 import { chunkFix } from './fan-out-chunks';
 import { pLimitFix, pMapFix } from './fan-out-library';
-import { mappedFunction, skipParens } from './fan-out-shape';
+import { FLAT_MAP_REASON, mappedFunction, onePromisePerItem, skipParens } from './fan-out-shape';
 import { semi, type FileStyle } from './style';
 
 const NONE: FixResult = { fixes: [], refused: [] };
@@ -49,6 +49,11 @@ export function fanOutFixes(finding: Finding, parsed: ParsedFile, ctx: FixContex
     if (chunked) fixes.push(chunked);
   }
   if (fixes.length > 0) return { fixes, refused };
+  const title = `Run at most ${n} of \`${site.collection}\`'s items at once with an inline \`${HELPER}\` helper (${n} is a placeholder: choose N)`;
+  if (!onePromisePerItem(sf, mapped)) {
+    if (!refused.some((r) => r.reason === FLAT_MAP_REASON)) refused.push({ title, reason: FLAT_MAP_REASON });
+    return { fixes, refused };
+  }
   const helper = existingHelper(sf);
   const edits: TextEdit[] = [{ span: { start: mapped.fn.getStart(sf), end: mapped.fn.end }, newText: `${helper ?? HELPER}(${n}, ${textOf(sf, mapped.fn)})` }];
   if (!helper) {
@@ -57,7 +62,7 @@ export function fanOutFixes(finding: Finding, parsed: ParsedFile, ctx: FixContex
     edits.unshift(...plan.edits());
   }
   fixes.push({
-    title: `Run at most ${n} of \`${site.collection}\`'s items at once with an inline \`${HELPER}\` helper (${n} is a placeholder: choose N)`,
+    title,
     safety: 'suggestion',
     edits,
   });
