@@ -47,7 +47,8 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
   });
 
   const files: [string, string[]][] = [
-    ['go/retry-without-backoff/invalid-caps-off-by-default.go', ['with a constant delay and an attempt cap that is skipped when `config.RetryMaxAttempts` is 0', 'with a growing delay and an attempt cap that is skipped when `c.cfg.MaxRetries` is 0']],
+    // serf's own loop sleeps the configured `RetryInterval`: the message names it and asks for jitter and growth under it.
+    ['go/retry-without-backoff/invalid-caps-off-by-default.go', ['on a fixed interval (`config.RetryInterval`) with no jitter and an attempt cap that is skipped when `config.RetryMaxAttempts` is 0', 'with a growing delay and an attempt cap that is skipped when `c.cfg.MaxRetries` is 0']],
     ['ts/retry-without-backoff/invalid-caps-off-by-default.ts', ['with a constant delay and an attempt cap that is skipped when `this.options.maxRetries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `this.options.retryMaxAttempts` is 0']],
     ['rust/retry-without-backoff/invalid-caps-off-by-default.rs', ['with a constant delay and an attempt cap that is skipped when `self.config.max_retries` is None', 'with a constant delay and an attempt cap that is skipped when `self.config.max_attempts` is 0']],
     ['python/retry-without-backoff/invalid-caps-off-by-default.py', ['with a constant delay and an attempt cap that is skipped when `self.max_retries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `self.max_attempts` is None']],
@@ -57,7 +58,27 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     it(`names the limit and when the cap is skipped: ${file.split('/')[0]}`, () => {
       const path = join(FIXTURES, file);
       const findings = analyze({ path, text: readFileSync(path, 'utf8') })!.findings.filter((f) => f.rule === 'retry-without-backoff');
-      assert.deepEqual(findings.map((f) => / (with [^:]*?): when the dependency/.exec(f.message)?.[1]), wanted);
+      assert.deepEqual(findings.map((f) => / ((?:with|on a fixed interval) [^:]*?): (?:when the dependency|callers that fail together)/.exec(f.message)?.[1]), wanted);
     });
   }
+
+  it('tells a configured interval from a literal or computed delay (Go)', () => {
+    const loop = (sleep: string): string =>
+      ['package p', '', 'import "time"', '', 'type Config struct{ RetryInterval time.Duration }', '',
+        'func join(cfg *Config, dial func() error) {', '\tfor {', '\t\tif err := dial(); err == nil {', '\t\t\treturn', '\t\t}', `\t\t${sleep}`, '\t}', '}', ''].join('\n');
+    const message = (sleep: string): string => {
+      const found = analyze({ path: '/w/join.go', text: loop(sleep) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
+      assert.equal(found.length, 1, sleep);
+      return found[0]!.message;
+    };
+    for (const sleep of ['time.Sleep(cfg.RetryInterval)', '<-time.After(cfg.RetryInterval)']) {
+      const m = message(sleep);
+      assert.match(m, /on a fixed interval \(`cfg\.RetryInterval`\) with no jitter and no cap on attempts: callers that fail together/, sleep);
+      assert.match(m, /`backoff\.NewExponentialBackOff\(\)` \(jittered by default\) with its `MaxInterval` set to the interval$/, sleep);
+    }
+    // A literal, a `time` constant or an expression is a plain constant delay: the storm message.
+    for (const sleep of ['time.Sleep(5 * time.Second)', 'time.Sleep(time.Second)', 'time.Sleep(time.Duration(cfg.RetryInterval))']) {
+      assert.match(message(sleep), /with a constant delay and no cap on attempts: when the dependency is down/, sleep);
+    }
+  });
 });

@@ -458,6 +458,12 @@ export interface RetrySite {
   readonly delay: RetryDelay;
   /** The number of attempts is capped on every path. */
   readonly capped: boolean;
+  /**
+   * The constant delay is an interval read from a configuration or an object's field, as written
+   * (`config.RetryInterval`): its length is the user's choice, so the finding is about its lack of
+   * jitter and growth, not its length. Set by the Go frontend.
+   */
+  readonly interval?: string;
   /** The delay is random within a range that does not grow (Spring's uniform random backoff, a jitter): callers do not retry in step. */
   readonly jittered?: boolean;
   /** A cap exists but a path (a `continue` before it) skips it. */

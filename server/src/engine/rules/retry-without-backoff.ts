@@ -18,7 +18,12 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
     // A sync retry has no async context: name its function instead of calling it async code.
     const fn = r.functionId === undefined ? undefined : model.functions[r.functionId]?.name;
     const where = r.context !== undefined ? describeContext(model, r.context) : fn !== undefined ? `\`${fn}\`` : 'this code';
-    findings.push({ message: `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model, r, catalog.wording.library)}`, span: r.span, data: { retryId: r.id } });
+    // A configured interval: its length is the user's choice; what the loop lacks is jitter and growth.
+    const message =
+      r.interval !== undefined && r.delay === 'constant' && r.jittered !== true
+        ? `${what} in ${where} on a fixed interval (\`${r.interval}\`) with no jitter${r.capped ? '' : ` and ${capPhrase(r)}`}: callers that fail together (processes restarted at once, an outage of what they call) retry in step, all at the same moment of every interval, for as long as the failure lasts; ${intervalAdvice(model)}`
+        : `${what} in ${where} ${missing(r)}: when the dependency is down, every caller retries ${pace} together and keeps it down (a retry storm); ${advice(model, r, catalog.wording.library)}`;
+    findings.push({ message, span: r.span, data: { retryId: r.id } });
   }
   return findings;
 }
@@ -26,14 +31,23 @@ function check(model: FileModel, catalog: Catalog): RawFinding[] {
 /** What the retry lacks, in words: growth, a cap, or both. */
 function missing(r: RetrySite): string {
   const delay = r.delay === 'none' ? 'with no delay' : r.jittered ? 'with a random delay that does not grow' : r.delay === 'constant' ? 'with a constant delay' : 'with a growing delay';
-  const cap = r.capped
-    ? 'a cap on attempts'
-    : r.capSwitch
-      ? `an attempt cap that is skipped when \`${r.capSwitch.limit}\` ${r.capSwitch.when}`
-      : r.capSkippable
-        ? 'an attempt cap that a `continue` skips'
-        : 'no cap on attempts';
-  return r.capped ? `${delay}` : `${delay} and ${cap}`;
+  return r.capped ? `${delay}` : `${delay} and ${capPhrase(r)}`;
+}
+
+/** What stands for a cap on an uncapped retry, in words. */
+function capPhrase(r: RetrySite): string {
+  return r.capSwitch
+    ? `an attempt cap that is skipped when \`${r.capSwitch.limit}\` ${r.capSwitch.when}`
+    : r.capSkippable
+      ? 'an attempt cap that a `continue` skips'
+      : 'no cap on attempts';
+}
+
+/** Advice for a retry on a configured interval: keep the user's interval as the ceiling, spread the attempts under it. */
+function intervalAdvice(model: FileModel): string {
+  return model.language === 'go'
+    ? 'wait a random part of the interval that grows with each attempt (`rand.Int63n`), up to the interval itself, or use `backoff.Retry` with `backoff.NewExponentialBackOff()` (jittered by default) with its `MaxInterval` set to the interval'
+    : 'wait a random part of the interval that grows with each attempt, up to the interval itself, so that callers spread out';
 }
 
 function advice(model: FileModel, r: RetrySite, library = 'asyncio'): string {
@@ -76,7 +90,8 @@ export const retryWithoutBackoff: Rule = {
       'A cap that applies only while a configured limit is set (`if cfg.MaxRetries > 0 && attempt > cfg.MaxRetries`, `if (this.maxRetries && n >= this.maxRetries)`, `if self.max_attempts is not None and …`, Rust\'s `if let Some(max) = self.max_retries { if attempt >= max { … } }`, Java\'s `maxRetries != -1 && …`) is not a cap: with the limit off, nothing stops the retries, and the message names the limit and the value that turns the cap off. ' +
       'A cap may sit in an argument (`retry(n - 1)`), a local or a field (`if (this.retries < this.maxRetries) { this.retries++; … }`, `job.tries = tries + 1`). ' +
       'Polling and consumer loops (which go round on success too), one-time fallbacks (a recursive call with other arguments), `poll_*` functions, ticker-driven polls and loops over a collection (each item tried once), and capped retries of a transaction conflict (a transient transaction error, a write conflict, a serialization failure) are not reported. ' +
-      'In Go a `ctx.Done()` case that leaves the loop counts as a cap (the caller\'s deadline), not as backoff.',
+      'In Go a `ctx.Done()` case that leaves the loop counts as a cap (the caller\'s deadline), not as backoff. ' +
+      'A Go loop whose every wait sleeps one configured interval (`time.Sleep(config.RetryInterval)`, `<-time.After(c.opts.RetryDelay)`) is reported with that interval named: its length is the user\'s choice, and the message asks for jitter and growth under it.',
     why:
       'Retries amplify failures. When a dependency slows down or fails, every client that retries at once (or on a fixed beat) adds load at the worst moment, in lockstep with every other client, and retries at each layer multiply (three layers retrying three times send 27 requests for one): the retry storm keeps the dependency down after the original fault is gone. ' +
         'Exponential backoff with jitter spreads the attempts out and gives the dependency room to recover, and a cap makes the caller fail instead of piling up waiting work. ' +

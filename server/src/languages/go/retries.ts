@@ -124,7 +124,7 @@ function readLoop(state: GoState, loop: GoNode): Omit<RetrySite, 'id'> | undefin
   const head = { start: loop.start, end: Math.max(loop.start + 3, text.slice(0, body?.start ?? loop.end).trimEnd().length) };
   const callee = field(attempt, 'function');
   return {
-    span: head, kind: 'loop', operation: callee ? textOf(text, callee) : 'the operation', delay: delayOf(state, loop), ...capOf(text, loop, over, guard),
+    span: head, kind: 'loop', operation: callee ? textOf(text, callee) : 'the operation', ...delayOf(state, loop), ...capOf(text, loop, over, guard),
     ...(fn ? { context: fn.info.context!, functionId: fn.info.id } : {}),
   };
 }
@@ -229,8 +229,11 @@ function cappedLoop(text: string, loop: GoNode, over: GoNode | undefined): boole
   return optional ?? false;
 }
 
-/** How the loop waits between attempts. */
-function delayOf(state: GoState, loop: GoNode): RetryDelay {
+/**
+ * How the loop waits between attempts, and, when it sleeps a field of a configuration or an object
+ * (`time.Sleep(config.RetryInterval)`, `<-time.After(c.opts.RetryDelay)`), that interval as written.
+ */
+function delayOf(state: GoState, loop: GoNode): { delay: RetryDelay; interval?: string } {
   const { text } = state;
   const body = field(loop, 'body');
   const bodyText = body ? text.slice(body.start, body.end) : '';
@@ -242,17 +245,24 @@ function delayOf(state: GoState, loop: GoNode): RetryDelay {
   for (const n of (range ? field(range, 'left')?.children : undefined) ?? []) counters.add(textOf(text, n));
   for (const m of bodyText.matchAll(/\b(\w+)\s*(?:\+\+|\+=)/g)) counters.add(m[1]!);
   let delay: RetryDelay = 'none';
+  const intervals = new Set<string>();
   for (const call of findAll(body, (n) => n.type === 'call_expression')) {
     const callee = textOf(text, field(call, 'function') ?? call);
-    if (GROWTH_NAME.test(callee)) return 'growing';
+    if (GROWTH_NAME.test(callee)) return { delay: 'growing' };
     if (!SLEEPS.test(callee)) continue;
     const arg = field(call, 'arguments');
     const amount = arg ? textOf(text, arg) : '';
-    if (grows(amount, bodyText, counters)) return 'growing';
+    if (grows(amount, bodyText, counters)) return { delay: 'growing' };
     delay = 'constant';
+    intervals.add(CONFIGURED_INTERVAL.exec(amount)?.[1] ?? '');
   }
-  return delay;
+  // One configured interval for every wait of the loop; a literal (`5 * time.Second`) or a mix is a plain constant delay.
+  const [only] = intervals;
+  return intervals.size === 1 && only !== '' && only !== undefined ? { delay, interval: only } : { delay };
 }
+
+/** A sleep's argument that is a field read (`(config.RetryInterval)`, `(c.opts.retryDelay)`), not a `time` constant. */
+const CONFIGURED_INTERVAL = /^\(\s*((?!time\.)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\s*,?\s*\)$/;
 
 /** The amount is computed from the attempt, from a variable the loop makes larger, or by a helper named for backoff. */
 function grows(amount: string, bodyText: string, counters: ReadonlySet<string>, depth = 0): boolean {
