@@ -74,7 +74,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     for (const sleep of ['time.Sleep(cfg.RetryInterval)', '<-time.After(cfg.RetryInterval)']) {
       const m = message(sleep);
       assert.match(m, /on a fixed interval \(`cfg\.RetryInterval`\) with no jitter and no cap on attempts: callers that fail together/, sleep);
-      assert.match(m, /`backoff\.NewExponentialBackOff\(\)` \(jittered by default\) with its `MaxInterval` set to the interval$/, sleep);
+      assert.match(m, /`backoff\.NewExponentialBackOff\(\)` \(jittered by default\) with its `MaxInterval` set to the interval \(and its `MaxElapsedTime` set to 0 where the loop must keep trying: it stops after 15 minutes by default\)$/, sleep);
     }
     // A literal, a `time` constant or an expression is a plain constant delay: the storm message.
     for (const sleep of ['time.Sleep(5 * time.Second)', 'time.Sleep(time.Second)', 'time.Sleep(time.Duration(cfg.RetryInterval))']) {

@@ -46,7 +46,7 @@ function capPhrase(r: RetrySite): string {
 /** Advice for a retry on a configured interval: keep the user's interval as the ceiling, spread the attempts under it. */
 function intervalAdvice(model: FileModel): string {
   return model.language === 'go'
-    ? 'wait a random part of the interval that grows with each attempt (`rand.Int63n`), up to the interval itself, or use `backoff.Retry` with `backoff.NewExponentialBackOff()` (jittered by default) with its `MaxInterval` set to the interval'
+    ? 'wait a random part of the interval that grows with each attempt (`rand.Int63n`), up to the interval itself, or use `backoff.Retry` with `backoff.NewExponentialBackOff()` (jittered by default) with its `MaxInterval` set to the interval (and its `MaxElapsedTime` set to 0 where the loop must keep trying: it stops after 15 minutes by default)'
     : 'wait a random part of the interval that grows with each attempt, up to the interval itself, so that callers spread out';
 }
 
