@@ -293,13 +293,15 @@ export class ProjectIndex {
     }
     if (!supportedExtensions().some((e) => path.endsWith(e))) return;
     if (!this.session.project.covers(path)) return this.replace(path, undefined);
-    this.replace(path, await this.summarizeFromDisk(path));
+    // summarizeFromDisk detaches what it returns (the summary cache holds the same copy).
+    this.replace(path, await this.summarizeFromDisk(path), true);
   }
 
-  private replace(path: string, summary: FileSummary | undefined): void {
+  /** Keeps a file's new summary; `detached` says it is already a {@link detachedSummary} copy. */
+  private replace(path: string, summary: FileSummary | undefined, detached = false): void {
     const before = this.summaries.get(path);
     if (summary === undefined ? before === undefined : before !== undefined && JSON.stringify(before) === JSON.stringify(summary)) return;
-    if (summary) this.summaries.set(path, detachedSummary(summary));
+    if (summary) this.summaries.set(path, detached ? summary : detachedSummary(summary));
     else this.summaries.delete(path);
     this.linker = undefined;
     if (this.ready) this.republishStale();
