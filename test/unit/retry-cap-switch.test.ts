@@ -40,6 +40,10 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
       ['attempt > 0 and attempt >= self.max_attempts', 'while True:\n    attempt += 1\n    if attempt > 0 and attempt >= self.max_attempts:\n        raise', undefined],
       ['tries != 0 && tries > cfg.MaxRetries', 'for tries := 1; ; tries++ {', undefined],
       ['attempt > 0 && attempt >= max', 'loop { attempt = attempt + 1; if attempt > 0 && attempt >= max { return Err(e); } }', undefined],
+      // The limit read into a local in the loop is not counting: still a switch (TS, Python, Go).
+      ['max > 0 && attempt > max', 'for (let attempt = 1; ; attempt++) { try { return await join(seeds); } catch (err) { const max = this.options.retryMaxAttempts; if (max > 0 && attempt > max) throw err; } }', { limit: 'max', when: 'is 0' }],
+      ['limit > 0 and attempt >= limit', 'while True:\n    attempt += 1\n    limit = self.max_attempts\n    if limit > 0 and attempt >= limit:\n        raise', { limit: 'limit', when: 'is 0' }],
+      ['max > 0 && attempt > max', 'for attempt := 1; ; attempt++ { max := cfg.RetryMaxAttempts; if max > 0 && attempt > max { return err } }', { limit: 'max', when: 'is 0' }],
       // The limit guarded while the counter counts: still a switch.
       ['config.RetryMaxAttempts > 0 && attempt > config.RetryMaxAttempts', 'for { attempt++; if config.RetryMaxAttempts > 0 && attempt > config.RetryMaxAttempts { return err } }', { limit: 'config.RetryMaxAttempts', when: 'is 0' }],
     ];
@@ -64,7 +68,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
 
   it('tells a configured interval from a literal or computed delay (Go)', () => {
     const loop = (sleep: string): string =>
-      ['package p', '', 'import "time"', '', 'type Config struct{ RetryInterval time.Duration }', '',
+      ['package p', '', 'import (', '\t"time"', '', '\t"example.com/retry"', ')', '', 'var _ = retry.DefaultInterval', '', 'type Config struct{ RetryInterval time.Duration }', '',
         'func join(cfg *Config, dial func() error) {', '\tfor {', '\t\tif err := dial(); err == nil {', '\t\t\treturn', '\t\t}', `\t\t${sleep}`, '\t}', '}', ''].join('\n');
     const message = (sleep: string): string => {
       const found = analyze({ path: '/w/join.go', text: loop(sleep) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
@@ -76,9 +80,13 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
       assert.match(m, /on a fixed interval \(`cfg\.RetryInterval`\) with no jitter and no cap on attempts: callers that fail together/, sleep);
       assert.match(m, /`backoff\.NewExponentialBackOff\(\)` \(jittered by default\) with its `MaxInterval` set to the interval \(and its `MaxElapsedTime` set to 0 where the loop must keep trying: it stops after 15 minutes by default\)$/, sleep);
     }
-    // A literal, a `time` constant or an expression is a plain constant delay: the storm message.
-    for (const sleep of ['time.Sleep(5 * time.Second)', 'time.Sleep(time.Second)', 'time.Sleep(time.Duration(cfg.RetryInterval))']) {
+    // A literal, a `time` constant, an expression, another package's value or a field the loop adds to is a plain constant delay: the storm message.
+    for (const sleep of ['time.Sleep(5 * time.Second)', 'time.Sleep(time.Second)', 'time.Sleep(time.Duration(cfg.RetryInterval))', 'time.Sleep(retry.DefaultInterval)', 'time.Sleep(cfg.RetryInterval); cfg.RetryInterval += time.Second']) {
       assert.match(message(sleep), /with a constant delay and no cap on attempts: when the dependency is down/, sleep);
+    }
+    // A field the loop multiplies grows.
+    for (const sleep of ['time.Sleep(cfg.RetryInterval); cfg.RetryInterval = cfg.RetryInterval * 2', 'time.Sleep(cfg.RetryInterval); cfg.RetryInterval *= 2', 'time.Sleep(cfg.RetryInterval); cfg.RetryInterval += cfg.RetryInterval']) {
+      assert.match(message(sleep), /with a growing delay and no cap on attempts: when the dependency is down/, sleep);
     }
   });
 });

@@ -6,6 +6,7 @@
  * Plain text in, plain data out: every frontend reads the condition as written.
  */
 import type { CapSwitch } from './model';
+import { escapeRegExp } from './regexp';
 
 const NAME = String.raw`[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*(?:\(\))?)*`;
 
@@ -61,22 +62,20 @@ function balanced(s: string): boolean {
   return depth === 0;
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 const LITERAL = String.raw`-?\s*\d[\d_.]*(?:[eE][-+]?\d+)?[LlUuFfDd]*`;
 
 /**
  * The name is the attempt counter, not a limit: it is compared with a number
- * (`attempt and attempt >= 3`), or the loop counts with it (`attempt++`, `attempt += 1`, `n = n + 1`).
+ * (`attempt and attempt >= 3`), or the loop counts with it (`attempt++`, `attempt += 1`, `n = n + 1`); a
+ * limit read into a local in the loop (`const max = this.options.maxRetries`) is still the limit.
  * A guard on the counter (`attempt > 0 && attempt >= this.maxRetries`) leaves the cap on every path.
  */
 function isCounter(name: string, parts: readonly string[], guard: string, loopText: string | undefined): boolean {
   const againstLiteral = new RegExp(String.raw`^(?:${name}\s*(?:<=?|>=?|===?|!==?)\s*${LITERAL}|${LITERAL}\s*(?:<=?|>=?|===?|!==?)\s*${name})$`);
   if (parts.some((p) => p !== guard && againstLiteral.test(p))) return true;
   if (loopText === undefined) return false;
-  const counted = new RegExp(String.raw`(?:^|[^\w$.])${name}\s*(?:\+\+|--|:?[-+*]?=(?!=))|(?:\+\+|--)\s*${name}(?![\w$.(])`);
+  // Counting only: `attempt++`, `attempt += 1`, `attempt = attempt + 1`; reading the limit into a local (`max := cfg.Max`) is not.
+  const counted = new RegExp(String.raw`(?:^|[^\w$.])${name}\s*(?:\+\+|--|[-+]=(?!=)|:?=\s*${name}\s*[-+])|(?:\+\+|--)\s*${name}(?![\w$.(])`);
   return counted.test(loopText);
 }
 
@@ -94,7 +93,7 @@ export function switchableCap(condition: string, loopText?: string): CapSwitch |
       const m = re.exec(part);
       if (!m) continue;
       const limit = m[1]!;
-      const name = escape(limit);
+      const name = escapeRegExp(limit);
       if (isCounter(name, parts, part, loopText)) continue;
       // Another conjunct compares something with the same limit: `attempt > limit`, `limit <= tries`.
       const compared = new RegExp(`(?:^|[^\\w$.])${name}\\s*(?:<=?|>=?|===?)(?!=)|(?:<=?|>=?|===?)\\s*${name}(?![\\w$.(])`);

@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { PathMap } from '../engine/linker';
 import { packageFacts, pnpmWorkspaces, tsconfigFacts, type PackageFacts, type Patterns } from '../languages/typescript/project-config';
 import { ConfigReader } from './read-config';
+import { escapeRegExp } from '../engine/regexp';
 
 /** How many configs an `extends` chain follows at most. */
 export const MAX_EXTENDS = 16;
@@ -301,8 +302,4 @@ async function descendants(dir: string, depth: number, reader: ConfigReader): Pr
     level = next;
   }
   return out;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -14,6 +14,7 @@ import { enclosingFn, exprType, type GoFn, type GoState } from './builder';
 import { IO_RESOURCE_TYPES } from './catalog';
 import { findAll, functionOf, headSpan, localChannels, loopOf, rangeOver, statements } from './flow';
 import { field, textOf, type GoNode } from './syntax';
+import { escapeRegExp } from '../../engine/regexp';
 
 const LISTING = /\b(?:os\.ReadDir|ioutil\.ReadDir|filepath\.Glob|fs\.ReadDir|fs\.Glob|afero\.ReadDir)\s*\(|\.Readdir(?:names)?\s*\(/;
 const LINES = /\b(?:strings|bytes)\.(?:Split|SplitN|Fields)\s*\([^;]*(?:"\\n"|'\\n')|\bstrings\.Fields\s*\(/;
@@ -134,7 +135,7 @@ function cappedBefore(text: string, collection: string, loop: GoNode): boolean {
   const fnNode = functionOf(loop);
   if (!fnNode) return false;
   const before = text.slice(fnNode.start, loop.start);
-  const esc = collection.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const esc = escapeRegExp(collection);
   return new RegExp(`len\\(\\s*${esc}\\s*\\)\\s*(?:>|>=)\\s*\\w`).test(before);
 }
 

@@ -10,6 +10,7 @@
  * attempt, reassigned larger in the loop, or named for backoff.
  */
 import type { CapSwitch, RetryDelay, RetrySite } from '../../engine/model';
+import { escapeRegExp } from '../../engine/regexp';
 import { switchableCap } from '../../engine/retry-caps';
 import { enclosingFn, type GoState } from './builder';
 import { containsExit, exits, findAll, functionOf, rangeOver, statements } from './flow';
@@ -256,9 +257,13 @@ function delayOf(state: GoState, loop: GoNode): { delay: RetryDelay; interval?: 
     delay = 'constant';
     intervals.add(CONFIGURED_INTERVAL.exec(amount)?.[1] ?? '');
   }
-  // One configured interval for every wait of the loop; a literal (`5 * time.Second`) or a mix is a plain constant delay.
+  // One configured interval for every wait of the loop; a literal (`5 * time.Second`) or a mix is a plain constant delay,
+  // and so is another package's value (`retry.DefaultInterval`) or a field the loop itself assigns (`c.delay += c.delay`).
   const [only] = intervals;
-  return intervals.size === 1 && only !== '' && only !== undefined ? { delay, interval: only } : { delay };
+  if (intervals.size !== 1 || !only) return { delay };
+  if (state.scope.imports.has(only.slice(0, only.indexOf('.')))) return { delay };
+  if (new RegExp(String.raw`(?:^|[^\w.])${escapeRegExp(only)}\s*(?:\+\+|--|(?:[-+*/%&|^]|<<|>>|&\^)?=(?!=))`).test(bodyText)) return { delay };
+  return { delay, interval: only };
 }
 
 /** A sleep's argument that is a field read (`(config.RetryInterval)`, `(c.opts.retryDelay)`), not a `time` constant. */
@@ -274,6 +279,12 @@ function grows(amount: string, bodyText: string, counters: ReadonlySet<string>, 
     const local = new RegExp(`\\b${id}\\s*:=\\s*([^\\n]+)`).exec(bodyText)?.[1];
     if (local !== undefined && depth < 2 && local !== amount && grows(local, bodyText, counters, depth + 1)) return true;
     if (new RegExp(`\\b${id}\\s*(?:\\*=|<<=|\\+=\\s*${id}\\b|=\\s*[^\\n]*\\b${id}\\b\\s*(?:\\*|<<)|=\\s*min\\([^\\n]*\\*)`).test(bodyText)) return true;
+  }
+  // A field the loop multiplies (`cfg.RetryInterval *= 2`, `c.delay += c.delay`, `c.delay = c.delay * 2`).
+  const field = CONFIGURED_INTERVAL.exec(amount)?.[1];
+  if (field !== undefined) {
+    const f = escapeRegExp(field);
+    if (new RegExp(`(?:^|[^\\w.])${f}\\s*(?:\\*=|<<=|\\+=\\s*${f}(?![\\w.])|=\\s*[^\\n]*(?<![\\w.])${f}(?![\\w.])\\s*(?:\\*|<<))`).test(bodyText)) return true;
   }
   return false;
 }

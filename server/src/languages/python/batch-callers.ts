@@ -18,6 +18,12 @@ import type { PyFn } from './scope';
  * (`load`, `configure`, `running`), Django's `AppConfig.ready`.
  */
 const HOOKS: ReadonlySet<string> = new Set(['load', 'configure', 'running', 'ready']);
+/**
+ * The hook names that are hooks when async too (mitmproxy's proxyserver and errorcheck addons define
+ * `async def running(self)`). An `async def load(self, key)` or `async def ready(self)` is an ordinary
+ * per-call method far more often than a host's hook.
+ */
+const ASYNC_HOOKS: ReadonlySet<string> = new Set(['running']);
 /** A command the user runs (mitmproxy's `@command.command("replay.client")`, a click/typer command). */
 const COMMAND = /^@\s*(?:[\w.]+\.)?command\s*(?:\(|$)/;
 
@@ -32,13 +38,14 @@ function isCommand(state: BuildState, g: PyFn): boolean {
 }
 
 /**
- * A top-level function or method that runs on configuration, a command or start-up, sync or async:
- * the host calls mitmproxy's `async def running(self)` (its proxyserver and errorcheck addons) and
- * aiohttp's `async def on_startup(app)` once, as it calls a sync one.
+ * A top-level function or method that runs on configuration, a command or start-up: a command or a
+ * start-up function sync or async (aiohttp's `async def on_startup(app)`), a hook name sync, or async
+ * where that name is an async hook (mitmproxy's `async def running(self)`).
  */
 function isHook(state: BuildState, g: PyFn): boolean {
   if (g.parent !== undefined || g.name === undefined) return false;
-  return HOOKS.has(g.name) || isCommand(state, g) || lifecycleByName(state, g)?.when === 'startup';
+  if (isCommand(state, g) || lifecycleByName(state, g)?.when === 'startup') return true;
+  return HOOKS.has(g.name) && (!g.isAsync || ASYNC_HOOKS.has(g.name));
 }
 
 /**
@@ -59,7 +66,7 @@ export function inHookOnce(state: BuildState, c: CallSite): boolean {
  * show (a route calling `outbox.push_all(await request.json())`); a function the file never calls
  * says nothing.
  */
-export function calledOnlyFromSyncCode(state: BuildState, f: PyFn): boolean {
+export function calledOnlyFromHooks(state: BuildState, f: PyFn): boolean {
   if (f.isAsync || f.name === undefined) return false;
   if (!f.name.startsWith('_') && !isCommand(state, f)) return false;
   const calls = callsOf(state, f);

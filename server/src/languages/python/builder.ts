@@ -13,9 +13,10 @@ import { pythonExports } from './exports';
 import { buildHeldRegions } from './locks';
 import { Scope, dotted, type ClassRec, type PyFn } from './scope';
 import { lifecycleByName } from './lifecycle';
-import { calledOnlyFromSyncCode, inHookOnce } from './batch-callers';
+import { calledOnlyFromHooks, inHookOnce } from './batch-callers';
 import { compactCode, walk, type SyntaxNode } from './syntax';
 import { nodeSpan } from '../tree-sitter';
+import { escapeRegExp } from '../../engine/regexp';
 
 const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
 const LOOP_TYPES = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
@@ -615,18 +616,18 @@ function handsOverBatch(state: BuildState, node: SyntaxNode | undefined, name: s
   const param = params?.children.find((p) => (p.type === 'typed_parameter' || p.type === 'typed_default_parameter') && p.children.some((c) => c.type === 'identifier' && state.text.slice(c.start, c.end) === over));
   const type = param?.children.find((c) => c.type === 'type');
   if (!type || !COLLECTION_ANNOTATION.test(state.text.slice(type.start, type.end))) return false;
-  const q = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const q = escapeRegExp(name);
   const body = state.text.slice(fn.start, fn.end).replace(/#[^\n]*/g, '');
   const empties = new RegExp(`(?<![\\w.])${q}\\s*(?:\\.\\s*(?:join|get|get_nowait|clear|_queue\\.clear)\\s*\\(|=(?!=)\\s*(?:asyncio\\.|queue\\.)?\\w*Queue\\s*\\()`);
   if (empties.test(body)) return true;
-  // Or a sync batch function only the file's synchronous code calls (mitmproxy's option hook and command).
+  // Or a sync batch function only the file's configuration, command and start-up hooks call (mitmproxy's option hook and command).
   const rec = state.fnOfNode.get(fn);
-  return rec !== undefined && calledOnlyFromSyncCode(state, rec);
+  return rec !== undefined && calledOnlyFromHooks(state, rec);
 }
 
 /** A name that leaves the queue's own methods: passed as an argument, aliased, returned, stored elsewhere. */
 function escapes(text: string, name: string): boolean {
-  const re = new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`, 'g');
+  const re = new RegExp(`(?<![\\w.])${escapeRegExp(name)}(?!\\w)`, 'g');
   for (const m of text.matchAll(re)) {
     const after = text.slice(m.index + m[0].length, m.index + m[0].length + 12);
     if (/^\s*(?:\.|is\b|:|=(?!=))/.test(after)) continue;

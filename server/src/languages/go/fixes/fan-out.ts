@@ -19,6 +19,7 @@ import { treeSitterTree } from '../../tree-sitter';
 import { findAll, functionOf, loopOf, statements } from '../flow';
 import type { GoData } from '../index';
 import { GO_GRAMMAR, field, walk, type GoNode } from '../syntax';
+import { escapeRegExp } from '../../../engine/regexp';
 
 /** The limit the fixes write: a placeholder the titles name. */
 const LIMIT = '8';
@@ -75,7 +76,6 @@ function collect(attempts: readonly Attempt[]): FixResult {
 }
 
 const src = (text: string, n: GoNode): string => text.slice(n.start, n.end);
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The statement's indentation, when it starts its line and only a comment follows it on its last line. */
 function ownLines(text: string, n: GoNode): { start: number; end: number; indent: string } | undefined {
@@ -115,7 +115,7 @@ function limitGroup(site: Site): Attempt {
   // Where the group is made in this function: `g, ctx := errgroup.WithContext(…)`, `var g errgroup.Group`, `g := new(errgroup.Group)`.
   const made = findAll(field(fn, 'body'), (n) => n.type === 'short_var_declaration' || n.type === 'var_declaration' || n.type === 'assignment_statement').find((d) => {
     const t = src(text, d);
-    return new RegExp(`(?:^|\\bvar\\s+|,\\s*)${escape(g)}\\b[^=]*?(?::?=|\\s+\\*?errgroup\\.Group)`).test(t) && /errgroup\.(?:WithContext|Group)/.test(t) && new RegExp(`^(?:var\\s+)?${escape(g)}\\b`).test(t);
+    return new RegExp(`(?:^|\\bvar\\s+|,\\s*)${escapeRegExp(g)}\\b[^=]*?(?::?=|\\s+\\*?errgroup\\.Group)`).test(t) && /errgroup\.(?:WithContext|Group)/.test(t) && new RegExp(`^(?:var\\s+)?${escapeRegExp(g)}\\b`).test(t);
   });
   if (made) {
     const lines = ownLines(text, made);
@@ -124,7 +124,7 @@ function limitGroup(site: Site): Attempt {
   }
   // Made elsewhere (a parameter): limit it before the loop, unless goroutines already run on it (SetLimit panics then).
   const before = text.slice(fn.start, loop.start);
-  if (new RegExp(`\\b${escape(g)}\\.(?:Go|TryGo)\\s*\\(`).test(before)) return { title, reason: `goroutines already run on \`${g}\` before the loop, and \`SetLimit\` panics while any is active` };
+  if (new RegExp(`\\b${escapeRegExp(g)}\\.(?:Go|TryGo)\\s*\\(`).test(before)) return { title, reason: `goroutines already run on \`${g}\` before the loop, and \`SetLimit\` panics while any is active` };
   const lines = ownLines(text, loop);
   if (!lines) return { title, reason: 'the loop shares its line with other code' };
   return { title: fixTitle, safety: 'suggestion', edits: [{ span: { start: lines.start, end: lines.start }, newText: `${lines.indent}${call}\n` }] };
