@@ -359,6 +359,32 @@ describe('amplifier fixes: unbounded-fan-out (TS/JS)', () => {
     }
   }).timeout(180_000);
 
+  it('keeps an exported declaration exported: the name that stays is the one with the modifier', () => {
+    // A module-level `export const` over a top-level await (an ES module script that checks a folder at load).
+    const module = (type: string): string =>
+      lines(
+        "import { readdir } from 'node:fs/promises';",
+        '',
+        'async function checkOne(file: string): Promise<string> {',
+        '  const res = await fetch(`https://validator.example/check?f=${encodeURIComponent(file)}`);',
+        '  return res.statusText;',
+        '}',
+        '',
+        "const files = await readdir('.');",
+        `export const checked${type} = await Promise.all(files.map((f) => checkOne(f)));`,
+      );
+    for (const [type, want] of [
+      [': ReadonlyArray<string>', lines('const results: Array<string> = [];', 'for (let i = 0; i < files.length; i += 8) {', '  results.push(...(await Promise.all(files.slice(i, i + 8).map((f) => checkOne(f)))));', '}', 'export const checked: ReadonlyArray<string> = results;')],
+      [': string[]', lines('export const checked: string[] = [];', 'for (let i = 0; i < files.length; i += 8) {', '  checked.push(...(await Promise.all(files.slice(i, i + 8).map((f) => checkOne(f)))));', '}')],
+    ] as const) {
+      const text = module(type);
+      const fix = fixesOf('checker.ts', text, 'unbounded-fan-out').fixes.find((f) => /in chunks of 8/.test(f.title));
+      assert.ok(fix, type);
+      const after = applied('checker.ts', text, fix, 'unbounded-fan-out');
+      assert.ok(after.includes(want), after);
+    }
+  });
+
   it('the fixtures\' fixed TypeScript type-checks: the chunked loops, and p-limit imported and used as its types say', () => {
     const dir = join(__dirname, '..', 'fixtures', 'ts', 'unbounded-fan-out');
     for (const file of ['invalid-directory-listings.fixed.ts', 'invalid-read-only-results.fixed.ts', 'p-limit-project/invalid-compress-assets.fixed.ts', 'p-limit-project/invalid-image-variants.fixed.ts']) {

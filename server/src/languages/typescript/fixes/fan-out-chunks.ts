@@ -56,7 +56,9 @@ export function chunkFix(input: BuildInput, combinator: ts.CallExpression, mappe
   let after: string | undefined;
   if (form.kind === 'assign') {
     const flags = form.statement.declarationList.flags;
-    const keyword = flags & ts.NodeFlags.Const ? 'const' : flags & ts.NodeFlags.Let ? 'let' : 'var';
+    // The declaration that keeps the name keeps the statement's modifiers (`export const checked = …`).
+    const modifiers = (form.statement.modifiers ?? []).map((m) => `${textOf(sf, m)} `).join('');
+    const keyword = `${modifiers}${flags & ts.NodeFlags.Const ? 'const' : flags & ts.NodeFlags.Let ? 'let' : 'var'}`;
     if (declared && element) {
       results = uniqueName(used, 'results');
       lines.push(`const ${results}: Array<${textOf(sf, element)}> = []${s}`);
