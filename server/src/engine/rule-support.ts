@@ -4,7 +4,7 @@ import type { RelatedNote } from './finding';
 import type { Catalog } from './catalog';
 import { isIoCall } from './catalog';
 import type { Imports, LinkedFunction } from './linker';
-import type { AsyncContext, CallSite, FileModel } from './model';
+import type { AsyncContext, CallSite, FileModel, HeldRegion } from './model';
 
 /** A context's description for messages, by id (see {@link contextPhrase}). */
 export function describeContext(model: FileModel, contextId: number | undefined): string {
@@ -158,4 +158,9 @@ function compactCode(code: string): string {
   }
   const tail = cut >= 0 ? code.slice(cut) : '';
   return tail !== '' && tail.length <= MAX_CODE && !tail.includes('`') ? `…${tail}` : '…';
+}
+
+/** The call is on a resource the held lock guards (`conn.write` while `conn`'s mutex is held, `self.inner::read`). */
+export function onGuardedResource(region: HeldRegion, call: CallSite): boolean {
+  return region.guardedResources.some((r) => call.calleeText === r || call.calleeText.startsWith(`${r}.`) || call.calleeText.startsWith(`${r}::`));
 }

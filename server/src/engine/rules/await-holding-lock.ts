@@ -4,7 +4,7 @@ import type { CallSite, FileModel, HeldRegion, Parking, Span, YieldPoint } from 
 import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { PACKAGE_LOCKS, type Imports } from '../linker';
-import { importedIo, ioHopNotes, reachesIo } from '../rule-support';
+import { importedIo, ioHopNotes, onGuardedResource, reachesIo } from '../rule-support';
 import { lowerBound, sortedBy } from '../sorted';
 
 /**
@@ -98,10 +98,6 @@ function yieldLabel(y: YieldPoint, language: FileModel['language']): string {
 /** The calls a yield waits on, skipping the ones on the lock's own guarded resources. */
 function awaitedCalls(model: FileModel, y: YieldPoint): CallSite[] {
   return y.calls.map((id) => model.calls[id]).filter((c): c is CallSite => c !== undefined);
-}
-
-function onGuardedResource(region: HeldRegion, call: CallSite): boolean {
-  return region.guardedResources.some((r) => call.calleeText === r || call.calleeText.startsWith(`${r}.`) || call.calleeText.startsWith(`${r}::`));
 }
 
 /**

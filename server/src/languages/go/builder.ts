@@ -7,6 +7,7 @@ import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
 import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
 import { spanContains } from '../../engine/model';
+import { onGuardedResource } from '../../engine/rule-support';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { findGoFanOuts, isErrgroupGo } from './fan-out';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
@@ -635,8 +636,7 @@ function releasedBy(state: GoState, raws: readonly ParkAt[], regions: readonly H
   const operand = call.calleeText.slice(0, call.calleeText.lastIndexOf('.'));
   if (operand === '') return { releases: [] };
   const parks = raws.filter((r) => r.fn === target.info.id).sort((a, b) => a.span.start - b.span.start);
-  const guarded = (g: HeldRegion, p: ParkAt): boolean =>
-    p.calls.length > 0 && p.calls.every((id) => g.guardedResources.some((res) => state.calls[id]!.calleeText === res || state.calls[id]!.calleeText.startsWith(`${res}.`)));
+  const guarded = (g: HeldRegion, p: ParkAt): boolean => p.calls.length > 0 && p.calls.every((id) => onGuardedResource(g, state.calls[id]!));
   const releases: string[] = [];
   let held: Parking | undefined;
   for (const key of new Set(own.filter((g) => g.entry).map((g) => g.lockKey))) {
