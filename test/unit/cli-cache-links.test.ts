@@ -48,6 +48,17 @@ function spy(): { analyses: number; links: number; restore: () => void } {
   return counts;
 }
 
+/** The cache file's two parts: its first line (JSON) and the summaries after it. */
+function readCacheFile(path: string): { head: Record<string, unknown>; summaries: Buffer } {
+  const bytes = readFileSync(path);
+  const newline = bytes.indexOf(10);
+  return { head: JSON.parse(bytes.toString('utf8', 0, newline)) as Record<string, unknown>, summaries: bytes.subarray(newline + 1) };
+}
+
+function writeCacheFile(path: string, head: unknown, summaries: Buffer): void {
+  writeFileSync(path, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), summaries]));
+}
+
 describe('cli: --cache across files', () => {
   let ws: string;
   let cached: string[];
@@ -116,11 +127,12 @@ describe('cli: --cache across files', () => {
   it('ignores and rewrites a cache whose link record is malformed', async () => {
     await rows();
     const path = join(ws, 'cache.json');
-    const data = JSON.parse(readFileSync(path, 'utf8')) as { links: Record<string, { imports: unknown }> };
+    const { head, summaries } = readCacheFile(path);
+    const data = head as { links: Record<string, { imports: unknown }> };
     const [key] = Object.keys(data.links);
     assert.ok(key !== undefined, 'a link record was written');
     data.links[key]!.imports = { [join(ws, 'src/routes/login.ts')]: { 'x.verify': { path: 1 } } };
-    writeFileSync(path, JSON.stringify(data));
+    writeCacheFile(path, data, summaries);
     const r = await cli(cached, ws);
     assert.match(r.err, /^notice: ignored the cache cache\.json: it has a malformed entry; it is rewritten$/m);
     assert.deepEqual(
@@ -128,6 +140,55 @@ describe('cli: --cache across files', () => {
       ['src/routes/login.ts:6'],
     );
     assert.doesNotMatch((await cli(cached, ws)).err, /ignored the cache/);
+  });
+
+  it('reads no summary on a warm run, and analyses again a file whose stored summary is not valid when a change makes the pass link again', async () => {
+    const cold = await cli(cached, ws);
+    const path = join(ws, 'cache.json');
+    const { head, summaries } = readCacheFile(path);
+    const entries = head['entries'] as Record<string, { summary?: [number, number] }>;
+    const helper = join(ws, 'test/password.js');
+    assert.ok(entries[helper]?.summary && entries[join(ws, 'src/routes/login.ts')]?.summary, 'the helper and the route have summaries');
+    // Every summary replaced by as many bytes of garbage: the first line still says where each is.
+    writeCacheFile(path, head, Buffer.alloc(summaries.length, 'x'));
+    let counts = spy();
+    try {
+      assert.deepEqual(await cli(cached, ws), cold, 'warm: the link record holds, no summary is read');
+    } finally {
+      counts.restore();
+    }
+    assert.equal(counts.analyses, 0);
+    // A new export changes src/other.ts's summary: the pass links again and needs every summary; the
+    // helper's is garbage, so the helper is analysed again, and the route is still reported.
+    writeFiles(ws, { 'src/other.ts': 'export const x = 1;\nexport function y(): number {\n  return x;\n}\n' });
+    counts = spy();
+    let changed;
+    try {
+      changed = await cli(cached, ws);
+    } finally {
+      counts.restore();
+    }
+    assert.deepEqual([changed.out, changed.err], [cold.out, cold.err]);
+    // src/other.ts (changed), the helper and the route (garbage summaries), the route again with its imports.
+    assert.equal(counts.analyses, 4);
+    counts = spy();
+    try {
+      assert.deepEqual(await cli(cached, ws), cold, 'the rewritten cache is whole again');
+    } finally {
+      counts.restore();
+    }
+    assert.equal(counts.analyses, 0);
+  });
+
+  it('ignores and rewrites a cache cut short in its summaries', async () => {
+    const cold = await cli(cached, ws);
+    const path = join(ws, 'cache.json');
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, bytes.length - 1));
+    const r = await cli(cached, ws);
+    assert.equal(r.out, cold.out);
+    assert.match(r.err, /^notice: ignored the cache cache\.json: its summaries are not the length its first line gives; it is rewritten$/m);
+    assert.deepEqual(await cli(cached, ws), cold);
   });
 
   it('keeps syntax-error and nesting notices: a warm run prints the notices of the cold run', async () => {

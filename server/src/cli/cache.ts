@@ -1,11 +1,16 @@
 /**
- * The result cache of `check --cache`: one JSON file mapping each checked file's absolute path to
- * a key and the file's result. The key digests everything a result depends on (the file's content,
- * the tool's build, the resolved config and, when cross-file summaries land, the summaries of the
- * file's imports: {@link KeyParts.importsKey}), so a change invalidates exactly the files it can
- * affect. The file is data only: it is parsed as JSON, every entry is checked for shape, anything
- * else is ignored and the file rewritten. Writes go to a temporary file renamed over the cache, so
- * a crash or a concurrent run never leaves half a cache behind.
+ * The result cache of `check --cache`: one file mapping each checked file's absolute path to a key
+ * and the file's result. The key digests everything a result depends on (the file's content, the
+ * tool's build, the resolved config, the file's place in its project and, for a result with its
+ * imports, the linker's answer for it: {@link KeyParts.importsKey}), so a change invalidates exactly
+ * the files it can affect. The file is data only: it is parsed as JSON, every entry is checked for
+ * shape, anything else is ignored and the file rewritten. Writes go to a temporary file renamed over
+ * the cache, so a crash or a concurrent run never leaves half a cache behind.
+ *
+ * Layout: a first line of JSON (the envelope, each file's key and result, the link records), then
+ * the files' cross-file summaries, each a JSON text at the byte offset and length its entry gives.
+ * The summaries are nearly all of the file, and a run reads one only when its cross-file pass has to
+ * link again (a summary changed): a warm run parses the first line alone.
  */
 import { access, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,6 +18,8 @@ import { writeAtomically } from '../project/atomic-write';
 import { readCacheEnvelope } from '../project/cache-envelope';
 import type { FileResult } from './check-tasks';
 import { validImports, validResult } from './cache-shape';
+import { validSummary } from '../project/summary-shape';
+import type { FileSummary } from '../engine/summary';
 import { configKey, contentHash, sha256, stableJson, toolIdentity } from '../project/digest';
 
 export { configKey, contentHash, stableJson, toolIdentity };
@@ -21,7 +28,7 @@ import type { Imports } from '../engine/linker';
 /** The cache file's name, in the working directory by default (ESLint's is `.eslintcache`). */
 export const CACHE_FILE_NAME = '.async-boundary-cache';
 /** Bumped when the cache file's layout or the meaning of a result changes. */
-const FORMAT = 8;
+const FORMAT = 9;
 /** A cache bigger than this is not ours (or not worth parsing): it is ignored and rewritten. */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -115,12 +122,14 @@ interface Contents {
 
 const empty = (): Contents => ({ entries: new Map(), links: new Map() });
 
-/** What of a result the cache keeps: everything but internal errors (a result with errors is not kept at all). */
+/**
+ * What of a result the cache keeps: everything but internal errors (a result with errors is not kept
+ * at all) and the summary, which the entry keeps beside it. A summary is kept only with its digest.
+ */
 function kept(result: FileResult): FileResult {
   return {
     findings: result.findings,
     errors: [],
-    ...(result.summary ? { summary: result.summary } : {}),
     ...(result.summaryDigest !== undefined && result.summary ? { summaryDigest: result.summaryDigest } : {}),
     ...(result.syntaxError ? { syntaxError: result.syntaxError } : {}),
     ...(result.nestingCuts ? { nestingCuts: result.nestingCuts } : {}),
@@ -129,8 +138,10 @@ function kept(result: FileResult): FileResult {
 
 interface Entry {
   readonly key: string;
-  /** The file's result on its own, with its cross-file summary. */
+  /** The file's result on its own, without its summary; `summaryDigest` says it has one. */
   readonly result: FileResult;
+  /** The file's summary: read, or still the JSON text the file holds (read on first use), or gone (it was not valid). */
+  summary?: FileSummary | Buffer;
   /** The file's result with its imports' summaries, when it has imports that matter (key: {@link KeyParts.importsKey} included). */
   linked?: { readonly key: string; readonly result: FileResult };
 }
@@ -157,25 +168,50 @@ export class ResultCache {
 
   /** Reads the cache at `path`. A missing file is an empty cache; an unreadable, corrupt or foreign one is ignored (see {@link rejected}). */
   static async open(path: string): Promise<ResultCache> {
-    let text: string;
+    let bytes: Buffer;
     try {
       const info = await stat(path);
       if (!info.isFile()) return new ResultCache(path, empty(), 'it is not a regular file');
       if (info.size > MAX_CACHE_BYTES) return new ResultCache(path, empty(), 'it is larger than 256 MB');
-      text = await readFile(path, 'utf8');
+      bytes = await readFile(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return new ResultCache(path, empty(), code === 'ENOENT' ? undefined : `it cannot be read (${code ?? String(error)})`);
     }
-    const parsed = parseCache(text);
+    const parsed = parseCache(bytes);
     return typeof parsed === 'string' ? new ResultCache(path, empty(), parsed) : new ResultCache(path, parsed, undefined);
   }
 
-  /** The cached result for the file at absolute `file`, if its key matches. */
+  /**
+   * The cached result for the file at absolute `file`, if its key matches. It comes without its
+   * summary: `summaryDigest` says there is one, and {@link summaryOf} reads it.
+   */
   get(file: string, key: string): FileResult | undefined {
     this.visited.add(file);
     const entry = this.entries.get(file);
     return entry?.key === key ? entry.result : undefined;
+  }
+
+  /**
+   * The cross-file summary of the file at absolute `file`, read from the cache file on first use.
+   * `undefined` when there is none, or when the stored one is not a valid summary: the entry is then
+   * dropped, so the caller analyses the file again and the next save rewrites it.
+   */
+  summaryOf(file: string): FileSummary | undefined {
+    const entry = this.entries.get(file);
+    const stored = entry?.summary;
+    if (!entry || stored === undefined) return undefined;
+    if (!Buffer.isBuffer(stored)) return stored;
+    let summary: unknown;
+    try {
+      summary = JSON.parse(stored.toString('utf8'));
+    } catch {
+      summary = undefined;
+    }
+    if (validSummary(summary)) return (entry.summary = summary as FileSummary);
+    this.entries.delete(file);
+    this.dirty = true;
+    return undefined;
   }
 
   /** Records a file's result. A result with internal errors is not kept: the next run tries again. */
@@ -185,7 +221,8 @@ export class ResultCache {
       if (this.entries.delete(file)) this.dirty = true;
       return;
     }
-    this.entries.set(file, { key, result: kept(result) });
+    const stored = kept(result);
+    this.entries.set(file, { key, result: stored, ...(stored.summaryDigest !== undefined ? { summary: result.summary! } : {}) });
     this.dirty = true;
   }
 
@@ -236,31 +273,83 @@ export class ResultCache {
     const gone = await Promise.all(unvisited.map((f) => access(f).then(() => undefined, () => f)));
     for (const f of gone) if (f !== undefined && this.entries.delete(f)) this.dirty = true;
     if (!this.dirty) return undefined;
-    const entries: Record<string, Entry> = {};
-    for (const [file, entry] of this.entries) entries[file] = entry;
-    const text = JSON.stringify({ tool: 'async-boundary', format: FORMAT, entries, links: Object.fromEntries(this.links) });
-    const failed = await writeAtomically(this.path, text);
+    // A summary never read this run is written back as the bytes it was read from.
+    const entries: Record<string, StoredEntry> = {};
+    const summaries: Buffer[] = [];
+    let at = 0;
+    for (const [file, { key, result, summary, linked }] of this.entries) {
+      let place: readonly [number, number] | undefined;
+      if (summary !== undefined) {
+        const bytes = Buffer.isBuffer(summary) ? summary : Buffer.from(JSON.stringify(summary), 'utf8');
+        place = [at, bytes.length];
+        appendBytes(summaries, bytes);
+        at += bytes.length;
+      }
+      entries[file] = { key, result, ...(place ? { summary: place } : {}), ...(linked ? { linked } : {}) };
+    }
+    const head = JSON.stringify({ tool: 'async-boundary', format: FORMAT, entries, links: Object.fromEntries(this.links), summaries: at });
+    const failed = await writeAtomically(this.path, [Buffer.from(`${head}\n`, 'utf8'), ...summaries]);
     if (failed === undefined) this.dirty = false;
     return failed;
   }
 }
 
-/** The entries of a cache file, or why it is not one. Parsing is `JSON.parse` only: nothing in the file is run. */
-function parseCache(text: string): Contents | string {
-  const read = readCacheEnvelope(text, 'async-boundary', FORMAT, 'an async-boundary cache');
+/**
+ * Appends `bytes` to `out`, merged with the last buffer when it continues it in the same memory (the
+ * summaries of unchanged files, read from the old file, go back out as a few runs, not one write each).
+ */
+function appendBytes(out: Buffer[], bytes: Buffer): void {
+  const last = out[out.length - 1];
+  if (last && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) out[out.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + bytes.length);
+  else out.push(bytes);
+}
+
+/** An entry as the cache file's first line holds it: its summary is where it sits among the summaries (byte offset, length). */
+interface StoredEntry {
+  readonly key: string;
+  readonly result: FileResult;
+  readonly summary?: readonly [number, number];
+  readonly linked?: Entry['linked'];
+}
+
+const isByteCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The entries of a cache file, or why it is not one. Parsing is `JSON.parse` only: nothing in the
+ * file is run. The summaries are not parsed here: each entry keeps its summary's bytes
+ * ({@link ResultCache.summaryOf} reads them when a run needs them).
+ */
+function parseCache(bytes: Buffer): Contents | string {
+  const newline = bytes.indexOf(10);
+  const read = readCacheEnvelope(bytes.toString('utf8', 0, newline < 0 ? bytes.length : newline), 'async-boundary', FORMAT, 'an async-boundary cache');
   if (typeof read === 'string') return read;
   const { top, entries: raw } = read;
+  // Everything after the first line is summaries, as long as the first line says: a file cut short (or grown) is not this cache.
+  const summaries = newline < 0 ? Buffer.alloc(0) : bytes.subarray(newline + 1);
+  if (top['summaries'] !== summaries.length) return 'its summaries are not the length its first line gives';
   const entries = new Map<string, Entry>();
   let invalid = 0;
   // Object.entries lists own keys only: a `__proto__` key in the JSON is just a key here.
   for (const [file, value] of Object.entries(raw)) {
-    const entry = value as Partial<Entry> | null;
-    if (typeof entry === 'object' && entry !== null && typeof entry.key === 'string' && validResult(entry.result)) {
-      const linked = entry.linked as Partial<NonNullable<Entry['linked']>> | undefined;
-      const validLinked = typeof linked === 'object' && linked !== null && typeof linked.key === 'string' && validResult(linked.result);
-      if (linked !== undefined && !validLinked) invalid++;
-      else entries.set(file, { key: entry.key, result: entry.result, ...(validLinked ? { linked: { key: linked.key!, result: linked.result! } } : {}) });
-    } else invalid++;
+    const entry = value as Partial<Record<keyof StoredEntry, unknown>> | null;
+    if (typeof entry !== 'object' || entry === null || typeof entry.key !== 'string' || !validResult(entry.result) || entry.result.summary !== undefined) {
+      invalid++;
+      continue;
+    }
+    const place = entry.summary;
+    const validPlace = Array.isArray(place) && place.length === 2 && isByteCount(place[0]) && isByteCount(place[1]) && place[0] + place[1] <= summaries.length;
+    // A summary comes with its digest (the link record is keyed by digests), and a digest with a summary.
+    if ((place !== undefined && !validPlace) || (place !== undefined) !== (entry.result.summaryDigest !== undefined)) {
+      invalid++;
+      continue;
+    }
+    const linked = entry.linked as Partial<NonNullable<Entry['linked']>> | undefined;
+    const validLinked = typeof linked === 'object' && linked !== null && typeof linked.key === 'string' && validResult(linked.result) && linked.result.summary === undefined;
+    if (linked !== undefined && !validLinked) invalid++;
+    else {
+      const [from, length] = validPlace ? (place as [number, number]) : [0, 0];
+      entries.set(file, { key: entry.key, result: entry.result, ...(validPlace ? { summary: summaries.subarray(from, from + length) } : {}), ...(validLinked ? { linked: { key: linked.key!, result: linked.result! } } : {}) });
+    }
   }
   const rawLinks = top['links'];
   if (typeof rawLinks !== 'object' || rawLinks === null || Array.isArray(rawLinks)) return 'its link records are not an object';

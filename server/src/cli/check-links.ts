@@ -27,11 +27,14 @@ export interface LinkOptions {
   readonly cache?: { readonly store: ResultCache; readonly tool: string };
   /** Where the second pass's analyses run: the first pass's runner, so its threads are reused (default: in-process). */
   readonly runner?: TaskRunner;
-  /** Reads and summarises a file outside the selection that an import names (`undefined`: not read). */
-  readonly load: (abs: string) => Promise<Summarised | undefined>;
+  /**
+   * Reads and summarises a file outside the selection that an import names (`undefined`: not read);
+   * with `fresh`, analyses it even when the cache has its result (the cached summary was not valid).
+   */
+  readonly load: (abs: string, fresh?: boolean) => Promise<Summarised | undefined>;
 }
 
-/** A file's summary with its digest, as a task gives them back. */
+/** A file's summary with its digest, as a task gives them back; a cached result has the digest only (the cache reads the summary on demand). */
 export type Summarised = Pick<FileResult, 'summary' | 'summaryDigest'>;
 
 /** A digest of what a run's cross-file pass starts from: the tool, the layout, and each file's path and summary digest in order. */
@@ -48,7 +51,7 @@ function layoutJson(layout: ProjectLayout): string {
 
 /** What a link record says of an outside file: its summary's digest, `null` when it has no summary. */
 function outsideDigest(got: Summarised | undefined): string | null {
-  return got?.summary ? (got.summaryDigest ?? '(no digest)') : null;
+  return got?.summaryDigest ?? (got?.summary ? '(no digest)' : null);
 }
 
 /**
@@ -70,19 +73,30 @@ async function recordedImports(store: ResultCache, key: string, load: LinkOption
  * is the order of `done` whatever order they finish in.
  */
 export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][], options: LinkOptions): Promise<number> {
-  const summaries = new Map<string, FileSummary>();
-  // Each summarised file with its summary's digest, in order; `undefined` when one has no digest.
+  // Each summarised file, in order (a result from the cache has the summary's digest, not the
+  // summary); and each with its digest, `undefined` when one has no digest.
+  const summarised: [string, FileResult][] = [];
   let digests: [string, string][] | undefined = [];
   for (const [item, outcome] of done) {
-    if (!('result' in outcome) || !outcome.result.summary) continue;
-    summaries.set(item.abs, outcome.result.summary);
-    if (outcome.result.summaryDigest !== undefined) digests?.push([item.abs, outcome.result.summaryDigest]);
+    if (!('result' in outcome)) continue;
+    const result = outcome.result;
+    if (!result.summary && result.summaryDigest === undefined) continue;
+    summarised.push([item.abs, result]);
+    if (result.summaryDigest !== undefined) digests?.push([item.abs, result.summaryDigest]);
     else digests = undefined;
   }
-  if (summaries.size === 0) return 0;
+  if (summarised.length === 0) return 0;
+  /**
+   * A file's summary: the task's, else the cache's (read now), else, when the cached one is not
+   * valid, a fresh analysis's.
+   */
+  const summaryFor = async (abs: string, got: Summarised | undefined): Promise<FileSummary | undefined> => {
+    if (got?.summary || got?.summaryDigest === undefined) return got?.summary;
+    return options.cache?.store.summaryOf(abs) ?? (await options.load(abs, true))?.summary;
+  };
   const runner = options.runner ?? new TaskRunner({ jobs: 1 });
   try {
-    const layout = await readProjectLayout(summaries.keys());
+    const layout = await readProjectLayout(summarised.map(([abs]) => abs));
     const cache = options.cache;
     // With the cache, a run whose summaries are those of an earlier run takes that run's answers,
     // once the file-system facts they rest on are checked: no linking, no summary is read.
@@ -91,6 +105,11 @@ export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][],
     const recorded = cache && key !== undefined ? await recordedImports(cache.store, key, options.load) : undefined;
     if (recorded) importsOf = (path) => (Object.hasOwn(recorded, path) ? recorded[path] : undefined);
     else {
+      const summaries = new Map<string, FileSummary>();
+      for (const [abs, result] of summarised) {
+        const summary = await summaryFor(abs, result);
+        if (summary) summaries.set(abs, summary);
+      }
       const probes: Probes = { folders: new Map(), links: new Map() };
       const outside: [string, string | null][] = [];
       // An outside file summarised without a digest could not be checked by a later run: no record then.
@@ -99,7 +118,7 @@ export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][],
         const got = await options.load(abs);
         if (got?.summary && got.summaryDigest === undefined) checkable = false;
         outside.push([abs, outsideDigest(got)]);
-        return got?.summary;
+        return summaryFor(abs, got);
       };
       await completeSummaries(summaries, load, layout, runner.parallel * WINDOW_PER_THREAD, probes);
       const linker = newLinker(summaries.values(), layout);

@@ -219,7 +219,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const runner = new TaskRunner({ jobs: options.jobs });
   try {
     for await (const pair of checkInOrder(selected(), { jobs: options.jobs, runner, ...cacheOption })) done.push([pair[0], pair[1]]);
-    await linkResults(done, { ...cacheOption, runner, load: (abs) => summaryOutside(abs) });
+    await linkResults(done, { ...cacheOption, runner, load: (abs, fresh) => summaryOutside(abs, fresh) });
   } finally {
     await runner.close();
   }
@@ -227,8 +227,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
    * The summary of a file outside the selection that an import names (a test helper, a file under
    * another root), analysed on the runner; with `--cache` its result is kept under the key a
    * selected file's would have, so a warm run analyses (and loads a frontend for) nothing unchanged.
+   * With `fresh`, any file, analysed even when the cache has its result: its cached summary was not valid.
    */
-  async function summaryOutside(abs: string): Promise<Summarised | undefined> {
+  async function summaryOutside(abs: string, fresh = false): Promise<Summarised | undefined> {
     const loaded = await configs.forFile(abs);
     if (!fileFilter(loaded)(abs)) return undefined;
     const read = await readSource(abs);
@@ -237,7 +238,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const config = roles.config(loaded.config);
     const ck = keyOfConfig(config);
     const key = cache ? ownKey(tool, ck, read.text, location) : undefined;
-    const hit = cache && key !== undefined ? cache.get(abs, key) : undefined;
+    const hit = cache && key !== undefined && !fresh ? cache.get(abs, key) : undefined;
     if (hit) return hit;
     const result = await runner.run({ kind: 'analyze', input: { path: abs, text: read.text, config, configKey: ck, location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs), ...(cache ? { digest: true } : {}) } });
     if (cache && key !== undefined) cache.set(abs, key, result);
