@@ -397,6 +397,9 @@ describe('amplifier fixes: unbounded-fan-out (TS/JS)', () => {
       ['^3.1.0', true], ['~3.0.2', true], ['3.x', true], ['3', true], ['>=2.0.0 <4.0.0', true], ['<4', true], ['2 - 3.4', true], ['^2.3.0 || ^3.0.0', true], ['npm:p-limit@^3.1.0', true],
       ['^4.0.0', false], ['>=3', false], ['^3.0.0 || ^5.0.0', false], ['<=4.2', false],
       ['latest', undefined], ['*', undefined], ['github:sindresorhus/p-limit', undefined], ['workspace:*', undefined],
+      // A prerelease's hyphen is not a hyphen range's (npm's grammar puts spaces around that one).
+      ['^5.0.0-0', false], ['5.0.0-alpha.1', false], ['4.0.0-beta.3', false], ['1.0.0 - 3.0.0', true], ['>=2 <4', true], ['^3.0.0-rc.1', true],
+      ['1.0.0-0 - 3.0.0', true], ['1.0.0 - 4.0.0-rc.1', false], ['~3.0.0-beta.2 || 5.0.0-0', false],
     ];
     for (const [range, want] of cases) assert.equal(rangeStaysAtOrBelow(range, 3), want, range);
   });

@@ -37,8 +37,9 @@ export function rangeStaysAtOrBelow(range: string | undefined, last: number): bo
       continue;
     }
     if (/^>/.test(part)) return false;
-    // `^3.1.0`, `~3`, `3.x`, `3`, `=3.1.0`, `2 - 3.4` (the top of a hyphen range).
-    const hyphen = /-\s*v?(\d+)/.exec(part.replace(/^[\^~=v]+/, ''));
+    // `^3.1.0`, `~3`, `3.x`, `3`, `=3.1.0`, `2 - 3.4` (the top of a hyphen range). npm's grammar puts
+    // spaces around a hyphen range's hyphen and none around a prerelease's (`^5.0.0-0`, `4.0.0-beta.3`).
+    const hyphen = /\s-\s+v?(\d+)/.exec(part);
     const first = /^[\^~=v]*\s*(\d+)/.exec(part);
     const major = hyphen ? Number(hyphen[1]) : first ? Number(first[1]) : undefined;
     if (major === undefined) return undefined;
