@@ -1,6 +1,8 @@
 // What findings say about calls whose first wording was wrong on real code (issue 9, section 2):
 // every API named exists with the shape used, and one expression gives one finding.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyze } from '../../server/src/project/analyze';
 
 function findings(path: string, lines: string[]): { line: number; message: string }[] {
@@ -326,6 +328,59 @@ describe('messages: a dropped task that only sleeps', () => {
     assert.deepEqual(f.map((x) => x.line), [8]);
     assert.match(f[0]!.message, /sleeps in a `while True` loop, so the loop's timer keeps it alive, but nothing can cancel it/);
     assert.doesNotMatch(f[0]!.message, /runs out its delay|expiry/);
+  });
+
+  it('says a sleeper never ends when it loops in `while 1:`, or inside the `try:` or `with` around its loop', () => {
+    // The fixture's loops: `while True` and `while 1` as the body's statement, in `try:` with an
+    // `except` or a `finally`, and in `with contextlib.suppress(asyncio.CancelledError):`.
+    const file = join(__dirname, '..', 'fixtures', 'python', 'detached-task', 'invalid-endless-sleepers.py');
+    const f = findings('sleepers.py', readFileSync(file, 'utf8').split('\n'));
+    assert.equal(f.length, 6);
+    for (const x of f) assert.match(x.message, /sleeps in a `while True` loop, so the loop's timer keeps it alive, but nothing can cancel it/, `line ${x.line}`);
+  });
+
+  it('says a sleeper ends when its endless loop may not start or is left: under an `if`, in a nested function, a `break` in the `try:`', () => {
+    const spawned = (body: string[]): string[] => [
+      'import asyncio',
+      '',
+      '',
+      'class Poller:',
+      '    def __init__(self, enabled):',
+      '        self.enabled = enabled',
+      '        asyncio.create_task(self._poll())',
+      '',
+      '    async def _poll(self):',
+      ...body.map((l) => `        ${l}`),
+    ];
+    for (const body of [
+      ['if self.enabled:', '    while 1:', '        await asyncio.sleep(1)'],
+      ['async def tick():', '    while True:', '        await asyncio.sleep(1)', 'await asyncio.sleep(1)'],
+      ['try:', '    while 1:', '        await asyncio.sleep(1)', '        if not self.enabled:', '            break', 'finally:', '    self.enabled = False'],
+      ['while 0:', '    await asyncio.sleep(1)'],
+    ]) {
+      const f = findings('poller.py', spawned(body));
+      assert.deepEqual(f.map((x) => x.line), [7], body.join(' / '));
+      assert.match(f[0]!.message, /only sleeps, so the loop's timer keeps it alive/, body.join(' / '));
+    }
+  });
+
+  it('a loop in `async with` also waits on what the `async with` enters: not a sleeper', () => {
+    const f = findings('pool.py', [
+      'import asyncio',
+      '',
+      '',
+      'class Refresher:',
+      '    def __init__(self, lock):',
+      '        self.lock = lock',
+      '        asyncio.create_task(self._refresh())',
+      '',
+      '    async def _refresh(self):',
+      '        async with self.lock:',
+      '            while True:',
+      '                await asyncio.sleep(60)',
+    ]);
+    assert.deepEqual(f.map((x) => x.line), [7]);
+    assert.match(f[0]!.message, /garbage-collected/);
   });
 });
 

@@ -838,29 +838,41 @@ function sleeperKind(state: BuildState, node: SyntaxNode, contexts: readonly Asy
   const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',')!;
   const target = state.fns[state.calls[state.callOfNode.get(arg)!]!.localTarget!]!;
   if (!own.every((y) => waitsOnTimer(state, y, target))) return undefined;
-  return loopsForever(target.node) ? 'sleeper-loop' : 'sleeper';
+  return loopsForever(state.text, target.node) ? 'sleeper-loop' : 'sleeper';
 }
 
 /**
- * Whether a function's body holds, as one of its own statements, a `while True:` loop with no
- * `break` of its own and no `return`: once there, it never ends (only an exception or a
- * cancellation ends it).
+ * Whether a function's body holds a `while True:` (or `while 1:`) loop with no `break` of its own and
+ * no `return`, as one of its own statements or inside the `try:` or `with`/`async with` blocks that
+ * wrap them (a worker that loops until cancelled and cleans up in `finally`): once there, it never
+ * ends (only an exception or a cancellation ends it). A loop under an `if` may never start, and one in
+ * a nested function is that function's.
  */
-function loopsForever(fn: SyntaxNode): boolean {
-  const body = fn.children.find((c) => c.type === 'block');
-  return (body?.children ?? []).some((st) => {
+function loopsForever(text: string, fn: SyntaxNode): boolean {
+  const leaves = (n: SyntaxNode, inLoop: boolean): boolean => {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
+    if (n.type === 'return_statement' || (n.type === 'break_statement' && !inLoop)) return true;
+    const loop = inLoop || n.type === 'for_statement' || n.type === 'while_statement';
+    return n.children.some((c) => leaves(c, loop));
+  };
+  const endless = (st: SyntaxNode): boolean => {
+    if (st.type === 'try_statement' || st.type === 'with_statement') {
+      // The `try:` body or the `with` body: the view's only direct `block` child (a clause's block is the clause's).
+      return (st.children.find((c) => c.type === 'block')?.children ?? []).some(endless);
+    }
     if (st.type !== 'while_statement') return false;
     // Named children only: the condition comes first.
-    if (st.children[0]?.type !== 'true') return false;
+    if (!alwaysTrue(text, st.children[0])) return false;
     if (st.children.some((c) => c.type === 'else_clause')) return false;
-    const leaves = (n: SyntaxNode, inLoop: boolean): boolean => {
-      if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
-      if (n.type === 'return_statement' || (n.type === 'break_statement' && !inLoop)) return true;
-      const loop = inLoop || n.type === 'for_statement' || n.type === 'while_statement';
-      return n.children.some((c) => leaves(c, loop));
-    };
     return !st.children.some((c) => leaves(c, false));
-  });
+  };
+  return (fn.children.find((c) => c.type === 'block')?.children ?? []).some(endless);
+}
+
+/** `True`, or a nonzero integer literal (`while 1:`, the idiom older code writes). */
+function alwaysTrue(text: string, cond: SyntaxNode | undefined): boolean {
+  if (cond?.type === 'true') return true;
+  return cond?.type === 'integer' && !/^(?:0[xXoObB])?[0_]+[jJ]?$/.test(text.slice(cond.start, cond.end));
 }
 
 /**
