@@ -232,8 +232,10 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     }
     if (TASK_SPAWNERS.has(call.callee)) {
       const handle = handleUse(text, node, state);
-      const sleeper = handle === 'dropped' ? sleeperKind(state, node, contexts, suspensions) : undefined;
-      const excuse = handle === 'dropped' ? detachedExcuse(state, node, call, contexts, suspensions, sleeper !== undefined) : undefined;
+      // What the spawned coroutine waits on, read once for both questions below.
+      const spawned = handle === 'dropped' ? spawnedCoroutine(state, node, contexts, suspensions) : undefined;
+      const sleeper = spawned ? sleeperKind(state, spawned) : undefined;
+      const excuse = handle === 'dropped' ? detachedExcuse(state, call, spawned, sleeper !== undefined) : undefined;
       // A sleeper that is reported is out of reach, not at risk of collection: the catalog says so.
       const runtime = sleeper !== undefined && excuse === undefined ? { runtime: sleeper } : {};
       spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), ...(excuse ? { excuse } : {}), ...runtime });
@@ -801,9 +803,8 @@ const SERVER_CALLBACKS: ReadonlySet<string> = new Set(['start_server', 'start_un
  *   server's `start_server(self.handle_datagram, …)`): one task per connection, which the transport
  *   keeps alive while it waits on it (mitmproxy's DNS flows).
  */
-function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>, sleeper: boolean): DetachedExcuse | undefined {
-  const own = spawnedSuspensions(state, node, contexts, suspensions);
-  if (own?.length === 0) return 'no-suspend';
+function detachedExcuse(state: BuildState, call: CallSite, spawned: SpawnedCoroutine | undefined, sleeper: boolean): DetachedExcuse | undefined {
+  if (spawned?.suspensions.length === 0) return 'no-suspend';
   if (sleeper && inHookOnce(state, call)) return 'timer';
   const fn = call.functionId === undefined ? undefined : state.fns[call.functionId];
   if (!call.inLoop && fn?.name !== undefined && !fn.parent) {
@@ -813,17 +814,24 @@ function detachedExcuse(state: BuildState, node: SyntaxNode, call: CallSite, con
   return undefined;
 }
 
+/** The coroutine a spawn starts, when it is a call of a same-file async function, and its own suspensions. */
+interface SpawnedCoroutine {
+  readonly fn: PyFn;
+  /** Empty for one that runs to completion in one step. */
+  readonly suspensions: readonly YieldPoint[];
+}
+
 /**
- * The suspensions of the coroutine a spawn starts, when it is a call of a same-file async function
- * (`create_task(self.watch())`): none for one that runs to completion in one step; else undefined.
+ * The coroutine a spawn starts and its suspensions, when it is a call of a same-file async function
+ * (`create_task(self.watch())`); else undefined.
  */
-function spawnedSuspensions(state: BuildState, node: SyntaxNode, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): readonly YieldPoint[] | undefined {
+function spawnedCoroutine(state: BuildState, node: SyntaxNode, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): SpawnedCoroutine | undefined {
   const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',');
   const inner = arg?.type === 'call' ? state.calls[state.callOfNode.get(arg)!] : undefined;
   const target = inner?.localTarget !== undefined ? state.fns[inner.localTarget] : undefined;
   if (!target?.isAsync) return undefined;
   const ctx = contexts.find((c) => c.functionId === target.id);
-  return ctx ? (suspensions.get(target.id) ?? []).filter((y) => y.context === ctx.id) : undefined;
+  return ctx ? { fn: target, suspensions: (suspensions.get(target.id) ?? []).filter((y) => y.context === ctx.id) } : undefined;
 }
 
 /**
@@ -832,13 +840,10 @@ function spawnedSuspensions(state: BuildState, node: SyntaxNode, contexts: reado
  * keepalive that runs as long as the process), `sleeper` when it ends (an expiry that sleeps its
  * delay once); undefined when it waits on anything else.
  */
-function sleeperKind(state: BuildState, node: SyntaxNode, contexts: readonly AsyncContext[], suspensions: ReadonlyMap<number, readonly YieldPoint[]>): 'sleeper' | 'sleeper-loop' | undefined {
-  const own = spawnedSuspensions(state, node, contexts, suspensions);
-  if (!own || own.length === 0) return undefined;
-  const arg = node.children.find((c) => c.type === 'argument_list')?.children.find((c) => c.type !== '(' && c.type !== ',')!;
-  const target = state.fns[state.calls[state.callOfNode.get(arg)!]!.localTarget!]!;
-  if (!own.every((y) => waitsOnTimer(state, y, target))) return undefined;
-  return loopsForever(state.text, target.node) ? 'sleeper-loop' : 'sleeper';
+function sleeperKind(state: BuildState, spawned: SpawnedCoroutine): 'sleeper' | 'sleeper-loop' | undefined {
+  const { fn, suspensions } = spawned;
+  if (suspensions.length === 0 || !suspensions.every((y) => waitsOnTimer(state, y, fn))) return undefined;
+  return loopsForever(state.text, fn.node) ? 'sleeper-loop' : 'sleeper';
 }
 
 /**
