@@ -4,12 +4,12 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import ts from "typescript";
-import { setFlagsFromString } from "node:v8";
+import { tuneV8ForAnalysis } from "../../server/src/project/v8-flags";
 import { loadSitter, type SitterLanguage } from "./sitter";
 
-// The V8 setting the scan runs with, as the CLI does (server/src/project/v8-flags.ts): the ratio
-// compares the code, not the settings. It changed a bare parse of the TS corpus by no more than noise.
-setFlagsFromString("--no-allocation-site-pretenuring");
+// The V8 settings the scan runs with, as the CLI does (server/src/project/v8-flags.ts): the ratio
+// compares the code, not the settings.
+tuneV8ForAnalysis();
 
 const { values } = parseArgs({
   options: {
