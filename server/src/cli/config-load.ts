@@ -1,10 +1,11 @@
 /** Finds and reads the project config for the CLI; parsing itself is the engine's (`parseConfig`). */
 import { stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config } from '../engine/config';
 import { folderDepth, parseConfig, type ConfigError } from '../engine/config-parse';
-import { entryExists, readConfigText } from '../project/config-file';
-import { exists, toPosix } from '../project/files';
+import { entryExistsSync, readConfigText } from '../project/config-file';
+import { toPosix } from '../project/files';
 import { UsageError } from './io';
 
 /** The config the CLI runs with, where it came from, and what was wrong with it. */
@@ -111,12 +112,14 @@ export class ConfigSource {
       }
       visited.push(dir);
       const candidate = join(dir, CONFIG_FILE_NAME);
-      // A dangling or looping link of that name is found too, and reported as unreadable.
-      if (await entryExists(candidate)) {
+      // A dangling or looping link of that name is found too, and reported as unreadable. The checks
+      // block: one system call each, once per folder, where the promise API costs a round trip
+      // through the thread pool (a warm `--cache` run is mostly such calls).
+      if (entryExistsSync(candidate)) {
         found = candidate;
         break;
       }
-      if ((await exists(join(dir, '.git'))) || dirname(dir) === dir) break;
+      if (existsSync(join(dir, '.git')) || dirname(dir) === dir) break;
     }
     for (const dir of visited) this.lookups.set(dir, found);
     return found;

@@ -2,6 +2,7 @@
  * Code roles in the CLI: where each file sits in its project, `--roles` and `--min-severity`, and
  * the summary of what was left out. The roles themselves are the engine's (engine/roles*.ts).
  */
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Config, RuleLevel } from '../engine/config';
 import type { Severity } from '../engine/finding';
@@ -9,7 +10,7 @@ import type { CodeRole } from '../engine/model';
 import { CODE_ROLES, roleLevel } from '../engine/roles';
 import { pathRole, type FileLocation } from '../engine/roles-paths';
 import type { LoadedConfig } from './config-load';
-import { exists, toPosix } from '../project/files';
+import { toPosix } from '../project/files';
 import { UsageError } from './io';
 
 const LEVELS: readonly RuleLevel[] = ['error', 'warning', 'info', 'hint', 'off'];
@@ -129,7 +130,8 @@ export class RoleRun {
         break;
       }
       visited.push(d);
-      if (await exists(join(d, '.git'))) {
+      // Blocking, once per folder: see ConfigSource's lookup (config-load.ts).
+      if (existsSync(join(d, '.git'))) {
         found = d;
         break;
       }

@@ -84,8 +84,7 @@ export async function entryExists(path: string): Promise<boolean> {
 /** {@link entryExists}, synchronously. */
 export function entryExistsSync(path: string): boolean {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }
