@@ -12,7 +12,8 @@
  * The summaries are nearly all of the file, and a run reads one only when its cross-file pass has to
  * link again (a summary changed): a warm run parses the first line alone.
  */
-import { access, readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeAtomically } from '../project/atomic-write';
 import { readCacheEnvelope } from '../project/cache-envelope';
@@ -173,7 +174,8 @@ export class ResultCache {
       const info = await stat(path);
       if (!info.isFile()) return new ResultCache(path, empty(), 'it is not a regular file');
       if (info.size > MAX_CACHE_BYTES) return new ResultCache(path, empty(), 'it is larger than 256 MB');
-      bytes = await readFile(path);
+      // One blocking read: the promise API reads a large file in chunks, each a round trip through the thread pool.
+      bytes = readFileSync(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return new ResultCache(path, empty(), code === 'ENOENT' ? undefined : `it cannot be read (${code ?? String(error)})`);
