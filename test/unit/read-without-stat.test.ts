@@ -4,10 +4,11 @@
 // that changed kind since, still goes through the checked path with its notice.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSource, walkEntries, type WalkedFile } from '../../server/src/project/files';
+import { readSource, sourceDigest, walkEntries, type WalkedFile } from '../../server/src/project/files';
 import { removeWorkspace, workspace } from './cli-helpers';
 
 const UTF8 = 'export async function f() { return 1; }\n';
@@ -69,8 +70,10 @@ describe('reading walked files without a stat', () => {
         for (const e of entries) checked.push(await readSource(e.path));
       });
       assert.equal(checkedStats, entries.length, 'the spy sees the checked path stat each file');
-      assert.deepEqual(fast, checked);
-      assert.deepEqual(fast[0], { text: UTF8 });
+      // A UTF-8 read decodes on demand: compare what a caller reads of each.
+      const asRead = (r: unknown): unknown => (typeof r === 'object' && r !== null && 'text' in r ? { text: (r as { text: string }).text } : r);
+      assert.deepEqual(fast.map(asRead), checked.map(asRead));
+      assert.deepEqual(asRead(fast[0]), { text: UTF8 });
     } finally {
       removeWorkspace(root);
     }
@@ -85,6 +88,31 @@ describe('reading walked files without a stat', () => {
       assert.deepEqual(await readSource(join(root, 'pipe.ts'), true), { skipped: 'is not a regular file (a named pipe)' });
       assert.deepEqual(await readSource(join(root, 'dangling.ts'), true), { skipped: 'is a symbolic link whose target does not exist' });
       assert.match((await readSource(join(root, 'gone.ts'), true) as { skipped: string }).skipped, /^cannot be read \(ENOENT\)/);
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+});
+
+describe("a read file's content digest", () => {
+  it('is made from the bytes without decoding them, equals the sha256 of the text for UTF-8 without a BOM, and tells apart what decodes alike', async () => {
+    const root = workspace({ 'a.ts': UTF8, 'bom.ts': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(UTF8)]), 'bad1.ts': Buffer.from([0x61, 0xff, 0x0a]), 'bad2.ts': Buffer.from([0x61, 0xfe, 0x0a]) });
+    try {
+      const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+      const plain = await readSource(join(root, 'a.ts'));
+      assert.ok('text' in plain);
+      // The digest first: the key of a cache hit, with the text never decoded.
+      assert.equal(sourceDigest(plain), sha(UTF8));
+      assert.equal(plain.text, UTF8);
+      const bom = await readSource(join(root, 'bom.ts'));
+      assert.ok('text' in bom);
+      assert.equal(bom.text, UTF8, 'the byte-order mark is dropped');
+      assert.equal(sourceDigest(bom), sha(UTF8));
+      // Two invalid bytes decode to the same replacement character; their digests still differ.
+      const [bad1, bad2] = [await readSource(join(root, 'bad1.ts')), await readSource(join(root, 'bad2.ts'))];
+      assert.ok('text' in bad1 && 'text' in bad2);
+      assert.equal(bad1.text, bad2.text);
+      assert.notEqual(sourceDigest(bad1), sourceDigest(bad2));
     } finally {
       removeWorkspace(root);
     }

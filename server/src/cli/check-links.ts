@@ -12,7 +12,8 @@ import type { FileSummary } from '../engine/summary';
 import { hasImports } from '../project/link';
 import { readProjectLayout } from '../project/layout';
 import { completeSummaries, newLinker, probesHold, type Probes } from '../project/summaries';
-import { cacheKey, contentHash, stableJson, type LinkRecord, type ResultCache } from './cache';
+import { cacheKey, stableJson, type LinkRecord, type ResultCache } from './cache';
+import { sourceDigest } from '../project/files';
 import { keyOfConfig, TaskRunner, WINDOW_PER_THREAD, type CheckItem, type ItemOutcome } from './check-pipeline';
 import type { FileResult } from './check-tasks';
 import { inOrder } from './pool';
@@ -144,10 +145,9 @@ export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][],
       if ('skipped' in item.source) return;
       const imports = importsOf(item.abs);
       if (!imports || !hasImports(imports)) return;
-      const text = item.source.text;
       const ck = keyOfConfig(item.config);
       const key = cache
-        ? cacheKey({ tool: cache.tool, config: ck, content: contentHash(text), importsKey: importsKey(imports), ...(item.location ? { location: JSON.stringify(item.location) } : {}) })
+        ? cacheKey({ tool: cache.tool, config: ck, content: sourceDigest(item.source), importsKey: importsKey(imports), ...(item.location ? { location: JSON.stringify(item.location) } : {}) })
         : undefined;
       const hit = cache && key !== undefined ? cache.store.getLinked(item.abs, key) : undefined;
       if (hit) {
@@ -155,7 +155,7 @@ export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][],
         return;
       }
       count++;
-      const result = await runner.run({ kind: 'analyze', input: { path: item.abs, text, config: item.config, configKey: ck, imports, ...(item.location ? { location: item.location } : {}) } });
+      const result = await runner.run({ kind: 'analyze', input: { path: item.abs, text: item.source.text, config: item.config, configKey: ck, imports, ...(item.location ? { location: item.location } : {}) } });
       if (cache && key !== undefined) cache.store.setLinked(item.abs, key, result);
       done[i] = [item, { result, cached: false }];
     };

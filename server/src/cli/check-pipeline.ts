@@ -5,9 +5,9 @@
  */
 import type { Config } from '../engine/config';
 import type { FileLocation } from '../engine/roles-paths';
-import { type ResultCache, cacheKey, configKey, contentHash } from './cache';
+import { type ResultCache, cacheKey, configKey } from './cache';
 import { runTask, type FileResult, type TaskMessage } from './check-tasks';
-import type { SourceRead } from '../project/files';
+import { sourceDigest, type SourceRead } from '../project/files';
 import { autoThreads, checkWorkerEntry, inOrder, inProcessPool, workerPool, type Pool, type WorkerEntry } from './pool';
 
 /**
@@ -149,8 +149,8 @@ export function keyOfConfig(config: Config): string {
 }
 
 /** The cache key of a file's own result (without its imports). */
-export function ownKey(tool: string, configKey: string, text: string, location: FileLocation | undefined): string {
-  return cacheKey({ tool, config: configKey, content: contentHash(text), ...(location ? { location: JSON.stringify(location) } : {}) });
+export function ownKey(tool: string, configKey: string, source: { readonly text: string; readonly digest?: string }, location: FileLocation | undefined): string {
+  return cacheKey({ tool, config: configKey, content: sourceDigest(source), ...(location ? { location: JSON.stringify(location) } : {}) });
 }
 
 function defaultPool(threads: number, worker: WorkerEntry | undefined): Pool<TaskMessage, FileResult> {
@@ -176,7 +176,7 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
         yield { item, configKey: ck };
         continue;
       }
-      const key = ownKey(cache.tool, ck, item.source.text, item.location);
+      const key = ownKey(cache.tool, ck, item.source, item.location);
       const hit = cache.store.get(item.abs, key);
       yield { item, configKey: ck, key, ...(hit ? { hit } : {}) };
     }

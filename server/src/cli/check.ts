@@ -237,7 +237,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const location = await roles.locate(abs, loaded);
     const config = roles.config(loaded.config);
     const ck = keyOfConfig(config);
-    const key = cache ? ownKey(tool, ck, read.text, location) : undefined;
+    const key = cache ? ownKey(tool, ck, read, location) : undefined;
     const hit = cache && key !== undefined && !fresh ? cache.get(abs, key) : undefined;
     if (hit) return hit;
     const result = await runner.run({ kind: 'analyze', input: { path: abs, text: read.text, config, configKey: ck, location, summaryPath: location.projectPath ?? (toPosix(relative(io.cwd, abs)) || abs), ...(cache ? { digest: true } : {}) } });
@@ -276,7 +276,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const all = place(result.findings, file.abs, io.cwd, file.keep);
     const found = all.filter((f) => atLeast(f.severity, options.minSeverity));
     roles.hidden += all.length - found.length;
-    if (text) io.out(formatText(found, color, io.isTTY && 'text' in file.source ? { source: file.source.text, docsUri: ruleDocsUri, width: terminalWidth(io) } : undefined));
+    if (text) io.out(formatText(found, color, io.isTTY && found.length > 0 && 'text' in file.source ? { source: file.source.text, docsUri: ruleDocsUri, width: terminalWidth(io) } : undefined));
     findings.push(...found);
   }
   const cacheProblem = await cache?.save();

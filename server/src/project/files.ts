@@ -4,10 +4,12 @@
  * skips dependency and build folders, and reads each file only when its turn comes, so memory
  * stays bounded by one file at a time.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { access, lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { sha256 } from './digest';
 
 /** A path named to {@link walkFiles} does not exist. */
 export class PathNotFoundError extends Error {}
@@ -178,7 +180,43 @@ async function* walkDir(dir: string, layers: readonly IgnoreLayer[], options: Wa
 }
 
 /** A file's text, or why it was skipped. */
-export type SourceRead = { readonly text: string } | { readonly skipped: string };
+export type SourceRead = { readonly text: string; readonly digest?: string } | { readonly skipped: string };
+
+/**
+ * A UTF-8 file's text, decoded on first use, and its digest, made from the bytes read: a cache can
+ * key a file on its content without decoding it (for UTF-8 text without a byte-order mark, the
+ * sha256 of the bytes is that of the text). The bytes are let go once both are known.
+ */
+class Utf8Source {
+  private bytes: Buffer | undefined;
+  private decoded: string | undefined;
+  private hash: string | undefined;
+
+  constructor(bytes: Buffer) {
+    this.bytes = bytes;
+  }
+
+  get text(): string {
+    if (this.decoded === undefined) {
+      this.decoded = this.bytes!.toString('utf8');
+      if (this.hash !== undefined) this.bytes = undefined;
+    }
+    return this.decoded;
+  }
+
+  get digest(): string {
+    if (this.hash === undefined) {
+      this.hash = createHash('sha256').update(this.bytes!).digest('hex');
+      if (this.decoded !== undefined) this.bytes = undefined;
+    }
+    return this.hash;
+  }
+}
+
+/** The digest of a read file's content: the one made from its bytes when the read kept them, else the sha256 of its text. */
+export function sourceDigest(source: { readonly text: string; readonly digest?: string }): string {
+  return source.digest ?? sha256(source.text);
+}
 
 /**
  * Reads a source file, skipping large and binary files (with the reason). A leading BOM is dropped.
@@ -260,7 +298,8 @@ function decodeSource(bytes: Buffer): SourceRead {
   if (utf16 === 'le') return { text: stripBom(bytes.subarray(2).toString('utf16le')) };
   if (utf16 === 'be') return { text: stripBom(Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))).swap16().toString('utf16le')) };
   if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { skipped: 'is binary (it has a NUL byte in its first 8 KB and no UTF-16 byte-order mark)' };
-  return { text: stripBom(bytes.toString('utf8')) };
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: bytes.subarray(3).toString('utf8') };
+  return new Utf8Source(bytes);
 }
 
 function stripBom(text: string): string {
