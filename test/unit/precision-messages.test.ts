@@ -12,6 +12,15 @@ function findings(path: string, lines: string[]): { line: number; message: strin
   return a.findings.map((f) => ({ line: text.slice(0, f.span.start).split('\n').length, message: f.message }));
 }
 
+/** {@link findings} with each finding's related notes, by line. */
+function findingsWithRelated(path: string, lines: string[]): { line: number; message: string; related: { line: number; message: string }[] }[] {
+  const text = lines.join('\n');
+  const a = analyze({ path, text });
+  assert.ok(a, `${path} is analysed`);
+  const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
+  return a.findings.map((f) => ({ line: lineOf(f.span.start), message: f.message, related: (f.related ?? []).map((r) => ({ line: lineOf(r.span.start), message: r.message })) }));
+}
+
 describe('messages: the advice names what exists', () => {
   it('fd-based fs calls point at a FileHandle, not a missing fs.promises twin', () => {
     const f = findings('a.js', [
@@ -423,12 +432,28 @@ describe('messages: a Go helper that hands its caller the lock back', () => {
     assert.deepEqual(findings('late.go', helper(['\tc.nc.Write(c.out[0])'])), []);
   });
 
-  it('names the wait after the relock when that one counts, not the first wait of the helper', () => {
+  it('reports a wait after the relock once, in the helper, with the call that gets the lock back beside it', () => {
     const lines = helper(['\tc.nc.Write(c.out[0])', '\tc.writers.Wait()']);
-    const f = findings('late.go', lines);
-    const atCall = f.filter((x) => x.line === lines.indexOf('\tc.flushLate()') + 1);
-    assert.equal(atCall.length, 1);
-    assert.match(atCall[0]!.message, /^`c\.mu` is held across `c\.flushLate`, which parks on `c\.writers\.Wait`/);
-    assert.doesNotMatch(atCall[0]!.message, /time\.Sleep/);
+    const f = findingsWithRelated('late.go', lines);
+    assert.deepEqual(f.map((x) => x.line), [lines.indexOf('\tc.writers.Wait()') + 1]);
+    assert.match(f[0]!.message, /^`c\.mu` is held across `c\.writers\.Wait`: .*; move it before `c\.mu\.Lock\(\)` takes the lock again to hand it back, or to the caller after it unlocks$/);
+    assert.deepEqual(
+      f[0]!.related.map((r) => [r.line, r.message]),
+      [
+        [lines.indexOf('\tc.mu.Lock()') + 1, '`c.mu` is acquired here'],
+        [lines.indexOf('\tc.flushLate()') + 1, '`c.flushLate` is called here with `c.mu` held and returns it held'],
+      ],
+    );
+  });
+
+  it('names the wait the helper makes before it releases the lock, at the call, and shows it', () => {
+    // sendLeafConnect's shape: a branch that never unlocks reads a file with the caller's lock held.
+    const lines = helper(['\tc.nc.Write(c.out[0])']);
+    lines.splice(lines.indexOf('\tc.mu.Unlock()'), 0, '\tif len(c.out) == 0 {', '\t\t<-c.kick', '\t\treturn', '\t}');
+    const f = findingsWithRelated('late.go', lines);
+    assert.deepEqual(f.map((x) => x.line), [lines.indexOf('\tc.flushLate()') + 1]);
+    assert.match(f[0]!.message, /^`c\.mu` is held across `c\.flushLate`, which parks on a receive from `c\.kick`/);
+    assert.doesNotMatch(f[0]!.message, /time\.Sleep/);
+    assert.deepEqual(f[0]!.related.at(-1), { line: lines.indexOf('\t\t<-c.kick') + 1, message: 'it parks here with `c.mu` still held' });
   });
 });

@@ -113,6 +113,12 @@ export interface Parking {
   readonly what: string;
   /** How long the waiters for a lock held across it wait: `until a receiver arrives`. */
   readonly until: string;
+  /**
+   * Go: where the same-file function called here makes the wait `what` names, when that is a wait
+   * it makes with its caller's lock still held before it releases it (a function that hands the
+   * lock back): the message is the caller's, and this place is shown beside it.
+   */
+  readonly inside?: Span;
 }
 
 /** A place where the task may be suspended. */
@@ -137,6 +143,12 @@ export interface YieldPoint {
    * caller does not hold them while it parks there.
    */
   readonly releases?: readonly string[];
+  /**
+   * Go: the locks (by `lockKey`) this call holds only because the called function hands them back:
+   * it unlocks the caller's lock, takes it again itself, and waits with it held. That wait is the
+   * function's own, reported where it is made (with this call beside it), not again at the call.
+   */
+  readonly handedBack?: readonly string[];
 }
 
 /** Whether a lock blocks the thread while waiting (std Mutex) or yields (async mutex). */

@@ -140,6 +140,8 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   // `acquiredIn` scans the calls: computed once per region, not once per pair of regions.
   const acquiredCtx = new Map<number, number | undefined>();
   const at = new Positions(model);
+  let handBackMemo: HandBackCall[] | undefined;
+  const handBacks = (): HandBackCall[] => (handBackMemo ??= handBackCalls(model));
   let linking = false;
   for (const _ in imports) linking = true;
   const contextOf = (r: HeldRegion): number | undefined => {
@@ -193,11 +195,13 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         if (finding) findings.push({ ...finding, related: [...(finding.related ?? []), ...ioHopNotes(elsewhere, c)], data: { regionId: region.id, callId: c.id } });
       }
     }
+    // Go: taken again to be handed back: the calls that get it back held are shown with its waits.
+    const handedTo = region.relock ? handBackCallsOf(model, handBacks(), region) : [];
     for (const y of inside) {
       const calls = awaitedCalls(model, y);
       if (region.kind === 'blocking' && y.parking) {
         const parked = parkedWhileHeld(at, region, y, y.parking, calls, acquired, serialised(region));
-        if (parked) findings.push(parked);
+        if (parked) findings.push(handedTo.length > 0 ? { ...parked, related: [...(parked.related ?? []), ...handedTo] } : parked);
         continue;
       }
       if (region.kind === 'blocking') {
@@ -245,6 +249,41 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   return findings;
 }
 
+/** Go: a call, under a lock, of a function that hands the lock back after waiting with it taken again. */
+interface HandBackCall {
+  /** The called function. */
+  readonly target: number;
+  readonly call: CallSite;
+  /** The caller's lock, as written in the caller. */
+  readonly lock: string;
+}
+
+/** Go: every call holding a lock that its function hands back ({@link YieldPoint.handedBack}), in source order. */
+function handBackCalls(model: FileModel): HandBackCall[] {
+  const out: HandBackCall[] = [];
+  for (const y of model.yieldPoints) {
+    if (!y.handedBack) continue;
+    const call = model.calls[y.calls[0]!];
+    if (call?.localTarget === undefined) continue;
+    for (const r of model.heldRegions) {
+      if (r.context !== y.context || !y.handedBack.includes(r.lockKey) || !spanContains(r.span, y.span) || y.span.start < r.acquireSpan.end) continue;
+      out.push({ target: call.localTarget, call, lock: r.lock });
+      break;
+    }
+  }
+  return out;
+}
+
+/** Notes for the calls that get back held the lock `region` takes again, in the function it lies in. */
+function handBackCallsOf(model: FileModel, calls: readonly HandBackCall[], region: HeldRegion): RelatedNote[] {
+  return calls
+    .filter((h) => {
+      const fn = model.functions[h.target];
+      return fn !== undefined && fn.context === region.context && spanContains(fn.span, region.acquireSpan);
+    })
+    .map((h) => ({ span: h.call.span, message: `\`${h.call.calleeText}\` is called here with \`${h.lock}\` held and returns it held` }));
+}
+
 /**
  * A Go parking point inside a held mutex: the goroutines that need the mutex wait as long as this
  * one is parked. A call that takes the same mutex again deadlocks; I/O on the connection the mutex
@@ -254,7 +293,11 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   if (calls.length > 0 && calls.every((c) => onGuardedResource(region, c))) return undefined;
   // The called function unlocks this lock before it parks and relocks it after: it is not held there.
   if (y.releases?.includes(region.lockKey)) return undefined;
-  const related = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
+  // It waits only after taking the lock again itself: reported there, where the wait can move.
+  if (y.handedBack?.includes(region.lockKey)) return undefined;
+  const related: RelatedNote[] = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
+  // The wait the message names is in the called function, made before it releases the lock.
+  if (parking.inside) related.push({ span: parking.inside, message: `it parks here with \`${region.lock}\` still held` });
   // The helper's own body takes the lock (not a closure in it that runs later).
   const again = region.reentrant ? undefined : calls.find((c) => c.localTarget !== undefined && at.takesLock(region, c.localTarget, true));
   if (again) {
@@ -310,7 +353,7 @@ export const awaitHoldingLock: Rule = {
       'It also flags an acquisition with no release on some path. ' +
       'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant). ' +
       'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, on every path that touches the owner\'s state (a read-through cache\'s hit that returns without waiting is a quick caller), none changes a field of the lock\'s owner (an assignment, or a mutating method such as `r.cache.Add` or `l.PushBack`), and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning. The package must have been read: a file analysed without it (the language server with `crossFile: false` or before its index is built) keeps the warning. ' +
-      'A Go function whose first operation on a lock, in source order, is `Unlock()` is called with that lock held and hands it back (nats-server\'s "Lock should be held" helpers: `stalledWait` unlocks `c.mu`, waits, and relocks it on return): its later `Lock()` is no second acquisition (no deadlock is reported at its callers) and no lock left held, a wait before its first `Unlock()` is reported at the call, and a call of such a method under its receiver\'s lock does not hold that lock across the method\'s waits between the `Unlock()` and the lock taken again; a wait after that relock counts at the call as it would in a plain locked section (not a write on the connection beside the mutex), and the message names it (through the receiver only: a lock handed back through a parameter, `removeMsgBlock(mb)`, is not mapped to the caller\'s).',
+      'A Go function whose first operation on a lock, in source order, is `Unlock()` is called with that lock held and hands it back (nats-server\'s "Lock should be held" helpers: `stalledWait` unlocks `c.mu`, waits, and relocks it on return): its later `Lock()` is no second acquisition (no deadlock is reported at its callers) and no lock left held, a wait before its first `Unlock()` is reported at the call (the message names it and shows where it is), and a call of such a method under its receiver\'s lock does not hold that lock across the method\'s waits between the `Unlock()` and the lock taken again; a wait after that relock counts as it would in a plain locked section (not a write on the connection beside the mutex) and is reported once, where the function waits, with the calls that get the lock back held shown beside it, since the caller cannot unlock around the call. Only through the receiver: a lock handed back through a parameter, `removeMsgBlock(mb)`, is not mapped to the caller\'s.',
     why:
       'A task suspended while holding a lock keeps every other task that needs the lock waiting, for as long as the awaited work takes. ' +
       'With a blocking lock the waiters block their threads, which can deadlock the executor. ' +

@@ -506,7 +506,7 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
 /** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
 function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
   const { text } = state;
-  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[] };
+  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[]; handedBack?: string[] };
   const raws: Raw[] = [];
   const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
     const fn = enclosingFn(state, node);
@@ -593,10 +593,12 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const call = r.kind === 'park' && r.calls.length === 1 ? state.calls[r.calls[0]!] : undefined;
     const target = call?.localTarget === undefined ? undefined : state.fns[call.localTarget];
     if (!call || !target?.receiver || call.functionId === undefined) continue;
-    const { releases, held } = releasedBy(state, raws, regions, target, call);
+    const { releases, handedBack, held } = releasedBy(state, raws, regions, target, call);
     if (releases.length > 0) r.releases = releases;
-    // Its waits between the `Unlock()` and the relock are not the caller's: name one it holds the lock for.
-    else if (held) r.parking = { what: `\`${call.calleeText}\`, which parks on ${held.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`, until: held.until };
+    if (handedBack.length > 0) r.handedBack = handedBack;
+    // Its waits between the `Unlock()` and the relock are not the caller's, nor those after the
+    // relock (reported in it): name the one it makes before releasing the caller's lock, and say where.
+    if (held) r.parking = { what: `\`${call.calleeText}\`, which parks on ${held.parking.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`, until: held.parking.until, inside: held.span };
   }
   // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
   for (const call of helperCalls) {
@@ -614,7 +616,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   return raws.map((r, id) => {
     const ordinal = (counters.get(r.context) ?? 0) + 1;
     counters.set(r.context, ordinal);
-    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}) };
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}) };
   });
 }
 
@@ -622,35 +624,51 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
 type ParkAt = { readonly span: Span; readonly fn: number; readonly calls: readonly number[]; readonly parking: Parking };
 
 /**
- * The caller's locks (by key) that a call of `target` gives up while it parks: each lock of the
- * method's receiver that the method hands back (held on entry, see locks.ts) when none of the
- * method's parking points counts where it holds that lock (before its first `Unlock()`, or after it
- * took it again): a wait between the `Unlock()` and the relock never counts, and one where it holds
- * the lock counts as it would in a plain locked section, so not I/O on the connection beside the
- * mutex (`c.nc.Write` under `c.mu`). The method's `c.mu` is the caller's `x.mu` for a call
- * `x.method(…)`. `held`: the first parking point that counts, for a lock the call does not give up.
+ * What a call `x.method(…)` of `target` does with the caller's locks (by key) that the method hands
+ * back (held on entry, see locks.ts; the method's `c.mu` is the caller's `x.mu`), judged by the
+ * method's parking points as a plain locked section would be (not I/O on the connection beside the
+ * mutex, `c.nc.Write` under `c.mu`):
+ * - `releases`: the call gives the lock up for every wait it makes: each lies between its
+ *   `Unlock()` and the relock (nats-server's `stalledWait`);
+ * - `held`: the first wait it makes before its first `Unlock()`, with the caller's lock held: the
+ *   caller's to report, at the call (the method's entry region reports nothing);
+ * - `handedBack`: the locks it waits for only after taking them again itself: that wait is the
+ *   method's own, reported where it waits, and the call, which only gets the lock back, is not
+ *   reported for it again.
  */
-function releasedBy(state: GoState, raws: readonly ParkAt[], regions: readonly HeldRegion[], target: GoFn, call: CallSite): { releases: string[]; held?: Parking } {
+function releasedBy(
+  state: GoState,
+  raws: readonly ParkAt[],
+  regions: readonly HeldRegion[],
+  target: GoFn,
+  call: CallSite,
+): { releases: string[]; handedBack: string[]; held?: ParkAt } {
   const own = regions.filter((g) => g.context === target.info.context && (g.entry === true || g.relock === true));
   const recv = target.receiver!.name;
   const operand = call.calleeText.slice(0, call.calleeText.lastIndexOf('.'));
-  if (operand === '') return { releases: [] };
+  if (operand === '') return { releases: [], handedBack: [] };
   const parks = raws.filter((r) => r.fn === target.info.id).sort((a, b) => a.span.start - b.span.start);
   const guarded = (g: HeldRegion, p: ParkAt): boolean => p.calls.length > 0 && p.calls.every((id) => onGuardedResource(g, state.calls[id]!));
+  const counts = (regionsOf: readonly HeldRegion[], p: ParkAt): boolean => regionsOf.some((g) => spanContains(g.span, p.span) && !guarded(g, p));
   const releases: string[] = [];
-  let held: Parking | undefined;
+  const handedBack: string[] = [];
+  let held: ParkAt | undefined;
   for (const key of new Set(own.filter((g) => g.entry).map((g) => g.lockKey))) {
     const mine = own.filter((g) => g.lockKey === key);
     const written = mine[0]!.lock.replace(/\s+/g, '');
     if (!written.startsWith(`${recv}.`)) continue;
-    const counted = parks.find((p) => mine.some((g) => spanContains(g.span, p.span) && !guarded(g, p)));
-    if (counted) {
-      held ??= counted.parking;
+    const callers = lockKeyOf(`${operand}${written.slice(recv.length)}`, state.fns[call.functionId!]!);
+    const entry = mine.filter((g) => g.entry);
+    const before = parks.find((p) => counts(entry, p));
+    if (before) {
+      held ??= before;
       continue;
     }
-    releases.push(lockKeyOf(`${operand}${written.slice(recv.length)}`, state.fns[call.functionId!]!));
+    const relocked = mine.filter((g) => g.relock);
+    if (parks.some((p) => counts(relocked, p))) handedBack.push(callers);
+    else releases.push(callers);
   }
-  return { releases, ...(held ? { held } : {}) };
+  return { releases, handedBack, ...(held ? { held } : {}) };
 }
 
 /**

@@ -625,6 +625,8 @@ class FunctionWalk {
       context: this.fn.info.context!, ...(acq.op.shared ? { shared: true } : {}), guardedResources: acq.op.guarded,
       ...(acq.op.packageLock ? { packageLock: acq.op.packageLock } : {}),
       ...(acq.entry ? { entry: true as const } : {}), ...(acq.relock ? { relock: true as const } : {}),
+      // Taken again and handed back to the caller held: unlocking before the wait is not the fix.
+      ...(acq.relock && !rs ? { advice: `move it before \`${textOf(this.state.text, acq.op.call)}\` takes the lock again to hand it back, or to the caller after it unlocks` } : {}),
     });
   }
 
