@@ -625,7 +625,8 @@ type ParkAt = { readonly span: Span; readonly fn: number; readonly calls: readon
 
 /**
  * What a call `x.method(…)` of `target` does with the caller's locks (by key) that the method hands
- * back (held on entry, see locks.ts; the method's `c.mu` is the caller's `x.mu`), judged by the
+ * back (held on entry, see locks.ts; the method's `c.mu` is the caller's `x.mu`, and its `c`, a
+ * receiver that embeds the lock, is the caller's `x`), judged by the
  * method's parking points as a plain locked section would be (not I/O on the connection beside the
  * mutex, `c.nc.Write` under `c.mu`):
  * - `releases`: the call gives the lock up for every wait it makes: each lies between its
@@ -656,7 +657,8 @@ function releasedBy(
   for (const key of new Set(own.filter((g) => g.entry).map((g) => g.lockKey))) {
     const mine = own.filter((g) => g.lockKey === key);
     const written = mine[0]!.lock.replace(/\s+/g, '');
-    if (!written.startsWith(`${recv}.`)) continue;
+    // `c.mu`, or the receiver itself when it embeds the lock (`n.Lock()`: nats-server's raft).
+    if (written !== recv && !written.startsWith(`${recv}.`)) continue;
     const callers = lockKeyOf(`${operand}${written.slice(recv.length)}`, state.fns[call.functionId!]!);
     const entry = mine.filter((g) => g.entry);
     const before = parks.find((p) => counts(entry, p));
