@@ -147,6 +147,40 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
     assert.deepEqual(typeErrors('broker.ts', after), []);
   });
 
+  it('a configured interval stays the ceiling: the wait grows from 100 ms up to it, with full jitter; the result type-checks', () => {
+    // Modelled on a queue client whose options carry the reconnect interval (`this.options.retryDelay`).
+    const src = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'interface Broker { connect(url: string): Promise<{ close(): Promise<void> }> }',
+      '',
+      'export class QueueClient {',
+      '  constructor(private readonly broker: Broker, private readonly options: { url: string; retryDelay: number }) {}',
+      '',
+      '  async connect() {',
+      '    while (true) {',
+      '      try {',
+      '        return await this.broker.connect(this.options.url);',
+      '      } catch (err) {',
+      '        await sleep(this.options.retryDelay);',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    );
+    const { fixes } = fixesOf('queue.ts', src, 'retry-without-backoff');
+    assert.equal(fixes.length, 1);
+    assert.equal(fixes[0]!.title, 'Retry at most 5 times, waiting a random, growing part of `this.options.retryDelay` (5 attempts and the 100 ms base are placeholders: choose them)');
+    const after = applied('queue.ts', src, fixes[0], 'retry-without-backoff');
+    assert.equal(
+      after,
+      src
+        .replace('    while (true) {', '    for (let attempt = 1; ; attempt++) {')
+        .replace('        await sleep(this.options.retryDelay);', '        if (attempt >= 5) throw err;\n        await sleep(Math.random() * Math.min(this.options.retryDelay, 100 * 2 ** attempt));'),
+    );
+    assert.deepEqual(typeErrors('queue.ts', after), []);
+  });
+
   it('a `catch` without a binding gets one, and a loop without a sleep gets a growing one', () => {
     const src = lines(
       'export async function sendWebhook(url: string, body: string): Promise<Response> {',

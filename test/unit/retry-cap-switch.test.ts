@@ -53,9 +53,10 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
   const files: [string, string[]][] = [
     // serf's own loop sleeps the configured `RetryInterval`: the message names it and asks for jitter and growth under it.
     ['go/retry-without-backoff/invalid-caps-off-by-default.go', ['on a fixed interval (`config.RetryInterval`) with no jitter and an attempt cap that is skipped when `config.RetryMaxAttempts` is 0', 'with a growing delay and an attempt cap that is skipped when `c.cfg.MaxRetries` is 0']],
-    ['ts/retry-without-backoff/invalid-caps-off-by-default.ts', ['with a constant delay and an attempt cap that is skipped when `this.options.maxRetries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `this.options.retryMaxAttempts` is 0']],
+    // The consumers' own loops sleep their configured `retryDelayMs`/`retry_delay`: named like serf's.
+    ['ts/retry-without-backoff/invalid-caps-off-by-default.ts', ['on a fixed interval (`this.options.retryDelayMs`) with no jitter and an attempt cap that is skipped when `this.options.maxRetries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `this.options.retryMaxAttempts` is 0']],
     ['rust/retry-without-backoff/invalid-caps-off-by-default.rs', ['with a constant delay and an attempt cap that is skipped when `self.config.max_retries` is None', 'with a constant delay and an attempt cap that is skipped when `self.config.max_attempts` is 0']],
-    ['python/retry-without-backoff/invalid-caps-off-by-default.py', ['with a constant delay and an attempt cap that is skipped when `self.max_retries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `self.max_attempts` is None']],
+    ['python/retry-without-backoff/invalid-caps-off-by-default.py', ['on a fixed interval (`self.retry_delay`) with no jitter and an attempt cap that is skipped when `self.max_retries` is 0 or not set', 'with a growing delay and an attempt cap that is skipped when `self.max_attempts` is None']],
     ['java/retry-without-backoff/invalid-caps-off-by-default.java', ['with a constant delay and an attempt cap that is skipped when `maxAttempts` is 0', 'with a constant delay and an attempt cap that is skipped when `properties.getMaxRetries()` is -1']],
   ];
   for (const [file, wanted] of files) {
@@ -87,6 +88,99 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     // A field the loop multiplies grows.
     for (const sleep of ['time.Sleep(cfg.RetryInterval); cfg.RetryInterval = cfg.RetryInterval * 2', 'time.Sleep(cfg.RetryInterval); cfg.RetryInterval *= 2', 'time.Sleep(cfg.RetryInterval); cfg.RetryInterval += cfg.RetryInterval']) {
       assert.match(message(sleep), /with a growing delay and no cap on attempts: when the dependency is down/, sleep);
+    }
+  });
+
+  /** The findings of a fixture: line → message. */
+  const messagesOf = (file: string): Map<number, string> => {
+    const path = join(FIXTURES, file);
+    const text = readFileSync(path, 'utf8');
+    const found = analyze({ path, text })!.findings.filter((f) => f.rule === 'retry-without-backoff');
+    return new Map(found.map((f) => [text.slice(0, f.span.start).split('\n').length, f.message]));
+  };
+  const lineOf = (file: string, marker: string): number => readFileSync(join(FIXTURES, file), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 2;
+  const STEP = 'callers that fail together (processes restarted at once, an outage of what they call) retry in step, all at the same moment of every interval';
+
+  it('names a configured interval in TS/JS loops, with advice that keeps it the ceiling', () => {
+    const file = 'ts/retry-without-backoff/invalid-configured-intervals.ts';
+    const messages = messagesOf(file);
+    const at = (method: string): string => messages.get(lineOf(file, `async ${method}(`)) ?? `no finding in ${method}`;
+    assert.equal(
+      at('connect'),
+      `This loop retries \`this.broker.connect\` in \`connect\` on a fixed interval (\`this.options.retryDelay\`) with no jitter and no cap on attempts: ${STEP}, for as long as the failure lasts; ` +
+        "wait a random part of the interval that grows with each attempt, up to the interval itself (`Math.random() * Math.min(this.options.retryDelay, base * 2 ** attempt)`), or use `backOff` from `exponential-backoff` with `jitter: 'full'` and `maxDelay` set to the interval (and `numOfAttempts` raised where the loop must keep trying: it stops after 10 attempts by default)",
+    );
+    assert.match(at('reconnect'), /on a fixed interval \(`this\.options\.retryDelayMs`\) with no jitter and no cap on attempts:/);
+    assert.equal(
+      messages.get(lineOf(file, 'async uploadWithRetry(') + 1),
+      `This loop retries \`this.storage.upload\` in \`uploadWithRetry\` on a fixed interval (\`this.options.retryDelay\`) with no jitter: ${STEP}, on each of their attempts; ` +
+        "wait a random part of the interval that grows with each attempt, up to the interval itself (`Math.random() * Math.min(this.options.retryDelay, base * 2 ** attempt)`), or use `backOff` from `exponential-backoff` with `jitter: 'full'` and `maxDelay` set to the interval (and `numOfAttempts` set to the loop's cap)",
+    );
+    // A literal, an imported constant (bare or off the module), a local the loop assigns and a field it steps keep the storm message; a doubled field grows.
+    for (const method of ['connectFixed', 'connectWithDefault', 'connectWithModuleDefault', 'connectWithLocal', 'connectStepping']) {
+      assert.match(at(method), /with a constant delay and no cap on attempts: when the dependency is down, every caller retries on the same fixed beat together/, method);
+    }
+    assert.match(at('connectDoubling'), /with a growing delay and no cap on attempts: when the dependency is down/);
+  });
+
+  it('tells a configured interval from other delays in a JS loop, and in a timer promise', () => {
+    const loop = (wait: string): string =>
+      ["const { setTimeout: sleep } = require('node:timers/promises');", "const defaults = require('./defaults');", '', 'class Publisher {', '  async publish(msg) {', '    while (true) {', '      try {', '        return await this.channel.send(msg);', '      } catch (err) {', `        ${wait}`, '      }', '    }', '  }', '}', 'module.exports = { Publisher };', ''].join('\n');
+    const message = (wait: string): string => {
+      const found = analyze({ path: '/w/publisher.js', text: loop(wait) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
+      assert.equal(found.length, 1, wait);
+      return found[0]!.message;
+    };
+    for (const wait of ['await sleep(this.options.retryInterval);', 'await new Promise((resolve) => setTimeout(resolve, this.options.retryInterval));', 'await sleep(this.options.retryInterval || 2000);']) {
+      assert.match(message(wait), /^This loop retries `this\.channel\.send` in `publish` on a fixed interval \(`this\.options\.retryInterval`\) with no jitter and no cap on attempts: callers that fail together/, wait);
+    }
+    for (const wait of ['await sleep(2000);', 'await sleep(defaults.retryInterval);', 'await sleep(this.options.retryInterval); this.options.retryInterval += 100;', 'await sleep(this.options.retryInterval); await sleep(1000);', 'await sleep(this.options.retryInterval); this.options = { retryInterval: 10 };']) {
+      assert.match(message(wait), /with a constant delay and no cap on attempts: when the dependency is down/, wait);
+    }
+    for (const wait of ['await sleep(this.retryInterval); this.retryInterval *= 2;', 'await sleep(this.retryInterval); this.retryInterval += this.retryInterval;']) {
+      assert.match(message(wait), /with a growing delay and no cap on attempts: when the dependency is down/, wait);
+    }
+  });
+
+  it('names a configured interval in Python loops, with advice that keeps it the ceiling', () => {
+    const file = 'python/retry-without-backoff/invalid-configured-intervals.py';
+    const messages = messagesOf(file);
+    const at = (method: string): string => messages.get(lineOf(file, `def ${method}(`)) ?? `no finding in ${method}`;
+    assert.equal(
+      at('connect'),
+      `This loop retries \`websockets.connect\` in \`connect\` on a fixed interval (\`self.reconnect_interval\`) with no jitter and no cap on attempts: ${STEP}, for as long as the failure lasts; ` +
+        'wait a random part of the interval that grows with each attempt, up to the interval itself (`await asyncio.sleep(random.uniform(0, min(self.reconnect_interval, base * 2 ** attempt)))`), or let tenacity wait: `async for attempt in AsyncRetrying(…)` with `wait=wait_random_exponential(multiplier=…, max=self.reconnect_interval)` (and a `stop=` unless the loop must keep trying: by default it never stops)',
+    );
+    assert.equal(
+      at('connect_limited'),
+      `This loop retries \`websockets.connect\` in \`connect_limited\` on a fixed interval (\`self.reconnect_interval\`) with no jitter: ${STEP}, on each of their attempts; ` +
+        'wait a random part of the interval that grows with each attempt, up to the interval itself (`await asyncio.sleep(random.uniform(0, min(self.reconnect_interval, base * 2 ** attempt)))`), or let tenacity wait: `async for attempt in AsyncRetrying(…)` with `wait=wait_random_exponential(multiplier=…, max=self.reconnect_interval)` and `stop=stop_after_attempt(…)`',
+    );
+    assert.match(at('start'), /on a fixed interval \(`self\._config\.reconnect_delay`\) with no jitter and no cap on attempts:/);
+    assert.match(at('post'), /on a fixed interval \(`self\.retry_interval`\) .*\(`time\.sleep\(random\.uniform\(0, min\(self\.retry_interval, base \* 2 \*\* attempt\)\)\)`\), or let tenacity wait: `for attempt in Retrying\(…\)`/);
+    // A literal, an imported constant (bare or off an imported module), a local the loop assigns and a field it steps keep the storm message; a doubled field grows.
+    for (const method of ['connect_fixed', 'connect_default', 'connect_settings', 'connect_local', 'connect_stepping']) {
+      assert.match(at(method), /with a constant delay and no cap on attempts: when the dependency is down, every caller retries on the same fixed beat together/, method);
+    }
+    assert.match(at('connect_doubling'), /with a growing delay and no cap on attempts: when the dependency is down/);
+  });
+
+  it('tells a configured interval from other delays in a Python loop', () => {
+    const loop = (wait: string): string =>
+      ['import asyncio', '', 'import aiohttp', 'import config', '', '', 'class Feed:', '    async def fetch(self, session, url):', '        while True:', '            try:', '                resp = await session.get(url)', '                return await resp.json()', '            except aiohttp.ClientError:', ...wait.split('; ').map((w) => `                ${w}`), ''].join('\n');
+    const message = (wait: string): string => {
+      const found = analyze({ path: '/w/feed.py', text: loop(wait) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
+      assert.equal(found.length, 1, wait);
+      return found[0]!.message;
+    };
+    for (const wait of ['await asyncio.sleep(self.retry_interval)', 'await asyncio.sleep(self._config.reconnect_delay)', 'await asyncio.sleep(self.retry_interval or 5)']) {
+      assert.match(message(wait), /in `fetch` on a fixed interval \(`self\.(?:retry_interval|_config\.reconnect_delay)`\) with no jitter and no cap on attempts: callers that fail together/, wait);
+    }
+    for (const wait of ['await asyncio.sleep(5)', 'await asyncio.sleep(config.RETRY_INTERVAL)', 'await asyncio.sleep(self.retry_interval); self.retry_interval += 1', 'await asyncio.sleep(self.retry_interval); await asyncio.sleep(1)', 'await asyncio.sleep(self._config.reconnect_delay); self._config = self.reload()']) {
+      assert.match(message(wait), /with a constant delay and no cap on attempts: when the dependency is down/, wait);
+    }
+    for (const wait of ['await asyncio.sleep(self.retry_interval); self.retry_interval *= 2', 'await asyncio.sleep(self.retry_interval); self.retry_interval = min(self.retry_interval * 2, 60)']) {
+      assert.match(message(wait), /with a growing delay and no cap on attempts: when the dependency is down/, wait);
     }
   });
 });

@@ -473,7 +473,7 @@ export interface RetrySite {
   /**
    * The constant delay is an interval read from a configuration or an object's field, as written
    * (`config.RetryInterval`): its length is the user's choice, so the finding is about its lack of
-   * jitter and growth, not its length. Set by the Go frontend.
+   * jitter and growth, not its length. Set by the Go, TS/JS and Python frontends for loops.
    */
   readonly interval?: string;
   /** The delay is random within a range that does not grow (Spring's uniform random backoff, a jitter): callers do not retry in step. */

@@ -6,6 +6,7 @@
  * goes round on success too) or a `for` over items (each item is tried once) is not a retry.
  */
 import type { CallSite, CapSwitch, CollectionSource, FanOutBound, FanOutSite, RetryDelay, RetrySite } from '../../engine/model';
+import { escapeRegExp } from '../../engine/regexp';
 import { switchableCap } from '../../engine/retry-caps';
 import { enclosingFn, decoratorsOf, type BuildState } from './builder';
 import type { SyntaxNode } from './syntax';
@@ -341,7 +342,7 @@ export class PythonAmplifiers {
         span: { start: loop.start, end: head.end },
         kind: 'loop',
         operation: op.call.calleeText,
-        delay: this.delayOf(loop),
+        ...this.delayOf(loop),
         ...this.capOf(loop, head, capText),
         ...(op.awaited ? {} : { sync: true }),
         ...(op.call.context !== undefined ? { context: op.call.context } : {}),
@@ -371,23 +372,35 @@ export class PythonAmplifiers {
     return found ?? (sync ? { call: sync, awaited: false } : undefined);
   }
 
-  private delayOf(loop: Node): RetryDelay {
+  /**
+   * How the loop waits between attempts; when every sleep waits one configured interval
+   * (`self.retry_interval`, `self._config.reconnect_delay`), that interval as written.
+   */
+  private delayOf(loop: Node): { delay: RetryDelay; interval?: string } {
     const text = this.text;
     const loopText = slice(text, loop);
     let delay: RetryDelay = 'none';
+    const intervals = new Set<string>();
     for (const c of this.state.calls) {
       if (c.span.start < loop.start || c.span.end > loop.end || !isSleep(c)) continue;
       const amount = text.slice(c.argsSpan.start + 1, c.argsSpan.end - 1).trim();
-      if (GROWTH.test(amount)) return 'growing';
+      if (GROWTH.test(amount)) return { delay: 'growing' };
       const variable = /^([A-Za-z_]\w*)$/.exec(amount)?.[1] ?? /\(\s*([A-Za-z_]\w*)\s*[,)]/.exec(amount)?.[1];
       if (variable !== undefined) {
         const fnText = this.functionText(loop);
-        if (new RegExp(`\\b${variable}\\s*(?:\\*=|\\*\\*=|<<=|=\\s*[^\\n]*(?:\\*|<<|pow\\s*\\(|backoff|expon))`, 'i').test(loopText)) return 'growing';
-        if (new RegExp(`\\b${variable}\\s*=\\s*[^\\n]*(?:backoff|expon)`, 'i').test(fnText)) return 'growing';
+        if (new RegExp(`\\b${variable}\\s*(?:\\*=|\\*\\*=|<<=|=\\s*[^\\n]*(?:\\*|<<|pow\\s*\\(|backoff|expon))`, 'i').test(loopText)) return { delay: 'growing' };
+        if (new RegExp(`\\b${variable}\\s*=\\s*[^\\n]*(?:backoff|expon)`, 'i').test(fnText)) return { delay: 'growing' };
       }
+      const field = CONFIGURED_INTERVAL.exec(amount)?.[1];
+      // A field the loop multiplies (`self.delay *= 2`, `self.delay = min(self.delay * 2, 60)`) grows like a variable.
+      if (field !== undefined && multiplied(loopText, field)) return { delay: 'growing' };
       delay = 'constant';
+      intervals.add(field !== undefined && !this.state.scope.imports.has(field.slice(0, field.indexOf('.'))) ? field : '');
     }
-    return delay;
+    // One configured interval for every wait; a literal, a mix, an imported module's value or a field the loop assigns is a plain constant delay.
+    const [only] = intervals;
+    if (delay !== 'constant' || intervals.size !== 1 || !only || assigned(loopText, only)) return { delay };
+    return { delay, interval: only };
   }
 
   private functionText(n: Node): string {
@@ -417,6 +430,26 @@ export class PythonAmplifiers {
 }
 
 const GROWTH = /\*|<<|pow\s*\(|backoff|expon/i;
+/** A sleep's argument that reads a field (`self.retry_interval`, `self._config.reconnect_delay`), with a default for an unset one (`self.retry_delay or 5`). */
+const CONFIGURED_INTERVAL = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?:\s+or\s+\d+(?:\.\d+)?)?$/;
+
+/** `field` (or an object it is read from) is assigned in the loop: `self.retry_interval = …`, `self.delay += 1`, `self._config = load()`, `cfg = load()`. */
+function assigned(loopText: string, field: string): boolean {
+  const parts = field.split('.');
+  const op = String.raw`\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)`;
+  // A bare name only at the start of a statement: `connect(config=config)` passes a keyword argument.
+  if (new RegExp(String.raw`(?:^|\n)[ \t]*${escapeRegExp(parts[0]!)}${op}`).test(loopText)) return true;
+  for (let i = 2; i <= parts.length; i++) {
+    if (new RegExp(String.raw`(?:^|[^\w.])${escapeRegExp(parts.slice(0, i).join('.'))}${op}`).test(loopText)) return true;
+  }
+  return false;
+}
+
+/** `field` is multiplied or doubled in the loop: `self.delay *= 2`, `self.delay <<= 1`, `self.delay = self.delay * 2`, `self.delay += self.delay`. */
+function multiplied(loopText: string, field: string): boolean {
+  const f = escapeRegExp(field);
+  return new RegExp(`(?:^|[^\\w.])${f}\\s*(?:\\*=|\\*\\*=|<<=|\\+=\\s*${f}(?![\\w.])|=\\s*[^\\n]*(?<![\\w.])${f}(?![\\w.])\\s*(?:\\*|<<))`).test(loopText);
+}
 const SLEEPS = new Set(['asyncio.sleep', 'anyio.sleep', 'trio.sleep', 'time.sleep', 'gevent.sleep']);
 
 function isSleep(c: CallSite): boolean {

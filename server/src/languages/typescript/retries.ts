@@ -9,6 +9,7 @@ import type { CapSwitch, FunctionInfo, RetryDelay, RetrySite } from '../../engin
 import { switchableCap } from '../../engine/retry-caps';
 import { isFunctionLike, normalisedText, skipTrivia, T, unwrap } from './ast';
 import type { RawCall } from './records';
+import { lookup, requiredModule, type Scope } from './resolve';
 
 /** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
 const SK = ts.SyntaxKind;
@@ -56,7 +57,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     const operation = firstCall(tryStmt.tryBlock);
     if (!operation) return undefined;
     const cap = capOf(loop, handler, code);
-    const delay = delayOf(loop, cap.counter);
+    const { delay, interval } = delayOf(loop, cap.counter, c.scope);
     const head = loopHead(loop);
     const fn = c.functionId === undefined ? undefined : functions[c.functionId];
     return {
@@ -64,6 +65,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       kind: 'loop',
       operation,
       delay,
+      ...(interval !== undefined ? { interval } : {}),
       capped: cap.capped,
       ...(cap.capped && CONFLICT.test(code(handler)) ? { conflict: true } : {}),
       ...(cap.skippable ? { capSkippable: true } : {}),
@@ -194,20 +196,66 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     return { start: s, end: T.isDoStatement(loop) ? s + 2 : body ? Math.max(s, skipTrivia(text, body.pos)) : loop.end };
   }
 
-  /** How the loop waits between attempts: an awaited sleep in the loop, and whether its delay grows. */
-  function delayOf(loop: ts.Node, counter: string | undefined): RetryDelay {
+  /**
+   * How the loop waits between attempts: an awaited sleep in the loop, and whether its delay grows;
+   * when every sleep waits one configured interval (`this.options.retryDelay`), that interval as written.
+   */
+  function delayOf(loop: ts.Node, counter: string | undefined, scope: Scope): { delay: RetryDelay; interval?: string } {
     let delay: RetryDelay = 'none';
+    const intervals = new Set<string>();
     const visit = (n: ts.Node): void => {
       if (delay === 'growing' || isFunctionLike(n)) return;
       if (T.isCallExpression(n) || T.isNewExpression(n)) {
         const amount = sleepAmount(n);
-        if (amount !== undefined) delay = grows(amount, loop, counter) ? 'growing' : 'constant';
-        else if (T.isCallExpression(n) && BACKOFF_NAMES.test(calleeText(n))) delay = 'growing';
+        if (amount !== undefined) {
+          delay = grows(amount, loop, counter) ? 'growing' : 'constant';
+          intervals.add(configuredInterval(amount, scope) ?? '');
+        } else if (T.isCallExpression(n) && BACKOFF_NAMES.test(calleeText(n))) delay = 'growing';
       }
       T.forEachChild(n, visit);
     };
     visit((loop as ts.IterationStatement).statement);
-    return delay;
+    // `delay` is set in the closure: read it as the union again.
+    if ((delay as RetryDelay) !== 'constant') return { delay };
+    // One configured interval for every wait; a literal, a mix, a module's value or a field the loop assigns is a plain constant delay.
+    const [only] = intervals;
+    if (intervals.size !== 1 || !only || assignedIn(loop, only)) return { delay };
+    return { delay, interval: only };
+  }
+
+  /**
+   * The property chain a sleep waits, when it is a configured interval: a field of `this` or of an
+   * object (`this.options.retryDelay`, `opts.retryDelayMs ?? 1000`), not a literal, a call, a bare
+   * name or a value read off an imported module (`config.RETRY_DELAY` from `import * as config`).
+   */
+  function configuredInterval(amount: ts.Expression | null, scope: Scope): string | undefined {
+    if (amount === null) return undefined;
+    let e = unwrap(amount);
+    // A default for an unset option (`this.options.retryDelayMs ?? 1000`) keeps the option the interval.
+    if (T.isBinaryExpression(e) && (e.operatorToken.kind === SK.QuestionQuestionToken || e.operatorToken.kind === SK.BarBarToken) && T.isNumericLiteral(unwrap(e.right))) e = unwrap(e.left);
+    if (!T.isPropertyAccessExpression(e)) return undefined;
+    let root: ts.Expression = e;
+    while (T.isPropertyAccessExpression(root)) root = unwrap(root.expression);
+    if (root.kind !== SK.ThisKeyword && !T.isIdentifier(root)) return undefined;
+    if (T.isIdentifier(root) && isImported(root.text, scope)) return undefined;
+    return code(e);
+  }
+
+  /** `chain`, or an object it is read from, is assigned or stepped in the loop (`this.options.retryDelay += 1000`, `this.options = next`). */
+  function assignedIn(loop: ts.Node, chain: string): boolean {
+    const hits = (target: ts.Expression): boolean => {
+      const t = code(unwrap(target));
+      return t === chain || chain.startsWith(`${t}.`);
+    };
+    let hit = false;
+    const visit = (n: ts.Node): void => {
+      if (hit) return;
+      if (T.isBinaryExpression(n) && n.operatorToken.kind >= SK.FirstAssignment && n.operatorToken.kind <= SK.LastAssignment && hits(n.left)) hit = true;
+      else if ((T.isPostfixUnaryExpression(n) || T.isPrefixUnaryExpression(n)) && (n.operator === SK.PlusPlusToken || n.operator === SK.MinusMinusToken) && hits(n.operand)) hit = true;
+      else T.forEachChild(n, visit);
+    };
+    visit(loop);
+    return hit;
   }
 
   /** The delay expression of a sleep call: `sleep(ms)`, `setTimeout(ms)` from timers/promises, `new Promise((r) => setTimeout(r, ms))`. */
@@ -267,20 +315,24 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     const counted = counter === undefined ? undefined : new RegExp(`(^|[^\\w.$])${counter.replace(/[.$]/g, '\\$&')}\\b`);
     if (counted !== undefined && counted.test(code) && /[*]/.test(code)) return true;
     const e = unwrap(amount);
-    const name = T.isIdentifier(e) ? e.text : T.isCallExpression(e) ? undefined : undefined;
-    if (name !== undefined) return multipliedIn(scopeNode, name);
+    if (T.isIdentifier(e)) return multipliedIn(scopeNode, e.text);
+    // A field the loop multiplies (`this.delay *= 2`, `this.delay = Math.min(this.delay * 2, max)`) grows like a variable.
+    if (T.isPropertyAccessExpression(e) && multipliedIn(scopeNode, normalisedText(text, start(e), e.end))) return true;
     if (counted !== undefined && counted.test(code)) return true;
     return false;
   }
 
+  /** `name` (a variable or a property chain, as written) is multiplied, shifted or doubled in `scopeNode`. */
   function multipliedIn(scopeNode: ts.Node, name: string): boolean {
     let hit = false;
     const visit = (n: ts.Node): void => {
       if (hit) return;
-      if (T.isBinaryExpression(n) && T.isIdentifier(n.left) && n.left.text === name) {
+      if (T.isBinaryExpression(n) && (T.isIdentifier(n.left) || T.isPropertyAccessExpression(n.left)) && normalisedText(text, start(n.left), n.left.end) === name) {
         const op = n.operatorToken.kind;
+        const right = normalisedText(text, start(n.right), n.right.end);
         if (op === SK.AsteriskEqualsToken || op === SK.LessThanLessThanEqualsToken || op === SK.AsteriskAsteriskEqualsToken) hit = true;
-        else if (op === SK.EqualsToken && /\*|<<|Math\.pow/.test(normalisedText(text, start(n.right), n.right.end))) hit = true;
+        else if (op === SK.PlusEqualsToken && right === name) hit = true;
+        else if (op === SK.EqualsToken && /\*|<<|Math\.pow/.test(right)) hit = true;
       }
       T.forEachChild(n, visit);
     };
@@ -491,4 +543,18 @@ function comparesName(body: ts.Node, name: string): boolean {
   };
   visit(body);
   return hit;
+}
+
+/** `name` is bound to an import: `import config from './config'`, `import * as c from …`, `const c = require('…')`, `const { c } = require('…')`. */
+function isImported(name: string, scope: Scope): boolean {
+  const b = lookup(name, scope);
+  if (b === undefined) return false;
+  if (b.k === 'value') return true;
+  const required = (e: ts.Expression | undefined): boolean => {
+    if (e === undefined) return false;
+    const u = unwrap(e);
+    return requiredModule(T.isAwaitExpression(u) ? unwrap(u.expression) : u) !== undefined;
+  };
+  if (b.k === 'var') return b.exprs.length === 1 && required(b.exprs[0]);
+  return b.k === 'member' && required(b.base);
 }

@@ -3,8 +3,9 @@
  * - No cap: the loop counts its attempts (`while (true)` → `for (let attempt = 1; ; attempt++)`) and
  *   its `catch` rethrows once `attempt >= 5`.
  * - No growth: the constant sleep's delay `d` becomes `Math.random() * Math.min(30000, d * 2 ** attempt)`
- *   (exponential, capped at 30 s, with full jitter); a loop with no sleep gets one at the top of its
- *   `catch`, from 100 ms.
+ *   (exponential, capped at 30 s, with full jitter); a configured interval `d` (`this.options.retryDelay`)
+ *   stays the ceiling instead: `Math.random() * Math.min(d, 100 * 2 ** attempt)`; a loop with no sleep
+ *   gets one at the top of its `catch`, from 100 ms.
  * It is a suggestion: the numbers are placeholders, and giving up changes what the caller sees (the
  * last error instead of an endless wait). A sync retry with no delay is refused: it cannot wait
  * without blocking the thread.
@@ -27,7 +28,12 @@ export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInp
   const site = id === undefined ? undefined : parsed.model.retries?.[id];
   if (!site) return NONE;
   const { sf, style } = input;
-  const title = `Retry at most ${RETRY_ATTEMPTS} times with exponential backoff and jitter (${RETRY_ATTEMPTS} attempts, 30 s and the base delay are placeholders: choose them)`;
+  // A configured interval stays the ceiling: the wait grows from 100 ms up to it, with full jitter (the rule's interval advice).
+  const interval = site.kind === 'loop' && site.delay === 'constant' && site.jittered !== true ? site.interval : undefined;
+  const title =
+    interval !== undefined
+      ? `Retry at most ${RETRY_ATTEMPTS} times, waiting a random, growing part of \`${interval}\` (${RETRY_ATTEMPTS} attempts and the 100 ms base are placeholders: choose them)`
+      : `Retry at most ${RETRY_ATTEMPTS} times with exponential backoff and jitter (${RETRY_ATTEMPTS} attempts, 30 s and the base delay are placeholders: choose them)`;
   const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title, reason }] });
   if (site.kind === 'recursion') return recursionFix(sf, site.span, site.capped, site.delay, title);
   if (site.kind !== 'loop') return NONE;
@@ -63,7 +69,9 @@ export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInp
   if (site.delay !== 'growing') {
     if (counter === undefined) return refuse('no loop variable counts the attempts, so the delay has nothing to grow with');
     const amount = sleepAmount(loop.statement);
-    if (amount) {
+    if (amount && interval !== undefined) {
+      edits.push({ span: { start: amount.getStart(sf), end: amount.end }, newText: `Math.random() * Math.min(${paren(sf, amount)}, 100 * 2 ** ${counter})` });
+    } else if (amount) {
       edits.push({ span: { start: amount.getStart(sf), end: amount.end }, newText: `Math.random() * Math.min(30000, ${paren(sf, amount)} * 2 ** ${counter})` });
     } else if (amount === null) {
       return refuse('the sleep is given no delay to grow');
