@@ -125,7 +125,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
 
   it('tells a configured interval from other delays in a JS loop, and in a timer promise', () => {
     const loop = (wait: string): string =>
-      ["const { setTimeout: sleep } = require('node:timers/promises');", "const defaults = require('./defaults');", '', 'class Publisher {', '  async publish(msg) {', '    while (true) {', '      try {', '        return await this.channel.send(msg);', '      } catch (err) {', `        ${wait}`, '      }', '    }', '  }', '}', 'module.exports = { Publisher };', ''].join('\n');
+      ["const { setTimeout: sleep } = require('node:timers/promises');", "const defaults = require('./defaults');", '', 'const PUBLISH = { retryInterval: 2000 };', '', 'class Publisher {', '  static retryInterval = 2000;', '  RETRY_INTERVAL_MS = 2000;', '', '  async publish(msg) {', '    while (true) {', '      try {', '        return await this.channel.send(msg);', '      } catch (err) {', `        ${wait}`, '      }', '    }', '  }', '}', 'module.exports = { Publisher };', ''].join('\n');
     const message = (wait: string): string => {
       const found = analyze({ path: '/w/publisher.js', text: loop(wait) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
       assert.equal(found.length, 1, wait);
@@ -134,7 +134,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     for (const wait of ['await sleep(this.options.retryInterval);', 'await new Promise((resolve) => setTimeout(resolve, this.options.retryInterval));', 'await sleep(this.options.retryInterval || 2000);']) {
       assert.match(message(wait), /^This loop retries `this\.channel\.send` in `publish` on a fixed interval \(`this\.options\.retryInterval`\) with no jitter and no cap on attempts: callers that fail together/, wait);
     }
-    for (const wait of ['await sleep(2000);', 'await sleep(defaults.retryInterval);', 'await sleep(this.options.retryInterval); this.options.retryInterval += 100;', 'await sleep(this.options.retryInterval); await sleep(1000);', 'await sleep(this.options.retryInterval); this.options = { retryInterval: 10 };']) {
+    for (const wait of ['await sleep(2000);', 'await sleep(defaults.retryInterval);', 'await sleep(Publisher.retryInterval);', 'await sleep(PUBLISH.retryInterval);', 'await sleep(this.RETRY_INTERVAL_MS);', 'await sleep(this.options.retryInterval); this.options.retryInterval += 100;', 'await sleep(this.options.retryInterval); await sleep(1000);', 'await sleep(this.options.retryInterval); this.options = { retryInterval: 10 };']) {
       assert.match(message(wait), /with a constant delay and no cap on attempts: when the dependency is down/, wait);
     }
     for (const wait of ['await sleep(this.retryInterval); this.retryInterval *= 2;', 'await sleep(this.retryInterval); this.retryInterval += this.retryInterval;']) {
@@ -167,7 +167,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
 
   it('tells a configured interval from other delays in a Python loop', () => {
     const loop = (wait: string): string =>
-      ['import asyncio', '', 'import aiohttp', 'import config', '', '', 'class Feed:', '    async def fetch(self, session, url):', '        while True:', '            try:', '                resp = await session.get(url)', '                return await resp.json()', '            except aiohttp.ClientError:', ...wait.split('; ').map((w) => `                ${w}`), ''].join('\n');
+      ['import asyncio', '', 'import aiohttp', 'import config', '', '', 'class Feed:', '    RETRY_INTERVAL = 5', '    retry_interval = 5', '', '    async def fetch(self, session, url):', '        while True:', '            try:', '                resp = await session.get(url)', '                return await resp.json()', '            except aiohttp.ClientError:', ...wait.split('; ').map((w) => `                ${w}`), ''].join('\n');
     const message = (wait: string): string => {
       const found = analyze({ path: '/w/feed.py', text: loop(wait) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
       assert.equal(found.length, 1, wait);
@@ -176,7 +176,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     for (const wait of ['await asyncio.sleep(self.retry_interval)', 'await asyncio.sleep(self._config.reconnect_delay)', 'await asyncio.sleep(self.retry_interval or 5)']) {
       assert.match(message(wait), /in `fetch` on a fixed interval \(`self\.(?:retry_interval|_config\.reconnect_delay)`\) with no jitter and no cap on attempts: callers that fail together/, wait);
     }
-    for (const wait of ['await asyncio.sleep(5)', 'await asyncio.sleep(config.RETRY_INTERVAL)', 'await asyncio.sleep(self.retry_interval); self.retry_interval += 1', 'await asyncio.sleep(self.retry_interval); await asyncio.sleep(1)', 'await asyncio.sleep(self._config.reconnect_delay); self._config = self.reload()']) {
+    for (const wait of ['await asyncio.sleep(5)', 'await asyncio.sleep(config.RETRY_INTERVAL)', 'await asyncio.sleep(Feed.retry_interval)', 'await asyncio.sleep(self.RETRY_INTERVAL)', 'await asyncio.sleep(self.retry_interval); self.retry_interval += 1', 'await asyncio.sleep(self.retry_interval); await asyncio.sleep(1)', 'await asyncio.sleep(self._config.reconnect_delay); self._config = self.reload()']) {
       assert.match(message(wait), /with a constant delay and no cap on attempts: when the dependency is down/, wait);
     }
     for (const wait of ['await asyncio.sleep(self.retry_interval); self.retry_interval *= 2', 'await asyncio.sleep(self.retry_interval); self.retry_interval = min(self.retry_interval * 2, 60)']) {

@@ -395,12 +395,23 @@ export class PythonAmplifiers {
       // A field the loop multiplies (`self.delay *= 2`, `self.delay = min(self.delay * 2, 60)`) grows like a variable.
       if (field !== undefined && multiplied(loopText, field)) return { delay: 'growing' };
       delay = 'constant';
-      intervals.add(field !== undefined && !this.state.scope.imports.has(field.slice(0, field.indexOf('.'))) ? field : '');
+      intervals.add(field !== undefined && this.isConfigured(field) ? field : '');
     }
     // One configured interval for every wait; a literal, a mix, an imported module's value or a field the loop assigns is a plain constant delay.
     const [only] = intervals;
     if (delay !== 'constant' || intervals.size !== 1 || !only || assigned(loopText, only)) return { delay };
     return { delay, interval: only };
+  }
+
+  /**
+   * A field read as configuration: not off an imported module or object (`settings.RECONNECT_DELAY`),
+   * not a class attribute read through the class (`Client.retry_delay`), and not a name spelled as a
+   * constant (`self.RETRY_DELAY`: the author's choice rather than the user's).
+   */
+  private isConfigured(field: string): boolean {
+    const root = field.slice(0, field.indexOf('.'));
+    const { scope } = this.state;
+    return !scope.imports.has(root) && !scope.classesByName.has(root) && !/^[A-Z][A-Z0-9_]*$/.test(field.slice(field.lastIndexOf('.') + 1));
   }
 
   private functionText(n: Node): string {

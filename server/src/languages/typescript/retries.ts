@@ -237,7 +237,9 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     let root: ts.Expression = e;
     while (T.isPropertyAccessExpression(root)) root = unwrap(root.expression);
     if (root.kind !== SK.ThisKeyword && !T.isIdentifier(root)) return undefined;
-    if (T.isIdentifier(root) && isImported(root.text, scope)) return undefined;
+    if (T.isIdentifier(root) && (isImported(root.text, scope) || isConstantHolder(root.text, scope))) return undefined;
+    // `this.RETRY_DELAY_MS`: a constant by its name, the author's choice rather than the user's.
+    if (CONSTANT_NAME.test(e.name.text)) return undefined;
     return code(e);
   }
 
@@ -543,6 +545,20 @@ function comparesName(body: ts.Node, name: string): boolean {
   };
   visit(body);
   return hit;
+}
+
+/** A name spelled as a constant (`RETRY_DELAY_MS`). */
+const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/** `name` holds constants rather than configuration: a class or function (`Client.retryDelay` is static), or a module-level object literal (`const DEFAULTS = { retryDelay: 1000 }`). */
+function isConstantHolder(name: string, scope: Scope): boolean {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const b = s.bindings.get(name);
+    if (b === undefined) continue;
+    if (b.k === 'fn') return true;
+    return s.parent === undefined && b.k === 'var' && b.exprs.length > 0 && b.exprs.every((x) => T.isObjectLiteralExpression(unwrap(x)));
+  }
+  return false;
 }
 
 /** `name` is bound to an import: `import config from './config'`, `import * as c from …`, `const c = require('…')`, `const { c } = require('…')`. */
