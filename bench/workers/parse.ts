@@ -9,7 +9,7 @@ import { loadSitter, type SitterLanguage } from "./sitter";
 
 // The V8 settings the scan runs with, as the CLI does (server/src/project/v8-flags.ts): the ratio
 // compares the code, not the settings.
-tuneV8ForAnalysis();
+tuneV8ForAnalysis('batch');
 
 const { values } = parseArgs({
   options: {

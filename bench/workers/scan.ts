@@ -20,8 +20,8 @@ import * as languages from "../../server/src/languages";
 import { readSource, walkFiles } from "../../server/src/project/files";
 import { tuneV8ForAnalysis } from "../../server/src/project/v8-flags";
 
-// As the CLI and the language server start: the same V8 setting (project/v8-flags.ts).
-tuneV8ForAnalysis();
+// As the CLI starts: the same V8 settings (project/v8-flags.ts).
+tuneV8ForAnalysis('batch');
 
 const { values } = parseArgs({
   options: {

@@ -8,7 +8,7 @@ export { startServer };
 
 /** Starts the server on the transport named on the command line and listens. */
 export function main(): void {
-  tuneV8ForAnalysis();
+  tuneV8ForAnalysis('server');
   const connection = createConnection(ProposedFeatures.all);
   startServer(connection);
   connection.listen();
