@@ -43,7 +43,11 @@ const lspServeApart = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: { typescript: 'node_modules/typescript/lib/typescript.js' }, outdir: 'dist' }),
+  // The compiler is minified in full (local names too: 3.6 MB instead of 6.7 MB), which cuts what V8
+  // reads and pre-parses each time a process or thread loads it: 358-372 ms -> 291-300 ms to
+  // `require` it here, a quarter of a warm `--cache` run that has one file to analyse. Its source map
+  // still names everything.
+  build({ ...common, minify: !watch, entryPoints: { typescript: 'node_modules/typescript/lib/typescript.js' }, outdir: 'dist' }),
   build({ ...analysing, plugins: [typescriptApart, lspServeApart], entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['@napi-rs/nice', 'tsx/cjs'] }),
   build({ ...analysing, entryPoints: { 'cli-lsp-serve': 'server/src/cli/lsp-serve.ts' }, outdir: 'dist' }),
   // `check --jobs N` runs its tasks on worker threads (server/src/cli/pool.ts): piscina starts each
