@@ -181,6 +181,82 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
     assert.deepEqual(typeErrors('queue.ts', after), []);
   });
 
+  it('edits the sleep the detector counted, not a request timeout in a closure, and a renamed `setTimeout` from timers/promises is that sleep', () => {
+    // Modelled on a fetch client with an abort timer per attempt and a retry delay between attempts.
+    const src = lines(
+      "import { setTimeout as setTimeoutP } from 'node:timers/promises';",
+      '',
+      'interface Options { url: string; requestTimeoutMs: number; retryDelay: number }',
+      '',
+      'export class Fetcher {',
+      '  constructor(private readonly options: Options) {}',
+      '',
+      '  async fetchJson(): Promise<unknown> {',
+      '    while (true) {',
+      '      const ac = new AbortController();',
+      '      const timer = setTimeout(() => ac.abort(), this.options.requestTimeoutMs);',
+      '      try {',
+      '        const res = await fetch(this.options.url, { signal: ac.signal });',
+      '        return await res.json();',
+      '      } catch (err) {',
+      '        await setTimeoutP(this.options.retryDelay);',
+      '      } finally {',
+      '        clearTimeout(timer);',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    );
+    const { fixes } = fixesOf('fetcher.ts', src, 'retry-without-backoff');
+    assert.equal(fixes.length, 1);
+    const after = applied('fetcher.ts', src, fixes[0], 'retry-without-backoff');
+    assert.equal(
+      after,
+      src
+        .replace('    while (true) {', '    for (let attempt = 1; ; attempt++) {')
+        .replace('        await setTimeoutP(this.options.retryDelay);', '        if (attempt >= 5) throw err;\n        await setTimeoutP(Math.random() * Math.min(this.options.retryDelay, 100 * 2 ** attempt));'),
+    );
+    assert.deepEqual(typeErrors('fetcher.ts', after), []);
+  });
+
+  it('grows every sleep of the interval the loop waits, and an optional interval gets a default so the result type-checks', () => {
+    // Modelled on an API client that waits the same configured delay on a throttle and on any other failure.
+    const src = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'interface Options { url: string; retryDelay?: number }',
+      '',
+      'export class Api {',
+      '  constructor(private readonly options: Options, private readonly isThrottle: (e: unknown) => boolean) {}',
+      '',
+      '  async get(): Promise<Response> {',
+      '    while (true) {',
+      '      try {',
+      '        return await fetch(this.options.url);',
+      '      } catch (err) {',
+      '        if (this.isThrottle(err)) {',
+      '          await sleep(this.options.retryDelay);',
+      '          continue;',
+      '        }',
+      '        await sleep(this.options.retryDelay);',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    );
+    const { fixes } = fixesOf('api.ts', src, 'retry-without-backoff');
+    assert.equal(fixes.length, 1);
+    const after = applied('api.ts', src, fixes[0], 'retry-without-backoff');
+    assert.equal(
+      after,
+      src
+        .replace('    while (true) {', '    for (let attempt = 1; ; attempt++) {')
+        .replace('        if (this.isThrottle(err)) {', '        if (attempt >= 5) throw err;\n        if (this.isThrottle(err)) {')
+        .replaceAll('sleep(this.options.retryDelay)', 'sleep(Math.random() * Math.min((this.options.retryDelay ?? 30000), 100 * 2 ** attempt))'),
+    );
+    assert.deepEqual(typeErrors('api.ts', after), []);
+  });
+
   it('a `catch` without a binding gets one, and a loop without a sleep gets a growing one', () => {
     const src = lines(
       'export async function sendWebhook(url: string, body: string): Promise<Response> {',

@@ -484,6 +484,12 @@ export interface RetrySite {
    * jitter and growth, not its length. Set by the Go, TS/JS and Python frontends for loops.
    */
   readonly interval?: string;
+  /**
+   * TS/JS loops with a constant delay: the delay expression of each wait the frontend counted, in
+   * order (`ms` of `await sleep(ms)`); a wait given no delay has an empty span at its call's end.
+   * The fix edits these and nothing else.
+   */
+  readonly waits?: readonly Span[];
   /** The delay is random within a range that does not grow (Spring's uniform random backoff, a jitter): callers do not retry in step. */
   readonly jittered?: boolean;
   /** A cap exists but a path (a `continue` before it) skips it. */

@@ -5,7 +5,7 @@
  * recursive call with different arguments is a fallback (update failed, so create), not a retry.
  */
 import ts from 'typescript';
-import type { CapSwitch, FunctionInfo, RetryDelay, RetrySite } from '../../engine/model';
+import type { CapSwitch, FunctionInfo, RetryDelay, RetrySite, Span } from '../../engine/model';
 import { switchableCap } from '../../engine/retry-caps';
 import { isFunctionLike, normalisedText, skipTrivia, T, unwrap } from './ast';
 import type { RawCall } from './records';
@@ -57,7 +57,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     const operation = firstCall(tryStmt.tryBlock);
     if (!operation) return undefined;
     const cap = capOf(loop, handler, code);
-    const { delay, interval } = delayOf(loop, cap.counter, c.scope);
+    const { delay, interval, waits } = delayOf(loop, cap.counter, c.scope);
     const head = loopHead(loop);
     const fn = c.functionId === undefined ? undefined : functions[c.functionId];
     return {
@@ -66,6 +66,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       operation,
       delay,
       ...(interval !== undefined ? { interval } : {}),
+      ...(waits !== undefined ? { waits } : {}),
       capped: cap.capped,
       ...(cap.capped && CONFLICT.test(code(handler)) ? { conflict: true } : {}),
       ...(cap.skippable ? { capSkippable: true } : {}),
@@ -200,15 +201,18 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
    * How the loop waits between attempts: an awaited sleep in the loop, and whether its delay grows;
    * when every sleep waits one configured interval (`this.options.retryDelay`), that interval as written.
    */
-  function delayOf(loop: ts.Node, counter: string | undefined, scope: Scope): { delay: RetryDelay; interval?: string } {
+  function delayOf(loop: ts.Node, counter: string | undefined, scope: Scope): { delay: RetryDelay; interval?: string; waits?: Span[] } {
     let delay: RetryDelay = 'none';
     const intervals = new Set<string>();
+    // What the fix edits: the delay of each wait counted here (an empty span where a sleep has none).
+    const waits: Span[] = [];
     const visit = (n: ts.Node): void => {
       if (delay === 'growing' || isFunctionLike(n)) return;
       if (T.isCallExpression(n) || T.isNewExpression(n)) {
         const amount = sleepAmount(n);
         if (amount !== undefined) {
           delay = grows(amount, loop, counter) ? 'growing' : 'constant';
+          waits.push(amount === null ? { start: n.end, end: n.end } : { start: start(amount), end: amount.end });
           intervals.add(configuredInterval(amount, scope) ?? '');
         } else if (T.isCallExpression(n) && BACKOFF_NAMES.test(calleeText(n))) delay = 'growing';
       }
@@ -219,8 +223,8 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     if ((delay as RetryDelay) !== 'constant') return { delay };
     // One configured interval for every wait; a literal, a mix, a module's value or a field the loop assigns is a plain constant delay.
     const [only] = intervals;
-    if (intervals.size !== 1 || !only || assignedIn(loop, only)) return { delay };
-    return { delay, interval: only };
+    if (intervals.size !== 1 || !only || assignedIn(loop, only)) return { delay, waits };
+    return { delay, interval: only, waits };
   }
 
   /**

@@ -4,8 +4,10 @@
  *   its `catch` rethrows once `attempt >= 5`.
  * - No growth: the constant sleep's delay `d` becomes `Math.random() * Math.min(30000, d * 2 ** attempt)`
  *   (exponential, capped at 30 s, with full jitter); a configured interval `d` (`this.options.retryDelay`)
- *   stays the ceiling instead: `Math.random() * Math.min(d, 100 * 2 ** attempt)`; a loop with no sleep
- *   gets one at the top of its `catch`, from 100 ms.
+ *   stays the ceiling instead: `Math.random() * Math.min(d, 100 * 2 ** attempt)`, or `(d ?? 30000)` when
+ *   the option may be unset; a loop with no sleep gets one at the top of its `catch`, from 100 ms. The
+ *   sleeps edited are the ones the detector counted as the loop's waits (`RetrySite.waits`), every one.
+ *   A `setTimeout(cb, ms)` in a closure (a request timeout) is not one of them.
  * It is a suggestion: the numbers are placeholders, and giving up changes what the caller sees (the
  * last error instead of an endless wait). A sync retry with no delay is refused: it cannot wait
  * without blocking the thread.
@@ -68,14 +70,20 @@ export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInp
   }
   if (site.delay !== 'growing') {
     if (counter === undefined) return refuse('no loop variable counts the attempts, so the delay has nothing to grow with');
-    const amount = sleepAmount(loop.statement);
-    if (amount && interval !== undefined) {
-      edits.push({ span: { start: amount.getStart(sf), end: amount.end }, newText: `Math.random() * Math.min(${paren(sf, amount)}, 100 * 2 ** ${counter})` });
-    } else if (amount) {
-      edits.push({ span: { start: amount.getStart(sf), end: amount.end }, newText: `Math.random() * Math.min(30000, ${paren(sf, amount)} * 2 ** ${counter})` });
-    } else if (amount === null) {
-      return refuse('the sleep is given no delay to grow');
-    } else {
+    // Exactly the waits the detector counted (not a timer in a closure, such as a request timeout's `setTimeout(() => ac.abort(), ms)`).
+    const waits = site.delay === 'constant' ? site.waits : [];
+    if (waits === undefined || (site.delay === 'constant' && waits.length === 0)) return refuse('the sleep was not located: grow its delay by hand');
+    if (waits.some((w) => w.start === w.end)) return refuse('the sleep is given no delay to grow');
+    for (const w of waits) {
+      const amount = nodeAtSpan(sf, w, ts.isExpression);
+      if (!amount) return refuse('the sleep was not located: grow its delay by hand');
+      const newText =
+        interval !== undefined
+          ? `Math.random() * Math.min(${ceiling(sf, amount)}, 100 * 2 ** ${counter})`
+          : `Math.random() * Math.min(30000, ${paren(sf, amount)} * 2 ** ${counter})`;
+      edits.push({ span: { start: amount.getStart(sf), end: amount.end }, newText });
+    }
+    if (!waits.length) {
       if (site.sync) return refuse('the retry is synchronous: it cannot wait between attempts without blocking the thread (make it async, then wait with backoff)');
       handlerLines.push(`await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(30000, 100 * 2 ** ${counter})))${s}`);
     }
@@ -184,6 +192,41 @@ function sleepAmount(body: ts.Node): ts.Expression | null | undefined {
   };
   visit(body);
   return found;
+}
+
+/**
+ * A configured interval as the ceiling of `Math.min`: as written when this file declares its field
+ * required (`retryDelay: number`), else with a default for an unset option (`retryDelay?: number`, or
+ * a type declared elsewhere), so that the result is a number: `(d ?? 30000)`, the 30 s cap of the
+ * other backoff.
+ */
+function ceiling(sf: ts.SourceFile, e: ts.Expression): string {
+  const u = skipParens(e);
+  if (!ts.isPropertyAccessExpression(u) || declaredRequired(sf, u.name.text)) return paren(sf, e);
+  return `(${sf.text.slice(e.getStart(sf), e.end)} ?? 30000)`;
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
+}
+
+/** Every declaration of a field or parameter `name` in the file is required and has no `undefined` in its type (and there is one). */
+function declaredRequired(sf: ts.SourceFile, name: string): boolean {
+  let found = false;
+  let optional = false;
+  const visit = (n: ts.Node): void => {
+    if (optional) return;
+    if ((ts.isPropertySignature(n) || ts.isPropertyDeclaration(n) || ts.isParameter(n)) && n.name && ts.isIdentifier(n.name) && n.name.text === name) {
+      found = true;
+      const type = n.type;
+      const undef = (t: ts.TypeNode): boolean => t.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isUnionTypeNode(t) && t.types.some(undef)) || (ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword);
+      if (n.questionToken || !type || undef(type)) optional = true;
+    }
+    n.forEachChild(visit);
+  };
+  visit(sf);
+  return found && !optional;
 }
 
 function paren(sf: ts.SourceFile, e: ts.Expression): string {
