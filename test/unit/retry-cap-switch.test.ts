@@ -142,6 +142,52 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     }
   });
 
+  it("tells the author's constants in TS from a configured interval: a literal field, an enum member, a namespace const, a local literal; a field a helper changes or doubled behind a default", () => {
+    // Modelled on a websocket client: its own reconnect delays next to the options it was given.
+    const loop = (wait: string, prelude = ''): string =>
+      [
+        "import { setTimeout as sleep } from 'node:timers/promises';",
+        '',
+        'enum Delays { Retry = 1000 }',
+        'namespace Cfg { export const retryDelay = 1000; }',
+        '',
+        'export class Socket {',
+        '  private readonly retryDelay = 5000;',
+        '  private reconnectDelay = 500;',
+        '  private delay?: number;',
+        '  constructor(private readonly url: string, private readonly options: { retryDelay: number }) {}',
+        '',
+        '  async open(): Promise<Response> {',
+        ...(prelude ? [`    ${prelude}`] : []),
+        '    while (true) {',
+        '      try {',
+        '        return await fetch(this.url);',
+        '      } catch {',
+        ...wait.split('; ').map((w) => `        ${w}`),
+        '      }',
+        '    }',
+        '  }',
+        '',
+        '  private increaseDelay(): void {',
+        '    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 30_000);',
+        '  }',
+        '}',
+        '',
+      ].join('\n');
+    const message = (wait: string, prelude?: string): string => {
+      const found = analyze({ path: '/w/socket.ts', text: loop(wait, prelude) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
+      assert.equal(found.length, 1, wait);
+      return found[0]!.message;
+    };
+    assert.match(message('await sleep(this.options.retryDelay);'), /on a fixed interval \(`this\.options\.retryDelay`\) with no jitter and no cap on attempts/);
+    for (const wait of ['await sleep(this.retryDelay);', 'await sleep(Delays.Retry);', 'await sleep(Cfg.retryDelay);', 'await sleep(this.reconnectDelay); this.increaseDelay();']) {
+      assert.match(message(wait), /with a constant delay and no cap on attempts: when the dependency is down, every caller retries on the same fixed beat together/, wait);
+    }
+    assert.match(message('await sleep(retry.delay);', 'const retry = { delay: 1000 };'), /with a constant delay and no cap on attempts: when the dependency is down/);
+    assert.match(message('await sleep(this.delay ?? 100); this.delay = (this.delay ?? 100) * 2;'), /with a growing delay and no cap on attempts: when the dependency is down/);
+    assert.match(message('await sleep(this.reconnectDelay ?? 100); this.reconnectDelay *= 2;'), /with a growing delay and no cap on attempts: when the dependency is down/);
+  });
+
   it('names a configured interval in Python loops, with advice that keeps it the ceiling', () => {
     const file = 'python/retry-without-backoff/invalid-configured-intervals.py';
     const messages = messagesOf(file);
@@ -182,5 +228,26 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     for (const wait of ['await asyncio.sleep(self.retry_interval); self.retry_interval *= 2', 'await asyncio.sleep(self.retry_interval); self.retry_interval = min(self.retry_interval * 2, 60)']) {
       assert.match(message(wait), /with a growing delay and no cap on attempts: when the dependency is down/, wait);
     }
+  });
+
+  it('reads a Python field doubled with the factor first as growing, and a field a helper changes or a function-local import as no configured interval', () => {
+    // Modelled on a feed client that keeps its own reconnect delay and bumps it in a helper.
+    const feed = (prelude: string, wait: string): string =>
+      ['import asyncio', '', 'import aiohttp', '', '', 'class Feed:', '    def __init__(self, retry_delay=1.0):', '        self.retry_delay = retry_delay', '        self._delay = 0.5', '', '    def _bump(self):', '        self._delay = min(self._delay * 2, 60)', '', '    async def fetch(self, session, url):', ...(prelude ? [`        ${prelude}`] : []), '        while True:', '            try:', '                return await session.get(url)', '            except aiohttp.ClientError:', ...wait.split('; ').map((w) => `                ${w}`), ''].join('\n');
+    const message = (prelude: string, wait: string): string => {
+      const found = analyze({ path: '/w/feed.py', text: feed(prelude, wait) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
+      assert.equal(found.length, 1, wait);
+      return found[0]!.message;
+    };
+    assert.match(message('', 'await asyncio.sleep(self.retry_delay)'), /on a fixed interval \(`self\.retry_delay`\)/);
+    for (const wait of ['await asyncio.sleep(self._delay); self._delay = 2 * self._delay', 'await asyncio.sleep(self._delay); self._delay = min(2 * self._delay, 60)']) {
+      assert.match(message('', wait), /with a growing delay and no cap on attempts: when the dependency is down/, wait);
+    }
+    assert.match(message('', 'await asyncio.sleep(self._delay); self._bump()'), /with a constant delay and no cap on attempts: when the dependency is down/);
+    for (const prelude of ['from app import conf', 'import conf', 'from app import settings as conf']) {
+      assert.match(message(prelude, 'await asyncio.sleep(conf.retry_delay)'), /with a constant delay and no cap on attempts: when the dependency is down/, prelude);
+    }
+    // A parameter that holds the configuration is the user's value.
+    assert.match(message('conf = self', 'await asyncio.sleep(conf.retry_delay)'), /on a fixed interval \(`conf\.retry_delay`\)/);
   });
 });

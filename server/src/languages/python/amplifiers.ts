@@ -395,12 +395,41 @@ export class PythonAmplifiers {
       // A field the loop multiplies (`self.delay *= 2`, `self.delay = min(self.delay * 2, 60)`) grows like a variable.
       if (field !== undefined && multiplied(loopText, field)) return { delay: 'growing' };
       delay = 'constant';
-      intervals.add(field !== undefined && this.isConfigured(field) ? field : '');
+      intervals.add(field !== undefined && this.isConfigured(field, loop) ? field : '');
     }
     // One configured interval for every wait; a literal, a mix, an imported module's value or a field the loop assigns is a plain constant delay.
     const [only] = intervals;
-    if (delay !== 'constant' || intervals.size !== 1 || !only || assigned(loopText, only)) return { delay };
+    if (delay !== 'constant' || intervals.size !== 1 || !only || assigned(loopText, only) || this.assignedByHelper(loop, only)) return { delay };
     return { delay, interval: only };
+  }
+
+  /** `field` (`self._delay`) is assigned in a method of the class that the loop calls (`self._bump()`), or in one that method calls. */
+  private assignedByHelper(loop: Node, field: string): boolean {
+    if (!field.startsWith('self.')) return false;
+    let cls: Node | undefined = loop.parent;
+    while (cls && cls.type !== 'class_definition') cls = cls.parent;
+    if (!cls) return false;
+    const methods = new Map<string, string>();
+    const collect = (n: Node): void => {
+      for (const k of n.children) {
+        if (k.type === 'function_definition') {
+          const name = /^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(slice(this.text, k))?.[1];
+          if (name !== undefined && !methods.has(name)) methods.set(name, slice(this.text, k));
+        } else if (k.type === 'block' || k.type === 'decorated_definition') collect(k);
+      }
+    };
+    collect(cls);
+    const seen = new Set<string>();
+    const calls = (body: string): boolean => {
+      for (const m of body.matchAll(/\bself\.([A-Za-z_]\w*)\s*\(/g)) {
+        const method = methods.get(m[1]!);
+        if (method === undefined || seen.has(m[1]!)) continue;
+        seen.add(m[1]!);
+        if (assigned(method, field) || calls(method)) return true;
+      }
+      return false;
+    };
+    return calls(slice(this.text, loop));
   }
 
   /**
@@ -408,10 +437,12 @@ export class PythonAmplifiers {
    * not a class attribute read through the class (`Client.retry_delay`), and not a name spelled as a
    * constant (`self.RETRY_DELAY`: the author's choice rather than the user's).
    */
-  private isConfigured(field: string): boolean {
+  private isConfigured(field: string, at: Node): boolean {
     const root = field.slice(0, field.indexOf('.'));
     const { scope } = this.state;
-    return !scope.imports.has(root) && !scope.classesByName.has(root) && !/^[A-Z][A-Z0-9_]*$/.test(field.slice(field.lastIndexOf('.') + 1));
+    if (scope.imports.has(root) || scope.classesByName.has(root) || /^[A-Z][A-Z0-9_]*$/.test(field.slice(field.lastIndexOf('.') + 1))) return false;
+    // An import in the function itself (`from app import conf`, `import settings as conf`): a module's value too.
+    return !importsIn(this.functionText(at), root);
   }
 
   private functionText(n: Node): string {
@@ -456,10 +487,16 @@ function assigned(loopText: string, field: string): boolean {
   return false;
 }
 
-/** `field` is multiplied or doubled in the loop: `self.delay *= 2`, `self.delay <<= 1`, `self.delay = self.delay * 2`, `self.delay += self.delay`. */
+/** `field` is multiplied or doubled in the loop: `self.delay *= 2`, `self.delay <<= 1`, `self.delay = self.delay * 2`, `self.delay = min(2 * self.delay, 60)`, `self.delay += self.delay`. */
 function multiplied(loopText: string, field: string): boolean {
   const f = escapeRegExp(field);
-  return new RegExp(`(?:^|[^\\w.])${f}\\s*(?:\\*=|\\*\\*=|<<=|\\+=\\s*${f}(?![\\w.])|=\\s*[^\\n]*(?<![\\w.])${f}(?![\\w.])\\s*(?:\\*|<<))`).test(loopText);
+  return new RegExp(`(?:^|[^\\w.])${f}\\s*(?:\\*=|\\*\\*=|<<=|\\+=\\s*${f}(?![\\w.])|=\\s*[^\\n]*(?<![\\w.])${f}(?![\\w.])\\s*(?:\\*|<<)|=(?!=)[^\\n]*\\*\\s*${f}(?![\\w.(]))`).test(loopText);
+}
+
+/** The function binds `name` by an import statement of its own: `import conf`, `import app.conf as conf`, `from app import conf`, `from app import (a, conf)`. */
+function importsIn(fnText: string, name: string): boolean {
+  const n = escapeRegExp(name);
+  return new RegExp(String.raw`(?:^|\n)[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]+\(?[^\n)]*(?<![\w.])${n}(?![\w.])|import[ \t]+[^\n]*?(?:(?<![\w.])${n}(?:\.[\w.]+)?(?![\w.])|[ \t]as[ \t]+${n}\b))`).test(fnText);
 }
 const SLEEPS = new Set(['asyncio.sleep', 'anyio.sleep', 'trio.sleep', 'time.sleep', 'gevent.sleep']);
 

@@ -7,9 +7,9 @@
 import ts from 'typescript';
 import type { CapSwitch, FunctionInfo, RetryDelay, RetrySite, Span } from '../../engine/model';
 import { switchableCap } from '../../engine/retry-caps';
-import { isFunctionLike, normalisedText, skipTrivia, T, unwrap } from './ast';
+import { isFunctionLike, nameText, normalisedText, skipTrivia, T, unwrap } from './ast';
 import type { RawCall } from './records';
-import { lookup, requiredModule, type Scope } from './resolve';
+import { type ClassInfo, lookup, requiredModule, type Scope } from './resolve';
 
 /** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
 const SK = ts.SyntaxKind;
@@ -223,7 +223,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     if ((delay as RetryDelay) !== 'constant') return { delay };
     // One configured interval for every wait; a literal, a mix, a module's value or a field the loop assigns is a plain constant delay.
     const [only] = intervals;
-    if (intervals.size !== 1 || !only || assignedIn(loop, only)) return { delay, waits };
+    if (intervals.size !== 1 || !only || assignedIn(loop, only) || assignedByHelper(loop, only, scope)) return { delay, waits };
     return { delay, interval: only, waits };
   }
 
@@ -241,10 +241,48 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     let root: ts.Expression = e;
     while (T.isPropertyAccessExpression(root)) root = unwrap(root.expression);
     if (root.kind !== SK.ThisKeyword && !T.isIdentifier(root)) return undefined;
-    if (T.isIdentifier(root) && (isImported(root.text, scope) || isConstantHolder(root.text, scope))) return undefined;
+    if (T.isIdentifier(root) && (isImported(root.text, scope) || isConstantHolder(root.text, scope) || declaresConstants(amount, root.text))) return undefined;
     // `this.RETRY_DELAY_MS`: a constant by its name, the author's choice rather than the user's.
     if (CONSTANT_NAME.test(e.name.text)) return undefined;
+    // `private readonly retryDelay = 5000`, never assigned: the author's constant, kept on the instance.
+    if (root.kind === SK.ThisKeyword && e.expression.kind === SK.ThisKeyword && literalField(e.name.text, scope)) return undefined;
     return code(e);
+  }
+
+  /** A field of the class `this` is, initialised with a literal number where it is declared and assigned nowhere in the class. */
+  function literalField(name: string, scope: Scope): boolean {
+    let cls: ClassInfo | undefined;
+    for (let s: Scope | undefined = scope; s && !cls; s = s.parent) cls = s.cls;
+    if (!cls) return false;
+    const decl = cls.node.members.find((m): m is ts.PropertyDeclaration => T.isPropertyDeclaration(m) && m.initializer !== undefined && nameText(m.name) === name);
+    if (!decl?.initializer || !literalNumber(decl.initializer)) return false;
+    return !assignedIn(cls.node, `this.${name}`);
+  }
+
+  /** `chain` is assigned in a method of the class that the loop calls (`this.increaseDelay()`), or in one those call. */
+  function assignedByHelper(loop: ts.Node, chain: string, scope: Scope): boolean {
+    let cls: ClassInfo | undefined;
+    for (let s: Scope | undefined = scope; s && !cls; s = s.parent) cls = s.cls;
+    if (!cls || !chain.startsWith('this.')) return false;
+    const methods = cls.methods;
+    const seen = new Set<ts.Node>();
+    const calledFrom = (n: ts.Node): boolean => {
+      let hit = false;
+      const visit = (k: ts.Node): void => {
+        if (hit) return;
+        if (T.isCallExpression(k) && T.isPropertyAccessExpression(k.expression) && k.expression.expression.kind === SK.ThisKeyword) {
+          const m = methods.get(k.expression.name.text);
+          if (m && !seen.has(m)) {
+            seen.add(m);
+            if (assignedIn(m, chain) || calledFrom(m)) hit = true;
+          }
+        }
+        T.forEachChild(k, visit);
+      };
+      visit(n);
+      return hit;
+    };
+    return calledFrom(loop);
   }
 
   /** `chain`, or an object it is read from, is assigned or stepped in the loop (`this.options.retryDelay += 1000`, `this.options = next`). */
@@ -320,7 +358,9 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     if (/\*\*|Math\.pow|<<|backoff|exponential|jitter/i.test(code)) return true;
     const counted = counter === undefined ? undefined : new RegExp(`(^|[^\\w.$])${counter.replace(/[.$]/g, '\\$&')}\\b`);
     if (counted !== undefined && counted.test(code) && /[*]/.test(code)) return true;
-    const e = unwrap(amount);
+    let e = unwrap(amount);
+    // `this.delay ?? 100`: the default for an unset delay leaves the delay the one that may grow.
+    if (T.isBinaryExpression(e) && (e.operatorToken.kind === SK.QuestionQuestionToken || e.operatorToken.kind === SK.BarBarToken) && literalNumber(e.right)) e = unwrap(e.left);
     if (T.isIdentifier(e)) return multipliedIn(scopeNode, e.text);
     // A field the loop multiplies (`this.delay *= 2`, `this.delay = Math.min(this.delay * 2, max)`) grows like a variable.
     if (T.isPropertyAccessExpression(e) && multipliedIn(scopeNode, normalisedText(text, start(e), e.end))) return true;
@@ -554,15 +594,53 @@ function comparesName(body: ts.Node, name: string): boolean {
 /** A name spelled as a constant (`RETRY_DELAY_MS`). */
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
-/** `name` holds constants rather than configuration: a class or function (`Client.retryDelay` is static), or a module-level object literal (`const DEFAULTS = { retryDelay: 1000 }`). */
+/**
+ * `name` holds constants rather than configuration: a class or function (`Client.retryDelay` is
+ * static), a module-level object literal (`const DEFAULTS = { retryDelay: 1000 }`), or a local one
+ * or a string whose values are literals (`const retry = { delay: 1000 }`, `const s = 'abc'`).
+ */
 function isConstantHolder(name: string, scope: Scope): boolean {
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     const b = s.bindings.get(name);
     if (b === undefined) continue;
     if (b.k === 'fn') return true;
-    return s.parent === undefined && b.k === 'var' && b.exprs.length > 0 && b.exprs.every((x) => T.isObjectLiteralExpression(unwrap(x)));
+    if (b.k !== 'var' || b.exprs.length === 0) return false;
+    if (s.parent === undefined) return b.exprs.every((x) => T.isObjectLiteralExpression(unwrap(x)));
+    return b.exprs.every((x) => literalValue(unwrap(x)));
   }
   return false;
+}
+
+/** A literal number, or arithmetic on them (`5000`, `-1`, `5 * 1000`). */
+function literalNumber(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  if (T.isNumericLiteral(u)) return true;
+  if (T.isPrefixUnaryExpression(u)) return (u.operator === SK.MinusToken || u.operator === SK.PlusToken) && literalNumber(u.operand);
+  if (T.isBinaryExpression(u)) {
+    const op = u.operatorToken.kind;
+    return (op === SK.AsteriskToken || op === SK.PlusToken || op === SK.MinusToken || op === SK.SlashToken) && literalNumber(u.left) && literalNumber(u.right);
+  }
+  return false;
+}
+
+/** A literal: a number, a string, or an object literal whose every property is one. */
+function literalValue(e: ts.Expression): boolean {
+  if (literalNumber(e) || T.isStringLiteralLike(e)) return true;
+  if (!T.isObjectLiteralExpression(e)) return false;
+  return e.properties.every((p) => T.isPropertyAssignment(p) && literalValue(unwrap(p.initializer)));
+}
+
+/** `name` is an enum or a namespace declared in the file (`enum Delays { Retry = 1000 }`, `namespace Cfg { export const retryDelay = 1000 }`): its members are the author's constants. */
+function declaresConstants(at: ts.Node, name: string): boolean {
+  const sf = at.getSourceFile();
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if ((T.isEnumDeclaration(n) || T.isModuleDeclaration(n)) && T.isIdentifier(n.name) && n.name.text === name) hit = true;
+    else if (T.isModuleDeclaration(n) || T.isModuleBlock(n) || T.isSourceFile(n) || T.isBlock(n) || isFunctionLike(n)) T.forEachChild(n, visit);
+  };
+  visit(sf);
+  return hit;
 }
 
 /** `name` is bound to an import: `import config from './config'`, `import * as c from …`, `const c = require('…')`, `const { c } = require('…')`. */
