@@ -257,6 +257,32 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
     assert.deepEqual(typeErrors('api.ts', after), []);
   });
 
+  it('a capped recursion grows the sleep before its call, not a request timeout set earlier in the function', () => {
+    // Modelled on a `fetchWithRetry(url, attempt + 1)` helper with an abort timer per attempt.
+    const src = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'export async function fetchWithRetry(url: string, attempt = 0): Promise<Response> {',
+      '  const ac = new AbortController();',
+      '  const timer = setTimeout(() => ac.abort(), 5000);',
+      '  try {',
+      '    return await fetch(url, { signal: ac.signal });',
+      '  } catch (err) {',
+      '    if (attempt >= 3) throw err;',
+      '    await sleep(1000);',
+      '    return fetchWithRetry(url, attempt + 1);',
+      '  } finally {',
+      '    clearTimeout(timer);',
+      '  }',
+      '}',
+    );
+    const { fixes } = fixesOf('fetch-retry.ts', src, 'retry-without-backoff');
+    assert.equal(fixes.length, 1);
+    const after = applied('fetch-retry.ts', src, fixes[0], 'retry-without-backoff');
+    assert.equal(after, src.replace('sleep(1000)', 'sleep(Math.random() * Math.min(30000, 1000 * 2 ** attempt))'));
+    assert.deepEqual(typeErrors('fetch-retry.ts', after), []);
+  });
+
   it('a `catch` without a binding gets one, and a loop without a sleep gets a growing one', () => {
     const src = lines(
       'export async function sendWebhook(url: string, body: string): Promise<Response> {',

@@ -485,8 +485,8 @@ export interface RetrySite {
    */
   readonly interval?: string;
   /**
-   * TS/JS loops with a constant delay: the delay expression of each wait the frontend counted, in
-   * order (`ms` of `await sleep(ms)`); a wait given no delay has an empty span at its call's end.
+   * TS/JS loops and recursions with a constant delay: the delay expression of each wait the frontend
+   * counted, in order (`ms` of `await sleep(ms)`); a wait given no delay has an empty span at its call's end.
    * The fix edits these and nothing else.
    */
   readonly waits?: readonly Span[];

@@ -104,7 +104,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
         counter = guard;
       }
     }
-    const delay = recursionDelay(node, fn, counter);
+    const { delay, waits } = recursionDelay(node, fn, counter);
     const handler = failureHandler(node, fn);
     const conflict = capped && CONFLICT.test(`${counter ?? ''} ${handler ? code(handler) : ''}`);
     const owner = functions.find((f) => f.span.start === start(fn) && f.span.end === fn.end);
@@ -113,6 +113,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       kind: 'recursion',
       operation: normalisedText(text, start(node.expression), node.expression.end),
       delay,
+      ...(delay === 'constant' ? { waits } : {}),
       capped,
       ...(conflict ? { conflict: true } : {}),
       ...(containsAwait(fn) || (owner?.isAsync ?? false) ? {} : { sync: true }),
@@ -330,25 +331,33 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     return normalisedText(text, start(n.expression), n.expression.end);
   }
 
-  function recursionDelay(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration, counter: string | undefined): RetryDelay {
+  /** How a recursion waits before it calls itself again, and the delay of each wait read (what the fix edits). */
+  function recursionDelay(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration, counter: string | undefined): { delay: RetryDelay; waits: Span[] } {
+    const spanOf = (amount: ts.Expression | null, at: ts.Node): Span => (amount === null ? { start: at.end, end: at.end } : { start: start(amount), end: amount.end });
     // `setTimeout(() => retry(x), ms)`: the recursive call is the timer's callback.
     for (let p: ts.Node | undefined = call.parent; p && p !== fn; p = p.parent) {
-      if (T.isCallExpression(p) && /(^|\.)setTimeout$/.test(calleeText(p)) && p.arguments[1]) return grows(p.arguments[1], fn, counter) ? 'growing' : 'constant';
+      if (T.isCallExpression(p) && /(^|\.)setTimeout$/.test(calleeText(p)) && p.arguments[1]) {
+        return { delay: grows(p.arguments[1], fn, counter) ? 'growing' : 'constant', waits: [spanOf(p.arguments[1], p)] };
+      }
     }
     // An awaited sleep before the call, in the same `catch`.
     const handler = enclosingCatch(call, fn);
-    if (!handler) return 'none';
+    const waits: Span[] = [];
+    if (!handler) return { delay: 'none', waits };
     let delay: RetryDelay = 'none';
     const visit = (n: ts.Node): void => {
       if (n.pos >= call.pos || isFunctionLike(n)) return;
       if (T.isCallExpression(n) || T.isNewExpression(n)) {
         const amount = sleepAmount(n);
-        if (amount !== undefined) delay = grows(amount, fn, counter) ? 'growing' : 'constant';
+        if (amount !== undefined) {
+          delay = grows(amount, fn, counter) ? 'growing' : 'constant';
+          waits.push(spanOf(amount, n));
+        }
       }
       T.forEachChild(n, visit);
     };
     visit(handler);
-    return delay;
+    return { delay, waits };
   }
 
   /** True when a delay grows between attempts: exponentiation, a shift, a product with the attempt counter, or a variable multiplied in the loop. */

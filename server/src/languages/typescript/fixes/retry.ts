@@ -14,6 +14,7 @@
  */
 import ts from 'typescript';
 import type { Finding, TextEdit } from '../../../engine/finding';
+import type { RetrySite } from '../../../engine/model';
 import type { FixResult, ParsedFile } from '../../../engine/language';
 import { isFunctionNode, lineIndent, nodeAtSpan, uniqueName } from './ast';
 import type { BuildInput } from './blocking';
@@ -21,7 +22,6 @@ import { semi } from './style';
 
 const NONE: FixResult = { fixes: [], refused: [] };
 export const RETRY_ATTEMPTS = 5;
-const SLEEPS = /^(sleep|delay|wait|pause|timeout|setTimeout|setTimeoutPromise|setTimeoutAsync)$/i;
 
 type Loop = ts.WhileStatement | ts.ForStatement | ts.DoStatement;
 
@@ -37,7 +37,7 @@ export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInp
       ? `Retry at most ${RETRY_ATTEMPTS} times, waiting a random, growing part of \`${interval}\` (${RETRY_ATTEMPTS} attempts and the 100 ms base are placeholders: choose them)`
       : `Retry at most ${RETRY_ATTEMPTS} times with exponential backoff and jitter (${RETRY_ATTEMPTS} attempts, 30 s and the base delay are placeholders: choose them)`;
   const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title, reason }] });
-  if (site.kind === 'recursion') return recursionFix(sf, site.span, site.capped, site.delay, title);
+  if (site.kind === 'recursion') return recursionFix(sf, site, title);
   if (site.kind !== 'loop') return NONE;
   const loop = nodeAtSpan(sf, { start: site.span.start, end: site.span.start }, isLoop) ?? findLoopAt(sf, site.span.start);
   if (!loop) return NONE;
@@ -171,29 +171,6 @@ function headEdit(sf: ts.SourceFile, loop: Loop, counter: string): TextEdit | un
   return undefined;
 }
 
-/** The delay of the first sleep in the loop: `sleep(ms)`, `setTimeout(ms)` (timers/promises), `new Promise((r) => setTimeout(r, ms))`; `null` when it has none. */
-function sleepAmount(body: ts.Node): ts.Expression | null | undefined {
-  let found: ts.Expression | null | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found !== undefined || (n !== body && isLoop(n))) return;
-    if (ts.isCallExpression(n)) {
-      const callee = n.expression;
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-      if (name === 'setTimeout' && n.arguments.length >= 2) {
-        found = n.arguments[1]!;
-        return;
-      }
-      if (SLEEPS.test(name) && name !== 'setTimeout' ? true : name === 'setTimeout' && n.arguments.length === 1) {
-        found = n.arguments[0] ?? null;
-        return;
-      }
-    }
-    n.forEachChild(visit);
-  };
-  visit(body);
-  return found;
-}
-
 /**
  * A configured interval as the ceiling of `Math.min`: as written when this file declares its field
  * required (`retryDelay: number`), else with a default for an unset option (`retryDelay?: number`, or
@@ -238,7 +215,8 @@ function paren(sf: ts.SourceFile, e: ts.Expression): string {
  * A capped recursion with a constant delay whose attempt count rises in the call (`this.send(message,
  * attempt + 1)`): its sleep grows with that count. Anything else is a rewrite, not an edit.
  */
-function recursionFix(sf: ts.SourceFile, span: { start: number; end: number }, capped: boolean, delay: string, title: string): FixResult {
+function recursionFix(sf: ts.SourceFile, site: RetrySite, title: string): FixResult {
+  const { span, capped, delay } = site;
   const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title, reason }] });
   if (!capped) return refuse('the recursion has no attempt count to cap: rewrite it as a loop, or use a retry library (`p-retry`) with backoff and a limit');
   const call = nodeAtSpan(sf, span, ts.isCallExpression);
@@ -248,9 +226,9 @@ function recursionFix(sf: ts.SourceFile, span: { start: number; end: number }, c
     if (ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.PlusToken && ts.isIdentifier(a.left) && ts.isNumericLiteral(a.right)) counter = a.left.text;
   }
   if (counter === undefined) return refuse('the attempt count does not rise in the call (`attempt + 1`), so the delay has nothing to grow with');
-  let fn: ts.Node | undefined = call.parent;
-  while (fn && !isFunctionNode(fn)) fn = fn.parent;
-  const amount = fn && delay === 'constant' ? sleepAmount(fn) : undefined;
-  if (!amount) return refuse('no sleep with a delay precedes the call: wait with backoff before it by hand');
-  return { fixes: [{ title, safety: 'suggestion', edits: [{ span: { start: amount.getStart(sf), end: amount.end }, newText: `Math.random() * Math.min(30000, ${paren(sf, amount)} * 2 ** ${counter})` }] }], refused: [] };
+  // The waits the detector read before the call (not a timer in a closure elsewhere in the function).
+  const amounts = delay === 'constant' ? (site.waits ?? []).map((w) => (w.start === w.end ? undefined : nodeAtSpan(sf, w, ts.isExpression))) : [];
+  if (!amounts.length || amounts.some((a) => a === undefined)) return refuse('no sleep with a delay precedes the call: wait with backoff before it by hand');
+  const edits = amounts.map((a) => ({ span: { start: a!.getStart(sf), end: a!.end }, newText: `Math.random() * Math.min(30000, ${paren(sf, a!)} * 2 ** ${counter})` }));
+  return { fixes: [{ title, safety: 'suggestion', edits }], refused: [] };
 }
