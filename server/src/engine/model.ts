@@ -149,14 +149,6 @@ export interface YieldPoint {
    * function's own, reported where it is made (with this call beside it), not again at the call.
    */
   readonly handedBack?: readonly string[];
-  /**
-   * Go: the caller's locks this call must hold, because the called method unlocks them itself (its
-   * first operation on each is `Unlock()`; see HeldRegion.entry), mapped through the receiver to
-   * the caller's (`c.peer.flushLocked()` needs `c.peer.mu`, not `c.mu`), each with that first
-   * `Unlock()` as the method writes it. Absent when the call was not mapped (a plain function, a
-   * lock handed through a parameter).
-   */
-  readonly expectsHeld?: readonly { readonly key: string; readonly unlock: string }[];
 }
 
 /** Whether a lock blocks the thread while waiting (std Mutex) or yields (async mutex). */

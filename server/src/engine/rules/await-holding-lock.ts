@@ -312,7 +312,7 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   if (serialised !== undefined) {
     return { message: `\`${region.lock}\` is held across ${parking.what}, but ${serialised}`, span: y.span, related, data: { regionId: region.id, yieldId: y.id }, cap: 'hint' };
   }
-  const advice = handBackAdvice(region, y, calls) ?? region.advice ?? (region.release === 'finally'
+  const advice = region.advice ?? (region.release === 'finally'
     ? `unlock explicitly before it instead of deferring the \`Unlock()\`, or move it out of the locked section`
     : `unlock before it, or move it out of the locked section`);
   const waiters = region.waiters ?? `every goroutine that needs it${region.shared ? ' for writing' : ''}`;
@@ -322,21 +322,6 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
     related,
     data: { regionId: region.id, yieldId: y.id },
   };
-}
-
-/**
- * Go: the advice for a call that must hold `region`'s lock (YieldPoint.expectsHeld: the method
- * unlocks it itself) and waits before its first `Unlock()`: releasing the lock around the call, or
- * moving the call out of the locked section, makes that `Unlock()` panic (the lock fix is refused
- * for the same reason), so the wait moves: after that `Unlock()` in the method, or before the
- * caller takes the lock.
- */
-function handBackAdvice(region: HeldRegion, y: YieldPoint, calls: readonly CallSite[]): string | undefined {
-  const expected = y.expectsHeld?.find((e) => e.key === region.lockKey);
-  if (!expected) return undefined;
-  const callee = calls[0]?.calleeText;
-  const taken = `${region.lock}.${region.shared ? 'RLock' : 'Lock'}()`;
-  return `${callee ? `\`${callee}\`` : 'it'} unlocks \`${region.lock}\` itself, so it must be called with the lock held: move its wait after its \`${expected.unlock}\`, or wait before \`${taken}\` takes the lock here`;
 }
 
 /**
@@ -368,7 +353,7 @@ export const awaitHoldingLock: Rule = {
       'It also flags an acquisition with no release on some path. ' +
       'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant). ' +
       'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, on every path that touches the owner\'s state (a read-through cache\'s hit that returns without waiting is a quick caller), none changes a field of the lock\'s owner (an assignment, or a mutating method such as `r.cache.Add` or `l.PushBack`), and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning. The package must have been read: a file analysed without it (the language server with `crossFile: false` or before its index is built) keeps the warning. ' +
-      'A Go function whose first operation on a lock, in source order, is `Unlock()` is called with that lock held and hands it back (nats-server\'s "Lock should be held" helpers: `stalledWait` unlocks `c.mu`, waits, and relocks it on return): its later `Lock()` is no second acquisition (no deadlock is reported at its callers) and no lock left held, a wait before its first `Unlock()` is reported at the call (the message names it, shows where it is, and says to move it after that `Unlock()` or before the caller locks: the call must hold the lock, so no lock fix releases it there), and a call of such a method under its receiver\'s lock does not hold that lock across the method\'s waits between the `Unlock()` and the lock taken again; a wait after that relock counts as it would in a plain locked section (not a write on the connection beside the mutex) and is reported once, where the function waits, with the calls that get the lock back held shown beside it, since the caller cannot unlock around the call (the advice: move it before the relock or to the caller, or unlock around it and lock again, since the caller gets the lock back held). Only through the receiver: a lock handed back through a parameter, `removeMsgBlock(mb)`, is not mapped to the caller\'s.',
+      'A Go function whose first operation on a lock, in source order, is `Unlock()` is called with that lock held and hands it back (nats-server\'s "Lock should be held" helpers: `stalledWait` unlocks `c.mu`, waits, and relocks it on return): its later `Lock()` is no second acquisition (no deadlock is reported at its callers) and no lock left held, a wait before its first `Unlock()` is reported at the call (the message names it and shows where it is), and a call of such a method under its receiver\'s lock does not hold that lock across the method\'s waits between the `Unlock()` and the lock taken again; a wait after that relock counts as it would in a plain locked section (not a write on the connection beside the mutex) and is reported once, where the function waits, with the calls that get the lock back held shown beside it, since the caller cannot unlock around the call. Only through the receiver: a lock handed back through a parameter, `removeMsgBlock(mb)`, is not mapped to the caller\'s.',
     why:
       'A task suspended while holding a lock keeps every other task that needs the lock waiting, for as long as the awaited work takes. ' +
       'With a blocking lock the waiters block their threads, which can deadlock the executor. ' +

@@ -506,7 +506,7 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
 /** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
 function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
   const { text } = state;
-  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[]; handedBack?: string[]; expectsHeld?: { key: string; unlock: string }[] };
+  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[]; handedBack?: string[] };
   const raws: Raw[] = [];
   const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
     const fn = enclosingFn(state, node);
@@ -593,10 +593,9 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const call = r.kind === 'park' && r.calls.length === 1 ? state.calls[r.calls[0]!] : undefined;
     const target = call?.localTarget === undefined ? undefined : state.fns[call.localTarget];
     if (!call || !target?.receiver || call.functionId === undefined) continue;
-    const { releases, handedBack, expectsHeld, held } = releasedBy(state, raws, regions, target, call);
+    const { releases, handedBack, held } = releasedBy(state, raws, regions, target, call);
     if (releases.length > 0) r.releases = releases;
     if (handedBack.length > 0) r.handedBack = handedBack;
-    if (expectsHeld.length > 0) r.expectsHeld = expectsHeld;
     // Its waits between the `Unlock()` and the relock are not the caller's, nor those after the
     // relock (reported in it): name the one it makes before releasing the caller's lock, and say where.
     if (held) r.parking = { what: `\`${call.calleeText}\`, which parks on ${held.parking.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`, until: held.parking.until, inside: held.span };
@@ -617,7 +616,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   return raws.map((r, id) => {
     const ordinal = (counters.get(r.context) ?? 0) + 1;
     counters.set(r.context, ordinal);
-    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}) };
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}) };
   });
 }
 
@@ -636,9 +635,7 @@ type ParkAt = { readonly span: Span; readonly fn: number; readonly calls: readon
  *   caller's to report, at the call (the method's entry region reports nothing);
  * - `handedBack`: the locks it waits for only after taking them again itself: that wait is the
  *   method's own, reported where it waits, and the call, which only gets the lock back, is not
- *   reported for it again;
- * - `expectsHeld`: every such lock, which the call must hold (called unlocked, the method's first
- *   `Unlock()` panics), with that `Unlock()` as the method writes it.
+ *   reported for it again.
  */
 function releasedBy(
   state: GoState,
@@ -646,17 +643,16 @@ function releasedBy(
   regions: readonly HeldRegion[],
   target: GoFn,
   call: CallSite,
-): { releases: string[]; handedBack: string[]; expectsHeld: { key: string; unlock: string }[]; held?: ParkAt } {
+): { releases: string[]; handedBack: string[]; held?: ParkAt } {
   const own = regions.filter((g) => g.context === target.info.context && (g.entry === true || g.relock === true));
   const recv = target.receiver!.name;
   const operand = call.calleeText.slice(0, call.calleeText.lastIndexOf('.'));
-  if (operand === '') return { releases: [], handedBack: [], expectsHeld: [] };
+  if (operand === '') return { releases: [], handedBack: [] };
   const parks = raws.filter((r) => r.fn === target.info.id).sort((a, b) => a.span.start - b.span.start);
   const guarded = (g: HeldRegion, p: ParkAt): boolean => p.calls.length > 0 && p.calls.every((id) => onGuardedResource(g, state.calls[id]!));
   const counts = (regionsOf: readonly HeldRegion[], p: ParkAt): boolean => regionsOf.some((g) => spanContains(g.span, p.span) && !guarded(g, p));
   const releases: string[] = [];
   const handedBack: string[] = [];
-  const expectsHeld: { key: string; unlock: string }[] = [];
   let held: ParkAt | undefined;
   for (const key of new Set(own.filter((g) => g.entry).map((g) => g.lockKey))) {
     const mine = own.filter((g) => g.lockKey === key);
@@ -665,8 +661,6 @@ function releasedBy(
     if (written !== recv && !written.startsWith(`${recv}.`)) continue;
     const callers = lockKeyOf(`${operand}${written.slice(recv.length)}`, state.fns[call.functionId!]!);
     const entry = mine.filter((g) => g.entry);
-    const first = entry.map((g) => g.releaseSpan).filter((x) => x !== undefined).sort((a, b) => a.start - b.start)[0];
-    expectsHeld.push({ key: callers, unlock: first ? state.text.slice(first.start, first.end) : `${written}.Unlock()` });
     const before = parks.find((p) => counts(entry, p));
     if (before) {
       held ??= before;
@@ -676,7 +670,7 @@ function releasedBy(
     if (parks.some((p) => counts(relocked, p))) handedBack.push(callers);
     else releases.push(callers);
   }
-  return { releases, handedBack, expectsHeld, ...(held ? { held } : {}) };
+  return { releases, handedBack, ...(held ? { held } : {}) };
 }
 
 /**

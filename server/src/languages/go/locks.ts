@@ -625,11 +625,8 @@ class FunctionWalk {
       context: this.fn.info.context!, ...(acq.op.shared ? { shared: true } : {}), guardedResources: acq.op.guarded,
       ...(acq.op.packageLock ? { packageLock: acq.op.packageLock } : {}),
       ...(acq.entry ? { entry: true as const } : {}), ...(acq.relock ? { relock: true as const } : {}),
-      // Taken again and handed back to the caller held: a bare unlock before the wait would return
-      // it released (the caller's own `Unlock()` then panics), and the locked section runs on into
-      // the caller. The wait moves before the relock or to the caller, or the lock is released
-      // around it and taken again after, as the lock fix does.
-      ...(acq.relock && !rs ? { advice: `move it before \`${textOf(this.state.text, acq.op.call)}\` takes the lock again to hand it back, or to the caller after it unlocks, or unlock around it and lock again after: the caller gets the lock back held` } : {}),
+      // Taken again and handed back to the caller held: unlocking before the wait is not the fix.
+      ...(acq.relock && !rs ? { advice: `move it before \`${textOf(this.state.text, acq.op.call)}\` takes the lock again to hand it back, or to the caller after it unlocks` } : {}),
     });
   }
 

@@ -68,15 +68,8 @@ function written(text: string, stmts: readonly GoNode[]): Set<string> {
   return out;
 }
 
-/**
- * Whether the parking point calls a same-file function that is entered with `region`'s lock held
- * (HeldRegion.entry). A method call the builder mapped (YieldPoint.expectsHeld) says which of the
- * caller's locks: `c.peer.flushLocked()` under `c.mu` needs `c.peer.mu`, so `c.mu` may be released
- * around it. Otherwise (a plain function, a lock handed through a parameter) a lock of the same
- * field counts.
- */
+/** Whether the parking point calls a same-file function that is entered with a lock of the same field held (HeldRegion.entry). */
 function expectsLockHeld(parsed: ParsedFile, region: HeldRegion, y: YieldPoint): boolean {
-  if (y.expectsHeld) return y.expectsHeld.some((e) => e.key === region.lockKey);
   const fieldOf = (lock: string): string => lock.slice(lock.lastIndexOf('.') + 1);
   return y.calls.some((id) => {
     const target = parsed.model.calls[id]?.localTarget;
@@ -102,11 +95,7 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   // A function called with the lock held that releases and relocks it itself (its first operation on
   // it is `Unlock()`): called without the lock, its `Unlock()` panics. Only its own code can change.
   if (expectsLockHeld(parsed, region, y)) {
-    const expected = y.expectsHeld?.find((e) => e.key === region.lockKey);
-    const how = expected
-      ? `move its wait after its \`${expected.unlock}\`, or wait before \`${region.lock}.${lockName(region)}()\` takes the lock`
-      : 'release the lock inside it before its wait';
-    return { fixes: [], refused: [{ title, reason: `\`${region.lock}\` must be held when it is called: it unlocks it itself, so calling it unlocked panics; ${how}` }] };
+    return { fixes: [], refused: [{ title, reason: `\`${region.lock}\` must be held when it is called: it unlocks it itself, so calling it unlocked panics; release the lock inside it before its wait` }] };
   }
   const guarded = guardedState(text, parsed.model.heldRegions, region);
   const touches = (n: GoNode): boolean => {
@@ -116,7 +105,7 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
     return [...t.matchAll(new RegExp(`\\b${owner}\\.(\\w+)`, 'g'))].some((m) => guarded.names.has(m[1]!));
   };
   const fixes: Fix[] = [];
-  const move = moveAfterUnlock(text, stmt, region, y, lines, touches);
+  const move = moveAfterUnlock(text, stmt, region, lines, touches);
   if (move) fixes.push(move);
   const undefer = explicitUnlock(text, stmt, region, lines, touches);
   if (undefer) fixes.push(undefer);
@@ -150,14 +139,11 @@ function guardedState(text: string, regions: readonly HeldRegion[], region: Held
 const unlockName = (region: HeldRegion): string => (region.shared ? 'RUnlock' : 'Unlock');
 const lockName = (region: HeldRegion): string => (region.shared ? 'RLock' : 'Lock');
 
-function moveAfterUnlock(text: string, stmt: GoNode, region: HeldRegion, y: YieldPoint, lines: { start: number; end: number; indent: string }, touches: (n: GoNode) => boolean): Fix | undefined {
+function moveAfterUnlock(text: string, stmt: GoNode, region: HeldRegion, lines: { start: number; end: number; indent: string }, touches: (n: GoNode) => boolean): Fix | undefined {
   if (region.release !== 'explicit' || !region.releaseSpan || stmt.type === 'short_var_declaration') return undefined;
   const unlock = siblingAt(stmt, region.releaseSpan.start);
   if (!unlock || unlock.start < stmt.end || touches(stmt)) return undefined;
   const between = (stmt.parent?.children ?? []).filter((c) => c.start >= stmt.end && c.end <= unlock.start && c.type !== 'comment');
-  // A call that must hold another lock (`c.peer.flushOutbound()` under `c.peer.mu`) does not jump
-  // over an unlock: past `c.peer.mu.Unlock()`, its own `Unlock()` panics.
-  if (y.expectsHeld && between.some((b) => /\.R?Unlock\(\s*\)/.test(text.slice(b.start, b.end)))) return undefined;
   const writes = written(text, between);
   if ([...names(text, stmt)].some((id) => writes.has(id))) return undefined;
   if (stmt.type === 'assignment_statement' && between.some((b) => [...written(text, [stmt])].some((id) => names(text, b).has(id)))) return undefined;
