@@ -283,6 +283,123 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
     assert.deepEqual(typeErrors('fetch-retry.ts', after), []);
   });
 
+  it('a timeout wrapper around the request (p-timeout, a hand-written `timeout(promise, ms)`) is no wait: the loop gets a sleep, the request is not edited', () => {
+    // Modelled on fetch helpers that bound each attempt with a timeout and retry at once on failure.
+    const wrapper = lines(
+      'function timeout<T>(p: Promise<T>, ms: number): Promise<T> {',
+      '  return new Promise<T>((resolve, reject) => {',
+      "    const t = setTimeout(() => reject(new Error('timed out')), ms);",
+      '    p.then((v) => { clearTimeout(t); resolve(v); }, reject);',
+      '  });',
+      '}',
+      '',
+      'export async function getJson(url: string): Promise<unknown> {',
+      '  for (let attempt = 0; attempt < 5; attempt++) {',
+      '    try {',
+      '      const res = await timeout(fetch(url), 5000);',
+      '      return await res.json();',
+      '    } catch (err) {',
+      '      console.warn(err);',
+      '    }',
+      '  }',
+      "  throw new Error('giving up');",
+      '}',
+    );
+    const pTimeout = lines(
+      "import pTimeout from 'p-timeout';",
+      '',
+      'export async function getJson(url: string): Promise<unknown> {',
+      '  for (let attempt = 0; attempt < 5; attempt++) {',
+      '    try {',
+      '      const res = await pTimeout(fetch(url), { milliseconds: 5000 });',
+      '      return await res.json();',
+      '    } catch (err) {',
+      '      console.warn(err);',
+      '    }',
+      '  }',
+      "  throw new Error('giving up');",
+      '}',
+    );
+    const sleep = '      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(30000, 100 * 2 ** attempt)));\n      console.warn(err);';
+    for (const [file, src] of [['timeout.ts', wrapper], ['p-timeout.ts', pTimeout]] as const) {
+      const analysis = analyze({ path: file, text: src })!;
+      const [finding] = analysis.findings.filter((f) => f.rule === 'retry-without-backoff');
+      assert.match(finding!.message, /with no delay/, file);
+      const { fixes } = fixesOf(file, src, 'retry-without-backoff');
+      assert.equal(applied(file, src, fixes[0], 'retry-without-backoff'), src.replace('      console.warn(err);', sleep), file);
+    }
+    assert.deepEqual(typeErrors('timeout.ts', applyEdits(wrapper, fixesOf('timeout.ts', wrapper, 'retry-without-backoff').fixes[0]!.edits)), []);
+  });
+
+  it('a timer in a `new Promise` that rejects (a request timeout, raced or wrapping the request) is no wait; one that resolves is', () => {
+    // Modelled on fetch helpers that race the request against a timer, or reject from a timer in an executor.
+    const race = lines(
+      'export async function getJson(url: string): Promise<unknown> {',
+      '  for (let attempt = 0; attempt < 5; attempt++) {',
+      '    try {',
+      '      const res = await Promise.race([',
+      '        fetch(url),',
+      "        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), 5000)),",
+      '      ]);',
+      '      return await res.json();',
+      '    } catch (err) {',
+      '      console.warn(`attempt ${attempt} failed`, err);',
+      '    }',
+      '  }',
+      "  throw new Error('giving up');",
+      '}',
+    );
+    const analysis = analyze({ path: 'race.ts', text: race })!;
+    assert.match(analysis.findings.find((f) => f.rule === 'retry-without-backoff')!.message, /with no delay/);
+    const raceFix = fixesOf('race.ts', race, 'retry-without-backoff').fixes[0];
+    const raced = applied('race.ts', race, raceFix, 'retry-without-backoff');
+    assert.equal(
+      raced,
+      race.replace('      console.warn(`attempt', '      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(30000, 100 * 2 ** attempt)));\n      console.warn(`attempt'),
+    );
+    assert.deepEqual(typeErrors('race.ts', raced), []);
+
+    const wrapped = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'export async function getJson(url: string): Promise<unknown> {',
+      '  for (let attempt = 0; attempt < 5; attempt++) {',
+      '    try {',
+      '      const res = await new Promise<Response>((resolve, reject) => {',
+      "        const timer = setTimeout(() => reject(new Error('timed out')), 5000);",
+      '        fetch(url).then((r) => { clearTimeout(timer); resolve(r); }, reject);',
+      '      });',
+      '      return await res.json();',
+      '    } catch (err) {',
+      '      await new Promise((r) => setTimeout(() => r(undefined), 1000));',
+      '    }',
+      '  }',
+      "  throw new Error('giving up');",
+      '}',
+    );
+    const after = applied('wrapped.ts', wrapped, fixesOf('wrapped.ts', wrapped, 'retry-without-backoff').fixes[0], 'retry-without-backoff');
+    assert.equal(after, wrapped.replace('r(undefined), 1000)', 'r(undefined), Math.random() * Math.min(30000, 1000 * 2 ** attempt))'));
+  });
+
+  it('a recursion that grows one of its sleeps is read as growing, as a loop is: no finding, nothing grown twice', () => {
+    // Modelled on a webhook sender that backs off on network errors and waits briefly on others.
+    const src = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'export async function send(url: string, body: string, attempt = 0): Promise<Response> {',
+      '  try {',
+      "    return await fetch(url, { method: 'POST', body });",
+      '  } catch (err) {',
+      '    if (attempt >= 5) throw err;',
+      '    if (err instanceof TypeError) await sleep(1000 * 2 ** attempt);',
+      '    else await sleep(500);',
+      '    return send(url, body, attempt + 1);',
+      '  }',
+      '}',
+    );
+    assert.deepEqual(analyze({ path: 'send.ts', text: src })!.findings.filter((f) => f.rule === 'retry-without-backoff').map((f) => f.message), []);
+  });
+
   it('a `catch` without a binding gets one, and a loop without a sleep gets a growing one', () => {
     const src = lines(
       'export async function sendWebhook(url: string, body: string): Promise<Response> {',

@@ -123,6 +123,7 @@ export const T = {
   isBlock: ts.isBlock,
   isBreakStatement: ts.isBreakStatement,
   isCallExpression: ts.isCallExpression,
+  isConditionalExpression: ts.isConditionalExpression,
   isCaseClause: ts.isCaseClause,
   isCatchClause: ts.isCatchClause,
   isClassDeclaration: ts.isClassDeclaration,

@@ -15,7 +15,8 @@ import { type ClassInfo, lookup, requiredModule, type Scope } from './resolve';
 const SK = ts.SyntaxKind;
 
 const SLEEPS = /^(sleep|delay|wait|pause|timeout|setTimeoutPromise|setTimeoutAsync|promisify\(setTimeout\))$/i;
-const SLEEP_CALLEES = new Set(['timers/promises.setTimeout', 'timers/promises.scheduler.wait', 'delay', 'sleep-promise', 'p-timeout']);
+// Not `p-timeout`: `pTimeout(fetch(url), { milliseconds })` bounds a request, it does not wait between attempts.
+const SLEEP_CALLEES = new Set(['timers/promises.setTimeout', 'timers/promises.scheduler.wait', 'delay', 'sleep-promise']);
 const BACKOFF_NAMES = /backoff|back_off|exponential|jitter/i;
 /** A failure path that retries a transaction conflict: MongoDB's `TransientTransactionError`, a write conflict, Postgres' serialization failure (40001) or deadlock (40P01), SQLite's busy database, a counter of transaction retries. */
 const CONFLICT = /transient\s*transaction|conflict|serializ|deadlock|\b40001\b|\b40P01\b|SQLITE_BUSY|transactionRetr|txRetr/i;
@@ -310,21 +311,58 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       if (name !== 'Promise') return undefined;
       const executor = n.arguments?.[0];
       if (!executor || !isFunctionLike(unwrap(executor))) return undefined;
+      const fn = unwrap(executor) as ts.FunctionLikeDeclaration;
+      // Only a timer that resolves the promise is a sleep; one that rejects it is a timeout on the work
+      // (`new Promise((_, reject) => setTimeout(() => reject(err), 5000))` in a `Promise.race`).
+      const first = fn.parameters[0]?.name;
+      const resolve = first && T.isIdentifier(first) ? first.text : undefined;
+      if (resolve === undefined) return undefined;
       let amount: ts.Expression | null | undefined;
       const visit = (k: ts.Node): void => {
         if (amount !== undefined) return;
-        if (T.isCallExpression(k) && /^(setTimeout|global\.setTimeout|globalThis\.setTimeout)$/.test(calleeText(k))) amount = k.arguments[1] ?? null;
-        else T.forEachChild(k, visit);
+        if (T.isCallExpression(k) && /^(setTimeout|global\.setTimeout|globalThis\.setTimeout)$/.test(calleeText(k))) {
+          if (k.arguments[0] && resolves(k.arguments[0], resolve)) amount = k.arguments[1] ?? null;
+        } else T.forEachChild(k, visit);
       };
-      visit(unwrap(executor));
+      if (fn.body) visit(fn.body);
       return amount;
     }
     const resolved = calls.find((k) => k.node === n)?.callee;
     const last = name.split('.').pop() ?? name;
     if ((resolved !== undefined && SLEEP_CALLEES.has(resolved)) || SLEEPS.test(last) || (last === 'setTimeout' && n.arguments?.length === 1)) {
-      return n.arguments?.[0] ?? null;
+      const args: readonly ts.Expression[] = n.arguments ?? [];
+      // A wrapper given the work to bound (`timeout(fetch(url), 5000)`) is a timeout, not a wait: with
+      // more than one argument the first must read as a number of milliseconds (`delay(ms, { signal })`).
+      if (args.length > 1 && !numericLooking(args[0]!)) return undefined;
+      return args[0] ?? null;
     }
     return undefined;
+  }
+
+  /** A timer callback that resolves the executor's promise: `resolve` itself, or a function that calls it. */
+  function resolves(callback: ts.Expression, resolve: string): boolean {
+    const cb = unwrap(callback);
+    if (T.isIdentifier(cb)) return cb.text === resolve;
+    if (!isFunctionLike(cb)) return false;
+    let hit = false;
+    const visit = (k: ts.Node): void => {
+      if (hit) return;
+      if (T.isCallExpression(k) && T.isIdentifier(k.expression) && k.expression.text === resolve) hit = true;
+      else T.forEachChild(k, visit);
+    };
+    visit(cb);
+    return hit;
+  }
+
+  /** An expression that reads as a number: a literal, a name or a property read, arithmetic or a `Math` call over those; not a call of other work or an `await`. */
+  function numericLooking(e: ts.Expression): boolean {
+    const u = unwrap(e);
+    if (T.isNumericLiteral(u) || T.isIdentifier(u) || T.isPropertyAccessExpression(u) || T.isElementAccessExpression(u)) return true;
+    if (T.isPrefixUnaryExpression(u)) return numericLooking(u.operand);
+    if (T.isBinaryExpression(u)) return numericLooking(u.left) && numericLooking(u.right);
+    if (T.isConditionalExpression(u)) return numericLooking(u.whenTrue) && numericLooking(u.whenFalse);
+    if (T.isCallExpression(u)) return /^(Math\.\w+|Number|parseInt|parseFloat)$/.test(calleeText(u)) && u.arguments.every(numericLooking);
+    return false;
   }
 
   function calleeText(n: ts.CallExpression | ts.NewExpression): string {
@@ -350,7 +388,8 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       if (T.isCallExpression(n) || T.isNewExpression(n)) {
         const amount = sleepAmount(n);
         if (amount !== undefined) {
-          delay = grows(amount, fn, counter) ? 'growing' : 'constant';
+          // Growing when any wait grows, as for loops (a branch's `sleep(1000 * 2 ** attempt)` with another's `sleep(500)`).
+          if (delay !== 'growing') delay = grows(amount, fn, counter) ? 'growing' : 'constant';
           waits.push(spanOf(amount, n));
         }
       }
