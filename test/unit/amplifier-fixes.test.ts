@@ -147,7 +147,7 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
     assert.deepEqual(typeErrors('broker.ts', after), []);
   });
 
-  it('a configured interval stays the ceiling: the wait grows from 100 ms up to it, with full jitter; the result type-checks', () => {
+  it('a configured interval stays the ceiling: the wait grows from 100 ms up to it, with full jitter; a read of it gets a default (its type may be `Partial<…>`); the result type-checks', () => {
     // Modelled on a queue client whose options carry the reconnect interval (`this.options.retryDelay`).
     const src = lines(
       "import { setTimeout as sleep } from 'node:timers/promises';",
@@ -176,7 +176,7 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
       after,
       src
         .replace('    while (true) {', '    for (let attempt = 1; ; attempt++) {')
-        .replace('        await sleep(this.options.retryDelay);', '        if (attempt >= 5) throw err;\n        await sleep(Math.random() * Math.min(this.options.retryDelay, 100 * 2 ** attempt));'),
+        .replace('        await sleep(this.options.retryDelay);', '        if (attempt >= 5) throw err;\n        await sleep(Math.random() * Math.min((this.options.retryDelay ?? 30000), 100 * 2 ** attempt));'),
     );
     assert.deepEqual(typeErrors('queue.ts', after), []);
   });
@@ -214,7 +214,7 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
       after,
       src
         .replace('    while (true) {', '    for (let attempt = 1; ; attempt++) {')
-        .replace('        await setTimeoutP(this.options.retryDelay);', '        if (attempt >= 5) throw err;\n        await setTimeoutP(Math.random() * Math.min(this.options.retryDelay, 100 * 2 ** attempt));'),
+        .replace('        await setTimeoutP(this.options.retryDelay);', '        if (attempt >= 5) throw err;\n        await setTimeoutP(Math.random() * Math.min((this.options.retryDelay ?? 30000), 100 * 2 ** attempt));'),
     );
     assert.deepEqual(typeErrors('fetcher.ts', after), []);
   });
@@ -379,6 +379,83 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
     );
     const after = applied('wrapped.ts', wrapped, fixesOf('wrapped.ts', wrapped, 'retry-without-backoff').fixes[0], 'retry-without-backoff');
     assert.equal(after, wrapped.replace('r(undefined), 1000)', 'r(undefined), Math.random() * Math.min(30000, 1000 * 2 ** attempt))'));
+  });
+
+  it('a delay that may be unset gets a default in every form, so the fixed code type-checks (`Partial<Options>`, `?.`, an optional field grown or in a recursion)', () => {
+    // Modelled on API clients whose retry delay is an optional option.
+    const partial = lines(
+      'interface Options { url: string; retryDelay: number }',
+      '',
+      'export class Api {',
+      '  constructor(private readonly options: Partial<Options>) {}',
+      '',
+      '  async get(): Promise<Response> {',
+      '    while (true) {',
+      '      try {',
+      "        return await fetch(this.options.url ?? '/');",
+      '      } catch (err) {',
+      '        await new Promise((r) => setTimeout(r, this.options.retryDelay));',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    );
+    const optchain = partial
+      .replace('interface Options { url: string; retryDelay: number }', 'interface Options { url: string; retryDelay: number }')
+      .replace('private readonly options: Partial<Options>', 'private readonly options?: Options')
+      .replace("fetch(this.options.url ?? '/')", "fetch(this.options?.url ?? '/')")
+      .replace('this.options.retryDelay)', 'this.options?.retryDelay)');
+    const mixed = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'interface Options { url: string; retryDelay?: number }',
+      '',
+      'export class Api {',
+      '  constructor(private readonly options: Options, private readonly isThrottle: (e: unknown) => boolean) {}',
+      '',
+      '  async get(): Promise<Response> {',
+      '    for (let attempt = 0; attempt < 5; attempt++) {',
+      '      try {',
+      '        return await fetch(this.options.url);',
+      '      } catch (err) {',
+      '        if (this.isThrottle(err)) await sleep(5000);',
+      '        else await new Promise((r) => setTimeout(r, this.options.retryDelay));',
+      '      }',
+      '    }',
+      "    throw new Error('giving up');",
+      '  }',
+      '}',
+    );
+    const recursion = lines(
+      'interface Options { url: string; retryDelay?: number }',
+      '',
+      'export class Conn {',
+      '  constructor(private readonly options: Options) {}',
+      '',
+      '  async connect(attempt = 0): Promise<Response> {',
+      '    try {',
+      '      return await fetch(this.options.url);',
+      '    } catch (err) {',
+      '      if (attempt >= 5) throw err;',
+      '      await new Promise((r) => setTimeout(r, this.options.retryDelay));',
+      '      return this.connect(attempt + 1);',
+      '    }',
+      '  }',
+      '}',
+    );
+    const cases: [string, string, string, string][] = [
+      ['partial.ts', partial, 'setTimeout(r, this.options.retryDelay)', 'setTimeout(r, Math.random() * Math.min((this.options.retryDelay ?? 30000), 100 * 2 ** attempt))'],
+      ['optchain.ts', optchain, 'setTimeout(r, this.options?.retryDelay)', 'setTimeout(r, Math.random() * Math.min((this.options?.retryDelay ?? 30000), 100 * 2 ** attempt))'],
+      ['mixed.ts', mixed, 'setTimeout(r, this.options.retryDelay)', 'setTimeout(r, Math.random() * Math.min(30000, (this.options.retryDelay ?? 100) * 2 ** attempt))'],
+      ['recursion.ts', recursion, 'setTimeout(r, this.options.retryDelay)', 'setTimeout(r, Math.random() * Math.min(30000, (this.options.retryDelay ?? 100) * 2 ** attempt))'],
+    ];
+    for (const [file, src, from, to] of cases) {
+      const { fixes } = fixesOf(file, src, 'retry-without-backoff');
+      const after = applyEdits(src, fixes[0]!.edits);
+      assert.ok(after.includes(to), `${file}:\n${after}`);
+      assert.ok(!after.includes(from), file);
+      assert.deepEqual(typeErrors(file, after), [], file);
+    }
   });
 
   it('a recursion that grows one of its sleeps is read as growing, as a loop is: no finding, nothing grown twice', () => {

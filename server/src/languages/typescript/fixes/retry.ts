@@ -4,8 +4,9 @@
  *   its `catch` rethrows once `attempt >= 5`.
  * - No growth: the constant sleep's delay `d` becomes `Math.random() * Math.min(30000, d * 2 ** attempt)`
  *   (exponential, capped at 30 s, with full jitter); a configured interval `d` (`this.options.retryDelay`)
- *   stays the ceiling instead: `Math.random() * Math.min(d, 100 * 2 ** attempt)`, or `(d ?? 30000)` when
- *   the option may be unset; a loop with no sleep gets one at the top of its `catch`, from 100 ms. The
+ *   stays the ceiling instead: `Math.random() * Math.min(d, 100 * 2 ** attempt)`. A `d` that is a read
+ *   or a call, which may be unset, is written `(d ?? 30000)` as the ceiling, `(d ?? 100)` as the base
+ *   (see `orDefault`); a loop with no sleep gets one at the top of its `catch`, from 100 ms. The
  *   sleeps edited are the ones the detector counted as the loop's waits (`RetrySite.waits`), every one.
  *   A `setTimeout(cb, ms)` in a closure (a request timeout) is not one of them.
  * It is a suggestion: the numbers are placeholders, and giving up changes what the caller sees (the
@@ -79,8 +80,8 @@ export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInp
       if (!amount) return refuse('the sleep was not located: grow its delay by hand');
       const newText =
         interval !== undefined
-          ? `Math.random() * Math.min(${ceiling(sf, amount)}, 100 * 2 ** ${counter})`
-          : `Math.random() * Math.min(30000, ${paren(sf, amount)} * 2 ** ${counter})`;
+          ? `Math.random() * Math.min(${orDefault(sf, amount, 30000)}, 100 * 2 ** ${counter})`
+          : `Math.random() * Math.min(30000, ${orDefault(sf, amount, 100)} * 2 ** ${counter})`;
       edits.push({ span: { start: amount.getStart(sf), end: amount.end }, newText });
     }
     if (!waits.length) {
@@ -172,38 +173,60 @@ function headEdit(sf: ts.SourceFile, loop: Loop, counter: string): TextEdit | un
 }
 
 /**
- * A configured interval as the ceiling of `Math.min`: as written when this file declares its field
- * required (`retryDelay: number`), else with a default for an unset option (`retryDelay?: number`, or
- * a type declared elsewhere), so that the result is a number: `(d ?? 30000)`, the 30 s cap of the
- * other backoff.
+ * A delay `d` the fix puts in arithmetic, with a default when it may be unset: a name, a property or
+ * element read or a call (`this.options.retryDelay`, `this.options?.retryDelay`, an option of a
+ * `Partial<Options>`) becomes `(d ?? fallback)`, so that the fixed code type-checks under strict
+ * whatever its declared type; `??` on a read typed `number` is allowed and changes nothing. A literal,
+ * arithmetic or a `d ?? 1000` already defaulted is written as is (TypeScript rejects `??` after an
+ * expression that is never nullish). The fallback: 30000 (the cap of the other backoff) for a
+ * configured interval kept as the ceiling; 100 (the base of the sleep added to a loop with none) for
+ * a delay that grows: unset, the original slept 0 ms, and a 0 base would leave that storm in place.
  */
-function ceiling(sf: ts.SourceFile, e: ts.Expression): string {
+function orDefault(sf: ts.SourceFile, e: ts.Expression, fallback: number): string {
   const u = skipParens(e);
-  if (!ts.isPropertyAccessExpression(u) || declaredRequired(sf, u.name.text)) return paren(sf, e);
-  return `(${sf.text.slice(e.getStart(sf), e.end)} ?? 30000)`;
+  const nullable =
+    ts.isIdentifier(u) || ts.isPropertyAccessExpression(u) || ts.isElementAccessExpression(u) || (ts.isCallExpression(u) && !/^Math\./.test(u.expression.getText(sf)));
+  return nullable && !declaredNumber(sf, u) ? `(${sf.text.slice(e.getStart(sf), e.end)} ?? ${fallback})` : paren(sf, e);
+}
+
+/**
+ * A name or a field of `this` this file declares set, every declaration of it: `const RETRY_MS = 500`,
+ * `ms: number` or `ms = 1000` as a parameter, `private delay = 500` in a class; not `ms?: number`, a
+ * type with `undefined`, an import, nor a field of another object (its type may be `Partial<…>`).
+ */
+function declaredNumber(sf: ts.SourceFile, u: ts.Expression): boolean {
+  const field = ts.isPropertyAccessExpression(u) && !u.questionDotToken && u.expression.kind === ts.SyntaxKind.ThisKeyword;
+  if (!ts.isIdentifier(u) && !field) return false;
+  const name = ts.isIdentifier(u) ? u.text : (u as ts.PropertyAccessExpression).name.text;
+  let found = false;
+  let unsure = false;
+  const undef = (t: ts.TypeNode): boolean =>
+    t.kind === ts.SyntaxKind.UndefinedKeyword || t.kind === ts.SyntaxKind.AnyKeyword || t.kind === ts.SyntaxKind.UnknownKeyword || (ts.isUnionTypeNode(t) && t.types.some(undef)) || (ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword);
+  const visit = (n: ts.Node): void => {
+    if (unsure) return;
+    const imported = !field && (ts.isImportSpecifier(n) || ts.isImportClause(n) || ts.isNamespaceImport(n));
+    const declares = imported || (field ? ts.isPropertyDeclaration(n) || ts.isParameter(n) : ts.isVariableDeclaration(n) || ts.isParameter(n));
+    const declared = declares ? (n as ts.NamedDeclaration).name : undefined;
+    if (declared && ts.isIdentifier(declared) && declared.text === name) {
+      found = true;
+      if (imported) unsure = true;
+      else {
+        const d = n as ts.VariableDeclaration | ts.ParameterDeclaration | ts.PropertyDeclaration;
+        const optional = 'questionToken' in d && d.questionToken !== undefined;
+        const typed = d.type !== undefined && !undef(d.type);
+        const literal = d.initializer !== undefined && ts.isNumericLiteral(skipParens(d.initializer));
+        if (optional || !(typed || (d.type === undefined && literal))) unsure = true;
+      }
+    }
+    n.forEachChild(visit);
+  };
+  visit(sf);
+  return found && !unsure;
 }
 
 function skipParens(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   return e;
-}
-
-/** Every declaration of a field or parameter `name` in the file is required and has no `undefined` in its type (and there is one). */
-function declaredRequired(sf: ts.SourceFile, name: string): boolean {
-  let found = false;
-  let optional = false;
-  const visit = (n: ts.Node): void => {
-    if (optional) return;
-    if ((ts.isPropertySignature(n) || ts.isPropertyDeclaration(n) || ts.isParameter(n)) && n.name && ts.isIdentifier(n.name) && n.name.text === name) {
-      found = true;
-      const type = n.type;
-      const undef = (t: ts.TypeNode): boolean => t.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isUnionTypeNode(t) && t.types.some(undef)) || (ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword);
-      if (n.questionToken || !type || undef(type)) optional = true;
-    }
-    n.forEachChild(visit);
-  };
-  visit(sf);
-  return found && !optional;
 }
 
 function paren(sf: ts.SourceFile, e: ts.Expression): string {
@@ -229,6 +252,6 @@ function recursionFix(sf: ts.SourceFile, site: RetrySite, title: string): FixRes
   // The waits the detector read before the call (not a timer in a closure elsewhere in the function).
   const amounts = delay === 'constant' ? (site.waits ?? []).map((w) => (w.start === w.end ? undefined : nodeAtSpan(sf, w, ts.isExpression))) : [];
   if (!amounts.length || amounts.some((a) => a === undefined)) return refuse('no sleep with a delay precedes the call: wait with backoff before it by hand');
-  const edits = amounts.map((a) => ({ span: { start: a!.getStart(sf), end: a!.end }, newText: `Math.random() * Math.min(30000, ${paren(sf, a!)} * 2 ** ${counter})` }));
+  const edits = amounts.map((a) => ({ span: { start: a!.getStart(sf), end: a!.end }, newText: `Math.random() * Math.min(30000, ${orDefault(sf, a!, 100)} * 2 ** ${counter})` }));
   return { fixes: [{ title, safety: 'suggestion', edits }], refused: [] };
 }
