@@ -51,6 +51,22 @@ describe('go fixes', () => {
     assert.deepEqual(rules(after), []);
   });
 
+  it('refuses to release an outer lock under an inner one taken after it, and still fixes the inner one', () => {
+    // A pool that counts dials under a stats lock taken inside its own lock (nats-server's and
+    // database pools' shape): retaking p.mu while p.statsMu is held reverses the order every other
+    // caller takes them in.
+    const text = `${header}type Pool struct {\n\tmu      sync.Mutex\n\tstatsMu sync.Mutex\n\tdials   int\n\tlast    *http.Response\n}\n\nfunc (p *Pool) Refill(u string) {\n\tp.mu.Lock()\n\tdefer p.mu.Unlock()\n\tp.statsMu.Lock()\n\tp.dials++\n\tr, _ := http.Get(u)\n\tp.statsMu.Unlock()\n\tp.last = r\n}\n`;
+    const a = analyze({ path: 'svc.go', text })!;
+    const byLock = (lock: string) => a.findings.find((f) => f.rule === 'await-holding-lock' && f.message.startsWith(`\`${lock}\``));
+    const outer = fixesFor(a, byLock('p.mu')!);
+    assert.deepEqual(outer.fixes, []);
+    assert.match(outer.refused[0]!.reason, /`p\.statsMu`, taken after `p\.mu`, is held here too: releasing and retaking `p\.mu` under it reverses the order/);
+    const inner = fixesFor(a, byLock('p.statsMu')!);
+    assert.ok(inner.fixes.length > 0, 'the inner lock can still be released around the wait');
+    const after = applyEdits(text, inner.fixes[inner.fixes.length - 1]!.edits);
+    assert.match(after, /\tp\.statsMu\.Unlock\(\)\n\tr, _ := http\.Get\(u\)\n\tp\.statsMu\.Lock\(\)\n/);
+  });
+
   it('refuses a lock fix when the parking point is a condition', () => {
     const text = `${header}type C struct {\n\tmu sync.Mutex\n}\n\nfunc (c *C) Get(u string) error {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tif _, err := http.Get(u); err != nil {\n\t\treturn err\n\t}\n\treturn nil\n}\n`;
     const { result } = fixesOf(text, 'await-holding-lock');

@@ -97,6 +97,15 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   if (expectsLockHeld(parsed, region, y)) {
     return { fixes: [], refused: [{ title, reason: `\`${region.lock}\` must be held when it is called: it unlocks it itself, so calling it unlocked panics; release the lock inside it before its wait` }] };
   }
+  // Another lock taken after this one and still held at the parking point: unlocking and relocking
+  // this one there would take the two in the reverse order, a deadlock with every goroutine that
+  // takes them in the written order. Only the code's author can restructure that.
+  const inner = parsed.model.heldRegions.find(
+    (r) => r !== region && r.lockKey !== region.lockKey && r.acquireSpan.start >= region.acquireSpan.end && r.acquireSpan.end <= y.span.start && r.span.start <= y.span.start && y.span.end <= r.span.end && region.span.start <= r.acquireSpan.start && r.acquireSpan.end <= region.span.end,
+  );
+  if (inner) {
+    return { fixes: [], refused: [{ title, reason: `\`${inner.lock}\`, taken after \`${region.lock}\`, is held here too: releasing and retaking \`${region.lock}\` under it reverses the order the two locks are taken in (a deadlock with any goroutine that takes them in order); release \`${inner.lock}\` first, or move the wait out of both` }] };
+  }
   const guarded = guardedState(text, parsed.model.heldRegions, region);
   const touches = (n: GoNode): boolean => {
     const t = text.slice(n.start, n.end);
