@@ -236,9 +236,8 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
    */
   function configuredInterval(amount: ts.Expression | null, scope: Scope): string | undefined {
     if (amount === null) return undefined;
-    let e = unwrap(amount);
     // A default for an unset option (`this.options.retryDelayMs ?? 1000`) keeps the option the interval.
-    if (T.isBinaryExpression(e) && (e.operatorToken.kind === SK.QuestionQuestionToken || e.operatorToken.kind === SK.BarBarToken) && T.isNumericLiteral(unwrap(e.right))) e = unwrap(e.left);
+    const e = withoutDefault(amount);
     if (!T.isPropertyAccessExpression(e)) return undefined;
     let root: ts.Expression = e;
     while (T.isPropertyAccessExpression(root)) root = unwrap(root.expression);
@@ -253,8 +252,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
 
   /** A field of the class `this` is, initialised with a literal number where it is declared and assigned nowhere in the class. */
   function literalField(name: string, scope: Scope): boolean {
-    let cls: ClassInfo | undefined;
-    for (let s: Scope | undefined = scope; s && !cls; s = s.parent) cls = s.cls;
+    const cls = enclosingClass(scope);
     if (!cls) return false;
     const decl = cls.node.members.find((m): m is ts.PropertyDeclaration => T.isPropertyDeclaration(m) && m.initializer !== undefined && nameText(m.name) === name);
     if (!decl?.initializer || !literalNumber(decl.initializer)) return false;
@@ -263,8 +261,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
 
   /** `chain` is assigned in a method of the class that the loop calls (`this.increaseDelay()`), or in one those call. */
   function assignedByHelper(loop: ts.Node, chain: string, scope: Scope): boolean {
-    let cls: ClassInfo | undefined;
-    for (let s: Scope | undefined = scope; s && !cls; s = s.parent) cls = s.cls;
+    const cls = enclosingClass(scope);
     if (!cls || !chain.startsWith('this.')) return false;
     const methods = cls.methods;
     const seen = new Set<ts.Node>();
@@ -406,9 +403,8 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     if (/\*\*|Math\.pow|<<|backoff|exponential|jitter/i.test(code)) return true;
     const counted = counter === undefined ? undefined : new RegExp(`(^|[^\\w.$])${counter.replace(/[.$]/g, '\\$&')}\\b`);
     if (counted !== undefined && counted.test(code) && /[*]/.test(code)) return true;
-    let e = unwrap(amount);
     // `this.delay ?? 100`: the default for an unset delay leaves the delay the one that may grow.
-    if (T.isBinaryExpression(e) && (e.operatorToken.kind === SK.QuestionQuestionToken || e.operatorToken.kind === SK.BarBarToken) && literalNumber(e.right)) e = unwrap(e.left);
+    const e = withoutDefault(amount);
     if (T.isIdentifier(e)) return multipliedIn(scopeNode, e.text);
     // A field the loop multiplies (`this.delay *= 2`, `this.delay = Math.min(this.delay * 2, max)`) grows like a variable.
     if (T.isPropertyAccessExpression(e) && multipliedIn(scopeNode, normalisedText(text, start(e), e.end))) return true;
@@ -657,6 +653,19 @@ function isConstantHolder(name: string, scope: Scope): boolean {
     return b.exprs.every((x) => literalValue(unwrap(x)));
   }
   return false;
+}
+
+/** The class whose code `scope` is in, if any. */
+function enclosingClass(scope: Scope): ClassInfo | undefined {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.cls) return s.cls;
+  return undefined;
+}
+
+/** `amount` without a literal default for when it is unset (`d ?? 1000`, `d || 1000` → `d`). */
+function withoutDefault(amount: ts.Expression): ts.Expression {
+  const e = unwrap(amount);
+  const defaulted = T.isBinaryExpression(e) && (e.operatorToken.kind === SK.QuestionQuestionToken || e.operatorToken.kind === SK.BarBarToken) && literalNumber(e.right);
+  return defaulted ? unwrap(e.left) : e;
 }
 
 /** A literal number, or arithmetic on them (`5000`, `-1`, `5 * 1000`). */

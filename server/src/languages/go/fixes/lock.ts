@@ -13,7 +13,7 @@
  */
 import type { Finding, Fix, TextEdit } from '../../../engine/finding';
 import type { FixResult, ParsedFile } from '../../../engine/language';
-import type { HeldRegion, YieldPoint } from '../../../engine/model';
+import { spanContains, type HeldRegion, type YieldPoint } from '../../../engine/model';
 import { treeSitterTree } from '../../tree-sitter';
 import type { GoData } from '../index';
 import { GO_GRAMMAR, field, walk, type GoNode } from '../syntax';
@@ -101,7 +101,7 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   // this one there would take the two in the reverse order, a deadlock with every goroutine that
   // takes them in the written order. Only the code's author can restructure that.
   const inner = parsed.model.heldRegions.find(
-    (r) => r !== region && r.lockKey !== region.lockKey && r.acquireSpan.start >= region.acquireSpan.end && r.acquireSpan.end <= y.span.start && r.span.start <= y.span.start && y.span.end <= r.span.end && region.span.start <= r.acquireSpan.start && r.acquireSpan.end <= region.span.end,
+    (r) => r.lockKey !== region.lockKey && r.acquireSpan.start >= region.acquireSpan.end && spanContains(region.span, r.acquireSpan) && spanContains(r.span, y.span),
   );
   if (inner) {
     return { fixes: [], refused: [{ title, reason: `\`${inner.lock}\`, taken after \`${region.lock}\`, is held here too: releasing and retaking \`${region.lock}\` under it reverses the order the two locks are taken in (a deadlock with any goroutine that takes them in order); release \`${inner.lock}\` first, or move the wait out of both` }] };
