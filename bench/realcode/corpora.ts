@@ -363,6 +363,16 @@ export const REPOS: readonly Repo[] = [
     paths: [`${GOCODE}/github.com/miekg/dns`],
     description: "DNS library with its UDP/TCP server and client",
   },
+  {
+    kind: "deb",
+    language: "go",
+    name: "nats-server",
+    pkg: "golang-github-nats-io-nats-server-dev",
+    version: "2.9.10-1",
+    paths: [`${GOCODE}/github.com/nats-io/nats-server`],
+    description:
+      "NATS message broker: client and route connections, JetStream file and memory stores, Raft, MQTT, with its tests",
+  },
 ];
 
 /** What a repository is pinned to, for output and cache keys. */
