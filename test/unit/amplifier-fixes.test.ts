@@ -512,6 +512,124 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
     assert.equal(after, src.replace('setTimeout(resolve, 500)', 'setTimeout(resolve, Math.random() * Math.min(30000, 500 * 2 ** i))'));
   });
 
+  it('a poll inside the attempt is not the wait between attempts: the loop gets one, the poll keeps its pace; a poll in the `catch` is refused', () => {
+    // Modelled on a reporting client that starts an export job per attempt and polls it until it is done.
+    const src = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      "interface Status { state: 'running' | 'done'; url?: string }",
+      'interface Api { start(id: string): Promise<{ jobId: string }>; status(jobId: string): Promise<Status> }',
+      '',
+      'export async function exportReport(api: Api, id: string): Promise<string | undefined> {',
+      '  for (let attempt = 0; attempt < 3; attempt++) {',
+      '    try {',
+      '      const { jobId } = await api.start(id);',
+      '      let status = await api.status(jobId);',
+      "      while (status.state === 'running') {",
+      '        await sleep(2000);',
+      '        status = await api.status(jobId);',
+      '      }',
+      '      return status.url;',
+      '    } catch (err) {',
+      "      console.warn('export failed', err);",
+      '    }',
+      '  }',
+      '  return undefined;',
+      '}',
+    );
+    const after = applied('export.ts', src, fixesOf('export.ts', src, 'retry-without-backoff').fixes[0], 'retry-without-backoff');
+    // Before, the poll's `sleep(2000)` was grown with the export's attempt counter and no wait was added between attempts.
+    assert.equal(after, src.replace("      console.warn('export failed', err);", "      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(30000, 100 * 2 ** attempt)));\n      console.warn('export failed', err);"));
+    assert.deepEqual(typeErrors('export.ts', after), []);
+    // A health poll between attempts: growing its sleep with the attempt changes the poll; the fix says so.
+    const health = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'export async function connect(url: string, healthy: () => Promise<boolean>): Promise<Response> {',
+      '  for (let attempt = 0; attempt < 5; attempt++) {',
+      '    try {',
+      '      return await fetch(url);',
+      '    } catch {',
+      '      while (!(await healthy())) await sleep(500);',
+      '    }',
+      '  }',
+      '  throw new Error(`no connection to ${url}`);',
+      '}',
+    );
+    const r = fixesOf('health.ts', health, 'retry-without-backoff');
+    assert.equal(r.fixes.length, 0);
+    assert.match(r.refused[0]!.reason, /^the sleep paces a loop of its own inside the retry \(a poll\)/);
+  });
+
+  it('a 0 ms timer is no wait: the loop gets a growing one, and a recursion deferred by one grows from 100 ms, not 0', () => {
+    // Modelled on a stream pump that yields to the event loop and writes again, and a notifier that re-posts on the next tick.
+    const pump = lines(
+      'export async function push(write: (chunk: Buffer) => Promise<void>, chunk: Buffer): Promise<void> {',
+      '  for (let attempt = 0; attempt < 5; attempt++) {',
+      '    try {',
+      '      return await write(chunk);',
+      '    } catch (err) {',
+      '      await new Promise((resolve) => setTimeout(resolve, 0));',
+      '    }',
+      '  }',
+      '}',
+    );
+    const after = applied('pump.ts', pump, fixesOf('pump.ts', pump, 'retry-without-backoff').fixes[0], 'retry-without-backoff');
+    // Before: `setTimeout(resolve, Math.random() * Math.min(30000, 0 * 2 ** attempt))`, still 0 ms.
+    assert.equal(after, pump.replace('      await new Promise((resolve) => setTimeout(resolve, 0));', '      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(30000, 100 * 2 ** attempt)));\n      await new Promise((resolve) => setTimeout(resolve, 0));'));
+    assert.deepEqual(typeErrors('pump.ts', after), []);
+    const notifier = lines(
+      'export class Notifier {',
+      '  constructor(private readonly post: (message: string) => Promise<void>) {}',
+      '',
+      '  send(message: string, attempt = 0): void {',
+      '    this.post(message).catch((err: unknown) => {',
+      "      if (attempt >= 5) return console.error('giving up on', message, err);",
+      '      setTimeout(() => this.send(message, attempt + 1), 0);',
+      '    });',
+      '  }',
+      '}',
+    );
+    const deferred = applied('notifier.ts', notifier, fixesOf('notifier.ts', notifier, 'retry-without-backoff').fixes[0], 'retry-without-backoff');
+    assert.equal(deferred, notifier.replace('attempt + 1), 0);', 'attempt + 1), Math.random() * Math.min(30000, 100 * 2 ** attempt));'));
+    assert.deepEqual(typeErrors('notifier.ts', deferred), []);
+  });
+
+  it('a public field the file sets after construction stays the ceiling, as a configured interval', () => {
+    // Modelled on a reconnecting socket whose users set `socket.reconnectInterval` after construction.
+    const src = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'export class Reconnector {',
+      '  reconnectInterval = 1000;',
+      '  constructor(private readonly url: string) {}',
+      '',
+      '  async open(): Promise<Response> {',
+      '    while (true) {',
+      '      try {',
+      '        return await fetch(this.url);',
+      '      } catch (err) {',
+      '        await sleep(this.reconnectInterval);',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+      "const socket = new Reconnector('ws://localhost:8080/events');",
+      'socket.reconnectInterval = 5000;',
+    );
+    const { fixes } = fixesOf('socket.ts', src, 'retry-without-backoff');
+    assert.equal(fixes[0]!.title, 'Retry at most 5 times, waiting a random, growing part of `this.reconnectInterval` (5 attempts and the 100 ms base are placeholders: choose them)');
+    const after = applied('socket.ts', src, fixes[0], 'retry-without-backoff');
+    assert.equal(
+      after,
+      src
+        .replace('    while (true) {', '    for (let attempt = 1; ; attempt++) {')
+        .replace('        await sleep(this.reconnectInterval);', '        if (attempt >= 5) throw err;\n        await sleep(Math.random() * Math.min(this.reconnectInterval, 100 * 2 ** attempt));'),
+    );
+    assert.deepEqual(typeErrors('socket.ts', after), []);
+  });
+
   it('a synchronous retry with no delay, and a recursion with no cap, are refused with the reason', () => {
     const sync = lines(
       "import fs from 'node:fs';",

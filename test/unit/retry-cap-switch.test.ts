@@ -188,6 +188,32 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     assert.match(message('await sleep(this.reconnectDelay ?? 100); this.reconnectDelay *= 2;'), /with a growing delay and no cap on attempts: when the dependency is down/);
   });
 
+  it('reads a field set from outside its class, or copied from options, and settings read from the environment as configured intervals (TS)', () => {
+    const file = 'ts/retry-without-backoff/invalid-intervals-set-from-outside.ts';
+    const messages = messagesOf(file);
+    const at = (fn: string): string => messages.get(lineOf(file, `${fn}(`)) ?? `no finding in ${fn}`;
+    // `socket.reconnectInterval = 5000` after construction; `Object.assign(this, options)`; `Number(process.env.FEED_RETRY_DELAY_MS ?? 1000)`.
+    assert.match(at('async open'), /^This loop retries `fetch` in `open` on a fixed interval \(`this\.reconnectInterval`\) with no jitter and no cap on attempts: callers that fail together/);
+    assert.match(at('async poll'), /^This loop retries `fetch` in `poll` on a fixed interval \(`this\.retryDelay`\) with no jitter and no cap on attempts: callers that fail together/);
+    assert.match(at('async function readFeed'), /^This loop retries `fetch` in `readFeed` on a fixed interval \(`settings\.retryDelay`\) with no jitter and no cap on attempts: callers that fail together/);
+    // A private field nothing sets and settings written as literals (`2 * SECOND`) are the author's constants.
+    for (const fn of ['async ping', 'async function readFeedWithLimits']) {
+      assert.match(at(fn), /with a constant delay and no cap on attempts: when the dependency is down, every caller retries on the same fixed beat together/, fn);
+    }
+  });
+
+  it('reads a poll inside the attempt and a 0 ms timer as no wait between attempts (TS)', () => {
+    const file = 'ts/retry-without-backoff/invalid-yields-and-polls.ts';
+    const messages = messagesOf(file);
+    const at = (fn: string): string => messages.get(lineOf(file, `${fn}(`)) ?? `no finding in ${fn}`;
+    assert.match(at('async exportReport'), /^This loop retries `this\.api\.startExport` in `exportReport` with no delay: when the dependency is down, every caller retries at full speed together/);
+    assert.match(at('async push'), /^This loop retries `this\.write` in `push` with no delay: when the dependency is down, every caller retries at full speed together/);
+    assert.match(at('async flush'), /^This loop retries `this\.write` in `flush` with no delay and no cap on attempts: when the dependency is down, every caller retries at full speed together/);
+    const deferred = [...messages.values()].find((m) => m.startsWith('`this.send`'));
+    assert.match(deferred ?? 'no finding in send', /^`this\.send` retries itself on failure in the `setTimeout` callback with no delay: when the dependency is down, every caller retries at full speed together/);
+    assert.equal(messages.size, 4);
+  });
+
   it('names a configured interval in Python loops, with advice that keeps it the ceiling', () => {
     const file = 'python/retry-without-backoff/invalid-configured-intervals.py';
     const messages = messagesOf(file);

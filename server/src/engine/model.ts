@@ -479,7 +479,8 @@ export interface RetrySite {
   /**
    * TS/JS loops and recursions with a constant delay: the delay expression of each wait the frontend
    * counted, in order (`ms` of `await sleep(ms)`); a wait given no delay has an empty span at its call's end.
-   * The fix edits these and nothing else.
+   * A recursion deferred by a 0 ms timer (`setTimeout(() => retry(x, attempt + 1), 0)`) has no delay
+   * and that timer's `0` here. The fix edits these and nothing else.
    */
   readonly waits?: readonly Span[];
   /** The delay is random within a range that does not grow (Spring's uniform random backoff, a jitter): callers do not retry in step. */

@@ -58,7 +58,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     const operation = firstCall(tryStmt.tryBlock);
     if (!operation) return undefined;
     const cap = capOf(loop, handler, code);
-    const { delay, interval, waits } = delayOf(loop, cap.counter, c.scope);
+    const { delay, interval, waits } = delayOf(loop, tryStmt, cap.counter, c.scope);
     const head = loopHead(loop);
     const fn = c.functionId === undefined ? undefined : functions[c.functionId];
     return {
@@ -114,7 +114,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       kind: 'recursion',
       operation: normalisedText(text, start(node.expression), node.expression.end),
       delay,
-      ...(delay === 'constant' ? { waits } : {}),
+      ...(delay === 'constant' || waits.length > 0 ? { waits } : {}),
       capped,
       ...(conflict ? { conflict: true } : {}),
       ...(containsAwait(fn) || (owner?.isAsync ?? false) ? {} : { sync: true }),
@@ -202,17 +202,21 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
   /**
    * How the loop waits between attempts: an awaited sleep in the loop, and whether its delay grows;
    * when every sleep waits one configured interval (`this.options.retryDelay`), that interval as written.
+   * Not a sleep in a loop of the attempt's own (a poll for the job it started: it paces the polls, not
+   * the attempts), nor a 0 ms timer (`await sleep(0)`, `setTimeout(resolve, 0)`: a yield to the event
+   * loop, no wait).
    */
-  function delayOf(loop: ts.Node, counter: string | undefined, scope: Scope): { delay: RetryDelay; interval?: string; waits?: Span[] } {
+  function delayOf(loop: ts.Node, tryStmt: ts.TryStatement, counter: string | undefined, scope: Scope): { delay: RetryDelay; interval?: string; waits?: Span[] } {
     let delay: RetryDelay = 'none';
     const intervals = new Set<string>();
     // What the fix edits: the delay of each wait counted here (an empty span where a sleep has none).
     const waits: Span[] = [];
     const visit = (n: ts.Node): void => {
       if (delay === 'growing' || isFunctionLike(n)) return;
+      if (isLoop(n) && within(n, tryStmt.tryBlock)) return;
       if (T.isCallExpression(n) || T.isNewExpression(n)) {
         const amount = sleepAmount(n);
-        if (amount !== undefined) {
+        if (amount !== undefined && !zeroWait(n, amount)) {
           delay = grows(amount, loop, counter) ? 'growing' : 'constant';
           waits.push(amount === null ? { start: n.end, end: n.end } : { start: start(amount), end: amount.end });
           intervals.add(configuredInterval(amount, scope) ?? '');
@@ -242,7 +246,9 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     let root: ts.Expression = e;
     while (T.isPropertyAccessExpression(root)) root = unwrap(root.expression);
     if (root.kind !== SK.ThisKeyword && !T.isIdentifier(root)) return undefined;
-    if (T.isIdentifier(root) && (isImported(root.text, scope) || isConstantHolder(root.text, scope) || declaresConstants(amount, root.text))) return undefined;
+    if (T.isIdentifier(root) && (isImported(root.text, scope) || declaresConstants(amount, root.text))) return undefined;
+    // A holder of the author's constants, unless the file sets the field (`settings.retryDelay = Number(argv.delay)` at start-up).
+    if (T.isIdentifier(root) && isConstantHolder(root.text, fieldPath(e), scope) && !assignedIn(e.getSourceFile(), code(e))) return undefined;
     // `this.RETRY_DELAY_MS`: a constant by its name, the author's choice rather than the user's.
     if (CONSTANT_NAME.test(e.name.text)) return undefined;
     // `private readonly retryDelay = 5000`, never assigned: the author's constant, kept on the instance.
@@ -250,13 +256,42 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     return code(e);
   }
 
-  /** A field of the class `this` is, initialised with a literal number where it is declared and assigned nowhere in the class. */
+  /**
+   * A field of the class `this` is, initialised with a literal number where it is declared and set
+   * nowhere else: not in the class, and not from outside it (see {@link setFromOutside}).
+   */
   function literalField(name: string, scope: Scope): boolean {
     const cls = enclosingClass(scope);
     if (!cls) return false;
     const decl = cls.node.members.find((m): m is ts.PropertyDeclaration => T.isPropertyDeclaration(m) && m.initializer !== undefined && nameText(m.name) === name);
     if (!decl?.initializer || !literalNumber(decl.initializer)) return false;
-    return !assignedIn(cls.node, `this.${name}`);
+    return !assignedIn(cls.node, `this.${name}`) && !setFromOutside(cls.node, name);
+  }
+
+  /**
+   * The field `name` is set from outside its class, so its initial value is a default the user
+   * changes: the file assigns it on another object (`const r = new Reconnector(); r.reconnectInterval
+   * = 5000`, `this.socket.reconnectInterval = opts.interval`), or the class copies options onto
+   * itself (`Object.assign(this, options)`, `this[key] = options[key]`). Any object's field of that
+   * name counts: the file's types are not followed.
+   */
+  function setFromOutside(cls: ts.ClassLikeDeclaration, name: string): boolean {
+    let hit = false;
+    const visit = (n: ts.Node): void => {
+      if (hit) return;
+      if (T.isBinaryExpression(n) && n.operatorToken.kind >= SK.FirstAssignment && n.operatorToken.kind <= SK.LastAssignment) {
+        const target = unwrap(n.left);
+        if (T.isPropertyAccessExpression(target) && target.name.text === name && target.expression.kind !== SK.ThisKeyword) hit = true;
+        // `this[key] = options[key]`: any field of the class may be set from the options.
+        else if (T.isElementAccessExpression(target) && target.expression.kind === SK.ThisKeyword && !T.isStringLiteralLike(target.argumentExpression) && within(n, cls)) hit = true;
+      } else if (T.isCallExpression(n) && calleeText(n) === 'Object.assign' && n.arguments[0]?.kind === SK.ThisKeyword && within(n, cls)) {
+        // `Object.assign(this, options)`; `Object.assign(this, { retries: 0 })` sets only what it lists.
+        if (n.arguments.slice(1).some((a) => { const o = unwrap(a); return !T.isObjectLiteralExpression(o) || o.properties.some((p) => T.isSpreadAssignment(p) || (p.name !== undefined && nameText(p.name) === name)); })) hit = true;
+      }
+      T.forEachChild(n, visit);
+    };
+    visit(cls.getSourceFile());
+    return hit;
   }
 
   /** `chain` is assigned in a method of the class that the loop calls (`this.increaseDelay()`), or in one those call. */
@@ -336,6 +371,22 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     return undefined;
   }
 
+  /**
+   * A sleep of no time: a literal 0 (`await sleep(0)`, `setTimeout(resolve, 0)`), or a timer given no
+   * delay (`setTimeout(resolve)` in a `new Promise`, `await setTimeout()` from timers/promises). It
+   * yields to the event loop once and waits for nothing. A helper given no delay (`await sleep()`)
+   * waits its own default, which the file may not show.
+   */
+  function zeroWait(n: ts.CallExpression | ts.NewExpression, amount: ts.Expression | null): boolean {
+    if (amount !== null) {
+      const u = unwrap(amount);
+      return T.isNumericLiteral(u) && Number(u.text) === 0;
+    }
+    if (T.isNewExpression(n)) return true;
+    const resolved = calls.find((k) => k.node === n)?.callee;
+    return resolved === 'timers/promises.setTimeout' || /(^|\.)setTimeout$/.test(calleeText(n));
+  }
+
   /** A timer callback that resolves the executor's promise: `resolve` itself, or a function that calls it. */
   function resolves(callback: ts.Expression, resolve: string): boolean {
     const cb = unwrap(callback);
@@ -372,6 +423,8 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     // `setTimeout(() => retry(x), ms)`: the recursive call is the timer's callback.
     for (let p: ts.Node | undefined = call.parent; p && p !== fn; p = p.parent) {
       if (T.isCallExpression(p) && /(^|\.)setTimeout$/.test(calleeText(p)) && p.arguments[1]) {
+        // `setTimeout(() => this.send(msg, attempt + 1), 0)`: deferred, not delayed; the fix grows that 0.
+        if (zeroWait(p, p.arguments[1])) return { delay: 'none', waits: [spanOf(p.arguments[1], p)] };
         return { delay: grows(p.arguments[1], fn, counter) ? 'growing' : 'constant', waits: [spanOf(p.arguments[1], p)] };
       }
     }
@@ -384,7 +437,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       if (n.pos >= call.pos || isFunctionLike(n)) return;
       if (T.isCallExpression(n) || T.isNewExpression(n)) {
         const amount = sleepAmount(n);
-        if (amount !== undefined) {
+        if (amount !== undefined && !zeroWait(n, amount)) {
           // Growing when any wait grows, as for loops (a branch's `sleep(1000 * 2 ** attempt)` with another's `sleep(500)`).
           if (delay !== 'growing') delay = grows(amount, fn, counter) ? 'growing' : 'constant';
           waits.push(spanOf(amount, n));
@@ -639,20 +692,93 @@ function comparesName(body: ts.Node, name: string): boolean {
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /**
- * `name` holds constants rather than configuration: a class or function (`Client.retryDelay` is
- * static), a module-level object literal (`const DEFAULTS = { retryDelay: 1000 }`), or a local one
- * or a string whose values are literals (`const retry = { delay: 1000 }`, `const s = 'abc'`).
+ * `name` holds constants rather than configuration, for the field at `path`: a class or function
+ * (`Client.retryDelay` is static), a module-level object literal whose field there is the author's
+ * value (`const DEFAULTS = { retryDelay: 1000 }`; not `{ retryDelay: Number(process.env.RETRY_DELAY
+ * ?? 1000) }`, configured from the environment), or a local one or a string whose values are
+ * literals (`const retry = { delay: 1000 }`, `const s = 'abc'`).
  */
-function isConstantHolder(name: string, scope: Scope): boolean {
+function isConstantHolder(name: string, path: readonly string[], scope: Scope, depth = 0): boolean {
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     const b = s.bindings.get(name);
     if (b === undefined) continue;
     if (b.k === 'fn') return true;
     if (b.k !== 'var' || b.exprs.length === 0) return false;
-    if (s.parent === undefined) return b.exprs.every((x) => T.isObjectLiteralExpression(unwrap(x)));
+    const module = s;
+    if (s.parent === undefined) {
+      return b.exprs.every((x) => {
+        const o = unwrap(x);
+        if (!T.isObjectLiteralExpression(o)) return false;
+        const v = propertyAt(o, path);
+        return v !== undefined ? authorsValue(v, module, depth) : literalValue(o);
+      });
+    }
     return b.exprs.every((x) => literalValue(unwrap(x)));
   }
   return false;
+}
+
+/** The value an object literal gives the field at `path`, when it is written there (not through a spread). */
+function propertyAt(o: ts.ObjectLiteralExpression, path: readonly string[]): ts.Expression | undefined {
+  let value: ts.Expression = o;
+  for (const key of path) {
+    const u = unwrap(value);
+    if (!T.isObjectLiteralExpression(u)) return undefined;
+    let found: ts.Expression | undefined;
+    for (const p of u.properties) {
+      if (T.isSpreadAssignment(p)) found = undefined; // a later spread may override what came before
+      else if (T.isPropertyAssignment(p) && nameText(p.name) === key) found = p.initializer;
+      else if (T.isShorthandPropertyAssignment(p) && p.name.text === key) found = p.name;
+    }
+    if (found === undefined) return undefined;
+    value = found;
+  }
+  return value;
+}
+
+/**
+ * A value the author wrote rather than one read from outside the code: a literal, arithmetic on
+ * literals, a name spelled as a constant or bound to a literal, a field of a constant holder or of an
+ * import; not a call (`Number(process.env.RETRY_DELAY)`), nor a read of the environment or arguments.
+ */
+function authorsValue(e: ts.Expression, scope: Scope, depth: number): boolean {
+  const u = unwrap(e);
+  if (depth > 4) return false;
+  if (literalValue(u)) return true;
+  if (T.isPrefixUnaryExpression(u)) return authorsValue(u.operand, scope, depth + 1);
+  if (T.isBinaryExpression(u)) {
+    const op = u.operatorToken.kind;
+    return (op === SK.AsteriskToken || op === SK.PlusToken || op === SK.MinusToken || op === SK.SlashToken) && authorsValue(u.left, scope, depth + 1) && authorsValue(u.right, scope, depth + 1);
+  }
+  if (T.isIdentifier(u)) {
+    if (CONSTANT_NAME.test(u.text)) return true;
+    const b = lookup(u.text, scope);
+    return b?.k === 'var' && b.exprs.length > 0 && b.exprs.every((x) => authorsValue(x, b.scope, depth + 1));
+  }
+  if (T.isPropertyAccessExpression(u)) {
+    let root: ts.Expression = u;
+    while (T.isPropertyAccessExpression(root)) root = unwrap(root.expression);
+    if (!T.isIdentifier(root) || root.text === 'process') return false;
+    return isImported(root.text, scope) || isConstantHolder(root.text, fieldPath(u), scope, depth + 1);
+  }
+  return false;
+}
+
+/** `n` lies inside `outer`. */
+function within(n: ts.Node, outer: ts.Node): boolean {
+  for (let p: ts.Node | undefined = n; p; p = p.parent) if (p === outer) return true;
+  return false;
+}
+
+/** The names read off the root of a property chain, in order (`settings.retry.delay` → `retry`, `delay`). */
+function fieldPath(e: ts.PropertyAccessExpression): string[] {
+  const path: string[] = [];
+  let k: ts.Expression = e;
+  while (T.isPropertyAccessExpression(k)) {
+    path.unshift(k.name.text);
+    k = unwrap(k.expression);
+  }
+  return path;
 }
 
 /** The class whose code `scope` is in, if any. */

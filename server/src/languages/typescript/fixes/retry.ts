@@ -78,6 +78,8 @@ export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInp
     for (const w of waits) {
       const amount = nodeAtSpan(sf, w, ts.isExpression);
       if (!amount) return refuse('the sleep was not located: grow its delay by hand');
+      // A poll inside the `catch` (`while (!this.healthy) await sleep(500)`): its sleep paces the polls, and growing it with the attempt would change the poll, not add a wait.
+      if (inNestedLoop(amount, loop)) return refuse('the sleep paces a loop of its own inside the retry (a poll): wait with backoff between attempts by hand');
       const newText =
         interval !== undefined
           ? `Math.random() * Math.min(${orDefault(sf, amount, 30000)}, 100 * 2 ** ${counter})`
@@ -106,6 +108,15 @@ export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInp
   }
   if (!edits.length) return NONE;
   return { fixes: [{ title, safety: 'suggestion', edits }], refused: [] };
+}
+
+/** `n` sits in a loop nested in `loop` (not in a function nested in it). */
+function inNestedLoop(n: ts.Node, loop: ts.Node): boolean {
+  for (let p = n.parent; p && p !== loop; p = p.parent) {
+    if (isFunctionNode(p)) return false;
+    if (isLoop(p) || ts.isForOfStatement(p) || ts.isForInStatement(p)) return true;
+  }
+  return false;
 }
 
 function namesIn(node: ts.Node): Set<string> {
@@ -250,8 +261,10 @@ function recursionFix(sf: ts.SourceFile, site: RetrySite, title: string): FixRes
   }
   if (counter === undefined) return refuse('the attempt count does not rise in the call (`attempt + 1`), so the delay has nothing to grow with');
   // The waits the detector read before the call (not a timer in a closure elsewhere in the function).
-  const amounts = delay === 'constant' ? (site.waits ?? []).map((w) => (w.start === w.end ? undefined : nodeAtSpan(sf, w, ts.isExpression))) : [];
-  if (!amounts.length || amounts.some((a) => a === undefined)) return refuse('no sleep with a delay precedes the call: wait with backoff before it by hand');
-  const edits = amounts.map((a) => ({ span: { start: a!.getStart(sf), end: a!.end }, newText: `Math.random() * Math.min(30000, ${orDefault(sf, a!, 100)} * 2 ** ${counter})` }));
+  // With no delay, the waits are a 0 ms timer that defers the call (`setTimeout(() => retry(x, attempt + 1), 0)`): it grows from 100 ms, not from 0.
+  const amounts = (site.waits ?? []).map((w) => (w.start === w.end ? undefined : nodeAtSpan(sf, w, ts.isExpression)));
+  if (delay === 'growing' || !amounts.length || amounts.some((a) => a === undefined)) return refuse('no sleep with a delay precedes the call: wait with backoff before it by hand');
+  const base = (a: ts.Expression): string => (delay === 'none' ? '100' : orDefault(sf, a, 100));
+  const edits = amounts.map((a) => ({ span: { start: a!.getStart(sf), end: a!.end }, newText: `Math.random() * Math.min(30000, ${base(a!)} * 2 ** ${counter})` }));
   return { fixes: [{ title, safety: 'suggestion', edits }], refused: [] };
 }
