@@ -237,6 +237,20 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     assert.match(at('connect_doubling'), /with a growing delay and no cap on attempts: when the dependency is down/);
   });
 
+  it('sees a retry whose success returns from inside `async with`, and reads a 0 s sleep and a poll inside the attempt as no wait (Python)', () => {
+    const file = 'python/retry-without-backoff/invalid-aiohttp-yields-and-polls.py';
+    const messages = messagesOf(file);
+    const at = (fn: string): string => messages.get(lineOf(file, `def ${fn}(`)) ?? `no finding in ${fn}`;
+    assert.match(at('fetch_json'), /^This loop retries `session\.get` in `fetch_json` with a constant delay and no cap on attempts: when the dependency is down/);
+    assert.match(at('post_event'), /^This loop retries `session\.post` in `post_event` with no delay: when the dependency is down, every caller retries at full speed together/);
+    assert.match(at('export'), /^This loop retries `self\.session\.post` in `export` with no delay: when the dependency is down, every caller retries at full speed together/);
+    assert.equal(messages.size, 3);
+    // A sync retry is told to wait with `time.sleep`, not with the event loop's sleep.
+    const sync = ['import time', '', 'import requests', '', '', 'def fetch(url):', '    while True:', '        try:', '            return requests.get(url, timeout=10).json()', '        except requests.RequestException:', '            time.sleep(5)', ''].join('\n');
+    const found = analyze({ path: '/w/fetch.py', text: sync })!.findings.filter((f) => f.rule === 'retry-without-backoff');
+    assert.match(found[0]?.message ?? 'no finding', /with a constant delay and no cap on attempts: .*; wait `min\(cap, base \* 2 \*\* attempt\)` with jitter between attempts \(`time\.sleep`\) and stop after N attempts/);
+  });
+
   it('tells a configured interval from other delays in a Python loop', () => {
     const loop = (wait: string): string =>
       ['import asyncio', '', 'import aiohttp', 'import config', '', '', 'class Feed:', '    RETRY_INTERVAL = 5', '    retry_interval = 5', '', '    async def fetch(self, session, url):', '        while True:', '            try:', '                resp = await session.get(url)', '                return await resp.json()', '            except aiohttp.ClientError:', ...wait.split('; ').map((w) => `                ${w}`), ''].join('\n');
@@ -259,7 +273,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
   it('reads a Python field doubled with the factor first as growing, and a field a helper changes or a function-local import as no configured interval', () => {
     // Modelled on a feed client that keeps its own reconnect delay and bumps it in a helper.
     const feed = (prelude: string, wait: string): string =>
-      ['import asyncio', '', 'import aiohttp', '', '', 'class Feed:', '    def __init__(self, retry_delay=1.0):', '        self.retry_delay = retry_delay', '        self._delay = 0.5', '', '    def _bump(self):', '        self._delay = min(self._delay * 2, 60)', '', '    async def fetch(self, session, url):', ...(prelude ? [`        ${prelude}`] : []), '        while True:', '            try:', '                return await session.get(url)', '            except aiohttp.ClientError:', ...wait.split('; ').map((w) => `                ${w}`), ''].join('\n');
+      ['import asyncio', '', 'import aiohttp', '', '', 'class Feed:', '    def __init__(self, retry_delay=1.0):', '        self.retry_delay = retry_delay', '        self._delay = 0.5', '', '    def _bump(self):', '        self._delay = min(self._delay * 2, 60)', '', '    async def fetch(self, session, url):', ...(prelude ? prelude.split('; ').map((l) => `        ${l}`) : []), '        while True:', '            try:', '                return await session.get(url)', '            except aiohttp.ClientError:', ...wait.split('; ').map((w) => `                ${w}`), ''].join('\n');
     const message = (prelude: string, wait: string): string => {
       const found = analyze({ path: '/w/feed.py', text: feed(prelude, wait) })!.findings.filter((f) => f.rule === 'retry-without-backoff');
       assert.equal(found.length, 1, wait);
@@ -270,10 +284,12 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
       assert.match(message('', wait), /with a growing delay and no cap on attempts: when the dependency is down/, wait);
     }
     assert.match(message('', 'await asyncio.sleep(self._delay); self._bump()'), /with a constant delay and no cap on attempts: when the dependency is down/);
-    for (const prelude of ['from app import conf', 'import conf', 'from app import settings as conf']) {
+    for (const prelude of ['from app import conf', 'import conf', 'from app import settings as conf', 'import conf.local', 'from app import (;    settings,;    conf,;)', 'import os, conf  # the defaults', 'from . import conf']) {
       assert.match(message(prelude, 'await asyncio.sleep(conf.retry_delay)'), /with a constant delay and no cap on attempts: when the dependency is down/, prelude);
     }
-    // A parameter that holds the configuration is the user's value.
-    assert.match(message('conf = self', 'await asyncio.sleep(conf.retry_delay)'), /on a fixed interval \(`conf\.retry_delay`\)/);
+    // A parameter that holds the configuration is the user's value; an import that binds another name (its alias) does not hide it.
+    for (const prelude of ['conf = self', 'conf = self; from app import conf as defaults', 'conf = self; import app.conf as defaults', 'conf = self; from app import (;    conf as defaults,;)']) {
+      assert.match(message(prelude, 'await asyncio.sleep(conf.retry_delay)'), /on a fixed interval \(`conf\.retry_delay`\)/, prelude);
+    }
   });
 });

@@ -370,7 +370,7 @@ export interface SpawnSite {
    * differs from the language's default (Rust: `smol`, whose dropped `Task` is cancelled; `async-std`,
    * which has no `JoinSet`; Python: `sleeper`, a task that only sleeps, which the loop's timer keeps
    * alive but nothing can cancel, and `sleeper-loop`, one that sleeps in a `while True` loop it never
-   * leaves): the key of the catalog's `Wording.detachedBy`.
+   * leaves, whose head as written is its `detail`: `` `while 1` ``): the key of the catalog's `Wording.detachedBy`.
    */
   readonly runtime?: string;
 }

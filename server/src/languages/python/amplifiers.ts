@@ -342,7 +342,7 @@ export class PythonAmplifiers {
         span: { start: loop.start, end: head.end },
         kind: 'loop',
         operation: op.call.calleeText,
-        ...this.delayOf(loop),
+        ...this.delayOf(loop, body),
         ...this.capOf(loop, head, capText),
         ...(op.awaited ? {} : { sync: true }),
         ...(op.call.context !== undefined ? { context: op.call.context } : {}),
@@ -374,9 +374,11 @@ export class PythonAmplifiers {
 
   /**
    * How the loop waits between attempts; when every sleep waits one configured interval
-   * (`self.retry_interval`, `self._config.reconnect_delay`), that interval as written.
+   * (`self.retry_interval`, `self._config.reconnect_delay`), that interval as written. Not a sleep
+   * of a loop inside the attempt (a poll for the job it started: it paces the polls), nor a sleep of
+   * no time (`await asyncio.sleep(0)`: a yield to the event loop).
    */
-  private delayOf(loop: Node): { delay: RetryDelay; interval?: string } {
+  private delayOf(loop: Node, attempt: Node): { delay: RetryDelay; interval?: string } {
     const text = this.text;
     const loopText = slice(text, loop);
     let delay: RetryDelay = 'none';
@@ -384,6 +386,10 @@ export class PythonAmplifiers {
     for (const c of this.state.calls) {
       if (c.span.start < loop.start || c.span.end > loop.end || !isSleep(c)) continue;
       const amount = text.slice(c.argsSpan.start + 1, c.argsSpan.end - 1).trim();
+      if (/^0+(?:\.0*)?$/.test(amount)) continue;
+      const node = this.callNodes[c.id];
+      const inner = node ? enclosingLoop(node) : undefined;
+      if (inner && inner !== loop && attempt.start <= inner.start && inner.end <= attempt.end) continue;
       if (GROWTH.test(amount)) return { delay: 'growing' };
       const variable = /^([A-Za-z_]\w*)$/.exec(amount)?.[1] ?? /\(\s*([A-Za-z_]\w*)\s*[,)]/.exec(amount)?.[1];
       if (variable !== undefined) {
@@ -493,10 +499,24 @@ function multiplied(loopText: string, field: string): boolean {
   return new RegExp(`(?:^|[^\\w.])${f}\\s*(?:\\*=|\\*\\*=|<<=|\\+=\\s*${f}(?![\\w.])|=\\s*[^\\n]*(?<![\\w.])${f}(?![\\w.])\\s*(?:\\*|<<)|=(?!=)[^\\n]*\\*\\s*${f}(?![\\w.(]))`).test(loopText);
 }
 
-/** The function binds `name` by an import statement of its own: `import conf`, `import app.conf as conf`, `from app import conf`, `from app import (a, conf)`. */
+/**
+ * The function binds `name` by an import statement of its own: `import conf`, `import conf.local`,
+ * `import app.conf as conf`, `from app import conf`, `from app import (a,\n conf)`. The name an
+ * import binds is its alias when it has one: `from app import conf as c` binds `c`, not `conf`.
+ */
 function importsIn(fnText: string, name: string): boolean {
-  const n = escapeRegExp(name);
-  return new RegExp(String.raw`(?:^|\n)[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]+\(?[^\n)]*(?<![\w.])${n}(?![\w.])|import[ \t]+[^\n]*?(?:(?<![\w.])${n}(?:\.[\w.]+)?(?![\w.])|[ \t]as[ \t]+${n}\b))`).test(fnText);
+  for (const m of fnText.matchAll(/(?:^|\n)[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))/g)) {
+    const from = m[1] !== undefined;
+    // One statement: up to a `;` or a comment; the parentheses of a multi-line list go.
+    const list = (m[1] ?? m[2]!).replace(/#[^\n]*/g, '').split(';')[0]!.replace(/[()\\]/g, ' ');
+    for (const item of list.split(',')) {
+      const words = item.trim().split(/\s+/);
+      // `x as y` binds `y`; `import a.b` binds `a`; `from m import a` binds `a`.
+      const bound = words.length === 3 && words[1] === 'as' ? words[2] : from ? words[0] : words[0]?.split('.')[0];
+      if (bound === name) return true;
+    }
+  }
+  return false;
 }
 const SLEEPS = new Set(['asyncio.sleep', 'anyio.sleep', 'trio.sleep', 'time.sleep', 'gevent.sleep']);
 
@@ -525,10 +545,14 @@ function containsExit(n: Node): boolean {
   return n.children.some(containsExit);
 }
 
-/** A `break` or `return` among the statements of a block (or an `else:` clause's block). */
+/**
+ * A `break` or `return` among the statements of a block (or an `else:` clause's block), or of a
+ * `with`/`async with` block among them: its body runs whenever the block does (aiohttp's `async with
+ * session.get(url) as resp: return await resp.json()`).
+ */
 function directExit(n: Node): boolean {
   const block = n.type === 'block' ? n : n.children.find((c) => c.type === 'block');
-  return block?.children.some((c) => c.type === 'break_statement' || c.type === 'return_statement') ?? false;
+  return block?.children.some((c) => c.type === 'break_statement' || c.type === 'return_statement' || (c.type === 'with_statement' && directExit(c))) ?? false;
 }
 
 /** The call is what an `async with` enters (`async with session.get(url) as resp:`). */

@@ -236,8 +236,8 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
       const spawned = handle === 'dropped' ? spawnedCoroutine(state, node, contexts, suspensions) : undefined;
       const sleeper = spawned ? sleeperKind(state, spawned) : undefined;
       const excuse = handle === 'dropped' ? detachedExcuse(state, call, spawned, sleeper !== undefined) : undefined;
-      // A sleeper that is reported is out of reach, not at risk of collection: the catalog says so.
-      const runtime = sleeper !== undefined && excuse === undefined ? { runtime: sleeper } : {};
+      // A sleeper that is reported is out of reach, not at risk of collection: the catalog says so, naming its endless loop as written.
+      const runtime = sleeper !== undefined && excuse === undefined ? { runtime: sleeper.kind, ...(sleeper.loop !== undefined ? { detail: sleeper.loop } : {}) } : {};
       spawns.push({ id: spawns.length, span: call.span, spawner: call.callee, handle, inLoop: call.inLoop, ...(call.context !== undefined ? { context: call.context } : {}), ...(call.functionId !== undefined ? { functionId: call.functionId } : {}), ...(excuse ? { excuse } : {}), ...runtime });
     }
   }
@@ -837,41 +837,51 @@ function spawnedCoroutine(state: BuildState, node: SyntaxNode, contexts: readonl
 /**
  * Whether a spawn's coroutine suspends only on `asyncio.sleep` (and at least once), so the loop's
  * timer keeps it: `sleeper-loop` when it sleeps in a `while True` loop it never leaves (a refill or
- * keepalive that runs as long as the process), `sleeper` when it ends (an expiry that sleeps its
- * delay once); undefined when it waits on anything else.
+ * keepalive that runs as long as the process), with that loop's head as written (`` `while 1` ``),
+ * `sleeper` when it ends (an expiry that sleeps its delay once); undefined when it waits on anything else.
  */
-function sleeperKind(state: BuildState, spawned: SpawnedCoroutine): 'sleeper' | 'sleeper-loop' | undefined {
+function sleeperKind(state: BuildState, spawned: SpawnedCoroutine): { kind: 'sleeper' | 'sleeper-loop'; loop?: string } | undefined {
   const { fn, suspensions } = spawned;
   if (suspensions.length === 0 || !suspensions.every((y) => waitsOnTimer(state, y, fn))) return undefined;
-  return loopsForever(state.text, fn.node) ? 'sleeper-loop' : 'sleeper';
+  const loop = endlessLoop(state.text, fn.node);
+  if (loop === undefined) return { kind: 'sleeper' };
+  const cond = loop.children[0]!;
+  return { kind: 'sleeper-loop', loop: `\`while ${state.text.slice(cond.start, cond.end)}\`` };
 }
 
 /**
- * Whether a function's body holds a `while True:` (or `while 1:`) loop with no `break` of its own and
- * no `return`, as one of its own statements or inside the `try:` or `with`/`async with` blocks that
+ * The `while True:` (or `while 1:`) loop of a function's body with no `break` of its own and no
+ * `return`, as one of its own statements or inside the `try:` or `with`/`async with` blocks that
  * wrap them (a worker that loops until cancelled and cleans up in `finally`): once there, it never
  * ends (only an exception or a cancellation ends it). A loop under an `if` may never start, and one in
  * a nested function is that function's.
  */
-function loopsForever(text: string, fn: SyntaxNode): boolean {
+function endlessLoop(text: string, fn: SyntaxNode): SyntaxNode | undefined {
   const leaves = (n: SyntaxNode, inLoop: boolean): boolean => {
     if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
     if (n.type === 'return_statement' || (n.type === 'break_statement' && !inLoop)) return true;
     const loop = inLoop || n.type === 'for_statement' || n.type === 'while_statement';
     return n.children.some((c) => leaves(c, loop));
   };
-  const endless = (st: SyntaxNode): boolean => {
+  const endless = (st: SyntaxNode): SyntaxNode | undefined => {
     if (st.type === 'try_statement' || st.type === 'with_statement') {
       // The `try:` body or the `with` body: the view's only direct `block` child (a clause's block is the clause's).
-      return (st.children.find((c) => c.type === 'block')?.children ?? []).some(endless);
+      return firstOf(st.children.find((c) => c.type === 'block')?.children ?? []);
     }
-    if (st.type !== 'while_statement') return false;
+    if (st.type !== 'while_statement') return undefined;
     // Named children only: the condition comes first.
-    if (!alwaysTrue(text, st.children[0])) return false;
-    if (st.children.some((c) => c.type === 'else_clause')) return false;
-    return !st.children.some((c) => leaves(c, false));
+    if (!alwaysTrue(text, st.children[0])) return undefined;
+    if (st.children.some((c) => c.type === 'else_clause')) return undefined;
+    return st.children.some((c) => leaves(c, false)) ? undefined : st;
   };
-  return (fn.children.find((c) => c.type === 'block')?.children ?? []).some(endless);
+  const firstOf = (statements: readonly SyntaxNode[]): SyntaxNode | undefined => {
+    for (const st of statements) {
+      const found = endless(st);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return firstOf(fn.children.find((c) => c.type === 'block')?.children ?? []);
 }
 
 /** `True`, or a nonzero integer literal (`while 1:`, the idiom older code writes). */

@@ -66,13 +66,13 @@ function wording(lib: PythonLibrary): Wording {
       sleeper:
         'A task started with `{spawner}(…)` in {where} is not kept: its coroutine only sleeps, so the loop\'s timer keeps it alive, but nothing can cancel it: one is started per call and runs out its delay even after what it acts on has changed (an expiry started per entry deletes the key\'s newer value when the key is set again); keep the task by what it acts on and cancel it when that changes, or sweep from one periodic task',
       'sleeper-loop':
-        'A task started with `{spawner}(…)` in {where} is not kept: its coroutine sleeps in a `while True` loop, so the loop\'s timer keeps it alive, but nothing can cancel it: one more is started per call and each runs for as long as the process, after what it serves is gone (a per-connection keepalive goes on after its connection closes); keep the task and cancel it when what it serves closes, or run one periodic task for all of them',
+        'A task started with `{spawner}(…)` in {where} is not kept: its coroutine sleeps in a {detail} loop, so the loop\'s timer keeps it alive, but nothing can cancel it: one more is started per call and each runs for as long as the process, after what it serves is gone (a per-connection keepalive goes on after its connection closes); keep the task and cancel it when what it serves closes, or run one periodic task for all of them',
     },
     hover: {
       keepTask: `Keep a reference to the task (or ${{ asyncio: 'use a `TaskGroup`', anyio: 'start it in an anyio task group', trio: 'start it in a trio nursery' }[lib]}) and await it`,
       detachedBy: {
         sleeper: { line: '{spawner} starts {started} that only sleeps: the loop keeps it alive, but nothing can cancel it', keep: 'Keep the task by what it acts on and cancel it when that changes, or sweep from one periodic task' },
-        'sleeper-loop': { line: '{spawner} starts {started} that sleeps in a `while True` loop: the loop keeps it alive, and nothing can cancel it', keep: 'Keep the task and cancel it when what it serves closes, or run one periodic task for all of them' },
+        'sleeper-loop': { line: '{spawner} starts {started} that sleeps in a {detail} loop: the loop keeps it alive, and nothing can cancel it', keep: 'Keep the task and cancel it when what it serves closes, or run one periodic task for all of them' },
       },
     },
   };
