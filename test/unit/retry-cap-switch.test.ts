@@ -196,6 +196,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     assert.match(at('async open'), /^This loop retries `fetch` in `open` on a fixed interval \(`this\.reconnectInterval`\) with no jitter and no cap on attempts: callers that fail together/);
     assert.match(at('async poll'), /^This loop retries `fetch` in `poll` on a fixed interval \(`this\.retryDelay`\) with no jitter and no cap on attempts: callers that fail together/);
     assert.match(at('async function readFeed'), /^This loop retries `fetch` in `readFeed` on a fixed interval \(`settings\.retryDelay`\) with no jitter and no cap on attempts: callers that fail together/);
+    assert.match(at('async function readFeedWithDefaults'), /^This loop retries `fetch` in `readFeedWithDefaults` on a fixed interval \(`defaults\.retryDelay`\) with no jitter and no cap on attempts: callers that fail together/);
     // A private field nothing sets and settings written as literals (`2 * SECOND`) are the author's constants.
     for (const fn of ['async ping', 'async function readFeedWithLimits']) {
       assert.match(at(fn), /with a constant delay and no cap on attempts: when the dependency is down, every caller retries on the same fixed beat together/, fn);

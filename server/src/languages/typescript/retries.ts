@@ -248,8 +248,9 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     while (T.isPropertyAccessExpression(root)) root = unwrap(root.expression);
     if (root.kind !== SK.ThisKeyword && !T.isIdentifier(root)) return undefined;
     if (T.isIdentifier(root) && (isImported(root.text, scope) || declaresConstants(amount, root.text))) return undefined;
-    // A holder of the author's constants, unless the file sets the field (`settings.retryDelay = Number(argv.delay)` at start-up).
-    if (T.isIdentifier(root) && isConstantHolder(root.text, fieldPath(e), scope) && !assignedIn(e.getSourceFile(), code(e))) return undefined;
+    // A holder of the author's constants, unless the file sets the field (`settings.retryDelay = Number(argv.delay)` at
+    // start-up, `Object.assign(settings, overrides)` in a `configure(overrides)`).
+    if (T.isIdentifier(root) && isConstantHolder(root.text, fieldPath(e), scope) && !assignedIn(e.getSourceFile(), code(e)) && !mergedInto(e.getSourceFile(), code(e))) return undefined;
     // `this.RETRY_DELAY_MS`: a constant by its name, the author's choice rather than the user's.
     if (CONSTANT_NAME.test(e.name.text)) return undefined;
     // `private readonly retryDelay = 5000`, never assigned: the author's constant, kept on the instance.
@@ -334,6 +335,18 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
       else T.forEachChild(n, visit);
     };
     visit(loop);
+    return hit;
+  }
+
+  /** An object `chain` is read from is merged into somewhere in the file: `Object.assign(settings, overrides)` for `settings.retryDelay`. */
+  function mergedInto(sf: ts.SourceFile, chain: string): boolean {
+    let hit = false;
+    const visit = (n: ts.Node): void => {
+      if (hit) return;
+      if (T.isCallExpression(n) && calleeText(n) === 'Object.assign' && n.arguments.length > 1 && chain.startsWith(`${code(unwrap(n.arguments[0]!))}.`)) hit = true;
+      else T.forEachChild(n, visit);
+    };
+    visit(sf);
     return hit;
   }
 
