@@ -67,6 +67,19 @@ describe('go fixes', () => {
     assert.match(after, /\tp\.statsMu\.Unlock\(\)\n\tr, _ := http\.Get\(u\)\n\tp\.statsMu\.Lock\(\)\n/);
   });
 
+  it('does not move a wait past another lock taken before the Unlock, where it would wait under that lock', () => {
+    // A server's Close that waits for its connection goroutines under s.mu, then takes the stats
+    // lock to read the totals: moved after s.mu.Unlock(), the Wait would run under s.statsMu, which
+    // every serve goroutine takes before its Done (go 1.19: "all goroutines are asleep - deadlock!").
+    const text = `${header}type Server struct {\n\tmu      sync.Mutex\n\tstatsMu sync.Mutex\n\twg      sync.WaitGroup\n\tconns   map[int]bool\n\tserved  int\n}\n\nfunc (s *Server) serve(id int) {\n\tdefer s.wg.Done()\n\ts.statsMu.Lock()\n\ts.served++\n\ts.statsMu.Unlock()\n}\n\nfunc (s *Server) Add(id int) {\n\ts.mu.Lock()\n\ts.conns[id] = true\n\ts.mu.Unlock()\n}\n\nfunc (s *Server) Close() int {\n\ts.mu.Lock()\n\ts.wg.Wait()\n\ts.statsMu.Lock()\n\tn := len(s.conns)\n\ts.mu.Unlock()\n\ttotal := s.served + n\n\ts.statsMu.Unlock()\n\treturn total\n}\n`;
+    const { result, apply } = fixesOf(text, 'await-holding-lock');
+    assert.deepEqual(result.fixes.map((f) => f.title), ['Unlock `s.mu` around `s.wg.Wait` and lock it again after (what was read under the lock may change meanwhile)']);
+    assert.match(apply(), /\ts\.mu\.Lock\(\)\n\ts\.mu\.Unlock\(\)\n\ts\.wg\.Wait\(\)\n\ts\.mu\.Lock\(\)\n\ts\.statsMu\.Lock\(\)\n/);
+    // Without the stats lock in between, the move is still offered first.
+    const plain = text.replace('\ts.statsMu.Lock()\n\tn := len(s.conns)', '\tn := len(s.conns)').replace('\ttotal := s.served + n\n\ts.statsMu.Unlock()\n', '\ttotal := s.served + n\n');
+    assert.match(fixesOf(plain, 'await-holding-lock').result.fixes[0]!.title, /^Move the parking statement after `s\.mu\.Unlock\(\)`/);
+  });
+
   it('refuses a lock fix when the parking point is a condition', () => {
     const text = `${header}type C struct {\n\tmu sync.Mutex\n}\n\nfunc (c *C) Get(u string) error {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tif _, err := http.Get(u); err != nil {\n\t\treturn err\n\t}\n\treturn nil\n}\n`;
     const { result } = fixesOf(text, 'await-holding-lock');

@@ -2,8 +2,9 @@
  * Fixes for a mutex held across a parking point (`await-holding-lock`), in the order they are
  * offered:
  * 1. move the parking statement after the `Unlock()` that follows it, when it touches nothing the
- *    mutex guards (no field of the mutex's owner, no package variable for a package-level mutex)
- *    and reads nothing the statements it jumps over write;
+ *    mutex guards (no field of the mutex's owner, no package variable for a package-level mutex),
+ *    reads nothing the statements it jumps over write, and jumps over no other lock's `Lock()` or
+ *    `Unlock()`;
  * 2. replace `defer mu.Unlock()` by an explicit `mu.Unlock()` before the parking statement, when the
  *    statement is in the function's own body, no `return` comes between, and nothing after it
  *    touches the guarded state;
@@ -145,6 +146,9 @@ function guardedState(text: string, regions: readonly HeldRegion[], region: Held
   return { ...(owner !== undefined ? { owner } : {}), names: out };
 }
 
+/** A lock operation written in a statement: a method of a mutex, or a local unlock function (`unlock()`, `release()`). */
+const LOCK_OP = /\.(?:Try)?R?(?:Lock|Unlock)\(\s*\)|\b\w*(?:[uU]nlock|[rR]elease)\w*\(\s*\)/;
+
 const unlockName = (region: HeldRegion): string => (region.shared ? 'RUnlock' : 'Unlock');
 const lockName = (region: HeldRegion): string => (region.shared ? 'RLock' : 'Lock');
 
@@ -153,6 +157,11 @@ function moveAfterUnlock(text: string, stmt: GoNode, region: HeldRegion, lines: 
   const unlock = siblingAt(stmt, region.releaseSpan.start);
   if (!unlock || unlock.start < stmt.end || touches(stmt)) return undefined;
   const between = (stmt.parent?.children ?? []).filter((c) => c.start >= stmt.end && c.end <= unlock.start && c.type !== 'comment');
+  // Another lock taken or released on the way (`s.statsMu.Lock()` between `s.wg.Wait()` and
+  // `s.mu.Unlock()`): moved past it, the wait would run under a lock it never waited under (a
+  // deadlock when what it waits for needs that lock, and a new lock order for whatever it locks),
+  // or outside one it did (a call that unlocks that lock itself then panics).
+  if (between.some((b) => LOCK_OP.test(text.slice(b.start, b.end)))) return undefined;
   const writes = written(text, between);
   if ([...names(text, stmt)].some((id) => writes.has(id))) return undefined;
   if (stmt.type === 'assignment_statement' && between.some((b) => [...written(text, [stmt])].some((id) => names(text, b).has(id)))) return undefined;
