@@ -1,6 +1,8 @@
 // Go fix builders beyond the fixtures: which lock fix comes first, the reasons given when a fix is
 // refused, and that an unlock-and-relock under a deferred Unlock is not read as a missing release.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyze, applyEdits, fixesFor } from '../../server/src/project/analyze';
 import type { FixResult } from '../../server/src/engine/language';
 import { fixAllText } from '../../server/src/engine/fix-all';
@@ -39,7 +41,9 @@ describe('go fixes', () => {
     const text = `${header}type C struct {\n\tmu      sync.Mutex\n\tpending chan struct{}\n}\n\nfunc (c *C) waitPending() {\n\t<-c.pending\n\tc.mu.Unlock()\n\tc.mu.Lock()\n}\n\nfunc (c *C) drain() {\n\tc.mu.Lock()\n\tc.waitPending()\n\tc.mu.Unlock()\n}\n`;
     const { result } = fixesOf(text, 'await-holding-lock');
     assert.deepEqual(result.fixes, []);
-    assert.match(result.refused[0]!.reason, /must be held when it is called: it unlocks it itself/);
+    assert.deepEqual(result.refused.map((r) => r.reason), [
+      '`c.waitPending` unlocks `c.mu` itself, so the call must hold it: released before the call or moved out of the locked section, that unlock crashes the program (`sync: unlock of unlocked mutex`); release it inside `c.waitPending` around that wait',
+    ]);
   });
 
   it('unlocks and relocks under a deferred Unlock without a missing-release finding', () => {
@@ -78,6 +82,15 @@ describe('go fixes', () => {
     // Without the stats lock in between, the move is still offered first.
     const plain = text.replace('\ts.statsMu.Lock()\n\tn := len(s.conns)', '\tn := len(s.conns)').replace('\ttotal := s.served + n\n\ts.statsMu.Unlock()\n', '\ttotal := s.served + n\n');
     assert.match(fixesOf(plain, 'await-holding-lock').result.fixes[0]!.title, /^Move the parking statement after `s\.mu\.Unlock\(\)`/);
+  });
+
+  it('refuses to release the caller\'s own lock around a peer\'s hand-back call, naming the peer\'s lock and the order (fixture invalid-hand-back-on-peer.go)', () => {
+    const text = readFileSync(join(__dirname, '../fixtures/go/await-holding-lock/invalid-hand-back-on-peer.go'), 'utf8');
+    const { result } = fixesOf(text, 'await-holding-lock');
+    assert.deepEqual(result.fixes, []);
+    assert.deepEqual(result.refused.map((r) => r.reason), [
+      '`c.route.flushOutbound` must be called with `c.route.mu` held, which is taken after `c.mu` here: releasing and retaking `c.mu` around the call, under `c.route.mu`, reverses the order the two locks are taken in (a deadlock with any goroutine that takes them in order); release `c.mu` before `c.route.mu` is taken, if nothing after needs it',
+    ]);
   });
 
   it('refuses a lock fix when the parking point is a condition', () => {

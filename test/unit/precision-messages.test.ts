@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../../server/src/project/analyze';
+import { analyze, fixesFor } from '../../server/src/project/analyze';
 
 function findings(path: string, lines: string[]): { line: number; message: string }[] {
   const text = lines.join('\n');
@@ -459,6 +459,81 @@ describe('messages: a Go helper that hands its caller the lock back', () => {
     assert.deepEqual(f.map((x) => x.line), [lines.indexOf('\tc.flushLate()') + 1]);
     assert.match(f[0]!.message, /^`c\.mu` is held across `c\.flushLate`, which parks on a receive from `c\.kick`/);
     assert.doesNotMatch(f[0]!.message, /time\.Sleep/);
-    assert.deepEqual(f[0]!.related.at(-1), { line: lines.indexOf('\t\t<-c.kick') + 1, message: 'it parks here with `c.mu` still held' });
+    assert.deepEqual(f[0]!.related.slice(-2), [
+      { line: lines.indexOf('\t\t<-c.kick') + 1, message: 'it parks here with `c.mu` still held' },
+      { line: lines.indexOf('\tc.mu.Unlock()') + 1, message: '`c.flushLate` unlocks `c.mu` here: called without it, this unlock crashes the program (`sync: unlock of unlocked mutex`)' },
+    ]);
+  });
+
+  it('advises releasing the lock inside the helper around that wait, as the refused lock fix says (not unlocking before the call)', () => {
+    // The call must hold c.mu (the helper's first Unlock() would crash the program): neither an
+    // unlock before the call nor a move out of the locked section is advice, and no fix is offered.
+    const lines = helper(['\tc.nc.Write(c.out[0])']);
+    lines.splice(lines.indexOf('\tc.mu.Unlock()'), 0, '\t<-c.kick');
+    const f = findingsWithRelated('late.go', lines);
+    assert.deepEqual(f.map((x) => x.line), [lines.indexOf('\tc.flushLate()') + 1]);
+    assert.equal(
+      f[0]!.message,
+      '`c.mu` is held across `c.flushLate`, which parks on a receive from `c.kick`: every goroutine that needs it waits until a value arrives; ' +
+        '`c.flushLate` unlocks `c.mu` itself, so the call must hold it: release it inside `c.flushLate` around that wait',
+    );
+    assert.deepEqual(f[0]!.related.at(-1), { line: lines.indexOf('\tc.mu.Unlock()') + 1, message: '`c.flushLate` unlocks `c.mu` here: called without it, this unlock crashes the program (`sync: unlock of unlocked mutex`)' });
+    const a = analyze({ path: 'late.go', text: lines.join('\n') })!;
+    const fix = fixesFor(a, a.findings[0]!);
+    assert.deepEqual(fix.fixes, []);
+    assert.deepEqual(fix.refused.map((r) => r.reason), [
+      '`c.flushLate` unlocks `c.mu` itself, so the call must hold it: released before the call or moved out of the locked section, that unlock crashes the program (`sync: unlock of unlocked mutex`); release it inside `c.flushLate` around that wait',
+    ]);
+  });
+
+  describe('a peer\'s helper, called under the caller\'s own lock', () => {
+    // nats-server's flushClients shape (cp.mu.Lock(); cp.flushOutbound(); cp.mu.Unlock()) from a
+    // client that holds its own c.mu: the helper hands back c.peer.mu, never c.mu.
+    const peer = (body: string[]): string[] => {
+      const lines = helper(['\tc.nc.Write(c.out[0])']);
+      lines.splice(lines.indexOf('\tc.mu.Unlock()'), 0, '\t<-c.kick');
+      lines.splice(lines.indexOf('\twriters sync.WaitGroup'), 0, '\tpeer    *client');
+      return [...lines, '', 'func (c *client) forward() {', ...body, '}'];
+    };
+    const at = (lines: string[], lock: string) => {
+      const a = analyze({ path: 'late.go', text: lines.join('\n') })!;
+      const call = lines.join('\n').lastIndexOf('flushLate()');
+      const finding = a.findings.find((x) => x.span.end > call && x.span.start <= call && x.message.startsWith(`\`${lock}\``));
+      assert.ok(finding, `no finding for ${lock}: ${a.findings.map((x) => x.message).join('\n')}`);
+      return { message: finding.message, fix: fixesFor(a, finding) };
+    };
+
+    it('says the peer\'s lock is taken after the caller\'s, and why the caller\'s cannot be released around the call', () => {
+      const lines = peer(['\tc.mu.Lock()', '\tc.peer.mu.Lock()', '\tc.peer.flushLate()', '\tc.peer.mu.Unlock()', '\tc.mu.Unlock()']);
+      const own = at(lines, 'c.mu');
+      assert.match(own.message, /; `c\.peer\.flushLate` must be called with `c\.peer\.mu` held, which is taken after `c\.mu` here: release `c\.mu` before `c\.peer\.mu` is taken, if nothing after needs it$/);
+      assert.deepEqual(own.fix.fixes, []);
+      assert.deepEqual(own.fix.refused.map((r) => r.reason), [
+        '`c.peer.flushLate` must be called with `c.peer.mu` held, which is taken after `c.mu` here: releasing and retaking `c.mu` around the call, under `c.peer.mu`, reverses the order the two locks are taken in (a deadlock with any goroutine that takes them in order); release `c.mu` before `c.peer.mu` is taken, if nothing after needs it',
+      ]);
+      // The peer's lock is the one the helper unlocks: the call must hold it, said in the caller's terms.
+      const theirs = at(lines, 'c.peer.mu');
+      assert.match(theirs.message, /; `c\.peer\.flushLate` unlocks `c\.peer\.mu` itself, so the call must hold it: release it inside `c\.peer\.flushLate` around that wait$/);
+      assert.match(theirs.fix.refused[0]!.reason, /^`c\.peer\.flushLate` unlocks `c\.peer\.mu` itself, so the call must hold it/);
+    });
+
+    it('says the helper\'s lock may be the caller\'s when the caller does not lock it under that name', () => {
+      // p := c.peer: the helper unlocks c.peer.mu, which is p.mu, but nothing here says so.
+      const lines = peer(['\tp := c.peer', '\tp.mu.Lock()', '\tc.peer.flushLate()', '\tp.mu.Unlock()']);
+      const alias = at(lines, 'p.mu');
+      assert.match(alias.message, /; `c\.peer\.flushLate` unlocks `c\.peer\.mu` itself, which this function does not lock under that name and may be `p\.mu`: then the call must hold it; release it inside `c\.peer\.flushLate` around that wait$/);
+      assert.deepEqual(alias.fix.fixes, []);
+      assert.deepEqual(alias.fix.refused.map((r) => r.reason), [
+        '`c.peer.flushLate` unlocks `c.peer.mu` itself, which this function does not lock under that name and may be `p.mu`: if it is, releasing `p.mu` before the call makes that unlock crash the program (`sync: unlock of unlocked mutex`); release it inside `c.peer.flushLate` around that wait',
+      ]);
+    });
+
+    it('releases the caller\'s lock around the call when the peer\'s was taken first (the order stays), and moves nothing past the peer\'s Unlock', () => {
+      const lines = peer(['\tc.peer.mu.Lock()', '\tc.mu.Lock()', '\tc.peer.flushLate()', '\tc.peer.mu.Unlock()', '\tc.mu.Unlock()']);
+      const own = at(lines, 'c.mu');
+      assert.match(own.message, /; unlock before it, or move it out of the locked section$/);
+      assert.deepEqual(own.fix.refused, []);
+      assert.deepEqual(own.fix.fixes.map((x) => x.title), ['Unlock `c.mu` around `c.peer.flushLate`, which parks on a receive from `c.kick` and lock it again after (what was read under the lock may change meanwhile)']);
+    });
   });
 });

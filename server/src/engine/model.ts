@@ -149,6 +149,28 @@ export interface YieldPoint {
    * function's own, reported where it is made (with this call beside it), not again at the call.
    */
   readonly handedBack?: readonly string[];
+  /**
+   * Go: the locks the called same-file function unlocks before it takes them (HeldRegion.entry):
+   * a call must hold each, or that first unlock crashes the program (`sync: unlock of unlocked
+   * mutex`). See {@link ExpectedLock}.
+   */
+  readonly expectsHeld?: readonly ExpectedLock[];
+}
+
+/** Go: a lock a called function unlocks itself before taking it ({@link YieldPoint.expectsHeld}). */
+export interface ExpectedLock {
+  /**
+   * The caller's lock it is, by `lockKey`, when the function reaches it through its receiver
+   * (`c.peer.flush()`'s `c.mu` is the caller's `c.peer.mu`); absent when it does not (a lock
+   * handed through a parameter), and then the caller cannot tell which lock it is.
+   */
+  readonly key?: string;
+  /** The lock as the caller writes it (`c.peer.mu`) when `key` is known, else as the function writes it. */
+  readonly lock: string;
+  /** The function's first unlock of it. */
+  readonly unlock: Span;
+  /** It takes the lock again before returning (it hands it back held); otherwise it returns without it. */
+  readonly relocks: boolean;
 }
 
 /** Whether a lock blocks the thread while waiting (std Mutex) or yields (async mutex). */

@@ -5,6 +5,7 @@ import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { PACKAGE_LOCKS, type Imports } from '../linker';
 import { importedIo, ioHopNotes, onGuardedResource, reachesIo } from '../rule-support';
+import { handBackAdvice, handBackNeed } from '../hand-back';
 import { lowerBound, sortedBy } from '../sorted';
 
 /**
@@ -17,7 +18,7 @@ class Positions {
   readonly callsByCallee: readonly CallSite[];
   private readonly byLock = new Map<string, HeldRegion[]>();
 
-  constructor(private readonly model: FileModel) {
+  constructor(readonly model: FileModel) {
     this.yields = sortedBy(model.yieldPoints, (y) => y.span.start);
     this.yieldsByKeyword = sortedBy(model.yieldPoints, (y) => y.keywordSpan.start);
     this.callsByCallee = sortedBy(model.calls, (c) => c.calleeSpan.start);
@@ -312,7 +313,12 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   if (serialised !== undefined) {
     return { message: `\`${region.lock}\` is held across ${parking.what}, but ${serialised}`, span: y.span, related, data: { regionId: region.id, yieldId: y.id }, cap: 'hint' };
   }
-  const advice = region.advice ?? (region.release === 'finally'
+  // Go: a call of a function that unlocks a caller's lock itself cannot be unlocked around nor moved
+  // out (that unlock would crash), as the lock fix refuses: the advice says what can be done.
+  const need = handBackNeed(at.model, region, y);
+  const handBack = need ? handBackAdvice(need, region) : undefined;
+  if (handBack) related.push(handBack.note);
+  const advice = handBack?.advice ?? region.advice ?? (region.release === 'finally'
     ? `unlock explicitly before it instead of deferring the \`Unlock()\`, or move it out of the locked section`
     : `unlock before it, or move it out of the locked section`);
   const waiters = region.waiters ?? `every goroutine that needs it${region.shared ? ' for writing' : ''}`;
@@ -353,7 +359,7 @@ export const awaitHoldingLock: Rule = {
       'It also flags an acquisition with no release on some path. ' +
       'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant). ' +
       'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, on every path that touches the owner\'s state (a read-through cache\'s hit that returns without waiting is a quick caller), none changes a field of the lock\'s owner (an assignment, or a mutating method such as `r.cache.Add` or `l.PushBack`), and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning. The package must have been read: a file analysed without it (the language server with `crossFile: false` or before its index is built) keeps the warning. ' +
-      'A Go function whose first operation on a lock, in source order, is `Unlock()` is called with that lock held and hands it back (nats-server\'s "Lock should be held" helpers: `stalledWait` unlocks `c.mu`, waits, and relocks it on return): its later `Lock()` is no second acquisition (no deadlock is reported at its callers) and no lock left held, a wait before its first `Unlock()` is reported at the call (the message names it and shows where it is), and a call of such a method under its receiver\'s lock does not hold that lock across the method\'s waits between the `Unlock()` and the lock taken again; a wait after that relock counts as it would in a plain locked section (not a write on the connection beside the mutex) and is reported once, where the function waits, with the calls that get the lock back held shown beside it, since the caller cannot unlock around the call. Only through the receiver: a lock handed back through a parameter, `removeMsgBlock(mb)`, is not mapped to the caller\'s.',
+      'A Go function whose first operation on a lock, in source order, is `Unlock()` is called with that lock held and hands it back (nats-server\'s "Lock should be held" helpers: `stalledWait` unlocks `c.mu`, waits, and relocks it on return): its later `Lock()` is no second acquisition (no deadlock is reported at its callers) and no lock left held, a wait before its first `Unlock()` is reported at the call (the message names it and shows where it is, and where the function unlocks the lock: the call must hold it, so the advice is to release the lock inside the function around that wait, and no lock fix releases it at the call; for a method of another value, `c.peer.flush()` under the caller\'s own `c.mu`, the caller\'s lock is not released around the call while the value\'s lock, taken after it, is held there, since the order would reverse, nor when the call\'s lock is not locked here under that name and may be the caller\'s), and a call of such a method under its receiver\'s lock does not hold that lock across the method\'s waits between the `Unlock()` and the lock taken again; a wait after that relock counts as it would in a plain locked section (not a write on the connection beside the mutex) and is reported once, where the function waits, with the calls that get the lock back held shown beside it, since the caller cannot unlock around the call. Only through the receiver: a lock handed back through a parameter, `removeMsgBlock(mb)`, is not mapped to the caller\'s.',
     why:
       'A task suspended while holding a lock keeps every other task that needs the lock waiting, for as long as the awaited work takes. ' +
       'With a blocking lock the waiters block their threads, which can deadlock the executor. ' +
@@ -380,6 +386,7 @@ export const awaitHoldingLock: Rule = {
     ].join('\n'),
     fix:
       'Where the guard is not used after the yield, a suggestion releases it before the yield (`drop(guard)` in Rust). ' +
+      'In Go (suggestions): a parking statement that touches nothing the mutex guards moves after the `Unlock()` (not past another lock\'s `Lock()` or `Unlock()`), a deferred `Unlock()` becomes an explicit one before it, or the mutex is unlocked around it and locked again; none is offered under another lock taken after this one, nor at a call that must hold the lock (the refusal says why). ' +
       'In Python, a `threading.Lock` that only async code in the file takes becomes an `asyncio.Lock` entered with `async with` (a suggestion). ' +
       'Moving I/O out of a locked region changes behaviour, so it is left to you.',
     limits:

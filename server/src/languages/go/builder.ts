@@ -5,7 +5,7 @@
  */
 import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
-import type { AsyncContext, CallSite, Comment, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
+import type { AsyncContext, CallSite, Comment, ExpectedLock, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
 import { spanContains } from '../../engine/model';
 import { onGuardedResource } from '../../engine/rule-support';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
@@ -506,7 +506,7 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
 /** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
 function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
   const { text } = state;
-  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[]; handedBack?: string[] };
+  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[] };
   const raws: Raw[] = [];
   const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
     const fn = enclosingFn(state, node);
@@ -600,6 +600,13 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     // relock (reported in it): name the one it makes before releasing the caller's lock, and say where.
     if (held) r.parking = { what: `\`${call.calleeText}\`, which parks on ${held.parking.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`, until: held.parking.until, inside: held.span };
   }
+  // The locks a called function unlocks before it takes them: its call must hold them.
+  for (const r of raws) {
+    const call = r.kind === 'park' && r.calls.length === 1 ? state.calls[r.calls[0]!] : undefined;
+    if (call?.localTarget === undefined || call.functionId === undefined) continue;
+    const expected = expectedLocks(state, regions, state.fns[call.localTarget]!, call);
+    if (expected.length > 0) r.expectsHeld = expected;
+  }
   // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
   for (const call of helperCalls) {
     if (done.has(call.id) || nodeOfCall.get(call.id)!.parent?.type === 'go_statement') continue;
@@ -616,7 +623,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   return raws.map((r, id) => {
     const ordinal = (counters.get(r.context) ?? 0) + 1;
     counters.set(r.context, ordinal);
-    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}) };
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}) };
   });
 }
 
@@ -671,6 +678,33 @@ function releasedBy(
     else releases.push(callers);
   }
   return { releases, handedBack, ...(held ? { held } : {}) };
+}
+
+/**
+ * The locks `target` unlocks before it takes them (its entry regions), for a call of it
+ * ({@link YieldPoint.expectsHeld}): through the receiver, as the caller writes them (the method's
+ * `c.mu`, or `n` for a receiver that embeds the lock, called as `x.peer.flush()`, is the caller's
+ * `x.peer.mu`); any other (a lock handed through a parameter) as the function writes it, unmapped.
+ */
+function expectedLocks(state: GoState, regions: readonly HeldRegion[], target: GoFn, call: CallSite): ExpectedLock[] {
+  const ctx = target.info.context;
+  const recv = target.receiver?.name;
+  const operand = call.calleeText.slice(0, Math.max(0, call.calleeText.lastIndexOf('.')));
+  const out: ExpectedLock[] = [];
+  const seen = new Set<string>();
+  for (const g of regions) {
+    if (g.context !== ctx || g.entry !== true || seen.has(g.lockKey)) continue;
+    seen.add(g.lockKey);
+    const written = g.lock.replace(/\s+/g, '');
+    const relocks = regions.some((x) => x.context === ctx && x.relock === true && x.lockKey === g.lockKey);
+    // An entry region starts at the function's first unlock of the lock (locks.ts: it stands for the caller's acquisition).
+    const unlock = g.acquireSpan;
+    if (recv !== undefined && operand !== '' && (written === recv || written.startsWith(`${recv}.`))) {
+      const lock = `${operand}${written.slice(recv.length)}`;
+      out.push({ key: lockKeyOf(lock, state.fns[call.functionId!]!), lock, unlock, relocks });
+    } else out.push({ lock: written, unlock, relocks });
+  }
+  return out;
 }
 
 /**

@@ -14,6 +14,7 @@
  */
 import type { Finding, Fix, TextEdit } from '../../../engine/finding';
 import type { FixResult, ParsedFile } from '../../../engine/language';
+import { handBackNeed, handBackRefusal } from '../../../engine/hand-back';
 import { spanContains, type HeldRegion, type YieldPoint } from '../../../engine/model';
 import { treeSitterTree } from '../../tree-sitter';
 import type { GoData } from '../index';
@@ -69,16 +70,6 @@ function written(text: string, stmts: readonly GoNode[]): Set<string> {
   return out;
 }
 
-/** Whether the parking point calls a same-file function that is entered with a lock of the same field held (HeldRegion.entry). */
-function expectsLockHeld(parsed: ParsedFile, region: HeldRegion, y: YieldPoint): boolean {
-  const fieldOf = (lock: string): string => lock.slice(lock.lastIndexOf('.') + 1);
-  return y.calls.some((id) => {
-    const target = parsed.model.calls[id]?.localTarget;
-    const ctx = target === undefined ? undefined : parsed.model.functions[target]?.context;
-    return ctx !== undefined && parsed.model.heldRegions.some((r) => r.entry === true && r.context === ctx && (r.lockKey === region.lockKey || fieldOf(r.lock) === fieldOf(region.lock)));
-  });
-}
-
 export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const tree = treeSitterTree<GoData>(parsed, GO_GRAMMAR);
   const data = finding.data;
@@ -93,11 +84,12 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   if (!stmt || !lines || !SIMPLE.has(stmt.type) || stmt.start < region.acquireSpan.end) {
     return { fixes: [], refused: [{ title, reason: 'the parking point is not a statement of its own (a condition, a `return`, a `select` or a loop): release the lock by hand' }] };
   }
-  // A function called with the lock held that releases and relocks it itself (its first operation on
-  // it is `Unlock()`): called without the lock, its `Unlock()` panics. Only its own code can change.
-  if (expectsLockHeld(parsed, region, y)) {
-    return { fixes: [], refused: [{ title, reason: `\`${region.lock}\` must be held when it is called: it unlocks it itself, so calling it unlocked panics; release the lock inside it before its wait` }] };
-  }
+  // A call of a function that unlocks a caller's lock itself (its first operation on it is an
+  // unlock): called without that lock, the unlock crashes; released and retaken around the call
+  // under another lock it needs, the order reverses. Only the function's own code can change, and
+  // the finding's advice says how (hand-back.ts).
+  const need = handBackNeed(parsed.model, region, y);
+  if (need) return { fixes: [], refused: [{ title, reason: handBackRefusal(need, region) }] };
   // Another lock taken after this one and still held at the parking point: unlocking and relocking
   // this one there would take the two in the reverse order, a deadlock with every goroutine that
   // takes them in the written order. Only the code's author can restructure that.
