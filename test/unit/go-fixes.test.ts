@@ -93,6 +93,28 @@ describe('go fixes', () => {
     ]);
   });
 
+  it('refuses every lock fix at a call of a function that gives the lock up with a deferred Unlock() (fixture invalid-flush-unlocks-on-return.go)', () => {
+    // Unlocked around `err := c.doFlush()` (offered before), doFlush's deferred Unlock() ran on an
+    // unlocked mutex: go 1.19 "fatal error: sync: unlock of unlocked mutex". Close's readers.Wait(),
+    // after doFlush released the lock, was reported and given the same fix.
+    const text = readFileSync(join(__dirname, '../fixtures/go/await-holding-lock/invalid-flush-unlocks-on-return.go'), 'utf8');
+    const a = analyze({ path: 'svc.go', text })!;
+    const reason = '`c.doFlush` unlocks `c.writeMu` itself, so the call must hold it: released before the call or moved out of the locked section, that unlock crashes the program (`sync: unlock of unlocked mutex`); release it inside `c.doFlush` before that wait';
+    assert.equal(a.findings.length, 3);
+    for (const f of a.findings) {
+      const result = fixesFor(a, f);
+      assert.deepEqual(result.fixes, []);
+      assert.deepEqual(result.refused.map((r) => r.reason), [reason]);
+    }
+  });
+
+  it('ends the caller\'s locked section at a call of a method that unlocks the lock and never takes it again', () => {
+    // Stop's wg.Wait() runs after stopLocked released c.mu: it was reported, and its unlock-around
+    // fix crashed the program (go 1.19: "fatal error: sync: unlock of unlocked mutex").
+    const text = `${header}type C struct {\n\tmu     sync.Mutex\n\tclosed bool\n\twg     sync.WaitGroup\n}\n\n// Lock must be held; it is released.\nfunc (c *C) stopLocked() {\n\tc.closed = true\n\tc.mu.Unlock()\n}\n\nfunc (c *C) Stop() {\n\tc.mu.Lock()\n\tif c.closed {\n\t\tc.mu.Unlock()\n\t\treturn\n\t}\n\tc.stopLocked()\n\tc.wg.Wait()\n}\n`;
+    assert.deepEqual(rules(text), []);
+  });
+
   it('refuses a lock fix when the parking point is a condition', () => {
     const text = `${header}type C struct {\n\tmu sync.Mutex\n}\n\nfunc (c *C) Get(u string) error {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tif _, err := http.Get(u); err != nil {\n\t\treturn err\n\t}\n\treturn nil\n}\n`;
     const { result } = fixesOf(text, 'await-holding-lock');

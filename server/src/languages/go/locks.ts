@@ -203,12 +203,36 @@ function statementsOf(node: GoNode | undefined): GoNode[] {
 export function buildHeldRegions(state: GoState, acquisitions: Acquisition[] = []): HeldRegion[] {
   const regions: HeldRegion[] = [];
   if (!LOCK_WORDS.test(state.text)) return regions;
+  const walks: { walk: FunctionWalk; body: GoNode }[] = [];
   for (const fn of state.fns) {
     const body = field(fn.node, 'body');
     if (!body) continue;
-    new FunctionWalk(state, fn, regions, acquisitions).run(body);
+    const w = new FunctionWalk(state, fn, regions, acquisitions);
+    w.collect(body);
+    walks.push({ walk: w, body });
+  }
+  // Methods that return without a lock their caller holds (see FunctionWalk.givesUp): a call of one
+  // releases the caller's lock, as an `Unlock()` would.
+  const givesUp = new Map<number, readonly string[]>();
+  for (const { walk: w } of walks) {
+    const g = w.givesUp();
+    if (g.length > 0) givesUp.set(w.fnId, g);
+  }
+  for (const { walk: w, body } of walks) {
+    if (givesUp.size > 0) w.collectGiveUpCalls(body, givesUp);
+    w.run(body);
   }
   return regions;
+}
+
+/** The call a statement makes as a whole: `f()`, `return f()`, `err := f()`, `err = f()`. */
+function wholeCall(stmt: GoNode): GoNode | undefined {
+  let x: GoNode | undefined;
+  if (stmt.type === 'expression_statement') x = stmt.children[0];
+  else if (stmt.type === 'return_statement') x = stmt.children.find((c) => c.type !== 'return');
+  else if (stmt.type === 'short_var_declaration' || stmt.type === 'assignment_statement') x = field(stmt, 'right');
+  if (x?.type === 'expression_list') x = x.children.length === 1 ? x.children[0] : undefined;
+  return x?.type === 'call_expression' ? x : undefined;
 }
 
 /**
@@ -443,8 +467,11 @@ class FunctionWalk {
     private readonly acquisitions: Acquisition[],
   ) {}
 
+  get fnId(): number {
+    return this.fn.info.id;
+  }
+
   run(body: GoNode): void {
-    this.collect(body);
     if (this.ops.size === 0) return;
     const first = this.regions.length;
     // A lock the function releases before it takes it is held by its caller on entry.
@@ -500,6 +527,64 @@ class FunctionWalk {
 
   private acqs: Acq[] = [];
   private readonly handedBack = new Set<string>();
+  /** Keys of a `defer mu.Lock()` (nats-server's `updateServerUsage`: `s.mu.Unlock(); defer s.mu.Lock()`), which hands the lock back on return. */
+  private readonly deferredLocks = new Set<string>();
+
+  /**
+   * The locks, as written after the receiver (`.mu`, or `` for a receiver that embeds the lock),
+   * that this method gives up: its first operation on one is an unlock (`c.mu.Unlock()`, or
+   * `defer c.mu.Unlock()`), and it never takes it again (no `Lock()`, no `defer c.mu.Lock()`), so
+   * it is called with the lock held and returns without it ("lock held on entry, released on
+   * return"). Its caller's lock ends at the call.
+   */
+  givesUp(): string[] {
+    const recv = this.fn.receiver?.name;
+    if (recv === undefined) return [];
+    const all = [...this.ops.values()].flat();
+    const out: string[] = [];
+    for (const op of this.firstOps()) {
+      if (op.kind === 'lock' || this.deferredLocks.has(op.key) || all.some((o) => o.key === op.key && o.kind === 'lock')) continue;
+      const written = op.lock.replace(/\s+/g, '');
+      if (written === recv || written.startsWith(`${recv}.`)) out.push(written.slice(recv.length));
+    }
+    return out;
+  }
+
+  /**
+   * Calls of methods that give up their caller's lock ({@link givesUp}), made as whole statements
+   * (`c.closeLocked()`, `return c.doFlush()`): each is an unlock of the caller's lock there (the
+   * method's `c.mu` is the caller's `x.mu` for `x.closeLocked()`). Not a release the function's
+   * other returns must make (it is no `Unlock()` of its own).
+   */
+  collectGiveUpCalls(body: GoNode, givesUp: ReadonlyMap<number, readonly string[]>): void {
+    const { state, fn } = this;
+    walk(body, (n) => {
+      if (n !== body && n.type === 'func_literal') return false;
+      const call = wholeCall(n);
+      if (!call || enclosingFn(state, n) !== fn || this.ops.has(n)) return true;
+      const id = state.callOfNode.get(call);
+      const target = id === undefined ? undefined : state.calls[id]?.localTarget;
+      const gives = target === undefined ? undefined : givesUp.get(target);
+      const f = field(call, 'function');
+      const operand = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
+      if (!gives || !operand) return true;
+      const ops: LockOp[] = gives.map((suffix) => {
+        const lock = `${textOf(state.text, operand).replace(/\s+/g, '')}${suffix}`;
+        return { kind: 'unlock', key: lockKeyOf(lock, fn), lock, lockType: undefined, node: n, call, guarded: [], shared: false };
+      });
+      this.ops.set(n, ops);
+      this.opSpans.push(span(n));
+      return true;
+    });
+  }
+
+  /** Each lock's first operation in this function, in source order. */
+  private firstOps(): LockOp[] {
+    const first = new Map<string, LockOp>();
+    const ops = [...this.ops.values()].flat().sort((a, b) => a.call.start - b.call.start);
+    for (const op of ops) if (!first.has(op.key)) first.set(op.key, op);
+    return [...first.values()];
+  }
 
   /**
    * The locks whose first operation in this function, in source order, is an explicit `Unlock()`
@@ -508,10 +593,10 @@ class FunctionWalk {
    * it on return). Each by its first unlock, which stands for the caller's acquisition.
    */
   private handsBack(): LockOp[] {
-    const first = new Map<string, LockOp>();
-    const ops = [...this.ops.values()].flat().sort((a, b) => a.call.start - b.call.start);
-    for (const op of ops) if (!first.has(op.key)) first.set(op.key, op);
-    return [...first.values()].filter((op) => op.kind === 'unlock');
+    const all = [...this.ops.values()].flat();
+    // `defer mu.Unlock()` first pairs with a later `Lock()` when there is one (the defer written
+    // before the lock); with none, the caller's lock is released on return.
+    return this.firstOps().filter((op) => op.kind === 'unlock' || (op.kind === 'defer-unlock' && !all.some((o) => o.key === op.key && o.kind === 'lock') && !this.deferredLocks.has(op.key)));
   }
 
   private markMissing(): void {
@@ -523,7 +608,7 @@ class FunctionWalk {
   }
 
   /** Finds this function's lock operations and `return`s (not those of nested function literals). */
-  private collect(body: GoNode): void {
+  collect(body: GoNode): void {
     const { state, fn } = this;
     const candidates: { stmt: GoNode; call: GoNode; deferred: boolean; x: GoNode; method: string }[] = [];
     const unlockers = this.unlockers(body);
@@ -563,7 +648,10 @@ class FunctionWalk {
         guarded: release ? [] : guardedResources(state, c.x, fn), shared: c.method === 'RLock',
         ...(fl ? { use: fl.use, owner: fl.owner, ...(fl.known ? { packageLock: fl.use } : {}) } : {}),
       };
-      if (op.kind === 'lock' && c.deferred) continue;
+      if (op.kind === 'lock' && c.deferred) {
+        this.deferredLocks.add(key);
+        continue;
+      }
       const list = this.ops.get(c.stmt);
       if (list) list.push(op);
       else this.ops.set(c.stmt, [op]);
@@ -670,7 +758,8 @@ class FunctionWalk {
             this.deferredKeys.set(op.key, span(stmt));
           }
         }
-        continue;
+        // `return c.doFlush()`, a call that gives the caller's lock up: released, then returned.
+        if (stmt.type !== 'return_statement') continue;
       }
       if (stmt.type === 'return_statement' || this.terminalCall(stmt)) {
         if (stmt.type === 'return_statement') for (const acq of held.values()) if (!acq.deferred && !acq.entry && !acq.relock && this.unlocked.has(acq.op.key)) acq.missing = true;

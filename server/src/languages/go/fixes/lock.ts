@@ -81,15 +81,15 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const stmt = statementAt(tree.root, y.span);
   const lines = stmt ? linesOf(text, stmt) : undefined;
   const title = `Release \`${region.lock}\` before the parking point`;
-  if (!stmt || !lines || !SIMPLE.has(stmt.type) || stmt.start < region.acquireSpan.end) {
-    return { fixes: [], refused: [{ title, reason: 'the parking point is not a statement of its own (a condition, a `return`, a `select` or a loop): release the lock by hand' }] };
-  }
   // A call of a function that unlocks a caller's lock itself (its first operation on it is an
   // unlock): called without that lock, the unlock crashes; released and retaken around the call
   // under another lock it needs, the order reverses. Only the function's own code can change, and
   // the finding's advice says how (hand-back.ts).
   const need = handBackNeed(parsed.model, region, y);
   if (need) return { fixes: [], refused: [{ title, reason: handBackRefusal(need, region) }] };
+  if (!stmt || !lines || !SIMPLE.has(stmt.type) || stmt.start < region.acquireSpan.end) {
+    return { fixes: [], refused: [{ title, reason: 'the parking point is not a statement of its own (a condition, a `return`, a `select` or a loop): release the lock by hand' }] };
+  }
   // Another lock taken after this one and still held at the parking point: unlocking and relocking
   // this one there would take the two in the reverse order, a deadlock with every goroutine that
   // takes them in the written order. Only the code's author can restructure that.
@@ -148,6 +148,9 @@ function moveAfterUnlock(text: string, stmt: GoNode, region: HeldRegion, lines: 
   if (region.release !== 'explicit' || !region.releaseSpan || stmt.type === 'short_var_declaration') return undefined;
   const unlock = siblingAt(stmt, region.releaseSpan.start);
   if (!unlock || unlock.start < stmt.end || touches(stmt)) return undefined;
+  // Only past an unlock itself: not past a call that gives the lock up (`c.closeLocked()`, `return
+  // c.doFlush()`), which does more than release it, and after a `return` the wait would never run.
+  if (unlock.type !== 'expression_statement' || !/(?:\.R?Unlock|^\w*(?:[uU]nlock|[rR]elease)\w*)\(\s*\)$/.test(text.slice(unlock.start, unlock.end))) return undefined;
   const between = (stmt.parent?.children ?? []).filter((c) => c.start >= stmt.end && c.end <= unlock.start && c.type !== 'comment');
   // Another lock taken or released on the way (`s.statsMu.Lock()` between `s.wg.Wait()` and
   // `s.mu.Unlock()`): moved past it, the wait would run under a lock it never waited under (a
