@@ -115,6 +115,17 @@ describe('go fixes', () => {
     assert.deepEqual(rules(text), []);
   });
 
+  it('refuses to release an outer lock under an inner one when a branch that unlocks the inner one early splits the region', () => {
+    // The refill loop skips a URL with `p.statsMu.Unlock(); continue`: the piece of p.mu's region the
+    // dial lies in starts after p.statsMu.Lock(), and the unlock-around p.mu was offered. Four
+    // goroutines running that fixed Refill hung (go 1.19, 3 runs of 3; the original finished).
+    const text = `${header}type Pool struct {\n\tmu      sync.Mutex\n\tstatsMu sync.Mutex\n\tdials   int\n\tlast    *http.Response\n}\n\nfunc (p *Pool) Refill(urls []string) {\n\tp.mu.Lock()\n\tfor _, u := range urls {\n\t\tp.statsMu.Lock()\n\t\tif p.dials > 3 {\n\t\t\tp.statsMu.Unlock()\n\t\t\tcontinue\n\t\t}\n\t\tr, _ := http.Get(u)\n\t\tp.statsMu.Unlock()\n\t\tp.last = r\n\t}\n\tp.mu.Unlock()\n}\n`;
+    const a = analyze({ path: 'svc.go', text })!;
+    const outer = fixesFor(a, a.findings.find((f) => f.message.startsWith('`p.mu`'))!);
+    assert.deepEqual(outer.fixes, []);
+    assert.match(outer.refused[0]!.reason, /^`p\.statsMu`, taken after `p\.mu`, is held here too/);
+  });
+
   it('refuses a lock fix when the parking point is a condition', () => {
     const text = `${header}type C struct {\n\tmu sync.Mutex\n}\n\nfunc (c *C) Get(u string) error {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tif _, err := http.Get(u); err != nil {\n\t\treturn err\n\t}\n\treturn nil\n}\n`;
     const { result } = fixesOf(text, 'await-holding-lock');

@@ -486,6 +486,25 @@ describe('messages: a Go helper that hands its caller the lock back', () => {
     ]);
   });
 
+  it('maps a lock handed through a parameter to the caller\'s (nats-server\'s fs.removeMsgBlock(mb) in a purge loop)', () => {
+    // filestore.go's PurgeEx shape: fs.mu, then each block's mb.mu, a branch that unlocks mb.mu and
+    // goes on, and removeMsgBlock, "Lock should be held", which closes the block's file with mb.mu
+    // held and unlocks it around newMsgBlockForWrite. The advice named neither lock before.
+    const lines = [
+      'package store', '', 'import (', '\t"os"', '\t"sync"', ')', '',
+      'type msgBlock struct {', '\tmu   sync.Mutex', '\tmfd  *os.File', '\tmsgs uint64', '}', '',
+      'type fileStore struct {', '\tmu   sync.Mutex', '\tblks []*msgBlock', '\tlmb  *msgBlock', '}', '',
+      '// Lock should be held.', 'func (fs *fileStore) removeMsgBlock(mb *msgBlock) {', '\tmb.mfd.Close()', '\tif mb == fs.lmb {', '\t\tmb.mu.Unlock()', '\t\tfs.newMsgBlockForWrite()', '\t\tmb.mu.Lock()', '\t}', '}', '',
+      'func (fs *fileStore) newMsgBlockForWrite() {}', '',
+      'func (fs *fileStore) purge() {', '\tfs.mu.Lock()', '\tfor _, mb := range fs.blks {', '\t\tmb.mu.Lock()', '\t\tif mb.msgs > 0 {', '\t\t\tmb.mu.Unlock()', '\t\t\tcontinue', '\t\t}', '\t\tfs.removeMsgBlock(mb)', '\t\tmb.mu.Unlock()', '\t}', '\tfs.mu.Unlock()', '}',
+    ];
+    const a = analyze({ path: 'store.go', text: lines.join('\n') })!;
+    const byLock = (lock: string) => a.findings.find((f) => f.message.startsWith(`\`${lock}\``))!;
+    assert.match(byLock('mb.mu').message, /; `fs\.removeMsgBlock` unlocks `mb\.mu` itself, so the call must hold it: release it inside `fs\.removeMsgBlock` around that wait$/);
+    assert.match(byLock('fs.mu').message, /; `fs\.removeMsgBlock` must be called with `mb\.mu` held, which is taken after `fs\.mu` here: release `fs\.mu` before `mb\.mu` is taken, if nothing after needs it$/);
+    for (const lock of ['mb.mu', 'fs.mu']) assert.deepEqual(fixesFor(a, byLock(lock)).fixes, []);
+  });
+
   describe('a peer\'s helper, called under the caller\'s own lock', () => {
     // nats-server's flushClients shape (cp.mu.Lock(); cp.flushOutbound(); cp.mu.Unlock()) from a
     // client that holds its own c.mu: the helper hands back c.peer.mu, never c.mu.

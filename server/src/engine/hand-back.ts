@@ -24,6 +24,19 @@ export type HandBackNeed =
 
 const fieldOf = (lock: string): string => lock.slice(lock.lastIndexOf('.') + 1);
 
+/**
+ * Whether `other`, another lock, is held at `y` and was taken after `region`'s lock, which is held
+ * there too: the acquisitions held at one point are taken in source order (a lock held across loop
+ * turns is taken before the loop). Not by `region`'s span, which is the piece the wait lies in (a
+ * branch that unlocks early splits a region after the inner `Lock()`).
+ */
+export function takenAfter(region: HeldRegion, other: HeldRegion, y: YieldPoint): boolean {
+  return (
+    other.lockKey !== region.lockKey && other.context === region.context && other.acquireSpan.start >= region.acquireSpan.end &&
+    spanContains(other.span, y.span) && other.acquireSpan.end <= y.span.start
+  );
+}
+
 /** What the call at `y` needs of `region`, held across it, when it calls a function that unlocks a caller's lock itself. */
 export function handBackNeed(model: FileModel, region: HeldRegion, y: YieldPoint): HandBackNeed | undefined {
   if (!y.expectsHeld) return undefined;
@@ -37,7 +50,7 @@ export function handBackNeed(model: FileModel, region: HeldRegion, y: YieldPoint
         (r) => r !== region && r.lockKey === e.key && r.context === y.context && spanContains(r.span, y.span) && r.acquireSpan.end <= y.span.start,
       );
       if (holder) {
-        if (holder.acquireSpan.start >= region.acquireSpan.end && spanContains(region.span, holder.acquireSpan)) return { kind: 'order', callee, needed: holder };
+        if (takenAfter(region, holder, y)) return { kind: 'order', callee, needed: holder };
         continue;
       }
     }

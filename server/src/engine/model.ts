@@ -161,8 +161,9 @@ export interface YieldPoint {
 export interface ExpectedLock {
   /**
    * The caller's lock it is, by `lockKey`, when the function reaches it through its receiver
-   * (`c.peer.flush()`'s `c.mu` is the caller's `c.peer.mu`); absent when it does not (a lock
-   * handed through a parameter), and then the caller cannot tell which lock it is.
+   * (`c.peer.flush()`'s `c.mu` is the caller's `c.peer.mu`) or a parameter given a name
+   * (`fs.removeMsgBlock(mb)`'s `mb.mu` is the caller's `mb.mu`); absent otherwise, and then the
+   * caller cannot tell which lock it is.
    */
   readonly key?: string;
   /** The lock as the caller writes it (`c.peer.mu`) when `key` is known, else as the function writes it. */

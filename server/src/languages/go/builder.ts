@@ -699,12 +699,30 @@ function expectedLocks(state: GoState, regions: readonly HeldRegion[], target: G
     const relocks = regions.some((x) => x.context === ctx && x.relock === true && x.lockKey === g.lockKey);
     // An entry region starts at the function's first unlock of the lock (locks.ts: it stands for the caller's acquisition).
     const unlock = g.acquireSpan;
-    if (recv !== undefined && operand !== '' && (written === recv || written.startsWith(`${recv}.`))) {
-      const lock = `${operand}${written.slice(recv.length)}`;
-      out.push({ key: lockKeyOf(lock, state.fns[call.functionId!]!), lock, unlock, relocks });
-    } else out.push({ lock: written, unlock, relocks });
+    const base = /^\w+/.exec(written)?.[0] ?? '';
+    let caller: string | undefined;
+    if (recv !== undefined && operand !== '' && base === recv) caller = `${operand}${written.slice(recv.length)}`;
+    else {
+      // A lock handed through a parameter (nats-server's `fs.removeMsgBlock(mb)` unlocks `mb.mu`): the argument's.
+      const arg = argumentFor(state, target, call, base);
+      if (arg !== undefined) caller = `${arg}${written.slice(base.length)}`;
+    }
+    if (caller !== undefined) out.push({ key: lockKeyOf(caller, state.fns[call.functionId!]!), lock: caller, unlock, relocks });
+    else out.push({ lock: written, unlock, relocks });
   }
   return out;
+}
+
+/** The argument `call` passes for `target`'s parameter `name`, as written (`&c.mu` as `c.mu`), when it is a plain name or selector. */
+function argumentFor(state: GoState, target: GoFn, call: CallSite, name: string): string | undefined {
+  const decls = field(target.node, 'parameters')?.children.filter((c) => c.type === 'parameter_declaration') ?? [];
+  const names = decls.flatMap((d) => d.children.filter((c) => c.field === 'name').map((n) => textOf(state.text, n)));
+  const i = names.indexOf(name);
+  const node = state.nodeOfCall.get(call.id);
+  const args = node ? (field(node, 'arguments')?.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',') ?? []) : [];
+  if (i < 0 || names.length !== args.length) return undefined;
+  const arg = textOf(state.text, args[i]!).replace(/\s+/g, '').replace(/^&/, '');
+  return /^\w+(?:\.\w+)*$/.test(arg) ? arg : undefined;
 }
 
 /**

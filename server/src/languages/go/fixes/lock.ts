@@ -14,8 +14,8 @@
  */
 import type { Finding, Fix, TextEdit } from '../../../engine/finding';
 import type { FixResult, ParsedFile } from '../../../engine/language';
-import { handBackNeed, handBackRefusal } from '../../../engine/hand-back';
-import { spanContains, type HeldRegion, type YieldPoint } from '../../../engine/model';
+import { handBackNeed, handBackRefusal, takenAfter } from '../../../engine/hand-back';
+import type { HeldRegion, YieldPoint } from '../../../engine/model';
 import { treeSitterTree } from '../../tree-sitter';
 import type { GoData } from '../index';
 import { GO_GRAMMAR, field, walk, type GoNode } from '../syntax';
@@ -92,10 +92,11 @@ export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   }
   // Another lock taken after this one and still held at the parking point: unlocking and relocking
   // this one there would take the two in the reverse order, a deadlock with every goroutine that
-  // takes them in the written order. Only the code's author can restructure that.
-  const inner = parsed.model.heldRegions.find(
-    (r) => r.lockKey !== region.lockKey && r.acquireSpan.start >= region.acquireSpan.end && spanContains(region.span, r.acquireSpan) && spanContains(r.span, y.span),
-  );
+  // takes them in the written order. Only the code's author can restructure that. By the order of
+  // the two acquisitions held here, not by the piece of this region the wait lies in: a branch that
+  // unlocks the inner lock early (`if … { p.statsMu.Unlock(); continue }`) splits that piece after
+  // the inner `Lock()`.
+  const inner = parsed.model.heldRegions.find((r) => takenAfter(region, r, y));
   if (inner) {
     return { fixes: [], refused: [{ title, reason: `\`${inner.lock}\`, taken after \`${region.lock}\`, is held here too: releasing and retaking \`${region.lock}\` under it reverses the order the two locks are taken in (a deadlock with any goroutine that takes them in order); release \`${inner.lock}\` first, or move the wait out of both` }] };
   }
