@@ -196,6 +196,7 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     assert.match(at('async open'), /^This loop retries `fetch` in `open` on a fixed interval \(`this\.reconnectInterval`\) with no jitter and no cap on attempts: callers that fail together/);
     assert.match(at('async poll'), /^This loop retries `fetch` in `poll` on a fixed interval \(`this\.retryDelay`\) with no jitter and no cap on attempts: callers that fail together/);
     assert.match(at('async function readFeed'), /^This loop retries `fetch` in `readFeed` on a fixed interval \(`settings\.retryDelay`\) with no jitter and no cap on attempts: callers that fail together/);
+    assert.match(at('async function readFeedFromEnv'), /^This loop retries `fetch` in `readFeedFromEnv` on a fixed interval \(`RECONNECT_DELAY_MS`\) with no jitter and no cap on attempts: callers that fail together/);
     assert.match(at('async function readFeedWithDefaults'), /^This loop retries `fetch` in `readFeedWithDefaults` on a fixed interval \(`defaults\.retryDelay`\) with no jitter and no cap on attempts: callers that fail together/);
     // A private field nothing sets and settings written as literals (`2 * SECOND`) are the author's constants.
     for (const fn of ['async ping', 'async function readFeedWithLimits']) {
@@ -231,6 +232,9 @@ describe('retry-without-backoff: a cap a configured limit turns off', () => {
     );
     assert.match(at('start'), /on a fixed interval \(`self\._config\.reconnect_delay`\) with no jitter and no cap on attempts:/);
     assert.match(at('post'), /on a fixed interval \(`self\.retry_interval`\) .*\(`time\.sleep\(random\.uniform\(0, min\(self\.retry_interval, base \* 2 \*\* attempt\)\)\)`\), or let tenacity wait: `for attempt in Retrying\(…\)`/);
+    // A module constant read from the environment is the user's interval; one written as a literal is the author's.
+    assert.match(at('deliver_webhook'), /in `deliver_webhook` on a fixed interval \(`WEBHOOK_RETRY_DELAY`\) with no jitter and no cap on attempts: .*\(`time\.sleep\(random\.uniform\(0, min\(WEBHOOK_RETRY_DELAY, base \* 2 \*\* attempt\)\)\)`\)/);
+    assert.match(at('deliver_webhook_fixed'), /with a constant delay and no cap on attempts: when the dependency is down, every caller retries on the same fixed beat together/);
     // A literal, an imported constant (bare or off an imported module), a local the loop assigns and a field it steps keep the storm message; a doubled field grows.
     for (const method of ['connect_fixed', 'connect_default', 'connect_settings', 'connect_local', 'connect_stepping']) {
       assert.match(at(method), /with a constant delay and no cap on attempts: when the dependency is down, every caller retries on the same fixed beat together/, method);

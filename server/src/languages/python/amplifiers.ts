@@ -401,7 +401,9 @@ export class PythonAmplifiers {
       // A field the loop multiplies (`self.delay *= 2`, `self.delay = min(self.delay * 2, 60)`) grows like a variable.
       if (field !== undefined && multiplied(loopText, field)) return { delay: 'growing' };
       delay = 'constant';
-      intervals.add(field !== undefined && this.isConfigured(field, loop) ? field : '');
+      // A name read from the environment (`RETRY_DELAY = float(os.environ.get("RETRY_DELAY", "5"))`) is the user's interval too.
+      const name = /^([A-Za-z_]\w*)(?:\s+or\s+\d+(?:\.\d+)?)?$/.exec(amount)?.[1];
+      intervals.add(field !== undefined && this.isConfigured(field, loop) ? field : name !== undefined && fromEnvironment(text, name) ? name : '');
     }
     // One configured interval for every wait; a literal, a mix, an imported module's value or a field the loop assigns is a plain constant delay.
     const [only] = intervals;
@@ -491,6 +493,12 @@ function assigned(loopText: string, field: string): boolean {
     if (new RegExp(String.raw`(?:^|[^\w.])${escapeRegExp(parts.slice(0, i).join('.'))}${op}`).test(loopText)) return true;
   }
   return false;
+}
+
+/** Every assignment of `name` in the file (at least one) reads the environment: `RETRY_DELAY = float(os.environ.get("RETRY_DELAY", "5"))`, `os.getenv(…)`. */
+function fromEnvironment(text: string, name: string): boolean {
+  const assignments = [...text.matchAll(new RegExp(String.raw`(?:^|\n)[ \t]*${escapeRegExp(name)}[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)`, 'g'))];
+  return assignments.length > 0 && assignments.every((m) => /\b(?:os\.environ|os\.getenv|environ\.get|getenv)\b/.test(m[1]!));
 }
 
 /** `field` is multiplied or doubled in the loop: `self.delay *= 2`, `self.delay <<= 1`, `self.delay = self.delay * 2`, `self.delay = min(2 * self.delay, 60)`, `self.delay += self.delay`. */

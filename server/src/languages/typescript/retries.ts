@@ -9,7 +9,7 @@ import type { CapSwitch, FunctionInfo, RetryDelay, RetrySite, Span } from '../..
 import { switchableCap } from '../../engine/retry-caps';
 import { isFunctionLike, nameText, normalisedText, skipTrivia, T, unwrap } from './ast';
 import type { RawCall } from './records';
-import type { Scope } from './resolve';
+import { lookup, type Scope } from './resolve';
 import { CONSTANT_NAME, declaresConstants, enclosingClass, fieldPath, isConstantHolder, isImported, literalNumber, withoutDefault, within } from './retry-values';
 
 /** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
@@ -236,13 +236,16 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
 
   /**
    * The property chain a sleep waits, when it is a configured interval: a field of `this` or of an
-   * object (`this.options.retryDelay`, `opts.retryDelayMs ?? 1000`), not a literal, a call, a bare
-   * name or a value read off an imported module (`config.RETRY_DELAY` from `import * as config`).
+   * object (`this.options.retryDelay`, `opts.retryDelayMs ?? 1000`), or a name bound to a value read
+   * from the environment (`const RETRY_DELAY_MS = Number(process.env.RETRY_DELAY_MS ?? 1000)`); not a
+   * literal, a call, another bare name or a value read off an imported module (`config.RETRY_DELAY`
+   * from `import * as config`).
    */
   function configuredInterval(amount: ts.Expression | null, scope: Scope): string | undefined {
     if (amount === null) return undefined;
     // A default for an unset option (`this.options.retryDelayMs ?? 1000`) keeps the option the interval.
     const e = withoutDefault(amount);
+    if (T.isIdentifier(e)) return fromEnvironment(e.text, scope) ? e.text : undefined;
     if (!T.isPropertyAccessExpression(e)) return undefined;
     let root: ts.Expression = e;
     while (T.isPropertyAccessExpression(root)) root = unwrap(root.expression);
@@ -336,6 +339,12 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     };
     visit(loop);
     return hit;
+  }
+
+  /** `name` is a variable every value of which is read from the environment or the command line (`Number(process.env.RETRY_DELAY_MS ?? 1000)`). */
+  function fromEnvironment(name: string, scope: Scope): boolean {
+    const b = lookup(name, scope);
+    return b?.k === 'var' && b.exprs.length > 0 && b.exprs.every((x) => /\bprocess\s*\.\s*(?:env|argv)\b/.test(code(x)));
   }
 
   /** An object `chain` is read from is merged into somewhere in the file: `Object.assign(settings, overrides)` for `settings.retryDelay`. */
