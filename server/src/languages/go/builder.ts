@@ -503,6 +503,19 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
   return { what: `${shown} (a call to another service)`, until: 'until the remote call returns' };
 }
 
+/**
+ * Whether a deferred call (`defer c.unsubscribe(sub)`) still runs with the locks held that surround
+ * it where it is written: it runs when the function returns, after the explicit `Unlock()`s on the
+ * way there (nats-server's `deliverMsg` defers `client.unsubscribe`, which takes `client.mu`, inside
+ * its `client.mu` section and unlocks on every return path), and before the deferred `Unlock()`s
+ * registered earlier (defers run last in, first out). So it parks under the lock only when every
+ * section around it is released by a `defer …Unlock()` written before it.
+ */
+function deferredUnderLock(regions: readonly HeldRegion[], call: CallSite): boolean {
+  const around = regions.filter((r) => r.context === call.context && spanContains(r.span, call.span) && call.span.start >= r.acquireSpan.end);
+  return around.length > 0 && around.every((r) => r.release === 'finally' && r.releaseSpan !== undefined && r.releaseSpan.start < call.span.start);
+}
+
 /** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
 function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
   const { text } = state;
@@ -557,7 +570,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const node = nodeOfCall.get(call.id)!;
     // `<-time.After(d)` is read once, as the receive.
     if (node.parent?.type === 'unary_expression' && text.startsWith('<-', node.parent.start)) continue;
-    if (node.parent?.type === 'go_statement' || node.parent?.type === 'defer_statement') continue;
+    if (node.parent?.type === 'go_statement' || (node.parent?.type === 'defer_statement' && !deferredUnderLock(regions, call))) continue;
     const parking = callParking(state, call, state.fns[call.functionId], catalog);
     if (parking) push(node, 'park', span(field(node, 'function') ?? node), parking, [call.id]);
   }
@@ -573,7 +586,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
       const inner = parksIn.get(call.localTarget!);
       if (!inner) continue;
       const node = nodeOfCall.get(call.id)!;
-      if (node.parent?.type === 'go_statement') {
+      if (node.parent?.type === 'go_statement' || (node.parent?.type === 'defer_statement' && !deferredUnderLock(regions, call))) {
         done.add(call.id);
         continue;
       }
