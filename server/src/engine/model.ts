@@ -199,6 +199,12 @@ export interface HeldRegion {
   readonly lockKey: string;
   /** The guard binding, when there is one (`release`, `guard`). */
   readonly guard?: string;
+  /**
+   * Go: the function takes the lock only when its parameter `param` (0-based) is `value`
+   * (`func (as *M) removeSession(s *S, lock bool) { if lock { as.mu.Lock() } … }`): a call passing
+   * the other literal (`removeSession(s, false)`, made with the lock held) does not take it.
+   */
+  readonly takenWhen?: { readonly param: number; readonly value: boolean };
   /** The resolved lock type (`async-mutex.Mutex`, `std::sync::Mutex`), when known. */
   readonly lockType?: string;
   readonly kind: LockKind;
@@ -331,6 +337,8 @@ export interface CallSite {
   readonly spawns?: boolean;
   /** The call runs when its function returns, not where it is written (Go's `defer f(x)`). */
   readonly deferred?: boolean;
+  /** Go: the arguments that are `true` or `false` literals, by position (others `null`); absent when none is. */
+  readonly boolArgs?: readonly (boolean | null)[];
 }
 
 /** What makes a queue, channel or buffer unbounded. */

@@ -164,3 +164,9 @@ function compactCode(code: string): string {
 export function onGuardedResource(region: HeldRegion, call: CallSite): boolean {
   return region.guardedResources.some((r) => call.calleeText === r || call.calleeText.startsWith(`${r}.`) || call.calleeText.startsWith(`${r}::`));
 }
+
+/** A region its function enters only when a flag parameter has a value the call `c` passes the opposite of. */
+export function flaggedOff(r: HeldRegion, c: CallSite): boolean {
+  const given = r.takenWhen === undefined ? undefined : c.boolArgs?.[r.takenWhen.param];
+  return given !== undefined && given !== null && given !== r.takenWhen!.value;
+}

@@ -4,7 +4,7 @@ import type { CallSite, FileModel, HeldRegion, Parking, Span, YieldPoint } from 
 import { spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { PACKAGE_LOCKS, type Imports } from '../linker';
-import { importedIo, ioHopNotes, onGuardedResource, reachesIo } from '../rule-support';
+import { flaggedOff, importedIo, ioHopNotes, onGuardedResource, reachesIo } from '../rule-support';
 import { handBackAdvice, handBackNeed } from '../hand-back';
 import { lowerBound, sortedBy } from '../sorted';
 
@@ -75,12 +75,13 @@ class Positions {
     return false;
   }
 
-  /** Whether function `functionId` acquires the lock of `region` (another region than `region`), optionally in its own body only. */
-  takesLock(region: HeldRegion, functionId: number, ownBody: boolean): boolean {
-    const fn = this.model.functions[functionId];
+  /** Whether the call `c` of a same-file function acquires the lock of `region` (another region than `region`), optionally in the callee's own body only. */
+  takesLock(region: HeldRegion, c: CallSite, ownBody: boolean): boolean {
+    const fn = c.localTarget === undefined ? undefined : this.model.functions[c.localTarget];
     if (!fn) return false;
-    // A region the function holds for its caller (on entry, or taken again to hand back) is the caller's own acquisition.
-    return this.regionsIn(region.lockKey, fn.span).some((r) => r !== region && !r.entry && !r.relock && (!ownBody || r.context === fn.context));
+    // A region the function holds for its caller (on entry, or taken again to hand back) is the caller's own acquisition;
+    // one it takes only under a flag this call turns off (`removeSession(sess, false)`) is not taken.
+    return this.regionsIn(region.lockKey, fn.span).some((r) => r !== region && !r.entry && !r.relock && (!ownBody || r.context === fn.context) && !flaggedOff(r, c));
   }
 }
 
@@ -219,7 +220,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         continue;
       }
       if (lockType?.limiter) continue;
-      const reacquires = calls.some((c) => c.localTarget !== undefined && at.takesLock(region, c.localTarget, false));
+      const reacquires = calls.some((c) => at.takesLock(region, c, false));
       if (reacquires) {
         const call = calls.find((c) => c.localTarget !== undefined)!;
         findings.push({
@@ -300,7 +301,7 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   // The wait the message names is in the called function, made before it releases the lock.
   if (parking.inside) related.push({ span: parking.inside, message: `it parks here with \`${region.lock}\` still held` });
   // The helper's own body takes the lock (not a closure in it that runs later).
-  const again = region.reentrant ? undefined : calls.find((c) => c.localTarget !== undefined && at.takesLock(region, c.localTarget, true));
+  const again = region.reentrant ? undefined : calls.find((c) => at.takesLock(region, c, true));
   if (again) {
     return {
       message: `\`${again.calleeText}\` locks \`${region.lock}\` again while it is held here, which deadlocks: \`sync\` mutexes are not reentrant; unlock before calling it, or split it into a variant that expects the lock held`,

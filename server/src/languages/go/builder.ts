@@ -7,7 +7,7 @@ import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
 import type { AsyncContext, CallSite, Comment, ExpectedLock, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
 import { spanContains } from '../../engine/model';
-import { onGuardedResource } from '../../engine/rule-support';
+import { flaggedOff, onGuardedResource } from '../../engine/rule-support';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { findGoFanOuts, isErrgroupGo } from './fan-out';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
@@ -457,12 +457,16 @@ function readCall(state: GoState, node: GoNode): CallSite {
     if (t !== undefined) localTarget = state.funcs.get(`${t}.${member}`);
   }
   const argCount = args.children.filter((c) => c.type !== 'comment').length;
+  // `removeSession(sess, false)`: a flag that decides whether the callee locks (locks.ts guardedLocks).
+  const argNodes = args.children.filter((c) => c.type !== 'comment' && c.type !== '(' && c.type !== ')' && c.type !== ',');
+  const boolArgs = argNodes.some((a) => a.type === 'true' || a.type === 'false') ? argNodes.map((a) => (a.type === 'true' ? true : a.type === 'false' ? false : null)) : undefined;
   return {
     id: state.calls.length, span: span(node), calleeSpan: span(fnNode), argsSpan: span(args), calleeText,
     ...(callee !== undefined ? { callee } : {}), member, ...(localTarget !== undefined ? { localTarget } : {}),
     ...(fn ? { functionId: fn.info.id, context: fn.info.context! } : {}),
     awaited: false, inLoop: insideLoop(node), resultUnused: node.parent?.type === 'expression_statement', argCount,
     ...(node.parent?.type === 'go_statement' ? { spawns: true } : {}), ...(node.parent?.type === 'defer_statement' ? { deferred: true } : {}),
+    ...(boolArgs ? { boolArgs } : {}),
   };
 }
 
@@ -622,12 +626,13 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   }
   // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
   for (const call of helperCalls) {
-    if (done.has(call.id) || nodeOfCall.get(call.id)!.parent?.type === 'go_statement') continue;
+    const stmt = nodeOfCall.get(call.id)!.parent?.type;
+    if (done.has(call.id) || stmt === 'go_statement' || (stmt === 'defer_statement' && !deferredUnderLock(regions, call))) continue;
     const holder = regions.find((r) => r.context === call.context && r.span.start <= call.span.start && call.span.end <= r.span.end && call.span.start >= r.acquireSpan.end);
     if (!holder) continue;
     const target = state.fns[call.localTarget!]!;
     // Not one it holds for its caller: on entry, or taken again to hand back after releasing it.
-    const again = regions.find((r) => r.lockKey === holder.lockKey && r.context === target.info.context && !r.entry && !r.relock);
+    const again = regions.find((r) => r.lockKey === holder.lockKey && r.context === target.info.context && !r.entry && !r.relock && !flaggedOff(r, call));
     if (!again) continue;
     push(nodeOfCall.get(call.id)!, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${holder.lock}\``, until: 'forever' }, [call.id]);
   }

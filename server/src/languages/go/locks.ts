@@ -78,6 +78,8 @@ interface Acq {
   readonly entry?: true;
   /** Taken again after the function released its caller's lock: handed back locked, never missing. */
   readonly relock?: true;
+  /** Taken only when a parameter has this value (`if lock { as.mu.Lock() }`): see {@link FunctionWalk.guardedLocks}. */
+  readonly takenWhen?: { readonly param: number; readonly value: boolean };
 }
 
 /** The lock type of the value `x` (`sync.Mutex`, or the lock a struct embeds), if declarations say it. */
@@ -712,14 +714,79 @@ class FunctionWalk {
       acquireSpan: span(acq.op.call), span: { start, end }, ...(rs ? { releaseSpan: rs } : {}), release,
       context: this.fn.info.context!, ...(acq.op.shared ? { shared: true } : {}), guardedResources: acq.op.guarded,
       ...(acq.op.packageLock ? { packageLock: acq.op.packageLock } : {}),
-      ...(acq.entry ? { entry: true as const } : {}), ...(acq.relock ? { relock: true as const } : {}),
+      ...(acq.entry ? { entry: true as const } : {}), ...(acq.relock ? { relock: true as const } : {}), ...(acq.takenWhen ? { takenWhen: acq.takenWhen } : {}),
       // Taken again and handed back to the caller held: unlocking before the wait is not the fix.
       ...(acq.relock && !rs ? { advice: `move it before \`${textOf(this.state.text, acq.op.call)}\` takes the lock again to hand it back, or to the caller after it unlocks` } : {}),
     });
   }
 
+  /**
+   * `if doLock { s.RLock() }` … `if doLock { s.RUnlock() }`: a lock taken and released under the same
+   * flag, a parameter or local the function never assigns again (nats-server's `Sublist.match`,
+   * `removeSession(sess, lock bool)`, `pubAllowedFullCheck(…, hasLock bool)`). On a path where the flag
+   * is false neither runs, so the two pair up as if written without the `if`; read that way, the
+   * function holds the lock from one to the other, and no path leaves it held or takes it twice.
+   * The `if` is replaced by its body when that body is only lock operations and it has no `else`.
+   */
+  private guardedLocks(stmts: readonly GoNode[]): readonly GoNode[] {
+    if (!stmts.some((st) => st.type === 'if_statement')) return stmts;
+    const out: GoNode[] = [];
+    for (const st of stmts) {
+      const flag = st.type === 'if_statement' && !field(st, 'initializer') && !field(st, 'alternative') ? this.stableFlag(field(st, 'condition')) : undefined;
+      const body = flag ? statementsOf(field(st, 'consequence')) : [];
+      if (!flag || body.length === 0 || !body.every((b) => this.ops.has(b) && (b.type === 'expression_statement' || b.type === 'defer_statement'))) {
+        out.push(st);
+        continue;
+      }
+      for (const b of body) {
+        if (flag.param !== undefined) this.guards.set(b, { param: flag.param, value: !flag.negated });
+        out.push(b);
+      }
+    }
+    return out;
+  }
+
+  private readonly guards = new Map<GoNode, { param: number; value: boolean }>();
+
+  /** `flag` or `!flag`, a `bool` the function never assigns after its declaration; with its parameter index when it is one. */
+  private stableFlag(cond: GoNode | undefined): { name: string; negated: boolean; param?: number } | undefined {
+    let negated = false;
+    let n = cond;
+    for (;;) {
+      if (n?.type === 'parenthesized_expression') n = n.children.find((c) => c.type !== '(' && c.type !== ')');
+      else if (n?.type === 'unary_expression' && this.state.text.startsWith('!', n.start)) {
+        negated = !negated;
+        n = field(n, 'operand');
+      } else break;
+    }
+    if (n?.type !== 'identifier') return undefined;
+    const name = textOf(this.state.text, n);
+    const fnNode = this.fn.node;
+    const params = (field(fnNode, 'parameters')?.children ?? []).filter((c) => c.type === 'parameter_declaration');
+    // Parameters in order: `a, b bool` declares two.
+    const names = params.flatMap((pd) => pd.children.filter((c) => c.type === 'identifier').map((c) => ({ name: textOf(this.state.text, c), type: textOf(this.state.text, field(pd, 'type') ?? pd) })));
+    const index = names.findIndex((p) => p.name === name);
+    if (index >= 0 && names[index]!.type !== 'bool') return undefined;
+    let writes = 0;
+    walk(field(fnNode, 'body') ?? fnNode, (x) => {
+      if (x.type === 'assignment_statement' || x.type === 'short_var_declaration' || x.type === 'inc_statement' || x.type === 'dec_statement' || x.type === 'range_clause' || x.type === 'var_spec') {
+        const left = x.type === 'var_spec' ? x : (field(x, 'left') ?? x.children.find((c) => c.type === 'expression_list' || c.type === 'identifier'));
+        const targets = left?.type === 'identifier' ? [left] : (left?.children ?? []).filter((c) => c.type === 'identifier');
+        if (targets.some((t) => textOf(this.state.text, t) === name)) writes++;
+      }
+      // `&flag` hands it to code that may change it.
+      if (x.type === 'unary_expression' && this.state.text.startsWith('&', x.start) && textOf(this.state.text, field(x, 'operand') ?? x) === name) writes += 2;
+      return true;
+    });
+    // A parameter is never assigned; a local once, where it is declared.
+    if (writes > (index >= 0 ? 0 : 1)) return undefined;
+    if (index < 0 && writes === 0) return undefined;
+    return { name, negated, ...(index >= 0 ? { param: index } : {}) };
+  }
+
   /** Walks a statement list with `held` on entry; returns what is held at its end and whether control reaches it. */
-  private walkList(stmts: readonly GoNode[], entry: ReadonlyMap<string, Acq>, end: number): { held: Map<string, Acq>; falls: boolean } {
+  private walkList(list: readonly GoNode[], entry: ReadonlyMap<string, Acq>, end: number): { held: Map<string, Acq>; falls: boolean } {
+    const stmts = this.guardedLocks(list);
     const held = new Map(entry);
     const runs = new Map<string, number>();
     // `defer mu.Unlock()` written before the `Lock()` it pairs with.
@@ -742,7 +809,8 @@ class FunctionWalk {
             }
             const early = deferredEarly.get(op.key) ?? this.deferredKeys.get(op.key);
             const relock = !cur && this.handedBack.has(op.key);
-            const acq: Acq = { op, missing: false, regions: [], ...(early ? { deferred: early } : {}), ...(relock ? { relock: true as const } : {}) };
+            const guard = this.guards.get(stmt);
+            const acq: Acq = { op, missing: false, regions: [], ...(early ? { deferred: early } : {}), ...(relock ? { relock: true as const } : {}), ...(guard ? { takenWhen: guard } : {}) };
             this.acqs.push(acq);
             held.set(op.key, acq);
             runs.set(op.key, stmt.start);
