@@ -165,6 +165,13 @@ export interface Catalog {
   readonly channels: ReadonlyMap<string, ChannelConstructor>;
   /** External I/O, as exact names and as prefixes. */
   readonly io: readonly string[];
+  /**
+   * The I/O entries that only touch the local file system (Go's `os.WriteFile`, `os.File.Sync`): a
+   * wait bounded by the disk, not by another service. Where a held lock stalls no executor (Go), a
+   * lock held across one serialises its users behind the disk, which a store or a log does on
+   * purpose: reported as a hint.
+   */
+  readonly diskIo?: ReadonlySet<string>;
 }
 
 /** Extra entries a user adds for one language in `.async-boundary.json`. */
@@ -182,6 +189,7 @@ export function makeCatalog(data: {
   locks: readonly LockType[];
   channels: readonly ChannelConstructor[];
   io: readonly string[];
+  diskIo?: readonly string[];
 }): Catalog {
   return {
     wording: data.wording,
@@ -189,6 +197,7 @@ export function makeCatalog(data: {
     locks: new Map(data.locks.map((l) => [l.name, l])),
     channels: new Map(data.channels.map((c) => [c.name, c])),
     io: data.io,
+    ...(data.diskIo ? { diskIo: new Set(data.diskIo) } : {}),
   };
 }
 
@@ -210,7 +219,7 @@ export function extendCatalog(base: Catalog, ext: CatalogExtension | undefined):
     const entry: ChannelConstructor = typeof e === 'string' ? { name: e, bound: 'a capacity' } : e;
     channels.set(entry.name, entry);
   }
-  return { wording: base.wording, blocking, locks, channels, io: [...base.io, ...(ext.ioCalls ?? [])] };
+  return { wording: base.wording, blocking, locks, channels, io: [...base.io, ...(ext.ioCalls ?? [])], ...(base.diskIo ? { diskIo: base.diskIo } : {}) };
 }
 
 /**

@@ -267,10 +267,11 @@ export class Linker {
     const here = (hops: readonly LocalHop[]): Hop[] => hops.map((h) => ({ path: file.path, shown: file.shown, ...h }));
     let blocks: BlockingChain | undefined = fn.blocks ? { hops: here(fn.blocks.hops), callee: fn.blocks.callee } : undefined;
     let io = fn.io;
-    let ioChain: BlockingChain | undefined = fn.ioVia ? { hops: here(fn.ioVia.hops), callee: fn.ioVia.callee } : undefined;
+    let ioChain: BlockingChain | undefined = fn.ioVia ? { hops: here(fn.ioVia.hops), callee: fn.ioVia.callee, ...(fn.ioVia.disk ? { disk: true as const } : {}) } : undefined;
     let complete = true;
     for (const ref of fn.refs) {
-      if (blocks && io) break;
+      // Go on past I/O that only touches the disk: a call further on may reach the network.
+      if (blocks && io && ioChain?.disk !== true) break;
       const target = this.resolve(file.path, ref.callee);
       if (!target) continue;
       const inner = this.linked(target.file, target.fn, depth + 1, active);
@@ -279,7 +280,9 @@ export class Linker {
         continue;
       }
       if (inner.io) {
-        if (!io && inner.ioChain) ioChain = { hops: [...here(ref.hops), ...inner.ioChain.hops], callee: inner.ioChain.callee };
+        if (inner.ioChain && (!io || (ioChain?.disk === true && inner.ioChain.disk !== true))) {
+          ioChain = { hops: [...here(ref.hops), ...inner.ioChain.hops], callee: inner.ioChain.callee, ...(inner.ioChain.disk ? { disk: true as const } : {}) };
+        }
         io = true;
       }
       if (!blocks && ref.sync && !fn.isAsync && !fn.offloads && inner.blocks && !inner.isAsync && !inner.offloads) {

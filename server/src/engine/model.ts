@@ -119,6 +119,8 @@ export interface Parking {
    * lock back): the message is the caller's, and this place is shown beside it.
    */
   readonly inside?: Span;
+  /** The wait is file-system I/O (the catalog's `diskIo`), bounded by the disk: reported as a hint. */
+  readonly disk?: true;
 }
 
 /** A place where the task may be suspended. */

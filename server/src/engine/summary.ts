@@ -41,6 +41,8 @@ export interface BlockingChain {
   readonly hops: readonly Hop[];
   /** The catalog name of the blocking call at the end (`bcryptjs.hashSync`). */
   readonly callee: string;
+  /** An I/O chain whose call touches only the local file system (the catalog's `diskIo`), when every I/O the function reaches does. */
+  readonly disk?: true;
 }
 
 /**
@@ -51,6 +53,8 @@ export interface BlockingChain {
 export interface LocalChain {
   readonly hops: readonly LocalHop[];
   readonly callee: string;
+  /** See {@link BlockingChain.disk}. */
+  readonly disk?: true;
 }
 
 /** A call from an exported function that may name code in another file. */
@@ -259,7 +263,11 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
         // A call that runs once per process (a memo guard, a cached function) does not block its caller's later calls.
         const inline = sync && inlineIds.has(c.id) && c.once !== true;
         if (c.callee !== undefined && isIoCall(catalog, c.callee)) {
-          if (!io) ioVia = { hops: [...path, hop(c.functionId ?? id, c)], callee: c.callee };
+          // The chain shown is the first I/O reached, unless that only touches the disk and another
+          // reaches the network: a lock held across it is then the network's hazard, not the disk's.
+          if (!io || (ioVia?.disk === true && !catalog.diskIo?.has(c.callee))) {
+            ioVia = { hops: [...path, hop(c.functionId ?? id, c)], callee: c.callee, ...(catalog.diskIo?.has(c.callee) ? { disk: true as const } : {}) };
+          }
           io = true;
         }
         if (isRef(c)) {

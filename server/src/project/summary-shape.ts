@@ -19,7 +19,7 @@ function validExport(v: unknown): boolean {
   const blocks = v['blocks'];
   if (blocks !== undefined && !(isObject(blocks) && isString(blocks['callee']) && isHops(blocks['hops']) && (blocks['hops'] as unknown[]).length > 0)) return false;
   const ioVia = v['ioVia'];
-  if (ioVia !== undefined && !(isObject(ioVia) && isString(ioVia['callee']) && isHops(ioVia['hops']) && (ioVia['hops'] as unknown[]).length > 0)) return false;
+  if (ioVia !== undefined && !(isObject(ioVia) && isString(ioVia['callee']) && isHops(ioVia['hops']) && (ioVia['hops'] as unknown[]).length > 0 && (ioVia['disk'] === undefined || ioVia['disk'] === true))) return false;
   if (v['cannotReject'] !== undefined && v['cannotReject'] !== true) return false;
   const cannotRejectIf = v['cannotRejectIf'];
   if (cannotRejectIf !== undefined && !(Array.isArray(cannotRejectIf) && cannotRejectIf.every(isString))) return false;

@@ -191,9 +191,11 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
         if (c.context !== region.context || c.span.start < region.acquireSpan.end || c.spawns || c.deferred || parked.has(c.id) || onGuardedResource(region, c)) continue;
         const elsewhere = importedIo(imports, c);
         if (!elsewhere) continue;
-        const what = `\`${c.calleeText}\`, which does I/O in \`${elsewhere.name}\` (${elsewhere.shown})`;
+        const disk = elsewhere.ioChain?.disk === true;
+        const what = `\`${c.calleeText}\`, which does ${disk ? 'file ' : ''}I/O in \`${elsewhere.name}\` (${elsewhere.shown})`;
         const y: YieldPoint = { id: -1, kind: 'park', span: c.span, keywordSpan: c.calleeSpan, context: region.context, ordinal: 0, calls: [c.id] };
-        const finding = parkedWhileHeld(at, region, y, { what, until: 'until the I/O completes' }, [c], acquired, serialised(region));
+        const parking: Parking = disk ? { what, until: 'until the disk answers', disk: true } : { what, until: 'until the I/O completes' };
+        const finding = parkedWhileHeld(at, region, y, parking, [c], acquired, serialised(region));
         if (finding) findings.push({ ...finding, related: [...(finding.related ?? []), ...ioHopNotes(elsewhere, c)], data: { regionId: region.id, callId: c.id } });
       }
     }
@@ -323,6 +325,16 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
     ? `unlock explicitly before it instead of deferring the \`Unlock()\`, or move it out of the locked section`
     : `unlock before it, or move it out of the locked section`);
   const waiters = region.waiters ?? `every goroutine that needs it${region.shared ? ' for writing' : ''}`;
+  // File I/O: bounded by the disk, and often the lock's purpose (a store serialising its writes).
+  if (parking.disk) {
+    return {
+      message: `\`${region.lock}\` is held across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; if goroutines on a hot path need it, ${advice}`,
+      span: y.span,
+      related,
+      data: { regionId: region.id, yieldId: y.id },
+      cap: 'hint',
+    };
+  }
   return {
     message: `\`${region.lock}\` is held across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; ${advice}`,
     span: y.span,

@@ -486,6 +486,7 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
   if (call.callee !== undefined) {
     const park = PARKING_CALLS.get(call.callee);
     if (park) return { what: shown, until: park.until };
+    if (catalog.diskIo?.has(call.callee)) return { what: `${shown} (file I/O)`, until: 'until the disk answers', disk: true };
     if (isIoCall(catalog, call.callee)) return { what: `${shown} (I/O)`, until: 'until the I/O completes' };
   }
   // A method taking a `context.Context` first on a client, store or stub: by Go convention it may
@@ -520,6 +521,42 @@ function deferredUnderLock(regions: readonly HeldRegion[], call: CallSite): bool
   return around.length > 0 && around.every((r) => r.release === 'finally' && r.releaseSpan !== undefined && r.releaseSpan.start < call.span.start);
 }
 
+/**
+ * A token taken from a channel to gate file I/O and given back right after (nats-server's `dios`:
+ * `<-dios; err := os.WriteFile(…); dios <- struct{}{}`): a semaphore that bounds how many goroutines
+ * do file I/O at once, so the receive waits only for others' disk work. It is one when the receive is
+ * a statement of its own, a later statement of the same list sends to the same channel, and the calls
+ * between them include file I/O and no other I/O.
+ */
+function diskGate(state: GoState, node: GoNode, channel: string, catalog: Catalog): boolean {
+  const stmt = node.parent;
+  const list = stmt?.type === 'expression_statement' ? stmt.parent : undefined;
+  if (!stmt || !list || !catalog.diskIo) return false;
+  const sibs = list.children;
+  const from = sibs.indexOf(stmt);
+  const back = sibs.findIndex((st, i) => i > from && st.type === 'send_statement' && textOf(state.text, field(st, 'channel') ?? st) === channel);
+  if (back < 0) return false;
+  const between = { start: stmt.end, end: sibs[back]!.start };
+  const io = state.calls.filter((c) => spanContains(between, c.span) && c.callee !== undefined && isIoCall(catalog, c.callee));
+  return io.length > 0 && io.every((c) => catalog.diskIo!.has(c.callee!));
+}
+
+/**
+ * `sem <- struct{}{}` after `<-sem` in the same statement list: the token taken earlier is given
+ * back, and the channel has room for it (it held it before): the send does not wait.
+ */
+function givesTokenBack(state: GoState, send: GoNode, ch: GoNode): boolean {
+  const list = send.parent;
+  if (!list) return false;
+  const channel = textOf(state.text, ch);
+  const at = list.children.indexOf(send);
+  return list.children.some((st, i) => {
+    if (i >= at || st.type !== 'expression_statement') return false;
+    const e = st.children[0];
+    return e?.type === 'unary_expression' && state.text.startsWith('<-', e.start) && textOf(state.text, field(e, 'operand') ?? e) === channel;
+  });
+}
+
 /** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
 function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
   const { text } = state;
@@ -534,7 +571,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     switch (node.type) {
       case 'send_statement': {
         const ch = field(node, 'channel');
-        if (inSelectCase(node) || (ch && sendFits(state, node, ch))) break;
+        if (inSelectCase(node) || (ch && (sendFits(state, node, ch) || givesTokenBack(state, node, ch)))) break;
         const arrow = text.indexOf('<-', ch?.end ?? node.start);
         push(node, 'send', { start: arrow, end: arrow + 2 }, { what: ch ? `a send on \`${textOf(text, ch)}\`` : 'a channel send', until: 'until a receiver arrives' });
         break;
@@ -548,7 +585,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
         const parking: Parking = timer
           ? { what: `\`<-${opText.replace(/\(.*$/s, '(…)')}\``, until: 'for the whole delay' }
           : done ? { what: `\`<-${opText}\``, until: 'until the context is cancelled' } : { what: `a receive from \`${opText}\``, until: 'until a value arrives' };
-        push(node, 'receive', { start: node.start, end: node.start + 2 }, parking);
+        push(node, 'receive', { start: node.start, end: node.start + 2 }, diskGate(state, node, opText, catalog) ? { ...parking, until: 'until another goroutine finishes its file I/O', disk: true } : parking);
         break;
       }
       case 'select_statement':
@@ -579,26 +616,37 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     if (parking) push(node, 'park', span(field(node, 'function') ?? node), parking, [call.id]);
   }
   // Same-file functions that reach a parking point park their caller too (to a fixed point).
+  // Per function, the first wait it makes, unless that only touches the disk and a later one does not.
   const parksIn = new Map<number, Parking>();
-  for (const r of raws) if (!parksIn.has(r.fn)) parksIn.set(r.fn, r.parking);
+  const better = (fn: number, p: Parking): boolean => {
+    const had = parksIn.get(fn);
+    return had === undefined || (had.disk === true && p.disk !== true);
+  };
+  for (const r of raws) if (better(r.fn, r.parking)) parksIn.set(r.fn, r.parking);
   const helperCalls = state.calls.filter((c) => c.localTarget !== undefined && c.functionId !== undefined && c.localTarget !== c.functionId);
   const done = new Set<number>();
+  const helperRaw = new Map<number, Raw>();
   for (let changed = true; changed; ) {
     changed = false;
     for (const call of helperCalls) {
-      if (done.has(call.id)) continue;
       const inner = parksIn.get(call.localTarget!);
-      if (!inner) continue;
+      // Read again only when the callee's wait turned out to reach past the disk (see `better`).
+      const seen = helperRaw.get(call.id);
+      if (!inner || done.has(call.id) || (seen !== undefined && (seen.parking.disk !== true || inner.disk === true))) continue;
       const node = nodeOfCall.get(call.id)!;
       if (node.parent?.type === 'go_statement' || (node.parent?.type === 'defer_statement' && !deferredUnderLock(regions, call))) {
         done.add(call.id);
         continue;
       }
-      done.add(call.id);
       const what = `\`${call.calleeText}\`, which parks on ${inner.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`;
-      const parking: Parking = { what, until: inner.until };
-      push(node, 'park', span(field(node, 'function') ?? node), parking, [call.id]);
-      if (!parksIn.has(call.functionId!)) {
+      const parking: Parking = { what, until: inner.until, ...(inner.disk ? { disk: true as const } : {}) };
+      if (seen) seen.parking = parking;
+      else {
+        const before = raws.length;
+        push(node, 'park', span(field(node, 'function') ?? node), parking, [call.id]);
+        if (raws.length > before) helperRaw.set(call.id, raws[before]!);
+      }
+      if (better(call.functionId!, parking)) {
         parksIn.set(call.functionId!, parking);
         changed = true;
       }
@@ -615,7 +663,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     if (handedBack.length > 0) r.handedBack = handedBack;
     // Its waits between the `Unlock()` and the relock are not the caller's, nor those after the
     // relock (reported in it): name the one it makes before releasing the caller's lock, and say where.
-    if (held) r.parking = { what: `\`${call.calleeText}\`, which parks on ${held.parking.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`, until: held.parking.until, inside: held.span };
+    if (held) r.parking = { what: `\`${call.calleeText}\`, which parks on ${held.parking.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`, until: held.parking.until, inside: held.span, ...(held.parking.disk ? { disk: true as const } : {}) };
   }
   // The locks a called function unlocks before it takes them: its call must hold them.
   for (const r of raws) {
@@ -627,7 +675,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
   for (const call of helperCalls) {
     const stmt = nodeOfCall.get(call.id)!.parent?.type;
-    if (done.has(call.id) || stmt === 'go_statement' || (stmt === 'defer_statement' && !deferredUnderLock(regions, call))) continue;
+    if (done.has(call.id) || helperRaw.has(call.id) || stmt === 'go_statement' || (stmt === 'defer_statement' && !deferredUnderLock(regions, call))) continue;
     const holder = regions.find((r) => r.context === call.context && r.span.start <= call.span.start && call.span.end <= r.span.end && call.span.start >= r.acquireSpan.end);
     if (!holder) continue;
     const target = state.fns[call.localTarget!]!;
