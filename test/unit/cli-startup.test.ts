@@ -73,7 +73,9 @@ describe('start-up: the TypeScript compiler is loaded only for TS/JS files', fun
       assert.equal(r.status, 0, args.join(' '));
       assert.ok(!r.modules.includes(serve) && !r.modules.some((m) => m.includes('vscode-languageserver')), `${args.join(' ')}:\n${r.modules.join('\n')}`);
     }
-    assert.ok(statSync(CLI).size < 1_200_000, `dist/cli.js is ${statSync(CLI).size} bytes`);
+    // The split took cli.js from 1.5 to 1.06 MB; the rules have grown it since (1.21 MB at session 31).
+    // The LSP server and libraries back in it would add ~0.45 MB: the bound catches that, not growth.
+    assert.ok(statSync(CLI).size < 1_350_000, `dist/cli.js is ${statSync(CLI).size} bytes`);
   });
 
   it('a run over Rust files analyses them without loading it', () => {

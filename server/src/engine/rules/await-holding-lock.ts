@@ -328,7 +328,7 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   // File I/O: bounded by the disk, and often the lock's purpose (a store serialising its writes).
   if (parking.disk) {
     return {
-      message: `\`${region.lock}\` is held across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; if goroutines on a hot path need it, ${advice}`,
+      message: `\`${region.lock}\` is held across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; ${handBack !== undefined || region.advice !== undefined ? advice : `if goroutines on a hot path need it, ${advice}`}`,
       span: y.span,
       related,
       data: { regionId: region.id, yieldId: y.id },
