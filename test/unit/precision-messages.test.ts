@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, fixesFor } from '../../server/src/project/analyze';
+import { amplifierHover } from '../../server/src/lsp/hover';
 
 function findings(path: string, lines: string[]): { line: number; message: string }[] {
   const text = lines.join('\n');
@@ -349,6 +350,14 @@ describe('messages: a dropped task that only sleeps', () => {
     // The loop as the code writes it: the two `while 1:` workers are not said to loop in `while True`.
     assert.deepEqual(
       f.map((x) => /sleeps in a `(while \w+)` loop/.exec(x.message)?.[1]),
+      ['while True', 'while True', 'while 1', 'while True', 'while 1', 'while True'],
+    );
+    // The hover names it the same way.
+    const text = readFileSync(file, 'utf8');
+    const a = analyze({ path: 'sleepers.py', text })!;
+    const hovers = a.findings.filter((x) => x.rule === 'detached-task').map((x) => (amplifierHover(a, x.span.start + 1)?.contents as { value: string } | undefined)?.value ?? 'no hover');
+    assert.deepEqual(
+      hovers.map((h) => /sleeps in a `(while \w+)` loop: the loop keeps it alive/.exec(h)?.[1] ?? h),
       ['while True', 'while True', 'while 1', 'while True', 'while 1', 'while True'],
     );
   });
