@@ -559,6 +559,27 @@ describe('amplifier fixes: retry-without-backoff (TS/JS)', () => {
     const r = fixesOf('health.ts', health, 'retry-without-backoff');
     assert.equal(r.fixes.length, 0);
     assert.match(r.refused[0]!.reason, /^the sleep paces a loop of its own inside the retry \(a poll\)/);
+    // The same poll before a recursive retry's call.
+    const recursive = lines(
+      "import { setTimeout as sleep } from 'node:timers/promises';",
+      '',
+      'export class Conn {',
+      '  constructor(private readonly url: string, private readonly healthy: () => Promise<boolean>) {}',
+      '',
+      '  async connect(attempt = 0): Promise<Response> {',
+      '    try {',
+      '      return await fetch(this.url);',
+      '    } catch (err) {',
+      '      if (attempt >= 5) throw err;',
+      '      while (!(await this.healthy())) await sleep(500);',
+      '      return this.connect(attempt + 1);',
+      '    }',
+      '  }',
+      '}',
+    );
+    const rr = fixesOf('conn.ts', recursive, 'retry-without-backoff');
+    assert.equal(rr.fixes.length, 0);
+    assert.match(rr.refused[0]!.reason, /^the sleep paces a loop of its own before the call \(a poll\)/);
   });
 
   it('a 0 ms timer is no wait: the loop gets a growing one, and a recursion deferred by one grows from 100 ms, not 0', () => {

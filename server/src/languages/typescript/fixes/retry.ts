@@ -110,7 +110,7 @@ export function retryFixes(finding: Finding, parsed: ParsedFile, input: BuildInp
   return { fixes: [{ title, safety: 'suggestion', edits }], refused: [] };
 }
 
-/** `n` sits in a loop nested in `loop` (not in a function nested in it). */
+/** `n` sits in a loop nested in `loop` (not in a function nested in it); with the file for `loop`, in any loop of its own function. */
 function inNestedLoop(n: ts.Node, loop: ts.Node): boolean {
   for (let p = n.parent; p && p !== loop; p = p.parent) {
     if (isFunctionNode(p)) return false;
@@ -264,6 +264,8 @@ function recursionFix(sf: ts.SourceFile, site: RetrySite, title: string): FixRes
   // With no delay, the waits are a 0 ms timer that defers the call (`setTimeout(() => retry(x, attempt + 1), 0)`): it grows from 100 ms, not from 0.
   const amounts = (site.waits ?? []).map((w) => (w.start === w.end ? undefined : nodeAtSpan(sf, w, ts.isExpression)));
   if (delay === 'growing' || !amounts.length || amounts.some((a) => a === undefined)) return refuse('no sleep with a delay precedes the call: wait with backoff before it by hand');
+  // A health poll before the call (`while (!(await healthy())) await sleep(500)`): growing its sleep would change the poll.
+  if (amounts.some((a) => inNestedLoop(a!, sf))) return refuse('the sleep paces a loop of its own before the call (a poll): wait with backoff before the call by hand');
   const base = (a: ts.Expression): string => (delay === 'none' ? '100' : orDefault(sf, a, 100));
   const edits = amounts.map((a) => ({ span: { start: a!.getStart(sf), end: a!.end }, newText: `Math.random() * Math.min(30000, ${base(a!)} * 2 ** ${counter})` }));
   return { fixes: [{ title, safety: 'suggestion', edits }], refused: [] };
