@@ -253,6 +253,14 @@ function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefi
   if (!cc) return undefined;
   const comm = field(cc, 'communication');
   if (comm?.type !== 'receive_statement' || !/<-/.test(textOf(text, comm))) return undefined;
+  // What is queued comes from what the case receives (`case h := <-hosts:` … `q = append(q, addr)`):
+  // a case that binds nothing (a timer's `case <-t.C:`) appends something else, and one that then
+  // leaves the loop (`break LOOP`, `return`) appends once (nats-server's `missingNames` on a timeout).
+  const left = field(comm, 'left');
+  if (!left || !textOf(text, left).split(',').some((n) => n.trim() !== '_')) return undefined;
+  const caseStmts = cc.children.filter((c) => c !== comm && c.type !== 'comment' && c.type !== 'case' && c.type !== ':');
+  const last = caseStmts[caseStmts.length - 1];
+  if (last && (last.type === 'return_statement' || (last.type === 'break_statement' && last.children.some((c) => c.type === 'label_name')))) return undefined;
   const select = cc.parent;
   if (!select || !loopOf(select)) return undefined;
   const fnNode = functionOf(a);

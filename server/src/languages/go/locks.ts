@@ -731,15 +731,30 @@ class FunctionWalk {
   private guardedLocks(stmts: readonly GoNode[]): readonly GoNode[] {
     if (!stmts.some((st) => st.type === 'if_statement')) return stmts;
     const out: GoNode[] = [];
+    const onlyLocks = (st: GoNode): GoNode[] | undefined => {
+      if (st.type !== 'if_statement' || field(st, 'initializer') || field(st, 'alternative')) return undefined;
+      const body = statementsOf(field(st, 'consequence'));
+      return body.length > 0 && body.every((b) => this.ops.has(b) && (b.type === 'expression_statement' || b.type === 'defer_statement')) ? body : undefined;
+    };
+    const paired = new Set<GoNode>();
+    stmts.forEach((st, i) => {
+      if (paired.has(st) || !onlyLocks(st)) return;
+      const j = this.sameGuardLater(stmts, i, onlyLocks);
+      if (j !== undefined) {
+        paired.add(st);
+        paired.add(stmts[j]!);
+      }
+    });
     for (const st of stmts) {
-      const flag = st.type === 'if_statement' && !field(st, 'initializer') && !field(st, 'alternative') ? this.stableFlag(field(st, 'condition')) : undefined;
-      const body = flag ? statementsOf(field(st, 'consequence')) : [];
-      if (!flag || body.length === 0 || !body.every((b) => this.ops.has(b) && (b.type === 'expression_statement' || b.type === 'defer_statement'))) {
+      const cond = field(st, 'condition');
+      const flag = (onlyLocks(st) ? this.stableFlag(cond) : undefined) ?? (paired.has(st) ? { negated: false } : undefined);
+      const body = flag ? onlyLocks(st)! : [];
+      if (!flag) {
         out.push(st);
         continue;
       }
       for (const b of body) {
-        if (flag.param !== undefined) this.guards.set(b, { param: flag.param, value: !flag.negated });
+        if ('param' in flag && flag.param !== undefined) this.guards.set(b, { param: flag.param, value: !flag.negated });
         out.push(b);
       }
     }
@@ -747,6 +762,46 @@ class FunctionWalk {
   }
 
   private readonly guards = new Map<GoNode, { param: number; value: boolean }>();
+
+  /**
+   * `if sub.client != nil && sub.client != c { sub.client.mu.Lock() }` … the same condition around
+   * the `Unlock()` (nats-server's route.go): a later `if` of the same list, of lock operations only,
+   * whose condition is written the same, with no assignment in between to a variable the condition
+   * reads. Returns its index.
+   */
+  private sameGuardLater(stmts: readonly GoNode[], i: number, onlyLocks: (st: GoNode) => GoNode[] | undefined): number | undefined {
+    const { text } = this.state;
+    const cond = field(stmts[i]!, 'condition');
+    if (!cond) return undefined;
+    const written = textOf(text, cond).replace(/\s+/g, '');
+    // Calls can change what the condition reads: only comparisons, selectors, `!`, `&&`, `||`.
+    let plain = true;
+    const names = new Set<string>();
+    walk(cond, (n) => {
+      if (n.type === 'call_expression' || n.type === 'unary_expression' && /^[<*&]/.test(textOf(text, n))) plain = false;
+      if (n.type === 'identifier') names.add(textOf(text, n));
+      return true;
+    });
+    if (!plain) return undefined;
+    for (let j = i + 1; j < stmts.length; j++) {
+      const st = stmts[j]!;
+      if (onlyLocks(st) && field(st, 'condition') && textOf(text, field(st, 'condition')!).replace(/\s+/g, '') === written) return j;
+      let assigns = false;
+      walk(st, (n) => {
+        if (assigns) return false;
+        if (n.type === 'assignment_statement' || n.type === 'short_var_declaration' || n.type === 'inc_statement' || n.type === 'dec_statement') {
+          const left = field(n, 'left') ?? n.children[0];
+          walk(left ?? n, (x) => {
+            if (x.type === 'identifier' && names.has(textOf(text, x))) assigns = true;
+            return !assigns;
+          });
+        }
+        return !assigns;
+      });
+      if (assigns || st.type === 'return_statement' || st.type === 'goto_statement') return undefined;
+    }
+    return undefined;
+  }
 
   /** `flag` or `!flag`, a `bool` the function never assigns after its declaration; with its parameter index when it is one. */
   private stableFlag(cond: GoNode | undefined): { name: string; negated: boolean; param?: number } | undefined {
@@ -878,7 +933,9 @@ class FunctionWalk {
       case 'block':
         return { branches: [list(stmt)], exhaustive: true };
       case 'labeled_statement': {
-        const inner = stmt.children.find((c) => c.type !== 'label_name');
+        const inner = stmt.children.find((c) => c.type !== 'label_name' && c.type !== ':' && c.type !== 'comment');
+        // `SKIP: smb.mu.Unlock()`, the label a `goto` jumps to: a plain statement runs as a list of one.
+        if (inner && !COMPOUND.has(inner.type)) return { branches: [{ stmts: [inner], end: stmt.end }], exhaustive: true };
         return inner ? this.branches(inner) : { branches: [], exhaustive: false };
       }
       case 'if_statement': {
