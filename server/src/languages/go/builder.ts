@@ -485,6 +485,8 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
   const shown = `\`${call.calleeText}\``;
   if (call.callee !== undefined) {
     const park = PARKING_CALLS.get(call.callee);
+    // `time.Sleep(50)` is 50 ns (a Duration without a unit; nats-server's pse_windows.go): under a millisecond is no wait.
+    if (call.callee === 'time.Sleep' && /^\(\s*\d+\s*\)$/.test(state.text.slice(call.argsSpan.start, call.argsSpan.end)) && Number(state.text.slice(call.argsSpan.start + 1, call.argsSpan.end - 1)) < 1_000_000) return undefined;
     if (park) return { what: shown, until: park.until };
     if (catalog.diskIo?.has(call.callee)) return { what: `${shown} (file I/O)`, until: 'until the disk answers', disk: true };
     if (isIoCall(catalog, call.callee)) return { what: `${shown} (I/O)`, until: 'until the I/O completes' };

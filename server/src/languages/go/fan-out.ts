@@ -13,7 +13,7 @@ import type { CollectionSource, FanOutBound, FanOutSite } from '../../engine/mod
 import { enclosingFn, exprType, type GoFn, type GoState } from './builder';
 import { IO_RESOURCE_TYPES } from './catalog';
 import { findAll, functionOf, headSpan, localChannels, loopOf, rangeOver, statements } from './flow';
-import { field, textOf, type GoNode } from './syntax';
+import { field, textOf, walk, type GoNode } from './syntax';
 import { escapeRegExp } from '../../engine/regexp';
 
 const LISTING = /\b(?:os\.ReadDir|ioutil\.ReadDir|filepath\.Glob|fs\.ReadDir|fs\.Glob|afero\.ReadDir)\s*\(|\.Readdir(?:names)?\s*\(/;
@@ -38,6 +38,7 @@ export function findGoFanOuts(state: GoState, goNodes: readonly GoNode[]): FanOu
     if (!call) continue;
     const loop = loopOf(node);
     if (!loop) continue;
+    if (commandAction(state, node, call, loop)) continue;
     const fn = enclosingFn(state, node);
     const over = rangeOver(loop);
     let origin: Origin | undefined;
@@ -68,6 +69,34 @@ export function findGoFanOuts(state: GoState, goNodes: readonly GoNode[]): FanOu
     });
   }
   return out;
+}
+
+/**
+ * A goroutine one command of a control loop starts (nats-server's Windows service: `for change :=
+ * range changes { switch change.Cmd { … case ldmCmd: go w.server.lameDuckMode() } }`): it runs in
+ * a `switch` case that names constants, and it is given nothing of the item, so it is one action an
+ * operator asked for, not work per item. A `go` per tick or per message outside such a case stays.
+ */
+function commandAction(state: GoState, node: GoNode, call: GoNode, loop: GoNode): boolean {
+  const { text } = state;
+  let kase: GoNode | undefined;
+  for (let n = node.parent; n && n !== loop; n = n.parent) {
+    if (n.type === 'expression_case') kase = n;
+    if (n.type === 'func_literal') return false;
+  }
+  const values = kase ? field(kase, 'value') : undefined;
+  if (!kase || !values) return false;
+  // Case values are names or selectors of constants (`ldmCmd`, `svc.Stop`), not expressions of the item.
+  if (!values.children.filter((c) => c.type !== ',' && c.type !== 'comment').every((v) => v.type === 'identifier' || v.type === 'selector_expression' || /_literal$/.test(v.type))) return false;
+  const range = loop.children.find((c) => c.type === 'range_clause');
+  const items = new Set((range ? field(range, 'left')?.children ?? [] : []).filter((c) => c.type === 'identifier').map((c) => textOf(text, c)));
+  if (items.size === 0) return false;
+  let usesItem = false;
+  walk(call, (n) => {
+    if (n.type === 'identifier' && items.has(textOf(text, n))) usesItem = true;
+    return !usesItem;
+  });
+  return !usesItem;
 }
 
 /** `g.Go(func() error { … })` on an `errgroup.Group`: a goroutine like `go`, which `SetLimit` bounds. */
