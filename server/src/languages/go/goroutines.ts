@@ -228,7 +228,19 @@ function accumulates(state: GoState, q: string, append: GoNode, select: GoNode, 
   }
   // The loops around the `select` that do not also hold the declaration: each of their turns adds to the same slice.
   const turning = decl ? loops.filter((l) => !(decl!.start >= l.start && decl!.end <= l.end)) : loops;
-  return turning.some((l) => !counted(l));
+  return turning.some((l) => !counted(l) && !drains(text, l));
+}
+
+/**
+ * `for len(sent) > 0 { … delete(sent, k) … }`: the loop runs until a map it empties is empty, so its
+ * turns are bounded by what the map held (nats-server waits for one reply per stream it asked).
+ */
+function drains(text: string, loop: GoNode): boolean {
+  const cond = loop.children.find((c) => c.type === 'binary_expression');
+  const m = cond ? /^len\(\s*([\w.]+)\s*\)\s*(?:>\s*0|!=\s*0)$/.exec(textOf(text, cond)) : null;
+  if (!m) return false;
+  const body = field(loop, 'body');
+  return body !== undefined && new RegExp(`\\bdelete\\(\\s*${m[1]!.replace(/\./g, '\\.')}\\s*,`).test(textOf(text, body));
 }
 
 /** `for i := 0; i < n; i++`: a loop whose condition counts. */
