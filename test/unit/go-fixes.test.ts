@@ -100,7 +100,7 @@ describe('go fixes', () => {
     const text = readFileSync(join(__dirname, '../fixtures/go/await-holding-lock/invalid-flush-unlocks-on-return.go'), 'utf8');
     const a = analyze({ path: 'svc.go', text })!;
     const reason = '`c.doFlush` unlocks `c.writeMu` itself, so the call must hold it: released before the call or moved out of the locked section, that unlock crashes the program (`sync: unlock of unlocked mutex`); release it inside `c.doFlush` before that wait';
-    assert.equal(a.findings.length, 3);
+    assert.equal(a.findings.length, 4);
     for (const f of a.findings) {
       const result = fixesFor(a, f);
       assert.deepEqual(result.fixes, []);
@@ -124,6 +124,40 @@ describe('go fixes', () => {
     const outer = fixesFor(a, a.findings.find((f) => f.message.startsWith('`p.mu`'))!);
     assert.deepEqual(outer.fixes, []);
     assert.match(outer.refused[0]!.reason, /^`p\.statsMu`, taken after `p\.mu`, is held here too/);
+  });
+
+  it('ends the caller\'s locked section at a call of a method that gives the lock up through another one', () => {
+    // shutdownLocked gives c.mu up by calling closeLocked (defer c.mu.Unlock()): Shutdown's wg.Wait()
+    // was reported, and its unlock-around fix crashed (go 1.19: "sync: unlock of unlocked mutex").
+    const text = `${header}type C struct {\n\tmu     sync.Mutex\n\tclosed bool\n\twg     sync.WaitGroup\n}\n\n// Lock must be held on entry; it is released on return.\nfunc (c *C) closeLocked() {\n\tdefer c.mu.Unlock()\n\tc.closed = true\n}\n\n// Lock must be held on entry; it is released on return.\nfunc (c *C) shutdownLocked() {\n\tc.closeLocked()\n}\n\nfunc (c *C) Shutdown() {\n\tc.mu.Lock()\n\tc.shutdownLocked()\n\tc.wg.Wait()\n}\n`;
+    assert.deepEqual(rules(text), []);
+  });
+
+  it('refuses to unlock a lock that a call before the wait may have given up, and says so', () => {
+    // doFlush's result goes through wrap(…): not read as a release, so Close's readers.Wait() stays
+    // in the locked section; its unlock-around fix would crash the program.
+    const text = `${header}type Conn struct {\n\twriteMu sync.Mutex\n\tqueued  []byte\n\treaders sync.WaitGroup\n}\n\n// writeMu must be held on entry; it is released on return.\nfunc (c *Conn) doFlush() error {\n\tdefer c.writeMu.Unlock()\n\tc.queued = nil\n\treturn nil\n}\n\nfunc wrap(err error) error { return err }\n\nfunc (c *Conn) Close() error {\n\tc.writeMu.Lock()\n\terr := wrap(c.doFlush())\n\tc.readers.Wait()\n\treturn err\n}\n`;
+    const a = analyze({ path: 'svc.go', text })!;
+    assert.equal(a.findings.length, 1);
+    assert.match(a.findings[0]!.message, /; `c\.doFlush`, called before it, unlocks `c\.writeMu` itself and never takes it again: after that call this wait does not hold it; on a path that skips the call, unlock `c\.writeMu` by hand before it$/);
+    const result = fixesFor(a, a.findings[0]!);
+    assert.deepEqual(result.fixes, []);
+    assert.deepEqual(result.refused.map((r) => r.reason), [
+      '`c.doFlush`, called before it, unlocks `c.writeMu` itself and never takes it again: after that call `c.writeMu` is released here, and unlocking it crashes the program (`sync: unlock of unlocked mutex`)',
+    ]);
+  });
+
+  it('refuses to unlock around a call that reaches, through another function, one that unlocks the lock itself', () => {
+    // nats-server's updateServerUsage ("Server lock will be held but released": s.mu.Unlock();
+    // defer s.mu.Lock()) behind a getter: unlocked around s.usage(), its Unlock() would crash.
+    const text = `${header}type Server struct {\n\tmu    sync.Mutex\n\tstats int\n}\n\n// Server lock will be held but released.\nfunc (s *Server) updateServerUsage() {\n\ts.mu.Unlock()\n\tdefer s.mu.Lock()\n\t_, _ = http.Get("http://localhost/usage")\n}\n\nfunc (s *Server) usage() int {\n\ts.updateServerUsage()\n\treturn 1\n}\n\nfunc (s *Server) sendStatsz() {\n\ts.mu.Lock()\n\tx := s.stats + s.usage()\n\ts.stats = x\n\ts.mu.Unlock()\n}\n`;
+    const a = analyze({ path: 'svc.go', text })!;
+    const f = a.findings.find((x) => x.message.startsWith('`s.mu` is held across `s.usage`'));
+    assert.ok(f, a.findings.map((x) => x.message).join('\n'));
+    assert.match(f.message, /; `s\.usage` calls `s\.updateServerUsage`, which unlocks a `Server\.mu` itself: if that is `s\.mu`, the call must hold it, so no unlock before the call; release it inside `s\.updateServerUsage` before any wait it makes still holding it$/);
+    const result = fixesFor(a, f);
+    assert.deepEqual(result.fixes, []);
+    assert.match(result.refused[0]!.reason, /^`s\.usage` calls `s\.updateServerUsage`, which unlocks a `Server\.mu` itself: if that is `s\.mu`, releasing it before the call makes that unlock crash the program/);
   });
 
   it('refuses a lock fix when the parking point is a condition', () => {

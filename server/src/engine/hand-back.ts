@@ -20,7 +20,20 @@ export type HandBackNeed =
    * not hold under that name (`c.peer.mu` under `c.mu`; `p.mu` taken for `c.peer.mu`), or one it is
    * handed another way than through its receiver: it may be `region`'s lock under another name.
    */
-  | { readonly kind: 'alias'; readonly callee: string; readonly lock: string; readonly mapped: boolean; readonly unlock: Span; readonly relocks: boolean };
+  | { readonly kind: 'alias'; readonly callee: string; readonly lock: string; readonly mapped: boolean; readonly unlock: Span; readonly relocks: boolean }
+  /**
+   * Called before the wait, after `region`'s lock was taken, in a way the frontend does not read as
+   * a release (`x := f(c.doFlush())`), `callee` unlocks `region`'s lock and never takes it again: on
+   * a path through that call the lock is released already (the call may be on another branch).
+   */
+  | { readonly kind: 'released'; readonly callee: string; readonly at: Span }
+  /**
+   * The called function reaches, through other same-file calls, `inner`, which unlocks a lock of the
+   * same identity as `region`'s itself (`Server.mu`: nats-server's updateServerUsage, reached through
+   * a getter): it may be `region`'s lock (the same field of another value, at worst), which the call
+   * must then hold.
+   */
+  | { readonly kind: 'nested'; readonly callee: string; readonly inner: string; readonly unlock: Span };
 
 const fieldOf = (lock: string): string => lock.slice(lock.lastIndexOf('.') + 1);
 
@@ -39,6 +52,40 @@ export function takenAfter(region: HeldRegion, other: HeldRegion, y: YieldPoint)
 
 /** What the call at `y` needs of `region`, held across it, when it calls a function that unlocks a caller's lock itself. */
 export function handBackNeed(model: FileModel, region: HeldRegion, y: YieldPoint): HandBackNeed | undefined {
+  return expectedBy(model, region, y) ?? releasedBefore(model, region, y) ?? reachedBy(model, region, y);
+}
+
+/** {@link HandBackNeed} `nested`: a function the call reaches through others (not the one it calls) that unlocks `region`'s lock (by `lockKey`) first. */
+function reachedBy(model: FileModel, region: HeldRegion, y: YieldPoint): HandBackNeed | undefined {
+  const direct = y.calls.map((id) => model.calls[id]).find((c) => c?.localTarget !== undefined);
+  if (!direct || !model.heldRegions.some((r) => r.entry === true)) return undefined;
+  const seen = new Set<number>([direct.localTarget!]);
+  let frontier = [direct.localTarget!];
+  for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
+    const next: number[] = [];
+    for (const c of model.calls) {
+      if (c.functionId === undefined || c.localTarget === undefined || !frontier.includes(c.functionId) || seen.has(c.localTarget)) continue;
+      seen.add(c.localTarget);
+      next.push(c.localTarget);
+      const fn = model.functions[c.localTarget];
+      // The same lock identity (`Server.mu` for `s.mu` in methods of one type, a package-level lock's
+      // name): a block's `mb.mu` unlocked by a method of the store is not the store's `fs.mu`.
+      const entry = model.heldRegions.find((r) => r.entry === true && fn !== undefined && r.context === fn.context && r.lockKey === region.lockKey);
+      if (entry && fn) return { kind: 'nested', callee: direct.calleeText, inner: c.calleeText, unlock: entry.acquireSpan };
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/** {@link HandBackNeed} `released`: the first call of such a function between the acquisition and the wait. */
+function releasedBefore(model: FileModel, region: HeldRegion, y: YieldPoint): HandBackNeed | undefined {
+  const given = y.givenUpBefore?.find((g) => g.key === region.lockKey && (model.calls[g.call]?.span.start ?? -1) >= region.acquireSpan.end);
+  const call = given ? model.calls[given.call] : undefined;
+  return call ? { kind: 'released', callee: call.calleeText, at: call.span } : undefined;
+}
+
+function expectedBy(model: FileModel, region: HeldRegion, y: YieldPoint): HandBackNeed | undefined {
   if (!y.expectsHeld) return undefined;
   const callee = y.calls.map((id) => model.calls[id]).find((c) => c?.localTarget !== undefined)?.calleeText ?? 'the called function';
   const own = y.expectsHeld.find((e) => e.key === region.lockKey);
@@ -70,6 +117,19 @@ export function handBackAdvice(need: HandBackNeed, region: HeldRegion): { advice
       note: { span: need.needed.acquireSpan, message: `${needed} is taken here, after ${lock}, and ${callee} needs it held` },
     };
   }
+  if (need.kind === 'nested') {
+    const inner = `\`${need.inner}\``;
+    return {
+      advice: `${callee} calls ${inner}, which unlocks a \`${region.lockKey}\` itself: if that is ${lock}, the call must hold it, so no unlock before the call; release it inside ${inner} before any wait it makes still holding it`,
+      note: { span: need.unlock, message: `${inner} unlocks a \`${region.lockKey}\` here: if that is ${lock} and the call does not hold it, this unlock crashes the program (\`sync: unlock of unlocked mutex\`)` },
+    };
+  }
+  if (need.kind === 'released') {
+    return {
+      advice: `${callee}, called before it, unlocks ${lock} itself and never takes it again: after that call this wait does not hold it; on a path that skips the call, unlock ${lock} by hand before it`,
+      note: { span: need.at, message: `${callee} releases ${lock} here` },
+    };
+  }
   const where = `release it inside ${callee} ${need.relocks ? 'around' : 'before'} that wait`;
   const crash = 'this unlock crashes the program (`sync: unlock of unlocked mutex`)';
   if (need.kind === 'held') {
@@ -93,6 +153,12 @@ export function handBackRefusal(need: HandBackNeed, region: HeldRegion): string 
   if (need.kind === 'order') {
     const needed = `\`${need.needed.lock}\``;
     return `${callee} must be called with ${needed} held, which is taken after ${lock} here: releasing and retaking ${lock} around the call, under ${needed}, reverses the order the two locks are taken in (a deadlock with any goroutine that takes them in order); release ${lock} before ${needed} is taken, if nothing after needs it`;
+  }
+  if (need.kind === 'nested') {
+    return `${callee} calls \`${need.inner}\`, which unlocks a \`${region.lockKey}\` itself: if that is ${lock}, releasing it before the call makes that unlock crash the program (\`sync: unlock of unlocked mutex\`); release it inside \`${need.inner}\` before any wait it makes still holding it`;
+  }
+  if (need.kind === 'released') {
+    return `${callee}, called before it, unlocks ${lock} itself and never takes it again: after that call ${lock} is released here, and unlocking it ${crash}`;
   }
   const where = `release it inside ${callee} ${need.relocks ? 'around' : 'before'} that wait`;
   if (need.kind === 'held') {

@@ -157,6 +157,12 @@ export interface YieldPoint {
    * mutex`). See {@link ExpectedLock}.
    */
   readonly expectsHeld?: readonly ExpectedLock[];
+  /**
+   * Go: calls made before this one in its function (by position) of a same-file function that gives
+   * a caller's lock up (unlocks it first, never takes it again), each with the caller's lock it
+   * releases, by `lockKey` (mapped through the receiver or a parameter, or a package-level lock).
+   */
+  readonly givenUpBefore?: readonly { readonly call: number; readonly key: string }[];
 }
 
 /** Go: a lock a called function unlocks itself before taking it ({@link YieldPoint.expectsHeld}). */

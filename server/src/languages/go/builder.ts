@@ -5,6 +5,7 @@
  */
 import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
+import { escapeRegExp } from '../../engine/regexp';
 import type { AsyncContext, CallSite, Comment, ExpectedLock, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
 import { spanContains } from '../../engine/model';
 import { flaggedOff, onGuardedResource } from '../../engine/rule-support';
@@ -562,7 +563,7 @@ function givesTokenBack(state: GoState, send: GoNode, ch: GoNode): boolean {
 /** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
 function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
   const { text } = state;
-  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[] };
+  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[]; givenUpBefore?: { call: number; key: string }[] };
   const raws: Raw[] = [];
   const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
     const fn = enclosingFn(state, node);
@@ -667,6 +668,18 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     // relock (reported in it): name the one it makes before releasing the caller's lock, and say where.
     if (held) r.parking = { what: `\`${call.calleeText}\`, which parks on ${held.parking.what.replace(/^`([^`]*)`, which parks on .*$/, '`$1`')}`, until: held.parking.until, inside: held.span, ...(held.parking.disk ? { disk: true as const } : {}) };
   }
+  // Calls of functions that give a caller's lock up, and the waits after them in their function.
+  const givers: { call: CallSite; key: string }[] = [];
+  for (const call of state.calls) {
+    if (call.localTarget === undefined || call.functionId === undefined || !regions.some((g) => g.entry === true)) continue;
+    for (const e of expectedLocks(state, regions, state.fns[call.localTarget]!, call)) if (!e.relocks && e.key !== undefined) givers.push({ call, key: e.key });
+  }
+  if (givers.length > 0) {
+    for (const r of raws) {
+      const before = givers.filter((g) => g.call.functionId === r.fn && g.call.span.end <= r.span.start).map((g) => ({ call: g.call.id, key: g.key }));
+      if (before.length > 0) r.givenUpBefore = before;
+    }
+  }
   // The locks a called function unlocks before it takes them: its call must hold them.
   for (const r of raws) {
     const call = r.kind === 'park' && r.calls.length === 1 ? state.calls[r.calls[0]!] : undefined;
@@ -691,7 +704,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   return raws.map((r, id) => {
     const ordinal = (counters.get(r.context) ?? 0) + 1;
     counters.set(r.context, ordinal);
-    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}) };
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}), ...(r.givenUpBefore ? { givenUpBefore: r.givenUpBefore } : {}) };
   });
 }
 
@@ -764,7 +777,10 @@ function expectedLocks(state: GoState, regions: readonly HeldRegion[], target: G
     if (g.context !== ctx || g.entry !== true || seen.has(g.lockKey)) continue;
     seen.add(g.lockKey);
     const written = g.lock.replace(/\s+/g, '');
-    const relocks = regions.some((x) => x.context === ctx && x.relock === true && x.lockKey === g.lockKey);
+    // Taken again before it returns: a relock, or a `defer c.mu.Lock()` (nats-server's updateServerUsage).
+    const relocks =
+      regions.some((x) => x.context === ctx && x.relock === true && x.lockKey === g.lockKey) ||
+      new RegExp(`\\bdefer\\s+${escapeRegExp(written)}\\s*\\.\\s*R?Lock\\(\\s*\\)`).test(textOf(state.text, target.node));
     // An entry region starts at the function's first unlock of the lock (locks.ts: it stands for the caller's acquisition).
     const unlock = g.acquireSpan;
     const base = /^\w+/.exec(written)?.[0] ?? '';
@@ -776,9 +792,17 @@ function expectedLocks(state: GoState, regions: readonly HeldRegion[], target: G
       if (arg !== undefined) caller = `${arg}${written.slice(base.length)}`;
     }
     if (caller !== undefined) out.push({ key: lockKeyOf(caller, state.fns[call.functionId!]!), lock: caller, unlock, relocks });
+    // A package-level mutex is the same lock in every function.
+    else if (base !== recv && !declaredIn(target, base)) out.push({ key: g.lockKey, lock: written, unlock, relocks });
     else out.push({ lock: written, unlock, relocks });
   }
   return out;
+}
+
+/** Whether `name` is a parameter or local of `fn` or a function around it. */
+function declaredIn(fn: GoFn, name: string): boolean {
+  for (let f: GoFn | undefined = fn; f; f = f.parent) if (f.vars.has(name) || f.untyped.has(name) || f.receiver?.name === name) return true;
+  return false;
 }
 
 /** The argument `call` passes for `target`'s parameter `name`, as written (`&c.mu` as `c.mu`), when it is a plain name or selector. */

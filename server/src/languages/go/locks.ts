@@ -214,16 +214,22 @@ export function buildHeldRegions(state: GoState, acquisitions: Acquisition[] = [
     walks.push({ walk: w, body });
   }
   // Methods that return without a lock their caller holds (see FunctionWalk.givesUp): a call of one
-  // releases the caller's lock, as an `Unlock()` would.
+  // releases the caller's lock, as an `Unlock()` would; a method whose first such operation is that
+  // call gives the lock up too (`shutdownLocked` calling `closeLocked`), to a fixed point.
   const givesUp = new Map<number, readonly string[]>();
-  for (const { walk: w } of walks) {
-    const g = w.givesUp();
-    if (g.length > 0) givesUp.set(w.fnId, g);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const { walk: w } of walks) {
+      if (givesUp.has(w.fnId)) continue;
+      const g = w.givesUp();
+      if (g.length > 0) {
+        givesUp.set(w.fnId, g);
+        changed = true;
+      }
+    }
+    if (changed) for (const { walk: w, body } of walks) w.collectGiveUpCalls(body, givesUp);
   }
-  for (const { walk: w, body } of walks) {
-    if (givesUp.size > 0) w.collectGiveUpCalls(body, givesUp);
-    w.run(body);
-  }
+  for (const { walk: w, body } of walks) w.run(body);
   return regions;
 }
 
@@ -562,23 +568,44 @@ class FunctionWalk {
     const { state, fn } = this;
     walk(body, (n) => {
       if (n !== body && n.type === 'func_literal') return false;
+      // `if err := c.doFlush(); err != nil {`: released before the condition, as if on the line before.
+      const init = n.type === 'if_statement' || n.type === 'expression_switch_statement' ? field(n, 'initializer') : undefined;
+      const initCall = init ? wholeCall(init) : undefined;
+      if (init && initCall && !this.releasesBefore.has(n) && enclosingFn(state, n) === fn) {
+        const ops = this.giveUpOps(initCall, init, givesUp);
+        if (ops) {
+          this.releasesBefore.set(n, ops);
+          this.opSpans.push(span(init));
+        }
+        return true;
+      }
       const call = wholeCall(n);
       if (!call || enclosingFn(state, n) !== fn || this.ops.has(n)) return true;
-      const id = state.callOfNode.get(call);
-      const target = id === undefined ? undefined : state.calls[id]?.localTarget;
-      const gives = target === undefined ? undefined : givesUp.get(target);
-      const f = field(call, 'function');
-      const operand = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
-      if (!gives || !operand) return true;
-      const ops: LockOp[] = gives.map((suffix) => {
-        const lock = `${textOf(state.text, operand).replace(/\s+/g, '')}${suffix}`;
-        return { kind: 'unlock', key: lockKeyOf(lock, fn), lock, lockType: undefined, node: n, call, guarded: [], shared: false };
-      });
+      const ops = this.giveUpOps(call, n, givesUp);
+      if (!ops) return true;
       this.ops.set(n, ops);
       this.opSpans.push(span(n));
       return true;
     });
   }
+
+  /** The unlocks of the caller's locks that `call`, in statement `node`, makes by calling a method that gives them up. */
+  private giveUpOps(call: GoNode, node: GoNode, givesUp: ReadonlyMap<number, readonly string[]>): LockOp[] | undefined {
+    const { state, fn } = this;
+    const id = state.callOfNode.get(call);
+    const target = id === undefined ? undefined : state.calls[id]?.localTarget;
+    const gives = target === undefined ? undefined : givesUp.get(target);
+    const f = field(call, 'function');
+    const operand = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
+    if (!gives || !operand) return undefined;
+    return gives.map((suffix) => {
+      const lock = `${textOf(state.text, operand).replace(/\s+/g, '')}${suffix}`;
+      return { kind: 'unlock', key: lockKeyOf(lock, fn), lock, lockType: undefined, node, call, guarded: [], shared: false };
+    });
+  }
+
+  /** Compound statements whose initializer gives the caller's locks up (`if err := c.doFlush(); …`). */
+  private readonly releasesBefore = new Map<GoNode, LockOp[]>();
 
   /** Each lock's first operation in this function, in source order. */
   private firstOps(): LockOp[] {
@@ -853,6 +880,13 @@ class FunctionWalk {
       runs.clear();
     };
     for (const stmt of stmts) {
+      for (const op of this.releasesBefore.get(stmt) ?? []) {
+        const cur = held.get(op.key);
+        if (!cur) continue;
+        this.emit(cur, runs.get(op.key)!, op.node.end, span(op.node));
+        held.delete(op.key);
+        runs.delete(op.key);
+      }
       const ops = this.ops.get(stmt);
       if (ops) {
         for (const op of ops) {
