@@ -224,7 +224,8 @@ export function findJavaLocks(state: JavaState, functions: FunctionInfo[], conte
   };
 
   // `synchronized (x) { … }`, found with an explicit stack: a file nested thousands deep must not overflow the call stack.
-  const stack: JavaNode[] = [...rootsOf(state)];
+  // A file whose text never says `synchronized` has none: most files are not walked (the walk visits every node).
+  const stack: JavaNode[] = text.includes('synchronized') ? [...rootsOf(state)] : [];
   while (stack.length > 0) {
     const c = stack.pop()!;
     if (c.type === 'synchronized_statement') {
