@@ -23,7 +23,9 @@ const LOCK_NAME = /(?:^|[._a-z])(?:mu|mtx|mutex|lock|Mu|Mutex|Lock)$/;
 /**
  * What every lock operation {@link FunctionWalk} reads is written with: a method of `LOCK_METHODS`
  * (`Lock`, `RUnlock`), a closure that calls one, or a function value named for it (`unlock()`,
- * `release()`). Most files have none (200 of grpc-go's 298), and their functions are not walked.
+ * `release()`). Most files have none (200 of grpc-go's 298), and their functions are not walked; nor
+ * is a function whose body has none, in a file that has some, unless the file has a method that gives
+ * its caller's lock up (a call of one is that lock's unlock).
  */
 const LOCK_WORDS = /lock|release/i;
 const COMPOUND = new Set(['if_statement', 'for_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'block', 'labeled_statement']);
@@ -205,14 +207,31 @@ function statementsOf(node: GoNode | undefined): GoNode[] {
 export function buildHeldRegions(state: GoState, acquisitions: Acquisition[] = []): HeldRegion[] {
   const regions: HeldRegion[] = [];
   if (!LOCK_WORDS.test(state.text)) return regions;
-  const walks: { walk: FunctionWalk; body: GoNode }[] = [];
+  // Where the file says a lock word: a function whose body says none makes no lock operation of its
+  // own and gives up no lock. Unless a method of the file gives its caller's lock up (a call of one
+  // is that lock's unlock, and needs no lock word), such a function is not walked: in a file that
+  // has lock words, most functions still have none.
+  const words: number[] = [];
+  for (const m of state.text.matchAll(LOCK_WORDS_ALL)) words.push(m.index);
+  const all: { walk: FunctionWalk | undefined; fn: GoFn; body: GoNode }[] = [];
   for (const fn of state.fns) {
     const body = field(fn.node, 'body');
     if (!body) continue;
-    const w = new FunctionWalk(state, fn, regions, acquisitions);
-    w.collect(body);
-    walks.push({ walk: w, body });
+    let w: FunctionWalk | undefined;
+    if (someWithin(words, body.start, body.end)) {
+      w = new FunctionWalk(state, fn, regions, acquisitions);
+      w.collect(body);
+    }
+    all.push({ walk: w, fn, body });
   }
+  if (all.some((e) => e.walk !== undefined && e.walk.givesUp().length > 0)) {
+    for (const e of all) {
+      if (e.walk) continue;
+      e.walk = new FunctionWalk(state, e.fn, regions, acquisitions);
+      e.walk.collect(e.body);
+    }
+  }
+  const walks = all.flatMap((e) => (e.walk ? [{ walk: e.walk, body: e.body }] : []));
   // Methods that return without a lock their caller holds (see FunctionWalk.givesUp): a call of one
   // releases the caller's lock, as an `Unlock()` would; a method whose first such operation is that
   // call gives the lock up too (`shutdownLocked` calling `closeLocked`), to a fixed point.
@@ -241,6 +260,20 @@ function wholeCall(stmt: GoNode): GoNode | undefined {
   else if (stmt.type === 'short_var_declaration' || stmt.type === 'assignment_statement') x = field(stmt, 'right');
   if (x?.type === 'expression_list') x = x.children.length === 1 ? x.children[0] : undefined;
   return x?.type === 'call_expression' ? x : undefined;
+}
+
+const LOCK_WORDS_ALL = new RegExp(LOCK_WORDS.source, 'gi');
+
+/** True when the sorted `positions` hold one in [start, end). */
+function someWithin(positions: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = positions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (positions[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < positions.length && positions[lo]! < end;
 }
 
 /**
