@@ -49,6 +49,7 @@ const QUOTE_MAX = 60;
 const QUOTE_HARD_MAX = 200;
 
 const SPACE = /\s+/y;
+const WORD = /\S{1,64}/y;
 
 /**
  * `text[start, end)` whitespace-free across lines (a chain split over lines reads as one), single
@@ -65,8 +66,10 @@ function oneLine(text: string, start: number, end: number, cap: number): string 
       if (!text.slice(i, to).includes('\n')) out += ' ';
       i = to;
     } else {
-      let j = i + 1;
-      while (j < end && j - i < 64 && !/\s/.test(text[j]!)) j++;
+      // Up to 64 characters that are not whitespace (the cap is checked between runs).
+      WORD.lastIndex = i;
+      WORD.test(text);
+      const j = Math.min(WORD.lastIndex, end);
       out += text.slice(i, j);
       i = j;
     }
