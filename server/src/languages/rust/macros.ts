@@ -12,7 +12,7 @@
  * (`pat = fut => handler,`) is rewritten, at the same length, into statements (`fut; handler;`), and
  * in both the bodies of async blocks count as the enclosing task's code (a closure's still does not).
  */
-import { materialiseText } from '../tree-sitter';
+import { materialiseText, type View } from '../tree-sitter';
 import { RUST_GRAMMAR } from './grammar';
 import { RUST_KINDS, walk, type SyntaxNode } from './syntax';
 
@@ -210,6 +210,36 @@ function callsCallable(code: string, callable: (name: string) => boolean): boole
 
 const CALL = /([A-Za-z_]\w*)\s*(?:::\s*<[^()]*>\s*)?\(/g;
 
+/**
+ * The snippets parsed lately and their views, oldest first, up to {@link SNIPPET_CACHE_CHARS} characters
+ * of snippet text in all. A document re-analysed on each keystroke parses its token trees again
+ * every time, though the edit changes one at most; a view is only read here (its calls are copied
+ * into the file's tree by {@link transplant}), so one view serves every analysis of the same text.
+ */
+const snippets = new Map<string, View | null>();
+let snippetChars = 0;
+const SNIPPET_CACHE_CHARS = 256_000;
+
+function parsedSnippet(snippet: string): View | undefined {
+  const cached = snippets.get(snippet);
+  if (cached !== undefined) {
+    // Most recently used last.
+    snippets.delete(snippet);
+    snippets.set(snippet, cached);
+    return cached ?? undefined;
+  }
+  const view = materialiseText(RUST_GRAMMAR, snippet, RUST_KINDS, 'Rust');
+  if (snippet.length > SNIPPET_CACHE_CHARS / 4) return view;
+  snippets.set(snippet, view ?? null);
+  snippetChars += snippet.length;
+  for (const [old] of snippets) {
+    if (snippetChars <= SNIPPET_CACHE_CHARS) break;
+    snippets.delete(old);
+    snippetChars -= old.length;
+  }
+  return view;
+}
+
 /** The call expressions inside the token trees of `macros`, as nodes of the file's tree (pre-order within each macro). */
 export function callsInMacros(macros: readonly SyntaxNode[], text: string, callable: (name: string) => boolean): SyntaxNode[] {
   const out: SyntaxNode[] = [];
@@ -228,7 +258,7 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string, calla
     const inTask = TASK_MACROS.test(name);
     // A `{…}` token tree reads as a block, `(…)` as a tuple or parenthesised expression, `[…]` as an array.
     const snippet = `${PREFIX}{ ${source}; }`;
-    const m = materialiseText(RUST_GRAMMAR, snippet, RUST_KINDS, 'Rust');
+    const m = parsedSnippet(snippet);
     if (!m) continue;
     const delta = tt.start - PREFIX.length - 2;
     const body = m.root.children[0]?.children.find((c) => c.type === 'block');
