@@ -327,6 +327,7 @@ export function lockUses(state: GoState, regions: readonly HeldRegion[], yields:
     out.push({ lock: a.lock, function: a.function, kind: 'acquire', ...(waits ? { waits: true } : {}), ...(a.writes ? { writes: true } : {}) });
   }
   const fields = new Set(acquisitions.map((a) => a.lock.slice(a.lock.lastIndexOf('.') + 1)));
+  const typed = lockTypedNames(state);
   for (const fn of state.fns) {
     if (fn.parent) continue;
     walk(fn.node, (n) => {
@@ -335,6 +336,9 @@ export function lockUses(state: GoState, regions: readonly HeldRegion[], yields:
       const op = field(n, 'operand');
       if (!f || !op) return true;
       const name = textOf(state.text, f);
+      // Neither acquired here, nor named like a mutex, nor a name this file's structs give a lock type:
+      // not a lock, whatever its type (which is then not looked up).
+      if (!fields.has(name) && !typed.has(name) && !LOCK_NAME.test(name)) return true;
       const inner = enclosingFn(state, n);
       const t = inner ? exprType(state, n, inner) : undefined;
       // A field declared a mutex (here, or acquired here); a field of a struct declared in another
@@ -353,6 +357,25 @@ export function lockUses(state: GoState, regions: readonly HeldRegion[], yields:
     });
   }
   return out;
+}
+
+/**
+ * The field names under which `exprType` can give a selector a lock type of the catalog: it reads a
+ * selector's type from this file's structs only (`GoScope.fieldType`), as a field declared with that
+ * type or an embedded lock type (`sync.Mutex` is the field `Mutex`).
+ */
+function lockTypedNames(state: GoState): Set<string> {
+  const names = new Set<string>();
+  const locks = state.catalog.locks;
+  for (const s of state.scope.structs.values()) {
+    for (const [name, type] of s.fields) if (locks.has(type)) names.add(name);
+    for (const e of s.embedded) {
+      if (!locks.has(e)) continue;
+      names.add(e);
+      names.add(e.slice(e.lastIndexOf('.') + 1));
+    }
+  }
+  return names;
 }
 
 /** Logging through a field (`m.logger.Printf`): not the state a lock guards. */
