@@ -814,10 +814,20 @@ class FunctionWalk {
   private guardedLocks(stmts: readonly GoNode[]): readonly GoNode[] {
     if (!stmts.some((st) => st.type === 'if_statement')) return stmts;
     const out: GoNode[] = [];
+    // Lock operations only, or an `if`/`else` choosing between them (latest nats-server's Sublist.match:
+    // `if doLock { if cacheEnabled { s.Lock() } else { s.RLock() } }`), which is walked as a branch.
+    const lockStmt = (b: GoNode): boolean => this.ops.has(b) && (b.type === 'expression_statement' || b.type === 'defer_statement');
+    const lockChoice = (b: GoNode): boolean => {
+      if (b.type !== 'if_statement' || field(b, 'initializer')) return false;
+      const cons = statementsOf(field(b, 'consequence'));
+      const alt = field(b, 'alternative');
+      const altOk = !alt || (alt.type === 'if_statement' ? lockChoice(alt) : statementsOf(alt).length > 0 && statementsOf(alt).every((x) => lockStmt(x) || lockChoice(x)));
+      return cons.length > 0 && cons.every((x) => lockStmt(x) || lockChoice(x)) && altOk;
+    };
     const onlyLocks = (st: GoNode): GoNode[] | undefined => {
       if (st.type !== 'if_statement' || field(st, 'initializer') || field(st, 'alternative')) return undefined;
       const body = statementsOf(field(st, 'consequence'));
-      return body.length > 0 && body.every((b) => this.ops.has(b) && (b.type === 'expression_statement' || b.type === 'defer_statement')) ? body : undefined;
+      return body.length > 0 && body.every((b) => lockStmt(b) || lockChoice(b)) ? body : undefined;
     };
     const paired = new Set<GoNode>();
     stmts.forEach((st, i) => {
@@ -837,7 +847,11 @@ class FunctionWalk {
         continue;
       }
       for (const b of body) {
-        if ('param' in flag && flag.param !== undefined) this.guards.set(b, { param: flag.param, value: !flag.negated });
+        if ('param' in flag && flag.param !== undefined) {
+          const guard = { param: flag.param, value: !flag.negated };
+          if (b.type === 'if_statement') walk(b, (x) => (this.ops.has(x) && this.guards.set(x, guard), true));
+          else this.guards.set(b, guard);
+        }
         out.push(b);
       }
     }
