@@ -211,38 +211,28 @@ function callsCallable(code: string, callable: (name: string) => boolean): boole
 const CALL = /([A-Za-z_]\w*)\s*(?:::\s*<[^()]*>\s*)?\(/g;
 
 /**
- * The snippets parsed lately and their views, oldest first, up to {@link SNIPPET_CACHE_CHARS} characters
- * of snippet text in all. A document re-analysed on each keystroke parses its token trees again
- * every time, though the edit changes one at most; a view is only read here (its calls are copied
- * into the file's tree by {@link transplant}), so one view serves every analysis of the same text.
+ * The snippets of the last call of {@link callsInMacros} and their views. A document re-analysed on
+ * each keystroke parses its token trees again every time, though an edit changes one at most; a view
+ * is only read here (its calls are copied into the file's tree by {@link transplant}), so the next
+ * analysis reuses the views of the snippets it shares with the last one. Only one analysis's views
+ * are kept: a scan of many files keeps no more alive than before (a larger cache of all files'
+ * snippets made a cold scan slower, its views kept to the old generation).
  */
-const snippets = new Map<string, View | null>();
-let snippetChars = 0;
-const SNIPPET_CACHE_CHARS = 256_000;
-
-function parsedSnippet(snippet: string): View | undefined {
-  const cached = snippets.get(snippet);
-  if (cached !== undefined) {
-    // Most recently used last.
-    snippets.delete(snippet);
-    snippets.set(snippet, cached);
-    return cached ?? undefined;
-  }
-  const view = materialiseText(RUST_GRAMMAR, snippet, RUST_KINDS, 'Rust');
-  if (snippet.length > SNIPPET_CACHE_CHARS / 4) return view;
-  snippets.set(snippet, view ?? null);
-  snippetChars += snippet.length;
-  for (const [old] of snippets) {
-    if (snippetChars <= SNIPPET_CACHE_CHARS) break;
-    snippets.delete(old);
-    snippetChars -= old.length;
-  }
-  return view;
-}
+let lastSnippets = new Map<string, View | null>();
 
 /** The call expressions inside the token trees of `macros`, as nodes of the file's tree (pre-order within each macro). */
 export function callsInMacros(macros: readonly SyntaxNode[], text: string, callable: (name: string) => boolean): SyntaxNode[] {
   const out: SyntaxNode[] = [];
+  const used = new Map<string, View | null>();
+  try {
+    collectMacroCalls(macros, text, callable, used, out);
+  } finally {
+    lastSnippets = used;
+  }
+  return out;
+}
+
+function collectMacroCalls(macros: readonly SyntaxNode[], text: string, callable: (name: string) => boolean, used: Map<string, View | null>, out: SyntaxNode[]): void {
   for (const mac of macros) {
     const tt = mac.children[mac.children.length - 1];
     if (!tt || tt.type !== 'token_tree' || tt.end - tt.start > MAX_TOKENS_TEXT) continue;
@@ -258,7 +248,9 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string, calla
     const inTask = TASK_MACROS.test(name);
     // A `{…}` token tree reads as a block, `(…)` as a tuple or parenthesised expression, `[…]` as an array.
     const snippet = `${PREFIX}{ ${source}; }`;
-    const m = parsedSnippet(snippet);
+    const seen = used.has(snippet) ? used : lastSnippets.has(snippet) ? lastSnippets : undefined;
+    const m = seen ? (seen.get(snippet) ?? null) : (materialiseText(RUST_GRAMMAR, snippet, RUST_KINDS, 'Rust') ?? null);
+    used.set(snippet, m);
     if (!m) continue;
     const delta = tt.start - PREFIX.length - 2;
     const body = m.root.children[0]?.children.find((c) => c.type === 'block');
@@ -275,5 +267,4 @@ export function callsInMacros(macros: readonly SyntaxNode[], text: string, calla
       });
     }
   }
-  return out;
 }
