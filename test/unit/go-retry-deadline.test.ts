@@ -17,4 +17,12 @@ describe('go: retry loops with a deadline', () => {
     assert.match(retries[0]!.message, /^This loop retries `net\.Dial` in `dialUntil` with a constant delay: /);
     assert.doesNotMatch(retries[0]!.message, /no cap/);
   });
+
+  it('does not count a deadline the loop pushes back, nor ctx.Err() alone, and keeps a spinning file poll', () => {
+    const traps = join(__dirname, '..', 'fixtures', 'go', 'retry-without-backoff', 'invalid-deadline-traps.go');
+    const text = readFileSync(traps, 'utf8');
+    const a = analyze({ path: traps, text })!;
+    const capped = Object.fromEntries(a.findings.filter((f) => f.rule === 'retry-without-backoff').map((f) => [/in `(\w+)`/.exec(f.message)![1], !/no cap/.test(f.message)]));
+    assert.deepEqual(capped, { pushDeadline: false, hammer: true, untilCancelled: false, waitToken: false });
+  });
 });

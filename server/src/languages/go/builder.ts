@@ -545,10 +545,12 @@ function diskGate(state: GoState, node: GoNode, channel: string, catalog: Catalo
 }
 
 /**
- * `sem <- struct{}{}` after `<-sem` in the same statement list: the token taken earlier is given
- * back, and the channel has room for it (it held it before): the send does not wait.
+ * `dios <- struct{}{}` closing a gate: the token taken by the earlier `<-dios` of the same list is
+ * given back, and a buffered channel has room for it (it held it before), so the send does not
+ * wait. Only for a file-I/O gate (see {@link diskGate}) or a channel the file makes with a capacity
+ * (`var calls = make(chan struct{}, 4)`): on an unbuffered one a send after a receive may well wait.
  */
-function givesTokenBack(state: GoState, send: GoNode, ch: GoNode): boolean {
+function givesTokenBack(state: GoState, send: GoNode, ch: GoNode, catalog: Catalog): boolean {
   const list = send.parent;
   if (!list) return false;
   const channel = textOf(state.text, ch);
@@ -556,7 +558,8 @@ function givesTokenBack(state: GoState, send: GoNode, ch: GoNode): boolean {
   return list.children.some((st, i) => {
     if (i >= at || st.type !== 'expression_statement') return false;
     const e = st.children[0];
-    return e?.type === 'unary_expression' && state.text.startsWith('<-', e.start) && textOf(state.text, field(e, 'operand') ?? e) === channel;
+    if (e?.type !== 'unary_expression' || !state.text.startsWith('<-', e.start) || textOf(state.text, field(e, 'operand') ?? e) !== channel) return false;
+    return diskGate(state, e, channel, catalog) || (/^\w+$/.test(channel) && new RegExp(`\\b${channel}\\s*:?=\\s*make\\(\\s*chan\\b[^,()]*(?:\\([^()]*\\)[^,()]*)*,\\s*[^)\\s0]`).test(state.text));
   });
 }
 
@@ -574,7 +577,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     switch (node.type) {
       case 'send_statement': {
         const ch = field(node, 'channel');
-        if (inSelectCase(node) || (ch && (sendFits(state, node, ch) || givesTokenBack(state, node, ch)))) break;
+        if (inSelectCase(node) || (ch && (sendFits(state, node, ch) || givesTokenBack(state, node, ch, catalog)))) break;
         const arrow = text.indexOf('<-', ch?.end ?? node.start);
         push(node, 'send', { start: arrow, end: arrow + 2 }, { what: ch ? `a send on \`${textOf(text, ch)}\`` : 'a channel send', until: 'until a receiver arrives' });
         break;

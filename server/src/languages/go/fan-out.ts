@@ -38,7 +38,7 @@ export function findGoFanOuts(state: GoState, goNodes: readonly GoNode[]): FanOu
     if (!call) continue;
     const loop = loopOf(node);
     if (!loop) continue;
-    if (commandAction(state, node, call, loop)) continue;
+    if (commandAction(state, node, loop)) continue;
     const fn = enclosingFn(state, node);
     const over = rangeOver(loop);
     let origin: Origin | undefined;
@@ -77,7 +77,7 @@ export function findGoFanOuts(state: GoState, goNodes: readonly GoNode[]): FanOu
  * a `switch` case that names constants, and it is given nothing of the item, so it is one action an
  * operator asked for, not work per item. A `go` per tick or per message outside such a case stays.
  */
-function commandAction(state: GoState, node: GoNode, call: GoNode, loop: GoNode): boolean {
+function commandAction(state: GoState, node: GoNode, loop: GoNode): boolean {
   const { text } = state;
   let kase: GoNode | undefined;
   for (let n = node.parent; n && n !== loop; n = n.parent) {
@@ -86,13 +86,20 @@ function commandAction(state: GoState, node: GoNode, call: GoNode, loop: GoNode)
   }
   const values = kase ? field(kase, 'value') : undefined;
   if (!kase || !values) return false;
+  // The switch is over the item (`switch change.Cmd`), and it is all the loop does with it: an item
+  // copied into a local or a field before the switch may reach the goroutine under another name.
+  const sw = kase.parent;
+  const body = field(loop, 'body');
+  const stmts = (body?.children ?? []).find((c) => c.type === 'statement_list')?.children.filter((c) => c.type !== 'comment') ?? body?.children.filter((c) => c.type !== '{' && c.type !== '}' && c.type !== 'comment') ?? [];
+  if (sw?.type !== 'expression_switch_statement' || stmts.length !== 1 || stmts[0] !== sw) return false;
+  const tag = field(sw, 'value');
   // Case values are names or selectors of constants (`ldmCmd`, `svc.Stop`), not expressions of the item.
   if (!values.children.filter((c) => c.type !== ',' && c.type !== 'comment').every((v) => v.type === 'identifier' || v.type === 'selector_expression' || /_literal$/.test(v.type))) return false;
   const range = loop.children.find((c) => c.type === 'range_clause');
   const items = new Set((range ? field(range, 'left')?.children ?? [] : []).filter((c) => c.type === 'identifier').map((c) => textOf(text, c)));
-  if (items.size === 0) return false;
+  if (items.size === 0 || !tag || !items.has(/^[A-Za-z_]\w*/.exec(textOf(text, tag))?.[0] ?? '')) return false;
   let usesItem = false;
-  walk(call, (n) => {
+  walk(kase, (n) => {
     if (n.type === 'identifier' && items.has(textOf(text, n))) usesItem = true;
     return !usesItem;
   });

@@ -240,7 +240,11 @@ function drains(text: string, loop: GoNode): boolean {
   const m = cond ? /^len\(\s*([\w.]+)\s*\)\s*(?:>\s*0|!=\s*0)$/.exec(textOf(text, cond)) : null;
   if (!m) return false;
   const body = field(loop, 'body');
-  return body !== undefined && new RegExp(`\\bdelete\\(\\s*${m[1]!.replace(/\./g, '\\.')}\\s*,`).test(textOf(text, body));
+  if (!body) return false;
+  const map = m[1]!.replace(/\./g, '\\.');
+  const inBody = textOf(text, body);
+  // Emptied, and never refilled in the loop (`pending[r.Next] = true` would keep it going).
+  return new RegExp(`\\bdelete\\(\\s*${map}\\s*,`).test(inBody) && !new RegExp(`(?:^|[^\\w.])${map}\\s*\\[[^\\]]*\\]\\s*(?:=|\\+=|\\+\\+)|(?:^|[^\\w.])${map}\\s*=`).test(inBody);
 }
 
 /** `for i := 0; i < n; i++`: a loop whose condition counts. */
@@ -269,7 +273,9 @@ function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefi
   // a case that binds nothing (a timer's `case <-t.C:`) appends something else, and one that then
   // leaves the loop (`break LOOP`, `return`) appends once (nats-server's `missingNames` on a timeout).
   const left = field(comm, 'left');
-  if (!left || !textOf(text, left).split(',').some((n) => n.trim() !== '_')) return undefined;
+  const appended = textOf(text, a).slice(textOf(text, a).indexOf(',') + 1);
+  // `case <-w.wake: q = append(q, <-w.src)` queues what it receives all the same.
+  if ((!left || !textOf(text, left).split(',').some((n) => n.trim() !== '_')) && !appended.includes('<-')) return undefined;
   const caseStmts = cc.children.filter((c) => c !== comm && c.type !== 'comment' && c.type !== 'case' && c.type !== ':');
   const last = caseStmts[caseStmts.length - 1];
   if (last && (last.type === 'return_statement' || (last.type === 'break_statement' && last.children.some((c) => c.type === 'label_name')))) return undefined;

@@ -512,6 +512,29 @@ function quickPath(state: GoState, a: Acquisition, parks: readonly YieldPoint[])
   }
 }
 
+/** Logging methods (`c.Debugf(…)`): a call of one changes nothing a lock's condition reads. */
+const LOG_METHOD = /^(?:Debugf|Tracef|Noticef|Warnf|Errorf|Infof|Printf|Println|Print|Logf|Debug|Trace|Notice|Warn|Info)$/;
+
+/** The leftmost name of `a.b.c` (or of `a`), '' otherwise. */
+function rootName(text: string, n: GoNode | undefined): string {
+  return n ? (/^[A-Za-z_]\w*/.exec(textOf(text, n))?.[0] ?? '') : '';
+}
+
+/** Whether `n` assigns (`=`, `:=`, `++`, `--`) to a name of `names` or to a field of one. */
+function writesAny(text: string, n: GoNode, names: ReadonlySet<string>): boolean {
+  let found = false;
+  walk(n, (x) => {
+    if (found) return false;
+    if (x.type === 'assignment_statement' || x.type === 'short_var_declaration' || x.type === 'inc_statement' || x.type === 'dec_statement') {
+      const left = field(x, 'left') ?? x.children[0];
+      const targets = left?.type === 'expression_list' ? left.children : left ? [left] : [];
+      if (targets.some((t) => names.has(rootName(text, t)))) found = true;
+    }
+    return !found;
+  });
+  return found;
+}
+
 class FunctionWalk {
   private readonly ops = new Map<GoNode, LockOp[]>();
   private readonly opSpans: Span[] = [];
@@ -699,7 +722,7 @@ class FunctionWalk {
     const unlockers = this.unlockers(body);
     walk(body, (n) => {
       if (n !== body && n.type === 'func_literal' && n.parent?.parent?.type !== 'defer_statement') return false;
-      if (n.type === 'return_statement' && enclosingFn(state, n) === fn) this.returns.push(span(n));
+      if ((n.type === 'return_statement' || n.type === 'goto_statement') && enclosingFn(state, n) === fn) this.returns.push(span(n));
       if ((n.type !== 'expression_statement' && n.type !== 'defer_statement') || enclosingFn(state, n) !== fn) return true;
       for (const { call, deferred } of lockCallsOf(n)) {
         const f = field(call, 'function');
@@ -830,24 +853,37 @@ class FunctionWalk {
       return body.length > 0 && body.every((b) => lockStmt(b) || lockChoice(b)) ? body : undefined;
     };
     const paired = new Set<GoNode>();
+    const flags = new Map<GoNode, { negated: boolean; param?: number }>();
     stmts.forEach((st, i) => {
       if (paired.has(st) || !onlyLocks(st)) return;
+      const cond = field(st, 'condition');
+      const plain = cond !== undefined && /^[!(\s]*[A-Za-z_]\w*[)\s]*$/.test(textOf(this.state.text, cond));
+      // A plain flag must be one the function never changes; any other condition is checked by its pairing.
+      const flag = plain ? this.stableFlag(cond) : undefined;
+      if (plain && !flag) return;
+      // Paired with a later `if` written the same (the same flag, the same sign), or, for a plain flag,
+      // self-contained: `if !hasLock { c.mu.Lock(); defer c.mu.Unlock() }`.
       const j = this.sameGuardLater(stmts, i, onlyLocks);
       if (j !== undefined) {
         paired.add(st);
         paired.add(stmts[j]!);
+        if (flag) {
+          flags.set(st, flag);
+          flags.set(stmts[j]!, flag);
+        }
+      } else if (flag && this.selfContained(onlyLocks(st)!)) {
+        paired.add(st);
+        flags.set(st, flag);
       }
     });
     for (const st of stmts) {
-      const cond = field(st, 'condition');
-      const flag = (onlyLocks(st) ? this.stableFlag(cond) : undefined) ?? (paired.has(st) ? { negated: false } : undefined);
-      const body = flag ? onlyLocks(st)! : [];
-      if (!flag) {
+      if (!paired.has(st)) {
         out.push(st);
         continue;
       }
-      for (const b of body) {
-        if ('param' in flag && flag.param !== undefined) {
+      const flag = flags.get(st);
+      for (const b of onlyLocks(st)!) {
+        if (flag?.param !== undefined) {
           const guard = { param: flag.param, value: !flag.negated };
           if (b.type === 'if_statement') walk(b, (x) => (this.ops.has(x) && this.guards.set(x, guard), true));
           else this.guards.set(b, guard);
@@ -856,6 +892,13 @@ class FunctionWalk {
       }
     }
     return out;
+  }
+
+  /** Every lock the statements take is released among them too (a deferred `Unlock()`). */
+  private selfContained(body: readonly GoNode[]): boolean {
+    const ops = body.flatMap((b) => this.ops.get(b) ?? []);
+    const taken = ops.filter((o) => o.kind === 'lock');
+    return taken.length > 0 && taken.every((t) => ops.some((o) => o.kind !== 'lock' && o.key === t.key)) && ops.every((o) => o.kind === 'lock' || taken.some((t) => t.key === o.key));
   }
 
   private readonly guards = new Map<GoNode, { param: number; value: boolean }>();
@@ -880,22 +923,38 @@ class FunctionWalk {
       return true;
     });
     if (!plain) return undefined;
+    // Anywhere in the function: `&name` hands a name to code that may change it, and a function
+    // literal that assigns one may run between the two ifs.
+    const fnBody = field(this.fn.node, 'body') ?? this.fn.node;
+    let escapes = false;
+    walk(fnBody, (n) => {
+      if (escapes) return false;
+      if (n.type === 'unary_expression' && text.startsWith('&', n.start) && names.has(rootName(text, field(n, 'operand')))) escapes = true;
+      if (n.type === 'func_literal' && writesAny(text, n, names)) escapes = true;
+      // `p := s`: p's fields are s's, written under another name.
+      if ((n.type === 'assignment_statement' || n.type === 'short_var_declaration') && (field(n, 'right')?.children ?? []).some((r) => r.type === 'identifier' && names.has(textOf(text, r)))) escapes = true;
+      return !escapes;
+    });
+    if (escapes) return undefined;
     for (let j = i + 1; j < stmts.length; j++) {
       const st = stmts[j]!;
       if (onlyLocks(st) && field(st, 'condition') && textOf(text, field(st, 'condition')!).replace(/\s+/g, '') === written) return j;
-      let assigns = false;
+      // Between the two: no assignment to a name the condition reads, no alias of one (`p := s`, whose
+      // fields may then change), no call on one or given one (`s.reset()`), but a log line.
+      let changes = writesAny(text, st, names);
       walk(st, (n) => {
-        if (assigns) return false;
-        if (n.type === 'assignment_statement' || n.type === 'short_var_declaration' || n.type === 'inc_statement' || n.type === 'dec_statement') {
-          const left = field(n, 'left') ?? n.children[0];
-          walk(left ?? n, (x) => {
-            if (x.type === 'identifier' && names.has(textOf(text, x))) assigns = true;
-            return !assigns;
-          });
+        if (changes) return false;
+        if ((n.type === 'assignment_statement' || n.type === 'short_var_declaration') && (field(n, 'right')?.children ?? []).some((r) => r.type === 'identifier' && names.has(textOf(text, r)))) changes = true;
+        if (n.type === 'call_expression') {
+          const f = field(n, 'function');
+          const method = f?.type === 'selector_expression' ? textOf(text, field(f, 'field') ?? f) : '';
+          const args = field(n, 'arguments');
+          const touches = (f?.type === 'selector_expression' && names.has(rootName(text, field(f, 'operand')))) || (args !== undefined && [...textOf(text, args).matchAll(/\b[A-Za-z_]\w*\b/g)].some((m) => names.has(m[0])));
+          if (touches && !LOG_METHOD.test(method)) changes = true;
         }
-        return !assigns;
+        return !changes;
       });
-      if (assigns || st.type === 'return_statement' || st.type === 'goto_statement') return undefined;
+      if (changes || st.type === 'return_statement' || st.type === 'goto_statement') return undefined;
     }
     return undefined;
   }
@@ -994,6 +1053,7 @@ class FunctionWalk {
         return { held, falls: false };
       }
       if (stmt.type === 'continue_statement' || stmt.type === 'goto_statement') {
+        if (stmt.type === 'goto_statement') this.gotoReleases(stmt, held);
         closeAll(stmt.end);
         return { held, falls: false };
       }
@@ -1022,6 +1082,37 @@ class FunctionWalk {
     }
     closeAll(end);
     return { held, falls: true };
+  }
+
+  /**
+   * `goto SKIP` forward: what it holds goes on at the label. A lock is released there when the label's
+   * statement or those after it in its list, up to the next `return` or jump, unlock it (fileStore.Compact's
+   * `SKIP: smb.mu.Unlock()`); otherwise the jump leaves it held (`goto END` past the Unlock).
+   */
+  private gotoReleases(stmt: GoNode, held: ReadonlyMap<string, Acq>): void {
+    const { text } = this.state;
+    const name = stmt.children.find((c) => c.type === 'label_name');
+    if (!name) return;
+    const label = textOf(text, name);
+    let target: GoNode | undefined;
+    walk(field(this.fn.node, 'body') ?? this.fn.node, (n) => {
+      if (target || (n.type === 'func_literal')) return false;
+      if (n.type === 'labeled_statement' && n.children.some((c) => c.type === 'label_name' && textOf(text, c) === label)) target = n;
+      return !target;
+    });
+    // A backward jump runs code already walked.
+    if (!target || target.start < stmt.start) return;
+    const sibs = statementsOf(target.parent);
+    const released = new Set<string>();
+    for (const st of sibs.slice(sibs.indexOf(target))) {
+      walk(st, (n) => {
+        if (n.type === 'func_literal') return false;
+        for (const op of this.ops.get(n) ?? []) if (op.kind !== 'lock') released.add(op.key);
+        return true;
+      });
+      if (st.type === 'return_statement' || st.type === 'goto_statement' || (st !== target && this.terminalCall(st))) break;
+    }
+    for (const acq of held.values()) if (!acq.deferred && !acq.entry && !acq.relock && !released.has(acq.op.key) && this.unlocked.has(acq.op.key)) acq.missing = true;
   }
 
   private terminalCall(stmt: GoNode): boolean {

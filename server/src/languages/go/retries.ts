@@ -114,7 +114,7 @@ function readLoop(state: GoState, loop: GoNode): Omit<RetrySite, 'id'> | undefin
   if (body && /address already in use|EADDRINUSE/.test(textOf(text, body))) return undefined;
   // Local file-system work tried again (`os.RemoveAll` while a file is still open): no service waits behind it.
   const attemptCall = state.calls.find((c) => state.nodeOfCall.get(c.id) === attempt);
-  if (attemptCall?.callee !== undefined && state.catalog.diskIo?.has(attemptCall.callee)) return undefined;
+  if (attemptCall?.callee !== undefined && state.catalog.diskIo?.has(attemptCall.callee) && delayOf(state, loop).delay !== 'none') return undefined;
   // An attempt whose arguments the loop changes (a bigger buffer, the next scope, the rest of the input) is a search, not a retry.
   const writes = writtenIn(text, body);
   const args = field(attempt, 'arguments');
@@ -217,7 +217,10 @@ function cappedLoop(text: string, loop: GoNode, over: GoNode | undefined): boole
   const clause = loop.children.find((c) => c.type === 'for_clause');
   const cond = clause ? field(clause, 'condition') : loop.children.find((c) => c.type === 'binary_expression' || c.type === 'call_expression' || c.type === 'unary_expression');
   // `for time.Now().Before(deadline)` (nats-server's fileStore.Delete retries RemoveAll for a second): a deadline caps it.
-  if (cond && (/<|>/.test(textOf(text, cond).replace(/<-/g, '')) || /\.(?:After|Before)\(|\bctx\.Err\(\)|Expired|Deadline/.test(textOf(text, cond)))) return true;
+  if (cond && /<|>/.test(textOf(text, cond).replace(/<-/g, ''))) return true;
+  // A deadline the loop does not push back (`deadline = time.Now().Add(…)` in the body would).
+  const deadline = cond ? /^!?\s*time\.Now\(\)\.(?:After|Before)\(\s*(\w+)\s*\)$/.exec(textOf(text, cond).trim()) : null;
+  if (deadline && !writtenIn(text, field(loop, 'body')).has(deadline[1]!)) return true;
   const body = field(loop, 'body');
   let optional: CapSwitch | undefined;
   for (const ifs of findAll(body, (n) => n.type === 'if_statement', false)) {
