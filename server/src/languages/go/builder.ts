@@ -487,7 +487,7 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
   if (call.callee !== undefined) {
     const park = PARKING_CALLS.get(call.callee);
     // `time.Sleep(50)` is 50 ns (a Duration without a unit; nats-server's pse_windows.go): under a millisecond is no wait.
-    if (call.callee === 'time.Sleep' && /^\(\s*\d+\s*\)$/.test(state.text.slice(call.argsSpan.start, call.argsSpan.end)) && Number(state.text.slice(call.argsSpan.start + 1, call.argsSpan.end - 1)) < 1_000_000) return undefined;
+    if (call.callee === 'time.Sleep' && nanoseconds(state.text.slice(call.argsSpan.start, call.argsSpan.end)) < 1_000_000) return undefined;
     if (park) return { what: shown, until: park.until };
     if (catalog.diskIo?.has(call.callee)) return { what: `${shown} (file I/O)`, until: 'until the disk answers', disk: true };
     if (isIoCall(catalog, call.callee)) return { what: `${shown} (I/O)`, until: 'until the I/O completes' };
@@ -509,6 +509,12 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
   const recvType = recvNode ? exprType(state, field(field(recvNode, 'function')!, 'operand'), fn) : undefined;
   if (!CLIENT_NAME.test(lastSeg) && !(recvType !== undefined && CLIENT_NAME.test(recvType.slice(recvType.lastIndexOf('.') + 1)))) return undefined;
   return { what: `${shown} (a call to another service)`, until: 'until the remote call returns' };
+}
+
+/** The integer literal a call's argument list holds (`(50)`, `((1_000))`), in nanoseconds as a bare Duration is; NaN otherwise. */
+function nanoseconds(args: string): number {
+  const m = /^[\s(]*(\d[\d_]*)[\s)]*$/.exec(args);
+  return m && args.split('(').length === args.split(')').length ? Number(m[1]!.replace(/_/g, '')) : NaN;
 }
 
 /**
