@@ -520,16 +520,19 @@ function rootName(text: string, n: GoNode | undefined): string {
   return n ? (/^[A-Za-z_]\w*/.exec(textOf(text, n))?.[0] ?? '') : '';
 }
 
-/** Whether `n` assigns (`=`, `:=`, `++`, `--`) to a name of `names` or to a field of one. */
+/** What a statement assigns (`=`, `:=`, `++`, `--`, a `range` clause, a `var` spec): its targets, as written. */
+function assignedTargets(x: GoNode): readonly GoNode[] {
+  if (x.type === 'var_spec') return x.children.filter((c) => c.type === 'identifier');
+  if (x.type !== 'assignment_statement' && x.type !== 'short_var_declaration' && x.type !== 'inc_statement' && x.type !== 'dec_statement' && x.type !== 'range_clause') return [];
+  const left = field(x, 'left') ?? x.children[0];
+  return left?.type === 'expression_list' ? left.children.filter((c) => c.type !== ',') : left ? [left] : [];
+}
+
+/** Whether `n` assigns to a name of `names` or to a field of one. */
 function writesAny(text: string, n: GoNode, names: ReadonlySet<string>): boolean {
   let found = false;
   walk(n, (x) => {
-    if (found) return false;
-    if (x.type === 'assignment_statement' || x.type === 'short_var_declaration' || x.type === 'inc_statement' || x.type === 'dec_statement') {
-      const left = field(x, 'left') ?? x.children[0];
-      const targets = left?.type === 'expression_list' ? left.children : left ? [left] : [];
-      if (targets.some((t) => names.has(rootName(text, t)))) found = true;
-    }
+    if (!found && assignedTargets(x).some((t) => names.has(rootName(text, t)))) found = true;
     return !found;
   });
   return found;
@@ -980,11 +983,7 @@ class FunctionWalk {
     if (index >= 0 && names[index]!.type !== 'bool') return undefined;
     let writes = 0;
     walk(field(fnNode, 'body') ?? fnNode, (x) => {
-      if (x.type === 'assignment_statement' || x.type === 'short_var_declaration' || x.type === 'inc_statement' || x.type === 'dec_statement' || x.type === 'range_clause' || x.type === 'var_spec') {
-        const left = x.type === 'var_spec' ? x : (field(x, 'left') ?? x.children.find((c) => c.type === 'expression_list' || c.type === 'identifier'));
-        const targets = left?.type === 'identifier' ? [left] : (left?.children ?? []).filter((c) => c.type === 'identifier');
-        if (targets.some((t) => textOf(this.state.text, t) === name)) writes++;
-      }
+      if (assignedTargets(x).some((t) => t.type === 'identifier' && textOf(this.state.text, t) === name)) writes++;
       // `&flag` hands it to code that may change it.
       if (x.type === 'unary_expression' && this.state.text.startsWith('&', x.start) && textOf(this.state.text, field(x, 'operand') ?? x) === name) writes += 2;
       return true;
