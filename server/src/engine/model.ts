@@ -258,6 +258,12 @@ export interface HeldRegion {
    * the caller locked, which is no second acquisition (no self-deadlock) and no missing release.
    */
   readonly relock?: true;
+  /**
+   * Go: the lock belongs to a struct value the function is still building (`s := &Server{…}`), which
+   * no other goroutine can have before `until` (the first point that may hand the value out): a wait
+   * held under it before then stalls only this function, as go/building.ts decides.
+   */
+  readonly building?: { readonly value: string; readonly until: number };
 }
 
 /**

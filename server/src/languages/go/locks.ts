@@ -16,6 +16,7 @@ import type { HeldRegion, LockUse, ReleaseKind, Span, YieldPoint } from '../../e
 import { spanContains } from '../../engine/model';
 import { IO_RESOURCE_TYPES, LOCK_METHODS } from './catalog';
 import { enclosingFn, exprType, span, type GoFn, type GoState } from './builder';
+import { sharedFrom, type FreshMemo } from './building';
 import { field, textOf, walk, type GoNode } from './syntax';
 
 const RELEASES = new Set(LOCK_METHODS.values());
@@ -813,6 +814,19 @@ class FunctionWalk {
     return spans.some((s) => stmt.start <= s.start && s.end <= stmt.end);
   }
 
+  /** {@link HeldRegion.building}: a lock of a struct value this function makes and has not handed out when it takes the lock. */
+  private readonly fresh: FreshMemo = new Map();
+
+  private building(op: LockOp): { building?: { value: string; until: number } } {
+    const f = field(op.call, 'function');
+    const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
+    if (!x) return {};
+    const until = sharedFrom(this.state, this.fn, x, op.call.end, this.fresh);
+    if (until === undefined) return {};
+    const owner = x.type === 'selector_expression' ? field(x, 'operand') : x;
+    return { building: { value: textOf(this.state.text, owner!), until } };
+  }
+
   private emit(acq: Acq, start: number, end: number, releaseSpan?: Span): void {
     if (end <= start) return;
     const release: ReleaseKind = releaseSpan ? 'explicit' : acq.deferred ? 'finally' : 'scope-end';
@@ -824,6 +838,7 @@ class FunctionWalk {
       context: this.fn.info.context!, ...(acq.op.shared ? { shared: true } : {}), guardedResources: acq.op.guarded,
       ...(acq.op.packageLock ? { packageLock: acq.op.packageLock } : {}),
       ...(acq.entry ? { entry: true as const } : {}), ...(acq.relock ? { relock: true as const } : {}), ...(acq.takenWhen ? { takenWhen: acq.takenWhen } : {}),
+      ...this.building(acq.op),
       // Taken again and handed back to the caller held: unlocking before the wait is not the fix.
       ...(acq.relock && !rs ? { advice: `move it before \`${textOf(this.state.text, acq.op.call)}\` takes the lock again to hand it back, or to the caller after it unlocks` } : {}),
     });
