@@ -6,7 +6,7 @@
 import type { Severity } from '../engine/finding';
 import type { FileResult } from './check-tasks';
 import type { Located, Range1 } from './report';
-import { isHop, isLockUse, validSummary } from '../project/summary-shape';
+import { isChannelFills, isHop, isLockUse, validSummary } from '../project/summary-shape';
 
 const SEVERITIES: ReadonlySet<string> = new Set<Severity>(['error', 'warning', 'info', 'hint']);
 
@@ -43,6 +43,7 @@ function validLinked(v: unknown): boolean {
   if (v['cannotReject'] !== undefined && v['cannotReject'] !== true) return false;
   const lockUses = v['lockUses'];
   if (lockUses !== undefined && !(Array.isArray(lockUses) && lockUses.every(isLockUse))) return false;
+  if (v['fills'] !== undefined && !isChannelFills(v['fills'])) return false;
   const blocks = v['blocks'];
   return blocks === undefined || (isObject(blocks) && isString(blocks['callee']) && Array.isArray(blocks['hops']) && blocks['hops'].length > 0 && blocks['hops'].every(isHopAcross));
 }

@@ -29,7 +29,7 @@ import type { Imports } from '../engine/linker';
 /** The cache file's name, in the working directory by default (ESLint's is `.eslintcache`). */
 export const CACHE_FILE_NAME = '.async-boundary-cache';
 /** Bumped when the cache file's layout or the meaning of a result changes. */
-const FORMAT = 10;
+const FORMAT = 11;
 /** A cache bigger than this is not ours (or not worth parsing): it is ignored and rewritten. */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 

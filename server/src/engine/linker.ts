@@ -6,7 +6,7 @@
  * turns a callee (as the frontend resolved it) into candidate modules and an export name, and the
  * linker does the rest (re-exports, chains across files, depth limit, cycles).
  */
-import type { LockUse } from './model';
+import type { ChannelFills, LockUse } from './model';
 import type { BlockingChain, FileSummary, FunctionSummary, Hop, LocalHop } from './summary';
 
 /** Where a module lives: one of several candidate files (the first that exists), or every file of a folder (a Go package). */
@@ -118,6 +118,8 @@ export interface LinkedFunction {
    * chains on its superclass's, `super.stop().then(…)`) that cannot reject either.
    */
   readonly cannotReject?: true;
+  /** Go: the channel parameters it fills before it returns, as its own file tells (`ChannelFills`). */
+  readonly fills?: ChannelFills;
   /** Only in the {@link PACKAGE_LOCKS} entry: the other files' uses of the locks the file takes. */
   readonly lockUses?: readonly LockUse[];
 }
@@ -300,7 +302,7 @@ export class Linker {
       });
     }
     active.delete(key);
-    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(ioChain ? { ioChain } : {}), ...(blocks ? { blocks } : {}), ...(cannotReject ? { cannotReject: true as const } : {}) };
+    const out: LinkedFunction = { path: file.path, shown: file.shown, name: fn.display, isAsync: fn.isAsync, offloads: fn.offloads, io, ...(ioChain ? { ioChain } : {}), ...(blocks ? { blocks } : {}), ...(cannotReject ? { cannotReject: true as const } : {}), ...(fn.fills ? { fills: fn.fills } : {}) };
     // An answer cut short by a cycle depends on where the walk entered it: only complete ones are kept.
     if (complete || (blocks && io)) this.memo.set(key, out);
     return out;
@@ -308,8 +310,8 @@ export class Linker {
 
   /**
    * The imports a file's analysis needs: each callee of the file that names project code which
-   * blocks or does I/O, and each callee whose promise the file drops that names an async function
-   * which can reject. Plain data, so it crosses to worker threads and keys the cache.
+   * blocks or does I/O, each callee whose promise the file drops that names an async function
+   * which can reject, and each callee it hands a fresh channel to that fills it (Go). Plain data, so it crosses to worker threads and keys the cache.
    */
   importsFor(path: string): Imports {
     const s = this.byPath.get(path);
@@ -317,9 +319,10 @@ export class Linker {
     if (!s) return out;
     const floating = new Set(s.floating ?? []);
     const assumed = new Set(s.assumed ?? []);
+    const fillers = new Set(s.fillers ?? []);
     for (const callee of s.refs) {
       const l = this.link(path, callee);
-      if (l && (l.blocks || l.io || (floating.has(callee) && l.isAsync && !l.cannotReject) || (assumed.has(callee) && l.cannotReject))) out[callee] = l;
+      if (l && (l.blocks || l.io || (floating.has(callee) && l.isAsync && !l.cannotReject) || (assumed.has(callee) && l.cannotReject) || (fillers.has(callee) && l.fills))) out[callee] = l;
     }
     // Present (possibly with no uses) whenever the file takes a mutex field: the rule reads its
     // absence as "the package's other uses are unknown" (no index yet, `crossFile: false`, one file).

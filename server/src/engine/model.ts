@@ -98,6 +98,26 @@ export interface FunctionInfo {
    * callees: `./Flow.Flow.stop` for a `super.stop()` that the method chains on): the linker decides.
    */
   readonly cannotRejectIf?: readonly string[];
+  /**
+   * Go: the channel parameters it puts a value into before it returns (see {@link ChannelFills}).
+   * Absent when it fills none, or the frontend does not tell.
+   */
+  readonly fills?: ChannelFills;
+}
+
+/**
+ * Go: the channel parameters (0-based, the receiver not counted) into which a function sends on
+ * every path that returns normally, on its own goroutine, or returns a non-nil error before it
+ * does (nats-server's `Sublist.registerNotification`: `sendNotification(notify, hasInterest)`
+ * unless it returns `ErrInvalidSubject`, `ErrNilChan` or the registration's error), and which it
+ * never receives from, reassigns, nor hands to a goroutine or a function literal. Handed a channel
+ * made just before with a buffer, the function leaves a value in it: a `select` with a `default`
+ * that skips the send finds the buffer full, so a value is in it anyway.
+ */
+export interface ChannelFills {
+  /** How many parameters the function takes: a call with another count (a method expression) is not this one. */
+  readonly arity: number;
+  readonly params: readonly number[];
 }
 
 /**
@@ -163,6 +183,13 @@ export interface YieldPoint {
    * releases, by `lockKey` (mapped through the receiver or a parameter, or a package-level lock).
    */
   readonly givenUpBefore?: readonly { readonly call: number; readonly key: string }[];
+  /**
+   * Go: a receive from a channel made with a buffer just before and handed, as argument `arg` of
+   * `args`, to the call `call` of another file right before the receive: it does not wait when the
+   * linked function fills that parameter ({@link ChannelFills}; the rule asks the linker). A call of
+   * a same-file function that fills it is decided by the frontend: the receive is no parking point.
+   */
+  readonly filledBy?: { readonly call: number; readonly arg: number; readonly args: number };
 }
 
 /** Go: a lock a called function unlocks itself before taking it ({@link YieldPoint.expectsHeld}). */

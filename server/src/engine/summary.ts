@@ -9,7 +9,7 @@
  */
 import { isIoCall, type Catalog } from './catalog';
 import type { LineIndex } from './line-index';
-import type { CallSite, FileModel, LanguageId, LockUse, ReExport } from './model';
+import type { CallSite, ChannelFills, FileModel, LanguageId, LockUse, ReExport } from './model';
 
 /** A 0-based range in some file, for a location in a file the caller is not analysing. */
 export interface Range0 {
@@ -86,6 +86,8 @@ export interface FunctionSummary {
   readonly cannotReject?: true;
   /** Its promise cannot reject if each of these callees (of other modules) cannot: the linker decides. */
   readonly cannotRejectIf?: readonly string[];
+  /** Go: the channel parameters it fills before it returns (the model's `FunctionInfo.fills`). */
+  readonly fills?: ChannelFills;
   readonly refs: readonly SummaryRef[];
 }
 
@@ -113,6 +115,12 @@ export interface FileSummary {
    * the package those of the locks they take, so a lock's acquisitions are known package-wide.
    */
   readonly locks?: readonly LockUse[];
+  /**
+   * Go: the callees among `refs` that the file hands a channel it made with a buffer right before
+   * receiving from it (the model's `YieldPoint.filledBy`): the linker tells its analysis which of
+   * them fill that channel, so the receive does not wait.
+   */
+  readonly fillers?: readonly string[];
 }
 
 /** How far one file's chain is followed through same-file helpers. */
@@ -202,9 +210,15 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   for (const s of model.spawns) if (s.linked !== undefined && refs.has(s.linked)) floats.add(s.linked);
   const assumes = new Set<string>();
   for (const s of model.spawns) for (const k of s.quietIf ?? []) if (refs.has(k)) assumes.add(k);
+  const fills = new Set<string>();
+  for (const y of model.yieldPoints) {
+    const callee = y.filledBy === undefined ? undefined : model.calls[y.filledBy.call]?.callee;
+    if (callee !== undefined && refs.has(callee)) fills.add(callee);
+  }
   const floating = {
     ...(floats.size > 0 ? { floating: [...floats] } : {}), ...(assumes.size > 0 ? { assumed: [...assumes] } : {}),
     ...(model.lockUses !== undefined && model.lockUses.length > 0 ? { locks: model.lockUses } : {}),
+    ...(fills.size > 0 ? { fillers: [...fills] } : {}),
   };
   if (exported.length === 0) return { path: model.path, shown, language: model.language, exports: [], reexports, refs: [...refs], ...floating };
 
@@ -293,7 +307,7 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     if (!f) continue;
     const blocks = f.isAsync || f.offloaded ? undefined : blockingFrom(functionId, 0);
     const { refs: fnRefs, io, ioVia } = refsFrom(functionId);
-    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(ioVia ? { ioVia } : {}), ...(blocks ? { blocks } : {}), ...(f.cannotReject === true ? { cannotReject: true as const } : {}), ...(f.cannotRejectIf !== undefined && f.cannotRejectIf.length > 0 ? { cannotRejectIf: f.cannotRejectIf } : {}), refs: fnRefs });
+    exports.push({ name, display: f.name ?? name, isAsync: f.isAsync, offloads: f.offloaded, io, ...(ioVia ? { ioVia } : {}), ...(blocks ? { blocks } : {}), ...(f.cannotReject === true ? { cannotReject: true as const } : {}), ...(f.cannotRejectIf !== undefined && f.cannotRejectIf.length > 0 ? { cannotRejectIf: f.cannotRejectIf } : {}), ...(f.fills ? { fills: f.fills } : {}), refs: fnRefs });
   }
   return { path: model.path, shown, language: model.language, exports, reexports, refs: [...refs], ...floating };
 }

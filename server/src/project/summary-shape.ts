@@ -13,6 +13,11 @@ const isRange0 = (v: unknown): boolean =>
 export const isHop = (v: unknown): boolean => isObject(v) && isString(v['function']) && isString(v['call']) && isRange0(v['range']);
 const isHops = (v: unknown): boolean => Array.isArray(v) && v.every(isHop);
 
+const isIndex = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+/** Go: the channel parameters a function fills (engine/model.ts `ChannelFills`). */
+export const isChannelFills = (v: unknown): boolean =>
+  isObject(v) && isIndex(v['arity']) && Array.isArray(v['params']) && (v['params'] as unknown[]).every((p) => isIndex(p) && (p as number) < (v['arity'] as number));
+
 function validExport(v: unknown): boolean {
   if (!isObject(v) || !isString(v['name']) || !isString(v['display'])) return false;
   if (typeof v['isAsync'] !== 'boolean' || typeof v['offloads'] !== 'boolean' || typeof v['io'] !== 'boolean') return false;
@@ -23,6 +28,7 @@ function validExport(v: unknown): boolean {
   if (v['cannotReject'] !== undefined && v['cannotReject'] !== true) return false;
   const cannotRejectIf = v['cannotRejectIf'];
   if (cannotRejectIf !== undefined && !(Array.isArray(cannotRejectIf) && cannotRejectIf.every(isString))) return false;
+  if (v['fills'] !== undefined && !isChannelFills(v['fills'])) return false;
   const refs = v['refs'];
   return Array.isArray(refs) && refs.every((r) => isObject(r) && isString(r['callee']) && typeof r['sync'] === 'boolean' && isHops(r['hops']));
 }
@@ -41,8 +47,9 @@ export const isLockUse = (v: unknown): boolean =>
 /** True when `v` is a cross-file summary of the right shape (engine/summary.ts). */
 export function validSummary(v: unknown): boolean {
   if (!isObject(v) || !isString(v['path']) || !isString(v['shown']) || !isString(v['language'])) return false;
-  const { exports, reexports, refs, floating, assumed, locks } = v;
+  const { exports, reexports, refs, floating, assumed, locks, fillers } = v;
   if (locks !== undefined && !(Array.isArray(locks) && locks.every(isLockUse))) return false;
+  if (fillers !== undefined && !(Array.isArray(fillers) && fillers.every(isString))) return false;
   if (floating !== undefined && !(Array.isArray(floating) && floating.every(isString))) return false;
   if (assumed !== undefined && !(Array.isArray(assumed) && assumed.every(isString))) return false;
   return Array.isArray(exports) && exports.every(validExport) && Array.isArray(reexports) && reexports.every(validReExport) && Array.isArray(refs) && refs.every(isString);

@@ -6,11 +6,13 @@
 import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
 import { escapeRegExp } from '../../engine/regexp';
-import type { AsyncContext, CallSite, Comment, ExpectedLock, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
+import type { AsyncContext, CallSite, ChannelFills, Comment, ExpectedLock, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
 import { spanContains } from '../../engine/model';
 import { flaggedOff, onGuardedResource } from '../../engine/rule-support';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { findGoFanOuts, isErrgroupGo } from './fan-out';
+import { filledBefore } from './filled-receive';
+import { channelFills } from './fills';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
 import { buildHeldRegions, lockKeyOf, lockUses, type Acquisition } from './locks';
 import { findGoRetries } from './retries';
@@ -425,7 +427,8 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
   }
   const acquisitions: Acquisition[] = [];
   const heldRegions = buildHeldRegions(state, acquisitions);
-  const yieldPoints = readParkingPoints(state, parkNodes, catalog, heldRegions);
+  const fills = channelFills(state);
+  const yieldPoints = readParkingPoints(state, parkNodes, catalog, heldRegions, fills);
   const uses = lockUses(state, heldRegions, yieldPoints, acquisitions);
   // `g.Go(func() error { … })` on an errgroup starts a goroutine like `go` does.
   const starters = [...goNodes, ...callNodes.filter((n) => isErrgroupGo(state, n))].sort((a, b) => a.start - b.start);
@@ -433,7 +436,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
   // them all, and only the package's own files name the unexported ones.
   const exported = state.fns.filter((f) => f.node.type !== 'func_literal' && f.info.name !== undefined).map((f) => ({ name: f.info.name!, functionId: f.info.id }));
   const model: FileModel = {
-    language: 'go', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, exports: { functions: exported, reexports: fieldReexports(scope) },
+    language: 'go', path, contexts, functions: fills.size === 0 ? functions : functions.map((f) => (fills.has(f.id) ? { ...f, fills: fills.get(f.id)! } : f)), yieldPoints, heldRegions, calls: state.calls, exports: { functions: exported, reexports: fieldReexports(scope) },
     channels: findGoChannelBypasses(state, goNodes, assignNodes), spawns: findGoLeaks(state, goNodes),
     fanOuts: findGoFanOuts(state, starters), retries: findGoRetries(state, loopNodes), comments, syntaxErrors,
     ...(uses.length > 0 ? { lockUses: uses } : {}),
@@ -570,9 +573,12 @@ function givesTokenBack(state: GoState, send: GoNode, ch: GoNode, catalog: Catal
 }
 
 /** Reads the parking points: channel operations, `select`, `range` over a channel, and calls that park. */
-function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[]): YieldPoint[] {
+function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog, regions: readonly HeldRegion[], fills: ReadonlyMap<number, ChannelFills>): YieldPoint[] {
   const { text } = state;
-  type Raw = { kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number; releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[]; givenUpBefore?: { call: number; key: string }[] };
+  type Raw = {
+    kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number;
+    releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[]; givenUpBefore?: { call: number; key: string }[]; filledBy?: YieldPoint['filledBy'];
+  };
   const raws: Raw[] = [];
   const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
     const fn = enclosingFn(state, node);
@@ -597,7 +603,12 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
         const parking: Parking = timer
           ? { what: `\`<-${opText.replace(/\(.*$/s, '(…)')}\``, until: 'for the whole delay' }
           : done ? { what: `\`<-${opText}\``, until: 'until the context is cancelled' } : { what: `a receive from \`${opText}\``, until: 'until a value arrives' };
+        // The value a call just put into a channel made here with a buffer: taken at once.
+        const filled = timer || done ? undefined : filledBefore(state, fills, node);
+        if (filled === 'local') break;
+        const before = raws.length;
         push(node, 'receive', { start: node.start, end: node.start + 2 }, diskGate(state, node, opText, catalog) ? { ...parking, until: 'until another goroutine finishes its file I/O', disk: true } : parking);
+        if (filled && raws.length > before) raws[before]!.filledBy = filled;
         break;
       }
       case 'select_statement':
@@ -713,7 +724,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   return raws.map((r, id) => {
     const ordinal = (counters.get(r.context) ?? 0) + 1;
     counters.set(r.context, ordinal);
-    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}), ...(r.givenUpBefore ? { givenUpBefore: r.givenUpBefore } : {}) };
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}), ...(r.givenUpBefore ? { givenUpBefore: r.givenUpBefore } : {}), ...(r.filledBy ? { filledBy: r.filledBy } : {}) };
   });
 }
 
