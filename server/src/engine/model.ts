@@ -190,6 +190,12 @@ export interface YieldPoint {
    * a same-file function that fills it is decided by the frontend: the receive is no parking point.
    */
   readonly filledBy?: { readonly call: number; readonly arg: number; readonly args: number };
+  /**
+   * Go: the caller's locks (by `lockKey`) that the called same-file function takes again, as the
+   * caller names them: its receiver's or parameter's lock is the one the call passes (the method's
+   * `c.mu`, called as `s.reload()` on a local `s`, is the caller's `s.mu`).
+   */
+  readonly reacquires?: readonly string[];
 }
 
 /** Go: a lock a called function unlocks itself before taking it ({@link YieldPoint.expectsHeld}). */

@@ -14,6 +14,7 @@ import { findGoFanOuts, isErrgroupGo } from './fan-out';
 import { filledBefore } from './filled-receive';
 import { channelFills } from './fills';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
+import { madeIn } from './building';
 import { buildHeldRegions, lockKeyOf, lockUses, type Acquisition } from './locks';
 import { findGoRetries } from './retries';
 import { GoScope } from './scope';
@@ -577,7 +578,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   const { text } = state;
   type Raw = {
     kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number;
-    releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[]; givenUpBefore?: { call: number; key: string }[]; filledBy?: YieldPoint['filledBy'];
+    releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[]; givenUpBefore?: { call: number; key: string }[]; filledBy?: YieldPoint['filledBy']; reacquires?: string[];
   };
   const raws: Raw[] = [];
   const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
@@ -715,16 +716,20 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     if (!holder) continue;
     const target = state.fns[call.localTarget!]!;
     // Not one it holds for its caller: on entry, or taken again to hand back after releasing it.
-    const again = regions.find((r) => r.lockKey === holder.lockKey && r.context === target.info.context && !r.entry && !r.relock && !flaggedOff(r, call));
+    const own = regions.filter((r) => r.context === target.info.context && !r.entry && !r.relock && !flaggedOff(r, call));
+    // Its receiver's or parameter's lock is the one this call passes (`s.reload()` on a local `s`);
+    // a mutex of its own local is none of the caller's.
+    const again = own.find((r) => callersKey(state, target, call, r) === holder.lockKey);
     if (!again) continue;
     push(nodeOfCall.get(call.id)!, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${holder.lock}\``, until: 'forever' }, [call.id]);
+    if (again.lockKey !== holder.lockKey) raws[raws.length - 1]!.reacquires = [holder.lockKey];
   }
   raws.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
   const counters = new Map<number, number>();
   return raws.map((r, id) => {
     const ordinal = (counters.get(r.context) ?? 0) + 1;
     counters.set(r.context, ordinal);
-    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}), ...(r.givenUpBefore ? { givenUpBefore: r.givenUpBefore } : {}), ...(r.filledBy ? { filledBy: r.filledBy } : {}) };
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}), ...(r.givenUpBefore ? { givenUpBefore: r.givenUpBefore } : {}), ...(r.filledBy ? { filledBy: r.filledBy } : {}), ...(r.reacquires ? { reacquires: r.reacquires } : {}) };
   });
 }
 
@@ -835,6 +840,29 @@ function argumentFor(state: GoState, target: GoFn, call: CallSite, name: string)
   if (i < 0 || names.length !== args.length) return undefined;
   const arg = textOf(state.text, args[i]!).replace(/\s+/g, '').replace(/^&/, '');
   return /^\w+(?:\.\w+)*$/.test(arg) ? arg : undefined;
+}
+
+/**
+ * The key, in the caller's terms, of the lock `target` takes in region `r`, for the call `call` of
+ * it: through the receiver or a parameter, as the caller names it (the method's `c.mu`, called as
+ * `s.reload()`, is the caller's `s.mu`); a mutex it makes itself is no lock of the caller's
+ * (undefined); any other as the function keys it (a package-level lock is the same everywhere).
+ */
+function callersKey(state: GoState, target: GoFn, call: CallSite, r: HeldRegion): string | undefined {
+  const written = r.lock.replace(/\s+/g, '');
+  const base = /^\w+/.exec(written)?.[0] ?? '';
+  const recv = target.receiver?.name;
+  const operand = call.calleeText.slice(0, Math.max(0, call.calleeText.lastIndexOf('.')));
+  let caller: string | undefined;
+  if (recv !== undefined && operand !== '' && base === recv) caller = `${operand}${written.slice(recv.length)}`;
+  else {
+    const arg = argumentFor(state, target, call, base);
+    if (arg !== undefined) caller = `${arg}${written.slice(base.length)}`;
+    // A mutex the function makes itself is none of the caller's; another local (`for _, mb := range
+    // fs.blks`) may be the caller's value under another name, kept by its written key.
+    else if (madeIn(state, target, base)) return undefined;
+  }
+  return caller === undefined ? r.lockKey : lockKeyOf(caller, state.fns[call.functionId!]!);
 }
 
 /**

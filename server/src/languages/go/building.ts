@@ -39,7 +39,9 @@ function freshBinding(state: GoState, fn: GoFn, name: string): { stmt: GoNode; l
       if (target.type !== 'identifier' || text.slice(target.start, target.end) !== name) return;
       bindings++;
       if (n.type !== 'short_var_declaration' && n.type !== 'var_spec') return;
-      const made = newStruct(text, names.length === values.length ? values[i] : undefined);
+      // `var mu sync.Mutex`, `var s Server`: a zero value of its own.
+      const declared = n.type === 'var_spec' && values.length === 0 ? field(n, 'type') : undefined;
+      const made = declared ? { type: text.slice(declared.start, declared.end) } : newStruct(text, names.length === values.length ? values[i] : undefined);
       if (made) found = { stmt: n, ...made };
     });
     return true;
@@ -161,4 +163,10 @@ function kept(text: string, id: GoNode, struct: StructInfo | undefined): boolean
   // A field of the struct (read, written, or its own field or method used in turn); anything else
   // may be a method value handed on (`time.AfterFunc(d, s.tick)`).
   return f !== undefined && struct?.fields.has(text.slice(f.start, f.end)) === true;
+}
+
+/** Whether `name` is a value `fn` makes itself (`var mu sync.Mutex`, `s := &Server{…}`), its only binding there: no other function's lock. */
+export function madeIn(state: GoState, fn: GoFn, name: string): boolean {
+  const made = freshBinding(state, fn, name);
+  return made !== undefined && enclosingFn(state, made.stmt) === fn;
 }
