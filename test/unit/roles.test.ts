@@ -163,6 +163,39 @@ describe('roles: CLI', () => {
     }
   });
 
+  it('reads a Java package named like a folder convention (`org/springframework/samples/`) as a package, and checks its files', async () => {
+    const SEEDER = [
+      'package org.springframework.samples.petclinic.vet;',
+      '',
+      'import reactor.core.publisher.Mono;',
+      '',
+      'public class VetService {',
+      '    private final VetRepository repo;',
+      '',
+      '    VetService(VetRepository repo) {',
+      '        this.repo = repo;',
+      '    }',
+      '',
+      '    public void rename(String id, String name) {',
+      '        repo.rename(id, name).subscribe();',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    const project = workspace({ 'src/main/java/org/springframework/samples/petclinic/vet/VetService.java': SEEDER, 'samples/demo/src/main/java/com/acme/VetService.java': SEEDER });
+    try {
+      git(project, 'init', '-q');
+      const r = await cli(['check', '--format', 'json'], project);
+      const rows = JSON.parse(r.out) as { file: string; rule: string; role: string }[];
+      assert.deepEqual(rows.map((f) => [f.file, f.rule, f.role]), [['src/main/java/org/springframework/samples/petclinic/vet/VetService.java', 'detached-task', 'production']]);
+      // A `samples/` folder above the source root is still the project's examples.
+      const all = await cli(['check'], project);
+      assert.match(all.out, /^1 example file not checked/m);
+    } finally {
+      removeWorkspace(project);
+    }
+  });
+
   it('refuses a malformed --roles or --min-severity with exit status 2', async () => {
     for (const args of [['--roles', 'tests=warning'], ['--roles', 'test'], ['--roles', 'test=loud'], ['--min-severity', 'debug']]) {
       const r = await cli(['check', ...args], ws);

@@ -11,6 +11,7 @@ import { CODE_ROLES, roleLevel } from '../engine/roles';
 import { pathRole, type FileLocation } from '../engine/roles-paths';
 import type { LoadedConfig } from './config-load';
 import { toPosix } from '../project/files';
+import { frontendForPath } from '../project/languages';
 import { UsageError } from './io';
 
 const LEVELS: readonly RuleLevel[] = ['error', 'warning', 'info', 'hint', 'off'];
@@ -82,13 +83,20 @@ export class RoleRun {
    * directory) for the conventions, and relative to its config's folder for the config's globs.
    * A file outside the working directory with neither above it (`check /tmp/x` run from elsewhere)
    * is placed in the checked folder that holds it, else in its own folder: its name and the folders
-   * below that still say what it is (`x_test.go`, `tests/`).
+   * below that still say what it is (`x_test.go`, `tests/`). The file's language is part of where it
+   * is: a Java file's folders below `src/main/java/` are its package (`org/springframework/samples/`),
+   * which decides whether the file is read at all.
    */
   async locate(abs: string, loaded: LoadedConfig): Promise<FileLocation> {
     const root = (await this.gitRoot(dirname(abs))) ?? (loaded.path !== undefined ? loaded.root : this.fallbackRoot(abs));
     const projectPath = toPosix(relative(root, abs));
     const configPath = loaded.path !== undefined ? toPosix(relative(loaded.root, abs)) : undefined;
-    return { ...(projectPath.startsWith('../') ? {} : { projectPath }), ...(configPath !== undefined && !isAbsolute(configPath) ? { configPath } : {}) };
+    const language = frontendForPath(abs)?.language;
+    return {
+      ...(projectPath.startsWith('../') ? {} : { projectPath }),
+      ...(configPath !== undefined && !isAbsolute(configPath) ? { configPath } : {}),
+      ...(language !== undefined ? { language } : {}),
+    };
   }
 
   /** True (and counted) when the file's path gives it a role whose level is `off`: it is not read at all. */

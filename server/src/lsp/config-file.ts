@@ -9,6 +9,7 @@ import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic 
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, type Config, type RuleLevel } from '../engine/config';
 import { folderDepth, parseConfig, type ConfigError } from '../engine/config-parse';
 import { entryExistsSync, readConfigTextSync } from '../project/config-file';
+import { frontendForPath } from '../project/languages';
 import type { FileLocation } from '../engine/roles-paths';
 import type { CodeRole } from '../engine/model';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
@@ -157,9 +158,12 @@ export class ProjectConfig {
     const posix = (p: string): string => p.split(sep).join('/');
     const projectPath = root === undefined ? undefined : posix(relative(root, path));
     const configPath = loaded.root !== '' ? posix(relative(loaded.root, path)) : undefined;
+    // The language decides how the path reads (a Java file's folders below `src/main/java/` are its package).
+    const language = frontendForPath(path)?.language;
     return {
       ...(projectPath !== undefined && !projectPath.startsWith('../') && !isAbsolute(projectPath) ? { projectPath } : {}),
       ...(configPath !== undefined && !configPath.startsWith('../') && !isAbsolute(configPath) ? { configPath } : {}),
+      ...(language !== undefined ? { language } : {}),
     };
   }
 
