@@ -5,7 +5,7 @@
  * since the task's exception is kept in that future. A site is dropped when its chain is a statement,
  * or the body of a callback whose value is discarded (`doOnNext(x -> audit(x).subscribe())`).
  *
- * What excuses it (`handled`): an `onError…`/`doOnError` operator in the Reactor chain, an
+ * What excuses it (`handled`): an `onError…`/`doOnError` (or `materialize`) operator in the Reactor chain, an
  * `exceptionally`/`handle`/`whenComplete` stage on the future, a `Subscriber` object given to
  * `subscribe`, or a task body whose statements all sit in a `try` that catches `Exception`/`Throwable`
  * (directly, or in the same-file method the task calls). A kept `Disposable` or `Future` is not dropped.
@@ -17,14 +17,19 @@ import { PUBLISHER_TYPES } from './types';
 
 const CF = 'java.util.concurrent.CompletableFuture';
 
-/** Reactor operators that handle (or at least report) an error signal before it reaches `subscribe`. */
-const REACTOR_HANDLERS = new Set(['onErrorResume', 'onErrorReturn', 'onErrorContinue', 'onErrorComplete', 'onErrorMap', 'doOnError', 'onErrorStop']);
+/**
+ * Reactor operators that handle (or at least report) an error signal before it reaches `subscribe`;
+ * `materialize` turns it into an `onNext` of a `Signal`, which the chain then handles as a value.
+ */
+const REACTOR_HANDLERS = new Set(['onErrorResume', 'onErrorReturn', 'onErrorContinue', 'onErrorComplete', 'onErrorMap', 'doOnError', 'onErrorStop', 'materialize']);
 /** `CompletableFuture` stages that see the failure. */
 const FUTURE_HANDLERS = new Set(['exceptionally', 'exceptionallyAsync', 'exceptionallyCompose', 'exceptionallyComposeAsync', 'handle', 'handleAsync', 'whenComplete', 'whenCompleteAsync']);
 /** Calls whose callback's value is discarded (a `Consumer`/`Runnable`), so a chain as its expression body is dropped. */
 const VOID_CALLBACKS = new Set([
   'doOnNext', 'doOnSuccess', 'doOnEach', 'doOnComplete', 'doOnTerminate', 'doAfterTerminate', 'doFinally', 'doOnSubscribe', 'doOnCancel', 'forEach',
   'ifPresent', 'ifPresentOrElse', 'thenAccept', 'thenRun', 'whenComplete', 'execute', 'runAsync', 'subscribe', 'accept', 'onSuccess',
+  // Spring's `ObjectProvider` hands the bean to a `Consumer`.
+  'ifAvailable', 'ifUnique',
 ]);
 const SUBMITS = new Set(['submit']);
 const SCHEDULES = new Set(['schedule', 'scheduleAtFixedRate', 'scheduleWithFixedDelay']);
