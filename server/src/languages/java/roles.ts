@@ -1,7 +1,8 @@
 /**
  * What Java syntax says about where code runs: JUnit and TestNG test and lifecycle methods
  * (`@Test`, `@ParameterizedTest`, `@BeforeEach`, …) are test code, and so is every method of a class
- * that has one. Paths (`src/test/java`, `*Test.java`, `*IT.java`) are the engine's (roles-paths.ts);
+ * that has one; a file that imports JMH (`org.openjdk.jmh.`) is a benchmark harness, wherever its
+ * build keeps it (the Gradle plugin's `src/jmh/java`, a `benchmarks` module's `src/main/java`). Paths (`src/test/java`, `*Test.java`, `*IT.java`) are the engine's (roles-paths.ts);
  * a `main` is read by the engine from the call structure (startup until `SpringApplication.run`, else
  * a one-shot program).
  */
@@ -42,5 +43,6 @@ export function javaRoleFacts(state: JavaState): RoleFacts {
     if (own) functions.push({ functionId: f.id, fact: { role: 'test', where: `in test code (a \`@${own[1]}\` method)` } });
     else if (f.cls && testClasses.has(f.cls)) functions.push({ functionId: f.id, fact: { role: 'test', where: `in test code (a method of the test class \`${f.cls.name}\`)` } });
   }
-  return { functions };
+  const jmh = state.types.importsUnder('org.openjdk.jmh.');
+  return { ...(jmh ? { file: { role: 'bench' as const, where: 'in benchmark code (a JMH harness)' } } : {}), functions };
 }
