@@ -10,11 +10,12 @@
  *
  * Not retries: loops that go round on success too (consumers, polls), loops whose attempt takes
  * what the loop changes (the next host, `it.next()`: each is tried once), and loops whose policy is
- * another object's (`retryPolicy.shouldRetry(e)`: its backoff and cap are not visible here).
+ * another object's (`retryPolicy.shouldRetry(e)`, `context.onError(e)` on a `Retry.Context`: its backoff and cap are
+ * not visible here).
  */
 import type { CapSwitch, FunctionInfo, RetryDelay, RetrySite } from '../../engine/model';
 import { switchableCap } from '../../engine/retry-caps';
-import { enclosingFn, type JavaState } from './builder';
+import { enclosingFn, receiverType, type JavaState } from './builder';
 import { field, type JavaNode } from './syntax';
 
 const LOOPS = new Set(['while_statement', 'for_statement', 'do_statement']);
@@ -247,6 +248,9 @@ function readLoop(state: JavaState, loop: JavaNode): Omit<RetrySite, 'id'> | und
     const others = findAll(loop, (n) => n.type === 'method_invocation' && n !== attempt);
     // A getter of a setting (`properties.getMaxRetries()`, `getRetryDelayMs()`) reads a number; it decides nothing.
     if (others.some((c) => /^(?!get[A-Z])\w*retr(?:y|ies)/i.test(state.text.slice((field(c, 'name') ?? c).start, (field(c, 'name') ?? c).end)))) continue;
+    // Or one whose receiver is declared as a retry's or a backoff's state (resilience4j's `Retry.Context`, `BackOffExecution`):
+    // `context.onError(e)` sleeps its interval and throws when the attempts are spent.
+    if (others.some((c) => policyObject(state, c))) continue;
     const handlers = retrying.map((c) => text.slice(c.start, c.end)).join('\n');
     const cap = capped(state, loop);
     const isCapped = cap === true;
@@ -384,6 +388,17 @@ function failover(state: JavaState, loop: JavaNode, tryBody: JavaNode, flagged: 
     if (receiver && !flagged && identifiers(state, receiver).some((id) => writes.has(id))) return true;
   }
   return false;
+}
+
+/** A type named for a retry's or a backoff's state, not its settings: `Retry.Context`, `RetryBudget.Attempt`, `BackOffExecution`. */
+const POLICY_TYPE = /(?:^|\.)(?=[A-Z])\w*(?:Retr(?:y|ier|ies)|Back[Oo]ff)(?!\w*(?:Config|Configuration|Properties|Settings|Options)\b)\w*(?:\.[A-Z]\w*)*$/;
+
+/** A call (not a getter of a setting) on an object whose declared type is a retry's or a backoff's state. */
+function policyObject(state: JavaState, call: JavaNode): boolean {
+  const name = field(call, 'name');
+  if (!name || /^get[A-Z]/.test(state.text.slice(name.start, name.end))) return false;
+  const t = receiverType(state, call, enclosingFn(state, call));
+  return t !== undefined && POLICY_TYPE.test(t);
 }
 
 /** The file's hand-written retry loops and Spring `@Retryable` methods without backoff or without a cap. */
