@@ -4,7 +4,8 @@
  * `Retry.fixedDelay(n, d)` (a constant delay), or `Retry.backoff(Long.MAX_VALUE, d)` (no cap); a spec
  * stored in a field or local is read where `retryWhen` uses it. resilience4j's
  * `RetryConfig.custom()…build()` waits a constant `waitDuration` unless its `intervalFunction` is
- * exponential. `Retry.backoff(n, d)` is what the rule asks for, and is not a site.
+ * exponential. `Retry.backoff(n, d)` is what the rule asks for, and is not a site; nor is a spec whose
+ * `doBeforeRetry` moves the retried publisher to the next address (a failover).
  */
 import type { FunctionInfo, RetrySite } from '../../engine/model';
 import type { JavaState } from './builder';
@@ -77,6 +78,29 @@ function operationOf(state: JavaState, call: JavaNode): string {
   return name ? `${head.length <= 30 ? head : head.slice(0, 29) + '…'}….${state.text.slice(name.start, obj.end).replace(/\s+/g, '').replace(/\((.{20,})\)$/s, '(…)')}` : whole.slice(0, 59) + '…';
 }
 
+/** What a callback advances: `i.incrementAndGet()`, `it.next()`, `index[0]++`, `n += 1`. */
+const ADVANCES = /\b([A-Za-z_$][\w$]*)(?:\[[^\]]*\])?\s*(?:\.\s*(?:incrementAndGet|getAndIncrement|addAndGet|getAndAdd|next|poll|remove)\s*\(|\+\+|--|\+=|-=)|(?:\+\+|--)\s*([A-Za-z_$][\w$]*)/g;
+
+/**
+ * The spec's `doBeforeRetry`/`doAfterRetry` callback advances something the retried publisher reads
+ * (`doBeforeRetry(s -> index.incrementAndGet())` with `Mono.defer(() -> dial(addresses.get(index.get())))`):
+ * each resubscription tries the next address or replica once, a failover, not a retry of the same call.
+ */
+function failsOver(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean {
+  const source = field(retryWhen, 'object');
+  if (!source) return false;
+  const sourceText = state.text.slice(source.start, source.end);
+  for (let n: JavaNode | undefined = spec; n?.type === 'method_invocation'; n = field(n, 'object')) {
+    const name = field(n, 'name');
+    if (!name || !/^do(?:Before|After)Retry$/.test(state.text.slice(name.start, name.end))) continue;
+    const args = field(n, 'arguments');
+    for (const m of (args ? state.text.slice(args.start, args.end) : '').matchAll(ADVANCES)) {
+      if (new RegExp(`\\b${(m[1] ?? m[2])!.replace(/\$/g, '\\$')}\\b`).test(sourceText)) return true;
+    }
+  }
+  return false;
+}
+
 /** Fields and locals initialised with a retry policy (`RETRY = Retry.fixedDelay(…)`), by name. */
 function storedPolicies(state: JavaState): Map<string, { node: JavaNode; policy: Policy }> {
   const out = new Map<string, { node: JavaNode; policy: Policy }>();
@@ -121,6 +145,7 @@ function findLibraryRetries(state: JavaState): RetrySite[] {
     if (call.member !== 'retryWhen' || args.length !== 1) continue;
     const arg = args[0]!;
     const inline = reactorSpec(state, arg);
+    if (inline && failsOver(state, node, arg)) continue;
     if (inline) {
       reported.add(arg);
       push(call, node, `retryWhen(${quoteCall(state.text, arg)})`, operationOf(state, node), inline);
