@@ -79,6 +79,7 @@ const CF = 'java.util.concurrent.CompletableFuture';
 const poolAdvice = (name: string): string => `give it an executor meant for blocking work: \`${name}(…, executor)\``;
 const VERTX_ADVICE = 'run it with `vertx.executeBlocking(…)`, or use a Vert.x async client';
 const NETTY_ADVICE = 'run it on a separate `EventExecutorGroup` (`pipeline.addLast(group, handler)`) or an executor, and write the reply from there';
+const EXCHANGE_ADVICE = 'the method returns a plain value, so it cannot wait for a result: do the work before requests come (once at startup, or refreshed on a schedule), or move it into the reactive chain that calls the method (`Mono.fromCallable(() -> …).subscribeOn(Schedulers.boundedElastic())`)';
 const REACTOR_REASON = (op: string): string => `a callback of Reactor's \`${op}\`: it runs on the thread that delivers the signal (a Netty event loop, or a \`parallel\` worker)`;
 
 /** True when a scheduler argument is meant for blocking work (`boundedElastic()`, a project-defined or injected scheduler). */
@@ -323,7 +324,19 @@ export function methodContext(state: JavaState, f: JFn): MethodContext | undefin
   if (types.importsUnder('io.netty.') && NETTY_CALLBACKS.has(f.name)) {
     return { kind: 'handler', name: f.name, reason: 'a Netty channel handler callback: it runs on the channel\'s event loop', runsOn: 'the Netty event loop', advice: NETTY_ADVICE };
   }
-  if (f.returns === undefined || !PUBLISHER_TYPES.has(f.returns)) return undefined;
+  if (f.returns === undefined || !PUBLISHER_TYPES.has(f.returns)) {
+    // WebFlux's exchange exists only while a request is handled, on its event loop: a header filter, a
+    // route predicate's `test`, a key resolver's helper run there even when they return a plain value.
+    const params = field(f.node, 'parameters');
+    const ptext = params ? text.slice(params.start, params.end) : '';
+    if (/\bServerWebExchange\b/.test(ptext) && (types.imports.get('ServerWebExchange') === 'org.springframework.web.server.ServerWebExchange' || types.wildcards.includes('org.springframework.web.server'))) {
+      return {
+        kind: 'handler', name: f.name, reason: 'it takes the `ServerWebExchange`: WebFlux calls it while handling the request, on the Netty event loop',
+        runsOn: 'the Netty event loop', advice: EXCHANGE_ADVICE,
+      };
+    }
+    return undefined;
+  }
   if (/@Scheduled\b/.test(f.modifiers)) return undefined;
   const shown = f.returns.slice(f.returns.lastIndexOf('.') + 1);
   const controller = /@(?:RestController|Controller)\b/.test(f.cls?.modifiers ?? '');
