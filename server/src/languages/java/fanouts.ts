@@ -183,7 +183,8 @@ function builtPerItem(state: JavaState, expr: JavaNode | undefined, fn: JFn | un
 }
 
 const FLUX_MAKERS = /^(?:flatMapMany|flatMapIterable|thenMany|fromIterable|fromStream|fromArray|bodyToFlux|receive\w*|consume\w*|range|interval|merge|concat|flux|expand|repeat|buffer|window)$/;
-const MONO_MAKERS = /^(?:bodyToMono|just|justOrEmpty|fromCallable|fromSupplier|fromFuture|collectList|collectMap|next|last|single|reduce|count|then|zip|when|toMono|singleOrEmpty|elementAt)$/;
+/** `ServerRequest.multipartData()`/`formData()` and the exchange's getters hand over the whole body as one map. */
+const MONO_MAKERS = /^(?:bodyToMono|multipartData|formData|getMultipartData|getFormData|just|justOrEmpty|fromCallable|fromSupplier|fromFuture|collectList|collectMap|next|last|single|reduce|count|then|zip|when|toMono|singleOrEmpty|elementAt)$/;
 
 /** Whether a chain ends in a `Mono` (its last operator that says so, read from the end back to its root). */
 function monoChain(state: JavaState, expr: JavaNode): boolean {
