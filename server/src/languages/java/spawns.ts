@@ -131,6 +131,7 @@ function taskHandles(state: JavaState, task: JavaNode | undefined): boolean {
 export function findJavaSpawns(state: JavaState): SpawnSite[] {
   const out: SpawnSite[] = [];
   const reactor = state.types.importsUnder('reactor.');
+  const rx = state.types.importsUnder('io.reactivex') || state.types.importsUnder('rx.');
   for (const call of state.calls) {
     const node = state.nodeOfCall.get(call.id);
     if (!node || node.type !== 'method_invocation') continue;
@@ -144,7 +145,10 @@ export function findJavaSpawns(state: JavaState): SpawnSite[] {
     const fn = enclosingFn(state, node);
     const obj = field(node, 'object');
     const a = args(node);
-    if (reactor && call.member === 'subscribe' && obj && a.length <= 1 && chainTop(node) === node && discarded(state, node)) {
+    // A file that imports no Reactor type may still start a publisher another file made
+    // (`outbox.publishPending().subscribe()`): a bare `subscribe()` on a call's result is that, unless the file is RxJava's.
+    const bare = !reactor && !rx && a.length === 0 && obj?.type === 'method_invocation';
+    if ((reactor || bare) && call.member === 'subscribe' && obj && a.length <= 1 && chainTop(node) === node && discarded(state, node)) {
       const recvType = exprType(state, obj, fn);
       const publisher = recvType !== undefined ? PUBLISHER_TYPES.has(recvType) : obj.type === 'method_invocation';
       if (!publisher) continue;
