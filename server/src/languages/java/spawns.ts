@@ -127,6 +127,19 @@ function taskHandles(state: JavaState, task: JavaNode | undefined): boolean {
   return false;
 }
 
+/**
+ * `dispose() { disposeLater().subscribe(); }`, `close() { closeAsync(t).subscribe(); }`: the non-blocking
+ * half of a pair whose other half, a method of the same object, returns the publisher for a caller who
+ * wants the outcome (Reactor's `Disposable` contract, as Reactor Netty writes it).
+ */
+function disposalTwin(state: JavaState, fn: ReturnType<typeof enclosingFn>, publisher: JavaNode): boolean {
+  if (fn?.kind !== 'method' || fn.name === undefined || !/^(?:dispose|close|shutdown|stop|destroy)$/.test(fn.name)) return false;
+  if (publisher.type !== 'method_invocation') return false;
+  const recv = field(publisher, 'object');
+  if (recv && recv.type !== 'this') return false;
+  return new RegExp(`^${fn.name}(?:Later|Async|Gracefully)$`).test(nameOf(state, publisher));
+}
+
 /** The work the file starts and forgets. */
 export function findJavaSpawns(state: JavaState): SpawnSite[] {
   const out: SpawnSite[] = [];
@@ -154,6 +167,7 @@ export function findJavaSpawns(state: JavaState): SpawnSite[] {
       if (!publisher) continue;
       // A single argument that is a lambda or method reference is an `onNext` consumer; anything else is a `Subscriber`.
       const subscriber = a.length === 1 && a[0]!.type !== 'lambda_expression' && a[0]!.type !== 'method_reference';
+      if (disposalTwin(state, fn, obj)) continue;
       const names = chainOf(obj).map((c) => nameOf(state, c));
       push(quoteCall(state.text, node), SUBSCRIBE_DETAIL, subscriber || names.some((n) => REACTOR_HANDLERS.has(n)));
       continue;
