@@ -49,7 +49,7 @@ describe('cli: --cache', () => {
     const cache = readCache(cachePath);
     const a = join(ws, 'src/a.ts');
     // The key a fresh run computes for src/a.ts, built from its parts: the entry is used as stored.
-    const key = cacheKey({ tool: await toolIdentity(version, __filename), config: configKey(DEFAULT_CONFIG), content: contentHash(BLOCKING_TS), location: JSON.stringify({ projectPath: 'src/a.ts' }) });
+    const key = cacheKey({ tool: await toolIdentity(version, __filename), config: configKey(DEFAULT_CONFIG), content: contentHash(BLOCKING_TS), location: JSON.stringify({ projectPath: 'src/a.ts', language: 'typescript' }) });
     assert.equal(cache.entries[a]!.key, key);
     cache.entries[a]!.result.findings[0]!.message = 'planted in the cache';
     const text = readFileSync(cachePath, 'utf8');
