@@ -46,7 +46,9 @@ function makesBuffered(state: GoState, stmt: GoNode | undefined, channel: string
  * return). The call is a statement of its own, an assignment of its result, or the initializer of an
  * `if err != nil { … return }` with no `else`. `local` when the call is of a same-file function
  * that fills that parameter (the receive does not wait); the call and argument when it may name
- * another file's function (the linker's summary decides); undefined otherwise.
+ * another file's function (the linker's summary decides); undefined otherwise. A field (`o.inch`)
+ * is taken to be received from by no other goroutine in between: one that read the field there
+ * would race with its assignment.
  */
 export function filledBefore(state: GoState, facts: ReadonlyMap<number, ChannelFills>, recv: GoNode): 'local' | { call: number; arg: number; args: number } | undefined {
   const { text } = state;
