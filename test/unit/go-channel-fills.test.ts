@@ -62,8 +62,9 @@ func switched(kind int, ch chan string) {
     assert.deepEqual(fills(src), ['send 1 [0]', 'direct 2 [0]', 'viaHelper 2 [1]', 'wrapper 1 [0]', 'counted 1 [0]', 'switched 2 [1]']);
   });
 
-  it('does not count a send on some paths only, from a goroutine or a literal, in a loop, or into a shadow; nor a function that receives from it', () => {
+  it('does not count a send on some paths only, from a goroutine or a literal, in a loop, or into a shadow; nor a function that receives from it or hands it to another package', () => {
     const src = `package p
+import "example.com/relay/worker"
 func someReturns(ok bool, ch chan bool) error {
 	if !ok {
 		return nil
@@ -90,6 +91,10 @@ func shadowed(ch chan bool) {
 func drains(ch chan bool) {
 	ch <- true
 	<-ch
+}
+func handsOn(ch chan bool) {
+	ch <- true
+	worker.Drain(ch)
 }
 func blindSelect(ch chan bool, quit chan struct{}) {
 	select {

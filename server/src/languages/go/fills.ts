@@ -29,6 +29,9 @@ const NO_RETURN = /^(?:panic|os\.Exit|log\.(?:Fatal|Panic)\w*)$/;
 /** Statements the path walk does not follow: a function with one is not read. */
 const JUMPS = new Set(['goto_statement', 'fallthrough_statement', 'labeled_statement']);
 
+/** Builtins a channel may be handed to without anything receiving from it. */
+const BUILTINS = new Set(['append', 'len', 'cap', 'close']);
+
 class GiveUp extends Error {}
 
 /** The parameters of a function as names (one empty name for an unnamed one), with their types; undefined when variadic. */
@@ -99,8 +102,9 @@ function assignedNames(state: GoState, stmt: GoNode): string[] {
 /**
  * Whether the function's body, for parameter `k`, does only what {@link ChannelFills} allows with it:
  * no receive from it, no `range` over it, no assignment or declaration of the name (a shadow would
- * make a later `k <- v` another channel), no use in a function literal, a `go` or a `defer`, and no
- * hand-off to a same-file function that does any of these.
+ * make a later `k <- v` another channel), no use in a function literal, a `go` or a `defer`, no
+ * hand-off to a same-file function that does any of these, and none to a function of another file
+ * or package (`append(chs, notify)`, `len`, `cap` and `close` aside).
  */
 function clean(state: GoState, fn: GoFn, k: string, seen: Set<string>): boolean {
   const key = `${fn.info.id}:${k}`;
@@ -143,8 +147,13 @@ function clean(state: GoState, fn: GoFn, k: string, seen: Set<string>): boolean 
       case 'call_expression': {
         const id = state.callOfNode.get(n);
         const target = id === undefined ? undefined : state.calls[id]?.localTarget;
-        if (target === undefined) return;
         const args = argumentsOf(n);
+        if (target === undefined) {
+          // Another file's or package's function could receive from it: only the builtins that cannot.
+          const f = field(n, 'function');
+          if (args.some(isK) && !(f?.type === 'identifier' && BUILTINS.has(textOf(text, f)))) ok = false;
+          return;
+        }
         const callee = state.fns[target]!;
         const params = parameters(state, callee);
         args.forEach((a, i) => {
