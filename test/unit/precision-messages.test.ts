@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, fixesFor } from '../../server/src/project/analyze';
+import { analyze, applyEdits, fixesFor } from '../../server/src/project/analyze';
 import { amplifierHover } from '../../server/src/lsp/hover';
 
 function findings(path: string, lines: string[]): { line: number; message: string }[] {
@@ -563,5 +563,64 @@ describe('messages: a Go helper that hands its caller the lock back', () => {
       assert.deepEqual(own.fix.refused, []);
       assert.deepEqual(own.fix.fixes.map((x) => x.title), ['Unlock `c.mu` around `c.peer.flushLate`, which parks on a receive from `c.kick` and lock it again after (what was read under the lock may change meanwhile)']);
     });
+  });
+});
+
+describe('messages: a Go call deferred under an earlier deferred Unlock', () => {
+  // The review's d1.go: `s.b`'s section is unlocked before the return, `s.a`'s by the Unlock
+  // deferred first, so `s.notify` (which locks `s.a`) runs at return with `s.a` still held.
+  const lines = [
+    'package store',
+    '',
+    'import "sync"',
+    '',
+    'type S struct {',
+    '\ta, b sync.Mutex',
+    '\tn    int',
+    '}',
+    '',
+    'func (s *S) notify() {',
+    '\ts.a.Lock()',
+    '\ts.n++',
+    '\ts.a.Unlock()',
+    '}',
+    '',
+    'func (s *S) both() {',
+    '\ts.a.Lock()',
+    '\tdefer s.a.Unlock()',
+    '\ts.b.Lock()',
+    '\tdefer s.notify()',
+    '\ts.n++',
+    '\ts.b.Unlock()',
+    '}',
+  ];
+
+  it('names the lock still held at return, says the call runs then, and advises registering the defer first', () => {
+    const f = findings('d1.go', lines);
+    assert.deepEqual(f.map((x) => x.line), [20]);
+    assert.equal(
+      f[0]!.message,
+      '`s.notify` runs when the function returns, before the deferred `Unlock()` registered earlier, and locks `s.a` again while it is still held, which deadlocks: `sync` mutexes are not reentrant; register this `defer` before the deferred `Unlock()` of `s.a` (defers run last in, first out), or unlock explicitly instead of deferring it',
+    );
+  });
+
+  it('offers the fix the message advises: the defer moves above `defer s.a.Unlock()`', () => {
+    const text = lines.join('\n');
+    const a = analyze({ path: 'd1.go', text })!;
+    const fix = fixesFor(a, a.findings[0]!);
+    assert.deepEqual(fix.fixes.map((x) => x.title), ['Register the `defer` before the deferred `Unlock()` of `s.a`: it then runs after the unlock (defers run last in, first out)']);
+    const after = applyEdits(text, fix.fixes[0]!.edits).split('\n');
+    assert.deepEqual(after.slice(16, 20), ['\ts.a.Lock()', '\tdefer s.notify()', '\tdefer s.a.Unlock()', '\ts.b.Lock()']);
+    assert.deepEqual(analyze({ path: 'd1.go', text: after.join('\n') })!.findings, []);
+  });
+
+  it('refuses to move a defer past a return, or past the declaration of what it evaluates', () => {
+    const early = [...lines.slice(0, 19), '\tif s.n > 0 {', '\t\ts.b.Unlock()', '\t\treturn', '\t}', ...lines.slice(19)];
+    const a = analyze({ path: 'd1.go', text: early.join('\n') })!;
+    assert.match(fixesFor(a, a.findings[0]!).refused[0]!.reason, /may leave the function/);
+    const declared = [...lines.slice(0, 19), '\tn := s.n', '\tdefer s.add(n)', ...lines.slice(21), '', 'func (s *S) add(n int) {', '\ts.a.Lock()', '\ts.n += n', '\ts.a.Unlock()', '}'];
+    const b = analyze({ path: 'd1.go', text: declared.join('\n') })!;
+    assert.equal(b.findings.length, 1);
+    assert.match(fixesFor(b, b.findings[0]!).refused[0]!.reason, /uses `n`, which a statement between it and the deferred unlock declares or assigns/);
   });
 });

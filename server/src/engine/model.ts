@@ -196,6 +196,14 @@ export interface YieldPoint {
    * `c.mu`, called as `s.reload()` on a local `s`, is the caller's `s.mu`).
    */
   readonly reacquires?: readonly string[];
+  /**
+   * Go: the wait runs when a function returns, not where it is written: it is a `defer`red call, or
+   * is made in the body of a function literal that `defer` calls (`defer func() { s.ch <- 1 }()`).
+   * `context` is that function's (the yield's own for a deferred call, the enclosing one for a
+   * literal), `defer` the `defer` statement. Of that function's locks, only those released by a
+   * deferred unlock registered before the statement are still held then (see {@link heldAcross}).
+   */
+  readonly atReturn?: { readonly context: number; readonly defer: Span };
 }
 
 /** Go: a lock a called function unlocks itself before taking it ({@link YieldPoint.expectsHeld}). */
@@ -710,4 +718,23 @@ export interface FileRoles {
 /** True when `inner` lies within `outer`. */
 export function spanContains(outer: Span, inner: Span): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
+}
+
+/**
+ * Whether the lock of `region` is held where `y` waits: `y` lies in the region, in its context, after
+ * the acquisition. A wait that runs at a function's return ({@link YieldPoint.atReturn}) is under
+ * that function's lock only when a deferred unlock registered before the `defer` releases it
+ * (defers run last in, first out); an unlock written before the return has released it already.
+ */
+export function heldAcross(region: HeldRegion, y: YieldPoint): boolean {
+  const ret = y.atReturn;
+  if (ret !== undefined && region.context === ret.context) {
+    return spanContains(region.span, ret.defer) && ret.defer.start >= region.acquireSpan.end && deferredBefore(region, ret.defer);
+  }
+  return y.context === region.context && spanContains(region.span, y.span) && y.span.start >= region.acquireSpan.end;
+}
+
+/** The region is released by a deferred unlock (`defer mu.Unlock()`) registered before `at`. */
+export function deferredBefore(region: HeldRegion, at: Span): boolean {
+  return region.release === 'finally' && region.releaseSpan !== undefined && region.releaseSpan.start < at.start;
 }

@@ -2,7 +2,7 @@
 // request), computed once from the model so the three agree.
 import type { LineIndex } from '../engine/line-index';
 import type { FileModel, HeldRegion, YieldPoint } from '../engine/model';
-import { spanContains } from '../engine/model';
+import { heldAcross, spanContains } from '../engine/model';
 
 export interface YieldView {
   readonly point: YieldPoint;
@@ -26,7 +26,12 @@ export function yieldViews(model: FileModel): readonly YieldView[] {
     contextName: model.contexts[point.context]?.name ?? 'async code',
     // The acquisition's own await (`await mutex.acquire()`) lies in the region's span but waits for the lock, not while holding it.
     // A task started inside the region (a goroutine, an async closure) runs in its own context and holds nothing: as the rule says.
-    held: model.heldRegions.filter((r) => spanContains(r.span, point.keywordSpan) && point.keywordSpan.start >= r.acquireSpan.end && (r.context === undefined || r.context === point.context)),
+    // A Go wait that runs at return holds only the locks an earlier deferred unlock releases: as the rule says.
+    held: model.heldRegions.filter((r) =>
+      point.atReturn !== undefined
+        ? heldAcross(r, point)
+        : spanContains(r.span, point.keywordSpan) && point.keywordSpan.start >= r.acquireSpan.end && (r.context === undefined || r.context === point.context),
+    ),
   }));
   views.set(model, cached);
   return cached;

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog';
 import type { RelatedNote } from '../finding';
 import type { CallSite, FileModel, HeldRegion, Parking, Span, YieldPoint } from '../model';
-import { spanContains } from '../model';
+import { heldAcross, spanContains } from '../model';
 import type { RawFinding, Rule } from '../rule';
 import { PACKAGE_LOCKS, type Imports } from '../linker';
 import { flaggedOff, importedIo, ioHopNotes, onGuardedResource, reachesIo } from '../rule-support';
@@ -163,9 +163,7 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     }
     // Go: held by the caller on entry (the function hands it back): a wait here is reported at the call.
     if (region.context === undefined || region.entry) continue;
-    const inside = at.yieldsIn(region.span).filter(
-      (y) => y.context === region.context && spanContains(region.span, y.span) && y.span.start >= region.acquireSpan.end,
-    );
+    const inside = at.yieldsIn(region.span).filter((y) => heldAcross(region, y));
     // Re-acquiring the same lock while holding it waits for ourselves (unless the lock is reentrant).
     for (const other of region.reentrant ? [] : at.regionsIn(region.lockKey, region.span)) {
       if (other === region || other.acquireSpan.start < region.acquireSpan.end) continue;
@@ -303,6 +301,9 @@ function handBackCallsOf(model: FileModel, calls: readonly HandBackCall[], regio
     .map((h) => ({ span: h.call.span, message: `\`${h.call.calleeText}\` is called here with \`${h.lock}\` held and returns it held` }));
 }
 
+/** The unlock method of a Go region (`RUnlock` for a read lock). */
+const unlockOf = (region: HeldRegion): string => (region.shared ? 'RUnlock' : 'Unlock');
+
 /**
  * A Go parking point inside a held mutex: the goroutines that need the mutex wait as long as this
  * one is parked. A call that takes the same mutex again deadlocks; I/O on the connection the mutex
@@ -320,6 +321,17 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   // The helper's own body takes the lock (not a closure in it that runs later).
   // Go: or its receiver's or parameter's lock, which the call passes (`s.reload()` on a local `s`).
   const again = region.reentrant ? undefined : (calls.find((c) => at.takesLock(region, c, true)) ?? (y.reacquires?.includes(region.lockKey) ? calls[0] : undefined));
+  // Go: a wait that runs at return, before the deferred unlock registered earlier (defers run last in, first out).
+  const atReturn = y.atReturn !== undefined && y.atReturn.context === region.context;
+  const deferredAdvice = `register this \`defer\` before the deferred \`${unlockOf(region)}()\` of \`${region.lock}\` (defers run last in, first out), or unlock explicitly instead of deferring it`;
+  if (again && atReturn) {
+    return {
+      message: `\`${again.calleeText}\` runs when the function returns${y.context !== region.context ? ' (the function literal that calls it is deferred)' : ''}, before the deferred \`${unlockOf(region)}()\` registered earlier, and locks \`${region.lock}\` again while it is still held, which deadlocks: \`sync\` mutexes are not reentrant; ${deferredAdvice}`,
+      span: y.span,
+      related,
+      data: { regionId: region.id, yieldId: y.id, variant: 'reacquire' },
+    };
+  }
   if (again) {
     return {
       message: `\`${again.calleeText}\` locks \`${region.lock}\` again while it is held here, which deadlocks: \`sync\` mutexes are not reentrant; unlock before calling it, or split it into a variant that expects the lock held`,
@@ -342,14 +354,17 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   const need = handBackNeed(at.model, region, y);
   const handBack = need ? handBackAdvice(need, region) : undefined;
   if (handBack) related.push(handBack.note);
-  const advice = handBack?.advice ?? region.advice ?? (region.release === 'finally'
+  const advice = handBack?.advice ?? (atReturn ? deferredAdvice : undefined) ?? region.advice ?? (region.release === 'finally'
     ? `unlock explicitly before it instead of deferring the \`Unlock()\`, or move it out of the locked section`
     : `unlock before it, or move it out of the locked section`);
+  // Where it waits is not where it is written: say when it runs.
+  const when = atReturn ? `At return${y.context !== region.context ? ' (in a deferred function literal)' : ''}, before the deferred \`${unlockOf(region)}()\` registered earlier, ` : '';
+  const held = atReturn ? 'still held' : 'held';
   const waiters = region.waiters ?? `every goroutine that needs it${region.shared ? ' for writing' : ''}`;
   // File I/O: bounded by the disk, and often the lock's purpose (a store serialising its writes).
   if (parking.disk) {
     return {
-      message: `\`${region.lock}\` is held across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; ${handBack !== undefined || region.advice !== undefined ? advice : `if goroutines on a hot path need it, ${advice}`}`,
+      message: `${when}\`${region.lock}\` is ${held} across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; ${handBack !== undefined || region.advice !== undefined ? advice : `if goroutines on a hot path need it, ${advice}`}`,
       span: y.span,
       related,
       data: { regionId: region.id, yieldId: y.id },
@@ -357,7 +372,7 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
     };
   }
   return {
-    message: `\`${region.lock}\` is held across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; ${advice}`,
+    message: `${when}\`${region.lock}\` is ${held} across ${parking.what}: ${waiters} waits ${parking.until}${region.note ?? ''}; ${advice}`,
     span: y.span,
     related,
     data: { regionId: region.id, yieldId: y.id },
@@ -392,7 +407,7 @@ export const awaitHoldingLock: Rule = {
       'For an async-aware lock (`async-mutex`, `tokio::sync::Mutex`) the yield is flagged when it waits on external I/O, or when it takes the same lock again. ' +
       'It also flags an acquisition with no release on some path. ' +
       'In Java, a `synchronized` block or method, or a `Lock.lock()`/`tryLock()`…`unlock()` region, around a blocking wait (`.block()`, `Future.get()`/`join()`, `Thread.sleep`, JDBC, `RestTemplate`, `HttpClient.send`, file I/O, `CountDownLatch.await`, directly or through a same-file method), taken in an async context (a Reactor operator callback, a WebFlux handler, a `supplyAsync` task on the common pool) or on a virtual thread (`Thread.ofVirtual()`, `Thread.startVirtualThread`, the tasks of `Executors.newVirtualThreadPerTaskExecutor()` and the same-file methods they call), where `synchronized` also pins the virtual thread to its carrier before JDK 24; the message says which. Not on threads meant to block (Spring MVC, `@Scheduled`, a dedicated pool, `boundedElastic`, a platform `Thread`), not `Object.wait()` (it releases the monitor), and not re-entry (Java\'s monitors and `ReentrantLock` are reentrant). ' +
-      'In Go, file-system I/O under a mutex (`os.WriteFile`, `os.Rename`, `os.File.Sync`, directly or through a helper, in this file or another of the package) is reported at `hint`: it waits for the disk, not for another service, and a file store or a log holds its lock across its own writes on purpose; a helper that also reaches the network is reported at the network call, as a warning. A token taken from a channel before file I/O and given back right after it (nats-server\'s `<-dios` … `dios <- struct{}{}`) is such a wait too, and giving the token back never parks. A call written after `defer` runs when the function returns: it counts as held only under a `defer …Unlock()` written before it. A lock taken under a flag the function never reassigns (`if doLock { s.Lock() }` … `if doLock { s.Unlock() }`) is paired across the two `if`s, and a call passing the literal that turns the flag off (`removeSession(sess, false)`) does not take it. ' +
+      'In Go, file-system I/O under a mutex (`os.WriteFile`, `os.Rename`, `os.File.Sync`, directly or through a helper, in this file or another of the package) is reported at `hint`: it waits for the disk, not for another service, and a file store or a log holds its lock across its own writes on purpose; a helper that also reaches the network is reported at the network call, as a warning. A token taken from a channel before file I/O and given back right after it (nats-server\'s `<-dios` … `dios <- struct{}{}`) is such a wait too, and giving the token back never parks. A call written after `defer`, and the body of a function literal that `defer` calls, run when the function returns: of the locks around the `defer`, those released by a `defer …Unlock()` written before it are still held then (defers run last in, first out), and the message names that lock and says the call runs at return. A lock taken under a flag the function never reassigns (`if doLock { s.Lock() }` … `if doLock { s.Unlock() }`) is paired across the two `if`s, and a call passing the literal that turns the flag off (`removeSession(sess, false)`) does not take it. ' +
       'A wait under the lock of a struct the function has just made (`s := &Server{…}; s.mu.Lock()`, a constructor) is a `hint` until the value may be handed out: a `go` statement, the value passed, assigned, returned or sent, a method value, or a closure that uses it; a mutex the literal sets, or a lock taken in a loop the value outlives, keeps the warning. ' +
       'A Go call under a mutex of a function that locks it again deadlocks, with the lock named as the call passes it: a method\'s receiver is the value it is called on (`c.flush()` on a local or a parameter `c`, not `c.peer.flush()`), a parameter\'s lock is its argument\'s, and a mutex local to the function is none of the caller\'s. ' +
       'In Go, a wait under a mutex field that only serialises waits is reported at `hint` (hidden by the CLI by default), with the reason: every acquisition of the field in the package (all `.go` files of the folder) holds it across a parking point, on every path that touches the owner\'s state (a read-through cache\'s hit that returns without waiting is a quick caller), none changes a field of the lock\'s owner (an assignment, or a mutating method such as `r.cache.Add` or `l.PushBack`), and the mutex is never handed on (`&s.mu` given to a `sync.Cond` or a helper, an exported or embedded mutex). Whoever waits for such a lock is another of the same slow operations, queued on purpose (a `leaveLock` that serialises `Leave`, a stream\'s `sendLock` that keeps one `Write`\'s frames together); a lock a quick getter also takes, or one that guards state, keeps the warning. The package must have been read: a file analysed without it (the language server with `crossFile: false` or before its index is built) keeps the warning. ' +
@@ -423,7 +438,7 @@ export const awaitHoldingLock: Rule = {
     ].join('\n'),
     fix:
       'Where the guard is not used after the yield, a suggestion releases it before the yield (`drop(guard)` in Rust). ' +
-      'In Go (suggestions): a parking statement that touches nothing the mutex guards moves after the `Unlock()` (not past another lock\'s `Lock()` or `Unlock()`), a deferred `Unlock()` becomes an explicit one before it, or the mutex is unlocked around it and locked again; none is offered under another lock taken after this one, nor at a call that must hold the lock (the refusal says why). ' +
+      'In Go (suggestions): a parking statement that touches nothing the mutex guards moves after the `Unlock()` (not past another lock\'s `Lock()` or `Unlock()`), a deferred `Unlock()` becomes an explicit one before it, or the mutex is unlocked around it and locked again; none is offered under another lock taken after this one, nor at a call that must hold the lock (the refusal says why). For a call that runs at return under an `Unlock()` deferred earlier, the one fix moves its `defer` to just before that deferred `Unlock()`, when both are statements of the same block and nothing between them can leave the function, registers another `defer`, or declares or assigns what the moved `defer` evaluates. ' +
       'In Python, a `threading.Lock` that only async code in the file takes becomes an `asyncio.Lock` entered with `async with` (a suggestion). ' +
       'Moving I/O out of a locked region changes behaviour, so it is left to you.',
     limits:

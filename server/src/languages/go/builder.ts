@@ -7,7 +7,7 @@ import type { Catalog } from '../../engine/catalog';
 import { isIoCall } from '../../engine/catalog';
 import { escapeRegExp } from '../../engine/regexp';
 import type { AsyncContext, CallSite, ChannelFills, Comment, ExpectedLock, FileModel, FunctionInfo, HeldRegion, Parking, ReExport, Span, YieldKind, YieldPoint } from '../../engine/model';
-import { spanContains } from '../../engine/model';
+import { deferredBefore, spanContains } from '../../engine/model';
 import { flaggedOff, onGuardedResource } from '../../engine/rule-support';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { findGoFanOuts, isErrgroupGo } from './fan-out';
@@ -522,16 +522,38 @@ function nanoseconds(args: string): number {
 }
 
 /**
- * Whether a deferred call (`defer c.unsubscribe(sub)`) still runs with the locks held that surround
- * it where it is written: it runs when the function returns, after the explicit `Unlock()`s on the
- * way there (nats-server's `deliverMsg` defers `client.unsubscribe`, which takes `client.mu`, inside
- * its `client.mu` section and unlocks on every return path), and before the deferred `Unlock()`s
- * registered earlier (defers run last in, first out). So it parks under the lock only when every
- * section around it is released by a `defer …Unlock()` written before it.
+ * Where a wait written at `node` runs when it runs at a function's return: a deferred call
+ * (`defer c.unsubscribe(sub)`), or a wait in the body of a function literal that `defer` calls
+ * (`defer func() { s.notify() }()`), whose body runs at the enclosing function's return. Undefined
+ * for code that runs where it is written (a deferred call's arguments are evaluated at the `defer`).
  */
-function deferredUnderLock(regions: readonly HeldRegion[], call: CallSite): boolean {
-  const around = regions.filter((r) => r.context === call.context && spanContains(r.span, call.span) && call.span.start >= r.acquireSpan.end);
-  return around.length > 0 && around.every((r) => r.release === 'finally' && r.releaseSpan !== undefined && r.releaseSpan.start < call.span.start);
+function atReturnOf(state: GoState, node: GoNode): { context: number; defer: Span } | undefined {
+  if (node.type === 'call_expression' && node.parent?.type === 'defer_statement') {
+    const fn = enclosingFn(state, node);
+    return fn ? { context: fn.info.context!, defer: span(node.parent) } : undefined;
+  }
+  const fn = enclosingFn(state, node);
+  const call = fn?.node.type === 'func_literal' && fn.node.field === 'function' ? fn.node.parent : undefined;
+  if (call?.type !== 'call_expression' || call.parent?.type !== 'defer_statement' || !fn!.parent) return undefined;
+  return { context: fn!.parent.info.context!, defer: span(call.parent) };
+}
+
+/**
+ * The locks still held when a wait that runs at return ({@link atReturnOf}) runs: it runs after
+ * the explicit `Unlock()`s on the way there (nats-server's `deliverMsg` defers `client.unsubscribe`,
+ * which takes `client.mu`, inside its `client.mu` section and unlocks on every return path), and
+ * before the deferred `Unlock()`s registered earlier (defers run last in, first out). So of the
+ * sections around the `defer`, those released by a `defer …Unlock()` written before it; one is
+ * enough for the wait to park under that lock.
+ */
+function heldAtReturn(regions: readonly HeldRegion[], at: { context: number; defer: Span } | undefined): HeldRegion[] {
+  if (!at) return [];
+  return regions.filter((r) => r.context === at.context && spanContains(r.span, at.defer) && at.defer.start >= r.acquireSpan.end && deferredBefore(r, at.defer));
+}
+
+/** A deferred call that runs with no lock of its function held (see {@link heldAtReturn}): not a wait under one. */
+function deferredFree(state: GoState, regions: readonly HeldRegion[], node: GoNode): boolean {
+  return node.parent?.type === 'defer_statement' && heldAtReturn(regions, atReturnOf(state, node)).length === 0;
 }
 
 /**
@@ -578,13 +600,15 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   const { text } = state;
   type Raw = {
     kind: YieldKind; span: Span; keywordSpan: Span; context: number; calls: number[]; parking: Parking; fn: number;
-    releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[]; givenUpBefore?: { call: number; key: string }[]; filledBy?: YieldPoint['filledBy']; reacquires?: string[];
+    releases?: string[]; handedBack?: string[]; expectsHeld?: ExpectedLock[]; givenUpBefore?: { call: number; key: string }[]; filledBy?: YieldPoint['filledBy']; reacquires?: string[]; atReturn?: { context: number; defer: Span };
   };
   const raws: Raw[] = [];
   const push = (node: GoNode, kind: YieldKind, keywordSpan: Span, parking: Parking, calls: number[] = []): void => {
     const fn = enclosingFn(state, node);
     if (!fn) return;
-    raws.push({ kind, span: span(node), keywordSpan, context: fn.info.context!, calls, parking, fn: fn.info.id });
+    const ret = atReturnOf(state, node);
+    const atReturn = ret && heldAtReturn(regions, ret).length > 0 ? ret : undefined;
+    raws.push({ kind, span: span(node), keywordSpan, context: fn.info.context!, calls, parking, fn: fn.info.id, ...(atReturn ? { atReturn } : {}) });
   };
   for (const node of parkNodes) {
     switch (node.type) {
@@ -635,7 +659,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const node = nodeOfCall.get(call.id)!;
     // `<-time.After(d)` is read once, as the receive.
     if (node.parent?.type === 'unary_expression' && text.startsWith('<-', node.parent.start)) continue;
-    if (node.parent?.type === 'go_statement' || (node.parent?.type === 'defer_statement' && !deferredUnderLock(regions, call))) continue;
+    if (node.parent?.type === 'go_statement' || deferredFree(state, regions, node)) continue;
     const parking = callParking(state, call, state.fns[call.functionId], catalog);
     if (parking) push(node, 'park', span(field(node, 'function') ?? node), parking, [call.id]);
   }
@@ -658,7 +682,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
       const seen = helperRaw.get(call.id);
       if (!inner || done.has(call.id) || (seen !== undefined && (seen.parking.disk !== true || inner.disk === true))) continue;
       const node = nodeOfCall.get(call.id)!;
-      if (node.parent?.type === 'go_statement' || (node.parent?.type === 'defer_statement' && !deferredUnderLock(regions, call))) {
+      if (node.parent?.type === 'go_statement' || deferredFree(state, regions, node)) {
         done.add(call.id);
         continue;
       }
@@ -710,18 +734,30 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   }
   // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
   for (const call of helperCalls) {
-    const stmt = nodeOfCall.get(call.id)!.parent?.type;
-    if (done.has(call.id) || helperRaw.has(call.id) || stmt === 'go_statement' || (stmt === 'defer_statement' && !deferredUnderLock(regions, call))) continue;
-    const holder = regions.find((r) => r.context === call.context && r.span.start <= call.span.start && call.span.end <= r.span.end && call.span.start >= r.acquireSpan.end);
-    if (!holder) continue;
+    const node = nodeOfCall.get(call.id)!;
+    const stmt = node.parent?.type;
+    if (done.has(call.id) || helperRaw.has(call.id) || stmt === 'go_statement') continue;
+    // Where it is written, under its own function's sections; at return (deferred, or in a deferred
+    // literal's body), also under the enclosing function's sections released by an earlier deferred unlock.
+    const atReturn = heldAtReturn(regions, atReturnOf(state, node));
+    const here = stmt === 'defer_statement' ? [] : regions.filter((r) => r.context === call.context && r.span.start <= call.span.start && call.span.end <= r.span.end && call.span.start >= r.acquireSpan.end);
     const target = state.fns[call.localTarget!]!;
     // Not one it holds for its caller: on entry, or taken again to hand back after releasing it.
     const own = regions.filter((r) => r.context === target.info.context && !r.entry && !r.relock && !flaggedOff(r, call));
     // Its receiver's or parameter's lock is the one this call passes (`s.reload()` on a local `s`);
     // a mutex of its own local is none of the caller's.
-    const again = own.find((r) => callersKey(state, target, call, r) === holder.lockKey);
-    if (!again) continue;
-    push(nodeOfCall.get(call.id)!, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${holder.lock}\``, until: 'forever' }, [call.id]);
+    const keys = own.map((r) => ({ r, key: callersKey(state, target, call, r) }));
+    let holder: HeldRegion | undefined;
+    let again: HeldRegion | undefined;
+    for (const h of [...here, ...atReturn]) {
+      again = keys.find((k) => k.key === h.lockKey)?.r;
+      if (again) {
+        holder = h;
+        break;
+      }
+    }
+    if (!holder || !again) continue;
+    push(node, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${holder.lock}\``, until: 'forever' }, [call.id]);
     if (again.lockKey !== holder.lockKey) raws[raws.length - 1]!.reacquires = [holder.lockKey];
   }
   raws.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
@@ -729,7 +765,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   return raws.map((r, id) => {
     const ordinal = (counters.get(r.context) ?? 0) + 1;
     counters.set(r.context, ordinal);
-    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}), ...(r.givenUpBefore ? { givenUpBefore: r.givenUpBefore } : {}), ...(r.filledBy ? { filledBy: r.filledBy } : {}), ...(r.reacquires ? { reacquires: r.reacquires } : {}) };
+    return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}), ...(r.givenUpBefore ? { givenUpBefore: r.givenUpBefore } : {}), ...(r.filledBy ? { filledBy: r.filledBy } : {}), ...(r.reacquires ? { reacquires: r.reacquires } : {}), ...(r.atReturn ? { atReturn: r.atReturn } : {}) };
   });
 }
 

@@ -13,7 +13,7 @@
  * function `Unlock()`s or a name that says so (`mu`, `mtx`, `lock`).
  */
 import type { HeldRegion, LockUse, ReleaseKind, Span, YieldPoint } from '../../engine/model';
-import { spanContains } from '../../engine/model';
+import { heldAcross, spanContains } from '../../engine/model';
 import { IO_RESOURCE_TYPES, LOCK_METHODS } from './catalog';
 import { enclosingFn, exprType, span, type GoFn, type GoState } from './builder';
 import { sharedFrom, type FreshMemo } from './building';
@@ -323,7 +323,7 @@ export function lockUses(state: GoState, regions: readonly HeldRegion[], yields:
     const mine = parks.filter((y) => y.context === a.context && spanContains(span(a.body), y.span));
     const waits = a.regions.some((id) => {
       const r = regions[id]!;
-      return mine.some((y) => spanContains(r.span, y.span) && y.span.start >= r.acquireSpan.end);
+      return mine.some((y) => heldAcross(r, y));
     }) && !quickPath(state, a, mine);
     out.push({ lock: a.lock, function: a.function, kind: 'acquire', ...(waits ? { waits: true } : {}), ...(a.writes ? { writes: true } : {}) });
   }

@@ -73,11 +73,14 @@ function written(text: string, stmts: readonly GoNode[]): Set<string> {
 export function lockFixes(finding: Finding, parsed: ParsedFile): FixResult {
   const tree = treeSitterTree<GoData>(parsed, GO_GRAMMAR);
   const data = finding.data;
-  if (!tree || data?.regionId === undefined || data.yieldId === undefined || data.variant !== undefined) return { fixes: [], refused: [] };
+  if (!tree || data?.regionId === undefined || data.yieldId === undefined || (data.variant !== undefined && data.variant !== 'reacquire')) return { fixes: [], refused: [] };
   const region = parsed.model.heldRegions[data.regionId];
   const y = parsed.model.yieldPoints[data.yieldId];
   if (!region || !y) return { fixes: [], refused: [] };
   const text = parsed.text;
+  // A wait that runs at return under an unlock deferred earlier: the `defer` moves, nothing else.
+  if (y.atReturn !== undefined && y.atReturn.context === region.context) return deferEarlier(text, tree.root, region, y.atReturn.defer);
+  if (data.variant !== undefined) return { fixes: [], refused: [] };
   const stmt = statementAt(tree.root, y.span);
   const lines = stmt ? linesOf(text, stmt) : undefined;
   const title = `Release \`${region.lock}\` before the parking point`;
@@ -209,4 +212,98 @@ function unlockAround(region: HeldRegion, y: YieldPoint, lines: { start: number;
       { span: { start: lines.end, end: lines.end }, newText: `${lines.indent}${region.lock}.${lockName(region)}()\n` },
     ],
   };
+}
+
+/** Statements that leave the block or end the goroutine early, or register another deferred call. */
+const EXITS = new Set(['return_statement', 'goto_statement', 'break_statement', 'continue_statement', 'defer_statement', 'go_statement']);
+const EXIT_CALL = /^(?:panic|os\.Exit|\w+\.(?:Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln|Exit))$/;
+
+/**
+ * Moves a `defer` whose call runs at return under a lock up to just before the `defer mu.Unlock()`
+ * registered earlier, so it runs after the unlock (defers run last in, first out): what the
+ * finding advises. Only when the two are statements of the same block, each on lines of its own,
+ * and the statements between them neither leave early (a `return` there would now run the deferred
+ * call too), nor register another deferred call (the two would run in the other order), nor declare
+ * or assign a name the moved statement evaluates (see {@link evaluatedClash}).
+ */
+function deferEarlier(text: string, root: GoNode, region: HeldRegion, at: { start: number; end: number }): FixResult {
+  const title = `Register the \`defer\` before the deferred \`${unlockName(region)}()\` of \`${region.lock}\``;
+  const refuse = (reason: string): FixResult => ({ fixes: [], refused: [{ title, reason }] });
+  let stmt: GoNode | undefined;
+  walk(root, (n) => {
+    if (stmt || n.end <= at.start || n.start > at.start) return false;
+    if (n.type === 'defer_statement' && n.start === at.start) stmt = n;
+    return undefined;
+  });
+  const unlock = stmt && region.releaseSpan ? siblingAt(stmt, region.releaseSpan.start) : undefined;
+  if (!stmt || !unlock || unlock.type !== 'defer_statement' || unlock.end > stmt.start) {
+    return refuse('the `defer` is not in the same block as the deferred unlock: registered earlier, it would also run on the paths that never reach it; move it by hand');
+  }
+  const lines = linesOf(text, stmt);
+  const unlockLines = linesOf(text, unlock);
+  if (!lines || !unlockLines) return refuse('the `defer` or the deferred unlock shares its line with other code: move it by hand');
+  const between = (stmt.parent?.children ?? []).filter((c) => c.start >= unlock.end && c.end <= stmt!.start && c.type !== 'comment');
+  let exits = false;
+  for (const b of between) {
+    walk(b, (n) => {
+      if (exits || n.type === 'func_literal') return false;
+      if (EXITS.has(n.type) || (n.type === 'call_expression' && EXIT_CALL.test(text.slice(n.start, (field(n, 'function') ?? n).end)))) exits = true;
+      return undefined;
+    });
+  }
+  if (exits) return refuse('a statement between the deferred unlock and the `defer` may leave the function or registers another deferred call: registered earlier, the call would run on that path too, or in another order');
+  const clash = evaluatedClash(text, stmt, between);
+  if (clash !== undefined) return refuse(`the \`defer\` uses \`${clash}\`, which a statement between it and the deferred unlock declares or assigns: move it by hand`);
+  const moved = text.slice(lines.start, lines.end);
+  return {
+    fixes: [{
+      title: `${title}: it then runs after the unlock (defers run last in, first out)`,
+      safety: 'suggestion',
+      edits: [
+        { span: { start: unlockLines.start, end: unlockLines.start }, newText: moved.endsWith('\n') ? moved : `${moved}\n` },
+        { span: { start: lines.start, end: lines.end }, newText: '' },
+      ],
+    }],
+    refused: [],
+  };
+}
+
+/**
+ * A name the `defer` statement evaluates that the statements before it (`between`) declare or
+ * change: registered earlier, it would not compile, or its arguments, evaluated where it is
+ * registered, would take other values. A function literal's body reads its variables when it runs,
+ * so only their declarations count there; a method's receiver is a pointer to a struct holding a
+ * mutex (a copy would copy the mutex), so assigning one of its fields does not change it.
+ */
+function evaluatedClash(text: string, stmt: GoNode, between: readonly GoNode[]): string | undefined {
+  const declared = new Set<string>();
+  const assigned = new Set<string>();
+  const roots = new Set<string>();
+  const assign = (n: GoNode): void => {
+    const t = text.slice(n.start, n.end).replace(/\s+/g, '');
+    assigned.add(t);
+    const root = /^[A-Za-z_]\w*/.exec(t);
+    if (root) roots.add(root[0]);
+  };
+  for (const b of between) {
+    walk(b, (n) => {
+      if (n.type === 'func_literal') return false;
+      if (n.type === 'short_var_declaration') for (const id of names(text, field(n, 'left') ?? n)) declared.add(id);
+      if (n.type === 'var_spec' || n.type === 'const_spec') for (const c of n.children) if (c.type === 'identifier') declared.add(text.slice(c.start, c.end));
+      if (n.type === 'range_clause') for (const id of names(text, field(n, 'left') ?? n)) declared.add(id);
+      if (n.type === 'assignment_statement') for (const l of field(n, 'left')?.children ?? []) assign(l);
+      if (n.type === 'inc_statement' || n.type === 'dec_statement') assign(n.children[0] ?? n);
+      return undefined;
+    });
+  }
+  const call = stmt.children.find((c) => c.type === 'call_expression');
+  if (!call) return undefined;
+  const fn = field(call, 'function');
+  const args = field(call, 'arguments');
+  const hit = (args ? [...names(text, args)] : []).find((id) => declared.has(id) || roots.has(id));
+  if (hit !== undefined || !fn) return hit;
+  const fnNames = [...names(text, fn)];
+  if (fn.type === 'func_literal') return fnNames.find((id) => declared.has(id));
+  // `s.notify`: the receiver chain is evaluated; a plain name assigned between changes it.
+  return fnNames.find((id) => declared.has(id) || assigned.has(id));
 }
