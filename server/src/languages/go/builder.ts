@@ -71,6 +71,8 @@ export interface GoState {
   readonly leaks: Map<number, { readonly make: GoNode; readonly capacity?: string }[]>;
   /** Each fan-out site's `go` statement or `g.Go` call, by fan-out id, for the fixes. */
   readonly fanOutNodes: Map<number, GoNode>;
+  /** Constants by name (`const pollNs = 50`), each with its value as written, package-level or local. */
+  readonly consts: Map<string, { readonly spec: GoNode; readonly value: GoNode }[]>;
 }
 
 /** A node's span in the model's terms (one definition for every tree-sitter frontend). */
@@ -309,6 +311,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
   const fnNodes: GoNode[] = [];
   const callNodes: GoNode[] = [];
   const varNodes: GoNode[] = [];
+  const consts: GoState['consts'] = new Map();
   const parkNodes: GoNode[] = [];
   const goNodes: GoNode[] = [];
   const loopNodes: GoNode[] = [];
@@ -332,6 +335,14 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
       case 'call_expression':
         callNodes.push(n);
         return;
+      case 'const_spec': {
+        const values = field(n, 'value')?.children ?? [];
+        n.children.filter((c) => c.field === 'name').forEach((c, i) => {
+          const name = text.slice(c.start, c.end);
+          if (values[i]) consts.set(name, [...(consts.get(name) ?? []), { spec: n, value: values[i]! }]);
+        });
+        return;
+      }
       case 'parameter_declaration':
       case 'variadic_parameter_declaration':
       case 'var_spec':
@@ -369,7 +380,7 @@ export function buildModel(root: GoNode, text: string, path: string, catalog: Ca
     if (t !== undefined) for (const n of v.children.filter((c) => c.field === 'name')) scope.vars.set(text.slice(n.start, n.end), t);
   }
 
-  const state: GoState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), nodeOfCall: new Map(), calls: [], catalog, funcs: new Map(), leaks: new Map(), fanOutNodes: new Map() };
+  const state: GoState = { text, scope, fns: [], fnOfNode: new Map(), callOfNode: new Map(), nodeOfCall: new Map(), calls: [], catalog, funcs: new Map(), leaks: new Map(), fanOutNodes: new Map(), consts };
   const contexts: AsyncContext[] = [];
   const functions: FunctionInfo[] = [];
   for (const node of fnNodes) {
@@ -491,7 +502,7 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
   if (call.callee !== undefined) {
     const park = PARKING_CALLS.get(call.callee);
     // `time.Sleep(50)` is 50 ns (a Duration without a unit; nats-server's pse_windows.go): under a millisecond is no wait.
-    if (call.callee === 'time.Sleep' && nanoseconds(state.text.slice(call.argsSpan.start, call.argsSpan.end)) < 1_000_000) return undefined;
+    if (call.callee === 'time.Sleep' && sleepNanoseconds(state, call, fn) < 1_000_000) return undefined;
     if (park) return { what: shown, until: park.until };
     if (catalog.diskIo?.has(call.callee)) return { what: `${shown} (file I/O)`, until: 'until the disk answers', disk: true };
     if (isIoCall(catalog, call.callee)) return { what: `${shown} (I/O)`, until: 'until the I/O completes' };
@@ -513,6 +524,35 @@ function callParking(state: GoState, call: CallSite, fn: GoFn | undefined, catal
   const recvType = recvNode ? exprType(state, field(field(recvNode, 'function')!, 'operand'), fn) : undefined;
   if (!CLIENT_NAME.test(lastSeg) && !(recvType !== undefined && CLIENT_NAME.test(recvType.slice(recvType.lastIndexOf('.') + 1)))) return undefined;
   return { what: `${shown} (a call to another service)`, until: 'until the remote call returns' };
+}
+
+/**
+ * The nanoseconds `time.Sleep` is given when its argument is an integer literal (`time.Sleep(50)`),
+ * or a constant of this file declared as one (`const pollNs = 50; time.Sleep(pollNs)`: an untyped
+ * constant becomes a Duration of that many nanoseconds); NaN otherwise.
+ */
+function sleepNanoseconds(state: GoState, call: CallSite, fn: GoFn | undefined): number {
+  const args = state.text.slice(call.argsSpan.start, call.argsSpan.end);
+  const named = /^[\s(]*([A-Za-z_]\w*)[\s)]*$/.exec(args);
+  if (!named || args.split('(').length !== args.split(')').length) return nanoseconds(args);
+  const value = constantAt(state, named[1]!, fn, call.span.start);
+  return value ? nanoseconds(`(${state.text.slice(value.start, value.end)})`) : NaN;
+}
+
+/**
+ * The value of the constant `name` where code of `fn` at `at` reads it: declared in `fn` (before
+ * `at`) or a function around it, else at package level; none when a parameter or variable of those
+ * functions takes the name, or the package declares it more than once (in different files' scopes).
+ */
+function constantAt(state: GoState, name: string, fn: GoFn | undefined, at: number): GoNode | undefined {
+  const specs = state.consts.get(name) ?? [];
+  for (let f = fn; f; f = f.parent) {
+    if (f.vars.has(name) || f.untyped.has(name)) return undefined;
+    const local = specs.filter((c) => c.spec.end <= at && enclosingFn(state, c.spec) === f);
+    if (local.length > 0) return local[local.length - 1]!.value;
+  }
+  const global = specs.filter((c) => c.spec.parent?.parent?.type === 'source_file');
+  return global.length === 1 ? global[0]!.value : undefined;
 }
 
 /** The integer literal a call's argument list holds (`(50)`, `((1_000))`), in nanoseconds as a bare Duration is; NaN otherwise. */
