@@ -22,5 +22,11 @@ describe('go: locks held across file I/O', () => {
     assert.match(mixed.message, /`res\.fetch`, which parks on `http\.Get` \(I\/O\)/);
     const sync = a.findings.find((f) => lines[a.lines.position(f.span.start).line]!.includes('flushPendingMsgsLocked'))!;
     assert.match(sync.message, /\(file I\/O\): every goroutine that needs it waits until the disk answers; if goroutines on a hot path need it, /);
+    // A token's wait names what its holders do: only file I/O in this file, or a holder that calls a service.
+    const dios = a.findings.find((f) => lines[a.lines.position(f.span.start).line]!.includes('mb.writePerSubjectInfo(name)'))!;
+    assert.match(dios.message, /parks on a receive from `dios`: every goroutine that needs it waits until another holder of the token gives it back \(every holder in this file holds it across file I\/O only\)/);
+    const gate = a.findings.find((f) => lines[a.lines.position(f.span.start).line]!.includes('<-sn.gate'))!;
+    assert.equal(gate.severity, 'warning');
+    assert.match(gate.message, /waits until another holder of the token gives it back \(`snapshotter\.upload` holds it across `http\.Post`\); unlock explicitly/);
   });
 });

@@ -599,21 +599,53 @@ function deferredFree(state: GoState, regions: readonly HeldRegion[], node: GoNo
 /**
  * A token taken from a channel to gate file I/O and given back right after (nats-server's `dios`:
  * `<-dios; err := os.WriteFile(…); dios <- struct{}{}`): a semaphore that bounds how many goroutines
- * do file I/O at once, so the receive waits only for others' disk work. It is one when the receive is
- * a statement of its own, a later statement of the same list sends to the same channel, and the calls
- * between them include file I/O and no other I/O.
+ * do file I/O at once. It is one when the receive is a statement of its own, a later statement of
+ * the same list sends to the same channel, and the calls between them include file I/O and no
+ * other I/O. Whether its receive waits only for others' disk work depends on the channel's other
+ * holders too (see {@link tokenWait}).
  */
 function diskGate(state: GoState, node: GoNode, channel: string, catalog: Catalog): boolean {
+  const io = tokenIo(state, node, channel, catalog);
+  return io !== undefined && io.length > 0 && io.every((c) => catalog.diskIo!.has(c.callee!));
+}
+
+/** The I/O calls made while the token the receive `node` takes is held, up to the send of the same list that gives it back; undefined when none does. */
+function tokenIo(state: GoState, node: GoNode, channel: string, catalog: Catalog): CallSite[] | undefined {
   const stmt = node.parent;
   const list = stmt?.type === 'expression_statement' ? stmt.parent : undefined;
-  if (!stmt || !list || !catalog.diskIo) return false;
+  if (!stmt || !list || !catalog.diskIo) return undefined;
   const sibs = list.children;
   const from = sibs.indexOf(stmt);
   const back = sibs.findIndex((st, i) => i > from && st.type === 'send_statement' && textOf(state.text, field(st, 'channel') ?? st) === channel);
-  if (back < 0) return false;
+  if (back < 0) return undefined;
   const between = { start: stmt.end, end: sibs[back]!.start };
-  const io = state.calls.filter((c) => spanContains(between, c.span) && c.callee !== undefined && isIoCall(catalog, c.callee));
-  return io.length > 0 && io.every((c) => catalog.diskIo!.has(c.callee!));
+  return state.calls.filter((c) => spanContains(between, c.span) && c.callee !== undefined && isIoCall(catalog, c.callee));
+}
+
+/**
+ * How long the receive of a file-I/O gate (see {@link diskGate}) waits: until another holder gives
+ * the token back. The other receives of the same channel in the file (`s.sem` in any method of the
+ * same type) say what those holders do; when one holds it across other I/O (an upload that takes
+ * the token around `http.Post`), or the file does not show when it gives it back, the wait is not
+ * bounded by the disk. Holders in other files of the package are not seen, and the wording says so.
+ */
+function tokenWait(state: GoState, receives: readonly GoNode[], node: GoNode, channel: string, catalog: Catalog): { until: string; disk: boolean } {
+  const fn = enclosingFn(state, node);
+  const key = fn ? lockKeyOf(channel, fn) : channel;
+  for (const other of receives) {
+    if (other === node || inSelectCase(other)) continue;
+    const op = field(other, 'operand');
+    const ofn = enclosingFn(state, other);
+    if (!op || !ofn) continue;
+    const written = textOf(state.text, op);
+    if (lockKeyOf(written, ofn) !== key) continue;
+    const io = tokenIo(state, other, written, catalog);
+    const network = io?.find((c) => !catalog.diskIo!.has(c.callee!));
+    const holder = ofn.info.name !== undefined ? `\`${ofn.info.name}\`` : 'a function literal';
+    if (network) return { until: `until another holder of the token gives it back (${holder} holds it across \`${network.calleeText}\`)`, disk: false };
+    if (io === undefined) return { until: `until another holder of the token gives it back (${holder} takes it and gives it back elsewhere, if at all)`, disk: false };
+  }
+  return { until: 'until another holder of the token gives it back (every holder in this file holds it across file I/O only)', disk: true };
 }
 
 /**
@@ -650,6 +682,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const atReturn = ret && heldAtReturn(regions, ret).length > 0 ? ret : undefined;
     raws.push({ kind, span: span(node), keywordSpan, context: fn.info.context!, calls, parking, fn: fn.info.id, ...(atReturn ? { atReturn } : {}) });
   };
+  const receives = parkNodes.filter((n) => n.type === 'unary_expression');
   for (const node of parkNodes) {
     switch (node.type) {
       case 'send_statement': {
@@ -672,7 +705,8 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
         const filled = timer || done ? undefined : filledBefore(state, fills, node);
         if (filled === 'local') break;
         const before = raws.length;
-        push(node, 'receive', { start: node.start, end: node.start + 2 }, diskGate(state, node, opText, catalog) ? { ...parking, until: 'until another goroutine finishes its file I/O', disk: true } : parking);
+        const gate = diskGate(state, node, opText, catalog) ? tokenWait(state, receives, node, opText, catalog) : undefined;
+        push(node, 'receive', { start: node.start, end: node.start + 2 }, gate ? { ...parking, until: gate.until, ...(gate.disk ? { disk: true as const } : {}) } : parking);
         if (filled && raws.length > before) raws[before]!.filledBy = filled;
         break;
       }
