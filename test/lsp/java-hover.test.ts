@@ -1,9 +1,10 @@
 // The language server on a Java file (the example service's Reactor controller): the hover on a
 // `flatMap` fan-out over the request and on a `subscribe()` nobody keeps names them and says what to
-// do; a composed `flatMap` over one value says nothing of a fan-out.
+// do; a composed `flatMap` over one value says nothing of a fan-out. A workspace scan reads a Java
+// package below `src/main/java/` as a package, not as a folder convention (`samples/`).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Hover } from 'vscode-languageserver/node';
 import { TestClient } from './harness';
 
@@ -42,5 +43,32 @@ describe('language server on Java', () => {
     assert.match(dropped, /`detached-task`: no automatic fix: no logger in scope/);
     // A flatMap over one value (a Mono's) is composition, not a fan-out.
     assert.doesNotMatch(await at(composed, 14), /Fan-out|Detached/);
+  });
+
+  it('scans a class whose package is named like a folder convention (`org/acme/samples/`) as production code', async () => {
+    const rel = 'src/main/java/org/acme/samples/vet/VetService.java';
+    const service = [
+      'package org.acme.samples.vet;',
+      '',
+      'public class VetService {',
+      '    private final VetRepository repo;',
+      '',
+      '    VetService(VetRepository repo) {',
+      '        this.repo = repo;',
+      '    }',
+      '',
+      '    public void rename(String id, String name) {',
+      '        repo.rename(id, name).subscribe();',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    mkdirSync(join(client.root, dirname(rel)), { recursive: true });
+    writeFileSync(join(client.root, rel), service);
+    const published = client.nextDiagnostics(client.uri(rel));
+    const summary = await client.request<{ files: number; findings: number }>('workspace/executeCommand', { command: 'asyncBoundary.scanWorkspace', arguments: [] });
+    // Read as an example file (under `samples/`), it was not checked at all.
+    assert.deepEqual([summary.files, summary.findings], [1, 1]);
+    assert.deepEqual((await published).diagnostics.map((d) => [d.range.start.line, d.code]), [[10, 'detached-task']]);
   });
 });
