@@ -1,5 +1,6 @@
 // Bundles the client, the server and the CLI into dist/ with esbuild.
 import { build } from 'esbuild';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -24,15 +25,24 @@ const common = {
 // sources import it (`import ts from 'typescript'`): with the compiler itself as the module, each of the
 // 31 importing modules got its own copy of the compiler's 2,244 exports as getters (esbuild's
 // `__toESM`), about 70,000 closures made in every thread that loads the compiler.
-const typescriptApart = {
+//
+// The compiler is loaded through a V8 code cache kept in the user's cache folder
+// (server/src/project/compile-cache.ts), made for the V8 flags of the process kind (`flavour`:
+// project/v8-flags.ts, `batch` for `check` and its workers, `server` for the language servers).
+const typescriptApart = (flavour) => ({
   name: 'typescript-apart',
   setup(b) {
     b.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'typescript-apart' }));
-    b.onLoad({ filter: /.*/, namespace: 'typescript-apart' }, () => ({ contents: "export default require('./typescript.js');\n", loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'typescript-apart' }, () => ({
+      contents: `import { requireWithCodeCache } from './compile-cache';\nexport default requireWithCodeCache(require.resolve('./typescript.js'), '${flavour}');\n`,
+      resolveDir: join(process.cwd(), 'server', 'src', 'project'),
+      loader: 'js',
+    }));
     b.onResolve({ filter: /^\.\/typescript\.js$/ }, () => ({ path: './typescript.js', external: true }));
   },
-};
-const analysing = { ...common, plugins: [typescriptApart] };
+});
+const analysing = { ...common, plugins: [typescriptApart('batch')] };
+const serving = { ...common, plugins: [typescriptApart('server')] };
 // The `lsp` subcommand's server (server/src/cli/lsp-serve.ts) is its own file, cli-lsp-serve.js,
 // required only by that subcommand: the LSP libraries are about a quarter of the CLI bundle.
 const lspServeApart = {
@@ -48,8 +58,8 @@ await Promise.all([
   // `require` it here, a quarter of a warm `--cache` run that has one file to analyse. Its source map
   // still names everything.
   build({ ...common, minify: !watch, entryPoints: { typescript: 'node_modules/typescript/lib/typescript.js' }, outdir: 'dist' }),
-  build({ ...analysing, plugins: [typescriptApart, lspServeApart], entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['@napi-rs/nice', 'tsx/cjs'] }),
-  build({ ...analysing, entryPoints: { 'cli-lsp-serve': 'server/src/cli/lsp-serve.ts' }, outdir: 'dist' }),
+  build({ ...analysing, plugins: [typescriptApart('batch'), lspServeApart], entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['@napi-rs/nice', 'tsx/cjs'] }),
+  build({ ...serving, entryPoints: { 'cli-lsp-serve': 'server/src/cli/lsp-serve.ts' }, outdir: 'dist' }),
   // `check --jobs N` runs its tasks on worker threads (server/src/cli/pool.ts): piscina starts each
   // thread on its own `worker.js`, found beside its code (so beside the CLI bundle), which then loads
   // our task module. `@napi-rs/nice` is an optional native module piscina tries only when asked to
@@ -57,7 +67,7 @@ await Promise.all([
   // TypeScript sources (tests), never from the bundle.
   build({ ...analysing, entryPoints: { 'check-worker': 'server/src/cli/check-worker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { worker: 'node_modules/piscina/dist/worker.js' }, outdir: 'dist', external: ['@napi-rs/nice'] }),
-  build({ ...analysing, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' }),
+  build({ ...serving, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' }),
   // `vscode` is provided by the extension host at run time.
   build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
 ]);

@@ -130,7 +130,7 @@ describe('start-up: the TypeScript compiler is loaded only for TS/JS files', fun
   it('the extension package ships every file the client and server bundles load from beside them', async () => {
     const beside = new Set<string>();
     for (const bundle of ['client.js', 'server.js']) {
-      for (const m of readFileSync(join(DIST, bundle), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g)) beside.add(`dist/${m[1]!}`);
+      for (const m of readFileSync(join(DIST, bundle), 'utf8').matchAll(/require(?:\.resolve)?\("\.\/([^"]+)"\)/g)) beside.add(`dist/${m[1]!}`);
     }
     assert.ok(beside.has('dist/typescript.js'), [...beside].join(', '));
     for (const wasm of readdirSync(DIST).filter((f) => f.endsWith('.wasm'))) beside.add(`dist/${wasm}`);
