@@ -58,7 +58,12 @@ await Promise.all([
   // `require` it here, a quarter of a warm `--cache` run that has one file to analyse. Its source map
   // still names everything.
   build({ ...common, minify: !watch, entryPoints: { typescript: 'node_modules/typescript/lib/typescript.js' }, outdir: 'dist' }),
-  build({ ...analysing, plugins: [typescriptApart('batch'), lspServeApart], entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['@napi-rs/nice', 'tsx/cjs'] }),
+  // dist/cli.js is the command: it sets the V8 flags and loads the CLI, dist/cli-main.js, through its
+  // code cache (server/src/cli/launch.ts).
+  build({ ...common, entryPoints: { cli: 'server/src/cli/launch.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['./cli-main.js'] }),
+  // Code compiled from a code cache has no loader for dynamic `import()` (web-tree-sitter reads a
+  // grammar's bytes with `await import("fs/promises")`): esbuild turns each into a `require`.
+  build({ ...analysing, plugins: [typescriptApart('batch'), lspServeApart], entryPoints: { 'cli-main': 'server/src/cli/main.ts' }, outdir: 'dist', external: ['@napi-rs/nice', 'tsx/cjs'], supported: { 'dynamic-import': false } }),
   build({ ...serving, entryPoints: { 'cli-lsp-serve': 'server/src/cli/lsp-serve.ts' }, outdir: 'dist' }),
   // `check --jobs N` runs its tasks on worker threads (server/src/cli/pool.ts): piscina starts each
   // thread on its own `worker.js`, found beside its code (so beside the CLI bundle), which then loads

@@ -121,27 +121,49 @@ describe('compile cache: the TypeScript compiler loads through a V8 code cache i
       return { status: r.status, stdout: r.stdout };
     }
 
-    it('writes the compiler\'s cache on its first TS run and reuses it unchanged on the next, with the same findings', () => {
+    it('writes the compiler\'s and the CLI\'s caches on its first TS run and reuses them unchanged on the next, with the same findings', () => {
       const dir = join(ws, 'user-cache');
       const env = { ASYNC_BOUNDARY_CACHE_DIR: dir };
       const first = check(env);
-      const files = readdirSync(dir);
-      assert.equal(files.length, 1, files.join(', '));
-      assert.match(files[0]!, /^typescript-[0-9a-f]{32}-[0-9a-f]{16}\.v8$/);
-      const path = join(dir, files[0]!);
-      const written = readFileSync(path);
+      const files = readdirSync(dir).sort();
+      assert.equal(files.length, 2, files.join(', '));
+      assert.match(files[0]!, /^cli-main-[0-9a-f]{32}-[0-9a-f]{16}\.v8$/);
+      assert.match(files[1]!, /^typescript-[0-9a-f]{32}-[0-9a-f]{16}\.v8$/);
+      const written = files.map((f) => readFileSync(join(dir, f)));
       const second = check(env);
-      assert.deepEqual(readFileSync(path), written);
+      assert.deepEqual(files.map((f) => readFileSync(join(dir, f))), written);
       assert.deepEqual(second, first);
+      const path = join(dir, files[1]!);
       assert.deepEqual(
         (JSON.parse(first.stdout) as { file: string; rule: string }[]).map((f) => [f.file, f.rule]),
         [['ts/handler.ts', 'blocking-in-async']],
       );
       // A corrupt cache costs a compile, not the run: it is rewritten.
-      writeFileSync(path, Buffer.alloc(written.length, 1));
+      writeFileSync(path, Buffer.alloc(written[1]!.length, 1));
       assert.deepEqual(check(env), first);
-      assert.notDeepEqual(readFileSync(path), Buffer.alloc(written.length, 1));
+      assert.notDeepEqual(readFileSync(path), Buffer.alloc(written[1]!.length, 1));
       assert.deepEqual(check(env), first);
+    });
+
+    it('a Rust run, whose grammar web-tree-sitter reads through a dynamic `import()`, works from the CLI\'s cache too', () => {
+      writeFileSync(join(ws, 'main.rs'), 'async fn handler() {\n    std::thread::sleep(std::time::Duration::from_millis(5));\n}\n');
+      const env = { ...process.env, ASYNC_BOUNDARY_CACHE_DIR: join(ws, 'user-cache') };
+      const runs = [0, 1].map(() => spawnSync(process.execPath, [CLI, 'check', 'main.rs', '--format', 'json'], { cwd: ws, encoding: 'utf8', env }));
+      assert.ok(readdirSync(join(ws, 'user-cache')).some((f) => f.startsWith('cli-main-')));
+      for (const r of runs) {
+        assert.equal(r.stderr, '');
+        assert.deepEqual(
+          (JSON.parse(r.stdout) as { file: string; rule: string }[]).map((f) => [f.file, f.rule]),
+          [['main.rs', 'blocking-in-async']],
+        );
+      }
+    });
+
+    it('`--version` writes no cache (it would hold none of what a check compiles)', () => {
+      const dir = join(ws, 'user-cache');
+      const r = spawnSync(process.execPath, [CLI, '--version'], { cwd: ws, encoding: 'utf8', env: { ...process.env, ASYNC_BOUNDARY_CACHE_DIR: dir } });
+      assert.equal(r.status, 0);
+      assert.throws(() => readdirSync(dir), /ENOENT/);
     });
 
     it('writes nothing with ASYNC_BOUNDARY_COMPILE_CACHE=0', () => {

@@ -6,7 +6,7 @@ import { version } from '../../../package.json';
 import { checkCommand } from './check';
 import { processIo, type CliIo } from './io';
 import { lspCommand } from './lsp';
-import { tuneV8ForAnalysis } from '../project/v8-flags';
+import { cliKind, tuneV8ForAnalysis } from '../project/v8-flags';
 
 /** A subcommand: `run` gets the arguments after its name and returns the exit status. */
 export interface Command {
@@ -56,9 +56,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return command.run(rest, io);
 }
 
-if (require.main === module) {
-  // `lsp` serves an editor (keystroke latency counts); every other command checks files and exits.
-  tuneV8ForAnalysis(process.argv[2] === 'lsp' ? 'server' : 'batch');
+/** Runs the command line of this process (its V8 flags set: `cliKind`) and sets its exit status. */
+export function start(): void {
   // `async-boundary check | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -74,4 +73,10 @@ if (require.main === module) {
       process.exitCode = 3;
     },
   );
+}
+
+// Run from the sources; the built command is dist/cli.js (cli/launch.ts), which loads this module's bundle and calls `start`.
+if (require.main === module) {
+  tuneV8ForAnalysis(cliKind(process.argv.slice(2)));
+  start();
 }

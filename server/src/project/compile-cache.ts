@@ -119,9 +119,9 @@ export function writePrivate(path: string, data: Buffer): void {
     return;
   }
   try {
-    const prefix = `${basename(path).split('-')[0]}-`;
+    const name = basename(path).replace(/-[0-9a-f]{32}-[0-9a-f]{16}\.v8$/, '');
     const same = readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.v8'))
+      .filter((f) => f.startsWith(`${name}-`) && /^-[0-9a-f]{32}-[0-9a-f]{16}\.v8$/.test(f.slice(name.length)))
       .map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.at - a.at);
     for (const { f } of same.slice(KEPT_PER_MODULE)) unlinkSync(join(dir, f));
@@ -143,6 +143,12 @@ export interface CodeCacheUse {
 export interface CodeCacheOptions {
   /** The cache folder (default: {@link codeCacheDir}); `undefined` turns the cache off. */
   readonly dir?: string | undefined;
+  /**
+   * Whether this process may write the cache when it has none (default: true). A cache holds the
+   * functions compiled by the run that wrote it, and is not written again while V8 accepts it: a run
+   * that compiles little (`--version`) should not be the one.
+   */
+  readonly write?: boolean;
   /** Runs `write` when the process exits (default: on its `exit` event). */
   readonly atExit?: (write: () => void) => void;
 }
@@ -154,9 +160,13 @@ export function lastCodeCacheUse(): CodeCacheUse | undefined {
 }
 
 /**
- * `require(filename)` for a CommonJS module, compiled with its V8 code cache when the user's cache
- * folder has a valid one; without one (or when V8 refused it), the main thread writes a new one when
- * the process exits, so it holds the functions this run compiled, not only the top level.
+ * `require(filename)` for a CommonJS module, which must not use dynamic `import()`: code compiled
+ * through `vm` has no loader for it (Node's loader for `vm`, `USE_MAIN_CONTEXT_DEFAULT_LOADER`, is
+ * experimental in Node.js 20, and is lost when the script comes from a code cache), so the bundles
+ * loaded this way turn `import()` into `require` (scripts/build.mjs). It is compiled with its V8
+ * code cache when the user's cache folder has a valid one; without one (or when V8 refused it), the
+ * main thread writes a new one when the process exits, so it holds the functions this run compiled,
+ * not only the top level.
  * `flavour` names the V8 flags of the process kind (`batch`, `server`: project/v8-flags.ts). The
  * module is registered in `require.cache` under its path, as `require` would.
  */
@@ -184,7 +194,7 @@ export function requireWithCodeCache(filename: string, flavour: string, options:
     throw error;
   }
   mod.loaded = true;
-  const willWrite = !accepted && isMainThread;
+  const willWrite = !accepted && isMainThread && options.write !== false;
   if (willWrite) (options.atExit ?? ((write) => process.once('exit', write)))(() => writePrivate(path, script.createCachedData()));
   lastUse = { path, read: data !== undefined, accepted, willWrite };
   return mod.exports;

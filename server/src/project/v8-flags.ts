@@ -34,3 +34,8 @@ export const BATCH_V8_FLAGS: readonly string[] = [...ANALYSIS_V8_FLAGS, '--max-i
 export function tuneV8ForAnalysis(kind: 'batch' | 'server'): void {
   for (const flag of kind === 'batch' ? BATCH_V8_FLAGS : ANALYSIS_V8_FLAGS) setFlagsFromString(flag);
 }
+
+/** The kind of a command-line run, by its arguments (without node and the script): `lsp` serves an editor (keystroke latency counts); every other command checks files and exits. */
+export function cliKind(args: readonly string[]): 'batch' | 'server' {
+  return args[0] === 'lsp' ? 'server' : 'batch';
+}
