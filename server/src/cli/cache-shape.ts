@@ -7,6 +7,7 @@ import type { Severity } from '../engine/finding';
 import type { FileResult } from './check-tasks';
 import type { Located, Range1 } from './report';
 import { isChannelFills, isHop, isLockUse, validSummary } from '../project/summary-shape';
+import type { Known, LinkRecord } from './cache';
 
 const SEVERITIES: ReadonlySet<string> = new Set<Severity>(['error', 'warning', 'info', 'hint']);
 
@@ -63,4 +64,31 @@ export function validResult(v: unknown): v is FileResult {
   const cuts = v['nestingCuts'];
   if (v['summaryDigest'] !== undefined && !isString(v['summaryDigest'])) return false;
   return Array.isArray(findings) && findings.every(validLocated) && Array.isArray(errors) && errors.length === 0 && v['frontendError'] === undefined && optionalPosition(v['syntaxError']) && (cuts === undefined || (Array.isArray(cuts) && cuts.length > 0 && cuts.every(position)));
+}
+
+const isPairList = (v: unknown, second: (x: unknown) => boolean): boolean => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && second(p[1]));
+
+/** True when `v` is a link record of the shape the cross-file pass stores. */
+export function validLinkRecord(v: unknown): v is LinkRecord {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  const imports = r['imports'];
+  return (
+    isPairList(r['folders'], (x) => x === null || typeof x === 'string') &&
+    isPairList(r['links'], (x) => typeof x === 'boolean') &&
+    isPairList(r['outside'], (x) => x === null || typeof x === 'string') &&
+    typeof imports === 'object' &&
+    imports !== null &&
+    !Array.isArray(imports) &&
+    Object.values(imports).every(validImports)
+  );
+}
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** True when `v` is a file's content digest with the stamp it was read with, as the cache keeps it. */
+export function validKnown(v: unknown): v is Known {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const k = v as Record<string, unknown>;
+  return typeof k['digest'] === 'string' && /^[0-9a-f]{64}$/.test(k['digest']) && Number.isSafeInteger(k['size']) && (k['size'] as number) >= 0 && isTime(k['mtimeMs']) && isTime(k['ctimeMs']) && isTime(k['ino']) && isTime(k['dev']);
 }

@@ -18,10 +18,11 @@ import { join, resolve } from 'node:path';
 import { writeAtomically } from '../project/atomic-write';
 import { readCacheEnvelope } from '../project/cache-envelope';
 import type { FileResult } from './check-tasks';
-import { validImports, validResult } from './cache-shape';
+import { validKnown, validLinkRecord, validResult } from './cache-shape';
 import { validSummary } from '../project/summary-shape';
 import type { FileSummary } from '../engine/summary';
 import { configKey, contentHash, sha256, stableJson, toolIdentity } from '../project/digest';
+import { sameStamp, sourceDigest, type FileStamp, type SourceRead } from '../project/files';
 
 export { configKey, contentHash, stableJson, toolIdentity };
 import type { Imports } from '../engine/linker';
@@ -29,7 +30,14 @@ import type { Imports } from '../engine/linker';
 /** The cache file's name, in the working directory by default (ESLint's is `.eslintcache`). */
 export const CACHE_FILE_NAME = '.async-boundary-cache';
 /** Bumped when the cache file's layout or the meaning of a result changes. */
-const FORMAT = 11;
+const FORMAT = 12;
+/**
+ * How long before its read a file must have last changed for its stamp to vouch for its content in
+ * later runs ({@link ResultCache.remember}): a write within the same tick of a coarse clock (or of a
+ * file system that keeps times to 1 or 2 s) as the one before the read would leave the stamp as it
+ * was; a write after the read, at least this much later than the last change, cannot.
+ */
+export const SETTLED_MS = 3000;
 /** A cache bigger than this is not ours (or not worth parsing): it is ignored and rewritten. */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -99,29 +107,18 @@ export interface LinkRecord {
 /** How many link records a cache keeps (one per set of paths a project is checked with, roughly). */
 const MAX_LINK_RECORDS = 8;
 
-const isPairList = (v: unknown, second: (x: unknown) => boolean): boolean => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && second(p[1]));
-
-function validLinkRecord(v: unknown): v is LinkRecord {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const r = v as Record<string, unknown>;
-  const imports = r['imports'];
-  return (
-    isPairList(r['folders'], (x) => x === null || typeof x === 'string') &&
-    isPairList(r['links'], (x) => typeof x === 'boolean') &&
-    isPairList(r['outside'], (x) => x === null || typeof x === 'string') &&
-    typeof imports === 'object' &&
-    imports !== null &&
-    !Array.isArray(imports) &&
-    Object.values(imports).every(validImports)
-  );
+/** A file's content digest and the stamp of the file it was read from. */
+export interface Known extends FileStamp {
+  readonly digest: string;
 }
 
 interface Contents {
   readonly entries: Map<string, Entry>;
   readonly links: Map<string, LinkRecord>;
+  readonly known: Map<string, Known>;
 }
 
-const empty = (): Contents => ({ entries: new Map(), links: new Map() });
+const empty = (): Contents => ({ entries: new Map(), links: new Map(), known: new Map() });
 
 /**
  * What of a result the cache keeps: everything but internal errors (a result with errors is not kept
@@ -151,6 +148,7 @@ interface Entry {
 export class ResultCache {
   private readonly entries: Map<string, Entry>;
   private readonly links: Map<string, LinkRecord>;
+  private readonly known: Map<string, Known>;
   private readonly visited = new Set<string>();
   private dirty: boolean;
 
@@ -163,6 +161,7 @@ export class ResultCache {
   ) {
     this.entries = contents.entries;
     this.links = contents.links;
+    this.known = contents.known;
     // A rejected file is rewritten even if this run changes nothing, so the next run can use it.
     this.dirty = rejected !== undefined;
   }
@@ -182,6 +181,31 @@ export class ResultCache {
     }
     const parsed = parseCache(bytes);
     return typeof parsed === 'string' ? new ResultCache(path, empty(), parsed) : new ResultCache(path, parsed, undefined);
+  }
+
+  /**
+   * The content digest of the file at absolute `file` when `stamp` is the stamp it had when a past
+   * run read it: then a run need not read the file to know its key.
+   */
+  digestFor(file: string, stamp: FileStamp): string | undefined {
+    const known = this.known.get(file);
+    return known && sameStamp(known, stamp) ? known.digest : undefined;
+  }
+
+  /**
+   * Keeps, for the next runs, the digest of the file at absolute `file` with the stamp it was read
+   * with, if the file had last changed {@link SETTLED_MS} before the read (a file written just
+   * before, or while, it was read is read again next time); else forgets what was kept.
+   */
+  remember(file: string, source: Exclude<SourceRead, { skipped: string }>): void {
+    const stamped = source.stamped;
+    const old = this.known.get(file);
+    if (stamped && Math.max(stamped.stamp.mtimeMs, stamped.stamp.ctimeMs) <= stamped.readAt - SETTLED_MS) {
+      const digest = sourceDigest(source);
+      if (old && old.digest === digest && sameStamp(old, stamped.stamp)) return;
+      this.known.set(file, { ...stamped.stamp, digest });
+      this.dirty = true;
+    } else if (old && this.known.delete(file)) this.dirty = true;
   }
 
   /**
@@ -261,6 +285,7 @@ export class ResultCache {
   /** Forgets a file this run looked at but could not check (unreadable, binary, too large). */
   forget(file: string): void {
     this.visited.add(file);
+    this.known.delete(file);
     if (this.entries.delete(file)) this.dirty = true;
   }
 
@@ -287,7 +312,8 @@ export class ResultCache {
         appendBytes(summaries, bytes);
         at += bytes.length;
       }
-      entries[file] = { key, result, ...(place ? { summary: place } : {}), ...(linked ? { linked } : {}) };
+      const known = this.known.get(file);
+      entries[file] = { key, result, ...(place ? { summary: place } : {}), ...(linked ? { linked } : {}), ...(known ? { content: known } : {}) };
     }
     const head = JSON.stringify({ tool: 'async-boundary', format: FORMAT, entries, links: Object.fromEntries(this.links), summaries: at });
     const failed = await writeAtomically(this.path, [Buffer.from(`${head}\n`, 'utf8'), ...summaries]);
@@ -312,10 +338,11 @@ interface StoredEntry {
   readonly result: FileResult;
   readonly summary?: readonly [number, number];
   readonly linked?: Entry['linked'];
+  /** The file's content digest and the stamp it was read with ({@link ResultCache.remember}). */
+  readonly content?: Known;
 }
 
 const isByteCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-
 /**
  * The entries of a cache file, or why it is not one. Parsing is `JSON.parse` only: nothing in the
  * file is run. The summaries are not parsed here: each entry keeps its summary's bytes
@@ -330,6 +357,7 @@ function parseCache(bytes: Buffer): Contents | string {
   const summaries = newline < 0 ? Buffer.alloc(0) : bytes.subarray(newline + 1);
   if (top['summaries'] !== summaries.length) return 'its summaries are not the length its first line gives';
   const entries = new Map<string, Entry>();
+  const known = new Map<string, Known>();
   let invalid = 0;
   // Object.entries lists own keys only: a `__proto__` key in the JSON is just a key here.
   for (const [file, value] of Object.entries(raw)) {
@@ -347,8 +375,10 @@ function parseCache(bytes: Buffer): Contents | string {
     }
     const linked = entry.linked as Partial<NonNullable<Entry['linked']>> | undefined;
     const validLinked = typeof linked === 'object' && linked !== null && typeof linked.key === 'string' && validResult(linked.result) && linked.result.summary === undefined;
-    if (linked !== undefined && !validLinked) invalid++;
+    const content = entry.content;
+    if ((linked !== undefined && !validLinked) || (content !== undefined && !validKnown(content))) invalid++;
     else {
+      if (content !== undefined) known.set(file, { digest: content.digest, size: content.size, mtimeMs: content.mtimeMs, ctimeMs: content.ctimeMs, ino: content.ino, dev: content.dev });
       const [from, length] = validPlace ? (place as [number, number]) : [0, 0];
       entries.set(file, { key: entry.key, result: entry.result, ...(validPlace ? { summary: summaries.subarray(from, from + length) } : {}), ...(validLinked ? { linked: { key: linked.key!, result: linked.result! } } : {}) });
     }
@@ -360,5 +390,5 @@ function parseCache(bytes: Buffer): Contents | string {
     if (validLinkRecord(value)) links.set(key, value);
     else invalid++;
   }
-  return invalid > 0 ? `it has ${invalid === 1 ? 'a malformed entry' : `${invalid} malformed entries`}` : { entries, links };
+  return invalid > 0 ? `it has ${invalid === 1 ? 'a malformed entry' : `${invalid} malformed entries`}` : { entries, links, known };
 }

@@ -155,8 +155,11 @@ export async function linkResults<T extends CheckItem>(done: [T, ItemOutcome][],
         return;
       }
       count++;
-      const result = await runner.run({ kind: 'analyze', input: { path: item.abs, text: item.source.text, config: item.config, configKey: ck, imports, ...(item.location ? { location: item.location } : {}) } });
-      if (cache && key !== undefined) cache.store.setLinked(item.abs, key, result);
+      // A source known by its stamp is read now; if it changed since, the result is not kept (its own result is of the old content).
+      const digest = cache ? sourceDigest(item.source) : undefined;
+      const text = item.source.text;
+      const result = await runner.run({ kind: 'analyze', input: { path: item.abs, text, config: item.config, configKey: ck, imports, ...(item.location ? { location: item.location } : {}) } });
+      if (cache && key !== undefined && sourceDigest(item.source) === digest) cache.store.setLinked(item.abs, key, result);
       done[i] = [item, { result, cached: false }];
     };
     for await (const [i, outcome] of inOrder(iterate(again()), runner.inProcess ? 1 : runner.parallel * WINDOW_PER_THREAD, work)) {

@@ -137,6 +137,8 @@ interface Prepared<T> {
   readonly item: T;
   readonly configKey: string;
   readonly key?: string;
+  /** The content digest `key` was made with. */
+  readonly digest?: string;
   readonly hit?: FileResult;
 }
 
@@ -177,8 +179,9 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
         continue;
       }
       const key = ownKey(cache.tool, ck, item.source, item.location);
+      cache.store.remember(item.abs, item.source);
       const hit = cache.store.get(item.abs, key);
-      yield { item, configKey: ck, key, ...(hit ? { hit } : {}) };
+      yield { item, configKey: ck, key, digest: sourceDigest(item.source), ...(hit ? { hit } : {}) };
     }
   }
 
@@ -188,8 +191,12 @@ export async function* checkInOrder<T extends CheckItem>(items: AsyncIterable<T>
     const src = p.item.source;
     if ('skipped' in src) return { skipped: src.skipped };
     if (p.hit) return { result: p.hit, cached: true };
-    const result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text: src.text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}), ...(p.item.summaryPath !== undefined ? { summaryPath: p.item.summaryPath, ...(cache ? { digest: true } : {}) } : {}) } });
-    if (cache && p.key !== undefined) cache.store.set(p.item.abs, p.key, result);
+    // A source known by its stamp (a warm run) is read now; if it changed since, its result is kept under its new content's key.
+    const text = src.text;
+    const key = cache && p.key !== undefined && sourceDigest(src) !== p.digest ? ownKey(cache.tool, p.configKey, src, p.item.location) : p.key;
+    if (cache && key !== p.key) cache.store.remember(p.item.abs, src);
+    const result = await runner.run({ kind: 'analyze', input: { path: p.item.abs, text, config: p.item.config, configKey: p.configKey, ...(p.item.location ? { location: p.item.location } : {}), ...(p.item.summaryPath !== undefined ? { summaryPath: p.item.summaryPath, ...(cache ? { digest: true } : {}) } : {}) } });
+    if (cache && key !== undefined) cache.store.set(p.item.abs, key, result);
     return { result, cached: false };
   };
   try {

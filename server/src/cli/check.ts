@@ -11,7 +11,7 @@ import { checkInOrder, keyOfConfig, ownKey, TaskRunner, type CheckItem, type Ite
 import { linkResults, type Summarised } from './check-links';
 import type { Position1 } from './check-tasks';
 import { changedLines, inDiff, type ChangedLines } from './diff';
-import { exists, PathNotFoundError, readSource, toPosix, walkEntries } from '../project/files';
+import { exists, KnownSource, PathNotFoundError, readSource, stampOf, toPosix, walkEntries, type SourceRead } from '../project/files';
 import { formatText, oneLine, summaryLine } from './format-text';
 import { buildSarif, ruleDocsUri, type FileNotice } from './format-sarif';
 import { commonFolder, ConfigSource, type LoadedConfig } from './config-load';
@@ -207,8 +207,21 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       // Tests, benches and examples are off by default: their files are not even read.
       if (roles.skipWhole(config, location)) continue;
       const shown = toPosix(relative(io.cwd, abs)) || abs;
-      yield { abs, shown, config, location, summaryPath: location.projectPath ?? shown, source: await readSource(abs, regular), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
+      yield { abs, shown, config, location, summaryPath: location.projectPath ?? shown, source: await readKnown(abs, regular), keep: changed ? (line) => inDiff(changed, diffKey, line) : undefined };
     }
+  }
+  /**
+   * A file's source: with `--cache`, a file the walk saw as regular whose stamp is the one a past run
+   * read it with is not read (its digest is known; its text is read if an analysis or a code frame
+   * needs it); else it is read.
+   */
+  async function readKnown(abs: string, regular: boolean): Promise<SourceRead> {
+    if (cache && regular) {
+      const stamp = stampOf(abs);
+      const digest = stamp ? cache.digestFor(abs, stamp) : undefined;
+      if (stamp && digest !== undefined) return new KnownSource(abs, digest, { stamp, readAt: Date.now() });
+    }
+    return readSource(abs, regular);
   }
   const tool = cache ? await toolIdentity(version, __filename) : '';
   const cacheOption = cache ? { cache: { store: cache, tool } } : {};
@@ -276,7 +289,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const all = place(result.findings, file.abs, io.cwd, file.keep);
     const found = all.filter((f) => atLeast(f.severity, options.minSeverity));
     roles.hidden += all.length - found.length;
-    if (text) io.out(formatText(found, color, io.isTTY && found.length > 0 && 'text' in file.source ? { source: file.source.text, docsUri: ruleDocsUri, width: terminalWidth(io) } : undefined));
+    if (text) io.out(formatText(found, color, io.isTTY && found.length > 0 ? frameSource(file.source, io) : undefined));
     findings.push(...found);
   }
   const cacheProblem = await cache?.save();
@@ -315,6 +328,18 @@ function alsoAt(also: readonly Position1[]): string {
   return ` (also at ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
 }
 const ALSO_SHOWN = 5;
+
+/** What a code frame needs of a file: its text (read now when the cache knew the file by its stamp; none when it can no longer be read). */
+function frameSource(source: SourceRead, io: CliIo): { source: string; docsUri: typeof ruleDocsUri; width: number } | undefined {
+  if ('skipped' in source) return undefined;
+  let text: string;
+  try {
+    text = source.text;
+  } catch {
+    return undefined;
+  }
+  return { source: text, docsUri: ruleDocsUri, width: terminalWidth(io) };
+}
 
 function terminalWidth(io: CliIo): number {
   const n = Number(io.env['COLUMNS']);

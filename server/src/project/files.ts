@@ -5,7 +5,7 @@
  * stays bounded by one file at a time.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { access, lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -179,8 +179,89 @@ async function* walkDir(dir: string, layers: readonly IgnoreLayer[], options: Wa
   }
 }
 
+/**
+ * What says that a file's content is the same without reading it, as git's index does: its size,
+ * its modification and change times and its inode. Writing a file sets its change time to the
+ * current time, which no tool can set back (`touch -d` sets the modification time), so a stamp
+ * taken well after the file's last change (see `ResultCache.remember`) changes with any later write.
+ */
+export interface FileStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+  readonly dev: number;
+}
+
+/** A file's text read, with the stamp of what was read and when (`readSource` of a file the walk saw as regular). */
+export interface StampedRead {
+  readonly stamp: FileStamp;
+  /** `Date.now()` just before the file was opened. */
+  readonly readAt: number;
+}
+
 /** A file's text, or why it was skipped. */
-export type SourceRead = { readonly text: string; readonly digest?: string } | { readonly skipped: string };
+export type SourceRead = { readonly text: string; readonly digest?: string; readonly stamped?: StampedRead } | { readonly skipped: string };
+
+const stampOfStats = (info: { size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }): FileStamp => ({ size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino, dev: info.dev });
+
+/** The stamp of the file at `path` if it is a regular file (not through a symbolic link), without reading it. */
+export function stampOf(path: string): FileStamp | undefined {
+  try {
+    const info = lstatSync(path, { throwIfNoEntry: false });
+    return info?.isFile() ? stampOfStats(info) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when two stamps are the same. */
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.dev === b.dev;
+}
+
+/**
+ * A file whose content digest the caller already knows from its stamp (a cache): the text is read
+ * on first use, for an analysis or a code frame. If the file no longer has that content (it was
+ * written during the run), `digest` becomes that of what was read and `stamped` is gone, so a
+ * result is never kept under the old digest; a file that can no longer be read as text throws.
+ */
+export class KnownSource {
+  private decoded: string | undefined;
+  private hash: string;
+  private known: StampedRead | undefined;
+
+  constructor(
+    private readonly path: string,
+    digest: string,
+    stamped: StampedRead,
+  ) {
+    this.hash = digest;
+    this.known = stamped;
+  }
+
+  get text(): string {
+    if (this.decoded === undefined) {
+      const read = readRegular(this.path);
+      if (read === undefined || 'skipped' in read) throw new Error(`${this.path} changed while it was checked: it ${read && 'skipped' in read ? read.skipped : 'is no longer a regular file'}`);
+      const digest = sourceDigest(read);
+      if (digest !== this.hash) {
+        this.hash = digest;
+        this.known = undefined;
+      }
+      this.decoded = read.text;
+    }
+    return this.decoded;
+  }
+
+  get digest(): string {
+    return this.hash;
+  }
+
+  get stamped(): StampedRead | undefined {
+    return this.known;
+  }
+}
 
 /**
  * A UTF-8 file's text, decoded on first use, and its digest, made from the bytes read: a cache can
@@ -192,7 +273,10 @@ class Utf8Source {
   private decoded: string | undefined;
   private hash: string | undefined;
 
-  constructor(bytes: Buffer) {
+  constructor(
+    bytes: Buffer,
+    readonly stamped?: StampedRead,
+  ) {
     this.bytes = bytes;
   }
 
@@ -263,6 +347,7 @@ function tooLarge(size: number): SourceRead {
  * main thread, whose work while worker threads analyse is mostly this: about a third of its CPU).
  */
 function readRegular(path: string): SourceRead | undefined {
+  const readAt = Date.now();
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -280,7 +365,8 @@ function readRegular(path: string): SourceRead | undefined {
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    return decodeSource(bytes.subarray(0, filled));
+    // A file cut short while it was read has no stamp of what was read.
+    return decodeSource(bytes.subarray(0, filled), filled === info.size ? { stamp: stampOfStats(info), readAt } : undefined);
   } catch {
     return undefined;
   } finally {
@@ -292,14 +378,15 @@ function readRegular(path: string): SourceRead | undefined {
   }
 }
 
-function decodeSource(bytes: Buffer): SourceRead {
+function decodeSource(bytes: Buffer, stamped?: StampedRead): SourceRead {
   // UTF-16 text has NUL bytes in every ASCII character: its byte-order mark says it is text.
   const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'be' : undefined;
-  if (utf16 === 'le') return { text: stripBom(bytes.subarray(2).toString('utf16le')) };
-  if (utf16 === 'be') return { text: stripBom(Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))).swap16().toString('utf16le')) };
+  const stamp = stamped ? { stamped } : {};
+  if (utf16 === 'le') return { text: stripBom(bytes.subarray(2).toString('utf16le')), ...stamp };
+  if (utf16 === 'be') return { text: stripBom(Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))).swap16().toString('utf16le')), ...stamp };
   if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { skipped: 'is binary (it has a NUL byte in its first 8 KB and no UTF-16 byte-order mark)' };
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: bytes.subarray(3).toString('utf8') };
-  return new Utf8Source(bytes);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: bytes.subarray(3).toString('utf8'), ...stamp };
+  return new Utf8Source(bytes, stamped);
 }
 
 function stripBom(text: string): string {
