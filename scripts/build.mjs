@@ -28,13 +28,14 @@ const common = {
 //
 // The compiler is loaded through a V8 code cache kept in the user's cache folder
 // (server/src/project/compile-cache.ts), made for the V8 flags of the process kind (`flavour`:
-// project/v8-flags.ts, `batch` for `check` and its workers, `server` for the language servers).
-const typescriptApart = (flavour) => ({
+// project/v8-flags.ts, `batch` for `check` and its workers, `server` for the language servers); a
+// worker thread reads it but does not write it (`write`).
+const typescriptApart = (flavour, write = true) => ({
   name: 'typescript-apart',
   setup(b) {
     b.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'typescript-apart' }));
     b.onLoad({ filter: /.*/, namespace: 'typescript-apart' }, () => ({
-      contents: `import { requireWithCodeCache } from './compile-cache';\nexport default requireWithCodeCache(require.resolve('./typescript.js'), '${flavour}');\n`,
+      contents: `import { requireWithCodeCache } from './compile-cache';\nexport default requireWithCodeCache(require.resolve('./typescript.js'), '${flavour}', { write: ${write} });\n`,
       resolveDir: join(process.cwd(), 'server', 'src', 'project'),
       loader: 'js',
     }));
@@ -70,7 +71,7 @@ await Promise.all([
   // our task module. `@napi-rs/nice` is an optional native module piscina tries only when asked to
   // lower thread priority, which we never do; `tsx/cjs` is used only when the CLI runs from its
   // TypeScript sources (tests), never from the bundle.
-  build({ ...analysing, entryPoints: { 'check-worker': 'server/src/cli/check-worker.ts' }, outdir: 'dist' }),
+  build({ ...common, plugins: [typescriptApart('batch', false)], entryPoints: { 'check-worker': 'server/src/cli/check-worker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { worker: 'node_modules/piscina/dist/worker.js' }, outdir: 'dist', external: ['@napi-rs/nice'] }),
   build({ ...serving, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' }),
   // `vscode` is provided by the extension host at run time.

@@ -13,6 +13,11 @@ const ROOT = join(__dirname, '..', '..');
 const FORBIDDEN_MODULES = new Set(['child_process', 'cluster', 'vm', 'worker_threads', 'http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'inspector', 'repl', 'undici', 'node-fetch', 'axios', 'ws']);
 /** The only file allowed to start a process, and the only program it may start. */
 const PROCESS_ALLOWED = { file: 'server/src/cli/diff.ts', program: 'git' };
+/**
+ * The only file allowed to compile code with `node:vm`: it loads the tool's own bundles from dist/
+ * with their V8 code cache (project/compile-cache.ts), never a workspace file.
+ */
+const VM_ALLOWED = 'server/src/project/compile-cache.ts';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
@@ -75,8 +80,19 @@ describe('security: no workspace code, no tools, no network', () => {
   });
 
   it('nothing imports process, eval or network modules, calls eval/Function/fetch, or builds a TypeScript program', () => {
-    const found = files.flatMap(usesIn).filter((u) => u.file !== PROCESS_ALLOWED.file);
+    const found = files.flatMap(usesIn).filter((u) => u.file !== PROCESS_ALLOWED.file && !(u.file === VM_ALLOWED && u.what === 'import of `node:vm`'));
     assert.deepEqual(found, []);
+  });
+
+  it('`node:vm` compiles only the tool\'s own bundles: its one user is imported by the CLI\'s launcher alone (and by the build\'s `typescript` module, for dist/typescript.js)', () => {
+    assert.deepEqual(
+      usesIn(join(ROOT, VM_ALLOWED)).map((u) => u.what),
+      ['import of `node:vm`'],
+    );
+    const importers = files.filter((f) => /from '(?:\.\.\/project|\.)\/compile-cache'/.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
+    assert.deepEqual(importers, ['server/src/cli/launch.ts']);
+    assert.match(readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8'), /requireWithCodeCache\(require\.resolve\('\.\/typescript\.js'\)/);
+    assert.match(readFileSync(join(ROOT, 'server', 'src', 'cli', 'launch.ts'), 'utf8'), /requireWithCodeCache\(join\(__dirname, 'cli-main\.js'\)/);
   });
 
   it('the CLI --diff code starts only `git`, without a shell', () => {

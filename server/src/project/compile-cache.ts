@@ -17,7 +17,6 @@ import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
 
 /** A code cache larger than this is not one we wrote (TypeScript's is about 3 MB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
@@ -135,7 +134,7 @@ export interface CodeCacheUse {
   readonly path?: string;
   readonly read: boolean;
   readonly accepted: boolean;
-  /** A new cache is written when the process exits (the main thread's only). */
+  /** A new cache is written when the process exits. */
   readonly willWrite: boolean;
 }
 
@@ -146,7 +145,8 @@ export interface CodeCacheOptions {
   /**
    * Whether this process may write the cache when it has none (default: true). A cache holds the
    * functions compiled by the run that wrote it, and is not written again while V8 accepts it: a run
-   * that compiles little (`--version`) should not be the one.
+   * that compiles little (`--version`) should not be the one, and neither should a worker thread
+   * (the bundle of `check`'s workers passes `false`: the main thread writes it).
    */
   readonly write?: boolean;
   /** Runs `write` when the process exits (default: on its `exit` event). */
@@ -165,8 +165,8 @@ export function lastCodeCacheUse(): CodeCacheUse | undefined {
  * experimental in Node.js 20, and is lost when the script comes from a code cache), so the bundles
  * loaded this way turn `import()` into `require` (scripts/build.mjs). It is compiled with its V8
  * code cache when the user's cache folder has a valid one; without one (or when V8 refused it), the
- * main thread writes a new one when the process exits, so it holds the functions this run compiled,
- * not only the top level.
+ * process writes a new one when it exits (unless `options.write` is false), so it holds the functions
+ * this run compiled, not only the top level.
  * `flavour` names the V8 flags of the process kind (`batch`, `server`: project/v8-flags.ts). The
  * module is registered in `require.cache` under its path, as `require` would.
  */
@@ -194,7 +194,7 @@ export function requireWithCodeCache(filename: string, flavour: string, options:
     throw error;
   }
   mod.loaded = true;
-  const willWrite = !accepted && isMainThread && options.write !== false;
+  const willWrite = !accepted && options.write !== false;
   if (willWrite) (options.atExit ?? ((write) => process.once('exit', write)))(() => writePrivate(path, script.createCachedData()));
   lastUse = { path, read: data !== undefined, accepted, willWrite };
   return mod.exports;
