@@ -26,24 +26,26 @@ const common = {
 // 31 importing modules got its own copy of the compiler's 2,244 exports as getters (esbuild's
 // `__toESM`), about 70,000 closures made in every thread that loads the compiler.
 //
-// The compiler is loaded through a V8 code cache kept in the user's cache folder
-// (server/src/project/compile-cache.ts), made for the V8 flags of the process kind (`flavour`:
-// project/v8-flags.ts, `batch` for `check` and its workers, `server` for the language servers); a
-// worker thread reads it but does not write it (`write`).
-const typescriptApart = (flavour, write = true) => ({
+// `check` and its worker threads load the compiler through a V8 code cache kept in the user's cache
+// folder (server/src/project/compile-cache.ts), made for the V8 flags of a `batch` run
+// (project/v8-flags.ts); a worker thread reads it but does not write it (`codeCache: 'read'`). The
+// language servers `require` it as before (`codeCache: false`): they start once per session, and a
+// cache written when a server exits would hold up its exit and race its client's clean-up.
+const typescriptApart = (codeCache) => ({
   name: 'typescript-apart',
   setup(b) {
     b.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'typescript-apart' }));
     b.onLoad({ filter: /.*/, namespace: 'typescript-apart' }, () => ({
-      contents: `import { requireWithCodeCache } from './compile-cache';\nexport default requireWithCodeCache(require.resolve('./typescript.js'), '${flavour}', { write: ${write} });\n`,
+      contents: codeCache
+        ? `import { requireWithCodeCache } from './compile-cache';\nexport default requireWithCodeCache(require.resolve('./typescript.js'), 'batch', { write: ${codeCache === 'write'} });\n`
+        : "export default require('./typescript.js');\n",
       resolveDir: join(process.cwd(), 'server', 'src', 'project'),
       loader: 'js',
     }));
     b.onResolve({ filter: /^\.\/typescript\.js$/ }, () => ({ path: './typescript.js', external: true }));
   },
 });
-const analysing = { ...common, plugins: [typescriptApart('batch')] };
-const serving = { ...common, plugins: [typescriptApart('server')] };
+const serving = { ...common, plugins: [typescriptApart(false)] };
 // The `lsp` subcommand's server (server/src/cli/lsp-serve.ts) is its own file, cli-lsp-serve.js,
 // required only by that subcommand: the LSP libraries are about a quarter of the CLI bundle.
 const lspServeApart = {
@@ -64,14 +66,14 @@ await Promise.all([
   build({ ...common, entryPoints: { cli: 'server/src/cli/launch.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, external: ['./cli-main.js'] }),
   // Code compiled from a code cache has no loader for dynamic `import()` (web-tree-sitter reads a
   // grammar's bytes with `await import("fs/promises")`): esbuild turns each into a `require`.
-  build({ ...analysing, plugins: [typescriptApart('batch'), lspServeApart], entryPoints: { 'cli-main': 'server/src/cli/main.ts' }, outdir: 'dist', external: ['@napi-rs/nice', 'tsx/cjs'], supported: { 'dynamic-import': false } }),
+  build({ ...common, plugins: [typescriptApart('write'), lspServeApart], entryPoints: { 'cli-main': 'server/src/cli/main.ts' }, outdir: 'dist', external: ['@napi-rs/nice', 'tsx/cjs'], supported: { 'dynamic-import': false } }),
   build({ ...serving, entryPoints: { 'cli-lsp-serve': 'server/src/cli/lsp-serve.ts' }, outdir: 'dist' }),
   // `check --jobs N` runs its tasks on worker threads (server/src/cli/pool.ts): piscina starts each
   // thread on its own `worker.js`, found beside its code (so beside the CLI bundle), which then loads
   // our task module. `@napi-rs/nice` is an optional native module piscina tries only when asked to
   // lower thread priority, which we never do; `tsx/cjs` is used only when the CLI runs from its
   // TypeScript sources (tests), never from the bundle.
-  build({ ...common, plugins: [typescriptApart('batch', false)], entryPoints: { 'check-worker': 'server/src/cli/check-worker.ts' }, outdir: 'dist' }),
+  build({ ...common, plugins: [typescriptApart('read')], entryPoints: { 'check-worker': 'server/src/cli/check-worker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { worker: 'node_modules/piscina/dist/worker.js' }, outdir: 'dist', external: ['@napi-rs/nice'] }),
   build({ ...serving, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' }),
   // `vscode` is provided by the extension host at run time.

@@ -13,5 +13,7 @@ const kind = cliKind(process.argv.slice(2));
 tuneV8ForAnalysis(kind);
 // Only a `check` writes the cache (when there is none): it holds what the run that wrote it compiled,
 // and `--version`'s would leave out everything a check runs.
+// The `lsp` server neither writes nor finds one (its flags differ): it starts once per editor session,
+// and a cache written at its exit would hold the exit up.
 const write = process.argv[2] === 'check';
 (requireWithCodeCache(join(__dirname, 'cli-main.js'), kind, { write }) as typeof import('./main')).start();
