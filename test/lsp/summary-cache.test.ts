@@ -73,7 +73,7 @@ describe('language server: summary cache', function () {
   });
 
   it('ignores a corrupt or foreign cache file and rewrites it', async () => {
-    for (const bad of ['{"tool": "async-boundary-summaries", "format": 3, "entries": {', '{"tool": "async-boundary-summaries", "format": 3, "entries": {"/x.ts": {"key": "k", "summary": {"path": 1}}}}', '[1, 2]']) {
+    for (const bad of ['{"tool": "async-boundary-summaries", "format": 4, "entries": {', '{"tool": "async-boundary-summaries", "format": 4, "entries": {"/x.ts": {"key": "k", "summary": {"path": 1}}}}', '[1, 2]']) {
       writeFileSync(cachePath(), bad);
       const s = await session({ 'hash.ts': HASH, 'login.ts': LOGIN });
       await s.client.stop();

@@ -40,7 +40,7 @@ describe('cli: --cache', () => {
       assert.deepEqual(warm, plain, format);
     }
     const cache = readCache(cachePath);
-    assert.deepEqual([cache.tool, cache.format], ['async-boundary', 12]);
+    assert.deepEqual([cache.tool, cache.format], ['async-boundary', 13]);
     assert.deepEqual(Object.keys(cache.entries).sort(), ['lib/d.ts', 'src/a.ts', 'src/b.ts', 'src/c.ts'].map((f) => join(ws, f)));
   });
 

@@ -14,13 +14,32 @@ import { readProjectLayout } from '../../server/src/project/layout';
 import { newLinker } from '../../server/src/project/summaries';
 import { validSummary } from '../../server/src/project/summary-shape';
 import { validImports } from '../../server/src/cli/cache-shape';
+import type { Analysis } from '../../server/src/engine/analyze';
+import type { ChannelFills } from '../../server/src/engine/model';
+import { analyzeProject } from '../../server/src/project/link';
 
 const PROJECT = join(__dirname, '..', 'fixtures', 'go', 'cross-file', 'sublist-interest');
+
+/** A fill as `arity [params]`, with ` unless [params]` for those filled only when no error is returned. */
+const shown = (f: ChannelFills): string => `${f.arity} [${f.params.join(',')}]${f.unlessError ? ` unless [${f.unlessError.join(',')}]` : ''}`;
 
 /** Each function of a Go source that fills a parameter, as `name arity [params]`. */
 function fills(source: string): string[] {
   const a = analyze({ path: '/p/fills.go', text: source })!;
-  return a.model.functions.filter((f) => f.fills).map((f) => `${f.name} ${f.fills!.arity} [${f.fills!.params.join(',')}]`);
+  return a.model.functions.filter((f) => f.fills).map((f) => `${f.name} ${shown(f.fills!)}`);
+}
+
+/** Each lock finding as `line severity`, and the lines the fixture marks (`(hint: …)` after the marker for a hint). */
+function severities(a: Analysis, text: string): { got: string[]; want: string[] } {
+  const got = a.findings
+    .filter((f) => f.rule === 'await-holding-lock')
+    .map((f) => `${a.lines.position(f.span.start).line + 1} ${f.severity}`)
+    .sort();
+  const want = text
+    .split('\n')
+    .flatMap((l, i) => (/expect: await-holding-lock/.test(l) ? [`${i + 1} ${/\(hint:/.test(l) ? 'hint' : 'warning'}`] : []))
+    .sort();
+  return { got, want };
 }
 
 describe('go: functions that fill a channel parameter', () => {
@@ -59,12 +78,15 @@ func switched(kind int, ch chan string) {
 	}
 }
 `;
-    assert.deepEqual(fills(src), ['send 1 [0]', 'direct 2 [0]', 'viaHelper 2 [1]', 'wrapper 1 [0]', 'counted 1 [0]', 'switched 2 [1]']);
+    assert.deepEqual(fills(src), ['send 1 [0]', 'direct 2 [0]', 'viaHelper 2 [] unless [1]', 'wrapper 1 [] unless [0]', 'counted 1 [] unless [0]', 'switched 2 [1]']);
   });
 
-  it('does not count a send on some paths only, from a goroutine or a literal, in a loop, or into a shadow; nor a function that receives from it or hands it to another package', () => {
+  it('does not count a send on some paths only, from a goroutine or a literal, in a loop, or into a shadow; nor a function that receives from it, hands it to another package, drops the error of a helper or returns an err outside the if that tested it', () => {
     const src = `package p
-import "example.com/relay/worker"
+import (
+	"errors"
+	"example.com/relay/worker"
+)
 func someReturns(ok bool, ch chan bool) error {
 	if !ok {
 		return nil
@@ -96,11 +118,32 @@ func handsOn(ch chan bool) {
 	ch <- true
 	worker.Drain(ch)
 }
+func viaHelper(n int, ch chan<- bool) error {
+	if n < 0 {
+		return errors.New("negative")
+	}
+	ch <- true
+	return nil
+}
+func check(n int) error { return nil }
 func blindSelect(ch chan bool, quit chan struct{}) {
 	select {
 	case ch <- true:
 	case <-quit:
 	}
+}
+func dropsHelpersError(ch chan<- bool) {
+	viaHelper(1, ch)
+}
+func outerErr(ch chan bool, bad *int) error {
+	var err error
+	if err := check(1); err != nil {
+		*bad++
+	} else {
+		ch <- true
+		return nil
+	}
+	return err
 }
 func errNotKnown(ch chan bool, err error) error {
 	if err == nil {
@@ -109,7 +152,7 @@ func errNotKnown(ch chan bool, err error) error {
 	return nil
 }
 `;
-    assert.deepEqual(fills(src), []);
+    assert.deepEqual(fills(src), ['viaHelper 2 [] unless [1]']);
   });
 
   it('carries the fills in the summary, and the linker hands them to the file that receives', async () => {
@@ -123,8 +166,8 @@ func errNotKnown(ch chan bool, err error) error {
     const summaries = files.map((f) => summaryOf(analyze({ path: f.path, text: f.text })!, f.shown)!);
     for (const s of summaries) assert.ok(validSummary(s), s.shown);
     const sublist = summaries.find((s) => s.shown.endsWith('sublist.go'))!;
-    const filled = sublist.exports.filter((e) => e.fills).map((e) => `${e.name} ${e.fills!.arity} [${e.fills!.params.join(',')}]`);
-    assert.deepEqual(filled, ['Sublist.RegisterNotification 2 [1]', 'Sublist.registerNotification 3 [2]', 'sendNotification 2 [0]']);
+    const filled = sublist.exports.filter((e) => e.fills).map((e) => `${e.name} ${shown(e.fills!)}`);
+    assert.deepEqual(filled, ['Sublist.RegisterNotification 2 [] unless [1]', 'Sublist.registerNotification 3 [] unless [2]', 'sendNotification 2 [0]']);
     const consumer = summaries.find((s) => s.shown.endsWith('consumer.go'))!;
     assert.deepEqual(consumer.fillers, ['./Account.sl.registerNotification', './Account.sl.notifyOnInterest', './Account.sl.watchInterest']);
     const linker = newLinker(summaries, await readProjectLayout(files.map((f) => f.path)));
@@ -135,10 +178,7 @@ func errNotKnown(ch chan bool, err error) error {
       Object.keys(imports).filter((k) => !k.startsWith('#')),
       ['./Account.sl.registerNotification'],
     );
-    assert.deepEqual(imports['./Account.sl.registerNotification']!.fills, {
-      arity: 3,
-      params: [2],
-    });
+    assert.deepEqual(imports['./Account.sl.registerNotification']!.fills, { arity: 3, params: [], unlessError: [2] });
     // A fill that names a parameter the function does not have is not a summary the linker may use.
     const register = sublist.exports.find((e) => e.name === 'Sublist.registerNotification')!;
     assert.equal(
@@ -148,6 +188,7 @@ func errNotKnown(ch chan bool, err error) error {
       }),
       false,
     );
+    assert.equal(validSummary({ ...sublist, exports: [{ ...register, fills: { arity: 3, params: [], unlessError: [-1] } }] }), false);
     assert.equal(validSummary({ ...consumer, fillers: [1] }), false);
     assert.equal(
       validImports({
@@ -178,8 +219,30 @@ func errNotKnown(ch chan bool, err error) error {
         call: y.filledBy!.call,
         arg: 2,
         args: 3,
+        checked: false,
         callee: './Account.sl.registerNotification',
       },
     );
+  });
+
+  it('makes a receive after a fill that skips the send on errors a hint when the error is not checked first, and says why', async () => {
+    const file = join(__dirname, '..', 'fixtures', 'go', 'await-holding-lock', 'invalid-interest-notification.go');
+    const text = readFileSync(file, 'utf8');
+    const one = analyze({ path: file, text })!;
+    const { got, want } = severities(one, text);
+    assert.deepEqual(got, want);
+    const hint = one.findings.find((f) => f.severity === 'hint')!;
+    assert.match(
+      hint.message,
+      /^`o\.mu` is held across a receive from `o\.inch`, which `o\.sl\.registerNotification` fills before it returns unless it returns an error: the error is not checked before the receive/,
+    );
+    const files = readdirSync(join(PROJECT, 'server'))
+      .map((n) => join(PROJECT, 'server', n))
+      .map((path) => ({ path, text: readFileSync(path, 'utf8'), shown: relative(PROJECT, path) }));
+    const { analyses } = analyzeProject(files, await readProjectLayout(files.map((f) => f.path)));
+    for (const f of files) {
+      const r = severities(analyses.get(f.path)!, f.text);
+      assert.deepEqual(r.got, r.want, f.shown);
+    }
   });
 });

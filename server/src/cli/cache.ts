@@ -30,7 +30,7 @@ import type { Imports } from '../engine/linker';
 /** The cache file's name, in the working directory by default (ESLint's is `.eslintcache`). */
 export const CACHE_FILE_NAME = '.async-boundary-cache';
 /** Bumped when the cache file's layout or the meaning of a result changes. */
-const FORMAT = 12;
+const FORMAT = 13;
 /**
  * How long before its read a file must have last changed for its stamp to vouch for its content in
  * later runs ({@link ResultCache.remember}): a write within the same tick of a coarse clock (or of a

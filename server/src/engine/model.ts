@@ -107,17 +107,23 @@ export interface FunctionInfo {
 
 /**
  * Go: the channel parameters (0-based, the receiver not counted) into which a function sends on
- * every path that returns normally, on its own goroutine, or returns a non-nil error before it
- * does (nats-server's `Sublist.registerNotification`: `sendNotification(notify, hasInterest)`
- * unless it returns `ErrInvalidSubject`, `ErrNilChan` or the registration's error), and which it
- * never receives from, reassigns, nor hands to a goroutine or a function literal. Handed a channel
- * made just before with a buffer, the function leaves a value in it: a `select` with a `default`
- * that skips the send finds the buffer full, so a value is in it anyway.
+ * every path that returns normally, on its own goroutine, and which it never receives from,
+ * reassigns, nor hands to a goroutine, a function literal or another file's function. Handed a
+ * channel made just before with a buffer, the function leaves a value in it: a `select` with a
+ * `default` that skips the send finds the buffer full, so a value is in it anyway.
  */
 export interface ChannelFills {
   /** How many parameters the function takes: a call with another count (a method expression) is not this one. */
   readonly arity: number;
+  /** Filled on every path that returns. */
   readonly params: readonly number[];
+  /**
+   * Filled on every path that returns no error: the others return a non-nil error first
+   * (nats-server's `Sublist.registerNotification`: `sendNotification(notify, hasInterest)` unless it
+   * returns `ErrInvalidSubject`, `ErrNilChan` or the registration's error). A caller that does not
+   * check the error before it receives may wait forever.
+   */
+  readonly unlessError?: readonly number[];
 }
 
 /**
@@ -185,11 +191,13 @@ export interface YieldPoint {
   readonly givenUpBefore?: readonly { readonly call: number; readonly key: string }[];
   /**
    * Go: a receive from a channel made with a buffer just before and handed, as argument `arg` of
-   * `args`, to the call `call` of another file right before the receive: it does not wait when the
-   * linked function fills that parameter ({@link ChannelFills}; the rule asks the linker). A call of
-   * a same-file function that fills it is decided by the frontend: the receive is no parking point.
+   * `args`, to the call `call` right before the receive (`checked`: in an `if err := …; err != nil
+   * { … return }` whose body returns). It does not wait when the function fills that parameter
+   * ({@link ChannelFills}; for another file's, the rule asks the linker), or fills it unless it
+   * returns an error and the error is checked; unchecked, it waits only if the call failed (a hint).
+   * A same-file function that fills it outright is decided by the frontend: no parking point.
    */
-  readonly filledBy?: { readonly call: number; readonly arg: number; readonly args: number };
+  readonly filledBy?: { readonly call: number; readonly arg: number; readonly args: number; readonly checked: boolean };
   /**
    * Go: the caller's locks (by `lockKey`) that the called same-file function takes again, as the
    * caller names them: its receiver's or parameter's lock is the one the call passes (the method's

@@ -19,7 +19,7 @@ import { validSummary } from '../project/summary-shape';
 
 /** The cache file's name in the client's storage folder. */
 export const SUMMARY_CACHE_FILE = 'summaries.json';
-const FORMAT = 3;
+const FORMAT = 4;
 const MAX_BYTES = 256 * 1024 * 1024;
 /** Writes wait this long for more changes. */
 const SAVE_DELAY_MS = 2000;

@@ -15,8 +15,11 @@ const isHops = (v: unknown): boolean => Array.isArray(v) && v.every(isHop);
 
 const isIndex = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 /** Go: the channel parameters a function fills (engine/model.ts `ChannelFills`). */
-export const isChannelFills = (v: unknown): boolean =>
-  isObject(v) && isIndex(v['arity']) && Array.isArray(v['params']) && (v['params'] as unknown[]).every((p) => isIndex(p) && (p as number) < (v['arity'] as number));
+export const isChannelFills = (v: unknown): boolean => {
+  if (!isObject(v) || !isIndex(v['arity'])) return false;
+  const indices = (l: unknown): boolean => Array.isArray(l) && l.every((p) => isIndex(p) && (p as number) < (v['arity'] as number));
+  return indices(v['params']) && (v['unlessError'] === undefined || indices(v['unlessError']));
+};
 
 function validExport(v: unknown): boolean {
   if (!isObject(v) || !isString(v['name']) || !isString(v['display'])) return false;

@@ -201,9 +201,11 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     const handedTo = region.relock ? handBackCallsOf(model, handBacks(), region) : [];
     for (const y of inside) {
       const calls = awaitedCalls(model, y);
-      if (filledElsewhere(model, imports, y)) continue;
+      const fill = filledBy(model, imports, y);
+      if (fill === 'fills') continue;
       if (region.kind === 'blocking' && y.parking) {
-        const parked = parkedWhileHeld(at, region, y, y.parking, calls, acquired, serialised(region));
+        let parked = parkedWhileHeld(at, region, y, y.parking, calls, acquired, serialised(region));
+        if (parked && fill !== undefined) parked = { ...parked, message: uncheckedFillMessage(region, y.parking, fill), cap: 'hint' };
         if (parked) findings.push(handedTo.length > 0 ? { ...parked, related: [...(parked.related ?? []), ...handedTo] } : parked);
         continue;
       }
@@ -253,17 +255,33 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
 }
 
 /**
- * Go: a receive of the value a call of another file has just put into a channel made with a buffer
- * (YieldPoint.filledBy): the linked function fills that parameter (`ChannelFills`: nats-server's
- * `o.acc.sl.registerNotification(…, o.inch)` sends the current interest before it returns), so the
- * receive takes it at once. Without the link (one file alone, no index yet) it is reported.
+ * Go: a receive of the value a call has just put into a channel made with a buffer
+ * (YieldPoint.filledBy), by what the called function fills (`ChannelFills`, its own for a same-file
+ * function, the linker's for another file's: nats-server's `o.acc.sl.registerNotification(…,
+ * o.inch)` sends the current interest before it returns unless it returns an error):
+ * `fills` when the receive takes that value at once (filled on every return, or unless an error
+ * the caller checks first), the called function when the error goes unchecked (the receive waits
+ * only if the call failed: a hint that says so), undefined when nothing is known (one file alone,
+ * no index yet: reported).
  */
-function filledElsewhere(model: FileModel, imports: Imports, y: YieldPoint): boolean {
+function filledBy(model: FileModel, imports: Imports, y: YieldPoint): 'fills' | CallSite | undefined {
   const by = y.filledBy;
-  const callee = by === undefined ? undefined : model.calls[by.call]?.callee;
-  if (by === undefined || callee === undefined || !Object.prototype.hasOwnProperty.call(imports, callee)) return false;
-  const fills = imports[callee]!.fills;
-  return fills !== undefined && fills.arity === by.args && fills.params.includes(by.arg);
+  const call = by === undefined ? undefined : model.calls[by.call];
+  if (by === undefined || call === undefined) return undefined;
+  let fills = call.localTarget === undefined ? undefined : model.functions[call.localTarget]?.fills;
+  if (call.localTarget === undefined && call.callee !== undefined && Object.prototype.hasOwnProperty.call(imports, call.callee)) fills = imports[call.callee]!.fills;
+  if (fills === undefined || fills.arity !== by.args) return undefined;
+  if (fills.params.includes(by.arg)) return 'fills';
+  if (!fills.unlessError?.includes(by.arg)) return undefined;
+  return by.checked ? 'fills' : call;
+}
+
+/** The hint for a receive whose value the call put in unless it failed, when the error is not checked before it. */
+function uncheckedFillMessage(region: HeldRegion, parking: Parking, call: CallSite): string {
+  return (
+    `\`${region.lock}\` is held across ${parking.what}, which \`${call.calleeText}\` fills before it returns unless it returns an error: ` +
+    `the error is not checked before the receive, so if the call can fail here this waits forever with the lock held; check it first (\`if err := …; err != nil\`)`
+  );
 }
 
 /** Go: a call, under a lock, of a function that hands the lock back after waiting with it taken again. */
@@ -444,7 +462,7 @@ export const awaitHoldingLock: Rule = {
     limits:
       'An await that only touches memory under an async lock is not flagged, nor is one on the connection an async lock serialises: a connection field beside the mutex (TS/JS, Go), the I/O resource a Rust mutex guards, and in Python a stream, connection or websocket attribute of the lock\'s own object whose every wait in the class is under that lock. ' +
       'I/O is recognised through the catalog of known clients, same-file helpers and (TS/JS, Rust, Python and Go) functions of other project files whose summary reaches such a client (in Go, a call under a mutex into another file of the package or another package of the module); awaiting an unknown method, or a project function that only touches memory, is assumed not to be I/O. ' +
-      'A Go receive of the value a call has just put into a channel is no wait: the channel is made with a buffer (`make(chan T, 8)`) by the statement before the call, the call hands it on as an argument and is of a function (of this file, or another of the package or module through its summary) that sends into that parameter on every path that returns, on its own goroutine (a `select` with a `default` counts: into a fresh buffer it cannot fail), or returns an error before it (nats-server\'s `registerNotification`), and the receive comes next, first in its statement; a dropped error is taken to be nil, a function that stores the channel is taken to let others only send into it, and a channel kept in a field (`o.inch`) is taken to be received from by no other goroutine between its `make` and the receive (one reading the field there would race with the assignment). ' +
+      'A Go receive of the value a call has just put into a channel is no wait: the channel is made with a buffer (`make(chan T, 8)`) by the statement before the call, the call hands it on as an argument and is of a function (of this file, or another of the package or module through its summary) that sends into that parameter on every path that returns, on its own goroutine (a `select` with a `default` counts: into a fresh buffer it cannot fail), and the receive comes next, first in its statement; when the function skips the send only on paths that return an error (nats-server\'s `registerNotification`), the receive is no wait if the error is checked first (`if err := f(ch); err != nil { return }`), and a hint that says so if not; a function that stores the channel is taken to let others only send into it, and a channel kept in a field (`o.inch`) is taken to be received from by no other goroutine between its `make` and the receive (one reading the field there would race with the assignment). ' +
       'A Go lock counts as guarding state when the locked code changes a field of its owner itself: a write made by a helper called under the lock is not seen (unless a path that skips the wait reads that state), and a wait through another file\'s I/O does not make an acquisition slow.',
   },
   check,

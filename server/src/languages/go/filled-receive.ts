@@ -44,13 +44,15 @@ function makesBuffered(state: GoState, stmt: GoNode | undefined, channel: string
  * with a buffer by the statement before the call, the call hands it on as a whole argument, and the
  * receive is the first thing its statement evaluates, with only `defer`s between (they run at
  * return). The call is a statement of its own, an assignment of its result, or the initializer of an
- * `if err != nil { … return }` with no `else`. `local` when the call is of a same-file function
- * that fills that parameter (the receive does not wait); the call and argument when it may name
- * another file's function (the linker's summary decides); undefined otherwise. A field (`o.inch`)
+ * `if err != nil { … return }` with no `else` that tests the error it assigns (`checked`). `local`
+ * when the call is of a same-file function that fills that parameter on every return, or unless it
+ * returns an error and the error is checked (the receive does not wait); the call and argument when
+ * it fills it only unless it fails and the error is not checked (the rule makes it a hint), or when
+ * it may name another file's function (the linker's summary decides); undefined otherwise. A field (`o.inch`)
  * is taken to be received from by no other goroutine in between: one that read the field there
  * would race with its assignment.
  */
-export function filledBefore(state: GoState, facts: ReadonlyMap<number, ChannelFills>, recv: GoNode): 'local' | { call: number; arg: number; args: number } | undefined {
+export function filledBefore(state: GoState, facts: ReadonlyMap<number, ChannelFills>, recv: GoNode): 'local' | { call: number; arg: number; args: number; checked: boolean } | undefined {
   const { text } = state;
   const op = field(recv, 'operand');
   const channel = op ? textOf(text, op) : '';
@@ -79,6 +81,7 @@ export function filledBefore(state: GoState, facts: ReadonlyMap<number, ChannelF
   const prev = sibs[i];
   if (!prev || !makesBuffered(state, sibs[i - 1], channel)) return undefined;
   let call = wholeCall(prev);
+  let checked = false;
   if (!call && prev.type === 'if_statement' && !field(prev, 'alternative')) {
     const init = field(prev, 'initializer');
     const cond = field(prev, 'condition');
@@ -87,7 +90,13 @@ export function filledBefore(state: GoState, facts: ReadonlyMap<number, ChannelF
         ?.children.find((c) => c.type === 'statement_list')
         ?.children.filter((c) => c.type !== 'comment') ?? [];
     const failed = cond?.type === 'binary_expression' && /^\w+\s*!=\s*nil$/.test(textOf(text, cond));
-    if (init && failed && body[body.length - 1]?.type === 'return_statement') call = wholeCall(init);
+    // The error the initializer assigns last (the call's last result) is the one tested.
+    const left = init ? (field(init, 'left')?.children.filter((c) => c.type !== ',') ?? []) : [];
+    const tested = cond ? textOf(text, field(cond, 'left') ?? cond) : '';
+    if (init && failed && body[body.length - 1]?.type === 'return_statement') {
+      call = wholeCall(init);
+      checked = left.length > 0 && textOf(text, left[left.length - 1]!) === tested;
+    }
   }
   if (!call) return undefined;
   const args = argumentsOf(call);
@@ -100,7 +109,9 @@ export function filledBefore(state: GoState, facts: ReadonlyMap<number, ChannelF
   if (!site) return undefined;
   if (site.localTarget !== undefined) {
     const f = facts.get(site.localTarget);
-    return f !== undefined && f.arity === args.length && f.params.includes(arg) ? 'local' : undefined;
+    if (f === undefined || f.arity !== args.length) return undefined;
+    if (f.params.includes(arg) || (checked && f.unlessError?.includes(arg))) return 'local';
+    return f.unlessError?.includes(arg) ? { call: site.id, arg, args: args.length, checked } : undefined;
   }
-  return site.callee !== undefined ? { call: site.id, arg, args: args.length } : undefined;
+  return site.callee !== undefined ? { call: site.id, arg, args: args.length, checked } : undefined;
 }

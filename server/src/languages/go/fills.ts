@@ -62,15 +62,18 @@ export function argumentsOf(call: GoNode): GoNode[] {
   return (field(call, 'arguments')?.children ?? []).filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',' && c.type !== 'comment');
 }
 
-/** Whether the call fills its argument `arg`, by the same-file function it calls (the facts found so far). */
-function callFills(state: GoState, facts: ReadonlyMap<number, ChannelFills>, call: GoNode, channel: string): boolean {
-  const id = state.callOfNode.get(call);
+/**
+ * How the call fills `channel` through the same-file function it calls (the facts found so far):
+ * on every return (`always`), on every return without an error (`unlessError`), or not at all.
+ */
+function callFills(state: GoState, facts: ReadonlyMap<number, ChannelFills>, call: GoNode | undefined, channel: string): 'always' | 'unlessError' | undefined {
+  const id = call === undefined ? undefined : state.callOfNode.get(call);
   const target = id === undefined ? undefined : state.calls[id]?.localTarget;
   const f = target === undefined ? undefined : facts.get(target);
-  if (!f) return false;
-  const args = argumentsOf(call);
-  if (args.length !== f.arity) return false;
-  return f.params.some((p) => args[p] !== undefined && textOf(state.text, args[p]) === channel);
+  const args = f && call ? argumentsOf(call) : [];
+  if (!f || args.length !== f.arity) return undefined;
+  const names = (ps: readonly number[] | undefined): boolean => (ps ?? []).some((p) => args[p] !== undefined && textOf(state.text, args[p]) === channel);
+  return names(f.params) ? 'always' : names(f.unlessError) ? 'unlessError' : undefined;
 }
 
 /** The one call a simple statement makes as a whole (`f(ch)`, `err = f(ch)`, `err := f(ch)`), if any. */
@@ -170,8 +173,13 @@ function clean(state: GoState, fn: GoFn, k: string, seen: Set<string>): boolean 
   return ok;
 }
 
-/** Reads one function's paths for parameter `k`: true when every normal return has sent into it, or returns an error. */
-function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<number, ChannelFills>): boolean {
+/**
+ * Reads one function's paths for parameter `k`: true when every normal return has sent into it, or
+ * (not `strict`) returns a non-nil error. Error variables are known not nil only in the scope that
+ * tested them, and never one whose address is taken or that a function literal uses (a call or a
+ * deferred literal may change it).
+ */
+function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<number, ChannelFills>, strict: boolean): boolean {
   const { text } = state;
   const body = field(fn.node, 'body');
   if (!body) return false;
@@ -189,6 +197,18 @@ function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<numb
       : [textOf(text, result)];
   const returnsError = resultTypes[resultTypes.length - 1] === 'error';
   const breaks: PathState[][] = [];
+  const untracked = new Set<string>();
+  walk(body, (n) => {
+    if (n.type === 'func_literal') {
+      walk(n, (m) => {
+        if (m.type === 'identifier') untracked.add(textOf(text, m));
+      });
+      return false;
+    }
+    const op = n.type === 'unary_expression' && text[n.start] === '&' ? field(n, 'operand') : undefined;
+    if (op?.type === 'identifier') untracked.add(textOf(text, op));
+    return;
+  });
 
   const merge = (states: PathState[]): PathState[] => {
     const seen = new Map<string, PathState>();
@@ -204,7 +224,7 @@ function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<numb
           sent: s.sent,
           nonNil: s.nonNil.filter((n) => !names.includes(n)),
         }));
-  const fillsBy = (call: GoNode | undefined): boolean => call !== undefined && callFills(state, facts, call, k);
+  const fillsBy = (call: GoNode | undefined): 'always' | 'unlessError' | undefined => callFills(state, facts, call, k);
   /** A value a `return` gives back that is a non-nil error on this path. */
   const isError = (e: GoNode, s: PathState): boolean => {
     const t = textOf(text, e);
@@ -213,14 +233,25 @@ function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<numb
   };
 
   const simple = (stmt: GoNode, states: PathState[]): PathState[] => {
-    let out = forget(states, assignedNames(state, stmt));
+    const assigned = assignedNames(state, stmt);
+    let out = forget(states, assigned);
     if (stmt.type === 'send_statement') {
       const ch = field(stmt, 'channel');
       if (ch && textOf(text, ch) === k) out = sent(out);
     }
-    if (fillsBy(wholeCall(stmt))) out = sent(out);
+    const by = fillsBy(wholeCall(stmt));
+    if (by === 'always') out = sent(out);
+    else if (by === 'unlessError' && !strict && stmt.type !== 'expression_statement') {
+      // `err := f(k)`: sent where `err` is nil, not where it is not (its error is the call's last result).
+      const left = field(stmt, 'left')?.children.filter((c) => c.type !== ',') ?? [];
+      const last = left[left.length - 1];
+      if (last?.type === 'identifier') out = merge([...sent(out), ...knowing(out, textOf(text, last))]);
+    }
     return out;
   };
+  /** The names a statement declares in its scope (`:=`, `var`): known facts about them end with it. */
+  const declared = (stmt: GoNode | undefined): string[] =>
+    stmt && (stmt.type === 'short_var_declaration' || stmt.type === 'var_declaration' || stmt.type === 'receive_statement') ? assignedNames(state, stmt) : [];
 
   /** The error variable a condition tests against nil: `err != nil` holds it on the then-branch, `err == nil` on the else-branch. */
   const nilTest = (cond: GoNode | undefined): { name: string; whenTrue: boolean } | undefined => {
@@ -232,7 +263,9 @@ function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<numb
     return op === '!=' ? { name: textOf(text, l), whenTrue: true } : op === '==' ? { name: textOf(text, l), whenTrue: false } : undefined;
   };
   const knowing = (states: PathState[], name: string | undefined): PathState[] =>
-    name === undefined ? states : states.map((s) => (s.nonNil.includes(name) ? s : { sent: s.sent, nonNil: [...s.nonNil, name] }));
+    name === undefined || untracked.has(name) ? states : states.map((s) => (s.nonNil.includes(name) ? s : { sent: s.sent, nonNil: [...s.nonNil, name] }));
+  /** The paths on which `name` is nil: those that know it is not are not taken. */
+  const nilOn = (states: PathState[], name: string | undefined): PathState[] => (name === undefined ? states : states.filter((s) => !s.nonNil.includes(name)));
 
   const statement = (stmt: GoNode, states: PathState[]): PathState[] => {
     if (states.length === 0) return states;
@@ -250,11 +283,13 @@ function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<numb
       }
       case 'return_statement': {
         const values = stmt.children.find((c) => c.type === 'expression_list')?.children.filter((c) => c.type !== ',') ?? [];
-        const filled = values.some((v) => v.type === 'call_expression' && fillsBy(v));
+        const filled = values.some((v) => v.type === 'call_expression' && fillsBy(v) === 'always');
+        // `return f(k)` with f filling k unless it fails: its error is what this returns.
+        const passed = !strict && returnsError && values.length === 1 && values[0]!.type === 'call_expression' && fillsBy(values[0]) === 'unlessError';
         for (const s of states) {
-          if (s.sent || filled) continue;
+          if (s.sent || filled || passed) continue;
           const last = values[values.length - 1];
-          if (!returnsError || !last || values.length !== resultTypes.length || !isError(last, s)) throw new GiveUp();
+          if (strict || !returnsError || !last || values.length !== resultTypes.length || !isError(last, s)) throw new GiveUp();
         }
         return [];
       }
@@ -264,9 +299,11 @@ function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<numb
         const test = nilTest(field(stmt, 'condition'));
         const consequence = field(stmt, 'consequence');
         const alternative = field(stmt, 'alternative');
-        const then = consequence ? statement(consequence, knowing(before, test?.whenTrue ? test.name : undefined)) : before;
-        const otherwise = knowing(before, test && !test.whenTrue ? test.name : undefined);
-        return merge([...then, ...(alternative ? statement(alternative, otherwise) : otherwise)]);
+        const onTrue = test === undefined ? before : test.whenTrue ? knowing(before, test.name) : nilOn(before, test.name);
+        const onFalse = test === undefined ? before : test.whenTrue ? nilOn(before, test.name) : knowing(before, test.name);
+        const then = consequence ? statement(consequence, onTrue) : onTrue;
+        // The initializer's names are the `if`'s own: an `err` tested there is not the one outside.
+        return forget(merge([...then, ...(alternative ? statement(alternative, onFalse) : onFalse)]), declared(init));
       }
       case 'for_statement': {
         // The body may run no times: what it sends does not count after the loop, and a variable it
@@ -310,7 +347,10 @@ function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<numb
         ends.push(...breaks.pop()!);
         // A switch without a `default` may match no case; a `select` always runs one.
         if (stmt.type !== 'select_statement' && !cases.some((c) => c.type === 'default_case')) ends.push(...before);
-        return merge(ends);
+        const scoped = [...declared(init), ...cases.flatMap((c) => declared(field(c, 'communication')))];
+        const alias = stmt.type === 'type_switch_statement' ? field(stmt, 'alias') : undefined;
+        for (const n of alias?.children ?? []) if (n.type === 'identifier') scoped.push(textOf(text, n));
+        return forget(merge(ends), scoped);
       }
       case 'break_statement':
         if (breaks.length === 0) throw new GiveUp();
@@ -328,10 +368,16 @@ function fillsParam(state: GoState, fn: GoFn, k: string, facts: ReadonlyMap<numb
         return simple(stmt, states);
     }
   };
+  /** A block's statements: what it declares goes out of scope at its end. */
   const list = (stmts: GoNode | undefined, states: PathState[]): PathState[] => {
     let out = states;
-    for (const s of stmts?.children ?? []) if (s.type !== 'comment') out = statement(s, out);
-    return out;
+    const own: string[] = [];
+    for (const s of stmts?.children ?? []) {
+      if (s.type === 'comment') continue;
+      out = statement(s, out);
+      own.push(...declared(s));
+    }
+    return forget(out, own);
   };
 
   let jumps = false;
@@ -381,14 +427,20 @@ export function channelFills(state: GoState): Map<number, ChannelFills> {
       });
   }
   const facts = new Map<number, ChannelFills>();
-  // Each round can only add parameters (a fill found lets its callers' paths send): stop when none is added.
-  for (let round = 0, changed = true; changed && round < 8; round++) {
-    changed = false;
-    for (const c of candidates) {
-      const had = facts.get(c.fn.info.id)?.params ?? [];
-      const now = c.params.filter((p) => had.includes(p.index) || fillsParam(state, c.fn, p.name, facts)).map((p) => p.index);
-      if (now.length > had.length) {
-        facts.set(c.fn.info.id, { arity: c.arity, params: now });
+  // First what each fills on every return, then what it fills unless it returns an error (using the
+  // first). Each round can only add parameters (a fill found lets its callers' paths send): stop
+  // when none is added.
+  for (const strict of [true, false]) {
+    for (let round = 0, changed = true; changed && round < 8; round++) {
+      changed = false;
+      for (const c of candidates) {
+        const had = facts.get(c.fn.info.id);
+        const known = [...(had?.params ?? []), ...(had?.unlessError ?? [])];
+        const found = c.params.filter((p) => !known.includes(p.index) && fillsParam(state, c.fn, p.name, facts, strict)).map((p) => p.index);
+        if (found.length === 0) continue;
+        const params = strict ? [...(had?.params ?? []), ...found] : [...(had?.params ?? [])];
+        const unlessError = strict ? [...(had?.unlessError ?? [])] : [...(had?.unlessError ?? []), ...found];
+        facts.set(c.fn.info.id, { arity: c.arity, params: params.sort((a, b) => a - b), ...(unlessError.length > 0 ? { unlessError: unlessError.sort((a, b) => a - b) } : {}) });
         changed = true;
       }
     }
