@@ -727,14 +727,17 @@ class FunctionWalk {
     walk(body, (n) => {
       if (n !== body && n.type === 'func_literal' && n.parent?.parent?.type !== 'defer_statement') return false;
       if ((n.type === 'return_statement' || n.type === 'goto_statement') && enclosingFn(state, n) === fn) this.returns.push(span(n));
-      if ((n.type !== 'expression_statement' && n.type !== 'defer_statement') || enclosingFn(state, n) !== fn) return true;
-      for (const { call, deferred } of lockCallsOf(n)) {
+      if ((n.type !== 'expression_statement' && n.type !== 'defer_statement' && n.type !== 'return_statement') || enclosingFn(state, n) !== fn) return true;
+      // `return fail(err)`: a local unlocker called as the value returned releases before the return.
+      const returned = n.type === 'return_statement' ? wholeCall(n) : undefined;
+      for (const { call, deferred } of n.type === 'return_statement' ? (returned ? [{ call: returned, deferred: false }] : []) : lockCallsOf(n)) {
         const f = field(call, 'function');
-        const unlocker = f?.type === 'identifier' && (field(call, 'arguments')?.children.filter((c) => c.type !== '(' && c.type !== ')').length ?? 0) === 0 ? unlockers.get(textOf(state.text, f)) : undefined;
+        const unlocker = f?.type === 'identifier' ? unlockers.get(textOf(state.text, f)) : undefined;
         if (unlocker) {
-          candidates.push({ stmt: n, call, deferred, ...unlocker });
+          for (const u of unlocker) candidates.push({ stmt: n, call, deferred, ...u });
           continue;
         }
+        if (n.type === 'return_statement') continue;
         if (f?.type !== 'selector_expression') continue;
         const m = field(f, 'field');
         const x = field(f, 'operand');
@@ -772,14 +775,17 @@ class FunctionWalk {
   }
 
   /**
-   * Local function values that release a mutex, by name: `unlock := func() { mu.Unlock() }`, or a
+   * Local function values that release mutexes, by name: `unlock := func() { mu.Unlock() }`, or a
    * helper handed the mutex under a name that says so (`unlock := unlockOnce(&srv.lock)`, miekg/dns's
    * server.go, whose `unlock()` before `serveTCP` releases the lock the deferred `unlock()` would).
-   * A call `unlock()` (or `defer unlock()`) is then that mutex's `Unlock()`.
+   * A call `unlock()` (or `defer unlock()`, or `return fail(err)`) is then each mutex's `Unlock()`.
+   * A function literal releases what its body's own statements release, in order, through the
+   * earlier ones it calls too: nats-server's `errorOnUnsupported := func(h string) *ApiError {
+   * rollback(); …; batches.mu.Unlock(); mset.mu.Unlock(); … }`, where `rollback()` unlocks `mset.clMu`.
    */
-  private unlockers(body: GoNode): Map<string, { x: GoNode; method: string }> {
+  private unlockers(body: GoNode): Map<string, { x: GoNode; method: string }[]> {
     const { state, fn } = this;
-    const out = new Map<string, { x: GoNode; method: string }>();
+    const out = new Map<string, { x: GoNode; method: string }[]>();
     walk(body, (n) => {
       if (n !== body && n.type === 'func_literal') return false;
       if (n.type !== 'short_var_declaration' || enclosingFn(state, n) !== fn) return true;
@@ -791,19 +797,27 @@ class FunctionWalk {
       if (value.type === 'func_literal') {
         const stmts = statementsOf(field(value, 'body'));
         const calls = stmts.filter((st) => st.type === 'expression_statement' && st.children[0]?.type === 'call_expression').map((st) => st.children[0]!);
+        const releases: { x: GoNode; method: string }[] = [];
         for (const call of calls) {
           const f = field(call, 'function');
+          // An earlier local unlocker called here (`rollback()`): its releases are this one's too.
+          const inner = f?.type === 'identifier' ? out.get(textOf(state.text, f)) : undefined;
+          if (inner && textOf(state.text, f!) !== name) {
+            releases.push(...inner);
+            continue;
+          }
           const m = f?.type === 'selector_expression' ? field(f, 'field') : undefined;
           const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
           const method = m ? textOf(state.text, m) : '';
-          if (x && RELEASES.has(method)) out.set(name, { x, method });
+          if (x && RELEASES.has(method)) releases.push({ x, method });
         }
+        if (releases.length > 0) out.set(name, releases);
       } else if (value.type === 'call_expression' && /unlock|release/i.test(name)) {
         const args = field(value, 'arguments')?.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',') ?? [];
         if (args.length !== 1) return true;
         const arg = args[0]!;
         const x = arg.type === 'unary_expression' && textOf(state.text, arg).startsWith('&') ? field(arg, 'operand') : arg;
-        if (x && (lockTypeOf(state, x, fn) !== undefined || LOCK_NAME.test(textOf(state.text, x)))) out.set(name, { x, method: 'Unlock' });
+        if (x && (lockTypeOf(state, x, fn) !== undefined || LOCK_NAME.test(textOf(state.text, x)))) out.set(name, [{ x, method: 'Unlock' }]);
       }
       return true;
     });
