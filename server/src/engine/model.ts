@@ -313,6 +313,12 @@ export interface HeldRegion {
    * held under it before then stalls only this function, as go/building.ts decides.
    */
   readonly building?: { readonly value: string; readonly until: number };
+  /**
+   * Go: released at `releaseSpan` by an explicit `Unlock()` although a deferred function guarded by
+   * `flag` (`defer func() { if !unlocked { fs.mu.Unlock() } }()`, registered at `defer`) will unlock
+   * it again at the return this path reaches with the flag still false: `sync: unlock of unlocked mutex`.
+   */
+  readonly unlockedAgain?: { readonly flag: string; readonly defer: Span };
 }
 
 /**

@@ -49,6 +49,8 @@ interface LockOp {
   readonly packageLock?: string;
   /** The lock's owner as written (`s` for `s.mu`), whose fields a write under the lock changes. */
   readonly owner?: string;
+  /** A deferred unlock guarded by a flag: `defer func() { if !unlocked { x.Unlock() } }()`. */
+  readonly guard?: string;
 }
 
 /** One acquisition of a mutex field, for the package's lock facts ({@link LockUse}). */
@@ -163,16 +165,28 @@ function guardedResources(state: GoState, x: GoNode, fn: GoFn): string[] {
   return out;
 }
 
-/** The lock call a statement makes: `x.Lock()`, `x.Unlock()`, `defer x.Unlock()`, `defer func() { x.Unlock() }()`. */
-function lockCallsOf(stmt: GoNode): { call: GoNode; deferred: boolean }[] {
+/**
+ * The lock call a statement makes: `x.Lock()`, `x.Unlock()`, `defer x.Unlock()`, `defer func() { x.Unlock() }()`,
+ * and `defer func() { if !unlocked { x.Unlock() } }()`, whose unlock is guarded by `unlocked` (`guard`):
+ * the function sets it where it unlocks early (nats-server's filestore recovery).
+ */
+function lockCallsOf(text: string, stmt: GoNode): { call: GoNode; deferred: boolean; guard?: string }[] {
   if (stmt.type === 'expression_statement' && stmt.children[0]?.type === 'call_expression') return [{ call: stmt.children[0], deferred: false }];
   if (stmt.type !== 'defer_statement') return [];
   const call = stmt.children.find((c) => c.type === 'call_expression');
   if (!call) return [];
   const fnNode = field(call, 'function');
   if (fnNode?.type !== 'func_literal') return [{ call, deferred: true }];
-  const list = field(fnNode, 'body')?.children.find((c) => c.type === 'statement_list');
-  return (list?.children ?? []).filter((s) => s.type === 'expression_statement' && s.children[0]?.type === 'call_expression').map((s) => ({ call: s.children[0]!, deferred: true }));
+  const calls = (list: GoNode | undefined): GoNode[] => (list?.children ?? []).filter((s) => s.type === 'expression_statement' && s.children[0]?.type === 'call_expression').map((s) => s.children[0]!);
+  const list = statementsOf(field(fnNode, 'body'));
+  const only = list.length === 1 && list[0]!.type === 'if_statement' ? list[0]! : undefined;
+  const cond = only && !field(only, 'alternative') && !field(only, 'initializer') ? field(only, 'condition') : undefined;
+  const flag = cond?.type === 'unary_expression' && text[cond.start] === '!' ? field(cond, 'operand') : undefined;
+  if (only && flag?.type === 'identifier') {
+    const guard = text.slice(flag.start, flag.end);
+    return calls(field(only, 'consequence')?.children.find((c) => c.type === 'statement_list')).map((c) => ({ call: c, deferred: true, guard }));
+  }
+  return calls(field(fnNode, 'body')?.children.find((c) => c.type === 'statement_list')).map((c) => ({ call: c, deferred: true }));
 }
 
 /** True when a `break` in `body` leaves `loop` (one not inside a nested loop, switch or select, or a labelled one). */
@@ -722,7 +736,7 @@ class FunctionWalk {
   /** Finds this function's lock operations and `return`s (not those of nested function literals). */
   collect(body: GoNode): void {
     const { state, fn } = this;
-    const candidates: { stmt: GoNode; call: GoNode; deferred: boolean; x: GoNode; method: string }[] = [];
+    const candidates: { stmt: GoNode; call: GoNode; deferred: boolean; x: GoNode; method: string; guard?: string }[] = [];
     const unlockers = this.unlockers(body);
     walk(body, (n) => {
       if (n !== body && n.type === 'func_literal' && n.parent?.parent?.type !== 'defer_statement') return false;
@@ -730,7 +744,7 @@ class FunctionWalk {
       if ((n.type !== 'expression_statement' && n.type !== 'defer_statement' && n.type !== 'return_statement') || enclosingFn(state, n) !== fn) return true;
       // `return fail(err)`: a local unlocker called as the value returned releases before the return.
       const returned = n.type === 'return_statement' ? wholeCall(n) : undefined;
-      for (const { call, deferred } of n.type === 'return_statement' ? (returned ? [{ call: returned, deferred: false }] : []) : lockCallsOf(n)) {
+      for (const { call, deferred, guard } of n.type === 'return_statement' ? (returned ? [{ call: returned, deferred: false, guard: undefined }] : []) : lockCallsOf(state.text, n)) {
         const f = field(call, 'function');
         const unlocker = f?.type === 'identifier' ? unlockers.get(textOf(state.text, f)) : undefined;
         if (unlocker) {
@@ -744,7 +758,7 @@ class FunctionWalk {
         if (!m || !x) continue;
         const method = state.text.slice(m.start, m.end);
         if (!LOCK_METHODS.has(method) && !RELEASES.has(method)) continue;
-        candidates.push({ stmt: n, call, deferred, x, method });
+        candidates.push({ stmt: n, call, deferred, x, method, ...(guard !== undefined ? { guard } : {}) });
       }
       return true;
     });
@@ -762,6 +776,7 @@ class FunctionWalk {
         kind: release ? (c.deferred ? 'defer-unlock' : 'unlock') : 'lock', key, lock, lockType, node: c.stmt, call: c.call,
         guarded: release ? [] : guardedResources(state, c.x, fn), shared: c.method === 'RLock',
         ...(fl ? { use: fl.use, owner: fl.owner, ...(fl.known ? { packageLock: fl.use } : {}) } : {}),
+        ...(c.guard !== undefined && release && c.deferred ? { guard: c.guard } : {}),
       };
       if (op.kind === 'lock' && c.deferred) {
         this.deferredLocks.add(key);
@@ -841,7 +856,42 @@ class FunctionWalk {
     return { building: { value: textOf(this.state.text, owner!), until } };
   }
 
-  private emit(acq: Acq, start: number, end: number, releaseSpan?: Span): void {
+  /** Deferred unlocks guarded by a flag, by key: the flag and the `defer` statement. */
+  private readonly guardedDefers = new Map<string, { flag: string; defer: Span }>();
+
+  /**
+   * {@link HeldRegion.unlockedAgain}: an explicit `Unlock()` of a lock whose deferred unlock is
+   * guarded by a flag (`defer func() { if !unlocked { fs.mu.Unlock() } }()`), after which the
+   * statements of its block reach a `return` (or the end of the function) without setting the flag
+   * or taking the lock again: the deferred function unlocks it a second time, which crashes.
+   */
+  private unlockedAgain(stmt: GoNode, op: LockOp): { flag: string; defer: Span } | undefined {
+    const guarded = this.guardedDefers.get(op.key);
+    const list = stmt.parent;
+    if (!guarded || list?.type !== 'statement_list' || guarded.defer.start > stmt.start) return undefined;
+    const { text } = this.state;
+    const setsFlag = (st: GoNode): boolean => {
+      if (st.type !== 'assignment_statement') return false;
+      const left = field(st, 'left');
+      const right = field(st, 'right');
+      return left !== undefined && right !== undefined && textOf(text, left) === guarded.flag && textOf(text, right) === 'true';
+    };
+    const siblings = list.children;
+    const at = siblings.indexOf(stmt);
+    // Set just before the unlock (`unlocked = true; fs.mu.Unlock()`).
+    if (siblings.slice(0, at).some(setsFlag)) return undefined;
+    for (const st of siblings.slice(at + 1)) {
+      if (setsFlag(st)) return undefined;
+      if (this.ops.get(st)?.some((o) => o.key === op.key && o.kind === 'lock')) return undefined;
+      if (st.type === 'return_statement') return guarded;
+      // Anything that branches or loops: the flag may be set on the way; not followed.
+      if (COMPOUND.has(st.type) || st.type === 'goto_statement' || st.type === 'labeled_statement') return undefined;
+    }
+    // Falling off the end of the function's body returns.
+    return list.parent === field(this.fn.node, 'body') ? guarded : undefined;
+  }
+
+  private emit(acq: Acq, start: number, end: number, releaseSpan?: Span, unlockedAgain?: { flag: string; defer: Span }): void {
     if (end <= start) return;
     const release: ReleaseKind = releaseSpan ? 'explicit' : acq.deferred ? 'finally' : 'scope-end';
     const rs = releaseSpan ?? acq.deferred;
@@ -852,6 +902,7 @@ class FunctionWalk {
       context: this.fn.info.context!, ...(acq.op.shared ? { shared: true } : {}), guardedResources: acq.op.guarded,
       ...(acq.op.packageLock ? { packageLock: acq.op.packageLock } : {}),
       ...(acq.entry ? { entry: true as const } : {}), ...(acq.relock ? { relock: true as const } : {}), ...(acq.takenWhen ? { takenWhen: acq.takenWhen } : {}),
+      ...(unlockedAgain ? { unlockedAgain } : {}),
       ...this.building(acq.op),
       // Taken again and handed back to the caller held: unlocking before the wait is not the fix.
       ...(acq.relock && !rs ? { advice: `move it before \`${textOf(this.state.text, acq.op.call)}\` takes the lock again to hand it back, or to the caller after it unlocks` } : {}),
@@ -1062,7 +1113,7 @@ class FunctionWalk {
             runs.set(op.key, stmt.start);
           } else if (op.kind === 'unlock') {
             if (cur) {
-              this.emit(cur, runs.get(op.key)!, stmt.end, span(stmt));
+              this.emit(cur, runs.get(op.key)!, stmt.end, span(stmt), this.unlockedAgain(stmt, op));
               held.delete(op.key);
               runs.delete(op.key);
             }
@@ -1070,6 +1121,7 @@ class FunctionWalk {
             if (cur) cur.deferred = span(stmt);
             else deferredEarly.set(op.key, span(stmt));
             this.deferredKeys.set(op.key, span(stmt));
+            if (op.guard !== undefined) this.guardedDefers.set(op.key, { flag: op.guard, defer: span(stmt) });
           }
         }
         // `return c.doFlush()`, a call that gives the caller's lock up: released, then returned.
