@@ -530,6 +530,17 @@ function quickPath(state: GoState, a: Acquisition, parks: readonly YieldPoint[])
 /** Logging methods (`c.Debugf(…)`): a call of one changes nothing a lock's condition reads. */
 const LOG_METHOD = /^(?:Debugf|Tracef|Noticef|Warnf|Errorf|Infof|Printf|Println|Print|Logf|Debug|Trace|Notice|Warn|Info)$/;
 
+/** Whether a statement may leave its function: a `return`, `goto` or `panic(…)` in it (not in a nested function literal). */
+function mayLeave(st: GoNode): boolean {
+  let found = false;
+  walk(st, (n) => {
+    if (found || n.type === 'func_literal') return false;
+    if (n.type === 'return_statement' || n.type === 'goto_statement') found = true;
+    return !found;
+  });
+  return found;
+}
+
 /** The leftmost name of `a.b.c` (or of `a`), '' otherwise. */
 function rootName(text: string, n: GoNode | undefined): string {
   return n ? (/^[A-Za-z_]\w*/.exec(textOf(text, n))?.[0] ?? '') : '';
@@ -810,8 +821,16 @@ class FunctionWalk {
       const name = textOf(state.text, left[0]!);
       const value = right[0]!;
       if (value.type === 'func_literal') {
+        // Only what every path of it releases: the statements before the first that may return
+        // (a `return`, or any statement holding one), and no lock named by one of its parameters.
+        const params = new Set<string>();
+        walk(field(value, 'parameters') ?? value, (p) => {
+          if (p.type === 'identifier' && p.field === 'name') params.add(textOf(state.text, p));
+          return p.type === 'parameter_list' || p.type === 'parameter_declaration' || p.type === 'variadic_parameter_declaration';
+        });
         const stmts = statementsOf(field(value, 'body'));
-        const calls = stmts.filter((st) => st.type === 'expression_statement' && st.children[0]?.type === 'call_expression').map((st) => st.children[0]!);
+        const exits = stmts.findIndex((st) => mayLeave(st));
+        const calls = (exits < 0 ? stmts : stmts.slice(0, exits)).filter((st) => st.type === 'expression_statement' && st.children[0]?.type === 'call_expression').map((st) => st.children[0]!);
         const releases: { x: GoNode; method: string }[] = [];
         for (const call of calls) {
           const f = field(call, 'function');
@@ -824,7 +843,7 @@ class FunctionWalk {
           const m = f?.type === 'selector_expression' ? field(f, 'field') : undefined;
           const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
           const method = m ? textOf(state.text, m) : '';
-          if (x && RELEASES.has(method)) releases.push({ x, method });
+          if (x && RELEASES.has(method) && !params.has(rootName(state.text, x))) releases.push({ x, method });
         }
         if (releases.length > 0) out.set(name, releases);
       } else if (value.type === 'call_expression' && /unlock|release/i.test(name)) {
