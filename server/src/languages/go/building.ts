@@ -88,6 +88,8 @@ interface Fresh {
   readonly first: number;
   /** The literal sets this field (a mutex from elsewhere). */
   readonly literal?: GoNode;
+  /** The struct's type name. */
+  readonly type: string;
 }
 
 /** The fresh struct value `name` of `fn` and where it may first be handed out, memoised per function and name. */
@@ -100,13 +102,17 @@ function freshValue(state: GoState, fn: GoFn, name: string): Fresh | undefined {
   if (!made || enclosingFn(state, made.stmt) !== fn) return undefined;
   const struct: StructInfo | undefined = state.scope.structs.get(made.type);
   let first = Infinity;
-  const seen = (at: number): void => {
+  // A hand-out inside a loop the value outlives is one on the loop's next turn: from its start on.
+  const seen = (at: number, node?: GoNode): void => {
+    for (let p = node?.parent; p && p !== fn.node; p = p.parent) {
+      if (p.type === 'for_statement' && !(p.start <= made.stmt.start && made.stmt.end <= p.end)) at = Math.min(at, p.start);
+    }
     if (at < first) first = at;
   };
   walk(field(fn.node, 'body') ?? fn.node, (n) => {
     if (n.end <= made.stmt.end || n.start >= first) return n.end > made.stmt.end && n.start < first;
     if (n.type === 'go_statement') {
-      seen(n.start);
+      seen(n.start, n);
       return false;
     }
     if (n.type === 'func_literal') {
@@ -115,13 +121,13 @@ function freshValue(state: GoState, fn: GoFn, name: string): Fresh | undefined {
         if (x.type === 'identifier' && text.slice(x.start, x.end) === name) uses = true;
         return !uses;
       });
-      if (uses) seen(n.start);
+      if (uses) seen(n.start, n);
       return false;
     }
-    if (n.type === 'identifier' && text.slice(n.start, n.end) === name && !kept(text, n, struct)) seen(n.start);
+    if (n.type === 'identifier' && text.slice(n.start, n.end) === name && !kept(state, n, made.type, struct)) seen(n.start, n);
     return true;
   });
-  return { stmt: made.stmt, first, ...(made.literal ? { literal: made.literal } : {}) };
+  return { stmt: made.stmt, first, type: made.type, ...(made.literal ? { literal: made.literal } : {}) };
 }
 
 /**
@@ -144,6 +150,10 @@ export function sharedFrom(state: GoState, fn: GoFn, lock: GoNode, takenAt: numb
   const made = memo.get(name);
   if (!made || made.stmt.end > takenAt || made.first <= takenAt) return undefined;
   if (lockField !== undefined && setsField(text, made.literal, lockField)) return undefined;
+  // Only a mutex the struct holds by value is new with it; a pointer may be shared.
+  let root: GoNode = fn.node;
+  while (root.parent) root = root.parent;
+  if (!ownsMutex(state, root, made.type, lockField)) return undefined;
   // Taken in a loop the value outlives: what the loop hands out after the wait, a later turn holds.
   for (let n = lock.parent; n && n !== fn.node; n = n.parent) {
     if (n.type === 'for_statement' && !(n.start <= made.stmt.start && made.stmt.end <= n.end)) return undefined;
@@ -153,12 +163,20 @@ export function sharedFrom(state: GoState, fn: GoFn, lock: GoNode, takenAt: numb
 }
 
 /** The use of the value's name at `id` keeps it in this goroutine: a field read or write, or a method call. */
-function kept(text: string, id: GoNode, struct: StructInfo | undefined): boolean {
+function kept(state: GoState, id: GoNode, type: string, struct: StructInfo | undefined): boolean {
+  const { text } = state;
   const sel = id.parent;
   if (sel?.type !== 'selector_expression' || id.field !== 'operand') return false;
   // `&s.mu`: a field's address handed on.
   if (sel.parent?.type === 'unary_expression' && text[sel.parent.start] === '&') return false;
-  if (sel.parent?.type === 'call_expression' && sel.field === 'function') return true;
+  if (sel.parent?.type === 'call_expression' && sel.field === 'function') {
+    // A method of this file that starts a goroutine, makes a closure or hands its receiver on
+    // hands the value out (`s.start()` with `go s.loop()`); another file's is trusted.
+    const m = field(sel, 'field');
+    const id2 = m === undefined ? undefined : state.funcs.get(`${type}.${text.slice(m.start, m.end)}`);
+    const method = id2 === undefined ? undefined : state.fns[id2];
+    return method === undefined || !handsOut(state, method);
+  }
   const f = field(sel, 'field');
   // A field of the struct (read, written, or its own field or method used in turn); anything else
   // may be a method value handed on (`time.AfterFunc(d, s.tick)`).
@@ -169,4 +187,46 @@ function kept(text: string, id: GoNode, struct: StructInfo | undefined): boolean
 export function madeIn(state: GoState, fn: GoFn, name: string): boolean {
   const made = freshBinding(state, fn, name);
   return made !== undefined && enclosingFn(state, made.stmt) === fn;
+}
+
+/** Whether a method's own body may hand its receiver to another goroutine: a `go` statement, a closure, or the receiver used other than through its fields and methods. */
+function handsOut(state: GoState, method: GoFn): boolean {
+  const { text } = state;
+  const recv = method.receiver?.name;
+  let found = false;
+  walk(field(method.node, 'body') ?? method.node, (n) => {
+    if (found) return false;
+    if (n.type === 'go_statement' || n.type === 'func_literal') found = true;
+    else if (recv !== undefined && n.type === 'identifier' && text.slice(n.start, n.end) === recv && !(n.parent?.type === 'selector_expression' && n.field === 'operand' && !(n.parent.parent?.type === 'unary_expression' && text[n.parent.parent.start] === '&'))) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Whether the struct `type` declared in this file holds the mutex `name` by value (`mu sync.Mutex`),
+ * or, without `name`, embeds a mutex by value (`sync.Mutex`): a pointer (`mu *sync.Mutex`, an
+ * embedded `*sync.Mutex`) may be shared with anything, and a struct the file does not declare is not known.
+ */
+function ownsMutex(state: GoState, root: GoNode, type: string, name: string | undefined): boolean {
+  const { text } = state;
+  for (const decl of root.children) {
+    if (decl.type !== 'type_declaration') continue;
+    for (const spec of decl.children) {
+      const n = spec.type === 'type_spec' ? field(spec, 'name') : undefined;
+      if (!n || text.slice(n.start, n.end) !== type) continue;
+      const list = field(spec, 'type')?.children.find((c) => c.type === 'field_declaration_list');
+      if (!list) return false;
+      const fields = list.children.filter((c) => c.type === 'field_declaration');
+      if (name !== undefined) {
+        const f = fields.find((d) => d.children.some((c) => c.field === 'name' && text.slice(c.start, c.end) === name));
+        const t = f && field(f, 'type');
+        return t !== undefined && t.type !== 'pointer_type';
+      }
+      const embedded = fields.filter((d) => !d.children.some((c) => c.field === 'name'));
+      const mutexes = embedded.filter((d) => /Mutex\b/.test(text.slice(d.start, d.end)));
+      return mutexes.length > 0 && mutexes.every((d) => !/^\s*\*/.test(text.slice(d.start, d.end)));
+    }
+  }
+  return false;
 }
