@@ -952,6 +952,21 @@ function argumentFor(state: GoState, target: GoFn, call: CallSite, name: string)
   return /^\w+(?:\.\w+)*$/.test(arg) ? arg : undefined;
 }
 
+/** Whether `fn` assigns the name `name` itself (`n = n.next`, `n++`, a `range` clause), not a field of it. */
+function rebinds(state: GoState, fn: GoFn, name: string): boolean {
+  let found = false;
+  walk(field(fn.node, 'body') ?? fn.node, (n) => {
+    if (found) return false;
+    if (n.type === 'assignment_statement' || n.type === 'inc_statement' || n.type === 'dec_statement' || n.type === 'range_clause') {
+      const left = field(n, 'left') ?? n.children[0];
+      const targets = left?.type === 'expression_list' ? left.children : left ? [left] : [];
+      if (targets.some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name)) found = true;
+    }
+    return !found;
+  });
+  return found;
+}
+
 /**
  * The key, in the caller's terms, of the lock `target` takes in region `r`, for the call `call` of
  * it: through the receiver or a parameter, as the caller names it (the method's `c.mu`, called as
@@ -966,6 +981,8 @@ function callersKey(state: GoState, target: GoFn, call: CallSite, r: HeldRegion)
   let caller: string | undefined;
   if (recv !== undefined && operand !== '' && base === recv) caller = `${operand}${written.slice(recv.length)}`;
   else {
+    // A parameter the function rebinds (`for n = n.next; …`) names another value by the time it locks.
+    if (rebinds(state, target, base)) return undefined;
     const arg = argumentFor(state, target, call, base);
     if (arg !== undefined) caller = `${arg}${written.slice(base.length)}`;
     // A mutex the function makes itself is none of the caller's; another local (`for _, mb := range
