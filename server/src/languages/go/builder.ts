@@ -981,9 +981,9 @@ function callersKey(state: GoState, target: GoFn, call: CallSite, r: HeldRegion)
   let caller: string | undefined;
   if (recv !== undefined && operand !== '' && base === recv) caller = `${operand}${written.slice(recv.length)}`;
   else {
-    // A parameter the function rebinds (`for n = n.next; …`) names another value by the time it locks.
-    if (rebinds(state, target, base)) return undefined;
     const arg = argumentFor(state, target, call, base);
+    // A parameter the function rebinds (`for n = n.next; …`) names another value by the time it locks.
+    if (arg !== undefined && rebinds(state, target, base)) return undefined;
     if (arg !== undefined) caller = `${arg}${written.slice(base.length)}`;
     // A mutex the function makes itself is none of the caller's; another local (`for _, mb := range
     // fs.blks`) may be the caller's value under another name, kept by its written key.
