@@ -989,7 +989,33 @@ function callersKey(state: GoState, target: GoFn, call: CallSite, r: HeldRegion)
     // fs.blks`) may be the caller's value under another name, kept by its written key.
     else if (madeIn(state, target, base)) return undefined;
   }
-  return caller === undefined ? r.lockKey : lockKeyOf(caller, state.fns[call.functionId!]!);
+  if (caller === undefined) return r.lockKey;
+  const callerFn = state.fns[call.functionId!]!;
+  // A plain alias the caller binds once (`srv := s`) names the same value.
+  const root = /^\w+/.exec(caller)?.[0] ?? '';
+  const aliased = aliasOf(state, callerFn, root);
+  return lockKeyOf(aliased === undefined ? caller : `${aliased}${caller.slice(root.length)}`, callerFn);
+}
+
+/** The name `name` aliases in `fn`, when its only binding there is `name := other` with `other` a plain name. */
+function aliasOf(state: GoState, fn: GoFn, name: string): string | undefined {
+  if (name === '' || rebinds(state, fn, name)) return undefined;
+  let found: string | undefined;
+  let bindings = 0;
+  walk(field(fn.node, 'body') ?? fn.node, (n) => {
+    if (n.type !== 'short_var_declaration' && n.type !== 'var_spec') return true;
+    const left = n.type === 'var_spec' ? n.children.filter((c) => c.field === 'name') : (field(n, 'left')?.children.filter((c) => c.type !== ',') ?? []);
+    const rightList = n.type === 'var_spec' ? field(n, 'value') : field(n, 'right');
+    const right = rightList?.children.filter((c) => c.type !== ',') ?? [];
+    left.forEach((l, i) => {
+      if (l.type !== 'identifier' || state.text.slice(l.start, l.end) !== name) return;
+      bindings++;
+      const v = left.length === right.length ? right[i] : undefined;
+      found = v?.type === 'identifier' && n.type === 'short_var_declaration' ? state.text.slice(v.start, v.end) : undefined;
+    });
+    return true;
+  });
+  return bindings === 1 ? found : undefined;
 }
 
 /**
