@@ -164,8 +164,10 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
     // Go: unlocked here and again by a deferred function whose guard flag this path leaves false.
     if (region.unlockedAgain && region.releaseSpan) {
       const { flag, defer } = region.unlockedAgain;
+      // Go's own words for it: a read lock's second release is reported as such.
+      const [crash, unlock] = region.shared ? ['sync: RUnlock of unlocked RWMutex', 'RUnlock()'] : ['sync: unlock of unlocked mutex', 'Unlock()'];
       findings.push({
-        message: `\`${region.lock}\` is unlocked here, and the deferred function unlocks it again when the function returns, since \`${flag}\` is still false: \`sync: unlock of unlocked mutex\` crashes the program; set \`${flag} = true\` right after this \`Unlock()\``,
+        message: `\`${region.lock}\` is unlocked here, and the deferred function unlocks it again when the function returns, since \`${flag}\` is still false: \`${crash}\` crashes the program; set \`${flag} = true\` right after this \`${unlock}\``,
         span: region.releaseSpan,
         related: [acquired, { span: defer, message: `the deferred unlock, skipped only when \`${flag}\` is true` }],
         data: { regionId: region.id, variant: 'unlocked-twice' },

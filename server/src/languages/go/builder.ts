@@ -952,11 +952,13 @@ function argumentFor(state: GoState, target: GoFn, call: CallSite, name: string)
   return /^\w+(?:\.\w+)*$/.test(arg) ? arg : undefined;
 }
 
-/** Whether `fn` assigns the name `name` itself (`n = n.next`, `n++`, a `range` clause), not a field of it. */
-function rebinds(state: GoState, fn: GoFn, name: string): boolean {
+/** Whether `fn` assigns the name `name` itself (`n = n.next`, `n++`, a `range … =` clause), not a field of it, before `before` in its text (a loop's later assignment runs after its first lock). */
+function rebinds(state: GoState, fn: GoFn, name: string, before = Infinity): boolean {
   let found = false;
   walk(field(fn.node, 'body') ?? fn.node, (n) => {
-    if (found) return false;
+    if (found || n.start >= before) return false;
+    // `for _, n := range …` declares a new `n`; only `for _, n = range …` assigns it.
+    if (n.type === 'range_clause' && /:=/.test(state.text.slice(n.start, n.end).split('range')[0] ?? '')) return true;
     if (n.type === 'assignment_statement' || n.type === 'inc_statement' || n.type === 'dec_statement' || n.type === 'range_clause') {
       const left = field(n, 'left') ?? n.children[0];
       const targets = left?.type === 'expression_list' ? left.children : left ? [left] : [];
@@ -983,7 +985,7 @@ function callersKey(state: GoState, target: GoFn, call: CallSite, r: HeldRegion)
   else {
     const arg = argumentFor(state, target, call, base);
     // A parameter the function rebinds (`for n = n.next; …`) names another value by the time it locks.
-    if (arg !== undefined && rebinds(state, target, base)) return undefined;
+    if (arg !== undefined && rebinds(state, target, base, r.acquireSpan.start)) return undefined;
     if (arg !== undefined) caller = `${arg}${written.slice(base.length)}`;
     // A mutex the function makes itself is none of the caller's; another local (`for _, mb := range
     // fs.blks`) may be the caller's value under another name, kept by its written key.

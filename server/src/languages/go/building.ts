@@ -189,15 +189,33 @@ export function madeIn(state: GoState, fn: GoFn, name: string): boolean {
   return made !== undefined && enclosingFn(state, made.stmt) === fn;
 }
 
-/** Whether a method's own body may hand its receiver to another goroutine: a `go` statement, a closure, or the receiver used other than through its fields and methods. */
-function handsOut(state: GoState, method: GoFn): boolean {
+/**
+ * Whether a method's body may hand its receiver to another goroutine: a `go` statement, a closure,
+ * the receiver used other than through its fields and called methods (a method value `s.tick`
+ * handed to a timer), or a method of this file it calls on the receiver that does (a few levels).
+ */
+function handsOut(state: GoState, method: GoFn, depth = 0): boolean {
   const { text } = state;
-  const recv = method.receiver?.name;
+  const recv = method.receiver;
+  if (depth > 4) return true;
+  const struct = recv ? state.scope.structs.get(recv.type) : undefined;
   let found = false;
   walk(field(method.node, 'body') ?? method.node, (n) => {
     if (found) return false;
     if (n.type === 'go_statement' || n.type === 'func_literal') found = true;
-    else if (recv !== undefined && n.type === 'identifier' && text.slice(n.start, n.end) === recv && !(n.parent?.type === 'selector_expression' && n.field === 'operand' && !(n.parent.parent?.type === 'unary_expression' && text[n.parent.parent.start] === '&'))) found = true;
+    else if (recv !== undefined && n.type === 'identifier' && text.slice(n.start, n.end) === recv.name) {
+      const sel = n.parent;
+      if (sel?.type !== 'selector_expression' || n.field !== 'operand' || (sel.parent?.type === 'unary_expression' && text[sel.parent.start] === '&')) found = true;
+      else {
+        const m = field(sel, 'field');
+        const name = m ? text.slice(m.start, m.end) : '';
+        if (sel.parent?.type === 'call_expression' && sel.field === 'function') {
+          const id = state.funcs.get(`${recv.type}.${name}`);
+          const callee = id === undefined ? undefined : state.fns[id];
+          if (callee !== undefined && callee !== method && handsOut(state, callee, depth + 1)) found = true;
+        } else if (struct?.fields.has(name) !== true) found = true;
+      }
+    }
     return !found;
   });
   return found;
@@ -221,11 +239,12 @@ function ownsMutex(state: GoState, root: GoNode, type: string, name: string | un
       if (name !== undefined) {
         const f = fields.find((d) => d.children.some((c) => c.field === 'name' && text.slice(c.start, c.end) === name));
         const t = f && field(f, 'type');
-        return t !== undefined && t.type !== 'pointer_type';
+        // A `sync.Mutex` or `sync.RWMutex` by value; a pointer or an interface (`sync.Locker`) may be anyone's.
+        return t !== undefined && /^(?:sync\.)?(?:RW)?Mutex$/.test(textOf(text, t));
       }
       const embedded = fields.filter((d) => !d.children.some((c) => c.field === 'name'));
-      const mutexes = embedded.filter((d) => /Mutex\b/.test(text.slice(d.start, d.end)));
-      return mutexes.length > 0 && mutexes.every((d) => !/^\s*\*/.test(text.slice(d.start, d.end)));
+      const mutexes = embedded.filter((d) => /Mutex\b|Locker\b/.test(text.slice(d.start, d.end)));
+      return mutexes.length > 0 && mutexes.every((d) => /^\s*(?:sync\.)?(?:RW)?Mutex\s*$/.test(text.slice(d.start, d.end)));
     }
   }
   return false;

@@ -182,7 +182,8 @@ function lockCallsOf(text: string, stmt: GoNode): { call: GoNode; deferred: bool
   const only = list.length === 1 && list[0]!.type === 'if_statement' ? list[0]! : undefined;
   const cond = only && !field(only, 'alternative') && !field(only, 'initializer') ? field(only, 'condition') : undefined;
   const flag = cond?.type === 'unary_expression' && text[cond.start] === '!' ? field(cond, 'operand') : undefined;
-  if (only && flag?.type === 'identifier') {
+  const params = field(fnNode, 'parameters')?.children.some((c) => c.type === 'parameter_declaration' || c.type === 'variadic_parameter_declaration');
+  if (only && flag?.type === 'identifier' && !params) {
     const guard = text.slice(flag.start, flag.end);
     return calls(field(only, 'consequence')?.children.find((c) => c.type === 'statement_list')).map((c) => ({ call: c, deferred: true, guard }));
   }
@@ -541,6 +542,41 @@ function mayLeave(st: GoNode): boolean {
   return found;
 }
 
+/**
+ * Whether the flag `flag` guarding a deferred unlock of `lock` is kept in step with the function's
+ * own unlocks: besides its declaration (`flag := false`, `var flag bool`), every write of it is a
+ * statement `flag = true` of the function itself (not of a closure, not one of several targets),
+ * right before or after an `Unlock()` of that lock. Otherwise a path may set it and keep the lock,
+ * or unlock without it, in ways the walk does not follow.
+ */
+function guardKept(text: string, body: GoNode, fn: GoFn, state: GoState, flag: string, lock: string): boolean {
+  const isUnlock = (st: GoNode | undefined): boolean => {
+    const call = st?.type === 'expression_statement' ? st.children[0] : undefined;
+    const f = call?.type === 'call_expression' ? field(call, 'function') : undefined;
+    const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
+    const m = f?.type === 'selector_expression' ? field(f, 'field') : undefined;
+    return x !== undefined && m !== undefined && textOf(text, x) === lock && RELEASES.has(textOf(text, m));
+  };
+  let ok = true;
+  walk(body, (n) => {
+    if (!ok) return false;
+    const targets = assignedTargets(n);
+    if (!targets.some((t) => t.type === 'identifier' && textOf(text, t) === flag)) return true;
+    if (n.type === 'short_var_declaration' || n.type === 'var_spec') {
+      const value = n.type === 'var_spec' ? field(n, 'value') : field(n, 'right');
+      if (enclosingFn(state, n) === fn && targets.length === 1 && (value === undefined || textOf(text, value) === 'false')) return true;
+      ok = false;
+      return false;
+    }
+    const right = field(n, 'right');
+    const list = n.parent;
+    const at = list?.children.indexOf(n) ?? -1;
+    if (n.type !== 'assignment_statement' || targets.length !== 1 || !right || textOf(text, right) !== 'true' || enclosingFn(state, n) !== fn || list?.type !== 'statement_list' || !(isUnlock(list.children[at - 1]) || isUnlock(list.children[at + 1]))) ok = false;
+    return ok;
+  });
+  return ok;
+}
+
 /** The leftmost name of `a.b.c` (or of `a`), '' otherwise. */
 function rootName(text: string, n: GoNode | undefined): string {
   return n ? (/^[A-Za-z_]\w*/.exec(textOf(text, n))?.[0] ?? '') : '';
@@ -769,6 +805,8 @@ class FunctionWalk {
         if (!m || !x) continue;
         const method = state.text.slice(m.start, m.end);
         if (!LOCK_METHODS.has(method) && !RELEASES.has(method)) continue;
+        // A guard the function does not keep in step with its unlocks is not read (the defer is then unseen, as before).
+        if (guard !== undefined && !guardKept(state.text, body, fn, state, guard, textOf(state.text, x))) continue;
         candidates.push({ stmt: n, call, deferred, x, method, ...(guard !== undefined ? { guard } : {}) });
       }
       return true;
