@@ -866,6 +866,12 @@ class FunctionWalk {
           if (p.type === 'identifier' && p.field === 'name') params.add(textOf(state.text, p));
           return p.type === 'parameter_list' || p.type === 'parameter_declaration' || p.type === 'variadic_parameter_declaration';
         });
+        // Names the closure declares itself (`s := s.next`) are not the outer values.
+        walk(field(value, 'body') ?? value, (d) => {
+          if (d.type === 'func_literal' && d !== value) return false;
+          if (d.type === 'short_var_declaration' || d.type === 'var_spec') for (const t of assignedTargets(d)) if (t.type === 'identifier') params.add(textOf(state.text, t));
+          return true;
+        });
         const stmts = statementsOf(field(value, 'body'));
         const exits = stmts.findIndex((st) => mayLeave(st));
         const calls = (exits < 0 ? stmts : stmts.slice(0, exits)).filter((st) => st.type === 'expression_statement' && st.children[0]?.type === 'call_expression').map((st) => st.children[0]!);
@@ -882,6 +888,11 @@ class FunctionWalk {
           const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
           const method = m ? textOf(state.text, m) : '';
           if (x && RELEASES.has(method) && !params.has(rootName(state.text, x))) releases.push({ x, method });
+          // Taken again before the closure returns (`yield := func() { mu.Unlock(); …; mu.Lock() }`): not released.
+          if (x && LOCK_METHODS.has(method)) {
+            const again = textOf(state.text, x);
+            for (let i = releases.length - 1; i >= 0; i--) if (textOf(state.text, releases[i]!.x) === again) releases.splice(i, 1);
+          }
         }
         if (releases.length > 0) out.set(name, releases);
       } else if (value.type === 'call_expression' && /unlock|release/i.test(name)) {
