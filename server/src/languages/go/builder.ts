@@ -15,7 +15,7 @@ import { filledBefore } from './filled-receive';
 import { channelFills } from './fills';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
 import { madeIn } from './building';
-import { buildHeldRegions, lockKeyOf, lockUses, type Acquisition } from './locks';
+import { assignedTargets, buildHeldRegions, lockKeyOf, lockUses, type Acquisition } from './locks';
 import { findGoRetries } from './retries';
 import { GoScope } from './scope';
 import { cappedTextOf, field, textOf, walk, type GoNode } from './syntax';
@@ -957,13 +957,10 @@ function rebinds(state: GoState, fn: GoFn, name: string, before = Infinity): boo
   let found = false;
   walk(field(fn.node, 'body') ?? fn.node, (n) => {
     if (found || n.start >= before) return false;
-    // `for _, n := range …` declares a new `n`; only `for _, n = range …` assigns it.
+    // A declaration (`x := …`, `var x`, `for _, n := range …`) makes a new name; only `=`, `++`, `--` rebind one.
+    if (n.type === 'short_var_declaration' || n.type === 'var_spec') return true;
     if (n.type === 'range_clause' && /:=/.test(state.text.slice(n.start, n.end).split('range')[0] ?? '')) return true;
-    if (n.type === 'assignment_statement' || n.type === 'inc_statement' || n.type === 'dec_statement' || n.type === 'range_clause') {
-      const left = field(n, 'left') ?? n.children[0];
-      const targets = left?.type === 'expression_list' ? left.children : left ? [left] : [];
-      if (targets.some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name)) found = true;
-    }
+    if (assignedTargets(n).some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name)) found = true;
     return !found;
   });
   return found;

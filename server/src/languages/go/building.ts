@@ -163,7 +163,7 @@ export function sharedFrom(state: GoState, fn: GoFn, lock: GoNode, takenAt: numb
 }
 
 /** The use of the value's name at `id` keeps it in this goroutine: a field read or write, or a method call. */
-function kept(state: GoState, id: GoNode, type: string, struct: StructInfo | undefined): boolean {
+function kept(state: GoState, id: GoNode, type: string, struct: StructInfo | undefined, depth = 0, within?: GoFn): boolean {
   const { text } = state;
   const sel = id.parent;
   if (sel?.type !== 'selector_expression' || id.field !== 'operand') return false;
@@ -175,7 +175,7 @@ function kept(state: GoState, id: GoNode, type: string, struct: StructInfo | und
     const m = field(sel, 'field');
     const id2 = m === undefined ? undefined : state.funcs.get(`${type}.${text.slice(m.start, m.end)}`);
     const method = id2 === undefined ? undefined : state.fns[id2];
-    return method === undefined || !handsOut(state, method);
+    return method === undefined || method === within || !handsOut(state, method, depth + 1);
   }
   const f = field(sel, 'field');
   // A field of the struct (read, written, or its own field or method used in turn); anything else
@@ -195,7 +195,6 @@ export function madeIn(state: GoState, fn: GoFn, name: string): boolean {
  * handed to a timer), or a method of this file it calls on the receiver that does (a few levels).
  */
 function handsOut(state: GoState, method: GoFn, depth = 0): boolean {
-  const { text } = state;
   const recv = method.receiver;
   if (depth > 4) return true;
   const struct = recv ? state.scope.structs.get(recv.type) : undefined;
@@ -203,19 +202,8 @@ function handsOut(state: GoState, method: GoFn, depth = 0): boolean {
   walk(field(method.node, 'body') ?? method.node, (n) => {
     if (found) return false;
     if (n.type === 'go_statement' || n.type === 'func_literal') found = true;
-    else if (recv !== undefined && n.type === 'identifier' && text.slice(n.start, n.end) === recv.name) {
-      const sel = n.parent;
-      if (sel?.type !== 'selector_expression' || n.field !== 'operand' || (sel.parent?.type === 'unary_expression' && text[sel.parent.start] === '&')) found = true;
-      else {
-        const m = field(sel, 'field');
-        const name = m ? text.slice(m.start, m.end) : '';
-        if (sel.parent?.type === 'call_expression' && sel.field === 'function') {
-          const id = state.funcs.get(`${recv.type}.${name}`);
-          const callee = id === undefined ? undefined : state.fns[id];
-          if (callee !== undefined && callee !== method && handsOut(state, callee, depth + 1)) found = true;
-        } else if (struct?.fields.has(name) !== true) found = true;
-      }
-    }
+    // The receiver used other than through its fields and the calls {@link kept} allows.
+    else if (recv !== undefined && n.type === 'identifier' && state.text.slice(n.start, n.end) === recv.name && !kept(state, n, recv.type, struct, depth, method)) found = true;
     return !found;
   });
   return found;

@@ -583,7 +583,7 @@ function rootName(text: string, n: GoNode | undefined): string {
 }
 
 /** What a statement assigns (`=`, `:=`, `++`, `--`, a `range` clause, a `var` spec): its targets, as written. */
-function assignedTargets(x: GoNode): readonly GoNode[] {
+export function assignedTargets(x: GoNode): readonly GoNode[] {
   if (x.type === 'var_spec') return x.children.filter((c) => c.type === 'identifier');
   if (x.type !== 'assignment_statement' && x.type !== 'short_var_declaration' && x.type !== 'inc_statement' && x.type !== 'dec_statement' && x.type !== 'range_clause') return [];
   const left = field(x, 'left') ?? x.children[0];
