@@ -8,9 +8,10 @@
  * `doBeforeRetry` moves the retried publisher to the next address (a failover).
  */
 import type { FunctionInfo, RetrySite } from '../../engine/model';
-import type { JavaState } from './builder';
+import { enclosingClass, enclosingFn, type JavaState } from './builder';
 import { findJavaRetryLoops } from './retry-loops';
-import { field, quoteCall, type JavaNode } from './syntax';
+import { field, quoteCall, walk, type JavaNode } from './syntax';
+import type { ClassRec } from './types';
 
 const REACTOR_RETRY = 'reactor.util.retry.Retry';
 
@@ -101,6 +102,116 @@ function failsOver(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boole
   return false;
 }
 
+/** A pattern that finds `name` (dots allowed) as a whole word. */
+function word(name: string): RegExp {
+  return new RegExp(`(?<![\\w$])${name.replace(/[$.]/g, '\\$&')}(?![\\w$])`);
+}
+
+/** The type a name has where `node` is: a local or parameter of an enclosing function, else a field of an enclosing class. */
+function typeOfName(state: JavaState, node: JavaNode, name: string): string | undefined {
+  for (let f = enclosingFn(state, node); f; f = f.parent) {
+    const t = f.vars.get(name);
+    if (t !== undefined) return t;
+  }
+  for (let c = enclosingClass(state.types, node); c; c = c.outer) {
+    const t = c.fields.get(name);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}
+
+/** The field a write targets (`f = …`, `this.f = …`, `f++`), when it is one of `cls`'s fields. */
+function writtenField(state: JavaState, cls: ClassRec, node: JavaNode): string | undefined {
+  const target = node.type === 'assignment_expression' ? field(node, 'left') : node.type === 'update_expression' ? node.children.find((c) => c.type === 'identifier' || c.type === 'field_access') : undefined;
+  if (!target) return undefined;
+  let name: string | undefined;
+  if (target.type === 'identifier') name = state.text.slice(target.start, target.end);
+  else if (target.type === 'field_access' && field(target, 'object')?.type === 'this') {
+    const f = field(target, 'field');
+    name = f ? state.text.slice(f.start, f.end) : undefined;
+  }
+  return name !== undefined && cls.fields.has(name) ? name : undefined;
+}
+
+/** The fields of `cls` that `node` writes, directly or through a call of another of `cls`'s methods (one level). */
+function fieldsWritten(state: JavaState, cls: ClassRec, node: JavaNode, follow: boolean): Set<string> {
+  const out = new Set<string>();
+  walk(node, (n) => {
+    if (n !== node && (n.type === 'lambda_expression' || n.type === 'class_body')) return false;
+    const f = writtenField(state, cls, n);
+    if (f !== undefined) out.add(f);
+    if (follow && n.type === 'method_invocation') {
+      const obj = field(n, 'object');
+      const name = field(n, 'name');
+      if ((!obj || obj.type === 'this') && name) {
+        for (const id of cls.methods.get(state.text.slice(name.start, name.end)) ?? []) {
+          const body = field(state.fns[id]!.node, 'body');
+          if (body) for (const w of fieldsWritten(state, cls, body, false)) out.add(w);
+        }
+      }
+    }
+    return true;
+  });
+  return out;
+}
+
+/**
+ * The spec's `filter(h)` hands the decision to an object `h` the retried publisher reads, of a
+ * `Predicate` class of this file whose `test` changes, on every path that answers "retry", a field
+ * another of its methods reads (the redirect's new target, a one-shot reconnect flag, the count the
+ * authenticator is given): each resubscription is a new request the predicate aimed, as when
+ * reactor-netty's client follows redirects with `Retry.indefinitely().filter(handler)`, not a repeat
+ * of the failed call. A `test` that only counts into a field nothing else reads stays a retry.
+ */
+function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean {
+  const source = field(retryWhen, 'object');
+  if (!source) return false;
+  const sourceText = state.text.slice(source.start, source.end);
+  for (let n: JavaNode | undefined = spec; n?.type === 'method_invocation'; n = field(n, 'object')) {
+    const name = field(n, 'name');
+    if (!name || state.text.slice(name.start, name.end) !== 'filter') continue;
+    const args = (field(n, 'arguments')?.children ?? []).filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',' && !/comment$/.test(c.type));
+    if (args.length !== 1 || args[0]!.type !== 'identifier') continue;
+    const handler = state.text.slice(args[0]!.start, args[0]!.end);
+    if (!word(handler).test(sourceText)) continue;
+    const type = typeOfName(state, retryWhen, handler);
+    const cls = type === undefined ? undefined : state.types.classesByName.get(type.slice(type.search(/[\w$]+$/)));
+    if (!cls || !/\bPredicate\s*</.test(cls.supers)) continue;
+    const tests = (cls.methods.get('test') ?? []).map((id) => state.fns[id]!).filter((f) => field(f.node, 'body'));
+    if (tests.length !== 1) continue;
+    const test = tests[0]!;
+    const body = field(test.node, 'body')!;
+    // The fields another method reads: each is a word in some other method's body.
+    const others = [...cls.methods.entries()].filter(([m]) => m !== 'test').flatMap(([, ids]) => ids).map((id) => field(state.fns[id]!.node, 'body')).filter((b): b is JavaNode => b !== undefined).map((b) => state.text.slice(b.start, b.end));
+    const read = (f: string): boolean => others.some((t) => word(f).test(t));
+    let answers = 0;
+    let aimed = true;
+    walk(body, (r) => {
+      if (r.type === 'lambda_expression' || r.type === 'class_body') return false;
+      if (r.type !== 'return_statement') return true;
+      const value = r.children.find((c) => c.type !== 'return' && c.type !== ';');
+      if (value?.type === 'false') return false;
+      answers++;
+      // Only `return true` after a statement of its block that moves a field another method reads.
+      const block = r.parent;
+      const before = value?.type === 'true' && block?.type === 'block' ? block.children.slice(0, block.children.indexOf(r)) : [];
+      // A field the answer's own `if` tests is a one-shot switch (`if (retryReset && …) { retryReset = false; return true; }`).
+      const guards: string[] = [];
+      for (let a = block?.parent; a && a !== body; a = a.parent) {
+        const cond = a.type === 'if_statement' ? field(a, 'condition') : undefined;
+        if (cond) guards.push(state.text.slice(cond.start, cond.end));
+      }
+      const moves = (f: string): boolean => read(f) || word(`${handler}.${f}`).test(sourceText.replace(/\s*\.\s*/g, '.')) || guards.some((g) => word(f).test(g));
+      // Statements that always run before the answer: a write inside an `if` of its own may not.
+      const always = before.filter((s) => s.type === 'expression_statement' || s.type === 'local_variable_declaration');
+      if (!always.some((s) => [...fieldsWritten(state, cls, s, true)].some(moves))) aimed = false;
+      return false;
+    });
+    if (answers > 0 && aimed) return true;
+  }
+  return false;
+}
+
 /** Fields and locals initialised with a retry policy (`RETRY = Retry.fixedDelay(…)`), by name. */
 function storedPolicies(state: JavaState): Map<string, { node: JavaNode; policy: Policy }> {
   const out = new Map<string, { node: JavaNode; policy: Policy }>();
@@ -145,7 +256,7 @@ function findLibraryRetries(state: JavaState): RetrySite[] {
     if (call.member !== 'retryWhen' || args.length !== 1) continue;
     const arg = args[0]!;
     const inline = reactorSpec(state, arg);
-    if (inline && failsOver(state, node, arg)) continue;
+    if (inline && (failsOver(state, node, arg) || reaims(state, node, arg))) continue;
     if (inline) {
       reported.add(arg);
       push(call, node, `retryWhen(${quoteCall(state.text, arg)})`, operationOf(state, node), inline);
