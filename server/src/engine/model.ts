@@ -390,6 +390,11 @@ export interface CallSite {
    * callback), as opposed to a `while` loop that repeats over time; absent: {@link inLoop} says it.
    */
   readonly perItem?: boolean;
+  /**
+   * The call is inside a loop that repeats over time (a `while`), not one over a collection or over a
+   * literal (`for sig in {"SIGINT", "SIGTERM"}`); absent: the frontend does not tell them apart.
+   */
+  readonly repeats?: boolean;
   /** The call's result is discarded (an expression statement). */
   readonly resultUnused: boolean;
   /** Number of arguments. */

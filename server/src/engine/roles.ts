@@ -262,11 +262,12 @@ class Resolver {
    * Startup of entry `id` up to its serve call, and no further than its first loop that repeats over
    * time (a worker's `while True:` takes a job per turn), whether or not that loop holds the serve
    * call: its body is not run-once code. A loop over a collection (`for e in entries`) runs once per
-   * item at startup; only frontends that tell the two apart (`perItem`) end startup at a loop.
+   * item at startup, and so does one over a literal (the signals a server installs handlers for);
+   * only frontends that tell them apart (`repeats`) end startup at a loop.
    */
   private entryStartup(id: number, serve: { offset: number; text: string }): RoleFact {
     let until = serve.offset;
-    for (const c of this.callsIn.get(id) ?? []) if (c.functionId === id && c.inLoop && c.perItem === false && c.span.start < until) until = c.span.start;
+    for (const c of this.callsIn.get(id) ?? []) if (c.functionId === id && c.repeats === true && c.span.start < until) until = c.span.start;
     return { ...startupUntil(serve), until };
   }
 

@@ -60,23 +60,34 @@ export function enclosingFn(state: BuildState, node: SyntaxNode): PyFn | undefin
   return undefined;
 }
 
-/**
- * Inside a loop of its function; `perItem`: a loop over a collection (`for`, a comprehension), not a
- * `while`, nor a `for` over a literal list or tuple (`for name in ["kernel.js", "kernel.css"]`).
- */
 /** Literal iterables: a `for` over one runs a known, small number of times. */
 const LITERALS: ReadonlySet<string> = new Set(['list', 'tuple', 'set']);
 
-function insideLoop(node: SyntaxNode, perItem = false): boolean {
+/**
+ * The loops of its function a call is inside, in one walk up: `inLoop`, any loop; `perItem`, a loop
+ * over a collection (`for`, a comprehension), not a `while`, nor a `for` over a literal list, tuple
+ * or set (`for name in ["kernel.js", "kernel.css"]`); `repeats`, a `while`, which repeats over time.
+ * The iterable of a `for` is evaluated once, before its loop.
+ */
+function loopFacts(node: SyntaxNode): { inLoop: boolean; perItem: boolean; repeats: boolean } {
+  let inLoop = false;
+  let perItem = false;
+  let repeats = false;
   for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
-    if (perItem && n.type === 'for_statement' && LITERALS.has(n.children[1]?.type ?? '')) continue;
-    if (LOOP_TYPES.has(n.type) && !(perItem && n.type === 'while_statement')) {
-      // The iterable of a `for` is evaluated once, before the loop.
-      if (n.type === 'for_statement' && n.children[1] && n.children[1].start <= node.start && node.end <= n.children[1].end) continue;
-      return true;
+    if (!LOOP_TYPES.has(n.type)) continue;
+    if (n.type === 'while_statement') {
+      inLoop = repeats = true;
+      continue;
     }
+    const literal = n.type === 'for_statement' && LITERALS.has(n.children[1]?.type ?? '');
+    if (n.type === 'for_statement' && n.children[1] && n.children[1].start <= node.start && node.end <= n.children[1].end) {
+      // In the iterable: a literal's loop is not counted at all, as before.
+      continue;
+    }
+    inLoop = true;
+    if (!literal) perItem = true;
   }
-  return false;
+  return { inLoop, perItem, repeats };
 }
 
 /** The class whose body directly defines `fnNode` (through a decorator). */
@@ -527,7 +538,7 @@ function readCall(state: BuildState, node: SyntaxNode, fn: PyFn | undefined, fun
     id: state.calls.length, span: span(node), calleeSpan: span(fnNode), argsSpan: span(args), calleeText: ct,
     ...(callee !== undefined ? { callee } : {}), member, ...(resolved.localTarget !== undefined ? { localTarget: resolved.localTarget } : {}),
     ...(info ? { functionId: info.id } : {}), ...(info?.context !== undefined ? { context: info.context } : {}),
-    awaited: awaitedBy?.type === 'await', inLoop: insideLoop(node), perItem: insideLoop(node, true), resultUnused: up?.type === 'expression_statement', argCount,
+    awaited: awaitedBy?.type === 'await', ...loopFacts(node), resultUnused: up?.type === 'expression_statement', argCount,
     ...(fn && (memoized(state, fn) || behindMemoGuard(text, node, fn)) ? { once: true } : {}),
   };
 }
