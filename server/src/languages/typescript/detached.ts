@@ -230,7 +230,7 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
     return c?.localTarget !== undefined && functions[c.localTarget]?.isAsync === true;
   }
 
-  /** A list of promises none of which can reject: a literal, `xs.map(fn)` with a quiet result, or an empty list filled by quiet `push`es. */
+  /** A list of promises none of which can reject: a literal, `xs.map(fn)` with a quiet result (an async `fn` that cannot reject), or an empty list filled by quiet `push`es. */
   function quietList(arg: ts.Expression, at: ts.Node): boolean {
     const a = unwrap(arg);
     // A parameter in the list is whatever the caller passed: a promise, maybe, that can reject.
@@ -238,6 +238,9 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
     if (T.isCallExpression(a) && T.isPropertyAccessExpression(unwrap(a.expression)) && (unwrap(a.expression) as ts.PropertyAccessExpression).name.text === 'map' && a.arguments[0]) {
       const fn = unwrap(a.arguments[0]);
       if (!isFunctionLike(fn) || !fn.body) return false;
+      // An async callback's promise cannot reject when the callback catches its own failures
+      // (Etherpad's `locations.map(async (loc) => { try { return await … } catch { return [500, …] } })`).
+      if (fn.modifiers?.some((m) => m.kind === SK.AsyncKeyword)) return cannotReject(fn, quietExpr, quietPromise);
       if (!T.isBlock(fn.body)) return quietExpr(fn.body);
       const returns: ts.Expression[] = [];
       const visit = (n: ts.Node): void => {
