@@ -14,7 +14,7 @@ import { findFanOuts } from './fan-out';
 import { findRetries } from './retries';
 import { memoisedSpans } from './memo';
 import { findHeldRegions } from './regions';
-import { localClassOfCallee, requiredModule, resolveExpr, resolveTarget, superMethodCallee } from './resolve';
+import { localClassOfCallee, lookup, requiredModule, resolveExpr, resolveTarget, superMethodCallee, type Scope } from './resolve';
 import type { RawCall, RawFunction, WalkResult } from './walk';
 
 /** `ts.SyntaxKind` is a getter on the compiler's module object: read it once. */
@@ -22,6 +22,21 @@ const SK = ts.SyntaxKind;
 
 /** A call with its resolution, as the later passes need it. */
 export type ResolvedCall = RawCall;
+
+/**
+ * A CommonJS module's call of its own export, `exports.restartServer()` or
+ * `module.exports.restartServer()` (Etherpad's `createServer` restarting the server it builds): the
+ * function the file exports under that name, when `exports` (`module`) is not a name of the file's own.
+ */
+function ownExportCalled(expr: ts.Expression, scope: Scope, exportedNames: ReadonlyMap<string, number>): number | undefined {
+  const e = unwrap(expr);
+  if (!T.isPropertyAccessExpression(e)) return undefined;
+  const base = unwrap(e.expression);
+  const own = T.isIdentifier(base)
+    ? base.text === 'exports' && lookup('exports', scope) === undefined
+    : T.isPropertyAccessExpression(base) && base.name.text === 'exports' && T.isIdentifier(base.expression) && base.expression.text === 'module' && lookup('module', scope) === undefined;
+  return own ? exportedNames.get(e.name.text) : undefined;
+}
 
 /** A callee reached through `worker_threads.parentPort` or `worker_threads.workerData`. */
 const WORKER_MARKER_PATH = /^worker_threads\.(parentPort|workerData)\./;
@@ -33,13 +48,13 @@ type Role = { kind: 'handler'; name: string; reason: string } | { kind: 'inline'
  * file exports: whether a function's promise cannot reject is worked out for those only (their
  * summary is what reads it).
  */
-export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catalog: Catalog, syntaxErrors: number, exported?: ReadonlySet<number>): FileModel {
+export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catalog: Catalog, syntaxErrors: number, exported?: ReadonlySet<number>, exportedNames?: ReadonlyMap<string, number>): FileModel {
   const text = sf.text;
   const calls: ResolvedCall[] = w.calls;
   typeConstructorParameters(calls, w);
   for (const c of calls) {
     const target = resolveTarget(c.node.expression, c.scope);
-    c.localTarget = target === undefined ? undefined : w.fnIdByNode.get(target);
+    c.localTarget = target === undefined ? (exportedNames?.size ? ownExportCalled(c.node.expression, c.scope, exportedNames) : undefined) : w.fnIdByNode.get(target);
     c.callee = resolveExpr(c.node.expression, c.scope) ?? (c.localTarget === undefined ? superMethodCallee(c.node.expression, c.scope) : undefined);
   }
 

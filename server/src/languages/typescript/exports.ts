@@ -165,3 +165,20 @@ function commonJsTarget(left: ts.Expression): string | undefined {
   if (T.isPropertyAccessExpression(base) && T.isIdentifier(base.expression) && base.expression.text === 'module' && base.name.text === 'exports') return e.name.text;
   return undefined;
 }
+
+/**
+ * The functions the file exports, by export name, for a CommonJS module's calls of its own exports
+ * (`exports.restartServer()`): a name exported twice (`exports.x = a; … exports.x = b`) is left out,
+ * and so are a class's methods.
+ */
+export function exportedByName(exports: ModuleExports): Map<string, number> {
+  const out = new Map<string, number>();
+  const twice = new Set<string>();
+  for (const f of exports.functions) {
+    if (f.name.includes('.')) continue;
+    if (out.has(f.name) && out.get(f.name) !== f.functionId) twice.add(f.name);
+    out.set(f.name, f.functionId);
+  }
+  for (const name of twice) out.delete(name);
+  return out;
+}

@@ -15,7 +15,7 @@ import { TS_EXTENSIONS } from './extensions';
 import { buildFixes, typescriptCrossFileFix } from './fixes';
 import { typescriptRoleFacts } from './roles';
 import { walk } from './walk';
-import { readExports } from './exports';
+import { exportedByName, readExports } from './exports';
 import { typescriptResolver } from './resolver';
 
 
@@ -127,7 +127,7 @@ export const typescriptFrontend: Frontend = {
     const diagnostics = diagnosticsOf(sf);
     const w = walk(sf);
     const exports = readExports(sf, w.fnIdByNode);
-    const built = buildModel(sf, path, w, catalog, diagnostics.length, new Set(exports.functions.map((f) => f.functionId)));
+    const built = buildModel(sf, path, w, catalog, diagnostics.length, new Set(exports.functions.map((f) => f.functionId)), exportedByName(exports));
     const model = {
       ...built,
       ...(diagnostics.length > 0 ? { firstSyntaxError: diagnostics.reduce((min, d) => Math.min(min, d.start), text.length) } : {}),
