@@ -51,6 +51,24 @@ const SINGLE_CONNECTION_TYPES: ReadonlySet<string> = new Set([
 /** Methods that end a resource's life: called without the lock in `close()` and friends, as they should be. */
 const CLOSERS =
   /^(?:close|aclose|wait_closed|is_closing|abort|cancel|terminate|kill|get_extra_info)$/;
+/** Methods that set a connection up before any traffic (a TLS handshake): called outside the lock, as they should be. */
+const SETUP = /^(?:do_handshake|start_tls|handshake)$/;
+/**
+ * The two directions of a stream: one task may send while another receives (trio, anyio, asyncio's
+ * reader and writer, websockets), so a lock over the sends does not compete with the receives, nor
+ * the reverse. A method named in neither list counts as both.
+ */
+const SENDS =
+  /^(?:send_all|send|sendall|send_eof|write|writelines|drain|wait_send_all_might_not_block|send_bytes|send_str|send_json|send_text|ping|pong)$/;
+const RECEIVES =
+  /^(?:receive_some|receive|recv|recv_into|read|readline|readexactly|readuntil|readany|receive_bytes|receive_str|receive_json|receive_text)$/;
+
+type Direction = "send" | "receive";
+
+function directionOf(method: string): Direction | undefined {
+  return SENDS.test(method) ? "send" : RECEIVES.test(method) ? "receive" : undefined;
+}
+
 /** Functions that set a resource up or tear it down: no other task uses it there. */
 const LIFECYCLE =
   /^_*(?:init|new|a?close|aexit|del|disconnect|shutdown|stop|connect|open|aenter|enter|exit)_*$/;
@@ -73,7 +91,9 @@ function ownerClass(
 
 /**
  * Whether every wait on `resource` in the class (an awaited call on it) is under a region of the same
- * lock, closing and set-up aside. A sync call (`writer.write(b)` only buffers) does not compete.
+ * lock, closing and set-up aside. A sync call (`writer.write(b)` only buffers) does not compete, nor
+ * does a wait in the other direction when the region only sends (`direction`: hypercorn's trio
+ * `TCPServer` sends under `send_lock` while its reader awaits `receive_some` without it).
  */
 function onlyUnderLock(
   state: BuildState,
@@ -82,6 +102,7 @@ function onlyUnderLock(
   lockKey: string,
   regions: readonly Omit<HeldRegion, "id">[],
   waits: ReadonlySet<number>,
+  direction: Direction | undefined,
 ): boolean {
   const prefix = `${resource}.`;
   const covering = regions.filter((r) => r.lockKey === lockKey);
@@ -95,7 +116,9 @@ function onlyUnderLock(
     const fn = state.fns[c.functionId];
     if (!fn || state.scope.classOf(fn) !== cls) return true;
     const method = c.calleeText.slice(prefix.length);
-    if (CLOSERS.test(method)) return true;
+    if (CLOSERS.test(method) || SETUP.test(method)) return true;
+    const other = directionOf(method);
+    if (direction !== undefined && other !== undefined && other !== direction) return true;
     for (let f: PyFn | undefined = fn; f; f = f.parent)
       if (f.name !== undefined && LIFECYCLE.test(f.name)) return true;
     return covering.some(
@@ -157,9 +180,26 @@ export function guardedResources(
       continue;
     if (
       isResource(cls, attr) &&
-      onlyUnderLock(state, cls, resource, region.lockKey, regions, waits)
+      onlyUnderLock(state, cls, resource, region.lockKey, regions, waits, regionDirection(state, region, resource))
     )
       out.push(resource);
+  }
+  return out;
+}
+
+/** The one direction the region's calls on `resource` go in, when they all go one way. */
+function regionDirection(
+  state: BuildState,
+  region: Omit<HeldRegion, "id">,
+  resource: string,
+): Direction | undefined {
+  const prefix = `${resource}.`;
+  let out: Direction | undefined;
+  for (const c of state.calls) {
+    if (c.span.start < region.span.start || c.span.end > region.span.end || !c.calleeText.startsWith(prefix)) continue;
+    const d = directionOf(c.calleeText.slice(prefix.length));
+    if (d === undefined || (out !== undefined && out !== d)) return undefined;
+    out = d;
   }
   return out;
 }
