@@ -64,7 +64,8 @@ interface ServeMembers {
 const SERVE_MEMBERS: Readonly<Partial<Record<LanguageId, ServeMembers>>> = {
   typescript: { strong: new Set(['listen', 'serve']), weak: new Set() },
   rust: { strong: new Set(['serve', 'launch', 'serve_with_shutdown', 'run_until_stopped']), weak: new Set(['bind', 'bind_rustls', 'bind_openssl', 'listen']) },
-  python: { strong: new Set(['serve_forever', 'run_app', 'start_server']), weak: new Set(['run']), not: new Set(['subprocess.run']) },
+  // `sock.listen(backlog)` makes a socket accept connections (a trio worker listens on the sockets it made); trio serves with `serve_tcp`/`serve_listeners`.
+  python: { strong: new Set(['serve_forever', 'run_app', 'start_server', 'listen', 'serve_tcp', 'serve_listeners', 'serve_ssl_over_tcp']), weak: new Set(['run']), not: new Set(['subprocess.run']) },
   go: { strong: new Set(['ListenAndServe', 'ListenAndServeTLS', 'Serve']), weak: new Set(['Listen']) },
   // Java's `run` and `start` name too much (`Runnable.run`, `Thread.start`): the frontend reads a `main`'s
   // `SpringApplication.run(…)` itself (languages/java/roles.ts).
