@@ -473,7 +473,7 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
   }
 
   /** True when a delay grows between attempts: exponentiation, a shift, a product with the attempt counter, or a variable multiplied in the loop. */
-  function grows(amount: ts.Expression | null, scopeNode: ts.Node, counter: string | undefined): boolean {
+  function grows(amount: ts.Expression | null, scopeNode: ts.Node, counter: string | undefined, depth = 0): boolean {
     if (amount === null) return false;
     const code = normalisedText(text, start(amount), amount.end);
     if (/\*\*|Math\.pow|<<|backoff|exponential|jitter/i.test(code)) return true;
@@ -481,11 +481,32 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     if (counted !== undefined && counted.test(code) && /[*]/.test(code)) return true;
     // `this.delay ?? 100`: the default for an unset delay leaves the delay the one that may grow.
     const e = withoutDefault(amount);
-    if (T.isIdentifier(e)) return multipliedIn(scopeNode, e.text);
+    if (T.isIdentifier(e)) {
+      if (multipliedIn(scopeNode, e.text)) return true;
+      // `const delay = 2 ** attempt * BASE_DELAY; await sleep(delay)`: the value the loop declares it with (Directus's transaction retry).
+      const init = depth < 4 ? declaredWith(scopeNode, e.text) : undefined;
+      return init !== undefined && grows(init, scopeNode, counter, depth + 1);
+    }
     // A field the loop multiplies (`this.delay *= 2`, `this.delay = Math.min(this.delay * 2, max)`) grows like a variable.
     if (T.isPropertyAccessExpression(e) && multipliedIn(scopeNode, normalisedText(text, start(e), e.end))) return true;
     if (counted !== undefined && counted.test(code)) return true;
     return false;
+  }
+
+  /** The initialiser of the one variable declaration of `name` in `scopeNode` (not in a nested function), if there is exactly one. */
+  function declaredWith(scopeNode: ts.Node, name: string): ts.Expression | undefined {
+    let found: ts.Expression | undefined;
+    let count = 0;
+    const visit = (n: ts.Node): void => {
+      if (count > 1 || isFunctionLike(n)) return;
+      if (T.isVariableDeclaration(n) && T.isIdentifier(n.name) && n.name.text === name) {
+        count++;
+        found = n.initializer;
+      }
+      T.forEachChild(n, visit);
+    };
+    visit(scopeNode);
+    return count === 1 ? found : undefined;
   }
 
   /** `name` (a variable or a property chain, as written) is multiplied, shifted or doubled in `scopeNode`. */
