@@ -22,6 +22,9 @@ const SK = ts.SyntaxKind;
 /** Promise-returning APIs (without a callback argument): fs/promises, fetch and HTTP clients, timers/promises, stream/promises. */
 const PROMISE_APIS = /^(fs\/promises\.|fs\.promises\.|dns\/promises\.|timers\/promises\.|stream\/promises\.|fetch$|node-fetch$|undici\.(fetch|request)$|axios(\.(get|post|put|patch|delete|head|request))?$|got(\.(get|post|put|patch|delete|head))?$|ky(\.(get|post|put|patch|delete|head))?$|fs-extra\.(outputFile|outputJson|writeJson|readJson|copy|move|remove|emptyDir|ensureDir|mkdirp|pathExists)$)/;
 
+/** Timers of timers/promises, which reject only when their options' abort signal fires. */
+const QUIET_TIMERS = /^(?:node:)?timers\/promises\.(?:setTimeout|setImmediate)$/;
+
 /** A comment that says the promise is dropped on purpose: the prose form of `void`. */
 const DELIBERATE = /fire[- ]and[- ]forget|(not|without|no need to|don'?t|do not|intentionally not|deliberately not) (using |use )?["'`]?await|not awaited on purpose|in the background on purpose/i;
 
@@ -204,7 +207,11 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
         if ((m === 'all' || m === 'race' || m === 'any') && u.arguments[0]) return quietList(u.arguments[0], u);
       }
     }
+    // `resolve(v)` of an enclosing `new Promise((resolve, reject) => …)`: it settles that promise and returns nothing.
+    if (T.isIdentifier(callee) && executorParameter(callee)) return true;
     const c = callOf(u);
+    // `await setTimeout(ms)` of timers/promises: a timer with no options (no abort signal) only resolves.
+    if (c?.callee !== undefined && QUIET_TIMERS.test(c.callee) && u.arguments.length < 3) return true;
     // A same-file function, async or one that returns a promise (`stop() { return super.stop().then(…) }`).
     if (c?.localTarget !== undefined && functions[c.localTarget] !== undefined) return quietFunction(c.localTarget);
     // Another module's function: quiet on the assumption that it cannot reject, for the linker to check.
@@ -614,6 +621,20 @@ function someNode(root: ts.Node, test: (n: ts.Node) => boolean): boolean {
     T.forEachChild(n, (k) => {
       stack.push(k);
     });
+  }
+  return false;
+}
+
+/**
+ * `resolve` or `reject` of the executor of `new Promise((resolve, reject) => …)` that encloses the
+ * name: the nearest function that declares the name as a parameter is that executor.
+ */
+function executorParameter(id: ts.Identifier): boolean {
+  for (let n: ts.Node | undefined = id.parent; n; n = n.parent) {
+    if (!isFunctionLike(n)) continue;
+    if (!n.parameters.some((p) => T.isIdentifier(p.name) && p.name.text === id.text)) continue;
+    const call = n.parent;
+    return call !== undefined && T.isNewExpression(call) && call.arguments?.[0] === n && T.isIdentifier(call.expression) && call.expression.text === 'Promise';
   }
   return false;
 }
