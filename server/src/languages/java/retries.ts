@@ -156,12 +156,13 @@ function fieldsWritten(state: JavaState, cls: ClassRec, node: JavaNode, follow: 
 }
 
 /**
- * The spec's `filter(h)` hands the decision to an object `h` the retried publisher reads, of a
- * `Predicate` class of this file whose `test` changes, on every path that answers "retry", a field
- * another of its methods reads (the redirect's new target, a one-shot reconnect flag, the count the
- * authenticator is given): each resubscription is a new request the predicate aimed, as when
- * reactor-netty's client follows redirects with `Retry.indefinitely().filter(handler)`, not a repeat
- * of the failed call. A `test` that only counts into a field nothing else reads stays a retry.
+ * The spec's `filter(h)` hands the decision to an object `h` of a `Predicate` class of this file whose
+ * `test`, on every path that answers "retry", first moves what the retried request reads of `h` (a
+ * redirect's new target, the authenticator armed for the next request) or turns off the flag its own
+ * `if` tests (a reset connection retried once): each resubscription is a new request the predicate
+ * aimed, as when reactor-netty's client follows redirects with `Retry.indefinitely().filter(handler)`,
+ * not a repeat of the failed call. A count under a cap (`used < max`), or one only a metrics getter
+ * reads, moves nothing the request reads, and stays a retry.
  */
 function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean {
   const source = field(retryWhen, 'object');
@@ -181,9 +182,13 @@ function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean 
     if (tests.length !== 1) continue;
     const test = tests[0]!;
     const body = field(test.node, 'body')!;
-    // The fields another method reads: each is a word in some other method's body.
-    const others = [...cls.methods.entries()].filter(([m]) => m !== 'test').flatMap(([, ids]) => ids).map((id) => field(state.fns[id]!.node, 'body')).filter((b): b is JavaNode => b !== undefined).map((b) => state.text.slice(b.start, b.end));
-    const read = (f: string): boolean => others.some((t) => word(f).test(t));
+    // What the retried request reads of the handler: `handler.f`, a method it calls (`handler.target()`)
+    // that reads `f`, or, when it hands the handler itself on (`observe(sink, handler)`), a method other
+    // than `test` and a plain getter (`return f;`) that reads `f`.
+    const flat = sourceText.replace(/\s*\.\s*/g, '.');
+    const handedOn = new RegExp(`[(,]\\s*${handler.replace(/\$/g, '\\$')}\\s*[,)]`).test(sourceText);
+    const bodies = [...cls.methods.entries()].filter(([m]) => m !== 'test').flatMap(([m, ids]) => ids.map((id) => ({ m, body: field(state.fns[id]!.node, 'body') }))).filter((b): b is { m: string; body: JavaNode } => b.body !== undefined).map(({ m, body }) => ({ m, text: state.text.slice(body.start, body.end) }));
+    const readsOf = (f: string): boolean => word(`${handler}.${f}`).test(flat) || bodies.some(({ m, text }) => word(f).test(text) && (word(`${handler}.${m}`).test(flat) || (handedOn && !new RegExp(`^\\{\\s*return\\s+(?:this\\s*\\.\\s*)?${f.replace(/\$/g, '\\$')}\\s*;\\s*\\}$`).test(text))));
     let answers = 0;
     let aimed = true;
     walk(body, (r) => {
@@ -195,16 +200,24 @@ function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean 
       // Only `return true` after a statement of its block that moves a field another method reads.
       const block = r.parent;
       const before = value?.type === 'true' && block?.type === 'block' ? block.children.slice(0, block.children.indexOf(r)) : [];
-      // A field the answer's own `if` tests is a one-shot switch (`if (retryReset && …) { retryReset = false; return true; }`).
+      // A flag the answer's own `if` tests and the answer turns off is a one-shot switch
+      // (`if (retryReset && …) { retryReset = false; return true; }`); a count under a cap is not.
       const guards: string[] = [];
       for (let a = block?.parent; a && a !== body; a = a.parent) {
         const cond = a.type === 'if_statement' ? field(a, 'condition') : undefined;
-        if (cond) guards.push(state.text.slice(cond.start, cond.end));
+        if (cond) guards.push(state.text.slice(cond.start, cond.end).replace(/\s+/g, '').replace(/\bthis\./g, ''));
       }
-      const moves = (f: string): boolean => read(f) || word(`${handler}.${f}`).test(sourceText.replace(/\s*\.\s*/g, '.')) || guards.some((g) => word(f).test(g));
+      const switchesOff = (s: JavaNode): boolean => {
+        const assign = s.type === 'expression_statement' ? s.children.find((c) => c.type === 'assignment_expression') : undefined;
+        const value = assign ? field(assign, 'right') : undefined;
+        const f = assign ? writtenField(state, cls, assign) : undefined;
+        if (!f || (value?.type !== 'true' && value?.type !== 'false')) return false;
+        const tested = new RegExp(`(!)?(?<![\\w$.])${f.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+        return guards.some((g) => [...g.matchAll(tested)].some((m) => (m[1] === '!') === (value.type === 'true')));
+      };
       // Statements that always run before the answer: a write inside an `if` of its own may not.
       const always = before.filter((s) => s.type === 'expression_statement' || s.type === 'local_variable_declaration');
-      if (!always.some((s) => [...fieldsWritten(state, cls, s, true)].some(moves))) aimed = false;
+      if (!always.some((s) => switchesOff(s) || [...fieldsWritten(state, cls, s, true)].some(readsOf))) aimed = false;
       return false;
     });
     if (answers > 0 && aimed) return true;
