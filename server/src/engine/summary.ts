@@ -259,6 +259,28 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
   const anyFrom = chainFinder(isBlocking);
   const blockingFrom = (fnId: number, depth: number): { hops: LocalHop[]; callee: string } | undefined => costlyFrom(fnId, depth) ?? anyFrom(fnId, depth);
 
+  // What refsFrom asks of a call or a function, settled once per file: every export walks its own
+  // callees, and the exports of a module share most of their helpers.
+  const callKinds = new Uint8Array(model.calls.length);
+  const IO = 1;
+  const REF = 2;
+  const KNOWN = 4;
+  const kindOf = (c: CallSite): number => {
+    // A call's id is its index in the model's calls; one outside them is asked every time.
+    let k = c.id < callKinds.length ? callKinds[c.id]! : 0;
+    if (k === 0) {
+      k = KNOWN | (c.callee !== undefined && isIoCall(catalog, c.callee) ? IO : 0) | (isRef(c) ? REF : 0);
+      if (c.id < callKinds.length) callKinds[c.id] = k;
+    }
+    return k;
+  };
+  const inlineIdsMemo = new Map<number, ReadonlySet<number>>();
+  const inlineIdsOf = (id: number): ReadonlySet<number> => {
+    let ids = inlineIdsMemo.get(id);
+    if (!ids) inlineIdsMemo.set(id, (ids = new Set(index.inline(id).map((c) => c.id))));
+    return ids;
+  };
+
   /** Refs reachable from a function, through same-file helpers (async and offloaded ones too, marked not sync). */
   const refsFrom = (fnId: number): { refs: SummaryRef[]; io: boolean; ioVia?: LocalChain } => {
     const out: SummaryRef[] = [];
@@ -268,26 +290,29 @@ export function summarize(model: FileModel, catalog: Catalog, lines: LineIndex, 
     // One ref per callee and kind: the linker reads a callee's first sync ref for the chain and any
     // ref for I/O, so a second call of the same helper adds nothing but size (Effect's modules call
     // the same helpers dozens of times).
-    const listed = new Set<string>();
+    const listedSync = new Set<string>();
+    const listedAsync = new Set<string>();
     const visit = (id: number, path: LocalHop[], sync: boolean, depth: number): void => {
       if (seen.has(id) || depth > MAX_LOCAL_DEPTH || out.length >= MAX_REFS) return;
       seen.add(id);
-      const inlineIds = new Set(index.inline(id).map((c) => c.id));
+      const inlineIds = inlineIdsOf(id);
       for (const c of index.deep(id)) {
         // A call that runs once per process (a memo guard, a cached function) does not block its caller's later calls.
         const inline = sync && inlineIds.has(c.id) && c.once !== true;
-        if (c.callee !== undefined && isIoCall(catalog, c.callee)) {
+        const kind = kindOf(c);
+        if ((kind & IO) !== 0) {
+          const callee = c.callee!;
           // The chain shown is the first I/O reached, unless that only touches the disk and another
           // reaches the network: a lock held across it is then the network's hazard, not the disk's.
-          if (!io || (ioVia?.disk === true && !catalog.diskIo?.has(c.callee))) {
-            ioVia = { hops: [...path, hop(c.functionId ?? id, c)], callee: c.callee, ...(catalog.diskIo?.has(c.callee) ? { disk: true as const } : {}) };
+          if (!io || (ioVia?.disk === true && !catalog.diskIo?.has(callee))) {
+            ioVia = { hops: [...path, hop(c.functionId ?? id, c)], callee, ...(catalog.diskIo?.has(callee) ? { disk: true as const } : {}) };
           }
           io = true;
         }
-        if (isRef(c)) {
-          const key = `${inline ? 's' : 'a'}${c.callee!}`;
-          if (out.length < MAX_REFS && !listed.has(key)) {
-            listed.add(key);
+        if ((kind & REF) !== 0) {
+          const listed = inline ? listedSync : listedAsync;
+          if (out.length < MAX_REFS && !listed.has(c.callee!)) {
+            listed.add(c.callee!);
             out.push({ callee: c.callee!, hops: [...path, hop(c.functionId ?? id, c)], sync: inline });
           }
           continue;
