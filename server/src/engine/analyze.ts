@@ -4,7 +4,7 @@ import { applyEdits, type Finding, type Fix, type RefusedFix, type Severity } fr
 import type { FixContext, FixResult, Frontend, Languages, ParsedFile, TextChange } from './language';
 import { LineIndex } from './line-index';
 import type { Imports } from './linker';
-import { spanContains, type FileModel } from './model';
+import { spanContains, type FileModel, type FileRoles } from './model';
 import { summarize, type FileSummary } from './summary';
 import { capSeverity, LASTING_RULES, PRODUCTION, resolveRoles, roleAt, roleLevel, roleNote } from './roles';
 import { pathRole, type FileLocation } from './roles-paths';
@@ -90,8 +90,17 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
     onError(`${frontend.language} frontend`, error);
   }
   const lines = new LineIndex(file.text);
-  const roles = resolveRoles(parsed.model, options.location ? pathRole(config, { ...options.location, language: frontend.language }) : undefined);
-  const model: FileModel = { ...parsed.model, roles };
+  const pathFact = options.location ? pathRole(config, { ...options.location, language: frontend.language }) : undefined;
+  // The roles are resolved when something reads them: a finding being placed, a rule that asks the
+  // file's role, a hover. Most files have no finding, and resolving them is a pass over every function.
+  let roles: FileRoles | undefined;
+  const base = parsed.model;
+  const model: FileModel = {
+    ...base,
+    get roles(): FileRoles {
+      return (roles ??= resolveRoles(base, pathFact));
+    },
+  };
   const findings: Finding[] = [];
   const imports = options.imports ?? NO_IMPORTS;
   for (const rule of RULES) {

@@ -136,8 +136,23 @@ function hasLineOf(text: string, length: number): boolean {
   return text.length - start >= length;
 }
 
-/** Role facts for a TS/JS file, read from its model: callbacks handed straight to a test host. */
+/**
+ * Role facts for a TS/JS file, read from its model: callbacks handed straight to a test host. The
+ * file's fact is read now; the functions' facts when the roles are resolved (`functions` is a getter
+ * that reads them once): most files have no finding, and nothing then asks where their code runs.
+ */
 export function typescriptRoleFacts(text: string, model: FileModel, w?: WalkResult): RoleFacts {
+  let functions: readonly { functionId: number; fact: RoleFact }[] | undefined;
+  return {
+    ...fileFact(text, w),
+    get functions() {
+      return (functions ??= functionFacts(model));
+    },
+  };
+}
+
+/** Role facts of single functions: test and bench callbacks, `process.stdin` listeners, dev-server starters. */
+function functionFacts(model: FileModel): { functionId: number; fact: RoleFact }[] {
   const functions: { functionId: number; fact: RoleFact }[] = [];
   const hosts = model.calls.filter((c) => {
     const root = rootName(c.calleeText);
@@ -171,7 +186,7 @@ export function typescriptRoleFacts(text: string, model: FileModel, w?: WalkResu
     if (c.functionId === undefined || c.callee === undefined || !DEV_SERVERS.test(c.callee) || functions.some((x) => x.functionId === c.functionId)) continue;
     functions.push({ functionId: c.functionId, fact: { role: 'script', where: `in development tooling (it starts \`${c.callee}\`)`, note: 'it runs only while developing' } });
   }
-  return { ...fileFact(text, w), functions };
+  return functions;
 }
 
 function fileFact(text: string, w: WalkResult | undefined): { file?: RoleFact } {
