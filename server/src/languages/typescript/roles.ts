@@ -42,6 +42,9 @@ const PAGE_EVALUATORS = new Set(['evaluate', 'evaluateHandle', '$eval', '$$eval'
  * Node global, no Node built-in module, no page evaluation. `undefined` otherwise.
  */
 export function browserGlobalCall(w: WalkResult): string | undefined {
+  // Only a call of a browser global makes browser code: without one the answer is no, whatever the
+  // other calls say (the calls are read again below only for a file that has one).
+  if (!w.calls.some((c) => startsWithBrowserGlobal(c.calleeText))) return undefined;
   let dom: string | undefined;
   let root: Scope | undefined;
   for (const c of w.calls) {
@@ -62,6 +65,22 @@ export function browserGlobalCall(w: WalkResult): string | undefined {
   return dom;
 }
 
+/** Whether `rootName(calleeText)` is one of {@link BROWSER_GLOBALS}, read without slicing the text. */
+function startsWithBrowserGlobal(calleeText: string): boolean {
+  const c = calleeText.charCodeAt(0);
+  // `d` or `w`, the first letters of `document` and `window`.
+  if (c !== 100 && c !== 119) return false;
+  for (const g of BROWSER_GLOBALS) {
+    if (calleeText.startsWith(g) && (calleeText.length === g.length || !isNameChar(calleeText.charCodeAt(g.length)))) return true;
+  }
+  return false;
+}
+
+/** A character `rootName` reads as part of a name. */
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+}
+
 /** The part of a resolved callee before its first `.` (`fs/promises` of `fs/promises.readFile`). */
 function firstSegment(callee: string): string {
   const dot = callee.indexOf('.');
@@ -71,10 +90,7 @@ function firstSegment(callee: string): string {
 /** The identifier a callee's text starts with (`describe` of `describe.skip`), as `/^[\w$]+/` matches it; `undefined` when none. */
 function rootName(calleeText: string): string | undefined {
   let i = 0;
-  for (; i < calleeText.length; i++) {
-    const c = calleeText.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36)) break;
-  }
+  while (i < calleeText.length && isNameChar(calleeText.charCodeAt(i))) i++;
   return i === 0 ? undefined : i === calleeText.length ? calleeText : calleeText.slice(0, i);
 }
 
@@ -128,6 +144,19 @@ export function minifiedLine(text: string): number | undefined {
 /** Whether a line of `text` (split at `\n`, as `minifiedLine` splits it) is at least `length` characters long. */
 function hasLineOf(text: string, length: number): boolean {
   if (text.length < length) return false;
+  // A line of `length` characters holds a whole block of `length / 2` that starts at a multiple of
+  // it: when every such block has a line end, no line is that long. One search per block, not per line.
+  const block = Math.floor(length / 2);
+  let open = false;
+  for (let at = 0; at + block <= text.length; ) {
+    const end = text.indexOf('\n', at);
+    if (end < 0 || end >= at + block) {
+      open = true;
+      break;
+    }
+    at = (Math.floor(end / block) + 1) * block;
+  }
+  if (!open) return false;
   let start = 0;
   for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
     if (end - start >= length) return true;
