@@ -94,7 +94,8 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     });
   }
 
-  const memo: MemoSpans[] = [];
+  const memo = new Array<MemoSpans | undefined>(w.functions.length);
+  const guarded = new Uint8Array(w.functions.length);
   // Every call site has the same shape (absent optional fields are `undefined`): cheap to build, monomorphic to read.
   const callSites: CallSite[] = calls.map((c) => ({
     id: c.id,
@@ -111,7 +112,7 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
     inLoop: c.inLoop,
     resultUnused: c.resultUnused,
     argCount: c.argCount,
-    once: runsOnce(c, w, memo),
+    once: runsOnce(c, w, memo, guarded),
   }));
 
   const yieldPoints: YieldPoint[] = [];
@@ -181,13 +182,37 @@ function typeConstructorParameters(calls: readonly ResolvedCall[], w: WalkResult
 }
 
 /** Whether a call sits behind a memo guard of its function or of one it runs inline in (see memo.ts). */
-function runsOnce(c: ResolvedCall, w: WalkResult, memo: MemoSpans[]): boolean | undefined {
-  for (let id = c.functionId; id !== undefined; id = w.functions[id]!.parent) {
-    let spans = memo[id];
-    if (spans === undefined) memo[id] = spans = memoisedSpans(w.functions[id]!.node);
-    if (spans.some((s) => s.start <= c.span.start && c.span.end <= s.end)) return true;
+function runsOnce(c: ResolvedCall, w: WalkResult, memo: (MemoSpans | undefined)[], guarded: Uint8Array): boolean | undefined {
+  // Most functions and their parents have no memo guard: then no call of theirs is looked for in one.
+  if (c.functionId === undefined || !guardAbove(c.functionId, w, memo, guarded)) return undefined;
+  for (let id: number | undefined = c.functionId; id !== undefined; id = w.functions[id]!.parent) {
+    const spans = memo[id]!;
+    for (const s of spans) if (s.start <= c.span.start && c.span.end <= s.end) return true;
   }
   return undefined;
+}
+
+/**
+ * Whether the function or one of its parents has a memo guard, settled once per function
+ * (`guarded`: 0 not yet, 1 no, 2 yes) with each one's spans in `memo`. Iterative: nesting can be deep.
+ */
+function guardAbove(id: number, w: WalkResult, memo: (MemoSpans | undefined)[], guarded: Uint8Array): boolean {
+  const path: number[] = [];
+  let answer = false;
+  for (let at: number | undefined = id; at !== undefined; at = w.functions[at]!.parent) {
+    if (guarded[at] !== 0) {
+      answer = guarded[at] === 2;
+      break;
+    }
+    path.push(at);
+  }
+  for (let i = path.length - 1; i >= 0; i--) {
+    const f = path[i]!;
+    const spans = (memo[f] ??= memoisedSpans(w.functions[f]!.node));
+    answer ||= spans.length > 0;
+    guarded[f] = answer ? 2 : 1;
+  }
+  return answer;
 }
 
 /**
