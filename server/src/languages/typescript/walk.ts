@@ -156,7 +156,11 @@ export function walk(sf: ts.SourceFile): WalkResult {
     if (c0 === 32 || c0 === 10 || c0 === 13 || c0 === 9 || c0 === 47) scanComments(pos);
     const kind = node.kind;
     // A chained call's lines: the gap before `.name` belongs to no node (`fs // why\n  .readFileSync()`).
-    if (kind === K_PropertyAccessExpression) scanComments((node as ts.PropertyAccessExpression).expression.end);
+    if (kind === K_PropertyAccessExpression) {
+      const end = (node as ts.PropertyAccessExpression).expression.end;
+      const c1 = text.charCodeAt(end);
+      if (c1 === 32 || c1 === 10 || c1 === 13 || c1 === 9 || c1 === 47) scanComments(end);
+    }
     if (TYPE_ONLY[kind] === 1 && !(flag & LOOP_PART)) {
       commentsIn(text, pos, node.end, scanComments);
       return true;
@@ -166,7 +170,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
 
   function visit(node: ts.Node, flag: number): void {
     if (beforeNode(node, flag)) return;
-    const exitFlags = enter(node, flag);
+    // Most nodes are of a kind `enter` ignores, outside a loop's repeated part: no call for them.
+    const exitFlags = flag !== 0 || HANDLED[node.kind] === 1 ? enter(node, flag) : 0;
     const outerParent = parent;
     const outerLast = lastChild;
     parent = node;
@@ -174,9 +179,14 @@ export function walk(sf: ts.SourceFile): WalkResult {
     depth++;
     forEachChild(node, child);
     depth--;
-    // The gap after the last child, before a closing `}` or `)`, can hold comments.
+    // The gap after the last child, before a closing `}` or `)`, can hold comments: only one that
+    // opens with trivia or a `/` (as in `child`) is scanned.
     const last = lastChild as ts.Node | undefined;
-    if (last !== undefined) scanComments(last.end);
+    if (last !== undefined) {
+      const end = last.end;
+      const c0 = text.charCodeAt(end);
+      if (c0 === 32 || c0 === 10 || c0 === 13 || c0 === 9 || c0 === 47) scanComments(end);
+    }
     parent = outerParent;
     lastChild = outerLast;
     if (exitFlags) leave(exitFlags);
