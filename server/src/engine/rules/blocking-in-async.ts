@@ -157,7 +157,8 @@ function check(model: FileModel, catalog: Catalog, imports: Imports): RawFinding
   const once = (call: CallSite, helper: string, push: (group: FindingGroup) => void): void => {
     push({ key: `${call.functionId ?? ''}:${call.context}:${helper}`, note: `\`${quoted(call)}\` is called here too` });
   };
-  for (const call of model.calls) {
+  for (let ci = 0; ci < model.calls.length; ci++) {
+    const call = model.calls[ci]!;
     if (call.context === undefined || reportedStarts.has(call.span.start)) continue;
     const ctx = model.contexts[call.context];
     const where = ctx?.runsOn ?? executor;

@@ -52,7 +52,8 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
   const text = sf.text;
   const calls: ResolvedCall[] = w.calls;
   typeConstructorParameters(calls, w);
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     const target = resolveTarget(c.node.expression, c.scope);
     c.localTarget = target === undefined ? (exportedNames?.size ? ownExportCalled(c.node.expression, c.scope, exportedNames) : undefined) : w.fnIdByNode.get(target);
     c.callee = resolveExpr(c.node.expression, c.scope) ?? (c.localTarget === undefined ? superMethodCallee(c.node.expression, c.scope) : undefined);
@@ -164,7 +165,8 @@ export function buildModel(sf: ts.SourceFile, path: string, w: WalkResult, catal
  * cached the parameter as unknown.
  */
 function typeConstructorParameters(calls: readonly ResolvedCall[], w: WalkResult): void {
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     if (!c.isNew || !c.node.arguments?.length) continue;
     const cls = localClassOfCallee(c.node.expression, c.scope);
     const ctor = cls?.members.find((m): m is ts.ConstructorDeclaration => T.isConstructorDeclaration(m) && m.body !== undefined);
@@ -197,6 +199,7 @@ function runsOnce(c: ResolvedCall, w: WalkResult, memo: (MemoSpans | undefined)[
  * (`guarded`: 0 not yet, 1 no, 2 yes) with each one's spans in `memo`. Iterative: nesting can be deep.
  */
 function guardAbove(id: number, w: WalkResult, memo: (MemoSpans | undefined)[], guarded: Uint8Array): boolean {
+  if (guarded[id] !== 0) return guarded[id] === 2;
   const path: number[] = [];
   let answer = false;
   for (let at: number | undefined = id; at !== undefined; at = w.functions[at]!.parent) {
@@ -308,7 +311,8 @@ function isDeferringHost(host: ResolvedCall): boolean {
  */
 function registeredByReference(calls: readonly ResolvedCall[], w: WalkResult): Map<number, Role> {
   const out = new Map<number, Role>();
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     const args = c.node.arguments;
     // Only a registration or an offload API gives a role here: other calls' arguments are not resolved.
     if (!args || args.length === 0 || !(mayRegister(c) || (c.callee !== undefined && OFFLOAD_CALLEES.has(c.callee)))) continue;
@@ -335,7 +339,8 @@ function registeredByReference(calls: readonly ResolvedCall[], w: WalkResult): M
  */
 function handlerRefs(calls: readonly ResolvedCall[], text: string): { handlerRefs?: HandlerRef[] } {
   const out: HandlerRef[] = [];
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     const args = c.node.arguments;
     // Only a registration makes a handler: other calls' arguments are not resolved.
     if (!args || args.length === 0 || c.isNew || CONTINUATION_METHODS.has(c.member) || !mayRegister(c)) continue;
@@ -384,7 +389,8 @@ function matches(reg: HandlerRegistration, call: ResolvedCall): boolean {
 /** Calls grouped by the function that contains them, in source order. */
 function callsByFunction(calls: readonly ResolvedCall[]): Map<number | undefined, ResolvedCall[]> {
   const out = new Map<number | undefined, ResolvedCall[]>();
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     let list = out.get(c.functionId);
     if (!list) out.set(c.functionId, (list = []));
     list.push(c);

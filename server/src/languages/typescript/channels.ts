@@ -17,7 +17,8 @@ const MAX_TEXT = 80;
 export function findChannels(text: string, calls: readonly ResolvedCall[], functions: readonly FunctionInfo[], w: WalkResult, catalog: Catalog): ChannelSite[] {
   const out: ChannelSite[] = [];
   let config: ConfigReader | undefined;
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     if (c.callee !== undefined && c.callee !== STREAM_WRITE && catalog.channels.has(c.callee)) {
       const reason = unboundedReason(c, CHANNEL_SHAPES.get(c.callee));
       const whole = normalisedText(text, c.span.start, c.span.end);

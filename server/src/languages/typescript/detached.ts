@@ -267,7 +267,8 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
     return all.length > 0 && all.every((k) => (k.node.arguments ?? []).every((x) => quietExpr(x)));
   }
 
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     if (c.usage !== 'dropped' || c.isNew) continue;
     let spawner: string | undefined;
     let excuse: SpawnSite['excuse'];
@@ -436,7 +437,10 @@ function isWithin(functions: readonly FunctionInfo[], fnId: number, outer: numbe
 function commentsBeside(text: string, comments: readonly Comment[], span: { start: number; end: number }): string {
   const found: string[] = [];
   let pos = text.lastIndexOf('\n', span.start - 1) + 1;
-  for (let i = comments.length - 1; i >= 0; i--) {
+  // Comments are in order of position, and one after the call counts only on its line: the search
+  // starts at the last comment that begins by the end of that line, not at the end of the file.
+  const eol = text.indexOf('\n', span.end);
+  for (let i = lastStartingBy(comments, eol < 0 ? text.length : eol); i >= 0; i--) {
     const c = comments[i]!;
     if (c.span.start >= span.start) {
       const between = text.slice(span.end, c.span.start);
@@ -451,6 +455,18 @@ function commentsBeside(text: string, comments: readonly Comment[], span: { star
     pos = lineStart;
   }
   return found.join('\n');
+}
+
+/** The index of the last comment (in order of position) that starts at or before `offset`; -1 when none does. */
+function lastStartingBy(comments: readonly Comment[], offset: number): number {
+  let lo = 0;
+  let hi = comments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (comments[mid]!.span.start <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** `p.catch(h).then(f)`, `p.then(f).catch(h).finally(g)`: a rejection handler earlier in the chain. */

@@ -39,7 +39,8 @@ export function findFanOuts(text: string, calls: readonly RawCall[], functions: 
   const out: FanOutSite[] = [];
   const start = (n: ts.Node): number => skipTrivia(text, n.pos);
   const code = (n: ts.Node): string => normalisedText(text, start(n), n.end);
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     if (c.callee === undefined || !COMBINATORS.has(c.callee)) continue;
     const arg = c.node.arguments?.[0];
     if (!arg) continue;

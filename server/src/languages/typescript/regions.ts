@@ -39,7 +39,8 @@ export function findHeldRegions(text: string, calls: readonly ResolvedCall[], fu
   }
   for (const list of exits.values()) list.sort((a, b) => a - b);
   const index: Index = { calls: sortedBy(calls, (c) => c.span.start), exits };
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     const scoped = LOCK_SCOPED_METHODS.has(c.member);
     if (!scoped && !LOCK_ACQUIRE_METHODS.has(c.member)) continue;
     const calleeNode = unwrap(c.node.expression);

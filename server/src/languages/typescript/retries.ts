@@ -28,7 +28,8 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
   const start = (n: ts.Node): number => skipTrivia(text, n.pos);
   const code = (n: ts.Node): string => normalisedText(text, start(n), n.end);
   const seen = new Set<ts.Node>();
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     const loop = c.loop;
     // Only a loop statement that repeats one attempt: not a `forEach` callback, and not `for…of`/`for…in`,
     // which try each item (a list of hosts, encodings or rows) once, moving on when one fails.
@@ -39,7 +40,8 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
     const site = readLoop(loop, tryStmt, c);
     if (site) out.push({ id: out.length, ...site });
   }
-  for (const c of calls) {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const c = calls[ci]!;
     if (c.localTarget === undefined || c.functionId === undefined || c.isNew) continue;
     const self = c.localTarget;
     // The call sits in the function itself or in a callback nested in it.
