@@ -109,6 +109,8 @@ export function walk(sf: ts.SourceFile): WalkResult {
   let frame = frames[0]!;
 
   const start = (n: ts.Node): number => skipTrivia(text, n.pos);
+  /** The first `/` at or after the last position looked from (see `beforeNode`); -1 before any search. */
+  let nextSlash = -1;
 
   // Recursive descent, which V8 runs much faster than an explicit stack; a subtree deeper than
   // MAX_RECURSION (a generated chain `a.b.c…` or `x + x + …` thousands deep, which the parser builds
@@ -162,7 +164,13 @@ export function walk(sf: ts.SourceFile): WalkResult {
       if (c1 === 32 || c1 === 10 || c1 === 13 || c1 === 9 || c1 === 47) scanComments(end);
     }
     if (TYPE_ONLY[kind] === 1 && !(flag & LOOP_PART)) {
-      commentsIn(text, pos, node.end, scanComments);
+      // A comment needs a `/`: type syntax without one is not read character by character. The next
+      // `/` is found once and kept (nodes come in order of position), so the search stays linear.
+      if (nextSlash < pos) {
+        nextSlash = text.indexOf('/', pos);
+        if (nextSlash < 0) nextSlash = text.length;
+      }
+      if (nextSlash < node.end) commentsIn(text, pos, node.end, scanComments);
       return true;
     }
     return false;
