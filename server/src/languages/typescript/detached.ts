@@ -154,6 +154,9 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
     let ok = true;
     let any = false;
     const stack: ts.Node[] = [fn.body];
+    const push = (k: ts.Node): void => {
+      stack.push(k);
+    };
     while (ok && stack.length > 0) {
       const n = stack.pop()!;
       if (isFunctionLike(n)) continue;
@@ -161,9 +164,7 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
         any = true;
         if (!visible(n.expression)) ok = false;
       }
-      T.forEachChild(n, (k) => {
-        stack.push(k);
-      });
+      T.forEachChild(n, push);
     }
     return ok && any;
   }
@@ -344,6 +345,9 @@ function localInitializer(name: ts.Identifier): ts.Expression | undefined {
   let found: ts.Expression | undefined;
   let at = -1;
   const stack: ts.Node[] = [body];
+  const push = (k: ts.Node): void => {
+    stack.push(k);
+  };
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.pos >= name.pos || isFunctionLike(n)) continue;
@@ -351,9 +355,7 @@ function localInitializer(name: ts.Identifier): ts.Expression | undefined {
       found = n.initializer;
       at = n.pos;
     }
-    T.forEachChild(n, (k) => {
-      stack.push(k);
-    });
+    T.forEachChild(n, push);
   }
   return found;
 }
@@ -630,13 +632,14 @@ function containsCallOrAwait(n: ts.Node): boolean {
 /** Whether `test` holds for the node or a descendant, not looking into nested functions; an explicit stack, for deep nesting. */
 function someNode(root: ts.Node, test: (n: ts.Node) => boolean): boolean {
   const stack: ts.Node[] = [root];
+  const push = (k: ts.Node): void => {
+    stack.push(k);
+  };
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (test(n)) return true;
     if (isFunctionLike(n)) continue;
-    T.forEachChild(n, (k) => {
-      stack.push(k);
-    });
+    T.forEachChild(n, push);
   }
   return false;
 }

@@ -20,14 +20,24 @@ type Local =
   | { readonly k: 'object'; readonly node: ts.ObjectLiteralExpression }
   | { readonly k: 'import'; readonly module: string; readonly name: string };
 
+/**
+ * Whether a statement has the modifier: what `getModifiers` lists, read from `node.modifiers` without
+ * the filtered copy it makes (a decorator there is never a modifier's kind).
+ */
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return (T.canHaveModifiers(node) ? T.getModifiers(node) : undefined)?.some((m) => m.kind === kind) ?? false;
+  if (!T.canHaveModifiers(node)) return false;
+  const mods = (node as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
+  if (!mods) return false;
+  for (let i = 0; i < mods.length; i++) if (mods[i]!.kind === kind) return true;
+  return false;
 }
 
 /** The exports of a file, given the walk's function ids by node. */
 export function readExports(sf: ts.SourceFile, fnIdByNode: ReadonlyMap<ts.Node, number>): ModuleExports {
   const locals = new Map<string, Local>();
-  for (const st of sf.statements) {
+  const statements = sf.statements;
+  for (let si = 0; si < statements.length; si++) {
+    const st = statements[si]!;
     if (T.isFunctionDeclaration(st) && st.name && st.body) locals.set(st.name.text, { k: 'fn', node: st });
     else if (T.isClassDeclaration(st) && st.name) locals.set(st.name.text, { k: 'class', node: st });
     else if (T.isVariableStatement(st)) {
@@ -119,7 +129,8 @@ export function readExports(sf: ts.SourceFile, fnIdByNode: ReadonlyMap<ts.Node, 
     }
   };
 
-  for (const st of sf.statements) {
+  for (let si = 0; si < statements.length; si++) {
+    const st = statements[si]!;
     const exported = hasModifier(st, SK.ExportKeyword);
     const isDefault = hasModifier(st, SK.DefaultKeyword);
     if (T.isFunctionDeclaration(st) && exported && st.body) {
