@@ -4,7 +4,7 @@ import { applyEdits, type Finding, type Fix, type RefusedFix, type Severity } fr
 import type { FixContext, FixResult, Frontend, Languages, ParsedFile, TextChange } from './language';
 import { LineIndex } from './line-index';
 import type { Imports } from './linker';
-import { spanContains, type FileModel, type FileRoles } from './model';
+import { spanContains, type FileModel, type FileRoles, type RoleFact } from './model';
 import { summarize, type FileSummary } from './summary';
 import { capSeverity, LASTING_RULES, PRODUCTION, resolveRoles, roleAt, roleLevel, roleNote } from './roles';
 import { pathRole, type FileLocation } from './roles-paths';
@@ -91,16 +91,7 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
   }
   const lines = new LineIndex(file.text);
   const pathFact = options.location ? pathRole(config, { ...options.location, language: frontend.language }) : undefined;
-  // The roles are resolved when something reads them: a finding being placed, a rule that asks the
-  // file's role, a hover. Most files have no finding, and resolving them is a pass over every function.
-  let roles: FileRoles | undefined;
-  const base = parsed.model;
-  const model: FileModel = {
-    ...base,
-    get roles(): FileRoles {
-      return (roles ??= resolveRoles(base, pathFact));
-    },
-  };
+  const model = withLazyRoles(parsed.model, pathFact);
   const findings: Finding[] = [];
   const imports = options.imports ?? NO_IMPORTS;
   for (const rule of RULES) {
@@ -124,6 +115,41 @@ export function analyzeFile(languages: Languages, file: { readonly path: string;
   placed.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
   // After suppressions and roles: a suppressed call of a helper neither carries nor silences its other calls.
   return { parsed, model, findings: mergeGroups(placed), frontend, catalog, lines, languages, imports };
+}
+
+/** Where a model's roles come from until they are read (see {@link withLazyRoles}). */
+const LAZY_ROLES = Symbol('lazy roles');
+
+interface LazyRoles {
+  readonly model: FileModel;
+  readonly pathFact: RoleFact | undefined;
+  roles?: FileRoles;
+}
+
+/**
+ * One getter for every model's `roles`: a getter made per object (an object literal's `get roles()`)
+ * gives each model a map of its own, a dictionary, which every rule then reads by hash lookups.
+ */
+const ROLES_PROPERTY: PropertyDescriptor = {
+  get(this: { readonly [LAZY_ROLES]: LazyRoles }): FileRoles {
+    const lazy = this[LAZY_ROLES];
+    return (lazy.roles ??= resolveRoles(lazy.model, lazy.pathFact));
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * The model with its roles, resolved when something reads them: a finding being placed, a rule that
+ * asks the file's role, a hover. Most files have no finding, and resolving them is a pass over every
+ * function and call. `roles` is an enumerable getter: a spread, JSON or a structured clone of the
+ * model reads it as data.
+ */
+function withLazyRoles(base: FileModel, pathFact: RoleFact | undefined): FileModel {
+  const model = { ...base };
+  Object.defineProperty(model, LAZY_ROLES, { value: { model: base, pathFact } satisfies LazyRoles });
+  Object.defineProperty(model, 'roles', ROLES_PROPERTY);
+  return model;
 }
 
 /**

@@ -171,14 +171,29 @@ function hasLineOf(text: string, length: number): boolean {
  * that reads them once): most files have no finding, and nothing then asks where their code runs.
  */
 export function typescriptRoleFacts(text: string, model: FileModel, w?: WalkResult): RoleFacts {
-  let functions: readonly { functionId: number; fact: RoleFact }[] | undefined;
-  return {
-    ...fileFact(text, w),
-    get functions() {
-      return (functions ??= functionFacts(model));
-    },
-  };
+  const facts = { ...fileFact(text, w) };
+  Object.defineProperty(facts, LAZY_FACTS, { value: { model } satisfies LazyFacts });
+  Object.defineProperty(facts, 'functions', FUNCTIONS_PROPERTY);
+  return facts as RoleFacts;
 }
+
+/** Where the functions' facts come from until they are read. */
+const LAZY_FACTS = Symbol('lazy function facts');
+
+interface LazyFacts {
+  readonly model: FileModel;
+  functions?: { functionId: number; fact: RoleFact }[];
+}
+
+/** One getter for every file's facts (a getter made per object would make each a dictionary object). */
+const FUNCTIONS_PROPERTY: PropertyDescriptor = {
+  get(this: { readonly [LAZY_FACTS]: LazyFacts }): { functionId: number; fact: RoleFact }[] {
+    const lazy = this[LAZY_FACTS];
+    return (lazy.functions ??= functionFacts(lazy.model));
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 /** Role facts of single functions: test and bench callbacks, `process.stdin` listeners, dev-server starters. */
 function functionFacts(model: FileModel): { functionId: number; fact: RoleFact }[] {
