@@ -104,7 +104,12 @@ function failsOver(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boole
 
 /** A pattern that finds `name` (dots allowed) as a whole word. */
 function word(name: string): RegExp {
-  return new RegExp(`(?<![\\w$])${name.replace(/[$.]/g, '\\$&')}(?![\\w$])`);
+  return new RegExp(`(?<![\\w$])${esc(name)}(?![\\w$])`);
+}
+
+/** `name` (dots allowed) escaped for a pattern. */
+function esc(name: string): string {
+  return name.replace(/[$.]/g, '\\$&');
 }
 
 /** The type a name has where `node` is: a local or parameter of an enclosing function, else a field of an enclosing class. */
@@ -133,20 +138,42 @@ function writtenField(state: JavaState, cls: ClassRec, node: JavaNode): string |
   return name !== undefined && cls.fields.has(name) ? name : undefined;
 }
 
-/** The fields of `cls` that `node` writes, directly or through a call of another of `cls`'s methods (one level). */
-function fieldsWritten(state: JavaState, cls: ClassRec, node: JavaNode, follow: boolean): Set<string> {
-  const out = new Set<string>();
+/**
+ * How a write moves a field: to a computed value (`target = target.resolve(location)`), to a literal
+ * (`authenticate = true`), or by a count (`n++`, `n += 1`).
+ */
+type WriteKind = 'value' | 'literal' | 'count';
+
+const LITERAL = /^(?:true|false|null_literal|string_literal|character_literal|\w+_integer_literal|\w+_floating_point_literal)$/;
+
+function writeKind(state: JavaState, node: JavaNode): WriteKind {
+  if (node.type === 'update_expression') return 'count';
+  const left = field(node, 'left');
+  const right = field(node, 'right');
+  const operator = left && right ? state.text.slice(left.end, right.start).trim() : '=';
+  if (operator !== '=') return 'count';
+  return right && LITERAL.test(right.type) ? 'literal' : 'value';
+}
+
+/** The fields of `cls` that `node` writes, and how, directly or through a call of another of `cls`'s methods (one level). */
+function fieldsWritten(state: JavaState, cls: ClassRec, node: JavaNode, follow: boolean): Map<string, Set<WriteKind>> {
+  const out = new Map<string, Set<WriteKind>>();
+  const add = (f: string, kind: WriteKind): void => {
+    const kinds = out.get(f) ?? new Set<WriteKind>();
+    kinds.add(kind);
+    out.set(f, kinds);
+  };
   walk(node, (n) => {
     if (n !== node && (n.type === 'lambda_expression' || n.type === 'class_body')) return false;
     const f = writtenField(state, cls, n);
-    if (f !== undefined) out.add(f);
+    if (f !== undefined) add(f, writeKind(state, n));
     if (follow && n.type === 'method_invocation') {
       const obj = field(n, 'object');
       const name = field(n, 'name');
       if ((!obj || obj.type === 'this') && name) {
         for (const id of cls.methods.get(state.text.slice(name.start, name.end)) ?? []) {
           const body = field(state.fns[id]!.node, 'body');
-          if (body) for (const w of fieldsWritten(state, cls, body, false)) out.add(w);
+          if (body) for (const [w, kinds] of fieldsWritten(state, cls, body, false)) for (const k of kinds) add(w, k);
         }
       }
     }
@@ -158,11 +185,12 @@ function fieldsWritten(state: JavaState, cls: ClassRec, node: JavaNode, follow: 
 /**
  * The spec's `filter(h)` hands the decision to an object `h` of a `Predicate` class of this file whose
  * `test`, on every path that answers "retry", first moves what the retried request reads of `h` (a
- * redirect's new target, the authenticator armed for the next request) or turns off the flag its own
+ * redirect's new target, credentials armed for the next request that the request disarms, a count the
+ * request side caps) or turns off the flag its own
  * `if` tests (a reset connection retried once): each resubscription is a new request the predicate
  * aimed, as when reactor-netty's client follows redirects with `Retry.indefinitely().filter(handler)`,
- * not a repeat of the failed call. A count under a cap (`used < max`), or one only a metrics getter
- * reads, moves nothing the request reads, and stays a retry.
+ * not a repeat of the failed call. A count under the predicate's own cap (`used < max`), or one only a
+ * header or a metrics getter reads, moves nothing the request acts on, and stays a retry.
  */
 function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean {
   const source = field(retryWhen, 'object');
@@ -189,6 +217,13 @@ function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean 
     const handedOn = new RegExp(`[(,]\\s*${handler.replace(/\$/g, '\\$')}\\s*[,)]`).test(sourceText);
     const bodies = [...cls.methods.entries()].filter(([m]) => m !== 'test').flatMap(([m, ids]) => ids.map((id) => ({ m, body: field(state.fns[id]!.node, 'body') }))).filter((b): b is { m: string; body: JavaNode } => b.body !== undefined).map(({ m, body }) => ({ m, text: state.text.slice(body.start, body.end) }));
     const readsOf = (f: string): boolean => word(`${handler}.${f}`).test(flat) || bodies.some(({ m, text }) => word(f).test(text) && (word(`${handler}.${m}`).test(flat) || (handedOn && !new RegExp(`^\\{\\s*return\\s+(?:this\\s*\\.\\s*)?${f.replace(/\$/g, '\\$')}\\s*;\\s*\\}$`).test(text))));
+    // A write moves the request when the request reads the field and, for a literal, something other
+    // than `test` sets it back (the request consumes it: `applyAuthenticatorOnNextRequest = false`),
+    // for a count, another method compares it (a cap the request checks); a count that only reaches a
+    // header or a metric, or a flag already set from the second answer on, repeats the same request.
+    const setElsewhere = (f: string): boolean => bodies.some(({ text }) => new RegExp(`(?<![\\w$])${esc(f)}\\s*=(?!=)`).test(text.replace(/\bthis\s*\.\s*/g, '')));
+    const compared = (f: string): boolean => bodies.some(({ text }) => new RegExp(`(?<![\\w$])${esc(f)}\\s*(?:[<>]=?|[!=]=)|(?:[<>]=?|[!=]=)\\s*(?:this\\s*\\.\\s*)?${esc(f)}(?![\\w$])`).test(text));
+    const moves = (f: string, kind: WriteKind): boolean => readsOf(f) && (kind === 'value' || (kind === 'literal' ? setElsewhere(f) : compared(f)));
     let answers = 0;
     let aimed = true;
     walk(body, (r) => {
@@ -217,7 +252,7 @@ function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean 
       };
       // Statements that always run before the answer: a write inside an `if` of its own may not.
       const always = before.filter((s) => s.type === 'expression_statement' || s.type === 'local_variable_declaration');
-      if (!always.some((s) => switchesOff(s) || [...fieldsWritten(state, cls, s, true)].some(readsOf))) aimed = false;
+      if (!always.some((s) => switchesOff(s) || [...fieldsWritten(state, cls, s, true)].some(([f, kinds]) => [...kinds].some((k) => moves(f, k))))) aimed = false;
       return false;
     });
     if (answers > 0 && aimed) return true;
