@@ -348,9 +348,15 @@ function parkedWhileHeld(at: Positions, region: HeldRegion, y: YieldPoint, parki
   const related: RelatedNote[] = region.releaseSpan ? [acquired, { span: region.releaseSpan, message: 'and released here' }] : [acquired];
   // The wait the message names is in the called function, made before it releases the lock.
   if (parking.inside) related.push({ span: parking.inside, message: `it parks here with \`${region.lock}\` still held` });
-  // The helper's own body takes the lock (not a closure in it that runs later).
-  // Go: or its receiver's or parameter's lock, which the call passes (`s.reload()` on a local `s`).
-  const again = region.reentrant ? undefined : (calls.find((c) => at.takesLock(region, c, true)) ?? (y.reacquires?.includes(region.lockKey) ? calls[0] : undefined));
+  // The helper's own body takes the lock (not a closure in it that runs later). Go: the frontend
+  // names the locks it takes in the caller's terms (its receiver's or parameter's lock is the one the
+  // call passes: `s.flush()` on a parameter `s` takes `s.mu`, `c.peer.flush()` under `c.mu` the
+  // peer's), which the lock keys as the function writes them (`Conn.mu` for both) cannot tell apart.
+  const again = region.reentrant
+    ? undefined
+    : at.model.language === 'go'
+      ? y.reacquires?.includes(region.lockKey) ? calls[0] : undefined
+      : calls.find((c) => at.takesLock(region, c, true));
   // Go: a wait that runs at return, before the deferred unlock registered earlier (defers run last in, first out).
   const atReturn = y.atReturn !== undefined && y.atReturn.context === region.context;
   const deferredAdvice = `register this \`defer\` before the deferred \`${unlockOf(region)}()\` of \`${region.lock}\` (defers run last in, first out), or unlock explicitly instead of deferring it`;

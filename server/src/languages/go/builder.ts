@@ -806,11 +806,11 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const expected = expectedLocks(state, regions, state.fns[call.localTarget]!, call);
     if (expected.length > 0) r.expectsHeld = expected;
   }
-  // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
-  for (const call of helperCalls) {
-    const node = nodeOfCall.get(call.id)!;
+  // The caller's locks held at a call of a same-file function that takes them again, as the call
+  // passes them (its receiver's or parameter's lock is the one this call names: `s.reload()` on a
+  // local `s`; a mutex of its own local is none of the caller's), with the first such holder.
+  const takenAgain = (call: CallSite, node: GoNode): { holder: HeldRegion; keys: string[] } | undefined => {
     const stmt = node.parent?.type;
-    if (done.has(call.id) || helperRaw.has(call.id) || stmt === 'go_statement') continue;
     // Where it is written, under its own function's sections; at return (deferred, or in a deferred
     // literal's body), also under the enclosing function's sections released by an earlier deferred unlock.
     const atReturn = heldAtReturn(regions, atReturnOf(state, node));
@@ -818,21 +818,28 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const target = state.fns[call.localTarget!]!;
     // Not one it holds for its caller: on entry, or taken again to hand back after releasing it.
     const own = regions.filter((r) => r.context === target.info.context && !r.entry && !r.relock && !flaggedOff(r, call));
-    // Its receiver's or parameter's lock is the one this call passes (`s.reload()` on a local `s`);
-    // a mutex of its own local is none of the caller's.
-    const keys = own.map((r) => ({ r, key: callersKey(state, target, call, r) }));
-    let holder: HeldRegion | undefined;
-    let again: HeldRegion | undefined;
-    for (const h of [...here, ...atReturn]) {
-      again = keys.find((k) => k.key === h.lockKey)?.r;
-      if (again) {
-        holder = h;
-        break;
-      }
-    }
-    if (!holder || !again) continue;
-    push(node, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${holder.lock}\``, until: 'forever' }, [call.id]);
-    if (again.lockKey !== holder.lockKey) raws[raws.length - 1]!.reacquires = [holder.lockKey];
+    const keys = new Set(own.map((r) => callersKey(state, target, call, r)));
+    // Every held section is tested, not the first that contains the call (`r.mu` then `e.mu`, `e.bump()`).
+    const holders = [...here, ...atReturn].filter((h) => keys.has(h.lockKey));
+    return holders.length === 0 ? undefined : { holder: holders[0]!, keys: [...new Set(holders.map((h) => h.lockKey))] };
+  };
+  // A call of a same-file function that parks (read above): the rule's deadlock test needs the
+  // locks it takes again in the caller's terms, not as the function writes them (`c.peer.flush()`
+  // under `c.mu` takes the peer's lock; `s.flush()` under a parameter's `s.mu` takes that one).
+  for (const r of raws) {
+    const call = r.kind === 'park' && r.calls.length === 1 ? state.calls[r.calls[0]!] : undefined;
+    if (call?.localTarget === undefined || call.functionId === undefined || call.localTarget === call.functionId) continue;
+    const again = takenAgain(call, nodeOfCall.get(call.id)!);
+    if (again) r.reacquires = again.keys;
+  }
+  // A call, inside a held region, to a same-file function that locks the same mutex: it waits for itself.
+  for (const call of helperCalls) {
+    const node = nodeOfCall.get(call.id)!;
+    if (done.has(call.id) || helperRaw.has(call.id) || node.parent?.type === 'go_statement') continue;
+    const again = takenAgain(call, node);
+    if (!again) continue;
+    push(node, 'park', call.calleeSpan, { what: `\`${call.calleeText}\`, which locks \`${again.holder.lock}\``, until: 'forever' }, [call.id]);
+    raws[raws.length - 1]!.reacquires = again.keys;
   }
   raws.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
   const counters = new Map<number, number>();
