@@ -985,10 +985,13 @@ function callersKey(state: GoState, target: GoFn, call: CallSite, r: HeldRegion)
   const recv = target.receiver?.name;
   const operand = call.calleeText.slice(0, Math.max(0, call.calleeText.lastIndexOf('.')));
   let caller: string | undefined;
-  if (recv !== undefined && operand !== '' && base === recv) caller = `${operand}${written.slice(recv.length)}`;
-  else {
+  if (recv !== undefined && operand !== '' && base === recv) {
+    // A receiver the method rebinds (`for n = n.next; …`) names another value by the time it locks.
+    if (rebinds(state, target, recv, r.acquireSpan.start)) return undefined;
+    caller = `${operand}${written.slice(recv.length)}`;
+  } else {
     const arg = argumentFor(state, target, call, base);
-    // A parameter the function rebinds (`for n = n.next; …`) names another value by the time it locks.
+    // A parameter the function rebinds names another value by the time it locks, as a receiver does.
     if (arg !== undefined && rebinds(state, target, base, r.acquireSpan.start)) return undefined;
     if (arg !== undefined) caller = `${arg}${written.slice(base.length)}`;
     // A mutex the function makes itself is none of the caller's; another local (`for _, mb := range
