@@ -811,8 +811,20 @@ class FunctionWalk {
       }
       return true;
     });
-    const releasedKeys = new Set(candidates.filter((c) => RELEASES.has(c.method)).map((c) => keyOf(state, c.x, fn)));
-    for (const c of candidates) {
+    // `s.Unlock()` of a type of this file that is no lock (its own `Unlock` method wraps its `mu`:
+    // `func (s *S) Unlock() { s.mu.Unlock() }`), when the function takes no lock under that name: the
+    // method's body says what it releases (collectGiveUpCalls reads the call as the method's unlock
+    // of `s.mu`), not its name. A pair of such wrappers (`s.lk.Lock()` … `s.lk.Unlock()`) stays one lock.
+    const takenKeys = new Set(candidates.filter((c) => !RELEASES.has(c.method)).map((c) => keyOf(state, c.x, fn)));
+    const ownMethod = (c: (typeof candidates)[number]): boolean => {
+      const f = field(c.call, 'function');
+      if (f?.type !== 'selector_expression' || field(f, 'operand') !== c.x) return false;
+      const id = state.callOfNode.get(c.call);
+      return id !== undefined && state.calls[id]?.localTarget !== undefined && lockTypeOf(state, c.x, fn) === undefined;
+    };
+    const read = candidates.filter((c) => !(RELEASES.has(c.method) && !takenKeys.has(keyOf(state, c.x, fn)) && ownMethod(c)));
+    const releasedKeys = new Set(read.filter((c) => RELEASES.has(c.method)).map((c) => keyOf(state, c.x, fn)));
+    for (const c of read) {
       const key = keyOf(state, c.x, fn);
       const lockType = lockTypeOf(state, c.x, fn);
       const lock = textOf(state.text, c.x);
