@@ -11,7 +11,7 @@ import { deferredBefore, spanContains } from '../../engine/model';
 import { flaggedOff, onGuardedResource } from '../../engine/rule-support';
 import { CONTEXT_ONLY_METHODS, PARKING_CALLS } from './catalog';
 import { findGoFanOuts, isErrgroupGo } from './fan-out';
-import { filledBefore } from './filled-receive';
+import { filledBefore, makesBuffered } from './filled-receive';
 import { channelFills } from './fills';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
 import { madeIn } from './building';
@@ -746,6 +746,8 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   };
   for (const r of raws) if (better(r.fn, r.parking)) parksIn.set(r.fn, r.parking);
   const helperCalls = state.calls.filter((c) => c.localTarget !== undefined && c.functionId !== undefined && c.localTarget !== c.functionId);
+  // Functions whose one wait is a single send into a parameter: a call handing them a channel just made with a buffer does not park.
+  const sendsOnce = onlySendsOnce(state, raws, helperCalls);
   const done = new Set<number>();
   const helperRaw = new Map<number, Raw>();
   for (let changed = true; changed; ) {
@@ -756,7 +758,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
       const seen = helperRaw.get(call.id);
       if (!inner || done.has(call.id) || (seen !== undefined && (seen.parking.disk !== true || inner.disk === true))) continue;
       const node = nodeOfCall.get(call.id)!;
-      if (node.parent?.type === 'go_statement' || deferredFree(state, regions, node)) {
+      if (node.parent?.type === 'go_statement' || deferredFree(state, regions, node) || fillsFreshBuffer(state, node, sendsOnce.get(call.localTarget!))) {
         done.add(call.id);
         continue;
       }
@@ -848,6 +850,65 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     counters.set(r.context, ordinal);
     return { id, kind: r.kind, span: r.span, keywordSpan: r.keywordSpan, context: r.context, ordinal, calls: r.calls, parking: r.parking, ...(r.releases ? { releases: r.releases } : {}), ...(r.handedBack ? { handedBack: r.handedBack } : {}), ...(r.expectsHeld ? { expectsHeld: r.expectsHeld } : {}), ...(r.givenUpBefore ? { givenUpBefore: r.givenUpBefore } : {}), ...(r.filledBy ? { filledBy: r.filledBy } : {}), ...(r.reacquires ? { reacquires: r.reacquires } : {}), ...(r.atReturn ? { atReturn: r.atReturn } : {}) };
   });
+}
+
+/**
+ * The functions whose only wait is one plain send into a parameter (by its index), outside any loop,
+ * with the parameter named nowhere else in the body (not handed on, not rebound), no function literal
+ * and no call of another same-file function: snapshot(state, last, ch) that does
+ * `ch <- len(state) + last`. Read from the direct waits, before helpers' waits are added.
+ */
+function onlySendsOnce(state: GoState, raws: readonly { kind: YieldKind; span: Span; fn: number }[], helperCalls: readonly CallSite[]): Map<number, number> {
+  const out = new Map<number, number>();
+  const byFn = new Map<number, { kind: YieldKind; span: Span }[]>();
+  for (const r of raws) byFn.set(r.fn, [...(byFn.get(r.fn) ?? []), r]);
+  const callers = new Set(helperCalls.map((c) => c.functionId));
+  for (const [fnId, own] of byFn) {
+    const fn = state.fns[fnId]!;
+    const body = field(fn.node, 'body');
+    if (own.length !== 1 || own[0]!.kind !== 'send' || callers.has(fnId) || !body) continue;
+    let send: GoNode | undefined;
+    walk(body, (n) => {
+      if (n.type === 'send_statement' && n.start === own[0]!.span.start) send = n;
+      return send === undefined;
+    });
+    const ch = send ? field(send, 'channel') : undefined;
+    if (!send || ch?.type !== 'identifier' || insideLoop(send)) continue;
+    const name = textOf(state.text, ch);
+    const decls = field(fn.node, 'parameters')?.children.filter((c) => c.type === 'parameter_declaration') ?? [];
+    const names = decls.flatMap((d) => d.children.filter((c) => c.field === 'name').map((n) => textOf(state.text, n)));
+    const index = names.indexOf(name);
+    if (index < 0 || decls.some((d) => d.children.filter((c) => c.field === 'name').length === 0)) continue;
+    // A function literal in it (a deferred one that waits at return, a goroutine) is read as none of its waits: not trusted.
+    let uses = 0;
+    let literal = false;
+    walk(body, (n) => {
+      if (n.type === 'func_literal') literal = true;
+      if (n.type === 'identifier' && textOf(state.text, n) === name) uses++;
+      return true;
+    });
+    if (uses === 1 && !literal) out.set(fnId, index);
+  }
+  return out;
+}
+
+/**
+ * Whether the call `node`, a statement of its own, hands a function that sends once into its
+ * parameter `param` ({@link onlySendsOnce}) a channel the statement before made with a buffer
+ * (`ch := make(chan int, 1)`): the one send finds room, so the call does not park.
+ */
+function fillsFreshBuffer(state: GoState, node: GoNode, param: number | undefined): boolean {
+  if (param === undefined || node.parent?.type !== 'expression_statement') return false;
+  const stmt = node.parent;
+  const list = stmt.parent;
+  const sibs = list?.type === 'statement_list' ? list.children.filter((c) => c.type !== 'comment') : [];
+  const args = field(node, 'arguments')?.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',') ?? [];
+  const arg = args[param];
+  if (arg?.type !== 'identifier') return false;
+  const channel = textOf(state.text, arg);
+  // Handed on once, as itself (not also inside another argument).
+  if (args.filter((a) => new RegExp(`\\b${channel}\\b`).test(textOf(state.text, a))).length !== 1) return false;
+  return makesBuffered(state, sibs[sibs.indexOf(stmt) - 1], channel);
 }
 
 /** A parking point of a function, as the builder first records it. */

@@ -18,7 +18,7 @@ function bufferOf(state: GoState, value: GoNode | undefined): boolean {
 }
 
 /** Whether `stmt` makes `channel` with a buffer: `ch := make(chan T, 8)`, `o.inch = make(chan bool, 8)`, `var ch = make(…)`. */
-function makesBuffered(state: GoState, stmt: GoNode | undefined, channel: string): boolean {
+export function makesBuffered(state: GoState, stmt: GoNode | undefined, channel: string): boolean {
   if (!stmt) return false;
   const { text } = state;
   if (stmt.type === 'assignment_statement' || stmt.type === 'short_var_declaration') {
