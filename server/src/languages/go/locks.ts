@@ -600,6 +600,17 @@ function writesAny(text: string, n: GoNode, names: ReadonlySet<string>): boolean
   return found;
 }
 
+/**
+ * A release a local closure makes when it is called (see FunctionWalk.unlockers): `x.Unlock()` as
+ * written in it, or, through its parameter `param.root` (position `index` of `arity`), the lock of
+ * the argument a call passes there; `param.fn` is the closure, whose parameter types type `x`.
+ */
+interface Unlocker {
+  readonly x: GoNode;
+  readonly method: string;
+  readonly param?: { readonly index: number; readonly arity: number; readonly root: string; readonly fn: GoFn };
+}
+
 class FunctionWalk {
   private readonly ops = new Map<GoNode, LockOp[]>();
   private readonly opSpans: Span[] = [];
@@ -783,7 +794,7 @@ class FunctionWalk {
   /** Finds this function's lock operations and `return`s (not those of nested function literals). */
   collect(body: GoNode): void {
     const { state, fn } = this;
-    const candidates: { stmt: GoNode; call: GoNode; deferred: boolean; x: GoNode; method: string; guard?: string }[] = [];
+    const candidates: { stmt: GoNode; call: GoNode; deferred: boolean; x: GoNode; method: string; guard?: string; lock?: string; typeFn?: GoFn }[] = [];
     const unlockers = this.unlockers(body);
     walk(body, (n) => {
       if (n !== body && n.type === 'func_literal' && n.parent?.parent?.type !== 'defer_statement') return false;
@@ -795,7 +806,18 @@ class FunctionWalk {
         const f = field(call, 'function');
         const unlocker = f?.type === 'identifier' ? unlockers.get(textOf(state.text, f)) : undefined;
         if (unlocker) {
-          for (const u of unlocker) candidates.push({ stmt: n, call, deferred, ...u });
+          for (const u of unlocker) {
+            if (u.param === undefined) {
+              candidates.push({ stmt: n, call, deferred, x: u.x, method: u.method });
+              continue;
+            }
+            // A release through the closure's parameter is the argument's lock (`release(to)` unlocks `to.mu`).
+            const args = field(call, 'arguments')?.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',') ?? [];
+            const arg = args.length === u.param.arity ? args[u.param.index] : undefined;
+            const written = arg ? textOf(state.text, arg).replace(/\s+/g, '').replace(/^&/, '') : '';
+            if (!/^\w+(?:\.\w+)*$/.test(written)) continue;
+            candidates.push({ stmt: n, call, deferred, x: u.x, method: u.method, lock: `${written}${textOf(state.text, u.x).replace(/\s+/g, '').slice(u.param.root.length)}`, typeFn: u.param.fn });
+          }
           continue;
         }
         if (n.type === 'return_statement') continue;
@@ -815,6 +837,7 @@ class FunctionWalk {
     // `func (s *S) Unlock() { s.mu.Unlock() }`), when the function takes no lock under that name: the
     // method's body says what it releases (collectGiveUpCalls reads the call as the method's unlock
     // of `s.mu`), not its name. A pair of such wrappers (`s.lk.Lock()` … `s.lk.Unlock()`) stays one lock.
+    const keyOfCandidate = (c: (typeof candidates)[number]): string => (c.lock !== undefined ? lockKeyOf(c.lock, fn) : keyOf(state, c.x, fn));
     const takenKeys = new Set(candidates.filter((c) => !RELEASES.has(c.method)).map((c) => keyOf(state, c.x, fn)));
     const ownMethod = (c: (typeof candidates)[number]): boolean => {
       const f = field(c.call, 'function');
@@ -823,11 +846,11 @@ class FunctionWalk {
       return id !== undefined && state.calls[id]?.localTarget !== undefined && lockTypeOf(state, c.x, fn) === undefined;
     };
     const read = candidates.filter((c) => !(RELEASES.has(c.method) && !takenKeys.has(keyOf(state, c.x, fn)) && ownMethod(c)));
-    const releasedKeys = new Set(read.filter((c) => RELEASES.has(c.method)).map((c) => keyOf(state, c.x, fn)));
+    const releasedKeys = new Set(read.filter((c) => RELEASES.has(c.method)).map(keyOfCandidate));
     for (const c of read) {
-      const key = keyOf(state, c.x, fn);
-      const lockType = lockTypeOf(state, c.x, fn);
-      const lock = textOf(state.text, c.x);
+      const key = keyOfCandidate(c);
+      const lockType = lockTypeOf(state, c.x, c.typeFn ?? fn);
+      const lock = c.lock ?? textOf(state.text, c.x);
       if (lockType === undefined && !releasedKeys.has(key) && !LOCK_NAME.test(lock)) continue;
       if (lockType === undefined && exprType(state, c.x, fn) !== undefined && !releasedKeys.has(key)) continue;
       const release = RELEASES.has(c.method);
@@ -859,9 +882,9 @@ class FunctionWalk {
    * earlier ones it calls too: nats-server's `errorOnUnsupported := func(h string) *ApiError {
    * rollback(); …; batches.mu.Unlock(); mset.mu.Unlock(); … }`, where `rollback()` unlocks `mset.clMu`.
    */
-  private unlockers(body: GoNode): Map<string, { x: GoNode; method: string }[]> {
+  private unlockers(body: GoNode): Map<string, Unlocker[]> {
     const { state, fn } = this;
-    const out = new Map<string, { x: GoNode; method: string }[]>();
+    const out = new Map<string, Unlocker[]>();
     walk(body, (n) => {
       if (n !== body && n.type === 'func_literal') return false;
       if (n.type !== 'short_var_declaration' || enclosingFn(state, n) !== fn) return true;
@@ -874,32 +897,50 @@ class FunctionWalk {
         // Only what every path of it releases: the statements before the first that may return
         // (a `return`, or any statement holding one), and no lock named by one of its parameters.
         const params = new Set<string>();
+        // A plain parameter (not variadic) by position: its lock is the call's argument's (`release(to)`).
+        const positions = new Map<string, number>();
+        let variadic = false;
         walk(field(value, 'parameters') ?? value, (p) => {
-          if (p.type === 'identifier' && p.field === 'name') params.add(textOf(state.text, p));
+          if (p.type === 'variadic_parameter_declaration') variadic = true;
+          if (p.type === 'identifier' && p.field === 'name') {
+            params.add(textOf(state.text, p));
+            positions.set(textOf(state.text, p), positions.size);
+          }
           return p.type === 'parameter_list' || p.type === 'parameter_declaration' || p.type === 'variadic_parameter_declaration';
         });
-        // Names the closure declares itself (`s := s.next`) are not the outer values.
+        const arity = variadic ? -1 : positions.size;
+        // Names the closure declares or assigns itself (`s := s.next`, `batches = batches.next`) are
+        // not the outer values, nor its parameters' arguments.
+        const rebound = new Set<string>();
         walk(field(value, 'body') ?? value, (d) => {
           if (d.type === 'func_literal' && d !== value) return false;
           if (d.type === 'short_var_declaration' || d.type === 'var_spec') for (const t of assignedTargets(d)) if (t.type === 'identifier') params.add(textOf(state.text, t));
+          for (const t of assignedTargets(d)) if (t.type === 'identifier') rebound.add(textOf(state.text, t));
           return true;
         });
         const stmts = statementsOf(field(value, 'body'));
         const exits = stmts.findIndex((st) => mayLeave(st));
         const calls = (exits < 0 ? stmts : stmts.slice(0, exits)).filter((st) => st.type === 'expression_statement' && st.children[0]?.type === 'call_expression').map((st) => st.children[0]!);
-        const releases: { x: GoNode; method: string }[] = [];
+        const releases: Unlocker[] = [];
         for (const call of calls) {
           const f = field(call, 'function');
-          // An earlier local unlocker called here (`rollback()`): its releases are this one's too.
+          // An earlier local unlocker called here (`rollback()`): its releases are this one's too
+          // (not those through its parameters: its arguments here are not mapped again).
           const inner = f?.type === 'identifier' ? out.get(textOf(state.text, f)) : undefined;
           if (inner && textOf(state.text, f!) !== name) {
-            releases.push(...inner);
+            releases.push(...inner.filter((u) => u.param === undefined));
             continue;
           }
           const m = f?.type === 'selector_expression' ? field(f, 'field') : undefined;
           const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
           const method = m ? textOf(state.text, m) : '';
-          if (x && RELEASES.has(method) && !params.has(rootName(state.text, x))) releases.push({ x, method });
+          const root = x ? rootName(state.text, x) : '';
+          if (x && RELEASES.has(method) && !params.has(root)) releases.push({ x, method });
+          // Through a parameter (`batches.mu.Unlock()` in `func(batches *batching)`): the argument's lock, at each call.
+          else if (x && RELEASES.has(method) && positions.has(root) && !rebound.has(root) && arity >= 0) {
+            const literal = state.fnOfNode.get(value);
+            if (literal) releases.push({ x, method, param: { index: positions.get(root)!, arity, root, fn: literal } });
+          }
           // Taken again before the closure returns (`yield := func() { mu.Unlock(); …; mu.Lock() }`): not released.
           if (x && LOCK_METHODS.has(method)) {
             const again = textOf(state.text, x);
