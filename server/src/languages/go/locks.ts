@@ -20,6 +20,7 @@ import { sharedFrom, type FreshMemo } from './building';
 import { field, textOf, walk, type GoNode } from './syntax';
 
 const RELEASES = new Set(LOCK_METHODS.values());
+const TAKES = new Set(LOCK_METHODS.keys());
 const LOCK_NAME = /(?:^|[._a-z])(?:mu|mtx|mutex|lock|Mu|Mutex|Lock)$/;
 /**
  * What every lock operation {@link FunctionWalk} reads is written with: a method of `LOCK_METHODS`
@@ -550,13 +551,15 @@ function mayLeave(st: GoNode): boolean {
  * or unlock without it, in ways the walk does not follow.
  */
 function guardKept(text: string, body: GoNode, fn: GoFn, state: GoState, flag: string, lock: string): boolean {
-  const isUnlock = (st: GoNode | undefined): boolean => {
+  const callsOn = (st: GoNode | undefined, methods: ReadonlySet<string>): boolean => {
     const call = st?.type === 'expression_statement' ? st.children[0] : undefined;
     const f = call?.type === 'call_expression' ? field(call, 'function') : undefined;
     const x = f?.type === 'selector_expression' ? field(f, 'operand') : undefined;
     const m = f?.type === 'selector_expression' ? field(f, 'field') : undefined;
-    return x !== undefined && m !== undefined && textOf(text, x) === lock && RELEASES.has(textOf(text, m));
+    return x !== undefined && m !== undefined && textOf(text, x) === lock && methods.has(textOf(text, m));
   };
+  const isUnlock = (st: GoNode | undefined): boolean => callsOn(st, RELEASES);
+  const isLock = (st: GoNode | undefined): boolean => callsOn(st, TAKES);
   let ok = true;
   walk(body, (n) => {
     if (!ok) return false;
@@ -571,7 +574,12 @@ function guardKept(text: string, body: GoNode, fn: GoFn, state: GoState, flag: s
     const right = field(n, 'right');
     const list = n.parent;
     const at = list?.children.indexOf(n) ?? -1;
-    if (n.type !== 'assignment_statement' || targets.length !== 1 || !right || textOf(text, right) !== 'true' || enclosingFn(state, n) !== fn || list?.type !== 'statement_list' || !(isUnlock(list.children[at - 1]) || isUnlock(list.children[at + 1]))) ok = false;
+    const value = right ? textOf(text, right) : '';
+    if (n.type !== 'assignment_statement' || targets.length !== 1 || enclosingFn(state, n) !== fn || list?.type !== 'statement_list') ok = false;
+    // `flag = true` beside an `Unlock()`; `flag = false` beside a `Lock()` that takes it again (the defer must then release it).
+    else if (value === 'true') ok = isUnlock(list.children[at - 1]) || isUnlock(list.children[at + 1]);
+    else if (value === 'false') ok = isLock(list.children[at - 1]) || isLock(list.children[at + 1]);
+    else ok = false;
     return ok;
   });
   return ok;
@@ -999,8 +1007,14 @@ class FunctionWalk {
     };
     const siblings = list.children;
     const at = siblings.indexOf(stmt);
-    // Set just before the unlock (`unlocked = true; fs.mu.Unlock()`).
-    if (siblings.slice(0, at).some(setsFlag)) return undefined;
+    // Set just before the unlock (`unlocked = true; fs.mu.Unlock()`), and not reset since: a relock
+    // sets it back to false (`s.mu.Lock(); unlocked = false`), and this unlock must then set it again.
+    for (let i = at - 1; i >= 0; i--) {
+      const st = siblings[i]!;
+      if (setsFlag(st)) return undefined;
+      if (assignedTargets(st).some((t) => textOf(text, t) === guarded.flag)) break;
+      if (this.ops.get(st)?.some((o) => o.key === op.key && o.kind === 'lock')) break;
+    }
     for (const st of siblings.slice(at + 1)) {
       if (setsFlag(st)) return undefined;
       if (this.ops.get(st)?.some((o) => o.key === op.key && o.kind === 'lock')) return undefined;
