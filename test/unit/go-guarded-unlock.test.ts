@@ -15,7 +15,8 @@ describe('go: an unlock that the guarded deferred unlock repeats', () => {
     const a = analyze({ path: FIXTURE, text })!;
     const lines = text.split('\n');
     const rewrite = lines.findIndex((l) => l.startsWith('func (fs *fileStore) rewrite()'));
-    const f = a.findings.filter((x) => a.lines.position(x.span.start).line > rewrite && x.data?.variant === 'unlocked-twice');
+    const next = lines.findIndex((l, i) => i > rewrite && l.startsWith('func '));
+    const f = a.findings.filter((x) => a.lines.position(x.span.start).line > rewrite && a.lines.position(x.span.start).line < next && x.data?.variant === 'unlocked-twice');
     assert.equal(f.length, 1, a.findings.map((x) => x.message).join('\n'));
     assert.equal(
       f[0]!.message,

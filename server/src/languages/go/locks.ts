@@ -20,7 +20,6 @@ import { sharedFrom, type FreshMemo } from './building';
 import { field, textOf, walk, type GoNode } from './syntax';
 
 const RELEASES = new Set(LOCK_METHODS.values());
-const TAKES = new Set(LOCK_METHODS.keys());
 const LOCK_NAME = /(?:^|[._a-z])(?:mu|mtx|mutex|lock|Mu|Mutex|Lock)$/;
 /**
  * What every lock operation {@link FunctionWalk} reads is written with: a method of `LOCK_METHODS`
@@ -181,14 +180,35 @@ function lockCallsOf(text: string, stmt: GoNode): { call: GoNode; deferred: bool
   const calls = (list: GoNode | undefined): GoNode[] => (list?.children ?? []).filter((s) => s.type === 'expression_statement' && s.children[0]?.type === 'call_expression').map((s) => s.children[0]!);
   const list = statementsOf(field(fnNode, 'body'));
   const only = list.length === 1 && list[0]!.type === 'if_statement' ? list[0]! : undefined;
-  const cond = only && !field(only, 'alternative') && !field(only, 'initializer') ? field(only, 'condition') : undefined;
-  const flag = cond?.type === 'unary_expression' && text[cond.start] === '!' ? field(cond, 'operand') : undefined;
+  const cond = unparen(only && !field(only, 'alternative') && !field(only, 'initializer') ? field(only, 'condition') : undefined);
+  // `if !unlocked`, also written `if !(unlocked)` or `if (!unlocked)`.
+  const flag = unparen(cond?.type === 'unary_expression' && text[cond.start] === '!' ? field(cond, 'operand') : undefined);
   const params = field(fnNode, 'parameters')?.children.some((c) => c.type === 'parameter_declaration' || c.type === 'variadic_parameter_declaration');
   if (only && flag?.type === 'identifier' && !params) {
     const guard = text.slice(flag.start, flag.end);
     return calls(field(only, 'consequence')?.children.find((c) => c.type === 'statement_list')).map((c) => ({ call: c, deferred: true, guard }));
   }
   return calls(field(fnNode, 'body')?.children.find((c) => c.type === 'statement_list')).map((c) => ({ call: c, deferred: true }));
+}
+
+/** `x` without the parentheses around it. */
+function unparen(x: GoNode | undefined): GoNode | undefined {
+  let n = x;
+  while (n?.type === 'parenthesized_expression') n = n.children.find((c) => c.type !== '(' && c.type !== ')');
+  return n;
+}
+
+/**
+ * The value a statement assigns to the name `flag` as written (`true` for `flag = true`, and for
+ * `flag, err = true, e` element-wise), undefined when it assigns it none or not one by one.
+ */
+function flagValue(text: string, st: GoNode, flag: string): string | undefined {
+  if (st.type !== 'assignment_statement' || text.slice(field(st, 'left')?.end ?? 0, field(st, 'right')?.start ?? 0).trim() !== '=') return undefined;
+  const left = assignedTargets(st);
+  const right = field(st, 'right');
+  const values = right?.type === 'expression_list' ? right.children.filter((c) => c.type !== ',') : right ? [right] : [];
+  const i = left.findIndex((t) => t.type === 'identifier' && textOf(text, t) === flag);
+  return i >= 0 && left.length === values.length ? textOf(text, values[i]!) : undefined;
 }
 
 /** True when a `break` in `body` leaves `loop` (one not inside a nested loop, switch or select, or a labelled one). */
@@ -559,26 +579,36 @@ function guardKept(text: string, body: GoNode, fn: GoFn, state: GoState, flag: s
     return x !== undefined && m !== undefined && textOf(text, x) === lock && methods.has(textOf(text, m));
   };
   const isUnlock = (st: GoNode | undefined): boolean => callsOn(st, RELEASES);
-  const isLock = (st: GoNode | undefined): boolean => callsOn(st, TAKES);
+  // A local closure of the function (`release := func() { unlocked = true; s.mu.Unlock() }`) may
+  // set it beside its own unlock: a call of it is that unlock (FunctionWalk.unlockers).
+  const ownClosure = (n: GoNode): boolean => {
+    const at = enclosingFn(state, n);
+    const decl = at?.node.parent?.parent;
+    return at !== undefined && at.parent === fn && at.node.type === 'func_literal' && decl?.type === 'short_var_declaration' && enclosingFn(state, decl) === fn && statementsOf(field(at.node, 'body')).includes(n);
+  };
   let ok = true;
   walk(body, (n) => {
     if (!ok) return false;
     const targets = assignedTargets(n);
     if (!targets.some((t) => t.type === 'identifier' && textOf(text, t) === flag)) return true;
     if (n.type === 'short_var_declaration' || n.type === 'var_spec') {
-      const value = n.type === 'var_spec' ? field(n, 'value') : field(n, 'right');
-      if (enclosingFn(state, n) === fn && targets.length === 1 && (value === undefined || textOf(text, value) === 'false')) return true;
+      // Declared false (`unlocked := false`, `var unlocked, y bool`, `unlocked, n := false, 0`).
+      const list = n.type === 'var_spec' ? field(n, 'value') : field(n, 'right');
+      const values = list?.type === 'expression_list' ? list.children.filter((c) => c.type !== ',') : list ? [list] : [];
+      const i = targets.findIndex((t) => t.type === 'identifier' && textOf(text, t) === flag);
+      if (enclosingFn(state, n) === fn && (values.length === 0 || (values.length === targets.length && textOf(text, values[i]!) === 'false'))) return true;
       ok = false;
       return false;
     }
-    const right = field(n, 'right');
     const list = n.parent;
     const at = list?.children.indexOf(n) ?? -1;
-    const value = right ? textOf(text, right) : '';
-    if (n.type !== 'assignment_statement' || targets.length !== 1 || enclosingFn(state, n) !== fn || list?.type !== 'statement_list') ok = false;
-    // `flag = true` beside an `Unlock()`; `flag = false` beside a `Lock()` that takes it again (the defer must then release it).
+    const value = flagValue(text, n, flag);
+    if ((enclosingFn(state, n) !== fn && !ownClosure(n)) || list?.type !== 'statement_list') ok = false;
+    // `flag = true` beside an `Unlock()` (also one of several targets, element by element);
+    // `flag = false` anywhere in the function itself: the deferred function then unlocks, and an
+    // `Unlock()` whose path returns after it is reported (see FunctionWalk.unlockedAgain).
     else if (value === 'true') ok = isUnlock(list.children[at - 1]) || isUnlock(list.children[at + 1]);
-    else if (value === 'false') ok = isLock(list.children[at - 1]) || isLock(list.children[at + 1]);
+    else if (value === 'false') ok = enclosingFn(state, n) === fn;
     else ok = false;
     return ok;
   });
@@ -928,6 +958,10 @@ class FunctionWalk {
         });
         const stmts = statementsOf(field(value, 'body'));
         const exits = stmts.findIndex((st) => mayLeave(st));
+        // The names it sets to true on every path (statements before the first that may return).
+        const sets = new Set<string>();
+        for (const st of exits < 0 ? stmts : stmts.slice(0, exits)) for (const t of assignedTargets(st)) if (t.type === 'identifier' && flagValue(state.text, st, textOf(state.text, t)) === 'true') sets.add(textOf(state.text, t));
+        if (sets.size > 0) this.flagSetters.set(name, sets);
         const calls = (exits < 0 ? stmts : stmts.slice(0, exits)).filter((st) => st.type === 'expression_statement' && st.children[0]?.type === 'call_expression').map((st) => st.children[0]!);
         const releases: Unlocker[] = [];
         for (const call of calls) {
@@ -985,6 +1019,9 @@ class FunctionWalk {
     return { building: { value: textOf(this.state.text, owner!), until } };
   }
 
+  /** Local closures by name, with the names each sets to `true` on every path (`release := func() { unlocked = true; … }`). */
+  private readonly flagSetters = new Map<string, Set<string>>();
+
   /** Deferred unlocks guarded by a flag, by key: the flag and the `defer` statement. */
   private readonly guardedDefers = new Map<string, { flag: string; defer: Span }>();
 
@@ -999,12 +1036,10 @@ class FunctionWalk {
     const list = stmt.parent;
     if (!guarded || list?.type !== 'statement_list' || guarded.defer.start > stmt.start) return undefined;
     const { text } = this.state;
-    const setsFlag = (st: GoNode): boolean => {
-      if (st.type !== 'assignment_statement') return false;
-      const left = field(st, 'left');
-      const right = field(st, 'right');
-      return left !== undefined && right !== undefined && textOf(text, left) === guarded.flag && textOf(text, right) === 'true';
-    };
+    const setsFlag = (st: GoNode): boolean => flagValue(text, st, guarded.flag) === 'true';
+    // A local closure that sets the flag beside its unlock (`release := func() { unlocked = true; s.mu.Unlock() }`): its call sets it too.
+    const f = field(op.call, 'function');
+    if (f?.type === 'identifier' && this.flagSetters.get(textOf(text, f))?.has(guarded.flag)) return undefined;
     const siblings = list.children;
     const at = siblings.indexOf(stmt);
     // Set just before the unlock (`unlocked = true; fs.mu.Unlock()`), and not reset since: a relock
