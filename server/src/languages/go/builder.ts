@@ -117,6 +117,13 @@ export function exprType(state: GoState, expr: GoNode | undefined, fn: GoFn | un
     }
     case 'parenthesized_expression':
       return exprType(state, expr.children[0], fn, depth + 1);
+    case 'index_expression': {
+      // An element of a map, slice or array field (`r.items[name]`, a `map[string]*Entry`).
+      const op = field(expr, 'operand');
+      const owner = op?.type === 'selector_expression' ? field(op, 'operand') : undefined;
+      const f = op?.type === 'selector_expression' ? field(op, 'field') : undefined;
+      return owner && f ? scope.elementType(exprType(state, owner, fn, depth + 1), text.slice(f.start, f.end)) : undefined;
+    }
     case 'unary_expression':
       return text[expr.start] === '&' ? exprType(state, field(expr, 'operand'), fn, depth + 1) : undefined;
     case 'composite_literal': {

@@ -13,6 +13,20 @@ export interface StructInfo {
   readonly fields: Map<string, string>;
   /** Embedded types, resolved (`sync.Mutex`, `Base`). */
   readonly embedded: string[];
+  /** Field name → the resolved type of its elements, for a map, slice or array field (`items map[string]*Entry` → `Entry`). */
+  readonly elements: Map<string, string>;
+}
+
+/** The element type of a map, slice or array type as written (`map[string]*Entry` → `*Entry`), undefined for any other. */
+function elementOf(written: string): string | undefined {
+  const t = written.trim();
+  if (!t.startsWith('[') && !t.startsWith('map[')) return undefined;
+  let depth = 0;
+  for (let i = t.indexOf('['); i < t.length; i++) {
+    if (t[i] === '[') depth++;
+    else if (t[i] === ']' && --depth === 0) return t.slice(i + 1);
+  }
+  return undefined;
 }
 
 /** The last element of an import path that names its package (`gopkg.in/yaml.v3` → `yaml`, `…/v2` → the one before). */
@@ -42,7 +56,7 @@ export class GoScope {
   }
 
   addStruct(name: string, struct: GoNode): void {
-    const info: StructInfo = { fields: new Map(), embedded: [] };
+    const info: StructInfo = { fields: new Map(), embedded: [], elements: new Map() };
     const list = struct.children.find((c) => c.type === 'field_declaration_list');
     for (const decl of list?.children ?? []) {
       if (decl.type !== 'field_declaration') continue;
@@ -54,6 +68,10 @@ export class GoScope {
         if (resolved) info.embedded.push(resolved);
       } else if (resolved) {
         for (const n of names) info.fields.set(this.text.slice(n.start, n.end), resolved);
+      } else {
+        const element = elementOf(textOf(this.text, type));
+        const e = element === undefined ? undefined : this.resolveType(element);
+        if (e !== undefined) for (const n of names) info.elements.set(this.text.slice(n.start, n.end), e);
       }
     }
     this.structs.set(name, info);
@@ -92,6 +110,11 @@ export class GoScope {
       if (inner) return inner;
     }
     return undefined;
+  }
+
+  /** The element type of a map, slice or array field of `type` (a struct of this file). */
+  elementType(type: string | undefined, name: string): string | undefined {
+    return this.struct(type)?.elements.get(name);
   }
 
   /** The result type of a package function call (`sql.Open` gives `database/sql.DB`). */
