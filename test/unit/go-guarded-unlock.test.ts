@@ -23,4 +23,18 @@ describe('go: an unlock that the guarded deferred unlock repeats', () => {
       '`fs.mu` is unlocked here, and the deferred function unlocks it again when the function returns, since `unlocked` is still false: `sync: Unlock of unlocked RWMutex` crashes the program; set `unlocked = true` right after this `Unlock()`',
     );
   });
+
+  it('reports the flag set back to false with the lock released, at that assignment (sweep: go 1.19 stops with the same crash)', () => {
+    const text = readFileSync(FIXTURE, 'utf8');
+    const a = analyze({ path: FIXTURE, text })!;
+    const lines = text.split('\n');
+    const reset = lines.findIndex((l) => l.includes('unlocked = false // expect'));
+    const f = a.findings.filter((x) => a.lines.position(x.span.start).line === reset);
+    assert.equal(f.length, 1);
+    assert.equal(
+      f[0]!.message,
+      '`unlocked` is set back to false here while `fs.mu` is not held: the deferred function unlocks it again when the function returns, and `sync: Unlock of unlocked RWMutex` crashes the program; take the lock again before this, or leave `unlocked` true',
+    );
+    assert.deepEqual(f[0]!.related?.map((r) => a.lines.position(r.span.start).line + 1), [lines.indexOf('\tfs.mu.Unlock()', reset - 8) + 1, lines.lastIndexOf('\tdefer func() {', reset) + 1]);
+  });
 });

@@ -317,8 +317,10 @@ export interface HeldRegion {
    * Go: released at `releaseSpan` by an explicit `Unlock()` although a deferred function guarded by
    * `flag` (`defer func() { if !unlocked { fs.mu.Unlock() } }()`, registered at `defer`) will unlock
    * it again at the return this path reaches with the flag still false: `sync: unlock of unlocked mutex`.
+   * With `reset`, the flag was set true after that unlock and is set back to false at `reset`, the
+   * lock not being held again (`fs.mu.Unlock(); unlocked = true; …; unlocked = false`).
    */
-  readonly unlockedAgain?: { readonly flag: string; readonly defer: Span };
+  readonly unlockedAgain?: { readonly flag: string; readonly defer: Span; readonly reset?: Span };
 }
 
 /**

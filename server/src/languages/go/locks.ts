@@ -1042,14 +1042,10 @@ class FunctionWalk {
     if (f?.type === 'identifier' && this.flagSetters.get(textOf(text, f))?.has(guarded.flag)) return undefined;
     const siblings = list.children;
     const at = siblings.indexOf(stmt);
-    // Set just before the unlock (`unlocked = true; fs.mu.Unlock()`), and not reset since: a relock
-    // sets it back to false (`s.mu.Lock(); unlocked = false`), and this unlock must then set it again.
-    for (let i = at - 1; i >= 0; i--) {
-      const st = siblings[i]!;
-      if (setsFlag(st)) return undefined;
-      if (assignedTargets(st).some((t) => textOf(text, t) === guarded.flag)) break;
-      if (this.ops.get(st)?.some((o) => o.key === op.key && o.kind === 'lock')) break;
-    }
+    // Set before the unlock (`unlocked = true; fs.mu.Unlock()`) and not set back to false since (a
+    // relock alone does not: `unlocked = true; …; fs.mu.Lock(); …; fs.mu.Unlock()` keeps it true).
+    const before = this.flagBefore(siblings, at, guarded.flag);
+    if (before === 'true' || before === 'unknown') return undefined;
     for (const st of siblings.slice(at + 1)) {
       if (setsFlag(st)) return undefined;
       if (this.ops.get(st)?.some((o) => o.key === op.key && o.kind === 'lock')) return undefined;
@@ -1061,8 +1057,79 @@ class FunctionWalk {
     return list.parent === field(this.fn.node, 'body') ? guarded : undefined;
   }
 
+  /**
+   * Whether the `Lock()` in `stmt` is taken while the flag guarding the lock's deferred unlock is
+   * true (set so by the nearest assignment before it in its list), with no assignment of the flag
+   * after it there: the deferred function then never releases it.
+   */
+  private skipsGuardedDefer(stmt: GoNode, op: LockOp): boolean {
+    const guarded = this.guardedDefers.get(op.key);
+    const list = stmt.parent;
+    if (!guarded || guarded.defer.start > stmt.start || list?.type !== 'statement_list') return false;
+    const { text } = this.state;
+    const at = list.children.indexOf(stmt);
+    if (this.flagBefore(list.children, at, guarded.flag) !== 'true') return false;
+    let later = false;
+    for (const st of list.children.slice(at + 1)) walk(st, (n) => ((later ||= assignedTargets(n).some((t) => t.type === 'identifier' && textOf(text, t) === guarded.flag)), !later));
+    return !later;
+  }
+
+  /**
+   * The guard flag's value before statement `at` of `siblings`, from the nearest statement before it
+   * there that assigns it: `true`, `false` (also its declaration), `unknown` (another value, or a
+   * branch or loop that assigns it inside), `none` when no statement of the list assigns it (its value
+   * comes from around the list). A call of a local closure that sets it (`release()`) sets it true.
+   */
+  private flagBefore(siblings: readonly GoNode[], at: number, flag: string): 'true' | 'false' | 'unknown' | 'none' {
+    const { text } = this.state;
+    for (let i = at - 1; i >= 0; i--) {
+      const st = siblings[i]!;
+      const value = flagValue(text, st, flag);
+      if (value === 'true' || value === 'false') return value;
+      // Its declaration (guardKept: declared false).
+      const specs = st.type === 'var_declaration' ? st.children.filter((c) => c.type === 'var_spec') : st.type === 'short_var_declaration' ? [st] : [];
+      if (specs.some((sp) => assignedTargets(sp).some((t) => textOf(text, t) === flag))) return 'false';
+      const call = st.type === 'expression_statement' ? st.children[0] : undefined;
+      const f = call?.type === 'call_expression' ? field(call, 'function') : undefined;
+      if (f?.type === 'identifier' && this.flagSetters.get(textOf(text, f))?.has(flag)) return 'true';
+      let assigns = false;
+      walk(st, (n) => ((assigns ||= assignedTargets(n).some((t) => t.type === 'identifier' && textOf(text, t) === flag)), !assigns));
+      if (assigns) return 'unknown';
+    }
+    return 'none';
+  }
+
+  /** The region each key was last released by an explicit unlock in, by index into `regions`. */
+  private readonly lastReleased = new Map<string, number>();
+
+  /**
+   * `unlocked = false` where the lock its deferred unlock guards is not held (released since its
+   * last acquisition, `fs.mu.Unlock(); unlocked = true; …; unlocked = false`), after which the
+   * statements of its list reach a `return` or the function's end without taking it again or setting
+   * the flag: the deferred function unlocks an unlocked mutex. Recorded on the region that released it.
+   */
+  private flagReset(stmt: GoNode, held: ReadonlyMap<string, Acq>): void {
+    const { text } = this.state;
+    const list = stmt.parent;
+    if (list?.type !== 'statement_list') return;
+    for (const [key, guarded] of this.guardedDefers) {
+      const index = this.lastReleased.get(key);
+      const region = index === undefined ? undefined : this.regions[index];
+      if (held.has(key) || guarded.defer.start > stmt.start || !region?.releaseSpan || region.releaseSpan.end > stmt.start || region.unlockedAgain || flagValue(text, stmt, guarded.flag) !== 'false') continue;
+      let reaches: boolean | undefined;
+      for (const st of list.children.slice(list.children.indexOf(stmt) + 1)) {
+        if (flagValue(text, st, guarded.flag) !== undefined || this.ops.get(st)?.some((o) => o.key === key && o.kind === 'lock')) reaches = false;
+        else if (st.type === 'return_statement') reaches = true;
+        else if (COMPOUND.has(st.type) || st.type === 'goto_statement' || st.type === 'labeled_statement') reaches = false;
+        if (reaches !== undefined) break;
+      }
+      if (reaches ?? list.parent === field(this.fn.node, 'body')) this.regions[index!] = { ...region, unlockedAgain: { ...guarded, reset: span(stmt) } };
+    }
+  }
+
   private emit(acq: Acq, start: number, end: number, releaseSpan?: Span, unlockedAgain?: { flag: string; defer: Span }): void {
     if (end <= start) return;
+    if (releaseSpan) this.lastReleased.set(acq.op.key, this.regions.length);
     const release: ReleaseKind = releaseSpan ? 'explicit' : acq.deferred ? 'finally' : 'scope-end';
     const rs = releaseSpan ?? acq.deferred;
     acq.regions.push(this.regions.length);
@@ -1258,6 +1325,7 @@ class FunctionWalk {
       runs.clear();
     };
     for (const stmt of stmts) {
+      this.flagReset(stmt, held);
       for (const op of this.releasesBefore.get(stmt) ?? []) {
         const cur = held.get(op.key);
         if (!cur) continue;
@@ -1274,7 +1342,9 @@ class FunctionWalk {
               // Locked again while held: the first region spans the second acquisition (a self-deadlock).
               this.emit(cur, runs.get(op.key)!, stmt.end);
             }
-            const early = deferredEarly.get(op.key) ?? this.deferredKeys.get(op.key);
+            // Taken again while the flag of its guarded deferred unlock is true (`unlocked = true; …;
+            // fs.mu.Lock()`), and not set back to false after: the deferred function skips it.
+            const early = this.skipsGuardedDefer(stmt, op) ? undefined : (deferredEarly.get(op.key) ?? this.deferredKeys.get(op.key));
             const relock = !cur && this.handedBack.has(op.key);
             const guard = this.guards.get(stmt);
             const acq: Acq = { op, missing: false, regions: [], ...(early ? { deferred: early } : {}), ...(relock ? { relock: true as const } : {}), ...(guard ? { takenWhen: guard } : {}) };
