@@ -1027,15 +1027,70 @@ function argumentFor(state: GoState, target: GoFn, call: CallSite, name: string)
   return /^\w+(?:\.\w+)*$/.test(arg) ? arg : undefined;
 }
 
-/** Whether `fn` assigns the name `name` itself (`n = n.next`, `n++`, a `range … =` clause), not a field of it, before `before` in its text (a loop's later assignment runs after its first lock). */
-function rebinds(state: GoState, fn: GoFn, name: string, before = Infinity): boolean {
+/** Whether `fn` assigns the name `name` itself (`n = n.next`, `n++`, a `range … =` clause), not a field of it, anywhere in its body. */
+function rebinds(state: GoState, fn: GoFn, name: string): boolean {
   let found = false;
   walk(field(fn.node, 'body') ?? fn.node, (n) => {
-    if (found || n.start >= before) return false;
+    if (found) return false;
     // A declaration (`x := …`, `var x`, `for _, n := range …`) makes a new name; only `=`, `++`, `--` rebind one.
     if (n.type === 'short_var_declaration' || n.type === 'var_spec') return true;
     if (n.type === 'range_clause' && /:=/.test(state.text.slice(n.start, n.end).split('range')[0] ?? '')) return true;
     if (assignedTargets(n).some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Whether `fn` assigns the name `name` itself on every path before position `at` (its first lock):
+ * a statement of a block that holds `at`, written before it, or the initializer of an `if`, `for`
+ * or `switch` so placed, or a `range … =` clause of a loop around `at` (`for n = n.next; …`). One
+ * under an `if` the path may skip (`if c.kind == leaf { c = c.remote }`), or a loop's update, which
+ * runs after the first turn, does not count.
+ */
+function rebindsBefore(state: GoState, fn: GoFn, name: string, at: number): boolean {
+  const body = field(fn.node, 'body');
+  let found = false;
+  walk(body ?? fn.node, (n) => {
+    if (found || n.start >= at) return false;
+    if (n.type === 'func_literal') return false;
+    if (n.type === 'short_var_declaration' || n.type === 'var_spec') return true;
+    const range = n.type === 'range_clause';
+    if (range && /:=/.test(state.text.slice(n.start, n.end).split('range')[0] ?? '')) return true;
+    if (!assignedTargets(n).some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name)) return true;
+    // The statement that carries it, in its block.
+    let carrier: GoNode | undefined = n;
+    if (range || (n.field === 'initializer' && n.parent?.type === 'for_clause')) carrier = n.parent?.type === 'for_clause' ? n.parent.parent : n.parent;
+    else if (n.field === 'initializer') carrier = n.parent;
+    const list = carrier?.parent;
+    if (!carrier || list?.type !== 'statement_list' || !(list.start <= at && at < list.end)) return true;
+    // A loop's `range` or initializer counts only for a lock inside that loop (or after it).
+    found = true;
+    return false;
+  });
+  return found;
+}
+
+/**
+ * Whether the name `name` at position `at` in `fn` is one a declaration there binds (`for _, n :=
+ * range n.kids { n.mu.Lock() }`, `n := n.next`), not the receiver or parameter of that name.
+ */
+function shadowedAt(state: GoState, fn: GoFn, name: string, at: number): boolean {
+  let found = false;
+  walk(field(fn.node, 'body') ?? fn.node, (n) => {
+    if (found || n.start >= at) return false;
+    if (n.type === 'func_literal') return false;
+    const declares =
+      ((n.type === 'short_var_declaration' || n.type === 'var_spec') && assignedTargets(n).some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name)) ||
+      (n.type === 'range_clause' && /:=/.test(state.text.slice(n.start, n.end).split('range')[0] ?? '') && assignedTargets(n).some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name));
+    if (!declares) return true;
+    // Its scope: the `for`/`if`/`switch` it is the clause of, or the rest of its block.
+    const decl = n.type === 'var_spec' ? n.parent : n;
+    let scope: GoNode | undefined;
+    if (n.type === 'range_clause' || decl?.parent?.type === 'for_clause') scope = n.type === 'range_clause' ? n.parent : decl!.parent!.parent;
+    else if (decl?.field === 'initializer') scope = decl.parent;
+    else scope = decl?.parent;
+    if (scope && decl && scope.start <= at && at < scope.end && (scope !== decl.parent || decl.end <= at || decl.parent?.type !== 'statement_list')) found = true;
     return !found;
   });
   return found;
@@ -1053,14 +1108,16 @@ function callersKey(state: GoState, target: GoFn, call: CallSite, r: HeldRegion)
   const recv = target.receiver?.name;
   const operand = call.calleeText.slice(0, Math.max(0, call.calleeText.lastIndexOf('.')));
   let caller: string | undefined;
+  // A name a declaration binds where it locks (`for _, n := range n.kids`) is not the receiver nor a parameter.
+  if ((base === recv || argumentFor(state, target, call, base) !== undefined) && shadowedAt(state, target, base, r.acquireSpan.start)) return undefined;
   if (recv !== undefined && operand !== '' && base === recv) {
-    // A receiver the method rebinds (`for n = n.next; …`) names another value by the time it locks.
-    if (rebinds(state, target, recv, r.acquireSpan.start)) return undefined;
+    // A receiver the method rebinds before it locks, on every path (`for n = n.next; …`), names another value by then.
+    if (rebindsBefore(state, target, recv, r.acquireSpan.start)) return undefined;
     caller = `${operand}${written.slice(recv.length)}`;
   } else {
     const arg = argumentFor(state, target, call, base);
     // A parameter the function rebinds names another value by the time it locks, as a receiver does.
-    if (arg !== undefined && rebinds(state, target, base, r.acquireSpan.start)) return undefined;
+    if (arg !== undefined && rebindsBefore(state, target, base, r.acquireSpan.start)) return undefined;
     if (arg !== undefined) caller = `${arg}${written.slice(base.length)}`;
     // A mutex the function makes itself is none of the caller's; another local (`for _, mb := range
     // fs.blks`) may be the caller's value under another name, kept by its written key.
