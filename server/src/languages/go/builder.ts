@@ -751,7 +751,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
     const had = parksIn.get(fn);
     return had === undefined || (had.disk === true && p.disk !== true);
   };
-  for (const r of raws) if (better(r.fn, r.parking)) parksIn.set(r.fn, r.parking);
+  for (const r of [...raws].sort((a, b) => a.span.start - b.span.start)) if (better(r.fn, r.parking)) parksIn.set(r.fn, r.parking);
   const helperCalls = state.calls.filter((c) => c.localTarget !== undefined && c.functionId !== undefined && c.localTarget !== c.functionId);
   // Functions whose one wait is a single send into a parameter: a call handing them a channel just made with a buffer does not park.
   const sendsOnce = onlySendsOnce(state, raws, helperCalls);
@@ -862,7 +862,7 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
 /**
  * The functions whose only wait is one plain send into a parameter (by its index), outside any loop,
  * with the parameter named nowhere else in the body (not handed on, not rebound), no function literal
- * and no call of another same-file function: snapshot(state, last, ch) that does
+ * and no call but of a predeclared function (`len`, `append`): snapshot(state, last, ch) that does
  * `ch <- len(state) + last`. Read from the direct waits, before helpers' waits are added.
  */
 function onlySendsOnce(state: GoState, raws: readonly { kind: YieldKind; span: Span; fn: number }[], helperCalls: readonly CallSite[]): Map<number, number> {
@@ -886,15 +886,21 @@ function onlySendsOnce(state: GoState, raws: readonly { kind: YieldKind; span: S
     const names = decls.flatMap((d) => d.children.filter((c) => c.field === 'name').map((n) => textOf(state.text, n)));
     const index = names.indexOf(name);
     if (index < 0 || decls.some((d) => d.children.filter((c) => c.field === 'name').length === 0)) continue;
-    // A function literal in it (a deferred one that waits at return, a goroutine) is read as none of its waits: not trusted.
+    // A function literal in it (a deferred one that waits at return, a goroutine) is read as none of
+    // its waits, and a call of anything but a predeclared function (`len`) may wait in another file
+    // (the value sent may come from an HTTP call): not trusted.
     let uses = 0;
-    let literal = false;
+    let other = false;
     walk(body, (n) => {
-      if (n.type === 'func_literal') literal = true;
+      if (n.type === 'func_literal') other = true;
+      if (n.type === 'call_expression') {
+        const f = field(n, 'function');
+        if (f?.type !== 'identifier' || !PREDECLARED.has(textOf(state.text, f))) other = true;
+      }
       if (n.type === 'identifier' && textOf(state.text, n) === name) uses++;
-      return true;
+      return !other;
     });
-    if (uses === 1 && !literal) out.set(fnId, index);
+    if (uses === 1 && !other) out.set(fnId, index);
   }
   return out;
 }
@@ -1132,7 +1138,7 @@ function callersKey(state: GoState, target: GoFn, call: CallSite, r: HeldRegion)
 }
 
 /** The name `name` aliases in `fn`, when its only binding there is `name := other` with `other` a plain name. */
-function aliasOf(state: GoState, fn: GoFn, name: string): string | undefined {
+export function aliasOf(state: GoState, fn: GoFn, name: string): string | undefined {
   if (name === '' || rebinds(state, fn, name)) return undefined;
   let found: string | undefined;
   let bindings = 0;

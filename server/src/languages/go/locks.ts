@@ -15,7 +15,7 @@
 import type { HeldRegion, LockUse, ReleaseKind, Span, YieldPoint } from '../../engine/model';
 import { heldAcross, spanContains } from '../../engine/model';
 import { IO_RESOURCE_TYPES, LOCK_METHODS } from './catalog';
-import { enclosingFn, exprType, span, type GoFn, type GoState } from './builder';
+import { aliasOf, enclosingFn, exprType, span, type GoFn, type GoState } from './builder';
 import { sharedFrom, type FreshMemo } from './building';
 import { field, textOf, walk, type GoNode } from './syntax';
 
@@ -852,8 +852,12 @@ class FunctionWalk {
             // A release through the closure's parameter is the argument's lock (`release(to)` unlocks `to.mu`).
             const args = field(call, 'arguments')?.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',') ?? [];
             const arg = args.length === u.param.arity ? args[u.param.index] : undefined;
-            const written = arg ? textOf(state.text, arg).replace(/\s+/g, '').replace(/^&/, '') : '';
+            let written = arg ? textOf(state.text, arg).replace(/\s+/g, '').replace(/^&/, '') : '';
             if (!/^\w+(?:\.\w+)*$/.test(written)) continue;
+            // A plain alias bound once (`b := from`) names the same value.
+            const root = /^\w+/.exec(written)![0];
+            const aliased = aliasOf(state, fn, root);
+            if (aliased !== undefined) written = `${aliased}${written.slice(root.length)}`;
             candidates.push({ stmt: n, call, deferred, x: u.x, method: u.method, lock: `${written}${textOf(state.text, u.x).replace(/\s+/g, '').slice(u.param.root.length)}`, typeFn: u.param.fn });
           }
           continue;
@@ -937,12 +941,16 @@ class FunctionWalk {
         const params = new Set<string>();
         // A plain parameter (not variadic) by position: its lock is the call's argument's (`release(to)`).
         const positions = new Map<string, number>();
+        // Only a pointer (or a `sync.Locker`) shares the argument's mutex: a struct value is a copy.
+        const shared = new Set<string>();
         let variadic = false;
         walk(field(value, 'parameters') ?? value, (p) => {
           if (p.type === 'variadic_parameter_declaration') variadic = true;
           if (p.type === 'identifier' && p.field === 'name') {
             params.add(textOf(state.text, p));
             positions.set(textOf(state.text, p), positions.size);
+            const type = p.parent ? field(p.parent, 'type') : undefined;
+            if (type && /^(?:\*|sync\.Locker$)/.test(textOf(state.text, type))) shared.add(textOf(state.text, p));
           }
           return p.type === 'parameter_list' || p.type === 'parameter_declaration' || p.type === 'variadic_parameter_declaration';
         });
@@ -979,7 +987,7 @@ class FunctionWalk {
           const root = x ? rootName(state.text, x) : '';
           if (x && RELEASES.has(method) && !params.has(root)) releases.push({ x, method });
           // Through a parameter (`batches.mu.Unlock()` in `func(batches *batching)`): the argument's lock, at each call.
-          else if (x && RELEASES.has(method) && positions.has(root) && !rebound.has(root) && arity >= 0) {
+          else if (x && RELEASES.has(method) && positions.has(root) && shared.has(root) && !rebound.has(root) && arity >= 0) {
             const literal = state.fnOfNode.get(value);
             if (literal) releases.push({ x, method, param: { index: positions.get(root)!, arity, root, fn: literal } });
           }
