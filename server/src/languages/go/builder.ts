@@ -290,6 +290,7 @@ function sendFits(state: GoState, node: GoNode, ch: GoNode): boolean {
     });
     if (drains) return true;
   }
+  if (firstIntoFreshBuffer(state, node, ch)) return true;
   if (ch.type !== 'identifier') return false;
   let cap: string | undefined;
   let owner: GoFn | undefined;
@@ -309,6 +310,59 @@ function sendFits(state: GoState, node: GoNode, ch: GoNode): boolean {
     if (over && textOf(text, over) === len[1]) return true;
   }
   return false;
+}
+
+/**
+ * A send that is the first into a channel the function has just made with a buffer, kept in a field
+ * or a name (nats.go's pubAckFuture.Ok: `paf.doneCh = make(chan *PubAck, 1)`, then under `if paf.pa
+ * != nil` the send): the `make` is a statement of a block that holds the send, and between them
+ * nothing sends into it, hands it on, or starts a goroutine, and no loop around the send repeats it.
+ * No other goroutine can have filled a channel it has not seen yet (one reading the field meanwhile
+ * would race with the assignment).
+ */
+function firstIntoFreshBuffer(state: GoState, send: GoNode, ch: GoNode): boolean {
+  const { text } = state;
+  const channel = textOf(text, ch);
+  if (!/^\w+(?:\.\w+)*$/.test(channel)) return false;
+  const word = new RegExp(`(?:^|[^\\w.])${channel.replace(/\./g, '\\.')}(?![\\w])`);
+  for (let inner: GoNode = send, list = send.parent; list && !FUNCTION_TYPES.has(list.type); inner = list, list = list.parent) {
+    if (LOOP_TYPES.has(list.type)) return false;
+    if (list.type !== 'statement_list') continue;
+    const at = list.children.indexOf(inner);
+    for (let i = at - 1; i >= 0; i--) {
+      const st = list.children[i]!;
+      if (st.type === 'comment') continue;
+      if (makesBuffered(state, st, channel)) {
+        // Between the make and the send: no send into it, no use of it in a call, no goroutine.
+        // A call that names the value it hangs off (`paf.flush()`, `f(paf)`) may send into it too.
+        const root = new RegExp(`(?:^|[^\\w.])${/^\w+/.exec(channel)![0]}(?![\\w])`);
+        let touched = false;
+        const between = (n: GoNode): boolean => {
+          if (touched || n.start >= send.start) return false;
+          if (n.end <= send.start) {
+            if (n.type === 'go_statement' || n.type === 'send_statement') touched = true;
+            if (n.type === 'call_expression' && (word.test(textOf(text, n)) || root.test(textOf(text, n)))) touched = true;
+          }
+          return !touched;
+        };
+        for (const later of list.children.slice(i + 1, at + 1)) walk(later, between);
+        return !touched;
+      }
+      // Any other write of it (or of what it hangs off) first: not followed.
+      if (word.test(textOf(text, st)) && assignedTargetsText(text, st).some((t) => channel === t || channel.startsWith(`${t}.`))) return false;
+    }
+  }
+  return false;
+}
+
+/** The targets a statement assigns, as written (whitespace dropped). */
+function assignedTargetsText(text: string, st: GoNode): string[] {
+  const out: string[] = [];
+  walk(st, (n) => {
+    for (const t of assignedTargets(n)) out.push(textOf(text, t).replace(/\s+/g, ''));
+    return true;
+  });
+  return out;
 }
 
 /** Reads the whole file into the model. */
