@@ -743,8 +743,12 @@ class FunctionWalk {
     if (recv === undefined) return [];
     const all = [...this.ops.values()].flat();
     const out: string[] = [];
+    const top = statementsOf(field(this.fn.node, 'body'));
     for (const op of this.firstOps()) {
       if (op.kind === 'lock' || this.deferredLocks.has(op.key) || all.some((o) => o.key === op.key && o.kind === 'lock')) continue;
+      // Only an unlock every call makes: a statement of the body itself, not one under an `if`
+      // (`func (a *account) Unlock() { if a.held { a.mu.Unlock() } }` may return with it held).
+      if (!top.includes(op.node)) continue;
       const written = op.lock.replace(/\s+/g, '');
       if (written === recv || written.startsWith(`${recv}.`)) out.push(written.slice(recv.length));
     }
@@ -1107,6 +1111,19 @@ class FunctionWalk {
     return 'none';
   }
 
+  /**
+   * Whether a call of this function between `from` and `to` may take a lock: one of a same-file
+   * function whose body calls `Lock()` or `RLock()`, or of any other whose name says lock.
+   */
+  private mayRelock(from: number, to: number): boolean {
+    const { state } = this;
+    return state.calls.some((c) => {
+      if (c.functionId !== this.fn.info.id || c.span.start < from || c.span.end > to) return false;
+      const target = c.localTarget === undefined ? undefined : state.fns[c.localTarget];
+      return target ? /\.\s*R?Lock\s*\(\s*\)/.test(textOf(state.text, target.node)) : /lock/i.test(c.calleeText);
+    });
+  }
+
   /** The region each key was last released by an explicit unlock in, by index into `regions`. */
   private readonly lastReleased = new Map<string, number>();
 
@@ -1124,6 +1141,8 @@ class FunctionWalk {
       const index = this.lastReleased.get(key);
       const region = index === undefined ? undefined : this.regions[index];
       if (held.has(key) || guarded.defer.start > stmt.start || !region?.releaseSpan || region.releaseSpan.end > stmt.start || region.unlockedAgain || flagValue(text, stmt, guarded.flag) !== 'false') continue;
+      // A call in between may take the lock again (`js.lock()`, a wrapper of `js.mu.Lock()`): not followed.
+      if (this.mayRelock(region.releaseSpan.end, stmt.start)) continue;
       let reaches: boolean | undefined;
       for (const st of list.children.slice(list.children.indexOf(stmt) + 1)) {
         if (flagValue(text, st, guarded.flag) !== undefined || this.ops.get(st)?.some((o) => o.key === key && o.kind === 'lock')) reaches = false;
