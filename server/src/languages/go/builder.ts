@@ -341,7 +341,9 @@ function firstIntoFreshBuffer(state: GoState, send: GoNode, ch: GoNode): boolean
           if (touched || n.start >= send.start) return false;
           if (n.end <= send.start) {
             if (n.type === 'go_statement' || n.type === 'send_statement') touched = true;
-            if (n.type === 'call_expression' && (word.test(textOf(text, n)) || root.test(textOf(text, n)))) touched = true;
+            // Any call but of a predeclared function may send into it (a local closure `deliver(last)` that does).
+            const f = n.type === 'call_expression' ? field(n, 'function') : undefined;
+            if (n.type === 'call_expression' && (word.test(textOf(text, n)) || root.test(textOf(text, n)) || f?.type !== 'identifier' || !PREDECLARED.has(textOf(text, f)))) touched = true;
           }
           return !touched;
         };
@@ -1117,6 +1119,11 @@ function rebindsBefore(state: GoState, fn: GoFn, name: string, at: number): bool
     if (n.type === 'short_var_declaration' || n.type === 'var_spec') return true;
     const range = n.type === 'range_clause';
     if (range && /:=/.test(state.text.slice(n.start, n.end).split('range')[0] ?? '')) return true;
+    // An `if` with an `else` whose every branch assigns it (`if c.leaf { c = c.remote } else { c = c.route }`), before the lock in its block.
+    if (n.type === 'if_statement' && n.end <= at && n.parent?.type === 'statement_list' && n.parent.start <= at && at < n.parent.end && everyBranchAssigns(state, n, name)) {
+      found = true;
+      return false;
+    }
     if (!assignedTargets(n).some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name)) return true;
     // The statement that carries it, in its block.
     let carrier: GoNode | undefined = n;
@@ -1129,6 +1136,17 @@ function rebindsBefore(state: GoState, fn: GoFn, name: string, at: number): bool
     return false;
   });
   return found;
+}
+
+/** Whether every branch of an `if` (with an `else`, through `else if`s) assigns `name` with `=` in a statement of its own block. */
+function everyBranchAssigns(state: GoState, ifNode: GoNode, name: string): boolean {
+  const assigns = (block: GoNode | undefined): boolean =>
+    (block?.children.find((c) => c.type === 'statement_list')?.children ?? []).some(
+      (st) => st.type === 'assignment_statement' && assignedTargets(st).some((t) => t.type === 'identifier' && state.text.slice(t.start, t.end) === name),
+    );
+  const alt = field(ifNode, 'alternative');
+  if (!assigns(field(ifNode, 'consequence')) || !alt) return false;
+  return alt.type === 'if_statement' ? everyBranchAssigns(state, alt, name) : assigns(alt);
 }
 
 /**

@@ -20,6 +20,7 @@ import { sharedFrom, type FreshMemo } from './building';
 import { field, textOf, walk, type GoNode } from './syntax';
 
 const RELEASES = new Set(LOCK_METHODS.values());
+const FUNCTION_KINDS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
 const LOCK_NAME = /(?:^|[._a-z])(?:mu|mtx|mutex|lock|Mu|Mutex|Lock)$/;
 /**
  * What every lock operation {@link FunctionWalk} reads is written with: a method of `LOCK_METHODS`
@@ -1056,8 +1057,7 @@ class FunctionWalk {
     const at = siblings.indexOf(stmt);
     // Set before the unlock (`unlocked = true; fs.mu.Unlock()`) and not set back to false since (a
     // relock alone does not: `unlocked = true; …; fs.mu.Lock(); …; fs.mu.Unlock()` keeps it true).
-    const before = this.flagBefore(siblings, at, guarded.flag);
-    if (before === 'true' || before === 'unknown') return undefined;
+    if (this.flagBefore(stmt, guarded.flag) !== 'false') return undefined;
     for (const st of siblings.slice(at + 1)) {
       if (setsFlag(st)) return undefined;
       if (this.ops.get(st)?.some((o) => o.key === op.key && o.kind === 'lock')) return undefined;
@@ -1079,11 +1079,36 @@ class FunctionWalk {
     const list = stmt.parent;
     if (!guarded || guarded.defer.start > stmt.start || list?.type !== 'statement_list') return false;
     const { text } = this.state;
-    const at = list.children.indexOf(stmt);
-    if (this.flagBefore(list.children, at, guarded.flag) !== 'true') return false;
+    if (this.flagBefore(stmt, guarded.flag) !== 'true') return false;
+    // Not assigned after it, in its block or the blocks around it.
     let later = false;
-    for (const st of list.children.slice(at + 1)) walk(st, (n) => ((later ||= assignedTargets(n).some((t) => t.type === 'identifier' && textOf(text, t) === guarded.flag)), !later));
+    for (let cur: GoNode | undefined = stmt; cur && !later; cur = this.enclosingStatement(cur)) {
+      const siblings = cur.parent?.children ?? [];
+      for (const st of siblings.slice(siblings.indexOf(cur) + 1)) walk(st, (n) => ((later ||= assignedTargets(n).some((t) => t.type === 'identifier' && textOf(text, t) === guarded.flag)), !later));
+    }
     return !later;
+  }
+
+  /** The statement of an outer block that holds `stmt`'s block (an `if`, a `switch`, a plain block), undefined at the function's body or a loop. */
+  private enclosingStatement(stmt: GoNode): GoNode | undefined {
+    const body = field(this.fn.node, 'body');
+    let up = stmt.parent?.parent;
+    while (up && up !== body && !FUNCTION_KINDS.has(up.type) && up.type !== 'for_statement' && up.parent?.type !== 'statement_list') up = up.parent;
+    return up && up !== body && !FUNCTION_KINDS.has(up.type) && up.type !== 'for_statement' && up.parent?.type === 'statement_list' ? up : undefined;
+  }
+
+  /**
+   * The guard flag's value before `stmt`: from the nearest statement before it in its block, else
+   * before the statement holding that block in the block around it, up to the function's body (not
+   * across a loop, whose earlier turns may have set it): see {@link flagIn}; `none` when nothing says.
+   */
+  private flagBefore(stmt: GoNode, flag: string): 'true' | 'false' | 'unknown' | 'none' {
+    for (let cur: GoNode | undefined = stmt; cur; cur = this.enclosingStatement(cur)) {
+      const siblings = cur.parent?.type === 'statement_list' ? cur.parent.children : [];
+      const value = this.flagIn(siblings, siblings.indexOf(cur), flag);
+      if (value !== 'none') return value;
+    }
+    return 'none';
   }
 
   /**
@@ -1092,7 +1117,7 @@ class FunctionWalk {
    * branch or loop that assigns it inside), `none` when no statement of the list assigns it (its value
    * comes from around the list). A call of a local closure that sets it (`release()`) sets it true.
    */
-  private flagBefore(siblings: readonly GoNode[], at: number, flag: string): 'true' | 'false' | 'unknown' | 'none' {
+  private flagIn(siblings: readonly GoNode[], at: number, flag: string): 'true' | 'false' | 'unknown' | 'none' {
     const { text } = this.state;
     for (let i = at - 1; i >= 0; i--) {
       const st = siblings[i]!;
