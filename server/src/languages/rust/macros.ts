@@ -12,7 +12,7 @@
  * (`pat = fut => handler,`) is rewritten, at the same length, into statements (`fut; handler;`), and
  * in both the bodies of async blocks count as the enclosing task's code (a closure's still does not).
  */
-import { materialiseText, type View } from '../tree-sitter';
+import { materialiseText, newNode, type View } from '../tree-sitter';
 import { RUST_GRAMMAR } from './grammar';
 import { RUST_KINDS, walk, type SyntaxNode } from './syntax';
 
@@ -189,12 +189,12 @@ const CHAR_LITERAL = /^'(?:[^\\'\n]|\\(?:u\{[0-9A-Fa-f]{1,6}\}|x[0-9A-Fa-f]{2}|.
 
 /** Copies `node` with offsets shifted by `delta` and `parent` as its parent, children included. */
 function transplant(node: SyntaxNode, parent: SyntaxNode, delta: number): SyntaxNode {
-  const top: SyntaxNode = { type: node.type, start: node.start + delta, end: node.end + delta, children: [], parent };
+  const top = newNode(node.type, node.start + delta, node.end + delta, parent);
   const stack: [SyntaxNode, SyntaxNode][] = [[node, top]];
   while (stack.length > 0) {
     const [from, to] = stack.pop()!;
     for (const c of from.children) {
-      const copy: SyntaxNode = { type: c.type, start: c.start + delta, end: c.end + delta, children: [], parent: to };
+      const copy = newNode(c.type, c.start + delta, c.end + delta, to);
       to.children.push(copy);
       stack.push([c, copy]);
     }

@@ -144,18 +144,43 @@ interface Walker {
   done(): void;
 }
 
-function publicWalker(cursor: TreeCursor): Walker {
-  return {
-    firstChild: () => cursor.gotoFirstChild(),
-    nextSibling: () => cursor.gotoNextSibling(),
-    parent: () => cursor.gotoParent(),
-    typeId: () => cursor.nodeTypeId,
-    startIndex: () => cursor.startIndex,
-    endIndex: () => cursor.endIndex,
-    fieldId: () => cursor.currentFieldId,
-    isMissing: () => cursor.nodeIsMissing,
-    done: () => cursor.delete(),
-  };
+// The walkers are classes, not object literals of closures: a literal's closures are new functions
+// at every call, so the optimised walk of one file met other call targets in the next and was thrown
+// away ("wrong call target"), then compiled again; a class's methods are the same functions each time.
+
+class PublicWalker implements Walker {
+  // `declare`d, so no field is defined as `undefined` before the constructor sets it (see `node`).
+  declare private readonly cursor: TreeCursor;
+  constructor(cursor: TreeCursor) {
+    this.cursor = cursor;
+  }
+  firstChild(): boolean {
+    return this.cursor.gotoFirstChild();
+  }
+  nextSibling(): boolean {
+    return this.cursor.gotoNextSibling();
+  }
+  parent(): boolean {
+    return this.cursor.gotoParent();
+  }
+  typeId(): number {
+    return this.cursor.nodeTypeId;
+  }
+  startIndex(): number {
+    return this.cursor.startIndex;
+  }
+  endIndex(): number {
+    return this.cursor.endIndex;
+  }
+  fieldId(): number {
+    return this.cursor.currentFieldId;
+  }
+  isMissing(): boolean {
+    return this.cursor.nodeIsMissing;
+  }
+  done(): void {
+    this.cursor.delete();
+  }
 }
 
 /** A cursor object's four words (`TreeCursor[0..3]`) and a tree's pointer (`Tree[0]`): web-tree-sitter's handles. */
@@ -167,32 +192,87 @@ type Handles = Record<0 | 1 | 2 | 3, number>;
  * out once instead of around every call. Nothing else may use the buffer meanwhile: the walk makes
  * no other call into WASM until {@link Walker.done}.
  */
-function rawWalker(rc: RawCursor, tree: Tree, cursor: TreeCursor): Walker {
-  const t = (tree as unknown as Handles)[0];
-  const c = cursor as unknown as Handles;
-  const word = rc.transfer >> 2;
-  let heap = rc.heap();
-  for (let i = 0; i < 4; i++) heap[word + i] = c[i as 0 | 1 | 2 | 3];
-  return {
-    firstChild: () => rc.firstChild(t) === 1,
-    nextSibling: () => rc.nextSibling(t) === 1,
-    parent: () => rc.parent(t) === 1,
-    typeId: () => rc.typeId(t),
-    startIndex: () => rc.startIndex(t) >>> 0,
-    endIndex: () => rc.endIndex(t) >>> 0,
-    fieldId: () => rc.fieldId(t),
-    isMissing: () => rc.isMissing(t) === 1,
-    done: () => {
-      // The moves may have grown the cursor's stack (and the WASM memory with it).
-      heap = rc.heap();
-      for (let i = 0; i < 4; i++) c[i as 0 | 1 | 2 | 3] = heap[word + i]!;
-      cursor.delete();
-    },
-  };
+class RawWalker implements Walker {
+  declare private readonly rc: RawCursor;
+  declare private readonly t: number;
+  declare private readonly cursor: TreeCursor;
+  constructor(rc: RawCursor, tree: Tree, cursor: TreeCursor) {
+    this.rc = rc;
+    this.t = (tree as unknown as Handles)[0];
+    this.cursor = cursor;
+    const c = cursor as unknown as Handles;
+    const heap = rc.heap();
+    const word = rc.transfer >> 2;
+    for (let i = 0; i < 4; i++) heap[word + i] = c[i as 0 | 1 | 2 | 3];
+  }
+  firstChild(): boolean {
+    return this.rc.firstChild(this.t) === 1;
+  }
+  nextSibling(): boolean {
+    return this.rc.nextSibling(this.t) === 1;
+  }
+  parent(): boolean {
+    return this.rc.parent(this.t) === 1;
+  }
+  typeId(): number {
+    return this.rc.typeId(this.t);
+  }
+  startIndex(): number {
+    return this.rc.startIndex(this.t) >>> 0;
+  }
+  endIndex(): number {
+    return this.rc.endIndex(this.t) >>> 0;
+  }
+  fieldId(): number {
+    return this.rc.fieldId(this.t);
+  }
+  isMissing(): boolean {
+    return this.rc.isMissing(this.t) === 1;
+  }
+  done(): void {
+    // The moves may have grown the cursor's stack (and the WASM memory with it): read the heap anew.
+    const heap = this.rc.heap();
+    const word = this.rc.transfer >> 2;
+    const c = this.cursor as unknown as Handles;
+    for (let i = 0; i < 4; i++) c[i as 0 | 1 | 2 | 3] = heap[word + i]!;
+    this.cursor.delete();
+  }
 }
 
 /** The children of every opaque node: empty, and frozen so that adding to it fails loudly. */
 const NO_CHILDREN = Object.freeze([]) as unknown as SyntaxNode[];
+
+/** A node as the walk makes it: its list of children is set when the walk leaves it. */
+type Node = SyntaxNode & { children: SyntaxNode[] };
+
+/**
+ * Every node the layer makes is made here, in one shape, `field` included (`undefined` when the
+ * frontend does not ask for fields, or the node has none): code that reads nodes meets one object
+ * layout, where nodes with and without a `field` were two. An object literal, not a class: a class's
+ * fields are first defined as `undefined`, which left `start` and `end` stored as any value rather
+ * than as small integers, and threw away the code compiled for the first nodes.
+ */
+function node(type: string, start: number, end: number, children: SyntaxNode[], parent: SyntaxNode | undefined, field: string | undefined): Node {
+  return { type, start, end, children, parent, field };
+}
+
+/** A node of the view's shape: for code that adds nodes to a view (a Rust macro's parsed arguments). */
+export function newNode(type: string, start: number, end: number, parent: SyntaxNode | undefined, children: SyntaxNode[] = emptyChildren()): SyntaxNode {
+  return node(type, start, end, children, parent, undefined);
+}
+
+/**
+ * A fresh empty list for a node's children, of the same kind as every list with children. A `[]`
+ * literal starts as a list of small integers, a third kind beside the frozen empty list and lists
+ * of nodes, which the code reading children met late and was compiled again for.
+ */
+export function emptyChildren(): SyntaxNode[] {
+  return NODE_LIST.slice(0, 0);
+}
+
+/** A list that has held a node: its slices are lists of objects, the kind the walk's lists are. */
+const NODE_LIST: SyntaxNode[] = [node('', 0, 0, NO_CHILDREN, undefined, undefined)];
+NODE_LIST.length = 0;
 
 /**
  * Materialises `tree` (parsed from `text` with `language`) with one iterative cursor walk: no
@@ -200,100 +280,99 @@ const NO_CHILDREN = Object.freeze([]) as unknown as SyntaxNode[];
  */
 export function materialise(tree: Tree, language: Language, text: string, kinds: NodeKinds): View {
   const table = kindTable(language, kinds);
+  // Read before the raw walker takes the transfer buffer, which every other call into WASM uses.
   const hasError = tree.rootNode.hasError;
+  const cursor = tree.walk();
+  const root = node(cursor.nodeType, cursor.startIndex, cursor.endIndex, emptyChildren(), undefined, undefined);
+  const rc = rawCursor();
+  const w: Walker = rc ? new RawWalker(rc, tree, cursor) : new PublicWalker(cursor);
+  try {
+    return walkTree(w, table, root, text, kinds, hasError);
+  } finally {
+    w.done();
+  }
+}
+
+function walkTree(w: Walker, table: KindTable, root: Node, text: string, kinds: NodeKinds, hasError: boolean): View {
+  if (!w.firstChild()) return { root, syntaxErrors: 0 };
   const pattern = kinds.wordPattern;
   const fields = kinds.fields === true;
-  const cursor = tree.walk();
-  const root: SyntaxNode = { type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [], parent: undefined };
-  const rc = rawCursor();
-  const w = rc ? rawWalker(rc, tree, cursor) : publicWalker(cursor);
+  const { names, named, keep, opaque, skip, word, error, fieldNames, keepUnknown } = table;
+  const known = names.length;
   let errors = 0;
-  let firstError: number | undefined;
-  const result = (): View => ({ root, syntaxErrors: errors, ...(firstError !== undefined ? { firstSyntaxError: firstError } : {}) });
+  let firstError = -1;
   // The kept node that receives the children of the cursor's current depth.
-  const stack: SyntaxNode[] = [];
+  const stack: Node[] = [root];
   // The kept children met so far whose parent is still open, in order; `marks` holds, per depth, where
   // the children of the node opened there start in it (-1 when the depth's node is not kept). A node's
   // children are sliced out when the walk leaves it, into an array of their exact number: pushing
   // into a fresh `[]` gave every node with children room for 17 (mostly one or two are used).
-  const pending: SyntaxNode[] = [];
-  const marks: number[] = [];
-  const close = (depth: number): void => {
-    const mark = marks[depth]!;
-    if (mark < 0) return;
-    (stack[depth] as { children: SyntaxNode[] }).children = pending.slice(mark);
-    pending.length = mark;
-  };
-  const closeAll = (): View => {
-    for (let d = stack.length - 1; d >= 0; d--) close(d);
-    return result();
-  };
-  try {
-    if (!w.firstChild()) return { root, syntaxErrors: 0 };
-    stack.push(root);
-    marks.push(0);
-    for (;;) {
-      const id = w.typeId();
-      // ERROR nodes have an id past the grammar's table.
-      const known = id < table.names.length;
-      if (hasError) {
-        const isError = !known || table.error[id]!;
-        if (isError || w.isMissing()) {
-          const start = w.startIndex();
-          // A MISSING node is an empty one.
-          if (isError || start === w.endIndex()) {
-            errors++;
-            firstError ??= start;
-          }
-        }
-      }
-      // Anonymous nodes (tokens) have no children worth visiting.
-      let descend = known ? table.named[id]! && !table.skip[id]! : true;
-      let kept: SyntaxNode | undefined;
-      if (known ? table.keep[id]! && !table.skip[id]! : table.keepUnknown) {
-        const parent = stack[stack.length - 1]!;
+  const pending: Node[] = [];
+  const marks: number[] = [0];
+  for (;;) {
+    const id = w.typeId();
+    // ERROR nodes have an id past the grammar's table.
+    const isKnown = id < known;
+    if (hasError) {
+      const isError = !isKnown || error[id]!;
+      if (isError || w.isMissing()) {
         const start = w.startIndex();
-        let end = -1;
-        if (known && table.word[id] && !hasError) {
-          pattern!.lastIndex = start;
-          if (pattern!.test(text)) end = pattern!.lastIndex;
+        // A MISSING node is an empty one.
+        if (isError || start === w.endIndex()) {
+          errors++;
+          if (firstError < 0) firstError = start;
         }
-        if (end < 0) end = w.endIndex();
-        const type = known ? table.names[id]! : 'ERROR';
-        const opaque = known && table.opaque[id]!;
-        // An opaque node never gets children: it shares one frozen empty list (about half the nodes
-        // are opaque leaves, and each fresh array was an allocation for the collector). Any other
-        // node gets its own list when the walk leaves it.
-        let node: SyntaxNode;
-        if (fields) {
-          const field = table.fieldNames[w.fieldId()];
-          node = field === undefined ? { type, start, end, children: NO_CHILDREN, parent } : { type, start, end, children: NO_CHILDREN, parent, field };
-        } else node = { type, start, end, children: NO_CHILDREN, parent };
-        pending.push(node);
-        kept = node;
-        if (opaque) descend = false;
-      }
-      if (descend && w.firstChild()) {
-        // A node not kept is transparent: its kept descendants attach to the nearest kept ancestor.
-        stack.push(kept ?? stack[stack.length - 1]!);
-        marks.push(kept ? pending.length : -1);
-        continue;
-      }
-      // A kept node that is not opaque and has no children gets an empty list of its own.
-      if (kept && descend) (kept as { children: SyntaxNode[] }).children = [];
-      let moved = w.nextSibling();
-      while (!moved) {
-        if (!w.parent()) return closeAll();
-        close(stack.length - 1);
-        stack.pop();
-        marks.pop();
-        if (stack.length === 0) return result();
-        moved = w.nextSibling();
       }
     }
-  } finally {
-    w.done();
+    // Anonymous nodes (tokens) have no children worth visiting.
+    let descend = isKnown ? named[id]! && !skip[id]! : true;
+    let kept: Node | undefined;
+    if (isKnown ? keep[id]! && !skip[id]! : keepUnknown) {
+      const start = w.startIndex();
+      let end = -1;
+      if (isKnown && word[id] && !hasError) {
+        pattern!.lastIndex = start;
+        if (pattern!.test(text)) end = pattern!.lastIndex;
+      }
+      if (end < 0) end = w.endIndex();
+      // An opaque node never gets children: it shares one frozen empty list (about half the nodes
+      // are opaque leaves, and each fresh array was an allocation for the collector). Any other
+      // node gets its own list when the walk leaves it.
+      kept = node(isKnown ? names[id]! : 'ERROR', start, end, NO_CHILDREN, stack[stack.length - 1], fields ? fieldNames[w.fieldId()] : undefined);
+      pending.push(kept);
+      if (isKnown && opaque[id]) descend = false;
+    }
+    if (descend && w.firstChild()) {
+      // A node not kept is transparent: its kept descendants attach to the nearest kept ancestor.
+      stack.push(kept ?? stack[stack.length - 1]!);
+      marks.push(kept ? pending.length : -1);
+      continue;
+    }
+    // A kept node that is not opaque and has no children gets an empty list of its own.
+    if (kept && descend) kept.children = emptyChildren();
+    while (!w.nextSibling()) {
+      if (!w.parent()) {
+        for (let d = stack.length - 1; d >= 0; d--) close(stack, marks, pending, d);
+        return view(root, errors, firstError);
+      }
+      close(stack, marks, pending, stack.length - 1);
+      stack.pop();
+      marks.pop();
+      if (stack.length === 0) return view(root, errors, firstError);
+    }
   }
+}
+
+/** Leaving the node open at `depth`: a kept one takes its children out of `pending`. */
+function close(stack: Node[], marks: number[], pending: Node[], depth: number): void {
+  const mark = marks[depth]!;
+  if (mark < 0) return;
+  stack[depth]!.children = pending.slice(mark);
+  pending.length = mark;
+}
+
+function view(root: Node, errors: number, firstError: number): View {
+  return firstError >= 0 ? { root, syntaxErrors: errors, firstSyntaxError: firstError } : { root, syntaxErrors: errors };
 }
 
 /** Named children of `node` of one of the given types. */
