@@ -18,7 +18,7 @@ import { carriesReply } from './replies';
 import { childOfType, walk, type SyntaxNode } from './syntax';
 import { exportedFunctions, fileRelativePath, inlineModsAround, pubUseReExports } from './exports';
 import { namesFile } from './resolver';
-import { nearestAncestorIn, nodeSpan } from '../tree-sitter';
+import { nearestAncestorIn, nodeList, nodeSpan } from '../tree-sitter';
 
 const FUNCTION_TYPES = new Set(['function_item', 'closure_expression', 'async_block']);
 const LOOP_TYPES = new Set(['loop_expression', 'while_expression', 'for_expression']);
@@ -122,88 +122,99 @@ function blockingNames(catalog: Catalog): ReadonlySet<string> {
   return names;
 }
 
+/** What the file-level collection (`collectItem`) fills, in source order. */
+interface Items {
+  readonly root: SyntaxNode;
+  readonly text: string;
+  readonly scope: Scope;
+  readonly comments: Comment[];
+  readonly implTypes: Map<SyntaxNode, string>;
+  readonly statics: Binding[];
+  /** Same-file inline modules (`mod helpers { … }`) by name. */
+  readonly inlineMods: Map<string, SyntaxNode>;
+  /** Modules declared in this file and kept in their own files (`mod db;`). */
+  readonly fileMods: Set<string>;
+  readonly pubUses: SyntaxNode[];
+  /** Every `fn` and `mod` item in pre-order, macro bodies' included: where `roles.ts` looks for attributes. */
+  readonly items: SyntaxNode[];
+}
+
+/** The collection pass's rarer kinds (items, comments): `false` when the walk skips the node's subtree. */
+function collectItem(c: Items, n: SyntaxNode): boolean | undefined {
+  const { text, scope } = c;
+  switch (n.type) {
+    case 'use_declaration':
+      scope.addUse(n);
+      if (n.parent === c.root && childOfType(n, 'visibility_modifier')) c.pubUses.push(n);
+      return false;
+    case 'struct_item':
+      scope.addStruct(n);
+      return false;
+    case 'type_item': {
+      const name = childOfType(n, 'type_identifier');
+      const value = n.children[n.children.length - 1];
+      if (name && value && value !== name) scope.typeAliases.set(compact(text, name), compact(text, value));
+      return false;
+    }
+    case 'line_comment':
+    case 'block_comment': {
+      const raw = text.slice(n.start, n.end);
+      const body = n.type === 'line_comment' ? raw.replace(/^\/\/[/!]?/, '') : raw.replace(/^\/\*[*!]?/, '').replace(/\*\/$/, '');
+      c.comments.push({ span: span(n), text: body });
+      return false;
+    }
+    case 'impl_item': {
+      const body = childOfType(n, 'declaration_list');
+      const types = n.children.filter((t) => t !== body && t.type !== 'type_parameters' && t.type !== 'where_clause');
+      const self = types[types.length - 1];
+      if (body && self) c.implTypes.set(body, compact(text, self).replace(/<.*$/, ''));
+      return undefined;
+    }
+    case 'static_item':
+    case 'const_item': {
+      const name = childOfType(n, 'identifier');
+      const type = n.children.find((t, i) => i > 0 && t !== name && /type|generic/.test(t.type));
+      if (name && type) c.statics.push({ name: compact(text, name), pos: 0, type: compact(text, type) });
+      return undefined;
+    }
+    case 'mod_item': {
+      c.items.push(n);
+      // `mod helpers { … }`: its functions are called as `helpers::f()` (or through `use helpers::f`).
+      const name = childOfType(n, 'identifier');
+      if (name && childOfType(n, 'declaration_list')) c.inlineMods.set(text.slice(name.start, name.end), n);
+      else if (name && n.parent === c.root) c.fileMods.add(text.slice(name.start, name.end));
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** Reads the whole file into the model. */
 export function buildModel(root: SyntaxNode, text: string, path: string, catalog: Catalog, syntaxErrors: number, edition: Edition): { model: FileModel; state: BuildState; items: SyntaxNode[] } {
   const scope = new Scope(text);
-  const comments: Comment[] = [];
-  const fnNodes: SyntaxNode[] = [];
-  const callNodes: SyntaxNode[] = [];
-  const awaitNodes: SyntaxNode[] = [];
-  const macroNodes: SyntaxNode[] = [];
-  const letNodes: SyntaxNode[] = [];
-  const implTypes = new Map<SyntaxNode, string>();
-  const statics: Binding[] = [];
-  const inlineMods = new Map<string, SyntaxNode>();
-  const fileMods = new Set<string>();
-  const pubUses: SyntaxNode[] = [];
-  // Every `fn` and `mod` item in pre-order, macro bodies' included: where `roles.ts` looks for attributes.
-  const items: SyntaxNode[] = [];
-  // Pass over the mirror (plain JS): collect what later steps need, in source order.
+  const fnNodes = nodeList();
+  const callNodes = nodeList();
+  const awaitNodes = nodeList();
+  const macroNodes = nodeList();
+  const letNodes = nodeList();
+  const collected: Items = { root, text, scope, comments: [], implTypes: new Map(), statics: [], inlineMods: new Map(), fileMods: new Set(), pubUses: nodeList(), items: nodeList() };
+  const { comments, implTypes, statics, inlineMods, fileMods, pubUses } = collected;
+  // Pass over the mirror (plain JS): collect what later steps need, in source order. The kinds met
+  // in every function body are handled here; items, comments and the rest by `collectItem`, so
+  // this callback stays small and is compiled once.
   walk(root, (n) => {
-    switch (n.type) {
-      case 'use_declaration':
-        scope.addUse(n);
-        if (n.parent === root && childOfType(n, 'visibility_modifier')) pubUses.push(n);
-        return false;
-      case 'struct_item':
-        scope.addStruct(n);
-        return false;
-      case 'type_item': {
-        const name = childOfType(n, 'type_identifier');
-        const value = n.children[n.children.length - 1];
-        if (name && value && value !== name) scope.typeAliases.set(compact(text, name), compact(text, value));
-        return false;
-      }
-      case 'line_comment':
-      case 'block_comment': {
-        const raw = text.slice(n.start, n.end);
-        const body = n.type === 'line_comment' ? raw.replace(/^\/\/[/!]?/, '') : raw.replace(/^\/\*[*!]?/, '').replace(/\*\/$/, '');
-        comments.push({ span: span(n), text: body });
-        return false;
-      }
-      case 'impl_item': {
-        const body = childOfType(n, 'declaration_list');
-        const types = n.children.filter((c) => c !== body && c.type !== 'type_parameters' && c.type !== 'where_clause');
-        const self = types[types.length - 1];
-        if (body && self) implTypes.set(body, compact(text, self).replace(/<.*$/, ''));
-        return;
-      }
-      case 'static_item':
-      case 'const_item': {
-        const name = childOfType(n, 'identifier');
-        const type = n.children.find((c, i) => i > 0 && c !== name && /type|generic/.test(c.type));
-        if (name && type) statics.push({ name: compact(text, name), pos: 0, type: compact(text, type) });
-        return;
-      }
-      case 'mod_item': {
-        items.push(n);
-        // `mod helpers { … }`: its functions are called as `helpers::f()` (or through `use helpers::f`).
-        const name = childOfType(n, 'identifier');
-        if (name && childOfType(n, 'declaration_list')) inlineMods.set(text.slice(name.start, name.end), n);
-        else if (name && n.parent === root) fileMods.add(text.slice(name.start, name.end));
-        return;
-      }
-      case 'call_expression':
-        callNodes.push(n);
-        return;
-      case 'await_expression':
-        awaitNodes.push(n);
-        return;
-      case 'macro_invocation':
-        macroNodes.push(n);
-        return;
-      case 'let_declaration':
-        letNodes.push(n);
-        return;
-      case 'let_condition':
-        // `if let Ok(handle) = Handle::try_current()`: its value may hold calls, so the walk goes on into it.
-        letNodes.push(n);
-        return;
-      default:
-        if (FUNCTION_TYPES.has(n.type)) fnNodes.push(n);
-        if (n.type === 'function_item') items.push(n);
-        return;
-    }
+    const type = n.type;
+    if (type === 'call_expression') callNodes.push(n);
+    else if (type === 'await_expression') awaitNodes.push(n);
+    else if (type === 'macro_invocation') macroNodes.push(n);
+    // `if let Ok(handle) = Handle::try_current()`: a let condition's value may hold calls, so the walk goes on into it.
+    else if (type === 'let_declaration' || type === 'let_condition') letNodes.push(n);
+    else if (FUNCTION_TYPES.has(type)) {
+      fnNodes.push(n);
+      if (type === 'function_item') collected.items.push(n);
+    } else return collectItem(collected, n);
+    return undefined;
   });
 
   // Calls inside macro token trees (`format!("{}", read(p))`), in source order with the others.
@@ -223,7 +234,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
     if (m.children.length <= 2) continue;
     for (let i = 1; i < m.children.length - 1; i++) {
       walk(m.children[i]!, (n) => {
-        if (n.type === 'function_item' || n.type === 'mod_item') items.push(n);
+        if (n.type === 'function_item' || n.type === 'mod_item') collected.items.push(n);
       });
     }
   }
@@ -305,7 +316,7 @@ export function buildModel(root: SyntaxNode, text: string, path: string, catalog
   const norm = (p: string): string => fileRelativePath(p, fileMods, []);
   const exports = { functions: exportedFunctions(state.fns, text), reexports: pubUses.flatMap((u) => pubUseReExports(u, text, norm)) };
   const model: FileModel = { language: 'rust', path, contexts, functions, yieldPoints, heldRegions, calls: state.calls, channels, spawns, fanOuts, retries, comments, syntaxErrors, exports };
-  return { model, state, items };
+  return { model, state, items: collected.items };
 }
 
 /** `#[test]`, `#[tokio::test(…)]`, `#[bench]`, `#[cfg(test)]`, `#[cfg(all(test, …))]`, not `#[cfg(not(test))]`. */

@@ -257,16 +257,17 @@ function node(type: string, start: number, end: number, children: SyntaxNode[], 
 }
 
 /** A node of the view's shape: for code that adds nodes to a view (a Rust macro's parsed arguments). */
-export function newNode(type: string, start: number, end: number, parent: SyntaxNode | undefined, children: SyntaxNode[] = emptyChildren()): SyntaxNode {
+export function newNode(type: string, start: number, end: number, parent: SyntaxNode | undefined, children: SyntaxNode[] = nodeList()): SyntaxNode {
   return node(type, start, end, children, parent, undefined);
 }
 
 /**
- * A fresh empty list for a node's children, of the same kind as every list with children. A `[]`
- * literal starts as a list of small integers, a third kind beside the frozen empty list and lists
- * of nodes, which the code reading children met late and was compiled again for.
+ * A fresh empty list of nodes (a node's children, or any list a frontend collects nodes in), of the
+ * kind every list of nodes has. A `[]` literal starts as a list of small integers, a third kind
+ * beside the frozen empty list and lists of nodes, which the code reading children met late and was
+ * compiled again for; a collecting list that starts so changes kind at its first node.
  */
-export function emptyChildren(): SyntaxNode[] {
+export function nodeList(): SyntaxNode[] {
   return NODE_LIST.slice(0, 0);
 }
 
@@ -283,7 +284,7 @@ export function materialise(tree: Tree, language: Language, text: string, kinds:
   // Read before the raw walker takes the transfer buffer, which every other call into WASM uses.
   const hasError = tree.rootNode.hasError;
   const cursor = tree.walk();
-  const root = node(cursor.nodeType, cursor.startIndex, cursor.endIndex, emptyChildren(), undefined, undefined);
+  const root = node(cursor.nodeType, cursor.startIndex, cursor.endIndex, nodeList(), undefined, undefined);
   const rc = rawCursor();
   const w: Walker = rc ? new RawWalker(rc, tree, cursor) : new PublicWalker(cursor);
   try {
@@ -349,7 +350,7 @@ function walkTree(w: Walker, table: KindTable, root: Node, text: string, kinds: 
       continue;
     }
     // A kept node that is not opaque and has no children gets an empty list of its own.
-    if (kept && descend) kept.children = emptyChildren();
+    if (kept && descend) kept.children = nodeList();
     while (!w.nextSibling()) {
       if (!w.parent()) {
         for (let d = stack.length - 1; d >= 0; d--) close(stack, marks, pending, d);
