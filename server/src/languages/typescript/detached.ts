@@ -68,7 +68,7 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
     try {
       // A function that is not async hands back the promise it returns as it is: a `try` around the
       // `return` catches none of its rejections, and what it returns must visibly be a quiet promise.
-      quiet = functions[id]!.isAsync ? cannotReject(fnNodes[id]!, quietExpr, quietPromise) : syncReturnsQuiet(fnNodes[id]!);
+      quiet = functions[id]!.isAsync ? cannotReject(fnNodes[id]!, quietExpr, quietPromise, makesPromise) : syncReturnsQuiet(fnNodes[id]!);
     } finally {
       assuming = outer;
     }
@@ -113,7 +113,7 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
       return uses.every((u) => u.functionId !== undefined && after(u, once)) ? once : undefined;
     };
     const blocks = ran(c);
-    return blocks !== undefined && cannotReject(fn, quietExpr, quietPromise, new Set(blocks));
+    return blocks !== undefined && cannotReject(fn, quietExpr, quietPromise, makesPromise, new Set(blocks));
   }
 
   /**
@@ -136,7 +136,7 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
         if (new RegExp(`${prefix}\\s*(=[^=]|\\+\\+|--|[-+*/|&?]+=)`).test(body)) facts.delete(key);
       }
     }
-    return facts.size > 0 && cannotReject(target, quietExpr, quietPromise, new Set(), (cond) => decide(cond, facts, text));
+    return facts.size > 0 && cannotReject(target, quietExpr, quietPromise, makesPromise, new Set(), (cond) => decide(cond, facts, text));
   }
 
   /** A sync function's every returned value is a visibly quiet promise (a quiet call or `new`, or a name bound to one). */
@@ -199,7 +199,7 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
       // `p.then(f)`, `p.finally(f)`: quiet when `p` is and the callback, a function literal, cannot throw or reject.
       if ((m === 'then' || m === 'finally') && u.arguments.length === 1) {
         const f = unwrap(u.arguments[0]!);
-        return isFunctionLike(f) && quietPromise(callee.expression) && cannotReject(f, quietExpr, quietPromise);
+        return isFunctionLike(f) && quietPromise(callee.expression) && cannotReject(f, quietExpr, quietPromise, makesPromise);
       }
       const recv = unwrap(callee.expression);
       if (T.isIdentifier(recv) && recv.text === 'Promise') {
@@ -248,7 +248,7 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
       if (!isFunctionLike(fn) || !fn.body) return false;
       // An async callback's promise cannot reject when the callback catches its own failures
       // (Etherpad's `locations.map(async (loc) => { try { return await … } catch { return [500, …] } })`).
-      if (fn.modifiers?.some((m) => m.kind === SK.AsyncKeyword)) return cannotReject(fn, quietExpr, quietPromise);
+      if (fn.modifiers?.some((m) => m.kind === SK.AsyncKeyword)) return cannotReject(fn, quietExpr, quietPromise, makesPromise);
       if (!T.isBlock(fn.body)) return quietExpr(fn.body);
       const returns: ts.Expression[] = [];
       const visit = (n: ts.Node): void => {
@@ -290,7 +290,7 @@ export function findDetached(text: string, calls: readonly RawCall[], callIdByNo
       spawner = c.calleeText;
       const head = chainHead(c.node);
       // The head cannot reject and no callback of the chain can: an async callback that awaits I/O outside a `try` could.
-      const q = underAssumptions(() => head !== undefined && quietPromise(head) && chainCallbacks(c.node).every((f) => cannotReject(f, quietExpr, quietPromise)));
+      const q = underAssumptions(() => head !== undefined && quietPromise(head) && chainCallbacks(c.node).every((f) => cannotReject(f, quietExpr, quietPromise, makesPromise)));
       if (q.quiet && q.assumes.length === 0) excuse = 'handled';
       else if (q.quiet) quietIf = q.assumes;
     } else if (c.callee !== undefined && PROMISE_APIS.test(c.callee) && !(c.node.arguments ?? []).some((a) => isFunctionLike(unwrap(a)))) {
@@ -516,11 +516,12 @@ function chainHead(call: ts.CallExpression | ts.NewExpression): ts.Expression | 
 /**
  * An async function whose promise cannot reject: every `await`, `throw` and returned promise sits in a
  * `try` whose `catch` never rethrows (a handler that reports through `next(err)`), or is itself a
- * promise that cannot reject. Synchronous code outside the `try` (guards, a cache lookup) is taken
+ * promise that cannot reject; a promise returned from a `try` without `await` (`promising`: it visibly
+ * makes one) is not caught there. Synchronous code outside the `try` (guards, a cache lookup) is taken
  * not to throw in practice. Statements in `alreadyRun` (one-time blocks the caller knows have run)
  * are left out.
  */
-function cannotReject(fn: ts.FunctionLikeDeclaration, quiet: (e: ts.Expression) => boolean, quietPromise: (e: ts.Expression) => boolean, alreadyRun: ReadonlySet<ts.Node> = new Set(), known: (cond: ts.Expression) => boolean | undefined = () => undefined): boolean {
+function cannotReject(fn: ts.FunctionLikeDeclaration, quiet: (e: ts.Expression) => boolean, quietPromise: (e: ts.Expression) => boolean, promising: (e: ts.Expression) => boolean, alreadyRun: ReadonlySet<ts.Node> = new Set(), known: (cond: ts.Expression) => boolean | undefined = () => undefined): boolean {
   const body = fn.body;
   if (!body) return false;
   if (!T.isBlock(body)) return quiet(body);
@@ -548,6 +549,10 @@ function cannotReject(fn: ts.FunctionLikeDeclaration, quiet: (e: ts.Expression) 
     if (!guarded) {
       if ((T.isAwaitExpression(n) && !quietPromise(n.expression)) || T.isThrowStatement(n) || (T.isForOfStatement(n) && n.awaitModifier !== undefined)) return false;
       if (T.isReturnStatement(n) && n.expression !== undefined && !quiet(n.expression)) return false;
+    } else if (T.isReturnStatement(n) && n.expression !== undefined && !T.isAwaitExpression(unwrap(n.expression)) && promising(n.expression) && !quiet(n.expression)) {
+      // `try { return fetchIt(); } catch { … }`: the promise is returned, not awaited, so its rejection
+      // becomes the function's own after the `try` is left (what `return await` exists for).
+      return false;
     }
     T.forEachChild(n, (k) => {
       stack.push([k, guarded]);
