@@ -66,7 +66,8 @@ const LITERALS: ReadonlySet<string> = new Set(['list', 'tuple', 'set']);
 /**
  * The loops of its function a call is inside, in one walk up: `inLoop`, any loop; `perItem`, a loop
  * over a collection (`for`, a comprehension), not a `while`, nor a `for` over a literal list, tuple
- * or set (`for name in ["kernel.js", "kernel.css"]`); `repeats`, a `while`, which repeats over time.
+ * or set (`for name in ["kernel.js", "kernel.css"]`); `repeats`, a `while` that no such loop over a
+ * collection holds, which repeats over time.
  * The iterable of a `for` is evaluated once, before its loop.
  */
 function loopFacts(node: SyntaxNode): { inLoop: boolean; perItem: boolean; repeats: boolean } {
@@ -87,7 +88,8 @@ function loopFacts(node: SyntaxNode): { inLoop: boolean; perItem: boolean; repea
     inLoop = true;
     if (!literal) perItem = true;
   }
-  return { inLoop, perItem, repeats };
+  // A `while` inside a loop over a collection (a connect-until-up loop per configured upstream) runs per item.
+  return { inLoop, perItem, repeats: repeats && !perItem };
 }
 
 /** The class whose body directly defines `fnNode` (through a decorator). */
