@@ -137,6 +137,9 @@ function earlyExit(state: GoState, fnNode: GoNode, go: GoNode, lit: GoNode, ch: 
     if (others.length === 0) continue;
     const inLoop = loopOf(select) !== undefined && (loopOf(select)!.start > go.end);
     for (const c of others) {
+      // A case that drains the channel itself before leaving (kafka-go's `case <-ctx.Done(): conn.Close(); <-errch`) frees the sender.
+      // A receive that is a case of another `select` (beside a `default`) may be skipped.
+      if (receives.some((x) => x.start >= c.start && x.end <= c.end && selectOf(x) === undefined)) continue;
       const leaves = containsExit(c, true) || !inLoop;
       if (!leaves) continue;
       const later = receives.some((x) => x.start > select.end && !inLoop);
