@@ -256,6 +256,13 @@ function counted(loop: GoNode): boolean {
   return clause !== undefined && field(clause, 'condition') !== undefined && field(clause, 'update') !== undefined;
 }
 
+/** A length check of `q` against anything but zero (`len(q) >= max`, `len(q) < cap(q)`) in `scope`: it bounds the queue. */
+function lengthChecked(scope: string, q: string): boolean {
+  const esc = q.replace(/\./g, '\\.');
+  const checks = [...scope.matchAll(new RegExp(`len\\(\\s*${esc}\\s*\\)\\s*(?:>=|>|<=|<|==)\\s*([\\w.()]+)|([\\w.()]+)\\s*(?:>=|>|<=|<|==)\\s*len\\(\\s*${esc}\\s*\\)`, 'g'))];
+  return checks.some((c) => (c[1] ?? c[2]) !== '0');
+}
+
 /** `q = append(q, v)` in a receive case of a `select` in a loop, with no `len(q)` compared to a limit in the function. */
 function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefined {
   const { text } = state;
@@ -287,10 +294,13 @@ function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefi
   const fnNode = functionOf(a);
   if (!accumulates(state, q, a, select, fnNode)) return undefined;
   const scope = fnNode ? textOf(text, fnNode) : '';
-  const esc = q.replace(/\./g, '\\.');
-  // A length check against anything but zero (`len(q) >= max`, `len(q) < cap(q)`) bounds the queue.
-  const checks = [...scope.matchAll(new RegExp(`len\\(\\s*${esc}\\s*\\)\\s*(?:>=|>|<=|<|==)\\s*([\\w.()]+)|([\\w.()]+)\\s*(?:>=|>|<=|<|==)\\s*len\\(\\s*${esc}\\s*\\)`, 'g'))];
-  if (checks.some((c) => (c[1] ?? c[2]) !== '0')) return undefined;
+  if (lengthChecked(scope, q)) return undefined;
+  // `batch = append(batch, wm.msg); resch = append(resch, wm.res)` in one case, and `len(batch) >= w.batchSize`:
+  // the two grow in step, so the check on one bounds both (kafka-go's Writer).
+  const caseText = textOf(text, cc);
+  for (const m of caseText.matchAll(/([\w.]+)\s*=\s*append\(\s*([\w.]+)\s*,/g)) {
+    if (m[1] === m[2] && m[1] !== q && lengthChecked(scope, m[1]!)) return undefined;
+  }
   const fn = enclosingFn(state, a);
   return {
     span: { start: a.start, end: a.end }, constructor: GO_SLICE_QUEUE, text: `${q} = append(${q}, …)`, bounded: false, reason: 'no-capacity',
