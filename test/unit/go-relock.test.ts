@@ -22,4 +22,14 @@ describe('go: a helper that locks the caller\'s lock again', () => {
       assert.deepEqual(got, want, a.findings.map((f) => `${a.lines.position(f.span.start).line + 1}: ${f.message}`).join('\n'));
     });
   }
+
+  it('does not say a conditional Unlock method releases the lock (invalid-unlock-method-wrapper.go session.waitUpdate)', () => {
+    const file = join(DIR, 'invalid-unlock-method-wrapper.go');
+    const text = readFileSync(file, 'utf8');
+    const a = analyze({ path: file, text })!;
+    const line = text.split('\n').findIndex((l) => l.includes('return <-s.updates'));
+    const f = a.findings.filter((x) => a.lines.position(x.span.start).line === line);
+    assert.equal(f.length, 1);
+    assert.equal(f[0]!.message, '`s.mu` is held across a receive from `s.updates`: every goroutine that needs it waits until a value arrives; unlock before it, or move it out of the locked section');
+  });
 });

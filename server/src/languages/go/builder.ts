@@ -15,7 +15,7 @@ import { filledBefore, makesBuffered } from './filled-receive';
 import { channelFills } from './fills';
 import { findGoChannelBypasses, findGoLeaks } from './goroutines';
 import { madeIn } from './building';
-import { assignedTargets, buildHeldRegions, lockKeyOf, lockUses, type Acquisition } from './locks';
+import { assignedTargets, buildHeldRegions, lockKeyOf, lockUses, statementsOf, type Acquisition } from './locks';
 import { findGoRetries } from './retries';
 import { GoScope } from './scope';
 import { cappedTextOf, field, textOf, walk, type GoNode } from './syntax';
@@ -856,7 +856,11 @@ function readParkingPoints(state: GoState, parkNodes: GoNode[], catalog: Catalog
   const givers: { call: CallSite; key: string }[] = [];
   for (const call of state.calls) {
     if (call.localTarget === undefined || call.functionId === undefined || !regions.some((g) => g.entry === true)) continue;
-    for (const e of expectedLocks(state, regions, state.fns[call.localTarget]!, call)) if (!e.relocks && e.key !== undefined) givers.push({ call, key: e.key });
+    const target = state.fns[call.localTarget]!;
+    // Only one that unlocks on every call: its unlock a statement of its body, not one under an `if`.
+    const top = statementsOf(field(target.node, 'body'));
+    const always = (at: Span): boolean => top.some((st) => st.start <= at.start && at.end <= st.end && (st.type === 'expression_statement' || st.type === 'defer_statement'));
+    for (const e of expectedLocks(state, regions, target, call)) if (!e.relocks && e.key !== undefined && always(e.unlock)) givers.push({ call, key: e.key });
   }
   if (givers.length > 0) {
     for (const r of raws) {

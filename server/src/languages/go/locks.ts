@@ -232,7 +232,7 @@ function breaksOut(body: GoNode | undefined, loop: GoNode): boolean {
 }
 
 /** Statements of a block-like node (a `block`, a case clause). */
-function statementsOf(node: GoNode | undefined): GoNode[] {
+export function statementsOf(node: GoNode | undefined): GoNode[] {
   if (!node) return [];
   const list = node.type === 'statement_list' ? node : node.children.find((c) => c.type === 'statement_list');
   return (list?.children ?? []).filter((c) => c.type !== 'comment');
