@@ -263,6 +263,22 @@ function lengthChecked(scope: string, q: string): boolean {
   return checks.some((c) => (c[1] ?? c[2]) !== '0');
 }
 
+/** `q` is emptied somewhere in `scope`: `q = nil`, `q = q[:0]`, or beside others (`batch, resch = batch[:0], resch[:0]`). */
+function resetIn(scope: string, q: string): boolean {
+  const esc = q.replace(/\./g, '\\.');
+  // Statements may share a line of the function's text: a name starts after a space, `;` or brace, and
+  // the next search starts at the value (which runs to the line's end) so a later statement is seen.
+  const re = new RegExp(`(?:^|[\\s;{}])((?:[\\w.]+\\s*,\\s*)*${esc}(?:\\s*,\\s*[\\w.]+)*)\\s*=\\s*([^\\n;]*)`, 'g');
+  for (let m = re.exec(scope); m; m = re.exec(scope)) {
+    const left = m[1]!.split(',').map((x) => x.trim());
+    const right = m[2]!.split(',').map((x) => x.trim());
+    const value = right[left.indexOf(q)] ?? '';
+    if (/^nil\b/.test(value) || new RegExp(`^${esc}\\[\\s*:\\s*0\\s*\\]`).test(value) || /^\[\]/.test(value) || /^make\(/.test(value)) return true;
+    re.lastIndex = m.index + m[0].length - m[2]!.length;
+  }
+  return false;
+}
+
 /** `q = append(q, v)` in a receive case of a `select` in a loop, with no `len(q)` compared to a limit in the function. */
 function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefined {
   const { text } = state;
@@ -296,10 +312,10 @@ function sliceQueue(state: GoState, a: GoNode): Omit<ChannelSite, 'id'> | undefi
   const scope = fnNode ? textOf(text, fnNode) : '';
   if (lengthChecked(scope, q)) return undefined;
   // `batch = append(batch, wm.msg); resch = append(resch, wm.res)` in one case, and `len(batch) >= w.batchSize`:
-  // the two grow in step, so the check on one bounds both (kafka-go's Writer).
+  // the two grow in step, so the check on one bounds both when the sibling is emptied too (kafka-go's Writer).
   const caseText = textOf(text, cc);
   for (const m of caseText.matchAll(/([\w.]+)\s*=\s*append\(\s*([\w.]+)\s*,/g)) {
-    if (m[1] === m[2] && m[1] !== q && lengthChecked(scope, m[1]!)) return undefined;
+    if (m[1] === m[2] && m[1] !== q && lengthChecked(scope, m[1]!) && resetIn(scope, q)) return undefined;
   }
   const fn = enclosingFn(state, a);
   return {
