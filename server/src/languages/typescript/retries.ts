@@ -478,9 +478,9 @@ export function findRetries(text: string, calls: readonly RawCall[], functions: 
   function grows(amount: ts.Expression | null, scopeNode: ts.Node, counter: string | undefined, depth = 0): boolean {
     if (amount === null) return false;
     const code = normalisedText(text, start(amount), amount.end);
-    // A helper named for it (`backoff(attempt)`, `exponentialDelay(n)`) computes a growing delay; a field or option
+    // A helper named for it (`backoff(attempt)`, `exponentialDelay(n)`, a backoff object's `this.backoff.duration()`) computes a growing delay; a field or option
     // named so (`options.backoffMs ?? 1000`) is one configured interval.
-    if (/\*\*|Math\.pow|<</.test(code) || /(?:backoff|exponential|jitter)\w*\s*\(/i.test(code)) return true;
+    if (/\*\*|Math\.pow|<</.test(code) || /(?:backoff|exponential|jitter)\w*(?:\s*\.\s*\w+)*\s*\(/i.test(code)) return true;
     const counted = counter === undefined ? undefined : new RegExp(`(^|[^\\w.$])${counter.replace(/[.$]/g, '\\$&')}\\b`);
     if (counted !== undefined && counted.test(code) && /[*]/.test(code)) return true;
     // `this.delay ?? 100`: the default for an unset delay leaves the delay the one that may grow.
