@@ -88,18 +88,29 @@ const ADVANCES = /\b([A-Za-z_$][\w$]*)(?:\[[^\]]*\])?\s*(?:\.\s*(?:incrementAndG
  * each resubscription tries the next address or replica once, a failover, not a retry of the same call.
  */
 function failsOver(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean {
-  const source = field(retryWhen, 'object');
-  if (!source) return false;
-  const sourceText = state.text.slice(source.start, source.end);
-  for (let n: JavaNode | undefined = spec; n?.type === 'method_invocation'; n = field(n, 'object')) {
-    const name = field(n, 'name');
-    if (!name || !/^do(?:Before|After)Retry$/.test(state.text.slice(name.start, name.end))) continue;
+  const sourceText = retriedText(state, retryWhen);
+  if (sourceText === undefined) return false;
+  for (const n of specOperators(state, spec, /^do(?:Before|After)Retry$/)) {
     const args = field(n, 'arguments');
     for (const m of (args ? state.text.slice(args.start, args.end) : '').matchAll(ADVANCES)) {
-      if (new RegExp(`\\b${(m[1] ?? m[2])!.replace(/\$/g, '\\$')}\\b`).test(sourceText)) return true;
+      if (word((m[1] ?? m[2])!).test(sourceText)) return true;
     }
   }
   return false;
+}
+
+/** The text of the publisher `retryWhen` resubscribes to. */
+function retriedText(state: JavaState, retryWhen: JavaNode): string | undefined {
+  const source = field(retryWhen, 'object');
+  return source ? state.text.slice(source.start, source.end) : undefined;
+}
+
+/** The operators of a `Retry` spec's chain (`Retry.max(3).filter(…).doBeforeRetry(…)`) whose name matches `name`, outermost first. */
+function* specOperators(state: JavaState, spec: JavaNode, name: RegExp): Generator<JavaNode> {
+  for (let n: JavaNode | undefined = spec; n?.type === 'method_invocation'; n = field(n, 'object')) {
+    const id = field(n, 'name');
+    if (id && name.test(state.text.slice(id.start, id.end))) yield n;
+  }
 }
 
 /** A pattern that finds `name` (dots allowed) as a whole word. */
@@ -193,12 +204,9 @@ function fieldsWritten(state: JavaState, cls: ClassRec, node: JavaNode, follow: 
  * header or a metrics getter reads, moves nothing the request acts on, and stays a retry.
  */
 function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean {
-  const source = field(retryWhen, 'object');
-  if (!source) return false;
-  const sourceText = state.text.slice(source.start, source.end);
-  for (let n: JavaNode | undefined = spec; n?.type === 'method_invocation'; n = field(n, 'object')) {
-    const name = field(n, 'name');
-    if (!name || state.text.slice(name.start, name.end) !== 'filter') continue;
+  const sourceText = retriedText(state, retryWhen);
+  if (sourceText === undefined) return false;
+  for (const n of specOperators(state, spec, /^filter$/)) {
     const args = (field(n, 'arguments')?.children ?? []).filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',' && !/comment$/.test(c.type));
     if (args.length !== 1 || args[0]!.type !== 'identifier') continue;
     const handler = state.text.slice(args[0]!.start, args[0]!.end);
