@@ -222,9 +222,11 @@ function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean 
     // that reads `f`, or, when it hands the handler itself on (`observe(sink, handler)`), a method other
     // than `test` and a plain getter (`return f;`) that reads `f`.
     const flat = sourceText.replace(/\s*\.\s*/g, '.');
-    const handedOn = new RegExp(`[(,]\\s*${handler.replace(/\$/g, '\\$')}\\s*[,)]`).test(sourceText);
+    const handedOn = new RegExp(`[(,]\\s*${esc(handler)}\\s*[,)]`).test(sourceText);
     const bodies = [...cls.methods.entries()].filter(([m]) => m !== 'test').flatMap(([m, ids]) => ids.map((id) => ({ m, body: field(state.fns[id]!.node, 'body') }))).filter((b): b is { m: string; body: JavaNode } => b.body !== undefined).map(({ m, body }) => ({ m, text: state.text.slice(body.start, body.end) }));
-    const readsOf = (f: string): boolean => word(`${handler}.${f}`).test(flat) || bodies.some(({ m, text }) => word(f).test(text) && (word(`${handler}.${m}`).test(flat) || (handedOn && !new RegExp(`^\\{\\s*return\\s+(?:this\\s*\\.\\s*)?${f.replace(/\$/g, '\\$')}\\s*;\\s*\\}$`).test(text))));
+    const getter = (text: string, f: string): boolean => new RegExp(`^\\{\\s*return\\s+(?:this\\s*\\.\\s*)?${esc(f)}\\s*;\\s*\\}$`).test(text);
+    const readsOf = (f: string): boolean =>
+      word(`${handler}.${f}`).test(flat) || bodies.some(({ m, text }) => word(f).test(text) && (word(`${handler}.${m}`).test(flat) || (handedOn && !getter(text, f))));
     // A write moves the request when the request reads the field and, for a literal, something other
     // than `test` sets it back (the request consumes it: `applyAuthenticatorOnNextRequest = false`),
     // for a count, another method compares it (a cap the request checks); a count that only reaches a
@@ -240,7 +242,7 @@ function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean 
       const value = r.children.find((c) => c.type !== 'return' && c.type !== ';');
       if (value?.type === 'false') return false;
       answers++;
-      // Only `return true` after a statement of its block that moves a field another method reads.
+      // Only a `return true` after a statement of its block that moves what the request reads (see `moves`).
       const block = r.parent;
       const before = value?.type === 'true' && block?.type === 'block' ? block.children.slice(0, block.children.indexOf(r)) : [];
       // A flag the answer's own `if` tests and the answer turns off is a one-shot switch
@@ -255,7 +257,7 @@ function reaims(state: JavaState, retryWhen: JavaNode, spec: JavaNode): boolean 
         const value = assign ? field(assign, 'right') : undefined;
         const f = assign ? writtenField(state, cls, assign) : undefined;
         if (!f || (value?.type !== 'true' && value?.type !== 'false')) return false;
-        const tested = new RegExp(`(!)?(?<![\\w$.])${f.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+        const tested = new RegExp(`(!)?(?<![\\w$.])${esc(f)}(?![\\w$])`, 'g');
         return guards.some((g) => [...g.matchAll(tested)].some((m) => (m[1] === '!') === (value.type === 'true')));
       };
       // Statements that always run before the answer: a write inside an `if` of its own may not.
